@@ -1,0 +1,120 @@
+# passgate build. Plain GNU make; sources are found by directory so adding a
+# file needs no edit here. Entry points (a contract, see README.md):
+#   make            build/passgated, build/passgatectl
+#   make check      install missing packages, build with -Werror, run every test
+#   make check-fast unit, packet, pcap and fuzz-smoke tests (no root)
+#   make demo       real VPN sessions through passgated on the demo network
+#   make bench      benchmarks against Linux's NAT
+#   make fuzz       longer fuzzing runs (FUZZ_SECONDS per target)
+#   make lint       clang-tidy and cppcheck
+
+CC      ?= gcc
+FUZZ_CC ?= clang
+BUILD   ?= build
+
+WARN    = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+          -Wformat=2 -Wvla -Werror
+HARDEN  = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+DEFS    = -D_GNU_SOURCE
+INCS    = -Isrc -Isrc/engine -Isrc/alg -Isrc/l2 -Isrc/io -Isrc/ctl
+CFLAGS_COMMON = $(WARN) $(DEFS) $(INCS) -g -MMD -MP
+CFLAGS_REL = $(CFLAGS_COMMON) -O2 $(HARDEN)
+CFLAGS_SAN = $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+             -fno-sanitize-recover=all -DPG_TESTING
+LDFLAGS_REL = -pie -Wl,-z,relro,-z,now
+LDFLAGS_SAN = -fsanitize=address,undefined
+LIBS_DAEMON = -lpcap -ljson-c -lmicrohttpd
+LIBS_TEST   = -lcmocka -lpcap
+
+ENGINE_SRC = $(wildcard src/engine/*.c src/alg/*.c)
+DAEMON_SRC = $(wildcard src/l2/*.c src/io/*.c src/ctl/*.c)
+TESTLIB_SRC = $(wildcard tests/lib/*.c)
+UNIT_SRC   = $(wildcard tests/unit/test_*.c)
+TOOL_SRC   = $(wildcard tests/tools/*.c)
+FUZZ_SRC   = $(wildcard tests/fuzz/fuzz_*.c)
+
+REL = $(BUILD)/rel
+SAN = $(BUILD)/san
+FZ  = $(BUILD)/fuzz
+
+obj = $(patsubst %.c,$(1)/%.o,$(2))
+
+ENGINE_REL = $(call obj,$(REL),$(ENGINE_SRC))
+DAEMON_REL = $(call obj,$(REL),$(DAEMON_SRC))
+ENGINE_SAN = $(call obj,$(SAN),$(ENGINE_SRC))
+DAEMON_SAN = $(call obj,$(SAN),$(DAEMON_SRC))
+TESTLIB_SAN = $(call obj,$(SAN),$(TESTLIB_SRC))
+UNIT_BINS  = $(patsubst tests/unit/%.c,$(SAN)/tests/%,$(UNIT_SRC))
+TOOL_BINS  = $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
+FUZZ_BINS  = $(patsubst tests/fuzz/%.c,$(FZ)/%,$(FUZZ_SRC))
+
+.PHONY: all check check-fast test-bins fuzz-bins fuzz demo bench lint clean deps e2e
+
+all: $(BUILD)/passgated $(BUILD)/passgatectl
+
+$(REL)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_REL) -c $< -o $@
+
+$(SAN)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_SAN) -c $< -o $@
+
+$(BUILD)/passgated: $(REL)/src/passgated.o $(DAEMON_REL) $(ENGINE_REL)
+	$(CC) $(LDFLAGS_REL) -o $@ $^ $(LIBS_DAEMON)
+
+$(BUILD)/passgatectl: $(REL)/src/passgatectl.o $(DAEMON_REL) $(ENGINE_REL)
+	$(CC) $(LDFLAGS_REL) -o $@ $^ $(LIBS_DAEMON)
+
+# Unit and packet tests: one binary per tests/unit/test_*.c, sanitizers on,
+# linked against every engine and daemon object.
+$(SAN)/tests/%: $(SAN)/tests/unit/%.o $(TESTLIB_SAN) $(ENGINE_SAN) $(DAEMON_SAN)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_SAN) -o $@ $^ $(LIBS_TEST) $(LIBS_DAEMON)
+
+# Test tools (pcap replay and the like), sanitizers on.
+$(BUILD)/tools/%: $(SAN)/tests/tools/%.o $(TESTLIB_SAN) $(ENGINE_SAN) $(DAEMON_SAN)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_SAN) -o $@ $^ $(LIBS_TEST) $(LIBS_DAEMON)
+
+# libFuzzer targets: clang, address and undefined sanitizers, engine only.
+$(FZ)/%: tests/fuzz/%.c $(ENGINE_SRC) $(TESTLIB_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(DEFS) $(INCS) -Itests/lib -g -O1 -DPG_TESTING -DPG_FUZZING \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(ENGINE_SRC) $(TESTLIB_SRC)
+
+test-bins: $(UNIT_BINS) $(TOOL_BINS)
+fuzz-bins: $(FUZZ_BINS)
+
+check-fast: test-bins fuzz-bins
+	@tests/run-fast
+
+check: deps
+	@$(MAKE) --no-print-directory all test-bins fuzz-bins
+	@tests/run-all
+
+deps:
+	@scripts/install-deps
+
+e2e: all
+	@tests/e2e/run --gateway passgate
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@tests/e2e/demo $(ARGS)
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@bench/run $(ARGS)
+
+fuzz: fuzz-bins
+	@tests/fuzz/run-long
+
+lint:
+	clang-tidy $(ENGINE_SRC) $(DAEMON_SRC) -- $(DEFS) $(INCS) -std=c11
+	cppcheck --error-exitcode=1 --enable=warning,performance,portability -q $(INCS) src
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

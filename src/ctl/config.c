@@ -1,0 +1,668 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config.c - the configuration grammar of docs/CONFIG.md, parsed by hand.
+ *
+ * The grammar is line based and small: section headers, "key = value"
+ * settings, "#" comments. Every key is described once in key_table below
+ * (section, name, kind of value, where it lands in struct pg_config, limits),
+ * so adding a key is one table row. The parser keeps the file's text and the
+ * position of every key and value in it (struct pg_config_doc), which is what
+ * lets config_write.c change one value and keep everything else as written.
+ *
+ * Failures name the file, the line and the reason; the first one stops the
+ * parse. Checks that involve several keys run after the last line and are
+ * reported on the line of the key that makes the combination wrong.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "config_internal.h"
+
+const char pg_config_builtin[] = "# built-in configuration: the demo network\n"
+				 "[lan]\n"
+				 "interface = lan0\n"
+				 "address = 192.168.1.1/24\n"
+				 "\n"
+				 "[wan]\n"
+				 "interface = wan0\n"
+				 "address = 198.51.100.2/24\n"
+				 "gateway = 198.51.100.1\n";
+
+enum kind {
+	K_IFNAME,    /* char[PG_CONFIG_IFNAME_SIZE] at off */
+	K_PREFIX,    /* uint32_t address at off, uint8_t prefix length at off2 */
+	K_ADDR,      /* uint32_t address at off */
+	K_U32,       /* uint32_t at off, min..max */
+	K_DURATION,  /* uint32_t seconds at off, min..max */
+	K_FILTERING, /* enum pg_filtering at off */
+	K_LOGLEVEL,  /* enum pg_log_level at off */
+};
+
+enum section {
+	S_LAN,
+	S_WAN,
+	S_NAT,
+	S_TIMEOUTS,
+	S_ICMP,
+	S_LOG,
+	S__COUNT,
+};
+
+static const char *const section_names[S__COUNT] = {
+	[S_LAN] = "lan",   [S_WAN] = "wan", [S_NAT] = "nat", [S_TIMEOUTS] = "timeouts",
+	[S_ICMP] = "icmp", [S_LOG] = "log",
+};
+
+struct key_def {
+	enum section section;
+	const char *name;
+	enum kind kind;
+	size_t off, off2;
+	uint32_t min, max;
+	bool required;
+	bool list; /* may be given more than once (none yet) */
+	const char *why_min; /* names the rule behind min, for the message */
+};
+
+#define OFF(member) offsetof(struct pg_config, member)
+#define EOFF(member) offsetof(struct pg_config, engine.member)
+
+static const struct key_def key_table[] = {
+	{ S_LAN, "interface", K_IFNAME, OFF(lan_ifname), 0, 0, 0, true, false, NULL },
+	{ S_LAN, "address", K_PREFIX, EOFF(lan_addr), EOFF(lan_prefix), 1, 30, true, false, NULL },
+	{ S_LAN, "mtu", K_U32, OFF(lan_mtu), 0, PG_CONFIG_MTU_MIN, PG_CONFIG_MTU_MAX, false, false,
+	  NULL },
+	{ S_WAN, "interface", K_IFNAME, OFF(wan_ifname), 0, 0, 0, true, false, NULL },
+	{ S_WAN, "address", K_PREFIX, EOFF(wan_addr), EOFF(wan_prefix), 1, 31, true, false, NULL },
+	{ S_WAN, "gateway", K_ADDR, EOFF(wan_gateway), 0, 0, 0, true, false, NULL },
+	{ S_WAN, "mtu", K_U32, OFF(wan_mtu), 0, PG_CONFIG_MTU_MIN, PG_CONFIG_MTU_MAX, false, false,
+	  NULL },
+	{ S_NAT, "filtering", K_FILTERING, EOFF(filtering), 0, 0, 0, false, false, NULL },
+	{ S_NAT, "max_flows", K_U32, EOFF(max_flows), 0, 1024, 16777216, false, false, NULL },
+	{ S_NAT, "max_flows_per_host", K_U32, EOFF(max_flows_per_host), 0, 0, 16777216, false,
+	  false, NULL },
+	{ S_TIMEOUTS, "tcp_established", K_DURATION, EOFF(timeouts.tcp_established), 0, 7440,
+	  UINT32_MAX, false, false, "RFC 5382" },
+	{ S_TIMEOUTS, "tcp_transitory", K_DURATION, EOFF(timeouts.tcp_transitory), 0, 240,
+	  UINT32_MAX, false, false, "RFC 5382" },
+	{ S_TIMEOUTS, "tcp_time_wait", K_DURATION, EOFF(timeouts.tcp_time_wait), 0, 1, UINT32_MAX,
+	  false, false, NULL },
+	{ S_TIMEOUTS, "udp", K_DURATION, EOFF(timeouts.udp), 0, 120, UINT32_MAX, false, false,
+	  "RFC 4787" },
+	{ S_TIMEOUTS, "icmp", K_DURATION, EOFF(timeouts.icmp), 0, 60, UINT32_MAX, false, false,
+	  "RFC 5508" },
+	{ S_TIMEOUTS, "gre", K_DURATION, EOFF(timeouts.gre), 0, 1, UINT32_MAX, false, false, NULL },
+	{ S_TIMEOUTS, "esp", K_DURATION, EOFF(timeouts.esp), 0, 1, UINT32_MAX, false, false, NULL },
+	{ S_TIMEOUTS, "other", K_DURATION, EOFF(timeouts.other), 0, 1, UINT32_MAX, false, false,
+	  NULL },
+	{ S_ICMP, "error_rate", K_U32, EOFF(icmp_error_rate), 0, 0, 1000000, false, false, NULL },
+	{ S_ICMP, "error_burst", K_U32, EOFF(icmp_error_burst), 0, 0, 1000000, false, false, NULL },
+	{ S_LOG, "level", K_LOGLEVEL, OFF(log_level), 0, 0, 0, false, false, NULL },
+};
+
+#define N_KEYS (sizeof(key_table) / sizeof(key_table[0]))
+
+/* Parser state for one text. */
+struct parse {
+	struct pg_config *cfg;
+	char *err;
+	size_t errlen;
+	unsigned int key_line[N_KEYS];       /* line a key was first set on, 0 = unset */
+	unsigned int section_line[S__COUNT]; /* first header line of a section */
+};
+
+static int fail(struct parse *p, unsigned int line, int sec, const char *key, const char *fmt,
+		...) __attribute__((format(printf, 5, 6)));
+
+/* Format "NAME:LINE: [sec] key: reason" into p->err; returns -EINVAL. */
+static int fail(struct parse *p, unsigned int line, int sec, const char *key, const char *fmt,
+		...)
+{
+	char reason[256];
+	char where[64] = "";
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	if (line)
+		snprintf(where, sizeof(where), ":%u", line);
+	if (sec >= 0 && key)
+		snprintf(p->err, p->errlen, "%s%s: [%s] %s: %s", p->cfg->doc.name, where,
+			 section_names[sec], key, reason);
+	else if (sec >= 0)
+		snprintf(p->err, p->errlen, "%s%s: [%s]: %s", p->cfg->doc.name, where,
+			 section_names[sec], reason);
+	else
+		snprintf(p->err, p->errlen, "%s%s: %s", p->cfg->doc.name, where, reason);
+	return -EINVAL;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+static bool is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+static bool is_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+int pg_config_parse_u32(const char *s, uint32_t *value)
+{
+	uint64_t v = 0;
+
+	if (!is_digits(s))
+		return -EINVAL;
+	for (; *s; s++) {
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > UINT32_MAX)
+			return -EINVAL;
+	}
+	*value = (uint32_t)v;
+	return 0;
+}
+
+/*
+ * "240", "240s", "4m", "2h4m", "1h30m15s": a bare number is seconds; otherwise
+ * number-unit pairs with units h, m, s, each at most once and in that order,
+ * so that "4m2h" (almost certainly a typo) is refused rather than summed.
+ */
+int pg_config_parse_duration(const char *s, uint32_t *seconds)
+{
+	static const struct {
+		char unit;
+		uint32_t mult;
+	} units[] = { { 'h', 3600 }, { 'm', 60 }, { 's', 1 } };
+	unsigned int next_unit = 0;
+	uint64_t total = 0;
+
+	if (is_digits(s))
+		return pg_config_parse_u32(s, seconds);
+	if (!*s)
+		return -EINVAL;
+	while (*s) {
+		uint64_t v = 0;
+		unsigned int digits = 0;
+
+		for (; *s >= '0' && *s <= '9'; s++, digits++) {
+			v = v * 10 + (uint64_t)(*s - '0');
+			if (v > UINT32_MAX)
+				return -EINVAL;
+		}
+		if (!digits)
+			return -EINVAL;
+		while (next_unit < 3 && units[next_unit].unit != *s)
+			next_unit++;
+		if (next_unit == 3)
+			return -EINVAL;
+		total += v * units[next_unit].mult;
+		if (total > UINT32_MAX)
+			return -EINVAL;
+		next_unit++;
+		s++;
+	}
+	*seconds = (uint32_t)total;
+	return 0;
+}
+
+int pg_config_parse_bool(const char *s, bool *value)
+{
+	if (!strcmp(s, "on") || !strcmp(s, "yes") || !strcmp(s, "true")) {
+		*value = true;
+		return 0;
+	}
+	if (!strcmp(s, "off") || !strcmp(s, "no") || !strcmp(s, "false")) {
+		*value = false;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int pg_config_parse_addr(const char *s, uint32_t *addr_be)
+{
+	struct in_addr a;
+
+	/* inet_pton() takes only the four-part dotted quad, no octal or hex. */
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return -EINVAL;
+	*addr_be = a.s_addr;
+	return 0;
+}
+
+int pg_config_parse_prefix(const char *s, uint32_t *addr_be, uint8_t *prefix)
+{
+	char buf[32];
+	const char *slash = strchr(s, '/');
+	size_t alen;
+	uint32_t len;
+
+	if (!slash)
+		return -EINVAL;
+	alen = (size_t)(slash - s);
+	if (alen >= sizeof(buf) || strlen(slash + 1) > 2)
+		return -EINVAL;
+	memcpy(buf, s, alen);
+	buf[alen] = '\0';
+	if (pg_config_parse_addr(buf, addr_be) || pg_config_parse_u32(slash + 1, &len) || len > 32)
+		return -EINVAL;
+	*prefix = (uint8_t)len;
+	return 0;
+}
+
+static uint32_t mask_of(uint8_t prefix)
+{
+	return prefix ? htonl(~0u << (32 - prefix)) : 0;
+}
+
+static void format_duration(uint32_t s, char *buf, size_t len)
+{
+	if (s % 3600 == 0)
+		snprintf(buf, len, "%uh", s / 3600);
+	else if (s >= 3600 && (s % 3600) % 60 == 0)
+		snprintf(buf, len, "%uh%um", s / 3600, (s % 3600) / 60);
+	else if (s % 60 == 0)
+		snprintf(buf, len, "%um", s / 60);
+	else
+		snprintf(buf, len, "%us", s);
+}
+
+static int set_value(struct parse *p, unsigned int line, const struct key_def *k, const char *v)
+{
+	char *base = (char *)p->cfg;
+	uint32_t u;
+
+	switch (k->kind) {
+	case K_IFNAME: {
+		size_t n = strlen(v);
+
+		/* The kernel's dev_valid_name(): 1..15 bytes, no '/', ':' or blanks. */
+		if (n == 0 || n >= PG_CONFIG_IFNAME_SIZE || strpbrk(v, "/: \t") ||
+		    !strcmp(v, ".") || !strcmp(v, ".."))
+			return fail(p, line, (int)k->section, k->name,
+				    "expected an interface name of 1 to 15 bytes without '/', ':' or blanks");
+		memcpy(base + k->off, v, n + 1);
+		return 0;
+	}
+	case K_PREFIX: {
+		uint32_t a;
+		uint8_t len;
+
+		if (pg_config_parse_prefix(v, &a, &len))
+			return fail(p, line, (int)k->section, k->name,
+				    "expected an address and prefix length such as 192.168.1.1/24");
+		if (len < k->min || len > k->max)
+			return fail(p, line, (int)k->section, k->name,
+				    "prefix length must be between %u and %u", k->min, k->max);
+		if (len <= 30 && (a & ~mask_of(len)) == 0)
+			return fail(p, line, (int)k->section, k->name,
+				    "%s is the network address of its prefix, not a host address", v);
+		if (len <= 30 && (a | mask_of(len)) == 0xffffffffu)
+			return fail(p, line, (int)k->section, k->name,
+				    "%s is the broadcast address of its prefix, not a host address", v);
+		memcpy(base + k->off, &a, sizeof(a));
+		memcpy(base + k->off2, &len, sizeof(len));
+		return 0;
+	}
+	case K_ADDR:
+		if (pg_config_parse_addr(v, &u))
+			return fail(p, line, (int)k->section, k->name,
+				    "expected an IPv4 address such as 198.51.100.1");
+		memcpy(base + k->off, &u, sizeof(u));
+		return 0;
+	case K_U32:
+		if (pg_config_parse_u32(v, &u) || u < k->min || u > k->max)
+			return fail(p, line, (int)k->section, k->name,
+				    "expected a whole number between %u and %u", k->min, k->max);
+		memcpy(base + k->off, &u, sizeof(u));
+		return 0;
+	case K_DURATION:
+		if (pg_config_parse_duration(v, &u))
+			return fail(p, line, (int)k->section, k->name,
+				    "expected a duration such as 240, 240s, 4m or 2h4m");
+		if (u < k->min) {
+			char min[32];
+
+			format_duration(k->min, min, sizeof(min));
+			if (k->why_min)
+				return fail(p, line, (int)k->section, k->name,
+					    "%s requires at least %s (%u s)", k->why_min, min, k->min);
+			return fail(p, line, (int)k->section, k->name, "must be at least %s", min);
+		}
+		memcpy(base + k->off, &u, sizeof(u));
+		return 0;
+	case K_FILTERING: {
+		enum pg_filtering f;
+
+		if (!strcmp(v, "address-dependent"))
+			f = PG_FILTER_ADDRESS_DEPENDENT;
+		else if (!strcmp(v, "endpoint-independent"))
+			f = PG_FILTER_ENDPOINT_INDEPENDENT;
+		else
+			return fail(p, line, (int)k->section, k->name,
+				    "expected 'address-dependent' or 'endpoint-independent'");
+		memcpy(base + k->off, &f, sizeof(f));
+		return 0;
+	}
+	case K_LOGLEVEL: {
+		enum pg_log_level l;
+
+		if (pg_log_level_parse(v, &l))
+			return fail(p, line, (int)k->section, k->name,
+				    "expected 'error', 'warn', 'info' or 'debug'");
+		memcpy(base + k->off, &l, sizeof(l));
+		return 0;
+	}
+	}
+	return fail(p, line, (int)k->section, k->name, "internal error: unknown kind");
+}
+
+const char *pg_config_section_name(int section)
+{
+	return section >= 0 && section < S__COUNT ? section_names[section] : NULL;
+}
+
+static int find_section(const char *s, size_t n)
+{
+	for (int i = 0; i < S__COUNT; i++)
+		if (strlen(section_names[i]) == n && !memcmp(section_names[i], s, n))
+			return i;
+	return -1;
+}
+
+static int find_key(int sec, const char *s, size_t n)
+{
+	for (unsigned int i = 0; i < N_KEYS; i++)
+		if ((int)key_table[i].section == sec && strlen(key_table[i].name) == n &&
+		    !memcmp(key_table[i].name, s, n))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Split line ln (1-based number lineno) into its parts, record them in
+ * doc.lines and apply a setting. *sec carries the current section.
+ */
+static int parse_line(struct parse *p, unsigned int lineno, int *sec)
+{
+	struct pg_config_doc *d = &p->cfg->doc;
+	struct pg_config_line *ln = &d->lines[lineno - 1];
+	const char *s = d->text + ln->off;
+	size_t end = ln->len, b = 0, e;
+	const char *hash = memchr(s, '#', ln->len);
+	char name[64], value[PG_CONFIG_VALUE_MAX + 1];
+	int k;
+
+	ln->section = (int16_t)*sec;
+	if (hash)
+		end = (size_t)(hash - s);
+	while (b < end && is_blank(s[b]))
+		b++;
+	e = end;
+	while (e > b && is_blank(s[e - 1]))
+		e--;
+	if (b == e)
+		return 0; /* blank or comment only */
+
+	if (s[b] == '[') {
+		size_t nb = b + 1, ne = nb;
+		int found;
+
+		while (ne < e && is_name_char(s[ne]))
+			ne++;
+		if (ne == nb || ne + 1 != e || s[ne] != ']')
+			return fail(p, lineno, -1, NULL,
+				    "malformed section header: expected '[name]' with a-z, 0-9 and '_'");
+		found = find_section(s + nb, ne - nb);
+		if (found < 0) {
+			snprintf(name, sizeof(name), "%.*s", (int)(ne - nb), s + nb);
+			return fail(p, lineno, -1, NULL, "[%s]: unknown section", name);
+		}
+		if (!p->section_line[found])
+			p->section_line[found] = lineno;
+		*sec = found;
+		ln->section = (int16_t)found;
+		ln->is_section = true;
+		return 0;
+	}
+
+	/* key = value */
+	size_t kb = b, ke = b, vb, ve = e;
+
+	while (ke < e && is_name_char(s[ke]))
+		ke++;
+	vb = ke;
+	while (vb < e && is_blank(s[vb]))
+		vb++;
+	if (ke == kb || vb >= e || s[vb] != '=')
+		return fail(p, lineno, -1, NULL,
+			    "expected '[section]' or 'key = value' (keys use a-z, 0-9 and '_')");
+	vb++;
+	while (vb < ve && is_blank(s[vb]))
+		vb++;
+	snprintf(name, sizeof(name), "%.*s", (int)(ke - kb), s + kb);
+	if (*sec < 0)
+		return fail(p, lineno, -1, NULL, "%s: setting before the first [section]", name);
+	k = find_key(*sec, s + kb, ke - kb);
+	if (k < 0)
+		return fail(p, lineno, *sec, name, "unknown key");
+	if (p->key_line[k] && !key_table[k].list)
+		return fail(p, lineno, *sec, name, "given twice (first on line %u)",
+			    p->key_line[k]);
+	if (vb == ve)
+		return fail(p, lineno, *sec, name, "missing value");
+	if (ve - vb > PG_CONFIG_VALUE_MAX)
+		return fail(p, lineno, *sec, name, "value longer than %d bytes",
+			    PG_CONFIG_VALUE_MAX);
+	memcpy(value, s + vb, ve - vb);
+	value[ve - vb] = '\0';
+	ln->key_off = (uint32_t)(ln->off + kb);
+	ln->key_len = (uint32_t)(ke - kb);
+	ln->val_off = (uint32_t)(ln->off + vb);
+	ln->val_len = (uint32_t)(ve - vb);
+	p->key_line[k] = lineno;
+	return set_value(p, lineno, &key_table[k], value);
+}
+
+static bool same_net(uint32_t a, uint32_t b, uint8_t prefix)
+{
+	return ((a ^ b) & mask_of(prefix)) == 0;
+}
+
+static int key_index(enum section sec, const char *name)
+{
+	return find_key((int)sec, name, strlen(name));
+}
+
+/* Checks that need the whole file: required keys and combinations. */
+static int check_all(struct parse *p)
+{
+	const struct pg_engine_config *ec = &p->cfg->engine;
+	const char *why = NULL;
+	char net[INET_ADDRSTRLEN];
+	struct in_addr a;
+	int k;
+
+	for (unsigned int i = 0; i < N_KEYS; i++) {
+		const struct key_def *kd = &key_table[i];
+
+		if (!kd->required || p->key_line[i])
+			continue;
+		/* Report at the section header, or past the end if there is none. */
+		return fail(p, p->section_line[kd->section] ? p->section_line[kd->section]
+							     : p->cfg->doc.n_lines + 1,
+			    (int)kd->section, kd->name, "required key missing");
+	}
+	k = key_index(S_WAN, "interface");
+	if (!strcmp(p->cfg->lan_ifname, p->cfg->wan_ifname))
+		return fail(p, p->key_line[k], S_WAN, "interface",
+			    "same interface as [lan] interface; the sides need their own links");
+	k = key_index(S_WAN, "address");
+	if (same_net(ec->lan_addr, ec->wan_addr,
+		     ec->lan_prefix < ec->wan_prefix ? ec->lan_prefix : ec->wan_prefix)) {
+		a.s_addr = ec->lan_addr & mask_of(ec->lan_prefix);
+		inet_ntop(AF_INET, &a, net, sizeof(net));
+		return fail(p, p->key_line[k], S_WAN, "address", "overlaps the LAN prefix %s/%u",
+			    net, ec->lan_prefix);
+	}
+	k = key_index(S_WAN, "gateway");
+	if (!same_net(ec->wan_gateway, ec->wan_addr, ec->wan_prefix)) {
+		a.s_addr = ec->wan_addr & mask_of(ec->wan_prefix);
+		inet_ntop(AF_INET, &a, net, sizeof(net));
+		return fail(p, p->key_line[k], S_WAN, "gateway", "not inside the WAN prefix %s/%u",
+			    net, ec->wan_prefix);
+	}
+	if (ec->wan_gateway == ec->wan_addr)
+		return fail(p, p->key_line[k], S_WAN, "gateway",
+			    "is the gateway's own WAN address");
+	if (ec->wan_prefix <= 30 && ((ec->wan_gateway & ~mask_of(ec->wan_prefix)) == 0 ||
+				     (ec->wan_gateway | mask_of(ec->wan_prefix)) == 0xffffffffu))
+		return fail(p, p->key_line[k], S_WAN, "gateway",
+			    "is the network or broadcast address of the WAN prefix");
+	k = key_index(S_NAT, "max_flows_per_host");
+	if (ec->max_flows_per_host > ec->max_flows)
+		return fail(p, p->key_line[k], S_NAT, "max_flows_per_host",
+			    "larger than max_flows (%u)", ec->max_flows);
+	/* The engine has the last word on what it can run with. */
+	if (pg_engine_config_validate(ec, &why))
+		return fail(p, 0, -1, NULL, "%s", why ? why : "invalid configuration");
+	return 0;
+}
+
+static void doc_free(struct pg_config_doc *d)
+{
+	free(d->text);
+	free(d->lines);
+	d->text = NULL;
+	d->lines = NULL;
+}
+
+int pg_config_parse(struct pg_config *cfg, const char *name, const char *text, size_t len,
+		    char *err, size_t errlen)
+{
+	struct pg_config c;
+	struct parse p;
+	unsigned int n = 1, i;
+	size_t off = 0;
+	int sec = -1, r;
+
+	memset(&c, 0, sizeof(c));
+	memset(&p, 0, sizeof(p));
+	p.cfg = &c;
+	p.err = err;
+	p.errlen = errlen;
+	snprintf(c.doc.name, sizeof(c.doc.name), "%s", name);
+	pg_engine_config_defaults(&c.engine);
+	c.lan_mtu = 1500;
+	c.wan_mtu = 1500;
+	c.log_level = PG_LOG_INFO;
+
+	if (len > PG_CONFIG_FILE_MAX)
+		return fail(&p, 0, -1, NULL, "larger than %u bytes", PG_CONFIG_FILE_MAX);
+	if (memchr(text, '\0', len))
+		return fail(&p, 0, -1, NULL, "contains a NUL byte; not a text file");
+	c.doc.text = malloc(len + 1);
+	if (!c.doc.text) {
+		fail(&p, 0, -1, NULL, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(c.doc.text, text, len);
+	c.doc.text[len] = '\0';
+	c.doc.text_len = len;
+	for (i = 0; i < len; i++)
+		if (text[i] == '\n' && i + 1 < len)
+			n++;
+	c.doc.lines = calloc(n, sizeof(*c.doc.lines));
+	if (!c.doc.lines) {
+		doc_free(&c.doc);
+		fail(&p, 0, -1, NULL, "out of memory");
+		return -ENOMEM;
+	}
+	/* A final line without a newline still counts; an empty text has one empty line. */
+	for (i = 0; i < n; i++) {
+		const char *nl = memchr(c.doc.text + off, '\n', len - off);
+		size_t l = nl ? (size_t)(nl - (c.doc.text + off)) : len - off;
+
+		c.doc.lines[i].off = (uint32_t)off;
+		c.doc.lines[i].len = (uint32_t)l;
+		off += l + 1;
+	}
+	c.doc.n_lines = n;
+	for (i = 0; i < n; i++) {
+		r = parse_line(&p, i + 1, &sec);
+		if (r)
+			goto out_fail;
+	}
+	r = check_all(&p);
+	if (r)
+		goto out_fail;
+	*cfg = c;
+	return 0;
+
+out_fail:
+	doc_free(&c.doc);
+	return r;
+}
+
+int pg_config_load(struct pg_config *cfg, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	char *buf;
+	size_t got = 0;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return r;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > PG_CONFIG_FILE_MAX) {
+		snprintf(err, errlen, "%s: not a regular file of at most %u bytes", path,
+			 PG_CONFIG_FILE_MAX);
+		close(fd);
+		return -EINVAL;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t k = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	close(fd);
+	r = pg_config_parse(cfg, path, buf, got, err, errlen);
+	free(buf);
+	return r;
+}
+
+void pg_config_free(struct pg_config *cfg)
+{
+	doc_free(&cfg->doc);
+}

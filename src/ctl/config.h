@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config.h - the daemon's configuration: docs/CONFIG.md's line grammar parsed
+ * into a struct pg_config, and the parsed file kept line by line (comments
+ * and blank lines included) so that one value can later be changed and the
+ * file written back the way the user wrote it.
+ */
+#ifndef PG_CONFIG_H
+#define PG_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "log.h"
+
+/* IFNAMSIZ, including the terminating NUL: names are at most 15 bytes. */
+#define PG_CONFIG_IFNAME_SIZE 16
+/* Smallest and largest link MTU; the largest fits a 2 KiB frame buffer. */
+#define PG_CONFIG_MTU_MIN 68
+#define PG_CONFIG_MTU_MAX 1956
+/* Longest value, longest file. */
+#define PG_CONFIG_VALUE_MAX 255
+#define PG_CONFIG_FILE_MAX (1u << 20)
+/* Room for "FILE:LINE: [section] key: reason". */
+#define PG_CONFIG_ERR_SIZE 512
+
+/*
+ * One line of the file. Offsets are into pg_config_doc.text; a line that is
+ * not a setting has key_len 0. section indexes the section table in config.c
+ * (-1 before the first section header).
+ */
+struct pg_config_line {
+	uint32_t off, len;         /* the line without its newline */
+	uint32_t key_off, key_len; /* the key, when the line is a setting */
+	uint32_t val_off, val_len; /* the trimmed value, when the line is a setting */
+	int16_t section;           /* section this line belongs to */
+	bool is_section;           /* the line is a section header */
+};
+
+/* The file as read: its text and where each line's parts are. */
+struct pg_config_doc {
+	char name[256]; /* file name used in messages */
+	char *text;     /* the whole file, NUL-terminated */
+	size_t text_len;
+	struct pg_config_line *lines;
+	unsigned int n_lines;
+};
+
+struct pg_config {
+	struct pg_engine_config engine;
+	char lan_ifname[PG_CONFIG_IFNAME_SIZE];
+	char wan_ifname[PG_CONFIG_IFNAME_SIZE];
+	uint32_t lan_mtu;
+	uint32_t wan_mtu;
+	enum pg_log_level log_level;
+	struct pg_config_doc doc;
+};
+
+/*
+ * The configuration passgated runs without -c: the demo network (LAN lan0
+ * 192.168.1.1/24, WAN wan0 198.51.100.2/24 via 198.51.100.1).
+ */
+extern const char pg_config_builtin[];
+
+/*
+ * Parse len bytes of text named name (used in messages) into cfg.
+ * Returns 0, or -EINVAL with "NAME:LINE: [section] key: reason" in err,
+ * or -ENOMEM. On failure cfg holds nothing to free.
+ */
+int pg_config_parse(struct pg_config *cfg, const char *name, const char *text, size_t len,
+		    char *err, size_t errlen);
+
+/* Read and parse a file. Returns 0 or -errno with a message in err. */
+int pg_config_load(struct pg_config *cfg, const char *path, char *err, size_t errlen);
+
+/* Release what a successful parse allocated. */
+void pg_config_free(struct pg_config *cfg);
+
+/*
+ * Change one setting (adding it to its section if absent), re-parse and
+ * re-validate the whole text; cfg is replaced only if the result is valid.
+ * Returns 0 or -errno with a message in err.
+ */
+int pg_config_set(struct pg_config *cfg, const char *section, const char *key, const char *value,
+		  char *err, size_t errlen);
+
+/*
+ * Write the document to path atomically (temporary file in the same
+ * directory, fsync, rename): readers see the old file or the new one.
+ */
+int pg_config_write(const struct pg_config *cfg, const char *path);
+
+/* Value parsers, shared with later API code. 0 or -EINVAL. */
+int pg_config_parse_duration(const char *s, uint32_t *seconds);
+int pg_config_parse_bool(const char *s, bool *value);
+int pg_config_parse_u32(const char *s, uint32_t *value);
+int pg_config_parse_addr(const char *s, uint32_t *addr_be);
+int pg_config_parse_prefix(const char *s, uint32_t *addr_be, uint8_t *prefix);
+
+#endif /* PG_CONFIG_H */

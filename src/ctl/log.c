@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * log.c - timestamped, levelled log lines on stderr.
+ *
+ * Each line is formatted into one buffer and written with a single write()
+ * so that lines from the daemon never interleave mid-line with a harness
+ * that shares the terminal.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static enum pg_log_level cur_level = PG_LOG_INFO;
+
+static const char *const level_names[] = {
+	[PG_LOG_ERROR] = "error",
+	[PG_LOG_WARN] = "warn",
+	[PG_LOG_INFO] = "info",
+	[PG_LOG_DEBUG] = "debug",
+};
+
+void pg_log_set_level(enum pg_log_level level)
+{
+	cur_level = level;
+}
+
+enum pg_log_level pg_log_get_level(void)
+{
+	return cur_level;
+}
+
+const char *pg_log_level_name(enum pg_log_level level)
+{
+	if ((unsigned int)level >= sizeof(level_names) / sizeof(level_names[0]))
+		return NULL;
+	return level_names[level];
+}
+
+int pg_log_level_parse(const char *name, enum pg_log_level *level)
+{
+	for (unsigned int i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {
+		if (strcmp(name, level_names[i]) == 0) {
+			*level = (enum pg_log_level)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+void pg_log(enum pg_log_level level, const char *fmt, ...)
+{
+	char line[1024];
+	struct timespec ts;
+	struct tm tm;
+	va_list ap;
+	size_t n;
+	int r;
+
+	if (level > cur_level)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
+	r = snprintf(line + n, sizeof(line) - n, ".%03ldZ %s: ", ts.tv_nsec / 1000000,
+		     pg_log_level_name(level) ? pg_log_level_name(level) : "?");
+	if (r > 0)
+		n += (size_t)r;
+	va_start(ap, fmt);
+	r = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	va_end(ap);
+	if (r > 0)
+		n += (size_t)r;
+	/* A truncated line still ends with a newline. */
+	if (n > sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	if (write(STDERR_FILENO, line, n) < 0) {
+		/* Nowhere left to report a failing stderr. */
+	}
+}

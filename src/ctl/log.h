@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * log.h - the daemon's log: one line per event on stderr, with a UTC
+ * timestamp and a level. The daemon runs in the foreground under a
+ * supervisor (or a test harness), which keeps stderr; there is no syslog.
+ */
+#ifndef PG_LOG_H
+#define PG_LOG_H
+
+enum pg_log_level {
+	PG_LOG_ERROR = 0,
+	PG_LOG_WARN = 1,
+	PG_LOG_INFO = 2,
+	PG_LOG_DEBUG = 3,
+};
+
+/* Messages above this level are discarded (default PG_LOG_INFO). */
+void pg_log_set_level(enum pg_log_level level);
+enum pg_log_level pg_log_get_level(void);
+
+/* Name of a level ("info"), or NULL out of range. */
+const char *pg_log_level_name(enum pg_log_level level);
+
+/* Parse a level name; 0 on success, -EINVAL for an unknown name. */
+int pg_log_level_parse(const char *name, enum pg_log_level *level);
+
+/* Write one line: "2026-01-01T00:00:00.000Z info: message". */
+void pg_log(enum pg_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define pg_err(...) pg_log(PG_LOG_ERROR, __VA_ARGS__)
+#define pg_warn(...) pg_log(PG_LOG_WARN, __VA_ARGS__)
+#define pg_info(...) pg_log(PG_LOG_INFO, __VA_ARGS__)
+#define pg_debug(...) pg_log(PG_LOG_DEBUG, __VA_ARGS__)
+
+#endif /* PG_LOG_H */

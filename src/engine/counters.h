@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * counters.h - every counter the engine keeps, declared once.
+ *
+ * Each drop reason is a counter; a dropped packet carries the reason's index.
+ * The name column is what logs, metrics and tests print, so names are stable.
+ */
+#ifndef PG_COUNTERS_H
+#define PG_COUNTERS_H
+
+/* X(ENUM_SUFFIX, "name", "help") */
+#define PG_COUNTERS(X)                                                                             \
+	X(NONE, "none", "no drop")                                                                 \
+	/* traffic that went through */                                                            \
+	X(RX_LAN, "rx_lan", "packets received from the LAN")                                       \
+	X(RX_WAN, "rx_wan", "packets received from the WAN")                                       \
+	X(TX_LAN, "tx_lan", "packets sent to the LAN")                                             \
+	X(TX_WAN, "tx_wan", "packets sent to the WAN")                                             \
+	X(TO_GW, "to_gateway", "packets for the gateway's own stack")                              \
+	X(ICMP_ECHO_REPLIED, "icmp_echo_replied", "pings to the gateway answered")                 \
+	X(ICMP_ERR_SENT, "icmp_error_sent", "ICMP errors the gateway generated")                   \
+	/* flow table events */                                                                    \
+	X(FLOW_CREATED, "flow_created", "flows created")                                           \
+	X(FLOW_EXPIRED, "flow_expired", "flows expired after their timeout")                       \
+	X(FLOW_EVICTED, "flow_evicted", "idle flows evicted because the table was full")           \
+	X(MAPPING_CREATED, "mapping_created", "NAT mappings created")                              \
+	X(MAPPING_EXPIRED, "mapping_expired", "NAT mappings released")                             \
+	X(PORT_PRESERVED, "port_preserved", "mappings that kept the inside port")                  \
+	/* drops: malformed input */                                                               \
+	X(DROP_TRUNCATED, "drop_truncated", "shorter than its headers")                            \
+	X(DROP_IP_VERSION, "drop_ip_version", "not IPv4")                                          \
+	X(DROP_IP_HDR_LEN, "drop_ip_header_length", "IHL below 5 or past the packet")              \
+	X(DROP_IP_TOTAL_LEN, "drop_ip_total_length", "total length below IHL or past the buffer")  \
+	X(DROP_IP_CHECKSUM, "drop_ip_checksum", "bad IPv4 header checksum")                        \
+	X(DROP_IP_BAD_ADDR, "drop_ip_bad_address", "martian source or destination")                \
+	X(DROP_L4_HDR, "drop_l4_header", "transport header truncated or inconsistent")             \
+	X(DROP_L4_CHECKSUM, "drop_l4_checksum", "bad checksum on a packet for the gateway")        \
+	X(DROP_IP_FRAGMENT, "drop_ip_fragment", "non-first fragment without fragment support")     \
+	/* drops: policy */                                                                        \
+	X(DROP_TTL_EXCEEDED, "drop_ttl_exceeded", "TTL ran out (time-exceeded sent if allowed)")   \
+	X(DROP_LAN_SPOOFED, "drop_lan_spoofed", "LAN packet with a source outside the LAN")        \
+	X(DROP_WAN_SPOOFED, "drop_wan_spoofed", "WAN packet claiming a LAN or gateway source")     \
+	X(DROP_LAN_LOCAL, "drop_lan_local", "LAN packet for another LAN host")                     \
+	X(DROP_WAN_NOT_OURS, "drop_wan_not_ours", "WAN packet not for the gateway's address")      \
+	X(DROP_UNSOLICITED, "drop_unsolicited", "inbound packet matching no flow or mapping")      \
+	X(DROP_FILTERED, "drop_filtered", "inbound refused by address-dependent filtering")        \
+	X(DROP_TCP_NO_FLOW, "drop_tcp_no_flow", "TCP packet that cannot start a flow")             \
+	X(DROP_TCP_STATE, "drop_tcp_state", "TCP packet invalid in the flow's state")              \
+	X(DROP_PROTO, "drop_protocol", "IP protocol the gateway does not translate")               \
+	X(DROP_ICMP_TYPE, "drop_icmp_type", "ICMP type not forwarded")                             \
+	X(DROP_TABLE_FULL, "drop_table_full", "flow table full")                                   \
+	X(DROP_HOST_LIMIT, "drop_host_limit", "LAN host reached its flow limit")                   \
+	X(DROP_PORTS_EXHAUSTED, "drop_ports_exhausted", "no free public port or identifier")       \
+	X(DROP_FLOW_CONFLICT, "drop_flow_conflict", "flow would clash with another LAN host's")    \
+	X(DROP_ICMP_RATE, "drop_icmp_rate", "ICMP error suppressed by the rate limit")             \
+	X(DROP_TO_GW_LIMIT, "drop_gateway_policy", "packet for the gateway refused")
+
+enum pg_counter {
+#define PG_COUNTER_ENUM(sym, name, help) PG_CNT_##sym,
+	PG_COUNTERS(PG_COUNTER_ENUM)
+#undef PG_COUNTER_ENUM
+	PG_CNT__COUNT
+};
+
+/* Stable name of a counter ("drop_truncated"), or "?" out of range. */
+const char *pg_counter_name(unsigned int c);
+/* One-line description of a counter. */
+const char *pg_counter_help(unsigned int c);
+
+#endif /* PG_COUNTERS_H */

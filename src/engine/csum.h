@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * csum.h - the Internet checksum (RFC 1071) and its incremental update
+ * (RFC 1624). Values are kept exactly as they sit on the wire, so callers
+ * pass header fields without byte swapping.
+ */
+#ifndef PG_CSUM_H
+#define PG_CSUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Add len bytes at buf to a running 32-bit one's complement sum. */
+uint32_t pg_csum_partial(const void *buf, size_t len, uint32_t sum);
+
+/* Fold a running sum to 16 bits and complement it: the value to store. */
+uint16_t pg_csum_fold(uint32_t sum);
+
+/* Checksum of a buffer, ready to store (wire order). */
+uint16_t pg_csum(const void *buf, size_t len);
+
+/* Running sum of the IPv4 pseudo-header for TCP/UDP (addresses as on the wire). */
+uint32_t pg_csum_pseudo(uint32_t saddr, uint32_t daddr, uint8_t proto, uint16_t l4_len);
+
+/*
+ * RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'). Update *csum (wire order, stored
+ * in a header) after a 16-bit field changed from old_val to new_val, both as
+ * they sit on the wire. The result is never 0xffff-for-0 ambiguous: it is the
+ * same value a full recomputation stores.
+ */
+void pg_csum_replace16(uint16_t *csum, uint16_t old_val, uint16_t new_val);
+
+/* The same for a 32-bit field (an IPv4 address). */
+void pg_csum_replace32(uint16_t *csum, uint32_t old_val, uint32_t new_val);
+
+#endif /* PG_CSUM_H */

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * engine.h - the public face of the packet engine.
+ *
+ * The engine is pure: it never calls the kernel, never reads a clock and never
+ * allocates after pg_engine_init(). A caller hands it a batch of IPv4 packets
+ * (L3 buffers with the side they arrived on) and the current time; the engine
+ * rewrites each packet in place and sets its verdict. Everything the product
+ * does to packets can therefore be driven by tests, pcap files, fuzzers and
+ * benchmarks without any interface.
+ */
+#ifndef PG_ENGINE_H
+#define PG_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "counters.h"
+
+/* Which link a packet arrived on. */
+enum pg_side {
+	PG_SIDE_LAN = 0,
+	PG_SIDE_WAN = 1,
+};
+
+/* What the caller must do with a packet after pg_engine_run(). */
+enum pg_verdict {
+	PG_VERDICT_DROP = 0,   /* drop; pkt->drop_reason says why */
+	PG_VERDICT_TO_LAN = 1, /* transmit on the LAN link */
+	PG_VERDICT_TO_WAN = 2, /* transmit on the WAN link */
+	PG_VERDICT_TO_GW = 3,  /* for the gateway's own stack (host path) */
+};
+
+/*
+ * Bytes a generated ICMP error may add in front of an offending packet: a new
+ * IPv4 header and an ICMP header. Callers give every buffer at least this much
+ * room after pkt->len (pkt->cap >= len + PG_PKT_ERROR_GROWTH) or the engine
+ * truncates the quoted packet to fit.
+ */
+#define PG_PKT_ERROR_GROWTH 28
+/* RFC 1812 4.3.2.3: an ICMP error carries as much as fits in 576 bytes. */
+#define PG_ICMP_ERROR_MAX 576
+
+/*
+ * One packet. The caller fills l3, len, cap and side; the engine fills the rest.
+ * After the run, l3/len describe the packet to transmit (an ICMP error built by
+ * the engine replaces the packet in the same buffer).
+ */
+struct pg_pkt {
+	uint8_t *l3;          /* first byte of the IPv4 header */
+	uint32_t len;         /* bytes of packet at l3 (may include L2 padding) */
+	uint32_t cap;         /* bytes writable at l3 */
+	uint8_t side;         /* enum pg_side: ingress */
+	uint8_t verdict;      /* enum pg_verdict */
+	uint16_t drop_reason; /* enum pg_counter, meaningful when verdict is DROP */
+	uint32_t next_hop;    /* IPv4 next hop (network order) for TO_LAN/TO_WAN */
+};
+
+/* Filtering of inbound packets towards an existing mapping (RFC 4787 section 5). */
+enum pg_filtering {
+	PG_FILTER_ADDRESS_DEPENDENT = 0, /* default, RFC 4787 REQ-8 */
+	PG_FILTER_ENDPOINT_INDEPENDENT = 1,
+};
+
+/* Timeouts in seconds. */
+struct pg_timeouts {
+	uint32_t tcp_established; /* RFC 5382 REQ-5: >= 7440 */
+	uint32_t tcp_transitory;  /* RFC 5382 REQ-5: >= 240 */
+	uint32_t tcp_time_wait;   /* after both FINs were acknowledged or an RST */
+	uint32_t udp;             /* RFC 4787 REQ-5: >= 120 */
+	uint32_t icmp;            /* RFC 5508 REQ-1: >= 60 */
+	uint32_t gre;
+	uint32_t esp;
+	uint32_t other;
+};
+
+/*
+ * Engine configuration. Addresses in network byte order, prefix lengths 0..32.
+ * Everything here may change between batches with pg_engine_reconfigure()
+ * except max_flows, which sizes the tables.
+ */
+struct pg_engine_config {
+	uint32_t lan_addr;
+	uint8_t lan_prefix;
+	uint32_t wan_addr;
+	uint8_t wan_prefix;
+	uint32_t wan_gateway; /* next hop for destinations outside the WAN prefix */
+
+	enum pg_filtering filtering;
+	struct pg_timeouts timeouts;
+
+	uint32_t max_flows;          /* table capacity; fixes memory at init */
+	uint32_t max_flows_per_host; /* per LAN address, 0 = no limit */
+
+	/* ICMP errors the gateway sends itself, per second (token bucket). */
+	uint32_t icmp_error_rate;
+	uint32_t icmp_error_burst;
+
+	uint64_t hash_seed[2]; /* random per start; tests fix it */
+};
+
+struct pg_engine;
+
+/* Fill cfg with the documented defaults (addresses left zero). */
+void pg_engine_config_defaults(struct pg_engine_config *cfg);
+
+/* Check a configuration; on error returns -EINVAL and points *why at a reason. */
+int pg_engine_config_validate(const struct pg_engine_config *cfg, const char **why);
+
+/* Bytes pg_engine_create() will allocate for this configuration. */
+size_t pg_engine_memory_size(const struct pg_engine_config *cfg);
+
+/*
+ * Allocate and initialise an engine. All memory the engine will ever use is
+ * taken here. Returns NULL (errno set) on invalid config or out of memory.
+ */
+struct pg_engine *pg_engine_create(const struct pg_engine_config *cfg);
+void pg_engine_destroy(struct pg_engine *e);
+
+/* Swap in a new configuration between batches; established flows survive. */
+int pg_engine_reconfigure(struct pg_engine *e, const struct pg_engine_config *cfg);
+
+/*
+ * Process a batch: every packet gets a verdict. now_ms is a monotonic clock in
+ * milliseconds chosen by the caller; it must not go backwards.
+ */
+void pg_engine_run(struct pg_engine *e, struct pg_pkt *pkts, unsigned int n, uint64_t now_ms);
+
+/* Expire idle flows up to now_ms without packets (callers with idle links). */
+void pg_engine_tick(struct pg_engine *e, uint64_t now_ms);
+
+/* Counters since creation, indexed by enum pg_counter. */
+const uint64_t *pg_engine_counters(const struct pg_engine *e);
+
+/* Number of live flows. */
+uint32_t pg_engine_flow_count(const struct pg_engine *e);
+
+/* Bytes of table memory each flow costs (entry plus its share of the hash). */
+size_t pg_engine_bytes_per_flow(const struct pg_engine_config *cfg);
+
+#endif /* PG_ENGINE_H */

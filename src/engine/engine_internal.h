@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * engine_internal.h - the engine's state, shared by the files of src/engine/.
+ *
+ * One allocation at creation holds every table: flows, NAT mappings, filter
+ * permits and per-host counts live in fixed pools, and one open-addressing
+ * hash table indexes all of their keys. Nothing here is visible to callers.
+ */
+#ifndef PG_ENGINE_INTERNAL_H
+#define PG_ENGINE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "parse.h"
+
+#define PG_NONE UINT32_MAX
+
+/* What a hash key stands for; part of the key so kinds never collide. */
+enum pg_key_kind {
+	PG_KEY_FLOW_OUT = 1, /* a=LAN host, b=remote, pa=LAN port, pb=remote port */
+	PG_KEY_FLOW_IN = 2,  /* a=remote, b=public address, pa=remote port, pb=public port */
+	PG_KEY_MAP_LAN = 3,  /* a=LAN host, pa=LAN port */
+	PG_KEY_MAP_PUB = 4,  /* pa=public port */
+	PG_KEY_PERMIT = 5,   /* a=remote address, pa=public port */
+	PG_KEY_HOST = 6,     /* a=LAN host */
+};
+
+/* A 16-byte lookup key; every field in network byte order, unused ones zero. */
+struct pg_key {
+	uint32_t a, b;
+	uint16_t pa, pb;
+	uint8_t proto, kind;
+	uint16_t zero;
+};
+
+/* Which pool a hash slot points into. */
+enum pg_ref_type {
+	PG_REF_FLOW = 0,
+	PG_REF_MAPPING = 1,
+	PG_REF_PERMIT = 2,
+	PG_REF_HOST = 3,
+};
+
+/* A slot reference: pool index, pool type and which of the entry's keys. */
+#define PG_REF(idx, type, which) (((uint32_t)(idx) << 3) | ((uint32_t)(type) << 1) | (which))
+#define PG_REF_IDX(ref) ((ref) >> 3)
+#define PG_REF_TYPE(ref) (((ref) >> 1) & 3)
+#define PG_REF_WHICH(ref) ((ref)&1)
+
+/* TCP connection states (docs/ENGINE.md). */
+enum pg_tcp_state {
+	PG_TCP_NONE = 0,
+	PG_TCP_SYN_SENT,
+	PG_TCP_SYN_RECV,
+	PG_TCP_ESTABLISHED,
+	PG_TCP_FIN_WAIT,
+	PG_TCP_CLOSING,
+	PG_TCP_TIME_WAIT,
+	PG_TCP_CLOSED,
+};
+
+/* pg_flow.flags */
+#define PG_FLOW_FROM_WAN 0x01 /* the first packet came from the WAN */
+#define PG_FLOW_SYN_OUT 0x02  /* SYN seen LAN to WAN */
+#define PG_FLOW_SYN_IN 0x04   /* SYN seen WAN to LAN */
+#define PG_FLOW_FIN_OUT 0x08
+#define PG_FLOW_FIN_IN 0x10
+
+#define PG_DIR_OUT 0 /* LAN to WAN */
+#define PG_DIR_IN 1  /* WAN to LAN */
+
+/* One tracked connection: two keys (as seen on the LAN, as seen on the WAN). */
+struct pg_flow {
+	struct pg_key key[2];  /* [PG_DIR_OUT], [PG_DIR_IN] */
+	uint32_t next, prev;   /* timer wheel list; next doubles as free list */
+	uint32_t mapping;      /* NAT mapping or PG_NONE (GRE, ESP) */
+	uint32_t permit;       /* filter permit or PG_NONE */
+	uint32_t host;         /* per-host counter */
+	uint32_t last_seen;    /* seconds, rounded up */
+	uint16_t wheel_slot;
+	uint8_t tcp_state;
+	uint8_t flags;
+	uint32_t pkts[2];
+	uint64_t bytes[2];
+};
+
+/* One endpoint-independent mapping: (proto, LAN host, LAN port) <-> public port. */
+struct pg_mapping {
+	struct pg_key key[2]; /* [0] PG_KEY_MAP_LAN, [1] PG_KEY_MAP_PUB */
+	uint32_t refs;        /* flows using it */
+	uint32_t next_free;
+};
+
+/* A single-key pool entry with a reference count (permits, hosts). */
+struct pg_counted {
+	struct pg_key key;
+	uint32_t refs;
+	uint32_t next_free;
+};
+
+/* The pools a mapping allocates ports from: TCP, UDP, ICMP ids. */
+enum pg_port_space {
+	PG_PORTS_TCP = 0,
+	PG_PORTS_UDP = 1,
+	PG_PORTS_ICMP = 2,
+	PG_PORTS__COUNT
+};
+
+#define PG_WHEEL_SLOTS 8192u /* one-second slots: 2h16m ahead */
+
+struct pg_engine {
+	struct pg_engine_config cfg;
+	uint32_t lan_mask, wan_mask; /* network order */
+	uint64_t counters[PG_CNT__COUNT];
+
+	/* hash index over every key of every pool */
+	uint64_t *slots; /* (hash << 32) | ref; empty when ref == PG_NONE */
+	uint32_t slot_mask;
+
+	struct pg_flow *flows;
+	struct pg_mapping *mappings;
+	struct pg_counted *permits;
+	struct pg_counted *hosts;
+	uint32_t pool_size; /* entries in each pool (= max_flows) */
+	uint32_t free_flow, free_mapping, free_permit, free_host;
+	uint32_t nflows;
+
+	uint64_t *ports_used[PG_PORTS__COUNT]; /* one bit per public port */
+	uint64_t rng;
+
+	uint32_t wheel[PG_WHEEL_SLOTS];
+	uint32_t wheel_now; /* every slot before this second is processed */
+	bool wheel_started;
+
+	/* ICMP error token bucket, in milli-tokens */
+	uint64_t icmp_tokens;
+	uint64_t icmp_last_ms;
+	uint16_t ip_id;
+};
+
+/* engine.c */
+static inline void pg_count(struct pg_engine *e, enum pg_counter c)
+{
+	e->counters[c]++;
+}
+
+static inline void pg_drop(struct pg_engine *e, struct pg_pkt *pkt, enum pg_counter c)
+{
+	pkt->verdict = PG_VERDICT_DROP;
+	pkt->drop_reason = (uint16_t)c;
+	e->counters[c]++;
+}
+
+/* flow.c: the hash index, the pools and the timer wheel */
+uint32_t pg_key_hash(const struct pg_engine *e, const struct pg_key *k);
+uint32_t pg_index_find(const struct pg_engine *e, const struct pg_key *k, uint32_t hash);
+void pg_index_insert(struct pg_engine *e, uint32_t hash, uint32_t ref);
+void pg_index_remove(struct pg_engine *e, const struct pg_key *k, uint32_t ref);
+struct pg_flow *pg_flow_lookup(struct pg_engine *e, const struct pg_key *k);
+uint32_t pg_flow_alloc(struct pg_engine *e, uint32_t now_s);
+void pg_flow_insert(struct pg_engine *e, uint32_t idx, uint32_t now_s);
+void pg_flow_free(struct pg_engine *e, uint32_t idx);
+void pg_flow_touch(struct pg_engine *e, struct pg_flow *f, uint32_t now_s);
+void pg_flow_expire(struct pg_engine *e, uint32_t now_s);
+uint32_t pg_flow_timeout(const struct pg_engine *e, const struct pg_flow *f);
+uint32_t pg_counted_get(struct pg_engine *e, struct pg_counted *pool, uint32_t *free_head,
+			enum pg_ref_type type, const struct pg_key *k);
+void pg_counted_put(struct pg_engine *e, struct pg_counted *pool, uint32_t *free_head,
+		    enum pg_ref_type type, uint32_t idx);
+size_t pg_pools_size(uint32_t max_flows, uint32_t *nslots);
+
+/* nat.c: endpoint-independent mappings and public ports */
+uint32_t pg_mapping_get(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port);
+uint32_t pg_mapping_find_pub(struct pg_engine *e, uint8_t proto, uint16_t pub_port);
+void pg_mapping_put(struct pg_engine *e, uint32_t idx);
+void pg_nat_init(struct pg_engine *e);
+
+/* tcp.c: connection state */
+void pg_tcp_track(struct pg_flow *f, int dir, uint8_t tcp_flags);
+
+/* icmp.c: answers and errors the gateway generates itself */
+void pg_icmp_echo_reply(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p);
+void pg_icmp_error(struct pg_engine *e, struct pg_pkt *pkt, uint8_t type, uint8_t code,
+		   uint64_t now_ms);
+bool pg_icmp_checksum_ok(const struct pg_pkt *pkt, const struct pg_parsed *p);
+
+#endif /* PG_ENGINE_INTERNAL_H */

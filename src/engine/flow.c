@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * flow.c - the hash index, the entry pools and the expiry wheel.
+ *
+ * DOC: Theory of operation
+ *
+ * Index. One open-addressing table with linear probing holds a slot for every
+ * key of every pool entry: two per flow (LAN view and WAN view), two per NAT
+ * mapping, one per permit and per host. A slot is 8 bytes: the key's 32-bit
+ * hash and a reference (pool, index, which key); the key itself lives in the
+ * entry, which a lookup reads anyway. Deletion shifts later slots back instead
+ * of leaving tombstones, so a long-lived table never degrades. The table has
+ * at least twice as many slots as the pools can ever have keys, so probes stay
+ * short and an insert always finds room.
+ *
+ * Expiry. Flows sit on a wheel of one-second slots by the second they are due.
+ * A packet refreshing a flow only writes its last_seen; when the wheel reaches
+ * the flow's slot it either frees the flow or moves it to the slot of its new
+ * due time. Due times past the wheel's reach are parked at its far end and
+ * looked at again then. Work per second is the number of flows due, and no
+ * flow is ever freed early; at most a second late.
+ */
+#include <string.h>
+
+#include "engine_internal.h"
+#include "siphash.h"
+
+static const uint32_t empty_ref = PG_NONE;
+
+static inline uint32_t slot_ref(uint64_t s)
+{
+	return (uint32_t)s;
+}
+
+static inline uint32_t slot_hash(uint64_t s)
+{
+	return (uint32_t)(s >> 32);
+}
+
+uint32_t pg_key_hash(const struct pg_engine *e, const struct pg_key *k)
+{
+	uint64_t m[2];
+
+	memcpy(m, k, sizeof(m));
+	return (uint32_t)pg_siphash_2w(e->cfg.hash_seed, m[0], m[1]);
+}
+
+static const struct pg_key *ref_key(const struct pg_engine *e, uint32_t ref)
+{
+	uint32_t idx = PG_REF_IDX(ref);
+
+	switch (PG_REF_TYPE(ref)) {
+	case PG_REF_FLOW:
+		return &e->flows[idx].key[PG_REF_WHICH(ref)];
+	case PG_REF_MAPPING:
+		return &e->mappings[idx].key[PG_REF_WHICH(ref)];
+	case PG_REF_PERMIT:
+		return &e->permits[idx].key;
+	default:
+		return &e->hosts[idx].key;
+	}
+}
+
+uint32_t pg_index_find(const struct pg_engine *e, const struct pg_key *k, uint32_t hash)
+{
+	uint32_t i = hash & e->slot_mask;
+
+	for (;;) {
+		uint64_t s = e->slots[i];
+
+		if (slot_ref(s) == empty_ref)
+			return PG_NONE;
+		if (slot_hash(s) == hash && !memcmp(ref_key(e, slot_ref(s)), k, sizeof(*k)))
+			return slot_ref(s);
+		i = (i + 1) & e->slot_mask;
+	}
+}
+
+void pg_index_insert(struct pg_engine *e, uint32_t hash, uint32_t ref)
+{
+	uint32_t i = hash & e->slot_mask;
+
+	while (slot_ref(e->slots[i]) != empty_ref)
+		i = (i + 1) & e->slot_mask;
+	e->slots[i] = ((uint64_t)hash << 32) | ref;
+}
+
+void pg_index_remove(struct pg_engine *e, const struct pg_key *k, uint32_t ref)
+{
+	uint32_t hash = pg_key_hash(e, k);
+	uint32_t i = hash & e->slot_mask, j;
+
+	while (slot_ref(e->slots[i]) != ref) {
+		if (slot_ref(e->slots[i]) == empty_ref)
+			return; /* not indexed: nothing to do */
+		i = (i + 1) & e->slot_mask;
+	}
+	/* Backward-shift deletion: pull later members of the run into the hole. */
+	j = i;
+	for (;;) {
+		uint32_t home;
+
+		j = (j + 1) & e->slot_mask;
+		if (slot_ref(e->slots[j]) == empty_ref)
+			break;
+		home = slot_hash(e->slots[j]) & e->slot_mask;
+		/* Slot j may move to i only if its home is not in (i, j]. */
+		if (((j - home) & e->slot_mask) >= ((j - i) & e->slot_mask)) {
+			e->slots[i] = e->slots[j];
+			i = j;
+		}
+	}
+	e->slots[i] = empty_ref;
+}
+
+struct pg_flow *pg_flow_lookup(struct pg_engine *e, const struct pg_key *k)
+{
+	uint32_t ref = pg_index_find(e, k, pg_key_hash(e, k));
+
+	if (ref == PG_NONE || PG_REF_TYPE(ref) != PG_REF_FLOW)
+		return NULL;
+	return &e->flows[PG_REF_IDX(ref)];
+}
+
+/* Single-key pools with reference counts: permits and hosts. */
+uint32_t pg_counted_get(struct pg_engine *e, struct pg_counted *pool, uint32_t *free_head,
+			enum pg_ref_type type, const struct pg_key *k)
+{
+	uint32_t hash = pg_key_hash(e, k);
+	uint32_t ref = pg_index_find(e, k, hash);
+	uint32_t idx;
+
+	if (ref != PG_NONE) {
+		idx = PG_REF_IDX(ref);
+		pool[idx].refs++;
+		return idx;
+	}
+	idx = *free_head;
+	if (idx == PG_NONE)
+		return PG_NONE; /* cannot happen: pools are as large as the flow pool */
+	*free_head = pool[idx].next_free;
+	pool[idx].key = *k;
+	pool[idx].refs = 1;
+	pg_index_insert(e, hash, PG_REF(idx, type, 0));
+	return idx;
+}
+
+void pg_counted_put(struct pg_engine *e, struct pg_counted *pool, uint32_t *free_head,
+		    enum pg_ref_type type, uint32_t idx)
+{
+	if (idx == PG_NONE || --pool[idx].refs)
+		return;
+	pg_index_remove(e, &pool[idx].key, PG_REF(idx, type, 0));
+	pool[idx].next_free = *free_head;
+	*free_head = idx;
+}
+
+uint32_t pg_flow_timeout(const struct pg_engine *e, const struct pg_flow *f)
+{
+	const struct pg_timeouts *t = &e->cfg.timeouts;
+
+	switch (f->key[0].proto) {
+	case PG_PROTO_TCP:
+		switch (f->tcp_state) {
+		case PG_TCP_ESTABLISHED:
+			return t->tcp_established;
+		case PG_TCP_TIME_WAIT:
+			return t->tcp_time_wait;
+		default:
+			return t->tcp_transitory;
+		}
+	case PG_PROTO_UDP:
+		return t->udp;
+	case PG_PROTO_ICMP:
+		return t->icmp;
+	case PG_PROTO_GRE:
+		return t->gre;
+	case PG_PROTO_ESP:
+		return t->esp;
+	default:
+		return t->other;
+	}
+}
+
+static void wheel_unlink(struct pg_engine *e, struct pg_flow *f)
+{
+	if (f->prev == PG_NONE)
+		e->wheel[f->wheel_slot] = f->next;
+	else
+		e->flows[f->prev].next = f->next;
+	if (f->next != PG_NONE)
+		e->flows[f->next].prev = f->prev;
+}
+
+/* Put flow idx on the wheel at its due second, or the furthest slot we reach. */
+static void wheel_link(struct pg_engine *e, uint32_t idx, uint32_t due)
+{
+	struct pg_flow *f = &e->flows[idx];
+	uint32_t horizon = e->wheel_now + PG_WHEEL_SLOTS - 1;
+	uint32_t slot;
+
+	if (due < e->wheel_now)
+		due = e->wheel_now;
+	if (due > horizon)
+		due = horizon;
+	slot = due & (PG_WHEEL_SLOTS - 1);
+	f->wheel_slot = (uint16_t)slot;
+	f->prev = PG_NONE;
+	f->next = e->wheel[slot];
+	if (f->next != PG_NONE)
+		e->flows[f->next].prev = idx;
+	e->wheel[slot] = idx;
+}
+
+static uint32_t due_time(const struct pg_engine *e, const struct pg_flow *f)
+{
+	return f->last_seen + pg_flow_timeout(e, f);
+}
+
+/* Take a flow from the free list; the caller fills keys and calls pg_flow_insert(). */
+static uint32_t take_free(struct pg_engine *e)
+{
+	uint32_t idx = e->free_flow;
+
+	if (idx == PG_NONE)
+		return PG_NONE;
+	e->free_flow = e->flows[idx].next;
+	memset(&e->flows[idx], 0, sizeof(e->flows[idx]));
+	e->flows[idx].mapping = PG_NONE;
+	e->flows[idx].permit = PG_NONE;
+	e->flows[idx].host = PG_NONE;
+	e->flows[idx].next = e->flows[idx].prev = PG_NONE;
+	return idx;
+}
+
+/*
+ * Evict the first flow, among those due soonest, that is not an established
+ * TCP connection: idle datagram flows and half-open or closing connections
+ * cost their users least.
+ */
+static bool evict_one(struct pg_engine *e)
+{
+	uint32_t s;
+
+	for (s = 0; s < PG_WHEEL_SLOTS; s++) {
+		uint32_t idx = e->wheel[(e->wheel_now + s) & (PG_WHEEL_SLOTS - 1)];
+		unsigned int looked = 0;
+
+		for (; idx != PG_NONE && looked < 64; idx = e->flows[idx].next, looked++) {
+			struct pg_flow *f = &e->flows[idx];
+
+			if (f->key[0].proto == PG_PROTO_TCP && f->tcp_state == PG_TCP_ESTABLISHED)
+				continue;
+			pg_flow_free(e, idx);
+			pg_count(e, PG_CNT_FLOW_EVICTED);
+			return true;
+		}
+	}
+	return false;
+}
+
+uint32_t pg_flow_alloc(struct pg_engine *e, uint32_t now_s)
+{
+	uint32_t idx = take_free(e);
+
+	/* Everything due by now_s was freed when the batch started. */
+	(void)now_s;
+	if (idx == PG_NONE && evict_one(e))
+		idx = take_free(e);
+	return idx;
+}
+
+void pg_flow_insert(struct pg_engine *e, uint32_t idx, uint32_t now_s)
+{
+	struct pg_flow *f = &e->flows[idx];
+
+	pg_index_insert(e, pg_key_hash(e, &f->key[0]), PG_REF(idx, PG_REF_FLOW, 0));
+	pg_index_insert(e, pg_key_hash(e, &f->key[1]), PG_REF(idx, PG_REF_FLOW, 1));
+	f->last_seen = now_s;
+	wheel_link(e, idx, due_time(e, f));
+	e->nflows++;
+	pg_count(e, PG_CNT_FLOW_CREATED);
+}
+
+void pg_flow_free(struct pg_engine *e, uint32_t idx)
+{
+	struct pg_flow *f = &e->flows[idx];
+
+	wheel_unlink(e, f);
+	pg_index_remove(e, &f->key[0], PG_REF(idx, PG_REF_FLOW, 0));
+	pg_index_remove(e, &f->key[1], PG_REF(idx, PG_REF_FLOW, 1));
+	if (f->mapping != PG_NONE)
+		pg_mapping_put(e, f->mapping);
+	pg_counted_put(e, e->permits, &e->free_permit, PG_REF_PERMIT, f->permit);
+	pg_counted_put(e, e->hosts, &e->free_host, PG_REF_HOST, f->host);
+	f->next = e->free_flow;
+	e->free_flow = idx;
+	e->nflows--;
+}
+
+void pg_flow_touch(struct pg_engine *e, struct pg_flow *f, uint32_t now_s)
+{
+	uint32_t idx = (uint32_t)(f - e->flows);
+	uint32_t due;
+
+	f->last_seen = now_s;
+	/*
+	 * A refresh normally only moves the due time later, which the wheel
+	 * notices when it reaches the old slot. A state change can bring the due
+	 * time earlier (a RST, a close): then the flow must move now.
+	 */
+	due = due_time(e, f);
+	if (((f->wheel_slot - e->wheel_now) & (PG_WHEEL_SLOTS - 1)) >
+	    (uint32_t)(due > e->wheel_now ? due - e->wheel_now : 0)) {
+		wheel_unlink(e, f);
+		wheel_link(e, idx, due);
+	}
+}
+
+void pg_flow_expire(struct pg_engine *e, uint32_t now_s)
+{
+	unsigned int steps = 0;
+
+	if (!e->wheel_started) {
+		e->wheel_now = now_s;
+		e->wheel_started = true;
+	}
+	/* Process every second up to and including now_s, at most one turn. */
+	while (e->wheel_now <= now_s) {
+		uint32_t slot = e->wheel_now & (PG_WHEEL_SLOTS - 1);
+		uint32_t idx = e->wheel[slot];
+
+		e->wheel[slot] = PG_NONE;
+		while (idx != PG_NONE) {
+			struct pg_flow *f = &e->flows[idx];
+			uint32_t next = f->next;
+			uint32_t due = due_time(e, f);
+
+			if (due <= now_s) {
+				/* Re-link so pg_flow_free() can unlink it normally. */
+				f->prev = PG_NONE;
+				f->next = PG_NONE;
+				e->wheel[slot] = idx;
+				pg_flow_free(e, idx);
+				pg_count(e, PG_CNT_FLOW_EXPIRED);
+			} else {
+				/* due > now_s >= wheel_now: never the slot being emptied */
+				wheel_link(e, idx, due);
+			}
+			idx = next;
+		}
+		if (++steps >= PG_WHEEL_SLOTS && e->wheel_now < now_s) {
+			/* A jump of more than one turn: every slot was seen once. */
+			e->wheel_now = now_s;
+		}
+		e->wheel_now++;
+	}
+}
+
+size_t pg_pools_size(uint32_t max_flows, uint32_t *nslots)
+{
+	/* Keys: 2 per flow, 2 per mapping, 1 per permit, 1 per host. */
+	uint64_t keys = (uint64_t)max_flows * 6;
+	uint64_t slots = 1024;
+
+	while (slots < keys * 2)
+		slots <<= 1;
+	if (nslots)
+		*nslots = (uint32_t)slots;
+	return (size_t)slots * sizeof(uint64_t) +
+	       (size_t)max_flows * (sizeof(struct pg_flow) + sizeof(struct pg_mapping) +
+				    2 * sizeof(struct pg_counted));
+}

@@ -1,0 +1,187 @@
+# SPDX-License-Identifier: MIT
+# tests/e2e/lib/common.sh - process and namespace helpers shared by the
+# end-to-end harness. Sourced, never run.
+#
+# Why the process rules below: this machine's PID 1 does not reap orphans, so
+# every daemon runs in the foreground as a direct child of the harness shell,
+# is stopped by its PID and then reaped with `wait`. Nothing here looks a
+# process up by name.
+
+PY=/usr/bin/python3		# Debian's python: the helpers need only stdlib
+
+# Set by the harness before anything below is used.
+: "${RUN_DIR:=}"		# per-run temporary directory (logs, keys, captures)
+: "${SFX:=}"			# per-run suffix of every namespace name
+
+# Processes started for the current scenario, and for the whole world
+# (the gateway daemon). Separate so a scenario's teardown leaves the gateway up.
+SCN_PIDS=()
+WORLD_PIDS=()
+SPAWN_SCOPE=scenario
+LAST_PID=
+
+# nsx NS CMD... - run CMD inside namespace NS.
+nsx() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# tnsx SECS NS CMD... - nsx with a time bound, so no check can hang a run.
+tnsx() {
+	local secs=$1 ns=$2
+	shift 2
+	timeout -k 2 "$secs" ip netns exec "$ns" "$@"
+}
+
+# spawn NAME NS CMD... - start CMD in the background inside NS, stdout and
+# stderr to $SCN_DIR/NAME.log (or $RUN_DIR for world processes). Must be
+# called from the harness shell itself (not from $(...) or a pipeline) so the
+# process stays our child. Sets LAST_PID.
+spawn() {
+	local name=$1 ns=$2 dir=${SCN_DIR:-$RUN_DIR}
+	shift 2
+	[[ $SPAWN_SCOPE == world ]] && dir=$RUN_DIR
+	ip netns exec "$ns" "$@" >"$dir/$name.log" 2>&1 </dev/null &
+	LAST_PID=$!
+	if [[ $SPAWN_SCOPE == world ]]; then
+		WORLD_PIDS+=("$LAST_PID")
+	else
+		SCN_PIDS+=("$LAST_PID")
+	fi
+	echo "spawn $name pid=$LAST_PID ns=$ns: $*" >>"$RUN_DIR/harness.log"
+}
+
+# alive PID - true while PID runs (a zombie counts as gone).
+alive() {
+	local st
+	[[ -r /proc/$1/stat ]] || return 1
+	st=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) || return 1
+	[[ $st != Z && -n $st ]]
+}
+
+# stop_pid PID [SIG] - signal one of our children, give it 3 s to exit, then
+# SIGKILL; always reap it so no zombie is left.
+stop_pid() {
+	local pid=$1 sig=${2:-TERM} i
+	if alive "$pid"; then
+		kill -"$sig" "$pid" 2>/dev/null
+		for ((i = 0; i < 30; i++)); do
+			alive "$pid" || break
+			sleep 0.1
+		done
+		alive "$pid" && kill -KILL "$pid" 2>/dev/null
+	fi
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# stop_scenario_procs - stop everything the current scenario started.
+# Grandchildren (e.g. a daemon's forked workers) are stopped first, while their
+# parent is still alive to reap them; then our own children.
+stop_scenario_procs() {
+	local pid
+	kill_ns_strays
+	for pid in "${SCN_PIDS[@]}"; do
+		stop_pid "$pid"
+	done
+	SCN_PIDS=()
+}
+
+# our_ns - the names of this run's namespaces.
+our_ns() {
+	ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^pg[a-z0-9]+-${SFX}\$"
+}
+
+# kill_ns_strays [all] - processes inside our namespaces that are not our
+# direct children (workers forked by a daemon we started). Everything in these
+# namespaces was started by this run. With "all", our children there too,
+# except the ones listed in WORLD_PIDS (stopped separately, in order).
+kill_ns_strays() {
+	local mode=${1:-} ns pid ppid keep w
+	[[ -n $SFX ]] || return 0
+	for ns in $(our_ns); do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			alive "$pid" || continue
+			ppid=$(awk '/^PPid:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+			if [[ $ppid == "$$" ]]; then
+				[[ $mode == all ]] || continue
+				keep=0
+				for w in "${WORLD_PIDS[@]}"; do
+					[[ $w == "$pid" ]] && keep=1
+				done
+				((keep)) && continue
+			fi
+			echo "stray pid=$pid ppid=$ppid ns=$ns: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" \
+				>>"$RUN_DIR/harness.log"
+			kill -TERM "$pid" 2>/dev/null
+		done
+	done
+	sleep 0.2
+}
+
+# wait_until SECS CMD... - poll CMD every 0.1 s until it succeeds; false after
+# SECS seconds.
+wait_until() {
+	local secs=$1 t0=$EPOCHREALTIME
+	shift
+	while :; do
+		"$@" >/dev/null 2>&1 && return 0
+		# EPOCHREALTIME, not SECONDS: SECONDS ticks in whole seconds.
+		(($(elapsed_ms "$t0") >= ${secs%.*} * 1000)) && return 1
+		sleep 0.1
+	done
+}
+
+# elapsed_ms T0 - milliseconds since T0 (an $EPOCHREALTIME value).
+elapsed_ms() {
+	local now=$EPOCHREALTIME
+	local a=${1/./} b=${now/./}
+	echo $(((10#$b - 10#$a) / 1000))
+}
+
+# listening NS tcp|udp PORT - true when something in NS listens on PORT.
+listening() {
+	local ns=$1 proto=$2 port=$3 flag=-Hltn
+	[[ $proto == udp ]] && flag=-Hlun
+	nsx "$ns" ss $flag "sport = :$port" 2>/dev/null | grep -q .
+}
+
+# wait_listen NS tcp|udp PORT [SECS] - wait for a server to be ready.
+wait_listen() {
+	wait_until "${4:-5}" listening "$1" "$2" "$3"
+}
+
+# fail REASON - record why the running scenario failed; returns 1 so a
+# scenario can write `check || { fail "why"; return; }`.
+fail() {
+	[[ -z ${FAIL_REASON:-} ]] && FAIL_REASON="$*"
+	echo "FAIL-REASON: $*" >>"$RUN_DIR/harness.log"
+	return 1
+}
+
+# note TEXT - a line for the run log (kept with the scenario's files).
+note() {
+	echo "$*" >>"${SCN_DIR:-$RUN_DIR}/notes.txt"
+}
+
+# report PROTO CLIENT SERVER RESULT SEEN - one row of the passthrough report:
+# which LAN endpoint reached which server, and the public address:port the
+# server saw (from the server's own log or capture).
+report() {
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$SCN_NAME" "$1" "$2" "$3" "$4" "$5" >>"$RUN_DIR/report.tsv"
+}
+
+# need CMD... - fail the scenario when a program is not installed.
+need() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || { fail "$c not installed"; return; }
+	done
+}
+
+# tail_log FILE [N] - the last lines of a log, indented, for failure output.
+tail_log() {
+	[[ -s $1 ]] || return 0
+	tail -n "${2:-15}" "$1" | sed 's/^/    | /'
+}
