@@ -53,7 +53,17 @@
 	X(DROP_PORTS_EXHAUSTED, "drop_ports_exhausted", "no free public port or identifier")       \
 	X(DROP_FLOW_CONFLICT, "drop_flow_conflict", "flow would clash with another LAN host's")    \
 	X(DROP_ICMP_RATE, "drop_icmp_rate", "ICMP error suppressed by the rate limit")             \
-	X(DROP_TO_GW_LIMIT, "drop_gateway_policy", "packet for the gateway refused")
+	X(DROP_TO_GW_LIMIT, "drop_gateway_policy", "packet for the gateway refused")              \
+	X(DROP_PASSTHROUGH_OFF, "drop_passthrough_off", "VPN protocol whose passthrough is off")  \
+	/* PPTP helper */                                                                          \
+	X(PPTP_SESSIONS, "pptp_sessions", "PPTP control connections followed")                     \
+	X(PPTP_CALLS, "pptp_calls", "PPTP calls translated")                                       \
+	X(PPTP_CALLS_CLEARED, "pptp_calls_cleared", "PPTP calls ended")                            \
+	X(PPTP_BAD_MESSAGE, "pptp_bad_message", "PPTP control stream invalid: helper stopped")     \
+	X(PPTP_SESSIONS_FULL, "pptp_sessions_full", "PPTP control connection not followed: full")  \
+	X(PPTP_CALL_LIMIT, "pptp_call_limit", "PPTP call refused: per-connection cap")             \
+	X(PPTP_CALL_IDS_EXHAUSTED, "pptp_call_ids_exhausted", "no free call id towards a server") \
+	X(DROP_PPTP_OUT_OF_ORDER, "drop_pptp_out_of_order", "PPTP control segment past a gap")
 
 enum pg_counter {
 #define PG_COUNTER_ENUM(sym, name, help) PG_CNT_##sym,

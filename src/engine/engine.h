@@ -97,6 +97,15 @@ struct pg_engine_config {
 	uint32_t icmp_error_rate;
 	uint32_t icmp_error_burst;
 
+	/*
+	 * Passthrough switches (docs/ENGINE.md "Passthrough"): on, the helper
+	 * translates the protocol; off, its traffic is dropped and counted.
+	 */
+	bool pptp_passthrough;
+	bool ipsec_passthrough;
+	bool l2tp_passthrough;
+	uint32_t pptp_max_sessions; /* PPTP control connections followed at once */
+
 	uint64_t hash_seed[2]; /* random per start; tests fix it */
 };
 

@@ -25,7 +25,14 @@ enum pg_key_kind {
 	PG_KEY_MAP_PUB = 4,  /* pa=public port */
 	PG_KEY_PERMIT = 5,   /* a=remote address, pa=public port */
 	PG_KEY_HOST = 6,     /* a=LAN host */
+	PG_KEY_PARKED = 7,   /* a flow key no packet may match yet (helpers) */
 };
+
+/*
+ * In GRE keys pa tells address-only tracking (0) from enhanced GRE keyed by
+ * call id (PG_GRE_KEYED, call id in pb): call id 0 is a real call id.
+ */
+#define PG_GRE_KEYED 1
 
 /* A 16-byte lookup key; every field in network byte order, unused ones zero. */
 struct pg_key {
@@ -44,9 +51,9 @@ enum pg_ref_type {
 };
 
 /* A slot reference: pool index, pool type and which of the entry's keys. */
-#define PG_REF(idx, type, which) (((uint32_t)(idx) << 3) | ((uint32_t)(type) << 1) | (which))
-#define PG_REF_IDX(ref) ((ref) >> 3)
-#define PG_REF_TYPE(ref) (((ref) >> 1) & 3)
+#define PG_REF(idx, type, which) (((uint32_t)(idx) << 4) | ((uint32_t)(type) << 1) | (which))
+#define PG_REF_IDX(ref) ((ref) >> 4)
+#define PG_REF_TYPE(ref) (((ref) >> 1) & 7)
 #define PG_REF_WHICH(ref) ((ref)&1)
 
 /* TCP connection states (docs/ENGINE.md). */
@@ -71,7 +78,13 @@ enum pg_tcp_state {
 #define PG_DIR_OUT 0 /* LAN to WAN */
 #define PG_DIR_IN 1  /* WAN to LAN */
 
-/* One tracked connection: two keys (as seen on the LAN, as seen on the WAN). */
+/*
+ * One tracked connection: two lookup keys (as seen on the LAN, as seen on the
+ * WAN) and what translation writes: outbound, the source becomes the public
+ * address and pub_port; inbound, the destination becomes key[OUT].a and
+ * lan_port. "Port" is the TCP/UDP port, the ICMP echo id, or the enhanced GRE
+ * call id (inbound only).
+ */
 struct pg_flow {
 	struct pg_key key[2];  /* [PG_DIR_OUT], [PG_DIR_IN] */
 	uint32_t next, prev;   /* timer wheel list; next doubles as free list */
@@ -79,9 +92,12 @@ struct pg_flow {
 	uint32_t permit;       /* filter permit or PG_NONE */
 	uint32_t host;         /* per-host counter */
 	uint32_t last_seen;    /* seconds, rounded up */
+	uint32_t alg_state;    /* the helper's own reference */
+	uint16_t lan_port, pub_port;
 	uint16_t wheel_slot;
 	uint8_t tcp_state;
 	uint8_t flags;
+	uint8_t alg;           /* enum pg_alg_id */
 	uint32_t pkts[2];
 	uint64_t bytes[2];
 };
@@ -134,6 +150,8 @@ struct pg_engine {
 	uint32_t wheel_now; /* every slot before this second is processed */
 	bool wheel_started;
 
+	void *alg_state[8]; /* each helper's pool, by enum pg_alg_id */
+
 	/* ICMP error token bucket, in milli-tokens */
 	uint64_t icmp_tokens;
 	uint64_t icmp_last_ms;
@@ -152,6 +170,28 @@ static inline void pg_drop(struct pg_engine *e, struct pg_pkt *pkt, enum pg_coun
 	pkt->drop_reason = (uint16_t)c;
 	e->counters[c]++;
 }
+
+static inline void pg_key_fill(struct pg_key *k, enum pg_key_kind kind, uint8_t proto,
+			       uint32_t a, uint32_t b, uint16_t pa, uint16_t pb)
+{
+	k->a = a;
+	k->b = b;
+	k->pa = pa;
+	k->pb = pb;
+	k->proto = proto;
+	k->kind = (uint8_t)kind;
+	k->zero = 0;
+}
+
+/* forward.c: translation, and flows with keys chosen by a helper */
+void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
+		    uint64_t now_ms);
+void pg_forward_in(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
+		   uint64_t now_ms);
+struct pg_flow *pg_flow_create_keys(struct pg_engine *e, const struct pg_key *out,
+				    const struct pg_key *in, uint16_t lan_port, uint16_t pub_port,
+				    uint32_t now_s);
+void pg_flow_rekey(struct pg_engine *e, struct pg_flow *f, int which, const struct pg_key *k);
 
 /* flow.c: the hash index, the pools and the timer wheel */
 uint32_t pg_key_hash(const struct pg_engine *e, const struct pg_key *k);

@@ -22,6 +22,7 @@
  */
 #include <string.h>
 
+#include "alg.h"
 #include "engine_internal.h"
 #include "siphash.h"
 
@@ -286,6 +287,8 @@ void pg_flow_free(struct pg_engine *e, uint32_t idx)
 {
 	struct pg_flow *f = &e->flows[idx];
 
+	if (f->alg != PG_ALG_NONE)
+		pg_alg_get(f->alg)->flow_free(e, f);
 	wheel_unlink(e, f);
 	pg_index_remove(e, &f->key[0], PG_REF(idx, PG_REF_FLOW, 0));
 	pg_index_remove(e, &f->key[1], PG_REF(idx, PG_REF_FLOW, 1));

@@ -42,6 +42,7 @@
 #define PG_UDP_OFF_CSUM 6
 #define PG_ICMP_OFF_CSUM 2
 #define PG_ICMP_OFF_ID 4
+#define PG_GRE_OFF_CALL_ID 6
 
 /* What the parser learnt. Addresses and ports stay in network byte order. */
 struct pg_parsed {

@@ -1,0 +1,570 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pptp.c - PPTP passthrough (RFC 2637): call-id translation so any number of
+ * LAN clients can hold calls to any PPTP servers at once.
+ *
+ * DOC: Theory of operation
+ *
+ * A LAN client (the PNS) opens TCP 1723 to a server (the PAC). Each call is
+ * carried by enhanced GRE keyed by the receiver's call id, so the server's
+ * GRE names the call id the client chose. Two clients behind one address may
+ * choose the same id; we give every call a public call id unique per server,
+ * write it into the client's control messages, restore the client's own id in
+ * the server's, and translate GRE by (server, call id) in both directions.
+ *
+ * Following the control stream. We follow only control connections a LAN host
+ * opened to port 1723, only after the handshake, and read the stream in order
+ * from its first byte, message by message: every header is checked (length
+ * fixed per message type, control message type 1, magic cookie, a message
+ * the sender's role may send) before any field after it is used; anything
+ * else stops the helper for that connection (pptp_bad_message), so bytes
+ * crafted to look like a message in the middle of other traffic (NAT
+ * Slipstreaming) never reach us as a message. A segment past a gap in the
+ * stream is dropped (the sender retransmits it once the gap is filled).
+ *
+ * Rewriting without holding segments. A message may be split anywhere, so the
+ * two bytes of a call id may arrive in different segments, the first already
+ * forwarded when the second comes. Public call ids therefore keep the high
+ * byte of the id they replace; only the low byte is ever rewritten, and it is
+ * rewritten when it passes, when the whole id is known. Rewrites are
+ * remembered by sequence number (PPTP_LOG per direction) so that a
+ * retransmitted segment is rewritten the same way.
+ *
+ * State. A connection holds at most PPTP_MAX_CALLS calls. The GRE flow of a
+ * call exists from the moment its public id is chosen (so two clients cannot
+ * pick the same one), first with a parked LAN-side key, then keyed by the
+ * server's call id once the server answers. Nothing from the server creates
+ * a flow; everything is bound to exact addresses and ids.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "alg.h"
+#include "csum.h"
+
+#define PPTP_PORT 1723
+#define PPTP_MAGIC 0x1a2b3c4du
+#define PPTP_CONTROL_MESSAGE 1
+#define PPTP_MAX_CALLS 16
+#define PPTP_LOG 16
+#define PPTP_HDR_KEEP 20 /* message bytes kept: header and the fields we read */
+#define PPTP_GRE_BIT 0x80000000u
+
+enum pptp_msg {
+	SCCRQ = 1, /* Start-Control-Connection-Request */
+	SCCRP,     /* Start-Control-Connection-Reply */
+	STOPRQ,    /* Stop-Control-Connection-Request */
+	STOPRP,    /* Stop-Control-Connection-Reply */
+	ECHORQ,
+	ECHORP,
+	OCRQ, /* Outgoing-Call-Request (PNS) */
+	OCRP, /* Outgoing-Call-Reply (PAC) */
+	ICRQ, /* Incoming-Call-Request (PAC) */
+	ICRP, /* Incoming-Call-Reply (PNS) */
+	ICCN, /* Incoming-Call-Connected (PAC) */
+	CCRQ, /* Call-Clear-Request (PNS) */
+	CDN,  /* Call-Disconnect-Notify (PAC) */
+	WEN,  /* WAN-Error-Notify (PAC) */
+	SLI,  /* Set-Link-Info (either) */
+	PPTP_MSG_MAX = SLI,
+};
+
+/* RFC 2637 section 2: every control message has a fixed length. */
+static const uint16_t msg_len[PPTP_MSG_MAX + 1] = {
+	[SCCRQ] = 156, [SCCRP] = 156, [STOPRQ] = 16, [STOPRP] = 16, [ECHORQ] = 16,
+	[ECHORP] = 20,	[OCRQ] = 168,  [OCRP] = 32,   [ICRQ] = 220,   [ICRP] = 24,
+	[ICCN] = 28,	[CCRQ] = 16,   [CDN] = 148,   [WEN] = 40,     [SLI] = 24,
+};
+
+/* Which messages each role may send: the client (PNS) out, the server (PAC) in. */
+static const uint32_t allowed[2] = {
+	[PG_DIR_OUT] = 1u << SCCRQ | 1u << STOPRQ | 1u << STOPRP | 1u << ECHORQ | 1u << ECHORP |
+		       1u << OCRQ | 1u << ICRP | 1u << CCRQ | 1u << SLI,
+	[PG_DIR_IN] = 1u << SCCRP | 1u << STOPRQ | 1u << STOPRP | 1u << ECHORQ | 1u << ECHORP |
+		      1u << OCRP | 1u << ICRQ | 1u << ICCN | 1u << CDN | 1u << WEN | 1u << SLI,
+};
+
+enum call_state {
+	CALL_FREE = 0,
+	CALL_OUT_REQ,  /* OCRQ sent, public id chosen */
+	CALL_IN_REQ,   /* ICRQ received: the server's id known */
+	CALL_IN_REP,   /* ICRP sent, public id chosen */
+	CALL_UP,       /* GRE keyed both ways */
+};
+
+struct pptp_call {
+	uint16_t pns_cid, pub_cid, pac_cid; /* wire order */
+	uint8_t state;
+	uint32_t gre; /* flow index or PG_NONE */
+};
+
+struct pptp_rewrite {
+	uint32_t seq; /* sequence number of the rewritten byte */
+	uint8_t val;
+};
+
+struct pptp_stream {
+	uint32_t next_seq; /* host order */
+	uint16_t msg_off;  /* bytes of the current message seen */
+	uint16_t msg_len;
+	uint8_t msg_type;
+	uint8_t hdr[PPTP_HDR_KEEP]; /* the current message's first bytes, as sent */
+	uint8_t log_next, log_used;
+	struct pptp_rewrite log[PPTP_LOG];
+};
+
+enum conn_state {
+	CONN_FREE = 0,
+	CONN_FOLLOWING,
+	CONN_BROKEN, /* stream invalid: translation stopped, calls kept */
+};
+
+struct pptp_conn {
+	uint32_t ctrl;      /* the control flow */
+	uint32_t next_free;
+	uint8_t state;
+	uint8_t seq_known;  /* bit per direction: SYN seen */
+	uint32_t lan, server; /* wire order */
+	struct pptp_stream dir[2];
+	struct pptp_call calls[PPTP_MAX_CALLS];
+};
+
+struct pptp_state {
+	uint32_t nconns;
+	uint32_t free_head;
+	struct pptp_conn conns[];
+};
+
+static struct pptp_state *state_of(struct pg_engine *e)
+{
+	return e->alg_state[PG_ALG_PPTP];
+}
+
+static size_t pptp_mem_size(const struct pg_engine_config *cfg)
+{
+	return sizeof(struct pptp_state) + (size_t)cfg->pptp_max_sessions * sizeof(struct pptp_conn);
+}
+
+static void pptp_init(struct pg_engine *e, void *mem)
+{
+	struct pptp_state *st = mem;
+	uint32_t i;
+
+	e->alg_state[PG_ALG_PPTP] = st;
+	st->nconns = e->cfg.pptp_max_sessions;
+	for (i = 0; i < st->nconns; i++)
+		st->conns[i].next_free = i + 1 < st->nconns ? i + 1 : PG_NONE;
+	st->free_head = 0;
+}
+
+static void pptp_flow_new(struct pg_engine *e, struct pg_flow *f, int side)
+{
+	struct pptp_state *st = state_of(e);
+	struct pptp_conn *c;
+	uint32_t idx;
+
+	if (side != PG_SIDE_LAN || f->key[PG_DIR_OUT].proto != PG_PROTO_TCP ||
+	    f->key[PG_DIR_OUT].pb != htons(PPTP_PORT) || !e->cfg.pptp_passthrough)
+		return;
+	idx = st->free_head;
+	if (idx == PG_NONE) {
+		pg_count(e, PG_CNT_PPTP_SESSIONS_FULL);
+		return;
+	}
+	c = &st->conns[idx];
+	st->free_head = c->next_free;
+	memset(c, 0, sizeof(*c));
+	c->ctrl = (uint32_t)(f - e->flows);
+	c->state = CONN_FOLLOWING;
+	c->lan = f->key[PG_DIR_OUT].a;
+	c->server = f->key[PG_DIR_OUT].b;
+	for (unsigned int i = 0; i < PPTP_MAX_CALLS; i++)
+		c->calls[i].gre = PG_NONE;
+	f->alg = PG_ALG_PPTP;
+	f->alg_state = idx;
+	pg_count(e, PG_CNT_PPTP_SESSIONS);
+}
+
+/* ---- calls and their GRE flows -------------------------------------------- */
+
+static struct pptp_call *call_find(struct pptp_conn *c, enum call_state st, int field,
+				   uint16_t id)
+{
+	for (unsigned int i = 0; i < PPTP_MAX_CALLS; i++) {
+		struct pptp_call *k = &c->calls[i];
+		uint16_t v = field == 0 ? k->pns_cid : field == 1 ? k->pub_cid : k->pac_cid;
+
+		if (k->state != CALL_FREE && (st == CALL_FREE || k->state == st) && v == id)
+			return k;
+	}
+	return NULL;
+}
+
+static struct pptp_call *call_new(struct pg_engine *e, struct pptp_conn *c)
+{
+	for (unsigned int i = 0; i < PPTP_MAX_CALLS; i++) {
+		if (c->calls[i].state == CALL_FREE) {
+			memset(&c->calls[i], 0, sizeof(c->calls[i]));
+			c->calls[i].gre = PG_NONE;
+			return &c->calls[i];
+		}
+	}
+	pg_count(e, PG_CNT_PPTP_CALL_LIMIT);
+	return NULL;
+}
+
+/* End a call: its GRE flow goes with it. */
+static void call_end(struct pg_engine *e, struct pptp_call *k)
+{
+	uint32_t gre = k->gre;
+
+	k->state = CALL_FREE;
+	k->gre = PG_NONE;
+	if (gre != PG_NONE) {
+		e->flows[gre].alg = PG_ALG_NONE; /* no callback into a freed call */
+		pg_flow_free(e, gre);
+	}
+}
+
+static bool pub_id_free(struct pg_engine *e, const struct pptp_conn *c, uint16_t id)
+{
+	struct pg_key k;
+
+	pg_key_fill(&k, PG_KEY_FLOW_IN, PG_PROTO_GRE, c->server, e->cfg.wan_addr, PG_GRE_KEYED, id);
+	return pg_index_find(e, &k, pg_key_hash(e, &k)) == PG_NONE;
+}
+
+/*
+ * Choose the public call id for a client's id and create the call's GRE flow,
+ * which reserves it. The id keeps the client's high byte (see the theory of
+ * operation); the client's own id is kept when free.
+ */
+static bool call_open(struct pg_engine *e, struct pptp_conn *c, struct pptp_call *k,
+		      uint16_t pns_cid, uint32_t now_s)
+{
+	uint32_t cidx = (uint32_t)(k - c->calls);
+	uint32_t conn_idx = (uint32_t)(c - state_of(e)->conns);
+	uint16_t host = ntohs(pns_cid), pub = host;
+	struct pg_key out, in;
+	struct pg_flow *g;
+	unsigned int i;
+
+	for (i = 0; i < 256 && !pub_id_free(e, c, htons(pub)); i++)
+		pub = (uint16_t)((host & 0xff00) | ((host + i + 1) & 0xff));
+	if (i == 256) {
+		pg_count(e, PG_CNT_PPTP_CALL_IDS_EXHAUSTED);
+		return false;
+	}
+	/* Parked until the server names its own call id. */
+	pg_key_fill(&out, PG_KEY_PARKED, PG_PROTO_GRE, c->lan, c->server, (uint16_t)conn_idx,
+		    (uint16_t)cidx);
+	out.zero = (uint16_t)(conn_idx >> 16);
+	pg_key_fill(&in, PG_KEY_FLOW_IN, PG_PROTO_GRE, c->server, e->cfg.wan_addr, PG_GRE_KEYED,
+		    htons(pub));
+	g = pg_flow_create_keys(e, &out, &in, pns_cid, 0, now_s);
+	if (!g) {
+		pg_count(e, PG_CNT_DROP_TABLE_FULL);
+		return false;
+	}
+	g->alg = PG_ALG_PPTP;
+	g->alg_state = PPTP_GRE_BIT | (conn_idx * PPTP_MAX_CALLS + cidx);
+	k->pns_cid = pns_cid;
+	k->pub_cid = htons(pub);
+	k->gre = (uint32_t)(g - e->flows);
+	return true;
+}
+
+/* The server named its call id: client GRE to it now finds the call. */
+static void call_up(struct pg_engine *e, struct pptp_conn *c, struct pptp_call *k,
+		    uint16_t pac_cid)
+{
+	struct pg_key out;
+
+	k->pac_cid = pac_cid;
+	k->state = CALL_UP;
+	pg_key_fill(&out, PG_KEY_FLOW_OUT, PG_PROTO_GRE, c->lan, c->server, PG_GRE_KEYED, pac_cid);
+	pg_flow_rekey(e, &e->flows[k->gre], PG_DIR_OUT, &out);
+	pg_count(e, PG_CNT_PPTP_CALLS);
+}
+
+/* ---- message handling ----------------------------------------------------- */
+
+static uint16_t hdr16(const struct pptp_stream *s, unsigned int off)
+{
+	return pg_get16(s->hdr + off);
+}
+
+/*
+ * The call id field at message offset off whose low byte is passing now:
+ * its translated value, or the value itself when it is not translated.
+ * Calls are opened here because the id must be chosen before this byte is
+ * forwarded.
+ */
+static uint16_t translate_field(struct pg_engine *e, struct pptp_conn *c, struct pptp_stream *s,
+				int dir, unsigned int off, uint32_t now_s)
+{
+	uint16_t id = hdr16(s, off);
+	struct pptp_call *k;
+
+	if (dir == PG_DIR_OUT) {
+		if ((s->msg_type == OCRQ || s->msg_type == ICRP) && off == 12) {
+			k = call_new(e, c);
+			if (!k || !call_open(e, c, k, id, now_s)) {
+				if (k)
+					k->state = CALL_FREE;
+				return id; /* the call will fail end to end */
+			}
+			k->state = s->msg_type == OCRQ ? CALL_OUT_REQ : CALL_IN_REP;
+			return k->pub_cid;
+		}
+		if (s->msg_type == CCRQ && off == 12) {
+			k = call_find(c, CALL_FREE, 0, id);
+			return k ? k->pub_cid : id;
+		}
+		return id;
+	}
+	/* Inbound: a Peer's Call ID names the client's call by its public id. */
+	if ((s->msg_type == OCRP && off == 14) ||
+	    ((s->msg_type == ICCN || s->msg_type == WEN || s->msg_type == SLI) && off == 12)) {
+		k = call_find(c, CALL_FREE, 1, id);
+		return k ? k->pns_cid : id;
+	}
+	return id;
+}
+
+/* Is message offset off the low byte of a field we translate? */
+static bool is_field_low_byte(int dir, uint8_t type, unsigned int off)
+{
+	if (dir == PG_DIR_OUT)
+		return off == 13 && (type == OCRQ || type == ICRP || type == CCRQ);
+	return (off == 15 && type == OCRP) ||
+	       (off == 13 && (type == ICCN || type == WEN || type == SLI));
+}
+
+/* A whole, valid message has passed: act on what it announced. */
+static void message_done(struct pg_engine *e, struct pptp_conn *c, struct pptp_stream *s,
+			 int dir)
+{
+	struct pptp_call *k;
+
+	if (dir == PG_DIR_OUT) {
+		if (s->msg_type == ICRP) {
+			/* Pair the reply with the server's request by its call id. */
+			struct pptp_call *req = call_find(c, CALL_IN_REQ, 2, hdr16(s, 14));
+
+			k = call_find(c, CALL_IN_REP, 0, hdr16(s, 12));
+			if (k && req) {
+				req->state = CALL_FREE;
+				call_up(e, c, k, hdr16(s, 14));
+			}
+		}
+		return;
+	}
+	switch (s->msg_type) {
+	case OCRP:
+		k = call_find(c, CALL_OUT_REQ, 1, hdr16(s, 14));
+		if (!k)
+			break;
+		if (s->hdr[16] == 1) /* result code: Connected */
+			call_up(e, c, k, hdr16(s, 12));
+		else
+			call_end(e, k);
+		break;
+	case ICRQ:
+		k = call_new(e, c);
+		if (k) {
+			k->state = CALL_IN_REQ;
+			k->pac_cid = hdr16(s, 12);
+		}
+		break;
+	case CDN:
+		k = call_find(c, CALL_UP, 2, hdr16(s, 12));
+		if (k) {
+			call_end(e, k);
+			pg_count(e, PG_CNT_PPTP_CALLS_CLEARED);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* Check the header once its bytes up to off have arrived. */
+static bool header_ok(struct pptp_stream *s, int dir, unsigned int off)
+{
+	switch (off) {
+	case 1:
+		s->msg_len = ntohs(hdr16(s, 0));
+		return s->msg_len >= 16;
+	case 3:
+		return ntohs(hdr16(s, 2)) == PPTP_CONTROL_MESSAGE;
+	case 7:
+		return ntohl(pg_get32(s->hdr + 4)) == PPTP_MAGIC;
+	case 9: {
+		uint16_t t = ntohs(hdr16(s, 8));
+
+		if (t < 1 || t > PPTP_MSG_MAX || msg_len[t] != s->msg_len ||
+		    !(allowed[dir] & (1u << t)))
+			return false;
+		s->msg_type = (uint8_t)t;
+		return true;
+	}
+	default:
+		return true;
+	}
+}
+
+/* Replace one payload byte, keeping the TCP checksum right. */
+static void put_byte(uint8_t *tcp, unsigned int seg_len, unsigned int at, uint8_t val)
+{
+	uint16_t csum = pg_get16(tcp + PG_TCP_OFF_CSUM);
+	unsigned int even = at & ~1u;
+	uint8_t oldw[2], neww[2];
+
+	oldw[0] = tcp[even];
+	oldw[1] = even + 1 < seg_len ? tcp[even + 1] : 0;
+	tcp[at] = val;
+	neww[0] = tcp[even];
+	neww[1] = even + 1 < seg_len ? tcp[even + 1] : 0;
+	pg_csum_replace16(&csum, pg_get16(oldw), pg_get16(neww));
+	pg_put16(tcp + PG_TCP_OFF_CSUM, csum);
+}
+
+static void log_rewrite(struct pptp_stream *s, uint32_t seq, uint8_t val)
+{
+	s->log[s->log_next].seq = seq;
+	s->log[s->log_next].val = val;
+	s->log_next = (uint8_t)((s->log_next + 1) % PPTP_LOG);
+	if (s->log_used < PPTP_LOG)
+		s->log_used++;
+}
+
+/* Bytes already seen: apply the rewrites remembered for them. */
+static void replay(struct pptp_stream *s, uint8_t *tcp, unsigned int doff, unsigned int seg_len,
+		   uint32_t seq, uint32_t old_bytes)
+{
+	for (unsigned int i = 0; i < s->log_used; i++) {
+		uint32_t d = s->log[i].seq - seq;
+
+		if (d < old_bytes)
+			put_byte(tcp, seg_len, doff + d, s->log[i].val);
+	}
+}
+
+static enum pg_counter pptp_packet(struct pg_engine *e, struct pg_flow *f, struct pg_pkt *pkt,
+				   const struct pg_parsed *p, int dir, uint64_t now_ms)
+{
+	struct pptp_state *st = state_of(e);
+	struct pptp_conn *c;
+	struct pptp_stream *s;
+	uint8_t *tcp = pkt->l3 + p->ihl;
+	unsigned int doff, len, i, start;
+	uint32_t seq, now_s = (uint32_t)((now_ms + 999) / 1000);
+
+	if (f->alg_state & PPTP_GRE_BIT)
+		return PG_CNT_NONE; /* a call's GRE: translated by its keys */
+	c = &st->conns[f->alg_state];
+	s = &c->dir[dir];
+	if (c->state != CONN_FOLLOWING || p->more_frags)
+		return PG_CNT_NONE;
+	doff = (unsigned int)(tcp[12] >> 4) * 4;
+	len = p->l4_len - doff;
+	seq = ntohl(pg_get32(tcp + 4));
+	if (p->tcp_flags & PG_TCP_SYN) {
+		if (dir == PG_DIR_OUT && (c->seq_known & 1) && seq + 1 != s->next_seq) {
+			/* A new connection on the same ports: start over. */
+			for (i = 0; i < PPTP_MAX_CALLS; i++)
+				if (c->calls[i].state != CALL_FREE)
+					call_end(e, &c->calls[i]);
+			memset(c->dir, 0, sizeof(c->dir));
+			c->seq_known = 0;
+		}
+		if (len) {
+			/* Data on a SYN is not how PPTP starts; stop following. */
+			c->state = CONN_BROKEN;
+			pg_count(e, PG_CNT_PPTP_BAD_MESSAGE);
+			return PG_CNT_NONE;
+		}
+		s->next_seq = seq + 1;
+		c->seq_known |= (uint8_t)(1u << dir);
+		return PG_CNT_NONE;
+	}
+	if (!len || (p->tcp_flags & PG_TCP_RST))
+		return PG_CNT_NONE;
+	if (c->seq_known != 3) {
+		/* Payload before the handshake completed: not a stream we follow. */
+		c->state = CONN_BROKEN;
+		pg_count(e, PG_CNT_PPTP_BAD_MESSAGE);
+		return PG_CNT_NONE;
+	}
+	if ((int32_t)(seq - s->next_seq) > 0)
+		return PG_CNT_DROP_PPTP_OUT_OF_ORDER;
+	start = s->next_seq - seq; /* bytes of this segment already seen */
+	if (start >= len) {
+		replay(s, tcp, doff, p->l4_len, seq, len);
+		return PG_CNT_NONE;
+	}
+	replay(s, tcp, doff, p->l4_len, seq, start);
+
+	for (i = start; i < len; i++) {
+		unsigned int off = s->msg_off;
+		uint8_t b = tcp[doff + i];
+
+		if (off < PPTP_HDR_KEEP)
+			s->hdr[off] = b;
+		if (!header_ok(s, dir, off)) {
+			c->state = CONN_BROKEN;
+			pg_count(e, PG_CNT_PPTP_BAD_MESSAGE);
+			break;
+		}
+		if (off > 9 && is_field_low_byte(dir, s->msg_type, off)) {
+			uint16_t v = translate_field(e, c, s, dir, off - 1, now_s);
+			uint8_t low = (uint8_t)(ntohs(v) & 0xff);
+
+			if (low != b) {
+				put_byte(tcp, p->l4_len, doff + i, low);
+				log_rewrite(s, seq + i, low);
+			}
+		}
+		if (++s->msg_off == s->msg_len && s->msg_len) {
+			message_done(e, c, s, dir);
+			s->msg_off = 0;
+			s->msg_len = 0;
+			s->msg_type = 0;
+		}
+	}
+	s->next_seq = seq + len;
+	return PG_CNT_NONE;
+}
+
+static void pptp_flow_free(struct pg_engine *e, struct pg_flow *f)
+{
+	struct pptp_state *st = state_of(e);
+	struct pptp_conn *c;
+
+	if (f->alg_state & PPTP_GRE_BIT) {
+		uint32_t v = f->alg_state & ~PPTP_GRE_BIT;
+		struct pptp_call *k = &st->conns[v / PPTP_MAX_CALLS].calls[v % PPTP_MAX_CALLS];
+
+		/* The call's GRE went idle: the call is over. */
+		k->gre = PG_NONE;
+		k->state = CALL_FREE;
+		return;
+	}
+	c = &st->conns[f->alg_state];
+	for (unsigned int i = 0; i < PPTP_MAX_CALLS; i++)
+		if (c->calls[i].state != CALL_FREE)
+			call_end(e, &c->calls[i]);
+	c->state = CONN_FREE;
+	c->next_free = st->free_head;
+	st->free_head = f->alg_state;
+}
+
+const struct pg_alg_ops pg_alg_pptp = {
+	.name = "pptp",
+	.mem_size = pptp_mem_size,
+	.init = pptp_init,
+	.flow_new = pptp_flow_new,
+	.packet = pptp_packet,
+	.flow_free = pptp_flow_free,
+};

@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * forward.c - translating forwarded packets: the fast path that looks flows
+ * up and rewrites headers, and the slow path that creates flows.
+ *
+ * DOC: Theory of operation
+ *
+ * Forwarded packets take the fast path when their tuple is already in the
+ * index: rewrite address and port, fix checksums incrementally, refresh the
+ * flow. Only a miss takes the slow path that may create state: a NAT mapping
+ * and a flow for an outbound packet, or, for an inbound packet towards an
+ * existing mapping, a flow when filtering allows it. State is never created
+ * for a packet that will not be forwarded. Flows a helper claimed show it
+ * each packet before the headers change.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "alg.h"
+#include "csum.h"
+#include "engine_internal.h"
+
+static uint32_t now_seconds_up(uint64_t now_ms)
+{
+	return (uint32_t)((now_ms + 999) / 1000);
+}
+
+/* ---- rewriting ---------------------------------------------------------- */
+
+static void decrement_ttl(uint8_t *ip)
+{
+	uint16_t csum = pg_get16(ip + PG_IP_OFF_CSUM);
+	uint16_t old_word = pg_get16(ip + PG_IP_OFF_TTL);
+
+	ip[PG_IP_OFF_TTL]--;
+	pg_csum_replace16(&csum, old_word, pg_get16(ip + PG_IP_OFF_TTL));
+	pg_put16(ip + PG_IP_OFF_CSUM, csum);
+}
+
+/* Offset of the checksum a port or address change must update, or 0. */
+static unsigned int l4_csum_offset(const struct pg_parsed *p)
+{
+	if (p->frag_off)
+		return 0;
+	switch (p->proto) {
+	case PG_PROTO_TCP:
+		return p->ihl + PG_TCP_OFF_CSUM;
+	case PG_PROTO_UDP:
+		return p->ihl + PG_UDP_OFF_CSUM;
+	case PG_PROTO_ICMP:
+		return p->ihl + PG_ICMP_OFF_CSUM;
+	default:
+		return 0;
+	}
+}
+
+/* Offset of the port or id that follows the address being rewritten, or 0. */
+static unsigned int port_offset(const struct pg_parsed *p, bool is_src)
+{
+	if (p->frag_off)
+		return 0;
+	switch (p->proto) {
+	case PG_PROTO_TCP:
+	case PG_PROTO_UDP:
+		return p->ihl + (is_src ? 0u : 2u);
+	case PG_PROTO_ICMP:
+		return p->ihl + PG_ICMP_OFF_ID;
+	case PG_PROTO_GRE:
+		/* Enhanced GRE names only the receiver's call id. */
+		return p->gre_version == 1 && !is_src ? p->ihl + PG_GRE_OFF_CALL_ID : 0;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Rewrite one address (source when is_src) and, where the protocol has one,
+ * the matching port or identifier. Checksums follow incrementally, so a bad
+ * transport checksum stays bad.
+ */
+static void rewrite(struct pg_pkt *pkt, const struct pg_parsed *p, bool is_src,
+		    uint32_t new_addr, uint16_t new_port)
+{
+	uint8_t *ip = pkt->l3;
+	unsigned int aoff = is_src ? PG_IP_OFF_SADDR : PG_IP_OFF_DADDR;
+	unsigned int coff = l4_csum_offset(p), poff = port_offset(p, is_src);
+	uint32_t old_addr = pg_get32(ip + aoff);
+	uint16_t csum = pg_get16(ip + PG_IP_OFF_CSUM), l4c = 0;
+	bool pseudo = p->proto == PG_PROTO_TCP || p->proto == PG_PROTO_UDP;
+
+	pg_csum_replace32(&csum, old_addr, new_addr);
+	pg_put16(ip + PG_IP_OFF_CSUM, csum);
+	pg_put32(ip + aoff, new_addr);
+
+	if (coff) {
+		l4c = pg_get16(ip + coff);
+		/* UDP checksum 0 means "none" (RFC 768): leave it so. */
+		if (p->proto == PG_PROTO_UDP && l4c == 0)
+			coff = 0;
+	}
+	if (coff && pseudo)
+		pg_csum_replace32(&l4c, old_addr, new_addr);
+	if (poff) {
+		uint16_t old_port = pg_get16(ip + poff);
+
+		pg_put16(ip + poff, new_port);
+		if (coff)
+			pg_csum_replace16(&l4c, old_port, new_port);
+	}
+	if (coff) {
+		if (p->proto == PG_PROTO_UDP && l4c == 0)
+			l4c = 0xffff;
+		pg_put16(ip + coff, l4c);
+	}
+}
+
+static void forward(struct pg_engine *e, struct pg_pkt *pkt, int to_side)
+{
+	uint32_t dst = pg_get32(pkt->l3 + PG_IP_OFF_DADDR);
+
+	decrement_ttl(pkt->l3);
+	if (to_side == PG_SIDE_LAN) {
+		pkt->verdict = PG_VERDICT_TO_LAN;
+		pkt->next_hop = dst;
+	} else {
+		pkt->verdict = PG_VERDICT_TO_WAN;
+		pkt->next_hop = ((dst ^ e->cfg.wan_addr) & e->wan_mask) ? e->cfg.wan_gateway : dst;
+	}
+}
+
+/*
+ * The fast path for a packet whose flow is known: let the helper see it, track
+ * TCP state, count, refresh, rewrite, forward.
+ */
+static void translate(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
+		      struct pg_flow *f, int dir, uint64_t now_ms)
+{
+	if (f->alg != PG_ALG_NONE) {
+		enum pg_counter r = pg_alg_get(f->alg)->packet(e, f, pkt, p, dir, now_ms);
+
+		if (r != PG_CNT_NONE) {
+			pg_drop(e, pkt, r);
+			return;
+		}
+	}
+	if (p->proto == PG_PROTO_TCP)
+		pg_tcp_track(f, dir, p->tcp_flags);
+	f->pkts[dir]++;
+	f->bytes[dir] += pkt->len;
+	pg_flow_touch(e, f, now_seconds_up(now_ms));
+	if (dir == PG_DIR_OUT) {
+		rewrite(pkt, p, true, e->cfg.wan_addr, f->pub_port);
+		forward(e, pkt, PG_SIDE_WAN);
+	} else {
+		rewrite(pkt, p, false, f->key[PG_DIR_OUT].a, f->lan_port);
+		forward(e, pkt, PG_SIDE_LAN);
+	}
+}
+
+/* ---- keys ----------------------------------------------------------------- */
+
+/*
+ * Port pair as a flow key sees it: echo requests carry the id as source,
+ * echo replies as destination; enhanced GRE carries the receiver's call id,
+ * which keys the flow a helper announced.
+ */
+static void l4_ports(const struct pg_parsed *p, uint16_t *sport, uint16_t *dport)
+{
+	if (p->proto == PG_PROTO_GRE && p->gre_version == 1) {
+		*sport = PG_GRE_KEYED;
+		*dport = p->gre_call_id;
+		return;
+	}
+	if (p->proto == PG_PROTO_ICMP) {
+		*sport = p->icmp_type == PG_ICMP_ECHO_REQUEST ? p->sport : 0;
+		*dport = p->icmp_type == PG_ICMP_ECHO_REPLY ? p->sport : 0;
+		return;
+	}
+	*sport = p->sport;
+	*dport = p->dport;
+}
+
+static bool ported(uint8_t proto)
+{
+	return proto == PG_PROTO_TCP || proto == PG_PROTO_UDP || proto == PG_PROTO_ICMP;
+}
+
+/*
+ * Look a packet's flow up. Enhanced GRE that no helper announced falls back
+ * to address-only tracking, like plain GRE.
+ */
+static struct pg_flow *lookup(struct pg_engine *e, const struct pg_parsed *p, int dir)
+{
+	enum pg_key_kind kind = dir == PG_DIR_OUT ? PG_KEY_FLOW_OUT : PG_KEY_FLOW_IN;
+	uint16_t sport, dport;
+	struct pg_key k;
+	struct pg_flow *f;
+
+	l4_ports(p, &sport, &dport);
+	pg_key_fill(&k, kind, p->proto, p->saddr, p->daddr, sport, dport);
+	f = pg_flow_lookup(e, &k);
+	if (f || p->proto != PG_PROTO_GRE || p->gre_version != 1)
+		return f;
+	pg_key_fill(&k, kind, p->proto, p->saddr, p->daddr, 0, 0);
+	return pg_flow_lookup(e, &k);
+}
+
+/* Is this packet's protocol switched off (passthrough off)? */
+static bool passthrough_off(const struct pg_engine *e, const struct pg_parsed *p)
+{
+	const struct pg_engine_config *c = &e->cfg;
+
+	switch (p->proto) {
+	case PG_PROTO_GRE:
+		return p->gre_version == 1 && !c->pptp_passthrough;
+	case PG_PROTO_ESP:
+		return !c->ipsec_passthrough;
+	case PG_PROTO_UDP: {
+		uint16_t a = ntohs(p->sport), b = ntohs(p->dport);
+
+		if (!c->ipsec_passthrough && (a == 500 || b == 500 || a == 4500 || b == 4500))
+			return true;
+		return !c->l2tp_passthrough && (a == 1701 || b == 1701);
+	}
+	default:
+		return false;
+	}
+}
+
+/* ---- slow path: creating flows ------------------------------------------- */
+
+static bool host_at_limit(struct pg_engine *e, uint32_t lan)
+{
+	struct pg_key k;
+	uint32_t ref;
+
+	if (!e->cfg.max_flows_per_host)
+		return false;
+	pg_key_fill(&k, PG_KEY_HOST, 0, lan, 0, 0, 0);
+	ref = pg_index_find(e, &k, pg_key_hash(e, &k));
+	return ref != PG_NONE && e->hosts[PG_REF_IDX(ref)].refs >= e->cfg.max_flows_per_host;
+}
+
+static bool permit_exists(struct pg_engine *e, uint8_t proto, uint16_t pub, uint32_t remote)
+{
+	struct pg_key k;
+
+	pg_key_fill(&k, PG_KEY_PERMIT, proto, remote, 0, pub, 0);
+	return pg_index_find(e, &k, pg_key_hash(e, &k)) != PG_NONE;
+}
+
+/* Allocate a flow with the given keys; NULL when the table is full. */
+struct pg_flow *pg_flow_create_keys(struct pg_engine *e, const struct pg_key *out,
+				    const struct pg_key *in, uint16_t lan_port, uint16_t pub_port,
+				    uint32_t now_s)
+{
+	uint32_t idx = pg_flow_alloc(e, now_s);
+	struct pg_flow *f;
+	struct pg_key hk;
+
+	if (idx == PG_NONE)
+		return NULL;
+	f = &e->flows[idx];
+	f->key[PG_DIR_OUT] = *out;
+	f->key[PG_DIR_IN] = *in;
+	f->lan_port = lan_port;
+	f->pub_port = pub_port;
+	pg_key_fill(&hk, PG_KEY_HOST, 0, out->a, 0, 0, 0);
+	f->host = pg_counted_get(e, e->hosts, &e->free_host, PG_REF_HOST, &hk);
+	pg_flow_insert(e, idx, now_s);
+	return f;
+}
+
+/* Replace one of a flow's keys (a helper learnt the real one). */
+void pg_flow_rekey(struct pg_engine *e, struct pg_flow *f, int which, const struct pg_key *k)
+{
+	uint32_t idx = (uint32_t)(f - e->flows);
+
+	pg_index_remove(e, &f->key[which], PG_REF(idx, PG_REF_FLOW, which));
+	f->key[which] = *k;
+	pg_index_insert(e, pg_key_hash(e, k), PG_REF(idx, PG_REF_FLOW, which));
+}
+
+/*
+ * Create a flow between LAN endpoint (lan, lport) and remote (rem, rport).
+ * mapping is an index the caller holds a reference on, or PG_NONE for GRE
+ * and ESP, which keep their ports; the reference passes to the flow, or is
+ * released on failure.
+ */
+static struct pg_flow *flow_create(struct pg_engine *e, struct pg_pkt *pkt, uint8_t proto,
+				   uint32_t lan, uint16_t lport, uint32_t rem, uint16_t rport,
+				   uint32_t mapping, uint32_t now_s)
+{
+	uint16_t pub = mapping != PG_NONE ? e->mappings[mapping].key[1].pa : lport;
+	struct pg_key out, in, pk;
+	struct pg_flow *f = NULL;
+	enum pg_counter why = PG_CNT_DROP_FLOW_CONFLICT;
+
+	pg_key_fill(&out, PG_KEY_FLOW_OUT, proto, lan, rem, lport, rport);
+	pg_key_fill(&in, PG_KEY_FLOW_IN, proto, rem, e->cfg.wan_addr, rport, pub);
+	/* Another LAN host may already own this WAN tuple (GRE, ESP). */
+	if (pg_index_find(e, &in, pg_key_hash(e, &in)) == PG_NONE) {
+		why = PG_CNT_DROP_TABLE_FULL;
+		f = pg_flow_create_keys(e, &out, &in, lport, pub, now_s);
+	}
+	if (!f) {
+		if (mapping != PG_NONE)
+			pg_mapping_put(e, mapping);
+		pg_drop(e, pkt, why);
+		return NULL;
+	}
+	f->mapping = mapping;
+	if (mapping != PG_NONE) {
+		pg_key_fill(&pk, PG_KEY_PERMIT, proto, rem, 0, pub, 0);
+		f->permit = pg_counted_get(e, e->permits, &e->free_permit, PG_REF_PERMIT, &pk);
+	}
+	if (pkt->side == PG_SIDE_WAN)
+		f->flags |= PG_FLOW_FROM_WAN;
+	pg_alg_flow_new(e, f, pkt->side);
+	return f;
+}
+
+static bool syn_only(const struct pg_parsed *p)
+{
+	return (p->tcp_flags & (PG_TCP_SYN | PG_TCP_ACK | PG_TCP_RST)) == PG_TCP_SYN;
+}
+
+void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
+		    uint64_t now_ms)
+{
+	uint32_t mapping = PG_NONE;
+	uint16_t sport, dport;
+	struct pg_flow *f;
+
+	if (p->proto == PG_PROTO_ICMP && p->icmp_type != PG_ICMP_ECHO_REQUEST) {
+		pg_drop(e, pkt, PG_CNT_DROP_ICMP_TYPE);
+		return;
+	}
+	if (!ported(p->proto) && p->proto != PG_PROTO_GRE && p->proto != PG_PROTO_ESP) {
+		pg_drop(e, pkt, PG_CNT_DROP_PROTO);
+		return;
+	}
+	if (passthrough_off(e, p)) {
+		pg_drop(e, pkt, PG_CNT_DROP_PASSTHROUGH_OFF);
+		return;
+	}
+	f = lookup(e, p, PG_DIR_OUT);
+	if (f) {
+		translate(e, pkt, p, f, PG_DIR_OUT, now_ms);
+		return;
+	}
+	if (p->proto == PG_PROTO_TCP && !syn_only(p)) {
+		pg_drop(e, pkt, PG_CNT_DROP_TCP_NO_FLOW);
+		return;
+	}
+	if (host_at_limit(e, p->saddr)) {
+		pg_drop(e, pkt, PG_CNT_DROP_HOST_LIMIT);
+		return;
+	}
+	l4_ports(p, &sport, &dport);
+	if (p->proto == PG_PROTO_GRE) {
+		/* Unannounced GRE is tracked by addresses alone. */
+		sport = dport = 0;
+	}
+	if (ported(p->proto)) {
+		mapping = pg_mapping_get(e, p->proto, p->saddr, sport);
+		if (mapping == PG_NONE) {
+			pg_drop(e, pkt, PG_CNT_DROP_PORTS_EXHAUSTED);
+			return;
+		}
+	}
+	f = flow_create(e, pkt, p->proto, p->saddr, sport, p->daddr, dport, mapping,
+			now_seconds_up(now_ms));
+	if (f)
+		translate(e, pkt, p, f, PG_DIR_OUT, now_ms);
+}
+
+/*
+ * An inbound TCP or UDP packet that matches no flow: allowed towards an
+ * existing mapping when filtering says so (RFC 4787 section 5).
+ */
+static struct pg_flow *inbound_new(struct pg_engine *e, struct pg_pkt *pkt,
+				   const struct pg_parsed *p, uint64_t now_ms)
+{
+	uint32_t midx = pg_mapping_find_pub(e, p->proto, p->dport);
+	struct pg_mapping *m;
+
+	if (midx == PG_NONE) {
+		pg_drop(e, pkt, PG_CNT_DROP_UNSOLICITED);
+		return NULL;
+	}
+	if (e->cfg.filtering == PG_FILTER_ADDRESS_DEPENDENT &&
+	    !permit_exists(e, p->proto, p->dport, p->saddr)) {
+		pg_drop(e, pkt, PG_CNT_DROP_FILTERED);
+		return NULL;
+	}
+	if (p->proto == PG_PROTO_TCP && !syn_only(p)) {
+		pg_drop(e, pkt, PG_CNT_DROP_TCP_NO_FLOW);
+		return NULL;
+	}
+	if (p->ttl <= 1) {
+		/* Answer only what is allowed in, so scans learn nothing. */
+		pg_drop(e, pkt, PG_CNT_DROP_TTL_EXCEEDED);
+		pg_icmp_error(e, pkt, PG_ICMP_TIME_EXCEEDED, 0, now_ms);
+		return NULL;
+	}
+	m = &e->mappings[midx];
+	if (host_at_limit(e, m->key[0].a)) {
+		pg_drop(e, pkt, PG_CNT_DROP_HOST_LIMIT);
+		return NULL;
+	}
+	m->refs++;
+	return flow_create(e, pkt, p->proto, m->key[0].a, m->key[0].pa, p->saddr, p->sport, midx,
+			   now_seconds_up(now_ms));
+}
+
+void pg_forward_in(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
+		   uint64_t now_ms)
+{
+	struct pg_flow *f;
+
+	if (p->proto == PG_PROTO_ICMP && p->icmp_type != PG_ICMP_ECHO_REPLY) {
+		pg_drop(e, pkt, PG_CNT_DROP_ICMP_TYPE);
+		return;
+	}
+	if (!ported(p->proto) && p->proto != PG_PROTO_GRE && p->proto != PG_PROTO_ESP) {
+		pg_drop(e, pkt, PG_CNT_DROP_PROTO);
+		return;
+	}
+	if (passthrough_off(e, p)) {
+		pg_drop(e, pkt, PG_CNT_DROP_PASSTHROUGH_OFF);
+		return;
+	}
+	f = lookup(e, p, PG_DIR_IN);
+	if (!f) {
+		if (p->proto != PG_PROTO_TCP && p->proto != PG_PROTO_UDP) {
+			pg_drop(e, pkt, PG_CNT_DROP_UNSOLICITED);
+			return;
+		}
+		f = inbound_new(e, pkt, p, now_ms);
+		if (!f)
+			return;
+	} else if (p->ttl <= 1) {
+		pg_drop(e, pkt, PG_CNT_DROP_TTL_EXCEEDED);
+		pg_icmp_error(e, pkt, PG_ICMP_TIME_EXCEEDED, 0, now_ms);
+		return;
+	}
+	translate(e, pkt, p, f, PG_DIR_IN, now_ms);
+}
