@@ -39,8 +39,8 @@ const char pg_config_builtin[] = "# built-in configuration: the demo network\n"
 enum kind {
 	K_IFNAME,    /* char[PG_CONFIG_IFNAME_SIZE] at off */
 	K_PREFIX,    /* uint32_t address at off, uint8_t prefix length at off2 */
-	K_ADDR,      /* uint32_t address at off */
-	K_U32,       /* uint32_t at off, min..max */
+	K_ADDR,	     /* uint32_t address at off */
+	K_U32,	     /* uint32_t at off, min..max */
 	K_DURATION,  /* uint32_t seconds at off, min..max */
 	K_FILTERING, /* enum pg_filtering at off */
 	K_LOGLEVEL,  /* enum pg_log_level at off */
@@ -57,8 +57,8 @@ enum section {
 };
 
 static const char *const section_names[S__COUNT] = {
-	[S_LAN] = "lan",   [S_WAN] = "wan", [S_NAT] = "nat", [S_TIMEOUTS] = "timeouts",
-	[S_ICMP] = "icmp", [S_LOG] = "log",
+    [S_LAN] = "lan",	       [S_WAN] = "wan",	  [S_NAT] = "nat",
+    [S_TIMEOUTS] = "timeouts", [S_ICMP] = "icmp", [S_LOG] = "log",
 };
 
 struct key_def {
@@ -68,7 +68,7 @@ struct key_def {
 	size_t off, off2;
 	uint32_t min, max;
 	bool required;
-	bool list; /* may be given more than once (none yet) */
+	bool list;	     /* may be given more than once (none yet) */
 	const char *why_min; /* names the rule behind min, for the message */
 };
 
@@ -76,36 +76,35 @@ struct key_def {
 #define EOFF(member) offsetof(struct pg_config, engine.member)
 
 static const struct key_def key_table[] = {
-	{ S_LAN, "interface", K_IFNAME, OFF(lan_ifname), 0, 0, 0, true, false, NULL },
-	{ S_LAN, "address", K_PREFIX, EOFF(lan_addr), EOFF(lan_prefix), 1, 30, true, false, NULL },
-	{ S_LAN, "mtu", K_U32, OFF(lan_mtu), 0, PG_CONFIG_MTU_MIN, PG_CONFIG_MTU_MAX, false, false,
-	  NULL },
-	{ S_WAN, "interface", K_IFNAME, OFF(wan_ifname), 0, 0, 0, true, false, NULL },
-	{ S_WAN, "address", K_PREFIX, EOFF(wan_addr), EOFF(wan_prefix), 1, 31, true, false, NULL },
-	{ S_WAN, "gateway", K_ADDR, EOFF(wan_gateway), 0, 0, 0, true, false, NULL },
-	{ S_WAN, "mtu", K_U32, OFF(wan_mtu), 0, PG_CONFIG_MTU_MIN, PG_CONFIG_MTU_MAX, false, false,
-	  NULL },
-	{ S_NAT, "filtering", K_FILTERING, EOFF(filtering), 0, 0, 0, false, false, NULL },
-	{ S_NAT, "max_flows", K_U32, EOFF(max_flows), 0, 1024, 16777216, false, false, NULL },
-	{ S_NAT, "max_flows_per_host", K_U32, EOFF(max_flows_per_host), 0, 0, 16777216, false,
-	  false, NULL },
-	{ S_TIMEOUTS, "tcp_established", K_DURATION, EOFF(timeouts.tcp_established), 0, 7440,
-	  UINT32_MAX, false, false, "RFC 5382" },
-	{ S_TIMEOUTS, "tcp_transitory", K_DURATION, EOFF(timeouts.tcp_transitory), 0, 240,
-	  UINT32_MAX, false, false, "RFC 5382" },
-	{ S_TIMEOUTS, "tcp_time_wait", K_DURATION, EOFF(timeouts.tcp_time_wait), 0, 1, UINT32_MAX,
-	  false, false, NULL },
-	{ S_TIMEOUTS, "udp", K_DURATION, EOFF(timeouts.udp), 0, 120, UINT32_MAX, false, false,
-	  "RFC 4787" },
-	{ S_TIMEOUTS, "icmp", K_DURATION, EOFF(timeouts.icmp), 0, 60, UINT32_MAX, false, false,
-	  "RFC 5508" },
-	{ S_TIMEOUTS, "gre", K_DURATION, EOFF(timeouts.gre), 0, 1, UINT32_MAX, false, false, NULL },
-	{ S_TIMEOUTS, "esp", K_DURATION, EOFF(timeouts.esp), 0, 1, UINT32_MAX, false, false, NULL },
-	{ S_TIMEOUTS, "other", K_DURATION, EOFF(timeouts.other), 0, 1, UINT32_MAX, false, false,
-	  NULL },
-	{ S_ICMP, "error_rate", K_U32, EOFF(icmp_error_rate), 0, 0, 1000000, false, false, NULL },
-	{ S_ICMP, "error_burst", K_U32, EOFF(icmp_error_burst), 0, 0, 1000000, false, false, NULL },
-	{ S_LOG, "level", K_LOGLEVEL, OFF(log_level), 0, 0, 0, false, false, NULL },
+    {S_LAN, "interface", K_IFNAME, OFF(lan_ifname), 0, 0, 0, true, false, NULL},
+    {S_LAN, "address", K_PREFIX, EOFF(lan_addr), EOFF(lan_prefix), 1, 30, true, false, NULL},
+    {S_LAN, "mtu", K_U32, OFF(lan_mtu), 0, PG_CONFIG_MTU_MIN, PG_CONFIG_MTU_MAX, false, false,
+     NULL},
+    {S_WAN, "interface", K_IFNAME, OFF(wan_ifname), 0, 0, 0, true, false, NULL},
+    {S_WAN, "address", K_PREFIX, EOFF(wan_addr), EOFF(wan_prefix), 1, 31, true, false, NULL},
+    {S_WAN, "gateway", K_ADDR, EOFF(wan_gateway), 0, 0, 0, true, false, NULL},
+    {S_WAN, "mtu", K_U32, OFF(wan_mtu), 0, PG_CONFIG_MTU_MIN, PG_CONFIG_MTU_MAX, false, false,
+     NULL},
+    {S_NAT, "filtering", K_FILTERING, EOFF(filtering), 0, 0, 0, false, false, NULL},
+    {S_NAT, "max_flows", K_U32, EOFF(max_flows), 0, 1024, 16777216, false, false, NULL},
+    {S_NAT, "max_flows_per_host", K_U32, EOFF(max_flows_per_host), 0, 0, 16777216, false, false,
+     NULL},
+    {S_TIMEOUTS, "tcp_established", K_DURATION, EOFF(timeouts.tcp_established), 0, 7440, UINT32_MAX,
+     false, false, "RFC 5382"},
+    {S_TIMEOUTS, "tcp_transitory", K_DURATION, EOFF(timeouts.tcp_transitory), 0, 240, UINT32_MAX,
+     false, false, "RFC 5382"},
+    {S_TIMEOUTS, "tcp_time_wait", K_DURATION, EOFF(timeouts.tcp_time_wait), 0, 1, UINT32_MAX, false,
+     false, NULL},
+    {S_TIMEOUTS, "udp", K_DURATION, EOFF(timeouts.udp), 0, 120, UINT32_MAX, false, false,
+     "RFC 4787"},
+    {S_TIMEOUTS, "icmp", K_DURATION, EOFF(timeouts.icmp), 0, 60, UINT32_MAX, false, false,
+     "RFC 5508"},
+    {S_TIMEOUTS, "gre", K_DURATION, EOFF(timeouts.gre), 0, 1, UINT32_MAX, false, false, NULL},
+    {S_TIMEOUTS, "esp", K_DURATION, EOFF(timeouts.esp), 0, 1, UINT32_MAX, false, false, NULL},
+    {S_TIMEOUTS, "other", K_DURATION, EOFF(timeouts.other), 0, 1, UINT32_MAX, false, false, NULL},
+    {S_ICMP, "error_rate", K_U32, EOFF(icmp_error_rate), 0, 0, 1000000, false, false, NULL},
+    {S_ICMP, "error_burst", K_U32, EOFF(icmp_error_burst), 0, 0, 1000000, false, false, NULL},
+    {S_LOG, "level", K_LOGLEVEL, OFF(log_level), 0, 0, 0, false, false, NULL},
 };
 
 #define N_KEYS (sizeof(key_table) / sizeof(key_table[0]))
@@ -115,16 +114,15 @@ struct parse {
 	struct pg_config *cfg;
 	char *err;
 	size_t errlen;
-	unsigned int key_line[N_KEYS];       /* line a key was first set on, 0 = unset */
+	unsigned int key_line[N_KEYS];	     /* line a key was first set on, 0 = unset */
 	unsigned int section_line[S__COUNT]; /* first header line of a section */
 };
 
-static int fail(struct parse *p, unsigned int line, int sec, const char *key, const char *fmt,
-		...) __attribute__((format(printf, 5, 6)));
+static int fail(struct parse *p, unsigned int line, int sec, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* Format "NAME:LINE: [sec] key: reason" into p->err; returns -EINVAL. */
-static int fail(struct parse *p, unsigned int line, int sec, const char *key, const char *fmt,
-		...)
+static int fail(struct parse *p, unsigned int line, int sec, const char *key, const char *fmt, ...)
 {
 	char reason[256];
 	char where[64] = "";
@@ -146,10 +144,7 @@ static int fail(struct parse *p, unsigned int line, int sec, const char *key, co
 	return -EINVAL;
 }
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
-}
+static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 static bool is_name_char(char c)
 {
@@ -191,7 +186,7 @@ int pg_config_parse_duration(const char *s, uint32_t *seconds)
 	static const struct {
 		char unit;
 		uint32_t mult;
-	} units[] = { { 'h', 3600 }, { 'm', 60 }, { 's', 1 } };
+	} units[] = {{'h', 3600}, {'m', 60}, {'s', 1}};
 	unsigned int next_unit = 0;
 	uint64_t total = 0;
 
@@ -268,10 +263,7 @@ int pg_config_parse_prefix(const char *s, uint32_t *addr_be, uint8_t *prefix)
 	return 0;
 }
 
-static uint32_t mask_of(uint8_t prefix)
-{
-	return prefix ? htonl(~0u << (32 - prefix)) : 0;
-}
+static uint32_t mask_of(uint8_t prefix) { return prefix ? htonl(~0u << (32 - prefix)) : 0; }
 
 static void format_duration(uint32_t s, char *buf, size_t len)
 {
@@ -298,7 +290,8 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 		if (n == 0 || n >= PG_CONFIG_IFNAME_SIZE || strpbrk(v, "/: \t") ||
 		    !strcmp(v, ".") || !strcmp(v, ".."))
 			return fail(p, line, (int)k->section, k->name,
-				    "expected an interface name of 1 to 15 bytes without '/', ':' or blanks");
+				    "expected an interface name of 1 to 15 bytes without '/', ':' "
+				    "or blanks");
 		memcpy(base + k->off, v, n + 1);
 		return 0;
 	}
@@ -314,10 +307,12 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 				    "prefix length must be between %u and %u", k->min, k->max);
 		if (len <= 30 && (a & ~mask_of(len)) == 0)
 			return fail(p, line, (int)k->section, k->name,
-				    "%s is the network address of its prefix, not a host address", v);
+				    "%s is the network address of its prefix, not a host address",
+				    v);
 		if (len <= 30 && (a | mask_of(len)) == 0xffffffffu)
 			return fail(p, line, (int)k->section, k->name,
-				    "%s is the broadcast address of its prefix, not a host address", v);
+				    "%s is the broadcast address of its prefix, not a host address",
+				    v);
 		memcpy(base + k->off, &a, sizeof(a));
 		memcpy(base + k->off2, &len, sizeof(len));
 		return 0;
@@ -344,7 +339,8 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 			format_duration(k->min, min, sizeof(min));
 			if (k->why_min)
 				return fail(p, line, (int)k->section, k->name,
-					    "%s requires at least %s (%u s)", k->why_min, min, k->min);
+					    "%s requires at least %s (%u s)", k->why_min, min,
+					    k->min);
 			return fail(p, line, (int)k->section, k->name, "must be at least %s", min);
 		}
 		memcpy(base + k->off, &u, sizeof(u));
@@ -429,8 +425,9 @@ static int parse_line(struct parse *p, unsigned int lineno, int *sec)
 		while (ne < e && is_name_char(s[ne]))
 			ne++;
 		if (ne == nb || ne + 1 != e || s[ne] != ']')
-			return fail(p, lineno, -1, NULL,
-				    "malformed section header: expected '[name]' with a-z, 0-9 and '_'");
+			return fail(
+			    p, lineno, -1, NULL,
+			    "malformed section header: expected '[name]' with a-z, 0-9 and '_'");
 		found = find_section(s + nb, ne - nb);
 		if (found < 0) {
 			snprintf(name, sizeof(name), "%.*s", (int)(ne - nb), s + nb);
@@ -506,9 +503,10 @@ static int check_all(struct parse *p)
 
 		if (!kd->required || p->key_line[i])
 			continue;
-		/* Report at the section header, or past the end if there is none. */
-		return fail(p, p->section_line[kd->section] ? p->section_line[kd->section]
-							     : p->cfg->doc.n_lines + 1,
+		/* Report at the section header, or at the last line if there is none. */
+		return fail(p,
+			    p->section_line[kd->section] ? p->section_line[kd->section]
+							 : p->cfg->doc.n_lines,
 			    (int)kd->section, kd->name, "required key missing");
 	}
 	k = key_index(S_WAN, "interface");
@@ -662,7 +660,4 @@ int pg_config_load(struct pg_config *cfg, const char *path, char *err, size_t er
 	return r;
 }
 
-void pg_config_free(struct pg_config *cfg)
-{
-	doc_free(&cfg->doc);
-}
+void pg_config_free(struct pg_config *cfg) { doc_free(&cfg->doc); }

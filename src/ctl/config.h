@@ -32,17 +32,17 @@
  * (-1 before the first section header).
  */
 struct pg_config_line {
-	uint32_t off, len;         /* the line without its newline */
+	uint32_t off, len;	   /* the line without its newline */
 	uint32_t key_off, key_len; /* the key, when the line is a setting */
 	uint32_t val_off, val_len; /* the trimmed value, when the line is a setting */
-	int16_t section;           /* section this line belongs to */
-	bool is_section;           /* the line is a section header */
+	int16_t section;	   /* section this line belongs to */
+	bool is_section;	   /* the line is a section header */
 };
 
 /* The file as read: its text and where each line's parts are. */
 struct pg_config_doc {
 	char name[256]; /* file name used in messages */
-	char *text;     /* the whole file, NUL-terminated */
+	char *text;	/* the whole file, NUL-terminated */
 	size_t text_len;
 	struct pg_config_line *lines;
 	unsigned int n_lines;

@@ -31,7 +31,7 @@ static bool line_is(const struct pg_config_doc *d, const struct pg_config_line *
 
 /* Build text[0..at) + ins + text[at+cut..) in a new buffer. */
 static char *text_splice(const struct pg_config_doc *d, size_t at, size_t cut, const char *ins,
-		    size_t *out_len)
+			 size_t *out_len)
 {
 	size_t ilen = strlen(ins), len = d->text_len - cut + ilen;
 	char *t = malloc(len + 1);
@@ -57,8 +57,9 @@ int pg_config_set(struct pg_config *cfg, const char *section, const char *key, c
 	int last = -1, r;
 
 	if (strpbrk(value, "#\n\r") || strlen(value) > PG_CONFIG_VALUE_MAX || !*value) {
-		snprintf(err, errlen, "%s: [%s] %s: a value is 1 to %d bytes without '#' or newlines",
-			 d->name, section, key, PG_CONFIG_VALUE_MAX);
+		snprintf(err, errlen,
+			 "%s: [%s] %s: a value is 1 to %d bytes without '#' or newlines", d->name,
+			 section, key, PG_CONFIG_VALUE_MAX);
 		return -EINVAL;
 	}
 	for (unsigned int i = 0; i < d->n_lines; i++) {
@@ -88,7 +89,8 @@ int pg_config_set(struct pg_config *cfg, const char *section, const char *key, c
 	} else {
 		bool nl = d->text_len && d->text[d->text_len - 1] != '\n';
 
-		snprintf(ins, sizeof(ins), "%s\n[%s]\n%s = %s\n", nl ? "\n" : "", section, key, value);
+		snprintf(ins, sizeof(ins), "%s\n[%s]\n%s = %s\n", nl ? "\n" : "", section, key,
+			 value);
 		text = text_splice(d, d->text_len, 0, ins, &len);
 	}
 parse:

@@ -18,21 +18,15 @@
 static enum pg_log_level cur_level = PG_LOG_INFO;
 
 static const char *const level_names[] = {
-	[PG_LOG_ERROR] = "error",
-	[PG_LOG_WARN] = "warn",
-	[PG_LOG_INFO] = "info",
-	[PG_LOG_DEBUG] = "debug",
+    [PG_LOG_ERROR] = "error",
+    [PG_LOG_WARN] = "warn",
+    [PG_LOG_INFO] = "info",
+    [PG_LOG_DEBUG] = "debug",
 };
 
-void pg_log_set_level(enum pg_log_level level)
-{
-	cur_level = level;
-}
+void pg_log_set_level(enum pg_log_level level) { cur_level = level; }
 
-enum pg_log_level pg_log_get_level(void)
-{
-	return cur_level;
-}
+enum pg_log_level pg_log_get_level(void) { return cur_level; }
 
 const char *pg_log_level_name(enum pg_log_level level)
 {
@@ -52,17 +46,17 @@ int pg_log_level_parse(const char *name, enum pg_log_level *level)
 	return -EINVAL;
 }
 
-void pg_log(enum pg_log_level level, const char *fmt, ...)
+static void vlog(enum pg_log_level level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static void vlog(enum pg_log_level level, const char *fmt, va_list ap)
 {
 	char line[1024];
 	struct timespec ts;
 	struct tm tm;
-	va_list ap;
 	size_t n;
 	int r;
 
-	if (level > cur_level)
-		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
@@ -70,9 +64,7 @@ void pg_log(enum pg_log_level level, const char *fmt, ...)
 		     pg_log_level_name(level) ? pg_log_level_name(level) : "?");
 	if (r > 0)
 		n += (size_t)r;
-	va_start(ap, fmt);
 	r = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
-	va_end(ap);
 	if (r > 0)
 		n += (size_t)r;
 	/* A truncated line still ends with a newline. */
@@ -82,4 +74,24 @@ void pg_log(enum pg_log_level level, const char *fmt, ...)
 	if (write(STDERR_FILENO, line, n) < 0) {
 		/* Nowhere left to report a failing stderr. */
 	}
+}
+
+void pg_log(enum pg_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level > cur_level)
+		return;
+	va_start(ap, fmt);
+	vlog(level, fmt, ap);
+	va_end(ap);
+}
+
+void pg_log_status(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(PG_LOG_INFO, fmt, ap);
+	va_end(ap);
 }

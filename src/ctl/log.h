@@ -27,6 +27,9 @@ int pg_log_level_parse(const char *name, enum pg_log_level *level);
 /* Write one line: "2026-01-01T00:00:00.000Z info: message". */
 void pg_log(enum pg_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* An info line written whatever the level: output someone asked for (SIGUSR1). */
+void pg_log_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #define pg_err(...) pg_log(PG_LOG_ERROR, __VA_ARGS__)
 #define pg_warn(...) pg_log(PG_LOG_WARN, __VA_ARGS__)
 #define pg_info(...) pg_log(PG_LOG_INFO, __VA_ARGS__)

@@ -19,6 +19,7 @@
 	X(TO_GW, "to_gateway", "packets for the gateway's own stack")                              \
 	X(ICMP_ECHO_REPLIED, "icmp_echo_replied", "pings to the gateway answered")                 \
 	X(ICMP_ERR_SENT, "icmp_error_sent", "ICMP errors the gateway generated")                   \
+	X(ICMP_ERR_RATELIMITED, "icmp_error_ratelimited", "ICMP errors not sent: rate limit")      \
 	/* flow table events */                                                                    \
 	X(FLOW_CREATED, "flow_created", "flows created")                                           \
 	X(FLOW_EXPIRED, "flow_expired", "flows expired after their timeout")                       \
@@ -52,7 +53,6 @@
 	X(DROP_HOST_LIMIT, "drop_host_limit", "LAN host reached its flow limit")                   \
 	X(DROP_PORTS_EXHAUSTED, "drop_ports_exhausted", "no free public port or identifier")       \
 	X(DROP_FLOW_CONFLICT, "drop_flow_conflict", "flow would clash with another LAN host's")    \
-	X(DROP_ICMP_RATE, "drop_icmp_rate", "ICMP error suppressed by the rate limit")             \
 	X(DROP_TO_GW_LIMIT, "drop_gateway_policy", "packet for the gateway refused")              \
 	X(DROP_PASSTHROUGH_OFF, "drop_passthrough_off", "VPN protocol whose passthrough is off")  \
 	/* PPTP helper */                                                                          \

@@ -29,10 +29,12 @@ enum pg_key_kind {
 };
 
 /*
- * In GRE keys pa tells address-only tracking (0) from enhanced GRE keyed by
- * call id (PG_GRE_KEYED, call id in pb): call id 0 is a real call id.
+ * In GRE keys pa tells plain GRE tracked by address (0), enhanced GRE keyed
+ * by call id (PG_GRE_KEYED, call id in pb: call id 0 is a real call id) and
+ * enhanced GRE no helper announced, tracked by address (PG_GRE_V1_ADDR).
  */
 #define PG_GRE_KEYED 1
+#define PG_GRE_V1_ADDR 2
 
 /* A 16-byte lookup key; every field in network byte order, unused ones zero. */
 struct pg_key {
@@ -74,6 +76,8 @@ enum pg_tcp_state {
 #define PG_FLOW_SYN_IN 0x04   /* SYN seen WAN to LAN */
 #define PG_FLOW_FIN_OUT 0x08
 #define PG_FLOW_FIN_IN 0x10
+#define PG_FLOW_ACKED_OUT 0x20 /* the LAN side's SYN was acknowledged */
+#define PG_FLOW_ACKED_IN 0x40  /* the WAN side's SYN was acknowledged */
 
 #define PG_DIR_OUT 0 /* LAN to WAN */
 #define PG_DIR_IN 1  /* WAN to LAN */
@@ -200,6 +204,8 @@ void pg_index_insert(struct pg_engine *e, uint32_t hash, uint32_t ref);
 void pg_index_remove(struct pg_engine *e, const struct pg_key *k, uint32_t ref);
 struct pg_flow *pg_flow_lookup(struct pg_engine *e, const struct pg_key *k);
 uint32_t pg_flow_alloc(struct pg_engine *e, uint32_t now_s);
+/* Make sure one flow can be allocated, evicting if the pool is empty. */
+bool pg_flow_make_room(struct pg_engine *e);
 void pg_flow_insert(struct pg_engine *e, uint32_t idx, uint32_t now_s);
 void pg_flow_free(struct pg_engine *e, uint32_t idx);
 void pg_flow_touch(struct pg_engine *e, struct pg_flow *f, uint32_t now_s);

@@ -260,6 +260,11 @@ static bool evict_one(struct pg_engine *e)
 	return false;
 }
 
+bool pg_flow_make_room(struct pg_engine *e)
+{
+	return e->free_flow != PG_NONE || evict_one(e);
+}
+
 uint32_t pg_flow_alloc(struct pg_engine *e, uint32_t now_s)
 {
 	uint32_t idx = take_free(e);

@@ -54,8 +54,12 @@ static unsigned int l4_csum_offset(const struct pg_parsed *p)
 	}
 }
 
-/* Offset of the port or id that follows the address being rewritten, or 0. */
-static unsigned int port_offset(const struct pg_parsed *p, bool is_src)
+/*
+ * Offset of the port or id that follows the address being rewritten, or 0.
+ * Enhanced GRE names only the receiver's call id, and only flows a helper
+ * keyed by call id translate it.
+ */
+static unsigned int port_offset(const struct pg_parsed *p, const struct pg_flow *f, bool is_src)
 {
 	if (p->frag_off)
 		return 0;
@@ -66,8 +70,9 @@ static unsigned int port_offset(const struct pg_parsed *p, bool is_src)
 	case PG_PROTO_ICMP:
 		return p->ihl + PG_ICMP_OFF_ID;
 	case PG_PROTO_GRE:
-		/* Enhanced GRE names only the receiver's call id. */
-		return p->gre_version == 1 && !is_src ? p->ihl + PG_GRE_OFF_CALL_ID : 0;
+		return p->gre_version == 1 && !is_src && f->key[PG_DIR_IN].pa == PG_GRE_KEYED
+			       ? p->ihl + PG_GRE_OFF_CALL_ID
+			       : 0;
 	default:
 		return 0;
 	}
@@ -78,12 +83,12 @@ static unsigned int port_offset(const struct pg_parsed *p, bool is_src)
  * the matching port or identifier. Checksums follow incrementally, so a bad
  * transport checksum stays bad.
  */
-static void rewrite(struct pg_pkt *pkt, const struct pg_parsed *p, bool is_src,
-		    uint32_t new_addr, uint16_t new_port)
+static void rewrite(struct pg_pkt *pkt, const struct pg_parsed *p, const struct pg_flow *f,
+		    bool is_src, uint32_t new_addr, uint16_t new_port)
 {
 	uint8_t *ip = pkt->l3;
 	unsigned int aoff = is_src ? PG_IP_OFF_SADDR : PG_IP_OFF_DADDR;
-	unsigned int coff = l4_csum_offset(p), poff = port_offset(p, is_src);
+	unsigned int coff = l4_csum_offset(p), poff = port_offset(p, f, is_src);
 	uint32_t old_addr = pg_get32(ip + aoff);
 	uint16_t csum = pg_get16(ip + PG_IP_OFF_CSUM), l4c = 0;
 	bool pseudo = p->proto == PG_PROTO_TCP || p->proto == PG_PROTO_UDP;
@@ -149,10 +154,10 @@ static void translate(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_p
 	f->bytes[dir] += pkt->len;
 	pg_flow_touch(e, f, now_seconds_up(now_ms));
 	if (dir == PG_DIR_OUT) {
-		rewrite(pkt, p, true, e->cfg.wan_addr, f->pub_port);
+		rewrite(pkt, p, f, true, e->cfg.wan_addr, f->pub_port);
 		forward(e, pkt, PG_SIDE_WAN);
 	} else {
-		rewrite(pkt, p, false, f->key[PG_DIR_OUT].a, f->lan_port);
+		rewrite(pkt, p, f, false, f->key[PG_DIR_OUT].a, f->lan_port);
 		forward(e, pkt, PG_SIDE_LAN);
 	}
 }
@@ -201,7 +206,7 @@ static struct pg_flow *lookup(struct pg_engine *e, const struct pg_parsed *p, in
 	f = pg_flow_lookup(e, &k);
 	if (f || p->proto != PG_PROTO_GRE || p->gre_version != 1)
 		return f;
-	pg_key_fill(&k, kind, p->proto, p->saddr, p->daddr, 0, 0);
+	pg_key_fill(&k, kind, p->proto, p->saddr, p->daddr, PG_GRE_V1_ADDR, PG_GRE_V1_ADDR);
 	return pg_flow_lookup(e, &k);
 }
 
@@ -358,9 +363,13 @@ void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_par
 		return;
 	}
 	l4_ports(p, &sport, &dport);
-	if (p->proto == PG_PROTO_GRE) {
-		/* Unannounced GRE is tracked by addresses alone. */
-		sport = dport = 0;
+	if (p->proto == PG_PROTO_GRE && p->gre_version == 1) {
+		/* Enhanced GRE no helper announced: tracked by addresses alone. */
+		sport = dport = PG_GRE_V1_ADDR;
+	}
+	if (!pg_flow_make_room(e)) {
+		pg_drop(e, pkt, PG_CNT_DROP_TABLE_FULL);
+		return;
 	}
 	if (ported(p->proto)) {
 		mapping = pg_mapping_get(e, p->proto, p->saddr, sport);
@@ -376,21 +385,26 @@ void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_par
 }
 
 /*
- * An inbound TCP or UDP packet that matches no flow: allowed towards an
- * existing mapping when filtering says so (RFC 4787 section 5).
+ * An inbound TCP, UDP or echo reply packet that matches no flow: allowed
+ * towards an existing mapping when filtering says so (RFC 4787 section 5,
+ * RFC 5508 for ICMP queries).
  */
 static struct pg_flow *inbound_new(struct pg_engine *e, struct pg_pkt *pkt,
 				   const struct pg_parsed *p, uint64_t now_ms)
 {
-	uint32_t midx = pg_mapping_find_pub(e, p->proto, p->dport);
+	uint16_t sport, dport;
+	uint32_t midx;
 	struct pg_mapping *m;
+	enum pg_counter why;
 
+	l4_ports(p, &sport, &dport);
+	midx = pg_mapping_find_pub(e, p->proto, dport);
 	if (midx == PG_NONE) {
 		pg_drop(e, pkt, PG_CNT_DROP_UNSOLICITED);
 		return NULL;
 	}
 	if (e->cfg.filtering == PG_FILTER_ADDRESS_DEPENDENT &&
-	    !permit_exists(e, p->proto, p->dport, p->saddr)) {
+	    !permit_exists(e, p->proto, dport, p->saddr)) {
 		pg_drop(e, pkt, PG_CNT_DROP_FILTERED);
 		return NULL;
 	}
@@ -404,13 +418,25 @@ static struct pg_flow *inbound_new(struct pg_engine *e, struct pg_pkt *pkt,
 		pg_icmp_error(e, pkt, PG_ICMP_TIME_EXCEEDED, 0, now_ms);
 		return NULL;
 	}
-	m = &e->mappings[midx];
-	if (host_at_limit(e, m->key[0].a)) {
+	if (host_at_limit(e, e->mappings[midx].key[0].a)) {
 		pg_drop(e, pkt, PG_CNT_DROP_HOST_LIMIT);
 		return NULL;
 	}
+	if (!pg_flow_make_room(e)) {
+		pg_drop(e, pkt, PG_CNT_DROP_TABLE_FULL);
+		return NULL;
+	}
+	/* Eviction may have taken the flow that allowed this packet in. */
+	midx = pg_mapping_find_pub(e, p->proto, dport);
+	why = midx == PG_NONE ? PG_CNT_DROP_UNSOLICITED : PG_CNT_DROP_FILTERED;
+	if (midx == PG_NONE || (e->cfg.filtering == PG_FILTER_ADDRESS_DEPENDENT &&
+				!permit_exists(e, p->proto, dport, p->saddr))) {
+		pg_drop(e, pkt, why);
+		return NULL;
+	}
+	m = &e->mappings[midx];
 	m->refs++;
-	return flow_create(e, pkt, p->proto, m->key[0].a, m->key[0].pa, p->saddr, p->sport, midx,
+	return flow_create(e, pkt, p->proto, m->key[0].a, m->key[0].pa, p->saddr, sport, midx,
 			   now_seconds_up(now_ms));
 }
 
@@ -433,7 +459,7 @@ void pg_forward_in(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pars
 	}
 	f = lookup(e, p, PG_DIR_IN);
 	if (!f) {
-		if (p->proto != PG_PROTO_TCP && p->proto != PG_PROTO_UDP) {
+		if (!ported(p->proto)) {
 			pg_drop(e, pkt, PG_CNT_DROP_UNSOLICITED);
 			return;
 		}

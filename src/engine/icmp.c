@@ -82,7 +82,7 @@ void pg_icmp_error(struct pg_engine *e, struct pg_pkt *pkt, uint8_t type, uint8_
 	uint32_t total;
 
 	if (!rate_ok(e, now_ms)) {
-		pg_count(e, PG_CNT_DROP_ICMP_RATE);
+		pg_count(e, PG_CNT_ICMP_ERR_RATELIMITED);
 		return;
 	}
 	if (quote > PG_ICMP_ERROR_MAX - IP_HDR - ICMP_HDR)

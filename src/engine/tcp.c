@@ -20,10 +20,20 @@ static uint8_t fin_bit(int dir)
 	return dir == PG_DIR_OUT ? PG_FLOW_FIN_OUT : PG_FLOW_FIN_IN;
 }
 
+/* An ACK from dir acknowledges the other side's SYN once that was seen. */
+static void note_ack(struct pg_flow *f, int dir)
+{
+	int other = dir == PG_DIR_OUT ? PG_DIR_IN : PG_DIR_OUT;
+
+	if (f->flags & syn_bit(other))
+		f->flags |= other == PG_DIR_OUT ? PG_FLOW_ACKED_OUT : PG_FLOW_ACKED_IN;
+}
+
 void pg_tcp_track(struct pg_flow *f, int dir, uint8_t fl)
 {
 	const uint8_t syns = PG_FLOW_SYN_OUT | PG_FLOW_SYN_IN;
 	const uint8_t fins = PG_FLOW_FIN_OUT | PG_FLOW_FIN_IN;
+	const uint8_t acks = PG_FLOW_ACKED_OUT | PG_FLOW_ACKED_IN;
 
 	if (fl & PG_TCP_RST) {
 		f->tcp_state = PG_TCP_CLOSED;
@@ -33,12 +43,17 @@ void pg_tcp_track(struct pg_flow *f, int dir, uint8_t fl)
 		if (f->tcp_state == PG_TCP_TIME_WAIT || f->tcp_state == PG_TCP_CLOSED ||
 		    f->tcp_state == PG_TCP_NONE) {
 			/* A new connection on the same ports reuses the flow. */
-			f->flags &= (uint8_t)~(syns | fins);
+			f->flags &= (uint8_t)~(syns | fins | acks);
 			f->tcp_state = PG_TCP_SYN_SENT;
 		}
 		f->flags |= syn_bit(dir);
+		if (fl & PG_TCP_ACK)
+			note_ack(f, dir);
 		if ((f->flags & syns) == syns && f->tcp_state == PG_TCP_SYN_SENT)
 			f->tcp_state = PG_TCP_SYN_RECV;
+		/* Simultaneous open completes with the two SYN-ACKs. */
+		if (f->tcp_state == PG_TCP_SYN_RECV && (f->flags & acks) == acks)
+			f->tcp_state = PG_TCP_ESTABLISHED;
 		return;
 	}
 	if (fl & PG_TCP_FIN) {
@@ -49,10 +64,12 @@ void pg_tcp_track(struct pg_flow *f, int dir, uint8_t fl)
 	}
 	if (!(fl & PG_TCP_ACK))
 		return;
+	note_ack(f, dir);
 	switch (f->tcp_state) {
 	case PG_TCP_SYN_RECV:
-		/* The ACK completing the handshake (from either side after SYNs). */
-		f->tcp_state = PG_TCP_ESTABLISHED;
+		/* Both SYNs seen and acknowledged: the handshake is complete. */
+		if ((f->flags & acks) == acks)
+			f->tcp_state = PG_TCP_ESTABLISHED;
 		break;
 	case PG_TCP_CLOSING:
 		/*

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * datapath.c - one pass of the packet path, and its status report.
+ *
+ * A pass takes up to PG_DP_BURST frames from each link's ring into the
+ * daemon's own buffers, lets layer 2 answer ARP and strip Ethernet, runs the
+ * engine once over the IPv4 packets of both links together, then hands each
+ * packet with a link verdict to that link's layer 2 to resolve and transmit.
+ * Transmit rings are flushed once per pass. Nothing here allocates after
+ * init; every frame that is not forwarded is counted somewhere.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datapath.h"
+#include "ifcheck.h"
+#include "log.h"
+
+#define WARN_INTERVAL_MS 10000
+#define TICK_INTERVAL_MS 1000
+
+static int link_tx(void *ctx, const uint8_t *frame, uint32_t len)
+{
+	return pg_afp_tx(ctx, frame, len);
+}
+
+static int link_open(struct pg_link *l, enum pg_side side, const char *ifname, uint32_t mtu,
+		     uint32_t addr, uint8_t prefix, uint32_t gateway, char *err, size_t errlen)
+{
+	struct pg_ifinfo info;
+	int r;
+
+	r = pg_if_query(ifname, &info, err, errlen);
+	if (r)
+		return r;
+	r = pg_afp_open(&l->afp, ifname, err, errlen);
+	if (r)
+		return r;
+	r = pg_port_init(&l->port, ifname, side, info.mac, addr, prefix, gateway, mtu, link_tx,
+			 &l->afp);
+	if (r) {
+		snprintf(err, errlen, "%s: out of memory for the neighbour cache", ifname);
+		pg_afp_close(&l->afp);
+	}
+	return r;
+}
+
+int pg_datapath_init(struct pg_datapath *dp, const struct pg_config *cfg, struct pg_engine *engine,
+		     char *err, size_t errlen)
+{
+	const struct pg_engine_config *ec = &cfg->engine;
+	int r;
+
+	memset(dp, 0, sizeof(*dp));
+	dp->link[PG_SIDE_LAN].afp.fd = -1;
+	dp->link[PG_SIDE_WAN].afp.fd = -1;
+	dp->engine = engine;
+	if (posix_memalign((void **)&dp->bufs, 64, 2 * PG_DP_BURST * PG_FRAME_SIZE)) {
+		snprintf(err, errlen, "out of memory for frame buffers");
+		return -ENOMEM;
+	}
+	for (unsigned int i = 0; i < 2 * PG_DP_BURST; i++)
+		dp->frames[i].buf = dp->bufs + (size_t)i * PG_FRAME_SIZE;
+	r = link_open(&dp->link[PG_SIDE_LAN], PG_SIDE_LAN, cfg->lan_ifname, cfg->lan_mtu,
+		      ec->lan_addr, ec->lan_prefix, 0, err, errlen);
+	if (r)
+		goto out_free;
+	r = link_open(&dp->link[PG_SIDE_WAN], PG_SIDE_WAN, cfg->wan_ifname, cfg->wan_mtu,
+		      ec->wan_addr, ec->wan_prefix, ec->wan_gateway, err, errlen);
+	if (r)
+		goto out_lan;
+	return 0;
+
+out_lan:
+	pg_port_fini(&dp->link[PG_SIDE_LAN].port);
+	pg_afp_close(&dp->link[PG_SIDE_LAN].afp);
+out_free:
+	free(dp->bufs);
+	dp->bufs = NULL;
+	return r;
+}
+
+void pg_datapath_fini(struct pg_datapath *dp)
+{
+	for (int s = 0; s < 2; s++) {
+		/* Let queued frames go before the ring disappears. */
+		pg_afp_tx_flush(&dp->link[s].afp);
+		pg_port_fini(&dp->link[s].port);
+		pg_afp_close(&dp->link[s].afp);
+	}
+	free(dp->bufs);
+	dp->bufs = NULL;
+}
+
+int pg_datapath_fd(const struct pg_datapath *dp, enum pg_side side)
+{
+	return dp->link[side].afp.fd;
+}
+
+/* Say once in a while why frames are being dropped, with the fix. */
+static void warn_offloads(struct pg_link *l, uint64_t now_ms)
+{
+	const uint64_t *c = l->port.cnt;
+	const char *n = l->port.name;
+
+	if (now_ms - l->warn_ms < WARN_INTERVAL_MS && l->warn_ms)
+		return;
+	if (c[PG_L2_CNT_DROP_OVERSIZE] != l->warned_oversize) {
+		pg_warn(
+		    "%s: %llu frames above the MTU dropped so far: a sender on this link hands "
+		    "over GSO/TSO super-frames (turn off with 'ethtool -K IF tso off gso off' on "
+		    "the sender, veth peers included) or GRO merges them ('ethtool -K %s gro off')",
+		    n, (unsigned long long)c[PG_L2_CNT_DROP_OVERSIZE], n);
+		l->warned_oversize = c[PG_L2_CNT_DROP_OVERSIZE];
+		l->warn_ms = now_ms;
+	}
+	if (c[PG_L2_CNT_DROP_CSUM_PARTIAL] != l->warned_csum) {
+		pg_warn("%s: %llu frames with unfinished (offloaded) checksums dropped so far: the "
+			"sender leaves checksums to hardware; turn it off on the sender: "
+			"'ethtool -K IF tx off' (veth peers included)",
+			n, (unsigned long long)c[PG_L2_CNT_DROP_CSUM_PARTIAL]);
+		l->warned_csum = c[PG_L2_CNT_DROP_CSUM_PARTIAL];
+		l->warn_ms = now_ms;
+	}
+}
+
+bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
+{
+	unsigned int nf = 0, np = 0;
+	bool more = false;
+
+	for (int s = 0; s < 2; s++) {
+		struct pg_link *l = &dp->link[s];
+		unsigned int got = pg_afp_rx_burst(&l->afp, dp->frames + nf, PG_DP_BURST);
+
+		if (got == PG_DP_BURST)
+			more = true;
+		for (unsigned int i = nf; i < nf + got; i++) {
+			struct pg_rx_frame *f = &dp->frames[i];
+
+			if (pg_port_input(&l->port, f->buf + PG_FRAME_ETH_OFF, f->len, PG_FRAME_MAX,
+					  f->flags, now_ms, &dp->pkts[np]))
+				np++;
+		}
+		nf += got;
+	}
+	if (np)
+		pg_engine_run(dp->engine, dp->pkts, np, now_ms);
+	for (unsigned int i = 0; i < np; i++) {
+		struct pg_pkt *p = &dp->pkts[i];
+
+		switch (p->verdict) {
+		case PG_VERDICT_TO_LAN:
+			pg_port_output(&dp->link[PG_SIDE_LAN].port, p, now_ms);
+			break;
+		case PG_VERDICT_TO_WAN:
+			pg_port_output(&dp->link[PG_SIDE_WAN].port, p, now_ms);
+			break;
+		case PG_VERDICT_TO_GW:
+			/* No host path yet: the engine counted to_gateway, we count the drop. */
+			dp->link[p->side & 1].port.cnt[PG_L2_CNT_DROP_HOST_PATH]++;
+			break;
+		default:
+			break; /* the engine counted the reason */
+		}
+	}
+	for (int s = 0; s < 2; s++) {
+		struct pg_link *l = &dp->link[s];
+
+		pg_port_timer(&l->port, now_ms);
+		pg_afp_tx_flush(&l->afp);
+		if (nf)
+			warn_offloads(l, now_ms);
+	}
+	/* Every second, busy or idle: expiry must not depend on what traffic runs. */
+	if (now_ms - dp->last_tick_ms >= TICK_INTERVAL_MS) {
+		pg_engine_tick(dp->engine, now_ms);
+		dp->last_tick_ms = now_ms;
+		for (int s = 0; s < 2; s++)
+			dp->link[s].port.cnt[PG_L2_CNT_RX_KERNEL_DROPS] =
+			    pg_afp_kernel_drops(&dp->link[s].afp);
+	}
+	return more;
+}
+
+void pg_datapath_error(struct pg_datapath *dp, enum pg_side side, uint64_t now_ms)
+{
+	struct pg_link *l = &dp->link[side];
+	int e = pg_afp_take_error(&l->afp);
+
+	if (e && (now_ms - l->err_ms >= WARN_INTERVAL_MS || !l->err_ms)) {
+		pg_warn("%s: socket error: %s", l->port.name, strerror(e));
+		l->err_ms = now_ms;
+	}
+}
+
+void pg_datapath_status(struct pg_datapath *dp)
+{
+	const uint64_t *c = pg_engine_counters(dp->engine);
+
+	for (unsigned int i = 0; i < PG_CNT__COUNT; i++)
+		if (c[i])
+			pg_log_status("counter %s %llu", pg_counter_name(i),
+				      (unsigned long long)c[i]);
+	pg_log_status("flows %u", pg_engine_flow_count(dp->engine));
+	for (int s = 0; s < 2; s++) {
+		struct pg_link *l = &dp->link[s];
+		const struct pg_port *p = &l->port;
+		char mac[18];
+
+		l->port.cnt[PG_L2_CNT_RX_KERNEL_DROPS] = pg_afp_kernel_drops(&l->afp);
+		pg_log_status(
+		    "interface %s side %s mac %s rx %llu tx %llu drops %llu neighbours %u", p->name,
+		    s == PG_SIDE_LAN ? "lan" : "wan", pg_eth_ntoa(p->mac, mac),
+		    (unsigned long long)p->cnt[PG_L2_CNT_RX_FRAMES],
+		    (unsigned long long)p->cnt[PG_L2_CNT_TX_FRAMES],
+		    (unsigned long long)pg_port_drops(p), pg_neigh_count(&p->neigh));
+		for (unsigned int i = 0; i < PG_L2_CNT__COUNT; i++)
+			if (p->cnt[i])
+				pg_log_status("l2 %s %s %llu", p->name, pg_l2_counter_name(i),
+					      (unsigned long long)p->cnt[i]);
+	}
+}

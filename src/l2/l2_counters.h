@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * l2_counters.h - the counters of one link's layer 2 (Ethernet, ARP, the
+ * neighbour cache and the I/O path), declared once. Each link keeps its own
+ * array; names are stable (logs, metrics and tests print them).
+ */
+#ifndef PG_L2_COUNTERS_H
+#define PG_L2_COUNTERS_H
+
+/* X(ENUM_SUFFIX, "name", "help") */
+#define PG_L2_COUNTERS(X)                                                                          \
+	X(RX_FRAMES, "rx_frames", "frames received")                                               \
+	X(RX_IPV4, "rx_ipv4", "IPv4 packets handed to the engine")                                 \
+	X(TX_FRAMES, "tx_frames", "frames transmitted")                                            \
+	/* receive drops */                                                                        \
+	X(DROP_RUNT, "drop_runt", "frame shorter than an Ethernet header")                         \
+	X(DROP_RX_TRUNCATED, "drop_rx_truncated", "frame cut short by the receive ring")           \
+	X(DROP_OVERSIZE, "drop_oversize", "frame above the MTU (GRO/GSO super-frame?)")            \
+	X(DROP_CSUM_PARTIAL, "drop_csum_partial", "frame with a checksum left to offload")         \
+	X(DROP_VLAN, "drop_vlan", "VLAN-tagged frame")                                             \
+	X(DROP_ETHERTYPE, "drop_ethertype", "neither IPv4 nor ARP (IPv6 included, for now)")       \
+	X(DROP_NOT_FOR_US, "drop_not_for_us", "unicast frame for another MAC address")             \
+	X(DROP_LOOPED, "drop_looped", "frame sent from our own MAC address")                       \
+	X(DROP_HOST_PATH, "drop_host_path", "packet for the gateway's own stack (no host path)")   \
+	/* ARP */                                                                                  \
+	X(ARP_RX, "arp_rx", "ARP messages received")                                               \
+	X(ARP_REPLIED, "arp_replied", "ARP requests for our address answered")                     \
+	X(ARP_REQUESTS_SENT, "arp_requests_sent", "ARP requests sent to resolve a neighbour")      \
+	X(ARP_NOT_FOR_US, "arp_not_for_us", "ARP messages for another address")                    \
+	X(ARP_CONFLICT, "arp_conflict", "ARP from another host claiming our address")              \
+	X(DROP_ARP_MALFORMED, "drop_arp_malformed", "ARP message truncated or inconsistent")       \
+	X(DROP_ARP_UNSUPPORTED, "drop_arp_unsupported", "ARP for other than IPv4 over Ethernet")   \
+	/* neighbour cache */                                                                      \
+	X(NEIGH_LEARNED, "neigh_learned", "neighbours learnt or refreshed from ARP")               \
+	X(NEIGH_QUEUED, "neigh_queued", "packets held while a neighbour was resolved")             \
+	X(NEIGH_EXPIRED, "neigh_expired", "neighbours forgotten (unused or unanswered)")           \
+	X(NEIGH_EVICTED, "neigh_evicted", "neighbours evicted because the cache was full")         \
+	X(DROP_NEIGH_UNRESOLVED, "drop_neigh_unresolved",                                          \
+	  "held packet whose neighbour never answered")                                            \
+	X(DROP_NEIGH_QUEUE_FULL, "drop_neigh_queue_full",                                          \
+	  "no room to hold a packet for resolution")                                               \
+	X(DROP_NEIGH_TABLE_FULL, "drop_neigh_table_full", "no room for a new neighbour")           \
+	X(DROP_NOT_ON_LINK, "drop_not_on_link", "next hop outside the link's prefix")              \
+	/* transmit */                                                                             \
+	X(DROP_TX_TOO_BIG, "drop_tx_too_big", "packet above the link MTU")                         \
+	X(DROP_TX_RING_FULL, "drop_tx_ring_full", "transmit ring full")                            \
+	X(TX_ERRORS, "tx_errors", "transmit calls the kernel refused")                             \
+	X(RX_KERNEL_DROPS, "rx_kernel_drops", "frames the kernel dropped: receive ring full")
+
+enum pg_l2_counter {
+#define PG_L2_COUNTER_ENUM(sym, name, help) PG_L2_CNT_##sym,
+	PG_L2_COUNTERS(PG_L2_COUNTER_ENUM)
+#undef PG_L2_COUNTER_ENUM
+	PG_L2_CNT__COUNT
+};
+
+/* Stable name of a counter, or "?" out of range. */
+const char *pg_l2_counter_name(unsigned int c);
+/* One-line description of a counter. */
+const char *pg_l2_counter_help(unsigned int c);
+
+#endif /* PG_L2_COUNTERS_H */

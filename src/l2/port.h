@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * port.h - one link as layer 2 sees it: its MAC and IPv4 address, its
+ * neighbour cache and counters, and what happens to frames in both
+ * directions. Received frames become engine packets (or ARP work); engine
+ * verdicts for this link become Ethernet frames for its transmit function.
+ */
+#ifndef PG_PORT_H
+#define PG_PORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "eth.h"
+#include "l2_counters.h"
+#include "neigh.h"
+
+#define PG_PORT_MAX_NEIGH 1024 /* neighbours per link */
+#define PG_PORT_HELD_SLOTS 256 /* packets held for resolution per link */
+
+/*
+ * Transmit one complete Ethernet frame. Returns 0, -ENOBUFS when the
+ * transmit queue is full, or another -errno.
+ */
+typedef int pg_port_tx_fn(void *ctx, const uint8_t *frame, uint32_t len);
+
+struct pg_port {
+	char name[16];
+	enum pg_side side;
+	uint8_t mac[PG_ETH_ALEN];
+	uint32_t addr;	  /* our address on the link, network order */
+	uint32_t mask;	  /* the link's prefix as a netmask, network order */
+	uint32_t gateway; /* WAN: next hop outside the prefix; 0 on the LAN */
+	uint32_t mtu;
+	struct pg_neigh_table neigh;
+	uint64_t cnt[PG_L2_CNT__COUNT];
+	pg_port_tx_fn *tx;
+	void *tx_ctx;
+};
+
+/* Set a link up for layer 2; allocates its neighbour cache. 0 or -ENOMEM. */
+int pg_port_init(struct pg_port *p, const char *name, enum pg_side side,
+		 const uint8_t mac[PG_ETH_ALEN], uint32_t addr, uint8_t prefix, uint32_t gateway,
+		 uint32_t mtu, pg_port_tx_fn *tx, void *tx_ctx);
+void pg_port_fini(struct pg_port *p);
+
+/*
+ * Take one received frame (len bytes at frame, cap bytes writable from
+ * frame, rx_flags PG_RX_F_*). ARP is answered and learnt from here. Returns
+ * true when the frame carries an IPv4 packet for the engine: pkt's l3, len,
+ * cap and side are set. Anything else was consumed or dropped and counted.
+ */
+bool pg_port_input(struct pg_port *p, uint8_t *frame, uint32_t len, uint32_t cap, uint32_t rx_flags,
+		   uint64_t now_ms, struct pg_pkt *pkt);
+
+/*
+ * Send a packet the engine gave this link (verdict TO_LAN/TO_WAN for it):
+ * pick the next hop, resolve it, add the Ethernet header and transmit, or
+ * hold the packet while ARP runs. pkt->l3 needs PG_ETH_HLEN writable bytes
+ * in front of it.
+ */
+void pg_port_output(struct pg_port *p, struct pg_pkt *pkt, uint64_t now_ms);
+
+/* Neighbour retries and ageing; call at least every 100 ms or so. */
+void pg_port_timer(struct pg_port *p, uint64_t now_ms);
+
+/* Sum of the drop counters (status lines). */
+uint64_t pg_port_drops(const struct pg_port *p);
+
+#endif /* PG_PORT_H */

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * passgated.c - the gateway daemon: options, configuration, start-up checks,
+ * and the poll loop that drives the data path until SIGTERM or SIGINT.
+ *
+ * It runs in the foreground and logs to stderr; a supervisor (or the test
+ * harness) keeps it alive. Signals arrive through a signalfd in the same
+ * poll as the packet sockets, so they are handled between two passes and
+ * never interrupt one.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "datapath.h"
+#include "engine.h"
+#include "ifcheck.h"
+#include "log.h"
+#include "version.h"
+
+#define IDLE_POLL_MS 100 /* neighbour retries want ~100 ms, the engine tick 1 s */
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: passgated [-c FILE] [-t] [-h]\n"
+		   "  -c FILE  configuration file (docs/CONFIG.md); without it the built-in\n"
+		   "           demo configuration: lan0 192.168.1.1/24, wan0 198.51.100.2/24\n"
+		   "           via 198.51.100.1\n"
+		   "  -t       check the configuration and exit\n"
+		   "  -h       this help\n");
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void log_start(const struct pg_config *cfg, const struct pg_datapath *dp)
+{
+	const struct pg_engine_config *ec = &cfg->engine;
+	char mac[2][18];
+	char a[3][16];
+
+	inet_ntop(AF_INET, &ec->lan_addr, a[0], sizeof(a[0]));
+	inet_ntop(AF_INET, &ec->wan_addr, a[1], sizeof(a[1]));
+	inet_ntop(AF_INET, &ec->wan_gateway, a[2], sizeof(a[2]));
+	pg_info("passgated %s started: lan %s %s/%u mac %s, wan %s %s/%u via %s mac %s, "
+		"max_flows %u (%zu KiB)",
+		PG_VERSION, cfg->lan_ifname, a[0], ec->lan_prefix,
+		pg_eth_ntoa(dp->link[PG_SIDE_LAN].port.mac, mac[0]), cfg->wan_ifname, a[1],
+		ec->wan_prefix, a[2], pg_eth_ntoa(dp->link[PG_SIDE_WAN].port.mac, mac[1]),
+		ec->max_flows, pg_engine_memory_size(ec) / 1024);
+}
+
+/* Returns the exit status. */
+static int run(struct pg_datapath *dp, int sfd)
+{
+	struct pollfd pfd[3] = {
+	    {.fd = pg_datapath_fd(dp, PG_SIDE_LAN), .events = POLLIN},
+	    {.fd = pg_datapath_fd(dp, PG_SIDE_WAN), .events = POLLIN},
+	    {.fd = sfd, .events = POLLIN},
+	};
+	bool more = false;
+
+	for (;;) {
+		uint64_t now;
+
+		if (poll(pfd, 3, more ? 0 : IDLE_POLL_MS) < 0 && errno != EINTR) {
+			pg_err("poll: %s", strerror(errno));
+			return 1;
+		}
+		now = now_ms();
+		if (pfd[2].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGUSR1) {
+					pg_datapath_status(dp);
+				} else {
+					pg_info("signal %d: stopping", (int)si.ssi_signo);
+					return 0;
+				}
+			}
+		}
+		for (int s = 0; s < 2; s++)
+			if (pfd[s].revents & POLLERR)
+				pg_datapath_error(dp, (enum pg_side)s, now);
+		more = pg_datapath_pass(dp, now);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static struct pg_datapath dp;
+	const char *path = NULL;
+	struct pg_config cfg;
+	struct pg_engine *engine;
+	char err[PG_CONFIG_ERR_SIZE];
+	bool check_only = false;
+	sigset_t mask;
+	int opt, r, sfd, problems;
+
+	while ((opt = getopt(argc, argv, "c:th")) != -1) {
+		switch (opt) {
+		case 'c':
+			path = optarg;
+			break;
+		case 't':
+			check_only = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 1;
+	}
+	if (path)
+		r = pg_config_load(&cfg, path, err, sizeof(err));
+	else
+		r = pg_config_parse(&cfg, "<built-in>", pg_config_builtin,
+				    strlen(pg_config_builtin), err, sizeof(err));
+	if (r) {
+		fprintf(stderr, "passgated: %s\n", err);
+		return 1;
+	}
+	if (check_only) {
+		printf("passgated: %s: ok\n", path ? path : "<built-in>");
+		pg_config_free(&cfg);
+		return 0;
+	}
+	pg_log_set_level(cfg.log_level);
+
+	/* The flow hash key: unpredictable per start, so no one can aim collisions. */
+	if (getrandom(cfg.engine.hash_seed, sizeof(cfg.engine.hash_seed), 0) !=
+	    (ssize_t)sizeof(cfg.engine.hash_seed)) {
+		pg_err("getrandom: %s", strerror(errno));
+		goto out_cfg;
+	}
+	problems =
+	    pg_if_check(cfg.lan_ifname, cfg.lan_mtu) + pg_if_check(cfg.wan_ifname, cfg.wan_mtu);
+	if (problems) {
+		pg_err("refusing to start: %d problem%s with the links above (docs/INTERFACES.md)",
+		       problems, problems == 1 ? "" : "s");
+		goto out_cfg;
+	}
+	engine = pg_engine_create(&cfg.engine);
+	if (!engine) {
+		pg_err("cannot create the engine (%zu bytes for max_flows %u): %s",
+		       pg_engine_memory_size(&cfg.engine), cfg.engine.max_flows, strerror(errno));
+		goto out_cfg;
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		pg_err("signalfd: %s", strerror(errno));
+		goto out_engine;
+	}
+	r = pg_datapath_init(&dp, &cfg, engine, err, sizeof(err));
+	if (r) {
+		pg_err("%s", err);
+		goto out_sfd;
+	}
+	log_start(&cfg, &dp);
+	r = run(&dp, sfd);
+	pg_datapath_fini(&dp);
+	close(sfd);
+	pg_engine_destroy(engine);
+	pg_config_free(&cfg);
+	pg_info("stopped");
+	return r;
+
+out_sfd:
+	close(sfd);
+out_engine:
+	pg_engine_destroy(engine);
+out_cfg:
+	pg_config_free(&cfg);
+	return 1;
+}
