@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_pptp.c - the PPTP helper: call-id translation for several clients to
+ * one server, messages split over segments, retransmissions, invalid streams,
+ * call teardown and the passthrough switch.
+ *
+ * Every step runs through the table runner (tests/lib/scenario.c), so each
+ * translated packet is checked byte for byte against one built from scratch
+ * with full checksums: a call id rewritten in a control message proves the
+ * TCP checksum was fixed too.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../lib/scenario.h"
+
+#define H10 PGT_H10
+#define H11 PGT_H11
+#define S1 PGT_S1
+#define WANA PGT_WAN_ADDR
+#define PA (PGT_PSH | PGT_ACK)
+
+enum { SCCRQ = 1, OCRQ = 7, OCRP = 8, CCRQ = 12, CDN = 13, ECHORQ = 5 };
+
+static const uint16_t lens[16] = {[SCCRQ] = 156, [ECHORQ] = 16, [OCRQ] = 168,
+				  [OCRP] = 32,   [CCRQ] = 16,   [CDN] = 148};
+
+/* A control message of the given type with the fields at 12, 14 and 16. */
+static uint16_t pptp_msg(uint8_t *b, uint16_t type, uint16_t f12, uint16_t f14, uint8_t b16)
+{
+	uint16_t n = lens[type];
+
+	memset(b, 0, n);
+	pgt_put16(b, n);
+	pgt_put16(b + 2, 1);
+	pgt_put32(b + 4, 0x1a2b3c4d);
+	pgt_put16(b + 8, type);
+	pgt_put16(b + 12, f12);
+	pgt_put16(b + 14, f14);
+	b[16] = b16;
+	for (unsigned int i = 20; i < n; i++)
+		b[i] = (uint8_t)(i * 7); /* not zeros: checksums must cover real data */
+	return n;
+}
+
+/* Seconds after the start at which the next steps run. */
+static uint32_t now_t;
+
+static void run(struct pgt_ctx *c, const struct pgt_step *st)
+{
+	struct pgt_step at = *st;
+	char err[4096];
+
+	at.t = now_t;
+	if (pgt_step_run(c, &at, err, sizeof(err)))
+		fail_msg("%s", err);
+}
+
+static struct pgt_spec tcp(const char *s, uint32_t sp, const char *d, uint32_t dp, uint8_t fl,
+			   uint32_t seq, uint32_t ack, uint8_t ttl)
+{
+	struct pgt_spec x = {.proto = PGT_P_TCP, .src = s, .sport = sp, .dst = d, .dport = dp,
+			     .tcp_flags = fl, .seq = seq, .ack = ack, .ttl = ttl};
+
+	return x;
+}
+
+/* A client segment out, expected with payload `want` (NULL: unchanged). */
+static void seg_out(struct pgt_ctx *c, const char *h, uint32_t port, uint32_t seq,
+		    const uint8_t *data, uint16_t n, const uint8_t *want)
+{
+	struct pgt_step st = {.name = "control segment out", .side = PG_SIDE_LAN,
+			      .verdict = PG_VERDICT_TO_WAN};
+
+	st.in = tcp(h, port, S1, 1723, PA, seq, 5001, 64);
+	st.in.payload = data;
+	st.in.paylen = n;
+	st.out = tcp(WANA, port, S1, 1723, PA, seq, 5001, 63);
+	st.out.payload = want ? want : data;
+	st.out.paylen = n;
+	run(c, &st);
+}
+
+/* A server segment in, expected with payload `want` (NULL: unchanged). */
+static void seg_in(struct pgt_ctx *c, const char *h, uint32_t port, uint32_t seq,
+		   const uint8_t *data, uint16_t n, const uint8_t *want)
+{
+	struct pgt_step st = {.name = "control segment in", .side = PG_SIDE_WAN,
+			      .verdict = PG_VERDICT_TO_LAN};
+
+	st.in = tcp(S1, 1723, WANA, port, PA, seq, 2000, 64);
+	st.in.payload = data;
+	st.in.paylen = n;
+	st.out = tcp(S1, 1723, h, port, PA, seq, 2000, 63);
+	st.out.payload = want ? want : data;
+	st.out.paylen = n;
+	run(c, &st);
+}
+
+/* Open a control connection from h:port (client ISN 1000, server 5000). */
+static void handshake(struct pgt_ctx *c, const char *h, uint32_t port)
+{
+	struct pgt_step syn = {.name = "SYN", .side = PG_SIDE_LAN, .verdict = PG_VERDICT_TO_WAN};
+	struct pgt_step synack = {.name = "SYN-ACK", .side = PG_SIDE_WAN,
+				  .verdict = PG_VERDICT_TO_LAN};
+	struct pgt_step ack = {.name = "ACK", .side = PG_SIDE_LAN, .verdict = PG_VERDICT_TO_WAN};
+
+	syn.in = tcp(h, port, S1, 1723, PGT_SYN, 1000, 0, 64);
+	syn.out = tcp(WANA, port, S1, 1723, PGT_SYN, 1000, 0, 63);
+	synack.in = tcp(S1, 1723, WANA, port, PGT_SYN | PGT_ACK, 5000, 1001, 64);
+	synack.out = tcp(S1, 1723, h, port, PGT_SYN | PGT_ACK, 5000, 1001, 63);
+	ack.in = tcp(h, port, S1, 1723, PGT_ACK, 1001, 5001, 64);
+	ack.out = tcp(WANA, port, S1, 1723, PGT_ACK, 1001, 5001, 63);
+	run(c, &syn);
+	run(c, &synack);
+	run(c, &ack);
+}
+
+/* Enhanced GRE from src to dst with a call id, expected as out_* (verdict v). */
+static void gre(struct pgt_ctx *c, int side, const char *src, const char *dst, uint32_t cid,
+		const char *osrc, const char *odst, uint32_t ocid, uint8_t verdict, uint16_t drop)
+{
+	struct pgt_step st = {.name = "GRE", .side = (uint8_t)side, .verdict = verdict,
+			      .drop = drop};
+
+	st.in = (struct pgt_spec){.proto = PGT_P_GRE, .src = src, .dst = dst, .gre_ver = 1,
+				  .call_id = cid, .gre_seq = true, .gre_seqno = 7, .paylen = 40};
+	if (verdict != PG_VERDICT_DROP)
+		st.out = (struct pgt_spec){.proto = PGT_P_GRE, .src = osrc, .dst = odst,
+					   .gre_ver = 1, .call_id = ocid, .gre_seq = true,
+					   .gre_seqno = 7, .paylen = 40, .ttl = 63};
+	run(c, &st);
+}
+
+static uint64_t counter(const struct pgt_ctx *c, unsigned int idx)
+{
+	return pg_engine_counters(c->e)[idx];
+}
+
+/* Two clients, both with call id 0x0100, each make a call to S1. */
+static void two_calls(struct pgt_ctx *c)
+{
+	uint8_t m[256], want[256];
+	uint16_t n;
+
+	handshake(c, H10, 40000);
+	handshake(c, H11, 40001);
+	n = pptp_msg(m, OCRQ, 0x0100, 1, 0);
+	seg_out(c, H10, 40000, 1001, m, n, NULL); /* first keeps its id */
+	pptp_msg(want, OCRQ, 0x0101, 1, 0);
+	seg_out(c, H11, 40001, 1001, m, n, want); /* second: same high byte */
+
+	n = pptp_msg(m, OCRP, 0x0080, 0x0100, 1);
+	seg_in(c, H10, 40000, 5001, m, n, NULL);
+	n = pptp_msg(m, OCRP, 0x0000, 0x0101, 1); /* pptpd really hands out call id 0 */
+	pptp_msg(want, OCRP, 0x0000, 0x0100, 1);
+	seg_in(c, H11, 40001, 5001, m, n, want);
+}
+
+static void test_two_clients_one_server(void **state)
+{
+	struct pgt_ctx c;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
+	two_calls(&c);
+	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS), 2);
+	/* Server GRE reaches each client with the client's own call id. */
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, S1, H10, 0x0100, PG_VERDICT_TO_LAN, 0);
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0101, S1, H11, 0x0100, PG_VERDICT_TO_LAN, 0);
+	/* Client GRE carries the server's call id; only the source changes. */
+	gre(&c, PG_SIDE_LAN, H10, S1, 0x0080, WANA, S1, 0x0080, PG_VERDICT_TO_WAN, 0);
+	gre(&c, PG_SIDE_LAN, H11, S1, 0x0000, WANA, S1, 0x0000, PG_VERDICT_TO_WAN, 0);
+	/* An id nobody was given is not a call. */
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0102, NULL, NULL, 0, PG_VERDICT_DROP,
+	    PG_CNT_DROP_UNSOLICITED);
+	pgt_ctx_fini(&c);
+}
+
+static void test_split_and_retransmitted(void **state)
+{
+	uint8_t m[256], want[256];
+	struct pgt_ctx c;
+	uint16_t n;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
+	handshake(&c, H10, 40000);
+	handshake(&c, H11, 40001);
+	n = pptp_msg(m, OCRQ, 0x0100, 1, 0);
+	seg_out(&c, H10, 40000, 1001, m, n, NULL);
+
+	/* The call id's high byte ends the first segment, its low byte opens the next. */
+	pptp_msg(want, OCRQ, 0x0101, 1, 0);
+	seg_out(&c, H11, 40001, 1001, m, 13, NULL);
+	seg_out(&c, H11, 40001, 1014, m + 13, (uint16_t)(n - 13), want + 13);
+	/* The same segment again, and the whole message again in one segment. */
+	seg_out(&c, H11, 40001, 1014, m + 13, (uint16_t)(n - 13), want + 13);
+	seg_out(&c, H11, 40001, 1001, m, n, want);
+
+	/* Two messages in one segment, the second split in its call id. */
+	{
+		uint8_t two[512], two_want[512];
+		uint16_t a = pptp_msg(two, ECHORQ, 0, 0, 0);
+		uint16_t b = pptp_msg(two + a, OCRQ, 0x0100, 2, 0);
+
+		memcpy(two_want, two, (size_t)a + b);
+		pptp_msg(two_want + a, OCRQ, 0x0102, 2, 0);
+		seg_out(&c, H11, 40001, 1001 + n, two, (uint16_t)(a + 12), NULL);
+		seg_out(&c, H11, 40001, 1001 + n + a + 12, two + a + 12, (uint16_t)(b - 12),
+			two_want + a + 12);
+	}
+	assert_int_equal(counter(&c, PG_CNT_PPTP_BAD_MESSAGE), 0);
+	pgt_ctx_fini(&c);
+}
+
+static void test_invalid_stream_stops_helper(void **state)
+{
+	uint8_t m[256];
+	struct pgt_ctx c;
+	uint16_t n;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
+	handshake(&c, H10, 40000);
+	handshake(&c, H11, 40001);
+	n = pptp_msg(m, OCRQ, 0x0100, 1, 0);
+	seg_out(&c, H10, 40000, 1001, m, n, NULL);
+	/* Bad magic: no longer followed, so nothing is rewritten after it. */
+	pptp_msg(m, OCRQ, 0x0100, 1, 0);
+	m[7] ^= 1;
+	seg_out(&c, H11, 40001, 1001, m, n, NULL);
+	assert_int_equal(counter(&c, PG_CNT_PPTP_BAD_MESSAGE), 1);
+	pptp_msg(m, OCRQ, 0x0100, 1, 0);
+	seg_out(&c, H11, 40001, 1001 + n, m, n, NULL);
+	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS), 0);
+	pgt_ctx_fini(&c);
+}
+
+static void test_wrong_role_and_length(void **state)
+{
+	uint8_t m[256];
+	struct pgt_ctx c;
+	uint16_t n;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
+	handshake(&c, H10, 40000);
+	/* A server may not send an Outgoing-Call-Request. */
+	n = pptp_msg(m, OCRQ, 0x0100, 1, 0);
+	seg_in(&c, H10, 40000, 5001, m, n, NULL);
+	assert_int_equal(counter(&c, PG_CNT_PPTP_BAD_MESSAGE), 1);
+
+	handshake(&c, H11, 40001);
+	/* A length that is not the type's. */
+	n = pptp_msg(m, ECHORQ, 0, 0, 0);
+	pgt_put16(m, 20);
+	seg_out(&c, H11, 40001, 1001, m, n, NULL);
+	assert_int_equal(counter(&c, PG_CNT_PPTP_BAD_MESSAGE), 2);
+	pgt_ctx_fini(&c);
+}
+
+static void test_gap_dropped(void **state)
+{
+	struct pgt_step st = {.name = "segment past a gap", .side = PG_SIDE_LAN,
+			      .verdict = PG_VERDICT_DROP, .drop = PG_CNT_DROP_PPTP_OUT_OF_ORDER};
+	uint8_t m[256];
+	struct pgt_ctx c;
+	uint16_t n;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
+	handshake(&c, H10, 40000);
+	n = pptp_msg(m, OCRQ, 0x0100, 1, 0);
+	st.in = tcp(H10, 40000, S1, 1723, PA, 1001 + 20, 5001, 64);
+	st.in.payload = m + 20;
+	st.in.paylen = (uint16_t)(n - 20);
+	run(&c, &st);
+	/* The gap filled, in order: translated as usual. */
+	seg_out(&c, H10, 40000, 1001, m, n, NULL);
+	pgt_ctx_fini(&c);
+}
+
+static void test_disconnect_ends_call(void **state)
+{
+	uint8_t m[256], want[256];
+	struct pgt_ctx c;
+	uint16_t n;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
+	two_calls(&c);
+	/* The second client clears its call: its own id becomes the public one. */
+	n = pptp_msg(m, CCRQ, 0x0100, 0, 0);
+	pptp_msg(want, CCRQ, 0x0101, 0, 0);
+	seg_out(&c, H11, 40001, 1001 + lens[OCRQ], m, n, want);
+	n = pptp_msg(m, CDN, 0x0000, 0, 3);
+	seg_in(&c, H11, 40001, 5001 + lens[OCRP], m, n, NULL);
+	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS_CLEARED), 1);
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0101, NULL, NULL, 0, PG_VERDICT_DROP,
+	    PG_CNT_DROP_UNSOLICITED);
+	/* The first call goes on. */
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, S1, H10, 0x0100, PG_VERDICT_TO_LAN, 0);
+	pgt_ctx_fini(&c);
+}
+
+static void test_call_id_zero(void **state)
+{
+	uint8_t m[256], want[256];
+	struct pgt_ctx c;
+	uint16_t n;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
+	handshake(&c, H10, 40000);
+	handshake(&c, H11, 40001);
+	n = pptp_msg(m, OCRQ, 0, 1, 0);
+	seg_out(&c, H10, 40000, 1001, m, n, NULL);
+	pptp_msg(want, OCRQ, 1, 1, 0);
+	seg_out(&c, H11, 40001, 1001, m, n, want);
+	n = pptp_msg(m, OCRP, 0x0200, 0, 1);
+	seg_in(&c, H10, 40000, 5001, m, n, NULL);
+	n = pptp_msg(m, OCRP, 0x0201, 1, 1);
+	pptp_msg(want, OCRP, 0x0201, 0, 1);
+	seg_in(&c, H11, 40001, 5001, m, n, want);
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0, S1, H10, 0, PG_VERDICT_TO_LAN, 0);
+	gre(&c, PG_SIDE_WAN, S1, WANA, 1, S1, H11, 0, PG_VERDICT_TO_LAN, 0);
+	pgt_ctx_fini(&c);
+}
+
+static void pptp_off(struct pg_engine_config *cfg)
+{
+	cfg->pptp_passthrough = false;
+}
+
+static void test_passthrough_off(void **state)
+{
+	uint8_t m[256];
+	struct pgt_ctx c;
+	uint16_t n;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(&c, pptp_off), 0);
+	handshake(&c, H10, 40000);
+	n = pptp_msg(m, OCRQ, 0x0100, 1, 0);
+	seg_out(&c, H10, 40000, 1001, m, n, NULL);
+	assert_int_equal(counter(&c, PG_CNT_PPTP_SESSIONS), 0);
+	gre(&c, PG_SIDE_LAN, H10, S1, 0x0080, NULL, NULL, 0, PG_VERDICT_DROP,
+	    PG_CNT_DROP_PASSTHROUGH_OFF);
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, NULL, NULL, 0, PG_VERDICT_DROP,
+	    PG_CNT_DROP_PASSTHROUGH_OFF);
+	pgt_ctx_fini(&c);
+}
+
+/* The control connection's end takes its calls' GRE flows with it. */
+static void test_control_end_frees_calls(void **state)
+{
+	struct pgt_step rst = {.name = "RST", .side = PG_SIDE_LAN, .verdict = PG_VERDICT_TO_WAN};
+	struct pgt_ctx c;
+	uint32_t flows;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
+	two_calls(&c);
+	flows = pg_engine_flow_count(c.e);
+	assert_int_equal(flows, 4); /* two control connections, two calls */
+	rst.in = tcp(H10, 40000, S1, 1723, PGT_RST, 1001 + 168, 0, 64);
+	rst.out = tcp(WANA, 40000, S1, 1723, PGT_RST, 1001 + 168, 0, 63);
+	run(&c, &rst);
+	/* The RST'd connection lasts the transitory timeout, then goes with its call. */
+	now_t = 241;
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, NULL, NULL, 0, PG_VERDICT_DROP,
+	    PG_CNT_DROP_UNSOLICITED);
+	assert_int_equal(pg_engine_flow_count(c.e), 2);
+	assert_int_equal(counter(&c, PG_CNT_FLOW_EXPIRED), 1);
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0101, S1, H11, 0x0100, PG_VERDICT_TO_LAN, 0);
+	now_t = 0;
+	pgt_ctx_fini(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_two_clients_one_server),
+		cmocka_unit_test(test_split_and_retransmitted),
+		cmocka_unit_test(test_invalid_stream_stops_helper),
+		cmocka_unit_test(test_wrong_role_and_length),
+		cmocka_unit_test(test_gap_dropped),
+		cmocka_unit_test(test_disconnect_ends_call),
+		cmocka_unit_test(test_call_id_zero),
+		cmocka_unit_test(test_passthrough_off),
+		cmocka_unit_test(test_control_end_frees_calls),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
