@@ -49,10 +49,10 @@ static int cmd_version(int argc, char **argv)
 static int cmd_help(int argc, char **argv);
 
 static const struct subcommand subcommands[] = {
-    {"check-config", "FILE", "parse FILE as passgated would; print ok or the error",
-     cmd_check_config},
-    {"version", "", "print the version", cmd_version},
-    {"help", "", "list the subcommands", cmd_help},
+	{"check-config", "FILE", "parse FILE as passgated would; print ok or the error",
+	 cmd_check_config},
+	{"version", "", "print the version", cmd_version},
+	{"help", "", "list the subcommands", cmd_help},
 };
 
 #define N_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))

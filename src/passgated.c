@@ -69,9 +69,9 @@ static void log_start(const struct pg_config *cfg, const struct pg_datapath *dp)
 static int run(struct pg_datapath *dp, int sfd)
 {
 	struct pollfd pfd[3] = {
-	    {.fd = pg_datapath_fd(dp, PG_SIDE_LAN), .events = POLLIN},
-	    {.fd = pg_datapath_fd(dp, PG_SIDE_WAN), .events = POLLIN},
-	    {.fd = sfd, .events = POLLIN},
+		{.fd = pg_datapath_fd(dp, PG_SIDE_LAN), .events = POLLIN},
+		{.fd = pg_datapath_fd(dp, PG_SIDE_WAN), .events = POLLIN},
+		{.fd = sfd, .events = POLLIN},
 	};
 	bool more = false;
 
@@ -137,7 +137,7 @@ int main(int argc, char **argv)
 		r = pg_config_load(&cfg, path, err, sizeof(err));
 	else
 		r = pg_config_parse(&cfg, "<built-in>", pg_config_builtin,
-				    strlen(pg_config_builtin), err, sizeof(err));
+					strlen(pg_config_builtin), err, sizeof(err));
 	if (r) {
 		fprintf(stderr, "passgated: %s\n", err);
 		return 1;
@@ -151,12 +151,12 @@ int main(int argc, char **argv)
 
 	/* The flow hash key: unpredictable per start, so no one can aim collisions. */
 	if (getrandom(cfg.engine.hash_seed, sizeof(cfg.engine.hash_seed), 0) !=
-	    (ssize_t)sizeof(cfg.engine.hash_seed)) {
+		(ssize_t)sizeof(cfg.engine.hash_seed)) {
 		pg_err("getrandom: %s", strerror(errno));
 		goto out_cfg;
 	}
 	problems =
-	    pg_if_check(cfg.lan_ifname, cfg.lan_mtu) + pg_if_check(cfg.wan_ifname, cfg.wan_mtu);
+		pg_if_check(cfg.lan_ifname, cfg.lan_mtu) + pg_if_check(cfg.wan_ifname, cfg.wan_mtu);
 	if (problems) {
 		pg_err("refusing to start: %d problem%s with the links above (docs/INTERFACES.md)",
 		       problems, problems == 1 ? "" : "s");

@@ -4,6 +4,8 @@
 
 static const struct pg_alg_ops *const helpers[PG_ALG__COUNT] = {
 	[PG_ALG_PPTP] = &pg_alg_pptp,
+	[PG_ALG_IPSEC] = &pg_alg_ipsec,
+	[PG_ALG_L2TP] = &pg_alg_l2tp,
 };
 
 const struct pg_alg_ops *pg_alg_get(unsigned int id)

@@ -20,6 +20,8 @@
 enum pg_alg_id {
 	PG_ALG_NONE = 0,
 	PG_ALG_PPTP = 1,
+	PG_ALG_IPSEC = 2,
+	PG_ALG_L2TP = 3,
 	PG_ALG__COUNT
 };
 
@@ -43,9 +45,18 @@ struct pg_alg_ops {
 				  const struct pg_parsed *p, int dir, uint64_t now_ms);
 	/* A claimed flow is being freed (expiry, eviction or the helper itself). */
 	void (*flow_free)(struct pg_engine *e, struct pg_flow *f);
+	/*
+	 * Optional: a packet of a protocol this helper owns (ESP) matched no
+	 * flow. Returns the flow to translate it with, or NULL after dropping
+	 * it with a reason.
+	 */
+	struct pg_flow *(*miss)(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
+				int dir, uint64_t now_ms);
 };
 
 extern const struct pg_alg_ops pg_alg_pptp;
+extern const struct pg_alg_ops pg_alg_ipsec;
+extern const struct pg_alg_ops pg_alg_l2tp;
 
 /* The helper with this id, or NULL. */
 const struct pg_alg_ops *pg_alg_get(unsigned int id);

@@ -57,8 +57,8 @@ enum section {
 };
 
 static const char *const section_names[S__COUNT] = {
-    [S_LAN] = "lan",	       [S_WAN] = "wan",	  [S_NAT] = "nat",
-    [S_TIMEOUTS] = "timeouts", [S_ICMP] = "icmp", [S_LOG] = "log",
+	[S_LAN] = "lan",	       [S_WAN] = "wan",	  [S_NAT] = "nat",
+	[S_TIMEOUTS] = "timeouts", [S_ICMP] = "icmp", [S_LOG] = "log",
 };
 
 struct key_def {
@@ -76,35 +76,35 @@ struct key_def {
 #define EOFF(member) offsetof(struct pg_config, engine.member)
 
 static const struct key_def key_table[] = {
-    {S_LAN, "interface", K_IFNAME, OFF(lan_ifname), 0, 0, 0, true, false, NULL},
-    {S_LAN, "address", K_PREFIX, EOFF(lan_addr), EOFF(lan_prefix), 1, 30, true, false, NULL},
-    {S_LAN, "mtu", K_U32, OFF(lan_mtu), 0, PG_CONFIG_MTU_MIN, PG_CONFIG_MTU_MAX, false, false,
-     NULL},
-    {S_WAN, "interface", K_IFNAME, OFF(wan_ifname), 0, 0, 0, true, false, NULL},
-    {S_WAN, "address", K_PREFIX, EOFF(wan_addr), EOFF(wan_prefix), 1, 31, true, false, NULL},
-    {S_WAN, "gateway", K_ADDR, EOFF(wan_gateway), 0, 0, 0, true, false, NULL},
-    {S_WAN, "mtu", K_U32, OFF(wan_mtu), 0, PG_CONFIG_MTU_MIN, PG_CONFIG_MTU_MAX, false, false,
-     NULL},
-    {S_NAT, "filtering", K_FILTERING, EOFF(filtering), 0, 0, 0, false, false, NULL},
-    {S_NAT, "max_flows", K_U32, EOFF(max_flows), 0, 1024, 16777216, false, false, NULL},
-    {S_NAT, "max_flows_per_host", K_U32, EOFF(max_flows_per_host), 0, 0, 16777216, false, false,
-     NULL},
-    {S_TIMEOUTS, "tcp_established", K_DURATION, EOFF(timeouts.tcp_established), 0, 7440, UINT32_MAX,
-     false, false, "RFC 5382"},
-    {S_TIMEOUTS, "tcp_transitory", K_DURATION, EOFF(timeouts.tcp_transitory), 0, 240, UINT32_MAX,
-     false, false, "RFC 5382"},
-    {S_TIMEOUTS, "tcp_time_wait", K_DURATION, EOFF(timeouts.tcp_time_wait), 0, 1, UINT32_MAX, false,
-     false, NULL},
-    {S_TIMEOUTS, "udp", K_DURATION, EOFF(timeouts.udp), 0, 120, UINT32_MAX, false, false,
-     "RFC 4787"},
-    {S_TIMEOUTS, "icmp", K_DURATION, EOFF(timeouts.icmp), 0, 60, UINT32_MAX, false, false,
-     "RFC 5508"},
-    {S_TIMEOUTS, "gre", K_DURATION, EOFF(timeouts.gre), 0, 1, UINT32_MAX, false, false, NULL},
-    {S_TIMEOUTS, "esp", K_DURATION, EOFF(timeouts.esp), 0, 1, UINT32_MAX, false, false, NULL},
-    {S_TIMEOUTS, "other", K_DURATION, EOFF(timeouts.other), 0, 1, UINT32_MAX, false, false, NULL},
-    {S_ICMP, "error_rate", K_U32, EOFF(icmp_error_rate), 0, 0, 1000000, false, false, NULL},
-    {S_ICMP, "error_burst", K_U32, EOFF(icmp_error_burst), 0, 0, 1000000, false, false, NULL},
-    {S_LOG, "level", K_LOGLEVEL, OFF(log_level), 0, 0, 0, false, false, NULL},
+	{S_LAN, "interface", K_IFNAME, OFF(lan_ifname), 0, 0, 0, true, false, NULL},
+	{S_LAN, "address", K_PREFIX, EOFF(lan_addr), EOFF(lan_prefix), 1, 30, true, false, NULL},
+	{S_LAN, "mtu", K_U32, OFF(lan_mtu), 0, PG_CONFIG_MTU_MIN, PG_CONFIG_MTU_MAX, false, false,
+	 NULL},
+	{S_WAN, "interface", K_IFNAME, OFF(wan_ifname), 0, 0, 0, true, false, NULL},
+	{S_WAN, "address", K_PREFIX, EOFF(wan_addr), EOFF(wan_prefix), 1, 31, true, false, NULL},
+	{S_WAN, "gateway", K_ADDR, EOFF(wan_gateway), 0, 0, 0, true, false, NULL},
+	{S_WAN, "mtu", K_U32, OFF(wan_mtu), 0, PG_CONFIG_MTU_MIN, PG_CONFIG_MTU_MAX, false, false,
+	 NULL},
+	{S_NAT, "filtering", K_FILTERING, EOFF(filtering), 0, 0, 0, false, false, NULL},
+	{S_NAT, "max_flows", K_U32, EOFF(max_flows), 0, 1024, 16777216, false, false, NULL},
+	{S_NAT, "max_flows_per_host", K_U32, EOFF(max_flows_per_host), 0, 0, 16777216, false, false,
+	 NULL},
+	{S_TIMEOUTS, "tcp_established", K_DURATION, EOFF(timeouts.tcp_established), 0, 7440, UINT32_MAX,
+	 false, false, "RFC 5382"},
+	{S_TIMEOUTS, "tcp_transitory", K_DURATION, EOFF(timeouts.tcp_transitory), 0, 240, UINT32_MAX,
+	 false, false, "RFC 5382"},
+	{S_TIMEOUTS, "tcp_time_wait", K_DURATION, EOFF(timeouts.tcp_time_wait), 0, 1, UINT32_MAX, false,
+	 false, NULL},
+	{S_TIMEOUTS, "udp", K_DURATION, EOFF(timeouts.udp), 0, 120, UINT32_MAX, false, false,
+	 "RFC 4787"},
+	{S_TIMEOUTS, "icmp", K_DURATION, EOFF(timeouts.icmp), 0, 60, UINT32_MAX, false, false,
+	 "RFC 5508"},
+	{S_TIMEOUTS, "gre", K_DURATION, EOFF(timeouts.gre), 0, 1, UINT32_MAX, false, false, NULL},
+	{S_TIMEOUTS, "esp", K_DURATION, EOFF(timeouts.esp), 0, 1, UINT32_MAX, false, false, NULL},
+	{S_TIMEOUTS, "other", K_DURATION, EOFF(timeouts.other), 0, 1, UINT32_MAX, false, false, NULL},
+	{S_ICMP, "error_rate", K_U32, EOFF(icmp_error_rate), 0, 0, 1000000, false, false, NULL},
+	{S_ICMP, "error_burst", K_U32, EOFF(icmp_error_burst), 0, 0, 1000000, false, false, NULL},
+	{S_LOG, "level", K_LOGLEVEL, OFF(log_level), 0, 0, 0, false, false, NULL},
 };
 
 #define N_KEYS (sizeof(key_table) / sizeof(key_table[0]))
@@ -119,7 +119,7 @@ struct parse {
 };
 
 static int fail(struct parse *p, unsigned int line, int sec, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+	__attribute__((format(printf, 5, 6)));
 
 /* Format "NAME:LINE: [sec] key: reason" into p->err; returns -EINVAL. */
 static int fail(struct parse *p, unsigned int line, int sec, const char *key, const char *fmt, ...)
@@ -144,7 +144,10 @@ static int fail(struct parse *p, unsigned int line, int sec, const char *key, co
 	return -EINVAL;
 }
 
-static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
 
 static bool is_name_char(char c)
 {
@@ -263,7 +266,10 @@ int pg_config_parse_prefix(const char *s, uint32_t *addr_be, uint8_t *prefix)
 	return 0;
 }
 
-static uint32_t mask_of(uint8_t prefix) { return prefix ? htonl(~0u << (32 - prefix)) : 0; }
+static uint32_t mask_of(uint8_t prefix)
+{
+	return prefix ? htonl(~0u << (32 - prefix)) : 0;
+}
 
 static void format_duration(uint32_t s, char *buf, size_t len)
 {
@@ -288,10 +294,10 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 
 		/* The kernel's dev_valid_name(): 1..15 bytes, no '/', ':' or blanks. */
 		if (n == 0 || n >= PG_CONFIG_IFNAME_SIZE || strpbrk(v, "/: \t") ||
-		    !strcmp(v, ".") || !strcmp(v, ".."))
+			!strcmp(v, ".") || !strcmp(v, ".."))
 			return fail(p, line, (int)k->section, k->name,
-				    "expected an interface name of 1 to 15 bytes without '/', ':' "
-				    "or blanks");
+					"expected an interface name of 1 to 15 bytes without '/', ':' "
+					"or blanks");
 		memcpy(base + k->off, v, n + 1);
 		return 0;
 	}
@@ -301,18 +307,18 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 
 		if (pg_config_parse_prefix(v, &a, &len))
 			return fail(p, line, (int)k->section, k->name,
-				    "expected an address and prefix length such as 192.168.1.1/24");
+					"expected an address and prefix length such as 192.168.1.1/24");
 		if (len < k->min || len > k->max)
 			return fail(p, line, (int)k->section, k->name,
-				    "prefix length must be between %u and %u", k->min, k->max);
+					"prefix length must be between %u and %u", k->min, k->max);
 		if (len <= 30 && (a & ~mask_of(len)) == 0)
 			return fail(p, line, (int)k->section, k->name,
-				    "%s is the network address of its prefix, not a host address",
-				    v);
+					"%s is the network address of its prefix, not a host address",
+					v);
 		if (len <= 30 && (a | mask_of(len)) == 0xffffffffu)
 			return fail(p, line, (int)k->section, k->name,
-				    "%s is the broadcast address of its prefix, not a host address",
-				    v);
+					"%s is the broadcast address of its prefix, not a host address",
+					v);
 		memcpy(base + k->off, &a, sizeof(a));
 		memcpy(base + k->off2, &len, sizeof(len));
 		return 0;
@@ -320,27 +326,27 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 	case K_ADDR:
 		if (pg_config_parse_addr(v, &u))
 			return fail(p, line, (int)k->section, k->name,
-				    "expected an IPv4 address such as 198.51.100.1");
+					"expected an IPv4 address such as 198.51.100.1");
 		memcpy(base + k->off, &u, sizeof(u));
 		return 0;
 	case K_U32:
 		if (pg_config_parse_u32(v, &u) || u < k->min || u > k->max)
 			return fail(p, line, (int)k->section, k->name,
-				    "expected a whole number between %u and %u", k->min, k->max);
+					"expected a whole number between %u and %u", k->min, k->max);
 		memcpy(base + k->off, &u, sizeof(u));
 		return 0;
 	case K_DURATION:
 		if (pg_config_parse_duration(v, &u))
 			return fail(p, line, (int)k->section, k->name,
-				    "expected a duration such as 240, 240s, 4m or 2h4m");
+					"expected a duration such as 240, 240s, 4m or 2h4m");
 		if (u < k->min) {
 			char min[32];
 
 			format_duration(k->min, min, sizeof(min));
 			if (k->why_min)
 				return fail(p, line, (int)k->section, k->name,
-					    "%s requires at least %s (%u s)", k->why_min, min,
-					    k->min);
+						"%s requires at least %s (%u s)", k->why_min, min,
+						k->min);
 			return fail(p, line, (int)k->section, k->name, "must be at least %s", min);
 		}
 		memcpy(base + k->off, &u, sizeof(u));
@@ -354,7 +360,7 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 			f = PG_FILTER_ENDPOINT_INDEPENDENT;
 		else
 			return fail(p, line, (int)k->section, k->name,
-				    "expected 'address-dependent' or 'endpoint-independent'");
+					"expected 'address-dependent' or 'endpoint-independent'");
 		memcpy(base + k->off, &f, sizeof(f));
 		return 0;
 	}
@@ -363,7 +369,7 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 
 		if (pg_log_level_parse(v, &l))
 			return fail(p, line, (int)k->section, k->name,
-				    "expected 'error', 'warn', 'info' or 'debug'");
+					"expected 'error', 'warn', 'info' or 'debug'");
 		memcpy(base + k->off, &l, sizeof(l));
 		return 0;
 	}
@@ -388,7 +394,7 @@ static int find_key(int sec, const char *s, size_t n)
 {
 	for (unsigned int i = 0; i < N_KEYS; i++)
 		if ((int)key_table[i].section == sec && strlen(key_table[i].name) == n &&
-		    !memcmp(key_table[i].name, s, n))
+			!memcmp(key_table[i].name, s, n))
 			return (int)i;
 	return -1;
 }
@@ -426,8 +432,8 @@ static int parse_line(struct parse *p, unsigned int lineno, int *sec)
 			ne++;
 		if (ne == nb || ne + 1 != e || s[ne] != ']')
 			return fail(
-			    p, lineno, -1, NULL,
-			    "malformed section header: expected '[name]' with a-z, 0-9 and '_'");
+				p, lineno, -1, NULL,
+				"malformed section header: expected '[name]' with a-z, 0-9 and '_'");
 		found = find_section(s + nb, ne - nb);
 		if (found < 0) {
 			snprintf(name, sizeof(name), "%.*s", (int)(ne - nb), s + nb);
@@ -451,7 +457,7 @@ static int parse_line(struct parse *p, unsigned int lineno, int *sec)
 		vb++;
 	if (ke == kb || vb >= e || s[vb] != '=')
 		return fail(p, lineno, -1, NULL,
-			    "expected '[section]' or 'key = value' (keys use a-z, 0-9 and '_')");
+				"expected '[section]' or 'key = value' (keys use a-z, 0-9 and '_')");
 	vb++;
 	while (vb < ve && is_blank(s[vb]))
 		vb++;
@@ -463,12 +469,12 @@ static int parse_line(struct parse *p, unsigned int lineno, int *sec)
 		return fail(p, lineno, *sec, name, "unknown key");
 	if (p->key_line[k] && !key_table[k].list)
 		return fail(p, lineno, *sec, name, "given twice (first on line %u)",
-			    p->key_line[k]);
+				p->key_line[k]);
 	if (vb == ve)
 		return fail(p, lineno, *sec, name, "missing value");
 	if (ve - vb > PG_CONFIG_VALUE_MAX)
 		return fail(p, lineno, *sec, name, "value longer than %d bytes",
-			    PG_CONFIG_VALUE_MAX);
+				PG_CONFIG_VALUE_MAX);
 	memcpy(value, s + vb, ve - vb);
 	value[ve - vb] = '\0';
 	ln->key_off = (uint32_t)(ln->off + kb);
@@ -505,40 +511,40 @@ static int check_all(struct parse *p)
 			continue;
 		/* Report at the section header, or at the last line if there is none. */
 		return fail(p,
-			    p->section_line[kd->section] ? p->section_line[kd->section]
+				p->section_line[kd->section] ? p->section_line[kd->section]
 							 : p->cfg->doc.n_lines,
-			    (int)kd->section, kd->name, "required key missing");
+				(int)kd->section, kd->name, "required key missing");
 	}
 	k = key_index(S_WAN, "interface");
 	if (!strcmp(p->cfg->lan_ifname, p->cfg->wan_ifname))
 		return fail(p, p->key_line[k], S_WAN, "interface",
-			    "same interface as [lan] interface; the sides need their own links");
+				"same interface as [lan] interface; the sides need their own links");
 	k = key_index(S_WAN, "address");
 	if (same_net(ec->lan_addr, ec->wan_addr,
 		     ec->lan_prefix < ec->wan_prefix ? ec->lan_prefix : ec->wan_prefix)) {
 		a.s_addr = ec->lan_addr & mask_of(ec->lan_prefix);
 		inet_ntop(AF_INET, &a, net, sizeof(net));
 		return fail(p, p->key_line[k], S_WAN, "address", "overlaps the LAN prefix %s/%u",
-			    net, ec->lan_prefix);
+				net, ec->lan_prefix);
 	}
 	k = key_index(S_WAN, "gateway");
 	if (!same_net(ec->wan_gateway, ec->wan_addr, ec->wan_prefix)) {
 		a.s_addr = ec->wan_addr & mask_of(ec->wan_prefix);
 		inet_ntop(AF_INET, &a, net, sizeof(net));
 		return fail(p, p->key_line[k], S_WAN, "gateway", "not inside the WAN prefix %s/%u",
-			    net, ec->wan_prefix);
+				net, ec->wan_prefix);
 	}
 	if (ec->wan_gateway == ec->wan_addr)
 		return fail(p, p->key_line[k], S_WAN, "gateway",
-			    "is the gateway's own WAN address");
+				"is the gateway's own WAN address");
 	if (ec->wan_prefix <= 30 && ((ec->wan_gateway & ~mask_of(ec->wan_prefix)) == 0 ||
 				     (ec->wan_gateway | mask_of(ec->wan_prefix)) == 0xffffffffu))
 		return fail(p, p->key_line[k], S_WAN, "gateway",
-			    "is the network or broadcast address of the WAN prefix");
+				"is the network or broadcast address of the WAN prefix");
 	k = key_index(S_NAT, "max_flows_per_host");
 	if (ec->max_flows_per_host > ec->max_flows)
 		return fail(p, p->key_line[k], S_NAT, "max_flows_per_host",
-			    "larger than max_flows (%u)", ec->max_flows);
+				"larger than max_flows (%u)", ec->max_flows);
 	/* The engine has the last word on what it can run with. */
 	if (pg_engine_config_validate(ec, &why))
 		return fail(p, 0, -1, NULL, "%s", why ? why : "invalid configuration");
@@ -554,7 +560,7 @@ static void doc_free(struct pg_config_doc *d)
 }
 
 int pg_config_parse(struct pg_config *cfg, const char *name, const char *text, size_t len,
-		    char *err, size_t errlen)
+			char *err, size_t errlen)
 {
 	struct pg_config c;
 	struct parse p;
@@ -660,4 +666,7 @@ int pg_config_load(struct pg_config *cfg, const char *path, char *err, size_t er
 	return r;
 }
 
-void pg_config_free(struct pg_config *cfg) { doc_free(&cfg->doc); }
+void pg_config_free(struct pg_config *cfg)
+{
+	doc_free(&cfg->doc);
+}

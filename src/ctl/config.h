@@ -70,7 +70,7 @@ extern const char pg_config_builtin[];
  * or -ENOMEM. On failure cfg holds nothing to free.
  */
 int pg_config_parse(struct pg_config *cfg, const char *name, const char *text, size_t len,
-		    char *err, size_t errlen);
+			char *err, size_t errlen);
 
 /* Read and parse a file. Returns 0 or -errno with a message in err. */
 int pg_config_load(struct pg_config *cfg, const char *path, char *err, size_t errlen);

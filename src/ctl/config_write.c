@@ -21,7 +21,7 @@
 #include "config_internal.h"
 
 static bool line_is(const struct pg_config_doc *d, const struct pg_config_line *ln,
-		    const char *section, const char *key)
+			const char *section, const char *key)
 {
 	const char *sec = pg_config_section_name(ln->section);
 

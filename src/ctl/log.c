@@ -18,15 +18,21 @@
 static enum pg_log_level cur_level = PG_LOG_INFO;
 
 static const char *const level_names[] = {
-    [PG_LOG_ERROR] = "error",
-    [PG_LOG_WARN] = "warn",
-    [PG_LOG_INFO] = "info",
-    [PG_LOG_DEBUG] = "debug",
+	[PG_LOG_ERROR] = "error",
+	[PG_LOG_WARN] = "warn",
+	[PG_LOG_INFO] = "info",
+	[PG_LOG_DEBUG] = "debug",
 };
 
-void pg_log_set_level(enum pg_log_level level) { cur_level = level; }
+void pg_log_set_level(enum pg_log_level level)
+{
+	cur_level = level;
+}
 
-enum pg_log_level pg_log_get_level(void) { return cur_level; }
+enum pg_log_level pg_log_get_level(void)
+{
+	return cur_level;
+}
 
 const char *pg_log_level_name(enum pg_log_level level)
 {
@@ -47,7 +53,7 @@ int pg_log_level_parse(const char *name, enum pg_log_level *level)
 }
 
 static void vlog(enum pg_log_level level, const char *fmt, va_list ap)
-    __attribute__((format(printf, 2, 0)));
+	__attribute__((format(printf, 2, 0)));
 
 static void vlog(enum pg_log_level level, const char *fmt, va_list ap)
 {

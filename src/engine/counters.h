@@ -63,7 +63,22 @@
 	X(PPTP_SESSIONS_FULL, "pptp_sessions_full", "PPTP control connection not followed: full")  \
 	X(PPTP_CALL_LIMIT, "pptp_call_limit", "PPTP call refused: per-connection cap")             \
 	X(PPTP_CALL_IDS_EXHAUSTED, "pptp_call_ids_exhausted", "no free call id towards a server") \
-	X(DROP_PPTP_OUT_OF_ORDER, "drop_pptp_out_of_order", "PPTP control segment past a gap")
+	X(DROP_PPTP_OUT_OF_ORDER, "drop_pptp_out_of_order", "PPTP control segment past a gap")    \
+	/* IPsec helper */                                                                         \
+	X(IKE_V1, "ike_v1_messages", "IKEv1 messages seen (UDP 500 or NAT-T)")                     \
+	X(IKE_V2, "ike_v2_messages", "IKEv2 messages seen (UDP 500 or NAT-T)")                     \
+	X(IKE_MALFORMED, "ike_malformed", "IKE messages shorter than their header")                \
+	X(NATT_FLOWS, "natt_flows", "NAT-T (UDP 4500) flows opened")                               \
+	X(NATT_ESP, "natt_esp_packets", "ESP-in-UDP packets (NAT-T)")                              \
+	X(NATT_KEEPALIVES, "natt_keepalives", "NAT-T keepalives")                                  \
+	X(ESP_SA_OUT, "esp_sa_out", "raw ESP outbound SPIs seen")                                  \
+	X(ESP_SPI_LEARNED, "esp_spi_learned", "raw ESP inbound SPIs bound to a client")            \
+	X(DROP_ESP_LEARN_WAIT, "drop_esp_learn_wait", "raw ESP waiting for another client's learn") \
+	X(DROP_ESP_LEARN_FULL, "drop_esp_learn_full", "raw ESP: too many SPIs waiting to be learnt") \
+	/* L2TP helper */                                                                          \
+	X(L2TP_TUNNEL_FLOWS, "l2tp_flows", "L2TP (UDP 1701) flows opened")                         \
+	X(L2TP_CONTROL, "l2tp_control_messages", "L2TP control messages")                          \
+	X(L2TP_DATA, "l2tp_data_messages", "L2TP data messages")
 
 enum pg_counter {
 #define PG_COUNTER_ENUM(sym, name, help) PG_CNT_##sym,

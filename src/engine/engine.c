@@ -294,6 +294,10 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 		return;
 	}
 
+	if (p.frag_off) {
+		pg_drop(e, pkt, PG_CNT_DROP_IP_FRAGMENT);
+		return;
+	}
 	if (for_gateway(e, pkt, p.daddr)) {
 		/* WAN packets to the public address may belong to a mapping. */
 		if (lan || (p.proto == PG_PROTO_ICMP && p.icmp_type == PG_ICMP_ECHO_REQUEST)) {
@@ -305,10 +309,6 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 		return;
 	} else if (in_lan(e, p.daddr)) {
 		pg_drop(e, pkt, PG_CNT_DROP_LAN_LOCAL);
-		return;
-	}
-	if (p.frag_off) {
-		pg_drop(e, pkt, PG_CNT_DROP_IP_FRAGMENT);
 		return;
 	}
 	if (lan) {

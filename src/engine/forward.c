@@ -362,6 +362,13 @@ void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_par
 		pg_drop(e, pkt, PG_CNT_DROP_HOST_LIMIT);
 		return;
 	}
+	if (p->proto == PG_PROTO_ESP) {
+		/* ESP is keyed by SPI; the IPsec helper owns its flows. */
+		f = pg_alg_ipsec.miss(e, pkt, p, PG_DIR_OUT, now_ms);
+		if (f)
+			translate(e, pkt, p, f, PG_DIR_OUT, now_ms);
+		return;
+	}
 	l4_ports(p, &sport, &dport);
 	if (p->proto == PG_PROTO_GRE && p->gre_version == 1) {
 		/* Enhanced GRE no helper announced: tracked by addresses alone. */
@@ -459,11 +466,13 @@ void pg_forward_in(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pars
 	}
 	f = lookup(e, p, PG_DIR_IN);
 	if (!f) {
-		if (!ported(p->proto)) {
+		/* ESP: the helper may learn which client an unknown SPI is for. */
+		if (p->proto == PG_PROTO_ESP && p->ttl > 1)
+			f = pg_alg_ipsec.miss(e, pkt, p, PG_DIR_IN, now_ms);
+		else if (!ported(p->proto))
 			pg_drop(e, pkt, PG_CNT_DROP_UNSOLICITED);
-			return;
-		}
-		f = inbound_new(e, pkt, p, now_ms);
+		else
+			f = inbound_new(e, pkt, p, now_ms);
 		if (!f)
 			return;
 	} else if (p->ttl <= 1) {

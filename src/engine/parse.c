@@ -175,6 +175,9 @@ enum pg_counter pg_parse(struct pg_pkt *pkt, struct pg_parsed *p)
 		if (p->l4_len < 8)
 			return PG_CNT_DROP_L4_HDR;
 		p->esp_spi = pg_get32(ip + ihl);
+		/* Flow keys hold the SPI as a port pair. */
+		p->sport = pg_get16(ip + ihl);
+		p->dport = pg_get16(ip + ihl + 2);
 		r = PG_CNT_NONE;
 		break;
 	default:

@@ -54,17 +54,17 @@ static int fail(char *err, size_t errlen, const char *ifname, const char *what)
 int pg_afp_open(struct pg_afp *s, const char *ifname, char *err, size_t errlen)
 {
 	struct tpacket_req3 rx = {
-	    .tp_block_size = PG_AFP_RX_BLOCK_SIZE,
-	    .tp_block_nr = PG_AFP_RX_BLOCK_NR,
-	    .tp_frame_size = PG_FRAME_SIZE,
-	    .tp_frame_nr = PG_AFP_RX_BLOCK_SIZE / PG_FRAME_SIZE * PG_AFP_RX_BLOCK_NR,
-	    .tp_retire_blk_tov = PG_AFP_RX_TIMEOUT_MS,
+		.tp_block_size = PG_AFP_RX_BLOCK_SIZE,
+		.tp_block_nr = PG_AFP_RX_BLOCK_NR,
+		.tp_frame_size = PG_FRAME_SIZE,
+		.tp_frame_nr = PG_AFP_RX_BLOCK_SIZE / PG_FRAME_SIZE * PG_AFP_RX_BLOCK_NR,
+		.tp_retire_blk_tov = PG_AFP_RX_TIMEOUT_MS,
 	};
 	struct tpacket_req3 tx = {
-	    .tp_block_size = PG_AFP_TX_BLOCK_SIZE,
-	    .tp_block_nr = PG_AFP_TX_BLOCK_NR,
-	    .tp_frame_size = PG_AFP_TX_FRAME_SIZE,
-	    .tp_frame_nr = PG_AFP_TX_BLOCK_SIZE / PG_AFP_TX_FRAME_SIZE * PG_AFP_TX_BLOCK_NR,
+		.tp_block_size = PG_AFP_TX_BLOCK_SIZE,
+		.tp_block_nr = PG_AFP_TX_BLOCK_NR,
+		.tp_frame_size = PG_AFP_TX_FRAME_SIZE,
+		.tp_frame_nr = PG_AFP_TX_BLOCK_SIZE / PG_AFP_TX_FRAME_SIZE * PG_AFP_TX_BLOCK_NR,
 	};
 	struct sockaddr_ll sll = {0};
 	int version = TPACKET_V3, one = 1, r;
@@ -106,7 +106,7 @@ int pg_afp_open(struct pg_afp *s, const char *ifname, char *err, size_t errlen)
 	}
 	s->map_len = rx_len + tx_len;
 	s->map =
-	    mmap(NULL, s->map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, s->fd, 0);
+		mmap(NULL, s->map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, s->fd, 0);
 	if (s->map == MAP_FAILED) {
 		s->map = NULL;
 		r = fail(err, errlen, ifname, "mmap of the packet rings");
@@ -218,7 +218,7 @@ unsigned int pg_afp_rx_burst(struct pg_afp *s, struct pg_rx_frame *frames, unsig
 			n++;
 		}
 		if (--s->rx_left == 0 || !h->tp_next_offset ||
-		    (size_t)(s->rx_next - s->map) % s->rx_block_size + h->tp_next_offset >=
+			(size_t)(s->rx_next - s->map) % s->rx_block_size + h->tp_next_offset >=
 			s->rx_block_size)
 			rx_release(s);
 		else

@@ -109,10 +109,10 @@ static void warn_offloads(struct pg_link *l, uint64_t now_ms)
 		return;
 	if (c[PG_L2_CNT_DROP_OVERSIZE] != l->warned_oversize) {
 		pg_warn(
-		    "%s: %llu frames above the MTU dropped so far: a sender on this link hands "
-		    "over GSO/TSO super-frames (turn off with 'ethtool -K IF tso off gso off' on "
-		    "the sender, veth peers included) or GRO merges them ('ethtool -K %s gro off')",
-		    n, (unsigned long long)c[PG_L2_CNT_DROP_OVERSIZE], n);
+			"%s: %llu frames above the MTU dropped so far: a sender on this link hands "
+			"over GSO/TSO super-frames (turn off with 'ethtool -K IF tso off gso off' on "
+			"the sender, veth peers included) or GRO merges them ('ethtool -K %s gro off')",
+			n, (unsigned long long)c[PG_L2_CNT_DROP_OVERSIZE], n);
 		l->warned_oversize = c[PG_L2_CNT_DROP_OVERSIZE];
 		l->warn_ms = now_ms;
 	}
@@ -180,7 +180,7 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 		dp->last_tick_ms = now_ms;
 		for (int s = 0; s < 2; s++)
 			dp->link[s].port.cnt[PG_L2_CNT_RX_KERNEL_DROPS] =
-			    pg_afp_kernel_drops(&dp->link[s].afp);
+				pg_afp_kernel_drops(&dp->link[s].afp);
 	}
 	return more;
 }
@@ -212,11 +212,11 @@ void pg_datapath_status(struct pg_datapath *dp)
 
 		l->port.cnt[PG_L2_CNT_RX_KERNEL_DROPS] = pg_afp_kernel_drops(&l->afp);
 		pg_log_status(
-		    "interface %s side %s mac %s rx %llu tx %llu drops %llu neighbours %u", p->name,
-		    s == PG_SIDE_LAN ? "lan" : "wan", pg_eth_ntoa(p->mac, mac),
-		    (unsigned long long)p->cnt[PG_L2_CNT_RX_FRAMES],
-		    (unsigned long long)p->cnt[PG_L2_CNT_TX_FRAMES],
-		    (unsigned long long)pg_port_drops(p), pg_neigh_count(&p->neigh));
+			"interface %s side %s mac %s rx %llu tx %llu drops %llu neighbours %u", p->name,
+			s == PG_SIDE_LAN ? "lan" : "wan", pg_eth_ntoa(p->mac, mac),
+			(unsigned long long)p->cnt[PG_L2_CNT_RX_FRAMES],
+			(unsigned long long)p->cnt[PG_L2_CNT_TX_FRAMES],
+			(unsigned long long)pg_port_drops(p), pg_neigh_count(&p->neigh));
 		for (unsigned int i = 0; i < PG_L2_CNT__COUNT; i++)
 			if (p->cnt[i])
 				pg_log_status("l2 %s %s %llu", p->name, pg_l2_counter_name(i),

@@ -98,9 +98,9 @@ static int check_addresses(const char *ifname)
 			inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr,
 				  buf, sizeof(buf));
 			pg_err(
-			    "%s: the kernel has the IPv4 address %s here and would answer ARP and "
-			    "ICMP beside passgated; remove it: ip -4 addr flush dev %s",
-			    ifname, buf, ifname);
+				"%s: the kernel has the IPv4 address %s here and would answer ARP and "
+				"ICMP beside passgated; remove it: ip -4 addr flush dev %s",
+				ifname, buf, ifname);
 			problems++;
 		}
 	}

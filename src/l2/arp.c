@@ -12,7 +12,10 @@
 
 #define ARP_HTYPE_ETHER 1
 
-static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -29,7 +32,7 @@ int pg_arp_parse(const uint8_t *body, size_t len, struct pg_arp *a)
 		return PG_L2_CNT_DROP_ARP_MALFORMED;
 	/* Another hardware or protocol type, or lengths that do not fit them. */
 	if (get16(body) != ARP_HTYPE_ETHER || get16(body + 2) != PG_ETH_P_IP ||
-	    body[4] != PG_ETH_ALEN || body[5] != 4)
+		body[4] != PG_ETH_ALEN || body[5] != 4)
 		return PG_L2_CNT_DROP_ARP_UNSUPPORTED;
 	op = get16(body + 6);
 	if (op != PG_ARP_OP_REQUEST && op != PG_ARP_OP_REPLY)
@@ -46,7 +49,7 @@ int pg_arp_parse(const uint8_t *body, size_t len, struct pg_arp *a)
 }
 
 size_t pg_arp_build(uint8_t *frame, size_t cap, const uint8_t eth_dst[PG_ETH_ALEN],
-		    const struct pg_arp *a)
+			const struct pg_arp *a)
 {
 	uint8_t *b = frame + PG_ETH_HLEN;
 

@@ -39,6 +39,6 @@ int pg_arp_parse(const uint8_t *body, size_t len, struct pg_arp *a);
  * to the 60-byte minimum. Returns the frame length, or 0 if cap is too small.
  */
 size_t pg_arp_build(uint8_t *frame, size_t cap, const uint8_t eth_dst[PG_ETH_ALEN],
-		    const struct pg_arp *a);
+			const struct pg_arp *a);
 
 #endif /* PG_ARP_H */

@@ -6,16 +6,22 @@
 
 static const char *const names[PG_L2_CNT__COUNT] = {
 #define PG_L2_COUNTER_NAME(sym, name, help) [PG_L2_CNT_##sym] = name,
-    PG_L2_COUNTERS(PG_L2_COUNTER_NAME)
+	PG_L2_COUNTERS(PG_L2_COUNTER_NAME)
 #undef PG_L2_COUNTER_NAME
 };
 
 static const char *const helps[PG_L2_CNT__COUNT] = {
 #define PG_L2_COUNTER_HELP(sym, name, help) [PG_L2_CNT_##sym] = help,
-    PG_L2_COUNTERS(PG_L2_COUNTER_HELP)
+	PG_L2_COUNTERS(PG_L2_COUNTER_HELP)
 #undef PG_L2_COUNTER_HELP
 };
 
-const char *pg_l2_counter_name(unsigned int c) { return c < PG_L2_CNT__COUNT ? names[c] : "?"; }
+const char *pg_l2_counter_name(unsigned int c)
+{
+	return c < PG_L2_CNT__COUNT ? names[c] : "?";
+}
 
-const char *pg_l2_counter_help(unsigned int c) { return c < PG_L2_CNT__COUNT ? helps[c] : "?"; }
+const char *pg_l2_counter_help(unsigned int c)
+{
+	return c < PG_L2_CNT__COUNT ? helps[c] : "?";
+}

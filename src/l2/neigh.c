@@ -95,7 +95,10 @@ const struct pg_neigh_entry *pg_neigh_find(const struct pg_neigh_table *t, uint3
 	return lookup(t, ip);
 }
 
-uint32_t pg_neigh_count(const struct pg_neigh_table *t) { return t->count; }
+uint32_t pg_neigh_count(const struct pg_neigh_table *t)
+{
+	return t->count;
+}
 
 static void free_queue(struct pg_neigh_table *t, struct pg_neigh_entry *n, bool count_drops)
 {
@@ -247,7 +250,7 @@ enum pg_neigh_result pg_neigh_output(struct pg_neigh_table *t, uint32_t ip, cons
 }
 
 void pg_neigh_learn(struct pg_neigh_table *t, uint32_t ip, const uint8_t mac[PG_ETH_ALEN],
-		    uint64_t now_ms, bool create)
+			uint64_t now_ms, bool create)
 {
 	struct pg_neigh_entry *n = lookup(t, ip);
 
@@ -290,6 +293,8 @@ static bool age(struct pg_neigh_table *t, uint32_t i, uint64_t now_ms)
 	case PG_NEIGH_INCOMPLETE:
 	case PG_NEIGH_PROBE:
 		if (now_ms - n->first_request_ms >= PG_NEIGH_GIVEUP_MS) {
+			if (t->ops->unreachable)
+				t->ops->unreachable(t->ctx, n->ip, n->q_len);
 			remove_at(t, i);
 			t->cnt[PG_L2_CNT_NEIGH_EXPIRED]++;
 			return true;
@@ -299,7 +304,7 @@ static bool age(struct pg_neigh_table *t, uint32_t i, uint64_t now_ms)
 		return false;
 	case PG_NEIGH_REACHABLE:
 		if (now_ms - n->confirmed_ms >= PG_NEIGH_STALE_MS &&
-		    now_ms - n->used_ms >= PG_NEIGH_UNUSED_MS) {
+			now_ms - n->used_ms >= PG_NEIGH_UNUSED_MS) {
 			remove_at(t, i);
 			t->cnt[PG_L2_CNT_NEIGH_EXPIRED]++;
 			return true;

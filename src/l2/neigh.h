@@ -52,6 +52,11 @@ struct pg_neigh_ops {
 	 * writable bytes in front of it for the Ethernet header.
 	 */
 	void (*xmit)(void *ctx, const uint8_t mac[PG_ETH_ALEN], uint8_t *l3, uint32_t len);
+	/*
+	 * Optional: ip never answered (or stopped answering) and is forgotten;
+	 * dropped packets were still held for it. For the owner's log.
+	 */
+	void (*unreachable)(void *ctx, uint32_t ip, uint32_t dropped);
 };
 
 struct pg_neigh_slot;
@@ -96,7 +101,7 @@ enum pg_neigh_result pg_neigh_output(struct pg_neigh_table *t, uint32_t ip, cons
  * held for ip are transmitted.
  */
 void pg_neigh_learn(struct pg_neigh_table *t, uint32_t ip, const uint8_t mac[PG_ETH_ALEN],
-		    uint64_t now_ms, bool create);
+			uint64_t now_ms, bool create);
 
 /* Retry, give up and age entries. Cheap to call often: works every 100 ms. */
 void pg_neigh_timer(struct pg_neigh_table *t, uint64_t now_ms);

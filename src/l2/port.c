@@ -20,14 +20,18 @@
 #include <string.h>
 
 #include "arp.h"
+#include "log.h"
 #include "port.h"
 
 static void port_solicit(void *ctx, uint32_t ip);
 static void port_xmit(void *ctx, const uint8_t mac[PG_ETH_ALEN], uint8_t *l3, uint32_t len);
 
+static void port_unreachable(void *ctx, uint32_t ip, uint32_t dropped);
+
 static const struct pg_neigh_ops port_neigh_ops = {
-    .solicit = port_solicit,
-    .xmit = port_xmit,
+	.solicit = port_solicit,
+	.xmit = port_xmit,
+	.unreachable = port_unreachable,
 };
 
 static void transmit(struct pg_port *p, const uint8_t *frame, uint32_t len)
@@ -47,9 +51,9 @@ static void port_solicit(void *ctx, uint32_t ip)
 	struct pg_port *p = ctx;
 	uint8_t frame[PG_ETH_ZLEN];
 	struct pg_arp a = {
-	    .op = PG_ARP_OP_REQUEST,
-	    .spa = p->addr,
-	    .tpa = ip,
+		.op = PG_ARP_OP_REQUEST,
+		.spa = p->addr,
+		.tpa = ip,
 	};
 	size_t len;
 
@@ -66,7 +70,38 @@ static void port_xmit(void *ctx, const uint8_t mac[PG_ETH_ALEN], uint8_t *l3, ui
 	transmit(p, l3 - PG_ETH_HLEN, len + PG_ETH_HLEN);
 }
 
-static uint32_t netmask(uint8_t prefix) { return prefix ? htonl(~0u << (32 - prefix)) : 0; }
+static void port_unreachable(void *ctx, uint32_t ip, uint32_t dropped)
+{
+	const struct pg_port *p = ctx;
+	char a[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &ip, a, sizeof(a));
+	/* Losing the WAN next hop cuts every flow off: that is worth a warning. */
+	pg_log(ip == p->gateway ? PG_LOG_WARN : PG_LOG_DEBUG,
+	       "%s: %s does not answer ARP; %u held packet%s dropped", p->name, a, dropped,
+	       dropped == 1 ? "" : "s");
+}
+
+/* Log a neighbour that is new or moved to another MAC (debug level). */
+static void log_learn(const struct pg_port *p, uint32_t ip, const uint8_t mac[PG_ETH_ALEN])
+{
+	const struct pg_neigh_entry *n;
+	char a[INET_ADDRSTRLEN], m[18];
+
+	if (pg_log_get_level() < PG_LOG_DEBUG)
+		return;
+	n = pg_neigh_find(&p->neigh, ip);
+	if (n && n->state != PG_NEIGH_INCOMPLETE && !memcmp(n->mac, mac, PG_ETH_ALEN))
+		return;
+	inet_ntop(AF_INET, &ip, a, sizeof(a));
+	pg_debug("%s: neighbour %s is at %s%s", p->name, a, pg_eth_ntoa(mac, m),
+		 n && n->state != PG_NEIGH_INCOMPLETE ? " (moved)" : "");
+}
+
+static uint32_t netmask(uint8_t prefix)
+{
+	return prefix ? htonl(~0u << (32 - prefix)) : 0;
+}
 
 int pg_port_init(struct pg_port *p, const char *name, enum pg_side side,
 		 const uint8_t mac[PG_ETH_ALEN], uint32_t addr, uint8_t prefix, uint32_t gateway,
@@ -86,7 +121,10 @@ int pg_port_init(struct pg_port *p, const char *name, enum pg_side side,
 			     p->cnt);
 }
 
-void pg_port_fini(struct pg_port *p) { pg_neigh_fini(&p->neigh); }
+void pg_port_fini(struct pg_port *p)
+{
+	pg_neigh_fini(&p->neigh);
+}
 
 /* A host address on this link other than ours: something we may ARP for. */
 static bool on_link_host(const struct pg_port *p, uint32_t ip)
@@ -115,17 +153,27 @@ static void arp_input(struct pg_port *p, const uint8_t *body, uint32_t len, uint
 	}
 	if (a.spa == p->addr && memcmp(a.sha, p->mac, PG_ETH_ALEN)) {
 		/* Someone else uses our address; never learn ourselves as a neighbour. */
-		p->cnt[PG_L2_CNT_ARP_CONFLICT]++;
+		if (!p->cnt[PG_L2_CNT_ARP_CONFLICT]++ || now_ms - p->conflict_ms >= 10000) {
+			char m[18];
+
+			pg_warn("%s: %s also claims our address (ARP conflict)", p->name,
+				pg_eth_ntoa(a.sha, m));
+			p->conflict_ms = now_ms;
+		}
 		return;
 	}
 	if (a.tpa != p->addr) {
 		p->cnt[PG_L2_CNT_ARP_NOT_FOR_US]++;
-		if (on_link_host(p, a.spa))
+		if (on_link_host(p, a.spa) && pg_neigh_find(&p->neigh, a.spa)) {
+			log_learn(p, a.spa, a.sha);
 			pg_neigh_learn(&p->neigh, a.spa, a.sha, now_ms, false);
+		}
 		return;
 	}
-	if (on_link_host(p, a.spa))
+	if (on_link_host(p, a.spa)) {
+		log_learn(p, a.spa, a.sha);
 		pg_neigh_learn(&p->neigh, a.spa, a.sha, now_ms, true);
+	}
 	if (a.op != PG_ARP_OP_REQUEST)
 		return;
 	/* RFC 826: swap the addresses, put ours in as sender, reply unicast. */
@@ -222,7 +270,10 @@ void pg_port_output(struct pg_port *p, struct pg_pkt *pkt, uint64_t now_ms)
 	transmit(p, pkt->l3 - PG_ETH_HLEN, pkt->len + PG_ETH_HLEN);
 }
 
-void pg_port_timer(struct pg_port *p, uint64_t now_ms) { pg_neigh_timer(&p->neigh, now_ms); }
+void pg_port_timer(struct pg_port *p, uint64_t now_ms)
+{
+	pg_neigh_timer(&p->neigh, now_ms);
+}
 
 uint64_t pg_port_drops(const struct pg_port *p)
 {

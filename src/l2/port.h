@@ -35,6 +35,7 @@ struct pg_port {
 	uint32_t mtu;
 	struct pg_neigh_table neigh;
 	uint64_t cnt[PG_L2_CNT__COUNT];
+	uint64_t conflict_ms; /* last ARP conflict warning */
 	pg_port_tx_fn *tx;
 	void *tx_ctx;
 };

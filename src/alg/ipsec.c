@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ipsec.c - IPsec passthrough: IKE and NAT-T observed, raw ESP from any
+ * number of LAN clients to one server.
+ *
+ * DOC: Theory of operation
+ *
+ * IKE (UDP 500) and NAT-T (UDP 4500, RFC 3948) are ordinary UDP to the NAT:
+ * endpoint-independent mappings keep them; a client using source port 500
+ * keeps public port 500 while no other LAN host holds it, and later clients
+ * get another public port (RFC 3947 servers must answer the port they see).
+ * The helper only watches: it counts IKE messages by version, NAT-T's IKE
+ * (non-ESP marker), ESP-in-UDP and keepalives, so the logs can say what a
+ * client's VPN is doing.
+ *
+ * Raw ESP (IP protocol 50) has no ports; each direction of an SA has its own
+ * SPI, chosen by the receiver, and the inbound SPI only travels inside
+ * encrypted IKE. An ESP flow is keyed by (client, server, outbound SPI) on the
+ * LAN side and (server, inbound SPI) on the WAN side. The outbound SPI is
+ * seen in the client's first ESP packet; the inbound one is learnt:
+ *
+ *   - A client's ESP with an unknown SPI creates a flow whose WAN key is
+ *     parked, and makes that client the server's learner.
+ *   - While a learner younger than PG_ESP_LEARN_HOLD seconds waits for its
+ *     server's answer, another client's ESP with an unknown SPI to the same
+ *     server is dropped (drop_esp_learn_wait): it waits its turn, and its
+ *     sender retransmits or sends the next packet.
+ *   - ESP from a server with an unknown SPI is bound to that server's newest
+ *     waiting flow (esp_spi_learned) and the learner is released. With no
+ *     waiting flow it is dropped as unsolicited.
+ *
+ * So two clients are never in doubt at once, rekeys (new SPIs both ways) are
+ * learnt the same way, and old SA pairs expire with the ESP idle timeout.
+ * A server that sends to a client before the client sent anything on that
+ * SA is not learnt until the client speaks. All state is bound to exact
+ * addresses and SPIs.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "alg.h"
+
+#define IKE_PORT 500
+#define NATT_PORT 4500
+#define PG_ESP_LEARN_HOLD 3 /* seconds a learner keeps its server to itself */
+#define ESP_WAITING 1024    /* flows waiting for their inbound SPI, at most */
+
+/* alg_state of the flows this helper claims */
+#define IPSEC_ESP 0x80000000u
+#define IPSEC_IKE_SEEN 0x1
+#define IPSEC_NATT_ESP_SEEN 0x2
+
+struct esp_wait {
+	uint32_t flow; /* PG_NONE when the slot is free */
+	uint32_t client, server;
+	uint32_t since; /* seconds */
+};
+
+struct ipsec_state {
+	struct esp_wait wait[ESP_WAITING];
+};
+
+static struct ipsec_state *state_of(struct pg_engine *e)
+{
+	return e->alg_state[PG_ALG_IPSEC];
+}
+
+static size_t ipsec_mem_size(const struct pg_engine_config *cfg)
+{
+	(void)cfg;
+	return sizeof(struct ipsec_state);
+}
+
+static void ipsec_init(struct pg_engine *e, void *mem)
+{
+	struct ipsec_state *st = mem;
+
+	e->alg_state[PG_ALG_IPSEC] = st;
+	for (unsigned int i = 0; i < ESP_WAITING; i++)
+		st->wait[i].flow = PG_NONE;
+}
+
+static void ipsec_flow_new(struct pg_engine *e, struct pg_flow *f, int side)
+{
+	const struct pg_key *k = &f->key[PG_DIR_OUT];
+
+	if (side != PG_SIDE_LAN || k->proto != PG_PROTO_UDP || !e->cfg.ipsec_passthrough)
+		return;
+	if (k->pb != htons(IKE_PORT) && k->pb != htons(NATT_PORT))
+		return;
+	f->alg = PG_ALG_IPSEC;
+	f->alg_state = 0;
+	if (k->pb == htons(NATT_PORT))
+		pg_count(e, PG_CNT_NATT_FLOWS);
+}
+
+/* IKE header (RFC 7296 3.1): SPIs, next payload, version, exchange, flags... */
+static void count_ike(struct pg_engine *e, const uint8_t *ike, unsigned int len)
+{
+	if (len < 28) {
+		pg_count(e, PG_CNT_IKE_MALFORMED);
+		return;
+	}
+	pg_count(e, (ike[17] >> 4) == 2 ? PG_CNT_IKE_V2 : PG_CNT_IKE_V1);
+}
+
+static enum pg_counter ipsec_packet(struct pg_engine *e, struct pg_flow *f, struct pg_pkt *pkt,
+				    const struct pg_parsed *p, int dir, uint64_t now_ms)
+{
+	const uint8_t *udp = pkt->l3 + p->ihl, *data = udp + 8;
+	unsigned int len = p->l4_len - 8;
+
+	(void)dir;
+	(void)now_ms;
+	if (f->alg_state & IPSEC_ESP)
+		return PG_CNT_NONE; /* raw ESP: translated by its keys */
+	if (p->frag_off || p->more_frags)
+		return PG_CNT_NONE; /* a fragment: the header is all we may read */
+	if (f->key[PG_DIR_OUT].pb == htons(IKE_PORT)) {
+		count_ike(e, data, len);
+		f->alg_state |= IPSEC_IKE_SEEN;
+		return PG_CNT_NONE;
+	}
+	/* RFC 3948 2.2/2.3: 0xff alone is a keepalive, 4 zero bytes mark IKE. */
+	if (len == 1 && data[0] == 0xff) {
+		pg_count(e, PG_CNT_NATT_KEEPALIVES);
+	} else if (len >= 4 && pg_get32(data) == 0) {
+		count_ike(e, data + 4, len - 4);
+		f->alg_state |= IPSEC_IKE_SEEN;
+	} else if (len >= 8) {
+		pg_count(e, PG_CNT_NATT_ESP);
+		f->alg_state |= IPSEC_NATT_ESP_SEEN;
+	}
+	return PG_CNT_NONE;
+}
+
+static struct esp_wait *wait_slot_of(struct pg_engine *e, const struct pg_flow *f)
+{
+	return &state_of(e)->wait[f->alg_state & ~IPSEC_ESP];
+}
+
+static void ipsec_flow_free(struct pg_engine *e, struct pg_flow *f)
+{
+	if ((f->alg_state & IPSEC_ESP) && f->key[PG_DIR_IN].kind == PG_KEY_PARKED)
+		wait_slot_of(e, f)->flow = PG_NONE;
+}
+
+/* A client's first ESP on an SA: a flow whose inbound SPI is still unknown. */
+static struct pg_flow *esp_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
+			       uint32_t now_s)
+{
+	struct ipsec_state *st = state_of(e);
+	struct esp_wait *free_slot = NULL;
+	struct pg_key out, in;
+	struct pg_flow *f;
+
+	for (unsigned int i = 0; i < ESP_WAITING; i++) {
+		struct esp_wait *w = &st->wait[i];
+
+		if (w->flow == PG_NONE) {
+			if (!free_slot)
+				free_slot = w;
+			continue;
+		}
+		if (w->server == p->daddr && w->client != p->saddr &&
+		    now_s - w->since < PG_ESP_LEARN_HOLD) {
+			pg_drop(e, pkt, PG_CNT_DROP_ESP_LEARN_WAIT);
+			return NULL;
+		}
+	}
+	if (!free_slot) {
+		pg_drop(e, pkt, PG_CNT_DROP_ESP_LEARN_FULL);
+		return NULL;
+	}
+	if (!pg_flow_make_room(e)) {
+		pg_drop(e, pkt, PG_CNT_DROP_TABLE_FULL);
+		return NULL;
+	}
+	pg_key_fill(&out, PG_KEY_FLOW_OUT, PG_PROTO_ESP, p->saddr, p->daddr, p->sport, p->dport);
+	/* Parked and unique: the wait slot names it. */
+	pg_key_fill(&in, PG_KEY_PARKED, PG_PROTO_ESP, p->daddr, e->cfg.wan_addr,
+		    (uint16_t)(free_slot - st->wait), 0);
+	f = pg_flow_create_keys(e, &out, &in, 0, 0, now_s);
+	if (!f) {
+		pg_drop(e, pkt, PG_CNT_DROP_TABLE_FULL);
+		return NULL;
+	}
+	f->alg = PG_ALG_IPSEC;
+	f->alg_state = IPSEC_ESP | (uint32_t)(free_slot - st->wait);
+	free_slot->flow = (uint32_t)(f - e->flows);
+	free_slot->client = p->saddr;
+	free_slot->server = p->daddr;
+	free_slot->since = now_s;
+	pg_count(e, PG_CNT_ESP_SA_OUT);
+	return f;
+}
+
+/* A server's ESP with an unknown SPI: bind it to the newest waiting flow. */
+static struct pg_flow *esp_in(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p)
+{
+	struct ipsec_state *st = state_of(e);
+	struct esp_wait *best = NULL;
+	struct pg_key in;
+	struct pg_flow *f;
+
+	for (unsigned int i = 0; i < ESP_WAITING; i++) {
+		struct esp_wait *w = &st->wait[i];
+
+		if (w->flow != PG_NONE && w->server == p->saddr &&
+		    (!best || (int32_t)(w->since - best->since) >= 0))
+			best = w;
+	}
+	if (!best) {
+		pg_drop(e, pkt, PG_CNT_DROP_UNSOLICITED);
+		return NULL;
+	}
+	f = &e->flows[best->flow];
+	pg_key_fill(&in, PG_KEY_FLOW_IN, PG_PROTO_ESP, p->saddr, p->daddr, p->sport, p->dport);
+	pg_flow_rekey(e, f, PG_DIR_IN, &in);
+	best->flow = PG_NONE;
+	pg_count(e, PG_CNT_ESP_SPI_LEARNED);
+	return f;
+}
+
+static struct pg_flow *ipsec_miss(struct pg_engine *e, struct pg_pkt *pkt,
+				  const struct pg_parsed *p, int dir, uint64_t now_ms)
+{
+	if (dir == PG_DIR_OUT)
+		return esp_out(e, pkt, p, (uint32_t)((now_ms + 999) / 1000));
+	return esp_in(e, pkt, p);
+}
+
+const struct pg_alg_ops pg_alg_ipsec = {
+	.name = "ipsec",
+	.mem_size = ipsec_mem_size,
+	.init = ipsec_init,
+	.flow_new = ipsec_flow_new,
+	.packet = ipsec_packet,
+	.flow_free = ipsec_flow_free,
+	.miss = ipsec_miss,
+};
