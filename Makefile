@@ -77,11 +77,13 @@ $(BUILD)/tools/%: $(SAN)/tests/tools/%.o $(TESTLIB_SAN) $(ENGINE_SAN) $(DAEMON_S
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_SAN) -o $@ $^ $(LIBS_TEST) $(LIBS_DAEMON)
 
-# libFuzzer targets: clang, address and undefined sanitizers, engine only.
-$(FZ)/%: tests/fuzz/%.c $(ENGINE_SRC) $(TESTLIB_SRC)
+# libFuzzer targets: clang, address and undefined sanitizers, every engine
+# and daemon source (the config and L2 parsers have fuzzers too).
+$(FZ)/%: tests/fuzz/%.c $(ENGINE_SRC) $(DAEMON_SRC) $(TESTLIB_SRC)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(DEFS) $(INCS) -Itests/lib -g -O1 -DPG_TESTING -DPG_FUZZING \
-		-fsanitize=fuzzer,address,undefined -o $@ $< $(ENGINE_SRC) $(TESTLIB_SRC)
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(ENGINE_SRC) $(DAEMON_SRC) \
+		$(TESTLIB_SRC) $(LIBS_DAEMON)
 
 test-bins: $(UNIT_BINS) $(TOOL_BINS)
 fuzz-bins: $(FUZZ_BINS)

@@ -44,6 +44,8 @@ enum kind {
 	K_DURATION,  /* uint32_t seconds at off, min..max */
 	K_FILTERING, /* enum pg_filtering at off */
 	K_LOGLEVEL,  /* enum pg_log_level at off */
+	K_BOOL,      /* bool at off */
+	K_U16,       /* uint16_t at off, min..max */
 };
 
 enum section {
@@ -53,12 +55,14 @@ enum section {
 	S_TIMEOUTS,
 	S_ICMP,
 	S_LOG,
+	S_PASSTHROUGH,
 	S__COUNT,
 };
 
 static const char *const section_names[S__COUNT] = {
 	[S_LAN] = "lan",	       [S_WAN] = "wan",	  [S_NAT] = "nat",
 	[S_TIMEOUTS] = "timeouts", [S_ICMP] = "icmp", [S_LOG] = "log",
+	[S_PASSTHROUGH] = "passthrough",
 };
 
 struct key_def {
@@ -104,7 +108,14 @@ static const struct key_def key_table[] = {
 	{S_TIMEOUTS, "other", K_DURATION, EOFF(timeouts.other), 0, 1, UINT32_MAX, false, false, NULL},
 	{S_ICMP, "error_rate", K_U32, EOFF(icmp_error_rate), 0, 0, 1000000, false, false, NULL},
 	{S_ICMP, "error_burst", K_U32, EOFF(icmp_error_burst), 0, 0, 1000000, false, false, NULL},
+	{S_NAT, "mss_clamp", K_BOOL, EOFF(mss_clamp), 0, 0, 0, false, false, NULL},
+	{S_NAT, "mss", K_U16, EOFF(mss_max), 0, 536, 65495, false, false, NULL},
 	{S_LOG, "level", K_LOGLEVEL, OFF(log_level), 0, 0, 0, false, false, NULL},
+	{S_PASSTHROUGH, "pptp", K_BOOL, EOFF(pptp_passthrough), 0, 0, 0, false, false, NULL},
+	{S_PASSTHROUGH, "ipsec", K_BOOL, EOFF(ipsec_passthrough), 0, 0, 0, false, false, NULL},
+	{S_PASSTHROUGH, "l2tp", K_BOOL, EOFF(l2tp_passthrough), 0, 0, 0, false, false, NULL},
+	{S_PASSTHROUGH, "pptp_max_sessions", K_U32, EOFF(pptp_max_sessions), 0, 1, 1048576, false,
+	 false, NULL},
 };
 
 #define N_KEYS (sizeof(key_table) / sizeof(key_table[0]))
@@ -364,6 +375,25 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 		memcpy(base + k->off, &f, sizeof(f));
 		return 0;
 	}
+	case K_BOOL: {
+		bool b;
+
+		if (pg_config_parse_bool(v, &b))
+			return fail(p, line, (int)k->section, k->name,
+				    "expected 'on' or 'off' (or yes/no, true/false)");
+		memcpy(base + k->off, &b, sizeof(b));
+		return 0;
+	}
+	case K_U16: {
+		uint16_t h;
+
+		if (pg_config_parse_u32(v, &u) || u < k->min || u > k->max)
+			return fail(p, line, (int)k->section, k->name,
+				    "expected a whole number from %u to %u", k->min, k->max);
+		h = (uint16_t)u;
+		memcpy(base + k->off, &h, sizeof(h));
+		return 0;
+	}
 	case K_LOGLEVEL: {
 		enum pg_log_level l;
 
@@ -545,6 +575,9 @@ static int check_all(struct parse *p)
 	if (ec->max_flows_per_host > ec->max_flows)
 		return fail(p, p->key_line[k], S_NAT, "max_flows_per_host",
 				"larger than max_flows (%u)", ec->max_flows);
+	/* The engine needs the MTUs for frag-needed and MSS clamping. */
+	p->cfg->engine.lan_mtu = (uint16_t)p->cfg->lan_mtu;
+	p->cfg->engine.wan_mtu = (uint16_t)p->cfg->wan_mtu;
 	/* The engine has the last word on what it can run with. */
 	if (pg_engine_config_validate(ec, &why))
 		return fail(p, 0, -1, NULL, "%s", why ? why : "invalid configuration");

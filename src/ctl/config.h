@@ -18,7 +18,7 @@
 /* IFNAMSIZ, including the terminating NUL: names are at most 15 bytes. */
 #define PG_CONFIG_IFNAME_SIZE 16
 /* Smallest and largest link MTU; the largest fits a 2 KiB frame buffer. */
-#define PG_CONFIG_MTU_MIN 68
+#define PG_CONFIG_MTU_MIN 576
 #define PG_CONFIG_MTU_MAX 1956
 /* Longest value, longest file. */
 #define PG_CONFIG_VALUE_MAX 255

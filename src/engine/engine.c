@@ -39,6 +39,9 @@ void pg_engine_config_defaults(struct pg_engine_config *cfg)
 	cfg->ipsec_passthrough = true;
 	cfg->l2tp_passthrough = true;
 	cfg->pptp_max_sessions = 4096;
+	cfg->lan_mtu = 1500;
+	cfg->wan_mtu = 1500;
+	cfg->mss_clamp = true;
 }
 
 static uint32_t prefix_mask(uint8_t len)
@@ -70,6 +73,10 @@ int pg_engine_config_validate(const struct pg_engine_config *c, const char **why
 		*why = "icmp below RFC 5508's 60s";
 	else if (!t->tcp_time_wait || !t->gre || !t->esp || !t->other)
 		*why = "timeouts must be at least 1s";
+	else if (c->lan_mtu < 576 || c->wan_mtu < 576)
+		*why = "MTUs must be at least 576";
+	else if (c->mss_max && (c->mss_max < 536 || c->mss_max > 65495))
+		*why = "mss must be 536..65495";
 	else if (c->pptp_max_sessions < 1 || c->pptp_max_sessions > (1u << 20))
 		*why = "pptp_max_sessions must be 1..1048576";
 	else if (c->filtering != PG_FILTER_ADDRESS_DEPENDENT &&

@@ -90,6 +90,10 @@ struct pg_engine_config {
 	enum pg_filtering filtering;
 	struct pg_timeouts timeouts;
 
+	uint16_t lan_mtu, wan_mtu; /* egress MTUs: frag-needed and MSS clamping */
+	bool mss_clamp;            /* clamp the MSS option of SYNs crossing the gateway */
+	uint16_t mss_max;          /* clamp to this; 0: egress MTU - 40 */
+
 	uint32_t max_flows;          /* table capacity; fixes memory at init */
 	uint32_t max_flows_per_host; /* per LAN address, 0 = no limit */
 
