@@ -176,11 +176,12 @@ static struct pg_flow *esp_out(struct pg_engine *e, struct pg_pkt *pkt, const st
 		pg_drop(e, pkt, PG_CNT_DROP_TABLE_FULL);
 		return NULL;
 	}
-	pg_key_fill(&out, PG_KEY_FLOW_OUT, PG_PROTO_ESP, p->saddr, p->daddr, p->sport, p->dport);
+	/* The server's SPI names the SA at the server: no LAN address in the key. */
+	pg_key_fill(&out, PG_KEY_FLOW_OUT, PG_PROTO_ESP, 0, p->daddr, p->sport, p->dport);
 	/* Parked and unique: the wait slot names it. */
 	pg_key_fill(&in, PG_KEY_PARKED, PG_PROTO_ESP, p->daddr, e->cfg.wan_addr,
 		    (uint16_t)(free_slot - st->wait), 0);
-	f = pg_flow_create_keys(e, &out, &in, 0, 0, now_s);
+	f = pg_flow_create_keys(e, &out, &in, p->saddr, 0, 0, now_s);
 	if (!f) {
 		pg_drop(e, pkt, PG_CNT_DROP_TABLE_FULL);
 		return NULL;

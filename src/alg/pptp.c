@@ -176,7 +176,7 @@ static void pptp_flow_new(struct pg_engine *e, struct pg_flow *f, int side)
 	memset(c, 0, sizeof(*c));
 	c->ctrl = (uint32_t)(f - e->flows);
 	c->state = CONN_FOLLOWING;
-	c->lan = f->key[PG_DIR_OUT].a;
+	c->lan = f->lan_addr;
 	c->server = f->key[PG_DIR_OUT].b;
 	for (unsigned int i = 0; i < PPTP_MAX_CALLS; i++)
 		c->calls[i].gre = PG_NONE;
@@ -261,7 +261,7 @@ static bool call_open(struct pg_engine *e, struct pptp_conn *c, struct pptp_call
 	out.zero = (uint16_t)(conn_idx >> 16);
 	pg_key_fill(&in, PG_KEY_FLOW_IN, PG_PROTO_GRE, c->server, e->cfg.wan_addr, PG_GRE_KEYED,
 		    htons(pub));
-	g = pg_flow_create_keys(e, &out, &in, pns_cid, 0, now_s);
+	g = pg_flow_create_keys(e, &out, &in, c->lan, pns_cid, 0, now_s);
 	if (!g) {
 		pg_count(e, PG_CNT_DROP_TABLE_FULL);
 		return false;
@@ -282,7 +282,13 @@ static void call_up(struct pg_engine *e, struct pptp_conn *c, struct pptp_call *
 
 	k->pac_cid = pac_cid;
 	k->state = CALL_UP;
-	pg_key_fill(&out, PG_KEY_FLOW_OUT, PG_PROTO_GRE, c->lan, c->server, PG_GRE_KEYED, pac_cid);
+	/* The server's call id is unique at the server: no LAN address in the key. */
+	pg_key_fill(&out, PG_KEY_FLOW_OUT, PG_PROTO_GRE, 0, c->server, PG_GRE_KEYED, pac_cid);
+	if (pg_index_find(e, &out, pg_key_hash(e, &out)) != PG_NONE) {
+		/* A server that gave two of our calls one id cannot tell them apart. */
+		pg_count(e, PG_CNT_PPTP_CALL_ID_CONFLICT);
+		return;
+	}
 	pg_flow_rekey(e, &e->flows[k->gre], PG_DIR_OUT, &out);
 	pg_count(e, PG_CNT_PPTP_CALLS);
 }

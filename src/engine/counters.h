@@ -63,6 +63,7 @@
 	X(PPTP_SESSIONS_FULL, "pptp_sessions_full", "PPTP control connection not followed: full")  \
 	X(PPTP_CALL_LIMIT, "pptp_call_limit", "PPTP call refused: per-connection cap")             \
 	X(PPTP_CALL_IDS_EXHAUSTED, "pptp_call_ids_exhausted", "no free call id towards a server") \
+	X(PPTP_CALL_ID_CONFLICT, "pptp_call_id_conflict", "server gave two calls one call id")   \
 	X(DROP_PPTP_OUT_OF_ORDER, "drop_pptp_out_of_order", "PPTP control segment past a gap")    \
 	/* IPsec helper */                                                                         \
 	X(IKE_V1, "ike_v1_messages", "IKEv1 messages seen (UDP 500 or NAT-T)")                     \

@@ -85,9 +85,11 @@ enum pg_tcp_state {
 /*
  * One tracked connection: two lookup keys (as seen on the LAN, as seen on the
  * WAN) and what translation writes: outbound, the source becomes the public
- * address and pub_port; inbound, the destination becomes key[OUT].a and
+ * address and pub_port; inbound, the destination becomes lan_addr and
  * lan_port. "Port" is the TCP/UDP port, the ICMP echo id, or the enhanced GRE
- * call id (inbound only).
+ * call id (inbound only). Keyed ESP and GRE flows leave the LAN address out of
+ * their LAN-side key (the server's SPI or call id names them, so an ICMP error
+ * quoting our packet finds them); lan_addr still binds them to one host.
  */
 struct pg_flow {
 	struct pg_key key[2];  /* [PG_DIR_OUT], [PG_DIR_IN] */
@@ -97,6 +99,7 @@ struct pg_flow {
 	uint32_t host;         /* per-host counter */
 	uint32_t last_seen;    /* seconds, rounded up */
 	uint32_t alg_state;    /* the helper's own reference */
+	uint32_t lan_addr;
 	uint16_t lan_port, pub_port;
 	uint16_t wheel_slot;
 	uint8_t tcp_state;
@@ -193,8 +196,8 @@ void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_par
 void pg_forward_in(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
 		   uint64_t now_ms);
 struct pg_flow *pg_flow_create_keys(struct pg_engine *e, const struct pg_key *out,
-				    const struct pg_key *in, uint16_t lan_port, uint16_t pub_port,
-				    uint32_t now_s);
+				    const struct pg_key *in, uint32_t lan_addr, uint16_t lan_port,
+				    uint16_t pub_port, uint32_t now_s);
 void pg_flow_rekey(struct pg_engine *e, struct pg_flow *f, int which, const struct pg_key *k);
 
 /* flow.c: the hash index, the pools and the timer wheel */

@@ -140,6 +140,11 @@ static void forward(struct pg_engine *e, struct pg_pkt *pkt, int to_side)
 static void translate(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
 		      struct pg_flow *f, int dir, uint64_t now_ms)
 {
+	if (dir == PG_DIR_OUT && p->saddr != f->lan_addr) {
+		/* Another host's SPI or call id: never let it ride that flow. */
+		pg_drop(e, pkt, PG_CNT_DROP_FLOW_CONFLICT);
+		return;
+	}
 	if (f->alg != PG_ALG_NONE) {
 		enum pg_counter r = pg_alg_get(f->alg)->packet(e, f, pkt, p, dir, now_ms);
 
@@ -157,7 +162,7 @@ static void translate(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_p
 		rewrite(pkt, p, f, true, e->cfg.wan_addr, f->pub_port);
 		forward(e, pkt, PG_SIDE_WAN);
 	} else {
-		rewrite(pkt, p, f, false, f->key[PG_DIR_OUT].a, f->lan_port);
+		rewrite(pkt, p, f, false, f->lan_addr, f->lan_port);
 		forward(e, pkt, PG_SIDE_LAN);
 	}
 }
@@ -203,10 +208,14 @@ static struct pg_flow *lookup(struct pg_engine *e, const struct pg_parsed *p, in
 
 	l4_ports(p, &sport, &dport);
 	pg_key_fill(&k, kind, p->proto, p->saddr, p->daddr, sport, dport);
+	if (dir == PG_DIR_OUT &&
+	    (p->proto == PG_PROTO_ESP || (p->proto == PG_PROTO_GRE && p->gre_version == 1)))
+		k.a = 0; /* keyed by the server's SPI or call id alone */
 	f = pg_flow_lookup(e, &k);
 	if (f || p->proto != PG_PROTO_GRE || p->gre_version != 1)
 		return f;
-	pg_key_fill(&k, kind, p->proto, p->saddr, p->daddr, PG_GRE_V1_ADDR, PG_GRE_V1_ADDR);
+	k.a = dir == PG_DIR_OUT ? p->saddr : k.a;
+	k.pa = k.pb = PG_GRE_V1_ADDR;
 	return pg_flow_lookup(e, &k);
 }
 
@@ -256,8 +265,8 @@ static bool permit_exists(struct pg_engine *e, uint8_t proto, uint16_t pub, uint
 
 /* Allocate a flow with the given keys; NULL when the table is full. */
 struct pg_flow *pg_flow_create_keys(struct pg_engine *e, const struct pg_key *out,
-				    const struct pg_key *in, uint16_t lan_port, uint16_t pub_port,
-				    uint32_t now_s)
+				    const struct pg_key *in, uint32_t lan_addr, uint16_t lan_port,
+				    uint16_t pub_port, uint32_t now_s)
 {
 	uint32_t idx = pg_flow_alloc(e, now_s);
 	struct pg_flow *f;
@@ -268,9 +277,10 @@ struct pg_flow *pg_flow_create_keys(struct pg_engine *e, const struct pg_key *ou
 	f = &e->flows[idx];
 	f->key[PG_DIR_OUT] = *out;
 	f->key[PG_DIR_IN] = *in;
+	f->lan_addr = lan_addr;
 	f->lan_port = lan_port;
 	f->pub_port = pub_port;
-	pg_key_fill(&hk, PG_KEY_HOST, 0, out->a, 0, 0, 0);
+	pg_key_fill(&hk, PG_KEY_HOST, 0, lan_addr, 0, 0, 0);
 	f->host = pg_counted_get(e, e->hosts, &e->free_host, PG_REF_HOST, &hk);
 	pg_flow_insert(e, idx, now_s);
 	return f;
@@ -306,7 +316,7 @@ static struct pg_flow *flow_create(struct pg_engine *e, struct pg_pkt *pkt, uint
 	/* Another LAN host may already own this WAN tuple (GRE, ESP). */
 	if (pg_index_find(e, &in, pg_key_hash(e, &in)) == PG_NONE) {
 		why = PG_CNT_DROP_TABLE_FULL;
-		f = pg_flow_create_keys(e, &out, &in, lport, pub, now_s);
+		f = pg_flow_create_keys(e, &out, &in, lan, lport, pub, now_s);
 	}
 	if (!f) {
 		if (mapping != PG_NONE)
