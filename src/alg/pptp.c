@@ -424,15 +424,8 @@ static bool header_ok(struct pptp_stream *s, int dir, unsigned int off)
 static void put_byte(uint8_t *tcp, unsigned int seg_len, unsigned int at, uint8_t val)
 {
 	uint16_t csum = pg_get16(tcp + PG_TCP_OFF_CSUM);
-	unsigned int even = at & ~1u;
-	uint8_t oldw[2], neww[2];
 
-	oldw[0] = tcp[even];
-	oldw[1] = even + 1 < seg_len ? tcp[even + 1] : 0;
-	tcp[at] = val;
-	neww[0] = tcp[even];
-	neww[1] = even + 1 < seg_len ? tcp[even + 1] : 0;
-	pg_csum_replace16(&csum, pg_get16(oldw), pg_get16(neww));
+	pg_csum_write(&csum, tcp, seg_len, at, &val, 1);
 	pg_put16(tcp + PG_TCP_OFF_CSUM, csum);
 }
 

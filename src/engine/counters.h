@@ -20,6 +20,8 @@
 	X(ICMP_ECHO_REPLIED, "icmp_echo_replied", "pings to the gateway answered")                 \
 	X(ICMP_ERR_SENT, "icmp_error_sent", "ICMP errors the gateway generated")                   \
 	X(ICMP_ERR_RATELIMITED, "icmp_error_ratelimited", "ICMP errors not sent: rate limit")      \
+	X(ICMP_ERR_TRANSLATED, "icmp_error_translated", "ICMP errors about flows translated")     \
+	X(MSS_CLAMPED, "mss_clamped", "TCP SYNs whose MSS was lowered")                             \
 	/* flow table events */                                                                    \
 	X(FLOW_CREATED, "flow_created", "flows created")                                           \
 	X(FLOW_EXPIRED, "flow_expired", "flows expired after their timeout")                       \
@@ -49,6 +51,9 @@
 	X(DROP_TCP_STATE, "drop_tcp_state", "TCP packet invalid in the flow's state")              \
 	X(DROP_PROTO, "drop_protocol", "IP protocol the gateway does not translate")               \
 	X(DROP_ICMP_TYPE, "drop_icmp_type", "ICMP type not forwarded")                             \
+	X(DROP_ICMP_ERROR_NO_FLOW, "drop_icmp_error_no_flow", "ICMP error about no known flow")   \
+	X(DROP_FRAG_NEEDED, "drop_frag_needed", "DF packet larger than the egress MTU")            \
+	X(DROP_TOO_BIG, "drop_too_big", "packet larger than the egress MTU, fragmenting is off")   \
 	X(DROP_TABLE_FULL, "drop_table_full", "flow table full")                                   \
 	X(DROP_HOST_LIMIT, "drop_host_limit", "LAN host reached its flow limit")                   \
 	X(DROP_PORTS_EXHAUSTED, "drop_ports_exhausted", "no free public port or identifier")       \

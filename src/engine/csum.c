@@ -92,3 +92,31 @@ void pg_csum_replace32(uint16_t *csum, uint32_t old_val, uint32_t new_val)
 	pg_csum_replace16(csum, (uint16_t)old_val, (uint16_t)new_val);
 	pg_csum_replace16(csum, (uint16_t)(old_val >> 16), (uint16_t)(new_val >> 16));
 }
+
+/* The 16-bit word of a sum starting at an even offset, zero-padded at the end. */
+static uint16_t word_at(const uint8_t *area, size_t area_len, size_t even)
+{
+	uint8_t w[2] = {area[even], even + 1 < area_len ? area[even + 1] : 0};
+	uint16_t v;
+
+	memcpy(&v, w, sizeof(v));
+	return v;
+}
+
+void pg_csum_write(uint16_t *csum, uint8_t *area, size_t area_len, size_t off, const void *src,
+		   size_t n)
+{
+	const uint8_t *in = src;
+	size_t w, end = off + n;
+
+	/* Word by word, so a field at an odd offset updates both words it touches. */
+	for (w = off & ~(size_t)1; w < end; w += 2) {
+		uint16_t old = word_at(area, area_len, w);
+
+		if (w >= off && w < end)
+			area[w] = in[w - off];
+		if (w + 1 >= off && w + 1 < end)
+			area[w + 1] = in[w + 1 - off];
+		pg_csum_replace16(csum, old, word_at(area, area_len, w));
+	}
+}

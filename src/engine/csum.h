@@ -33,4 +33,12 @@ void pg_csum_replace16(uint16_t *csum, uint16_t old_val, uint16_t new_val);
 /* The same for a 32-bit field (an IPv4 address). */
 void pg_csum_replace32(uint16_t *csum, uint32_t old_val, uint32_t new_val);
 
+/*
+ * Write n bytes at area + off and update *csum, which covers area (area_len
+ * bytes, summed from its first byte: so off may be odd). Bytes past area_len
+ * count as the zero padding of an odd-length sum.
+ */
+void pg_csum_write(uint16_t *csum, uint8_t *area, size_t area_len, size_t off, const void *src,
+		   size_t n);
+
 #endif /* PG_CSUM_H */

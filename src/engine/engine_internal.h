@@ -235,4 +235,8 @@ void pg_icmp_error(struct pg_engine *e, struct pg_pkt *pkt, uint8_t type, uint8_
 		   uint64_t now_ms);
 bool pg_icmp_checksum_ok(const struct pg_pkt *pkt, const struct pg_parsed *p);
 
+/* icmp_xlate.c: errors about translated flows */
+bool pg_icmp_is_error(uint8_t type);
+void pg_icmp_error_xlate(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p);
+
 #endif /* PG_ENGINE_INTERNAL_H */

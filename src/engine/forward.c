@@ -348,7 +348,10 @@ void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_par
 	struct pg_flow *f;
 
 	if (p->proto == PG_PROTO_ICMP && p->icmp_type != PG_ICMP_ECHO_REQUEST) {
-		pg_drop(e, pkt, PG_CNT_DROP_ICMP_TYPE);
+		if (pg_icmp_is_error(p->icmp_type))
+			pg_icmp_error_xlate(e, pkt, p);
+		else
+			pg_drop(e, pkt, PG_CNT_DROP_ICMP_TYPE);
 		return;
 	}
 	if (!ported(p->proto) && p->proto != PG_PROTO_GRE && p->proto != PG_PROTO_ESP) {
@@ -463,7 +466,10 @@ void pg_forward_in(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pars
 	struct pg_flow *f;
 
 	if (p->proto == PG_PROTO_ICMP && p->icmp_type != PG_ICMP_ECHO_REPLY) {
-		pg_drop(e, pkt, PG_CNT_DROP_ICMP_TYPE);
+		if (pg_icmp_is_error(p->icmp_type))
+			pg_icmp_error_xlate(e, pkt, p);
+		else
+			pg_drop(e, pkt, PG_CNT_DROP_ICMP_TYPE);
 		return;
 	}
 	if (!ported(p->proto) && p->proto != PG_PROTO_GRE && p->proto != PG_PROTO_ESP) {

@@ -394,12 +394,12 @@ static const struct pgt_step lan_policy[] = {
 
 static const struct pgt_spec quoted_udp = PGT_UDP(S1, 53, H10, 5000, 20);
 
-/* An ICMP error from a LAN host (port unreachable) is not forwarded yet. */
+/* An ICMP error from a LAN host about a flow the gateway never saw. */
 static const struct pgt_step lan_icmp_error[] = {
 	{.name = "port unreachable from LAN", .side = LAN,
 	 .in = {.proto = PGT_P_ICMP, .src = H10, .dst = S1, .icmp_type = 3, .icmp_code = 3,
 		.inner = &quoted_udp},
-	 DROPPED(DROP_ICMP_TYPE)},
+	 DROPPED(DROP_ICMP_ERROR_NO_FLOW)},
 	END,
 };
 
@@ -518,7 +518,7 @@ static const struct pgt_scenario scenarios[] = {
 	{"ttl: errors rate limited", small_error_budget, ttl_rate_limit},
 	{"inbound: unsolicited and misdirected dropped", NULL, unsolicited},
 	{"outbound: policy drops", NULL, lan_policy},
-	{"outbound: ICMP errors from LAN refused", NULL, lan_icmp_error},
+	{"outbound: ICMP error about no flow dropped", NULL, lan_icmp_error},
 	{"gre: tracked by address, conflict refused", NULL, gre_flows},
 	{"esp: SPIs learnt, many hosts to one server", NULL, esp_flows},
 };

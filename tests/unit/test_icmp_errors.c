@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_icmp_errors.c - ICMP errors about translated flows (RFC 5508): from
+ * the WAN about TCP, UDP, echo, ESP and GRE flows, from the LAN about
+ * delivered packets, short and long quotes, errors about nothing we know,
+ * and errors that must not refresh a flow.
+ *
+ * Expected packets are built from scratch, quoted packet included, so equal
+ * bytes prove every checksum the translation touched: outer IP, quoted IP,
+ * quoted transport (when quoted) and ICMP.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../lib/cmtable.h"
+
+#define LAN PG_SIDE_LAN
+#define WAN PG_SIDE_WAN
+#define TO_WAN PG_VERDICT_TO_WAN
+#define TO_LAN PG_VERDICT_TO_LAN
+#define DROPPED(r) .verdict = PG_VERDICT_DROP, .drop = PG_CNT_##r
+#define H10 PGT_H10
+#define H11 PGT_H11
+#define S1 PGT_S1
+#define R1 "203.0.113.254" /* a router on the path */
+#define WANA PGT_WAN_ADDR
+#define V PGT_VAR
+#define CNT(c, d)                                                                                  \
+	{                                                                                          \
+		PG_CNT_##c, d                                                                      \
+	}
+#define END                                                                                        \
+	{                                                                                          \
+		0                                                                                  \
+	}
+#define ERR(s, d, ty, co, rest, q, ql, tl)                                                         \
+	{                                                                                          \
+		.proto = PGT_P_ICMP, .src = (s), .dst = (d), .icmp_type = (ty), .icmp_code = (co), \
+		.icmp_rest = (rest), .inner = (q), .inner_quote = (ql), .ttl = (tl)                \
+	}
+#define XLATED(c) .cnt = {CNT(ICMP_ERR_TRANSLATED, c), CNT(FLOW_CREATED, 0)}
+
+/* What we sent to the WAN (TTL already decremented), and what the LAN host sent. */
+static const struct pgt_spec tcp_sent = {.proto = PGT_P_TCP, .src = WANA, .sport = 40000,
+					 .dst = S1, .dport = 80, .tcp_flags = PGT_SYN, .seq = 7,
+					 .ttl = 63, .paylen = 0};
+static const struct pgt_spec tcp_orig = {.proto = PGT_P_TCP, .src = H10, .sport = 40000,
+					 .dst = S1, .dport = 80, .tcp_flags = PGT_SYN, .seq = 7,
+					 .ttl = 63, .paylen = 0};
+static const struct pgt_spec udp_sent = {.proto = PGT_P_UDP, .src = WANA, .sport = V(0),
+					 .dst = S1, .dport = 53, .ttl = 63, .paylen = 12};
+static const struct pgt_spec udp_orig = {.proto = PGT_P_UDP, .src = H11, .sport = 5000,
+					 .dst = S1, .dport = 53, .ttl = 63, .paylen = 12};
+static const struct pgt_spec echo_sent = {.proto = PGT_P_ICMP, .src = WANA, .dst = S1,
+					  .icmp_type = 8, .icmp_id = V(1), .icmp_seq = 3,
+					  .ttl = 63, .paylen = 16};
+static const struct pgt_spec echo_orig = {.proto = PGT_P_ICMP, .src = H11, .dst = S1,
+					  .icmp_type = 8, .icmp_id = 77, .icmp_seq = 3,
+					  .ttl = 63, .paylen = 16};
+static const struct pgt_spec esp_sent = {.proto = PGT_P_ESP, .src = WANA, .dst = S1,
+					 .spi = 0xc0de0001, .esp_seq = 5, .ttl = 63, .paylen = 32};
+static const struct pgt_spec esp_orig = {.proto = PGT_P_ESP, .src = H10, .dst = S1,
+					 .spi = 0xc0de0001, .esp_seq = 5, .ttl = 63, .paylen = 32};
+/* What we delivered to the LAN, and what the server had sent. */
+static const struct pgt_spec udp_delivered = {.proto = PGT_P_UDP, .src = S1, .sport = 53,
+					      .dst = H11, .dport = 5000, .ttl = 63,
+					      .paylen = 12};
+static const struct pgt_spec udp_replied = {.proto = PGT_P_UDP, .src = S1, .sport = 53,
+					    .dst = WANA, .dport = V(0), .ttl = 63, .paylen = 12};
+static const struct pgt_spec udp_sent_kept = {.proto = PGT_P_UDP, .src = WANA, .sport = 5000,
+					      .dst = S1, .dport = 53, .ttl = 63, .paylen = 12};
+static const struct pgt_spec stranger = {.proto = PGT_P_UDP, .src = WANA, .sport = 1234,
+					 .dst = S1, .dport = 53, .ttl = 63, .paylen = 12};
+
+static const struct pgt_step errors_from_wan[] = {
+	{.name = "TCP SYN out", .side = LAN,
+	 .in = PGT_TCP(H10, 40000, S1, 80, PGT_SYN, 7, 0), .verdict = TO_WAN,
+	 .out = PGT_TCP_TTL(WANA, 40000, S1, 80, PGT_SYN, 7, 0, 63)},
+	{.name = "frag needed for it, whole quote", .side = WAN,
+	 .in = ERR(R1, WANA, 3, 4, 1400, &tcp_sent, 0, 64), .verdict = TO_LAN,
+	 .out = ERR(R1, H10, 3, 4, 1400, &tcp_orig, 0, 63), XLATED(1)},
+	{.name = "frag needed, 8-byte quote (no TCP checksum in it)", .side = WAN,
+	 .in = ERR(R1, WANA, 3, 4, 1400, &tcp_sent, 28, 64), .verdict = TO_LAN,
+	 .out = ERR(R1, H10, 3, 4, 1400, &tcp_orig, 28, 63), XLATED(1)},
+	/* H10 takes port 5000 first, so H11's is remapped: V(0). */
+	{.name = "UDP out from H10", .side = LAN, .in = PGT_UDP(H10, 5000, S1, 53, 12),
+	 .verdict = TO_WAN, .out = PGT_UDP_TTL(WANA, 5000, S1, 53, 12, 63)},
+	{.name = "UDP out from H11", .side = LAN, .in = PGT_UDP(H11, 5000, S1, 53, 12),
+	 .verdict = TO_WAN, .out = PGT_UDP_TTL(WANA, V(0), S1, 53, 12, 63)},
+	{.name = "port unreachable reaches H11 with its own port", .side = WAN,
+	 .in = ERR(S1, WANA, 3, 3, 0, &udp_sent, 0, 64), .verdict = TO_LAN,
+	 .out = ERR(S1, H11, 3, 3, 0, &udp_orig, 0, 63), XLATED(1)},
+	{.name = "ping out from H10, id 77", .side = LAN, .in = PGT_ECHO(H10, S1, 8, 77, 3, 64),
+	 .verdict = TO_WAN, .out = PGT_ECHO(WANA, S1, 8, 77, 3, 63)},
+	{.name = "ping out from H11, same id", .side = LAN, .in = PGT_ECHO(H11, S1, 8, 77, 3, 64),
+	 .verdict = TO_WAN, .out = PGT_ECHO(WANA, S1, 8, V(1), 3, 63)},
+	{.name = "time exceeded for H11's ping", .side = WAN,
+	 .in = ERR(R1, WANA, 11, 0, 0, &echo_sent, 0, 64), .verdict = TO_LAN,
+	 .out = ERR(R1, H11, 11, 0, 0, &echo_orig, 0, 63), XLATED(1)},
+	{.name = "ESP out", .side = LAN,
+	 .in = {.proto = PGT_P_ESP, .src = H10, .dst = S1, .spi = 0xc0de0001, .esp_seq = 5,
+		.paylen = 32},
+	 .verdict = TO_WAN, .out = esp_sent},
+	{.name = "frag needed for ESP", .side = WAN,
+	 .in = ERR(R1, WANA, 3, 4, 1300, &esp_sent, 0, 64), .verdict = TO_LAN,
+	 .out = ERR(R1, H10, 3, 4, 1300, &esp_orig, 0, 63), XLATED(1)},
+	{.name = "error about a flow we never had", .side = WAN,
+	 .in = ERR(R1, WANA, 3, 3, 0, &stranger, 0, 64), DROPPED(DROP_ICMP_ERROR_NO_FLOW)},
+	{.name = "error with TTL 1 is not answered", .side = WAN,
+	 .in = ERR(R1, WANA, 3, 4, 1400, &tcp_sent, 0, 1), DROPPED(DROP_TTL_EXCEEDED),
+	 .cnt = {CNT(ICMP_ERR_SENT, 0)}},
+	END,
+};
+
+static const struct pgt_step errors_from_lan[] = {
+	{.name = "UDP out from H10", .side = LAN, .in = PGT_UDP(H10, 5000, S1, 53, 12),
+	 .verdict = TO_WAN, .out = PGT_UDP_TTL(WANA, 5000, S1, 53, 12, 63)},
+	{.name = "UDP out from H11", .side = LAN, .in = PGT_UDP(H11, 5000, S1, 53, 12),
+	 .verdict = TO_WAN, .out = PGT_UDP_TTL(WANA, V(0), S1, 53, 12, 63)},
+	{.name = "reply delivered to H11", .side = WAN, .in = PGT_UDP(S1, 53, WANA, V(0), 12),
+	 .verdict = TO_LAN, .out = PGT_UDP_TTL(S1, 53, H11, 5000, 12, 63)},
+	{.name = "H11's port unreachable goes out translated", .side = LAN,
+	 .in = ERR(H11, S1, 3, 3, 0, &udp_delivered, 0, 64), .verdict = TO_WAN,
+	 .out = ERR(WANA, S1, 3, 3, 0, &udp_replied, 0, 63), XLATED(1)},
+	{.name = "H10 may not report on H11's flow", .side = LAN,
+	 .in = ERR(H10, S1, 3, 3, 0, &udp_delivered, 0, 64), DROPPED(DROP_ICMP_ERROR_NO_FLOW)},
+	END,
+};
+
+/* RFC 5508 section 3.2: an error must not keep a mapping alive. */
+static const struct pgt_step errors_do_not_refresh[] = {
+	{.name = "UDP out", .side = LAN, .in = PGT_UDP(H11, 5000, S1, 53, 12), .verdict = TO_WAN,
+	 .out = PGT_UDP_TTL(WANA, 5000, S1, 53, 12, 63)},
+	{.name = "error at 299 s", .t = 299, .side = WAN,
+	 .in = ERR(S1, WANA, 3, 3, 0, &udp_sent_kept, 0, 64), .verdict = TO_LAN,
+	 .out = ERR(S1, H11, 3, 3, 0, &udp_orig, 0, 63)},
+	{.name = "flow gone at 300 s all the same", .t = 300, .side = WAN,
+	 .in = PGT_UDP(S1, 53, WANA, 5000, 12), DROPPED(DROP_UNSOLICITED)},
+	END,
+};
+
+static const struct pgt_scenario scenarios[] = {
+	{"errors from the WAN about TCP, UDP, echo, ESP", NULL, errors_from_wan},
+	{"errors from the LAN about delivered packets", NULL, errors_from_lan},
+	{"errors do not refresh flows", NULL, errors_do_not_refresh},
+};
+
+int main(void)
+{
+	struct CMUnitTest t[PGT_ARRAY_SIZE(scenarios)];
+	size_t k = pgt_cm_add(t, scenarios, PGT_ARRAY_SIZE(scenarios));
+
+	return _cmocka_run_group_tests("icmp_errors", t, k, NULL, NULL);
+}
