@@ -321,7 +321,7 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 	if (lan) {
 		if (p.ttl <= 1) {
 			pg_drop(e, pkt, PG_CNT_DROP_TTL_EXCEEDED);
-			pg_icmp_error(e, pkt, PG_ICMP_TIME_EXCEEDED, 0, now_ms);
+			pg_icmp_error(e, pkt, PG_ICMP_TIME_EXCEEDED, 0, 0, now_ms);
 			return;
 		}
 		pg_forward_out(e, pkt, &p, now_ms);

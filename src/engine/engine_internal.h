@@ -231,8 +231,13 @@ void pg_tcp_track(struct pg_flow *f, int dir, uint8_t tcp_flags);
 
 /* icmp.c: answers and errors the gateway generates itself */
 void pg_icmp_echo_reply(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p);
+/* Turn pkt into an ICMP error about itself; rest is the header's second word. */
 void pg_icmp_error(struct pg_engine *e, struct pg_pkt *pkt, uint8_t type, uint8_t code,
-		   uint64_t now_ms);
+		   uint32_t rest, uint64_t now_ms);
+
+/* mtu.c: packets too big for the egress link, and TCP MSS clamping */
+bool pg_mtu_exceeded(struct pg_engine *e, struct pg_pkt *pkt, int to_side, uint64_t now_ms);
+void pg_mss_clamp(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p);
 bool pg_icmp_checksum_ok(const struct pg_pkt *pkt, const struct pg_parsed *p);
 
 /* icmp_xlate.c: errors about translated flows */

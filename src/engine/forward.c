@@ -145,6 +145,8 @@ static void translate(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_p
 		pg_drop(e, pkt, PG_CNT_DROP_FLOW_CONFLICT);
 		return;
 	}
+	if (pg_mtu_exceeded(e, pkt, dir == PG_DIR_OUT ? PG_SIDE_WAN : PG_SIDE_LAN, now_ms))
+		return;
 	if (f->alg != PG_ALG_NONE) {
 		enum pg_counter r = pg_alg_get(f->alg)->packet(e, f, pkt, p, dir, now_ms);
 
@@ -153,8 +155,11 @@ static void translate(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_p
 			return;
 		}
 	}
-	if (p->proto == PG_PROTO_TCP)
+	if (p->proto == PG_PROTO_TCP) {
 		pg_tcp_track(f, dir, p->tcp_flags);
+		if (p->tcp_flags & PG_TCP_SYN)
+			pg_mss_clamp(e, pkt, p);
+	}
 	f->pkts[dir]++;
 	f->bytes[dir] += pkt->len;
 	pg_flow_touch(e, f, now_seconds_up(now_ms));
@@ -435,7 +440,7 @@ static struct pg_flow *inbound_new(struct pg_engine *e, struct pg_pkt *pkt,
 	if (p->ttl <= 1) {
 		/* Answer only what is allowed in, so scans learn nothing. */
 		pg_drop(e, pkt, PG_CNT_DROP_TTL_EXCEEDED);
-		pg_icmp_error(e, pkt, PG_ICMP_TIME_EXCEEDED, 0, now_ms);
+		pg_icmp_error(e, pkt, PG_ICMP_TIME_EXCEEDED, 0, 0, now_ms);
 		return NULL;
 	}
 	if (host_at_limit(e, e->mappings[midx].key[0].a)) {
@@ -493,7 +498,7 @@ void pg_forward_in(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pars
 			return;
 	} else if (p->ttl <= 1) {
 		pg_drop(e, pkt, PG_CNT_DROP_TTL_EXCEEDED);
-		pg_icmp_error(e, pkt, PG_ICMP_TIME_EXCEEDED, 0, now_ms);
+		pg_icmp_error(e, pkt, PG_ICMP_TIME_EXCEEDED, 0, 0, now_ms);
 		return;
 	}
 	translate(e, pkt, p, f, PG_DIR_IN, now_ms);

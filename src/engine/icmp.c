@@ -73,7 +73,7 @@ static bool rate_ok(struct pg_engine *e, uint64_t now_ms)
 }
 
 void pg_icmp_error(struct pg_engine *e, struct pg_pkt *pkt, uint8_t type, uint8_t code,
-		   uint64_t now_ms)
+		   uint32_t rest, uint64_t now_ms)
 {
 	uint8_t *ip = pkt->l3, *icmp = ip + IP_HDR;
 	uint32_t dst = pg_get32(ip + PG_IP_OFF_SADDR);
@@ -106,6 +106,7 @@ void pg_icmp_error(struct pg_engine *e, struct pg_pkt *pkt, uint8_t type, uint8_
 	pg_put16(ip + PG_IP_OFF_CSUM, pg_csum(ip, IP_HDR));
 	icmp[0] = type;
 	icmp[1] = code;
+	pg_put32(icmp + 4, htonl(rest));
 	pg_put16(icmp + PG_ICMP_OFF_CSUM, pg_csum(icmp, ICMP_HDR + quote));
 
 	pkt->len = total;
