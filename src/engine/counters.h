@@ -22,6 +22,9 @@
 	X(ICMP_ERR_RATELIMITED, "icmp_error_ratelimited", "ICMP errors not sent: rate limit")      \
 	X(ICMP_ERR_TRANSLATED, "icmp_error_translated", "ICMP errors about flows translated")     \
 	X(MSS_CLAMPED, "mss_clamped", "TCP SYNs whose MSS was lowered")                             \
+	X(FRAG_TRANSLATED, "frag_translated", "later fragments translated like their first")      \
+	X(FRAG_HELD, "frag_held", "out-of-order fragments held for their first")                   \
+	X(FRAG_FORGOTTEN, "frag_forgotten", "fragmented datagrams forgotten for room")             \
 	/* flow table events */                                                                    \
 	X(FLOW_CREATED, "flow_created", "flows created")                                           \
 	X(FLOW_EXPIRED, "flow_expired", "flows expired after their timeout")                       \
@@ -38,7 +41,13 @@
 	X(DROP_IP_BAD_ADDR, "drop_ip_bad_address", "martian source or destination")                \
 	X(DROP_L4_HDR, "drop_l4_header", "transport header truncated or inconsistent")             \
 	X(DROP_L4_CHECKSUM, "drop_l4_checksum", "bad checksum on a packet for the gateway")        \
-	X(DROP_IP_FRAGMENT, "drop_ip_fragment", "non-first fragment without fragment support")     \
+	X(DROP_IP_FRAGMENT, "drop_ip_fragment", "fragment for the gateway itself (not reassembled)") \
+	X(DROP_FRAG_BAD, "drop_frag_bad", "fragment reaching past 65535 bytes")                    \
+	X(DROP_FRAG_OVERLAP, "drop_frag_overlap", "fragment overlapping another of its datagram")   \
+	X(DROP_FRAG_TOO_MANY, "drop_frag_too_many", "more fragments than a datagram may have")      \
+	X(DROP_FRAG_REFUSED, "drop_frag_refused", "fragment of a datagram whose first was refused")  \
+	X(DROP_FRAG_TIMEOUT, "drop_frag_timeout", "held fragment dropped: its first never came or was refused") \
+	X(DROP_FRAG_HOLD_FULL, "drop_frag_hold_full", "out-of-order fragment with no buffer free") \
 	/* drops: policy */                                                                        \
 	X(DROP_TTL_EXCEEDED, "drop_ttl_exceeded", "TTL ran out (time-exceeded sent if allowed)")   \
 	X(DROP_LAN_SPOOFED, "drop_lan_spoofed", "LAN packet with a source outside the LAN")        \

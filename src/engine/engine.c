@@ -228,6 +228,7 @@ uint32_t pg_engine_flow_count(const struct pg_engine *e)
 void pg_engine_tick(struct pg_engine *e, uint64_t now_ms)
 {
 	pg_flow_expire(e, (uint32_t)(now_ms / 1000));
+	pg_frag_expire(e, (uint32_t)(now_ms / 1000));
 }
 
 /* ---- address classes ---------------------------------------------------- */
@@ -275,6 +276,7 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 	struct pg_parsed p;
 	enum pg_counter r;
 	bool lan = pkt->side == PG_SIDE_LAN;
+	uint16_t ip_id;
 
 	pkt->verdict = PG_VERDICT_DROP;
 	pkt->drop_reason = PG_CNT_NONE;
@@ -286,6 +288,7 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 		pg_drop(e, pkt, r);
 		return;
 	}
+	ip_id = pg_get16(pkt->l3 + 4);
 	if (lan) {
 		/* A DHCP client has no address yet: 0.0.0.0 to broadcast is fine. */
 		bool dhcp = p.saddr == 0 && p.daddr == BROADCAST;
@@ -301,14 +304,14 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 		return;
 	}
 
-	if (p.frag_off) {
-		pg_drop(e, pkt, PG_CNT_DROP_IP_FRAGMENT);
-		return;
-	}
 	if (for_gateway(e, pkt, p.daddr)) {
 		/* WAN packets to the public address may belong to a mapping. */
-		if (lan || (p.proto == PG_PROTO_ICMP && p.icmp_type == PG_ICMP_ECHO_REQUEST)) {
-			to_gateway(e, pkt, &p);
+		if (lan || (p.proto == PG_PROTO_ICMP && !p.frag_off &&
+			    p.icmp_type == PG_ICMP_ECHO_REQUEST)) {
+			if (p.frag_off || p.more_frags)
+				pg_drop(e, pkt, PG_CNT_DROP_IP_FRAGMENT);
+			else
+				to_gateway(e, pkt, &p);
 			return;
 		}
 	} else if (!lan) {
@@ -318,16 +321,29 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 		pg_drop(e, pkt, PG_CNT_DROP_LAN_LOCAL);
 		return;
 	}
-	if (lan) {
-		if (p.ttl <= 1) {
-			pg_drop(e, pkt, PG_CNT_DROP_TTL_EXCEEDED);
-			pg_icmp_error(e, pkt, PG_ICMP_TIME_EXCEEDED, 0, 0, now_ms);
-			return;
-		}
-		pg_forward_out(e, pkt, &p, now_ms);
-	} else {
-		pg_forward_in(e, pkt, &p, now_ms);
+	if (p.frag_off) {
+		pg_frag_later(e, pkt, &p, now_ms);
+		return;
 	}
+	if (!lan) {
+		pg_forward_in(e, pkt, &p, now_ms);
+	} else if (p.ttl <= 1) {
+		pg_drop(e, pkt, PG_CNT_DROP_TTL_EXCEEDED);
+		pg_icmp_error(e, pkt, PG_ICMP_TIME_EXCEEDED, 0, 0, now_ms);
+	} else {
+		pg_forward_out(e, pkt, &p, now_ms);
+	}
+	if (p.more_frags)
+		pg_frag_first(e, pkt, p.saddr, p.daddr, p.proto, ip_id, pkt->side, p.l4_len,
+			      now_ms);
+}
+
+static void count_tx(struct pg_engine *e, const struct pg_pkt *pkt)
+{
+	if (pkt->verdict == PG_VERDICT_TO_LAN)
+		pg_count(e, PG_CNT_TX_LAN);
+	else if (pkt->verdict == PG_VERDICT_TO_WAN)
+		pg_count(e, PG_CNT_TX_WAN);
 }
 
 void pg_engine_run(struct pg_engine *e, struct pg_pkt *pkts, unsigned int n, uint64_t now_ms)
@@ -335,17 +351,11 @@ void pg_engine_run(struct pg_engine *e, struct pg_pkt *pkts, unsigned int n, uin
 	unsigned int i;
 
 	pg_flow_expire(e, (uint32_t)(now_ms / 1000));
+	pg_frag_run_start(e);
 	for (i = 0; i < n; i++) {
 		process(e, &pkts[i], now_ms);
-		switch (pkts[i].verdict) {
-		case PG_VERDICT_TO_LAN:
-			pg_count(e, PG_CNT_TX_LAN);
-			break;
-		case PG_VERDICT_TO_WAN:
-			pg_count(e, PG_CNT_TX_WAN);
-			break;
-		default:
-			break;
-		}
+		count_tx(e, &pkts[i]);
 	}
+	for (i = 0; i < e->nemit; i++)
+		count_tx(e, &e->emit[i]);
 }

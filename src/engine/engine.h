@@ -140,6 +140,14 @@ int pg_engine_reconfigure(struct pg_engine *e, const struct pg_engine_config *cf
  */
 void pg_engine_run(struct pg_engine *e, struct pg_pkt *pkts, unsigned int n, uint64_t now_ms);
 
+/*
+ * Packets the engine produced during the last pg_engine_run() besides the
+ * batch: held out-of-order fragments released by their first fragment, with
+ * verdicts like any packet. The packets live in engine memory (with 64 bytes
+ * of headroom before l3) until the next pg_engine_run(). Returns how many.
+ */
+unsigned int pg_engine_emitted(struct pg_engine *e, struct pg_pkt **pkts);
+
 /* Expire idle flows up to now_ms without packets (callers with idle links). */
 void pg_engine_tick(struct pg_engine *e, uint64_t now_ms);
 

@@ -133,6 +133,40 @@ enum pg_port_space {
 
 #define PG_WHEEL_SLOTS 8192u /* one-second slots: 2h16m ahead */
 
+/* Fragment tracking (frag.c). */
+#define PG_FRAG_BUCKETS 256
+#define PG_FRAG_WAYS 4
+#define PG_FRAG_RANGES 16 /* fragments per datagram */
+#define PG_FRAG_HOLD 64   /* out-of-order fragments held at once */
+#define PG_FRAG_LIFE 10   /* seconds a datagram is remembered */
+#define PG_FRAG_HEADROOM 64
+
+enum pg_frag_state {
+	PG_FRAG_FREE = 0,
+	PG_FRAG_PENDING, /* later fragments seen, first not yet */
+	PG_FRAG_KNOWN,   /* translation known */
+	PG_FRAG_REFUSED, /* the first fragment was not forwarded */
+};
+
+/* One fragmented datagram, by its header as received. */
+struct pg_frag {
+	uint32_t src, dst; /* wire order */
+	uint32_t new_addr; /* our address (outbound) or the LAN host (inbound) */
+	uint32_t expires;  /* seconds */
+	uint16_t id, new_id;
+	uint8_t proto, side, state, nranges;
+	uint16_t held;
+	uint16_t ranges[PG_FRAG_RANGES][2]; /* offset / 8, end */
+};
+
+struct pg_frag_buf {
+	uint32_t entry;
+	uint16_t len;
+	uint8_t used; /* 0 free, 1 held, 2 handed to the caller this run */
+	uint8_t ttl;
+	uint8_t data[2048];
+};
+
 struct pg_engine {
 	struct pg_engine_config cfg;
 	uint32_t lan_mask, wan_mask; /* network order */
@@ -158,6 +192,12 @@ struct pg_engine {
 	bool wheel_started;
 
 	void *alg_state[8]; /* each helper's pool, by enum pg_alg_id */
+
+	struct pg_frag frags[PG_FRAG_BUCKETS * PG_FRAG_WAYS];
+	struct pg_frag_buf frag_bufs[PG_FRAG_HOLD];
+	struct pg_pkt emit[PG_FRAG_HOLD];
+	unsigned int nemit;
+	uint16_t frag_next_id;
 
 	/* ICMP error token bucket, in milli-tokens */
 	uint64_t icmp_tokens;
@@ -234,6 +274,14 @@ void pg_icmp_echo_reply(struct pg_engine *e, struct pg_pkt *pkt, const struct pg
 /* Turn pkt into an ICMP error about itself; rest is the header's second word. */
 void pg_icmp_error(struct pg_engine *e, struct pg_pkt *pkt, uint8_t type, uint8_t code,
 		   uint32_t rest, uint64_t now_ms);
+
+/* frag.c: fragments */
+void pg_frag_later(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
+		   uint64_t now_ms);
+void pg_frag_first(struct pg_engine *e, struct pg_pkt *pkt, uint32_t saddr, uint32_t daddr,
+		   uint8_t proto, uint16_t id, uint8_t side, uint16_t l4_len, uint64_t now_ms);
+void pg_frag_run_start(struct pg_engine *e);
+void pg_frag_expire(struct pg_engine *e, uint32_t now_s);
 
 /* mtu.c: packets too big for the egress link, and TCP MSS clamping */
 bool pg_mtu_exceeded(struct pg_engine *e, struct pg_pkt *pkt, int to_side, uint64_t now_ms);

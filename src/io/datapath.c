@@ -21,6 +21,25 @@
 #define WARN_INTERVAL_MS 10000
 #define TICK_INTERVAL_MS 1000
 
+/* Hand one packet with its verdict to the link it goes out of. */
+static void deliver(struct pg_datapath *dp, struct pg_pkt *p, uint64_t now_ms)
+{
+	switch (p->verdict) {
+	case PG_VERDICT_TO_LAN:
+		pg_port_output(&dp->link[PG_SIDE_LAN].port, p, now_ms);
+		break;
+	case PG_VERDICT_TO_WAN:
+		pg_port_output(&dp->link[PG_SIDE_WAN].port, p, now_ms);
+		break;
+	case PG_VERDICT_TO_GW:
+		/* No host path yet: the engine counted to_gateway, we count the drop. */
+		dp->link[p->side & 1].port.cnt[PG_L2_CNT_DROP_HOST_PATH]++;
+		break;
+	default:
+		break; /* the engine counted the reason */
+	}
+}
+
 static int link_tx(void *ctx, const uint8_t *frame, uint32_t len)
 {
 	return pg_afp_tx(ctx, frame, len);
@@ -146,25 +165,17 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 		}
 		nf += got;
 	}
-	if (np)
-		pg_engine_run(dp->engine, dp->pkts, np, now_ms);
-	for (unsigned int i = 0; i < np; i++) {
-		struct pg_pkt *p = &dp->pkts[i];
+	if (np) {
+		struct pg_pkt *em;
+		unsigned int ne;
 
-		switch (p->verdict) {
-		case PG_VERDICT_TO_LAN:
-			pg_port_output(&dp->link[PG_SIDE_LAN].port, p, now_ms);
-			break;
-		case PG_VERDICT_TO_WAN:
-			pg_port_output(&dp->link[PG_SIDE_WAN].port, p, now_ms);
-			break;
-		case PG_VERDICT_TO_GW:
-			/* No host path yet: the engine counted to_gateway, we count the drop. */
-			dp->link[p->side & 1].port.cnt[PG_L2_CNT_DROP_HOST_PATH]++;
-			break;
-		default:
-			break; /* the engine counted the reason */
-		}
+		pg_engine_run(dp->engine, dp->pkts, np, now_ms);
+		for (unsigned int i = 0; i < np; i++)
+			deliver(dp, &dp->pkts[i], now_ms);
+		/* Held fragments their first fragment released: engine memory, this pass only. */
+		ne = pg_engine_emitted(dp->engine, &em);
+		for (unsigned int i = 0; i < ne; i++)
+			deliver(dp, &em[i], now_ms);
 	}
 	for (int s = 0; s < 2; s++) {
 		struct pg_link *l = &dp->link[s];
