@@ -76,15 +76,7 @@ void pg_csum_replace16(uint16_t *csum, uint16_t old_val, uint16_t new_val)
 
 	sum += (uint16_t)~old_val;
 	sum += new_val;
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	/*
-	 * A sum over real data is never +0: when the terms fold to 0 the true
-	 * sum is -0 (0xffff), which is what a full recomputation stores as 0.
-	 */
-	if (sum == 0)
-		sum = 0xffff;
-	*csum = (uint16_t)~sum;
+	*csum = pg_csum_fold(sum);
 }
 
 void pg_csum_replace32(uint16_t *csum, uint32_t old_val, uint32_t new_val)
@@ -119,4 +111,15 @@ void pg_csum_write(uint16_t *csum, uint8_t *area, size_t area_len, size_t off, c
 			area[w + 1] = in[w + 1 - off];
 		pg_csum_replace16(csum, old, word_at(area, area_len, w));
 	}
+}
+
+void pg_csum_icmp_fix(uint8_t *icmp, size_t len, size_t csum_off)
+{
+	if (icmp[csum_off] || icmp[csum_off + 1])
+		return;
+	for (size_t i = 0; i < len; i++)
+		if (icmp[i])
+			return;
+	icmp[csum_off] = 0xff;
+	icmp[csum_off + 1] = 0xff;
 }

@@ -25,10 +25,17 @@ uint32_t pg_csum_pseudo(uint32_t saddr, uint32_t daddr, uint8_t proto, uint16_t 
 /*
  * RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'). Update *csum (wire order, stored
  * in a header) after a 16-bit field changed from old_val to new_val, both as
- * they sit on the wire. The result is never 0xffff-for-0 ambiguous: it is the
- * same value a full recomputation stores.
+ * they sit on the wire. The result equals a full recomputation except when
+ * the data becomes all zeros: then it is 0x0000 where a full sum gives 0xffff
+ * (RFC 1624 section 3). Only ICMP can be all zeros; pg_csum_icmp_fix() mends it.
  */
 void pg_csum_replace16(uint16_t *csum, uint16_t old_val, uint16_t new_val);
+
+/*
+ * After an incremental update of an ICMP checksum: an all-zero message must
+ * carry 0xffff, the only value that verifies (RFC 1071: the sum must be -0).
+ */
+void pg_csum_icmp_fix(uint8_t *icmp, size_t len, size_t csum_off);
 
 /* The same for a 32-bit field (an IPv4 address). */
 void pg_csum_replace32(uint16_t *csum, uint32_t old_val, uint32_t new_val);

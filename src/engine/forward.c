@@ -116,6 +116,8 @@ static void rewrite(struct pg_pkt *pkt, const struct pg_parsed *p, const struct 
 		if (p->proto == PG_PROTO_UDP && l4c == 0)
 			l4c = 0xffff;
 		pg_put16(ip + coff, l4c);
+		if (p->proto == PG_PROTO_ICMP && !p->more_frags)
+			pg_csum_icmp_fix(ip + p->ihl, p->l4_len, PG_ICMP_OFF_CSUM);
 	}
 }
 

@@ -47,6 +47,7 @@ void pg_icmp_echo_reply(struct pg_engine *e, struct pg_pkt *pkt, const struct pg
 	new_word = pg_get16(icmp);
 	pg_csum_replace16(&csum, old_word, new_word);
 	pg_put16(icmp + PG_ICMP_OFF_CSUM, csum);
+	pg_csum_icmp_fix(icmp, p->l4_len, PG_ICMP_OFF_CSUM);
 
 	pg_put32(ip + PG_IP_OFF_SADDR, p->daddr);
 	pg_put32(ip + PG_IP_OFF_DADDR, p->saddr);
