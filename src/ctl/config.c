@@ -45,6 +45,7 @@ enum kind {
 	K_FILTERING, /* enum pg_filtering at off */
 	K_LOGLEVEL,  /* enum pg_log_level at off */
 	K_BOOL,      /* bool at off */
+	K_REFUSE,    /* enum pg_refuse at off */
 	K_U16,       /* uint16_t at off, min..max */
 };
 
@@ -108,6 +109,7 @@ static const struct key_def key_table[] = {
 	{S_TIMEOUTS, "other", K_DURATION, EOFF(timeouts.other), 0, 1, UINT32_MAX, false, false, NULL},
 	{S_ICMP, "error_rate", K_U32, EOFF(icmp_error_rate), 0, 0, 1000000, false, false, NULL},
 	{S_ICMP, "error_burst", K_U32, EOFF(icmp_error_burst), 0, 0, 1000000, false, false, NULL},
+	{S_ICMP, "refused", K_REFUSE, EOFF(refuse), 0, 0, 0, false, false, NULL},
 	{S_NAT, "mss_clamp", K_BOOL, EOFF(mss_clamp), 0, 0, 0, false, false, NULL},
 	{S_NAT, "mss", K_U16, EOFF(mss_max), 0, 536, 65495, false, false, NULL},
 	{S_LOG, "level", K_LOGLEVEL, OFF(log_level), 0, 0, 0, false, false, NULL},
@@ -382,6 +384,21 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 			return fail(p, line, (int)k->section, k->name,
 				    "expected 'on' or 'off' (or yes/no, true/false)");
 		memcpy(base + k->off, &b, sizeof(b));
+		return 0;
+	}
+	case K_REFUSE: {
+		enum pg_refuse r;
+
+		if (!strcmp(v, "silent"))
+			r = PG_REFUSE_SILENT;
+		else if (!strcmp(v, "port-unreachable"))
+			r = PG_REFUSE_PORT_UNREACHABLE;
+		else if (!strcmp(v, "admin-prohibited"))
+			r = PG_REFUSE_ADMIN_PROHIBITED;
+		else
+			return fail(p, line, (int)k->section, k->name,
+				    "expected 'silent', 'port-unreachable' or 'admin-prohibited'");
+		memcpy(base + k->off, &r, sizeof(r));
 		return 0;
 	}
 	case K_U16: {

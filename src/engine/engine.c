@@ -79,6 +79,8 @@ int pg_engine_config_validate(const struct pg_engine_config *c, const char **why
 		*why = "mss must be 536..65495";
 	else if (c->pptp_max_sessions < 1 || c->pptp_max_sessions > (1u << 20))
 		*why = "pptp_max_sessions must be 1..1048576";
+	else if (c->refuse > PG_REFUSE_ADMIN_PROHIBITED)
+		*why = "unknown refuse mode";
 	else if (c->filtering != PG_FILTER_ADDRESS_DEPENDENT &&
 		 c->filtering != PG_FILTER_ENDPOINT_INDEPENDENT)
 		*why = "unknown filtering mode";

@@ -63,6 +63,13 @@ enum pg_filtering {
 	PG_FILTER_ENDPOINT_INDEPENDENT = 1,
 };
 
+/* What an unsolicited or filtered inbound packet gets back (never for TCP). */
+enum pg_refuse {
+	PG_REFUSE_SILENT = 0,           /* default: nothing */
+	PG_REFUSE_PORT_UNREACHABLE = 1, /* ICMP type 3 code 3 */
+	PG_REFUSE_ADMIN_PROHIBITED = 2, /* ICMP type 3 code 13 */
+};
+
 /* Timeouts in seconds. */
 struct pg_timeouts {
 	uint32_t tcp_established; /* RFC 5382 REQ-5: >= 7440 */
@@ -100,6 +107,7 @@ struct pg_engine_config {
 	/* ICMP errors the gateway sends itself, per second (token bucket). */
 	uint32_t icmp_error_rate;
 	uint32_t icmp_error_burst;
+	enum pg_refuse refuse;
 
 	/*
 	 * Passthrough switches (docs/ENGINE.md "Passthrough"): on, the helper

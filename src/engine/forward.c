@@ -467,8 +467,8 @@ static struct pg_flow *inbound_new(struct pg_engine *e, struct pg_pkt *pkt,
 			   now_seconds_up(now_ms));
 }
 
-void pg_forward_in(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
-		   uint64_t now_ms)
+static void forward_in(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
+		       uint64_t now_ms)
 {
 	struct pg_flow *f;
 
@@ -504,4 +504,29 @@ void pg_forward_in(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pars
 		return;
 	}
 	translate(e, pkt, p, f, PG_DIR_IN, now_ms);
+}
+
+/*
+ * Refused inbound traffic gets the configured answer, rate-limited like every
+ * error. Never for TCP (RFC 5382 REQ-4: no answer to an unsolicited SYN for
+ * at least 6 s) nor for ICMP.
+ */
+static void refuse(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
+		   uint64_t now_ms)
+{
+	if (e->cfg.refuse == PG_REFUSE_SILENT || p->proto == PG_PROTO_TCP ||
+	    p->proto == PG_PROTO_ICMP || p->frag_off)
+		return;
+	if (pkt->drop_reason != PG_CNT_DROP_UNSOLICITED && pkt->drop_reason != PG_CNT_DROP_FILTERED)
+		return;
+	pg_icmp_error(e, pkt, PG_ICMP_DEST_UNREACH,
+		      e->cfg.refuse == PG_REFUSE_PORT_UNREACHABLE ? 3 : 13, 0, now_ms);
+}
+
+void pg_forward_in(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
+		   uint64_t now_ms)
+{
+	forward_in(e, pkt, p, now_ms);
+	if (pkt->verdict == PG_VERDICT_DROP)
+		refuse(e, pkt, p, now_ms);
 }

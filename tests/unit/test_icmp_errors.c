@@ -145,7 +145,46 @@ static const struct pgt_step errors_do_not_refresh[] = {
 	END,
 };
 
+static void refuse_unreachable(struct pg_engine_config *cfg)
+{
+	cfg->refuse = PG_REFUSE_PORT_UNREACHABLE;
+}
+
+static void refuse_prohibited(struct pg_engine_config *cfg)
+{
+	cfg->refuse = PG_REFUSE_ADMIN_PROHIBITED;
+}
+
+static const struct pgt_spec probe = {.proto = PGT_P_UDP, .src = S1, .sport = 4444,
+				      .dst = WANA, .dport = 9999, .paylen = 10};
+
+static const struct pgt_step refused_unreachable[] = {
+	{.name = "unsolicited UDP gets port unreachable", .side = WAN, .in = probe,
+	 .verdict = TO_WAN, .drop = PG_CNT_DROP_UNSOLICITED,
+	 .out = ERR(WANA, S1, 3, 3, 0, &probe, 0, 64), .cnt = {CNT(ICMP_ERR_SENT, 1)}},
+	{.name = "unsolicited SYN gets nothing", .side = WAN,
+	 .in = PGT_TCP(S1, 4444, WANA, 22, PGT_SYN, 1, 0), DROPPED(DROP_UNSOLICITED),
+	 .cnt = {CNT(ICMP_ERR_SENT, 0)}},
+	END,
+};
+
+static const struct pgt_step refused_prohibited[] = {
+	{.name = "unsolicited UDP gets administratively prohibited", .side = WAN, .in = probe,
+	 .verdict = TO_WAN, .drop = PG_CNT_DROP_UNSOLICITED,
+	 .out = ERR(WANA, S1, 3, 13, 0, &probe, 0, 64)},
+	END,
+};
+
+static const struct pgt_step refused_silent[] = {
+	{.name = "by default nothing is sent", .side = WAN, .in = probe, DROPPED(DROP_UNSOLICITED),
+	 .cnt = {CNT(ICMP_ERR_SENT, 0)}},
+	END,
+};
+
 static const struct pgt_scenario scenarios[] = {
+	{"refused: port unreachable, never for TCP", refuse_unreachable, refused_unreachable},
+	{"refused: administratively prohibited", refuse_prohibited, refused_prohibited},
+	{"refused: silent by default", NULL, refused_silent},
 	{"errors from the WAN about TCP, UDP, echo, ESP", NULL, errors_from_wan},
 	{"errors from the LAN about delivered packets", NULL, errors_from_lan},
 	{"errors do not refresh flows", NULL, errors_do_not_refresh},
