@@ -58,6 +58,9 @@ extern const struct pg_alg_ops pg_alg_pptp;
 extern const struct pg_alg_ops pg_alg_ipsec;
 extern const struct pg_alg_ops pg_alg_l2tp;
 
+/* Does a LAN client wait to learn its inbound SPI from this server? */
+bool pg_ipsec_waiting(struct pg_engine *e, uint32_t server);
+
 /* The helper with this id, or NULL. */
 const struct pg_alg_ops *pg_alg_get(unsigned int id);
 

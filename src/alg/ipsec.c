@@ -196,6 +196,16 @@ static struct pg_flow *esp_out(struct pg_engine *e, struct pg_pkt *pkt, const st
 	return f;
 }
 
+bool pg_ipsec_waiting(struct pg_engine *e, uint32_t server)
+{
+	struct ipsec_state *st = state_of(e);
+
+	for (unsigned int i = 0; i < ESP_WAITING; i++)
+		if (st->wait[i].flow != PG_NONE && st->wait[i].server == server)
+			return true;
+	return false;
+}
+
 /* A server's ESP with an unknown SPI: bind it to the newest waiting flow. */
 static struct pg_flow *esp_in(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p)
 {

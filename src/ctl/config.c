@@ -46,6 +46,7 @@ enum kind {
 	K_LOGLEVEL,  /* enum pg_log_level at off */
 	K_BOOL,      /* bool at off */
 	K_REFUSE,    /* enum pg_refuse at off */
+	K_FORWARD,   /* one more engine.forwards[] rule */
 	K_U16,       /* uint16_t at off, min..max */
 };
 
@@ -57,13 +58,14 @@ enum section {
 	S_ICMP,
 	S_LOG,
 	S_PASSTHROUGH,
+	S_FORWARD,
 	S__COUNT,
 };
 
 static const char *const section_names[S__COUNT] = {
 	[S_LAN] = "lan",	       [S_WAN] = "wan",	  [S_NAT] = "nat",
 	[S_TIMEOUTS] = "timeouts", [S_ICMP] = "icmp", [S_LOG] = "log",
-	[S_PASSTHROUGH] = "passthrough",
+	[S_PASSTHROUGH] = "passthrough", [S_FORWARD] = "forward",
 };
 
 struct key_def {
@@ -73,7 +75,7 @@ struct key_def {
 	size_t off, off2;
 	uint32_t min, max;
 	bool required;
-	bool list;	     /* may be given more than once (none yet) */
+	bool list;	     /* may be given more than once */
 	const char *why_min; /* names the rule behind min, for the message */
 };
 
@@ -118,6 +120,8 @@ static const struct key_def key_table[] = {
 	{S_PASSTHROUGH, "l2tp", K_BOOL, EOFF(l2tp_passthrough), 0, 0, 0, false, false, NULL},
 	{S_PASSTHROUGH, "pptp_max_sessions", K_U32, EOFF(pptp_max_sessions), 0, 1, 1048576, false,
 	 false, NULL},
+	{S_FORWARD, "rule", K_FORWARD, 0, 0, 0, 0, false, true, NULL},
+	{S_FORWARD, "dmz", K_ADDR, EOFF(dmz_host), 0, 0, 0, false, false, NULL},
 };
 
 #define N_KEYS (sizeof(key_table) / sizeof(key_table[0]))
@@ -386,6 +390,18 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 		memcpy(base + k->off, &b, sizeof(b));
 		return 0;
 	}
+	case K_FORWARD: {
+		struct pg_engine_config *ec = &p->cfg->engine;
+		const char *why;
+
+		if (ec->nforwards == PG_MAX_FORWARDS)
+			return fail(p, line, (int)k->section, k->name, "more than %d rules",
+				    PG_MAX_FORWARDS);
+		if (pg_config_parse_forward(v, &ec->forwards[ec->nforwards], &why))
+			return fail(p, line, (int)k->section, k->name, "%s", why);
+		p->cfg->forward_line[ec->nforwards++] = line;
+		return 0;
+	}
 	case K_REFUSE: {
 		enum pg_refuse r;
 
@@ -592,6 +608,20 @@ static int check_all(struct parse *p)
 	if (ec->max_flows_per_host > ec->max_flows)
 		return fail(p, p->key_line[k], S_NAT, "max_flows_per_host",
 				"larger than max_flows (%u)", ec->max_flows);
+	for (unsigned int i = 0; i < ec->nforwards; i++) {
+		unsigned int first, second;
+
+		if (pg_forward_rule_check(ec, &ec->forwards[i], &why))
+			return fail(p, p->cfg->forward_line[i], S_FORWARD, "rule", "%s", why);
+		if (pg_forward_conflict(ec, &first, &second))
+			return fail(p, p->cfg->forward_line[second], S_FORWARD, "rule",
+				    "claims traffic the rule on line %u already forwards",
+				    p->cfg->forward_line[first]);
+	}
+	k = key_index(S_FORWARD, "dmz");
+	if (ec->dmz_host && (!same_net(ec->dmz_host, ec->lan_addr, ec->lan_prefix) ||
+			     ec->dmz_host == ec->lan_addr))
+		return fail(p, p->key_line[k], S_FORWARD, "dmz", "not a host of the LAN prefix");
 	/* The engine needs the MTUs for frag-needed and MSS clamping. */
 	p->cfg->engine.lan_mtu = (uint16_t)p->cfg->lan_mtu;
 	p->cfg->engine.wan_mtu = (uint16_t)p->cfg->wan_mtu;

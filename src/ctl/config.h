@@ -55,6 +55,7 @@ struct pg_config {
 	uint32_t lan_mtu;
 	uint32_t wan_mtu;
 	enum pg_log_level log_level;
+	unsigned int forward_line[PG_MAX_FORWARDS]; /* where each [forward] rule stands */
 	struct pg_config_doc doc;
 };
 
@@ -93,6 +94,9 @@ int pg_config_set(struct pg_config *cfg, const char *section, const char *key, c
 int pg_config_write(const struct pg_config *cfg, const char *path);
 
 /* Value parsers, shared with later API code. 0 or -EINVAL. */
+/* Parse a [forward] rule value; 0, or -1 with *why set. */
+int pg_config_parse_forward(const char *value, struct pg_port_forward *r, const char **why);
+
 int pg_config_parse_duration(const char *s, uint32_t *seconds);
 int pg_config_parse_bool(const char *s, bool *value);
 int pg_config_parse_u32(const char *s, uint32_t *value);

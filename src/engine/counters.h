@@ -32,6 +32,9 @@
 	X(MAPPING_CREATED, "mapping_created", "NAT mappings created")                              \
 	X(MAPPING_EXPIRED, "mapping_expired", "NAT mappings released")                             \
 	X(PORT_PRESERVED, "port_preserved", "mappings that kept the inside port")                  \
+	X(FORWARDED_NEW, "forwarded_flows", "inbound flows a port forward created")                \
+	X(DMZ_NEW, "dmz_flows", "inbound flows sent to the DMZ host")                              \
+	X(HAIRPINNED, "hairpin_flows", "LAN-to-LAN flows through the public address")             \
 	/* drops: malformed input */                                                               \
 	X(DROP_TRUNCATED, "drop_truncated", "shorter than its headers")                            \
 	X(DROP_IP_VERSION, "drop_ip_version", "not IPv4")                                          \

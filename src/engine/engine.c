@@ -84,6 +84,19 @@ int pg_engine_config_validate(const struct pg_engine_config *c, const char **why
 	else if (c->filtering != PG_FILTER_ADDRESS_DEPENDENT &&
 		 c->filtering != PG_FILTER_ENDPOINT_INDEPENDENT)
 		*why = "unknown filtering mode";
+	if (!*why && c->nforwards > PG_MAX_FORWARDS)
+		*why = "too many port forwards";
+	for (unsigned int i = 0; !*why && i < c->nforwards; i++)
+		pg_forward_rule_check(c, &c->forwards[i], why);
+	if (!*why && c->dmz_host &&
+	    (((c->dmz_host ^ c->lan_addr) & prefix_mask(c->lan_prefix)) || c->dmz_host == c->lan_addr))
+		*why = "the DMZ host is not a LAN host";
+	if (!*why) {
+		unsigned int a, b;
+
+		if (pg_forward_conflict(c, &a, &b))
+			*why = "two port forwards claim the same traffic";
+	}
 	if (*why)
 		return -EINVAL;
 	common = c->lan_prefix < c->wan_prefix ? c->lan_prefix : c->wan_prefix;
@@ -107,7 +120,7 @@ static size_t port_bitmap_bytes(void)
 size_t pg_engine_memory_size(const struct pg_engine_config *cfg)
 {
 	return sizeof(struct pg_engine) + pg_pools_size(cfg->max_flows, NULL) +
-	       PG_PORTS__COUNT * port_bitmap_bytes() + pg_alg_mem_size(cfg);
+	       2 * PG_PORTS__COUNT * port_bitmap_bytes() + pg_alg_mem_size(cfg);
 }
 
 size_t pg_engine_bytes_per_flow(const struct pg_engine_config *cfg)
@@ -158,7 +171,7 @@ struct pg_engine *pg_engine_create(const struct pg_engine_config *cfg)
 	}
 	pools = pg_pools_size(n, &nslots);
 	e = calloc(1, sizeof(*e));
-	mem = calloc(1, pools + PG_PORTS__COUNT * port_bitmap_bytes() + pg_alg_mem_size(cfg));
+	mem = calloc(1, pools + 2 * PG_PORTS__COUNT * port_bitmap_bytes() + pg_alg_mem_size(cfg));
 	if (!e || !mem) {
 		free(e);
 		free(mem);
@@ -180,6 +193,8 @@ struct pg_engine *pg_engine_create(const struct pg_engine_config *cfg)
 	for (i = 0; i < PG_PORTS__COUNT; i++) {
 		e->ports_used[i] = (uint64_t *)mem;
 		mem += port_bitmap_bytes();
+		e->ports_reserved[i] = (uint64_t *)mem;
+		mem += port_bitmap_bytes();
 	}
 	pg_alg_init(e, mem);
 	for (i = 0; i < nslots; i++)
@@ -195,6 +210,7 @@ struct pg_engine *pg_engine_create(const struct pg_engine_config *cfg)
 	free_list(n, e->hosts, sizeof(*e->hosts), offsetof(struct pg_counted, next_free),
 		  &e->free_host);
 	pg_nat_init(e);
+	pg_forward_reserve(e);
 	return e;
 }
 
@@ -214,6 +230,7 @@ int pg_engine_reconfigure(struct pg_engine *e, const struct pg_engine_config *cf
 	if (r)
 		return r;
 	apply_config(e, cfg);
+	pg_forward_reserve(e);
 	return 0;
 }
 
@@ -312,7 +329,7 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 			    p.icmp_type == PG_ICMP_ECHO_REQUEST)) {
 			if (p.frag_off || p.more_frags)
 				pg_drop(e, pkt, PG_CNT_DROP_IP_FRAGMENT);
-			else
+			else if (!lan || !pg_hairpin(e, pkt, &p, now_ms))
 				to_gateway(e, pkt, &p);
 			return;
 		}

@@ -63,6 +63,21 @@ enum pg_filtering {
 	PG_FILTER_ENDPOINT_INDEPENDENT = 1,
 };
 
+/*
+ * A port forward: unsolicited inbound on the public address for proto and a
+ * WAN port in [wan_lo, wan_hi] goes to host, port lan_lo + (port - wan_lo)
+ * (or lan_lo for every port when lan_hi == lan_lo). GRE and ESP forwards
+ * have no ports. Ports in host order, host in network order.
+ */
+struct pg_port_forward {
+	uint8_t proto; /* PG_PROTO_TCP, _UDP, _GRE, _ESP (parse.h numbers) */
+	uint16_t wan_lo, wan_hi;
+	uint16_t lan_lo, lan_hi;
+	uint32_t host;
+};
+
+#define PG_MAX_FORWARDS 64
+
 /* What an unsolicited or filtered inbound packet gets back (never for TCP). */
 enum pg_refuse {
 	PG_REFUSE_SILENT = 0,           /* default: nothing */
@@ -109,6 +124,11 @@ struct pg_engine_config {
 	uint32_t icmp_error_burst;
 	enum pg_refuse refuse;
 
+	/* Inbound: port forwards, then the DMZ host (0: none) for the rest. */
+	struct pg_port_forward forwards[PG_MAX_FORWARDS];
+	unsigned int nforwards;
+	uint32_t dmz_host;
+
 	/*
 	 * Passthrough switches (docs/ENGINE.md "Passthrough"): on, the helper
 	 * translates the protocol; off, its traffic is dropped and counted.
@@ -128,6 +148,14 @@ void pg_engine_config_defaults(struct pg_engine_config *cfg);
 
 /* Check a configuration; on error returns -EINVAL and points *why at a reason. */
 int pg_engine_config_validate(const struct pg_engine_config *cfg, const char **why);
+
+/* Is one port forward sane for this configuration? 0, or -1 with *why set. */
+int pg_forward_rule_check(const struct pg_engine_config *cfg, const struct pg_port_forward *r,
+			  const char **why);
+
+/* Do two forwards claim the same traffic? -1 with their indices, else 0. */
+int pg_forward_conflict(const struct pg_engine_config *cfg, unsigned int *first,
+			unsigned int *second);
 
 /* Bytes pg_engine_create() will allocate for this configuration. */
 size_t pg_engine_memory_size(const struct pg_engine_config *cfg);

@@ -35,6 +35,8 @@ enum pg_key_kind {
  */
 #define PG_GRE_KEYED 1
 #define PG_GRE_V1_ADDR 2
+/* ESP flows keyed by address (forwards, DMZ) rather than by SPI. */
+#define PG_ESP_ADDR 1
 
 /* A 16-byte lookup key; every field in network byte order, unused ones zero. */
 struct pg_key {
@@ -78,6 +80,7 @@ enum pg_tcp_state {
 #define PG_FLOW_FIN_IN 0x10
 #define PG_FLOW_ACKED_OUT 0x20 /* the LAN side's SYN was acknowledged */
 #define PG_FLOW_ACKED_IN 0x40  /* the WAN side's SYN was acknowledged */
+#define PG_FLOW_HAIRPIN 0x80   /* LAN to LAN through the public address */
 
 #define PG_DIR_OUT 0 /* LAN to WAN */
 #define PG_DIR_IN 1  /* WAN to LAN */
@@ -184,7 +187,8 @@ struct pg_engine {
 	uint32_t free_flow, free_mapping, free_permit, free_host;
 	uint32_t nflows;
 
-	uint64_t *ports_used[PG_PORTS__COUNT]; /* one bit per public port */
+	uint64_t *ports_used[PG_PORTS__COUNT];     /* one bit per public port */
+	uint64_t *ports_reserved[PG_PORTS__COUNT]; /* forwarded: never mapped */
 	uint64_t rng;
 
 	uint32_t wheel[PG_WHEEL_SLOTS];
@@ -230,7 +234,28 @@ static inline void pg_key_fill(struct pg_key *k, enum pg_key_kind kind, uint8_t 
 	k->zero = 0;
 }
 
+/* portfwd.c: port forwards and the DMZ host */
+void pg_forward_reserve(struct pg_engine *e);
+struct pg_flow *pg_forward_unsolicited(struct pg_engine *e, struct pg_pkt *pkt,
+				       const struct pg_parsed *p, uint64_t now_ms, bool *claimed);
+struct pg_flow *pg_dmz(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
+		       uint64_t now_ms);
+
+/* hairpin.c: LAN hosts reaching LAN services through the public address */
+bool pg_hairpin(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
+		uint64_t now_ms);
+void pg_hairpin_translate(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
+			  struct pg_flow *f, int dir);
+
 /* forward.c: translation, and flows with keys chosen by a helper */
+struct pg_flow *pg_flow_new(struct pg_engine *e, struct pg_pkt *pkt, uint8_t proto, uint32_t lan,
+			    uint16_t lport, uint32_t rem, uint16_t rport, uint32_t mapping,
+			    uint16_t pub, uint32_t now_s);
+void pg_rewrite(struct pg_pkt *pkt, const struct pg_parsed *p, const struct pg_flow *f,
+		bool is_src, uint32_t new_addr, uint16_t new_port);
+/* The fast path for a packet of flow f in direction dir: check, track, rewrite, route. */
+void pg_forward_flow(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
+		     struct pg_flow *f, int dir, uint64_t now_ms);
 void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
 		    uint64_t now_ms);
 void pg_forward_in(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
@@ -263,6 +288,9 @@ size_t pg_pools_size(uint32_t max_flows, uint32_t *nslots);
 /* nat.c: endpoint-independent mappings and public ports */
 uint32_t pg_mapping_get(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port);
 uint32_t pg_mapping_find_pub(struct pg_engine *e, uint8_t proto, uint16_t pub_port);
+/* A mapping for (proto, lan, lan_port) on public port lan_port exactly, or PG_NONE. */
+uint32_t pg_mapping_get_fixed(struct pg_engine *e, uint8_t proto, uint32_t lan,
+			      uint16_t lan_port);
 void pg_mapping_put(struct pg_engine *e, uint32_t idx);
 void pg_nat_init(struct pg_engine *e);
 

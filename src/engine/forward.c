@@ -83,8 +83,8 @@ static unsigned int port_offset(const struct pg_parsed *p, const struct pg_flow 
  * the matching port or identifier. Checksums follow incrementally, so a bad
  * transport checksum stays bad.
  */
-static void rewrite(struct pg_pkt *pkt, const struct pg_parsed *p, const struct pg_flow *f,
-		    bool is_src, uint32_t new_addr, uint16_t new_port)
+void pg_rewrite(struct pg_pkt *pkt, const struct pg_parsed *p, const struct pg_flow *f,
+		bool is_src, uint32_t new_addr, uint16_t new_port)
 {
 	uint8_t *ip = pkt->l3;
 	unsigned int aoff = is_src ? PG_IP_OFF_SADDR : PG_IP_OFF_DADDR;
@@ -139,15 +139,18 @@ static void forward(struct pg_engine *e, struct pg_pkt *pkt, int to_side)
  * The fast path for a packet whose flow is known: let the helper see it, track
  * TCP state, count, refresh, rewrite, forward.
  */
-static void translate(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
-		      struct pg_flow *f, int dir, uint64_t now_ms)
+void pg_forward_flow(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
+		     struct pg_flow *f, int dir, uint64_t now_ms)
 {
 	if (dir == PG_DIR_OUT && p->saddr != f->lan_addr) {
 		/* Another host's SPI or call id: never let it ride that flow. */
 		pg_drop(e, pkt, PG_CNT_DROP_FLOW_CONFLICT);
 		return;
 	}
-	if (pg_mtu_exceeded(e, pkt, dir == PG_DIR_OUT ? PG_SIDE_WAN : PG_SIDE_LAN, now_ms))
+	if (pg_mtu_exceeded(e, pkt,
+			    dir == PG_DIR_OUT && !(f->flags & PG_FLOW_HAIRPIN) ? PG_SIDE_WAN
+									 : PG_SIDE_LAN,
+			    now_ms))
 		return;
 	if (f->alg != PG_ALG_NONE) {
 		enum pg_counter r = pg_alg_get(f->alg)->packet(e, f, pkt, p, dir, now_ms);
@@ -165,11 +168,16 @@ static void translate(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_p
 	f->pkts[dir]++;
 	f->bytes[dir] += pkt->len;
 	pg_flow_touch(e, f, now_seconds_up(now_ms));
+	if (f->flags & PG_FLOW_HAIRPIN) {
+		pg_hairpin_translate(e, pkt, p, f, dir);
+		forward(e, pkt, PG_SIDE_LAN);
+		return;
+	}
 	if (dir == PG_DIR_OUT) {
-		rewrite(pkt, p, f, true, e->cfg.wan_addr, f->pub_port);
+		pg_rewrite(pkt, p, f, true, e->cfg.wan_addr, f->pub_port);
 		forward(e, pkt, PG_SIDE_WAN);
 	} else {
-		rewrite(pkt, p, f, false, f->lan_addr, f->lan_port);
+		pg_rewrite(pkt, p, f, false, f->lan_addr, f->lan_port);
 		forward(e, pkt, PG_SIDE_LAN);
 	}
 }
@@ -197,6 +205,15 @@ static void l4_ports(const struct pg_parsed *p, uint16_t *sport, uint16_t *dport
 	*dport = p->dport;
 }
 
+/* The public port (or echo id) an inbound packet is for. */
+static uint16_t l4_dport(const struct pg_parsed *p)
+{
+	uint16_t sport, dport;
+
+	l4_ports(p, &sport, &dport);
+	return dport;
+}
+
 static bool ported(uint8_t proto)
 {
 	return proto == PG_PROTO_TCP || proto == PG_PROTO_UDP || proto == PG_PROTO_ICMP;
@@ -219,10 +236,11 @@ static struct pg_flow *lookup(struct pg_engine *e, const struct pg_parsed *p, in
 	    (p->proto == PG_PROTO_ESP || (p->proto == PG_PROTO_GRE && p->gre_version == 1)))
 		k.a = 0; /* keyed by the server's SPI or call id alone */
 	f = pg_flow_lookup(e, &k);
-	if (f || p->proto != PG_PROTO_GRE || p->gre_version != 1)
+	if (f || !(p->proto == PG_PROTO_ESP || (p->proto == PG_PROTO_GRE && p->gre_version == 1)))
 		return f;
+	/* Not keyed by SPI or call id: a flow by address (forwards, DMZ, no helper). */
 	k.a = dir == PG_DIR_OUT ? p->saddr : k.a;
-	k.pa = k.pb = PG_GRE_V1_ADDR;
+	k.pa = k.pb = p->proto == PG_PROTO_ESP ? PG_ESP_ADDR : PG_GRE_V1_ADDR;
 	return pg_flow_lookup(e, &k);
 }
 
@@ -304,16 +322,15 @@ void pg_flow_rekey(struct pg_engine *e, struct pg_flow *f, int which, const stru
 }
 
 /*
- * Create a flow between LAN endpoint (lan, lport) and remote (rem, rport).
- * mapping is an index the caller holds a reference on, or PG_NONE for GRE
- * and ESP, which keep their ports; the reference passes to the flow, or is
- * released on failure.
+ * Create a flow between LAN endpoint (lan, lport) and remote (rem, rport),
+ * public port pub. mapping is an index the caller holds a reference on (its
+ * public port is pub), or PG_NONE (GRE and ESP, forwards); the reference
+ * passes to the flow, or is released on failure.
  */
-static struct pg_flow *flow_create(struct pg_engine *e, struct pg_pkt *pkt, uint8_t proto,
-				   uint32_t lan, uint16_t lport, uint32_t rem, uint16_t rport,
-				   uint32_t mapping, uint32_t now_s)
+struct pg_flow *pg_flow_new(struct pg_engine *e, struct pg_pkt *pkt, uint8_t proto, uint32_t lan,
+			    uint16_t lport, uint32_t rem, uint16_t rport, uint32_t mapping,
+			    uint16_t pub, uint32_t now_s)
 {
-	uint16_t pub = mapping != PG_NONE ? e->mappings[mapping].key[1].pa : lport;
 	struct pg_key out, in, pk;
 	struct pg_flow *f = NULL;
 	enum pg_counter why = PG_CNT_DROP_FLOW_CONFLICT;
@@ -371,7 +388,7 @@ void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_par
 	}
 	f = lookup(e, p, PG_DIR_OUT);
 	if (f) {
-		translate(e, pkt, p, f, PG_DIR_OUT, now_ms);
+		pg_forward_flow(e, pkt, p, f, PG_DIR_OUT, now_ms);
 		return;
 	}
 	if (p->proto == PG_PROTO_TCP && !syn_only(p)) {
@@ -386,7 +403,7 @@ void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_par
 		/* ESP is keyed by SPI; the IPsec helper owns its flows. */
 		f = pg_alg_ipsec.miss(e, pkt, p, PG_DIR_OUT, now_ms);
 		if (f)
-			translate(e, pkt, p, f, PG_DIR_OUT, now_ms);
+			pg_forward_flow(e, pkt, p, f, PG_DIR_OUT, now_ms);
 		return;
 	}
 	l4_ports(p, &sport, &dport);
@@ -405,10 +422,11 @@ void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_par
 			return;
 		}
 	}
-	f = flow_create(e, pkt, p->proto, p->saddr, sport, p->daddr, dport, mapping,
+	f = pg_flow_new(e, pkt, p->proto, p->saddr, sport, p->daddr, dport, mapping,
+			mapping != PG_NONE ? e->mappings[mapping].key[1].pa : sport,
 			now_seconds_up(now_ms));
 	if (f)
-		translate(e, pkt, p, f, PG_DIR_OUT, now_ms);
+		pg_forward_flow(e, pkt, p, f, PG_DIR_OUT, now_ms);
 }
 
 /*
@@ -463,8 +481,32 @@ static struct pg_flow *inbound_new(struct pg_engine *e, struct pg_pkt *pkt,
 	}
 	m = &e->mappings[midx];
 	m->refs++;
-	return flow_create(e, pkt, p->proto, m->key[0].a, m->key[0].pa, p->saddr, sport, midx,
-			   now_seconds_up(now_ms));
+	return pg_flow_new(e, pkt, p->proto, m->key[0].a, m->key[0].pa, p->saddr, sport, midx,
+			   m->key[1].pa, now_seconds_up(now_ms));
+}
+
+/*
+ * An inbound packet no flow claims: port forwards first, then a LAN client's
+ * ESP SPI being learnt, then NAT mappings and filtering, then the DMZ host.
+ */
+static struct pg_flow *unsolicited(struct pg_engine *e, struct pg_pkt *pkt,
+				   const struct pg_parsed *p, uint64_t now_ms)
+{
+	struct pg_flow *f;
+	bool claimed;
+
+	f = pg_forward_unsolicited(e, pkt, p, now_ms, &claimed);
+	if (f || claimed)
+		return f;
+	if (p->proto == PG_PROTO_ESP && pg_ipsec_waiting(e, p->saddr))
+		return pg_alg_ipsec.miss(e, pkt, p, PG_DIR_IN, now_ms);
+	if (ported(p->proto) && pg_mapping_find_pub(e, p->proto, l4_dport(p)) != PG_NONE)
+		return inbound_new(e, pkt, p, now_ms);
+	/* Truly unsolicited: the DMZ host takes it, if there is one. */
+	f = pg_dmz(e, pkt, p, now_ms);
+	if (!f)
+		pg_drop(e, pkt, PG_CNT_DROP_UNSOLICITED);
+	return f;
 }
 
 static void forward_in(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
@@ -489,13 +531,7 @@ static void forward_in(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_
 	}
 	f = lookup(e, p, PG_DIR_IN);
 	if (!f) {
-		/* ESP: the helper may learn which client an unknown SPI is for. */
-		if (p->proto == PG_PROTO_ESP && p->ttl > 1)
-			f = pg_alg_ipsec.miss(e, pkt, p, PG_DIR_IN, now_ms);
-		else if (!ported(p->proto))
-			pg_drop(e, pkt, PG_CNT_DROP_UNSOLICITED);
-		else
-			f = inbound_new(e, pkt, p, now_ms);
+		f = unsolicited(e, pkt, p, now_ms);
 		if (!f)
 			return;
 	} else if (p->ttl <= 1) {
@@ -503,7 +539,7 @@ static void forward_in(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_
 		pg_icmp_error(e, pkt, PG_ICMP_TIME_EXCEEDED, 0, 0, now_ms);
 		return;
 	}
-	translate(e, pkt, p, f, PG_DIR_IN, now_ms);
+	pg_forward_flow(e, pkt, p, f, PG_DIR_IN, now_ms);
 }
 
 /*

@@ -50,7 +50,8 @@ static bool port_used(const uint64_t *bm, uint32_t port)
  * First free port at or after start within [lo, hi], wrapping once, whose
  * parity is `parity` (0 even, 1 odd, -1 any). Returns -1 when none is free.
  */
-static int find_free(const uint64_t *bm, uint32_t lo, uint32_t hi, uint32_t start, int parity)
+static int find_free(const uint64_t *bm, const uint64_t *rsv, uint32_t lo, uint32_t hi,
+		     uint32_t start, int parity)
 {
 	uint32_t span = hi - lo + 1, scanned = 0, p = start;
 	uint64_t par = parity < 0 ? ~0ULL : parity == 0 ? EVEN_BITS : ~EVEN_BITS;
@@ -65,7 +66,7 @@ static int find_free(const uint64_t *bm, uint32_t lo, uint32_t hi, uint32_t star
 			allowed &= ~0ULL << (lo - base);
 		if (base + 63 > hi)
 			allowed &= ~0ULL >> (63 - (hi - base));
-		free_bits = ~bm[p >> 6] & allowed;
+		free_bits = ~(bm[p >> 6] | rsv[p >> 6]) & allowed;
 		if (free_bits)
 			return (int)(base + (uint32_t)__builtin_ctzll(free_bits));
 		scanned += 64 - (p & 63);
@@ -78,11 +79,11 @@ static int find_free(const uint64_t *bm, uint32_t lo, uint32_t hi, uint32_t star
 
 static int choose_port(struct pg_engine *e, int space, uint16_t lan_port_n)
 {
-	uint64_t *bm = e->ports_used[space];
+	uint64_t *bm = e->ports_used[space], *rsv = e->ports_reserved[space];
 	uint32_t want = ntohs(lan_port_n), lo, hi;
 	int parity;
 
-	if (!port_used(bm, want) && (space == PG_PORTS_ICMP || want != 0)) {
+	if (!port_used(bm, want) && !port_used(rsv, want) && (space == PG_PORTS_ICMP || want != 0)) {
 		pg_count(e, PG_CNT_PORT_PRESERVED);
 		return (int)want;
 	}
@@ -95,10 +96,16 @@ static int choose_port(struct pg_engine *e, int space, uint16_t lan_port_n)
 		hi = want < 1024 ? 1023 : 65535;
 		parity = (int)(want & 1);
 	}
-	return find_free(bm, lo, hi, lo + (uint32_t)(next_random(e) % (hi - lo + 1)), parity);
+	return find_free(bm, rsv, lo, hi, lo + (uint32_t)(next_random(e) % (hi - lo + 1)),
+			 parity);
 }
 
-uint32_t pg_mapping_get(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port)
+/*
+ * The mapping of (proto, lan, lan_port), or a new one on public port `fixed`
+ * (host order) when fixed >= 0, else on a port chosen by choose_port().
+ */
+static uint32_t mapping_get(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port,
+			    int fixed)
 {
 	struct pg_key k = {.a = lan, .pa = lan_port, .proto = proto, .kind = PG_KEY_MAP_LAN};
 	uint32_t hash = pg_key_hash(e, &k);
@@ -109,13 +116,18 @@ uint32_t pg_mapping_get(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16
 
 	if (ref != PG_NONE) {
 		idx = PG_REF_IDX(ref);
+		if (fixed >= 0 && ntohs(e->mappings[idx].key[1].pa) != fixed)
+			return PG_NONE;
 		e->mappings[idx].refs++;
 		return idx;
 	}
 	idx = e->free_mapping;
 	if (idx == PG_NONE)
 		return PG_NONE;
-	port = choose_port(e, space, lan_port);
+	if (fixed >= 0)
+		port = port_used(e->ports_used[space], (uint32_t)fixed) ? -1 : fixed;
+	else
+		port = choose_port(e, space, lan_port);
 	if (port < 0)
 		return PG_NONE;
 	e->free_mapping = e->mappings[idx].next_free;
@@ -131,6 +143,16 @@ uint32_t pg_mapping_get(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16
 	pg_index_insert(e, pg_key_hash(e, &m->key[1]), PG_REF(idx, PG_REF_MAPPING, 1));
 	pg_count(e, PG_CNT_MAPPING_CREATED);
 	return idx;
+}
+
+uint32_t pg_mapping_get(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port)
+{
+	return mapping_get(e, proto, lan, lan_port, -1);
+}
+
+uint32_t pg_mapping_get_fixed(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port)
+{
+	return mapping_get(e, proto, lan, lan_port, ntohs(lan_port));
 }
 
 uint32_t pg_mapping_find_pub(struct pg_engine *e, uint8_t proto, uint16_t pub_port)

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hairpin.c - LAN hosts reaching each other through the public address
+ * (RFC 4787 REQ-9, RFC 5382 REQ-8).
+ *
+ * A LAN host A sending to the public address and a port that a forward or
+ * a mapping owns reaches the inside host B behind it, as if from outside: the
+ * destination becomes B, and the source becomes the public address and A's
+ * own public port (A's endpoint-independent mapping), so B answers the public
+ * address and the answer comes back through the gateway too. One flow holds
+ * both directions: its LAN-side key is A's packet as sent, its other key is
+ * B's answer as sent (from B, to the public address and A's public port).
+ * Towards a mapping, filtering applies as for outside senders: with
+ * address-dependent filtering B must have sent to the public address before
+ * (a hairpin flow of B's own records that, as a permit for our address).
+ */
+#include <arpa/inet.h>
+
+#include "engine_internal.h"
+
+static bool permit_exists(struct pg_engine *e, uint8_t proto, uint16_t pub, uint32_t remote)
+{
+	struct pg_key k;
+
+	pg_key_fill(&k, PG_KEY_PERMIT, proto, remote, 0, pub, 0);
+	return pg_index_find(e, &k, pg_key_hash(e, &k)) != PG_NONE;
+}
+
+/* Where a packet to the public address and port dport is meant to go inside. */
+static bool hairpin_target(struct pg_engine *e, const struct pg_parsed *p, uint32_t *host,
+			   uint16_t *port)
+{
+	uint32_t midx;
+
+	for (unsigned int i = 0; i < e->cfg.nforwards; i++) {
+		const struct pg_port_forward *r = &e->cfg.forwards[i];
+		uint16_t d = ntohs(p->dport);
+
+		if (r->proto != p->proto || d < r->wan_lo || d > r->wan_hi)
+			continue;
+		*host = r->host;
+		*port = htons(r->lan_lo == r->lan_hi ? r->lan_lo
+						     : (uint16_t)(r->lan_lo + (d - r->wan_lo)));
+		return true;
+	}
+	midx = pg_mapping_find_pub(e, p->proto, p->dport);
+	if (midx == PG_NONE)
+		return false;
+	if (e->cfg.filtering == PG_FILTER_ADDRESS_DEPENDENT &&
+	    !permit_exists(e, p->proto, p->dport, e->cfg.wan_addr))
+		return false;
+	*host = e->mappings[midx].key[0].a;
+	*port = e->mappings[midx].key[0].pa;
+	return true;
+}
+
+bool pg_hairpin(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
+		uint64_t now_ms)
+{
+	uint32_t now_s = (uint32_t)((now_ms + 999) / 1000), host, mapping;
+	struct pg_key out, in, pk;
+	struct pg_flow *f;
+	uint16_t port;
+	int dir = PG_DIR_OUT;
+
+	if ((p->proto != PG_PROTO_TCP && p->proto != PG_PROTO_UDP) || p->daddr != e->cfg.wan_addr)
+		return false;
+	pg_key_fill(&out, PG_KEY_FLOW_OUT, p->proto, p->saddr, p->daddr, p->sport, p->dport);
+	f = pg_flow_lookup(e, &out);
+	if (!f) {
+		pg_key_fill(&in, PG_KEY_FLOW_IN, p->proto, p->saddr, p->daddr, p->sport, p->dport);
+		f = pg_flow_lookup(e, &in);
+		dir = PG_DIR_IN;
+	}
+	if (f && !(f->flags & PG_FLOW_HAIRPIN))
+		return false;
+	if (!f) {
+		dir = PG_DIR_OUT;
+		if (!hairpin_target(e, p, &host, &port))
+			return false; /* nothing inside: for the gateway itself */
+		if (host == p->saddr && port == p->sport) {
+			pg_drop(e, pkt, PG_CNT_DROP_LAN_LOCAL); /* a host talking to itself */
+			return true;
+		}
+		if (p->proto == PG_PROTO_TCP &&
+		    (p->tcp_flags & (PG_TCP_SYN | PG_TCP_ACK | PG_TCP_RST)) != PG_TCP_SYN) {
+			pg_drop(e, pkt, PG_CNT_DROP_TCP_NO_FLOW);
+			return true;
+		}
+		if (!pg_flow_make_room(e)) {
+			pg_drop(e, pkt, PG_CNT_DROP_TABLE_FULL);
+			return true;
+		}
+		mapping = pg_mapping_get(e, p->proto, p->saddr, p->sport);
+		if (mapping == PG_NONE) {
+			pg_drop(e, pkt, PG_CNT_DROP_PORTS_EXHAUSTED);
+			return true;
+		}
+		pg_key_fill(&in, PG_KEY_FLOW_IN, p->proto, host, e->cfg.wan_addr, port,
+			    e->mappings[mapping].key[1].pa);
+		if (pg_index_find(e, &in, pg_key_hash(e, &in)) != PG_NONE) {
+			pg_mapping_put(e, mapping);
+			pg_drop(e, pkt, PG_CNT_DROP_FLOW_CONFLICT);
+			return true;
+		}
+		f = pg_flow_create_keys(e, &out, &in, p->saddr, p->sport,
+					e->mappings[mapping].key[1].pa, now_s);
+		if (!f) {
+			pg_mapping_put(e, mapping);
+			pg_drop(e, pkt, PG_CNT_DROP_TABLE_FULL);
+			return true;
+		}
+		f->mapping = mapping;
+		f->flags |= PG_FLOW_HAIRPIN;
+		/* Our own address has now been talked to from this mapping. */
+		pg_key_fill(&pk, PG_KEY_PERMIT, p->proto, e->cfg.wan_addr, 0, f->pub_port, 0);
+		f->permit = pg_counted_get(e, e->permits, &e->free_permit, PG_REF_PERMIT, &pk);
+		pg_count(e, PG_CNT_HAIRPINNED);
+	}
+	if (p->ttl <= 1) {
+		pg_drop(e, pkt, PG_CNT_DROP_TTL_EXCEEDED);
+		pg_icmp_error(e, pkt, PG_ICMP_TIME_EXCEEDED, 0, 0, now_ms);
+		return true;
+	}
+	pg_forward_flow(e, pkt, p, f, dir, now_ms);
+	return true;
+}
+
+void pg_hairpin_translate(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
+			  struct pg_flow *f, int dir)
+{
+	uint32_t wan = e->cfg.wan_addr;
+
+	if (dir == PG_DIR_OUT) {
+		/* A to B: from our address and A's public port, to B. */
+		pg_rewrite(pkt, p, f, true, wan, f->pub_port);
+		pg_rewrite(pkt, p, f, false, f->key[PG_DIR_IN].a, f->key[PG_DIR_IN].pa);
+	} else {
+		/* B's answer: from the port A called, to A. */
+		pg_rewrite(pkt, p, f, true, wan, f->key[PG_DIR_OUT].pb);
+		pg_rewrite(pkt, p, f, false, f->lan_addr, f->lan_port);
+	}
+}
