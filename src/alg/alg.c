@@ -46,3 +46,10 @@ void pg_alg_flow_new(struct pg_engine *e, struct pg_flow *f, int side)
 	for (i = 1; i < PG_ALG__COUNT && f->alg == PG_ALG_NONE; i++)
 		helpers[i]->flow_new(e, f, side);
 }
+
+bool pg_alg_describe(const struct pg_engine *e, const struct pg_flow *f, struct pg_vpn_session *s)
+{
+	const struct pg_alg_ops *ops = pg_alg_get(f->alg);
+
+	return ops && ops->describe && ops->describe(e, f, s);
+}

@@ -46,6 +46,12 @@ struct pg_alg_ops {
 	/* A claimed flow is being freed (expiry, eviction or the helper itself). */
 	void (*flow_free)(struct pg_engine *e, struct pg_flow *f);
 	/*
+	 * Describe a claimed flow as a VPN session (kind, state, calls); return
+	 * false when it is part of another flow's session.
+	 */
+	bool (*describe)(const struct pg_engine *e, const struct pg_flow *f,
+			 struct pg_vpn_session *s);
+	/*
 	 * Optional: a packet of a protocol this helper owns (ESP) matched no
 	 * flow. Returns the flow to translate it with, or NULL after dropping
 	 * it with a reason.
@@ -57,6 +63,9 @@ struct pg_alg_ops {
 extern const struct pg_alg_ops pg_alg_pptp;
 extern const struct pg_alg_ops pg_alg_ipsec;
 extern const struct pg_alg_ops pg_alg_l2tp;
+
+/* Describe a flow a helper claimed as a VPN session (observe.c). */
+bool pg_alg_describe(const struct pg_engine *e, const struct pg_flow *f, struct pg_vpn_session *s);
 
 /* Does a LAN client wait to learn its inbound SPI from this server? */
 bool pg_ipsec_waiting(struct pg_engine *e, uint32_t server);

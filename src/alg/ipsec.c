@@ -90,18 +90,30 @@ static void ipsec_flow_new(struct pg_engine *e, struct pg_flow *f, int side)
 		return;
 	f->alg = PG_ALG_IPSEC;
 	f->alg_state = 0;
-	if (k->pb == htons(NATT_PORT))
+	if (k->pb == htons(NATT_PORT)) {
 		pg_count(e, PG_CNT_NATT_FLOWS);
+		pg_event_flow(e, PG_EV_NATT_IN_USE, f, 0, 0);
+	}
 }
 
-/* IKE header (RFC 7296 3.1): SPIs, next payload, version, exchange, flags... */
-static void count_ike(struct pg_engine *e, const uint8_t *ike, unsigned int len)
+/*
+ * IKE header (RFC 7296 3.1): SPIs, next payload, version, exchange, flags...
+ * The first message of a flow is logged.
+ */
+static void count_ike(struct pg_engine *e, struct pg_flow *f, const uint8_t *ike,
+		      unsigned int len)
 {
+	unsigned int version;
+
 	if (len < 28) {
 		pg_count(e, PG_CNT_IKE_MALFORMED);
 		return;
 	}
-	pg_count(e, (ike[17] >> 4) == 2 ? PG_CNT_IKE_V2 : PG_CNT_IKE_V1);
+	version = (ike[17] >> 4) == 2 ? 2 : 1;
+	pg_count(e, version == 2 ? PG_CNT_IKE_V2 : PG_CNT_IKE_V1);
+	if (!(f->alg_state & IPSEC_IKE_SEEN))
+		pg_event_flow(e, PG_EV_IKE_SEEN, f, version, 0);
+	f->alg_state |= IPSEC_IKE_SEEN;
 }
 
 static enum pg_counter ipsec_packet(struct pg_engine *e, struct pg_flow *f, struct pg_pkt *pkt,
@@ -117,16 +129,14 @@ static enum pg_counter ipsec_packet(struct pg_engine *e, struct pg_flow *f, stru
 	if (p->frag_off || p->more_frags)
 		return PG_CNT_NONE; /* a fragment: the header is all we may read */
 	if (f->key[PG_DIR_OUT].pb == htons(IKE_PORT)) {
-		count_ike(e, data, len);
-		f->alg_state |= IPSEC_IKE_SEEN;
+		count_ike(e, f, data, len);
 		return PG_CNT_NONE;
 	}
 	/* RFC 3948 2.2/2.3: 0xff alone is a keepalive, 4 zero bytes mark IKE. */
 	if (len == 1 && data[0] == 0xff) {
 		pg_count(e, PG_CNT_NATT_KEEPALIVES);
 	} else if (len >= 4 && pg_get32(data) == 0) {
-		count_ike(e, data + 4, len - 4);
-		f->alg_state |= IPSEC_IKE_SEEN;
+		count_ike(e, f, data + 4, len - 4);
 	} else if (len >= 8) {
 		pg_count(e, PG_CNT_NATT_ESP);
 		f->alg_state |= IPSEC_NATT_ESP_SEEN;
@@ -193,6 +203,7 @@ static struct pg_flow *esp_out(struct pg_engine *e, struct pg_pkt *pkt, const st
 	free_slot->server = p->daddr;
 	free_slot->since = now_s;
 	pg_count(e, PG_CNT_ESP_SA_OUT);
+	pg_event_push(e, PG_EV_ESP_SA_OUT, p->saddr, p->daddr, 0, 0, 0, ntohl(p->esp_spi), 0);
 	return f;
 }
 
@@ -230,6 +241,9 @@ static struct pg_flow *esp_in(struct pg_engine *e, struct pg_pkt *pkt, const str
 	pg_flow_rekey(e, f, PG_DIR_IN, &in);
 	best->flow = PG_NONE;
 	pg_count(e, PG_CNT_ESP_SPI_LEARNED);
+	pg_event_push(e, PG_EV_ESP_LEARNT, f->lan_addr, p->saddr, 0, 0, 0,
+		      (uint32_t)ntohs(f->key[PG_DIR_OUT].pa) << 16 | ntohs(f->key[PG_DIR_OUT].pb),
+		      ntohl(p->esp_spi));
 	return f;
 }
 
@@ -241,7 +255,28 @@ static struct pg_flow *ipsec_miss(struct pg_engine *e, struct pg_pkt *pkt,
 	return esp_in(e, pkt, p);
 }
 
+static bool ipsec_describe(const struct pg_engine *e, const struct pg_flow *f,
+			   struct pg_vpn_session *s)
+{
+	(void)e;
+	if (f->alg_state & IPSEC_ESP) {
+		s->kind = PG_VPN_ESP;
+		s->state = f->key[PG_DIR_IN].kind == PG_KEY_PARKED ? "ESP out, inbound SPI not learnt"
+								   : "ESP established";
+	} else if (f->key[PG_DIR_OUT].pb == htons(NATT_PORT)) {
+		s->kind = PG_VPN_NATT;
+		s->state = (f->alg_state & IPSEC_NATT_ESP_SEEN) ? "NAT-T: ESP in UDP"
+				: (f->alg_state & IPSEC_IKE_SEEN) ? "NAT-T: IKE"
+								  : "NAT-T";
+	} else {
+		s->kind = PG_VPN_IKE;
+		s->state = (f->alg_state & IPSEC_IKE_SEEN) ? "IKE seen" : "UDP 500";
+	}
+	return true;
+}
+
 const struct pg_alg_ops pg_alg_ipsec = {
+	.describe = ipsec_describe,
 	.name = "ipsec",
 	.mem_size = ipsec_mem_size,
 	.init = ipsec_init,

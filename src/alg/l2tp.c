@@ -18,6 +18,8 @@
 #define L2TP_PORT 1701
 #define L2TP_T 0x80 /* control message */
 #define L2TP_VERSION 2
+#define L2TP_CONTROL_SEEN 0x1 /* alg_state bits */
+#define L2TP_DATA_SEEN 0x2
 
 static size_t l2tp_mem_size(const struct pg_engine_config *cfg)
 {
@@ -40,6 +42,7 @@ static void l2tp_flow_new(struct pg_engine *e, struct pg_flow *f, int side)
 	if ((side == PG_SIDE_LAN && k->pb == htons(L2TP_PORT)) ||
 	    (side == PG_SIDE_WAN && k->pa == htons(L2TP_PORT))) {
 		f->alg = PG_ALG_L2TP;
+		f->alg_state = 0;
 		pg_count(e, PG_CNT_L2TP_TUNNEL_FLOWS);
 	}
 }
@@ -49,7 +52,6 @@ static enum pg_counter l2tp_packet(struct pg_engine *e, struct pg_flow *f, struc
 {
 	const uint8_t *l2tp = pkt->l3 + p->ihl + 8;
 
-	(void)f;
 	(void)dir;
 	(void)now_ms;
 	if (p->frag_off || p->more_frags || p->l4_len < 8 + 6)
@@ -57,6 +59,12 @@ static enum pg_counter l2tp_packet(struct pg_engine *e, struct pg_flow *f, struc
 	if ((l2tp[1] & 0x0f) != L2TP_VERSION)
 		return PG_CNT_NONE; /* not L2TPv2: IPsec-protected L2TP is ESP anyway */
 	pg_count(e, (l2tp[0] & L2TP_T) ? PG_CNT_L2TP_CONTROL : PG_CNT_L2TP_DATA);
+	if ((l2tp[0] & L2TP_T) && !(f->alg_state & L2TP_CONTROL_SEEN)) {
+		f->alg_state |= L2TP_CONTROL_SEEN;
+		pg_event_flow(e, PG_EV_L2TP_TUNNEL, f, 0, 0);
+	}
+	if (!(l2tp[0] & L2TP_T))
+		f->alg_state |= L2TP_DATA_SEEN;
 	return PG_CNT_NONE;
 }
 
@@ -66,7 +74,19 @@ static void l2tp_flow_free(struct pg_engine *e, struct pg_flow *f)
 	(void)f;
 }
 
+static bool l2tp_describe(const struct pg_engine *e, const struct pg_flow *f,
+			  struct pg_vpn_session *s)
+{
+	(void)e;
+	s->kind = PG_VPN_L2TP;
+	s->state = (f->alg_state & L2TP_DATA_SEEN)	 ? "tunnel carrying data"
+		   : (f->alg_state & L2TP_CONTROL_SEEN) ? "tunnel control"
+							 : "UDP 1701";
+	return true;
+}
+
 const struct pg_alg_ops pg_alg_l2tp = {
+	.describe = l2tp_describe,
 	.name = "l2tp",
 	.mem_size = l2tp_mem_size,
 	.init = l2tp_init,

@@ -183,6 +183,7 @@ static void pptp_flow_new(struct pg_engine *e, struct pg_flow *f, int side)
 	f->alg = PG_ALG_PPTP;
 	f->alg_state = idx;
 	pg_count(e, PG_CNT_PPTP_SESSIONS);
+	pg_event_flow(e, PG_EV_PPTP_SESSION, f, 0, 0);
 }
 
 /* ---- calls and their GRE flows -------------------------------------------- */
@@ -291,6 +292,8 @@ static void call_up(struct pg_engine *e, struct pptp_conn *c, struct pptp_call *
 	}
 	pg_flow_rekey(e, &e->flows[k->gre], PG_DIR_OUT, &out);
 	pg_count(e, PG_CNT_PPTP_CALLS);
+	pg_event_push(e, PG_EV_PPTP_CALL_UP, c->lan, c->server, 0, 0, 0,
+		      (uint32_t)ntohs(k->pns_cid) << 16 | ntohs(k->pub_cid), ntohs(pac_cid));
 }
 
 /* ---- message handling ----------------------------------------------------- */
@@ -386,6 +389,8 @@ static void message_done(struct pg_engine *e, struct pptp_conn *c, struct pptp_s
 	case CDN:
 		k = call_find(c, CALL_UP, 2, hdr16(s, 12));
 		if (k) {
+			pg_event_push(e, PG_EV_PPTP_CALL_DOWN, c->lan, c->server, 0, 0, 0,
+				      ntohs(k->pns_cid), 0);
 			call_end(e, k);
 			pg_count(e, PG_CNT_PPTP_CALLS_CLEARED);
 		}
@@ -514,6 +519,7 @@ static enum pg_counter pptp_packet(struct pg_engine *e, struct pg_flow *f, struc
 		if (!header_ok(s, dir, off)) {
 			c->state = CONN_BROKEN;
 			pg_count(e, PG_CNT_PPTP_BAD_MESSAGE);
+			pg_event_flow(e, PG_EV_PPTP_BAD, f, 0, 0);
 			break;
 		}
 		if (off > 9 && is_field_low_byte(dir, s->msg_type, off)) {
@@ -559,7 +565,26 @@ static void pptp_flow_free(struct pg_engine *e, struct pg_flow *f)
 	st->free_head = f->alg_state;
 }
 
+static bool pptp_describe(const struct pg_engine *e, const struct pg_flow *f,
+			  struct pg_vpn_session *s)
+{
+	const struct pptp_state *st = e->alg_state[PG_ALG_PPTP];
+	const struct pptp_conn *c;
+
+	if (f->alg_state & PPTP_GRE_BIT)
+		return false; /* a call: counted with its control connection */
+	c = &st->conns[f->alg_state];
+	s->kind = PG_VPN_PPTP;
+	for (unsigned int i = 0; i < PPTP_MAX_CALLS; i++)
+		s->calls += c->calls[i].state == CALL_UP;
+	s->state = c->state == CONN_BROKEN ? "not followed (invalid stream)"
+		   : s->calls		   ? "call up"
+					   : "control connection";
+	return true;
+}
+
 const struct pg_alg_ops pg_alg_pptp = {
+	.describe = pptp_describe,
 	.name = "pptp",
 	.mem_size = pptp_mem_size,
 	.init = pptp_init,

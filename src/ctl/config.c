@@ -48,6 +48,8 @@ enum kind {
 	K_REFUSE,    /* enum pg_refuse at off */
 	K_FORWARD,   /* one more engine.forwards[] rule */
 	K_U16,       /* uint16_t at off, min..max */
+	K_LISTEN,    /* [api] listen: "ADDR:PORT" or "off" */
+	K_HASH,      /* char[PG_CONFIG_VALUE_MAX + 1] at off: a crypt(3) hash */
 };
 
 enum section {
@@ -59,6 +61,7 @@ enum section {
 	S_LOG,
 	S_PASSTHROUGH,
 	S_FORWARD,
+	S_API,
 	S__COUNT,
 };
 
@@ -66,6 +69,7 @@ static const char *const section_names[S__COUNT] = {
 	[S_LAN] = "lan",	       [S_WAN] = "wan",	  [S_NAT] = "nat",
 	[S_TIMEOUTS] = "timeouts", [S_ICMP] = "icmp", [S_LOG] = "log",
 	[S_PASSTHROUGH] = "passthrough", [S_FORWARD] = "forward",
+	[S_API] = "api",
 };
 
 struct key_def {
@@ -122,6 +126,9 @@ static const struct key_def key_table[] = {
 	 false, NULL},
 	{S_FORWARD, "rule", K_FORWARD, 0, 0, 0, 0, false, true, NULL},
 	{S_FORWARD, "dmz", K_ADDR, EOFF(dmz_host), 0, 0, 0, false, false, NULL},
+	{S_API, "listen", K_LISTEN, 0, 0, 0, 0, false, false, NULL},
+	{S_API, "password_hash", K_HASH, OFF(api.password_hash), 0, 0, 0, false, false, NULL},
+	{S_API, "token_hash", K_HASH, OFF(api.token_hash), 0, 0, 0, false, false, NULL},
 };
 
 #define N_KEYS (sizeof(key_table) / sizeof(key_table[0]))
@@ -427,6 +434,19 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 		memcpy(base + k->off, &h, sizeof(h));
 		return 0;
 	}
+	case K_LISTEN:
+		if (pg_config_parse_listen(v, &p->cfg->api))
+			return fail(p, line, (int)k->section, k->name,
+				    "expected 'off' or an IPv4 address and port such as "
+				    "127.0.0.1:8080");
+		return 0;
+	case K_HASH:
+		if (!pg_config_hash_valid(v))
+			return fail(p, line, (int)k->section, k->name,
+				    "expected a crypt(3) hash such as '$y$...' (make one with "
+				    "'passgated --hash-password')");
+		snprintf(base + k->off, PG_CONFIG_VALUE_MAX + 1, "%s", v);
+		return 0;
 	case K_LOGLEVEL: {
 		enum pg_log_level l;
 
@@ -622,6 +642,15 @@ static int check_all(struct parse *p)
 	if (ec->dmz_host && (!same_net(ec->dmz_host, ec->lan_addr, ec->lan_prefix) ||
 			     ec->dmz_host == ec->lan_addr))
 		return fail(p, p->key_line[k], S_FORWARD, "dmz", "not a host of the LAN prefix");
+	/*
+	 * Without a credential nobody can log in, so the API may only be
+	 * reachable from this machine (docs/API.md "Authentication").
+	 */
+	k = key_index(S_API, "listen");
+	if (p->cfg->api.enabled && !pg_config_api_has_credential(&p->cfg->api) &&
+	    (ntohl(p->cfg->api.addr) >> 24) != 127)
+		return fail(p, p->key_line[k], S_API, "listen",
+			    "not a loopback address, and no password_hash or token_hash is set");
 	/* The engine needs the MTUs for frag-needed and MSS clamping. */
 	p->cfg->engine.lan_mtu = (uint16_t)p->cfg->lan_mtu;
 	p->cfg->engine.wan_mtu = (uint16_t)p->cfg->wan_mtu;
@@ -658,6 +687,7 @@ int pg_config_parse(struct pg_config *cfg, const char *name, const char *text, s
 	c.lan_mtu = 1500;
 	c.wan_mtu = 1500;
 	c.log_level = PG_LOG_INFO;
+	pg_config_api_defaults(&c.api);
 
 	if (len > PG_CONFIG_FILE_MAX)
 		return fail(&p, 0, -1, NULL, "larger than %u bytes", PG_CONFIG_FILE_MAX);

@@ -48,6 +48,16 @@ struct pg_config_doc {
 	unsigned int n_lines;
 };
 
+/* [api]: where the HTTP API listens and who may change things (docs/API.md). */
+#define PG_CONFIG_API_PORT 8080
+struct pg_config_api {
+	bool enabled;	/* listen = off turns the API (and the admin page) off */
+	uint32_t addr;	/* network order; default 127.0.0.1 */
+	uint16_t port;	/* host order; default 8080 */
+	char password_hash[PG_CONFIG_VALUE_MAX + 1]; /* crypt(3) hash, or "" */
+	char token_hash[PG_CONFIG_VALUE_MAX + 1];    /* crypt(3) hash, or "" */
+};
+
 struct pg_config {
 	struct pg_engine_config engine;
 	char lan_ifname[PG_CONFIG_IFNAME_SIZE];
@@ -56,6 +66,7 @@ struct pg_config {
 	uint32_t wan_mtu;
 	enum pg_log_level log_level;
 	unsigned int forward_line[PG_MAX_FORWARDS]; /* where each [forward] rule stands */
+	struct pg_config_api api;
 	struct pg_config_doc doc;
 };
 
@@ -96,6 +107,15 @@ int pg_config_write(const struct pg_config *cfg, const char *path);
 /* Value parsers, shared with later API code. 0 or -EINVAL. */
 /* Parse a [forward] rule value; 0, or -1 with *why set. */
 int pg_config_parse_forward(const char *value, struct pg_port_forward *r, const char **why);
+
+/* [api] helpers (config_api.c). */
+void pg_config_api_defaults(struct pg_config_api *api);
+/* "off" or "A.B.C.D:PORT" (port 1..65535) into api; 0 or -EINVAL. */
+int pg_config_parse_listen(const char *s, struct pg_config_api *api);
+/* Does s look like a crypt(3) hash ("$id$...", hash alphabet only)? */
+bool pg_config_hash_valid(const char *s);
+/* Is a password or token hash set? */
+bool pg_config_api_has_credential(const struct pg_config_api *api);
 
 int pg_config_parse_duration(const char *s, uint32_t *seconds);
 int pg_config_parse_bool(const char *s, bool *value);

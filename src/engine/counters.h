@@ -29,6 +29,7 @@
 	X(FLOW_CREATED, "flow_created", "flows created")                                           \
 	X(FLOW_EXPIRED, "flow_expired", "flows expired after their timeout")                       \
 	X(FLOW_EVICTED, "flow_evicted", "idle flows evicted because the table was full")           \
+	X(EVENTS_LOST, "events_lost", "log events lost: the control plane read too slowly")        \
 	X(MAPPING_CREATED, "mapping_created", "NAT mappings created")                              \
 	X(MAPPING_EXPIRED, "mapping_expired", "NAT mappings released")                             \
 	X(PORT_PRESERVED, "port_preserved", "mappings that kept the inside port")                  \

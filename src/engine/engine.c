@@ -369,6 +369,7 @@ void pg_engine_run(struct pg_engine *e, struct pg_pkt *pkts, unsigned int n, uin
 {
 	unsigned int i;
 
+	e->now_ms = now_ms;
 	pg_flow_expire(e, (uint32_t)(now_ms / 1000));
 	pg_frag_run_start(e);
 	for (i = 0; i < n; i++) {

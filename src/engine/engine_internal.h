@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "observe.h"
 #include "parse.h"
 
 #define PG_NONE UINT32_MAX
@@ -108,6 +109,7 @@ struct pg_flow {
 	uint8_t tcp_state;
 	uint8_t flags;
 	uint8_t alg;           /* enum pg_alg_id */
+	uint32_t created;      /* seconds */
 	uint32_t pkts[2];
 	uint64_t bytes[2];
 };
@@ -203,11 +205,24 @@ struct pg_engine {
 	unsigned int nemit;
 	uint16_t frag_next_id;
 
+	/* events for the logs (observe.c): a ring, oldest dropped when full */
+	struct pg_event events[256];
+	uint32_t ev_head, ev_tail;
+	uint64_t now_ms; /* time of the batch being processed */
+	uint32_t last_full_event_s;
+
 	/* ICMP error token bucket, in milli-tokens */
 	uint64_t icmp_tokens;
 	uint64_t icmp_last_ms;
 	uint16_t ip_id;
 };
+
+/* observe.c: record an event for the logs */
+void pg_event_push(struct pg_engine *e, enum pg_event_kind kind, uint32_t client, uint32_t server,
+		   uint16_t client_port, uint16_t server_port, uint16_t pub_port, uint32_t a,
+		   uint32_t b);
+void pg_event_flow(struct pg_engine *e, enum pg_event_kind kind, const struct pg_flow *f,
+		   uint32_t a, uint32_t b);
 
 /* engine.c */
 static inline void pg_count(struct pg_engine *e, enum pg_counter c)

@@ -270,9 +270,12 @@ uint32_t pg_flow_alloc(struct pg_engine *e, uint32_t now_s)
 	uint32_t idx = take_free(e);
 
 	/* Everything due by now_s was freed when the batch started. */
-	(void)now_s;
 	if (idx == PG_NONE && evict_one(e))
 		idx = take_free(e);
+	if (idx == PG_NONE && now_s != e->last_full_event_s) {
+		e->last_full_event_s = now_s;
+		pg_event_push(e, PG_EV_FLOW_TABLE_FULL, 0, 0, 0, 0, 0, e->nflows, 0);
+	}
 	return idx;
 }
 
@@ -283,6 +286,7 @@ void pg_flow_insert(struct pg_engine *e, uint32_t idx, uint32_t now_s)
 	pg_index_insert(e, pg_key_hash(e, &f->key[0]), PG_REF(idx, PG_REF_FLOW, 0));
 	pg_index_insert(e, pg_key_hash(e, &f->key[1]), PG_REF(idx, PG_REF_FLOW, 1));
 	f->last_seen = now_s;
+	f->created = now_s;
 	wheel_link(e, idx, due_time(e, f));
 	e->nflows++;
 	pg_count(e, PG_CNT_FLOW_CREATED);
@@ -301,6 +305,7 @@ void pg_flow_free(struct pg_engine *e, uint32_t idx)
 		pg_mapping_put(e, f->mapping);
 	pg_counted_put(e, e->permits, &e->free_permit, PG_REF_PERMIT, f->permit);
 	pg_counted_put(e, e->hosts, &e->free_host, PG_REF_HOST, f->host);
+	f->key[0].kind = 0; /* not in use: observe.c skips it */
 	f->next = e->free_flow;
 	e->free_flow = idx;
 	e->nflows--;

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config_api.c - the values of the [api] section: the listen address and
+ * the stored credential hashes. The hashes themselves are made and checked
+ * in auth.c; here we only make sure a value can be one, so that a pasted
+ * password (instead of its hash) is refused at load rather than never
+ * matching at login.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+
+void pg_config_api_defaults(struct pg_config_api *api)
+{
+	memset(api, 0, sizeof(*api));
+	api->enabled = true;
+	api->addr = htonl(INADDR_LOOPBACK);
+	api->port = PG_CONFIG_API_PORT;
+}
+
+int pg_config_parse_listen(const char *s, struct pg_config_api *api)
+{
+	char buf[32];
+	const char *colon = strrchr(s, ':');
+	uint32_t addr, port;
+	size_t alen;
+
+	if (!strcmp(s, "off")) {
+		api->enabled = false;
+		return 0;
+	}
+	if (!colon)
+		return -EINVAL;
+	alen = (size_t)(colon - s);
+	if (alen >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, alen);
+	buf[alen] = '\0';
+	if (pg_config_parse_addr(buf, &addr) || pg_config_parse_u32(colon + 1, &port) ||
+	    port == 0 || port > 65535)
+		return -EINVAL;
+	api->enabled = true;
+	api->addr = addr;
+	api->port = (uint16_t)port;
+	return 0;
+}
+
+bool pg_config_hash_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	/* "$id$..." with at least a salt and a hash after the method id. */
+	if (n < 8 || s[0] != '$' || !strchr(s + 1, '$'))
+		return false;
+	/* The crypt(3) alphabet plus the separators its methods use. */
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./$=,-") == n;
+}
+
+bool pg_config_api_has_credential(const struct pg_config_api *api)
+{
+	return api->password_hash[0] || api->token_hash[0];
+}

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * observe.c - copies of the engine's state for the control plane: flows, the
+ * VPN sessions the helpers follow, and the event ring the logs are made from.
+ *
+ * Nothing here changes what the data path does. Walks are paged by pool
+ * index so a table of a million flows is read a page at a time between
+ * batches, never in one long pause.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alg.h"
+#include "engine_internal.h"
+
+#define EV_RING 256u
+
+void pg_event_push(struct pg_engine *e, enum pg_event_kind kind, uint32_t client, uint32_t server,
+		   uint16_t client_port, uint16_t server_port, uint16_t pub_port, uint32_t a,
+		   uint32_t b)
+{
+	struct pg_event *ev;
+
+	if (e->ev_head - e->ev_tail == EV_RING) {
+		e->ev_tail++; /* the oldest goes */
+		pg_count(e, PG_CNT_EVENTS_LOST);
+	}
+	ev = &e->events[e->ev_head++ % EV_RING];
+	ev->kind = (uint8_t)kind;
+	ev->time_ms = e->now_ms;
+	ev->client = ntohl(client);
+	ev->server = ntohl(server);
+	ev->client_port = ntohs(client_port);
+	ev->server_port = ntohs(server_port);
+	ev->pub_port = ntohs(pub_port);
+	ev->a = a;
+	ev->b = b;
+}
+
+void pg_event_flow(struct pg_engine *e, enum pg_event_kind kind, const struct pg_flow *f,
+		   uint32_t a, uint32_t b)
+{
+	const struct pg_key *in = &f->key[PG_DIR_IN];
+
+	/* The WAN-side key names the server, parked or not. */
+	pg_event_push(e, kind, f->lan_addr, in->a, f->lan_port, in->pa, f->pub_port, a, b);
+}
+
+unsigned int pg_engine_events(struct pg_engine *e, struct pg_event *out, unsigned int max)
+{
+	unsigned int n = 0;
+
+	while (n < max && e->ev_tail != e->ev_head)
+		out[n++] = e->events[e->ev_tail++ % EV_RING];
+	return n;
+}
+
+static void addr_str(uint32_t a, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+void pg_event_format(const struct pg_event *ev, char *buf, unsigned int len)
+{
+	char c[16], s[16];
+
+	addr_str(ev->client, c, sizeof(c));
+	addr_str(ev->server, s, sizeof(s));
+	switch (ev->kind) {
+	case PG_EV_PPTP_SESSION:
+		snprintf(buf, len, "pptp: control connection %s:%u -> %s:%u followed", c,
+			 ev->client_port, s, ev->server_port);
+		break;
+	case PG_EV_PPTP_CALL_UP:
+		snprintf(buf, len,
+			 "pptp: call up %s -> %s (client call id %u, public %u, server %u)", c, s,
+			 ev->a >> 16, ev->a & 0xffff, ev->b);
+		break;
+	case PG_EV_PPTP_CALL_DOWN:
+		snprintf(buf, len, "pptp: call ended %s -> %s (client call id %u)", c, s, ev->a);
+		break;
+	case PG_EV_PPTP_BAD:
+		snprintf(buf, len, "pptp: invalid control stream %s -> %s, no longer followed", c,
+			 s);
+		break;
+	case PG_EV_IKE_SEEN:
+		snprintf(buf, len, "ipsec: IKEv%u negotiation seen %s:%u -> %s:%u (public port %u)",
+			 ev->a, c, ev->client_port, s, ev->server_port, ev->pub_port);
+		break;
+	case PG_EV_NATT_IN_USE:
+		snprintf(buf, len, "ipsec: NAT-T in use %s:%u -> %s:%u (public port %u)", c,
+			 ev->client_port, s, ev->server_port, ev->pub_port);
+		break;
+	case PG_EV_ESP_SA_OUT:
+		snprintf(buf, len, "ipsec: ESP from %s to %s, SPI 0x%08x", c, s, ev->a);
+		break;
+	case PG_EV_ESP_LEARNT:
+		snprintf(buf, len,
+			 "ipsec: ESP established %s <-> %s (SPI out 0x%08x, in 0x%08x learnt)", c, s,
+			 ev->a, ev->b);
+		break;
+	case PG_EV_L2TP_TUNNEL:
+		snprintf(buf, len, "l2tp: tunnel control seen %s:%u -> %s:%u (public port %u)", c,
+			 ev->client_port, s, ev->server_port, ev->pub_port);
+		break;
+	case PG_EV_FLOW_TABLE_FULL:
+		snprintf(buf, len, "flow table full (%u flows): new flows refused", ev->a);
+		break;
+	default:
+		snprintf(buf, len, "event %u", ev->kind);
+		break;
+	}
+}
+
+const char *pg_proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case PG_PROTO_TCP:
+		return "tcp";
+	case PG_PROTO_UDP:
+		return "udp";
+	case PG_PROTO_ICMP:
+		return "icmp";
+	case PG_PROTO_GRE:
+		return "gre";
+	case PG_PROTO_ESP:
+		return "esp";
+	default:
+		return "other";
+	}
+}
+
+const char *pg_tcp_state_name(uint8_t state)
+{
+	static const char *const names[] = {"", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT",
+					    "CLOSING", "TIME_WAIT", "CLOSED"};
+
+	return state < sizeof(names) / sizeof(names[0]) ? names[state] : "?";
+}
+
+const char *pg_alg_name(uint8_t alg)
+{
+	const struct pg_alg_ops *ops = alg ? pg_alg_get(alg) : NULL;
+
+	return ops ? ops->name : "";
+}
+
+static uint32_t spi_of(const struct pg_key *k)
+{
+	return (uint32_t)ntohs(k->pa) << 16 | ntohs(k->pb);
+}
+
+static bool matches(const struct pg_flow *f, const struct pg_flow_filter *flt)
+{
+	if (!flt)
+		return true;
+	return (!flt->proto || flt->proto == f->key[0].proto) &&
+	       (!flt->lan_addr || flt->lan_addr == ntohl(f->lan_addr)) &&
+	       (!flt->remote_addr || flt->remote_addr == ntohl(f->key[PG_DIR_IN].a)) &&
+	       (!flt->alg || flt->alg == f->alg);
+}
+
+static void fill(const struct pg_engine *e, const struct pg_flow *f, struct pg_flow_info *o,
+		 uint32_t now_s)
+{
+	const struct pg_key *in = &f->key[PG_DIR_IN];
+	uint32_t due = f->last_seen + pg_flow_timeout(e, f);
+
+	memset(o, 0, sizeof(*o));
+	o->proto = f->key[0].proto;
+	o->tcp_state = f->tcp_state;
+	o->alg = f->alg;
+	o->from_wan = (f->flags & PG_FLOW_FROM_WAN) != 0;
+	o->hairpin = (f->flags & PG_FLOW_HAIRPIN) != 0;
+	o->lan_addr = ntohl(f->lan_addr);
+	o->remote_addr = ntohl(in->a);
+	if (o->proto == PG_PROTO_TCP || o->proto == PG_PROTO_UDP || o->proto == PG_PROTO_ICMP) {
+		o->lan_port = ntohs(f->lan_port);
+		o->remote_port = ntohs(in->pa);
+		o->pub_port = ntohs(f->pub_port);
+	} else if (o->proto == PG_PROTO_GRE && in->pa == PG_GRE_KEYED) {
+		o->lan_port = ntohs(f->lan_port); /* the client's call id */
+		o->pub_port = ntohs(in->pb);      /* its public call id */
+	} else if (o->proto == PG_PROTO_ESP && f->key[PG_DIR_OUT].pa != PG_ESP_ADDR) {
+		o->spi_out = spi_of(&f->key[PG_DIR_OUT]);
+		o->spi_in = in->kind == PG_KEY_PARKED ? 0 : spi_of(in);
+	}
+	o->idle_s = now_s > f->last_seen ? now_s - f->last_seen : 0;
+	o->expires_s = due > now_s ? due - now_s : 0;
+	for (int d = 0; d < 2; d++) {
+		o->pkts[d] = f->pkts[d];
+		o->bytes[d] = f->bytes[d];
+	}
+}
+
+unsigned int pg_engine_flows(const struct pg_engine *e, const struct pg_flow_filter *flt,
+			     uint32_t *cursor, struct pg_flow_info *out, unsigned int max,
+			     uint64_t now_ms)
+{
+	uint32_t i = *cursor, now_s = (uint32_t)(now_ms / 1000);
+	unsigned int n = 0;
+
+	for (; i < e->pool_size && n < max; i++) {
+		const struct pg_flow *f = &e->flows[i];
+
+		if (f->key[0].kind && matches(f, flt))
+			fill(e, f, &out[n++], now_s);
+	}
+	*cursor = i < e->pool_size ? i : 0;
+	return n;
+}
+
+unsigned int pg_engine_vpn_sessions(const struct pg_engine *e, uint32_t *cursor,
+				    struct pg_vpn_session *out, unsigned int max, uint64_t now_ms)
+{
+	uint32_t i = *cursor, now_s = (uint32_t)(now_ms / 1000);
+	unsigned int n = 0;
+
+	for (; i < e->pool_size && n < max; i++) {
+		const struct pg_flow *f = &e->flows[i];
+		struct pg_vpn_session *s = &out[n];
+		struct pg_flow_info info;
+
+		if (!f->key[0].kind || f->alg == PG_ALG_NONE)
+			continue;
+		memset(s, 0, sizeof(*s));
+		if (!pg_alg_describe(e, f, s))
+			continue; /* part of another session (a PPTP call's GRE) */
+		fill(e, f, &info, now_s);
+		s->client = info.lan_addr;
+		s->server = info.remote_addr;
+		s->client_port = info.lan_port;
+		s->server_port = info.remote_port;
+		s->pub_port = info.pub_port;
+		s->since_s = now_s > f->created ? now_s - f->created : 0;
+		s->idle_s = info.idle_s;
+		s->bytes[0] = f->bytes[0];
+		s->bytes[1] = f->bytes[1];
+		if (s->kind == PG_VPN_ESP) {
+			s->spi_out = info.spi_out;
+			s->spi_in = info.spi_in;
+			s->client_port = s->server_port = s->pub_port = 0;
+		}
+		n++;
+	}
+	*cursor = i < e->pool_size ? i : 0;
+	return n;
+}
