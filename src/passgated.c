@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api.h"
+#include "auth.h"
 #include "config.h"
 #include "datapath.h"
 #include "engine.h"
@@ -32,12 +34,13 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: passgated [-c FILE] [-t] [-h]\n"
+	fprintf(f, "usage: passgated [-c FILE] [-t] [-h] | --hash-password\n"
 		   "  -c FILE  configuration file (docs/CONFIG.md); without it the built-in\n"
 		   "           demo configuration: lan0 192.168.1.1/24, wan0 198.51.100.2/24\n"
 		   "           via 198.51.100.1\n"
 		   "  -t       check the configuration and exit\n"
-		   "  -h       this help\n");
+		   "  -h       this help\n"
+		   "  --hash-password  read a password, print its hash for [api] (docs/API.md)\n");
 }
 
 static uint64_t now_ms(void)
@@ -65,20 +68,30 @@ static void log_start(const struct pg_config *cfg, const struct pg_datapath *dp)
 		ec->max_flows, pg_engine_memory_size(ec) / 1024);
 }
 
-/* Returns the exit status. */
-static int run(struct pg_datapath *dp, int sfd)
+/*
+ * Returns the exit status. The HTTP API's descriptor is polled with the
+ * packet sockets and served between passes, on this thread (api.h).
+ */
+static int run(struct pg_datapath *dp, int sfd, struct pg_api *api)
 {
-	struct pollfd pfd[3] = {
+	struct pollfd pfd[4] = {
 		{.fd = pg_datapath_fd(dp, PG_SIDE_LAN), .events = POLLIN},
 		{.fd = pg_datapath_fd(dp, PG_SIDE_WAN), .events = POLLIN},
 		{.fd = sfd, .events = POLLIN},
+		{.fd = pg_api_fd(api), .events = POLLIN},
 	};
+	nfds_t nfds = pfd[3].fd >= 0 ? 4 : 3;
 	bool more = false;
+	uint64_t api_due = 0;
 
 	for (;;) {
+		int timeout = more ? 0 : IDLE_POLL_MS;
+		int api_t = pg_api_timeout_ms(api);
 		uint64_t now;
 
-		if (poll(pfd, 3, more ? 0 : IDLE_POLL_MS) < 0 && errno != EINTR) {
+		if (api_t >= 0 && api_t < timeout)
+			timeout = api_t;
+		if (poll(pfd, nfds, timeout) < 0 && errno != EINTR) {
 			pg_err("poll: %s", strerror(errno));
 			return 1;
 		}
@@ -99,12 +112,25 @@ static int run(struct pg_datapath *dp, int sfd)
 			if (pfd[s].revents & POLLERR)
 				pg_datapath_error(dp, (enum pg_side)s, now);
 		more = pg_datapath_pass(dp, now);
+		/* The helpers' VPN events, as log lines, after every pass. */
+		pg_api_drain_events(api, dp->engine, now);
+		/* Between passes: requests, and MHD's timeouts at least every second. */
+		if ((nfds == 4 && (pfd[3].revents & POLLIN)) || now >= api_due) {
+			pg_api_run(api, now);
+			api_due = now + 1000;
+		}
 	}
 }
 
 int main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{"hash-password", no_argument, NULL, 'H'},
+		{NULL, 0, NULL, 0},
+	};
 	static struct pg_datapath dp;
+	struct pg_api_env env;
+	struct pg_api *api;
 	const char *path = NULL;
 	struct pg_config cfg;
 	struct pg_engine *engine;
@@ -113,8 +139,10 @@ int main(int argc, char **argv)
 	sigset_t mask;
 	int opt, r, sfd, problems;
 
-	while ((opt = getopt(argc, argv, "c:th")) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:th", longopts, NULL)) != -1) {
 		switch (opt) {
+		case 'H':
+			return pg_auth_hash_prompt("passgated");
 		case 'c':
 			path = optarg;
 			break;
@@ -185,7 +213,21 @@ int main(int argc, char **argv)
 		goto out_sfd;
 	}
 	log_start(&cfg, &dp);
-	r = run(&dp, sfd);
+	memset(&env, 0, sizeof(env));
+	env.engine = engine;
+	env.cfg = &cfg;
+	env.cfg_path = path;
+	env.ports[PG_SIDE_LAN] = &dp.link[PG_SIDE_LAN].port;
+	env.ports[PG_SIDE_WAN] = &dp.link[PG_SIDE_WAN].port;
+	env.start_ms = now_ms();
+	api = pg_api_create(&env, err, sizeof(err));
+	if (!api) {
+		pg_err("%s", err);
+		pg_datapath_fini(&dp);
+		goto out_sfd;
+	}
+	r = run(&dp, sfd, api);
+	pg_api_destroy(api);
 	pg_datapath_fini(&dp);
 	close(sfd);
 	pg_engine_destroy(engine);

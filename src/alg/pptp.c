@@ -124,6 +124,7 @@ struct pptp_conn {
 	uint32_t next_free;
 	uint8_t state;
 	uint8_t seq_known;  /* bit per direction: SYN seen */
+	uint8_t inbound;    /* the server is inside (forwarded 1723), the client outside */
 	uint32_t lan, server; /* wire order */
 	struct pptp_stream dir[2];
 	struct pptp_call calls[PPTP_MAX_CALLS];
@@ -163,8 +164,11 @@ static void pptp_flow_new(struct pg_engine *e, struct pg_flow *f, int side)
 	struct pptp_conn *c;
 	uint32_t idx;
 
-	if (side != PG_SIDE_LAN || f->key[PG_DIR_OUT].proto != PG_PROTO_TCP ||
-	    f->key[PG_DIR_OUT].pb != htons(PPTP_PORT) || !e->cfg.pptp_passthrough)
+	bool out = side == PG_SIDE_LAN && f->key[PG_DIR_OUT].pb == htons(PPTP_PORT);
+	/* A server inside: a forward brought an outside client to its port 1723. */
+	bool in = side == PG_SIDE_WAN && f->key[PG_DIR_OUT].pa == htons(PPTP_PORT);
+
+	if (f->key[PG_DIR_OUT].proto != PG_PROTO_TCP || !(out || in) || !e->cfg.pptp_passthrough)
 		return;
 	idx = st->free_head;
 	if (idx == PG_NONE) {
@@ -177,7 +181,8 @@ static void pptp_flow_new(struct pg_engine *e, struct pg_flow *f, int side)
 	c->ctrl = (uint32_t)(f - e->flows);
 	c->state = CONN_FOLLOWING;
 	c->lan = f->lan_addr;
-	c->server = f->key[PG_DIR_OUT].b;
+	c->server = f->key[PG_DIR_OUT].b; /* the peer outside: server, or client when inbound */
+	c->inbound = in;
 	for (unsigned int i = 0; i < PPTP_MAX_CALLS; i++)
 		c->calls[i].gre = PG_NONE;
 	f->alg = PG_ALG_PPTP;
@@ -350,11 +355,61 @@ static bool is_field_low_byte(int dir, uint8_t type, unsigned int off)
 	       (off == 13 && (type == ICCN || type == WEN || type == SLI));
 }
 
+/*
+ * A server inside answered an outside client's call: its GRE, keyed by call
+ * id both ways, needs no id translation (the server owns its ids).
+ */
+static void inbound_call(struct pg_engine *e, struct pptp_conn *c, uint16_t pac_cid,
+			 uint16_t pns_cid, uint32_t now_s)
+{
+	uint32_t conn_idx = (uint32_t)(c - state_of(e)->conns);
+	struct pptp_call *k = call_new(e, c);
+	struct pg_key out, in;
+	struct pg_flow *g;
+
+	if (!k)
+		return;
+	pg_key_fill(&out, PG_KEY_FLOW_OUT, PG_PROTO_GRE, 0, c->server, PG_GRE_KEYED, pns_cid);
+	pg_key_fill(&in, PG_KEY_FLOW_IN, PG_PROTO_GRE, c->server, e->cfg.wan_addr, PG_GRE_KEYED,
+		    pac_cid);
+	if (pg_index_find(e, &out, pg_key_hash(e, &out)) != PG_NONE ||
+	    pg_index_find(e, &in, pg_key_hash(e, &in)) != PG_NONE) {
+		pg_count(e, PG_CNT_PPTP_CALL_ID_CONFLICT);
+		return;
+	}
+	g = pg_flow_create_keys(e, &out, &in, c->lan, pac_cid, 0, now_s);
+	if (!g)
+		return;
+	g->alg = PG_ALG_PPTP;
+	g->alg_state = PPTP_GRE_BIT | (conn_idx * PPTP_MAX_CALLS + (uint32_t)(k - c->calls));
+	g->flags |= PG_FLOW_FROM_WAN;
+	k->pns_cid = pns_cid;
+	k->pub_cid = pns_cid;
+	k->pac_cid = pac_cid;
+	k->gre = (uint32_t)(g - e->flows);
+	k->state = CALL_UP;
+	pg_count(e, PG_CNT_PPTP_CALLS);
+	pg_event_push(e, PG_EV_PPTP_CALL_UP, c->lan, c->server, 0, 0, 0,
+		      (uint32_t)ntohs(pns_cid) << 16 | ntohs(pns_cid), ntohs(pac_cid));
+}
+
 /* A whole, valid message has passed: act on what it announced. */
 static void message_done(struct pg_engine *e, struct pptp_conn *c, struct pptp_stream *s,
-			 int dir)
+			 int dir, uint32_t now_s)
 {
 	struct pptp_call *k;
+
+	if (c->inbound) {
+		/* dir OUT is the inside server (the PAC) speaking. */
+		if (dir == PG_DIR_OUT && s->msg_type == OCRP && s->hdr[16] == 1)
+			inbound_call(e, c, hdr16(s, 12), hdr16(s, 14), now_s);
+		else if (dir == PG_DIR_OUT && s->msg_type == CDN &&
+			 (k = call_find(c, CALL_UP, 2, hdr16(s, 12))) != NULL) {
+			call_end(e, k);
+			pg_count(e, PG_CNT_PPTP_CALLS_CLEARED);
+		}
+		return;
+	}
 
 	if (dir == PG_DIR_OUT) {
 		if (s->msg_type == ICRP) {
@@ -516,13 +571,15 @@ static enum pg_counter pptp_packet(struct pg_engine *e, struct pg_flow *f, struc
 
 		if (off < PPTP_HDR_KEEP)
 			s->hdr[off] = b;
-		if (!header_ok(s, dir, off)) {
+		/* Roles: allowed[PG_DIR_OUT] are the client's messages. */
+		if (!header_ok(s, dir ^ c->inbound, off)) {
 			c->state = CONN_BROKEN;
 			pg_count(e, PG_CNT_PPTP_BAD_MESSAGE);
 			pg_event_flow(e, PG_EV_PPTP_BAD, f, 0, 0);
 			break;
 		}
-		if (off > 9 && is_field_low_byte(dir, s->msg_type, off)) {
+		/* One server inside owns its call ids: nothing to rewrite then. */
+		if (!c->inbound && off > 9 && is_field_low_byte(dir, s->msg_type, off)) {
 			uint16_t v = translate_field(e, c, s, dir, off - 1, now_s);
 			uint8_t low = (uint8_t)(ntohs(v) & 0xff);
 
@@ -532,7 +589,7 @@ static enum pg_counter pptp_packet(struct pg_engine *e, struct pg_flow *f, struc
 			}
 		}
 		if (++s->msg_off == s->msg_len && s->msg_len) {
-			message_done(e, c, s, dir);
+			message_done(e, c, s, dir, now_s);
 			s->msg_off = 0;
 			s->msg_len = 0;
 			s->msg_type = 0;

@@ -9,6 +9,7 @@
  * with full checksums: a call id rewritten in a control message proves the
  * TCP checksum was fixed too.
  */
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -384,6 +385,74 @@ static void test_control_end_frees_calls(void **state)
 	pgt_ctx_fini(&c);
 }
 
+/* A PPTP server inside (forwarded 1723), two outside clients with equal call ids. */
+static void server_inside(struct pg_engine_config *cfg)
+{
+	struct pg_port_forward *r = &cfg->forwards[cfg->nforwards++];
+
+	r->proto = PGT_P_TCP;
+	r->wan_lo = r->wan_hi = r->lan_lo = r->lan_hi = 1723;
+	r->host = htonl(pgt_addr(PGT_H12));
+}
+
+static void inbound_conn(struct pgt_ctx *c, const char *client, uint16_t pac)
+{
+	struct pgt_step st = {.name = "inbound control", .side = PG_SIDE_WAN,
+			      .verdict = PG_VERDICT_TO_LAN};
+	uint8_t m[256];
+	uint16_t n;
+
+	st.in = tcp(client, 50000, WANA, 1723, PGT_SYN, 1000, 0, 64);
+	st.out = tcp(client, 50000, PGT_H12, 1723, PGT_SYN, 1000, 0, 63);
+	run(c, &st);
+	st.side = PG_SIDE_LAN;
+	st.verdict = PG_VERDICT_TO_WAN;
+	st.in = tcp(PGT_H12, 1723, client, 50000, PGT_SYN | PGT_ACK, 5000, 1001, 64);
+	st.out = tcp(WANA, 1723, client, 50000, PGT_SYN | PGT_ACK, 5000, 1001, 63);
+	run(c, &st);
+	n = pptp_msg(m, OCRQ, 5, 1, 0); /* both clients use call id 5 */
+	st.side = PG_SIDE_WAN;
+	st.verdict = PG_VERDICT_TO_LAN;
+	st.in = tcp(client, 50000, WANA, 1723, PA, 1001, 5001, 64);
+	st.in.payload = m;
+	st.in.paylen = n;
+	st.out = tcp(client, 50000, PGT_H12, 1723, PA, 1001, 5001, 63);
+	st.out.payload = m;
+	st.out.paylen = n;
+	run(c, &st);
+	n = pptp_msg(m, OCRP, pac, 5, 1);
+	st.side = PG_SIDE_LAN;
+	st.verdict = PG_VERDICT_TO_WAN;
+	st.in = tcp(PGT_H12, 1723, client, 50000, PA, 5001, 1001 + 168, 64);
+	st.in.payload = m;
+	st.in.paylen = n;
+	st.out = tcp(WANA, 1723, client, 50000, PA, 5001, 1001 + 168, 63);
+	st.out.payload = m;
+	st.out.paylen = n;
+	run(c, &st);
+}
+
+static void test_server_inside(void **state)
+{
+	struct pgt_ctx c;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(&c, server_inside), 0);
+	inbound_conn(&c, S1, 100);
+	inbound_conn(&c, PGT_S2, 101);
+	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS), 2);
+	/* Each client's GRE carries the server's call id for it. */
+	gre(&c, PG_SIDE_WAN, S1, WANA, 100, S1, PGT_H12, 100, PG_VERDICT_TO_LAN, 0);
+	gre(&c, PG_SIDE_WAN, PGT_S2, WANA, 101, PGT_S2, PGT_H12, 101, PG_VERDICT_TO_LAN, 0);
+	/* The server's GRE to each carries that client's id: 5 both times. */
+	gre(&c, PG_SIDE_LAN, PGT_H12, S1, 5, WANA, S1, 5, PG_VERDICT_TO_WAN, 0);
+	gre(&c, PG_SIDE_LAN, PGT_H12, PGT_S2, 5, WANA, PGT_S2, 5, PG_VERDICT_TO_WAN, 0);
+	/* No forward for GRE: a call id nobody announced stays out. */
+	gre(&c, PG_SIDE_WAN, S1, WANA, 102, NULL, NULL, 0, PG_VERDICT_DROP,
+	    PG_CNT_DROP_UNSOLICITED);
+	pgt_ctx_fini(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_call_id_zero),
 		cmocka_unit_test(test_passthrough_off),
 		cmocka_unit_test(test_control_end_frees_calls),
+		cmocka_unit_test(test_server_inside),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

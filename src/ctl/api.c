@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * api.c - the HTTP server: libmicrohttpd in external-poll mode, request
+ * bodies collected and bounded, each finished request handed to
+ * pg_api_handle() as plain data and its answer queued.
+ *
+ * Theory of operation: MHD is started without any threading flag and with
+ * MHD_USE_EPOLL, so it owns one epoll descriptor and never runs by itself.
+ * The daemon polls that descriptor beside its packet sockets and calls
+ * pg_api_run() (MHD_run) when it is readable or MHD's own timeout is due.
+ * Handlers therefore run on the data path's thread between two batches:
+ * they may read the engine and call pg_engine_reconfigure() without locks.
+ * The price is that a slow handler delays packets; handlers only copy out
+ * bounded amounts (a page of flows) and slow password checks are rationed
+ * (auth.c).
+ *
+ * Bounds: MHD keeps each connection's headers in PG_API_HEADER_MEM bytes
+ * (larger headers are answered with 431 by MHD itself); bodies over
+ * PG_API_BODY_MAX get 413; connections are limited in number, per address
+ * and in idle time.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_internal.h"
+#include "log.h"
+
+/* Per-request state, kept by MHD between calls of the access handler. */
+struct conn {
+	char *body;
+	size_t len;
+	bool too_big;
+	struct pg_api_req req;
+};
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	struct pg_api_req *req = cls;
+
+	(void)kind;
+	if (req->nargs == PG_API_MAX_ARGS)
+		return MHD_NO; /* stop iterating: the rest are ignored */
+	req->args[req->nargs].key = key;
+	req->args[req->nargs].value = value ? value : "";
+	req->nargs++;
+	return MHD_YES;
+}
+
+static uint32_t peer_addr(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr_in *sin;
+
+	if (!ci || !ci->client_addr || ci->client_addr->sa_family != AF_INET)
+		return 0;
+	sin = (const struct sockaddr_in *)(const void *)ci->client_addr;
+	return ntohl(sin->sin_addr.s_addr);
+}
+
+static enum MHD_Result queue(struct MHD_Connection *c, struct pg_api_resp *resp)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	char retry[16];
+
+	if (resp->body_static)
+		r = MHD_create_response_from_buffer(resp->len, resp->body, MHD_RESPMEM_PERSISTENT);
+	else
+		r = MHD_create_response_from_buffer(resp->len, resp->body,
+						    MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		if (!resp->body_static)
+			free(resp->body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	/* The page loads nothing from elsewhere and may not be framed. */
+	MHD_add_response_header(r, "Content-Security-Policy",
+				"default-src 'self'; frame-ancestors 'none'");
+	if (resp->status == MHD_HTTP_UNAUTHORIZED && resp->www_authenticate)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+					resp->www_authenticate);
+	if (resp->retry_after_s) {
+		snprintf(retry, sizeof(retry), "%u", resp->retry_after_s);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, retry);
+	}
+	ret = MHD_queue_response(c, resp->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const char *url,
+				      const char *method, const char *version,
+				      const char *upload_data, size_t *upload_data_size,
+				      void **con_cls)
+{
+	struct pg_api *api = cls;
+	struct conn *cn = *con_cls;
+	struct pg_api_resp resp;
+
+	(void)version;
+	if (!cn) {
+		cn = calloc(1, sizeof(*cn));
+		if (!cn)
+			return MHD_NO;
+		*con_cls = cn;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		size_t n = *upload_data_size;
+
+		if (cn->too_big || cn->len + n > PG_API_BODY_MAX) {
+			cn->too_big = true;
+		} else {
+			char *b = realloc(cn->body, cn->len + n + 1);
+
+			if (!b)
+				return MHD_NO;
+			cn->body = b;
+			memcpy(cn->body + cn->len, upload_data, n);
+			cn->len += n;
+			cn->body[cn->len] = '\0';
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	memset(&resp, 0, sizeof(resp));
+	if (cn->too_big) {
+		pg_api_error(&resp, 413, NULL,
+			     "request body larger than %d bytes", PG_API_BODY_MAX);
+		return queue(c, &resp);
+	}
+	cn->req.method = method;
+	cn->req.path = url;
+	cn->req.body = cn->body ? cn->body : "";
+	cn->req.body_len = cn->len;
+	cn->req.client = peer_addr(c);
+	cn->req.authorization =
+		MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &cn->req);
+	pg_api_handle(api, &cn->req, &resp);
+	return queue(c, &resp);
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+		      enum MHD_RequestTerminationCode toe)
+{
+	struct conn *cn = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (!cn)
+		return;
+	free(cn->body);
+	free(cn);
+	*con_cls = NULL;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[256];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	while (n && line[n - 1] == '\n')
+		line[--n] = '\0';
+	pg_debug("api: %s", line);
+}
+
+struct pg_api *pg_api_create(const struct pg_api_env *env, char *err, size_t errlen)
+{
+	const struct pg_config_api *ac = &env->cfg->api;
+	struct sockaddr_in sin;
+	struct pg_api *api;
+	char addr[INET_ADDRSTRLEN];
+
+	api = calloc(1, sizeof(*api));
+	if (!api) {
+		snprintf(err, errlen, "api: out of memory");
+		return NULL;
+	}
+	api->env = *env;
+	api->now_ms = env->start_ms;
+	pg_auth_init(&api->auth, ac);
+	if (!ac->enabled)
+		return api;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = ac->addr;
+	sin.sin_port = htons(ac->port);
+	inet_ntop(AF_INET, &ac->addr, addr, sizeof(addr));
+	api->mhd = MHD_start_daemon(
+		MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, access_handler, api,
+		MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&sin,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)PG_API_HEADER_MEM,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)PG_API_CONNECTIONS,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)PG_API_PER_IP,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)PG_API_TIMEOUT_S,
+		MHD_OPTION_NOTIFY_COMPLETED, completed, api, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+		api, MHD_OPTION_END);
+	if (!api->mhd) {
+		snprintf(err, errlen,
+			 "api: cannot listen on %s:%u (in use, or not an address of this host); "
+			 "change or turn off [api] listen",
+			 addr, ac->port);
+		free(api);
+		return NULL;
+	}
+	pg_info("api: listening on http://%s:%u/ (%s)", addr, ac->port,
+		pg_auth_enabled(&api->auth) ? "changes need the password or token"
+					    : "read-only: no password_hash or token_hash set");
+	return api;
+}
+
+void pg_api_destroy(struct pg_api *api)
+{
+	if (!api)
+		return;
+	if (api->mhd)
+		MHD_stop_daemon(api->mhd);
+	free(api);
+}
+
+int pg_api_fd(const struct pg_api *api)
+{
+	const union MHD_DaemonInfo *di;
+
+	if (!api || !api->mhd)
+		return -1;
+	di = MHD_get_daemon_info(api->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	return di ? di->epoll_fd : -1;
+}
+
+int pg_api_timeout_ms(const struct pg_api *api)
+{
+	MHD_UNSIGNED_LONG_LONG t;
+
+	if (!api || !api->mhd || MHD_get_timeout(api->mhd, &t) != MHD_YES)
+		return -1;
+	return t > 1000 ? 1000 : (int)t;
+}
+
+void pg_api_run(struct pg_api *api, uint64_t now_ms)
+{
+	if (!api || !api->mhd)
+		return;
+	api->now_ms = now_ms;
+	MHD_run(api->mhd);
+}

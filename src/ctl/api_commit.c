@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * api_commit.c - making an edited configuration the running one.
+ *
+ * Order matters: the new configuration is validated as a whole, saved
+ * (temporary file, fsync, rename: config_write.c), and only then handed to
+ * the engine, between two batches (we run on the data path's thread). If
+ * saving fails nothing changes; if the engine refused (it validated the
+ * same thing, so this should not happen) the old file is written back. The
+ * engine keeps its flow table across pg_engine_reconfigure(): established
+ * flows survive every change the API can make.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api_internal.h"
+#include "log.h"
+
+int pg_api_config_copy(struct pg_api *api, struct pg_config *next, struct pg_api_resp *resp)
+{
+	const struct pg_config *cur = api->env.cfg;
+	char err[PG_CONFIG_ERR_SIZE];
+
+	if (pg_config_parse(next, cur->doc.name, cur->doc.text, cur->doc.text_len, err,
+			    sizeof(err))) {
+		/* The running text parsed when it was loaded; only memory can fail here. */
+		pg_api_error(resp, 500, NULL, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+void pg_api_commit(struct pg_api *api, struct pg_config *next, const char *what,
+		   struct pg_api_resp *resp)
+{
+	struct pg_config *cur = api->env.cfg;
+	const char *path = api->env.cfg_path, *why = NULL;
+	char line[PG_API_LOG_LINE_MAX];
+	int r;
+
+	/* Not in the file: the flow hash key of this run must stay. */
+	memcpy(next->engine.hash_seed, cur->engine.hash_seed, sizeof(cur->engine.hash_seed));
+	if (pg_engine_config_validate(&next->engine, &why)) {
+		pg_api_error(resp, 400, NULL, "%s", why ? why : "invalid configuration");
+		pg_config_free(next);
+		return;
+	}
+	if (path) {
+		r = pg_config_write(next, path);
+		if (r) {
+			pg_api_error(resp, 500, NULL, "cannot save %s: %s; nothing changed", path,
+				     strerror(-r));
+			pg_config_free(next);
+			return;
+		}
+	}
+	r = pg_engine_reconfigure(api->env.engine, &next->engine);
+	if (r) {
+		if (path && pg_config_write(cur, path))
+			pg_err("api: %s could not be restored after a refused change", path);
+		pg_api_error(resp, 400, NULL, "the engine refused the change: %s", strerror(-r));
+		pg_config_free(next);
+		return;
+	}
+	pg_log_set_level(next->log_level);
+	pg_config_free(cur);
+	*cur = *next;
+	snprintf(line, sizeof(line), "config: %s%s%s", what,
+		 path ? ", saved to " : " (built-in configuration: not saved)", path ? path : "");
+	pg_info("%s", line);
+	pg_api_log_add(api, "info", line);
+	pg_api_get_config(api, NULL, resp);
+}

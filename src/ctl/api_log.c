@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * api_log.c - the VPN events the helpers report, into the log and into a
+ * ring of recent lines for GET /api/v1/events (the admin page's log view).
+ *
+ * The engine queues events (a PPTP call up, the first IKE message of a
+ * client, NAT-T in use, an ESP SPI learnt); after every pass the daemon
+ * drains them here. Each becomes one info line in the log, worded by
+ * pg_event_format(), and a numbered entry in the ring. Clients poll with
+ * ?after=SEQ to get only lines newer than the last they saw.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "api_internal.h"
+#include "log.h"
+#include "observe.h"
+
+#define DRAIN_BATCH 32
+
+void pg_api_log_add(struct pg_api *api, const char *level, const char *text)
+{
+	struct pg_api_log_line *l;
+
+	if (!api)
+		return;
+	l = &api->log[api->log_seq % PG_API_LOG_LINES];
+	api->log_seq++;
+	l->seq = api->log_seq;
+	l->time_s = (int64_t)time(NULL);
+	snprintf(l->level, sizeof(l->level), "%s", level);
+	snprintf(l->text, sizeof(l->text), "%s", text);
+}
+
+void pg_api_drain_events(struct pg_api *api, struct pg_engine *engine, uint64_t now_ms)
+{
+	struct pg_event ev[DRAIN_BATCH];
+	char line[PG_API_LOG_LINE_MAX];
+	unsigned int n;
+
+	(void)now_ms;
+	do {
+		n = pg_engine_events(engine, ev, DRAIN_BATCH);
+		for (unsigned int i = 0; i < n; i++) {
+			pg_event_format(&ev[i], line, sizeof(line));
+			pg_info("%s", line);
+			pg_api_log_add(api, "info", line);
+		}
+	} while (n == DRAIN_BATCH);
+}
+
+void pg_api_get_events(struct pg_api *api, const struct pg_api_req *req, struct pg_api_resp *resp)
+{
+	struct json_object *o = json_object_new_object(), *arr = json_object_new_array();
+	const char *v = pg_api_arg(req, "after");
+	uint64_t first = api->log_seq > PG_API_LOG_LINES ? api->log_seq - PG_API_LOG_LINES + 1 : 1;
+	uint32_t after = 0;
+
+	if (v && pg_config_parse_u32(v, &after)) {
+		json_object_put(o);
+		json_object_put(arr);
+		pg_api_error(resp, 400, "after", "after: expected the seq of a line seen before");
+		return;
+	}
+	if (after + 1 > first)
+		first = after + 1;
+	for (uint64_t s = first; s <= api->log_seq; s++) {
+		const struct pg_api_log_line *l = &api->log[(s - 1) % PG_API_LOG_LINES];
+		struct json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "seq", json_object_new_uint64(l->seq));
+		json_object_object_add(e, "time", json_object_new_int64(l->time_s));
+		json_object_object_add(e, "level", json_object_new_string(l->level));
+		json_object_object_add(e, "text", json_object_new_string(l->text));
+		json_object_array_add(arr, e);
+	}
+	json_object_object_add(o, "events", arr);
+	json_object_object_add(o, "last", json_object_new_uint64(api->log_seq));
+	pg_api_json(resp, 200, o);
+}

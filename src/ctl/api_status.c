@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * api_status.c - GET status, flows and VPN sessions: the engine's counters,
+ * the links, and copies of flow table entries turned into JSON. Every read
+ * is bounded: flows come a page at a time (the cursor of pg_engine_flows()
+ * is handed to the client as "next"), sessions at most
+ * PG_API_FLOWS_PAGE_MAX per answer.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_internal.h"
+#include "observe.h"
+#include "parse.h"
+#include "port.h"
+#include "version.h"
+
+static struct json_object *prefix_json(uint32_t addr_be, uint8_t prefix)
+{
+	char a[INET_ADDRSTRLEN], buf[INET_ADDRSTRLEN + 4];
+	struct in_addr in = {.s_addr = addr_be};
+
+	inet_ntop(AF_INET, &in, a, sizeof(a));
+	snprintf(buf, sizeof(buf), "%s/%u", a, prefix);
+	return json_object_new_string(buf);
+}
+
+static struct json_object *link_json(const struct pg_api *api, enum pg_side side)
+{
+	const struct pg_config *cfg = api->env.cfg;
+	const struct pg_engine_config *ec = &cfg->engine;
+	const struct pg_port *p = api->env.ports[side];
+	struct json_object *o = json_object_new_object(), *c;
+	char mac[18];
+
+	json_object_object_add(o, "side", json_object_new_string(side == PG_SIDE_LAN ? "lan"
+										   : "wan"));
+	json_object_object_add(o, "name", json_object_new_string(side == PG_SIDE_LAN
+									 ? cfg->lan_ifname
+									 : cfg->wan_ifname));
+	json_object_object_add(o, "address",
+			       side == PG_SIDE_LAN ? prefix_json(ec->lan_addr, ec->lan_prefix)
+						   : prefix_json(ec->wan_addr, ec->wan_prefix));
+	if (side == PG_SIDE_WAN)
+		json_object_object_add(o, "gateway", pg_api_addr(ntohl(ec->wan_gateway)));
+	json_object_object_add(o, "mtu", json_object_new_int64(side == PG_SIDE_LAN ? cfg->lan_mtu
+										    : cfg->wan_mtu));
+	if (!p)
+		return o;
+	json_object_object_add(o, "mac", json_object_new_string(pg_eth_ntoa(p->mac, mac)));
+	json_object_object_add(o, "neighbours", json_object_new_int64(pg_neigh_count(&p->neigh)));
+	c = json_object_new_object();
+	for (unsigned int i = 0; i < PG_L2_CNT__COUNT; i++)
+		json_object_object_add(c, pg_l2_counter_name(i),
+				       json_object_new_uint64(p->cnt[i]));
+	json_object_object_add(o, "counters", c);
+	return o;
+}
+
+void pg_api_get_status(struct pg_api *api, const struct pg_api_req *req, struct pg_api_resp *resp)
+{
+	const struct pg_engine_config *ec = &api->env.cfg->engine;
+	const uint64_t *cnt = pg_engine_counters(api->env.engine);
+	struct json_object *o = json_object_new_object(), *links, *c, *pt;
+
+	(void)req;
+	json_object_object_add(o, "version", json_object_new_string(PG_VERSION));
+	json_object_object_add(o, "uptime_s",
+			       json_object_new_uint64((api->now_ms - api->env.start_ms) / 1000));
+	json_object_object_add(o, "flows",
+			       json_object_new_int64(pg_engine_flow_count(api->env.engine)));
+	json_object_object_add(o, "max_flows", json_object_new_int64(ec->max_flows));
+	json_object_object_add(o, "config_file", api->env.cfg_path
+							 ? json_object_new_string(api->env.cfg_path)
+							 : NULL);
+	links = json_object_new_array();
+	json_object_array_add(links, link_json(api, PG_SIDE_LAN));
+	json_object_array_add(links, link_json(api, PG_SIDE_WAN));
+	json_object_object_add(o, "interfaces", links);
+	pt = json_object_new_object();
+	json_object_object_add(pt, "pptp", json_object_new_boolean(ec->pptp_passthrough));
+	json_object_object_add(pt, "ipsec", json_object_new_boolean(ec->ipsec_passthrough));
+	json_object_object_add(pt, "l2tp", json_object_new_boolean(ec->l2tp_passthrough));
+	json_object_object_add(o, "passthrough", pt);
+	/* Every counter by its stable name, drop reasons included, zeros too. */
+	c = json_object_new_object();
+	for (unsigned int i = 1; i < PG_CNT__COUNT; i++)
+		json_object_object_add(c, pg_counter_name(i), json_object_new_uint64(cnt[i]));
+	json_object_object_add(o, "counters", c);
+	pg_api_json(resp, 200, o);
+}
+
+/* "tcp", "udp", ... or a number 1..255; 0 when s is neither. */
+static uint8_t proto_parse(const char *s)
+{
+	static const struct {
+		const char *name;
+		uint8_t num;
+	} names[] = {{"icmp", PG_PROTO_ICMP}, {"tcp", PG_PROTO_TCP}, {"udp", PG_PROTO_UDP},
+		     {"gre", PG_PROTO_GRE},   {"esp", PG_PROTO_ESP}};
+	uint32_t n;
+
+	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(s, names[i].name))
+			return names[i].num;
+	if (!pg_config_parse_u32(s, &n) && n >= 1 && n <= 255)
+		return (uint8_t)n;
+	return 0;
+}
+
+static uint8_t alg_parse(const char *s)
+{
+	for (uint8_t a = 1; a <= 3; a++)
+		if (!strcmp(s, pg_alg_name(a)))
+			return a;
+	return 0;
+}
+
+/* Read an address argument into host order; false (resp filled) when malformed. */
+static bool addr_arg(const struct pg_api_req *req, const char *key, uint32_t *out,
+		     struct pg_api_resp *resp)
+{
+	const char *v = pg_api_arg(req, key);
+	uint32_t be;
+
+	*out = 0;
+	if (!v)
+		return true;
+	if (pg_config_parse_addr(v, &be)) {
+		pg_api_error(resp, 400, key, "%s: expected an IPv4 address", key);
+		return false;
+	}
+	*out = ntohl(be);
+	return true;
+}
+
+/* ?limit=N within 1..max, default def; false (resp filled) when malformed. */
+static bool limit_arg(const struct pg_api_req *req, unsigned int def, unsigned int max,
+		      unsigned int *out, struct pg_api_resp *resp)
+{
+	const char *v = pg_api_arg(req, "limit");
+	uint32_t n;
+
+	*out = def;
+	if (!v)
+		return true;
+	if (pg_config_parse_u32(v, &n) || n < 1 || n > max) {
+		pg_api_error(resp, 400, "limit", "limit: expected a whole number from 1 to %u",
+			     max);
+		return false;
+	}
+	*out = n;
+	return true;
+}
+
+static struct json_object *flow_json(const struct pg_flow_info *f)
+{
+	struct json_object *o = json_object_new_object(), *a;
+
+	json_object_object_add(o, "proto", json_object_new_string(pg_proto_name(f->proto)));
+	if (f->proto == PG_PROTO_TCP)
+		json_object_object_add(o, "state",
+				       json_object_new_string(pg_tcp_state_name(f->tcp_state)));
+	if (f->alg)
+		json_object_object_add(o, "helper", json_object_new_string(pg_alg_name(f->alg)));
+	json_object_object_add(o, "direction",
+			       json_object_new_string(f->hairpin	? "hairpin"
+						      : f->from_wan ? "inbound"
+								    : "outbound"));
+	json_object_object_add(o, "lan", pg_api_addr(f->lan_addr));
+	json_object_object_add(o, "lan_port", json_object_new_int(f->lan_port));
+	json_object_object_add(o, "remote", pg_api_addr(f->remote_addr));
+	json_object_object_add(o, "remote_port", json_object_new_int(f->remote_port));
+	json_object_object_add(o, "public_port", json_object_new_int(f->pub_port));
+	if (f->spi_out || f->spi_in) {
+		json_object_object_add(o, "spi_out", json_object_new_int64(f->spi_out));
+		json_object_object_add(o, "spi_in", json_object_new_int64(f->spi_in));
+	}
+	json_object_object_add(o, "idle_s", json_object_new_int64(f->idle_s));
+	json_object_object_add(o, "expires_s", json_object_new_int64(f->expires_s));
+	a = json_object_new_array();
+	json_object_array_add(a, json_object_new_uint64(f->pkts[0]));
+	json_object_array_add(a, json_object_new_uint64(f->pkts[1]));
+	json_object_object_add(o, "packets", a);
+	a = json_object_new_array();
+	json_object_array_add(a, json_object_new_uint64(f->bytes[0]));
+	json_object_array_add(a, json_object_new_uint64(f->bytes[1]));
+	json_object_object_add(o, "bytes", a);
+	return o;
+}
+
+void pg_api_get_flows(struct pg_api *api, const struct pg_api_req *req, struct pg_api_resp *resp)
+{
+	const struct pg_engine_config *ec = &api->env.cfg->engine;
+	struct pg_flow_filter flt;
+	struct pg_flow_info *buf;
+	struct json_object *o, *arr;
+	const char *v;
+	uint32_t cursor = 0, host;
+	unsigned int limit, n;
+
+	memset(&flt, 0, sizeof(flt));
+	if ((v = pg_api_arg(req, "proto")) && !(flt.proto = proto_parse(v))) {
+		pg_api_error(resp, 400, "proto",
+			     "proto: expected tcp, udp, icmp, gre, esp or a protocol number");
+		return;
+	}
+	if ((v = pg_api_arg(req, "helper")) && !(flt.alg = alg_parse(v))) {
+		pg_api_error(resp, 400, "helper", "helper: expected pptp, ipsec or l2tp");
+		return;
+	}
+	if (!addr_arg(req, "lan", &flt.lan_addr, resp) ||
+	    !addr_arg(req, "remote", &flt.remote_addr, resp) || !addr_arg(req, "host", &host, resp))
+		return;
+	/* host= is either side: a LAN address filters the LAN end, any other the remote end. */
+	if (host) {
+		uint32_t mask = ec->lan_prefix ? ~0u << (32 - ec->lan_prefix) : 0;
+
+		if ((host & mask) == (ntohl(ec->lan_addr) & mask))
+			flt.lan_addr = host;
+		else
+			flt.remote_addr = host;
+	}
+	if ((v = pg_api_arg(req, "cursor")) && pg_config_parse_u32(v, &cursor)) {
+		pg_api_error(resp, 400, "cursor", "cursor: expected the 'next' of the last page");
+		return;
+	}
+	if (!limit_arg(req, PG_API_FLOWS_PAGE, PG_API_FLOWS_PAGE_MAX, &limit, resp))
+		return;
+	buf = calloc(limit, sizeof(*buf));
+	if (!buf) {
+		pg_api_error(resp, 500, NULL, "out of memory");
+		return;
+	}
+	n = pg_engine_flows(api->env.engine, &flt, &cursor, buf, limit, api->now_ms);
+	o = json_object_new_object();
+	arr = json_object_new_array();
+	for (unsigned int i = 0; i < n; i++)
+		json_object_array_add(arr, flow_json(&buf[i]));
+	free(buf);
+	json_object_object_add(o, "flows", arr);
+	json_object_object_add(o, "next", cursor ? json_object_new_int64(cursor) : NULL);
+	json_object_object_add(o, "total",
+			       json_object_new_int64(pg_engine_flow_count(api->env.engine)));
+	pg_api_json(resp, 200, o);
+}
+
+static const char *kind_name(uint8_t k)
+{
+	switch (k) {
+	case PG_VPN_PPTP:
+		return "pptp";
+	case PG_VPN_IKE:
+		return "ike";
+	case PG_VPN_NATT:
+		return "nat-t";
+	case PG_VPN_ESP:
+		return "esp";
+	case PG_VPN_L2TP:
+		return "l2tp";
+	default:
+		return "?";
+	}
+}
+
+static struct json_object *session_json(const struct pg_vpn_session *s)
+{
+	struct json_object *o = json_object_new_object(), *a;
+
+	json_object_object_add(o, "kind", json_object_new_string(kind_name(s->kind)));
+	json_object_object_add(o, "client", pg_api_addr(s->client));
+	json_object_object_add(o, "client_port", json_object_new_int(s->client_port));
+	json_object_object_add(o, "server", pg_api_addr(s->server));
+	json_object_object_add(o, "server_port", json_object_new_int(s->server_port));
+	json_object_object_add(o, "public_port", json_object_new_int(s->pub_port));
+	json_object_object_add(o, "state", json_object_new_string(s->state ? s->state : ""));
+	if (s->kind == PG_VPN_PPTP)
+		json_object_object_add(o, "calls", json_object_new_int64(s->calls));
+	if (s->spi_out || s->spi_in) {
+		json_object_object_add(o, "spi_out", json_object_new_int64(s->spi_out));
+		json_object_object_add(o, "spi_in", json_object_new_int64(s->spi_in));
+	}
+	json_object_object_add(o, "since_s", json_object_new_int64(s->since_s));
+	json_object_object_add(o, "idle_s", json_object_new_int64(s->idle_s));
+	a = json_object_new_array();
+	json_object_array_add(a, json_object_new_uint64(s->bytes[0]));
+	json_object_array_add(a, json_object_new_uint64(s->bytes[1]));
+	json_object_object_add(o, "bytes", a);
+	return o;
+}
+
+void pg_api_get_sessions(struct pg_api *api, const struct pg_api_req *req,
+			 struct pg_api_resp *resp)
+{
+	struct pg_vpn_session *buf;
+	struct json_object *o, *arr;
+	uint32_t cursor = 0;
+	const char *v;
+	unsigned int limit, n;
+
+	if ((v = pg_api_arg(req, "cursor")) && pg_config_parse_u32(v, &cursor)) {
+		pg_api_error(resp, 400, "cursor", "cursor: expected the 'next' of the last page");
+		return;
+	}
+	if (!limit_arg(req, PG_API_FLOWS_PAGE_MAX, PG_API_FLOWS_PAGE_MAX, &limit, resp))
+		return;
+	buf = calloc(limit, sizeof(*buf));
+	if (!buf) {
+		pg_api_error(resp, 500, NULL, "out of memory");
+		return;
+	}
+	n = pg_engine_vpn_sessions(api->env.engine, &cursor, buf, limit, api->now_ms);
+	o = json_object_new_object();
+	arr = json_object_new_array();
+	for (unsigned int i = 0; i < n; i++)
+		json_object_array_add(arr, session_json(&buf[i]));
+	free(buf);
+	json_object_object_add(o, "sessions", arr);
+	json_object_object_add(o, "next", cursor ? json_object_new_int64(cursor) : NULL);
+	pg_api_json(resp, 200, o);
+}

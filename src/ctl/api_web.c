@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * api_web.c - the admin page (src/ctl/web/), built into the binary.
+ *
+ * The files are pulled in by the assembler's .incbin at compile time, so
+ * the daemon needs no install path and no build step beyond the compiler;
+ * the Makefile makes this object depend on the files. Each is followed by
+ * a zero byte and its size is taken from two labels.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "api_internal.h"
+
+#define PG_WEB_ASSET(sym, file)                                                                    \
+	__asm__(".section .rodata\n"                                                               \
+		".balign 16\n"                                                                     \
+		".globl " #sym "_start\n" #sym "_start:\n"                                         \
+		".incbin \"" file "\"\n"                                                           \
+		".globl " #sym "_end\n" #sym "_end:\n"                                             \
+		".byte 0\n"                                                                        \
+		".previous\n");                                                                    \
+	extern const char sym##_start[], sym##_end[]
+
+PG_WEB_ASSET(pg_web_index, "src/ctl/web/index.html");
+PG_WEB_ASSET(pg_web_app, "src/ctl/web/app.js");
+PG_WEB_ASSET(pg_web_style, "src/ctl/web/style.css");
+
+struct asset {
+	const char *path;
+	const char *type;
+	const char *start, *end;
+};
+
+bool pg_api_web(const char *path, struct pg_api_resp *resp)
+{
+	const struct asset assets[] = {
+		{"/", "text/html; charset=utf-8", pg_web_index_start, pg_web_index_end},
+		{"/index.html", "text/html; charset=utf-8", pg_web_index_start, pg_web_index_end},
+		{"/app.js", "text/javascript; charset=utf-8", pg_web_app_start, pg_web_app_end},
+		{"/style.css", "text/css; charset=utf-8", pg_web_style_start, pg_web_style_end},
+	};
+
+	for (unsigned int i = 0; i < sizeof(assets) / sizeof(assets[0]); i++) {
+		if (strcmp(path, assets[i].path))
+			continue;
+		resp->status = 200;
+		resp->content_type = assets[i].type;
+		resp->body = (char *)assets[i].start;
+		resp->len = (size_t)(assets[i].end - assets[i].start);
+		resp->body_static = true;
+		return true;
+	}
+	return false;
+}

@@ -1,0 +1,194 @@
+// passgate admin page: reads /api/v1/*, refreshes every 2 s, and changes
+// settings with the session the password login returns (docs/API.md).
+'use strict';
+
+const $ = (sel) => document.querySelector(sel);
+let session = sessionStorage.getItem('passgate-session') || '';
+let canChange = false;
+let lastEvent = 0;
+
+async function api(method, path, body) {
+  const headers = {};
+  if (session) headers['Authorization'] = 'Bearer ' + session;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const r = await fetch('/api/v1/' + path, {
+    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let data = {};
+  try { data = await r.json(); } catch (e) { /* empty or not JSON */ }
+  if (r.status === 401 && session) setSession('');
+  if (!r.ok) throw new Error(data.error || (r.status + ' ' + r.statusText));
+  return data;
+}
+
+function setSession(s) {
+  session = s;
+  if (s) sessionStorage.setItem('passgate-session', s);
+  else sessionStorage.removeItem('passgate-session');
+  $('#login').hidden = !!s || !canChange;
+  $('#who').hidden = !s;
+}
+
+function say(el, text, ok) {
+  el.textContent = text;
+  el.className = 'msg ' + (ok ? 'ok' : 'err');
+}
+
+function cell(tr, text) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  tr.appendChild(td);
+  return td;
+}
+
+function fill(tbody, rows, render) {
+  tbody.replaceChildren();
+  for (const r of rows) {
+    const tr = document.createElement('tr');
+    render(tr, r);
+    tbody.appendChild(tr);
+  }
+}
+
+function ago(s) {
+  if (s < 120) return s + ' s';
+  if (s < 7200) return Math.round(s / 60) + ' min';
+  return Math.round(s / 3600) + ' h';
+}
+
+function bytes(n) {
+  if (n < 10000) return n + ' B';
+  if (n < 1e7) return Math.round(n / 1e3) + ' kB';
+  return Math.round(n / 1e6) + ' MB';
+}
+
+async function loadStatus() {
+  const s = await api('GET', 'status');
+  $('#summary').textContent = 'version ' + s.version + ' · up ' + ago(s.uptime_s) +
+    ' · ' + s.flows + ' flows';
+  fill($('#links tbody'), s.interfaces, (tr, l) => {
+    cell(tr, l.side.toUpperCase());
+    cell(tr, l.name);
+    cell(tr, l.address + (l.gateway ? ' via ' + l.gateway : ''));
+    cell(tr, l.mac || '');
+    cell(tr, l.counters ? l.counters.rx_frames + ' / ' + l.counters.tx_frames : '');
+  });
+  const nz = Object.entries(s.counters).filter(([, v]) => v > 0);
+  fill($('#counters tbody'), nz, (tr, [k, v]) => { cell(tr, k); cell(tr, v); });
+}
+
+async function loadConfig() {
+  const c = await api('GET', 'config');
+  const f = $('#passthrough');
+  for (const p of ['pptp', 'ipsec', 'l2tp']) f.elements[p].checked = c.passthrough[p];
+  if (document.activeElement !== $('#dmz').elements.dmz)
+    $('#dmz').elements.dmz.value = c.forward.dmz || '';
+}
+
+async function loadForwards() {
+  const f = await api('GET', 'forwards');
+  fill($('#forwards tbody'), f.rules, (tr, r) => {
+    cell(tr, r.id);
+    cell(tr, r.rule);
+    const b = document.createElement('button');
+    b.textContent = 'Delete';
+    b.disabled = !session;
+    b.onclick = () => change(() => api('DELETE', 'forwards/' + r.id), $('#fw-msg'), 'rule deleted');
+    cell(tr, '').appendChild(b);
+  });
+}
+
+async function loadSessions() {
+  const s = await api('GET', 'sessions');
+  fill($('#sessions tbody'), s.sessions, (tr, v) => {
+    cell(tr, v.kind);
+    cell(tr, v.client + (v.client_port ? ':' + v.client_port : ''));
+    cell(tr, v.server + (v.server_port ? ':' + v.server_port : ''));
+    cell(tr, v.public_port || '');
+    cell(tr, v.state + (v.kind === 'pptp' ? ' (' + v.calls + ' calls)' : ''));
+    cell(tr, ago(v.since_s));
+    cell(tr, bytes(v.bytes[0]) + ' / ' + bytes(v.bytes[1]));
+  });
+}
+
+async function loadEvents() {
+  const e = await api('GET', 'events?after=' + lastEvent);
+  const ol = $('#log');
+  for (const ev of e.events) {
+    const li = document.createElement('li');
+    li.value = ev.seq;
+    li.textContent = new Date(ev.time * 1000).toLocaleTimeString() + '  ' + ev.text;
+    ol.appendChild(li);
+    lastEvent = ev.seq;
+  }
+  while (ol.children.length > 200) ol.removeChild(ol.firstChild);
+  if (e.events.length) ol.scrollTop = ol.scrollHeight;
+}
+
+async function refresh() {
+  try {
+    await Promise.all([loadStatus(), loadSessions(), loadEvents()]);
+  } catch (e) {
+    $('#summary').textContent = e.message;
+  }
+}
+
+async function change(fn, msgEl, okText) {
+  try {
+    await fn();
+    say(msgEl, okText, true);
+  } catch (e) {
+    say(msgEl, e.message, false);
+  }
+  await Promise.all([loadConfig(), loadForwards()]).catch(() => {});
+}
+
+async function start() {
+  const a = await api('GET', 'auth').catch(() => ({}));
+  canChange = !!a.changes_allowed;
+  setSession(session);
+  if (!canChange) {
+    const n = $('#notice');
+    n.textContent = 'Read-only: no password is configured. Set [api] password_hash in the ' +
+      'configuration file (passgated --hash-password makes one) to change settings here.';
+    n.hidden = false;
+  }
+  $('#login').onsubmit = async (ev) => {
+    ev.preventDefault();
+    try {
+      const r = await api('POST', 'login', { password: $('#password').value });
+      $('#password').value = '';
+      setSession(r.session);
+      await loadForwards();
+    } catch (e) {
+      $('#summary').textContent = 'login: ' + e.message;
+    }
+  };
+  $('#logout').onclick = async () => {
+    await api('POST', 'logout').catch(() => {});
+    setSession('');
+    await loadForwards();
+  };
+  $('#passthrough').onsubmit = (ev) => {
+    ev.preventDefault();
+    const f = ev.target.elements;
+    change(() => api('PUT', 'config/passthrough',
+      { pptp: f.pptp.checked, ipsec: f.ipsec.checked, l2tp: f.l2tp.checked }),
+    $('#pt-msg'), 'saved');
+  };
+  $('#add-forward').onsubmit = (ev) => {
+    ev.preventDefault();
+    const rule = ev.target.elements.rule.value.trim();
+    change(() => api('POST', 'forwards', { rule }), $('#fw-msg'), 'rule added');
+  };
+  $('#dmz').onsubmit = (ev) => {
+    ev.preventDefault();
+    const v = ev.target.elements.dmz.value.trim();
+    change(() => api('PUT', 'config/forward', { dmz: v || null }), $('#fw-msg'), 'DMZ saved');
+  };
+  await Promise.all([loadConfig(), loadForwards()]).catch(() => {});
+  await refresh();
+  setInterval(refresh, 2000);
+}
+
+start();
