@@ -55,15 +55,22 @@ spawn() {
 # alive PID - true while PID runs (a zombie counts as gone).
 alive() {
 	local st
-	[[ -r /proc/$1/stat ]] || return 1
-	st=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) || return 1
-	[[ $st != Z && -n $st ]]
+	st=$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null)
+	[[ -n $st && $st != Z ]]
+}
+
+# our_child PID - true when PID is (still) a child of this shell. A PID we
+# already reaped may have been reused by someone else's process: never
+# signal it then.
+our_child() {
+	[[ $(awk '/^PPid:/ {print $2}' "/proc/$1/status" 2>/dev/null) == "$$" ]]
 }
 
 # stop_pid PID [SIG] - signal one of our children, give it 3 s to exit, then
 # SIGKILL; always reap it so no zombie is left.
 stop_pid() {
 	local pid=$1 sig=${2:-TERM} i
+	our_child "$pid" || return 0
 	if alive "$pid"; then
 		kill -"$sig" "$pid" 2>/dev/null
 		for ((i = 0; i < 30; i++)); do
@@ -93,12 +100,26 @@ our_ns() {
 	ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^pg[a-z0-9]+-${SFX}\$"
 }
 
+# descendant PID - true when PID was started by this harness (its parent
+# chain reaches us). The only processes we ever signal besides our children.
+descendant() {
+	local p=$1 i
+	for ((i = 0; i < 64; i++)); do
+		p=$(awk '/^PPid:/ {print $2}' "/proc/$p/status" 2>/dev/null)
+		[[ -z $p || $p == 0 || $p == 1 ]] && return 1
+		[[ $p == "$$" ]] && return 0
+	done
+	return 1
+}
+
 # kill_ns_strays [all] - processes inside our namespaces that are not our
-# direct children (workers forked by a daemon we started). Everything in these
-# namespaces was started by this run. With "all", our children there too,
-# except the ones listed in WORLD_PIDS (stopped separately, in order).
+# direct children (workers forked by a daemon we started). Only our
+# descendants are signalled: anything else found there (say, a shell a user
+# opened in a world kept by the demo) is reported and left alone. With "all",
+# our direct children there too, except the ones in WORLD_PIDS (stopped
+# separately, in order).
 kill_ns_strays() {
-	local mode=${1:-} ns pid ppid keep w
+	local mode=${1:-} ns pid ppid keep w n=0
 	[[ -n $SFX ]] || return 0
 	for ns in $(our_ns); do
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do
@@ -111,13 +132,20 @@ kill_ns_strays() {
 					[[ $w == "$pid" ]] && keep=1
 				done
 				((keep)) && continue
+			elif ! descendant "$pid"; then
+				[[ $mode == all ]] &&
+					echo "note: pid $pid ($(cat "/proc/$pid/comm" 2>/dev/null)) in $ns was not started by this run; left alone" >&2
+				continue
 			fi
 			echo "stray pid=$pid ppid=$ppid ns=$ns: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" \
 				>>"$RUN_DIR/harness.log"
 			kill -TERM "$pid" 2>/dev/null
+			n=$((n + 1))
 		done
 	done
-	sleep 0.2
+	# Let them go before their parents are stopped.
+	((n > 0)) && sleep 0.2
+	return 0
 }
 
 # wait_until SECS CMD... - poll CMD every 0.1 s until it succeeds; false after
@@ -131,6 +159,19 @@ wait_until() {
 		(($(elapsed_ms "$t0") >= ${secs%.*} * 1000)) && return 1
 		sleep 0.1
 	done
+}
+
+# wait_alive PID SECS CMD... - wait_until, but give up as soon as PID (the
+# daemon CMD waits for) has exited.
+wait_alive() {
+	local pid=$1 secs=$2 t0=$EPOCHREALTIME
+	shift 2
+	while alive "$pid"; do
+		"$@" >/dev/null 2>&1 && return 0
+		(($(elapsed_ms "$t0") >= ${secs%.*} * 1000)) && return 1
+		sleep 0.1
+	done
+	return 1
 }
 
 # elapsed_ms T0 - milliseconds since T0 (an $EPOCHREALTIME value).

@@ -60,10 +60,12 @@ gateway_down() {
 	return 0
 }
 
-# gateway_unsolicited_count - packets the gateway dropped as unsolicited.
+# gateway_unsolicited_count - packets the gateway dropped as unsolicited,
+# printed twice ("SUM UNSOLICITED", the interface passgate's role has): one
+# nft counter covers every inbound packet conntrack did not know.
 gateway_unsolicited_count() {
 	nsx "$NS_GW" nft list counter inet pgnat unsolicited 2>/dev/null |
-		awk '/packets/ { for (i = 1; i < NF; i++) if ($i == "packets") { print $(i + 1); exit } }'
+		awk '/packets/ { for (i = 1; i < NF; i++) if ($i == "packets") { print $(i + 1), $(i + 1); exit } }'
 }
 
 # gateway_diag - state worth reading when a scenario fails.

@@ -11,10 +11,11 @@
 PASSGATED=${PASSGATED:-$REPO/build/passgated}
 PG_LOG=
 PG_PID=
+PG_STATUS=		# how the daemon ended, once it has
 
 # gateway_check - can this role run at all? Prints the reason when not.
 gateway_check() {
-	[[ -x $PASSGATED ]] || { echo "build/passgated missing"; return 1; }
+	[[ -x $PASSGATED ]] || { echo "${PASSGATED#"$REPO"/} missing"; return 1; }
 }
 
 # gateway_up - write the config, start passgated in the foreground as our
@@ -23,8 +24,10 @@ gateway_up() {
 	local conf=$RUN_DIR/passgated.conf ifc
 	gateway_check >&2 || return 1
 	for ifc in lan0 wan0; do
-		nsx "$NS_GW" sysctl -qw "net.ipv6.conf.$ifc.disable_ipv6=1" >/dev/null
-		nsx "$NS_GW" ethtool -K "$ifc" gro off >/dev/null 2>&1
+		nsx "$NS_GW" sysctl -qw "net.ipv6.conf.$ifc.disable_ipv6=1" >/dev/null ||
+			echo "cannot disable IPv6 on $ifc" >&2
+		nsx "$NS_GW" ethtool -K "$ifc" gro off >/dev/null 2>&1 ||
+			echo "ethtool -K $ifc gro off failed" >&2
 	done
 	cat >"$conf" <<-EOF
 		# passgated config for end-to-end run $SFX (see docs/CONFIG.md)
@@ -45,62 +48,96 @@ gateway_up() {
 	spawn passgated "$NS_GW" "$PASSGATED" -c "$conf"
 	SPAWN_SCOPE=scenario
 	PG_PID=$LAST_PID
-	if ! wait_until 10 gateway_ready; then
-		if alive "$PG_PID"; then
-			echo "passgated runs but no LAN host got an answer from $LAN_GW within 10 s" >&2
-		else
-			wait "$PG_PID"
-			echo "passgated exited (status $?) before it was ready" >&2
-		fi
-		tail_log "$PG_LOG" 20 >&2
-		return 1
+	# Ready when a LAN host's ping to 192.168.1.1 is answered; give up at
+	# once if the daemon exits (a refused config or link), else after 10 s.
+	local t0=$EPOCHREALTIME
+	while alive "$PG_PID"; do
+		nsx "${NS_LAN[0]}" ping -c 1 -W 1 "$LAN_GW" >/dev/null 2>&1 && return 0
+		(($(elapsed_ms "$t0") >= 10000)) && break
+		sleep 0.1
+	done
+	if gateway_alive; then
+		echo "passgated runs but no LAN host got an answer from $LAN_GW within 10 s" >&2
+	else
+		echo "passgated exited ($PG_STATUS) before it was ready" >&2
 	fi
+	tail_log "$PG_LOG" 20 >&2
+	return 1
 }
 
-# gateway_ready - the daemon is up and the LAN side answers.
-gateway_ready() {
-	alive "$PG_PID" || return 2
-	nsx "${NS_LAN[0]}" ping -c 1 -W 1 "$LAN_GW"
-}
-
-# gateway_down - stop passgated (SIGTERM, then SIGKILL after 3 s) and reap it.
+# gateway_down - have passgated log its final counters (kept in the run's
+# log), then stop it (SIGTERM, SIGKILL after 3 s) and reap it.
 gateway_down() {
 	[[ -n $PG_PID ]] || return 0
+	gateway_alive && gateway_dump
 	stop_pid "$PG_PID"
 	PG_PID=
 }
 
-# gateway_alive - for the harness: is the daemon still there?
+# gateway_alive - for the harness: is the daemon still there? When it is not,
+# reap it and say how it ended in PG_STATUS ("status 1", "killed by SEGV").
 gateway_alive() {
-	[[ -n $PG_PID ]] && alive "$PG_PID"
+	[[ -n $PG_PID ]] || return 1
+	alive "$PG_PID" && return 0
+	if [[ -z $PG_STATUS ]]; then
+		wait "$PG_PID" 2>/dev/null
+		local rc=$?
+		PG_STATUS="status $rc"
+		((rc > 128)) && PG_STATUS="killed by SIG$(kill -l $((rc - 128)) 2>/dev/null)"
+	fi
+	return 1
 }
 
-# gateway_counter NAME - the latest value of a counter: ask the daemon to log
-# its counters (SIGUSR1), then read the last number logged next to NAME.
-# The log format is not fixed yet: accept "name 12", "name=12", "name: 12".
-gateway_counter() {
-	local name=$1 before after i
+# gateway_dump - ask the daemon to log its counters (SIGUSR1) and put the
+# dump in PG_DUMP. The dump lists nonzero counters ("counter NAME VALUE")
+# and then "flows N"; a counter missing from a complete dump is 0.
+gateway_dump() {
+	local before i
+	PG_DUMP=
 	alive "$PG_PID" || return 1
 	before=$(wc -l <"$PG_LOG")
 	kill -USR1 "$PG_PID" 2>/dev/null || return 1
-	for ((i = 0; i < 20; i++)); do
+	for ((i = 0; i < 30; i++)); do
 		sleep 0.1
-		after=$(wc -l <"$PG_LOG")
-		((after > before)) && tail -n +"$((before + 1))" "$PG_LOG" | grep -q "$name" && break
+		PG_DUMP=$(tail -n +"$((before + 1))" "$PG_LOG")
+		grep -qE '(^|[[:space:]])flows [0-9]+' <<<"$PG_DUMP" && return 0
 	done
-	sleep 0.1
-	tail -n +"$((before + 1))" "$PG_LOG" |
-		grep -oE "${name}[\"]?[[:space:]]*[:=]?[[:space:]]*[0-9]+" | tail -n 1 | grep -oE '[0-9]+$'
+	PG_DUMP=
+	return 1
 }
 
-# gateway_unsolicited_count - packets passgated dropped as unsolicited.
+# dump_value NAME - a counter's value in PG_DUMP.
+dump_value() {
+	grep -oE "counter $1 [0-9]+" <<<"$PG_DUMP" | tail -n 1 | grep -oE '[0-9]+$' || echo 0
+}
+
+# gateway_counter NAME - the current value of one engine counter.
+gateway_counter() {
+	gateway_dump || return 1
+	dump_value "$1"
+}
+
+# gateway_unsolicited_count - inbound packets passgated refused: no flow and
+# no mapping (drop_unsolicited), a mapping that address-dependent filtering
+# closes to this sender (drop_filtered), or not for its address at all
+# (drop_wan_not_ours). One sum, comparable with the Linux gateway's counter;
+# the parts go to the scenario's notes. Prints "SUM UNSOLICITED": the second
+# number is drop_unsolicited alone (no flow, no mapping).
 gateway_unsolicited_count() {
-	gateway_counter drop_unsolicited
+	local u f n
+	gateway_dump || return 1
+	u=$(dump_value drop_unsolicited)
+	f=$(dump_value drop_filtered)
+	n=$(dump_value drop_wan_not_ours)
+	note "passgated: drop_unsolicited $u drop_filtered $f drop_wan_not_ours $n"
+	echo "$((u + f + n)) $u"
 }
 
 # gateway_diag - what to show when a scenario fails: the daemon's last words.
 gateway_diag() {
-	echo "  gateway (passgated, pid ${PG_PID:-none}$(gateway_alive || echo ', not running')) log tail:"
+	local state=running
+	gateway_alive || state="not running: $PG_STATUS"
+	echo "  gateway (passgated, pid ${PG_PID:-none}, $state) log tail:"
 	if gateway_alive; then
 		kill -USR1 "$PG_PID" 2>/dev/null
 		sleep 0.3

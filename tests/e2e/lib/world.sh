@@ -26,7 +26,7 @@ world_names() {
 	NS_ALL=("${NS_LAN[@]}" "$NS_SW" "$NS_GW" "$NS_INET" "$NS_SRV1" "$NS_SRV2")
 }
 
-# hosts_offload_off NS IF - a test host's veth must hand over finished
+# host_offload_off NS IF - a test host's veth must hand over finished
 # frames: with TSO/GSO/tx-checksum on, veth passes 64 KB super-frames with
 # partial checksums, which a userspace gateway reading AF_PACKET would see
 # as they are. Done in both gateway modes so the world is the same.
@@ -101,13 +101,11 @@ world_up() {
 	return 0
 }
 
-# world_down - delete this run's namespaces (their links go with them) and
-# any WireGuard control socket named after this run.
+# world_down - delete this run's namespaces (their links go with them).
 world_down() {
 	local ns
 	for ns in $(our_ns); do
 		ip netns del "$ns" 2>/dev/null
 	done
-	rm -f /run/wireguard/pgwg*-"$SFX".sock 2>/dev/null
 	return 0
 }

@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: MIT
+# tests/e2e/lib/openvpn.sh - one OpenVPN 2.6 server on pgsrv1, two LAN
+# clients at once, over UDP or TCP. Sourced by scenarios/openvpn-*.sh.
+#
+# TLS server mode (static keys allow one peer per server): each side has a
+# self-signed EC certificate made at run time and pins the other's SHA-256
+# fingerprint, so no CA exists; "dh none" (ECDHE only). Data channel offload
+# is off: no kernel module here, and the userspace path is what we test.
+
+OVPN_PORT=1194
+
+# openvpn_scenario udp|tcp
+openvpn_scenario() {
+	local proto=$1 i cn seen fps srvproto cliproto
+	need openvpn || return
+	if ! pki_selfsigned pgsrv1 || ! pki_selfsigned lan1 || ! pki_selfsigned lan2; then
+		fail "openssl could not make certificates"
+		return
+	fi
+	fps=$(printf '%s\n' "$(pki_fingerprint lan1)" "$(pki_fingerprint lan2)")
+	srvproto=udp4 cliproto=udp4
+	[[ $proto == tcp ]] && srvproto=tcp4-server cliproto=tcp4-client
+
+	cat >"$SCN_DIR/server.conf" <<-CONF
+		# "server" expands to mode server + tls-server + an address pool.
+		server 10.8.0.0 255.255.255.0
+		topology subnet
+		proto $srvproto
+		port $OVPN_PORT
+		dev tun
+		cert $RUN_DIR/pki/pgsrv1.crt
+		key $RUN_DIR/pki/pgsrv1.key
+		dh none
+		<peer-fingerprint>
+		$fps
+		</peer-fingerprint>
+		keepalive 2 10
+		disable-dco
+		verb 3
+	CONF
+	spawn openvpn-srv "$NS_SRV1" openvpn --config "$SCN_DIR/server.conf"
+	wait_listen "$NS_SRV1" "${proto}" "$OVPN_PORT" 10 ||
+		{ fail "openvpn server did not start: $(tail -n 1 "$SCN_DIR/openvpn-srv.log")"; return; }
+
+	for i in 0 1; do
+		cn=lan$((i + 1))
+		# Over UDP both clients bind local port 1194, as many deployed
+		# client configs do: the gateway must give the second one another
+		# public port while the first keeps its own.
+		local bind=
+		[[ $proto == udp ]] && bind="lport $OVPN_PORT"
+		cat >"$SCN_DIR/client-$cn.conf" <<-CONF
+			client
+			proto $cliproto
+			remote $SRV1_IP $OVPN_PORT
+			dev tun
+			cert $RUN_DIR/pki/$cn.crt
+			key $RUN_DIR/pki/$cn.key
+			peer-fingerprint $(pki_fingerprint pgsrv1)
+			connect-retry 1
+			$bind
+			disable-dco
+			verb 3
+		CONF
+		spawn "openvpn-$cn" "${NS_LAN[$i]}" openvpn --config "$SCN_DIR/client-$cn.conf"
+	done
+
+	# The tunnel is up when a ping inside it is answered, not when the log
+	# says so. Both clients are checked, each with its own pool address.
+	for i in 0 1; do
+		cn=lan$((i + 1))
+		if ! wait_until 20 nsx "${NS_LAN[$i]}" ping -n -c 1 -W 1 10.8.0.1; then
+			report "openvpn-$proto" "${LAN_IP[$i]}${bind:+:$OVPN_PORT}" "$SRV1_IP:$OVPN_PORT/$proto" FAIL -
+			fail "$cn: no ping answered inside the tunnel within 20 s ($(ovpn_last_words "$cn"))"
+			return
+		fi
+		tnsx 10 "${NS_LAN[$i]}" ping -n -c 3 -i 0.2 -W 2 10.8.0.1 >"$SCN_DIR/tunnel-ping-$cn.log" 2>&1 ||
+			{ fail "$cn: tunnel ping lost replies once up"; return; }
+	done
+	for i in 0 1; do
+		cn=lan$((i + 1))
+		# "[lan1] Peer Connection Initiated with [AF_INET]198.51.100.2:1194"
+		seen=$(grep -o "\[$cn\] Peer Connection Initiated with \[AF_INET\][0-9.]*:[0-9]*" \
+			"$SCN_DIR/openvpn-srv.log" | tail -n 1 | sed 's/.*\]//')
+		all_from_public "$seen" ||
+			{ fail "server saw $cn as '${seen:-nothing}', expected $WAN_PUB"; return; }
+		report "openvpn-$proto" "${LAN_IP[$i]}${bind:+:$OVPN_PORT}" "$SRV1_IP:$OVPN_PORT/$proto" PASS "$seen"
+	done
+}
+
+# ovpn_last_words CN - the client's last log line, for a failure reason.
+ovpn_last_words() {
+	tail -n 1 "$SCN_DIR/openvpn-$1.log" | cut -c 1-120
+}

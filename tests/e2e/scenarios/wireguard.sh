@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: MIT
+# wireguard: wireguard-go (userspace; no kernel module here) on pgsrv1 and on
+# two LAN hosts, both LAN peers listening on UDP 51820 like the server, all
+# at once. Passes when a ping inside each LAN peer's tunnel is answered and
+# the server learnt each peer's endpoint at the gateway's public address.
+#
+# wireguard-go and wg meet at /run/wireguard/IFNAME.sock, on the filesystem
+# every namespace shares: each peer gets a private /run (a directory of the
+# run bind-mounted over /run in the mount namespace `ip netns exec` makes), so
+# nothing is written to the host's /run and peers cannot see each other's
+# sockets.
+
+WG_PORT=51820
+
+scenario() {
+	need wireguard-go wg || return
+	local i ifs=() pubs=() ns seen
+	for i in 0 1 2; do
+		ifs[i]=pgwg$i-$SFX
+		(umask 077 && wg genkey >"$SCN_DIR/wg$i.key") || { fail "wg genkey failed"; return; }
+		pubs[i]=$(wg pubkey <"$SCN_DIR/wg$i.key")
+	done
+	# Index 0 is the server, 1 and 2 the LAN peers on lan1 and lan2.
+	for i in 0 1 2; do
+		ns=$NS_SRV1
+		((i > 0)) && ns=${NS_LAN[$((i - 1))]}
+		mkdir -p "$SCN_DIR/run$i"
+		spawn "wireguard-go-$i" "$ns" sh -c \
+			'mount --bind "$1" /run && LOG_LEVEL=verbose exec wireguard-go -f "$2"' \
+			sh "$SCN_DIR/run$i" "${ifs[$i]}"
+		wait_until 5 test -S "$SCN_DIR/run$i/wireguard/${ifs[$i]}.sock" ||
+			{ fail "wireguard-go ${ifs[$i]} did not start: $(tail -n 1 "$SCN_DIR/wireguard-go-$i.log")"; return; }
+	done
+	wgx 0 "$NS_SRV1" set "${ifs[0]}" listen-port "$WG_PORT" private-key "$SCN_DIR/wg0.key" \
+		peer "${pubs[1]}" allowed-ips 10.9.0.2/32 \
+		peer "${pubs[2]}" allowed-ips 10.9.0.3/32 || { fail "wg set on the server failed"; return; }
+	ip -n "$NS_SRV1" addr add 10.9.0.1/24 dev "${ifs[0]}"
+	ip -n "$NS_SRV1" link set "${ifs[0]}" up
+	for i in 1 2; do
+		ns=${NS_LAN[$((i - 1))]}
+		wgx "$i" "$ns" set "${ifs[$i]}" listen-port "$WG_PORT" private-key "$SCN_DIR/wg$i.key" \
+			peer "${pubs[0]}" endpoint "$SRV1_IP:$WG_PORT" allowed-ips 10.9.0.0/24 \
+			persistent-keepalive 5 || { fail "wg set on lan$i failed"; return; }
+		ip -n "$ns" addr add "10.9.0.$((i + 1))/24" dev "${ifs[$i]}"
+		ip -n "$ns" link set "${ifs[$i]}" up
+	done
+	for i in 1 2; do
+		ns=${NS_LAN[$((i - 1))]}
+		if ! wait_until 10 nsx "$ns" ping -n -c 1 -W 1 10.9.0.1; then
+			report wireguard "${LAN_IP[$((i - 1))]}:$WG_PORT" "$SRV1_IP:$WG_PORT/udp" FAIL -
+			fail "lan$i: no ping answered inside the tunnel within 10 s"
+			return
+		fi
+		tnsx 10 "$ns" ping -n -c 3 -i 0.2 -W 2 10.9.0.1 >"$SCN_DIR/tunnel-ping-lan$i.log" 2>&1 ||
+			{ fail "lan$i: tunnel ping lost replies once up"; return; }
+	done
+	wgx 0 "$NS_SRV1" show "${ifs[0]}" >"$SCN_DIR/wg-show-server.txt" 2>&1
+	for i in 1 2; do
+		seen=$(wgx 0 "$NS_SRV1" show "${ifs[0]}" endpoints | awk -v k="${pubs[$i]}" '$1 == k {print $2}')
+		all_from_public "$seen" ||
+			{ fail "server has lan$i's endpoint as '${seen:-none}', expected $WAN_PUB"; return; }
+		report wireguard "${LAN_IP[$((i - 1))]}:$WG_PORT" "$SRV1_IP:$WG_PORT/udp" PASS "$seen"
+	done
+}
+
+# wgx N NS ARGS... - run wg in NS with peer N's private /run.
+wgx() {
+	local n=$1 ns=$2
+	shift 2
+	timeout 5 ip netns exec "$ns" sh -c 'mount --bind "$1" /run && shift && exec wg "$@"' \
+		sh "$SCN_DIR/run$n" "$@"
+}
