@@ -309,10 +309,10 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 	}
 	ip_id = pg_get16(pkt->l3 + 4);
 	if (lan) {
-		/* A DHCP client has no address yet: 0.0.0.0 to broadcast is fine. */
-		bool dhcp = p.saddr == 0 && p.daddr == BROADCAST;
+		/* A host with no address yet may talk to the gateway (DHCP, IGMP). */
+		bool unaddressed = p.saddr == 0 && (p.daddr == BROADCAST || is_multicast(p.daddr));
 
-		if (!dhcp && (!in_lan(e, p.saddr) || p.saddr == e->cfg.lan_addr ||
+		if (!unaddressed && (!in_lan(e, p.saddr) || p.saddr == e->cfg.lan_addr ||
 			      p.saddr == (e->cfg.lan_addr & e->lan_mask) ||
 			      p.saddr == (e->cfg.lan_addr | ~e->lan_mask))) {
 			pg_drop(e, pkt, PG_CNT_DROP_LAN_SPOOFED);

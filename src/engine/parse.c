@@ -141,8 +141,12 @@ enum pg_counter pg_parse(struct pg_pkt *pkt, struct pg_parsed *p)
 	p->ttl = ip[PG_IP_OFF_TTL];
 	p->saddr = pg_get32(ip + PG_IP_OFF_SADDR);
 	p->daddr = pg_get32(ip + PG_IP_OFF_DADDR);
-	/* A DHCP client without an address sends from 0.0.0.0 to broadcast. */
-	if ((martian_source(p->saddr) && !(p->saddr == 0 && p->daddr == 0xffffffffu)) ||
+	/*
+	 * A host without an address yet sends from 0.0.0.0 to broadcast (DHCP)
+	 * or to a multicast group (IGMP reports): for the gateway, not martian.
+	 */
+	if ((martian_source(p->saddr) &&
+	     !(p->saddr == 0 && (p->daddr == 0xffffffffu || (ntohl(p->daddr) >> 28) == 14))) ||
 	    martian_dest(p->daddr))
 		return PG_CNT_DROP_IP_BAD_ADDR;
 
