@@ -23,7 +23,7 @@ CFLAGS_SAN = $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer -fsanitize=address,und
              -fno-sanitize-recover=all -DPG_TESTING
 LDFLAGS_REL = -pie -Wl,-z,relro,-z,now
 LDFLAGS_SAN = -fsanitize=address,undefined
-LIBS_DAEMON = -lpcap -ljson-c -lmicrohttpd
+LIBS_DAEMON = -lpcap -ljson-c -lmicrohttpd -lcrypt
 LIBS_TEST   = -lcmocka -lpcap
 
 ENGINE_SRC = $(wildcard src/engine/*.c src/alg/*.c)
@@ -85,6 +85,11 @@ $(FZ)/%: tests/fuzz/%.c $(ENGINE_SRC) $(DAEMON_SRC) $(TESTLIB_SRC)
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(ENGINE_SRC) $(DAEMON_SRC) \
 		$(TESTLIB_SRC) $(LIBS_DAEMON)
 
+# The admin page is embedded with .incbin (src/ctl/api_web.c): rebuild on edits.
+WEB_FILES = $(wildcard src/ctl/web/*)
+$(REL)/src/ctl/api_web.o $(SAN)/src/ctl/api_web.o: $(WEB_FILES)
+$(FUZZ_BINS): $(WEB_FILES)
+
 test-bins: $(UNIT_BINS) $(TOOL_BINS)
 fuzz-bins: $(FUZZ_BINS)
 
@@ -120,3 +125,20 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# --- benchmarks (issue 9) ----------------------------------------------------
+# The in-memory engine benchmark: release flags, linked against the engine
+# only. bench/run builds it with 'make bench-bins' before running.
+BENCH_SRC = $(wildcard bench/*.c)
+$(BUILD)/bench/engine_bench: $(call obj,$(REL),$(BENCH_SRC)) $(ENGINE_REL)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_REL) -o $@ $^
+
+.PHONY: bench-bins
+bench-bins: $(BUILD)/bench/engine_bench $(BUILD)/bench/sndbuf.so
+
+# LD_PRELOAD shim giving the traffic generator's packet socket a large send
+# buffer (bench/preload/sndbuf.c says why).
+$(BUILD)/bench/sndbuf.so: bench/preload/sndbuf.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(DEFS) -O2 -fPIC -shared -o $@ $< -ldl

@@ -1,14 +1,31 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * passgatectl.c - the command-line tool: a table of subcommands, each a
- * function taking its own arguments. Later ones (status, flows) talk to the
- * daemon's HTTP API; the first ones work offline.
+ * function taking its own arguments. check-config, hash-password and
+ * version work offline; the others talk to passgated's HTTP API
+ * (docs/API.md) and print readable tables, or the API's JSON with --json.
+ *
+ * Global options come before the subcommand:
+ *   --url URL    the API (default http://127.0.0.1:8080, or $PASSGATE_URL)
+ *   --token T    a token or session for changes (or $PASSGATE_TOKEN)
+ *   --json       print the API's answer as it came
  */
+#include <json-c/json.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "api_client.h"
+#include "auth.h"
 #include "config.h"
 #include "version.h"
+
+#define TIMEOUT_MS 10000
+
+static const char *opt_url = "http://127.0.0.1:8080";
+static const char *opt_token;
+static bool opt_json;
 
 struct subcommand {
 	const char *name;
@@ -16,6 +33,322 @@ struct subcommand {
 	const char *help;
 	int (*run)(int argc, char **argv); /* argv[0] is the subcommand */
 };
+
+/*
+ * One API call. Returns the parsed JSON answer of a 2xx, or NULL after
+ * printing the reason (the API's own error message with its field).
+ */
+static struct json_object *call(const char *method, const char *path, const char *body)
+{
+	struct pg_http_reply r;
+	struct json_object *o, *e, *f;
+
+	if (pg_http_request(opt_url, method, path, opt_token, body, TIMEOUT_MS, &r)) {
+		fprintf(stderr, "passgatectl: %s (is passgated running with [api] on?)\n", r.err);
+		return NULL;
+	}
+	o = json_tokener_parse(r.body);
+	if (r.status / 100 != 2) {
+		if (o && json_object_object_get_ex(o, "error", &e)) {
+			fprintf(stderr, "passgatectl: %s", json_object_get_string(e));
+			if (json_object_object_get_ex(o, "field", &f))
+				fprintf(stderr, " (field %s)", json_object_get_string(f));
+			fprintf(stderr, "\n");
+		} else {
+			fprintf(stderr, "passgatectl: HTTP %d\n", r.status);
+		}
+		if (r.status == 401 && !opt_token)
+			fprintf(stderr, "passgatectl: give --token (or set PASSGATE_TOKEN)\n");
+		json_object_put(o);
+		pg_http_reply_free(&r);
+		return NULL;
+	}
+	if (!o)
+		fprintf(stderr, "passgatectl: the answer is not JSON\n");
+	else if (opt_json)
+		printf("%s\n", r.body);
+	pg_http_reply_free(&r);
+	return o;
+}
+
+static struct json_object *get(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+
+	json_object_object_get_ex(o, key, &v);
+	return v;
+}
+
+static const char *str(struct json_object *o, const char *key)
+{
+	struct json_object *v = get(o, key);
+
+	return v ? json_object_get_string(v) : "-";
+}
+
+static long long num(struct json_object *o, const char *key)
+{
+	return (long long)json_object_get_int64(get(o, key));
+}
+
+static int cmd_status(int argc, char **argv)
+{
+	struct json_object *o, *links, *c, *pt;
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: passgatectl status\n");
+		return 1;
+	}
+	o = call("GET", "/api/v1/status", NULL);
+	if (!o)
+		return 1;
+	if (opt_json)
+		goto out;
+	printf("passgated %s, up %llds, %lld of %lld flows\n", str(o, "version"), num(o, "uptime_s"),
+	       num(o, "flows"), num(o, "max_flows"));
+	pt = get(o, "passthrough");
+	printf("passthrough: pptp %s, ipsec %s, l2tp %s\n\n",
+	       json_object_get_boolean(get(pt, "pptp")) ? "on" : "off",
+	       json_object_get_boolean(get(pt, "ipsec")) ? "on" : "off",
+	       json_object_get_boolean(get(pt, "l2tp")) ? "on" : "off");
+	printf("%-4s %-10s %-20s %-18s %12s %12s\n", "SIDE", "INTERFACE", "ADDRESS", "MAC",
+	       "RX FRAMES", "TX FRAMES");
+	links = get(o, "interfaces");
+	for (size_t i = 0; i < json_object_array_length(links); i++) {
+		struct json_object *l = json_object_array_get_idx(links, i), *lc = get(l, "counters");
+
+		printf("%-4s %-10s %-20s %-18s %12lld %12lld\n", str(l, "side"), str(l, "name"),
+		       str(l, "address"), str(l, "mac"), num(lc, "rx_frames"), num(lc, "tx_frames"));
+	}
+	printf("\ncounters (nonzero):\n");
+	c = get(o, "counters");
+	json_object_object_foreach(c, k, v) {
+		if (json_object_get_int64(v))
+			printf("  %-28s %lld\n", k, (long long)json_object_get_int64(v));
+	}
+out:
+	json_object_put(o);
+	return 0;
+}
+
+static void endpoint(char *buf, size_t len, struct json_object *o, const char *addr,
+		     const char *port)
+{
+	if (num(o, port))
+		snprintf(buf, len, "%s:%lld", str(o, addr), num(o, port));
+	else
+		snprintf(buf, len, "%s", str(o, addr));
+}
+
+static int cmd_flows(int argc, char **argv)
+{
+	char path[256] = "/api/v1/flows?limit=1000", a[32], b[32];
+	struct json_object *o, *arr;
+	size_t off = strlen(path);
+
+	for (int i = 1; i < argc; i++) {
+		if (i + 1 < argc && (!strcmp(argv[i], "--proto") || !strcmp(argv[i], "--host"))) {
+			off += (size_t)snprintf(path + off, sizeof(path) - off, "&%s=%s",
+						argv[i] + 2, argv[i + 1]);
+			i++;
+			continue;
+		}
+		fprintf(stderr, "usage: passgatectl flows [--proto tcp|udp|icmp|gre|esp] "
+				"[--host ADDRESS]\n");
+		return 1;
+	}
+	if (off >= sizeof(path) || strpbrk(path, " #\r\n")) {
+		fprintf(stderr, "passgatectl: filter values must be plain words\n");
+		return 1;
+	}
+	o = call("GET", path, NULL);
+	if (!o)
+		return 1;
+	if (opt_json)
+		goto out;
+	printf("%-5s %-12s %-8s %-21s %-21s %6s %6s %10s %10s\n", "PROTO", "STATE", "HELPER",
+	       "LAN", "REMOTE", "PUBLIC", "IDLE", "BYTES OUT", "BYTES IN");
+	arr = get(o, "flows");
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *f = json_object_array_get_idx(arr, i), *by = get(f, "bytes");
+
+		endpoint(a, sizeof(a), f, "lan", "lan_port");
+		endpoint(b, sizeof(b), f, "remote", "remote_port");
+		printf("%-5s %-12s %-8s %-21s %-21s %6lld %5llds %10lld %10lld\n", str(f, "proto"),
+		       get(f, "state") ? str(f, "state") : "", get(f, "helper") ? str(f, "helper") : "",
+		       a, b, num(f, "public_port"), num(f, "idle_s"),
+		       (long long)json_object_get_int64(json_object_array_get_idx(by, 0)),
+		       (long long)json_object_get_int64(json_object_array_get_idx(by, 1)));
+	}
+	printf("%zu shown of %lld flows%s\n", json_object_array_length(arr), num(o, "total"),
+	       get(o, "next") ? " (more: use --json and the API's cursor)" : "");
+out:
+	json_object_put(o);
+	return 0;
+}
+
+static int cmd_sessions(int argc, char **argv)
+{
+	struct json_object *o, *arr;
+	char a[32], b[32];
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: passgatectl sessions\n");
+		return 1;
+	}
+	o = call("GET", "/api/v1/sessions", NULL);
+	if (!o)
+		return 1;
+	if (opt_json)
+		goto out;
+	printf("%-6s %-21s %-21s %6s %-16s %7s %10s %10s\n", "KIND", "CLIENT", "SERVER", "PUBLIC",
+	       "STATE", "SINCE", "BYTES OUT", "BYTES IN");
+	arr = get(o, "sessions");
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *s = json_object_array_get_idx(arr, i), *by = get(s, "bytes");
+
+		endpoint(a, sizeof(a), s, "client", "client_port");
+		endpoint(b, sizeof(b), s, "server", "server_port");
+		printf("%-6s %-21s %-21s %6lld %-16s %6llds %10lld %10lld\n", str(s, "kind"), a, b,
+		       num(s, "public_port"), str(s, "state"), num(s, "since_s"),
+		       (long long)json_object_get_int64(json_object_array_get_idx(by, 0)),
+		       (long long)json_object_get_int64(json_object_array_get_idx(by, 1)));
+	}
+	if (!json_object_array_length(arr))
+		printf("(no VPN sessions)\n");
+out:
+	json_object_put(o);
+	return 0;
+}
+
+static int cmd_events(int argc, char **argv)
+{
+	struct json_object *o, *arr;
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: passgatectl events\n");
+		return 1;
+	}
+	o = call("GET", "/api/v1/events", NULL);
+	if (!o)
+		return 1;
+	arr = get(o, "events");
+	for (size_t i = 0; !opt_json && i < json_object_array_length(arr); i++)
+		printf("%s\n", str(json_object_array_get_idx(arr, i), "text"));
+	json_object_put(o);
+	return 0;
+}
+
+/* PUT one setting; value is the file's text ("on", "5m", "192.168.1.50"). */
+static int put_setting(const char *section, const char *key, const char *value)
+{
+	struct json_object *body = json_object_new_object(), *o;
+	char path[128];
+
+	if (!strcmp(value, "default"))
+		json_object_object_add(body, key, NULL);
+	else
+		json_object_object_add(body, key, json_object_new_string(value));
+	snprintf(path, sizeof(path), "/api/v1/config/%s", section);
+	o = call("PUT", path, json_object_to_json_string(body));
+	json_object_put(body);
+	if (!o)
+		return 1;
+	if (!opt_json)
+		printf("[%s] %s = %s: applied\n", section, key, value);
+	json_object_put(o);
+	return 0;
+}
+
+static int cmd_passthrough(int argc, char **argv)
+{
+	struct json_object *o, *pt;
+
+	if (argc == 3 && (!strcmp(argv[1], "pptp") || !strcmp(argv[1], "ipsec") ||
+			  !strcmp(argv[1], "l2tp")) &&
+	    (!strcmp(argv[2], "on") || !strcmp(argv[2], "off")))
+		return put_setting("passthrough", argv[1], argv[2]);
+	if (argc != 1) {
+		fprintf(stderr, "usage: passgatectl passthrough [pptp|ipsec|l2tp on|off]\n");
+		return 1;
+	}
+	o = call("GET", "/api/v1/config", NULL);
+	if (!o)
+		return 1;
+	pt = get(o, "passthrough");
+	if (!opt_json)
+		printf("pptp  %s\nipsec %s\nl2tp  %s\n",
+		       json_object_get_boolean(get(pt, "pptp")) ? "on" : "off",
+		       json_object_get_boolean(get(pt, "ipsec")) ? "on" : "off",
+		       json_object_get_boolean(get(pt, "l2tp")) ? "on" : "off");
+	json_object_put(o);
+	return 0;
+}
+
+static int cmd_set(int argc, char **argv)
+{
+	if (argc != 4) {
+		fprintf(stderr, "usage: passgatectl set SECTION KEY VALUE|default\n"
+				"  e.g. passgatectl set timeouts udp 5m\n");
+		return 1;
+	}
+	return put_setting(argv[1], argv[2], argv[3]);
+}
+
+static int forward_list(void)
+{
+	struct json_object *o = call("GET", "/api/v1/forwards", NULL), *arr;
+
+	if (!o)
+		return 1;
+	if (!opt_json) {
+		arr = get(o, "rules");
+		printf("%-3s %s\n", "ID", "RULE");
+		for (size_t i = 0; i < json_object_array_length(arr); i++) {
+			struct json_object *r = json_object_array_get_idx(arr, i);
+
+			printf("%-3lld %s\n", num(r, "id"), str(r, "rule"));
+		}
+		printf("dmz %s\n", get(o, "dmz") ? str(o, "dmz") : "none");
+	}
+	json_object_put(o);
+	return 0;
+}
+
+static int cmd_forward(int argc, char **argv)
+{
+	struct json_object *o = NULL, *body;
+	char rule[PG_CONFIG_VALUE_MAX + 1] = "", path[64];
+	size_t off = 0;
+
+	if (argc == 1 || (argc == 2 && !strcmp(argv[1], "list")))
+		return forward_list();
+	if (argc >= 3 && !strcmp(argv[1], "add")) {
+		for (int i = 2; i < argc && off < sizeof(rule); i++)
+			off += (size_t)snprintf(rule + off, sizeof(rule) - off, "%s%s",
+						i > 2 ? " " : "", argv[i]);
+		body = json_object_new_object();
+		json_object_object_add(body, "rule", json_object_new_string(rule));
+		o = call("POST", "/api/v1/forwards", json_object_to_json_string(body));
+		json_object_put(body);
+	} else if (argc == 3 && !strcmp(argv[1], "del") && strspn(argv[2], "0123456789") ==
+								  strlen(argv[2])) {
+		snprintf(path, sizeof(path), "/api/v1/forwards/%.20s", argv[2]);
+		o = call("DELETE", path, NULL);
+	} else {
+		fprintf(stderr, "usage: passgatectl forward [list]\n"
+				"       passgatectl forward add PROTO WAN-PORTS HOST [PORT]\n"
+				"       passgatectl forward del ID\n");
+		return 1;
+	}
+	if (!o)
+		return 1;
+	json_object_put(o);
+	return opt_json ? 0 : forward_list();
+}
 
 static int cmd_check_config(int argc, char **argv)
 {
@@ -35,6 +368,16 @@ static int cmd_check_config(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_hash_password(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: passgatectl hash-password < password\n");
+		return 1;
+	}
+	return pg_auth_hash_prompt("passgatectl");
+}
+
 static int cmd_version(int argc, char **argv)
 {
 	(void)argv;
@@ -49,8 +392,18 @@ static int cmd_version(int argc, char **argv)
 static int cmd_help(int argc, char **argv);
 
 static const struct subcommand subcommands[] = {
+	{"status", "", "uptime, links, passthrough switches, nonzero counters", cmd_status},
+	{"flows", "[--proto P] [--host A]", "the flow table (first 1000 matching)", cmd_flows},
+	{"sessions", "", "VPN sessions the helpers follow", cmd_sessions},
+	{"events", "", "recent VPN events (IKE, ESP, NAT-T, PPTP calls)", cmd_events},
+	{"passthrough", "[pptp|ipsec|l2tp on|off]", "show or switch VPN passthrough",
+	 cmd_passthrough},
+	{"forward", "[list|add RULE|del ID]", "port forwards ([forward] rule syntax)", cmd_forward},
+	{"set", "SECTION KEY VALUE", "change one setting (docs/API.md lists them)", cmd_set},
 	{"check-config", "FILE", "parse FILE as passgated would; print ok or the error",
 	 cmd_check_config},
+	{"hash-password", "", "read a password, print the [api] line with its hash",
+	 cmd_hash_password},
 	{"version", "", "print the version", cmd_version},
 	{"help", "", "list the subcommands", cmd_help},
 };
@@ -59,12 +412,15 @@ static const struct subcommand subcommands[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: passgatectl COMMAND [ARGS]\n\ncommands:\n");
+	fprintf(f, "usage: passgatectl [--url URL] [--token TOKEN] [--json] COMMAND [ARGS]\n\n"
+		   "  --url URL      the API (default http://127.0.0.1:8080, or $PASSGATE_URL)\n"
+		   "  --token TOKEN  password, token or session (or $PASSGATE_TOKEN)\n"
+		   "  --json         print the API's JSON answer\n\ncommands:\n");
 	for (unsigned int i = 0; i < N_SUBCOMMANDS; i++) {
 		char left[64];
 
 		snprintf(left, sizeof(left), "%s %s", subcommands[i].name, subcommands[i].args);
-		fprintf(f, "  %-24s %s\n", left, subcommands[i].help);
+		fprintf(f, "  %-38s %s\n", left, subcommands[i].help);
 	}
 }
 
@@ -78,16 +434,36 @@ static int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
+	int i = 1;
+
+	if (getenv("PASSGATE_URL"))
+		opt_url = getenv("PASSGATE_URL");
+	opt_token = getenv("PASSGATE_TOKEN");
+	for (; i < argc && !strncmp(argv[i], "--", 2); i++) {
+		if (!strcmp(argv[i], "--json")) {
+			opt_json = true;
+		} else if (!strcmp(argv[i], "--help")) {
+			return cmd_help(0, NULL);
+		} else if (i + 1 < argc && !strcmp(argv[i], "--url")) {
+			opt_url = argv[++i];
+		} else if (i + 1 < argc && !strcmp(argv[i], "--token")) {
+			opt_token = argv[++i];
+		} else {
+			fprintf(stderr, "passgatectl: unknown option '%s'\n", argv[i]);
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (i >= argc) {
 		usage(stderr);
 		return 1;
 	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+	if (!strcmp(argv[i], "-h"))
 		return cmd_help(0, NULL);
-	for (unsigned int i = 0; i < N_SUBCOMMANDS; i++)
-		if (!strcmp(argv[1], subcommands[i].name))
-			return subcommands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "passgatectl: unknown command '%s'\n", argv[1]);
+	for (unsigned int k = 0; k < N_SUBCOMMANDS; k++)
+		if (!strcmp(argv[i], subcommands[k].name))
+			return subcommands[k].run(argc - i, argv + i);
+	fprintf(stderr, "passgatectl: unknown command '%s'\n", argv[i]);
 	usage(stderr);
 	return 1;
 }

@@ -144,7 +144,8 @@ static unsigned int find_line(const struct pg_config *cfg, const char *section, 
 
 /* One setting onto next; 0, or -1 with resp filled naming field. */
 static int apply_one(struct pg_config *next, const char *section, const char *key,
-		     struct json_object *v, const char *field, struct pg_api_resp *resp)
+		     struct json_object *v, const char *field, char *shown, size_t shownlen,
+		     struct pg_api_resp *resp)
 {
 	char err[PG_CONFIG_ERR_SIZE], text[64];
 	const char *value;
@@ -153,6 +154,7 @@ static int apply_one(struct pg_config *next, const char *section, const char *ke
 
 	switch (json_object_get_type(v)) {
 	case json_type_null:
+		snprintf(shown, shownlen, "default");
 		line = find_line(next, section, key);
 		if (!line)
 			return 0;
@@ -179,6 +181,7 @@ static int apply_one(struct pg_config *next, const char *section, const char *ke
 			     section, key);
 		return -1;
 	}
+	snprintf(shown, shownlen, "%s", value);
 	r = pg_config_set(next, section, key, value, err, sizeof(err));
 done:
 	if (r) {
@@ -233,18 +236,17 @@ void pg_api_put_section(struct pg_api *api, const char *section, const struct pg
 		return;
 	}
 	json_object_object_foreach(body, key, val) {
-		char field[128];
+		char field[128], shown[PG_CONFIG_VALUE_MAX + 1];
 
 		snprintf(field, sizeof(field), "%s.%s", section, key);
-		if (apply_one(&next, section, key, val, field, resp)) {
+		if (apply_one(&next, section, key, val, field, shown, sizeof(shown), resp)) {
 			pg_config_free(&next);
 			json_object_put(body);
 			return;
 		}
 		if (wl < sizeof(what))
 			wl += (size_t)snprintf(what + wl, sizeof(what) - wl, "%s[%s] %s = %s",
-					       wl ? ", " : "", section, key,
-					       json_object_to_json_string(val));
+					       wl ? ", " : "", section, key, shown);
 	}
 	json_object_put(body);
 	pg_api_commit(api, &next, what, resp);

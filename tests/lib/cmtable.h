@@ -2,8 +2,8 @@
 /*
  * cmtable.h - turn scenario tables into cmocka test cases, one per row.
  *
- * Header-only on purpose: tests/lib/*.c is also linked into the fuzzers,
- * which have no cmocka, so nothing there may call it.
+ * Header-only on purpose: the test library's .c files are also linked into
+ * the fuzzers, which have no cmocka, so none of them may call it.
  */
 #ifndef PGT_CMTABLE_H
 #define PGT_CMTABLE_H

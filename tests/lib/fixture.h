@@ -43,7 +43,7 @@ struct pgt_pkt {
 	uint32_t next_hop; /* host order */
 };
 
-/* Defaults plus the test addresses and seed. */
+/* Defaults plus the test addresses and seed, and max_flows 4096. */
 void pgt_config(struct pg_engine_config *cfg);
 
 /* pg_engine_create() with a message on stderr when it fails. */

@@ -146,7 +146,7 @@ static uint32_t build_l4(const struct pgt_spec *s, const struct pgt_vars *vars, 
 		if (s->inner) {
 			/* An error: 4 bytes of type-specific data, then the quote. */
 			uint8_t tmp[PGT_BUF];
-			struct pgt_layout il = {0};
+			struct pgt_layout il = { 0 };
 			uint32_t ilen = pgt_build(s->inner, vars, tmp, sizeof(tmp), &il);
 
 			if (!ilen)
@@ -164,7 +164,8 @@ static uint32_t build_l4(const struct pgt_spec *s, const struct pgt_vars *vars, 
 		n = 8 + s->paylen;
 		if (n > room)
 			return 0;
-		pgt_put16(l4 + 4, (uint16_t)resolve(s->icmp_id, vars, PGT_F_ICMP_ID, &lay->unbound));
+		pgt_put16(l4 + 4,
+			  (uint16_t)resolve(s->icmp_id, vars, PGT_F_ICMP_ID, &lay->unbound));
 		pgt_put16(l4 + 6, s->icmp_seq);
 		fill_payload(l4 + 8, s);
 		lay->icmp_id = (uint16_t)(l4off + 4);
@@ -187,14 +188,15 @@ static uint32_t build_l4(const struct pgt_spec *s, const struct pgt_vars *vars, 
 		if (n > room)
 			return 0;
 		pgt_put16(l4, flags);
-		pgt_put16(l4 + 2, s->gre_proto ? s->gre_proto : (s->gre_ver == 1 ? 0x880b : 0x0800));
+		pgt_put16(l4 + 2,
+			  s->gre_proto ? s->gre_proto : (s->gre_ver == 1 ? 0x880b : 0x0800));
 		if (flags & 0x2000) {
 			if (s->gre_ver == 1) {
 				/* RFC 2637 4.1: payload length, then the peer's call id. */
 				pgt_put16(l4 + off, s->paylen);
-				pgt_put16(l4 + off + 2, (uint16_t)resolve(s->call_id, vars,
-									  PGT_F_CALL_ID,
-									  &lay->unbound));
+				pgt_put16(l4 + off + 2,
+					  (uint16_t)resolve(s->call_id, vars, PGT_F_CALL_ID,
+							    &lay->unbound));
 				lay->call_id = (uint16_t)(l4off + off + 2);
 			} else {
 				pgt_put32(l4 + off, s->gre_keyval);
@@ -362,8 +364,9 @@ bool pgt_check(const uint8_t *pkt, uint32_t len, char *why, size_t n)
 	l4len = tot - hl;
 	src = pgt_ip_src(pkt);
 	dst = pgt_ip_dst(pkt);
-	if (pgt_get16(pkt + 6) & 0x1fff)
-		return true; /* a non-first fragment has no transport header */
+	/* A fragment's transport checksum covers bytes it does not carry. */
+	if (pgt_get16(pkt + 6) & 0x3fff)
+		return true;
 	switch (pgt_ip_proto(pkt)) {
 	case PGT_P_TCP:
 		if (l4len < 20) {
@@ -400,11 +403,9 @@ bool pgt_check(const uint8_t *pkt, uint32_t len, char *why, size_t n)
 			const uint8_t *q = l4 + 8;
 			unsigned int qhl = pgt_ip_hlen(q);
 
-			if (q[0] >> 4 != 4 || qhl < 20 || qhl > l4len - 8) {
-				snprintf(why, n, "quoted packet has no whole IP header");
-				return false;
-			}
-			if (pgt_cksum(q, qhl, 0) != 0) {
+			/* A quote cut inside its own header cannot be checked. */
+			if (q[0] >> 4 == 4 && qhl >= 20 && qhl <= l4len - 8 &&
+			    pgt_cksum(q, qhl, 0) != 0) {
 				snprintf(why, n, "bad quoted IP header checksum");
 				return false;
 			}
@@ -479,11 +480,12 @@ void pgt_describe(const uint8_t *pkt, uint32_t len, char *out, size_t n)
 static const char *field_name(const uint8_t *pkt, uint32_t len, uint32_t off)
 {
 	static const char *const ipf[20] = {
-		"IP version/IHL", "IP TOS",	   "IP total length", "IP total length",
-		"IP id",	  "IP id",	   "IP flags/offset", "IP flags/offset",
-		"IP TTL",	  "IP protocol",   "IP checksum",     "IP checksum",
-		"IP source",	  "IP source",	   "IP source",	      "IP source",
-		"IP destination", "IP destination", "IP destination", "IP destination"};
+		"IP version/IHL", "IP TOS",	    "IP total length", "IP total length",
+		"IP id",	  "IP id",	    "IP flags/offset", "IP flags/offset",
+		"IP TTL",	  "IP protocol",    "IP checksum",     "IP checksum",
+		"IP source",	  "IP source",	    "IP source",       "IP source",
+		"IP destination", "IP destination", "IP destination",  "IP destination"
+	};
 	unsigned int hl;
 
 	if (off < 20)
@@ -548,10 +550,11 @@ bool pgt_diff(const uint8_t *got, uint32_t glen, const uint8_t *want, uint32_t w
 	pgt_describe(got, glen, g, sizeof(g));
 	pgt_describe(want, wlen, w, sizeof(w));
 	if (i < m)
-		snprintf(out, n, "byte %u (%s): got 0x%02x want 0x%02x\n      got:  %s\n      want: %s",
-			 i, field_name(want, wlen, i), got[i], want[i], g, w);
+		snprintf(out, n,
+			 "byte %u (%s): got 0x%02x want 0x%02x\n      got:  %s\n      want: %s", i,
+			 field_name(want, wlen, i), got[i], want[i], g, w);
 	else
-		snprintf(out, n, "length: got %u want %u\n      got:  %s\n      want: %s", glen, wlen,
-			 g, w);
+		snprintf(out, n, "length: got %u want %u\n      got:  %s\n      want: %s", glen,
+			 wlen, g, w);
 	return true;
 }

@@ -49,9 +49,9 @@
 /* How checksums are written (default: all correct). */
 enum pgt_csum_mode {
 	PGT_CSUM_OK = 0,
-	PGT_CSUM_L4_ZERO,  /* UDP "no checksum" (0) */
-	PGT_CSUM_L4_BAD,   /* correct L4 checksum with a bit flipped */
-	PGT_CSUM_IP_BAD,   /* correct IP header checksum with a bit flipped */
+	PGT_CSUM_L4_ZERO, /* UDP "no checksum" (0) */
+	PGT_CSUM_L4_BAD,  /* correct L4 checksum with a bit flipped */
+	PGT_CSUM_IP_BAD,  /* correct IP header checksum with a bit flipped */
 };
 
 /*
@@ -77,9 +77,9 @@ struct pgt_spec {
 	uint8_t icmp_type, icmp_code;
 	uint32_t icmp_id; /* echo identifier (may be PGT_VAR) */
 	uint16_t icmp_seq;
-	uint32_t icmp_rest;              /* errors: the 4 bytes after the checksum */
-	const struct pgt_spec *inner;    /* errors: the quoted packet */
-	uint16_t inner_quote;            /* bytes of it to quote, 0 = all */
+	uint32_t icmp_rest;	      /* errors: the 4 bytes after the checksum */
+	const struct pgt_spec *inner; /* errors: the quoted packet */
+	uint16_t inner_quote;	      /* bytes of it to quote, 0 = all */
 
 	uint8_t gre_ver;
 	bool gre_key, gre_seq, gre_ack; /* optional fields present (v1 always has the key) */
@@ -104,9 +104,9 @@ struct pgt_vars {
 
 /* Where the fields a variable can sit in ended up (0 = not in this packet). */
 struct pgt_layout {
-	uint16_t l4;       /* offset of the transport header */
+	uint16_t l4; /* offset of the transport header */
 	uint16_t sport, dport, icmp_id, call_id;
-	uint32_t unbound;  /* bit per field left unresolved: see PGT_F_* */
+	uint32_t unbound; /* bit per field left unresolved: see PGT_F_* */
 };
 
 #define PGT_F_SPORT 0x1

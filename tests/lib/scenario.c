@@ -46,10 +46,10 @@ static void bind_vars(struct pgt_ctx *ctx, const struct pgt_spec *sp, const stru
 		uint32_t field;
 		uint16_t off;
 	} f[] = {
-		{PGT_F_SPORT, sp->sport, lay->sport},
-		{PGT_F_DPORT, sp->dport, lay->dport},
-		{PGT_F_ICMP_ID, sp->icmp_id, lay->icmp_id},
-		{PGT_F_CALL_ID, sp->call_id, lay->call_id},
+		{ PGT_F_SPORT, sp->sport, lay->sport },
+		{ PGT_F_DPORT, sp->dport, lay->dport },
+		{ PGT_F_ICMP_ID, sp->icmp_id, lay->icmp_id },
+		{ PGT_F_CALL_ID, sp->call_id, lay->call_id },
 	};
 	size_t i;
 
@@ -78,7 +78,9 @@ static int make_input(struct pgt_ctx *ctx, const struct pgt_step *st, struct pgt
 		return -1;
 	}
 	if (lay.unbound) {
-		snprintf(err, n, "step '%s': input uses a variable no earlier step learnt (a previous step failed?)",
+		snprintf(err, n,
+			 "step '%s': input uses a variable no earlier step learnt (a previous step "
+			 "failed?)",
 			 st->name);
 		return -1;
 	}
@@ -114,6 +116,12 @@ static int make_input(struct pgt_ctx *ctx, const struct pgt_step *st, struct pgt
 	return 0;
 }
 
+/* Drop reasons are the counters named drop_*, wherever they sit in the list. */
+static bool is_drop_counter(unsigned int c)
+{
+	return strncmp(pgt_counter(c), "drop_", 5) == 0;
+}
+
 static bool tx_counter(unsigned int c)
 {
 	return c == PG_CNT_RX_LAN || c == PG_CNT_RX_WAN || c == PG_CNT_TX_LAN ||
@@ -127,8 +135,8 @@ static int64_t want_delta(const struct pgt_step *st, uint8_t verdict, unsigned i
 
 	for (i = 0; i < 4; i++)
 		if (st->cnt[i].idx && st->cnt[i].idx == c)
-			return st->cnt[i].delta;
-	if (c >= PG_CNT_DROP_TRUNCATED)
+			return st->cnt[i].delta == PGT_ANY ? INT64_MIN : st->cnt[i].delta;
+	if (is_drop_counter(c))
 		return c == st->drop ? 1 : 0;
 	if (tx_counter(c)) {
 		if (c == PG_CNT_RX_LAN)
@@ -177,9 +185,9 @@ static int check_next_hop(const struct pgt_ctx *ctx, const struct pgt_step *st,
 	}
 	if (out->next_hop != want) {
 		snprintf(err, n, "step '%s': next hop %u.%u.%u.%u, want %u.%u.%u.%u", st->name,
-			 out->next_hop >> 24, (out->next_hop >> 16) & 255, (out->next_hop >> 8) & 255,
-			 out->next_hop & 255, want >> 24, (want >> 16) & 255, (want >> 8) & 255,
-			 want & 255);
+			 out->next_hop >> 24, (out->next_hop >> 16) & 255,
+			 (out->next_hop >> 8) & 255, out->next_hop & 255, want >> 24,
+			 (want >> 16) & 255, (want >> 8) & 255, want & 255);
 		return -1;
 	}
 	return 0;
@@ -217,7 +225,7 @@ static int check_output(struct pgt_ctx *ctx, const struct pgt_step *st, const st
 	memcpy(got, out->buf, out->len);
 	if (st->l4_bad_kept && wlen == out->len) {
 		/* The checksum must still be wrong; the other bytes must match. */
-		uint16_t off = (uint16_t)(lay.l4 + (st->out.proto == PGT_P_TCP  ? 16
+		uint16_t off = (uint16_t)(lay.l4 + (st->out.proto == PGT_P_TCP	 ? 16
 						    : st->out.proto == PGT_P_UDP ? 6
 										 : 2));
 

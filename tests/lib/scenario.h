@@ -25,7 +25,9 @@ typedef int (*pgt_check_fn)(struct pgt_ctx *ctx, const struct pgt_step *st,
 			    const struct pgt_pkt *in, const struct pgt_pkt *out, char *err,
 			    size_t n);
 
-/* A counter that must move by exactly delta in a step. */
+/* A counter that must move by exactly delta in a step (PGT_ANY: free). */
+#define PGT_ANY INT16_MIN
+
 struct pgt_cnt {
 	uint16_t idx;
 	int16_t delta;

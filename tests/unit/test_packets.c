@@ -178,6 +178,37 @@ static const struct pgt_step udp_zero_sum[] = {
 	END,
 };
 
+/*
+ * An ICMP message that is all zeros (echo reply, id 0, seq 0, zero payload)
+ * sums to +0, so its checksum is 0xffff; ICMP has no pseudo-header to make
+ * the sum non-zero. An RFC 1624 update that lands there yields 0x0000, which
+ * receivers reject: the engine must store what a full recomputation does.
+ */
+static const uint8_t zeros32[32];
+
+#define ZERO_ECHO(s, d, type, id, tl)                                                              \
+	{                                                                                          \
+		.proto = PGT_P_ICMP, .src = (s), .dst = (d), .icmp_type = (type),                  \
+		.icmp_id = (id), .payload = zeros32, .paylen = 32, .ttl = (tl)                     \
+	}
+
+static const struct pgt_step zero_echo_gateway[] = {
+	{.name = "all-zero ping to the gateway", .side = LAN, .in = ZERO_ECHO(H10, LANA, 8, 0, 64),
+	 .verdict = TO_LAN, .out = ZERO_ECHO(LANA, H10, 0, 0, 64)},
+	END,
+};
+
+static const struct pgt_step zero_echo[] = {
+	{.name = "host 10 pings with id 0", .side = LAN, .in = ZERO_ECHO(H10, S1, 8, 0, 64),
+	 .verdict = TO_WAN, .out = ZERO_ECHO(WANA, S1, 8, 0, 63)},
+	{.name = "host 11 pings with id 0: moved", .side = LAN, .in = ZERO_ECHO(H11, S1, 8, 0, 64),
+	 .verdict = TO_WAN, .out = ZERO_ECHO(WANA, S1, 8, PGT_VAR(0), 63)},
+	{.name = "all-zero reply to host 11", .side = WAN,
+	 .in = ZERO_ECHO(S1, WANA, 0, PGT_VAR(0), 64), .verdict = TO_LAN,
+	 .out = ZERO_ECHO(S1, H11, 0, 0, 63)},
+	END,
+};
+
 /* Pings to the gateway's own addresses. */
 static const struct pgt_step ping_gateway[] = {
 	{.name = "ping LAN address", .side = LAN, .in = PGT_ECHO(H10, LANA, 8, 0x77, 1, 64),
@@ -513,6 +544,8 @@ static const struct pgt_scenario scenarios[] = {
 	{"udp: zero and bad checksums", NULL, udp_checksums},
 	{"udp: translated checksum 0 sent as 0xffff", NULL, udp_zero_sum},
 	{"gateway: pings answered", NULL, ping_gateway},
+	{"gateway: all-zero ping answered with checksum 0xffff", NULL, zero_echo_gateway},
+	{"icmp: all-zero reply translated with checksum 0xffff", NULL, zero_echo},
 	{"gateway: other traffic handed up", NULL, to_gateway},
 	{"ttl: time exceeded sent back", NULL, ttl_expiry},
 	{"ttl: errors rate limited", small_error_budget, ttl_rate_limit},

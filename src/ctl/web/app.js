@@ -77,10 +77,13 @@ async function loadStatus() {
   fill($('#counters tbody'), nz, (tr, [k, v]) => { cell(tr, k); cell(tr, v); });
 }
 
+// Save sends all three switches, so it waits until they show the running values.
 async function loadConfig() {
-  const c = await api('GET', 'config');
   const f = $('#passthrough');
+  f.querySelector('button').disabled = true;
+  const c = await api('GET', 'config');
   for (const p of ['pptp', 'ipsec', 'l2tp']) f.elements[p].checked = c.passthrough[p];
+  f.querySelector('button').disabled = false;
   if (document.activeElement !== $('#dmz').elements.dmz)
     $('#dmz').elements.dmz.value = c.forward.dmz || '';
 }
@@ -159,7 +162,8 @@ async function start() {
       const r = await api('POST', 'login', { password: $('#password').value });
       $('#password').value = '';
       setSession(r.session);
-      await loadForwards();
+      await Promise.all([loadConfig(), loadForwards()]);
+      await refresh();
     } catch (e) {
       $('#summary').textContent = 'login: ' + e.message;
     }

@@ -11,8 +11,14 @@ gateway_up() {
 	ip -n "$NS_GW" addr add "$WAN_PUB/24" dev wan0 || return 1
 	ip -n "$NS_GW" route add default via "$WAN_NEXTHOP" || return 1
 	nsx "$NS_GW" sysctl -qw net.ipv4.ip_forward=1 >/dev/null || return 1
+	# A router that sends LAN traffic back out of lan0 (hairpinning) must
+	# not tell the LAN host to go direct with an ICMP redirect.
+	nsx "$NS_GW" sysctl -qw net.ipv4.conf.all.send_redirects=0 \
+		net.ipv4.conf.lan0.send_redirects=0 >/dev/null || return 1
 
 	# - masquerade everything leaving wan0;
+	# - connections a port forward redirected (table pgfwd, made by
+	#   gateway_apply_settings for scenarios that ask) pass ("ct status dnat");
 	# - the PPTP helper is attached explicitly to TCP 1723 (helpers are not
 	#   automatic any more): it tracks call ids so GRE of two clients works;
 	# - inbound from the WAN is accepted only when conntrack knows it
@@ -41,6 +47,7 @@ gateway_up() {
 				type filter hook forward priority filter; policy drop;
 				ct state established,related accept
 				ct state invalid drop
+				ct status dnat accept
 				iifname "lan0" oifname "wan0" accept
 				iifname "wan0" counter name "unsolicited" drop
 			}
@@ -52,6 +59,76 @@ gateway_up() {
 	EOF
 	wait_until 5 nsx "${NS_LAN[0]}" ping -c 1 -W 1 "$LAN_GW" ||
 		{ echo "LAN host cannot ping $LAN_GW" >&2; return 1; }
+}
+
+# gateway_apply_settings - a scenario's forwards, DMZ and WAN MTU
+# (lib/scenario-env.sh) the way a careful router does them, in a table of
+# their own (ip pgfwd) that is replaced whenever the settings change:
+#  - each forward is a dnat in prerouting for packets to the public address
+#    (from either side, so LAN hosts reach it too: hairpinning), GRE and ESP
+#    forwards by protocol from the WAN;
+#  - LAN to LAN through the public address (a hairpinned forward) is
+#    source-NATed to the public address, so the server answers through the
+#    gateway;
+#  - a TCP 1723 forward also gets the PPTP helper for control connections
+#    from the WAN and, without a gre forward, GRE to the same host;
+#  - the DMZ host is a catch-all dnat after them (TCP, UDP, GRE, ESP; pings
+#    stay the gateway's);
+#  - with a WAN MTU, SYNs get their MSS clamped to the route's MTU.
+gateway_apply_settings() {
+	local r pre=() helper=() fwd=() pptp_host= gre=0 dst
+	nsx "$NS_GW" nft delete table ip pgfwd 2>/dev/null
+	ip -n "$NS_GW" link set wan0 mtu "${GW_WAN_MTU:-1500}" || return 1
+	for r in "${GW_FORWARDS[@]}"; do
+		gw_forward_parse "$r"
+		case $FWD_PROTO in
+		tcp | udp)
+			if [[ $FWD_WLO != "$FWD_WHI" && $FWD_LLO != "$FWD_WLO" ]]; then
+				echo "forward '$r': a shifted port range has no nftables equivalent here" >&2
+				return 1
+			fi
+			dst=$FWD_HOST
+			[[ $FWD_WLO == "$FWD_WHI" && $FWD_LLO != "$FWD_WLO" ]] && dst=$FWD_HOST:$FWD_LLO
+			pre+=("ip daddr $WAN_PUB $FWD_PROTO dport $FWD_WLO-$FWD_WHI dnat ip to $dst")
+			if [[ $FWD_PROTO == tcp ]] && ((FWD_WLO <= 1723 && 1723 <= FWD_WHI)); then
+				pptp_host=$FWD_HOST
+			fi
+			;;
+		gre | esp)
+			[[ $FWD_PROTO == gre ]] && gre=1
+			pre+=("iifname \"wan0\" ip daddr $WAN_PUB ip protocol $FWD_PROTO dnat ip to $FWD_HOST")
+			;;
+		*)
+			echo "forward '$r': unknown protocol" >&2
+			return 1
+			;;
+		esac
+	done
+	if [[ -n $pptp_host ]]; then
+		helper+=("iifname \"wan0\" tcp dport 1723 ct helper set \"pptpin\"")
+		((gre)) || pre+=("iifname \"wan0\" ip daddr $WAN_PUB ip protocol gre dnat ip to $pptp_host")
+	fi
+	[[ -n ${GW_DMZ:-} ]] &&
+		pre+=("iifname \"wan0\" ip daddr $WAN_PUB meta l4proto { tcp, udp, gre, esp } dnat ip to $GW_DMZ")
+	[[ -n ${GW_WAN_MTU:-} ]] && fwd+=("tcp flags syn tcp option maxseg size set rt mtu")
+	{
+		echo "table ip pgfwd {"
+		echo "	ct helper pptpin { type \"pptp\" protocol tcp; l3proto ip; }"
+		echo "	chain helpers { type filter hook prerouting priority filter; policy accept;"
+		printf '\t\t%s\n' "${helper[@]}"
+		echo "	}"
+		echo "	chain prerouting { type nat hook prerouting priority dstnat; policy accept;"
+		printf '\t\t%s\n' "${pre[@]}"
+		echo "	}"
+		echo "	chain postrouting { type nat hook postrouting priority srcnat; policy accept;"
+		echo "		iifname \"lan0\" oifname \"lan0\" ct status dnat snat ip to $WAN_PUB"
+		echo "	}"
+		echo "	chain forward { type filter hook forward priority mangle; policy accept;"
+		printf '\t\t%s\n' "${fwd[@]}"
+		echo "	}"
+		echo "}"
+	} >"$SCN_DIR/pgfwd.nft"
+	nsx "$NS_GW" nft -f "$SCN_DIR/pgfwd.nft" || { echo "nft refused $SCN_DIR/pgfwd.nft" >&2; return 1; }
 }
 
 # gateway_down - nothing runs in pggw-S for this role; the namespace goes

@@ -12,6 +12,7 @@ PASSGATED=${PASSGATED:-$REPO/build/passgated}
 PG_LOG=
 PG_PID=
 PG_STATUS=		# how the daemon ended, once it has
+PG_LOG_NAME=passgated	# its log: passgated.log, then passgated-SCENARIO.log
 
 # gateway_check - can this role run at all? Prints the reason when not.
 gateway_check() {
@@ -39,13 +40,15 @@ gateway_up() {
 		interface = wan0
 		address   = $WAN_PUB/24
 		gateway   = $WAN_NEXTHOP
+		${GW_WAN_MTU:+mtu       = $GW_WAN_MTU}
 
 		[log]
 		level = ${PG_LOG_LEVEL:-info}
 	EOF
-	PG_LOG=$RUN_DIR/passgated.log
+	gateway_forward_conf >>"$conf"
+	PG_LOG=$RUN_DIR/$PG_LOG_NAME.log
 	SPAWN_SCOPE=world
-	spawn passgated "$NS_GW" "$PASSGATED" -c "$conf"
+	spawn "$PG_LOG_NAME" "$NS_GW" "$PASSGATED" -c "$conf"
 	SPAWN_SCOPE=scenario
 	PG_PID=$LAST_PID
 	# Ready when a LAN host's ping to 192.168.1.1 is answered; give up at
@@ -63,6 +66,39 @@ gateway_up() {
 	fi
 	tail_log "$PG_LOG" 20 >&2
 	return 1
+}
+
+# gateway_forward_conf - the [forward] section for a scenario's GW_FORWARDS
+# and GW_DMZ (lib/scenario-env.sh); nothing without them.
+gateway_forward_conf() {
+	local r
+	[[ -n ${GW_DMZ:-}${GW_FORWARDS[*]+x} ]] || return 0
+	printf '\n[forward]\n'
+	for r in "${GW_FORWARDS[@]}"; do
+		printf 'rule = %s\n' "$r"
+	done
+	[[ -n ${GW_DMZ:-} ]] && printf 'dmz  = %s\n' "$GW_DMZ"
+	return 0
+}
+
+# gateway_apply_settings - a scenario asked for other settings (forwards,
+# DMZ, WAN MTU): passgated has no reload, so stop it (its counters logged
+# first) and start it again with a config holding them. Its log for the
+# scenario is passgated-SCENARIO.log; the config is kept as
+# passgated-SCENARIO.conf.
+gateway_apply_settings() {
+	local pid=$PG_PID w keep=()
+	gateway_down
+	# The old daemon is reaped: forget its PID.
+	for w in "${WORLD_PIDS[@]}"; do
+		[[ $w == "$pid" ]] || keep+=("$w")
+	done
+	WORLD_PIDS=("${keep[@]}")
+	PG_STATUS=
+	ip -n "$NS_GW" link set wan0 mtu "${GW_WAN_MTU:-1500}" || return 1
+	PG_LOG_NAME=passgated-$SCN_NAME
+	gateway_up || return 1
+	cp "$RUN_DIR/passgated.conf" "$RUN_DIR/$PG_LOG_NAME.conf"
 }
 
 # gateway_down - have passgated log its final counters (kept in the run's

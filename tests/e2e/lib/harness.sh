@@ -16,6 +16,7 @@ source "$E2E_DIR/lib/common.sh"
 source "$E2E_DIR/lib/world.sh"
 source "$E2E_DIR/lib/capture.sh"
 source "$E2E_DIR/lib/pki.sh"
+source "$E2E_DIR/lib/scenario-env.sh"
 
 GATEWAY=
 KEEP_LOGS=0
@@ -96,16 +97,21 @@ run_scenario() {
 		echo "=== $name" >>"$RUN_DIR/harness.log"
 		ran=1
 		unset -f scenario
+		scenario_env_reset
 		source "$E2E_DIR/scenarios/$name.sh"
-		gw_capture_start
-		# Without nounset here: an unset variable in a scenario must fail
-		# that scenario, not end the run before its summary line.
-		set +u
-		scenario
-		rc=$?
-		set -u
-		gw_capture_stop
-		stop_scenario_procs
+		rc=1
+		# The gateway settings the scenario asks for (lib/scenario-env.sh).
+		if gw_settings_apply; then
+			gw_capture_start
+			# Without nounset here: an unset variable in a scenario must fail
+			# that scenario, not end the run before its summary line.
+			set +u
+			scenario
+			rc=$?
+			set -u
+			gw_capture_stop
+			stop_scenario_procs
+		fi
 		((rc != 0)) && [[ -z $FAIL_REASON ]] && FAIL_REASON="failed (status $rc)"
 		((rc == 0)) && [[ -n $FAIL_REASON ]] && rc=1
 		if [[ $GATEWAY == passgate ]] && ! gateway_alive; then
@@ -114,7 +120,7 @@ run_scenario() {
 	fi
 	echo "--- $name $(elapsed_ms "$t0") ms ${FAIL_REASON:-ok}" >>"$RUN_DIR/harness.log"
 	if [[ -z $FAIL_REASON ]]; then
-		echo "PASS $name"
+		echo "PASS $name${PASS_NOTE:+ ($PASS_NOTE)}"
 		NPASS=$((NPASS + 1))
 	else
 		echo "FAIL $name: $FAIL_REASON"

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench_pkt.h - the packets the engine benchmark feeds the engine: 64-byte
+ * Ethernet frames' worth of IPv4 (46 bytes of L3: the frame minus 14 bytes
+ * of Ethernet header and 4 of FCS), built once into flat template arrays so
+ * the timed loop only copies them.
+ */
+#ifndef PG_BENCH_PKT_H
+#define PG_BENCH_PKT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* L3 bytes of a minimal 64-byte Ethernet frame. */
+#define PG_BENCH_L3_LEN 46
+/* Template stride: one cache line per packet. */
+#define PG_BENCH_STRIDE 64
+
+/* Addresses and ports in host order; the builders store network order. */
+void pg_bench_udp(uint8_t *p, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport);
+/* Enhanced GRE (version 1, key present: payload length and call id). */
+void pg_bench_gre(uint8_t *p, uint32_t src, uint32_t dst, uint16_t call_id);
+/* Raw ESP (protocol 50) with SPI and sequence number. */
+void pg_bench_esp(uint8_t *p, uint32_t src, uint32_t dst, uint32_t spi, uint32_t seq);
+
+/* The UDP source port of a built or translated packet, host order. */
+uint16_t pg_bench_udp_sport(const uint8_t *p);
+
+#endif /* PG_BENCH_PKT_H */

@@ -1,0 +1,502 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * engine_bench.c - how fast the engine is, in memory, without any I/O.
+ *
+ * DOC: How figures are obtained
+ *
+ * One engine with the default configuration (max_flows 1,048,576, so the
+ * table memory is what a default daemon has) is filled with established
+ * flows; the timed loop then copies 46-byte IPv4 packets (64-byte Ethernet
+ * frames without Ethernet header and FCS) from prebuilt templates into a
+ * batch of buffers, as the daemon copies frames out of its receive ring, and
+ * calls pg_engine_run() on the batch. The copy is part of the figure. Every
+ * verdict is checked: a run whose packets were not all forwarded the expected
+ * way is reported as failed, never as a rate.
+ *
+ * Outbound (LAN to WAN) and inbound (WAN to LAN) packets alternate batch by
+ * batch, flows visited in template order; the engine's keyed hash scatters
+ * them over the table anyway. A run lasts at least min_pkts packets and is
+ * timed with CLOCK_MONOTONIC around the whole loop; a figure is the median
+ * of several runs, with min and max. One core (the caller's), one engine.
+ *
+ * New-flow setup is timed on a fresh engine per run: the first outbound
+ * packet of each new 5-tuple, either each with a new NAT mapping (distinct
+ * LAN sockets) or flows sharing mappings (one socket, many destinations).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench_pkt.h"
+#include "engine.h"
+
+#define MAX_RUNS 15
+#define MAX_BATCH 256
+#define LAN_NET 0x0a000000u   /* 10.0.0.0/8 */
+#define LAN_GW 0x0a000001u    /* 10.0.0.1 */
+#define WAN_ADDR 0xc6336402u  /* 198.51.100.2/24 */
+#define WAN_GW 0xc6336401u    /* 198.51.100.1 */
+#define REMOTE_NET 0x14000000u /* 20.0.0.0/8: servers */
+#define SOCKETS_MAX 50000u     /* LAN sockets: below the ~64k public ports */
+
+struct opts {
+	unsigned int runs;
+	unsigned int batch;
+	uint64_t min_pkts;
+	const char *json;
+};
+
+struct result {
+	char name[48];
+	char what[160];
+	const char *unit;
+	double v[MAX_RUNS];
+	unsigned int n;
+	uint64_t pkts; /* per run */
+	struct result *next;
+};
+
+static struct result *results, **results_tail = &results;
+static struct opts o = {.runs = 5, .batch = 64, .min_pkts = 4000000};
+static int failures;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t clock_ms(void)
+{
+	return now_ns() / 1000000;
+}
+
+static void *xalloc(size_t n)
+{
+	void *p = NULL;
+
+	if (posix_memalign(&p, 64, n)) {
+		fprintf(stderr, "engine_bench: out of memory (%zu bytes)\n", n);
+		exit(1);
+	}
+	return p;
+}
+
+static struct result *result_add(const char *name, const char *unit, const char *what)
+{
+	struct result *r = calloc(1, sizeof(*r));
+
+	if (!r) {
+		fprintf(stderr, "engine_bench: out of memory\n");
+		exit(1);
+	}
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	snprintf(r->what, sizeof(r->what), "%s", what);
+	r->unit = unit;
+	*results_tail = r;
+	results_tail = &r->next;
+	return r;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void stats(const struct result *r, double *med, double *min, double *max)
+{
+	double s[MAX_RUNS];
+
+	memcpy(s, r->v, r->n * sizeof(double));
+	qsort(s, r->n, sizeof(double), cmp_double);
+	*min = s[0];
+	*max = s[r->n - 1];
+	*med = r->n % 2 ? s[r->n / 2] : (s[r->n / 2 - 1] + s[r->n / 2]) / 2;
+}
+
+static struct pg_engine *engine_new(void)
+{
+	struct pg_engine_config c;
+	struct pg_engine *e;
+
+	pg_engine_config_defaults(&c);
+	c.lan_addr = htonl(LAN_GW);
+	c.lan_prefix = 8;
+	c.wan_addr = htonl(WAN_ADDR);
+	c.wan_prefix = 24;
+	c.wan_gateway = htonl(WAN_GW);
+	c.max_flows_per_host = 0; /* the benchmark packs many flows per host */
+	c.hash_seed[0] = 0x0123456789abcdefull;
+	c.hash_seed[1] = 0xfedcba9876543210ull;
+	e = pg_engine_create(&c);
+	if (!e) {
+		fprintf(stderr, "engine_bench: pg_engine_create: %s\n", strerror(errno));
+		exit(1);
+	}
+	return e;
+}
+
+/* The batch the timed loop fills: buffers with headroom like the daemon's. */
+struct batch {
+	uint8_t *buf;
+	struct pg_pkt pkts[MAX_BATCH];
+};
+
+static void batch_fill(struct batch *b, const uint8_t *tmpl, unsigned int n, enum pg_side side)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		struct pg_pkt *p = &b->pkts[i];
+
+		p->l3 = b->buf + (size_t)i * 2048 + 64;
+		memcpy(p->l3, tmpl + (size_t)i * PG_BENCH_STRIDE, PG_BENCH_STRIDE);
+		p->len = PG_BENCH_L3_LEN;
+		p->cap = 2048 - 64;
+		p->side = (uint8_t)side;
+	}
+}
+
+/* Packets whose verdict was not want; reports the first drop reason. */
+static unsigned int batch_check(const struct batch *b, unsigned int n, enum pg_verdict want,
+				const char *what)
+{
+	unsigned int bad = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		if (b->pkts[i].verdict != want) {
+			if (!bad && failures < 5)
+				fprintf(stderr, "engine_bench: %s: verdict %u (%s), wanted %u\n",
+					what, b->pkts[i].verdict,
+					pg_counter_name(b->pkts[i].drop_reason), want);
+			bad++;
+		}
+	return bad;
+}
+
+/*
+ * Push n templates through the engine once, in batches; copy the results
+ * back into out (if not NULL) so callers can read what the engine chose.
+ */
+static unsigned int push(struct pg_engine *e, struct batch *b, const uint8_t *tmpl, uint32_t n,
+			 enum pg_side side, enum pg_verdict want, uint8_t *out, unsigned int bsz,
+			 const char *what)
+{
+	unsigned int bad = 0;
+
+	for (uint32_t i = 0; i < n; i += bsz) {
+		unsigned int k = n - i < bsz ? n - i : bsz;
+
+		batch_fill(b, tmpl + (size_t)i * PG_BENCH_STRIDE, k, side);
+		pg_engine_run(e, b->pkts, k, clock_ms());
+		bad += batch_check(b, k, want, what);
+		if (out)
+			for (unsigned int j = 0; j < k; j++)
+				memcpy(out + (size_t)(i + j) * PG_BENCH_STRIDE, b->pkts[j].l3,
+				       PG_BENCH_STRIDE);
+	}
+	return bad;
+}
+
+/* Flows visited outbound then inbound, batch by batch: ns per packet. */
+static double timed_run(struct pg_engine *e, struct batch *b, const uint8_t *out,
+			const uint8_t *in, uint32_t n, uint64_t *pkts, unsigned int *bad)
+{
+	uint64_t done = 0, t0;
+	unsigned int bsz = o.batch;
+
+	*bad = 0;
+	t0 = now_ns();
+	while (done < o.min_pkts) {
+		for (uint32_t i = 0; i < n; i += bsz) {
+			unsigned int k = n - i < bsz ? n - i : bsz;
+			uint64_t ms = clock_ms();
+
+			batch_fill(b, out + (size_t)i * PG_BENCH_STRIDE, k, PG_SIDE_LAN);
+			pg_engine_run(e, b->pkts, k, ms);
+			*bad += batch_check(b, k, PG_VERDICT_TO_WAN, "outbound");
+			batch_fill(b, in + (size_t)i * PG_BENCH_STRIDE, k, PG_SIDE_WAN);
+			pg_engine_run(e, b->pkts, k, ms);
+			*bad += batch_check(b, k, PG_VERDICT_TO_LAN, "inbound");
+			done += 2 * k;
+		}
+	}
+	*pkts = done;
+	return (double)(now_ns() - t0) / (double)done;
+}
+
+static void measure(struct pg_engine *e, struct batch *b, const uint8_t *out, const uint8_t *in,
+		    uint32_t n, const char *name, const char *what)
+{
+	char nm[64];
+	struct result *mpps, *ns;
+
+	snprintf(nm, sizeof(nm), "%s_mpps", name);
+	mpps = result_add(nm, "Mpps", what);
+	snprintf(nm, sizeof(nm), "%s_ns", name);
+	ns = result_add(nm, "ns/pkt", what);
+	for (unsigned int r = 0; r < o.runs; r++) {
+		unsigned int bad;
+		uint64_t pkts;
+		double v = timed_run(e, b, out, in, n, &pkts, &bad);
+
+		if (bad) {
+			fprintf(stderr, "engine_bench: %s: %u of %llu packets not forwarded\n",
+				name, bad, (unsigned long long)pkts);
+			failures++;
+			return;
+		}
+		ns->v[ns->n++] = v;
+		mpps->v[mpps->n++] = 1000.0 / v;
+		mpps->pkts = ns->pkts = pkts;
+	}
+}
+
+static uint32_t lan_host(uint32_t socket)
+{
+	return LAN_NET + 2 + socket / 4; /* four sockets per host */
+}
+
+/* Established UDP: n flows = sockets x destinations, both directions. */
+static void bench_udp(struct batch *b, uint32_t n, const char *name)
+{
+	uint32_t sockets = n < SOCKETS_MAX ? n : SOCKETS_MAX;
+	uint8_t *out = xalloc((size_t)n * PG_BENCH_STRIDE);
+	uint8_t *in = xalloc((size_t)n * PG_BENCH_STRIDE);
+	struct pg_engine *e = engine_new();
+	char what[160];
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t s = i % sockets, d = i / sockets;
+
+		pg_bench_udp(out + (size_t)i * PG_BENCH_STRIDE, lan_host(s), REMOTE_NET + 1 + d,
+			     (uint16_t)(20000 + s % 4), 4000);
+	}
+	/* Set the flows up; the translated packets tell each flow's public port. */
+	if (push(e, b, out, n, PG_SIDE_LAN, PG_VERDICT_TO_WAN, in, o.batch, "udp setup")) {
+		failures++;
+		goto out;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		uint8_t *p = in + (size_t)i * PG_BENCH_STRIDE;
+
+		pg_bench_udp(p, REMOTE_NET + 1 + i / sockets, WAN_ADDR, 4000, pg_bench_udp_sport(p));
+	}
+	snprintf(what, sizeof(what),
+		 "established UDP, %u flows (%u LAN sockets), 64-byte frames both directions, "
+		 "batch %u",
+		 pg_engine_flow_count(e), sockets, o.batch);
+	measure(e, b, out, in, n, name, what);
+out:
+	pg_engine_destroy(e);
+	free(out);
+	free(in);
+}
+
+/*
+ * GRE (enhanced, version 1) and raw ESP: one LAN client per server. Set up
+ * pair by pair (out, then the answer) so ESP learns each inbound SPI.
+ */
+static void bench_tunnel(struct batch *b, uint32_t n, bool esp, const char *name)
+{
+	uint8_t *out = xalloc((size_t)n * PG_BENCH_STRIDE);
+	uint8_t *in = xalloc((size_t)n * PG_BENCH_STRIDE);
+	struct pg_engine *e = engine_new();
+	unsigned int bad = 0;
+	char what[160];
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t client = LAN_NET + 2 + i, server = REMOTE_NET + 0x10000 + i;
+		uint8_t *po = out + (size_t)i * PG_BENCH_STRIDE;
+		uint8_t *pi = in + (size_t)i * PG_BENCH_STRIDE;
+
+		if (esp) {
+			pg_bench_esp(po, client, server, 0x1000 + i, 1);
+			pg_bench_esp(pi, server, WAN_ADDR, 0x80000 + i, 1);
+		} else {
+			pg_bench_gre(po, client, server, (uint16_t)(0x100 + i));
+			pg_bench_gre(pi, server, WAN_ADDR, (uint16_t)(0x4000 + i));
+		}
+		bad += push(e, b, po, 1, PG_SIDE_LAN, PG_VERDICT_TO_WAN, NULL, 1, name);
+		bad += push(e, b, pi, 1, PG_SIDE_WAN, PG_VERDICT_TO_LAN, NULL, 1, name);
+	}
+	if (bad) {
+		failures++;
+		goto out;
+	}
+	snprintf(what, sizeof(what),
+		 "established %s, %u flows (one client per server), 64-byte frames both "
+		 "directions, batch %u",
+		 esp ? "raw ESP (SPI-keyed, inbound SPI learnt)" :
+		       "enhanced GRE v1 (address-tracked, no PPTP control)",
+		 pg_engine_flow_count(e), o.batch);
+	measure(e, b, out, in, n, name, what);
+out:
+	pg_engine_destroy(e);
+	free(out);
+	free(in);
+}
+
+/*
+ * New flows per second: the first outbound packet of n new UDP flows on a
+ * fresh engine. sockets == n: every flow also takes a new mapping.
+ */
+static void bench_new(struct batch *b, uint32_t n, uint32_t sockets, const char *name,
+		      const char *what)
+{
+	uint8_t *out = xalloc((size_t)n * PG_BENCH_STRIDE);
+	char nm[64];
+	struct result *rate;
+
+	snprintf(nm, sizeof(nm), "%s_mflows", name);
+	rate = result_add(nm, "M flows/s", what);
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t s = i % sockets, d = i / sockets;
+
+		pg_bench_udp(out + (size_t)i * PG_BENCH_STRIDE, lan_host(s), REMOTE_NET + 1 + d,
+			     (uint16_t)(20000 + s % 4), 4000);
+	}
+	for (unsigned int r = 0; r < o.runs; r++) {
+		struct pg_engine *e = engine_new();
+		uint64_t t0 = now_ns(), t;
+		unsigned int bad = push(e, b, out, n, PG_SIDE_LAN, PG_VERDICT_TO_WAN, NULL,
+					o.batch, name);
+
+		t = now_ns() - t0;
+		if (bad || pg_engine_flow_count(e) != n) {
+			fprintf(stderr, "engine_bench: %s: %u refused, %u flows\n", name, bad,
+				pg_engine_flow_count(e));
+			failures++;
+			pg_engine_destroy(e);
+			break;
+		}
+		rate->v[rate->n++] = (double)n * 1000.0 / (double)t;
+		rate->pkts = n;
+		pg_engine_destroy(e);
+	}
+	free(out);
+}
+
+static void print_table(void)
+{
+	printf("%-22s %10s %10s %10s  %-10s %s\n", "figure", "median", "min", "max", "unit",
+	       "what");
+	for (struct result *r = results; r; r = r->next) {
+		double med, min, max;
+
+		if (!r->n)
+			continue;
+		stats(r, &med, &min, &max);
+		printf("%-22s %10.2f %10.2f %10.2f  %-10s %s\n", r->name, med, min, max, r->unit,
+		       r->what);
+	}
+}
+
+static int write_json(const char *path, size_t bpf, size_t mem)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		fprintf(stderr, "engine_bench: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "{\n  \"method\": \"in memory, one core, default config (max_flows 1048576), "
+		   "templates copied into batch buffers then pg_engine_run(); CLOCK_MONOTONIC "
+		   "around each run; every verdict checked\",\n");
+	fprintf(f, "  \"batch\": %u,\n  \"runs\": %u,\n  \"bytes_per_flow\": %zu,\n", o.batch,
+		o.runs, bpf);
+	fprintf(f, "  \"table_bytes\": %zu,\n  \"failures\": %d,\n  \"figures\": [\n", mem,
+		failures);
+	for (struct result *r = results; r; r = r->next) {
+		double med, min, max;
+
+		if (!r->n)
+			continue;
+		stats(r, &med, &min, &max);
+		fprintf(f, "    {\"name\": \"%s\", \"unit\": \"%s\", \"what\": \"%s\", ", r->name,
+			r->unit, r->what);
+		fprintf(f, "\"packets_per_run\": %llu, \"runs\": [", (unsigned long long)r->pkts);
+		for (unsigned int i = 0; i < r->n; i++)
+			fprintf(f, "%s%.4f", i ? ", " : "", r->v[i]);
+		fprintf(f, "], \"median\": %.4f, \"min\": %.4f, \"max\": %.4f}%s\n", med, min, max,
+			r->next ? "," : "");
+	}
+	fprintf(f, "  ]\n}\n");
+	return fclose(f) ? -1 : 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: engine_bench [-r RUNS] [-b BATCH] [-p MIN_PKTS] [-q] [-o JSON]\n"
+		   "  -r RUNS      runs per figure (default 5, at most 15)\n"
+		   "  -b BATCH     packets per pg_engine_run() (default 64, at most 256)\n"
+		   "  -p MIN_PKTS  packets per run at least (default 4000000)\n"
+		   "  -q           quick: 3 runs, 1000000 packets per run\n"
+		   "  -o JSON      also write the figures as JSON\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct pg_engine_config c;
+	struct batch b;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "r:b:p:qo:h")) != -1) {
+		switch (opt) {
+		case 'r':
+			o.runs = (unsigned int)atoi(optarg);
+			break;
+		case 'b':
+			o.batch = (unsigned int)atoi(optarg);
+			break;
+		case 'p':
+			o.min_pkts = strtoull(optarg, NULL, 10);
+			break;
+		case 'q':
+			o.runs = 3;
+			o.min_pkts = 1000000;
+			break;
+		case 'o':
+			o.json = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (o.runs < 1 || o.runs > MAX_RUNS || o.batch < 1 || o.batch > MAX_BATCH) {
+		usage(stderr);
+		return 1;
+	}
+	b.buf = xalloc((size_t)MAX_BATCH * 2048);
+
+	bench_udp(&b, 1000, "udp_1k");
+	bench_udp(&b, 100000, "udp_100k");
+	bench_udp(&b, 1000000, "udp_1m");
+	bench_tunnel(&b, 1000, false, "gre_1k");
+	bench_tunnel(&b, 1000, true, "esp_1k");
+	bench_new(&b, SOCKETS_MAX, SOCKETS_MAX, "new_flow_new_mapping",
+		  "new UDP flows, each with a new NAT mapping (50000 LAN sockets), fresh engine");
+	bench_new(&b, 500000, 1000, "new_flow_shared_mapping",
+		  "new UDP flows sharing mappings (1000 sockets x 500 servers), fresh engine");
+
+	pg_engine_config_defaults(&c);
+	print_table();
+	printf("%-22s %10zu %10s %10s  %-10s %s\n", "bytes_per_flow", pg_engine_bytes_per_flow(&c),
+	       "", "", "bytes", "pg_engine_bytes_per_flow(), default config");
+	if (o.json && write_json(o.json, pg_engine_bytes_per_flow(&c), pg_engine_memory_size(&c)))
+		return 1;
+	free(b.buf);
+	if (failures)
+		fprintf(stderr, "engine_bench: %d figure(s) failed\n", failures);
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,184 @@
+# SPDX-License-Identifier: MIT
+# bench/lib/netns.sh - the forwarding benchmark's world, sourced by bench/run.
+#
+#   pgbg-S (generator)          pgbr-S (router)                 pgbs-S (sink)
+#   eth0 ------------------ lan0        wan0 ------------------ eth0
+#   10.0.0.2/24             [Linux NAT: 10.0.0.1/24, 198.51.100.2/24,   198.51.100.1/24
+#   trafgen on CPU 0         nft masquerade; or passgated on CPU 1,      nft netdev ingress: UDP
+#                            no kernel addresses]                        counted and dropped
+#
+# Every name ends in the run's suffix S; bench_world_down removes them all.
+# Only processes this file started are stopped, by PID, and reaped.
+
+BW_G= BW_R= BW_S=
+BW_GEN_PID= BW_GW_PID=
+BW_GEN_CPU=0
+BW_RTR_CPU=1
+BW_LOG_DIR=
+
+# bench_world_up SUFFIX LOGDIR
+bench_world_up() {
+	BW_G=pgbg-$1 BW_R=pgbr-$1 BW_S=pgbs-$1 BW_LOG_DIR=$2
+	ip netns add "$BW_G" && ip netns add "$BW_R" && ip netns add "$BW_S" || return 1
+	# The router's links must never run IPv6 (passgated refuses them).
+	ip netns exec "$BW_R" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+	ip netns exec "$BW_R" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	ip link add eth0 netns "$BW_G" type veth peer name lan0 netns "$BW_R" || return 1
+	ip link add wan0 netns "$BW_R" type veth peer name eth0 netns "$BW_S" || return 1
+	for ns in "$BW_G" "$BW_R" "$BW_S"; do
+		ip -n "$ns" link set lo up
+	done
+	ip -n "$BW_G" addr add 10.0.0.2/24 dev eth0
+	ip -n "$BW_S" addr add 198.51.100.1/24 dev eth0
+	# GRO off on the router's links: passgated requires it; Linux gets the same links.
+	ip netns exec "$BW_R" ethtool -K lan0 gro off >/dev/null 2>&1
+	ip netns exec "$BW_R" ethtool -K wan0 gro off >/dev/null 2>&1
+	ip -n "$BW_G" link set eth0 up
+	ip -n "$BW_R" link set lan0 up
+	ip -n "$BW_R" link set wan0 up
+	ip -n "$BW_S" link set eth0 up
+	# veth runs the receiver's work on the sender's CPU: steer the router's
+	# LAN receive work to the router core so the generator core only generates.
+	ip netns exec "$BW_R" sh -c "printf %x $((1 << BW_RTR_CPU)) > /sys/class/net/lan0/queues/rx-0/rps_cpus"
+	# The sink drops UDP at ingress, before its IP stack, and counts it there.
+	ip netns exec "$BW_S" nft -f - <<-EOF || return 1
+	table netdev pgbench {
+	  chain in {
+	    type filter hook ingress device "eth0" priority 0; policy accept;
+	    ip protocol udp counter drop
+	  }
+	}
+	EOF
+	ip netns exec "$BW_S" sysctl -qw net.ipv4.icmp_ratelimit=1000
+}
+
+bench_world_down() {
+	bench_gen_stop
+	bench_gw_stop
+	for ns in "$BW_G" "$BW_R" "$BW_S"; do
+		[ -n "$ns" ] && ip netns del "$ns" 2>/dev/null
+	done
+	BW_G= BW_R= BW_S=
+}
+
+bench_mac() { # NS IF
+	ip netns exec "$1" cat "/sys/class/net/$2/address"
+}
+
+# Packets the sink's drop action saw (each reached the sink's ingress).
+bench_sink_count() {
+	ip netns exec "$BW_S" nft list chain netdev pgbench in |
+		awk '/counter packets/ { for (i = 1; i < NF; i++) if ($i == "packets") { print $(i + 1); exit } }'
+}
+
+bench_gen_count() {
+	ip netns exec "$BW_G" cat /sys/class/net/eth0/statistics/tx_packets
+}
+
+# "busy total" jiffies of one CPU from /proc/stat (whole machine: see the notes).
+bench_cpu_jiffies() { # CPU
+	awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat
+}
+
+bench_proc_jiffies() { # PID: user + system time of one process
+	awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# bench_gen_start SPORT_LO SPORT_HI DPORT_LO DPORT_HI: 64-byte UDP frames from
+# 10.0.0.2 to the sink, source ports and destination ports each counting
+# through their range (two coprime ranges give their product of flows).
+bench_gen_start() {
+	local rmac gmac cfg=$BW_LOG_DIR/trafgen.cfg sp=$1 dp=$3
+	[ "$1" = "$2" ] || sp="dinc($1, $2)"
+	[ "$3" = "$4" ] || dp="dinc($3, $4)"
+	rmac=$(bench_mac "$BW_R" lan0)
+	gmac=$(bench_mac "$BW_G" eth0)
+	cat >"$cfg" <<-EOF
+	{
+	  eth(da=$rmac, sa=$gmac, type=0x0800),
+	  ipv4(sa=10.0.0.2, da=198.51.100.1, ttl=64, df),
+	  udp(sp=$sp, dp=$dp),
+	  fill(0x00, 18)
+	}
+	EOF
+	ip netns exec "$BW_G" env LD_PRELOAD="$BENCH_BUILD/bench/sndbuf.so" \
+		taskset -c "$BW_GEN_CPU" trafgen --dev eth0 --conf "$cfg" --cpus 1 \
+		>"$BW_LOG_DIR/trafgen.log" 2>&1 &
+	BW_GEN_PID=$!
+}
+
+bench_gen_stop() {
+	local kids
+	if [ -n "$BW_GEN_PID" ]; then
+		# trafgen's sending process is a child that does not hear the
+		# parent's signals: stop it by its PID first, then the parent.
+		kids=$(cat /proc/"$BW_GEN_PID"/task/*/children 2>/dev/null)
+		[ -n "$kids" ] && kill -INT $kids 2>/dev/null
+		kill -INT "$BW_GEN_PID" 2>/dev/null
+		wait "$BW_GEN_PID" 2>/dev/null
+		BW_GEN_PID=
+	fi
+}
+
+# The router as Linux NAT: addresses, forwarding, nftables masquerade.
+bench_linux_start() {
+	ip -n "$BW_R" addr add 10.0.0.1/24 dev lan0
+	ip -n "$BW_R" addr add 198.51.100.2/24 dev wan0
+	ip netns exec "$BW_R" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$BW_R" nft -f - <<-EOF
+	table ip pgbench {
+	  chain post {
+	    type nat hook postrouting priority srcnat; policy accept;
+	    oifname "wan0" masquerade
+	  }
+	}
+	EOF
+}
+
+bench_linux_stop() {
+	ip netns exec "$BW_R" nft delete table ip pgbench 2>/dev/null
+	ip netns exec "$BW_R" sysctl -qw net.ipv4.ip_forward=0
+	ip -n "$BW_R" -4 addr flush dev lan0
+	ip -n "$BW_R" -4 addr flush dev wan0
+	ip netns exec "$BW_R" conntrack -F >/dev/null 2>&1
+	ip -n "$BW_R" neigh flush all 2>/dev/null
+}
+
+# bench_gw_start BACKEND: passgated on the router core.
+bench_gw_start() {
+	local conf=$BW_LOG_DIR/passgate.conf
+	cat >"$conf" <<-EOF
+	[lan]
+	interface = lan0
+	address = 10.0.0.1/24
+	[wan]
+	interface = wan0
+	address = 198.51.100.2/24
+	gateway = 198.51.100.1
+	[nat]
+	max_flows = 262144
+	max_flows_per_host = 0
+	[log]
+	level = warn
+	EOF
+	if [ "$1" != afpacket ]; then
+		printf '[datapath]\nbackend = %s\n' "$1" >>"$conf"
+	fi
+	ip netns exec "$BW_R" taskset -c "$BW_RTR_CPU" "$BENCH_BUILD/passgated" -c "$conf" \
+		>>"$BW_LOG_DIR/passgated.log" 2>&1 &
+	BW_GW_PID=$!
+	sleep 0.3
+	if ! kill -0 "$BW_GW_PID" 2>/dev/null; then
+		wait "$BW_GW_PID" 2>/dev/null
+		BW_GW_PID=
+		return 1
+	fi
+}
+
+bench_gw_stop() {
+	if [ -n "$BW_GW_PID" ]; then
+		kill -TERM "$BW_GW_PID" 2>/dev/null
+		wait "$BW_GW_PID" 2>/dev/null
+		BW_GW_PID=
+	fi
+}

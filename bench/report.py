@@ -1,0 +1,174 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+# bench/report.py - turns bench/run's raw measurements into the printed
+# tables and bench/results/latest.json. It computes; it never invents: every
+# figure comes from the engine benchmark's JSON or the forwarding runs' raw
+# counter deltas.
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+
+
+def machine():
+    model = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    with open("/proc/loadavg") as f:
+        load = f.read().split()[:3]
+    return {"nproc": os.cpu_count(), "cpu_model": model, "kernel": platform.release(),
+            "loadavg_at_end": [float(x) for x in load],
+            "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+
+
+def summary(values):
+    return {"runs": [round(v, 4) for v in values], "median": round(statistics.median(values), 4),
+            "min": round(min(values), 4), "max": round(max(values), 4)}
+
+
+def read_forward(path, tck):
+    """Rows of bench/run's TSV: one measurement window each."""
+    rows = []
+    if not path or not os.path.exists(path):
+        return rows
+    with open(path) as f:
+        for line in f:
+            p = line.rstrip("\n").split("\t")
+            if len(p) < 11:
+                rows.append({"case": p[0], "gateway": p[1], "run": int(p[2]), "failed": True})
+                continue
+            ns, sent, got = int(p[3]), int(p[4]), int(p[5])
+            gen_busy, gen_tot, rtr_busy, rtr_tot, proc = (int(x) for x in p[6:11])
+            sec = ns / 1e9
+            rows.append({
+                "case": p[0], "gateway": p[1], "run": int(p[2]), "failed": False,
+                "seconds": sec,
+                "sent_mpps": sent / sec / 1e6,
+                "delivered_mpps": got / sec / 1e6,
+                "loss_pct": 100.0 * max(sent - got, 0) / sent if sent else 0.0,
+                "gen_cpu_pct": 100.0 * gen_busy / gen_tot if gen_tot else 0.0,
+                "router_cpu_pct": 100.0 * rtr_busy / rtr_tot if rtr_tot else 0.0,
+                # busy time of the router core (all work on it) per delivered packet
+                "router_ns_per_pkt": rtr_busy / tck * 1e9 / got if got else 0.0,
+                "daemon_cpu_pct": 100.0 * proc / tck / sec,
+            })
+    return rows
+
+
+def forward_tables(rows):
+    cases, gws = [], []
+    for r in rows:
+        if r["case"] not in cases:
+            cases.append(r["case"])
+        if r["gateway"] not in gws:
+            gws.append(r["gateway"])
+    out = []
+    hdr = ("%-11s %-9s %-24s %9s %7s %6s %6s %7s %10s" %
+           ("case", "gateway", "delivered Mpps med(min-max)", "sent Mpps", "loss%",
+            "gen%", "rtr%", "daemon%", "rtr ns/pkt"))
+    print(hdr)
+    for c in cases:
+        per_gw = {}
+        for g in gws:
+            rs = [r for r in rows if r["case"] == c and r["gateway"] == g and not r["failed"]]
+            nfail = sum(1 for r in rows if r["case"] == c and r["gateway"] == g and r["failed"])
+            if not rs:
+                print("%-11s %-9s failed (%d runs)" % (c, g, nfail))
+                continue
+            d = summary([r["delivered_mpps"] for r in rs])
+            entry = {"case": c, "gateway": g, "delivered_mpps": d,
+                     "sent_mpps": summary([r["sent_mpps"] for r in rs]),
+                     "loss_pct": summary([r["loss_pct"] for r in rs]),
+                     "generator_cpu_pct": summary([r["gen_cpu_pct"] for r in rs]),
+                     "router_cpu_pct": summary([r["router_cpu_pct"] for r in rs]),
+                     "daemon_cpu_pct": summary([r["daemon_cpu_pct"] for r in rs]),
+                     "router_ns_per_pkt": summary([r["router_ns_per_pkt"] for r in rs]),
+                     "failed_runs": nfail}
+            per_gw[g] = {r["run"]: r for r in rs}
+            out.append(entry)
+            print("%-11s %-9s %7.3f (%5.3f-%5.3f)    %9.3f %7.1f %6.0f %6.0f %7.0f %10.0f" %
+                  (c, g, d["median"], d["min"], d["max"], entry["sent_mpps"]["median"],
+                   entry["loss_pct"]["median"], entry["generator_cpu_pct"]["median"],
+                   entry["router_cpu_pct"]["median"], entry["daemon_cpu_pct"]["median"],
+                   entry["router_ns_per_pkt"]["median"]))
+        if "linux" not in per_gw:
+            continue
+        for g in gws:
+            if g == "linux" or g not in per_gw:
+                continue
+            pairs = [(per_gw[g][n], per_gw["linux"][n]) for n in per_gw[g]
+                     if n in per_gw["linux"] and per_gw["linux"][n]["delivered_mpps"] > 0]
+            if not pairs:
+                continue
+            pps = [a["delivered_mpps"] / b["delivered_mpps"] for a, b in pairs]
+            cpu = [a["router_ns_per_pkt"] / b["router_ns_per_pkt"] for a, b in pairs
+                   if b["router_ns_per_pkt"] > 0]
+            ratio = {"case": c, "gateway": g, "vs": "linux",
+                     "pps_ratio": summary(pps),
+                     "router_ns_per_pkt_ratio": summary(cpu) if cpu else None}
+            out.append(ratio)
+            print("%-11s %-9s pps ratio %s/linux %.2f (%.2f-%.2f), router ns/pkt ratio %s" %
+                  (c, "ratio", g, ratio["pps_ratio"]["median"], ratio["pps_ratio"]["min"],
+                   ratio["pps_ratio"]["max"],
+                   "%.2f" % ratio["router_ns_per_pkt_ratio"]["median"] if cpu else "n/a"))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tck", type=int, default=100)
+    ap.add_argument("--engine")
+    ap.add_argument("--engine-text")
+    ap.add_argument("--forward")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--runs", type=int)
+    ap.add_argument("--seconds", type=float)
+    ap.add_argument("--warmup", type=float)
+    a = ap.parse_args()
+
+    doc = {"machine": machine()}
+    print("machine: %(nproc)s CPUs, %(cpu_model)s, kernel %(kernel)s" % doc["machine"])
+    if a.engine and os.path.exists(a.engine):
+        with open(a.engine) as f:
+            doc["engine"] = json.load(f)
+        print("\n== engine (in memory, one core; median/min/max of %d runs) ==" %
+              doc["engine"]["runs"])
+        print("how: %s" % doc["engine"]["method"])
+        with open(a.engine_text) as f:
+            print(f.read().rstrip())
+    rows = read_forward(a.forward, a.tck)
+    if rows:
+        print("\n== forwarding, 64-byte UDP LAN -> WAN (median/min/max of %d runs of %.1fs) ==" %
+              (a.runs, a.seconds))
+        print("how: trafgen on CPU %s sends; the router core is CPU 1 (Linux: RPS on its LAN link;"
+              " passgated pinned there);\n     delivered = packets counted by the sink's nft"
+              " ingress rule; sent = generator link tx; gen%%/rtr%% = busy share of each core"
+              "\n     from /proc/stat (whole machine, other load included); rtr ns/pkt = router"
+              " core busy time / delivered;\n     daemon%% = passgated's own CPU time;"
+              " ratios are per run pair (same run of this script, runs alternate)")
+        doc["forwarding"] = {
+            "method": "namespaces gen -> router -> sink over veth; trafgen (SO_SNDBUFFORCE via "
+                      "LD_PRELOAD) on CPU 0; router work on CPU 1; sink counts UDP with an nft "
+                      "netdev ingress counter and drops it; %d runs per case and gateway, "
+                      "gateways alternating, %.1fs windows after %.1fs warm-up"
+                      % (a.runs, a.seconds, a.warmup),
+            "results": forward_tables(rows),
+            "raw": rows,
+        }
+    os.makedirs(os.path.dirname(a.out), exist_ok=True)
+    with open(a.out, "w") as f:
+        json.dump(doc, f, indent=2)
+        f.write("\n")
+    print("\nwritten: %s" % a.out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: MIT
+# esp-raw: two LAN clients hold raw ESP (IP protocol 50, no UDP) SAs with one
+# WAN responder at the same time, as IPsec without NAT-T does. lib/espprobe.py
+# stands in for both ends (no kernel ESP here): each client runs an IKE-like
+# exchange on UDP 500 (both from source port 500) that tells each side the
+# SPI the other sends to, then sends 20 ESP packets, one every 200 ms; the
+# responder answers each on the client's own SPI with the same sequence
+# number and the payload echoed.
+#
+# What each gateway is expected to do (lib/scenario-env.sh, judge):
+#  - passgate keys raw ESP by SPI and learns each server SPI from the first
+#    answer (docs/ENGINE.md "IPsec"); while one client's SPI is being learnt
+#    (3 s at most) another client's first ESP may be dropped, so the clients
+#    keep sending like real IPsec does: both get their own replies ("both");
+#  - Linux NAT keeps one proto-50 conntrack entry per (address, server)
+#    pair: one client gets its replies, the other nothing ("one").
+# Anything else (no client served, a reply on the wrong SPI or with the
+# wrong payload, a client getting the other's replies) fails on both.
+
+EXPECT_PASSGATE=both
+EXPECT_LINUX=one
+
+ESP_COUNT=20
+ESP_INTERVAL=0.2
+
+scenario() {
+	local i pids=() line ok=() none=() tags=() seen good bad foreign
+	spawn esp-responder "$NS_SRV1" "$PY" "$E2E_DIR/lib/espprobe.py" responder
+	wait_alive "$LAST_PID" 5 listening "$NS_SRV1" udp 500 ||
+		{ fail "ESP responder did not start: $(tail -n 1 "$SCN_DIR/esp-responder.log")"; return; }
+	for i in 1 2; do
+		spawn "esp-lan$i" "${NS_LAN[$((i - 1))]}" timeout 15 \
+			"$PY" "$E2E_DIR/lib/espprobe.py" client "lan$i" "$SRV1_IP" "$ESP_COUNT" "$ESP_INTERVAL"
+		pids+=("$LAST_PID")
+	done
+	for i in 1 2; do
+		wait "${pids[$((i - 1))]}"
+		line=$(grep '^result ' "$SCN_DIR/esp-lan$i.log")
+		[[ $line == *" seen="* ]] ||
+			{ fail "lan$i: the IKE-like exchange on UDP 500 failed (${line:-no result})"; return; }
+		note "lan$i: $line"
+		seen=$(sed -n 's/.* seen=\([^ ]*\) .*/\1/p' <<<"$line")
+		good=$(sed -n 's/.* good=\([0-9]*\) .*/\1/p' <<<"$line")
+		bad=$(sed -n 's/.* bad=\([0-9]*\) .*/\1/p' <<<"$line")
+		foreign=$(sed -n 's/.* foreign=\([0-9]*\) .*/\1/p' <<<"$line")
+		all_from_public "$seen" ||
+			{ fail "the responder saw lan$i's IKE from '$seen', expected $WAN_PUB"; return; }
+		((bad == 0 && foreign == 0)) ||
+			{ fail "lan$i got ESP that was not its own: $bad with a wrong payload, $foreign to another SPI"; return; }
+		# Served: at least half the packets answered (the first ones may
+		# wait while the other client's SPI is learnt).
+		if ((good >= ESP_COUNT / 2)); then
+			ok+=("lan$i")
+			report esp "${LAN_IP[$((i - 1))]}" "$SRV1_IP (proto 50)" PASS "$seen (IKE), $good/$ESP_COUNT ESP echoed"
+		elif ((good == 0)); then
+			none+=("lan$i")
+			report esp "${LAN_IP[$((i - 1))]}" "$SRV1_IP (proto 50)" NONE "$seen (IKE), no ESP back"
+		else
+			fail "lan$i: only $good of $ESP_COUNT ESP packets answered"
+			return
+		fi
+	done
+	if ((${#ok[@]} == 2)); then
+		judge both "both clients got their own ESP replies"
+	elif ((${#ok[@]} == 1)); then
+		judge one "${ok[0]} got its ESP replies, ${none[0]} got nothing"
+	else
+		judge none "neither client got ESP replies"
+	fi
+}

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_api.c - libFuzzer target for the HTTP API's request handling: any
+ * method, path, query, Authorization header and body must get an answer
+ * with a status and a body, never a crash, and a refused change must leave
+ * the running configuration as it was.
+ *
+ * Input: a flag byte, then newline-separated fields METHOD, PATH, QUERY
+ * ("k=v&k=v"), AUTHORIZATION, BODY (the rest). Flag bit 0 replaces the
+ * Authorization header with the configured token, so changes get past the
+ * gate and into the settings code. Nothing is saved (no config path).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_internal.h"
+#include "config.h"
+
+#define TOKEN "fuzz-token"
+
+static struct pg_config cfg;
+static struct pg_engine *engine;
+static struct pg_api *api;
+static uint64_t now = 1000;
+
+static void fail(const char *what)
+{
+	fprintf(stderr, "fuzz_api: invariant broken: %s\n", what);
+	abort();
+}
+
+static void setup(void)
+{
+	char err[PG_CONFIG_ERR_SIZE], hash[256], text[1024];
+	struct pg_api_env env;
+
+	if (pg_auth_hash(TOKEN, hash, sizeof(hash)))
+		fail("cannot hash the token");
+	snprintf(text, sizeof(text),
+		 "[lan]\ninterface = lan0\naddress = 192.168.1.1/24\n[wan]\ninterface = wan0\n"
+		 "address = 198.51.100.2/24\ngateway = 198.51.100.1\n[nat]\nmax_flows = 1024\n"
+		 "max_flows_per_host = 64\n[api]\nlisten = off\ntoken_hash = %s\n",
+		 hash);
+	if (pg_config_parse(&cfg, "fuzz", text, strlen(text), err, sizeof(err)))
+		fail(err);
+	engine = pg_engine_create(&cfg.engine);
+	memset(&env, 0, sizeof(env));
+	env.engine = engine;
+	env.cfg = &cfg;
+	api = engine ? pg_api_create(&env, err, sizeof(err)) : NULL;
+	if (!api)
+		fail("cannot create the API");
+}
+
+/* Next '\n'-terminated field of [*p, end) as a new string. */
+static char *field(const uint8_t **p, const uint8_t *end)
+{
+	const uint8_t *nl = memchr(*p, '\n', (size_t)(end - *p));
+	size_t n = nl ? (size_t)(nl - *p) : (size_t)(end - *p);
+	char *s = malloc(n + 1);
+
+	if (!s)
+		abort();
+	memcpy(s, *p, n);
+	s[n] = '\0';
+	*p += n + (nl ? 1 : 0);
+	return s;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const uint8_t *p = data + 1, *end = data + size;
+	char *method, *path, *query, *auth, *body, *save = NULL;
+	struct pg_api_req req;
+	struct pg_api_resp resp;
+	size_t text_len;
+	char *text_before;
+
+	if (!api)
+		setup();
+	if (size < 1 || size > PG_API_BODY_MAX + 1024)
+		return 0;
+	method = field(&p, end);
+	path = field(&p, end);
+	query = field(&p, end);
+	auth = field(&p, end);
+	body = malloc((size_t)(end - p) + 1);
+	if (!body)
+		abort();
+	memcpy(body, p, (size_t)(end - p));
+	body[end - p] = '\0';
+
+	memset(&req, 0, sizeof(req));
+	req.method = method;
+	req.path = path;
+	for (char *kv = strtok_r(query, "&", &save); kv && req.nargs < PG_API_MAX_ARGS;
+	     kv = strtok_r(NULL, "&", &save)) {
+		char *eq = strchr(kv, '=');
+
+		if (eq)
+			*eq++ = '\0';
+		req.args[req.nargs].key = kv;
+		req.args[req.nargs++].value = eq ? eq : "";
+	}
+	req.authorization = (data[0] & 1) ? "Bearer " TOKEN : auth;
+	req.body = body;
+	req.body_len = (size_t)(end - p);
+	req.client = 0x7f000001;
+	now += 700;
+	api->now_ms = now;
+
+	text_len = cfg.doc.text_len;
+	text_before = strdup(cfg.doc.text);
+	pg_api_handle(api, &req, &resp);
+	if (!resp.status || !resp.body || !resp.content_type)
+		fail("an answer without status, body or type");
+	if (resp.len != strlen(resp.body) && strncmp(resp.content_type, "text/", 5))
+		fail("a JSON body whose length is wrong");
+	/* A refusal (4xx/5xx) changes nothing. */
+	if (resp.status >= 400 && (cfg.doc.text_len != text_len || strcmp(cfg.doc.text, text_before)))
+		fail("a refused request changed the configuration");
+	if (!resp.body_static)
+		free(resp.body);
+	free(text_before);
+	free(method);
+	free(path);
+	free(query);
+	free(auth);
+	free(body);
+	return 0;
+}

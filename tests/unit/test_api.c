@@ -1,0 +1,429 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_api.c - the HTTP API's handlers without sockets: requests built as
+ * plain data, answers parsed back as JSON. Reading status and flows,
+ * changing settings (applied to the engine and saved with comments kept),
+ * refusals that name the field and leave config and file untouched, port
+ * forwards, bounds on query arguments, routing errors.
+ */
+#include <arpa/inet.h>
+#include <json-c/json.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "api_internal.h"
+#include "config.h"
+
+static const char conf_text[] = "# API test configuration\n"
+				"[lan]\n"
+				"interface = lan0\n"
+				"address = 192.168.1.1/24   # the LAN\n"
+				"\n"
+				"[wan]\n"
+				"interface = wan0\n"
+				"address = 198.51.100.2/24\n"
+				"gateway = 198.51.100.1\n"
+				"\n"
+				"[nat]\n"
+				"max_flows = 1024\n"
+				"max_flows_per_host = 100\n"
+				"\n"
+				"[passthrough]\n"
+				"pptp = on      # the brief: avoid PPTP\n"
+				"\n"
+				"[api]\n"
+				"listen = off\n";
+
+struct fixture {
+	struct pg_config cfg;
+	struct pg_engine *engine;
+	struct pg_api *api;
+	char path[64];
+};
+
+static struct fixture *fx_new(const char *extra)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char err[PG_CONFIG_ERR_SIZE], *text;
+	struct pg_api_env env;
+	FILE *fp;
+	int fd;
+
+	assert_non_null(f);
+	assert_true(asprintf(&text, "%s%s", conf_text, extra) > 0);
+	snprintf(f->path, sizeof(f->path), "/tmp/pg-test-api-XXXXXX");
+	fd = mkstemp(f->path);
+	assert_true(fd >= 0);
+	fp = fdopen(fd, "w");
+	fputs(text, fp);
+	fclose(fp);
+	free(text);
+	assert_int_equal(pg_config_load(&f->cfg, f->path, err, sizeof(err)), 0);
+	f->engine = pg_engine_create(&f->cfg.engine);
+	assert_non_null(f->engine);
+	memset(&env, 0, sizeof(env));
+	env.engine = f->engine;
+	env.cfg = &f->cfg;
+	env.cfg_path = f->path;
+	env.start_ms = 1000;
+	f->api = pg_api_create(&env, err, sizeof(err));
+	assert_non_null(f->api);
+	f->api->now_ms = 61000;
+	return f;
+}
+
+static void fx_free(struct fixture *f)
+{
+	pg_api_destroy(f->api);
+	pg_engine_destroy(f->engine);
+	pg_config_free(&f->cfg);
+	unlink(f->path);
+	free(f);
+}
+
+static char *file_text(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *buf = calloc(1, 65536);
+
+	assert_non_null(fp);
+	assert_non_null(buf);
+	assert_true(fread(buf, 1, 65535, fp) > 0);
+	fclose(fp);
+	return buf;
+}
+
+/* Run one request; returns the status, *out the parsed JSON body (or NULL). */
+static unsigned int request(struct fixture *f, const char *method, const char *path,
+			    const char *body, const char *auth, struct json_object **out)
+{
+	struct pg_api_req req;
+	struct pg_api_resp resp;
+	char p[256], *q;
+
+	memset(&req, 0, sizeof(req));
+	snprintf(p, sizeof(p), "%s", path);
+	/* Split "?a=b&c=d" the way MHD hands arguments over. */
+	q = strchr(p, '?');
+	if (q) {
+		char *save = NULL;
+
+		*q++ = '\0';
+		for (char *kv = strtok_r(q, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
+			char *eq = strchr(kv, '=');
+
+			if (eq)
+				*eq++ = '\0';
+			req.args[req.nargs].key = kv;
+			req.args[req.nargs++].value = eq ? eq : "";
+		}
+	}
+	req.method = method;
+	req.path = p;
+	req.body = body ? body : "";
+	req.body_len = body ? strlen(body) : 0;
+	req.authorization = auth;
+	req.client = 0x7f000001;
+	pg_api_handle(f->api, &req, &resp);
+	if (out)
+		*out = resp.content_type && strstr(resp.content_type, "json")
+			       ? json_tokener_parse(resp.body)
+			       : NULL;
+	if (!resp.body_static)
+		free(resp.body);
+	return resp.status;
+}
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static struct json_object *jget(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+
+	json_object_object_get_ex(o, key, &v);
+	return v;
+}
+
+static void test_status_lists_every_counter(void **state)
+{
+	struct fixture *f = fx_new("");
+	struct json_object *o, *c, *links;
+
+	(void)state;
+	assert_int_equal(request(f, "GET", "/api/v1/status", NULL, NULL, &o), 200);
+	c = jget(o, "counters");
+	assert_non_null(c);
+	/* Every counter by name, each drop reason included, zeros too. */
+	assert_int_equal(json_object_object_length(c), PG_CNT__COUNT - 1);
+	assert_non_null(jget(c, "drop_passthrough_off"));
+	assert_non_null(jget(c, "drop_truncated"));
+	assert_int_equal(json_object_get_int(jget(o, "uptime_s")), 60);
+	assert_int_equal(json_object_get_int(jget(o, "max_flows")), 1024);
+	links = jget(o, "interfaces");
+	assert_int_equal(json_object_array_length(links), 2);
+	assert_string_equal(jstr(json_object_array_get_idx(links, 0), "address"),
+			    "192.168.1.1/24");
+	assert_string_equal(jstr(json_object_array_get_idx(links, 1), "gateway"), "198.51.100.1");
+	assert_true(json_object_get_boolean(jget(jget(o, "passthrough"), "pptp")));
+	json_object_put(o);
+	fx_free(f);
+}
+
+static void test_read_only_without_credential(void **state)
+{
+	struct fixture *f = fx_new("");
+	char *before = file_text(f->path), *after;
+	struct json_object *o;
+
+	(void)state;
+	assert_int_equal(request(f, "PUT", "/api/v1/config/passthrough", "{\"pptp\": false}",
+				 NULL, &o),
+			 403);
+	assert_non_null(strstr(jstr(o, "error"), "password_hash"));
+	json_object_put(o);
+	assert_true(f->cfg.engine.pptp_passthrough);
+	after = file_text(f->path);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	fx_free(f);
+}
+
+/* A fixture with a password ("pw") configured; returns a Basic header for it. */
+static const char *basic_pw = "Basic YWRtaW46cHc="; /* admin:pw */
+
+static struct fixture *fx_auth(void)
+{
+	char hash[256], line[300];
+
+	assert_int_equal(pg_auth_hash("pw", hash, sizeof(hash)), 0);
+	snprintf(line, sizeof(line), "password_hash = %s\n", hash);
+	return fx_new(line);
+}
+
+static void test_change_applies_and_saves(void **state)
+{
+	struct fixture *f = fx_auth();
+	struct json_object *o;
+	char *text;
+
+	(void)state;
+	assert_int_equal(request(f, "GET", "/api/v1/config", NULL, NULL, NULL), 401);
+	assert_int_equal(request(f, "PUT", "/api/v1/config/passthrough",
+				 "{\"pptp\": false, \"l2tp\": \"off\"}", basic_pw, &o),
+			 200);
+	assert_false(json_object_get_boolean(jget(jget(o, "passthrough"), "pptp")));
+	json_object_put(o);
+	/* The running configuration changed... */
+	assert_false(f->cfg.engine.pptp_passthrough);
+	assert_false(f->cfg.engine.l2tp_passthrough);
+	assert_true(f->cfg.engine.ipsec_passthrough);
+	/* ...and the file too, its comments where they were. */
+	text = file_text(f->path);
+	assert_non_null(strstr(text, "pptp = off      # the brief: avoid PPTP\n"));
+	assert_non_null(strstr(text, "address = 192.168.1.1/24   # the LAN\n"));
+	assert_non_null(strstr(text, "l2tp = off\n"));
+	free(text);
+	/* null returns a setting to its default by removing its line. */
+	assert_int_equal(request(f, "PUT", "/api/v1/config/passthrough", "{\"l2tp\": null}",
+				 basic_pw, NULL),
+			 200);
+	assert_true(f->cfg.engine.l2tp_passthrough);
+	text = file_text(f->path);
+	assert_null(strstr(text, "l2tp"));
+	free(text);
+	/* Timeouts as numbers or durations. */
+	assert_int_equal(request(f, "PUT", "/api/v1/config/timeouts", "{\"udp\": 600, \"esp\": \"1h\"}",
+				 basic_pw, NULL),
+			 200);
+	assert_int_equal(f->cfg.engine.timeouts.udp, 600);
+	assert_int_equal(f->cfg.engine.timeouts.esp, 3600);
+	fx_free(f);
+}
+
+static void expect_refusal(struct fixture *f, const char *path, const char *body,
+			   unsigned int status, const char *field, const char *words)
+{
+	char *before = file_text(f->path), *after;
+	struct json_object *o;
+	bool pptp = f->cfg.engine.pptp_passthrough;
+	uint32_t udp = f->cfg.engine.timeouts.udp;
+
+	assert_int_equal(request(f, "PUT", path, body, basic_pw, &o), status);
+	if (field)
+		assert_string_equal(jstr(o, "field"), field);
+	assert_non_null(strstr(jstr(o, "error"), words));
+	json_object_put(o);
+	/* Nothing changed: not the running configuration, not the file. */
+	assert_int_equal(f->cfg.engine.pptp_passthrough, pptp);
+	assert_int_equal(f->cfg.engine.timeouts.udp, udp);
+	after = file_text(f->path);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+}
+
+static void test_invalid_changes_name_the_field(void **state)
+{
+	struct fixture *f = fx_auth();
+
+	(void)state;
+	expect_refusal(f, "/api/v1/config/nat", "{\"mss\": 100}", 400, "nat.mss", "536");
+	expect_refusal(f, "/api/v1/config/passthrough", "{\"pptp\": \"maybe\"}", 400,
+		       "passthrough.pptp", "'on' or 'off'");
+	expect_refusal(f, "/api/v1/config/timeouts", "{\"udp\": 30}", 400, "timeouts.udp",
+		       "RFC 4787");
+	expect_refusal(f, "/api/v1/config/timeouts", "{\"udp\": -5}", 400, "timeouts.udp",
+		       "negative");
+	expect_refusal(f, "/api/v1/config/nat", "{\"max_flows\": 4096}", 400, "nat.max_flows",
+		       "restart");
+	expect_refusal(f, "/api/v1/config/passthrough", "{\"pptp\": [1]}", 400, "passthrough.pptp",
+		       "expected");
+	/* The first setting valid, the second not: neither is applied. */
+	expect_refusal(f, "/api/v1/config/passthrough", "{\"pptp\": false, \"ipsec\": 7}", 400,
+		       "passthrough.ipsec", "'on' or 'off'");
+	expect_refusal(f, "/api/v1/config/nat", "{\"mss\": \"1400 # x\"}", 400, "nat.mss", "'#'");
+	expect_refusal(f, "/api/v1/config/lan", "{\"interface\": \"x\"}", 404, NULL, "no section");
+	expect_refusal(f, "/api/v1/config/api", "{\"listen\": \"0.0.0.0:1\"}", 404, NULL,
+		       "no section");
+	expect_refusal(f, "/api/v1/config/nat", "{\"mss\": 1400", 400, NULL, "not valid JSON");
+	expect_refusal(f, "/api/v1/config/nat", "[1, 2]", 400, NULL, "JSON object");
+	expect_refusal(f, "/api/v1/config/nat", "{}", 400, NULL, "no settings");
+	expect_refusal(f, "/api/v1/config/nat", "", 400, NULL, "JSON object");
+	expect_refusal(f, "/api/v1/config/nat", "{\"mss\": 1400} x", 400, NULL, "after");
+	expect_refusal(f, "/api/v1/config/nat",
+		       "{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":{\"g\":{\"h\":{\"i\":1}}}}}}}}}", 400,
+		       NULL, "JSON");
+	fx_free(f);
+}
+
+static void test_forwards(void **state)
+{
+	struct fixture *f = fx_auth();
+	struct json_object *o, *rules;
+	char *text;
+
+	(void)state;
+	assert_int_equal(request(f, "POST", "/api/v1/forwards",
+				 "{\"rule\": \"tcp 8080 192.168.1.10 80\"}", basic_pw, NULL),
+			 200);
+	assert_int_equal(request(f, "POST", "/api/v1/forwards", "{\"rule\": \"gre 192.168.1.20\"}",
+				 basic_pw, NULL),
+			 200);
+	assert_int_equal(f->cfg.engine.nforwards, 2);
+	/* Overlapping ports, a host outside the LAN, bad syntax: refused, named. */
+	assert_int_equal(request(f, "POST", "/api/v1/forwards",
+				 "{\"rule\": \"tcp 8000-8090 192.168.1.11\"}", basic_pw, &o),
+			 400);
+	assert_string_equal(jstr(o, "field"), "rule");
+	assert_non_null(strstr(jstr(o, "error"), "already forwards"));
+	json_object_put(o);
+	assert_int_equal(request(f, "POST", "/api/v1/forwards", "{\"rule\": \"udp 500 10.0.0.1\"}",
+				 basic_pw, NULL),
+			 400);
+	assert_int_equal(request(f, "POST", "/api/v1/forwards", "{\"rules\": \"udp 500\"}",
+				 basic_pw, NULL),
+			 400);
+	assert_int_equal(f->cfg.engine.nforwards, 2);
+	assert_int_equal(request(f, "GET", "/api/v1/forwards", NULL, basic_pw, &o), 200);
+	rules = jget(o, "rules");
+	assert_int_equal(json_object_array_length(rules), 2);
+	assert_string_equal(jstr(json_object_array_get_idx(rules, 0), "rule"),
+			    "tcp 8080 192.168.1.10 80");
+	json_object_put(o);
+	/* DMZ is a [forward] setting. */
+	assert_int_equal(request(f, "PUT", "/api/v1/config/forward", "{\"dmz\": \"192.168.1.50\"}",
+				 basic_pw, NULL),
+			 200);
+	assert_int_equal(f->cfg.engine.dmz_host, inet_addr("192.168.1.50"));
+	assert_int_equal(request(f, "DELETE", "/api/v1/forwards/0", NULL, basic_pw, NULL), 200);
+	assert_int_equal(f->cfg.engine.nforwards, 1);
+	assert_int_equal(request(f, "DELETE", "/api/v1/forwards/5", NULL, basic_pw, NULL), 404);
+	assert_int_equal(request(f, "DELETE", "/api/v1/forwards/x", NULL, basic_pw, NULL), 404);
+	text = file_text(f->path);
+	assert_null(strstr(text, "tcp 8080"));
+	assert_non_null(strstr(text, "[forward]\nrule = gre 192.168.1.20\ndmz = 192.168.1.50\n"));
+	free(text);
+	fx_free(f);
+}
+
+static void test_flows_and_arguments(void **state)
+{
+	struct fixture *f = fx_new("");
+	struct json_object *o;
+
+	(void)state;
+	assert_int_equal(request(f, "GET", "/api/v1/flows?proto=tcp&host=192.168.1.10&limit=5",
+				 NULL, NULL, &o),
+			 200);
+	assert_int_equal(json_object_array_length(jget(o, "flows")), 0);
+	assert_null(jget(o, "next"));
+	json_object_put(o);
+	assert_int_equal(request(f, "GET", "/api/v1/flows?proto=bogus", NULL, NULL, &o), 400);
+	assert_string_equal(jstr(o, "field"), "proto");
+	json_object_put(o);
+	assert_int_equal(request(f, "GET", "/api/v1/flows?host=1.2.3", NULL, NULL, &o), 400);
+	assert_string_equal(jstr(o, "field"), "host");
+	json_object_put(o);
+	assert_int_equal(request(f, "GET", "/api/v1/flows?limit=0", NULL, NULL, NULL), 400);
+	assert_int_equal(request(f, "GET", "/api/v1/flows?limit=100000", NULL, NULL, NULL), 400);
+	assert_int_equal(request(f, "GET", "/api/v1/flows?cursor=-1", NULL, NULL, NULL), 400);
+	assert_int_equal(request(f, "GET", "/api/v1/sessions", NULL, NULL, &o), 200);
+	assert_int_equal(json_object_array_length(jget(o, "sessions")), 0);
+	json_object_put(o);
+	fx_free(f);
+}
+
+static void test_routing_and_page(void **state)
+{
+	struct fixture *f = fx_new("");
+	struct json_object *o;
+
+	(void)state;
+	assert_int_equal(request(f, "GET", "/api/v1/nothing", NULL, NULL, NULL), 404);
+	assert_int_equal(request(f, "DELETE", "/api/v1/status", NULL, NULL, NULL), 405);
+	assert_int_equal(request(f, "GET", "/api/v1/config/passthrough/x", NULL, NULL, NULL), 404);
+	assert_int_equal(request(f, "GET", "/", NULL, NULL, NULL), 200);
+	assert_int_equal(request(f, "GET", "/app.js", NULL, NULL, NULL), 200);
+	assert_int_equal(request(f, "GET", "/../etc/passwd", NULL, NULL, NULL), 404);
+	/* Events: lines after the one a client saw. */
+	pg_api_log_add(f->api, "info", "ipsec: IKE seen");
+	pg_api_log_add(f->api, "info", "ipsec: NAT-T in use");
+	assert_int_equal(request(f, "GET", "/api/v1/events?after=1", NULL, NULL, &o), 200);
+	assert_int_equal(json_object_array_length(jget(o, "events")), 1);
+	assert_string_equal(jstr(json_object_array_get_idx(jget(o, "events"), 0), "text"),
+			    "ipsec: NAT-T in use");
+	json_object_put(o);
+	assert_int_equal(request(f, "GET", "/api/v1/events?after=x", NULL, NULL, NULL), 400);
+	fx_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_status_lists_every_counter),
+		cmocka_unit_test(test_read_only_without_credential),
+		cmocka_unit_test(test_change_applies_and_saves),
+		cmocka_unit_test(test_invalid_changes_name_the_field),
+		cmocka_unit_test(test_forwards),
+		cmocka_unit_test(test_flows_and_arguments),
+		cmocka_unit_test(test_routing_and_page),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_api_auth.c - credentials for the API: hashing and checking, Basic
+ * and Bearer headers, login sessions, the failure rate limit and the
+ * [api] section's rules (a non-loopback listen needs a credential; a value
+ * that is not a hash is refused at load).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "auth.h"
+#include "config.h"
+
+#define CLIENT 0x7f000001u
+#define OTHER 0x0a000001u
+
+static void test_hash_and_verify(void **state)
+{
+	char h1[256], h2[256];
+
+	(void)state;
+	assert_int_equal(pg_auth_hash("correct horse", h1, sizeof(h1)), 0);
+	assert_int_equal(pg_auth_hash("correct horse", h2, sizeof(h2)), 0);
+	/* yescrypt, salted: the same password hashes differently each time. */
+	assert_memory_equal(h1, "$y$", 3);
+	assert_string_not_equal(h1, h2);
+	assert_true(pg_config_hash_valid(h1));
+	assert_true(pg_auth_verify("correct horse", h1));
+	assert_true(pg_auth_verify("correct horse", h2));
+	assert_false(pg_auth_verify("correct horsE", h1));
+	assert_false(pg_auth_verify("", h1));
+	assert_false(pg_auth_verify("correct horse", ""));
+	assert_false(pg_auth_verify("correct horse", "$y$garbage"));
+	assert_int_equal(pg_auth_hash("", h1, sizeof(h1)), -EINVAL);
+	assert_int_not_equal(pg_auth_hash("pw", h1, 8), 0);
+}
+
+static void setup_cfg(struct pg_config_api *c, const char *pw, const char *token)
+{
+	pg_config_api_defaults(c);
+	if (pw)
+		assert_int_equal(pg_auth_hash(pw, c->password_hash, sizeof(c->password_hash)), 0);
+	if (token)
+		assert_int_equal(pg_auth_hash(token, c->token_hash, sizeof(c->token_hash)), 0);
+}
+
+static void test_headers(void **state)
+{
+	struct pg_config_api c;
+	struct pg_auth a;
+	uint64_t t = 1000;
+
+	(void)state;
+	setup_cfg(&c, NULL, NULL);
+	pg_auth_init(&a, &c);
+	assert_false(pg_auth_enabled(&a));
+	assert_int_equal(pg_auth_check(&a, "Bearer x", CLIENT, t), PG_AUTH_DISABLED);
+
+	setup_cfg(&c, "pw", "tok3n");
+	pg_auth_init(&a, &c);
+	assert_int_equal(pg_auth_check(&a, NULL, CLIENT, t), PG_AUTH_MISSING);
+	assert_int_equal(pg_auth_check(&a, "", CLIENT, t), PG_AUTH_MISSING);
+	/* admin:pw, and the user name is not checked. */
+	assert_int_equal(pg_auth_check(&a, "Basic YWRtaW46cHc=", CLIENT, t), PG_AUTH_OK);
+	assert_int_equal(pg_auth_check(&a, "Basic eDpwdw==", CLIENT, t), PG_AUTH_OK);
+	assert_int_equal(pg_auth_check(&a, "Bearer tok3n", CLIENT, t), PG_AUTH_OK);
+	assert_int_equal(pg_auth_check(&a, "bearer tok3n", CLIENT, t), PG_AUTH_OK);
+	/* Basic carries the password only, not the token. */
+	assert_int_equal(pg_auth_check(&a, "Basic YTp0b2szbg==", OTHER, t), PG_AUTH_BAD);
+	assert_int_equal(pg_auth_check(&a, "Basic !!!", OTHER, t), PG_AUTH_BAD);
+	assert_int_equal(pg_auth_check(&a, "Basic bm9jb2xvbg==", OTHER, t), PG_AUTH_BAD);
+	assert_int_equal(pg_auth_check(&a, "Digest x", OTHER, t), PG_AUTH_BAD);
+}
+
+static void test_sessions(void **state)
+{
+	char sid[PG_AUTH_SESSION_HEX + 1], hdr[PG_AUTH_SESSION_HEX + 8];
+	struct pg_config_api c;
+	struct pg_auth a;
+	uint64_t t = 5000;
+
+	(void)state;
+	setup_cfg(&c, "pw", NULL);
+	pg_auth_init(&a, &c);
+	assert_int_equal(pg_auth_login(&a, "nope", CLIENT, t, sid), PG_AUTH_BAD);
+	assert_int_equal(pg_auth_login(&a, "pw", CLIENT, t, sid), PG_AUTH_OK);
+	assert_int_equal(strlen(sid), PG_AUTH_SESSION_HEX);
+	snprintf(hdr, sizeof(hdr), "Bearer %s", sid);
+	assert_int_equal(pg_auth_check(&a, hdr, CLIENT, t + 1000), PG_AUTH_OK);
+	/* Used sessions stay; an idle hour ends them. */
+	assert_int_equal(pg_auth_check(&a, hdr, CLIENT, t + PG_AUTH_SESSION_IDLE_MS), PG_AUTH_OK);
+	assert_int_equal(pg_auth_check(&a, hdr, CLIENT, t + 3 * PG_AUTH_SESSION_IDLE_MS),
+			 PG_AUTH_BAD);
+	assert_int_equal(pg_auth_login(&a, "pw", CLIENT, t, sid), PG_AUTH_OK);
+	snprintf(hdr, sizeof(hdr), "Bearer %s", sid);
+	pg_auth_logout(&a, sid);
+	assert_int_equal(pg_auth_check(&a, hdr, CLIENT, t), PG_AUTH_BAD);
+	/* No password configured (token only): no login. */
+	setup_cfg(&c, NULL, "tok");
+	pg_auth_init(&a, &c);
+	assert_int_equal(pg_auth_login(&a, "tok", CLIENT, t, sid), PG_AUTH_DISABLED);
+}
+
+static void test_rate_limit(void **state)
+{
+	struct pg_config_api c;
+	struct pg_auth a;
+	uint64_t t = 100000;
+
+	(void)state;
+	setup_cfg(&c, "pw", NULL);
+	pg_auth_init(&a, &c);
+	for (int i = 0; i < PG_AUTH_MAX_FAILURES; i++)
+		assert_int_equal(pg_auth_check(&a, "Bearer wrong", CLIENT, t + (uint64_t)i * 1000),
+				 PG_AUTH_BAD);
+	/* The address is refused, even with the right password, until its window ends. */
+	assert_int_equal(pg_auth_check(&a, "Basic YTpwdw==", CLIENT, t + 10000), PG_AUTH_LIMITED);
+	assert_true(pg_auth_retry_after(&a, CLIENT, t + 10000) > 0);
+	/* Other addresses are not affected. */
+	assert_int_equal(pg_auth_check(&a, "Basic YTpwdw==", OTHER, t + 10000), PG_AUTH_OK);
+	assert_int_equal(pg_auth_check(&a, "Basic YTpwdw==", CLIENT, t + PG_AUTH_WINDOW_MS + 1),
+			 PG_AUTH_OK);
+
+	/* Slow checks are rationed for everyone: a burst, then a steady rate. */
+	pg_auth_init(&a, &c);
+	for (uint32_t i = 0; i < PG_AUTH_CHECKS_BURST; i++)
+		assert_int_equal(pg_auth_check(&a, "Bearer wrong", OTHER + i, t), PG_AUTH_BAD);
+	assert_int_equal(pg_auth_check(&a, "Bearer wrong", OTHER + 100, t), PG_AUTH_LIMITED);
+	assert_int_equal(pg_auth_check(&a, "Bearer wrong", OTHER + 100, t + 600), PG_AUTH_BAD);
+}
+
+static int parse(const char *api_section, char *err)
+{
+	char text[1024];
+	struct pg_config cfg;
+	int r;
+
+	snprintf(text, sizeof(text),
+		 "[lan]\ninterface = a\naddress = 192.168.1.1/24\n[wan]\ninterface = b\n"
+		 "address = 198.51.100.2/24\ngateway = 198.51.100.1\n[api]\n%s",
+		 api_section);
+	r = pg_config_parse(&cfg, "t.conf", text, strlen(text), err, PG_CONFIG_ERR_SIZE);
+	if (!r)
+		pg_config_free(&cfg);
+	return r;
+}
+
+static void test_api_section(void **state)
+{
+	char err[PG_CONFIG_ERR_SIZE], hash[256], line[300];
+
+	(void)state;
+	assert_int_equal(parse("listen = 127.0.0.1:8080\n", err), 0);
+	assert_int_equal(parse("listen = 127.0.0.5:80\n", err), 0);
+	assert_int_equal(parse("listen = off\n", err), 0);
+	assert_int_equal(parse("listen = 0.0.0.0:8080\n", err), -EINVAL);
+	assert_string_equal(err, "t.conf:9: [api] listen: not a loopback address, and no "
+				 "password_hash or token_hash is set");
+	assert_int_equal(parse("listen = 127.0.0.1:0\n", err), -EINVAL);
+	assert_int_equal(parse("listen = 127.0.0.1\n", err), -EINVAL);
+	assert_int_equal(parse("listen = localhost:80\n", err), -EINVAL);
+	assert_int_equal(parse("password_hash = hunter2\n", err), -EINVAL);
+	assert_non_null(strstr(err, "--hash-password"));
+	assert_int_equal(pg_auth_hash("pw", hash, sizeof(hash)), 0);
+	snprintf(line, sizeof(line), "listen = 0.0.0.0:8080\ntoken_hash = %s\n", hash);
+	assert_int_equal(parse(line, err), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hash_and_verify), cmocka_unit_test(test_headers),
+		cmocka_unit_test(test_sessions),	 cmocka_unit_test(test_rate_limit),
+		cmocka_unit_test(test_api_section),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,598 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_flow.c - flow lifetimes and the flow table: timeouts to the second
+ * (idle for exactly the timeout means gone; one second less means alive),
+ * refresh in both directions, the TCP state machine's choice of timeout,
+ * simultaneous open, RST, per-host limits and the table-full policy.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../lib/cmtable.h"
+
+#define LAN PG_SIDE_LAN
+#define WAN PG_SIDE_WAN
+#define DROP PG_VERDICT_DROP
+#define TO_WAN PG_VERDICT_TO_WAN
+#define TO_LAN PG_VERDICT_TO_LAN
+#define DROPPED(r) .verdict = DROP, .drop = PG_CNT_##r
+#define H10 PGT_H10
+#define H11 PGT_H11
+#define S1 PGT_S1
+#define S2 PGT_S2
+#define WANA PGT_WAN_ADDR
+#define SA (PGT_SYN | PGT_ACK)
+#define PA (PGT_PSH | PGT_ACK)
+#define FA (PGT_FIN | PGT_ACK)
+#define RA (PGT_RST | PGT_ACK)
+#define ACK PGT_ACK
+#define SYN PGT_SYN
+#define CNT(c, d)                                                                                  \
+	{                                                                                          \
+		PG_CNT_##c, d                                                                      \
+	}
+#define END                                                                                        \
+	{                                                                                          \
+		0                                                                                  \
+	}
+#define UDP_OUT(s, sp, d, dp, n) PGT_UDP_TTL(s, sp, d, dp, n, 63)
+#define TCP_OUT(s, sp, d, dp, fl, sq, ak) PGT_TCP_TTL(s, sp, d, dp, fl, sq, ak, 63)
+
+/* Rows for one TCP segment each way: H10:40000 <-> S1:80. */
+#define OUT_SEG(tt, fl, sq, ak)                                                                    \
+	.t = (tt), .side = LAN, .in = PGT_TCP(H10, 40000, S1, 80, fl, sq, ak), .verdict = TO_WAN,  \
+	.out = TCP_OUT(WANA, 40000, S1, 80, fl, sq, ak)
+#define IN_SEG(tt, fl, sq, ak)                                                                     \
+	.t = (tt), .side = WAN, .in = PGT_TCP(S1, 80, WANA, 40000, fl, sq, ak), .verdict = TO_LAN, \
+	.out = TCP_OUT(S1, 80, H10, 40000, fl, sq, ak)
+#define HANDSHAKE(tt)                                                                              \
+	{.name = "SYN", OUT_SEG(tt, SYN, 100, 0)},                                                 \
+	    {.name = "SYN-ACK", IN_SEG(tt, SA, 500, 101)},                                         \
+	{                                                                                          \
+		.name = "ACK", OUT_SEG(tt, ACK, 101, 501)                                          \
+	}
+
+/* UDP: 300 s. */
+static const struct pgt_step udp_alive_at_299[] = {
+	{.name = "out", .side = LAN, .in = PGT_UDP(H10, 5000, S1, 53, 10), .verdict = TO_WAN,
+	 .out = UDP_OUT(WANA, 5000, S1, 53, 10)},
+	{.name = "reply after 299 s", .t = 299, .side = WAN, .in = PGT_UDP(S1, 53, WANA, 5000, 10),
+	 .verdict = TO_LAN, .out = UDP_OUT(S1, 53, H10, 5000, 10)},
+	{.name = "inbound refreshed: reply 299 s later", .t = 598, .side = WAN,
+	 .in = PGT_UDP(S1, 53, WANA, 5000, 10), .verdict = TO_LAN,
+	 .out = UDP_OUT(S1, 53, H10, 5000, 10)},
+	{.name = "out 299 s later", .t = 897, .side = LAN, .in = PGT_UDP(H10, 5000, S1, 53, 10),
+	 .verdict = TO_WAN, .out = UDP_OUT(WANA, 5000, S1, 53, 10), .cnt = {CNT(FLOW_CREATED, 0)}},
+	END,
+};
+
+static const struct pgt_step udp_gone_at_300[] = {
+	{.name = "out", .side = LAN, .in = PGT_UDP(H10, 5000, S1, 53, 10), .verdict = TO_WAN,
+	 .out = UDP_OUT(WANA, 5000, S1, 53, 10)},
+	{.name = "reply after exactly 300 s", .t = 300, .side = WAN,
+	 .in = PGT_UDP(S1, 53, WANA, 5000, 10), DROPPED(DROP_UNSOLICITED)},
+	{.name = "out again is a new flow", .t = 300, .side = LAN,
+	 .in = PGT_UDP(H10, 5000, S1, 53, 10),
+	 .verdict = TO_WAN, .out = UDP_OUT(WANA, 5000, S1, 53, 10), .cnt = {CNT(FLOW_CREATED, 1)}},
+	END,
+};
+
+static const struct pgt_step udp_gone_after_inbound_refresh[] = {
+	{.name = "out", .side = LAN, .in = PGT_UDP(H10, 5000, S1, 53, 10), .verdict = TO_WAN,
+	 .out = UDP_OUT(WANA, 5000, S1, 53, 10)},
+	{.name = "reply at 200", .t = 200, .side = WAN, .in = PGT_UDP(S1, 53, WANA, 5000, 10),
+	 .verdict = TO_LAN, .out = UDP_OUT(S1, 53, H10, 5000, 10)},
+	{.name = "reply at 499", .t = 499, .side = WAN, .in = PGT_UDP(S1, 53, WANA, 5000, 10),
+	 .verdict = TO_LAN, .out = UDP_OUT(S1, 53, H10, 5000, 10)},
+	{.name = "reply at 799 is too late", .t = 799, .side = WAN,
+	 .in = PGT_UDP(S1, 53, WANA, 5000, 10), DROPPED(DROP_UNSOLICITED)},
+	END,
+};
+
+/* ICMP echo: 60 s. */
+static const struct pgt_step icmp_alive_at_59[] = {
+	{.name = "echo", .side = LAN, .in = PGT_ECHO(H10, S1, 8, 77, 1, 64), .verdict = TO_WAN,
+	 .out = PGT_ECHO(WANA, S1, 8, 77, 1, 63)},
+	{.name = "reply after 59 s", .t = 59, .side = WAN, .in = PGT_ECHO(S1, WANA, 0, 77, 1, 64),
+	 .verdict = TO_LAN, .out = PGT_ECHO(S1, H10, 0, 77, 1, 63)},
+	END,
+};
+
+static const struct pgt_step icmp_gone_at_60[] = {
+	{.name = "echo", .side = LAN, .in = PGT_ECHO(H10, S1, 8, 77, 1, 64), .verdict = TO_WAN,
+	 .out = PGT_ECHO(WANA, S1, 8, 77, 1, 63)},
+	{.name = "reply after exactly 60 s", .t = 60, .side = WAN,
+	 .in = PGT_ECHO(S1, WANA, 0, 77, 1, 64), DROPPED(DROP_UNSOLICITED)},
+	END,
+};
+
+/* GRE uses `gre` (default 7440 s), ESP `esp` (1800 s). */
+#define GRE0(s, d) {.proto = PGT_P_GRE, .src = (s), .dst = (d), .paylen = 16}
+#define GRE0_OUT(s, d) {.proto = PGT_P_GRE, .src = (s), .dst = (d), .paylen = 16, .ttl = 63}
+#define ESP0(s, d) {.proto = PGT_P_ESP, .src = (s), .dst = (d), .spi = 7, .paylen = 16}
+#define ESP0_OUT(s, d)                                                                             \
+	{.proto = PGT_P_ESP, .src = (s), .dst = (d), .spi = 7, .paylen = 16, .ttl = 63}
+
+static const struct pgt_step gre_esp_timeouts[] = {
+	{.name = "GRE out", .side = LAN, .in = GRE0(H10, S1), .verdict = TO_WAN,
+	 .out = GRE0_OUT(WANA, S1)},
+	{.name = "ESP out", .side = LAN, .in = ESP0(H10, S2), .verdict = TO_WAN,
+	 .out = ESP0_OUT(WANA, S2)},
+	{.name = "ESP back after 1799 s", .t = 1799, .side = WAN, .in = ESP0(S2, WANA),
+	 .verdict = TO_LAN, .out = ESP0_OUT(S2, H10)},
+	{.name = "ESP back after another 1800 s", .t = 3599, .side = WAN,
+	 .in = ESP0(S2, WANA), DROPPED(DROP_UNSOLICITED)},
+	{.name = "GRE back after 7439 s", .t = 7439, .side = WAN, .in = GRE0(S1, WANA),
+	 .verdict = TO_LAN, .out = GRE0_OUT(S1, H10)},
+	{.name = "GRE back after another 7440 s", .t = 14879, .side = WAN,
+	 .in = GRE0(S1, WANA), DROPPED(DROP_UNSOLICITED)},
+	END,
+};
+
+/* TCP: SYN_SENT uses tcp_transitory (240 s). */
+static const struct pgt_step tcp_syn_sent_239[] = {
+	{.name = "SYN", OUT_SEG(0, SYN, 100, 0)},
+	{.name = "SYN-ACK after 239 s", IN_SEG(239, SA, 500, 101)},
+	END,
+};
+
+static const struct pgt_step tcp_syn_sent_240[] = {
+	{.name = "SYN", OUT_SEG(0, SYN, 100, 0)},
+	{.name = "SYN-ACK after 240 s", .t = 240, .side = WAN,
+	 .in = PGT_TCP(S1, 80, WANA, 40000, SA, 500, 101), DROPPED(DROP_UNSOLICITED)},
+	END,
+};
+
+/* SYN_RECV (SYN both ways, no ACK yet) is transitory too. */
+static const struct pgt_step tcp_syn_recv_240[] = {
+	{.name = "SYN", OUT_SEG(0, SYN, 100, 0)},
+	{.name = "SYN-ACK", IN_SEG(0, SA, 500, 101)},
+	{.name = "ACK after 240 s", .t = 240, .side = LAN,
+	 .in = PGT_TCP(H10, 40000, S1, 80, ACK, 101, 501), DROPPED(DROP_TCP_NO_FLOW)},
+	END,
+};
+
+/* ESTABLISHED: 7440 s, far longer than transitory. */
+static const struct pgt_step tcp_established[] = {
+	HANDSHAKE(0),
+	{.name = "data after 1000 s", OUT_SEG(1000, PA, 101, 501)},
+	{.name = "data back after 7439 s", IN_SEG(8439, PA, 501, 101)},
+	{.name = "data after another 7440 s", .t = 15879, .side = LAN,
+	 .in = PGT_TCP(H10, 40000, S1, 80, PA, 101, 501), DROPPED(DROP_TCP_NO_FLOW)},
+	{.name = "the server's data is unsolicited now", .t = 15879, .side = WAN,
+	 .in = PGT_TCP(S1, 80, WANA, 40000, PA, 501, 101), DROPPED(DROP_UNSOLICITED)},
+	END,
+};
+
+/* FIN one way: FIN_WAIT, transitory. */
+static const struct pgt_step tcp_fin_wait[] = {
+	HANDSHAKE(0),
+	{.name = "FIN out", OUT_SEG(10, FA, 101, 501)},
+	{.name = "data back after 239 s", IN_SEG(249, PA, 501, 102)},
+	{.name = "ACK back after another 240 s", .t = 489, .side = WAN,
+	 .in = PGT_TCP(S1, 80, WANA, 40000, ACK, 511, 102), DROPPED(DROP_UNSOLICITED)},
+	END,
+};
+
+/* Both FINs acknowledged: TIME_WAIT, 120 s; then a SYN starts over. */
+static const struct pgt_step tcp_time_wait[] = {
+	HANDSHAKE(0),
+	{.name = "FIN out", OUT_SEG(10, FA, 101, 501)},
+	{.name = "ACK back", IN_SEG(10, ACK, 501, 102)},
+	{.name = "FIN back", IN_SEG(11, FA, 501, 102)},
+	{.name = "last ACK out", OUT_SEG(11, ACK, 102, 502)},
+	{.name = "FIN retransmitted after 119 s", IN_SEG(130, FA, 501, 102)},
+	{.name = "ACK after another 120 s", .t = 250, .side = LAN,
+	 .in = PGT_TCP(H10, 40000, S1, 80, ACK, 102, 502), DROPPED(DROP_TCP_NO_FLOW)},
+	END,
+};
+
+static const struct pgt_step tcp_reopen_after_time_wait[] = {
+	HANDSHAKE(0),
+	{.name = "FIN out", OUT_SEG(10, FA, 101, 501)},
+	{.name = "FIN-ACK back", IN_SEG(10, FA, 501, 102)},
+	{.name = "last ACK out", OUT_SEG(10, ACK, 102, 502)},
+	{.name = "new SYN on the same tuple", OUT_SEG(20, SYN, 9000, 0),
+	 .cnt = {CNT(MAPPING_CREATED, 0)}},
+	{.name = "new SYN-ACK", IN_SEG(20, SA, 7000, 9001)},
+	{.name = "new ACK", OUT_SEG(21, ACK, 9001, 7001)},
+	{.name = "established again: data after 1000 s", OUT_SEG(1021, PA, 9001, 7001)},
+	END,
+};
+
+/* RST: CLOSED keeps the state for tcp_transitory (RFC 7857 2.2). */
+static const struct pgt_step tcp_rst[] = {
+	HANDSHAKE(0),
+	{.name = "RST back", IN_SEG(10, RA, 501, 101)},
+	{.name = "new SYN on the same tuple", OUT_SEG(20, SYN, 3000, 0)},
+	{.name = "SYN-ACK", IN_SEG(20, SA, 4000, 3001)},
+	{.name = "ACK", OUT_SEG(20, ACK, 3001, 4001)},
+	{.name = "established: data after 1000 s", IN_SEG(1020, PA, 4001, 3001)},
+	END,
+};
+
+static const struct pgt_step tcp_rst_expiry[] = {
+	HANDSHAKE(0),
+	{.name = "RST out", OUT_SEG(10, PGT_RST, 101, 0)},
+	{.name = "server's data after 240 s", .t = 250, .side = WAN,
+	 .in = PGT_TCP(S1, 80, WANA, 40000, PA, 501, 101), DROPPED(DROP_UNSOLICITED)},
+	END,
+};
+
+static const struct pgt_step tcp_rst_in_syn_sent[] = {
+	{.name = "SYN", OUT_SEG(0, SYN, 100, 0)},
+	{.name = "RST-ACK back (port closed)", IN_SEG(0, RA, 0, 101)},
+	{.name = "SYN again", OUT_SEG(1, SYN, 100, 0)},
+	{.name = "SYN-ACK", IN_SEG(1, SA, 500, 101)},
+	END,
+};
+
+/* Simultaneous open: SYN both ways without ACK, then SYN-ACKs. */
+static const struct pgt_step tcp_simultaneous_open[] = {
+	{.name = "SYN out", OUT_SEG(0, SYN, 100, 0)},
+	{.name = "SYN in (no ACK)", IN_SEG(0, SYN, 500, 0)},
+	{.name = "SYN-ACK out", OUT_SEG(0, SA, 100, 501)},
+	{.name = "SYN-ACK in", IN_SEG(0, SA, 500, 101)},
+	{.name = "established: data after 1000 s", OUT_SEG(1000, PA, 101, 501)},
+	{.name = "and back", IN_SEG(1001, PA, 501, 111)},
+	END,
+};
+
+static void host_limit_3(struct pg_engine_config *cfg)
+{
+	cfg->max_flows_per_host = 3;
+}
+
+static const struct pgt_step host_limit[] = {
+	{.name = "flow 1", .side = LAN, .in = PGT_UDP(H10, 5000, S1, 1, 4), .verdict = TO_WAN,
+	 .out = UDP_OUT(WANA, 5000, S1, 1, 4)},
+	{.name = "flow 2", .side = LAN, .in = PGT_UDP(H10, 5000, S1, 2, 4), .verdict = TO_WAN,
+	 .out = UDP_OUT(WANA, 5000, S1, 2, 4)},
+	{.name = "flow 3", .side = LAN, .in = PGT_TCP(H10, 5000, S1, 3, SYN, 1, 0),
+	 .verdict = TO_WAN, .out = TCP_OUT(WANA, 5000, S1, 3, SYN, 1, 0)},
+	{.name = "UDP flow 4 refused", .side = LAN,
+	 .in = PGT_UDP(H10, 5000, S1, 4, 4), DROPPED(DROP_HOST_LIMIT),
+	 .cnt = {CNT(FLOW_CREATED, 0)}},
+	{.name = "TCP flow 4 refused", .side = LAN,
+	 .in = PGT_TCP(H10, 6000, S2, 4, SYN, 1, 0), DROPPED(DROP_HOST_LIMIT)},
+	{.name = "echo refused", .side = LAN,
+	 .in = PGT_ECHO(H10, S2, 8, 1, 1, 64), DROPPED(DROP_HOST_LIMIT)},
+	{.name = "GRE refused", .side = LAN, .in = GRE0(H10, S2), DROPPED(DROP_HOST_LIMIT)},
+	{.name = "existing flow still works", .side = LAN, .in = PGT_UDP(H10, 5000, S1, 1, 4),
+	 .verdict = TO_WAN, .out = UDP_OUT(WANA, 5000, S1, 1, 4)},
+	{.name = "another host is not limited", .side = LAN, .in = PGT_UDP(H11, 5000, S1, 4, 4),
+	 .verdict = TO_WAN, .out = UDP_OUT(WANA, PGT_VAR(0), S1, 4, 4)},
+	{.name = "once all three expired there is room", .t = 300, .side = LAN,
+	 .in = PGT_UDP(H10, 5000, S1, 4, 4), .verdict = TO_WAN,
+	 .out = UDP_OUT(WANA, 5000, S1, 4, 4)},
+	{.name = "for a second", .t = 300, .side = LAN, .in = PGT_UDP(H10, 5000, S1, 5, 4),
+	 .verdict = TO_WAN, .out = UDP_OUT(WANA, 5000, S1, 5, 4)},
+	{.name = "and a third", .t = 300, .side = LAN, .in = PGT_UDP(H10, 5000, S1, 6, 4),
+	 .verdict = TO_WAN, .out = UDP_OUT(WANA, 5000, S1, 6, 4)},
+	{.name = "but not a fourth", .t = 300, .side = LAN,
+	 .in = PGT_UDP(H10, 5000, S1, 7, 4), DROPPED(DROP_HOST_LIMIT)},
+	END,
+};
+
+static const struct pgt_scenario scenarios[] = {
+	{"udp: alive after 299 s idle", NULL, udp_alive_at_299},
+	{"udp: gone after exactly 300 s idle", NULL, udp_gone_at_300},
+	{"udp: inbound refreshes, then expires", NULL, udp_gone_after_inbound_refresh},
+	{"icmp: alive after 59 s idle", NULL, icmp_alive_at_59},
+	{"icmp: gone after exactly 60 s idle", NULL, icmp_gone_at_60},
+	{"gre/esp: their own timeouts", NULL, gre_esp_timeouts},
+	{"tcp: SYN_SENT alive after 239 s", NULL, tcp_syn_sent_239},
+	{"tcp: SYN_SENT gone after 240 s", NULL, tcp_syn_sent_240},
+	{"tcp: SYN_RECV gone after 240 s", NULL, tcp_syn_recv_240},
+	{"tcp: ESTABLISHED lives 7440 s", NULL, tcp_established},
+	{"tcp: FIN_WAIT is transitory", NULL, tcp_fin_wait},
+	{"tcp: TIME_WAIT lasts 120 s", NULL, tcp_time_wait},
+	{"tcp: SYN after TIME_WAIT reopens", NULL, tcp_reopen_after_time_wait},
+	{"tcp: RST, then a new connection", NULL, tcp_rst},
+	{"tcp: CLOSED gone after 240 s", NULL, tcp_rst_expiry},
+	{"tcp: RST answers a SYN", NULL, tcp_rst_in_syn_sent},
+	{"tcp: simultaneous open", NULL, tcp_simultaneous_open},
+	{"limits: flows per host", host_limit_3, host_limit},
+};
+
+/* ---- the flow table: loops rather than rows ---- */
+
+/* The C tests' engine, torn down by cmocka even when a test fails. */
+static struct pgt_ctx g_ctx;
+
+static int ctx_teardown(void **state)
+{
+	(void)state;
+	pgt_ctx_fini(&g_ctx);
+	return 0;
+}
+
+/* Send one packet at t seconds after the start; returns the verdict. */
+static uint8_t send_at(struct pgt_ctx *ctx, const struct pgt_spec *s, uint8_t side, uint32_t t,
+		       uint16_t *drop)
+{
+	struct pgt_pkt *p = test_malloc(sizeof(*p));
+	char err[512];
+	uint8_t v;
+
+	memset(p, 0, offsetof(struct pgt_pkt, len));
+	p->len = pgt_build(s, NULL, p->buf, PGT_BUF, NULL);
+	p->cap = 0;
+	p->side = side;
+	assert_true(p->len > 0);
+	if (pgt_run(ctx->e, p, 1, ctx->t0_ms + (uint64_t)t * 1000, err, sizeof(err)))
+		fail_msg("%s", err);
+	v = p->verdict;
+	if (drop)
+		*drop = p->drop_reason;
+	test_free(p);
+	return v;
+}
+
+static void expect_at(struct pgt_ctx *ctx, const struct pgt_spec *s, uint8_t side, uint32_t t,
+		      uint8_t verdict, uint16_t reason, const char *what)
+{
+	uint16_t drop = 0;
+	uint8_t v = send_at(ctx, s, side, t, &drop);
+
+	if (v != verdict || (v == DROP && drop != reason))
+		fail_msg("%s: %s (%s), want %s (%s)", what, pgt_verdict_name(v), pgt_counter(drop),
+			 pgt_verdict_name(verdict), verdict == DROP ? pgt_counter(reason) : "-");
+}
+
+static char hosts[8][24];
+
+/* Flow i: host 192.168.1.(10 + i / 256), port 10000 + i: one public port each. */
+static struct pgt_spec udp_flow(unsigned int i, bool reply)
+{
+	struct pgt_spec s = PGT_UDP(hosts[i / 256], 10000 + i, S1, 53, 8);
+
+	snprintf(hosts[i / 256], sizeof(hosts[0]), "192.168.1.%u", 10 + i / 256);
+	if (reply) {
+		s.src = S1;
+		s.sport = 53;
+		s.dst = WANA;
+		s.dport = 10000 + i;
+	}
+	return s;
+}
+
+static struct pgt_spec tcp_flow(unsigned int i, uint8_t flags, bool reply)
+{
+	struct pgt_spec s = udp_flow(i, reply);
+
+	s.proto = PGT_P_TCP;
+	s.tcp_flags = flags;
+	s.paylen = 0;
+	s.seq = reply ? 500 : 100;
+	s.ack = flags & ACK ? (reply ? 101 : 501) : 0;
+	return s;
+}
+
+static void table_1024(struct pg_engine_config *cfg)
+{
+	cfg->max_flows = 1024;
+	cfg->timeouts.udp = 3600;
+}
+
+static uint64_t counter(struct pgt_ctx *ctx, unsigned int c)
+{
+	return pg_engine_counters(ctx->e)[c];
+}
+
+/* Full of UDP flows: the one closest to expiry is evicted for a new one. */
+static void test_table_full_evicts_oldest(void **state)
+{
+	struct pgt_ctx *ctxp = &g_ctx;
+	struct pgt_spec s;
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(ctxp, table_1024), 0);
+	for (i = 0; i < 1024; i++) {
+		s = udp_flow(i, false);
+		expect_at(ctxp, &s, LAN, i, TO_WAN, 0, "filling the table");
+	}
+	assert_int_equal(pg_engine_flow_count(ctxp->e), 1024);
+	assert_int_equal(counter(ctxp, PG_CNT_FLOW_EVICTED), 0);
+	s = (struct pgt_spec)PGT_UDP(H11, 7777, S2, 53, 8);
+	expect_at(ctxp, &s, LAN, 1030, TO_WAN, 0, "new flow in a full table");
+	assert_int_equal(counter(ctxp, PG_CNT_FLOW_EVICTED), 1);
+	assert_int_equal(pg_engine_flow_count(ctxp->e), 1024);
+	s = udp_flow(0, true);
+	expect_at(ctxp, &s, WAN, 1031, DROP, PG_CNT_DROP_UNSOLICITED, "reply to the evicted flow");
+	s = udp_flow(1, true);
+	expect_at(ctxp, &s, WAN, 1031, TO_LAN, 0, "reply to the next oldest flow");
+	s = udp_flow(1023, true);
+	expect_at(ctxp, &s, WAN, 1031, TO_LAN, 0, "reply to the newest flow");
+	pgt_ctx_fini(ctxp);
+}
+
+static void table_1024_udp_120(struct pg_engine_config *cfg)
+{
+	cfg->max_flows = 1024;
+	cfg->timeouts.udp = 120;
+}
+
+/* Expired flows are reclaimed before anything is evicted. */
+static void test_table_full_reclaims_expired(void **state)
+{
+	struct pgt_ctx *ctxp = &g_ctx;
+	struct pgt_spec s;
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(ctxp, table_1024_udp_120), 0);
+	for (i = 0; i < 1024; i++) {
+		s = udp_flow(i, false);
+		expect_at(ctxp, &s, LAN, i < 10 ? 0 : 100, TO_WAN, 0, "filling the table");
+	}
+	s = (struct pgt_spec)PGT_UDP(H11, 7777, S2, 53, 8);
+	expect_at(ctxp, &s, LAN, 120, TO_WAN, 0, "new flow once ten have expired");
+	assert_int_equal(counter(ctxp, PG_CNT_FLOW_EVICTED), 0);
+	for (i = 10; i < 1024; i += 101) {
+		s = udp_flow(i, true);
+		expect_at(ctxp, &s, WAN, 120, TO_LAN, 0, "reply to a live flow");
+	}
+	pgt_ctx_fini(ctxp);
+}
+
+static void table_1024_long_udp(struct pg_engine_config *cfg)
+{
+	cfg->max_flows = 1024;
+	cfg->timeouts.udp = 20000;
+}
+
+/* Established TCP is never evicted: with nothing else the new flow is refused. */
+static void test_table_full_of_established(void **state)
+{
+	struct pgt_ctx *ctxp = &g_ctx;
+	struct pgt_spec s;
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(ctxp, table_1024_long_udp), 0);
+	for (i = 0; i < 1023; i++) {
+		s = tcp_flow(i, SYN, false);
+		expect_at(ctxp, &s, LAN, 0, TO_WAN, 0, "SYN");
+		s = tcp_flow(i, SYN | ACK, true);
+		expect_at(ctxp, &s, WAN, 0, TO_LAN, 0, "SYN-ACK");
+		s = tcp_flow(i, ACK, false);
+		expect_at(ctxp, &s, LAN, 0, TO_WAN, 0, "ACK");
+	}
+	/* The last slot: a UDP flow that expires long after the TCP ones would. */
+	s = udp_flow(1023, false);
+	expect_at(ctxp, &s, LAN, 100, TO_WAN, 0, "UDP flow");
+	assert_int_equal(pg_engine_flow_count(ctxp->e), 1024);
+
+	/* Closest to expiry are the established flows; only the UDP one may go. */
+	s = (struct pgt_spec)PGT_TCP(H11, 7777, S2, 80, SYN, 1, 0);
+	expect_at(ctxp, &s, LAN, 7000, TO_WAN, 0, "SYN evicting the UDP flow");
+	assert_int_equal(counter(ctxp, PG_CNT_FLOW_EVICTED), 1);
+	s = udp_flow(1023, true);
+	expect_at(ctxp, &s, WAN, 7000, DROP, PG_CNT_DROP_UNSOLICITED, "reply to the evicted flow");
+
+	/* Now the SYN_SENT flow is the only candidate. */
+	s = (struct pgt_spec)PGT_UDP(H11, 7778, S2, 53, 8);
+	expect_at(ctxp, &s, LAN, 7001, TO_WAN, 0, "UDP evicting the half-open flow");
+	assert_int_equal(counter(ctxp, PG_CNT_FLOW_EVICTED), 2);
+
+	/* An existing flow still passes in a full table. */
+	s = (struct pgt_spec)PGT_UDP(H11, 7778, S2, 53, 8);
+	expect_at(ctxp, &s, LAN, 7002, TO_WAN, 0, "existing flow in a full table");
+	for (i = 0; i < 1023; i += 97) {
+		s = tcp_flow(i, ACK, true);
+		expect_at(ctxp, &s, WAN, 7003, TO_LAN, 0, "established flows survive");
+	}
+	pgt_ctx_fini(ctxp);
+}
+
+static void test_table_full_refuses(void **state)
+{
+	struct pgt_ctx *ctxp = &g_ctx;
+	struct pgt_spec s;
+	unsigned int i;
+	uint64_t full;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(ctxp, table_1024), 0);
+	for (i = 0; i < 1024; i++) {
+		s = tcp_flow(i, SYN, false);
+		expect_at(ctxp, &s, LAN, 0, TO_WAN, 0, "SYN");
+		s = tcp_flow(i, SYN | ACK, true);
+		expect_at(ctxp, &s, WAN, 0, TO_LAN, 0, "SYN-ACK");
+		s = tcp_flow(i, ACK, false);
+		expect_at(ctxp, &s, LAN, 0, TO_WAN, 0, "ACK");
+	}
+	full = counter(ctxp, PG_CNT_DROP_TABLE_FULL);
+	s = (struct pgt_spec)PGT_TCP(H11, 7777, S2, 80, SYN, 1, 0);
+	expect_at(ctxp, &s, LAN, 5, DROP, PG_CNT_DROP_TABLE_FULL, "SYN into a full table");
+	s = (struct pgt_spec)PGT_UDP(H11, 7777, S2, 53, 8);
+	expect_at(ctxp, &s, LAN, 5, DROP, PG_CNT_DROP_TABLE_FULL, "UDP into a full table");
+	s = (struct pgt_spec)PGT_ECHO(H11, S2, 8, 1, 1, 64);
+	expect_at(ctxp, &s, LAN, 5, DROP, PG_CNT_DROP_TABLE_FULL, "echo into a full table");
+	assert_int_equal(counter(ctxp, PG_CNT_DROP_TABLE_FULL) - full, 3);
+	assert_int_equal(counter(ctxp, PG_CNT_FLOW_EVICTED), 0);
+	s = tcp_flow(500, PGT_PSH | ACK, false);
+	expect_at(ctxp, &s, LAN, 6, TO_WAN, 0, "established flow in a full table");
+	pgt_ctx_fini(ctxp);
+}
+
+/* pg_engine_tick() expires idle flows and releases their mappings. */
+static void test_tick_expires(void **state)
+{
+	struct pgt_ctx *ctxp = &g_ctx;
+	struct pgt_spec s = PGT_UDP(H10, 5000, S1, 53, 8);
+	uint64_t expired, released;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(ctxp, NULL), 0);
+	expect_at(ctxp, &s, LAN, 0, TO_WAN, 0, "UDP out");
+	s = (struct pgt_spec)PGT_ECHO(H10, S1, 8, 5, 1, 64);
+	expect_at(ctxp, &s, LAN, 0, TO_WAN, 0, "echo out");
+	assert_int_equal(pg_engine_flow_count(ctxp->e), 2);
+	expired = counter(ctxp, PG_CNT_FLOW_EXPIRED);
+	released = counter(ctxp, PG_CNT_MAPPING_EXPIRED);
+	pg_engine_tick(ctxp->e, ctxp->t0_ms + 59 * 1000);
+	assert_int_equal(pg_engine_flow_count(ctxp->e), 2);
+	pg_engine_tick(ctxp->e, ctxp->t0_ms + 60 * 1000);
+	assert_int_equal(pg_engine_flow_count(ctxp->e), 1);
+	pg_engine_tick(ctxp->e, ctxp->t0_ms + 299 * 1000);
+	assert_int_equal(pg_engine_flow_count(ctxp->e), 1);
+	pg_engine_tick(ctxp->e, ctxp->t0_ms + 300 * 1000);
+	assert_int_equal(pg_engine_flow_count(ctxp->e), 0);
+	assert_int_equal(counter(ctxp, PG_CNT_FLOW_EXPIRED) - expired, 2);
+	assert_int_equal(counter(ctxp, PG_CNT_MAPPING_EXPIRED) - released, 2);
+	pgt_ctx_fini(ctxp);
+}
+
+/* Reconfiguring keeps established flows. */
+static void test_reconfigure_keeps_flows(void **state)
+{
+	struct pgt_ctx *ctxp = &g_ctx;
+	struct pg_engine_config cfg;
+	struct pgt_spec s;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(ctxp, NULL), 0);
+	s = tcp_flow(0, SYN, false);
+	expect_at(ctxp, &s, LAN, 0, TO_WAN, 0, "SYN");
+	s = tcp_flow(0, SYN | ACK, true);
+	expect_at(ctxp, &s, WAN, 0, TO_LAN, 0, "SYN-ACK");
+	s = tcp_flow(0, ACK, false);
+	expect_at(ctxp, &s, LAN, 0, TO_WAN, 0, "ACK");
+	cfg = ctxp->cfg;
+	cfg.filtering = PG_FILTER_ENDPOINT_INDEPENDENT;
+	cfg.timeouts.udp = 600;
+	assert_int_equal(pg_engine_reconfigure(ctxp->e, &cfg), 0);
+	ctxp->cfg = cfg;
+	s = tcp_flow(0, ACK, true);
+	expect_at(ctxp, &s, WAN, 1, TO_LAN, 0, "established flow after reconfiguring");
+	assert_int_equal(pg_engine_flow_count(ctxp->e), 1);
+	pgt_ctx_fini(ctxp);
+}
+
+int main(void)
+{
+	struct CMUnitTest t[PGT_ARRAY_SIZE(scenarios) + 8];
+	size_t k = pgt_cm_add(t, scenarios, PGT_ARRAY_SIZE(scenarios));
+
+	t[k++] = (struct CMUnitTest)cmocka_unit_test_teardown(test_table_full_evicts_oldest,
+								 ctx_teardown);
+	t[k++] = (struct CMUnitTest)cmocka_unit_test_teardown(test_table_full_reclaims_expired,
+								 ctx_teardown);
+	t[k++] = (struct CMUnitTest)cmocka_unit_test_teardown(test_table_full_of_established,
+								 ctx_teardown);
+	t[k++] = (struct CMUnitTest)cmocka_unit_test_teardown(test_table_full_refuses,
+								 ctx_teardown);
+	t[k++] = (struct CMUnitTest)cmocka_unit_test_teardown(test_tick_expires, ctx_teardown);
+	t[k++] = (struct CMUnitTest)cmocka_unit_test_teardown(test_reconfigure_keeps_flows,
+								 ctx_teardown);
+	return _cmocka_run_group_tests("flow", t, k, NULL, NULL);
+}
