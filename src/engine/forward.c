@@ -364,6 +364,32 @@ static bool syn_only(const struct pg_parsed *p)
 	return (p->tcp_flags & (PG_TCP_SYN | PG_TCP_ACK | PG_TCP_RST)) == PG_TCP_SYN;
 }
 
+/*
+ * What may be forwarded at all: TCP, UDP, GRE, ESP, the echo messages that
+ * go this way (echo_type), and ICMP errors, which are translated by the flow
+ * they quote; a protocol whose passthrough switch is off is not.
+ */
+static bool admitted(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
+		     uint8_t echo_type)
+{
+	if (p->proto == PG_PROTO_ICMP && p->icmp_type != echo_type) {
+		if (pg_icmp_is_error(p->icmp_type))
+			pg_icmp_error_xlate(e, pkt, p);
+		else
+			pg_drop(e, pkt, PG_CNT_DROP_ICMP_TYPE);
+		return false;
+	}
+	if (!ported(p->proto) && p->proto != PG_PROTO_GRE && p->proto != PG_PROTO_ESP) {
+		pg_drop(e, pkt, PG_CNT_DROP_PROTO);
+		return false;
+	}
+	if (passthrough_off(e, p)) {
+		pg_drop(e, pkt, PG_CNT_DROP_PASSTHROUGH_OFF);
+		return false;
+	}
+	return true;
+}
+
 void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
 		    uint64_t now_ms)
 {
@@ -371,21 +397,8 @@ void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_par
 	uint16_t sport, dport;
 	struct pg_flow *f;
 
-	if (p->proto == PG_PROTO_ICMP && p->icmp_type != PG_ICMP_ECHO_REQUEST) {
-		if (pg_icmp_is_error(p->icmp_type))
-			pg_icmp_error_xlate(e, pkt, p);
-		else
-			pg_drop(e, pkt, PG_CNT_DROP_ICMP_TYPE);
+	if (!admitted(e, pkt, p, PG_ICMP_ECHO_REQUEST))
 		return;
-	}
-	if (!ported(p->proto) && p->proto != PG_PROTO_GRE && p->proto != PG_PROTO_ESP) {
-		pg_drop(e, pkt, PG_CNT_DROP_PROTO);
-		return;
-	}
-	if (passthrough_off(e, p)) {
-		pg_drop(e, pkt, PG_CNT_DROP_PASSTHROUGH_OFF);
-		return;
-	}
 	f = lookup(e, p, PG_DIR_OUT);
 	if (f) {
 		pg_forward_flow(e, pkt, p, f, PG_DIR_OUT, now_ms);
@@ -514,21 +527,8 @@ static void forward_in(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_
 {
 	struct pg_flow *f;
 
-	if (p->proto == PG_PROTO_ICMP && p->icmp_type != PG_ICMP_ECHO_REPLY) {
-		if (pg_icmp_is_error(p->icmp_type))
-			pg_icmp_error_xlate(e, pkt, p);
-		else
-			pg_drop(e, pkt, PG_CNT_DROP_ICMP_TYPE);
+	if (!admitted(e, pkt, p, PG_ICMP_ECHO_REPLY))
 		return;
-	}
-	if (!ported(p->proto) && p->proto != PG_PROTO_GRE && p->proto != PG_PROTO_ESP) {
-		pg_drop(e, pkt, PG_CNT_DROP_PROTO);
-		return;
-	}
-	if (passthrough_off(e, p)) {
-		pg_drop(e, pkt, PG_CNT_DROP_PASSTHROUGH_OFF);
-		return;
-	}
 	f = lookup(e, p, PG_DIR_IN);
 	if (!f) {
 		f = unsolicited(e, pkt, p, now_ms);

@@ -18,27 +18,9 @@
 
 #include <cmocka.h>
 
-#include "../lib/cmtable.h"
+#include "../lib/rows.h"
 
-#define LAN PG_SIDE_LAN
-#define WAN PG_SIDE_WAN
-#define TO_WAN PG_VERDICT_TO_WAN
-#define TO_LAN PG_VERDICT_TO_LAN
-#define DROPPED(r) .verdict = PG_VERDICT_DROP, .drop = PG_CNT_##r
-#define H10 PGT_H10
-#define H11 PGT_H11
-#define S1 PGT_S1
 #define R1 "203.0.113.254" /* a router on the path */
-#define WANA PGT_WAN_ADDR
-#define V PGT_VAR
-#define CNT(c, d)                                                                                  \
-	{                                                                                          \
-		PG_CNT_##c, d                                                                      \
-	}
-#define END                                                                                        \
-	{                                                                                          \
-		0                                                                                  \
-	}
 #define ERR(s, d, ty, co, rest, q, ql, tl)                                                         \
 	{                                                                                          \
 		.proto = PGT_P_ICMP, .src = (s), .dst = (d), .icmp_type = (ty), .icmp_code = (co), \
@@ -190,10 +172,4 @@ static const struct pgt_scenario scenarios[] = {
 	{"errors do not refresh flows", NULL, errors_do_not_refresh},
 };
 
-int main(void)
-{
-	struct CMUnitTest t[PGT_ARRAY_SIZE(scenarios)];
-	size_t k = pgt_cm_add(t, scenarios, PGT_ARRAY_SIZE(scenarios));
-
-	return _cmocka_run_group_tests("icmp_errors", t, k, NULL, NULL);
-}
+PGT_MAIN("icmp_errors", scenarios)

@@ -14,30 +14,9 @@
 
 #include <cmocka.h>
 
-#include "../lib/cmtable.h"
+#include "../lib/rows.h"
 
-#define LAN PG_SIDE_LAN
-#define WAN PG_SIDE_WAN
-#define TO_WAN PG_VERDICT_TO_WAN
-#define TO_LAN PG_VERDICT_TO_LAN
-#define TO_GW PG_VERDICT_TO_GW
-#define DROPPED(r) .verdict = PG_VERDICT_DROP, .drop = PG_CNT_##r
-#define H10 PGT_H10
-#define H11 PGT_H11
-#define H12 PGT_H12
-#define S1 PGT_S1
-#define S2 PGT_S2
-#define WANA PGT_WAN_ADDR
-#define V PGT_VAR
 #define SA (PGT_SYN | PGT_ACK)
-#define CNT(c, d)                                                                                  \
-	{                                                                                          \
-		PG_CNT_##c, d                                                                      \
-	}
-#define END                                                                                        \
-	{                                                                                          \
-		0                                                                                  \
-	}
 #define TCP63(s, sp, d, dp, fl) PGT_TCP_TTL(s, sp, d, dp, fl, 1, (fl) & PGT_ACK ? 2 : 0, 63)
 #define TCP64(s, sp, d, dp, fl) PGT_TCP(s, sp, d, dp, fl, 1, (fl) & PGT_ACK ? 2 : 0)
 #define UDP63(s, sp, d, dp) PGT_UDP_TTL(s, sp, d, dp, 20, 63)
@@ -172,10 +151,4 @@ static const struct pgt_scenario scenarios[] = {
 	{"hairpin: UDP through each other's mappings", eif, hairpin_udp_steps},
 };
 
-int main(void)
-{
-	struct CMUnitTest t[PGT_ARRAY_SIZE(scenarios)];
-	size_t k = pgt_cm_add(t, scenarios, PGT_ARRAY_SIZE(scenarios));
-
-	return _cmocka_run_group_tests("inbound", t, k, NULL, NULL);
-}
+PGT_MAIN("inbound", scenarios)

@@ -13,26 +13,8 @@
 
 #include <cmocka.h>
 
-#include "../lib/cmtable.h"
+#include "../lib/rows.h"
 
-#define LAN PG_SIDE_LAN
-#define WAN PG_SIDE_WAN
-#define TO_WAN PG_VERDICT_TO_WAN
-#define TO_LAN PG_VERDICT_TO_LAN
-#define DROPPED(r) .verdict = PG_VERDICT_DROP, .drop = PG_CNT_##r
-#define H10 PGT_H10
-#define H11 PGT_H11
-#define S1 PGT_S1
-#define WANA PGT_WAN_ADDR
-#define V PGT_VAR
-#define CNT(c, d)                                                                                  \
-	{                                                                                          \
-		PG_CNT_##c, d                                                                      \
-	}
-#define END                                                                                        \
-	{                                                                                          \
-		0                                                                                  \
-	}
 #define UDPP(s, sp, d, dp, pl, n)                                                                  \
 	{                                                                                          \
 		.proto = PGT_P_UDP, .src = (s), .sport = (sp), .dst = (d), .dport = (dp),          \

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "../lib/cmtable.h"
+#include "../lib/rows.h"
 
 static const struct pgt_step unaddressed[] = {
 	{.name = "DHCP discover from 0.0.0.0", .side = PG_SIDE_LAN,
@@ -38,10 +38,4 @@ static const struct pgt_scenario scenarios[] = {
 	{"unaddressed hosts talk to the gateway", NULL, unaddressed},
 };
 
-int main(void)
-{
-	struct CMUnitTest t[PGT_ARRAY_SIZE(scenarios)];
-	size_t k = pgt_cm_add(t, scenarios, PGT_ARRAY_SIZE(scenarios));
-
-	return _cmocka_run_group_tests("local", t, k, NULL, NULL);
-}
+PGT_MAIN("local", scenarios)

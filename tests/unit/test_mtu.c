@@ -13,25 +13,8 @@
 
 #include <cmocka.h>
 
-#include "../lib/cmtable.h"
+#include "../lib/rows.h"
 
-#define LAN PG_SIDE_LAN
-#define WAN PG_SIDE_WAN
-#define TO_WAN PG_VERDICT_TO_WAN
-#define TO_LAN PG_VERDICT_TO_LAN
-#define DROPPED(r) .verdict = PG_VERDICT_DROP, .drop = PG_CNT_##r
-#define H10 PGT_H10
-#define S1 PGT_S1
-#define WANA PGT_WAN_ADDR
-#define LANA PGT_LAN_ADDR
-#define CNT(c, d)                                                                                  \
-	{                                                                                          \
-		PG_CNT_##c, d                                                                      \
-	}
-#define END                                                                                        \
-	{                                                                                          \
-		0                                                                                  \
-	}
 
 static void wan_mtu_1400(struct pg_engine_config *cfg)
 {
@@ -117,10 +100,4 @@ static const struct pgt_scenario scenarios[] = {
 	{"mss: clamping off", clamp_off, no_clamp},
 };
 
-int main(void)
-{
-	struct CMUnitTest t[PGT_ARRAY_SIZE(scenarios)];
-	size_t k = pgt_cm_add(t, scenarios, PGT_ARRAY_SIZE(scenarios));
-
-	return _cmocka_run_group_tests("mtu", t, k, NULL, NULL);
-}
+PGT_MAIN("mtu", scenarios)

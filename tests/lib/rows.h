@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rows.h - short names for writing scenario tables (struct pgt_step rows):
+ * sides, verdicts, the test addresses, counter expectations.
+ */
+#ifndef PGT_ROWS_H
+#define PGT_ROWS_H
+
+#include "cmtable.h"
+
+#define LAN PG_SIDE_LAN
+#define WAN PG_SIDE_WAN
+#define TO_WAN PG_VERDICT_TO_WAN
+#define TO_LAN PG_VERDICT_TO_LAN
+#define TO_GW PG_VERDICT_TO_GW
+#define DROPPED(r) .verdict = PG_VERDICT_DROP, .drop = PG_CNT_##r
+#define H10 PGT_H10
+#define H11 PGT_H11
+#define H12 PGT_H12
+#define S1 PGT_S1
+#define S2 PGT_S2
+#define WANA PGT_WAN_ADDR
+#define LANA PGT_LAN_ADDR
+#define V PGT_VAR
+#define CNT(c, d)                                                                                  \
+	{                                                                                          \
+		PG_CNT_##c, d                                                                      \
+	}
+#define END                                                                                        \
+	{                                                                                          \
+		0                                                                                  \
+	}
+
+/* One test case per scenario, run as a cmocka group named `group`. */
+#define PGT_MAIN(group, scenarios)                                                                 \
+	int main(void)                                                                             \
+	{                                                                                          \
+		struct CMUnitTest t[PGT_ARRAY_SIZE(scenarios)];                                    \
+		size_t k = pgt_cm_add(t, scenarios, PGT_ARRAY_SIZE(scenarios));                    \
+                                                                                                   \
+		return _cmocka_run_group_tests(group, t, k, NULL, NULL);                          \
+	}
+
+#endif /* PGT_ROWS_H */
