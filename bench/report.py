@@ -148,9 +148,11 @@ def main():
     if rows:
         print("\n== forwarding, 64-byte UDP LAN -> WAN (median/min/max of %d runs of %.1fs) ==" %
               (a.runs, a.seconds))
-        print("how: trafgen on CPU %s sends; the router core is CPU 1 (Linux: RPS on its LAN link;"
-              " passgated pinned there);\n     delivered = packets counted by the sink's nft"
-              " ingress rule; sent = generator link tx; gen%%/rtr%% = busy share of each core"
+        print("how: trafgen on CPU 0 sends as fast as it can; the router core is CPU 1 (Linux: RPS"
+              " on its LAN link; passgated pinned there,\n     afxdp: the LAN link's threaded NAPI"
+              " pinned there too);\n     delivered = packets counted by the sink's nft"
+              " ingress rule (new_flows: every delivered packet started a flow, so Mpps = M new flows/s);
+     sent = generator link tx; gen%%/rtr%% = busy share of each core"
               "\n     from /proc/stat (whole machine, other load included); rtr ns/pkt = router"
               " core busy time / delivered;\n     daemon%% = passgated's own CPU time;"
               " ratios are per run pair (same run of this script, runs alternate)")

@@ -173,6 +173,25 @@ bench_gw_start() {
 		BW_GW_PID=
 		return 1
 	fi
+	[ "$1" = afxdp ] && bench_napi_pin lan0
+	return 0
+}
+
+# With an XDP program on a veth, its receive NAPI (the XDP program and the
+# AF_XDP copy) runs on the sender's CPU, the generator's. Threaded NAPI turns
+# it into a kernel thread that can be pinned to the router core, as RPS does
+# for the kernel path. The thread is found as the napi/IF-* thread that
+# appeared when threading was turned on (names repeat across namespaces).
+bench_napi_pin() { # IF
+	local before after p
+	before=$(ps -eo pid=,comm= | awk -v p="napi/$1-" 'index($2, p) == 1 { print $1 }')
+	ip netns exec "$BW_R" sh -c "echo 1 > /sys/class/net/$1/threaded" || return 0
+	sleep 0.1
+	after=$(ps -eo pid=,comm= | awk -v p="napi/$1-" 'index($2, p) == 1 { print $1 }')
+	for p in $after; do
+		case " $before " in *" $p "*) continue ;; esac
+		taskset -pc "$BW_RTR_CPU" "$p" >/dev/null
+	done
 }
 
 bench_gw_stop() {
@@ -181,4 +200,6 @@ bench_gw_stop() {
 		wait "$BW_GW_PID" 2>/dev/null
 		BW_GW_PID=
 	fi
+	[ -n "$BW_R" ] && ip netns exec "$BW_R" sh -c "echo 0 > /sys/class/net/lan0/threaded" 2>/dev/null
+	return 0
 }

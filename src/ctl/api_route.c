@@ -126,7 +126,7 @@ static void limited(struct pg_api *api, const struct pg_api_req *req, struct pg_
 {
 	uint64_t ms = pg_auth_retry_after(&api->auth, req->client, api->now_ms);
 
-	pg_api_error(resp, 429, NULL, "too many failed logins; try again later");
+	pg_api_error(resp, 429, NULL, "too many failed or rationed login attempts; try again later");
 	resp->retry_after_s = (unsigned int)(ms / 1000 + 1);
 }
 

@@ -157,13 +157,15 @@ static bool take_check(struct pg_auth *a, uint64_t now_ms)
  * Does secret match hash, either remembered from an earlier match or by a
  * slow check? Returns PG_AUTH_OK, _BAD or _LIMITED (no check was possible).
  */
+/*
+ * Does secret match hash by a slow check? Returns PG_AUTH_OK (and remembers
+ * the secret in known), _BAD, or _LIMITED when no check may be spent now.
+ */
 static enum pg_auth_result match(struct pg_auth *a, const char *secret, const char *hash,
 				 char *known, uint64_t now_ms)
 {
 	if (!*hash)
 		return PG_AUTH_BAD;
-	if (*known && secret_equal(secret, known))
-		return PG_AUTH_OK;
 	if (!take_check(a, now_ms))
 		return PG_AUTH_LIMITED;
 	if (!pg_auth_verify(secret, hash))
@@ -229,6 +231,11 @@ static enum pg_auth_result check_secret(struct pg_auth *a, const char *secret, b
 		return PG_AUTH_BAD;
 	}
 	if (!password_only && session_find(a, secret, now_ms))
+		return PG_AUTH_OK;
+	/* Secrets that matched before, before any slow check is spent. */
+	if (a->known_password[0] && secret_equal(secret, a->known_password))
+		return PG_AUTH_OK;
+	if (!password_only && a->known_token[0] && secret_equal(secret, a->known_token))
 		return PG_AUTH_OK;
 	if (a->cfg->password_hash[0]) {
 		r = match(a, secret, a->cfg->password_hash, a->known_password, now_ms);

@@ -46,6 +46,7 @@ enum kind {
 	K_LOGLEVEL,  /* enum pg_log_level at off */
 	K_BOOL,      /* bool at off */
 	K_REFUSE,    /* enum pg_refuse at off */
+	K_BACKEND,   /* enum pg_backend at off */
 	K_FORWARD,   /* one more engine.forwards[] rule */
 	K_U16,       /* uint16_t at off, min..max */
 	K_LISTEN,    /* [api] listen: "ADDR:PORT" or "off" */
@@ -62,6 +63,7 @@ enum section {
 	S_PASSTHROUGH,
 	S_FORWARD,
 	S_API,
+	S_DATAPATH,
 	S__COUNT,
 };
 
@@ -69,7 +71,7 @@ static const char *const section_names[S__COUNT] = {
 	[S_LAN] = "lan",	       [S_WAN] = "wan",	  [S_NAT] = "nat",
 	[S_TIMEOUTS] = "timeouts", [S_ICMP] = "icmp", [S_LOG] = "log",
 	[S_PASSTHROUGH] = "passthrough", [S_FORWARD] = "forward",
-	[S_API] = "api",
+	[S_API] = "api", [S_DATAPATH] = "datapath",
 };
 
 struct key_def {
@@ -119,6 +121,7 @@ static const struct key_def key_table[] = {
 	{S_NAT, "mss_clamp", K_BOOL, EOFF(mss_clamp), 0, 0, 0, false, false, NULL},
 	{S_NAT, "mss", K_U16, EOFF(mss_max), 0, 536, 65495, false, false, NULL},
 	{S_LOG, "level", K_LOGLEVEL, OFF(log_level), 0, 0, 0, false, false, NULL},
+	{S_DATAPATH, "backend", K_BACKEND, OFF(backend), 0, 0, 0, false, false, NULL},
 	{S_PASSTHROUGH, "pptp", K_BOOL, EOFF(pptp_passthrough), 0, 0, 0, false, false, NULL},
 	{S_PASSTHROUGH, "ipsec", K_BOOL, EOFF(ipsec_passthrough), 0, 0, 0, false, false, NULL},
 	{S_PASSTHROUGH, "l2tp", K_BOOL, EOFF(l2tp_passthrough), 0, 0, 0, false, false, NULL},
@@ -422,6 +425,19 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 			return fail(p, line, (int)k->section, k->name,
 				    "expected 'silent', 'port-unreachable' or 'admin-prohibited'");
 		memcpy(base + k->off, &r, sizeof(r));
+		return 0;
+	}
+	case K_BACKEND: {
+		enum pg_backend b;
+
+		if (!strcmp(v, "afpacket"))
+			b = PG_BACKEND_AFPACKET;
+		else if (!strcmp(v, "afxdp"))
+			b = PG_BACKEND_AFXDP;
+		else
+			return fail(p, line, (int)k->section, k->name,
+				    "expected 'afpacket' or 'afxdp'");
+		memcpy(base + k->off, &b, sizeof(b));
 		return 0;
 	}
 	case K_U16: {

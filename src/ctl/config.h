@@ -58,8 +58,15 @@ struct pg_config_api {
 	char token_hash[PG_CONFIG_VALUE_MAX + 1];    /* crypt(3) hash, or "" */
 };
 
+/* The I/O backend moving frames on both links ([datapath] backend). */
+enum pg_backend {
+	PG_BACKEND_AFPACKET = 0, /* default: works on every link */
+	PG_BACKEND_AFXDP = 1,	 /* AF_XDP with our XDP program; faster, needs XDP */
+};
+
 struct pg_config {
 	struct pg_engine_config engine;
+	enum pg_backend backend;
 	char lan_ifname[PG_CONFIG_IFNAME_SIZE];
 	char wan_ifname[PG_CONFIG_IFNAME_SIZE];
 	uint32_t lan_mtu;

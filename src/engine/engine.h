@@ -53,7 +53,9 @@ struct pg_pkt {
 	uint32_t cap;         /* bytes writable at l3 */
 	uint8_t side;         /* enum pg_side: ingress */
 	uint8_t verdict;      /* enum pg_verdict */
-	uint16_t drop_reason; /* enum pg_counter, meaningful when verdict is DROP */
+	uint16_t drop_reason; /* enum pg_counter, meaningful when verdict is DROP;
+			       * PG_CNT_FRAG_HELD: not dropped but kept by the
+			       * engine, sent later through pg_engine_emitted() */
 	uint32_t next_hop;    /* IPv4 next hop (network order) for TO_LAN/TO_WAN */
 };
 

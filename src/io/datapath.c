@@ -40,9 +40,38 @@ static void deliver(struct pg_datapath *dp, struct pg_pkt *p, uint64_t now_ms)
 	}
 }
 
+/* The backend switch: each link uses one of two sockets with the same batch calls. */
 static int link_tx(void *ctx, const uint8_t *frame, uint32_t len)
 {
-	return pg_afp_tx(ctx, frame, len);
+	struct pg_link *l = ctx;
+
+	return l->use_xdp ? pg_afxdp_tx(&l->xdp, frame, len) : pg_afp_tx(&l->afp, frame, len);
+}
+
+static unsigned int link_rx(struct pg_link *l, struct pg_rx_frame *f, unsigned int max)
+{
+	return l->use_xdp ? pg_afxdp_rx_burst(&l->xdp, f, max) : pg_afp_rx_burst(&l->afp, f, max);
+}
+
+static void link_flush(struct pg_link *l)
+{
+	if (l->use_xdp)
+		pg_afxdp_tx_flush(&l->xdp);
+	else
+		pg_afp_tx_flush(&l->afp);
+}
+
+static void link_close(struct pg_link *l)
+{
+	if (l->use_xdp)
+		pg_afxdp_close(&l->xdp);
+	else
+		pg_afp_close(&l->afp);
+}
+
+static uint64_t link_kernel_drops(struct pg_link *l)
+{
+	return l->use_xdp ? pg_afxdp_kernel_drops(&l->xdp) : pg_afp_kernel_drops(&l->afp);
 }
 
 static int link_open(struct pg_link *l, enum pg_side side, const char *ifname, uint32_t mtu,
@@ -54,14 +83,28 @@ static int link_open(struct pg_link *l, enum pg_side side, const char *ifname, u
 	r = pg_if_query(ifname, &info, err, errlen);
 	if (r)
 		return r;
-	r = pg_afp_open(&l->afp, ifname, err, errlen);
-	if (r)
-		return r;
-	r = pg_port_init(&l->port, ifname, side, info.mac, addr, prefix, gateway, mtu, link_tx,
-			 &l->afp);
+	if (l->use_xdp) {
+		r = pg_afxdp_open(&l->xdp, ifname, err, errlen);
+		if (r) {
+			/* Asked for explicitly: refuse rather than run slower than configured. */
+			size_t n = strlen(err);
+
+			snprintf(err + n, errlen - n,
+				 "; the afxdp backend cannot run here ([datapath] backend = afpacket "
+				 "works on every link)");
+			return r;
+		}
+		pg_info("%s: AF_XDP copy mode, XDP program in %s mode", ifname,
+			pg_afxdp_native(&l->xdp) ? "driver" : "generic");
+	} else {
+		r = pg_afp_open(&l->afp, ifname, err, errlen);
+		if (r)
+			return r;
+	}
+	r = pg_port_init(&l->port, ifname, side, info.mac, addr, prefix, gateway, mtu, link_tx, l);
 	if (r) {
 		snprintf(err, errlen, "%s: out of memory for the neighbour cache", ifname);
-		pg_afp_close(&l->afp);
+		link_close(l);
 	}
 	return r;
 }
@@ -73,8 +116,11 @@ int pg_datapath_init(struct pg_datapath *dp, const struct pg_config *cfg, struct
 	int r;
 
 	memset(dp, 0, sizeof(*dp));
-	dp->link[PG_SIDE_LAN].afp.fd = -1;
-	dp->link[PG_SIDE_WAN].afp.fd = -1;
+	for (int i = 0; i < 2; i++) {
+		dp->link[i].afp.fd = -1;
+		dp->link[i].xdp.fd = -1;
+		dp->link[i].use_xdp = cfg->backend == PG_BACKEND_AFXDP;
+	}
 	dp->engine = engine;
 	if (posix_memalign((void **)&dp->bufs, 64, 2 * PG_DP_BURST * PG_FRAME_SIZE)) {
 		snprintf(err, errlen, "out of memory for frame buffers");
@@ -94,7 +140,7 @@ int pg_datapath_init(struct pg_datapath *dp, const struct pg_config *cfg, struct
 
 out_lan:
 	pg_port_fini(&dp->link[PG_SIDE_LAN].port);
-	pg_afp_close(&dp->link[PG_SIDE_LAN].afp);
+	link_close(&dp->link[PG_SIDE_LAN]);
 out_free:
 	free(dp->bufs);
 	dp->bufs = NULL;
@@ -105,9 +151,9 @@ void pg_datapath_fini(struct pg_datapath *dp)
 {
 	for (int s = 0; s < 2; s++) {
 		/* Let queued frames go before the ring disappears. */
-		pg_afp_tx_flush(&dp->link[s].afp);
+		link_flush(&dp->link[s]);
 		pg_port_fini(&dp->link[s].port);
-		pg_afp_close(&dp->link[s].afp);
+		link_close(&dp->link[s]);
 	}
 	free(dp->bufs);
 	dp->bufs = NULL;
@@ -115,7 +161,7 @@ void pg_datapath_fini(struct pg_datapath *dp)
 
 int pg_datapath_fd(const struct pg_datapath *dp, enum pg_side side)
 {
-	return dp->link[side].afp.fd;
+	return dp->link[side].use_xdp ? dp->link[side].xdp.fd : dp->link[side].afp.fd;
 }
 
 /* Say once in a while why frames are being dropped, with the fix. */
@@ -152,7 +198,7 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 
 	for (int s = 0; s < 2; s++) {
 		struct pg_link *l = &dp->link[s];
-		unsigned int got = pg_afp_rx_burst(&l->afp, dp->frames + nf, PG_DP_BURST);
+		unsigned int got = link_rx(l, dp->frames + nf, PG_DP_BURST);
 
 		if (got == PG_DP_BURST)
 			more = true;
@@ -181,7 +227,7 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 		struct pg_link *l = &dp->link[s];
 
 		pg_port_timer(&l->port, now_ms);
-		pg_afp_tx_flush(&l->afp);
+		link_flush(l);
 		if (nf)
 			warn_offloads(l, now_ms);
 	}
@@ -191,7 +237,7 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 		dp->last_tick_ms = now_ms;
 		for (int s = 0; s < 2; s++)
 			dp->link[s].port.cnt[PG_L2_CNT_RX_KERNEL_DROPS] =
-				pg_afp_kernel_drops(&dp->link[s].afp);
+				link_kernel_drops(&dp->link[s]);
 	}
 	return more;
 }
@@ -199,7 +245,7 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 void pg_datapath_error(struct pg_datapath *dp, enum pg_side side, uint64_t now_ms)
 {
 	struct pg_link *l = &dp->link[side];
-	int e = pg_afp_take_error(&l->afp);
+	int e = l->use_xdp ? pg_afxdp_take_error(&l->xdp) : pg_afp_take_error(&l->afp);
 
 	if (e && (now_ms - l->err_ms >= WARN_INTERVAL_MS || !l->err_ms)) {
 		pg_warn("%s: socket error: %s", l->port.name, strerror(e));
@@ -221,7 +267,7 @@ void pg_datapath_status(struct pg_datapath *dp)
 		const struct pg_port *p = &l->port;
 		char mac[18];
 
-		l->port.cnt[PG_L2_CNT_RX_KERNEL_DROPS] = pg_afp_kernel_drops(&l->afp);
+		l->port.cnt[PG_L2_CNT_RX_KERNEL_DROPS] = link_kernel_drops(l);
 		pg_log_status(
 			"interface %s side %s mac %s rx %llu tx %llu drops %llu neighbours %u", p->name,
 			s == PG_SIDE_LAN ? "lan" : "wan", pg_eth_ntoa(p->mac, mac),

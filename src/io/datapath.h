@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * datapath.h - the daemon's packet path over real links: two AF_PACKET
- * sockets, layer 2 for each side, and the engine between them.
+ * datapath.h - the daemon's packet path over real links: two AF_PACKET or
+ * AF_XDP sockets ([datapath] backend), layer 2 for each side, and the engine
+ * between them.
  */
 #ifndef PG_DATAPATH_H
 #define PG_DATAPATH_H
@@ -10,6 +11,7 @@
 #include <stdint.h>
 
 #include "afpacket.h"
+#include "afxdp.h"
 #include "config.h"
 #include "engine.h"
 #include "port.h"
@@ -17,7 +19,9 @@
 #define PG_DP_BURST 64 /* frames taken from each ring per pass */
 
 struct pg_link {
+	bool use_xdp; /* which of the two sockets below is open */
 	struct pg_afp afp;
+	struct pg_afxdp xdp;
 	struct pg_port port;
 	uint64_t warned_oversize, warned_csum; /* counter values at the last warning */
 	uint64_t warn_ms;

@@ -134,6 +134,18 @@ static void test_rate_limit(void **state)
 		assert_int_equal(pg_auth_check(&a, "Bearer wrong", OTHER + i, t), PG_AUTH_BAD);
 	assert_int_equal(pg_auth_check(&a, "Bearer wrong", OTHER + 100, t), PG_AUTH_LIMITED);
 	assert_int_equal(pg_auth_check(&a, "Bearer wrong", OTHER + 100, t + 600), PG_AUTH_BAD);
+
+	/*
+	 * A script sending its token with every request pays one slow check,
+	 * even with a password configured too (a regression: the password was
+	 * checked again each time, drained the ration and the token got 429).
+	 */
+	setup_cfg(&c, "pw", "tok");
+	pg_auth_init(&a, &c);
+	for (int i = 0; i < 50; i++)
+		assert_int_equal(pg_auth_check(&a, "Bearer tok", CLIENT, t), PG_AUTH_OK);
+	for (int i = 0; i < 50; i++)
+		assert_int_equal(pg_auth_check(&a, "Basic YTpwdw==", CLIENT, t), PG_AUTH_OK);
 }
 
 static int parse(const char *api_section, char *err)

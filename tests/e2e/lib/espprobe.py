@@ -6,17 +6,20 @@ Nothing installed here sends raw ESP (no kernel ESP; strongSwan's userspace
 ESP always uses UDP 4500), so these two stand in for an IPsec client and
 server. No cryptography: what matters to a NAT is the shape of the traffic.
 
-  responder
+  responder [DELAY]
       Listens on UDP 500 and on a raw IPPROTO_ESP socket. An IKE-like request
       (an IKEv2 header with the initiator's random SPI, then "PGSA", the SPI
       the client wants to receive ESP on and its tag) gets an answer holding
       a fresh SPI the responder receives that client's ESP on, and the
       address:port it saw the request from. Every ESP packet to a known SPI
       is answered with ESP to that client's SPI: same sequence number,
-      payload "ECHO " + the client's payload. Logs one line per event.
-  client TAG SERVER COUNT INTERVAL
+      payload "ECHO " + the client's payload. With DELAY, the answers of an
+      SA are held until DELAY seconds after its first ESP arrived (a server
+      slow to install the SA), then sent in order. Logs one line per event.
+  client TAG SERVER COUNT INTERVAL [START]
       From UDP port 500, runs the IKE-like exchange (3 tries, 1 s each), then
-      sends COUNT ESP packets, one every INTERVAL seconds (sequence 1..COUNT,
+      sends COUNT ESP packets, one every INTERVAL seconds from the wall-clock
+      time START (epoch seconds; default at once) (sequence 1..COUNT,
       payload "TAG seq N" + random bytes), and reads ESP for 1.5 s more.
       Prints one summary line:
         result tag=TAG seen=ADDR:PORT my_spi=X server_spi=Y sent=N good=G
@@ -62,16 +65,23 @@ def log(msg):
     print(msg, flush=True)
 
 
-def responder():
+def responder(delay):
     udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     udp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     udp.bind(("0.0.0.0", 500))
     esp = socket.socket(socket.AF_INET, socket.SOCK_RAW, IPPROTO_ESP)
     sas = {}  # our inbound SPI -> (client address, client's SPI, tag)
     by_ispi = {}  # initiator SPI -> our answer, for retransmitted requests
+    first = {}  # our inbound SPI -> when its first ESP came
+    held = []  # (due, address, packet) answers waiting for their SA's delay
     log("listening udp 500 and esp")
     while True:
-        ready, _, _ = select.select([udp, esp], [], [])
+        now = time.monotonic()
+        while held and held[0][0] <= now:
+            _, dst, pkt = held.pop(0)
+            esp.sendto(pkt, (dst, 0))
+        timeout = max(0.0, held[0][0] - now) if held else None
+        ready, _, _ = select.select([udp, esp], [], [], timeout)
         if udp in ready:
             data, (addr, port) = udp.recvfrom(2048)
             if len(data) < 28 + 8 or data[28:32] != MAGIC:
@@ -98,11 +108,18 @@ def responder():
                 log(f"esp from {src} unknown spi {spi if spi is None else format(spi, '08x')}")
                 continue
             addr, cspi, tag = sas[spi]
-            esp.sendto(esp_packet(cspi, seq, b"ECHO " + payload), (src, 0))
+            pkt = esp_packet(cspi, seq, b"ECHO " + payload)
+            due = first.setdefault(spi, time.monotonic()) + delay
+            if due > time.monotonic():
+                held.append((due, src, pkt))
+                held.sort(key=lambda h: h[0])
+                log(f"esp from {src} spi {spi:08x} seq {seq} tag {tag} -> spi {cspi:08x} held")
+                continue
+            esp.sendto(pkt, (src, 0))
             log(f"esp from {src} spi {spi:08x} seq {seq} tag {tag} -> spi {cspi:08x}")
 
 
-def client(tag, server, count, interval):
+def client(tag, server, count, interval, start):
     udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     udp.bind(("0.0.0.0", 500))
     udp.connect((server, 500))
@@ -128,7 +145,7 @@ def client(tag, server, count, interval):
     esp = socket.socket(socket.AF_INET, socket.SOCK_RAW, IPPROTO_ESP)
     sent = {}
     good, bad, foreign, first_good = 0, 0, 0, 0
-    seq, next_send = 0, time.monotonic()
+    seq, next_send = 0, time.monotonic() + max(0.0, start - time.time())
     end = next_send + count * interval + 1.5
     while True:
         now = time.monotonic()
@@ -162,10 +179,11 @@ def client(tag, server, count, interval):
 
 
 def main(argv):
-    if argv[:1] == ["responder"]:
-        return responder()
-    if len(argv) == 5 and argv[0] == "client":
-        return client(argv[1], argv[2], int(argv[3]), float(argv[4]))
+    if argv[:1] == ["responder"] and len(argv) <= 2:
+        return responder(float(argv[1]) if len(argv) == 2 else 0.0)
+    if len(argv) in (5, 6) and argv[0] == "client":
+        start = float(argv[5]) if len(argv) == 6 else 0.0
+        return client(argv[1], argv[2], int(argv[3]), float(argv[4]), start)
     print(__doc__, file=sys.stderr)
     return 2
 

@@ -3,9 +3,11 @@
 # WAN responder at the same time, as IPsec without NAT-T does. lib/espprobe.py
 # stands in for both ends (no kernel ESP here): each client runs an IKE-like
 # exchange on UDP 500 (both from source port 500) that tells each side the
-# SPI the other sends to, then sends 20 ESP packets, one every 200 ms; the
-# responder answers each on the client's own SPI with the same sequence
-# number and the payload echoed.
+# SPI the other sends to; then both send 20 ESP packets, one every 200 ms,
+# starting at the same moment. The responder answers each on the client's
+# own SPI with the same sequence number and the payload echoed, the first
+# answers of each SA held 0.5 s (a server slow to install its SA), so the
+# two clients' SPIs are in doubt at the same time.
 #
 # What each gateway is expected to do (lib/scenario-env.sh, judge):
 #  - passgate keys raw ESP by SPI and learns each server SPI from the first
@@ -22,15 +24,18 @@ EXPECT_LINUX=one
 
 ESP_COUNT=20
 ESP_INTERVAL=0.2
+ESP_DELAY=0.5
 
 scenario() {
-	local i pids=() line ok=() none=() tags=() seen good bad foreign
-	spawn esp-responder "$NS_SRV1" "$PY" "$E2E_DIR/lib/espprobe.py" responder
+	local i pids=() line ok=() none=() seen good bad foreign start why=
+	spawn esp-responder "$NS_SRV1" "$PY" "$E2E_DIR/lib/espprobe.py" responder "$ESP_DELAY"
 	wait_alive "$LAST_PID" 5 listening "$NS_SRV1" udp 500 ||
 		{ fail "ESP responder did not start: $(tail -n 1 "$SCN_DIR/esp-responder.log")"; return; }
+	# ESP from both at the same moment, once both IKE exchanges are done.
+	start=$(awk -v t="$EPOCHREALTIME" 'BEGIN { printf "%.3f", t + 1.5 }')
 	for i in 1 2; do
-		spawn "esp-lan$i" "${NS_LAN[$((i - 1))]}" timeout 15 \
-			"$PY" "$E2E_DIR/lib/espprobe.py" client "lan$i" "$SRV1_IP" "$ESP_COUNT" "$ESP_INTERVAL"
+		spawn "esp-lan$i" "${NS_LAN[$((i - 1))]}" timeout 15 "$PY" "$E2E_DIR/lib/espprobe.py" \
+			client "lan$i" "$SRV1_IP" "$ESP_COUNT" "$ESP_INTERVAL" "$start"
 		pids+=("$LAST_PID")
 	done
 	for i in 1 2; do
@@ -60,8 +65,11 @@ scenario() {
 			return
 		fi
 	done
+	if [[ $GATEWAY == passgate ]] && gateway_dump; then
+		why=" (SPIs learnt $(dump_value esp_spi_learned), ESP held back while one was learnt $(dump_value drop_esp_learn_wait))"
+	fi
 	if ((${#ok[@]} == 2)); then
-		judge both "both clients got their own ESP replies"
+		judge both "both clients got their own ESP replies$why"
 	elif ((${#ok[@]} == 1)); then
 		judge one "${ok[0]} got its ESP replies, ${none[0]} got nothing"
 	else
