@@ -27,6 +27,14 @@ void pgt_config(struct pg_engine_config *cfg)
 	cfg->hash_seed[1] = PGT_SEED1;
 }
 
+struct pg_engine *pgt_engine_default(void)
+{
+	struct pg_engine_config cfg;
+
+	pgt_config(&cfg);
+	return pgt_engine_new(&cfg);
+}
+
 struct pg_engine *pgt_engine_new(const struct pg_engine_config *cfg)
 {
 	const char *why = "?";

@@ -49,6 +49,9 @@ void pgt_config(struct pg_engine_config *cfg);
 /* pg_engine_create() with a message on stderr when it fails. */
 struct pg_engine *pgt_engine_new(const struct pg_engine_config *cfg);
 
+/* An engine with pgt_config() as it is (NULL with a message on failure). */
+struct pg_engine *pgt_engine_default(void);
+
 /*
  * Run n packets as one batch at now_ms. Returns 0, or -1 with err filled when
  * the engine broke the pg_pkt contract (l3/len outside the buffer, verdict or

@@ -13,15 +13,26 @@
 #define TO_WAN PG_VERDICT_TO_WAN
 #define TO_LAN PG_VERDICT_TO_LAN
 #define TO_GW PG_VERDICT_TO_GW
+#define DROP PG_VERDICT_DROP
 #define DROPPED(r) .verdict = PG_VERDICT_DROP, .drop = PG_CNT_##r
 #define H10 PGT_H10
 #define H11 PGT_H11
 #define H12 PGT_H12
 #define S1 PGT_S1
 #define S2 PGT_S2
+#define S3 PGT_S3
 #define WANA PGT_WAN_ADDR
 #define LANA PGT_LAN_ADDR
 #define V PGT_VAR
+#define SYN PGT_SYN
+#define ACK PGT_ACK
+#define SA (PGT_SYN | PGT_ACK)
+#define PA (PGT_PSH | PGT_ACK)
+#define FA (PGT_FIN | PGT_ACK)
+#define RA (PGT_RST | PGT_ACK)
+/* What a packet looks like one hop later. */
+#define UDP_OUT(s, sp, d, dp, n) PGT_UDP_TTL(s, sp, d, dp, n, 63)
+#define TCP_OUT(s, sp, d, dp, fl, sq, ak) PGT_TCP_TTL(s, sp, d, dp, fl, sq, ak, 63)
 #define CNT(c, d)                                                                                  \
 	{                                                                                          \
 		PG_CNT_##c, d                                                                      \

@@ -14,35 +14,8 @@
 
 #include <cmocka.h>
 
-#include "../lib/cmtable.h"
+#include "../lib/rows.h"
 
-#define LAN PG_SIDE_LAN
-#define WAN PG_SIDE_WAN
-#define DROP PG_VERDICT_DROP
-#define TO_WAN PG_VERDICT_TO_WAN
-#define TO_LAN PG_VERDICT_TO_LAN
-#define DROPPED(r) .verdict = DROP, .drop = PG_CNT_##r
-#define H10 PGT_H10
-#define H11 PGT_H11
-#define S1 PGT_S1
-#define S2 PGT_S2
-#define WANA PGT_WAN_ADDR
-#define SA (PGT_SYN | PGT_ACK)
-#define PA (PGT_PSH | PGT_ACK)
-#define FA (PGT_FIN | PGT_ACK)
-#define RA (PGT_RST | PGT_ACK)
-#define ACK PGT_ACK
-#define SYN PGT_SYN
-#define CNT(c, d)                                                                                  \
-	{                                                                                          \
-		PG_CNT_##c, d                                                                      \
-	}
-#define END                                                                                        \
-	{                                                                                          \
-		0                                                                                  \
-	}
-#define UDP_OUT(s, sp, d, dp, n) PGT_UDP_TTL(s, sp, d, dp, n, 63)
-#define TCP_OUT(s, sp, d, dp, fl, sq, ak) PGT_TCP_TTL(s, sp, d, dp, fl, sq, ak, 63)
 
 /* Rows for one TCP segment each way: H10:40000 <-> S1:80. */
 #define OUT_SEG(tt, fl, sq, ak)                                                                    \

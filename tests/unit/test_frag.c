@@ -62,11 +62,8 @@ struct result {
 
 static struct pg_engine *engine(void)
 {
-	struct pg_engine_config cfg;
-	struct pg_engine *e;
+	struct pg_engine *e = pgt_engine_default();
 
-	pgt_config(&cfg);
-	e = pgt_engine_new(&cfg);
 	assert_non_null(e);
 	return e;
 }

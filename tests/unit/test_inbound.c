@@ -16,7 +16,6 @@
 
 #include "../lib/rows.h"
 
-#define SA (PGT_SYN | PGT_ACK)
 #define TCP63(s, sp, d, dp, fl) PGT_TCP_TTL(s, sp, d, dp, fl, 1, (fl) & PGT_ACK ? 2 : 0, 63)
 #define TCP64(s, sp, d, dp, fl) PGT_TCP(s, sp, d, dp, fl, 1, (fl) & PGT_ACK ? 2 : 0)
 #define UDP63(s, sp, d, dp) PGT_UDP_TTL(s, sp, d, dp, 20, 63)

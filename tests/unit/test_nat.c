@@ -18,33 +18,9 @@
 
 #include <cmocka.h>
 
-#include "../lib/cmtable.h"
+#include "../lib/rows.h"
 
-#define LAN PG_SIDE_LAN
-#define WAN PG_SIDE_WAN
-#define DROP PG_VERDICT_DROP
-#define TO_WAN PG_VERDICT_TO_WAN
-#define TO_LAN PG_VERDICT_TO_LAN
-#define DROPPED(r) .verdict = DROP, .drop = PG_CNT_##r
-#define H10 PGT_H10
-#define H11 PGT_H11
-#define H12 PGT_H12
-#define S1 PGT_S1
-#define S2 PGT_S2
-#define S3 PGT_S3
-#define WANA PGT_WAN_ADDR
-#define V PGT_VAR
-#define CNT(c, d)                                                                                  \
-	{                                                                                          \
-		PG_CNT_##c, d                                                                      \
-	}
-#define END                                                                                        \
-	{                                                                                          \
-		0                                                                                  \
-	}
 /* Translated packets leave with TTL 63 (built with 64). */
-#define UDP_OUT(s, sp, d, dp, n) PGT_UDP_TTL(s, sp, d, dp, n, 63)
-#define TCP_OUT(s, sp, d, dp, fl, sq, ak) PGT_TCP_TTL(s, sp, d, dp, fl, sq, ak, 63)
 #define NEW_MAPPING_KEPT                                                                           \
 	.cnt = {CNT(MAPPING_CREATED, 1), CNT(PORT_PRESERVED, 1), CNT(FLOW_CREATED, 1)}
 #define NEW_MAPPING_MOVED                                                                          \

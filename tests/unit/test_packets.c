@@ -18,32 +18,8 @@
 
 #include <cmocka.h>
 
-#include "../lib/cmtable.h"
+#include "../lib/rows.h"
 
-#define LAN PG_SIDE_LAN
-#define WAN PG_SIDE_WAN
-#define DROP PG_VERDICT_DROP
-#define TO_WAN PG_VERDICT_TO_WAN
-#define TO_LAN PG_VERDICT_TO_LAN
-#define TO_GW PG_VERDICT_TO_GW
-#define DROPPED(r) .verdict = DROP, .drop = PG_CNT_##r
-#define H10 PGT_H10
-#define H11 PGT_H11
-#define S1 PGT_S1
-#define S2 PGT_S2
-#define WANA PGT_WAN_ADDR
-#define LANA PGT_LAN_ADDR
-#define SA (PGT_SYN | PGT_ACK)
-#define PA (PGT_PSH | PGT_ACK)
-#define FA (PGT_FIN | PGT_ACK)
-#define CNT(c, d)                                                                                  \
-	{                                                                                          \
-		PG_CNT_##c, d                                                                      \
-	}
-#define END                                                                                        \
-	{                                                                                          \
-		0                                                                                  \
-	}
 
 /* MSS 1460, SACK permitted, window scale 7: a real SYN's options. */
 static const uint8_t syn_opts[] = {0x02, 0x04, 0x05, 0xb4, 0x04, 0x02, 0x03, 0x03, 0x07, 0x00};

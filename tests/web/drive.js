@@ -28,6 +28,8 @@ const browser = spawn(chromium, [
 ], { stdio: ['ignore', 'ignore', 'pipe'] });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const t0 = Date.now();
+const step = (what) => console.error(`${((Date.now() - t0) / 1000).toFixed(1)}s ${what}`);
 let finished = false;
 function finish(code, msg) {
   if (finished) return;
@@ -84,10 +86,12 @@ async function main() {
     finish(1, 'FAIL: ' + what);
   };
 
+  step('browser up');
   await send('Page.enable');
   await send('Page.navigate', { url });
   await waitFor("document.readyState === 'complete' && !!document.querySelector('#login')", 'page did not load');
   await sleep(500);
+  step('page loaded');
   // Log in: type the password, press the button.
   await js(`document.querySelector('#password').value = ${JSON.stringify(password)}`);
   await js("document.querySelector('#login button').click()");
@@ -104,10 +108,12 @@ async function main() {
   await js("document.querySelector('#passthrough button').click()");
   await waitFor("document.querySelector('#pt-msg').textContent !== ''", 'no answer to Save');
   const said = await js("document.querySelector('#pt-msg').textContent");
+  step('saved');
   await sleep(2500); // one refresh of sessions, log and counters
   await js("document.querySelector('details').open = true");
   const shot = await send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true });
   fs.writeFileSync(out, Buffer.from(shot.result.data, 'base64'));
+  step('screenshot taken');
   const checked = await js("document.querySelector('#passthrough [name=pptp]').checked");
   if (said !== 'saved' || checked !== on) finish(1, `FAIL: Save said '${said}', switch ${checked}`);
   // Saving one switch must leave the others as they were.
