@@ -32,6 +32,7 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <arpa/inet.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,12 +55,31 @@ static void die(const char *what, unsigned int i, const uint8_t *pkt, uint32_t l
 	abort();
 }
 
+/* A port forward for the fuzzer to find (inbound, hairpin). */
+static void forward(uint8_t proto, uint16_t lo, uint16_t hi, const char *host, uint16_t lan)
+{
+	struct pg_port_forward *r = &cfg.forwards[cfg.nforwards++];
+
+	r->proto = proto;
+	r->wan_lo = lo;
+	r->wan_hi = hi;
+	r->lan_lo = r->lan_hi = lan;
+	r->host = htonl(pgt_addr(host));
+}
+
 static void setup(void)
 {
 	pgt_config(&cfg);
 	cfg.max_flows = 1024;
 	cfg.max_flows_per_host = 200;
 	cfg.icmp_error_burst = 4;
+	/* Every inbound path: forwards of each kind, a PPTP server, the DMZ. */
+	forward(PGT_P_TCP, 1723, 1723, PGT_H12, 1723);
+	forward(PGT_P_TCP, 8000, 8100, PGT_H11, 80);
+	forward(PGT_P_UDP, 500, 500, PGT_H12, 500);
+	forward(PGT_P_ESP, 0, 0, PGT_H12, 0);
+	cfg.dmz_host = htonl(pgt_addr("192.168.1.50"));
+	cfg.wan_mtu = 1400;
 	eng = pgt_engine_new(&cfg);
 	if (!eng)
 		abort();
