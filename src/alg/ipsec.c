@@ -151,8 +151,15 @@ static struct esp_wait *wait_slot_of(struct pg_engine *e, const struct pg_flow *
 
 static void ipsec_flow_free(struct pg_engine *e, struct pg_flow *f)
 {
+	uint32_t now_s = (uint32_t)(e->now_ms / 1000);
+	uint8_t kind = (f->alg_state & IPSEC_ESP)		      ? PG_VPN_ESP
+		       : f->key[PG_DIR_OUT].pb == htons(NATT_PORT) ? PG_VPN_NATT
+								   : PG_VPN_IKE;
+
 	if ((f->alg_state & IPSEC_ESP) && f->key[PG_DIR_IN].kind == PG_KEY_PARKED)
 		wait_slot_of(e, f)->flow = PG_NONE;
+	/* The logs tell when a tunnel's state went away, not only when it came. */
+	pg_event_flow(e, PG_EV_IPSEC_ENDED, f, kind, now_s > f->last_seen ? now_s - f->last_seen : 0);
 }
 
 /* A client's first ESP on an SA: a flow whose inbound SPI is still unknown. */

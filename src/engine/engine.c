@@ -246,6 +246,7 @@ uint32_t pg_engine_flow_count(const struct pg_engine *e)
 
 void pg_engine_tick(struct pg_engine *e, uint64_t now_ms)
 {
+	e->now_ms = now_ms;
 	pg_flow_expire(e, (uint32_t)(now_ms / 1000));
 	pg_frag_expire(e, (uint32_t)(now_ms / 1000));
 }

@@ -104,6 +104,11 @@ void pg_event_format(const struct pg_event *ev, char *buf, unsigned int len)
 		snprintf(buf, len, "l2tp: tunnel control seen %s:%u -> %s:%u (public port %u)", c,
 			 ev->client_port, s, ev->server_port, ev->pub_port);
 		break;
+	case PG_EV_IPSEC_ENDED:
+		snprintf(buf, len, "ipsec: %s %s <-> %s ended after %u s idle",
+			 ev->a == PG_VPN_ESP ? "ESP" : ev->a == PG_VPN_NATT ? "NAT-T" : "IKE", c, s,
+			 ev->b);
+		break;
 	case PG_EV_FLOW_TABLE_FULL:
 		snprintf(buf, len, "flow table full (%u flows): new flows refused", ev->a);
 		break;

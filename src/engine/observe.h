@@ -85,6 +85,7 @@ enum pg_event_kind {
 	PG_EV_ESP_SA_OUT,       /* raw ESP: a client's new outbound SPI */
 	PG_EV_ESP_LEARNT,       /* raw ESP: inbound SPI bound to a client */
 	PG_EV_L2TP_TUNNEL,      /* L2TP control seen */
+	PG_EV_IPSEC_ENDED,      /* an IKE, NAT-T or ESP flow ended (idle); a: enum pg_vpn_kind */
 	PG_EV_FLOW_TABLE_FULL,  /* at most one per second */
 };
 

@@ -153,6 +153,19 @@ static void test_events(void **state)
 	assert_non_null(strstr(all, "ipsec: ESP established 192.168.1.10 <-> 203.0.113.2 "
 				    "(SPI out 0xc0de0001, in 0xbeef0002 learnt)"));
 	assert_int_equal(pg_engine_events(e, ev, 16), 0);
+
+	/* Idle long enough, IKE and then the ESP pair go, and the logs say so. */
+	pg_engine_tick(e, T0 + 300 * 1000);
+	pg_engine_tick(e, T0 + 1801 * 1000);
+	n = pg_engine_events(e, ev, 16);
+	all[0] = 0;
+	for (unsigned int i = 0; i < n; i++) {
+		pg_event_format(&ev[i], line, sizeof(line));
+		strcat(all, line);
+		strcat(all, "\n");
+	}
+	assert_non_null(strstr(all, "ipsec: IKE 192.168.1.10 <-> 203.0.113.1 ended after 300 s idle"));
+	assert_non_null(strstr(all, "ipsec: ESP 192.168.1.10 <-> 203.0.113.2 ended after 1800 s idle"));
 	pg_engine_destroy(e);
 }
 
