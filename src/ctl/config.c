@@ -385,9 +385,12 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 			f = PG_FILTER_ADDRESS_DEPENDENT;
 		else if (!strcmp(v, "endpoint-independent"))
 			f = PG_FILTER_ENDPOINT_INDEPENDENT;
+		else if (!strcmp(v, "address-and-port-dependent"))
+			f = PG_FILTER_ADDRESS_PORT_DEPENDENT;
 		else
 			return fail(p, line, (int)k->section, k->name,
-					"expected 'address-dependent' or 'endpoint-independent'");
+					"expected 'address-dependent', 'endpoint-independent' or "
+					"'address-and-port-dependent'");
 		memcpy(base + k->off, &f, sizeof(f));
 		return 0;
 	}

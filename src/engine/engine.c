@@ -81,8 +81,7 @@ int pg_engine_config_validate(const struct pg_engine_config *c, const char **why
 		*why = "pptp_max_sessions must be 1..1048576";
 	else if (c->refuse > PG_REFUSE_ADMIN_PROHIBITED)
 		*why = "unknown refuse mode";
-	else if (c->filtering != PG_FILTER_ADDRESS_DEPENDENT &&
-		 c->filtering != PG_FILTER_ENDPOINT_INDEPENDENT)
+	else if (c->filtering > PG_FILTER_ADDRESS_PORT_DEPENDENT)
 		*why = "unknown filtering mode";
 	if (!*why && c->nforwards > PG_MAX_FORWARDS)
 		*why = "too many port forwards";

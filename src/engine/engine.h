@@ -63,6 +63,7 @@ struct pg_pkt {
 enum pg_filtering {
 	PG_FILTER_ADDRESS_DEPENDENT = 0, /* default, RFC 4787 REQ-8 */
 	PG_FILTER_ENDPOINT_INDEPENDENT = 1,
+	PG_FILTER_ADDRESS_PORT_DEPENDENT = 2, /* only the exact remote address and port */
 };
 
 /*

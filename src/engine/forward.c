@@ -443,6 +443,36 @@ void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_par
 }
 
 /*
+ * May an inbound packet with no flow of its own reach mapping midx? RFC 4787
+ * section 5: always (endpoint-independent), when the mapping talked to its
+ * address (address-dependent), or never (address-and-port-dependent: only the
+ * exact flow). One exception to the last: an L2TP server may answer from
+ * another port than 1701 (RFC 2661 8.1), so a client's tunnel to that server
+ * lets it in.
+ */
+static bool filter_allows(struct pg_engine *e, const struct pg_parsed *p, uint32_t midx,
+			  uint16_t dport)
+{
+	const struct pg_mapping *m = &e->mappings[midx];
+	struct pg_key k;
+	struct pg_flow *f;
+
+	switch (e->cfg.filtering) {
+	case PG_FILTER_ENDPOINT_INDEPENDENT:
+		return true;
+	case PG_FILTER_ADDRESS_DEPENDENT:
+		return permit_exists(e, p->proto, dport, p->saddr);
+	default:
+		if (p->proto != PG_PROTO_UDP)
+			return false;
+		pg_key_fill(&k, PG_KEY_FLOW_OUT, PG_PROTO_UDP, m->key[0].a, p->saddr, m->key[0].pa,
+			    htons(1701));
+		f = pg_flow_lookup(e, &k);
+		return f && f->alg == PG_ALG_L2TP;
+	}
+}
+
+/*
  * An inbound TCP, UDP or echo reply packet that matches no flow: allowed
  * towards an existing mapping when filtering says so (RFC 4787 section 5,
  * RFC 5508 for ICMP queries).
@@ -461,8 +491,7 @@ static struct pg_flow *inbound_new(struct pg_engine *e, struct pg_pkt *pkt,
 		pg_drop(e, pkt, PG_CNT_DROP_UNSOLICITED);
 		return NULL;
 	}
-	if (e->cfg.filtering == PG_FILTER_ADDRESS_DEPENDENT &&
-	    !permit_exists(e, p->proto, dport, p->saddr)) {
+	if (!filter_allows(e, p, midx, dport)) {
 		pg_drop(e, pkt, PG_CNT_DROP_FILTERED);
 		return NULL;
 	}
@@ -487,8 +516,7 @@ static struct pg_flow *inbound_new(struct pg_engine *e, struct pg_pkt *pkt,
 	/* Eviction may have taken the flow that allowed this packet in. */
 	midx = pg_mapping_find_pub(e, p->proto, dport);
 	why = midx == PG_NONE ? PG_CNT_DROP_UNSOLICITED : PG_CNT_DROP_FILTERED;
-	if (midx == PG_NONE || (e->cfg.filtering == PG_FILTER_ADDRESS_DEPENDENT &&
-				!permit_exists(e, p->proto, dport, p->saddr))) {
+	if (midx == PG_NONE || !filter_allows(e, p, midx, dport)) {
 		pg_drop(e, pkt, why);
 		return NULL;
 	}

@@ -46,7 +46,7 @@ static bool hairpin_target(struct pg_engine *e, const struct pg_parsed *p, uint3
 	midx = pg_mapping_find_pub(e, p->proto, p->dport);
 	if (midx == PG_NONE)
 		return false;
-	if (e->cfg.filtering == PG_FILTER_ADDRESS_DEPENDENT &&
+	if (e->cfg.filtering != PG_FILTER_ENDPOINT_INDEPENDENT &&
 	    !permit_exists(e, p->proto, p->dport, e->cfg.wan_addr))
 		return false;
 	*host = e->mappings[midx].key[0].a;

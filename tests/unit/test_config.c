@@ -164,7 +164,8 @@ static const struct bad_case bad_cases[] = {
 	{HEAD "[nat]\nmax_flows = 99999999999999999999\n",
 	 "t.conf:10: [nat] max_flows: expected a whole number between 1024 and 16777216"},
 	{HEAD "[nat]\nfiltering = full-cone\n",
-	 "t.conf:10: [nat] filtering: expected 'address-dependent' or 'endpoint-independent'"},
+	 "t.conf:10: [nat] filtering: expected 'address-dependent', 'endpoint-independent' or "
+	 "'address-and-port-dependent'"},
 	{HEAD "[log]\nlevel = loud\n",
 	 "t.conf:10: [log] level: expected 'error', 'warn', 'info' or 'debug'"},
 	{HEAD "[timeouts]\nudp = 1m\n",

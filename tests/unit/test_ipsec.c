@@ -139,7 +139,32 @@ static const struct pgt_step switches_off[] = {
 	END,
 };
 
+static void apdf(struct pg_engine_config *cfg)
+{
+	cfg->filtering = PG_FILTER_ADDRESS_PORT_DEPENDENT;
+}
+
+/* The strictest filtering: a reply from another port is dropped, except L2TP's. */
+static const struct pgt_step apdf_steps[] = {
+	{.name = "UDP out to S1:53", .side = LAN, .in = UDPP(H11, 5000, S1, 53, keepalive, 1),
+	 .verdict = TO_WAN, .out = UDPP_OUT(WANA, 5000, S1, 53, keepalive, 1)},
+	{.name = "the reply from port 53 passes", .side = WAN,
+	 .in = UDPP(S1, 53, WANA, 5000, keepalive, 1), .verdict = TO_LAN,
+	 .out = UDPP_OUT(S1, 53, H11, 5000, keepalive, 1)},
+	{.name = "a reply from another port is dropped", .side = WAN,
+	 .in = UDPP(S1, 54, WANA, 5000, keepalive, 1), DROPPED(DROP_FILTERED)},
+	{.name = "L2TP out from 1701", .side = LAN, .in = UDPP(H10, 1701, S1, 1701, l2tp_ctl, 12),
+	 .verdict = TO_WAN, .out = UDPP_OUT(WANA, 1701, S1, 1701, l2tp_ctl, 12)},
+	{.name = "the L2TP server answers from 1702 all the same", .side = WAN,
+	 .in = UDPP(S1, 1702, WANA, 1701, l2tp_ctl, 12), .verdict = TO_LAN,
+	 .out = UDPP_OUT(S1, 1702, H10, 1701, l2tp_ctl, 12)},
+	{.name = "another server may not", .side = WAN,
+	 .in = UDPP(PGT_S2, 1702, WANA, 1701, l2tp_ctl, 12), DROPPED(DROP_FILTERED)},
+	END,
+};
+
 static const struct pgt_scenario scenarios[] = {
+	{"filtering: address-and-port-dependent, L2TP excepted", apdf, apdf_steps},
 	{"ike: port 500 kept for the first client", NULL, ike_port_500},
 	{"nat-t: markers told apart, keepalives keep the mapping", NULL, natt},
 	{"l2tp: answer from another port (address-dependent)", NULL, l2tp_other_port},
