@@ -142,3 +142,16 @@ bench-bins: $(BUILD)/bench/engine_bench $(BUILD)/bench/sndbuf.so
 $(BUILD)/bench/sndbuf.so: bench/preload/sndbuf.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(DEFS) -O2 -fPIC -shared -o $@ $< -ldl
+
+# --- passgate-probe (issue 10) -----------------------------------------------
+# A separate program (src/probe/), not linked into passgated. Its unit tests
+# (tests/unit/test_probe*.c) link the probe's objects instead of the engine's.
+PROBE_SRC = $(wildcard src/probe/*.c)
+PROBE_LIB = $(filter-out src/probe/main.c,$(PROBE_SRC))
+all: $(BUILD)/passgate-probe
+$(BUILD)/passgate-probe: $(call obj,$(REL),$(PROBE_SRC))
+	$(CC) $(LDFLAGS_REL) -o $@ $^
+PROBE_TESTS = $(patsubst tests/unit/%.c,$(SAN)/tests/%,$(wildcard tests/unit/test_probe*.c))
+$(PROBE_TESTS): $(SAN)/tests/%: $(SAN)/tests/unit/%.o $(call obj,$(SAN),$(PROBE_LIB))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_SAN) -o $@ $^ -lcmocka

@@ -12,13 +12,13 @@
 
 #define IP_HLEN 20
 
-static void ip_header(uint8_t *p, uint32_t src, uint32_t dst, uint8_t proto)
+static void ip_header_len(uint8_t *p, uint32_t src, uint32_t dst, uint8_t proto, uint16_t len)
 {
-	uint16_t tot = htons(PG_BENCH_L3_LEN);
+	uint16_t tot = htons(len);
 	uint32_t s = htonl(src), d = htonl(dst);
 	uint16_t c;
 
-	memset(p, 0, PG_BENCH_STRIDE);
+	memset(p, 0, IP_HLEN);
 	p[0] = 0x45;
 	memcpy(p + 2, &tot, 2);
 	p[6] = 0x40; /* DF: what most senders set */
@@ -28,6 +28,12 @@ static void ip_header(uint8_t *p, uint32_t src, uint32_t dst, uint8_t proto)
 	memcpy(p + 16, &d, 4);
 	c = pg_csum(p, IP_HLEN);
 	memcpy(p + 10, &c, 2);
+}
+
+static void ip_header(uint8_t *p, uint32_t src, uint32_t dst, uint8_t proto)
+{
+	memset(p, 0, PG_BENCH_STRIDE);
+	ip_header_len(p, src, dst, proto, PG_BENCH_L3_LEN);
 }
 
 void pg_bench_udp(uint8_t *p, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport)
@@ -76,6 +82,36 @@ void pg_bench_esp(uint8_t *p, uint32_t src, uint32_t dst, uint32_t spi, uint32_t
 	memcpy(p + IP_HLEN, &v, 4);
 	v = htonl(seq);
 	memcpy(p + IP_HLEN + 4, &v, 4);
+}
+
+uint32_t pg_bench_tcp(uint8_t *p, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
+		      uint32_t seq, uint32_t ack, uint8_t flags, const uint8_t *payload,
+		      uint32_t plen)
+{
+	uint8_t *t = p + IP_HLEN;
+	uint16_t tlen = (uint16_t)(20 + plen), v, c;
+	uint32_t w;
+
+	ip_header_len(p, src, dst, 6, (uint16_t)(IP_HLEN + tlen));
+	memset(t, 0, 20);
+	v = htons(sport);
+	memcpy(t, &v, 2);
+	v = htons(dport);
+	memcpy(t + 2, &v, 2);
+	w = htonl(seq);
+	memcpy(t + 4, &w, 4);
+	w = htonl(ack);
+	memcpy(t + 8, &w, 4);
+	t[12] = 5 << 4; /* no options */
+	t[13] = flags;
+	v = htons(65535);
+	memcpy(t + 14, &v, 2);
+	if (plen)
+		memcpy(t + 20, payload, plen);
+	c = pg_csum_fold(pg_csum_partial(t, tlen, pg_csum_pseudo(htonl(src), htonl(dst), 6,
+								 htons(tlen))));
+	memcpy(t + 16, &c, 2);
+	return IP_HLEN + tlen;
 }
 
 uint16_t pg_bench_udp_sport(const uint8_t *p)

@@ -23,6 +23,17 @@ void pg_bench_gre(uint8_t *p, uint32_t src, uint32_t dst, uint16_t call_id);
 /* Raw ESP (protocol 50) with SPI and sequence number. */
 void pg_bench_esp(uint8_t *p, uint32_t src, uint32_t dst, uint32_t spi, uint32_t seq);
 
+/*
+ * TCP with flags (PG_BENCH_SYN, _ACK, _PSH) and plen bytes of payload copied
+ * from payload; p must hold 40 + plen bytes. Returns the packet's length.
+ */
+#define PG_BENCH_SYN 0x02
+#define PG_BENCH_PSH 0x08
+#define PG_BENCH_ACK 0x10
+uint32_t pg_bench_tcp(uint8_t *p, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
+		      uint32_t seq, uint32_t ack, uint8_t flags, const uint8_t *payload,
+		      uint32_t plen);
+
 /* The UDP source port of a built or translated packet, host order. */
 uint16_t pg_bench_udp_sport(const uint8_t *p);
 

@@ -42,12 +42,17 @@ def read_forward(path, tck):
     with open(path) as f:
         for line in f:
             p = line.rstrip("\n").split("\t")
-            if len(p) < 11:
+            if len(p) < 14:
                 rows.append({"case": p[0], "gateway": p[1], "run": int(p[2]), "failed": True})
                 continue
             ns, sent, got = int(p[3]), int(p[4]), int(p[5])
-            gen_busy, gen_tot, rtr_busy, rtr_tot, proc = (int(x) for x in p[6:11])
+            gen_busy, gen_tot, rtr_busy, rtr_tot, rtr_user, rtr_nice, d_user, d_sys = \
+                (int(x) for x in p[6:14])
             sec = ns / 1e9
+            # Router work: the router core's kernel time (forwarding, NAPI, softirqs;
+            # Linux NAT is all kernel) plus passgated's user time; other programs'
+            # user time on that core is left out.
+            work = max(rtr_busy - rtr_user - rtr_nice, 0) + d_user
             rows.append({
                 "case": p[0], "gateway": p[1], "run": int(p[2]), "failed": False,
                 "seconds": sec,
@@ -56,9 +61,9 @@ def read_forward(path, tck):
                 "loss_pct": 100.0 * max(sent - got, 0) / sent if sent else 0.0,
                 "gen_cpu_pct": 100.0 * gen_busy / gen_tot if gen_tot else 0.0,
                 "router_cpu_pct": 100.0 * rtr_busy / rtr_tot if rtr_tot else 0.0,
-                # busy time of the router core (all work on it) per delivered packet
-                "router_ns_per_pkt": rtr_busy / tck * 1e9 / got if got else 0.0,
-                "daemon_cpu_pct": 100.0 * proc / tck / sec,
+                "router_work_pct": 100.0 * work / rtr_tot if rtr_tot else 0.0,
+                "router_ns_per_pkt": work / tck * 1e9 / got if got else 0.0,
+                "daemon_cpu_pct": 100.0 * (d_user + d_sys) / tck / sec,
             })
     return rows
 
@@ -71,9 +76,9 @@ def forward_tables(rows):
         if r["gateway"] not in gws:
             gws.append(r["gateway"])
     out = []
-    hdr = ("%-11s %-9s %-24s %9s %7s %6s %6s %7s %10s" %
+    hdr = ("%-11s %-9s %-24s %9s %6s %5s %5s %6s %7s %10s" %
            ("case", "gateway", "delivered Mpps med(min-max)", "sent Mpps", "loss%",
-            "gen%", "rtr%", "daemon%", "rtr ns/pkt"))
+            "gen%", "rtr%", "work%", "daemon%", "rtr ns/pkt"))
     print(hdr)
     for c in cases:
         per_gw = {}
@@ -89,15 +94,17 @@ def forward_tables(rows):
                      "loss_pct": summary([r["loss_pct"] for r in rs]),
                      "generator_cpu_pct": summary([r["gen_cpu_pct"] for r in rs]),
                      "router_cpu_pct": summary([r["router_cpu_pct"] for r in rs]),
+                     "router_work_pct": summary([r["router_work_pct"] for r in rs]),
                      "daemon_cpu_pct": summary([r["daemon_cpu_pct"] for r in rs]),
                      "router_ns_per_pkt": summary([r["router_ns_per_pkt"] for r in rs]),
                      "failed_runs": nfail}
             per_gw[g] = {r["run"]: r for r in rs}
             out.append(entry)
-            print("%-11s %-9s %7.3f (%5.3f-%5.3f)    %9.3f %7.1f %6.0f %6.0f %7.0f %10.0f" %
+            print("%-11s %-9s %7.3f (%5.3f-%5.3f)    %9.3f %6.1f %5.0f %5.0f %6.0f %7.0f %10.0f" %
                   (c, g, d["median"], d["min"], d["max"], entry["sent_mpps"]["median"],
                    entry["loss_pct"]["median"], entry["generator_cpu_pct"]["median"],
-                   entry["router_cpu_pct"]["median"], entry["daemon_cpu_pct"]["median"],
+                   entry["router_cpu_pct"]["median"], entry["router_work_pct"]["median"],
+                   entry["daemon_cpu_pct"]["median"],
                    entry["router_ns_per_pkt"]["median"]))
         if "linux" not in per_gw:
             continue
@@ -148,19 +155,21 @@ def main():
     if rows:
         print("\n== forwarding, 64-byte UDP LAN -> WAN (median/min/max of %d runs of %.1fs) ==" %
               (a.runs, a.seconds))
-        print("how: trafgen on CPU 0 sends as fast as it can; the router core is CPU 1 (Linux: RPS"
-              " on its LAN link; passgated pinned there,\n     afxdp: the LAN link's threaded NAPI"
-              " pinned there too);\n     delivered = packets counted by the sink's nft"
-              " ingress rule (new_flows: every delivered packet started a flow, so Mpps = M new flows/s);
-     sent = generator link tx; gen%%/rtr%% = busy share of each core"
-              "\n     from /proc/stat (whole machine, other load included); rtr ns/pkt = router"
-              " core busy time / delivered;\n     daemon%% = passgated's own CPU time;"
-              " ratios are per run pair (same run of this script, runs alternate)")
+        print("how: trafgen on CPU 0 sends as fast as it can; the router core is CPU 1 (Linux:\n"
+              "     RPS on its LAN link; passgated pinned there; afxdp: the LAN link's threaded\n"
+              "     NAPI pinned there too). delivered = packets counted by the sink's nft ingress\n"
+              "     rule (new_flows: every packet is a new 5-tuple, so delivered Mpps = M new\n"
+              "     flows/s); sent = generator link tx; gen%/rtr% = busy share of each core from\n"
+              "     /proc/stat (whole machine: other load included); work% = router core's kernel\n"
+              "     time + passgated's user time (others' user time left out); rtr ns/pkt = that\n"
+              "     work / delivered; daemon% = passgated's own CPU time; ratios are per run pair\n"
+              "     (runs alternate between gateways within this one invocation)")
         doc["forwarding"] = {
             "method": "namespaces gen -> router -> sink over veth; trafgen (SO_SNDBUFFORCE via "
                       "LD_PRELOAD) on CPU 0; router work on CPU 1; sink counts UDP with an nft "
                       "netdev ingress counter and drops it; %d runs per case and gateway, "
-                      "gateways alternating, %.1fs windows after %.1fs warm-up"
+                      "gateways alternating, %.1fs windows after %.1fs warm-up; new_flows: every "
+                      "packet a new 5-tuple, delivered Mpps = M new flows/s"
                       % (a.runs, a.seconds, a.warmup),
             "results": forward_tables(rows),
             "raw": rows,

@@ -119,6 +119,7 @@ struct pg_mapping {
 	struct pg_key key[2]; /* [0] PG_KEY_MAP_LAN, [1] PG_KEY_MAP_PUB */
 	uint32_t refs;        /* flows using it */
 	uint32_t next_free;
+	uint32_t hairpin_permit; /* it sent to our own public address (hairpin.c) */
 };
 
 /* A single-key pool entry with a reference count (permits, hosts). */
@@ -307,6 +308,8 @@ uint32_t pg_mapping_find_pub(struct pg_engine *e, uint8_t proto, uint16_t pub_po
 uint32_t pg_mapping_get_fixed(struct pg_engine *e, uint8_t proto, uint32_t lan,
 			      uint16_t lan_port);
 void pg_mapping_put(struct pg_engine *e, uint32_t idx);
+/* The mapping of (proto, lan, lan_port) if there is one, else PG_NONE; no reference. */
+uint32_t pg_mapping_find_lan(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port);
 void pg_nat_init(struct pg_engine *e);
 
 /* tcp.c: connection state */

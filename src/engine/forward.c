@@ -527,8 +527,8 @@ static struct pg_flow *inbound_new(struct pg_engine *e, struct pg_pkt *pkt,
 }
 
 /*
- * An inbound packet no flow claims: port forwards first, then a LAN client's
- * ESP SPI being learnt, then NAT mappings and filtering, then the DMZ host.
+ * An inbound packet no flow claims: a LAN client's ESP SPI being learnt
+ * first, then port forwards, then NAT mappings and filtering, then the DMZ.
  */
 static struct pg_flow *unsolicited(struct pg_engine *e, struct pg_pkt *pkt,
 				   const struct pg_parsed *p, uint64_t now_ms)
@@ -536,11 +536,12 @@ static struct pg_flow *unsolicited(struct pg_engine *e, struct pg_pkt *pkt,
 	struct pg_flow *f;
 	bool claimed;
 
+	/* A LAN client learning its SPI from this server comes before an ESP forward. */
+	if (p->proto == PG_PROTO_ESP && pg_ipsec_waiting(e, p->saddr))
+		return pg_alg_ipsec.miss(e, pkt, p, PG_DIR_IN, now_ms);
 	f = pg_forward_unsolicited(e, pkt, p, now_ms, &claimed);
 	if (f || claimed)
 		return f;
-	if (p->proto == PG_PROTO_ESP && pg_ipsec_waiting(e, p->saddr))
-		return pg_alg_ipsec.miss(e, pkt, p, PG_DIR_IN, now_ms);
 	if (ported(p->proto) && pg_mapping_find_pub(e, p->proto, l4_dport(p)) != PG_NONE)
 		return inbound_new(e, pkt, p, now_ms);
 	/* Truly unsolicited: the DMZ host takes it, if there is one. */

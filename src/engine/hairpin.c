@@ -54,6 +54,28 @@ static bool hairpin_target(struct pg_engine *e, const struct pg_parsed *p, uint3
 	return true;
 }
 
+/*
+ * The sender's mapping has now sent to our public address: record it, as a
+ * permit the mapping holds, so the host it tried to reach can answer through
+ * it even before any hairpin flow exists (two hosts punching holes towards
+ * each other's public ports both start refused under address-dependent
+ * filtering).
+ */
+static void note_sent_to_self(struct pg_engine *e, const struct pg_parsed *p)
+{
+	uint32_t midx = pg_mapping_find_lan(e, p->proto, p->saddr, p->sport);
+	struct pg_mapping *m;
+	struct pg_key k;
+
+	if (midx == PG_NONE)
+		return;
+	m = &e->mappings[midx];
+	if (m->hairpin_permit != PG_NONE)
+		return;
+	pg_key_fill(&k, PG_KEY_PERMIT, p->proto, e->cfg.wan_addr, 0, m->key[1].pa, 0);
+	m->hairpin_permit = pg_counted_get(e, e->permits, &e->free_permit, PG_REF_PERMIT, &k);
+}
+
 bool pg_hairpin(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
 		uint64_t now_ms)
 {
@@ -76,8 +98,15 @@ bool pg_hairpin(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed 
 		return false;
 	if (!f) {
 		dir = PG_DIR_OUT;
-		if (!hairpin_target(e, p, &host, &port))
+		note_sent_to_self(e, p);
+		if (!hairpin_target(e, p, &host, &port)) {
+			if (pg_mapping_find_pub(e, p->proto, p->dport) != PG_NONE) {
+				/* A mapping's port its filter refuses: like from outside. */
+				pg_drop(e, pkt, PG_CNT_DROP_FILTERED);
+				return true;
+			}
 			return false; /* nothing inside: for the gateway itself */
+		}
 		if (host == p->saddr && port == p->sport) {
 			pg_drop(e, pkt, PG_CNT_DROP_LAN_LOCAL); /* a host talking to itself */
 			return true;

@@ -138,6 +138,7 @@ static uint32_t mapping_get(struct pg_engine *e, uint8_t proto, uint32_t lan, ui
 	m->key[1].proto = proto;
 	m->key[1].kind = PG_KEY_MAP_PUB;
 	m->refs = 1;
+	m->hairpin_permit = PG_NONE;
 	e->ports_used[space][port >> 6] |= 1ULL << (port & 63);
 	pg_index_insert(e, hash, PG_REF(idx, PG_REF_MAPPING, 0));
 	pg_index_insert(e, pg_key_hash(e, &m->key[1]), PG_REF(idx, PG_REF_MAPPING, 1));
@@ -155,6 +156,14 @@ uint32_t pg_mapping_get_fixed(struct pg_engine *e, uint8_t proto, uint32_t lan, 
 	return mapping_get(e, proto, lan, lan_port, ntohs(lan_port));
 }
 
+uint32_t pg_mapping_find_lan(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port)
+{
+	struct pg_key k = {.a = lan, .pa = lan_port, .proto = proto, .kind = PG_KEY_MAP_LAN};
+	uint32_t ref = pg_index_find(e, &k, pg_key_hash(e, &k));
+
+	return ref == PG_NONE ? PG_NONE : PG_REF_IDX(ref);
+}
+
 uint32_t pg_mapping_find_pub(struct pg_engine *e, uint8_t proto, uint16_t pub_port)
 {
 	struct pg_key k = {.pa = pub_port, .proto = proto, .kind = PG_KEY_MAP_PUB};
@@ -170,6 +179,7 @@ void pg_mapping_put(struct pg_engine *e, uint32_t idx)
 
 	if (--m->refs)
 		return;
+	pg_counted_put(e, e->permits, &e->free_permit, PG_REF_PERMIT, m->hairpin_permit);
 	pg_index_remove(e, &m->key[0], PG_REF(idx, PG_REF_MAPPING, 0));
 	pg_index_remove(e, &m->key[1], PG_REF(idx, PG_REF_MAPPING, 1));
 	e->ports_used[port_space(m->key[0].proto)][port >> 6] &= ~(1ULL << (port & 63));

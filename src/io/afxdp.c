@@ -190,7 +190,7 @@ int pg_afxdp_open(struct pg_afxdp *s, const char *ifname, char *err, size_t errl
 	if (q != 1) {
 		snprintf(err, errlen,
 			 "%s: the afxdp backend serves one receive queue, the link has %d "
-			 "(set 'ethtool -L %s combined 1', or use backend = afpacket)",
+			 "(set 'ethtool -L %s combined 1')",
 			 ifname, q, ifname);
 		return -EOPNOTSUPP;
 	}

@@ -143,7 +143,42 @@ static const struct pgt_step hairpin_udp_steps[] = {
 	END,
 };
 
+/* Hole punching under address-dependent filtering: the first try is refused. */
+static const struct pgt_step hairpin_adf_steps[] = {
+	{.name = "H10 talks out from 5000", .side = LAN, .in = UDP64(H10, 5000, S1, 3478),
+	 .verdict = TO_WAN, .out = UDP63(WANA, 5000, S1, 3478)},
+	{.name = "H11 talks out from 6000", .side = LAN, .in = UDP64(H11, 6000, S1, 3478),
+	 .verdict = TO_WAN, .out = UDP63(WANA, 6000, S1, 3478)},
+	{.name = "H10 to H11's mapping: H11 never sent to us, refused", .side = LAN,
+	 .in = UDP64(H10, 5000, WANA, 6000), DROPPED(DROP_FILTERED)},
+	{.name = "H11 to H10's mapping: H10 did, so it passes", .side = LAN,
+	 .in = UDP64(H11, 6000, WANA, 5000), .verdict = TO_LAN, .out = UDP63(WANA, 6000, H10, 5000)},
+	{.name = "H10 again: now on H11's own flow", .side = LAN, .in = UDP64(H10, 5000, WANA, 6000),
+	 .verdict = TO_LAN, .out = UDP63(WANA, 5000, H11, 6000)},
+	END,
+};
+
+static void esp_forward(struct pg_engine_config *c)
+{
+	fwd(c, PGT_P_ESP, 0, 0, H12, 0, 0);
+}
+
+/* An ESP forward must not take the answers a LAN client's own SA waits for. */
+static const struct pgt_step esp_forward_steps[] = {
+	{.name = "H10's raw ESP out", .side = LAN, .in = ESPX(H10, S1, 0xc0010001, 64),
+	 .verdict = TO_WAN, .out = ESPX(WANA, S1, 0xc0010001, 63)},
+	{.name = "the server's answer is learnt for H10", .side = WAN,
+	 .in = ESPX(S1, WANA, 0x0badf00d, 64), .verdict = TO_LAN, .out = ESPX(S1, H10, 0x0badf00d, 63),
+	 .cnt = {CNT(ESP_SPI_LEARNED, 1), CNT(FORWARDED_NEW, 0)}},
+	{.name = "another server's ESP goes to the forward", .side = WAN,
+	 .in = ESPX(S2, WANA, 0x1111, 64), .verdict = TO_LAN, .out = ESPX(S2, H12, 0x1111, 63),
+	 .cnt = {CNT(FORWARDED_NEW, 1)}},
+	END,
+};
+
 static const struct pgt_scenario scenarios[] = {
+	{"hairpin: hole punching under address-dependent filtering", NULL, hairpin_adf_steps},
+	{"forwards: an ESP forward next to ESP passthrough", esp_forward, esp_forward_steps},
 	{"forwards: ports, ranges, GRE, ESP, next to passthrough", forwards, forward_steps},
 	{"dmz: what nothing else claims", dmz_h11, dmz_steps},
 	{"hairpin: to a forward, back through the gateway", hairpin_cfg, hairpin_steps},

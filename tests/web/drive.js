@@ -19,6 +19,10 @@ if (!url || !password || !out) {
   console.error('usage: drive.js URL PASSWORD OUT.png [pptp=on|off]');
   process.exit(2);
 }
+if (typeof WebSocket === 'undefined') {
+  console.log('FAIL: this node has no WebSocket (node 20.10+ with --experimental-websocket, or 22+)');
+  process.exit(1);
+}
 const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-chromium-'));
 const browser = spawn(chromium, [
@@ -31,13 +35,19 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const t0 = Date.now();
 const step = (what) => console.error(`${((Date.now() - t0) / 1000).toFixed(1)}s ${what}`);
 let finished = false;
+// Stop the browser and wait for it to go (its profile is in use until then).
 function finish(code, msg) {
   if (finished) return;
   finished = true;
   if (msg) console.log(msg);
+  const done = () => {
+    fs.rmSync(profile, { recursive: true, force: true });
+    process.exit(code);
+  };
+  if (browser.exitCode !== null || browser.signalCode !== null) done();
+  browser.once('exit', done);
   browser.kill('SIGTERM');
-  fs.rmSync(profile, { recursive: true, force: true });
-  process.exit(code);
+  setTimeout(() => { browser.kill('SIGKILL'); done(); }, 5000);
 }
 setTimeout(() => finish(1, 'FAIL: timed out'), 60000);
 

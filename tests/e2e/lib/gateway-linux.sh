@@ -74,10 +74,18 @@ gateway_up() {
 #    from the WAN and, without a gre forward, GRE to the same host;
 #  - the DMZ host is a catch-all dnat after them (TCP, UDP, GRE, ESP; pings
 #    stay the gateway's);
-#  - with a WAN MTU, SYNs get their MSS clamped to the route's MTU.
+#  - with a WAN MTU, SYNs get their MSS clamped to the route's MTU;
+#  - a passthrough switch turned off (GW_PASSTHROUGH) drops that VPN type in
+#    the forward path, both ways, counted in "passthrough_off": pptp GRE
+#    (the PPTP helper still follows TCP 1723, which stays ordinary TCP),
+#    ipsec ESP and UDP 500/4500, l2tp UDP 1701.
 gateway_apply_settings() {
-	local r pre=() helper=() fwd=() pptp_host= gre=0 dst
+	local r pre=() helper=() fwd=() pptp_host= gre=0 dst kv
 	nsx "$NS_GW" nft delete table ip pgfwd 2>/dev/null
+	# New settings start from an empty connection table, as passgated's
+	# restart does: no scenario inherits another's NAT state (a proto-50
+	# entry, say, lives 10 minutes).
+	nsx "$NS_GW" conntrack -F >/dev/null 2>&1
 	ip -n "$NS_GW" link set wan0 mtu "${GW_WAN_MTU:-1500}" || return 1
 	for r in "${GW_FORWARDS[@]}"; do
 		gw_forward_parse "$r"
@@ -111,9 +119,26 @@ gateway_apply_settings() {
 	[[ -n ${GW_DMZ:-} ]] &&
 		pre+=("iifname \"wan0\" ip daddr $WAN_PUB meta l4proto { tcp, udp, gre, esp } dnat ip to $GW_DMZ")
 	[[ -n ${GW_WAN_MTU:-} ]] && fwd+=("tcp flags syn tcp option maxseg size set rt mtu")
+	for kv in ${GW_PASSTHROUGH:-}; do
+		[[ ${kv#*=} == off ]] || continue
+		case ${kv%%=*} in
+		pptp) fwd+=("ip protocol gre counter name \"passthrough_off\" drop") ;;
+		ipsec)
+			fwd+=("ip protocol esp counter name \"passthrough_off\" drop")
+			fwd+=("udp dport { 500, 4500 } counter name \"passthrough_off\" drop")
+			fwd+=("udp sport { 500, 4500 } counter name \"passthrough_off\" drop")
+			;;
+		l2tp)
+			fwd+=("udp dport 1701 counter name \"passthrough_off\" drop")
+			fwd+=("udp sport 1701 counter name \"passthrough_off\" drop")
+			;;
+		*) echo "passthrough '$kv': unknown switch" >&2; return 1 ;;
+		esac
+	done
 	{
 		echo "table ip pgfwd {"
 		echo "	ct helper pptpin { type \"pptp\" protocol tcp; l3proto ip; }"
+		echo "	counter passthrough_off { }"
 		echo "	chain helpers { type filter hook prerouting priority filter; policy accept;"
 		printf '\t\t%s\n' "${helper[@]}"
 		echo "	}"
@@ -129,6 +154,12 @@ gateway_apply_settings() {
 		echo "}"
 	} >"$SCN_DIR/pgfwd.nft"
 	nsx "$NS_GW" nft -f "$SCN_DIR/pgfwd.nft" || { echo "nft refused $SCN_DIR/pgfwd.nft" >&2; return 1; }
+}
+
+# gateway_passthrough_dropped - packets a passthrough switch turned away.
+gateway_passthrough_dropped() {
+	nsx "$NS_GW" nft list counter ip pgfwd passthrough_off 2>/dev/null |
+		awk '/packets/ { for (i = 1; i < NF; i++) if ($i == "packets") { print $(i + 1); exit } }'
 }
 
 # gateway_down - nothing runs in pggw-S for this role; the namespace goes

@@ -46,6 +46,7 @@ gateway_up() {
 		level = ${PG_LOG_LEVEL:-info}
 	EOF
 	gateway_forward_conf >>"$conf"
+	gateway_passthrough_conf >>"$conf"
 	PG_LOG=$RUN_DIR/$PG_LOG_NAME.log
 	SPAWN_SCOPE=world
 	spawn "$PG_LOG_NAME" "$NS_GW" "$PASSGATED" -c "$conf"
@@ -79,6 +80,23 @@ gateway_forward_conf() {
 	done
 	[[ -n ${GW_DMZ:-} ]] && printf 'dmz  = %s\n' "$GW_DMZ"
 	return 0
+}
+
+# gateway_passthrough_conf - the [passthrough] section for a scenario's
+# GW_PASSTHROUGH ("pptp=off ipsec=off"); nothing without it.
+gateway_passthrough_conf() {
+	local kv
+	[[ -n ${GW_PASSTHROUGH:-} ]] || return 0
+	printf '\n[passthrough]\n'
+	for kv in $GW_PASSTHROUGH; do
+		printf '%s = %s\n' "${kv%%=*}" "${kv#*=}"
+	done
+}
+
+# gateway_passthrough_dropped - packets a passthrough switch turned away
+# (drop_passthrough_off).
+gateway_passthrough_dropped() {
+	gateway_counter drop_passthrough_off
 }
 
 # gateway_apply_settings - a scenario asked for other settings (forwards,

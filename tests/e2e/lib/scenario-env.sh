@@ -10,7 +10,10 @@
 #   GW_DMZ=192.168.1.12
 #       the DMZ host: inbound traffic nothing else claims;
 #   GW_WAN_MTU=1400
-#       the MTU of the gateway's WAN link (both ends of it).
+#       the MTU of the gateway's WAN link (both ends of it);
+#   GW_PASSTHROUGH="pptp=off ipsec=off l2tp=off"
+#       passthrough switches (passgated's [passthrough] keys); the Linux
+#       gateway drops that VPN type's traffic in its forward path instead.
 #
 # The harness applies them before the scenario (lib/gateway-*.sh,
 # gateway_apply_settings: passgated is restarted with a config holding them;
@@ -41,7 +44,7 @@ PASS_NOTE=			# why a judged scenario passed
 # scenario_env_reset - forget the previous scenario's requests (before each
 # scenario file is sourced).
 scenario_env_reset() {
-	unset GW_FORWARDS GW_DMZ GW_WAN_MTU EXPECT_PASSGATE EXPECT_LINUX
+	unset GW_FORWARDS GW_DMZ GW_WAN_MTU GW_PASSTHROUGH EXPECT_PASSGATE EXPECT_LINUX
 	PASS_NOTE=
 }
 
@@ -50,6 +53,9 @@ gw_settings_key() {
 	local f
 	for f in "${GW_FORWARDS[@]}"; do printf 'fwd=%s;' "$f"; done
 	printf 'dmz=%s;mtu=%s' "${GW_DMZ:-}" "${GW_WAN_MTU:-}"
+	# Only when asked for, so the default key stays what a fresh world has.
+	[[ -n ${GW_PASSTHROUGH:-} ]] && printf ';pt=%s' "$GW_PASSTHROUGH"
+	return 0
 }
 
 # gw_settings_apply - give the gateway what the scenario asked for, if it
@@ -77,7 +83,7 @@ gw_settings_apply() {
 gw_forward_parse() {
 	local a b c d
 	read -r a b c d <<<"$1"
-	FWD_PROTO=$a FWD_WLO= FWD_WHI= FWD_LLO= FWD_LHI=
+	FWD_PROTO=$a FWD_WLO='' FWD_WHI='' FWD_LLO='' FWD_LHI=''
 	if [[ $a == gre || $a == esp ]]; then
 		FWD_HOST=$b
 		return 0

@@ -13,11 +13,14 @@
 # 4. PPTP passthrough off (API): enhanced GRE from lan1 no longer reaches
 #    srv1 and drop_passthrough_off counts it; the file says "pptp = off"
 #    with its comment kept. On again (passgatectl): GRE reaches srv1.
-# 5. The admin page in headless Chromium: log in, switch PPTP off, Save;
+# 5. IKE and NAT-T from two LAN hosts: the API lists the sessions and the
+#    events, the daemon's log tells "IKEv2 negotiation seen", "NAT-T in use".
+# 6. The admin page in headless Chromium: log in, switch PPTP off, Save;
 #    the screenshot goes to build/admin-page.png.
 # Only for --gateway passgate: the API is passgated's own.
 
 API=http://127.0.0.1:8080
+API_CONF=		# the config the API edits: the harness's plus [api]
 API_TOKEN=e2e-token-$RANDOM$RANDOM
 API_PASSWORD=e2e-password-$RANDOM
 
@@ -36,14 +39,29 @@ scenario() {
 # api_restart - passgated again with credentials in [api] (the harness's own
 # config has none, so its API is read-only).
 api_restart() {
-	local conf=$RUN_DIR/passgated.conf th ph t0
+	local conf th ph t0
 	th=$("$PASSGATED" --hash-password <<<"$API_TOKEN" | sed 's/^password_hash/token_hash/') ||
 		{ fail "passgated --hash-password failed"; return; }
 	ph=$("$PASSGATED" --hash-password <<<"$API_PASSWORD") || { fail "hash failed"; return; }
-	grep -q '^\[api\]' "$conf" || printf '\n[passthrough]\npptp = on   # PPTP: insecure, see docs\n\n[api]\nlisten = 127.0.0.1:8080\n%s\n%s\n' "$th" "$ph" >>"$conf"
+	# A copy of the harness's config: later restarts by the harness use its own.
+	API_CONF=$SCN_DIR/passgated-api.conf
+	conf=$API_CONF
+	{
+		cat "$RUN_DIR/passgated.conf"
+		printf '\n[passthrough]\npptp = on   # PPTP: insecure, see docs\n'
+		printf '\n[api]\nlisten = 127.0.0.1:8080\n%s\n%s\n' "$th" "$ph"
+	} >"$conf"
+	# As gateway_apply_settings does: stop, forget the old PID, start again.
+	local old=$PG_PID w keep=()
 	gateway_down
+	for w in "${WORLD_PIDS[@]}"; do
+		[[ $w == "$old" ]] || keep+=("$w")
+	done
+	WORLD_PIDS=("${keep[@]}")
+	PG_LOG_NAME=passgated-$SCN_NAME
+	PG_LOG=$RUN_DIR/$PG_LOG_NAME.log
 	SPAWN_SCOPE=world
-	spawn passgated "$NS_GW" "$PASSGATED" -c "$conf"
+	spawn "$PG_LOG_NAME" "$NS_GW" "$PASSGATED" -c "$conf"
 	SPAWN_SCOPE=scenario
 	PG_PID=$LAST_PID
 	PG_STATUS=
@@ -104,16 +122,16 @@ api_endpoints() {
 		{ fail "/metrics lacks passgate_drops_total{reason=\"passthrough_off\"}"; return; }
 	expect 200 GET / || return
 	expect 200 POST /api/v1/forwards '{"rule": "tcp 8080 192.168.1.10 80"}' "Bearer $API_TOKEN" || return
-	grep -q '^rule = tcp 8080 192.168.1.10 80$' "$RUN_DIR/passgated.conf" ||
+	grep -q '^rule = tcp 8080 192.168.1.10 80$' "$API_CONF" ||
 		{ fail "the added forward is not in the config file"; return; }
 	expect 200 DELETE /api/v1/forwards/0 "" "Bearer $API_TOKEN" || return
-	! grep -q 'tcp 8080 192.168.1.10' "$RUN_DIR/passgated.conf" ||
+	! grep -q 'tcp 8080 192.168.1.10' "$API_CONF" ||
 		{ fail "the deleted forward is still in the config file"; return; }
 }
 
 api_refusals() {
 	local before after
-	before=$(md5sum <"$RUN_DIR/passgated.conf")
+	before=$(md5sum <"$API_CONF")
 	expect 400 PUT /api/v1/config/nat '{"mss": 100}' "Bearer $API_TOKEN" || return
 	grep -q '"field":"nat.mss"' <<<"$LAST_BODY" || { fail "no field in: $LAST_BODY"; return; }
 	expect 400 PUT /api/v1/config/timeouts '{"udp": "10s"}' "Bearer $API_TOKEN" || return
@@ -121,7 +139,7 @@ api_refusals() {
 	expect 400 PUT /api/v1/config/passthrough '{"pptp": ' "Bearer $API_TOKEN" || return
 	expect 404 PUT /api/v1/config/wan '{"gateway": "1.2.3.4"}' "Bearer $API_TOKEN" || return
 	expect 400 POST /api/v1/forwards '{"rule": "udp 500 10.9.9.9"}' "Bearer $API_TOKEN" || return
-	after=$(md5sum <"$RUN_DIR/passgated.conf")
+	after=$(md5sum <"$API_CONF")
 	[[ $before == "$after" ]] || { fail "a refused change altered the config file"; return; }
 }
 
@@ -160,7 +178,7 @@ while True:
 	tnsx 5 "${NS_LAN[0]}" ping -c 1 -W 2 "$SRV1_IP" >/dev/null ||
 		{ fail "lan1 cannot ping $SRV1_IP through the gateway"; return; }
 	expect 200 PUT /api/v1/config/passthrough '{"pptp": false}' "Bearer $API_TOKEN" || return
-	grep -q '^pptp = off   # PPTP: insecure, see docs$' "$RUN_DIR/passgated.conf" ||
+	grep -q '^pptp = off   # PPTP: insecure, see docs$' "$API_CONF" ||
 		{ fail "config file does not say 'pptp = off' with its comment"; return; }
 	d0=$(counter drop_passthrough_off)
 	n0=$(gre_count)
@@ -181,13 +199,42 @@ while True:
 	note "pptp on: GRE arrived from $WAN_PUB"
 }
 
+# api_ike - lan1 and lan2 open IKE (UDP 500) and NAT-T (UDP 4500) towards
+# srv1 with one IKEv2 IKE_SA_INIT header each (no server needed: the
+# gateway's helper reports the first message of a client); the API must
+# then list the sessions and the log must tell "IKE ... seen" and "NAT-T".
+api_ike() {
+	local i got
+	for i in 0 1; do
+		tnsx 5 "${NS_LAN[$i]}" python3 -c '
+import os, socket, struct, sys
+hdr = os.urandom(8) + bytes(8) + struct.pack("!BBBBII", 33, 0x20, 34, 0x08, 0, 28)
+for port, pre in ((500, b""), (4500, bytes(4))):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", port))
+    s.sendto(pre + hdr, (sys.argv[1], port))
+' "$SRV1_IP" || { fail "lan$((i + 1)) could not send IKE"; return; }
+	done
+	sleep 0.5
+	expect 200 GET /api/v1/sessions "" "Bearer $API_TOKEN" || return
+	got=$(grep -o '"kind":"[a-z-]*"' <<<"$LAST_BODY" | sort | uniq -c | tr -s ' \n' ' ')
+	[[ $got == *'2 "kind":"ike"'* && $got == *'2 "kind":"nat-t"'* ]] ||
+		{ fail "/api/v1/sessions: expected 2 ike and 2 nat-t sessions, got: ${got:-none}"; return; }
+	expect 200 GET /api/v1/events "" "Bearer $API_TOKEN" || return
+	grep -q 'IKEv2 negotiation seen' <<<"$LAST_BODY" && grep -q 'NAT-T in use' <<<"$LAST_BODY" ||
+		{ fail "/api/v1/events lacks the IKE and NAT-T lines"; return; }
+	grep -q 'info: ipsec: NAT-T in use' "$PG_LOG" || { fail "the daemon's log lacks 'NAT-T in use'"; return; }
+	note "sessions: $got"
+}
+
 # api_browser - the brief's user story in a real browser.
 api_browser() {
 	need node chromium || return
+	api_ike || return
 	tnsx 70 "$NS_GW" node --experimental-websocket "$REPO/tests/web/drive.js" "$API/" \
 		"$API_PASSWORD" "$REPO/build/admin-page.png" pptp=off >"$SCN_DIR/browser.log" 2>&1 ||
 		{ fail "admin page: $(grep -v Warning "$SCN_DIR/browser.log" | tail -n 1)"; return; }
-	grep -q '^pptp = off' "$RUN_DIR/passgated.conf" ||
+	grep -q '^pptp = off' "$API_CONF" ||
 		{ fail "Save in the page did not reach the config file"; return; }
 	# Leave the gateway as later scenarios expect it.
 	expect 200 PUT /api/v1/config/passthrough '{"pptp": true}' "Bearer $API_TOKEN" || return

@@ -5,6 +5,7 @@
 #  - lan3 -> TCP 198.51.100.2:8080 (lan1:7070): 64 KB echoed;
 #  - lan3 -> UDP 198.51.100.2:5353 (lan1:7007): 10 datagrams echoed;
 #  - lan1 -> TCP 198.51.100.2:9001 (lan2:9001), another server's host;
+#  - lan1 -> TCP 198.51.100.2:8080, its own server (lan1:7070);
 # and every server inside must have seen the gateway's public address as the
 # source: it answered 198.51.100.2, so its answers went back through the
 # gateway (had it seen the LAN host's own address it would have answered
@@ -40,9 +41,15 @@ scenario() {
 		{ fail "lan2's TCP server saw lan1 as '$FWD_SEEN', expected $WAN_PUB"; return; }
 	report hairpin "${LAN_IP[0]} -> $WAN_PUB:9001" "${LAN_IP[1]}:9001/tcp" PASS "$FWD_SEEN, 8 KB echoed"
 
+	fwd_tcp hairpin-self-8080 "${NS_LAN[0]}" "$WAN_PUB" 8080 8192 ||
+		{ fail "lan1 -> TCP $WAN_PUB:8080 (its own lan1:7070): $FWD_LINE"; return; }
+	[[ ${FWD_SEEN%%:*} == "$WAN_PUB" ]] ||
+		{ fail "lan1's TCP server saw lan1 itself as '$FWD_SEEN', expected $WAN_PUB"; return; }
+	report hairpin "${LAN_IP[0]} -> $WAN_PUB:8080" "${LAN_IP[0]}:7070/tcp (itself)" PASS "$FWD_SEEN, 8 KB echoed"
+
 	if [[ $GATEWAY == passgate ]] && gateway_dump; then
 		hp=$(dump_value hairpin_flows)
 		note "passgated hairpin_flows $hp"
-		((hp >= 3)) || { fail "passgated counted $hp hairpin flows, expected at least 3"; return; }
+		((hp >= 4)) || { fail "passgated counted $hp hairpin flows, expected at least 4"; return; }
 	fi
 }

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ikev2.h - just enough IKEv2 (RFC 7296) for check --ike: build an
+ * IKE_SA_INIT request with NAT detection notifications, and read the
+ * answer's SPI, notifications and NAT detection hashes.
+ */
+#ifndef PG_PROBE_IKEV2_H
+#define PG_PROBE_IKEV2_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sha1.h"
+
+#define PG_IKE_NAT_SRC 16388		/* NAT_DETECTION_SOURCE_IP */
+#define PG_IKE_NAT_DST 16389		/* NAT_DETECTION_DESTINATION_IP */
+#define PG_IKE_INVALID_KE 17
+#define PG_IKE_NO_PROPOSAL 14
+
+/* What an IKE_SA_INIT answer told us. */
+struct pg_ike_answer {
+	uint8_t spi_r[8];
+	bool has_nat_src, has_nat_dst;
+	uint8_t nat_src[PG_SHA1_LEN], nat_dst[PG_SHA1_LEN];
+	uint16_t error;			/* an error notification's type, 0 none */
+	uint16_t want_group;		/* INVALID_KE_PAYLOAD: the group asked for */
+};
+
+void pg_ike_nat_hash(const uint8_t spi_i[8], const uint8_t spi_r[8], uint32_t addr,
+		     uint16_t port, uint8_t out[PG_SHA1_LEN]);
+size_t pg_ike_sa_init(uint8_t *buf, size_t len, const uint8_t spi_i[8], uint16_t group,
+		      uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport);
+int pg_ike_parse(const uint8_t *buf, size_t len, const uint8_t spi_i[8],
+		 struct pg_ike_answer *a);
+
+#endif /* PG_PROBE_IKEV2_H */
