@@ -10,7 +10,7 @@ ALL_SCENARIOS=(ping tcp udp ttl icmp-errors fragments pmtu openvpn-udp openvpn-t
 	tls443 ipsec pptp l2tp unsolicited esp-raw port-forward hairpin dmz pptp-server-inside mss
 	pptp-multi pptp-off pptp-slipstream ipsec-multi ikev1 ike-port500 l2tp-multi l2tp-port-change
 	ipsec-off fragments-ike fragments-inject hairpin-p2p esp-forward
-	probe-passgate probe-linux probe-mtu probe-double-nat probe-ike)
+	probe-passgate probe-linux probe-mtu probe-double-nat probe-ike esp-raw-multi)
 # Only with --gateway passgate: what passgated offers beyond forwarding.
 PASSGATE_SCENARIOS=(api)
 # Run only when named (or with --extra): scenarios for behaviour passgated

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# esp-raw: two LAN clients hold raw ESP (IP protocol 50, no UDP) SAs with one
+# esp-raw: two (esp-raw-multi: three) LAN clients hold raw ESP (IP protocol 50, no UDP) SAs with one
 # WAN responder at the same time, as IPsec without NAT-T does. lib/espprobe.py
 # stands in for both ends (no kernel ESP here): each client runs an IKE-like
 # exchange on UDP 500 (both from source port 500) that tells each side the
@@ -13,15 +13,16 @@
 #  - passgate keys raw ESP by SPI and learns each server SPI from the first
 #    answer (docs/ENGINE.md "IPsec"); while one client's SPI is being learnt
 #    (3 s at most) another client's first ESP may be dropped, so the clients
-#    keep sending like real IPsec does: both get their own replies ("both");
+#    keep sending like real IPsec does: all get their own replies ("all");
 #  - Linux NAT keeps one proto-50 conntrack entry per (address, server)
-#    pair: one client gets its replies, the other nothing ("one").
+#    pair: one client gets its replies, the others nothing ("one").
 # Anything else (no client served, a reply on the wrong SPI or with the
 # wrong payload, a client getting the other's replies) fails on both.
 
-EXPECT_PASSGATE=both
+EXPECT_PASSGATE=all
 EXPECT_LINUX=one
 
+ESP_CLIENTS=${ESP_CLIENTS:-2} # esp-raw-multi sets 3
 ESP_COUNT=20
 ESP_INTERVAL=0.2
 ESP_DELAY=0.5
@@ -33,12 +34,12 @@ scenario() {
 		{ fail "ESP responder did not start: $(tail -n 1 "$SCN_DIR/esp-responder.log")"; return; }
 	# ESP from both at the same moment, once both IKE exchanges are done.
 	start=$(awk -v t="$EPOCHREALTIME" 'BEGIN { printf "%.3f", t + 1.5 }')
-	for i in 1 2; do
+	for ((i = 1; i <= ESP_CLIENTS; i++)); do
 		spawn "esp-lan$i" "${NS_LAN[$((i - 1))]}" timeout 15 "$PY" "$E2E_DIR/lib/espprobe.py" \
 			client "lan$i" "$SRV1_IP" "$ESP_COUNT" "$ESP_INTERVAL" "$start"
 		pids+=("$LAST_PID")
 	done
-	for i in 1 2; do
+	for ((i = 1; i <= ESP_CLIENTS; i++)); do
 		wait "${pids[$((i - 1))]}"
 		line=$(grep '^result ' "$SCN_DIR/esp-lan$i.log")
 		[[ $line == *" seen="* ]] ||
@@ -68,10 +69,10 @@ scenario() {
 	if [[ $GATEWAY == passgate ]] && gateway_dump; then
 		why=" (SPIs learnt $(dump_value esp_spi_learned), ESP held back while one was learnt $(dump_value drop_esp_learn_wait))"
 	fi
-	if ((${#ok[@]} == 2)); then
-		judge both "both clients got their own ESP replies$why"
+	if ((${#ok[@]} == ESP_CLIENTS)); then
+		judge all "all $ESP_CLIENTS clients got their own ESP replies$why"
 	elif ((${#ok[@]} == 1)); then
-		judge one "${ok[0]} got its ESP replies, ${none[0]} got nothing"
+		judge one "${ok[0]} got its ESP replies, ${none[*]} got nothing"
 	else
 		judge none "neither client got ESP replies"
 	fi
