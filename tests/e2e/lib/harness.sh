@@ -7,7 +7,7 @@
 E2E_DIR=${E2E_DIR:?}
 REPO=$(cd "$E2E_DIR/../.." && pwd)
 ALL_SCENARIOS=(ping tcp udp ttl icmp-errors fragments pmtu openvpn-udp openvpn-tcp wireguard
-	tls443 ipsec pptp l2tp unsolicited esp-raw port-forward hairpin dmz pptp-server-inside mss
+	tls443 ipsec pptp l2tp unsolicited esp-raw port-forward hairpin dmz pptp-server-inside mss-clamp
 	pptp-multi pptp-off pptp-slipstream ipsec-multi ikev1 ike-port500 l2tp-multi l2tp-port-change
 	ipsec-off fragments-ike fragments-inject hairpin-p2p esp-forward
 	probe-passgate probe-linux probe-mtu probe-double-nat probe-ike esp-raw-multi)

@@ -6,7 +6,10 @@
 #    "Time to live exceeded" from 198.51.100.1;
 #  - UDP to a closed port on the server: the server's "port unreachable"
 #    must reach the sending socket (ECONNREFUSED), which is how VPN clients
-#    notice a dead server at once instead of after a timeout.
+#    notice a dead server at once instead of after a timeout;
+#  - a UDP traceroute from the LAN host shows every hop: the gateway's own
+#    time exceeded (192.168.1.1), the internet router's translated back
+#    (198.51.100.1) and the server's port unreachable (the destination).
 
 scenario() {
 	local out
@@ -18,5 +21,10 @@ scenario() {
 	echo "$out" >"$SCN_DIR/udp-closed.log"
 	[[ $out == *" refused" ]] ||
 		{ fail "UDP to a closed port: the server's port unreachable did not reach the LAN socket ($out)"; return; }
-	report icmp-errors "${LAN_IP[0]}" "$SRV1_IP" PASS "errors translated back"
+	out=$(tnsx 20 "${NS_LAN[0]}" traceroute -n -q 1 -w 2 -m 5 "$SRV1_IP" 2>&1)
+	echo "$out" >"$SCN_DIR/traceroute.log"
+	grep -Eq "^ *1 +$LAN_GW " <<<"$out" && grep -Eq "^ *2 +$WAN_NEXTHOP " <<<"$out" &&
+		grep -Eq "^ *3 +$SRV1_IP " <<<"$out" ||
+		{ fail "traceroute did not show the hops $LAN_GW, $WAN_NEXTHOP, $SRV1_IP: $(tr '\n' ' ' <<<"$out")"; return; }
+	report icmp-errors "${LAN_IP[0]}" "$SRV1_IP" PASS "errors translated back; traceroute shows 3 hops"
 }

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# mss: the gateway's WAN link has MTU 1400 (both ends; passgated with
+# mss-clamp: the gateway's WAN link has MTU 1400 (both ends; passgated with
 # "[wan] mtu = 1400", the Linux gateway with the usual
 # "tcp flags syn tcp option maxseg size set rt mtu" rule). lan1's TCP SYNs to
 # pgsrv1 must arrive there with an MSS of at most 1360 (captured on the
