@@ -99,20 +99,6 @@ static int write_all(int fd, const uint8_t *buf, size_t len)
 	return send(fd, buf, len, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
 }
 
-static int read_msg(int fd, uint8_t *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = recv(fd, buf + got, len - got, 0);
-
-		if (n <= 0)
-			return -1;
-		got += (size_t)n;
-	}
-	return 0;
-}
-
 /* Set up the call. Return: the responder's call id, or -1. */
 static int pptp_call(int tcp, struct pg_probe_obs *obs)
 {
@@ -121,12 +107,12 @@ static int pptp_call(int tcp, struct pg_probe_obs *obs)
 	int type;
 
 	pg_pptp_sccr(buf, sizeof(buf), PG_PPTP_SCCRQ);
-	if (write_all(tcp, buf, PG_PPTP_SCCR_LEN) < 0 || read_msg(tcp, buf, PG_PPTP_SCCR_LEN) < 0 ||
+	if (write_all(tcp, buf, PG_PPTP_SCCR_LEN) < 0 || pg_read_full(tcp, buf, PG_PPTP_SCCR_LEN) < 0 ||
 	    pg_pptp_parse(buf, PG_PPTP_SCCR_LEN, &type, &cid, &pcid) < 0 || type != PG_PPTP_SCCRP)
 		return -1;
 	obs->call_id = (uint16_t)(1 + pg_token() % 0xfffe);
 	pg_pptp_ocrq(buf, sizeof(buf), obs->call_id, (uint16_t)pg_token());
-	if (write_all(tcp, buf, PG_PPTP_OCRQ_LEN) < 0 || read_msg(tcp, buf, PG_PPTP_OCRP_LEN) < 0 ||
+	if (write_all(tcp, buf, PG_PPTP_OCRQ_LEN) < 0 || pg_read_full(tcp, buf, PG_PPTP_OCRP_LEN) < 0 ||
 	    pg_pptp_parse(buf, PG_PPTP_OCRP_LEN, &type, &cid, &pcid) < 0 || type != PG_PPTP_OCRP)
 		return -1;
 	obs->call_id_seen = pcid;

@@ -216,3 +216,17 @@ int pg_read_icmp_err(int fd, struct pg_icmp_err *e)
 	}
 	return 0;
 }
+
+int pg_read_full(int fd, uint8_t *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = recv(fd, buf + got, len - got, 0);
+
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}

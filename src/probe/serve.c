@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "msg.h"
+#include "net.h"
 #include "probe.h"
 
 #define NUDP 8
@@ -221,21 +222,6 @@ static void on_udp(struct srv *s, int i)
 	}
 }
 
-/* Read exactly @len bytes within the socket's receive timeout. */
-static int read_full(int fd, uint8_t *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = recv(fd, buf + got, len - got, 0);
-
-		if (n <= 0)
-			return -1;
-		got += (size_t)n;
-	}
-	return 0;
-}
-
 /* The MSS option of the SYN that opened @fd, 0 if none was kept. */
 static int syn_mss(int fd)
 {
@@ -291,7 +277,7 @@ static void on_tcp_ctl(struct srv *s, int lfd)
 	if (fd < 0)
 		return;
 	mss = syn_mss(fd);
-	if (read_full(fd, buf, sizeof(buf)) == 0 && pg_msg_decode(buf, sizeof(buf), &m) == 0) {
+	if (pg_read_full(fd, buf, sizeof(buf)) == 0 && pg_msg_decode(buf, sizeof(buf), &m) == 0) {
 		struct pg_msg a = {.type = PG_MSG_ANSWER, .token = m.token};
 
 		fprintf(stderr, "tcp from %s type %u mss %d\n", sa_str(&from), m.type, mss);
@@ -333,7 +319,7 @@ static void on_pptp(struct srv *s)
 
 	if (fd < 0)
 		return;
-	if (read_full(fd, buf, PG_PPTP_SCCR_LEN) < 0 ||
+	if (pg_read_full(fd, buf, PG_PPTP_SCCR_LEN) < 0 ||
 	    pg_pptp_parse(buf, PG_PPTP_SCCR_LEN, &type, &cid, &pcid) < 0 || type != PG_PPTP_SCCRQ) {
 		fprintf(stderr, "pptp from %s: no Start-Control-Connection-Request\n", sa_str(&from));
 		goto drop;
@@ -341,7 +327,7 @@ static void on_pptp(struct srv *s)
 	pg_pptp_sccr(buf, sizeof(buf), PG_PPTP_SCCRP);
 	if (send(fd, buf, PG_PPTP_SCCR_LEN, MSG_NOSIGNAL) < 0)
 		goto drop;
-	if (read_full(fd, buf, PG_PPTP_OCRQ_LEN) < 0 ||
+	if (pg_read_full(fd, buf, PG_PPTP_OCRQ_LEN) < 0 ||
 	    pg_pptp_parse(buf, PG_PPTP_OCRQ_LEN, &type, &cid, &pcid) < 0 || type != PG_PPTP_OCRQ) {
 		fprintf(stderr, "pptp from %s: no Outgoing-Call-Request\n", sa_str(&from));
 		goto drop;
