@@ -11,8 +11,13 @@ ALL_SCENARIOS=(ping tcp udp ttl icmp-errors fragments pmtu openvpn-udp openvpn-t
 	pptp-multi pptp-off pptp-slipstream ipsec-multi ikev1 ike-port500 l2tp-multi l2tp-port-change
 	ipsec-off fragments-ike fragments-inject hairpin-p2p esp-forward
 	probe-passgate probe-linux probe-mtu probe-double-nat probe-ike esp-raw-multi)
+# One line per piece of work, so lists grow without touching each other.
+ALL_SCENARIOS+=()	# inbound: forwards, DMZ, hairpinning
+ALL_SCENARIOS+=()	# gateway's own services (host path)
 # Only with --gateway passgate: what passgated offers beyond forwarding.
 PASSGATE_SCENARIOS=(api)
+PASSGATE_SCENARIOS+=()	# control plane: reload, capture, web
+PASSGATE_SCENARIOS+=()	# gateway's own services (host path)
 # Run only when named (or with --extra): scenarios for behaviour passgated
 # does not have yet. They must pass with the Linux gateway.
 EXTRA_SCENARIOS=()
