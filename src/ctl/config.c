@@ -433,13 +433,15 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 	case K_BACKEND: {
 		enum pg_backend b;
 
-		if (!strcmp(v, "afpacket"))
+		if (!strcmp(v, "auto"))
+			b = PG_BACKEND_AUTO;
+		else if (!strcmp(v, "afpacket"))
 			b = PG_BACKEND_AFPACKET;
 		else if (!strcmp(v, "afxdp"))
 			b = PG_BACKEND_AFXDP;
 		else
 			return fail(p, line, (int)k->section, k->name,
-				    "expected 'afpacket' or 'afxdp'");
+				    "expected 'auto', 'afpacket' or 'afxdp'");
 		memcpy(base + k->off, &b, sizeof(b));
 		return 0;
 	}

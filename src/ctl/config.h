@@ -60,8 +60,9 @@ struct pg_config_api {
 
 /* The I/O backend moving frames on both links ([datapath] backend). */
 enum pg_backend {
-	PG_BACKEND_AFPACKET = 0, /* default: works on every link */
-	PG_BACKEND_AFXDP = 1,	 /* AF_XDP with our XDP program; faster, needs XDP */
+	PG_BACKEND_AUTO = 0,	 /* default: AF_XDP where the link takes it, else AF_PACKET */
+	PG_BACKEND_AFPACKET = 1, /* works on every link */
+	PG_BACKEND_AFXDP = 2,	 /* AF_XDP with our XDP program; faster, needs XDP */
 };
 
 struct pg_config {

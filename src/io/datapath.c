@@ -75,7 +75,8 @@ static uint64_t link_kernel_drops(struct pg_link *l)
 }
 
 static int link_open(struct pg_link *l, enum pg_side side, const char *ifname, uint32_t mtu,
-		     uint32_t addr, uint8_t prefix, uint32_t gateway, char *err, size_t errlen)
+		     uint32_t addr, uint8_t prefix, uint32_t gateway, bool auto_backend, char *err,
+		     size_t errlen)
 {
 	struct pg_ifinfo info;
 	int r;
@@ -83,7 +84,15 @@ static int link_open(struct pg_link *l, enum pg_side side, const char *ifname, u
 	r = pg_if_query(ifname, &info, err, errlen);
 	if (r)
 		return r;
-	if (l->use_xdp) {
+	if (l->use_xdp && auto_backend) {
+		r = pg_afxdp_open(&l->xdp, ifname, err, errlen);
+		if (r) {
+			/* The default: take the fast path where the link allows it. */
+			pg_warn("%s; using AF_PACKET", err);
+			l->use_xdp = false;
+			l->xdp.fd = -1;
+		}
+	} else if (l->use_xdp) {
 		r = pg_afxdp_open(&l->xdp, ifname, err, errlen);
 		if (r) {
 			/* Asked for explicitly: refuse rather than run slower than configured. */
@@ -94,12 +103,15 @@ static int link_open(struct pg_link *l, enum pg_side side, const char *ifname, u
 				 "works on every link)");
 			return r;
 		}
+	}
+	if (l->use_xdp) {
 		pg_info("%s: AF_XDP copy mode, XDP program in %s mode", ifname,
 			pg_afxdp_native(&l->xdp) ? "driver" : "generic");
 	} else {
 		r = pg_afp_open(&l->afp, ifname, err, errlen);
 		if (r)
 			return r;
+		pg_info("%s: AF_PACKET (TPACKET_V3 rings)", ifname);
 	}
 	r = pg_port_init(&l->port, ifname, side, info.mac, addr, prefix, gateway, mtu, link_tx, l);
 	if (r) {
@@ -119,7 +131,7 @@ int pg_datapath_init(struct pg_datapath *dp, const struct pg_config *cfg, struct
 	for (int i = 0; i < 2; i++) {
 		dp->link[i].afp.fd = -1;
 		dp->link[i].xdp.fd = -1;
-		dp->link[i].use_xdp = cfg->backend == PG_BACKEND_AFXDP;
+		dp->link[i].use_xdp = cfg->backend != PG_BACKEND_AFPACKET;
 	}
 	dp->engine = engine;
 	if (posix_memalign((void **)&dp->bufs, 64, 2 * PG_DP_BURST * PG_FRAME_SIZE)) {
@@ -129,11 +141,12 @@ int pg_datapath_init(struct pg_datapath *dp, const struct pg_config *cfg, struct
 	for (unsigned int i = 0; i < 2 * PG_DP_BURST; i++)
 		dp->frames[i].buf = dp->bufs + (size_t)i * PG_FRAME_SIZE;
 	r = link_open(&dp->link[PG_SIDE_LAN], PG_SIDE_LAN, cfg->lan_ifname, cfg->lan_mtu,
-		      ec->lan_addr, ec->lan_prefix, 0, err, errlen);
+		      ec->lan_addr, ec->lan_prefix, 0, cfg->backend == PG_BACKEND_AUTO, err, errlen);
 	if (r)
 		goto out_free;
 	r = link_open(&dp->link[PG_SIDE_WAN], PG_SIDE_WAN, cfg->wan_ifname, cfg->wan_mtu,
-		      ec->wan_addr, ec->wan_prefix, ec->wan_gateway, err, errlen);
+		      ec->wan_addr, ec->wan_prefix, ec->wan_gateway, cfg->backend == PG_BACKEND_AUTO,
+		      err, errlen);
 	if (r)
 		goto out_lan;
 	return 0;

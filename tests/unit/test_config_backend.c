@@ -28,7 +28,8 @@ static void test_backend_values(void **state)
 		const char *text;
 		enum pg_backend want;
 	} cases[] = {
-		{HEAD, PG_BACKEND_AFPACKET},
+		{HEAD, PG_BACKEND_AUTO},
+		{HEAD "[datapath]\nbackend = auto\n", PG_BACKEND_AUTO},
 		{HEAD "[datapath]\nbackend = afpacket\n", PG_BACKEND_AFPACKET},
 		{HEAD "[datapath]\nbackend = afxdp   # fast path\n", PG_BACKEND_AFXDP},
 	};
@@ -52,7 +53,7 @@ static void test_backend_errors(void **state)
 
 	(void)state;
 	assert_int_not_equal(parse(HEAD "[datapath]\nbackend = dpdk\n", &cfg, err), 0);
-	assert_string_equal(err, "t.conf:9: [datapath] backend: expected 'afpacket' or 'afxdp'");
+	assert_string_equal(err, "t.conf:9: [datapath] backend: expected 'auto', 'afpacket' or 'afxdp'");
 	assert_int_not_equal(
 		parse(HEAD "[datapath]\nbackend = afxdp\nbackend = afpacket\n", &cfg, err), 0);
 }
