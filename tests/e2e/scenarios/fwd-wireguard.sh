@@ -58,4 +58,7 @@ scenario() {
 		report fwd-wireguard "${ips[$i]}" "$WAN_PUB:$WG_PORT -> ${LAN_IP[0]}:$WG_PORT/udp" PASS \
 			"$seen, pings inside both ways"
 	done
+	if [[ $GATEWAY == passgate ]] && gateway_dump; then
+		note "passgated: forwarded_flows $(dump_value forwarded_flows)"
+	fi
 }
