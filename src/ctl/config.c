@@ -151,7 +151,7 @@ static int fail(struct parse *p, unsigned int line, int sec, const char *key, co
 /* Format "NAME:LINE: [sec] key: reason" into p->err; returns -EINVAL. */
 static int fail(struct parse *p, unsigned int line, int sec, const char *key, const char *fmt, ...)
 {
-	char reason[256];
+	char reason[448];
 	char where[64] = "";
 	va_list ap;
 
@@ -169,6 +169,25 @@ static int fail(struct parse *p, unsigned int line, int sec, const char *key, co
 	else
 		snprintf(p->err, p->errlen, "%s%s: %s", p->cfg->doc.name, where, reason);
 	return -EINVAL;
+}
+
+/*
+ * Two forwards claim the same traffic: name both rules by their text and
+ * file:line, so whoever reads the error needs no second look at the file
+ * (docs/CONFIG.md "[forward]"). Reported at the later rule's line.
+ */
+static int forward_clash(struct parse *p, unsigned int first, unsigned int second)
+{
+	const struct pg_config_line *a = &p->cfg->doc.lines[p->cfg->forward_line[first] - 1];
+	const struct pg_config_line *b = &p->cfg->doc.lines[p->cfg->forward_line[second] - 1];
+	const char *text = p->cfg->doc.text;
+
+	/* The rule texts are capped so both fit the message buffer. */
+	return fail(p, p->cfg->forward_line[second], S_FORWARD, "rule",
+		    "'%.*s' claims traffic that '%.*s' (%s:%u) already forwards",
+		    (int)(b->val_len > 60 ? 60 : b->val_len), text + b->val_off,
+		    (int)(a->val_len > 60 ? 60 : a->val_len), text + a->val_off,
+		    p->cfg->doc.name, p->cfg->forward_line[first]);
 }
 
 static bool is_blank(char c)
@@ -655,9 +674,7 @@ static int check_all(struct parse *p)
 		if (pg_forward_rule_check(ec, &ec->forwards[i], &why))
 			return fail(p, p->cfg->forward_line[i], S_FORWARD, "rule", "%s", why);
 		if (pg_forward_conflict(ec, &first, &second))
-			return fail(p, p->cfg->forward_line[second], S_FORWARD, "rule",
-				    "claims traffic the rule on line %u already forwards",
-				    p->cfg->forward_line[first]);
+			return forward_clash(p, first, second);
 	}
 	k = key_index(S_FORWARD, "dmz");
 	if (ec->dmz_host && (!same_net(ec->dmz_host, ec->lan_addr, ec->lan_prefix) ||

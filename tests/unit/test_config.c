@@ -134,9 +134,11 @@ static const struct bad_case bad_cases[] = {
 	 "t.conf:9: malformed section header: expected '[name]' with a-z, 0-9 and '_'"},
 	{HEAD "[forwarding]\n", "t.conf:9: [forwarding]: unknown section"},
 	{HEAD "[forward]\nrule = tcp 8080 192.168.1.10 80\nrule = tcp 8000-8090 192.168.1.11\n",
-	 "t.conf:11: [forward] rule: claims traffic the rule on line 10 already forwards"},
+	 "t.conf:11: [forward] rule: 'tcp 8000-8090 192.168.1.11' claims traffic that "
+	 "'tcp 8080 192.168.1.10 80' (t.conf:10) already forwards"},
 	{HEAD "[forward]\nrule = gre 192.168.1.10\nrule = gre 192.168.1.11\n",
-	 "t.conf:11: [forward] rule: claims traffic the rule on line 10 already forwards"},
+	 "t.conf:11: [forward] rule: 'gre 192.168.1.11' claims traffic that 'gre 192.168.1.10' "
+	 "(t.conf:10) already forwards"},
 	{HEAD "[forward]\nrule = tcp 80 10.0.0.1\n",
 	 "t.conf:10: [forward] rule: the forward's host is not a LAN host"},
 	{HEAD "[forward]\nrule = tcp 8000-8010 192.168.1.10 80-81\n",

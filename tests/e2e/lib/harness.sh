@@ -7,12 +7,12 @@
 E2E_DIR=${E2E_DIR:?}
 REPO=$(cd "$E2E_DIR/../.." && pwd)
 ALL_SCENARIOS=(ping tcp udp ttl icmp-errors fragments pmtu openvpn-udp openvpn-tcp wireguard
-	tls443 ipsec pptp l2tp unsolicited esp-raw port-forward hairpin dmz pptp-server-inside mss-clamp
+	tls443 ipsec pptp l2tp unsolicited esp-raw port-forward dmz mss-clamp
 	pptp-multi pptp-off pptp-slipstream ipsec-multi ikev1 ike-port500 l2tp-multi l2tp-port-change
-	ipsec-off fragments-ike fragments-inject hairpin-p2p esp-forward
+	ipsec-off fragments-ike fragments-inject
 	probe-passgate probe-linux probe-mtu probe-double-nat probe-ike esp-raw-multi)
 # One line per piece of work, so lists grow without touching each other.
-ALL_SCENARIOS+=()	# inbound: forwards, DMZ, hairpinning
+ALL_SCENARIOS+=(hairpin-tcp hairpin-udp fwd-pptp fwd-esp fwd-openvpn fwd-wireguard fwd-ipsec fwd-conflict)	# inbound: forwards, DMZ, hairpinning
 ALL_SCENARIOS+=()	# gateway's own services (host path)
 # Only with --gateway passgate: what passgated offers beyond forwarding.
 PASSGATE_SCENARIOS=(api)

@@ -12,6 +12,12 @@
 #   IPSEC_FRAG=yes|no      IKE fragmentation (no: the IP layer fragments)
 #   IPSEC_PROPOSALS=...    IKE proposals (default aes128-sha256-x25519)
 #
+# Where the peers are, set by the scenario before ipsec_start (fwd-ipsec puts
+# a responder inside the LAN and initiators on both sides):
+#   IPSEC_NS[N]=NS         peer N's namespace (default: 0 pgsrv1, N lanN)
+#   IPSEC_SERVER[N]=ADDR   the address initiator N dials (default pgsrv1's)
+#   IPSEC_RESPONDERS="0"   the peers that are responders
+#
 # Each charon gets a private /run (its pid file path is fixed) by a bind
 # mount in the mount namespace `ip netns exec` makes; swanctl reaches it
 # through a vici socket in the scenario directory. Peer 0 is the responder,
@@ -23,6 +29,21 @@ IPSEC_VERSION=2
 IPSEC_AUTH=psk
 IPSEC_FRAG=yes
 IPSEC_PROPOSALS=aes128-sha256-x25519
+IPSEC_NS=()
+IPSEC_SERVER=()
+IPSEC_RESPONDERS="0"
+
+# ipsec_is_responder N - peer N answers rather than initiates.
+ipsec_is_responder() {
+	[[ " $IPSEC_RESPONDERS " == *" $1 "* ]]
+}
+
+# ipsec_ns N - peer N's namespace.
+ipsec_ns() {
+	local ns=$NS_SRV1
+	(($1 > 0)) && ns=${NS_LAN[$(($1 - 1))]:-}
+	echo "${IPSEC_NS[$1]:-$ns}"
+}
 
 # ipsec_pki N - a CA and certificates for the responder and initiators 1..N
 # in $SCN_DIR/pki (RSA 2048, 40 subjectAltNames each: about 3 KB).
@@ -89,7 +110,7 @@ ipsec_conf() {
 		remote_auth="auth = psk"
 		secrets="ike-all { secret = \"$IPSEC_PSK\" }"
 	fi
-	if ((n == 0)); then
+	if ipsec_is_responder "$n"; then
 		cat >"$d/swanctl.conf" <<-CONF
 			connections {
 				rw {
@@ -119,7 +140,7 @@ ipsec_conf() {
 			connections {
 				gw {
 					version = $IPSEC_VERSION
-					remote_addrs = $SRV1_IP
+					remote_addrs = ${IPSEC_SERVER[$n]:-$SRV1_IP}
 					proposals = $IPSEC_PROPOSALS
 					fragmentation = $IPSEC_FRAG
 					send_cert = $send_cert
@@ -144,8 +165,8 @@ ipsec_conf() {
 	fi
 }
 
-# ipsec_start N - start the responder and initiators 1..N (not yet
-# initiating) and load their configurations.
+# ipsec_start N - start peers 0..N, the responder(s) and the initiators (not
+# yet initiating), and load their configurations.
 ipsec_start() {
 	local n=$1 i ns d tun
 	[[ -x /usr/lib/ipsec/charon ]] || { fail "strongSwan's charon not installed"; return; }
@@ -155,12 +176,11 @@ ipsec_start() {
 	fi
 	for ((i = 0; i <= n; i++)); do
 		d=$SCN_DIR/ipsec$i
-		ns=$NS_SRV1
-		((i > 0)) && ns=${NS_LAN[$((i - 1))]}
+		ns=$(ipsec_ns "$i")
 		mkdir -p "$d/run"
 		ipsec_conf "$i" "$d"
-		tun=10.10.0.1
-		((i > 0)) && tun=10.10.1.$((i + 1))
+		tun=10.10.1.$((i + 1))
+		ipsec_is_responder "$i" && tun=10.10.0.1
 		ip -n "$ns" addr replace "$tun/32" dev lo
 		spawn "charon$i" "$ns" env STRONGSWAN_CONF="$d/strongswan.conf" sh -c \
 			'mount --bind "$1" /run && exec /usr/lib/ipsec/charon' sh "$d/run"

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # tests/e2e/lib/openvpn.sh - one OpenVPN 2.6 server on pgsrv1, two LAN
-# clients at once, over UDP or TCP. Sourced by scenarios/openvpn-*.sh.
+# clients at once, over UDP or TCP; the config writers also serve fwd-openvpn
+# (the server inside). Sourced by scenarios/openvpn-*.sh, fwd-openvpn.sh.
 #
 # TLS server mode (static keys allow one peer per server): each side has a
 # self-signed EC certificate made at run time and pins the other's SHA-256
@@ -21,23 +22,7 @@ openvpn_scenario() {
 	srvproto=udp4 cliproto=udp4
 	[[ $proto == tcp ]] && srvproto=tcp4-server cliproto=tcp4-client
 
-	cat >"$SCN_DIR/server.conf" <<-CONF
-		# "server" expands to mode server + tls-server + an address pool.
-		server 10.8.0.0 255.255.255.0
-		topology subnet
-		proto $srvproto
-		port $OVPN_PORT
-		dev tun
-		cert $RUN_DIR/pki/pgsrv1.crt
-		key $RUN_DIR/pki/pgsrv1.key
-		dh none
-		<peer-fingerprint>
-		$fps
-		</peer-fingerprint>
-		keepalive 2 10
-		disable-dco
-		verb 3
-	CONF
+	ovpn_server_conf "$SCN_DIR/server.conf" "$srvproto" pgsrv1 "$fps"
 	spawn openvpn-srv "$NS_SRV1" openvpn --config "$SCN_DIR/server.conf"
 	wait_listen "$NS_SRV1" "${proto}" "$OVPN_PORT" 10 ||
 		{ fail "openvpn server did not start: $(tail -n 1 "$SCN_DIR/openvpn-srv.log")"; return; }
@@ -49,19 +34,7 @@ openvpn_scenario() {
 		# public port while the first keeps its own.
 		local bind=
 		[[ $proto == udp ]] && bind="lport $OVPN_PORT"
-		cat >"$SCN_DIR/client-$cn.conf" <<-CONF
-			client
-			proto $cliproto
-			remote $SRV1_IP $OVPN_PORT
-			dev tun
-			cert $RUN_DIR/pki/$cn.crt
-			key $RUN_DIR/pki/$cn.key
-			peer-fingerprint $(pki_fingerprint pgsrv1)
-			connect-retry 1
-			$bind
-			disable-dco
-			verb 3
-		CONF
+		ovpn_client_conf "$SCN_DIR/client-$cn.conf" "$cliproto" "$cn" "$SRV1_IP" pgsrv1 "$bind"
 		spawn "openvpn-$cn" "${NS_LAN[$i]}" openvpn --config "$SCN_DIR/client-$cn.conf"
 	done
 
@@ -86,6 +59,49 @@ openvpn_scenario() {
 			{ fail "server saw $cn as '${seen:-nothing}', expected $WAN_PUB"; return; }
 		report "openvpn-$proto" "${LAN_IP[$i]}${bind:+:$OVPN_PORT}" "$SRV1_IP:$OVPN_PORT/$proto" PASS "$seen"
 	done
+}
+
+# ovpn_server_conf FILE PROTO NAME FINGERPRINTS - a TLS server config (pool
+# 10.8.0.0/24, the server 10.8.0.1) with NAME's certificate, accepting the
+# clients whose fingerprints are given (one a line). PROTO: udp4,
+# tcp4-server.
+ovpn_server_conf() {
+	cat >"$1" <<-CONF
+		# "server" expands to mode server + tls-server + an address pool.
+		server 10.8.0.0 255.255.255.0
+		topology subnet
+		proto $2
+		port $OVPN_PORT
+		dev tun
+		cert $RUN_DIR/pki/$3.crt
+		key $RUN_DIR/pki/$3.key
+		dh none
+		<peer-fingerprint>
+		$4
+		</peer-fingerprint>
+		keepalive 2 10
+		disable-dco
+		verb 3
+	CONF
+}
+
+# ovpn_client_conf FILE PROTO CN SERVER-ADDR SERVER-NAME [LINE] - a client
+# config for CN's certificate, pinning SERVER-NAME's, with an extra LINE
+# (e.g. "lport 1194"). PROTO: udp4, tcp4-client.
+ovpn_client_conf() {
+	cat >"$1" <<-CONF
+		client
+		proto $2
+		remote $4 $OVPN_PORT
+		dev tun
+		cert $RUN_DIR/pki/$3.crt
+		key $RUN_DIR/pki/$3.key
+		peer-fingerprint $(pki_fingerprint "$5")
+		connect-retry 1
+		${6:-}
+		disable-dco
+		verb 3
+	CONF
 }
 
 # ovpn_last_words CN - the client's last log line, for a failure reason.

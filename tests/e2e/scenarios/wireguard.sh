@@ -4,32 +4,22 @@
 # at once. Passes when a ping inside each LAN peer's tunnel is answered and
 # the server learnt each peer's endpoint at the gateway's public address.
 #
-# wireguard-go and wg meet at /run/wireguard/IFNAME.sock, on the filesystem
-# every namespace shares: each peer gets a private /run (a directory of the
-# run bind-mounted over /run in the mount namespace `ip netns exec` makes), so
-# nothing is written to the host's /run and peers cannot see each other's
-# sockets.
+# Each peer has a private /run (lib/wireguard.sh).
+
+source "$E2E_DIR/lib/wireguard.sh"
 
 WG_PORT=51820
 
 scenario() {
 	need wireguard-go wg || return
 	local i ifs=() pubs=() ns seen
-	for i in 0 1 2; do
-		ifs[i]=pgwg$i-$SFX
-		(umask 077 && wg genkey >"$SCN_DIR/wg$i.key") || { fail "wg genkey failed"; return; }
-		pubs[i]=$(wg pubkey <"$SCN_DIR/wg$i.key")
-	done
 	# Index 0 is the server, 1 and 2 the LAN peers on lan1 and lan2.
 	for i in 0 1 2; do
+		ifs[i]=pgwg$i-$SFX
 		ns=$NS_SRV1
 		((i > 0)) && ns=${NS_LAN[$((i - 1))]}
-		mkdir -p "$SCN_DIR/run$i"
-		spawn "wireguard-go-$i" "$ns" sh -c \
-			'mount --bind "$1" /run && LOG_LEVEL=verbose exec wireguard-go -f "$2"' \
-			sh "$SCN_DIR/run$i" "${ifs[$i]}"
-		wait_until 5 test -S "$SCN_DIR/run$i/wireguard/${ifs[$i]}.sock" ||
-			{ fail "wireguard-go ${ifs[$i]} did not start: $(tail -n 1 "$SCN_DIR/wireguard-go-$i.log")"; return; }
+		wg_peer_start "$i" "$ns" "${ifs[$i]}" || return
+		pubs[i]=$(wg_pub "$i")
 	done
 	wgx 0 "$NS_SRV1" set "${ifs[0]}" listen-port "$WG_PORT" private-key "$SCN_DIR/wg0.key" \
 		peer "${pubs[1]}" allowed-ips 10.9.0.2/32 \
@@ -63,10 +53,3 @@ scenario() {
 	done
 }
 
-# wgx N NS ARGS... - run wg in NS with peer N's private /run.
-wgx() {
-	local n=$1 ns=$2
-	shift 2
-	timeout 5 ip netns exec "$ns" sh -c 'mount --bind "$1" /run && shift && exec wg "$@"' \
-		sh "$SCN_DIR/run$n" "$@"
-}

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# pptp-server-inside: pptpd runs on lan1 behind a "tcp 1723" forward, and
+# fwd-pptp: pptpd runs on lan1 behind a "tcp 1723" forward, and
 # three pptp clients on the WAN call it at the public address at the same
 # time: wan1 and wan3 on pgsrv1 (two clients behind one address), wan2 on
 # pgsrv2. passgated needs no gre forward: it
@@ -64,7 +64,7 @@ scenario() {
 				return
 			fi
 		done
-		report pptp-inside "$want (wan$i)" "$WAN_PUB:1723 -> ${LAN_IP[0]}" PASS "$want + GRE"
+		report fwd-pptp "$want (wan$i)" "$WAN_PUB:1723 -> ${LAN_IP[0]}" PASS "$want + GRE"
 	done
 	# pptpd saw each client at its own address: two from pgsrv1, one from
 	# pgsrv2, none from the gateway.

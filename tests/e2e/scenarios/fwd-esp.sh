@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# esp-forward: an IPsec server inside (lib/espprobe.py's responder on lan1,
+# fwd-esp: an IPsec server inside (lib/espprobe.py's responder on lan1,
 # behind "udp 500" and "esp" forwards) next to IPsec passthrough from another
 # LAN host, at the same time:
 #  - pgsrv2 runs a raw ESP client against the public address: its IKE-like
