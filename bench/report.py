@@ -129,12 +129,64 @@ def forward_tables(rows):
     return out
 
 
+def read_tcp(path):
+    """tcp_iperf3 GW RUN BPS ROUTER_BUSY ROUTER_TOTAL lines, failed runs kept as such."""
+    rows = []
+    if not os.path.exists(path):
+        return rows
+    with open(path) as f:
+        for line in f:
+            p = line.rstrip("\n").split("\t")
+            if len(p) < 4:
+                continue
+            row = {"case": p[0], "gateway": p[1], "run": int(p[2]), "failed": p[3] == "failed"}
+            if not row["failed"] and len(p) >= 6:
+                row["gbps"] = int(p[3]) / 1e9
+                total = int(p[5])
+                row["router_cpu_pct"] = 100.0 * int(p[4]) / total if total else 0.0
+            rows.append(row)
+    return rows
+
+
+def tcp_table(rows):
+    out = []
+    gws = []
+    for r in rows:
+        if r["gateway"] not in gws:
+            gws.append(r["gateway"])
+    print("gateway   Gbit/s med(min-max)    rtr%  failed")
+    per_gw = {}
+    for g in gws:
+        ok = [r for r in rows if r["gateway"] == g and not r["failed"]]
+        nfail = sum(1 for r in rows if r["gateway"] == g and r["failed"])
+        if not ok:
+            print("%-9s all %d runs failed" % (g, nfail))
+            continue
+        d = summary([r["gbps"] for r in ok])
+        cpu = summary([r["router_cpu_pct"] for r in ok])
+        per_gw[g] = {r["run"]: r for r in ok}
+        out.append({"gateway": g, "gbps": d, "router_cpu_pct": cpu, "failed_runs": nfail})
+        print("%-9s %6.2f (%4.2f-%4.2f)   %5.0f  %d" %
+              (g, d["median"], d["min"], d["max"], cpu["median"], nfail))
+    for g in gws:
+        if g == "linux" or g not in per_gw or "linux" not in per_gw:
+            continue
+        ratios = [per_gw[g][n]["gbps"] / per_gw["linux"][n]["gbps"] for n in per_gw[g]
+                  if n in per_gw["linux"] and per_gw["linux"][n]["gbps"] > 0]
+        if ratios:
+            s = summary(ratios)
+            out.append({"gateway": g, "vs": "linux", "gbps_ratio": s})
+            print("ratio     %s/linux %.2f (%.2f-%.2f)" % (g, s["median"], s["min"], s["max"]))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tck", type=int, default=100)
     ap.add_argument("--engine")
     ap.add_argument("--engine-text")
     ap.add_argument("--forward")
+    ap.add_argument("--tcp")
     ap.add_argument("--out", required=True)
     ap.add_argument("--runs", type=int)
     ap.add_argument("--seconds", type=float)
@@ -174,6 +226,13 @@ def main():
             "results": forward_tables(rows),
             "raw": rows,
         }
+    tcp = read_tcp(a.tcp) if a.tcp else []
+    if tcp:
+        print("\n== TCP, iperf3 LAN -> WAN through the router (median/min/max of the runs) ==")
+        print("how: one iperf3 stream from the generator (CPU 0) to the sink for a few seconds;\n"
+              "     Gbit/s = iperf3's receiver figure; rtr% = router core busy share")
+        doc["tcp"] = {"method": "iperf3 -c sink -t N, one stream, gateways alternating",
+                      "results": tcp_table(tcp), "raw": tcp}
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
     with open(a.out, "w") as f:
         json.dump(doc, f, indent=2)

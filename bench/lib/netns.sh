@@ -55,6 +55,7 @@ bench_world_up() {
 
 bench_world_down() {
 	bench_gen_stop
+	bench_tcp_finish
 	bench_gw_stop
 	for ns in "$BW_G" "$BW_R" "$BW_S"; do
 		[ -n "$ns" ] && ip netns del "$ns" 2>/dev/null
@@ -213,4 +214,37 @@ bench_gw_stop() {
 	fi
 	[ -n "$BW_R" ] && ip netns exec "$BW_R" sh -c "echo 0 > /sys/class/net/lan0/threaded" 2>/dev/null
 	return 0
+}
+
+# --- iperf3 TCP through the router -------------------------------------------
+# The generator talks TCP to an iperf3 server in the sink through the router:
+# a route via the router's LAN address, checksums filled in by the sender
+# (tx offload off: AF_XDP and AF_PACKET forward frames as they are, and a
+# partial checksum left for a NIC that is not there would arrive wrong).
+bench_tcp_prepare() {
+	ip -n "$BW_G" route replace default via 10.0.0.1 || return 1
+	ip netns exec "$BW_G" ethtool -K eth0 tx off tso off gso off >/dev/null 2>&1
+	ip netns exec "$BW_S" ethtool -K eth0 tx off tso off gso off >/dev/null 2>&1
+	ip netns exec "$BW_S" iperf3 -s -B 198.51.100.1 >"$BW_LOG_DIR/iperf3-server.log" 2>&1 &
+	BW_IPERF_PID=$!
+	sleep 0.3
+	kill -0 "$BW_IPERF_PID" 2>/dev/null
+}
+
+bench_tcp_finish() {
+	if [ -n "${BW_IPERF_PID:-}" ]; then
+		kill -TERM "$BW_IPERF_PID" 2>/dev/null
+		wait "$BW_IPERF_PID" 2>/dev/null
+		BW_IPERF_PID=
+	fi
+	ip -n "$BW_G" route del default 2>/dev/null
+	return 0
+}
+
+# bench_tcp_run SECONDS: one iperf3 client on the generator core; prints the
+# receiver's bits per second, or nothing when the transfer failed.
+bench_tcp_run() {
+	ip netns exec "$BW_G" taskset -c "$BW_GEN_CPU" iperf3 -c 198.51.100.1 -t "$1" -J 		>"$BW_LOG_DIR/iperf3-client.json" 2>&1 || return 1
+	python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]))' \
+		"$BW_LOG_DIR/iperf3-client.json" 2>/dev/null
 }
