@@ -42,7 +42,9 @@ static void usage(FILE *f)
 		   "           via 198.51.100.1\n"
 		   "  -t       check the configuration and exit\n"
 		   "  -h       this help\n"
-		   "  --hash-password  read a password, print its hash for [api] (docs/API.md)\n");
+		   "  --hash-password  read a password, print its hash for [api] (docs/API.md)\n"
+		   "signals: HUP re-reads FILE (docs/CONFIG.md \"Reload\"), USR1 logs the\n"
+		   "counters, TERM or INT stop\n");
 }
 
 static uint64_t now_ms(void)
