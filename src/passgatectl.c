@@ -49,7 +49,8 @@ static struct json_object *call(const char *method, const char *path, const char
 	struct json_object *o, *e, *f;
 
 	if (pg_http_request(opt_url, method, path, opt_token, body, TIMEOUT_MS, &r)) {
-		fprintf(stderr, "passgatectl: %s (is passgated running with [api] on?)\n", r.err);
+		fprintf(stderr, "passgatectl: %s (is passgated running with [api] %s on?)\n", r.err,
+			strncmp(opt_url, "unix:", 5) ? "listen" : "socket");
 		return NULL;
 	}
 	o = json_tokener_parse(r.body);
@@ -504,7 +505,6 @@ int main(int argc, char **argv)
 			url = argv[++i];
 		} else if (i + 1 < argc && !strcmp(argv[i], "--socket")) {
 			sock = argv[++i];
-			sock_given = true;
 		} else if (i + 1 < argc && !strcmp(argv[i], "--token")) {
 			opt_token = argv[++i];
 		} else {
