@@ -298,7 +298,7 @@ int pg_api_listen_unix(struct pg_api *api, char *err, size_t errlen)
 
 	if (!path[0])
 		return 0;
-	fd = pg_ctlsock_open(path, &api->sock_ino, err, errlen);
+	fd = pg_ctlsock_open(path, err, errlen);
 	if (fd < 0)
 		return fd;
 	/* No per-address limit here: MHD would refuse every unix connection. */
@@ -312,7 +312,7 @@ int pg_api_listen_unix(struct pg_api *api, char *err, size_t errlen)
 		api, MHD_OPTION_END);
 	if (!api->mhd_unix) {
 		close(fd);
-		pg_ctlsock_remove(path, api->sock_ino);
+		pg_ctlsock_remove(path);
 		snprintf(err, errlen, "control socket %s: the HTTP server did not start", path);
 		return -EIO;
 	}
@@ -332,8 +332,8 @@ void pg_api_destroy(struct pg_api *api)
 	if (api->mhd)
 		MHD_stop_daemon(api->mhd);
 	if (api->mhd_unix) {
-		MHD_stop_daemon(api->mhd_unix);
-		pg_ctlsock_remove(api->sock_path, api->sock_ino);
+		MHD_stop_daemon(api->mhd_unix); /* closes the listening socket */
+		pg_ctlsock_remove(api->sock_path);
 	}
 	if (api->epfd >= 0)
 		close(api->epfd);

@@ -11,7 +11,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include "api.h"
 #include "auth.h"
@@ -39,8 +38,7 @@ struct pg_api {
 	struct MHD_Daemon *mhd;
 	struct MHD_Daemon *mhd_unix; /* the control socket, or NULL */
 	int epfd;		     /* watches both servers' epoll descriptors, or -1 */
-	ino_t sock_ino;		     /* the control socket's file, removed at exit */
-	char sock_path[PG_CONFIG_SOCKET_PATH_SIZE];
+	char sock_path[PG_CONFIG_SOCKET_PATH_SIZE]; /* removed at exit */
 	struct pg_auth auth;
 	uint64_t now_ms;
 	struct pg_api_log_line log[PG_API_LOG_LINES];

@@ -13,6 +13,7 @@
  * A socket file left behind by a daemon that died is replaced; one a live
  * daemon still answers on is not, so a second passgated with the same
  * path stops with a clear message instead of stealing the first one's.
+ * The same test decides, at exit, whether the file is still ours to remove.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -101,10 +102,9 @@ static int clear_stale(const struct sockaddr_un *sun, char *err, size_t errlen)
 	return 0;
 }
 
-int pg_ctlsock_open(const char *path, ino_t *ino, char *err, size_t errlen)
+int pg_ctlsock_open(const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sun;
-	struct stat st;
 	mode_t old;
 	int fd, r;
 
@@ -131,15 +131,20 @@ int pg_ctlsock_open(const char *path, ino_t *ino, char *err, size_t errlen)
 		close(fd);
 		return r;
 	}
-	*ino = !lstat(path, &st) ? st.st_ino : 0;
 	return fd;
 }
 
-void pg_ctlsock_remove(const char *path, ino_t ino)
+void pg_ctlsock_remove(const char *path)
 {
-	struct stat st;
+	struct sockaddr_un sun;
+	char err[256];
 
-	/* Only our own socket: another daemon may have taken the path since. */
-	if (ino && !lstat(path, &st) && st.st_ino == ino && S_ISSOCK(st.st_mode))
-		unlink(path);
+	/*
+	 * Our listening socket is closed by now, so our file answers no more:
+	 * the stale check removes it, and leaves alone a socket some other
+	 * daemon took the path for meanwhile (it answers). Comparing inodes
+	 * would not do: a new file may get the inode number just freed.
+	 */
+	if (!make_addr(path, &sun, err, sizeof(err)))
+		clear_stale(&sun, err, sizeof(err));
 }

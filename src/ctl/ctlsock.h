@@ -7,18 +7,20 @@
 #define PG_CTLSOCK_H
 
 #include <stddef.h>
-#include <sys/types.h>
 
 #define PG_CTLSOCK_PATH_MAX 108 /* sizeof(sockaddr_un.sun_path) */
 
 /*
  * Listen on a unix stream socket at path, mode 0600, its directory made
- * with mode 0700 when missing. Returns the non-blocking descriptor and the
- * file's inode in *ino, or -errno with a message in err.
+ * with mode 0700 when missing. Returns the non-blocking descriptor, or
+ * -errno with a message in err.
  */
-int pg_ctlsock_open(const char *path, ino_t *ino, char *err, size_t errlen);
+int pg_ctlsock_open(const char *path, char *err, size_t errlen);
 
-/* Remove the socket file at path if it is still the one we made (ino). */
-void pg_ctlsock_remove(const char *path, ino_t ino);
+/*
+ * After our listening socket is closed: remove the file at path unless a
+ * live daemon answers there (another passgated took the path meanwhile).
+ */
+void pg_ctlsock_remove(const char *path);
 
 #endif /* PG_CTLSOCK_H */
