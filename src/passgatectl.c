@@ -6,6 +6,9 @@
  * (docs/API.md) and print readable tables, or the API's JSON with --json.
  *
  * Global options come before the subcommand:
+ *   --socket P   the daemon's control socket (default /run/passgate/
+ *                passgated.sock, or $PASSGATE_SOCKET): used when it exists
+ *                and no URL is given; root-only, so no token is needed
  *   --url URL    the API (default http://127.0.0.1:8080, or $PASSGATE_URL)
  *   --token T    a token or session for changes (or $PASSGATE_TOKEN)
  *   --json       print the API's answer as it came
@@ -15,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "api_client.h"
 #include "auth.h"
@@ -24,6 +28,7 @@
 #define TIMEOUT_MS 10000
 
 static const char *opt_url = "http://127.0.0.1:8080";
+static char sock_url[PG_CONFIG_SOCKET_PATH_SIZE + 8]; /* "unix:PATH" when the socket is used */
 static const char *opt_token;
 static bool opt_json;
 
@@ -44,7 +49,8 @@ static struct json_object *call(const char *method, const char *path, const char
 	struct json_object *o, *e, *f;
 
 	if (pg_http_request(opt_url, method, path, opt_token, body, TIMEOUT_MS, &r)) {
-		fprintf(stderr, "passgatectl: %s (is passgated running with [api] on?)\n", r.err);
+		fprintf(stderr, "passgatectl: %s (is passgated running with [api] %s on?)\n", r.err,
+			strncmp(opt_url, "unix:", 5) ? "listen" : "socket");
 		return NULL;
 	}
 	o = json_tokener_parse(r.body);
@@ -350,6 +356,24 @@ static int cmd_forward(int argc, char **argv)
 	return opt_json ? 0 : forward_list();
 }
 
+static int cmd_reload(int argc, char **argv)
+{
+	struct json_object *o;
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: passgatectl reload\n");
+		return 1;
+	}
+	o = call("POST", "/api/v1/reload", NULL);
+	if (!o)
+		return 1;
+	if (!opt_json)
+		printf("%s\n", str(o, "message"));
+	json_object_put(o);
+	return 0;
+}
+
 static int cmd_check_config(int argc, char **argv)
 {
 	struct pg_config cfg;
@@ -400,6 +424,8 @@ static const struct subcommand subcommands[] = {
 	 cmd_passthrough},
 	{"forward", "[list|add RULE|del ID]", "port forwards ([forward] rule syntax)", cmd_forward},
 	{"set", "SECTION KEY VALUE", "change one setting (docs/API.md lists them)", cmd_set},
+	{"reload", "", "re-read the daemon's config file (as SIGHUP); errors name the line",
+	 cmd_reload},
 	{"check-config", "FILE", "parse FILE as passgated would; print ok or the error",
 	 cmd_check_config},
 	{"hash-password", "", "read a password, print the [api] line with its hash",
@@ -412,7 +438,10 @@ static const struct subcommand subcommands[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: passgatectl [--url URL] [--token TOKEN] [--json] COMMAND [ARGS]\n\n"
+	fprintf(f, "usage: passgatectl [--socket PATH | --url URL] [--token TOKEN] [--json] COMMAND "
+		   "[ARGS]\n\n"
+		   "  --socket PATH  the control socket (default " PG_CONFIG_API_SOCKET ",\n"
+		   "                 or $PASSGATE_SOCKET); used when it exists and no URL is given\n"
 		   "  --url URL      the API (default http://127.0.0.1:8080, or $PASSGATE_URL)\n"
 		   "  --token TOKEN  password, token or session (or $PASSGATE_TOKEN)\n"
 		   "  --json         print the API's JSON answer\n\ncommands:\n");
@@ -432,12 +461,40 @@ static int cmd_help(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The control socket when asked for, or when no URL was given and it
+ * exists (it is root-only: the usual way for root on the gateway); else
+ * HTTP. Returns 0 or 1 after a message.
+ */
+static int pick_transport(const char *url, const char *sock, bool sock_given)
+{
+	struct stat st;
+
+	if (url && sock_given) {
+		fprintf(stderr, "passgatectl: give --socket or --url, not both\n");
+		return 1;
+	}
+	if (url) {
+		opt_url = url;
+		return 0;
+	}
+	if (!sock_given && (stat(sock, &st) || !S_ISSOCK(st.st_mode)))
+		return 0; /* no socket here: HTTP on the default URL */
+	if (strlen(sock) >= PG_CONFIG_SOCKET_PATH_SIZE) {
+		fprintf(stderr, "passgatectl: %s: socket path too long\n", sock);
+		return 1;
+	}
+	snprintf(sock_url, sizeof(sock_url), "unix:%s", sock);
+	opt_url = sock_url;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	const char *url = NULL, *sock = NULL;
+	bool sock_given;
 	int i = 1;
 
-	if (getenv("PASSGATE_URL"))
-		opt_url = getenv("PASSGATE_URL");
 	opt_token = getenv("PASSGATE_TOKEN");
 	for (; i < argc && !strncmp(argv[i], "--", 2); i++) {
 		if (!strcmp(argv[i], "--json")) {
@@ -445,7 +502,9 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--help")) {
 			return cmd_help(0, NULL);
 		} else if (i + 1 < argc && !strcmp(argv[i], "--url")) {
-			opt_url = argv[++i];
+			url = argv[++i];
+		} else if (i + 1 < argc && !strcmp(argv[i], "--socket")) {
+			sock = argv[++i];
 		} else if (i + 1 < argc && !strcmp(argv[i], "--token")) {
 			opt_token = argv[++i];
 		} else {
@@ -458,6 +517,22 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
+	/* The command line first; the environment only when it says nothing. */
+	if (!url && !sock) {
+		url = getenv("PASSGATE_URL");
+		sock = getenv("PASSGATE_SOCKET");
+		if (url && !*url)
+			url = NULL;
+		if (sock && !*sock)
+			sock = NULL;
+		if (url && sock)
+			sock = NULL;
+	}
+	sock_given = sock != NULL;
+	if (!sock)
+		sock = PG_CONFIG_API_SOCKET;
+	if (pick_transport(url, sock, sock_given))
+		return 1;
 	if (!strcmp(argv[i], "-h"))
 		return cmd_help(0, NULL);
 	for (unsigned int k = 0; k < N_SUBCOMMANDS; k++)

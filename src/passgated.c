@@ -2,6 +2,8 @@
 /*
  * passgated.c - the gateway daemon: options, configuration, start-up checks,
  * and the poll loop that drives the data path until SIGTERM or SIGINT.
+ * SIGHUP re-reads the configuration file (api_reload.c), SIGUSR1 logs the
+ * counters.
  *
  * It runs in the foreground and logs to stderr; a supervisor (or the test
  * harness) keeps it alive. Signals arrive through a signalfd in the same
@@ -40,7 +42,9 @@ static void usage(FILE *f)
 		   "           via 198.51.100.1\n"
 		   "  -t       check the configuration and exit\n"
 		   "  -h       this help\n"
-		   "  --hash-password  read a password, print its hash for [api] (docs/API.md)\n");
+		   "  --hash-password  read a password, print its hash for [api] (docs/API.md)\n"
+		   "signals: HUP re-reads FILE (docs/CONFIG.md \"Reload\"), USR1 logs the\n"
+		   "counters, TERM or INT stop\n");
 }
 
 static uint64_t now_ms(void)
@@ -102,6 +106,11 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_api *api)
 			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGUSR1) {
 					pg_datapath_status(dp);
+				} else if (si.ssi_signo == SIGHUP) {
+					char msg[PG_CONFIG_ERR_SIZE + 64];
+
+					/* Logged there, success or refusal. */
+					pg_api_reload(api, msg, sizeof(msg));
 				} else {
 					pg_info("signal %d: stopping", (int)si.ssi_signo);
 					return 0;
@@ -200,6 +209,7 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -223,6 +233,13 @@ int main(int argc, char **argv)
 	api = pg_api_create(&env, err, sizeof(err));
 	if (!api) {
 		pg_err("%s", err);
+		pg_datapath_fini(&dp);
+		goto out_sfd;
+	}
+	r = pg_api_listen_unix(api, err, sizeof(err));
+	if (r) {
+		pg_err("%s", err);
+		pg_api_destroy(api);
 		pg_datapath_fini(&dp);
 		goto out_sfd;
 	}

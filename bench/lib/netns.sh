@@ -168,6 +168,8 @@ bench_gw_start() {
 	max_flows_per_host = 0
 	[log]
 	level = warn
+	[api]
+	socket = off
 	EOF
 	if [ "$1" != afpacket ]; then
 		printf '[datapath]\nbackend = %s\n' "$1" >>"$conf"

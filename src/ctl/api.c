@@ -14,6 +14,12 @@
  * bounded amounts (a page of flows) and slow password checks are rationed
  * (auth.c).
  *
+ * The control socket ([api] socket) is a second MHD server on a unix
+ * socket we bind ourselves (ctlsock.c), because MHD's per-address limit
+ * refuses connections that have no IP address. Both servers' epoll
+ * descriptors sit in one epoll descriptor of ours, so the daemon still
+ * polls a single descriptor for the API.
+ *
  * Bounds: MHD keeps each connection's headers in PG_API_HEADER_MEM bytes
  * (larger headers are answered with 431 by MHD itself); bodies over
  * PG_API_BODY_MAX get 413; connections are limited in number, per address
@@ -26,8 +32,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "api_internal.h"
+#include "ctlsock.h"
 #include "log.h"
 
 /* Per-request state, kept by MHD between calls of the access handler. */
@@ -62,6 +72,30 @@ static uint32_t peer_addr(struct MHD_Connection *c)
 		return 0;
 	sin = (const struct sockaddr_in *)(const void *)ci->client_addr;
 	return ntohl(sin->sin_addr.s_addr);
+}
+
+/*
+ * Did c come on the control socket, and from whom? The socket's mode
+ * already keeps others out; the peer's uid is checked as well so that a
+ * loosened mode (chmod by hand) does not hand out the keys.
+ */
+static bool on_ctlsock(const struct pg_api *api, struct MHD_Connection *c, bool *trusted)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+
+	*trusted = false;
+	if (!api->mhd_unix)
+		return false;
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_DAEMON);
+	if (!ci || ci->daemon != api->mhd_unix)
+		return false;
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci && !getsockopt(ci->connect_fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) &&
+	    (cr.uid == 0 || cr.uid == geteuid()))
+		*trusted = true;
+	return true;
 }
 
 static enum MHD_Result queue(struct MHD_Connection *c, struct pg_api_resp *resp)
@@ -106,6 +140,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
 	struct pg_api *api = cls;
 	struct conn *cn = *con_cls;
 	struct pg_api_resp resp;
+	bool trusted;
 
 	(void)version;
 	if (!cn) {
@@ -144,6 +179,11 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
 	cn->req.body = cn->body ? cn->body : "";
 	cn->req.body_len = cn->len;
 	cn->req.client = peer_addr(c);
+	cn->req.local = on_ctlsock(api, c, &trusted);
+	if (cn->req.local && !trusted) {
+		pg_api_error(&resp, 403, NULL, "the control socket is for root only");
+		return queue(c, &resp);
+	}
 	cn->req.authorization =
 		MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &cn->req);
@@ -181,6 +221,25 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	pg_debug("api: %s", line);
 }
 
+/* Add one server's epoll descriptor to ours (made on first use); 0 or -1. */
+static int watch(struct pg_api *api, struct MHD_Daemon *d)
+{
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_EPOLL_FD);
+	struct epoll_event ev = {.events = EPOLLIN};
+
+	if (!di) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (api->epfd < 0) {
+		api->epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (api->epfd < 0)
+			return -1;
+	}
+	ev.data.fd = di->epoll_fd;
+	return epoll_ctl(api->epfd, EPOLL_CTL_ADD, di->epoll_fd, &ev) ? -1 : 0;
+}
+
 struct pg_api *pg_api_create(const struct pg_api_env *env, char *err, size_t errlen)
 {
 	const struct pg_config_api *ac = &env->cfg->api;
@@ -194,6 +253,7 @@ struct pg_api *pg_api_create(const struct pg_api_env *env, char *err, size_t err
 		return NULL;
 	}
 	api->env = *env;
+	api->epfd = -1;
 	api->now_ms = env->start_ms;
 	pg_auth_init(&api->auth, ac);
 	if (!ac->enabled)
@@ -220,10 +280,49 @@ struct pg_api *pg_api_create(const struct pg_api_env *env, char *err, size_t err
 		free(api);
 		return NULL;
 	}
+	if (watch(api, api->mhd)) {
+		snprintf(err, errlen, "api: epoll: %s", strerror(errno));
+		pg_api_destroy(api);
+		return NULL;
+	}
 	pg_info("api: listening on http://%s:%u/ (%s)", addr, ac->port,
 		pg_auth_enabled(&api->auth) ? "changes need the password or token"
 					    : "read-only: no password_hash or token_hash set");
 	return api;
+}
+
+int pg_api_listen_unix(struct pg_api *api, char *err, size_t errlen)
+{
+	const char *path = api->env.cfg->api.socket_path;
+	int fd;
+
+	if (!path[0])
+		return 0;
+	fd = pg_ctlsock_open(path, err, errlen);
+	if (fd < 0)
+		return fd;
+	/* No per-address limit here: MHD would refuse every unix connection. */
+	api->mhd_unix = MHD_start_daemon(
+		MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, access_handler, api,
+		MHD_OPTION_LISTEN_SOCKET, fd,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)PG_API_HEADER_MEM,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)PG_API_CONNECTIONS,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)PG_API_TIMEOUT_S,
+		MHD_OPTION_NOTIFY_COMPLETED, completed, api, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+		api, MHD_OPTION_END);
+	if (!api->mhd_unix) {
+		close(fd);
+		pg_ctlsock_remove(path);
+		snprintf(err, errlen, "control socket %s: the HTTP server did not start", path);
+		return -EIO;
+	}
+	snprintf(api->sock_path, sizeof(api->sock_path), "%s", path);
+	if (watch(api, api->mhd_unix)) {
+		snprintf(err, errlen, "control socket: epoll: %s", strerror(errno));
+		return -EIO;
+	}
+	pg_info("api: control socket %s (root only; requests there need no password)", path);
+	return 0;
 }
 
 void pg_api_destroy(struct pg_api *api)
@@ -232,32 +331,50 @@ void pg_api_destroy(struct pg_api *api)
 		return;
 	if (api->mhd)
 		MHD_stop_daemon(api->mhd);
+	if (api->mhd_unix) {
+		MHD_stop_daemon(api->mhd_unix); /* closes the listening socket */
+		pg_ctlsock_remove(api->sock_path);
+	}
+	if (api->epfd >= 0)
+		close(api->epfd);
 	free(api);
 }
 
 int pg_api_fd(const struct pg_api *api)
 {
-	const union MHD_DaemonInfo *di;
+	return api ? api->epfd : -1;
+}
 
-	if (!api || !api->mhd)
-		return -1;
-	di = MHD_get_daemon_info(api->mhd, MHD_DAEMON_INFO_EPOLL_FD);
-	return di ? di->epoll_fd : -1;
+static void min_timeout(struct MHD_Daemon *d, int *ms)
+{
+	MHD_UNSIGNED_LONG_LONG t;
+
+	if (!d || MHD_get_timeout(d, &t) != MHD_YES)
+		return;
+	if (t > 1000)
+		t = 1000;
+	if (*ms < 0 || (int)t < *ms)
+		*ms = (int)t;
 }
 
 int pg_api_timeout_ms(const struct pg_api *api)
 {
-	MHD_UNSIGNED_LONG_LONG t;
+	int ms = -1;
 
-	if (!api || !api->mhd || MHD_get_timeout(api->mhd, &t) != MHD_YES)
+	if (!api)
 		return -1;
-	return t > 1000 ? 1000 : (int)t;
+	min_timeout(api->mhd, &ms);
+	min_timeout(api->mhd_unix, &ms);
+	return ms;
 }
 
 void pg_api_run(struct pg_api *api, uint64_t now_ms)
 {
-	if (!api || !api->mhd)
+	if (!api)
 		return;
 	api->now_ms = now_ms;
-	MHD_run(api->mhd);
+	if (api->mhd)
+		MHD_run(api->mhd);
+	if (api->mhd_unix)
+		MHD_run(api->mhd_unix);
 }

@@ -36,6 +36,21 @@ struct pg_api_env {
 struct pg_api *pg_api_create(const struct pg_api_env *env, char *err, size_t errlen);
 void pg_api_destroy(struct pg_api *api);
 
+/*
+ * Also serve the API on the control socket, [api] socket (nothing when it
+ * is off). Requests there are trusted without a password: the socket is
+ * root-only (ctlsock.c). Returns 0, or -errno with a message in err.
+ */
+int pg_api_listen_unix(struct pg_api *api, char *err, size_t errlen);
+
+/*
+ * Re-read the configuration file and apply it (SIGHUP, POST /api/v1/reload;
+ * rules in reload.c and docs/CONFIG.md "Reload"). Returns 0 with a summary
+ * of what changed in msg, or -errno with "FILE:LINE: reason" in msg; on an
+ * error the running configuration stays. Both outcomes are logged.
+ */
+int pg_api_reload(struct pg_api *api, char *msg, size_t msglen);
+
 /* The descriptor to poll for input, or -1 when the API does not listen. */
 int pg_api_fd(const struct pg_api *api);
 

@@ -6,7 +6,8 @@
  * sends the body and closes, never chunked, so the body is everything
  * after the blank line. Only http://ADDRESS[:PORT] URLs are understood; the
  * API is meant for a management address, and a host name would need a
- * resolver for no gain here.
+ * resolver for no gain here. "unix:PATH" reaches the daemon's control
+ * socket instead, the same HTTP on a unix stream socket.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +25,20 @@
 #include "config.h"
 
 #define REPLY_MAX (64u << 20) /* a reply larger than this is refused */
+
+/* "unix:/path" into sun; 0 or -1. */
+static int parse_unix(const char *url, struct sockaddr_un *sun, socklen_t *len)
+{
+	const char *path = url + 5;
+
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (!*path || strlen(path) >= sizeof(sun->sun_path))
+		return -1;
+	memcpy(sun->sun_path, path, strlen(path) + 1);
+	*len = (socklen_t)sizeof(*sun);
+	return 0;
+}
 
 static int parse_url(const char *url, struct sockaddr_in *sin, char *host, size_t hostlen)
 {
@@ -79,15 +95,27 @@ static bool wait_fd(int fd, short events, const struct timespec *t0, int timeout
 int pg_http_request(const char *url_base, const char *method, const char *path, const char *token,
 		    const char *body, int timeout_ms, struct pg_http_reply *reply)
 {
-	struct sockaddr_in sin;
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in sin;
+		struct sockaddr_un sun;
+	} to;
+	socklen_t tolen = sizeof(to.sin);
 	struct timespec t0;
-	char host[64], *req = NULL, *nl;
+	char host[64] = "localhost", *req = NULL, *nl;
 	size_t cap = 65536, sent = 0, rlen;
-	int fd, n;
+	int fd = -1, n;
 
 	memset(reply, 0, sizeof(*reply));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (parse_url(url_base, &sin, host, sizeof(host))) {
+	if (!strncmp(url_base, "unix:", 5)) {
+		if (parse_unix(url_base, &to.sun, &tolen)) {
+			snprintf(reply->err, sizeof(reply->err),
+				 "%s: expected unix:PATH with a path of at most %zu bytes", url_base,
+				 sizeof(to.sun.sun_path) - 1);
+			return -1;
+		}
+	} else if (parse_url(url_base, &to.sin, host, sizeof(host))) {
 		snprintf(reply->err, sizeof(reply->err),
 			 "%s: expected http://ADDRESS[:PORT], such as http://127.0.0.1:8080",
 			 url_base);
@@ -105,10 +133,10 @@ int pg_http_request(const char *url_base, const char *method, const char *path, 
 		return -1;
 	}
 	rlen = (size_t)n;
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	fd = socket(to.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		goto fail_errno;
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) && errno != EINPROGRESS)
+	if (connect(fd, &to.sa, tolen) && errno != EINPROGRESS)
 		goto fail_errno;
 	if (!wait_fd(fd, POLLOUT, &t0, timeout_ms))
 		goto fail_timeout;

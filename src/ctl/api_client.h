@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * api_client.h - the smallest HTTP client passgatectl needs to talk to the
- * API: plain http:// on a management address, one request per connection.
+ * API: plain http:// on a management address, or unix:PATH for the
+ * daemon's control socket; one request per connection.
  */
 #ifndef PG_API_CLIENT_H
 #define PG_API_CLIENT_H

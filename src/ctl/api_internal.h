@@ -36,6 +36,9 @@ struct pg_api_log_line {
 struct pg_api {
 	struct pg_api_env env;
 	struct MHD_Daemon *mhd;
+	struct MHD_Daemon *mhd_unix; /* the control socket, or NULL */
+	int epfd;		     /* watches both servers' epoll descriptors, or -1 */
+	char sock_path[PG_CONFIG_SOCKET_PATH_SIZE]; /* removed at exit */
 	struct pg_auth auth;
 	uint64_t now_ms;
 	struct pg_api_log_line log[PG_API_LOG_LINES];
@@ -56,6 +59,7 @@ struct pg_api_req {
 	const char *body;	   /* NUL-terminated */
 	size_t body_len;
 	uint32_t client;	   /* peer address, host order */
+	bool local;		   /* came on the control socket: its permissions authenticate */
 };
 
 /* One response. body is malloc'd unless body_static. */
@@ -110,6 +114,10 @@ int pg_api_config_append(struct pg_config *cfg, const char *section, const char 
 			 const char *value, char *err, size_t errlen);
 /* Strip "FILE:LINE: " from a config error, leaving "[section] key: reason". */
 const char *pg_api_config_reason(const char *err);
+
+/* api_reload.c: POST /api/v1/reload. */
+void pg_api_post_reload(struct pg_api *api, const struct pg_api_req *req,
+			struct pg_api_resp *resp);
 
 /* api_log.c */
 void pg_api_log_add(struct pg_api *api, const char *level, const char *text);

@@ -8,6 +8,9 @@
  * (config_api.c refuses anything else at load), reads are open to local
  * users, and nothing can be changed: a change answers 403 and says how to
  * set a password.
+ *
+ * Requests on the control socket (req->local) pass the gate: only root can
+ * connect to it (ctlsock.c), which is as strong as any password here.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,6 +184,13 @@ static void r_logout(struct pg_api *api, const char *rest, const struct pg_api_r
 	pg_api_json(resp, 200, json_object_new_object());
 }
 
+static void r_reload(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+		     struct pg_api_resp *resp)
+{
+	(void)rest;
+	pg_api_post_reload(api, req, resp);
+}
+
 static const struct route routes[] = {
 	{"POST", "/api/v1/login", A_OPEN, r_login},
 	{"POST", "/api/v1/logout", A_OPEN, r_logout},
@@ -195,6 +205,7 @@ static const struct route routes[] = {
 	{"POST", "/api/v1/forwards", A_WRITE, r_add_forward},
 	{"DELETE", "/api/v1/forwards/", A_WRITE, r_del_forward},
 	{"GET", "/metrics", A_READ, r_metrics},
+	{"POST", "/api/v1/reload", A_WRITE, r_reload},
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -220,7 +231,7 @@ static int gate(struct pg_api *api, enum access acc, const struct pg_api_req *re
 {
 	enum pg_auth_result r;
 
-	if (acc == A_OPEN)
+	if (acc == A_OPEN || req->local)
 		return 0;
 	r = pg_auth_check(&api->auth, req->authorization, req->client, api->now_ms);
 	switch (r) {

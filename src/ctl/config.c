@@ -50,6 +50,7 @@ enum kind {
 	K_FORWARD,   /* one more engine.forwards[] rule */
 	K_U16,       /* uint16_t at off, min..max */
 	K_LISTEN,    /* [api] listen: "ADDR:PORT" or "off" */
+	K_SOCKET,    /* [api] socket: an absolute path or "off" */
 	K_HASH,      /* char[PG_CONFIG_VALUE_MAX + 1] at off: a crypt(3) hash */
 };
 
@@ -130,6 +131,7 @@ static const struct key_def key_table[] = {
 	{S_FORWARD, "rule", K_FORWARD, 0, 0, 0, 0, false, true, NULL},
 	{S_FORWARD, "dmz", K_ADDR, EOFF(dmz_host), 0, 0, 0, false, false, NULL},
 	{S_API, "listen", K_LISTEN, 0, 0, 0, 0, false, false, NULL},
+	{S_API, "socket", K_SOCKET, 0, 0, 0, 0, false, false, NULL},
 	{S_API, "password_hash", K_HASH, OFF(api.password_hash), 0, 0, 0, false, false, NULL},
 	{S_API, "token_hash", K_HASH, OFF(api.token_hash), 0, 0, 0, false, false, NULL},
 };
@@ -479,6 +481,12 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 			return fail(p, line, (int)k->section, k->name,
 				    "expected 'off' or an IPv4 address and port such as "
 				    "127.0.0.1:8080");
+		return 0;
+	case K_SOCKET:
+		if (pg_config_parse_socket(v, &p->cfg->api))
+			return fail(p, line, (int)k->section, k->name,
+				    "expected 'off' or an absolute path of at most %d bytes such as "
+				    "%s", PG_CONFIG_SOCKET_PATH_SIZE - 1, PG_CONFIG_API_SOCKET);
 		return 0;
 	case K_HASH:
 		if (!pg_config_hash_valid(v))

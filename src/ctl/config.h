@@ -50,10 +50,14 @@ struct pg_config_doc {
 
 /* [api]: where the HTTP API listens and who may change things (docs/API.md). */
 #define PG_CONFIG_API_PORT 8080
+/* The control socket passgatectl uses by default; sun_path holds 107 bytes. */
+#define PG_CONFIG_API_SOCKET "/run/passgate/passgated.sock"
+#define PG_CONFIG_SOCKET_PATH_SIZE 108
 struct pg_config_api {
 	bool enabled;	/* listen = off turns the API (and the admin page) off */
 	uint32_t addr;	/* network order; default 127.0.0.1 */
 	uint16_t port;	/* host order; default 8080 */
+	char socket_path[PG_CONFIG_SOCKET_PATH_SIZE]; /* unix socket; "" = socket off */
 	char password_hash[PG_CONFIG_VALUE_MAX + 1]; /* crypt(3) hash, or "" */
 	char token_hash[PG_CONFIG_VALUE_MAX + 1];    /* crypt(3) hash, or "" */
 };
@@ -120,6 +124,8 @@ int pg_config_parse_forward(const char *value, struct pg_port_forward *r, const 
 void pg_config_api_defaults(struct pg_config_api *api);
 /* "off" or "A.B.C.D:PORT" (port 1..65535) into api; 0 or -EINVAL. */
 int pg_config_parse_listen(const char *s, struct pg_config_api *api);
+/* "off" or an absolute path that fits a unix socket address; 0 or -EINVAL. */
+int pg_config_parse_socket(const char *s, struct pg_config_api *api);
 /* Does s look like a crypt(3) hash ("$id$...", hash alphabet only)? */
 bool pg_config_hash_valid(const char *s);
 /* Is a password or token hash set? */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * config_api.c - the values of the [api] section: the listen address and
- * the stored credential hashes. The hashes themselves are made and checked
+ * the control socket's path and the stored credential hashes. The hashes themselves are made and checked
  * in auth.c; here we only make sure a value can be one, so that a pasted
  * password (instead of its hash) is refused at load rather than never
  * matching at login.
@@ -19,6 +19,20 @@ void pg_config_api_defaults(struct pg_config_api *api)
 	api->enabled = true;
 	api->addr = htonl(INADDR_LOOPBACK);
 	api->port = PG_CONFIG_API_PORT;
+	snprintf(api->socket_path, sizeof(api->socket_path), "%s", PG_CONFIG_API_SOCKET);
+}
+
+int pg_config_parse_socket(const char *s, struct pg_config_api *api)
+{
+	if (!strcmp(s, "off")) {
+		api->socket_path[0] = '\0';
+		return 0;
+	}
+	/* Relative paths would depend on the daemon's working directory. */
+	if (s[0] != '/' || strlen(s) >= sizeof(api->socket_path) || s[strlen(s) - 1] == '/')
+		return -EINVAL;
+	snprintf(api->socket_path, sizeof(api->socket_path), "%s", s);
+	return 0;
 }
 
 int pg_config_parse_listen(const char *s, struct pg_config_api *api)

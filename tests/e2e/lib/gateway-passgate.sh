@@ -13,6 +13,7 @@ PG_LOG=
 PG_PID=
 PG_STATUS=		# how the daemon ended, once it has
 PG_LOG_NAME=passgated	# its log: passgated.log, then passgated-SCENARIO.log
+PG_SOCK=		# its control socket: per run, several daemons run at once
 
 # gateway_check - can this role run at all? Prints the reason when not.
 gateway_check() {
@@ -44,7 +45,11 @@ gateway_up() {
 
 		[log]
 		level = ${PG_LOG_LEVEL:-info}
+
+		[api]
+		socket = $RUN_DIR/ctl/passgated.sock   # not /run/passgate: one per run
 	EOF
+	PG_SOCK=$RUN_DIR/ctl/passgated.sock
 	gateway_forward_conf >>"$conf"
 	gateway_passthrough_conf >>"$conf"
 	PG_LOG=$RUN_DIR/$PG_LOG_NAME.log
@@ -67,6 +72,12 @@ gateway_up() {
 	fi
 	tail_log "$PG_LOG" 20 >&2
 	return 1
+}
+
+# gateway_ctl ARGS... - passgatectl on this run's daemon, over its control
+# socket (a file: no need to enter the gateway's namespace; no token).
+gateway_ctl() {
+	timeout 15 "$REPO/build/passgatectl" --socket "$PG_SOCK" "$@"
 }
 
 # gateway_forward_conf - the [forward] section for a scenario's GW_FORWARDS
