@@ -19,6 +19,7 @@
 #include "api_client.h"
 #include "auth.h"
 #include "config.h"
+#include "ctl_capture.h"
 #include "version.h"
 
 #define TIMEOUT_MS 10000
@@ -389,6 +390,11 @@ static int cmd_version(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_capture(int argc, char **argv)
+{
+	return pg_ctl_capture(argc, argv, opt_url, opt_token, opt_json);
+}
+
 static int cmd_help(int argc, char **argv);
 
 static const struct subcommand subcommands[] = {
@@ -399,6 +405,8 @@ static const struct subcommand subcommands[] = {
 	{"passthrough", "[pptp|ipsec|l2tp on|off]", "show or switch VPN passthrough",
 	 cmd_passthrough},
 	{"forward", "[list|add RULE|del ID]", "port forwards ([forward] rule syntax)", cmd_forward},
+	{"capture", "-w FILE [--filter F] [...]", "a pcap of what crosses the gateway (-h: options)",
+	 cmd_capture},
 	{"set", "SECTION KEY VALUE", "change one setting (docs/API.md lists them)", cmd_set},
 	{"check-config", "FILE", "parse FILE as passgated would; print ok or the error",
 	 cmd_check_config},

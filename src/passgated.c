@@ -220,6 +220,7 @@ int main(int argc, char **argv)
 	env.ports[PG_SIDE_LAN] = &dp.link[PG_SIDE_LAN].port;
 	env.ports[PG_SIDE_WAN] = &dp.link[PG_SIDE_WAN].port;
 	env.start_ms = now_ms();
+	env.capture = &dp.capture;
 	api = pg_api_create(&env, err, sizeof(err));
 	if (!api) {
 		pg_err("%s", err);
