@@ -48,6 +48,23 @@ struct rec {
 	uint32_t pad;
 };
 
+/*
+ * Words for the VPN protocols this gateway exists for that pcap-filter(7)
+ * lacks (it knows "esp" but not "gre"). Tried only when the expression as
+ * given does not compile, so a valid expression is never rewritten.
+ */
+static const struct {
+	const char *word, *expr;
+} shorthands[] = {
+	{"gre", "(ip proto 47)"},
+	{"pptp", "(tcp port 1723 or ip proto 47)"},
+	{"ike", "(udp port 500 or udp port 4500)"},
+	{"nat-t", "(udp port 4500)"},
+	{"l2tp", "(udp port 1701)"},
+	{"openvpn", "(port 1194)"},
+	{"wireguard", "(udp port 51820)"},
+};
+
 #define REC_ALIGN(n) (((n) + 7u) & ~(size_t)7u)
 
 static void put16(uint8_t *p, uint16_t v)
@@ -60,6 +77,35 @@ static void put32(uint8_t *p, uint32_t v)
 {
 	put16(p, (uint16_t)(v >> 16));
 	put16(p + 2, (uint16_t)v);
+}
+
+/* in with the shorthand words replaced; false when nothing was or it does not fit. */
+static bool expand(const char *in, char *out, size_t outlen)
+{
+	size_t o = 0;
+	bool any = false;
+
+	while (*in) {
+		size_t n = strcspn(in, " \t()!"), k, i;
+		const char *w = NULL;
+
+		if (!n) {
+			n = 1;
+		} else {
+			for (i = 0; i < sizeof(shorthands) / sizeof(shorthands[0]); i++)
+				if (strlen(shorthands[i].word) == n && !strncmp(in, shorthands[i].word, n))
+					w = shorthands[i].expr;
+		}
+		k = w ? strlen(w) : n;
+		if (o + k >= outlen)
+			return false;
+		memcpy(out + o, w ? w : in, k);
+		o += k;
+		in += n;
+		any |= w != NULL;
+	}
+	out[o] = '\0';
+	return any;
 }
 
 void pg_capture_init(struct pg_capture *c, unsigned int lan_ifindex, unsigned int wan_ifindex)
@@ -100,6 +146,7 @@ int pg_capture_start(struct pg_capture *c, const struct pg_capture_opts *o, uint
 		     char *err, size_t errlen, const char **field)
 {
 	const char *filter = o->filter ? o->filter : "";
+	char alt[PG_CAPTURE_FILTER_MAX];
 	struct timespec ts;
 	int dlt;
 
@@ -140,8 +187,13 @@ int pg_capture_start(struct pg_capture *c, const struct pg_capture_opts *o, uint
 		if (pcap_compile(c->pd, &c->prog, filter, 1, PCAP_NETMASK_UNKNOWN)) {
 			*field = "filter";
 			snprintf(err, errlen, "filter: %s", pcap_geterr(c->pd));
-			release(c);
-			return -EINVAL;
+			if (!expand(filter, alt, sizeof(alt)) ||
+			    pcap_compile(c->pd, &c->prog, alt, 1, PCAP_NETMASK_UNKNOWN)) {
+				release(c);
+				return -EINVAL;
+			}
+			*field = NULL;
+			filter = alt;
 		}
 		c->has_prog = true;
 	}

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "api_internal.h"
+#include "capture.h"
 #include "config.h"
 
 #define TOKEN "fuzz-token"
@@ -24,6 +25,7 @@ static struct pg_config cfg;
 static struct pg_engine *engine;
 static struct pg_api *api;
 static uint64_t now = 1000;
+static struct pg_capture capture; /* POST /api/v1/capture compiles filters */
 
 static void fail(const char *what)
 {
@@ -49,6 +51,8 @@ static void setup(void)
 	memset(&env, 0, sizeof(env));
 	env.engine = engine;
 	env.cfg = &cfg;
+	pg_capture_init(&capture, 1, 2);
+	env.capture = &capture;
 	api = engine ? pg_api_create(&env, err, sizeof(err)) : NULL;
 	if (!api)
 		fail("cannot create the API");
