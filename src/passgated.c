@@ -221,6 +221,7 @@ int main(int argc, char **argv)
 	env.ports[PG_SIDE_WAN] = &dp.link[PG_SIDE_WAN].port;
 	env.start_ms = now_ms();
 	env.capture = &dp.capture;
+	env.dp_stats = &dp.stats;
 	api = pg_api_create(&env, err, sizeof(err));
 	if (!api) {
 		pg_err("%s", err);

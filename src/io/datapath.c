@@ -220,6 +220,8 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 		}
 		nf += got;
 	}
+	if (nf)
+		pg_dp_stats_batch(&dp->stats, nf);
 	if (np) {
 		struct pg_pkt *em;
 		unsigned int ne;

@@ -13,6 +13,7 @@
 #include "afpacket.h"
 #include "afxdp.h"
 #include "capture.h"
+#include "dpstats.h"
 #include "config.h"
 #include "engine.h"
 #include "port.h"
@@ -39,6 +40,7 @@ struct pg_datapath {
 	struct pg_pkt pkts[2 * PG_DP_BURST];
 	uint64_t last_tick_ms;
 	struct pg_capture capture; /* passgatectl capture (capture.h) */
+	struct pg_dp_stats stats;  /* batch sizes, for /metrics */
 };
 
 /*
