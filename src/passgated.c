@@ -176,6 +176,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	pg_log_set_level(cfg.log_level);
+	pg_log_set_syslog(cfg.log_syslog, "passgated");
 
 	/* The flow hash key: unpredictable per start, so no one can aim collisions. */
 	if (getrandom(cfg.engine.hash_seed, sizeof(cfg.engine.hash_seed), 0) !=
