@@ -41,6 +41,14 @@ scenario() {
 		{ fail "lan1's PPP frames did not reach the server through GRE ($(pptp_why 1))"; return; }
 	wait_until 10 pptp_client_heard 1 3 ||
 		{ fail "the server's PPP frames did not reach lan1 through GRE ($(pptp_why 1))"; return; }
+	# What an administrator would look at meanwhile (kept as evidence).
+	local ctl=("$REPO/build/passgatectl" --url "$API" --token "$API_TOKEN")
+	tnsx 8 "$NS_GW" "${ctl[@]}" status >"$SCN_DIR/ctl-status.txt" 2>&1 ||
+		{ fail "passgatectl status failed: $(tail -n 1 "$SCN_DIR/ctl-status.txt")"; return; }
+	tnsx 8 "$NS_GW" "${ctl[@]}" sessions >"$SCN_DIR/ctl-sessions.txt" 2>&1 ||
+		{ fail "passgatectl sessions failed: $(tail -n 1 "$SCN_DIR/ctl-sessions.txt")"; return; }
+	grep -q "^pptp .*${LAN_IP[0]}" "$SCN_DIR/ctl-sessions.txt" ||
+		{ fail "passgatectl sessions does not list lan1's PPTP session"; return; }
 	# Ctrl-C: passgatectl stops the capture, fetches the pcap, writes it.
 	kill -INT "$cap_pid" 2>/dev/null
 	wait_until 20 capture_exited "$cap_pid" ||
