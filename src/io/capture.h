@@ -19,8 +19,8 @@
 
 #define PG_CAPTURE_BUF_MAX (16u << 20)	 /* bytes of frames (and record headers) kept */
 #define PG_CAPTURE_SNAPLEN 2048		 /* no frame the daemon handles is longer */
-#define PG_CAPTURE_SECONDS_MAX 3600
-#define PG_CAPTURE_PACKETS_MAX 1000000
+#define PG_CAPTURE_SECONDS_MAX 3600u
+#define PG_CAPTURE_PACKETS_MAX 1000000u
 #define PG_CAPTURE_FILTER_MAX 512
 
 enum pg_capture_dir {
