@@ -147,7 +147,10 @@ int pg_capture_start(struct pg_capture *c, const struct pg_capture_opts *o, uint
 {
 	const char *filter = o->filter ? o->filter : "";
 	char alt[PG_CAPTURE_FILTER_MAX];
+	struct bpf_program prog;
 	struct timespec ts;
+	uint8_t *buf;
+	pcap_t *pd;
 	int dlt;
 
 	*field = NULL;
@@ -175,33 +178,38 @@ int pg_capture_start(struct pg_capture *c, const struct pg_capture_opts *o, uint
 		snprintf(err, errlen, "filter: longer than %d characters", PG_CAPTURE_FILTER_MAX - 1);
 		return -EINVAL;
 	}
-	/* Valid so far: the finished capture, if any, makes room for this one. */
-	pg_capture_fini(c);
+	/* A finished capture stays fetchable until this one is sure to start. */
 	dlt = o->links == PG_CAPTURE_LINK_ANY ? DLT_LINUX_SLL2 : DLT_EN10MB;
-	c->pd = pcap_open_dead(dlt, PG_CAPTURE_SNAPLEN);
-	if (!c->pd) {
+	pd = pcap_open_dead(dlt, PG_CAPTURE_SNAPLEN);
+	if (!pd) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	if (filter[0]) {
-		if (pcap_compile(c->pd, &c->prog, filter, 1, PCAP_NETMASK_UNKNOWN)) {
-			*field = "filter";
-			snprintf(err, errlen, "filter: %s", pcap_geterr(c->pd));
-			if (!expand(filter, alt, sizeof(alt)) ||
-			    pcap_compile(c->pd, &c->prog, alt, 1, PCAP_NETMASK_UNKNOWN)) {
-				release(c);
-				return -EINVAL;
-			}
-			*field = NULL;
-			filter = alt;
+	if (filter[0] && pcap_compile(pd, &prog, filter, 1, PCAP_NETMASK_UNKNOWN)) {
+		*field = "filter";
+		snprintf(err, errlen, "filter: %s", pcap_geterr(pd));
+		if (!expand(filter, alt, sizeof(alt)) ||
+		    pcap_compile(pd, &prog, alt, 1, PCAP_NETMASK_UNKNOWN)) {
+			pcap_close(pd);
+			return -EINVAL;
 		}
-		c->has_prog = true;
+		*field = NULL;
+		filter = alt;
 	}
-	c->buf = malloc(PG_CAPTURE_BUF_MAX);
-	if (!c->buf) {
-		release(c);
+	buf = malloc(PG_CAPTURE_BUF_MAX);
+	if (!buf) {
+		if (filter[0])
+			pcap_freecode(&prog);
+		pcap_close(pd);
 		snprintf(err, errlen, "out of memory for the capture buffer");
 		return -ENOMEM;
+	}
+	pg_capture_fini(c);
+	c->pd = pd;
+	c->buf = buf;
+	if (filter[0]) {
+		c->prog = prog;
+		c->has_prog = true;
 	}
 	snprintf(c->filter, sizeof(c->filter), "%s", filter);
 	c->dlt = dlt;

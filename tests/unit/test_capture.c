@@ -262,6 +262,28 @@ static void test_refusals(void **state)
 	pg_capture_fini(&c);
 }
 
+/* A refused request leaves the finished capture fetchable. */
+static void test_refusal_keeps_finished(void **state)
+{
+	struct pg_capture_opts bad = {.seconds = 5, .links = PG_CAPTURE_LINK_ANY, .filter = "tcp port"};
+	struct pg_capture c;
+	struct readback rb;
+	const char *field;
+	uint8_t f[128];
+	char err[256];
+
+	(void)state;
+	pg_capture_init(&c, LAN_IFINDEX, WAN_IFINDEX);
+	arm(&c, "udp", PG_CAPTURE_LINK_ANY, 5, 0);
+	pg_capture_hook(&c, 0, PG_CAPTURE_RX, f, frame(f, 17, 8, 1));
+	pg_capture_stop(&c, "stopped");
+	assert_int_equal(pg_capture_start(&c, &bad, 0, err, sizeof(err), &field), -EINVAL);
+	assert_int_equal(c.state, PG_CAPTURE_DONE);
+	finish_and_read(&c, &rb);
+	assert_int_equal(rb.n, 1);
+	pg_capture_fini(&c);
+}
+
 /* ---- the API ---------------------------------------------------------------- */
 
 #define TOKEN "capture-token"
@@ -443,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_stops_at_deadline),
 		cmocka_unit_test(test_buffer_bounded),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_refusal_keeps_finished),
 		cmocka_unit_test_setup_teardown(test_api_needs_credentials, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_api_refusals_name_the_field, fx_setup,
 						fx_teardown),
