@@ -23,6 +23,7 @@
 #include "api_client.h"
 #include "auth.h"
 #include "config.h"
+#include "ctl_capture.h"
 #include "version.h"
 
 #define TIMEOUT_MS 10000
@@ -100,10 +101,10 @@ static long long num(struct json_object *o, const char *key)
 static int cmd_status(int argc, char **argv)
 {
 	struct json_object *o, *links, *c, *pt;
+	bool all = argc == 2 && !strcmp(argv[1], "--all");
 
-	(void)argv;
-	if (argc != 1) {
-		fprintf(stderr, "usage: passgatectl status\n");
+	if (argc != 1 && !all) {
+		fprintf(stderr, "usage: passgatectl status [--all]\n");
 		return 1;
 	}
 	o = call("GET", "/api/v1/status", NULL);
@@ -127,11 +128,20 @@ static int cmd_status(int argc, char **argv)
 		printf("%-4s %-10s %-20s %-18s %12lld %12lld\n", str(l, "side"), str(l, "name"),
 		       str(l, "address"), str(l, "mac"), num(lc, "rx_frames"), num(lc, "tx_frames"));
 	}
-	printf("\ncounters (nonzero):\n");
+	printf("\ncounters%s:\n", all ? "" : " (nonzero; --all for every one)");
 	c = get(o, "counters");
 	json_object_object_foreach(c, k, v) {
-		if (json_object_get_int64(v))
+		if (all || json_object_get_int64(v))
 			printf("  %-28s %lld\n", k, (long long)json_object_get_int64(v));
+	}
+	for (size_t i = 0; i < json_object_array_length(links); i++) {
+		struct json_object *l = json_object_array_get_idx(links, i);
+
+		printf("\n%s link counters%s:\n", str(l, "name"), all ? "" : " (nonzero)");
+		json_object_object_foreach(get(l, "counters"), lk, lv) {
+			if (all || json_object_get_int64(lv))
+				printf("  %-28s %lld\n", lk, (long long)json_object_get_int64(lv));
+		}
 	}
 out:
 	json_object_put(o);
@@ -413,16 +423,24 @@ static int cmd_version(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_capture(int argc, char **argv)
+{
+	return pg_ctl_capture(argc, argv, opt_url, opt_token, opt_json);
+}
+
 static int cmd_help(int argc, char **argv);
 
 static const struct subcommand subcommands[] = {
-	{"status", "", "uptime, links, passthrough switches, nonzero counters", cmd_status},
+	{"status", "[--all]", "uptime, links, passthrough switches, counters (nonzero)",
+	 cmd_status},
 	{"flows", "[--proto P] [--host A]", "the flow table (first 1000 matching)", cmd_flows},
 	{"sessions", "", "VPN sessions the helpers follow", cmd_sessions},
 	{"events", "", "recent VPN events (IKE, ESP, NAT-T, PPTP calls)", cmd_events},
 	{"passthrough", "[pptp|ipsec|l2tp on|off]", "show or switch VPN passthrough",
 	 cmd_passthrough},
 	{"forward", "[list|add RULE|del ID]", "port forwards ([forward] rule syntax)", cmd_forward},
+	{"capture", "-w FILE [--filter F] [...]", "a pcap of what crosses the gateway (-h: options)",
+	 cmd_capture},
 	{"set", "SECTION KEY VALUE", "change one setting (docs/API.md lists them)", cmd_set},
 	{"reload", "", "re-read the daemon's config file (as SIGHUP); errors name the line",
 	 cmd_reload},

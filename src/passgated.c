@@ -185,6 +185,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	pg_log_set_level(cfg.log_level);
+	pg_log_set_syslog(cfg.log_syslog, "passgated");
 
 	/* The flow hash key: unpredictable per start, so no one can aim collisions. */
 	if (getrandom(cfg.engine.hash_seed, sizeof(cfg.engine.hash_seed), 0) !=
@@ -230,6 +231,8 @@ int main(int argc, char **argv)
 	env.ports[PG_SIDE_LAN] = &dp.link[PG_SIDE_LAN].port;
 	env.ports[PG_SIDE_WAN] = &dp.link[PG_SIDE_WAN].port;
 	env.start_ms = now_ms();
+	env.capture = &dp.capture;
+	env.dp_stats = &dp.stats;
 	api = pg_api_create(&env, err, sizeof(err));
 	if (!api) {
 		pg_err("%s", err);

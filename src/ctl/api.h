@@ -19,6 +19,8 @@
 
 struct pg_api;
 struct pg_port;
+struct pg_capture;
+struct pg_dp_stats;
 
 /* What the API works on; all borrowed, owned by the daemon. */
 struct pg_api_env {
@@ -27,6 +29,8 @@ struct pg_api_env {
 	const char *cfg_path;	  /* where changes are saved; NULL: not saved */
 	struct pg_port *ports[2]; /* per side, for interface status; may be NULL */
 	uint64_t start_ms;	  /* monotonic time the daemon started */
+	struct pg_capture *capture; /* the data path's (capture.h); NULL: none */
+	const struct pg_dp_stats *dp_stats; /* batch sizes (dpstats.h); NULL: none */
 };
 
 /*

@@ -123,6 +123,18 @@ void pg_api_post_reload(struct pg_api *api, const struct pg_api_req *req,
 void pg_api_log_add(struct pg_api *api, const char *level, const char *text);
 void pg_api_get_events(struct pg_api *api, const struct pg_api_req *req, struct pg_api_resp *resp);
 
+/* api_capture.c: capture endpoints, with the route table's signature. */
+void pg_api_capture_post(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+			 struct pg_api_resp *resp);
+void pg_api_capture_get(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+			struct pg_api_resp *resp);
+void pg_api_capture_stop(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+			 struct pg_api_resp *resp);
+void pg_api_capture_delete(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+			   struct pg_api_resp *resp);
+void pg_api_capture_pcap(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+			 struct pg_api_resp *resp);
+
 /* metrics.c */
 void pg_metrics_render(struct pg_api *api, struct pg_api_resp *resp);
 

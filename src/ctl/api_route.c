@@ -206,6 +206,12 @@ static const struct route routes[] = {
 	{"DELETE", "/api/v1/forwards/", A_WRITE, r_del_forward},
 	{"GET", "/metrics", A_READ, r_metrics},
 	{"POST", "/api/v1/reload", A_WRITE, r_reload},
+	/* A capture holds other people's packets: credentials even to read. */
+	{"POST", "/api/v1/capture", A_WRITE, pg_api_capture_post},
+	{"GET", "/api/v1/capture", A_WRITE, pg_api_capture_get},
+	{"DELETE", "/api/v1/capture", A_WRITE, pg_api_capture_delete},
+	{"POST", "/api/v1/capture/stop", A_WRITE, pg_api_capture_stop},
+	{"GET", "/api/v1/capture/pcap", A_WRITE, pg_api_capture_pcap},
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))

@@ -77,6 +77,7 @@ struct pg_config {
 	uint32_t lan_mtu;
 	uint32_t wan_mtu;
 	enum pg_log_level log_level;
+	bool log_syslog; /* [log] syslog: lines to syslog(3) instead of stderr */
 	unsigned int forward_line[PG_MAX_FORWARDS]; /* where each [forward] rule stands */
 	struct pg_config_api api;
 	struct pg_config_doc doc;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * log.c - timestamped, levelled log lines on stderr.
+ * log.c - timestamped, levelled log lines on stderr, or syslog(3).
  *
  * Each line is formatted into one buffer and written with a single write()
  * so that lines from the daemon never interleave mid-line with a harness
@@ -10,12 +10,23 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 
 static enum pg_log_level cur_level = PG_LOG_INFO;
+static bool use_syslog;
+
+void pg_log_set_syslog(bool on, const char *ident)
+{
+	if (on && !use_syslog)
+		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	else if (!on && use_syslog)
+		closelog();
+	use_syslog = on;
+}
 
 static const char *const level_names[] = {
 	[PG_LOG_ERROR] = "error",
@@ -57,12 +68,22 @@ static void vlog(enum pg_log_level level, const char *fmt, va_list ap)
 
 static void vlog(enum pg_log_level level, const char *fmt, va_list ap)
 {
+	static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
 	char line[1024];
 	struct timespec ts;
 	struct tm tm;
 	size_t n;
 	int r;
 
+	if (use_syslog) {
+		/* syslog stamps the time itself; the level stays in the text for grep. */
+		r = snprintf(line, sizeof(line), "%s: ",
+			     pg_log_level_name(level) ? pg_log_level_name(level) : "?");
+		n = r > 0 ? (size_t)r : 0;
+		vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+		syslog(prio[(unsigned int)level < 4 ? level : PG_LOG_DEBUG], "%s", line);
+		return;
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);

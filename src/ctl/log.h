@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * log.h - the daemon's log: one line per event on stderr, with a UTC
- * timestamp and a level. The daemon runs in the foreground under a
- * supervisor (or a test harness), which keeps stderr; there is no syslog.
+ * timestamp and a level, or to syslog with [log] syslog = on. The daemon
+ * runs in the foreground under a supervisor (or a test harness), which
+ * keeps stderr.
  */
 #ifndef PG_LOG_H
 #define PG_LOG_H
+
+#include <stdbool.h>
 
 enum pg_log_level {
 	PG_LOG_ERROR = 0,
@@ -13,6 +16,13 @@ enum pg_log_level {
 	PG_LOG_INFO = 2,
 	PG_LOG_DEBUG = 3,
 };
+
+/*
+ * Send lines to syslog(3) (facility daemon, tagged ident) instead of
+ * stderr, or back to stderr. The level maps to the syslog priority; the
+ * timestamp is syslog's.
+ */
+void pg_log_set_syslog(bool on, const char *ident);
 
 /* Messages above this level are discarded (default PG_LOG_INFO). */
 void pg_log_set_level(enum pg_log_level level);

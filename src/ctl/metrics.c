@@ -5,8 +5,9 @@
  * Every engine counter is a counter named passgate_<name>_total with its
  * help text; drop reasons are also one family, passgate_drops_total{reason},
  * so a dashboard can sum or graph them without knowing their names. Flow
- * table fill, VPN sessions by kind and every link's layer 2 counters
- * (labelled by interface) follow. Names come from the X-macro tables, so a
+ * table fill, flows by protocol, VPN sessions by kind, every link's layer 2
+ * counters (labelled by interface) and the data path's batch sizes (a
+ * histogram) follow. Names come from the X-macro tables, so a
  * counter added there appears here with no edit.
  */
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "api_internal.h"
+#include "dpstats.h"
 #include "observe.h"
 #include "port.h"
 
@@ -115,6 +117,44 @@ static void sessions(struct out *o, struct pg_api *api)
 		    (unsigned long long)count[k]);
 }
 
+static void flows(struct out *o, struct pg_api *api)
+{
+	const struct pg_engine_config *ec = &api->env.cfg->engine;
+	uint32_t n[PG_FP__COUNT], total = pg_engine_flow_count(api->env.engine);
+
+	family(o, "passgate_flows", "gauge", "flows in the table");
+	put(o, "passgate_flows %u\n", total);
+	family(o, "passgate_flows_max", "gauge", "flow table capacity (max_flows)");
+	put(o, "passgate_flows_max %u\n", ec->max_flows);
+	family(o, "passgate_flow_table_fill_ratio", "gauge", "flows / max_flows");
+	put(o, "passgate_flow_table_fill_ratio %.6f\n",
+	    ec->max_flows ? (double)total / ec->max_flows : 0.0);
+	pg_engine_flows_by_proto(api->env.engine, n);
+	family(o, "passgate_flows_by_protocol", "gauge", "flows in the table, by IP protocol");
+	for (unsigned int i = 0; i < PG_FP__COUNT; i++)
+		put(o, "passgate_flows_by_protocol{protocol=\"%s\"} %u\n",
+		    pg_flow_proto_slot_name(i), n[i]);
+}
+
+/* Frames per pass of the data path, as a histogram (dpstats.h). */
+static void batches(struct out *o, const struct pg_dp_stats *s)
+{
+	uint64_t cum = 0;
+
+	if (!s)
+		return;
+	family(o, "passgate_batch_frames", "histogram",
+	       "frames taken from both links per data path pass (passes with none not counted)");
+	for (unsigned int b = 0; b < PG_DP_BATCH_BUCKETS; b++) {
+		cum += s->batches[b];
+		put(o, "passgate_batch_frames_bucket{le=\"%u\"} %llu\n", 1u << b,
+		    (unsigned long long)cum);
+	}
+	put(o, "passgate_batch_frames_bucket{le=\"+Inf\"} %llu\n", (unsigned long long)s->passes);
+	put(o, "passgate_batch_frames_sum %llu\n", (unsigned long long)s->frames);
+	put(o, "passgate_batch_frames_count %llu\n", (unsigned long long)s->passes);
+}
+
 static void links(struct out *o, struct pg_api *api)
 {
 	char name[96];
@@ -146,10 +186,7 @@ void pg_metrics_render(struct pg_api *api, struct pg_api_resp *resp)
 	family(&o, "passgate_uptime_seconds", "gauge", "seconds since passgated started");
 	put(&o, "passgate_uptime_seconds %llu\n",
 	    (unsigned long long)((api->now_ms - api->env.start_ms) / 1000));
-	family(&o, "passgate_flows", "gauge", "flows in the table");
-	put(&o, "passgate_flows %u\n", pg_engine_flow_count(api->env.engine));
-	family(&o, "passgate_flows_max", "gauge", "flow table capacity (max_flows)");
-	put(&o, "passgate_flows_max %u\n", ec->max_flows);
+	flows(&o, api);
 	family(&o, "passgate_passthrough_enabled", "gauge", "passthrough switches (1 on, 0 off)");
 	put(&o, "passgate_passthrough_enabled{protocol=\"pptp\"} %d\n", ec->pptp_passthrough);
 	put(&o, "passgate_passthrough_enabled{protocol=\"ipsec\"} %d\n", ec->ipsec_passthrough);
@@ -157,6 +194,7 @@ void pg_metrics_render(struct pg_api *api, struct pg_api_resp *resp)
 	sessions(&o, api);
 	engine_counters(&o, pg_engine_counters(api->env.engine));
 	links(&o, api);
+	batches(&o, api->env.dp_stats);
 	if (o.failed) {
 		free(o.buf);
 		pg_api_error(resp, 500, NULL, "out of memory");

@@ -189,6 +189,7 @@ struct pg_engine {
 	uint32_t pool_size; /* entries in each pool (= max_flows) */
 	uint32_t free_flow, free_mapping, free_permit, free_host;
 	uint32_t nflows;
+	uint32_t nflows_proto[PG_FP__COUNT]; /* nflows by protocol (observe.h) */
 
 	uint64_t *ports_used[PG_PORTS__COUNT];     /* one bit per public port */
 	uint64_t *ports_reserved[PG_PORTS__COUNT]; /* forwarded: never mapped */

@@ -289,6 +289,7 @@ void pg_flow_insert(struct pg_engine *e, uint32_t idx, uint32_t now_s)
 	f->created = now_s;
 	wheel_link(e, idx, due_time(e, f));
 	e->nflows++;
+	e->nflows_proto[pg_flow_proto_slot(f->key[0].proto)]++;
 	pg_count(e, PG_CNT_FLOW_CREATED);
 }
 
@@ -309,6 +310,7 @@ void pg_flow_free(struct pg_engine *e, uint32_t idx)
 	f->next = e->free_flow;
 	e->free_flow = idx;
 	e->nflows--;
+	e->nflows_proto[pg_flow_proto_slot(f->key[0].proto)]--;
 }
 
 void pg_flow_touch(struct pg_engine *e, struct pg_flow *f, uint32_t now_s)

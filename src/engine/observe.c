@@ -118,6 +118,37 @@ void pg_event_format(const struct pg_event *ev, char *buf, unsigned int len)
 	}
 }
 
+unsigned int pg_flow_proto_slot(uint8_t proto)
+{
+	switch (proto) {
+	case PG_PROTO_TCP:
+		return PG_FP_TCP;
+	case PG_PROTO_UDP:
+		return PG_FP_UDP;
+	case PG_PROTO_ICMP:
+		return PG_FP_ICMP;
+	case PG_PROTO_GRE:
+		return PG_FP_GRE;
+	case PG_PROTO_ESP:
+		return PG_FP_ESP;
+	default:
+		return PG_FP_OTHER;
+	}
+}
+
+const char *pg_flow_proto_slot_name(unsigned int slot)
+{
+	static const char *const names[PG_FP__COUNT] = {"tcp", "udp", "icmp", "gre", "esp",
+							 "other"};
+
+	return slot < PG_FP__COUNT ? names[slot] : "other";
+}
+
+void pg_engine_flows_by_proto(const struct pg_engine *e, uint32_t out[PG_FP__COUNT])
+{
+	memcpy(out, e->nflows_proto, sizeof(e->nflows_proto));
+}
+
 const char *pg_proto_name(uint8_t proto)
 {
 	switch (proto) {

@@ -103,6 +103,24 @@ unsigned int pg_engine_events(struct pg_engine *e, struct pg_event *out, unsigne
 /* One line of text for an event, e.g. "ipsec: ESP established 192.168.1.10 <-> ...". */
 void pg_event_format(const struct pg_event *ev, char *buf, unsigned int len);
 
+/* Flows by protocol, for metrics: counted as flows are created and freed. */
+enum pg_flow_proto {
+	PG_FP_TCP,
+	PG_FP_UDP,
+	PG_FP_ICMP,
+	PG_FP_GRE,
+	PG_FP_ESP,
+	PG_FP_OTHER,
+	PG_FP__COUNT
+};
+
+/* The slot of IP protocol proto in the counts below. */
+unsigned int pg_flow_proto_slot(uint8_t proto);
+/* Name of a slot: "tcp", ..., "other". */
+const char *pg_flow_proto_slot_name(unsigned int slot);
+/* Copy the number of flows of each protocol into out. */
+void pg_engine_flows_by_proto(const struct pg_engine *e, uint32_t out[PG_FP__COUNT]);
+
 /* Names for the API: "tcp", "SYN_SENT", "pptp"... */
 const char *pg_proto_name(uint8_t proto);
 const char *pg_tcp_state_name(uint8_t state);

@@ -45,6 +45,7 @@ static int link_tx(void *ctx, const uint8_t *frame, uint32_t len)
 {
 	struct pg_link *l = ctx;
 
+	pg_capture_hook(l->cap, l->port.side, PG_CAPTURE_TX, frame, len);
 	return l->use_xdp ? pg_afxdp_tx(&l->xdp, frame, len) : pg_afp_tx(&l->afp, frame, len);
 }
 
@@ -113,6 +114,7 @@ static int link_open(struct pg_link *l, enum pg_side side, const char *ifname, u
 			return r;
 		pg_info("%s: AF_PACKET (TPACKET_V3 rings)", ifname);
 	}
+	l->ifindex = info.ifindex;
 	r = pg_port_init(&l->port, ifname, side, info.mac, addr, prefix, gateway, mtu, link_tx, l);
 	if (r) {
 		snprintf(err, errlen, "%s: out of memory for the neighbour cache", ifname);
@@ -149,6 +151,9 @@ int pg_datapath_init(struct pg_datapath *dp, const struct pg_config *cfg, struct
 		      err, errlen);
 	if (r)
 		goto out_lan;
+	pg_capture_init(&dp->capture, dp->link[PG_SIDE_LAN].ifindex,
+			dp->link[PG_SIDE_WAN].ifindex);
+	dp->link[PG_SIDE_LAN].cap = dp->link[PG_SIDE_WAN].cap = &dp->capture;
 	return 0;
 
 out_lan:
@@ -168,6 +173,7 @@ void pg_datapath_fini(struct pg_datapath *dp)
 		pg_port_fini(&dp->link[s].port);
 		link_close(&dp->link[s]);
 	}
+	pg_capture_fini(&dp->capture);
 	free(dp->bufs);
 	dp->bufs = NULL;
 }
@@ -209,6 +215,7 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 	unsigned int nf = 0, np = 0;
 	bool more = false;
 
+	pg_capture_update(&dp->capture, now_ms);
 	for (int s = 0; s < 2; s++) {
 		struct pg_link *l = &dp->link[s];
 		unsigned int got = link_rx(l, dp->frames + nf, PG_DP_BURST);
@@ -218,12 +225,16 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 		for (unsigned int i = nf; i < nf + got; i++) {
 			struct pg_rx_frame *f = &dp->frames[i];
 
+			pg_capture_hook(&dp->capture, (unsigned int)s, PG_CAPTURE_RX,
+					f->buf + PG_FRAME_ETH_OFF, f->len);
 			if (pg_port_input(&l->port, f->buf + PG_FRAME_ETH_OFF, f->len, PG_FRAME_MAX,
 					  f->flags, now_ms, &dp->pkts[np]))
 				np++;
 		}
 		nf += got;
 	}
+	if (nf)
+		pg_dp_stats_batch(&dp->stats, nf);
 	if (np) {
 		struct pg_pkt *em;
 		unsigned int ne;

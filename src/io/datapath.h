@@ -12,6 +12,8 @@
 
 #include "afpacket.h"
 #include "afxdp.h"
+#include "capture.h"
+#include "dpstats.h"
 #include "config.h"
 #include "engine.h"
 #include "port.h"
@@ -26,6 +28,8 @@ struct pg_link {
 	uint64_t warned_oversize, warned_csum; /* counter values at the last warning */
 	uint64_t warn_ms;
 	uint64_t err_ms;
+	struct pg_capture *cap; /* the datapath's, for frames sent from layer 2 */
+	unsigned int ifindex;
 };
 
 struct pg_datapath {
@@ -35,6 +39,8 @@ struct pg_datapath {
 	struct pg_rx_frame frames[2 * PG_DP_BURST];
 	struct pg_pkt pkts[2 * PG_DP_BURST];
 	uint64_t last_tick_ms;
+	struct pg_capture capture; /* passgatectl capture (capture.h) */
+	struct pg_dp_stats stats;  /* batch sizes, for /metrics */
 };
 
 /*

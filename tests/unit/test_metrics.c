@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_metrics.c - GET /metrics: every engine counter with HELP and TYPE,
- * drops by reason as one family, flows, passthrough switches, per-link
- * layer 2 counters with interface labels; and a shape check of every
+ * drops by reason as one family, flows (by protocol, table fill),
+ * passthrough switches, per-link layer 2 counters with interface labels,
+ * batch sizes; and a shape check of every
  * line against the Prometheus text format.
  */
 #include <setjmp.h>
@@ -16,6 +17,7 @@
 #include <cmocka.h>
 
 #include "api_internal.h"
+#include "dpstats.h"
 #include "port.h"
 
 static const char text[] = "[lan]\ninterface = lan0\naddress = 192.168.1.1/24\n"
@@ -44,7 +46,7 @@ static bool line_ok(const char *l, size_t n)
 	if (i >= n || l[i] != ' ')
 		return false;
 	for (i++; i < n; i++)
-		if (l[i] < '0' || l[i] > '9')
+		if ((l[i] < '0' || l[i] > '9') && l[i] != '.')
 			return false;
 	return true;
 }
@@ -57,6 +59,7 @@ static void test_metrics(void **state)
 	struct pg_api_env env;
 	struct pg_api_resp resp;
 	struct pg_port lan;
+	struct pg_dp_stats dps = {0};
 	char err[PG_CONFIG_ERR_SIZE], want[160];
 	const char *p;
 
@@ -71,6 +74,11 @@ static void test_metrics(void **state)
 	env.engine = e;
 	env.cfg = &cfg;
 	env.ports[PG_SIDE_LAN] = &lan;
+	pg_dp_stats_batch(&dps, 1);
+	pg_dp_stats_batch(&dps, 3);
+	pg_dp_stats_batch(&dps, 64);
+	pg_dp_stats_batch(&dps, 128);
+	env.dp_stats = &dps;
 	api = pg_api_create(&env, err, sizeof(err));
 	assert_non_null(api);
 	memset(&resp, 0, sizeof(resp));
@@ -91,6 +99,18 @@ static void test_metrics(void **state)
 	assert_non_null(strstr(resp.body, "passgate_passthrough_enabled{protocol=\"pptp\"} 0\n"));
 	assert_non_null(strstr(resp.body, "passgate_passthrough_enabled{protocol=\"ipsec\"} 1\n"));
 	assert_non_null(strstr(resp.body, "passgate_vpn_sessions{kind=\"nat-t\"} 0\n"));
+	assert_non_null(strstr(resp.body, "passgate_flow_table_fill_ratio 0.000000\n"));
+	assert_non_null(strstr(resp.body, "passgate_flows_by_protocol{protocol=\"gre\"} 0\n"));
+	assert_non_null(strstr(resp.body, "passgate_flows_by_protocol{protocol=\"other\"} 0\n"));
+	/* Batch sizes: cumulative buckets, as Prometheus histograms are. */
+	assert_non_null(strstr(resp.body, "# TYPE passgate_batch_frames histogram\n"));
+	assert_non_null(strstr(resp.body, "passgate_batch_frames_bucket{le=\"1\"} 1\n"));
+	assert_non_null(strstr(resp.body, "passgate_batch_frames_bucket{le=\"4\"} 2\n"));
+	assert_non_null(strstr(resp.body, "passgate_batch_frames_bucket{le=\"64\"} 3\n"));
+	assert_non_null(strstr(resp.body, "passgate_batch_frames_bucket{le=\"128\"} 4\n"));
+	assert_non_null(strstr(resp.body, "passgate_batch_frames_bucket{le=\"+Inf\"} 4\n"));
+	assert_non_null(strstr(resp.body, "passgate_batch_frames_sum 196\n"));
+	assert_non_null(strstr(resp.body, "passgate_batch_frames_count 4\n"));
 	assert_non_null(strstr(resp.body,
 			       "passgate_link_rx_frames_total{interface=\"lan0\",side=\"lan\"} 42\n"));
 	/* Every line has one of the format's shapes; the text ends with a newline. */

@@ -99,6 +99,29 @@ static void test_flows_paged_and_filtered(void **state)
 	pg_engine_destroy(e);
 }
 
+/* The counts by protocol follow flows in and out of the table. */
+static void test_flows_by_protocol(void **state)
+{
+	struct pg_engine *e = engine();
+	uint32_t n[PG_FP__COUNT];
+
+	(void)state;
+	traffic(e);
+	pg_engine_flows_by_proto(e, n);
+	assert_int_equal(n[PG_FP_UDP], 2); /* IKE and NAT-T */
+	assert_int_equal(n[PG_FP_ESP], 1);
+	assert_int_equal(n[PG_FP_TCP], 1);
+	assert_int_equal(n[PG_FP_ICMP] + n[PG_FP_GRE] + n[PG_FP_OTHER], 0);
+	assert_string_equal(pg_flow_proto_slot_name(PG_FP_ESP), "esp");
+	/* A day later every flow has expired, and every count is back to 0. */
+	pg_engine_tick(e, T0 + 86400000ULL);
+	assert_int_equal(pg_engine_flow_count(e), 0);
+	pg_engine_flows_by_proto(e, n);
+	for (unsigned int i = 0; i < PG_FP__COUNT; i++)
+		assert_int_equal(n[i], 0);
+	pg_engine_destroy(e);
+}
+
 static void test_sessions(void **state)
 {
 	struct pg_engine *e = engine();
@@ -194,6 +217,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flows_paged_and_filtered),
+		cmocka_unit_test(test_flows_by_protocol),
 		cmocka_unit_test(test_sessions),
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_ring_keeps_newest),

@@ -227,13 +227,19 @@ for port, pre in ((500, b""), (4500, bytes(4))):
 	note "sessions: $got"
 }
 
+# api_drive PNG pptp=on|off - in headless Chromium (tests/web/drive.js): log
+# in with the password, set the PPTP switch, Save, screenshot to PNG.
+api_drive() {
+	tnsx 70 "$NS_GW" node --experimental-websocket "$REPO/tests/web/drive.js" "$API/" \
+		"$API_PASSWORD" "$1" "$2" >>"$SCN_DIR/browser.log" 2>&1 ||
+		{ fail "admin page ($2): $(grep -v Warning "$SCN_DIR/browser.log" | tail -n 1)"; return; }
+}
+
 # api_browser - the brief's user story in a real browser.
 api_browser() {
 	need node chromium || return
 	api_ike || return
-	tnsx 70 "$NS_GW" node --experimental-websocket "$REPO/tests/web/drive.js" "$API/" \
-		"$API_PASSWORD" "$REPO/build/admin-page.png" pptp=off >"$SCN_DIR/browser.log" 2>&1 ||
-		{ fail "admin page: $(grep -v Warning "$SCN_DIR/browser.log" | tail -n 1)"; return; }
+	api_drive "$REPO/build/admin-page.png" pptp=off || return
 	grep -q '^pptp = off' "$API_CONF" ||
 		{ fail "Save in the page did not reach the config file"; return; }
 	# Leave the gateway as later scenarios expect it.
