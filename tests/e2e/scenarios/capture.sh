@@ -4,7 +4,7 @@
 #
 #   lan1 (pptp + PPP stand-in) ──lan0─► passgated ─wan0──► srv1 (pptpd + stand-in)
 #                                          ▲
-#              passgatectl capture --filter gre -w gre.pcap (API, in pggw-S)
+#              passgatectl capture --filter gre -w gre.pcap (control socket, in pggw-S)
 #
 # 1. passgated is restarted with credentials in [api] (scenarios/api.sh).
 # 2. passgatectl arms a capture of both links (Linux cooked v2 frames: the
@@ -29,8 +29,10 @@ scenario() {
 	local pcap=$SCN_DIR/gre.pcap cap_pid rc ids lan_if wan_if
 	api_restart || return
 	pptp_server || return
-	spawn passgatectl-capture "$NS_GW" "$REPO/build/passgatectl" --url "$API" \
-		--token "$API_TOKEN" capture --seconds 120 --filter gre -w "$pcap"
+	# Over the root-only control socket (no token), as an administrator on
+	# the router would; status and sessions below go over HTTP with the token.
+	spawn passgatectl-capture "$NS_GW" "$REPO/build/passgatectl" --socket "$PG_SOCK" \
+		capture --seconds 120 --filter gre -w "$pcap"
 	cap_pid=$LAST_PID
 	wait_alive "$cap_pid" 10 capture_running ||
 		{ fail "passgatectl capture did not arm a capture: $(tail -n 1 "$SCN_DIR/passgatectl-capture.log")"; return; }
