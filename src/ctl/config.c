@@ -51,6 +51,7 @@ enum kind {
 	K_U16,       /* uint16_t at off, min..max */
 	K_LISTEN,    /* [api] listen: "ADDR:PORT" or "off" */
 	K_HASH,      /* char[PG_CONFIG_VALUE_MAX + 1] at off: a crypt(3) hash */
+	K_SVC,       /* [dhcp] and [dns]: parsed by config_dhcp.c */
 };
 
 enum section {
@@ -64,6 +65,8 @@ enum section {
 	S_FORWARD,
 	S_API,
 	S_DATAPATH,
+	S_DHCP,
+	S_DNS,
 	S__COUNT,
 };
 
@@ -72,6 +75,7 @@ static const char *const section_names[S__COUNT] = {
 	[S_TIMEOUTS] = "timeouts", [S_ICMP] = "icmp", [S_LOG] = "log",
 	[S_PASSTHROUGH] = "passthrough", [S_FORWARD] = "forward",
 	[S_API] = "api", [S_DATAPATH] = "datapath",
+	[S_DHCP] = "dhcp", [S_DNS] = "dns",
 };
 
 struct key_def {
@@ -132,6 +136,14 @@ static const struct key_def key_table[] = {
 	{S_API, "listen", K_LISTEN, 0, 0, 0, 0, false, false, NULL},
 	{S_API, "password_hash", K_HASH, OFF(api.password_hash), 0, 0, 0, false, false, NULL},
 	{S_API, "token_hash", K_HASH, OFF(api.token_hash), 0, 0, 0, false, false, NULL},
+	{S_DHCP, "enable", K_SVC, 0, 0, 0, 0, false, false, NULL},
+	{S_DHCP, "range", K_SVC, 0, 0, 0, 0, false, false, NULL},
+	{S_DHCP, "lease", K_SVC, 0, 0, 0, 0, false, false, NULL},
+	{S_DHCP, "host", K_SVC, 0, 0, 0, 0, false, true, NULL},
+	{S_DHCP, "dns", K_SVC, 0, 0, 0, 0, false, false, NULL},
+	{S_DNS, "forward", K_SVC, 0, 0, 0, 0, false, false, NULL},
+	{S_DNS, "upstream", K_SVC, 0, 0, 0, 0, false, false, NULL},
+	{S_DNS, "name", K_SVC, 0, 0, 0, 0, false, true, NULL},
 };
 
 #define N_KEYS (sizeof(key_table) / sizeof(key_table[0]))
@@ -466,6 +478,13 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 				    "'passgated --hash-password')");
 		snprintf(base + k->off, PG_CONFIG_VALUE_MAX + 1, "%s", v);
 		return 0;
+	case K_SVC: {
+		const char *why = "invalid value";
+
+		if (pg_config_svc_set(p->cfg, section_names[k->section], k->name, v, line, &why))
+			return fail(p, line, (int)k->section, k->name, "%s", why);
+		return 0;
+	}
 	case K_LOGLEVEL: {
 		enum pg_log_level l;
 
@@ -601,6 +620,7 @@ static int key_index(enum section sec, const char *name)
 static int check_all(struct parse *p)
 {
 	const struct pg_engine_config *ec = &p->cfg->engine;
+	struct pg_config_svc_err svc;
 	const char *why = NULL;
 	char net[INET_ADDRSTRLEN];
 	struct in_addr a;
@@ -670,6 +690,9 @@ static int check_all(struct parse *p)
 	    (ntohl(p->cfg->api.addr) >> 24) != 127)
 		return fail(p, p->key_line[k], S_API, "listen",
 			    "not a loopback address, and no password_hash or token_hash is set");
+	if (pg_config_svc_check(p->cfg, &svc))
+		return fail(p, svc.line, find_section(svc.section, strlen(svc.section)), svc.key,
+			    "%s", svc.reason);
 	/* The engine needs the MTUs for frag-needed and MSS clamping. */
 	p->cfg->engine.lan_mtu = (uint16_t)p->cfg->lan_mtu;
 	p->cfg->engine.wan_mtu = (uint16_t)p->cfg->wan_mtu;
@@ -707,6 +730,7 @@ int pg_config_parse(struct pg_config *cfg, const char *name, const char *text, s
 	c.wan_mtu = 1500;
 	c.log_level = PG_LOG_INFO;
 	pg_config_api_defaults(&c.api);
+	pg_config_svc_defaults(&c);
 
 	if (len > PG_CONFIG_FILE_MAX)
 		return fail(&p, 0, -1, NULL, "larger than %u bytes", PG_CONFIG_FILE_MAX);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config_dhcp.h"
 #include "engine.h"
 #include "log.h"
 
@@ -74,6 +75,8 @@ struct pg_config {
 	enum pg_log_level log_level;
 	unsigned int forward_line[PG_MAX_FORWARDS]; /* where each [forward] rule stands */
 	struct pg_config_api api;
+	struct pg_config_dhcp dhcp; /* [dhcp] (config_dhcp.h) */
+	struct pg_config_dns dns;   /* [dns] */
 	struct pg_config_doc doc;
 };
 
