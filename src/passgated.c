@@ -74,13 +74,16 @@ static void log_start(const struct pg_config *cfg, const struct pg_datapath *dp)
  */
 static int run(struct pg_datapath *dp, int sfd, struct pg_api *api)
 {
-	struct pollfd pfd[4] = {
+	/* poll() skips negative descriptors: no API, or no host path. */
+	struct pollfd pfd[6] = {
 		{.fd = pg_datapath_fd(dp, PG_SIDE_LAN), .events = POLLIN},
 		{.fd = pg_datapath_fd(dp, PG_SIDE_WAN), .events = POLLIN},
 		{.fd = sfd, .events = POLLIN},
 		{.fd = pg_api_fd(api), .events = POLLIN},
+		{.fd = pg_datapath_host_fd(dp, PG_SIDE_LAN), .events = POLLIN},
+		{.fd = pg_datapath_host_fd(dp, PG_SIDE_WAN), .events = POLLIN},
 	};
-	nfds_t nfds = pfd[3].fd >= 0 ? 4 : 3;
+	nfds_t nfds = 6;
 	bool more = false;
 	uint64_t api_due = 0;
 
@@ -115,7 +118,7 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_api *api)
 		/* The helpers' VPN events, as log lines, after every pass. */
 		pg_api_drain_events(api, dp->engine, now);
 		/* Between passes: requests, and MHD's timeouts at least every second. */
-		if ((nfds == 4 && (pfd[3].revents & POLLIN)) || now >= api_due) {
+		if ((pfd[3].revents & POLLIN) || now >= api_due) {
 			pg_api_run(api, now);
 			api_due = now + 1000;
 		}

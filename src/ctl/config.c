@@ -52,6 +52,9 @@ enum kind {
 	K_LISTEN,    /* [api] listen: "ADDR:PORT" or "off" */
 	K_HASH,      /* char[PG_CONFIG_VALUE_MAX + 1] at off: a crypt(3) hash */
 	K_SVC,       /* [dhcp] and [dns]: parsed by config_dhcp.c */
+	K_INPUT_LAN, /* [input] lan: engine.lan_input */
+	K_INPUT_WAN, /* [input] wan: wan_input, compiled into forwards later */
+	K_ROUTES,    /* [host] routes: engine.host_routes */
 };
 
 enum section {
@@ -67,6 +70,8 @@ enum section {
 	S_DATAPATH,
 	S_DHCP,
 	S_DNS,
+	S_HOST,
+	S_INPUT,
 	S__COUNT,
 };
 
@@ -76,6 +81,7 @@ static const char *const section_names[S__COUNT] = {
 	[S_PASSTHROUGH] = "passthrough", [S_FORWARD] = "forward",
 	[S_API] = "api", [S_DATAPATH] = "datapath",
 	[S_DHCP] = "dhcp", [S_DNS] = "dns",
+	[S_HOST] = "host", [S_INPUT] = "input",
 };
 
 struct key_def {
@@ -144,6 +150,12 @@ static const struct key_def key_table[] = {
 	{S_DNS, "forward", K_SVC, 0, 0, 0, 0, false, false, NULL},
 	{S_DNS, "upstream", K_SVC, 0, 0, 0, 0, false, false, NULL},
 	{S_DNS, "name", K_SVC, 0, 0, 0, 0, false, true, NULL},
+	{S_HOST, "path", K_BOOL, OFF(host.path), 0, 0, 0, false, false, NULL},
+	{S_HOST, "lan_device", K_IFNAME, OFF(host.lan_dev), 0, 0, 0, false, false, NULL},
+	{S_HOST, "wan_device", K_IFNAME, OFF(host.wan_dev), 0, 0, 0, false, false, NULL},
+	{S_HOST, "routes", K_ROUTES, 0, 0, 0, 0, false, false, NULL},
+	{S_INPUT, "lan", K_INPUT_LAN, 0, 0, 0, 0, false, false, NULL},
+	{S_INPUT, "wan", K_INPUT_WAN, 0, 0, 0, 0, false, false, NULL},
 };
 
 #define N_KEYS (sizeof(key_table) / sizeof(key_table[0]))
@@ -485,6 +497,33 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 			return fail(p, line, (int)k->section, k->name, "%s", why);
 		return 0;
 	}
+	case K_INPUT_LAN: {
+		struct pg_engine_config *ec = &p->cfg->engine;
+		const char *why;
+
+		if (pg_config_parse_input(v, ec->lan_input, PG_MAX_INPUT_RULES, &ec->nlan_input,
+					  &why))
+			return fail(p, line, (int)k->section, k->name, "%s", why);
+		return 0;
+	}
+	case K_INPUT_WAN: {
+		const char *why;
+
+		if (pg_config_parse_input(v, p->cfg->wan_input, PG_MAX_INPUT_RULES,
+					  &p->cfg->nwan_input, &why))
+			return fail(p, line, (int)k->section, k->name, "%s", why);
+		p->cfg->wan_input_line = line;
+		return 0;
+	}
+	case K_ROUTES: {
+		struct pg_engine_config *ec = &p->cfg->engine;
+		const char *why;
+
+		if (pg_config_parse_routes(v, ec->host_routes, PG_MAX_HOST_ROUTES, &ec->nhost_routes,
+					   &why))
+			return fail(p, line, (int)k->section, k->name, "%s", why);
+		return 0;
+	}
 	case K_LOGLEVEL: {
 		enum pg_log_level l;
 
@@ -624,7 +663,7 @@ static int check_all(struct parse *p)
 	const char *why = NULL;
 	char net[INET_ADDRSTRLEN];
 	struct in_addr a;
-	int k;
+	int k, r;
 
 	for (unsigned int i = 0; i < N_KEYS; i++) {
 		const struct key_def *kd = &key_table[i];
@@ -667,15 +706,30 @@ static int check_all(struct parse *p)
 	if (ec->max_flows_per_host > ec->max_flows)
 		return fail(p, p->key_line[k], S_NAT, "max_flows_per_host",
 				"larger than max_flows (%u)", ec->max_flows);
+	r = pg_config_host_finish(p->cfg, &why);
+	if (r == -2)
+		return fail(p, p->cfg->wan_input_line, S_INPUT, "wan", "%s", why);
+	if (r)
+		return fail(p, p->section_line[S_HOST] ? p->section_line[S_HOST] : 0, S_HOST, NULL,
+			    "%s", why);
 	for (unsigned int i = 0; i < ec->nforwards; i++) {
 		unsigned int first, second;
+		/* Past nforward_rules: an [input] wan rule, compiled into a forward. */
+		bool input = i >= p->cfg->nforward_rules;
 
 		if (pg_forward_rule_check(ec, &ec->forwards[i], &why))
-			return fail(p, p->cfg->forward_line[i], S_FORWARD, "rule", "%s", why);
-		if (pg_forward_conflict(ec, &first, &second))
-			return fail(p, p->cfg->forward_line[second], S_FORWARD, "rule",
-				    "claims traffic the rule on line %u already forwards",
+			return fail(p, p->cfg->forward_line[i], input ? S_INPUT : S_FORWARD,
+				    input ? "wan" : "rule", "%s", why);
+		if (pg_forward_conflict(ec, &first, &second)) {
+			input = second >= p->cfg->nforward_rules;
+			if (input && first >= p->cfg->nforward_rules)
+				return fail(p, p->cfg->forward_line[second], S_INPUT, "wan",
+					    "two of its rules claim the same traffic");
+			return fail(p, p->cfg->forward_line[second], input ? S_INPUT : S_FORWARD,
+				    input ? "wan" : "rule",
+				    "claims traffic the [forward] rule on line %u already forwards",
 				    p->cfg->forward_line[first]);
+		}
 	}
 	k = key_index(S_FORWARD, "dmz");
 	if (ec->dmz_host && (!same_net(ec->dmz_host, ec->lan_addr, ec->lan_prefix) ||
@@ -731,6 +785,7 @@ int pg_config_parse(struct pg_config *cfg, const char *name, const char *text, s
 	c.log_level = PG_LOG_INFO;
 	pg_config_api_defaults(&c.api);
 	pg_config_svc_defaults(&c);
+	c.host.path = true;
 
 	if (len > PG_CONFIG_FILE_MAX)
 		return fail(&p, 0, -1, NULL, "larger than %u bytes", PG_CONFIG_FILE_MAX);

@@ -93,6 +93,15 @@ bool pg_local_admit(const struct pg_engine *e, const struct pg_parsed *p)
 		if (port >= r->lo && port <= r->hi)
 			return true;
 	}
+	/* A service opened to the WAN is open to the LAN as well. */
+	for (unsigned int i = 0; i < e->cfg.nforwards; i++) {
+		const struct pg_port_forward *f = &e->cfg.forwards[i];
+
+		if (f->host == e->cfg.wan_addr && f->proto == p->proto &&
+		    (p->proto == PG_PROTO_GRE || p->proto == PG_PROTO_ESP ||
+		     (port >= f->lan_lo && port <= f->lan_hi)))
+			return true;
+	}
 	return false;
 }
 
