@@ -25,6 +25,7 @@
 #include "auth.h"
 #include "config.h"
 #include "datapath.h"
+#include "dnsmasq.h"
 #include "engine.h"
 #include "ifcheck.h"
 #include "log.h"
@@ -39,6 +40,8 @@ static void usage(FILE *f)
 		   "           demo configuration: lan0 192.168.1.1/24, wan0 198.51.100.2/24\n"
 		   "           via 198.51.100.1\n"
 		   "  -t       check the configuration and exit\n"
+		   "  -r DIR   run directory for dnsmasq's configuration and leases\n"
+		   "           (default " PG_DNSMASQ_RUN_DIR ")\n"
 		   "  -h       this help\n"
 		   "  --hash-password  read a password, print its hash for [api] (docs/API.md)\n");
 }
@@ -72,7 +75,8 @@ static void log_start(const struct pg_config *cfg, const struct pg_datapath *dp)
  * Returns the exit status. The HTTP API's descriptor is polled with the
  * packet sockets and served between passes, on this thread (api.h).
  */
-static int run(struct pg_datapath *dp, int sfd, struct pg_api *api)
+static int run(struct pg_datapath *dp, int sfd, struct pg_api *api, struct pg_dnsmasq *dm,
+	       const struct pg_config *cfg)
 {
 	/* poll() skips negative descriptors: no API, or no host path. */
 	struct pollfd pfd[6] = {
@@ -121,6 +125,8 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_api *api)
 		if ((pfd[3].revents & POLLIN) || now >= api_due) {
 			pg_api_run(api, now);
 			api_due = now + 1000;
+			/* DHCP and DNS: started, restarted, re-read after an API change. */
+			pg_dnsmasq_tick(dm, cfg, now);
 		}
 	}
 }
@@ -132,6 +138,8 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	static struct pg_datapath dp;
+	static struct pg_dnsmasq dnsmasq;
+	const char *run_dir = NULL;
 	struct pg_api_env env;
 	struct pg_api *api;
 	const char *path = NULL;
@@ -142,12 +150,15 @@ int main(int argc, char **argv)
 	sigset_t mask;
 	int opt, r, sfd, problems;
 
-	while ((opt = getopt_long(argc, argv, "c:th", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:r:th", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'H':
 			return pg_auth_hash_prompt("passgated");
 		case 'c':
 			path = optarg;
+			break;
+		case 'r':
+			run_dir = optarg;
 			break;
 		case 't':
 			check_only = true;
@@ -184,6 +195,11 @@ int main(int argc, char **argv)
 	if (getrandom(cfg.engine.hash_seed, sizeof(cfg.engine.hash_seed), 0) !=
 		(ssize_t)sizeof(cfg.engine.hash_seed)) {
 		pg_err("getrandom: %s", strerror(errno));
+		goto out_cfg;
+	}
+	/* dnsmasq binds to the LAN host device, which the data path creates. */
+	if (pg_dnsmasq_init(&dnsmasq, &cfg, NULL, run_dir, cfg.host.lan_dev, err, sizeof(err))) {
+		pg_err("refusing to start: %s", err);
 		goto out_cfg;
 	}
 	problems =
@@ -229,7 +245,8 @@ int main(int argc, char **argv)
 		pg_datapath_fini(&dp);
 		goto out_sfd;
 	}
-	r = run(&dp, sfd, api);
+	r = run(&dp, sfd, api, &dnsmasq, &cfg);
+	pg_dnsmasq_stop(&dnsmasq);
 	pg_api_destroy(api);
 	pg_datapath_fini(&dp);
 	close(sfd);

@@ -386,6 +386,14 @@ int pg_config_svc_check(struct pg_config *cfg, struct pg_config_svc_err *e)
 	memset(e, 0, sizeof(*e));
 	if (check_dns(cfg, e) || check_dhcp(cfg, e))
 		return -1;
+	/* dnsmasq listens on the LAN host device: no host path, nothing to bind to. */
+	if (!cfg->host.path && cfg->dhcp.enabled)
+		return svc_fail(e, cfg->dhcp.enable_line, "dhcp", "enable",
+				"DHCP is served through the host path: needs [host] path = on");
+	if (!cfg->host.path && pg_config_dns_serves(cfg))
+		return svc_fail(e, cfg->dns.forward ? cfg->dns.forward_line : cfg->dns.names[0].line,
+				"dns", cfg->dns.forward ? "forward" : "name",
+				"DNS is served through the host path: needs [host] path = on");
 	/* Unless told, hosts use the gateway for DNS exactly when it answers. */
 	if (!cfg->dhcp.dns_given)
 		cfg->dhcp.dns = pg_config_dns_serves(cfg);
