@@ -36,6 +36,8 @@ static const struct {
 	{"forward", {"dmz"}},
 	{"input", {"lan", "wan"}},
 	{"host", {"routes"}},
+	{"dhcp", {"enable", "range", "lease", "dns"}},
+	{"dns", {"forward", "upstream"}},
 };
 
 #define N_EDITABLE (sizeof(editable) / sizeof(editable[0]))
@@ -141,6 +143,7 @@ void pg_api_get_config(struct pg_api *api, const struct pg_api_req *req, struct 
 		json_object_object_add(o, "host", s);
 	}
 
+	pg_api_config_svc_json(o, cfg);
 	json_object_object_add(o, "saved_to", api->env.cfg_path
 						      ? json_object_new_string(api->env.cfg_path)
 						      : NULL);

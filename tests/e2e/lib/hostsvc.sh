@@ -17,6 +17,11 @@ hostsvc_restart() {
 	{
 		cat "$RUN_DIR/passgated.conf"
 		printf '\n%s\n' "$text"
+		# A token for the API's changes (docs/API.md), when the scenario makes any.
+		if [[ -n ${HOSTSVC_TOKEN:-} ]]; then
+			printf '\n[api]\n'
+			"$PASSGATED" --hash-password <<<"$HOSTSVC_TOKEN" | sed 's/^password_hash/token_hash/'
+		fi
 	} >"$conf"
 	HOSTSVC_RUN=$SCN_DIR/gw-run
 	gateway_down
@@ -99,4 +104,13 @@ hostsvc_wan_dns() {
 		--no-hosts --listen-address="$SRV1_IP" --bind-interfaces --port=53 --user=root \
 		--pid-file --log-facility=- --log-queries --address="/$1/$2"
 	wait_listen "$NS_SRV1" udp 53 10 || { fail "the WAN DNS server did not start: $(tail -n 1 "$SCN_DIR/wan-dns.log")"; return; }
+}
+
+# hostsvc_api_put SECTION JSON - PUT /api/v1/config/SECTION with the token,
+# from inside the gateway (the API listens on its loopback). Prints the status.
+hostsvc_api_put() {
+	tnsx 8 "$NS_GW" curl -s -o "$SCN_DIR/api.out" -w '%{http_code}' -X PUT --max-time 5 \
+		-H 'Content-Type: application/json' -H "Authorization: Bearer $HOSTSVC_TOKEN" \
+		--data-binary "$2" "http://127.0.0.1:8080/api/v1/config/$1"
+	echo "PUT $1 $2 -> $(head -c 300 "$SCN_DIR/api.out")" >>"$SCN_DIR/api.log"
 }

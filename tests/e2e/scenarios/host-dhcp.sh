@@ -23,6 +23,7 @@ DHCP_HI=192.168.1.199
 scenario() {
 	need busybox dnsmasq || return
 	local ns=pgdhcp-$SFX script=$SCN_DIR/udhcpc-event.sh out=$SCN_DIR/udhcpc ip mac line seen
+	local HOSTSVC_TOKEN=e2e-dhcp-$RANDOM$RANDOM
 	hostsvc_restart "$(printf '%s\n' '[dhcp]' 'enable = on' \
 		"range  = $DHCP_LO - $DHCP_HI" 'lease  = 10m' '[dns]' 'forward  = on' \
 		"upstream = $SRV1_IP")" || return
@@ -83,5 +84,35 @@ scenario() {
 	grep -q "from $seen " "$SCN_DIR/udp-echo-srv.log" ||
 		{ fail "the UDP server's log does not show $seen"; return; }
 	report host-dhcp "$ip:40100 (DHCP)" "$SRV1_IP:7101/udp" PASS "$seen"
-	PASS_NOTE="leased $ip, lease 600 s; ping, TCP and UDP seen from $WAN_PUB"
+	dhcp_api_change "$ns" "$ip" || return
+	PASS_NOTE="leased $ip, lease 600 s; ping, TCP and UDP seen from $WAN_PUB; lease = 20m through the API: dnsmasq restarted, renewed for 1200 s"
+}
+
+# dhcp_api_change NS IP - [dhcp] lease changed through the API: passgated
+# stops its dnsmasq and starts one with the new lease time; the host asks
+# again for IP and gets it for 1200 s.
+dhcp_api_change() {
+	local ns=$1 ip=$2 code old new out=$SCN_DIR/udhcpc2
+	old=$(grep 'dnsmasq: started pid' "$PG_LOG" | tail -n 1 | sed 's/.*started pid \([0-9]*\).*/\1/')
+	code=$(hostsvc_api_put dhcp '{"lease": "20m"}')
+	[[ $code == 200 ]] || { fail "PUT /api/v1/config/dhcp: $code $(head -c 200 "$SCN_DIR/api.out")"; return; }
+	wait_alive "$PG_PID" 10 grep -q "stopping pid $old" "$PG_LOG" ||
+		{ fail "dnsmasq pid $old was not stopped after the change"; return; }
+	wait_alive "$PG_PID" 10 bash -c "grep 'dnsmasq: started pid' '$PG_LOG' | tail -n 1 | grep -vq 'pid $old:'" ||
+		{ fail "no new dnsmasq after the change"; return; }
+	new=$(grep 'dnsmasq: started pid' "$PG_LOG" | tail -n 1 | sed 's/.*started pid \([0-9]*\).*/\1/')
+	note "API change: dnsmasq $old stopped, $new started"
+	grep -q ',1200s$' "$HOSTSVC_RUN/dnsmasq.conf" || { fail "dnsmasq.conf has no 1200 s lease"; return; }
+	grep -q '^lease *= *20m' "$SCN_DIR/passgated-hostsvc.conf" ||
+		{ fail "the config file does not say lease = 20m"; return; }
+	wait_alive "$PG_PID" 10 listening "$NS_GW" udp 67 || { fail "the new dnsmasq does not listen"; return; }
+	# -r: ask for the address we have, as a host coming back would.
+	hostsvc_udhcpc_script "$SCN_DIR/udhcpc2-event.sh" "$out"
+	tnsx 40 "$ns" busybox udhcpc -i eth0 -f -q -n -t 6 -T 2 -A 2 -r "$ip" \
+		-s "$SCN_DIR/udhcpc2-event.sh" >"$SCN_DIR/udhcpc2.log" 2>&1 ||
+		{ fail "second udhcpc run got no lease: $(tail -n 1 "$SCN_DIR/udhcpc2.log")"; return; }
+	[[ $(hostsvc_lease_get "$out.bound" ip) == "$ip" ]] ||
+		{ fail "second lease: '$(hostsvc_lease_get "$out.bound" ip)', expected $ip again"; return; }
+	[[ $(hostsvc_lease_get "$out.bound" lease) == 1200 ]] ||
+		{ fail "second lease time '$(hostsvc_lease_get "$out.bound" lease)', expected 1200"; return; }
 }
