@@ -184,6 +184,10 @@ static const struct bad_case bad_cases[] = {
 	{HEAD "[dns]\nname = nas.lan 192.168.1.10\nname = NAS.lan 192.168.1.11\n",
 	 "t.conf:11: [dns] name: 'NAS.lan' already named on line 10"},
 	{HEAD "[dns]\nresolver = 1.1.1.1\n", "t.conf:10: [dns] resolver: unknown key"},
+	{HEAD "[host]\npath = off\n[dhcp]\nenable = on\nrange = 192.168.1.2 - 192.168.1.9\n",
+	 "t.conf:12: [dhcp] enable: DHCP is served through the host path: needs [host] path = on"},
+	{HEAD "[host]\npath = off\n[dns]\nname = a.lan 192.168.1.9\n",
+	 "t.conf:12: [dns] name: DNS is served through the host path: needs [host] path = on"},
 };
 
 static void test_errors(void **state)
