@@ -725,9 +725,13 @@ static int check_all(struct parse *p)
 			if (input && first >= p->cfg->nforward_rules)
 				return fail(p, p->cfg->forward_line[second], S_INPUT, "wan",
 					    "two of its rules claim the same traffic");
-			return fail(p, p->cfg->forward_line[second], input ? S_INPUT : S_FORWARD,
-				    input ? "wan" : "rule",
-				    "claims traffic the [forward] rule on line %u already forwards",
+			if (input)
+				return fail(p, p->cfg->forward_line[second], S_INPUT, "wan",
+					    "claims traffic the [forward] rule on line %u already "
+					    "forwards",
+					    p->cfg->forward_line[first]);
+			return fail(p, p->cfg->forward_line[second], S_FORWARD, "rule",
+				    "claims traffic the rule on line %u already forwards",
 				    p->cfg->forward_line[first]);
 		}
 	}

@@ -19,15 +19,18 @@
 #include "config.h"
 #include "parse.h"
 
-/* Split s at commas into trimmed items; calls item() for each. */
+/* Split s at commas into trimmed items; calls item() for each. An empty item is an error. */
 static int each_item(const char *s, int (*item)(const char *, void *), void *ctx)
 {
-	char buf[PG_CONFIG_VALUE_MAX + 1], *save = NULL;
+	char buf[PG_CONFIG_VALUE_MAX + 1];
+	char *t = buf;
 
 	snprintf(buf, sizeof(buf), "%s", s);
-	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		char *e;
+	for (;;) {
+		char *comma = strchr(t, ','), *e;
 
+		if (comma)
+			*comma = '\0';
 		while (*t == ' ' || *t == '\t')
 			t++;
 		e = t + strlen(t);
@@ -35,8 +38,10 @@ static int each_item(const char *s, int (*item)(const char *, void *), void *ctx
 			*--e = '\0';
 		if (!*t || item(t, ctx))
 			return -1;
+		if (!comma)
+			return 0;
+		t = comma + 1;
 	}
-	return 0;
 }
 
 struct rules_ctx {
