@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "config.h"
+#include "parse.h"
 
 static uint32_t mask_of(uint8_t prefix)
 {
@@ -381,6 +382,18 @@ static int check_dns(const struct pg_config *cfg, struct pg_config_svc_err *e)
 	return 0;
 }
 
+/* Does the LAN input policy let proto/port up to the gateway's stack? */
+static bool lan_admits(const struct pg_config *cfg, uint8_t proto, uint16_t port)
+{
+	const struct pg_engine_config *ec = &cfg->engine;
+
+	for (unsigned int i = 0; i < ec->nlan_input; i++)
+		if (ec->lan_input[i].proto == proto && port >= ec->lan_input[i].lo &&
+		    port <= ec->lan_input[i].hi)
+			return true;
+	return false;
+}
+
 int pg_config_svc_check(struct pg_config *cfg, struct pg_config_svc_err *e)
 {
 	memset(e, 0, sizeof(*e));
@@ -394,6 +407,16 @@ int pg_config_svc_check(struct pg_config *cfg, struct pg_config_svc_err *e)
 		return svc_fail(e, cfg->dns.forward ? cfg->dns.forward_line : cfg->dns.names[0].line,
 				"dns", cfg->dns.forward ? "forward" : "name",
 				"DNS is served through the host path: needs [host] path = on");
+	/* A server the input policy hides would look like a dead one. */
+	if (cfg->dhcp.enabled && !lan_admits(cfg, PG_PROTO_UDP, 67))
+		return svc_fail(e, cfg->dhcp.enable_line, "dhcp", "enable",
+				"[input] lan does not admit udp 67: LAN hosts could not reach "
+				"the DHCP server");
+	if (pg_config_dns_serves(cfg) && !lan_admits(cfg, PG_PROTO_UDP, 53))
+		return svc_fail(e, cfg->dns.forward ? cfg->dns.forward_line : cfg->dns.names[0].line,
+				"dns", cfg->dns.forward ? "forward" : "name",
+				"[input] lan does not admit udp 53: LAN hosts could not reach "
+				"the DNS server");
 	/* Unless told, hosts use the gateway for DNS exactly when it answers. */
 	if (!cfg->dhcp.dns_given)
 		cfg->dhcp.dns = pg_config_dns_serves(cfg);

@@ -186,6 +186,12 @@ static const struct bad_case bad_cases[] = {
 	{HEAD "[dns]\nresolver = 1.1.1.1\n", "t.conf:10: [dns] resolver: unknown key"},
 	{HEAD "[host]\npath = off\n[dhcp]\nenable = on\nrange = 192.168.1.2 - 192.168.1.9\n",
 	 "t.conf:12: [dhcp] enable: DHCP is served through the host path: needs [host] path = on"},
+	{HEAD "[input]\nlan = tcp 22, udp 53\n[dhcp]\nenable = on\nrange = 192.168.1.2 - 192.168.1.9\n",
+	 "t.conf:12: [dhcp] enable: [input] lan does not admit udp 67: LAN hosts could not reach the "
+	 "DHCP server"},
+	{HEAD "[input]\nlan = none\n[dns]\nforward = on\nupstream = 203.0.113.53\n",
+	 "t.conf:12: [dns] forward: [input] lan does not admit udp 53: LAN hosts could not reach the "
+	 "DNS server"},
 	{HEAD "[host]\npath = off\n[dns]\nname = a.lan 192.168.1.9\n",
 	 "t.conf:12: [dns] name: DNS is served through the host path: needs [host] path = on"},
 };
