@@ -9,7 +9,8 @@
 # 1. passgated restarted with [api] listen = 192.168.1.1:80 (a token and a
 #    password): the API binds to the LAN device's address.
 # 2. lan1: the page answers 200; the status API says 401 without the token,
-#    200 with it; the LAN device carried the packets (host_tx on lan0).
+#    200 with it; the LAN device carried the packets (host_tx on lan0), and
+#    the kernel dropped its own copies on the link (the rp_filter fence).
 # 3. lan1 in headless Chromium: log in, switch PPTP off, Save; the config
 #    file says so; screenshot build/host-admin.png. PPTP back on (API).
 # 4. srv2 from the WAN: the same page on the public address gets no answer,
@@ -39,6 +40,11 @@ scenario() {
 	up=$(hp_counter lan0:host_tx)
 	((up > 0)) || { fail "lan0 host_tx is 0: the page did not come through the host path"; return; }
 	note "lan1: page 200, status 401 without token, 200 with; lan0 host_tx $up"
+	# The fence (docs/HOSTPATH.md): the kernel saw lan1's packets on lan0 too
+	# (AF_PACKET does not steal them) and dropped them there.
+	up=$(nsx "$NS_GW" nstat -az TcpExtIPReversePathFilter 2>/dev/null | awk '$1 == "TcpExtIPReversePathFilter" {print $2}')
+	((${up:-0} > 0)) || { fail "the gateway's kernel dropped nothing on its links (rp_filter fence)"; return; }
+	note "gateway kernel: $up packets on the links dropped by rp_filter"
 
 	# 3. The page in a real browser, from the LAN host.
 	hp_browser || return
