@@ -166,8 +166,9 @@ static void exec_child(const char *bin, char *const argv[], pid_t parent)
 	if (getppid() != parent)
 		_exit(1); /* the daemon died before the line above took effect */
 	/* Packet sockets and TAP descriptors are not dnsmasq's business. */
-	for (int fd = 3; fd < 1024; fd++)
-		close(fd);
+	if (close_range(3, ~0u, 0))
+		for (int fd = 3; fd < 1024; fd++)
+			close(fd);
 	execv(bin, argv);
 	{
 		static const char msg[] = "passgated: cannot run dnsmasq (execv failed)\n";
