@@ -170,6 +170,37 @@ static void test_start_change_stop(void **state)
 	s = slurp(path + strlen("--conf-file="));
 	assert_non_null(strstr(s, ",3600s\n"));
 
+	/*
+	 * passgated blocks SIGTERM for its signalfd; the child must not inherit
+	 * that, or stopping it would wait out STOP_WAIT_MS and need SIGKILL.
+	 */
+	{
+		sigset_t term, old;
+		struct timespec t0, t1;
+		char plain[128];
+		pid_t p;
+
+		/* Nothing before the exec: a shell that forks may reset its mask. */
+		stand_in("dm-plain", "exec sleep 30", plain, sizeof(plain));
+		snprintf(dm.bin, sizeof(dm.bin), "%s", plain);
+		sigemptyset(&term);
+		sigaddset(&term, SIGTERM);
+		sigprocmask(SIG_BLOCK, &term, &old);
+		pg_dnsmasq_stop(&dm);
+		pg_dnsmasq_tick(&dm, &cfg, now); /* a new child, forked with SIGTERM blocked */
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		p = dm.pid;
+		assert_true(p > 0);
+		sleep_ms(100); /* let the stand-in reach its exec of sleep */
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		pg_dnsmasq_stop(&dm);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		assert_true((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 2000);
+		assert_int_equal(kill(p, 0), -1);
+		pg_dnsmasq_tick(&dm, &cfg, now);
+		assert_true(dm.pid > 0);
+	}
+
 	/* DHCP turned off: the child goes and does not come back. */
 	first = dm.pid;
 	cfg.dhcp.enabled = false;
