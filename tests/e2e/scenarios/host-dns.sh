@@ -12,7 +12,8 @@
 # Passes when dig gets the WAN server's answer for vpn.example.test, the
 # WAN server logged that query as coming from the gateway's public address,
 # a name from [dns] name is answered by the gateway itself (the WAN server
-# never sees it), and a name nobody serves gets no address.
+# never sees it), a name nobody serves gets no address, and after its
+# dnsmasq is killed passgated starts another that answers again.
 
 source "$E2E_DIR/lib/hostsvc.sh"
 
@@ -48,5 +49,25 @@ scenario() {
 	# A name nobody serves: no address (the WAN server says NXDOMAIN).
 	ans=$(tnsx 15 "${NS_LAN[0]}" dig +time=3 +tries=2 +short @"$LAN_GW" nothing.example.test A 2>&1)
 	[[ -z $ans ]] || { fail "nothing.example.test resolved to '${ans//$'\n'/ }'"; return; }
-	PASS_NOTE="$DNS_NAME = $DNS_ADDR via $LAN_GW, asked upstream from $WAN_PUB"
+	dns_restart_after_death || return
+	PASS_NOTE="$DNS_NAME = $DNS_ADDR via $LAN_GW, asked upstream from $WAN_PUB; dnsmasq killed: restarted, answers again"
+}
+
+# dns_restart_after_death - kill passgated's dnsmasq (its PID from the log,
+# checked to be passgated's child): passgated logs the death, starts a new
+# one after its back-off, and names resolve again.
+dns_restart_after_death() {
+	local pid ppid ans
+	pid=$(grep 'dnsmasq: started pid' "$PG_LOG" | tail -n 1 | sed 's/.*started pid \([0-9]*\).*/\1/')
+	ppid=$(awk '/^PPid:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+	[[ -n $pid && $ppid == "$PG_PID" ]] || { fail "dnsmasq pid '$pid' is not passgated's child"; return; }
+	kill -KILL "$pid"
+	wait_alive "$PG_PID" 10 grep -q "dnsmasq: killed by signal 9 (Killed); restart 1 of 5" "$PG_LOG" ||
+		{ fail "passgated did not notice its dnsmasq died"; return; }
+	wait_alive "$PG_PID" 10 bash -c "grep 'dnsmasq: started pid' '$PG_LOG' | tail -n 1 | grep -vq 'pid $pid:'" ||
+		{ fail "passgated did not start dnsmasq again"; return; }
+	wait_alive "$PG_PID" 10 listening "$NS_GW" udp 53 || { fail "the new dnsmasq does not listen"; return; }
+	note "dnsmasq $pid killed; $(grep 'dnsmasq: started pid' "$PG_LOG" | tail -n 1 | sed 's/.*\(started pid [0-9]*\).*/\1/')"
+	ans=$(tnsx 15 "${NS_LAN[0]}" dig +time=3 +tries=3 +short @"$LAN_GW" "$DNS_NAME" A 2>&1)
+	[[ $ans == "$DNS_ADDR" ]] || { fail "after the restart, dig answered '${ans//$'\n'/ }'"; return; }
 }
