@@ -115,9 +115,12 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_api *api, struct pg_dn
 				}
 			}
 		}
-		for (int s = 0; s < 2; s++)
+		for (int s = 0; s < 2; s++) {
 			if (pfd[s].revents & POLLERR)
 				pg_datapath_error(dp, (enum pg_side)s, now);
+			if (pfd[4 + s].revents & POLLIN)
+				pg_datapath_host_ready(dp, (enum pg_side)s);
+		}
 		more = pg_datapath_pass(dp, now);
 		/* The helpers' VPN events, as log lines, after every pass. */
 		pg_api_drain_events(api, dp->engine, now);

@@ -189,6 +189,11 @@ int pg_datapath_host_fd(const struct pg_datapath *dp, enum pg_side side)
 	return pg_hostpath_fd(&dp->host, side);
 }
 
+void pg_datapath_host_ready(struct pg_datapath *dp, enum pg_side side)
+{
+	dp->host_ready[side & 1] = true;
+}
+
 /* Say once in a while why frames are being dropped, with the fix. */
 static void warn_offloads(struct pg_link *l, uint64_t now_ms)
 {
@@ -240,10 +245,19 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 		nf += got;
 	}
 	/* The host stack's frames: the LAN device's go straight out, the WAN device's join the batch. */
-	if (pg_hostpath_lan_rx(&dp->host, &dp->link[PG_SIDE_LAN].port))
-		more = true;
-	np += pg_hostpath_wan_rx(&dp->host, &dp->link[PG_SIDE_WAN].port, dp->frames + nf,
-				 dp->pkts + np, PG_DP_FRAMES - nf, &more);
+	if (dp->host_ready[PG_SIDE_LAN]) {
+		dp->host_ready[PG_SIDE_LAN] =
+			pg_hostpath_lan_rx(&dp->host, &dp->link[PG_SIDE_LAN].port);
+		more |= dp->host_ready[PG_SIDE_LAN];
+	}
+	if (dp->host_ready[PG_SIDE_WAN]) {
+		bool left = false;
+
+		np += pg_hostpath_wan_rx(&dp->host, &dp->link[PG_SIDE_WAN].port, dp->frames + nf,
+					 dp->pkts + np, PG_DP_FRAMES - nf, &left);
+		dp->host_ready[PG_SIDE_WAN] = left;
+		more |= left;
+	}
 	if (np) {
 		struct pg_pkt *em;
 		unsigned int ne;

@@ -35,6 +35,7 @@ struct pg_datapath {
 	struct pg_engine *engine;
 	struct pg_link link[2]; /* indexed by enum pg_side */
 	struct pg_hostpath host; /* the host stack's devices ([host] path) */
+	bool host_ready[2];	 /* poll saw the device readable, or a burst left frames */
 	uint8_t *bufs;		/* PG_DP_FRAMES frame buffers */
 	struct pg_rx_frame frames[PG_DP_FRAMES];
 	struct pg_pkt pkts[PG_DP_FRAMES];
@@ -56,6 +57,12 @@ int pg_datapath_fd(const struct pg_datapath *dp, enum pg_side side);
 
 /* The host path's device to poll for side, or -1 ([host] path = off). */
 int pg_datapath_host_fd(const struct pg_datapath *dp, enum pg_side side);
+
+/*
+ * poll() said side's host device is readable: the next pass reads it (the
+ * devices are read only then, so busy forwarding pays no extra syscalls).
+ */
+void pg_datapath_host_ready(struct pg_datapath *dp, enum pg_side side);
 
 /*
  * One pass: receive a burst from each link, answer ARP, run the engine,
