@@ -27,6 +27,7 @@
 #include "auth.h"
 #include "config.h"
 #include "datapath.h"
+#include "dnsmasq.h"
 #include "engine.h"
 #include "ifcheck.h"
 #include "log.h"
@@ -41,6 +42,8 @@ static void usage(FILE *f)
 		   "           demo configuration: lan0 192.168.1.1/24, wan0 198.51.100.2/24\n"
 		   "           via 198.51.100.1\n"
 		   "  -t       check the configuration and exit\n"
+		   "  -r DIR   run directory for dnsmasq's configuration and leases\n"
+		   "           (default " PG_DNSMASQ_RUN_DIR ")\n"
 		   "  -h       this help\n"
 		   "  --hash-password  read a password, print its hash for [api] (docs/API.md)\n"
 		   "signals: HUP re-reads FILE (docs/CONFIG.md \"Reload\"), USR1 logs the\n"
@@ -76,15 +79,19 @@ static void log_start(const struct pg_config *cfg, const struct pg_datapath *dp)
  * Returns the exit status. The HTTP API's descriptor is polled with the
  * packet sockets and served between passes, on this thread (api.h).
  */
-static int run(struct pg_datapath *dp, int sfd, struct pg_api *api)
+static int run(struct pg_datapath *dp, int sfd, struct pg_api *api, struct pg_dnsmasq *dm,
+	       const struct pg_config *cfg)
 {
-	struct pollfd pfd[4] = {
+	/* poll() skips negative descriptors: no API, or no host path. */
+	struct pollfd pfd[6] = {
 		{.fd = pg_datapath_fd(dp, PG_SIDE_LAN), .events = POLLIN},
 		{.fd = pg_datapath_fd(dp, PG_SIDE_WAN), .events = POLLIN},
 		{.fd = sfd, .events = POLLIN},
 		{.fd = pg_api_fd(api), .events = POLLIN},
+		{.fd = pg_datapath_host_fd(dp, PG_SIDE_LAN), .events = POLLIN},
+		{.fd = pg_datapath_host_fd(dp, PG_SIDE_WAN), .events = POLLIN},
 	};
-	nfds_t nfds = pfd[3].fd >= 0 ? 4 : 3;
+	nfds_t nfds = 6;
 	bool more = false;
 	uint64_t api_due = 0;
 
@@ -117,16 +124,21 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_api *api)
 				}
 			}
 		}
-		for (int s = 0; s < 2; s++)
+		for (int s = 0; s < 2; s++) {
 			if (pfd[s].revents & POLLERR)
 				pg_datapath_error(dp, (enum pg_side)s, now);
+			if (pfd[4 + s].revents & POLLIN)
+				pg_datapath_host_ready(dp, (enum pg_side)s);
+		}
 		more = pg_datapath_pass(dp, now);
 		/* The helpers' VPN events, as log lines, after every pass. */
 		pg_api_drain_events(api, dp->engine, now);
 		/* Between passes: requests, and MHD's timeouts at least every second. */
-		if ((nfds == 4 && (pfd[3].revents & POLLIN)) || now >= api_due) {
+		if ((pfd[3].revents & POLLIN) || now >= api_due) {
 			pg_api_run(api, now);
 			api_due = now + 1000;
+			/* DHCP and DNS: started, restarted, re-read after an API change. */
+			pg_dnsmasq_tick(dm, cfg, now);
 		}
 	}
 }
@@ -138,6 +150,8 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	static struct pg_datapath dp;
+	static struct pg_dnsmasq dnsmasq;
+	const char *run_dir = NULL;
 	struct pg_api_env env;
 	struct pg_api *api;
 	const char *path = NULL;
@@ -148,12 +162,15 @@ int main(int argc, char **argv)
 	sigset_t mask;
 	int opt, r, sfd, problems;
 
-	while ((opt = getopt_long(argc, argv, "c:th", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:r:th", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'H':
 			return pg_auth_hash_prompt("passgated");
 		case 'c':
 			path = optarg;
+			break;
+		case 'r':
+			run_dir = optarg;
 			break;
 		case 't':
 			check_only = true;
@@ -191,6 +208,11 @@ int main(int argc, char **argv)
 	if (getrandom(cfg.engine.hash_seed, sizeof(cfg.engine.hash_seed), 0) !=
 		(ssize_t)sizeof(cfg.engine.hash_seed)) {
 		pg_err("getrandom: %s", strerror(errno));
+		goto out_cfg;
+	}
+	/* dnsmasq binds to the LAN host device, which the data path creates. */
+	if (pg_dnsmasq_init(&dnsmasq, &cfg, NULL, run_dir, cfg.host.lan_dev, err, sizeof(err))) {
+		pg_err("refusing to start: %s", err);
 		goto out_cfg;
 	}
 	problems =
@@ -246,7 +268,8 @@ int main(int argc, char **argv)
 		pg_datapath_fini(&dp);
 		goto out_sfd;
 	}
-	r = run(&dp, sfd, api);
+	r = run(&dp, sfd, api, &dnsmasq, &cfg);
+	pg_dnsmasq_stop(&dnsmasq);
 	pg_api_destroy(api);
 	pg_datapath_fini(&dp);
 	close(sfd);

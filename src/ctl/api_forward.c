@@ -44,7 +44,7 @@ void pg_api_get_forwards(struct pg_api *api, const struct pg_api_req *req,
 	struct json_object *o = json_object_new_object(), *arr = json_object_new_array();
 
 	(void)req;
-	for (unsigned int i = 0; i < cfg->engine.nforwards; i++)
+	for (unsigned int i = 0; i < cfg->nforward_rules; i++)
 		json_object_array_add(arr, rule_json(cfg, i));
 	json_object_object_add(o, "rules", arr);
 	json_object_object_add(o, "dmz", cfg->engine.dmz_host
@@ -98,9 +98,9 @@ void pg_api_del_forward(struct pg_api *api, const char *index, const struct pg_a
 	uint32_t i;
 
 	(void)req;
-	if (pg_config_parse_u32(index, &i) || i >= cfg->engine.nforwards) {
+	if (pg_config_parse_u32(index, &i) || i >= cfg->nforward_rules) {
 		pg_api_error(resp, 404, "id", "no forward rule %s (there are %u, numbered from 0)",
-			     index, cfg->engine.nforwards);
+			     index, cfg->nforward_rules);
 		return;
 	}
 	ln = &cfg->doc.lines[cfg->forward_line[i] - 1];

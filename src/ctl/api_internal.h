@@ -93,6 +93,8 @@ void pg_api_get_sessions(struct pg_api *api, const struct pg_api_req *req,
 
 /* api_settings.c */
 void pg_api_get_config(struct pg_api *api, const struct pg_api_req *req, struct pg_api_resp *resp);
+/* The [dhcp] and [dns] sections of GET /api/v1/config (api_dhcp.c). */
+void pg_api_config_svc_json(struct json_object *o, const struct pg_config *cfg);
 void pg_api_put_section(struct pg_api *api, const char *section, const struct pg_api_req *req,
 			struct pg_api_resp *resp);
 

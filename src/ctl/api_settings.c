@@ -34,6 +34,10 @@ static const struct {
 	{"icmp", {"error_rate", "error_burst", "refused"}},
 	{"log", {"level"}},
 	{"forward", {"dmz"}},
+	{"input", {"lan", "wan"}},
+	{"host", {"routes"}},
+	{"dhcp", {"enable", "range", "lease", "dns"}},
+	{"dns", {"forward", "upstream"}},
 };
 
 #define N_EDITABLE (sizeof(editable) / sizeof(editable[0]))
@@ -117,9 +121,29 @@ void pg_api_get_config(struct pg_api *api, const struct pg_api_req *req, struct 
 
 	s = json_object_new_object();
 	json_object_object_add(s, "dmz", addr_or_null(ec->dmz_host));
-	json_object_object_add(s, "rules", json_object_new_int64(ec->nforwards));
+	json_object_object_add(s, "rules", json_object_new_int64(cfg->nforward_rules));
 	json_object_object_add(o, "forward", s);
 
+	{
+		char text[PG_CONFIG_VALUE_MAX + 1];
+
+		s = json_object_new_object();
+		pg_config_format_input(ec->lan_input, ec->nlan_input, text, sizeof(text));
+		json_object_object_add(s, "lan", json_object_new_string(text));
+		pg_config_format_input(cfg->wan_input, cfg->nwan_input, text, sizeof(text));
+		json_object_object_add(s, "wan", json_object_new_string(text));
+		json_object_object_add(o, "input", s);
+
+		s = json_object_new_object();
+		json_object_object_add(s, "path", json_object_new_boolean(cfg->host.path));
+		json_object_object_add(s, "lan_device", json_object_new_string(cfg->host.lan_dev));
+		json_object_object_add(s, "wan_device", json_object_new_string(cfg->host.wan_dev));
+		pg_config_format_routes(ec->host_routes, ec->nhost_routes, text, sizeof(text));
+		json_object_object_add(s, "routes", json_object_new_string(text));
+		json_object_object_add(o, "host", s);
+	}
+
+	pg_api_config_svc_json(o, cfg);
 	json_object_object_add(o, "saved_to", api->env.cfg_path
 						      ? json_object_new_string(api->env.cfg_path)
 						      : NULL);

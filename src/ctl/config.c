@@ -52,6 +52,10 @@ enum kind {
 	K_LISTEN,    /* [api] listen: "ADDR:PORT" or "off" */
 	K_SOCKET,    /* [api] socket: an absolute path or "off" */
 	K_HASH,      /* char[PG_CONFIG_VALUE_MAX + 1] at off: a crypt(3) hash */
+	K_SVC,       /* [dhcp] and [dns]: parsed by config_dhcp.c */
+	K_INPUT_LAN, /* [input] lan: engine.lan_input */
+	K_INPUT_WAN, /* [input] wan: wan_input, compiled into forwards later */
+	K_ROUTES,    /* [host] routes: engine.host_routes */
 };
 
 enum section {
@@ -65,6 +69,10 @@ enum section {
 	S_FORWARD,
 	S_API,
 	S_DATAPATH,
+	S_DHCP,
+	S_DNS,
+	S_HOST,
+	S_INPUT,
 	S__COUNT,
 };
 
@@ -73,6 +81,8 @@ static const char *const section_names[S__COUNT] = {
 	[S_TIMEOUTS] = "timeouts", [S_ICMP] = "icmp", [S_LOG] = "log",
 	[S_PASSTHROUGH] = "passthrough", [S_FORWARD] = "forward",
 	[S_API] = "api", [S_DATAPATH] = "datapath",
+	[S_DHCP] = "dhcp", [S_DNS] = "dns",
+	[S_HOST] = "host", [S_INPUT] = "input",
 };
 
 struct key_def {
@@ -135,6 +145,20 @@ static const struct key_def key_table[] = {
 	{S_API, "socket", K_SOCKET, 0, 0, 0, 0, false, false, NULL},
 	{S_API, "password_hash", K_HASH, OFF(api.password_hash), 0, 0, 0, false, false, NULL},
 	{S_API, "token_hash", K_HASH, OFF(api.token_hash), 0, 0, 0, false, false, NULL},
+	{S_DHCP, "enable", K_SVC, 0, 0, 0, 0, false, false, NULL},
+	{S_DHCP, "range", K_SVC, 0, 0, 0, 0, false, false, NULL},
+	{S_DHCP, "lease", K_SVC, 0, 0, 0, 0, false, false, NULL},
+	{S_DHCP, "host", K_SVC, 0, 0, 0, 0, false, true, NULL},
+	{S_DHCP, "dns", K_SVC, 0, 0, 0, 0, false, false, NULL},
+	{S_DNS, "forward", K_SVC, 0, 0, 0, 0, false, false, NULL},
+	{S_DNS, "upstream", K_SVC, 0, 0, 0, 0, false, false, NULL},
+	{S_DNS, "name", K_SVC, 0, 0, 0, 0, false, true, NULL},
+	{S_HOST, "path", K_BOOL, OFF(host.path), 0, 0, 0, false, false, NULL},
+	{S_HOST, "lan_device", K_IFNAME, OFF(host.lan_dev), 0, 0, 0, false, false, NULL},
+	{S_HOST, "wan_device", K_IFNAME, OFF(host.wan_dev), 0, 0, 0, false, false, NULL},
+	{S_HOST, "routes", K_ROUTES, 0, 0, 0, 0, false, false, NULL},
+	{S_INPUT, "lan", K_INPUT_LAN, 0, 0, 0, 0, false, false, NULL},
+	{S_INPUT, "wan", K_INPUT_WAN, 0, 0, 0, 0, false, false, NULL},
 };
 
 #define N_KEYS (sizeof(key_table) / sizeof(key_table[0]))
@@ -179,14 +203,23 @@ static int fail(struct parse *p, unsigned int line, int sec, const char *key, co
  * file:line, so whoever reads the error needs no second look at the file
  * (docs/CONFIG.md "[forward]"). Reported at the later rule's line.
  */
+/*
+ * Two forwards claim the same traffic: name both by text and file:line. Past
+ * nforward_rules a forward is an [input] wan rule (its line holds the list).
+ */
 static int forward_clash(struct parse *p, unsigned int first, unsigned int second)
 {
 	const struct pg_config_line *a = &p->cfg->doc.lines[p->cfg->forward_line[first] - 1];
 	const struct pg_config_line *b = &p->cfg->doc.lines[p->cfg->forward_line[second] - 1];
 	const char *text = p->cfg->doc.text;
+	bool input = second >= p->cfg->nforward_rules;
 
+	if (input && first >= p->cfg->nforward_rules)
+		return fail(p, p->cfg->forward_line[second], S_INPUT, "wan",
+			    "two of its rules claim the same traffic");
 	/* The rule texts are capped so both fit the message buffer. */
-	return fail(p, p->cfg->forward_line[second], S_FORWARD, "rule",
+	return fail(p, p->cfg->forward_line[second], input ? S_INPUT : S_FORWARD,
+		    input ? "wan" : "rule",
 		    "'%.*s' claims traffic that '%.*s' (%s:%u) already forwards",
 		    (int)(b->val_len > 60 ? 60 : b->val_len), text + b->val_off,
 		    (int)(a->val_len > 60 ? 60 : a->val_len), text + a->val_off,
@@ -496,6 +529,40 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 				    "'passgated --hash-password')");
 		snprintf(base + k->off, PG_CONFIG_VALUE_MAX + 1, "%s", v);
 		return 0;
+	case K_SVC: {
+		const char *why = "invalid value";
+
+		if (pg_config_svc_set(p->cfg, section_names[k->section], k->name, v, line, &why))
+			return fail(p, line, (int)k->section, k->name, "%s", why);
+		return 0;
+	}
+	case K_INPUT_LAN: {
+		struct pg_engine_config *ec = &p->cfg->engine;
+		const char *why;
+
+		if (pg_config_parse_input(v, ec->lan_input, PG_MAX_INPUT_RULES, &ec->nlan_input,
+					  &why))
+			return fail(p, line, (int)k->section, k->name, "%s", why);
+		return 0;
+	}
+	case K_INPUT_WAN: {
+		const char *why;
+
+		if (pg_config_parse_input(v, p->cfg->wan_input, PG_MAX_INPUT_RULES,
+					  &p->cfg->nwan_input, &why))
+			return fail(p, line, (int)k->section, k->name, "%s", why);
+		p->cfg->wan_input_line = line;
+		return 0;
+	}
+	case K_ROUTES: {
+		struct pg_engine_config *ec = &p->cfg->engine;
+		const char *why;
+
+		if (pg_config_parse_routes(v, ec->host_routes, PG_MAX_HOST_ROUTES, &ec->nhost_routes,
+					   &why))
+			return fail(p, line, (int)k->section, k->name, "%s", why);
+		return 0;
+	}
 	case K_LOGLEVEL: {
 		enum pg_log_level l;
 
@@ -631,10 +698,11 @@ static int key_index(enum section sec, const char *name)
 static int check_all(struct parse *p)
 {
 	const struct pg_engine_config *ec = &p->cfg->engine;
+	struct pg_config_svc_err svc;
 	const char *why = NULL;
 	char net[INET_ADDRSTRLEN];
 	struct in_addr a;
-	int k;
+	int k, r;
 
 	for (unsigned int i = 0; i < N_KEYS; i++) {
 		const struct key_def *kd = &key_table[i];
@@ -677,11 +745,20 @@ static int check_all(struct parse *p)
 	if (ec->max_flows_per_host > ec->max_flows)
 		return fail(p, p->key_line[k], S_NAT, "max_flows_per_host",
 				"larger than max_flows (%u)", ec->max_flows);
+	r = pg_config_host_finish(p->cfg, &why);
+	if (r == -2)
+		return fail(p, p->cfg->wan_input_line, S_INPUT, "wan", "%s", why);
+	if (r)
+		return fail(p, p->section_line[S_HOST] ? p->section_line[S_HOST] : 0, S_HOST, NULL,
+			    "%s", why);
 	for (unsigned int i = 0; i < ec->nforwards; i++) {
 		unsigned int first, second;
+		/* Past nforward_rules: an [input] wan rule, compiled into a forward. */
+		bool input = i >= p->cfg->nforward_rules;
 
 		if (pg_forward_rule_check(ec, &ec->forwards[i], &why))
-			return fail(p, p->cfg->forward_line[i], S_FORWARD, "rule", "%s", why);
+			return fail(p, p->cfg->forward_line[i], input ? S_INPUT : S_FORWARD,
+				    input ? "wan" : "rule", "%s", why);
 		if (pg_forward_conflict(ec, &first, &second))
 			return forward_clash(p, first, second);
 	}
@@ -698,6 +775,9 @@ static int check_all(struct parse *p)
 	    (ntohl(p->cfg->api.addr) >> 24) != 127)
 		return fail(p, p->key_line[k], S_API, "listen",
 			    "not a loopback address, and no password_hash or token_hash is set");
+	if (pg_config_svc_check(p->cfg, &svc))
+		return fail(p, svc.line, find_section(svc.section, strlen(svc.section)), svc.key,
+			    "%s", svc.reason);
 	/* The engine needs the MTUs for frag-needed and MSS clamping. */
 	p->cfg->engine.lan_mtu = (uint16_t)p->cfg->lan_mtu;
 	p->cfg->engine.wan_mtu = (uint16_t)p->cfg->wan_mtu;
@@ -735,6 +815,8 @@ int pg_config_parse(struct pg_config *cfg, const char *name, const char *text, s
 	c.wan_mtu = 1500;
 	c.log_level = PG_LOG_INFO;
 	pg_config_api_defaults(&c.api);
+	pg_config_svc_defaults(&c);
+	c.host.path = true;
 
 	if (len > PG_CONFIG_FILE_MAX)
 		return fail(&p, 0, -1, NULL, "larger than %u bytes", PG_CONFIG_FILE_MAX);

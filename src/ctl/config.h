@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config_dhcp.h"
 #include "engine.h"
 #include "log.h"
 
@@ -69,6 +70,13 @@ enum pg_backend {
 	PG_BACKEND_AFXDP = 2,	 /* AF_XDP with our XDP program; faster, needs XDP */
 };
 
+/* [host]: the host path's devices (docs/HOSTPATH.md). */
+struct pg_config_host {
+	bool path;				 /* default on */
+	char lan_dev[PG_CONFIG_IFNAME_SIZE];	 /* default "pgh-" + [lan] interface */
+	char wan_dev[PG_CONFIG_IFNAME_SIZE];	 /* default "pgh-" + [wan] interface */
+};
+
 struct pg_config {
 	struct pg_engine_config engine;
 	enum pg_backend backend;
@@ -79,7 +87,19 @@ struct pg_config {
 	enum pg_log_level log_level;
 	bool log_syslog; /* [log] syslog: lines to syslog(3) instead of stderr */
 	unsigned int forward_line[PG_MAX_FORWARDS]; /* where each [forward] rule stands */
+	/*
+	 * engine.forwards[] holds the [forward] rules first, then the [input]
+	 * wan rules compiled into forwards to the WAN address (their
+	 * forward_line is the [input] wan line).
+	 */
+	unsigned int nforward_rules;
+	struct pg_input_rule wan_input[PG_MAX_INPUT_RULES]; /* [input] wan as written */
+	unsigned int nwan_input;
+	unsigned int wan_input_line;
+	struct pg_config_host host;
 	struct pg_config_api api;
+	struct pg_config_dhcp dhcp; /* [dhcp] (config_dhcp.h) */
+	struct pg_config_dns dns;   /* [dns] */
 	struct pg_config_doc doc;
 };
 
@@ -120,6 +140,24 @@ int pg_config_write(const struct pg_config *cfg, const char *path);
 /* Value parsers, shared with later API code. 0 or -EINVAL. */
 /* Parse a [forward] rule value; 0, or -1 with *why set. */
 int pg_config_parse_forward(const char *value, struct pg_port_forward *r, const char **why);
+
+/* [input] and [host] values (config_host.c): 0, or -1 with *why set. */
+int pg_config_parse_input(const char *value, struct pg_input_rule *rules, unsigned int max,
+			  unsigned int *n, const char **why);
+int pg_config_parse_routes(const char *value, struct pg_host_route *routes, unsigned int max,
+			   unsigned int *n, const char **why);
+/*
+ * After the whole file: default device names, [input] wan compiled into
+ * forwards (nforward_rules set). 0, or with *why set -1 ([host] is at
+ * fault) or -2 ([input] wan is).
+ */
+int pg_config_host_finish(struct pg_config *cfg, const char **why);
+
+/* The text of input rules or host routes as the file would say it ("none" if empty). */
+void pg_config_format_input(const struct pg_input_rule *rules, unsigned int n, char *buf,
+			    size_t len);
+void pg_config_format_routes(const struct pg_host_route *routes, unsigned int n, char *buf,
+			     size_t len);
 
 /* [api] helpers (config_api.c). */
 void pg_config_api_defaults(struct pg_config_api *api);

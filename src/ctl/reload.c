@@ -52,6 +52,10 @@ static const struct fixed fixed[] = {
 	{"api", "listen", OFF(api.addr), sizeof(uint32_t), "the API's sockets are opened at start"},
 	{"api", "listen", OFF(api.port), sizeof(uint16_t), "the API's sockets are opened at start"},
 	{"api", "socket", OFF(api.socket_path), 0, "the API's sockets are opened at start"},
+	{"host", "path", OFF(host.path), sizeof(bool), "the host path's devices are made at start"},
+	{"host", "lan_device", OFF(host.lan_dev), 0, "the host path's devices are made at start"},
+	{"host", "wan_device", OFF(host.wan_dev), 0, "the host path's devices are made at start"},
+	{"log", "syslog", OFF(log_syslog), sizeof(bool), "the log's destination is opened at start"},
 };
 
 #define N_FIXED (sizeof(fixed) / sizeof(fixed[0]))

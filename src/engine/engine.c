@@ -42,6 +42,19 @@ void pg_engine_config_defaults(struct pg_engine_config *cfg)
 	cfg->lan_mtu = 1500;
 	cfg->wan_mtu = 1500;
 	cfg->mss_clamp = true;
+	pg_engine_default_input(cfg);
+}
+
+void pg_engine_default_input(struct pg_engine_config *cfg)
+{
+	/* SSH, DNS, DHCP, the admin page over HTTP and HTTPS. */
+	static const struct pg_input_rule lan[] = {
+		{PG_PROTO_TCP, 22, 22}, {PG_PROTO_TCP, 53, 53},   {PG_PROTO_UDP, 53, 53},
+		{PG_PROTO_UDP, 67, 67}, {PG_PROTO_TCP, 80, 80},   {PG_PROTO_TCP, 443, 443},
+	};
+
+	memcpy(cfg->lan_input, lan, sizeof(lan));
+	cfg->nlan_input = sizeof(lan) / sizeof(lan[0]);
 }
 
 static uint32_t prefix_mask(uint8_t len)
@@ -87,6 +100,8 @@ int pg_engine_config_validate(const struct pg_engine_config *c, const char **why
 		*why = "too many port forwards";
 	for (unsigned int i = 0; !*why && i < c->nforwards; i++)
 		pg_forward_rule_check(c, &c->forwards[i], why);
+	if (!*why)
+		pg_local_config_check(c, why);
 	if (!*why && c->dmz_host &&
 	    (((c->dmz_host ^ c->lan_addr) & prefix_mask(c->lan_prefix)) || c->dmz_host == c->lan_addr))
 		*why = "the DMZ host is not a LAN host";
@@ -286,6 +301,10 @@ static void to_gateway(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_
 		pg_icmp_echo_reply(e, pkt, p);
 		return;
 	}
+	if (!pg_local_admit(e, p)) {
+		pg_drop(e, pkt, PG_CNT_DROP_TO_GW_LIMIT);
+		return;
+	}
 	pkt->verdict = PG_VERDICT_TO_GW;
 	pg_count(e, PG_CNT_TO_GW);
 }
@@ -300,7 +319,7 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 	pkt->verdict = PG_VERDICT_DROP;
 	pkt->drop_reason = PG_CNT_NONE;
 	pkt->next_hop = 0;
-	pg_count(e, lan ? PG_CNT_RX_LAN : PG_CNT_RX_WAN);
+	pg_count(e, pkt->side == PG_SIDE_WAN ? PG_CNT_RX_WAN : PG_CNT_RX_LAN);
 
 	r = pg_parse(pkt, &p);
 	if (r != PG_CNT_NONE) {
@@ -308,7 +327,19 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 		return;
 	}
 	ip_id = pg_get16(pkt->l3 + 4);
-	if (lan) {
+	if (pkt->side == PG_SIDE_HOST) {
+		/* The host stack's own connection: a LAN host at the WAN address. */
+		pkt->side = PG_SIDE_LAN;
+		lan = true;
+		if (p.saddr != e->cfg.wan_addr || in_lan(e, p.daddr) || for_gateway(e, pkt, p.daddr)) {
+			pg_drop(e, pkt, PG_CNT_DROP_LAN_SPOOFED);
+			return;
+		}
+	} else if (lan && !p.frag_off && pg_local_route(e, p.daddr)) {
+		pkt->verdict = PG_VERDICT_TO_GW; /* the host routes it */
+		pg_count(e, PG_CNT_TO_GW);
+		return;
+	} else if (lan) {
 		/* A host with no address yet may talk to the gateway (DHCP, IGMP). */
 		bool unaddressed = p.saddr == 0 && (p.daddr == BROADCAST || is_multicast(p.daddr));
 
@@ -357,8 +388,9 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 			      now_ms);
 }
 
-static void count_tx(struct pg_engine *e, const struct pg_pkt *pkt)
+static void count_tx(struct pg_engine *e, struct pg_pkt *pkt)
 {
+	pg_local_settle(e, pkt);
 	if (pkt->verdict == PG_VERDICT_TO_LAN)
 		pg_count(e, PG_CNT_TX_LAN);
 	else if (pkt->verdict == PG_VERDICT_TO_WAN)

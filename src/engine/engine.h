@@ -22,6 +22,13 @@
 enum pg_side {
 	PG_SIDE_LAN = 0,
 	PG_SIDE_WAN = 1,
+	/*
+	 * Sent by the gateway's own stack towards the WAN (the host path's WAN
+	 * device), from the WAN address. The engine translates it like a LAN
+	 * host's packet whose inside address is the WAN address, so answers come
+	 * back as PG_VERDICT_TO_GW. After the run such a packet reads side LAN.
+	 */
+	PG_SIDE_HOST = 2,
 };
 
 /* What the caller must do with a packet after pg_engine_run(). */
@@ -29,7 +36,8 @@ enum pg_verdict {
 	PG_VERDICT_DROP = 0,   /* drop; pkt->drop_reason says why */
 	PG_VERDICT_TO_LAN = 1, /* transmit on the LAN link */
 	PG_VERDICT_TO_WAN = 2, /* transmit on the WAN link */
-	PG_VERDICT_TO_GW = 3,  /* for the gateway's own stack (host path) */
+	PG_VERDICT_TO_GW = 3,  /* for the gateway's own stack (host path), through
+				* the device of pkt->side */
 };
 
 /*
@@ -81,6 +89,29 @@ struct pg_port_forward {
 
 #define PG_MAX_FORWARDS 64
 
+/*
+ * The gateway's own services (docs/ENGINE.md "The gateway's own traffic").
+ * From the LAN, a packet for the gateway that the engine does not answer
+ * itself goes to the host stack when a rule admits it: proto and a
+ * destination port in [lo, hi] (lo = hi = 0 for portless protocols). ICMP
+ * always goes up. From the WAN, a service is opened by a port forward whose
+ * host is the WAN address itself.
+ */
+struct pg_input_rule {
+	uint8_t proto;
+	uint16_t lo, hi;
+};
+
+#define PG_MAX_INPUT_RULES 32
+
+/* A prefix the host stack routes (a VPN server's clients): LAN traffic to it goes up. */
+struct pg_host_route {
+	uint32_t addr;
+	uint8_t prefix;
+};
+
+#define PG_MAX_HOST_ROUTES 8
+
 /* What an unsolicited or filtered inbound packet gets back (never for TCP). */
 enum pg_refuse {
 	PG_REFUSE_SILENT = 0,           /* default: nothing */
@@ -127,7 +158,16 @@ struct pg_engine_config {
 	uint32_t icmp_error_burst;
 	enum pg_refuse refuse;
 
-	/* Inbound: port forwards, then the DMZ host (0: none) for the rest. */
+	/* The gateway's own services: what the LAN may reach, what the host routes. */
+	struct pg_input_rule lan_input[PG_MAX_INPUT_RULES];
+	unsigned int nlan_input;
+	struct pg_host_route host_routes[PG_MAX_HOST_ROUTES];
+	unsigned int nhost_routes;
+
+	/*
+	 * Inbound: port forwards (host = the WAN address: the gateway's own
+	 * stack), then the DMZ host (0: none) for the rest.
+	 */
 	struct pg_port_forward forwards[PG_MAX_FORWARDS];
 	unsigned int nforwards;
 	uint32_t dmz_host;
@@ -148,6 +188,9 @@ struct pg_engine;
 
 /* Fill cfg with the documented defaults (addresses left zero). */
 void pg_engine_config_defaults(struct pg_engine_config *cfg);
+
+/* Replace cfg's LAN input rules with the documented default set. */
+void pg_engine_default_input(struct pg_engine_config *cfg);
 
 /* Check a configuration; on error returns -EINVAL and points *why at a reason. */
 int pg_engine_config_validate(const struct pg_engine_config *cfg, const char **why);

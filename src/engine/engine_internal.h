@@ -258,6 +258,12 @@ struct pg_flow *pg_forward_unsolicited(struct pg_engine *e, struct pg_pkt *pkt,
 struct pg_flow *pg_dmz(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
 		       uint64_t now_ms);
 
+/* local.c: the gateway's own traffic (host path) */
+int pg_local_config_check(const struct pg_engine_config *c, const char **why);
+bool pg_local_route(const struct pg_engine *e, uint32_t dst);
+bool pg_local_admit(const struct pg_engine *e, const struct pg_parsed *p);
+void pg_local_settle(struct pg_engine *e, struct pg_pkt *pkt);
+
 /* hairpin.c: LAN hosts reaching LAN services through the public address */
 bool pg_hairpin(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
 		uint64_t now_ms);

@@ -38,6 +38,8 @@ static bool hairpin_target(struct pg_engine *e, const struct pg_parsed *p, uint3
 
 		if (r->proto != p->proto || d < r->wan_lo || d > r->wan_hi)
 			continue;
+		if (r->host == e->cfg.wan_addr)
+			return false; /* the gateway's own service: not a hairpin */
 		*host = r->host;
 		*port = htons(r->lan_lo == r->lan_hi ? r->lan_lo
 						     : (uint16_t)(r->lan_lo + (d - r->wan_lo)));
@@ -49,6 +51,8 @@ static bool hairpin_target(struct pg_engine *e, const struct pg_parsed *p, uint3
 	if (e->cfg.filtering != PG_FILTER_ENDPOINT_INDEPENDENT &&
 	    !permit_exists(e, p->proto, p->dport, e->cfg.wan_addr))
 		return false;
+	if (e->mappings[midx].key[0].a == e->cfg.wan_addr)
+		return false; /* the host stack's own connection */
 	*host = e->mappings[midx].key[0].a;
 	*port = e->mappings[midx].key[0].pa;
 	return true;

@@ -40,8 +40,9 @@ int pg_forward_rule_check(const struct pg_engine_config *c, const struct pg_port
 	uint32_t mask = htonl(c->lan_prefix ? ~0u << (32 - c->lan_prefix) : 0);
 
 	*why = NULL;
-	if (((r->host ^ c->lan_addr) & mask) || r->host == c->lan_addr)
-		*why = "the forward's host is not a LAN host";
+	/* The WAN address as host: the gateway's own stack (local.c). */
+	if (r->host != c->wan_addr && (((r->host ^ c->lan_addr) & mask) || r->host == c->lan_addr))
+		*why = "the forward's host is neither a LAN host nor the gateway";
 	else if (r->proto != PG_PROTO_TCP && r->proto != PG_PROTO_UDP &&
 		 r->proto != PG_PROTO_GRE && r->proto != PG_PROTO_ESP)
 		*why = "forwards are for tcp, udp, gre or esp";

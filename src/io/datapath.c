@@ -21,7 +21,13 @@
 #define WARN_INTERVAL_MS 10000
 #define TICK_INTERVAL_MS 1000
 
-/* Hand one packet with its verdict to the link it goes out of. */
+/* Is the packet still in the frame buffer it was received into (its Ethernet header intact)? */
+static bool in_frame_bufs(const struct pg_datapath *dp, const struct pg_pkt *p)
+{
+	return p->l3 >= dp->bufs && p->l3 < dp->bufs + (size_t)PG_DP_FRAMES * PG_FRAME_SIZE;
+}
+
+/* Hand one packet with its verdict to the link (or host device) it goes out of. */
 static void deliver(struct pg_datapath *dp, struct pg_pkt *p, uint64_t now_ms)
 {
 	switch (p->verdict) {
@@ -32,8 +38,9 @@ static void deliver(struct pg_datapath *dp, struct pg_pkt *p, uint64_t now_ms)
 		pg_port_output(&dp->link[PG_SIDE_WAN].port, p, now_ms);
 		break;
 	case PG_VERDICT_TO_GW:
-		/* No host path yet: the engine counted to_gateway, we count the drop. */
-		dp->link[p->side & 1].port.cnt[PG_L2_CNT_DROP_HOST_PATH]++;
+		/* Counted as drop_host_path there when [host] path is off. */
+		pg_hostpath_deliver(&dp->host, &dp->link[p->side == PG_SIDE_WAN].port, p,
+				    in_frame_bufs(dp, p));
 		break;
 	default:
 		break; /* the engine counted the reason */
@@ -130,17 +137,18 @@ int pg_datapath_init(struct pg_datapath *dp, const struct pg_config *cfg, struct
 	int r;
 
 	memset(dp, 0, sizeof(*dp));
+	dp->host.fd[0] = dp->host.fd[1] = -1;
 	for (int i = 0; i < 2; i++) {
 		dp->link[i].afp.fd = -1;
 		dp->link[i].xdp.fd = -1;
 		dp->link[i].use_xdp = cfg->backend != PG_BACKEND_AFPACKET;
 	}
 	dp->engine = engine;
-	if (posix_memalign((void **)&dp->bufs, 64, 2 * PG_DP_BURST * PG_FRAME_SIZE)) {
+	if (posix_memalign((void **)&dp->bufs, 64, (size_t)PG_DP_FRAMES * PG_FRAME_SIZE)) {
 		snprintf(err, errlen, "out of memory for frame buffers");
 		return -ENOMEM;
 	}
-	for (unsigned int i = 0; i < 2 * PG_DP_BURST; i++)
+	for (unsigned int i = 0; i < PG_DP_FRAMES; i++)
 		dp->frames[i].buf = dp->bufs + (size_t)i * PG_FRAME_SIZE;
 	r = link_open(&dp->link[PG_SIDE_LAN], PG_SIDE_LAN, cfg->lan_ifname, cfg->lan_mtu,
 		      ec->lan_addr, ec->lan_prefix, 0, cfg->backend == PG_BACKEND_AUTO, err, errlen);
@@ -154,8 +162,19 @@ int pg_datapath_init(struct pg_datapath *dp, const struct pg_config *cfg, struct
 	pg_capture_init(&dp->capture, dp->link[PG_SIDE_LAN].ifindex,
 			dp->link[PG_SIDE_WAN].ifindex);
 	dp->link[PG_SIDE_LAN].cap = dp->link[PG_SIDE_WAN].cap = &dp->capture;
+	{
+		struct pg_port *ports[2] = {&dp->link[PG_SIDE_LAN].port,
+					    &dp->link[PG_SIDE_WAN].port};
+
+		r = pg_hostpath_init(&dp->host, cfg, ports, err, errlen);
+	}
+	if (r)
+		goto out_wan;
 	return 0;
 
+out_wan:
+	pg_port_fini(&dp->link[PG_SIDE_WAN].port);
+	link_close(&dp->link[PG_SIDE_WAN]);
 out_lan:
 	pg_port_fini(&dp->link[PG_SIDE_LAN].port);
 	link_close(&dp->link[PG_SIDE_LAN]);
@@ -167,6 +186,7 @@ out_free:
 
 void pg_datapath_fini(struct pg_datapath *dp)
 {
+	pg_hostpath_fini(&dp->host);
 	for (int s = 0; s < 2; s++) {
 		/* Let queued frames go before the ring disappears. */
 		link_flush(&dp->link[s]);
@@ -181,6 +201,16 @@ void pg_datapath_fini(struct pg_datapath *dp)
 int pg_datapath_fd(const struct pg_datapath *dp, enum pg_side side)
 {
 	return dp->link[side].use_xdp ? dp->link[side].xdp.fd : dp->link[side].afp.fd;
+}
+
+int pg_datapath_host_fd(const struct pg_datapath *dp, enum pg_side side)
+{
+	return pg_hostpath_fd(&dp->host, side);
+}
+
+void pg_datapath_host_ready(struct pg_datapath *dp, enum pg_side side)
+{
+	dp->host_ready[side & 1] = true;
 }
 
 /* Say once in a while why frames are being dropped, with the fix. */
@@ -227,6 +257,9 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 
 			pg_capture_hook(&dp->capture, (unsigned int)s, PG_CAPTURE_RX,
 					f->buf + PG_FRAME_ETH_OFF, f->len);
+			if (s == PG_SIDE_LAN)
+				pg_hostpath_lan_peek(&dp->host, &l->port,
+						     f->buf + PG_FRAME_ETH_OFF, f->len);
 			if (pg_port_input(&l->port, f->buf + PG_FRAME_ETH_OFF, f->len, PG_FRAME_MAX,
 					  f->flags, now_ms, &dp->pkts[np]))
 				np++;
@@ -235,6 +268,20 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 	}
 	if (nf)
 		pg_dp_stats_batch(&dp->stats, nf);
+	/* The host stack's frames: the LAN device's go straight out, the WAN device's join the batch. */
+	if (dp->host_ready[PG_SIDE_LAN]) {
+		dp->host_ready[PG_SIDE_LAN] =
+			pg_hostpath_lan_rx(&dp->host, &dp->link[PG_SIDE_LAN].port);
+		more |= dp->host_ready[PG_SIDE_LAN];
+	}
+	if (dp->host_ready[PG_SIDE_WAN]) {
+		bool left = false;
+
+		np += pg_hostpath_wan_rx(&dp->host, &dp->link[PG_SIDE_WAN].port, dp->frames + nf,
+					 dp->pkts + np, PG_DP_FRAMES - nf, &left);
+		dp->host_ready[PG_SIDE_WAN] = left;
+		more |= left;
+	}
 	if (np) {
 		struct pg_pkt *em;
 		unsigned int ne;

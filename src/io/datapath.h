@@ -16,9 +16,12 @@
 #include "dpstats.h"
 #include "config.h"
 #include "engine.h"
+#include "hostpath.h"
 #include "port.h"
 
 #define PG_DP_BURST 64 /* frames taken from each ring per pass */
+/* Frame buffers of one pass: a burst per link, and the host's WAN device. */
+#define PG_DP_FRAMES (2 * PG_DP_BURST + PG_HOST_BURST)
 
 struct pg_link {
 	bool use_xdp; /* which of the two sockets below is open */
@@ -35,16 +38,20 @@ struct pg_link {
 struct pg_datapath {
 	struct pg_engine *engine;
 	struct pg_link link[2]; /* indexed by enum pg_side */
-	uint8_t *bufs;		/* 2 * PG_DP_BURST frame buffers */
-	struct pg_rx_frame frames[2 * PG_DP_BURST];
-	struct pg_pkt pkts[2 * PG_DP_BURST];
+	struct pg_hostpath host; /* the host stack's devices ([host] path) */
+	bool host_ready[2];	 /* poll saw the device readable, or a burst left frames */
+	uint8_t *bufs;		/* PG_DP_FRAMES frame buffers */
+	struct pg_rx_frame frames[PG_DP_FRAMES];
+	struct pg_pkt pkts[PG_DP_FRAMES];
 	uint64_t last_tick_ms;
 	struct pg_capture capture; /* passgatectl capture (capture.h) */
 	struct pg_dp_stats stats;  /* batch sizes, for /metrics */
 };
 
 /*
- * Open both links of cfg and set up layer 2; engine is borrowed. Returns 0
+ * Open both links of cfg, set up layer 2 and the host path's devices (so
+ * the gateway's addresses exist in the host stack when this returns);
+ * engine is borrowed. Returns 0
  * or -errno with a message in err.
  */
 int pg_datapath_init(struct pg_datapath *dp, const struct pg_config *cfg, struct pg_engine *engine,
@@ -53,6 +60,15 @@ void pg_datapath_fini(struct pg_datapath *dp);
 
 /* The socket to poll for side. */
 int pg_datapath_fd(const struct pg_datapath *dp, enum pg_side side);
+
+/* The host path's device to poll for side, or -1 ([host] path = off). */
+int pg_datapath_host_fd(const struct pg_datapath *dp, enum pg_side side);
+
+/*
+ * poll() said side's host device is readable: the next pass reads it (the
+ * devices are read only then, so busy forwarding pays no extra syscalls).
+ */
+void pg_datapath_host_ready(struct pg_datapath *dp, enum pg_side side);
 
 /*
  * One pass: receive a burst from each link, answer ARP, run the engine,

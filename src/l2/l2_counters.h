@@ -22,6 +22,13 @@
 	X(DROP_NOT_FOR_US, "drop_not_for_us", "unicast frame for another MAC address")             \
 	X(DROP_LOOPED, "drop_looped", "frame sent from our own MAC address")                       \
 	X(DROP_HOST_PATH, "drop_host_path", "packet for the gateway's own stack (no host path)")   \
+	/* the host path (src/io/hostpath.c) */                                                   \
+	X(HOST_TX, "host_tx", "packets handed up to the host stack's device")                      \
+	X(HOST_RX, "host_rx", "frames the host stack sent on this side")                           \
+	X(DROP_HOST_TX, "drop_host_tx", "packet the host device refused (its queue full)")         \
+	X(DROP_HOST_FRAME, "drop_host_frame", "frame from the host device that cannot go out")     \
+	X(HOST_ARP_ANSWERED, "host_arp_answered", "ARP requests of the host stack answered")       \
+	X(HOST_ARP_COPIED, "host_arp_copied", "ARP replies from the link copied to the host")      \
 	/* ARP */                                                                                  \
 	X(ARP_RX, "arp_rx", "ARP messages received")                                               \
 	X(ARP_REPLIED, "arp_replied", "ARP requests for our address answered")                     \

@@ -11,6 +11,7 @@
  *               bit 1: run pg_engine_tick() before the batch
  *   records     [flags][len hi][len lo][len bytes of packet], up to 16
  *               flags bit 0: side (0 LAN, 1 WAN)
+ *               flags bit 3 (with bit 0 clear): from the host stack
  *               flags bit 1: fix the IP header checksum and total length
  *               flags bit 2: fix the TCP/UDP/ICMP checksum
  *               flags bits 4-7: headroom given after the packet, * 8 bytes
@@ -78,6 +79,10 @@ static void setup(void)
 	forward(PGT_P_TCP, 8000, 8100, PGT_H11, 80);
 	forward(PGT_P_UDP, 500, 500, PGT_H12, 500);
 	forward(PGT_P_ESP, 0, 0, PGT_H12, 0);
+	/* The gateway's own services: a WAN port open to the host, a host route. */
+	forward(PGT_P_UDP, 51820, 51820, PGT_WAN_ADDR, 51820);
+	cfg.host_routes[0] = (struct pg_host_route){htonl(pgt_addr("10.9.0.0")), 24};
+	cfg.nhost_routes = 1;
 	cfg.dmz_host = htonl(pgt_addr("192.168.1.50"));
 	cfg.wan_mtu = 1400;
 	eng = pgt_engine_new(&cfg);
@@ -195,7 +200,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pk[n].l3 = bufs[n];
 		pk[n].len = len;
 		pk[n].cap = cap;
-		pk[n].side = fl & 1;
+		pk[n].side = (fl & 1) ? PG_SIDE_WAN : (fl & 8) ? PG_SIDE_HOST : PG_SIDE_LAN;
 		pk[n].verdict = 0xee;
 		pk[n].drop_reason = 0xeeee;
 		pk[n].next_hop = 0;

@@ -139,8 +139,8 @@ static int64_t want_delta(const struct pgt_step *st, uint8_t verdict, unsigned i
 	if (is_drop_counter(c))
 		return c == st->drop ? 1 : 0;
 	if (tx_counter(c)) {
-		if (c == PG_CNT_RX_LAN)
-			return st->side == PG_SIDE_LAN;
+		if (c == PG_CNT_RX_LAN) /* the host stack's packets count as LAN's */
+			return st->side == PG_SIDE_LAN || st->side == PG_SIDE_HOST;
 		if (c == PG_CNT_RX_WAN)
 			return st->side == PG_SIDE_WAN;
 		if (c == PG_CNT_TX_LAN)
@@ -284,7 +284,11 @@ int pgt_step_run(struct pgt_ctx *ctx, const struct pgt_step *st, char *err, size
 	}
 	if (check_counters(ctx, st, before, out->verdict, err, n))
 		goto done;
-	if (out->verdict == PG_VERDICT_TO_GW && !st->same && !st->check) {
+	if (out->verdict == PG_VERDICT_TO_GW && st->out.src) {
+		/* Translated for the host stack (its own connections, its forwards). */
+		if (check_output(ctx, st, in, out, err, n))
+			goto done;
+	} else if (out->verdict == PG_VERDICT_TO_GW && !st->same && !st->check) {
 		/* Handed up untouched (padding removed). */
 		if (pgt_diff(out->buf, out->len, in->buf, in->len - st->pad, why, sizeof(why))) {
 			snprintf(err, n, "step '%s': packet for the gateway changed: %s", st->name,

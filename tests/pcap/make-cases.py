@@ -31,6 +31,8 @@ conf.verb = 0
 
 WAN = "198.51.100.2"
 LAN_GW = "192.168.1.1"
+# The engine's default [input] lan: (IP protocol, destination port).
+LAN_INPUT = {(6, 22), (6, 53), (17, 53), (17, 67), (6, 80), (6, 443)}
 LAN_PREFIX = "192.168.1."
 H10, H11 = "192.168.1.10", "192.168.1.11"
 S1, S2, S3 = "203.0.113.1", "203.0.113.2", "203.0.113.3"
@@ -178,7 +180,10 @@ class Nat:
             return side, out
         if side == "lan":
             if ip.dst in own or ip.dst.endswith(".255"):
-                return "gw", None
+                # The default LAN input policy (docs/HOSTPATH.md): ICMP, or these ports.
+                if ip.haslayer(ICMP) or (ip.proto, getattr(ip.payload, "dport", 0)) in LAN_INPUT:
+                    return "gw", None
+                return "drop", "drop_gateway_policy"
             return self.outbound(ip, now)
         return self.inbound(ip, now)
 

@@ -140,7 +140,7 @@ static const struct bad_case bad_cases[] = {
 	 "t.conf:11: [forward] rule: 'gre 192.168.1.11' claims traffic that 'gre 192.168.1.10' "
 	 "(t.conf:10) already forwards"},
 	{HEAD "[forward]\nrule = tcp 80 10.0.0.1\n",
-	 "t.conf:10: [forward] rule: the forward's host is not a LAN host"},
+	 "t.conf:10: [forward] rule: the forward's host is neither a LAN host nor the gateway"},
 	{HEAD "[forward]\nrule = tcp 8000-8010 192.168.1.10 80-81\n",
 	 "t.conf:10: [forward] rule: a LAN port range must be as long as the WAN range"},
 	{HEAD "[forward]\nrule = icmp 192.168.1.10\n",

@@ -217,7 +217,7 @@ static const struct pgt_step ping_gateway[] = {
 	END,
 };
 
-/* Other traffic for the gateway goes up to its stack untouched. */
+/* Other traffic for the gateway goes up to its stack untouched, when the input policy admits it. */
 static const struct pgt_step to_gateway[] = {
 	{.name = "DNS to the LAN address", .side = LAN, .in = PGT_UDP(H10, 5353, LANA, 53, 30),
 	 .verdict = TO_GW},
@@ -225,12 +225,14 @@ static const struct pgt_step to_gateway[] = {
 	 .in = PGT_TCP(H10, 5000, LANA, 80, PGT_SYN, 1, 0), .verdict = TO_GW},
 	{.name = "UDP to the WAN address from LAN", .side = LAN, .in = PGT_UDP(H10, 5353, WANA, 53, 3),
 	 .verdict = TO_GW},
-	{.name = "LAN subnet broadcast", .side = LAN,
-	 .in = PGT_UDP(H10, 137, PGT_LAN_BCAST, 137, 50), .verdict = TO_GW},
+	{.name = "LAN subnet broadcast: no rule for NetBIOS", .side = LAN,
+	 .in = PGT_UDP(H10, 137, PGT_LAN_BCAST, 137, 50), DROPPED(DROP_TO_GW_LIMIT)},
+	{.name = "DNS to the LAN subnet broadcast", .side = LAN,
+	 .in = PGT_UDP(H10, 5353, PGT_LAN_BCAST, 53, 30), .verdict = TO_GW},
 	{.name = "limited broadcast", .side = LAN, .in = PGT_UDP(H10, 68, "255.255.255.255", 67, 300),
 	 .verdict = TO_GW},
-	{.name = "multicast from LAN", .side = LAN, .in = PGT_UDP(H10, 5353, "224.0.0.251", 5353, 40),
-	 .verdict = TO_GW},
+	{.name = "mDNS multicast from LAN: no rule", .side = LAN,
+	 .in = PGT_UDP(H10, 5353, "224.0.0.251", 5353, 40), DROPPED(DROP_TO_GW_LIMIT)},
 	{.name = "padded packet for the gateway", .side = LAN, .in = PGT_UDP(H10, 5353, LANA, 53, 2),
 	 .pad = 8, .verdict = TO_GW},
 	{.name = "echo reply to the LAN address", .side = LAN, .in = PGT_ECHO(H10, LANA, 0, 1, 1, 64),

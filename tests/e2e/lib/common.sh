@@ -112,12 +112,22 @@ descendant() {
 	return 1
 }
 
+# world_child PPID - is PPID one of the world's processes (the gateway daemon)?
+world_child() {
+	local w
+	for w in "${WORLD_PIDS[@]}"; do
+		[[ $w == "$1" ]] && return 0
+	done
+	return 1
+}
+
 # kill_ns_strays [all] - processes inside our namespaces that are not our
 # direct children (workers forked by a daemon we started). Only our
 # descendants are signalled: anything else found there (say, a shell a user
 # opened in a world kept by the demo) is reported and left alone. With "all",
 # our direct children there too, except the ones in WORLD_PIDS (stopped
-# separately, in order).
+# separately, in order). Without "all", children of WORLD_PIDS (the dnsmasq
+# passgated runs) are left to their parent, which stops them itself.
 kill_ns_strays() {
 	local mode=${1:-} ns pid ppid keep w n=0
 	[[ -n $SFX ]] || return 0
@@ -135,6 +145,9 @@ kill_ns_strays() {
 			elif ! descendant "$pid"; then
 				[[ $mode == all ]] &&
 					echo "note: pid $pid ($(cat "/proc/$pid/comm" 2>/dev/null)) in $ns was not started by this run; left alone" >&2
+				continue
+			elif [[ $mode != all ]] && world_child "$ppid"; then
+				# The gateway's own children (passgated's dnsmasq): it stops them.
 				continue
 			fi
 			echo "stray pid=$pid ppid=$ppid ns=$ns: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" \

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config_host.c - the values of [host] and [input] (docs/CONFIG.md):
+ *
+ *   [input] lan = tcp 22, udp 53, tcp 8000-8010, gre     (or: none)
+ *   [input] wan = udp 51820, tcp 2222                   (or: none)
+ *   [host] routes = 10.9.0.0/24, 10.10.0.0/16           (or: none)
+ *
+ * and what follows from them once the whole file is read: the host
+ * devices' default names, and the WAN input rules compiled into port
+ * forwards whose host is the WAN address (the engine's way of opening a
+ * service of the gateway itself to the WAN).
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "parse.h"
+
+/* Split s at commas into trimmed items; calls item() for each. An empty item is an error. */
+static int each_item(const char *s, int (*item)(const char *, void *), void *ctx)
+{
+	char buf[PG_CONFIG_VALUE_MAX + 1];
+	char *t = buf;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (;;) {
+		char *comma = strchr(t, ','), *e;
+
+		if (comma)
+			*comma = '\0';
+		while (*t == ' ' || *t == '\t')
+			t++;
+		e = t + strlen(t);
+		while (e > t && (e[-1] == ' ' || e[-1] == '\t'))
+			*--e = '\0';
+		if (!*t || item(t, ctx))
+			return -1;
+		if (!comma)
+			return 0;
+		t = comma + 1;
+	}
+}
+
+struct rules_ctx {
+	struct pg_input_rule *rules;
+	unsigned int max, n;
+	const char *why;
+};
+
+static int port_range(const char *s, uint16_t *lo, uint16_t *hi)
+{
+	unsigned long a, b;
+	char *end;
+
+	a = strtoul(s, &end, 10);
+	if (end == s || a == 0 || a > 65535)
+		return -1;
+	b = a;
+	if (*end == '-') {
+		const char *t = end + 1;
+
+		b = strtoul(t, &end, 10);
+		if (end == t || b < a || b > 65535)
+			return -1;
+	}
+	if (*end)
+		return -1;
+	*lo = (uint16_t)a;
+	*hi = (uint16_t)b;
+	return 0;
+}
+
+static int rule_item(const char *s, void *vctx)
+{
+	struct rules_ctx *c = vctx;
+	struct pg_input_rule r = {0};
+	char proto[8];
+	const char *sp = strpbrk(s, " \t");
+	size_t pl = sp ? (size_t)(sp - s) : strlen(s);
+
+	if (c->n == c->max) {
+		c->why = "too many rules (at most 32)";
+		return -1;
+	}
+	if (pl >= sizeof(proto)) {
+		c->why = "protocol must be tcp, udp, gre or esp";
+		return -1;
+	}
+	memcpy(proto, s, pl);
+	proto[pl] = '\0';
+	while (sp && (*sp == ' ' || *sp == '\t'))
+		sp++;
+	if (!strcmp(proto, "tcp") || !strcmp(proto, "udp")) {
+		r.proto = proto[0] == 't' ? PG_PROTO_TCP : PG_PROTO_UDP;
+		if (!sp || port_range(sp, &r.lo, &r.hi)) {
+			c->why = "tcp and udp take a port or a range such as 8000-8010 (1..65535)";
+			return -1;
+		}
+	} else if (!strcmp(proto, "gre") || !strcmp(proto, "esp")) {
+		r.proto = proto[0] == 'g' ? PG_PROTO_GRE : PG_PROTO_ESP;
+		if (sp && *sp) {
+			c->why = "gre and esp have no ports";
+			return -1;
+		}
+	} else {
+		c->why = "protocol must be tcp, udp, gre or esp (ICMP is always let in)";
+		return -1;
+	}
+	c->rules[c->n++] = r;
+	return 0;
+}
+
+int pg_config_parse_input(const char *value, struct pg_input_rule *rules, unsigned int max,
+			  unsigned int *n, const char **why)
+{
+	struct rules_ctx c = {.rules = rules, .max = max};
+
+	if (!strcmp(value, "none")) {
+		*n = 0;
+		return 0;
+	}
+	if (each_item(value, rule_item, &c)) {
+		*why = c.why ? c.why : "expected 'PROTO [PORT[-PORT]], ...' or 'none'";
+		return -1;
+	}
+	*n = c.n;
+	return 0;
+}
+
+struct routes_ctx {
+	struct pg_host_route *routes;
+	unsigned int max, n;
+	const char *why;
+};
+
+static int route_item(const char *s, void *vctx)
+{
+	struct routes_ctx *c = vctx;
+	uint32_t addr;
+	uint8_t len;
+
+	if (c->n == c->max) {
+		c->why = "too many routes (at most 8)";
+		return -1;
+	}
+	if (pg_config_parse_prefix(s, &addr, &len)) {
+		c->why = "expected prefixes such as 10.9.0.0/24, separated by commas";
+		return -1;
+	}
+	c->routes[c->n].addr = addr;
+	c->routes[c->n].prefix = len;
+	c->n++;
+	return 0;
+}
+
+int pg_config_parse_routes(const char *value, struct pg_host_route *routes, unsigned int max,
+			   unsigned int *n, const char **why)
+{
+	struct routes_ctx c = {.routes = routes, .max = max};
+
+	if (!strcmp(value, "none")) {
+		*n = 0;
+		return 0;
+	}
+	if (each_item(value, route_item, &c)) {
+		*why = c.why ? c.why : "expected 'PREFIX, ...' or 'none'";
+		return -1;
+	}
+	*n = c.n;
+	return 0;
+}
+
+/* "pgh-" and the link's name, cut to what a device name can hold. */
+static void default_name(char *dst, const char *link)
+{
+	snprintf(dst, PG_CONFIG_IFNAME_SIZE, "pgh-%.11s", link);
+}
+
+int pg_config_host_finish(struct pg_config *cfg, const char **why)
+{
+	struct pg_config_host *h = &cfg->host;
+	struct pg_engine_config *ec = &cfg->engine;
+
+	*why = NULL;
+	if (!h->lan_dev[0])
+		default_name(h->lan_dev, cfg->lan_ifname);
+	if (!h->wan_dev[0])
+		default_name(h->wan_dev, cfg->wan_ifname);
+	if (h->path && !strcmp(h->lan_dev, h->wan_dev)) {
+		*why = "lan_device and wan_device have the same name (set them in [host])";
+		return -1;
+	}
+	if (h->path && (!strcmp(h->lan_dev, cfg->lan_ifname) ||
+			!strcmp(h->lan_dev, cfg->wan_ifname) ||
+			!strcmp(h->wan_dev, cfg->lan_ifname) ||
+			!strcmp(h->wan_dev, cfg->wan_ifname))) {
+		*why = "a host device may not have a link's name";
+		return -1;
+	}
+	if (!h->path && cfg->nwan_input) {
+		*why = "opens services of the host path: needs [host] path = on";
+		return -2;
+	}
+	cfg->nforward_rules = ec->nforwards;
+	for (unsigned int i = 0; i < cfg->nwan_input; i++) {
+		const struct pg_input_rule *r = &cfg->wan_input[i];
+		struct pg_port_forward *f;
+
+		if (ec->nforwards == PG_MAX_FORWARDS) {
+			*why = "[forward] rules and [input] wan rules together exceed 64";
+			return -2;
+		}
+		f = &ec->forwards[ec->nforwards];
+		memset(f, 0, sizeof(*f));
+		f->proto = r->proto;
+		f->wan_lo = f->lan_lo = r->lo;
+		f->wan_hi = f->lan_hi = r->hi;
+		f->host = ec->wan_addr;
+		cfg->forward_line[ec->nforwards++] = cfg->wan_input_line;
+	}
+	return 0;
+}
+
+void pg_config_format_input(const struct pg_input_rule *rules, unsigned int n, char *buf,
+			    size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	if (!n)
+		snprintf(buf, len, "none");
+	for (unsigned int i = 0; i < n && off < len; i++) {
+		const struct pg_input_rule *r = &rules[i];
+		const char *sep = i ? ", " : "";
+		const char *name = r->proto == PG_PROTO_TCP   ? "tcp"
+				   : r->proto == PG_PROTO_UDP ? "udp"
+				   : r->proto == PG_PROTO_GRE ? "gre"
+							      : "esp";
+		int w;
+
+		if (r->proto != PG_PROTO_TCP && r->proto != PG_PROTO_UDP)
+			w = snprintf(buf + off, len - off, "%s%s", sep, name);
+		else if (r->lo == r->hi)
+			w = snprintf(buf + off, len - off, "%s%s %u", sep, name, r->lo);
+		else
+			w = snprintf(buf + off, len - off, "%s%s %u-%u", sep, name, r->lo, r->hi);
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+}
+
+void pg_config_format_routes(const struct pg_host_route *routes, unsigned int n, char *buf,
+			     size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	if (!n)
+		snprintf(buf, len, "none");
+	for (unsigned int i = 0; i < n && off < len; i++) {
+		char a[INET_ADDRSTRLEN];
+		int w;
+
+		inet_ntop(AF_INET, &routes[i].addr, a, sizeof(a));
+		w = snprintf(buf + off, len - off, "%s%s/%u", i ? ", " : "", a, routes[i].prefix);
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+}

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hostpath.c - frames between passgated's links and the host stack's TAP
+ * devices (docs/HOSTPATH.md).
+ *
+ * DOC: Theory of operation
+ *
+ * LAN side: the device carries the gateway's LAN address and the LAN link's
+ * own MAC, so it is the same station as the link seen from the LAN. Frames
+ * pass unchanged both ways: what the host stack sends goes out of the link
+ * as it is (its ARP requests included), packets the engine sends up keep the
+ * Ethernet header they arrived with, and ARP replies addressed to us are
+ * copied up so the host learns its neighbours. DHCP answers unicast to a
+ * client's MAC work because nothing at layer 2 is rewritten.
+ *
+ * WAN side: the device carries the WAN address and a default route via the
+ * WAN gateway, but the host never talks to the WAN link directly. Every ARP
+ * request it makes is answered with one made-up MAC (peer_mac), so all its
+ * IPv4 frames come to us; we strip Ethernet and give the packet to the
+ * engine as PG_SIDE_HOST, which translates it like a LAN host's and sends it
+ * out through the WAN link's own neighbour resolution. Answers come back up
+ * with a header from peer_mac to the device.
+ *
+ * This is an exception path: frames are read with read() and written with
+ * write() one at a time, at most PG_HOST_BURST per device per pass, and a
+ * frame that does not fit anywhere is counted on the link of its side.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arp.h"
+#include "hostpath.h"
+#include "log.h"
+
+/* Locally administered, and not any link's: the WAN device's only neighbour. */
+static const uint8_t wan_peer_mac[PG_ETH_ALEN] = {0x02, 0x70, 0x67, 0x00, 0x00, 0x01};
+
+static void close_devices(struct pg_hostpath *hp)
+{
+	for (int s = 0; s < 2; s++) {
+		if (hp->fd[s] >= 0)
+			close(hp->fd[s]);
+		hp->fd[s] = -1;
+		pg_tap_unfence_link(&hp->fenced[s]);
+		hp->fenced[s].ifname[0] = '\0';
+	}
+}
+
+int pg_hostpath_init(struct pg_hostpath *hp, const struct pg_config *cfg,
+		     struct pg_port *const ports[2], char *err, size_t errlen)
+{
+	const struct pg_engine_config *ec = &cfg->engine;
+	const char *link[2] = {cfg->lan_ifname, cfg->wan_ifname};
+	struct pg_tap_setup setup[2] = {
+		{.name = cfg->host.lan_dev, .mtu = cfg->lan_mtu, .addr = ec->lan_addr,
+		 .prefix = ec->lan_prefix},
+		{.name = cfg->host.wan_dev, .mtu = cfg->wan_mtu, .addr = ec->wan_addr,
+		 .prefix = ec->wan_prefix, .gateway = ec->wan_gateway},
+	};
+	int r;
+
+	memset(hp, 0, sizeof(*hp));
+	hp->fd[0] = hp->fd[1] = -1;
+	hp->on = cfg->host.path;
+	if (!hp->on)
+		return 0;
+	memcpy(hp->peer_mac, wan_peer_mac, PG_ETH_ALEN);
+	hp->wan_addr = ec->wan_addr;
+	/* The kernel must stop serving the links before it holds their addresses. */
+	for (int s = 0; s < 2; s++) {
+		r = pg_tap_fence_link(link[s], &hp->fenced[s], err, errlen);
+		if (r)
+			goto out;
+	}
+	for (int s = 0; s < 2; s++) {
+		/* The WAN device's MAC is never seen on a wire; the link's keeps logs simple. */
+		memcpy(setup[s].mac, ports[s]->mac, PG_ETH_ALEN);
+		r = pg_tap_open(&setup[s], err, errlen);
+		if (r < 0)
+			goto out;
+		hp->fd[s] = r;
+		snprintf(hp->name[s], sizeof(hp->name[s]), "%s", setup[s].name);
+		memcpy(hp->mac[s], setup[s].mac, PG_ETH_ALEN);
+	}
+	pg_info("host path: %s (LAN, as %s) and %s (WAN, through the NAT)", hp->name[0], link[0],
+		hp->name[1]);
+	return 0;
+out:
+	close_devices(hp);
+	return r;
+}
+
+void pg_hostpath_fini(struct pg_hostpath *hp)
+{
+	close_devices(hp);
+}
+
+int pg_hostpath_fd(const struct pg_hostpath *hp, enum pg_side side)
+{
+	return hp->on ? hp->fd[side & 1] : -1;
+}
+
+static void dev_write(struct pg_hostpath *hp, struct pg_port *port, int side, const uint8_t *frame,
+		      uint32_t len)
+{
+	if (write(hp->fd[side], frame, len) == (ssize_t)len)
+		port->cnt[PG_L2_CNT_HOST_TX]++;
+	else
+		port->cnt[PG_L2_CNT_DROP_HOST_TX]++;
+}
+
+void pg_hostpath_deliver(struct pg_hostpath *hp, struct pg_port *port, struct pg_pkt *pkt,
+			 bool keep_eth)
+{
+	int side = pkt->side == PG_SIDE_WAN ? PG_SIDE_WAN : PG_SIDE_LAN;
+	uint8_t *eth = pkt->l3 - PG_ETH_HLEN;
+
+	if (!hp->on) {
+		port->cnt[PG_L2_CNT_DROP_HOST_PATH]++;
+		return;
+	}
+	if (side == PG_SIDE_WAN || !keep_eth)
+		pg_eth_write(eth, hp->mac[side], hp->peer_mac, PG_ETH_P_IP);
+	dev_write(hp, port, side, eth, pkt->len + PG_ETH_HLEN);
+}
+
+void pg_hostpath_lan_peek(struct pg_hostpath *hp, struct pg_port *lan, const uint8_t *frame,
+			  uint32_t len)
+{
+	struct pg_eth_hdr h;
+	struct pg_arp a;
+
+	if (!hp->on || pg_eth_parse(frame, len, &h) || h.type != PG_ETH_P_ARP)
+		return;
+	if (memcmp(h.dst, lan->mac, PG_ETH_ALEN) && !pg_eth_is_broadcast(h.dst))
+		return;
+	/* Requests stay ours: the host answering too would double every reply. */
+	if (pg_arp_parse(frame + PG_ETH_HLEN, len - PG_ETH_HLEN, &a) || a.op != PG_ARP_OP_REPLY)
+		return;
+	lan->cnt[PG_L2_CNT_HOST_ARP_COPIED]++;
+	dev_write(hp, lan, PG_SIDE_LAN, frame, len);
+}
+
+/* Read one frame from side's device into buf (cap bytes): its length, 0 when none. */
+static uint32_t dev_read(struct pg_hostpath *hp, struct pg_port *port, int side, uint8_t *buf,
+			 uint32_t cap)
+{
+	for (;;) {
+		ssize_t n = read(hp->fd[side], buf, cap);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return 0; /* EAGAIN: drained */
+		port->cnt[PG_L2_CNT_HOST_RX]++;
+		/* The device's MTU is the link's: a longer frame is a kernel we do not know. */
+		if ((uint32_t)n < PG_ETH_HLEN || (uint32_t)n > port->mtu + PG_ETH_HLEN) {
+			port->cnt[PG_L2_CNT_DROP_HOST_FRAME]++;
+			continue;
+		}
+		return (uint32_t)n;
+	}
+}
+
+bool pg_hostpath_lan_rx(struct pg_hostpath *hp, struct pg_port *lan)
+{
+	unsigned int i;
+
+	if (!hp->on)
+		return false;
+	for (i = 0; i < PG_HOST_BURST; i++) {
+		uint32_t len = dev_read(hp, lan, PG_SIDE_LAN, hp->scratch, sizeof(hp->scratch));
+		struct pg_eth_hdr h;
+		int r;
+
+		if (!len)
+			return false;
+		pg_eth_parse(hp->scratch, len, &h);
+		if (h.type != PG_ETH_P_IP && h.type != PG_ETH_P_ARP) {
+			lan->cnt[PG_L2_CNT_DROP_HOST_FRAME]++;
+			continue;
+		}
+		r = lan->tx(lan->tx_ctx, hp->scratch, len);
+		if (r == 0)
+			lan->cnt[PG_L2_CNT_TX_FRAMES]++;
+		else if (r == -ENOBUFS)
+			lan->cnt[PG_L2_CNT_DROP_TX_RING_FULL]++;
+		else
+			lan->cnt[PG_L2_CNT_TX_ERRORS]++;
+	}
+	return true;
+}
+
+/* The host asked who has tpa: we do, whoever it is, so its frames come to us. */
+static void wan_arp(struct pg_hostpath *hp, struct pg_port *wan, const uint8_t *frame,
+		    uint32_t len)
+{
+	struct pg_arp a, r;
+	uint8_t out[PG_ETH_ZLEN];
+	int bad = pg_arp_parse(frame + PG_ETH_HLEN, len - PG_ETH_HLEN, &a);
+
+	if (bad) {
+		wan->cnt[PG_L2_CNT_DROP_HOST_FRAME]++;
+		return;
+	}
+	/* Replies, and probes for its own address, need no answer. */
+	if (a.op != PG_ARP_OP_REQUEST || a.tpa == hp->wan_addr || !a.tpa)
+		return;
+	r.op = PG_ARP_OP_REPLY;
+	memcpy(r.sha, hp->peer_mac, PG_ETH_ALEN);
+	r.spa = a.tpa;
+	memcpy(r.tha, a.sha, PG_ETH_ALEN);
+	r.tpa = a.spa;
+	if (pg_arp_build(out, sizeof(out), a.sha, &r)) {
+		wan->cnt[PG_L2_CNT_HOST_ARP_ANSWERED]++;
+		if (write(hp->fd[PG_SIDE_WAN], out, sizeof(out)) != (ssize_t)sizeof(out))
+			wan->cnt[PG_L2_CNT_DROP_HOST_TX]++;
+	}
+}
+
+unsigned int pg_hostpath_wan_rx(struct pg_hostpath *hp, struct pg_port *wan,
+				struct pg_rx_frame *frames, struct pg_pkt *pkts, unsigned int max,
+				bool *more)
+{
+	unsigned int np = 0, reads = 0;
+
+	if (!hp->on)
+		return 0;
+	while (np < max && reads++ < PG_HOST_BURST) {
+		uint8_t *frame = frames[np].buf + PG_FRAME_ETH_OFF;
+		uint32_t len = dev_read(hp, wan, PG_SIDE_WAN, frame, PG_FRAME_MAX);
+		struct pg_eth_hdr h;
+		uint32_t src;
+
+		if (!len)
+			return np;
+		pg_eth_parse(frame, len, &h);
+		if (h.type == PG_ETH_P_ARP) {
+			wan_arp(hp, wan, frame, len);
+			continue;
+		}
+		/*
+		 * Only the WAN address may leave through the NAT: a VPN client's
+		 * packet the host routed this way has no mapping to come back on.
+		 */
+		if (h.type != PG_ETH_P_IP || len < PG_ETH_HLEN + 20) {
+			wan->cnt[PG_L2_CNT_DROP_HOST_FRAME]++;
+			continue;
+		}
+		memcpy(&src, frame + PG_ETH_HLEN + 12, sizeof(src));
+		if (src != hp->wan_addr) {
+			wan->cnt[PG_L2_CNT_DROP_HOST_FRAME]++;
+			continue;
+		}
+		frames[np].len = len;
+		frames[np].flags = 0;
+		memset(&pkts[np], 0, sizeof(pkts[np]));
+		pkts[np].l3 = frame + PG_ETH_HLEN;
+		pkts[np].len = len - PG_ETH_HLEN;
+		pkts[np].cap = PG_FRAME_MAX - PG_ETH_HLEN;
+		pkts[np].side = PG_SIDE_HOST;
+		np++;
+	}
+	*more = true;
+	return np;
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hostpath.h - the exception path between passgated's links and the host's
+ * own network stack: one TAP device per side (docs/HOSTPATH.md).
+ */
+#ifndef PG_HOSTPATH_H
+#define PG_HOSTPATH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "engine.h"
+#include "frame.h"
+#include "port.h"
+#include "tap.h"
+
+#define PG_HOST_BURST 32 /* frames read from each device per pass */
+
+struct pg_hostpath {
+	bool on;			/* [host] path */
+	int fd[2];			/* TAP descriptors by side, -1 when closed */
+	char name[2][PG_CONFIG_IFNAME_SIZE];
+	uint8_t mac[2][PG_ETH_ALEN];	/* the devices' own MACs */
+	uint8_t peer_mac[PG_ETH_ALEN];	/* WAN device: what every ARP answer says */
+	uint32_t wan_addr;		/* the host's only source towards the WAN */
+	struct pg_tap_sysctl_saved fenced[2];
+	uint8_t scratch[PG_FRAME_SIZE]; /* a LAN device frame on its way to the link */
+};
+
+/*
+ * Create both devices for cfg ([host] path on) with the links' MACs taken
+ * from ports, and fence the links off from the kernel's IPv4. With the host
+ * path off, nothing happens and every call below is a no-op. Returns 0 or
+ * -errno with a message in err; on failure nothing is left behind.
+ */
+int pg_hostpath_init(struct pg_hostpath *hp, const struct pg_config *cfg,
+		     struct pg_port *const ports[2], char *err, size_t errlen);
+void pg_hostpath_fini(struct pg_hostpath *hp);
+
+/* The device descriptor to poll for side, or -1. */
+int pg_hostpath_fd(const struct pg_hostpath *hp, enum pg_side side);
+
+/*
+ * A packet with verdict TO_GW: write it to the device of pkt->side (its
+ * port given). Frames from the LAN keep their Ethernet header when
+ * keep_eth says it is still the one received; otherwise one addressed to
+ * the device is written in front of pkt->l3 (PG_ETH_HLEN bytes of headroom).
+ */
+void pg_hostpath_deliver(struct pg_hostpath *hp, struct pg_port *port, struct pg_pkt *pkt,
+			 bool keep_eth);
+
+/*
+ * A frame received on the LAN link, before layer 2 takes it: an ARP reply
+ * addressed to us is copied up so the host stack learns its neighbours.
+ */
+void pg_hostpath_lan_peek(struct pg_hostpath *hp, struct pg_port *lan, const uint8_t *frame,
+			  uint32_t len);
+
+/*
+ * What the host stack sent on the LAN device goes out of the LAN link as it
+ * is (ARP included). Returns true if the device may hold more frames.
+ */
+bool pg_hostpath_lan_rx(struct pg_hostpath *hp, struct pg_port *lan);
+
+/*
+ * What the host stack sent on the WAN device: ARP requests are answered,
+ * IPv4 packets from the WAN address become engine packets with side
+ * PG_SIDE_HOST in frames[] buffers (at most max) and pkts[]. Returns the
+ * number of packets; *more is set if the device may hold more frames.
+ */
+unsigned int pg_hostpath_wan_rx(struct pg_hostpath *hp, struct pg_port *wan,
+				struct pg_rx_frame *frames, struct pg_pkt *pkts, unsigned int max,
+				bool *more);
+
+#endif /* PG_HOSTPATH_H */

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tap.c - set-up of the host path's TAP devices and of the link sysctls that
+ * keep the kernel off the physical links (docs/HOSTPATH.md).
+ *
+ * Plain ioctls are enough for everything a TAP device needs here (MAC, MTU,
+ * one address, up, one route), so no netlink library is pulled in. A failed
+ * step closes the descriptor, which removes the device again.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <net/route.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "tap.h"
+
+static void sin_set(struct sockaddr *sa, uint32_t addr)
+{
+	struct sockaddr_in sin;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = addr;
+	memcpy(sa, &sin, sizeof(sin));
+}
+
+/* Write value to a /proc/sys file; 0 or -errno. */
+static int sysctl_write(const char *path, int value)
+{
+	char buf[16];
+	int fd, n, r = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%d\n", value);
+	if (write(fd, buf, (size_t)n) != n)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/* Read an integer from a /proc/sys file; 0 or -errno. */
+static int sysctl_read(const char *path, int *value)
+{
+	char buf[16];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	if (sscanf(buf, "%d", value) != 1)
+		return -EIO;
+	return 0;
+}
+
+static int conf_path(char *buf, size_t len, const char *family, const char *ifname,
+		     const char *key)
+{
+	int n = snprintf(buf, len, "/proc/sys/net/%s/conf/%s/%s", family, ifname, key);
+
+	return n > 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
+}
+
+/* One ifreq ioctl on the configuration socket; on failure a message names the step. */
+static int step(int sk, unsigned long req, struct ifreq *ifr, const char *what, char *err,
+		size_t errlen)
+{
+	int r;
+
+	if (!ioctl(sk, req, ifr))
+		return 0;
+	r = -errno;
+	snprintf(err, errlen, "host path device %s: %s: %s", ifr->ifr_name, what, strerror(errno));
+	return r;
+}
+
+static int add_default_route(int sk, const struct pg_tap_setup *s, char *err, size_t errlen)
+{
+	char dev[IFNAMSIZ], gw[INET_ADDRSTRLEN];
+	struct rtentry rt;
+	int r;
+
+	memset(&rt, 0, sizeof(rt));
+	snprintf(dev, sizeof(dev), "%s", s->name);
+	sin_set(&rt.rt_dst, 0);
+	sin_set(&rt.rt_genmask, 0);
+	sin_set(&rt.rt_gateway, s->gateway);
+	rt.rt_flags = RTF_UP | RTF_GATEWAY;
+	rt.rt_dev = dev;
+	if (!ioctl(sk, SIOCADDRT, &rt))
+		return 0;
+	r = -errno;
+	inet_ntop(AF_INET, &s->gateway, gw, sizeof(gw));
+	snprintf(err, errlen,
+		 "host path device %s: default route via %s: %s (does the namespace already "
+		 "have a default route?)",
+		 s->name, gw, strerror(errno));
+	return r;
+}
+
+int pg_tap_open(const struct pg_tap_setup *s, char *err, size_t errlen)
+{
+	char path[128];
+	struct ifreq ifr;
+	int fd, sk, r;
+
+	if (if_nametoindex(s->name)) {
+		snprintf(err, errlen,
+			 "host path device %s: a device of that name exists already (another "
+			 "passgated?); pick other names in [host] or delete it",
+			 s->name);
+		return -EEXIST;
+	}
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		snprintf(err, errlen, "host path: /dev/net/tun: %s (needs the tun module and "
+			 "CAP_NET_ADMIN)", strerror(errno));
+		return r;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", s->name);
+	/* No packet-information prefix and no vnet header: plain, finished frames. */
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	r = step(fd, TUNSETIFF, &ifr, "TUNSETIFF", err, errlen);
+	if (r)
+		goto out_fd;
+	sk = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sk < 0) {
+		r = -errno;
+		snprintf(err, errlen, "host path: socket: %s", strerror(errno));
+		goto out_fd;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", s->name);
+	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+	memcpy(ifr.ifr_hwaddr.sa_data, s->mac, PG_ETH_ALEN);
+	r = step(sk, SIOCSIFHWADDR, &ifr, "setting the MAC address", err, errlen);
+	if (r)
+		goto out_sk;
+	ifr.ifr_mtu = (int)s->mtu;
+	r = step(sk, SIOCSIFMTU, &ifr, "setting the MTU", err, errlen);
+	if (r)
+		goto out_sk;
+	/* The product translates IPv4 only; an IPv6 stack here would only chatter. */
+	if (!conf_path(path, sizeof(path), "ipv6", s->name, "disable_ipv6")) {
+		r = sysctl_write(path, 1);
+		if (r && r != -ENOENT)
+			pg_warn("host path device %s: cannot disable IPv6: %s", s->name,
+				strerror(-r));
+	}
+	sin_set(&ifr.ifr_addr, s->addr);
+	r = step(sk, SIOCSIFADDR, &ifr, "setting the address", err, errlen);
+	if (r)
+		goto out_sk;
+	sin_set(&ifr.ifr_netmask, htonl(s->prefix ? ~0u << (32 - s->prefix) : 0));
+	r = step(sk, SIOCSIFNETMASK, &ifr, "setting the netmask", err, errlen);
+	if (r)
+		goto out_sk;
+	r = step(sk, SIOCGIFFLAGS, &ifr, "reading the flags", err, errlen);
+	if (r)
+		goto out_sk;
+	ifr.ifr_flags |= IFF_UP;
+	r = step(sk, SIOCSIFFLAGS, &ifr, "bringing it up", err, errlen);
+	if (r)
+		goto out_sk;
+	if (s->gateway) {
+		r = add_default_route(sk, s, err, errlen);
+		if (r)
+			goto out_sk;
+	}
+	close(sk);
+	return fd;
+
+out_sk:
+	close(sk);
+out_fd:
+	close(fd);
+	return r;
+}
+
+int pg_tap_fence_link(const char *ifname, struct pg_tap_sysctl_saved *saved, char *err,
+		      size_t errlen)
+{
+	static const char *const keys[] = {"rp_filter", "arp_ignore"};
+	int *old[] = {&saved->rp_filter, &saved->arp_ignore};
+	char path[128];
+
+	snprintf(saved->ifname, sizeof(saved->ifname), "%s", ifname);
+	saved->rp_filter = saved->arp_ignore = -1;
+	for (int i = 0; i < 2; i++) {
+		int v, r;
+
+		if (conf_path(path, sizeof(path), "ipv4", ifname, keys[i]) ||
+		    sysctl_read(path, &v)) {
+			snprintf(err, errlen, "%s: cannot read %s", ifname, path);
+			return -EIO;
+		}
+		if (v >= 1)
+			continue; /* already fenced: leave the admin's value */
+		r = sysctl_write(path, 1);
+		if (r) {
+			snprintf(err, errlen,
+				 "%s: cannot set %s to 1: %s (the host path needs it to keep the "
+				 "kernel off the link)",
+				 ifname, path, strerror(-r));
+			return r;
+		}
+		*old[i] = v;
+	}
+	return 0;
+}
+
+void pg_tap_unfence_link(const struct pg_tap_sysctl_saved *saved)
+{
+	char path[128];
+
+	if (!saved->ifname[0])
+		return;
+	if (saved->rp_filter >= 0 &&
+	    !conf_path(path, sizeof(path), "ipv4", saved->ifname, "rp_filter"))
+		sysctl_write(path, saved->rp_filter);
+	if (saved->arp_ignore >= 0 &&
+	    !conf_path(path, sizeof(path), "ipv4", saved->ifname, "arp_ignore"))
+		sysctl_write(path, saved->arp_ignore);
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tap.h - creating and configuring the host path's TAP devices, and the
+ * per-link sysctls that keep the kernel's IPv4 off passgated's links.
+ *
+ * Everything here is set-up code using ioctls on /dev/net/tun and an
+ * AF_INET socket, plus /proc/sys writes; none of it runs per packet.
+ */
+#ifndef PG_TAP_H
+#define PG_TAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eth.h"
+
+/* How to bring one TAP device up. Addresses in network order. */
+struct pg_tap_setup {
+	const char *name;
+	uint8_t mac[PG_ETH_ALEN];
+	uint32_t mtu;
+	uint32_t addr;
+	uint8_t prefix;
+	uint32_t gateway; /* default route via this address, 0: none */
+};
+
+/*
+ * Create the non-persistent TAP device s->name (it must not exist yet), give
+ * it s's MAC, MTU and address, turn IPv6 off on it, bring it up and add the
+ * default route. The device lives as long as the returned descriptor
+ * (non-blocking, close-on-exec). Returns the descriptor, or -errno with a
+ * message in err (nothing is left behind).
+ */
+int pg_tap_open(const struct pg_tap_setup *s, char *err, size_t errlen);
+
+/* A link's IPv4 sysctls as found before passgated changed them. */
+struct pg_tap_sysctl_saved {
+	char ifname[16];
+	int rp_filter, arp_ignore; /* -1: not read, nothing to restore */
+};
+
+/*
+ * Keep the kernel's IPv4 off link ifname (which holds no address): strict
+ * reverse-path filtering makes the kernel drop every IPv4 packet arriving
+ * there (an address-less link has no valid reverse path), so it neither
+ * answers nor resets flows for the addresses the TAP devices now hold; and
+ * arp_ignore = 1 stops it answering ARP there. The old values go to saved.
+ * Returns 0 or -errno with a message in err.
+ */
+int pg_tap_fence_link(const char *ifname, struct pg_tap_sysctl_saved *saved, char *err,
+		      size_t errlen);
+
+/* Put back what pg_tap_fence_link() changed. */
+void pg_tap_unfence_link(const struct pg_tap_sysctl_saved *saved);
+
+#endif /* PG_TAP_H */

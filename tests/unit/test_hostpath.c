@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_hostpath.c - the host path's frame handling (src/io/hostpath.c) with
+ * datagram socket pairs in place of the TAP descriptors: like a TAP device,
+ * each read() gives one whole frame and each write() sends one. Creating
+ * real TAP devices needs CAP_NET_ADMIN; the e2e scenarios do that.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "arp.h"
+#include "hostpath.h"
+
+static const uint8_t lan_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
+static const uint8_t wan_mac[6] = {0x02, 0, 0, 0, 0, 0x02};
+static const uint8_t host_mac[6] = {0x02, 0, 0, 0, 0, 0x10};
+
+static uint8_t sent[8][2048];
+static uint32_t sent_len[8];
+static unsigned int n_sent;
+
+static int record_tx(void *ctx, const uint8_t *frame, uint32_t len)
+{
+	(void)ctx;
+	if (n_sent >= 8)
+		return -ENOBUFS;
+	memcpy(sent[n_sent], frame, len);
+	sent_len[n_sent++] = len;
+	return 0;
+}
+
+static uint32_t ip(const char *s)
+{
+	struct in_addr a;
+
+	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	return a.s_addr;
+}
+
+struct fixture {
+	struct pg_hostpath hp;
+	struct pg_port port[2];
+	int kernel[2]; /* the host stack's ends of the two "devices" */
+	uint8_t bufs[4][PG_FRAME_SIZE];
+	struct pg_rx_frame frames[4];
+	struct pg_pkt pkts[4];
+};
+
+static struct fixture fx;
+
+static int setup(void **state)
+{
+	int sp[2];
+
+	(void)state;
+	memset(&fx, 0, sizeof(fx));
+	n_sent = 0;
+	assert_int_equal(pg_port_init(&fx.port[0], "lan0", PG_SIDE_LAN, lan_mac, ip("192.168.1.1"),
+				      24, 0, 1500, record_tx, NULL),
+			 0);
+	assert_int_equal(pg_port_init(&fx.port[1], "wan0", PG_SIDE_WAN, wan_mac,
+				      ip("198.51.100.2"), 24, ip("198.51.100.1"), 1500, record_tx,
+				      NULL),
+			 0);
+	fx.hp.on = true;
+	fx.hp.wan_addr = ip("198.51.100.2");
+	memcpy(fx.hp.mac[0], lan_mac, 6);
+	memcpy(fx.hp.mac[1], wan_mac, 6);
+	memcpy(fx.hp.peer_mac, (const uint8_t[]){0x02, 0x70, 0x67, 0, 0, 1}, 6);
+	for (int s = 0; s < 2; s++) {
+		assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp), 0);
+		fcntl(sp[0], F_SETFL, O_NONBLOCK);
+		fcntl(sp[1], F_SETFL, O_NONBLOCK);
+		fx.hp.fd[s] = sp[0];
+		fx.kernel[s] = sp[1];
+	}
+	for (int i = 0; i < 4; i++)
+		fx.frames[i].buf = fx.bufs[i];
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	for (int s = 0; s < 2; s++) {
+		close(fx.hp.fd[s]);
+		close(fx.kernel[s]);
+		pg_port_fini(&fx.port[s]);
+	}
+	return 0;
+}
+
+/* An IPv4/UDP frame as the host stack would send it, len bytes in all. */
+static uint32_t host_frame(uint8_t *f, const uint8_t *dst, const char *src, const char *to,
+			   uint32_t len)
+{
+	uint32_t s = ip(src), d = ip(to);
+
+	memset(f, 0, len);
+	pg_eth_write(f, dst, host_mac, PG_ETH_P_IP);
+	f[14] = 0x45;
+	f[16] = (uint8_t)((len - 14) >> 8);
+	f[17] = (uint8_t)(len - 14);
+	f[22] = 64;
+	f[23] = 17;
+	memcpy(f + 26, &s, 4);
+	memcpy(f + 30, &d, 4);
+	return len;
+}
+
+static void test_wan_arp_answered(void **state)
+{
+	struct pg_arp req = {.op = PG_ARP_OP_REQUEST}, rep;
+	uint8_t f[64], got[128];
+	bool more = false;
+	ssize_t n;
+
+	(void)state;
+	memcpy(req.sha, host_mac, 6);
+	req.spa = ip("198.51.100.2");
+	req.tpa = ip("198.51.100.1");
+	assert_int_equal(pg_arp_build(f, sizeof(f), pg_eth_broadcast, &req), 60);
+	assert_int_equal(write(fx.kernel[1], f, 60), 60);
+	/* A probe for its own address needs no answer. */
+	req.tpa = ip("198.51.100.2");
+	pg_arp_build(f, sizeof(f), pg_eth_broadcast, &req);
+	assert_int_equal(write(fx.kernel[1], f, 60), 60);
+	assert_int_equal(pg_hostpath_wan_rx(&fx.hp, &fx.port[1], fx.frames, fx.pkts, 4, &more), 0);
+	n = read(fx.kernel[1], got, sizeof(got));
+	assert_int_equal(n, 60);
+	assert_memory_equal(got, host_mac, 6);
+	assert_int_equal(pg_arp_parse(got + 14, (size_t)n - 14, &rep), 0);
+	assert_int_equal(rep.op, PG_ARP_OP_REPLY);
+	assert_memory_equal(rep.sha, fx.hp.peer_mac, 6);
+	assert_int_equal(rep.spa, ip("198.51.100.1"));
+	assert_int_equal(rep.tpa, ip("198.51.100.2"));
+	assert_int_equal(read(fx.kernel[1], got, sizeof(got)), -1);
+	assert_int_equal(fx.port[1].cnt[PG_L2_CNT_HOST_ARP_ANSWERED], 1);
+}
+
+static void test_wan_ipv4_to_engine(void **state)
+{
+	uint8_t f[128];
+	bool more = false;
+	unsigned int n;
+
+	(void)state;
+	host_frame(f, fx.hp.peer_mac, "198.51.100.2", "203.0.113.10", 60);
+	assert_int_equal(write(fx.kernel[1], f, 60), 60);
+	/* A VPN client's packet the host routed to the WAN: no mapping to come back on. */
+	host_frame(f, fx.hp.peer_mac, "10.9.0.2", "203.0.113.10", 60);
+	assert_int_equal(write(fx.kernel[1], f, 60), 60);
+	/* Not IPv4 nor ARP, and a runt. */
+	pg_eth_write(f, fx.hp.peer_mac, host_mac, PG_ETH_P_IPV6);
+	assert_int_equal(write(fx.kernel[1], f, 60), 60);
+	assert_int_equal(write(fx.kernel[1], f, 10), 10);
+	n = pg_hostpath_wan_rx(&fx.hp, &fx.port[1], fx.frames, fx.pkts, 4, &more);
+	assert_int_equal(n, 1);
+	assert_int_equal(fx.pkts[0].side, PG_SIDE_HOST);
+	assert_int_equal(fx.pkts[0].len, 46);
+	assert_ptr_equal(fx.pkts[0].l3, fx.bufs[0] + PG_FRAME_L3_OFF);
+	assert_true(fx.pkts[0].cap >= fx.pkts[0].len + PG_PKT_ERROR_GROWTH);
+	assert_int_equal(fx.port[1].cnt[PG_L2_CNT_HOST_RX], 4);
+	assert_int_equal(fx.port[1].cnt[PG_L2_CNT_DROP_HOST_FRAME], 3);
+	assert_false(more);
+}
+
+static void test_lan_frames_go_out_unchanged(void **state)
+{
+	uint8_t f[128];
+
+	(void)state;
+	host_frame(f, (const uint8_t[]){0x02, 0, 0, 0, 0, 0x33}, "192.168.1.1", "192.168.1.10",
+		   90);
+	assert_int_equal(write(fx.kernel[0], f, 90), 90);
+	assert_false(pg_hostpath_lan_rx(&fx.hp, &fx.port[0]));
+	assert_int_equal(n_sent, 1);
+	assert_int_equal(sent_len[0], 90);
+	assert_memory_equal(sent[0], f, 90);
+	assert_int_equal(fx.port[0].cnt[PG_L2_CNT_TX_FRAMES], 1);
+}
+
+static void test_deliver_and_peek(void **state)
+{
+	struct pg_arp rep = {.op = PG_ARP_OP_REPLY};
+	uint8_t *f = fx.bufs[0] + PG_FRAME_ETH_OFF, got[128], arp[64];
+	struct pg_pkt p = {0};
+
+	(void)state;
+	/* From the LAN: the frame keeps its own header. */
+	host_frame(f, lan_mac, "192.168.1.10", "192.168.1.1", 60);
+	p.l3 = f + 14;
+	p.len = 46;
+	p.side = PG_SIDE_LAN;
+	pg_hostpath_deliver(&fx.hp, &fx.port[0], &p, true);
+	assert_int_equal(read(fx.kernel[0], got, sizeof(got)), 60);
+	assert_memory_equal(got + 6, host_mac, 6);
+	/* From the WAN: addressed to the device, from the made-up neighbour. */
+	p.side = PG_SIDE_WAN;
+	pg_hostpath_deliver(&fx.hp, &fx.port[1], &p, true);
+	assert_int_equal(read(fx.kernel[1], got, sizeof(got)), 60);
+	assert_memory_equal(got, wan_mac, 6);
+	assert_memory_equal(got + 6, fx.hp.peer_mac, 6);
+	assert_int_equal(fx.port[0].cnt[PG_L2_CNT_HOST_TX], 1);
+	assert_int_equal(fx.port[1].cnt[PG_L2_CNT_HOST_TX], 1);
+	/* ARP replies to us are copied up; requests are not. */
+	memcpy(rep.sha, host_mac, 6);
+	rep.spa = ip("192.168.1.10");
+	memcpy(rep.tha, lan_mac, 6);
+	rep.tpa = ip("192.168.1.1");
+	pg_arp_build(arp, sizeof(arp), lan_mac, &rep);
+	pg_hostpath_lan_peek(&fx.hp, &fx.port[0], arp, 60);
+	assert_int_equal(read(fx.kernel[0], got, sizeof(got)), 60);
+	rep.op = PG_ARP_OP_REQUEST;
+	pg_arp_build(arp, sizeof(arp), pg_eth_broadcast, &rep);
+	pg_hostpath_lan_peek(&fx.hp, &fx.port[0], arp, 60);
+	assert_int_equal(read(fx.kernel[0], got, sizeof(got)), -1);
+	assert_int_equal(fx.port[0].cnt[PG_L2_CNT_HOST_ARP_COPIED], 1);
+	/* With the host path off, the packet is a counted drop. */
+	fx.hp.on = false;
+	pg_hostpath_deliver(&fx.hp, &fx.port[0], &p, true);
+	assert_int_equal(fx.port[0].cnt[PG_L2_CNT_DROP_HOST_PATH], 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_wan_arp_answered, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wan_ipv4_to_engine, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lan_frames_go_out_unchanged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deliver_and_peek, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
