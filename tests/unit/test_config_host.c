@@ -156,7 +156,8 @@ static const struct bad_case bad_cases[] = {
 	{HEAD "[input]\nlan = tcp 22,,udp 53\n",
 	 "t.conf:10: [input] lan: expected 'PROTO [PORT[-PORT]], ...' or 'none'"},
 	{HEAD "[input]\nwan = udp 51820\n[forward]\nrule = udp 51820 192.168.1.10\n",
-	 "t.conf:10: [input] wan: claims traffic the [forward] rule on line 12 already forwards"},
+	 "t.conf:10: [input] wan: 'udp 51820' claims traffic that 'udp 51820 192.168.1.10' (t.conf:12) "
+	 "already forwards"},
 	{HEAD "[input]\nwan = udp 5000-5010, udp 5005\n",
 	 "t.conf:10: [input] wan: two of its rules claim the same traffic"},
 	{HEAD "[host]\npath = off\n[input]\nwan = udp 51820\n",
