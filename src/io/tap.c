@@ -14,6 +14,7 @@
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <net/route.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -90,12 +91,39 @@ static int step(int sk, unsigned long req, struct ifreq *ifr, const char *what, 
 	return r;
 }
 
+/* Does the host have a default route already (/proc/net/route, destination 0)? */
+static bool has_default_route(void)
+{
+	char line[256], dev[IFNAMSIZ + 1];
+	unsigned int dst, mask;
+	bool found = false;
+	FILE *f = fopen("/proc/net/route", "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%16s %x %*x %*x %*d %*d %*d %x", dev, &dst, &mask) == 3 &&
+			dst == 0 && mask == 0;
+	fclose(f);
+	return found;
+}
+
 static int add_default_route(int sk, const struct pg_tap_setup *s, char *err, size_t errlen)
 {
 	char dev[IFNAMSIZ], gw[INET_ADDRSTRLEN];
 	struct rtentry rt;
 	int r;
 
+	inet_ntop(AF_INET, &s->gateway, gw, sizeof(gw));
+	/*
+	 * A management network's route, say. The kernel prefers the newest of
+	 * equal routes, so ours goes in front: say so, the admin decides.
+	 */
+	if (has_default_route())
+		pg_warn("host path device %s: the host has a default route already; 'default via "
+			"%s dev %s' goes in front of it, so the host's own internet traffic "
+			"goes through passgated",
+			s->name, gw, s->name);
 	memset(&rt, 0, sizeof(rt));
 	snprintf(dev, sizeof(dev), "%s", s->name);
 	sin_set(&rt.rt_dst, 0);
@@ -106,11 +134,8 @@ static int add_default_route(int sk, const struct pg_tap_setup *s, char *err, si
 	if (!ioctl(sk, SIOCADDRT, &rt))
 		return 0;
 	r = -errno;
-	inet_ntop(AF_INET, &s->gateway, gw, sizeof(gw));
-	snprintf(err, errlen,
-		 "host path device %s: default route via %s: %s (does the namespace already "
-		 "have a default route?)",
-		 s->name, gw, strerror(errno));
+	snprintf(err, errlen, "host path device %s: default route via %s: %s", s->name, gw,
+		 strerror(errno));
 	return r;
 }
 

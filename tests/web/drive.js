@@ -40,14 +40,22 @@ function finish(code, msg) {
   if (finished) return;
   finished = true;
   if (msg) console.log(msg);
+  // A browser slow to go (a loaded machine) may still write its profile while
+  // it is removed: retry, and never let the clean-up change the verdict.
   const done = () => {
-    fs.rmSync(profile, { recursive: true, force: true });
+    try {
+      fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    } catch (e) {
+      console.error(`could not remove ${profile}: ${e.code}`);
+    }
     process.exit(code);
   };
   if (browser.exitCode !== null || browser.signalCode !== null) done();
   browser.once('exit', done);
   browser.kill('SIGTERM');
-  setTimeout(() => { browser.kill('SIGKILL'); done(); }, 5000);
+  // SIGKILL after 5 s; 'exit' then calls done() once the process is gone.
+  setTimeout(() => browser.kill('SIGKILL'), 5000);
+  setTimeout(done, 15000);
 }
 setTimeout(() => finish(1, 'FAIL: timed out'), 60000);
 

@@ -18,6 +18,8 @@
 # 4. [input] wan = tcp 2222, set live through the API from lan1: srv2's echo
 #    through 198.51.100.2:2222 works, and the listener saw srv2's own
 #    address; 22 stays closed to the WAN.
+# 5. The gateway host's own UDP to srv1 is echoed 5/5 through the NAT (the
+#    server saw 198.51.100.2) and the engine created a flow for it.
 # Only for --gateway passgate: the input policy is passgated's.
 
 source "$E2E_DIR/lib/hostpath.sh"
@@ -72,5 +74,15 @@ scenario() {
 	up=$(hp_tcp_syns "$NS_SRV2" "$WAN_PUB" 22 3)
 	[[ $up == 0 ]] || { fail "srv2 connected to $WAN_PUB:22 after opening only 2222"; return; }
 	note "srv2 -> $WAN_PUB:2222 after [input] wan = tcp 2222: $out"
+
+	# 5. The gateway host's own outbound traffic goes through the NAT as a flow.
+	spawn udp-echo-srv1 "$NS_SRV1" "$PY" "$E2E_DIR/lib/netprobe.py" udp-echo-server 7007
+	wait_listen "$NS_SRV1" udp 7007 5 || { fail "srv1's UDP echo did not start"; return; }
+	before=$(hp_counter flow_created)
+	out=$(tnsx 10 "$NS_GW" "$PY" "$E2E_DIR/lib/netprobe.py" udp-echo-client "$SRV1_IP" 7007 40123 5)
+	after=$(hp_counter flow_created)
+	[[ $out == "seen $WAN_PUB:"* ]] || { fail "the gateway host's UDP to srv1: ${out:-no echo}"; return; }
+	((after > before)) || { fail "the gateway host's UDP created no flow"; return; }
+	note "gateway host -> srv1 udp 7007: $out (flows created +$((after - before)))"
 	report host-input-firewall "$SRV2_IP" "$WAN_PUB:2222/tcp" PASS "LAN 22 ok, 2222 refused; WAN refused until opened: ${out%% sent*}"
 }
