@@ -49,6 +49,7 @@ struct opts {
 	unsigned int batch;
 	uint64_t min_pkts;
 	const char *json;
+	const char *only; /* run only figures whose name starts with this */
 };
 
 struct result {
@@ -121,6 +122,11 @@ static void stats(const struct result *r, double *med, double *min, double *max)
 	*min = s[0];
 	*max = s[r->n - 1];
 	*med = r->n % 2 ? s[r->n / 2] : (s[r->n / 2 - 1] + s[r->n / 2]) / 2;
+}
+
+static bool wanted(const char *name)
+{
+	return !o.only || !strncmp(name, o.only, strlen(o.only));
 }
 
 static struct pg_engine *engine_new(void)
@@ -483,12 +489,13 @@ static int write_json(const char *path, size_t bpf, size_t mem)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: engine_bench [-r RUNS] [-b BATCH] [-p MIN_PKTS] [-q] [-o JSON]\n"
+	fprintf(f, "usage: engine_bench [-r RUNS] [-b BATCH] [-p MIN_PKTS] [-q] [-o JSON] [-f PREFIX]\n"
 		   "  -r RUNS      runs per figure (default 5, at most 15)\n"
 		   "  -b BATCH     packets per pg_engine_run() (default 64, at most 256)\n"
 		   "  -p MIN_PKTS  packets per run at least (default 4000000)\n"
 		   "  -q           quick: 3 runs, 1000000 packets per run\n"
-		   "  -o JSON      also write the figures as JSON\n");
+		   "  -o JSON      also write the figures as JSON\n"
+		   "  -f PREFIX    only the figures whose name starts with PREFIX\n");
 }
 
 int main(int argc, char **argv)
@@ -497,7 +504,7 @@ int main(int argc, char **argv)
 	struct batch b;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "r:b:p:qo:h")) != -1) {
+	while ((opt = getopt(argc, argv, "r:b:p:qo:f:h")) != -1) {
 		switch (opt) {
 		case 'r':
 			o.runs = (unsigned int)atoi(optarg);
@@ -515,6 +522,9 @@ int main(int argc, char **argv)
 		case 'o':
 			o.json = optarg;
 			break;
+		case 'f':
+			o.only = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -529,16 +539,26 @@ int main(int argc, char **argv)
 	}
 	b.buf = xalloc((size_t)MAX_BATCH * 2048);
 
-	bench_udp(&b, 1000, "udp_1k");
-	bench_udp(&b, 100000, "udp_100k");
-	bench_udp(&b, 1000000, "udp_1m");
-	bench_tunnel(&b, 1000, false, "gre_1k");
-	bench_pptp(&b, 1000, "pptp_1k");
-	bench_tunnel(&b, 1000, true, "esp_1k");
-	bench_new(&b, SOCKETS_MAX, SOCKETS_MAX, "new_flow_mapping",
-		  "new UDP flows, each with a new NAT mapping (50000 LAN sockets), fresh engine");
-	bench_new(&b, 500000, 1000, "new_flow_shared",
-		  "new UDP flows sharing mappings (1000 sockets x 500 servers), fresh engine");
+	if (wanted("udp_1k"))
+		bench_udp(&b, 1000, "udp_1k");
+	if (wanted("udp_100k"))
+		bench_udp(&b, 100000, "udp_100k");
+	if (wanted("udp_1m"))
+		bench_udp(&b, 1000000, "udp_1m");
+	if (wanted("gre_1k"))
+		bench_tunnel(&b, 1000, false, "gre_1k");
+	if (wanted("pptp_1k"))
+		bench_pptp(&b, 1000, "pptp_1k");
+	if (wanted("esp_1k"))
+		bench_tunnel(&b, 1000, true, "esp_1k");
+	if (wanted("new_flow_mapping"))
+		bench_new(&b, SOCKETS_MAX, SOCKETS_MAX, "new_flow_mapping",
+			  "new UDP flows, each with a new NAT mapping (50000 LAN sockets), "
+			  "fresh engine");
+	if (wanted("new_flow_shared"))
+		bench_new(&b, 500000, 1000, "new_flow_shared",
+			  "new UDP flows sharing mappings (1000 sockets x 500 servers), fresh "
+			  "engine");
 
 	pg_engine_config_defaults(&c);
 	print_table();
