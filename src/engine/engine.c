@@ -386,16 +386,29 @@ static void count_tx(struct pg_engine *e, const struct pg_pkt *pkt)
 		pg_count(e, PG_CNT_TX_WAN);
 }
 
+/*
+ * The batch goes through in chunks: fastpath.c looks the whole chunk up at
+ * once (prefetching), then each packet in order takes the fast lane if its
+ * flow allows, or process().
+ */
 void pg_engine_run(struct pg_engine *e, struct pg_pkt *pkts, unsigned int n, uint64_t now_ms)
 {
-	unsigned int i;
+	struct pg_fast_chunk chunk;
+	unsigned int i, j, m;
 
 	e->now_ms = now_ms;
 	pg_flow_expire(e, (uint32_t)(now_ms / 1000));
 	pg_frag_run_start(e);
-	for (i = 0; i < n; i++) {
-		process(e, &pkts[i], now_ms);
-		count_tx(e, &pkts[i]);
+	for (i = 0; i < n; i += m) {
+		m = n - i < PG_FAST_CHUNK ? n - i : PG_FAST_CHUNK;
+		pg_fast_prepare(e, &pkts[i], m, &chunk);
+		for (j = 0; j < m; j++) {
+			struct pg_pkt *pkt = &pkts[i + j];
+
+			if (!pg_fast_forward(e, &chunk, j, pkt, now_ms))
+				process(e, pkt, now_ms);
+			count_tx(e, pkt);
+		}
 	}
 	for (i = 0; i < e->nemit; i++)
 		count_tx(e, &e->emit[i]);

@@ -11,10 +11,12 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "engine.h"
 #include "observe.h"
 #include "parse.h"
+#include "siphash.h"
 
 #define PG_NONE UINT32_MAX
 
@@ -282,8 +284,58 @@ struct pg_flow *pg_flow_create_keys(struct pg_engine *e, const struct pg_key *ou
 void pg_flow_rekey(struct pg_engine *e, struct pg_flow *f, int which, const struct pg_key *k);
 
 /* flow.c: the hash index, the pools and the timer wheel */
-uint32_t pg_key_hash(const struct pg_engine *e, const struct pg_key *k);
-uint32_t pg_index_find(const struct pg_engine *e, const struct pg_key *k, uint32_t hash);
+static inline uint32_t pg_key_hash(const struct pg_engine *e, const struct pg_key *k)
+{
+	uint64_t m[2];
+
+	memcpy(m, k, sizeof(m));
+	return (uint32_t)pg_siphash_2w(e->cfg.hash_seed, m[0], m[1]);
+}
+
+static inline bool pg_key_eq(const struct pg_key *x, const struct pg_key *y)
+{
+	uint64_t a[2], b[2];
+
+	memcpy(a, x, sizeof(a));
+	memcpy(b, y, sizeof(b));
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
+}
+
+/* The key a slot reference names. */
+static inline const struct pg_key *pg_ref_key(const struct pg_engine *e, uint32_t ref)
+{
+	uint32_t idx = PG_REF_IDX(ref);
+
+	switch (PG_REF_TYPE(ref)) {
+	case PG_REF_FLOW:
+		return &e->flows[idx].key[PG_REF_WHICH(ref)];
+	case PG_REF_MAPPING:
+		return &e->mappings[idx].key[PG_REF_WHICH(ref)];
+	case PG_REF_PERMIT:
+		return &e->permits[idx].key;
+	default:
+		return &e->hosts[idx].key;
+	}
+}
+
+/* The reference indexed under key k (whose hash is given), or PG_NONE. */
+static inline uint32_t pg_index_find(const struct pg_engine *e, const struct pg_key *k,
+				     uint32_t hash)
+{
+	uint32_t i = hash & e->slot_mask;
+
+	for (;;) {
+		uint64_t s = e->slots[i];
+		uint32_t ref = (uint32_t)s;
+
+		if (ref == PG_NONE)
+			return PG_NONE;
+		if ((uint32_t)(s >> 32) == hash && pg_key_eq(pg_ref_key(e, ref), k))
+			return ref;
+		i = (i + 1) & e->slot_mask;
+	}
+}
+
 void pg_index_insert(struct pg_engine *e, uint32_t hash, uint32_t ref);
 void pg_index_remove(struct pg_engine *e, const struct pg_key *k, uint32_t ref);
 struct pg_flow *pg_flow_lookup(struct pg_engine *e, const struct pg_key *k);
@@ -311,6 +363,20 @@ void pg_mapping_put(struct pg_engine *e, uint32_t idx);
 /* The mapping of (proto, lan, lan_port) if there is one, else PG_NONE; no reference. */
 uint32_t pg_mapping_find_lan(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port);
 void pg_nat_init(struct pg_engine *e);
+
+/* fastpath.c: established UDP/TCP flows without helpers, a chunk at a time */
+#define PG_FAST_CHUNK 32
+struct pg_fast_chunk {
+	struct pg_key key[PG_FAST_CHUNK];
+	uint32_t hash[PG_FAST_CHUNK];
+	bool ok[PG_FAST_CHUNK]; /* a fast-path candidate: key and hash are set */
+};
+/* Stages 1 and 2: find candidates, hash their keys, prefetch slots and flows. */
+void pg_fast_prepare(struct pg_engine *e, const struct pg_pkt *pkts, unsigned int n,
+		     struct pg_fast_chunk *c);
+/* Translate packet i of the chunk if its flow allows; false: use the full path. */
+bool pg_fast_forward(struct pg_engine *e, const struct pg_fast_chunk *c, unsigned int i,
+		     struct pg_pkt *pkt, uint64_t now_ms);
 
 /* tcp.c: connection state */
 void pg_tcp_track(struct pg_flow *f, int dir, uint8_t tcp_flags);

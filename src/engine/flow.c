@@ -24,7 +24,6 @@
 
 #include "alg.h"
 #include "engine_internal.h"
-#include "siphash.h"
 
 static const uint32_t empty_ref = PG_NONE;
 
@@ -36,45 +35,6 @@ static inline uint32_t slot_ref(uint64_t s)
 static inline uint32_t slot_hash(uint64_t s)
 {
 	return (uint32_t)(s >> 32);
-}
-
-uint32_t pg_key_hash(const struct pg_engine *e, const struct pg_key *k)
-{
-	uint64_t m[2];
-
-	memcpy(m, k, sizeof(m));
-	return (uint32_t)pg_siphash_2w(e->cfg.hash_seed, m[0], m[1]);
-}
-
-static const struct pg_key *ref_key(const struct pg_engine *e, uint32_t ref)
-{
-	uint32_t idx = PG_REF_IDX(ref);
-
-	switch (PG_REF_TYPE(ref)) {
-	case PG_REF_FLOW:
-		return &e->flows[idx].key[PG_REF_WHICH(ref)];
-	case PG_REF_MAPPING:
-		return &e->mappings[idx].key[PG_REF_WHICH(ref)];
-	case PG_REF_PERMIT:
-		return &e->permits[idx].key;
-	default:
-		return &e->hosts[idx].key;
-	}
-}
-
-uint32_t pg_index_find(const struct pg_engine *e, const struct pg_key *k, uint32_t hash)
-{
-	uint32_t i = hash & e->slot_mask;
-
-	for (;;) {
-		uint64_t s = e->slots[i];
-
-		if (slot_ref(s) == empty_ref)
-			return PG_NONE;
-		if (slot_hash(s) == hash && !memcmp(ref_key(e, slot_ref(s)), k, sizeof(*k)))
-			return slot_ref(s);
-		i = (i + 1) & e->slot_mask;
-	}
 }
 
 void pg_index_insert(struct pg_engine *e, uint32_t hash, uint32_t ref)
