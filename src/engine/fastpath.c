@@ -135,10 +135,15 @@ void pg_fast_prepare(struct pg_engine *e, const struct pg_pkt *pkts, unsigned in
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		c->ok[i] = candidate(e, &pkts[i], &c->key[i]);
+		struct pg_key k;
+
+		/* Hash the key from registers: reading back what was just stored
+		 * field by field would stall on store forwarding. */
+		c->ok[i] = candidate(e, &pkts[i], &k);
 		if (!c->ok[i])
 			continue;
-		c->hash[i] = pg_key_hash(e, &c->key[i]);
+		c->hash[i] = pg_key_hash(e, &k);
+		c->key[i] = k;
 		__builtin_prefetch(&e->slots[c->hash[i] & e->slot_mask]);
 	}
 	for (i = 0; i < n; i++) {
@@ -166,9 +171,14 @@ static inline uint32_t seconds_up(uint64_t now_ms)
 	return (uint32_t)((now_ms + 999) / 1000);
 }
 
+/* RFC 1624 eqn. 3 with every change's terms at once: ~(~HC + delta), folded. */
 static inline uint16_t csum_add_fold(uint16_t csum, uint32_t delta)
 {
-	return pg_csum_fold((uint16_t)~csum + delta);
+	uint32_t sum = (uint32_t)(uint16_t)~csum + delta;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
 }
 
 /* One's complement terms replacing 32-bit old with new, as two 16-bit words. */
@@ -189,7 +199,8 @@ bool pg_fast_forward(struct pg_engine *e, const struct pg_fast_chunk *c, unsigne
 	uint8_t *ip = pkt->l3, *l4 = ip + 20;
 	int dir = pkt->side == PG_SIDE_LAN ? PG_DIR_OUT : PG_DIR_IN;
 	uint32_t ref, old_addr, new_addr, tot, aoff, poff, coff;
-	uint16_t old_port, new_port, old_ttl, csum, l4c;
+	uint16_t old_port, new_port, old_ttl, new_ttl, csum, l4c;
+	uint8_t ttl_word[2];
 	struct pg_flow *f;
 	uint8_t proto;
 
@@ -229,14 +240,19 @@ bool pg_fast_forward(struct pg_engine *e, const struct pg_fast_chunk *c, unsigne
 	}
 	old_addr = pg_get32(ip + aoff);
 	old_port = pg_get16(l4 + poff);
-	old_ttl = pg_get16(ip + PG_IP_OFF_TTL);
+	/* TTL and protocol share a checksum word; build the new word in a
+	 * register rather than read it back after a byte store. */
+	ttl_word[0] = ip[PG_IP_OFF_TTL];
+	ttl_word[1] = ip[PG_IP_OFF_TTL + 1];
+	memcpy(&old_ttl, ttl_word, sizeof(old_ttl));
+	ttl_word[0]--;
+	memcpy(&new_ttl, ttl_word, sizeof(new_ttl));
 	pg_put32(ip + aoff, new_addr);
 	pg_put16(l4 + poff, new_port);
-	ip[PG_IP_OFF_TTL]--;
+	pg_put16(ip + PG_IP_OFF_TTL, new_ttl);
 
 	csum = pg_get16(ip + PG_IP_OFF_CSUM);
-	csum = csum_add_fold(csum, delta32(old_addr, new_addr) +
-					   delta16(old_ttl, pg_get16(ip + PG_IP_OFF_TTL)));
+	csum = csum_add_fold(csum, delta32(old_addr, new_addr) + delta16(old_ttl, new_ttl));
 	pg_put16(ip + PG_IP_OFF_CSUM, csum);
 
 	coff = proto == PG_PROTO_TCP ? PG_TCP_OFF_CSUM : PG_UDP_OFF_CSUM;
