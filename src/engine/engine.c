@@ -120,13 +120,13 @@ static size_t port_bitmap_bytes(void)
 
 size_t pg_engine_memory_size(const struct pg_engine_config *cfg)
 {
-	return sizeof(struct pg_engine) + pg_pools_size(cfg->max_flows, NULL) +
+	return sizeof(struct pg_engine) + pg_pools_size(cfg->max_flows, NULL, NULL) +
 	       2 * PG_PORTS__COUNT * port_bitmap_bytes() + pg_alg_mem_size(cfg);
 }
 
 size_t pg_engine_bytes_per_flow(const struct pg_engine_config *cfg)
 {
-	return pg_pools_size(cfg->max_flows, NULL) / cfg->max_flows;
+	return pg_pools_size(cfg->max_flows, NULL, NULL) / cfg->max_flows;
 }
 
 static void apply_config(struct pg_engine *e, const struct pg_engine_config *cfg)
@@ -181,7 +181,7 @@ struct pg_engine *pg_engine_create(const struct pg_engine_config *cfg)
 {
 	struct pg_engine *e;
 	const char *why;
-	uint32_t nslots, n = cfg->max_flows, i;
+	uint32_t nslots, nmappings, n = cfg->max_flows, i;
 	uint8_t *mem;
 	size_t pools;
 
@@ -189,7 +189,7 @@ struct pg_engine *pg_engine_create(const struct pg_engine_config *cfg)
 		errno = EINVAL;
 		return NULL;
 	}
-	pools = pg_pools_size(n, &nslots);
+	pools = pg_pools_size(n, &nslots, &nmappings);
 	e = calloc(1, sizeof(*e));
 	mem = table_alloc(pools + 2 * PG_PORTS__COUNT * port_bitmap_bytes() + pg_alg_mem_size(cfg));
 	if (!e || !mem) {
@@ -200,12 +200,12 @@ struct pg_engine *pg_engine_create(const struct pg_engine_config *cfg)
 	}
 	apply_config(e, cfg);
 	e->slots = (uint64_t *)mem;
-	e->slot_mask = nslots - 1;
+	e->nslots = nslots;
 	mem += (size_t)nslots * sizeof(uint64_t);
 	e->flows = (struct pg_flow *)mem;
 	mem += (size_t)n * sizeof(struct pg_flow);
 	e->mappings = (struct pg_mapping *)mem;
-	mem += (size_t)n * sizeof(struct pg_mapping);
+	mem += (size_t)nmappings * sizeof(struct pg_mapping);
 	e->permits = (struct pg_counted *)mem;
 	mem += (size_t)n * sizeof(struct pg_counted);
 	e->hosts = (struct pg_counted *)mem;
@@ -222,8 +222,9 @@ struct pg_engine *pg_engine_create(const struct pg_engine_config *cfg)
 	for (i = 0; i < PG_WHEEL_SLOTS; i++)
 		e->wheel[i] = PG_NONE;
 	e->pool_size = n;
+	e->mapping_pool = nmappings;
 	free_list(n, e->flows, sizeof(*e->flows), offsetof(struct pg_flow, next), &e->free_flow);
-	free_list(n, e->mappings, sizeof(*e->mappings), offsetof(struct pg_mapping, next_free),
+	free_list(nmappings, e->mappings, sizeof(*e->mappings), offsetof(struct pg_mapping, next_free),
 		  &e->free_mapping);
 	free_list(n, e->permits, sizeof(*e->permits), offsetof(struct pg_counted, next_free),
 		  &e->free_permit);

@@ -139,6 +139,9 @@ enum pg_port_space {
 	PG_PORTS__COUNT
 };
 
+/* Mappings there can ever be: one public port (or ICMP id) each, per space. */
+#define PG_MAPPINGS_MAX (PG_PORTS__COUNT * 65536u)
+
 #define PG_WHEEL_SLOTS 8192u /* one-second slots: 2h16m ahead */
 
 /* Fragment tracking (frag.c). */
@@ -182,13 +185,14 @@ struct pg_engine {
 
 	/* hash index over every key of every pool */
 	uint64_t *slots; /* (hash << 32) | ref; empty when ref == PG_NONE */
-	uint32_t slot_mask;
+	uint32_t nslots; /* not a power of two: sized to the keys there can be */
 
 	struct pg_flow *flows;
 	struct pg_mapping *mappings;
 	struct pg_counted *permits;
 	struct pg_counted *hosts;
-	uint32_t pool_size; /* entries in each pool (= max_flows) */
+	uint32_t pool_size;    /* entries in the flow, permit and host pools (= max_flows) */
+	uint32_t mapping_pool; /* entries in the mapping pool */
 	uint32_t free_flow, free_mapping, free_permit, free_host;
 	uint32_t nflows;
 
@@ -318,11 +322,22 @@ static inline const struct pg_key *pg_ref_key(const struct pg_engine *e, uint32_
 	}
 }
 
+/* A key's home slot: the hash scaled to the table (Lemire's multiply-shift). */
+static inline uint32_t pg_slot_home(const struct pg_engine *e, uint32_t hash)
+{
+	return (uint32_t)(((uint64_t)hash * e->nslots) >> 32);
+}
+
+static inline uint32_t pg_slot_next(const struct pg_engine *e, uint32_t i)
+{
+	return i + 1 == e->nslots ? 0 : i + 1;
+}
+
 /* The reference indexed under key k (whose hash is given), or PG_NONE. */
 static inline uint32_t pg_index_find(const struct pg_engine *e, const struct pg_key *k,
 				     uint32_t hash)
 {
-	uint32_t i = hash & e->slot_mask;
+	uint32_t i = pg_slot_home(e, hash);
 
 	for (;;) {
 		uint64_t s = e->slots[i];
@@ -332,7 +347,7 @@ static inline uint32_t pg_index_find(const struct pg_engine *e, const struct pg_
 			return PG_NONE;
 		if ((uint32_t)(s >> 32) == hash && pg_key_eq(pg_ref_key(e, ref), k))
 			return ref;
-		i = (i + 1) & e->slot_mask;
+		i = pg_slot_next(e, i);
 	}
 }
 
@@ -351,7 +366,8 @@ uint32_t pg_counted_get(struct pg_engine *e, struct pg_counted *pool, uint32_t *
 			enum pg_ref_type type, const struct pg_key *k);
 void pg_counted_put(struct pg_engine *e, struct pg_counted *pool, uint32_t *free_head,
 		    enum pg_ref_type type, uint32_t idx);
-size_t pg_pools_size(uint32_t max_flows, uint32_t *nslots);
+/* Bytes of the index and pools for max_flows; the slot and mapping counts. */
+size_t pg_pools_size(uint32_t max_flows, uint32_t *nslots, uint32_t *nmappings);
 
 /* nat.c: endpoint-independent mappings and public ports */
 uint32_t pg_mapping_get(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port);

@@ -144,7 +144,7 @@ void pg_fast_prepare(struct pg_engine *e, const struct pg_pkt *pkts, unsigned in
 			continue;
 		c->hash[i] = pg_key_hash(e, &k);
 		c->key[i] = k;
-		__builtin_prefetch(&e->slots[c->hash[i] & e->slot_mask]);
+		__builtin_prefetch(&e->slots[pg_slot_home(e, c->hash[i])]);
 	}
 	for (i = 0; i < n; i++) {
 		uint64_t s;
@@ -152,7 +152,7 @@ void pg_fast_prepare(struct pg_engine *e, const struct pg_pkt *pkts, unsigned in
 
 		if (!c->ok[i])
 			continue;
-		s = e->slots[c->hash[i] & e->slot_mask];
+		s = e->slots[pg_slot_home(e, c->hash[i])];
 		ref = (uint32_t)s;
 		/* A hint only: the first slot is right at all but the highest loads. */
 		if (ref != PG_NONE && (uint32_t)(s >> 32) == c->hash[i] &&

@@ -11,7 +11,9 @@
  * entry, which a lookup reads anyway. Deletion shifts later slots back instead
  * of leaving tombstones, so a long-lived table never degrades. The table has
  * at least twice as many slots as the pools can ever have keys, so probes stay
- * short and an insert always finds room.
+ * short and an insert always finds room. Its size is not a power of two (a
+ * key's home slot is its hash scaled to the table) so that it can be sized
+ * to that bound rather than up to twice it.
  *
  * Expiry. Flows sit on a wheel of one-second slots by the second they are due.
  * A packet refreshing a flow only writes its last_seen; when the wheel reaches
@@ -39,34 +41,40 @@ static inline uint32_t slot_hash(uint64_t s)
 
 void pg_index_insert(struct pg_engine *e, uint32_t hash, uint32_t ref)
 {
-	uint32_t i = hash & e->slot_mask;
+	uint32_t i = pg_slot_home(e, hash);
 
 	while (slot_ref(e->slots[i]) != empty_ref)
-		i = (i + 1) & e->slot_mask;
+		i = pg_slot_next(e, i);
 	e->slots[i] = ((uint64_t)hash << 32) | ref;
+}
+
+/* Slots from a forward to b, wrapping at the end of the table. */
+static inline uint32_t slot_dist(const struct pg_engine *e, uint32_t a, uint32_t b)
+{
+	return b >= a ? b - a : b + e->nslots - a;
 }
 
 void pg_index_remove(struct pg_engine *e, const struct pg_key *k, uint32_t ref)
 {
 	uint32_t hash = pg_key_hash(e, k);
-	uint32_t i = hash & e->slot_mask, j;
+	uint32_t i = pg_slot_home(e, hash), j;
 
 	while (slot_ref(e->slots[i]) != ref) {
 		if (slot_ref(e->slots[i]) == empty_ref)
 			return; /* not indexed: nothing to do */
-		i = (i + 1) & e->slot_mask;
+		i = pg_slot_next(e, i);
 	}
 	/* Backward-shift deletion: pull later members of the run into the hole. */
 	j = i;
 	for (;;) {
 		uint32_t home;
 
-		j = (j + 1) & e->slot_mask;
+		j = pg_slot_next(e, j);
 		if (slot_ref(e->slots[j]) == empty_ref)
 			break;
-		home = slot_hash(e->slots[j]) & e->slot_mask;
+		home = pg_slot_home(e, slot_hash(e->slots[j]));
 		/* Slot j may move to i only if its home is not in (i, j]. */
-		if (((j - home) & e->slot_mask) >= ((j - i) & e->slot_mask)) {
+		if (slot_dist(e, home, j) >= slot_dist(e, i, j)) {
 			e->slots[i] = e->slots[j];
 			i = j;
 		}
@@ -330,17 +338,24 @@ void pg_flow_expire(struct pg_engine *e, uint32_t now_s)
 	}
 }
 
-size_t pg_pools_size(uint32_t max_flows, uint32_t *nslots)
+size_t pg_pools_size(uint32_t max_flows, uint32_t *nslots, uint32_t *nmappings)
 {
-	/* Keys: 2 per flow, 2 per mapping, 1 per permit, 1 per host. */
-	uint64_t keys = (uint64_t)max_flows * 6;
-	uint64_t slots = 1024;
+	/*
+	 * A mapping holds a public port of its port space for as long as it
+	 * lives, so there are never more mappings than ports (RFC 4787's
+	 * endpoint-independent mapping); a larger pool would only be memory.
+	 */
+	uint32_t mappings = max_flows < PG_MAPPINGS_MAX ? max_flows : PG_MAPPINGS_MAX;
+	/* Keys at most: 2 per flow, 2 per mapping, 1 per permit and per host
+	 * (each no more numerous than flows); the table is twice that. */
+	uint64_t keys = (uint64_t)max_flows * 4 + (uint64_t)mappings * 2;
+	uint64_t slots = keys * 2 < 1024 ? 1024 : keys * 2;
 
-	while (slots < keys * 2)
-		slots <<= 1;
 	if (nslots)
 		*nslots = (uint32_t)slots;
+	if (nmappings)
+		*nmappings = mappings;
 	return (size_t)slots * sizeof(uint64_t) +
-	       (size_t)max_flows * (sizeof(struct pg_flow) + sizeof(struct pg_mapping) +
-				    2 * sizeof(struct pg_counted));
+	       (size_t)max_flows * (sizeof(struct pg_flow) + 2 * sizeof(struct pg_counted)) +
+	       (size_t)mappings * sizeof(struct pg_mapping);
 }
