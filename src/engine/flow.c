@@ -108,7 +108,10 @@ uint32_t pg_counted_get(struct pg_engine *e, struct pg_counted *pool, uint32_t *
 	if (idx == PG_NONE)
 		return PG_NONE; /* cannot happen: pools are as large as the flow pool */
 	*free_head = pool[idx].next_free;
-	pool[idx].key = *k;
+	pool[idx].a = k->a; /* b and pb are zero in these keys */
+	pool[idx].pa = k->pa;
+	pool[idx].proto = k->proto;
+	pool[idx].kind = k->kind;
 	pool[idx].refs = 1;
 	pg_index_insert(e, hash, PG_REF(idx, type, 0));
 	return idx;
@@ -117,9 +120,12 @@ uint32_t pg_counted_get(struct pg_engine *e, struct pg_counted *pool, uint32_t *
 void pg_counted_put(struct pg_engine *e, struct pg_counted *pool, uint32_t *free_head,
 		    enum pg_ref_type type, uint32_t idx)
 {
+	struct pg_key k;
+
 	if (idx == PG_NONE || --pool[idx].refs)
 		return;
-	pg_index_remove(e, &pool[idx].key, PG_REF(idx, type, 0));
+	pg_counted_key(&pool[idx], &k);
+	pg_index_remove(e, &k, PG_REF(idx, type, 0));
 	pool[idx].next_free = *free_head;
 	*free_head = idx;
 }
