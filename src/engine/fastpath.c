@@ -129,6 +129,15 @@ static bool candidate(const struct pg_engine *e, const struct pg_pkt *pkt, struc
 	return true;
 }
 
+static inline void prefetch_key(const struct pg_engine *e, enum pg_key_kind kind, uint8_t proto,
+				uint32_t a, uint16_t pa)
+{
+	struct pg_key k;
+
+	pg_key_fill(&k, kind, proto, a, 0, pa, 0);
+	__builtin_prefetch(&e->slots[pg_slot_home(e, pg_key_hash(e, &k))]);
+}
+
 void pg_fast_prepare(struct pg_engine *e, const struct pg_pkt *pkts, unsigned int n,
 		     struct pg_fast_chunk *c)
 {
@@ -161,6 +170,11 @@ void pg_fast_prepare(struct pg_engine *e, const struct pg_pkt *pkts, unsigned in
 
 			__builtin_prefetch(f, 1);
 			__builtin_prefetch(f + sizeof(struct pg_flow) - 1, 1);
+		} else if (ref == PG_NONE && c->key[i].kind == PG_KEY_FLOW_OUT) {
+			/* An empty home slot: certainly a new outbound flow. Its
+			 * mapping and host keys are looked up next; warm them too. */
+			prefetch_key(e, PG_KEY_MAP_LAN, c->key[i].proto, c->key[i].a, c->key[i].pa);
+			prefetch_key(e, PG_KEY_HOST, 0, c->key[i].a, 0);
 		}
 	}
 }
