@@ -50,6 +50,7 @@ struct opts {
 	uint64_t min_pkts;
 	const char *json;
 	const char *only; /* run only figures whose name starts with this */
+	bool full_path;   /* fast path off: what it buys, by difference */
 };
 
 struct result {
@@ -155,6 +156,7 @@ static struct pg_engine *engine_new(void)
 		fprintf(stderr, "engine_bench: pg_engine_create: %s\n", strerror(errno));
 		exit(1);
 	}
+	pg_engine_set_fast_path(e, !o.full_path);
 	return e;
 }
 
@@ -496,7 +498,7 @@ static int write_json(const char *path, size_t bpf, size_t mem)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: engine_bench [-r RUNS] [-b BATCH] [-p MIN_PKTS] [-q] [-o JSON] [-f PREFIX] [-c]\n"
+	fprintf(f, "usage: engine_bench [-r RUNS] [-b BATCH] [-p MIN_PKTS] [-q] [-o JSON] [-f PREFIX] [-c] [-F]\n"
 		   "  -r RUNS      runs per figure (default 5, at most 15)\n"
 		   "  -b BATCH     packets per pg_engine_run() (default 64, at most 256)\n"
 		   "  -p MIN_PKTS  packets per run at least (default 4000000)\n"
@@ -504,7 +506,8 @@ static void usage(FILE *f)
 		   "  -o JSON      also write the figures as JSON\n"
 		   "  -f PREFIX    only the figures whose name starts with PREFIX\n"
 		   "  -c           time with this thread's CPU time instead of wall time\n"
-		   "               (for iterating on a busy machine: time-slicing drops out)\n");
+		   "               (for iterating on a busy machine: time-slicing drops out)\n"
+		   "  -F           fast path off: every packet takes the full path\n");
 }
 
 int main(int argc, char **argv)
@@ -513,7 +516,7 @@ int main(int argc, char **argv)
 	struct batch b;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "r:b:p:qo:f:ch")) != -1) {
+	while ((opt = getopt(argc, argv, "r:b:p:qo:f:cFh")) != -1) {
 		switch (opt) {
 		case 'r':
 			o.runs = (unsigned int)atoi(optarg);
@@ -536,6 +539,9 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			timing_clock = CLOCK_THREAD_CPUTIME_ID;
+			break;
+		case 'F':
+			o.full_path = true;
 			break;
 		case 'h':
 			usage(stdout);

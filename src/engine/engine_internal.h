@@ -203,6 +203,7 @@ struct pg_engine {
 	uint32_t mapping_pool; /* entries in the mapping pool */
 	uint32_t free_flow, free_mapping, free_permit, free_host;
 	uint32_t nflows;
+	bool fast_off; /* pg_engine_set_fast_path(e, false) */
 
 	uint64_t *ports_used[PG_PORTS__COUNT];     /* one bit per public port */
 	uint64_t *ports_reserved[PG_PORTS__COUNT]; /* forwarded: never mapped */

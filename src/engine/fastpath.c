@@ -143,6 +143,10 @@ void pg_fast_prepare(struct pg_engine *e, const struct pg_pkt *pkts, unsigned in
 {
 	unsigned int i;
 
+	if (e->fast_off) {
+		memset(c->ok, 0, n * sizeof(c->ok[0]));
+		return;
+	}
 	for (i = 0; i < n; i++) {
 		struct pg_key k;
 
@@ -289,4 +293,9 @@ bool pg_fast_forward(struct pg_engine *e, const struct pg_fast_chunk *c, unsigne
 		pkt->next_hop = new_addr;
 	}
 	return true;
+}
+
+void pg_engine_set_fast_path(struct pg_engine *e, bool on)
+{
+	e->fast_off = !on;
 }
