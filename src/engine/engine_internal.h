@@ -404,6 +404,9 @@ struct pg_fast_chunk {
 	struct pg_key key[PG_FAST_CHUNK];
 	uint32_t hash[PG_FAST_CHUNK];
 	bool ok[PG_FAST_CHUNK]; /* a fast-path candidate: key and hash are set */
+	/* likely new outbound flows: what their slow path will look up */
+	bool is_new[PG_FAST_CHUNK];
+	uint32_t map_hash[PG_FAST_CHUNK], host_hash[PG_FAST_CHUNK], map_ref[PG_FAST_CHUNK];
 };
 /* Stages 1 and 2: find candidates, hash their keys, prefetch slots and flows. */
 void pg_fast_prepare(struct pg_engine *e, const struct pg_pkt *pkts, unsigned int n,

@@ -129,19 +129,71 @@ static bool candidate(const struct pg_engine *e, const struct pg_pkt *pkt, struc
 	return true;
 }
 
-static inline void prefetch_key(const struct pg_engine *e, enum pg_key_kind kind, uint8_t proto,
-				uint32_t a, uint16_t pa)
+/* Prefetch the home slot of a single-key entry's key; returns the key's hash. */
+static inline uint32_t prefetch_key(const struct pg_engine *e, enum pg_key_kind kind,
+				    uint8_t proto, uint32_t a, uint16_t pa)
 {
 	struct pg_key k;
+	uint32_t hash;
 
 	pg_key_fill(&k, kind, proto, a, 0, pa, 0);
-	__builtin_prefetch(&e->slots[pg_slot_home(e, pg_key_hash(e, &k))]);
+	hash = pg_key_hash(e, &k);
+	__builtin_prefetch(&e->slots[pg_slot_home(e, hash)]);
+	return hash;
+}
+
+/* The reference in a key's home slot if that slot holds it, else PG_NONE. */
+static inline uint32_t home_ref(const struct pg_engine *e, uint32_t hash, enum pg_ref_type type)
+{
+	uint64_t s = e->slots[pg_slot_home(e, hash)];
+	uint32_t ref = (uint32_t)s;
+
+	return ref != PG_NONE && (uint32_t)(s >> 32) == hash && PG_REF_TYPE(ref) == type ? ref
+											: PG_NONE;
+}
+
+/*
+ * The slow path of a new outbound flow looks up its mapping and host, then,
+ * with the mapping's public port, its WAN-side key and its permit. Warm all
+ * of them a pass at a time so the misses overlap across the chunk.
+ */
+static void prefetch_new_flows(struct pg_engine *e, struct pg_fast_chunk *c, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t ref;
+
+		if (!c->is_new[i])
+			continue;
+		ref = home_ref(e, c->map_hash[i], PG_REF_MAPPING);
+		c->map_ref[i] = ref;
+		if (ref != PG_NONE)
+			__builtin_prefetch(&e->mappings[PG_REF_IDX(ref)]);
+		ref = home_ref(e, c->host_hash[i], PG_REF_HOST);
+		if (ref != PG_NONE)
+			__builtin_prefetch(&e->hosts[PG_REF_IDX(ref)], 1);
+	}
+	for (i = 0; i < n; i++) {
+		const struct pg_key *out = &c->key[i];
+		const struct pg_mapping *m;
+		struct pg_key k;
+		uint16_t pub;
+
+		if (!c->is_new[i] || c->map_ref[i] == PG_NONE)
+			continue;
+		m = &e->mappings[PG_REF_IDX(c->map_ref[i])];
+		pub = m->key[1].pa;
+		pg_key_fill(&k, PG_KEY_FLOW_IN, out->proto, out->b, e->cfg.wan_addr, out->pb, pub);
+		__builtin_prefetch(&e->slots[pg_slot_home(e, pg_key_hash(e, &k))], 1);
+		prefetch_key(e, PG_KEY_PERMIT, out->proto, out->b, pub);
+	}
 }
 
 void pg_fast_prepare(struct pg_engine *e, const struct pg_pkt *pkts, unsigned int n,
 		     struct pg_fast_chunk *c)
 {
-	unsigned int i;
+	unsigned int i, nnew = 0;
 
 	if (e->fast_off) {
 		memset(c->ok, 0, n * sizeof(c->ok[0]));
@@ -163,6 +215,7 @@ void pg_fast_prepare(struct pg_engine *e, const struct pg_pkt *pkts, unsigned in
 		uint64_t s;
 		uint32_t ref;
 
+		c->is_new[i] = false;
 		if (!c->ok[i])
 			continue;
 		s = e->slots[pg_slot_home(e, c->hash[i])];
@@ -175,12 +228,16 @@ void pg_fast_prepare(struct pg_engine *e, const struct pg_pkt *pkts, unsigned in
 			__builtin_prefetch(f, 1);
 			__builtin_prefetch(f + sizeof(struct pg_flow) - 1, 1);
 		} else if (ref == PG_NONE && c->key[i].kind == PG_KEY_FLOW_OUT) {
-			/* An empty home slot: certainly a new outbound flow. Its
-			 * mapping and host keys are looked up next; warm them too. */
-			prefetch_key(e, PG_KEY_MAP_LAN, c->key[i].proto, c->key[i].a, c->key[i].pa);
-			prefetch_key(e, PG_KEY_HOST, 0, c->key[i].a, 0);
+			/* An empty home slot: certainly a new outbound flow. */
+			c->is_new[i] = true;
+			c->map_hash[i] = prefetch_key(e, PG_KEY_MAP_LAN, c->key[i].proto,
+						      c->key[i].a, c->key[i].pa);
+			c->host_hash[i] = prefetch_key(e, PG_KEY_HOST, 0, c->key[i].a, 0);
+			nnew++;
 		}
 	}
+	if (nnew)
+		prefetch_new_flows(e, c, n);
 }
 
 /* forward.c's now_seconds_up(): flows are refreshed to the second rounded up. */
