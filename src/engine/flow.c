@@ -10,8 +10,8 @@
  * hash and a reference (pool, index, which key); the key itself lives in the
  * entry, which a lookup reads anyway. Deletion shifts later slots back instead
  * of leaving tombstones, so a long-lived table never degrades. The table has
- * at least twice as many slots as the pools can ever have keys, so probes stay
- * short and an insert always finds room. Its size is not a power of two (a
+ * half as many slots again as the pools can ever have keys (pg_pools_size()),
+ * so probes stay short and an insert always finds room. Its size is not a power of two (a
  * key's home slot is its hash scaled to the table) so that it can be sized
  * to that bound rather than up to twice it.
  *
@@ -352,10 +352,15 @@ size_t pg_pools_size(uint32_t max_flows, uint32_t *nslots, uint32_t *nmappings)
 	 * endpoint-independent mapping); a larger pool would only be memory.
 	 */
 	uint32_t mappings = max_flows < PG_MAPPINGS_MAX ? max_flows : PG_MAPPINGS_MAX;
-	/* Keys at most: 2 per flow, 2 per mapping, 1 per permit and per host
-	 * (each no more numerous than flows); the table is twice that. */
+	/*
+	 * Keys at most: 2 per flow, 2 per mapping, 1 per permit and per host
+	 * (each no more numerous than flows); the table has half as many slots
+	 * again, so it is at most two thirds full even if every flow had a host
+	 * and a permit of its own. Hosts are far fewer than flows in practice and
+	 * the table stays about half full or less.
+	 */
 	uint64_t keys = (uint64_t)max_flows * 4 + (uint64_t)mappings * 2;
-	uint64_t slots = keys * 2 < 1024 ? 1024 : keys * 2;
+	uint64_t slots = keys * 3 / 2 < 1024 ? 1024 : keys * 3 / 2;
 
 	if (nslots)
 		*nslots = (uint32_t)slots;
