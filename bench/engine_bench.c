@@ -16,7 +16,9 @@
  * Outbound (LAN to WAN) and inbound (WAN to LAN) packets alternate batch by
  * batch, flows visited in template order; the engine's keyed hash scatters
  * them over the table anyway. A run lasts at least min_pkts packets and is
- * timed with CLOCK_MONOTONIC around the whole loop; a figure is the median
+ * timed with CLOCK_MONOTONIC around the whole loop (with -c: the thread's CPU
+ * time, which leaves out time the core spent on other programs on a shared
+ * machine); a figure is the median
  * of several runs, with min and max. One core (the caller's), one engine.
  *
  * New-flow setup is timed on a fresh engine per run: the first outbound
@@ -471,9 +473,13 @@ static int write_json(const char *path, size_t bpf, size_t mem)
 		fprintf(stderr, "engine_bench: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	fprintf(f, "{\n  \"method\": \"in memory, one core, default config (max_flows 1048576), "
-		   "templates copied into batch buffers then pg_engine_run(); CLOCK_MONOTONIC "
-		   "around each run; every verdict checked\",\n");
+	fprintf(f,
+		"{\n  \"method\": \"in memory, one core, default config (max_flows 1048576), "
+		"templates copied into batch buffers then pg_engine_run(); %s around each run; "
+		"every verdict checked%s\",\n",
+		timing_clock == CLOCK_MONOTONIC ? "CLOCK_MONOTONIC (wall time)"
+						: "CLOCK_THREAD_CPUTIME_ID (the thread's CPU time)",
+		o.full_path ? "; fast path off" : "");
 	fprintf(f, "  \"batch\": %u,\n  \"runs\": %u,\n  \"bytes_per_flow\": %zu,\n", o.batch,
 		o.runs, bpf);
 	fprintf(f, "  \"table_bytes\": %zu,\n  \"failures\": %d,\n  \"figures\": [\n", mem,
