@@ -377,9 +377,54 @@ uint32_t pg_flow_alloc(struct pg_engine *e, uint32_t now_s);
 bool pg_flow_make_room(struct pg_engine *e);
 void pg_flow_insert(struct pg_engine *e, uint32_t idx, uint32_t now_s);
 void pg_flow_free(struct pg_engine *e, uint32_t idx);
-void pg_flow_touch(struct pg_engine *e, struct pg_flow *f, uint32_t now_s);
 void pg_flow_expire(struct pg_engine *e, uint32_t now_s);
-uint32_t pg_flow_timeout(const struct pg_engine *e, const struct pg_flow *f);
+/* Move flow f to the wheel slot of due time due (flow.c). */
+void pg_flow_rewheel(struct pg_engine *e, struct pg_flow *f, uint32_t due);
+
+/* Seconds a flow lives idle, by protocol and TCP state. */
+static inline uint32_t pg_flow_timeout(const struct pg_engine *e, const struct pg_flow *f)
+{
+	const struct pg_timeouts *t = &e->cfg.timeouts;
+
+	switch (f->key[0].proto) {
+	case PG_PROTO_TCP:
+		switch (f->tcp_state) {
+		case PG_TCP_ESTABLISHED:
+			return t->tcp_established;
+		case PG_TCP_TIME_WAIT:
+			return t->tcp_time_wait;
+		default:
+			return t->tcp_transitory;
+		}
+	case PG_PROTO_UDP:
+		return t->udp;
+	case PG_PROTO_ICMP:
+		return t->icmp;
+	case PG_PROTO_GRE:
+		return t->gre;
+	case PG_PROTO_ESP:
+		return t->esp;
+	default:
+		return t->other;
+	}
+}
+
+/* A packet refreshed flow f at now_s (inline: every forwarded packet does it). */
+static inline void pg_flow_touch(struct pg_engine *e, struct pg_flow *f, uint32_t now_s)
+{
+	uint32_t due;
+
+	f->last_seen = now_s;
+	/*
+	 * A refresh normally only moves the due time later, which the wheel
+	 * notices when it reaches the old slot. A state change can bring the due
+	 * time earlier (a RST, a close): then the flow must move now.
+	 */
+	due = now_s + pg_flow_timeout(e, f);
+	if (((f->wheel_slot - e->wheel_now) & (PG_WHEEL_SLOTS - 1)) >
+	    (uint32_t)(due > e->wheel_now ? due - e->wheel_now : 0))
+		pg_flow_rewheel(e, f, due);
+}
 uint32_t pg_counted_get(struct pg_engine *e, struct pg_counted *pool, uint32_t *free_head,
 			enum pg_ref_type type, const struct pg_key *k);
 void pg_counted_put(struct pg_engine *e, struct pg_counted *pool, uint32_t *free_head,
