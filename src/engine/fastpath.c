@@ -81,7 +81,9 @@ static bool candidate(const struct pg_engine *e, const struct pg_pkt *pkt, struc
 	uint16_t sport, dport;
 	uint8_t proto;
 
-	if (pkt->len < 28 || ip[0] != 0x45 || ip[PG_IP_OFF_TTL] <= 1)
+	/* Only the two links: any other origin is the full path's to judge. */
+	if ((pkt->side != PG_SIDE_LAN && pkt->side != PG_SIDE_WAN) || pkt->len < 28 ||
+	    ip[0] != 0x45 || ip[PG_IP_OFF_TTL] <= 1)
 		return false;
 	tot = ntohs(pg_get16(ip + 2));
 	if (tot > pkt->len || tot < 28 || (ntohs(pg_get16(ip + 6)) & IP_FRAG_BITS))
