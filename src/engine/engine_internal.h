@@ -444,7 +444,7 @@ uint32_t pg_mapping_find_lan(struct pg_engine *e, uint8_t proto, uint32_t lan, u
 void pg_nat_init(struct pg_engine *e);
 
 /* fastpath.c: established UDP/TCP flows without helpers, a chunk at a time */
-#define PG_FAST_CHUNK 32
+#define PG_FAST_CHUNK 64
 struct pg_fast_chunk {
 	struct pg_key key[PG_FAST_CHUNK];
 	uint32_t hash[PG_FAST_CHUNK];
