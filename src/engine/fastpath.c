@@ -211,8 +211,12 @@ void pg_fast_prepare(struct pg_engine *e, const struct pg_pkt *pkts, unsigned in
 			continue;
 		c->hash[i] = pg_key_hash(e, &k);
 		c->key[i] = k;
-		__builtin_prefetch(&e->slots[pg_slot_home(e, c->hash[i])]);
 	}
+	/* Prefetches in a pass of their own: the hashes above overlap better
+	 * without them, and these issue back to back. */
+	for (i = 0; i < n; i++)
+		if (c->ok[i])
+			__builtin_prefetch(&e->slots[pg_slot_home(e, c->hash[i])]);
 	for (i = 0; i < n; i++) {
 		uint64_t s;
 		uint32_t ref;
