@@ -100,9 +100,13 @@ static bool candidate(const struct pg_engine *e, const struct pg_pkt *pkt, struc
 		if (ulen < 8 || ulen > l4_len)
 			return false;
 	} else if (proto == PG_PROTO_TCP) {
-		uint32_t doff = (uint32_t)(l4[12] >> 4) * 4;
+		uint32_t doff;
 
-		if (l4_len < 20 || doff < 20 || doff > l4_len || (l4[13] & PG_TCP_SYN))
+		/* The fixed header first: the data offset and flags lie past 8 bytes. */
+		if (l4_len < 20)
+			return false;
+		doff = (uint32_t)(l4[12] >> 4) * 4;
+		if (doff < 20 || doff > l4_len || (l4[13] & PG_TCP_SYN))
 			return false;
 	} else {
 		return false;

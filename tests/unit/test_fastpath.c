@@ -166,11 +166,45 @@ static void test_same_as_full_path_small_table(void **state)
 	compare_stream(0x5555aaaa5555aaaaULL, 1024);
 }
 
+/*
+ * A TCP segment cut to 8 bytes in a buffer that ends with it: the header
+ * checks must come before any read of the data offset or flags (the fuzzer
+ * found the fast path reading past such a buffer). Dropped as a bad header.
+ */
+static void test_short_tcp_not_read_past(void **state)
+{
+	struct pg_engine_config cfg;
+	struct pg_engine *e;
+	static struct pgt_pkt p;
+	struct pgt_spec s = {.proto = PGT_P_UDP, .src = "192.168.1.10", .sport = 40000,
+			     .dst = "203.0.113.1", .dport = 80};
+	char err[256];
+	uint16_t sum;
+
+	(void)state;
+	pgt_config(&cfg);
+	e = pgt_engine_new(&cfg);
+	assert_non_null(e);
+	p.len = pgt_build(&s, NULL, p.buf, sizeof(p.buf), NULL);
+	assert_int_equal(p.len, 28);
+	p.buf[9] = PGT_P_TCP;
+	p.buf[10] = p.buf[11] = 0;
+	sum = pgt_cksum(p.buf, 20, 0);
+	pgt_put16(p.buf + 10, sum);
+	p.cap = p.len; /* the buffer ends where the packet does */
+	p.side = PG_SIDE_LAN;
+	assert_int_equal(pgt_run(e, &p, 1, 1000, err, sizeof(err)), 0);
+	assert_int_equal(p.verdict, PG_VERDICT_DROP);
+	assert_int_equal(p.drop_reason, PG_CNT_DROP_L4_HDR);
+	pg_engine_destroy(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_as_full_path),
 		cmocka_unit_test(test_same_as_full_path_small_table),
+		cmocka_unit_test(test_short_tcp_not_read_past),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
