@@ -223,6 +223,13 @@ int pg_engine_reconfigure(struct pg_engine *e, const struct pg_engine_config *cf
 void pg_engine_run(struct pg_engine *e, struct pg_pkt *pkts, unsigned int n, uint64_t now_ms);
 
 /*
+ * Use the batch fast path (fastpath.c) or not; on by default. Results are the
+ * same either way: off exists so tests can compare the two and benchmarks can
+ * show what it buys.
+ */
+void pg_engine_set_fast_path(struct pg_engine *e, bool on);
+
+/*
  * Packets the engine produced during the last pg_engine_run() besides the
  * batch: held out-of-order fragments released by their first fragment, with
  * verdicts like any packet. The packets live in engine memory (with 64 bytes

@@ -11,10 +11,12 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "engine.h"
 #include "observe.h"
 #include "parse.h"
+#include "siphash.h"
 
 #define PG_NONE UINT32_MAX
 
@@ -122,11 +124,19 @@ struct pg_mapping {
 	uint32_t hairpin_permit; /* it sent to our own public address (hairpin.c) */
 };
 
-/* A single-key pool entry with a reference count (permits, hosts). */
+/*
+ * A single-key pool entry with a reference count (permits, hosts). Their keys
+ * only ever use a, pa and proto (b and pb are zero), so only those are kept:
+ * 12 bytes instead of a whole key's 16 plus counts.
+ */
 struct pg_counted {
-	struct pg_key key;
-	uint32_t refs;
-	uint32_t next_free;
+	uint32_t a;
+	uint16_t pa;
+	uint8_t proto, kind;
+	union {
+		uint32_t refs;      /* in use */
+		uint32_t next_free; /* on the free list */
+	};
 };
 
 /* The pools a mapping allocates ports from: TCP, UDP, ICMP ids. */
@@ -136,6 +146,9 @@ enum pg_port_space {
 	PG_PORTS_ICMP = 2,
 	PG_PORTS__COUNT
 };
+
+/* Mappings there can ever be: one public port (or ICMP id) each, per space. */
+#define PG_MAPPINGS_MAX (PG_PORTS__COUNT * 65536u)
 
 #define PG_WHEEL_SLOTS 8192u /* one-second slots: 2h16m ahead */
 
@@ -180,16 +193,18 @@ struct pg_engine {
 
 	/* hash index over every key of every pool */
 	uint64_t *slots; /* (hash << 32) | ref; empty when ref == PG_NONE */
-	uint32_t slot_mask;
+	uint32_t nslots; /* not a power of two: sized to the keys there can be */
 
 	struct pg_flow *flows;
 	struct pg_mapping *mappings;
 	struct pg_counted *permits;
 	struct pg_counted *hosts;
-	uint32_t pool_size; /* entries in each pool (= max_flows) */
+	uint32_t pool_size;    /* entries in the flow, permit and host pools (= max_flows) */
+	uint32_t mapping_pool; /* entries in the mapping pool */
 	uint32_t free_flow, free_mapping, free_permit, free_host;
 	uint32_t nflows;
 	uint32_t nflows_proto[PG_FP__COUNT]; /* nflows by protocol (observe.h) */
+	bool fast_off; /* pg_engine_set_fast_path(e, false) */
 
 	uint64_t *ports_used[PG_PORTS__COUNT];     /* one bit per public port */
 	uint64_t *ports_reserved[PG_PORTS__COUNT]; /* forwarded: never mapped */
@@ -289,8 +304,78 @@ struct pg_flow *pg_flow_create_keys(struct pg_engine *e, const struct pg_key *ou
 void pg_flow_rekey(struct pg_engine *e, struct pg_flow *f, int which, const struct pg_key *k);
 
 /* flow.c: the hash index, the pools and the timer wheel */
-uint32_t pg_key_hash(const struct pg_engine *e, const struct pg_key *k);
-uint32_t pg_index_find(const struct pg_engine *e, const struct pg_key *k, uint32_t hash);
+static inline uint32_t pg_key_hash(const struct pg_engine *e, const struct pg_key *k)
+{
+	uint64_t m[2];
+
+	memcpy(m, k, sizeof(m));
+	return (uint32_t)pg_siphash_2w(e->cfg.hash_seed, m[0], m[1]);
+}
+
+static inline bool pg_key_eq(const struct pg_key *x, const struct pg_key *y)
+{
+	uint64_t a[2], b[2];
+
+	memcpy(a, x, sizeof(a));
+	memcpy(b, y, sizeof(b));
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
+}
+
+/* The whole key of a permit or host entry. */
+static inline void pg_counted_key(const struct pg_counted *c, struct pg_key *k)
+{
+	pg_key_fill(k, (enum pg_key_kind)c->kind, c->proto, c->a, 0, c->pa, 0);
+}
+
+/* Is k the key that slot reference ref names? */
+static inline bool pg_ref_matches(const struct pg_engine *e, uint32_t ref, const struct pg_key *k)
+{
+	uint32_t idx = PG_REF_IDX(ref);
+	struct pg_key ck;
+
+	switch (PG_REF_TYPE(ref)) {
+	case PG_REF_FLOW:
+		return pg_key_eq(&e->flows[idx].key[PG_REF_WHICH(ref)], k);
+	case PG_REF_MAPPING:
+		return pg_key_eq(&e->mappings[idx].key[PG_REF_WHICH(ref)], k);
+	case PG_REF_PERMIT:
+		pg_counted_key(&e->permits[idx], &ck);
+		return pg_key_eq(&ck, k);
+	default:
+		pg_counted_key(&e->hosts[idx], &ck);
+		return pg_key_eq(&ck, k);
+	}
+}
+
+/* A key's home slot: the hash scaled to the table (Lemire's multiply-shift). */
+static inline uint32_t pg_slot_home(const struct pg_engine *e, uint32_t hash)
+{
+	return (uint32_t)(((uint64_t)hash * e->nslots) >> 32);
+}
+
+static inline uint32_t pg_slot_next(const struct pg_engine *e, uint32_t i)
+{
+	return i + 1 == e->nslots ? 0 : i + 1;
+}
+
+/* The reference indexed under key k (whose hash is given), or PG_NONE. */
+static inline uint32_t pg_index_find(const struct pg_engine *e, const struct pg_key *k,
+				     uint32_t hash)
+{
+	uint32_t i = pg_slot_home(e, hash);
+
+	for (;;) {
+		uint64_t s = e->slots[i];
+		uint32_t ref = (uint32_t)s;
+
+		if (ref == PG_NONE)
+			return PG_NONE;
+		if ((uint32_t)(s >> 32) == hash && pg_ref_matches(e, ref, k))
+			return ref;
+		i = pg_slot_next(e, i);
+	}
+}
+
 void pg_index_insert(struct pg_engine *e, uint32_t hash, uint32_t ref);
 void pg_index_remove(struct pg_engine *e, const struct pg_key *k, uint32_t ref);
 struct pg_flow *pg_flow_lookup(struct pg_engine *e, const struct pg_key *k);
@@ -299,14 +384,60 @@ uint32_t pg_flow_alloc(struct pg_engine *e, uint32_t now_s);
 bool pg_flow_make_room(struct pg_engine *e);
 void pg_flow_insert(struct pg_engine *e, uint32_t idx, uint32_t now_s);
 void pg_flow_free(struct pg_engine *e, uint32_t idx);
-void pg_flow_touch(struct pg_engine *e, struct pg_flow *f, uint32_t now_s);
 void pg_flow_expire(struct pg_engine *e, uint32_t now_s);
-uint32_t pg_flow_timeout(const struct pg_engine *e, const struct pg_flow *f);
+/* Move flow f to the wheel slot of due time due (flow.c). */
+void pg_flow_rewheel(struct pg_engine *e, struct pg_flow *f, uint32_t due);
+
+/* Seconds a flow lives idle, by protocol and TCP state. */
+static inline uint32_t pg_flow_timeout(const struct pg_engine *e, const struct pg_flow *f)
+{
+	const struct pg_timeouts *t = &e->cfg.timeouts;
+
+	switch (f->key[0].proto) {
+	case PG_PROTO_TCP:
+		switch (f->tcp_state) {
+		case PG_TCP_ESTABLISHED:
+			return t->tcp_established;
+		case PG_TCP_TIME_WAIT:
+			return t->tcp_time_wait;
+		default:
+			return t->tcp_transitory;
+		}
+	case PG_PROTO_UDP:
+		return t->udp;
+	case PG_PROTO_ICMP:
+		return t->icmp;
+	case PG_PROTO_GRE:
+		return t->gre;
+	case PG_PROTO_ESP:
+		return t->esp;
+	default:
+		return t->other;
+	}
+}
+
+/* A packet refreshed flow f at now_s (inline: every forwarded packet does it). */
+static inline void pg_flow_touch(struct pg_engine *e, struct pg_flow *f, uint32_t now_s)
+{
+	uint32_t due;
+
+	f->last_seen = now_s;
+	/*
+	 * A refresh normally only moves the due time later, which the wheel
+	 * notices when it reaches the old slot. A state change can bring the due
+	 * time earlier (a RST, a close): then the flow must move now.
+	 */
+	due = now_s + pg_flow_timeout(e, f);
+	if (((f->wheel_slot - e->wheel_now) & (PG_WHEEL_SLOTS - 1)) >
+	    (uint32_t)(due > e->wheel_now ? due - e->wheel_now : 0))
+		pg_flow_rewheel(e, f, due);
+}
 uint32_t pg_counted_get(struct pg_engine *e, struct pg_counted *pool, uint32_t *free_head,
 			enum pg_ref_type type, const struct pg_key *k);
 void pg_counted_put(struct pg_engine *e, struct pg_counted *pool, uint32_t *free_head,
 		    enum pg_ref_type type, uint32_t idx);
-size_t pg_pools_size(uint32_t max_flows, uint32_t *nslots);
+/* Bytes of the index and pools for max_flows; the slot and mapping counts. */
+size_t pg_pools_size(uint32_t max_flows, uint32_t *nslots, uint32_t *nmappings);
 
 /* nat.c: endpoint-independent mappings and public ports */
 uint32_t pg_mapping_get(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port);
@@ -318,6 +449,23 @@ void pg_mapping_put(struct pg_engine *e, uint32_t idx);
 /* The mapping of (proto, lan, lan_port) if there is one, else PG_NONE; no reference. */
 uint32_t pg_mapping_find_lan(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port);
 void pg_nat_init(struct pg_engine *e);
+
+/* fastpath.c: established UDP/TCP flows without helpers, a chunk at a time */
+#define PG_FAST_CHUNK 64
+struct pg_fast_chunk {
+	struct pg_key key[PG_FAST_CHUNK];
+	uint32_t hash[PG_FAST_CHUNK];
+	bool ok[PG_FAST_CHUNK]; /* a fast-path candidate: key and hash are set */
+	/* likely new outbound flows: what their slow path will look up */
+	bool is_new[PG_FAST_CHUNK];
+	uint32_t map_hash[PG_FAST_CHUNK], host_hash[PG_FAST_CHUNK], map_ref[PG_FAST_CHUNK];
+};
+/* Stages 1 and 2: find candidates, hash their keys, prefetch slots and flows. */
+void pg_fast_prepare(struct pg_engine *e, const struct pg_pkt *pkts, unsigned int n,
+		     struct pg_fast_chunk *c);
+/* Translate packet i of the chunk if its flow allows; false: use the full path. */
+bool pg_fast_forward(struct pg_engine *e, const struct pg_fast_chunk *c, unsigned int i,
+		     struct pg_pkt *pkt, uint64_t now_ms);
 
 /* tcp.c: connection state */
 void pg_tcp_track(struct pg_flow *f, int dir, uint8_t tcp_flags);

@@ -10,8 +10,10 @@
  * hash and a reference (pool, index, which key); the key itself lives in the
  * entry, which a lookup reads anyway. Deletion shifts later slots back instead
  * of leaving tombstones, so a long-lived table never degrades. The table has
- * at least twice as many slots as the pools can ever have keys, so probes stay
- * short and an insert always finds room.
+ * half as many slots again as the pools can ever have keys (pg_pools_size()),
+ * so probes stay short and an insert always finds room. Its size is not a power of two (a
+ * key's home slot is its hash scaled to the table) so that it can be sized
+ * to that bound rather than up to twice it.
  *
  * Expiry. Flows sit on a wheel of one-second slots by the second they are due.
  * A packet refreshing a flow only writes its last_seen; when the wheel reaches
@@ -24,7 +26,6 @@
 
 #include "alg.h"
 #include "engine_internal.h"
-#include "siphash.h"
 
 static const uint32_t empty_ref = PG_NONE;
 
@@ -38,75 +39,42 @@ static inline uint32_t slot_hash(uint64_t s)
 	return (uint32_t)(s >> 32);
 }
 
-uint32_t pg_key_hash(const struct pg_engine *e, const struct pg_key *k)
-{
-	uint64_t m[2];
-
-	memcpy(m, k, sizeof(m));
-	return (uint32_t)pg_siphash_2w(e->cfg.hash_seed, m[0], m[1]);
-}
-
-static const struct pg_key *ref_key(const struct pg_engine *e, uint32_t ref)
-{
-	uint32_t idx = PG_REF_IDX(ref);
-
-	switch (PG_REF_TYPE(ref)) {
-	case PG_REF_FLOW:
-		return &e->flows[idx].key[PG_REF_WHICH(ref)];
-	case PG_REF_MAPPING:
-		return &e->mappings[idx].key[PG_REF_WHICH(ref)];
-	case PG_REF_PERMIT:
-		return &e->permits[idx].key;
-	default:
-		return &e->hosts[idx].key;
-	}
-}
-
-uint32_t pg_index_find(const struct pg_engine *e, const struct pg_key *k, uint32_t hash)
-{
-	uint32_t i = hash & e->slot_mask;
-
-	for (;;) {
-		uint64_t s = e->slots[i];
-
-		if (slot_ref(s) == empty_ref)
-			return PG_NONE;
-		if (slot_hash(s) == hash && !memcmp(ref_key(e, slot_ref(s)), k, sizeof(*k)))
-			return slot_ref(s);
-		i = (i + 1) & e->slot_mask;
-	}
-}
-
 void pg_index_insert(struct pg_engine *e, uint32_t hash, uint32_t ref)
 {
-	uint32_t i = hash & e->slot_mask;
+	uint32_t i = pg_slot_home(e, hash);
 
 	while (slot_ref(e->slots[i]) != empty_ref)
-		i = (i + 1) & e->slot_mask;
+		i = pg_slot_next(e, i);
 	e->slots[i] = ((uint64_t)hash << 32) | ref;
+}
+
+/* Slots from a forward to b, wrapping at the end of the table. */
+static inline uint32_t slot_dist(const struct pg_engine *e, uint32_t a, uint32_t b)
+{
+	return b >= a ? b - a : b + e->nslots - a;
 }
 
 void pg_index_remove(struct pg_engine *e, const struct pg_key *k, uint32_t ref)
 {
 	uint32_t hash = pg_key_hash(e, k);
-	uint32_t i = hash & e->slot_mask, j;
+	uint32_t i = pg_slot_home(e, hash), j;
 
 	while (slot_ref(e->slots[i]) != ref) {
 		if (slot_ref(e->slots[i]) == empty_ref)
 			return; /* not indexed: nothing to do */
-		i = (i + 1) & e->slot_mask;
+		i = pg_slot_next(e, i);
 	}
 	/* Backward-shift deletion: pull later members of the run into the hole. */
 	j = i;
 	for (;;) {
 		uint32_t home;
 
-		j = (j + 1) & e->slot_mask;
+		j = pg_slot_next(e, j);
 		if (slot_ref(e->slots[j]) == empty_ref)
 			break;
-		home = slot_hash(e->slots[j]) & e->slot_mask;
+		home = pg_slot_home(e, slot_hash(e->slots[j]));
 		/* Slot j may move to i only if its home is not in (i, j]. */
-		if (((j - home) & e->slot_mask) >= ((j - i) & e->slot_mask)) {
+		if (slot_dist(e, home, j) >= slot_dist(e, i, j)) {
 			e->slots[i] = e->slots[j];
 			i = j;
 		}
@@ -140,7 +108,10 @@ uint32_t pg_counted_get(struct pg_engine *e, struct pg_counted *pool, uint32_t *
 	if (idx == PG_NONE)
 		return PG_NONE; /* cannot happen: pools are as large as the flow pool */
 	*free_head = pool[idx].next_free;
-	pool[idx].key = *k;
+	pool[idx].a = k->a; /* b and pb are zero in these keys */
+	pool[idx].pa = k->pa;
+	pool[idx].proto = k->proto;
+	pool[idx].kind = k->kind;
 	pool[idx].refs = 1;
 	pg_index_insert(e, hash, PG_REF(idx, type, 0));
 	return idx;
@@ -149,38 +120,14 @@ uint32_t pg_counted_get(struct pg_engine *e, struct pg_counted *pool, uint32_t *
 void pg_counted_put(struct pg_engine *e, struct pg_counted *pool, uint32_t *free_head,
 		    enum pg_ref_type type, uint32_t idx)
 {
+	struct pg_key k;
+
 	if (idx == PG_NONE || --pool[idx].refs)
 		return;
-	pg_index_remove(e, &pool[idx].key, PG_REF(idx, type, 0));
+	pg_counted_key(&pool[idx], &k);
+	pg_index_remove(e, &k, PG_REF(idx, type, 0));
 	pool[idx].next_free = *free_head;
 	*free_head = idx;
-}
-
-uint32_t pg_flow_timeout(const struct pg_engine *e, const struct pg_flow *f)
-{
-	const struct pg_timeouts *t = &e->cfg.timeouts;
-
-	switch (f->key[0].proto) {
-	case PG_PROTO_TCP:
-		switch (f->tcp_state) {
-		case PG_TCP_ESTABLISHED:
-			return t->tcp_established;
-		case PG_TCP_TIME_WAIT:
-			return t->tcp_time_wait;
-		default:
-			return t->tcp_transitory;
-		}
-	case PG_PROTO_UDP:
-		return t->udp;
-	case PG_PROTO_ICMP:
-		return t->icmp;
-	case PG_PROTO_GRE:
-		return t->gre;
-	case PG_PROTO_ESP:
-		return t->esp;
-	default:
-		return t->other;
-	}
 }
 
 static void wheel_unlink(struct pg_engine *e, struct pg_flow *f)
@@ -313,23 +260,10 @@ void pg_flow_free(struct pg_engine *e, uint32_t idx)
 	e->nflows_proto[pg_flow_proto_slot(f->key[0].proto)]--;
 }
 
-void pg_flow_touch(struct pg_engine *e, struct pg_flow *f, uint32_t now_s)
+void pg_flow_rewheel(struct pg_engine *e, struct pg_flow *f, uint32_t due)
 {
-	uint32_t idx = (uint32_t)(f - e->flows);
-	uint32_t due;
-
-	f->last_seen = now_s;
-	/*
-	 * A refresh normally only moves the due time later, which the wheel
-	 * notices when it reaches the old slot. A state change can bring the due
-	 * time earlier (a RST, a close): then the flow must move now.
-	 */
-	due = due_time(e, f);
-	if (((f->wheel_slot - e->wheel_now) & (PG_WHEEL_SLOTS - 1)) >
-	    (uint32_t)(due > e->wheel_now ? due - e->wheel_now : 0)) {
-		wheel_unlink(e, f);
-		wheel_link(e, idx, due);
-	}
+	wheel_unlink(e, f);
+	wheel_link(e, (uint32_t)(f - e->flows), due);
 }
 
 void pg_flow_expire(struct pg_engine *e, uint32_t now_s)
@@ -372,17 +306,29 @@ void pg_flow_expire(struct pg_engine *e, uint32_t now_s)
 	}
 }
 
-size_t pg_pools_size(uint32_t max_flows, uint32_t *nslots)
+size_t pg_pools_size(uint32_t max_flows, uint32_t *nslots, uint32_t *nmappings)
 {
-	/* Keys: 2 per flow, 2 per mapping, 1 per permit, 1 per host. */
-	uint64_t keys = (uint64_t)max_flows * 6;
-	uint64_t slots = 1024;
+	/*
+	 * A mapping holds a public port of its port space for as long as it
+	 * lives, so there are never more mappings than ports (RFC 4787's
+	 * endpoint-independent mapping); a larger pool would only be memory.
+	 */
+	uint32_t mappings = max_flows < PG_MAPPINGS_MAX ? max_flows : PG_MAPPINGS_MAX;
+	/*
+	 * Keys at most: 2 per flow, 2 per mapping, 1 per permit and per host
+	 * (each no more numerous than flows); the table has half as many slots
+	 * again, so it is at most two thirds full even if every flow had a host
+	 * and a permit of its own. Hosts are far fewer than flows in practice and
+	 * the table stays about half full or less.
+	 */
+	uint64_t keys = (uint64_t)max_flows * 4 + (uint64_t)mappings * 2;
+	uint64_t slots = keys * 3 / 2 < 1024 ? 1024 : keys * 3 / 2;
 
-	while (slots < keys * 2)
-		slots <<= 1;
 	if (nslots)
 		*nslots = (uint32_t)slots;
+	if (nmappings)
+		*nmappings = mappings;
 	return (size_t)slots * sizeof(uint64_t) +
-	       (size_t)max_flows * (sizeof(struct pg_flow) + sizeof(struct pg_mapping) +
-				    2 * sizeof(struct pg_counted));
+	       (size_t)max_flows * (sizeof(struct pg_flow) + 2 * sizeof(struct pg_counted)) +
+	       (size_t)mappings * sizeof(struct pg_mapping);
 }

@@ -269,8 +269,12 @@ void pg_frag_first(struct pg_engine *e, struct pg_pkt *pkt, uint32_t saddr, uint
 
 void pg_frag_run_start(struct pg_engine *e)
 {
-	/* Buffers sent with the previous batch are the caller's no more. */
-	for (unsigned int i = 0; i < PG_FRAG_HOLD; i++)
+	/*
+	 * Buffers sent with the previous batch are the caller's no more. Only
+	 * emitted buffers are marked sent, so with none emitted there is nothing
+	 * to walk (the common case: no fragments at all).
+	 */
+	for (unsigned int i = 0; e->nemit && i < PG_FRAG_HOLD; i++)
 		if (e->frag_bufs[i].used == 2)
 			e->frag_bufs[i].used = 0;
 	e->nemit = 0;
