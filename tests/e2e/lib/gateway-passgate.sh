@@ -22,6 +22,8 @@ gateway_check() {
 
 # gateway_up - write the config, start passgated in the foreground as our
 # child, and wait until a LAN host gets an answer from 192.168.1.1.
+PG_RESTART_ARGS=()
+
 gateway_up() {
 	local conf=$RUN_DIR/passgated.conf ifc
 	gateway_check >&2 || return 1
@@ -116,18 +118,53 @@ gateway_passthrough_dropped() {
 # scenario is passgated-SCENARIO.log; the config is kept as
 # passgated-SCENARIO.conf.
 gateway_apply_settings() {
+	gateway_stop_forget
+	ip -n "$NS_GW" link set wan0 mtu "${GW_WAN_MTU:-1500}" || return 1
+	PG_LOG_NAME=passgated-$SCN_NAME
+	gateway_up || return 1
+	cp "$RUN_DIR/passgated.conf" "$RUN_DIR/$PG_LOG_NAME.conf"
+}
+
+# gateway_stop_forget - stop passgated and forget its PID (reaped) before
+# another one starts.
+gateway_stop_forget() {
 	local pid=$PG_PID w keep=()
 	gateway_down
-	# The old daemon is reaped: forget its PID.
 	for w in "${WORLD_PIDS[@]}"; do
 		[[ $w == "$pid" ]] || keep+=("$w")
 	done
 	WORLD_PIDS=("${keep[@]}")
 	PG_STATUS=
-	ip -n "$NS_GW" link set wan0 mtu "${GW_WAN_MTU:-1500}" || return 1
+}
+
+# gateway_restart_with CONF [READY...] - passgated again with a scenario's
+# own CONF, logged as passgated-SCENARIO (scenarios set
+# GW_SETTINGS_APPLIED=unknown so the next one gets the harness's config
+# back). Ready when lan1's ping to the LAN address is answered and the
+# command READY, if given, succeeds; 1 with a line on stderr after 15 s or
+# when the daemon ends. PG_RESTART_ARGS: more passgated arguments, used once.
+gateway_restart_with() {
+	local conf=$1 t0
+	shift
+	gateway_stop_forget
 	PG_LOG_NAME=passgated-$SCN_NAME
-	gateway_up || return 1
-	cp "$RUN_DIR/passgated.conf" "$RUN_DIR/$PG_LOG_NAME.conf"
+	PG_LOG=$RUN_DIR/$PG_LOG_NAME.log
+	SPAWN_SCOPE=world
+	spawn "$PG_LOG_NAME" "$NS_GW" "$PASSGATED" -c "$conf" "${PG_RESTART_ARGS[@]}"
+	SPAWN_SCOPE=scenario
+	PG_RESTART_ARGS=()
+	PG_PID=$LAST_PID
+	t0=$EPOCHREALTIME
+	while alive "$PG_PID"; do
+		if nsx "${NS_LAN[0]}" ping -c 1 -W 1 "$LAN_GW" >/dev/null 2>&1 &&
+			{ (($# == 0)) || "$@" >/dev/null 2>&1; }; then
+			return 0
+		fi
+		(($(elapsed_ms "$t0") >= 15000)) && break
+		sleep 0.1
+	done
+	echo "passgated with $conf did not come up: $(tail -n 1 "$PG_LOG")" >&2
+	return 1
 }
 
 # gateway_down - have passgated log its final counters (kept in the run's

@@ -26,32 +26,14 @@ hp_credentials() {
 # hp_restart TEXT - passgated again with the harness's config followed by
 # TEXT (sections); ready when lan1's ping to the LAN address is answered.
 hp_restart() {
-	local old=$PG_PID w keep=() t0
 	HP_CONF=$SCN_DIR/passgated-$SCN_NAME.conf
 	{
 		cat "$RUN_DIR/passgated.conf"
 		printf '\n%s\n' "$1"
 	} >"$HP_CONF"
 	GW_SETTINGS_APPLIED=unknown
-	gateway_down
-	for w in "${WORLD_PIDS[@]}"; do
-		[[ $w == "$old" ]] || keep+=("$w")
-	done
-	WORLD_PIDS=("${keep[@]}")
-	PG_LOG_NAME=passgated-$SCN_NAME
-	PG_LOG=$RUN_DIR/$PG_LOG_NAME.log
-	SPAWN_SCOPE=world
-	spawn "$PG_LOG_NAME" "$NS_GW" "$PASSGATED" -c "$HP_CONF"
-	SPAWN_SCOPE=scenario
-	PG_PID=$LAST_PID
-	PG_STATUS=
-	t0=$EPOCHREALTIME
-	while alive "$PG_PID"; do
-		nsx "${NS_LAN[0]}" ping -c 1 -W 1 "$LAN_GW" >/dev/null 2>&1 && return 0
-		(($(elapsed_ms "$t0") >= 10000)) && break
-		sleep 0.1
-	done
-	fail "passgated with the scenario's config did not come up: $(tail -n 1 "$PG_LOG")"
+	gateway_restart_with "$HP_CONF" 2>/dev/null ||
+		fail "passgated with the scenario's config did not come up: $(tail -n 1 "$PG_LOG")"
 }
 
 # hp_http NS URL [CURL-ARGS...] - one HTTP request from NS; prints

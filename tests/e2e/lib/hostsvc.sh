@@ -12,7 +12,7 @@
 # when a LAN host's ping is answered and dnsmasq listens (udp 67 for DHCP,
 # else udp 53). The next scenario gets the harness's own gateway back.
 hostsvc_restart() {
-	local text=$1 conf=$SCN_DIR/passgated-hostsvc.conf port=53 old=$PG_PID w keep=()
+	local text=$1 conf=$SCN_DIR/passgated-hostsvc.conf port=53
 	[[ $text == *"[dhcp]"* ]] && port=67
 	{
 		cat "$RUN_DIR/passgated.conf"
@@ -24,21 +24,10 @@ hostsvc_restart() {
 		fi
 	} >"$conf"
 	HOSTSVC_RUN=$SCN_DIR/gw-run
-	gateway_down
-	for w in "${WORLD_PIDS[@]}"; do
-		[[ $w == "$old" ]] || keep+=("$w")
-	done
-	WORLD_PIDS=("${keep[@]}")
 	# Whatever happens next, the following scenario must not inherit this daemon.
 	GW_SETTINGS_APPLIED=unknown
-	PG_LOG_NAME=passgated-$SCN_NAME
-	PG_LOG=$RUN_DIR/$PG_LOG_NAME.log
-	SPAWN_SCOPE=world
-	spawn "$PG_LOG_NAME" "$NS_GW" "$PASSGATED" -c "$conf" -r "$HOSTSVC_RUN"
-	SPAWN_SCOPE=scenario
-	PG_PID=$LAST_PID
-	PG_STATUS=
-	wait_alive "$PG_PID" 15 nsx "${NS_LAN[0]}" ping -c 1 -W 1 "$LAN_GW" ||
+	PG_RESTART_ARGS=(-r "$HOSTSVC_RUN")
+	gateway_restart_with "$conf" 2>/dev/null ||
 		{ fail "passgated with [dhcp]/[dns] did not come back: $(tail -n 1 "$PG_LOG")"; return; }
 	wait_alive "$PG_PID" 15 listening "$NS_GW" udp "$port" ||
 		{ fail "dnsmasq does not listen on udp $port in the gateway: $(grep dnsmasq "$PG_LOG" | tail -n 1)"; return; }

@@ -39,7 +39,7 @@ scenario() {
 # api_restart - passgated again with credentials in [api] (the harness's own
 # config has none, so its API is read-only).
 api_restart() {
-	local conf th ph t0
+	local conf th ph
 	th=$("$PASSGATED" --hash-password <<<"$API_TOKEN" | sed 's/^password_hash/token_hash/') ||
 		{ fail "passgated --hash-password failed"; return; }
 	ph=$("$PASSGATED" --hash-password <<<"$API_PASSWORD") || { fail "hash failed"; return; }
@@ -51,28 +51,8 @@ api_restart() {
 		printf '\n[passthrough]\npptp = on   # PPTP: insecure, see docs\n'
 		printf '\n[api]\nlisten = 127.0.0.1:8080\n%s\n%s\n' "$th" "$ph"
 	} >"$conf"
-	# As gateway_apply_settings does: stop, forget the old PID, start again.
-	local old=$PG_PID w keep=()
-	gateway_down
-	for w in "${WORLD_PIDS[@]}"; do
-		[[ $w == "$old" ]] || keep+=("$w")
-	done
-	WORLD_PIDS=("${keep[@]}")
-	PG_LOG_NAME=passgated-$SCN_NAME
-	PG_LOG=$RUN_DIR/$PG_LOG_NAME.log
-	SPAWN_SCOPE=world
-	spawn "$PG_LOG_NAME" "$NS_GW" "$PASSGATED" -c "$conf"
-	SPAWN_SCOPE=scenario
-	PG_PID=$LAST_PID
-	PG_STATUS=
-	t0=$EPOCHREALTIME
-	while alive "$PG_PID"; do
-		nsx "${NS_LAN[0]}" ping -c 1 -W 1 "$LAN_GW" >/dev/null 2>&1 &&
-			api_get /api/v1/auth >/dev/null && return 0
-		(($(elapsed_ms "$t0") >= 10000)) && break
-		sleep 0.1
-	done
-	fail "passgated with [api] credentials did not come back: $(tail -n 1 "$PG_LOG")"
+	gateway_restart_with "$conf" api_get /api/v1/auth 2>/dev/null ||
+		fail "passgated with [api] credentials did not come back: $(tail -n 1 "$PG_LOG")"
 }
 
 # api_call METHOD PATH [BODY] [AUTH-HEADER] - prints "STATUS BODY".

@@ -159,26 +159,8 @@ fc_post() {
 # fc_restart CONF - passgated again with CONF, as gateway_apply_settings
 # does: stop it, forget its PID, start it, wait for the LAN and the API.
 fc_restart() {
-	local old=$PG_PID w keep=() t0
-	gateway_down
-	for w in "${WORLD_PIDS[@]}"; do
-		[[ $w == "$old" ]] || keep+=("$w")
-	done
-	WORLD_PIDS=("${keep[@]}")
-	PG_LOG_NAME=passgated-$SCN_NAME
-	PG_LOG=$RUN_DIR/$PG_LOG_NAME.log
-	SPAWN_SCOPE=world
-	spawn "$PG_LOG_NAME" "$NS_GW" "$PASSGATED" -c "$1"
-	SPAWN_SCOPE=scenario
-	PG_PID=$LAST_PID
-	PG_STATUS=
-	t0=$EPOCHREALTIME
-	while alive "$PG_PID"; do
-		nsx "${NS_LAN[0]}" ping -c 1 -W 1 "$LAN_GW" >/dev/null 2>&1 &&
-			tnsx 5 "$NS_GW" curl -s -o /dev/null --max-time 2 "$FC_API/api/v1/auth" && return 0
-		(($(elapsed_ms "$t0") >= 10000)) && break
-		sleep 0.1
-	done
+	gateway_restart_with "$1" tnsx 5 "$NS_GW" curl -s -o /dev/null --max-time 2 \
+		"$FC_API/api/v1/auth" 2>/dev/null && return 0
 	fail "passgated with an API token did not come back: $(tail -n 1 "$PG_LOG")"
 	return 1
 }
