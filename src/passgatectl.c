@@ -24,6 +24,7 @@
 #include "auth.h"
 #include "config.h"
 #include "ctl_capture.h"
+#include "ctl_reply.h"
 #include "version.h"
 
 #define TIMEOUT_MS 10000
@@ -47,7 +48,7 @@ struct subcommand {
 static struct json_object *call(const char *method, const char *path, const char *body)
 {
 	struct pg_http_reply r;
-	struct json_object *o, *e, *f;
+	struct json_object *o;
 
 	if (pg_http_request(opt_url, method, path, opt_token, body, TIMEOUT_MS, &r)) {
 		fprintf(stderr, "passgatectl: %s (is passgated running with [api] %s on?)\n", r.err,
@@ -56,14 +57,7 @@ static struct json_object *call(const char *method, const char *path, const char
 	}
 	o = json_tokener_parse(r.body);
 	if (r.status / 100 != 2) {
-		if (o && json_object_object_get_ex(o, "error", &e)) {
-			fprintf(stderr, "passgatectl: %s", json_object_get_string(e));
-			if (json_object_object_get_ex(o, "field", &f))
-				fprintf(stderr, " (field %s)", json_object_get_string(f));
-			fprintf(stderr, "\n");
-		} else {
-			fprintf(stderr, "passgatectl: HTTP %d\n", r.status);
-		}
+		pg_ctl_print_refusal(r.status, o);
 		if (r.status == 401 && !opt_token)
 			fprintf(stderr, "passgatectl: give --token (or set PASSGATE_TOKEN)\n");
 		json_object_put(o);

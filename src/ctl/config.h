@@ -173,6 +173,9 @@ bool pg_config_api_has_credential(const struct pg_config_api *api);
 int pg_config_parse_duration(const char *s, uint32_t *seconds);
 int pg_config_parse_bool(const char *s, bool *value);
 int pg_config_parse_u32(const char *s, uint32_t *value);
+
+/* "PORT" or "LO-HI" (1..65535, low to high) into *lo, *hi; 0, or -1. */
+int pg_config_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi);
 int pg_config_parse_addr(const char *s, uint32_t *addr_be);
 int pg_config_parse_prefix(const char *s, uint32_t *addr_be, uint8_t *prefix);
 

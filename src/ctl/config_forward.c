@@ -15,7 +15,7 @@
 #include "config.h"
 #include "parse.h"
 
-static int parse_range(const char *s, uint16_t *lo, uint16_t *hi)
+int pg_config_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi)
 {
 	unsigned long a, b;
 	char *end;
@@ -68,7 +68,7 @@ int pg_config_parse_forward(const char *value, struct pg_port_forward *r, const 
 	r->proto = w[0][0] == 't' ? PG_PROTO_TCP : PG_PROTO_UDP;
 	if (n < 3 || n > 4)
 		goto usage;
-	if (parse_range(w[1], &r->wan_lo, &r->wan_hi)) {
+	if (pg_config_parse_port_range(w[1], &r->wan_lo, &r->wan_hi)) {
 		*why = "WAN ports must be a port or a range such as 8000-8010 (1..65535)";
 		return -1;
 	}
@@ -78,7 +78,7 @@ int pg_config_parse_forward(const char *value, struct pg_port_forward *r, const 
 	}
 	r->lan_lo = r->wan_lo;
 	r->lan_hi = r->wan_hi;
-	if (n == 4 && parse_range(w[3], &r->lan_lo, &r->lan_hi)) {
+	if (n == 4 && pg_config_parse_port_range(w[3], &r->lan_lo, &r->lan_hi)) {
 		*why = "LAN ports must be a port or a range (1..65535)";
 		return -1;
 	}

@@ -50,29 +50,6 @@ struct rules_ctx {
 	const char *why;
 };
 
-static int port_range(const char *s, uint16_t *lo, uint16_t *hi)
-{
-	unsigned long a, b;
-	char *end;
-
-	a = strtoul(s, &end, 10);
-	if (end == s || a == 0 || a > 65535)
-		return -1;
-	b = a;
-	if (*end == '-') {
-		const char *t = end + 1;
-
-		b = strtoul(t, &end, 10);
-		if (end == t || b < a || b > 65535)
-			return -1;
-	}
-	if (*end)
-		return -1;
-	*lo = (uint16_t)a;
-	*hi = (uint16_t)b;
-	return 0;
-}
-
 static int rule_item(const char *s, void *vctx)
 {
 	struct rules_ctx *c = vctx;
@@ -95,7 +72,7 @@ static int rule_item(const char *s, void *vctx)
 		sp++;
 	if (!strcmp(proto, "tcp") || !strcmp(proto, "udp")) {
 		r.proto = proto[0] == 't' ? PG_PROTO_TCP : PG_PROTO_UDP;
-		if (!sp || port_range(sp, &r.lo, &r.hi)) {
+		if (!sp || pg_config_parse_port_range(sp, &r.lo, &r.hi)) {
 			c->why = "tcp and udp take a port or a range such as 8000-8010 (1..65535)";
 			return -1;
 		}

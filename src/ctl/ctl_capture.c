@@ -23,6 +23,7 @@
 #include "api_client.h"
 #include "config.h"
 #include "ctl_capture.h"
+#include "ctl_reply.h"
 
 #define CALL_TIMEOUT_MS 10000
 #define POLL_MS 200
@@ -44,7 +45,7 @@ struct ctx {
 static struct json_object *call(const struct ctx *x, const char *method, const char *path,
 				const char *body)
 {
-	struct json_object *o, *e, *f;
+	struct json_object *o;
 	struct pg_http_reply r;
 
 	if (pg_http_request(x->url, method, path, x->token, body, CALL_TIMEOUT_MS, &r)) {
@@ -53,14 +54,7 @@ static struct json_object *call(const struct ctx *x, const char *method, const c
 	}
 	o = json_tokener_parse(r.body);
 	if (r.status / 100 != 2) {
-		if (o && json_object_object_get_ex(o, "error", &e)) {
-			fprintf(stderr, "passgatectl: %s", json_object_get_string(e));
-			if (json_object_object_get_ex(o, "field", &f))
-				fprintf(stderr, " (field %s)", json_object_get_string(f));
-			fprintf(stderr, "\n");
-		} else {
-			fprintf(stderr, "passgatectl: HTTP %d\n", r.status);
-		}
+		pg_ctl_print_refusal(r.status, o);
 		json_object_put(o);
 		o = NULL;
 	} else if (!o) {
