@@ -150,6 +150,15 @@ enum pg_port_space {
 /* Mappings there can ever be: one public port (or ICMP id) each, per space. */
 #define PG_MAPPINGS_MAX (PG_PORTS__COUNT * 65536u)
 
+/*
+ * LAN hosts with flows at once (the host pool). Every flow names a host, but
+ * hosts are far fewer than flows: a /16 of them each holding one flow would
+ * already use every public port. Sizing the pool (and its index keys) to
+ * max_flows cost 24 bytes per flow; a flow from one host more is refused and
+ * counted as drop_table_full.
+ */
+#define PG_HOSTS_MAX 65536u
+
 #define PG_WHEEL_SLOTS 8192u /* one-second slots: 2h16m ahead */
 
 /* Fragment tracking (frag.c). */
@@ -199,8 +208,9 @@ struct pg_engine {
 	struct pg_mapping *mappings;
 	struct pg_counted *permits;
 	struct pg_counted *hosts;
-	uint32_t pool_size;    /* entries in the flow, permit and host pools (= max_flows) */
+	uint32_t pool_size;    /* entries in the flow and permit pools (= max_flows) */
 	uint32_t mapping_pool; /* entries in the mapping pool */
+	uint32_t host_pool;    /* entries in the host pool (PG_HOSTS_MAX at most) */
 	uint32_t free_flow, free_mapping, free_permit, free_host;
 	uint32_t nflows;
 	uint32_t nflows_proto[PG_FP__COUNT]; /* nflows by protocol (observe.h) */
@@ -436,8 +446,9 @@ uint32_t pg_counted_get(struct pg_engine *e, struct pg_counted *pool, uint32_t *
 			enum pg_ref_type type, const struct pg_key *k);
 void pg_counted_put(struct pg_engine *e, struct pg_counted *pool, uint32_t *free_head,
 		    enum pg_ref_type type, uint32_t idx);
-/* Bytes of the index and pools for max_flows; the slot and mapping counts. */
-size_t pg_pools_size(uint32_t max_flows, uint32_t *nslots, uint32_t *nmappings);
+/* Bytes of the index and pools for max_flows; the slot, mapping and host counts. */
+size_t pg_pools_size(uint32_t max_flows, uint32_t *nslots, uint32_t *nmappings,
+		     uint32_t *nhosts);
 
 /* nat.c: endpoint-independent mappings and public ports */
 uint32_t pg_mapping_get(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port);

@@ -288,7 +288,7 @@ static bool permit_exists(struct pg_engine *e, uint8_t proto, uint16_t pub, uint
 	return pg_index_find(e, &k, pg_key_hash(e, &k)) != PG_NONE;
 }
 
-/* Allocate a flow with the given keys; NULL when the table is full. */
+/* Allocate a flow with the given keys; NULL when the flow or host table is full. */
 struct pg_flow *pg_flow_create_keys(struct pg_engine *e, const struct pg_key *out,
 				    const struct pg_key *in, uint32_t lan_addr, uint16_t lan_port,
 				    uint16_t pub_port, uint32_t now_s)
@@ -307,6 +307,12 @@ struct pg_flow *pg_flow_create_keys(struct pg_engine *e, const struct pg_key *ou
 	f->pub_port = pub_port;
 	pg_key_fill(&hk, PG_KEY_HOST, 0, lan_addr, 0, 0, 0);
 	f->host = pg_counted_get(e, e->hosts, &e->free_host, PG_REF_HOST, &hk);
+	if (f->host == PG_NONE) {
+		/* A new host and the host pool is full: give the flow back. */
+		f->next = e->free_flow;
+		e->free_flow = idx;
+		return NULL;
+	}
 	pg_flow_insert(e, idx, now_s);
 	return f;
 }
