@@ -174,9 +174,7 @@ static uint32_t take_free(struct pg_engine *e)
 		return PG_NONE;
 	e->free_flow = e->flows[idx].next;
 	memset(&e->flows[idx], 0, sizeof(e->flows[idx]));
-	e->flows[idx].mapping = PG_NONE;
-	e->flows[idx].permit = PG_NONE;
-	e->flows[idx].host = PG_NONE;
+	e->flows[idx].permit = PG_NONE; /* the mapping is none already (map1 0) */
 	e->flows[idx].next = e->flows[idx].prev = PG_NONE;
 	return idx;
 }
@@ -249,8 +247,8 @@ void pg_flow_free(struct pg_engine *e, uint32_t idx)
 	wheel_unlink(e, f);
 	pg_index_remove(e, &f->key[0], PG_REF(idx, PG_REF_FLOW, 0));
 	pg_index_remove(e, &f->key[1], PG_REF(idx, PG_REF_FLOW, 1));
-	if (f->mapping != PG_NONE)
-		pg_mapping_put(e, f->mapping);
+	if (pg_flow_mapping(f) != PG_NONE)
+		pg_mapping_put(e, pg_flow_mapping(f));
 	pg_counted_put(e, e->permits, &e->free_permit, PG_REF_PERMIT, f->permit);
 	pg_counted_put(e, e->hosts, &e->free_host, PG_REF_HOST, f->host);
 	f->key[0].kind = 0; /* not in use: observe.c skips it */
