@@ -135,13 +135,13 @@ static size_t port_bitmap_bytes(void)
 
 size_t pg_engine_memory_size(const struct pg_engine_config *cfg)
 {
-	return sizeof(struct pg_engine) + pg_pools_size(cfg->max_flows, NULL, NULL) +
+	return sizeof(struct pg_engine) + pg_pools_size(cfg->max_flows, NULL, NULL, NULL) +
 	       2 * PG_PORTS__COUNT * port_bitmap_bytes() + pg_alg_mem_size(cfg);
 }
 
 size_t pg_engine_bytes_per_flow(const struct pg_engine_config *cfg)
 {
-	return pg_pools_size(cfg->max_flows, NULL, NULL) / cfg->max_flows;
+	return pg_pools_size(cfg->max_flows, NULL, NULL, NULL) / cfg->max_flows;
 }
 
 static void apply_config(struct pg_engine *e, const struct pg_engine_config *cfg)
@@ -196,7 +196,7 @@ struct pg_engine *pg_engine_create(const struct pg_engine_config *cfg)
 {
 	struct pg_engine *e;
 	const char *why;
-	uint32_t nslots, nmappings, n = cfg->max_flows, i;
+	uint32_t nslots, nmappings, nhosts, n = cfg->max_flows, i;
 	uint8_t *mem;
 	size_t pools;
 
@@ -204,7 +204,7 @@ struct pg_engine *pg_engine_create(const struct pg_engine_config *cfg)
 		errno = EINVAL;
 		return NULL;
 	}
-	pools = pg_pools_size(n, &nslots, &nmappings);
+	pools = pg_pools_size(n, &nslots, &nmappings, &nhosts);
 	e = calloc(1, sizeof(*e));
 	mem = table_alloc(pools + 2 * PG_PORTS__COUNT * port_bitmap_bytes() + pg_alg_mem_size(cfg));
 	if (!e || !mem) {
@@ -224,7 +224,7 @@ struct pg_engine *pg_engine_create(const struct pg_engine_config *cfg)
 	e->permits = (struct pg_counted *)mem;
 	mem += (size_t)n * sizeof(struct pg_counted);
 	e->hosts = (struct pg_counted *)mem;
-	mem += (size_t)n * sizeof(struct pg_counted);
+	mem += (size_t)nhosts * sizeof(struct pg_counted);
 	for (i = 0; i < PG_PORTS__COUNT; i++) {
 		e->ports_used[i] = (uint64_t *)mem;
 		mem += port_bitmap_bytes();
@@ -238,12 +238,13 @@ struct pg_engine *pg_engine_create(const struct pg_engine_config *cfg)
 		e->wheel[i] = PG_NONE;
 	e->pool_size = n;
 	e->mapping_pool = nmappings;
+	e->host_pool = nhosts;
 	free_list(n, e->flows, sizeof(*e->flows), offsetof(struct pg_flow, next), &e->free_flow);
 	free_list(nmappings, e->mappings, sizeof(*e->mappings), offsetof(struct pg_mapping, next_free),
 		  &e->free_mapping);
 	free_list(n, e->permits, sizeof(*e->permits), offsetof(struct pg_counted, next_free),
 		  &e->free_permit);
-	free_list(n, e->hosts, sizeof(*e->hosts), offsetof(struct pg_counted, next_free),
+	free_list(nhosts, e->hosts, sizeof(*e->hosts), offsetof(struct pg_counted, next_free),
 		  &e->free_host);
 	pg_nat_init(e);
 	pg_forward_reserve(e);

@@ -100,21 +100,39 @@ enum pg_tcp_state {
 struct pg_flow {
 	struct pg_key key[2];  /* [PG_DIR_OUT], [PG_DIR_IN] */
 	uint32_t next, prev;   /* timer wheel list; next doubles as free list */
-	uint32_t mapping;      /* NAT mapping or PG_NONE (GRE, ESP) */
-	uint32_t permit;       /* filter permit or PG_NONE */
-	uint32_t host;         /* per-host counter */
 	uint32_t last_seen;    /* seconds, rounded up */
 	uint32_t alg_state;    /* the helper's own reference */
 	uint32_t lan_addr;
-	uint16_t lan_port, pub_port;
-	uint16_t wheel_slot;
-	uint8_t tcp_state;
-	uint8_t flags;
-	uint8_t alg;           /* enum pg_alg_id */
 	uint32_t created;      /* seconds */
+	uint32_t permit;       /* filter permit or PG_NONE */
+	/*
+	 * Packed so the entry is 96 bytes, not 104: mapping indices are below
+	 * PG_MAPPINGS_MAX (2^18), wheel slots below PG_WHEEL_SLOTS (2^13), host
+	 * indices below PG_HOSTS_MAX (2^16), TCP states and helper ids below 16.
+	 */
+	uint32_t map1 : 19;       /* NAT mapping + 1, 0 for none (GRE, ESP); pg_flow_mapping() */
+	uint32_t wheel_slot : 13;
+	uint16_t lan_port, pub_port;
+	uint16_t host;            /* per-host counter; every flow in the table has one */
+	uint8_t flags;
+	uint8_t tcp_state : 4;
+	uint8_t alg : 4;          /* enum pg_alg_id */
 	uint32_t pkts[2];
 	uint64_t bytes[2];
 };
+
+_Static_assert(sizeof(struct pg_flow) == 96, "flow entry grew: check bytes_per_flow");
+
+/* The NAT mapping flow f holds a reference on, or PG_NONE. */
+static inline uint32_t pg_flow_mapping(const struct pg_flow *f)
+{
+	return f->map1 ? f->map1 - 1u : PG_NONE;
+}
+
+static inline void pg_flow_set_mapping(struct pg_flow *f, uint32_t mapping)
+{
+	f->map1 = mapping == PG_NONE ? 0 : (mapping + 1) & 0x7ffff;
+}
 
 /* One endpoint-independent mapping: (proto, LAN host, LAN port) <-> public port. */
 struct pg_mapping {
@@ -150,7 +168,22 @@ enum pg_port_space {
 /* Mappings there can ever be: one public port (or ICMP id) each, per space. */
 #define PG_MAPPINGS_MAX (PG_PORTS__COUNT * 65536u)
 
+/*
+ * LAN hosts with flows at once (the host pool). Every flow names a host, but
+ * hosts are far fewer than flows: a /16 of them each holding one flow would
+ * already use every public port. Sizing the pool (and its index keys) to
+ * max_flows cost 24 bytes per flow; a flow from one host more is refused and
+ * counted as drop_table_full.
+ */
+#define PG_HOSTS_MAX 65536u
+
 #define PG_WHEEL_SLOTS 8192u /* one-second slots: 2h16m ahead */
+
+/* What the packed fields of struct pg_flow rely on. */
+_Static_assert(PG_MAPPINGS_MAX < (1u << 19), "pg_flow.map1 is 19 bits");
+_Static_assert(PG_HOSTS_MAX <= 65536u, "pg_flow.host is 16 bits");
+_Static_assert(PG_WHEEL_SLOTS <= (1u << 13), "pg_flow.wheel_slot is 13 bits");
+_Static_assert(PG_TCP_CLOSED < 16, "pg_flow.tcp_state is 4 bits");
 
 /* Fragment tracking (frag.c). */
 #define PG_FRAG_BUCKETS 256
@@ -199,8 +232,9 @@ struct pg_engine {
 	struct pg_mapping *mappings;
 	struct pg_counted *permits;
 	struct pg_counted *hosts;
-	uint32_t pool_size;    /* entries in the flow, permit and host pools (= max_flows) */
+	uint32_t pool_size;    /* entries in the flow and permit pools (= max_flows) */
 	uint32_t mapping_pool; /* entries in the mapping pool */
+	uint32_t host_pool;    /* entries in the host pool (PG_HOSTS_MAX at most) */
 	uint32_t free_flow, free_mapping, free_permit, free_host;
 	uint32_t nflows;
 	uint32_t nflows_proto[PG_FP__COUNT]; /* nflows by protocol (observe.h) */
@@ -436,8 +470,9 @@ uint32_t pg_counted_get(struct pg_engine *e, struct pg_counted *pool, uint32_t *
 			enum pg_ref_type type, const struct pg_key *k);
 void pg_counted_put(struct pg_engine *e, struct pg_counted *pool, uint32_t *free_head,
 		    enum pg_ref_type type, uint32_t idx);
-/* Bytes of the index and pools for max_flows; the slot and mapping counts. */
-size_t pg_pools_size(uint32_t max_flows, uint32_t *nslots, uint32_t *nmappings);
+/* Bytes of the index and pools for max_flows; the slot, mapping and host counts. */
+size_t pg_pools_size(uint32_t max_flows, uint32_t *nslots, uint32_t *nmappings,
+		     uint32_t *nhosts);
 
 /* nat.c: endpoint-independent mappings and public ports */
 uint32_t pg_mapping_get(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port);

@@ -106,7 +106,7 @@ uint32_t pg_counted_get(struct pg_engine *e, struct pg_counted *pool, uint32_t *
 	}
 	idx = *free_head;
 	if (idx == PG_NONE)
-		return PG_NONE; /* cannot happen: pools are as large as the flow pool */
+		return PG_NONE; /* hosts only: the permit pool is as large as the flow pool */
 	*free_head = pool[idx].next_free;
 	pool[idx].a = k->a; /* b and pb are zero in these keys */
 	pool[idx].pa = k->pa;
@@ -174,9 +174,7 @@ static uint32_t take_free(struct pg_engine *e)
 		return PG_NONE;
 	e->free_flow = e->flows[idx].next;
 	memset(&e->flows[idx], 0, sizeof(e->flows[idx]));
-	e->flows[idx].mapping = PG_NONE;
-	e->flows[idx].permit = PG_NONE;
-	e->flows[idx].host = PG_NONE;
+	e->flows[idx].permit = PG_NONE; /* the mapping is none already (map1 0) */
 	e->flows[idx].next = e->flows[idx].prev = PG_NONE;
 	return idx;
 }
@@ -249,8 +247,8 @@ void pg_flow_free(struct pg_engine *e, uint32_t idx)
 	wheel_unlink(e, f);
 	pg_index_remove(e, &f->key[0], PG_REF(idx, PG_REF_FLOW, 0));
 	pg_index_remove(e, &f->key[1], PG_REF(idx, PG_REF_FLOW, 1));
-	if (f->mapping != PG_NONE)
-		pg_mapping_put(e, f->mapping);
+	if (pg_flow_mapping(f) != PG_NONE)
+		pg_mapping_put(e, pg_flow_mapping(f));
 	pg_counted_put(e, e->permits, &e->free_permit, PG_REF_PERMIT, f->permit);
 	pg_counted_put(e, e->hosts, &e->free_host, PG_REF_HOST, f->host);
 	f->key[0].kind = 0; /* not in use: observe.c skips it */
@@ -306,7 +304,8 @@ void pg_flow_expire(struct pg_engine *e, uint32_t now_s)
 	}
 }
 
-size_t pg_pools_size(uint32_t max_flows, uint32_t *nslots, uint32_t *nmappings)
+size_t pg_pools_size(uint32_t max_flows, uint32_t *nslots, uint32_t *nmappings,
+		     uint32_t *nhosts)
 {
 	/*
 	 * A mapping holds a public port of its port space for as long as it
@@ -314,21 +313,24 @@ size_t pg_pools_size(uint32_t max_flows, uint32_t *nslots, uint32_t *nmappings)
 	 * endpoint-independent mapping); a larger pool would only be memory.
 	 */
 	uint32_t mappings = max_flows < PG_MAPPINGS_MAX ? max_flows : PG_MAPPINGS_MAX;
+	/* An even count keeps the port bitmaps after the host pool 8-byte aligned. */
+	uint32_t hosts = ((max_flows < PG_HOSTS_MAX ? max_flows : PG_HOSTS_MAX) + 1) & ~1u;
 	/*
-	 * Keys at most: 2 per flow, 2 per mapping, 1 per permit and per host
-	 * (each no more numerous than flows); the table has half as many slots
-	 * again, so it is at most two thirds full even if every flow had a host
-	 * and a permit of its own. Hosts are far fewer than flows in practice and
-	 * the table stays about half full or less.
+	 * Keys at most: 2 per flow, 2 per mapping, 1 per permit (no more
+	 * numerous than flows) and 1 per host; the table has half as many slots
+	 * again, so it is at most two thirds full even if every flow had a
+	 * permit of its own, and about half full or less in practice.
 	 */
-	uint64_t keys = (uint64_t)max_flows * 4 + (uint64_t)mappings * 2;
+	uint64_t keys = (uint64_t)max_flows * 3 + (uint64_t)mappings * 2 + hosts;
 	uint64_t slots = keys * 3 / 2 < 1024 ? 1024 : keys * 3 / 2;
 
 	if (nslots)
 		*nslots = (uint32_t)slots;
 	if (nmappings)
 		*nmappings = mappings;
+	if (nhosts)
+		*nhosts = hosts;
 	return (size_t)slots * sizeof(uint64_t) +
-	       (size_t)max_flows * (sizeof(struct pg_flow) + 2 * sizeof(struct pg_counted)) +
-	       (size_t)mappings * sizeof(struct pg_mapping);
+	       (size_t)max_flows * (sizeof(struct pg_flow) + sizeof(struct pg_counted)) +
+	       (size_t)mappings * sizeof(struct pg_mapping) + (size_t)hosts * sizeof(struct pg_counted);
 }

@@ -288,7 +288,7 @@ static bool permit_exists(struct pg_engine *e, uint8_t proto, uint16_t pub, uint
 	return pg_index_find(e, &k, pg_key_hash(e, &k)) != PG_NONE;
 }
 
-/* Allocate a flow with the given keys; NULL when the table is full. */
+/* Allocate a flow with the given keys; NULL when the flow or host table is full. */
 struct pg_flow *pg_flow_create_keys(struct pg_engine *e, const struct pg_key *out,
 				    const struct pg_key *in, uint32_t lan_addr, uint16_t lan_port,
 				    uint16_t pub_port, uint32_t now_s)
@@ -296,6 +296,7 @@ struct pg_flow *pg_flow_create_keys(struct pg_engine *e, const struct pg_key *ou
 	uint32_t idx = pg_flow_alloc(e, now_s);
 	struct pg_flow *f;
 	struct pg_key hk;
+	uint32_t host;
 
 	if (idx == PG_NONE)
 		return NULL;
@@ -306,7 +307,14 @@ struct pg_flow *pg_flow_create_keys(struct pg_engine *e, const struct pg_key *ou
 	f->lan_port = lan_port;
 	f->pub_port = pub_port;
 	pg_key_fill(&hk, PG_KEY_HOST, 0, lan_addr, 0, 0, 0);
-	f->host = pg_counted_get(e, e->hosts, &e->free_host, PG_REF_HOST, &hk);
+	host = pg_counted_get(e, e->hosts, &e->free_host, PG_REF_HOST, &hk);
+	if (host == PG_NONE) {
+		/* A new host and the host pool is full: give the flow back. */
+		f->next = e->free_flow;
+		e->free_flow = idx;
+		return NULL;
+	}
+	f->host = (uint16_t)host;
 	pg_flow_insert(e, idx, now_s);
 	return f;
 }
@@ -348,7 +356,7 @@ struct pg_flow *pg_flow_new(struct pg_engine *e, struct pg_pkt *pkt, uint8_t pro
 		pg_drop(e, pkt, why);
 		return NULL;
 	}
-	f->mapping = mapping;
+	pg_flow_set_mapping(f, mapping);
 	if (mapping != PG_NONE) {
 		pg_key_fill(&pk, PG_KEY_PERMIT, proto, rem, 0, pub, 0);
 		f->permit = pg_counted_get(e, e->permits, &e->free_permit, PG_REF_PERMIT, &pk);

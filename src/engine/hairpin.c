@@ -143,7 +143,7 @@ bool pg_hairpin(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed 
 			pg_drop(e, pkt, PG_CNT_DROP_TABLE_FULL);
 			return true;
 		}
-		f->mapping = mapping;
+		pg_flow_set_mapping(f, mapping);
 		f->flags |= PG_FLOW_HAIRPIN;
 		/* Our own address has now been talked to from this mapping. */
 		pg_key_fill(&pk, PG_KEY_PERMIT, p->proto, e->cfg.wan_addr, 0, f->pub_port, 0);

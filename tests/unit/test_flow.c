@@ -497,6 +497,60 @@ static void test_table_full_refuses(void **state)
 	pgt_ctx_fini(ctxp);
 }
 
+static void table_many_hosts(struct pg_engine_config *cfg)
+{
+	cfg->max_flows = 131072;
+	cfg->lan_prefix = 15; /* 192.168.0.0-192.169.255.255 */
+}
+
+/* A flow from LAN host i of the host-table test: 192.168.2.0 + i. */
+static struct pgt_spec host_flow(unsigned int i, char *addr, size_t len)
+{
+	uint32_t a = (192u << 24) | (168u << 16) | (2u << 8);
+	struct pgt_spec s;
+
+	a += i;
+	snprintf(addr, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+	/* TCP and UDP take their public ports from two pools: enough for all. */
+	if (i & 1)
+		s = (struct pgt_spec)PGT_TCP(addr, 20000 + (i >> 1) % 40000, S1, 80, SYN, 1, 0);
+	else
+		s = (struct pgt_spec)PGT_UDP(addr, 20000 + (i >> 1) % 40000, S1, 53, 8);
+	return s;
+}
+
+/*
+ * The host pool holds PG_HOSTS_MAX (65,536) LAN hosts, far fewer than
+ * max_flows: a flow from one host more is refused and counted as a full
+ * table, while hosts already in it keep opening flows.
+ */
+static void test_host_table_full_refuses(void **state)
+{
+	struct pgt_ctx *ctxp = &g_ctx;
+	struct pgt_spec s;
+	char addr[24];
+	unsigned int i;
+	uint64_t full;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(ctxp, table_many_hosts), 0);
+	for (i = 0; i < 65536; i++) {
+		s = host_flow(i, addr, sizeof(addr));
+		expect_at(ctxp, &s, LAN, 0, TO_WAN, 0, "a flow from a new host");
+	}
+	assert_int_equal(pg_engine_flow_count(ctxp->e), 65536);
+	full = counter(ctxp, PG_CNT_DROP_TABLE_FULL);
+	s = host_flow(65536, addr, sizeof(addr));
+	expect_at(ctxp, &s, LAN, 1, DROP, PG_CNT_DROP_TABLE_FULL, "one host too many");
+	assert_int_equal(counter(ctxp, PG_CNT_DROP_TABLE_FULL) - full, 1);
+	assert_int_equal(pg_engine_flow_count(ctxp->e), 65536);
+	s = host_flow(0, addr, sizeof(addr));
+	s.sport = 7000;
+	expect_at(ctxp, &s, LAN, 1, TO_WAN, 0, "a known host's new flow");
+	assert_int_equal(pg_engine_flow_count(ctxp->e), 65537);
+	pgt_ctx_fini(ctxp);
+}
+
 /* pg_engine_tick() expires idle flows and releases their mappings. */
 static void test_tick_expires(void **state)
 {
@@ -563,6 +617,8 @@ int main(void)
 	t[k++] = (struct CMUnitTest)cmocka_unit_test_teardown(test_table_full_of_established,
 								 ctx_teardown);
 	t[k++] = (struct CMUnitTest)cmocka_unit_test_teardown(test_table_full_refuses,
+								 ctx_teardown);
+	t[k++] = (struct CMUnitTest)cmocka_unit_test_teardown(test_host_table_full_refuses,
 								 ctx_teardown);
 	t[k++] = (struct CMUnitTest)cmocka_unit_test_teardown(test_tick_expires, ctx_teardown);
 	t[k++] = (struct CMUnitTest)cmocka_unit_test_teardown(test_reconfigure_keeps_flows,
