@@ -44,10 +44,31 @@ static int each_item(const char *s, int (*item)(const char *, void *), void *ctx
 	}
 }
 
-struct rules_ctx {
-	struct pg_input_rule *rules;
+/* What the item parsers of both lists share: room, items so far, why one was refused. */
+struct list_ctx {
 	unsigned int max, n;
 	const char *why;
+};
+
+/* "none", or items separated by commas, each given to item(); 0, or -1 with *why. */
+static int parse_list(const char *value, int (*item)(const char *, void *), struct list_ctx *c,
+		      unsigned int *n, const char **why, const char *usage)
+{
+	if (!strcmp(value, "none")) {
+		*n = 0;
+		return 0;
+	}
+	if (each_item(value, item, c)) {
+		*why = c->why ? c->why : usage;
+		return -1;
+	}
+	*n = c->n;
+	return 0;
+}
+
+struct rules_ctx {
+	struct list_ctx l; /* first: parse_list() sees only this */
+	struct pg_input_rule *rules;
 };
 
 static int rule_item(const char *s, void *vctx)
@@ -58,12 +79,12 @@ static int rule_item(const char *s, void *vctx)
 	const char *sp = strpbrk(s, " \t");
 	size_t pl = sp ? (size_t)(sp - s) : strlen(s);
 
-	if (c->n == c->max) {
-		c->why = "too many rules (at most 32)";
+	if (c->l.n == c->l.max) {
+		c->l.why = "too many rules (at most 32)";
 		return -1;
 	}
 	if (pl >= sizeof(proto)) {
-		c->why = "protocol must be tcp, udp, gre or esp";
+		c->l.why = "protocol must be tcp, udp, gre or esp";
 		return -1;
 	}
 	memcpy(proto, s, pl);
@@ -73,44 +94,35 @@ static int rule_item(const char *s, void *vctx)
 	if (!strcmp(proto, "tcp") || !strcmp(proto, "udp")) {
 		r.proto = proto[0] == 't' ? PG_PROTO_TCP : PG_PROTO_UDP;
 		if (!sp || pg_config_parse_port_range(sp, &r.lo, &r.hi)) {
-			c->why = "tcp and udp take a port or a range such as 8000-8010 (1..65535)";
+			c->l.why = "tcp and udp take a port or a range such as 8000-8010 (1..65535)";
 			return -1;
 		}
 	} else if (!strcmp(proto, "gre") || !strcmp(proto, "esp")) {
 		r.proto = proto[0] == 'g' ? PG_PROTO_GRE : PG_PROTO_ESP;
 		if (sp && *sp) {
-			c->why = "gre and esp have no ports";
+			c->l.why = "gre and esp have no ports";
 			return -1;
 		}
 	} else {
-		c->why = "protocol must be tcp, udp, gre or esp (ICMP is always let in)";
+		c->l.why = "protocol must be tcp, udp, gre or esp (ICMP is always let in)";
 		return -1;
 	}
-	c->rules[c->n++] = r;
+	c->rules[c->l.n++] = r;
 	return 0;
 }
 
 int pg_config_parse_input(const char *value, struct pg_input_rule *rules, unsigned int max,
 			  unsigned int *n, const char **why)
 {
-	struct rules_ctx c = {.rules = rules, .max = max};
+	struct rules_ctx c = {.l = {.max = max}, .rules = rules};
 
-	if (!strcmp(value, "none")) {
-		*n = 0;
-		return 0;
-	}
-	if (each_item(value, rule_item, &c)) {
-		*why = c.why ? c.why : "expected 'PROTO [PORT[-PORT]], ...' or 'none'";
-		return -1;
-	}
-	*n = c.n;
-	return 0;
+	return parse_list(value, rule_item, &c.l, n, why,
+			  "expected 'PROTO [PORT[-PORT]], ...' or 'none'");
 }
 
 struct routes_ctx {
+	struct list_ctx l; /* first: parse_list() sees only this */
 	struct pg_host_route *routes;
-	unsigned int max, n;
-	const char *why;
 };
 
 static int route_item(const char *s, void *vctx)
@@ -119,35 +131,26 @@ static int route_item(const char *s, void *vctx)
 	uint32_t addr;
 	uint8_t len;
 
-	if (c->n == c->max) {
-		c->why = "too many routes (at most 8)";
+	if (c->l.n == c->l.max) {
+		c->l.why = "too many routes (at most 8)";
 		return -1;
 	}
 	if (pg_config_parse_prefix(s, &addr, &len)) {
-		c->why = "expected prefixes such as 10.9.0.0/24, separated by commas";
+		c->l.why = "expected prefixes such as 10.9.0.0/24, separated by commas";
 		return -1;
 	}
-	c->routes[c->n].addr = addr;
-	c->routes[c->n].prefix = len;
-	c->n++;
+	c->routes[c->l.n].addr = addr;
+	c->routes[c->l.n].prefix = len;
+	c->l.n++;
 	return 0;
 }
 
 int pg_config_parse_routes(const char *value, struct pg_host_route *routes, unsigned int max,
 			   unsigned int *n, const char **why)
 {
-	struct routes_ctx c = {.routes = routes, .max = max};
+	struct routes_ctx c = {.l = {.max = max}, .routes = routes};
 
-	if (!strcmp(value, "none")) {
-		*n = 0;
-		return 0;
-	}
-	if (each_item(value, route_item, &c)) {
-		*why = c.why ? c.why : "expected 'PREFIX, ...' or 'none'";
-		return -1;
-	}
-	*n = c.n;
-	return 0;
+	return parse_list(value, route_item, &c.l, n, why, "expected 'PREFIX, ...' or 'none'");
 }
 
 /* "pgh-" and the link's name, cut to what a device name can hold. */
