@@ -210,7 +210,7 @@ for port, pre in ((500, b""), (4500, bytes(4))):
 # api_drive PNG pptp=on|off - in headless Chromium (tests/web/drive.js): log
 # in with the password, set the PPTP switch, Save, screenshot to PNG.
 api_drive() {
-	tnsx 70 "$NS_GW" node --experimental-websocket "$REPO/tests/web/drive.js" "$API/" \
+	tnsx 70 "$NS_GW" node "$REPO/tests/web/drive.js" "$API/" \
 		"$API_PASSWORD" "$1" "$2" >>"$SCN_DIR/browser.log" 2>&1 ||
 		{ fail "admin page ($2): $(grep -v Warning "$SCN_DIR/browser.log" | tail -n 1)"; return; }
 }

@@ -73,7 +73,7 @@ scenario() {
 # hp_browser - log in and save a change in headless Chromium on lan1.
 hp_browser() {
 	need node chromium || return
-	tnsx 70 "${NS_LAN[0]}" node --experimental-websocket "$REPO/tests/web/drive.js" \
+	tnsx 70 "${NS_LAN[0]}" node "$REPO/tests/web/drive.js" \
 		"http://$LAN_GW/" "$HP_PASSWORD" "$REPO/build/host-admin.png" pptp=off \
 		>"$SCN_DIR/browser.log" 2>&1 ||
 		{ fail "admin page in Chromium: $(grep -v Warning "$SCN_DIR/browser.log" | tail -n 1)"; return; }
