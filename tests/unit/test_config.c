@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "config_cases.h"
+
 #include "config.h"
 
 static const char good[] = "# a full configuration\n"
@@ -54,11 +56,6 @@ static uint32_t ip(const char *s)
 
 	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
 	return a.s_addr;
-}
-
-static int parse(const char *text, struct pg_config *cfg, char *err)
-{
-	return pg_config_parse(cfg, "t.conf", text, strlen(text), err, PG_CONFIG_ERR_SIZE);
 }
 
 static void test_good_file(void **state)
@@ -116,16 +113,6 @@ static void test_defaults_and_builtin(void **state)
 	assert_int_equal(cfg.lan_mtu, 1500);
 	pg_config_free(&cfg);
 }
-
-/* A minimal valid head that error cases append to; it is 8 lines long. */
-#define HEAD                                                                                       \
-	"[lan]\ninterface = a0\naddress = 192.168.1.1/24\n[wan]\ninterface = b0\n"                 \
-	"address = 198.51.100.2/24\ngateway = 198.51.100.1\n# line 8\n"
-
-struct bad_case {
-	const char *text;
-	const char *err;
-};
 
 static const struct bad_case bad_cases[] = {
 	{HEAD "[nat\n", "t.conf:9: malformed section header: expected '[name]' with a-z, 0-9 and '_'"},
@@ -228,17 +215,7 @@ static const struct bad_case bad_cases[] = {
 static void test_errors(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
-		struct pg_config cfg;
-		char err[PG_CONFIG_ERR_SIZE] = "";
-
-		if (parse(bad_cases[i].text, &cfg, err) == 0) {
-			pg_config_free(&cfg);
-			fail_msg("case %zu parsed but should fail with: %s", i, bad_cases[i].err);
-		}
-		if (strcmp(err, bad_cases[i].err))
-			fail_msg("case %zu:\n got: %s\nwant: %s", i, err, bad_cases[i].err);
-	}
+	check_bad_cases(bad_cases, sizeof(bad_cases) / sizeof(bad_cases[0]));
 }
 
 static void test_nul_and_crlf(void **state)

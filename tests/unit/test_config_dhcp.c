@@ -15,13 +15,10 @@
 
 #include <cmocka.h>
 
+#include "config_cases.h"
+
 #include "config.h"
 #include "dnsmasq.h"
-
-/* 8 lines: a LAN of 192.168.1.0/24 at .1, a WAN. */
-#define HEAD                                                                                       \
-	"[lan]\ninterface = a0\naddress = 192.168.1.1/24\n[wan]\ninterface = b0\n"                 \
-	"address = 198.51.100.2/24\ngateway = 198.51.100.1\n# line 8\n"
 
 static const char good[] = HEAD "[dhcp]\n"				/* 9 */
 				"enable = on\n"				/* 10 */
@@ -41,11 +38,6 @@ static uint32_t ip(const char *s)
 
 	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
 	return a.s_addr;
-}
-
-static int parse(const char *text, struct pg_config *cfg, char *err)
-{
-	return pg_config_parse(cfg, "t.conf", text, strlen(text), err, PG_CONFIG_ERR_SIZE);
 }
 
 static void test_good(void **state)
@@ -104,11 +96,6 @@ static void test_defaults(void **state)
 	assert_false(cfg.dhcp.dns);
 	pg_config_free(&cfg);
 }
-
-struct bad_case {
-	const char *text;
-	const char *err;
-};
 
 static const struct bad_case bad_cases[] = {
 	{HEAD "[dhcp]\nenable = on\n",
@@ -199,13 +186,7 @@ static const struct bad_case bad_cases[] = {
 static void test_errors(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
-		struct pg_config cfg;
-		char err[PG_CONFIG_ERR_SIZE] = "";
-
-		if (parse(bad_cases[i].text, &cfg, err) != -EINVAL || strcmp(err, bad_cases[i].err))
-			fail_msg("case %zu: got '%s'\n  want '%s'", i, err, bad_cases[i].err);
-	}
+	check_bad_cases(bad_cases, sizeof(bad_cases) / sizeof(bad_cases[0]));
 }
 
 static void test_value_parsers(void **state)
