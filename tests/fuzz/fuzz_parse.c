@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fuzz_parse.c - libFuzzer target for pg_parse(), the engine's only reader of
- * untrusted headers.
+ * fuzz_parse.c - libFuzzer target for pg_parse(), the engine's reader of
+ * untrusted headers, and pg_shard_of(), which reads them before any engine
+ * does to pick a worker.
  *
  * The input is one packet in a buffer exactly its size, so any read past it
  * is an AddressSanitizer report. Invariants on success: the length was only
@@ -10,6 +11,7 @@
  * and UDP ports are non-zero, and a non-first fragment (left for the caller
  * to refuse) had no transport header read. On refusal the reason is a drop_*
  * counter.
+ * pg_shard_of() must name a worker in range for any bytes, from either side.
  */
 #include <arpa/inet.h>
 #include <stdint.h>
@@ -18,6 +20,7 @@
 #include <string.h>
 
 #include "parse.h"
+#include "shard.h"
 #include "pktbuild.h"
 
 static void fail(const char *what)
@@ -55,6 +58,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pkt.cap = (uint32_t)size;
 	pkt.side = side;
 
+	for (unsigned int n = 1; n <= 3; n++) {
+		struct pg_shard_map m = {.n = n, .seed = 0x9e3779b97f4a7c15ULL};
+
+		if (pg_shard_of(&m, buf, (uint32_t)size, (enum pg_side)side) >= n)
+			fail("worker out of range");
+	}
 	r = pg_parse(&pkt, &p);
 	if (r >= PG_CNT__COUNT)
 		fail("reason out of range");
