@@ -68,11 +68,11 @@ static void log_start(const struct pg_config *cfg, const struct pg_datapath *dp)
 	inet_ntop(AF_INET, &ec->wan_addr, a[1], sizeof(a[1]));
 	inet_ntop(AF_INET, &ec->wan_gateway, a[2], sizeof(a[2]));
 	pg_info("passgated %s started: lan %s %s/%u mac %s, wan %s %s/%u via %s mac %s, "
-		"max_flows %u (%zu KiB)",
+		"max_flows %u (%zu KiB), workers %u",
 		PG_VERSION, cfg->lan_ifname, a[0], ec->lan_prefix,
 		pg_eth_ntoa(dp->link[PG_SIDE_LAN].port.mac, mac[0]), cfg->wan_ifname, a[1],
 		ec->wan_prefix, a[2], pg_eth_ntoa(dp->link[PG_SIDE_WAN].port.mac, mac[1]),
-		ec->max_flows, pg_engine_memory_size(ec) / 1024);
+		ec->max_flows, pg_engines_memory_size(ec, cfg->workers) / 1024, cfg->workers);
 }
 
 /*
@@ -132,7 +132,7 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_api *api, struct pg_dn
 		}
 		more = pg_datapath_pass(dp, now);
 		/* The helpers' VPN events, as log lines, after every pass. */
-		pg_api_drain_events(api, dp->engine, now);
+		pg_api_drain_events(api, dp->engines, now);
 		/* Between passes: requests, and MHD's timeouts at least every second. */
 		if ((pfd[3].revents & POLLIN) || now >= api_due) {
 			pg_api_run(api, now);
@@ -156,7 +156,7 @@ int main(int argc, char **argv)
 	struct pg_api *api;
 	const char *path = NULL;
 	struct pg_config cfg;
-	struct pg_engine *engine;
+	static struct pg_engines engines;
 	char err[PG_CONFIG_ERR_SIZE];
 	bool check_only = false;
 	sigset_t mask;
@@ -222,10 +222,11 @@ int main(int argc, char **argv)
 		       problems, problems == 1 ? "" : "s");
 		goto out_cfg;
 	}
-	engine = pg_engine_create(&cfg.engine);
-	if (!engine) {
-		pg_err("cannot create the engine (%zu bytes for max_flows %u): %s",
-		       pg_engine_memory_size(&cfg.engine), cfg.engine.max_flows, strerror(errno));
+	r = pg_engines_create(&engines, &cfg.engine, cfg.workers);
+	if (r) {
+		pg_err("cannot create the engines (%zu bytes for max_flows %u, %u workers): %s",
+		       pg_engines_memory_size(&cfg.engine, cfg.workers), cfg.engine.max_flows,
+		       cfg.workers, strerror(-r));
 		goto out_cfg;
 	}
 	sigemptyset(&mask);
@@ -240,14 +241,14 @@ int main(int argc, char **argv)
 		pg_err("signalfd: %s", strerror(errno));
 		goto out_engine;
 	}
-	r = pg_datapath_init(&dp, &cfg, engine, err, sizeof(err));
+	r = pg_datapath_init(&dp, &cfg, &engines, err, sizeof(err));
 	if (r) {
 		pg_err("%s", err);
 		goto out_sfd;
 	}
 	log_start(&cfg, &dp);
 	memset(&env, 0, sizeof(env));
-	env.engine = engine;
+	env.engines = &engines;
 	env.cfg = &cfg;
 	env.cfg_path = path;
 	env.ports[PG_SIDE_LAN] = &dp.link[PG_SIDE_LAN].port;
@@ -273,7 +274,7 @@ int main(int argc, char **argv)
 	pg_api_destroy(api);
 	pg_datapath_fini(&dp);
 	close(sfd);
-	pg_engine_destroy(engine);
+	pg_engines_destroy(&engines);
 	pg_config_free(&cfg);
 	pg_info("stopped");
 	return r;
@@ -281,7 +282,7 @@ int main(int argc, char **argv)
 out_sfd:
 	close(sfd);
 out_engine:
-	pg_engine_destroy(engine);
+	pg_engines_destroy(&engines);
 out_cfg:
 	pg_config_free(&cfg);
 	return 1;

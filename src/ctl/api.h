@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "engine.h"
+#include "engines.h"
 
 struct pg_api;
 struct pg_port;
@@ -24,7 +25,7 @@ struct pg_dp_stats;
 
 /* What the API works on; all borrowed, owned by the daemon. */
 struct pg_api_env {
-	struct pg_engine *engine;
+	struct pg_engines *engines; /* one per worker; PG_ENGINES_ONE() for one */
 	struct pg_config *cfg;	  /* the running configuration; the API replaces it */
 	const char *cfg_path;	  /* where changes are saved; NULL: not saved */
 	struct pg_port *ports[2]; /* per side, for interface status; may be NULL */
@@ -65,9 +66,9 @@ int pg_api_timeout_ms(const struct pg_api *api);
 void pg_api_run(struct pg_api *api, uint64_t now_ms);
 
 /*
- * Take the engine's events, log each at info level and keep the latest
+ * Take the engines' events, log each at info level and keep the latest
  * for GET /api/v1/events. Call after every pass; api may be NULL.
  */
-void pg_api_drain_events(struct pg_api *api, struct pg_engine *engine, uint64_t now_ms);
+void pg_api_drain_events(struct pg_api *api, struct pg_engines *engines, uint64_t now_ms);
 
 #endif /* PG_API_H */

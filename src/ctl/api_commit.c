@@ -41,7 +41,7 @@ void pg_api_commit(struct pg_api *api, struct pg_config *next, const char *what,
 
 	/* Not in the file: the flow hash key of this run must stay. */
 	memcpy(next->engine.hash_seed, cur->engine.hash_seed, sizeof(cur->engine.hash_seed));
-	if (pg_engine_config_validate(&next->engine, &why)) {
+	if (pg_engines_validate(&next->engine, api->env.engines->n, &why)) {
 		pg_api_error(resp, 400, NULL, "%s", why ? why : "invalid configuration");
 		pg_config_free(next);
 		return;
@@ -55,7 +55,7 @@ void pg_api_commit(struct pg_api *api, struct pg_config *next, const char *what,
 			return;
 		}
 	}
-	r = pg_engine_reconfigure(api->env.engine, &next->engine);
+	r = pg_engines_reconfigure(api->env.engines, &next->engine);
 	if (r) {
 		if (path && pg_config_write(cur, path))
 			pg_err("api: %s could not be restored after a refused change", path);

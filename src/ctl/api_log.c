@@ -33,7 +33,7 @@ void pg_api_log_add(struct pg_api *api, const char *level, const char *text)
 	snprintf(l->text, sizeof(l->text), "%s", text);
 }
 
-void pg_api_drain_events(struct pg_api *api, struct pg_engine *engine, uint64_t now_ms)
+void pg_api_drain_events(struct pg_api *api, struct pg_engines *engines, uint64_t now_ms)
 {
 	struct pg_event ev[DRAIN_BATCH];
 	char line[PG_API_LOG_LINE_MAX];
@@ -41,7 +41,7 @@ void pg_api_drain_events(struct pg_api *api, struct pg_engine *engine, uint64_t 
 
 	(void)now_ms;
 	do {
-		n = pg_engine_events(engine, ev, DRAIN_BATCH);
+		n = pg_engines_events(engines, ev, DRAIN_BATCH);
 		for (unsigned int i = 0; i < n; i++) {
 			pg_event_format(&ev[i], line, sizeof(line));
 			pg_info("%s", line);

@@ -72,7 +72,7 @@ static int do_reload(struct pg_api *api, struct pg_reload_diff *d, char *msg, si
 	}
 	/* Not in the file: the flow hash key of this run must stay. */
 	memcpy(next.engine.hash_seed, cur->engine.hash_seed, sizeof(cur->engine.hash_seed));
-	r = pg_engine_reconfigure(api->env.engine, &next.engine);
+	r = pg_engines_reconfigure(api->env.engines, &next.engine);
 	if (r) {
 		snprintf(err, sizeof(err), "%s: the engine refused it: %s", path, strerror(-r));
 		pg_config_free(&next);
@@ -130,6 +130,6 @@ void pg_api_post_reload(struct pg_api *api, const struct pg_api_req *req,
 	json_object_object_add(o, "changed_count", json_object_new_int64(d.n));
 	json_object_object_add(o, "message", json_object_new_string(msg));
 	json_object_object_add(o, "flows",
-			       json_object_new_int64(pg_engine_flow_count(api->env.engine)));
+			       json_object_new_int64(pg_engines_flow_count(api->env.engines)));
 	pg_api_json(resp, 200, o);
 }

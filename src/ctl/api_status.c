@@ -62,15 +62,16 @@ static struct json_object *link_json(const struct pg_api *api, enum pg_side side
 void pg_api_get_status(struct pg_api *api, const struct pg_api_req *req, struct pg_api_resp *resp)
 {
 	const struct pg_engine_config *ec = &api->env.cfg->engine;
-	const uint64_t *cnt = pg_engine_counters(api->env.engine);
+	uint64_t cnt[PG_CNT__COUNT];
 	struct json_object *o = json_object_new_object(), *links, *c, *pt;
 
 	(void)req;
+	pg_engines_counters(api->env.engines, cnt);
 	json_object_object_add(o, "version", json_object_new_string(PG_VERSION));
 	json_object_object_add(o, "uptime_s",
 			       json_object_new_uint64((api->now_ms - api->env.start_ms) / 1000));
 	json_object_object_add(o, "flows",
-			       json_object_new_int64(pg_engine_flow_count(api->env.engine)));
+			       json_object_new_int64(pg_engines_flow_count(api->env.engines)));
 	json_object_object_add(o, "max_flows", json_object_new_int64(ec->max_flows));
 	json_object_object_add(o, "config_file", api->env.cfg_path
 							 ? json_object_new_string(api->env.cfg_path)
@@ -234,7 +235,7 @@ void pg_api_get_flows(struct pg_api *api, const struct pg_api_req *req, struct p
 		pg_api_error(resp, 500, NULL, "out of memory");
 		return;
 	}
-	n = pg_engine_flows(api->env.engine, &flt, &cursor, buf, limit, api->now_ms);
+	n = pg_engines_flows(api->env.engines, &flt, &cursor, buf, limit, api->now_ms);
 	o = json_object_new_object();
 	arr = json_object_new_array();
 	for (unsigned int i = 0; i < n; i++)
@@ -243,7 +244,7 @@ void pg_api_get_flows(struct pg_api *api, const struct pg_api_req *req, struct p
 	json_object_object_add(o, "flows", arr);
 	json_object_object_add(o, "next", cursor ? json_object_new_int64(cursor) : NULL);
 	json_object_object_add(o, "total",
-			       json_object_new_int64(pg_engine_flow_count(api->env.engine)));
+			       json_object_new_int64(pg_engines_flow_count(api->env.engines)));
 	pg_api_json(resp, 200, o);
 }
 
@@ -311,7 +312,7 @@ void pg_api_get_sessions(struct pg_api *api, const struct pg_api_req *req,
 		pg_api_error(resp, 500, NULL, "out of memory");
 		return;
 	}
-	n = pg_engine_vpn_sessions(api->env.engine, &cursor, buf, limit, api->now_ms);
+	n = pg_engines_vpn_sessions(api->env.engines, &cursor, buf, limit, api->now_ms);
 	o = json_object_new_object();
 	arr = json_object_new_array();
 	for (unsigned int i = 0; i < n; i++)

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "engines.h"
 #include "config_internal.h"
 
 const char pg_config_builtin[] = "# built-in configuration: the demo network\n"
@@ -134,6 +135,7 @@ static const struct key_def key_table[] = {
 	{S_LOG, "level", K_LOGLEVEL, OFF(log_level), 0, 0, 0, false, false, NULL},
 	{S_LOG, "syslog", K_BOOL, OFF(log_syslog), 0, 0, 0, false, false, NULL},
 	{S_DATAPATH, "backend", K_BACKEND, OFF(backend), 0, 0, 0, false, false, NULL},
+	{S_DATAPATH, "workers", K_U32, OFF(workers), 0, 1, PG_SHARDS_MAX, false, false, NULL},
 	{S_PASSTHROUGH, "pptp", K_BOOL, EOFF(pptp_passthrough), 0, 0, 0, false, false, NULL},
 	{S_PASSTHROUGH, "ipsec", K_BOOL, EOFF(ipsec_passthrough), 0, 0, 0, false, false, NULL},
 	{S_PASSTHROUGH, "l2tp", K_BOOL, EOFF(l2tp_passthrough), 0, 0, 0, false, false, NULL},
@@ -784,6 +786,10 @@ static int check_all(struct parse *p)
 	/* The engine has the last word on what it can run with. */
 	if (pg_engine_config_validate(ec, &why))
 		return fail(p, 0, -1, NULL, "%s", why ? why : "invalid configuration");
+	k = key_index(S_DATAPATH, "workers");
+	if (pg_engines_validate(ec, p->cfg->workers, &why))
+		return fail(p, p->key_line[k], S_DATAPATH, "workers", "%s (max_flows %u)", why,
+			    ec->max_flows);
 	return 0;
 }
 
@@ -817,6 +823,7 @@ int pg_config_parse(struct pg_config *cfg, const char *name, const char *text, s
 	pg_config_api_defaults(&c.api);
 	pg_config_svc_defaults(&c);
 	c.host.path = true;
+	c.workers = 1;
 
 	if (len > PG_CONFIG_FILE_MAX)
 		return fail(&p, 0, -1, NULL, "larger than %u bytes", PG_CONFIG_FILE_MAX);

@@ -80,6 +80,7 @@ struct pg_config_host {
 struct pg_config {
 	struct pg_engine_config engine;
 	enum pg_backend backend;
+	uint32_t workers; /* [datapath] workers: engines the flows are sharded over */
 	char lan_ifname[PG_CONFIG_IFNAME_SIZE];
 	char wan_ifname[PG_CONFIG_IFNAME_SIZE];
 	uint32_t lan_mtu;

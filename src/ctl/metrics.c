@@ -75,10 +75,12 @@ static void family(struct out *o, const char *name, const char *type, const char
 	put(o, "\n# TYPE %s %s\n", name, type);
 }
 
-static void engine_counters(struct out *o, const uint64_t *c)
+static void engine_counters(struct out *o, const struct pg_engines *engines)
 {
+	uint64_t c[PG_CNT__COUNT];
 	char name[96];
 
+	pg_engines_counters(engines, c);
 	for (unsigned int i = 1; i < PG_CNT__COUNT; i++) {
 		snprintf(name, sizeof(name), "passgate_%s_total", pg_counter_name(i));
 		family(o, name, "counter", pg_counter_help(i));
@@ -103,8 +105,8 @@ static void sessions(struct out *o, struct pg_api *api)
 		return;
 	}
 	do {
-		unsigned int n = pg_engine_vpn_sessions(api->env.engine, &cursor, buf, SESSION_PAGE,
-							api->now_ms);
+		unsigned int n = pg_engines_vpn_sessions(api->env.engines, &cursor, buf,
+							 SESSION_PAGE, api->now_ms);
 
 		for (unsigned int i = 0; i < n; i++)
 			if (buf[i].kind < 6)
@@ -120,7 +122,7 @@ static void sessions(struct out *o, struct pg_api *api)
 static void flows(struct out *o, struct pg_api *api)
 {
 	const struct pg_engine_config *ec = &api->env.cfg->engine;
-	uint32_t n[PG_FP__COUNT], total = pg_engine_flow_count(api->env.engine);
+	uint32_t n[PG_FP__COUNT], total = pg_engines_flow_count(api->env.engines);
 
 	family(o, "passgate_flows", "gauge", "flows in the table");
 	put(o, "passgate_flows %u\n", total);
@@ -129,7 +131,7 @@ static void flows(struct out *o, struct pg_api *api)
 	family(o, "passgate_flow_table_fill_ratio", "gauge", "flows / max_flows");
 	put(o, "passgate_flow_table_fill_ratio %.6f\n",
 	    ec->max_flows ? (double)total / ec->max_flows : 0.0);
-	pg_engine_flows_by_proto(api->env.engine, n);
+	pg_engines_flows_by_proto(api->env.engines, n);
 	family(o, "passgate_flows_by_protocol", "gauge", "flows in the table, by IP protocol");
 	for (unsigned int i = 0; i < PG_FP__COUNT; i++)
 		put(o, "passgate_flows_by_protocol{protocol=\"%s\"} %u\n",
@@ -192,7 +194,7 @@ void pg_metrics_render(struct pg_api *api, struct pg_api_resp *resp)
 	put(&o, "passgate_passthrough_enabled{protocol=\"ipsec\"} %d\n", ec->ipsec_passthrough);
 	put(&o, "passgate_passthrough_enabled{protocol=\"l2tp\"} %d\n", ec->l2tp_passthrough);
 	sessions(&o, api);
-	engine_counters(&o, pg_engine_counters(api->env.engine));
+	engine_counters(&o, api->env.engines);
 	links(&o, api);
 	batches(&o, api->env.dp_stats);
 	if (o.failed) {

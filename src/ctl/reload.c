@@ -48,6 +48,8 @@ static const struct fixed fixed[] = {
 	 "the flow table's memory is allocated once at start"},
 	{"datapath", "backend", OFF(backend), sizeof(enum pg_backend),
 	 "the I/O backend is set up at start"},
+	{"datapath", "workers", OFF(workers), sizeof(uint32_t),
+	 "each worker's flow table is allocated at start"},
 	{"api", "listen", OFF(api.enabled), sizeof(bool), "the API's sockets are opened at start"},
 	{"api", "listen", OFF(api.addr), sizeof(uint32_t), "the API's sockets are opened at start"},
 	{"api", "listen", OFF(api.port), sizeof(uint16_t), "the API's sockets are opened at start"},

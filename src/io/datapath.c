@@ -130,8 +130,10 @@ static int link_open(struct pg_link *l, enum pg_side side, const char *ifname, u
 	return r;
 }
 
-int pg_datapath_init(struct pg_datapath *dp, const struct pg_config *cfg, struct pg_engine *engine,
-		     char *err, size_t errlen)
+_Static_assert(PG_DP_FRAMES <= PG_WORKERS_BATCH_MAX, "a pass holds more than workers take");
+
+int pg_datapath_init(struct pg_datapath *dp, const struct pg_config *cfg,
+		     struct pg_engines *engines, char *err, size_t errlen)
 {
 	const struct pg_engine_config *ec = &cfg->engine;
 	int r;
@@ -143,7 +145,7 @@ int pg_datapath_init(struct pg_datapath *dp, const struct pg_config *cfg, struct
 		dp->link[i].xdp.fd = -1;
 		dp->link[i].use_xdp = cfg->backend != PG_BACKEND_AFPACKET;
 	}
-	dp->engine = engine;
+	dp->engines = engines;
 	if (posix_memalign((void **)&dp->bufs, 64, (size_t)PG_DP_FRAMES * PG_FRAME_SIZE)) {
 		snprintf(err, errlen, "out of memory for frame buffers");
 		return -ENOMEM;
@@ -170,8 +172,13 @@ int pg_datapath_init(struct pg_datapath *dp, const struct pg_config *cfg, struct
 	}
 	if (r)
 		goto out_wan;
+	r = pg_workers_start(&dp->workers, engines, err, errlen);
+	if (r)
+		goto out_host;
 	return 0;
 
+out_host:
+	pg_hostpath_fini(&dp->host);
 out_wan:
 	pg_port_fini(&dp->link[PG_SIDE_WAN].port);
 	link_close(&dp->link[PG_SIDE_WAN]);
@@ -186,6 +193,7 @@ out_free:
 
 void pg_datapath_fini(struct pg_datapath *dp)
 {
+	pg_workers_stop(&dp->workers);
 	pg_hostpath_fini(&dp->host);
 	for (int s = 0; s < 2; s++) {
 		/* Let queued frames go before the ring disappears. */
@@ -283,16 +291,17 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 		more |= left;
 	}
 	if (np) {
-		struct pg_pkt *em;
-		unsigned int ne;
-
-		pg_engine_run(dp->engine, dp->pkts, np, now_ms);
+		pg_workers_run(&dp->workers, dp->pkts, np, now_ms);
 		for (unsigned int i = 0; i < np; i++)
 			deliver(dp, &dp->pkts[i], now_ms);
 		/* Held fragments their first fragment released: engine memory, this pass only. */
-		ne = pg_engine_emitted(dp->engine, &em);
-		for (unsigned int i = 0; i < ne; i++)
-			deliver(dp, &em[i], now_ms);
+		for (unsigned int k = 0; k < dp->engines->n; k++) {
+			struct pg_pkt *em;
+			unsigned int ne = pg_engine_emitted(dp->engines->e[k], &em);
+
+			for (unsigned int i = 0; i < ne; i++)
+				deliver(dp, &em[i], now_ms);
+		}
 	}
 	for (int s = 0; s < 2; s++) {
 		struct pg_link *l = &dp->link[s];
@@ -304,7 +313,7 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 	}
 	/* Every second, busy or idle: expiry must not depend on what traffic runs. */
 	if (now_ms - dp->last_tick_ms >= TICK_INTERVAL_MS) {
-		pg_engine_tick(dp->engine, now_ms);
+		pg_engines_tick(dp->engines, now_ms);
 		dp->last_tick_ms = now_ms;
 		for (int s = 0; s < 2; s++)
 			dp->link[s].port.cnt[PG_L2_CNT_RX_KERNEL_DROPS] =
@@ -326,13 +335,14 @@ void pg_datapath_error(struct pg_datapath *dp, enum pg_side side, uint64_t now_m
 
 void pg_datapath_status(struct pg_datapath *dp)
 {
-	const uint64_t *c = pg_engine_counters(dp->engine);
+	uint64_t c[PG_CNT__COUNT];
 
+	pg_engines_counters(dp->engines, c);
 	for (unsigned int i = 0; i < PG_CNT__COUNT; i++)
 		if (c[i])
 			pg_log_status("counter %s %llu", pg_counter_name(i),
 				      (unsigned long long)c[i]);
-	pg_log_status("flows %u", pg_engine_flow_count(dp->engine));
+	pg_log_status("flows %u", pg_engines_flow_count(dp->engines));
 	for (int s = 0; s < 2; s++) {
 		struct pg_link *l = &dp->link[s];
 		const struct pg_port *p = &l->port;

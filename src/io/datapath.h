@@ -16,8 +16,10 @@
 #include "dpstats.h"
 #include "config.h"
 #include "engine.h"
+#include "engines.h"
 #include "hostpath.h"
 #include "port.h"
+#include "workers.h"
 
 #define PG_DP_BURST 64 /* frames taken from each ring per pass */
 /* Frame buffers of one pass: a burst per link, and the host's WAN device. */
@@ -36,7 +38,8 @@ struct pg_link {
 };
 
 struct pg_datapath {
-	struct pg_engine *engine;
+	struct pg_engines *engines; /* one per worker ([datapath] workers) */
+	struct pg_workers workers;
 	struct pg_link link[2]; /* indexed by enum pg_side */
 	struct pg_hostpath host; /* the host stack's devices ([host] path) */
 	bool host_ready[2];	 /* poll saw the device readable, or a burst left frames */
@@ -50,12 +53,12 @@ struct pg_datapath {
 
 /*
  * Open both links of cfg, set up layer 2 and the host path's devices (so
- * the gateway's addresses exist in the host stack when this returns);
- * engine is borrowed. Returns 0
- * or -errno with a message in err.
+ * the gateway's addresses exist in the host stack when this returns) and
+ * start a thread for each worker engine but the first; engines is
+ * borrowed. Returns 0 or -errno with a message in err.
  */
-int pg_datapath_init(struct pg_datapath *dp, const struct pg_config *cfg, struct pg_engine *engine,
-		     char *err, size_t errlen);
+int pg_datapath_init(struct pg_datapath *dp, const struct pg_config *cfg,
+		     struct pg_engines *engines, char *err, size_t errlen);
 void pg_datapath_fini(struct pg_datapath *dp);
 
 /* The socket to poll for side. */

@@ -49,7 +49,11 @@ static void setup(void)
 		fail(err);
 	engine = pg_engine_create(&cfg.engine);
 	memset(&env, 0, sizeof(env));
-	env.engine = engine;
+	/* One engine, as a daemon with one worker has. */
+	static struct pg_engines one;
+
+	one = PG_ENGINES_ONE(engine);
+	env.engines = &one;
 	env.cfg = &cfg;
 	pg_capture_init(&capture, 1, 2);
 	env.capture = &capture;

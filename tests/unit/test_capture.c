@@ -315,7 +315,11 @@ static int fx_setup(void **state)
 	assert_non_null(f->engine);
 	pg_capture_init(&f->cap, LAN_IFINDEX, WAN_IFINDEX);
 	memset(&env, 0, sizeof(env));
-	env.engine = f->engine;
+	/* One engine, as a daemon with one worker has. */
+	static struct pg_engines one;
+
+	one = PG_ENGINES_ONE(f->engine);
+	env.engines = &one;
 	env.cfg = &f->cfg;
 	env.start_ms = 1000;
 	env.capture = &f->cap;

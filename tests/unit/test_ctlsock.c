@@ -190,7 +190,11 @@ static void test_reload_over_socket(void **state)
 	engine = pg_engine_create(&cfg.engine);
 	assert_non_null(engine);
 	memset(&env, 0, sizeof(env));
-	env.engine = engine;
+	/* One engine, as a daemon with one worker has. */
+	static struct pg_engines one;
+
+	one = PG_ENGINES_ONE(engine);
+	env.engines = &one;
 	env.cfg = &cfg;
 	env.cfg_path = path;
 	api = pg_api_create(&env, err, sizeof(err));

@@ -71,7 +71,11 @@ static void test_metrics(void **state)
 	snprintf(lan.name, sizeof(lan.name), "lan0");
 	lan.cnt[PG_L2_CNT_RX_FRAMES] = 42;
 	memset(&env, 0, sizeof(env));
-	env.engine = e;
+	/* One engine, as a daemon with one worker has. */
+	static struct pg_engines one;
+
+	one = PG_ENGINES_ONE(e);
+	env.engines = &one;
 	env.cfg = &cfg;
 	env.ports[PG_SIDE_LAN] = &lan;
 	pg_dp_stats_batch(&dps, 1);

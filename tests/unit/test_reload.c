@@ -214,7 +214,11 @@ static struct fixture *fx_new(const char *extra)
 	f->engine = pg_engine_create(&f->cfg.engine);
 	assert_non_null(f->engine);
 	memset(&env, 0, sizeof(env));
-	env.engine = f->engine;
+	/* One engine, as a daemon with one worker has. */
+	static struct pg_engines one;
+
+	one = PG_ENGINES_ONE(f->engine);
+	env.engines = &one;
 	env.cfg = &f->cfg;
 	env.cfg_path = f->path;
 	env.start_ms = 1000;
