@@ -259,6 +259,11 @@ void pg_engine_destroy(struct pg_engine *e)
 	free(e);
 }
 
+void pg_engine_share_ports(struct pg_engine *e, struct pg_portdir *d)
+{
+	e->dir = d;
+}
+
 int pg_engine_reconfigure(struct pg_engine *e, const struct pg_engine_config *cfg)
 {
 	const char *why;

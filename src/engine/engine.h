@@ -213,6 +213,15 @@ size_t pg_engine_memory_size(const struct pg_engine_config *cfg);
 struct pg_engine *pg_engine_create(const struct pg_engine_config *cfg);
 void pg_engine_destroy(struct pg_engine *e);
 
+struct pg_portdir;
+
+/*
+ * Take public ports from d, shared with the other engines of a gateway
+ * with several workers (portdir.h), instead of from this engine's own
+ * bitmaps. Before the first packet; d must outlive the engine.
+ */
+void pg_engine_share_ports(struct pg_engine *e, struct pg_portdir *d);
+
 /* Swap in a new configuration between batches; established flows survive. */
 int pg_engine_reconfigure(struct pg_engine *e, const struct pg_engine_config *cfg);
 

@@ -243,6 +243,7 @@ struct pg_engine {
 	uint64_t *ports_used[PG_PORTS__COUNT];     /* one bit per public port */
 	uint64_t *ports_reserved[PG_PORTS__COUNT]; /* forwarded: never mapped */
 	uint64_t rng;
+	struct pg_portdir *dir; /* shared with the other workers' engines, or NULL */
 
 	uint32_t wheel[PG_WHEEL_SLOTS];
 	uint32_t wheel_now; /* every slot before this second is processed */
@@ -483,6 +484,22 @@ uint32_t pg_mapping_get_fixed(struct pg_engine *e, uint8_t proto, uint32_t lan,
 void pg_mapping_put(struct pg_engine *e, uint32_t idx);
 /* The mapping of (proto, lan, lan_port) if there is one, else PG_NONE; no reference. */
 uint32_t pg_mapping_find_lan(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port);
+/*
+ * Which LAN socket holds public port pub_port (network order): this
+ * engine's mapping, or another worker's (the shared directory). True with
+ * *lan and *lan_port (network order) set.
+ */
+bool pg_mapping_owner(struct pg_engine *e, uint8_t proto, uint16_t pub_port, uint32_t *lan,
+		      uint16_t *lan_port);
+/* A mapping of (proto, lan, lan_port) on public port pub_port (network order), or PG_NONE. */
+uint32_t pg_mapping_get_on(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port,
+			   uint16_t pub_port);
+/*
+ * With several workers: LAN socket (lan, lan_port) has sent to the public
+ * address itself, and the test by public port (hairpin.c).
+ */
+void pg_mapping_note_self(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port);
+bool pg_mapping_sent_self(struct pg_engine *e, uint8_t proto, uint16_t pub_port);
 void pg_nat_init(struct pg_engine *e);
 
 /* fastpath.c: established UDP/TCP flows without helpers, a chunk at a time */

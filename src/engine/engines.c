@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "engines.h"
+#include "portdir.h"
 
 /* The cursor's top bits name the engine: tables have at most 2^24 flows. */
 #define CURSOR_SHIFT 28
@@ -67,6 +68,12 @@ int pg_engines_create(struct pg_engines *s, const struct pg_engine_config *cfg, 
 	s->map.n = n;
 	/* Steering is keyed like the engines' hashes: unguessable from outside. */
 	s->map.seed = cfg->hash_seed[0] ^ (cfg->hash_seed[1] >> 7);
+	if (n > 1) {
+		/* Seeded as one engine's own port choices are (nat.c), so both pick alike. */
+		s->dir = pg_portdir_create(cfg->hash_seed[0] ^ (cfg->hash_seed[1] << 1));
+		if (!s->dir)
+			return -ENOMEM;
+	}
 	for (unsigned int i = 0; i < n; i++) {
 		s->e[i] = pg_engine_create(&w);
 		if (!s->e[i]) {
@@ -76,6 +83,8 @@ int pg_engines_create(struct pg_engines *s, const struct pg_engine_config *cfg, 
 			return r;
 		}
 		s->n = i + 1;
+		if (s->dir)
+			pg_engine_share_ports(s->e[i], s->dir);
 	}
 	return 0;
 }
@@ -85,6 +94,8 @@ void pg_engines_destroy(struct pg_engines *s)
 	for (unsigned int i = 0; i < s->n; i++)
 		pg_engine_destroy(s->e[i]);
 	s->n = 0;
+	pg_portdir_destroy(s->dir);
+	s->dir = NULL;
 }
 
 size_t pg_engines_memory_size(const struct pg_engine_config *cfg, unsigned int n)

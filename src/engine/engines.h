@@ -4,7 +4,8 @@
  * between them by pg_shard_of(), seen by the control plane as one table.
  *
  * With one worker the set is that worker's engine and nothing changes.
- * With n, each engine holds max_flows / n flows, and what the API reads
+ * With n, each engine holds max_flows / n flows, all take their public
+ * ports from one directory (portdir.h), and what the API reads
  * (counters, flows, VPN sessions, events) is summed or walked across them.
  * Like the engine itself this is pure and has no locks: callers read and
  * reconfigure it between passes, when no worker is running.
@@ -20,6 +21,7 @@ struct pg_engines {
 	unsigned int n;
 	struct pg_shard_map map;
 	struct pg_engine *e[PG_SHARDS_MAX];
+	struct pg_portdir *dir; /* the public ports all of them share (n > 1) */
 };
 
 /* A set of one engine the caller owns (tests, tools): not to be destroyed. */

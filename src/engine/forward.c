@@ -458,10 +458,9 @@ void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_par
  * another port than 1701 (RFC 2661 8.1), so a client's tunnel to that server
  * lets it in.
  */
-static bool filter_allows(struct pg_engine *e, const struct pg_parsed *p, uint32_t midx,
-			  uint16_t dport)
+static bool filter_allows(struct pg_engine *e, const struct pg_parsed *p, uint32_t lan,
+			  uint16_t lan_port, uint16_t dport)
 {
-	const struct pg_mapping *m = &e->mappings[midx];
 	struct pg_key k;
 	struct pg_flow *f;
 
@@ -473,8 +472,7 @@ static bool filter_allows(struct pg_engine *e, const struct pg_parsed *p, uint32
 	default:
 		if (p->proto != PG_PROTO_UDP)
 			return false;
-		pg_key_fill(&k, PG_KEY_FLOW_OUT, PG_PROTO_UDP, m->key[0].a, p->saddr, m->key[0].pa,
-			    htons(1701));
+		pg_key_fill(&k, PG_KEY_FLOW_OUT, PG_PROTO_UDP, lan, p->saddr, lan_port, htons(1701));
 		f = pg_flow_lookup(e, &k);
 		return f && f->alg == PG_ALG_L2TP;
 	}
@@ -488,18 +486,17 @@ static bool filter_allows(struct pg_engine *e, const struct pg_parsed *p, uint32
 static struct pg_flow *inbound_new(struct pg_engine *e, struct pg_pkt *pkt,
 				   const struct pg_parsed *p, uint64_t now_ms)
 {
-	uint16_t sport, dport;
-	uint32_t midx;
-	struct pg_mapping *m;
+	uint16_t sport, dport, lan_port;
+	uint32_t midx, lan;
 	enum pg_counter why;
 
 	l4_ports(p, &sport, &dport);
-	midx = pg_mapping_find_pub(e, p->proto, dport);
-	if (midx == PG_NONE) {
+	/* Another worker's mapping counts too: the port is the gateway's (portdir.h). */
+	if (!pg_mapping_owner(e, p->proto, dport, &lan, &lan_port)) {
 		pg_drop(e, pkt, PG_CNT_DROP_UNSOLICITED);
 		return NULL;
 	}
-	if (!filter_allows(e, p, midx, dport)) {
+	if (!filter_allows(e, p, lan, lan_port, dport)) {
 		pg_drop(e, pkt, PG_CNT_DROP_FILTERED);
 		return NULL;
 	}
@@ -513,7 +510,7 @@ static struct pg_flow *inbound_new(struct pg_engine *e, struct pg_pkt *pkt,
 		pg_icmp_error(e, pkt, PG_ICMP_TIME_EXCEEDED, 0, 0, now_ms);
 		return NULL;
 	}
-	if (host_at_limit(e, e->mappings[midx].key[0].a)) {
+	if (host_at_limit(e, lan)) {
 		pg_drop(e, pkt, PG_CNT_DROP_HOST_LIMIT);
 		return NULL;
 	}
@@ -522,16 +519,22 @@ static struct pg_flow *inbound_new(struct pg_engine *e, struct pg_pkt *pkt,
 		return NULL;
 	}
 	/* Eviction may have taken the flow that allowed this packet in. */
-	midx = pg_mapping_find_pub(e, p->proto, dport);
-	why = midx == PG_NONE ? PG_CNT_DROP_UNSOLICITED : PG_CNT_DROP_FILTERED;
-	if (midx == PG_NONE || !filter_allows(e, p, midx, dport)) {
+	if (!pg_mapping_owner(e, p->proto, dport, &lan, &lan_port)) {
+		pg_drop(e, pkt, PG_CNT_DROP_UNSOLICITED);
+		return NULL;
+	}
+	why = PG_CNT_DROP_FILTERED;
+	midx = PG_NONE;
+	if (filter_allows(e, p, lan, lan_port, dport)) {
+		why = PG_CNT_DROP_PORTS_EXHAUSTED; /* it was freed and taken again meanwhile */
+		midx = pg_mapping_get_on(e, p->proto, lan, lan_port, dport);
+	}
+	if (midx == PG_NONE) {
 		pg_drop(e, pkt, why);
 		return NULL;
 	}
-	m = &e->mappings[midx];
-	m->refs++;
-	return pg_flow_new(e, pkt, p->proto, m->key[0].a, m->key[0].pa, p->saddr, sport, midx,
-			   m->key[1].pa, now_seconds_up(now_ms));
+	return pg_flow_new(e, pkt, p->proto, lan, lan_port, p->saddr, sport, midx, dport,
+			   now_seconds_up(now_ms));
 }
 
 /*
@@ -550,8 +553,13 @@ static struct pg_flow *unsolicited(struct pg_engine *e, struct pg_pkt *pkt,
 	f = pg_forward_unsolicited(e, pkt, p, now_ms, &claimed);
 	if (f || claimed)
 		return f;
-	if (ported(p->proto) && pg_mapping_find_pub(e, p->proto, l4_dport(p)) != PG_NONE)
-		return inbound_new(e, pkt, p, now_ms);
+	if (ported(p->proto)) {
+		uint32_t lan;
+		uint16_t lan_port;
+
+		if (pg_mapping_owner(e, p->proto, l4_dport(p), &lan, &lan_port))
+			return inbound_new(e, pkt, p, now_ms);
+	}
 	/* Truly unsolicited: the DMZ host takes it, if there is one. */
 	f = pg_dmz(e, pkt, p, now_ms);
 	if (!f)

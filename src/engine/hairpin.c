@@ -30,8 +30,6 @@ static bool permit_exists(struct pg_engine *e, uint8_t proto, uint16_t pub, uint
 static bool hairpin_target(struct pg_engine *e, const struct pg_parsed *p, uint32_t *host,
 			   uint16_t *port)
 {
-	uint32_t midx;
-
 	for (unsigned int i = 0; i < e->cfg.nforwards; i++) {
 		const struct pg_port_forward *r = &e->cfg.forwards[i];
 		uint16_t d = ntohs(p->dport);
@@ -45,17 +43,14 @@ static bool hairpin_target(struct pg_engine *e, const struct pg_parsed *p, uint3
 						     : (uint16_t)(r->lan_lo + (d - r->wan_lo)));
 		return true;
 	}
-	midx = pg_mapping_find_pub(e, p->proto, p->dport);
-	if (midx == PG_NONE)
+	/* The mapping may be another worker's: the port is the gateway's (portdir.h). */
+	if (!pg_mapping_owner(e, p->proto, p->dport, host, port))
 		return false;
 	if (e->cfg.filtering != PG_FILTER_ENDPOINT_INDEPENDENT &&
-	    !permit_exists(e, p->proto, p->dport, e->cfg.wan_addr))
+	    !permit_exists(e, p->proto, p->dport, e->cfg.wan_addr) &&
+	    !pg_mapping_sent_self(e, p->proto, p->dport))
 		return false;
-	if (e->mappings[midx].key[0].a == e->cfg.wan_addr)
-		return false; /* the host stack's own connection */
-	*host = e->mappings[midx].key[0].a;
-	*port = e->mappings[midx].key[0].pa;
-	return true;
+	return *host != e->cfg.wan_addr; /* not the host stack's own connection */
 }
 
 /*
@@ -71,6 +66,8 @@ static void note_sent_to_self(struct pg_engine *e, const struct pg_parsed *p)
 	struct pg_mapping *m;
 	struct pg_key k;
 
+	/* Its mapping may live on another worker only: remember it there too. */
+	pg_mapping_note_self(e, p->proto, p->saddr, p->sport);
 	if (midx == PG_NONE)
 		return;
 	m = &e->mappings[midx];
@@ -104,7 +101,7 @@ bool pg_hairpin(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed 
 		dir = PG_DIR_OUT;
 		note_sent_to_self(e, p);
 		if (!hairpin_target(e, p, &host, &port)) {
-			if (pg_mapping_find_pub(e, p->proto, p->dport) != PG_NONE) {
+			if (pg_mapping_owner(e, p->proto, p->dport, &host, &port)) {
 				/* A mapping's port its filter refuses: like from outside. */
 				pg_drop(e, pkt, PG_CNT_DROP_FILTERED);
 				return true;

@@ -9,11 +9,17 @@
  * Choice order (RFC 4787 REQ-3, REQ-4): the LAN port itself if free; else a
  * pseudo-random free port of the same parity in the same range (system ports
  * 1-1023 stay system ports). ICMP identifiers have no ranges or parity.
+ *
+ * With several workers (portdir.h) the ports are the whole gateway's: a new
+ * mapping takes the port its LAN socket already holds on another worker,
+ * else one free on every worker, chosen from the directory's bitmap with
+ * its random sequence, under its lock.
  */
 #include <arpa/inet.h>
 #include <string.h>
 
 #include "engine_internal.h"
+#include "portdir.h"
 
 #define EVEN_BITS 0x5555555555555555ULL
 
@@ -29,15 +35,15 @@ static int port_space(uint8_t proto)
 	}
 }
 
-static uint64_t next_random(struct pg_engine *e)
+static uint64_t next_random(uint64_t *rng)
 {
 	/* xorshift64*: deterministic for a given seed, which tests rely on. */
-	uint64_t x = e->rng;
+	uint64_t x = *rng;
 
 	x ^= x >> 12;
 	x ^= x << 25;
 	x ^= x >> 27;
-	e->rng = x;
+	*rng = x;
 	return x * 0x2545f4914f6cdd1dULL;
 }
 
@@ -77,9 +83,11 @@ static int find_free(const uint64_t *bm, const uint64_t *rsv, uint32_t lo, uint3
 	return -1;
 }
 
-static int choose_port(struct pg_engine *e, int space, uint16_t lan_port_n)
+/* A free port for lan_port_n in bm (ports in use) and the engine's reserved ports. */
+static int choose_port(struct pg_engine *e, const uint64_t *bm, uint64_t *rng, int space,
+		       uint16_t lan_port_n)
 {
-	uint64_t *bm = e->ports_used[space], *rsv = e->ports_reserved[space];
+	const uint64_t *rsv = e->ports_reserved[space];
 	uint32_t want = ntohs(lan_port_n), lo, hi;
 	int parity;
 
@@ -96,8 +104,39 @@ static int choose_port(struct pg_engine *e, int space, uint16_t lan_port_n)
 		hi = want < 1024 ? 1023 : 65535;
 		parity = (int)(want & 1);
 	}
-	return find_free(bm, rsv, lo, hi, lo + (uint32_t)(next_random(e) % (hi - lo + 1)),
+	return find_free(bm, rsv, lo, hi, lo + (uint32_t)(next_random(rng) % (hi - lo + 1)),
 			 parity);
+}
+
+/*
+ * The port for a new mapping of (lan, lan_port) from the shared directory:
+ * the one the socket holds elsewhere, or a new one. -1: none (or, with
+ * fixed >= 0, the socket holds another port or fixed is taken).
+ */
+static int shared_port(struct pg_engine *e, int space, uint32_t lan, uint16_t lan_port,
+		       int fixed)
+{
+	struct pg_portdir *d = e->dir;
+	int port;
+
+	pg_portdir_lock(d);
+	port = pg_portdir_find(d, space, lan, lan_port);
+	if (port >= 0) {
+		if (fixed >= 0 && port != fixed)
+			port = -1;
+		else
+			pg_portdir_ref(d, space, (uint16_t)port);
+	} else {
+		if (fixed >= 0)
+			port = port_used(pg_portdir_used(d, space), (uint32_t)fixed) ? -1 : fixed;
+		else
+			port = choose_port(e, pg_portdir_used(d, space), pg_portdir_rng(d), space,
+					   lan_port);
+		if (port >= 0)
+			pg_portdir_add(d, space, lan, lan_port, (uint16_t)port);
+	}
+	pg_portdir_unlock(d);
+	return port;
 }
 
 /*
@@ -124,10 +163,12 @@ static uint32_t mapping_get(struct pg_engine *e, uint8_t proto, uint32_t lan, ui
 	idx = e->free_mapping;
 	if (idx == PG_NONE)
 		return PG_NONE;
-	if (fixed >= 0)
+	if (e->dir)
+		port = shared_port(e, space, lan, lan_port, fixed);
+	else if (fixed >= 0)
 		port = port_used(e->ports_used[space], (uint32_t)fixed) ? -1 : fixed;
 	else
-		port = choose_port(e, space, lan_port);
+		port = choose_port(e, e->ports_used[space], &e->rng, space, lan_port);
 	if (port < 0)
 		return PG_NONE;
 	e->free_mapping = e->mappings[idx].next_free;
@@ -156,6 +197,12 @@ uint32_t pg_mapping_get_fixed(struct pg_engine *e, uint8_t proto, uint32_t lan, 
 	return mapping_get(e, proto, lan, lan_port, ntohs(lan_port));
 }
 
+uint32_t pg_mapping_get_on(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port,
+			   uint16_t pub_port)
+{
+	return mapping_get(e, proto, lan, lan_port, ntohs(pub_port));
+}
+
 uint32_t pg_mapping_find_lan(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port)
 {
 	struct pg_key k = {.a = lan, .pa = lan_port, .proto = proto, .kind = PG_KEY_MAP_LAN};
@@ -172,6 +219,50 @@ uint32_t pg_mapping_find_pub(struct pg_engine *e, uint8_t proto, uint16_t pub_po
 	return ref == PG_NONE ? PG_NONE : PG_REF_IDX(ref);
 }
 
+bool pg_mapping_owner(struct pg_engine *e, uint8_t proto, uint16_t pub_port, uint32_t *lan,
+		      uint16_t *lan_port)
+{
+	uint32_t midx = pg_mapping_find_pub(e, proto, pub_port);
+	bool found;
+
+	if (midx != PG_NONE) {
+		*lan = e->mappings[midx].key[0].a;
+		*lan_port = e->mappings[midx].key[0].pa;
+		return true;
+	}
+	if (!e->dir)
+		return false;
+	pg_portdir_lock(e->dir);
+	found = pg_portdir_owner(e->dir, port_space(proto), ntohs(pub_port), lan, lan_port);
+	pg_portdir_unlock(e->dir);
+	return found;
+}
+
+void pg_mapping_note_self(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port)
+{
+	int space = port_space(proto), port;
+
+	if (!e->dir)
+		return;
+	pg_portdir_lock(e->dir);
+	port = pg_portdir_find(e->dir, space, lan, lan_port);
+	if (port >= 0)
+		pg_portdir_note_self(e->dir, space, (uint16_t)port);
+	pg_portdir_unlock(e->dir);
+}
+
+bool pg_mapping_sent_self(struct pg_engine *e, uint8_t proto, uint16_t pub_port)
+{
+	bool sent;
+
+	if (!e->dir)
+		return false;
+	pg_portdir_lock(e->dir);
+	sent = pg_portdir_sent_self(e->dir, port_space(proto), ntohs(pub_port));
+	pg_portdir_unlock(e->dir);
+	return sent;
+}
+
 void pg_mapping_put(struct pg_engine *e, uint32_t idx)
 {
 	struct pg_mapping *m = &e->mappings[idx];
@@ -179,6 +270,11 @@ void pg_mapping_put(struct pg_engine *e, uint32_t idx)
 
 	if (--m->refs)
 		return;
+	if (e->dir) {
+		pg_portdir_lock(e->dir);
+		pg_portdir_unref(e->dir, port_space(m->key[0].proto), (uint16_t)port);
+		pg_portdir_unlock(e->dir);
+	}
 	pg_counted_put(e, e->permits, &e->free_permit, PG_REF_PERMIT, m->hairpin_permit);
 	pg_index_remove(e, &m->key[0], PG_REF(idx, PG_REF_MAPPING, 0));
 	pg_index_remove(e, &m->key[1], PG_REF(idx, PG_REF_MAPPING, 1));

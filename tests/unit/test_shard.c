@@ -6,8 +6,9 @@
  * the same worker: the translated outbound packet's answer, ICMP errors
  * quoting either, fragments, hairpinned packets. And a gateway of several
  * engines, each fed what pg_shard_of() gives it, looks to the LAN exactly
- * like one engine: the same answers reach the same hosts and ports, byte
- * for byte, and the same unsolicited packets are refused.
+ * like one engine when they share their public ports: every packet leaves
+ * both the same, byte for byte, in every filtering mode, also strangers'
+ * packets and hosts reaching each other through their public mappings.
  */
 #include <arpa/inet.h>
 #include <setjmp.h>
@@ -21,6 +22,7 @@
 #include <cmocka.h>
 
 #include "../lib/fixture.h"
+#include "engines.h"
 #include "shard.h"
 
 #define NSERVERS 64
@@ -241,73 +243,141 @@ static void test_malformed_to_worker_zero(void **state)
 	free(b);
 }
 
+/* Run p through the set: to the engine pg_shard_of() names. */
+static void run_set(struct pg_engines *set, struct pgt_pkt *p, uint64_t now)
+{
+	char msg[256];
+
+	assert_int_equal(pgt_run(set->e[shard(&set->map, p)], p, 1, now, msg, sizeof(msg)), 0);
+}
+
+/* The same packet through one engine and through the set: same verdict and bytes. */
+static void same(struct pg_engine *one, struct pg_engines *set, struct pgt_pkt *a,
+		 struct pgt_pkt *b, uint64_t now, const char *what, unsigned int i)
+{
+	char msg[256];
+
+	*b = *a;
+	assert_int_equal(pgt_run(one, a, 1, now, msg, sizeof(msg)), 0);
+	run_set(set, b, now);
+	if (a->verdict != b->verdict || a->len != b->len ||
+	    (a->verdict != PG_VERDICT_DROP && pgt_diff(b->buf, b->len, a->buf, a->len, msg,
+						      sizeof(msg))))
+		fail_msg("%s %u: one engine %s, the set %s (%s)", what, i,
+			 pgt_verdict_name(a->verdict), pgt_verdict_name(b->verdict),
+			 a->verdict == b->verdict ? msg : pgt_counter(b->drop_reason));
+	assert_int_equal(a->drop_reason, b->drop_reason);
+}
+
 /*
- * One engine, and two engines behind pg_shard_of(): LAN hosts open flows of
- * three protocols to many servers; every answer is built from what each
- * gateway sent, and what comes back to the LAN must be the same bytes.
+ * One engine, and two engines behind pg_shard_of() sharing their public
+ * ports (pg_engines_create()): LAN hosts open flows of three protocols to
+ * many servers from a few ports each (so sockets collide on public ports);
+ * servers answer, strangers knock, and two hosts reach each other through
+ * their public mappings. Every packet must leave both gateways the same,
+ * byte for byte, both ways.
  */
-static void test_sharded_looks_like_one(void **state)
+static void sharded_looks_like_one(enum pg_filtering filtering)
 {
 	struct pg_engine_config cfg;
-	struct pg_shard_map m = {.n = 2, .seed = 0x13198a2e03707344ULL};
-	struct pg_engine *one, *w[2];
+	struct pg_engines set;
+	struct pg_engine *one;
 	static struct pgt_pkt a, b, ra, rb;
 	uint64_t now = 5000;
-	char msg[256];
 	unsigned int per_worker[2] = {0};
 
-	(void)state;
 	pgt_config(&cfg);
 	cfg.max_flows = 8192;
+	cfg.filtering = filtering;
 	one = pgt_engine_new(&cfg);
-	cfg.max_flows = 4096; /* each worker holds its share */
-	w[0] = pgt_engine_new(&cfg);
-	w[1] = pgt_engine_new(&cfg);
 	assert_non_null(one);
-	assert_non_null(w[0]);
-	assert_non_null(w[1]);
-	rng_state = 0x452821e638d01377ULL;
+	assert_int_equal(pg_engines_create(&set, &cfg, 2), 0);
+	rng_state = 0x452821e638d01377ULL + filtering;
 	for (unsigned int i = 0; i < 3000; i++, now += rnd(20)) {
-		unsigned int s;
-
 		outbound(&a, rnd(3), rnd(NHOSTS), rnd(NSERVERS), 0);
-		b = a;
-		s = shard(&m, &b);
-		per_worker[s]++;
-		assert_int_equal(pgt_run(one, &a, 1, now, msg, sizeof(msg)), 0);
-		assert_int_equal(pgt_run(w[s], &b, 1, now, msg, sizeof(msg)), 0);
-		assert_int_equal(a.verdict, b.verdict);
+		per_worker[shard(&set.map, &a)]++;
+		same(one, &set, &a, &b, now, "outbound", i);
 		if (a.verdict != PG_VERDICT_TO_WAN)
 			continue;
 		answer(&ra, &a);
-		answer(&rb, &b);
-		assert_int_equal(shard(&m, &rb), s);
-		assert_int_equal(pgt_run(one, &ra, 1, now, msg, sizeof(msg)), 0);
-		assert_int_equal(pgt_run(w[s], &rb, 1, now, msg, sizeof(msg)), 0);
+		same(one, &set, &ra, &rb, now, "answer", i);
 		assert_int_equal(ra.verdict, PG_VERDICT_TO_LAN);
-		assert_int_equal(rb.verdict, PG_VERDICT_TO_LAN);
-		assert_int_equal(ra.len, rb.len);
-		if (pgt_diff(rb.buf, rb.len, ra.buf, ra.len, msg, sizeof(msg)))
-			fail_msg("answer %u differs: %s", i, msg);
+		if (rnd(4) == 0) {
+			/* A stranger to the public port just used: filtering decides, alike. */
+			struct pgt_spec u = {.proto = pgt_ip_proto(a.buf), .src = server(rnd(NSERVERS)),
+					     .dst = PGT_WAN_ADDR, .sport = 7777,
+					     .dport = pgt_get16(pgt_l4(a.buf)),
+					     .tcp_flags = PGT_SYN, .icmp_type = 0,
+					     .icmp_id = pgt_get16(pgt_l4(a.buf) + 4)};
+
+			build(&ra, &u, PG_SIDE_WAN);
+			same(one, &set, &ra, &rb, now, "stranger", i);
+		}
 	}
-	/* Nobody asked for these: refused by both. */
+	/* Nobody holds these ports: refused by both. */
 	for (unsigned int i = 0; i < 200; i++) {
 		struct pgt_spec u = {.proto = PGT_P_UDP, .src = server(rnd(NSERVERS)),
 				     .dst = PGT_WAN_ADDR, .sport = 53, .dport = 9000 + rnd(100)};
 
 		build(&ra, &u, PG_SIDE_WAN);
-		rb = ra;
-		assert_int_equal(pgt_run(one, &ra, 1, now, msg, sizeof(msg)), 0);
-		assert_int_equal(pgt_run(w[shard(&m, &rb)], &rb, 1, now, msg, sizeof(msg)), 0);
+		same(one, &set, &ra, &rb, now, "unsolicited", i);
 		assert_int_equal(ra.verdict, PG_VERDICT_DROP);
-		assert_int_equal(rb.verdict, PG_VERDICT_DROP);
 	}
-	assert_int_equal(pg_engine_flow_count(one),
-			 pg_engine_flow_count(w[0]) + pg_engine_flow_count(w[1]));
+	/*
+	 * Hairpinning through mappings made towards servers (on whichever
+	 * worker): 192.168.1.30 and .31 learn their public ports from server 1,
+	 * then send to each other's, as peer-to-peer programs do.
+	 */
+	{
+		struct pgt_spec s1 = {.proto = PGT_P_UDP, .src = "192.168.1.30", .sport = 44001,
+				      .dst = server(1), .dport = 3478};
+		struct pgt_spec s2 = s1;
+		uint16_t pub1, pub2;
+
+		s2.src = "192.168.1.31";
+		s2.sport = 44002;
+		build(&a, &s1, PG_SIDE_LAN);
+		same(one, &set, &a, &b, now, "stun 1", 0);
+		pub1 = pgt_get16(pgt_l4(a.buf));
+		build(&a, &s2, PG_SIDE_LAN);
+		same(one, &set, &a, &b, now, "stun 2", 0);
+		pub2 = pgt_get16(pgt_l4(a.buf));
+		for (unsigned int k = 0; k < 4; k++) {
+			struct pgt_spec h1 = {.proto = PGT_P_UDP, .src = "192.168.1.30", .sport = 44001,
+					      .dst = PGT_WAN_ADDR, .dport = pub2};
+			struct pgt_spec h2 = {.proto = PGT_P_UDP, .src = "192.168.1.31", .sport = 44002,
+					      .dst = PGT_WAN_ADDR, .dport = pub1};
+
+			build(&a, &h1, PG_SIDE_LAN);
+			same(one, &set, &a, &b, now, "hairpin 1", k);
+			build(&a, &h2, PG_SIDE_LAN);
+			same(one, &set, &a, &b, now, "hairpin 2", k);
+		}
+		/* By now both have sent to the address: the last round reached the peer. */
+		assert_int_equal(a.verdict, PG_VERDICT_TO_LAN);
+	}
+	assert_int_equal(pg_engine_flow_count(one), pg_engines_flow_count(&set));
 	assert_true(per_worker[0] > 600 && per_worker[1] > 600);
 	pg_engine_destroy(one);
-	pg_engine_destroy(w[0]);
-	pg_engine_destroy(w[1]);
+	pg_engines_destroy(&set);
+}
+
+static void test_sharded_looks_like_one(void **state)
+{
+	(void)state;
+	sharded_looks_like_one(PG_FILTER_ADDRESS_DEPENDENT);
+}
+
+static void test_sharded_looks_like_one_eif(void **state)
+{
+	(void)state;
+	sharded_looks_like_one(PG_FILTER_ENDPOINT_INDEPENDENT);
+}
+
+static void test_sharded_looks_like_one_apdf(void **state)
+{
+	(void)state;
+	sharded_looks_like_one(PG_FILTER_ADDRESS_PORT_DEPENDENT);
 }
 
 int main(void)
@@ -317,6 +387,8 @@ int main(void)
 		cmocka_unit_test(test_directions_meet_three),
 		cmocka_unit_test(test_malformed_to_worker_zero),
 		cmocka_unit_test(test_sharded_looks_like_one),
+		cmocka_unit_test(test_sharded_looks_like_one_eif),
+		cmocka_unit_test(test_sharded_looks_like_one_apdf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

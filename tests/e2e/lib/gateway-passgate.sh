@@ -50,6 +50,9 @@ gateway_up() {
 
 		[api]
 		socket = $RUN_DIR/ctl/passgated.sock   # not /run/passgate: one per run
+
+		[datapath]
+		workers = ${PG_E2E_WORKERS:-1}
 	EOF
 	PG_SOCK=$RUN_DIR/ctl/passgated.sock
 	gateway_forward_conf >>"$conf"
