@@ -3,12 +3,16 @@
  * fuzz_engine.c - libFuzzer target for pg_engine_run(), state carried over.
  *
  * One engine lives for the whole run, so flows, mappings, the table-full and
- * expiry paths built up by earlier inputs are exercised by later ones. Input
- * format (every field optional; a short input is just a shorter batch):
+ * expiry paths built up by earlier inputs are exercised by later ones; so
+ * does a gateway of two workers' engines sharing their public ports
+ * (engines.h), fed through pg_shard_of() as the daemon feeds them, which
+ * some batches go to instead. Input format (every field optional; a short
+ * input is just a shorter batch):
  *
  *   byte 0      time step: < 0x80 -> step * 7 ms; else (step & 0x7f) * 13 s
  *   byte 1      bit 0: reconfigure with the other filtering mode first
  *               bit 1: run pg_engine_tick() before the batch
+ *               bit 2: the batch goes to the two workers, not the one engine
  *   records     [flags][len hi][len lo][len bytes of packet], up to 16
  *               flags bit 0: side (0 LAN, 1 WAN)
  *               flags bit 3 (with bit 0 clear): from the host stack
@@ -39,12 +43,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engines.h"
 #include "fixture.h"
 
 #define MAX_BATCH 16
 
-static struct pg_engine *eng;
-static struct pg_engine_config cfg;
+static struct pg_engines one, two; /* one engine; two workers' engines */
+static struct pg_engine_config cfg, cfg2; /* cfg2: two, with the table for both */
 static uint64_t now_ms = 1000;
 
 static void die(const char *what, unsigned int i, const uint8_t *pkt, uint32_t len)
@@ -85,9 +90,37 @@ static void setup(void)
 	cfg.nhost_routes = 1;
 	cfg.dmz_host = htonl(pgt_addr("192.168.1.50"));
 	cfg.wan_mtu = 1400;
-	eng = pgt_engine_new(&cfg);
-	if (!eng)
+	cfg2 = cfg;
+	cfg2.max_flows = 2048;
+	if (pg_engines_create(&one, &cfg, 1) || pg_engines_create(&two, &cfg2, 2))
 		abort();
+}
+
+/* Run the batch on set: each packet on its worker's engine, in batch order. */
+static void run(struct pg_engines *set, struct pg_pkt *pk, unsigned int n)
+{
+	struct pg_pkt part[MAX_BATCH];
+	unsigned int idx[MAX_BATCH], owner[MAX_BATCH];
+
+	if (set->n == 1) {
+		pg_engine_run(set->e[0], pk, n, now_ms);
+		return;
+	}
+	/* All steered first: a worker rewrites its packets (an ICMP error in place). */
+	for (unsigned int i = 0; i < n; i++)
+		owner[i] = pg_shard_of(&set->map, pk[i].l3, pk[i].len, pk[i].side);
+	for (unsigned int w = 0; w < set->n; w++) {
+		unsigned int k = 0;
+
+		for (unsigned int i = 0; i < n; i++)
+			if (owner[i] == w) {
+				idx[k] = i;
+				part[k++] = pk[i];
+			}
+		pg_engine_run(set->e[w], part, k, now_ms);
+		for (unsigned int j = 0; j < k; j++)
+			pk[idx[j]] = part[j];
+	}
 }
 
 /* Recompute the transport checksum of a well-formed packet. */
@@ -151,24 +184,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pg_pkt pk[MAX_BATCH];
 	uint8_t *bufs[MAX_BATCH];
 	bool whole_ok[MAX_BATCH];
-	uint64_t before[PG_CNT__COUNT];
-	const uint64_t *after;
+	uint64_t before[PG_CNT__COUNT], after[PG_CNT__COUNT];
+	struct pg_engines *set;
 	unsigned int n = 0, i, c, drops[PG_CNT__COUNT] = { 0 }, nv[4] = { 0 }, rx[2] = { 0 };
 	size_t off = 2;
 
-	if (!eng)
+	if (!one.n)
 		setup();
+	set = size >= 2 && (data[1] & 4) ? &two : &one;
 	if (size >= 1)
 		now_ms += data[0] < 0x80 ? data[0] * 7u : (data[0] & 0x7fu) * 13000u;
 	if (size >= 2 && (data[1] & 1)) {
 		cfg.filtering = cfg.filtering == PG_FILTER_ADDRESS_DEPENDENT
 				    ? PG_FILTER_ENDPOINT_INDEPENDENT
 				    : PG_FILTER_ADDRESS_DEPENDENT;
-		if (pg_engine_reconfigure(eng, &cfg) != 0)
+		cfg2.filtering = cfg.filtering;
+		if (pg_engines_reconfigure(&one, &cfg) != 0 ||
+		    pg_engines_reconfigure(&two, &cfg2) != 0)
 			abort();
 	}
 	if (size >= 2 && (data[1] & 2))
-		pg_engine_tick(eng, now_ms);
+		pg_engines_tick(set, now_ms);
 
 	while (n < MAX_BATCH && off + 3 <= size) {
 		uint8_t fl = data[off];
@@ -208,9 +244,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n++;
 	}
 
-	memcpy(before, pg_engine_counters(eng), sizeof(before));
-	pg_engine_run(eng, pk, n, now_ms);
-	after = pg_engine_counters(eng);
+	pg_engines_counters(set, before);
+	run(set, pk, n);
+	pg_engines_counters(set, after);
 
 	for (i = 0; i < n; i++) {
 		struct pg_pkt *p = &pk[i];
@@ -245,9 +281,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	/* Released held fragments: valid packets with verdicts of their own. */
-	{
+	for (unsigned int w = 0; w < set->n; w++) {
 		struct pg_pkt *em = NULL;
-		unsigned int ne = pg_engine_emitted(eng, &em), k;
+		unsigned int ne = pg_engine_emitted(set->e[w], &em), k;
 
 		for (k = 0; k < ne; k++) {
 			struct pg_pkt *p = &em[k];
@@ -282,7 +318,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (c = 0; c < PG_CNT__COUNT; c++)
 		if (after[c] - before[c] < drops[c])
 			die("a drop reason's counter rose less than its drops", c, NULL, 0);
-	if (pg_engine_flow_count(eng) > cfg.max_flows)
+	if (pg_engines_flow_count(set) > (set == &two ? cfg2 : cfg).max_flows)
 		die("more flows than max_flows", 0, NULL, 0);
 
 	for (i = 0; i < n; i++)

@@ -256,6 +256,7 @@ static void threads_match_sequential(unsigned int nworkers)
 {
 	static struct pgt_pkt ta[BATCH], tb[BATCH];
 	static struct pg_pkt pa[BATCH], pb[BATCH], part[BATCH];
+	static unsigned int owner[BATCH];
 	struct pg_engines a, b;
 	char err[128];
 	uint64_t now = 10000;
@@ -273,11 +274,14 @@ static void threads_match_sequential(unsigned int nworkers)
 		to_pkts(ta, pa, n);
 		to_pkts(tb, pb, n);
 		pg_workers_run(&ws, pa, n, now);
+		/* All steered first: a worker rewrites its packets (an ICMP error in place). */
+		for (unsigned int i = 0; i < n; i++)
+			owner[i] = pg_shard_of(&b.map, pb[i].l3, pb[i].len, pb[i].side);
 		for (unsigned int w = 0; w < nworkers; w++) {
 			unsigned int k = 0, idx[BATCH];
 
 			for (unsigned int i = 0; i < n; i++)
-				if (pg_shard_of(&b.map, pb[i].l3, pb[i].len, pb[i].side) == w) {
+				if (owner[i] == w) {
 					idx[k] = i;
 					part[k++] = pb[i];
 				}
