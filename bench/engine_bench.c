@@ -24,6 +24,9 @@
  * New-flow setup is timed on a fresh engine per run: the first outbound
  * packet of each new 5-tuple, either each with a new NAT mapping (distinct
  * LAN sockets) or flows sharing mappings (one socket, many destinations).
+ * Refusal is timed on an engine whose public UDP ports are all taken: the
+ * first packets of new flows from new LAN sockets, each refused with
+ * drop_ports_exhausted, as a flood against a full port space is.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -45,6 +48,8 @@
 #define WAN_GW 0xc6336401u    /* 198.51.100.1 */
 #define REMOTE_NET 0x14000000u /* 20.0.0.0/8: servers */
 #define SOCKETS_MAX 50000u     /* LAN sockets: below the ~64k public ports */
+#define HIGH_PORTS 64512u      /* public ports 1024-65535: what LAN port 20000 maps to */
+#define REFUSED_SOCKETS 65536u /* new LAN sockets the refusal figure cycles through */
 
 struct opts {
 	unsigned int runs;
@@ -450,6 +455,78 @@ static void bench_new(struct batch *b, uint32_t n, uint32_t sockets, const char 
 	free(out);
 }
 
+/*
+ * New flows refused for want of a port: every public UDP port 1024-65535 is
+ * taken by one LAN socket each (half even, half odd LAN ports, so both
+ * parities run out), then new sockets' first packets are pushed, all of
+ * which must be dropped as drop_ports_exhausted without touching the table.
+ */
+static void bench_refused(struct batch *b, const char *name, const char *what)
+{
+	uint8_t *fill = xalloc((size_t)HIGH_PORTS * PG_BENCH_STRIDE);
+	uint8_t *out = xalloc((size_t)REFUSED_SOCKETS * PG_BENCH_STRIDE);
+	uint64_t want = o.min_pkts / 4, bad = 0, refused0, created0;
+	struct pg_engine *e = engine_new();
+	const uint64_t *cnt = pg_engine_counters(e);
+	char nm[64];
+	struct result *rate;
+
+	snprintf(nm, sizeof(nm), "%s_mflows", name);
+	rate = result_add(nm, "M flows/s", what);
+	for (uint32_t s = 0; s < HIGH_PORTS; s++)
+		pg_bench_udp(fill + (size_t)s * PG_BENCH_STRIDE, lan_host(s), REMOTE_NET + 1,
+			     (uint16_t)(20000 + s % 4), 4000);
+	for (uint32_t i = 0; i < REFUSED_SOCKETS; i++)
+		pg_bench_udp(out + (size_t)i * PG_BENCH_STRIDE, lan_host(HIGH_PORTS + i),
+			     REMOTE_NET + 1, (uint16_t)(20000 + i % 4), 4000);
+	if (push(e, b, fill, HIGH_PORTS, PG_SIDE_LAN, PG_VERDICT_TO_WAN, NULL, o.batch, name) ||
+	    pg_engine_flow_count(e) != HIGH_PORTS) {
+		fprintf(stderr, "engine_bench: %s: %u of %u ports filled\n", name,
+			pg_engine_flow_count(e), HIGH_PORTS);
+		failures++;
+		goto out;
+	}
+	for (unsigned int r = 0; r < o.runs; r++) {
+		uint64_t done = 0, t0, t;
+
+		refused0 = cnt[PG_CNT_DROP_PORTS_EXHAUSTED];
+		created0 = cnt[PG_CNT_FLOW_CREATED] + cnt[PG_CNT_MAPPING_CREATED] +
+			   cnt[PG_CNT_FLOW_EVICTED];
+		t0 = now_ns();
+		while (done < want) {
+			for (uint32_t i = 0; i < REFUSED_SOCKETS; i += o.batch) {
+				unsigned int k = REFUSED_SOCKETS - i < o.batch ? REFUSED_SOCKETS - i
+									       : o.batch;
+
+				batch_fill(b, out + (size_t)i * PG_BENCH_STRIDE, k, PG_SIDE_LAN);
+				pg_engine_run(e, b->pkts, k, clock_ms());
+				bad += batch_check(b, k, PG_VERDICT_DROP, name);
+				done += k;
+			}
+		}
+		t = now_ns() - t0;
+		/* Every one refused for this reason, and nothing made or evicted. */
+		if (bad || cnt[PG_CNT_DROP_PORTS_EXHAUSTED] - refused0 != done ||
+		    cnt[PG_CNT_FLOW_CREATED] + cnt[PG_CNT_MAPPING_CREATED] +
+				    cnt[PG_CNT_FLOW_EVICTED] != created0 ||
+		    pg_engine_flow_count(e) != HIGH_PORTS) {
+			fprintf(stderr,
+				"engine_bench: %s: %llu of %llu refused as drop_ports_exhausted, "
+				"%u flows (want %u)\n",
+				name, (unsigned long long)(cnt[PG_CNT_DROP_PORTS_EXHAUSTED] - refused0),
+				(unsigned long long)done, pg_engine_flow_count(e), HIGH_PORTS);
+			failures++;
+			break;
+		}
+		rate->v[rate->n++] = (double)done * 1000.0 / (double)t;
+		rate->pkts = done;
+	}
+out:
+	pg_engine_destroy(e);
+	free(fill);
+	free(out);
+}
+
 static void print_table(void)
 {
 	printf("%-22s %10s %10s %10s  %-10s %s\n", "figure", "median", "min", "max", "unit",
@@ -583,6 +660,11 @@ int main(int argc, char **argv)
 		bench_new(&b, 500000, 1000, "new_flow_shared",
 			  "new UDP flows sharing mappings (1000 sockets x 500 servers), fresh "
 			  "engine");
+
+	if (wanted("new_flow_refused"))
+		bench_refused(&b, "new_flow_refused",
+			      "new UDP flows from new LAN sockets, every public port 1024-65535 "
+			      "taken: each refused (drop_ports_exhausted)");
 
 	pg_engine_config_defaults(&c);
 	print_table();

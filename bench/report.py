@@ -180,6 +180,100 @@ def tcp_table(rows):
     return out
 
 
+def read_one_dst(path):
+    """Rows of the one_dst case: a window before the flood and one during it."""
+    rows = []
+    if not path or not os.path.exists(path):
+        return rows
+    with open(path) as f:
+        for line in f:
+            p = line.rstrip("\n").split("\t")
+            if len(p) < 15:
+                rows.append({"case": p[0], "gateway": p[1], "run": int(p[2]), "failed": True})
+                continue
+            v = [int(x) for x in p[3:15]]
+            before_s, during_s, x_s = v[0] / 1e9, v[2] / 1e9, v[6] / 1e9
+            est_before = v[1] / before_s if before_s else 0.0
+            est_during = v[3] / during_s if during_s else 0.0
+            rows.append({
+                "case": p[0], "gateway": p[1], "run": int(p[2]), "failed": False,
+                "est_before_kpps": est_before / 1e3,
+                "est_during_kpps": est_during / 1e3,
+                "est_kept_pct": 100.0 * est_during / est_before if est_before else 0.0,
+                "flood_delivered_kpps": v[4] / during_s / 1e3 if during_s else 0.0,
+                "sent_kpps": v[5] / during_s / 1e3 if during_s else 0.0,
+                # new flows refused per second: passgated's drop_ports_exhausted,
+                # Linux's conntrack drop statistic (None: not read)
+                "refused_kpps": v[7] / x_s / 1e3 if v[7] >= 0 and x_s else None,
+                "ports_exhausted": v[7] if v[7] >= 0 else None,
+                "conntrack_entries": v[8] if v[8] >= 0 else None,
+                "waited_s": v[9],
+                "router_cpu_pct": 100.0 * v[10] / v[11] if v[11] else 0.0,
+            })
+    return rows
+
+
+def one_dst_table(rows):
+    out = []
+    gws = []
+    for r in rows:
+        if r["gateway"] not in gws:
+            gws.append(r["gateway"])
+    print("%-9s %-22s %-22s %6s %-22s %9s %-22s %5s %8s" %
+          ("gateway", "est before kpps", "est during kpps", "kept%", "flood dlvd kpps",
+           "sent kpps", "refused kpps", "rtr%", "conntrk"))
+    per_gw = {}
+    for g in gws:
+        ok = [r for r in rows if r["gateway"] == g and not r["failed"]]
+        nfail = sum(1 for r in rows if r["gateway"] == g and r["failed"])
+        if not ok:
+            print("%-9s failed (%d runs)" % (g, nfail))
+            continue
+        entry = {"case": "one_dst", "gateway": g, "failed_runs": nfail}
+        for k in ("est_before_kpps", "est_during_kpps", "est_kept_pct", "flood_delivered_kpps",
+                  "sent_kpps", "router_cpu_pct", "waited_s"):
+            entry[k] = summary([r[k] for r in ok])
+        for k in ("refused_kpps", "conntrack_entries"):
+            vals = [r[k] for r in ok if r[k] is not None]
+            entry[k] = summary(vals) if vals else None
+        per_gw[g] = {r["run"]: r for r in ok}
+        out.append(entry)
+
+        def mm(d, fmt="%.1f"):
+            if d is None:
+                return "-"
+            return (fmt + " (" + fmt + "-" + fmt + ")") % (d["median"], d["min"], d["max"])
+        print("%-9s %-22s %-22s %6.0f %-22s %9.1f %-22s %5.0f %8s" %
+              (g, mm(entry["est_before_kpps"]), mm(entry["est_during_kpps"]),
+               entry["est_kept_pct"]["median"], mm(entry["flood_delivered_kpps"]),
+               entry["sent_kpps"]["median"], mm(entry["refused_kpps"]),
+               entry["router_cpu_pct"]["median"],
+               "%.0f" % entry["conntrack_entries"]["median"]
+               if entry["conntrack_entries"] else "-"))
+    for g in gws:
+        if g == "linux" or g not in per_gw or "linux" not in per_gw:
+            continue
+        pairs = [(per_gw[g][n], per_gw["linux"][n]) for n in per_gw[g] if n in per_gw["linux"]]
+        est = [a["est_during_kpps"] / b["est_during_kpps"] for a, b in pairs
+               if b["est_during_kpps"] > 0]
+        flood = [a["flood_delivered_kpps"] / b["flood_delivered_kpps"] for a, b in pairs
+                 if b["flood_delivered_kpps"] > 0]
+        refused = [a["refused_kpps"] / b["refused_kpps"] for a, b in pairs
+                   if a["refused_kpps"] is not None and b["refused_kpps"]]
+        ratio = {"case": "one_dst", "gateway": g, "vs": "linux",
+                 "est_during_ratio": summary(est) if est else None,
+                 "flood_delivered_ratio": summary(flood) if flood else None,
+                 "refused_ratio": summary(refused) if refused else None}
+        out.append(ratio)
+
+        def rs(d):
+            return "%.2f (%.2f-%.2f)" % (d["median"], d["min"], d["max"]) if d else "n/a"
+        print("ratio     %s/linux: established during the flood %s, flood delivered %s, "
+              "refused %s" % (g, rs(ratio["est_during_ratio"]), rs(ratio["flood_delivered_ratio"]),
+                              rs(ratio["refused_ratio"])))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tck", type=int, default=100)
@@ -187,6 +281,7 @@ def main():
     ap.add_argument("--engine-text")
     ap.add_argument("--forward")
     ap.add_argument("--tcp")
+    ap.add_argument("--one-dst")
     ap.add_argument("--out", required=True)
     ap.add_argument("--runs", type=int)
     ap.add_argument("--seconds", type=float)
@@ -225,6 +320,32 @@ def main():
                       % (a.runs, a.seconds, a.warmup),
             "results": forward_tables(rows),
             "raw": rows,
+        }
+    one = read_one_dst(a.one_dst)
+    if one:
+        print("\n== one destination, ports exhausted: 1000 established flows, then a flood of "
+              "131,072 LAN\n   sockets to one address and port (median/min/max of %d runs of "
+              "%.1fs) ==" % (a.runs, a.seconds))
+        print("how: the established flows (10.0.0.2 ports 1024-2023 -> sink port 6000, a fixed\n"
+              "     rate from a second trafgen) run alone for a window (est before), then the\n"
+              "     flood (10.0.0.10-13 x ports 1024-33791 -> sink port 5000, as fast as CPU 0\n"
+              "     allows) starts; after the generator went twice round its sockets, a second\n"
+              "     window (est during, flood delivered: the sink's nft counters per port;\n"
+              "     sent: generator link tx, both generators). refused = new flows refused\n"
+              "     per second: passgated's drop_ports_exhausted (control socket), Linux's\n"
+              "     conntrack -S drop (NAT found no free tuple, insert failed); conntrk =\n"
+              "     Linux's connection tracking entries at the end (conntrack -C); ratios\n"
+              "     per run pair")
+        doc["one_dst"] = {
+            "method": "1000 established UDP flows at a fixed rate, then 131,072 LAN sockets "
+                      "(4 addresses x 32768 ports) to one destination address and port as fast "
+                      "as trafgen allows; windows of %.1fs before the flood and after the "
+                      "generator went twice round the flood's sockets; sink nft counters per "
+                      "destination port; refused: passgated's drop_ports_exhausted from its "
+                      "control socket, Linux's conntrack -S drop; Linux's conntrack -C"
+                      % a.seconds,
+            "results": one_dst_table(one),
+            "raw": one,
         }
     tcp = read_tcp(a.tcp) if a.tcp else []
     if tcp:

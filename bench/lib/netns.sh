@@ -16,6 +16,7 @@ BW_GEN_CPU=0
 BW_RTR_CPU=1
 BW_RTR_NICE=-10
 BW_LOG_DIR=
+BW_CTL_SOCK= # passgated's control socket; off unless a case needs its counters
 
 # bench_world_up SUFFIX LOGDIR
 bench_world_up() {
@@ -55,6 +56,7 @@ bench_world_up() {
 
 bench_world_down() {
 	bench_gen_stop
+	bench_sink_ports_off
 	bench_tcp_finish
 	bench_gw_stop
 	for ns in "$BW_G" "$BW_R" "$BW_S"; do
@@ -111,17 +113,137 @@ bench_gen_start() {
 	BW_GEN_PID=$!
 }
 
-bench_gen_stop() {
+# trafgen_stop PID: trafgen's sending process is a child that does not hear
+# the parent's signals: stop it by its PID first, then the parent.
+trafgen_stop() {
 	local kids
+	kids=$(cat /proc/"$1"/task/*/children 2>/dev/null)
+	[ -n "$kids" ] && kill -INT $kids 2>/dev/null
+	kill -INT "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+bench_gen_stop() {
 	if [ -n "$BW_GEN_PID" ]; then
-		# trafgen's sending process is a child that does not hear the
-		# parent's signals: stop it by its PID first, then the parent.
-		kids=$(cat /proc/"$BW_GEN_PID"/task/*/children 2>/dev/null)
-		[ -n "$kids" ] && kill -INT $kids 2>/dev/null
-		kill -INT "$BW_GEN_PID" 2>/dev/null
-		wait "$BW_GEN_PID" 2>/dev/null
+		trafgen_stop "$BW_GEN_PID"
 		BW_GEN_PID=
 	fi
+	bench_est_stop
+}
+
+# --- one destination, ports exhausted (the one_dst case) ---------------------
+# Two generators at once on the generator core. The established flows: 1000
+# LAN sockets of 10.0.0.2 (ports 1024-2023) to the sink's port 6000, at a
+# fixed rate, started first. The flood: four LAN addresses (10.0.0.10-13)
+# x 32768 ports (1024-33791) = 131,072 LAN sockets to the sink's port 5000
+# alone, more than the ~64k public ports either router can give towards one
+# destination address and port. Ports are drawn at random, so the sockets that
+# got a port and those refused stay mixed in time (in order, the first
+# 64,512 of a round got one and a window could fall in either half); on
+# average each socket comes back every 131,072 flood packets. With a rate
+# (ONE_DST_FLOOD_PPS) the flood is offered at that rate instead of as fast
+# as the generator core allows. The sink counts each port
+# in a table of its own ahead of the drop chain, there only for this case.
+
+BW_EST_PID=
+BW_ONE_DST_SOCKETS=131072
+
+# bench_est_start PPS: the established flows at PPS packets per second.
+bench_est_start() {
+	local rmac gmac cfg=$BW_LOG_DIR/trafgen-est.cfg
+	rmac=$(bench_mac "$BW_R" lan0)
+	gmac=$(bench_mac "$BW_G" eth0)
+	cat >"$cfg" <<-EOF
+	{
+	  eth(da=$rmac, sa=$gmac, type=0x0800),
+	  ipv4(sa=10.0.0.2, da=198.51.100.1, ttl=64, df),
+	  udp(sp=dinc(1024, 2023), dp=6000),
+	  fill(0x00, 18)
+	}
+	EOF
+	ip netns exec "$BW_G" env LD_PRELOAD="$BENCH_BUILD/bench/sndbuf.so" \
+		taskset -c "$BW_GEN_CPU" trafgen --dev eth0 --conf "$cfg" --cpus 1 \
+		--rate "${1}pps" >"$BW_LOG_DIR/trafgen-est.log" 2>&1 &
+	BW_EST_PID=$!
+}
+
+bench_est_stop() {
+	if [ -n "$BW_EST_PID" ]; then
+		trafgen_stop "$BW_EST_PID"
+		BW_EST_PID=
+	fi
+}
+
+# bench_flood_start [PPS]: the flood, at PPS or as fast as the generator core
+# allows (into BW_GEN_PID, so bench_gen_stop stops it).
+bench_flood_start() {
+	local rmac gmac cfg=$BW_LOG_DIR/trafgen-flood.cfg a
+	rmac=$(bench_mac "$BW_R" lan0)
+	gmac=$(bench_mac "$BW_G" eth0)
+	: >"$cfg"
+	# One packet per LAN address, each with its own port counter.
+	for a in 10 11 12 13; do
+		cat >>"$cfg" <<-EOF
+		{
+		  eth(da=$rmac, sa=$gmac, type=0x0800),
+		  ipv4(sa=10.0.0.$a, da=198.51.100.1, ttl=64, df),
+		  udp(sp=drnd(1024, 33791), dp=5000),
+		  fill(0x00, 18)
+		}
+		EOF
+	done
+	ip netns exec "$BW_G" env LD_PRELOAD="$BENCH_BUILD/bench/sndbuf.so" \
+		taskset -c "$BW_GEN_CPU" trafgen --dev eth0 --conf "$cfg" --cpus 1 \
+		${1:+--rate "${1}pps"} >"$BW_LOG_DIR/trafgen-flood.log" 2>&1 &
+	BW_GEN_PID=$!
+}
+
+bench_sink_ports_on() {
+	ip netns exec "$BW_S" nft -f - <<-EOF
+	table netdev pgports {
+	  counter est { }
+	  counter flood { }
+	  chain in {
+	    type filter hook ingress device "eth0" priority -10; policy accept;
+	    ip protocol udp udp dport 6000 counter name "est"
+	    ip protocol udp udp dport 5000 counter name "flood"
+	  }
+	}
+	EOF
+}
+
+bench_sink_ports_off() {
+	[ -n "$BW_S" ] && ip netns exec "$BW_S" nft delete table netdev pgports 2>/dev/null
+	return 0
+}
+
+# bench_sink_port_count est|flood: packets the sink saw for that port.
+bench_sink_port_count() {
+	ip netns exec "$BW_S" nft list counter netdev pgports "$1" |
+		awk '{ for (i = 1; i < NF; i++) if ($i == "packets") { print $(i + 1); exit } }'
+}
+
+# bench_gw_counter NAME: one of passgated's engine counters, read through its
+# control socket (BW_CTL_SOCK, set before bench_gw_start), or -1.
+bench_gw_counter() {
+	"$BENCH_BUILD/passgatectl" --socket "$BW_CTL_SOCK" --json status 2>/dev/null |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["counters"][sys.argv[1]])' \
+			"$1" 2>/dev/null || echo -1
+}
+
+# Linux: connection tracking entries in the router namespace, or -1.
+bench_linux_conntrack_count() {
+	ip netns exec "$BW_R" conntrack -C 2>/dev/null || echo -1
+}
+
+# Linux: packets connection tracking dropped (conntrack -S, all CPUs), or -1.
+# With the ports towards one destination gone, NAT keeps a clashing tuple
+# after its search and the insertion at confirm fails: insert_failed and drop
+# count each such new flow, Linux's drop_ports_exhausted.
+bench_linux_conntrack_drops() {
+	ip netns exec "$BW_R" conntrack -S 2>/dev/null |
+		awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^drop=/) { n++; s += substr($i, 6) } }
+		     END { print n ? s : -1 }'
 }
 
 # The router as Linux NAT: addresses, forwarding, nftables masquerade.
@@ -169,7 +291,7 @@ bench_gw_start() {
 	[log]
 	level = warn
 	[api]
-	socket = off
+	socket = ${BW_CTL_SOCK:-off}
 	EOF
 	if [ "$1" != afpacket ]; then
 		printf '[datapath]\nbackend = %s\n' "$1" >>"$conf"

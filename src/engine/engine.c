@@ -262,6 +262,7 @@ void pg_engine_destroy(struct pg_engine *e)
 void pg_engine_share_ports(struct pg_engine *e, struct pg_portdir *d)
 {
 	e->dir = d;
+	pg_nat_recount(e); /* the directory learns the forwarded (reserved) ports */
 }
 
 int pg_engine_reconfigure(struct pg_engine *e, const struct pg_engine_config *cfg)

@@ -165,6 +165,19 @@ enum pg_port_space {
 	PG_PORTS__COUNT
 };
 
+/*
+ * The classes a port choice is limited to (nat.c): system ports 1-1023 or
+ * the rest, even or odd. Each space keeps a count of free ports per class so
+ * that a choice with none left is refused without scanning the bitmap.
+ */
+#define PG_PORT_CLASSES 4
+
+/* A port's class: system port or not, then parity. */
+static inline unsigned int pg_port_class(uint32_t port)
+{
+	return (port >= 1024 ? 2u : 0u) | (port & 1);
+}
+
 /* Mappings there can ever be: one public port (or ICMP id) each, per space. */
 #define PG_MAPPINGS_MAX (PG_PORTS__COUNT * 65536u)
 
@@ -242,6 +255,8 @@ struct pg_engine {
 
 	uint64_t *ports_used[PG_PORTS__COUNT];     /* one bit per public port */
 	uint64_t *ports_reserved[PG_PORTS__COUNT]; /* forwarded: never mapped */
+	/* ports neither used nor reserved, by class (port 0 of TCP/UDP never) */
+	uint32_t ports_free[PG_PORTS__COUNT][PG_PORT_CLASSES];
 	uint64_t rng;
 	struct pg_portdir *dir; /* shared with the other workers' engines, or NULL */
 
@@ -500,6 +515,16 @@ uint32_t pg_mapping_get_on(struct pg_engine *e, uint8_t proto, uint32_t lan, uin
  */
 void pg_mapping_note_self(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port);
 bool pg_mapping_sent_self(struct pg_engine *e, uint8_t proto, uint16_t pub_port);
+/*
+ * Could pg_mapping_get() give (proto, lan, lan_port) a mapping? False only
+ * when it has none and no port it may be given is free: O(1), so a flood of
+ * new flows is refused before it evicts or scans anything.
+ */
+bool pg_mapping_possible(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port);
+/* Count the free ports per class again: after the reserved ports changed. */
+void pg_nat_recount(struct pg_engine *e);
+/* Do the free-port counts match the bitmaps? For tests; a full scan. */
+bool pg_nat_counts_valid(const struct pg_engine *e);
 void pg_nat_init(struct pg_engine *e);
 
 /* fastpath.c: established UDP/TCP flows without helpers, a chunk at a time */

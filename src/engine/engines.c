@@ -103,7 +103,7 @@ size_t pg_engines_memory_size(const struct pg_engine_config *cfg, unsigned int n
 	struct pg_engine_config w;
 
 	pg_engines_worker_config(cfg, n, &w);
-	return (n ? n : 1) * pg_engine_memory_size(&w);
+	return (n ? n : 1) * pg_engine_memory_size(&w) + (n > 1 ? pg_portdir_memory_size() : 0);
 }
 
 int pg_engines_reconfigure(struct pg_engines *s, const struct pg_engine_config *cfg)

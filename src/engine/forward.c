@@ -432,6 +432,14 @@ void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_par
 		/* Enhanced GRE no helper announced: tracked by addresses alone. */
 		sport = dport = PG_GRE_V1_ADDR;
 	}
+	if (ported(p->proto) && !pg_mapping_possible(e, p->proto, p->saddr, sport)) {
+		/*
+		 * Before making room: a flow that no port is left for must not
+		 * evict another flow (nor scan the wheel for one) on its way out.
+		 */
+		pg_drop(e, pkt, PG_CNT_DROP_PORTS_EXHAUSTED);
+		return;
+	}
 	if (!pg_flow_make_room(e)) {
 		pg_drop(e, pkt, PG_CNT_DROP_TABLE_FULL);
 		return;

@@ -117,6 +117,11 @@ bool pg_hairpin(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed 
 			pg_drop(e, pkt, PG_CNT_DROP_TCP_NO_FLOW);
 			return true;
 		}
+		if (!pg_mapping_possible(e, p->proto, p->saddr, p->sport)) {
+			/* As for outbound flows: refused before it may evict one. */
+			pg_drop(e, pkt, PG_CNT_DROP_PORTS_EXHAUSTED);
+			return true;
+		}
 		if (!pg_flow_make_room(e)) {
 			pg_drop(e, pkt, PG_CNT_DROP_TABLE_FULL);
 			return true;

@@ -14,6 +14,13 @@
  * mapping takes the port its LAN socket already holds on another worker,
  * else one free on every worker, chosen from the directory's bitmap with
  * its random sequence, under its lock.
+ *
+ * Each space also counts its free ports per class (range and parity), kept
+ * on every allocation and release: when the class a choice is limited to has
+ * none left, the choice is refused at once. Without the counts a refused new
+ * flow scanned all 1024 words of the bitmap, so a flood of new flows against
+ * exhausted ports cost more per packet than forwarding did. With several
+ * workers the directory keeps the same counts for the gateway's ports.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -50,6 +57,82 @@ static uint64_t next_random(uint64_t *rng)
 static bool port_used(const uint64_t *bm, uint32_t port)
 {
 	return (bm[port >> 6] >> (port & 63)) & 1;
+}
+
+/* TCP and UDP port 0 is never chosen, so it is never counted free. */
+static bool port_counted(int space, uint32_t port)
+{
+	return space == PG_PORTS_ICMP || port != 0;
+}
+
+/*
+ * Free ports a choice for LAN port want (host order) may take from: this
+ * engine's, or with several workers the gateway's (the directory's lock held).
+ */
+static uint32_t free_for(const struct pg_engine *e, int space, uint32_t want)
+{
+	const uint32_t *n = e->dir ? pg_portdir_free(e->dir, space) : e->ports_free[space];
+
+	if (space == PG_PORTS_ICMP)
+		return n[0] + n[1] + n[2] + n[3];
+	return n[pg_port_class(want)];
+}
+
+/* Mark a port that was not in use as used; reserved ports were never counted. */
+static void port_take(struct pg_engine *e, int space, uint32_t port)
+{
+	e->ports_used[space][port >> 6] |= 1ULL << (port & 63);
+	if (!port_used(e->ports_reserved[space], port) && port_counted(space, port))
+		e->ports_free[space][pg_port_class(port)]--;
+}
+
+static void port_release(struct pg_engine *e, int space, uint32_t port)
+{
+	e->ports_used[space][port >> 6] &= ~(1ULL << (port & 63));
+	if (!port_used(e->ports_reserved[space], port) && port_counted(space, port))
+		e->ports_free[space][pg_port_class(port)]++;
+}
+
+static void count_free(const struct pg_engine *e, int space, uint32_t n[PG_PORT_CLASSES])
+{
+	const uint64_t *bm = e->ports_used[space], *rsv = e->ports_reserved[space];
+
+	memset(n, 0, PG_PORT_CLASSES * sizeof(n[0]));
+	for (uint32_t w = 0; w < 65536 / 64; w++) {
+		uint64_t f = ~(bm[w] | rsv[w]);
+		/* Words 0-15 are ports 0-1023, the system ports. */
+		unsigned int c = w < 1024 / 64 ? 0u : 2u;
+
+		if (w == 0 && !port_counted(space, 0))
+			f &= ~1ULL;
+		n[c] += (uint32_t)__builtin_popcountll(f & EVEN_BITS);
+		n[c | 1] += (uint32_t)__builtin_popcountll(f & ~EVEN_BITS);
+	}
+}
+
+void pg_nat_recount(struct pg_engine *e)
+{
+	for (int s = 0; s < PG_PORTS__COUNT; s++)
+		count_free(e, s, e->ports_free[s]);
+	if (!e->dir)
+		return;
+	/* Every worker has the same forwards: the directory counts without them. */
+	pg_portdir_lock(e->dir);
+	for (int s = 0; s < PG_PORTS__COUNT; s++)
+		pg_portdir_reserve(e->dir, s, e->ports_reserved[s]);
+	pg_portdir_unlock(e->dir);
+}
+
+bool pg_nat_counts_valid(const struct pg_engine *e)
+{
+	uint32_t n[PG_PORT_CLASSES];
+
+	for (int s = 0; s < PG_PORTS__COUNT; s++) {
+		count_free(e, s, n);
+		if (memcmp(n, e->ports_free[s], sizeof(n)))
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -95,6 +178,9 @@ static int choose_port(struct pg_engine *e, const uint64_t *bm, uint64_t *rng, i
 		pg_count(e, PG_CNT_PORT_PRESERVED);
 		return (int)want;
 	}
+	/* None left in the class: refuse before the scan (and the random draw). */
+	if (!free_for(e, space, want))
+		return -1;
 	if (space == PG_PORTS_ICMP) {
 		lo = 0;
 		hi = 65535;
@@ -180,7 +266,7 @@ static uint32_t mapping_get(struct pg_engine *e, uint8_t proto, uint32_t lan, ui
 	m->key[1].kind = PG_KEY_MAP_PUB;
 	m->refs = 1;
 	m->hairpin_permit = PG_NONE;
-	e->ports_used[space][port >> 6] |= 1ULL << (port & 63);
+	port_take(e, space, (uint32_t)port);
 	pg_index_insert(e, hash, PG_REF(idx, PG_REF_MAPPING, 0));
 	pg_index_insert(e, pg_key_hash(e, &m->key[1]), PG_REF(idx, PG_REF_MAPPING, 1));
 	pg_count(e, PG_CNT_MAPPING_CREATED);
@@ -263,6 +349,28 @@ bool pg_mapping_sent_self(struct pg_engine *e, uint8_t proto, uint16_t pub_port)
 	return sent;
 }
 
+bool pg_mapping_possible(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port)
+{
+	int space = port_space(proto);
+	bool ok;
+
+	/*
+	 * A free LAN port is counted in its own class, so a free class also
+	 * covers keeping the LAN port; the index is probed only when the class
+	 * is empty. The mapping pool holds no fewer entries than flows, so it
+	 * empties only with a full flow table, which pg_flow_make_room() handles.
+	 */
+	if (!e->dir)
+		return free_for(e, space, ntohs(lan_port)) ||
+		       pg_mapping_find_lan(e, proto, lan, lan_port) != PG_NONE;
+	/* With several workers the socket may hold a port on another one. */
+	pg_portdir_lock(e->dir);
+	ok = free_for(e, space, ntohs(lan_port)) ||
+	     pg_portdir_find(e->dir, space, lan, lan_port) >= 0;
+	pg_portdir_unlock(e->dir);
+	return ok;
+}
+
 void pg_mapping_put(struct pg_engine *e, uint32_t idx)
 {
 	struct pg_mapping *m = &e->mappings[idx];
@@ -278,7 +386,7 @@ void pg_mapping_put(struct pg_engine *e, uint32_t idx)
 	pg_counted_put(e, e->permits, &e->free_permit, PG_REF_PERMIT, m->hairpin_permit);
 	pg_index_remove(e, &m->key[0], PG_REF(idx, PG_REF_MAPPING, 0));
 	pg_index_remove(e, &m->key[1], PG_REF(idx, PG_REF_MAPPING, 1));
-	e->ports_used[port_space(m->key[0].proto)][port >> 6] &= ~(1ULL << (port & 63));
+	port_release(e, port_space(m->key[0].proto), port);
 	m->next_free = e->free_mapping;
 	e->free_mapping = idx;
 	pg_count(e, PG_CNT_MAPPING_EXPIRED);

@@ -3,20 +3,22 @@
  * portdir.c - the shared table of public ports (portdir.h).
  *
  * Per port space, an array indexed by public port says which LAN socket
- * holds it and for how many engines, and a bitmap says which are taken; a
- * small open-addressing index finds a socket's port. The index has four
- * slots for every entry there can be (3 x 65,536), so probes stay short;
- * deletion shifts later slots back, so it never fills with tombstones.
+ * holds it and for how many engines, and a bitmap says which are taken; an
+ * open-addressing index finds a socket's port. The index has five slots for
+ * every entry there can be (3 x 65,536), so probes stay short and an insert
+ * always finds room; deletion shifts later slots back, so it never fills
+ * with tombstones.
  */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_internal.h"
 #include "portdir.h"
 
 #define SPACES 3
 #define PORTS 65536u
-#define SLOTS (1u << 20) /* > 4 x SPACES x PORTS: a power of two for masking */
+#define SLOTS_LOG2 20 /* > 4 x SPACES x PORTS slots: a power of two for masking */
 #define EMPTY UINT32_MAX
 
 struct holder {
@@ -31,8 +33,11 @@ struct pg_portdir {
 	uint64_t rng;
 	uint64_t seed;
 	uint64_t used[SPACES][PORTS / 64];
+	uint64_t reserved[SPACES][PORTS / 64];
+	uint32_t free[SPACES][PG_PORT_CLASSES]; /* neither used nor reserved */
 	struct holder by_port[SPACES][PORTS];
-	uint32_t slots[SLOTS]; /* space << 16 | public port, or EMPTY */
+	uint32_t mask;   /* slots - 1 */
+	uint32_t *slots; /* space << 16 | public port, or EMPTY */
 };
 
 static uint32_t home(const struct pg_portdir *d, int space, uint32_t lan, uint16_t lan_port)
@@ -41,7 +46,7 @@ static uint32_t home(const struct pg_portdir *d, int space, uint32_t lan, uint16
 
 	x *= 0x9e3779b97f4a7c15ULL;
 	x ^= x >> 29;
-	return (uint32_t)(x >> 20) & (SLOTS - 1);
+	return (uint32_t)(x >> 20) & d->mask;
 }
 
 static bool slot_is(const struct pg_portdir *d, uint32_t v, int space, uint32_t lan,
@@ -52,17 +57,52 @@ static bool slot_is(const struct pg_portdir *d, uint32_t v, int space, uint32_t 
 	return (int)(v >> 16) == space && h->lan == lan && h->lan_port == lan_port;
 }
 
-struct pg_portdir *pg_portdir_create(uint64_t seed)
+/* Is pub one a choice may take (so counted free while nobody holds it)? */
+static bool countable(const struct pg_portdir *d, int space, uint16_t pub)
+{
+	return !((d->reserved[space][pub >> 6] >> (pub & 63)) & 1) &&
+	       (space == PG_PORTS_ICMP || pub != 0);
+}
+
+void pg_portdir_reserve(struct pg_portdir *d, int space, const uint64_t *reserved)
+{
+	if (reserved != d->reserved[space])
+		memcpy(d->reserved[space], reserved, sizeof(d->reserved[space]));
+	memset(d->free[space], 0, sizeof(d->free[space]));
+	for (uint32_t p = 0; p < PORTS; p++)
+		if (!((d->used[space][p >> 6] >> (p & 63)) & 1) && countable(d, space, (uint16_t)p))
+			d->free[space][pg_port_class(p)]++;
+}
+
+const uint32_t *pg_portdir_free(const struct pg_portdir *d, int space)
+{
+	return d->free[space];
+}
+
+struct pg_portdir *pg_portdir_create_sized(uint64_t seed, unsigned int slots_log2)
 {
 	struct pg_portdir *d = calloc(1, sizeof(*d));
 
 	if (!d)
 		return NULL;
+	d->mask = (1u << slots_log2) - 1;
+	d->slots = malloc(((size_t)d->mask + 1) * sizeof(*d->slots));
+	if (!d->slots) {
+		free(d);
+		return NULL;
+	}
 	pthread_mutex_init(&d->lock, NULL);
 	d->seed = seed;
 	d->rng = seed | 1;
-	memset(d->slots, 0xff, sizeof(d->slots));
+	memset(d->slots, 0xff, ((size_t)d->mask + 1) * sizeof(*d->slots));
+	for (int s = 0; s < SPACES; s++)
+		pg_portdir_reserve(d, s, d->reserved[s]);
 	return d;
+}
+
+struct pg_portdir *pg_portdir_create(uint64_t seed)
+{
+	return pg_portdir_create_sized(seed, SLOTS_LOG2);
 }
 
 void pg_portdir_destroy(struct pg_portdir *d)
@@ -70,7 +110,13 @@ void pg_portdir_destroy(struct pg_portdir *d)
 	if (!d)
 		return;
 	pthread_mutex_destroy(&d->lock);
+	free(d->slots);
 	free(d);
+}
+
+size_t pg_portdir_memory_size(void)
+{
+	return sizeof(struct pg_portdir) + ((size_t)1 << SLOTS_LOG2) * sizeof(uint32_t);
 }
 
 void pg_portdir_lock(struct pg_portdir *d)
@@ -85,7 +131,7 @@ void pg_portdir_unlock(struct pg_portdir *d)
 
 int pg_portdir_find(const struct pg_portdir *d, int space, uint32_t lan, uint16_t lan_port)
 {
-	for (uint32_t i = home(d, space, lan, lan_port);; i = (i + 1) & (SLOTS - 1)) {
+	for (uint32_t i = home(d, space, lan, lan_port);; i = (i + 1) & d->mask) {
 		uint32_t v = d->slots[i];
 
 		if (v == EMPTY)
@@ -112,8 +158,10 @@ void pg_portdir_add(struct pg_portdir *d, int space, uint32_t lan, uint16_t lan_
 
 	*h = (struct holder){.lan = lan, .lan_port = lan_port, .refs = 1};
 	d->used[space][pub >> 6] |= 1ULL << (pub & 63);
+	if (countable(d, space, pub))
+		d->free[space][pg_port_class(pub)]--;
 	while (d->slots[i] != EMPTY)
-		i = (i + 1) & (SLOTS - 1);
+		i = (i + 1) & d->mask;
 	d->slots[i] = (uint32_t)space << 16 | pub;
 }
 
@@ -129,8 +177,8 @@ static void unindex(struct pg_portdir *d, int space, uint16_t pub)
 	uint32_t i = home(d, space, h->lan, h->lan_port), j;
 
 	while (d->slots[i] != ((uint32_t)space << 16 | pub))
-		i = (i + 1) & (SLOTS - 1);
-	for (j = (i + 1) & (SLOTS - 1); d->slots[j] != EMPTY; j = (j + 1) & (SLOTS - 1)) {
+		i = (i + 1) & d->mask;
+	for (j = (i + 1) & d->mask; d->slots[j] != EMPTY; j = (j + 1) & d->mask) {
 		uint32_t v = d->slots[j];
 		const struct holder *o = &d->by_port[v >> 16][v & 0xffff];
 		uint32_t k = home(d, (int)(v >> 16), o->lan, o->lan_port);
@@ -153,6 +201,8 @@ void pg_portdir_unref(struct pg_portdir *d, int space, uint16_t pub)
 	unindex(d, space, pub);
 	memset(h, 0, sizeof(*h));
 	d->used[space][pub >> 6] &= ~(1ULL << (pub & 63));
+	if (countable(d, space, pub))
+		d->free[space][pg_port_class(pub)]++;
 }
 
 bool pg_portdir_owner(const struct pg_portdir *d, int space, uint16_t pub, uint32_t *lan,

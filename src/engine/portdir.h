@@ -18,6 +18,7 @@
 #define PG_PORTDIR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct pg_portdir;
@@ -25,6 +26,15 @@ struct pg_portdir;
 /* A directory with no ports taken; seed makes its port choices unguessable. NULL: no memory. */
 struct pg_portdir *pg_portdir_create(uint64_t seed);
 void pg_portdir_destroy(struct pg_portdir *d);
+
+/*
+ * The same with an index of 2^slots_log2 slots, for tests that want its
+ * collisions: it must have more slots than ports will ever be held at once.
+ */
+struct pg_portdir *pg_portdir_create_sized(uint64_t seed, unsigned int slots_log2);
+
+/* Bytes pg_portdir_create() allocates. */
+size_t pg_portdir_memory_size(void);
 
 /* Hold the lock around any use of the calls below. */
 void pg_portdir_lock(struct pg_portdir *d);
@@ -50,6 +60,15 @@ void pg_portdir_add(struct pg_portdir *d, int space, uint32_t lan, uint16_t lan_
 /* One more, or one fewer, engine holds pub; the last one frees it. */
 void pg_portdir_ref(struct pg_portdir *d, int space, uint16_t pub);
 void pg_portdir_unref(struct pg_portdir *d, int space, uint16_t pub);
+
+/*
+ * The forwarded (reserved) ports of space, which are never free; the same
+ * for every engine, given again whenever the forwards change.
+ */
+void pg_portdir_reserve(struct pg_portdir *d, int space, const uint64_t *reserved);
+
+/* Ports free in space by class (pg_port_class()): neither held nor reserved. */
+const uint32_t *pg_portdir_free(const struct pg_portdir *d, int space);
 
 /* Who holds pub: true with *lan and *lan_port set, or false. */
 bool pg_portdir_owner(const struct pg_portdir *d, int space, uint16_t pub, uint32_t *lan,

@@ -81,6 +81,8 @@ void pg_forward_reserve(struct pg_engine *e)
 		for (uint32_t p = r->wan_lo; p <= r->wan_hi; p++)
 			bm[p >> 6] |= 1ULL << (p & 63);
 	}
+	/* Reserved ports are not free for mappings: the counts follow. */
+	pg_nat_recount(e);
 }
 
 /* The forward for an inbound packet to public port dport (wire order), or NULL. */
