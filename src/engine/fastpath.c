@@ -311,15 +311,14 @@ bool pg_fast_forward(struct pg_engine *e, const struct pg_fast_chunk *c, unsigne
 	proto = ip[9];
 	if (proto == PG_PROTO_TCP)
 		pg_tcp_track(f, dir, l4[13]);
-	f->pkts[dir]++;
-	f->bytes[dir] += tot;
+	pg_flow_count(f, dir, tot);
 	pg_flow_touch(e, f, seconds_up(now_ms));
 
 	if (dir == PG_DIR_OUT) {
 		aoff = PG_IP_OFF_SADDR;
 		poff = 0;
 		new_addr = e->cfg.wan_addr;
-		new_port = f->pub_port;
+		new_port = f->in_pb; /* no helper: the public port (pg_flow_pub_port()) */
 	} else {
 		aoff = PG_IP_OFF_DADDR;
 		poff = 2;
