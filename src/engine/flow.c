@@ -8,12 +8,15 @@
  * key of every pool entry: two per flow (LAN view and WAN view), two per NAT
  * mapping, one per permit and per host. A slot is 8 bytes: the key's 32-bit
  * hash and a reference (pool, index, which key); the key itself lives in the
- * entry, which a lookup reads anyway. Deletion shifts later slots back instead
- * of leaving tombstones, so a long-lived table never degrades. The table has
- * half as many slots again as the pools can ever have keys (pg_pools_size()),
- * so probes stay short and an insert always finds room. Its size is not a power of two (a
- * key's home slot is its hash scaled to the table) so that it can be sized
- * to that bound rather than up to twice it.
+ * entry, which a lookup reads anyway (a flow's WAN-side key is rebuilt from
+ * the entry's fields, struct pg_flow). Deletion shifts later slots back
+ * instead of leaving tombstones, so a long-lived table never degrades. The
+ * table has a quarter more slots than the pools can ever have keys
+ * (pg_pools_size()), so an insert always finds room and probes stay short:
+ * the 32-bit hash in the slot settles nearly every mismatch without reading
+ * an entry, and eight slots share a cache line. Its size is not a power of
+ * two (a key's home slot is its hash scaled to the table) so that it can be
+ * sized to that bound rather than up to twice it.
  *
  * Expiry. Flows sit on a wheel of one-second slots by the second they are due.
  * A packet refreshing a flow only writes its last_seen; when the wheel reaches
@@ -350,12 +353,15 @@ size_t pg_pools_size(uint32_t max_flows, uint32_t *nslots, uint32_t *nmappings,
 	uint32_t hosts = ((max_flows < PG_HOSTS_MAX ? max_flows : PG_HOSTS_MAX) + 1) & ~1u;
 	/*
 	 * Keys at most: 2 per flow, 2 per mapping, 1 per permit (no more
-	 * numerous than flows) and 1 per host; the table has half as many slots
-	 * again, so it is at most two thirds full even if every flow had a
-	 * permit of its own, and about half full or less in practice.
+	 * numerous than flows) and 1 per host; the table has a quarter more
+	 * slots, so it is at most 80% full even if every flow had a permit of
+	 * its own and every mapping and host slot were taken (70% in the
+	 * engine_bench udp_1m case, which has all of that but the mappings).
+	 * Half as many again (two thirds full at most) cost 7 bytes per flow
+	 * more and measured no faster (bench/BENCHMARKS.md).
 	 */
 	uint64_t keys = (uint64_t)max_flows * 3 + (uint64_t)mappings * 2 + hosts;
-	uint64_t slots = keys * 3 / 2 < 1024 ? 1024 : keys * 3 / 2;
+	uint64_t slots = keys * 5 / 4 < 1024 ? 1024 : keys * 5 / 4;
 
 	if (nslots)
 		*nslots = (uint32_t)slots;
