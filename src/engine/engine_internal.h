@@ -555,6 +555,8 @@ size_t pg_pools_size(uint32_t max_flows, uint32_t *nslots, uint32_t *nmappings,
 
 /* nat.c: endpoint-independent mappings and public ports */
 uint32_t pg_mapping_get(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port);
+/* pg_mapping_get() for the flow with LAN key out (a, pa, proto), warming its slots. */
+uint32_t pg_mapping_get_flow(struct pg_engine *e, const struct pg_key *out);
 uint32_t pg_mapping_find_pub(struct pg_engine *e, uint8_t proto, uint16_t pub_port);
 /* A mapping for (proto, lan, lan_port) on public port lan_port exactly, or PG_NONE. */
 uint32_t pg_mapping_get_fixed(struct pg_engine *e, uint8_t proto, uint32_t lan,

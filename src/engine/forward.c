@@ -468,7 +468,10 @@ void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_par
 		return;
 	}
 	if (ported(p->proto)) {
-		mapping = pg_mapping_get(e, p->proto, p->saddr, sport);
+		struct pg_key out;
+
+		pg_key_fill(&out, PG_KEY_FLOW_OUT, p->proto, p->saddr, p->daddr, sport, dport);
+		mapping = pg_mapping_get_flow(e, &out);
 		if (mapping == PG_NONE) {
 			pg_drop(e, pkt, PG_CNT_DROP_PORTS_EXHAUSTED);
 			return;
