@@ -336,9 +336,9 @@ struct pg_flow *pg_flow_create_keys(struct pg_engine *e, const struct pg_key *ou
 }
 
 /*
- * Replace one of a flow's keys (a helper learnt the real one). A WAN-side key
- * keeps its remote and protocol (struct pg_flow rebuilds them): a key that
- * does not is a helper's mistake and changes nothing.
+ * Replace one of a flow's keys (a helper learnt the real one). Either key
+ * keeps the remote and protocol the WAN-side key is rebuilt from (struct
+ * pg_flow): a key that does not is a helper's mistake and changes nothing.
  */
 void pg_flow_rekey(struct pg_engine *e, struct pg_flow *f, int which, const struct pg_key *k)
 {
@@ -347,6 +347,8 @@ void pg_flow_rekey(struct pg_engine *e, struct pg_flow *f, int which, const stru
 
 	pg_flow_key(e, f, which, &old);
 	if (which == PG_DIR_IN && (!in_key_fits(e, &f->key, k) || k->a != old.a))
+		return;
+	if (which == PG_DIR_OUT && (k->b != old.b || k->proto != old.proto))
 		return;
 	pg_index_remove(e, &old, PG_REF(idx, PG_REF_FLOW, which));
 	if (which == PG_DIR_OUT) {
