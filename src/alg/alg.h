@@ -24,7 +24,7 @@ enum pg_alg_id {
 	PG_ALG_L2TP = 3,
 	PG_ALG__COUNT
 };
-_Static_assert(PG_ALG__COUNT <= 16, "pg_flow.alg is 4 bits");
+_Static_assert(PG_ALG__COUNT <= 8, "pg_flow.alg is 3 bits");
 
 struct pg_alg_ops {
 	const char *name;

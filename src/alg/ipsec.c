@@ -82,7 +82,7 @@ static void ipsec_init(struct pg_engine *e, void *mem)
 
 static void ipsec_flow_new(struct pg_engine *e, struct pg_flow *f, int side)
 {
-	const struct pg_key *k = &f->key[PG_DIR_OUT];
+	const struct pg_key *k = &f->key;
 
 	if (side != PG_SIDE_LAN || k->proto != PG_PROTO_UDP || !e->cfg.ipsec_passthrough)
 		return;
@@ -128,7 +128,7 @@ static enum pg_counter ipsec_packet(struct pg_engine *e, struct pg_flow *f, stru
 		return PG_CNT_NONE; /* raw ESP: translated by its keys */
 	if (p->frag_off || p->more_frags)
 		return PG_CNT_NONE; /* a fragment: the header is all we may read */
-	if (f->key[PG_DIR_OUT].pb == htons(IKE_PORT)) {
+	if (f->key.pb == htons(IKE_PORT)) {
 		count_ike(e, f, data, len);
 		return PG_CNT_NONE;
 	}
@@ -153,10 +153,10 @@ static void ipsec_flow_free(struct pg_engine *e, struct pg_flow *f)
 {
 	uint32_t now_s = (uint32_t)(e->now_ms / 1000);
 	uint8_t kind = (f->alg_state & IPSEC_ESP)		      ? PG_VPN_ESP
-		       : f->key[PG_DIR_OUT].pb == htons(NATT_PORT) ? PG_VPN_NATT
+		       : f->key.pb == htons(NATT_PORT) ? PG_VPN_NATT
 								   : PG_VPN_IKE;
 
-	if ((f->alg_state & IPSEC_ESP) && f->key[PG_DIR_IN].kind == PG_KEY_PARKED)
+	if ((f->alg_state & IPSEC_ESP) && f->in_parked)
 		wait_slot_of(e, f)->flow = PG_NONE;
 	/* The logs tell when a tunnel's state went away, not only when it came. */
 	pg_event_flow(e, PG_EV_IPSEC_ENDED, f, kind, now_s > f->last_seen ? now_s - f->last_seen : 0);
@@ -198,7 +198,7 @@ static struct pg_flow *esp_out(struct pg_engine *e, struct pg_pkt *pkt, const st
 	/* Parked and unique: the wait slot names it. */
 	pg_key_fill(&in, PG_KEY_PARKED, PG_PROTO_ESP, p->daddr, e->cfg.wan_addr,
 		    (uint16_t)(free_slot - st->wait), 0);
-	f = pg_flow_create_keys(e, &out, &in, p->saddr, 0, 0, now_s);
+	f = pg_flow_create_keys(e, &out, &in, p->saddr, 0, now_s);
 	if (!f) {
 		pg_drop(e, pkt, PG_CNT_DROP_TABLE_FULL);
 		return NULL;
@@ -249,7 +249,7 @@ static struct pg_flow *esp_in(struct pg_engine *e, struct pg_pkt *pkt, const str
 	best->flow = PG_NONE;
 	pg_count(e, PG_CNT_ESP_SPI_LEARNED);
 	pg_event_push(e, PG_EV_ESP_LEARNT, f->lan_addr, p->saddr, 0, 0, 0,
-		      (uint32_t)ntohs(f->key[PG_DIR_OUT].pa) << 16 | ntohs(f->key[PG_DIR_OUT].pb),
+		      (uint32_t)ntohs(f->key.pa) << 16 | ntohs(f->key.pb),
 		      ntohl(p->esp_spi));
 	return f;
 }
@@ -268,9 +268,9 @@ static bool ipsec_describe(const struct pg_engine *e, const struct pg_flow *f,
 	(void)e;
 	if (f->alg_state & IPSEC_ESP) {
 		s->kind = PG_VPN_ESP;
-		s->state = f->key[PG_DIR_IN].kind == PG_KEY_PARKED ? "ESP out, inbound SPI not learnt"
+		s->state = f->in_parked ? "ESP out, inbound SPI not learnt"
 								   : "ESP established";
-	} else if (f->key[PG_DIR_OUT].pb == htons(NATT_PORT)) {
+	} else if (f->key.pb == htons(NATT_PORT)) {
 		s->kind = PG_VPN_NATT;
 		s->state = (f->alg_state & IPSEC_NATT_ESP_SEEN) ? "NAT-T: ESP in UDP"
 				: (f->alg_state & IPSEC_IKE_SEEN) ? "NAT-T: IKE"

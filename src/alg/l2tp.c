@@ -34,7 +34,7 @@ static void l2tp_init(struct pg_engine *e, void *mem)
 
 static void l2tp_flow_new(struct pg_engine *e, struct pg_flow *f, int side)
 {
-	const struct pg_key *k = &f->key[PG_DIR_OUT];
+	const struct pg_key *k = &f->key;
 
 	if (k->proto != PG_PROTO_UDP || !e->cfg.l2tp_passthrough)
 		return;

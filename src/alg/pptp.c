@@ -164,11 +164,11 @@ static void pptp_flow_new(struct pg_engine *e, struct pg_flow *f, int side)
 	struct pptp_conn *c;
 	uint32_t idx;
 
-	bool out = side == PG_SIDE_LAN && f->key[PG_DIR_OUT].pb == htons(PPTP_PORT);
+	bool out = side == PG_SIDE_LAN && f->key.pb == htons(PPTP_PORT);
 	/* A server inside: a forward brought an outside client to its port 1723. */
-	bool in = side == PG_SIDE_WAN && f->key[PG_DIR_OUT].pa == htons(PPTP_PORT);
+	bool in = side == PG_SIDE_WAN && f->key.pa == htons(PPTP_PORT);
 
-	if (f->key[PG_DIR_OUT].proto != PG_PROTO_TCP || !(out || in) || !e->cfg.pptp_passthrough)
+	if (f->key.proto != PG_PROTO_TCP || !(out || in) || !e->cfg.pptp_passthrough)
 		return;
 	idx = st->free_head;
 	if (idx == PG_NONE) {
@@ -181,7 +181,7 @@ static void pptp_flow_new(struct pg_engine *e, struct pg_flow *f, int side)
 	c->ctrl = (uint32_t)(f - e->flows);
 	c->state = CONN_FOLLOWING;
 	c->lan = f->lan_addr;
-	c->server = f->key[PG_DIR_OUT].b; /* the peer outside: server, or client when inbound */
+	c->server = f->key.b; /* the peer outside: server, or client when inbound */
 	c->inbound = in;
 	for (unsigned int i = 0; i < PPTP_MAX_CALLS; i++)
 		c->calls[i].gre = PG_NONE;
@@ -267,7 +267,7 @@ static bool call_open(struct pg_engine *e, struct pptp_conn *c, struct pptp_call
 	out.zero = (uint16_t)(conn_idx >> 16);
 	pg_key_fill(&in, PG_KEY_FLOW_IN, PG_PROTO_GRE, c->server, e->cfg.wan_addr, PG_GRE_KEYED,
 		    htons(pub));
-	g = pg_flow_create_keys(e, &out, &in, c->lan, pns_cid, 0, now_s);
+	g = pg_flow_create_keys(e, &out, &in, c->lan, pns_cid, now_s);
 	if (!g) {
 		pg_count(e, PG_CNT_DROP_TABLE_FULL);
 		return false;
@@ -377,7 +377,7 @@ static void inbound_call(struct pg_engine *e, struct pptp_conn *c, uint16_t pac_
 		pg_count(e, PG_CNT_PPTP_CALL_ID_CONFLICT);
 		return;
 	}
-	g = pg_flow_create_keys(e, &out, &in, c->lan, pac_cid, 0, now_s);
+	g = pg_flow_create_keys(e, &out, &in, c->lan, pac_cid, now_s);
 	if (!g)
 		return;
 	g->alg = PG_ALG_PPTP;

@@ -272,6 +272,9 @@ int pg_engine_reconfigure(struct pg_engine *e, const struct pg_engine_config *cf
 
 	if (r)
 		return r;
+	/* Flow entries rebuild their WAN-side keys on it (struct pg_flow). */
+	if (cfg->wan_addr != e->cfg.wan_addr)
+		return -EINVAL;
 	apply_config(e, cfg);
 	pg_forward_reserve(e);
 	return 0;

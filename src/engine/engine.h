@@ -134,7 +134,8 @@ struct pg_timeouts {
 /*
  * Engine configuration. Addresses in network byte order, prefix lengths 0..32.
  * Everything here may change between batches with pg_engine_reconfigure()
- * except max_flows, which sizes the tables.
+ * except max_flows, which sizes the tables, and wan_addr, on which every
+ * flow's WAN-side key is built (a change is refused with -EINVAL).
  */
 struct pg_engine_config {
 	uint32_t lan_addr;
@@ -222,7 +223,10 @@ struct pg_portdir;
  */
 void pg_engine_share_ports(struct pg_engine *e, struct pg_portdir *d);
 
-/* Swap in a new configuration between batches; established flows survive. */
+/*
+ * Swap in a new configuration between batches; established flows survive.
+ * -EINVAL for an invalid configuration or another wan_addr.
+ */
 int pg_engine_reconfigure(struct pg_engine *e, const struct pg_engine_config *cfg);
 
 /*

@@ -91,37 +91,58 @@ enum pg_tcp_state {
 /*
  * One tracked connection: two lookup keys (as seen on the LAN, as seen on the
  * WAN) and what translation writes: outbound, the source becomes the public
- * address and pub_port; inbound, the destination becomes lan_addr and
+ * address and the public port; inbound, the destination becomes lan_addr and
  * lan_port. "Port" is the TCP/UDP port, the ICMP echo id, or the enhanced GRE
  * call id (inbound only). Keyed ESP and GRE flows leave the LAN address out of
  * their LAN-side key (the server's SPI or call id names them, so an ICMP error
  * quoting our packet finds them); lan_addr still binds them to one host.
+ *
+ * Only the LAN-side key is stored whole. The WAN-side key is
+ * (FLOW_IN or PARKED, proto, remote, public address, in_pa, in_pb): its
+ * protocol is the LAN key's, its destination always the engine's public
+ * address (which therefore never changes under live flows), and its remote
+ * the LAN key's destination, except in a hairpin flow, whose WAN key names
+ * the other LAN host; that flow has no helper, so alg_state holds it.
+ * pg_flow_in_key() rebuilds the key; pg_flow_create_keys() refuses keys it
+ * could not rebuild. The public port is in_pb (pg_flow_pub_port()).
+ *
+ * 72 bytes rather than 96: besides the 12 bytes of WAN key, the filter
+ * permit's index is gone (the permit's key is the LAN key's remote and the
+ * public port, so pg_flow_free() finds it by key; has_permit says whether the
+ * flow holds one) and the byte counters are 40 bits (pg_flow_bytes()).
  */
 struct pg_flow {
-	struct pg_key key[2];  /* [PG_DIR_OUT], [PG_DIR_IN] */
-	uint32_t next, prev;   /* timer wheel list; next doubles as free list */
-	uint32_t last_seen;    /* seconds, rounded up */
-	uint32_t alg_state;    /* the helper's own reference */
+	struct pg_key key;        /* LAN side: FLOW_OUT or PARKED; kind 0 when free */
+	uint16_t in_pa, in_pb;    /* the WAN-side key's ports; in_pb is the public port */
+	uint32_t next, prev;      /* timer wheel list; next doubles as free list */
+	uint32_t last_seen;       /* seconds, rounded up */
+	uint32_t alg_state;       /* the helper's own reference; a hairpin flow's WAN remote */
 	uint32_t lan_addr;
-	uint32_t created;      /* seconds */
-	uint32_t permit;       /* filter permit or PG_NONE */
+	uint32_t created;         /* seconds */
 	/*
-	 * Packed so the entry is 96 bytes, not 104: mapping indices are below
-	 * PG_MAPPINGS_MAX (2^18), wheel slots below PG_WHEEL_SLOTS (2^13), host
-	 * indices below PG_HOSTS_MAX (2^16), TCP states and helper ids below 16.
+	 * Packed: mapping indices are below PG_MAPPINGS_MAX (2^18), wheel
+	 * slots below PG_WHEEL_SLOTS (2^13), host indices below PG_HOSTS_MAX
+	 * (2^16), TCP states and helper ids below 8.
 	 */
 	uint32_t map1 : 19;       /* NAT mapping + 1, 0 for none (GRE, ESP); pg_flow_mapping() */
 	uint32_t wheel_slot : 13;
-	uint16_t lan_port, pub_port;
+	uint16_t lan_port;
 	uint16_t host;            /* per-host counter; every flow in the table has one */
 	uint8_t flags;
-	uint8_t tcp_state : 4;
-	uint8_t alg : 4;          /* enum pg_alg_id */
+	uint8_t tcp_state : 3;
+	uint8_t alg : 3;          /* enum pg_alg_id */
+	uint8_t in_parked : 1;    /* the WAN-side key is PG_KEY_PARKED, not PG_KEY_FLOW_IN */
+	uint8_t has_permit : 1;   /* holds a reference on its filter permit */
+	/*
+	 * Bytes per direction are 40 bits, bytes_hi above bytes_lo: 1 TiB
+	 * before they wrap, as the 32-bit packet counts wrap at 2^32 packets.
+	 */
+	uint8_t bytes_hi[2];
 	uint32_t pkts[2];
-	uint64_t bytes[2];
+	uint32_t bytes_lo[2];
 };
 
-_Static_assert(sizeof(struct pg_flow) == 96, "flow entry grew: check bytes_per_flow");
+_Static_assert(sizeof(struct pg_flow) == 72, "flow entry grew: check bytes_per_flow");
 
 /* The NAT mapping flow f holds a reference on, or PG_NONE. */
 static inline uint32_t pg_flow_mapping(const struct pg_flow *f)
@@ -132,6 +153,38 @@ static inline uint32_t pg_flow_mapping(const struct pg_flow *f)
 static inline void pg_flow_set_mapping(struct pg_flow *f, uint32_t mapping)
 {
 	f->map1 = mapping == PG_NONE ? 0 : (mapping + 1) & 0x7ffff;
+}
+
+/* The WAN-side key's remote address (the server, or a hairpin's other host). */
+static inline uint32_t pg_flow_in_addr(const struct pg_flow *f)
+{
+	return (f->flags & PG_FLOW_HAIRPIN) ? f->alg_state : f->key.b;
+}
+
+/*
+ * The public port (or echo id) outbound packets get. Flows a helper keyed by
+ * SPI or call id have none: their in_pb is the SPI's or public call id's.
+ */
+static inline uint16_t pg_flow_pub_port(const struct pg_flow *f)
+{
+	if (f->alg != 0 && (f->key.proto == PG_PROTO_GRE || f->key.proto == PG_PROTO_ESP))
+		return 0;
+	return f->in_pb;
+}
+
+/* Count a packet of len bytes in direction dir (every forwarded packet does). */
+static inline void pg_flow_count(struct pg_flow *f, int dir, uint32_t len)
+{
+	uint32_t lo = f->bytes_lo[dir] + len;
+
+	f->bytes_hi[dir] = (uint8_t)(f->bytes_hi[dir] + (lo < len));
+	f->bytes_lo[dir] = lo;
+	f->pkts[dir]++;
+}
+
+static inline uint64_t pg_flow_bytes(const struct pg_flow *f, int dir)
+{
+	return (uint64_t)f->bytes_hi[dir] << 32 | f->bytes_lo[dir];
 }
 
 /* One endpoint-independent mapping: (proto, LAN host, LAN port) <-> public port. */
@@ -196,7 +249,7 @@ static inline unsigned int pg_port_class(uint32_t port)
 _Static_assert(PG_MAPPINGS_MAX < (1u << 19), "pg_flow.map1 is 19 bits");
 _Static_assert(PG_HOSTS_MAX <= 65536u, "pg_flow.host is 16 bits");
 _Static_assert(PG_WHEEL_SLOTS <= (1u << 13), "pg_flow.wheel_slot is 13 bits");
-_Static_assert(PG_TCP_CLOSED < 16, "pg_flow.tcp_state is 4 bits");
+_Static_assert(PG_TCP_CLOSED < 8, "pg_flow.tcp_state is 3 bits");
 
 /* Fragment tracking (frag.c). */
 #define PG_FRAG_BUCKETS 256
@@ -348,9 +401,14 @@ void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_par
 		    uint64_t now_ms);
 void pg_forward_in(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
 		   uint64_t now_ms);
+/*
+ * A flow with LAN-side key out and WAN-side key in (whose in->pb is the
+ * public port); NULL when the flow or host table is full or in is not a key
+ * struct pg_flow can rebuild.
+ */
 struct pg_flow *pg_flow_create_keys(struct pg_engine *e, const struct pg_key *out,
 				    const struct pg_key *in, uint32_t lan_addr, uint16_t lan_port,
-				    uint16_t pub_port, uint32_t now_s);
+				    uint32_t now_s);
 void pg_flow_rekey(struct pg_engine *e, struct pg_flow *f, int which, const struct pg_key *k);
 
 /* flow.c: the hash index, the pools and the timer wheel */
@@ -371,6 +429,24 @@ static inline bool pg_key_eq(const struct pg_key *x, const struct pg_key *y)
 	return ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
 }
 
+/* Flow f's WAN-side key, rebuilt (see struct pg_flow). */
+static inline void pg_flow_in_key(const struct pg_engine *e, const struct pg_flow *f,
+				  struct pg_key *k)
+{
+	pg_key_fill(k, f->in_parked ? PG_KEY_PARKED : PG_KEY_FLOW_IN, f->key.proto,
+		    pg_flow_in_addr(f), e->cfg.wan_addr, f->in_pa, f->in_pb);
+}
+
+/* Flow f's key which (PG_DIR_OUT: the stored one, PG_DIR_IN: rebuilt). */
+static inline void pg_flow_key(const struct pg_engine *e, const struct pg_flow *f, int which,
+			       struct pg_key *k)
+{
+	if (which == PG_DIR_OUT)
+		*k = f->key;
+	else
+		pg_flow_in_key(e, f, k);
+}
+
 /* The whole key of a permit or host entry. */
 static inline void pg_counted_key(const struct pg_counted *c, struct pg_key *k)
 {
@@ -385,7 +461,10 @@ static inline bool pg_ref_matches(const struct pg_engine *e, uint32_t ref, const
 
 	switch (PG_REF_TYPE(ref)) {
 	case PG_REF_FLOW:
-		return pg_key_eq(&e->flows[idx].key[PG_REF_WHICH(ref)], k);
+		if (PG_REF_WHICH(ref) == PG_DIR_OUT)
+			return pg_key_eq(&e->flows[idx].key, k);
+		pg_flow_in_key(e, &e->flows[idx], &ck);
+		return pg_key_eq(&ck, k);
 	case PG_REF_MAPPING:
 		return pg_key_eq(&e->mappings[idx].key[PG_REF_WHICH(ref)], k);
 	case PG_REF_PERMIT:
@@ -443,7 +522,7 @@ static inline uint32_t pg_flow_timeout(const struct pg_engine *e, const struct p
 {
 	const struct pg_timeouts *t = &e->cfg.timeouts;
 
-	switch (f->key[0].proto) {
+	switch (f->key.proto) {
 	case PG_PROTO_TCP:
 		switch (f->tcp_state) {
 		case PG_TCP_ESTABLISHED:
@@ -492,6 +571,8 @@ size_t pg_pools_size(uint32_t max_flows, uint32_t *nslots, uint32_t *nmappings,
 
 /* nat.c: endpoint-independent mappings and public ports */
 uint32_t pg_mapping_get(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port);
+/* pg_mapping_get() for the flow with LAN key out (a, pa, proto), warming its slots. */
+uint32_t pg_mapping_get_flow(struct pg_engine *e, const struct pg_key *out);
 uint32_t pg_mapping_find_pub(struct pg_engine *e, uint8_t proto, uint16_t pub_port);
 /* A mapping for (proto, lan, lan_port) on public port lan_port exactly, or PG_NONE. */
 uint32_t pg_mapping_get_fixed(struct pg_engine *e, uint8_t proto, uint32_t lan,

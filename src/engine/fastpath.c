@@ -138,9 +138,14 @@ static bool candidate(const struct pg_engine *e, const struct pg_pkt *pkt, struc
 	return true;
 }
 
-/* Prefetch the home slot of a single-key entry's key; returns the key's hash. */
-static inline uint32_t prefetch_key(const struct pg_engine *e, enum pg_key_kind kind,
-				    uint8_t proto, uint32_t a, uint16_t pa)
+/*
+ * Prefetch the home slot of a single-key entry's key; returns the key's hash.
+ * Always inlined: GCC 12 takes it for pure and dropped the call whose hash
+ * went unused (the permit's, so its slot was never warmed).
+ */
+static inline __attribute__((always_inline)) uint32_t
+prefetch_key(const struct pg_engine *e, enum pg_key_kind kind, uint8_t proto, uint32_t a,
+	     uint16_t pa)
 {
 	struct pg_key k;
 	uint32_t hash;
@@ -311,15 +316,14 @@ bool pg_fast_forward(struct pg_engine *e, const struct pg_fast_chunk *c, unsigne
 	proto = ip[9];
 	if (proto == PG_PROTO_TCP)
 		pg_tcp_track(f, dir, l4[13]);
-	f->pkts[dir]++;
-	f->bytes[dir] += tot;
+	pg_flow_count(f, dir, tot);
 	pg_flow_touch(e, f, seconds_up(now_ms));
 
 	if (dir == PG_DIR_OUT) {
 		aoff = PG_IP_OFF_SADDR;
 		poff = 0;
 		new_addr = e->cfg.wan_addr;
-		new_port = f->pub_port;
+		new_port = f->in_pb; /* no helper: the public port (pg_flow_pub_port()) */
 	} else {
 		aoff = PG_IP_OFF_DADDR;
 		poff = 2;

@@ -8,12 +8,15 @@
  * key of every pool entry: two per flow (LAN view and WAN view), two per NAT
  * mapping, one per permit and per host. A slot is 8 bytes: the key's 32-bit
  * hash and a reference (pool, index, which key); the key itself lives in the
- * entry, which a lookup reads anyway. Deletion shifts later slots back instead
- * of leaving tombstones, so a long-lived table never degrades. The table has
- * half as many slots again as the pools can ever have keys (pg_pools_size()),
- * so probes stay short and an insert always finds room. Its size is not a power of two (a
- * key's home slot is its hash scaled to the table) so that it can be sized
- * to that bound rather than up to twice it.
+ * entry, which a lookup reads anyway (a flow's WAN-side key is rebuilt from
+ * the entry's fields, struct pg_flow). Deletion shifts later slots back
+ * instead of leaving tombstones, so a long-lived table never degrades. The
+ * table has a quarter more slots than the pools can ever have keys
+ * (pg_pools_size()), so an insert always finds room and probes stay short:
+ * the 32-bit hash in the slot settles nearly every mismatch without reading
+ * an entry, and eight slots share a cache line. Its size is not a power of
+ * two (a key's home slot is its hash scaled to the table) so that it can be
+ * sized to that bound rather than up to twice it.
  *
  * Expiry. Flows sit on a wheel of one-second slots by the second they are due.
  * A packet refreshing a flow only writes its last_seen; when the wheel reaches
@@ -54,9 +57,9 @@ static inline uint32_t slot_dist(const struct pg_engine *e, uint32_t a, uint32_t
 	return b >= a ? b - a : b + e->nslots - a;
 }
 
-void pg_index_remove(struct pg_engine *e, const struct pg_key *k, uint32_t ref)
+/* Remove ref, indexed under a key whose hash is given. */
+static void index_remove_hash(struct pg_engine *e, uint32_t hash, uint32_t ref)
 {
-	uint32_t hash = pg_key_hash(e, k);
 	uint32_t i = pg_slot_home(e, hash), j;
 
 	while (slot_ref(e->slots[i]) != ref) {
@@ -80,6 +83,11 @@ void pg_index_remove(struct pg_engine *e, const struct pg_key *k, uint32_t ref)
 		}
 	}
 	e->slots[i] = empty_ref;
+}
+
+void pg_index_remove(struct pg_engine *e, const struct pg_key *k, uint32_t ref)
+{
+	index_remove_hash(e, pg_key_hash(e, k), ref);
 }
 
 struct pg_flow *pg_flow_lookup(struct pg_engine *e, const struct pg_key *k)
@@ -174,7 +182,6 @@ static uint32_t take_free(struct pg_engine *e)
 		return PG_NONE;
 	e->free_flow = e->flows[idx].next;
 	memset(&e->flows[idx], 0, sizeof(e->flows[idx]));
-	e->flows[idx].permit = PG_NONE; /* the mapping is none already (map1 0) */
 	e->flows[idx].next = e->flows[idx].prev = PG_NONE;
 	return idx;
 }
@@ -195,7 +202,7 @@ static bool evict_one(struct pg_engine *e)
 		for (; idx != PG_NONE && looked < 64; idx = e->flows[idx].next, looked++) {
 			struct pg_flow *f = &e->flows[idx];
 
-			if (f->key[0].proto == PG_PROTO_TCP && f->tcp_state == PG_TCP_ESTABLISHED)
+			if (f->key.proto == PG_PROTO_TCP && f->tcp_state == PG_TCP_ESTABLISHED)
 				continue;
 			pg_flow_free(e, idx);
 			pg_count(e, PG_CNT_FLOW_EVICTED);
@@ -227,35 +234,64 @@ uint32_t pg_flow_alloc(struct pg_engine *e, uint32_t now_s)
 void pg_flow_insert(struct pg_engine *e, uint32_t idx, uint32_t now_s)
 {
 	struct pg_flow *f = &e->flows[idx];
+	struct pg_key in;
 
-	pg_index_insert(e, pg_key_hash(e, &f->key[0]), PG_REF(idx, PG_REF_FLOW, 0));
-	pg_index_insert(e, pg_key_hash(e, &f->key[1]), PG_REF(idx, PG_REF_FLOW, 1));
+	pg_flow_in_key(e, f, &in);
+	pg_index_insert(e, pg_key_hash(e, &f->key), PG_REF(idx, PG_REF_FLOW, 0));
+	pg_index_insert(e, pg_key_hash(e, &in), PG_REF(idx, PG_REF_FLOW, 1));
 	f->last_seen = now_s;
 	f->created = now_s;
 	wheel_link(e, idx, due_time(e, f));
 	e->nflows++;
-	e->nflows_proto[pg_flow_proto_slot(f->key[0].proto)]++;
+	e->nflows_proto[pg_flow_proto_slot(f->key.proto)]++;
 	pg_count(e, PG_CNT_FLOW_CREATED);
+}
+
+/*
+ * Release the permit flow f holds. Its key is (remote, public port) as
+ * pg_flow_new() and pg_hairpin() made it, so it is found by key rather than
+ * kept in the entry: when this is the permit's last flow (the usual case) the
+ * hash is one the removal needs anyway.
+ */
+static void permit_release(struct pg_engine *e, const struct pg_flow *f)
+{
+	struct pg_key k;
+	uint32_t hash, ref, idx;
+
+	pg_key_fill(&k, PG_KEY_PERMIT, f->key.proto, f->key.b, 0, f->in_pb, 0);
+	hash = pg_key_hash(e, &k);
+	ref = pg_index_find(e, &k, hash);
+	if (ref == PG_NONE || PG_REF_TYPE(ref) != PG_REF_PERMIT)
+		return; /* cannot be: has_permit says it holds one */
+	idx = PG_REF_IDX(ref);
+	if (--e->permits[idx].refs)
+		return;
+	index_remove_hash(e, hash, ref);
+	e->permits[idx].next_free = e->free_permit;
+	e->free_permit = idx;
 }
 
 void pg_flow_free(struct pg_engine *e, uint32_t idx)
 {
 	struct pg_flow *f = &e->flows[idx];
+	struct pg_key in;
 
 	if (f->alg != PG_ALG_NONE)
 		pg_alg_get(f->alg)->flow_free(e, f);
 	wheel_unlink(e, f);
-	pg_index_remove(e, &f->key[0], PG_REF(idx, PG_REF_FLOW, 0));
-	pg_index_remove(e, &f->key[1], PG_REF(idx, PG_REF_FLOW, 1));
+	pg_flow_in_key(e, f, &in);
+	pg_index_remove(e, &f->key, PG_REF(idx, PG_REF_FLOW, 0));
+	pg_index_remove(e, &in, PG_REF(idx, PG_REF_FLOW, 1));
 	if (pg_flow_mapping(f) != PG_NONE)
 		pg_mapping_put(e, pg_flow_mapping(f));
-	pg_counted_put(e, e->permits, &e->free_permit, PG_REF_PERMIT, f->permit);
+	if (f->has_permit)
+		permit_release(e, f);
 	pg_counted_put(e, e->hosts, &e->free_host, PG_REF_HOST, f->host);
-	f->key[0].kind = 0; /* not in use: observe.c skips it */
+	f->key.kind = 0; /* not in use: observe.c skips it */
 	f->next = e->free_flow;
 	e->free_flow = idx;
 	e->nflows--;
-	e->nflows_proto[pg_flow_proto_slot(f->key[0].proto)]--;
+	e->nflows_proto[pg_flow_proto_slot(f->key.proto)]--;
 }
 
 void pg_flow_rewheel(struct pg_engine *e, struct pg_flow *f, uint32_t due)
@@ -317,12 +353,15 @@ size_t pg_pools_size(uint32_t max_flows, uint32_t *nslots, uint32_t *nmappings,
 	uint32_t hosts = ((max_flows < PG_HOSTS_MAX ? max_flows : PG_HOSTS_MAX) + 1) & ~1u;
 	/*
 	 * Keys at most: 2 per flow, 2 per mapping, 1 per permit (no more
-	 * numerous than flows) and 1 per host; the table has half as many slots
-	 * again, so it is at most two thirds full even if every flow had a
-	 * permit of its own, and about half full or less in practice.
+	 * numerous than flows) and 1 per host; the table has a quarter more
+	 * slots, so it is at most 80% full even if every flow had a permit of
+	 * its own and every mapping and host slot were taken (70% in the
+	 * engine_bench udp_1m case, which has all of that but the mappings).
+	 * Half as many again (two thirds full at most) cost 7 bytes per flow
+	 * more and measured no faster (bench/BENCHMARKS.md).
 	 */
 	uint64_t keys = (uint64_t)max_flows * 3 + (uint64_t)mappings * 2 + hosts;
-	uint64_t slots = keys * 3 / 2 < 1024 ? 1024 : keys * 3 / 2;
+	uint64_t slots = keys * 5 / 4 < 1024 ? 1024 : keys * 5 / 4;
 
 	if (nslots)
 		*nslots = (uint32_t)slots;

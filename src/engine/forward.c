@@ -70,7 +70,7 @@ static unsigned int port_offset(const struct pg_parsed *p, const struct pg_flow 
 	case PG_PROTO_ICMP:
 		return p->ihl + PG_ICMP_OFF_ID;
 	case PG_PROTO_GRE:
-		return p->gre_version == 1 && !is_src && f->key[PG_DIR_IN].pa == PG_GRE_KEYED
+		return p->gre_version == 1 && !is_src && f->in_pa == PG_GRE_KEYED
 			       ? p->ihl + PG_GRE_OFF_CALL_ID
 			       : 0;
 	default:
@@ -165,8 +165,7 @@ void pg_forward_flow(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pa
 		if (p->tcp_flags & PG_TCP_SYN)
 			pg_mss_clamp(e, pkt, p);
 	}
-	f->pkts[dir]++;
-	f->bytes[dir] += pkt->len;
+	pg_flow_count(f, dir, pkt->len);
 	pg_flow_touch(e, f, now_seconds_up(now_ms));
 	if (f->flags & PG_FLOW_HAIRPIN) {
 		pg_hairpin_translate(e, pkt, p, f, dir);
@@ -174,7 +173,7 @@ void pg_forward_flow(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pa
 		return;
 	}
 	if (dir == PG_DIR_OUT) {
-		pg_rewrite(pkt, p, f, true, e->cfg.wan_addr, f->pub_port);
+		pg_rewrite(pkt, p, f, true, e->cfg.wan_addr, pg_flow_pub_port(f));
 		forward(e, pkt, PG_SIDE_WAN);
 	} else {
 		pg_rewrite(pkt, p, f, false, f->lan_addr, f->lan_port);
@@ -288,28 +287,45 @@ static bool permit_exists(struct pg_engine *e, uint8_t proto, uint16_t pub, uint
 	return pg_index_find(e, &k, pg_key_hash(e, &k)) != PG_NONE;
 }
 
-/* Allocate a flow with the given keys; NULL when the flow or host table is full. */
+/* Can struct pg_flow rebuild in as the WAN-side key of a flow whose LAN key is out? */
+static bool in_key_fits(const struct pg_engine *e, const struct pg_key *out,
+			const struct pg_key *in)
+{
+	return (in->kind == PG_KEY_FLOW_IN || in->kind == PG_KEY_PARKED) &&
+	       in->proto == out->proto && in->b == e->cfg.wan_addr && in->zero == 0;
+}
+
 struct pg_flow *pg_flow_create_keys(struct pg_engine *e, const struct pg_key *out,
 				    const struct pg_key *in, uint32_t lan_addr, uint16_t lan_port,
-				    uint16_t pub_port, uint32_t now_s)
+				    uint32_t now_s)
 {
-	uint32_t idx = pg_flow_alloc(e, now_s);
+	uint32_t idx;
 	struct pg_flow *f;
 	struct pg_key hk;
 	uint32_t host;
 
+	if (!in_key_fits(e, out, in))
+		return NULL;
+	idx = pg_flow_alloc(e, now_s);
 	if (idx == PG_NONE)
 		return NULL;
 	f = &e->flows[idx];
-	f->key[PG_DIR_OUT] = *out;
-	f->key[PG_DIR_IN] = *in;
+	f->key = *out;
+	f->in_pa = in->pa;
+	f->in_pb = in->pb;
+	f->in_parked = in->kind == PG_KEY_PARKED;
+	if (in->a != out->b) {
+		/* Only a hairpin's WAN key names another host than the LAN key's remote. */
+		f->flags |= PG_FLOW_HAIRPIN;
+		f->alg_state = in->a;
+	}
 	f->lan_addr = lan_addr;
 	f->lan_port = lan_port;
-	f->pub_port = pub_port;
 	pg_key_fill(&hk, PG_KEY_HOST, 0, lan_addr, 0, 0, 0);
 	host = pg_counted_get(e, e->hosts, &e->free_host, PG_REF_HOST, &hk);
 	if (host == PG_NONE) {
 		/* A new host and the host pool is full: give the flow back. */
+		f->key.kind = 0; /* not in use: observe.c skips it */
 		f->next = e->free_flow;
 		e->free_flow = idx;
 		return NULL;
@@ -319,13 +335,29 @@ struct pg_flow *pg_flow_create_keys(struct pg_engine *e, const struct pg_key *ou
 	return f;
 }
 
-/* Replace one of a flow's keys (a helper learnt the real one). */
+/*
+ * Replace one of a flow's keys (a helper learnt the real one). Either key
+ * keeps the remote and protocol the WAN-side key is rebuilt from (struct
+ * pg_flow): a key that does not is a helper's mistake and changes nothing.
+ */
 void pg_flow_rekey(struct pg_engine *e, struct pg_flow *f, int which, const struct pg_key *k)
 {
 	uint32_t idx = (uint32_t)(f - e->flows);
+	struct pg_key old;
 
-	pg_index_remove(e, &f->key[which], PG_REF(idx, PG_REF_FLOW, which));
-	f->key[which] = *k;
+	pg_flow_key(e, f, which, &old);
+	if (which == PG_DIR_IN && (!in_key_fits(e, &f->key, k) || k->a != old.a))
+		return;
+	if (which == PG_DIR_OUT && (k->b != old.b || k->proto != old.proto))
+		return;
+	pg_index_remove(e, &old, PG_REF(idx, PG_REF_FLOW, which));
+	if (which == PG_DIR_OUT) {
+		f->key = *k;
+	} else {
+		f->in_pa = k->pa;
+		f->in_pb = k->pb;
+		f->in_parked = k->kind == PG_KEY_PARKED;
+	}
 	pg_index_insert(e, pg_key_hash(e, k), PG_REF(idx, PG_REF_FLOW, which));
 }
 
@@ -348,7 +380,7 @@ struct pg_flow *pg_flow_new(struct pg_engine *e, struct pg_pkt *pkt, uint8_t pro
 	/* Another LAN host may already own this WAN tuple (GRE, ESP). */
 	if (pg_index_find(e, &in, pg_key_hash(e, &in)) == PG_NONE) {
 		why = PG_CNT_DROP_TABLE_FULL;
-		f = pg_flow_create_keys(e, &out, &in, lan, lport, pub, now_s);
+		f = pg_flow_create_keys(e, &out, &in, lan, lport, now_s);
 	}
 	if (!f) {
 		if (mapping != PG_NONE)
@@ -359,7 +391,8 @@ struct pg_flow *pg_flow_new(struct pg_engine *e, struct pg_pkt *pkt, uint8_t pro
 	pg_flow_set_mapping(f, mapping);
 	if (mapping != PG_NONE) {
 		pg_key_fill(&pk, PG_KEY_PERMIT, proto, rem, 0, pub, 0);
-		f->permit = pg_counted_get(e, e->permits, &e->free_permit, PG_REF_PERMIT, &pk);
+		f->has_permit = pg_counted_get(e, e->permits, &e->free_permit, PG_REF_PERMIT,
+					       &pk) != PG_NONE;
 	}
 	if (pkt->side == PG_SIDE_WAN)
 		f->flags |= PG_FLOW_FROM_WAN;
@@ -445,7 +478,10 @@ void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_par
 		return;
 	}
 	if (ported(p->proto)) {
-		mapping = pg_mapping_get(e, p->proto, p->saddr, sport);
+		struct pg_key out;
+
+		pg_key_fill(&out, PG_KEY_FLOW_OUT, p->proto, p->saddr, p->daddr, sport, dport);
+		mapping = pg_mapping_get_flow(e, &out);
 		if (mapping == PG_NONE) {
 			pg_drop(e, pkt, PG_CNT_DROP_PORTS_EXHAUSTED);
 			return;

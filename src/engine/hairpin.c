@@ -138,8 +138,7 @@ bool pg_hairpin(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed 
 			pg_drop(e, pkt, PG_CNT_DROP_FLOW_CONFLICT);
 			return true;
 		}
-		f = pg_flow_create_keys(e, &out, &in, p->saddr, p->sport,
-					e->mappings[mapping].key[1].pa, now_s);
+		f = pg_flow_create_keys(e, &out, &in, p->saddr, p->sport, now_s);
 		if (!f) {
 			pg_mapping_put(e, mapping);
 			pg_drop(e, pkt, PG_CNT_DROP_TABLE_FULL);
@@ -148,8 +147,9 @@ bool pg_hairpin(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed 
 		pg_flow_set_mapping(f, mapping);
 		f->flags |= PG_FLOW_HAIRPIN;
 		/* Our own address has now been talked to from this mapping. */
-		pg_key_fill(&pk, PG_KEY_PERMIT, p->proto, e->cfg.wan_addr, 0, f->pub_port, 0);
-		f->permit = pg_counted_get(e, e->permits, &e->free_permit, PG_REF_PERMIT, &pk);
+		pg_key_fill(&pk, PG_KEY_PERMIT, p->proto, e->cfg.wan_addr, 0, f->in_pb, 0);
+		f->has_permit = pg_counted_get(e, e->permits, &e->free_permit, PG_REF_PERMIT,
+					       &pk) != PG_NONE;
 		pg_count(e, PG_CNT_HAIRPINNED);
 	}
 	if (p->ttl <= 1) {
@@ -168,11 +168,11 @@ void pg_hairpin_translate(struct pg_engine *e, struct pg_pkt *pkt, const struct 
 
 	if (dir == PG_DIR_OUT) {
 		/* A to B: from our address and A's public port, to B. */
-		pg_rewrite(pkt, p, f, true, wan, f->pub_port);
-		pg_rewrite(pkt, p, f, false, f->key[PG_DIR_IN].a, f->key[PG_DIR_IN].pa);
+		pg_rewrite(pkt, p, f, true, wan, f->in_pb);
+		pg_rewrite(pkt, p, f, false, pg_flow_in_addr(f), f->in_pa);
 	} else {
 		/* B's answer: from the port A called, to A. */
-		pg_rewrite(pkt, p, f, true, wan, f->key[PG_DIR_OUT].pb);
+		pg_rewrite(pkt, p, f, true, wan, f->key.pb);
 		pg_rewrite(pkt, p, f, false, f->lan_addr, f->lan_port);
 	}
 }

@@ -235,7 +235,7 @@ void pg_icmp_error_xlate(struct pg_engine *e, struct pg_pkt *pkt, const struct p
 		pkt->next_hop = f->lan_addr;
 	} else {
 		rewrite_quote(icmp, p->l4_len, &q, PG_IP_OFF_DADDR, e->cfg.wan_addr,
-			      quoted_port_off(&q, false), f->pub_port);
+			      quoted_port_off(&q, false), pg_flow_pub_port(f));
 		outer_rewrite(pkt->l3, PG_IP_OFF_SADDR, e->cfg.wan_addr);
 		pkt->verdict = PG_VERDICT_TO_WAN;
 		pkt->next_hop = ((q.saddr ^ e->cfg.wan_addr) & e->wan_mask) ? e->cfg.wan_gateway

@@ -226,18 +226,38 @@ static int shared_port(struct pg_engine *e, int space, uint32_t lan, uint16_t la
 }
 
 /*
+ * A new mapping on public port pub_n is about to serve the flow whose LAN key
+ * is out: that flow's WAN-side key and filter permit depend on the port just
+ * chosen, so nothing could warm their index slots before. Start those misses
+ * now, to overlap the mapping's own inserts rather than follow them.
+ * Always inlined: GCC 12 takes a function of nothing but prefetches for
+ * pure and drops the call (nat.o then had no such prefetch at all).
+ */
+static inline __attribute__((always_inline)) void
+prefetch_flow_slots(const struct pg_engine *e, const struct pg_key *out, uint16_t pub_n)
+{
+	struct pg_key k;
+
+	pg_key_fill(&k, PG_KEY_FLOW_IN, out->proto, out->b, e->cfg.wan_addr, out->pb, pub_n);
+	__builtin_prefetch(&e->slots[pg_slot_home(e, pg_key_hash(e, &k))], 1);
+	pg_key_fill(&k, PG_KEY_PERMIT, out->proto, out->b, 0, pub_n, 0);
+	__builtin_prefetch(&e->slots[pg_slot_home(e, pg_key_hash(e, &k))], 1);
+}
+
+/*
  * The mapping of (proto, lan, lan_port), or a new one on public port `fixed`
- * (host order) when fixed >= 0, else on a port chosen by choose_port().
+ * (host order) when fixed >= 0, else on a port chosen by choose_port(). flow,
+ * if not NULL, is the LAN key of the flow that will use it.
  */
 static uint32_t mapping_get(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port,
-			    int fixed)
+			    int fixed, const struct pg_key *flow)
 {
 	struct pg_key k = {.a = lan, .pa = lan_port, .proto = proto, .kind = PG_KEY_MAP_LAN};
 	uint32_t hash = pg_key_hash(e, &k);
 	uint32_t ref = pg_index_find(e, &k, hash);
 	int space = port_space(proto), port;
 	struct pg_mapping *m;
-	uint32_t idx;
+	uint32_t idx, pub_hash;
 
 	if (ref != PG_NONE) {
 		idx = PG_REF_IDX(ref);
@@ -267,26 +287,35 @@ static uint32_t mapping_get(struct pg_engine *e, uint8_t proto, uint32_t lan, ui
 	m->refs = 1;
 	m->hairpin_permit = PG_NONE;
 	port_take(e, space, (uint32_t)port);
+	pub_hash = pg_key_hash(e, &m->key[1]);
+	__builtin_prefetch(&e->slots[pg_slot_home(e, pub_hash)], 1);
+	if (flow)
+		prefetch_flow_slots(e, flow, m->key[1].pa);
 	pg_index_insert(e, hash, PG_REF(idx, PG_REF_MAPPING, 0));
-	pg_index_insert(e, pg_key_hash(e, &m->key[1]), PG_REF(idx, PG_REF_MAPPING, 1));
+	pg_index_insert(e, pub_hash, PG_REF(idx, PG_REF_MAPPING, 1));
 	pg_count(e, PG_CNT_MAPPING_CREATED);
 	return idx;
 }
 
 uint32_t pg_mapping_get(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port)
 {
-	return mapping_get(e, proto, lan, lan_port, -1);
+	return mapping_get(e, proto, lan, lan_port, -1, NULL);
+}
+
+uint32_t pg_mapping_get_flow(struct pg_engine *e, const struct pg_key *out)
+{
+	return mapping_get(e, out->proto, out->a, out->pa, -1, out);
 }
 
 uint32_t pg_mapping_get_fixed(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port)
 {
-	return mapping_get(e, proto, lan, lan_port, ntohs(lan_port));
+	return mapping_get(e, proto, lan, lan_port, ntohs(lan_port), NULL);
 }
 
 uint32_t pg_mapping_get_on(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port,
 			   uint16_t pub_port)
 {
-	return mapping_get(e, proto, lan, lan_port, ntohs(pub_port));
+	return mapping_get(e, proto, lan, lan_port, ntohs(pub_port), NULL);
 }
 
 uint32_t pg_mapping_find_lan(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port)

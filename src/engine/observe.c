@@ -41,10 +41,9 @@ void pg_event_push(struct pg_engine *e, enum pg_event_kind kind, uint32_t client
 void pg_event_flow(struct pg_engine *e, enum pg_event_kind kind, const struct pg_flow *f,
 		   uint32_t a, uint32_t b)
 {
-	const struct pg_key *in = &f->key[PG_DIR_IN];
-
 	/* The WAN-side key names the server, parked or not. */
-	pg_event_push(e, kind, f->lan_addr, in->a, f->lan_port, in->pa, f->pub_port, a, b);
+	pg_event_push(e, kind, f->lan_addr, pg_flow_in_addr(f), f->lan_port, f->in_pa,
+		      pg_flow_pub_port(f), a, b);
 }
 
 unsigned int pg_engine_events(struct pg_engine *e, struct pg_event *out, unsigned int max)
@@ -182,51 +181,50 @@ const char *pg_alg_name(uint8_t alg)
 	return ops ? ops->name : "";
 }
 
-static uint32_t spi_of(const struct pg_key *k)
+static uint32_t spi_of(uint16_t hi, uint16_t lo)
 {
-	return (uint32_t)ntohs(k->pa) << 16 | ntohs(k->pb);
+	return (uint32_t)ntohs(hi) << 16 | ntohs(lo);
 }
 
 static bool matches(const struct pg_flow *f, const struct pg_flow_filter *flt)
 {
 	if (!flt)
 		return true;
-	return (!flt->proto || flt->proto == f->key[0].proto) &&
+	return (!flt->proto || flt->proto == f->key.proto) &&
 	       (!flt->lan_addr || flt->lan_addr == ntohl(f->lan_addr)) &&
-	       (!flt->remote_addr || flt->remote_addr == ntohl(f->key[PG_DIR_IN].a)) &&
+	       (!flt->remote_addr || flt->remote_addr == ntohl(pg_flow_in_addr(f))) &&
 	       (!flt->alg || flt->alg == f->alg);
 }
 
 static void fill(const struct pg_engine *e, const struct pg_flow *f, struct pg_flow_info *o,
 		 uint32_t now_s)
 {
-	const struct pg_key *in = &f->key[PG_DIR_IN];
 	uint32_t due = f->last_seen + pg_flow_timeout(e, f);
 
 	memset(o, 0, sizeof(*o));
-	o->proto = f->key[0].proto;
+	o->proto = f->key.proto;
 	o->tcp_state = f->tcp_state;
 	o->alg = f->alg;
 	o->from_wan = (f->flags & PG_FLOW_FROM_WAN) != 0;
 	o->hairpin = (f->flags & PG_FLOW_HAIRPIN) != 0;
 	o->lan_addr = ntohl(f->lan_addr);
-	o->remote_addr = ntohl(in->a);
+	o->remote_addr = ntohl(pg_flow_in_addr(f));
 	if (o->proto == PG_PROTO_TCP || o->proto == PG_PROTO_UDP || o->proto == PG_PROTO_ICMP) {
 		o->lan_port = ntohs(f->lan_port);
-		o->remote_port = ntohs(in->pa);
-		o->pub_port = ntohs(f->pub_port);
-	} else if (o->proto == PG_PROTO_GRE && in->pa == PG_GRE_KEYED) {
+		o->remote_port = ntohs(f->in_pa);
+		o->pub_port = ntohs(pg_flow_pub_port(f));
+	} else if (o->proto == PG_PROTO_GRE && f->in_pa == PG_GRE_KEYED) {
 		o->lan_port = ntohs(f->lan_port); /* the client's call id */
-		o->pub_port = ntohs(in->pb);      /* its public call id */
-	} else if (o->proto == PG_PROTO_ESP && f->key[PG_DIR_OUT].pa != PG_ESP_ADDR) {
-		o->spi_out = spi_of(&f->key[PG_DIR_OUT]);
-		o->spi_in = in->kind == PG_KEY_PARKED ? 0 : spi_of(in);
+		o->pub_port = ntohs(f->in_pb);    /* its public call id */
+	} else if (o->proto == PG_PROTO_ESP && f->key.pa != PG_ESP_ADDR) {
+		o->spi_out = spi_of(f->key.pa, f->key.pb);
+		o->spi_in = f->in_parked ? 0 : spi_of(f->in_pa, f->in_pb);
 	}
 	o->idle_s = now_s > f->last_seen ? now_s - f->last_seen : 0;
 	o->expires_s = due > now_s ? due - now_s : 0;
 	for (int d = 0; d < 2; d++) {
 		o->pkts[d] = f->pkts[d];
-		o->bytes[d] = f->bytes[d];
+		o->bytes[d] = pg_flow_bytes(f, d);
 	}
 }
 
@@ -240,7 +238,7 @@ unsigned int pg_engine_flows(const struct pg_engine *e, const struct pg_flow_fil
 	for (; i < e->pool_size && n < max; i++) {
 		const struct pg_flow *f = &e->flows[i];
 
-		if (f->key[0].kind && matches(f, flt))
+		if (f->key.kind && matches(f, flt))
 			fill(e, f, &out[n++], now_s);
 	}
 	*cursor = i < e->pool_size ? i : 0;
@@ -258,7 +256,7 @@ unsigned int pg_engine_vpn_sessions(const struct pg_engine *e, uint32_t *cursor,
 		struct pg_vpn_session *s = &out[n];
 		struct pg_flow_info info;
 
-		if (!f->key[0].kind || f->alg == PG_ALG_NONE)
+		if (!f->key.kind || f->alg == PG_ALG_NONE)
 			continue;
 		memset(s, 0, sizeof(*s));
 		if (!pg_alg_describe(e, f, s))
@@ -271,8 +269,8 @@ unsigned int pg_engine_vpn_sessions(const struct pg_engine *e, uint32_t *cursor,
 		s->pub_port = info.pub_port;
 		s->since_s = now_s > f->created ? now_s - f->created : 0;
 		s->idle_s = info.idle_s;
-		s->bytes[0] = f->bytes[0];
-		s->bytes[1] = f->bytes[1];
+		s->bytes[0] = pg_flow_bytes(f, 0);
+		s->bytes[1] = pg_flow_bytes(f, 1);
 		if (s->kind == PG_VPN_ESP) {
 			s->spi_out = info.spi_out;
 			s->spi_in = info.spi_in;

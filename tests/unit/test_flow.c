@@ -253,10 +253,38 @@ static const struct pgt_step host_limit[] = {
 	END,
 };
 
+/*
+ * A filter permit (remote address, public port) lives while any flow holding
+ * it does (flows find theirs by key when freed): the default filtering is
+ * address-dependent, and S2 keeps the mapping alive throughout.
+ */
+static const struct pgt_step permit_shared_until_last_flow[] = {
+	{.name = "to S1:53", .side = LAN, .in = PGT_UDP(H10, 5000, S1, 53, 4), .verdict = TO_WAN,
+	 .out = UDP_OUT(WANA, 5000, S1, 53, 4)},
+	{.name = "to S2:53", .side = LAN, .in = PGT_UDP(H10, 5000, S2, 53, 4), .verdict = TO_WAN,
+	 .out = UDP_OUT(WANA, 5000, S2, 53, 4)},
+	{.name = "to S1:54 shares S1's permit", .t = 100, .side = LAN,
+	 .in = PGT_UDP(H10, 5000, S1, 54, 4), .verdict = TO_WAN,
+	 .out = UDP_OUT(WANA, 5000, S1, 54, 4)},
+	{.name = "S2 again", .t = 250, .side = LAN, .in = PGT_UDP(H10, 5000, S2, 53, 4),
+	 .verdict = TO_WAN, .out = UDP_OUT(WANA, 5000, S2, 53, 4)},
+	{.name = "S1:53 expired, S1:54 still holds the permit", .t = 300, .side = WAN,
+	 .in = PGT_UDP(S1, 99, WANA, 5000, 4), .verdict = TO_LAN,
+	 .out = UDP_OUT(S1, 99, H10, 5000, 4), .cnt = {CNT(FLOW_CREATED, 1)}},
+	{.name = "S2 once more", .t = 500, .side = LAN, .in = PGT_UDP(H10, 5000, S2, 53, 4),
+	 .verdict = TO_WAN, .out = UDP_OUT(WANA, 5000, S2, 53, 4)},
+	{.name = "every S1 flow gone: so is its permit", .t = 601, .side = WAN,
+	 .in = PGT_UDP(S1, 98, WANA, 5000, 4), DROPPED(DROP_FILTERED)},
+	{.name = "S2's permit stays", .t = 601, .side = WAN, .in = PGT_UDP(S2, 98, WANA, 5000, 4),
+	 .verdict = TO_LAN, .out = UDP_OUT(S2, 98, H10, 5000, 4)},
+	END,
+};
+
 static const struct pgt_scenario scenarios[] = {
 	{"udp: alive after 299 s idle", NULL, udp_alive_at_299},
 	{"udp: gone after exactly 300 s idle", NULL, udp_gone_at_300},
 	{"udp: inbound refreshes, then expires", NULL, udp_gone_after_inbound_refresh},
+	{"permit: shared until its last flow expires", NULL, permit_shared_until_last_flow},
 	{"icmp: alive after 59 s idle", NULL, icmp_alive_at_59},
 	{"icmp: gone after exactly 60 s idle", NULL, icmp_gone_at_60},
 	{"gre/esp: their own timeouts", NULL, gre_esp_timeouts},
