@@ -31,6 +31,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,7 @@
 #include "bench_pkt.h"
 #include "bench_pptp.h"
 #include "engine.h"
+#include "engines.h"
 
 #define MAX_RUNS 15
 #define MAX_BATCH 256
@@ -144,20 +147,25 @@ static bool wanted(const char *name)
 	return !o.only || !strncmp(name, o.only, strlen(o.only));
 }
 
+static void bench_config(struct pg_engine_config *c)
+{
+	pg_engine_config_defaults(c);
+	c->lan_addr = htonl(LAN_GW);
+	c->lan_prefix = 8;
+	c->wan_addr = htonl(WAN_ADDR);
+	c->wan_prefix = 24;
+	c->wan_gateway = htonl(WAN_GW);
+	c->max_flows_per_host = 0; /* the benchmark packs many flows per host */
+	c->hash_seed[0] = 0x0123456789abcdefull;
+	c->hash_seed[1] = 0xfedcba9876543210ull;
+}
+
 static struct pg_engine *engine_new(void)
 {
 	struct pg_engine_config c;
 	struct pg_engine *e;
 
-	pg_engine_config_defaults(&c);
-	c.lan_addr = htonl(LAN_GW);
-	c.lan_prefix = 8;
-	c.wan_addr = htonl(WAN_ADDR);
-	c.wan_prefix = 24;
-	c.wan_gateway = htonl(WAN_GW);
-	c.max_flows_per_host = 0; /* the benchmark packs many flows per host */
-	c.hash_seed[0] = 0x0123456789abcdefull;
-	c.hash_seed[1] = 0xfedcba9876543210ull;
+	bench_config(&c);
 	e = pg_engine_create(&c);
 	if (!e) {
 		fprintf(stderr, "engine_bench: pg_engine_create: %s\n", strerror(errno));
@@ -527,6 +535,148 @@ out:
 	free(out);
 }
 
+/* One worker's share of a workers figure: its engine, flows and thread. */
+struct worker_job {
+	struct pg_engine *e;
+	struct batch b;
+	uint8_t *out, *in;
+	uint32_t n;
+	int cpu;
+	pthread_barrier_t *start;
+	uint64_t pkts;
+	double ns;
+	unsigned int bad;
+};
+
+static void *worker_job_main(void *arg)
+{
+	struct worker_job *j = arg;
+	cpu_set_t cpus;
+
+	/* A core each, as passgated's workers would want; best effort. */
+	CPU_ZERO(&cpus);
+	CPU_SET(j->cpu, &cpus);
+	(void)pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
+	pthread_barrier_wait(j->start);
+	j->ns = timed_run(j->e, &j->b, j->out, j->in, j->n, &j->pkts, &j->bad);
+	return NULL;
+}
+
+/*
+ * Established UDP through nw workers' engines (engines.h), each packet on
+ * the engine pg_shard_of() names, as the daemon steers them: 100,000 flows
+ * from 1000 LAN sockets to 100 servers (the worker is chosen by the server).
+ * Each worker is a thread on its own CPU running its share as the one-engine
+ * figures run theirs; the figure is the gateway's rate: all workers'
+ * packets over the wall time from the common start to the last one's end
+ * (with -c, the sum of each worker's rate over its own CPU time).
+ */
+static void bench_workers(unsigned int nw, const char *name)
+{
+	enum { SOCKS = 1000, SERVERS = 100, N = SOCKS * SERVERS };
+	struct pg_engine_config c;
+	struct pg_engines set;
+	struct worker_job job[2];
+	pthread_t tid[2];
+	pthread_barrier_t start;
+	uint8_t *tmpl = xalloc((size_t)N * PG_BENCH_STRIDE);
+	char nm[64], what[200];
+	struct result *mpps;
+	unsigned int bad = 0;
+
+	bench_config(&c);
+	if (nw > 2 || pg_engines_create(&set, &c, nw)) {
+		fprintf(stderr, "engine_bench: %s: cannot create %u engines\n", name, nw);
+		failures++;
+		free(tmpl);
+		return;
+	}
+	for (unsigned int w = 0; w < nw; w++) {
+		pg_engine_set_fast_path(set.e[w], !o.full_path);
+		job[w] = (struct worker_job){.e = set.e[w], .cpu = (int)(1 - w), .start = &start};
+		job[w].b.buf = xalloc((size_t)MAX_BATCH * 2048);
+		job[w].out = xalloc((size_t)N * PG_BENCH_STRIDE);
+		job[w].in = xalloc((size_t)N * PG_BENCH_STRIDE);
+	}
+	/* Each flow's first packet to its worker; the answers from what it sent. */
+	for (uint32_t i = 0; i < N; i++) {
+		uint8_t *p = tmpl + (size_t)i * PG_BENCH_STRIDE;
+		struct worker_job *j;
+
+		pg_bench_udp(p, lan_host(i % SOCKS), REMOTE_NET + 1 + i / SOCKS,
+			     (uint16_t)(20000 + (i % SOCKS) % 4), 4000);
+		j = &job[pg_shard_of(&set.map, p, PG_BENCH_L3_LEN, PG_SIDE_LAN)];
+		memcpy(j->out + (size_t)j->n++ * PG_BENCH_STRIDE, p, PG_BENCH_STRIDE);
+	}
+	for (unsigned int w = 0; w < nw; w++) {
+		struct worker_job *j = &job[w];
+
+		bad += push(j->e, &j->b, j->out, j->n, PG_SIDE_LAN, PG_VERDICT_TO_WAN, j->in,
+			    o.batch, "workers setup");
+		for (uint32_t i = 0; i < j->n; i++) {
+			uint8_t *p = j->in + (size_t)i * PG_BENCH_STRIDE;
+			uint32_t server;
+
+			memcpy(&server, j->out + (size_t)i * PG_BENCH_STRIDE + 16, 4);
+			pg_bench_udp(p, ntohl(server), WAN_ADDR, 4000, pg_bench_udp_sport(p));
+			/* Steering is symmetric, or the answers would find no flow. */
+			if (pg_shard_of(&set.map, p, PG_BENCH_L3_LEN, PG_SIDE_WAN) != w)
+				bad++;
+		}
+	}
+	if (bad) {
+		fprintf(stderr, "engine_bench: %s: %u packets refused or misdirected at set-up\n",
+			name, bad);
+		failures++;
+		goto out;
+	}
+	snprintf(nm, sizeof(nm), "%s_mpps", name);
+	snprintf(what, sizeof(what),
+		 "established UDP, %u flows (%u sockets x %u servers) on %u worker%s (%u / %u "
+		 "flows), a thread and CPU each, batch %u",
+		 N, SOCKS, SERVERS, nw, nw > 1 ? "s" : "", job[0].n, nw > 1 ? job[1].n : 0,
+		 o.batch);
+	mpps = result_add(nm, "Mpps", what);
+	for (unsigned int r = 0; r < o.runs; r++) {
+		struct timespec t0, t1;
+		double rate = 0;
+		uint64_t total = 0;
+
+		pthread_barrier_init(&start, NULL, nw + 1);
+		for (unsigned int w = 0; w < nw; w++)
+			pthread_create(&tid[w], NULL, worker_job_main, &job[w]);
+		pthread_barrier_wait(&start);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (unsigned int w = 0; w < nw; w++) {
+			pthread_join(tid[w], NULL);
+			bad += job[w].bad;
+			total += job[w].pkts;
+			rate += 1000.0 / job[w].ns;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		pthread_barrier_destroy(&start);
+		if (bad) {
+			fprintf(stderr, "engine_bench: %s: %u packets not forwarded\n", name, bad);
+			failures++;
+			break;
+		}
+		/* Packets per microsecond are Mpps. */
+		if (timing_clock == CLOCK_MONOTONIC)
+			rate = (double)total / ((double)(t1.tv_sec - t0.tv_sec) * 1e6 +
+						(double)(t1.tv_nsec - t0.tv_nsec) / 1e3);
+		mpps->v[mpps->n++] = rate;
+		mpps->pkts = total;
+	}
+out:
+	for (unsigned int w = 0; w < nw; w++) {
+		free(job[w].b.buf);
+		free(job[w].out);
+		free(job[w].in);
+	}
+	pg_engines_destroy(&set);
+	free(tmpl);
+}
+
 static void print_table(void)
 {
 	printf("%-22s %10s %10s %10s  %-10s %s\n", "figure", "median", "min", "max", "unit",
@@ -665,6 +815,10 @@ int main(int argc, char **argv)
 		bench_refused(&b, "new_flow_refused",
 			      "new UDP flows from new LAN sockets, every public port 1024-65535 "
 			      "taken: each refused (drop_ports_exhausted)");
+	if (wanted("workers_1"))
+		bench_workers(1, "workers_1_udp_100k");
+	if (wanted("workers_2"))
+		bench_workers(2, "workers_2_udp_100k");
 
 	pg_engine_config_defaults(&c);
 	print_table();
