@@ -270,9 +270,13 @@ bench_linux_stop() {
 	ip -n "$BW_R" neigh flush all 2>/dev/null
 }
 
-# bench_gw_start BACKEND: passgated on the router core.
+# bench_gw_start BACKEND[-wN]: passgated on the router core; with -wN
+# ([datapath] workers = N), worker threads 1.. on the generator's core (the
+# only other one), the daemon's own thread and worker 0 staying on the
+# router core.
 bench_gw_start() {
-	local conf=$BW_LOG_DIR/passgate.conf ct
+	local conf=$BW_LOG_DIR/passgate.conf ct backend=${1%%-w*} workers=1 t
+	case $1 in *-w[0-9]*) workers=${1##*-w} ;; esac
 	# The same table size as Linux's connection tracking gets on this machine.
 	ct=$(cat /proc/sys/net/netfilter/nf_conntrack_max 2>/dev/null || echo 262144)
 	[ "$ct" -lt 1024 ] && ct=1024
@@ -293,8 +297,9 @@ bench_gw_start() {
 	[api]
 	socket = ${BW_CTL_SOCK:-off}
 	EOF
-	if [ "$1" != afpacket ]; then
-		printf '[datapath]\nbackend = %s\n' "$1" >>"$conf"
+	printf '[datapath]\nworkers = %s\n' "$workers" >>"$conf"
+	if [ "$backend" != afpacket ]; then
+		printf 'backend = %s\n' "$backend" >>"$conf"
 	fi
 	# nice -10: on a shared machine other programs' time slices would
 	# otherwise be taken from the daemon, while Linux's forwarding runs in
@@ -308,7 +313,19 @@ bench_gw_start() {
 		BW_GW_PID=
 		return 1
 	fi
-	[ "$1" = afxdp ] && bench_napi_pin lan0
+	[ "$backend" = afxdp ] && bench_napi_pin lan0
+	if [ "$workers" -gt 1 ]; then
+		# The threads start once the links are up: wait for them (2 s at most).
+		for t in $(seq 20); do
+			grep -qs '^pg-worker' /proc/"$BW_GW_PID"/task/*/comm && break
+			sleep 0.1
+		done
+		for t in /proc/"$BW_GW_PID"/task/*; do
+			case $(cat "$t/comm" 2>/dev/null) in
+			pg-worker*) taskset -pc "$BW_GEN_CPU" "${t##*/}" >/dev/null ;;
+			esac
+		done
+	fi
 	return 0
 }
 
