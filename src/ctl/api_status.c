@@ -73,6 +73,7 @@ void pg_api_get_status(struct pg_api *api, const struct pg_api_req *req, struct 
 	json_object_object_add(o, "flows",
 			       json_object_new_int64(pg_engines_flow_count(api->env.engines)));
 	json_object_object_add(o, "max_flows", json_object_new_int64(ec->max_flows));
+	json_object_object_add(o, "workers", json_object_new_int64(api->env.engines->n));
 	json_object_object_add(o, "config_file", api->env.cfg_path
 							 ? json_object_new_string(api->env.cfg_path)
 							 : NULL);

@@ -128,6 +128,8 @@ static void flows(struct out *o, struct pg_api *api)
 	put(o, "passgate_flows %u\n", total);
 	family(o, "passgate_flows_max", "gauge", "flow table capacity (max_flows)");
 	put(o, "passgate_flows_max %u\n", ec->max_flows);
+	family(o, "passgate_workers", "gauge", "engines the flows are sharded over ([datapath] workers)");
+	put(o, "passgate_workers %u\n", api->env.engines->n);
 	family(o, "passgate_flow_table_fill_ratio", "gauge", "flows / max_flows");
 	put(o, "passgate_flow_table_fill_ratio %.6f\n",
 	    ec->max_flows ? (double)total / ec->max_flows : 0.0);

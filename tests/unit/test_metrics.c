@@ -100,6 +100,7 @@ static void test_metrics(void **state)
 	assert_non_null(strstr(resp.body, "passgate_drops_total{reason=\"passthrough_off\"} 0\n"));
 	assert_non_null(strstr(resp.body, "passgate_flows 0\n"));
 	assert_non_null(strstr(resp.body, "passgate_flows_max 1024\n"));
+	assert_non_null(strstr(resp.body, "passgate_workers 1\n"));
 	assert_non_null(strstr(resp.body, "passgate_passthrough_enabled{protocol=\"pptp\"} 0\n"));
 	assert_non_null(strstr(resp.body, "passgate_passthrough_enabled{protocol=\"ipsec\"} 1\n"));
 	assert_non_null(strstr(resp.body, "passgate_vpn_sessions{kind=\"nat-t\"} 0\n"));
