@@ -34,37 +34,47 @@ def summary(values):
             "min": round(min(values), 4), "max": round(max(values), 4)}
 
 
-def read_forward(path, tck):
-    """Rows of bench/run's TSV: one measurement window each."""
-    rows = []
+def tsv_rows(path, fields):
+    """Split lines of one of bench/run's TSV files, and the failed rows (fewer fields) apart:
+    yields (fields list, None) or (None, a failed row)."""
     if not path or not os.path.exists(path):
-        return rows
+        return
     with open(path) as f:
         for line in f:
             p = line.rstrip("\n").split("\t")
-            if len(p) < 14:
-                rows.append({"case": p[0], "gateway": p[1], "run": int(p[2]), "failed": True})
-                continue
-            ns, sent, got = int(p[3]), int(p[4]), int(p[5])
-            gen_busy, gen_tot, rtr_busy, rtr_tot, rtr_user, rtr_nice, d_user, d_sys = \
-                (int(x) for x in p[6:14])
-            sec = ns / 1e9
-            # Router work: the router core's kernel time (forwarding, NAPI, softirqs;
-            # Linux NAT is all kernel) plus passgated's user time; other programs'
-            # user time on that core is left out.
-            work = max(rtr_busy - rtr_user - rtr_nice, 0) + d_user
-            rows.append({
-                "case": p[0], "gateway": p[1], "run": int(p[2]), "failed": False,
-                "seconds": sec,
-                "sent_mpps": sent / sec / 1e6,
-                "delivered_mpps": got / sec / 1e6,
-                "loss_pct": 100.0 * max(sent - got, 0) / sent if sent else 0.0,
-                "gen_cpu_pct": 100.0 * gen_busy / gen_tot if gen_tot else 0.0,
-                "router_cpu_pct": 100.0 * rtr_busy / rtr_tot if rtr_tot else 0.0,
-                "router_work_pct": 100.0 * work / rtr_tot if rtr_tot else 0.0,
-                "router_ns_per_pkt": work / tck * 1e9 / got if got else 0.0,
-                "daemon_cpu_pct": 100.0 * (d_user + d_sys) / tck / sec,
-            })
+            if len(p) < fields:
+                yield None, {"case": p[0], "gateway": p[1], "run": int(p[2]), "failed": True}
+            else:
+                yield p, None
+
+
+def read_forward(path, tck):
+    """Rows of bench/run's TSV: one measurement window each."""
+    rows = []
+    for p, failed in tsv_rows(path, 14):
+        if failed:
+            rows.append(failed)
+            continue
+        ns, sent, got = int(p[3]), int(p[4]), int(p[5])
+        gen_busy, gen_tot, rtr_busy, rtr_tot, rtr_user, rtr_nice, d_user, d_sys = \
+            (int(x) for x in p[6:14])
+        sec = ns / 1e9
+        # Router work: the router core's kernel time (forwarding, NAPI, softirqs;
+        # Linux NAT is all kernel) plus passgated's user time; other programs'
+        # user time on that core is left out.
+        work = max(rtr_busy - rtr_user - rtr_nice, 0) + d_user
+        rows.append({
+            "case": p[0], "gateway": p[1], "run": int(p[2]), "failed": False,
+            "seconds": sec,
+            "sent_mpps": sent / sec / 1e6,
+            "delivered_mpps": got / sec / 1e6,
+            "loss_pct": 100.0 * max(sent - got, 0) / sent if sent else 0.0,
+            "gen_cpu_pct": 100.0 * gen_busy / gen_tot if gen_tot else 0.0,
+            "router_cpu_pct": 100.0 * rtr_busy / rtr_tot if rtr_tot else 0.0,
+            "router_work_pct": 100.0 * work / rtr_tot if rtr_tot else 0.0,
+            "router_ns_per_pkt": work / tck * 1e9 / got if got else 0.0,
+            "daemon_cpu_pct": 100.0 * (d_user + d_sys) / tck / sec,
+        })
     return rows
 
 
@@ -183,33 +193,29 @@ def tcp_table(rows):
 def read_one_dst(path):
     """Rows of the one_dst case: a window before the flood and one during it."""
     rows = []
-    if not path or not os.path.exists(path):
-        return rows
-    with open(path) as f:
-        for line in f:
-            p = line.rstrip("\n").split("\t")
-            if len(p) < 15:
-                rows.append({"case": p[0], "gateway": p[1], "run": int(p[2]), "failed": True})
-                continue
-            v = [int(x) for x in p[3:15]]
-            before_s, during_s, x_s = v[0] / 1e9, v[2] / 1e9, v[6] / 1e9
-            est_before = v[1] / before_s if before_s else 0.0
-            est_during = v[3] / during_s if during_s else 0.0
-            rows.append({
-                "case": p[0], "gateway": p[1], "run": int(p[2]), "failed": False,
-                "est_before_kpps": est_before / 1e3,
-                "est_during_kpps": est_during / 1e3,
-                "est_kept_pct": 100.0 * est_during / est_before if est_before else 0.0,
-                "flood_delivered_kpps": v[4] / during_s / 1e3 if during_s else 0.0,
-                "sent_kpps": v[5] / during_s / 1e3 if during_s else 0.0,
-                # new flows refused per second: passgated's drop_ports_exhausted,
-                # Linux's conntrack drop statistic (None: not read)
-                "refused_kpps": v[7] / x_s / 1e3 if v[7] >= 0 and x_s else None,
-                "ports_exhausted": v[7] if v[7] >= 0 else None,
-                "conntrack_entries": v[8] if v[8] >= 0 else None,
-                "waited_s": v[9],
-                "router_cpu_pct": 100.0 * v[10] / v[11] if v[11] else 0.0,
-            })
+    for p, failed in tsv_rows(path, 15):
+        if failed:
+            rows.append(failed)
+            continue
+        v = [int(x) for x in p[3:15]]
+        before_s, during_s, x_s = v[0] / 1e9, v[2] / 1e9, v[6] / 1e9
+        est_before = v[1] / before_s if before_s else 0.0
+        est_during = v[3] / during_s if during_s else 0.0
+        rows.append({
+            "case": p[0], "gateway": p[1], "run": int(p[2]), "failed": False,
+            "est_before_kpps": est_before / 1e3,
+            "est_during_kpps": est_during / 1e3,
+            "est_kept_pct": 100.0 * est_during / est_before if est_before else 0.0,
+            "flood_delivered_kpps": v[4] / during_s / 1e3 if during_s else 0.0,
+            "sent_kpps": v[5] / during_s / 1e3 if during_s else 0.0,
+            # new flows refused per second: passgated's drop_ports_exhausted,
+            # Linux's conntrack drop statistic (None: not read)
+            "refused_kpps": v[7] / x_s / 1e3 if v[7] >= 0 and x_s else None,
+            "ports_exhausted": v[7] if v[7] >= 0 else None,
+            "conntrack_entries": v[8] if v[8] >= 0 else None,
+            "waited_s": v[9],
+            "router_cpu_pct": 100.0 * v[10] / v[11] if v[11] else 0.0,
+        })
     return rows
 
 

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -41,6 +42,34 @@ static inline size_t pgt_cm_add(struct CMUnitTest *t, const struct pgt_scenario 
 		t[i].initial_state = (void *)(uintptr_t)&sc[i];
 	}
 	return n;
+}
+
+/*
+ * Send one packet built from s at t seconds after ctx's start and return its
+ * verdict; its drop reason and length go to *drop and *len (either may be
+ * NULL). The buffer comes from cmocka's allocator, so a leak is reported.
+ */
+static inline uint8_t pgt_cm_send_at(struct pgt_ctx *ctx, const struct pgt_spec *s, uint8_t side,
+				     uint32_t t, uint16_t *drop, uint32_t *len)
+{
+	struct pgt_pkt *p = test_malloc(sizeof(*p));
+	char err[512];
+	uint8_t v;
+
+	memset(p, 0, offsetof(struct pgt_pkt, len));
+	p->len = pgt_build(s, NULL, p->buf, PGT_BUF, NULL);
+	p->cap = 0;
+	p->side = side;
+	assert_true(p->len > 0);
+	if (len)
+		*len = p->len;
+	if (pgt_run(ctx->e, p, 1, ctx->t0_ms + (uint64_t)t * 1000, err, sizeof(err)))
+		fail_msg("%s", err);
+	v = p->verdict;
+	if (drop)
+		*drop = p->drop_reason;
+	test_free(p);
+	return v;
 }
 
 #endif /* PGT_CMTABLE_H */

@@ -60,6 +60,15 @@ struct pg_engine *pgt_engine_default(void);
 int pgt_run(struct pg_engine *e, struct pgt_pkt *pkts, unsigned int n, uint64_t now_ms, char *err,
 	    size_t errlen);
 
+/* The tests' reproducible random numbers (xorshift64): 0..n-1, state never 0. */
+static inline uint32_t pgt_rand(uint64_t *state, uint32_t n)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return (uint32_t)(*state % n);
+}
+
 /* Names for messages. */
 const char *pgt_verdict_name(unsigned int v);
 const char *pgt_counter(unsigned int c);

@@ -36,6 +36,16 @@ void pgt_put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
+const char *pgt_dotted(uint32_t a)
+{
+	static char ring[8][16];
+	static unsigned int next;
+	char *s = ring[next++ % 8];
+
+	snprintf(s, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+	return s;
+}
+
 uint32_t pgt_addr(const char *s)
 {
 	unsigned int a, b, c, d;

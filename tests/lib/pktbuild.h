@@ -126,6 +126,9 @@ uint32_t pgt_build(const struct pgt_spec *spec, const struct pgt_vars *vars, uin
 /* Dotted quad to a host-order address; aborts on a typo (tests only). */
 uint32_t pgt_addr(const char *dotted);
 
+/* A host-order address as a dotted quad, in one of 8 buffers used in turn. */
+const char *pgt_dotted(uint32_t host_order);
+
 /* The Internet checksum of a buffer, as a host-order number (own code). */
 uint16_t pgt_cksum(const uint8_t *buf, uint32_t len, uint32_t initial);
 /* Sum of the pseudo-header (host-order addresses), for pgt_cksum's initial. */

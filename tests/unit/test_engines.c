@@ -43,21 +43,7 @@ static int stop_workers(void **state)
 
 static uint32_t rnd(uint32_t n)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (uint32_t)(rng_state % n);
-}
-
-static const char *dotted(uint32_t host_order)
-{
-	static char ring[8][16];
-	static unsigned int next;
-	struct in_addr a = {htonl(host_order)};
-	char *s = ring[next++ % 8];
-
-	inet_ntop(AF_INET, &a, s, 16);
-	return s;
+	return pgt_rand(&rng_state, n);
 }
 
 /*
@@ -79,10 +65,10 @@ static void make_packet(struct pgt_pkt *p)
 	uint32_t server = pgt_addr("203.0.113.1") + rnd(60);
 
 	if (lan) {
-		s.src = dotted(pgt_addr("192.168.1.10") + host);
-		s.dst = dotted(server);
+		s.src = pgt_dotted(pgt_addr("192.168.1.10") + host);
+		s.dst = pgt_dotted(server);
 	} else {
-		s.src = dotted(server);
+		s.src = pgt_dotted(server);
 		s.dst = PGT_WAN_ADDR;
 		s.sport = 53;
 		s.dport = 40000 + host * 4 + rnd(3); /* port preserved: often a real answer */

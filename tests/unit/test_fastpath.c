@@ -33,10 +33,7 @@ static uint64_t rng_state;
 
 static uint32_t rnd(uint32_t n)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (uint32_t)(rng_state % n);
+	return pgt_rand(&rng_state, n);
 }
 
 static const char *const lan_hosts[] = {"192.168.1.10", "192.168.1.11", "192.168.1.12",

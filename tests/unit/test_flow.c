@@ -318,22 +318,7 @@ static int ctx_teardown(void **state)
 static uint8_t send_at(struct pgt_ctx *ctx, const struct pgt_spec *s, uint8_t side, uint32_t t,
 		       uint16_t *drop)
 {
-	struct pgt_pkt *p = test_malloc(sizeof(*p));
-	char err[512];
-	uint8_t v;
-
-	memset(p, 0, offsetof(struct pgt_pkt, len));
-	p->len = pgt_build(s, NULL, p->buf, PGT_BUF, NULL);
-	p->cap = 0;
-	p->side = side;
-	assert_true(p->len > 0);
-	if (pgt_run(ctx->e, p, 1, ctx->t0_ms + (uint64_t)t * 1000, err, sizeof(err)))
-		fail_msg("%s", err);
-	v = p->verdict;
-	if (drop)
-		*drop = p->drop_reason;
-	test_free(p);
-	return v;
+	return pgt_cm_send_at(ctx, s, side, t, drop, NULL);
 }
 
 static void expect_at(struct pgt_ctx *ctx, const struct pgt_spec *s, uint8_t side, uint32_t t,

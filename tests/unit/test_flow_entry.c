@@ -31,21 +31,7 @@ static int ctx_teardown(void **state)
 static uint8_t send_at(struct pgt_ctx *ctx, const struct pgt_spec *s, uint8_t side, uint32_t t,
 		       uint32_t *len)
 {
-	struct pgt_pkt *p = test_malloc(sizeof(*p));
-	char err[512];
-	uint8_t v;
-
-	memset(p, 0, offsetof(struct pgt_pkt, len));
-	p->len = pgt_build(s, NULL, p->buf, PGT_BUF, NULL);
-	p->cap = 0;
-	p->side = side;
-	assert_true(p->len > 0);
-	*len = p->len;
-	if (pgt_run(ctx->e, p, 1, ctx->t0_ms + (uint64_t)t * 1000, err, sizeof(err)))
-		fail_msg("%s", err);
-	v = p->verdict;
-	test_free(p);
-	return v;
+	return pgt_cm_send_at(ctx, s, side, t, NULL, len);
 }
 
 /* The carry out of the low 32 bits reaches bytes_hi; 2^40 wraps to 0. */

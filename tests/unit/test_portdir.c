@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "../lib/fixture.h"
 #include "engine_internal.h"
 #include "portdir.h"
 
@@ -35,10 +36,7 @@ static uint64_t rng_state = 0x2545f4914f6cdd1dULL;
 
 static uint32_t rnd(uint32_t n)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (uint32_t)(rng_state % n);
+	return pgt_rand(&rng_state, n);
 }
 
 static uint32_t sock_lan(unsigned int i)

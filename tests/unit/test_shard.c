@@ -33,32 +33,17 @@ static uint64_t rng_state;
 
 static uint32_t rnd(uint32_t n)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (uint32_t)(rng_state % n);
-}
-
-/* Dotted quads for pgt_spec, from a small ring of buffers. */
-static const char *dotted(uint32_t host_order)
-{
-	static char ring[8][16];
-	static unsigned int next;
-	struct in_addr a = {htonl(host_order)};
-	char *s = ring[next++ % 8];
-
-	inet_ntop(AF_INET, &a, s, 16);
-	return s;
+	return pgt_rand(&rng_state, n);
 }
 
 static const char *server(unsigned int i)
 {
-	return dotted(pgt_addr("203.0.113.0") + 1 + i % 200 + (i / 200) * 256);
+	return pgt_dotted(pgt_addr("203.0.113.0") + 1 + i % 200 + (i / 200) * 256);
 }
 
 static const char *lan_host(unsigned int i)
 {
-	return dotted(pgt_addr("192.168.1.10") + i);
+	return pgt_dotted(pgt_addr("192.168.1.10") + i);
 }
 
 static unsigned int shard(const struct pg_shard_map *m, const struct pgt_pkt *p)
@@ -80,8 +65,8 @@ static void answer(struct pgt_pkt *in, const struct pgt_pkt *out)
 	const uint8_t *l4 = pgt_l4(out->buf);
 	uint8_t proto = pgt_ip_proto(out->buf);
 	struct pgt_spec s = {.proto = proto,
-			     .src = dotted(pgt_ip_dst(out->buf)),
-			     .dst = dotted(pgt_ip_src(out->buf)),
+			     .src = pgt_dotted(pgt_ip_dst(out->buf)),
+			     .dst = pgt_dotted(pgt_ip_src(out->buf)),
 			     .paylen = 12};
 
 	if (proto == PGT_P_TCP || proto == PGT_P_UDP) {
@@ -107,13 +92,13 @@ static void error_about(struct pgt_pkt *err, const struct pgt_pkt *pkt, const ch
 			enum pg_side side)
 {
 	struct pgt_spec quoted = {0}, s = {.proto = PGT_P_ICMP, .src = from,
-					   .dst = dotted(pgt_ip_src(pkt->buf)),
+					   .dst = pgt_dotted(pgt_ip_src(pkt->buf)),
 					   .icmp_type = 3, .icmp_code = 3};
 	const uint8_t *l4 = pgt_l4(pkt->buf);
 
 	quoted.proto = pgt_ip_proto(pkt->buf);
-	quoted.src = dotted(pgt_ip_src(pkt->buf));
-	quoted.dst = dotted(pgt_ip_dst(pkt->buf));
+	quoted.src = pgt_dotted(pgt_ip_src(pkt->buf));
+	quoted.dst = pgt_dotted(pgt_ip_dst(pkt->buf));
 	quoted.sport = pgt_get16(l4);
 	quoted.dport = pgt_get16(l4 + 2);
 	quoted.tcp_flags = PGT_SYN;
