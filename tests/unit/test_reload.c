@@ -134,6 +134,20 @@ static void test_restart_settings_refused(void **state)
 				    sizeof(err)),
 			 -EINVAL);
 	assert_non_null(strstr(err, "[datapath] backend:"));
+	/* Workers (each one's table is made at start), on a table that can be split. */
+	{
+		static const char big[] = "max_flows = 4096\nmax_flows_per_host = 100\n";
+		struct pg_config cur, next;
+
+		parse_edit(&cur, "max_flows = 1024\nmax_flows_per_host = 100\n", big);
+		parse_edit(&next, "max_flows = 1024\nmax_flows_per_host = 100\n",
+			   "max_flows = 4096\nmax_flows_per_host = 100\n[datapath]\nworkers = 2\n");
+		assert_int_equal(pg_reload_check(&cur, &next, err, sizeof(err)), -EINVAL);
+		if (!strstr(err, "[datapath] workers:") || !strstr(err, "restart"))
+			fail_msg("'%s' does not name [datapath] workers", err);
+		pg_config_free(&cur);
+		pg_config_free(&next);
+	}
 	/* The same value written differently is no change. */
 	assert_int_equal(check_edit("max_flows = 1024\n", "max_flows   =   1024   # same\n", err,
 				    sizeof(err)),
