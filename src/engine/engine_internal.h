@@ -602,6 +602,15 @@ bool pg_mapping_sent_self(struct pg_engine *e, uint8_t proto, uint16_t pub_port)
  * new flows is refused before it evicts or scans anything.
  */
 bool pg_mapping_possible(struct pg_engine *e, uint8_t proto, uint32_t lan, uint16_t lan_port);
+/*
+ * Free-port bookkeeping of one port space, for the engine's own bitmaps and
+ * the workers' shared directory alike: mark port used (or free again) in
+ * used and keep n[PG_PORT_CLASSES], the free ports by class that are not in
+ * rsv (reserved ports were never counted); or count n from scratch.
+ */
+void pg_ports_take(uint64_t *used, const uint64_t *rsv, uint32_t *n, int space, uint32_t port);
+void pg_ports_release(uint64_t *used, const uint64_t *rsv, uint32_t *n, int space, uint32_t port);
+void pg_ports_count(const uint64_t *used, const uint64_t *rsv, int space, uint32_t *n);
 /* Count the free ports per class again: after the reserved ports changed. */
 void pg_nat_recount(struct pg_engine *e);
 /* Do the free-port counts match the bitmaps? For tests; a full scan. */

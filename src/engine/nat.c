@@ -78,25 +78,34 @@ static uint32_t free_for(const struct pg_engine *e, int space, uint32_t want)
 	return n[pg_port_class(want)];
 }
 
-/* Mark a port that was not in use as used; reserved ports were never counted. */
+void pg_ports_take(uint64_t *used, const uint64_t *rsv, uint32_t *n, int space, uint32_t port)
+{
+	used[port >> 6] |= 1ULL << (port & 63);
+	if (!port_used(rsv, port) && port_counted(space, port))
+		n[pg_port_class(port)]--;
+}
+
+void pg_ports_release(uint64_t *used, const uint64_t *rsv, uint32_t *n, int space, uint32_t port)
+{
+	used[port >> 6] &= ~(1ULL << (port & 63));
+	if (!port_used(rsv, port) && port_counted(space, port))
+		n[pg_port_class(port)]++;
+}
+
 static void port_take(struct pg_engine *e, int space, uint32_t port)
 {
-	e->ports_used[space][port >> 6] |= 1ULL << (port & 63);
-	if (!port_used(e->ports_reserved[space], port) && port_counted(space, port))
-		e->ports_free[space][pg_port_class(port)]--;
+	pg_ports_take(e->ports_used[space], e->ports_reserved[space], e->ports_free[space], space,
+		      port);
 }
 
 static void port_release(struct pg_engine *e, int space, uint32_t port)
 {
-	e->ports_used[space][port >> 6] &= ~(1ULL << (port & 63));
-	if (!port_used(e->ports_reserved[space], port) && port_counted(space, port))
-		e->ports_free[space][pg_port_class(port)]++;
+	pg_ports_release(e->ports_used[space], e->ports_reserved[space], e->ports_free[space],
+			 space, port);
 }
 
-static void count_free(const struct pg_engine *e, int space, uint32_t n[PG_PORT_CLASSES])
+void pg_ports_count(const uint64_t *bm, const uint64_t *rsv, int space, uint32_t *n)
 {
-	const uint64_t *bm = e->ports_used[space], *rsv = e->ports_reserved[space];
-
 	memset(n, 0, PG_PORT_CLASSES * sizeof(n[0]));
 	for (uint32_t w = 0; w < 65536 / 64; w++) {
 		uint64_t f = ~(bm[w] | rsv[w]);
@@ -108,6 +117,11 @@ static void count_free(const struct pg_engine *e, int space, uint32_t n[PG_PORT_
 		n[c] += (uint32_t)__builtin_popcountll(f & EVEN_BITS);
 		n[c | 1] += (uint32_t)__builtin_popcountll(f & ~EVEN_BITS);
 	}
+}
+
+static void count_free(const struct pg_engine *e, int space, uint32_t n[PG_PORT_CLASSES])
+{
+	pg_ports_count(e->ports_used[space], e->ports_reserved[space], space, n);
 }
 
 void pg_nat_recount(struct pg_engine *e)

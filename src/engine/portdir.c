@@ -57,21 +57,11 @@ static bool slot_is(const struct pg_portdir *d, uint32_t v, int space, uint32_t 
 	return (int)(v >> 16) == space && h->lan == lan && h->lan_port == lan_port;
 }
 
-/* Is pub one a choice may take (so counted free while nobody holds it)? */
-static bool countable(const struct pg_portdir *d, int space, uint16_t pub)
-{
-	return !((d->reserved[space][pub >> 6] >> (pub & 63)) & 1) &&
-	       (space == PG_PORTS_ICMP || pub != 0);
-}
-
 void pg_portdir_reserve(struct pg_portdir *d, int space, const uint64_t *reserved)
 {
 	if (reserved != d->reserved[space])
 		memcpy(d->reserved[space], reserved, sizeof(d->reserved[space]));
-	memset(d->free[space], 0, sizeof(d->free[space]));
-	for (uint32_t p = 0; p < PORTS; p++)
-		if (!((d->used[space][p >> 6] >> (p & 63)) & 1) && countable(d, space, (uint16_t)p))
-			d->free[space][pg_port_class(p)]++;
+	pg_ports_count(d->used[space], d->reserved[space], space, d->free[space]);
 }
 
 const uint32_t *pg_portdir_free(const struct pg_portdir *d, int space)
@@ -157,9 +147,7 @@ void pg_portdir_add(struct pg_portdir *d, int space, uint32_t lan, uint16_t lan_
 	uint32_t i = home(d, space, lan, lan_port);
 
 	*h = (struct holder){.lan = lan, .lan_port = lan_port, .refs = 1};
-	d->used[space][pub >> 6] |= 1ULL << (pub & 63);
-	if (countable(d, space, pub))
-		d->free[space][pg_port_class(pub)]--;
+	pg_ports_take(d->used[space], d->reserved[space], d->free[space], space, pub);
 	while (d->slots[i] != EMPTY)
 		i = (i + 1) & d->mask;
 	d->slots[i] = (uint32_t)space << 16 | pub;
@@ -200,9 +188,7 @@ void pg_portdir_unref(struct pg_portdir *d, int space, uint16_t pub)
 		return;
 	unindex(d, space, pub);
 	memset(h, 0, sizeof(*h));
-	d->used[space][pub >> 6] &= ~(1ULL << (pub & 63));
-	if (countable(d, space, pub))
-		d->free[space][pg_port_class(pub)]++;
+	pg_ports_release(d->used[space], d->reserved[space], d->free[space], space, pub);
 }
 
 bool pg_portdir_owner(const struct pg_portdir *d, int space, uint16_t pub, uint32_t *lan,

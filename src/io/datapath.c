@@ -4,7 +4,8 @@
  *
  * A pass takes up to PG_DP_BURST frames from each link's ring into the
  * daemon's own buffers, lets layer 2 answer ARP and strip Ethernet, runs the
- * engine once over the IPv4 packets of both links together, then hands each
+ * engines once over the IPv4 packets of both links together (each packet on
+ * its worker's engine, the workers at once: workers.c), then hands each
  * packet with a link verdict to that link's layer 2 to resolve and transmit.
  * Transmit rings are flushed once per pass. Nothing here allocates after
  * init; every frame that is not forwarded is counted somewhere.
