@@ -17,6 +17,7 @@
 #include "alg/alg.h"
 #include "engine/csum.h"
 #include "engine/engine_internal.h"
+#include "util/names.h"
 
 #define BROADCAST 0xffffffffu
 #define PG_HUGE_PAGE ((size_t)2 << 20)
@@ -51,8 +52,8 @@ void pg_engine_default_input(struct pg_engine_config *cfg)
 {
 	/* SSH, DNS, DHCP, the admin page over HTTP and HTTPS. */
 	static const struct pg_input_rule lan[] = {
-		{PG_PROTO_TCP, 22, 22}, {PG_PROTO_TCP, 53, 53},   {PG_PROTO_UDP, 53, 53},
-		{PG_PROTO_UDP, 67, 67}, {PG_PROTO_TCP, 80, 80},   {PG_PROTO_TCP, 443, 443},
+		{ PG_PROTO_TCP, 22, 22 }, { PG_PROTO_TCP, 53, 53 }, { PG_PROTO_UDP, 53, 53 },
+		{ PG_PROTO_UDP, 67, 67 }, { PG_PROTO_TCP, 80, 80 }, { PG_PROTO_TCP, 443, 443 },
 	};
 
 	memcpy(cfg->lan_input, lan, sizeof(lan));
@@ -64,39 +65,56 @@ static uint32_t prefix_mask(uint8_t len)
 	return htonl(len ? ~0u << (32 - len) : 0);
 }
 
+const char *const pg_filtering_names[] = {
+	[PG_FILTER_ADDRESS_DEPENDENT] = "address-dependent",
+	[PG_FILTER_ENDPOINT_INDEPENDENT] = "endpoint-independent",
+	[PG_FILTER_ADDRESS_PORT_DEPENDENT] = "address-and-port-dependent",
+};
+_Static_assert(PG_ARRAY_SIZE(pg_filtering_names) == PG_FILTER__COUNT,
+	       "a filtering mode without a name");
+
+const char *const pg_refuse_names[] = {
+	[PG_REFUSE_SILENT] = "silent",
+	[PG_REFUSE_PORT_UNREACHABLE] = "port-unreachable",
+	[PG_REFUSE_ADMIN_PROHIBITED] = "admin-prohibited",
+};
+_Static_assert(PG_ARRAY_SIZE(pg_refuse_names) == PG_REFUSE__COUNT, "a refusal without a name");
+
 int pg_engine_config_validate(const struct pg_engine_config *c, const char **why)
 {
 	const struct pg_timeouts *t = &c->timeouts;
 	uint32_t common;
 
 	*why = NULL;
-	if (c->lan_prefix > 30 || c->lan_prefix < 1)
+	if (c->lan_prefix > PG_LAN_PREFIX_MAX || c->lan_prefix < PG_LAN_PREFIX_MIN)
 		*why = "LAN prefix must be 1..30";
 	else if (c->wan_prefix > 32 || c->wan_prefix < 1)
 		*why = "WAN prefix must be 1..32";
 	else if (!c->lan_addr || !c->wan_addr)
 		*why = "LAN and WAN addresses are required";
-	else if (c->max_flows < 1024 || c->max_flows > (1u << 24))
+	else if (c->max_flows < PG_MAX_FLOWS_MIN || c->max_flows > PG_MAX_FLOWS_MAX)
 		*why = "max_flows must be 1024..16777216";
-	else if (t->tcp_established < 7440)
+	else if (t->tcp_established < PG_TCP_ESTABLISHED_MIN)
 		*why = "tcp_established below RFC 5382's 2h4m";
-	else if (t->tcp_transitory < 240)
+	else if (t->tcp_transitory < PG_TCP_TRANSITORY_MIN)
 		*why = "tcp_transitory below RFC 5382's 4m";
-	else if (t->udp < 120)
+	else if (t->udp < PG_UDP_MIN)
 		*why = "udp below RFC 4787's 2m";
-	else if (t->icmp < 60)
+	else if (t->icmp < PG_ICMP_MIN)
 		*why = "icmp below RFC 5508's 60s";
-	else if (!t->tcp_time_wait || !t->gre || !t->esp || !t->other)
+	else if (t->tcp_time_wait < PG_TIMEOUT_MIN || t->gre < PG_TIMEOUT_MIN ||
+		 t->esp < PG_TIMEOUT_MIN || t->other < PG_TIMEOUT_MIN)
 		*why = "timeouts must be at least 1s";
-	else if (c->lan_mtu < 576 || c->wan_mtu < 576)
+	else if (c->lan_mtu < PG_MTU_MIN || c->wan_mtu < PG_MTU_MIN)
 		*why = "MTUs must be at least 576";
-	else if (c->mss_max && (c->mss_max < 536 || c->mss_max > 65495))
+	else if (c->mss_max && (c->mss_max < PG_MSS_MIN || c->mss_max > PG_MSS_MAX))
 		*why = "mss must be 536..65495";
-	else if (c->pptp_max_sessions < 1 || c->pptp_max_sessions > (1u << 20))
+	else if (c->pptp_max_sessions < PG_PPTP_SESSIONS_MIN ||
+		 c->pptp_max_sessions > PG_PPTP_SESSIONS_MAX)
 		*why = "pptp_max_sessions must be 1..1048576";
-	else if (c->refuse > PG_REFUSE_ADMIN_PROHIBITED)
+	else if ((unsigned int)c->refuse >= PG_REFUSE__COUNT)
 		*why = "unknown refuse mode";
-	else if (c->filtering > PG_FILTER_ADDRESS_PORT_DEPENDENT)
+	else if ((unsigned int)c->filtering >= PG_FILTER__COUNT)
 		*why = "unknown filtering mode";
 	if (!*why && c->nforwards > PG_MAX_FORWARDS)
 		*why = "too many port forwards";
@@ -105,7 +123,8 @@ int pg_engine_config_validate(const struct pg_engine_config *c, const char **why
 	if (!*why)
 		pg_local_config_check(c, why);
 	if (!*why && c->dmz_host &&
-	    (((c->dmz_host ^ c->lan_addr) & prefix_mask(c->lan_prefix)) || c->dmz_host == c->lan_addr))
+	    (((c->dmz_host ^ c->lan_addr) & prefix_mask(c->lan_prefix)) ||
+	     c->dmz_host == c->lan_addr))
 		*why = "the DMZ host is not a LAN host";
 	if (!*why) {
 		unsigned int a, b;
@@ -120,8 +139,7 @@ int pg_engine_config_validate(const struct pg_engine_config *c, const char **why
 		*why = "LAN and WAN prefixes overlap";
 		return -EINVAL;
 	}
-	if (c->wan_gateway &&
-	    ((c->wan_gateway ^ c->wan_addr) & prefix_mask(c->wan_prefix)) != 0) {
+	if (c->wan_gateway && ((c->wan_gateway ^ c->wan_addr) & prefix_mask(c->wan_prefix)) != 0) {
 		*why = "WAN gateway outside the WAN prefix";
 		return -EINVAL;
 	}
@@ -240,8 +258,8 @@ struct pg_engine *pg_engine_create(const struct pg_engine_config *cfg)
 	e->mapping_pool = nmappings;
 	e->host_pool = nhosts;
 	free_list(n, e->flows, sizeof(*e->flows), offsetof(struct pg_flow, next), &e->free_flow);
-	free_list(nmappings, e->mappings, sizeof(*e->mappings), offsetof(struct pg_mapping, next_free),
-		  &e->free_mapping);
+	free_list(nmappings, e->mappings, sizeof(*e->mappings),
+		  offsetof(struct pg_mapping, next_free), &e->free_mapping);
 	free_list(n, e->permits, sizeof(*e->permits), offsetof(struct pg_counted, next_free),
 		  &e->free_permit);
 	free_list(nhosts, e->hosts, sizeof(*e->hosts), offsetof(struct pg_counted, next_free),
@@ -363,7 +381,8 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 		/* The host stack's own connection: a LAN host at the WAN address. */
 		pkt->side = PG_SIDE_LAN;
 		lan = true;
-		if (p.saddr != e->cfg.wan_addr || in_lan(e, p.daddr) || for_gateway(e, pkt, p.daddr)) {
+		if (p.saddr != e->cfg.wan_addr || in_lan(e, p.daddr) ||
+		    for_gateway(e, pkt, p.daddr)) {
 			pg_drop(e, pkt, PG_CNT_DROP_LAN_SPOOFED);
 			return;
 		}
@@ -376,8 +395,8 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 		bool unaddressed = p.saddr == 0 && (p.daddr == BROADCAST || is_multicast(p.daddr));
 
 		if (!unaddressed && (!in_lan(e, p.saddr) || p.saddr == e->cfg.lan_addr ||
-			      p.saddr == (e->cfg.lan_addr & e->lan_mask) ||
-			      p.saddr == (e->cfg.lan_addr | ~e->lan_mask))) {
+				     p.saddr == (e->cfg.lan_addr & e->lan_mask) ||
+				     p.saddr == (e->cfg.lan_addr | ~e->lan_mask))) {
 			pg_drop(e, pkt, PG_CNT_DROP_LAN_SPOOFED);
 			return;
 		}
