@@ -24,8 +24,8 @@
 #include <unistd.h>
 
 #include "conf/config.h"
-#include "conf/config_internal.h"
 #include "engine/engines.h"
+#include "conf/config_internal.h"
 #include "util/names.h"
 
 const char pg_config_builtin[] = "# built-in configuration: the demo network\n"
@@ -46,15 +46,15 @@ enum kind {
 	K_DURATION,  /* uint32_t seconds at off, min..max */
 	K_FILTERING, /* enum pg_filtering at off */
 	K_LOGLEVEL,  /* enum pg_log_level at off */
-	K_BOOL,	     /* bool at off */
+	K_BOOL,      /* bool at off */
 	K_REFUSE,    /* enum pg_refuse at off */
 	K_BACKEND,   /* enum pg_backend at off */
 	K_FORWARD,   /* one more engine.forwards[] rule */
-	K_U16,	     /* uint16_t at off, min..max */
+	K_U16,       /* uint16_t at off, min..max */
 	K_LISTEN,    /* [api] listen: "ADDR:PORT" or "off" */
 	K_SOCKET,    /* [api] socket: an absolute path or "off" */
-	K_HASH,	     /* char[PG_CONFIG_VALUE_MAX + 1] at off: a crypt(3) hash */
-	K_SVC,	     /* [dhcp] and [dns]: parsed by config_dhcp.c */
+	K_HASH,      /* char[PG_CONFIG_VALUE_MAX + 1] at off: a crypt(3) hash */
+	K_SVC,       /* [dhcp] and [dns]: parsed by config_dhcp.c */
 	K_INPUT_LAN, /* [input] lan: engine.lan_input */
 	K_INPUT_WAN, /* [input] wan: wan_input, compiled into forwards later */
 	K_ROUTES,    /* [host] routes: engine.host_routes */
@@ -79,20 +79,12 @@ enum section {
 };
 
 static const char *const section_names[S__COUNT] = {
-	[S_LAN] = "lan",
-	[S_WAN] = "wan",
-	[S_NAT] = "nat",
-	[S_TIMEOUTS] = "timeouts",
-	[S_ICMP] = "icmp",
-	[S_LOG] = "log",
-	[S_PASSTHROUGH] = "passthrough",
-	[S_FORWARD] = "forward",
-	[S_API] = "api",
-	[S_DATAPATH] = "datapath",
-	[S_DHCP] = "dhcp",
-	[S_DNS] = "dns",
-	[S_HOST] = "host",
-	[S_INPUT] = "input",
+	[S_LAN] = "lan",	       [S_WAN] = "wan",	  [S_NAT] = "nat",
+	[S_TIMEOUTS] = "timeouts", [S_ICMP] = "icmp", [S_LOG] = "log",
+	[S_PASSTHROUGH] = "passthrough", [S_FORWARD] = "forward",
+	[S_API] = "api", [S_DATAPATH] = "datapath",
+	[S_DHCP] = "dhcp", [S_DNS] = "dns",
+	[S_HOST] = "host", [S_INPUT] = "input",
 };
 
 struct key_def {
@@ -110,71 +102,71 @@ struct key_def {
 #define EOFF(member) offsetof(struct pg_config, engine.member)
 
 static const struct key_def key_table[] = {
-	{ S_LAN, "interface", K_IFNAME, OFF(lan_ifname), 0, 0, 0, true, false, NULL },
-	{ S_LAN, "address", K_PREFIX, EOFF(lan_addr), EOFF(lan_prefix), PG_LAN_PREFIX_MIN,
-	  PG_LAN_PREFIX_MAX, true, false, NULL },
-	{ S_LAN, "mtu", K_U32, OFF(lan_mtu), 0, PG_CONFIG_MTU_MIN, PG_CONFIG_MTU_MAX, false, false,
-	  NULL },
-	{ S_WAN, "interface", K_IFNAME, OFF(wan_ifname), 0, 0, 0, true, false, NULL },
-	{ S_WAN, "address", K_PREFIX, EOFF(wan_addr), EOFF(wan_prefix), 1, 31, true, false, NULL },
-	{ S_WAN, "gateway", K_ADDR, EOFF(wan_gateway), 0, 0, 0, true, false, NULL },
-	{ S_WAN, "mtu", K_U32, OFF(wan_mtu), 0, PG_CONFIG_MTU_MIN, PG_CONFIG_MTU_MAX, false, false,
-	  NULL },
-	{ S_NAT, "filtering", K_FILTERING, EOFF(filtering), 0, 0, 0, false, false, NULL },
-	{ S_NAT, "max_flows", K_U32, EOFF(max_flows), 0, PG_MAX_FLOWS_MIN, PG_MAX_FLOWS_MAX, false,
-	  false, NULL },
-	{ S_NAT, "max_flows_per_host", K_U32, EOFF(max_flows_per_host), 0, 0,
-	  PG_MAX_FLOWS_PER_HOST_MAX, false, false, NULL },
-	{ S_TIMEOUTS, "tcp_established", K_DURATION, EOFF(timeouts.tcp_established), 0,
-	  PG_TCP_ESTABLISHED_MIN, UINT32_MAX, false, false, "RFC 5382" },
-	{ S_TIMEOUTS, "tcp_transitory", K_DURATION, EOFF(timeouts.tcp_transitory), 0,
-	  PG_TCP_TRANSITORY_MIN, UINT32_MAX, false, false, "RFC 5382" },
-	{ S_TIMEOUTS, "tcp_time_wait", K_DURATION, EOFF(timeouts.tcp_time_wait), 0, PG_TIMEOUT_MIN,
-	  UINT32_MAX, false, false, NULL },
-	{ S_TIMEOUTS, "udp", K_DURATION, EOFF(timeouts.udp), 0, PG_UDP_MIN, UINT32_MAX, false,
-	  false, "RFC 4787" },
-	{ S_TIMEOUTS, "icmp", K_DURATION, EOFF(timeouts.icmp), 0, PG_ICMP_MIN, UINT32_MAX, false,
-	  false, "RFC 5508" },
-	{ S_TIMEOUTS, "gre", K_DURATION, EOFF(timeouts.gre), 0, PG_TIMEOUT_MIN, UINT32_MAX, false,
-	  false, NULL },
-	{ S_TIMEOUTS, "esp", K_DURATION, EOFF(timeouts.esp), 0, PG_TIMEOUT_MIN, UINT32_MAX, false,
-	  false, NULL },
-	{ S_TIMEOUTS, "other", K_DURATION, EOFF(timeouts.other), 0, PG_TIMEOUT_MIN, UINT32_MAX,
-	  false, false, NULL },
-	{ S_ICMP, "error_rate", K_U32, EOFF(icmp_error_rate), 0, 0, 1000000, false, false, NULL },
-	{ S_ICMP, "error_burst", K_U32, EOFF(icmp_error_burst), 0, 0, 1000000, false, false, NULL },
-	{ S_ICMP, "refused", K_REFUSE, EOFF(refuse), 0, 0, 0, false, false, NULL },
-	{ S_NAT, "mss_clamp", K_BOOL, EOFF(mss_clamp), 0, 0, 0, false, false, NULL },
-	{ S_NAT, "mss", K_U16, EOFF(mss_max), 0, PG_MSS_MIN, PG_MSS_MAX, false, false, NULL },
-	{ S_LOG, "level", K_LOGLEVEL, OFF(log_level), 0, 0, 0, false, false, NULL },
-	{ S_LOG, "syslog", K_BOOL, OFF(log_syslog), 0, 0, 0, false, false, NULL },
-	{ S_DATAPATH, "backend", K_BACKEND, OFF(backend), 0, 0, 0, false, false, NULL },
-	{ S_DATAPATH, "workers", K_U32, OFF(workers), 0, 1, PG_SHARDS_MAX, false, false, NULL },
-	{ S_PASSTHROUGH, "pptp", K_BOOL, EOFF(pptp_passthrough), 0, 0, 0, false, false, NULL },
-	{ S_PASSTHROUGH, "ipsec", K_BOOL, EOFF(ipsec_passthrough), 0, 0, 0, false, false, NULL },
-	{ S_PASSTHROUGH, "l2tp", K_BOOL, EOFF(l2tp_passthrough), 0, 0, 0, false, false, NULL },
-	{ S_PASSTHROUGH, "pptp_max_sessions", K_U32, EOFF(pptp_max_sessions), 0,
-	  PG_PPTP_SESSIONS_MIN, PG_PPTP_SESSIONS_MAX, false, false, NULL },
-	{ S_FORWARD, "rule", K_FORWARD, 0, 0, 0, 0, false, true, NULL },
-	{ S_FORWARD, "dmz", K_ADDR, EOFF(dmz_host), 0, 0, 0, false, false, NULL },
-	{ S_API, "listen", K_LISTEN, 0, 0, 0, 0, false, false, NULL },
-	{ S_API, "socket", K_SOCKET, 0, 0, 0, 0, false, false, NULL },
-	{ S_API, "password_hash", K_HASH, OFF(api.password_hash), 0, 0, 0, false, false, NULL },
-	{ S_API, "token_hash", K_HASH, OFF(api.token_hash), 0, 0, 0, false, false, NULL },
-	{ S_DHCP, "enable", K_SVC, 0, 0, 0, 0, false, false, NULL },
-	{ S_DHCP, "range", K_SVC, 0, 0, 0, 0, false, false, NULL },
-	{ S_DHCP, "lease", K_SVC, 0, 0, 0, 0, false, false, NULL },
-	{ S_DHCP, "host", K_SVC, 0, 0, 0, 0, false, true, NULL },
-	{ S_DHCP, "dns", K_SVC, 0, 0, 0, 0, false, false, NULL },
-	{ S_DNS, "forward", K_SVC, 0, 0, 0, 0, false, false, NULL },
-	{ S_DNS, "upstream", K_SVC, 0, 0, 0, 0, false, false, NULL },
-	{ S_DNS, "name", K_SVC, 0, 0, 0, 0, false, true, NULL },
-	{ S_HOST, "path", K_BOOL, OFF(host.path), 0, 0, 0, false, false, NULL },
-	{ S_HOST, "lan_device", K_IFNAME, OFF(host.lan_dev), 0, 0, 0, false, false, NULL },
-	{ S_HOST, "wan_device", K_IFNAME, OFF(host.wan_dev), 0, 0, 0, false, false, NULL },
-	{ S_HOST, "routes", K_ROUTES, 0, 0, 0, 0, false, false, NULL },
-	{ S_INPUT, "lan", K_INPUT_LAN, 0, 0, 0, 0, false, false, NULL },
-	{ S_INPUT, "wan", K_INPUT_WAN, 0, 0, 0, 0, false, false, NULL },
+	{S_LAN, "interface", K_IFNAME, OFF(lan_ifname), 0, 0, 0, true, false, NULL},
+	{S_LAN, "address", K_PREFIX, EOFF(lan_addr), EOFF(lan_prefix), PG_LAN_PREFIX_MIN,
+	 PG_LAN_PREFIX_MAX, true, false, NULL},
+	{S_LAN, "mtu", K_U32, OFF(lan_mtu), 0, PG_CONFIG_MTU_MIN, PG_CONFIG_MTU_MAX, false, false,
+	 NULL},
+	{S_WAN, "interface", K_IFNAME, OFF(wan_ifname), 0, 0, 0, true, false, NULL},
+	{S_WAN, "address", K_PREFIX, EOFF(wan_addr), EOFF(wan_prefix), 1, 31, true, false, NULL},
+	{S_WAN, "gateway", K_ADDR, EOFF(wan_gateway), 0, 0, 0, true, false, NULL},
+	{S_WAN, "mtu", K_U32, OFF(wan_mtu), 0, PG_CONFIG_MTU_MIN, PG_CONFIG_MTU_MAX, false, false,
+	 NULL},
+	{S_NAT, "filtering", K_FILTERING, EOFF(filtering), 0, 0, 0, false, false, NULL},
+	{S_NAT, "max_flows", K_U32, EOFF(max_flows), 0, PG_MAX_FLOWS_MIN, PG_MAX_FLOWS_MAX, false, false, NULL},
+	{S_NAT, "max_flows_per_host", K_U32, EOFF(max_flows_per_host), 0, 0, PG_MAX_FLOWS_PER_HOST_MAX, false, false,
+	 NULL},
+	{S_TIMEOUTS, "tcp_established", K_DURATION, EOFF(timeouts.tcp_established), 0,
+	 PG_TCP_ESTABLISHED_MIN, UINT32_MAX,
+	 false, false, "RFC 5382"},
+	{S_TIMEOUTS, "tcp_transitory", K_DURATION, EOFF(timeouts.tcp_transitory), 0,
+	 PG_TCP_TRANSITORY_MIN, UINT32_MAX,
+	 false, false, "RFC 5382"},
+	{S_TIMEOUTS, "tcp_time_wait", K_DURATION, EOFF(timeouts.tcp_time_wait), 0, PG_TIMEOUT_MIN,
+	 UINT32_MAX, false,
+	 false, NULL},
+	{S_TIMEOUTS, "udp", K_DURATION, EOFF(timeouts.udp), 0, PG_UDP_MIN, UINT32_MAX, false, false,
+	 "RFC 4787"},
+	{S_TIMEOUTS, "icmp", K_DURATION, EOFF(timeouts.icmp), 0, PG_ICMP_MIN, UINT32_MAX, false, false,
+	 "RFC 5508"},
+	{S_TIMEOUTS, "gre", K_DURATION, EOFF(timeouts.gre), 0, PG_TIMEOUT_MIN, UINT32_MAX, false, false, NULL},
+	{S_TIMEOUTS, "esp", K_DURATION, EOFF(timeouts.esp), 0, PG_TIMEOUT_MIN, UINT32_MAX, false, false, NULL},
+	{S_TIMEOUTS, "other", K_DURATION, EOFF(timeouts.other), 0, PG_TIMEOUT_MIN, UINT32_MAX, false, false, NULL},
+	{S_ICMP, "error_rate", K_U32, EOFF(icmp_error_rate), 0, 0, 1000000, false, false, NULL},
+	{S_ICMP, "error_burst", K_U32, EOFF(icmp_error_burst), 0, 0, 1000000, false, false, NULL},
+	{S_ICMP, "refused", K_REFUSE, EOFF(refuse), 0, 0, 0, false, false, NULL},
+	{S_NAT, "mss_clamp", K_BOOL, EOFF(mss_clamp), 0, 0, 0, false, false, NULL},
+	{S_NAT, "mss", K_U16, EOFF(mss_max), 0, PG_MSS_MIN, PG_MSS_MAX, false, false, NULL},
+	{S_LOG, "level", K_LOGLEVEL, OFF(log_level), 0, 0, 0, false, false, NULL},
+	{S_LOG, "syslog", K_BOOL, OFF(log_syslog), 0, 0, 0, false, false, NULL},
+	{S_DATAPATH, "backend", K_BACKEND, OFF(backend), 0, 0, 0, false, false, NULL},
+	{S_DATAPATH, "workers", K_U32, OFF(workers), 0, 1, PG_SHARDS_MAX, false, false, NULL},
+	{S_PASSTHROUGH, "pptp", K_BOOL, EOFF(pptp_passthrough), 0, 0, 0, false, false, NULL},
+	{S_PASSTHROUGH, "ipsec", K_BOOL, EOFF(ipsec_passthrough), 0, 0, 0, false, false, NULL},
+	{S_PASSTHROUGH, "l2tp", K_BOOL, EOFF(l2tp_passthrough), 0, 0, 0, false, false, NULL},
+	{S_PASSTHROUGH, "pptp_max_sessions", K_U32, EOFF(pptp_max_sessions), 0,
+	 PG_PPTP_SESSIONS_MIN, PG_PPTP_SESSIONS_MAX, false,
+	 false, NULL},
+	{S_FORWARD, "rule", K_FORWARD, 0, 0, 0, 0, false, true, NULL},
+	{S_FORWARD, "dmz", K_ADDR, EOFF(dmz_host), 0, 0, 0, false, false, NULL},
+	{S_API, "listen", K_LISTEN, 0, 0, 0, 0, false, false, NULL},
+	{S_API, "socket", K_SOCKET, 0, 0, 0, 0, false, false, NULL},
+	{S_API, "password_hash", K_HASH, OFF(api.password_hash), 0, 0, 0, false, false, NULL},
+	{S_API, "token_hash", K_HASH, OFF(api.token_hash), 0, 0, 0, false, false, NULL},
+	{S_DHCP, "enable", K_SVC, 0, 0, 0, 0, false, false, NULL},
+	{S_DHCP, "range", K_SVC, 0, 0, 0, 0, false, false, NULL},
+	{S_DHCP, "lease", K_SVC, 0, 0, 0, 0, false, false, NULL},
+	{S_DHCP, "host", K_SVC, 0, 0, 0, 0, false, true, NULL},
+	{S_DHCP, "dns", K_SVC, 0, 0, 0, 0, false, false, NULL},
+	{S_DNS, "forward", K_SVC, 0, 0, 0, 0, false, false, NULL},
+	{S_DNS, "upstream", K_SVC, 0, 0, 0, 0, false, false, NULL},
+	{S_DNS, "name", K_SVC, 0, 0, 0, 0, false, true, NULL},
+	{S_HOST, "path", K_BOOL, OFF(host.path), 0, 0, 0, false, false, NULL},
+	{S_HOST, "lan_device", K_IFNAME, OFF(host.lan_dev), 0, 0, 0, false, false, NULL},
+	{S_HOST, "wan_device", K_IFNAME, OFF(host.wan_dev), 0, 0, 0, false, false, NULL},
+	{S_HOST, "routes", K_ROUTES, 0, 0, 0, 0, false, false, NULL},
+	{S_INPUT, "lan", K_INPUT_LAN, 0, 0, 0, 0, false, false, NULL},
+	{S_INPUT, "wan", K_INPUT_WAN, 0, 0, 0, 0, false, false, NULL},
 };
 
 #define N_KEYS (sizeof(key_table) / sizeof(key_table[0]))
@@ -189,7 +181,7 @@ struct parse {
 };
 
 static int fail(struct parse *p, unsigned int line, int sec, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+	__attribute__((format(printf, 5, 6)));
 
 /* Format "NAME:LINE: [sec] key: reason" into p->err; returns -EINVAL. */
 static int fail(struct parse *p, unsigned int line, int sec, const char *key, const char *fmt, ...)
@@ -238,8 +230,8 @@ static int forward_clash(struct parse *p, unsigned int first, unsigned int secon
 		    input ? "wan" : "rule",
 		    "'%.*s' claims traffic that '%.*s' (%s:%u) already forwards",
 		    (int)(b->val_len > 60 ? 60 : b->val_len), text + b->val_off,
-		    (int)(a->val_len > 60 ? 60 : a->val_len), text + a->val_off, p->cfg->doc.name,
-		    p->cfg->forward_line[first]);
+		    (int)(a->val_len > 60 ? 60 : a->val_len), text + a->val_off,
+		    p->cfg->doc.name, p->cfg->forward_line[first]);
 }
 
 static bool is_blank(char c)
@@ -287,7 +279,7 @@ int pg_config_parse_duration(const char *s, uint32_t *seconds)
 	static const struct {
 		char unit;
 		uint32_t mult;
-	} units[] = { { 'h', 3600 }, { 'm', 60 }, { 's', 1 } };
+	} units[] = {{'h', 3600}, {'m', 60}, {'s', 1}};
 	unsigned int next_unit = 0;
 	uint64_t total = 0;
 
@@ -390,8 +382,8 @@ _Static_assert(PG_ARRAY_SIZE(pg_backend_names) == PG_BACKEND__COUNT, "a backend 
 
 /* Enums are stored as int: set_enum() writes one through base + k->off. */
 _Static_assert(sizeof(enum pg_filtering) == sizeof(int) && sizeof(enum pg_refuse) == sizeof(int) &&
-		   sizeof(enum pg_backend) == sizeof(int) &&
-		   sizeof(enum pg_log_level) == sizeof(int),
+		       sizeof(enum pg_backend) == sizeof(int) &&
+		       sizeof(enum pg_log_level) == sizeof(int),
 	       "an enum setting is not int-sized");
 
 /* One of an enum's names (its table, next to the enum), stored as that enum. */
@@ -420,10 +412,10 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 
 		/* The kernel's dev_valid_name(): 1..15 bytes, no '/', ':' or blanks. */
 		if (n == 0 || n >= PG_CONFIG_IFNAME_SIZE || strpbrk(v, "/: \t") ||
-		    !strcmp(v, ".") || !strcmp(v, ".."))
+			!strcmp(v, ".") || !strcmp(v, ".."))
 			return fail(p, line, (int)k->section, k->name,
-				    "expected an interface name of 1 to 15 bytes without '/', ':' "
-				    "or blanks");
+					"expected an interface name of 1 to 15 bytes without '/', ':' "
+					"or blanks");
 		memcpy(base + k->off, v, n + 1);
 		return 0;
 	}
@@ -433,18 +425,18 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 
 		if (pg_config_parse_prefix(v, &a, &len))
 			return fail(p, line, (int)k->section, k->name,
-				    "expected an address and prefix length such as 192.168.1.1/24");
+					"expected an address and prefix length such as 192.168.1.1/24");
 		if (len < k->min || len > k->max)
 			return fail(p, line, (int)k->section, k->name,
-				    "prefix length must be between %u and %u", k->min, k->max);
+					"prefix length must be between %u and %u", k->min, k->max);
 		if (len <= 30 && (a & ~mask_of(len)) == 0)
 			return fail(p, line, (int)k->section, k->name,
-				    "%s is the network address of its prefix, not a host address",
-				    v);
+					"%s is the network address of its prefix, not a host address",
+					v);
 		if (len <= 30 && (a | mask_of(len)) == 0xffffffffu)
 			return fail(p, line, (int)k->section, k->name,
-				    "%s is the broadcast address of its prefix, not a host address",
-				    v);
+					"%s is the broadcast address of its prefix, not a host address",
+					v);
 		memcpy(base + k->off, &a, sizeof(a));
 		memcpy(base + k->off2, &len, sizeof(len));
 		return 0;
@@ -452,27 +444,27 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 	case K_ADDR:
 		if (pg_config_parse_addr(v, &u))
 			return fail(p, line, (int)k->section, k->name,
-				    "expected an IPv4 address such as 198.51.100.1");
+					"expected an IPv4 address such as 198.51.100.1");
 		memcpy(base + k->off, &u, sizeof(u));
 		return 0;
 	case K_U32:
 		if (pg_config_parse_u32(v, &u) || u < k->min || u > k->max)
 			return fail(p, line, (int)k->section, k->name,
-				    "expected a whole number between %u and %u", k->min, k->max);
+					"expected a whole number between %u and %u", k->min, k->max);
 		memcpy(base + k->off, &u, sizeof(u));
 		return 0;
 	case K_DURATION:
 		if (pg_config_parse_duration(v, &u))
 			return fail(p, line, (int)k->section, k->name,
-				    "expected a duration such as 240, 240s, 4m or 2h4m");
+					"expected a duration such as 240, 240s, 4m or 2h4m");
 		if (u < k->min) {
 			char min[32];
 
 			format_duration(k->min, min, sizeof(min));
 			if (k->why_min)
 				return fail(p, line, (int)k->section, k->name,
-					    "%s requires at least %s (%u s)", k->why_min, min,
-					    k->min);
+						"%s requires at least %s (%u s)", k->why_min, min,
+						k->min);
 			return fail(p, line, (int)k->section, k->name, "must be at least %s", min);
 		}
 		memcpy(base + k->off, &u, sizeof(u));
@@ -522,11 +514,9 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 		return 0;
 	case K_SOCKET:
 		if (pg_config_parse_socket(v, &p->cfg->api))
-			return fail(
-			    p, line, (int)k->section, k->name,
-			    "expected 'off' or an absolute path of at most %d bytes such as "
-			    "%s",
-			    PG_CONFIG_SOCKET_PATH_SIZE - 1, PG_CONFIG_API_SOCKET);
+			return fail(p, line, (int)k->section, k->name,
+				    "expected 'off' or an absolute path of at most %d bytes such as "
+				    "%s", PG_CONFIG_SOCKET_PATH_SIZE - 1, PG_CONFIG_API_SOCKET);
 		return 0;
 	case K_HASH:
 		if (!pg_config_hash_valid(v))
@@ -564,8 +554,8 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 		struct pg_engine_config *ec = &p->cfg->engine;
 		const char *why;
 
-		if (pg_config_parse_routes(v, ec->host_routes, PG_MAX_HOST_ROUTES,
-					   &ec->nhost_routes, &why))
+		if (pg_config_parse_routes(v, ec->host_routes, PG_MAX_HOST_ROUTES, &ec->nhost_routes,
+					   &why))
 			return fail(p, line, (int)k->section, k->name, "%s", why);
 		return 0;
 	}
@@ -592,7 +582,7 @@ static int find_key(int sec, const char *s, size_t n)
 {
 	for (unsigned int i = 0; i < N_KEYS; i++)
 		if ((int)key_table[i].section == sec && strlen(key_table[i].name) == n &&
-		    !memcmp(key_table[i].name, s, n))
+			!memcmp(key_table[i].name, s, n))
 			return (int)i;
 	return -1;
 }
@@ -630,8 +620,8 @@ static int parse_line(struct parse *p, unsigned int lineno, int *sec)
 			ne++;
 		if (ne == nb || ne + 1 != e || s[ne] != ']')
 			return fail(
-			    p, lineno, -1, NULL,
-			    "malformed section header: expected '[name]' with a-z, 0-9 and '_'");
+				p, lineno, -1, NULL,
+				"malformed section header: expected '[name]' with a-z, 0-9 and '_'");
 		found = find_section(s + nb, ne - nb);
 		if (found < 0) {
 			snprintf(name, sizeof(name), "%.*s", (int)(ne - nb), s + nb);
@@ -655,7 +645,7 @@ static int parse_line(struct parse *p, unsigned int lineno, int *sec)
 		vb++;
 	if (ke == kb || vb >= e || s[vb] != '=')
 		return fail(p, lineno, -1, NULL,
-			    "expected '[section]' or 'key = value' (keys use a-z, 0-9 and '_')");
+				"expected '[section]' or 'key = value' (keys use a-z, 0-9 and '_')");
 	vb++;
 	while (vb < ve && is_blank(s[vb]))
 		vb++;
@@ -667,12 +657,12 @@ static int parse_line(struct parse *p, unsigned int lineno, int *sec)
 		return fail(p, lineno, *sec, name, "unknown key");
 	if (p->key_line[k] && !key_table[k].list)
 		return fail(p, lineno, *sec, name, "given twice (first on line %u)",
-			    p->key_line[k]);
+				p->key_line[k]);
 	if (vb == ve)
 		return fail(p, lineno, *sec, name, "missing value");
 	if (ve - vb > PG_CONFIG_VALUE_MAX)
 		return fail(p, lineno, *sec, name, "value longer than %d bytes",
-			    PG_CONFIG_VALUE_MAX);
+				PG_CONFIG_VALUE_MAX);
 	memcpy(value, s + vb, ve - vb);
 	value[ve - vb] = '\0';
 	ln->key_off = (uint32_t)(ln->off + kb);
@@ -710,40 +700,40 @@ static int check_all(struct parse *p)
 			continue;
 		/* Report at the section header, or at the last line if there is none. */
 		return fail(p,
-			    p->section_line[kd->section] ? p->section_line[kd->section]
+				p->section_line[kd->section] ? p->section_line[kd->section]
 							 : p->cfg->doc.n_lines,
-			    (int)kd->section, kd->name, "required key missing");
+				(int)kd->section, kd->name, "required key missing");
 	}
 	k = key_index(S_WAN, "interface");
 	if (!strcmp(p->cfg->lan_ifname, p->cfg->wan_ifname))
 		return fail(p, p->key_line[k], S_WAN, "interface",
-			    "same interface as [lan] interface; the sides need their own links");
+				"same interface as [lan] interface; the sides need their own links");
 	k = key_index(S_WAN, "address");
 	if (same_net(ec->lan_addr, ec->wan_addr,
 		     ec->lan_prefix < ec->wan_prefix ? ec->lan_prefix : ec->wan_prefix)) {
 		a.s_addr = ec->lan_addr & mask_of(ec->lan_prefix);
 		inet_ntop(AF_INET, &a, net, sizeof(net));
 		return fail(p, p->key_line[k], S_WAN, "address", "overlaps the LAN prefix %s/%u",
-			    net, ec->lan_prefix);
+				net, ec->lan_prefix);
 	}
 	k = key_index(S_WAN, "gateway");
 	if (!same_net(ec->wan_gateway, ec->wan_addr, ec->wan_prefix)) {
 		a.s_addr = ec->wan_addr & mask_of(ec->wan_prefix);
 		inet_ntop(AF_INET, &a, net, sizeof(net));
 		return fail(p, p->key_line[k], S_WAN, "gateway", "not inside the WAN prefix %s/%u",
-			    net, ec->wan_prefix);
+				net, ec->wan_prefix);
 	}
 	if (ec->wan_gateway == ec->wan_addr)
 		return fail(p, p->key_line[k], S_WAN, "gateway",
-			    "is the gateway's own WAN address");
+				"is the gateway's own WAN address");
 	if (ec->wan_prefix <= 30 && ((ec->wan_gateway & ~mask_of(ec->wan_prefix)) == 0 ||
 				     (ec->wan_gateway | mask_of(ec->wan_prefix)) == 0xffffffffu))
 		return fail(p, p->key_line[k], S_WAN, "gateway",
-			    "is the network or broadcast address of the WAN prefix");
+				"is the network or broadcast address of the WAN prefix");
 	k = key_index(S_NAT, "max_flows_per_host");
 	if (ec->max_flows_per_host > ec->max_flows)
 		return fail(p, p->key_line[k], S_NAT, "max_flows_per_host",
-			    "larger than max_flows (%u)", ec->max_flows);
+				"larger than max_flows (%u)", ec->max_flows);
 	r = pg_config_host_finish(p->cfg, &why);
 	if (r == -2)
 		return fail(p, p->cfg->wan_input_line, S_INPUT, "wan", "%s", why);
@@ -762,8 +752,8 @@ static int check_all(struct parse *p)
 			return forward_clash(p, first, second);
 	}
 	k = key_index(S_FORWARD, "dmz");
-	if (ec->dmz_host &&
-	    (!same_net(ec->dmz_host, ec->lan_addr, ec->lan_prefix) || ec->dmz_host == ec->lan_addr))
+	if (ec->dmz_host && (!same_net(ec->dmz_host, ec->lan_addr, ec->lan_prefix) ||
+			     ec->dmz_host == ec->lan_addr))
 		return fail(p, p->key_line[k], S_FORWARD, "dmz", "not a host of the LAN prefix");
 	/*
 	 * Without a credential nobody can log in, so the API may only be
@@ -799,7 +789,7 @@ static void doc_free(struct pg_config_doc *d)
 }
 
 int pg_config_parse(struct pg_config *cfg, const char *name, const char *text, size_t len,
-		    char *err, size_t errlen)
+			char *err, size_t errlen)
 {
 	struct pg_config c;
 	struct parse p;

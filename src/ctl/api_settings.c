@@ -19,26 +19,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf/config_internal.h"
 #include "ctl/api_internal.h"
+#include "conf/config_internal.h"
 #include "util/names.h"
 
 static const struct {
 	const char *section;
 	const char *keys[9];
 } editable[] = {
-	{ "passthrough", { "pptp", "ipsec", "l2tp", "pptp_max_sessions" } },
-	{ "nat", { "filtering", "max_flows_per_host", "mss_clamp", "mss" } },
-	{ "timeouts",
-	  { "tcp_established", "tcp_transitory", "tcp_time_wait", "udp", "icmp", "gre", "esp",
-	    "other" } },
-	{ "icmp", { "error_rate", "error_burst", "refused" } },
-	{ "log", { "level" } },
-	{ "forward", { "dmz" } },
-	{ "input", { "lan", "wan" } },
-	{ "host", { "routes" } },
-	{ "dhcp", { "enable", "range", "lease", "dns" } },
-	{ "dns", { "forward", "upstream" } },
+	{"passthrough", {"pptp", "ipsec", "l2tp", "pptp_max_sessions"}},
+	{"nat", {"filtering", "max_flows_per_host", "mss_clamp", "mss"}},
+	{"timeouts",
+	 {"tcp_established", "tcp_transitory", "tcp_time_wait", "udp", "icmp", "gre", "esp",
+	  "other"}},
+	{"icmp", {"error_rate", "error_burst", "refused"}},
+	{"log", {"level"}},
+	{"forward", {"dmz"}},
+	{"input", {"lan", "wan"}},
+	{"host", {"routes"}},
+	{"dhcp", {"enable", "range", "lease", "dns"}},
+	{"dns", {"forward", "upstream"}},
 };
 
 #define N_EDITABLE (sizeof(editable) / sizeof(editable[0]))
@@ -76,14 +76,13 @@ void pg_api_get_config(struct pg_api *api, const struct pg_api_req *req, struct 
 	json_object_object_add(s, "pptp", json_object_new_boolean(ec->pptp_passthrough));
 	json_object_object_add(s, "ipsec", json_object_new_boolean(ec->ipsec_passthrough));
 	json_object_object_add(s, "l2tp", json_object_new_boolean(ec->l2tp_passthrough));
-	json_object_object_add(s, "pptp_max_sessions",
-			       json_object_new_int64(ec->pptp_max_sessions));
+	json_object_object_add(s, "pptp_max_sessions", json_object_new_int64(ec->pptp_max_sessions));
 	json_object_object_add(o, "passthrough", s);
 
 	s = json_object_new_object();
 	json_object_object_add(s, "filtering",
-			       json_object_new_string(pg_name_of(
-				   pg_filtering_names, PG_FILTER__COUNT, ec->filtering, "?")));
+			       json_object_new_string(pg_name_of(pg_filtering_names, PG_FILTER__COUNT,
+							 ec->filtering, "?")));
 	json_object_object_add(s, "max_flows", json_object_new_int64(ec->max_flows));
 	json_object_object_add(s, "max_flows_per_host",
 			       json_object_new_int64(ec->max_flows_per_host));
@@ -105,9 +104,8 @@ void pg_api_get_config(struct pg_api *api, const struct pg_api_req *req, struct 
 	s = json_object_new_object();
 	json_object_object_add(s, "error_rate", json_object_new_int64(ec->icmp_error_rate));
 	json_object_object_add(s, "error_burst", json_object_new_int64(ec->icmp_error_burst));
-	json_object_object_add(
-	    s, "refused",
-	    json_object_new_string(pg_name_of(pg_refuse_names, PG_REFUSE__COUNT, ec->refuse, "?")));
+	json_object_object_add(s, "refused", json_object_new_string(
+				   pg_name_of(pg_refuse_names, PG_REFUSE__COUNT, ec->refuse, "?")));
 	json_object_object_add(o, "icmp", s);
 
 	s = json_object_new_object();
@@ -140,8 +138,9 @@ void pg_api_get_config(struct pg_api *api, const struct pg_api_req *req, struct 
 	}
 
 	pg_api_config_svc_json(o, cfg);
-	json_object_object_add(
-	    o, "saved_to", api->env.cfg_path ? json_object_new_string(api->env.cfg_path) : NULL);
+	json_object_object_add(o, "saved_to", api->env.cfg_path
+						      ? json_object_new_string(api->env.cfg_path)
+						      : NULL);
 	pg_api_json(resp, 200, o);
 }
 
@@ -221,11 +220,10 @@ void pg_api_put_section(struct pg_api *api, const char *section, const struct pg
 	int sec = section_index(section);
 
 	if (sec < 0) {
-		pg_api_error(
-		    resp, 404, NULL,
-		    "no section '%s' the API can change (passthrough, nat, timeouts, icmp, "
-		    "log, forward)",
-		    section);
+		pg_api_error(resp, 404, NULL,
+			     "no section '%s' the API can change (passthrough, nat, timeouts, icmp, "
+			     "log, forward)",
+			     section);
 		return;
 	}
 	body = pg_api_body_object(req, resp);
@@ -237,8 +235,7 @@ void pg_api_put_section(struct pg_api *api, const char *section, const struct pg
 		return;
 	}
 	/* Refuse unknown names before touching anything. */
-	json_object_object_foreach(body, k0, v0)
-	{
+	json_object_object_foreach(body, k0, v0) {
 		(void)v0;
 		if (!key_editable(sec, k0)) {
 			char field[128];
@@ -256,8 +253,7 @@ void pg_api_put_section(struct pg_api *api, const char *section, const struct pg
 		json_object_put(body);
 		return;
 	}
-	json_object_object_foreach(body, key, val)
-	{
+	json_object_object_foreach(body, key, val) {
 		char field[128], shown[PG_CONFIG_VALUE_MAX + 1];
 
 		snprintf(field, sizeof(field), "%s.%s", section, key);

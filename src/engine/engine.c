@@ -52,8 +52,8 @@ void pg_engine_default_input(struct pg_engine_config *cfg)
 {
 	/* SSH, DNS, DHCP, the admin page over HTTP and HTTPS. */
 	static const struct pg_input_rule lan[] = {
-		{ PG_PROTO_TCP, 22, 22 }, { PG_PROTO_TCP, 53, 53 }, { PG_PROTO_UDP, 53, 53 },
-		{ PG_PROTO_UDP, 67, 67 }, { PG_PROTO_TCP, 80, 80 }, { PG_PROTO_TCP, 443, 443 },
+		{PG_PROTO_TCP, 22, 22}, {PG_PROTO_TCP, 53, 53},   {PG_PROTO_UDP, 53, 53},
+		{PG_PROTO_UDP, 67, 67}, {PG_PROTO_TCP, 80, 80},   {PG_PROTO_TCP, 443, 443},
 	};
 
 	memcpy(cfg->lan_input, lan, sizeof(lan));
@@ -123,8 +123,7 @@ int pg_engine_config_validate(const struct pg_engine_config *c, const char **why
 	if (!*why)
 		pg_local_config_check(c, why);
 	if (!*why && c->dmz_host &&
-	    (((c->dmz_host ^ c->lan_addr) & prefix_mask(c->lan_prefix)) ||
-	     c->dmz_host == c->lan_addr))
+	    (((c->dmz_host ^ c->lan_addr) & prefix_mask(c->lan_prefix)) || c->dmz_host == c->lan_addr))
 		*why = "the DMZ host is not a LAN host";
 	if (!*why) {
 		unsigned int a, b;
@@ -139,7 +138,8 @@ int pg_engine_config_validate(const struct pg_engine_config *c, const char **why
 		*why = "LAN and WAN prefixes overlap";
 		return -EINVAL;
 	}
-	if (c->wan_gateway && ((c->wan_gateway ^ c->wan_addr) & prefix_mask(c->wan_prefix)) != 0) {
+	if (c->wan_gateway &&
+	    ((c->wan_gateway ^ c->wan_addr) & prefix_mask(c->wan_prefix)) != 0) {
 		*why = "WAN gateway outside the WAN prefix";
 		return -EINVAL;
 	}
@@ -258,8 +258,8 @@ struct pg_engine *pg_engine_create(const struct pg_engine_config *cfg)
 	e->mapping_pool = nmappings;
 	e->host_pool = nhosts;
 	free_list(n, e->flows, sizeof(*e->flows), offsetof(struct pg_flow, next), &e->free_flow);
-	free_list(nmappings, e->mappings, sizeof(*e->mappings),
-		  offsetof(struct pg_mapping, next_free), &e->free_mapping);
+	free_list(nmappings, e->mappings, sizeof(*e->mappings), offsetof(struct pg_mapping, next_free),
+		  &e->free_mapping);
 	free_list(n, e->permits, sizeof(*e->permits), offsetof(struct pg_counted, next_free),
 		  &e->free_permit);
 	free_list(nhosts, e->hosts, sizeof(*e->hosts), offsetof(struct pg_counted, next_free),
@@ -381,8 +381,7 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 		/* The host stack's own connection: a LAN host at the WAN address. */
 		pkt->side = PG_SIDE_LAN;
 		lan = true;
-		if (p.saddr != e->cfg.wan_addr || in_lan(e, p.daddr) ||
-		    for_gateway(e, pkt, p.daddr)) {
+		if (p.saddr != e->cfg.wan_addr || in_lan(e, p.daddr) || for_gateway(e, pkt, p.daddr)) {
 			pg_drop(e, pkt, PG_CNT_DROP_LAN_SPOOFED);
 			return;
 		}
@@ -395,8 +394,8 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 		bool unaddressed = p.saddr == 0 && (p.daddr == BROADCAST || is_multicast(p.daddr));
 
 		if (!unaddressed && (!in_lan(e, p.saddr) || p.saddr == e->cfg.lan_addr ||
-				     p.saddr == (e->cfg.lan_addr & e->lan_mask) ||
-				     p.saddr == (e->cfg.lan_addr | ~e->lan_mask))) {
+			      p.saddr == (e->cfg.lan_addr & e->lan_mask) ||
+			      p.saddr == (e->cfg.lan_addr | ~e->lan_mask))) {
 			pg_drop(e, pkt, PG_CNT_DROP_LAN_SPOOFED);
 			return;
 		}

@@ -63,11 +63,11 @@ int pg_log_level_parse(const char *name, enum pg_log_level *level)
 }
 
 static void vlog(enum pg_log_level level, const char *fmt, va_list ap)
-    __attribute__((format(printf, 2, 0)));
+	__attribute__((format(printf, 2, 0)));
 
 static void vlog(enum pg_log_level level, const char *fmt, va_list ap)
 {
-	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+	static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
 	char line[1024];
 	struct timespec ts;
 	struct tm tm;
@@ -76,8 +76,8 @@ static void vlog(enum pg_log_level level, const char *fmt, va_list ap)
 
 	if (use_syslog) {
 		/* syslog stamps the time itself; the level stays in the text for grep. */
-		r = snprintf(line, sizeof(line),
-			     "%s: ", pg_log_level_name(level) ? pg_log_level_name(level) : "?");
+		r = snprintf(line, sizeof(line), "%s: ",
+			     pg_log_level_name(level) ? pg_log_level_name(level) : "?");
 		n = r > 0 ? (size_t)r : 0;
 		vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 		syslog(prio[(unsigned int)level < 4 ? level : PG_LOG_DEBUG], "%s", line);
