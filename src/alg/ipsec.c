@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "alg/alg.h"
+#include "util/inet.h"
 
 #define IKE_PORT 500
 #define NATT_PORT 4500
@@ -258,7 +259,7 @@ static struct pg_flow *ipsec_miss(struct pg_engine *e, struct pg_pkt *pkt,
 				  const struct pg_parsed *p, int dir, uint64_t now_ms)
 {
 	if (dir == PG_DIR_OUT)
-		return esp_out(e, pkt, p, (uint32_t)((now_ms + 999) / 1000));
+		return esp_out(e, pkt, p, pg_secs_ceil(now_ms));
 	return esp_in(e, pkt, p);
 }
 

@@ -27,6 +27,7 @@
 #include "engine/engines.h"
 #include "conf/config_internal.h"
 #include "util/names.h"
+#include "util/inet.h"
 
 const char pg_config_builtin[] = "# built-in configuration: the demo network\n"
 				 "[lan]\n"
@@ -356,11 +357,6 @@ int pg_config_parse_prefix(const char *s, uint32_t *addr_be, uint8_t *prefix)
 	return 0;
 }
 
-static uint32_t mask_of(uint8_t prefix)
-{
-	return prefix ? htonl(~0u << (32 - prefix)) : 0;
-}
-
 static void format_duration(uint32_t s, char *buf, size_t len)
 {
 	if (s % 3600 == 0)
@@ -429,11 +425,11 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 		if (len < k->min || len > k->max)
 			return fail(p, line, (int)k->section, k->name,
 					"prefix length must be between %u and %u", k->min, k->max);
-		if (len <= 30 && (a & ~mask_of(len)) == 0)
+		if (len <= 30 && (a & ~pg_prefix_mask(len)) == 0)
 			return fail(p, line, (int)k->section, k->name,
 					"%s is the network address of its prefix, not a host address",
 					v);
-		if (len <= 30 && (a | mask_of(len)) == 0xffffffffu)
+		if (len <= 30 && (a | pg_prefix_mask(len)) == 0xffffffffu)
 			return fail(p, line, (int)k->section, k->name,
 					"%s is the broadcast address of its prefix, not a host address",
 					v);
@@ -675,7 +671,7 @@ static int parse_line(struct parse *p, unsigned int lineno, int *sec)
 
 static bool same_net(uint32_t a, uint32_t b, uint8_t prefix)
 {
-	return ((a ^ b) & mask_of(prefix)) == 0;
+	return ((a ^ b) & pg_prefix_mask(prefix)) == 0;
 }
 
 static int key_index(enum section sec, const char *name)
@@ -711,14 +707,14 @@ static int check_all(struct parse *p)
 	k = key_index(S_WAN, "address");
 	if (same_net(ec->lan_addr, ec->wan_addr,
 		     ec->lan_prefix < ec->wan_prefix ? ec->lan_prefix : ec->wan_prefix)) {
-		a.s_addr = ec->lan_addr & mask_of(ec->lan_prefix);
+		a.s_addr = ec->lan_addr & pg_prefix_mask(ec->lan_prefix);
 		inet_ntop(AF_INET, &a, net, sizeof(net));
 		return fail(p, p->key_line[k], S_WAN, "address", "overlaps the LAN prefix %s/%u",
 				net, ec->lan_prefix);
 	}
 	k = key_index(S_WAN, "gateway");
 	if (!same_net(ec->wan_gateway, ec->wan_addr, ec->wan_prefix)) {
-		a.s_addr = ec->wan_addr & mask_of(ec->wan_prefix);
+		a.s_addr = ec->wan_addr & pg_prefix_mask(ec->wan_prefix);
 		inet_ntop(AF_INET, &a, net, sizeof(net));
 		return fail(p, p->key_line[k], S_WAN, "gateway", "not inside the WAN prefix %s/%u",
 				net, ec->wan_prefix);
@@ -726,8 +722,8 @@ static int check_all(struct parse *p)
 	if (ec->wan_gateway == ec->wan_addr)
 		return fail(p, p->key_line[k], S_WAN, "gateway",
 				"is the gateway's own WAN address");
-	if (ec->wan_prefix <= 30 && ((ec->wan_gateway & ~mask_of(ec->wan_prefix)) == 0 ||
-				     (ec->wan_gateway | mask_of(ec->wan_prefix)) == 0xffffffffu))
+	if (ec->wan_prefix <= 30 && ((ec->wan_gateway & ~pg_prefix_mask(ec->wan_prefix)) == 0 ||
+				     (ec->wan_gateway | pg_prefix_mask(ec->wan_prefix)) == 0xffffffffu))
 		return fail(p, p->key_line[k], S_WAN, "gateway",
 				"is the network or broadcast address of the WAN prefix");
 	k = key_index(S_NAT, "max_flows_per_host");

@@ -18,6 +18,7 @@
 #include "engine/csum.h"
 #include "engine/engine_internal.h"
 #include "util/names.h"
+#include "util/inet.h"
 
 #define BROADCAST 0xffffffffu
 #define PG_HUGE_PAGE ((size_t)2 << 20)
@@ -60,10 +61,6 @@ void pg_engine_default_input(struct pg_engine_config *cfg)
 	cfg->nlan_input = sizeof(lan) / sizeof(lan[0]);
 }
 
-static uint32_t prefix_mask(uint8_t len)
-{
-	return htonl(len ? ~0u << (32 - len) : 0);
-}
 
 const char *const pg_filtering_names[] = {
 	[PG_FILTER_ADDRESS_DEPENDENT] = "address-dependent",
@@ -123,7 +120,7 @@ int pg_engine_config_validate(const struct pg_engine_config *c, const char **why
 	if (!*why)
 		pg_local_config_check(c, why);
 	if (!*why && c->dmz_host &&
-	    (((c->dmz_host ^ c->lan_addr) & prefix_mask(c->lan_prefix)) || c->dmz_host == c->lan_addr))
+	    (((c->dmz_host ^ c->lan_addr) & pg_prefix_mask(c->lan_prefix)) || c->dmz_host == c->lan_addr))
 		*why = "the DMZ host is not a LAN host";
 	if (!*why) {
 		unsigned int a, b;
@@ -134,12 +131,12 @@ int pg_engine_config_validate(const struct pg_engine_config *c, const char **why
 	if (*why)
 		return -EINVAL;
 	common = c->lan_prefix < c->wan_prefix ? c->lan_prefix : c->wan_prefix;
-	if (((c->lan_addr ^ c->wan_addr) & prefix_mask((uint8_t)common)) == 0) {
+	if (((c->lan_addr ^ c->wan_addr) & pg_prefix_mask(common)) == 0) {
 		*why = "LAN and WAN prefixes overlap";
 		return -EINVAL;
 	}
 	if (c->wan_gateway &&
-	    ((c->wan_gateway ^ c->wan_addr) & prefix_mask(c->wan_prefix)) != 0) {
+	    ((c->wan_gateway ^ c->wan_addr) & pg_prefix_mask(c->wan_prefix)) != 0) {
 		*why = "WAN gateway outside the WAN prefix";
 		return -EINVAL;
 	}
@@ -175,8 +172,8 @@ static void apply_config(struct pg_engine *e, const struct pg_engine_config *cfg
 		e->cfg.hash_seed[0] = seed0;
 		e->cfg.hash_seed[1] = seed1;
 	}
-	e->lan_mask = prefix_mask(cfg->lan_prefix);
-	e->wan_mask = prefix_mask(cfg->wan_prefix);
+	e->lan_mask = pg_prefix_mask(cfg->lan_prefix);
+	e->wan_mask = pg_prefix_mask(cfg->wan_prefix);
 }
 
 static void free_list(uint32_t n, void *base, size_t stride, size_t link_off, uint32_t *head)

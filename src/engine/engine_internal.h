@@ -345,6 +345,12 @@ void pg_event_flow(struct pg_engine *e, enum pg_event_kind kind, const struct pg
 		   uint32_t a, uint32_t b);
 
 /* engine.c */
+/* The next hop towards dst on the WAN side: dst itself on the WAN's own prefix. */
+static inline uint32_t pg_wan_next_hop(const struct pg_engine *e, uint32_t dst)
+{
+	return ((dst ^ e->cfg.wan_addr) & e->wan_mask) ? e->cfg.wan_gateway : dst;
+}
+
 static inline void pg_count(struct pg_engine *e, enum pg_counter c)
 {
 	e->counters[c]++;

@@ -19,11 +19,7 @@
 #include "alg/alg.h"
 #include "engine/csum.h"
 #include "engine/engine_internal.h"
-
-static uint32_t now_seconds_up(uint64_t now_ms)
-{
-	return (uint32_t)((now_ms + 999) / 1000);
-}
+#include "util/inet.h"
 
 /* ---- rewriting ---------------------------------------------------------- */
 
@@ -131,7 +127,7 @@ static void forward(struct pg_engine *e, struct pg_pkt *pkt, int to_side)
 		pkt->next_hop = dst;
 	} else {
 		pkt->verdict = PG_VERDICT_TO_WAN;
-		pkt->next_hop = ((dst ^ e->cfg.wan_addr) & e->wan_mask) ? e->cfg.wan_gateway : dst;
+		pkt->next_hop = pg_wan_next_hop(e, dst);
 	}
 }
 
@@ -166,7 +162,7 @@ void pg_forward_flow(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pa
 			pg_mss_clamp(e, pkt, p);
 	}
 	pg_flow_count(f, dir, pkt->len);
-	pg_flow_touch(e, f, now_seconds_up(now_ms));
+	pg_flow_touch(e, f, pg_secs_ceil(now_ms));
 	if (f->flags & PG_FLOW_HAIRPIN) {
 		pg_hairpin_translate(e, pkt, p, f, dir);
 		forward(e, pkt, PG_SIDE_LAN);
@@ -489,7 +485,7 @@ void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_par
 	}
 	f = pg_flow_new(e, pkt, p->proto, p->saddr, sport, p->daddr, dport, mapping,
 			mapping != PG_NONE ? e->mappings[mapping].key[1].pa : sport,
-			now_seconds_up(now_ms));
+			pg_secs_ceil(now_ms));
 	if (f)
 		pg_forward_flow(e, pkt, p, f, PG_DIR_OUT, now_ms);
 }
@@ -578,7 +574,7 @@ static struct pg_flow *inbound_new(struct pg_engine *e, struct pg_pkt *pkt,
 		return NULL;
 	}
 	return pg_flow_new(e, pkt, p->proto, lan, lan_port, p->saddr, sport, midx, dport,
-			   now_seconds_up(now_ms));
+			   pg_secs_ceil(now_ms));
 }
 
 /*
