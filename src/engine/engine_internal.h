@@ -639,6 +639,14 @@ void pg_fast_prepare(struct pg_engine *e, const struct pg_pkt *pkts, unsigned in
 /* Translate packet i of the chunk if its flow allows; false: use the full path. */
 bool pg_fast_forward(struct pg_engine *e, const struct pg_fast_chunk *c, unsigned int i,
 		     struct pg_pkt *pkt, uint64_t now_ms);
+/*
+ * Translate a TCP or UDP packet (not a later fragment) of a flow without a
+ * helper: address and port, TTL, both checksums in one incremental step,
+ * verdict and next hop. The fast lane and the slow path's no-helper case
+ * share it, so test_fastpath compares the choice of path, not two rewrites.
+ */
+void pg_translate_plain(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_flow *f, int dir,
+			unsigned int ihl, uint8_t proto);
 
 /* tcp.c: connection state */
 void pg_tcp_track(struct pg_flow *f, int dir, uint8_t tcp_flags);

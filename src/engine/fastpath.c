@@ -281,47 +281,22 @@ static inline uint32_t delta16(uint16_t old_v, uint16_t new_v)
 	return (uint32_t)(uint16_t)~old_v + new_v;
 }
 
-bool pg_fast_forward(struct pg_engine *e, const struct pg_fast_chunk *c, unsigned int i,
-		     struct pg_pkt *pkt, uint64_t now_ms)
+void pg_translate_plain(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_flow *f, int dir,
+			unsigned int ihl, uint8_t proto)
 {
-	uint8_t *ip = pkt->l3, *l4 = ip + 20; /* the fast lane takes only IHL 5 */
-	int dir = pkt->side == PG_SIDE_LAN ? PG_DIR_OUT : PG_DIR_IN;
-	uint32_t ref, old_addr, new_addr, tot, aoff, poff, coff;
+	uint8_t *ip = pkt->l3, *l4 = ip + ihl;
+	uint32_t old_addr, new_addr, aoff, poff, coff;
 	uint16_t old_port, new_port, old_ttl, new_ttl, csum, l4c;
 	uint8_t ttl_word[2];
-	struct pg_flow *f;
-	uint8_t proto;
-
-	if (!c->ok[i])
-		return false;
-	ref = pg_index_find(e, &c->key[i], c->hash[i]);
-	if (ref == PG_NONE || PG_REF_TYPE(ref) != PG_REF_FLOW)
-		return false;
-	f = &e->flows[PG_REF_IDX(ref)];
-	tot = ntohs(pg_get16(ip + PG_IP_OFF_TOTLEN));
-	if (f->alg != PG_ALG_NONE || (f->flags & PG_FLOW_HAIRPIN) ||
-	    (dir == PG_DIR_OUT && c->key[i].a != f->lan_addr) ||
-	    tot > (dir == PG_DIR_OUT ? e->cfg.wan_mtu : e->cfg.lan_mtu))
-		return false;
-
-	/* From here on this is the full path's work for this packet. */
-	pkt->len = tot;
-	pkt->drop_reason = PG_CNT_NONE;
-	pg_count(e, dir == PG_DIR_OUT ? PG_CNT_RX_LAN : PG_CNT_RX_WAN);
-	proto = ip[PG_IP_OFF_PROTO];
-	if (proto == PG_PROTO_TCP)
-		pg_tcp_track(f, dir, l4[PG_TCP_OFF_FLAGS]);
-	pg_flow_count(f, dir, tot);
-	pg_flow_touch(e, f, pg_secs_ceil(now_ms));
 
 	if (dir == PG_DIR_OUT) {
 		aoff = PG_IP_OFF_SADDR;
-		poff = 0;
+		poff = PG_L4_OFF_SPORT;
 		new_addr = e->cfg.wan_addr;
 		new_port = f->in_pb; /* no helper: the public port (pg_flow_pub_port()) */
 	} else {
 		aoff = PG_IP_OFF_DADDR;
-		poff = 2;
+		poff = PG_L4_OFF_DPORT;
 		new_addr = f->lan_addr;
 		new_port = f->lan_port;
 	}
@@ -361,6 +336,39 @@ bool pg_fast_forward(struct pg_engine *e, const struct pg_fast_chunk *c, unsigne
 		pkt->verdict = PG_VERDICT_TO_LAN;
 		pkt->next_hop = new_addr;
 	}
+}
+
+bool pg_fast_forward(struct pg_engine *e, const struct pg_fast_chunk *c, unsigned int i,
+		     struct pg_pkt *pkt, uint64_t now_ms)
+{
+	uint8_t *ip = pkt->l3, *l4 = ip + 20; /* the fast lane takes only IHL 5 */
+	int dir = pkt->side == PG_SIDE_LAN ? PG_DIR_OUT : PG_DIR_IN;
+	uint32_t ref, tot;
+	struct pg_flow *f;
+	uint8_t proto;
+
+	if (!c->ok[i])
+		return false;
+	ref = pg_index_find(e, &c->key[i], c->hash[i]);
+	if (ref == PG_NONE || PG_REF_TYPE(ref) != PG_REF_FLOW)
+		return false;
+	f = &e->flows[PG_REF_IDX(ref)];
+	tot = ntohs(pg_get16(ip + PG_IP_OFF_TOTLEN));
+	if (f->alg != PG_ALG_NONE || (f->flags & PG_FLOW_HAIRPIN) ||
+	    (dir == PG_DIR_OUT && c->key[i].a != f->lan_addr) ||
+	    tot > (dir == PG_DIR_OUT ? e->cfg.wan_mtu : e->cfg.lan_mtu))
+		return false;
+
+	/* From here on this is the full path's work for this packet. */
+	pkt->len = tot;
+	pkt->drop_reason = PG_CNT_NONE;
+	pg_count(e, dir == PG_DIR_OUT ? PG_CNT_RX_LAN : PG_CNT_RX_WAN);
+	proto = ip[PG_IP_OFF_PROTO];
+	if (proto == PG_PROTO_TCP)
+		pg_tcp_track(f, dir, l4[PG_TCP_OFF_FLAGS]);
+	pg_flow_count(f, dir, tot);
+	pg_flow_touch(e, f, pg_secs_ceil(now_ms));
+	pg_translate_plain(e, pkt, f, dir, 20, proto);
 	return true;
 }
 

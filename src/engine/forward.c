@@ -168,6 +168,12 @@ void pg_forward_flow(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pa
 		forward(e, pkt, PG_SIDE_LAN);
 		return;
 	}
+	if (f->alg == PG_ALG_NONE && !p->frag_off &&
+	    (p->proto == PG_PROTO_TCP || p->proto == PG_PROTO_UDP)) {
+		/* The fast lane's own translation: the two paths cannot differ. */
+		pg_translate_plain(e, pkt, f, dir, p->ihl, p->proto);
+		return;
+	}
 	if (dir == PG_DIR_OUT) {
 		pg_rewrite(pkt, p, f, true, e->cfg.wan_addr, pg_flow_pub_port(f));
 		forward(e, pkt, PG_SIDE_WAN);
