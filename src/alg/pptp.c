@@ -641,9 +641,25 @@ static bool pptp_describe(const struct pg_engine *e, const struct pg_flow *f,
 	return true;
 }
 
+/* Enhanced GRE (version 1) carries PPTP's calls; plain GRE is not PPTP's. */
+static bool pptp_owns(const struct pg_parsed *p)
+{
+	return p->proto == PG_PROTO_GRE && p->gre_version == 1;
+}
+
+static bool pptp_enabled(const struct pg_engine_config *cfg)
+{
+	return cfg->pptp_passthrough;
+}
+
 const struct pg_alg_ops pg_alg_pptp = {
 	.describe = pptp_describe,
 	.name = "pptp",
+	.port_proto = PG_PROTO_TCP,
+	.ports = {PPTP_PORT},
+	.owns = pptp_owns,
+	.enabled = pptp_enabled,
+	.switched = PG_ALG_SWITCH_OWNED,
 	.mem_size = pptp_mem_size,
 	.init = pptp_init,
 	.flow_new = pptp_flow_new,

@@ -285,6 +285,8 @@ struct pg_frag_buf {
 	uint8_t data[2048];
 };
 
+#define PG_ALG_PORTS_MAX 8 /* all helpers' declared ports together */
+
 struct pg_engine {
 	struct pg_engine_config cfg;
 	uint32_t lan_mask, wan_mask; /* network order */
@@ -305,6 +307,9 @@ struct pg_engine {
 	uint32_t nflows;
 	uint32_t nflows_proto[PG_FP__COUNT]; /* nflows by protocol (observe.h) */
 	bool fast_off; /* pg_engine_set_fast_path(e, false) */
+	/* every helper's declared ports, network order (pg_alg_ports_init()) */
+	uint16_t alg_ports[PG_ALG_PORTS_MAX];
+	uint8_t n_alg_ports;
 
 	uint64_t *ports_used[PG_PORTS__COUNT];     /* one bit per public port */
 	uint64_t *ports_reserved[PG_PORTS__COUNT]; /* forwarded: never mapped */
@@ -647,6 +652,18 @@ bool pg_fast_forward(struct pg_engine *e, const struct pg_fast_chunk *c, unsigne
  */
 void pg_translate_plain(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_flow *f, int dir,
 			unsigned int ihl, uint8_t proto);
+
+/* alg.c: fill e->alg_ports from the helpers' declarations. */
+void pg_alg_ports_init(struct pg_engine *e);
+
+/* Does a helper declare this port (network order), in any protocol? */
+static inline bool pg_alg_port_claimed(const struct pg_engine *e, uint16_t port_n)
+{
+	for (unsigned int i = 0; i < e->n_alg_ports; i++)
+		if (e->alg_ports[i] == port_n)
+			return true;
+	return false;
+}
 
 /* tcp.c: connection state */
 void pg_tcp_track(struct pg_flow *f, int dir, uint8_t tcp_flags);

@@ -53,14 +53,6 @@ static inline bool martian(uint32_t saddr, uint32_t daddr)
 	return s == 0 || s == 127 || s >= 224 || d == 0 || d == 127;
 }
 
-/* Ports whose traffic a passthrough switch or a helper may claim. */
-static inline bool helper_port(uint16_t port_n)
-{
-	uint16_t p = ntohs(port_n);
-
-	return p == 500 || p == 4500 || p == 1701;
-}
-
 static inline bool header_csum_ok(const uint8_t *ip)
 {
 	uint32_t w[5];
@@ -93,7 +85,8 @@ static bool candidate(const struct pg_engine *e, const struct pg_pkt *pkt, struc
 	l4_len = tot - 20;
 	sport = pg_get16(l4);
 	dport = pg_get16(l4 + PG_L4_OFF_DPORT);
-	if (!sport || !dport || helper_port(sport) || helper_port(dport))
+	/* Ports a helper declares: the slow path asks it (and its switch). */
+	if (!sport || !dport || pg_alg_port_claimed(e, sport) || pg_alg_port_claimed(e, dport))
 		return false;
 	if (proto == PG_PROTO_UDP) {
 		uint32_t ulen = ntohs(pg_get16(l4 + PG_UDP_OFF_LEN));
