@@ -741,10 +741,10 @@ static int check_all(struct parse *p)
 		/* Past nforward_rules: an [input] wan rule, compiled into a forward. */
 		bool input = i >= p->cfg->nforward_rules;
 
-		if (pg_forward_rule_check(ec, &ec->forwards[i], &why))
+		if (pg_portfwd_rule_check(ec, &ec->forwards[i], &why))
 			return fail(p, p->cfg->forward_line[i], input ? S_INPUT : S_FORWARD,
 				    input ? "wan" : "rule", "%s", why);
-		if (pg_forward_conflict(ec, &first, &second))
+		if (pg_portfwd_conflict(ec, &first, &second))
 			return forward_clash(p, first, second);
 	}
 	k = key_index(S_FORWARD, "dmz");

@@ -116,7 +116,7 @@ int pg_engine_config_validate(const struct pg_engine_config *c, const char **why
 	if (!*why && c->nforwards > PG_MAX_FORWARDS)
 		*why = "too many port forwards";
 	for (unsigned int i = 0; !*why && i < c->nforwards; i++)
-		pg_forward_rule_check(c, &c->forwards[i], why);
+		pg_portfwd_rule_check(c, &c->forwards[i], why);
 	if (!*why)
 		pg_local_config_check(c, why);
 	if (!*why && c->dmz_host &&
@@ -125,7 +125,7 @@ int pg_engine_config_validate(const struct pg_engine_config *c, const char **why
 	if (!*why) {
 		unsigned int a, b;
 
-		if (pg_forward_conflict(c, &a, &b))
+		if (pg_portfwd_conflict(c, &a, &b))
 			*why = "two port forwards claim the same traffic";
 	}
 	if (*why)
@@ -262,7 +262,7 @@ struct pg_engine *pg_engine_create(const struct pg_engine_config *cfg)
 	free_list(nhosts, e->hosts, sizeof(*e->hosts), offsetof(struct pg_counted, next_free),
 		  &e->free_host);
 	pg_nat_init(e);
-	pg_forward_reserve(e);
+	pg_portfwd_reserve(e);
 	return e;
 }
 
@@ -291,7 +291,7 @@ int pg_engine_reconfigure(struct pg_engine *e, const struct pg_engine_config *cf
 	if (cfg->wan_addr != e->cfg.wan_addr)
 		return -EINVAL;
 	apply_config(e, cfg);
-	pg_forward_reserve(e);
+	pg_portfwd_reserve(e);
 	return 0;
 }
 

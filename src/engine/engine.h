@@ -206,11 +206,11 @@ void pg_engine_default_input(struct pg_engine_config *cfg);
 int pg_engine_config_validate(const struct pg_engine_config *cfg, const char **why);
 
 /* Is one port forward sane for this configuration? 0, or -1 with *why set. */
-int pg_forward_rule_check(const struct pg_engine_config *cfg, const struct pg_port_forward *r,
+int pg_portfwd_rule_check(const struct pg_engine_config *cfg, const struct pg_port_forward *r,
 			  const char **why);
 
 /* Do two forwards claim the same traffic? -1 with their indices, else 0. */
-int pg_forward_conflict(const struct pg_engine_config *cfg, unsigned int *first,
+int pg_portfwd_conflict(const struct pg_engine_config *cfg, unsigned int *first,
 			unsigned int *second);
 
 /* Bytes pg_engine_create() will allocate for this configuration. */

@@ -380,10 +380,13 @@ static inline void pg_key_fill(struct pg_key *k, enum pg_key_kind kind, uint8_t 
 	k->zero = 0;
 }
 
-/* portfwd.c: port forwards and the DMZ host */
-void pg_forward_reserve(struct pg_engine *e);
-struct pg_flow *pg_forward_unsolicited(struct pg_engine *e, struct pg_pkt *pkt,
-				       const struct pg_parsed *p, uint64_t now_ms, bool *claimed);
+/*
+ * portfwd.c: port forwards and the DMZ host. "forward" alone means moving a
+ * packet on (forward.c); a port forward is always "portfwd".
+ */
+void pg_portfwd_reserve(struct pg_engine *e);
+struct pg_flow *pg_portfwd_match(struct pg_engine *e, struct pg_pkt *pkt,
+				  const struct pg_parsed *p, uint64_t now_ms, bool *claimed);
 struct pg_flow *pg_dmz(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
 		       uint64_t now_ms);
 

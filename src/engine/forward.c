@@ -578,7 +578,7 @@ static struct pg_flow *unsolicited(struct pg_engine *e, struct pg_pkt *pkt,
 	ops = pg_alg_claimant(p, &how);
 	if (ops && how == PG_ALG_SWITCH_OWNED && ops->expects && ops->expects(e, p))
 		return ops->miss(e, pkt, p, PG_DIR_IN, now_ms);
-	f = pg_forward_unsolicited(e, pkt, p, now_ms, &claimed);
+	f = pg_portfwd_match(e, pkt, p, now_ms, &claimed);
 	if (f || claimed)
 		return f;
 	if (ported(p->proto)) {
