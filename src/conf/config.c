@@ -397,169 +397,199 @@ static int set_enum(struct parse *p, unsigned int line, const struct key_def *k,
 	return 0;
 }
 
-static int set_value(struct parse *p, unsigned int line, const struct key_def *k, const char *v)
+#define FAIL(...) fail(p, line, (int)k->section, k->name, __VA_ARGS__)
+
+/* The kernel's dev_valid_name(): 1..15 bytes, no '/', ':' or blanks. */
+static int set_ifname(struct parse *p, unsigned int line, const struct key_def *k, char *base,
+		      const char *v)
 {
-	char *base = (char *)p->cfg;
+	size_t n = strlen(v);
+
+	if (n == 0 || n >= PG_CONFIG_IFNAME_SIZE || strpbrk(v, "/: \t") || !strcmp(v, ".") ||
+	    !strcmp(v, ".."))
+		return FAIL("expected an interface name of 1 to 15 bytes without '/', ':' or blanks");
+	memcpy(base + k->off, v, n + 1);
+	return 0;
+}
+
+/* A host address with its prefix length: neither the network nor the broadcast address. */
+static int set_prefix(struct parse *p, unsigned int line, const struct key_def *k, char *base,
+		      const char *v)
+{
+	uint32_t a;
+	uint8_t len;
+
+	if (pg_config_parse_prefix(v, &a, &len))
+		return FAIL("expected an address and prefix length such as 192.168.1.1/24");
+	if (len < k->min || len > k->max)
+		return FAIL("prefix length must be between %u and %u", k->min, k->max);
+	if (len <= 30 && (a & ~pg_prefix_mask(len)) == 0)
+		return FAIL("%s is the network address of its prefix, not a host address", v);
+	if (len <= 30 && (a | pg_prefix_mask(len)) == 0xffffffffu)
+		return FAIL("%s is the broadcast address of its prefix, not a host address", v);
+	memcpy(base + k->off, &a, sizeof(a));
+	memcpy(base + k->off2, &len, sizeof(len));
+	return 0;
+}
+
+/* An address, or a whole number of 32 or 16 bits within the key's range. */
+static int set_number(struct parse *p, unsigned int line, const struct key_def *k, char *base,
+		      const char *v)
+{
 	uint32_t u;
+	uint16_t h;
 
 	switch (k->kind) {
-	case K_IFNAME: {
-		size_t n = strlen(v);
-
-		/* The kernel's dev_valid_name(): 1..15 bytes, no '/', ':' or blanks. */
-		if (n == 0 || n >= PG_CONFIG_IFNAME_SIZE || strpbrk(v, "/: \t") ||
-			!strcmp(v, ".") || !strcmp(v, ".."))
-			return fail(p, line, (int)k->section, k->name,
-					"expected an interface name of 1 to 15 bytes without '/', ':' "
-					"or blanks");
-		memcpy(base + k->off, v, n + 1);
-		return 0;
-	}
-	case K_PREFIX: {
-		uint32_t a;
-		uint8_t len;
-
-		if (pg_config_parse_prefix(v, &a, &len))
-			return fail(p, line, (int)k->section, k->name,
-					"expected an address and prefix length such as 192.168.1.1/24");
-		if (len < k->min || len > k->max)
-			return fail(p, line, (int)k->section, k->name,
-					"prefix length must be between %u and %u", k->min, k->max);
-		if (len <= 30 && (a & ~pg_prefix_mask(len)) == 0)
-			return fail(p, line, (int)k->section, k->name,
-					"%s is the network address of its prefix, not a host address",
-					v);
-		if (len <= 30 && (a | pg_prefix_mask(len)) == 0xffffffffu)
-			return fail(p, line, (int)k->section, k->name,
-					"%s is the broadcast address of its prefix, not a host address",
-					v);
-		memcpy(base + k->off, &a, sizeof(a));
-		memcpy(base + k->off2, &len, sizeof(len));
-		return 0;
-	}
 	case K_ADDR:
 		if (pg_config_parse_addr(v, &u))
-			return fail(p, line, (int)k->section, k->name,
-					"expected an IPv4 address such as 198.51.100.1");
+			return FAIL("expected an IPv4 address such as 198.51.100.1");
 		memcpy(base + k->off, &u, sizeof(u));
 		return 0;
 	case K_U32:
 		if (pg_config_parse_u32(v, &u) || u < k->min || u > k->max)
-			return fail(p, line, (int)k->section, k->name,
-					"expected a whole number between %u and %u", k->min, k->max);
+			return FAIL("expected a whole number between %u and %u", k->min, k->max);
 		memcpy(base + k->off, &u, sizeof(u));
 		return 0;
-	case K_DURATION:
-		if (pg_config_parse_duration(v, &u))
-			return fail(p, line, (int)k->section, k->name,
-					"expected a duration such as 240, 240s, 4m or 2h4m");
-		if (u < k->min) {
-			char min[32];
-
-			format_duration(k->min, min, sizeof(min));
-			if (k->why_min)
-				return fail(p, line, (int)k->section, k->name,
-						"%s requires at least %s (%u s)", k->why_min, min,
-						k->min);
-			return fail(p, line, (int)k->section, k->name, "must be at least %s", min);
-		}
-		memcpy(base + k->off, &u, sizeof(u));
-		return 0;
-	case K_FILTERING:
-		return set_enum(p, line, k, base, v, pg_filtering_names, PG_FILTER__COUNT);
-	case K_BOOL: {
-		bool b;
-
-		if (pg_config_parse_bool(v, &b))
-			return fail(p, line, (int)k->section, k->name,
-				    "expected 'on' or 'off' (or yes/no, true/false)");
-		memcpy(base + k->off, &b, sizeof(b));
-		return 0;
-	}
-	case K_FORWARD: {
-		struct pg_engine_config *ec = &p->cfg->engine;
-		const char *why;
-
-		if (ec->nforwards == PG_MAX_FORWARDS)
-			return fail(p, line, (int)k->section, k->name, "more than %d rules",
-				    PG_MAX_FORWARDS);
-		if (pg_config_parse_forward(v, &ec->forwards[ec->nforwards], &why))
-			return fail(p, line, (int)k->section, k->name, "%s", why);
-		p->cfg->forward_line[ec->nforwards++] = line;
-		return 0;
-	}
-	case K_REFUSE:
-		return set_enum(p, line, k, base, v, pg_refuse_names, PG_REFUSE__COUNT);
-	case K_BACKEND:
-		return set_enum(p, line, k, base, v, pg_backend_names, PG_BACKEND__COUNT);
-	case K_U16: {
-		uint16_t h;
-
+	default: /* K_U16 */
 		if (pg_config_parse_u32(v, &u) || u < k->min || u > k->max)
-			return fail(p, line, (int)k->section, k->name,
-				    "expected a whole number from %u to %u", k->min, k->max);
+			return FAIL("expected a whole number from %u to %u", k->min, k->max);
 		h = (uint16_t)u;
 		memcpy(base + k->off, &h, sizeof(h));
 		return 0;
 	}
+}
+
+/* A duration of at least the key's minimum, which the message names with its rule. */
+static int set_duration(struct parse *p, unsigned int line, const struct key_def *k, char *base,
+			const char *v)
+{
+	char min[32];
+	uint32_t u;
+
+	if (pg_config_parse_duration(v, &u))
+		return FAIL("expected a duration such as 240, 240s, 4m or 2h4m");
+	if (u < k->min) {
+		format_duration(k->min, min, sizeof(min));
+		if (k->why_min)
+			return FAIL("%s requires at least %s (%u s)", k->why_min, min, k->min);
+		return FAIL("must be at least %s", min);
+	}
+	memcpy(base + k->off, &u, sizeof(u));
+	return 0;
+}
+
+static int set_bool(struct parse *p, unsigned int line, const struct key_def *k, char *base,
+		    const char *v)
+{
+	bool b;
+
+	if (pg_config_parse_bool(v, &b))
+		return FAIL("expected 'on' or 'off' (or yes/no, true/false)");
+	memcpy(base + k->off, &b, sizeof(b));
+	return 0;
+}
+
+/* One more rule of a list: port forwards, input rules, host routes. */
+static int set_rule(struct parse *p, unsigned int line, const struct key_def *k, const char *v)
+{
+	struct pg_engine_config *ec = &p->cfg->engine;
+	const char *why = "invalid value";
+	int r;
+
+	switch (k->kind) {
+	case K_FORWARD:
+		if (ec->nforwards == PG_MAX_FORWARDS)
+			return FAIL("more than %d rules", PG_MAX_FORWARDS);
+		r = pg_config_parse_forward(v, &ec->forwards[ec->nforwards], &why);
+		if (!r)
+			p->cfg->forward_line[ec->nforwards++] = line;
+		break;
+	case K_INPUT_LAN:
+		r = pg_config_parse_input(v, ec->lan_input, PG_MAX_INPUT_RULES, &ec->nlan_input,
+					  &why);
+		break;
+	case K_INPUT_WAN:
+		r = pg_config_parse_input(v, p->cfg->wan_input, PG_MAX_INPUT_RULES,
+					  &p->cfg->nwan_input, &why);
+		if (!r)
+			p->cfg->wan_input_line = line;
+		break;
+	default: /* K_ROUTES */
+		r = pg_config_parse_routes(v, ec->host_routes, PG_MAX_HOST_ROUTES,
+					   &ec->nhost_routes, &why);
+		break;
+	}
+	return r ? FAIL("%s", why) : 0;
+}
+
+/* [api]: where it listens, and the credentials' hashes. */
+static int set_api(struct parse *p, unsigned int line, const struct key_def *k, char *base,
+		   const char *v)
+{
+	switch (k->kind) {
 	case K_LISTEN:
 		if (pg_config_parse_listen(v, &p->cfg->api))
-			return fail(p, line, (int)k->section, k->name,
-				    "expected 'off' or an IPv4 address and port such as "
+			return FAIL("expected 'off' or an IPv4 address and port such as "
 				    "127.0.0.1:8080");
 		return 0;
 	case K_SOCKET:
 		if (pg_config_parse_socket(v, &p->cfg->api))
-			return fail(p, line, (int)k->section, k->name,
-				    "expected 'off' or an absolute path of at most %d bytes such as "
-				    "%s", PG_CONFIG_SOCKET_PATH_SIZE - 1, PG_CONFIG_API_SOCKET);
+			return FAIL("expected 'off' or an absolute path of at most %d bytes such as %s",
+				    PG_CONFIG_SOCKET_PATH_SIZE - 1, PG_CONFIG_API_SOCKET);
 		return 0;
-	case K_HASH:
+	default: /* K_HASH */
 		if (!pg_config_hash_valid(v))
-			return fail(p, line, (int)k->section, k->name,
-				    "expected a crypt(3) hash such as '$y$...' (make one with "
+			return FAIL("expected a crypt(3) hash such as '$y$...' (make one with "
 				    "'passgated --hash-password')");
 		snprintf(base + k->off, PG_CONFIG_VALUE_MAX + 1, "%s", v);
 		return 0;
-	case K_SVC: {
-		const char *why = "invalid value";
-
-		if (pg_config_svc_set(p->cfg, section_names[k->section], k->name, v, line, &why))
-			return fail(p, line, (int)k->section, k->name, "%s", why);
-		return 0;
 	}
-	case K_INPUT_LAN: {
-		struct pg_engine_config *ec = &p->cfg->engine;
-		const char *why;
+}
 
-		if (pg_config_parse_input(v, ec->lan_input, PG_MAX_INPUT_RULES, &ec->nlan_input,
-					  &why))
-			return fail(p, line, (int)k->section, k->name, "%s", why);
-		return 0;
-	}
-	case K_INPUT_WAN: {
-		const char *why;
+static int set_value(struct parse *p, unsigned int line, const struct key_def *k, const char *v)
+{
+	char *base = (char *)p->cfg;
+	const char *why = "invalid value";
 
-		if (pg_config_parse_input(v, p->cfg->wan_input, PG_MAX_INPUT_RULES,
-					  &p->cfg->nwan_input, &why))
-			return fail(p, line, (int)k->section, k->name, "%s", why);
-		p->cfg->wan_input_line = line;
-		return 0;
-	}
-	case K_ROUTES: {
-		struct pg_engine_config *ec = &p->cfg->engine;
-		const char *why;
-
-		if (pg_config_parse_routes(v, ec->host_routes, PG_MAX_HOST_ROUTES, &ec->nhost_routes,
-					   &why))
-			return fail(p, line, (int)k->section, k->name, "%s", why);
-		return 0;
-	}
+	switch (k->kind) {
+	case K_IFNAME:
+		return set_ifname(p, line, k, base, v);
+	case K_PREFIX:
+		return set_prefix(p, line, k, base, v);
+	case K_ADDR:
+	case K_U32:
+	case K_U16:
+		return set_number(p, line, k, base, v);
+	case K_DURATION:
+		return set_duration(p, line, k, base, v);
+	case K_BOOL:
+		return set_bool(p, line, k, base, v);
+	case K_FILTERING:
+		return set_enum(p, line, k, base, v, pg_filtering_names, PG_FILTER__COUNT);
+	case K_REFUSE:
+		return set_enum(p, line, k, base, v, pg_refuse_names, PG_REFUSE__COUNT);
+	case K_BACKEND:
+		return set_enum(p, line, k, base, v, pg_backend_names, PG_BACKEND__COUNT);
 	case K_LOGLEVEL:
 		return set_enum(p, line, k, base, v, pg_log_level_names, PG_LOG__COUNT);
+	case K_FORWARD:
+	case K_INPUT_LAN:
+	case K_INPUT_WAN:
+	case K_ROUTES:
+		return set_rule(p, line, k, v);
+	case K_LISTEN:
+	case K_SOCKET:
+	case K_HASH:
+		return set_api(p, line, k, base, v);
+	case K_SVC:
+		if (pg_config_svc_set(p->cfg, section_names[k->section], k->name, v, line, &why))
+			return FAIL("%s", why);
+		return 0;
 	}
-	return fail(p, line, (int)k->section, k->name, "internal error: unknown kind");
+	return FAIL("internal error: unknown kind");
 }
+
+#undef FAIL
 
 const char *pg_config_section_name(int section)
 {
