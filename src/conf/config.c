@@ -710,15 +710,9 @@ static int key_index(enum section sec, const char *name)
 }
 
 /* Checks that need the whole file: required keys and combinations. */
-static int check_all(struct parse *p)
+/* Every required key is there; reported at its section's header. */
+static int check_required(struct parse *p)
 {
-	const struct pg_engine_config *ec = &p->cfg->engine;
-	struct pg_config_svc_err svc;
-	const char *why = NULL;
-	char net[INET_ADDRSTRLEN];
-	struct in_addr a;
-	int k, r;
-
 	for (unsigned int i = 0; i < N_KEYS; i++) {
 		const struct key_def *kd = &key_table[i];
 
@@ -730,6 +724,17 @@ static int check_all(struct parse *p)
 							 : p->cfg->doc.n_lines,
 				(int)kd->section, kd->name, "required key missing");
 	}
+	return 0;
+}
+
+/* [wan] against [lan] and itself: own link, no overlap, a usable gateway. */
+static int check_wan(struct parse *p)
+{
+	const struct pg_engine_config *ec = &p->cfg->engine;
+	char net[INET_ADDRSTRLEN];
+	struct in_addr a;
+	int k;
+
 	k = key_index(S_WAN, "interface");
 	if (!strcmp(p->cfg->lan_ifname, p->cfg->wan_ifname))
 		return fail(p, p->key_line[k], S_WAN, "interface",
@@ -756,6 +761,16 @@ static int check_all(struct parse *p)
 				     (ec->wan_gateway | pg_prefix_mask(ec->wan_prefix)) == 0xffffffffu))
 		return fail(p, p->key_line[k], S_WAN, "gateway",
 				"is the network or broadcast address of the WAN prefix");
+	return 0;
+}
+
+/* The host path, port forwards (and [input] wan rules compiled into them), the DMZ. */
+static int check_rules(struct parse *p)
+{
+	const struct pg_engine_config *ec = &p->cfg->engine;
+	const char *why = NULL;
+	int k, r;
+
 	k = key_index(S_NAT, "max_flows_per_host");
 	if (ec->max_flows_per_host > ec->max_flows)
 		return fail(p, p->key_line[k], S_NAT, "max_flows_per_host",
@@ -781,6 +796,23 @@ static int check_all(struct parse *p)
 	if (ec->dmz_host && (!same_net(ec->dmz_host, ec->lan_addr, ec->lan_prefix) ||
 			     ec->dmz_host == ec->lan_addr))
 		return fail(p, p->key_line[k], S_FORWARD, "dmz", "not a host of the LAN prefix");
+	return 0;
+}
+
+static int check_all(struct parse *p)
+{
+	const struct pg_engine_config *ec = &p->cfg->engine;
+	struct pg_config_svc_err svc;
+	const char *why = NULL;
+	int k, r;
+
+	r = check_required(p);
+	if (!r)
+		r = check_wan(p);
+	if (!r)
+		r = check_rules(p);
+	if (r)
+		return r;
 	/*
 	 * Without a credential nobody can log in, so the API may only be
 	 * reachable from this machine (docs/API.md "Authentication").
