@@ -27,7 +27,7 @@ void pg_engine_config_defaults(struct pg_engine_config *cfg)
 	cfg->filtering = PG_FILTER_ADDRESS_DEPENDENT;
 	cfg->timeouts.tcp_established = 7440;
 	cfg->timeouts.tcp_transitory = 240;
-	cfg->timeouts.tcp_time_wait = 120;
+	cfg->timeouts.tcp_time_wait = 240;
 	cfg->timeouts.udp = 300;
 	cfg->timeouts.icmp = 60;
 	cfg->timeouts.gre = 7440;
@@ -82,11 +82,13 @@ int pg_engine_config_validate(const struct pg_engine_config *c, const char **why
 		*why = "tcp_established below RFC 5382's 2h4m";
 	else if (t->tcp_transitory < 240)
 		*why = "tcp_transitory below RFC 5382's 4m";
+	else if (t->tcp_time_wait < 240)
+		*why = "tcp_time_wait below RFC 5382's 4m (a closing connection is transitory)";
 	else if (t->udp < 120)
 		*why = "udp below RFC 4787's 2m";
 	else if (t->icmp < 60)
 		*why = "icmp below RFC 5508's 60s";
-	else if (!t->tcp_time_wait || !t->gre || !t->esp || !t->other)
+	else if (!t->gre || !t->esp || !t->other)
 		*why = "timeouts must be at least 1s";
 	else if (c->lan_mtu < 576 || c->wan_mtu < 576)
 		*why = "MTUs must be at least 576";
