@@ -94,6 +94,7 @@
 	X(ESP_SPI_LEARNED, "esp_spi_learned", "raw ESP inbound SPIs bound to a client")            \
 	X(DROP_ESP_LEARN_WAIT, "drop_esp_learn_wait", "raw ESP waiting for another client's learn") \
 	X(DROP_ESP_LEARN_FULL, "drop_esp_learn_full", "raw ESP: too many SPIs waiting to be learnt") \
+	X(ESP_LEARN_FORGOTTEN, "esp_learn_forgotten", "raw ESP SAs forgotten: silent while another client waited") \
 	/* L2TP helper */                                                                          \
 	X(L2TP_TUNNEL_FLOWS, "l2tp_flows", "L2TP (UDP 1701) flows opened")                         \
 	X(L2TP_CONTROL, "l2tp_control_messages", "L2TP control messages")                          \
