@@ -83,6 +83,8 @@
 	X(PPTP_CALL_IDS_EXHAUSTED, "pptp_call_ids_exhausted", "no free call id towards a server") \
 	X(PPTP_CALL_ID_CONFLICT, "pptp_call_id_conflict", "server gave two calls one call id")   \
 	X(DROP_PPTP_OUT_OF_ORDER, "drop_pptp_out_of_order", "PPTP control segment past a gap")    \
+	X(DROP_PPTP_CALL_REFUSED, "drop_pptp_call_refused", "PPTP call request refused: no public call id for it") \
+	X(DROP_PPTP_UNFOLLOWED, "drop_pptp_unfollowed", "PPTP control payload the helper cannot follow") \
 	/* IPsec helper */                                                                         \
 	X(IKE_V1, "ike_v1_messages", "IKEv1 messages seen (UDP 500 or NAT-T)")                     \
 	X(IKE_V2, "ike_v2_messages", "IKEv2 messages seen (UDP 500 or NAT-T)")                     \
