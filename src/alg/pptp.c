@@ -55,7 +55,11 @@
  * and its payload is dropped both ways (drop_pptp_unfollowed), so the
  * client's call fails visibly instead of half working. A Stop-Control-
  * Connection-Request or -Reply ends every call of its connection (RFC 2637
- * 2.3: all calls are implicitly cleared).
+ * 2.3: all calls are implicitly cleared), and so does a FIN from either
+ * side (a RST does not: it may be stray, tcp.c). A server that gives a new
+ * call the id of a call we still hold has ended that one, unseen: its ids
+ * are unique between it and our one public address, so the new call takes
+ * the id over (pptp_call_id_conflict counts it).
  *
  * Enhanced GRE no followed call announced (pptp_miss) is keyed by the call
  * id it carries, the server's, which is unique at the server; its WAN side
@@ -359,6 +363,21 @@ static bool call_open(struct pg_engine *e, struct pptp_conn *c, struct pptp_call
 	return true;
 }
 
+/* End the call (or the unannounced GRE flow) that holds GRE flow idx. */
+static void stale_end(struct pg_engine *e, uint32_t idx)
+{
+	struct pg_flow *g = &e->flows[idx];
+
+	if (g->alg == PG_ALG_PPTP && (g->alg_state & PPTP_GRE_BIT)) {
+		uint32_t v = g->alg_state & ~PPTP_GRE_BIT;
+		struct pptp_conn *c2 = &state_of(e)->conns[v / PPTP_MAX_CALLS];
+
+		call_down(e, c2, &c2->calls[v % PPTP_MAX_CALLS]);
+		return;
+	}
+	pg_flow_free(e, idx);
+}
+
 /*
  * The server accepted the call: GRE to its call id from the client and to
  * the public id from the server now finds the call.
@@ -367,15 +386,22 @@ static void call_up(struct pg_engine *e, struct pptp_conn *c, struct pptp_call *
 		    uint16_t pac_cid)
 {
 	struct pg_key out, in;
+	uint32_t ref;
 
 	k->pac_cid = pac_cid;
 	k->state = CALL_UP;
 	/* The server's call id is unique at the server: no LAN address in the key. */
 	pg_key_fill(&out, PG_KEY_FLOW_OUT, PG_PROTO_GRE, 0, c->server, PG_GRE_KEYED, pac_cid);
-	if (pg_index_find(e, &out, pg_key_hash(e, &out)) != PG_NONE) {
-		/* A server that gave two of our calls one id cannot tell them apart. */
+	ref = pg_index_find(e, &out, pg_key_hash(e, &out));
+	if (ref != PG_NONE) {
+		/*
+		 * The server just gave this id to a new call, and its ids are
+		 * unique between it and our one public address: whatever held
+		 * the id is over, though we never saw it end (a client gone
+		 * without a word, a connection whose close we missed).
+		 */
+		stale_end(e, PG_REF_IDX(ref));
 		pg_count(e, PG_CNT_PPTP_CALL_ID_CONFLICT);
-		return;
 	}
 	pg_flow_rekey(e, &e->flows[k->gre], PG_DIR_OUT, &out);
 	pg_key_fill(&in, PG_KEY_FLOW_IN, PG_PROTO_GRE, c->server, e->cfg.wan_addr, PG_GRE_KEYED,
@@ -673,6 +699,8 @@ static enum pg_counter pptp_packet(struct pg_engine *e, struct pg_flow *f, struc
 		c->seq_known |= (uint8_t)(1u << dir);
 		return PG_CNT_NONE;
 	}
+	if (!len && (p->tcp_flags & PG_TCP_FIN))
+		conn_end_calls(e, c); /* the control connection closes: so do its calls */
 	if (!len || (p->tcp_flags & PG_TCP_RST))
 		return PG_CNT_NONE;
 	if (c->seq_known != 3) {
@@ -724,6 +752,8 @@ static enum pg_counter pptp_packet(struct pg_engine *e, struct pg_flow *f, struc
 		}
 	}
 	s->next_seq = seq + len;
+	if (p->tcp_flags & PG_TCP_FIN)
+		conn_end_calls(e, c);
 	return PG_CNT_NONE;
 }
 

@@ -81,7 +81,7 @@
 	X(PPTP_SESSIONS_FULL, "pptp_sessions_full", "PPTP control connection not followed: full")  \
 	X(PPTP_CALL_LIMIT, "pptp_call_limit", "PPTP call refused: per-connection cap")             \
 	X(PPTP_CALL_IDS_EXHAUSTED, "pptp_call_ids_exhausted", "no free call id towards a server") \
-	X(PPTP_CALL_ID_CONFLICT, "pptp_call_id_conflict", "server gave two calls one call id")   \
+	X(PPTP_CALL_ID_CONFLICT, "pptp_call_id_conflict", "server reused a call id we held: the old call ended")   \
 	X(DROP_PPTP_OUT_OF_ORDER, "drop_pptp_out_of_order", "PPTP control segment past a gap")    \
 	X(DROP_PPTP_CALL_REFUSED, "drop_pptp_call_refused", "PPTP call request refused: no public call id for it") \
 	X(DROP_PPTP_UNFOLLOWED, "drop_pptp_unfollowed", "PPTP control payload the helper cannot follow") \

@@ -526,6 +526,59 @@ static void test_call_ids_exhausted(void **state)
 	pgt_ctx_fini(&c);
 }
 
+/*
+ * A client gone without a word: the server gives its call id to another
+ * client's new call (pptpd hands out 0, 128, 256, ... again). The new call
+ * takes it over; the old one is ended, not left to block it for hours.
+ */
+static void test_server_reuses_call_id(void **state)
+{
+	uint8_t m[256];
+	struct pgt_ctx c;
+	uint16_t n;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
+	two_calls(&c); /* H10's call has server id 0x0080 */
+	handshake(&c, PGT_H12, 40002);
+	n = pptp_msg(m, OCRQ, 0x0300, 1, 0);
+	seg_out(&c, PGT_H12, 40002, 1001, m, n, NULL);
+	n = pptp_msg(m, OCRP, 0x0080, 0x0300, 1);
+	seg_in(&c, PGT_H12, 40002, 5001, m, n, NULL);
+	assert_int_equal(counter(&c, PG_CNT_PPTP_CALL_ID_CONFLICT), 1);
+	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS_CLEARED), 1);
+	gre(&c, PG_SIDE_LAN, PGT_H12, S1, 0x0080, WANA, S1, 0x0080, PG_VERDICT_TO_WAN, 0);
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0300, S1, PGT_H12, 0x0300, PG_VERDICT_TO_LAN, 0);
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, NULL, NULL, 0, PG_VERDICT_DROP,
+	    PG_CNT_DROP_UNSOLICITED);
+	gre(&c, PG_SIDE_LAN, H10, S1, 0x0080, NULL, NULL, 0, PG_VERDICT_DROP,
+	    PG_CNT_DROP_FLOW_CONFLICT);
+	/* The second client's call is untouched. */
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0101, S1, H11, 0x0100, PG_VERDICT_TO_LAN, 0);
+	pgt_ctx_fini(&c);
+}
+
+/* A FIN on the control connection ends its calls (a RST does not: it may be stray). */
+static void test_fin_ends_calls(void **state)
+{
+	struct pgt_step fin = {.name = "FIN", .side = PG_SIDE_LAN, .verdict = PG_VERDICT_TO_WAN};
+	struct pgt_ctx c;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
+	two_calls(&c);
+	fin.in = tcp(H11, 40001, S1, 1723, PGT_FIN | PGT_ACK, 1001 + lens[OCRQ],
+		     5001 + lens[OCRP], 64);
+	fin.out = tcp(WANA, 40001, S1, 1723, PGT_FIN | PGT_ACK, 1001 + lens[OCRQ],
+		      5001 + lens[OCRP], 63);
+	run(&c, &fin);
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0101, NULL, NULL, 0, PG_VERDICT_DROP,
+	    PG_CNT_DROP_UNSOLICITED);
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, S1, H10, 0x0100, PG_VERDICT_TO_LAN, 0);
+	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS_CLEARED), 1);
+	pgt_ctx_fini(&c);
+}
+
 static void cap_one_session(struct pg_engine_config *cfg)
 {
 	cfg->pptp_max_sessions = 1;
@@ -755,6 +808,8 @@ int main(void)
 		cmocka_unit_test(test_call_table_full),
 		cmocka_unit_test(test_call_ids_exhausted),
 		cmocka_unit_test(test_sessions_full),
+		cmocka_unit_test(test_server_reuses_call_id),
+		cmocka_unit_test(test_fin_ends_calls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
