@@ -709,6 +709,8 @@ static void test_control_end_frees_calls(void **state)
 	rst.in = tcp(H10, 40000, S1, 1723, PGT_RST, 1001 + 168, 0, 64);
 	rst.out = tcp(WANA, 40000, S1, 1723, PGT_RST, 1001 + 168, 0, 63);
 	run(&c, &rst);
+	/* A RST may be stray (RFC 7857 2.2): the call goes on meanwhile. */
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, S1, H10, 0x0100, PG_VERDICT_TO_LAN, 0);
 	/* The RST'd connection lasts the transitory timeout, then goes with its call. */
 	now_t = 241;
 	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, NULL, NULL, 0, PG_VERDICT_DROP,
