@@ -25,6 +25,7 @@
 	X(FRAG_TRANSLATED, "frag_translated", "later fragments translated like their first")      \
 	X(FRAG_HELD, "frag_held", "out-of-order fragments held for their first")                   \
 	X(FRAG_FORGOTTEN, "frag_forgotten", "fragmented datagrams forgotten for room")             \
+	X(FRAGMENTED, "fragmented", "packets cut into fragments to fit the egress MTU")            \
 	/* flow table events */                                                                    \
 	X(FLOW_CREATED, "flow_created", "flows created")                                           \
 	X(FLOW_EXPIRED, "flow_expired", "flows expired after their timeout")                       \
@@ -66,7 +67,7 @@
 	X(DROP_ICMP_TYPE, "drop_icmp_type", "ICMP type not forwarded")                             \
 	X(DROP_ICMP_ERROR_NO_FLOW, "drop_icmp_error_no_flow", "ICMP error about no known flow")   \
 	X(DROP_FRAG_NEEDED, "drop_frag_needed", "DF packet larger than the egress MTU")            \
-	X(DROP_TOO_BIG, "drop_too_big", "packet larger than the egress MTU, fragmenting is off")   \
+	X(DROP_TOO_BIG, "drop_too_big", "packet larger than the egress MTU, no room to fragment it")   \
 	X(DROP_TABLE_FULL, "drop_table_full", "flow table full")                                   \
 	X(DROP_HOST_LIMIT, "drop_host_limit", "LAN host reached its flow limit")                   \
 	X(DROP_PORTS_EXHAUSTED, "drop_ports_exhausted", "no free public port or identifier")       \

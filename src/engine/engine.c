@@ -423,6 +423,7 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 static void count_tx(struct pg_engine *e, struct pg_pkt *pkt)
 {
 	pg_local_settle(e, pkt);
+	pg_mtu_fit(e, pkt);
 	if (pkt->verdict == PG_VERDICT_TO_LAN)
 		pg_count(e, PG_CNT_TX_LAN);
 	else if (pkt->verdict == PG_VERDICT_TO_WAN)
@@ -453,6 +454,7 @@ void pg_engine_run(struct pg_engine *e, struct pg_pkt *pkts, unsigned int n, uin
 			count_tx(e, pkt);
 		}
 	}
+	/* Held fragments released, and pieces cut for the MTU (appended as we go). */
 	for (i = 0; i < e->nemit; i++)
 		count_tx(e, &e->emit[i]);
 }

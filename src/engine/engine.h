@@ -244,9 +244,11 @@ void pg_engine_set_fast_path(struct pg_engine *e, bool on);
 
 /*
  * Packets the engine produced during the last pg_engine_run() besides the
- * batch: held out-of-order fragments released by their first fragment, with
- * verdicts like any packet. The packets live in engine memory (with 64 bytes
- * of headroom before l3) until the next pg_engine_run(). Returns how many.
+ * batch, with verdicts like any packet: held out-of-order fragments released
+ * by their first fragment, and the second and later pieces of packets cut
+ * to fit the egress MTU (the first piece stays in the batch slot). Send them
+ * after the batch. The packets live in engine memory (with 64 bytes of
+ * headroom before l3) until the next pg_engine_run(). Returns how many.
  */
 unsigned int pg_engine_emitted(struct pg_engine *e, struct pg_pkt **pkts);
 

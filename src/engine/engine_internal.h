@@ -258,6 +258,14 @@ _Static_assert(PG_TCP_CLOSED < 8, "pg_flow.tcp_state is 3 bits");
 #define PG_FRAG_HOLD 64   /* out-of-order fragments held at once */
 #define PG_FRAG_LIFE 10   /* seconds a datagram is remembered */
 #define PG_FRAG_HEADROOM 64
+/*
+ * Fragments the engine cuts from packets too big for the egress MTU, per
+ * batch: enough for two full bursts of 1500-byte packets cut for a 576-byte
+ * link. Each buffer holds one piece after PG_FRAG_HEADROOM bytes.
+ */
+#define PG_FRAG_OUT 256
+#define PG_FRAG_OUT_SIZE 1536
+#define PG_EMIT_MAX (PG_FRAG_HOLD + PG_FRAG_OUT)
 
 enum pg_frag_state {
 	PG_FRAG_FREE = 0,
@@ -321,8 +329,10 @@ struct pg_engine {
 
 	struct pg_frag frags[PG_FRAG_BUCKETS * PG_FRAG_WAYS];
 	struct pg_frag_buf frag_bufs[PG_FRAG_HOLD];
-	struct pg_pkt emit[PG_FRAG_HOLD];
+	struct pg_pkt emit[PG_EMIT_MAX]; /* pg_engine_emitted(): held, then cut */
 	unsigned int nemit;
+	uint8_t frag_out[PG_FRAG_OUT][PG_FRAG_HEADROOM + PG_FRAG_OUT_SIZE];
+	unsigned int nfrag_out;
 	uint16_t frag_next_id;
 
 	/* events for the logs (observe.c): a ring, oldest dropped when full */
@@ -653,6 +663,8 @@ void pg_frag_expire(struct pg_engine *e, uint32_t now_s);
 
 /* mtu.c: packets too big for the egress link, and TCP MSS clamping */
 bool pg_mtu_exceeded(struct pg_engine *e, struct pg_pkt *pkt, int to_side, uint64_t now_ms);
+/* Fragment a forwarded packet larger than its egress MTU (RFC 791); no DF. */
+void pg_mtu_fit(struct pg_engine *e, struct pg_pkt *pkt);
 void pg_mss_clamp(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p);
 bool pg_icmp_checksum_ok(const struct pg_pkt *pkt, const struct pg_parsed *p);
 
