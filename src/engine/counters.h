@@ -66,6 +66,9 @@
 	X(DROP_PROTO, "drop_protocol", "IP protocol the gateway does not translate")               \
 	X(DROP_ICMP_TYPE, "drop_icmp_type", "ICMP type not forwarded")                             \
 	X(DROP_ICMP_ERROR_NO_FLOW, "drop_icmp_error_no_flow", "ICMP error about no known flow")   \
+	X(DROP_ICMP_CHECKSUM, "drop_icmp_checksum", "ICMP error with a bad ICMP checksum")          \
+	X(DROP_ICMP_QUOTE_CHECKSUM, "drop_icmp_quote_checksum",                                   \
+	  "ICMP error quoting an IP header with a bad checksum")                                   \
 	X(DROP_FRAG_NEEDED, "drop_frag_needed", "DF packet larger than the egress MTU")            \
 	X(DROP_TOO_BIG, "drop_too_big", "packet larger than the egress MTU, no room to fragment it")   \
 	X(DROP_TABLE_FULL, "drop_table_full", "flow table full")                                   \

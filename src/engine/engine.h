@@ -115,7 +115,7 @@ struct pg_host_route {
 /* What an unsolicited or filtered inbound packet gets back (never for TCP). */
 enum pg_refuse {
 	PG_REFUSE_SILENT = 0,           /* default: nothing */
-	PG_REFUSE_PORT_UNREACHABLE = 1, /* ICMP type 3 code 3 */
+	PG_REFUSE_PORT_UNREACHABLE = 1, /* ICMP type 3 code 3; code 2 (protocol) without ports */
 	PG_REFUSE_ADMIN_PROHIBITED = 2, /* ICMP type 3 code 13 */
 };
 
@@ -158,6 +158,12 @@ struct pg_engine_config {
 	uint32_t icmp_error_rate;
 	uint32_t icmp_error_burst;
 	enum pg_refuse refuse;
+	/*
+	 * Answer a LAN host's new flow that cannot be made (ports exhausted,
+	 * table full, host limit, passthrough off, protocol not passed) with
+	 * destination unreachable, code 13 (RFC 5508 REQ-8).
+	 */
+	bool refuse_outbound;
 
 	/* The gateway's own services: what the LAN may reach, what the host routes. */
 	struct pg_input_rule lan_input[PG_MAX_INPUT_RULES];

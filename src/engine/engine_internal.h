@@ -652,6 +652,8 @@ void pg_icmp_echo_reply(struct pg_engine *e, struct pg_pkt *pkt, const struct pg
 /* Turn pkt into an ICMP error about itself; rest is the header's second word. */
 void pg_icmp_error(struct pg_engine *e, struct pg_pkt *pkt, uint8_t type, uint8_t code,
 		   uint32_t rest, uint64_t now_ms);
+/* A LAN host's new flow was refused: answer it if [icmp] refused_outbound says so. */
+void pg_icmp_refuse_new(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms);
 
 /* frag.c: fragments */
 void pg_frag_later(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
@@ -671,5 +673,7 @@ bool pg_icmp_checksum_ok(const struct pg_pkt *pkt, const struct pg_parsed *p);
 /* icmp_xlate.c: errors about translated flows */
 bool pg_icmp_is_error(uint8_t type);
 void pg_icmp_error_xlate(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p);
+/* A LAN host's error to the public address about a hairpin flow; false: not one. */
+bool pg_icmp_error_hairpin(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p);
 
 #endif /* PG_ENGINE_INTERNAL_H */

@@ -644,8 +644,12 @@ static void refuse(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pars
 		return;
 	if (pkt->drop_reason != PG_CNT_DROP_UNSOLICITED && pkt->drop_reason != PG_CNT_DROP_FILTERED)
 		return;
+	/* GRE, ESP and the rest have no port to be unreachable: their protocol is. */
 	pg_icmp_error(e, pkt, PG_ICMP_DEST_UNREACH,
-		      e->cfg.refuse == PG_REFUSE_PORT_UNREACHABLE ? 3 : 13, 0, now_ms);
+		      e->cfg.refuse != PG_REFUSE_PORT_UNREACHABLE ? PG_ICMP_ADMIN_PROHIBITED
+		      : p->proto == PG_PROTO_UDP		  ? PG_ICMP_PORT_UNREACHABLE
+								  : PG_ICMP_PROTO_UNREACHABLE,
+		      0, now_ms);
 }
 
 void pg_forward_in(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,

@@ -7,7 +7,12 @@
  * swaps addresses in place; an error moves the offending packet back by a new
  * IPv4 and ICMP header and quotes as much of it as fits in 576 bytes (RFC 1812
  * 4.3.2.3) and in the buffer. Errors are rate-limited by a token bucket so a
- * flood of dying packets cannot make the gateway a flood source.
+ * flood of dying packets cannot make the gateway a flood source, and never
+ * answer an ICMP error or a later fragment (RFC 1812 4.3.2.7). With
+ * [icmp] refused_outbound, a LAN host's new flow the gateway cannot make is
+ * answered with "communication administratively prohibited" (RFC 5508
+ * REQ-8), so its application fails at once instead of retrying into
+ * silence.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -73,6 +78,42 @@ static bool rate_ok(struct pg_engine *e, uint64_t now_ms)
 	return true;
 }
 
+/*
+ * RFC 1812 4.3.2.7: no ICMP error about an ICMP error (destination
+ * unreachable, source quench, redirect, time exceeded, parameter problem)
+ * nor about a fragment other than the first. The packet was parsed, so its
+ * header and at least 8 ICMP bytes are there.
+ */
+static bool may_answer(const uint8_t *ip, uint32_t len)
+{
+	uint32_t ihl = (uint32_t)(ip[0] & 0x0f) * 4;
+	uint8_t type;
+
+	if (ntohs(pg_get16(ip + 6)) & 0x1fff)
+		return false;
+	if (ip[9] != PG_PROTO_ICMP || ihl >= len)
+		return true;
+	type = ip[ihl];
+	return !(pg_icmp_is_error(type) || type == PG_ICMP_SOURCE_QUENCH || type == PG_ICMP_REDIRECT);
+}
+
+void pg_icmp_refuse_new(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
+{
+	switch (pkt->drop_reason) {
+	case PG_CNT_DROP_PORTS_EXHAUSTED:
+	case PG_CNT_DROP_TABLE_FULL:
+	case PG_CNT_DROP_HOST_LIMIT:
+	case PG_CNT_DROP_PASSTHROUGH_OFF:
+	case PG_CNT_DROP_PROTO:
+		if (e->cfg.refuse_outbound)
+			pg_icmp_error(e, pkt, PG_ICMP_DEST_UNREACH, PG_ICMP_ADMIN_PROHIBITED, 0,
+				      now_ms);
+		break;
+	default:
+		break;
+	}
+}
+
 void pg_icmp_error(struct pg_engine *e, struct pg_pkt *pkt, uint8_t type, uint8_t code,
 		   uint32_t rest, uint64_t now_ms)
 {
@@ -82,6 +123,8 @@ void pg_icmp_error(struct pg_engine *e, struct pg_pkt *pkt, uint8_t type, uint8_
 	uint32_t quote = pkt->len, ihl = (uint32_t)(ip[0] & 0x0f) * 4;
 	uint32_t total;
 
+	if (!may_answer(ip, pkt->len))
+		return;
 	if (!rate_ok(e, now_ms)) {
 		pg_count(e, PG_CNT_ICMP_ERR_RATELIMITED);
 		return;

@@ -29,9 +29,16 @@
 
 #define PG_ICMP_ECHO_REPLY 0
 #define PG_ICMP_DEST_UNREACH 3
+#define PG_ICMP_SOURCE_QUENCH 4
+#define PG_ICMP_REDIRECT 5
 #define PG_ICMP_ECHO_REQUEST 8
 #define PG_ICMP_TIME_EXCEEDED 11
 #define PG_ICMP_PARAM_PROBLEM 12
+/* Destination unreachable codes (RFC 792, RFC 1812 5.2.7.1). */
+#define PG_ICMP_PROTO_UNREACHABLE 2
+#define PG_ICMP_PORT_UNREACHABLE 3
+#define PG_ICMP_FRAG_NEEDED 4
+#define PG_ICMP_ADMIN_PROHIBITED 13
 
 /* Offsets of fields inside headers, for in-place rewriting. */
 #define PG_IP_OFF_TTL 8
