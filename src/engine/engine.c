@@ -415,7 +415,7 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 	} else {
 		pg_forward_out(e, pkt, &p, now_ms);
 		if (pkt->verdict == PG_VERDICT_DROP)
-			pg_icmp_refuse_new(e, pkt, now_ms);
+			pg_icmp_refuse_new(e, pkt, &p, now_ms);
 	}
 	if (p.more_frags)
 		pg_frag_first(e, pkt, p.saddr, p.daddr, p.proto, ip_id, pkt->side, p.l4_len,

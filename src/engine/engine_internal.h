@@ -652,8 +652,13 @@ void pg_icmp_echo_reply(struct pg_engine *e, struct pg_pkt *pkt, const struct pg
 /* Turn pkt into an ICMP error about itself; rest is the header's second word. */
 void pg_icmp_error(struct pg_engine *e, struct pg_pkt *pkt, uint8_t type, uint8_t code,
 		   uint32_t rest, uint64_t now_ms);
-/* A LAN host's new flow was refused: answer it if [icmp] refused_outbound says so. */
-void pg_icmp_refuse_new(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms);
+/*
+ * A LAN host's packet was refused: answer a segment of an unknown TCP
+ * connection with a reset, a new flow with code 13 if [icmp]
+ * refused_outbound says so.
+ */
+void pg_icmp_refuse_new(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
+			uint64_t now_ms);
 
 /* frag.c: fragments */
 void pg_frag_later(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,

@@ -104,7 +104,8 @@ static struct pg_flow *flow_of_sent(struct pg_engine *e, const struct quoted *q)
 			 : lookup_key(e, PG_KEY_FLOW_IN, q->proto, q->daddr, wan, PG_GRE_V1_ADDR,
 				      PG_GRE_V1_ADDR);
 	default:
-		return NULL;
+		/* Other protocols are tracked by address. */
+		return lookup_key(e, PG_KEY_FLOW_IN, q->proto, q->daddr, wan, 0, 0);
 	}
 }
 
@@ -146,7 +147,8 @@ static struct pg_flow *flow_of_delivered(struct pg_engine *e, const struct quote
 		return lookup_key(e, PG_KEY_FLOW_OUT, q->proto, q->daddr, q->saddr, PG_GRE_V1_ADDR,
 				  PG_GRE_V1_ADDR);
 	default:
-		return NULL;
+		/* Other protocols are tracked by address. */
+		return lookup_key(e, PG_KEY_FLOW_OUT, q->proto, q->daddr, q->saddr, 0, 0);
 	}
 }
 
