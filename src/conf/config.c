@@ -135,6 +135,7 @@ static const struct key_def key_table[] = {
 	{S_ICMP, "error_rate", K_U32, EOFF(icmp_error_rate), 0, 0, 1000000, false, false, NULL},
 	{S_ICMP, "error_burst", K_U32, EOFF(icmp_error_burst), 0, 0, 1000000, false, false, NULL},
 	{S_ICMP, "refused", K_REFUSE, EOFF(refuse), 0, 0, 0, false, false, NULL},
+	{S_ICMP, "refused_outbound", K_BOOL, EOFF(refuse_outbound), 0, 0, 0, false, false, NULL},
 	{S_NAT, "mss_clamp", K_BOOL, EOFF(mss_clamp), 0, 0, 0, false, false, NULL},
 	{S_NAT, "mss", K_U16, EOFF(mss_max), 0, PG_MSS_MIN, PG_MSS_MAX, false, false, NULL},
 	{S_LOG, "level", K_LOGLEVEL, OFF(log_level), 0, 0, 0, false, false, NULL},

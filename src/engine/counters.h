@@ -22,9 +22,11 @@
 	X(ICMP_ERR_RATELIMITED, "icmp_error_ratelimited", "ICMP errors not sent: rate limit")      \
 	X(ICMP_ERR_TRANSLATED, "icmp_error_translated", "ICMP errors about flows translated")     \
 	X(MSS_CLAMPED, "mss_clamped", "TCP SYNs whose MSS was lowered")                             \
+	X(TCP_RESET_SENT, "tcp_reset_sent", "TCP resets sent to LAN hosts for unknown connections") \
 	X(FRAG_TRANSLATED, "frag_translated", "later fragments translated like their first")      \
 	X(FRAG_HELD, "frag_held", "out-of-order fragments held for their first")                   \
 	X(FRAG_FORGOTTEN, "frag_forgotten", "fragmented datagrams forgotten for room")             \
+	X(FRAGMENTED, "fragmented", "packets cut into fragments to fit the egress MTU")            \
 	/* flow table events */                                                                    \
 	X(FLOW_CREATED, "flow_created", "flows created")                                           \
 	X(FLOW_EXPIRED, "flow_expired", "flows expired after their timeout")                       \
@@ -62,11 +64,14 @@
 	X(DROP_FILTERED, "drop_filtered", "inbound refused by address-dependent filtering")        \
 	X(DROP_TCP_NO_FLOW, "drop_tcp_no_flow", "TCP packet that cannot start a flow")             \
 	X(DROP_TCP_STATE, "drop_tcp_state", "TCP packet invalid in the flow's state")              \
-	X(DROP_PROTO, "drop_protocol", "IP protocol the gateway does not translate")               \
+	X(DROP_PROTO, "drop_protocol", "IP protocol NAT would break: DCCP, UDP-Lite, AH")         \
 	X(DROP_ICMP_TYPE, "drop_icmp_type", "ICMP type not forwarded")                             \
 	X(DROP_ICMP_ERROR_NO_FLOW, "drop_icmp_error_no_flow", "ICMP error about no known flow")   \
+	X(DROP_ICMP_CHECKSUM, "drop_icmp_checksum", "ICMP error with a bad ICMP checksum")          \
+	X(DROP_ICMP_QUOTE_CHECKSUM, "drop_icmp_quote_checksum",                                   \
+	  "ICMP error quoting an IP header with a bad checksum")                                   \
 	X(DROP_FRAG_NEEDED, "drop_frag_needed", "DF packet larger than the egress MTU")            \
-	X(DROP_TOO_BIG, "drop_too_big", "packet larger than the egress MTU, fragmenting is off")   \
+	X(DROP_TOO_BIG, "drop_too_big", "packet larger than the egress MTU, no room to fragment it")   \
 	X(DROP_TABLE_FULL, "drop_table_full", "flow table full")                                   \
 	X(DROP_HOST_LIMIT, "drop_host_limit", "LAN host reached its flow limit")                   \
 	X(DROP_PORTS_EXHAUSTED, "drop_ports_exhausted", "no free public port or identifier")       \

@@ -430,6 +430,8 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 		pg_icmp_error(e, pkt, PG_ICMP_TIME_EXCEEDED, 0, 0, now_ms);
 	} else {
 		pg_forward_out(e, pkt, &p, now_ms);
+		if (pkt->verdict == PG_VERDICT_DROP)
+			pg_icmp_refuse_new(e, pkt, &p, now_ms);
 	}
 	if (p.more_frags)
 		pg_frag_first(e, pkt, p.saddr, p.daddr, p.proto, ip_id, pkt->side, p.l4_len,
@@ -439,6 +441,7 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 static void count_tx(struct pg_engine *e, struct pg_pkt *pkt)
 {
 	pg_local_settle(e, pkt);
+	pg_mtu_fit(e, pkt);
 	if (pkt->verdict == PG_VERDICT_TO_LAN)
 		pg_count(e, PG_CNT_TX_LAN);
 	else if (pkt->verdict == PG_VERDICT_TO_WAN)
@@ -469,6 +472,7 @@ void pg_engine_run(struct pg_engine *e, struct pg_pkt *pkts, unsigned int n, uin
 			count_tx(e, pkt);
 		}
 	}
+	/* Held fragments released, and pieces cut for the MTU (appended as we go). */
 	for (i = 0; i < e->nemit; i++)
 		count_tx(e, &e->emit[i]);
 }

@@ -94,6 +94,8 @@ bool pg_hairpin(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed 
 	uint16_t port;
 	int dir = PG_DIR_OUT;
 
+	if (p->proto == PG_PROTO_ICMP && p->daddr == e->cfg.wan_addr)
+		return pg_icmp_error_hairpin(e, pkt, p); /* RFC 5508 REQ-7 */
 	if ((p->proto != PG_PROTO_TCP && p->proto != PG_PROTO_UDP) || p->daddr != e->cfg.wan_addr)
 		return false;
 	pg_key_fill(&out, PG_KEY_FLOW_OUT, p->proto, p->saddr, p->daddr, p->sport, p->dport);

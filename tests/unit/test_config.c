@@ -47,6 +47,7 @@ static const char good[] = "# a full configuration\n"
 			   "[icmp]\n"
 			   "error_rate  = 10\n"
 			   "error_burst = 5\n"
+			   "refused_outbound = on\n"
 			   "[log]\n"
 			   "\tlevel = debug\t# tabs are blanks too\n";
 
@@ -87,9 +88,10 @@ static void test_good_file(void **state)
 	assert_int_equal(cfg.engine.timeouts.other, 600);
 	assert_int_equal(cfg.engine.icmp_error_rate, 10);
 	assert_int_equal(cfg.engine.icmp_error_burst, 5);
+	assert_true(cfg.engine.refuse_outbound);
 	assert_int_equal(cfg.log_level, PG_LOG_DEBUG);
 	/* The document keeps every line and where the values are. */
-	assert_int_equal(cfg.doc.n_lines, 29);
+	assert_int_equal(cfg.doc.n_lines, 30);
 	assert_int_equal(cfg.doc.lines[2].val_len, strlen("pglan0"));
 	assert_memory_equal(cfg.doc.text + cfg.doc.lines[2].val_off, "pglan0", 6);
 	pg_config_free(&cfg);
@@ -111,6 +113,7 @@ static void test_defaults_and_builtin(void **state)
 	assert_int_equal(cfg.engine.filtering, PG_FILTER_ADDRESS_DEPENDENT);
 	assert_int_equal(cfg.log_level, PG_LOG_INFO);
 	assert_int_equal(cfg.lan_mtu, 1500);
+	assert_false(cfg.engine.refuse_outbound); /* RFC 5508 REQ-8 answers are opt-in */
 	pg_config_free(&cfg);
 }
 

@@ -127,7 +127,7 @@ static const struct pgt_step tcp_syn_recv_240[] = {
 	{.name = "SYN", OUT_SEG(0, SYN, 100, 0)},
 	{.name = "SYN-ACK", IN_SEG(0, SA, 500, 101)},
 	{.name = "ACK after 240 s", .t = 240, .side = LAN,
-	 .in = PGT_TCP(H10, 40000, S1, 80, ACK, 101, 501), DROPPED(DROP_TCP_NO_FLOW)},
+	 .in = PGT_TCP(H10, 40000, S1, 80, ACK, 101, 501), RESET(DROP_TCP_NO_FLOW)},
 	END,
 };
 
@@ -137,7 +137,7 @@ static const struct pgt_step tcp_established[] = {
 	{.name = "data after 1000 s", OUT_SEG(1000, PA, 101, 501)},
 	{.name = "data back after 7439 s", IN_SEG(8439, PA, 501, 101)},
 	{.name = "data after another 7440 s", .t = 15879, .side = LAN,
-	 .in = PGT_TCP(H10, 40000, S1, 80, PA, 101, 501), DROPPED(DROP_TCP_NO_FLOW)},
+	 .in = PGT_TCP(H10, 40000, S1, 80, PA, 101, 501), RESET(DROP_TCP_NO_FLOW)},
 	{.name = "the server's data is unsolicited now", .t = 15879, .side = WAN,
 	 .in = PGT_TCP(S1, 80, WANA, 40000, PA, 501, 101), DROPPED(DROP_UNSOLICITED)},
 	END,
@@ -162,7 +162,7 @@ static const struct pgt_step tcp_time_wait[] = {
 	{.name = "last ACK out", OUT_SEG(11, ACK, 102, 502)},
 	{.name = "FIN retransmitted after 239 s", IN_SEG(250, FA, 501, 102)},
 	{.name = "ACK after another 240 s", .t = 490, .side = LAN,
-	 .in = PGT_TCP(H10, 40000, S1, 80, ACK, 102, 502), DROPPED(DROP_TCP_NO_FLOW)},
+	 .in = PGT_TCP(H10, 40000, S1, 80, ACK, 102, 502), RESET(DROP_TCP_NO_FLOW)},
 	END,
 };
 

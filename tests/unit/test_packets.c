@@ -381,16 +381,25 @@ static const struct pgt_step lan_policy[] = {
 	 DROPPED(DROP_LAN_SPOOFED)},
 	{.name = "to another LAN host", .side = LAN, .in = PGT_UDP(H10, 5000, H11, 53, 10),
 	 DROPPED(DROP_LAN_LOCAL)},
-	{.name = "TCP without SYN and no flow", .side = LAN,
-	 .in = PGT_TCP(H10, 40000, S1, 80, PGT_ACK, 1, 1), DROPPED(DROP_TCP_NO_FLOW)},
-	{.name = "SYN-ACK with no flow", .side = LAN, .in = PGT_TCP(H10, 40000, S1, 80, SA, 1, 1),
-	 DROPPED(DROP_TCP_NO_FLOW)},
-	{.name = "RST with no flow", .side = LAN,
-	 .in = PGT_TCP(H10, 40000, S1, 80, PGT_RST, 1, 0), DROPPED(DROP_TCP_NO_FLOW)},
-	{.name = "SCTP", .side = LAN, .in = {.proto = 132, .src = H10, .dst = S1, .paylen = 32},
-	 DROPPED(DROP_PROTO)},
-	{.name = "IPv6-in-IPv4", .side = LAN, .in = {.proto = 41, .src = H10, .dst = S1, .paylen = 40},
-	 DROPPED(DROP_PROTO)},
+	{.name = "TCP without SYN and no flow: reset", .side = LAN,
+	 .in = PGT_TCP(H10, 40000, S1, 80, PGT_ACK, 1, 1), RESET(DROP_TCP_NO_FLOW),
+	 .cnt = {CNT(TCP_RESET_SENT, 1)}},
+	{.name = "SYN-ACK with no flow: reset", .side = LAN,
+	 .in = PGT_TCP(H10, 40000, S1, 80, SA, 1, 1), RESET(DROP_TCP_NO_FLOW)},
+	{.name = "FIN without ACK, no flow: reset acknowledging it", .side = LAN,
+	 .in = PGT_TCP(H10, 40000, S1, 80, PGT_FIN, 7, 0), RESET(DROP_TCP_NO_FLOW)},
+	{.name = "RST with no flow: no reset about a reset", .side = LAN,
+	 .in = PGT_TCP(H10, 40000, S1, 80, PGT_RST, 1, 0), DROPPED(DROP_TCP_NO_FLOW),
+	 .cnt = {CNT(TCP_RESET_SENT, 0)}},
+	{.name = "TCP without SYN from the WAN: silence", .side = WAN,
+	 .in = PGT_TCP(S1, 80, WANA, 40000, PGT_ACK, 1, 1), DROPPED(DROP_UNSOLICITED),
+	 .cnt = {CNT(TCP_RESET_SENT, 0)}},
+	{.name = "DCCP: its checksum covers the addresses", .side = LAN,
+	 .in = {.proto = 33, .src = H10, .dst = S1, .paylen = 32}, DROPPED(DROP_PROTO)},
+	{.name = "UDP-Lite: so does its", .side = LAN,
+	 .in = {.proto = 136, .src = H10, .dst = S1, .paylen = 32}, DROPPED(DROP_PROTO)},
+	{.name = "AH: its integrity check covers them", .side = LAN,
+	 .in = {.proto = 51, .src = H10, .dst = S1, .paylen = 40}, DROPPED(DROP_PROTO)},
 	{.name = "echo reply from LAN", .side = LAN, .in = PGT_ECHO(H10, S1, 0, 9, 1, 64),
 	 DROPPED(DROP_ICMP_TYPE)},
 	{.name = "timestamp request", .side = LAN,
@@ -558,6 +567,42 @@ static const struct pgt_step esp_flows[] = {
 
 static struct pgt_ctx g_ctx;
 
+/*
+ * Other protocols pass by address, as Linux masquerade passes them: one LAN
+ * host per protocol and remote address at a time, timeouts.other idle.
+ */
+#define OTHER(p, s, d, tl)                                                                         \
+	{                                                                                          \
+		.proto = (p), .src = (s), .dst = (d), .paylen = 36, .ttl = (tl)                    \
+	}
+
+static void other_short(struct pg_engine_config *cfg)
+{
+	cfg->timeouts.other = 30;
+}
+
+static const struct pgt_step other_protocols[] = {
+	{.name = "SCTP out from H10", .side = LAN, .in = OTHER(132, H10, S1, 64), .verdict = TO_WAN,
+	 .out = OTHER(132, WANA, S1, 63), .cnt = {CNT(FLOW_CREATED, 1)}},
+	{.name = "SCTP back to H10", .side = WAN, .in = OTHER(132, S1, WANA, 64), .verdict = TO_LAN,
+	 .out = OTHER(132, S1, H10, 63)},
+	{.name = "H11's SCTP to the same server: one host at a time", .side = LAN,
+	 .in = OTHER(132, H11, S1, 64), DROPPED(DROP_FLOW_CONFLICT)},
+	{.name = "H11's SCTP to another server passes", .side = LAN, .in = OTHER(132, H11, S2, 64),
+	 .verdict = TO_WAN, .out = OTHER(132, WANA, S2, 63)},
+	{.name = "IPv6-in-IPv4 from H11 to the first server too", .side = LAN,
+	 .in = OTHER(41, H11, S1, 64), .verdict = TO_WAN, .out = OTHER(41, WANA, S1, 63)},
+	{.name = "a stranger's SCTP is unsolicited", .side = WAN, .in = OTHER(132, S3, WANA, 64),
+	 DROPPED(DROP_UNSOLICITED)},
+	{.name = "still there after 29 s idle", .t = 29, .side = WAN, .in = OTHER(132, S1, WANA, 64),
+	 .verdict = TO_LAN, .out = OTHER(132, S1, H10, 63)},
+	{.name = "gone after timeouts.other (30 s)", .t = 59, .side = WAN,
+	 .in = OTHER(132, S1, WANA, 64), DROPPED(DROP_UNSOLICITED)},
+	{.name = "so H11 may take the server now", .t = 59, .side = LAN,
+	 .in = OTHER(132, H11, S1, 64), .verdict = TO_WAN, .out = OTHER(132, WANA, S1, 63)},
+	END,
+};
+
 static const struct pgt_scenario scenarios[] = {
 	{"tcp: handshake, data, FIN both ways", NULL, tcp_session},
 	{"tcp: server closes first", NULL, tcp_server_closes},
@@ -574,6 +619,7 @@ static const struct pgt_scenario scenarios[] = {
 	{"outbound: ICMP error about no flow dropped", NULL, lan_icmp_error},
 	{"gre: plain by address, enhanced by key", NULL, gre_flows},
 	{"esp: SPIs learnt, many hosts to one server", NULL, esp_flows},
+	{"other protocols: by address, one LAN host per server", other_short, other_protocols},
 };
 
 /* TTL 1 with no room to grow: the quote is cut so the error fits cap. */
