@@ -65,7 +65,10 @@ static void log_start(const struct pg_config *cfg, const struct pg_datapath *dp)
 	char a[3][16];
 
 	inet_ntop(AF_INET, &ec->lan_addr, a[0], sizeof(a[0]));
-	inet_ntop(AF_INET, &ec->wan_addr, a[1], sizeof(a[1]));
+	if (cfg->wan_dhcp)
+		snprintf(a[1], sizeof(a[1]), "dhcp");
+	else
+		inet_ntop(AF_INET, &ec->wan_addr, a[1], sizeof(a[1]));
 	inet_ntop(AF_INET, &ec->wan_gateway, a[2], sizeof(a[2]));
 	pg_info("passgated %s started: lan %s %s/%u mac %s, wan %s %s/%u via %s mac %s, "
 		"max_flows %u (%zu KiB), workers %u",
@@ -247,6 +250,8 @@ int main(int argc, char **argv)
 		goto out_sfd;
 	}
 	log_start(&cfg, &dp);
+	/* [wan] address = dhcp: the lease file lives with dnsmasq's files. */
+	pg_wan_start(&dp, &cfg, run_dir ? run_dir : PG_DNSMASQ_RUN_DIR, now_ms());
 	memset(&env, 0, sizeof(env));
 	env.engines = &engines;
 	env.cfg = &cfg;
@@ -256,6 +261,7 @@ int main(int argc, char **argv)
 	env.start_ms = now_ms();
 	env.capture = &dp.capture;
 	env.dp_stats = &dp.stats;
+	env.dp = &dp;
 	api = pg_api_create(&env, err, sizeof(err));
 	if (!api) {
 		pg_err("%s", err);

@@ -389,9 +389,21 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 		uint32_t a;
 		uint8_t len;
 
+		if (k->section == S_WAN && !strcmp(v, "dhcp")) {
+			/* Placeholders until a lease is bound: the engine ignores them. */
+			p->cfg->wan_dhcp = true;
+			p->cfg->engine.wan_down = true;
+			p->cfg->engine.wan_addr = 0;
+			p->cfg->engine.wan_prefix = 32;
+			return 0;
+		}
+
 		if (pg_config_parse_prefix(v, &a, &len))
-			return fail(p, line, (int)k->section, k->name,
-					"expected an address and prefix length such as 192.168.1.1/24");
+			return fail(p, line, (int)k->section, k->name, "expected %s",
+				    k->section == S_WAN ? "'dhcp' or an address and prefix length such "
+							  "as 198.51.100.2/24"
+							: "an address and prefix length such as "
+							  "192.168.1.1/24");
 		if (len < k->min || len > k->max)
 			return fail(p, line, (int)k->section, k->name,
 					"prefix length must be between %u and %u", k->min, k->max);
@@ -711,6 +723,9 @@ static int check_all(struct parse *p)
 
 		if (!kd->required || p->key_line[i])
 			continue;
+		/* A DHCP WAN learns its gateway from the lease. */
+		if (p->cfg->wan_dhcp && kd->section == S_WAN && !strcmp(kd->name, "gateway"))
+			continue;
 		/* Report at the section header, or at the last line if there is none. */
 		return fail(p,
 				p->section_line[kd->section] ? p->section_line[kd->section]
@@ -721,7 +736,13 @@ static int check_all(struct parse *p)
 	if (!strcmp(p->cfg->lan_ifname, p->cfg->wan_ifname))
 		return fail(p, p->key_line[k], S_WAN, "interface",
 				"same interface as [lan] interface; the sides need their own links");
+	k = key_index(S_WAN, "gateway");
+	if (p->cfg->wan_dhcp && p->key_line[k])
+		return fail(p, p->key_line[k], S_WAN, "gateway",
+			    "with address = dhcp the gateway comes from the lease; remove this line");
 	k = key_index(S_WAN, "address");
+	if (p->cfg->wan_dhcp)
+		goto wan_checked;
 	if (same_net(ec->lan_addr, ec->wan_addr,
 		     ec->lan_prefix < ec->wan_prefix ? ec->lan_prefix : ec->wan_prefix)) {
 		a.s_addr = ec->lan_addr & mask_of(ec->lan_prefix);
@@ -743,6 +764,7 @@ static int check_all(struct parse *p)
 				     (ec->wan_gateway | mask_of(ec->wan_prefix)) == 0xffffffffu))
 		return fail(p, p->key_line[k], S_WAN, "gateway",
 				"is the network or broadcast address of the WAN prefix");
+wan_checked:
 	k = key_index(S_NAT, "max_flows_per_host");
 	if (ec->max_flows_per_host > ec->max_flows)
 		return fail(p, p->key_line[k], S_NAT, "max_flows_per_host",
