@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -85,6 +86,22 @@ static void lease_save(struct pg_wan *w, uint64_t now_ms)
 		if (fd >= 0)
 			close(fd);
 		unlink(tmp);
+	}
+}
+
+/* The run directory may not exist yet (no [dhcp] or [dns] made it). */
+static void make_dirs(const char *file)
+{
+	char path[PG_WAN_PATH_SIZE];
+
+	snprintf(path, sizeof(path), "%s", file);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST)
+			pg_warn("WAN: cannot make %s: %s", path, strerror(errno));
+		*p = '/';
 	}
 }
 
@@ -297,6 +314,8 @@ void pg_wan_start(struct pg_datapath *dp, const struct pg_config *cfg, const cha
 	conf.rand_ctx = &w->rnd;
 	gethostname(conf.hostname, sizeof(conf.hostname) - 1);
 	pg_dhcp_init(&w->dhcp, &conf);
+	if (w->lease_path[0])
+		make_dirs(w->lease_path);
 	have = lease_load(w, now_ms, &saved);
 	if (have) {
 		char a[INET_ADDRSTRLEN];

@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: MIT
+# tests/e2e/lib/wandhcp.sh - the ISP's DHCP server in the internet router's
+# namespace, and passgated with [wan] address = dhcp, for the wan-* scenarios.
+#
+#   pggw-S                              pginet-S
+#   passgated ── wan0 ── DHCP (no address until a lease) ── eth0 198.51.100.1
+#                                                            dnsmasq or Kea:
+#                                                            198.51.100.50-59
+
+WANDHCP_LO=198.51.100.50
+WANDHCP_HI=198.51.100.59
+WANDHCP_RUN=		# passgated's run directory (its wan.lease) for the scenario
+
+# wandhcp_dnsmasq [LEASE [T1 [T2]]] - dnsmasq as the ISP's server on the
+# internet router's eth0 (dnsmasq's shortest lease is 2 minutes; T1/T2 are
+# sent as options 58/59 to renew sooner). Its log: SCN_DIR/isp-dhcp.log.
+wandhcp_dnsmasq() {
+	local lease=${1:-2m} t1=${2:-20} t2=${3:-35}
+	spawn isp-dhcp "$NS_INET" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv \
+		--no-hosts --port=0 --interface=eth0 --bind-interfaces --user=root --pid-file \
+		--log-facility=- --log-dhcp --dhcp-authoritative \
+		--dhcp-leasefile="$SCN_DIR/isp-dhcp.leases" \
+		--dhcp-range="$WANDHCP_LO,$WANDHCP_HI,255.255.255.0,$lease" \
+		--dhcp-option=option:router,"$WAN_NEXTHOP" \
+		--dhcp-option=option:dns-server,"$WAN_NEXTHOP" \
+		--dhcp-option=option:T1,"$t1" --dhcp-option=option:T2,"$t2"
+	wait_listen "$NS_INET" udp 67 10 ||
+		{ fail "the ISP's dnsmasq did not start: $(tail -n 1 "$SCN_DIR/isp-dhcp.log")"; return; }
+}
+
+# wandhcp_conf FILE - the harness's passgated config with [wan] address = dhcp.
+wandhcp_conf() {
+	sed -e "s|^address   = $WAN_PUB/24|address   = dhcp|" -e '/^gateway   = /d' \
+		"$RUN_DIR/passgated.conf" >"$1"
+	grep -q '^address   = dhcp' "$1" || { fail "cannot write a DHCP WAN config"; return; }
+}
+
+# wandhcp_bound - true when passgated holds a lease.
+wandhcp_bound() {
+	gateway_ctl --json wan 2>/dev/null | jq -e '.lease != null' >/dev/null
+}
+
+# wandhcp_field KEY - a field of the lease in use (address, gateway, ...).
+wandhcp_field() {
+	gateway_ctl --json wan 2>/dev/null | jq -r ".lease.$1 // empty"
+}
+
+# wandhcp_gateway [RUN] - passgated again with address = dhcp (run directory
+# RUN, default SCN_DIR/gw-run, where wan.lease is kept); ready when a LAN
+# host's ping is answered and a lease is bound (30 s).
+wandhcp_gateway() {
+	local conf=$SCN_DIR/passgated-wandhcp.conf
+	WANDHCP_RUN=${1:-$SCN_DIR/gw-run}
+	wandhcp_conf "$conf" || return
+	GW_SETTINGS_APPLIED=unknown
+	PG_RESTART_ARGS=(-r "$WANDHCP_RUN")
+	gateway_restart_with "$conf" 2>/dev/null ||
+		{ fail "passgated with address = dhcp did not come up: $(tail -n 1 "$PG_LOG")"; return; }
+	wait_alive "$PG_PID" 30 wandhcp_bound ||
+		{ fail "no lease within 30 s: $(gateway_ctl wan 2>&1 | head -n 1)"; return; }
+	note "gateway: $(grep -m 1 'WAN: address' "$PG_LOG")"
+}
+
+# wandhcp_in_range ADDR - is ADDR one the ISP's server hands out?
+wandhcp_in_range() {
+	local last=${1##*.}
+	[[ ${1%.*} == "${WANDHCP_LO%.*}" ]] && ((last >= ${WANDHCP_LO##*.} && last <= ${WANDHCP_HI##*.}))
+}
+
+# wandhcp_tcp_seen NS PORT - a TCP echo from NS to srv1:PORT; prints the
+# address:port the server saw.
+wandhcp_tcp_seen() {
+	local ns=$1 port=$2 log=$SCN_DIR/tcp-$2.log
+	listening "$NS_SRV1" tcp "$port" || spawn "tcp-echo-$port" "$NS_SRV1" "$PY" "$E2E_DIR/lib/tcpecho.py" server "$port"
+	wait_listen "$NS_SRV1" tcp "$port" || return 1
+	tnsx 15 "$ns" "$PY" "$E2E_DIR/lib/tcpecho.py" client "$SRV1_IP" "$port" 20000 >"$log" 2>&1 || return 1
+	awk '/^seen /{print $2}' "$log"
+}
