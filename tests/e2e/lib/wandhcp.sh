@@ -10,6 +10,7 @@
 WANDHCP_LO=198.51.100.50
 WANDHCP_HI=198.51.100.59
 WANDHCP_RUN=		# passgated's run directory (its wan.lease) for the scenario
+WANDHCP_SERVER_PID=	# the ISP's DHCP server
 
 # wandhcp_dnsmasq [LEASE [T1 [T2]]] - dnsmasq as the ISP's server on the
 # internet router's eth0 (dnsmasq's shortest lease is 2 minutes; T1/T2 are
@@ -24,6 +25,7 @@ wandhcp_dnsmasq() {
 		--dhcp-option=option:router,"$WAN_NEXTHOP" \
 		--dhcp-option=option:dns-server,"$WAN_NEXTHOP" \
 		--dhcp-option=option:T1,"$t1" --dhcp-option=option:T2,"$t2"
+	WANDHCP_SERVER_PID=$LAST_PID
 	wait_listen "$NS_INET" udp 67 10 ||
 		{ fail "the ISP's dnsmasq did not start: $(tail -n 1 "$SCN_DIR/isp-dhcp.log")"; return; }
 }
@@ -75,4 +77,32 @@ wandhcp_tcp_seen() {
 	wait_listen "$NS_SRV1" tcp "$port" || return 1
 	tnsx 15 "$ns" "$PY" "$E2E_DIR/lib/tcpecho.py" client "$SRV1_IP" "$port" 20000 >"$log" 2>&1 || return 1
 	awk '/^seen /{print $2}' "$log"
+}
+
+# wandhcp_kea [LEASE [T1 [T2]]] - ISC Kea as the ISP's server instead (any
+# lease time: 30 s by default, T1 15 s, T2 26 s); its leases persist in
+# SCN_DIR/kea-leases.csv, so a Kea started again knows them.
+wandhcp_kea() {
+	local lease=${1:-30} t1=${2:-15} t2=${3:-26} conf=$SCN_DIR/kea-dhcp4.conf
+	cat >"$conf" <<-KEA
+		{ "Dhcp4": {
+		    "interfaces-config": { "interfaces": [ "eth0" ], "dhcp-socket-type": "raw" },
+		    "lease-database": { "type": "memfile", "persist": true, "lfc-interval": 0,
+		                        "name": "$SCN_DIR/kea-leases.csv" },
+		    "valid-lifetime": $lease, "renew-timer": $t1, "rebind-timer": $t2,
+		    "authoritative": true,
+		    "subnet4": [ { "id": 1, "subnet": "198.51.100.0/24",
+		        "pools": [ { "pool": "$WANDHCP_LO - $WANDHCP_HI" } ],
+		        "option-data": [ { "name": "routers", "data": "$WAN_NEXTHOP" },
+		                         { "name": "domain-name-servers", "data": "$WAN_NEXTHOP" } ] } ],
+		    "loggers": [ { "name": "kea-dhcp4", "severity": "INFO",
+		                   "output_options": [ { "output": "stdout" } ] } ]
+		} }
+	KEA
+	# Its lock and PID files go with the scenario's, not to /run/kea.
+	spawn isp-kea "$NS_INET" env KEA_LOCKFILE_DIR="$SCN_DIR" KEA_PIDFILE_DIR="$SCN_DIR" \
+		kea-dhcp4 -c "$conf"
+	WANDHCP_SERVER_PID=$LAST_PID
+	wait_listen "$NS_INET" udp 67 10 ||
+		{ fail "Kea did not start: $(tail -n 2 "$SCN_DIR/isp-kea.log" | head -n 1)"; return; }
 }
