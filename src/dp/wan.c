@@ -188,16 +188,20 @@ static void event(struct pg_datapath *dp, const struct pg_dhcp_out *o, uint64_t 
 	struct pg_wan *w = &dp->wan;
 	const struct pg_dhcp_lease *l = pg_dhcp_current(&w->dhcp);
 	char a[4][INET_ADDRSTRLEN];
+	uint32_t old;
 
 	switch (o->event) {
 	case PG_DHCP_EV_BOUND:
 		if (!l)
 			return;
-		if (o->old_addr && o->old_addr != l->addr)
+		/* After a NAK or an expiry the address before is the last one held. */
+		old = o->old_addr ? o->old_addr : w->last_addr;
+		if (old && old != l->addr)
 			w->addr_changes++;
+		w->last_addr = l->addr;
 		w->bound_wall = wall_s();
 		pg_info("WAN: address %s -> %s/%d via %s (lease %u s from %s)",
-			o->old_addr ? ip_str(o->old_addr, a[0]) : "none", ip_str(l->addr, a[1]),
+			old ? ip_str(old, a[0]) : "none", ip_str(l->addr, a[1]),
 			pg_dhcp_mask_len(l->mask), ip_str(l->router, a[2]), l->lease_s,
 			ip_str(l->server, a[3]));
 		apply(dp, now_ms);

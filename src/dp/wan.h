@@ -32,6 +32,7 @@ struct pg_wan {
 	struct pg_engine_config base;
 	int64_t bound_wall;	/* wall-clock seconds when the lease in use was bound or renewed */
 	uint64_t addr_changes;	/* a bound lease replaced by one with another address */
+	uint32_t last_addr;	/* the last address bound, kept while the WAN is down */
 	uint64_t flows_ended;	/* flows ended by address changes and losses */
 	uint64_t frames_in;	/* DHCP messages handed to the client */
 	uint64_t wan_changed_at; /* monotonic ms of the last change of address */
