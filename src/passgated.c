@@ -79,6 +79,27 @@ static void log_start(const struct pg_config *cfg, const struct pg_datapath *dp)
 }
 
 /*
+ * The configuration dnsmasq is rendered from: as it is, except that [dns]
+ * upstream = dhcp takes the DNS servers of the WAN's lease in use (none
+ * while the WAN is down). dnsmasq restarts when they change.
+ */
+static const struct pg_config *dnsmasq_view(const struct pg_config *cfg,
+					    const struct pg_datapath *dp)
+{
+	static struct pg_config view;
+	const struct pg_dhcp_lease *l;
+
+	if (!cfg->dns.upstream_dhcp)
+		return cfg;
+	view = *cfg; /* shallow: read only, for one render */
+	l = pg_dhcp_current(&dp->wan.dhcp);
+	view.dns.nupstream = 0;
+	for (uint8_t i = 0; l && i < l->n_dns && i < PG_DNS_MAX_UPSTREAMS; i++)
+		view.dns.upstream[view.dns.nupstream++] = l->dns[i];
+	return &view;
+}
+
+/*
  * Returns the exit status. The HTTP API's descriptor is polled with the
  * packet sockets and served between passes, on this thread (api.h).
  */
@@ -141,7 +162,7 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_api *api, struct pg_dn
 			pg_api_run(api, now);
 			api_due = now + 1000;
 			/* DHCP and DNS: started, restarted, re-read after an API change. */
-			pg_dnsmasq_tick(dm, cfg, now);
+			pg_dnsmasq_tick(dm, dnsmasq_view(cfg, dp), now);
 		}
 	}
 }

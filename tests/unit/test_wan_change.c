@@ -142,6 +142,13 @@ static void test_config_dhcp(void **state)
 	assert_int_equal(cfg.engine.wan_addr, 0);
 	pg_config_free(&cfg);
 
+	/* [dns] upstream = dhcp: the lease's servers, only with a DHCP WAN. */
+	snprintf(text, sizeof(text), "%s[dns]\nforward = on\nupstream = dhcp\n", dhcp_conf);
+	assert_int_equal(pg_config_parse(&cfg, "t.conf", text, strlen(text), err, sizeof(err)), 0);
+	assert_true(cfg.dns.upstream_dhcp);
+	assert_int_equal(cfg.dns.nupstream, 0);
+	pg_config_free(&cfg);
+
 	/* The gateway comes from the lease: a fixed one is refused, with the line. */
 	snprintf(text, sizeof(text), "%sgateway = 198.51.100.1\n", dhcp_conf);
 	assert_int_not_equal(pg_config_parse(&cfg, "t.conf", text, strlen(text), err, sizeof(err)),

@@ -11,6 +11,10 @@ WANDHCP_LO=198.51.100.50
 WANDHCP_HI=198.51.100.59
 WANDHCP_RUN=		# passgated's run directory (its wan.lease) for the scenario
 WANDHCP_SERVER_PID=	# the ISP's DHCP server
+WANDHCP_EXTRA=		# more passgated configuration for the scenario
+# The ISP's dnsmasq is its DNS server too, and alone knows this name.
+WANDHCP_DNS_NAME=isp.example.test
+WANDHCP_DNS_ADDR=198.51.100.99
 
 # wandhcp_dnsmasq [LEASE [T1 [T2]]] - dnsmasq as the ISP's server on the
 # internet router's eth0 (dnsmasq's shortest lease is 2 minutes; T1/T2 are
@@ -18,7 +22,8 @@ WANDHCP_SERVER_PID=	# the ISP's DHCP server
 wandhcp_dnsmasq() {
 	local lease=${1:-2m} t1=${2:-20} t2=${3:-35}
 	spawn isp-dhcp "$NS_INET" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv \
-		--no-hosts --port=0 --interface=eth0 --bind-interfaces --user=root --pid-file \
+		--no-hosts --interface=eth0 --bind-interfaces --user=root --pid-file \
+		--log-queries --address="/$WANDHCP_DNS_NAME/$WANDHCP_DNS_ADDR" \
 		--log-facility=- --log-dhcp --dhcp-authoritative \
 		--dhcp-leasefile="$SCN_DIR/isp-dhcp.leases" \
 		--dhcp-range="$WANDHCP_LO,$WANDHCP_HI,255.255.255.0,$lease" \
@@ -34,6 +39,7 @@ wandhcp_dnsmasq() {
 wandhcp_conf() {
 	sed -e "s|^address   = $WAN_PUB/24|address   = dhcp|" -e '/^gateway   = /d' \
 		"$RUN_DIR/passgated.conf" >"$1"
+	[[ -n $WANDHCP_EXTRA ]] && printf '\n%s\n' "$WANDHCP_EXTRA" >>"$1"
 	grep -q '^address   = dhcp' "$1" || { fail "cannot write a DHCP WAN config"; return; }
 }
 

@@ -18,9 +18,11 @@
 source "$E2E_DIR/lib/wandhcp.sh"
 
 scenario() {
-	need dnsmasq jq || return
-	local pub seen ping=$SCN_DIR/ping.log tx rx ended acks
+	need dnsmasq jq dig || return
+	local pub seen ping=$SCN_DIR/ping.log tx rx ended acks ans
 	wandhcp_dnsmasq 2m 20 35 || return
+	# The gateway's DNS forwarder asks the servers the lease names.
+	WANDHCP_EXTRA=$(printf '%s\n' '[dns]' 'forward  = on' 'upstream = dhcp')
 	wandhcp_gateway || return
 	pub=$(wandhcp_field address)
 	note "lease: $(gateway_ctl wan)"
@@ -30,6 +32,13 @@ scenario() {
 	[[ -s $WANDHCP_RUN/wan.lease ]] || { fail "no lease file in $WANDHCP_RUN"; return; }
 	grep -q "^address $pub$" "$WANDHCP_RUN/wan.lease" || { fail "the lease file does not hold $pub"; return; }
 
+	# [dns] upstream = dhcp: lan1 asks the gateway, the gateway asks the ISP's server.
+	wait_alive "$PG_PID" 10 listening "$NS_GW" udp 53 || { fail "passgated's dnsmasq does not listen"; return; }
+	ans=$(tnsx 15 "${NS_LAN[0]}" dig +time=3 +tries=3 +short @"$LAN_GW" "$WANDHCP_DNS_NAME" A 2>&1)
+	[[ $ans == "$WANDHCP_DNS_ADDR" ]] ||
+		{ fail "dig $WANDHCP_DNS_NAME @$LAN_GW answered '${ans//$'\n'/ }': the lease's DNS server not used"; return; }
+	grep -q "query\[A\] $WANDHCP_DNS_NAME from $pub" "$SCN_DIR/isp-dhcp.log" ||
+		{ fail "the ISP's DNS server did not see the query from $pub"; return; }
 	seen=$(wandhcp_tcp_seen "${NS_LAN[0]}" 7200) || { fail "TCP echo from lan1 to srv1 failed"; return; }
 	[[ ${seen%:*} == "$pub" ]] || { fail "srv1 saw '$seen', not the leased $pub"; return; }
 	report wan-dhcp "${LAN_IP[0]}" "$SRV1_IP:7200/tcp" PASS "$seen"
@@ -53,5 +62,5 @@ scenario() {
 	[[ $(wandhcp_field address) == "$pub" ]] || { fail "the address changed at renewal"; return; }
 	seen=$(wandhcp_tcp_seen "${NS_LAN[1]}" 7200) || { fail "TCP echo from lan2 after the renewal failed"; return; }
 	[[ ${seen%:*} == "$pub" ]] || { fail "after the renewal srv1 saw '$seen'"; return; }
-	PASS_NOTE="leased $pub from dnsmasq (2 min, T1 20 s); TCP seen from it; renewed at T1 with $((tx - rx))/$tx pings lost, no flow ended"
+	PASS_NOTE="leased $pub from dnsmasq (2 min, T1 20 s); DNS through the lease's server; TCP seen from it; renewed at T1 with $((tx - rx))/$tx pings lost, no flow ended"
 }
