@@ -423,6 +423,14 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 	}
 	if (e->cfg.wan_down) {
 		pg_drop(e, pkt, PG_CNT_DROP_WAN_DOWN);
+		/*
+		 * With [icmp] refused set the LAN host learns at once that there
+		 * is no way out (network unreachable), instead of timing out.
+		 * Never about an ICMP error or a later fragment (RFC 1122 3.2.2).
+		 */
+		if (e->cfg.refuse != PG_REFUSE_SILENT && !p.frag_off &&
+		    (p.proto != PG_PROTO_ICMP || p.icmp_type == PG_ICMP_ECHO_REQUEST))
+			pg_icmp_error(e, pkt, PG_ICMP_DEST_UNREACH, 0, 0, now_ms);
 		return;
 	}
 	if (p.frag_off) {
