@@ -43,14 +43,35 @@ wandhcp_conf() {
 	grep -q '^address   = dhcp' "$1" || { fail "cannot write a DHCP WAN config"; return; }
 }
 
-# wandhcp_bound - true when passgated holds a lease.
+# wandhcp_bound - true when the gateway holds a lease (passgated's API; the
+# Linux gateway: an address on wan0).
 wandhcp_bound() {
+	if [[ $GATEWAY == linux ]]; then
+		ip -n "$NS_GW" -4 -o addr show dev wan0 | grep -q inet
+		return
+	fi
 	gateway_ctl --json wan 2>/dev/null | jq -e '.lease != null' >/dev/null
 }
 
-# wandhcp_field KEY - a field of the lease in use (address, gateway, ...).
+# wandhcp_field address|gateway - of the lease in use.
 wandhcp_field() {
+	if [[ $GATEWAY == linux ]]; then
+		case $1 in
+		address) ip -n "$NS_GW" -4 -o addr show dev wan0 | awk '{print $4}' | cut -d/ -f1 | head -n 1 ;;
+		gateway) ip -n "$NS_GW" route show default | awk '{print $3}' | head -n 1 ;;
+		esac
+		return
+	fi
 	gateway_ctl --json wan 2>/dev/null | jq -r ".lease.$1 // empty"
+}
+
+# wandhcp_renew - ask the server now: passgatectl wan renew; udhcpc SIGUSR1.
+wandhcp_renew() {
+	if [[ $GATEWAY == linux ]]; then
+		kill -USR1 "$WANDHCP_CLIENT_PID"
+		return
+	fi
+	gateway_ctl wan renew >/dev/null
 }
 
 # wandhcp_gateway [RUN] - passgated again with address = dhcp (run directory
@@ -58,6 +79,10 @@ wandhcp_field() {
 # host's ping is answered and a lease is bound (30 s).
 wandhcp_gateway() {
 	local conf=$SCN_DIR/passgated-wandhcp.conf
+	if [[ $GATEWAY == linux ]]; then
+		wandhcp_linux_client
+		return
+	fi
 	WANDHCP_RUN=${1:-$SCN_DIR/gw-run}
 	wandhcp_conf "$conf" || return
 	GW_SETTINGS_APPLIED=unknown
@@ -111,4 +136,59 @@ wandhcp_kea() {
 	WANDHCP_SERVER_PID=$LAST_PID
 	wait_listen "$NS_INET" udp 67 10 ||
 		{ fail "Kea did not start: $(tail -n 2 "$SCN_DIR/isp-kea.log" | head -n 1)"; return; }
+}
+
+# ---- the Linux gateway: busybox udhcpc on wan0 ------------------------------
+#
+# The reference for the comparison rows: Linux forwarding and masquerade
+# (lib/gateway-linux.sh) with a real DHCP client. udhcpc's event script puts
+# the lease on wan0 (address, default route); masquerade's conntrack entries
+# on an address that goes away are flushed by the kernel. After the
+# scenario, wandhcp_linux_restore puts the harness's static WAN back.
+
+WANDHCP_CLIENT_PID=
+
+wandhcp_linux_client() {
+	local script=$SCN_DIR/wan-udhcpc.sh ev=$SCN_DIR/wan-udhcpc-events.log
+	cat >"$script" <<-EOF
+		#!/bin/sh
+		# Written by tests/e2e/lib/wandhcp.sh: the lease onto wan0.
+		echo "\$(date +%s.%N) \$1 ip=\$ip mask=\$mask router=\$router lease=\$lease" >>"$ev"
+		case "\$1" in
+		deconfig) ip addr flush dev wan0 ;;
+		bound|renew)
+			cur=\$(ip -4 -o addr show dev wan0 | awk '{print \$4}')
+			if [ "\$cur" != "\$ip/\$mask" ]; then
+				ip addr flush dev wan0
+				ip addr add "\$ip/\$mask" dev wan0
+			fi
+			ip route replace default via "\${router%% *}" dev wan0 ;;
+		esac
+		exit 0
+	EOF
+	chmod 755 "$script"
+	ip -n "$NS_GW" addr flush dev wan0
+	spawn wan-udhcpc "$NS_GW" busybox udhcpc -f -i wan0 -s "$script" -T 2 -A 2 -x hostname:pggw "$@"
+	WANDHCP_CLIENT_PID=$LAST_PID
+	wait_until 30 wandhcp_bound || { fail "udhcpc got no lease within 30 s: $(tail -n 1 "$SCN_DIR/wan-udhcpc.log")"; return; }
+}
+
+wandhcp_linux_restore() {
+	[[ -n $WANDHCP_CLIENT_PID ]] && stop_pid "$WANDHCP_CLIENT_PID"
+	WANDHCP_CLIENT_PID=
+	ip -n "$NS_GW" addr flush dev wan0
+	ip -n "$NS_GW" addr add "$WAN_PUB/24" dev wan0
+	ip -n "$NS_GW" route replace default via "$WAN_NEXTHOP"
+	nsx "$NS_GW" conntrack -F >/dev/null 2>&1
+	return 0
+}
+
+# wandhcp_run FN - run a scenario body for either gateway; the Linux
+# gateway gets its static WAN back afterwards.
+wandhcp_run() {
+	local rc
+	"$@"
+	rc=$?
+	[[ $GATEWAY == linux ]] && wandhcp_linux_restore
+	return "$rc"
 }
