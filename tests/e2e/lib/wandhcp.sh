@@ -65,10 +65,25 @@ wandhcp_field() {
 	gateway_ctl --json wan 2>/dev/null | jq -r ".lease.$1 // empty"
 }
 
-# wandhcp_renew - ask the server now: passgatectl wan renew; udhcpc SIGUSR1.
+# wandhcp_wait SECS CMD... - wait_until, giving up early if passgated ends.
+wandhcp_wait() {
+	if [[ $GATEWAY == passgate ]]; then
+		wait_alive "$PG_PID" "$@"
+	else
+		wait_until "$@"
+	fi
+}
+
+# wandhcp_renew - ask the server now: passgatectl wan renew. The Linux
+# gateway's udhcpc is started again: busybox 1.35's udhcpc, told to renew
+# (SIGUSR1) and NAKed, or told to release and renew (SIGUSR2, SIGUSR1),
+# sends one DISCOVER, ignores the OFFER and waits without retrying (seen
+# here, 40 s and more); that would measure the bug, not Linux NAT.
 wandhcp_renew() {
 	if [[ $GATEWAY == linux ]]; then
-		kill -USR1 "$WANDHCP_CLIENT_PID"
+		stop_pid "$WANDHCP_CLIENT_PID"
+		WANDHCP_CLIENT_PID=
+		WANDHCP_CLIENT_LOG=wan-udhcpc-2 wandhcp_linux_client
 		return
 	fi
 	gateway_ctl wan renew >/dev/null
@@ -167,15 +182,25 @@ wandhcp_linux_client() {
 		exit 0
 	EOF
 	chmod 755 "$script"
+	# udhcpc renews over a UDP socket, which the input chain sees: the
+	# server's answers (a NAK is broadcast) must pass it, as on any router
+	# with a DHCP WAN. Removed again by wandhcp_linux_restore.
+	nsx "$NS_GW" nft -a list chain inet pgnat input | grep -q '"wandhcp"' ||
+		nsx "$NS_GW" nft insert rule inet pgnat input iifname "wan0" udp sport 67 udp dport 68 \
+			accept comment '"wandhcp"' || { fail "cannot let DHCP answers in"; return; }
 	ip -n "$NS_GW" addr flush dev wan0
-	spawn wan-udhcpc "$NS_GW" busybox udhcpc -f -i wan0 -s "$script" -T 2 -A 2 -x hostname:pggw "$@"
+	spawn "${WANDHCP_CLIENT_LOG:-wan-udhcpc}" "$NS_GW" busybox udhcpc -f -i wan0 -s "$script" -T 2 -A 2 -x hostname:pggw "$@"
 	WANDHCP_CLIENT_PID=$LAST_PID
-	wait_until 30 wandhcp_bound || { fail "udhcpc got no lease within 30 s: $(tail -n 1 "$SCN_DIR/wan-udhcpc.log")"; return; }
+	wait_until 30 wandhcp_bound || { fail "udhcpc got no lease within 30 s"; return; }
 }
 
 wandhcp_linux_restore() {
+	local h
 	[[ -n $WANDHCP_CLIENT_PID ]] && stop_pid "$WANDHCP_CLIENT_PID"
 	WANDHCP_CLIENT_PID=
+	for h in $(nsx "$NS_GW" nft -a list chain inet pgnat input | awk '/"wandhcp"/ {print $NF}'); do
+		nsx "$NS_GW" nft delete rule inet pgnat input handle "$h"
+	done
 	ip -n "$NS_GW" addr flush dev wan0
 	ip -n "$NS_GW" addr add "$WAN_PUB/24" dev wan0
 	ip -n "$NS_GW" route replace default via "$WAN_NEXTHOP"
