@@ -12,16 +12,23 @@
 #
 # The change: the ISP's dnsmasq starts again with another range
 # (198.51.100.60-69) and no memory of the lease; 'passgatectl wan renew'
-# makes passgated ask at once instead of at T1 (Linux: udhcpc gets SIGUSR1):
-# the server refuses the old address (DHCPNAK), the gateway takes the WAN
-# down (passgated: every flow on the old address ended; Linux: masquerade's
-# conntrack entries flushed with the address), asks again (DISCOVER) and
-# binds the new address.
+# makes passgated ask at once instead of at T1: the server refuses the old
+# address (DHCPNAK), passgated takes the WAN down (every flow on the old
+# address ended), asks again (DISCOVER) and binds the new address. The Linux
+# gateway's udhcpc is started again instead (lib/wandhcp.sh says why);
+# masquerade's conntrack entries go with the old address.
+#
+# PPTP (pptp-linux on lan3 to pptpd on srv1, pppd stand-ins) cannot survive
+# it: its control connection is TCP, whose ends cannot move to another
+# address, and its GRE follows the call that connection set up. The
+# scenario shows the call stop carrying frames, then redials (a new pptp, as
+# pppd's "persist" would) and sees the new call come up from the new address.
 
 source "$E2E_DIR/lib/wandhcp.sh"
 source "$E2E_DIR/lib/wireguard.sh"
 source "$E2E_DIR/lib/openvpn.sh"
 source "$E2E_DIR/lib/ipsec.sh"
+source "$E2E_DIR/lib/pptp.sh"
 
 WG_PORT=51820
 
@@ -54,7 +61,7 @@ scenario() {
 }
 
 wan_address_change() {
-	need dnsmasq jq wireguard-go wg openvpn || return
+	need dnsmasq jq wireguard-go wg openvpn pptp pptpd socat || return
 	local pub pub2 t0 tb i seen wg0=pgwg0-$SFX wg1=pgwg1-$SFX out=() p
 	# An earlier scenario (fwd-ipsec) may have left the responder's tunnel
 	# address on lan1: pings to it would be answered at home.
@@ -90,6 +97,12 @@ wan_address_change() {
 	ipsec_initiate 1
 	ipsec_tunnel_up 1 15 || { fail "IPsec did not come up ($(ipsec_why 1))"; return; }
 
+	# PPTP: lan3 to srv1.
+	pptp_server || return
+	pptp_client 3
+	wait_until 10 pptp_ctl_count 1 || { fail "PPTP control connection not up ($(pptp_why 3))"; return; }
+	wait_until 15 pptp_server_heard lan3 2 || { fail "PPTP call carries no frames ($(pptp_why 3))"; return; }
+
 	tping wireguard "${NS_LAN[0]}" 10.9.0.1
 	tping ipsec "${NS_LAN[0]}" 10.10.0.1
 	tping openvpn "${NS_LAN[1]}" 10.8.0.1
@@ -116,7 +129,7 @@ wan_address_change() {
 		wait_until 30 answered_after "$SCN_DIR/tping-$p.log" "$tb" ||
 			{ fail "$p: no ping answered inside the tunnel within 30 s of the new address"; return; }
 	done
-	sleep 2
+	pptp_after_change "$pub2" || return
 	for p in wireguard ipsec openvpn; do
 		out+=("$p $(outage "$SCN_DIR/tping-$p.log" "$t0") s")
 	done
@@ -126,8 +139,36 @@ wan_address_change() {
 	report wan-address-change "${LAN_IP[0]} wireguard" "$SRV1_IP:$WG_PORT/udp" PASS "$seen"
 	local how="NAK, DISCOVER"
 	[[ $GATEWAY == linux ]] && how="udhcpc started again, DISCOVER"
-	PASS_NOTE="$pub -> $pub2 ($how, bound $(awk -v a="$t0" -v b="$tb" 'BEGIN{printf "%.1f", b - a}') s later); outage: ${out[*]}; no VPN program restarted"
+	PASS_NOTE="$pub -> $pub2 ($how, bound $(awk -v a="$t0" -v b="$tb" 'BEGIN{printf "%.1f", b - a}') s later); outage: ${out[*]}; no VPN program restarted; $PPTP_NOTE"
 	return 0
+}
+
+# pptp_from ADDR - pptpd has a control connection from ADDR.
+pptp_from() {
+	pptp_ctl_peers | grep -q "^$1:"
+}
+
+# pptp_after_change NEW - the old call is dead (no frame from lan3 reaches
+# the server for 6 s after the new address); a new pptp from lan3 (its own
+# /run: the old call manager still holds the dead connection) comes up from
+# NEW. Sets PPTP_NOTE.
+pptp_after_change() {
+	local new=$1 n0 n1 t1 d=$SCN_DIR/run3b
+	sleep 1
+	n0=$(cat "$SCN_DIR"/pptpd/stub-*.log 2>/dev/null | grep -c "fcs=ok .* tag=lan3 ")
+	sleep 6
+	n1=$(cat "$SCN_DIR"/pptpd/stub-*.log 2>/dev/null | grep -c "fcs=ok .* tag=lan3 ")
+	note "PPTP after the change: the server heard $n0, then 6 s later $n1 frames from lan3; pptpd's control peers: $(pptp_ctl_peers | tr '\n' ' ')"
+	((n1 == n0)) || { fail "PPTP frames still crossed after the address change ($n0 -> $n1)"; return; }
+	t1=$(date +%s.%N)
+	mkdir -p "$d/pptp"
+	spawn pptp-lan3-redial "${NS_LAN[2]}" sh -c 'mount --bind "$1" /run && exec socat \
+		"EXEC:pptp $2 --nolaunchpppd --nohostroute --loglevel 2" \
+		"EXEC:$3 --tag $4 --log $5"' sh "$d" "$SRV1_IP" "$PPTP_STUB" lan3 "$SCN_DIR/stub-lan3b.log"
+	wait_until 20 pptp_from "$new" || { fail "no redialled PPTP control connection from $new"; return; }
+	wait_until 20 pptp_server_heard lan3 $((n1 + 2)) || { fail "the redialled PPTP call carries no frames"; return; }
+	PPTP_NOTE="PPTP: call dead after the change (its TCP control connection cannot move), redial up from $new in $(awk -v a="$t1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b - a}') s"
+	note "$PPTP_NOTE"
 }
 
 # wandhcp_new_addr OLD - a lease is bound on another address than OLD.
