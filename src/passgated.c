@@ -65,7 +65,10 @@ static void log_start(const struct pg_config *cfg, const struct pg_datapath *dp)
 	char a[3][16];
 
 	inet_ntop(AF_INET, &ec->lan_addr, a[0], sizeof(a[0]));
-	inet_ntop(AF_INET, &ec->wan_addr, a[1], sizeof(a[1]));
+	if (cfg->wan_dhcp)
+		snprintf(a[1], sizeof(a[1]), "dhcp");
+	else
+		inet_ntop(AF_INET, &ec->wan_addr, a[1], sizeof(a[1]));
 	inet_ntop(AF_INET, &ec->wan_gateway, a[2], sizeof(a[2]));
 	pg_info("passgated %s started: lan %s %s/%u mac %s, wan %s %s/%u via %s mac %s, "
 		"max_flows %u (%zu KiB), workers %u",
@@ -95,6 +98,27 @@ static bool signal_handled(int sfd, struct pg_datapath *dp, struct pg_api *api)
 		pg_info("signal %d: stopping", (int)si.ssi_signo);
 		return false;
 	}
+}
+
+/*
+ * The configuration dnsmasq is rendered from: as it is, except that [dns]
+ * upstream = dhcp takes the DNS servers of the WAN's lease in use (none
+ * while the WAN is down). dnsmasq restarts when they change.
+ */
+static const struct pg_config *dnsmasq_view(const struct pg_config *cfg,
+					    const struct pg_datapath *dp)
+{
+	static struct pg_config view;
+	const struct pg_dhcp_lease *l;
+
+	if (!cfg->dns.upstream_dhcp)
+		return cfg;
+	view = *cfg; /* shallow: read only, for one render */
+	l = pg_dhcp_current(&dp->wan.dhcp);
+	view.dns.nupstream = 0;
+	for (uint8_t i = 0; l && i < l->n_dns && i < PG_DNS_MAX_UPSTREAMS; i++)
+		view.dns.upstream[view.dns.nupstream++] = l->dns[i];
+	return &view;
 }
 
 /*
@@ -145,7 +169,7 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_api *api, struct pg_dn
 			pg_api_run(api, now);
 			api_due = now + 1000;
 			/* DHCP and DNS: started, restarted, re-read after an API change. */
-			pg_dnsmasq_tick(dm, cfg, now);
+			pg_dnsmasq_tick(dm, dnsmasq_view(cfg, dp), now);
 		}
 	}
 }
@@ -243,6 +267,7 @@ static struct pg_api *api_start(struct pg_config *cfg, const char *path,
 	env.start_ms = now_ms();
 	env.capture = &dp->capture;
 	env.dp_stats = &dp->stats;
+	env.dp = dp;
 	api = pg_api_create(&env, err, sizeof(err));
 	if (!api) {
 		pg_err("%s", err);
@@ -319,6 +344,8 @@ int main(int argc, char **argv)
 		goto out_signals;
 	}
 	log_start(&cfg, &dp);
+	/* [wan] address = dhcp: the lease file lives with dnsmasq's files. */
+	pg_wan_start(&dp, &cfg, o.run_dir ? o.run_dir : PG_DNSMASQ_RUN_DIR, now_ms());
 	api = api_start(&cfg, o.path, &engines, &dp);
 	if (!api)
 		goto out_datapath;

@@ -55,7 +55,7 @@ void pg_api_commit(struct pg_api *api, struct pg_config *next, const char *what,
 			return;
 		}
 	}
-	r = pg_engines_reconfigure(api->env.engines, &next->engine);
+	r = pg_api_engines_apply(api, &next->engine);
 	if (r) {
 		if (path && pg_config_write(cur, path))
 			pg_err("api: %s could not be restored after a refused change", path);

@@ -117,6 +117,19 @@ int pg_api_config_append(struct pg_config *cfg, const char *section, const char 
 /* Strip "FILE:LINE: " from a config error, leaving "[section] key: reason". */
 const char *pg_api_config_reason(const char *err);
 
+/*
+ * Hand a configuration's engine settings to the engines, with the DHCP
+ * WAN's lease put in (dp/wan.h) when there is one. 0 or -errno.
+ */
+int pg_api_engines_apply(struct pg_api *api, const struct pg_engine_config *ec);
+
+/* api_wan.c: GET /api/v1/wan, POST /api/v1/wan/renew and /release; the status part. */
+struct json_object *pg_api_wan_json(const struct pg_api *api);
+void pg_api_wan_get(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+		    struct pg_api_resp *resp);
+void pg_api_wan_post(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+		     struct pg_api_resp *resp);
+
 /* api_reload.c: POST /api/v1/reload. */
 void pg_api_post_reload(struct pg_api *api, const struct pg_api_req *req,
 			struct pg_api_resp *resp);

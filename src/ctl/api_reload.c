@@ -72,7 +72,7 @@ static int do_reload(struct pg_api *api, struct pg_reload_diff *d, char *msg, si
 	}
 	/* Not in the file: the flow hash key of this run must stay. */
 	memcpy(next.engine.hash_seed, cur->engine.hash_seed, sizeof(cur->engine.hash_seed));
-	r = pg_engines_reconfigure(api->env.engines, &next.engine);
+	r = pg_api_engines_apply(api, &next.engine);
 	if (r) {
 		snprintf(err, sizeof(err), "%s: the engine refused it: %s", path, strerror(-r));
 		pg_config_free(&next);
