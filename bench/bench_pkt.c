@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "bench_pkt.h"
-#include "csum.h"
+#include "engine/csum.h"
 
 #define IP_HLEN 20
 

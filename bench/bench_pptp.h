@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 
 /*
  * Client (LAN) to server (remote), addresses in host order; the client picks

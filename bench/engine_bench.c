@@ -40,8 +40,8 @@
 
 #include "bench_pkt.h"
 #include "bench_pptp.h"
-#include "engine.h"
-#include "engines.h"
+#include "engine/engine.h"
+#include "engine/engines.h"
 
 #define MAX_RUNS 15
 #define MAX_BATCH 256

@@ -23,15 +23,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "api.h"
-#include "auth.h"
-#include "config.h"
-#include "datapath.h"
-#include "dnsmasq.h"
-#include "engine.h"
-#include "ifcheck.h"
-#include "log.h"
-#include "version.h"
+#include "ctl/api.h"
+#include "ctl/auth.h"
+#include "conf/config.h"
+#include "dp/datapath.h"
+#include "ctl/dnsmasq.h"
+#include "engine/engine.h"
+#include "io/ifcheck.h"
+#include "util/log.h"
+#include "util/version.h"
 
 #define IDLE_POLL_MS 100 /* neighbour retries want ~100 ms, the engine tick 1 s */
 
@@ -165,7 +165,7 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "c:r:th", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'H':
-			return pg_auth_hash_prompt("passgated");
+			return pg_passwd_prompt("passgated");
 		case 'c':
 			path = optarg;
 			break;

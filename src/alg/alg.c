@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* alg.c - the table of protocol helpers and the calls the engine makes into it. */
-#include "alg.h"
+#include "alg/alg.h"
 
 static const struct pg_alg_ops *const helpers[PG_ALG__COUNT] = {
 	[PG_ALG_PPTP] = &pg_alg_pptp,

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine_internal.h"
+#include "engine/engine_internal.h"
 
 enum pg_alg_id {
 	PG_ALG_NONE = 0,

@@ -38,7 +38,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "alg.h"
+#include "alg/alg.h"
 
 #define IKE_PORT 500
 #define NATT_PORT 4500

@@ -13,7 +13,7 @@
  */
 #include <arpa/inet.h>
 
-#include "alg.h"
+#include "alg/alg.h"
 
 #define L2TP_PORT 1701
 #define L2TP_T 0x80 /* control message */

@@ -39,8 +39,8 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "alg.h"
-#include "csum.h"
+#include "alg/alg.h"
+#include "engine/csum.h"
 
 #define PPTP_PORT 1723
 #define PPTP_MAGIC 0x1a2b3c4du

@@ -36,9 +36,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "api_internal.h"
-#include "ctlsock.h"
-#include "log.h"
+#include "ctl/api_internal.h"
+#include "ctl/ctlsock.h"
+#include "util/log.h"
 
 /* Per-request state, kept by MHD between calls of the access handler. */
 struct conn {

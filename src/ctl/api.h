@@ -14,9 +14,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "engine.h"
-#include "engines.h"
+#include "conf/config.h"
+#include "engine/engine.h"
+#include "engine/engines.h"
 
 struct pg_api;
 struct pg_port;

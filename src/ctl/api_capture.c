@@ -5,7 +5,7 @@
  *
  * Everything here needs credentials, reads included: a capture holds
  * other people's packets. The capture itself lives in the data path
- * (src/io/capture.c); these handlers run between two passes like every
+ * (src/dp/capture.c); these handlers run between two passes like every
  * other, so arming and reading never race the hook. Arming compiles the
  * filter with libpcap on this thread: a refused expression answers 400
  * with field "filter" and libpcap's own words.
@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_internal.h"
-#include "capture.h"
-#include "log.h"
+#include "ctl/api_internal.h"
+#include "dp/capture.h"
+#include "util/log.h"
 
 #define DEFAULT_SECONDS 10 /* neither seconds nor packets given */
 

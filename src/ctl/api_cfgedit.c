@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_internal.h"
-#include "config_internal.h"
+#include "ctl/api_internal.h"
+#include "conf/config_internal.h"
 
 /* Parse text into cfg in place of its current contents; takes text. */
 static int reparse(struct pg_config *cfg, char *text, size_t len, char *err, size_t errlen)

@@ -14,8 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api_internal.h"
-#include "log.h"
+#include "ctl/api_internal.h"
+#include "util/log.h"
 
 int pg_api_config_copy(struct pg_api *api, struct pg_config *next, struct pg_api_resp *resp)
 {

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api_internal.h"
-#include "config.h"
+#include "ctl/api_internal.h"
+#include "conf/config.h"
 
 static struct json_object *addr(uint32_t be)
 {

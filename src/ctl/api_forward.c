@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_internal.h"
-#include "observe.h"
+#include "ctl/api_internal.h"
+#include "engine/observe.h"
 
 static struct json_object *rule_json(const struct pg_config *cfg, unsigned int i)
 {

@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api.h"
-#include "auth.h"
+#include "ctl/api.h"
+#include "ctl/auth.h"
 
 #define PG_API_BODY_MAX 16384	 /* request bodies larger than this get 413 */
 #define PG_API_HEADER_MEM 32768	 /* per connection: headers must fit (else 431) */

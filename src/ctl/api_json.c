@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_internal.h"
+#include "ctl/api_internal.h"
 
 #define JSON_DEPTH_MAX 8 /* request bodies are flat objects; refuse deep nesting */
 

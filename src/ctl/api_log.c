@@ -13,9 +13,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "api_internal.h"
-#include "log.h"
-#include "observe.h"
+#include "ctl/api_internal.h"
+#include "util/log.h"
+#include "engine/observe.h"
 
 #define DRAIN_BATCH 32
 

@@ -15,9 +15,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api_internal.h"
-#include "log.h"
-#include "reload.h"
+#include "ctl/api_internal.h"
+#include "util/log.h"
+#include "conf/reload.h"
 
 /* "N settings changed: [a] b, [c] d" (or "no setting changed"). */
 static void describe(const struct pg_reload_diff *d, char *buf, size_t len)

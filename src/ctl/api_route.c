@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_internal.h"
-#include "log.h"
+#include "ctl/api_internal.h"
+#include "util/log.h"
 
 enum access {
 	A_OPEN,	 /* the page's files, login */

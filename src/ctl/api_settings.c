@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_internal.h"
-#include "config_internal.h"
+#include "ctl/api_internal.h"
+#include "conf/config_internal.h"
 
 static const struct {
 	const char *section;

@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_internal.h"
-#include "observe.h"
-#include "parse.h"
-#include "port.h"
-#include "version.h"
+#include "ctl/api_internal.h"
+#include "engine/observe.h"
+#include "engine/parse.h"
+#include "l2/port.h"
+#include "util/version.h"
 
 static struct json_object *prefix_json(uint32_t addr_be, uint8_t prefix)
 {

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "api_internal.h"
+#include "ctl/api_internal.h"
 
 #define PG_WEB_ASSET(sym, file)                                                                    \
 	__asm__(".section .rodata\n"                                                               \

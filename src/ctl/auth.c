@@ -14,7 +14,6 @@
  * window the address is refused (429) until the window ends, before any
  * hash is computed.
  */
-#include <crypt.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,18 +21,8 @@
 #include <strings.h>
 #include <sys/random.h>
 
-#include "auth.h"
-
-/* Compare without an early exit, so timing tells nothing about where they differ. */
-static bool secret_equal(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	unsigned char d = (unsigned char)(la != lb);
-
-	for (size_t i = 0; i < la && i < lb; i++)
-		d |= (unsigned char)(a[i] ^ b[i]);
-	return d == 0;
-}
+#include "ctl/auth.h"
+#include "util/passwd.h"
 
 void pg_auth_init(struct pg_auth *a, const struct pg_config_api *cfg)
 {
@@ -45,47 +34,6 @@ void pg_auth_init(struct pg_auth *a, const struct pg_config_api *cfg)
 bool pg_auth_enabled(const struct pg_auth *a)
 {
 	return pg_config_api_has_credential(a->cfg);
-}
-
-int pg_auth_hash(const char *secret, char *out, size_t outlen)
-{
-	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
-	struct crypt_data *cd;
-	int r = 0;
-
-	if (!*secret || strlen(secret) > PG_AUTH_SECRET_MAX)
-		return -EINVAL;
-	/* NULL random bytes: libxcrypt reads the kernel's random source itself. */
-	if (!crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)))
-		return errno ? -errno : -EINVAL;
-	cd = calloc(1, sizeof(*cd));
-	if (!cd)
-		return -ENOMEM;
-	if (!crypt_rn(secret, salt, cd, sizeof(*cd)) || cd->output[0] == '*')
-		r = -EINVAL;
-	else if (snprintf(out, outlen, "%s", cd->output) >= (int)outlen)
-		r = -ENAMETOOLONG;
-	explicit_bzero(cd, sizeof(*cd));
-	free(cd);
-	return r;
-}
-
-bool pg_auth_verify(const char *secret, const char *hash)
-{
-	struct crypt_data *cd;
-	bool ok;
-
-	if (!*hash || !*secret || strlen(secret) > PG_AUTH_SECRET_MAX)
-		return false;
-	cd = calloc(1, sizeof(*cd));
-	if (!cd)
-		return false;
-	/* A failed crypt_rn() returns NULL or a string starting with '*'. */
-	ok = crypt_rn(secret, hash, cd, sizeof(*cd)) && cd->output[0] != '*' &&
-	     secret_equal(cd->output, hash);
-	explicit_bzero(cd, sizeof(*cd));
-	free(cd);
-	return ok;
 }
 
 static struct pg_auth_client *client_find(struct pg_auth *a, uint32_t addr, uint64_t now_ms)
@@ -168,7 +116,7 @@ static enum pg_auth_result match(struct pg_auth *a, const char *secret, const ch
 		return PG_AUTH_BAD;
 	if (!take_check(a, now_ms))
 		return PG_AUTH_LIMITED;
-	if (!pg_auth_verify(secret, hash))
+	if (!pg_passwd_verify(secret, hash))
 		return PG_AUTH_BAD;
 	snprintf(known, PG_AUTH_SECRET_MAX + 1, "%s", secret);
 	return PG_AUTH_OK;
@@ -185,7 +133,7 @@ static struct pg_auth_session *session_find(struct pg_auth *a, const char *sid, 
 			memset(s, 0, sizeof(*s));
 			continue;
 		}
-		if (secret_equal(s->id, sid))
+		if (pg_passwd_equal(s->id, sid))
 			return s;
 	}
 	return NULL;
@@ -233,9 +181,9 @@ static enum pg_auth_result check_secret(struct pg_auth *a, const char *secret, b
 	if (!password_only && session_find(a, secret, now_ms))
 		return PG_AUTH_OK;
 	/* Secrets that matched before, before any slow check is spent. */
-	if (a->known_password[0] && secret_equal(secret, a->known_password))
+	if (a->known_password[0] && pg_passwd_equal(secret, a->known_password))
 		return PG_AUTH_OK;
-	if (!password_only && a->known_token[0] && secret_equal(secret, a->known_token))
+	if (!password_only && a->known_token[0] && pg_passwd_equal(secret, a->known_token))
 		return PG_AUTH_OK;
 	if (a->cfg->password_hash[0]) {
 		r = match(a, secret, a->cfg->password_hash, a->known_password, now_ms);
@@ -326,6 +274,6 @@ enum pg_auth_result pg_auth_login(struct pg_auth *a, const char *password, uint3
 void pg_auth_logout(struct pg_auth *a, const char *sid)
 {
 	for (unsigned int i = 0; i < PG_AUTH_SESSIONS; i++)
-		if (a->sessions[i].id[0] && secret_equal(a->sessions[i].id, sid))
+		if (a->sessions[i].id[0] && pg_passwd_equal(a->sessions[i].id, sid))
 			memset(&a->sessions[i], 0, sizeof(a->sessions[i]));
 }

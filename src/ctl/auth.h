@@ -10,12 +10,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "conf/config.h"
+#include "util/passwd.h"
 
 #define PG_AUTH_SESSIONS 16		/* logged-in browsers at once */
 #define PG_AUTH_SESSION_HEX 64		/* session ids: 32 random bytes in hex */
 #define PG_AUTH_SESSION_IDLE_MS 3600000 /* a session ends after an idle hour */
-#define PG_AUTH_SECRET_MAX 128		/* longest password or token accepted */
+#define PG_AUTH_SECRET_MAX PG_PASSWD_MAX /* longest password or token accepted */
 #define PG_AUTH_CLIENTS 64		/* addresses whose failures are remembered */
 #define PG_AUTH_MAX_FAILURES 5		/* per address and window */
 #define PG_AUTH_WINDOW_MS 60000
@@ -74,18 +75,5 @@ void pg_auth_logout(struct pg_auth *a, const char *sid);
 
 /* Milliseconds until addr may try again (0: now). */
 uint64_t pg_auth_retry_after(const struct pg_auth *a, uint32_t addr, uint64_t now_ms);
-
-/* Hash secret for the config file (yescrypt, random salt). 0 or -errno. */
-int pg_auth_hash(const char *secret, char *out, size_t outlen);
-
-/* Does secret match hash? Constant time in the comparison. */
-bool pg_auth_verify(const char *secret, const char *hash);
-
-/*
- * Read a password from stdin (twice, without echo, on a terminal) and print
- * "password_hash = HASH" for [api]. Returns the exit status; prog names
- * the program in messages.
- */
-int pg_auth_hash_prompt(const char *prog);
 
 #endif /* PG_AUTH_H */

@@ -24,7 +24,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "ctlsock.h"
+#include "ctl/ctlsock.h"
 
 static int make_addr(const char *path, struct sockaddr_un *sun, char *err, size_t errlen)
 {

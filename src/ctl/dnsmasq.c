@@ -34,8 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dnsmasq.h"
-#include "log.h"
+#include "ctl/dnsmasq.h"
+#include "util/log.h"
 
 #define STOP_WAIT_MS 3000
 #define BACKOFF_MAX_MS 30000

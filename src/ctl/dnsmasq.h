@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "config.h"
+#include "conf/config.h"
 
 #define PG_DNSMASQ_BIN "/usr/sbin/dnsmasq"
 /* Where the configuration and the lease file go without --run-dir. */

@@ -26,7 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dnsmasq.h"
+#include "ctl/dnsmasq.h"
 
 struct out {
 	char *buf;

@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_internal.h"
-#include "dpstats.h"
-#include "observe.h"
-#include "port.h"
+#include "ctl/api_internal.h"
+#include "dp/dpstats.h"
+#include "engine/observe.h"
+#include "l2/port.h"
 
 #define SESSION_PAGE 256
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* counters.c - names and descriptions of the engine's counters. */
-#include "counters.h"
+#include "engine/counters.h"
 
 static const char *const names[] = {
 #define PG_COUNTER_NAME(sym, name, help) name,

@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "csum.h"
+#include "engine/csum.h"
 
 uint32_t pg_csum_partial(const void *buf, size_t len, uint32_t sum)
 {

@@ -14,9 +14,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "alg.h"
-#include "csum.h"
-#include "engine_internal.h"
+#include "alg/alg.h"
+#include "engine/csum.h"
+#include "engine/engine_internal.h"
 
 #define BROADCAST 0xffffffffu
 #define PG_HUGE_PAGE ((size_t)2 << 20)

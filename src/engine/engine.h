@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "counters.h"
+#include "engine/counters.h"
 
 /* Which link a packet arrived on. */
 enum pg_side {

@@ -13,10 +13,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "engine.h"
-#include "observe.h"
-#include "parse.h"
-#include "siphash.h"
+#include "engine/engine.h"
+#include "engine/observe.h"
+#include "engine/parse.h"
+#include "engine/siphash.h"
 
 #define PG_NONE UINT32_MAX
 

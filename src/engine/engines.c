@@ -14,8 +14,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "engines.h"
-#include "portdir.h"
+#include "engine/engines.h"
+#include "engine/portdir.h"
 
 /* The cursor's top bits name the engine: tables have at most 2^24 flows. */
 #define CURSOR_SHIFT 28

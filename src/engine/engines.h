@@ -13,9 +13,9 @@
 #ifndef PG_ENGINES_H
 #define PG_ENGINES_H
 
-#include "engine.h"
-#include "observe.h"
-#include "shard.h"
+#include "engine/engine.h"
+#include "engine/observe.h"
+#include "engine/shard.h"
 
 struct pg_engines {
 	unsigned int n;

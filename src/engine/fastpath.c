@@ -33,9 +33,9 @@
  */
 #include <arpa/inet.h>
 
-#include "alg.h"
-#include "csum.h"
-#include "engine_internal.h"
+#include "alg/alg.h"
+#include "engine/csum.h"
+#include "engine/engine_internal.h"
 
 #define IP_FRAG_BITS 0x3fff /* MF and the offset: any fragment */
 

@@ -27,8 +27,8 @@
  */
 #include <string.h>
 
-#include "alg.h"
-#include "engine_internal.h"
+#include "alg/alg.h"
+#include "engine/engine_internal.h"
 
 static const uint32_t empty_ref = PG_NONE;
 

@@ -16,9 +16,9 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "alg.h"
-#include "csum.h"
-#include "engine_internal.h"
+#include "alg/alg.h"
+#include "engine/csum.h"
+#include "engine/engine_internal.h"
 
 static uint32_t now_seconds_up(uint64_t now_ms)
 {

@@ -27,9 +27,9 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "csum.h"
-#include "engine_internal.h"
-#include "siphash.h"
+#include "engine/csum.h"
+#include "engine/engine_internal.h"
+#include "engine/siphash.h"
 
 #define IP_MF 0x2000
 #define IP_OFFMASK 0x1fff

@@ -16,7 +16,7 @@
  */
 #include <arpa/inet.h>
 
-#include "engine_internal.h"
+#include "engine/engine_internal.h"
 
 static bool permit_exists(struct pg_engine *e, uint8_t proto, uint16_t pub, uint32_t remote)
 {

@@ -12,8 +12,8 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "csum.h"
-#include "engine_internal.h"
+#include "engine/csum.h"
+#include "engine/engine_internal.h"
 
 #define IP_HDR 20
 #define ICMP_HDR 8

@@ -16,8 +16,8 @@
  */
 #include <arpa/inet.h>
 
-#include "csum.h"
-#include "engine_internal.h"
+#include "engine/csum.h"
+#include "engine/engine_internal.h"
 
 /* The quoted packet of an ICMP error, parsed as far as the quote allows. */
 struct quoted {

@@ -23,7 +23,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "engine_internal.h"
+#include "engine/engine_internal.h"
 
 static uint32_t mask_of(uint8_t len)
 {

@@ -14,8 +14,8 @@
  */
 #include <arpa/inet.h>
 
-#include "csum.h"
-#include "engine_internal.h"
+#include "engine/csum.h"
+#include "engine/engine_internal.h"
 
 #define IP_DF 0x40 /* in the flags byte */
 #define TCPOPT_EOL 0

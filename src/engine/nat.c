@@ -25,8 +25,8 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "engine_internal.h"
-#include "portdir.h"
+#include "engine/engine_internal.h"
+#include "engine/portdir.h"
 
 #define EVEN_BITS 0x5555555555555555ULL
 

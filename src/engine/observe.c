@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "alg.h"
-#include "engine_internal.h"
+#include "alg/alg.h"
+#include "engine/engine_internal.h"
 
 #define EV_RING 256u
 

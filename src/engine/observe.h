@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 
 /* One flow as the API shows it. Addresses and ports in host byte order. */
 struct pg_flow_info {

@@ -7,8 +7,8 @@
  */
 #include <arpa/inet.h>
 
-#include "csum.h"
-#include "parse.h"
+#include "engine/csum.h"
+#include "engine/parse.h"
 
 #define IP_MF 0x2000
 #define IP_OFFMASK 0x1fff

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 
 #define PG_PROTO_ICMP 1
 #define PG_PROTO_TCP 6

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_internal.h"
-#include "portdir.h"
+#include "engine/engine_internal.h"
+#include "engine/portdir.h"
 
 #define SPACES 3
 #define PORTS 65536u

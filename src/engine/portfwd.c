@@ -18,7 +18,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "engine_internal.h"
+#include "engine/engine_internal.h"
 
 static bool ported_rule(const struct pg_port_forward *r)
 {

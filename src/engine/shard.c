@@ -18,9 +18,9 @@
  * packet to the public address (hairpinning) has that address as its
  * remote, in both directions.
  */
-#include "shard.h"
+#include "engine/shard.h"
 
-#include "engine_internal.h"
+#include "engine/engine_internal.h"
 
 #define IPV4_MIN 20
 #define ICMP_HDR 8

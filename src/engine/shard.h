@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 
 /* At most this many workers: each has its own tables (max_flows / n flows). */
 #define PG_SHARDS_MAX 16

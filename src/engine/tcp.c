@@ -8,7 +8,7 @@
  * and everything else for minutes (REQ-5). Every valid opening, including
  * simultaneous open (both sides send a bare SYN), reaches ESTABLISHED (REQ-2).
  */
-#include "engine_internal.h"
+#include "engine/engine_internal.h"
 
 static uint8_t syn_bit(int dir)
 {

@@ -32,7 +32,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "afpacket.h"
+#include "io/afpacket.h"
 
 #define PG_AFP_RX_BLOCK_SIZE (1u << 17)
 #define PG_AFP_RX_BLOCK_NR 32

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "frame.h"
+#include "io/frame.h"
 
 struct pg_afp {
 	int fd;

@@ -40,8 +40,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "afxdp.h"
-#include "eth.h"
+#include "io/afxdp.h"
+#include "l2/eth.h"
 
 #ifndef SOL_XDP
 #define SOL_XDP 283

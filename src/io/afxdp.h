@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "frame.h"
-#include "xdp_prog.h"
+#include "io/frame.h"
+#include "io/xdp_prog.h"
 
 /* One of the four rings shared with the kernel (producer/consumer indexes). */
 struct pg_xsk_ring {

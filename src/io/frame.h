@@ -14,7 +14,7 @@
 
 #include <stdint.h>
 
-#include "eth.h"
+#include "l2/eth.h"
 
 #define PG_FRAME_SIZE 2048
 #define PG_FRAME_L3_OFF 64

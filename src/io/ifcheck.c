@@ -23,8 +23,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "ifcheck.h"
-#include "log.h"
+#include "io/ifcheck.h"
+#include "util/log.h"
 
 static int ifreq_ioctl(int fd, const char *ifname, unsigned long req, struct ifreq *ifr)
 {
@@ -144,7 +144,7 @@ static int ethtool_get(int fd, const char *ifname, uint32_t cmd, uint32_t *value
 
 static int check_offloads(const char *ifname)
 {
-	uint32_t v;
+	uint32_t v = 0; /* ethtool_get() fills it on success */
 	int fd, problems = 0;
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);

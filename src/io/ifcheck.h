@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "eth.h"
+#include "l2/eth.h"
 
 struct pg_ifinfo {
 	unsigned int ifindex;

@@ -21,8 +21,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "tap.h"
+#include "util/log.h"
+#include "io/tap.h"
 
 static void sin_set(struct sockaddr *sa, uint32_t addr)
 {
@@ -230,7 +230,7 @@ int pg_tap_fence_link(const char *ifname, struct pg_tap_sysctl_saved *saved, cha
 	snprintf(saved->ifname, sizeof(saved->ifname), "%s", ifname);
 	saved->rp_filter = saved->arp_ignore = -1;
 	for (int i = 0; i < 2; i++) {
-		int v, r;
+		int v = 0, r; /* sysctl_read() fills v on success */
 
 		if (conf_path(path, sizeof(path), "ipv4", ifname, keys[i]) ||
 		    sysctl_read(path, &v)) {

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "eth.h"
+#include "l2/eth.h"
 
 /* How to bring one TAP device up. Addresses in network order. */
 struct pg_tap_setup {

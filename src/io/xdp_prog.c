@@ -32,7 +32,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "xdp_prog.h"
+#include "io/xdp_prog.h"
 
 static int sys_bpf(int cmd, union bpf_attr *attr)
 {

@@ -7,8 +7,8 @@
  */
 #include <string.h>
 
-#include "arp.h"
-#include "l2_counters.h"
+#include "l2/arp.h"
+#include "l2/l2_counters.h"
 
 #define ARP_HTYPE_ETHER 1
 

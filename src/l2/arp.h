@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "eth.h"
+#include "l2/eth.h"
 
 #define PG_ARP_LEN 28 /* IPv4-over-Ethernet ARP body */
 #define PG_ARP_OP_REQUEST 1

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "eth.h"
+#include "l2/eth.h"
 
 const uint8_t pg_eth_broadcast[PG_ETH_ALEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 

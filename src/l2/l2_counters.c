@@ -2,7 +2,7 @@
 /*
  * l2_counters.c - names and descriptions of the layer 2 counters.
  */
-#include "l2_counters.h"
+#include "l2/l2_counters.h"
 
 static const char *const names[PG_L2_CNT__COUNT] = {
 #define PG_L2_COUNTER_NAME(sym, name, help) [PG_L2_CNT_##sym] = name,

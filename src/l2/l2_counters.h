@@ -22,7 +22,7 @@
 	X(DROP_NOT_FOR_US, "drop_not_for_us", "unicast frame for another MAC address")             \
 	X(DROP_LOOPED, "drop_looped", "frame sent from our own MAC address")                       \
 	X(DROP_HOST_PATH, "drop_host_path", "packet for the gateway's own stack (no host path)")   \
-	/* the host path (src/io/hostpath.c) */                                                   \
+	/* the host path (src/dp/hostpath.c) */                                                   \
 	X(HOST_TX, "host_tx", "packets handed up to the host stack's device")                      \
 	X(HOST_RX, "host_rx", "frames the host stack sent on this side")                           \
 	X(DROP_HOST_TX, "drop_host_tx", "packet the host device refused (its queue full)")         \

@@ -26,8 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "l2_counters.h"
-#include "neigh.h"
+#include "l2/l2_counters.h"
+#include "l2/neigh.h"
 
 #define SCAN_INTERVAL_MS 100
 

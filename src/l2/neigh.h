@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "eth.h"
+#include "l2/eth.h"
 
 #define PG_NEIGH_QUEUE_MAX 4	  /* packets held per unresolved neighbour */
 #define PG_NEIGH_RETRY_MS 1000	  /* between ARP requests for one neighbour */

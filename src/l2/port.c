@@ -19,9 +19,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "arp.h"
-#include "log.h"
-#include "port.h"
+#include "l2/arp.h"
+#include "util/log.h"
+#include "l2/port.h"
 
 static void port_solicit(void *ctx, uint32_t ip);
 static void port_xmit(void *ctx, const uint8_t mac[PG_ETH_ALEN], uint8_t *l3, uint32_t len);

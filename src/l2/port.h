@@ -11,10 +11,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "engine.h"
-#include "eth.h"
-#include "l2_counters.h"
-#include "neigh.h"
+#include "engine/engine.h"
+#include "l2/eth.h"
+#include "l2/l2_counters.h"
+#include "l2/neigh.h"
 
 #define PG_PORT_MAX_NEIGH 1024 /* neighbours per link */
 #define PG_PORT_HELD_SLOTS 256 /* packets held for resolution per link */

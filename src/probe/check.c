@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "check_internal.h"
+#include "probe/check_internal.h"
 
 static void say(const struct pg_probe_check_opts *o, const char *what)
 {
@@ -382,7 +382,7 @@ out:
 int pg_probe_check(const struct pg_probe_check_opts *o, struct pg_probe_obs *obs)
 {
 	struct sockaddr_in to = pg_sa(o->server, o->port);
-	struct pg_msg req = {.type = PG_MSG_ECHO}, ans, later;
+	struct pg_msg req = {.type = PG_MSG_ECHO}, ans, later = {.type = PG_MSG_LATER};
 	long long later_end = 0;
 	int fd, lfd = -1;
 

@@ -6,8 +6,8 @@
 #ifndef PG_PROBE_CHECK_INTERNAL_H
 #define PG_PROBE_CHECK_INTERNAL_H
 
-#include "net.h"
-#include "probe.h"
+#include "probe/net.h"
+#include "probe/probe.h"
 
 void pg_probe_check_esp(const struct pg_probe_check_opts *o, struct pg_probe_obs *obs);
 void pg_probe_check_pptp(const struct pg_probe_check_opts *o, struct pg_probe_obs *obs);

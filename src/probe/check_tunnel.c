@@ -21,7 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "check_internal.h"
+#include "probe/check_internal.h"
 
 static int raw_socket(int proto)
 {

@@ -17,9 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ikev2.h"
-#include "net.h"
-#include "probe.h"
+#include "probe/ikev2.h"
+#include "probe/net.h"
+#include "probe/probe.h"
 
 static int exchange(int fd, const struct sockaddr_in *to, const uint8_t *req, size_t len,
 		    const uint8_t spi_i[8], struct pg_ike_answer *a)

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ikev2.h"
+#include "probe/ikev2.h"
 
 #define NP_NONE 0
 #define NP_SA 33

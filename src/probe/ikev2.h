@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sha1.h"
+#include "probe/sha1.h"
 
 #define PG_IKE_NAT_SRC 16388		/* NAT_DETECTION_SOURCE_IP */
 #define PG_IKE_NAT_DST 16389		/* NAT_DETECTION_DESTINATION_IP */

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "msg.h"
+#include "probe/msg.h"
 
 static void put16(uint8_t *p, uint16_t v)
 {

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "net.h"
+#include "probe/net.h"
 
 long long pg_now_ms(void)
 {

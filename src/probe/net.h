@@ -9,7 +9,7 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
-#include "msg.h"
+#include "probe/msg.h"
 
 long long pg_now_ms(void);
 int pg_udp_socket(uint16_t port);

@@ -6,7 +6,7 @@
  */
 #include <stdio.h>
 
-#include "probe.h"
+#include "probe/probe.h"
 
 static void ip(uint32_t a, char *buf, size_t len)
 {

@@ -29,9 +29,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "msg.h"
-#include "net.h"
-#include "probe.h"
+#include "probe/msg.h"
+#include "probe/net.h"
+#include "probe/probe.h"
 
 #define NUDP 8
 #define MAX_LATER 64

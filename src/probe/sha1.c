@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "sha1.h"
+#include "probe/sha1.h"
 
 static uint32_t rol(uint32_t v, int n)
 {

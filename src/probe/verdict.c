@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "probe.h"
+#include "probe/probe.h"
 
 /* The brief's symptoms. */
 static const char NEVER[] = "VPN never connects";

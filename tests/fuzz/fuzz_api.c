@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_internal.h"
-#include "capture.h"
-#include "config.h"
+#include "ctl/api_internal.h"
+#include "dp/capture.h"
+#include "conf/config.h"
 
 #define TOKEN "fuzz-token"
 
@@ -38,7 +38,7 @@ static void setup(void)
 	char err[PG_CONFIG_ERR_SIZE], hash[256], text[1024];
 	struct pg_api_env env;
 
-	if (pg_auth_hash(TOKEN, hash, sizeof(hash)))
+	if (pg_passwd_hash(TOKEN, hash, sizeof(hash)))
 		fail("cannot hash the token");
 	snprintf(text, sizeof(text),
 		 "[lan]\ninterface = lan0\naddress = 192.168.1.1/24\n[wan]\ninterface = wan0\n"

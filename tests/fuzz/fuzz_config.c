@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "dnsmasq.h"
+#include "conf/config.h"
+#include "ctl/dnsmasq.h"
 
 static void fail(const char *what)
 {

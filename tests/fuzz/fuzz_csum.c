@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csum.h"
+#include "engine/csum.h"
 #include "pktbuild.h"
 
 static bool all_zero(const uint8_t *p, size_t n)

@@ -43,7 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engines.h"
+#include "engine/engines.h"
 #include "fixture.h"
 
 #define MAX_BATCH 16

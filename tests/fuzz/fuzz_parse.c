@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parse.h"
-#include "shard.h"
+#include "engine/parse.h"
+#include "engine/shard.h"
 #include "pktbuild.h"
 
 static void fail(const char *what)

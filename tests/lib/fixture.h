@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 #include "pktbuild.h"
 
 #define PGT_LAN_ADDR "192.168.1.1"

@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "config.h"
+#include "conf/config.h"
 
 /* A minimal valid head that cases append to; it is 8 lines long. */
 #define HEAD                                                                                       \

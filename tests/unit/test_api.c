@@ -19,8 +19,8 @@
 
 #include <cmocka.h>
 
-#include "api_internal.h"
-#include "config.h"
+#include "ctl/api_internal.h"
+#include "conf/config.h"
 
 static const char conf_text[] = "# API test configuration\n"
 				"[lan]\n"
@@ -215,7 +215,7 @@ static struct fixture *fx_auth(void)
 {
 	char hash[256], line[300];
 
-	assert_int_equal(pg_auth_hash("pw", hash, sizeof(hash)), 0);
+	assert_int_equal(pg_passwd_hash("pw", hash, sizeof(hash)), 0);
 	snprintf(line, sizeof(line), "password_hash = %s\n", hash);
 	return fx_new(line);
 }

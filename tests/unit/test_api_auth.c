@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "auth.h"
-#include "config.h"
+#include "ctl/auth.h"
+#include "conf/config.h"
 
 #define CLIENT 0x7f000001u
 #define OTHER 0x0a000001u
@@ -26,29 +26,29 @@ static void test_hash_and_verify(void **state)
 	char h1[256], h2[256];
 
 	(void)state;
-	assert_int_equal(pg_auth_hash("correct horse", h1, sizeof(h1)), 0);
-	assert_int_equal(pg_auth_hash("correct horse", h2, sizeof(h2)), 0);
+	assert_int_equal(pg_passwd_hash("correct horse", h1, sizeof(h1)), 0);
+	assert_int_equal(pg_passwd_hash("correct horse", h2, sizeof(h2)), 0);
 	/* yescrypt, salted: the same password hashes differently each time. */
 	assert_memory_equal(h1, "$y$", 3);
 	assert_string_not_equal(h1, h2);
 	assert_true(pg_config_hash_valid(h1));
-	assert_true(pg_auth_verify("correct horse", h1));
-	assert_true(pg_auth_verify("correct horse", h2));
-	assert_false(pg_auth_verify("correct horsE", h1));
-	assert_false(pg_auth_verify("", h1));
-	assert_false(pg_auth_verify("correct horse", ""));
-	assert_false(pg_auth_verify("correct horse", "$y$garbage"));
-	assert_int_equal(pg_auth_hash("", h1, sizeof(h1)), -EINVAL);
-	assert_int_not_equal(pg_auth_hash("pw", h1, 8), 0);
+	assert_true(pg_passwd_verify("correct horse", h1));
+	assert_true(pg_passwd_verify("correct horse", h2));
+	assert_false(pg_passwd_verify("correct horsE", h1));
+	assert_false(pg_passwd_verify("", h1));
+	assert_false(pg_passwd_verify("correct horse", ""));
+	assert_false(pg_passwd_verify("correct horse", "$y$garbage"));
+	assert_int_equal(pg_passwd_hash("", h1, sizeof(h1)), -EINVAL);
+	assert_int_not_equal(pg_passwd_hash("pw", h1, 8), 0);
 }
 
 static void setup_cfg(struct pg_config_api *c, const char *pw, const char *token)
 {
 	pg_config_api_defaults(c);
 	if (pw)
-		assert_int_equal(pg_auth_hash(pw, c->password_hash, sizeof(c->password_hash)), 0);
+		assert_int_equal(pg_passwd_hash(pw, c->password_hash, sizeof(c->password_hash)), 0);
 	if (token)
-		assert_int_equal(pg_auth_hash(token, c->token_hash, sizeof(c->token_hash)), 0);
+		assert_int_equal(pg_passwd_hash(token, c->token_hash, sizeof(c->token_hash)), 0);
 }
 
 static void test_headers(void **state)
@@ -180,7 +180,7 @@ static void test_api_section(void **state)
 	assert_int_equal(parse("listen = localhost:80\n", err), -EINVAL);
 	assert_int_equal(parse("password_hash = hunter2\n", err), -EINVAL);
 	assert_non_null(strstr(err, "--hash-password"));
-	assert_int_equal(pg_auth_hash("pw", hash, sizeof(hash)), 0);
+	assert_int_equal(pg_passwd_hash("pw", hash, sizeof(hash)), 0);
 	snprintf(line, sizeof(line), "listen = 0.0.0.0:8080\ntoken_hash = %s\n", hash);
 	assert_int_equal(parse(line, err), 0);
 }

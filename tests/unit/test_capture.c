@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_capture.c - the gateway-side capture (src/io/capture.c) and its API
+ * test_capture.c - the gateway-side capture (src/dp/capture.c) and its API
  * (src/ctl/api_capture.c): frames offered through the hook, the pcap read
  * back with libpcap. Filters, link selection and the cooked header that
  * tells links and directions apart, limits by packets, time and buffer
@@ -19,10 +19,10 @@
 
 #include <cmocka.h>
 
-#include "api_internal.h"
-#include "auth.h"
-#include "capture.h"
-#include "config.h"
+#include "ctl/api_internal.h"
+#include "ctl/auth.h"
+#include "dp/capture.h"
+#include "conf/config.h"
 
 #define LAN_IFINDEX 7
 #define WAN_IFINDEX 9
@@ -303,7 +303,7 @@ static int fx_setup(void **state)
 	struct pg_api_env env;
 
 	assert_non_null(f);
-	assert_int_equal(pg_auth_hash(TOKEN, hash, sizeof(hash)), 0);
+	assert_int_equal(pg_passwd_hash(TOKEN, hash, sizeof(hash)), 0);
 	snprintf(text, sizeof(text),
 		 "[lan]\ninterface = lan0\naddress = 192.168.1.1/24\n[wan]\ninterface = wan0\n"
 		 "address = 198.51.100.2/24\ngateway = 198.51.100.1\n[nat]\nmax_flows = 1024\nmax_flows_per_host = 64\n"

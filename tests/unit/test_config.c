@@ -18,7 +18,7 @@
 
 #include "config_cases.h"
 
-#include "config.h"
+#include "conf/config.h"
 
 static const char good[] = "# a full configuration\n"
 			   "[lan]\n"

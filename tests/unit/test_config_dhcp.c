@@ -17,8 +17,8 @@
 
 #include "config_cases.h"
 
-#include "config.h"
-#include "dnsmasq.h"
+#include "conf/config.h"
+#include "ctl/dnsmasq.h"
 
 static const char good[] = HEAD "[dhcp]\n"				/* 9 */
 				"enable = on\n"				/* 10 */

@@ -16,8 +16,8 @@
 
 #include "config_cases.h"
 
-#include "config.h"
-#include "parse.h"
+#include "conf/config.h"
+#include "engine/parse.h"
 
 static uint32_t ip(const char *s)
 {

@@ -20,7 +20,7 @@
 #include <cmocka.h>
 
 #include "../lib/pktbuild.h"
-#include "csum.h"
+#include "engine/csum.h"
 
 #define ROUNDS 100000
 

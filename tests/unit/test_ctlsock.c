@@ -24,10 +24,10 @@
 
 #include <cmocka.h>
 
-#include "api_client.h"
-#include "api_internal.h"
-#include "config.h"
-#include "ctlsock.h"
+#include "cli/api_client.h"
+#include "ctl/api_internal.h"
+#include "conf/config.h"
+#include "ctl/ctlsock.h"
 
 struct dirs {
 	char base[64];

@@ -23,8 +23,8 @@
 
 #include <cmocka.h>
 
-#include "config.h"
-#include "dnsmasq.h"
+#include "conf/config.h"
+#include "ctl/dnsmasq.h"
 
 #define CONF                                                                                       \
 	"[lan]\ninterface = a0\naddress = 192.168.1.1/24\n[wan]\ninterface = b0\n"                 \

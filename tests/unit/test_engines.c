@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_engines.c - several engines shown as one (src/engine/engines.c) and
- * the worker threads that run them (src/io/workers.c).
+ * the worker threads that run them (src/dp/workers.c).
  *
  * The set: each worker gets its share of the table and of the ICMP error
  * rate, a split that cannot hold the minimum table is refused with a
@@ -26,8 +26,8 @@
 #include <cmocka.h>
 
 #include "../lib/fixture.h"
-#include "engines.h"
-#include "workers.h"
+#include "engine/engines.h"
+#include "dp/workers.h"
 
 #define BATCH 96
 

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "../lib/rows.h"
-#include "engine_internal.h"
+#include "engine/engine_internal.h"
 
 static struct pgt_ctx g_ctx;
 

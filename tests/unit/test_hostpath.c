@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_hostpath.c - the host path's frame handling (src/io/hostpath.c) with
+ * test_hostpath.c - the host path's frame handling (src/dp/hostpath.c) with
  * datagram socket pairs in place of the TAP descriptors: like a TAP device,
  * each read() gives one whole frame and each write() sends one. Creating
  * real TAP devices needs CAP_NET_ADMIN; the e2e scenarios do that.
@@ -18,8 +18,8 @@
 
 #include <cmocka.h>
 
-#include "arp.h"
-#include "hostpath.h"
+#include "l2/arp.h"
+#include "dp/hostpath.h"
 
 static const uint8_t lan_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
 static const uint8_t wan_mac[6] = {0x02, 0, 0, 0, 0, 0x02};

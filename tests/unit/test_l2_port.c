@@ -14,10 +14,10 @@
 
 #include <cmocka.h>
 
-#include "arp.h"
-#include "frame.h"
-#include "l2_counters.h"
-#include "port.h"
+#include "l2/arp.h"
+#include "io/frame.h"
+#include "l2/l2_counters.h"
+#include "l2/port.h"
 
 static const uint8_t our_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
 static const uint8_t peer_mac[6] = {0x02, 0, 0, 0, 0, 0x10};

@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "config.h"
-#include "log.h"
+#include "conf/config.h"
+#include "util/log.h"
 
 static const char base[] = "[lan]\ninterface = lan0\naddress = 192.168.1.1/24\n"
 			   "[wan]\ninterface = wan0\naddress = 198.51.100.2/24\n"

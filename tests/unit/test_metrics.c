@@ -16,9 +16,9 @@
 
 #include <cmocka.h>
 
-#include "api_internal.h"
-#include "dpstats.h"
-#include "port.h"
+#include "ctl/api_internal.h"
+#include "dp/dpstats.h"
+#include "l2/port.h"
 
 static const char text[] = "[lan]\ninterface = lan0\naddress = 192.168.1.1/24\n"
 			   "[wan]\ninterface = wan0\naddress = 198.51.100.2/24\n"

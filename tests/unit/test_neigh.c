@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "l2_counters.h"
-#include "neigh.h"
+#include "l2/l2_counters.h"
+#include "l2/neigh.h"
 
 /* What the cache asked for. */
 static uint32_t solicited[64];

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "../lib/fixture.h"
-#include "observe.h"
+#include "engine/observe.h"
 
 #define T0 1000000ULL
 

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "../lib/rows.h"
-#include "engine_internal.h"
+#include "engine/engine_internal.h"
 
 #define EVEN_HIGH 32256u /* even ports in 1024..65534 */
 #define RESERVED_EVEN 500u /* even ports in the forward 6000..6999 */

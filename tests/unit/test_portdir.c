@@ -19,8 +19,8 @@
 #include <cmocka.h>
 
 #include "../lib/fixture.h"
-#include "engine_internal.h"
-#include "portdir.h"
+#include "engine/engine_internal.h"
+#include "engine/portdir.h"
 
 #define NSOCK 3800
 #define SPACE PG_PORTS_UDP

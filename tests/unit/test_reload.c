@@ -21,9 +21,9 @@
 #include <cmocka.h>
 
 #include "../lib/fixture.h"
-#include "api_internal.h"
-#include "config.h"
-#include "reload.h"
+#include "ctl/api_internal.h"
+#include "conf/config.h"
+#include "conf/reload.h"
 
 static const char base[] = "# reload test\n"
 			   "[lan]\n"
@@ -324,7 +324,7 @@ static void test_credentials_change_ends_sessions(void **state)
 	char msg[PG_CONFIG_ERR_SIZE + 64], extra[512], hash[256];
 
 	(void)state;
-	assert_int_equal(pg_auth_hash("reload-token", hash, sizeof(hash)), 0);
+	assert_int_equal(pg_passwd_hash("reload-token", hash, sizeof(hash)), 0);
 	snprintf(extra, sizeof(extra), "\n[api]\ntoken_hash = %s\n", hash);
 	write_file(f->path, extra);
 	snprintf(f->api->auth.sessions[0].id, sizeof(f->api->auth.sessions[0].id), "%s",

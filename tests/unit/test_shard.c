@@ -22,8 +22,8 @@
 #include <cmocka.h>
 
 #include "../lib/fixture.h"
-#include "engines.h"
-#include "shard.h"
+#include "engine/engines.h"
+#include "engine/shard.h"
 
 #define NSERVERS 64
 #define NHOSTS 8

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * auth_prompt.c - "passgated --hash-password" and "passgatectl
+ * passwd_prompt.c - "passgated --hash-password" and "passgatectl
  * hash-password": read a password (without echo on a terminal, or one line
  * from a pipe) and print the line to paste into [api].
  */
@@ -10,7 +10,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "auth.h"
+#include "util/passwd.h"
 
 static int read_line(const char *prompt, char *buf, size_t len)
 {
@@ -41,14 +41,14 @@ static int read_line(const char *prompt, char *buf, size_t len)
 	return 0;
 }
 
-int pg_auth_hash_prompt(const char *prog)
+int pg_passwd_prompt(const char *prog)
 {
-	char pw[PG_AUTH_SECRET_MAX + 2], again[PG_AUTH_SECRET_MAX + 2], hash[256];
+	char pw[PG_PASSWD_MAX + 2], again[PG_PASSWD_MAX + 2], hash[256];
 	int r;
 
-	if (read_line("password: ", pw, sizeof(pw)) || !*pw || strlen(pw) > PG_AUTH_SECRET_MAX) {
+	if (read_line("password: ", pw, sizeof(pw)) || !*pw || strlen(pw) > PG_PASSWD_MAX) {
 		fprintf(stderr, "%s: a password is 1 to %d bytes on one line\n", prog,
-			PG_AUTH_SECRET_MAX);
+			PG_PASSWD_MAX);
 		return 1;
 	}
 	if (isatty(STDIN_FILENO)) {
@@ -57,7 +57,7 @@ int pg_auth_hash_prompt(const char *prog)
 			return 1;
 		}
 	}
-	r = pg_auth_hash(pw, hash, sizeof(hash));
+	r = pg_passwd_hash(pw, hash, sizeof(hash));
 	explicit_bzero(pw, sizeof(pw));
 	explicit_bzero(again, sizeof(again));
 	if (r) {

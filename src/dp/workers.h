@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "engines.h"
+#include "engine/engines.h"
 
 /* Packets one pass may hand over (a burst from each link and the host path). */
 #define PG_WORKERS_BATCH_MAX 256

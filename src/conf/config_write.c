@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "config_internal.h"
+#include "conf/config.h"
+#include "conf/config_internal.h"
 
 static bool line_is(const struct pg_config_doc *d, const struct pg_config_line *ln,
 			const char *section, const char *key)

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "parse.h"
+#include "conf/config.h"
+#include "engine/parse.h"
 
 int pg_config_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi)
 {

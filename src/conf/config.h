@@ -12,9 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config_dhcp.h"
-#include "engine.h"
-#include "log.h"
+#include "conf/config_dhcp.h"
+#include "engine/engine.h"
+#include "util/log.h"
 
 /* IFNAMSIZ, including the terminating NUL: names are at most 15 bytes. */
 #define PG_CONFIG_IFNAME_SIZE 16

@@ -19,8 +19,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config_internal.h"
-#include "reload.h"
+#include "conf/config_internal.h"
+#include "conf/reload.h"
 
 #define OFF(member) offsetof(struct pg_config, member)
 

@@ -3,7 +3,7 @@
  * ctl_capture.c - `passgatectl capture [--seconds N] [--packets N]
  * [--filter EXPR] [--link lan|wan|any] -w FILE`.
  *
- * The daemon does the capturing (src/io/capture.c) so that its poll loop
+ * The daemon does the capturing (src/dp/capture.c) so that its poll loop
  * never waits on us: this side only arms it (POST /api/v1/capture), asks
  * how it is going every 200 ms, and when it is done fetches the pcap
  * (GET /api/v1/capture/pcap) and writes FILE. Ctrl-C stops the capture
@@ -20,10 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "api_client.h"
-#include "config.h"
-#include "ctl_capture.h"
-#include "ctl_reply.h"
+#include "cli/api_client.h"
+#include "conf/config.h"
+#include "cli/ctl_capture.h"
+#include "cli/ctl_reply.h"
 
 #define CALL_TIMEOUT_MS 10000
 #define POLL_MS 200

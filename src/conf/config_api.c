@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
+#include "conf/config.h"
 
 void pg_config_api_defaults(struct pg_config_api *api)
 {

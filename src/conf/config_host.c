@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "parse.h"
+#include "conf/config.h"
+#include "engine/parse.h"
 
 /* Split s at commas into trimmed items; calls item() for each. An empty item is an error. */
 static int each_item(const char *s, int (*item)(const char *, void *), void *ctx)

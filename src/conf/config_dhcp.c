@@ -20,8 +20,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "config.h"
-#include "parse.h"
+#include "conf/config.h"
+#include "engine/parse.h"
 
 static uint32_t mask_of(uint8_t prefix)
 {

@@ -23,9 +23,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "engines.h"
-#include "config_internal.h"
+#include "conf/config.h"
+#include "engine/engines.h"
+#include "conf/config_internal.h"
 
 const char pg_config_builtin[] = "# built-in configuration: the demo network\n"
 				 "[lan]\n"

@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "util/log.h"
 
 static enum pg_log_level cur_level = PG_LOG_INFO;
 static bool use_syslog;

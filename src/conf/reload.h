@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "config.h"
+#include "conf/config.h"
 
 #define PG_RELOAD_NAMES_MAX 32	/* changed settings named one by one */
 #define PG_RELOAD_NAME_SIZE 80	/* "[section] key" */

@@ -22,7 +22,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "workers.h"
+#include "dp/workers.h"
 
 #define SPIN_ROUNDS 4000 /* pause instructions, tens of microseconds */
 

@@ -9,11 +9,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "engine.h"
-#include "frame.h"
-#include "port.h"
-#include "tap.h"
+#include "conf/config.h"
+#include "engine/engine.h"
+#include "io/frame.h"
+#include "l2/port.h"
+#include "io/tap.h"
 
 #define PG_HOST_BURST 32 /* frames read from each device per pass */
 

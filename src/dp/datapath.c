@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "datapath.h"
-#include "ifcheck.h"
-#include "log.h"
+#include "dp/datapath.h"
+#include "io/ifcheck.h"
+#include "util/log.h"
 
 #define WARN_INTERVAL_MS 10000
 #define TICK_INTERVAL_MS 1000

@@ -10,16 +10,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "afpacket.h"
-#include "afxdp.h"
-#include "capture.h"
-#include "dpstats.h"
-#include "config.h"
-#include "engine.h"
-#include "engines.h"
-#include "hostpath.h"
-#include "port.h"
-#include "workers.h"
+#include "io/afpacket.h"
+#include "io/afxdp.h"
+#include "dp/capture.h"
+#include "dp/dpstats.h"
+#include "conf/config.h"
+#include "engine/engine.h"
+#include "engine/engines.h"
+#include "dp/hostpath.h"
+#include "l2/port.h"
+#include "dp/workers.h"
 
 #define PG_DP_BURST 64 /* frames taken from each ring per pass */
 /* Frame buffers of one pass: a burst per link, and the host's WAN device. */

@@ -21,8 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "api_client.h"
-#include "config.h"
+#include "cli/api_client.h"
+#include "conf/config.h"
 
 #define REPLY_MAX (64u << 20) /* a reply larger than this is refused */
 

@@ -20,12 +20,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "api_client.h"
-#include "auth.h"
-#include "config.h"
-#include "ctl_capture.h"
-#include "ctl_reply.h"
-#include "version.h"
+#include "cli/api_client.h"
+#include "util/passwd.h"
+#include "conf/config.h"
+#include "cli/ctl_capture.h"
+#include "cli/ctl_reply.h"
+#include "util/version.h"
 
 #define TIMEOUT_MS 10000
 
@@ -403,7 +403,7 @@ static int cmd_hash_password(int argc, char **argv)
 		fprintf(stderr, "usage: passgatectl hash-password < password\n");
 		return 1;
 	}
-	return pg_auth_hash_prompt("passgatectl");
+	return pg_passwd_prompt("passgatectl");
 }
 
 static int cmd_version(int argc, char **argv)

@@ -28,7 +28,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "capture.h"
+#include "dp/capture.h"
 
 #define ETH_HLEN 14
 #define SLL2_HLEN 20

@@ -5,7 +5,7 @@
  */
 #include <stdio.h>
 
-#include "ctl_reply.h"
+#include "cli/ctl_reply.h"
 
 void pg_ctl_print_refusal(int status, struct json_object *o)
 {

@@ -30,9 +30,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "arp.h"
-#include "hostpath.h"
-#include "log.h"
+#include "l2/arp.h"
+#include "dp/hostpath.h"
+#include "util/log.h"
 
 /* Locally administered, and not any link's: the WAN device's only neighbour. */
 static const uint8_t wan_peer_mac[PG_ETH_ALEN] = {0x02, 0x70, 0x67, 0x00, 0x00, 0x01};
