@@ -7,6 +7,8 @@
 #   make bench      benchmarks against Linux's NAT
 #   make fuzz       longer fuzzing runs (FUZZ_SECONDS per target)
 #   make lint       the layer rule, clang-tidy and cppcheck (make check runs it)
+#   make install    PREFIX (/usr/local), DESTDIR; make deb: build/passgate_*.deb
+#                   (mk/install.mk)
 
 CC      ?= gcc
 FUZZ_CC ?= clang
@@ -23,7 +25,7 @@ CFLAGS_SAN = $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer -fsanitize=address,und
              -fno-sanitize-recover=all -DPG_TESTING
 LDFLAGS_REL = -pie -Wl,-z,relro,-z,now
 LDFLAGS_SAN = -fsanitize=address,undefined
-LIBS_DAEMON = -lpcap -ljson-c -lmicrohttpd -lcrypt
+LIBS_DAEMON = -lpcap -ljson-c -lmicrohttpd -lcrypt -lsystemd -lcap-ng -lseccomp
 LIBS_CTL    = -ljson-c -lcrypt
 LIBS_TEST   = -lcmocka -lpcap
 
@@ -172,3 +174,6 @@ PROBE_TESTS = $(patsubst tests/unit/%.c,$(SAN)/tests/%,$(wildcard tests/unit/tes
 $(PROBE_TESTS): $(SAN)/tests/%: $(SAN)/tests/unit/%.o $(call obj,$(SAN),$(PROBE_LIB))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_SAN) -o $@ $^ -lcmocka
+
+# --- installing and packaging (issue 20) --------------------------------------
+include mk/install.mk

@@ -6,9 +6,17 @@
  * counters.
  *
  * It runs in the foreground and logs to stderr; a supervisor (or the test
- * harness) keeps it alive. Signals arrive through a signalfd in the same
- * poll as the packet sockets, so they are handled between two passes and
- * never interrupt one.
+ * harness) keeps it alive. Under systemd (passgate.service) it reports
+ * READY, RELOADING, STOPPING and watchdog keep-alives (dp/sdnotify.c) and
+ * logs with journal priorities. Signals arrive through a signalfd in the
+ * same poll as the packet sockets, so they are handled between two passes
+ * and never interrupt one.
+ *
+ * Once everything that needs root is open (links, XDP, TAP devices, API
+ * sockets), it becomes the user passgate with only the capabilities the
+ * steady state uses, under a seccomp allow-list (dp/isolate.c), before the
+ * first packet. Exit status: 0 stopped, 1 failure, 2 usage, 78
+ * configuration (util/version.h).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,6 +28,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +36,8 @@
 #include "ctl/auth.h"
 #include "conf/config.h"
 #include "dp/datapath.h"
+#include "dp/isolate.h"
+#include "dp/sdnotify.h"
 #include "ctl/dnsmasq.h"
 #include "engine/engine.h"
 #include "io/ifcheck.h"
@@ -37,17 +48,22 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: passgated [-c FILE] [-t] [-h] | --hash-password\n"
-		   "  -c FILE  configuration file (docs/CONFIG.md); without it the built-in\n"
+	fprintf(f, "usage: passgated [-c FILE] [-r DIR] [-u USER] [-t]\n"
+		   "       passgated --hash-password | --help | --version\n"
+		   "  -c FILE  configuration file (man passgate.conf); without it the built-in\n"
 		   "           demo configuration: lan0 192.168.1.1/24, wan0 198.51.100.2/24\n"
 		   "           via 198.51.100.1\n"
 		   "  -t       check the configuration and exit\n"
 		   "  -r DIR   run directory for dnsmasq's configuration and leases\n"
 		   "           (default " PG_DNSMASQ_RUN_DIR ")\n"
-		   "  -h       this help\n"
+		   "  -u USER  the user to run as once set up (default " PG_ISOLATE_USER
+		   ", when it exists)\n"
+		   "  -h, --help     this help\n"
+		   "  -V, --version  print the version\n"
 		   "  --hash-password  read a password, print its hash for [api] (docs/API.md)\n"
 		   "signals: HUP re-reads FILE (docs/CONFIG.md \"Reload\"), USR1 logs the\n"
-		   "counters, TERM or INT stop\n");
+		   "counters, TERM or INT stop\n"
+		   "exit status: 0 stopped, 1 failure, 2 usage error, 78 configuration error\n");
 }
 
 static uint64_t now_ms(void)
@@ -107,6 +123,8 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_api *api, struct pg_dn
 			return 1;
 		}
 		now = now_ms();
+		/* Kept alive only while this loop turns (WatchdogSec). */
+		pg_sd_watchdog(now);
 		if (pfd[2].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
@@ -116,8 +134,11 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_api *api, struct pg_dn
 				} else if (si.ssi_signo == SIGHUP) {
 					char msg[PG_CONFIG_ERR_SIZE + 64];
 
-					/* Logged there, success or refusal. */
+					/* Logged there, success or refusal; either way
+					 * a configuration runs again (systemctl reload). */
+					pg_sd_reloading();
 					pg_api_reload(api, msg, sizeof(msg));
+					pg_sd_ready("running");
 				} else {
 					pg_info("signal %d: stopping", (int)si.ssi_signo);
 					return 0;
@@ -143,12 +164,50 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_api *api, struct pg_dn
 	}
 }
 
+/*
+ * Give up root: the directories written later go to the user (dnsmasq's
+ * run directory, made now if DHCP or DNS may be switched on later through
+ * the API, and the control socket's), then dp/isolate.c.
+ */
+static int drop_privileges(const struct pg_config *cfg, const struct pg_dnsmasq *dm,
+			   const char *user)
+{
+	static char sock_dir[PG_CONFIG_SOCKET_PATH_SIZE];
+	struct pg_isolate iso = {.user = user, .spawn = cfg->host.path, .seccomp = true};
+	char err[256], *slash;
+
+	if (cfg->host.path) {
+		if (mkdir(dm->run_dir, 0755) && errno != EEXIST) {
+			pg_err("cannot make the run directory %s: %s", dm->run_dir,
+			       strerror(errno));
+			return -1;
+		}
+		iso.dirs[0] = dm->run_dir;
+	}
+	if (cfg->api.socket_path[0]) {
+		snprintf(sock_dir, sizeof(sock_dir), "%s", cfg->api.socket_path);
+		slash = strrchr(sock_dir, '/');
+		if (slash && slash != sock_dir) {
+			*slash = '\0';
+			iso.dirs[1] = sock_dir;
+		}
+	}
+	if (pg_isolate_apply(&iso, err, sizeof(err))) {
+		pg_err("refusing to run with more privileges than needed: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"hash-password", no_argument, NULL, 'H'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
+	const char *user = PG_ISOLATE_USER;
 	static struct pg_datapath dp;
 	static struct pg_dnsmasq dnsmasq;
 	const char *run_dir = NULL;
@@ -158,11 +217,11 @@ int main(int argc, char **argv)
 	struct pg_config cfg;
 	static struct pg_engines engines;
 	char err[PG_CONFIG_ERR_SIZE];
-	bool check_only = false;
+	bool check_only = false, journal;
 	sigset_t mask;
 	int opt, r, sfd, problems;
 
-	while ((opt = getopt_long(argc, argv, "c:r:th", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:r:u:thV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'H':
 			return pg_passwd_prompt("passgated");
@@ -172,29 +231,37 @@ int main(int argc, char **argv)
 		case 'r':
 			run_dir = optarg;
 			break;
+		case 'u':
+			user = optarg;
+			break;
 		case 't':
 			check_only = true;
 			break;
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'V':
+			printf("passgated %s\n", PG_VERSION);
+			return 0;
 		default:
 			usage(stderr);
-			return 1;
+			return PG_EXIT_USAGE;
 		}
 	}
 	if (optind != argc) {
 		usage(stderr);
-		return 1;
+		return PG_EXIT_USAGE;
 	}
+	journal = pg_log_detect_journal();
+	pg_sd_init();
 	if (path)
 		r = pg_config_load(&cfg, path, err, sizeof(err));
 	else
 		r = pg_config_parse(&cfg, "<built-in>", pg_config_builtin,
 					strlen(pg_config_builtin), err, sizeof(err));
 	if (r) {
-		fprintf(stderr, "passgated: %s\n", err);
-		return 1;
+		fprintf(stderr, "%spassgated: %s\n", journal ? "<3>" : "", err);
+		return PG_EXIT_CONFIG;
 	}
 	if (check_only) {
 		printf("passgated: %s: ok\n", path ? path : "<built-in>");
@@ -269,7 +336,14 @@ int main(int argc, char **argv)
 		pg_datapath_fini(&dp);
 		goto out_sfd;
 	}
+	if (drop_privileges(&cfg, &dnsmasq, user)) {
+		pg_api_destroy(api);
+		pg_datapath_fini(&dp);
+		goto out_sfd;
+	}
+	pg_sd_ready("running");
 	r = run(&dp, sfd, api, &dnsmasq, &cfg);
+	pg_sd_stopping();
 	pg_dnsmasq_stop(&dnsmasq);
 	pg_api_destroy(api);
 	pg_datapath_fini(&dp);

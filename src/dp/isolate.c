@@ -18,7 +18,10 @@
  *    sysctls back at exit; with dnsmasq possible, also CAP_NET_BIND_SERVICE
  *    and CAP_NET_RAW, and the three become ambient so that dnsmasq, which
  *    the daemon (re)starts as its child, gets them across execve without
- *    being root (it is then told not to change user: dnsmasq_conf.c).
+ *    being root (it is then told not to change user: dnsmasq_conf.c). When
+ *    there is no user to switch to, the daemon stays uid 0 without the
+ *    other capabilities, and keeps CAP_SETUID and CAP_SETGID for dnsmasq's
+ *    own switch to nobody, and CAP_KILL to stop it once it is nobody.
  * 3. The user changes (libcap-ng keeps the capabilities across it).
  * 4. A seccomp filter (libseccomp) allows the system calls the loop, the
  *    API, reloads, captures and the dnsmasq child make, and traps any
@@ -29,14 +32,18 @@
  * /proc/PID/status of the daemon shows the result (Uid, CapEff, CapBnd,
  * CapAmb, NoNewPrivs, Seccomp: 2).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cap-ng.h>
@@ -187,25 +194,66 @@ static int install_seccomp(bool spawn, char *err, size_t errlen)
 	return r;
 }
 
-/* Hand a directory the daemon writes to later to uid:gid (when it exists). */
+/* One line saying what the daemon holds from now on. */
+static void log_result(const struct pg_isolate *iso)
+{
+	char *caps = capng_print_caps_text(CAPNG_PRINT_BUFFER, CAPNG_EFFECTIVE);
+
+	pg_info("privileges: user %s (uid %u), capabilities %s%s, seccomp allow-list%s",
+		switched_to[0] ? switched_to : "kept", (unsigned int)geteuid(),
+		caps && *caps ? caps : "none", iso->spawn ? " (ambient for dnsmasq)" : "",
+		iso->seccomp ? "" : " off");
+	free(caps);
+}
+
+/*
+ * Hand a directory the daemon writes to later, and the regular files in it
+ * (a lease file a root dnsmasq made on an earlier run), to uid:gid. Links
+ * are not followed: the directory's contents are not trusted.
+ */
 static int give_dir(const char *dir, uid_t uid, gid_t gid, char *err, size_t errlen)
 {
-	if (chown(dir, uid, gid) && errno != ENOENT) {
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int r = 0;
+
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	if (fchown(dirfd(d), uid, gid)) {
+		r = -errno;
 		snprintf(err, errlen, "cannot hand %s to uid %u: %s", dir, (unsigned int)uid,
 			 strerror(errno));
-		return -errno;
+		goto out;
 	}
-	return 0;
+	while ((de = readdir(d))) {
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		if (fchownat(dirfd(d), de->d_name, uid, gid, AT_SYMLINK_NOFOLLOW)) {
+			r = -errno;
+			snprintf(err, errlen, "cannot hand %s/%s to uid %u: %s", dir, de->d_name,
+				 (unsigned int)uid, strerror(errno));
+			break;
+		}
+	}
+out:
+	closedir(d);
+	return r;
 }
 
 int pg_isolate_apply(const struct pg_isolate *iso, char *err, size_t errlen)
 {
 	struct passwd *pw = NULL;
-	bool root = geteuid() == 0;
+	bool setpcap;
 	int r;
 
-	if (root && iso->user)
+	if (geteuid() == 0 && iso->user)
 		pw = getpwnam(iso->user);
+	/* Cutting the bounding set needs CAP_SETPCAP, which goes below. */
+	capng_get_caps_process();
+	setpcap = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
 	capng_clear(CAPNG_SELECT_ALL);
 	capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_INHERITABLE |
 					CAPNG_BOUNDING_SET, CAP_NET_ADMIN);
@@ -214,9 +262,16 @@ int pg_isolate_apply(const struct pg_isolate *iso, char *err, size_t errlen)
 						 CAPNG_BOUNDING_SET, CAP_NET_BIND_SERVICE, CAP_NET_RAW, -1);
 		capng_updatev(CAPNG_ADD, CAPNG_AMBIENT, CAP_NET_ADMIN, CAP_NET_BIND_SERVICE,
 			      CAP_NET_RAW, -1);
+		/* Still uid 0 (no such user): dnsmasq drops to nobody itself, and
+		 * signalling it then needs CAP_KILL. */
+		if (!pw && geteuid() == 0) {
+			capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
+							 CAPNG_INHERITABLE | CAPNG_BOUNDING_SET,
+				      CAP_SETUID, CAP_SETGID, CAP_KILL, -1);
+			capng_updatev(CAPNG_ADD, CAPNG_AMBIENT, CAP_SETUID, CAP_SETGID, -1);
+		}
 	}
-	/* Bounding set first: cutting it needs CAP_SETPCAP, gone after step 3. */
-	if (capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP)) {
+	if (setpcap) {
 		r = capng_apply(CAPNG_SELECT_BOUNDS);
 		if (r) {
 			snprintf(err, errlen, "capabilities: cannot cut the bounding set (%d)", r);
@@ -259,5 +314,6 @@ int pg_isolate_apply(const struct pg_isolate *iso, char *err, size_t errlen)
 		if (r)
 			return r;
 	}
+	log_result(iso);
 	return 0;
 }
