@@ -25,7 +25,7 @@ CFLAGS_SAN = $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer -fsanitize=address,und
              -fno-sanitize-recover=all -DPG_TESTING
 LDFLAGS_REL = -pie -Wl,-z,relro,-z,now
 LDFLAGS_SAN = -fsanitize=address,undefined
-LIBS_DAEMON = -lpcap -ljson-c -lmicrohttpd -lcrypt -lsystemd -lcap-ng -lseccomp
+LIBS_DAEMON = -lpcap -ljson-c -lmicrohttpd -lgnutls -lcrypt -lsystemd -lcap-ng -lseccomp
 LIBS_CTL    = -ljson-c -lcrypt
 LIBS_TEST   = -lcmocka -lpcap
 

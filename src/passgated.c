@@ -39,6 +39,7 @@
 #include "dp/isolate.h"
 #include "dp/sdnotify.h"
 #include "ctl/dnsmasq.h"
+#include "ctl/tls.h"
 #include "engine/engine.h"
 #include "io/ifcheck.h"
 #include "util/log.h"
@@ -48,7 +49,7 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: passgated [-c FILE] [-r DIR] [-u USER] [-t]\n"
+	fprintf(f, "usage: passgated [-c FILE] [-r DIR] [-s DIR] [-u USER] [-t]\n"
 		   "       passgated --hash-password | --help | --version\n"
 		   "  -c FILE  configuration file (man passgate.conf); without it the built-in\n"
 		   "           demo configuration: lan0 192.168.1.1/24, wan0 198.51.100.2/24\n"
@@ -56,6 +57,8 @@ static void usage(FILE *f)
 		   "  -t       check the configuration and exit\n"
 		   "  -r DIR   run directory for dnsmasq's configuration and leases\n"
 		   "           (default " PG_DNSMASQ_RUN_DIR ")\n"
+		   "  -s DIR   state directory: the API's self-signed certificate\n"
+		   "           (default " PG_STATE_DIR ")\n"
 		   "  -u USER  the user to run as once set up (default " PG_ISOLATE_USER
 		   ", when it exists)\n"
 		   "  -h, --help     this help\n"
@@ -170,7 +173,7 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_api *api, struct pg_dn
  * the API, and the control socket's), then dp/isolate.c.
  */
 static int drop_privileges(const struct pg_config *cfg, const struct pg_dnsmasq *dm,
-			   const char *user)
+			   const char *user, const char *state_dir)
 {
 	static char sock_dir[PG_CONFIG_SOCKET_PATH_SIZE];
 	struct pg_isolate iso = {.user = user, .spawn = cfg->host.path, .seccomp = true};
@@ -192,6 +195,8 @@ static int drop_privileges(const struct pg_config *cfg, const struct pg_dnsmasq 
 			iso.dirs[1] = sock_dir;
 		}
 	}
+	/* The TLS key made there must stay readable to the next start. */
+	iso.dirs[2] = state_dir;
 	if (pg_isolate_apply(&iso, err, sizeof(err))) {
 		pg_err("refusing to run with more privileges than needed: %s", err);
 		return -1;
@@ -207,7 +212,8 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *user = PG_ISOLATE_USER;
+	const char *user = PG_ISOLATE_USER, *state_dir = PG_STATE_DIR;
+	static struct pg_tls tls;
 	static struct pg_datapath dp;
 	static struct pg_dnsmasq dnsmasq;
 	const char *run_dir = NULL;
@@ -221,7 +227,7 @@ int main(int argc, char **argv)
 	sigset_t mask;
 	int opt, r, sfd, problems;
 
-	while ((opt = getopt_long(argc, argv, "c:r:u:thV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:r:s:u:thV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'H':
 			return pg_passwd_prompt("passgated");
@@ -230,6 +236,9 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			run_dir = optarg;
+			break;
+		case 's':
+			state_dir = optarg;
 			break;
 		case 'u':
 			user = optarg;
@@ -323,6 +332,15 @@ int main(int argc, char **argv)
 	env.start_ms = now_ms();
 	env.capture = &dp.capture;
 	env.dp_stats = &dp.stats;
+	if (cfg.api.enabled && pg_config_api_tls(&cfg.api)) {
+		r = pg_tls_load(&tls, &cfg.api, state_dir, err, sizeof(err));
+		if (r) {
+			pg_err("%s", err);
+			pg_datapath_fini(&dp);
+			goto out_sfd;
+		}
+		env.tls = &tls;
+	}
 	api = pg_api_create(&env, err, sizeof(err));
 	if (!api) {
 		pg_err("%s", err);
@@ -336,7 +354,9 @@ int main(int argc, char **argv)
 		pg_datapath_fini(&dp);
 		goto out_sfd;
 	}
-	if (drop_privileges(&cfg, &dnsmasq, user)) {
+	/* The state directory is handed over only when the daemon keeps its key there. */
+	if (drop_privileges(&cfg, &dnsmasq, user,
+			    tls.cert_pem && !cfg.api.tls_cert[0] ? state_dir : NULL)) {
 		pg_api_destroy(api);
 		pg_datapath_fini(&dp);
 		goto out_sfd;
@@ -346,6 +366,7 @@ int main(int argc, char **argv)
 	pg_sd_stopping();
 	pg_dnsmasq_stop(&dnsmasq);
 	pg_api_destroy(api);
+	pg_tls_free(&tls);
 	pg_datapath_fini(&dp);
 	close(sfd);
 	pg_engines_destroy(&engines);
@@ -354,6 +375,7 @@ int main(int argc, char **argv)
 	return r;
 
 out_sfd:
+	pg_tls_free(&tls);
 	close(sfd);
 out_engine:
 	pg_engines_destroy(&engines);

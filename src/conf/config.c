@@ -53,6 +53,8 @@ enum kind {
 	K_LISTEN,    /* [api] listen: "ADDR:PORT" or "off" */
 	K_SOCKET,    /* [api] socket: an absolute path or "off" */
 	K_HASH,      /* char[PG_CONFIG_VALUE_MAX + 1] at off: a crypt(3) hash */
+	K_TLS,       /* [api] tls: enum pg_api_tls at off */
+	K_PATH,      /* char[PG_CONFIG_VALUE_MAX + 1] at off: an absolute file path */
 	K_SVC,       /* [dhcp] and [dns]: parsed by config_dhcp.c */
 	K_INPUT_LAN, /* [input] lan: engine.lan_input */
 	K_INPUT_WAN, /* [input] wan: wan_input, compiled into forwards later */
@@ -147,6 +149,9 @@ static const struct key_def key_table[] = {
 	{S_API, "socket", K_SOCKET, 0, 0, 0, 0, false, false, NULL},
 	{S_API, "password_hash", K_HASH, OFF(api.password_hash), 0, 0, 0, false, false, NULL},
 	{S_API, "token_hash", K_HASH, OFF(api.token_hash), 0, 0, 0, false, false, NULL},
+	{S_API, "tls", K_TLS, OFF(api.tls), 0, 0, 0, false, false, NULL},
+	{S_API, "tls_cert", K_PATH, OFF(api.tls_cert), 0, 0, 0, false, false, NULL},
+	{S_API, "tls_key", K_PATH, OFF(api.tls_key), 0, 0, 0, false, false, NULL},
 	{S_DHCP, "enable", K_SVC, 0, 0, 0, 0, false, false, NULL},
 	{S_DHCP, "range", K_SVC, 0, 0, 0, 0, false, false, NULL},
 	{S_DHCP, "lease", K_SVC, 0, 0, 0, 0, false, false, NULL},
@@ -531,6 +536,27 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 				    "'passgated --hash-password')");
 		snprintf(base + k->off, PG_CONFIG_VALUE_MAX + 1, "%s", v);
 		return 0;
+	case K_TLS: {
+		enum pg_api_tls t;
+		bool b;
+
+		if (!strcmp(v, "auto"))
+			t = PG_API_TLS_AUTO;
+		else if (pg_config_parse_bool(v, &b) == 0)
+			t = b ? PG_API_TLS_ON : PG_API_TLS_OFF;
+		else
+			return fail(p, line, (int)k->section, k->name, "expected 'auto', 'on' or 'off'");
+		memcpy(base + k->off, &t, sizeof(t));
+		return 0;
+	}
+	case K_PATH:
+		/* Relative paths would depend on the daemon's working directory. */
+		if (v[0] != '/' || strlen(v) > PG_CONFIG_VALUE_MAX)
+			return fail(p, line, (int)k->section, k->name,
+				    "expected an absolute path of at most %d bytes",
+				    PG_CONFIG_VALUE_MAX);
+		snprintf(base + k->off, PG_CONFIG_VALUE_MAX + 1, "%s", v);
+		return 0;
 	case K_SVC: {
 		const char *why = "invalid value";
 
@@ -777,6 +803,17 @@ static int check_all(struct parse *p)
 	    (ntohl(p->cfg->api.addr) >> 24) != 127)
 		return fail(p, p->key_line[k], S_API, "listen",
 			    "not a loopback address, and no password_hash or token_hash is set");
+	/* A certificate without its key (or the reverse) cannot be served. */
+	if (!p->cfg->api.tls_cert[0] != !p->cfg->api.tls_key[0]) {
+		k = key_index(S_API, p->cfg->api.tls_cert[0] ? "tls_cert" : "tls_key");
+		return fail(p, p->key_line[k], S_API, p->cfg->api.tls_cert[0] ? "tls_cert" : "tls_key",
+			    "tls_cert and tls_key are given together");
+	}
+	if (p->cfg->api.tls == PG_API_TLS_OFF && p->cfg->api.tls_cert[0]) {
+		k = key_index(S_API, "tls");
+		return fail(p, p->key_line[k], S_API, "tls",
+			    "off, but tls_cert and tls_key are given");
+	}
 	if (pg_config_svc_check(p->cfg, &svc))
 		return fail(p, svc.line, find_section(svc.section, strlen(svc.section)), svc.key,
 			    "%s", svc.reason);
