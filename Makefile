@@ -26,8 +26,8 @@ CFLAGS_SAN = $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer -fsanitize=address,und
 LDFLAGS_REL = -pie -Wl,-z,relro,-z,now
 LDFLAGS_SAN = -fsanitize=address,undefined
 LIBS_DAEMON = -lpcap -ljson-c -lmicrohttpd -lgnutls -lcrypt -lsystemd -lcap-ng -lseccomp
-LIBS_CTL    = -ljson-c -lcrypt
-LIBS_TEST   = -lcmocka -lpcap
+LIBS_CTL    = -ljson-c -lcrypt -lcurl -lgnutls
+LIBS_TEST   = -lcmocka -lpcap -lcurl
 
 # The rooms of src/ (docs/ARCHITECTURE.md "Layers"; make lint checks who
 # includes whom). The engine links alone (bench); passgatectl links only the
@@ -98,7 +98,7 @@ $(FZ)/%: tests/fuzz/%.c $(ENGINE_SRC) $(DAEMON_SRC) $(CLI_SRC) $(TESTLIB_SRC)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(DEFS) $(INCS) -Itests/lib -g -O1 -DPG_TESTING -DPG_FUZZING \
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(ENGINE_SRC) $(DAEMON_SRC) \
-		$(CLI_SRC) $(TESTLIB_SRC) $(LIBS_DAEMON)
+		$(CLI_SRC) $(TESTLIB_SRC) $(LIBS_DAEMON) -lcurl
 
 # The admin page is embedded with .incbin (src/ctl/api_web.c): rebuild on edits.
 WEB_FILES = $(wildcard src/ctl/web/*)

@@ -26,6 +26,7 @@
 #include <gnutls/x509.h>
 
 #include "ctl/tls.h"
+#include "util/tlspin.h"
 
 #define CERT_YEARS 10
 
@@ -78,56 +79,6 @@ static int write_file(const char *path, const gnutls_datum_t *d, mode_t mode, ch
 		snprintf(err, errlen, "api: cannot write %s: %s", path, strerror(-r));
 	}
 	return r;
-}
-
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static void base64(const unsigned char *in, size_t len, char *out)
-{
-	size_t i;
-
-	for (i = 0; i + 2 < len; i += 3) {
-		*out++ = b64[in[i] >> 2];
-		*out++ = b64[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
-		*out++ = b64[((in[i + 1] & 15) << 2) | (in[i + 2] >> 6)];
-		*out++ = b64[in[i + 2] & 63];
-	}
-	if (i < len) {
-		*out++ = b64[in[i] >> 2];
-		if (i + 1 < len) {
-			*out++ = b64[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
-			*out++ = b64[(in[i + 1] & 15) << 2];
-		} else {
-			*out++ = b64[(in[i] & 3) << 4];
-			*out++ = '=';
-		}
-		*out++ = '=';
-	}
-	*out = '\0';
-}
-
-int pg_tls_pin(const char *cert_pem, char *pin, size_t pinlen)
-{
-	gnutls_datum_t d = {.data = (unsigned char *)(uintptr_t)cert_pem,
-			    .size = (unsigned int)strlen(cert_pem)};
-	unsigned char id[32];
-	size_t idlen = sizeof(id);
-	gnutls_x509_crt_t crt;
-	int r;
-
-	if (pinlen < PG_TLS_PIN_SIZE || gnutls_x509_crt_init(&crt) < 0)
-		return -EINVAL;
-	/* The key id with SHA-256 is the hash of the DER SubjectPublicKeyInfo:
-	 * curl's CURLOPT_PINNEDPUBLICKEY "sha256//" pin. */
-	r = gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_PEM);
-	if (r >= 0)
-		r = gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA256, id, &idlen);
-	gnutls_x509_crt_deinit(crt);
-	if (r < 0 || idlen != sizeof(id))
-		return -EINVAL;
-	memcpy(pin, "sha256//", 8);
-	base64(id, idlen, pin + 8);
-	return 0;
 }
 
 /* A new key and self-signed certificate for the listen address. */
@@ -237,7 +188,7 @@ int pg_tls_load(struct pg_tls *t, const struct pg_config_api *api, const char *s
 		pg_tls_free(t);
 		return -EINVAL;
 	}
-	if (pg_tls_pin(t->cert_pem, t->pin, sizeof(t->pin))) {
+	if (pg_tls_pin(t->cert_pem, strlen(t->cert_pem), t->pin, sizeof(t->pin))) {
 		snprintf(err, errlen, "api: %s: not a PEM certificate", t->cert_path);
 		pg_tls_free(t);
 		return -EINVAL;

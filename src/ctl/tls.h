@@ -11,12 +11,12 @@
 #include <stddef.h>
 
 #include "conf/config.h"
+#include "util/tlspin.h"
 
 #define PG_STATE_DIR "/var/lib/passgate"
 #define PG_TLS_CERT_FILE "api-cert.pem"
 #define PG_TLS_KEY_FILE "api-key.pem"
 #define PG_TLS_PEM_MAX (64u * 1024)
-#define PG_TLS_PIN_SIZE 64 /* "sha256//" + 44 base64 digits + NUL */
 
 struct pg_tls {
 	char *cert_pem;			/* NUL-terminated PEM, malloc'd */
@@ -34,8 +34,5 @@ struct pg_tls {
 int pg_tls_load(struct pg_tls *t, const struct pg_config_api *api, const char *state_dir,
 		char *err, size_t errlen);
 void pg_tls_free(struct pg_tls *t);
-
-/* The "sha256//BASE64" pin of a PEM certificate's public key; 0 or -EINVAL. */
-int pg_tls_pin(const char *cert_pem, char *pin, size_t pinlen);
 
 #endif /* PG_TLS_H */
