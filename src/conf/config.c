@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include "conf/config.h"
@@ -838,6 +839,30 @@ static void doc_free(struct pg_config_doc *d)
 	d->lines = NULL;
 }
 
+uint32_t pg_config_default_max_flows(const struct pg_engine_config *ec)
+{
+	uint64_t ram, flows = PG_CONFIG_FLOWS_MAX_DEFAULT;
+	struct sysinfo si;
+
+	/*
+	 * A sixteenth of the memory, so that a 256 MB router starts with the
+	 * defaults (131072 flows, about 19 MB) and leaves the rest to the
+	 * system, dnsmasq and the page cache; a power of two, 65536 at least
+	 * (what a small office needs) and 1048576 at most (the old default).
+	 */
+	if (!sysinfo(&si) && si.totalram) {
+		ram = (uint64_t)si.totalram * (si.mem_unit ? si.mem_unit : 1);
+		flows = ram / 16 / pg_engine_bytes_per_flow(ec);
+	}
+	if (flows < PG_CONFIG_FLOWS_MIN_DEFAULT)
+		return PG_CONFIG_FLOWS_MIN_DEFAULT;
+	if (flows > PG_CONFIG_FLOWS_MAX_DEFAULT)
+		return PG_CONFIG_FLOWS_MAX_DEFAULT;
+	while (flows & (flows - 1))
+		flows &= flows - 1;
+	return (uint32_t)flows;
+}
+
 int pg_config_parse(struct pg_config *cfg, const char *name, const char *text, size_t len,
 			char *err, size_t errlen)
 {
@@ -854,6 +879,7 @@ int pg_config_parse(struct pg_config *cfg, const char *name, const char *text, s
 	p.errlen = errlen;
 	snprintf(c.doc.name, sizeof(c.doc.name), "%s", name);
 	pg_engine_config_defaults(&c.engine);
+	c.engine.max_flows = pg_config_default_max_flows(&c.engine);
 	c.lan_mtu = 1500;
 	c.wan_mtu = 1500;
 	c.log_level = PG_LOG_INFO;

@@ -121,6 +121,14 @@ struct pg_config {
 extern const char pg_config_builtin[];
 
 /*
+ * The default [nat] max_flows for this machine: a sixteenth of its memory
+ * in flows, rounded down to a power of two, within these bounds.
+ */
+#define PG_CONFIG_FLOWS_MIN_DEFAULT 65536u
+#define PG_CONFIG_FLOWS_MAX_DEFAULT 1048576u
+uint32_t pg_config_default_max_flows(const struct pg_engine_config *ec);
+
+/*
  * Parse len bytes of text named name (used in messages) into cfg.
  * Returns 0, or -EINVAL with "NAME:LINE: [section] key: reason" in err,
  * or -ENOMEM. On failure cfg holds nothing to free.
