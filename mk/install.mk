@@ -26,6 +26,7 @@ UNITDIR    ?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/
 else
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 endif
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 INSTALL    ?= install
 
 PG_VERSION_H = $(firstword $(wildcard src/util/version.h src/ctl/version.h))
@@ -46,12 +47,13 @@ $(BUILD)/man/%: docs/man/%.scd
 INSTALLED = $(SBINDIR)/passgated $(SBINDIR)/passgatectl $(BINDIR)/passgate-probe \
 	$(MANDIR)/man8/passgated.8 $(MANDIR)/man8/passgatectl.8 \
 	$(MANDIR)/man5/passgate.conf.5 $(MANDIR)/man1/passgate-probe.1 \
-	$(DATADIR)/passgate.conf $(BASHCOMPDIR)/passgatectl $(UNITDIR)/passgate.service
+	$(DATADIR)/passgate.conf $(BASHCOMPDIR)/passgatectl $(UNITDIR)/passgate.service \
+	$(SYSUSERSDIR)/passgate.conf
 
 install: all man
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UNITDIR)
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
 	$(INSTALL) -m 0755 $(BUILD)/passgated $(BUILD)/passgatectl $(DESTDIR)$(SBINDIR)/
 	$(INSTALL) -m 0755 $(BUILD)/passgate-probe $(DESTDIR)$(BINDIR)/
 	$(INSTALL) -m 0644 $(BUILD)/man/passgated.8 $(BUILD)/man/passgatectl.8 \
@@ -64,9 +66,16 @@ install: all man
 	    -e 's|/etc/passgate|$(SYSCONFDIR)/passgate|g' dist/systemd/passgate.service \
 		>$(DESTDIR)$(UNITDIR)/passgate.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/passgate.service
+	$(INSTALL) -m 0644 dist/sysusers.d/passgate.conf $(DESTDIR)$(SYSUSERSDIR)/passgate.conf
+	@# The user the daemon switches to, on a real install (the package uses adduser).
+	@if [ -z "$(DESTDIR)" ] && command -v systemd-sysusers >/dev/null; then \
+		systemd-sysusers $(SYSUSERSDIR)/passgate.conf; \
+	fi
 	@if [ -z "$(DESTDIR)" ] && [ ! -e $(SYSCONFDIR)/passgate/passgate.conf ]; then \
 		$(INSTALL) -d -m 0750 $(SYSCONFDIR)/passgate && \
 		$(INSTALL) -m 0640 dist/passgate.conf $(SYSCONFDIR)/passgate/passgate.conf && \
+		{ ! getent passwd passgate >/dev/null || \
+		  chown -R passgate:passgate $(SYSCONFDIR)/passgate; } && \
 		echo "wrote $(SYSCONFDIR)/passgate/passgate.conf: name the links in it"; \
 	fi
 

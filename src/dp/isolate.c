@@ -194,6 +194,18 @@ static int install_seccomp(bool spawn, char *err, size_t errlen)
 	return r;
 }
 
+/* Keep cap if it is held now, for dnsmasq too (ambient) when asked. */
+static void keep(const bool *held, int cap, bool ambient)
+{
+	if (!held[cap])
+		return;
+	capng_update(CAPNG_ADD,
+		     CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_INHERITABLE | CAPNG_BOUNDING_SET,
+		     (unsigned int)cap);
+	if (ambient)
+		capng_update(CAPNG_ADD, CAPNG_AMBIENT, (unsigned int)cap);
+}
+
 /* One line saying what the daemon holds from now on. */
 static void log_result(const struct pg_isolate *iso)
 {
@@ -245,30 +257,30 @@ out:
 
 int pg_isolate_apply(const struct pg_isolate *iso, char *err, size_t errlen)
 {
+	bool held[CAP_LAST_CAP + 1], setpcap;
 	struct passwd *pw = NULL;
-	bool setpcap;
 	int r;
 
 	if (geteuid() == 0 && iso->user)
 		pw = getpwnam(iso->user);
-	/* Cutting the bounding set needs CAP_SETPCAP, which goes below. */
+	/* What we hold now bounds what we can keep (a unit's bounding set,
+	 * or a start without root); cutting the bounding set needs SETPCAP. */
 	capng_get_caps_process();
 	setpcap = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
+	for (int c = 0; c <= CAP_LAST_CAP; c++)
+		held[c] = capng_have_capability(CAPNG_PERMITTED, (unsigned int)c);
 	capng_clear(CAPNG_SELECT_ALL);
-	capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_INHERITABLE |
-					CAPNG_BOUNDING_SET, CAP_NET_ADMIN);
+	keep(held, CAP_NET_ADMIN, false);
 	if (iso->spawn) {
-		capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_INHERITABLE |
-						 CAPNG_BOUNDING_SET, CAP_NET_BIND_SERVICE, CAP_NET_RAW, -1);
-		capng_updatev(CAPNG_ADD, CAPNG_AMBIENT, CAP_NET_ADMIN, CAP_NET_BIND_SERVICE,
-			      CAP_NET_RAW, -1);
+		keep(held, CAP_NET_ADMIN, true);
+		keep(held, CAP_NET_BIND_SERVICE, true);
+		keep(held, CAP_NET_RAW, true);
 		/* Still uid 0 (no such user): dnsmasq drops to nobody itself, and
 		 * signalling it then needs CAP_KILL. */
 		if (!pw && geteuid() == 0) {
-			capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
-							 CAPNG_INHERITABLE | CAPNG_BOUNDING_SET,
-				      CAP_SETUID, CAP_SETGID, CAP_KILL, -1);
-			capng_updatev(CAPNG_ADD, CAPNG_AMBIENT, CAP_SETUID, CAP_SETGID, -1);
+			keep(held, CAP_SETUID, true);
+			keep(held, CAP_SETGID, true);
+			keep(held, CAP_KILL, false);
 		}
 	}
 	if (setpcap) {
