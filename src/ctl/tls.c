@@ -182,8 +182,9 @@ int pg_tls_load(struct pg_tls *t, const struct pg_config_api *api, const char *s
 		}
 	}
 	t->cert_pem = read_file(t->cert_path, err, errlen);
-	if (t->cert_pem)
-		t->key_pem = read_file(key_path, err, errlen);
+	if (!t->cert_pem)
+		return -EINVAL;
+	t->key_pem = read_file(key_path, err, errlen);
 	if (!t->key_pem) {
 		pg_tls_free(t);
 		return -EINVAL;

@@ -257,7 +257,7 @@ out:
 
 int pg_isolate_apply(const struct pg_isolate *iso, char *err, size_t errlen)
 {
-	bool held[CAP_LAST_CAP + 1], setpcap;
+	bool held[CAP_LAST_CAP + 1] = {false}, setpcap;
 	struct passwd *pw = NULL;
 	int r;
 
