@@ -143,7 +143,9 @@ lint:
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# Dependency files only: build/deb holds a whole copy of the tree for make deb
+# (its own build/ and directories such as sysusers.d).
+-include $(shell find $(BUILD) -path $(BUILD)/deb -prune -o -name '*.d' -type f -print 2>/dev/null)
 
 # --- benchmarks (issue 9) ----------------------------------------------------
 # The in-memory engine benchmark: release flags, linked against the engine

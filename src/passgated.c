@@ -94,6 +94,31 @@ static void log_start(const struct pg_config *cfg, const struct pg_datapath *dp)
 		ec->max_flows, pg_engines_memory_size(ec, cfg->workers) / 1024, cfg->workers);
 }
 
+/* A signal from the signalfd: false when it asks the daemon to stop. */
+static bool signal_handled(int sfd, struct pg_datapath *dp, struct pg_api *api)
+{
+	struct signalfd_siginfo si;
+	char msg[PG_CONFIG_ERR_SIZE + 64];
+
+	if (read(sfd, &si, sizeof(si)) != sizeof(si))
+		return true;
+	switch (si.ssi_signo) {
+	case SIGUSR1:
+		pg_datapath_status(dp);
+		return true;
+	case SIGHUP:
+		/* Logged there, success or refusal; either way a configuration
+		 * runs again (systemctl reload waits for READY=1). */
+		pg_sd_reloading();
+		pg_api_reload(api, msg, sizeof(msg));
+		pg_sd_ready("running");
+		return true;
+	default:
+		pg_info("signal %d: stopping", (int)si.ssi_signo);
+		return false;
+	}
+}
+
 /*
  * Returns the exit status. The HTTP API's descriptor is polled with the
  * packet sockets and served between passes, on this thread (api.h).
@@ -128,26 +153,8 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_api *api, struct pg_dn
 		now = now_ms();
 		/* Kept alive only while this loop turns (WatchdogSec). */
 		pg_sd_watchdog(now);
-		if (pfd[2].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo == SIGUSR1) {
-					pg_datapath_status(dp);
-				} else if (si.ssi_signo == SIGHUP) {
-					char msg[PG_CONFIG_ERR_SIZE + 64];
-
-					/* Logged there, success or refusal; either way
-					 * a configuration runs again (systemctl reload). */
-					pg_sd_reloading();
-					pg_api_reload(api, msg, sizeof(msg));
-					pg_sd_ready("running");
-				} else {
-					pg_info("signal %d: stopping", (int)si.ssi_signo);
-					return 0;
-				}
-			}
-		}
+		if ((pfd[2].revents & POLLIN) && !signal_handled(sfd, dp, api))
+			return 0;
 		for (int s = 0; s < 2; s++) {
 			if (pfd[s].revents & POLLERR)
 				pg_datapath_error(dp, (enum pg_side)s, now);
@@ -165,6 +172,97 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_api *api, struct pg_dn
 			pg_dnsmasq_tick(dm, cfg, now);
 		}
 	}
+}
+
+/* What the command line asked for. */
+struct options {
+	const char *path;      /* -c, or NULL for the built-in demo configuration */
+	const char *run_dir;   /* -r */
+	const char *state_dir; /* -s: the API's self-signed certificate */
+	const char *user;      /* -u: whom to become once set up */
+	bool check_only;       /* -t */
+};
+
+/* Parse the command line: -1 to go on, or the exit status to return now. */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{"hash-password", no_argument, NULL, 'H'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	int opt;
+
+	memset(o, 0, sizeof(*o));
+	o->state_dir = PG_STATE_DIR;
+	o->user = PG_ISOLATE_USER;
+	while ((opt = getopt_long(argc, argv, "c:r:s:u:thV", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'H':
+			return pg_passwd_prompt("passgated");
+		case 'c':
+			o->path = optarg;
+			break;
+		case 'r':
+			o->run_dir = optarg;
+			break;
+		case 's':
+			o->state_dir = optarg;
+			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 't':
+			o->check_only = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("passgated %s\n", PG_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return PG_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return PG_EXIT_USAGE;
+	}
+	return -1;
+}
+
+/* The links as passgated needs them (docs/INTERFACES.md); false after logging why not. */
+static bool links_ready(const struct pg_config *cfg)
+{
+	int problems =
+		pg_if_check(cfg->lan_ifname, cfg->lan_mtu) + pg_if_check(cfg->wan_ifname, cfg->wan_mtu);
+
+	if (problems)
+		pg_err("refusing to start: %d problem%s with the links above (docs/INTERFACES.md)",
+		       problems, problems == 1 ? "" : "s");
+	return problems == 0;
+}
+
+/* Block the signals the loop reads from a signalfd; the descriptor or -1. */
+static int signals_open(void)
+{
+	sigset_t mask;
+	int sfd;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0)
+		pg_err("signalfd: %s", strerror(errno));
+	return sfd;
 }
 
 /*
@@ -204,100 +302,90 @@ static int drop_privileges(const struct pg_config *cfg, const struct pg_dnsmasq 
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* The API over the running data path, listening on its unix socket; NULL after logging. */
+static struct pg_api *api_start(struct pg_config *cfg, const char *path,
+				struct pg_engines *engines, struct pg_datapath *dp,
+				const struct pg_tls *tls)
 {
-	static const struct option longopts[] = {
-		{"hash-password", no_argument, NULL, 'H'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *user = PG_ISOLATE_USER, *state_dir = PG_STATE_DIR;
-	static struct pg_tls tls;
-	static struct pg_datapath dp;
-	static struct pg_dnsmasq dnsmasq;
-	const char *run_dir = NULL;
+	char err[PG_CONFIG_ERR_SIZE];
 	struct pg_api_env env;
 	struct pg_api *api;
-	const char *path = NULL;
-	struct pg_config cfg;
-	static struct pg_engines engines;
-	char err[PG_CONFIG_ERR_SIZE];
-	bool check_only = false, journal;
-	sigset_t mask;
-	int opt, r, sfd, problems;
 
-	while ((opt = getopt_long(argc, argv, "c:r:s:u:thV", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'H':
-			return pg_passwd_prompt("passgated");
-		case 'c':
-			path = optarg;
-			break;
-		case 'r':
-			run_dir = optarg;
-			break;
-		case 's':
-			state_dir = optarg;
-			break;
-		case 'u':
-			user = optarg;
-			break;
-		case 't':
-			check_only = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("passgated %s\n", PG_VERSION);
-			return 0;
-		default:
-			usage(stderr);
-			return PG_EXIT_USAGE;
-		}
+	memset(&env, 0, sizeof(env));
+	env.engines = engines;
+	env.cfg = cfg;
+	env.cfg_path = path;
+	env.ports[PG_SIDE_LAN] = &dp->link[PG_SIDE_LAN].port;
+	env.ports[PG_SIDE_WAN] = &dp->link[PG_SIDE_WAN].port;
+	env.start_ms = now_ms();
+	env.capture = &dp->capture;
+	env.dp_stats = &dp->stats;
+	env.tls = tls->cert_pem ? tls : NULL;
+	api = pg_api_create(&env, err, sizeof(err));
+	if (!api) {
+		pg_err("%s", err);
+		return NULL;
 	}
-	if (optind != argc) {
-		usage(stderr);
-		return PG_EXIT_USAGE;
+	if (pg_api_listen_unix(api, err, sizeof(err))) {
+		pg_err("%s", err);
+		pg_api_destroy(api);
+		return NULL;
 	}
+	return api;
+}
+
+/*
+ * Start-up in order, each step undone in reverse by one ladder of labels:
+ * the success path falls through the same teardown as a failure.
+ */
+int main(int argc, char **argv)
+{
+	static struct pg_datapath dp;
+	static struct pg_dnsmasq dnsmasq;
+	static struct pg_engines engines;
+	static struct pg_tls tls;
+	char err[PG_CONFIG_ERR_SIZE];
+	struct pg_config cfg;
+	struct options o;
+	struct pg_api *api;
+	bool journal;
+	int r, sfd, status = 1;
+
+	r = parse_options(argc, argv, &o);
+	if (r >= 0)
+		return r;
 	journal = pg_log_detect_journal();
 	pg_sd_init();
-	if (path)
-		r = pg_config_load(&cfg, path, err, sizeof(err));
+	if (o.path)
+		r = pg_config_load(&cfg, o.path, err, sizeof(err));
 	else
 		r = pg_config_parse(&cfg, "<built-in>", pg_config_builtin,
-					strlen(pg_config_builtin), err, sizeof(err));
+				    strlen(pg_config_builtin), err, sizeof(err));
 	if (r) {
 		fprintf(stderr, "%spassgated: %s\n", journal ? "<3>" : "", err);
 		return PG_EXIT_CONFIG;
 	}
-	if (check_only) {
-		printf("passgated: %s: ok\n", path ? path : "<built-in>");
-		pg_config_free(&cfg);
-		return 0;
+	if (o.check_only) {
+		printf("passgated: %s: ok\n", o.path ? o.path : "<built-in>");
+		status = 0;
+		goto out_cfg;
 	}
 	pg_log_set_level(cfg.log_level);
 	pg_log_set_syslog(cfg.log_syslog, "passgated");
 
 	/* The flow hash key: unpredictable per start, so no one can aim collisions. */
 	if (getrandom(cfg.engine.hash_seed, sizeof(cfg.engine.hash_seed), 0) !=
-		(ssize_t)sizeof(cfg.engine.hash_seed)) {
+	    (ssize_t)sizeof(cfg.engine.hash_seed)) {
 		pg_err("getrandom: %s", strerror(errno));
 		goto out_cfg;
 	}
 	/* dnsmasq binds to the LAN host device, which the data path creates. */
-	if (pg_dnsmasq_init(&dnsmasq, &cfg, NULL, run_dir, cfg.host.lan_dev, err, sizeof(err))) {
+	if (pg_dnsmasq_init(&dnsmasq, &cfg, NULL, o.run_dir, cfg.host.lan_dev, err, sizeof(err))) {
 		pg_err("refusing to start: %s", err);
 		goto out_cfg;
 	}
-	problems =
-		pg_if_check(cfg.lan_ifname, cfg.lan_mtu) + pg_if_check(cfg.wan_ifname, cfg.wan_mtu);
-	if (problems) {
-		pg_err("refusing to start: %d problem%s with the links above (docs/INTERFACES.md)",
-		       problems, problems == 1 ? "" : "s");
+	if (!links_ready(&cfg))
 		goto out_cfg;
-	}
 	r = pg_engines_create(&engines, &cfg.engine, cfg.workers);
 	if (r) {
 		pg_err("cannot create the engines (%zu bytes for max_flows %u, %u workers): %s",
@@ -305,81 +393,43 @@ int main(int argc, char **argv)
 		       cfg.workers, strerror(-r));
 		goto out_cfg;
 	}
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGUSR1);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0) {
-		pg_err("signalfd: %s", strerror(errno));
-		goto out_engine;
-	}
-	r = pg_datapath_init(&dp, &cfg, &engines, err, sizeof(err));
-	if (r) {
+	sfd = signals_open();
+	if (sfd < 0)
+		goto out_engines;
+	if (pg_datapath_init(&dp, &cfg, &engines, err, sizeof(err))) {
 		pg_err("%s", err);
-		goto out_sfd;
+		goto out_signals;
 	}
 	log_start(&cfg, &dp);
-	memset(&env, 0, sizeof(env));
-	env.engines = &engines;
-	env.cfg = &cfg;
-	env.cfg_path = path;
-	env.ports[PG_SIDE_LAN] = &dp.link[PG_SIDE_LAN].port;
-	env.ports[PG_SIDE_WAN] = &dp.link[PG_SIDE_WAN].port;
-	env.start_ms = now_ms();
-	env.capture = &dp.capture;
-	env.dp_stats = &dp.stats;
-	if (cfg.api.enabled && pg_config_api_tls(&cfg.api)) {
-		r = pg_tls_load(&tls, &cfg.api, state_dir, err, sizeof(err));
-		if (r) {
-			pg_err("%s", err);
-			pg_datapath_fini(&dp);
-			goto out_sfd;
-		}
-		env.tls = &tls;
-	}
-	api = pg_api_create(&env, err, sizeof(err));
-	if (!api) {
+	if (cfg.api.enabled && pg_config_api_tls(&cfg.api) &&
+	    pg_tls_load(&tls, &cfg.api, o.state_dir, err, sizeof(err))) {
 		pg_err("%s", err);
-		pg_datapath_fini(&dp);
-		goto out_sfd;
+		goto out_datapath;
 	}
-	r = pg_api_listen_unix(api, err, sizeof(err));
-	if (r) {
-		pg_err("%s", err);
-		pg_api_destroy(api);
-		pg_datapath_fini(&dp);
-		goto out_sfd;
-	}
+	api = api_start(&cfg, o.path, &engines, &dp, &tls);
+	if (!api)
+		goto out_tls;
 	/* The state directory is handed over only when the daemon keeps its key there. */
-	if (drop_privileges(&cfg, &dnsmasq, user,
-			    tls.cert_pem && !cfg.api.tls_cert[0] ? state_dir : NULL)) {
-		pg_api_destroy(api);
-		pg_datapath_fini(&dp);
-		goto out_sfd;
-	}
+	if (drop_privileges(&cfg, &dnsmasq, o.user,
+			    tls.cert_pem && !cfg.api.tls_cert[0] ? o.state_dir : NULL))
+		goto out_api;
+
 	pg_sd_ready("running");
-	r = run(&dp, sfd, api, &dnsmasq, &cfg);
+	status = run(&dp, sfd, api, &dnsmasq, &cfg);
 	pg_sd_stopping();
 	pg_dnsmasq_stop(&dnsmasq);
-	pg_api_destroy(api);
-	pg_tls_free(&tls);
-	pg_datapath_fini(&dp);
-	close(sfd);
-	pg_engines_destroy(&engines);
-	pg_config_free(&cfg);
 	pg_info("stopped");
-	return r;
-
-out_sfd:
+out_api:
+	pg_api_destroy(api);
+out_tls:
 	pg_tls_free(&tls);
+out_datapath:
+	pg_datapath_fini(&dp);
+out_signals:
 	close(sfd);
-out_engine:
+out_engines:
 	pg_engines_destroy(&engines);
 out_cfg:
 	pg_config_free(&cfg);
-	return 1;
+	return status;
 }

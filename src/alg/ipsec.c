@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "alg/alg.h"
+#include "util/inet.h"
 
 #define IKE_PORT 500
 #define NATT_PORT 4500
@@ -258,7 +259,7 @@ static struct pg_flow *ipsec_miss(struct pg_engine *e, struct pg_pkt *pkt,
 				  const struct pg_parsed *p, int dir, uint64_t now_ms)
 {
 	if (dir == PG_DIR_OUT)
-		return esp_out(e, pkt, p, (uint32_t)((now_ms + 999) / 1000));
+		return esp_out(e, pkt, p, pg_secs_ceil(now_ms));
 	return esp_in(e, pkt, p);
 }
 
@@ -282,9 +283,30 @@ static bool ipsec_describe(const struct pg_engine *e, const struct pg_flow *f,
 	return true;
 }
 
+static bool ipsec_owns(const struct pg_parsed *p)
+{
+	return p->proto == PG_PROTO_ESP;
+}
+
+static bool ipsec_enabled(const struct pg_engine_config *cfg)
+{
+	return cfg->ipsec_passthrough;
+}
+
+static bool ipsec_expects(struct pg_engine *e, const struct pg_parsed *p)
+{
+	return p->proto == PG_PROTO_ESP && pg_ipsec_waiting(e, p->saddr);
+}
+
 const struct pg_alg_ops pg_alg_ipsec = {
 	.describe = ipsec_describe,
 	.name = "ipsec",
+	.port_proto = PG_PROTO_UDP,
+	.ports = {IKE_PORT, NATT_PORT},
+	.owns = ipsec_owns,
+	.enabled = ipsec_enabled,
+	.switched = PG_ALG_SWITCH_PORTS | PG_ALG_SWITCH_OWNED,
+	.expects = ipsec_expects,
 	.mem_size = ipsec_mem_size,
 	.init = ipsec_init,
 	.flow_new = ipsec_flow_new,

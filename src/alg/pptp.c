@@ -41,6 +41,7 @@
 
 #include "alg/alg.h"
 #include "engine/csum.h"
+#include "util/inet.h"
 
 #define PPTP_PORT 1723
 #define PPTP_MAGIC 0x1a2b3c4du
@@ -518,7 +519,7 @@ static enum pg_counter pptp_packet(struct pg_engine *e, struct pg_flow *f, struc
 	struct pptp_stream *s;
 	uint8_t *tcp = pkt->l3 + p->ihl;
 	unsigned int doff, len, i, start;
-	uint32_t seq, now_s = (uint32_t)((now_ms + 999) / 1000);
+	uint32_t seq, now_s = pg_secs_ceil(now_ms);
 
 	if (f->alg_state & PPTP_GRE_BIT)
 		return PG_CNT_NONE; /* a call's GRE: translated by its keys */
@@ -526,9 +527,9 @@ static enum pg_counter pptp_packet(struct pg_engine *e, struct pg_flow *f, struc
 	s = &c->dir[dir];
 	if (c->state != CONN_FOLLOWING || p->more_frags)
 		return PG_CNT_NONE;
-	doff = (unsigned int)(tcp[12] >> 4) * 4;
+	doff = pg_tcp_doff(tcp);
 	len = p->l4_len - doff;
-	seq = ntohl(pg_get32(tcp + 4));
+	seq = ntohl(pg_get32(tcp + PG_TCP_OFF_SEQ));
 	if (p->tcp_flags & PG_TCP_SYN) {
 		if (dir == PG_DIR_OUT && (c->seq_known & 1) && seq + 1 != s->next_seq) {
 			/* A new connection on the same ports: start over. */
@@ -640,9 +641,25 @@ static bool pptp_describe(const struct pg_engine *e, const struct pg_flow *f,
 	return true;
 }
 
+/* Enhanced GRE (version 1) carries PPTP's calls; plain GRE is not PPTP's. */
+static bool pptp_owns(const struct pg_parsed *p)
+{
+	return p->proto == PG_PROTO_GRE && p->gre_version == 1;
+}
+
+static bool pptp_enabled(const struct pg_engine_config *cfg)
+{
+	return cfg->pptp_passthrough;
+}
+
 const struct pg_alg_ops pg_alg_pptp = {
 	.describe = pptp_describe,
 	.name = "pptp",
+	.port_proto = PG_PROTO_TCP,
+	.ports = {PPTP_PORT},
+	.owns = pptp_owns,
+	.enabled = pptp_enabled,
+	.switched = PG_ALG_SWITCH_OWNED,
 	.mem_size = pptp_mem_size,
 	.init = pptp_init,
 	.flow_new = pptp_flow_new,

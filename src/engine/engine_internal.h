@@ -285,6 +285,8 @@ struct pg_frag_buf {
 	uint8_t data[2048];
 };
 
+#define PG_ALG_PORTS_MAX 8 /* all helpers' declared ports together */
+
 struct pg_engine {
 	struct pg_engine_config cfg;
 	uint32_t lan_mask, wan_mask; /* network order */
@@ -305,6 +307,9 @@ struct pg_engine {
 	uint32_t nflows;
 	uint32_t nflows_proto[PG_FP__COUNT]; /* nflows by protocol (observe.h) */
 	bool fast_off; /* pg_engine_set_fast_path(e, false) */
+	/* every helper's declared ports, network order (pg_alg_ports_init()) */
+	uint16_t alg_ports[PG_ALG_PORTS_MAX];
+	uint8_t n_alg_ports;
 
 	uint64_t *ports_used[PG_PORTS__COUNT];     /* one bit per public port */
 	uint64_t *ports_reserved[PG_PORTS__COUNT]; /* forwarded: never mapped */
@@ -345,6 +350,12 @@ void pg_event_flow(struct pg_engine *e, enum pg_event_kind kind, const struct pg
 		   uint32_t a, uint32_t b);
 
 /* engine.c */
+/* The next hop towards dst on the WAN side: dst itself on the WAN's own prefix. */
+static inline uint32_t pg_wan_next_hop(const struct pg_engine *e, uint32_t dst)
+{
+	return ((dst ^ e->cfg.wan_addr) & e->wan_mask) ? e->cfg.wan_gateway : dst;
+}
+
 static inline void pg_count(struct pg_engine *e, enum pg_counter c)
 {
 	e->counters[c]++;
@@ -369,10 +380,13 @@ static inline void pg_key_fill(struct pg_key *k, enum pg_key_kind kind, uint8_t 
 	k->zero = 0;
 }
 
-/* portfwd.c: port forwards and the DMZ host */
-void pg_forward_reserve(struct pg_engine *e);
-struct pg_flow *pg_forward_unsolicited(struct pg_engine *e, struct pg_pkt *pkt,
-				       const struct pg_parsed *p, uint64_t now_ms, bool *claimed);
+/*
+ * portfwd.c: port forwards and the DMZ host. "forward" alone means moving a
+ * packet on (forward.c); a port forward is always "portfwd".
+ */
+void pg_portfwd_reserve(struct pg_engine *e);
+struct pg_flow *pg_portfwd_match(struct pg_engine *e, struct pg_pkt *pkt,
+				  const struct pg_parsed *p, uint64_t now_ms, bool *claimed);
 struct pg_flow *pg_dmz(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
 		       uint64_t now_ms);
 
@@ -633,6 +647,26 @@ void pg_fast_prepare(struct pg_engine *e, const struct pg_pkt *pkts, unsigned in
 /* Translate packet i of the chunk if its flow allows; false: use the full path. */
 bool pg_fast_forward(struct pg_engine *e, const struct pg_fast_chunk *c, unsigned int i,
 		     struct pg_pkt *pkt, uint64_t now_ms);
+/*
+ * Translate a TCP or UDP packet (not a later fragment) of a flow without a
+ * helper: address and port, TTL, both checksums in one incremental step,
+ * verdict and next hop. The fast lane and the slow path's no-helper case
+ * share it, so test_fastpath compares the choice of path, not two rewrites.
+ */
+void pg_translate_plain(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_flow *f, int dir,
+			unsigned int ihl, uint8_t proto);
+
+/* alg.c: fill e->alg_ports from the helpers' declarations. */
+void pg_alg_ports_init(struct pg_engine *e);
+
+/* Does a helper declare this port (network order), in any protocol? */
+static inline bool pg_alg_port_claimed(const struct pg_engine *e, uint16_t port_n)
+{
+	for (unsigned int i = 0; i < e->n_alg_ports; i++)
+		if (e->alg_ports[i] == port_n)
+			return true;
+	return false;
+}
 
 /* tcp.c: connection state */
 void pg_tcp_track(struct pg_flow *f, int dir, uint8_t tcp_flags);

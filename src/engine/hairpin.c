@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 
 #include "engine/engine_internal.h"
+#include "util/inet.h"
 
 static bool permit_exists(struct pg_engine *e, uint8_t proto, uint16_t pub, uint32_t remote)
 {
@@ -80,7 +81,7 @@ static void note_sent_to_self(struct pg_engine *e, const struct pg_parsed *p)
 bool pg_hairpin(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
 		uint64_t now_ms)
 {
-	uint32_t now_s = (uint32_t)((now_ms + 999) / 1000), host, mapping;
+	uint32_t now_s = pg_secs_ceil(now_ms), host, mapping;
 	struct pg_key out, in, pk;
 	struct pg_flow *f;
 	uint16_t port;

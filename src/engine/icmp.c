@@ -26,9 +26,7 @@ bool pg_icmp_checksum_ok(const struct pg_pkt *pkt, const struct pg_parsed *p)
 
 static uint32_t route_next_hop(const struct pg_engine *e, int side, uint32_t dst)
 {
-	if (side == PG_SIDE_LAN || ((dst ^ e->cfg.wan_addr) & e->wan_mask) == 0)
-		return dst;
-	return e->cfg.wan_gateway;
+	return side == PG_SIDE_LAN ? dst : pg_wan_next_hop(e, dst);
 }
 
 static void set_out(const struct pg_engine *e, struct pg_pkt *pkt, int side, uint32_t dst)
@@ -43,7 +41,7 @@ void pg_icmp_echo_reply(struct pg_engine *e, struct pg_pkt *pkt, const struct pg
 	uint16_t csum = pg_get16(icmp + PG_ICMP_OFF_CSUM);
 	uint16_t old_word = pg_get16(icmp), new_word;
 
-	icmp[0] = PG_ICMP_ECHO_REPLY;
+	icmp[PG_ICMP_OFF_TYPE] = PG_ICMP_ECHO_REPLY;
 	new_word = pg_get16(icmp);
 	pg_csum_replace16(&csum, old_word, new_word);
 	pg_put16(icmp + PG_ICMP_OFF_CSUM, csum);
@@ -79,7 +77,7 @@ void pg_icmp_error(struct pg_engine *e, struct pg_pkt *pkt, uint8_t type, uint8_
 	uint8_t *ip = pkt->l3, *icmp = ip + IP_HDR;
 	uint32_t dst = pg_get32(ip + PG_IP_OFF_SADDR);
 	uint32_t src = pkt->side == PG_SIDE_LAN ? e->cfg.lan_addr : e->cfg.wan_addr;
-	uint32_t quote = pkt->len, ihl = (uint32_t)(ip[0] & 0x0f) * 4;
+	uint32_t quote = pkt->len, ihl = pg_ip_hlen(ip);
 	uint32_t total;
 
 	if (!rate_ok(e, now_ms)) {
@@ -97,17 +95,17 @@ void pg_icmp_error(struct pg_engine *e, struct pg_pkt *pkt, uint8_t type, uint8_
 	memmove(ip + IP_HDR + ICMP_HDR, ip, quote);
 	total = IP_HDR + ICMP_HDR + quote;
 	memset(ip, 0, IP_HDR + ICMP_HDR);
-	ip[0] = 0x45;
-	pg_put16(ip + 2, htons((uint16_t)total));
-	pg_put16(ip + 4, htons(e->ip_id++));
+	ip[PG_IP_OFF_VIHL] = 0x45;
+	pg_put16(ip + PG_IP_OFF_TOTLEN, htons((uint16_t)total));
+	pg_put16(ip + PG_IP_OFF_ID, htons(e->ip_id++));
 	ip[PG_IP_OFF_TTL] = GW_TTL;
-	ip[9] = PG_PROTO_ICMP;
+	ip[PG_IP_OFF_PROTO] = PG_PROTO_ICMP;
 	pg_put32(ip + PG_IP_OFF_SADDR, src);
 	pg_put32(ip + PG_IP_OFF_DADDR, dst);
 	pg_put16(ip + PG_IP_OFF_CSUM, pg_csum(ip, IP_HDR));
-	icmp[0] = type;
-	icmp[1] = code;
-	pg_put32(icmp + 4, htonl(rest));
+	icmp[PG_ICMP_OFF_TYPE] = type;
+	icmp[PG_ICMP_OFF_CODE] = code;
+	pg_put32(icmp + PG_ICMP_OFF_REST, htonl(rest));
 	pg_put16(icmp + PG_ICMP_OFF_CSUM, pg_csum(icmp, ICMP_HDR + quote));
 
 	pkt->len = total;

@@ -41,25 +41,25 @@ static bool parse_quote(struct pg_pkt *pkt, const struct pg_parsed *p, struct qu
 		return false;
 	q->ip = pkt->l3 + p->ihl + 8;
 	q->len = p->l4_len - 8u;
-	if ((q->ip[0] >> 4) != 4)
+	if ((q->ip[PG_IP_OFF_VIHL] >> 4) != 4)
 		return false;
-	q->ihl = (unsigned int)(q->ip[0] & 0x0f) * 4;
+	q->ihl = pg_ip_hlen(q->ip);
 	/* RFC 792: the header and 8 bytes of data; we need no more, and no less. */
 	if (q->ihl < 20 || q->ihl + 8 > q->len)
 		return false;
-	tot = ntohs(pg_get16(q->ip + 2));
-	if (tot < q->ihl || (ntohs(pg_get16(q->ip + 6)) & 0x1fff))
+	tot = ntohs(pg_get16(q->ip + PG_IP_OFF_TOTLEN));
+	if (tot < q->ihl || (ntohs(pg_get16(q->ip + PG_IP_OFF_FRAG)) & 0x1fff))
 		return false; /* a quoted later fragment names no ports */
-	q->proto = q->ip[9];
+	q->proto = q->ip[PG_IP_OFF_PROTO];
 	q->saddr = pg_get32(q->ip + PG_IP_OFF_SADDR);
 	q->daddr = pg_get32(q->ip + PG_IP_OFF_DADDR);
 	l4 = q->ip + q->ihl;
 	q->sport = pg_get16(l4);
-	q->dport = pg_get16(l4 + 2);
-	q->echo = q->proto == PG_PROTO_ICMP && l4[0] == PG_ICMP_ECHO_REQUEST;
+	q->dport = pg_get16(l4 + PG_L4_OFF_DPORT);
+	q->echo = q->proto == PG_PROTO_ICMP && l4[PG_ICMP_OFF_TYPE] == PG_ICMP_ECHO_REQUEST;
 	if (q->echo)
 		q->sport = pg_get16(l4 + PG_ICMP_OFF_ID);
-	q->gre_version = q->proto == PG_PROTO_GRE ? (uint8_t)(l4[1] & 7) : 0;
+	q->gre_version = q->proto == PG_PROTO_GRE ? (uint8_t)(l4[PG_GRE_OFF_FLAGS_VER] & 7) : 0;
 	q->gre_call_id = pg_get16(l4 + PG_GRE_OFF_CALL_ID);
 	return true;
 }
@@ -238,8 +238,7 @@ void pg_icmp_error_xlate(struct pg_engine *e, struct pg_pkt *pkt, const struct p
 			      quoted_port_off(&q, false), pg_flow_pub_port(f));
 		outer_rewrite(pkt->l3, PG_IP_OFF_SADDR, e->cfg.wan_addr);
 		pkt->verdict = PG_VERDICT_TO_WAN;
-		pkt->next_hop = ((q.saddr ^ e->cfg.wan_addr) & e->wan_mask) ? e->cfg.wan_gateway
-									   : q.saddr;
+		pkt->next_hop = pg_wan_next_hop(e, q.saddr);
 	}
 	decrement_ttl(pkt->l3);
 	pg_count(e, PG_CNT_ICMP_ERR_TRANSLATED);

@@ -50,7 +50,7 @@ void pg_mss_clamp(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parse
 		limit = (uint16_t)((e->cfg.lan_mtu < e->cfg.wan_mtu ? e->cfg.lan_mtu
 								: e->cfg.wan_mtu) -
 				   40);
-	doff = (unsigned int)(tcp[12] >> 4) * 4; /* parse checked 20..l4_len */
+	doff = pg_tcp_doff(tcp); /* parse checked 20..l4_len */
 	for (i = 20; i < doff;) {
 		unsigned int kind = tcp[i], len;
 
