@@ -6,9 +6,17 @@
  * counters.
  *
  * It runs in the foreground and logs to stderr; a supervisor (or the test
- * harness) keeps it alive. Signals arrive through a signalfd in the same
- * poll as the packet sockets, so they are handled between two passes and
- * never interrupt one.
+ * harness) keeps it alive. Under systemd (passgate.service) it reports
+ * READY, RELOADING, STOPPING and watchdog keep-alives (dp/sdnotify.c) and
+ * logs with journal priorities. Signals arrive through a signalfd in the
+ * same poll as the packet sockets, so they are handled between two passes
+ * and never interrupt one.
+ *
+ * Once everything that needs root is open (links, XDP, TAP devices, API
+ * sockets), it becomes the user passgate with only the capabilities the
+ * steady state uses, under a seccomp allow-list (dp/isolate.c), before the
+ * first packet. Exit status: 0 stopped, 1 failure, 2 usage, 78
+ * configuration (util/version.h).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,6 +28,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,7 +36,10 @@
 #include "ctl/auth.h"
 #include "conf/config.h"
 #include "dp/datapath.h"
+#include "dp/isolate.h"
+#include "dp/sdnotify.h"
 #include "ctl/dnsmasq.h"
+#include "ctl/tls.h"
 #include "engine/engine.h"
 #include "io/ifcheck.h"
 #include "util/log.h"
@@ -37,17 +49,24 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: passgated [-c FILE] [-t] [-h] | --hash-password\n"
-		   "  -c FILE  configuration file (docs/CONFIG.md); without it the built-in\n"
+	fprintf(f, "usage: passgated [-c FILE] [-r DIR] [-s DIR] [-u USER] [-t]\n"
+		   "       passgated --hash-password | --help | --version\n"
+		   "  -c FILE  configuration file (man passgate.conf); without it the built-in\n"
 		   "           demo configuration: lan0 192.168.1.1/24, wan0 198.51.100.2/24\n"
 		   "           via 198.51.100.1\n"
 		   "  -t       check the configuration and exit\n"
 		   "  -r DIR   run directory for dnsmasq's configuration and leases\n"
 		   "           (default " PG_DNSMASQ_RUN_DIR ")\n"
-		   "  -h       this help\n"
+		   "  -s DIR   state directory: the API's self-signed certificate\n"
+		   "           (default " PG_STATE_DIR ")\n"
+		   "  -u USER  the user to run as once set up (default " PG_ISOLATE_USER
+		   ", when it exists)\n"
+		   "  -h, --help     this help\n"
+		   "  -V, --version  print the version\n"
 		   "  --hash-password  read a password, print its hash for [api] (docs/API.md)\n"
 		   "signals: HUP re-reads FILE (docs/CONFIG.md \"Reload\"), USR1 logs the\n"
-		   "counters, TERM or INT stop\n");
+		   "counters, TERM or INT stop\n"
+		   "exit status: 0 stopped, 1 failure, 2 usage error, 78 configuration error\n");
 }
 
 static uint64_t now_ms(void)
@@ -91,8 +110,11 @@ static bool signal_handled(int sfd, struct pg_datapath *dp, struct pg_api *api)
 		pg_datapath_status(dp);
 		return true;
 	case SIGHUP:
-		/* Logged there, success or refusal. */
+		/* Logged there, success or refusal; either way a configuration
+		 * runs again (systemctl reload waits for READY=1). */
+		pg_sd_reloading();
 		pg_api_reload(api, msg, sizeof(msg));
+		pg_sd_ready("running");
 		return true;
 	default:
 		pg_info("signal %d: stopping", (int)si.ssi_signo);
@@ -153,6 +175,8 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_api *api, struct pg_dn
 			return 1;
 		}
 		now = now_ms();
+		/* Kept alive only while this loop turns (WatchdogSec). */
+		pg_sd_watchdog(now);
 		if ((pfd[2].revents & POLLIN) && !signal_handled(sfd, dp, api))
 			return 0;
 		for (int s = 0; s < 2; s++) {
@@ -176,9 +200,11 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_api *api, struct pg_dn
 
 /* What the command line asked for. */
 struct options {
-	const char *path;    /* -c, or NULL for the built-in demo configuration */
-	const char *run_dir; /* -r */
-	bool check_only;     /* -t */
+	const char *path;      /* -c, or NULL for the built-in demo configuration */
+	const char *run_dir;   /* -r */
+	const char *state_dir; /* -s: the API's self-signed certificate */
+	const char *user;      /* -u: whom to become once set up */
+	bool check_only;       /* -t */
 };
 
 /* Parse the command line: -1 to go on, or the exit status to return now. */
@@ -186,12 +212,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
 		{"hash-password", no_argument, NULL, 'H'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	int opt;
 
 	memset(o, 0, sizeof(*o));
-	while ((opt = getopt_long(argc, argv, "c:r:th", longopts, NULL)) != -1) {
+	o->state_dir = PG_STATE_DIR;
+	o->user = PG_ISOLATE_USER;
+	while ((opt = getopt_long(argc, argv, "c:r:s:u:thV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'H':
 			return pg_passwd_prompt("passgated");
@@ -201,20 +231,29 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'r':
 			o->run_dir = optarg;
 			break;
+		case 's':
+			o->state_dir = optarg;
+			break;
+		case 'u':
+			o->user = optarg;
+			break;
 		case 't':
 			o->check_only = true;
 			break;
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'V':
+			printf("passgated %s\n", PG_VERSION);
+			return 0;
 		default:
 			usage(stderr);
-			return 1;
+			return PG_EXIT_USAGE;
 		}
 	}
 	if (optind != argc) {
 		usage(stderr);
-		return 1;
+		return PG_EXIT_USAGE;
 	}
 	return -1;
 }
@@ -250,9 +289,47 @@ static int signals_open(void)
 	return sfd;
 }
 
+/*
+ * Give up root: the directories written later go to the user (dnsmasq's
+ * run directory, made now if DHCP or DNS may be switched on later through
+ * the API, and the control socket's), then dp/isolate.c.
+ */
+static int drop_privileges(const struct pg_config *cfg, const struct pg_dnsmasq *dm,
+			   const char *user, const char *state_dir)
+{
+	static char sock_dir[PG_CONFIG_SOCKET_PATH_SIZE];
+	struct pg_isolate iso = {.user = user, .spawn = cfg->host.path, .seccomp = true};
+	char err[256], *slash;
+
+	if (cfg->host.path) {
+		if (mkdir(dm->run_dir, 0755) && errno != EEXIST) {
+			pg_err("cannot make the run directory %s: %s", dm->run_dir,
+			       strerror(errno));
+			return -1;
+		}
+		iso.dirs[0] = dm->run_dir;
+	}
+	if (cfg->api.socket_path[0]) {
+		snprintf(sock_dir, sizeof(sock_dir), "%s", cfg->api.socket_path);
+		slash = strrchr(sock_dir, '/');
+		if (slash && slash != sock_dir) {
+			*slash = '\0';
+			iso.dirs[1] = sock_dir;
+		}
+	}
+	/* The TLS key made there must stay readable to the next start. */
+	iso.dirs[2] = state_dir;
+	if (pg_isolate_apply(&iso, err, sizeof(err))) {
+		pg_err("refusing to run with more privileges than needed: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* The API over the running data path, listening on its unix socket; NULL after logging. */
 static struct pg_api *api_start(struct pg_config *cfg, const char *path,
-				struct pg_engines *engines, struct pg_datapath *dp)
+				struct pg_engines *engines, struct pg_datapath *dp,
+				const struct pg_tls *tls)
 {
 	char err[PG_CONFIG_ERR_SIZE];
 	struct pg_api_env env;
@@ -268,6 +345,7 @@ static struct pg_api *api_start(struct pg_config *cfg, const char *path,
 	env.capture = &dp->capture;
 	env.dp_stats = &dp->stats;
 	env.dp = dp;
+	env.tls = tls->cert_pem ? tls : NULL;
 	api = pg_api_create(&env, err, sizeof(err));
 	if (!api) {
 		pg_err("%s", err);
@@ -290,23 +368,27 @@ int main(int argc, char **argv)
 	static struct pg_datapath dp;
 	static struct pg_dnsmasq dnsmasq;
 	static struct pg_engines engines;
+	static struct pg_tls tls;
 	char err[PG_CONFIG_ERR_SIZE];
 	struct pg_config cfg;
 	struct options o;
 	struct pg_api *api;
+	bool journal;
 	int r, sfd, status = 1;
 
 	r = parse_options(argc, argv, &o);
 	if (r >= 0)
 		return r;
+	journal = pg_log_detect_journal();
+	pg_sd_init();
 	if (o.path)
 		r = pg_config_load(&cfg, o.path, err, sizeof(err));
 	else
 		r = pg_config_parse(&cfg, "<built-in>", pg_config_builtin,
 				    strlen(pg_config_builtin), err, sizeof(err));
 	if (r) {
-		fprintf(stderr, "passgated: %s\n", err);
-		return 1;
+		fprintf(stderr, "%spassgated: %s\n", journal ? "<3>" : "", err);
+		return PG_EXIT_CONFIG;
 	}
 	if (o.check_only) {
 		printf("passgated: %s: ok\n", o.path ? o.path : "<built-in>");
@@ -346,14 +428,28 @@ int main(int argc, char **argv)
 	log_start(&cfg, &dp);
 	/* [wan] address = dhcp: the lease file lives with dnsmasq's files. */
 	pg_wan_start(&dp, &cfg, o.run_dir ? o.run_dir : PG_DNSMASQ_RUN_DIR, now_ms());
-	api = api_start(&cfg, o.path, &engines, &dp);
-	if (!api)
+	if (cfg.api.enabled && pg_config_api_tls(&cfg.api) &&
+	    pg_tls_load(&tls, &cfg.api, o.state_dir, err, sizeof(err))) {
+		pg_err("%s", err);
 		goto out_datapath;
+	}
+	api = api_start(&cfg, o.path, &engines, &dp, &tls);
+	if (!api)
+		goto out_tls;
+	/* The state directory is handed over only when the daemon keeps its key there. */
+	if (drop_privileges(&cfg, &dnsmasq, o.user,
+			    tls.cert_pem && !cfg.api.tls_cert[0] ? o.state_dir : NULL))
+		goto out_api;
 
+	pg_sd_ready("running");
 	status = run(&dp, sfd, api, &dnsmasq, &cfg);
+	pg_sd_stopping();
 	pg_dnsmasq_stop(&dnsmasq);
-	pg_api_destroy(api);
 	pg_info("stopped");
+out_api:
+	pg_api_destroy(api);
+out_tls:
+	pg_tls_free(&tls);
 out_datapath:
 	pg_datapath_fini(&dp);
 out_signals:

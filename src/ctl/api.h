@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "conf/config.h"
+#include "ctl/tls.h"
 #include "engine/engine.h"
 #include "engine/engines.h"
 
@@ -34,6 +35,7 @@ struct pg_api_env {
 	struct pg_capture *capture; /* the data path's (capture.h); NULL: none */
 	const struct pg_dp_stats *dp_stats; /* batch sizes (dpstats.h); NULL: none */
 	struct pg_datapath *dp; /* the DHCP WAN (dp/wan.h): lease, renew; NULL: none */
+	const struct pg_tls *tls; /* the listener's certificate (tls.h); NULL: plain HTTP */
 };
 
 /*

@@ -19,7 +19,7 @@
 
 #define PG_DNSMASQ_BIN "/usr/sbin/dnsmasq"
 /* Where the configuration and the lease file go without --run-dir. */
-#define PG_DNSMASQ_RUN_DIR "/run/passgated"
+#define PG_DNSMASQ_RUN_DIR "/run/passgate" /* with the control socket */
 /* Deaths in a row (each after less than PG_DNSMASQ_STABLE_MS) before giving up. */
 #define PG_DNSMASQ_MAX_RESTARTS 5
 #define PG_DNSMASQ_STABLE_MS (10u * 60 * 1000)

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "ctl/dnsmasq.h"
+#include "dp/isolate.h"
 #include "util/inet.h"
 
 struct out {
@@ -119,7 +120,11 @@ int pg_dnsmasq_render(const struct pg_config *cfg, const char *lan_dev, const ch
 	put(&o, "# written by passgated from [dhcp] and [dns] of %s: edit that file instead\n",
 	    cfg->doc.name);
 	put(&o, "interface=%s\nexcept-interface=lo\nbind-interfaces\n", lan_dev);
-	put(&o, "user=nobody\ngroup=nogroup\nno-resolv\nno-hosts\n");
+	/* dnsmasq drops root to nobody itself; a passgated that already gave
+	 * up root (dp/isolate.c) starts it as its own user with the network
+	 * capabilities ambient, and dnsmasq must not try to change user. */
+	put(&o, pg_isolate_user() ? "user=\n" : "user=nobody\ngroup=nogroup\n");
+	put(&o, "no-resolv\nno-hosts\n");
 	render_dns(&o, cfg);
 	render_dhcp(&o, cfg, run_dir);
 	return o.full ? -ENOSPC : (int)o.used;
