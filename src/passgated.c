@@ -8,7 +8,10 @@
  * It runs in the foreground and logs to stderr; a supervisor (or the test
  * harness) keeps it alive. Signals arrive through a signalfd in the same
  * poll as the packet sockets, so they are handled between two passes and
- * never interrupt one.
+ * never interrupt one. This thread is the data path's: it moves packets
+ * and runs the control thread's jobs between passes (dp/handoff.h); the
+ * API, reloads, the status dump and dnsmasq run on the control thread
+ * (ctl/ctl_thread.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,8 +28,10 @@
 
 #include "ctl/api.h"
 #include "ctl/auth.h"
+#include "ctl/ctl_thread.h"
 #include "conf/config.h"
 #include "dp/datapath.h"
+#include "dp/handoff.h"
 #include "ctl/dnsmasq.h"
 #include "engine/engine.h"
 #include "io/ifcheck.h"
@@ -50,12 +55,17 @@ static void usage(FILE *f)
 		   "counters, TERM or INT stop\n");
 }
 
-static uint64_t now_ms(void)
+static uint64_t now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t now_ms(void)
+{
+	return now_ns() / 1000000;
 }
 
 static void log_start(const struct pg_config *cfg, const struct pg_datapath *dp)
@@ -76,54 +86,48 @@ static void log_start(const struct pg_config *cfg, const struct pg_datapath *dp)
 }
 
 /*
- * Returns the exit status. The HTTP API's descriptor is polled with the
- * packet sockets and served between passes, on this thread (api.h).
+ * Returns the exit status. The control thread's jobs (handoff.h) are run
+ * between passes; each turn of the loop is timed into the pass histogram.
  */
-static int run(struct pg_datapath *dp, int sfd, struct pg_api *api, struct pg_dnsmasq *dm,
-	       const struct pg_config *cfg)
+static int run(struct pg_datapath *dp, int sfd, struct pg_handoff *h, struct pg_ctl *ctl)
 {
-	/* poll() skips negative descriptors: no API, or no host path. */
+	/* poll() skips negative descriptors: no host path. */
 	struct pollfd pfd[6] = {
 		{.fd = pg_datapath_fd(dp, PG_SIDE_LAN), .events = POLLIN},
 		{.fd = pg_datapath_fd(dp, PG_SIDE_WAN), .events = POLLIN},
 		{.fd = sfd, .events = POLLIN},
-		{.fd = pg_api_fd(api), .events = POLLIN},
+		{.fd = pg_handoff_fd(h), .events = POLLIN},
 		{.fd = pg_datapath_host_fd(dp, PG_SIDE_LAN), .events = POLLIN},
 		{.fd = pg_datapath_host_fd(dp, PG_SIDE_WAN), .events = POLLIN},
 	};
 	nfds_t nfds = 6;
 	bool more = false;
-	uint64_t api_due = 0;
 
 	for (;;) {
-		int timeout = more ? 0 : IDLE_POLL_MS;
-		int api_t = pg_api_timeout_ms(api);
-		uint64_t now;
+		uint64_t t0, now;
 
-		if (api_t >= 0 && api_t < timeout)
-			timeout = api_t;
-		if (poll(pfd, nfds, timeout) < 0 && errno != EINTR) {
+		if (poll(pfd, nfds, more ? 0 : IDLE_POLL_MS) < 0 && errno != EINTR) {
 			pg_err("poll: %s", strerror(errno));
 			return 1;
 		}
-		now = now_ms();
+		t0 = now_ns();
+		now = t0 / 1000000;
 		if (pfd[2].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
 			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGUSR1) {
-					pg_datapath_status(dp);
+					pg_ctl_post(ctl, PG_CTL_STATUS);
 				} else if (si.ssi_signo == SIGHUP) {
-					char msg[PG_CONFIG_ERR_SIZE + 64];
-
-					/* Logged there, success or refusal. */
-					pg_api_reload(api, msg, sizeof(msg));
+					pg_ctl_post(ctl, PG_CTL_RELOAD);
 				} else {
 					pg_info("signal %d: stopping", (int)si.ssi_signo);
 					return 0;
 				}
 			}
 		}
+		if (pfd[3].revents & POLLIN)
+			pg_handoff_woken(h);
 		for (int s = 0; s < 2; s++) {
 			if (pfd[s].revents & POLLERR)
 				pg_datapath_error(dp, (enum pg_side)s, now);
@@ -131,15 +135,11 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_api *api, struct pg_dn
 				pg_datapath_host_ready(dp, (enum pg_side)s);
 		}
 		more = pg_datapath_pass(dp, now);
-		/* The helpers' VPN events, as log lines, after every pass. */
-		pg_api_drain_events(api, dp->engines, now);
-		/* Between passes: requests, and MHD's timeouts at least every second. */
-		if ((pfd[3].revents & POLLIN) || now >= api_due) {
-			pg_api_run(api, now);
-			api_due = now + 1000;
-			/* DHCP and DNS: started, restarted, re-read after an API change. */
-			pg_dnsmasq_tick(dm, cfg, now);
-		}
+		/* The helpers' VPN events go to the control thread to be logged. */
+		pg_handoff_events_push(h, dp->engines);
+		/* Between passes: at most one bounded job for the control thread. */
+		pg_handoff_serve(h);
+		pg_dp_pass_hist_add(&dp->stats.pass, now_ns() - t0);
 	}
 }
 
@@ -151,6 +151,8 @@ int main(int argc, char **argv)
 	};
 	static struct pg_datapath dp;
 	static struct pg_dnsmasq dnsmasq;
+	static struct pg_handoff handoff;
+	struct pg_ctl ctl;
 	const char *run_dir = NULL;
 	struct pg_api_env env;
 	struct pg_api *api;
@@ -256,6 +258,7 @@ int main(int argc, char **argv)
 	env.start_ms = now_ms();
 	env.capture = &dp.capture;
 	env.dp_stats = &dp.stats;
+	env.handoff = &handoff;
 	api = pg_api_create(&env, err, sizeof(err));
 	if (!api) {
 		pg_err("%s", err);
@@ -269,8 +272,24 @@ int main(int argc, char **argv)
 		pg_datapath_fini(&dp);
 		goto out_sfd;
 	}
-	r = run(&dp, sfd, api, &dnsmasq, &cfg);
-	pg_dnsmasq_stop(&dnsmasq);
+	r = pg_handoff_init(&handoff);
+	if (r) {
+		pg_err("eventfd: %s", strerror(-r));
+	} else {
+		r = pg_ctl_start(&ctl, api, &dnsmasq, &cfg, &engines, &handoff, err, sizeof(err));
+		if (r) {
+			pg_err("%s", err);
+			pg_handoff_fini(&handoff);
+		}
+	}
+	if (r) {
+		pg_api_destroy(api);
+		pg_datapath_fini(&dp);
+		goto out_sfd;
+	}
+	r = run(&dp, sfd, &handoff, &ctl);
+	pg_ctl_stop(&ctl); /* dnsmasq stops with it */
+	pg_handoff_fini(&handoff);
 	pg_api_destroy(api);
 	pg_datapath_fini(&dp);
 	close(sfd);

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * api_dp.c - the API's side of the hand-over to the data path: each
+ * function here packs what a request needs from the engine or the links
+ * into a job (dp/handoff.h), which the data path's thread runs between two
+ * passes, and returns the copy.
+ *
+ * Jobs are bounded so that a pass is never held up for long: counters and
+ * link state are a few kilobytes; a page of flows or sessions is cut into
+ * jobs that each examine at most PG_API_SCAN_BUDGET table slots, so even
+ * a filtered query over a table of a million flows costs each pass well
+ * under a millisecond; a reconfiguration is the engine's own swap. JSON,
+ * text and everything slow stay on the control thread.
+ */
+#include <string.h>
+
+#include "ctl/api_internal.h"
+#include "dp/handoff.h"
+
+void pg_api_on_dp(struct pg_api *api, void (*fn)(void *arg), void *arg)
+{
+	pg_handoff_call(api->env.handoff, fn, arg);
+}
+
+struct snap_job {
+	struct pg_api *api;
+	struct pg_api_snap *s;
+};
+
+static void snap_fn(void *arg)
+{
+	struct snap_job *j = arg;
+	const struct pg_api_env *env = &j->api->env;
+	struct pg_api_snap *s = j->s;
+
+	pg_engines_counters(env->engines, s->cnt);
+	s->flows = pg_engines_flow_count(env->engines);
+	pg_engines_flows_by_proto(env->engines, s->by_proto);
+	for (int side = 0; side < 2; side++) {
+		const struct pg_port *p = env->ports[side];
+		struct pg_api_link_snap *l = &s->link[side];
+
+		if (!p)
+			continue;
+		l->present = true;
+		memcpy(l->name, p->name, sizeof(l->name));
+		l->name[sizeof(l->name) - 1] = '\0';
+		memcpy(l->mac, p->mac, sizeof(l->mac));
+		l->neighbours = pg_neigh_count(&p->neigh);
+		memcpy(l->cnt, p->cnt, sizeof(l->cnt));
+	}
+	if (env->dp_stats) {
+		s->has_dp = true;
+		s->dp = *env->dp_stats;
+	}
+}
+
+void pg_api_snapshot(struct pg_api *api, struct pg_api_snap *s)
+{
+	struct snap_job j = {.api = api, .s = s};
+
+	memset(s, 0, sizeof(*s));
+	pg_api_on_dp(api, snap_fn, &j);
+}
+
+struct page_job {
+	struct pg_api *api;
+	const struct pg_flow_filter *f; /* NULL: sessions */
+	uint32_t cursor;
+	void *out;
+	unsigned int max, n;
+	uint32_t total; /* flows in the table when the last job ran */
+};
+
+static void page_fn(void *arg)
+{
+	struct page_job *j = arg;
+	struct pg_engines *e = j->api->env.engines;
+
+	if (j->f)
+		j->n = pg_engines_flows_scan(e, j->f, &j->cursor, j->out, j->max, j->api->now_ms,
+					     PG_API_SCAN_BUDGET);
+	else
+		j->n = pg_engines_vpn_sessions_scan(e, &j->cursor, j->out, j->max,
+						    j->api->now_ms, PG_API_SCAN_BUDGET);
+	j->total = pg_engines_flow_count(e);
+}
+
+/* Fill out from *cursor until max rows or the end of the table, a job at a time. */
+static unsigned int page(struct pg_api *api, const struct pg_flow_filter *f, uint32_t *cursor,
+			 void *out, size_t row, unsigned int max, uint32_t *total)
+{
+	struct page_job j = {.api = api, .f = f, .cursor = *cursor};
+	unsigned int n = 0;
+
+	do {
+		j.out = (char *)out + n * row;
+		j.max = max - n;
+		pg_api_on_dp(api, page_fn, &j);
+		n += j.n;
+	} while (j.cursor && n < max);
+	*cursor = j.cursor;
+	if (total)
+		*total = j.total;
+	return n;
+}
+
+unsigned int pg_api_flows(struct pg_api *api, const struct pg_flow_filter *f, uint32_t *cursor,
+			  struct pg_flow_info *out, unsigned int max, uint32_t *total)
+{
+	static const struct pg_flow_filter any;
+
+	return page(api, f ? f : &any, cursor, out, sizeof(*out), max, total);
+}
+
+unsigned int pg_api_sessions(struct pg_api *api, uint32_t *cursor, struct pg_vpn_session *out,
+			     unsigned int max)
+{
+	return page(api, NULL, cursor, out, sizeof(*out), max, NULL);
+}
+
+struct reconf_job {
+	struct pg_api *api;
+	const struct pg_engine_config *ec;
+	int r;
+	uint32_t flows;
+};
+
+static void reconf_fn(void *arg)
+{
+	struct reconf_job *j = arg;
+
+	j->r = pg_engines_reconfigure(j->api->env.engines, j->ec);
+	j->flows = pg_engines_flow_count(j->api->env.engines);
+}
+
+int pg_api_reconfigure(struct pg_api *api, const struct pg_engine_config *ec, uint32_t *flows)
+{
+	struct reconf_job j = {.api = api, .ec = ec};
+
+	pg_api_on_dp(api, reconf_fn, &j);
+	if (flows)
+		*flows = j.flows;
+	return j.r;
+}
