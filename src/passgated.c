@@ -138,7 +138,12 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_handoff *h, struct pg_
 		/* The helpers' VPN events go to the control thread to be logged. */
 		pg_handoff_events_push(h, dp->engines);
 		/* Between passes: at most one bounded job for the control thread. */
-		pg_handoff_serve(h);
+		if (pg_handoff_pending(h)) {
+			uint64_t tj = now_ns();
+
+			pg_handoff_serve(h);
+			pg_dp_pass_hist_add(&dp->stats.job, now_ns() - tj);
+		}
 		pg_dp_pass_hist_add(&dp->stats.pass, now_ns() - t0);
 	}
 }

@@ -7,12 +7,14 @@
  *
  * Jobs are bounded so that a pass is never held up for long: counters and
  * link state are a few kilobytes; a page of flows or sessions is cut into
- * jobs that each examine at most PG_API_SCAN_BUDGET table slots, so even
- * a filtered query over a table of a million flows costs each pass well
- * under a millisecond; a reconfiguration is the engine's own swap. JSON,
+ * jobs that each scan the table for at most PG_API_JOB_NS (in slices of
+ * PG_API_SCAN_SLICE slots, the clock read between them), so even a
+ * filtered query over a table of a million flows delays no pass by more
+ * than that; a reconfiguration is the engine's own swap. JSON,
  * text and everything slow stay on the control thread.
  */
 #include <string.h>
+#include <time.h>
 
 #include "ctl/api_internal.h"
 #include "dp/handoff.h"
@@ -72,17 +74,37 @@ struct page_job {
 	uint32_t total; /* flows in the table when the last job ran */
 };
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Scan the table a slice at a time until the page is full, the table
+ * walked, or the job has used its time: how fast a slice goes depends on
+ * the machine, its caches and what else runs, so the bound is the clock's.
+ */
 static void page_fn(void *arg)
 {
 	struct page_job *j = arg;
 	struct pg_engines *e = j->api->env.engines;
+	uint64_t t0 = mono_ns();
+	size_t row = j->f ? sizeof(struct pg_flow_info) : sizeof(struct pg_vpn_session);
 
-	if (j->f)
-		j->n = pg_engines_flows_scan(e, j->f, &j->cursor, j->out, j->max, j->api->now_ms,
-					     PG_API_SCAN_BUDGET);
-	else
-		j->n = pg_engines_vpn_sessions_scan(e, &j->cursor, j->out, j->max,
-						    j->api->now_ms, PG_API_SCAN_BUDGET);
+	j->n = 0;
+	do {
+		void *out = (char *)j->out + j->n * row;
+
+		if (j->f)
+			j->n += pg_engines_flows_scan(e, j->f, &j->cursor, out, j->max - j->n,
+						      j->api->now_ms, PG_API_SCAN_SLICE);
+		else
+			j->n += pg_engines_vpn_sessions_scan(e, &j->cursor, out, j->max - j->n,
+							     j->api->now_ms, PG_API_SCAN_SLICE);
+	} while (j->cursor && j->n < j->max && mono_ns() - t0 < PG_API_JOB_NS);
 	j->total = pg_engines_flow_count(e);
 }
 

@@ -28,8 +28,12 @@
 #define PG_API_FLOWS_PAGE_MAX 1000
 #define PG_API_LOG_LINES 256	 /* recent events kept for GET /api/v1/events */
 #define PG_API_LOG_LINE_MAX 200
-/* Table slots one job may examine for a page of flows or sessions (~1 MB read). */
-#define PG_API_SCAN_BUDGET 16384
+/*
+ * A job copying flows or sessions on the data path's thread scans the table
+ * in slices of this many slots and stops after PG_API_JOB_NS (api_dp.c).
+ */
+#define PG_API_SCAN_SLICE 512
+#define PG_API_JOB_NS 200000
 
 struct pg_api_log_line {
 	uint64_t seq;	      /* 1, 2, ...: clients ask for lines after one they saw */
@@ -105,7 +109,7 @@ void pg_api_on_dp(struct pg_api *api, void (*fn)(void *arg), void *arg);
 /* Counters, flow counts, links and data path statistics, as of one moment. */
 void pg_api_snapshot(struct pg_api *api, struct pg_api_snap *s);
 /*
- * pg_engines_flows() / _vpn_sessions(), in jobs of PG_API_SCAN_BUDGET slots;
+ * pg_engines_flows() / _vpn_sessions(), in jobs of at most PG_API_JOB_NS;
  * *total (may be NULL): flows in the table.
  */
 unsigned int pg_api_flows(struct pg_api *api, const struct pg_flow_filter *f, uint32_t *cursor,

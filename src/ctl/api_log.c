@@ -70,7 +70,6 @@ void pg_api_log_status(struct pg_api *api)
 		if (s->cnt[i])
 			pg_log_status("counter %s %llu", pg_counter_name(i),
 				      (unsigned long long)s->cnt[i]);
-	pg_log_status("flows %u", s->flows);
 	for (int side = 0; side < 2; side++) {
 		const struct pg_api_link_snap *l = &s->link[side];
 		uint64_t drops = 0;
@@ -95,6 +94,8 @@ void pg_api_log_status(struct pg_api *api)
 			      (unsigned long long)s->dp.pass.count,
 			      (unsigned long long)(s->dp.pass.max_ns + 999) / 1000,
 			      (unsigned long long)pg_dp_pass_hist_over(&s->dp.pass, 1024));
+	/* Last: scripts read the dump as complete once this line is there. */
+	pg_log_status("flows %u", s->flows);
 	free(s);
 }
 

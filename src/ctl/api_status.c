@@ -62,7 +62,7 @@ static struct json_object *link_json(const struct pg_api *api, const struct pg_a
 	return o;
 }
 
-/* The data path's pass durations (dpstats.h): count, max, and the histogram in microseconds. */
+/* A duration histogram of the data path's (dpstats.h): count, max, buckets in microseconds. */
 static struct json_object *passes_json(const struct pg_dp_pass_hist *h)
 {
 	struct json_object *o = json_object_new_object(), *b = json_object_new_array();
@@ -118,8 +118,10 @@ void pg_api_get_status(struct pg_api *api, const struct pg_api_req *req, struct 
 	json_object_object_add(pt, "ipsec", json_object_new_boolean(ec->ipsec_passthrough));
 	json_object_object_add(pt, "l2tp", json_object_new_boolean(ec->l2tp_passthrough));
 	json_object_object_add(o, "passthrough", pt);
-	if (snap->has_dp)
+	if (snap->has_dp) {
 		json_object_object_add(o, "passes", passes_json(&snap->dp.pass));
+		json_object_object_add(o, "control_jobs", passes_json(&snap->dp.job));
+	}
 	/* Every counter by its stable name, drop reasons included, zeros too. */
 	c = json_object_new_object();
 	for (unsigned int i = 1; i < PG_CNT__COUNT; i++)

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,6 +31,7 @@
 
 #define CTL_POLL_MS 100	      /* events are logged at most this late */
 #define DNSMASQ_TICK_MS 1000 /* dnsmasq's start, reaping and restarts */
+#define CTL_NICE 10	      /* the control thread yields the core to the data path */
 
 static uint64_t now_ms(void)
 {
@@ -51,9 +53,8 @@ static void handle_posted(struct pg_ctl *c, unsigned int what)
 		pg_api_log_status(c->api);
 }
 
-static void *loop(void *arg)
+static void loop_run(struct pg_ctl *c)
 {
-	struct pg_ctl *c = arg;
 	struct pollfd pfd[2] = {
 		{.fd = c->wake_fd, .events = POLLIN},
 		{.fd = pg_api_fd(c->api), .events = POLLIN}, /* -1: not listening */
@@ -88,6 +89,19 @@ static void *loop(void *arg)
 	}
 	if (c->dnsmasq)
 		pg_dnsmasq_stop(c->dnsmasq);
+}
+
+static void *loop(void *arg)
+{
+	struct pg_ctl *c = arg;
+
+	/*
+	 * Below the data path when both want a core (a small router has one or
+	 * two): a login's hash check waits, packets do not. Best effort.
+	 */
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), CTL_NICE))
+		pg_debug("control thread: setpriority: %s", strerror(errno));
+	loop_run(c);
 	atomic_store(&c->exited, true);
 	return NULL;
 }

@@ -140,28 +140,28 @@ static void flows(struct out *o, struct pg_api *api, const struct pg_api_snap *s
 }
 
 /*
- * How long each turn of the data path's loop took, control jobs included
- * (dpstats.h), in seconds as Prometheus wants; the upper bounds are powers
- * of two microseconds.
+ * A duration histogram of the data path's (dpstats.h) in seconds, as
+ * Prometheus wants; the upper bounds are powers of two microseconds. Also
+ * NAME_max_seconds: the longest since start.
  */
-static void pass_durations(struct out *o, const struct pg_dp_pass_hist *h)
+static void durations(struct out *o, const char *name, const char *help,
+		      const struct pg_dp_pass_hist *h)
 {
 	uint64_t cum = 0;
+	char max[96];
 
-	family(o, "passgate_pass_duration_seconds", "histogram",
-	       "time one data path pass took, any control work on that thread included");
+	family(o, name, "histogram", help);
 	for (unsigned int b = 0; b < PG_DP_PASS_BUCKETS; b++) {
 		cum += h->buckets[b];
-		put(o, "passgate_pass_duration_seconds_bucket{le=\"%.6f\"} %llu\n",
-		    (double)(1ull << b) / 1e6, (unsigned long long)cum);
+		put(o, "%s_bucket{le=\"%.6f\"} %llu\n", name, (double)(1ull << b) / 1e6,
+		    (unsigned long long)cum);
 	}
-	put(o, "passgate_pass_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
-	    (unsigned long long)h->count);
-	put(o, "passgate_pass_duration_seconds_sum %.9f\n", (double)h->sum_ns / 1e9);
-	put(o, "passgate_pass_duration_seconds_count %llu\n", (unsigned long long)h->count);
-	family(o, "passgate_pass_duration_max_seconds", "gauge",
-	       "the longest data path pass since start");
-	put(o, "passgate_pass_duration_max_seconds %.9f\n", (double)h->max_ns / 1e9);
+	put(o, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)h->count);
+	put(o, "%s_sum %.9f\n", name, (double)h->sum_ns / 1e9);
+	put(o, "%s_count %llu\n", name, (unsigned long long)h->count);
+	snprintf(max, sizeof(max), "%s_max", name);
+	family(o, max, "gauge", "the longest since passgated started, in seconds");
+	put(o, "%s %.9f\n", max, (double)h->max_ns / 1e9);
 }
 
 /* Frames per pass of the data path, as a histogram (dpstats.h). */
@@ -226,7 +226,14 @@ void pg_metrics_render(struct pg_api *api, struct pg_api_resp *resp)
 	links(&o, snap);
 	if (snap->has_dp) {
 		batches(&o, &snap->dp);
-		pass_durations(&o, &snap->dp.pass);
+		durations(&o, "passgate_pass_duration_seconds",
+			  "time one data path pass took (wall clock), any control work on that "
+			  "thread included",
+			  &snap->dp.pass);
+		durations(&o, "passgate_control_job_seconds",
+			  "time each control thread job (a copy of flows or counters, a new "
+			  "configuration, a capture armed) took on the data path's thread",
+			  &snap->dp.job);
 	}
 	free(snap);
 	if (o.failed) {

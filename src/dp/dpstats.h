@@ -10,7 +10,11 @@
  *   poll() returning to the next poll(), including any control job run on
  *   that thread (handoff.h). Bucket i counts turns of at most 2^i
  *   microseconds; longer than the last bucket is only in count. A stall of
- *   the packets shows here, in production, not only in a test.
+ *   the packets shows here, in production, not only in a test. The time is
+ *   the wall clock's: a thread preempted mid-pass shows it too.
+ * - control jobs: how long each job of the control thread took on the data
+ *   path's thread (part of its turn), same buckets: the control plane's
+ *   own share of the turns.
  */
 #ifndef PG_DPSTATS_H
 #define PG_DPSTATS_H
@@ -32,6 +36,7 @@ struct pg_dp_stats {
 	uint64_t passes; /* passes with at least one frame */
 	uint64_t frames; /* frames those passes took */
 	struct pg_dp_pass_hist pass; /* every turn of the loop */
+	struct pg_dp_pass_hist job;  /* each control job run (part of a turn) */
 };
 
 /* Count one pass that took n (> 0) frames. */

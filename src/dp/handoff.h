@@ -58,6 +58,12 @@ int pg_handoff_fd(const struct pg_handoff *h);
  */
 void pg_handoff_woken(struct pg_handoff *h);
 
+/* Data path: is a job posted? One atomic load. */
+static inline bool pg_handoff_pending(struct pg_handoff *h)
+{
+	return h && atomic_load_explicit(&h->job, memory_order_relaxed) != NULL;
+}
+
 /*
  * Data path, between two passes: run the posted job if there is one.
  * Returns true if a job ran. Costs one atomic load when none is posted.
