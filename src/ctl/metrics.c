@@ -231,7 +231,7 @@ void pg_metrics_render(struct pg_api *api, struct pg_api_resp *resp)
 			  "thread included",
 			  &snap->dp.pass);
 		durations(&o, "passgate_control_job_seconds",
-			  "time each control thread job (a copy of flows or counters, a new "
+			  "CPU time each control thread job (a copy of flows or counters, a new "
 			  "configuration, a capture armed) took on the data path's thread",
 			  &snap->dp.job);
 	}

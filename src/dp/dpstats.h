@@ -12,9 +12,10 @@
  *   microseconds; longer than the last bucket is only in count. A stall of
  *   the packets shows here, in production, not only in a test. The time is
  *   the wall clock's: a thread preempted mid-pass shows it too.
- * - control jobs: how long each job of the control thread took on the data
- *   path's thread (part of its turn), same buckets: the control plane's
- *   own share of the turns.
+ * - control jobs: how much of the data path thread's CPU each job of the
+ *   control thread took (part of its turn), same buckets: the control
+ *   plane's own share of the turns, on the thread's CPU clock so that a
+ *   preemption by another process does not count as control work.
  */
 #ifndef PG_DPSTATS_H
 #define PG_DPSTATS_H

@@ -22,7 +22,7 @@
 #    stopped and fetched, a [dhcp] change that restarts dnsmasq.
 # Pass: every request answered as expected, no ping lost, none slower than
 # the baseline's slowest + 2 ms; with passgated also no control job over
-# 1 ms on the data path's thread during the load
+# 1 ms of the data path thread's CPU during the load
 # (passgate_control_job_seconds in /metrics). The passes' own histogram
 # (passgate_pass_duration_seconds, wall clock) is reported: on a machine
 # whose cores are shared with the test's clients a pass is sometimes
@@ -129,7 +129,7 @@ cns_hist() {
 
 # cns_ping NAME COUNT - COUNT pings lan1 -> srv1 5 ms apart; CNS_MAX, CNS_AVG (ms), CNS_LOST.
 cns_ping() {
-	tnsx 60 "${NS_LAN[0]}" ping -n -i 0.005 -c "$2" -W 1 "$SRV1_IP" >"$SCN_DIR/ping-$1.log" 2>&1
+	tnsx 60 "${NS_LAN[0]}" nice -n -10 ping -n -i 0.005 -c "$2" -W 1 "$SRV1_IP" >"$SCN_DIR/ping-$1.log" 2>&1
 	cns_ping_stats "$SCN_DIR/ping-$1.log"
 	[[ $CNS_RECV -gt 0 ]] || { fail "$1: no ping answered"; return; }
 }
@@ -150,7 +150,7 @@ cns_ping_stats() {
 # cns_load - the load from lan2 and lan3 while lan1 pings.
 cns_load() {
 	local pinger l2 l3 rc2 rc3
-	spawn ping-load "${NS_LAN[0]}" ping -n -i 0.005 -W 1 "$SRV1_IP"
+	spawn ping-load "${NS_LAN[0]}" nice -n -10 ping -n -i 0.005 -W 1 "$SRV1_IP"
 	pinger=$LAST_PID
 	CNS_DNSMASQ_BEFORE=$(cns_dnsmasq_starts)
 	sleep 1
@@ -187,29 +187,35 @@ cns_dnsmasq_restarted() {
 }
 
 cns_judge() {
-	local s2 s3 walk over jover wf wd wp ws
+	local s2 s3 walk over jover wf=0 wd=0 wp=0 ws=0 restarted=yes
 	s2=$(tail -n 1 "$SCN_DIR/load-lan2.log")
 	s3=$(tail -n 1 "$SCN_DIR/load-lan3.log")
-	((CNS_RC2 == 0)) || { fail "lan2's requests: $(head -c 400 <<<"$s2")"; return; }
-	((CNS_RC3 == 0)) || { fail "lan3's requests: $(head -c 400 <<<"$s3")"; return; }
-	walk=$("$PY" -c 'import json,sys; w=json.loads(sys.argv[1])["walk"]; print(w["flows"], w["distinct"], w["pages"], w["seconds"])' "$s2")
-	read -r wf wd wp ws <<<"$walk"
-	((wd >= CNS_FLOWS)) || { fail "the flow walk found $wd distinct flows in $wp pages, wanted $CNS_FLOWS"; return; }
+	walk=$("$PY" -c 'import json,sys; w=json.loads(sys.argv[1])["walk"]; print(w["flows"], w["distinct"], w["pages"], w["seconds"])' "$s2" 2>/dev/null)
+	[[ -n $walk ]] && read -r wf wd wp ws <<<"$walk"
 	# The dnsmasq restart is asynchronous: give it a moment.
-	wait_until 10 cns_dnsmasq_restarted ||
-		{ fail "dnsmasq was not restarted by the [dhcp] change"; return; }
+	wait_until 10 cns_dnsmasq_restarted || restarted=no
 	over=$((CNS_OVER - CNS_OVER_BEFORE))
 	jover=$((CNS_JOBOVER - CNS_JOBOVER_BEFORE))
+	# Every figure first, so a failed run still tells what it measured.
 	note "baseline: avg $CNS_BASE_AVG ms, max $CNS_BASE_MAX ms; under load (${CNS_LOAD_S} s, $CNS_RECV pings): avg $CNS_AVG ms, max $CNS_MAX ms, lost $CNS_LOST"
-	note "requests: lan2 $("$PY" -c 'import json,sys; s=json.loads(sys.argv[1]); print(s["requests"], "answered right, slowest", s["slowest_ms"], "ms")' "$s2"), lan3 $("$PY" -c 'import json,sys; s=json.loads(sys.argv[1]); print(s["requests"], "answered right, slowest", s["slowest_ms"], "ms")' "$s3"); walk: $wf flows ($wd distinct) in $wp pages, $ws s"
+	note "requests: lan2 $(cns_summary "$s2"), lan3 $(cns_summary "$s3"); walk: $wf flows ($wd distinct) in $wp pages, $ws s; dnsmasq restarted: $restarted"
 	[[ $GATEWAY == passgate ]] &&
-		note "during the load: control jobs over 1 ms on the data path's thread: $jover (longest since start $CNS_JOBMAX ms); passes over 1 ms (wall clock, preemption included): $over (longest since start $CNS_PASSMAX ms)"
+		note "during the load: control jobs over 1 ms of the data path's CPU: $jover (longest since start $CNS_JOBMAX ms); passes over 1 ms (wall clock, preemption included): $over (longest since start $CNS_PASSMAX ms)"
+	((CNS_RC2 == 0)) || { fail "lan2's requests: $(head -c 400 <<<"$s2")"; return; }
+	((CNS_RC3 == 0)) || { fail "lan3's requests: $(head -c 400 <<<"$s3")"; return; }
+	((wd >= CNS_FLOWS)) || { fail "the flow walk found $wd distinct flows in $wp pages, wanted $CNS_FLOWS"; return; }
+	[[ $restarted == yes ]] || { fail "dnsmasq was not restarted by the [dhcp] change"; return; }
 	((CNS_LOST == 0)) || { fail "$CNS_LOST of $CNS_RECV pings lost under load"; return; }
 	awk -v m="$CNS_MAX" -v b="$CNS_BASE_MAX" -v s="$CNS_SLACK_MS" 'BEGIN { exit !(m <= b + s) }' ||
 		{ fail "slowest ping under load $CNS_MAX ms > baseline max $CNS_BASE_MAX ms + $CNS_SLACK_MS ms"; return; }
 	if [[ $GATEWAY == passgate ]]; then
-		((jover == 0)) || { fail "$jover control jobs took over 1 ms on the data path's thread during the load (longest $CNS_JOBMAX ms)"; return; }
+		((jover == 0)) || { fail "$jover control jobs took over 1 ms of the data path's CPU during the load (longest $CNS_JOBMAX ms)"; return; }
 	fi
 	PASS_NOTE="ping max $CNS_MAX ms under load (baseline $CNS_BASE_MAX), 0 lost; $wd flows walked"
 	report control-no-stall "${LAN_IP[0]}" "$SRV1_IP/icmp" PASS "max $CNS_MAX ms (baseline $CNS_BASE_MAX ms)"
+}
+
+# cns_summary JSON - "N requests, M right, slowest X ms" of one client's summary.
+cns_summary() {
+	"$PY" -c 'import json,sys; s=json.loads(sys.argv[1]); print("%d requests, %d answered right, slowest %s ms" % (s["requests"], s["ok"], s["slowest_ms"]))' "$1" 2>/dev/null || echo "no summary"
 }
