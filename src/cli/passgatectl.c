@@ -164,6 +164,7 @@ static int cmd_status(int argc, char **argv)
 	       json_object_get_boolean(get(pt, "pptp")) ? "on" : "off",
 	       json_object_get_boolean(get(pt, "ipsec")) ? "on" : "off",
 	       json_object_get_boolean(get(pt, "l2tp")) ? "on" : "off");
+	pg_ctl_print_passes(o);
 	printf("%-4s %-10s %-20s %-18s %12s %12s\n", "SIDE", "INTERFACE", "ADDRESS", "MAC",
 	       "RX FRAMES", "TX FRAMES");
 	links = get(o, "interfaces");

@@ -2,8 +2,8 @@
 /*
  * api_wan.c - the WAN's DHCP lease in the API: GET /api/v1/wan (also the
  * "wan" part of GET /api/v1/status), POST /api/v1/wan/renew and
- * /api/v1/wan/release (passgatectl wan renew|release), and the one place
- * that hands configuration changes to the engines with the lease put in.
+ * /api/v1/wan/release (passgatectl wan renew|release), and the lease's DNS
+ * servers for dnsmasq ([dns] upstream = dhcp).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,14 +15,55 @@
 #include "util/log.h"
 #include "wan/dhcp.h"
 
-int pg_api_engines_apply(struct pg_api *api, const struct pg_engine_config *ec)
-{
-	struct pg_engine_config live = *ec;
+/*
+ * The control thread never reads the data path's WAN state live: these jobs
+ * run on the data path's thread between two passes (dp/handoff.h) and copy
+ * it out, or act on it.
+ */
+struct wan_job {
+	struct pg_api *api;
+	struct pg_wan *copy; /* snapshot: where to copy to */
+	int act;	     /* 1 renew, 2 release, 0 copy only */
+};
 
-	/* The file says "dhcp"; the engines run on the lease's address. */
-	if (api->env.dp)
-		pg_wan_overlay(&api->env.dp->wan, &live);
-	return pg_engines_reconfigure(api->env.engines, &live);
+static void wan_fn(void *arg)
+{
+	struct wan_job *j = arg;
+	struct pg_datapath *dp = j->api->env.dp;
+
+	if (j->act == 1)
+		pg_wan_renew(dp, j->api->now_ms);
+	else if (j->act == 2)
+		pg_wan_release(dp, j->api->now_ms);
+	if (j->copy)
+		*j->copy = dp->wan;
+}
+
+bool pg_api_wan_snapshot(struct pg_api *api, struct pg_wan *out)
+{
+	struct wan_job j = {.api = api, .copy = out};
+
+	if (!api->env.dp)
+		return false;
+	pg_api_on_dp(api, wan_fn, &j);
+	return out->on;
+}
+
+const struct pg_config *pg_api_dnsmasq_view(struct pg_api *api, const struct pg_config *cfg)
+{
+	static struct pg_config view;
+	static struct pg_wan w;
+	const struct pg_dhcp_lease *l;
+
+	/* [dns] upstream = dhcp: the lease's DNS servers (none while the WAN is down). */
+	if (!cfg->dns.upstream_dhcp || !pg_api_wan_snapshot(api, &w))
+		return cfg;
+	view = *cfg; /* shallow: read only, for one render */
+	l = pg_dhcp_current(&w.dhcp);
+	view.dns.nupstream = 0;
+	for (uint8_t i = 0; l && i < l->n_dns && i < PG_DNS_MAX_UPSTREAMS; i++)
+		view.dns.upstream[view.dns.nupstream++] = l->dns[i];
+	return &view;
 }
 
 /* A monotonic time of the daemon's clock as wall-clock seconds. */
@@ -42,9 +83,10 @@ static struct json_object *in_s_json(const struct pg_api *api, uint64_t t)
 	return json_object_new_int64(((int64_t)t - (int64_t)api->now_ms) / 1000);
 }
 
-struct json_object *pg_api_wan_json(const struct pg_api *api)
+struct json_object *pg_api_wan_json(struct pg_api *api)
 {
-	const struct pg_wan *w = api->env.dp ? &api->env.dp->wan : NULL;
+	static struct pg_wan copy; /* large (it holds a configuration): not on the stack */
+	const struct pg_wan *w = pg_api_wan_snapshot(api, &copy) ? &copy : NULL;
 	struct json_object *o = json_object_new_object(), *l, *a, *c, *d;
 	const struct pg_dhcp_lease *lease;
 	char text[128];
@@ -113,20 +155,24 @@ void pg_api_wan_get(struct pg_api *api, const char *rest, const struct pg_api_re
 void pg_api_wan_post(struct pg_api *api, const char *rest, const struct pg_api_req *req,
 		     struct pg_api_resp *resp)
 {
+	static struct pg_wan w;
+	struct wan_job j = {.api = api};
+
 	(void)req;
-	if (!api->env.dp || !api->env.dp->wan.on) {
+	if (!pg_api_wan_snapshot(api, &w)) {
 		pg_api_error(resp, 409, NULL,
 			     "the WAN address is static ([wan] address); renew and release need "
 			     "[wan] address = dhcp");
 		return;
 	}
-	if (!strcmp(rest, "renew"))
-		pg_wan_renew(api->env.dp, api->now_ms);
-	else if (!strcmp(rest, "release"))
-		pg_wan_release(api->env.dp, api->now_ms);
-	else {
+	if (!strcmp(rest, "renew")) {
+		j.act = 1;
+	} else if (!strcmp(rest, "release")) {
+		j.act = 2;
+	} else {
 		pg_api_error(resp, 404, NULL, "expected /api/v1/wan/renew or /api/v1/wan/release");
 		return;
 	}
+	pg_api_on_dp(api, wan_fn, &j);
 	pg_api_json(resp, 200, pg_api_wan_json(api));
 }
