@@ -225,7 +225,7 @@ static const struct pgt_step tcp_rst_peer_in_flight[] = {
 	{.name = "client data in flight", OUT_SEG(11, PA, 101, 501)},
 	{.name = "the server's RST again, 239 s later", IN_SEG(250, PGT_RST, 501, 0)},
 	{.name = "closed: gone 240 s after", .t = 490, .side = LAN,
-	 .in = PGT_TCP(H10, 40000, S1, 80, PA, 111, 501), DROPPED(DROP_TCP_NO_FLOW)},
+	 .in = PGT_TCP(H10, 40000, S1, 80, PA, 111, 501), RESET(DROP_TCP_NO_FLOW)},
 	END,
 };
 
