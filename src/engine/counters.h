@@ -86,8 +86,10 @@
 	X(PPTP_SESSIONS_FULL, "pptp_sessions_full", "PPTP control connection not followed: full")  \
 	X(PPTP_CALL_LIMIT, "pptp_call_limit", "PPTP call refused: per-connection cap")             \
 	X(PPTP_CALL_IDS_EXHAUSTED, "pptp_call_ids_exhausted", "no free call id towards a server") \
-	X(PPTP_CALL_ID_CONFLICT, "pptp_call_id_conflict", "server gave two calls one call id")   \
+	X(PPTP_CALL_ID_CONFLICT, "pptp_call_id_conflict", "server reused a call id we held: the old call ended")   \
 	X(DROP_PPTP_OUT_OF_ORDER, "drop_pptp_out_of_order", "PPTP control segment past a gap")    \
+	X(DROP_PPTP_CALL_REFUSED, "drop_pptp_call_refused", "PPTP call request refused: no public call id for it") \
+	X(DROP_PPTP_UNFOLLOWED, "drop_pptp_unfollowed", "PPTP control payload the helper cannot follow") \
 	/* IPsec helper */                                                                         \
 	X(IKE_V1, "ike_v1_messages", "IKEv1 messages seen (UDP 500 or NAT-T)")                     \
 	X(IKE_V2, "ike_v2_messages", "IKEv2 messages seen (UDP 500 or NAT-T)")                     \
@@ -99,6 +101,7 @@
 	X(ESP_SPI_LEARNED, "esp_spi_learned", "raw ESP inbound SPIs bound to a client")            \
 	X(DROP_ESP_LEARN_WAIT, "drop_esp_learn_wait", "raw ESP waiting for another client's learn") \
 	X(DROP_ESP_LEARN_FULL, "drop_esp_learn_full", "raw ESP: too many SPIs waiting to be learnt") \
+	X(ESP_LEARN_FORGOTTEN, "esp_learn_forgotten", "raw ESP SAs forgotten: silent while another client waited") \
 	/* L2TP helper */                                                                          \
 	X(L2TP_TUNNEL_FLOWS, "l2tp_flows", "L2TP (UDP 1701) flows opened")                         \
 	X(L2TP_CONTROL, "l2tp_control_messages", "L2TP control messages")                          \

@@ -29,7 +29,7 @@ void pg_engine_config_defaults(struct pg_engine_config *cfg)
 	cfg->filtering = PG_FILTER_ADDRESS_DEPENDENT;
 	cfg->timeouts.tcp_established = 7440;
 	cfg->timeouts.tcp_transitory = 240;
-	cfg->timeouts.tcp_time_wait = 120;
+	cfg->timeouts.tcp_time_wait = 240;
 	cfg->timeouts.udp = 300;
 	cfg->timeouts.icmp = 60;
 	cfg->timeouts.gre = 7440;
@@ -95,12 +95,13 @@ int pg_engine_config_validate(const struct pg_engine_config *c, const char **why
 		*why = "tcp_established below RFC 5382's 2h4m";
 	else if (t->tcp_transitory < PG_TCP_TRANSITORY_MIN)
 		*why = "tcp_transitory below RFC 5382's 4m";
+	else if (t->tcp_time_wait < PG_TCP_TIME_WAIT_MIN)
+		*why = "tcp_time_wait below RFC 5382's 4m (a closing connection is transitory)";
 	else if (t->udp < PG_UDP_MIN)
 		*why = "udp below RFC 4787's 2m";
 	else if (t->icmp < PG_ICMP_MIN)
 		*why = "icmp below RFC 5508's 60s";
-	else if (t->tcp_time_wait < PG_TIMEOUT_MIN || t->gre < PG_TIMEOUT_MIN ||
-		 t->esp < PG_TIMEOUT_MIN || t->other < PG_TIMEOUT_MIN)
+	else if (t->gre < PG_TIMEOUT_MIN || t->esp < PG_TIMEOUT_MIN || t->other < PG_TIMEOUT_MIN)
 		*why = "timeouts must be at least 1s";
 	else if (c->lan_mtu < PG_MTU_MIN || c->wan_mtu < PG_MTU_MIN)
 		*why = "MTUs must be at least 576";

@@ -221,8 +221,8 @@ static bool ported(uint8_t proto)
 }
 
 /*
- * Look a packet's flow up. Enhanced GRE that no helper announced falls back
- * to address-only tracking, like plain GRE.
+ * Look a packet's flow up. Enhanced GRE and ESP not keyed by call id or SPI
+ * fall back to address-only tracking (forwards, the DMZ).
  */
 static struct pg_flow *lookup(struct pg_engine *e, const struct pg_parsed *p, int dir)
 {
@@ -463,10 +463,6 @@ void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_par
 		return;
 	}
 	l4_ports(p, &sport, &dport);
-	if (p->proto == PG_PROTO_GRE && p->gre_version == 1) {
-		/* Enhanced GRE no helper announced: tracked by addresses alone. */
-		sport = dport = PG_GRE_V1_ADDR;
-	}
 	if (ported(p->proto) && !pg_mapping_possible(e, p->proto, p->saddr, sport)) {
 		/*
 		 * Before making room: a flow that no port is left for must not

@@ -421,7 +421,7 @@ static const struct pgt_step lan_icmp_error[] = {
 	END,
 };
 
-/* GRE (PPTP) tracked by address: one LAN host per server. */
+/* GRE: plain GRE tracked by address (one LAN host per server), enhanced by key. */
 #define GRE1(s, d, cid, sq)                                                                        \
 	{                                                                                          \
 		.proto = PGT_P_GRE, .src = (s), .dst = (d), .gre_ver = 1, .call_id = (cid),        \
@@ -433,25 +433,28 @@ static const struct pgt_step lan_icmp_error[] = {
 		.gre_seq = true, .gre_seqno = (sq), .paylen = 24, .ttl = 63                        \
 	}
 
+/*
+ * Enhanced GRE no PPTP call announced is keyed by the call id it carries
+ * (the server's); nothing comes in on it: the client's id the server's GRE
+ * carries was never seen (only a followed call names it), and tracking by
+ * address let every key from that server reach the host.
+ */
 static const struct pgt_step gre_flows[] = {
 	{.name = "GRE v1 out", .side = LAN, .in = GRE1(H10, S1, 0x8001, 1), .verdict = TO_WAN,
 	 .out = GRE1_TTL(WANA, S1, 0x8001, 1), .cnt = {CNT(FLOW_CREATED, 1)}, .flows1 = 1 + 1},
-	{.name = "GRE v1 back", .side = WAN, .in = GRE1(S1, WANA, 0x0080, 1), .verdict = TO_LAN,
-	 .out = GRE1_TTL(S1, H10, 0x0080, 1)},
+	{.name = "GRE v1 back: no call announced it", .side = WAN, .in = GRE1(S1, WANA, 0x0080, 1),
+	 DROPPED(DROP_UNSOLICITED)},
 	{.name = "GRE v1 back with ack", .side = WAN,
 	 .in = {.proto = PGT_P_GRE, .src = S1, .dst = WANA, .gre_ver = 1, .call_id = 0x0080,
 		.gre_ack = true, .gre_ackno = 1},
-	 .verdict = TO_LAN,
-	 .out = {.proto = PGT_P_GRE, .src = S1, .dst = H10, .gre_ver = 1, .call_id = 0x0080,
-		 .gre_ack = true, .gre_ackno = 1, .ttl = 63}},
-	{.name = "second host to the same server", .side = LAN, .in = GRE1(H11, S1, 0x9001, 1),
-	 DROPPED(DROP_FLOW_CONFLICT), .cnt = {CNT(FLOW_CREATED, 0)}},
-	{.name = "second host to another server", .side = LAN, .in = GRE1(H11, S2, 0x9001, 1),
-	 .verdict = TO_WAN, .out = GRE1_TTL(WANA, S2, 0x9001, 1)},
-	{.name = "reply from the other server", .side = WAN, .in = GRE1(S2, WANA, 0x0001, 2),
-	 .verdict = TO_LAN, .out = GRE1_TTL(S2, H11, 0x0001, 2)},
+	 DROPPED(DROP_UNSOLICITED)},
+	{.name = "second host to the same server, its own key", .side = LAN,
+	 .in = GRE1(H11, S1, 0x9001, 1), .verdict = TO_WAN, .out = GRE1_TTL(WANA, S1, 0x9001, 1),
+	 .cnt = {CNT(FLOW_CREATED, 1)}},
+	{.name = "second host with the first one's key", .side = LAN,
+	 .in = GRE1(H11, S1, 0x8001, 2), DROPPED(DROP_FLOW_CONFLICT), .cnt = {CNT(FLOW_CREATED, 0)}},
 	{.name = "first host again", .t = 5, .side = LAN, .in = GRE1(H10, S1, 0x8001, 2),
-	 .verdict = TO_WAN, .out = GRE1_TTL(WANA, S1, 0x8001, 2), .flows1 = 2 + 1},
+	 .verdict = TO_WAN, .out = GRE1_TTL(WANA, S1, 0x8001, 2), .cnt = {CNT(FLOW_CREATED, 0)}},
 	{.name = "GRE v0 (plain) out", .t = 5, .side = LAN,
 	 .in = {.proto = PGT_P_GRE, .src = H10, .dst = S2, .paylen = 60}, .verdict = TO_WAN,
 	 .out = {.proto = PGT_P_GRE, .src = WANA, .dst = S2, .paylen = 60, .ttl = 63},
@@ -511,15 +514,54 @@ static const struct pgt_step esp_flows[] = {
 	 DROPPED(DROP_UNSOLICITED)},
 	{.name = "another host cannot ride a known SPI", .t = 12, .side = LAN,
 	 .in = ESP(H11, S1, 0xc0010001, 9), DROPPED(DROP_FLOW_CONFLICT)},
-	{.name = "a silent learner holds its server 3 s", .t = 20, .side = LAN,
+	/*
+	 * The answers come oldest first: the first host's SA is answered while
+	 * the second's would already wait, had it been let in. One client waits
+	 * per server, for as long as it keeps sending, so the answer can only be
+	 * the first host's (newest-first learning gave it to the second).
+	 */
+	{.name = "a learner that keeps sending", .t = 20, .side = LAN,
 	 .in = ESP(H10, S1, 0xc0010003, 1), .verdict = TO_WAN,
 	 .out = ESP_TTL(WANA, S1, 0xc0010003, 1)},
-	{.name = "then another host may learn", .t = 23, .side = LAN,
-	 .in = ESP(H11, S1, 0xc0020003, 1), .verdict = TO_WAN,
-	 .out = ESP_TTL(WANA, S1, 0xc0020003, 1)},
-	{.name = "the newest waiting flow gets the answer", .t = 23, .ms = 10, .side = WAN,
+	{.name = "sends again", .t = 23, .side = LAN, .in = ESP(H10, S1, 0xc0010003, 2),
+	 .verdict = TO_WAN, .out = ESP_TTL(WANA, S1, 0xc0010003, 2)},
+	{.name = "holds its server past 3 s", .t = 24, .side = LAN,
+	 .in = ESP(H11, S1, 0xc0020003, 1), DROPPED(DROP_ESP_LEARN_WAIT)},
+	{.name = "the older SA's answer goes to its own client", .t = 24, .ms = 10, .side = WAN,
 	 .in = ESP(S1, WANA, 0x0badf020, 1), .verdict = TO_LAN,
-	 .out = ESP_TTL(S1, H11, 0x0badf020, 1)},
+	 .out = ESP_TTL(S1, H10, 0x0badf020, 1)},
+	{.name = "then the second host waits", .t = 25, .side = LAN,
+	 .in = ESP(H11, S1, 0xc0020003, 2), .verdict = TO_WAN,
+	 .out = ESP_TTL(WANA, S1, 0xc0020003, 2)},
+	{.name = "and gets its own answer", .t = 25, .ms = 10, .side = WAN,
+	 .in = ESP(S1, WANA, 0x0badf021, 1), .verdict = TO_LAN,
+	 .out = ESP_TTL(S1, H11, 0x0badf021, 1)},
+	{.name = "the first host keeps its own", .t = 25, .ms = 20, .side = WAN,
+	 .in = ESP(S1, WANA, 0x0badf020, 2), .verdict = TO_LAN,
+	 .out = ESP_TTL(S1, H10, 0x0badf020, 2)},
+	/* A learner silent for 10 s is forgotten when another client asks. */
+	{.name = "a learner falls silent", .t = 40, .side = LAN, .in = ESP(H10, S1, 0xc0010004, 1),
+	 .verdict = TO_WAN, .out = ESP_TTL(WANA, S1, 0xc0010004, 1)},
+	{.name = "9 s later it still holds its server", .t = 49, .side = LAN,
+	 .in = ESP(H11, S1, 0xc0020004, 1), DROPPED(DROP_ESP_LEARN_WAIT)},
+	{.name = "10 s later its SA is forgotten", .t = 50, .side = LAN,
+	 .in = ESP(H11, S1, 0xc0020004, 2), .verdict = TO_WAN,
+	 .out = ESP_TTL(WANA, S1, 0xc0020004, 2), .cnt = {CNT(ESP_LEARN_FORGOTTEN, 1)}},
+	{.name = "the answer goes to the one waiting", .t = 50, .ms = 10, .side = WAN,
+	 .in = ESP(S1, WANA, 0x0badf030, 1), .verdict = TO_LAN,
+	 .out = ESP_TTL(S1, H11, 0x0badf030, 1)},
+	{.name = "a client's two new SAs wait together", .t = 60, .side = LAN,
+	 .in = ESP(H10, S1, 0xc0010005, 1), .verdict = TO_WAN,
+	 .out = ESP_TTL(WANA, S1, 0xc0010005, 1)},
+	{.name = "the second of them", .t = 60, .ms = 10, .side = LAN,
+	 .in = ESP(H10, S1, 0xc0010006, 1), .verdict = TO_WAN,
+	 .out = ESP_TTL(WANA, S1, 0xc0010006, 1)},
+	{.name = "answers to both reach it", .t = 60, .ms = 20, .side = WAN,
+	 .in = ESP(S1, WANA, 0x0badf040, 1), .verdict = TO_LAN,
+	 .out = ESP_TTL(S1, H10, 0x0badf040, 1)},
+	{.name = "the other answer", .t = 60, .ms = 30, .side = WAN,
+	 .in = ESP(S1, WANA, 0x0badf041, 1), .verdict = TO_LAN,
+	 .out = ESP_TTL(S1, H10, 0x0badf041, 1)},
 	END,
 };
 
@@ -575,7 +617,7 @@ static const struct pgt_scenario scenarios[] = {
 	{"inbound: unsolicited and misdirected dropped", NULL, unsolicited},
 	{"outbound: policy drops", NULL, lan_policy},
 	{"outbound: ICMP error about no flow dropped", NULL, lan_icmp_error},
-	{"gre: tracked by address, conflict refused", NULL, gre_flows},
+	{"gre: plain by address, enhanced by key", NULL, gre_flows},
 	{"esp: SPIs learnt, many hosts to one server", NULL, esp_flows},
 	{"other protocols: by address, one LAN host per server", other_short, other_protocols},
 };
