@@ -14,12 +14,11 @@ ALL_SCENARIOS=(ping tcp udp ttl icmp-errors fragments pmtu openvpn-udp openvpn-t
 # One line per piece of work, so lists grow without touching each other.
 ALL_SCENARIOS+=(hairpin-tcp hairpin-udp fwd-pptp fwd-esp fwd-openvpn fwd-wireguard fwd-ipsec fwd-conflict)	# inbound: forwards, DMZ, hairpinning
 ALL_SCENARIOS+=()	# gateway's own services (host path)
-ALL_SCENARIOS+=(wan-dhcp wan-dhcp-lost wan-address-change)	# the WAN address from the ISP's DHCP server (Linux: udhcpc)
+ALL_SCENARIOS+=(wan-dhcp wan-dhcp-restart wan-dhcp-lost wan-address-change)	# the WAN address from the ISP's DHCP server (Linux: udhcpc)
 # Only with --gateway passgate: what passgated offers beyond forwarding.
 PASSGATE_SCENARIOS=(api)
 PASSGATE_SCENARIOS+=(reload-keeps-flows capture web-toggle)	# control plane: reload, capture, web
 PASSGATE_SCENARIOS+=(host-admin host-input-firewall router-vpn-server host-dhcp host-dns)	# gateway's own services (host path)
-PASSGATE_SCENARIOS+=(wan-dhcp-restart)	# the WAN address from the ISP's DHCP server: passgated's lease file
 # Run only when named (or with --extra): scenarios for behaviour passgated
 # does not have yet. They must pass with the Linux gateway.
 EXTRA_SCENARIOS=()
