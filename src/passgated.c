@@ -78,6 +78,28 @@ static void log_start(const struct pg_config *cfg, const struct pg_datapath *dp)
 		ec->max_flows, pg_engines_memory_size(ec, cfg->workers) / 1024, cfg->workers);
 }
 
+/* A signal from the signalfd: false when it asks the daemon to stop. */
+static bool signal_handled(int sfd, struct pg_datapath *dp, struct pg_api *api)
+{
+	struct signalfd_siginfo si;
+	char msg[PG_CONFIG_ERR_SIZE + 64];
+
+	if (read(sfd, &si, sizeof(si)) != sizeof(si))
+		return true;
+	switch (si.ssi_signo) {
+	case SIGUSR1:
+		pg_datapath_status(dp);
+		return true;
+	case SIGHUP:
+		/* Logged there, success or refusal. */
+		pg_api_reload(api, msg, sizeof(msg));
+		return true;
+	default:
+		pg_info("signal %d: stopping", (int)si.ssi_signo);
+		return false;
+	}
+}
+
 /*
  * The configuration dnsmasq is rendered from: as it is, except that [dns]
  * upstream = dhcp takes the DNS servers of the WAN's lease in use (none
@@ -131,23 +153,8 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_api *api, struct pg_dn
 			return 1;
 		}
 		now = now_ms();
-		if (pfd[2].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo == SIGUSR1) {
-					pg_datapath_status(dp);
-				} else if (si.ssi_signo == SIGHUP) {
-					char msg[PG_CONFIG_ERR_SIZE + 64];
-
-					/* Logged there, success or refusal. */
-					pg_api_reload(api, msg, sizeof(msg));
-				} else {
-					pg_info("signal %d: stopping", (int)si.ssi_signo);
-					return 0;
-				}
-			}
-		}
+		if ((pfd[2].revents & POLLIN) && !signal_handled(sfd, dp, api))
+			return 0;
 		for (int s = 0; s < 2; s++) {
 			if (pfd[s].revents & POLLERR)
 				pg_datapath_error(dp, (enum pg_side)s, now);
@@ -167,37 +174,35 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_api *api, struct pg_dn
 	}
 }
 
-int main(int argc, char **argv)
+/* What the command line asked for. */
+struct options {
+	const char *path;    /* -c, or NULL for the built-in demo configuration */
+	const char *run_dir; /* -r */
+	bool check_only;     /* -t */
+};
+
+/* Parse the command line: -1 to go on, or the exit status to return now. */
+static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
 		{"hash-password", no_argument, NULL, 'H'},
 		{NULL, 0, NULL, 0},
 	};
-	static struct pg_datapath dp;
-	static struct pg_dnsmasq dnsmasq;
-	const char *run_dir = NULL;
-	struct pg_api_env env;
-	struct pg_api *api;
-	const char *path = NULL;
-	struct pg_config cfg;
-	static struct pg_engines engines;
-	char err[PG_CONFIG_ERR_SIZE];
-	bool check_only = false;
-	sigset_t mask;
-	int opt, r, sfd, problems;
+	int opt;
 
+	memset(o, 0, sizeof(*o));
 	while ((opt = getopt_long(argc, argv, "c:r:th", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'H':
 			return pg_passwd_prompt("passgated");
 		case 'c':
-			path = optarg;
+			o->path = optarg;
 			break;
 		case 'r':
-			run_dir = optarg;
+			o->run_dir = optarg;
 			break;
 		case 't':
-			check_only = true;
+			o->check_only = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -211,48 +216,27 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	if (path)
-		r = pg_config_load(&cfg, path, err, sizeof(err));
-	else
-		r = pg_config_parse(&cfg, "<built-in>", pg_config_builtin,
-					strlen(pg_config_builtin), err, sizeof(err));
-	if (r) {
-		fprintf(stderr, "passgated: %s\n", err);
-		return 1;
-	}
-	if (check_only) {
-		printf("passgated: %s: ok\n", path ? path : "<built-in>");
-		pg_config_free(&cfg);
-		return 0;
-	}
-	pg_log_set_level(cfg.log_level);
-	pg_log_set_syslog(cfg.log_syslog, "passgated");
+	return -1;
+}
 
-	/* The flow hash key: unpredictable per start, so no one can aim collisions. */
-	if (getrandom(cfg.engine.hash_seed, sizeof(cfg.engine.hash_seed), 0) !=
-		(ssize_t)sizeof(cfg.engine.hash_seed)) {
-		pg_err("getrandom: %s", strerror(errno));
-		goto out_cfg;
-	}
-	/* dnsmasq binds to the LAN host device, which the data path creates. */
-	if (pg_dnsmasq_init(&dnsmasq, &cfg, NULL, run_dir, cfg.host.lan_dev, err, sizeof(err))) {
-		pg_err("refusing to start: %s", err);
-		goto out_cfg;
-	}
-	problems =
-		pg_if_check(cfg.lan_ifname, cfg.lan_mtu) + pg_if_check(cfg.wan_ifname, cfg.wan_mtu);
-	if (problems) {
+/* The links as passgated needs them (docs/INTERFACES.md); false after logging why not. */
+static bool links_ready(const struct pg_config *cfg)
+{
+	int problems =
+		pg_if_check(cfg->lan_ifname, cfg->lan_mtu) + pg_if_check(cfg->wan_ifname, cfg->wan_mtu);
+
+	if (problems)
 		pg_err("refusing to start: %d problem%s with the links above (docs/INTERFACES.md)",
 		       problems, problems == 1 ? "" : "s");
-		goto out_cfg;
-	}
-	r = pg_engines_create(&engines, &cfg.engine, cfg.workers);
-	if (r) {
-		pg_err("cannot create the engines (%zu bytes for max_flows %u, %u workers): %s",
-		       pg_engines_memory_size(&cfg.engine, cfg.workers), cfg.engine.max_flows,
-		       cfg.workers, strerror(-r));
-		goto out_cfg;
-	}
+	return problems == 0;
+}
+
+/* Block the signals the loop reads from a signalfd; the descriptor or -1. */
+static int signals_open(void)
+{
+	sigset_t mask;
+	int sfd;
+
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -261,56 +245,122 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0) {
+	if (sfd < 0)
 		pg_err("signalfd: %s", strerror(errno));
-		goto out_engine;
-	}
-	r = pg_datapath_init(&dp, &cfg, &engines, err, sizeof(err));
-	if (r) {
-		pg_err("%s", err);
-		goto out_sfd;
-	}
-	log_start(&cfg, &dp);
-	/* [wan] address = dhcp: the lease file lives with dnsmasq's files. */
-	pg_wan_start(&dp, &cfg, run_dir ? run_dir : PG_DNSMASQ_RUN_DIR, now_ms());
+	return sfd;
+}
+
+/* The API over the running data path, listening on its unix socket; NULL after logging. */
+static struct pg_api *api_start(struct pg_config *cfg, const char *path,
+				struct pg_engines *engines, struct pg_datapath *dp)
+{
+	char err[PG_CONFIG_ERR_SIZE];
+	struct pg_api_env env;
+	struct pg_api *api;
+
 	memset(&env, 0, sizeof(env));
-	env.engines = &engines;
-	env.cfg = &cfg;
+	env.engines = engines;
+	env.cfg = cfg;
 	env.cfg_path = path;
-	env.ports[PG_SIDE_LAN] = &dp.link[PG_SIDE_LAN].port;
-	env.ports[PG_SIDE_WAN] = &dp.link[PG_SIDE_WAN].port;
+	env.ports[PG_SIDE_LAN] = &dp->link[PG_SIDE_LAN].port;
+	env.ports[PG_SIDE_WAN] = &dp->link[PG_SIDE_WAN].port;
 	env.start_ms = now_ms();
-	env.capture = &dp.capture;
-	env.dp_stats = &dp.stats;
-	env.dp = &dp;
+	env.capture = &dp->capture;
+	env.dp_stats = &dp->stats;
+	env.dp = dp;
 	api = pg_api_create(&env, err, sizeof(err));
 	if (!api) {
 		pg_err("%s", err);
-		pg_datapath_fini(&dp);
-		goto out_sfd;
+		return NULL;
 	}
-	r = pg_api_listen_unix(api, err, sizeof(err));
-	if (r) {
+	if (pg_api_listen_unix(api, err, sizeof(err))) {
 		pg_err("%s", err);
 		pg_api_destroy(api);
-		pg_datapath_fini(&dp);
-		goto out_sfd;
+		return NULL;
 	}
-	r = run(&dp, sfd, api, &dnsmasq, &cfg);
+	return api;
+}
+
+/*
+ * Start-up in order, each step undone in reverse by one ladder of labels:
+ * the success path falls through the same teardown as a failure.
+ */
+int main(int argc, char **argv)
+{
+	static struct pg_datapath dp;
+	static struct pg_dnsmasq dnsmasq;
+	static struct pg_engines engines;
+	char err[PG_CONFIG_ERR_SIZE];
+	struct pg_config cfg;
+	struct options o;
+	struct pg_api *api;
+	int r, sfd, status = 1;
+
+	r = parse_options(argc, argv, &o);
+	if (r >= 0)
+		return r;
+	if (o.path)
+		r = pg_config_load(&cfg, o.path, err, sizeof(err));
+	else
+		r = pg_config_parse(&cfg, "<built-in>", pg_config_builtin,
+				    strlen(pg_config_builtin), err, sizeof(err));
+	if (r) {
+		fprintf(stderr, "passgated: %s\n", err);
+		return 1;
+	}
+	if (o.check_only) {
+		printf("passgated: %s: ok\n", o.path ? o.path : "<built-in>");
+		status = 0;
+		goto out_cfg;
+	}
+	pg_log_set_level(cfg.log_level);
+	pg_log_set_syslog(cfg.log_syslog, "passgated");
+
+	/* The flow hash key: unpredictable per start, so no one can aim collisions. */
+	if (getrandom(cfg.engine.hash_seed, sizeof(cfg.engine.hash_seed), 0) !=
+	    (ssize_t)sizeof(cfg.engine.hash_seed)) {
+		pg_err("getrandom: %s", strerror(errno));
+		goto out_cfg;
+	}
+	/* dnsmasq binds to the LAN host device, which the data path creates. */
+	if (pg_dnsmasq_init(&dnsmasq, &cfg, NULL, o.run_dir, cfg.host.lan_dev, err, sizeof(err))) {
+		pg_err("refusing to start: %s", err);
+		goto out_cfg;
+	}
+	if (!links_ready(&cfg))
+		goto out_cfg;
+	r = pg_engines_create(&engines, &cfg.engine, cfg.workers);
+	if (r) {
+		pg_err("cannot create the engines (%zu bytes for max_flows %u, %u workers): %s",
+		       pg_engines_memory_size(&cfg.engine, cfg.workers), cfg.engine.max_flows,
+		       cfg.workers, strerror(-r));
+		goto out_cfg;
+	}
+	sfd = signals_open();
+	if (sfd < 0)
+		goto out_engines;
+	if (pg_datapath_init(&dp, &cfg, &engines, err, sizeof(err))) {
+		pg_err("%s", err);
+		goto out_signals;
+	}
+	log_start(&cfg, &dp);
+	/* [wan] address = dhcp: the lease file lives with dnsmasq's files. */
+	pg_wan_start(&dp, &cfg, o.run_dir ? o.run_dir : PG_DNSMASQ_RUN_DIR, now_ms());
+	api = api_start(&cfg, o.path, &engines, &dp);
+	if (!api)
+		goto out_datapath;
+
+	status = run(&dp, sfd, api, &dnsmasq, &cfg);
 	pg_dnsmasq_stop(&dnsmasq);
 	pg_api_destroy(api);
-	pg_datapath_fini(&dp);
-	close(sfd);
-	pg_engines_destroy(&engines);
-	pg_config_free(&cfg);
 	pg_info("stopped");
-	return r;
-
-out_sfd:
+out_datapath:
+	pg_datapath_fini(&dp);
+out_signals:
 	close(sfd);
-out_engine:
+out_engines:
 	pg_engines_destroy(&engines);
 out_cfg:
 	pg_config_free(&cfg);
-	return 1;
+	return status;
 }

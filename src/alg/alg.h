@@ -26,8 +26,31 @@ enum pg_alg_id {
 };
 _Static_assert(PG_ALG__COUNT <= 8, "pg_flow.alg is 3 bits");
 
+#define PG_ALG_PORTS 2 /* well-known ports one helper may declare */
+
+/* How a helper claims a packet (pg_alg_claimant()); also what a switch gates. */
+#define PG_ALG_SWITCH_PORTS 1 /* by a declared port at either end */
+#define PG_ALG_SWITCH_OWNED 2 /* by its IP protocol (ops->owns) */
+
 struct pg_alg_ops {
 	const char *name;
+	/*
+	 * What the helper claims, declared the way nf_conntrack helpers declare
+	 * their tuple: its well-known transport ports (host order, 0 ends the
+	 * list) in port_proto, and optionally an IP protocol it owns outright
+	 * (owns: ESP for IPsec, enhanced GRE for PPTP). The engine asks
+	 * pg_alg_claimant() and never names a helper's port itself.
+	 */
+	uint8_t port_proto;
+	uint16_t ports[PG_ALG_PORTS];
+	bool (*owns)(const struct pg_parsed *p);
+	/*
+	 * Is the helper's passthrough switch on in cfg? switched says what it
+	 * gates: PG_ALG_SWITCH_PORTS, PG_ALG_SWITCH_OWNED or both (PPTP's
+	 * switch stops its GRE, not TCP 1723).
+	 */
+	bool (*enabled)(const struct pg_engine_config *cfg);
+	uint8_t switched;
 	/* Bytes of state for this configuration (allocated zeroed by the engine). */
 	size_t (*mem_size)(const struct pg_engine_config *cfg);
 	/* Set up the state in mem. */
@@ -59,6 +82,20 @@ struct pg_alg_ops {
 	 */
 	struct pg_flow *(*miss)(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
 				int dir, uint64_t now_ms);
+	/*
+	 * Optional: does the helper expect this inbound packet that matched no
+	 * flow (an answer whose key it is still learning)? Such a packet goes to
+	 * miss() before port forwards and filtering see it.
+	 */
+	bool (*expects)(struct pg_engine *e, const struct pg_parsed *p);
+	/*
+	 * Optional: under address-and-port-dependent filtering, may this inbound
+	 * packet with no flow of its own reach the mapping of LAN endpoint
+	 * lan:lan_port (network order)? A helper whose protocol lets the server
+	 * answer from another port says yes for its own tunnels.
+	 */
+	bool (*admits)(struct pg_engine *e, const struct pg_parsed *p, uint32_t lan,
+		       uint16_t lan_port);
 };
 
 extern const struct pg_alg_ops pg_alg_pptp;
@@ -70,6 +107,24 @@ bool pg_alg_describe(const struct pg_engine *e, const struct pg_flow *f, struct 
 
 /* Does a LAN client wait to learn its inbound SPI from this server? */
 bool pg_ipsec_waiting(struct pg_engine *e, uint32_t server);
+
+/*
+ * The helper that claims this packet by its protocol (ops->owns) or its
+ * declared ports (either end), or NULL; *how is PG_ALG_SWITCH_OWNED or
+ * PG_ALG_SWITCH_PORTS. The slow path's dispatch asks it; the fast path asks
+ * pg_alg_port_claimed(), the passthrough switches pg_alg_switched_off().
+ */
+const struct pg_alg_ops *pg_alg_claimant(const struct pg_parsed *p, uint8_t *how);
+
+/*
+ * Is a switch off that gates this packet? Every helper that claims it is
+ * asked, so UDP from 500 to 1701 is stopped by either switch.
+ */
+bool pg_alg_switched_off(const struct pg_engine_config *cfg, const struct pg_parsed *p);
+
+/* Does any helper admit p to the mapping of lan:lan_port (ops->admits)? */
+bool pg_alg_admits(struct pg_engine *e, const struct pg_parsed *p, uint32_t lan,
+		   uint16_t lan_port);
 
 /* The helper with this id, or NULL. */
 const struct pg_alg_ops *pg_alg_get(unsigned int id);

@@ -85,9 +85,37 @@ static bool l2tp_describe(const struct pg_engine *e, const struct pg_flow *f,
 	return true;
 }
 
+/*
+ * An L2TP server may answer from another port than 1701 (RFC 2661 8.1): a
+ * client's tunnel to that server lets the answer in even under
+ * address-and-port-dependent filtering.
+ */
+static bool l2tp_admits(struct pg_engine *e, const struct pg_parsed *p, uint32_t lan,
+			uint16_t lan_port)
+{
+	struct pg_key k;
+	struct pg_flow *f;
+
+	if (p->proto != PG_PROTO_UDP)
+		return false;
+	pg_key_fill(&k, PG_KEY_FLOW_OUT, PG_PROTO_UDP, lan, p->saddr, lan_port, htons(L2TP_PORT));
+	f = pg_flow_lookup(e, &k);
+	return f && f->alg == PG_ALG_L2TP;
+}
+
+static bool l2tp_enabled(const struct pg_engine_config *cfg)
+{
+	return cfg->l2tp_passthrough;
+}
+
 const struct pg_alg_ops pg_alg_l2tp = {
 	.describe = l2tp_describe,
 	.name = "l2tp",
+	.port_proto = PG_PROTO_UDP,
+	.ports = {L2TP_PORT},
+	.enabled = l2tp_enabled,
+	.switched = PG_ALG_SWITCH_PORTS,
+	.admits = l2tp_admits,
 	.mem_size = l2tp_mem_size,
 	.init = l2tp_init,
 	.flow_new = l2tp_flow_new,

@@ -26,6 +26,8 @@
 #include "conf/config.h"
 #include "engine/engines.h"
 #include "conf/config_internal.h"
+#include "util/names.h"
+#include "util/inet.h"
 
 const char pg_config_builtin[] = "# built-in configuration: the demo network\n"
 				 "[lan]\n"
@@ -102,7 +104,8 @@ struct key_def {
 
 static const struct key_def key_table[] = {
 	{S_LAN, "interface", K_IFNAME, OFF(lan_ifname), 0, 0, 0, true, false, NULL},
-	{S_LAN, "address", K_PREFIX, EOFF(lan_addr), EOFF(lan_prefix), 1, 30, true, false, NULL},
+	{S_LAN, "address", K_PREFIX, EOFF(lan_addr), EOFF(lan_prefix), PG_LAN_PREFIX_MIN,
+	 PG_LAN_PREFIX_MAX, true, false, NULL},
 	{S_LAN, "mtu", K_U32, OFF(lan_mtu), 0, PG_CONFIG_MTU_MIN, PG_CONFIG_MTU_MAX, false, false,
 	 NULL},
 	{S_WAN, "interface", K_IFNAME, OFF(wan_ifname), 0, 0, 0, true, false, NULL},
@@ -111,27 +114,30 @@ static const struct key_def key_table[] = {
 	{S_WAN, "mtu", K_U32, OFF(wan_mtu), 0, PG_CONFIG_MTU_MIN, PG_CONFIG_MTU_MAX, false, false,
 	 NULL},
 	{S_NAT, "filtering", K_FILTERING, EOFF(filtering), 0, 0, 0, false, false, NULL},
-	{S_NAT, "max_flows", K_U32, EOFF(max_flows), 0, 1024, 16777216, false, false, NULL},
-	{S_NAT, "max_flows_per_host", K_U32, EOFF(max_flows_per_host), 0, 0, 16777216, false, false,
+	{S_NAT, "max_flows", K_U32, EOFF(max_flows), 0, PG_MAX_FLOWS_MIN, PG_MAX_FLOWS_MAX, false, false, NULL},
+	{S_NAT, "max_flows_per_host", K_U32, EOFF(max_flows_per_host), 0, 0, PG_MAX_FLOWS_PER_HOST_MAX, false, false,
 	 NULL},
-	{S_TIMEOUTS, "tcp_established", K_DURATION, EOFF(timeouts.tcp_established), 0, 7440, UINT32_MAX,
+	{S_TIMEOUTS, "tcp_established", K_DURATION, EOFF(timeouts.tcp_established), 0,
+	 PG_TCP_ESTABLISHED_MIN, UINT32_MAX,
 	 false, false, "RFC 5382"},
-	{S_TIMEOUTS, "tcp_transitory", K_DURATION, EOFF(timeouts.tcp_transitory), 0, 240, UINT32_MAX,
+	{S_TIMEOUTS, "tcp_transitory", K_DURATION, EOFF(timeouts.tcp_transitory), 0,
+	 PG_TCP_TRANSITORY_MIN, UINT32_MAX,
 	 false, false, "RFC 5382"},
-	{S_TIMEOUTS, "tcp_time_wait", K_DURATION, EOFF(timeouts.tcp_time_wait), 0, 1, UINT32_MAX, false,
-	 false, NULL},
-	{S_TIMEOUTS, "udp", K_DURATION, EOFF(timeouts.udp), 0, 120, UINT32_MAX, false, false,
+	{S_TIMEOUTS, "tcp_time_wait", K_DURATION, EOFF(timeouts.tcp_time_wait), 0,
+	 PG_TCP_TIME_WAIT_MIN, UINT32_MAX, false, false, "RFC 5382"},
+	{S_TIMEOUTS, "udp", K_DURATION, EOFF(timeouts.udp), 0, PG_UDP_MIN, UINT32_MAX, false, false,
 	 "RFC 4787"},
-	{S_TIMEOUTS, "icmp", K_DURATION, EOFF(timeouts.icmp), 0, 60, UINT32_MAX, false, false,
+	{S_TIMEOUTS, "icmp", K_DURATION, EOFF(timeouts.icmp), 0, PG_ICMP_MIN, UINT32_MAX, false, false,
 	 "RFC 5508"},
-	{S_TIMEOUTS, "gre", K_DURATION, EOFF(timeouts.gre), 0, 1, UINT32_MAX, false, false, NULL},
-	{S_TIMEOUTS, "esp", K_DURATION, EOFF(timeouts.esp), 0, 1, UINT32_MAX, false, false, NULL},
-	{S_TIMEOUTS, "other", K_DURATION, EOFF(timeouts.other), 0, 1, UINT32_MAX, false, false, NULL},
+	{S_TIMEOUTS, "gre", K_DURATION, EOFF(timeouts.gre), 0, PG_TIMEOUT_MIN, UINT32_MAX, false, false, NULL},
+	{S_TIMEOUTS, "esp", K_DURATION, EOFF(timeouts.esp), 0, PG_TIMEOUT_MIN, UINT32_MAX, false, false, NULL},
+	{S_TIMEOUTS, "other", K_DURATION, EOFF(timeouts.other), 0, PG_TIMEOUT_MIN, UINT32_MAX, false, false, NULL},
 	{S_ICMP, "error_rate", K_U32, EOFF(icmp_error_rate), 0, 0, 1000000, false, false, NULL},
 	{S_ICMP, "error_burst", K_U32, EOFF(icmp_error_burst), 0, 0, 1000000, false, false, NULL},
 	{S_ICMP, "refused", K_REFUSE, EOFF(refuse), 0, 0, 0, false, false, NULL},
+	{S_ICMP, "refused_outbound", K_BOOL, EOFF(refuse_outbound), 0, 0, 0, false, false, NULL},
 	{S_NAT, "mss_clamp", K_BOOL, EOFF(mss_clamp), 0, 0, 0, false, false, NULL},
-	{S_NAT, "mss", K_U16, EOFF(mss_max), 0, 536, 65495, false, false, NULL},
+	{S_NAT, "mss", K_U16, EOFF(mss_max), 0, PG_MSS_MIN, PG_MSS_MAX, false, false, NULL},
 	{S_LOG, "level", K_LOGLEVEL, OFF(log_level), 0, 0, 0, false, false, NULL},
 	{S_LOG, "syslog", K_BOOL, OFF(log_syslog), 0, 0, 0, false, false, NULL},
 	{S_DATAPATH, "backend", K_BACKEND, OFF(backend), 0, 0, 0, false, false, NULL},
@@ -139,7 +145,8 @@ static const struct key_def key_table[] = {
 	{S_PASSTHROUGH, "pptp", K_BOOL, EOFF(pptp_passthrough), 0, 0, 0, false, false, NULL},
 	{S_PASSTHROUGH, "ipsec", K_BOOL, EOFF(ipsec_passthrough), 0, 0, 0, false, false, NULL},
 	{S_PASSTHROUGH, "l2tp", K_BOOL, EOFF(l2tp_passthrough), 0, 0, 0, false, false, NULL},
-	{S_PASSTHROUGH, "pptp_max_sessions", K_U32, EOFF(pptp_max_sessions), 0, 1, 1048576, false,
+	{S_PASSTHROUGH, "pptp_max_sessions", K_U32, EOFF(pptp_max_sessions), 0,
+	 PG_PPTP_SESSIONS_MIN, PG_PPTP_SESSIONS_MAX, false,
 	 false, NULL},
 	{S_FORWARD, "rule", K_FORWARD, 0, 0, 0, 0, false, true, NULL},
 	{S_FORWARD, "dmz", K_ADDR, EOFF(dmz_host), 0, 0, 0, false, false, NULL},
@@ -350,11 +357,6 @@ int pg_config_parse_prefix(const char *s, uint32_t *addr_be, uint8_t *prefix)
 	return 0;
 }
 
-static uint32_t mask_of(uint8_t prefix)
-{
-	return prefix ? htonl(~0u << (32 - prefix)) : 0;
-}
-
 static void format_duration(uint32_t s, char *buf, size_t len)
 {
 	if (s % 3600 == 0)
@@ -367,228 +369,238 @@ static void format_duration(uint32_t s, char *buf, size_t len)
 		snprintf(buf, len, "%us", s);
 }
 
-static int set_value(struct parse *p, unsigned int line, const struct key_def *k, const char *v)
+const char *const pg_backend_names[] = {
+	[PG_BACKEND_AUTO] = "auto",
+	[PG_BACKEND_AFPACKET] = "afpacket",
+	[PG_BACKEND_AFXDP] = "afxdp",
+};
+_Static_assert(PG_ARRAY_SIZE(pg_backend_names) == PG_BACKEND__COUNT, "a backend without a name");
+
+/* Enums are stored as int: set_enum() writes one through base + k->off. */
+_Static_assert(sizeof(enum pg_filtering) == sizeof(int) && sizeof(enum pg_refuse) == sizeof(int) &&
+		       sizeof(enum pg_backend) == sizeof(int) &&
+		       sizeof(enum pg_log_level) == sizeof(int),
+	       "an enum setting is not int-sized");
+
+/* One of an enum's names (its table, next to the enum), stored as that enum. */
+static int set_enum(struct parse *p, unsigned int line, const struct key_def *k, char *base,
+		    const char *v, const char *const *names, size_t n)
 {
-	char *base = (char *)p->cfg;
+	int i = pg_name_index(names, n, v);
+	char choices[160];
+
+	if (i < 0) {
+		pg_name_choices(names, n, choices, sizeof(choices));
+		return fail(p, line, (int)k->section, k->name, "expected %s", choices);
+	}
+	memcpy(base + k->off, &i, sizeof(i));
+	return 0;
+}
+
+#define FAIL(...) fail(p, line, (int)k->section, k->name, __VA_ARGS__)
+
+/* The kernel's dev_valid_name(): 1..15 bytes, no '/', ':' or blanks. */
+static int set_ifname(struct parse *p, unsigned int line, const struct key_def *k, char *base,
+		      const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n >= PG_CONFIG_IFNAME_SIZE || strpbrk(v, "/: \t") || !strcmp(v, ".") ||
+	    !strcmp(v, ".."))
+		return FAIL("expected an interface name of 1 to 15 bytes without '/', ':' or blanks");
+	memcpy(base + k->off, v, n + 1);
+	return 0;
+}
+
+/* A host address with its prefix length: neither the network nor the broadcast address. */
+static int set_prefix(struct parse *p, unsigned int line, const struct key_def *k, char *base,
+		      const char *v)
+{
+	uint32_t a;
+	uint8_t len;
+
+	if (k->section == S_WAN && !strcmp(v, "dhcp")) {
+		/* Placeholders until a lease is bound: the engine ignores them. */
+		p->cfg->wan_dhcp = true;
+		p->cfg->engine.wan_down = true;
+		p->cfg->engine.wan_addr = 0;
+		p->cfg->engine.wan_prefix = 32;
+		return 0;
+	}
+	if (pg_config_parse_prefix(v, &a, &len))
+		return FAIL("expected %s", k->section == S_WAN
+						   ? "'dhcp' or an address and prefix length such as "
+						     "198.51.100.2/24"
+						   : "an address and prefix length such as 192.168.1.1/24");
+	if (len < k->min || len > k->max)
+		return FAIL("prefix length must be between %u and %u", k->min, k->max);
+	if (len <= 30 && (a & ~pg_prefix_mask(len)) == 0)
+		return FAIL("%s is the network address of its prefix, not a host address", v);
+	if (len <= 30 && (a | pg_prefix_mask(len)) == 0xffffffffu)
+		return FAIL("%s is the broadcast address of its prefix, not a host address", v);
+	memcpy(base + k->off, &a, sizeof(a));
+	memcpy(base + k->off2, &len, sizeof(len));
+	return 0;
+}
+
+/* An address, or a whole number of 32 or 16 bits within the key's range. */
+static int set_number(struct parse *p, unsigned int line, const struct key_def *k, char *base,
+		      const char *v)
+{
 	uint32_t u;
+	uint16_t h;
 
 	switch (k->kind) {
-	case K_IFNAME: {
-		size_t n = strlen(v);
-
-		/* The kernel's dev_valid_name(): 1..15 bytes, no '/', ':' or blanks. */
-		if (n == 0 || n >= PG_CONFIG_IFNAME_SIZE || strpbrk(v, "/: \t") ||
-			!strcmp(v, ".") || !strcmp(v, ".."))
-			return fail(p, line, (int)k->section, k->name,
-					"expected an interface name of 1 to 15 bytes without '/', ':' "
-					"or blanks");
-		memcpy(base + k->off, v, n + 1);
-		return 0;
-	}
-	case K_PREFIX: {
-		uint32_t a;
-		uint8_t len;
-
-		if (k->section == S_WAN && !strcmp(v, "dhcp")) {
-			/* Placeholders until a lease is bound: the engine ignores them. */
-			p->cfg->wan_dhcp = true;
-			p->cfg->engine.wan_down = true;
-			p->cfg->engine.wan_addr = 0;
-			p->cfg->engine.wan_prefix = 32;
-			return 0;
-		}
-
-		if (pg_config_parse_prefix(v, &a, &len))
-			return fail(p, line, (int)k->section, k->name, "expected %s",
-				    k->section == S_WAN ? "'dhcp' or an address and prefix length such "
-							  "as 198.51.100.2/24"
-							: "an address and prefix length such as "
-							  "192.168.1.1/24");
-		if (len < k->min || len > k->max)
-			return fail(p, line, (int)k->section, k->name,
-					"prefix length must be between %u and %u", k->min, k->max);
-		if (len <= 30 && (a & ~mask_of(len)) == 0)
-			return fail(p, line, (int)k->section, k->name,
-					"%s is the network address of its prefix, not a host address",
-					v);
-		if (len <= 30 && (a | mask_of(len)) == 0xffffffffu)
-			return fail(p, line, (int)k->section, k->name,
-					"%s is the broadcast address of its prefix, not a host address",
-					v);
-		memcpy(base + k->off, &a, sizeof(a));
-		memcpy(base + k->off2, &len, sizeof(len));
-		return 0;
-	}
 	case K_ADDR:
 		if (pg_config_parse_addr(v, &u))
-			return fail(p, line, (int)k->section, k->name,
-					"expected an IPv4 address such as 198.51.100.1");
+			return FAIL("expected an IPv4 address such as 198.51.100.1");
 		memcpy(base + k->off, &u, sizeof(u));
 		return 0;
 	case K_U32:
 		if (pg_config_parse_u32(v, &u) || u < k->min || u > k->max)
-			return fail(p, line, (int)k->section, k->name,
-					"expected a whole number between %u and %u", k->min, k->max);
+			return FAIL("expected a whole number between %u and %u", k->min, k->max);
 		memcpy(base + k->off, &u, sizeof(u));
 		return 0;
-	case K_DURATION:
-		if (pg_config_parse_duration(v, &u))
-			return fail(p, line, (int)k->section, k->name,
-					"expected a duration such as 240, 240s, 4m or 2h4m");
-		if (u < k->min) {
-			char min[32];
-
-			format_duration(k->min, min, sizeof(min));
-			if (k->why_min)
-				return fail(p, line, (int)k->section, k->name,
-						"%s requires at least %s (%u s)", k->why_min, min,
-						k->min);
-			return fail(p, line, (int)k->section, k->name, "must be at least %s", min);
-		}
-		memcpy(base + k->off, &u, sizeof(u));
-		return 0;
-	case K_FILTERING: {
-		enum pg_filtering f;
-
-		if (!strcmp(v, "address-dependent"))
-			f = PG_FILTER_ADDRESS_DEPENDENT;
-		else if (!strcmp(v, "endpoint-independent"))
-			f = PG_FILTER_ENDPOINT_INDEPENDENT;
-		else if (!strcmp(v, "address-and-port-dependent"))
-			f = PG_FILTER_ADDRESS_PORT_DEPENDENT;
-		else
-			return fail(p, line, (int)k->section, k->name,
-					"expected 'address-dependent', 'endpoint-independent' or "
-					"'address-and-port-dependent'");
-		memcpy(base + k->off, &f, sizeof(f));
-		return 0;
-	}
-	case K_BOOL: {
-		bool b;
-
-		if (pg_config_parse_bool(v, &b))
-			return fail(p, line, (int)k->section, k->name,
-				    "expected 'on' or 'off' (or yes/no, true/false)");
-		memcpy(base + k->off, &b, sizeof(b));
-		return 0;
-	}
-	case K_FORWARD: {
-		struct pg_engine_config *ec = &p->cfg->engine;
-		const char *why;
-
-		if (ec->nforwards == PG_MAX_FORWARDS)
-			return fail(p, line, (int)k->section, k->name, "more than %d rules",
-				    PG_MAX_FORWARDS);
-		if (pg_config_parse_forward(v, &ec->forwards[ec->nforwards], &why))
-			return fail(p, line, (int)k->section, k->name, "%s", why);
-		p->cfg->forward_line[ec->nforwards++] = line;
-		return 0;
-	}
-	case K_REFUSE: {
-		enum pg_refuse r;
-
-		if (!strcmp(v, "silent"))
-			r = PG_REFUSE_SILENT;
-		else if (!strcmp(v, "port-unreachable"))
-			r = PG_REFUSE_PORT_UNREACHABLE;
-		else if (!strcmp(v, "admin-prohibited"))
-			r = PG_REFUSE_ADMIN_PROHIBITED;
-		else
-			return fail(p, line, (int)k->section, k->name,
-				    "expected 'silent', 'port-unreachable' or 'admin-prohibited'");
-		memcpy(base + k->off, &r, sizeof(r));
-		return 0;
-	}
-	case K_BACKEND: {
-		enum pg_backend b;
-
-		if (!strcmp(v, "auto"))
-			b = PG_BACKEND_AUTO;
-		else if (!strcmp(v, "afpacket"))
-			b = PG_BACKEND_AFPACKET;
-		else if (!strcmp(v, "afxdp"))
-			b = PG_BACKEND_AFXDP;
-		else
-			return fail(p, line, (int)k->section, k->name,
-				    "expected 'auto', 'afpacket' or 'afxdp'");
-		memcpy(base + k->off, &b, sizeof(b));
-		return 0;
-	}
-	case K_U16: {
-		uint16_t h;
-
+	default: /* K_U16 */
 		if (pg_config_parse_u32(v, &u) || u < k->min || u > k->max)
-			return fail(p, line, (int)k->section, k->name,
-				    "expected a whole number from %u to %u", k->min, k->max);
+			return FAIL("expected a whole number from %u to %u", k->min, k->max);
 		h = (uint16_t)u;
 		memcpy(base + k->off, &h, sizeof(h));
 		return 0;
 	}
+}
+
+/* A duration of at least the key's minimum, which the message names with its rule. */
+static int set_duration(struct parse *p, unsigned int line, const struct key_def *k, char *base,
+			const char *v)
+{
+	char min[32];
+	uint32_t u;
+
+	if (pg_config_parse_duration(v, &u))
+		return FAIL("expected a duration such as 240, 240s, 4m or 2h4m");
+	if (u < k->min) {
+		format_duration(k->min, min, sizeof(min));
+		if (k->why_min)
+			return FAIL("%s requires at least %s (%u s)", k->why_min, min, k->min);
+		return FAIL("must be at least %s", min);
+	}
+	memcpy(base + k->off, &u, sizeof(u));
+	return 0;
+}
+
+static int set_bool(struct parse *p, unsigned int line, const struct key_def *k, char *base,
+		    const char *v)
+{
+	bool b;
+
+	if (pg_config_parse_bool(v, &b))
+		return FAIL("expected 'on' or 'off' (or yes/no, true/false)");
+	memcpy(base + k->off, &b, sizeof(b));
+	return 0;
+}
+
+/* One more rule of a list: port forwards, input rules, host routes. */
+static int set_rule(struct parse *p, unsigned int line, const struct key_def *k, const char *v)
+{
+	struct pg_engine_config *ec = &p->cfg->engine;
+	const char *why = "invalid value";
+	int r;
+
+	switch (k->kind) {
+	case K_FORWARD:
+		if (ec->nforwards == PG_MAX_FORWARDS)
+			return FAIL("more than %d rules", PG_MAX_FORWARDS);
+		r = pg_config_parse_forward(v, &ec->forwards[ec->nforwards], &why);
+		if (!r)
+			p->cfg->forward_line[ec->nforwards++] = line;
+		break;
+	case K_INPUT_LAN:
+		r = pg_config_parse_input(v, ec->lan_input, PG_MAX_INPUT_RULES, &ec->nlan_input,
+					  &why);
+		break;
+	case K_INPUT_WAN:
+		r = pg_config_parse_input(v, p->cfg->wan_input, PG_MAX_INPUT_RULES,
+					  &p->cfg->nwan_input, &why);
+		if (!r)
+			p->cfg->wan_input_line = line;
+		break;
+	default: /* K_ROUTES */
+		r = pg_config_parse_routes(v, ec->host_routes, PG_MAX_HOST_ROUTES,
+					   &ec->nhost_routes, &why);
+		break;
+	}
+	return r ? FAIL("%s", why) : 0;
+}
+
+/* [api]: where it listens, and the credentials' hashes. */
+static int set_api(struct parse *p, unsigned int line, const struct key_def *k, char *base,
+		   const char *v)
+{
+	switch (k->kind) {
 	case K_LISTEN:
 		if (pg_config_parse_listen(v, &p->cfg->api))
-			return fail(p, line, (int)k->section, k->name,
-				    "expected 'off' or an IPv4 address and port such as "
+			return FAIL("expected 'off' or an IPv4 address and port such as "
 				    "127.0.0.1:8080");
 		return 0;
 	case K_SOCKET:
 		if (pg_config_parse_socket(v, &p->cfg->api))
-			return fail(p, line, (int)k->section, k->name,
-				    "expected 'off' or an absolute path of at most %d bytes such as "
-				    "%s", PG_CONFIG_SOCKET_PATH_SIZE - 1, PG_CONFIG_API_SOCKET);
+			return FAIL("expected 'off' or an absolute path of at most %d bytes such as %s",
+				    PG_CONFIG_SOCKET_PATH_SIZE - 1, PG_CONFIG_API_SOCKET);
 		return 0;
-	case K_HASH:
+	default: /* K_HASH */
 		if (!pg_config_hash_valid(v))
-			return fail(p, line, (int)k->section, k->name,
-				    "expected a crypt(3) hash such as '$y$...' (make one with "
+			return FAIL("expected a crypt(3) hash such as '$y$...' (make one with "
 				    "'passgated --hash-password')");
 		snprintf(base + k->off, PG_CONFIG_VALUE_MAX + 1, "%s", v);
 		return 0;
-	case K_SVC: {
-		const char *why = "invalid value";
-
-		if (pg_config_svc_set(p->cfg, section_names[k->section], k->name, v, line, &why))
-			return fail(p, line, (int)k->section, k->name, "%s", why);
-		return 0;
 	}
-	case K_INPUT_LAN: {
-		struct pg_engine_config *ec = &p->cfg->engine;
-		const char *why;
-
-		if (pg_config_parse_input(v, ec->lan_input, PG_MAX_INPUT_RULES, &ec->nlan_input,
-					  &why))
-			return fail(p, line, (int)k->section, k->name, "%s", why);
-		return 0;
-	}
-	case K_INPUT_WAN: {
-		const char *why;
-
-		if (pg_config_parse_input(v, p->cfg->wan_input, PG_MAX_INPUT_RULES,
-					  &p->cfg->nwan_input, &why))
-			return fail(p, line, (int)k->section, k->name, "%s", why);
-		p->cfg->wan_input_line = line;
-		return 0;
-	}
-	case K_ROUTES: {
-		struct pg_engine_config *ec = &p->cfg->engine;
-		const char *why;
-
-		if (pg_config_parse_routes(v, ec->host_routes, PG_MAX_HOST_ROUTES, &ec->nhost_routes,
-					   &why))
-			return fail(p, line, (int)k->section, k->name, "%s", why);
-		return 0;
-	}
-	case K_LOGLEVEL: {
-		enum pg_log_level l;
-
-		if (pg_log_level_parse(v, &l))
-			return fail(p, line, (int)k->section, k->name,
-					"expected 'error', 'warn', 'info' or 'debug'");
-		memcpy(base + k->off, &l, sizeof(l));
-		return 0;
-	}
-	}
-	return fail(p, line, (int)k->section, k->name, "internal error: unknown kind");
 }
+
+static int set_value(struct parse *p, unsigned int line, const struct key_def *k, const char *v)
+{
+	char *base = (char *)p->cfg;
+	const char *why = "invalid value";
+
+	switch (k->kind) {
+	case K_IFNAME:
+		return set_ifname(p, line, k, base, v);
+	case K_PREFIX:
+		return set_prefix(p, line, k, base, v);
+	case K_ADDR:
+	case K_U32:
+	case K_U16:
+		return set_number(p, line, k, base, v);
+	case K_DURATION:
+		return set_duration(p, line, k, base, v);
+	case K_BOOL:
+		return set_bool(p, line, k, base, v);
+	case K_FILTERING:
+		return set_enum(p, line, k, base, v, pg_filtering_names, PG_FILTER__COUNT);
+	case K_REFUSE:
+		return set_enum(p, line, k, base, v, pg_refuse_names, PG_REFUSE__COUNT);
+	case K_BACKEND:
+		return set_enum(p, line, k, base, v, pg_backend_names, PG_BACKEND__COUNT);
+	case K_LOGLEVEL:
+		return set_enum(p, line, k, base, v, pg_log_level_names, PG_LOG__COUNT);
+	case K_FORWARD:
+	case K_INPUT_LAN:
+	case K_INPUT_WAN:
+	case K_ROUTES:
+		return set_rule(p, line, k, v);
+	case K_LISTEN:
+	case K_SOCKET:
+	case K_HASH:
+		return set_api(p, line, k, base, v);
+	case K_SVC:
+		if (pg_config_svc_set(p->cfg, section_names[k->section], k->name, v, line, &why))
+			return FAIL("%s", why);
+		return 0;
+	}
+	return FAIL("internal error: unknown kind");
+}
+
+#undef FAIL
 
 const char *pg_config_section_name(int section)
 {
@@ -700,7 +712,7 @@ static int parse_line(struct parse *p, unsigned int lineno, int *sec)
 
 static bool same_net(uint32_t a, uint32_t b, uint8_t prefix)
 {
-	return ((a ^ b) & mask_of(prefix)) == 0;
+	return ((a ^ b) & pg_prefix_mask(prefix)) == 0;
 }
 
 static int key_index(enum section sec, const char *name)
@@ -709,15 +721,9 @@ static int key_index(enum section sec, const char *name)
 }
 
 /* Checks that need the whole file: required keys and combinations. */
-static int check_all(struct parse *p)
+/* Every required key is there; reported at its section's header. */
+static int check_required(struct parse *p)
 {
-	const struct pg_engine_config *ec = &p->cfg->engine;
-	struct pg_config_svc_err svc;
-	const char *why = NULL;
-	char net[INET_ADDRSTRLEN];
-	struct in_addr a;
-	int k, r;
-
 	for (unsigned int i = 0; i < N_KEYS; i++) {
 		const struct key_def *kd = &key_table[i];
 
@@ -732,6 +738,17 @@ static int check_all(struct parse *p)
 							 : p->cfg->doc.n_lines,
 				(int)kd->section, kd->name, "required key missing");
 	}
+	return 0;
+}
+
+/* [wan] against [lan] and itself: own link, no overlap, a usable gateway. */
+static int check_wan(struct parse *p)
+{
+	const struct pg_engine_config *ec = &p->cfg->engine;
+	char net[INET_ADDRSTRLEN];
+	struct in_addr a;
+	int k;
+
 	k = key_index(S_WAN, "interface");
 	if (!strcmp(p->cfg->lan_ifname, p->cfg->wan_ifname))
 		return fail(p, p->key_line[k], S_WAN, "interface",
@@ -740,19 +757,19 @@ static int check_all(struct parse *p)
 	if (p->cfg->wan_dhcp && p->key_line[k])
 		return fail(p, p->key_line[k], S_WAN, "gateway",
 			    "with address = dhcp the gateway comes from the lease; remove this line");
-	k = key_index(S_WAN, "address");
 	if (p->cfg->wan_dhcp)
-		goto wan_checked;
+		return 0; /* the lease is checked when it comes (src/wan/dhcp.c) */
+	k = key_index(S_WAN, "address");
 	if (same_net(ec->lan_addr, ec->wan_addr,
 		     ec->lan_prefix < ec->wan_prefix ? ec->lan_prefix : ec->wan_prefix)) {
-		a.s_addr = ec->lan_addr & mask_of(ec->lan_prefix);
+		a.s_addr = ec->lan_addr & pg_prefix_mask(ec->lan_prefix);
 		inet_ntop(AF_INET, &a, net, sizeof(net));
 		return fail(p, p->key_line[k], S_WAN, "address", "overlaps the LAN prefix %s/%u",
 				net, ec->lan_prefix);
 	}
 	k = key_index(S_WAN, "gateway");
 	if (!same_net(ec->wan_gateway, ec->wan_addr, ec->wan_prefix)) {
-		a.s_addr = ec->wan_addr & mask_of(ec->wan_prefix);
+		a.s_addr = ec->wan_addr & pg_prefix_mask(ec->wan_prefix);
 		inet_ntop(AF_INET, &a, net, sizeof(net));
 		return fail(p, p->key_line[k], S_WAN, "gateway", "not inside the WAN prefix %s/%u",
 				net, ec->wan_prefix);
@@ -760,11 +777,20 @@ static int check_all(struct parse *p)
 	if (ec->wan_gateway == ec->wan_addr)
 		return fail(p, p->key_line[k], S_WAN, "gateway",
 				"is the gateway's own WAN address");
-	if (ec->wan_prefix <= 30 && ((ec->wan_gateway & ~mask_of(ec->wan_prefix)) == 0 ||
-				     (ec->wan_gateway | mask_of(ec->wan_prefix)) == 0xffffffffu))
+	if (ec->wan_prefix <= 30 && ((ec->wan_gateway & ~pg_prefix_mask(ec->wan_prefix)) == 0 ||
+				     (ec->wan_gateway | pg_prefix_mask(ec->wan_prefix)) == 0xffffffffu))
 		return fail(p, p->key_line[k], S_WAN, "gateway",
 				"is the network or broadcast address of the WAN prefix");
-wan_checked:
+	return 0;
+}
+
+/* The host path, port forwards (and [input] wan rules compiled into them), the DMZ. */
+static int check_rules(struct parse *p)
+{
+	const struct pg_engine_config *ec = &p->cfg->engine;
+	const char *why = NULL;
+	int k, r;
+
 	k = key_index(S_NAT, "max_flows_per_host");
 	if (ec->max_flows_per_host > ec->max_flows)
 		return fail(p, p->key_line[k], S_NAT, "max_flows_per_host",
@@ -780,16 +806,33 @@ wan_checked:
 		/* Past nforward_rules: an [input] wan rule, compiled into a forward. */
 		bool input = i >= p->cfg->nforward_rules;
 
-		if (pg_forward_rule_check(ec, &ec->forwards[i], &why))
+		if (pg_portfwd_rule_check(ec, &ec->forwards[i], &why))
 			return fail(p, p->cfg->forward_line[i], input ? S_INPUT : S_FORWARD,
 				    input ? "wan" : "rule", "%s", why);
-		if (pg_forward_conflict(ec, &first, &second))
+		if (pg_portfwd_conflict(ec, &first, &second))
 			return forward_clash(p, first, second);
 	}
 	k = key_index(S_FORWARD, "dmz");
 	if (ec->dmz_host && (!same_net(ec->dmz_host, ec->lan_addr, ec->lan_prefix) ||
 			     ec->dmz_host == ec->lan_addr))
 		return fail(p, p->key_line[k], S_FORWARD, "dmz", "not a host of the LAN prefix");
+	return 0;
+}
+
+static int check_all(struct parse *p)
+{
+	const struct pg_engine_config *ec = &p->cfg->engine;
+	struct pg_config_svc_err svc;
+	const char *why = NULL;
+	int k, r;
+
+	r = check_required(p);
+	if (!r)
+		r = check_wan(p);
+	if (!r)
+		r = check_rules(p);
+	if (r)
+		return r;
 	/*
 	 * Without a credential nobody can log in, so the API may only be
 	 * reachable from this machine (docs/API.md "Authentication").

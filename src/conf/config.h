@@ -19,7 +19,7 @@
 /* IFNAMSIZ, including the terminating NUL: names are at most 15 bytes. */
 #define PG_CONFIG_IFNAME_SIZE 16
 /* Smallest and largest link MTU; the largest fits a 2 KiB frame buffer. */
-#define PG_CONFIG_MTU_MIN 576
+#define PG_CONFIG_MTU_MIN PG_MTU_MIN
 #define PG_CONFIG_MTU_MAX 1956
 /* Longest value, longest file. */
 #define PG_CONFIG_VALUE_MAX 255
@@ -68,7 +68,11 @@ enum pg_backend {
 	PG_BACKEND_AUTO = 0,	 /* default: AF_XDP where the link takes it, else AF_PACKET */
 	PG_BACKEND_AFPACKET = 1, /* works on every link */
 	PG_BACKEND_AFXDP = 2,	 /* AF_XDP with our XDP program; faster, needs XDP */
+	PG_BACKEND__COUNT
 };
+
+/* The config file's names of the backends (config.c). */
+extern const char *const pg_backend_names[PG_BACKEND__COUNT];
 
 /* [host]: the host path's devices (docs/HOSTPATH.md). */
 struct pg_config_host {

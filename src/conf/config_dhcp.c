@@ -22,11 +22,7 @@
 
 #include "conf/config.h"
 #include "engine/parse.h"
-
-static uint32_t mask_of(uint8_t prefix)
-{
-	return prefix ? htonl(~0u << (32 - prefix)) : 0;
-}
+#include "util/inet.h"
 
 void pg_config_svc_defaults(struct pg_config *cfg)
 {
@@ -291,7 +287,7 @@ static int svc_fail(struct pg_config_svc_err *e, unsigned int line, const char *
 static const char *lan_host_problem(const struct pg_config *cfg, uint32_t a)
 {
 	const struct pg_engine_config *ec = &cfg->engine;
-	uint32_t m = mask_of(ec->lan_prefix);
+	uint32_t m = pg_prefix_mask(ec->lan_prefix);
 
 	if ((a & m) != (ec->lan_addr & m))
 		return "outside the LAN prefix";
@@ -309,7 +305,7 @@ static int check_dhcp(const struct pg_config *cfg, struct pg_config_svc_err *e)
 	char net[INET_ADDRSTRLEN];
 	struct in_addr a;
 
-	a.s_addr = cfg->engine.lan_addr & mask_of(cfg->engine.lan_prefix);
+	a.s_addr = cfg->engine.lan_addr & pg_prefix_mask(cfg->engine.lan_prefix);
 	inet_ntop(AF_INET, &a, net, sizeof(net));
 	if (d->enabled && !d->range_line)
 		return svc_fail(e, d->enable_line, "dhcp", "enable",
@@ -359,7 +355,7 @@ static int check_dns(const struct pg_config *cfg, struct pg_config_svc_err *e)
 {
 	const struct pg_config_dns *d = &cfg->dns;
 	const struct pg_engine_config *ec = &cfg->engine;
-	uint32_t m = mask_of(ec->lan_prefix);
+	uint32_t m = pg_prefix_mask(ec->lan_prefix);
 
 	if (d->upstream_dhcp && !cfg->wan_dhcp)
 		return svc_fail(e, d->upstream_line, "dns", "upstream",

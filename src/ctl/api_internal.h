@@ -98,7 +98,7 @@ void pg_api_config_svc_json(struct json_object *o, const struct pg_config *cfg);
 void pg_api_put_section(struct pg_api *api, const char *section, const struct pg_api_req *req,
 			struct pg_api_resp *resp);
 
-/* api_forward.c */
+/* api_portfwd.c */
 void pg_api_get_forwards(struct pg_api *api, const struct pg_api_req *req,
 			 struct pg_api_resp *resp);
 void pg_api_add_forward(struct pg_api *api, const struct pg_api_req *req, struct pg_api_resp *resp);

@@ -21,6 +21,7 @@
 
 #include "ctl/api_internal.h"
 #include "conf/config_internal.h"
+#include "util/names.h"
 
 static const struct {
 	const char *section;
@@ -31,7 +32,7 @@ static const struct {
 	{"timeouts",
 	 {"tcp_established", "tcp_transitory", "tcp_time_wait", "udp", "icmp", "gre", "esp",
 	  "other"}},
-	{"icmp", {"error_rate", "error_burst", "refused"}},
+	{"icmp", {"error_rate", "error_burst", "refused", "refused_outbound"}},
 	{"log", {"level"}},
 	{"forward", {"dmz"}},
 	{"input", {"lan", "wan"}},
@@ -63,13 +64,6 @@ static struct json_object *addr_or_null(uint32_t be)
 	return be ? pg_api_addr(ntohl(be)) : NULL;
 }
 
-static const char *refuse_name(enum pg_refuse r)
-{
-	return r == PG_REFUSE_PORT_UNREACHABLE	 ? "port-unreachable"
-	       : r == PG_REFUSE_ADMIN_PROHIBITED ? "admin-prohibited"
-						 : "silent";
-}
-
 void pg_api_get_config(struct pg_api *api, const struct pg_api_req *req, struct pg_api_resp *resp)
 {
 	const struct pg_config *cfg = api->env.cfg;
@@ -87,9 +81,8 @@ void pg_api_get_config(struct pg_api *api, const struct pg_api_req *req, struct 
 
 	s = json_object_new_object();
 	json_object_object_add(s, "filtering",
-			       json_object_new_string(ec->filtering == PG_FILTER_ENDPOINT_INDEPENDENT
-							      ? "endpoint-independent"
-							      : "address-dependent"));
+			       json_object_new_string(pg_name_of(pg_filtering_names, PG_FILTER__COUNT,
+							 ec->filtering, "?")));
 	json_object_object_add(s, "max_flows", json_object_new_int64(ec->max_flows));
 	json_object_object_add(s, "max_flows_per_host",
 			       json_object_new_int64(ec->max_flows_per_host));
@@ -111,7 +104,9 @@ void pg_api_get_config(struct pg_api *api, const struct pg_api_req *req, struct 
 	s = json_object_new_object();
 	json_object_object_add(s, "error_rate", json_object_new_int64(ec->icmp_error_rate));
 	json_object_object_add(s, "error_burst", json_object_new_int64(ec->icmp_error_burst));
-	json_object_object_add(s, "refused", json_object_new_string(refuse_name(ec->refuse)));
+	json_object_object_add(s, "refused", json_object_new_string(
+				   pg_name_of(pg_refuse_names, PG_REFUSE__COUNT, ec->refuse, "?")));
+	json_object_object_add(s, "refused_outbound", json_object_new_boolean(ec->refuse_outbound));
 	json_object_object_add(o, "icmp", s);
 
 	s = json_object_new_object();

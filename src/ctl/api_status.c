@@ -15,6 +15,7 @@
 #include "engine/observe.h"
 #include "engine/parse.h"
 #include "l2/port.h"
+#include "util/inet.h"
 #include "util/version.h"
 #include "wan/dhcp.h"
 
@@ -231,7 +232,7 @@ void pg_api_get_flows(struct pg_api *api, const struct pg_api_req *req, struct p
 		return;
 	/* host= is either side: a LAN address filters the LAN end, any other the remote end. */
 	if (host) {
-		uint32_t mask = ec->lan_prefix ? ~0u << (32 - ec->lan_prefix) : 0;
+		uint32_t mask = ntohl(pg_prefix_mask(ec->lan_prefix));
 
 		if ((host & mask) == (ntohl(ec->lan_addr) & mask))
 			flt.lan_addr = host;

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "ctl/dnsmasq.h"
+#include "util/inet.h"
 
 struct out {
 	char *buf;
@@ -81,7 +82,7 @@ static void render_dhcp(struct out *o, const struct pg_config *cfg, const char *
 {
 	const struct pg_config_dhcp *d = &cfg->dhcp;
 	const struct pg_engine_config *ec = &cfg->engine;
-	uint32_t mask = ec->lan_prefix ? htonl(~0u << (32 - ec->lan_prefix)) : 0;
+	uint32_t mask = pg_prefix_mask(ec->lan_prefix);
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], m[INET_ADDRSTRLEN];
 
 	if (!d->enabled) {

@@ -17,6 +17,8 @@
 #include "alg/alg.h"
 #include "engine/csum.h"
 #include "engine/engine_internal.h"
+#include "util/names.h"
+#include "util/inet.h"
 
 #define BROADCAST 0xffffffffu
 #define PG_HUGE_PAGE ((size_t)2 << 20)
@@ -27,7 +29,7 @@ void pg_engine_config_defaults(struct pg_engine_config *cfg)
 	cfg->filtering = PG_FILTER_ADDRESS_DEPENDENT;
 	cfg->timeouts.tcp_established = 7440;
 	cfg->timeouts.tcp_transitory = 240;
-	cfg->timeouts.tcp_time_wait = 120;
+	cfg->timeouts.tcp_time_wait = 240;
 	cfg->timeouts.udp = 300;
 	cfg->timeouts.icmp = 60;
 	cfg->timeouts.gre = 7440;
@@ -59,10 +61,21 @@ void pg_engine_default_input(struct pg_engine_config *cfg)
 	cfg->nlan_input = sizeof(lan) / sizeof(lan[0]);
 }
 
-static uint32_t prefix_mask(uint8_t len)
-{
-	return htonl(len ? ~0u << (32 - len) : 0);
-}
+
+const char *const pg_filtering_names[] = {
+	[PG_FILTER_ADDRESS_DEPENDENT] = "address-dependent",
+	[PG_FILTER_ENDPOINT_INDEPENDENT] = "endpoint-independent",
+	[PG_FILTER_ADDRESS_PORT_DEPENDENT] = "address-and-port-dependent",
+};
+_Static_assert(PG_ARRAY_SIZE(pg_filtering_names) == PG_FILTER__COUNT,
+	       "a filtering mode without a name");
+
+const char *const pg_refuse_names[] = {
+	[PG_REFUSE_SILENT] = "silent",
+	[PG_REFUSE_PORT_UNREACHABLE] = "port-unreachable",
+	[PG_REFUSE_ADMIN_PROHIBITED] = "admin-prohibited",
+};
+_Static_assert(PG_ARRAY_SIZE(pg_refuse_names) == PG_REFUSE__COUNT, "a refusal without a name");
 
 int pg_engine_config_validate(const struct pg_engine_config *c, const char **why)
 {
@@ -70,47 +83,50 @@ int pg_engine_config_validate(const struct pg_engine_config *c, const char **why
 	uint32_t common;
 
 	*why = NULL;
-	if (c->lan_prefix > 30 || c->lan_prefix < 1)
+	if (c->lan_prefix > PG_LAN_PREFIX_MAX || c->lan_prefix < PG_LAN_PREFIX_MIN)
 		*why = "LAN prefix must be 1..30";
 	else if (c->wan_prefix > 32 || c->wan_prefix < 1)
 		*why = "WAN prefix must be 1..32";
 	else if (!c->lan_addr || (!c->wan_addr && !c->wan_down))
 		*why = "LAN and WAN addresses are required";
-	else if (c->max_flows < 1024 || c->max_flows > (1u << 24))
+	else if (c->max_flows < PG_MAX_FLOWS_MIN || c->max_flows > PG_MAX_FLOWS_MAX)
 		*why = "max_flows must be 1024..16777216";
-	else if (t->tcp_established < 7440)
+	else if (t->tcp_established < PG_TCP_ESTABLISHED_MIN)
 		*why = "tcp_established below RFC 5382's 2h4m";
-	else if (t->tcp_transitory < 240)
+	else if (t->tcp_transitory < PG_TCP_TRANSITORY_MIN)
 		*why = "tcp_transitory below RFC 5382's 4m";
-	else if (t->udp < 120)
+	else if (t->tcp_time_wait < PG_TCP_TIME_WAIT_MIN)
+		*why = "tcp_time_wait below RFC 5382's 4m (a closing connection is transitory)";
+	else if (t->udp < PG_UDP_MIN)
 		*why = "udp below RFC 4787's 2m";
-	else if (t->icmp < 60)
+	else if (t->icmp < PG_ICMP_MIN)
 		*why = "icmp below RFC 5508's 60s";
-	else if (!t->tcp_time_wait || !t->gre || !t->esp || !t->other)
+	else if (t->gre < PG_TIMEOUT_MIN || t->esp < PG_TIMEOUT_MIN || t->other < PG_TIMEOUT_MIN)
 		*why = "timeouts must be at least 1s";
-	else if (c->lan_mtu < 576 || c->wan_mtu < 576)
+	else if (c->lan_mtu < PG_MTU_MIN || c->wan_mtu < PG_MTU_MIN)
 		*why = "MTUs must be at least 576";
-	else if (c->mss_max && (c->mss_max < 536 || c->mss_max > 65495))
+	else if (c->mss_max && (c->mss_max < PG_MSS_MIN || c->mss_max > PG_MSS_MAX))
 		*why = "mss must be 536..65495";
-	else if (c->pptp_max_sessions < 1 || c->pptp_max_sessions > (1u << 20))
+	else if (c->pptp_max_sessions < PG_PPTP_SESSIONS_MIN ||
+		 c->pptp_max_sessions > PG_PPTP_SESSIONS_MAX)
 		*why = "pptp_max_sessions must be 1..1048576";
-	else if (c->refuse > PG_REFUSE_ADMIN_PROHIBITED)
+	else if ((unsigned int)c->refuse >= PG_REFUSE__COUNT)
 		*why = "unknown refuse mode";
-	else if (c->filtering > PG_FILTER_ADDRESS_PORT_DEPENDENT)
+	else if ((unsigned int)c->filtering >= PG_FILTER__COUNT)
 		*why = "unknown filtering mode";
 	if (!*why && c->nforwards > PG_MAX_FORWARDS)
 		*why = "too many port forwards";
 	for (unsigned int i = 0; !*why && i < c->nforwards; i++)
-		pg_forward_rule_check(c, &c->forwards[i], why);
+		pg_portfwd_rule_check(c, &c->forwards[i], why);
 	if (!*why)
 		pg_local_config_check(c, why);
 	if (!*why && c->dmz_host &&
-	    (((c->dmz_host ^ c->lan_addr) & prefix_mask(c->lan_prefix)) || c->dmz_host == c->lan_addr))
+	    (((c->dmz_host ^ c->lan_addr) & pg_prefix_mask(c->lan_prefix)) || c->dmz_host == c->lan_addr))
 		*why = "the DMZ host is not a LAN host";
 	if (!*why) {
 		unsigned int a, b;
 
-		if (pg_forward_conflict(c, &a, &b))
+		if (pg_portfwd_conflict(c, &a, &b))
 			*why = "two port forwards claim the same traffic";
 	}
 	if (*why)
@@ -118,12 +134,12 @@ int pg_engine_config_validate(const struct pg_engine_config *c, const char **why
 	if (c->wan_down)
 		return 0; /* no WAN address to check against the LAN */
 	common = c->lan_prefix < c->wan_prefix ? c->lan_prefix : c->wan_prefix;
-	if (((c->lan_addr ^ c->wan_addr) & prefix_mask((uint8_t)common)) == 0) {
+	if (((c->lan_addr ^ c->wan_addr) & pg_prefix_mask(common)) == 0) {
 		*why = "LAN and WAN prefixes overlap";
 		return -EINVAL;
 	}
 	if (c->wan_gateway &&
-	    ((c->wan_gateway ^ c->wan_addr) & prefix_mask(c->wan_prefix)) != 0) {
+	    ((c->wan_gateway ^ c->wan_addr) & pg_prefix_mask(c->wan_prefix)) != 0) {
 		*why = "WAN gateway outside the WAN prefix";
 		return -EINVAL;
 	}
@@ -159,8 +175,8 @@ static void apply_config(struct pg_engine *e, const struct pg_engine_config *cfg
 		e->cfg.hash_seed[0] = seed0;
 		e->cfg.hash_seed[1] = seed1;
 	}
-	e->lan_mask = prefix_mask(cfg->lan_prefix);
-	e->wan_mask = prefix_mask(cfg->wan_prefix);
+	e->lan_mask = pg_prefix_mask(cfg->lan_prefix);
+	e->wan_mask = pg_prefix_mask(cfg->wan_prefix);
 }
 
 static void free_list(uint32_t n, void *base, size_t stride, size_t link_off, uint32_t *head)
@@ -249,7 +265,7 @@ struct pg_engine *pg_engine_create(const struct pg_engine_config *cfg)
 	free_list(nhosts, e->hosts, sizeof(*e->hosts), offsetof(struct pg_counted, next_free),
 		  &e->free_host);
 	pg_nat_init(e);
-	pg_forward_reserve(e);
+	pg_portfwd_reserve(e);
 	return e;
 }
 
@@ -289,7 +305,7 @@ int pg_engine_reconfigure(struct pg_engine *e, const struct pg_engine_config *cf
 	if (cfg->wan_addr != e->cfg.wan_addr || cfg->wan_down != e->cfg.wan_down)
 		end_all_flows(e);
 	apply_config(e, cfg);
-	pg_forward_reserve(e);
+	pg_portfwd_reserve(e);
 	return 0;
 }
 
@@ -424,12 +440,12 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 	if (e->cfg.wan_down) {
 		pg_drop(e, pkt, PG_CNT_DROP_WAN_DOWN);
 		/*
-		 * With [icmp] refused set the LAN host learns at once that there
-		 * is no way out (network unreachable), instead of timing out.
-		 * Never about an ICMP error or a later fragment (RFC 1122 3.2.2).
+		 * With [icmp] refused_outbound the LAN host learns at once that
+		 * there is no way out (network unreachable) instead of timing
+		 * out; pg_icmp_error() never answers an ICMP error or a later
+		 * fragment.
 		 */
-		if (e->cfg.refuse != PG_REFUSE_SILENT && !p.frag_off &&
-		    (p.proto != PG_PROTO_ICMP || p.icmp_type == PG_ICMP_ECHO_REQUEST))
+		if (e->cfg.refuse_outbound)
 			pg_icmp_error(e, pkt, PG_ICMP_DEST_UNREACH, 0, 0, now_ms);
 		return;
 	}
@@ -444,6 +460,8 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 		pg_icmp_error(e, pkt, PG_ICMP_TIME_EXCEEDED, 0, 0, now_ms);
 	} else {
 		pg_forward_out(e, pkt, &p, now_ms);
+		if (pkt->verdict == PG_VERDICT_DROP)
+			pg_icmp_refuse_new(e, pkt, &p, now_ms);
 	}
 	if (p.more_frags)
 		pg_frag_first(e, pkt, p.saddr, p.daddr, p.proto, ip_id, pkt->side, p.l4_len,
@@ -453,6 +471,7 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 static void count_tx(struct pg_engine *e, struct pg_pkt *pkt)
 {
 	pg_local_settle(e, pkt);
+	pg_mtu_fit(e, pkt);
 	if (pkt->verdict == PG_VERDICT_TO_LAN)
 		pg_count(e, PG_CNT_TX_LAN);
 	else if (pkt->verdict == PG_VERDICT_TO_WAN)
@@ -483,6 +502,7 @@ void pg_engine_run(struct pg_engine *e, struct pg_pkt *pkts, unsigned int n, uin
 			count_tx(e, pkt);
 		}
 	}
+	/* Held fragments released, and pieces cut for the MTU (appended as we go). */
 	for (i = 0; i < e->nemit; i++)
 		count_tx(e, &e->emit[i]);
 }

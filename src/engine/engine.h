@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "engine/counters.h"
+#include "engine/limits.h"
 
 /* Which link a packet arrived on. */
 enum pg_side {
@@ -72,7 +73,11 @@ enum pg_filtering {
 	PG_FILTER_ADDRESS_DEPENDENT = 0, /* default, RFC 4787 REQ-8 */
 	PG_FILTER_ENDPOINT_INDEPENDENT = 1,
 	PG_FILTER_ADDRESS_PORT_DEPENDENT = 2, /* only the exact remote address and port */
+	PG_FILTER__COUNT
 };
+
+/* The config file's names of the filtering modes (engine.c). */
+extern const char *const pg_filtering_names[PG_FILTER__COUNT];
 
 /*
  * A port forward: unsolicited inbound on the public address for proto and a
@@ -115,9 +120,13 @@ struct pg_host_route {
 /* What an unsolicited or filtered inbound packet gets back (never for TCP). */
 enum pg_refuse {
 	PG_REFUSE_SILENT = 0,           /* default: nothing */
-	PG_REFUSE_PORT_UNREACHABLE = 1, /* ICMP type 3 code 3 */
+	PG_REFUSE_PORT_UNREACHABLE = 1, /* ICMP type 3 code 3; code 2 (protocol) without ports */
 	PG_REFUSE_ADMIN_PROHIBITED = 2, /* ICMP type 3 code 13 */
+	PG_REFUSE__COUNT
 };
+
+/* The config file's names of the refusal answers (engine.c). */
+extern const char *const pg_refuse_names[PG_REFUSE__COUNT];
 
 /* Timeouts in seconds. */
 struct pg_timeouts {
@@ -164,6 +173,12 @@ struct pg_engine_config {
 	uint32_t icmp_error_rate;
 	uint32_t icmp_error_burst;
 	enum pg_refuse refuse;
+	/*
+	 * Answer a LAN host's new flow that cannot be made (ports exhausted,
+	 * table full, host limit, passthrough off, protocol not passed) with
+	 * destination unreachable, code 13 (RFC 5508 REQ-8).
+	 */
+	bool refuse_outbound;
 
 	/* The gateway's own services: what the LAN may reach, what the host routes. */
 	struct pg_input_rule lan_input[PG_MAX_INPUT_RULES];
@@ -203,11 +218,11 @@ void pg_engine_default_input(struct pg_engine_config *cfg);
 int pg_engine_config_validate(const struct pg_engine_config *cfg, const char **why);
 
 /* Is one port forward sane for this configuration? 0, or -1 with *why set. */
-int pg_forward_rule_check(const struct pg_engine_config *cfg, const struct pg_port_forward *r,
+int pg_portfwd_rule_check(const struct pg_engine_config *cfg, const struct pg_port_forward *r,
 			  const char **why);
 
 /* Do two forwards claim the same traffic? -1 with their indices, else 0. */
-int pg_forward_conflict(const struct pg_engine_config *cfg, unsigned int *first,
+int pg_portfwd_conflict(const struct pg_engine_config *cfg, unsigned int *first,
 			unsigned int *second);
 
 /* Bytes pg_engine_create() will allocate for this configuration. */
@@ -255,9 +270,11 @@ void pg_engine_set_fast_path(struct pg_engine *e, bool on);
 
 /*
  * Packets the engine produced during the last pg_engine_run() besides the
- * batch: held out-of-order fragments released by their first fragment, with
- * verdicts like any packet. The packets live in engine memory (with 64 bytes
- * of headroom before l3) until the next pg_engine_run(). Returns how many.
+ * batch, with verdicts like any packet: held out-of-order fragments released
+ * by their first fragment, and the second and later pieces of packets cut
+ * to fit the egress MTU (the first piece stays in the batch slot). Send them
+ * after the batch. The packets live in engine memory (with 64 bytes of
+ * headroom before l3) until the next pg_engine_run(). Returns how many.
  */
 unsigned int pg_engine_emitted(struct pg_engine *e, struct pg_pkt **pkts);
 

@@ -258,6 +258,14 @@ _Static_assert(PG_TCP_CLOSED < 8, "pg_flow.tcp_state is 3 bits");
 #define PG_FRAG_HOLD 64   /* out-of-order fragments held at once */
 #define PG_FRAG_LIFE 10   /* seconds a datagram is remembered */
 #define PG_FRAG_HEADROOM 64
+/*
+ * Fragments the engine cuts from packets too big for the egress MTU, per
+ * batch: enough for two full bursts of 1500-byte packets cut for a 576-byte
+ * link. Each buffer holds one piece after PG_FRAG_HEADROOM bytes.
+ */
+#define PG_FRAG_OUT 256
+#define PG_FRAG_OUT_SIZE 1536
+#define PG_EMIT_MAX (PG_FRAG_HOLD + PG_FRAG_OUT)
 
 enum pg_frag_state {
 	PG_FRAG_FREE = 0,
@@ -285,6 +293,8 @@ struct pg_frag_buf {
 	uint8_t data[2048];
 };
 
+#define PG_ALG_PORTS_MAX 8 /* all helpers' declared ports together */
+
 struct pg_engine {
 	struct pg_engine_config cfg;
 	uint32_t lan_mask, wan_mask; /* network order */
@@ -305,6 +315,9 @@ struct pg_engine {
 	uint32_t nflows;
 	uint32_t nflows_proto[PG_FP__COUNT]; /* nflows by protocol (observe.h) */
 	bool fast_off; /* pg_engine_set_fast_path(e, false) */
+	/* every helper's declared ports, network order (pg_alg_ports_init()) */
+	uint16_t alg_ports[PG_ALG_PORTS_MAX];
+	uint8_t n_alg_ports;
 
 	uint64_t *ports_used[PG_PORTS__COUNT];     /* one bit per public port */
 	uint64_t *ports_reserved[PG_PORTS__COUNT]; /* forwarded: never mapped */
@@ -321,8 +334,10 @@ struct pg_engine {
 
 	struct pg_frag frags[PG_FRAG_BUCKETS * PG_FRAG_WAYS];
 	struct pg_frag_buf frag_bufs[PG_FRAG_HOLD];
-	struct pg_pkt emit[PG_FRAG_HOLD];
+	struct pg_pkt emit[PG_EMIT_MAX]; /* pg_engine_emitted(): held, then cut */
 	unsigned int nemit;
+	uint8_t frag_out[PG_FRAG_OUT][PG_FRAG_HEADROOM + PG_FRAG_OUT_SIZE];
+	unsigned int nfrag_out;
 	uint16_t frag_next_id;
 
 	/* events for the logs (observe.c): a ring, oldest dropped when full */
@@ -345,6 +360,12 @@ void pg_event_flow(struct pg_engine *e, enum pg_event_kind kind, const struct pg
 		   uint32_t a, uint32_t b);
 
 /* engine.c */
+/* The next hop towards dst on the WAN side: dst itself on the WAN's own prefix. */
+static inline uint32_t pg_wan_next_hop(const struct pg_engine *e, uint32_t dst)
+{
+	return ((dst ^ e->cfg.wan_addr) & e->wan_mask) ? e->cfg.wan_gateway : dst;
+}
+
 static inline void pg_count(struct pg_engine *e, enum pg_counter c)
 {
 	e->counters[c]++;
@@ -369,10 +390,13 @@ static inline void pg_key_fill(struct pg_key *k, enum pg_key_kind kind, uint8_t 
 	k->zero = 0;
 }
 
-/* portfwd.c: port forwards and the DMZ host */
-void pg_forward_reserve(struct pg_engine *e);
-struct pg_flow *pg_forward_unsolicited(struct pg_engine *e, struct pg_pkt *pkt,
-				       const struct pg_parsed *p, uint64_t now_ms, bool *claimed);
+/*
+ * portfwd.c: port forwards and the DMZ host. "forward" alone means moving a
+ * packet on (forward.c); a port forward is always "portfwd".
+ */
+void pg_portfwd_reserve(struct pg_engine *e);
+struct pg_flow *pg_portfwd_match(struct pg_engine *e, struct pg_pkt *pkt,
+				  const struct pg_parsed *p, uint64_t now_ms, bool *claimed);
 struct pg_flow *pg_dmz(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
 		       uint64_t now_ms);
 
@@ -633,6 +657,26 @@ void pg_fast_prepare(struct pg_engine *e, const struct pg_pkt *pkts, unsigned in
 /* Translate packet i of the chunk if its flow allows; false: use the full path. */
 bool pg_fast_forward(struct pg_engine *e, const struct pg_fast_chunk *c, unsigned int i,
 		     struct pg_pkt *pkt, uint64_t now_ms);
+/*
+ * Translate a TCP or UDP packet (not a later fragment) of a flow without a
+ * helper: address and port, TTL, both checksums in one incremental step,
+ * verdict and next hop. The fast lane and the slow path's no-helper case
+ * share it, so test_fastpath compares the choice of path, not two rewrites.
+ */
+void pg_translate_plain(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_flow *f, int dir,
+			unsigned int ihl, uint8_t proto);
+
+/* alg.c: fill e->alg_ports from the helpers' declarations. */
+void pg_alg_ports_init(struct pg_engine *e);
+
+/* Does a helper declare this port (network order), in any protocol? */
+static inline bool pg_alg_port_claimed(const struct pg_engine *e, uint16_t port_n)
+{
+	for (unsigned int i = 0; i < e->n_alg_ports; i++)
+		if (e->alg_ports[i] == port_n)
+			return true;
+	return false;
+}
 
 /* tcp.c: connection state */
 void pg_tcp_track(struct pg_flow *f, int dir, uint8_t tcp_flags);
@@ -642,6 +686,13 @@ void pg_icmp_echo_reply(struct pg_engine *e, struct pg_pkt *pkt, const struct pg
 /* Turn pkt into an ICMP error about itself; rest is the header's second word. */
 void pg_icmp_error(struct pg_engine *e, struct pg_pkt *pkt, uint8_t type, uint8_t code,
 		   uint32_t rest, uint64_t now_ms);
+/*
+ * A LAN host's packet was refused: answer a segment of an unknown TCP
+ * connection with a reset, a new flow with code 13 if [icmp]
+ * refused_outbound says so.
+ */
+void pg_icmp_refuse_new(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
+			uint64_t now_ms);
 
 /* frag.c: fragments */
 void pg_frag_later(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
@@ -653,11 +704,15 @@ void pg_frag_expire(struct pg_engine *e, uint32_t now_s);
 
 /* mtu.c: packets too big for the egress link, and TCP MSS clamping */
 bool pg_mtu_exceeded(struct pg_engine *e, struct pg_pkt *pkt, int to_side, uint64_t now_ms);
+/* Fragment a forwarded packet larger than its egress MTU (RFC 791); no DF. */
+void pg_mtu_fit(struct pg_engine *e, struct pg_pkt *pkt);
 void pg_mss_clamp(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p);
 bool pg_icmp_checksum_ok(const struct pg_pkt *pkt, const struct pg_parsed *p);
 
 /* icmp_xlate.c: errors about translated flows */
 bool pg_icmp_is_error(uint8_t type);
 void pg_icmp_error_xlate(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p);
+/* A LAN host's error to the public address about a hairpin flow; false: not one. */
+bool pg_icmp_error_hairpin(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p);
 
 #endif /* PG_ENGINE_INTERNAL_H */

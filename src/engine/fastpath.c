@@ -36,6 +36,7 @@
 #include "alg/alg.h"
 #include "engine/csum.h"
 #include "engine/engine_internal.h"
+#include "util/inet.h"
 
 #define IP_FRAG_BITS 0x3fff /* MF and the offset: any fragment */
 
@@ -50,14 +51,6 @@ static inline bool martian(uint32_t saddr, uint32_t daddr)
 	uint8_t s = (uint8_t)(ntohl(saddr) >> 24), d = (uint8_t)(ntohl(daddr) >> 24);
 
 	return s == 0 || s == 127 || s >= 224 || d == 0 || d == 127;
-}
-
-/* Ports whose traffic a passthrough switch or a helper may claim. */
-static inline bool helper_port(uint16_t port_n)
-{
-	uint16_t p = ntohs(port_n);
-
-	return p == 500 || p == 4500 || p == 1701;
 }
 
 static inline bool header_csum_ok(const uint8_t *ip)
@@ -75,7 +68,7 @@ static inline bool header_csum_ok(const uint8_t *ip)
 /* Would the full path hand this packet straight to a flow? Fills the key if so. */
 static bool candidate(const struct pg_engine *e, const struct pg_pkt *pkt, struct pg_key *k)
 {
-	const uint8_t *ip = pkt->l3, *l4 = ip + 20;
+	const uint8_t *ip = pkt->l3, *l4 = ip + 20; /* the fast lane takes only IHL 5 */
 	bool lan = pkt->side == PG_SIDE_LAN;
 	uint32_t saddr, daddr, tot, l4_len;
 	uint16_t sport, dport;
@@ -83,19 +76,20 @@ static bool candidate(const struct pg_engine *e, const struct pg_pkt *pkt, struc
 
 	/* Only the two links: any other origin is the full path's to judge. */
 	if ((pkt->side != PG_SIDE_LAN && pkt->side != PG_SIDE_WAN) || pkt->len < 28 ||
-	    ip[0] != 0x45 || ip[PG_IP_OFF_TTL] <= 1)
+	    ip[PG_IP_OFF_VIHL] != 0x45 || ip[PG_IP_OFF_TTL] <= 1)
 		return false;
-	tot = ntohs(pg_get16(ip + 2));
-	if (tot > pkt->len || tot < 28 || (ntohs(pg_get16(ip + 6)) & IP_FRAG_BITS))
+	tot = ntohs(pg_get16(ip + PG_IP_OFF_TOTLEN));
+	if (tot > pkt->len || tot < 28 || (ntohs(pg_get16(ip + PG_IP_OFF_FRAG)) & IP_FRAG_BITS))
 		return false;
-	proto = ip[9];
+	proto = ip[PG_IP_OFF_PROTO];
 	l4_len = tot - 20;
 	sport = pg_get16(l4);
-	dport = pg_get16(l4 + 2);
-	if (!sport || !dport || helper_port(sport) || helper_port(dport))
+	dport = pg_get16(l4 + PG_L4_OFF_DPORT);
+	/* Ports a helper declares: the slow path asks it (and its switch). */
+	if (!sport || !dport || pg_alg_port_claimed(e, sport) || pg_alg_port_claimed(e, dport))
 		return false;
 	if (proto == PG_PROTO_UDP) {
-		uint32_t ulen = ntohs(pg_get16(l4 + 4));
+		uint32_t ulen = ntohs(pg_get16(l4 + PG_UDP_OFF_LEN));
 
 		if (ulen < 8 || ulen > l4_len)
 			return false;
@@ -105,8 +99,8 @@ static bool candidate(const struct pg_engine *e, const struct pg_pkt *pkt, struc
 		/* The fixed header first: the data offset and flags lie past 8 bytes. */
 		if (l4_len < 20)
 			return false;
-		doff = (uint32_t)(l4[12] >> 4) * 4;
-		if (doff < 20 || doff > l4_len || (l4[13] & PG_TCP_SYN))
+		doff = pg_tcp_doff(l4);
+		if (doff < 20 || doff > l4_len || (l4[PG_TCP_OFF_FLAGS] & PG_TCP_SYN))
 			return false;
 	} else {
 		return false;
@@ -258,12 +252,6 @@ void pg_fast_prepare(struct pg_engine *e, const struct pg_pkt *pkts, unsigned in
 		prefetch_new_flows(e, c, n);
 }
 
-/* forward.c's now_seconds_up(): flows are refreshed to the second rounded up. */
-static inline uint32_t seconds_up(uint64_t now_ms)
-{
-	return (uint32_t)((now_ms + 999) / 1000);
-}
-
 /* RFC 1624 eqn. 3 with every change's terms at once: ~(~HC + delta), folded. */
 static inline uint16_t csum_add_fold(uint16_t csum, uint32_t delta)
 {
@@ -286,47 +274,22 @@ static inline uint32_t delta16(uint16_t old_v, uint16_t new_v)
 	return (uint32_t)(uint16_t)~old_v + new_v;
 }
 
-bool pg_fast_forward(struct pg_engine *e, const struct pg_fast_chunk *c, unsigned int i,
-		     struct pg_pkt *pkt, uint64_t now_ms)
+void pg_translate_plain(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_flow *f, int dir,
+			unsigned int ihl, uint8_t proto)
 {
-	uint8_t *ip = pkt->l3, *l4 = ip + 20;
-	int dir = pkt->side == PG_SIDE_LAN ? PG_DIR_OUT : PG_DIR_IN;
-	uint32_t ref, old_addr, new_addr, tot, aoff, poff, coff;
+	uint8_t *ip = pkt->l3, *l4 = ip + ihl;
+	uint32_t old_addr, new_addr, aoff, poff, coff;
 	uint16_t old_port, new_port, old_ttl, new_ttl, csum, l4c;
 	uint8_t ttl_word[2];
-	struct pg_flow *f;
-	uint8_t proto;
-
-	if (!c->ok[i])
-		return false;
-	ref = pg_index_find(e, &c->key[i], c->hash[i]);
-	if (ref == PG_NONE || PG_REF_TYPE(ref) != PG_REF_FLOW)
-		return false;
-	f = &e->flows[PG_REF_IDX(ref)];
-	tot = ntohs(pg_get16(ip + 2));
-	if (f->alg != PG_ALG_NONE || (f->flags & PG_FLOW_HAIRPIN) ||
-	    (dir == PG_DIR_OUT && c->key[i].a != f->lan_addr) ||
-	    tot > (dir == PG_DIR_OUT ? e->cfg.wan_mtu : e->cfg.lan_mtu))
-		return false;
-
-	/* From here on this is the full path's work for this packet. */
-	pkt->len = tot;
-	pkt->drop_reason = PG_CNT_NONE;
-	pg_count(e, dir == PG_DIR_OUT ? PG_CNT_RX_LAN : PG_CNT_RX_WAN);
-	proto = ip[9];
-	if (proto == PG_PROTO_TCP)
-		pg_tcp_track(f, dir, l4[13]);
-	pg_flow_count(f, dir, tot);
-	pg_flow_touch(e, f, seconds_up(now_ms));
 
 	if (dir == PG_DIR_OUT) {
 		aoff = PG_IP_OFF_SADDR;
-		poff = 0;
+		poff = PG_L4_OFF_SPORT;
 		new_addr = e->cfg.wan_addr;
 		new_port = f->in_pb; /* no helper: the public port (pg_flow_pub_port()) */
 	} else {
 		aoff = PG_IP_OFF_DADDR;
-		poff = 2;
+		poff = PG_L4_OFF_DPORT;
 		new_addr = f->lan_addr;
 		new_port = f->lan_port;
 	}
@@ -361,11 +324,44 @@ bool pg_fast_forward(struct pg_engine *e, const struct pg_fast_chunk *c, unsigne
 		uint32_t dst = pg_get32(ip + PG_IP_OFF_DADDR);
 
 		pkt->verdict = PG_VERDICT_TO_WAN;
-		pkt->next_hop = ((dst ^ e->cfg.wan_addr) & e->wan_mask) ? e->cfg.wan_gateway : dst;
+		pkt->next_hop = pg_wan_next_hop(e, dst);
 	} else {
 		pkt->verdict = PG_VERDICT_TO_LAN;
 		pkt->next_hop = new_addr;
 	}
+}
+
+bool pg_fast_forward(struct pg_engine *e, const struct pg_fast_chunk *c, unsigned int i,
+		     struct pg_pkt *pkt, uint64_t now_ms)
+{
+	uint8_t *ip = pkt->l3, *l4 = ip + 20; /* the fast lane takes only IHL 5 */
+	int dir = pkt->side == PG_SIDE_LAN ? PG_DIR_OUT : PG_DIR_IN;
+	uint32_t ref, tot;
+	struct pg_flow *f;
+	uint8_t proto;
+
+	if (!c->ok[i])
+		return false;
+	ref = pg_index_find(e, &c->key[i], c->hash[i]);
+	if (ref == PG_NONE || PG_REF_TYPE(ref) != PG_REF_FLOW)
+		return false;
+	f = &e->flows[PG_REF_IDX(ref)];
+	tot = ntohs(pg_get16(ip + PG_IP_OFF_TOTLEN));
+	if (f->alg != PG_ALG_NONE || (f->flags & PG_FLOW_HAIRPIN) ||
+	    (dir == PG_DIR_OUT && c->key[i].a != f->lan_addr) ||
+	    tot > (dir == PG_DIR_OUT ? e->cfg.wan_mtu : e->cfg.lan_mtu))
+		return false;
+
+	/* From here on this is the full path's work for this packet. */
+	pkt->len = tot;
+	pkt->drop_reason = PG_CNT_NONE;
+	pg_count(e, dir == PG_DIR_OUT ? PG_CNT_RX_LAN : PG_CNT_RX_WAN);
+	proto = ip[PG_IP_OFF_PROTO];
+	if (proto == PG_PROTO_TCP)
+		pg_tcp_track(f, dir, l4[PG_TCP_OFF_FLAGS]);
+	pg_flow_count(f, dir, tot);
+	pg_flow_touch(e, f, pg_secs_ceil(now_ms));
+	pg_translate_plain(e, pkt, f, dir, 20, proto);
 	return true;
 }
 

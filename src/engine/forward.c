@@ -19,11 +19,7 @@
 #include "alg/alg.h"
 #include "engine/csum.h"
 #include "engine/engine_internal.h"
-
-static uint32_t now_seconds_up(uint64_t now_ms)
-{
-	return (uint32_t)((now_ms + 999) / 1000);
-}
+#include "util/inet.h"
 
 /* ---- rewriting ---------------------------------------------------------- */
 
@@ -131,7 +127,7 @@ static void forward(struct pg_engine *e, struct pg_pkt *pkt, int to_side)
 		pkt->next_hop = dst;
 	} else {
 		pkt->verdict = PG_VERDICT_TO_WAN;
-		pkt->next_hop = ((dst ^ e->cfg.wan_addr) & e->wan_mask) ? e->cfg.wan_gateway : dst;
+		pkt->next_hop = pg_wan_next_hop(e, dst);
 	}
 }
 
@@ -166,10 +162,16 @@ void pg_forward_flow(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pa
 			pg_mss_clamp(e, pkt, p);
 	}
 	pg_flow_count(f, dir, pkt->len);
-	pg_flow_touch(e, f, now_seconds_up(now_ms));
+	pg_flow_touch(e, f, pg_secs_ceil(now_ms));
 	if (f->flags & PG_FLOW_HAIRPIN) {
 		pg_hairpin_translate(e, pkt, p, f, dir);
 		forward(e, pkt, PG_SIDE_LAN);
+		return;
+	}
+	if (f->alg == PG_ALG_NONE && !p->frag_off &&
+	    (p->proto == PG_PROTO_TCP || p->proto == PG_PROTO_UDP)) {
+		/* The fast lane's own translation: the two paths cannot differ. */
+		pg_translate_plain(e, pkt, f, dir, p->ihl, p->proto);
 		return;
 	}
 	if (dir == PG_DIR_OUT) {
@@ -219,8 +221,8 @@ static bool ported(uint8_t proto)
 }
 
 /*
- * Look a packet's flow up. Enhanced GRE that no helper announced falls back
- * to address-only tracking, like plain GRE.
+ * Look a packet's flow up. Enhanced GRE and ESP not keyed by call id or SPI
+ * fall back to address-only tracking (forwards, the DMZ).
  */
 static struct pg_flow *lookup(struct pg_engine *e, const struct pg_parsed *p, int dir)
 {
@@ -243,26 +245,10 @@ static struct pg_flow *lookup(struct pg_engine *e, const struct pg_parsed *p, in
 	return pg_flow_lookup(e, &k);
 }
 
-/* Is this packet's protocol switched off (passthrough off)? */
+/* Is this packet's protocol switched off (its helper's passthrough off)? */
 static bool passthrough_off(const struct pg_engine *e, const struct pg_parsed *p)
 {
-	const struct pg_engine_config *c = &e->cfg;
-
-	switch (p->proto) {
-	case PG_PROTO_GRE:
-		return p->gre_version == 1 && !c->pptp_passthrough;
-	case PG_PROTO_ESP:
-		return !c->ipsec_passthrough;
-	case PG_PROTO_UDP: {
-		uint16_t a = ntohs(p->sport), b = ntohs(p->dport);
-
-		if (!c->ipsec_passthrough && (a == 500 || b == 500 || a == 4500 || b == 4500))
-			return true;
-		return !c->l2tp_passthrough && (a == 1701 || b == 1701);
-	}
-	default:
-		return false;
-	}
+	return pg_alg_switched_off(&e->cfg, p);
 }
 
 /* ---- slow path: creating flows ------------------------------------------- */
@@ -406,9 +392,22 @@ static bool syn_only(const struct pg_parsed *p)
 }
 
 /*
+ * Protocols NAT would break without a word, refused (drop_protocol) rather
+ * than passed by address: DCCP and UDP-Lite checksum a pseudo-header with
+ * the addresses, which only TCP and UDP get fixed here, and AH's integrity
+ * check covers the addresses themselves (RFC 3715 section 2.1).
+ */
+static bool proto_refused(uint8_t proto)
+{
+	return proto == PG_PROTO_DCCP || proto == PG_PROTO_UDPLITE || proto == PG_PROTO_AH;
+}
+
+/*
  * What may be forwarded at all: TCP, UDP, GRE, ESP, the echo messages that
- * go this way (echo_type), and ICMP errors, which are translated by the flow
- * they quote; a protocol whose passthrough switch is off is not.
+ * go this way (echo_type), ICMP errors, which are translated by the flow
+ * they quote, and other protocols by address (one LAN host per protocol and
+ * remote address, as Linux masquerade does); a protocol whose passthrough
+ * switch is off is not.
  */
 static bool admitted(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
 		     uint8_t echo_type)
@@ -420,7 +419,7 @@ static bool admitted(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pa
 			pg_drop(e, pkt, PG_CNT_DROP_ICMP_TYPE);
 		return false;
 	}
-	if (!ported(p->proto) && p->proto != PG_PROTO_GRE && p->proto != PG_PROTO_ESP) {
+	if (proto_refused(p->proto)) {
 		pg_drop(e, pkt, PG_CNT_DROP_PROTO);
 		return false;
 	}
@@ -434,7 +433,9 @@ static bool admitted(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pa
 void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
 		    uint64_t now_ms)
 {
+	const struct pg_alg_ops *ops;
 	uint32_t mapping = PG_NONE;
+	uint8_t how;
 	uint16_t sport, dport;
 	struct pg_flow *f;
 
@@ -453,18 +454,15 @@ void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_par
 		pg_drop(e, pkt, PG_CNT_DROP_HOST_LIMIT);
 		return;
 	}
-	if (p->proto == PG_PROTO_ESP) {
-		/* ESP is keyed by SPI; the IPsec helper owns its flows. */
-		f = pg_alg_ipsec.miss(e, pkt, p, PG_DIR_OUT, now_ms);
+	ops = pg_alg_claimant(p, &how);
+	if (ops && how == PG_ALG_SWITCH_OWNED && ops->miss) {
+		/* A protocol a helper keys itself (ESP by SPI): it owns these flows. */
+		f = ops->miss(e, pkt, p, PG_DIR_OUT, now_ms);
 		if (f)
 			pg_forward_flow(e, pkt, p, f, PG_DIR_OUT, now_ms);
 		return;
 	}
 	l4_ports(p, &sport, &dport);
-	if (p->proto == PG_PROTO_GRE && p->gre_version == 1) {
-		/* Enhanced GRE no helper announced: tracked by addresses alone. */
-		sport = dport = PG_GRE_V1_ADDR;
-	}
 	if (ported(p->proto) && !pg_mapping_possible(e, p->proto, p->saddr, sport)) {
 		/*
 		 * Before making room: a flow that no port is left for must not
@@ -489,7 +487,7 @@ void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_par
 	}
 	f = pg_flow_new(e, pkt, p->proto, p->saddr, sport, p->daddr, dport, mapping,
 			mapping != PG_NONE ? e->mappings[mapping].key[1].pa : sport,
-			now_seconds_up(now_ms));
+			pg_secs_ceil(now_ms));
 	if (f)
 		pg_forward_flow(e, pkt, p, f, PG_DIR_OUT, now_ms);
 }
@@ -498,27 +496,19 @@ void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_par
  * May an inbound packet with no flow of its own reach mapping midx? RFC 4787
  * section 5: always (endpoint-independent), when the mapping talked to its
  * address (address-dependent), or never (address-and-port-dependent: only the
- * exact flow). One exception to the last: an L2TP server may answer from
- * another port than 1701 (RFC 2661 8.1), so a client's tunnel to that server
- * lets it in.
+ * exact flow). A helper may make exceptions to the last (pg_alg_admits():
+ * an L2TP server answering from another port than 1701).
  */
 static bool filter_allows(struct pg_engine *e, const struct pg_parsed *p, uint32_t lan,
 			  uint16_t lan_port, uint16_t dport)
 {
-	struct pg_key k;
-	struct pg_flow *f;
-
 	switch (e->cfg.filtering) {
 	case PG_FILTER_ENDPOINT_INDEPENDENT:
 		return true;
 	case PG_FILTER_ADDRESS_DEPENDENT:
 		return permit_exists(e, p->proto, dport, p->saddr);
 	default:
-		if (p->proto != PG_PROTO_UDP)
-			return false;
-		pg_key_fill(&k, PG_KEY_FLOW_OUT, PG_PROTO_UDP, lan, p->saddr, lan_port, htons(1701));
-		f = pg_flow_lookup(e, &k);
-		return f && f->alg == PG_ALG_L2TP;
+		return pg_alg_admits(e, p, lan, lan_port);
 	}
 }
 
@@ -578,7 +568,7 @@ static struct pg_flow *inbound_new(struct pg_engine *e, struct pg_pkt *pkt,
 		return NULL;
 	}
 	return pg_flow_new(e, pkt, p->proto, lan, lan_port, p->saddr, sport, midx, dport,
-			   now_seconds_up(now_ms));
+			   pg_secs_ceil(now_ms));
 }
 
 /*
@@ -588,13 +578,16 @@ static struct pg_flow *inbound_new(struct pg_engine *e, struct pg_pkt *pkt,
 static struct pg_flow *unsolicited(struct pg_engine *e, struct pg_pkt *pkt,
 				   const struct pg_parsed *p, uint64_t now_ms)
 {
+	const struct pg_alg_ops *ops;
 	struct pg_flow *f;
+	uint8_t how;
 	bool claimed;
 
 	/* A LAN client learning its SPI from this server comes before an ESP forward. */
-	if (p->proto == PG_PROTO_ESP && pg_ipsec_waiting(e, p->saddr))
-		return pg_alg_ipsec.miss(e, pkt, p, PG_DIR_IN, now_ms);
-	f = pg_forward_unsolicited(e, pkt, p, now_ms, &claimed);
+	ops = pg_alg_claimant(p, &how);
+	if (ops && how == PG_ALG_SWITCH_OWNED && ops->expects && ops->expects(e, p))
+		return ops->miss(e, pkt, p, PG_DIR_IN, now_ms);
+	f = pg_portfwd_match(e, pkt, p, now_ms, &claimed);
 	if (f || claimed)
 		return f;
 	if (ported(p->proto)) {
@@ -644,8 +637,12 @@ static void refuse(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pars
 		return;
 	if (pkt->drop_reason != PG_CNT_DROP_UNSOLICITED && pkt->drop_reason != PG_CNT_DROP_FILTERED)
 		return;
+	/* GRE, ESP and the rest have no port to be unreachable: their protocol is. */
 	pg_icmp_error(e, pkt, PG_ICMP_DEST_UNREACH,
-		      e->cfg.refuse == PG_REFUSE_PORT_UNREACHABLE ? 3 : 13, 0, now_ms);
+		      e->cfg.refuse != PG_REFUSE_PORT_UNREACHABLE ? PG_ICMP_ADMIN_PROHIBITED
+		      : p->proto == PG_PROTO_UDP		  ? PG_ICMP_PORT_UNREACHABLE
+								  : PG_ICMP_PROTO_UNREACHABLE,
+		      0, now_ms);
 }
 
 void pg_forward_in(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,

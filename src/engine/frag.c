@@ -126,8 +126,8 @@ static void apply(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_frag 
 	pg_csum_replace32(&c, pg_get32(ip + aoff), f->new_addr);
 	pg_put32(ip + aoff, f->new_addr);
 	if (f->side == PG_SIDE_LAN) {
-		pg_csum_replace16(&c, pg_get16(ip + 4), f->new_id);
-		pg_put16(ip + 4, f->new_id);
+		pg_csum_replace16(&c, pg_get16(ip + PG_IP_OFF_ID), f->new_id);
+		pg_put16(ip + PG_IP_OFF_ID, f->new_id);
 	}
 	ip[PG_IP_OFF_TTL]--;
 	pg_csum_replace16(&c, old_ttl, pg_get16(ip + PG_IP_OFF_TTL));
@@ -135,7 +135,7 @@ static void apply(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_frag 
 	dst = pg_get32(ip + PG_IP_OFF_DADDR);
 	if (f->side == PG_SIDE_LAN) {
 		pkt->verdict = PG_VERDICT_TO_WAN;
-		pkt->next_hop = ((dst ^ e->cfg.wan_addr) & e->wan_mask) ? e->cfg.wan_gateway : dst;
+		pkt->next_hop = pg_wan_next_hop(e, dst);
 	} else {
 		pkt->verdict = PG_VERDICT_TO_LAN;
 		pkt->next_hop = dst;
@@ -155,7 +155,7 @@ static void release_held(struct pg_engine *e, struct pg_frag *f, bool send)
 		if (!h->used || h->entry != idx)
 			continue;
 		f->held--;
-		if (send && f->state == PG_FRAG_KNOWN && e->nemit < PG_FRAG_HOLD &&
+		if (send && f->state == PG_FRAG_KNOWN && e->nemit < PG_EMIT_MAX &&
 		    h->ttl > 1) {
 			struct pg_pkt *out = &e->emit[e->nemit++];
 
@@ -257,8 +257,8 @@ void pg_frag_first(struct pg_engine *e, struct pg_pkt *pkt, uint32_t saddr, uint
 		if (f->state != PG_FRAG_KNOWN)
 			f->new_id = new_ip_id(e);
 		f->new_addr = e->cfg.wan_addr;
-		pg_csum_replace16(&c, pg_get16(ip + 4), f->new_id);
-		pg_put16(ip + 4, f->new_id);
+		pg_csum_replace16(&c, pg_get16(ip + PG_IP_OFF_ID), f->new_id);
+		pg_put16(ip + PG_IP_OFF_ID, f->new_id);
 		pg_put16(ip + PG_IP_OFF_CSUM, c);
 	} else {
 		f->new_addr = pg_get32(ip + PG_IP_OFF_DADDR);
@@ -278,6 +278,7 @@ void pg_frag_run_start(struct pg_engine *e)
 		if (e->frag_bufs[i].used == 2)
 			e->frag_bufs[i].used = 0;
 	e->nemit = 0;
+	e->nfrag_out = 0;
 }
 
 void pg_frag_expire(struct pg_engine *e, uint32_t now_s)

@@ -24,15 +24,12 @@
 #include <string.h>
 
 #include "engine/engine_internal.h"
+#include "util/inet.h"
 
-static uint32_t mask_of(uint8_t len)
-{
-	return htonl(len ? ~0u << (32 - len) : 0);
-}
 
 int pg_local_config_check(const struct pg_engine_config *c, const char **why)
 {
-	uint32_t lan_mask = mask_of(c->lan_prefix);
+	uint32_t lan_mask = pg_prefix_mask(c->lan_prefix);
 
 	*why = NULL;
 	if (c->nlan_input > PG_MAX_INPUT_RULES)
@@ -52,7 +49,7 @@ int pg_local_config_check(const struct pg_engine_config *c, const char **why)
 	}
 	for (unsigned int i = 0; !*why && i < c->nhost_routes; i++) {
 		const struct pg_host_route *h = &c->host_routes[i];
-		uint32_t m = mask_of(h->prefix);
+		uint32_t m = pg_prefix_mask(h->prefix);
 
 		if (h->prefix < 8 || h->prefix > 32)
 			*why = "a host route's prefix must be 8..32";
@@ -71,7 +68,7 @@ bool pg_local_route(const struct pg_engine *e, uint32_t dst)
 	for (unsigned int i = 0; i < e->cfg.nhost_routes; i++) {
 		const struct pg_host_route *h = &e->cfg.host_routes[i];
 
-		if (((dst ^ h->addr) & mask_of(h->prefix)) == 0)
+		if (((dst ^ h->addr) & pg_prefix_mask(h->prefix)) == 0)
 			return true;
 	}
 	return false;

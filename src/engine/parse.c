@@ -42,13 +42,13 @@ static enum pg_counter parse_tcp(const uint8_t *l4, struct pg_parsed *p)
 
 	if (p->l4_len < 20)
 		return PG_CNT_DROP_L4_HDR;
-	doff = (unsigned int)(l4[12] >> 4) * 4;
+	doff = pg_tcp_doff(l4);
 	/* A data offset below the fixed header or past the segment is a lie. */
 	if (doff < 20 || doff > p->l4_len)
 		return PG_CNT_DROP_L4_HDR;
 	p->sport = pg_get16(l4);
-	p->dport = pg_get16(l4 + 2);
-	p->tcp_flags = l4[13];
+	p->dport = pg_get16(l4 + PG_L4_OFF_DPORT);
+	p->tcp_flags = l4[PG_TCP_OFF_FLAGS];
 	if (!p->sport || !p->dport)
 		return PG_CNT_DROP_L4_HDR;
 	return PG_CNT_NONE;
@@ -60,7 +60,7 @@ static enum pg_counter parse_udp(const uint8_t *l4, struct pg_parsed *p, bool wh
 
 	if (p->l4_len < 8)
 		return PG_CNT_DROP_L4_HDR;
-	ulen = ntohs(pg_get16(l4 + 4));
+	ulen = ntohs(pg_get16(l4 + PG_UDP_OFF_LEN));
 	/*
 	 * The UDP length may not exceed what IP carried; in a first fragment the
 	 * datagram continues in later fragments, so only the lower bound holds.
@@ -68,7 +68,7 @@ static enum pg_counter parse_udp(const uint8_t *l4, struct pg_parsed *p, bool wh
 	if (ulen < 8 || (whole && ulen > p->l4_len))
 		return PG_CNT_DROP_L4_HDR;
 	p->sport = pg_get16(l4);
-	p->dport = pg_get16(l4 + 2);
+	p->dport = pg_get16(l4 + PG_L4_OFF_DPORT);
 	if (!p->sport || !p->dport)
 		return PG_CNT_DROP_L4_HDR;
 	return PG_CNT_NONE;
@@ -78,8 +78,8 @@ static enum pg_counter parse_icmp(const uint8_t *l4, struct pg_parsed *p)
 {
 	if (p->l4_len < 8)
 		return PG_CNT_DROP_L4_HDR;
-	p->icmp_type = l4[0];
-	p->icmp_code = l4[1];
+	p->icmp_type = l4[PG_ICMP_OFF_TYPE];
+	p->icmp_code = l4[PG_ICMP_OFF_CODE];
 	if (p->icmp_type == PG_ICMP_ECHO_REQUEST || p->icmp_type == PG_ICMP_ECHO_REPLY)
 		p->sport = pg_get16(l4 + PG_ICMP_OFF_ID);
 	return PG_CNT_NONE;
@@ -102,7 +102,7 @@ static enum pg_counter parse_gre(const uint8_t *l4, struct pg_parsed *p)
 	 * the low half of the key is the peer's call id. Sequence and ack
 	 * numbers follow but we only need them present.
 	 */
-	if ((flags & GRE_C) || !(flags & GRE_K) || ntohs(pg_get16(l4 + 2)) != GRE_PROTO_PPP)
+	if ((flags & GRE_C) || !(flags & GRE_K) || ntohs(pg_get16(l4 + PG_L4_OFF_DPORT)) != GRE_PROTO_PPP)
 		return PG_CNT_DROP_L4_HDR;
 	{
 		unsigned int need = 8 + ((flags & GRE_S) ? 4 : 0) + ((flags & GRE_A) ? 4 : 0);
@@ -110,7 +110,7 @@ static enum pg_counter parse_gre(const uint8_t *l4, struct pg_parsed *p)
 		if (p->l4_len < need)
 			return PG_CNT_DROP_L4_HDR;
 	}
-	p->gre_call_id = pg_get16(l4 + 6);
+	p->gre_call_id = pg_get16(l4 + PG_GRE_OFF_CALL_ID);
 	return PG_CNT_NONE;
 }
 
@@ -122,12 +122,12 @@ enum pg_counter pg_parse(struct pg_pkt *pkt, struct pg_parsed *p)
 
 	if (pkt->len < 20)
 		return PG_CNT_DROP_TRUNCATED;
-	if ((ip[0] >> 4) != 4)
+	if ((ip[PG_IP_OFF_VIHL] >> 4) != 4)
 		return PG_CNT_DROP_IP_VERSION;
-	ihl = (unsigned int)(ip[0] & 0x0f) * 4;
+	ihl = pg_ip_hlen(ip);
 	if (ihl < 20 || ihl > pkt->len)
 		return PG_CNT_DROP_IP_HDR_LEN;
-	tot = ntohs(pg_get16(ip + 2));
+	tot = ntohs(pg_get16(ip + PG_IP_OFF_TOTLEN));
 	if (tot < ihl || tot > pkt->len)
 		return PG_CNT_DROP_IP_TOTAL_LEN;
 	/* Link-layer padding past the IP datagram is not part of it. */
@@ -137,7 +137,7 @@ enum pg_counter pg_parse(struct pg_pkt *pkt, struct pg_parsed *p)
 
 	p->ihl = (uint16_t)ihl;
 	p->l4_len = (uint16_t)(tot - ihl);
-	p->proto = ip[9];
+	p->proto = ip[PG_IP_OFF_PROTO];
 	p->ttl = ip[PG_IP_OFF_TTL];
 	p->saddr = pg_get32(ip + PG_IP_OFF_SADDR);
 	p->daddr = pg_get32(ip + PG_IP_OFF_DADDR);
@@ -150,7 +150,7 @@ enum pg_counter pg_parse(struct pg_pkt *pkt, struct pg_parsed *p)
 	    martian_dest(p->daddr))
 		return PG_CNT_DROP_IP_BAD_ADDR;
 
-	frag = ntohs(pg_get16(ip + 6));
+	frag = ntohs(pg_get16(ip + PG_IP_OFF_FRAG));
 	p->frag_off = (uint16_t)((frag & IP_OFFMASK) * 8);
 	p->more_frags = (frag & IP_MF) != 0;
 	p->sport = p->dport = 0;

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "engine/engine_internal.h"
+#include "util/inet.h"
 
 static bool ported_rule(const struct pg_port_forward *r)
 {
@@ -34,10 +35,10 @@ static bool rules_clash(const struct pg_port_forward *a, const struct pg_port_fo
 	return a->wan_lo <= b->wan_hi && b->wan_lo <= a->wan_hi;
 }
 
-int pg_forward_rule_check(const struct pg_engine_config *c, const struct pg_port_forward *r,
+int pg_portfwd_rule_check(const struct pg_engine_config *c, const struct pg_port_forward *r,
 			  const char **why)
 {
-	uint32_t mask = htonl(c->lan_prefix ? ~0u << (32 - c->lan_prefix) : 0);
+	uint32_t mask = pg_prefix_mask(c->lan_prefix);
 
 	*why = NULL;
 	/* The WAN address as host: the gateway's own stack (local.c). */
@@ -55,7 +56,7 @@ int pg_forward_rule_check(const struct pg_engine_config *c, const struct pg_port
 	return *why ? -1 : 0;
 }
 
-int pg_forward_conflict(const struct pg_engine_config *c, unsigned int *first, unsigned int *second)
+int pg_portfwd_conflict(const struct pg_engine_config *c, unsigned int *first, unsigned int *second)
 {
 	for (unsigned int j = 1; j < c->nforwards; j++)
 		for (unsigned int i = 0; i < j; i++)
@@ -67,7 +68,7 @@ int pg_forward_conflict(const struct pg_engine_config *c, unsigned int *first, u
 	return 0;
 }
 
-void pg_forward_reserve(struct pg_engine *e)
+void pg_portfwd_reserve(struct pg_engine *e)
 {
 	for (int s = 0; s < PG_PORTS__COUNT; s++)
 		memset(e->ports_reserved[s], 0, 65536 / 8);
@@ -110,11 +111,11 @@ static uint16_t addr_key(const struct pg_parsed *p)
 	return PG_ESP_ADDR;
 }
 
-struct pg_flow *pg_forward_unsolicited(struct pg_engine *e, struct pg_pkt *pkt,
-				       const struct pg_parsed *p, uint64_t now_ms, bool *claimed)
+struct pg_flow *pg_portfwd_match(struct pg_engine *e, struct pg_pkt *pkt,
+				  const struct pg_parsed *p, uint64_t now_ms, bool *claimed)
 {
 	const struct pg_port_forward *r = NULL;
-	uint32_t now_s = (uint32_t)((now_ms + 999) / 1000);
+	uint32_t now_s = pg_secs_ceil(now_ms);
 	uint16_t lport, sport = p->sport;
 
 	*claimed = false;
@@ -153,7 +154,7 @@ struct pg_flow *pg_forward_unsolicited(struct pg_engine *e, struct pg_pkt *pkt,
 struct pg_flow *pg_dmz(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
 		       uint64_t now_ms)
 {
-	uint32_t now_s = (uint32_t)((now_ms + 999) / 1000), mapping = PG_NONE;
+	uint32_t now_s = pg_secs_ceil(now_ms), mapping = PG_NONE;
 	uint16_t key;
 
 	if (!e->cfg.dmz_host || p->proto == PG_PROTO_ICMP || p->ttl <= 1)

@@ -22,6 +22,7 @@
 #include "l2/arp.h"
 #include "util/log.h"
 #include "l2/port.h"
+#include "util/inet.h"
 
 static void port_solicit(void *ctx, uint32_t ip);
 static void port_xmit(void *ctx, const uint8_t mac[PG_ETH_ALEN], uint8_t *l3, uint32_t len);
@@ -98,11 +99,6 @@ static void log_learn(const struct pg_port *p, uint32_t ip, const uint8_t mac[PG
 		 n && n->state != PG_NEIGH_INCOMPLETE ? " (moved)" : "");
 }
 
-static uint32_t netmask(uint8_t prefix)
-{
-	return prefix ? htonl(~0u << (32 - prefix)) : 0;
-}
-
 int pg_port_init(struct pg_port *p, const char *name, enum pg_side side,
 		 const uint8_t mac[PG_ETH_ALEN], uint32_t addr, uint8_t prefix, uint32_t gateway,
 		 uint32_t mtu, pg_port_tx_fn *tx, void *tx_ctx)
@@ -112,7 +108,7 @@ int pg_port_init(struct pg_port *p, const char *name, enum pg_side side,
 	p->side = side;
 	memcpy(p->mac, mac, PG_ETH_ALEN);
 	p->addr = addr;
-	p->mask = netmask(prefix);
+	p->mask = pg_prefix_mask(prefix);
 	p->gateway = gateway;
 	p->mtu = mtu;
 	p->tx = tx;

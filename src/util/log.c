@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "util/names.h"
 
 static enum pg_log_level cur_level = PG_LOG_INFO;
 static bool use_syslog;
@@ -28,12 +29,13 @@ void pg_log_set_syslog(bool on, const char *ident)
 	use_syslog = on;
 }
 
-static const char *const level_names[] = {
+const char *const pg_log_level_names[] = {
 	[PG_LOG_ERROR] = "error",
 	[PG_LOG_WARN] = "warn",
 	[PG_LOG_INFO] = "info",
 	[PG_LOG_DEBUG] = "debug",
 };
+_Static_assert(PG_ARRAY_SIZE(pg_log_level_names) == PG_LOG__COUNT, "a log level without a name");
 
 void pg_log_set_level(enum pg_log_level level)
 {
@@ -47,20 +49,17 @@ enum pg_log_level pg_log_get_level(void)
 
 const char *pg_log_level_name(enum pg_log_level level)
 {
-	if ((unsigned int)level >= sizeof(level_names) / sizeof(level_names[0]))
-		return NULL;
-	return level_names[level];
+	return pg_name_of(pg_log_level_names, PG_LOG__COUNT, (unsigned int)level, NULL);
 }
 
 int pg_log_level_parse(const char *name, enum pg_log_level *level)
 {
-	for (unsigned int i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {
-		if (strcmp(name, level_names[i]) == 0) {
-			*level = (enum pg_log_level)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	int i = pg_name_index(pg_log_level_names, PG_LOG__COUNT, name);
+
+	if (i < 0)
+		return -EINVAL;
+	*level = (enum pg_log_level)i;
+	return 0;
 }
 
 static void vlog(enum pg_log_level level, const char *fmt, va_list ap)

@@ -15,7 +15,11 @@ enum pg_log_level {
 	PG_LOG_WARN = 1,
 	PG_LOG_INFO = 2,
 	PG_LOG_DEBUG = 3,
+	PG_LOG__COUNT
 };
+
+/* The config file's names of the levels (log.c). */
+extern const char *const pg_log_level_names[PG_LOG__COUNT];
 
 /*
  * Send lines to syslog(3) (facility daemon, tagged ident) instead of

@@ -417,6 +417,35 @@ static void test_routing_and_page(void **state)
 	fx_free(f);
 }
 
+/*
+ * GET /api/v1/config names every enum value the way the file spells it: a
+ * second list of names in the API once reported address-and-port-dependent
+ * filtering as address-dependent.
+ */
+static void test_config_names_every_enum_value(void **state)
+{
+	static const char *const filtering[] = {"address-dependent", "endpoint-independent",
+						"address-and-port-dependent"};
+	static const char *const refused[] = {"silent", "port-unreachable", "admin-prohibited"};
+
+	(void)state;
+	for (unsigned int i = 0; i < 3; i++) {
+		struct fixture *f;
+		struct json_object *o;
+		char extra[200];
+
+		/* The [api] section is the last one of conf_text; these follow it. */
+		snprintf(extra, sizeof(extra), "[icmp]\nrefused = %s\n[nat]\nfiltering = %s\n",
+			 refused[i], filtering[i]);
+		f = fx_new(extra);
+		assert_int_equal(request(f, "GET", "/api/v1/config", NULL, NULL, &o), 200);
+		assert_string_equal(jstr(jget(o, "nat"), "filtering"), filtering[i]);
+		assert_string_equal(jstr(jget(o, "icmp"), "refused"), refused[i]);
+		json_object_put(o);
+		fx_free(f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -427,6 +456,7 @@ int main(void)
 		cmocka_unit_test(test_forwards),
 		cmocka_unit_test(test_flows_and_arguments),
 		cmocka_unit_test(test_routing_and_page),
+		cmocka_unit_test(test_config_names_every_enum_value),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -108,15 +108,15 @@ static void test_wan_down(void **state)
 	assert_int_equal(send1(e, &from_wan, PG_SIDE_WAN, 1000, &out), PG_VERDICT_DROP);
 	assert_int_equal(out.drop_reason, PG_CNT_DROP_WAN_DOWN);
 	assert_int_equal(counter(e, PG_CNT_DROP_WAN_DOWN), 2);
-	/* With [icmp] refused set, the LAN host hears "network unreachable". */
-	cfg.refuse = PG_REFUSE_PORT_UNREACHABLE;
+	/* With [icmp] refused_outbound, the LAN host hears "network unreachable". */
+	cfg.refuse_outbound = true;
 	assert_int_equal(pg_engine_reconfigure(e, &cfg), 0);
 	assert_int_equal(send1(e, &s, PG_SIDE_LAN, 1000, &out), PG_VERDICT_TO_LAN);
 	assert_int_equal(out.buf[9], 1);		/* ICMP */
 	assert_int_equal(out.buf[20], 3);		/* destination unreachable */
 	assert_int_equal(out.buf[21], 0);		/* network */
 	assert_int_equal(counter(e, PG_CNT_DROP_WAN_DOWN), 3);
-	cfg.refuse = PG_REFUSE_SILENT;
+	cfg.refuse_outbound = false;
 	assert_int_equal(pg_engine_reconfigure(e, &cfg), 0);
 	/* The LAN still has its gateway (DHCP, DNS, the page, ping). */
 	assert_int_equal(send1(e, &ping_gw, PG_SIDE_LAN, 1000, NULL), PG_VERDICT_TO_LAN);

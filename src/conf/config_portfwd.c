@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * config_forward.c - the value of a [forward] rule line:
+ * config_portfwd.c - the value of a [forward] rule line:
  *
  *   rule = PROTO WANPORT[-WANPORT] HOST [LANPORT[-LANPORT]]   (tcp, udp)
  *   rule = PROTO HOST                                        (gre, esp)

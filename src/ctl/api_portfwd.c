@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * api_forward.c - the [forward] rule list: GET lists the rules as the file
+ * api_portfwd.c - the [forward] rule list: GET lists the rules as the file
  * has them (with their index and line), POST adds one in the file's own
  * syntax ({"rule": "tcp 8080 192.168.1.10 80"}), DELETE /forwards/N removes
  * rule N. The rule text goes through the file parser, conflicts included,
