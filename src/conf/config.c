@@ -785,9 +785,9 @@ static int check_wan(struct parse *p)
 	if (p->cfg->wan_dhcp && p->key_line[k])
 		return fail(p, p->key_line[k], S_WAN, "gateway",
 			    "with address = dhcp the gateway comes from the lease; remove this line");
-	k = key_index(S_WAN, "address");
 	if (p->cfg->wan_dhcp)
-		return 0; /* the lease's address and gateway are checked when bound */
+		return 0; /* the lease is checked when it comes (src/wan/dhcp.c) */
+	k = key_index(S_WAN, "address");
 	if (same_net(ec->lan_addr, ec->wan_addr,
 		     ec->lan_prefix < ec->wan_prefix ? ec->lan_prefix : ec->wan_prefix)) {
 		a.s_addr = ec->lan_addr & pg_prefix_mask(ec->lan_prefix);

@@ -17,8 +17,8 @@
 #include "engine/observe.h"
 #include "engine/parse.h"
 #include "l2/port.h"
-#include "util/version.h"
 #include "util/inet.h"
+#include "util/version.h"
 #include "wan/dhcp.h"
 
 static struct json_object *prefix_json(uint32_t addr_be, uint8_t prefix)

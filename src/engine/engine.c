@@ -440,12 +440,12 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 	if (e->cfg.wan_down) {
 		pg_drop(e, pkt, PG_CNT_DROP_WAN_DOWN);
 		/*
-		 * With [icmp] refused set the LAN host learns at once that there
-		 * is no way out (network unreachable), instead of timing out.
-		 * Never about an ICMP error or a later fragment (RFC 1122 3.2.2).
+		 * With [icmp] refused_outbound the LAN host learns at once that
+		 * there is no way out (network unreachable) instead of timing
+		 * out; pg_icmp_error() never answers an ICMP error or a later
+		 * fragment.
 		 */
-		if (e->cfg.refuse != PG_REFUSE_SILENT && !p.frag_off &&
-		    (p.proto != PG_PROTO_ICMP || p.icmp_type == PG_ICMP_ECHO_REQUEST))
+		if (e->cfg.refuse_outbound)
 			pg_icmp_error(e, pkt, PG_ICMP_DEST_UNREACH, 0, 0, now_ms);
 		return;
 	}

@@ -256,7 +256,7 @@ int pg_tap_readdress(const struct pg_tap_setup *old, const struct pg_tap_setup *
 	if (s->addr || old->addr)
 		r = step(sk, SIOCSIFADDR, &ifr, "setting the address", err, errlen);
 	if (!r && s->addr) {
-		sin_set(&ifr.ifr_netmask, htonl(s->prefix ? ~0u << (32 - s->prefix) : 0));
+		sin_set(&ifr.ifr_netmask, pg_prefix_mask(s->prefix));
 		r = step(sk, SIOCSIFNETMASK, &ifr, "setting the netmask", err, errlen);
 	}
 	if (!r && s->addr && s->gateway)

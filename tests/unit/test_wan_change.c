@@ -4,7 +4,8 @@
  * (a DHCP WAN): a new address ends every flow (counted), the old public
  * address stops answering, new flows use the new one; without an address
  * nothing crosses (drop_wan_down) while the LAN still reaches the gateway;
- * and [wan] address = dhcp in the configuration file.
+ * the daemon's overlay of a lease on the file's settings; and [wan] address
+ * = dhcp in the configuration file.
  */
 #include <arpa/inet.h>
 #include <setjmp.h>
@@ -19,6 +20,7 @@
 #include "../lib/fixture.h"
 #include "../lib/scenario.h"
 #include "conf/config.h"
+#include "dp/wan.h"
 #include "engine/engine.h"
 
 static uint8_t send1(struct pg_engine *e, const struct pgt_spec *s, uint8_t side, uint64_t now,
@@ -106,15 +108,15 @@ static void test_wan_down(void **state)
 	assert_int_equal(send1(e, &from_wan, PG_SIDE_WAN, 1000, &out), PG_VERDICT_DROP);
 	assert_int_equal(out.drop_reason, PG_CNT_DROP_WAN_DOWN);
 	assert_int_equal(counter(e, PG_CNT_DROP_WAN_DOWN), 2);
-	/* With [icmp] refused set, the LAN host hears "network unreachable". */
-	cfg.refuse = PG_REFUSE_PORT_UNREACHABLE;
+	/* With [icmp] refused_outbound, the LAN host hears "network unreachable". */
+	cfg.refuse_outbound = true;
 	assert_int_equal(pg_engine_reconfigure(e, &cfg), 0);
 	assert_int_equal(send1(e, &s, PG_SIDE_LAN, 1000, &out), PG_VERDICT_TO_LAN);
 	assert_int_equal(out.buf[9], 1);		/* ICMP */
 	assert_int_equal(out.buf[20], 3);		/* destination unreachable */
 	assert_int_equal(out.buf[21], 0);		/* network */
 	assert_int_equal(counter(e, PG_CNT_DROP_WAN_DOWN), 3);
-	cfg.refuse = PG_REFUSE_SILENT;
+	cfg.refuse_outbound = false;
 	assert_int_equal(pg_engine_reconfigure(e, &cfg), 0);
 	/* The LAN still has its gateway (DHCP, DNS, the page, ping). */
 	assert_int_equal(send1(e, &ping_gw, PG_SIDE_LAN, 1000, NULL), PG_VERDICT_TO_LAN);
@@ -174,11 +176,61 @@ static void test_config_dhcp(void **state)
 	assert_non_null(strstr(err, "'dhcp' or an address"));
 }
 
+/* dp/wan.c: the file's settings with the lease put in, or the WAN down. */
+static void test_overlay(void **state)
+{
+	static struct pg_wan w;
+	struct pg_engine_config ec, live;
+	uint32_t lan10;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	pgt_config(&ec);
+	ec.wan_down = true;
+	ec.wan_addr = 0;
+	ec.wan_gateway = 0;
+	ec.wan_prefix = 32;
+	inet_pton(AF_INET, PGT_H10, &lan10);
+	/* An [input] wan rule (a forward to the WAN address) and a LAN forward. */
+	ec.nforwards = 2;
+	ec.forwards[0] = (struct pg_port_forward){.proto = 6, .wan_lo = 22, .wan_hi = 22,
+						  .lan_lo = 22, .lan_hi = 22, .host = 0};
+	ec.forwards[1] = (struct pg_port_forward){.proto = 6, .wan_lo = 80, .wan_hi = 80,
+						  .lan_lo = 80, .lan_hi = 80, .host = lan10};
+
+	/* A static WAN: nothing changes. */
+	live = ec;
+	pg_wan_overlay(&w, &live);
+	assert_memory_equal(&live, &ec, sizeof(ec));
+
+	w.on = true;
+	live = ec;
+	pg_wan_overlay(&w, &live);
+	assert_true(live.wan_down);
+
+	w.dhcp.have_lease = true;
+	inet_pton(AF_INET, "198.51.100.50", &w.dhcp.lease.addr);
+	inet_pton(AF_INET, "255.255.255.0", &w.dhcp.lease.mask);
+	inet_pton(AF_INET, "198.51.100.1", &w.dhcp.lease.router);
+	live = ec;
+	pg_wan_overlay(&w, &live);
+	assert_false(live.wan_down);
+	assert_int_equal(live.wan_addr, w.dhcp.lease.addr);
+	assert_int_equal(live.wan_prefix, 24);
+	assert_int_equal(live.wan_gateway, w.dhcp.lease.router);
+	assert_int_equal(live.forwards[0].host, w.dhcp.lease.addr);
+	assert_int_equal(live.forwards[1].host, lan10);
+	/* The base kept is the file's, not the overlaid copy. */
+	assert_true(w.base.wan_down);
+	assert_int_equal(w.base.forwards[0].host, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_new_address_ends_flows),
 		cmocka_unit_test(test_wan_down),
+		cmocka_unit_test(test_overlay),
 		cmocka_unit_test(test_config_dhcp),
 	};
 
