@@ -55,9 +55,9 @@ static void usage(FILE *f)
 		   "           demo configuration: lan0 192.168.1.1/24, wan0 198.51.100.2/24\n"
 		   "           via 198.51.100.1\n"
 		   "  -t       check the configuration and exit\n"
-		   "  -r DIR   run directory for dnsmasq's configuration and leases\n"
+		   "  -r DIR   run directory for dnsmasq's configuration\n"
 		   "           (default " PG_DNSMASQ_RUN_DIR ")\n"
-		   "  -s DIR   state directory: the API's self-signed certificate\n"
+		   "  -s DIR   state directory: DHCP leases, the API's self-signed certificate\n"
 		   "           (default " PG_STATE_DIR ")\n"
 		   "  -u USER  the user to run as once set up (default " PG_ISOLATE_USER
 		   ", when it exists)\n"
@@ -178,7 +178,7 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_api *api, struct pg_dn
 struct options {
 	const char *path;      /* -c, or NULL for the built-in demo configuration */
 	const char *run_dir;   /* -r */
-	const char *state_dir; /* -s: the API's self-signed certificate */
+	const char *state_dir; /* -s: DHCP leases, the API's self-signed certificate */
 	const char *user;      /* -u: whom to become once set up */
 	bool check_only;       /* -t */
 };
@@ -384,6 +384,11 @@ int main(int argc, char **argv)
 		pg_err("refusing to start: %s", err);
 		goto out_cfg;
 	}
+	/* Leases are state: they must outlive a reboot, the run directory does not. */
+	if (cfg.host.path && pg_dnsmasq_set_lease_dir(&dnsmasq, o.state_dir, err, sizeof(err))) {
+		pg_err("refusing to start: %s", err);
+		goto out_cfg;
+	}
 	if (!links_ready(&cfg))
 		goto out_cfg;
 	r = pg_engines_create(&engines, &cfg.engine, cfg.workers);
@@ -409,9 +414,10 @@ int main(int argc, char **argv)
 	api = api_start(&cfg, o.path, &engines, &dp, &tls);
 	if (!api)
 		goto out_tls;
-	/* The state directory is handed over only when the daemon keeps its key there. */
+	/* The state directory is handed over when the daemon keeps something there. */
 	if (drop_privileges(&cfg, &dnsmasq, o.user,
-			    tls.cert_pem && !cfg.api.tls_cert[0] ? o.state_dir : NULL))
+			    cfg.host.path || (tls.cert_pem && !cfg.api.tls_cert[0]) ? o.state_dir
+										  : NULL))
 		goto out_api;
 
 	pg_sd_ready("running");
