@@ -63,9 +63,9 @@ static void usage(FILE *f)
 		   "           demo configuration: lan0 192.168.1.1/24, wan0 198.51.100.2/24\n"
 		   "           via 198.51.100.1\n"
 		   "  -t       check the configuration and exit\n"
-		   "  -r DIR   run directory for dnsmasq's configuration and leases\n"
+		   "  -r DIR   run directory for dnsmasq's configuration\n"
 		   "           (default " PG_DNSMASQ_RUN_DIR ")\n"
-		   "  -s DIR   state directory: the API's self-signed certificate\n"
+		   "  -s DIR   state directory: DHCP leases, the API's self-signed certificate\n"
 		   "           (default " PG_STATE_DIR ")\n"
 		   "  -u USER  the user to run as once set up (default " PG_ISOLATE_USER
 		   ", when it exists)\n"
@@ -208,7 +208,7 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_handoff *h, struct pg_
 struct options {
 	const char *path;      /* -c, or NULL for the built-in demo configuration */
 	const char *run_dir;   /* -r */
-	const char *state_dir; /* -s: the API's self-signed certificate */
+	const char *state_dir; /* -s: DHCP leases, the API's self-signed certificate */
 	const char *user;      /* -u: whom to become once set up */
 	bool check_only;       /* -t */
 };
@@ -384,6 +384,7 @@ int main(int argc, char **argv)
 	struct pg_api *api;
 	bool journal;
 	int r, sfd, status = 1;
+	bool keeps_state;
 
 	r = parse_options(argc, argv, &o);
 	if (r >= 0)
@@ -418,6 +419,11 @@ int main(int argc, char **argv)
 		pg_err("refusing to start: %s", err);
 		goto out_cfg;
 	}
+	/* Leases are state: they must outlive a reboot, the run directory does not. */
+	if (cfg.host.path && pg_dnsmasq_set_lease_dir(&dnsmasq, o.state_dir, err, sizeof(err))) {
+		pg_err("refusing to start: %s", err);
+		goto out_cfg;
+	}
 	if (!links_ready(&cfg))
 		goto out_cfg;
 	r = pg_engines_create(&engines, &cfg.engine, cfg.workers);
@@ -435,8 +441,8 @@ int main(int argc, char **argv)
 		goto out_signals;
 	}
 	log_start(&cfg, &dp);
-	/* [wan] address = dhcp: the lease file lives with dnsmasq's files. */
-	pg_wan_start(&dp, &cfg, o.run_dir ? o.run_dir : PG_DNSMASQ_RUN_DIR, now_ms());
+	/* [wan] address = dhcp: the lease file lives in the state directory. */
+	pg_wan_start(&dp, &cfg, o.state_dir, now_ms());
 	if (cfg.api.enabled && pg_config_api_tls(&cfg.api) &&
 	    pg_tls_load(&tls, &cfg.api, o.state_dir, err, sizeof(err))) {
 		pg_err("%s", err);
@@ -453,11 +459,11 @@ int main(int argc, char **argv)
 	/*
 	 * Privileges go before the control thread starts: capabilities are per
 	 * thread, and a thread made later inherits the reduced set and the
-	 * seccomp filter. The state directory is handed over only when the
-	 * daemon keeps its key there.
+	 * seccomp filter. The state directory is handed over when the
+	 * daemon keeps something there (leases, the WAN's lease, its key).
 	 */
-	if (drop_privileges(&cfg, &dnsmasq, o.user,
-			    tls.cert_pem && !cfg.api.tls_cert[0] ? o.state_dir : NULL))
+	keeps_state = cfg.host.path || cfg.wan_dhcp || (tls.cert_pem && !cfg.api.tls_cert[0]);
+	if (drop_privileges(&cfg, &dnsmasq, o.user, keeps_state ? o.state_dir : NULL))
 		goto out_api;
 	if (pg_ctl_start(&ctl, api, &dnsmasq, &cfg, &engines, &handoff, err, sizeof(err))) {
 		pg_err("%s", err);

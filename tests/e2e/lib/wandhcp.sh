@@ -9,7 +9,7 @@
 
 WANDHCP_LO=198.51.100.50
 WANDHCP_HI=198.51.100.59
-WANDHCP_RUN=		# passgated's run directory (its wan.lease) for the scenario
+WANDHCP_RUN=		# passgated's run and state directory (its wan.lease) for the scenario
 WANDHCP_SERVER_PID=	# the ISP's DHCP server
 WANDHCP_EXTRA=		# more passgated configuration for the scenario
 # The ISP's dnsmasq is its DNS server too, and alone knows this name.
@@ -101,7 +101,7 @@ wandhcp_gateway() {
 	WANDHCP_RUN=${1:-$SCN_DIR/gw-run}
 	wandhcp_conf "$conf" || return
 	GW_SETTINGS_APPLIED=unknown
-	PG_RESTART_ARGS=(-r "$WANDHCP_RUN")
+	PG_RESTART_ARGS=(-r "$WANDHCP_RUN" -s "$WANDHCP_RUN")
 	gateway_restart_with "$conf" 2>/dev/null ||
 		{ fail "passgated with address = dhcp did not come up: $(tail -n 1 "$PG_LOG")"; return; }
 	wait_alive "$PG_PID" 30 wandhcp_bound ||

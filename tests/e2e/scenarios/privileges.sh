@@ -75,7 +75,7 @@ with open(sys.argv[2], "a", buffering=1) as f:
 	EOW
 	chmod 755 "$wrapper"
 	GW_SETTINGS_APPLIED=unknown
-	PG_RESTART_ARGS=(-u nobody -r "$dir/run")
+	PG_RESTART_ARGS=(-u nobody -r "$dir/run" -s "$dir/state")
 	local real=$PASSGATED
 	PASSGATED=$wrapper
 	gateway_restart_with "$conf" 2>"$SCN_DIR/restart.err"
@@ -127,6 +127,8 @@ with open(sys.argv[2], "a", buffering=1) as f:
 		{ fail "the new dnsmasq does not listen: $(grep dnsmasq "$PG_LOG" | tail -n 2 | tr '\n' ' ')"; return; }
 	user=$(ps -o uid= -p "$new" | tr -d ' ')
 	[[ $user == 65534 ]] || { fail "dnsmasq $new runs as uid '$user'"; return; }
+	grep -q "^dhcp-leasefile=$dir/state/dnsmasq.leases$" "$dir/run/dnsmasq.conf" ||
+		{ fail "the lease file is not in the state directory"; return; }
 
 	# 6. A capture of lan1's pings.
 	gateway_ctl capture --seconds 3 --filter icmp -w "$SCN_DIR/ping.pcap" >"$SCN_DIR/capture.out" 2>&1 &

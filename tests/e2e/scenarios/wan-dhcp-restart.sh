@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # wan-dhcp-restart: the gateway's DHCP client restarted within its lease
 # asks for the same address first. passgated reads the lease it kept in its
-# run directory (wan.lease) and asks with INIT-REBOOT (RFC 2131 3.2): a
+# state directory (wan.lease) and asks with INIT-REBOOT (RFC 2131 3.2): a
 # REQUEST, no DISCOVER. Linux: busybox udhcpc keeps no lease; started again
 # with -r ADDR (what a boot script that remembers the address would do) it
 # sends a DISCOVER asking for it. Expected per gateway: passgate
