@@ -428,6 +428,8 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 				pg_drop(e, pkt, PG_CNT_DROP_IP_FRAGMENT);
 			else if (!lan || !pg_hairpin(e, pkt, &p, now_ms))
 				to_gateway(e, pkt, &p);
+			else if (pkt->verdict == PG_VERDICT_DROP)
+				pg_icmp_refuse_new(e, pkt, &p, now_ms); /* as outbound */
 			return;
 		}
 	} else if (!lan) {
