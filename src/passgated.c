@@ -122,9 +122,12 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_api *api, struct pg_dn
 		int api_t = pg_api_timeout_ms(api);
 		uint64_t now;
 
+		struct timespec ts;
+
 		if (api_t >= 0 && api_t < timeout)
 			timeout = api_t;
-		if (poll(pfd, nfds, timeout) < 0 && errno != EINTR) {
+		pg_datapath_poll_timeout(dp, timeout, &ts); /* sooner when a shaper is due */
+		if (ppoll(pfd, nfds, &ts, NULL) < 0 && errno != EINTR) {
 			pg_err("poll: %s", strerror(errno));
 			return 1;
 		}
@@ -243,6 +246,8 @@ static struct pg_api *api_start(struct pg_config *cfg, const char *path,
 	env.start_ms = now_ms();
 	env.capture = &dp->capture;
 	env.dp_stats = &dp->stats;
+	env.shapers[PG_SIDE_LAN] = dp->shaper[PG_SIDE_LAN];
+	env.shapers[PG_SIDE_WAN] = dp->shaper[PG_SIDE_WAN];
 	api = pg_api_create(&env, err, sizeof(err));
 	if (!api) {
 		pg_err("%s", err);

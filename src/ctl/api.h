@@ -22,6 +22,7 @@ struct pg_api;
 struct pg_port;
 struct pg_capture;
 struct pg_dp_stats;
+struct pg_shaper;
 
 /* What the API works on; all borrowed, owned by the daemon. */
 struct pg_api_env {
@@ -32,6 +33,7 @@ struct pg_api_env {
 	uint64_t start_ms;	  /* monotonic time the daemon started */
 	struct pg_capture *capture; /* the data path's (capture.h); NULL: none */
 	const struct pg_dp_stats *dp_stats; /* batch sizes (dpstats.h); NULL: none */
+	const struct pg_shaper *shapers[2]; /* egress shapers by side (shaper.h); NULL: off */
 };
 
 /*

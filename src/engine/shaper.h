@@ -49,13 +49,14 @@ enum pg_shaper_counter {
 #define PG_SHAPER_LIMIT 2048		   /* packets held in all (bounded memory) */
 #define PG_SHAPER_OVERHEAD 14		   /* bytes charged per packet: Ethernet header */
 #define PG_SHAPER_HEADROOM 64		   /* bytes before each packet, for its L2 header */
+#define PG_SHAPER_BURST_NS 4000000ULL	   /* catch-up after a late wake-up (shaper.c) */
 #define PG_SHAPER_DROP_BATCH 64		   /* most packets one overflow drops at once */
 #define PG_SHAPER_RATE_MIN 64000ULL	   /* bits/s: below that a frame takes ~0.2 s */
 #define PG_SHAPER_RATE_MAX 100000000000ULL /* bits/s */
 
 struct pg_shaper_config {
 	uint64_t rate_bps;    /* line rate in bits per second */
-	uint64_t burst_ns;    /* credit the bucket may save while idle (0: 1 ms) */
+	uint64_t burst_ns;    /* credit the bucket may save while idle (0: PG_SHAPER_BURST_NS) */
 	uint64_t target_ns;   /* 0: PG_SHAPER_TARGET_NS */
 	uint64_t interval_ns; /* 0: PG_SHAPER_INTERVAL_NS */
 	uint32_t quantum;     /* 0: PG_SHAPER_QUANTUM */

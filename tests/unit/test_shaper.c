@@ -137,12 +137,14 @@ static void test_rate_conformance(void **state)
 			/* Keep two packets queued: no standing queue for CoDel. */
 			put(s, 1, 0, PKT, 0, now);
 		}
-		/* One second at the rate, plus the first burst (at most 1 ms and a packet). */
+		/* One second at the rate, plus the first burst (PG_SHAPER_BURST_NS and a packet).
+		 */
 		double want = (double)rates[r] / 8;
 		double got = (double)bytes;
+		double burst = want * (double)PG_SHAPER_BURST_NS / 1e9;
 
 		assert_true(got >= want * 0.999 - WIRE);
-		assert_true(got <= want * 1.001 + want / 1000 + 2 * WIRE);
+		assert_true(got <= want * 1.001 + burst + 2 * WIRE);
 		assert_int_equal(cnt(s, PG_SHAPER_CNT_DROP_CODEL), 0);
 		pg_shaper_destroy(s);
 	}
@@ -160,8 +162,8 @@ static void test_burst_capped(void **state)
 		put(s, 1, 0, PKT, 0, now);
 	while (pg_shaper_dequeue(s, now))
 		sent++;
-	/* 1 ms at 10 Mbit/s is 1250 bytes: one frame now, and one at most for rounding. */
-	assert_true(sent >= 1 && sent <= 2);
+	/* The burst at 10 Mbit/s (4 ms: 5000 bytes): that many frames, plus one for rounding. */
+	assert_true(sent >= 1 && sent <= 1 + 10000000 / 8 * PG_SHAPER_BURST_NS / SEC / WIRE + 1);
 	assert_true(pg_shaper_next_ns(s) > now);
 	pg_shaper_destroy(s);
 }
@@ -451,8 +453,8 @@ static void test_set_rate(void **state)
 		bytes += p->len + PG_SHAPER_OVERHEAD;
 		put(s, 1, 0, PKT, 0, now);
 	}
-	/* 100 ms at 100 Mbit/s: 1.25 MB. */
-	assert_true(bytes > 1240000 && bytes < 1270000);
+	/* 100 ms at 100 Mbit/s: 1.25 MB, plus at most the burst. */
+	assert_true(bytes > 1240000 && bytes < 1260000 + 100000000 / 8 * PG_SHAPER_BURST_NS / SEC);
 	pg_shaper_destroy(s);
 }
 
