@@ -170,7 +170,7 @@ static int link_open(struct pg_link *l, enum pg_side side, const char *ifname, u
 		r = pg_afp_open(&l->afp, ifname, err, errlen);
 		if (r)
 			return r;
-		pg_info("%s: AF_PACKET (TPACKET_V3 rings)", ifname);
+		pg_info("%s: AF_PACKET (TPACKET_V2 rings)", ifname);
 	}
 	l->ifindex = info.ifindex;
 	r = pg_port_init(&l->port, ifname, side, info.mac, addr, prefix, gateway, mtu, link_tx, l);

@@ -55,6 +55,7 @@ gateway_up() {
 
 		[datapath]
 		workers = ${PG_E2E_WORKERS:-1}
+		backend = ${PG_E2E_BACKEND:-auto}   # afpacket: the latency-* figures per backend
 	EOF
 	PG_SOCK=$RUN_DIR/ctl/passgated.sock
 	gateway_forward_conf >>"$conf"
