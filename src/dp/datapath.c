@@ -112,6 +112,11 @@ static unsigned int link_rx(struct pg_link *l, struct pg_rx_frame *f, unsigned i
 	return l->use_xdp ? pg_afxdp_rx_burst(&l->xdp, f, max) : pg_afp_rx_burst(&l->afp, f, max);
 }
 
+static uint32_t link_backlog(struct pg_link *l)
+{
+	return l->use_xdp ? pg_afxdp_rx_backlog(&l->xdp) : pg_afp_rx_backlog(&l->afp);
+}
+
 static void link_flush(struct pg_link *l)
 {
 	if (l->use_xdp)
@@ -354,6 +359,8 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 
 		if (got == PG_DP_BURST)
 			more = true;
+		/* Behind: drop early from the heavy flows, not at the ring's tail (overload.c). */
+		got = pg_overload_filter(&l->overload, dp->frames + nf, got, link_backlog(l));
 		for (unsigned int i = nf; i < nf + got; i++) {
 			struct pg_rx_frame *f = &dp->frames[i];
 
@@ -492,6 +499,10 @@ void pg_datapath_status(struct pg_datapath *dp)
 		char mac[18];
 
 		l->port.cnt[PG_L2_CNT_RX_KERNEL_DROPS] = link_kernel_drops(l);
+		if (l->overload.dropped)
+			pg_log_status("overload %s dropped %llu passes %llu", p->name,
+				      (unsigned long long)l->overload.dropped,
+				      (unsigned long long)l->overload.passes_dropping);
 		pg_log_status(
 			"interface %s side %s mac %s rx %llu tx %llu drops %llu neighbours %u", p->name,
 			s == PG_SIDE_LAN ? "lan" : "wan", pg_eth_ntoa(p->mac, mac),

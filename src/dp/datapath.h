@@ -20,6 +20,7 @@
 #include "engine/engines.h"
 #include "engine/shaper.h"
 #include "dp/hostpath.h"
+#include "dp/overload.h"
 #include "l2/port.h"
 #include "dp/workers.h"
 
@@ -37,6 +38,7 @@ struct pg_link {
 	uint64_t err_ms;
 	struct pg_capture *cap; /* the datapath's, for frames sent from layer 2 */
 	unsigned int ifindex;
+	struct pg_overload overload; /* early drops when we fall behind (overload.h) */
 };
 
 struct pg_datapath {

@@ -184,6 +184,23 @@ static bool rx_copy(const struct pg_afp *s, const struct tpacket2_hdr *h, struct
 	return true;
 }
 
+uint32_t pg_afp_rx_backlog(struct pg_afp *s)
+{
+	static const uint32_t probes[] = {512, 256, 128, 64};
+
+	/* Slots are filled in order: if the k-th ahead is ours, so are those before it. */
+	for (unsigned int i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		const struct tpacket2_hdr *h;
+
+		if (probes[i] >= s->rx_frame_nr)
+			continue;
+		h = rx_slot(s, (s->rx_cur + probes[i] - 1) % s->rx_frame_nr);
+		if (__atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER)
+			return probes[i];
+	}
+	return 0;
+}
+
 unsigned int pg_afp_rx_burst(struct pg_afp *s, struct pg_rx_frame *frames, unsigned int max)
 {
 	unsigned int n = 0;

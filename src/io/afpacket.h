@@ -42,6 +42,12 @@ void pg_afp_close(struct pg_afp *s);
  */
 unsigned int pg_afp_rx_burst(struct pg_afp *s, struct pg_rx_frame *frames, unsigned int max);
 
+/*
+ * Frames waiting in the receive ring, to a power of two from 64 to 512
+ * (0: fewer than 64): the gateway's own queue on this link.
+ */
+uint32_t pg_afp_rx_backlog(struct pg_afp *s);
+
 /* Queue one frame on the transmit ring: 0, -ENOBUFS (ring full) or -EMSGSIZE. */
 int pg_afp_tx(struct pg_afp *s, const uint8_t *frame, uint32_t len);
 

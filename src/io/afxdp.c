@@ -265,6 +265,11 @@ void pg_afxdp_close(struct pg_afxdp *s)
 	s->fd = -1;
 }
 
+uint32_t pg_afxdp_rx_backlog(struct pg_afxdp *s)
+{
+	return cons_avail(&s->rx);
+}
+
 unsigned int pg_afxdp_rx_burst(struct pg_afxdp *s, struct pg_rx_frame *frames, unsigned int max)
 {
 	const struct xdp_desc *d = s->rx.desc;
