@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "conf/reload.h"
 #include "config_cases.h"
 
 static void test_rates_parsed(void **state)
@@ -98,13 +99,35 @@ static void test_format(void **state)
 	assert_string_equal(b, "2500001bit");
 }
 
+/* A reload that turns the shaper on, off or to another rate is refused: it is set up at start. */
+static void test_reload_refused(void **state)
+{
+	static const char *const texts[] = { HEAD, HEAD "shape_up = 40mbit\n",
+					     HEAD "shape_up = 50mbit\n" };
+	char err[PG_CONFIG_ERR_SIZE];
+
+	(void)state;
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 3; j++) {
+			struct pg_config a, b;
+
+			assert_int_equal(parse(texts[i], &a, err), 0);
+			assert_int_equal(parse(texts[j], &b, err), 0);
+			assert_int_equal(pg_reload_check(&a, &b, err, sizeof(err)),
+					 i == j ? 0 : -EINVAL);
+			if (i != j && (!strstr(err, "[wan] shape_up:") || !strstr(err, "restart")))
+				fail_msg("%d -> %d: %s", i, j, err);
+			pg_config_free(&a);
+			pg_config_free(&b);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rates_parsed),
-		cmocka_unit_test(test_off_by_default),
-		cmocka_unit_test(test_bad_rates),
-		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_rates_parsed),   cmocka_unit_test(test_off_by_default),
+		cmocka_unit_test(test_bad_rates),      cmocka_unit_test(test_format),
+		cmocka_unit_test(test_reload_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
