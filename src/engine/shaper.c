@@ -108,7 +108,6 @@ struct pg_shaper {
 	uint32_t free_head;
 	uint32_t host_head, host_tail; /* hosts with packets (or flows to retire) */
 	uint32_t pkts, bytes;
-	uint32_t active_flows, active_hosts;
 	uint64_t win_start_ns, win_bytes, sent_bps; /* measured rate */
 	uint64_t cnt[PG_SHAPER_CNT__COUNT];
 	struct pg_shaper_pkt out;
@@ -560,7 +559,6 @@ static uint32_t host_dequeue(struct pg_shaper *s, struct shost *h, uint64_t now)
 				f->list = LIST_OLD;
 			} else {
 				f->list = LIST_NONE;
-				s->active_flows--;
 			}
 			continue;
 		}
@@ -594,7 +592,6 @@ static uint32_t sched_dequeue(struct pg_shaper *s, uint64_t now)
 				s->host_tail = NIL;
 			h->next = NIL;
 			h->active = false;
-			s->active_hosts--;
 			continue;
 		}
 		h->deficit -= (int32_t)(s->slots[i].len + PG_SHAPER_OVERHEAD);
@@ -692,14 +689,12 @@ enum pg_shaper_counter pg_shaper_enqueue(struct pg_shaper *s, const uint8_t *l3,
 		else
 			s->hosts[s->host_tail].next = hi;
 		s->host_tail = hi;
-		s->active_hosts++;
 	}
 	if (f->list == LIST_NONE) {
 		f->host = hi;
 		f->list = LIST_NEW;
 		f->deficit = (int32_t)s->c.quantum;
 		list_push(s, &h->new_head, &h->new_tail, fi);
-		s->active_flows++;
 	}
 	return PG_SHAPER_CNT_ENQUEUED;
 }
@@ -755,7 +750,21 @@ void pg_shaper_get_stats(const struct pg_shaper *s, uint64_t now_ns, struct pg_s
 		st->sent_bps = s->win_bytes * 8 * NS_PER_SEC / (now_ns - s->win_start_ns);
 	st->backlog_pkts = s->pkts;
 	st->backlog_bytes = s->bytes;
-	st->active_flows = s->active_flows;
-	st->active_hosts = s->active_hosts;
+	/*
+	 * Flows and hosts with packets: a flow that emptied stays in its
+	 * host's round robin until a dequeue finds it empty (RFC 8290), which
+	 * is not what the gauge means.
+	 */
+	for (uint32_t hi = s->host_head; hi != NIL; hi = s->hosts[hi].next) {
+		const struct shost *h = &s->hosts[hi];
+
+		if (h->pkts)
+			st->active_hosts++;
+		for (int l = 0; l < 2; l++)
+			for (uint32_t fi = l ? h->old_head : h->new_head; fi != NIL;
+			     fi = s->flows[fi].next)
+				if (s->flows[fi].pkts)
+					st->active_flows++;
+	}
 	memcpy(st->cnt, s->cnt, sizeof(st->cnt));
 }

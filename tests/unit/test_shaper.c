@@ -518,6 +518,16 @@ static void test_order_and_next_hop(void **state)
 	}
 	assert_int_equal(expect_id[0], 50);
 	assert_int_equal(expect_id[1], 50);
+	{
+		struct pg_shaper_stats st;
+
+		/* Drained: no flow or host counts as active, though both still sit in the rounds.
+		 */
+		pg_shaper_get_stats(s, now, &st);
+		assert_int_equal(st.active_flows, 0);
+		assert_int_equal(st.active_hosts, 0);
+		assert_int_equal(st.backlog_pkts, 0);
+	}
 	pg_shaper_destroy(s);
 }
 
