@@ -14,6 +14,8 @@ ALL_SCENARIOS=(ping tcp udp ttl icmp-errors fragments pmtu openvpn-udp openvpn-t
 # One line per piece of work, so lists grow without touching each other.
 ALL_SCENARIOS+=(hairpin-tcp hairpin-udp fwd-pptp fwd-esp fwd-openvpn fwd-wireguard fwd-ipsec fwd-conflict)	# inbound: forwards, DMZ, hairpinning
 ALL_SCENARIOS+=()	# gateway's own services (host path)
+ALL_SCENARIOS+=(esp-raw-reverse)	# conformance (issue 17): raw ESP answered oldest first
+ALL_SCENARIOS+=(mtu-mismatch)	# conformance (issue 17): fragmentation, ICMP, other protocols
 ALL_SCENARIOS+=(sqm-upload sqm-download sqm-fair latency-idle latency-load)	# the WAN shaper and latency (issue 25)
 # Only with --gateway passgate: what passgated offers beyond forwarding.
 PASSGATE_SCENARIOS=(api)
