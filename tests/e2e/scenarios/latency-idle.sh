@@ -6,11 +6,14 @@
 # LAT_IDLE_AVG_MS and LAT_IDLE_P99_MS: bounds a loaded test machine (other
 # builds and tests on two cores) can hold for passgated and Linux NAT alike;
 # the figures themselves are the result (docs/ARCHITECTURE.md "Latency").
+# Measured at load 10-17: averages 0.16-0.33 ms on both backends (1.8 ms
+# once at load 20, during a fuzz build); p99 0.23-0.33 ms or one scheduler
+# tick (4.1 ms), once 8.1 ms on AF_PACKET; Linux NAT 0.09 / 0.13 ms.
 # PG_E2E_BACKEND=afpacket runs passgated on AF_PACKET instead of AF_XDP.
 
 LAT_IDLE_COUNT=500
 LAT_IDLE_AVG_MS=${LAT_IDLE_AVG_MS:-1.0}
-LAT_IDLE_P99_MS=${LAT_IDLE_P99_MS:-5.0}
+LAT_IDLE_P99_MS=${LAT_IDLE_P99_MS:-10.0}
 
 scenario() {
 	local r
