@@ -171,8 +171,11 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_handoff *h, struct pg_
 		pg_debug("data path: setpriority: %s", strerror(errno));
 	for (;;) {
 		uint64_t t0, now;
+		struct timespec ts;
 
-		if (poll(pfd, nfds, more ? 0 : IDLE_POLL_MS) < 0 && errno != EINTR) {
+		/* Sooner when a shaper is due to release packets. */
+		pg_datapath_poll_timeout(dp, more ? 0 : IDLE_POLL_MS, &ts);
+		if (ppoll(pfd, nfds, &ts, NULL) < 0 && errno != EINTR) {
 			pg_err("poll: %s", strerror(errno));
 			return 1;
 		}
@@ -353,6 +356,8 @@ static struct pg_api *api_start(struct pg_config *cfg, const char *path,
 	env.dp = dp;
 	env.tls = tls->cert_pem ? tls : NULL;
 	env.handoff = h;
+	env.shapers[PG_SIDE_LAN] = dp->shaper[PG_SIDE_LAN];
+	env.shapers[PG_SIDE_WAN] = dp->shaper[PG_SIDE_WAN];
 	api = pg_api_create(&env, err, sizeof(err));
 	if (!api) {
 		pg_err("%s", err);

@@ -142,6 +142,27 @@ static int cmd_wan(int argc, char **argv)
 	return 0;
 }
 
+/* The WAN shaper's line per shaped direction ([wan] shape_up, shape_down). */
+static void print_shaper(struct json_object *sh)
+{
+	static const char *const dirs[] = {"up", "down"};
+
+	for (int i = 0; i < 2; i++) {
+		struct json_object *d = get(sh, dirs[i]), *c;
+
+		if (!d)
+			continue;
+		c = get(d, "counters");
+		printf("shaper %-4s %.1f Mbit/s, sending %.1f Mbit/s, queued %lld packets, "
+		       "dropped %lld (CoDel) + %lld (full), ECN marked %lld\n",
+		       dirs[i], (double)num(d, "rate_bps") / 1e6, (double)num(d, "sent_bps") / 1e6,
+		       num(d, "backlog_packets"), num(c, "drop_codel"), num(c, "drop_overlimit"),
+		       num(c, "ecn_marked"));
+	}
+	if (get(sh, "up") || get(sh, "down"))
+		printf("\n");
+}
+
 static int cmd_status(int argc, char **argv)
 {
 	struct json_object *o, *links, *c, *pt;
@@ -165,6 +186,7 @@ static int cmd_status(int argc, char **argv)
 	       json_object_get_boolean(get(pt, "ipsec")) ? "on" : "off",
 	       json_object_get_boolean(get(pt, "l2tp")) ? "on" : "off");
 	pg_ctl_print_passes(o);
+	print_shaper(get(o, "shaper"));
 	printf("%-4s %-10s %-20s %-18s %12s %12s\n", "SIDE", "INTERFACE", "ADDRESS", "MAC",
 	       "RX FRAMES", "TX FRAMES");
 	links = get(o, "interfaces");

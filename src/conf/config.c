@@ -62,6 +62,7 @@ enum kind {
 	K_INPUT_LAN, /* [input] lan: engine.lan_input */
 	K_INPUT_WAN, /* [input] wan: wan_input, compiled into forwards later */
 	K_ROUTES,    /* [host] routes: engine.host_routes */
+	K_RATE,      /* uint64_t bits/s at off: [wan] shape_up, shape_down */
 };
 
 enum section {
@@ -116,6 +117,8 @@ static const struct key_def key_table[] = {
 	{S_WAN, "gateway", K_ADDR, EOFF(wan_gateway), 0, 0, 0, true, false, NULL},
 	{S_WAN, "mtu", K_U32, OFF(wan_mtu), 0, PG_CONFIG_MTU_MIN, PG_CONFIG_MTU_MAX, false, false,
 	 NULL},
+	{S_WAN, "shape_up", K_RATE, OFF(shape_up_bps), 0, 0, 0, false, false, NULL},
+	{S_WAN, "shape_down", K_RATE, OFF(shape_down_bps), 0, 0, 0, false, false, NULL},
 	{S_NAT, "filtering", K_FILTERING, EOFF(filtering), 0, 0, 0, false, false, NULL},
 	{S_NAT, "max_flows", K_U32, EOFF(max_flows), 0, PG_MAX_FLOWS_MIN, PG_MAX_FLOWS_MAX, false, false, NULL},
 	{S_NAT, "max_flows_per_host", K_U32, EOFF(max_flows_per_host), 0, 0, PG_MAX_FLOWS_PER_HOST_MAX, false, false,
@@ -620,6 +623,15 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 	case K_TLS:
 	case K_PATH:
 		return set_api(p, line, k, base, v);
+	case K_RATE: {
+		uint64_t bps;
+		int r = pg_config_parse_rate(v, &bps);
+
+		if (r)
+			return FAIL("%s", pg_config_rate_why(r));
+		memcpy(base + k->off, &bps, sizeof(bps));
+		return 0;
+	}
 	case K_SVC:
 		if (pg_config_svc_set(p->cfg, section_names[k->section], k->name, v, line, &why))
 			return FAIL("%s", why);

@@ -105,6 +105,7 @@ struct pg_config {
 	bool wan_dhcp;
 	uint32_t lan_mtu;
 	uint32_t wan_mtu;
+	uint64_t shape_up_bps, shape_down_bps; /* [wan] shape_up/down, bits/s; 0 = off */
 	enum pg_log_level log_level;
 	bool log_syslog; /* [log] syslog: lines to syslog(3) instead of stderr */
 	unsigned int forward_line[PG_MAX_FORWARDS]; /* where each [forward] rule stands */
@@ -205,6 +206,12 @@ bool pg_config_api_tls(const struct pg_config_api *api);
 int pg_config_parse_duration(const char *s, uint32_t *seconds);
 int pg_config_parse_bool(const char *s, bool *value);
 int pg_config_parse_u32(const char *s, uint32_t *value);
+/* "off", or a rate "40mbit" (bit, kbit, mbit, gbit) into bits/s (config_shape.c); 0 or -errno. */
+int pg_config_parse_rate(const char *s, uint64_t *bps);
+/* The message for a pg_config_parse_rate() error. */
+const char *pg_config_rate_why(int r);
+/* A rate as the file writes it ("40mbit", "off"). */
+void pg_config_format_rate(uint64_t bps, char *buf, size_t len);
 
 /* "PORT" or "LO-HI" (1..65535, low to high) into *lo, *hi; 0, or -1. */
 int pg_config_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi);

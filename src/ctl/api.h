@@ -27,6 +27,7 @@ struct pg_capture;
 struct pg_dp_stats;
 struct pg_datapath;
 struct pg_handoff;
+struct pg_shaper;
 
 /* What the API works on; all borrowed, owned by the daemon. */
 struct pg_api_env {
@@ -40,6 +41,7 @@ struct pg_api_env {
 	struct pg_datapath *dp; /* the DHCP WAN (dp/wan.h): lease, renew; NULL: none */
 	const struct pg_tls *tls; /* the listener's certificate (tls.h); NULL: plain HTTP */
 	struct pg_handoff *handoff; /* jobs for the data path's thread; NULL: run inline */
+	const struct pg_shaper *shapers[2]; /* egress shapers by side (shaper.h); NULL: off */
 };
 
 /*

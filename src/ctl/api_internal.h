@@ -134,6 +134,11 @@ struct json_object *pg_api_body_object(const struct pg_api_req *req, struct pg_a
 
 /* api_status.c */
 void pg_api_get_status(struct pg_api *api, const struct pg_api_req *req, struct pg_api_resp *resp);
+/* {"up": {...} or null, "down": ...}: the shapers' rates, queues and counters (api_shaper.c). */
+struct json_object *pg_api_shaper_json(struct pg_api *api);
+/* Both shapers' figures, copied between two passes; false when neither is on. */
+struct pg_shaper_stats;
+bool pg_api_shaper_stats(struct pg_api *api, struct pg_shaper_stats *st, bool *on);
 void pg_api_get_flows(struct pg_api *api, const struct pg_api_req *req, struct pg_api_resp *resp);
 void pg_api_get_sessions(struct pg_api *api, const struct pg_api_req *req,
 			 struct pg_api_resp *resp);

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "ctl/api_internal.h"
+#include "dp/datapath.h"
 #include "dp/handoff.h"
 #include "engine/observe.h"
 #include "util/log.h"
@@ -56,6 +57,11 @@ void pg_api_drain_events(struct pg_api *api, struct pg_engines *engines, uint64_
 	} while (n == DRAIN_BATCH);
 }
 
+static void dp_status_fn(void *arg)
+{
+	pg_datapath_status(arg);
+}
+
 void pg_api_log_status(struct pg_api *api)
 {
 	struct pg_api_snap *s = malloc(sizeof(*s));
@@ -66,6 +72,8 @@ void pg_api_log_status(struct pg_api *api)
 		return;
 	}
 	pg_api_snapshot(api, s);
+	if (api->env.dp)
+		pg_api_on_dp(api, dp_status_fn, api->env.dp);
 	for (unsigned int i = 0; i < PG_CNT__COUNT; i++)
 		if (s->cnt[i])
 			pg_log_status("counter %s %llu", pg_counter_name(i),

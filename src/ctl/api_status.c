@@ -136,6 +136,7 @@ void pg_api_get_status(struct pg_api *api, const struct pg_api_req *req, struct 
 		json_object_object_add(o, "passes", passes_json(&snap->dp.pass));
 		json_object_object_add(o, "control_jobs", passes_json(&snap->dp.job));
 	}
+	json_object_object_add(o, "shaper", pg_api_shaper_json(api));
 	/* Every counter by its stable name, drop reasons included, zeros too. */
 	c = json_object_new_object();
 	for (unsigned int i = 1; i < PG_CNT__COUNT; i++)

@@ -21,6 +21,7 @@
 #include "dp/dpstats.h"
 #include "engine/observe.h"
 #include "dp/datapath.h"
+#include "engine/shaper.h"
 #include "l2/port.h"
 #include "wan/dhcp.h"
 
@@ -241,6 +242,42 @@ static void wan(struct out *o, struct pg_api *api)
 		    pg_dhcp_drop_name(i) + 5, (unsigned long long)s->drops[i]);
 }
 
+/* The WAN shaper, per direction (up: WAN egress, down: LAN egress), when on. */
+static void shapers(struct out *o, struct pg_api *api)
+{
+	static const char *const dir[2] = {[PG_SIDE_LAN] = "down", [PG_SIDE_WAN] = "up"};
+	struct pg_shaper_stats st[2];
+	bool on[2];
+	char name[96];
+
+	if (!pg_api_shaper_stats(api, st, on))
+		return;
+#define SHAPER_GAUGE(metric, help, field)                                                          \
+	do {                                                                                       \
+		family(o, "passgate_shaper_" metric, "gauge", help);                               \
+		for (int s = 0; s < 2; s++)                                                        \
+			if (on[s])                                                                 \
+				put(o, "passgate_shaper_" metric "{direction=\"%s\"} %llu\n", dir[s],  \
+				    (unsigned long long)st[s].field);                              \
+	} while (0)
+	SHAPER_GAUGE("rate_bits_per_second", "configured rate ([wan] shape_up, shape_down)",
+		     rate_bps);
+	SHAPER_GAUGE("sent_bits_per_second", "rate released over the last whole second", sent_bps);
+	SHAPER_GAUGE("backlog_packets", "packets queued in the shaper", backlog_pkts);
+	SHAPER_GAUGE("backlog_bytes", "bytes queued in the shaper", backlog_bytes);
+	SHAPER_GAUGE("active_flows", "flow queues with packets", active_flows);
+	SHAPER_GAUGE("active_hosts", "LAN hosts with packets queued", active_hosts);
+#undef SHAPER_GAUGE
+	for (unsigned int i = 0; i < PG_SHAPER_CNT__COUNT; i++) {
+		snprintf(name, sizeof(name), "passgate_shaper_%s_total", pg_shaper_counter_name(i));
+		family(o, name, "counter", pg_shaper_counter_help(i));
+		for (int s = 0; s < 2; s++)
+			if (on[s])
+				put(o, "%s{direction=\"%s\"} %llu\n", name, dir[s],
+				    (unsigned long long)st[s].cnt[i]);
+	}
+}
+
 void pg_metrics_render(struct pg_api *api, struct pg_api_resp *resp)
 {
 	const struct pg_engine_config *ec = &api->env.cfg->engine;
@@ -278,6 +315,7 @@ void pg_metrics_render(struct pg_api *api, struct pg_api_resp *resp)
 			  &snap->dp.job);
 	}
 	wan(&o, api);
+	shapers(&o, api);
 	free(snap);
 	if (o.failed) {
 		free(o.buf);

@@ -87,6 +87,27 @@ async function loadStatus() {
   $('#wan').textContent = wanText(s.wan);
   const nz = Object.entries(s.counters).filter(([, v]) => v > 0);
   fill($('#counters tbody'), nz, (tr, [k, v]) => { cell(tr, k); cell(tr, v); });
+  showShaper(s.shaper || {});
+}
+
+function mbit(bps) {
+  return (bps / 1e6).toFixed(bps < 1e7 ? 2 : 1) + ' Mbit/s';
+}
+
+// The WAN shaper per direction ([wan] shape_up / shape_down): null when off.
+function showShaper(sh) {
+  const rows = [['upload', sh.up], ['download', sh.down]].filter(([, d]) => d);
+  $('#shaper-off').hidden = rows.length > 0;
+  $('#shaper').hidden = rows.length === 0;
+  fill($('#shaper tbody'), rows, (tr, [name, d]) => {
+    cell(tr, name);
+    cell(tr, mbit(d.rate_bps));
+    cell(tr, mbit(d.sent_bps));
+    cell(tr, d.backlog_packets + ' pkts, ' + bytes(d.backlog_bytes));
+    cell(tr, d.active_flows + ' / ' + d.active_hosts);
+    cell(tr, d.counters.drop_codel + ' / ' + d.counters.drop_overlimit);
+    cell(tr, d.counters.ecn_marked);
+  });
 }
 
 // Save sends all three switches, so it waits until they show the running values.

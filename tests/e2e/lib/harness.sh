@@ -18,6 +18,7 @@ ALL_SCENARIOS+=(esp-raw-reverse)	# conformance (issue 17): raw ESP answered olde
 ALL_SCENARIOS+=(mtu-mismatch)	# conformance (issue 17): fragmentation, ICMP, other protocols
 ALL_SCENARIOS+=(wan-dhcp wan-dhcp-restart wan-dhcp-lost wan-address-change)	# the WAN address from the ISP's DHCP server (Linux: udhcpc)
 ALL_SCENARIOS+=(control-no-stall)	# the control plane never stalls packets (issue 26)
+ALL_SCENARIOS+=(sqm-upload sqm-download sqm-fair latency-idle latency-load)	# the WAN shaper and latency (issue 25)
 # Only with --gateway passgate: what passgated offers beyond forwarding.
 PASSGATE_SCENARIOS=(api)
 PASSGATE_SCENARIOS+=(reload-keeps-flows capture web-toggle)	# control plane: reload, capture, web
