@@ -2,9 +2,10 @@
 /*
  * dnsmasq.c - the dnsmasq child: start, watch, restart, stop.
  *
- * Theory of operation. passgated stays single-threaded and never blocks on
- * its child except when stopping it. pg_dnsmasq_tick(), called from the poll
- * loop, does everything else:
+ * Theory of operation. All of this runs on the control thread
+ * (ctl_thread.c), never the data path's, and never blocks on the child
+ * except when stopping it. pg_dnsmasq_tick(), called from the control
+ * thread's loop, does everything else:
  *   1. render the configuration the current settings ask for; if a child
  *      runs with another one (the API changed [dhcp] or [dns]) or none is
  *      wanted any more, stop it;
@@ -16,8 +17,9 @@
  *      address: dnsmasq binds to the device's address at start
  *      (bind-interfaces) and would fail before the address exists.
  * Only the PID we forked is ever signalled. The child asks the kernel for
- * SIGTERM when passgated dies (PR_SET_PDEATHSIG), so a killed daemon leaves
- * no dnsmasq behind.
+ * SIGTERM when passgated dies (PR_SET_PDEATHSIG; strictly when the thread
+ * that forked it ends, which is why the control thread stops dnsmasq
+ * itself before it ends), so a killed daemon leaves no dnsmasq behind.
  */
 #include <arpa/inet.h>
 #include <errno.h>
