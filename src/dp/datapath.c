@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * datapath.c - one pass of the packet path, and its status report.
+ * datapath.c - one pass of the packet path (the SIGUSR1 status report is the
+ * control thread's, from a copy: ctl/api_log.c).
  *
  * A pass takes up to PG_DP_BURST frames from each link's ring into the
  * daemon's own buffers, lets layer 2 answer ARP and strip Ethernet, runs the
@@ -331,34 +332,5 @@ void pg_datapath_error(struct pg_datapath *dp, enum pg_side side, uint64_t now_m
 	if (e && (now_ms - l->err_ms >= WARN_INTERVAL_MS || !l->err_ms)) {
 		pg_warn("%s: socket error: %s", l->port.name, strerror(e));
 		l->err_ms = now_ms;
-	}
-}
-
-void pg_datapath_status(struct pg_datapath *dp)
-{
-	uint64_t c[PG_CNT__COUNT];
-
-	pg_engines_counters(dp->engines, c);
-	for (unsigned int i = 0; i < PG_CNT__COUNT; i++)
-		if (c[i])
-			pg_log_status("counter %s %llu", pg_counter_name(i),
-				      (unsigned long long)c[i]);
-	pg_log_status("flows %u", pg_engines_flow_count(dp->engines));
-	for (int s = 0; s < 2; s++) {
-		struct pg_link *l = &dp->link[s];
-		const struct pg_port *p = &l->port;
-		char mac[18];
-
-		l->port.cnt[PG_L2_CNT_RX_KERNEL_DROPS] = link_kernel_drops(l);
-		pg_log_status(
-			"interface %s side %s mac %s rx %llu tx %llu drops %llu neighbours %u", p->name,
-			s == PG_SIDE_LAN ? "lan" : "wan", pg_eth_ntoa(p->mac, mac),
-			(unsigned long long)p->cnt[PG_L2_CNT_RX_FRAMES],
-			(unsigned long long)p->cnt[PG_L2_CNT_TX_FRAMES],
-			(unsigned long long)pg_port_drops(p), pg_neigh_count(&p->neigh));
-		for (unsigned int i = 0; i < PG_L2_CNT__COUNT; i++)
-			if (p->cnt[i])
-				pg_log_status("l2 %s %s %llu", p->name, pg_l2_counter_name(i),
-					      (unsigned long long)p->cnt[i]);
 	}
 }

@@ -83,7 +83,5 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms);
 /* A socket reported an error (POLLERR): read it and log it (rate-limited). */
 void pg_datapath_error(struct pg_datapath *dp, enum pg_side side, uint64_t now_ms);
 
-/* Log counters, flow count and one line per link (SIGUSR1). */
-void pg_datapath_status(struct pg_datapath *dp);
 
 #endif /* PG_DATAPATH_H */
