@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "conf/config.h"
+#include "ctl/tls.h"
 #include "engine/engine.h"
 #include "engine/engines.h"
 
@@ -24,6 +25,7 @@ struct pg_api;
 struct pg_port;
 struct pg_capture;
 struct pg_dp_stats;
+struct pg_datapath;
 struct pg_handoff;
 
 /* What the API works on; all borrowed, owned by the daemon. */
@@ -35,6 +37,8 @@ struct pg_api_env {
 	uint64_t start_ms;	  /* monotonic time the daemon started */
 	struct pg_capture *capture; /* the data path's (capture.h); NULL: none */
 	const struct pg_dp_stats *dp_stats; /* batch sizes (dpstats.h); NULL: none */
+	struct pg_datapath *dp; /* the DHCP WAN (dp/wan.h): lease, renew; NULL: none */
+	const struct pg_tls *tls; /* the listener's certificate (tls.h); NULL: plain HTTP */
 	struct pg_handoff *handoff; /* jobs for the data path's thread; NULL: run inline */
 };
 
@@ -79,5 +83,12 @@ void pg_api_drain_events(struct pg_api *api, struct pg_engines *engines, uint64_
 
 /* Log the counters and links (SIGUSR1), from a copy taken between two passes. */
 void pg_api_log_status(struct pg_api *api);
+
+/*
+ * dnsmasq's view of cfg: [dns] upstream = dhcp takes the DNS servers of the
+ * WAN's lease in use (copied between two passes); otherwise cfg itself.
+ * Control thread only.
+ */
+const struct pg_config *pg_api_dnsmasq_view(struct pg_api *api, const struct pg_config *cfg);
 
 #endif /* PG_API_H */

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "ctl/api_internal.h"
+#include "dp/datapath.h"
 #include "dp/handoff.h"
 
 void pg_api_on_dp(struct pg_api *api, void (*fn)(void *arg), void *arg)
@@ -49,6 +50,9 @@ static void snap_fn(void *arg)
 		l->name[sizeof(l->name) - 1] = '\0';
 		memcpy(l->mac, p->mac, sizeof(l->mac));
 		l->neighbours = pg_neigh_count(&p->neigh);
+		l->addr = p->addr;
+		l->mask = p->mask;
+		l->gateway = p->gateway;
 		memcpy(l->cnt, p->cnt, sizeof(l->cnt));
 	}
 	if (env->dp_stats) {
@@ -152,7 +156,12 @@ static void reconf_fn(void *arg)
 {
 	struct reconf_job *j = arg;
 
-	j->r = pg_engines_reconfigure(j->api->env.engines, j->ec);
+	struct pg_engine_config live = *j->ec;
+
+	/* The file may say "dhcp": the engines run on the lease's address. */
+	if (j->api->env.dp)
+		pg_wan_overlay(&j->api->env.dp->wan, &live);
+	j->r = pg_engines_reconfigure(j->api->env.engines, &live);
 	j->flows = pg_engines_flow_count(j->api->env.engines);
 }
 

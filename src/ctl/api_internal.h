@@ -92,6 +92,7 @@ struct pg_api_link_snap {
 	char name[16];
 	uint8_t mac[6];
 	unsigned int neighbours;
+	uint32_t addr, mask, gateway; /* the port's, network order (a DHCP WAN's lease) */
 	uint64_t cnt[PG_L2_CNT__COUNT];
 };
 
@@ -162,6 +163,21 @@ int pg_api_config_append(struct pg_config *cfg, const char *section, const char 
 			 const char *value, char *err, size_t errlen);
 /* Strip "FILE:LINE: " from a config error, leaving "[section] key: reason". */
 const char *pg_api_config_reason(const char *err);
+
+/*
+ * Hand a configuration's engine settings to the engines, with the DHCP
+ * WAN's lease put in (dp/wan.h) when there is one. 0 or -errno.
+ */
+/* A copy of the DHCP WAN's state (taken between two passes); false without one. */
+struct pg_wan;
+bool pg_api_wan_snapshot(struct pg_api *api, struct pg_wan *out);
+
+/* api_wan.c: GET /api/v1/wan, POST /api/v1/wan/renew and /release; the status part. */
+struct json_object *pg_api_wan_json(struct pg_api *api);
+void pg_api_wan_get(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+		    struct pg_api_resp *resp);
+void pg_api_wan_post(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+		     struct pg_api_resp *resp);
 
 /* api_reload.c: POST /api/v1/reload. */
 void pg_api_post_reload(struct pg_api *api, const struct pg_api_req *req,

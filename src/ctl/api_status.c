@@ -17,8 +17,9 @@
 #include "engine/observe.h"
 #include "engine/parse.h"
 #include "l2/port.h"
-#include "util/version.h"
 #include "util/inet.h"
+#include "util/version.h"
+#include "wan/dhcp.h"
 
 static struct json_object *prefix_json(uint32_t addr_be, uint8_t prefix)
 {
@@ -44,11 +45,22 @@ static struct json_object *link_json(const struct pg_api *api, const struct pg_a
 	json_object_object_add(o, "name", json_object_new_string(side == PG_SIDE_LAN
 									 ? cfg->lan_ifname
 									 : cfg->wan_ifname));
-	json_object_object_add(o, "address",
-			       side == PG_SIDE_LAN ? prefix_json(ec->lan_addr, ec->lan_prefix)
-						   : prefix_json(ec->wan_addr, ec->wan_prefix));
-	if (side == PG_SIDE_WAN)
-		json_object_object_add(o, "gateway", pg_api_addr(ntohl(ec->wan_gateway)));
+	if (side == PG_SIDE_WAN && cfg->wan_dhcp && p) {
+		/* The lease in use, as the port has it; none while waiting. */
+		int plen = pg_dhcp_mask_len(p->mask);
+
+		json_object_object_add(o, "address", p->addr ? prefix_json(p->addr, (uint8_t)plen)
+							     : NULL);
+		json_object_object_add(o, "gateway",
+				       p->gateway ? pg_api_addr(ntohl(p->gateway)) : NULL);
+	} else {
+		json_object_object_add(o, "address",
+				       side == PG_SIDE_LAN
+					       ? prefix_json(ec->lan_addr, ec->lan_prefix)
+					       : prefix_json(ec->wan_addr, ec->wan_prefix));
+		if (side == PG_SIDE_WAN)
+			json_object_object_add(o, "gateway", pg_api_addr(ntohl(ec->wan_gateway)));
+	}
 	json_object_object_add(o, "mtu", json_object_new_int64(side == PG_SIDE_LAN ? cfg->lan_mtu
 										    : cfg->wan_mtu));
 	if (!p->present)
@@ -114,6 +126,7 @@ void pg_api_get_status(struct pg_api *api, const struct pg_api_req *req, struct 
 	json_object_array_add(links, link_json(api, snap, PG_SIDE_LAN));
 	json_object_array_add(links, link_json(api, snap, PG_SIDE_WAN));
 	json_object_object_add(o, "interfaces", links);
+	json_object_object_add(o, "wan", pg_api_wan_json(api));
 	pt = json_object_new_object();
 	json_object_object_add(pt, "pptp", json_object_new_boolean(ec->pptp_passthrough));
 	json_object_object_add(pt, "ipsec", json_object_new_boolean(ec->ipsec_passthrough));

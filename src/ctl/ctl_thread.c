@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "ctl/ctl_thread.h"
+#include "dp/sdnotify.h"
 #include "util/log.h"
 
 #define CTL_POLL_MS 100	      /* events are logged at most this late */
@@ -46,8 +47,10 @@ static void handle_posted(struct pg_ctl *c, unsigned int what)
 	if (what & PG_CTL_RELOAD) {
 		char msg[PG_CONFIG_ERR_SIZE + 64];
 
-		/* Logged there, success or refusal. */
+		/* Logged there, success or refusal; either way a configuration runs
+		 * again: READY=1 ends the RELOADING=1 the signal's receiver sent. */
 		pg_api_reload(c->api, msg, sizeof(msg));
+		pg_sd_ready("running");
 	}
 	if (what & PG_CTL_STATUS)
 		pg_api_log_status(c->api);
@@ -83,7 +86,7 @@ static void loop_run(struct pg_ctl *c)
 		pg_api_drain_events(c->api, c->engines, now);
 		if (c->dnsmasq && now >= dns_due) {
 			/* DHCP and DNS: started, restarted, re-read after an API change. */
-			pg_dnsmasq_tick(c->dnsmasq, c->cfg, now);
+			pg_dnsmasq_tick(c->dnsmasq, pg_api_dnsmasq_view(c->api, c->cfg), now);
 			dns_due = now + DNSMASQ_TICK_MS;
 		}
 	}

@@ -20,7 +20,9 @@
 #include "ctl/api_internal.h"
 #include "dp/dpstats.h"
 #include "engine/observe.h"
+#include "dp/datapath.h"
 #include "l2/port.h"
+#include "wan/dhcp.h"
 
 #define SESSION_PAGE 256
 
@@ -199,6 +201,46 @@ static void links(struct out *o, const struct pg_api_snap *snap)
 	}
 }
 
+/* The DHCP WAN: whether a lease is held, its times, the client's counts. */
+static void wan(struct out *o, struct pg_api *api)
+{
+	static struct pg_wan copy; /* large (it holds a configuration): not on the stack */
+	const struct pg_wan *w = pg_api_wan_snapshot(api, &copy) ? &copy : NULL;
+	const struct pg_dhcp_lease *l;
+	const struct pg_dhcp_stats *s;
+
+	if (!w || !w->on)
+		return;
+	l = pg_dhcp_current(&w->dhcp);
+	s = &w->dhcp.stats;
+	family(o, "passgate_wan_up", "gauge", "1 while a DHCP lease gives the WAN an address");
+	put(o, "passgate_wan_up %d\n", l != NULL);
+	if (l && l->lease_s != PG_DHCP_INFINITE) {
+		family(o, "passgate_wan_lease_expires_seconds", "gauge",
+		       "seconds until the WAN's DHCP lease ends unless renewed");
+		put(o, "passgate_wan_lease_expires_seconds %lld\n",
+		    (long long)(pg_dhcp_lease_end(l) - api->now_ms) / 1000);
+	}
+	family(o, "passgate_wan_dhcp_events_total", "counter",
+	       "DHCP WAN: leases bound, renewed, lost, NAKs, declined addresses, address changes");
+	put(o, "passgate_wan_dhcp_events_total{event=\"bound\"} %llu\n",
+	    (unsigned long long)s->leases);
+	put(o, "passgate_wan_dhcp_events_total{event=\"renewed\"} %llu\n",
+	    (unsigned long long)s->renewals);
+	put(o, "passgate_wan_dhcp_events_total{event=\"lost\"} %llu\n",
+	    (unsigned long long)s->losses);
+	put(o, "passgate_wan_dhcp_events_total{event=\"nak\"} %llu\n", (unsigned long long)s->naks);
+	put(o, "passgate_wan_dhcp_events_total{event=\"declined\"} %llu\n",
+	    (unsigned long long)s->declines);
+	put(o, "passgate_wan_dhcp_events_total{event=\"address_changed\"} %llu\n",
+	    (unsigned long long)w->addr_changes);
+	family(o, "passgate_wan_dhcp_drops_total", "counter",
+	       "DHCP messages the WAN's client refused, by reason");
+	for (unsigned int i = 1; i < PG_DHCP_DROP__COUNT; i++)
+		put(o, "passgate_wan_dhcp_drops_total{reason=\"%s\"} %llu\n",
+		    pg_dhcp_drop_name(i) + 5, (unsigned long long)s->drops[i]);
+}
+
 void pg_metrics_render(struct pg_api *api, struct pg_api_resp *resp)
 {
 	const struct pg_engine_config *ec = &api->env.cfg->engine;
@@ -235,6 +277,7 @@ void pg_metrics_render(struct pg_api *api, struct pg_api_resp *resp)
 			  "configuration, a capture armed) took on the data path's thread",
 			  &snap->dp.job);
 	}
+	wan(&o, api);
 	free(snap);
 	if (o.failed) {
 		free(o.buf);

@@ -58,7 +58,7 @@ cns_admin_up() {
 	if [[ $GATEWAY == passgate ]]; then
 		creds=$(hp_credentials) || { fail "passgated --hash-password failed"; return; }
 		PG_RESTART_ARGS=(-r "$SCN_DIR/gw-run")
-		hp_restart "$(printf '[api]\nlisten = %s:80\n%s\n[nat]\nmax_flows_per_host = 0\n[dhcp]\nenable = on\nrange = 192.168.1.100 - 192.168.1.199\nlease = 10m\n' \
+		hp_restart "$(printf '[api]\nlisten = %s:80\ntls = off\n%s\n[nat]\nmax_flows_per_host = 0\n[dhcp]\nenable = on\nrange = 192.168.1.100 - 192.168.1.199\nlease = 10m\n' \
 			"$LAN_GW" "$creds")" || return
 		wait_listen "$NS_GW" tcp 80 5 || { fail "the API does not listen on $LAN_GW:80"; return; }
 		wait_alive "$PG_PID" 15 listening "$NS_GW" udp 67 ||

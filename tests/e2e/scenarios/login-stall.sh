@@ -19,7 +19,7 @@ scenario() {
 	need curl ping || return
 	local creds pinger idle load curls=()
 	creds=$(hp_credentials) || { fail "passgated --hash-password failed"; return; }
-	hp_restart "$(printf '[api]\nlisten = %s:80\n%s\n' "$LAN_GW" "$creds")" || return
+	hp_restart "$(printf '[api]\nlisten = %s:80\ntls = off\n%s\n' "$LAN_GW" "$creds")" || return
 	wait_listen "$NS_GW" tcp 80 5 || { fail "the API does not listen on $LAN_GW:80"; return; }
 	tnsx 30 "${NS_LAN[0]}" ping -n -i 0.005 -c 600 -W 1 "$SRV1_IP" >"$SCN_DIR/ping-idle.log" 2>&1
 	idle=$(ls_stats "$SCN_DIR/ping-idle.log")
