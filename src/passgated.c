@@ -163,12 +163,6 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_handoff *h, struct pg_
 	nfds_t nfds = 6;
 	bool more = false;
 
-	/*
-	 * Packets first when the cores are shared with other work (the control
-	 * thread runs at nice 10, ctl_thread.c): best effort, as root may.
-	 */
-	if (setpriority(PRIO_PROCESS, (id_t)gettid(), DP_NICE))
-		pg_debug("data path: setpriority: %s", strerror(errno));
 	for (;;) {
 		uint64_t t0, now;
 		struct timespec ts;
@@ -468,6 +462,14 @@ int main(int argc, char **argv)
 	 * daemon keeps something there (leases, the WAN's lease, its key).
 	 */
 	keeps_state = cfg.host.path || cfg.wan_dhcp || (tls.cert_pem && !cfg.api.tls_cert[0]);
+	/*
+	 * Packets first when the cores are shared with other work (the control
+	 * thread runs at nice 10, ctl_thread.c). This thread becomes the data
+	 * path's; a negative nice needs CAP_SYS_NICE, so before the drop. Best
+	 * effort.
+	 */
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), DP_NICE))
+		pg_debug("data path: setpriority: %s", strerror(errno));
 	if (drop_privileges(&cfg, &dnsmasq, o.user, keeps_state ? o.state_dir : NULL))
 		goto out_api;
 	if (pg_ctl_start(&ctl, api, &dnsmasq, &cfg, &engines, &handoff, err, sizeof(err))) {

@@ -6,13 +6,12 @@
  *
  * Theory of operation: MHD is started without any threading flag and with
  * MHD_USE_EPOLL, so it owns one epoll descriptor and never runs by itself.
- * The daemon polls that descriptor beside its packet sockets and calls
+ * The control thread (ctl_thread.c) polls that descriptor and calls
  * pg_api_run() (MHD_run) when it is readable or MHD's own timeout is due.
- * Handlers therefore run on the data path's thread between two batches:
- * they may read the engine and call pg_engine_reconfigure() without locks.
- * The price is that a slow handler delays packets; handlers only copy out
- * bounded amounts (a page of flows) and slow password checks are rationed
- * (auth.c).
+ * Handlers therefore run on the control thread, never on the data path's:
+ * a slow one (a password check, a page of JSON, an fsync) delays other
+ * requests, not packets. What they need from the engine they get through
+ * bounded jobs the data path runs between two batches (api_dp.c).
  *
  * The control socket ([api] socket) is a second MHD server on a unix
  * socket we bind ourselves (ctlsock.c), because MHD's per-address limit

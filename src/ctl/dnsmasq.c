@@ -2,9 +2,10 @@
 /*
  * dnsmasq.c - the dnsmasq child: start, watch, restart, stop.
  *
- * Theory of operation. passgated stays single-threaded and never blocks on
- * its child except when stopping it. pg_dnsmasq_tick(), called from the poll
- * loop, does everything else:
+ * Theory of operation. All of this runs on the control thread
+ * (ctl_thread.c), never the data path's, and never blocks on the child
+ * except when stopping it. pg_dnsmasq_tick(), called from the control
+ * thread's loop, does everything else:
  *   1. render the configuration the current settings ask for; if a child
  *      runs with another one (the API changed [dhcp] or [dns]) or none is
  *      wanted any more, stop it;
@@ -16,8 +17,9 @@
  *      address: dnsmasq binds to the device's address at start
  *      (bind-interfaces) and would fail before the address exists.
  * Only the PID we forked is ever signalled. The child asks the kernel for
- * SIGTERM when passgated dies (PR_SET_PDEATHSIG), so a killed daemon leaves
- * no dnsmasq behind.
+ * SIGTERM when passgated dies (PR_SET_PDEATHSIG; strictly when the thread
+ * that forked it ends, which is why the control thread stops dnsmasq
+ * itself before it ends), so a killed daemon leaves no dnsmasq behind.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -172,7 +174,10 @@ static int write_conf(const struct pg_dnsmasq *d, const char *text, size_t len, 
 	return r;
 }
 
-/* In the child, between fork and exec: only async-signal-safe calls. */
+/*
+ * In the child, between vfork and exec: only async-signal-safe calls that
+ * touch nothing of the parent's memory (the child shares it until execv).
+ */
 static void exec_child(const char *bin, char *const argv[], pid_t parent)
 {
 	sigset_t none;
@@ -215,9 +220,16 @@ static void start(struct pg_dnsmasq *d, const char *conf, size_t len, uint64_t n
 	}
 	snprintf(conf_arg, sizeof(conf_arg), "--conf-file=%s", path);
 	fflush(stderr);
-	pid = fork();
+	/*
+	 * vfork, not fork: fork would copy the page tables of the whole daemon
+	 * (the flow table is over 100 MB) and make every page copy-on-write
+	 * until the child execs, so the data path's thread would stall on
+	 * write faults for tens of milliseconds (seen in control-no-stall).
+	 * vfork shares the memory and only suspends this thread until execv.
+	 */
+	pid = vfork();
 	if (pid < 0) {
-		pg_err("dnsmasq: fork: %s", strerror(errno));
+		pg_err("dnsmasq: vfork: %s", strerror(errno));
 		d->deaths++;
 		d->next_start_ms = now + 1000;
 		return;

@@ -64,7 +64,7 @@ int pg_dnsmasq_init(struct pg_dnsmasq *d, const struct pg_config *cfg, const cha
 		    const char *run_dir, const char *lan_dev, char *err, size_t errlen);
 
 /*
- * Called from the daemon's loop (at least once a second): starts dnsmasq
+ * Called from the control thread's loop (at least once a second): starts dnsmasq
  * once lan_dev carries the LAN address, reaps and restarts it (with
  * back-off, at most PG_DNSMASQ_MAX_RESTARTS deaths in a row), and restarts
  * it when cfg (edited through the API) renders to another configuration,

@@ -222,6 +222,11 @@ int pg_capture_prepare(struct pg_capture_prep *p, const struct pg_capture_opts *
 		snprintf(err, errlen, "out of memory for the capture buffer");
 		return -ENOMEM;
 	}
+	/*
+	 * Touch every page here, off the data path: otherwise the hook would
+	 * take the page faults (4096 of them) while it copies frames in.
+	 */
+	memset(p->buf, 0, PG_CAPTURE_BUF_MAX);
 	snprintf(p->filter, sizeof(p->filter), "%s", filter);
 	p->links = o->links;
 	p->seconds = o->seconds;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * datapath.c - one pass of the packet path, and its status report.
+ * datapath.c - one pass of the packet path (the SIGUSR1 status report is the
+ * control thread's, from a copy: ctl/api_log.c).
  *
  * A pass takes up to PG_DP_BURST frames from each link's ring into the
  * daemon's own buffers, lets layer 2 answer ARP and strip Ethernet, runs the
