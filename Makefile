@@ -33,7 +33,7 @@ LIBS_TEST   = -lcmocka -lpcap -lcurl
 # includes whom). The engine links alone (bench); passgatectl links only the
 # configuration, the utilities and the engine's validation, never the daemon.
 UTIL_SRC   = $(wildcard src/util/*.c)
-ENGINE_SRC = $(wildcard src/engine/*.c src/alg/*.c)
+ENGINE_SRC = $(wildcard src/engine/*.c src/alg/*.c src/wan/*.c)
 CONF_SRC   = $(wildcard src/conf/*.c)
 DAEMON_SRC = $(wildcard src/l2/*.c src/io/*.c src/dp/*.c src/ctl/*.c) $(CONF_SRC) $(UTIL_SRC)
 CLI_SRC    = $(filter-out src/cli/passgatectl.c,$(wildcard src/cli/*.c))

@@ -107,6 +107,48 @@ static long long num(struct json_object *o, const char *key)
 	return (long long)json_object_get_int64(get(o, key));
 }
 
+/* "WAN: dhcp, bound, 198.51.100.50/24 via 198.51.100.1, renews in 12 s" */
+static void print_wan_line(struct json_object *w)
+{
+	struct json_object *l = get(w, "lease");
+
+	if (!w || strcmp(str(w, "mode"), "dhcp"))
+		return;
+	if (!l || json_object_is_type(l, json_type_null)) {
+		printf("WAN: %s\n", str(w, "status"));
+		return;
+	}
+	printf("WAN: dhcp, %s, %s/%lld via %s from %s, renews in %llds, expires in %llds\n",
+	       str(w, "state"), str(l, "address"), num(l, "prefix"), str(l, "gateway"),
+	       str(l, "server"), num(l, "renews_in_s"), num(l, "expires_in_s"));
+}
+
+static int cmd_wan(int argc, char **argv)
+{
+	struct json_object *o;
+	const char *path = "/api/v1/wan", *method = "GET";
+
+	if (argc == 2 && !strcmp(argv[1], "renew"))
+		path = "/api/v1/wan/renew", method = "POST";
+	else if (argc == 2 && !strcmp(argv[1], "release"))
+		path = "/api/v1/wan/release", method = "POST";
+	else if (argc != 1) {
+		fprintf(stderr, "usage: passgatectl wan [renew|release]\n");
+		return 1;
+	}
+	o = call(method, path, NULL);
+	if (!o)
+		return 1;
+	if (!opt_json) {
+		if (strcmp(str(o, "mode"), "dhcp"))
+			printf("WAN: static ([wan] address)\n");
+		else
+			print_wan_line(o);
+	}
+	json_object_put(o);
+	return 0;
+}
+
 static int cmd_status(int argc, char **argv)
 {
 	struct json_object *o, *links, *c, *pt;
@@ -124,10 +166,12 @@ static int cmd_status(int argc, char **argv)
 	printf("passgated %s, up %llds, %lld of %lld flows\n", str(o, "version"), num(o, "uptime_s"),
 	       num(o, "flows"), num(o, "max_flows"));
 	pt = get(o, "passthrough");
+	print_wan_line(get(o, "wan"));
 	printf("passthrough: pptp %s, ipsec %s, l2tp %s\n\n",
 	       json_object_get_boolean(get(pt, "pptp")) ? "on" : "off",
 	       json_object_get_boolean(get(pt, "ipsec")) ? "on" : "off",
 	       json_object_get_boolean(get(pt, "l2tp")) ? "on" : "off");
+	pg_ctl_print_passes(o);
 	printf("%-4s %-10s %-20s %-18s %12s %12s\n", "SIDE", "INTERFACE", "ADDRESS", "MAC",
 	       "RX FRAMES", "TX FRAMES");
 	links = get(o, "interfaces");
@@ -442,6 +486,7 @@ static int cmd_help(int argc, char **argv);
 static const struct subcommand subcommands[] = {
 	{"status", "[--all]", "uptime, links, passthrough switches, counters (nonzero)",
 	 cmd_status},
+	{"wan", "[renew|release]", "the WAN's DHCP lease; renew or give it back now", cmd_wan},
 	{"flows", "[--proto P] [--host A]", "the flow table (first 1000 matching)", cmd_flows},
 	{"sessions", "", "VPN sessions the helpers follow", cmd_sessions},
 	{"events", "", "recent VPN events (IKE, ESP, NAT-T, PPTP calls)", cmd_events},

@@ -425,8 +425,19 @@ static int set_prefix(struct parse *p, unsigned int line, const struct key_def *
 	uint32_t a;
 	uint8_t len;
 
+	if (k->section == S_WAN && !strcmp(v, "dhcp")) {
+		/* Placeholders until a lease is bound: the engine ignores them. */
+		p->cfg->wan_dhcp = true;
+		p->cfg->engine.wan_down = true;
+		p->cfg->engine.wan_addr = 0;
+		p->cfg->engine.wan_prefix = 32;
+		return 0;
+	}
 	if (pg_config_parse_prefix(v, &a, &len))
-		return FAIL("expected an address and prefix length such as 192.168.1.1/24");
+		return FAIL("expected %s", k->section == S_WAN
+						   ? "'dhcp' or an address and prefix length such as "
+						     "198.51.100.2/24"
+						   : "an address and prefix length such as 192.168.1.1/24");
 	if (len < k->min || len > k->max)
 		return FAIL("prefix length must be between %u and %u", k->min, k->max);
 	if (len <= 30 && (a & ~pg_prefix_mask(len)) == 0)
@@ -746,6 +757,9 @@ static int check_required(struct parse *p)
 
 		if (!kd->required || p->key_line[i])
 			continue;
+		/* A DHCP WAN learns its gateway from the lease. */
+		if (p->cfg->wan_dhcp && kd->section == S_WAN && !strcmp(kd->name, "gateway"))
+			continue;
 		/* Report at the section header, or at the last line if there is none. */
 		return fail(p,
 				p->section_line[kd->section] ? p->section_line[kd->section]
@@ -767,6 +781,12 @@ static int check_wan(struct parse *p)
 	if (!strcmp(p->cfg->lan_ifname, p->cfg->wan_ifname))
 		return fail(p, p->key_line[k], S_WAN, "interface",
 				"same interface as [lan] interface; the sides need their own links");
+	k = key_index(S_WAN, "gateway");
+	if (p->cfg->wan_dhcp && p->key_line[k])
+		return fail(p, p->key_line[k], S_WAN, "gateway",
+			    "with address = dhcp the gateway comes from the lease; remove this line");
+	if (p->cfg->wan_dhcp)
+		return 0; /* the lease is checked when it comes (src/wan/dhcp.c) */
 	k = key_index(S_WAN, "address");
 	if (same_net(ec->lan_addr, ec->wan_addr,
 		     ec->lan_prefix < ec->wan_prefix ? ec->lan_prefix : ec->wan_prefix)) {

@@ -97,6 +97,12 @@ struct pg_config {
 	uint32_t workers; /* [datapath] workers: engines the flows are sharded over */
 	char lan_ifname[PG_CONFIG_IFNAME_SIZE];
 	char wan_ifname[PG_CONFIG_IFNAME_SIZE];
+	/*
+	 * [wan] address = dhcp: the address, prefix and gateway come from the
+	 * ISP's DHCP server (src/wan/, dp/wan.c); engine.wan_down is set and
+	 * engine.wan_addr is 0 here, the data path fills in the lease.
+	 */
+	bool wan_dhcp;
 	uint32_t lan_mtu;
 	uint32_t wan_mtu;
 	enum pg_log_level log_level;

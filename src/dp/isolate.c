@@ -90,6 +90,9 @@ static const char *const steady_calls[] = {
 	"uname", "sysinfo", "getrlimit", "prlimit64", "getrusage", "getpriority",
 	"wait4", "waitid", "exit", "exit_group", "restart_syscall", "set_tid_address",
 	"arch_prctl",
+	/* The control thread (ctl/ctl_thread.c) starts after the filter, and both
+	 * threads set their nice level. */
+	"clone", "clone3", "setpriority",
 };
 
 /* Starting dnsmasq, and dnsmasq itself (it inherits the filter). */

@@ -20,6 +20,7 @@
 #include "util/log.h"
 #include "util/names.h"
 
+/* Set by the control thread (an API change), read by every thread: relaxed atomics. */
 static enum pg_log_level cur_level = PG_LOG_INFO;
 static bool use_syslog;
 static bool use_journal;
@@ -67,12 +68,12 @@ _Static_assert(PG_ARRAY_SIZE(pg_log_level_names) == PG_LOG__COUNT, "a log level 
 
 void pg_log_set_level(enum pg_log_level level)
 {
-	cur_level = level;
+	__atomic_store_n(&cur_level, level, __ATOMIC_RELAXED);
 }
 
 enum pg_log_level pg_log_get_level(void)
 {
-	return cur_level;
+	return __atomic_load_n(&cur_level, __ATOMIC_RELAXED);
 }
 
 const char *pg_log_level_name(enum pg_log_level level)
@@ -142,7 +143,7 @@ void pg_log(enum pg_log_level level, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (level > cur_level)
+	if (level > __atomic_load_n(&cur_level, __ATOMIC_RELAXED))
 		return;
 	va_start(ap, fmt);
 	vlog(level, fmt, ap);

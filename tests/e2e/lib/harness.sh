@@ -16,6 +16,8 @@ ALL_SCENARIOS+=(hairpin-tcp hairpin-udp fwd-pptp fwd-esp fwd-openvpn fwd-wiregua
 ALL_SCENARIOS+=()	# gateway's own services (host path)
 ALL_SCENARIOS+=(esp-raw-reverse)	# conformance (issue 17): raw ESP answered oldest first
 ALL_SCENARIOS+=(mtu-mismatch)	# conformance (issue 17): fragmentation, ICMP, other protocols
+ALL_SCENARIOS+=(wan-dhcp wan-dhcp-restart wan-dhcp-lost wan-address-change)	# the WAN address from the ISP's DHCP server (Linux: udhcpc)
+ALL_SCENARIOS+=(control-no-stall)	# the control plane never stalls packets (issue 26)
 # Only with --gateway passgate: what passgated offers beyond forwarding.
 PASSGATE_SCENARIOS=(api)
 PASSGATE_SCENARIOS+=(reload-keeps-flows capture web-toggle)	# control plane: reload, capture, web
