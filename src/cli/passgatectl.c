@@ -59,8 +59,15 @@ static struct json_object *call(const char *method, const char *path, const char
 	struct json_object *o;
 
 	if (pg_http_request(opt_url, method, path, opt_token, body, TIMEOUT_MS, &r)) {
-		fprintf(stderr, "passgatectl: %s (is passgated running with [api] %s on?)\n", r.err,
-			strncmp(opt_url, "unix:", 5) ? "listen" : "socket");
+		/* A refused certificate is not a daemon that is down: say which. */
+		if (strstr(r.err, "SSL") || strstr(r.err, "certificate") || strstr(r.err, "pinned"))
+			fprintf(stderr,
+				"passgatectl: %s (the API's certificate is not trusted: give "
+				"--cacert or --pin, or see ~/.config/passgate/pins)\n",
+				r.err);
+		else
+			fprintf(stderr, "passgatectl: %s (is passgated running with [api] %s on?)\n",
+				r.err, strncmp(opt_url, "unix:", 5) ? "listen" : "socket");
 		return NULL;
 	}
 	o = json_tokener_parse(r.body);

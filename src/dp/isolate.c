@@ -53,6 +53,7 @@
 #include "util/log.h"
 
 static char switched_to[64];
+static bool journal; /* the SIGSYS line then starts with <2> (critical) */
 
 const char *pg_isolate_user(void)
 {
@@ -128,7 +129,8 @@ static void sigsys_handler(int sig, siginfo_t *si, void *uc)
 		num[k++] = (char)('0' + nr % 10);
 		nr /= 10;
 	} while (nr && k < (int)sizeof(num));
-	put(line, sizeof(line), &n, "passgated: seccomp: system call ");
+	put(line, sizeof(line), &n, journal ? "<2>passgated: seccomp: system call " :
+					      "passgated: seccomp: system call ");
 	while (k > 0)
 		line[n++] = num[--k];
 	if (write(STDERR_FILENO, line, n) < 0)
@@ -168,6 +170,7 @@ static int install_seccomp(bool spawn, char *err, size_t errlen)
 	scmp_filter_ctx ctx;
 	int r;
 
+	journal = pg_log_journal();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = sigsys_handler;
 	sa.sa_flags = SA_SIGINFO | SA_RESETHAND;

@@ -44,6 +44,11 @@ void pg_log_set_journal(bool on)
 	use_journal = on;
 }
 
+bool pg_log_journal(void)
+{
+	return use_journal;
+}
+
 void pg_log_set_syslog(bool on, const char *ident)
 {
 	if (on && !use_syslog)

@@ -31,6 +31,7 @@ extern const char *const pg_log_level_names[PG_LOG__COUNT];
  */
 bool pg_log_detect_journal(void);
 void pg_log_set_journal(bool on);
+bool pg_log_journal(void);
 
 /*
  * Send lines to syslog(3) (facility daemon, tagged ident) instead of
