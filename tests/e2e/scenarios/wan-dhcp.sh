@@ -29,11 +29,21 @@ wan_dhcp_passgate() {
 	[[ -s $WANDHCP_RUN/wan.lease ]] || { fail "no lease file in $WANDHCP_RUN"; return; }
 	grep -q "^address $pub$" "$WANDHCP_RUN/wan.lease" || { fail "the lease file does not hold $pub"; return; }
 	wait_alive "$PG_PID" 10 listening "$NS_GW" udp 53 || { fail "passgated's dnsmasq does not listen"; return; }
+	# passgated restarts its dnsmasq with the lease's servers within a
+	# second or so of the lease (its once-a-second tick): until then the
+	# forwarder has no upstream and refuses the name.
+	wait_alive "$PG_PID" 10 lease_dns_answers
 	ans=$(tnsx 15 "${NS_LAN[0]}" dig +time=3 +tries=3 +short @"$LAN_GW" "$WANDHCP_DNS_NAME" A 2>&1)
 	[[ $ans == "$WANDHCP_DNS_ADDR" ]] ||
 		{ fail "dig $WANDHCP_DNS_NAME @$LAN_GW answered '${ans//$'\n'/ }': the lease's DNS server not used"; return; }
 	grep -q "query\[A\] $WANDHCP_DNS_NAME from $pub" "$SCN_DIR/isp-dhcp.log" ||
 		{ fail "the ISP's DNS server did not see the query from $pub"; return; }
+}
+
+# lease_dns_answers - the gateway's forwarder answers the name only the
+# lease's DNS server knows.
+lease_dns_answers() {
+	[[ $(tnsx 5 "${NS_LAN[0]}" dig +time=1 +tries=1 +short @"$LAN_GW" "$WANDHCP_DNS_NAME" A 2>/dev/null) == "$WANDHCP_DNS_ADDR" ]]
 }
 
 # renewed ADDR - the gateway says it renewed ADDR's lease.
