@@ -131,6 +131,29 @@ static int link_open(struct pg_link *l, enum pg_side side, const char *ifname, u
 	return r;
 }
 
+/* IPv6 on both links when the LAN has an IPv6 prefix ([lan] address6): neighbour discovery. */
+static int links_ipv6(struct pg_datapath *dp, const struct pg_config *cfg, char *err, size_t errlen)
+{
+	const struct pg_engine_config *ec = &cfg->engine;
+	struct pg_nd_config lan = {.prefix = ec->lan6_prefix, .send_ra = cfg->ipv6.lan_ra,
+				   .mtu = cfg->lan_mtu};
+	struct pg_nd_config wan = {.prefix = ec->wan6_prefix, .solicit = true,
+				   .slaac = cfg->ipv6.wan_slaac};
+
+	if (!ec->lan6_prefix)
+		return 0;
+	memcpy(lan.addr, ec->lan6_addr, 16);
+	memcpy(lan.dns, cfg->ipv6.lan_dns, 16);
+	memcpy(wan.addr, ec->wan6_addr, 16);
+	memcpy(wan.gateway, ec->wan6_gateway, 16);
+	if (pg_port_enable_ipv6(&dp->link[PG_SIDE_LAN].port, &lan) ||
+	    pg_port_enable_ipv6(&dp->link[PG_SIDE_WAN].port, &wan)) {
+		snprintf(err, errlen, "out of memory for IPv6 neighbour discovery");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 _Static_assert(PG_DP_FRAMES <= PG_WORKERS_BATCH_MAX, "a pass holds more than workers take");
 
 int pg_datapath_init(struct pg_datapath *dp, const struct pg_config *cfg,
@@ -162,6 +185,9 @@ int pg_datapath_init(struct pg_datapath *dp, const struct pg_config *cfg,
 		      err, errlen);
 	if (r)
 		goto out_lan;
+	r = links_ipv6(dp, cfg, err, errlen);
+	if (r)
+		goto out_wan;
 	pg_capture_init(&dp->capture, dp->link[PG_SIDE_LAN].ifindex,
 			dp->link[PG_SIDE_WAN].ifindex);
 	dp->link[PG_SIDE_LAN].cap = dp->link[PG_SIDE_WAN].cap = &dp->capture;
