@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "dp/datapath.h"
+#include "engine/forward6.h"
 #include "io/ifcheck.h"
 #include "util/log.h"
 
@@ -370,6 +371,14 @@ void pg_datapath_status(struct pg_datapath *dp)
 			pg_log_status("counter %s %llu", pg_counter_name(i),
 				      (unsigned long long)c[i]);
 	pg_log_status("flows %u", pg_engines_flow_count(dp->engines));
+	{
+		uint32_t n6 = 0;
+
+		/* IPv6 flows live in a table of their own (engine/forward6.c). */
+		for (unsigned int k = 0; k < dp->engines->n; k++)
+			n6 += pg_v6_flow_count(dp->engines->e[k]);
+		pg_log_status("flows6 %u", n6);
+	}
 	for (int s = 0; s < 2; s++) {
 		struct pg_link *l = &dp->link[s];
 		const struct pg_port *p = &l->port;
