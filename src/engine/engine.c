@@ -30,7 +30,7 @@ void pg_engine_config_defaults(struct pg_engine_config *cfg)
 	cfg->filtering = PG_FILTER_ADDRESS_DEPENDENT;
 	cfg->timeouts.tcp_established = 7440;
 	cfg->timeouts.tcp_transitory = 240;
-	cfg->timeouts.tcp_time_wait = 120;
+	cfg->timeouts.tcp_time_wait = 240;
 	cfg->timeouts.udp = 300;
 	cfg->timeouts.icmp = 60;
 	cfg->timeouts.gre = 7440;
@@ -97,12 +97,13 @@ int pg_engine_config_validate(const struct pg_engine_config *c, const char **why
 		*why = "tcp_established below RFC 5382's 2h4m";
 	else if (t->tcp_transitory < PG_TCP_TRANSITORY_MIN)
 		*why = "tcp_transitory below RFC 5382's 4m";
+	else if (t->tcp_time_wait < PG_TCP_TIME_WAIT_MIN)
+		*why = "tcp_time_wait below RFC 5382's 4m (a closing connection is transitory)";
 	else if (t->udp < PG_UDP_MIN)
 		*why = "udp below RFC 4787's 2m";
 	else if (t->icmp < PG_ICMP_MIN)
 		*why = "icmp below RFC 5508's 60s";
-	else if (t->tcp_time_wait < PG_TIMEOUT_MIN || t->gre < PG_TIMEOUT_MIN ||
-		 t->esp < PG_TIMEOUT_MIN || t->other < PG_TIMEOUT_MIN)
+	else if (t->gre < PG_TIMEOUT_MIN || t->esp < PG_TIMEOUT_MIN || t->other < PG_TIMEOUT_MIN)
 		*why = "timeouts must be at least 1s";
 	else if (c->lan_mtu < PG_MTU_MIN || c->wan_mtu < PG_MTU_MIN)
 		*why = "MTUs must be at least 576";
@@ -444,6 +445,8 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 		pg_icmp_error(e, pkt, PG_ICMP_TIME_EXCEEDED, 0, 0, now_ms);
 	} else {
 		pg_forward_out(e, pkt, &p, now_ms);
+		if (pkt->verdict == PG_VERDICT_DROP)
+			pg_icmp_refuse_new(e, pkt, &p, now_ms);
 	}
 	if (p.more_frags)
 		pg_frag_first(e, pkt, p.saddr, p.daddr, p.proto, ip_id, pkt->side, p.l4_len,
@@ -452,8 +455,11 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 
 static void count_tx(struct pg_engine *e, struct pg_pkt *pkt)
 {
-	if (pkt->verdict == PG_VERDICT_TO_LAN && pkt->l3[0] >> 4 == 4) /* the host path is IPv4 only */
+	/* The host path and fragmenting are IPv4's (IPv6 routers never fragment). */
+	if (pkt->verdict == PG_VERDICT_DROP || pkt->l3[0] >> 4 == 4) {
 		pg_local_settle(e, pkt);
+		pg_mtu_fit(e, pkt);
+	}
 	if (pkt->verdict == PG_VERDICT_TO_LAN)
 		pg_count(e, PG_CNT_TX_LAN);
 	else if (pkt->verdict == PG_VERDICT_TO_WAN)
@@ -485,6 +491,7 @@ void pg_engine_run(struct pg_engine *e, struct pg_pkt *pkts, unsigned int n, uin
 			count_tx(e, pkt);
 		}
 	}
+	/* Held fragments released, and pieces cut for the MTU (appended as we go). */
 	for (i = 0; i < e->nemit; i++)
 		count_tx(e, &e->emit[i]);
 }

@@ -132,7 +132,7 @@ struct pg_host_route {
 /* What an unsolicited or filtered inbound packet gets back (never for TCP). */
 enum pg_refuse {
 	PG_REFUSE_SILENT = 0,           /* default: nothing */
-	PG_REFUSE_PORT_UNREACHABLE = 1, /* ICMP type 3 code 3 */
+	PG_REFUSE_PORT_UNREACHABLE = 1, /* ICMP type 3 code 3; code 2 (protocol) without ports */
 	PG_REFUSE_ADMIN_PROHIBITED = 2, /* ICMP type 3 code 13 */
 	PG_REFUSE__COUNT
 };
@@ -179,6 +179,12 @@ struct pg_engine_config {
 	uint32_t icmp_error_rate;
 	uint32_t icmp_error_burst;
 	enum pg_refuse refuse;
+	/*
+	 * Answer a LAN host's new flow that cannot be made (ports exhausted,
+	 * table full, host limit, passthrough off, protocol not passed) with
+	 * destination unreachable, code 13 (RFC 5508 REQ-8).
+	 */
+	bool refuse_outbound;
 
 	/* The gateway's own services: what the LAN may reach, what the host routes. */
 	struct pg_input_rule lan_input[PG_MAX_INPUT_RULES];
@@ -278,9 +284,11 @@ void pg_engine_set_fast_path(struct pg_engine *e, bool on);
 
 /*
  * Packets the engine produced during the last pg_engine_run() besides the
- * batch: held out-of-order fragments released by their first fragment, with
- * verdicts like any packet. The packets live in engine memory (with 64 bytes
- * of headroom before l3) until the next pg_engine_run(). Returns how many.
+ * batch, with verdicts like any packet: held out-of-order fragments released
+ * by their first fragment, and the second and later pieces of packets cut
+ * to fit the egress MTU (the first piece stays in the batch slot). Send them
+ * after the batch. The packets live in engine memory (with 64 bytes of
+ * headroom before l3) until the next pg_engine_run(). Returns how many.
  */
 unsigned int pg_engine_emitted(struct pg_engine *e, struct pg_pkt **pkts);
 

@@ -378,6 +378,7 @@ static void icmp6_error(struct pg_engine *e, struct pg_pkt *pkt, const struct pg
 {
 	uint8_t *ip = pkt->l3, *icmp = ip + PG_IP6_HLEN, src[16], dst[16];
 	uint32_t quote = pkt->len, room = PG_IP6_HLEN + PG_ICMP6_HLEN;
+	uint32_t mtu = pkt->side == PG_SIDE_LAN ? e->cfg.lan_mtu : e->cfg.wan_mtu;
 
 	/*
 	 * RFC 4443 2.4(e): never about an error, a multicast destination (but
@@ -393,6 +394,9 @@ static void icmp6_error(struct pg_engine *e, struct pg_pkt *pkt, const struct pg
 	}
 	if (quote > PG_ICMP6_ERROR_MAX - room)
 		quote = PG_ICMP6_ERROR_MAX - room;
+	/* A link below IPv6's 1280 (the MTUs may go down to 576) still gets a whole error. */
+	if (quote > mtu - room)
+		quote = mtu - room;
 	if (pkt->cap < room + PG_IP6_HLEN)
 		return;
 	if (quote > pkt->cap - room)
