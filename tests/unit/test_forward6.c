@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "engine/engine.h"
+#include "engine/shard.h"
 #include "../lib/fixture.h"
 #include "../lib/pktbuild6.h"
 
@@ -498,6 +499,35 @@ static void test_config_checks(void **state)
 	assert_int_not_equal(pg_engine_config_validate(&cfg, &why), 0);
 }
 
+/*
+ * Several workers: both directions of an IPv6 flow, and an ICMPv6 error a
+ * router sends about it, go to one worker; remotes spread over the workers.
+ */
+static void test_shard(void **state)
+{
+	const struct pg_shard_map m = {.n = 4, .seed = 0x1234567890abcdefULL};
+	const struct pgt6_spec out = UDP6(H10, 6000, S1, 53, 64), in = UDP6(S1, 53, H10, 6000, 60);
+	const struct pgt6_spec err = {.proto = PGT_P_ICMP6, .src = "2001:db8:77::1", .dst = H10,
+				      .icmp_type = 3, .inner = &out};
+	uint8_t a[PGT_BUF], b[PGT_BUF], c[PGT_BUF];
+	uint32_t na = pgt6_build(&out, a, sizeof(a)), nb = pgt6_build(&in, b, sizeof(b)),
+		 nc = pgt6_build(&err, c, sizeof(c));
+	unsigned int w = pg_shard_of(&m, a, na, PG_SIDE_LAN), seen = 0;
+
+	(void)state;
+	assert_int_equal(pg_shard_of(&m, b, nb, PG_SIDE_WAN), w);
+	assert_int_equal(pg_shard_of(&m, c, nc, PG_SIDE_WAN), w);
+	for (unsigned int i = 0; i < 32; i++) {
+		char dst[64];
+		struct pgt6_spec s = UDP6(H10, 6000, dst, 53, 64);
+
+		snprintf(dst, sizeof(dst), "2001:db8:%x::1", i + 2);
+		na = pgt6_build(&s, a, sizeof(a));
+		seen |= 1u << pg_shard_of(&m, a, na, PG_SIDE_LAN);
+	}
+	assert_int_equal(seen, 0xf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,7 +536,7 @@ int main(void)
 		cmocka_unit_test(test_ping_off),    cmocka_unit_test(test_mtu),
 		cmocka_unit_test(test_ipsec),	    cmocka_unit_test(test_ipsec_off),
 		cmocka_unit_test(test_exts),	    cmocka_unit_test(test_ipv4_untouched),
-		cmocka_unit_test(test_config_checks),
+		cmocka_unit_test(test_config_checks), cmocka_unit_test(test_shard),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
