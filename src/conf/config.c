@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include "conf/config.h"
@@ -55,6 +56,8 @@ enum kind {
 	K_LISTEN,    /* [api] listen: "ADDR:PORT" or "off" */
 	K_SOCKET,    /* [api] socket: an absolute path or "off" */
 	K_HASH,      /* char[PG_CONFIG_VALUE_MAX + 1] at off: a crypt(3) hash */
+	K_TLS,       /* [api] tls: enum pg_api_tls at off */
+	K_PATH,      /* char[PG_CONFIG_VALUE_MAX + 1] at off: an absolute file path */
 	K_SVC,       /* [dhcp] and [dns]: parsed by config_dhcp.c */
 	K_IP6,       /* IPv6 keys of [lan] and [wan]: parsed by config_ipv6.c */
 	K_INPUT_LAN, /* [input] lan: engine.lan_input */
@@ -161,6 +164,9 @@ static const struct key_def key_table[] = {
 	{S_API, "socket", K_SOCKET, 0, 0, 0, 0, false, false, NULL},
 	{S_API, "password_hash", K_HASH, OFF(api.password_hash), 0, 0, 0, false, false, NULL},
 	{S_API, "token_hash", K_HASH, OFF(api.token_hash), 0, 0, 0, false, false, NULL},
+	{S_API, "tls", K_TLS, OFF(api.tls), 0, 0, 0, false, false, NULL},
+	{S_API, "tls_cert", K_PATH, OFF(api.tls_cert), 0, 0, 0, false, false, NULL},
+	{S_API, "tls_key", K_PATH, OFF(api.tls_key), 0, 0, 0, false, false, NULL},
 	{S_DHCP, "enable", K_SVC, 0, 0, 0, 0, false, false, NULL},
 	{S_DHCP, "range", K_SVC, 0, 0, 0, 0, false, false, NULL},
 	{S_DHCP, "lease", K_SVC, 0, 0, 0, 0, false, false, NULL},
@@ -426,8 +432,19 @@ static int set_prefix(struct parse *p, unsigned int line, const struct key_def *
 	uint32_t a;
 	uint8_t len;
 
+	if (k->section == S_WAN && !strcmp(v, "dhcp")) {
+		/* Placeholders until a lease is bound: the engine ignores them. */
+		p->cfg->wan_dhcp = true;
+		p->cfg->engine.wan_down = true;
+		p->cfg->engine.wan_addr = 0;
+		p->cfg->engine.wan_prefix = 32;
+		return 0;
+	}
 	if (pg_config_parse_prefix(v, &a, &len))
-		return FAIL("expected an address and prefix length such as 192.168.1.1/24");
+		return FAIL("expected %s", k->section == S_WAN
+						   ? "'dhcp' or an address and prefix length such as "
+						     "198.51.100.2/24"
+						   : "an address and prefix length such as 192.168.1.1/24");
 	if (len < k->min || len > k->max)
 		return FAIL("prefix length must be between %u and %u", k->min, k->max);
 	if (len <= 30 && (a & ~pg_prefix_mask(len)) == 0)
@@ -544,6 +561,26 @@ static int set_api(struct parse *p, unsigned int line, const struct key_def *k, 
 			return FAIL("expected 'off' or an absolute path of at most %d bytes such as %s",
 				    PG_CONFIG_SOCKET_PATH_SIZE - 1, PG_CONFIG_API_SOCKET);
 		return 0;
+	case K_TLS: {
+		enum pg_api_tls t;
+		bool b;
+
+		if (!strcmp(v, "auto"))
+			t = PG_API_TLS_AUTO;
+		else if (pg_config_parse_bool(v, &b) == 0)
+			t = b ? PG_API_TLS_ON : PG_API_TLS_OFF;
+		else
+			return FAIL("expected 'auto', 'on' or 'off'");
+		memcpy(base + k->off, &t, sizeof(t));
+		return 0;
+	}
+	case K_PATH:
+		/* Relative paths would depend on the daemon's working directory. */
+		if (v[0] != '/' || strlen(v) > PG_CONFIG_VALUE_MAX)
+			return FAIL("expected an absolute path of at most %d bytes",
+				    PG_CONFIG_VALUE_MAX);
+		snprintf(base + k->off, PG_CONFIG_VALUE_MAX + 1, "%s", v);
+		return 0;
 	default: /* K_HASH */
 		if (!pg_config_hash_valid(v))
 			return FAIL("expected a crypt(3) hash such as '$y$...' (make one with "
@@ -587,6 +624,8 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 	case K_LISTEN:
 	case K_SOCKET:
 	case K_HASH:
+	case K_TLS:
+	case K_PATH:
 		return set_api(p, line, k, base, v);
 	case K_IP6:
 		if (pg_config_ipv6_set(p->cfg, section_names[k->section], k->name, v, &why))
@@ -729,6 +768,9 @@ static int check_required(struct parse *p)
 
 		if (!kd->required || p->key_line[i])
 			continue;
+		/* A DHCP WAN learns its gateway from the lease. */
+		if (p->cfg->wan_dhcp && kd->section == S_WAN && !strcmp(kd->name, "gateway"))
+			continue;
 		/* Report at the section header, or at the last line if there is none. */
 		return fail(p,
 				p->section_line[kd->section] ? p->section_line[kd->section]
@@ -750,6 +792,12 @@ static int check_wan(struct parse *p)
 	if (!strcmp(p->cfg->lan_ifname, p->cfg->wan_ifname))
 		return fail(p, p->key_line[k], S_WAN, "interface",
 				"same interface as [lan] interface; the sides need their own links");
+	k = key_index(S_WAN, "gateway");
+	if (p->cfg->wan_dhcp && p->key_line[k])
+		return fail(p, p->key_line[k], S_WAN, "gateway",
+			    "with address = dhcp the gateway comes from the lease; remove this line");
+	if (p->cfg->wan_dhcp)
+		return 0; /* the lease is checked when it comes (src/wan/dhcp.c) */
 	k = key_index(S_WAN, "address");
 	if (same_net(ec->lan_addr, ec->wan_addr,
 		     ec->lan_prefix < ec->wan_prefix ? ec->lan_prefix : ec->wan_prefix)) {
@@ -833,6 +881,17 @@ static int check_all(struct parse *p)
 	    (ntohl(p->cfg->api.addr) >> 24) != 127)
 		return fail(p, p->key_line[k], S_API, "listen",
 			    "not a loopback address, and no password_hash or token_hash is set");
+	/* A certificate without its key (or the reverse) cannot be served. */
+	if (!p->cfg->api.tls_cert[0] != !p->cfg->api.tls_key[0]) {
+		k = key_index(S_API, p->cfg->api.tls_cert[0] ? "tls_cert" : "tls_key");
+		return fail(p, p->key_line[k], S_API, p->cfg->api.tls_cert[0] ? "tls_cert" : "tls_key",
+			    "tls_cert and tls_key are given together");
+	}
+	if (p->cfg->api.tls == PG_API_TLS_OFF && p->cfg->api.tls_cert[0]) {
+		k = key_index(S_API, "tls");
+		return fail(p, p->key_line[k], S_API, "tls",
+			    "off, but tls_cert and tls_key are given");
+	}
 	if (pg_config_svc_check(p->cfg, &svc))
 		return fail(p, svc.line, find_section(svc.section, strlen(svc.section)), svc.key,
 			    "%s", svc.reason);
@@ -857,6 +916,30 @@ static void doc_free(struct pg_config_doc *d)
 	d->lines = NULL;
 }
 
+uint32_t pg_config_default_max_flows(const struct pg_engine_config *ec)
+{
+	uint64_t ram, flows = PG_CONFIG_FLOWS_MAX_DEFAULT;
+	struct sysinfo si;
+
+	/*
+	 * A sixteenth of the memory, so that a 256 MB router starts with the
+	 * defaults (131072 flows, about 19 MB) and leaves the rest to the
+	 * system, dnsmasq and the page cache; a power of two, 65536 at least
+	 * (what a small office needs) and 1048576 at most (the old default).
+	 */
+	if (!sysinfo(&si) && si.totalram) {
+		ram = (uint64_t)si.totalram * (si.mem_unit ? si.mem_unit : 1);
+		flows = ram / 16 / pg_engine_bytes_per_flow(ec);
+	}
+	if (flows < PG_CONFIG_FLOWS_MIN_DEFAULT)
+		return PG_CONFIG_FLOWS_MIN_DEFAULT;
+	if (flows > PG_CONFIG_FLOWS_MAX_DEFAULT)
+		return PG_CONFIG_FLOWS_MAX_DEFAULT;
+	while (flows & (flows - 1))
+		flows &= flows - 1;
+	return (uint32_t)flows;
+}
+
 int pg_config_parse(struct pg_config *cfg, const char *name, const char *text, size_t len,
 			char *err, size_t errlen)
 {
@@ -873,6 +956,7 @@ int pg_config_parse(struct pg_config *cfg, const char *name, const char *text, s
 	p.errlen = errlen;
 	snprintf(c.doc.name, sizeof(c.doc.name), "%s", name);
 	pg_engine_config_defaults(&c.engine);
+	c.engine.max_flows = pg_config_default_max_flows(&c.engine);
 	c.lan_mtu = 1500;
 	c.wan_mtu = 1500;
 	c.log_level = PG_LOG_INFO;

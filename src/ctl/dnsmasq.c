@@ -76,6 +76,7 @@ int pg_dnsmasq_init(struct pg_dnsmasq *d, const struct pg_config *cfg, const cha
 	}
 	snprintf(d->bin, sizeof(d->bin), "%s", bin);
 	snprintf(d->run_dir, sizeof(d->run_dir), "%s", run_dir);
+	snprintf(d->lease_dir, sizeof(d->lease_dir), "%s", run_dir);
 	snprintf(d->lan_dev, sizeof(d->lan_dev), "%s", lan_dev);
 	if (!pg_config_dnsmasq_wanted(cfg))
 		return 0;
@@ -94,6 +95,24 @@ int pg_dnsmasq_init(struct pg_dnsmasq *d, const struct pg_config *cfg, const cha
 			 strerror(-r));
 		return r;
 	}
+	return 0;
+}
+
+int pg_dnsmasq_set_lease_dir(struct pg_dnsmasq *d, const char *dir, char *err, size_t errlen)
+{
+	int r;
+
+	if (strlen(dir) >= sizeof(d->lease_dir) - 32) {
+		snprintf(err, errlen, "dnsmasq: %s: path too long", dir);
+		return -ENAMETOOLONG;
+	}
+	r = mkdir_p(dir);
+	if (r) {
+		snprintf(err, errlen, "dnsmasq: cannot make the state directory %s: %s", dir,
+			 strerror(-r));
+		return r;
+	}
+	snprintf(d->lease_dir, sizeof(d->lease_dir), "%s", dir);
 	return 0;
 }
 
@@ -211,7 +230,7 @@ static void start(struct pg_dnsmasq *d, const char *conf, size_t len, uint64_t n
 	d->conf_len = len;
 	pg_info("dnsmasq: started pid %d: %s --keep-in-foreground %s --log-facility=- --pid-file "
 		"(bound to %s; leases in %s)",
-		(int)pid, d->bin, conf_arg, d->lan_dev, d->run_dir);
+		(int)pid, d->bin, conf_arg, d->lan_dev, d->lease_dir);
 }
 
 /* How a reaped child ended, for the log. */
@@ -312,7 +331,7 @@ void pg_dnsmasq_tick(struct pg_dnsmasq *d, const struct pg_config *cfg, uint64_t
 	int len = 0;
 
 	if (wanted) {
-		len = pg_dnsmasq_render(cfg, d->lan_dev, d->run_dir, conf, sizeof(conf));
+		len = pg_dnsmasq_render(cfg, d->lan_dev, d->lease_dir, conf, sizeof(conf));
 		if (len < 0) {
 			/* The config's limits keep this from happening. */
 			pg_err("dnsmasq: configuration larger than %d bytes", PG_DNSMASQ_CONF_MAX);

@@ -296,9 +296,18 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 			if (s == PG_SIDE_LAN)
 				pg_hostpath_lan_peek(&dp->host, &l->port,
 						     f->buf + PG_FRAME_ETH_OFF, f->len);
-			if (pg_port_input(&l->port, f->buf + PG_FRAME_ETH_OFF, f->len, PG_FRAME_MAX,
-					  f->flags, now_ms, &dp->pkts[np]))
-				np++;
+			else if (dp->wan.on)
+				pg_wan_arp(dp, f->buf + PG_FRAME_ETH_OFF, f->len, now_ms);
+			if (!pg_port_input(&l->port, f->buf + PG_FRAME_ETH_OFF, f->len, PG_FRAME_MAX,
+					   f->flags, now_ms, &dp->pkts[np]))
+				continue;
+			/* The DHCP client's answers never reach the engine. */
+			if (s == PG_SIDE_WAN && dp->wan.on &&
+			    pg_dhcp_udp_match(dp->pkts[np].l3, dp->pkts[np].len)) {
+				pg_wan_input(dp, dp->pkts[np].l3, dp->pkts[np].len, now_ms);
+				continue;
+			}
+			np++;
 		}
 		nf += got;
 	}
@@ -331,6 +340,7 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 				deliver(dp, &em[i], now_ms);
 		}
 	}
+	pg_wan_tick(dp, now_ms);
 	for (int s = 0; s < 2; s++) {
 		struct pg_link *l = &dp->link[s];
 

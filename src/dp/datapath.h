@@ -18,6 +18,7 @@
 #include "engine/engine.h"
 #include "engine/engines.h"
 #include "dp/hostpath.h"
+#include "dp/wan.h"
 #include "l2/port.h"
 #include "dp/workers.h"
 
@@ -49,6 +50,7 @@ struct pg_datapath {
 	uint64_t last_tick_ms;
 	struct pg_capture capture; /* passgatectl capture (capture.h) */
 	struct pg_dp_stats stats;  /* batch sizes, for /metrics */
+	struct pg_wan wan;	   /* [wan] address = dhcp (wan.h) */
 };
 
 /*

@@ -31,6 +31,8 @@
 	X(FLOW_CREATED, "flow_created", "flows created")                                           \
 	X(FLOW_EXPIRED, "flow_expired", "flows expired after their timeout")                       \
 	X(FLOW_EVICTED, "flow_evicted", "idle flows evicted because the table was full")           \
+	X(FLOW_WAN_CHANGED, "flow_ended_wan_change",                                               \
+	  "flows ended because the WAN address changed or went away")                              \
 	X(EVENTS_LOST, "events_lost", "log events lost: the control plane read too slowly")        \
 	X(MAPPING_CREATED, "mapping_created", "NAT mappings created")                              \
 	X(MAPPING_EXPIRED, "mapping_expired", "NAT mappings released")                             \
@@ -60,6 +62,8 @@
 	X(DROP_WAN_SPOOFED, "drop_wan_spoofed", "WAN packet claiming a LAN or gateway source")     \
 	X(DROP_LAN_LOCAL, "drop_lan_local", "LAN packet for another LAN host")                     \
 	X(DROP_WAN_NOT_OURS, "drop_wan_not_ours", "WAN packet not for the gateway's address")      \
+	X(DROP_WAN_DOWN, "drop_wan_down",                                                          \
+	  "no WAN address (DHCP lease not bound): nothing crosses the gateway")                    \
 	X(DROP_UNSOLICITED, "drop_unsolicited", "inbound packet matching no flow or mapping")      \
 	X(DROP_FILTERED, "drop_filtered", "inbound refused by address-dependent filtering")        \
 	X(DROP_TCP_NO_FLOW, "drop_tcp_no_flow", "TCP packet that cannot start a flow")             \

@@ -89,7 +89,7 @@ int pg_engine_config_validate(const struct pg_engine_config *c, const char **why
 		*why = "LAN prefix must be 1..30";
 	else if (c->wan_prefix > 32 || c->wan_prefix < 1)
 		*why = "WAN prefix must be 1..32";
-	else if (!c->lan_addr || !c->wan_addr)
+	else if (!c->lan_addr || (!c->wan_addr && !c->wan_down))
 		*why = "LAN and WAN addresses are required";
 	else if (c->max_flows < PG_MAX_FLOWS_MIN || c->max_flows > PG_MAX_FLOWS_MAX)
 		*why = "max_flows must be 1024..16777216";
@@ -135,6 +135,8 @@ int pg_engine_config_validate(const struct pg_engine_config *c, const char **why
 	}
 	if (*why)
 		return -EINVAL;
+	if (c->wan_down)
+		return 0; /* no WAN address to check against the LAN */
 	common = c->lan_prefix < c->wan_prefix ? c->lan_prefix : c->wan_prefix;
 	if (((c->lan_addr ^ c->wan_addr) & pg_prefix_mask(common)) == 0) {
 		*why = "LAN and WAN prefixes overlap";
@@ -291,6 +293,17 @@ void pg_engine_share_ports(struct pg_engine *e, struct pg_portdir *d)
 	pg_nat_recount(e); /* the directory learns the forwarded (reserved) ports */
 }
 
+/* The WAN address changed: no flow's public end exists any more. */
+static void end_all_flows(struct pg_engine *e)
+{
+	for (uint32_t i = 0; i < e->pool_size && e->nflows; i++) {
+		if (!e->flows[i].key.kind)
+			continue;
+		pg_flow_free(e, i);
+		pg_count(e, PG_CNT_FLOW_WAN_CHANGED);
+	}
+}
+
 int pg_engine_reconfigure(struct pg_engine *e, const struct pg_engine_config *cfg)
 {
 	const char *why;
@@ -299,8 +312,8 @@ int pg_engine_reconfigure(struct pg_engine *e, const struct pg_engine_config *cf
 	if (r)
 		return r;
 	/* Flow entries rebuild their WAN-side keys on it (struct pg_flow). */
-	if (cfg->wan_addr != e->cfg.wan_addr)
-		return -EINVAL;
+	if (cfg->wan_addr != e->cfg.wan_addr || cfg->wan_down != e->cfg.wan_down)
+		end_all_flows(e);
 	apply_config(e, cfg);
 	pg_portfwd_reserve(e);
 	return 0;
@@ -390,6 +403,11 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 		return;
 	}
 	ip_id = pg_get16(pkt->l3 + 4);
+	/* Without a WAN address only the LAN's talk with the gateway goes on. */
+	if (e->cfg.wan_down && !lan) {
+		pg_drop(e, pkt, PG_CNT_DROP_WAN_DOWN);
+		return;
+	}
 	if (pkt->side == PG_SIDE_HOST) {
 		/* The host stack's own connection: a LAN host at the WAN address. */
 		pkt->side = PG_SIDE_LAN;
@@ -432,6 +450,18 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 		return;
 	} else if (in_lan(e, p.daddr)) {
 		pg_drop(e, pkt, PG_CNT_DROP_LAN_LOCAL);
+		return;
+	}
+	if (e->cfg.wan_down) {
+		pg_drop(e, pkt, PG_CNT_DROP_WAN_DOWN);
+		/*
+		 * With [icmp] refused_outbound the LAN host learns at once that
+		 * there is no way out (network unreachable) instead of timing
+		 * out; pg_icmp_error() never answers an ICMP error or a later
+		 * fragment.
+		 */
+		if (e->cfg.refuse_outbound)
+			pg_icmp_error(e, pkt, PG_ICMP_DEST_UNREACH, 0, 0, now_ms);
 		return;
 	}
 	if (p.frag_off) {

@@ -155,8 +155,8 @@ struct pg_timeouts {
 /*
  * Engine configuration. Addresses in network byte order, prefix lengths 0..32.
  * Everything here may change between batches with pg_engine_reconfigure()
- * except max_flows, which sizes the tables, and wan_addr, on which every
- * flow's WAN-side key is built (a change is refused with -EINVAL).
+ * except max_flows, which sizes the tables. Every flow's WAN-side key is
+ * built on wan_addr: a new wan_addr (or wan_down) ends every flow.
  */
 struct pg_engine_config {
 	uint32_t lan_addr;
@@ -164,6 +164,12 @@ struct pg_engine_config {
 	uint32_t wan_addr;
 	uint8_t wan_prefix;
 	uint32_t wan_gateway; /* next hop for destinations outside the WAN prefix */
+	/*
+	 * No WAN address (a DHCP WAN without a lease): wan_addr, wan_prefix
+	 * and wan_gateway are not used; LAN traffic to the gateway itself is
+	 * served, everything that would cross is dropped as drop_wan_down.
+	 */
+	bool wan_down;
 
 	enum pg_filtering filtering;
 	struct pg_timeouts timeouts;
@@ -264,8 +270,13 @@ struct pg_portdir;
 void pg_engine_share_ports(struct pg_engine *e, struct pg_portdir *d);
 
 /*
- * Swap in a new configuration between batches; established flows survive.
- * -EINVAL for an invalid configuration or another wan_addr.
+ * Swap in a new configuration between batches; established flows survive,
+ * except when wan_addr or wan_down changes: then every flow (and with them
+ * every mapping) is ended and counted as flow_ended_wan_change, since their
+ * public ends were on the old address. Port forwards and the DMZ are
+ * configuration and stay. That costs one walk over the flow pool
+ * (max_flows entries) plus freeing each flow in use. -EINVAL for an invalid
+ * configuration.
  */
 int pg_engine_reconfigure(struct pg_engine *e, const struct pg_engine_config *cfg);
 

@@ -25,6 +25,8 @@
 #define IP_HDR 20
 #define ICMP_HDR 8
 #define GW_TTL 64
+#define TCP_HDR 20
+#define TCP_OFF_ACK 8
 
 bool pg_icmp_checksum_ok(const struct pg_pkt *pkt, const struct pg_parsed *p)
 {
@@ -86,12 +88,12 @@ static bool rate_ok(struct pg_engine *e, uint64_t now_ms)
  */
 static bool may_answer(const uint8_t *ip, uint32_t len)
 {
-	uint32_t ihl = (uint32_t)(ip[0] & 0x0f) * 4;
+	uint32_t ihl = pg_ip_hlen(ip);
 	uint8_t type;
 
-	if (ntohs(pg_get16(ip + 6)) & 0x1fff)
+	if (ntohs(pg_get16(ip + PG_IP_OFF_FRAG)) & 0x1fff)
 		return false;
-	if (ip[9] != PG_PROTO_ICMP || ihl >= len)
+	if (ip[PG_IP_OFF_PROTO] != PG_PROTO_ICMP || ihl >= len)
 		return true;
 	type = ip[ihl];
 	return !(pg_icmp_is_error(type) || type == PG_ICMP_SOURCE_QUENCH || type == PG_ICMP_REDIRECT);
@@ -112,42 +114,41 @@ static void tcp_reset(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_p
 	uint32_t seq = 0, ack = 0, seg_len;
 	uint8_t flags = PG_TCP_RST;
 
-	if ((p->tcp_flags & PG_TCP_RST) || p->frag_off || p->more_frags || pkt->cap < 40)
+	if ((p->tcp_flags & PG_TCP_RST) || p->frag_off || p->more_frags ||
+	    pkt->cap < IP_HDR + TCP_HDR)
 		return;
 	if (!rate_ok(e, now_ms)) {
 		pg_count(e, PG_CNT_ICMP_ERR_RATELIMITED);
 		return;
 	}
-	seg_len = p->l4_len - (uint32_t)(seg[12] >> 4) * 4 + !!(p->tcp_flags & PG_TCP_SYN) +
+	seg_len = p->l4_len - pg_tcp_doff(seg) + !!(p->tcp_flags & PG_TCP_SYN) +
 		  !!(p->tcp_flags & PG_TCP_FIN);
 	if (p->tcp_flags & PG_TCP_ACK) {
-		seq = pg_get32(seg + 8);
+		seq = pg_get32(seg + TCP_OFF_ACK);
 	} else {
-		ack = htonl(ntohl(pg_get32(seg + 4)) + seg_len);
+		ack = htonl(ntohl(pg_get32(seg + PG_TCP_OFF_SEQ)) + seg_len);
 		flags |= PG_TCP_ACK;
 	}
-	/* The header may have had options: the reset starts at a fixed offset. */
-	memmove(tcp, seg, 4);
-	pg_put16(tcp, p->dport);
-	pg_put16(tcp + 2, p->sport);
-	pg_put32(tcp + 4, seq);
-	pg_put32(tcp + 8, ack);
-	tcp[12] = 5 << 4;
-	tcp[13] = flags;
-	memset(tcp + 14, 0, 6); /* window, checksum, urgent pointer */
-	memset(ip, 0, IP_HDR);
-	ip[0] = 0x45;
-	pg_put16(ip + 2, htons(40));
-	pg_put16(ip + 4, htons(e->ip_id++));
+	/* Everything needed was read: the reset overwrites the segment's headers. */
+	memset(ip, 0, IP_HDR + TCP_HDR);
+	pg_put16(tcp + PG_L4_OFF_SPORT, p->dport);
+	pg_put16(tcp + PG_L4_OFF_DPORT, p->sport);
+	pg_put32(tcp + PG_TCP_OFF_SEQ, seq);
+	pg_put32(tcp + TCP_OFF_ACK, ack);
+	tcp[PG_TCP_OFF_DOFF] = (TCP_HDR / 4) << 4;
+	tcp[PG_TCP_OFF_FLAGS] = flags; /* window 0, no urgent data */
+	ip[PG_IP_OFF_VIHL] = 0x45;
+	pg_put16(ip + PG_IP_OFF_TOTLEN, htons(IP_HDR + TCP_HDR));
+	pg_put16(ip + PG_IP_OFF_ID, htons(e->ip_id++));
 	ip[PG_IP_OFF_TTL] = GW_TTL;
-	ip[9] = PG_PROTO_TCP;
+	ip[PG_IP_OFF_PROTO] = PG_PROTO_TCP;
 	pg_put32(ip + PG_IP_OFF_SADDR, p->daddr);
 	pg_put32(ip + PG_IP_OFF_DADDR, p->saddr);
 	pg_put16(ip + PG_IP_OFF_CSUM, pg_csum(ip, IP_HDR));
 	pg_put16(tcp + PG_TCP_OFF_CSUM,
-		 pg_csum_fold(pg_csum_partial(tcp, 20,
-					      pg_csum_pseudo(p->daddr, p->saddr, PG_PROTO_TCP, 20))));
-	pkt->len = 40;
+		 pg_csum_fold(pg_csum_partial(
+			 tcp, TCP_HDR, pg_csum_pseudo(p->daddr, p->saddr, PG_PROTO_TCP, TCP_HDR))));
+	pkt->len = IP_HDR + TCP_HDR;
 	set_out(e, pkt, PG_SIDE_LAN, p->saddr);
 	pg_count(e, PG_CNT_TCP_RESET_SENT);
 }

@@ -73,15 +73,15 @@ static unsigned int later_header(const uint8_t *ip, unsigned int ihl, uint8_t *h
 	}
 	while (n & 3)
 		hdr[n++] = IPOPT_EOL;
-	hdr[0] = (uint8_t)(0x40 | n / 4);
+	hdr[PG_IP_OFF_VIHL] = (uint8_t)(0x40 | n / 4);
 	return n;
 }
 
 /* Set a fragment's total length and flags and compute its header checksum. */
 static void finish_piece(uint8_t *ip, unsigned int hlen, unsigned int len, uint16_t flags)
 {
-	pg_put16(ip + 2, htons((uint16_t)len));
-	pg_put16(ip + 6, htons(flags));
+	pg_put16(ip + PG_IP_OFF_TOTLEN, htons((uint16_t)len));
+	pg_put16(ip + PG_IP_OFF_FRAG, htons(flags));
 	pg_put16(ip + PG_IP_OFF_CSUM, 0);
 	pg_put16(ip + PG_IP_OFF_CSUM, pg_csum(ip, hlen));
 }
@@ -94,8 +94,8 @@ static void finish_piece(uint8_t *ip, unsigned int hlen, unsigned int len, uint1
 static void fragment(struct pg_engine *e, struct pg_pkt *pkt, uint32_t mtu)
 {
 	uint8_t *ip = pkt->l3, hdr[60];
-	unsigned int ihl = (unsigned int)(ip[0] & 0x0f) * 4, hlen, data, first, step, off;
-	uint16_t fl = ntohs(pg_get16(ip + 6));
+	unsigned int ihl = pg_ip_hlen(ip), hlen, data, first, step, off;
+	uint16_t fl = ntohs(pg_get16(ip + PG_IP_OFF_FRAG));
 	unsigned int base = (unsigned int)(fl & IP_OFFMASK) * 8, pieces;
 	bool last_mf = (fl & IP_FLAG_MF) != 0;
 

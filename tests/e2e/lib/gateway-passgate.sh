@@ -59,7 +59,7 @@ gateway_up() {
 	gateway_passthrough_conf >>"$conf"
 	PG_LOG=$RUN_DIR/$PG_LOG_NAME.log
 	SPAWN_SCOPE=world
-	spawn "$PG_LOG_NAME" "$NS_GW" "$PASSGATED" -c "$conf"
+	spawn "$PG_LOG_NAME" "$NS_GW" "$PASSGATED" -c "$conf" -s "$RUN_DIR/state"
 	SPAWN_SCOPE=scenario
 	PG_PID=$LAST_PID
 	# Ready when a LAN host's ping to 192.168.1.1 is answered; give up at
@@ -153,7 +153,7 @@ gateway_restart_with() {
 	PG_LOG_NAME=passgated-$SCN_NAME
 	PG_LOG=$RUN_DIR/$PG_LOG_NAME.log
 	SPAWN_SCOPE=world
-	spawn "$PG_LOG_NAME" "$NS_GW" "$PASSGATED" -c "$conf" "${PG_RESTART_ARGS[@]}"
+	spawn "$PG_LOG_NAME" "$NS_GW" "$PASSGATED" -c "$conf" -s "$RUN_DIR/state" "${PG_RESTART_ARGS[@]}"
 	SPAWN_SCOPE=scenario
 	PG_RESTART_ARGS=()
 	PG_PID=$LAST_PID

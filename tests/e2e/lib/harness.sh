@@ -17,10 +17,13 @@ ALL_SCENARIOS+=()	# gateway's own services (host path)
 ALL_SCENARIOS+=(ipv6-basic ipv6-pmtu ipv6-wireguard ipv6-openvpn ipv6-ipsec-off)	# IPv6 routed, RFC 6092 firewall (lib/ipv6.sh)
 ALL_SCENARIOS+=(esp-raw-reverse)	# conformance (issue 17): raw ESP answered oldest first
 ALL_SCENARIOS+=(mtu-mismatch)	# conformance (issue 17): fragmentation, ICMP, other protocols
+ALL_SCENARIOS+=(wan-dhcp wan-dhcp-restart wan-dhcp-lost wan-address-change)	# the WAN address from the ISP's DHCP server (Linux: udhcpc)
+ALL_SCENARIOS+=(control-no-stall)	# the control plane never stalls packets (issue 26)
 # Only with --gateway passgate: what passgated offers beyond forwarding.
 PASSGATE_SCENARIOS=(api)
 PASSGATE_SCENARIOS+=(reload-keeps-flows capture web-toggle)	# control plane: reload, capture, web
 PASSGATE_SCENARIOS+=(host-admin host-input-firewall router-vpn-server host-dhcp host-dns)	# gateway's own services (host path)
+PASSGATE_SCENARIOS+=(privileges api-tls)	# installed like a router daemon: privilege drop, sd_notify, HTTPS
 # Run only when named (or with --extra): scenarios for behaviour passgated
 # does not have yet. They must pass with the Linux gateway.
 EXTRA_SCENARIOS=()

@@ -11,6 +11,9 @@
 #                          IKE_AUTH is far larger than the MTU
 #   IPSEC_FRAG=yes|no      IKE fragmentation (no: the IP layer fragments)
 #   IPSEC_PROPOSALS=...    IKE proposals (default aes128-sha256-x25519)
+#   IPSEC_DPD=5s           initiators check liveness this often (an IKE
+#                          message, which also tells the responder a new
+#                          NAT mapping: wan-address-change)
 #
 # Where the peers are, set by the scenario before ipsec_start (fwd-ipsec puts
 # a responder inside the LAN and initiators on both sides):
@@ -141,6 +144,7 @@ ipsec_conf() {
 				gw {
 					version = $IPSEC_VERSION
 					remote_addrs = ${IPSEC_SERVER[$n]:-$SRV1_IP}
+					${IPSEC_DPD:+dpd_delay = $IPSEC_DPD}
 					proposals = $IPSEC_PROPOSALS
 					fragmentation = $IPSEC_FRAG
 					send_cert = $send_cert
