@@ -59,6 +59,7 @@ enum kind {
 	K_TLS,       /* [api] tls: enum pg_api_tls at off */
 	K_PATH,      /* char[PG_CONFIG_VALUE_MAX + 1] at off: an absolute file path */
 	K_SVC,       /* [dhcp] and [dns]: parsed by config_dhcp.c */
+	K_IP6,       /* IPv6 keys of [lan] and [wan]: parsed by config_ipv6.c */
 	K_INPUT_LAN, /* [input] lan: engine.lan_input */
 	K_INPUT_WAN, /* [input] wan: wan_input, compiled into forwards later */
 	K_ROUTES,    /* [host] routes: engine.host_routes */
@@ -112,6 +113,12 @@ static const struct key_def key_table[] = {
 	 PG_LAN_PREFIX_MAX, true, false, NULL},
 	{S_LAN, "mtu", K_U32, OFF(lan_mtu), 0, PG_CONFIG_MTU_MIN, PG_CONFIG_MTU_MAX, false, false,
 	 NULL},
+	{S_LAN, "address6", K_IP6, 0, 0, 0, 0, false, false, NULL},
+	{S_LAN, "dns6", K_IP6, 0, 0, 0, 0, false, false, NULL},
+	{S_LAN, "ra", K_IP6, 0, 0, 0, 0, false, false, NULL},
+	{S_WAN, "address6", K_IP6, 0, 0, 0, 0, false, false, NULL},
+	{S_WAN, "gateway6", K_IP6, 0, 0, 0, 0, false, false, NULL},
+	{S_WAN, "ping6_inbound", K_IP6, 0, 0, 0, 0, false, false, NULL},
 	{S_WAN, "interface", K_IFNAME, OFF(wan_ifname), 0, 0, 0, true, false, NULL},
 	{S_WAN, "address", K_PREFIX, EOFF(wan_addr), EOFF(wan_prefix), 1, 31, true, false, NULL},
 	{S_WAN, "gateway", K_ADDR, EOFF(wan_gateway), 0, 0, 0, true, false, NULL},
@@ -632,6 +639,10 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 		memcpy(base + k->off, &bps, sizeof(bps));
 		return 0;
 	}
+	case K_IP6:
+		if (pg_config_ipv6_set(p->cfg, section_names[k->section], k->name, v, &why))
+			return FAIL("%s", why);
+		return 0;
 	case K_SVC:
 		if (pg_config_svc_set(p->cfg, section_names[k->section], k->name, v, line, &why))
 			return FAIL("%s", why);
@@ -963,6 +974,7 @@ int pg_config_parse(struct pg_config *cfg, const char *name, const char *text, s
 	c.log_level = PG_LOG_INFO;
 	pg_config_api_defaults(&c.api);
 	pg_config_svc_defaults(&c);
+	pg_config_ipv6_defaults(&c);
 	c.host.path = true;
 	c.workers = 1;
 

@@ -18,6 +18,7 @@
 #include <sys/random.h>
 
 #include "dp/datapath.h"
+#include "engine/forward6.h"
 #include "io/ifcheck.h"
 #include "util/log.h"
 
@@ -219,6 +220,29 @@ static int shapers_init(struct pg_datapath *dp, const struct pg_config *cfg, cha
 	return 0;
 }
 
+/* IPv6 on both links when the LAN has an IPv6 prefix ([lan] address6): neighbour discovery. */
+static int links_ipv6(struct pg_datapath *dp, const struct pg_config *cfg, char *err, size_t errlen)
+{
+	const struct pg_engine_config *ec = &cfg->engine;
+	struct pg_nd_config lan = {.prefix = ec->lan6_prefix, .send_ra = cfg->ipv6.lan_ra,
+				   .mtu = cfg->lan_mtu};
+	struct pg_nd_config wan = {.prefix = ec->wan6_prefix, .solicit = true,
+				   .slaac = cfg->ipv6.wan_slaac};
+
+	if (!ec->lan6_prefix)
+		return 0;
+	memcpy(lan.addr, ec->lan6_addr, 16);
+	memcpy(lan.dns, cfg->ipv6.lan_dns, 16);
+	memcpy(wan.addr, ec->wan6_addr, 16);
+	memcpy(wan.gateway, ec->wan6_gateway, 16);
+	if (pg_port_enable_ipv6(&dp->link[PG_SIDE_LAN].port, &lan) ||
+	    pg_port_enable_ipv6(&dp->link[PG_SIDE_WAN].port, &wan)) {
+		snprintf(err, errlen, "out of memory for IPv6 neighbour discovery");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 _Static_assert(PG_DP_FRAMES <= PG_WORKERS_BATCH_MAX, "a pass holds more than workers take");
 
 int pg_datapath_init(struct pg_datapath *dp, const struct pg_config *cfg,
@@ -250,6 +274,9 @@ int pg_datapath_init(struct pg_datapath *dp, const struct pg_config *cfg,
 		      err, errlen);
 	if (r)
 		goto out_lan;
+	r = links_ipv6(dp, cfg, err, errlen);
+	if (r)
+		goto out_wan;
 	pg_capture_init(&dp->capture, dp->link[PG_SIDE_LAN].ifindex,
 			dp->link[PG_SIDE_WAN].ifindex);
 	dp->link[PG_SIDE_LAN].cap = dp->link[PG_SIDE_WAN].cap = &dp->capture;
@@ -495,9 +522,16 @@ static void shaper_status(const struct pg_datapath *dp)
 
 void pg_datapath_status(struct pg_datapath *dp)
 {
+	uint32_t n6 = 0;
+
 	/* Counters, flows and links come from the control thread's snapshot
 	 * (api_log.c); what only the data path has is logged here, in a job. */
 	shaper_status(dp);
+	/* IPv6 flows live in a table of their own (engine/forward6.c). */
+	for (unsigned int k = 0; k < dp->engines->n; k++)
+		n6 += pg_v6_flow_count(dp->engines->e[k]);
+	if (n6)
+		pg_log_status("flows6 %u", n6);
 	for (int s = 0; s < 2; s++) {
 		const struct pg_link *l = &dp->link[s];
 

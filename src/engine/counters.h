@@ -82,6 +82,17 @@
 	X(DROP_FLOW_CONFLICT, "drop_flow_conflict", "flow would clash with another LAN host's")    \
 	X(DROP_TO_GW_LIMIT, "drop_gateway_policy", "packet for the gateway refused")              \
 	X(DROP_PASSTHROUGH_OFF, "drop_passthrough_off", "VPN protocol whose passthrough is off")  \
+	/* IPv6, routed without NAT (parse6.c, forward6.c) */                                    \
+	X(FLOW6_CREATED, "flow6_created", "IPv6 firewall flows created")                           \
+	X(FLOW6_EXPIRED, "flow6_expired", "IPv6 firewall flows expired")                           \
+	X(IP6_IPSEC_ADMITTED, "ip6_ipsec_admitted", "inbound IPv6 ESP, AH or IKE let in (RFC 6092)") \
+	X(DROP_IP6_OFF, "drop_ip6_off", "IPv6 packet while no IPv6 prefix is configured")         \
+	X(DROP_IP6_PAYLOAD_LEN, "drop_ip6_payload_length", "IPv6 payload length past the buffer or a jumbogram") \
+	X(DROP_IP6_EXT_CHAIN, "drop_ip6_ext_chain", "IPv6 extension headers truncated or too many") \
+	X(DROP_IP6_EXT_HDR, "drop_ip6_ext_header", "IPv6 extension header misplaced or forbidden") \
+	X(DROP_IP6_TOO_BIG, "drop_ip6_too_big", "IPv6 packet above the egress MTU (Packet Too Big sent)") \
+	X(DROP_IP6_FRAG_NO_FLOW, "drop_ip6_frag_no_flow", "IPv6 later fragment whose first did not pass") \
+	X(DROP_FLOW6_TABLE_FULL, "drop_flow6_table_full", "IPv6 firewall flow table full")       \
 	/* PPTP helper */                                                                          \
 	X(PPTP_SESSIONS, "pptp_sessions", "PPTP control connections followed")                     \
 	X(PPTP_CALLS, "pptp_calls", "PPTP calls translated")                                       \

@@ -17,6 +17,7 @@
 #include "alg/alg.h"
 #include "engine/csum.h"
 #include "engine/engine_internal.h"
+#include "engine/forward6.h"
 #include "util/names.h"
 #include "util/inet.h"
 
@@ -46,6 +47,7 @@ void pg_engine_config_defaults(struct pg_engine_config *cfg)
 	cfg->lan_mtu = 1500;
 	cfg->wan_mtu = 1500;
 	cfg->mss_clamp = true;
+	cfg->ping6_inbound = true;
 	pg_engine_default_input(cfg);
 }
 
@@ -120,6 +122,8 @@ int pg_engine_config_validate(const struct pg_engine_config *c, const char **why
 		pg_portfwd_rule_check(c, &c->forwards[i], why);
 	if (!*why)
 		pg_local_config_check(c, why);
+	if (!*why)
+		pg_v6_config_check(c, why);
 	if (!*why && c->dmz_host &&
 	    (((c->dmz_host ^ c->lan_addr) & pg_prefix_mask(c->lan_prefix)) || c->dmz_host == c->lan_addr))
 		*why = "the DMZ host is not a LAN host";
@@ -154,7 +158,8 @@ static size_t port_bitmap_bytes(void)
 size_t pg_engine_memory_size(const struct pg_engine_config *cfg)
 {
 	return sizeof(struct pg_engine) + pg_pools_size(cfg->max_flows, NULL, NULL, NULL) +
-	       2 * PG_PORTS__COUNT * port_bitmap_bytes() + pg_alg_mem_size(cfg);
+	       2 * PG_PORTS__COUNT * port_bitmap_bytes() + pg_alg_mem_size(cfg) +
+	       pg_v6_memory_size(cfg);
 }
 
 size_t pg_engine_bytes_per_flow(const struct pg_engine_config *cfg)
@@ -225,7 +230,11 @@ struct pg_engine *pg_engine_create(const struct pg_engine_config *cfg)
 	pools = pg_pools_size(n, &nslots, &nmappings, &nhosts);
 	e = calloc(1, sizeof(*e));
 	mem = table_alloc(pools + 2 * PG_PORTS__COUNT * port_bitmap_bytes() + pg_alg_mem_size(cfg));
-	if (!e || !mem) {
+	if (e)
+		e->v6 = pg_v6_create(cfg);
+	if (!e || !mem || !e->v6) {
+		if (e)
+			pg_v6_destroy(e->v6);
 		free(e);
 		free(mem);
 		errno = ENOMEM;
@@ -274,6 +283,7 @@ void pg_engine_destroy(struct pg_engine *e)
 	if (!e)
 		return;
 	free(e->slots);
+	pg_v6_destroy(e->v6);
 	free(e);
 }
 
@@ -324,6 +334,7 @@ void pg_engine_tick(struct pg_engine *e, uint64_t now_ms)
 	e->now_ms = now_ms;
 	pg_flow_expire(e, (uint32_t)(now_ms / 1000));
 	pg_frag_expire(e, (uint32_t)(now_ms / 1000));
+	pg_v6_expire(e, (uint32_t)(now_ms / 1000));
 }
 
 /* ---- address classes ---------------------------------------------------- */
@@ -381,6 +392,10 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 	pkt->drop_reason = PG_CNT_NONE;
 	pkt->next_hop = 0;
 	pg_count(e, pkt->side == PG_SIDE_WAN ? PG_CNT_RX_WAN : PG_CNT_RX_LAN);
+	if (pkt->len && pkt->l3[0] >> 4 == 6) {
+		pg_v6_process(e, pkt, now_ms);
+		return;
+	}
 
 	r = pg_parse(pkt, &p);
 	if (r != PG_CNT_NONE) {
@@ -472,8 +487,11 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 
 static void count_tx(struct pg_engine *e, struct pg_pkt *pkt)
 {
-	pg_local_settle(e, pkt);
-	pg_mtu_fit(e, pkt);
+	/* The host path and fragmenting are IPv4's (IPv6 routers never fragment). */
+	if (pkt->verdict == PG_VERDICT_DROP || pkt->l3[0] >> 4 == 4) {
+		pg_local_settle(e, pkt);
+		pg_mtu_fit(e, pkt);
+	}
 	if (pkt->verdict == PG_VERDICT_TO_LAN)
 		pg_count(e, PG_CNT_TX_LAN);
 	else if (pkt->verdict == PG_VERDICT_TO_WAN)
@@ -493,6 +511,7 @@ void pg_engine_run(struct pg_engine *e, struct pg_pkt *pkts, unsigned int n, uin
 	e->now_ms = now_ms;
 	pg_flow_expire(e, (uint32_t)(now_ms / 1000));
 	pg_frag_run_start(e);
+	pg_v6_expire(e, (uint32_t)(now_ms / 1000));
 	for (i = 0; i < n; i += m) {
 		m = n - i < PG_FAST_CHUNK ? n - i : PG_FAST_CHUNK;
 		pg_fast_prepare(e, &pkts[i], m, &chunk);

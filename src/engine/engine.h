@@ -3,7 +3,7 @@
  * engine.h - the public face of the packet engine.
  *
  * The engine is pure: it never calls the kernel, never reads a clock and never
- * allocates after pg_engine_init(). A caller hands it a batch of IPv4 packets
+ * allocates after pg_engine_init(). A caller hands it a batch of IPv4 and IPv6 packets
  * (L3 buffers with the side they arrived on) and the current time; the engine
  * rewrites each packet in place and sets its verdict. Everything the product
  * does to packets can therefore be driven by tests, pcap files, fuzzers and
@@ -50,6 +50,10 @@ enum pg_verdict {
 #define PG_PKT_ERROR_GROWTH 28
 /* RFC 1812 4.3.2.3: an ICMP error carries as much as fits in 576 bytes. */
 #define PG_ICMP_ERROR_MAX 576
+/* The same for IPv6: a new IPv6 header and an ICMPv6 header (RFC 4443). */
+#define PG_PKT_ERROR_GROWTH6 48
+/* RFC 4443 2.4(c): an ICMPv6 error fits the IPv6 minimum MTU. */
+#define PG_ICMP6_ERROR_MAX 1280
 
 /*
  * One packet. The caller fills l3, len, cap and side; the engine fills the rest.
@@ -57,7 +61,7 @@ enum pg_verdict {
  * the engine replaces the packet in the same buffer).
  */
 struct pg_pkt {
-	uint8_t *l3;          /* first byte of the IPv4 header */
+	uint8_t *l3;          /* first byte of the IPv4 or IPv6 header */
 	uint32_t len;         /* bytes of packet at l3 (may include L2 padding) */
 	uint32_t cap;         /* bytes writable at l3 */
 	uint8_t side;         /* enum pg_side: ingress */
@@ -65,7 +69,15 @@ struct pg_pkt {
 	uint16_t drop_reason; /* enum pg_counter, meaningful when verdict is DROP;
 			       * PG_CNT_FRAG_HELD: not dropped but kept by the
 			       * engine, sent later through pg_engine_emitted() */
-	uint32_t next_hop;    /* IPv4 next hop (network order) for TO_LAN/TO_WAN */
+	/*
+	 * The next hop for TO_LAN/TO_WAN, by the packet's version (l3[0] >> 4):
+	 * IPv4, network order; IPv6, as on the wire, all zero on the WAN for
+	 * "the default router layer 2 learnt from router advertisements".
+	 */
+	union {
+		uint32_t next_hop;
+		uint8_t next_hop6[16];
+	};
 };
 
 /* Filtering of inbound packets towards an existing mapping (RFC 4787 section 5). */
@@ -204,6 +216,19 @@ struct pg_engine_config {
 	uint32_t pptp_max_sessions; /* PPTP control connections followed at once */
 
 	uint64_t hash_seed[2]; /* random per start; tests fix it */
+
+	/*
+	 * IPv6, routed without NAT through the RFC 6092 firewall (forward6.c).
+	 * lan6_prefix 0: IPv6 off, every IPv6 packet is drop_ip6_off. Addresses
+	 * as on the wire. wan6_addr zero: the WAN has no global address (yet);
+	 * wan6_gateway zero: the default router layer 2 learnt from RAs.
+	 */
+	uint8_t lan6_addr[16];
+	uint8_t lan6_prefix;
+	uint8_t wan6_addr[16];
+	uint8_t wan6_prefix;
+	uint8_t wan6_gateway[16];
+	bool ping6_inbound; /* echo requests from the WAN reach LAN hosts (RFC 4890 4.3.1) */
 };
 
 struct pg_engine;

@@ -350,6 +350,8 @@ struct pg_engine {
 	uint64_t icmp_tokens;
 	uint64_t icmp_last_ms;
 	uint16_t ip_id;
+
+	struct pg_v6 *v6; /* IPv6 firewall state (forward6.c) */
 };
 
 /* observe.c: record an event for the logs */

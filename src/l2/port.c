@@ -119,6 +119,7 @@ int pg_port_init(struct pg_port *p, const char *name, enum pg_side side,
 
 void pg_port_fini(struct pg_port *p)
 {
+	pg_nd_fini(p);
 	pg_neigh_fini(&p->neigh);
 }
 
@@ -223,6 +224,8 @@ bool pg_port_input(struct pg_port *p, uint8_t *frame, uint32_t len, uint32_t cap
 		return false;
 	case PG_ETH_P_IP:
 		break;
+	case PG_ETH_P_IPV6:
+		return pg_nd_input(p, frame, len, cap, now_ms, pkt);
 	default:
 		p->cnt[PG_L2_CNT_DROP_ETHERTYPE]++;
 		return false;
@@ -241,6 +244,10 @@ void pg_port_output(struct pg_port *p, struct pg_pkt *pkt, uint64_t now_ms)
 	uint8_t mac[PG_ETH_ALEN];
 	uint32_t hop = pkt->next_hop;
 
+	if (pkt->len && pkt->l3[0] >> 4 == 6) {
+		pg_nd_output(p, pkt, now_ms);
+		return;
+	}
 	/* The engine hands out whole IPv4 headers; a shorter packet is a bug upstream. */
 	if (pkt->len < 20 || pkt->len > pkt->cap) {
 		p->cnt[PG_L2_CNT_TX_ERRORS]++;
@@ -269,6 +276,7 @@ void pg_port_output(struct pg_port *p, struct pg_pkt *pkt, uint64_t now_ms)
 void pg_port_timer(struct pg_port *p, uint64_t now_ms)
 {
 	pg_neigh_timer(&p->neigh, now_ms);
+	pg_nd_timer(p, now_ms);
 }
 
 uint64_t pg_port_drops(const struct pg_port *p)

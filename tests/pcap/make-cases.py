@@ -356,7 +356,7 @@ def case_malformed():
     u = udp(H10, 7000, S1, 7, b"ok")
     return [
         (0, "lan", bytes(u)[:10], "drop:drop_truncated"),
-        (1, "lan", damaged(u, set=[(0, 0x65)]), "drop:drop_ip_version"),
+        (1, "lan", damaged(u, set=[(0, 0x65)]), "drop:drop_ip6_off"),
         (2, "lan", damaged(u, set=[(0, 0x44)]), "drop:drop_ip_header_length"),
         (3, "lan", damaged(u, set=[(3, 200)], fix_ip=True), "drop:drop_ip_total_length"),
         (4, "lan", damaged(u, set=[(11, 0)]), "drop:drop_ip_checksum"),
