@@ -111,8 +111,10 @@ fuzz-bins: $(FUZZ_BINS)
 check-fast: test-bins fuzz-bins
 	@tests/run-fast
 
+# Two jobs for the build: the machines have two cores, and every fuzz
+# target compiles the whole tree.
 check: deps
-	@$(MAKE) --no-print-directory all test-bins fuzz-bins
+	@$(MAKE) --no-print-directory -j2 all test-bins fuzz-bins
 	@tests/run-all
 
 deps:
