@@ -186,6 +186,9 @@ ipsec_start() {
 		tun=10.10.1.$((i + 1))
 		ipsec_is_responder "$i" && tun=10.10.0.1
 		ip -n "$ns" addr replace "$tun/32" dev lo
+		# Left behind, srv1's 10.10.1.2 (fwd-ipsec's initiator there) would
+		# swallow every later scenario's replies into lan1's tunnel.
+		scn_undo ip -n "$ns" addr del "$tun/32" dev lo
 		spawn "charon$i" "$ns" env STRONGSWAN_CONF="$d/strongswan.conf" sh -c \
 			'mount --bind "$1" /run && exec /usr/lib/ipsec/charon' sh "$d/run"
 		wait_alive "$LAST_PID" 5 test -S "$d/charon.vici" ||
@@ -209,7 +212,14 @@ ipsec_initiate() {
 # ipsec_tunnel_up I SECS - lanI's first ping inside its tunnel is answered
 # within SECS seconds.
 ipsec_tunnel_up() {
-	wait_until "$2" nsx "${NS_LAN[$(($1 - 1))]}" ping -n -c 1 -W 1 10.10.0.1
+	local ns=${NS_LAN[$(($1 - 1))]}
+	# A ping the host answers itself (10.10.0.1 on its own loopback) has not
+	# crossed the gateway: never count it as a tunnel.
+	if ip -n "$ns" route get 10.10.0.1 2>/dev/null | grep -q '^local '; then
+		echo "10.10.0.1 is an address of lan$1 itself" >&2
+		return 1
+	fi
+	wait_until "$2" nsx "$ns" ping -n -c 1 -W 1 10.10.0.1
 }
 
 # ipsec_why I - the first line in lanI's charon log that says what went wrong.

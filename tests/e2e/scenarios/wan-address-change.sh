@@ -63,9 +63,6 @@ scenario() {
 wan_address_change() {
 	need dnsmasq jq wireguard-go wg openvpn pptp pptpd socat || return
 	local pub pub2 t0 tb i seen wg0=pgwg0-$SFX wg1=pgwg1-$SFX out=() p
-	# An earlier scenario (fwd-ipsec) may have left the responder's tunnel
-	# address on lan1: pings to it would be answered at home.
-	ip -n "${NS_LAN[0]}" addr del 10.10.0.1/32 dev lo 2>/dev/null
 	wandhcp_dnsmasq 2m 60 100 || return
 	wandhcp_gateway || return
 	pub=$(wandhcp_field address)
