@@ -194,7 +194,6 @@ bool pg_hostpath_lan_rx(struct pg_hostpath *hp, struct pg_port *lan)
 	for (i = 0; i < PG_HOST_BURST; i++) {
 		uint32_t len = dev_read(hp, lan, PG_SIDE_LAN, hp->scratch, sizeof(hp->scratch));
 		struct pg_eth_hdr h;
-		int r;
 
 		if (!len)
 			return false;
@@ -203,13 +202,7 @@ bool pg_hostpath_lan_rx(struct pg_hostpath *hp, struct pg_port *lan)
 			lan->cnt[PG_L2_CNT_DROP_HOST_FRAME]++;
 			continue;
 		}
-		r = lan->tx(lan->tx_ctx, hp->scratch, len);
-		if (r == 0)
-			lan->cnt[PG_L2_CNT_TX_FRAMES]++;
-		else if (r == -ENOBUFS)
-			lan->cnt[PG_L2_CNT_DROP_TX_RING_FULL]++;
-		else
-			lan->cnt[PG_L2_CNT_TX_ERRORS]++;
+		pg_port_transmit(lan, hp->scratch, len);
 	}
 	return true;
 }

@@ -76,18 +76,6 @@ static void put32(uint8_t *b, uint32_t v)
 	put16(b + 2, v);
 }
 
-static void transmit(struct pg_port *p, const uint8_t *frame, uint32_t len)
-{
-	int r = p->tx(p->tx_ctx, frame, len);
-
-	if (r == 0)
-		p->cnt[PG_L2_CNT_TX_FRAMES]++;
-	else if (r == -ENOBUFS)
-		p->cnt[PG_L2_CNT_DROP_TX_RING_FULL]++;
-	else
-		p->cnt[PG_L2_CNT_TX_ERRORS]++;
-}
-
 /* The Ethernet group of an IPv6 multicast address (RFC 2464 section 7). */
 static void multicast_mac(const uint8_t *ip, uint8_t mac[PG_ETH_ALEN])
 {
@@ -132,7 +120,7 @@ static void send_icmp6(struct pg_port *p, const uint8_t *src, const uint8_t *dst
 		memcpy(body + 2, &c, 2);
 	}
 	memcpy(ip + PG_IP6_HLEN, body, n);
-	transmit(p, frame, PG_ETH_HLEN + PG_IP6_HLEN + n);
+	pg_port_transmit(p, frame, PG_ETH_HLEN + PG_IP6_HLEN + n);
 }
 
 /* A link-layer address option (source or target) with our MAC, at o (8 bytes). */
@@ -212,7 +200,7 @@ static void send_held(struct pg_port *p, struct pg_nd_entry *n)
 		return;
 	s = &p->nd->slots[n->held];
 	pg_eth_write(s->buf, n->mac, p->mac, PG_ETH_P_IPV6);
-	transmit(p, s->buf, PG_ETH_HLEN + s->len);
+	pg_port_transmit(p, s->buf, PG_ETH_HLEN + s->len);
 	s->used = false;
 	n->held = -1;
 }
@@ -555,7 +543,7 @@ void pg_nd_output(struct pg_port *p, struct pg_pkt *pkt, uint64_t now_ms)
 			solicit(p, n, true);
 		}
 		pg_eth_write(pkt->l3 - PG_ETH_HLEN, n->mac, p->mac, PG_ETH_P_IPV6);
-		transmit(p, pkt->l3 - PG_ETH_HLEN, pkt->len + PG_ETH_HLEN);
+		pg_port_transmit(p, pkt->l3 - PG_ETH_HLEN, pkt->len + PG_ETH_HLEN);
 		return;
 	}
 	if (!n) {

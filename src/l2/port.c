@@ -35,7 +35,7 @@ static const struct pg_neigh_ops port_neigh_ops = {
 	.unreachable = port_unreachable,
 };
 
-static void transmit(struct pg_port *p, const uint8_t *frame, uint32_t len)
+void pg_port_transmit(struct pg_port *p, const uint8_t *frame, uint32_t len)
 {
 	int r = p->tx(p->tx_ctx, frame, len);
 
@@ -60,7 +60,7 @@ static void port_solicit(void *ctx, uint32_t ip)
 
 	memcpy(a.sha, p->mac, PG_ETH_ALEN);
 	len = pg_arp_build(frame, sizeof(frame), pg_eth_broadcast, &a);
-	transmit(p, frame, (uint32_t)len);
+	pg_port_transmit(p, frame, (uint32_t)len);
 }
 
 static void port_xmit(void *ctx, const uint8_t mac[PG_ETH_ALEN], uint8_t *l3, uint32_t len)
@@ -68,7 +68,7 @@ static void port_xmit(void *ctx, const uint8_t mac[PG_ETH_ALEN], uint8_t *l3, ui
 	struct pg_port *p = ctx;
 
 	pg_eth_write(l3 - PG_ETH_HLEN, mac, p->mac, PG_ETH_P_IP);
-	transmit(p, l3 - PG_ETH_HLEN, len + PG_ETH_HLEN);
+	pg_port_transmit(p, l3 - PG_ETH_HLEN, len + PG_ETH_HLEN);
 }
 
 static void port_unreachable(void *ctx, uint32_t ip, uint32_t dropped)
@@ -179,7 +179,7 @@ static void arp_input(struct pg_port *p, const uint8_t *body, uint32_t len, uint
 	r.spa = p->addr;
 	memcpy(r.tha, a.sha, PG_ETH_ALEN);
 	r.tpa = a.spa;
-	transmit(p, frame, (uint32_t)pg_arp_build(frame, sizeof(frame), a.sha, &r));
+	pg_port_transmit(p, frame, (uint32_t)pg_arp_build(frame, sizeof(frame), a.sha, &r));
 	p->cnt[PG_L2_CNT_ARP_REPLIED]++;
 }
 
@@ -270,7 +270,7 @@ void pg_port_output(struct pg_port *p, struct pg_pkt *pkt, uint64_t now_ms)
 	if (pg_neigh_output(&p->neigh, hop, pkt->l3, pkt->len, now_ms, mac) != PG_NEIGH_SEND)
 		return; /* held or dropped, and counted */
 	pg_eth_write(pkt->l3 - PG_ETH_HLEN, mac, p->mac, PG_ETH_P_IP);
-	transmit(p, pkt->l3 - PG_ETH_HLEN, pkt->len + PG_ETH_HLEN);
+	pg_port_transmit(p, pkt->l3 - PG_ETH_HLEN, pkt->len + PG_ETH_HLEN);
 }
 
 void pg_port_timer(struct pg_port *p, uint64_t now_ms)

@@ -69,6 +69,12 @@ void pg_port_output(struct pg_port *p, struct pg_pkt *pkt, uint64_t now_ms);
 /* Neighbour retries and ageing; call at least every 100 ms or so. */
 void pg_port_timer(struct pg_port *p, uint64_t now_ms);
 
+/*
+ * Send one whole frame on the link and count it: sent, ring full, or error.
+ * Every frame layer 2 and the host path send goes through here.
+ */
+void pg_port_transmit(struct pg_port *p, const uint8_t *frame, uint32_t len);
+
 /* Sum of the drop counters (status lines). */
 uint64_t pg_port_drops(const struct pg_port *p);
 
