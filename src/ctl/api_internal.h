@@ -169,13 +169,9 @@ int pg_api_config_append(struct pg_config *cfg, const char *section, const char 
 /* Strip "FILE:LINE: " from a config error, leaving "[section] key: reason". */
 const char *pg_api_config_reason(const char *err);
 
-/*
- * Hand a configuration's engine settings to the engines, with the DHCP
- * WAN's lease put in (dp/wan.h) when there is one. 0 or -errno.
- */
 /* A copy of the DHCP WAN's state (taken between two passes); false without one. */
-struct pg_wan;
-bool pg_api_wan_snapshot(struct pg_api *api, struct pg_wan *out);
+struct pg_wan_view;
+bool pg_api_wan_snapshot(struct pg_api *api, struct pg_wan_view *out);
 
 /* api_wan.c: GET /api/v1/wan, POST /api/v1/wan/renew and /release; the status part. */
 struct json_object *pg_api_wan_json(struct pg_api *api);

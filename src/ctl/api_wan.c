@@ -22,8 +22,8 @@
  */
 struct wan_job {
 	struct pg_api *api;
-	struct pg_wan *copy; /* snapshot: where to copy to */
-	int act;	     /* 1 renew, 2 release, 0 copy only */
+	struct pg_wan_view *view; /* where to copy to, or NULL */
+	int act;		  /* 1 renew, 2 release, 0 copy only */
 };
 
 static void wan_fn(void *arg)
@@ -35,13 +35,13 @@ static void wan_fn(void *arg)
 		pg_wan_renew(dp, j->api->now_ms);
 	else if (j->act == 2)
 		pg_wan_release(dp, j->api->now_ms);
-	if (j->copy)
-		*j->copy = dp->wan;
+	if (j->view)
+		pg_wan_view(&dp->wan, j->api->now_ms, j->view);
 }
 
-bool pg_api_wan_snapshot(struct pg_api *api, struct pg_wan *out)
+bool pg_api_wan_snapshot(struct pg_api *api, struct pg_wan_view *out)
 {
-	struct wan_job j = {.api = api, .copy = out};
+	struct wan_job j = {.api = api, .view = out};
 
 	if (!api->env.dp)
 		return false;
@@ -52,17 +52,15 @@ bool pg_api_wan_snapshot(struct pg_api *api, struct pg_wan *out)
 const struct pg_config *pg_api_dnsmasq_view(struct pg_api *api, const struct pg_config *cfg)
 {
 	static struct pg_config view;
-	static struct pg_wan w;
-	const struct pg_dhcp_lease *l;
+	struct pg_wan_view w;
 
 	/* [dns] upstream = dhcp: the lease's DNS servers (none while the WAN is down). */
 	if (!cfg->dns.upstream_dhcp || !pg_api_wan_snapshot(api, &w))
 		return cfg;
 	view = *cfg; /* shallow: read only, for one render */
-	l = pg_dhcp_current(&w.dhcp);
 	view.dns.nupstream = 0;
-	for (uint8_t i = 0; l && i < l->n_dns && i < PG_DNS_MAX_UPSTREAMS; i++)
-		view.dns.upstream[view.dns.nupstream++] = l->dns[i];
+	for (uint8_t i = 0; w.has_lease && i < w.lease.n_dns && i < PG_DNS_MAX_UPSTREAMS; i++)
+		view.dns.upstream[view.dns.nupstream++] = w.lease.dns[i];
 	return &view;
 }
 
@@ -85,25 +83,22 @@ static struct json_object *in_s_json(const struct pg_api *api, uint64_t t)
 
 struct json_object *pg_api_wan_json(struct pg_api *api)
 {
-	static struct pg_wan copy; /* large (it holds a configuration): not on the stack */
-	const struct pg_wan *w = pg_api_wan_snapshot(api, &copy) ? &copy : NULL;
+	struct pg_wan_view view;
+	const struct pg_wan_view *w = pg_api_wan_snapshot(api, &view) ? &view : NULL;
 	struct json_object *o = json_object_new_object(), *l, *a, *c, *d;
 	const struct pg_dhcp_lease *lease;
-	char text[128];
 
-	if (!w || !w->on) {
+	if (!w) {
 		json_object_object_add(o, "mode", json_object_new_string("static"));
 		return o;
 	}
 	json_object_object_add(o, "mode", json_object_new_string("dhcp"));
 	json_object_object_add(o, "state",
-			       json_object_new_string(pg_dhcp_state_name(w->dhcp.state)));
-	pg_wan_describe(w, api->now_ms, text, sizeof(text));
-	json_object_object_add(o, "status", json_object_new_string(text));
-	json_object_object_add(o, "tries", json_object_new_int64(w->dhcp.acquire_tries));
-	json_object_object_add(o, "last_try", w->dhcp.last_tx ? wall_json(api, w->dhcp.last_tx)
-							      : NULL);
-	lease = pg_dhcp_current(&w->dhcp);
+			       json_object_new_string(pg_dhcp_state_name(w->state)));
+	json_object_object_add(o, "status", json_object_new_string(w->status));
+	json_object_object_add(o, "tries", json_object_new_int64(w->acquire_tries));
+	json_object_object_add(o, "last_try", w->last_tx ? wall_json(api, w->last_tx) : NULL);
+	lease = w->has_lease ? &w->lease : NULL;
 	if (lease) {
 		l = json_object_new_object();
 		json_object_object_add(l, "address", pg_api_addr(ntohl(lease->addr)));
@@ -128,17 +123,17 @@ struct json_object *pg_api_wan_json(struct pg_api *api)
 		json_object_object_add(o, "lease", NULL);
 	}
 	c = json_object_new_object();
-	json_object_object_add(c, "leases", json_object_new_uint64(w->dhcp.stats.leases));
-	json_object_object_add(c, "renewals", json_object_new_uint64(w->dhcp.stats.renewals));
-	json_object_object_add(c, "losses", json_object_new_uint64(w->dhcp.stats.losses));
-	json_object_object_add(c, "naks", json_object_new_uint64(w->dhcp.stats.naks));
-	json_object_object_add(c, "declines", json_object_new_uint64(w->dhcp.stats.declines));
+	json_object_object_add(c, "leases", json_object_new_uint64(w->stats.leases));
+	json_object_object_add(c, "renewals", json_object_new_uint64(w->stats.renewals));
+	json_object_object_add(c, "losses", json_object_new_uint64(w->stats.losses));
+	json_object_object_add(c, "naks", json_object_new_uint64(w->stats.naks));
+	json_object_object_add(c, "declines", json_object_new_uint64(w->stats.declines));
 	json_object_object_add(c, "address_changes", json_object_new_uint64(w->addr_changes));
 	json_object_object_add(c, "flows_ended", json_object_new_uint64(w->flows_ended));
 	d = json_object_new_object();
 	for (unsigned int i = 1; i < PG_DHCP_DROP__COUNT; i++)
 		json_object_object_add(d, pg_dhcp_drop_name(i),
-				       json_object_new_uint64(w->dhcp.stats.drops[i]));
+				       json_object_new_uint64(w->stats.drops[i]));
 	json_object_object_add(c, "drops", d);
 	json_object_object_add(o, "counters", c);
 	return o;
@@ -155,7 +150,7 @@ void pg_api_wan_get(struct pg_api *api, const char *rest, const struct pg_api_re
 void pg_api_wan_post(struct pg_api *api, const char *rest, const struct pg_api_req *req,
 		     struct pg_api_resp *resp)
 {
-	static struct pg_wan w;
+	struct pg_wan_view w;
 	struct wan_job j = {.api = api};
 
 	(void)req;

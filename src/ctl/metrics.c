@@ -205,15 +205,15 @@ static void links(struct out *o, const struct pg_api_snap *snap)
 /* The DHCP WAN: whether a lease is held, its times, the client's counts. */
 static void wan(struct out *o, struct pg_api *api)
 {
-	static struct pg_wan copy; /* large (it holds a configuration): not on the stack */
-	const struct pg_wan *w = pg_api_wan_snapshot(api, &copy) ? &copy : NULL;
+	struct pg_wan_view view;
+	const struct pg_wan_view *w = pg_api_wan_snapshot(api, &view) ? &view : NULL;
 	const struct pg_dhcp_lease *l;
 	const struct pg_dhcp_stats *s;
 
-	if (!w || !w->on)
+	if (!w)
 		return;
-	l = pg_dhcp_current(&w->dhcp);
-	s = &w->dhcp.stats;
+	l = w->has_lease ? &w->lease : NULL;
+	s = &w->stats;
 	family(o, "passgate_wan_up", "gauge", "1 while a DHCP lease gives the WAN an address");
 	put(o, "passgate_wan_up %d\n", l != NULL);
 	if (l && l->lease_s != PG_DHCP_INFINITE) {

@@ -387,7 +387,7 @@ void pg_wan_release(struct pg_datapath *dp, uint64_t now_ms)
 	drain(dp, now_ms);
 }
 
-void pg_wan_describe(const struct pg_wan *w, uint64_t now_ms, char *buf, size_t size)
+static void describe(const struct pg_wan *w, uint64_t now_ms, char *buf, size_t size)
 {
 	const struct pg_dhcp *c = &w->dhcp;
 
@@ -402,4 +402,22 @@ void pg_wan_describe(const struct pg_wan *w, uint64_t now_ms, char *buf, size_t 
 			 c->acquire_tries == 1 ? "y" : "ies",
 			 (unsigned long long)((now_ms - c->last_tx) / 1000));
 	}
+}
+
+void pg_wan_view(const struct pg_wan *w, uint64_t now_ms, struct pg_wan_view *v)
+{
+	const struct pg_dhcp_lease *l = pg_dhcp_current(&w->dhcp);
+
+	memset(v, 0, sizeof(*v));
+	v->on = w->on;
+	v->state = w->dhcp.state;
+	v->acquire_tries = w->dhcp.acquire_tries;
+	v->last_tx = w->dhcp.last_tx;
+	v->has_lease = l != NULL;
+	if (l)
+		v->lease = *l;
+	v->stats = w->dhcp.stats;
+	v->addr_changes = w->addr_changes;
+	v->flows_ended = w->flows_ended;
+	describe(w, now_ms, v->status, sizeof(v->status));
 }

@@ -66,7 +66,25 @@ void pg_wan_overlay(struct pg_wan *w, struct pg_engine_config *ec);
 void pg_wan_renew(struct pg_datapath *dp, uint64_t now_ms);
 void pg_wan_release(struct pg_datapath *dp, uint64_t now_ms);
 
-/* "bound", "waiting for DHCP (3 tries, last 2 s ago)", ...; static: "static". */
-void pg_wan_describe(const struct pg_wan *w, uint64_t now_ms, char *buf, size_t size);
+/*
+ * What the API, the page and the metrics show of the WAN: the lease in use and
+ * the client's counts, copied out on the data path's thread by a job. A small
+ * copy, where struct pg_wan carries a whole engine configuration.
+ */
+struct pg_wan_view {
+	bool on; /* [wan] address = dhcp */
+	bool has_lease;
+	enum pg_dhcp_state state;
+	unsigned int acquire_tries;
+	uint64_t last_tx;
+	struct pg_dhcp_lease lease; /* valid when has_lease */
+	struct pg_dhcp_stats stats;
+	uint64_t addr_changes;
+	uint64_t flows_ended;
+	/* "bound", "waiting for DHCP (3 tries, last 2 s ago)", ...; static: "static". */
+	char status[96];
+};
+
+void pg_wan_view(const struct pg_wan *w, uint64_t now_ms, struct pg_wan_view *v);
 
 #endif /* PG_DP_WAN_H */

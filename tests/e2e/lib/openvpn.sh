@@ -10,51 +10,62 @@
 
 OVPN_PORT=1194
 
-# openvpn_scenario udp|tcp
-openvpn_scenario() {
-	local proto=$1 i cn seen fps srvproto cliproto
-	need openvpn || return
+# ovpn_star SRVPROTO CLIPROTO SERVER BIND ROW - one server on srv1 and
+# clients on lan1 and lan2 dialling SERVER with client option BIND (e.g.
+# "lport 1194", or empty). Returns once a ping inside each client's tunnel is
+# answered, then three more; on failure writes a report row ROW (the local
+# side "lanN", ROW's remote) and the reason. Both clients are checked, each
+# with its own pool address: the tunnel is up when a ping inside it is
+# answered, not when the log says so.
+ovpn_star() {
+	local srvproto=$1 cliproto=$2 server=$3 bind=$4 row=$5 i cn fps
 	if ! pki_selfsigned pgsrv1 || ! pki_selfsigned lan1 || ! pki_selfsigned lan2; then
 		fail "openssl could not make certificates"
 		return
 	fi
 	fps=$(printf '%s\n' "$(pki_fingerprint lan1)" "$(pki_fingerprint lan2)")
-	srvproto=udp4 cliproto=udp4
-	[[ $proto == tcp ]] && srvproto=tcp4-server cliproto=tcp4-client
-
 	ovpn_server_conf "$SCN_DIR/server.conf" "$srvproto" pgsrv1 "$fps"
 	spawn openvpn-srv "$NS_SRV1" openvpn --config "$SCN_DIR/server.conf"
-	wait_listen "$NS_SRV1" "${proto}" "$OVPN_PORT" 10 ||
+	wait_until 10 grep -q "Initialization Sequence Completed" "$SCN_DIR/openvpn-srv.log" ||
 		{ fail "openvpn server did not start: $(tail -n 1 "$SCN_DIR/openvpn-srv.log")"; return; }
-
 	for i in 0 1; do
 		cn=lan$((i + 1))
-		# Over UDP both clients bind local port 1194, as many deployed
-		# client configs do: the gateway must give the second one another
-		# public port while the first keeps its own.
-		local bind=
-		[[ $proto == udp ]] && bind="lport $OVPN_PORT"
-		ovpn_client_conf "$SCN_DIR/client-$cn.conf" "$cliproto" "$cn" "$SRV1_IP" pgsrv1 "$bind"
+		ovpn_client_conf "$SCN_DIR/client-$cn.conf" "$cliproto" "$cn" "$server" pgsrv1 "$bind"
 		spawn "openvpn-$cn" "${NS_LAN[$i]}" openvpn --config "$SCN_DIR/client-$cn.conf"
 	done
-
-	# The tunnel is up when a ping inside it is answered, not when the log
-	# says so. Both clients are checked, each with its own pool address.
 	for i in 0 1; do
 		cn=lan$((i + 1))
 		if ! wait_until 20 nsx "${NS_LAN[$i]}" ping -n -c 1 -W 1 10.8.0.1; then
-			report "openvpn-$proto" "${LAN_IP[$i]}${bind:+:$OVPN_PORT}" "$SRV1_IP:$OVPN_PORT/$proto" FAIL -
+			report "${row%% *}" "$cn" "${row#* }" FAIL -
 			fail "$cn: no ping answered inside the tunnel within 20 s ($(ovpn_last_words "$cn"))"
 			return
 		fi
 		tnsx 10 "${NS_LAN[$i]}" ping -n -c 3 -i 0.2 -W 2 10.8.0.1 >"$SCN_DIR/tunnel-ping-$cn.log" 2>&1 ||
 			{ fail "$cn: tunnel ping lost replies once up"; return; }
 	done
+}
+
+# ovpn_seen CN FAMILY - the address:port srv1's server saw client CN at
+# (FAMILY: AF_INET or AF_INET6), from its log line
+# "[lan1] Peer Connection Initiated with [AF_INET]198.51.100.2:1194".
+ovpn_seen() {
+	grep -o "\[$1\] Peer Connection Initiated with \[$2\][0-9a-f.:]*" \
+		"$SCN_DIR/openvpn-srv.log" | tail -n 1 | sed 's/.*\]//'
+}
+
+# openvpn_scenario udp|tcp
+openvpn_scenario() {
+	local proto=$1 i cn seen srvproto=udp4 cliproto=udp4 bind=
+	need openvpn || return
+	[[ $proto == tcp ]] && srvproto=tcp4-server cliproto=tcp4-client
+	# Over UDP both clients bind local port 1194, as many deployed client
+	# configs do: the gateway must give the second one another public port
+	# while the first keeps its own.
+	[[ $proto == udp ]] && bind="lport $OVPN_PORT"
+	ovpn_star "$srvproto" "$cliproto" "$SRV1_IP" "$bind" "openvpn-$proto $SRV1_IP:$OVPN_PORT/$proto" || return
 	for i in 0 1; do
 		cn=lan$((i + 1))
-		# "[lan1] Peer Connection Initiated with [AF_INET]198.51.100.2:1194"
-		seen=$(grep -o "\[$cn\] Peer Connection Initiated with \[AF_INET\][0-9.]*:[0-9]*" \
-			"$SCN_DIR/openvpn-srv.log" | tail -n 1 | sed 's/.*\]//')
+		seen=$(ovpn_seen "$cn" AF_INET)
 		all_from_public "$seen" ||
 			{ fail "server saw $cn as '${seen:-nothing}', expected $WAN_PUB"; return; }
 		report "openvpn-$proto" "${LAN_IP[$i]}${bind:+:$OVPN_PORT}" "$SRV1_IP:$OVPN_PORT/$proto" PASS "$seen"

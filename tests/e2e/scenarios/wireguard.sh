@@ -12,44 +12,13 @@ WG_PORT=51820
 
 scenario() {
 	need wireguard-go wg || return
-	local i ifs=() pubs=() ns seen
+	local i seen
 	# Index 0 is the server, 1 and 2 the LAN peers on lan1 and lan2.
-	for i in 0 1 2; do
-		ifs[i]=pgwg$i-$SFX
-		ns=$NS_SRV1
-		((i > 0)) && ns=${NS_LAN[$((i - 1))]}
-		wg_peer_start "$i" "$ns" "${ifs[$i]}" || return
-		pubs[i]=$(wg_pub "$i")
-	done
-	wgx 0 "$NS_SRV1" set "${ifs[0]}" listen-port "$WG_PORT" private-key "$SCN_DIR/wg0.key" \
-		peer "${pubs[1]}" allowed-ips 10.9.0.2/32 \
-		peer "${pubs[2]}" allowed-ips 10.9.0.3/32 || { fail "wg set on the server failed"; return; }
-	ip -n "$NS_SRV1" addr add 10.9.0.1/24 dev "${ifs[0]}"
-	ip -n "$NS_SRV1" link set "${ifs[0]}" up
+	wg_star pgwg "$SRV1_IP:$WG_PORT" wireguard "$SRV1_IP:$WG_PORT/udp" || return
 	for i in 1 2; do
-		ns=${NS_LAN[$((i - 1))]}
-		wgx "$i" "$ns" set "${ifs[$i]}" listen-port "$WG_PORT" private-key "$SCN_DIR/wg$i.key" \
-			peer "${pubs[0]}" endpoint "$SRV1_IP:$WG_PORT" allowed-ips 10.9.0.0/24 \
-			persistent-keepalive 5 || { fail "wg set on lan$i failed"; return; }
-		ip -n "$ns" addr add "10.9.0.$((i + 1))/24" dev "${ifs[$i]}"
-		ip -n "$ns" link set "${ifs[$i]}" up
-	done
-	for i in 1 2; do
-		ns=${NS_LAN[$((i - 1))]}
-		if ! wait_until 10 nsx "$ns" ping -n -c 1 -W 1 10.9.0.1; then
-			report wireguard "${LAN_IP[$((i - 1))]}:$WG_PORT" "$SRV1_IP:$WG_PORT/udp" FAIL -
-			fail "lan$i: no ping answered inside the tunnel within 10 s"
-			return
-		fi
-		tnsx 10 "$ns" ping -n -c 3 -i 0.2 -W 2 10.9.0.1 >"$SCN_DIR/tunnel-ping-lan$i.log" 2>&1 ||
-			{ fail "lan$i: tunnel ping lost replies once up"; return; }
-	done
-	wgx 0 "$NS_SRV1" show "${ifs[0]}" >"$SCN_DIR/wg-show-server.txt" 2>&1
-	for i in 1 2; do
-		seen=$(wgx 0 "$NS_SRV1" show "${ifs[0]}" endpoints | awk -v k="${pubs[$i]}" '$1 == k {print $2}')
+		seen=$(wg_star_seen "$i")
 		all_from_public "$seen" ||
 			{ fail "server has lan$i's endpoint as '${seen:-none}', expected $WAN_PUB"; return; }
 		report wireguard "${LAN_IP[$((i - 1))]}:$WG_PORT" "$SRV1_IP:$WG_PORT/udp" PASS "$seen"
 	done
 }
-
