@@ -39,6 +39,8 @@ static const struct {
 	{"host", {"routes"}},
 	{"dhcp", {"enable", "range", "lease", "dns"}},
 	{"dns", {"forward", "upstream"}},
+	{"tunnel",
+	 {"type", "wg_config", "address", "dns", "mtu", "route", "bypass", "killswitch"}},
 };
 
 #define N_EDITABLE (sizeof(editable) / sizeof(editable[0]))
