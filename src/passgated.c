@@ -430,8 +430,8 @@ int main(int argc, char **argv)
 		pg_err("refusing to start: %s", err);
 		goto out_cfg;
 	}
-	/* The VPN client's host side; its nftables file goes with dnsmasq's. */
-	if (pg_tunnel_init(&tunnel, &cfg, dnsmasq.run_dir, err, sizeof(err))) {
+	/* The VPN client's host side: its programs must be there. */
+	if (pg_tunnel_init(&tunnel, &cfg, err, sizeof(err))) {
 		pg_err("refusing to start: %s", err);
 		goto out_cfg;
 	}

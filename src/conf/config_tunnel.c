@@ -152,8 +152,7 @@ int pg_config_tunnel_set(struct pg_config *cfg, const char *key, const char *v, 
 	if (!strcmp(key, "table")) {
 		if (pg_config_parse_u32(v, &t->table) || t->table < PG_TUNNEL_TABLE_MIN ||
 		    t->table > PG_TUNNEL_TABLE_MAX) {
-			*why = "expected a routing table number of 1000 or more (it is also the "
-			       "rules' priority)";
+			*why = "expected a routing table number of 1000 or more";
 			return -1;
 		}
 		return 0;

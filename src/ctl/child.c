@@ -22,7 +22,8 @@ static char *const no_env[] = {NULL};
  * touching nothing of the parent's memory. err_fd >= 0 becomes stderr
  * (and stdout), so a short command's complaint can be read back.
  */
-static void exec_child(char *const argv[], char *const envp[], pid_t parent, int err_fd)
+static void exec_child(char *const argv[], char *const envp[], pid_t parent, int err_fd,
+		       int in_fd)
 {
 	sigset_t none;
 
@@ -33,7 +34,7 @@ static void exec_child(char *const argv[], char *const envp[], pid_t parent, int
 	if (getppid() != parent)
 		_exit(1);
 	if (err_fd >= 0) {
-		int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		int devnull = in_fd >= 0 ? in_fd : open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 		if (devnull >= 0)
 			dup2(devnull, 0);
@@ -47,7 +48,7 @@ static void exec_child(char *const argv[], char *const envp[], pid_t parent, int
 	_exit(127);
 }
 
-static pid_t start(char *const argv[], char *const envp[], int err_fd)
+static pid_t start(char *const argv[], char *const envp[], int err_fd, int in_fd)
 {
 	pid_t parent = getpid(), pid;
 
@@ -57,13 +58,13 @@ static pid_t start(char *const argv[], char *const envp[], int err_fd)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0)
-		exec_child(argv, envp, parent, err_fd); /* NOLINT(clang-analyzer-unix.Vfork) */
+		exec_child(argv, envp, parent, err_fd, in_fd); /* NOLINT(clang-analyzer-unix.Vfork) */
 	return pid;
 }
 
 pid_t pg_child_spawn(char *const argv[], char *const envp[])
 {
-	return start(argv, envp, -1);
+	return start(argv, envp, -1, -1);
 }
 
 static void sleep_ms(unsigned int ms)
@@ -103,9 +104,10 @@ void pg_child_stop(pid_t pid, unsigned int wait_ms, int *status)
 	waitpid(pid, status, 0);
 }
 
-int pg_child_run(char *const argv[], unsigned int timeout_ms, char *msg, size_t msglen)
+int pg_child_run(char *const argv[], const char *input, unsigned int timeout_ms, char *msg,
+		 size_t msglen)
 {
-	int pfd[2], status = 0;
+	int pfd[2], ifd[2] = {-1, -1}, status = 0;
 	size_t got = 0;
 	pid_t pid, w = 0;
 	unsigned int t;
@@ -113,8 +115,25 @@ int pg_child_run(char *const argv[], unsigned int timeout_ms, char *msg, size_t 
 	msg[0] = '\0';
 	if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK))
 		return -errno;
-	pid = start(argv, NULL, pfd[1]);
+	/* The input is small (a ruleset): it fits the pipe's buffer, written before the wait. */
+	if (input && (strlen(input) > 65536 || pipe2(ifd, O_CLOEXEC))) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -E2BIG;
+	}
+	if (input && write(ifd[1], input, strlen(input)) != (ssize_t)strlen(input)) {
+		close(ifd[0]);
+		close(ifd[1]);
+		close(pfd[0]);
+		close(pfd[1]);
+		return -EIO;
+	}
+	if (input)
+		close(ifd[1]);
+	pid = start(argv, NULL, pfd[1], ifd[0]);
 	close(pfd[1]);
+	if (input)
+		close(ifd[0]);
 	if (pid < 0) {
 		close(pfd[0]);
 		return (int)pid;

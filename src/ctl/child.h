@@ -19,11 +19,13 @@
 pid_t pg_child_spawn(char *const argv[], char *const envp[]);
 
 /*
- * Run argv to its end (SIGKILL after timeout_ms) and return 0 if it exited
- * with status 0, else -1 with its first words of stderr (or how it ended)
- * in msg; -errno if it could not be started.
+ * Run argv to its end (SIGKILL after timeout_ms), input (NULL: none; at
+ * most 64 KiB) on its stdin, and return 0 if it exited with status 0, else
+ * -1 with the first line of its output (or how it ended) in msg; -errno if
+ * it could not be started.
  */
-int pg_child_run(char *const argv[], unsigned int timeout_ms, char *msg, size_t msglen);
+int pg_child_run(char *const argv[], const char *input, unsigned int timeout_ms, char *msg,
+		 size_t msglen);
 
 /* SIGTERM to pid, wait up to wait_ms for it, then SIGKILL; *status as waitpid's. */
 void pg_child_stop(pid_t pid, unsigned int wait_ms, int *status);

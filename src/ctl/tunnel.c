@@ -50,15 +50,13 @@
 #define STOP_WAIT_MS 3000
 #define BACKOFF_MAX_MS 30000
 
-int pg_tunnel_init(struct pg_tunnel *t, const struct pg_config *cfg, const char *run_dir,
-		   char *err, size_t errlen)
+int pg_tunnel_init(struct pg_tunnel *t, const struct pg_config *cfg, char *err, size_t errlen)
 {
 	static const char *const bins[] = {PG_TUNNEL_WG_GO, PG_TUNNEL_WG, PG_TUNNEL_IP,
 					   PG_TUNNEL_NFT};
 
 	memset(t, 0, sizeof(*t));
 	t->probe_fd = -1;
-	snprintf(t->run_dir, sizeof(t->run_dir), "%s", run_dir);
 	snprintf(t->lan_dev, sizeof(t->lan_dev), "%s", cfg->host.lan_dev);
 	snprintf(t->wan_dev, sizeof(t->wan_dev), "%s", cfg->host.wan_dev);
 	if (cfg->tunnel.type == PG_TUNNEL_OFF)

@@ -21,6 +21,7 @@
 #define PG_TUNNEL_WG "/usr/bin/wg"
 #define PG_TUNNEL_IP "/usr/sbin/ip"
 #define PG_TUNNEL_NFT "/usr/sbin/nft"
+#define PG_TUNNEL_RULE_PRIO 5182 /* the host's two policy rules: this and the next */
 #define PG_TUNNEL_TICK_MS 500
 #define PG_TUNNEL_PROBE_MS 1000	     /* a liveness query into the tunnel this often */
 #define PG_TUNNEL_DOWN_MS 5000	     /* no answer for this long: down */
@@ -43,7 +44,6 @@ struct pg_tunnel_status {
 };
 
 struct pg_tunnel {
-	char run_dir[PG_TUNNEL_PATH_MAX];
 	char lan_dev[16], wan_dev[16];
 	/* the engines' kill switch: called with the new state (on this thread) */
 	void (*set_up)(void *arg, bool up);
@@ -78,8 +78,7 @@ struct pg_tunnel {
  * nft can be run and that the socket directory exists (made if not).
  * Returns 0 or -errno with a message in err.
  */
-int pg_tunnel_init(struct pg_tunnel *t, const struct pg_config *cfg, const char *run_dir,
-		   char *err, size_t errlen);
+int pg_tunnel_init(struct pg_tunnel *t, const struct pg_config *cfg, char *err, size_t errlen);
 
 /* From the control thread's loop: start, configure, watch, restart, stop. */
 void pg_tunnel_tick(struct pg_tunnel *t, const struct pg_config *cfg, uint64_t now_ms);

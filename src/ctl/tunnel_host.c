@@ -8,7 +8,8 @@
  * The engine hands a tunnelled LAN host's outbound packets to the LAN host
  * device unchanged (engine/local.c). Arriving there, addressed to no local
  * address, the host forwards them, and two rules of its policy routing
- * decide where (priorities [tunnel] table and table + 1):
+ * decide where (priorities PG_TUNNEL_RULE_PRIO and the next, before the main
+ * table's rule at 32766):
  *
  *   iif LANDEV lookup main suppress_prefixlength 0   # LAN, [host] routes
  *   iif LANDEV lookup TABLE                          # all else: the tunnel
@@ -97,16 +98,16 @@ int pg_tunnel_nft_render(const struct pg_config *cfg, const char *lan_dev, const
 	n = snprintf(buf, len,
 		     "# passgated: the tunnel %s (docs/HOSTPATH.md \"The tunnel\")\n"
 		     "table ip passgate_%s {\n"
-		     "\tchain dns {\n"
+		     "\tchain tun_dns {\n"
 		     "\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
 		     "\t\t%s ip daddr %s udp dport 53 dnat to %s\n"
 		     "\t\t%s ip daddr %s tcp dport 53 dnat to %s\n"
 		     "\t}\n"
-		     "\tchain out {\n"
+		     "\tchain tun_snat {\n"
 		     "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
 		     "\t\toifname \"%s\" masquerade\n"
 		     "\t}\n"
-		     "\tchain fwd {\n"
+		     "\tchain tun_forward {\n"
 		     "\t\ttype filter hook forward priority mangle; policy accept;\n"
 		     "\t\tiifname \"%s\" oifname \"%s\" counter drop\n"
 		     "\t\toifname \"%s\" tcp flags syn tcp option maxseg size set rt mtu\n"
@@ -117,11 +118,11 @@ int pg_tunnel_nft_render(const struct pg_config *cfg, const char *lan_dev, const
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 }
 
-/* Run one command given as words; log a failure unless quiet. 0 or -1. */
-static int run(bool quiet, char *const argv[])
+/* Run one command given as words (input on its stdin); log a failure unless quiet. 0 or -1. */
+static int run_in(bool quiet, const char *input, char *const argv[])
 {
 	char msg[256];
-	int r = pg_child_run(argv, CMD_TIMEOUT_MS, msg, sizeof(msg));
+	int r = pg_child_run(argv, input, CMD_TIMEOUT_MS, msg, sizeof(msg));
 
 	if (r && !quiet) {
 		char cmd[512];
@@ -138,6 +139,11 @@ static int run(bool quiet, char *const argv[])
 		pg_err("tunnel: %s: %s", cmd, r < 0 && !msg[0] ? strerror(-r) : msg);
 	}
 	return r ? -1 : 0;
+}
+
+static int run(bool quiet, char *const argv[])
+{
+	return run_in(quiet, NULL, argv);
 }
 
 /* Write value into /proc/sys/net/ipv4/conf/dev/key; the old value into old (if given). */
@@ -165,13 +171,13 @@ static int sysctl_dev(const char *dev, const char *key, char value, char *old)
 int pg_tunnel_host_setup(struct pg_tunnel *t, const struct pg_config *cfg)
 {
 	const struct pg_config_tunnel *tc = &cfg->tunnel;
-	char table[16], prio0[16], prio1[16], path[PG_TUNNEL_PATH_MAX + 32];
+	char table[16], prio0[16], prio1[16];
 	static char text[8192];
-	int len, fd, r;
+	int len, r;
 
 	snprintf(table, sizeof(table), "%u", tc->table);
-	snprintf(prio0, sizeof(prio0), "%u", tc->table);
-	snprintf(prio1, sizeof(prio1), "%u", tc->table + 1);
+	snprintf(prio0, sizeof(prio0), "%u", PG_TUNNEL_RULE_PRIO);
+	snprintf(prio1, sizeof(prio1), "%u", PG_TUNNEL_RULE_PRIO + 1);
 	snprintf(t->host_dev, sizeof(t->host_dev), "%s", tc->device);
 	t->host_table = tc->table;
 	len = pg_tunnel_nft_render(cfg, t->lan_dev, t->wan_dev, text, sizeof(text));
@@ -179,15 +185,6 @@ int pg_tunnel_host_setup(struct pg_tunnel *t, const struct pg_config *cfg)
 		pg_err("tunnel: the nftables rules do not fit in %zu bytes", sizeof(text));
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/tunnel.nft", t->run_dir);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, text, (size_t)len) != len) {
-		pg_err("tunnel: cannot write %s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	close(fd);
 	t->host_set = true; /* from here on teardown has something to undo */
 	/* Left over by a passgated that was killed: start clean. */
 	pg_tunnel_host_teardown(t, true);
@@ -199,9 +196,10 @@ int pg_tunnel_host_setup(struct pg_tunnel *t, const struct pg_config *cfg)
 				 "priority", prio1, NULL};
 		char *hole[] = {PG_TUNNEL_IP, "route", "replace", "blackhole", "default", "metric",
 				"4096", "table", table, NULL};
-		char *nft[] = {PG_TUNNEL_NFT, "-f", path, NULL};
+		char *nft[] = {PG_TUNNEL_NFT, "-f", "-", NULL};
 
-		if (run(false, rule0) || run(false, rule1) || run(false, hole) || run(false, nft))
+		if (run(false, rule0) || run(false, rule1) || run(false, hole) ||
+		    run_in(false, text, nft))
 			return -1;
 	}
 	r = sysctl_dev(t->lan_dev, "forwarding", '1', &t->lan_forwarding_old);
@@ -223,8 +221,8 @@ void pg_tunnel_host_teardown(struct pg_tunnel *t, bool quiet)
 	if (!t->host_set)
 		return;
 	snprintf(table, sizeof(table), "%u", t->host_table);
-	snprintf(prio0, sizeof(prio0), "%u", t->host_table);
-	snprintf(prio1, sizeof(prio1), "%u", t->host_table + 1);
+	snprintf(prio0, sizeof(prio0), "%u", PG_TUNNEL_RULE_PRIO);
+	snprintf(prio1, sizeof(prio1), "%u", PG_TUNNEL_RULE_PRIO + 1);
 	snprintf(name, sizeof(name), "passgate_%s", t->host_dev);
 	{
 		char *rule0[] = {PG_TUNNEL_IP, "rule", "del", "priority", prio0, NULL};
