@@ -34,6 +34,7 @@ VC_NAME=inside.vpn.test	# answered by srv1's resolver only
 vc_server_start() {
 	VC_SIF=pgvs-$SFX
 	wg_peer_start 1 "$NS_SRV1" "$VC_SIF" || return 1
+	VC_SRV_PID=$LAST_PID
 	(umask 077 && wg genkey >"$SCN_DIR/wg0.key") || { fail "wg genkey failed"; return 1; }
 	vc_server_conf || return 1
 	nsx "$NS_SRV1" sysctl -qw "net.ipv4.conf.$VC_SIF.forwarding=1" net.ipv4.conf.eth0.forwarding=1 >/dev/null
@@ -111,4 +112,51 @@ vc_debug() {
 		nsx "$NS_GW" ip -s link; nsx "$NS_GW" nstat -az | grep -vE " 0 +0.0$"
 		wgx 1 "$NS_SRV1" show
 	} >"$SCN_DIR/debug.txt" 2>&1
+}
+
+# vc_dns NS SERVER NAME - one A query over UDP from NS (2 s); prints the
+# first address of the answer, nothing when there was none.
+vc_dns() {
+	tnsx 5 "$1" "$PY" -c '
+import random, socket, struct, sys
+name, server = sys.argv[2], sys.argv[1]
+qid = random.randrange(65536)
+q = struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0)
+q += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0" + struct.pack("!HH", 1, 1)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+s.sendto(q, (server, 53))
+try:
+    a = s.recv(512)
+except OSError:
+    sys.exit(1)
+if len(a) < 12 or a[:2] != q[:2] or struct.unpack("!H", a[6:8])[0] == 0:
+    sys.exit(1)
+print(socket.inet_ntoa(a[-4:]))
+' "$2" "$3" 2>/dev/null
+}
+
+# vc_server_stop / vc_server_again - srv1's WireGuard server goes away and
+# comes back with the same key and peer (what a provider's restart looks like).
+vc_server_stop() {
+	stop_pid "$VC_SRV_PID"
+}
+
+vc_server_again() {
+	spawn wireguard-go-1-again "$NS_SRV1" sh -c \
+		'mount --bind "$1" /run && LOG_LEVEL=verbose exec wireguard-go -f "$2"' \
+		sh "$SCN_DIR/run1" "$VC_SIF"
+	VC_SRV_PID=$LAST_PID
+	wait_until 5 test -S "$SCN_DIR/run1/wireguard/$VC_SIF.sock" ||
+		{ fail "srv1's wireguard-go did not start again"; return 1; }
+	vc_server_conf || return 1
+	nsx "$NS_SRV1" sysctl -qw "net.ipv4.conf.$VC_SIF.forwarding=1" >/dev/null
+}
+
+# vc_wan_capture NAME - capture on the WAN (the internet router's side of the
+# gateway's link) every IPv4 packet from the public address that is not the
+# tunnel's own encrypted UDP: where a tunnelled host's packet in the clear
+# would show.
+vc_wan_capture() {
+	capture_start "$1" "$NS_INET" eth0 "ip and src host $WAN_PUB and not udp dst port $VC_PORT"
 }
