@@ -154,9 +154,16 @@ vc_server_again() {
 }
 
 # vc_wan_capture NAME - capture on the WAN (the internet router's side of the
-# gateway's link) every IPv4 packet from the public address that is not the
-# tunnel's own encrypted UDP: where a tunnelled host's packet in the clear
-# would show.
+# gateway's link) every IPv4 packet from the public address: where a
+# tunnelled host's packet in the clear would show.
 vc_wan_capture() {
-	capture_start "$1" "$NS_INET" eth0 "ip and src host $WAN_PUB and not udp dst port $VC_PORT"
+	capture_start "$1" "$NS_INET" eth0 "ip and src host $WAN_PUB"
+}
+
+# vc_wan_verdict NAME - after capture_stop: "TUNNEL CLEAR", the packets to
+# srv1's WireGuard port (the tunnel, which must be there: the capture saw
+# the traffic) and all others (in the clear).
+vc_wan_verdict() {
+	echo "$(capture_count "$1" "udp and dst host $SRV1_IP and dst port $VC_PORT")" \
+		"$(capture_count "$1" "not (udp and dst host $SRV1_IP and dst port $VC_PORT)")"
 }

@@ -72,10 +72,11 @@ except OSError: print("none")' "$LAN_GW" "$VC_NAME"
 
 	# 4. Nothing in the clear, at any time.
 	capture_stop wan
-	local leaked
-	leaked=$(capture_count wan)
-	((leaked == 0)) || { fail "$leaked packets left the public address outside the tunnel: $(capture_read wan | head -n 3 | tr '\n' ' ')"; return; }
-	note "down seen after ${down_ms} ms, drop_tunnel_down $d0 -> $d1 -> $d2 (3 s), back up ${up_ms} ms after the server; WAN: 0 packets outside the tunnel"
+	local tun leaked
+	read -r tun leaked < <(vc_wan_verdict wan)
+	((tun > 0)) || { fail "the WAN capture saw none of the tunnel's packets: it proves nothing"; return; }
+	((leaked == 0)) || { fail "$leaked packets left the public address outside the tunnel: $(capture_read wan "not udp port $VC_PORT" | head -n 3 | tr '\n' ' ')"; return; }
+	note "down seen after ${down_ms} ms, drop_tunnel_down $d0 -> $d1 -> $d2 (3 s), back up ${up_ms} ms after the server; WAN: $tun tunnel packets, 0 others"
 	report router-vpn-killswitch "${LAN_IP[0]}" "$SRV2_IP" PASS "drops $((d2 - d0)), down in ${down_ms} ms, up again in ${up_ms} ms, 0 leaked"
 }
 
