@@ -51,6 +51,6 @@ scenario() {
 	[[ $ans == 192.0.2.53 ]] || { fail "lan2 asked $SRV2_IP: '${ans:-no answer}'"; return; }
 	wait_until 3 grep -q "outside.vpn.test from $WAN_PUB" "$SCN_DIR/outside-dns.log" ||
 		{ fail "srv2's resolver did not see lan2's query from $WAN_PUB"; return; }
-	note "lan1 via the gateway: $VC_NAME = $ans from srv1's inside resolver (query from $VC_GW); lan1 direct: seen from $SRV1_IP; WAN: $tun tunnel packets, 0 others; lan2 direct: seen from $WAN_PUB"
+	note "lan1 via the gateway: $VC_NAME = $VC_SRV from srv1's inside resolver (query from $VC_GW); lan1 direct: seen from $SRV1_IP; WAN: $tun tunnel packets, 0 others; lan2 direct: seen from $WAN_PUB"
 	report router-vpn-dns "${LAN_IP[0]}" "$LAN_GW:53/udp" PASS "answered inside the tunnel; 0 queries in the clear"
 }
