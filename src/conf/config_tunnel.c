@@ -200,7 +200,18 @@ int pg_config_tunnel_finish(struct pg_config *cfg, const char **why)
 	else if (!strcmp(t->device, cfg->host.lan_dev) || !strcmp(t->device, cfg->host.wan_dev) ||
 		 !strcmp(t->device, cfg->lan_ifname) || !strcmp(t->device, cfg->wan_ifname))
 		*why = "device has the name of a link or a host device";
-	else if (((t->addr ^ ec->lan_addr) & pg_prefix_mask(t->prefix < ec->lan_prefix ?
+	for (unsigned int i = 0; !*why && i < ec->ntunnel_route + ec->ntunnel_bypass; i++) {
+		const struct pg_host_route *h = i < ec->ntunnel_route ?
+							&ec->tunnel_route[i] :
+							&ec->tunnel_bypass[i - ec->ntunnel_route];
+
+		if (h->prefix < ec->lan_prefix ||
+		    ((h->addr ^ ec->lan_addr) & pg_prefix_mask(ec->lan_prefix)) != 0)
+			*why = "route and bypass take LAN hosts or prefixes inside the LAN";
+	}
+	if (*why)
+		return -1;
+	if (((t->addr ^ ec->lan_addr) & pg_prefix_mask(t->prefix < ec->lan_prefix ?
 								    t->prefix : ec->lan_prefix)) == 0)
 		*why = "address overlaps the LAN";
 	return *why ? -1 : 0;

@@ -6,6 +6,8 @@
  * switch's drops are the engines' drop_tunnel_down counter (status,
  * metrics).
  */
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "ctl/api_internal.h"
@@ -52,6 +54,37 @@ static struct json_object *tunnel_json(const struct pg_api *api)
 					       NULL);
 	}
 	return o;
+}
+
+void pg_api_config_tunnel_json(struct json_object *o, const struct pg_config *cfg)
+{
+	const struct pg_config_tunnel *t = &cfg->tunnel;
+	struct json_object *s = json_object_new_object();
+	char list[1024];
+
+	json_object_object_add(s, "type", json_object_new_string(pg_tunnel_type_names[t->type]));
+	json_object_object_add(s, "wg_config",
+			       t->wg_config[0] ? json_object_new_string(t->wg_config) : NULL);
+	if (t->addr) {
+		char a[40];
+		const uint8_t *b = (const uint8_t *)&t->addr;
+
+		snprintf(a, sizeof(a), "%u.%u.%u.%u/%u", b[0], b[1], b[2], b[3], t->prefix);
+		json_object_object_add(s, "address", json_object_new_string(a));
+	} else {
+		json_object_object_add(s, "address", NULL);
+	}
+	json_object_object_add(s, "dns", t->dns ? pg_api_addr(ntohl(t->dns)) : NULL);
+	json_object_object_add(s, "mtu", json_object_new_int64(t->mtu));
+	pg_config_tunnel_format_list(cfg, false, list, sizeof(list));
+	json_object_object_add(s, "route", json_object_new_string(list));
+	pg_config_tunnel_format_list(cfg, true, list, sizeof(list));
+	json_object_object_add(s, "bypass", json_object_new_string(list));
+	json_object_object_add(s, "killswitch",
+			       json_object_new_boolean(cfg->engine.tunnel_killswitch));
+	json_object_object_add(s, "device", json_object_new_string(t->device));
+	json_object_object_add(s, "table", json_object_new_int64(t->table));
+	json_object_object_add(o, "tunnel", s);
 }
 
 void pg_api_tunnel_get(struct pg_api *api, const char *rest, const struct pg_api_req *req,

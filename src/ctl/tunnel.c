@@ -183,7 +183,8 @@ static void child_gone(struct pg_tunnel *t, uint64_t now, const char *how)
 		       how, PG_TUNNEL_MAX_RESTARTS);
 		return;
 	}
-	delay = 1000u << (t->deaths - 1);
+	/* 1, 2, 4 ... s; from the sixth death on the ceiling (no shift past the width). */
+	delay = t->deaths - 1 >= 5 ? BACKOFF_MAX_MS : 1000u << (t->deaths - 1);
 	if (delay > BACKOFF_MAX_MS)
 		delay = BACKOFF_MAX_MS;
 	t->next_start_ms = now + delay;

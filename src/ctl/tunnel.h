@@ -21,7 +21,7 @@
 #define PG_TUNNEL_WG "/usr/bin/wg"
 #define PG_TUNNEL_IP "/usr/sbin/ip"
 #define PG_TUNNEL_NFT "/usr/sbin/nft"
-#define PG_TUNNEL_RULE_PRIO 5182 /* the host's two policy rules: this and the next */
+#define PG_TUNNEL_RULE_PRIO 5182u /* the host's two policy rules: this and the next */
 #define PG_TUNNEL_TICK_MS 500
 #define PG_TUNNEL_PROBE_MS 1000	     /* a liveness query into the tunnel this often */
 #define PG_TUNNEL_DOWN_MS 5000	     /* no answer for this long: down */

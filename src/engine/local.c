@@ -109,7 +109,9 @@ bool pg_local_tunnelled(const struct pg_engine *e, uint32_t src)
 
 	if (!c->tunnel)
 		return false;
-	if (!c->tunnel_all && !in_list(c->tunnel_route, c->ntunnel_route, src))
+	/* route = all is the LAN's hosts: never the host stack's own (WAN address). */
+	if (c->tunnel_all ? ((src ^ c->lan_addr) & e->lan_mask) != 0 || src == c->lan_addr :
+			    !in_list(c->tunnel_route, c->ntunnel_route, src))
 		return false;
 	return !in_list(c->tunnel_bypass, c->ntunnel_bypass, src);
 }

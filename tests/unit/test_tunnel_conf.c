@@ -95,14 +95,15 @@ static void test_refused(void **state)
 		 "t.conf:9: [tunnel]: needs dns (a resolver inside the tunnel: tunnelled hosts' "
 		 "DNS goes there)"},
 		{TUN "route = 10.1.2.3\n",
-		 "t.conf:9: [tunnel]: tunnel route and bypass name LAN hosts or prefixes inside the "
-		 "LAN"},
+		 "t.conf:9: [tunnel]: route and bypass take LAN hosts or prefixes inside the LAN"},
 		{TUN "route = none\n",
 		 "t.conf:14: [tunnel] route: expected all, or LAN hosts and prefixes (type = off "
 		 "turns the tunnel off)"},
 		{TUN "bypass = 192.168.1.1/16\n",
 		 "t.conf:14: [tunnel] bypass: a prefix has bits set past its length"},
-		{TUN "address = 192.168.1.50/32\n", "t.conf:9: [tunnel]: address overlaps the LAN"},
+		{HEAD "[tunnel]\ntype = wireguard\nwg_config = /x\naddress = 192.168.1.50/32\n"
+		      "dns = 10.66.0.1\n",
+		 "t.conf:9: [tunnel]: address overlaps the LAN"},
 		{TUN "mtu = 1450\n",
 		 "t.conf:9: [tunnel]: mtu leaves no room for WireGuard's 60 bytes within the WAN MTU"},
 		{TUN "device = lan/0\n",
@@ -110,7 +111,8 @@ static void test_refused(void **state)
 		 "':' or blanks)"},
 		{TUN "[host]\npath = off\n",
 		 "t.conf:9: [tunnel]: the tunnel runs on the host path: needs [host] path = on"},
-		{TUN "wg_config = relative\n", "t.conf:14: [tunnel] wg_config: expected an absolute path"},
+		{HEAD "[tunnel]\nwg_config = relative\n",
+		 "t.conf:10: [tunnel] wg_config: expected an absolute path"},
 		{TUN "table = 10\n",
 		 "t.conf:14: [tunnel] table: expected a routing table number of 1000 or more"},
 	};

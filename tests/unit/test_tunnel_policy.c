@@ -76,11 +76,12 @@ static const struct pgt_step killswitch[] = {
 	{.name = "up: the bypass host's session still passes through", .side = LAN,
 	 .in = PGT_UDP(H12, 51820, S1, 51820, 148), .verdict = TO_WAN,
 	 .out = UDP_OUT(WANA, V(1), S1, 51820, 148)},
-	{.name = "up: the host's own traffic (the tunnel's UDP) is translated", .side = PG_SIDE_HOST,
+	{.name = "up: the host's own traffic (the tunnel's UDP) is translated; then down",
+	 .side = PG_SIDE_HOST,
 	 .in = PGT_UDP(WANA, 50000, S3, 51820, 148), .verdict = TO_WAN,
-	 .out = UDP_OUT(WANA, 50000, S3, 51820, 148)},
+	 .out = UDP_OUT(WANA, 50000, S3, 51820, 148), .check = down},
 	{.name = "down again: dropped again", .side = LAN, .in = PGT_UDP(H11, 40000, S2, 4500, 100),
-	 DROPPED(DROP_TUNNEL_DOWN), .check = down},
+	 DROPPED(DROP_TUNNEL_DOWN)},
 	END,
 };
 

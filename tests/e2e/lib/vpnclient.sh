@@ -84,9 +84,18 @@ vc_gateway() {
 		"$VC_DEV" "$SCN_DIR/tunnel.conf" "$VC_GW" "$VC_SRV" "$1" "$2" "${3:-on}")" || return 1
 }
 
-# vc_state - the tunnel's state from the API ("up", "down", "off").
+# vc_state [FIELD] - the tunnel's state from the API ("up", "down", "off"),
+# or another field of GET /api/v1/tunnel.
 vc_state() {
-	curl -sf --max-time 5 --unix-socket "$PG_SOCK" http://localhost/api/v1/tunnel 2>/dev/null | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["state"])' 2>/dev/null
+	curl -sf --max-time 5 --unix-socket "$PG_SOCK" http://localhost/api/v1/tunnel 2>/dev/null |
+		"$PY" -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "${1:-state}" 2>/dev/null
+}
+
+# vc_put JSON - PUT /api/v1/config/tunnel over the control socket; prints the status.
+vc_put() {
+	curl -s --max-time 10 --unix-socket "$PG_SOCK" -o "$SCN_DIR/put.out" -w '%{http_code}' \
+		-X PUT -H 'Content-Type: application/json' --data-binary "$1" \
+		http://localhost/api/v1/config/tunnel
 }
 
 # vc_wait_up SECS - true once the API says up.

@@ -15,6 +15,10 @@
 # 4. lan3's own WireGuard session to srv2 (passthrough, NATed by
 #    passgated) answers pings while lan1 talks through the router's tunnel,
 #    and srv2 sees lan3's session at the public address.
+# 5. Supervision: wireguard-go (passgated's child) is killed; passgated
+#    starts it again and lan1 is answered through the tunnel again.
+# 6. The API adds lan2 to route (PUT /api/v1/config/tunnel): the tunnel is
+#    rebuilt and srv2's service now sees lan2 at the tunnel server's address.
 # Only for --gateway passgate: the tunnel is passgated's.
 
 source "$E2E_DIR/lib/vpnclient.sh"
@@ -71,5 +75,36 @@ scenario() {
 	ep=$(wgx 3 "$NS_SRV2" show "$sif" endpoints | awk '{print $2}')
 	[[ $ep == "$WAN_PUB:"* ]] || { fail "srv2 sees lan3's WireGuard at '${ep:-nothing}', expected $WAN_PUB"; return; }
 	note "lan2 seen as $WAN_PUB (not tunnelled); lan3's own WireGuard: $n/$n at $ep, lan1 through the tunnel meanwhile $got/10"
+
+	# 5. wireguard-go dies: passgated's child, so its PID comes from the API
+	#    and must be a child of the passgated we started.
+	local pid pid2 st
+	pid=$(vc_state pid)
+	[[ $pid =~ ^[0-9]+$ && $(awk '/^PPid:/ {print $2}' "/proc/$pid/status" 2>/dev/null) == "$PG_PID" ]] ||
+		{ fail "the API's wireguard-go pid '$pid' is not a child of passgated ($PG_PID)"; return; }
+	kill -KILL "$pid"
+	wait_until 10 vc_is down || { fail "the tunnel is still $(vc_state) 10 s after its wireguard-go died"; return; }
+	wait_until 20 vc_is up || { fail "passgated did not bring the tunnel back within 20 s of wireguard-go's death"; return; }
+	pid2=$(vc_state pid)
+	seen=$(vc_seen "${NS_LAN[0]}" "$SRV2_IP" "$VC_OUTSIDE")
+	[[ $seen == "$SRV1_IP:"* ]] || { fail "after wireguard-go's restart lan1 was seen as '${seen:-no answer}', expected $SRV1_IP"; return; }
+
+	# 6. The API changes route: lan2 is tunnelled from now on.
+	local c0
+	c0=$(vc_state changes)
+	st=$(vc_put "{\"route\": \"${LAN_IP[0]}, ${LAN_IP[1]}\"}")
+	[[ $st == 200 ]] || { fail "PUT /api/v1/config/tunnel answered $st: $(head -c 200 "$SCN_DIR/put.out")"; return; }
+	# Rebuilt: down, then up again (two more changes).
+	wait_until 20 vc_rebuilt "$c0" || { fail "the tunnel was not rebuilt and up within 20 s of the API change (changes $c0 -> $(vc_state changes), state $(vc_state))"; return; }
+	seen=$(vc_seen "${NS_LAN[1]}" "$SRV2_IP" "$VC_OUTSIDE")
+	[[ $seen == "$SRV1_IP:"* ]] || { fail "after the API put lan2 in route it was seen as '${seen:-no answer}', expected $SRV1_IP"; return; }
+	note "wireguard-go $pid killed: back as $pid2; API route += lan2: lan2 seen as $seen"
 	report router-vpn-client "${LAN_IP[0]}" "$SRV2_IP:$VC_OUTSIDE/tcp" PASS "via tunnel as $SRV1_IP; lan2 direct; lan3 passthrough $n/$n"
+}
+
+# vc_rebuilt N - the tunnel went down and up again since it had N changes.
+vc_rebuilt() {
+	local c
+	c=$(vc_state changes)
+	[[ $c =~ ^[0-9]+$ ]] && ((c >= $1 + 2)) && vc_is up
 }

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # router-vpn-dns: a tunnelled host's DNS reaches a resolver only through
 # the tunnel (no DNS leak). Topology: lib/vpnclient.sh; [tunnel] route =
-# lan1, dns = 10.66.0.1 (srv1's resolver inside the tunnel, which alone
+# all, bypass = lan2, lan3, dns = 10.66.0.1 (srv1's resolver inside the tunnel, which alone
 # knows inside.vpn.test and logs every query with its source).
 #
 # 1. lan1 asks the gateway (192.168.1.1) for inside.vpn.test: the answer
@@ -27,7 +27,7 @@ scenario() {
 		--no-hosts --listen-address="$SRV2_IP" --bind-interfaces --port=53 --user=root \
 		--pid-file --log-facility=- --log-queries --address="/outside.vpn.test/192.0.2.53"
 	wait_listen "$NS_SRV2" udp 53 10 || { fail "srv2's resolver did not start"; return; }
-	vc_gateway "${LAN_IP[0]}" none || return
+	vc_gateway all "${LAN_IP[1]}, ${LAN_IP[2]}" || return
 	vc_wait_up 20 || { fail "the tunnel did not come up within 20 s (state $(vc_state))"; return; }
 	vc_wan_capture wan || return
 
