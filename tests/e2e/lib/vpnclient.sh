@@ -114,6 +114,8 @@ vc_seen() {
 		awk '$1 == "seen" && $NF == "ok" {print $2}'
 }
 
+# vc_debug - the gateway's policy rules, routes, nftables, sysctls and srv1's
+# WireGuard state into $SCN_DIR/debug.txt (evidence when lan1 is not answered).
 vc_debug() {
 	{
 		nsx "$NS_GW" ip rule; nsx "$NS_GW" ip route show table all | grep -v local
