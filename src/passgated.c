@@ -46,6 +46,7 @@
 #include "dp/sdnotify.h"
 #include "dp/handoff.h"
 #include "ctl/dnsmasq.h"
+#include "ctl/tunnel.h"
 #include "ctl/tls.h"
 #include "engine/engine.h"
 #include "io/ifcheck.h"
@@ -322,6 +323,9 @@ static int drop_privileges(const struct pg_config *cfg, const struct pg_dnsmasq 
 	}
 	/* The TLS key made there must stay readable to the next start. */
 	iso.dirs[2] = state_dir;
+	/* wireguard-go, started after the drop, makes its control socket there. */
+	if (cfg->host.path && cfg->tunnel.type != PG_TUNNEL_OFF)
+		iso.dirs[3] = PG_WG_SOCK_DIR;
 	if (pg_isolate_apply(&iso, err, sizeof(err))) {
 		pg_err("refusing to run with more privileges than needed: %s", err);
 		return -1;
@@ -332,7 +336,8 @@ static int drop_privileges(const struct pg_config *cfg, const struct pg_dnsmasq 
 /* The API over the running data path, listening on its unix socket; NULL after logging. */
 static struct pg_api *api_start(struct pg_config *cfg, const char *path,
 				struct pg_engines *engines, struct pg_datapath *dp,
-				const struct pg_tls *tls, struct pg_handoff *h)
+				const struct pg_tls *tls, struct pg_handoff *h,
+				const struct pg_tunnel *tunnel)
 {
 	char err[PG_CONFIG_ERR_SIZE];
 	struct pg_api_env env;
@@ -352,6 +357,7 @@ static struct pg_api *api_start(struct pg_config *cfg, const char *path,
 	env.handoff = h;
 	env.shapers[PG_SIDE_LAN] = dp->shaper[PG_SIDE_LAN];
 	env.shapers[PG_SIDE_WAN] = dp->shaper[PG_SIDE_WAN];
+	env.tunnel = &tunnel->st;
 	api = pg_api_create(&env, err, sizeof(err));
 	if (!api) {
 		pg_err("%s", err);
@@ -373,6 +379,7 @@ int main(int argc, char **argv)
 {
 	static struct pg_datapath dp;
 	static struct pg_dnsmasq dnsmasq;
+	static struct pg_tunnel tunnel;
 	static struct pg_engines engines;
 	static struct pg_tls tls;
 	static struct pg_handoff handoff;
@@ -423,6 +430,11 @@ int main(int argc, char **argv)
 		pg_err("refusing to start: %s", err);
 		goto out_cfg;
 	}
+	/* The VPN client's host side: its programs must be there. */
+	if (pg_tunnel_init(&tunnel, &cfg, err, sizeof(err))) {
+		pg_err("refusing to start: %s", err);
+		goto out_cfg;
+	}
 	if (!links_ready(&cfg))
 		goto out_cfg;
 	r = pg_engines_create(&engines, &cfg.engine, cfg.workers);
@@ -452,7 +464,7 @@ int main(int argc, char **argv)
 		pg_err("eventfd: %s", strerror(-r));
 		goto out_tls;
 	}
-	api = api_start(&cfg, o.path, &engines, &dp, &tls, &handoff);
+	api = api_start(&cfg, o.path, &engines, &dp, &tls, &handoff, &tunnel);
 	if (!api)
 		goto out_handoff;
 	/*
@@ -472,7 +484,7 @@ int main(int argc, char **argv)
 		pg_debug("data path: setpriority: %s", strerror(errno));
 	if (drop_privileges(&cfg, &dnsmasq, o.user, keeps_state ? o.state_dir : NULL))
 		goto out_api;
-	if (pg_ctl_start(&ctl, api, &dnsmasq, &cfg, &engines, &handoff, err, sizeof(err))) {
+	if (pg_ctl_start(&ctl, api, &dnsmasq, cfg.host.path ? &tunnel : NULL, &cfg, &engines, &handoff, err, sizeof(err))) {
 		pg_err("%s", err);
 		goto out_api;
 	}

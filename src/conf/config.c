@@ -64,6 +64,7 @@ enum kind {
 	K_INPUT_WAN, /* [input] wan: wan_input, compiled into forwards later */
 	K_ROUTES,    /* [host] routes: engine.host_routes */
 	K_RATE,      /* uint64_t bits/s at off: [wan] shape_up, shape_down */
+	K_TUNNEL,    /* [tunnel]: parsed by config_tunnel.c */
 };
 
 enum section {
@@ -81,6 +82,7 @@ enum section {
 	S_DNS,
 	S_HOST,
 	S_INPUT,
+	S_TUNNEL,
 	S__COUNT,
 };
 
@@ -91,6 +93,7 @@ static const char *const section_names[S__COUNT] = {
 	[S_API] = "api", [S_DATAPATH] = "datapath",
 	[S_DHCP] = "dhcp", [S_DNS] = "dns",
 	[S_HOST] = "host", [S_INPUT] = "input",
+	[S_TUNNEL] = "tunnel",
 };
 
 struct key_def {
@@ -184,6 +187,16 @@ static const struct key_def key_table[] = {
 	{S_HOST, "routes", K_ROUTES, 0, 0, 0, 0, false, false, NULL},
 	{S_INPUT, "lan", K_INPUT_LAN, 0, 0, 0, 0, false, false, NULL},
 	{S_INPUT, "wan", K_INPUT_WAN, 0, 0, 0, 0, false, false, NULL},
+	{S_TUNNEL, "type", K_TUNNEL, 0, 0, 0, 0, false, false, NULL},
+	{S_TUNNEL, "device", K_TUNNEL, 0, 0, 0, 0, false, false, NULL},
+	{S_TUNNEL, "wg_config", K_TUNNEL, 0, 0, 0, 0, false, false, NULL},
+	{S_TUNNEL, "address", K_TUNNEL, 0, 0, 0, 0, false, false, NULL},
+	{S_TUNNEL, "dns", K_TUNNEL, 0, 0, 0, 0, false, false, NULL},
+	{S_TUNNEL, "mtu", K_TUNNEL, 0, 0, 0, 0, false, false, NULL},
+	{S_TUNNEL, "table", K_TUNNEL, 0, 0, 0, 0, false, false, NULL},
+	{S_TUNNEL, "killswitch", K_TUNNEL, 0, 0, 0, 0, false, false, NULL},
+	{S_TUNNEL, "route", K_TUNNEL, 0, 0, 0, 0, false, false, NULL},
+	{S_TUNNEL, "bypass", K_TUNNEL, 0, 0, 0, 0, false, false, NULL},
 };
 
 #define N_KEYS (sizeof(key_table) / sizeof(key_table[0]))
@@ -647,6 +660,10 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 		if (pg_config_svc_set(p->cfg, section_names[k->section], k->name, v, line, &why))
 			return FAIL("%s", why);
 		return 0;
+	case K_TUNNEL:
+		if (pg_config_tunnel_set(p->cfg, k->name, v, &why))
+			return FAIL("%s", why);
+		return 0;
 	}
 	return FAIL("internal error: unknown kind");
 }
@@ -863,6 +880,8 @@ static int check_rules(struct parse *p)
 		if (pg_portfwd_conflict(ec, &first, &second))
 			return forward_clash(p, first, second);
 	}
+	if (pg_config_tunnel_finish(p->cfg, &why))
+		return fail(p, p->section_line[S_TUNNEL], S_TUNNEL, NULL, "%s", why);
 	k = key_index(S_FORWARD, "dmz");
 	if (ec->dmz_host && (!same_net(ec->dmz_host, ec->lan_addr, ec->lan_prefix) ||
 			     ec->dmz_host == ec->lan_addr))
@@ -975,6 +994,7 @@ int pg_config_parse(struct pg_config *cfg, const char *name, const char *text, s
 	pg_config_api_defaults(&c.api);
 	pg_config_svc_defaults(&c);
 	pg_config_ipv6_defaults(&c);
+	pg_config_tunnel_defaults(&c);
 	c.host.path = true;
 	c.workers = 1;
 

@@ -86,6 +86,8 @@ enum pg_backend {
 extern const char *const pg_backend_names[PG_BACKEND__COUNT];
 
 /* [host]: the host path's devices (docs/HOSTPATH.md). */
+#include "conf/config_tunnel.h"
+
 struct pg_config_host {
 	bool path;				 /* default on */
 	char lan_dev[PG_CONFIG_IFNAME_SIZE];	 /* default "pgh-" + [lan] interface */
@@ -120,6 +122,7 @@ struct pg_config {
 	unsigned int nwan_input;
 	unsigned int wan_input_line;
 	struct pg_config_host host;
+	struct pg_config_tunnel tunnel; /* [tunnel] (config_tunnel.h) */
 	struct pg_config_api api;
 	struct pg_config_dhcp dhcp; /* [dhcp] (config_dhcp.h) */
 	struct pg_config_dns dns;   /* [dns] */

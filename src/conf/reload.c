@@ -65,6 +65,8 @@ static const struct fixed fixed[] = {
 	{"host", "lan_device", OFF(host.lan_dev), 0, "the host path's devices are made at start"},
 	{"host", "wan_device", OFF(host.wan_dev), 0, "the host path's devices are made at start"},
 	{"log", "syslog", OFF(log_syslog), sizeof(bool), "the log's destination is opened at start"},
+	{"tunnel", "type", OFF(tunnel.type), sizeof(enum pg_tunnel_type),
+	 "the tunnel's programs are checked and its socket directory handed over at start"},
 };
 
 #define N_FIXED (sizeof(fixed) / sizeof(fixed[0]))

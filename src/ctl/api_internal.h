@@ -175,6 +175,10 @@ bool pg_api_wan_snapshot(struct pg_api *api, struct pg_wan_view *out);
 
 /* api_wan.c: GET /api/v1/wan, POST /api/v1/wan/renew and /release; the status part. */
 struct json_object *pg_api_wan_json(struct pg_api *api);
+/* The [tunnel] section of GET /api/v1/config (api_tunnel.c). */
+void pg_api_config_tunnel_json(struct json_object *o, const struct pg_config *cfg);
+void pg_api_tunnel_get(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+		       struct pg_api_resp *resp);
 void pg_api_wan_get(struct pg_api *api, const char *rest, const struct pg_api_req *req,
 		    struct pg_api_resp *resp);
 void pg_api_wan_post(struct pg_api *api, const char *rest, const struct pg_api_req *req,

@@ -39,6 +39,8 @@ static const struct {
 	{"host", {"routes"}},
 	{"dhcp", {"enable", "range", "lease", "dns"}},
 	{"dns", {"forward", "upstream"}},
+	{"tunnel",
+	 {"wg_config", "address", "dns", "mtu", "route", "bypass", "killswitch"}},
 };
 
 #define N_EDITABLE (sizeof(editable) / sizeof(editable[0]))
@@ -139,6 +141,7 @@ void pg_api_get_config(struct pg_api *api, const struct pg_api_req *req, struct 
 	}
 
 	pg_api_config_svc_json(o, cfg);
+	pg_api_config_tunnel_json(o, cfg);
 	json_object_object_add(o, "saved_to", api->env.cfg_path
 						      ? json_object_new_string(api->env.cfg_path)
 						      : NULL);

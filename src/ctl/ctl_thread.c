@@ -56,6 +56,27 @@ static void handle_posted(struct pg_ctl *c, unsigned int what)
 		pg_api_log_status(c->api);
 }
 
+struct tunnel_job {
+	struct pg_engines *engines;
+	bool up;
+};
+
+static void tunnel_fn(void *arg)
+{
+	const struct tunnel_job *j = arg;
+
+	pg_engines_set_tunnel_up(j->engines, j->up);
+}
+
+/* The tunnel came up or went down: the engines' kill switch follows, between two passes. */
+static void tunnel_set_up(void *arg, bool up)
+{
+	struct pg_ctl *c = arg;
+	struct tunnel_job j = {.engines = c->engines, .up = up};
+
+	pg_handoff_call(c->handoff, tunnel_fn, &j);
+}
+
 static void loop_run(struct pg_ctl *c)
 {
 	struct pollfd pfd[2] = {
@@ -89,7 +110,12 @@ static void loop_run(struct pg_ctl *c)
 			pg_dnsmasq_tick(c->dnsmasq, pg_api_dnsmasq_view(c->api, c->cfg), now);
 			dns_due = now + DNSMASQ_TICK_MS;
 		}
+		/* The VPN client: started, watched, rebuilt after an API change. */
+		if (c->tunnel)
+			pg_tunnel_tick(c->tunnel, c->cfg, now);
 	}
+	if (c->tunnel)
+		pg_tunnel_stop(c->tunnel);
 	if (c->dnsmasq)
 		pg_dnsmasq_stop(c->dnsmasq);
 }
@@ -110,7 +136,7 @@ static void *loop(void *arg)
 }
 
 int pg_ctl_start(struct pg_ctl *c, struct pg_api *api, struct pg_dnsmasq *dnsmasq,
-		 const struct pg_config *cfg, struct pg_engines *engines,
+		 struct pg_tunnel *tunnel, const struct pg_config *cfg, struct pg_engines *engines,
 		 struct pg_handoff *handoff, char *err, size_t errlen)
 {
 	int r;
@@ -118,6 +144,11 @@ int pg_ctl_start(struct pg_ctl *c, struct pg_api *api, struct pg_dnsmasq *dnsmas
 	memset(c, 0, sizeof(*c));
 	c->api = api;
 	c->dnsmasq = dnsmasq;
+	c->tunnel = tunnel;
+	if (tunnel) {
+		tunnel->set_up = tunnel_set_up;
+		tunnel->arg = c;
+	}
 	c->cfg = cfg;
 	c->engines = engines;
 	c->handoff = handoff;

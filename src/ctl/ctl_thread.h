@@ -18,6 +18,7 @@
 #include "conf/config.h"
 #include "ctl/api.h"
 #include "ctl/dnsmasq.h"
+#include "ctl/tunnel.h"
 #include "dp/handoff.h"
 #include "engine/engines.h"
 
@@ -30,6 +31,7 @@ struct pg_ctl {
 	pthread_t thread;
 	struct pg_api *api;
 	struct pg_dnsmasq *dnsmasq;   /* NULL: none */
+	struct pg_tunnel *tunnel;     /* the VPN client ([tunnel]); NULL: none */
 	const struct pg_config *cfg;  /* the running configuration (the API replaces it) */
 	struct pg_engines *engines;
 	struct pg_handoff *handoff;
@@ -45,7 +47,7 @@ struct pg_ctl {
  * in err.
  */
 int pg_ctl_start(struct pg_ctl *c, struct pg_api *api, struct pg_dnsmasq *dnsmasq,
-		 const struct pg_config *cfg, struct pg_engines *engines,
+		 struct pg_tunnel *tunnel, const struct pg_config *cfg, struct pg_engines *engines,
 		 struct pg_handoff *handoff, char *err, size_t errlen);
 
 /* Ask the control thread for what (PG_CTL_* bits); never blocks. */

@@ -18,7 +18,8 @@
  *    sysctls back at exit; with dnsmasq possible, also CAP_NET_BIND_SERVICE
  *    and CAP_NET_RAW, and the three become ambient so that dnsmasq, which
  *    the daemon (re)starts as its child, gets them across execve without
- *    being root (it is then told not to change user: dnsmasq_conf.c). When
+ *    being root (it is then told not to change user: dnsmasq_conf.c), and
+ *    so do the tunnel's wireguard-go, wg, ip and nft (ctl/tunnel.c). When
  *    there is no user to switch to, the daemon stays uid 0 without the
  *    other capabilities, and keeps CAP_SETUID and CAP_SETGID for dnsmasq's
  *    own switch to nobody, and CAP_KILL to stop it once it is nobody.
@@ -95,7 +96,12 @@ static const char *const steady_calls[] = {
 	"clone", "clone3", "setpriority",
 };
 
-/* Starting dnsmasq, and dnsmasq itself (it inherits the filter). */
+/*
+ * Starting dnsmasq and the tunnel's programs, and those programs themselves
+ * (they inherit the filter): wireguard-go, wg, ip and nft make no call
+ * outside the two lists (strace of each, and the router-vpn-* scenarios
+ * run them under the filter).
+ */
 static const char *const spawn_calls[] = {
 	"clone", "clone3", "fork", "vfork", "execve", "execveat", "setsid", "setpgid",
 	"getpgid", "getpgrp", "setgroups", "setuid", "setgid", "setresuid", "setresgid",

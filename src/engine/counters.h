@@ -82,6 +82,9 @@
 	X(DROP_FLOW_CONFLICT, "drop_flow_conflict", "flow would clash with another LAN host's")    \
 	X(DROP_TO_GW_LIMIT, "drop_gateway_policy", "packet for the gateway refused")              \
 	X(DROP_PASSTHROUGH_OFF, "drop_passthrough_off", "VPN protocol whose passthrough is off")  \
+	X(TUNNELLED, "tunnelled", "packets of tunnelled LAN hosts handed to the host's tunnel")   \
+	X(DROP_TUNNEL_DOWN, "drop_tunnel_down", "tunnelled LAN host's packet while the tunnel is down (kill switch)") \
+	X(DROP_TUNNEL_IP6, "drop_tunnel_ip6", "LAN IPv6 to the WAN while an IPv4 tunnel's kill switch is on") \
 	/* IPv6, routed without NAT (parse6.c, forward6.c) */                                    \
 	X(FLOW6_CREATED, "flow6_created", "IPv6 firewall flows created")                           \
 	X(FLOW6_EXPIRED, "flow6_expired", "IPv6 firewall flows expired")                           \

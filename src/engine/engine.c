@@ -377,6 +377,18 @@ static void to_gateway(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_
 		pg_drop(e, pkt, PG_CNT_DROP_TO_GW_LIMIT);
 		return;
 	}
+	/*
+	 * A tunnelled host's DNS query to the gateway: the host sends it into
+	 * the tunnel (ctl/tunnel_host.c), so while the tunnel is down it would
+	 * only wait there; the kill switch drops and counts it here instead.
+	 */
+	if (e->cfg.tunnel && !e->tunnel_up && e->cfg.tunnel_killswitch &&
+	    pkt->side == PG_SIDE_LAN && p->daddr == e->cfg.lan_addr &&
+	    (p->proto == PG_PROTO_UDP || p->proto == PG_PROTO_TCP) && p->dport == htons(53) &&
+	    pg_local_tunnelled(e, p->saddr)) {
+		pg_drop(e, pkt, PG_CNT_DROP_TUNNEL_DOWN);
+		return;
+	}
 	pkt->verdict = PG_VERDICT_TO_GW;
 	pg_count(e, PG_CNT_TO_GW);
 }
@@ -454,6 +466,9 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 		pg_drop(e, pkt, PG_CNT_DROP_LAN_LOCAL);
 		return;
 	}
+	/* A tunnelled host's traffic leaves through the host's tunnel or not at all. */
+	if (lan && e->cfg.tunnel && pg_local_tunnelled(e, p.saddr) && pg_local_tunnel(e, pkt))
+		return;
 	if (e->cfg.wan_down) {
 		pg_drop(e, pkt, PG_CNT_DROP_WAN_DOWN);
 		/*

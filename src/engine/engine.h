@@ -128,6 +128,7 @@ struct pg_host_route {
 };
 
 #define PG_MAX_HOST_ROUTES 8
+#define PG_MAX_TUNNEL_PREFIXES 16 /* [tunnel] route and bypass, each */
 
 /* What an unsolicited or filtered inbound packet gets back (never for TCP). */
 enum pg_refuse {
@@ -197,6 +198,25 @@ struct pg_engine_config {
 	unsigned int nlan_input;
 	struct pg_host_route host_routes[PG_MAX_HOST_ROUTES];
 	unsigned int nhost_routes;
+
+	/*
+	 * The router's own VPN client ([tunnel], docs/HOSTPATH.md "The tunnel"):
+	 * LAN sources in tunnel_route (the whole LAN with tunnel_all) and not in
+	 * tunnel_bypass are "selected". Their packets that leave the LAN (not
+	 * for the gateway, not LAN-local) go up to the host stack, which routes
+	 * them into the tunnel; they are never translated out directly. While
+	 * the tunnel is down (pg_engine_set_tunnel_up()) they are dropped as
+	 * drop_tunnel_down, and so are their DNS queries to the gateway, unless
+	 * tunnel_killswitch is off (then they leave through the NAT in the
+	 * clear until the tunnel is up).
+	 */
+	bool tunnel;
+	bool tunnel_all;
+	bool tunnel_killswitch;
+	struct pg_host_route tunnel_route[PG_MAX_TUNNEL_PREFIXES];
+	unsigned int ntunnel_route;
+	struct pg_host_route tunnel_bypass[PG_MAX_TUNNEL_PREFIXES];
+	unsigned int ntunnel_bypass;
 
 	/*
 	 * Inbound: port forwards (host = the WAN address: the gateway's own
@@ -292,6 +312,13 @@ void pg_engine_run(struct pg_engine *e, struct pg_pkt *pkts, unsigned int n, uin
  * show what it buys.
  */
 void pg_engine_set_fast_path(struct pg_engine *e, bool on);
+
+/*
+ * The tunnel of cfg.tunnel is up (its peer answered lately) or down: while
+ * down, selected hosts' traffic is drop_tunnel_down (kill switch). Runtime
+ * state, not configuration: a reconfiguration keeps it. Starts down.
+ */
+void pg_engine_set_tunnel_up(struct pg_engine *e, bool up);
 
 /*
  * Packets the engine produced during the last pg_engine_run() besides the

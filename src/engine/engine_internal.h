@@ -315,6 +315,7 @@ struct pg_engine {
 	uint32_t nflows;
 	uint32_t nflows_proto[PG_FP__COUNT]; /* nflows by protocol (observe.h) */
 	bool fast_off; /* pg_engine_set_fast_path(e, false) */
+	bool tunnel_up; /* pg_engine_set_tunnel_up(): cfg.tunnel's peer answers */
 	/* every helper's declared ports, network order (pg_alg_ports_init()) */
 	uint16_t alg_ports[PG_ALG_PORTS_MAX];
 	uint8_t n_alg_ports;
@@ -405,6 +406,14 @@ struct pg_flow *pg_dmz(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_
 /* local.c: the gateway's own traffic (host path) */
 int pg_local_config_check(const struct pg_engine_config *c, const char **why);
 bool pg_local_route(const struct pg_engine *e, uint32_t dst);
+/* Is LAN source src selected for the tunnel ([tunnel] route minus bypass)? */
+bool pg_local_tunnelled(const struct pg_engine *e, uint32_t src);
+/*
+ * A selected host's packet leaving the LAN: up to the host's tunnel, or
+ * drop_tunnel_down while it is down. false: the kill switch is off and the
+ * tunnel down, forward it as any other.
+ */
+bool pg_local_tunnel(struct pg_engine *e, struct pg_pkt *pkt);
 bool pg_local_admit(const struct pg_engine *e, const struct pg_parsed *p);
 void pg_local_settle(struct pg_engine *e, struct pg_pkt *pkt);
 

@@ -125,6 +125,12 @@ int pg_engines_reconfigure(struct pg_engines *s, const struct pg_engine_config *
 	return 0;
 }
 
+void pg_engines_set_tunnel_up(struct pg_engines *s, bool up)
+{
+	for (unsigned int i = 0; i < s->n; i++)
+		pg_engine_set_tunnel_up(s->e[i], up);
+}
+
 void pg_engines_counters(const struct pg_engines *s, uint64_t *out)
 {
 	memset(out, 0, PG_CNT__COUNT * sizeof(*out));

@@ -49,6 +49,9 @@ size_t pg_engines_memory_size(const struct pg_engine_config *cfg, unsigned int n
 int pg_engines_reconfigure(struct pg_engines *s, const struct pg_engine_config *cfg);
 
 /* Counters summed over the engines into out[PG_CNT__COUNT]. */
+/* pg_engine_set_tunnel_up() on every worker's engine (between passes). */
+void pg_engines_set_tunnel_up(struct pg_engines *s, bool up);
+
 void pg_engines_counters(const struct pg_engines *s, uint64_t *out);
 
 uint32_t pg_engines_flow_count(const struct pg_engines *s);

@@ -122,6 +122,9 @@ static bool candidate(const struct pg_engine *e, const struct pg_pkt *pkt, struc
 		/* Routed by the host stack (local.c): up before any flow lookup. */
 		if (e->cfg.nhost_routes && pg_local_route(e, daddr))
 			return false;
+		/* Tunnelled hosts never take a mapping's fast lane (local.c). */
+		if (e->cfg.tunnel && pg_local_tunnelled(e, saddr))
+			return false;
 	} else {
 		if (in_lan(e, saddr) || saddr == e->cfg.wan_addr || daddr != e->cfg.wan_addr)
 			return false;

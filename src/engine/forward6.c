@@ -714,6 +714,15 @@ void pg_v6_process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 		pg_drop(e, pkt, PG_CNT_DROP_LAN_LOCAL);
 		return;
 	}
+	/*
+	 * The router's tunnel carries IPv4 only, and an IPv6 source cannot be
+	 * told to belong to a tunnelled host: with the kill switch on, no LAN
+	 * IPv6 leaves around the tunnel (hosts fall back to IPv4).
+	 */
+	if (to_wan && c->tunnel && c->tunnel_killswitch) {
+		pg_drop(e, pkt, PG_CNT_DROP_TUNNEL_IP6);
+		return;
+	}
 	if (!to_wan && !pg_ip6_in_prefix(p.daddr, c->lan6_addr, c->lan6_prefix)) {
 		pg_drop(e, pkt, PG_CNT_DROP_WAN_NOT_OURS);
 		return;

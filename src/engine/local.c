@@ -19,6 +19,13 @@
  * From the WAN nothing reaches the host unless a port forward names the WAN
  * address as its host. Either way the answer or the forwarded packet leaves
  * forwarding addressed to the WAN address; pg_local_settle() turns it up.
+ *
+ * The router's own VPN client (cfg.tunnel): a selected LAN host's packet
+ * that would leave the LAN goes up as it is, before any flow lookup (the
+ * fast path declines these sources), so no mapping is ever made for it and
+ * nothing of it leaves in the clear; the host stack routes it into the
+ * tunnel by its source (policy routing, ctl/tunnel_host.c). While the
+ * tunnel is down the kill switch drops it here, counted.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -47,6 +54,20 @@ int pg_local_config_check(const struct pg_engine_config *c, const char **why)
 		else if (!ported && (r->lo || r->hi))
 			*why = "input rules have ports only for tcp and udp";
 	}
+	if (c->ntunnel_route > PG_MAX_TUNNEL_PREFIXES || c->ntunnel_bypass > PG_MAX_TUNNEL_PREFIXES)
+		*why = "too many tunnel prefixes";
+	for (unsigned int i = 0; !*why && i < c->ntunnel_route + c->ntunnel_bypass; i++) {
+		const struct pg_host_route *h = i < c->ntunnel_route ?
+							&c->tunnel_route[i] :
+							&c->tunnel_bypass[i - c->ntunnel_route];
+		uint32_t m = pg_prefix_mask(h->prefix);
+
+		if (h->prefix > 32 || (h->addr & ~m))
+			*why = "a tunnel prefix has bits set past its length";
+		else if (h->prefix < c->lan_prefix ||
+			 ((h->addr ^ c->lan_addr) & lan_mask) != 0)
+			*why = "tunnel route and bypass name LAN hosts or prefixes inside the LAN";
+	}
 	for (unsigned int i = 0; !*why && i < c->nhost_routes; i++) {
 		const struct pg_host_route *h = &c->host_routes[i];
 		uint32_t m = pg_prefix_mask(h->prefix);
@@ -72,6 +93,47 @@ bool pg_local_route(const struct pg_engine *e, uint32_t dst)
 			return true;
 	}
 	return false;
+}
+
+static bool in_list(const struct pg_host_route *l, unsigned int n, uint32_t a)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (((a ^ l[i].addr) & pg_prefix_mask(l[i].prefix)) == 0)
+			return true;
+	return false;
+}
+
+bool pg_local_tunnelled(const struct pg_engine *e, uint32_t src)
+{
+	const struct pg_engine_config *c = &e->cfg;
+
+	if (!c->tunnel)
+		return false;
+	/* route = all is the LAN's hosts: never the host stack's own (WAN address). */
+	if (c->tunnel_all ? ((src ^ c->lan_addr) & e->lan_mask) != 0 || src == c->lan_addr :
+			    !in_list(c->tunnel_route, c->ntunnel_route, src))
+		return false;
+	return !in_list(c->tunnel_bypass, c->ntunnel_bypass, src);
+}
+
+bool pg_local_tunnel(struct pg_engine *e, struct pg_pkt *pkt)
+{
+	if (!e->tunnel_up) {
+		if (!e->cfg.tunnel_killswitch)
+			return false;
+		pg_drop(e, pkt, PG_CNT_DROP_TUNNEL_DOWN);
+		return true;
+	}
+	pkt->verdict = PG_VERDICT_TO_GW;
+	pkt->next_hop = 0;
+	pg_count(e, PG_CNT_TUNNELLED);
+	pg_count(e, PG_CNT_TO_GW);
+	return true;
+}
+
+void pg_engine_set_tunnel_up(struct pg_engine *e, bool up)
+{
+	e->tunnel_up = up;
 }
 
 bool pg_local_admit(const struct pg_engine *e, const struct pg_parsed *p)

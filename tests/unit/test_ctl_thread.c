@@ -357,7 +357,7 @@ static void test_no_pass_over_1ms(void **state)
 		fprintf(stderr, "%s\n", err);
 		fail_msg("the API did not start on 127.0.0.1:%u", w->port);
 	}
-	assert_int_equal(pg_ctl_start(&w->ctl, w->api, NULL, &w->cfg, &w->one, &w->h, err,
+	assert_int_equal(pg_ctl_start(&w->ctl, w->api, NULL, NULL, &w->cfg, &w->one, &w->h, err,
 				      sizeof(err)),
 			 0);
 	assert_int_equal(pthread_create(&client_thread, NULL, client, w), 0);

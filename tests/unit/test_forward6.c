@@ -232,6 +232,28 @@ static void test_off(void **state)
 	run_rows(off, v6_off);
 }
 
+/* The router's IPv4 tunnel with its kill switch: no LAN IPv6 leaves around it. */
+static void v6_tunnel(struct pg_engine_config *cfg)
+{
+	cfg->tunnel = true;
+	cfg->tunnel_all = true;
+	cfg->tunnel_killswitch = true;
+}
+
+static const struct row6 tunnelled[] = {
+	{.name = "tunnel with kill switch: LAN IPv6 to the WAN is dropped, counted", .side = LAN,
+	 .in = UDP6(H10, 5000, S1, 53, 64), DROPPED(DROP_TUNNEL_IP6)},
+	{.name = "and TCP too", .side = LAN, .in = TCP6(H11, 40000, S1, 443, PGT_SYN, 64),
+	 DROPPED(DROP_TUNNEL_IP6)},
+	END,
+};
+
+static void test_tunnel(void **state)
+{
+	(void)state;
+	run_rows(tunnelled, v6_tunnel);
+}
+
 /* ---- ICMPv6 --------------------------------------------------------------------- */
 
 static const struct pgt6_spec dying = UDP6(H10, 5000, S1, 33434, 1);
@@ -537,6 +559,7 @@ int main(void)
 		cmocka_unit_test(test_ipsec),	    cmocka_unit_test(test_ipsec_off),
 		cmocka_unit_test(test_exts),	    cmocka_unit_test(test_ipv4_untouched),
 		cmocka_unit_test(test_config_checks), cmocka_unit_test(test_shard),
+		cmocka_unit_test(test_tunnel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,180 @@
+# SPDX-License-Identifier: MIT
+# tests/e2e/lib/vpnclient.sh - the router as a VPN client ([tunnel],
+# docs/HOSTPATH.md "The tunnel"): a real WireGuard server on srv1 and
+# passgated's own tunnel to it. Sourced by router-vpn-client,
+# router-vpn-killswitch and router-vpn-dns.
+#
+#   lan1 192.168.1.10 (tunnelled) ─┐                 ┌─ srv1 203.0.113.10
+#   lan2 192.168.1.11 (not)        ├─ passgated ─ WAN┤   wireguard-go, wg 10.66.0.1
+#   lan3 192.168.1.12 (bypass)    ─┘  pgtun (host)   │   inside: tcpecho 10.66.0.1:8098
+#                                     10.66.0.2      │   dnsmasq 10.66.0.1:53 (logs queries)
+#                                                    │   forwards + masquerades to the WAN
+#                                                    └─ srv2 203.0.113.20
+#                                                        outside: tcpecho :8099 (SEEN addr)
+#
+# passgated runs wireguard-go itself (its control socket is
+# /var/run/wireguard/DEV.sock on the machine's /run: the device name
+# carries the run's suffix). srv1's server gets a private /run as in
+# lib/wireguard.sh.
+
+source "$E2E_DIR/lib/hostpath.sh"
+source "$E2E_DIR/lib/wireguard.sh"
+source "$E2E_DIR/lib/capture.sh"
+
+VC_NET=10.66.0.0/24
+VC_SRV=10.66.0.1	# srv1's tunnel address: the inside service and the resolver
+VC_GW=10.66.0.2		# passgated's tunnel address
+VC_PORT=51820
+VC_INSIDE=8098		# tcpecho on srv1, bound to the tunnel address only
+VC_OUTSIDE=8099		# tcpecho on srv2: logs who it saw
+VC_NAME=inside.vpn.test	# answered by srv1's resolver only
+
+# vc_server_start - wireguard-go on srv1 (peer 1) with the inside services,
+# forwarding and masquerading the tunnel's traffic out of its eth0.
+vc_server_start() {
+	VC_SIF=pgvs-$SFX
+	wg_peer_start 1 "$NS_SRV1" "$VC_SIF" || return 1
+	VC_SRV_PID=$LAST_PID
+	(umask 077 && wg genkey >"$SCN_DIR/wg0.key") || { fail "wg genkey failed"; return 1; }
+	vc_server_conf || return 1
+	nsx "$NS_SRV1" sysctl -qw "net.ipv4.conf.$VC_SIF.forwarding=1" net.ipv4.conf.eth0.forwarding=1 >/dev/null
+	scn_undo ip netns exec "$NS_SRV1" sysctl -qw net.ipv4.conf.eth0.forwarding=0
+	nsx "$NS_SRV1" nft -f - <<-EOF2 || { fail "nft on srv1 failed"; return 1; }
+		table ip pgvc {
+			chain out { type nat hook postrouting priority srcnat; policy accept;
+				oifname "eth0" ip saddr $VC_NET masquerade
+			}
+		}
+	EOF2
+	scn_undo ip netns exec "$NS_SRV1" nft delete table ip pgvc
+	spawn inside-echo "$NS_SRV1" "$PY" "$E2E_DIR/lib/tcpecho.py" server "$VC_INSIDE"
+	spawn inside-dns "$NS_SRV1" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv \
+		--no-hosts --listen-address="$VC_SRV" --bind-dynamic --port=53 --user=root \
+		--pid-file --log-facility=- --log-queries --address="/$VC_NAME/$VC_SRV"
+	spawn outside-echo "$NS_SRV2" "$PY" "$E2E_DIR/lib/tcpecho.py" server "$VC_OUTSIDE"
+	wait_listen "$NS_SRV2" tcp "$VC_OUTSIDE" 10 || { fail "the outside service did not start"; return 1; }
+	wait_listen "$NS_SRV1" udp 53 10 || { fail "srv1's resolver did not start: $(tail -n 1 "$SCN_DIR/inside-dns.log")"; return 1; }
+}
+
+# vc_server_conf - (again) the server's key, peer and address: after a
+# restart of its wireguard-go too.
+vc_server_conf() {
+	wgx 1 "$NS_SRV1" set "$VC_SIF" listen-port "$VC_PORT" private-key "$SCN_DIR/wg1.key" \
+		peer "$(wg pubkey <"$SCN_DIR/wg0.key")" allowed-ips "$VC_GW/32" ||
+		{ fail "wg set on srv1 failed"; return 1; }
+	ip -n "$NS_SRV1" addr replace "$VC_SRV/24" dev "$VC_SIF"
+	ip -n "$NS_SRV1" link set "$VC_SIF" up
+}
+
+# vc_gateway ROUTE BYPASS [KILLSWITCH] - passgated with a [tunnel] to srv1.
+vc_gateway() {
+	VC_DEV=pgtun$SFX
+	umask 077
+	cat >"$SCN_DIR/tunnel.conf" <<-EOF2
+		[Interface]
+		PrivateKey = $(cat "$SCN_DIR/wg0.key")
+
+		[Peer]
+		PublicKey = $(wg_pub 1)
+		Endpoint = $SRV1_IP:$VC_PORT
+		AllowedIPs = 0.0.0.0/0
+	EOF2
+	umask 022
+	hp_restart "$(printf '[tunnel]\ntype = wireguard\ndevice = %s\nwg_config = %s\naddress = %s/32\ndns = %s\nroute = %s\nbypass = %s\nkillswitch = %s\n' \
+		"$VC_DEV" "$SCN_DIR/tunnel.conf" "$VC_GW" "$VC_SRV" "$1" "$2" "${3:-on}")" || return 1
+}
+
+# vc_state [FIELD] - the tunnel's state from the API ("up", "down", "off"),
+# or another field of GET /api/v1/tunnel.
+vc_state() {
+	curl -sf --max-time 5 --unix-socket "$PG_SOCK" http://localhost/api/v1/tunnel 2>/dev/null |
+		"$PY" -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "${1:-state}" 2>/dev/null
+}
+
+# vc_put JSON - PUT /api/v1/config/tunnel over the control socket; prints the status.
+vc_put() {
+	curl -s --max-time 10 --unix-socket "$PG_SOCK" -o "$SCN_DIR/put.out" -w '%{http_code}' \
+		-X PUT -H 'Content-Type: application/json' --data-binary "$1" \
+		http://localhost/api/v1/config/tunnel
+}
+
+# vc_wait_up SECS - true once the API says up.
+vc_wait_up() {
+	wait_until "$1" vc_is up
+}
+
+vc_is() {
+	[[ $(vc_state) == "$1" ]]
+}
+
+# vc_seen NS HOST PORT - the address:port a tcpecho server saw for one
+# connection from NS (empty when it failed).
+vc_seen() {
+	tnsx 10 "$1" "$PY" "$E2E_DIR/lib/tcpecho.py" client "$2" "$3" 2000 2>/dev/null |
+		awk '$1 == "seen" && $NF == "ok" {print $2}'
+}
+
+# vc_debug - the gateway's policy rules, routes, nftables, sysctls and srv1's
+# WireGuard state into $SCN_DIR/debug.txt (evidence when lan1 is not answered).
+vc_debug() {
+	{
+		nsx "$NS_GW" ip rule; nsx "$NS_GW" ip route show table all | grep -v local
+		nsx "$NS_GW" nft list ruleset; nsx "$NS_GW" sysctl -a 2>/dev/null | grep -E "forwarding|rp_filter|ip_forward"
+		nsx "$NS_GW" ip -s link; nsx "$NS_GW" nstat -az | grep -vE " 0 +0.0$"
+		wgx 1 "$NS_SRV1" show
+	} >"$SCN_DIR/debug.txt" 2>&1
+}
+
+# vc_dns NS SERVER NAME - one A query over UDP from NS (2 s); prints the
+# first address of the answer, nothing when there was none.
+vc_dns() {
+	tnsx 5 "$1" "$PY" -c '
+import random, socket, struct, sys
+name, server = sys.argv[2], sys.argv[1]
+qid = random.randrange(65536)
+q = struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0)
+q += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0" + struct.pack("!HH", 1, 1)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+s.sendto(q, (server, 53))
+try:
+    a = s.recv(512)
+except OSError:
+    sys.exit(1)
+if len(a) < 12 or a[:2] != q[:2] or struct.unpack("!H", a[6:8])[0] == 0:
+    sys.exit(1)
+print(socket.inet_ntoa(a[-4:]))
+' "$2" "$3" 2>/dev/null
+}
+
+# vc_server_stop / vc_server_again - srv1's WireGuard server goes away and
+# comes back with the same key and peer (what a provider's restart looks like).
+vc_server_stop() {
+	stop_pid "$VC_SRV_PID"
+}
+
+vc_server_again() {
+	spawn wireguard-go-1-again "$NS_SRV1" sh -c \
+		'mount --bind "$1" /run && LOG_LEVEL=verbose exec wireguard-go -f "$2"' \
+		sh "$SCN_DIR/run1" "$VC_SIF"
+	VC_SRV_PID=$LAST_PID
+	wait_until 5 test -S "$SCN_DIR/run1/wireguard/$VC_SIF.sock" ||
+		{ fail "srv1's wireguard-go did not start again"; return 1; }
+	vc_server_conf || return 1
+	nsx "$NS_SRV1" sysctl -qw "net.ipv4.conf.$VC_SIF.forwarding=1" >/dev/null
+}
+
+# vc_wan_capture NAME - capture on the WAN (the internet router's side of the
+# gateway's link) every IPv4 packet from the public address: where a
+# tunnelled host's packet in the clear would show.
+vc_wan_capture() {
+	capture_start "$1" "$NS_INET" eth0 "ip and src host $WAN_PUB"
+}
+
+# vc_wan_verdict NAME - after capture_stop: "TUNNEL CLEAR", the packets to
+# srv1's WireGuard port (the tunnel, which must be there: the capture saw
+# the traffic) and all others (in the clear).
+vc_wan_verdict() {
+	echo "$(capture_count "$1" "udp and dst host $SRV1_IP and dst port $VC_PORT")" \
+		"$(capture_count "$1" "not (udp and dst host $SRV1_IP and dst port $VC_PORT)")"
+}

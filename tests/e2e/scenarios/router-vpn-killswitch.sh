@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: MIT
+# router-vpn-killswitch: the tunnel's server goes away in the middle of a
+# transfer; nothing of the tunnelled host leaves in the clear, DNS
+# included; the kill switch's drops are counted; the server comes back and
+# traffic resumes without anyone touching the gateway. Topology:
+# lib/vpnclient.sh; [tunnel] route = lan1, killswitch on (the default).
+#
+# 1. The tunnel is up; lan1 pings srv2 (through the tunnel) every 0.2 s and
+#    asks the gateway for a name every 0.5 s, for the whole scenario. A
+#    capture on the WAN takes every packet from the public address other
+#    than the tunnel's own UDP to srv1.
+# 2. srv1's wireguard-go is stopped: the gateway says down within 10 s,
+#    drop_tunnel_down grows while lan1 keeps sending, lan1's pings go
+#    unanswered.
+# 3. srv1's server starts again (same key): the gateway says up by itself
+#    within 40 s and lan1's traffic is answered through the tunnel again
+#    (srv2's service sees srv1's address).
+# 4. The WAN capture holds no packet at all: nothing of lan1's (ICMP, DNS,
+#    TCP) left in the clear at any time.
+# Only for --gateway passgate.
+
+source "$E2E_DIR/lib/vpnclient.sh"
+
+scenario() {
+	[[ $GATEWAY == passgate ]] || { fail "the tunnel is passgated's: run with --gateway passgate"; return; }
+	need wireguard-go wg nft dnsmasq python3 tcpdump || return
+	local d0 d1 d2 seen t0 down_ms up_ms before after
+	vc_server_start || return
+	vc_gateway "${LAN_IP[0]}" none || return
+	vc_wait_up 20 || { fail "the tunnel did not come up within 20 s (state $(vc_state))"; return; }
+	vc_wan_capture wan || return
+
+	# 1. A transfer that never stops: pings and DNS queries from lan1.
+	spawn lan1-ping "${NS_LAN[0]}" ping -n -D -i 0.2 -W 1 "$SRV2_IP"
+	spawn lan1-dns "${NS_LAN[0]}" sh -c 'while :; do echo "$(date +%s.%N) $(python3 -c "$1" "$2" "$3")"; sleep 0.5; done' sh \
+		'import socket,struct,sys
+s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.settimeout(0.4)
+q=struct.pack("!HHHHHH",4660,256,1,0,0,0)+b"".join(bytes([len(p)])+p.encode() for p in sys.argv[2].split("."))+b"\0\0\1\0\1"
+s.sendto(q,(sys.argv[1],53))
+try: print("answer", len(s.recv(512)))
+except OSError: print("none")' "$LAN_GW" "$VC_NAME"
+	wait_until 5 grep -q "bytes from $SRV2_IP" "$SCN_DIR/lan1-ping.log" ||
+		{ fail "lan1's pings to srv2 are not answered through the tunnel"; return; }
+	wait_until 5 grep -q "answer" "$SCN_DIR/lan1-dns.log" ||
+		{ fail "lan1's DNS queries to the gateway are not answered through the tunnel"; return; }
+	d0=$(gateway_counter drop_tunnel_down)
+
+	# 2. The server goes away.
+	t0=$EPOCHREALTIME
+	vc_server_stop
+	wait_until 10 vc_is down || { fail "the gateway still says $(vc_state) 10 s after the server stopped"; return; }
+	down_ms=$(elapsed_ms "$t0")
+	d1=$(gateway_counter drop_tunnel_down)
+	before=$(grep -c "bytes from" "$SCN_DIR/lan1-ping.log")
+	sleep 4
+	d2=$(gateway_counter drop_tunnel_down)
+	after=$(grep -c "bytes from" "$SCN_DIR/lan1-ping.log")
+	# 4 s of pings (5/s) and queries (2/s), 28 packets: at least 20 dropped, counted.
+	((d2 - d1 >= 20)) || { fail "drop_tunnel_down grew by $((d2 - d1)) in 4 s of lan1 sending while down (expected >= 20 of 28)"; return; }
+	((after == before)) || { fail "lan1 got $((after - before)) ping answers while the tunnel was down"; return; }
+
+	# 3. It comes back; nobody touches the gateway.
+	t0=$EPOCHREALTIME
+	vc_server_again || return
+	wait_until 40 vc_is up || { fail "the tunnel did not come back within 40 s of the server (state $(vc_state))"; return; }
+	up_ms=$(elapsed_ms "$t0")
+	before=$(grep -c "bytes from" "$SCN_DIR/lan1-ping.log")
+	wait_until 5 vk_answers_above "$before" ||
+		{ fail "lan1's pings are not answered again after the tunnel came back"; return; }
+	seen=$(vc_seen "${NS_LAN[0]}" "$SRV2_IP" "$VC_OUTSIDE")
+	[[ $seen == "$SRV1_IP:"* ]] || { fail "after the return, srv2's service saw '${seen:-no answer}', expected $SRV1_IP"; return; }
+
+	# 4. Nothing in the clear, at any time.
+	capture_stop wan
+	local tun leaked
+	read -r tun leaked < <(vc_wan_verdict wan)
+	((tun > 0)) || { fail "the WAN capture saw none of the tunnel's packets: it proves nothing"; return; }
+	((leaked == 0)) || { fail "$leaked packets left the public address outside the tunnel: $(capture_read wan "not udp port $VC_PORT" | head -n 3 | tr '\n' ' ')"; return; }
+	note "down seen after ${down_ms} ms, drop_tunnel_down $d0 -> $d1 -> $d2 (4 s), back up ${up_ms} ms after the server; WAN: $tun tunnel packets, 0 others"
+	report router-vpn-killswitch "${LAN_IP[0]}" "$SRV2_IP" PASS "drops $((d2 - d0)), down in ${down_ms} ms, up again in ${up_ms} ms, 0 leaked"
+}
+
+# vk_answers_above N - lan1's ping has more than N answers by now.
+vk_answers_above() {
+	(($(grep -c "bytes from" "$SCN_DIR/lan1-ping.log") > $1))
+}
