@@ -135,12 +135,13 @@ static int middle(const struct line *a, size_t m, const struct line *b, size_t n
 			ops[(*nops)++] = (struct op){' ', a0 + i, b0 + j};
 			i++;
 			j++;
-		} else if (j < n && (i == m || L[i * w + j + 1] >= L[(i + 1) * w + j])) {
-			ops[(*nops)++] = (struct op){'+', a0 + i, b0 + j};
-			j++;
-		} else {
+		} else if (i < m && (j == n || L[(i + 1) * w + j] >= L[i * w + j + 1])) {
+			/* Removals before additions, as diff -u shows a changed line. */
 			ops[(*nops)++] = (struct op){'-', a0 + i, b0 + j};
 			i++;
+		} else {
+			ops[(*nops)++] = (struct op){'+', a0 + i, b0 + j};
+			j++;
 		}
 	}
 	free(L);
