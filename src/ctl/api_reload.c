@@ -118,8 +118,9 @@ static int do_reload(struct pg_api *api, struct pg_reload_diff *d, uint32_t *flo
 		pg_err("config: out of memory: the reload is not on probation");
 		return 0;
 	}
-	snprintf(what, sizeof(what), "reload of %s", path);
-	r = pg_api_safe_done(api, prev, prev_len, secs, what);
+	/* "reload: 1 setting changed: [input] lan" names the change on probation. */
+	snprintf(line, sizeof(line), "reload: %.180s", what);
+	r = pg_api_safe_done(api, prev, prev_len, secs, line);
 	free(prev);
 	return r ? -EAGAIN : 0;
 }

@@ -175,8 +175,10 @@ static int undo(struct pg_api *api, const char *why, char *msg, size_t msglen)
 	snprintf(msg, msglen, "change %s, previous configuration restored%s%s", why,
 		 api->env.cfg_path ? " and saved to " : "",
 		 api->env.cfg_path ? api->env.cfg_path : "");
-	snprintf(line, sizeof(line), "config: '%.60s' %.120s", s->pending.what, msg);
-	log_both(api, "warning", line);
+	/* The full line (with the file's path) to the log; the events keep what fits. */
+	pg_warn("config: '%s' %s", s->pending.what, msg);
+	snprintf(line, sizeof(line), "config: rolled back '%.80s': %s", s->pending.what, why);
+	pg_api_log_add(api, "warning", line);
 	pg_confirm_disarm(&s->pending);
 	return 0;
 }

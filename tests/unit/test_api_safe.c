@@ -219,7 +219,7 @@ static void test_unconfirmed_change_rolls_back_at_deadline(void **state)
 	json_object_put(o);
 	/* And logged where GET /api/v1/events shows it. */
 	assert_non_null(strstr(f->api->log[(f->api->log_seq - 1) % PG_API_LOG_LINES].text,
-			       "previous configuration restored"));
+			       "rolled back '[input] lan = tcp 22': not confirmed within 10 s"));
 	/* Changes are possible again. */
 	assert_int_equal(request(f, "PUT", "/api/v1/config/passthrough", "{\"pptp\": false}", NULL),
 			 200);
