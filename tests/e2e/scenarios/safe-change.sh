@@ -22,6 +22,9 @@
 #    force (running and file) 10 s later; `passgatectl config diff 1`
 #    shows exactly that line changed.
 # 6. The pings crossed the gateway all along: at most SC_MAX_LOST lost.
+# 7. The admin page in headless Chromium on lan1 (tests/web/drive-safe.js):
+#    setting the DMZ host puts it on probation, a banner counts down (two
+#    readings 2 s apart), "Keep this change" keeps it.
 # Only for --gateway passgate: the rollback is passgated's.
 
 source "$E2E_DIR/lib/hostpath.sh"
@@ -100,8 +103,15 @@ scenario() {
 	((tx - rx <= SC_MAX_LOST && rx > 0)) ||
 		{ fail "lan1 -> srv1 lost $((tx - rx)) of $tx pings across the changes (at most $SC_MAX_LOST)"; return; }
 	note "lan1 -> srv1 pings across lock-out, rollback and confirmed change: $rx of $tx answered"
+
+	# 7. The page: a risky change on probation, counted down, kept.
+	need node chromium || return
+	tnsx 70 "$lan" node "$REPO/tests/web/drive-safe.js" "$api/" "$HP_PASSWORD" \
+		"$REPO/build/admin-page-safe.png" "${LAN_IP[1]}" >"$SCN_DIR/browser.log" 2>&1 ||
+		{ fail "admin page: $(grep -v Warning "$SCN_DIR/browser.log" | tail -n 1)"; return; }
+	note "$(tail -n 1 "$SCN_DIR/browser.log")"
 	report safe-change "${LAN_IP[0]}" "$LAN_GW:80/tcp" PASS \
-		"locked out, back after ${ms} ms with the file restored; confirmed change kept; pings $rx/$tx"
+		"locked out, back after ${ms} ms with the file restored; confirmed change kept; page countdown; pings $rx/$tx"
 }
 
 # sc_reachable NS URL - the API answers NS (any HTTP status).
