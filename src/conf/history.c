@@ -243,8 +243,8 @@ int pg_history_save(const struct pg_history *h, const char *text, size_t len)
 		size_t last_len = 0;
 
 		path_of(h, all[0].seq, path, sizeof(path));
-		if (!pg_history_read_file(path, 1u << 20, &last, &last_len) && last_len == len &&
-		    !memcmp(last, text, len)) {
+		if (!pg_history_read_file(path, 1u << 20, &last, &last_len) && last &&
+		    last_len == len && !memcmp(last, text, len)) {
 			free(last);
 			goto out; /* the newest already is this text */
 		}

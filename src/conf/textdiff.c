@@ -232,11 +232,12 @@ int pg_textdiff(const char *a, size_t alen, const char *label_a, const char *b, 
 	r = o.s ? 0 : -ENOMEM;
 done:
 	if (!r && o.cut) {
-		char *t = realloc(o.s, o.len + 32);
+		static const char note[] = "... (diff cut)\n";
+		char *t = realloc(o.s, o.len + sizeof(note));
 
 		if (t) {
 			o.s = t;
-			strcpy(o.s + o.len, "... (diff cut)\n");
+			memcpy(o.s + o.len, note, sizeof(note)); /* with its NUL */
 		}
 	}
 	free(la);

@@ -227,12 +227,36 @@ static void test_diff_large_middle(void **state)
 	free(b);
 }
 
+static void test_diff_output_bounded(void **state)
+{
+	/* 2 x 40000 changed lines would print ~700 KB: cut at PG_TEXTDIFF_OUT_MAX, and said. */
+	size_t n = 40000, alen = 0, blen = 0, len;
+	char *a = malloc(n * 16), *b = malloc(n * 16), *out = NULL;
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	for (size_t i = 0; i < n; i++) {
+		alen += (size_t)sprintf(a + alen, "old %zu\n", i);
+		blen += (size_t)sprintf(b + blen, "new %zu\n", i);
+	}
+	assert_int_equal(pg_textdiff(a, alen, "a", b, blen, "b", &out), 0);
+	len = strlen(out);
+	assert_true(len <= PG_TEXTDIFF_OUT_MAX + 16);
+	assert_true(len > PG_TEXTDIFF_OUT_MAX - 64);
+	assert_string_equal(out + len - 15, "... (diff cut)\n");
+	free(out);
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_confirm_window),	 cmocka_unit_test(test_risky_settings),
 		cmocka_unit_test(test_history_names),	 cmocka_unit_test(test_history_rotation),
 		cmocka_unit_test(test_diff),		 cmocka_unit_test(test_diff_large_middle),
+		cmocka_unit_test(test_diff_output_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
