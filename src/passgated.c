@@ -66,7 +66,8 @@ static void usage(FILE *f)
 		   "  -t       check the configuration and exit\n"
 		   "  -r DIR   run directory for dnsmasq's configuration\n"
 		   "           (default " PG_DNSMASQ_RUN_DIR ")\n"
-		   "  -s DIR   state directory: DHCP leases, the API's self-signed certificate\n"
+		   "  -s DIR   state directory: DHCP leases, the API's self-signed certificate,\n"
+		   "           past configurations (DIR/config.d)\n"
 		   "           (default " PG_STATE_DIR ")\n"
 		   "  -u USER  the user to run as once set up (default " PG_ISOLATE_USER
 		   ", when it exists)\n"
@@ -337,7 +338,7 @@ static int drop_privileges(const struct pg_config *cfg, const struct pg_dnsmasq 
 static struct pg_api *api_start(struct pg_config *cfg, const char *path,
 				struct pg_engines *engines, struct pg_datapath *dp,
 				const struct pg_tls *tls, struct pg_handoff *h,
-				const struct pg_tunnel *tunnel)
+				const struct pg_tunnel *tunnel, const char *state_dir)
 {
 	char err[PG_CONFIG_ERR_SIZE];
 	struct pg_api_env env;
@@ -355,6 +356,7 @@ static struct pg_api *api_start(struct pg_config *cfg, const char *path,
 	env.dp = dp;
 	env.tls = tls->cert_pem ? tls : NULL;
 	env.handoff = h;
+	env.state_dir = state_dir;
 	env.shapers[PG_SIDE_LAN] = dp->shaper[PG_SIDE_LAN];
 	env.shapers[PG_SIDE_WAN] = dp->shaper[PG_SIDE_WAN];
 	env.tunnel = &tunnel->st;
@@ -464,16 +466,18 @@ int main(int argc, char **argv)
 		pg_err("eventfd: %s", strerror(-r));
 		goto out_tls;
 	}
-	api = api_start(&cfg, o.path, &engines, &dp, &tls, &handoff, &tunnel);
+	api = api_start(&cfg, o.path, &engines, &dp, &tls, &handoff, &tunnel, o.state_dir);
 	if (!api)
 		goto out_handoff;
 	/*
 	 * Privileges go before the control thread starts: capabilities are per
 	 * thread, and a thread made later inherits the reduced set and the
 	 * seccomp filter. The state directory is handed over when the
-	 * daemon keeps something there (leases, the WAN's lease, its key).
+	 * daemon keeps something there (leases, the WAN's lease, its key, the
+	 * past configurations).
 	 */
-	keeps_state = cfg.host.path || cfg.wan_dhcp || (tls.cert_pem && !cfg.api.tls_cert[0]);
+	keeps_state = cfg.host.path || cfg.wan_dhcp || (tls.cert_pem && !cfg.api.tls_cert[0]) ||
+		      (o.path && cfg.api.config_history);
 	/*
 	 * Packets first when the cores are shared with other work (the control
 	 * thread runs at nice 10, ctl_thread.c). This thread becomes the data

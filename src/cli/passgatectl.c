@@ -33,6 +33,7 @@
 #include "conf/config.h"
 #include "cli/ctl_capture.h"
 #include "cli/ctl_reply.h"
+#include "cli/ctl_safe.h"
 #include "util/version.h"
 
 #define TIMEOUT_MS 10000
@@ -188,6 +189,16 @@ static int cmd_status(int argc, char **argv)
 	       num(o, "flows"), num(o, "max_flows"));
 	pt = get(o, "passthrough");
 	print_wan_line(get(o, "wan"));
+	{
+		struct json_object *p = get(o, "pending"), *rb = get(o, "last_rollback");
+
+		if (p && json_object_is_type(p, json_type_object))
+			printf("CHANGE WAITING FOR CONFIRMATION: %s (rolled back in %llds unless "
+			       "'passgatectl confirm')\n",
+			       str(p, "what"), num(p, "seconds_left"));
+		if (rb && json_object_is_type(rb, json_type_object))
+			printf("last rollback: %s\n", str(rb, "what"));
+	}
 	printf("passthrough: pptp %s, ipsec %s, l2tp %s\n\n",
 	       json_object_get_boolean(get(pt, "pptp")) ? "on" : "off",
 	       json_object_get_boolean(get(pt, "ipsec")) ? "on" : "off",
@@ -333,23 +344,29 @@ static int cmd_events(int argc, char **argv)
 	return 0;
 }
 
-/* PUT one setting; value is the file's text ("on", "5m", "192.168.1.50"). */
-static int put_setting(const char *section, const char *key, const char *value)
+/*
+ * PUT one setting; value is the file's text ("on", "5m", "192.168.1.50");
+ * query: "" or "?confirm=SECS" (ctl_safe.c).
+ */
+static int put_setting(const char *section, const char *key, const char *value,
+		       const char *query)
 {
 	struct json_object *body = json_object_new_object(), *o;
-	char path[128];
+	char path[160];
 
 	if (!strcmp(value, "default"))
 		json_object_object_add(body, key, NULL);
 	else
 		json_object_object_add(body, key, json_object_new_string(value));
-	snprintf(path, sizeof(path), "/api/v1/config/%s", section);
+	snprintf(path, sizeof(path), "/api/v1/config/%.64s%s", section, query);
 	o = call("PUT", path, json_object_to_json_string(body));
 	json_object_put(body);
 	if (!o)
 		return 1;
-	if (!opt_json)
+	if (!opt_json) {
 		printf("[%s] %s = %s: applied\n", section, key, value);
+		pg_ctl_print_probation(o);
+	}
 	json_object_put(o);
 	return 0;
 }
@@ -361,7 +378,7 @@ static int cmd_passthrough(int argc, char **argv)
 	if (argc == 3 && (!strcmp(argv[1], "pptp") || !strcmp(argv[1], "ipsec") ||
 			  !strcmp(argv[1], "l2tp")) &&
 	    (!strcmp(argv[2], "on") || !strcmp(argv[2], "off")))
-		return put_setting("passthrough", argv[1], argv[2]);
+		return put_setting("passthrough", argv[1], argv[2], "");
 	if (argc != 1) {
 		fprintf(stderr, "usage: passgatectl passthrough [pptp|ipsec|l2tp on|off]\n");
 		return PG_EXIT_USAGE;
@@ -381,12 +398,47 @@ static int cmd_passthrough(int argc, char **argv)
 
 static int cmd_set(int argc, char **argv)
 {
-	if (argc != 4) {
-		fprintf(stderr, "usage: passgatectl set SECTION KEY VALUE|default\n"
-				"  e.g. passgatectl set timeouts udp 5m\n");
+	char q[32] = "";
+	int i = 1, r = 0;
+
+	if (argc > 1)
+		r = pg_ctl_confirm_opt(argc, argv, &i, q, sizeof(q));
+	if (r < 0 || argc - i != 3) {
+		fprintf(stderr, "usage: passgatectl set [--confirm SECS] SECTION KEY VALUE|default\n"
+				"  e.g. passgatectl set timeouts udp 5m\n"
+				"  --confirm SECS: rolled back unless 'passgatectl confirm' comes in "
+				"time\n");
 		return PG_EXIT_USAGE;
 	}
-	return put_setting(argv[1], argv[2], argv[3]);
+	return put_setting(argv[i], argv[i + 1], argv[i + 2], q);
+}
+
+static int cmd_apply(int argc, char **argv)
+{
+	struct pg_ctl_target t = {opt_url, opt_token, opt_json};
+
+	return pg_ctl_apply(&t, argc, argv);
+}
+
+static int cmd_confirm(int argc, char **argv)
+{
+	struct pg_ctl_target t = {opt_url, opt_token, opt_json};
+
+	return pg_ctl_confirm(&t, argc, argv);
+}
+
+static int cmd_cancel(int argc, char **argv)
+{
+	struct pg_ctl_target t = {opt_url, opt_token, opt_json};
+
+	return pg_ctl_cancel(&t, argc, argv);
+}
+
+static int cmd_config(int argc, char **argv)
+{
+	struct pg_ctl_target t = {opt_url, opt_token, opt_json};
+
+	return pg_ctl_config(&t, argc, argv);
 }
 
 static int forward_list(void)
@@ -517,9 +569,16 @@ static const struct subcommand subcommands[] = {
 	{"forward", "[list|add RULE|del ID]", "port forwards ([forward] rule syntax)", cmd_forward},
 	{"capture", "-w FILE [--filter F] [...]", "a pcap of what crosses the gateway (-h: options)",
 	 cmd_capture},
-	{"set", "SECTION KEY VALUE", "change one setting (docs/API.md lists them)", cmd_set},
+	{"set", "[--confirm SECS] SECTION KEY VALUE", "change one setting (docs/API.md lists them)",
+	 cmd_set},
 	{"reload", "", "re-read the daemon's config file (as SIGHUP); errors name the line",
 	 cmd_reload},
+	{"apply", "[--confirm SECS]", "reload; with --confirm, rolled back unless confirmed in time",
+	 cmd_apply},
+	{"confirm", "", "keep the change that waits for its confirmation", cmd_confirm},
+	{"cancel", "", "roll back the change that waits for its confirmation now", cmd_cancel},
+	{"config", "diff|history|rollback|pending",
+	 "diff with the file or a kept configuration; list, roll back to one", cmd_config},
 	{"check-config", "FILE", "parse FILE as passgated would; print ok or the error",
 	 cmd_check_config},
 	{"hash-password", "", "read a password, print the [api] line with its hash",

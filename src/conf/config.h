@@ -72,6 +72,7 @@ struct pg_config_api {
 	enum pg_api_tls tls;
 	char tls_cert[PG_CONFIG_VALUE_MAX + 1]; /* PEM files, or "": self-signed made at start */
 	char tls_key[PG_CONFIG_VALUE_MAX + 1];
+	uint32_t config_history; /* configurations kept in the state directory (history.h) */
 };
 
 /* The I/O backend moving frames on both links ([datapath] backend). */

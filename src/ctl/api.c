@@ -350,6 +350,7 @@ void pg_api_destroy(struct pg_api *api)
 	}
 	if (api->epfd >= 0)
 		close(api->epfd);
+	pg_confirm_disarm(&api->safe.pending);
 	free(api);
 }
 

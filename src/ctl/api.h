@@ -44,6 +44,7 @@ struct pg_api_env {
 	struct pg_handoff *handoff; /* jobs for the data path's thread; NULL: run inline */
 	const struct pg_shaper *shapers[2]; /* egress shapers by side (shaper.h); NULL: off */
 	const struct pg_tunnel_status *tunnel; /* the VPN client's (tunnel.h); NULL: none */
+	const char *state_dir; /* configurations kept in STATE/config.d (history.h); NULL: none */
 };
 
 /*
@@ -84,6 +85,13 @@ void pg_api_run(struct pg_api *api, uint64_t now_ms);
  * data path fills (dp/handoff.h), on the control thread.
  */
 void pg_api_drain_events(struct pg_api *api, struct pg_engines *engines, uint64_t now_ms);
+
+/*
+ * The control thread's timer, called at least every 100 ms: opens the kept
+ * configurations on the first call (after the privilege drop) and rolls a
+ * change back when its confirmation did not come in time (api_safe.c).
+ */
+void pg_api_tick(struct pg_api *api, uint64_t now_ms);
 
 /* Log the counters and links (SIGUSR1), from a copy taken between two passes. */
 void pg_api_log_status(struct pg_api *api);

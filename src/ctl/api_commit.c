@@ -10,9 +10,14 @@
  * same thing, so this should not happen) the old file is written back. The
  * engine keeps its flow table across pg_engine_reconfigure(): established
  * flows survive every change the API can make.
+ *
+ * With ?confirm=SECS the change is applied the same way and then put on
+ * probation (api_safe.c): the daemon itself goes back to the text before
+ * it unless the change is confirmed in time.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctl/api_internal.h"
@@ -33,13 +38,20 @@ int pg_api_config_copy(struct pg_api *api, struct pg_config *next, struct pg_api
 }
 
 void pg_api_commit(struct pg_api *api, struct pg_config *next, const char *what,
-		   struct pg_api_resp *resp)
+		   const struct pg_api_req *req, struct pg_api_resp *resp)
 {
 	struct pg_config *cur = api->env.cfg;
 	const char *path = api->env.cfg_path, *why = NULL;
-	char line[PG_API_LOG_LINE_MAX];
+	char line[PG_API_LOG_LINE_MAX], risky_names[PG_API_LOG_LINE_MAX], *prev;
+	struct json_object *o, *risky;
+	size_t prev_len;
+	uint32_t secs;
 	int r;
 
+	if (pg_api_safe_begin(api, req, &secs, resp)) {
+		pg_config_free(next);
+		return;
+	}
 	/* Not in the file: the flow hash key of this run must stay. */
 	memcpy(next->engine.hash_seed, cur->engine.hash_seed, sizeof(cur->engine.hash_seed));
 	if (pg_engines_validate(&next->engine, api->env.engines->n, &why)) {
@@ -47,13 +59,23 @@ void pg_api_commit(struct pg_api *api, struct pg_config *next, const char *what,
 		pg_config_free(next);
 		return;
 	}
+	/* The text before the change: the history and a probation go back to it. */
+	prev_len = cur->doc.text_len;
+	prev = malloc(prev_len + 1);
+	if (!prev) {
+		pg_api_error(resp, 500, NULL, "out of memory; nothing changed");
+		pg_config_free(next);
+		return;
+	}
+	memcpy(prev, cur->doc.text, prev_len);
+	prev[prev_len] = '\0';
+	risky = pg_api_safe_risky(cur, next, risky_names, sizeof(risky_names));
 	if (path) {
 		r = pg_config_write(next, path);
 		if (r) {
 			pg_api_error(resp, 500, NULL, "cannot save %s: %s; nothing changed", path,
 				     strerror(-r));
-			pg_config_free(next);
-			return;
+			goto fail;
 		}
 	}
 	r = pg_api_reconfigure(api, &next->engine, NULL);
@@ -61,8 +83,7 @@ void pg_api_commit(struct pg_api *api, struct pg_config *next, const char *what,
 		if (path && pg_config_write(cur, path))
 			pg_err("api: %s could not be restored after a refused change", path);
 		pg_api_error(resp, 400, NULL, "the engine refused the change: %s", strerror(-r));
-		pg_config_free(next);
-		return;
+		goto fail;
 	}
 	pg_log_set_level(next->log_level);
 	pg_config_free(cur);
@@ -71,5 +92,24 @@ void pg_api_commit(struct pg_api *api, struct pg_config *next, const char *what,
 		 path ? ", saved to " : " (built-in configuration: not saved)", path ? path : "");
 	pg_info("%s", line);
 	pg_api_log_add(api, "info", line);
-	pg_api_get_config(api, NULL, resp);
+	if (risky_names[0] && !secs) {
+		snprintf(line, sizeof(line),
+			 "config: this change could lock the admin out (%.100s) and was made "
+			 "without ?confirm=SECS", risky_names);
+		pg_warn("%s", line);
+		pg_api_log_add(api, "warning", line);
+	}
+	r = pg_api_safe_done(api, prev, prev_len, secs, what);
+	free(prev);
+	o = pg_api_config_json(api);
+	json_object_object_add(o, "lockout_risk", risky);
+	if (r)
+		json_object_object_add(o, "warning", json_object_new_string(
+						  "applied, but not on probation: no rollback is armed"));
+	pg_api_json(resp, 200, o);
+	return;
+fail:
+	json_object_put(risky);
+	free(prev);
+	pg_config_free(next);
 }

@@ -14,6 +14,8 @@
 
 #include "ctl/api.h"
 #include "ctl/auth.h"
+#include "conf/confirm.h"
+#include "conf/history.h"
 #include "dp/dpstats.h"
 #include "engine/observe.h"
 #include "l2/port.h"
@@ -42,8 +44,18 @@ struct pg_api_log_line {
 	char text[PG_API_LOG_LINE_MAX];
 };
 
+/* api_safe.c: changes on probation and the configurations kept. */
+struct pg_api_safe {
+	bool started;		   /* the history was opened (first tick, after the drop) */
+	struct pg_confirm pending; /* the change waiting for its confirmation */
+	struct pg_history history;
+	int64_t rolled_back_at;	   /* wall clock of the last rollback, 0: none */
+	char rolled_back[PG_CONFIRM_WHAT_SIZE + 64]; /* what it undid, and why */
+};
+
 struct pg_api {
 	struct pg_api_env env;
+	struct pg_api_safe safe;
 	struct MHD_Daemon *mhd;
 	struct MHD_Daemon *mhd_unix; /* the control socket, or NULL */
 	int epfd;		     /* watches both servers' epoll descriptors, or -1 */
@@ -157,9 +169,12 @@ void pg_api_add_forward(struct pg_api *api, const struct pg_api_req *req, struct
 void pg_api_del_forward(struct pg_api *api, const char *index, const struct pg_api_req *req,
 			struct pg_api_resp *resp);
 
-/* api_commit.c: make next the running configuration (engine, file, log). */
+/*
+ * api_commit.c: make next the running configuration (engine, file, log);
+ * req's ?confirm=SECS puts the change on probation (api_safe.c).
+ */
 void pg_api_commit(struct pg_api *api, struct pg_config *next, const char *what,
-		   struct pg_api_resp *resp);
+		   const struct pg_api_req *req, struct pg_api_resp *resp);
 /* Copy the running configuration for editing; 0 or fills resp (500). */
 int pg_api_config_copy(struct pg_api *api, struct pg_config *next, struct pg_api_resp *resp);
 /* api_cfgedit.c: text edits the line-at-a-time pg_config_set() cannot do. */
@@ -183,6 +198,42 @@ void pg_api_wan_get(struct pg_api *api, const char *rest, const struct pg_api_re
 		    struct pg_api_resp *resp);
 void pg_api_wan_post(struct pg_api *api, const char *rest, const struct pg_api_req *req,
 		     struct pg_api_resp *resp);
+
+/*
+ * api_safe.c: changes on probation (?confirm=SECS), rolled back by the
+ * control thread's timer unless confirmed; the configurations kept.
+ */
+/* ?confirm=SECS of req in *secs (0 without); -1 with resp filled (400, or 409 while one waits). */
+int pg_api_safe_begin(struct pg_api *api, const struct pg_api_req *req, uint32_t *secs,
+		      struct pg_api_resp *resp);
+/*
+ * After a change made prev (the text before it) the past: record the new
+ * running text in the history and, with secs, put the change on probation.
+ * Logs either way; returns -errno when the probation could not be armed
+ * (the change then stays, and the caller says so).
+ */
+int pg_api_safe_done(struct pg_api *api, const char *prev, size_t prev_len, uint32_t secs,
+		     const char *what);
+/* {"pending": {...} | null, "last_rollback": {...} | null} members added to o. */
+void pg_api_safe_json(struct pg_api *api, struct json_object *o);
+/* The settings of the change cur -> next that could lock the admin out, as a JSON array. */
+struct json_object *pg_api_safe_risky(const struct pg_config *cur, const struct pg_config *next,
+				      char *names, size_t len);
+void pg_api_safe_confirm(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+			 struct pg_api_resp *resp);
+void pg_api_safe_pending(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+			 struct pg_api_resp *resp);
+void pg_api_safe_cancel(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+			struct pg_api_resp *resp);
+void pg_api_safe_diff(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+		      struct pg_api_resp *resp);
+void pg_api_safe_history(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+			 struct pg_api_resp *resp);
+void pg_api_safe_rollback(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+			  struct pg_api_resp *resp);
+
+/* The running configuration as GET /api/v1/config shows it (api_settings.c). */
+struct json_object *pg_api_config_json(struct pg_api *api);
 
 /* api_reload.c: POST /api/v1/reload. */
 void pg_api_post_reload(struct pg_api *api, const struct pg_api_req *req,

@@ -85,7 +85,7 @@ void pg_api_add_forward(struct pg_api *api, const struct pg_api_req *req, struct
 	}
 	snprintf(what, sizeof(what), "[forward] rule = %s added", json_object_get_string(rule));
 	json_object_put(body);
-	pg_api_commit(api, &next, what, resp);
+	pg_api_commit(api, &next, what, req, resp);
 }
 
 void pg_api_del_forward(struct pg_api *api, const char *index, const struct pg_api_req *req,
@@ -113,5 +113,5 @@ void pg_api_del_forward(struct pg_api *api, const char *index, const struct pg_a
 		pg_api_error(resp, 400, "id", "%s", pg_api_config_reason(err));
 		return;
 	}
-	pg_api_commit(api, &next, what, resp);
+	pg_api_commit(api, &next, what, req, resp);
 }

@@ -11,9 +11,14 @@
  * configuration as it was and names file, line and reason. The file is
  * not written: it is the source here, and rewriting it could race with the
  * editor that just saved it.
+ *
+ * POST /api/v1/reload?confirm=SECS (passgatectl apply --confirm SECS)
+ * puts the reloaded file on probation (api_safe.c): unless confirmed in
+ * time, the text that ran before is applied again and written back.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctl/api_internal.h"
@@ -51,12 +56,14 @@ static int refuse(struct pg_api *api, int r, char *msg, size_t msglen, const cha
 	return r;
 }
 
-static int do_reload(struct pg_api *api, struct pg_reload_diff *d, uint32_t *flows, char *msg,
-		     size_t msglen)
+static int do_reload(struct pg_api *api, struct pg_reload_diff *d, uint32_t *flows,
+		     uint32_t secs, char *msg, size_t msglen)
 {
 	struct pg_config *cur = api->env.cfg, next;
 	const char *path = api->env.cfg_path;
 	char err[PG_CONFIG_ERR_SIZE], what[PG_API_LOG_LINE_MAX], line[PG_API_LOG_LINE_MAX];
+	char *prev;
+	size_t prev_len;
 	bool creds;
 	int r;
 
@@ -64,6 +71,11 @@ static int do_reload(struct pg_api *api, struct pg_reload_diff *d, uint32_t *flo
 		return refuse(api, -ENOENT, msg, msglen,
 			      "no configuration file: passgated runs its built-in configuration "
 			      "(start it with -c FILE)");
+	/* A reload would stack on a change on probation (SIGHUP comes here too). */
+	if (api->safe.pending.armed)
+		return refuse(api, -EBUSY, msg, msglen,
+			      "a change waits for its confirmation: confirm it or roll it back "
+			      "first");
 	r = pg_config_load(&next, path, err, sizeof(err));
 	if (r)
 		return refuse(api, r, msg, msglen, err);
@@ -82,6 +94,13 @@ static int do_reload(struct pg_api *api, struct pg_reload_diff *d, uint32_t *flo
 	}
 	pg_reload_diff(cur, &next, d);
 	creds = pg_reload_credentials_changed(cur, &next);
+	/* The text before, for the history's sake and a probation's. */
+	prev_len = cur->doc.text_len;
+	prev = malloc(prev_len + 1);
+	if (prev) {
+		memcpy(prev, cur->doc.text, prev_len);
+		prev[prev_len] = '\0';
+	}
 	pg_log_set_level(next.log_level);
 	pg_config_free(cur);
 	*cur = next;
@@ -95,14 +114,22 @@ static int do_reload(struct pg_api *api, struct pg_reload_diff *d, uint32_t *flo
 	snprintf(line, sizeof(line), "config: %s", msg);
 	pg_info("%s", line);
 	pg_api_log_add(api, "info", line);
-	return 0;
+	if (!prev) {
+		pg_err("config: out of memory: the reload is not on probation");
+		return 0;
+	}
+	/* "reload: 1 setting changed: [input] lan" names the change on probation. */
+	snprintf(line, sizeof(line), "reload: %.180s", what);
+	r = pg_api_safe_done(api, prev, prev_len, secs, line);
+	free(prev);
+	return r ? -EAGAIN : 0;
 }
 
 int pg_api_reload(struct pg_api *api, char *msg, size_t msglen)
 {
 	struct pg_reload_diff d;
 
-	return do_reload(api, &d, NULL, msg, msglen);
+	return do_reload(api, &d, NULL, 0, msg, msglen);
 }
 
 void pg_api_post_reload(struct pg_api *api, const struct pg_api_req *req,
@@ -111,12 +138,18 @@ void pg_api_post_reload(struct pg_api *api, const struct pg_api_req *req,
 	struct pg_reload_diff d;
 	struct json_object *o, *names;
 	char msg[PG_CONFIG_ERR_SIZE + 64];
-	uint32_t flows = 0;
+	uint32_t flows = 0, secs;
 	int r;
 
-	(void)req;
 	memset(&d, 0, sizeof(d));
-	r = do_reload(api, &d, &flows, msg, sizeof(msg));
+	if (pg_api_safe_begin(api, req, &secs, resp))
+		return;
+	r = do_reload(api, &d, &flows, secs, msg, sizeof(msg));
+	if (r == -EAGAIN) {
+		pg_api_error(resp, 500, NULL, "%s; but it could not be put on probation: no "
+			     "rollback is armed", msg);
+		return;
+	}
 	if (r) {
 		pg_api_error(resp, r == -ENOENT && !api->env.cfg_path ? 409
 				   : r == -ENOMEM			     ? 500
@@ -133,5 +166,14 @@ void pg_api_post_reload(struct pg_api *api, const struct pg_api_req *req,
 	json_object_object_add(o, "changed_count", json_object_new_int64(d.n));
 	json_object_object_add(o, "message", json_object_new_string(msg));
 	json_object_object_add(o, "flows", json_object_new_int64(flows));
+	{
+		struct json_object *risky = json_object_new_array();
+
+		for (unsigned int i = 0; i < d.n && i < PG_RELOAD_NAMES_MAX; i++)
+			if (pg_confirm_risky_name(d.names[i]))
+				json_object_array_add(risky, json_object_new_string(d.names[i]));
+		json_object_object_add(o, "lockout_risk", risky);
+	}
+	pg_api_safe_json(api, o);
 	pg_api_json(resp, 200, o);
 }

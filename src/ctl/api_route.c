@@ -201,6 +201,13 @@ static const struct route routes[] = {
 	{"GET", "/api/v1/events", A_READ, r_events},
 	{"GET", "/api/v1/config", A_READ, r_config},
 	{"PUT", "/api/v1/config/", A_WRITE, r_put_section},
+	{"GET", "/api/v1/config/pending", A_READ, pg_api_safe_pending},
+	{"POST", "/api/v1/config/confirm", A_WRITE, pg_api_safe_confirm},
+	{"DELETE", "/api/v1/config/pending", A_WRITE, pg_api_safe_cancel},
+	/* The text holds the credential hashes: credentials even to read. */
+	{"GET", "/api/v1/config/diff", A_WRITE, pg_api_safe_diff},
+	{"GET", "/api/v1/config/history", A_READ, pg_api_safe_history},
+	{"POST", "/api/v1/config/rollback", A_WRITE, pg_api_safe_rollback},
 	{"GET", "/api/v1/forwards", A_READ, r_forwards},
 	{"POST", "/api/v1/forwards", A_WRITE, r_add_forward},
 	{"DELETE", "/api/v1/forwards/", A_WRITE, r_del_forward},

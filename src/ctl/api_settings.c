@@ -66,14 +66,13 @@ static struct json_object *addr_or_null(uint32_t be)
 	return be ? pg_api_addr(ntohl(be)) : NULL;
 }
 
-void pg_api_get_config(struct pg_api *api, const struct pg_api_req *req, struct pg_api_resp *resp)
+struct json_object *pg_api_config_json(struct pg_api *api)
 {
 	const struct pg_config *cfg = api->env.cfg;
 	const struct pg_engine_config *ec = &cfg->engine;
 	const struct pg_timeouts *t = &ec->timeouts;
 	struct json_object *o = json_object_new_object(), *s;
 
-	(void)req;
 	s = json_object_new_object();
 	json_object_object_add(s, "pptp", json_object_new_boolean(ec->pptp_passthrough));
 	json_object_object_add(s, "ipsec", json_object_new_boolean(ec->ipsec_passthrough));
@@ -145,7 +144,14 @@ void pg_api_get_config(struct pg_api *api, const struct pg_api_req *req, struct 
 	json_object_object_add(o, "saved_to", api->env.cfg_path
 						      ? json_object_new_string(api->env.cfg_path)
 						      : NULL);
-	pg_api_json(resp, 200, o);
+	pg_api_safe_json(api, o);
+	return o;
+}
+
+void pg_api_get_config(struct pg_api *api, const struct pg_api_req *req, struct pg_api_resp *resp)
+{
+	(void)req;
+	pg_api_json(resp, 200, pg_api_config_json(api));
 }
 
 /* The line number of a setting in cfg's document, 0 when it is not there. */
@@ -271,5 +277,5 @@ void pg_api_put_section(struct pg_api *api, const char *section, const struct pg
 					       wl ? ", " : "", section, key, shown);
 	}
 	json_object_put(body);
-	pg_api_commit(api, &next, what, resp);
+	pg_api_commit(api, &next, what, req, resp);
 }

@@ -137,6 +137,8 @@ void pg_api_get_status(struct pg_api *api, const struct pg_api_req *req, struct 
 		json_object_object_add(o, "control_jobs", passes_json(&snap->dp.job));
 	}
 	json_object_object_add(o, "shaper", pg_api_shaper_json(api));
+	/* A change on probation and the last rollback (api_safe.c). */
+	pg_api_safe_json(api, o);
 	/* Every counter by its stable name, drop reasons included, zeros too. */
 	c = json_object_new_object();
 	for (unsigned int i = 1; i < PG_CNT__COUNT; i++)

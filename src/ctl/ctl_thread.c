@@ -104,6 +104,7 @@ static void loop_run(struct pg_ctl *c)
 			break;
 		handle_posted(c, what);
 		pg_api_run(c->api, now);
+		pg_api_tick(c->api, now); /* a change not confirmed in time is undone here */
 		pg_api_drain_events(c->api, c->engines, now);
 		if (c->dnsmasq && now >= dns_due) {
 			/* DHCP and DNS: started, restarted, re-read after an API change. */

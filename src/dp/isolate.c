@@ -235,7 +235,7 @@ static void log_result(const struct pg_isolate *iso)
  * (a lease file a root dnsmasq made on an earlier run), to uid:gid. Links
  * are not followed: the directory's contents are not trusted.
  */
-static int give_dir(const char *dir, uid_t uid, gid_t gid, char *err, size_t errlen)
+static int give_dir(const char *dir, uid_t uid, gid_t gid, int depth, char *err, size_t errlen)
 {
 	struct dirent *de;
 	struct stat st;
@@ -252,8 +252,21 @@ static int give_dir(const char *dir, uid_t uid, gid_t gid, char *err, size_t err
 		goto out;
 	}
 	while ((de = readdir(d))) {
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
-		    !S_ISREG(st.st_mode))
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW))
+			continue;
+		/* One level down: the state directory's config.d (conf/history.c). */
+		if (S_ISDIR(st.st_mode) && depth > 0 && strcmp(de->d_name, ".") &&
+		    strcmp(de->d_name, "..")) {
+			char sub[4096];
+
+			if (snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name) >= (int)sizeof(sub))
+				continue;
+			r = give_dir(sub, uid, gid, depth - 1, err, errlen);
+			if (r)
+				break;
+			continue;
+		}
+		if (!S_ISREG(st.st_mode))
 			continue;
 		if (fchownat(dirfd(d), de->d_name, uid, gid, AT_SYMLINK_NOFOLLOW)) {
 			r = -errno;
@@ -306,7 +319,7 @@ int pg_isolate_apply(const struct pg_isolate *iso, char *err, size_t errlen)
 		for (int i = 0; i < PG_ISOLATE_DIRS_MAX; i++) {
 			if (!iso->dirs[i])
 				continue;
-			r = give_dir(iso->dirs[i], pw->pw_uid, pw->pw_gid, err, errlen);
+			r = give_dir(iso->dirs[i], pw->pw_uid, pw->pw_gid, 1, err, errlen);
 			if (r)
 				return r;
 		}

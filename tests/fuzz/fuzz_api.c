@@ -9,6 +9,8 @@
  * ("k=v&k=v"), AUTHORIZATION, BODY (the rest). Flag bit 0 replaces the
  * Authorization header with the configured token, so changes get past the
  * gate and into the settings code. Nothing is saved (no config path).
+ * After each input the control thread's timer runs (pg_api_tick()), so
+ * changes made with ?confirm=SECS are rolled back when they come due.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -134,6 +136,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fail("a refused request changed the configuration");
 	if (!resp.body_static)
 		free(resp.body);
+	/*
+	 * The control thread's timer: a change made with ?confirm=SECS and not
+	 * confirmed is undone once enough inputs (700 ms each) have passed, and
+	 * the running text is then exactly the one before the change.
+	 */
+	{
+		const struct pg_confirm *pc = &api->safe.pending;
+		char *prev = pc->armed && pg_confirm_due(pc, now + 700) ? strdup(pc->prev_text)
+									: NULL;
+
+		pg_api_tick(api, now + 700);
+		if (prev && !pc->armed && strcmp(prev, cfg.doc.text))
+			fail("a rollback did not restore the text before the change");
+		free(prev);
+	}
 	free(text_before);
 	free(method);
 	free(path);
