@@ -25,6 +25,8 @@
 PG_WEB_ASSET(pg_web_index, "src/ctl/web/index.html");
 PG_WEB_ASSET(pg_web_app, "src/ctl/web/app.js");
 PG_WEB_ASSET(pg_web_style, "src/ctl/web/style.css");
+PG_WEB_ASSET(pg_web_panels, "src/ctl/web/panels.css");
+PG_WEB_ASSET(pg_web_flows, "src/ctl/web/flows.js");
 
 struct asset {
 	const char *path;
@@ -39,6 +41,8 @@ bool pg_api_web(const char *path, struct pg_api_resp *resp)
 		{"/index.html", "text/html; charset=utf-8", pg_web_index_start, pg_web_index_end},
 		{"/app.js", "text/javascript; charset=utf-8", pg_web_app_start, pg_web_app_end},
 		{"/style.css", "text/css; charset=utf-8", pg_web_style_start, pg_web_style_end},
+		{"/panels.css", "text/css; charset=utf-8", pg_web_panels_start, pg_web_panels_end},
+		{"/flows.js", "text/javascript; charset=utf-8", pg_web_flows_start, pg_web_flows_end},
 	};
 
 	for (unsigned int i = 0; i < sizeof(assets) / sizeof(assets[0]); i++) {
