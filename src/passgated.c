@@ -348,6 +348,7 @@ static struct pg_api *api_start(struct pg_config *cfg, const char *path,
 	env.capture = &dp->capture;
 	env.dp_stats = &dp->stats;
 	env.dp = dp;
+	env.history = &dp->history;
 	env.tls = tls->cert_pem ? tls : NULL;
 	env.handoff = h;
 	env.shapers[PG_SIDE_LAN] = dp->shaper[PG_SIDE_LAN];

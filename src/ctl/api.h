@@ -25,6 +25,7 @@ struct pg_api;
 struct pg_port;
 struct pg_capture;
 struct pg_dp_stats;
+struct pg_history;
 struct pg_datapath;
 struct pg_handoff;
 struct pg_shaper;
@@ -42,6 +43,7 @@ struct pg_api_env {
 	const struct pg_tls *tls; /* the listener's certificate (tls.h); NULL: plain HTTP */
 	struct pg_handoff *handoff; /* jobs for the data path's thread; NULL: run inline */
 	const struct pg_shaper *shapers[2]; /* egress shapers by side (shaper.h); NULL: off */
+	struct pg_history *history; /* the graphs' samples (dp/history.h), read by jobs; NULL: none */
 };
 
 /*

@@ -157,6 +157,10 @@ int pg_api_flow_query(const struct pg_api *api, const struct pg_api_req *req, bo
 void pg_api_delete_flows(struct pg_api *api, const struct pg_api_req *req,
 			 struct pg_api_resp *resp);
 
+/* api_history.c: GET /api/v1/history, the graphs' samples. */
+void pg_api_get_history(struct pg_api *api, const struct pg_api_req *req,
+			struct pg_api_resp *resp);
+
 /* api_settings.c */
 void pg_api_get_config(struct pg_api *api, const struct pg_api_req *req, struct pg_api_resp *resp);
 /* The [dhcp] and [dns] sections of GET /api/v1/config (api_dhcp.c). */

@@ -25,7 +25,7 @@ PASSGATE_SCENARIOS=(api)
 PASSGATE_SCENARIOS+=(reload-keeps-flows capture web-toggle)	# control plane: reload, capture, web
 PASSGATE_SCENARIOS+=(host-admin host-input-firewall router-vpn-server host-dhcp host-dns)	# gateway's own services (host path)
 PASSGATE_SCENARIOS+=(privileges api-tls)	# installed like a router daemon: privilege drop, sd_notify, HTTPS
-PASSGATE_SCENARIOS+=(web-flows)	# the admin page as the user's tool (issue 24): flows, graphs, capture, accessibility
+PASSGATE_SCENARIOS+=(web-flows web-graphs web-a11y)	# the admin page as the user's tool (issue 24): flows, graphs, capture, accessibility
 # Run only when named (or with --extra): scenarios for behaviour passgated
 # does not have yet. They must pass with the Linux gateway.
 EXTRA_SCENARIOS=()
