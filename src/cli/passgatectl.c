@@ -559,7 +559,7 @@ static const struct subcommand subcommands[] = {
 	{"status", "[--all]", "uptime, links, passthrough switches, counters (nonzero)",
 	 cmd_status},
 	{"wan", "[renew|release]", "the WAN's DHCP lease; renew or give it back now", cmd_wan},
-	{"flows", "[--proto P] [--host A] [--port P]", "the flow table (first 1000 matching)",
+	{"flows", "[--proto P] [--host A] [...]", "the flow table (first 1000; also --port N)",
 	 cmd_flows},
 	{"flows clear", "--host A|--rule N|--port P", "end those flows (pfSense's reset states)",
 	 cmd_flows},
