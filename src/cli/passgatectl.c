@@ -561,7 +561,7 @@ static const struct subcommand subcommands[] = {
 	{"wan", "[renew|release]", "the WAN's DHCP lease; renew or give it back now", cmd_wan},
 	{"flows", "[--proto P] [--host A] [...]", "the flow table (first 1000; also --port N)",
 	 cmd_flows},
-	{"flows clear", "--host A|--rule N|--port P", "end those flows (pfSense's reset states)",
+	{"flows clear", "--host A|--rule N|...", "end those flows (pfSense's reset states)",
 	 cmd_flows},
 	{"sessions", "", "VPN sessions the helpers follow", cmd_sessions},
 	{"events", "", "recent VPN events (IKE, ESP, NAT-T, PPTP calls)", cmd_events},
