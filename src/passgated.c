@@ -354,6 +354,7 @@ static struct pg_api *api_start(struct pg_config *cfg, const char *path,
 	env.capture = &dp->capture;
 	env.dp_stats = &dp->stats;
 	env.dp = dp;
+	env.history = &dp->history;
 	env.tls = tls->cert_pem ? tls : NULL;
 	env.handoff = h;
 	env.state_dir = state_dir;

@@ -243,21 +243,71 @@ static void endpoint(char *buf, size_t len, struct json_object *o, const char *a
 		snprintf(buf, len, "%s", str(o, addr));
 }
 
+/*
+ * flows clear --host A | --rule N | --port P | --proto P ...: end the
+ * matching flows (DELETE /api/v1/flows; at least one filter).
+ */
+static int flows_clear(int argc, char **argv)
+{
+	static const char *const opts[] = {"--host", "--rule", "--port", "--proto", "--lan",
+					   "--remote", "--helper"};
+	char path[256] = "/api/v1/flows";
+	struct json_object *o;
+	size_t off = strlen(path);
+	int given = 0;
+
+	for (int i = 2; i < argc; i++) {
+		bool known = false;
+
+		for (size_t k = 0; k < sizeof(opts) / sizeof(opts[0]); k++)
+			known |= !strcmp(argv[i], opts[k]);
+		if (known && i + 1 < argc) {
+			off += (size_t)snprintf(path + off, off < sizeof(path) ? sizeof(path) - off : 0,
+						"%c%s=%s", given++ ? '&' : '?', argv[i] + 2,
+						argv[i + 1]);
+			i++;
+			continue;
+		}
+		given = 0;
+		break;
+	}
+	if (!given) {
+		fprintf(stderr, "usage: passgatectl flows clear [--host A] [--rule N] [--port P] "
+				"[--proto P] [--lan A] [--remote A] [--helper H] (at least one)\n");
+		return PG_EXIT_USAGE;
+	}
+	if (off >= sizeof(path) || strpbrk(path, " #\r\n")) {
+		fprintf(stderr, "passgatectl: filter values must be plain words\n");
+		return 1;
+	}
+	o = call("DELETE", path, NULL);
+	if (!o)
+		return 1;
+	if (!opt_json)
+		printf("%lld flows ended\n", num(o, "ended"));
+	json_object_put(o);
+	return 0;
+}
+
 static int cmd_flows(int argc, char **argv)
 {
 	char path[256] = "/api/v1/flows?limit=1000", a[32], b[32];
 	struct json_object *o, *arr;
 	size_t off = strlen(path);
 
+	if (argc > 1 && !strcmp(argv[1], "clear"))
+		return flows_clear(argc, argv);
 	for (int i = 1; i < argc; i++) {
-		if (i + 1 < argc && (!strcmp(argv[i], "--proto") || !strcmp(argv[i], "--host"))) {
+		if (i + 1 < argc && (!strcmp(argv[i], "--proto") || !strcmp(argv[i], "--host") ||
+				     !strcmp(argv[i], "--port"))) {
 			off += (size_t)snprintf(path + off, sizeof(path) - off, "&%s=%s",
 						argv[i] + 2, argv[i + 1]);
 			i++;
 			continue;
 		}
 		fprintf(stderr, "usage: passgatectl flows [--proto tcp|udp|icmp|gre|esp] "
-				"[--host ADDRESS]\n");
+				"[--host ADDRESS] [--port P]\n       passgatectl flows clear "
+				"[--host A] [--rule N] [--port P] [--proto P]\n");
 		return PG_EXIT_USAGE;
 	}
 	if (off >= sizeof(path) || strpbrk(path, " #\r\n")) {
@@ -561,7 +611,10 @@ static const struct subcommand subcommands[] = {
 	{"status", "[--all]", "uptime, links, passthrough switches, counters (nonzero)",
 	 cmd_status},
 	{"wan", "[renew|release]", "the WAN's DHCP lease; renew or give it back now", cmd_wan},
-	{"flows", "[--proto P] [--host A]", "the flow table (first 1000 matching)", cmd_flows},
+	{"flows", "[--proto P] [--host A] [...]", "the flow table (first 1000; also --port N)",
+	 cmd_flows},
+	{"flows clear", "--host A|--rule N|...", "end those flows (pfSense's reset states)",
+	 cmd_flows},
 	{"sessions", "", "VPN sessions the helpers follow", cmd_sessions},
 	{"events", "", "recent VPN events (IKE, ESP, NAT-T, PPTP calls)", cmd_events},
 	{"passthrough", "[pptp|ipsec|l2tp on|off]", "show or switch VPN passthrough",

@@ -27,7 +27,7 @@
 #include "conf/config.h"
 #include "engine/engines.h"
 #include "conf/config_internal.h"
-#include "conf/history.h"
+#include "conf/config_history.h"
 #include "util/names.h"
 #include "util/inet.h"
 
@@ -174,7 +174,7 @@ static const struct key_def key_table[] = {
 	{S_API, "tls", K_TLS, OFF(api.tls), 0, 0, 0, false, false, NULL},
 	{S_API, "tls_cert", K_PATH, OFF(api.tls_cert), 0, 0, 0, false, false, NULL},
 	{S_API, "tls_key", K_PATH, OFF(api.tls_key), 0, 0, 0, false, false, NULL},
-	{S_API, "config_history", K_U32, OFF(api.config_history), 0, 0, PG_HISTORY_MAX, false, false,
+	{S_API, "config_history", K_U32, OFF(api.config_history), 0, 0, PG_CFGHIST_MAX, false, false,
 	 NULL},
 	{S_DHCP, "enable", K_SVC, 0, 0, 0, 0, false, false, NULL},
 	{S_DHCP, "range", K_SVC, 0, 0, 0, 0, false, false, NULL},

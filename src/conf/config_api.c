@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "conf/config.h"
-#include "conf/history.h"
+#include "conf/config_history.h"
 
 void pg_config_api_defaults(struct pg_config_api *api)
 {
@@ -22,7 +22,7 @@ void pg_config_api_defaults(struct pg_config_api *api)
 	api->addr = htonl(INADDR_LOOPBACK);
 	api->port = PG_CONFIG_API_PORT;
 	snprintf(api->socket_path, sizeof(api->socket_path), "%s", PG_CONFIG_API_SOCKET);
-	api->config_history = PG_HISTORY_DEFAULT;
+	api->config_history = PG_CFGHIST_DEFAULT;
 }
 
 int pg_config_parse_socket(const char *s, struct pg_config_api *api)

@@ -53,8 +53,10 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 	struct pg_api_req *req = cls;
 
 	(void)kind;
-	if (req->nargs == PG_API_MAX_ARGS)
-		return MHD_NO; /* stop iterating: the rest are ignored */
+	if (req->nargs == PG_API_MAX_ARGS) {
+		req->args_cut = true; /* a DELETE refuses to act on part of its filter */
+		return MHD_NO;	      /* stop iterating: the rest are ignored */
+	}
 	req->args[req->nargs].key = key;
 	req->args[req->nargs].value = value ? value : "";
 	req->nargs++;

@@ -26,6 +26,7 @@ struct pg_port;
 struct pg_capture;
 struct pg_dp_stats;
 struct pg_tunnel_status;
+struct pg_history;
 struct pg_datapath;
 struct pg_handoff;
 struct pg_shaper;
@@ -44,7 +45,8 @@ struct pg_api_env {
 	struct pg_handoff *handoff; /* jobs for the data path's thread; NULL: run inline */
 	const struct pg_shaper *shapers[2]; /* egress shapers by side (shaper.h); NULL: off */
 	const struct pg_tunnel_status *tunnel; /* the VPN client's (tunnel.h); NULL: none */
-	const char *state_dir; /* configurations kept in STATE/config.d (history.h); NULL: none */
+	const char *state_dir; /* configurations kept in STATE/config.d (conf/config_history.h); NULL: none */
+	struct pg_history *history; /* the graphs' samples (dp/history.h), read by jobs; NULL: none */
 };
 
 /*

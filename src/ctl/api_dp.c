@@ -145,6 +145,35 @@ unsigned int pg_api_sessions(struct pg_api *api, uint32_t *cursor, struct pg_vpn
 	return page(api, NULL, cursor, out, sizeof(*out), max, NULL);
 }
 
+struct clear_job {
+	struct pg_api *api;
+	const struct pg_flow_filter *f;
+	uint32_t cursor;
+	unsigned int ended;
+};
+
+/* Like page_fn: a slice at a time until the table is walked or the time is used. */
+static void clear_fn(void *arg)
+{
+	struct clear_job *j = arg;
+	uint64_t t0 = mono_ns();
+
+	do {
+		j->ended += pg_engines_flows_clear(j->api->env.engines, j->f, &j->cursor,
+						   PG_API_SCAN_SLICE);
+	} while (j->cursor && mono_ns() - t0 < PG_API_JOB_NS);
+}
+
+unsigned int pg_api_flows_clear(struct pg_api *api, const struct pg_flow_filter *f)
+{
+	struct clear_job j = {.api = api, .f = f};
+
+	do
+		pg_api_on_dp(api, clear_fn, &j);
+	while (j.cursor);
+	return j.ended;
+}
+
 struct reconf_job {
 	struct pg_api *api;
 	const struct pg_engine_config *ec;

@@ -15,7 +15,7 @@
 #include "ctl/api.h"
 #include "ctl/auth.h"
 #include "conf/confirm.h"
-#include "conf/history.h"
+#include "conf/config_history.h"
 #include "dp/dpstats.h"
 #include "engine/observe.h"
 #include "l2/port.h"
@@ -48,7 +48,7 @@ struct pg_api_log_line {
 struct pg_api_safe {
 	bool started;		   /* the history was opened (first tick, after the drop) */
 	struct pg_confirm pending; /* the change waiting for its confirmation */
-	struct pg_history history;
+	struct pg_cfghist history;
 	int64_t rolled_back_at;	   /* wall clock of the last rollback, 0: none */
 	char rolled_back[PG_CONFIRM_WHAT_SIZE + 64]; /* what it undid, and why */
 };
@@ -76,6 +76,7 @@ struct pg_api_req {
 	const char *path;
 	struct pg_api_arg args[PG_API_MAX_ARGS];
 	unsigned int nargs;
+	bool args_cut;		   /* there were more than PG_API_MAX_ARGS */
 	const char *authorization; /* the header, or NULL */
 	const char *body;	   /* NUL-terminated */
 	size_t body_len;
@@ -127,6 +128,8 @@ void pg_api_snapshot(struct pg_api *api, struct pg_api_snap *s);
  */
 unsigned int pg_api_flows(struct pg_api *api, const struct pg_flow_filter *f, uint32_t *cursor,
 			  struct pg_flow_info *out, unsigned int max, uint32_t *total);
+/* pg_engines_flows_clear() over the whole table, in jobs of at most PG_API_JOB_NS. */
+unsigned int pg_api_flows_clear(struct pg_api *api, const struct pg_flow_filter *f);
 unsigned int pg_api_sessions(struct pg_api *api, uint32_t *cursor, struct pg_vpn_session *out,
 			     unsigned int max);
 /* pg_engines_reconfigure() between two passes; *flows (may be NULL): the count after. */
@@ -154,6 +157,21 @@ bool pg_api_shaper_stats(struct pg_api *api, struct pg_shaper_stats *st, bool *o
 void pg_api_get_flows(struct pg_api *api, const struct pg_api_req *req, struct pg_api_resp *resp);
 void pg_api_get_sessions(struct pg_api *api, const struct pg_api_req *req,
 			 struct pg_api_resp *resp);
+
+/*
+ * api_flowq.c: the flow filter of a flows query; strict (DELETE) also
+ * refuses unknown keys, a cut argument list and an empty filter. 0, or -1
+ * with resp filled (400 naming the field).
+ */
+int pg_api_flow_query(const struct pg_api *api, const struct pg_api_req *req, bool strict,
+		      struct pg_flow_filter *f, struct pg_api_resp *resp);
+/* DELETE /api/v1/flows?...: end the matching flows (api_flowq.c). */
+void pg_api_delete_flows(struct pg_api *api, const struct pg_api_req *req,
+			 struct pg_api_resp *resp);
+
+/* api_history.c: GET /api/v1/history, the graphs' samples. */
+void pg_api_get_history(struct pg_api *api, const struct pg_api_req *req,
+			struct pg_api_resp *resp);
 
 /* api_settings.c */
 void pg_api_get_config(struct pg_api *api, const struct pg_api_req *req, struct pg_api_resp *resp);

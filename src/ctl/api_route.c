@@ -55,6 +55,20 @@ static void r_flows(struct pg_api *api, const char *rest, const struct pg_api_re
 	pg_api_get_flows(api, req, resp);
 }
 
+static void r_del_flows(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+			struct pg_api_resp *resp)
+{
+	(void)rest;
+	pg_api_delete_flows(api, req, resp);
+}
+
+static void r_history(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+		      struct pg_api_resp *resp)
+{
+	(void)rest;
+	pg_api_get_history(api, req, resp);
+}
+
 static void r_sessions(struct pg_api *api, const char *rest, const struct pg_api_req *req,
 		       struct pg_api_resp *resp)
 {
@@ -197,7 +211,9 @@ static const struct route routes[] = {
 	{"GET", "/api/v1/auth", A_OPEN, r_auth},
 	{"GET", "/api/v1/status", A_READ, r_status},
 	{"GET", "/api/v1/flows", A_READ, r_flows},
+	{"DELETE", "/api/v1/flows", A_WRITE, r_del_flows},
 	{"GET", "/api/v1/sessions", A_READ, r_sessions},
+	{"GET", "/api/v1/history", A_READ, r_history},
 	{"GET", "/api/v1/events", A_READ, r_events},
 	{"GET", "/api/v1/config", A_READ, r_config},
 	{"PUT", "/api/v1/config/", A_WRITE, r_put_section},

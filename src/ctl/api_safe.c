@@ -19,7 +19,7 @@
  * stacked changes would restore a state nobody chose.
  *
  * Every configuration that becomes the running one is also kept in
- * STATE/config.d (conf/history.c), newest first, for diff and rollback.
+ * STATE/config.d (conf/config_history.c), newest first, for diff and rollback.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -52,7 +52,7 @@ static void history_save(struct pg_api *api)
 	s->history.keep = cfg->api.config_history;
 	if (!s->history.dir[0] || !s->history.keep)
 		return;
-	r = pg_history_save(&s->history, cfg->doc.text, cfg->doc.text_len);
+	r = pg_cfghist_save(&s->history, cfg->doc.text, cfg->doc.text_len);
 	if (r)
 		pg_warn("config: cannot keep a copy in %s: %s", s->history.dir, strerror(-r));
 }
@@ -197,10 +197,10 @@ void pg_api_tick(struct pg_api *api, uint64_t now_ms)
 		s->started = true;
 		/* Set at start: the state directory is handed over only then (passgated.c). */
 		if (api->env.state_dir && api->env.cfg_path && api->env.cfg->api.config_history) {
-			r = pg_history_init(&s->history, api->env.state_dir, PG_HISTORY_MAX);
+			r = pg_cfghist_init(&s->history, api->env.state_dir, PG_CFGHIST_MAX);
 			if (r)
 				pg_warn("config: no copies of past configurations in %s/%s: %s",
-					api->env.state_dir, PG_HISTORY_SUBDIR, strerror(-r));
+					api->env.state_dir, PG_CFGHIST_SUBDIR, strerror(-r));
 			history_save(api);
 		}
 	}
@@ -307,7 +307,7 @@ void pg_api_safe_cancel(struct pg_api *api, const char *rest, const struct pg_ap
 	pg_api_json(resp, 200, o);
 }
 
-/* ?to=K or ?against=K: a revision number 0..PG_HISTORY_MAX. */
+/* ?to=K or ?against=K: a revision number 0..PG_CFGHIST_MAX. */
 static int revision_arg(const char *s, unsigned int *k)
 {
 	unsigned int v = 0;
@@ -319,7 +319,7 @@ static int revision_arg(const char *s, unsigned int *k)
 			return -EINVAL;
 		v = v * 10 + (unsigned int)(*c - '0');
 	}
-	if (v > PG_HISTORY_MAX)
+	if (v > PG_CFGHIST_MAX)
 		return -EINVAL;
 	*k = v;
 	return 0;
@@ -343,7 +343,7 @@ void pg_api_safe_diff(struct pg_api *api, const char *rest, const struct pg_api_
 				     "built-in configuration");
 			return;
 		}
-		r = pg_history_read_file(api->env.cfg_path, PG_CONFIG_FILE_MAX, &other, &olen);
+		r = pg_cfghist_read_file(api->env.cfg_path, PG_CONFIG_FILE_MAX, &other, &olen);
 		if (r) {
 			pg_api_error(resp, 500, NULL, "cannot read %s: %s", api->env.cfg_path,
 				     strerror(-r));
@@ -353,10 +353,10 @@ void pg_api_safe_diff(struct pg_api *api, const char *rest, const struct pg_api_
 	} else {
 		if (revision_arg(against, &k)) {
 			pg_api_error(resp, 400, "against",
-				     "against: 'file' or a kept revision, 0 to %d", PG_HISTORY_MAX);
+				     "against: 'file' or a kept revision, 0 to %d", PG_CFGHIST_MAX);
 			return;
 		}
-		r = pg_history_get(&api->safe.history, k, &other, &olen);
+		r = pg_cfghist_get(&api->safe.history, k, &other, &olen);
 		if (r) {
 			pg_api_error(resp, 404, "against", "no kept configuration %u%s", k,
 				     api->safe.history.dir[0] ? "" : " (none are kept: see [api] "
@@ -383,13 +383,13 @@ void pg_api_safe_diff(struct pg_api *api, const char *rest, const struct pg_api_
 void pg_api_safe_history(struct pg_api *api, const char *rest, const struct pg_api_req *req,
 			 struct pg_api_resp *resp)
 {
-	struct pg_history_entry e[PG_HISTORY_MAX];
+	struct pg_cfghist_entry e[PG_CFGHIST_MAX];
 	struct json_object *o = json_object_new_object(), *a = json_object_new_array();
 	unsigned int n;
 
 	(void)rest;
 	(void)req;
-	n = pg_history_list(&api->safe.history, e, PG_HISTORY_MAX);
+	n = pg_cfghist_list(&api->safe.history, e, PG_CFGHIST_MAX);
 	for (unsigned int i = 0; i < n; i++) {
 		struct json_object *r = json_object_new_object();
 
@@ -421,12 +421,12 @@ void pg_api_safe_rollback(struct pg_api *api, const char *rest, const struct pg_
 	(void)rest;
 	if (revision_arg(pg_api_arg(req, "to"), &k) || !k) {
 		pg_api_error(resp, 400, "to", "to: a kept revision, 1 to %d (0 is the running one)",
-			     PG_HISTORY_MAX);
+			     PG_CFGHIST_MAX);
 		return;
 	}
 	if (pg_api_safe_begin(api, req, &secs, resp))
 		return;
-	r = pg_history_get(&api->safe.history, k, &text, &len);
+	r = pg_cfghist_get(&api->safe.history, k, &text, &len);
 	if (r) {
 		pg_api_error(resp, 404, "to", "no kept configuration %u", k);
 		return;

@@ -148,50 +148,6 @@ void pg_api_get_status(struct pg_api *api, const struct pg_api_req *req, struct 
 	pg_api_json(resp, 200, o);
 }
 
-/* "tcp", "udp", ... or a number 1..255; 0 when s is neither. */
-static uint8_t proto_parse(const char *s)
-{
-	static const struct {
-		const char *name;
-		uint8_t num;
-	} names[] = {{"icmp", PG_PROTO_ICMP}, {"tcp", PG_PROTO_TCP}, {"udp", PG_PROTO_UDP},
-		     {"gre", PG_PROTO_GRE},   {"esp", PG_PROTO_ESP}};
-	uint32_t n;
-
-	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(s, names[i].name))
-			return names[i].num;
-	if (!pg_config_parse_u32(s, &n) && n >= 1 && n <= 255)
-		return (uint8_t)n;
-	return 0;
-}
-
-static uint8_t alg_parse(const char *s)
-{
-	for (uint8_t a = 1; a <= 3; a++)
-		if (!strcmp(s, pg_alg_name(a)))
-			return a;
-	return 0;
-}
-
-/* Read an address argument into host order; false (resp filled) when malformed. */
-static bool addr_arg(const struct pg_api_req *req, const char *key, uint32_t *out,
-		     struct pg_api_resp *resp)
-{
-	const char *v = pg_api_arg(req, key);
-	uint32_t be;
-
-	*out = 0;
-	if (!v)
-		return true;
-	if (pg_config_parse_addr(v, &be)) {
-		pg_api_error(resp, 400, key, "%s: expected an IPv4 address", key);
-		return false;
-	}
-	*out = ntohl(be);
-	return true;
-}
-
 /* ?limit=N within 1..max, default def; false (resp filled) when malformed. */
 static bool limit_arg(const struct pg_api_req *req, unsigned int def, unsigned int max,
 		      unsigned int *out, struct pg_api_resp *resp)
@@ -249,36 +205,15 @@ static struct json_object *flow_json(const struct pg_flow_info *f)
 
 void pg_api_get_flows(struct pg_api *api, const struct pg_api_req *req, struct pg_api_resp *resp)
 {
-	const struct pg_engine_config *ec = &api->env.cfg->engine;
 	struct pg_flow_filter flt;
 	struct pg_flow_info *buf;
 	struct json_object *o, *arr;
 	const char *v;
-	uint32_t cursor = 0, host, total;
+	uint32_t cursor = 0, total;
 	unsigned int limit, n;
 
-	memset(&flt, 0, sizeof(flt));
-	if ((v = pg_api_arg(req, "proto")) && !(flt.proto = proto_parse(v))) {
-		pg_api_error(resp, 400, "proto",
-			     "proto: expected tcp, udp, icmp, gre, esp or a protocol number");
+	if (pg_api_flow_query(api, req, false, &flt, resp))
 		return;
-	}
-	if ((v = pg_api_arg(req, "helper")) && !(flt.alg = alg_parse(v))) {
-		pg_api_error(resp, 400, "helper", "helper: expected pptp, ipsec or l2tp");
-		return;
-	}
-	if (!addr_arg(req, "lan", &flt.lan_addr, resp) ||
-	    !addr_arg(req, "remote", &flt.remote_addr, resp) || !addr_arg(req, "host", &host, resp))
-		return;
-	/* host= is either side: a LAN address filters the LAN end, any other the remote end. */
-	if (host) {
-		uint32_t mask = ntohl(pg_prefix_mask(ec->lan_prefix));
-
-		if ((host & mask) == (ntohl(ec->lan_addr) & mask))
-			flt.lan_addr = host;
-		else
-			flt.remote_addr = host;
-	}
 	if ((v = pg_api_arg(req, "cursor")) && pg_config_parse_u32(v, &cursor)) {
 		pg_api_error(resp, 400, "cursor", "cursor: expected the 'next' of the last page");
 		return;

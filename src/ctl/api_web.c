@@ -26,6 +26,10 @@ PG_WEB_ASSET(pg_web_index, "src/ctl/web/index.html");
 PG_WEB_ASSET(pg_web_app, "src/ctl/web/app.js");
 PG_WEB_ASSET(pg_web_style, "src/ctl/web/style.css");
 PG_WEB_ASSET(pg_web_safe, "src/ctl/web/safe.js");
+PG_WEB_ASSET(pg_web_panels, "src/ctl/web/panels.css");
+PG_WEB_ASSET(pg_web_flows, "src/ctl/web/flows.js");
+PG_WEB_ASSET(pg_web_graphs, "src/ctl/web/graphs.js");
+PG_WEB_ASSET(pg_web_capture, "src/ctl/web/capture.js");
 
 struct asset {
 	const char *path;
@@ -41,6 +45,11 @@ bool pg_api_web(const char *path, struct pg_api_resp *resp)
 		{"/app.js", "text/javascript; charset=utf-8", pg_web_app_start, pg_web_app_end},
 		{"/style.css", "text/css; charset=utf-8", pg_web_style_start, pg_web_style_end},
 		{"/safe.js", "text/javascript; charset=utf-8", pg_web_safe_start, pg_web_safe_end},
+		{"/panels.css", "text/css; charset=utf-8", pg_web_panels_start, pg_web_panels_end},
+		{"/flows.js", "text/javascript; charset=utf-8", pg_web_flows_start, pg_web_flows_end},
+		{"/graphs.js", "text/javascript; charset=utf-8", pg_web_graphs_start, pg_web_graphs_end},
+		{"/capture.js", "text/javascript; charset=utf-8", pg_web_capture_start,
+		 pg_web_capture_end},
 	};
 
 	for (unsigned int i = 0; i < sizeof(assets) / sizeof(assets[0]); i++) {

@@ -265,6 +265,15 @@ int pg_datapath_init(struct pg_datapath *dp, const struct pg_config *cfg,
 	}
 	for (unsigned int i = 0; i < PG_DP_FRAMES; i++)
 		dp->frames[i].buf = dp->bufs + (size_t)i * PG_FRAME_SIZE;
+	r = pg_history_init(&dp->history);
+	if (!r) {
+		dp->hist_row = calloc(dp->history.cols, sizeof(*dp->hist_row));
+		r = dp->hist_row ? 0 : -ENOMEM;
+	}
+	if (r) {
+		snprintf(err, errlen, "out of memory for the graphs' history");
+		goto out_free;
+	}
 	r = link_open(&dp->link[PG_SIDE_LAN], PG_SIDE_LAN, cfg->lan_ifname, cfg->lan_mtu,
 		      ec->lan_addr, ec->lan_prefix, 0, cfg->backend == PG_BACKEND_AUTO, err, errlen);
 	if (r)
@@ -308,6 +317,9 @@ out_lan:
 	pg_port_fini(&dp->link[PG_SIDE_LAN].port);
 	link_close(&dp->link[PG_SIDE_LAN]);
 out_free:
+	pg_history_fini(&dp->history);
+	free(dp->hist_row);
+	dp->hist_row = NULL;
 	free(dp->bufs);
 	dp->bufs = NULL;
 	return r;
@@ -328,6 +340,9 @@ void pg_datapath_fini(struct pg_datapath *dp)
 		link_close(&dp->link[s]);
 	}
 	pg_capture_fini(&dp->capture);
+	pg_history_fini(&dp->history);
+	free(dp->hist_row);
+	dp->hist_row = NULL;
 	free(dp->bufs);
 	dp->bufs = NULL;
 }
@@ -348,6 +363,21 @@ void pg_datapath_host_ready(struct pg_datapath *dp, enum pg_side side)
 }
 
 /* Say once in a while why frames are being dropped, with the fix. */
+/* One row of the graphs' history: a few hundred counters copied, once a second. */
+static void history_sample(struct pg_datapath *dp, uint64_t now_ms)
+{
+	const uint64_t *l2[2] = {dp->link[PG_SIDE_LAN].port.cnt, dp->link[PG_SIDE_WAN].port.cnt};
+	uint32_t by_proto[PG_FP__COUNT];
+
+	if (!dp->hist_row)
+		return;
+	pg_engines_counters(dp->engines, dp->hist_cnt);
+	pg_engines_flows_by_proto(dp->engines, by_proto);
+	pg_history_row(&dp->history, dp->hist_cnt, pg_engines_flow_count(dp->engines), by_proto,
+		       l2, dp->hist_row);
+	pg_history_add(&dp->history, now_ms, dp->hist_row);
+}
+
 static void warn_offloads(struct pg_link *l, uint64_t now_ms)
 {
 	const uint64_t *c = l->port.cnt;
@@ -462,6 +492,7 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 		for (int s = 0; s < 2; s++)
 			dp->link[s].port.cnt[PG_L2_CNT_RX_KERNEL_DROPS] =
 				link_kernel_drops(&dp->link[s]);
+		history_sample(dp, now_ms);
 	}
 	return more;
 }

@@ -15,6 +15,7 @@
 #include "io/afxdp.h"
 #include "dp/capture.h"
 #include "dp/dpstats.h"
+#include "dp/history.h"
 #include "conf/config.h"
 #include "engine/engine.h"
 #include "engine/engines.h"
@@ -63,6 +64,10 @@ struct pg_datapath {
 	 */
 	struct pg_shaper *shaper[2];
 	uint32_t host_of[PG_DP_FRAMES];
+	/* The graphs' samples, one row a second (history.h), and its scratch. */
+	struct pg_history history;
+	uint64_t *hist_row;
+	uint64_t hist_cnt[PG_CNT__COUNT];
 };
 
 /*

@@ -254,7 +254,7 @@ static int give_dir(const char *dir, uid_t uid, gid_t gid, int depth, char *err,
 	while ((de = readdir(d))) {
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW))
 			continue;
-		/* One level down: the state directory's config.d (conf/history.c). */
+		/* One level down: the state directory's config.d (conf/config_history.c). */
 		if (S_ISDIR(st.st_mode) && depth > 0 && strcmp(de->d_name, ".") &&
 		    strcmp(de->d_name, "..")) {
 			char sub[4096];

@@ -242,9 +242,10 @@ static void send_packet(struct pg_datapath *dp, const struct pg_dhcp_out *o, uin
 		return;
 	if (o->dst == 0xffffffffu) {
 		pg_eth_write(frame, pg_eth_broadcast, port->mac, PG_ETH_P_IP);
-		if (port->tx(port->tx_ctx, frame, (uint32_t)(n + PG_ETH_HLEN)) == 0)
+		if (port->tx(port->tx_ctx, frame, (uint32_t)(n + PG_ETH_HLEN)) == 0) {
 			port->cnt[PG_L2_CNT_TX_FRAMES]++;
-		else
+			port->cnt[PG_L2_CNT_TX_BYTES] += n + PG_ETH_HLEN;
+		} else
 			port->cnt[PG_L2_CNT_TX_ERRORS]++;
 	} else {
 		/* Renewal and release go to the server like any packet: resolved, maybe held. */
@@ -270,8 +271,10 @@ static void send_arp(struct pg_datapath *dp, const struct pg_dhcp_out *o)
 	/* A probe names no sender address (RFC 5227 2.1.1); an announcement names it. */
 	a.spa = o->kind == PG_DHCP_OUT_ARP_ANNOUNCE ? o->addr : 0;
 	n = pg_arp_build(frame, sizeof(frame), pg_eth_broadcast, &a);
-	if (n && port->tx(port->tx_ctx, frame, (uint32_t)n) == 0)
+	if (n && port->tx(port->tx_ctx, frame, (uint32_t)n) == 0) {
 		port->cnt[PG_L2_CNT_TX_FRAMES]++;
+		port->cnt[PG_L2_CNT_TX_BYTES] += n;
+	}
 }
 
 static void drain(struct pg_datapath *dp, uint64_t now_ms)

@@ -33,6 +33,7 @@
 	X(FLOW_EVICTED, "flow_evicted", "idle flows evicted because the table was full")           \
 	X(FLOW_WAN_CHANGED, "flow_ended_wan_change",                                               \
 	  "flows ended because the WAN address changed or went away")                              \
+	X(FLOW_CLEARED, "flow_cleared", "flows ended by the administrator (DELETE /api/v1/flows)") \
 	X(EVENTS_LOST, "events_lost", "log events lost: the control plane read too slowly")        \
 	X(MAPPING_CREATED, "mapping_created", "NAT mappings created")                              \
 	X(MAPPING_EXPIRED, "mapping_expired", "NAT mappings released")                             \

@@ -212,6 +212,22 @@ unsigned int pg_engines_flows_scan(const struct pg_engines *s, const struct pg_f
 	return walk(s, f ? f : &any, cursor, out, max, now_ms, budget);
 }
 
+unsigned int pg_engines_flows_clear(struct pg_engines *s, const struct pg_flow_filter *f,
+				    uint32_t *cursor, uint32_t budget)
+{
+	unsigned int k = *cursor >> CURSOR_SHIFT, n = 0;
+	uint32_t place = *cursor & CURSOR_PLACE;
+
+	while (k < s->n && budget) {
+		n += pg_engine_flows_clear(s->e[k], f, &place, &budget);
+		if (place)
+			break; /* the budget ran out inside engine k */
+		k++;
+	}
+	*cursor = k < s->n ? (uint32_t)k << CURSOR_SHIFT | place : 0;
+	return n;
+}
+
 unsigned int pg_engines_vpn_sessions(const struct pg_engines *s, uint32_t *cursor,
 				     struct pg_vpn_session *out, unsigned int max, uint64_t now_ms)
 {

@@ -80,6 +80,14 @@ unsigned int pg_engines_vpn_sessions_scan(const struct pg_engines *s, uint32_t *
 					  struct pg_vpn_session *out, unsigned int max,
 					  uint64_t now_ms, uint32_t budget);
 
+/*
+ * pg_engine_flows_clear() across the set, examining at most budget (> 0)
+ * slots in all; the cursor as above (0 to begin, 0 when walked). Returns
+ * the flows ended.
+ */
+unsigned int pg_engines_flows_clear(struct pg_engines *s, const struct pg_flow_filter *f,
+				    uint32_t *cursor, uint32_t budget);
+
 /* Take up to max events from the engines, engine 0's first. */
 unsigned int pg_engines_events(struct pg_engines *s, struct pg_event *out, unsigned int max);
 

@@ -186,6 +186,34 @@ static uint32_t spi_of(uint16_t hi, uint16_t lo)
 	return (uint32_t)ntohs(hi) << 16 | ntohs(lo);
 }
 
+/* The ports of f as the API shows them (host order): 0 where it has none. */
+static void ports_of(const struct pg_flow *f, uint16_t *lan, uint16_t *remote, uint16_t *pub)
+{
+	*lan = *remote = *pub = 0;
+	if (f->key.proto == PG_PROTO_TCP || f->key.proto == PG_PROTO_UDP ||
+	    f->key.proto == PG_PROTO_ICMP) {
+		*lan = ntohs(f->lan_port);
+		*remote = ntohs(f->in_pa);
+		*pub = ntohs(pg_flow_pub_port(f));
+	} else if (f->key.proto == PG_PROTO_GRE && f->in_pa == PG_GRE_KEYED) {
+		*lan = ntohs(f->lan_port); /* the client's call id */
+		*pub = ntohs(f->in_pb);	   /* its public call id */
+	}
+}
+
+static bool ports_match(const struct pg_flow *f, const struct pg_flow_filter *flt)
+{
+	uint16_t lan, remote, pub;
+
+	if (!flt->port && !flt->pub_hi)
+		return true;
+	ports_of(f, &lan, &remote, &pub);
+	if (flt->port && flt->port != lan && flt->port != remote && flt->port != pub)
+		return false;
+	/* A portless flow (raw ESP, GRE by address) has no public port to be in a range. */
+	return !flt->pub_hi || (pub && pub >= flt->pub_lo && pub <= flt->pub_hi);
+}
+
 static bool matches(const struct pg_flow *f, const struct pg_flow_filter *flt)
 {
 	if (!flt)
@@ -193,7 +221,7 @@ static bool matches(const struct pg_flow *f, const struct pg_flow_filter *flt)
 	return (!flt->proto || flt->proto == f->key.proto) &&
 	       (!flt->lan_addr || flt->lan_addr == ntohl(f->lan_addr)) &&
 	       (!flt->remote_addr || flt->remote_addr == ntohl(pg_flow_in_addr(f))) &&
-	       (!flt->alg || flt->alg == f->alg);
+	       (!flt->alg || flt->alg == f->alg) && ports_match(f, flt);
 }
 
 static void fill(const struct pg_engine *e, const struct pg_flow *f, struct pg_flow_info *o,
@@ -209,14 +237,8 @@ static void fill(const struct pg_engine *e, const struct pg_flow *f, struct pg_f
 	o->hairpin = (f->flags & PG_FLOW_HAIRPIN) != 0;
 	o->lan_addr = ntohl(f->lan_addr);
 	o->remote_addr = ntohl(pg_flow_in_addr(f));
-	if (o->proto == PG_PROTO_TCP || o->proto == PG_PROTO_UDP || o->proto == PG_PROTO_ICMP) {
-		o->lan_port = ntohs(f->lan_port);
-		o->remote_port = ntohs(f->in_pa);
-		o->pub_port = ntohs(pg_flow_pub_port(f));
-	} else if (o->proto == PG_PROTO_GRE && f->in_pa == PG_GRE_KEYED) {
-		o->lan_port = ntohs(f->lan_port); /* the client's call id */
-		o->pub_port = ntohs(f->in_pb);    /* its public call id */
-	} else if (o->proto == PG_PROTO_ESP && f->key.pa != PG_ESP_ADDR) {
+	ports_of(f, &o->lan_port, &o->remote_port, &o->pub_port);
+	if (o->proto == PG_PROTO_ESP && f->key.pa != PG_ESP_ADDR) {
 		o->spi_out = spi_of(f->key.pa, f->key.pb);
 		o->spi_in = f->in_parked ? 0 : spi_of(f->in_pa, f->in_pb);
 	}
@@ -250,6 +272,31 @@ unsigned int pg_engine_flows_scan(const struct pg_engine *e, const struct pg_flo
 	*budget -= i - start;
 	*cursor = i < e->pool_size ? i : 0;
 	return n;
+}
+
+unsigned int pg_engine_flows_clear(struct pg_engine *e, const struct pg_flow_filter *flt,
+				   uint32_t *cursor, uint32_t *budget)
+{
+	uint32_t i = *cursor, end = e->pool_size, start, before = e->nflows, ended;
+
+	if (i > end)
+		i = end;
+	start = i;
+	if (end - i > *budget)
+		end = i + *budget;
+	for (; i < end; i++) {
+		/*
+		 * A flow freed along with an earlier one (a PPTP call's GRE) is
+		 * seen here with kind 0 and skipped.
+		 */
+		if (e->flows[i].key.kind && matches(&e->flows[i], flt))
+			pg_flow_free(e, i);
+	}
+	*budget -= i - start;
+	*cursor = i < e->pool_size ? i : 0;
+	ended = before - e->nflows;
+	e->counters[PG_CNT_FLOW_CLEARED] += ended;
+	return ended;
 }
 
 unsigned int pg_engine_flows(const struct pg_engine *e, const struct pg_flow_filter *flt,

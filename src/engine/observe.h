@@ -37,6 +37,9 @@ struct pg_flow_filter {
 	uint32_t lan_addr;    /* host order */
 	uint32_t remote_addr; /* host order */
 	uint8_t alg;
+	uint16_t port;	      /* any end: LAN, remote or public port (TCP, UDP, ICMP id) */
+	/* The public port in [pub_lo, pub_hi] (a forward's WAN ports); pub_hi 0: any. */
+	uint16_t pub_lo, pub_hi;
 };
 
 /*
@@ -57,6 +60,19 @@ unsigned int pg_engine_flows(const struct pg_engine *e, const struct pg_flow_fil
 unsigned int pg_engine_flows_scan(const struct pg_engine *e, const struct pg_flow_filter *f,
 				  uint32_t *cursor, struct pg_flow_info *out, unsigned int max,
 				  uint64_t now_ms, uint32_t *budget);
+
+/*
+ * End the flows matching f (pfSense's "reset states"), examining at most
+ * *budget table slots from *cursor (0 to begin) and taking them off
+ * *budget; *cursor is 0 when the table has been walked. A helper's flow
+ * takes the flows it owns with it (a PPTP control connection its GRE
+ * calls). The next packet of a cleared connection makes a new flow, as
+ * after an expiry. Returns how many flows ended, those taken along
+ * included; each is counted as flow_cleared. f must not be NULL: an
+ * empty filter ends every flow.
+ */
+unsigned int pg_engine_flows_clear(struct pg_engine *e, const struct pg_flow_filter *f,
+				   uint32_t *cursor, uint32_t *budget);
 
 /* A VPN session the helpers follow. */
 enum pg_vpn_kind {

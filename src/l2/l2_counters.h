@@ -12,6 +12,8 @@
 	X(RX_FRAMES, "rx_frames", "frames received")                                               \
 	X(RX_IPV4, "rx_ipv4", "IPv4 packets handed to the engine")                                 \
 	X(TX_FRAMES, "tx_frames", "frames transmitted")                                            \
+	X(RX_BYTES, "rx_bytes", "bytes received (Ethernet frames, without FCS)")                   \
+	X(TX_BYTES, "tx_bytes", "bytes transmitted (Ethernet frames, without FCS)")                \
 	/* receive drops */                                                                        \
 	X(DROP_RUNT, "drop_runt", "frame shorter than an Ethernet header")                         \
 	X(DROP_RX_TRUNCATED, "drop_rx_truncated", "frame cut short by the receive ring")           \

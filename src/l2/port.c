@@ -39,9 +39,10 @@ void pg_port_transmit(struct pg_port *p, const uint8_t *frame, uint32_t len)
 {
 	int r = p->tx(p->tx_ctx, frame, len);
 
-	if (r == 0)
+	if (r == 0) {
 		p->cnt[PG_L2_CNT_TX_FRAMES]++;
-	else if (r == -ENOBUFS)
+		p->cnt[PG_L2_CNT_TX_BYTES] += len;
+	} else if (r == -ENOBUFS)
 		p->cnt[PG_L2_CNT_DROP_TX_RING_FULL]++;
 	else
 		p->cnt[PG_L2_CNT_TX_ERRORS]++;
@@ -189,6 +190,7 @@ bool pg_port_input(struct pg_port *p, uint8_t *frame, uint32_t len, uint32_t cap
 	struct pg_eth_hdr h;
 
 	p->cnt[PG_L2_CNT_RX_FRAMES]++;
+	p->cnt[PG_L2_CNT_RX_BYTES] += len;
 	if (pg_eth_parse(frame, len, &h)) {
 		p->cnt[PG_L2_CNT_DROP_RUNT]++;
 		return false;

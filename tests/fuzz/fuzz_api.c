@@ -19,6 +19,7 @@
 
 #include "ctl/api_internal.h"
 #include "dp/capture.h"
+#include "dp/history.h"
 #include "conf/config.h"
 
 #define TOKEN "fuzz-token"
@@ -28,6 +29,7 @@ static struct pg_engine *engine;
 static struct pg_api *api;
 static uint64_t now = 1000;
 static struct pg_capture capture; /* POST /api/v1/capture compiles filters */
+static struct pg_history history; /* GET /api/v1/history: a few rows to turn into rates */
 
 static void fail(const char *what)
 {
@@ -59,6 +61,18 @@ static void setup(void)
 	env.cfg = &cfg;
 	pg_capture_init(&capture, 1, 2);
 	env.capture = &capture;
+	if (pg_history_init(&history))
+		fail("cannot allocate the history");
+	{
+		uint64_t row[PG_HC_DROPS + PG_CNT__COUNT] = {0};
+
+		for (uint64_t i = 0; i < 70; i++) {
+			row[PG_HC_WAN_RX_BYTES] = i * i * 1000;
+			row[PG_HC_FLOWS] = i % 7;
+			pg_history_add(&history, 1000 + i * 1000 + (i % 3), row);
+		}
+	}
+	env.history = &history;
 	api = engine ? pg_api_create(&env, err, sizeof(err)) : NULL;
 	if (!api)
 		fail("cannot create the API");

@@ -126,6 +126,10 @@ static unsigned int request(struct fixture *f, const char *method, const char *p
 
 			if (eq)
 				*eq++ = '\0';
+			if (req.nargs == PG_API_MAX_ARGS) {
+				req.args_cut = true; /* as api.c's collect_arg() */
+				break;
+			}
 			req.args[req.nargs].key = kv;
 			req.args[req.nargs++].value = eq ? eq : "";
 		}
@@ -393,6 +397,68 @@ static void test_flows_and_arguments(void **state)
 	fx_free(f);
 }
 
+/* DELETE /api/v1/flows: a filter that is hostile, empty or cut short ends nothing. */
+static void test_flows_delete_query(void **state)
+{
+	struct fixture *f = fx_auth();
+	struct json_object *o;
+	static const struct {
+		const char *query, *field;
+	} bad[] = {
+		{"", NULL},
+		{"?hots=192.168.1.10", "hots"},
+		{"?host=192.168.1.10&host=192.168.1.11", "host"},
+		{"?port=0", "port"},
+		{"?port=65536", "port"},
+		{"?port=5x", "port"},
+		{"?port=", "port"},
+		{"?port=99999999999999999999", "port"},
+		{"?host=0.0.0.0", "host"},
+		{"?host=192.168.1.10%00", "host"},
+		{"?rule=0", "rule"},
+		{"?rule=-1", "rule"},
+		{"?limit=5", NULL},
+		{"?port=1&proto=tcp&lan=192.168.1.2&remote=1.2.3.4&helper=ipsec&limit=1&cursor=0"
+		 "&host=192.168.1.3&rule=0",
+		 NULL},
+	};
+
+	(void)state;
+	assert_int_equal(request(f, "DELETE", "/api/v1/flows?host=192.168.1.10", NULL, NULL, NULL),
+			 401);
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char path[256];
+
+		snprintf(path, sizeof(path), "/api/v1/flows%s", bad[i].query);
+		assert_int_equal(request(f, "DELETE", path, NULL, basic_pw, &o), 400);
+		if (bad[i].field)
+			assert_string_equal(jstr(o, "field"), bad[i].field);
+		json_object_put(o);
+	}
+	assert_int_equal(pg_engine_counters(f->engine)[PG_CNT_FLOW_CLEARED], 0);
+	assert_int_equal(request(f, "DELETE", "/api/v1/flows?host=192.168.1.10&port=500", NULL,
+				 basic_pw, &o),
+			 200);
+	assert_int_equal(json_object_get_int(jget(o, "ended")), 0);
+	json_object_put(o);
+	/* rule=N: the forward's protocol and public ports. */
+	assert_int_equal(request(f, "POST", "/api/v1/forwards",
+				 "{\"rule\": \"udp 500 192.168.1.10\"}", basic_pw, NULL),
+			 200);
+	assert_int_equal(request(f, "DELETE", "/api/v1/flows?rule=0", NULL, basic_pw, NULL), 200);
+	assert_int_equal(request(f, "DELETE", "/api/v1/flows?rule=0&proto=tcp", NULL, basic_pw, &o),
+			 400);
+	assert_string_equal(jstr(o, "field"), "proto");
+	json_object_put(o);
+	assert_int_equal(request(f, "DELETE", "/api/v1/flows?rule=1", NULL, basic_pw, NULL), 400);
+	/* GET takes port= too, and refuses a key given twice. */
+	assert_int_equal(request(f, "GET", "/api/v1/flows?port=500&rule=0", NULL, basic_pw, NULL),
+			 200);
+	assert_int_equal(request(f, "GET", "/api/v1/flows?port=1&port=2", NULL, basic_pw, NULL),
+			 400);
+	fx_free(f);
+}
+
 static void test_routing_and_page(void **state)
 {
 	struct fixture *f = fx_new("");
@@ -455,6 +521,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_changes_name_the_field),
 		cmocka_unit_test(test_forwards),
 		cmocka_unit_test(test_flows_and_arguments),
+		cmocka_unit_test(test_flows_delete_query),
 		cmocka_unit_test(test_routing_and_page),
 		cmocka_unit_test(test_config_names_every_enum_value),
 	};

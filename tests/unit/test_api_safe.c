@@ -21,7 +21,7 @@
 
 #include "ctl/api_internal.h"
 #include "conf/config.h"
-#include "conf/history.h"
+#include "conf/config_history.h"
 
 static const char conf_text[] = "# safe-change test configuration\n"
 				"[lan]\n"
@@ -67,7 +67,7 @@ static char *file_text(const char *path)
 	char *t = NULL;
 	size_t len = 0;
 
-	assert_int_equal(pg_history_read_file(path, 1 << 20, &t, &len), 0);
+	assert_int_equal(pg_cfghist_read_file(path, 1 << 20, &t, &len), 0);
 	return t;
 }
 

@@ -3,7 +3,7 @@
  * test_config_safe.c - the pure parts of safe changes: the probation's
  * decision with the time given (conf/confirm.c), which settings count as
  * able to lock the admin out, the kept configurations and their rotation
- * (conf/history.c, in a directory of the test's own) and the unified diff
+ * (conf/config_history.c, in a directory of the test's own) and the unified diff
  * (conf/textdiff.c), exact output compared.
  */
 #include <errno.h>
@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "conf/confirm.h"
-#include "conf/history.h"
+#include "conf/config_history.h"
 #include "conf/textdiff.h"
 
 static void test_confirm_window(void **state)
@@ -100,72 +100,72 @@ static void test_history_names(void **state)
 	uint32_t seq = 0;
 
 	(void)state;
-	assert_true(pg_history_name_seq("00000042.conf", &seq));
+	assert_true(pg_cfghist_name_seq("00000042.conf", &seq));
 	assert_int_equal(seq, 42);
-	assert_true(pg_history_name_seq("99999999.conf", &seq));
-	assert_false(pg_history_name_seq("0000042.conf", &seq));
-	assert_false(pg_history_name_seq("000000042.conf", &seq));
-	assert_false(pg_history_name_seq("00000042.conf.XXXXXX", &seq)); /* a temporary file */
-	assert_false(pg_history_name_seq("0000004a.conf", &seq));
-	assert_false(pg_history_name_seq("00000042.conf~", &seq));
-	assert_false(pg_history_name_seq("", &seq));
-	assert_int_equal(pg_history_excess(0, 10), 0);
-	assert_int_equal(pg_history_excess(10, 10), 0);
-	assert_int_equal(pg_history_excess(11, 10), 1);
-	assert_int_equal(pg_history_excess(5, 1), 4);
+	assert_true(pg_cfghist_name_seq("99999999.conf", &seq));
+	assert_false(pg_cfghist_name_seq("0000042.conf", &seq));
+	assert_false(pg_cfghist_name_seq("000000042.conf", &seq));
+	assert_false(pg_cfghist_name_seq("00000042.conf.XXXXXX", &seq)); /* a temporary file */
+	assert_false(pg_cfghist_name_seq("0000004a.conf", &seq));
+	assert_false(pg_cfghist_name_seq("00000042.conf~", &seq));
+	assert_false(pg_cfghist_name_seq("", &seq));
+	assert_int_equal(pg_cfghist_excess(0, 10), 0);
+	assert_int_equal(pg_cfghist_excess(10, 10), 0);
+	assert_int_equal(pg_cfghist_excess(11, 10), 1);
+	assert_int_equal(pg_cfghist_excess(5, 1), 4);
 }
 
 static void test_history_rotation(void **state)
 {
 	char dir[64], cmd[256], text[32], *t = NULL;
-	struct pg_history h;
-	struct pg_history_entry e[8];
+	struct pg_cfghist h;
+	struct pg_cfghist_entry e[8];
 	size_t len = 0;
 
 	(void)state;
 	snprintf(dir, sizeof(dir), "/tmp/pg-test-history-XXXXXX");
 	assert_non_null(mkdtemp(dir));
-	assert_int_equal(pg_history_init(&h, dir, 3), 0);
-	assert_int_equal(pg_history_list(&h, e, 8), 0);
-	assert_int_equal(pg_history_get(&h, 0, &t, &len), -ENOENT);
+	assert_int_equal(pg_cfghist_init(&h, dir, 3), 0);
+	assert_int_equal(pg_cfghist_list(&h, e, 8), 0);
+	assert_int_equal(pg_cfghist_get(&h, 0, &t, &len), -ENOENT);
 	for (int i = 1; i <= 5; i++) {
 		snprintf(text, sizeof(text), "config %d\n", i);
-		assert_int_equal(pg_history_save(&h, text, strlen(text)), 0);
+		assert_int_equal(pg_cfghist_save(&h, text, strlen(text)), 0);
 		/* The same text twice is one revision. */
-		assert_int_equal(pg_history_save(&h, text, strlen(text)), 0);
+		assert_int_equal(pg_cfghist_save(&h, text, strlen(text)), 0);
 	}
 	/* Five saved, three kept: 5, 4, 3, newest first. */
-	assert_int_equal(pg_history_list(&h, e, 8), 3);
+	assert_int_equal(pg_cfghist_list(&h, e, 8), 3);
 	assert_int_equal(e[0].seq, 5);
 	assert_int_equal(e[1].seq, 4);
 	assert_int_equal(e[2].seq, 3);
 	assert_int_equal(e[0].size, strlen("config 5\n"));
-	assert_int_equal(pg_history_list(&h, e, 2), 2);
-	assert_int_equal(pg_history_get(&h, 0, &t, &len), 0);
+	assert_int_equal(pg_cfghist_list(&h, e, 2), 2);
+	assert_int_equal(pg_cfghist_get(&h, 0, &t, &len), 0);
 	assert_string_equal(t, "config 5\n");
 	free(t);
-	assert_int_equal(pg_history_get(&h, 2, &t, &len), 0);
+	assert_int_equal(pg_cfghist_get(&h, 2, &t, &len), 0);
 	assert_string_equal(t, "config 3\n");
 	free(t);
-	assert_int_equal(pg_history_get(&h, 3, &t, &len), -ENOENT);
+	assert_int_equal(pg_cfghist_get(&h, 3, &t, &len), -ENOENT);
 	/* Going back to an older text is a new revision, not a reuse. */
-	assert_int_equal(pg_history_save(&h, "config 3\n", 9), 0);
-	assert_int_equal(pg_history_list(&h, e, 8), 3);
+	assert_int_equal(pg_cfghist_save(&h, "config 3\n", 9), 0);
+	assert_int_equal(pg_cfghist_list(&h, e, 8), 3);
 	assert_int_equal(e[0].seq, 6);
 	/* Files that are not revisions are left alone and not listed. */
 	snprintf(cmd, sizeof(cmd), "touch %s/config.d/notes.txt %s/config.d/00000001.conf.tmp",
 		 dir, dir);
 	assert_int_equal(system(cmd), 0);
-	assert_int_equal(pg_history_list(&h, e, 8), 3);
+	assert_int_equal(pg_cfghist_list(&h, e, 8), 3);
 	/* A smaller limit prunes on the next save. */
 	h.keep = 1;
-	assert_int_equal(pg_history_save(&h, "config 7\n", 9), 0);
-	assert_int_equal(pg_history_list(&h, e, 8), 1);
+	assert_int_equal(pg_cfghist_save(&h, "config 7\n", 9), 0);
+	assert_int_equal(pg_cfghist_list(&h, e, 8), 1);
 	assert_int_equal(e[0].seq, 7);
 	/* Off: nothing kept, nothing made. */
-	assert_int_equal(pg_history_init(&h, dir, 0), 0);
-	assert_int_equal(pg_history_save(&h, "x", 1), 0);
-	assert_int_equal(pg_history_list(&h, e, 8), 0);
+	assert_int_equal(pg_cfghist_init(&h, dir, 0), 0);
+	assert_int_equal(pg_cfghist_save(&h, "x", 1), 0);
+	assert_int_equal(pg_cfghist_list(&h, e, 8), 0);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	assert_int_equal(system(cmd), 0);
 }

@@ -2,7 +2,8 @@
 /*
  * test_observe.c - what the control plane sees: flow pages and filters, VPN
  * sessions with their states, and the log events for IKE, NAT-T, raw ESP
- * and PPTP, with the ring dropping its oldest when nobody reads it.
+ * and PPTP, with the ring dropping its oldest when nobody reads it; flows
+ * cleared by filter (DELETE /api/v1/flows) and made again by traffic.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -38,6 +39,15 @@ static uint8_t send1(struct pg_engine *e, const struct pgt_spec *s, int side, ui
 	pg_engine_run(e, &p, 1, t);
 	free(buf);
 	return p.verdict;
+}
+
+/* Exactly want flows match f (first ones copied to fi). */
+static void n_of(struct pg_engine *e, const struct pg_flow_filter *f, struct pg_flow_info *fi,
+		 unsigned int want)
+{
+	uint32_t cursor = 0;
+
+	assert_int_equal(pg_engine_flows(e, f, &cursor, fi, 8, T0 + 9000), want);
 }
 
 static const uint8_t ike_v2[28] = {1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -96,6 +106,54 @@ static void test_flows_paged_and_filtered(void **state)
 	assert_int_equal(fi[0].pkts[1], 1);
 	/* Last packet at 0.3 s, remembered as 1 s (rounded up: never expire early). */
 	assert_int_equal(fi[0].idle_s, 8);
+	pg_engine_destroy(e);
+}
+
+static unsigned int clear(struct pg_engine *e, const struct pg_flow_filter *f)
+{
+	uint32_t cursor = 0, budget = UINT32_MAX;
+
+	return pg_engine_flows_clear(e, f, &cursor, &budget);
+}
+
+/* pfSense's "reset states": by port, public port range, host; counted; made again. */
+static void test_flows_clear(void **state)
+{
+	struct pg_engine *e = engine();
+	struct pgt_spec ike = {.proto = PGT_P_UDP, .src = PGT_H10, .sport = 500, .dst = PGT_S1,
+			       .dport = 500, .payload = ike_v2, .paylen = 28};
+	struct pg_flow_filter by_port = {.port = 500}, natt = {.pub_lo = 4500, .pub_hi = 4500};
+	struct pg_flow_filter h11 = {.lan_addr = pgt_addr(PGT_H11)}, none = {.port = 9};
+	struct pg_flow_filter range_esp = {.proto = PGT_P_ESP, .pub_lo = 1, .pub_hi = 65535};
+	const uint64_t *cnt = pg_engine_counters(e);
+	struct pg_flow_info fi[8];
+	uint32_t cursor = 0, budget = 1;
+	uint64_t created;
+
+	(void)state;
+	traffic(e);
+	assert_int_equal(pg_engine_flow_count(e), 4);
+	assert_int_equal(clear(e, &none), 0);
+	/* Raw ESP has no public port: a port range never matches it. */
+	assert_int_equal(clear(e, &range_esp), 0);
+	assert_int_equal(clear(e, &by_port), 1); /* IKE; NAT-T (4500) stays */
+	assert_int_equal(pg_engine_flow_count(e), 3);
+	assert_int_equal(cnt[PG_CNT_FLOW_CLEARED], 1);
+	n_of(e, &by_port, fi, 0);
+	assert_int_equal(clear(e, &natt), 1);
+	assert_int_equal(clear(e, &h11), 1);
+	assert_int_equal(pg_engine_flow_count(e), 1); /* the ESP flow */
+	assert_int_equal(cnt[PG_CNT_FLOW_CLEARED], 3);
+	/* The cleared client's next packet makes a new flow. */
+	created = cnt[PG_CNT_FLOW_CREATED];
+	assert_int_equal(send1(e, &ike, PG_SIDE_LAN, T0 + 6000), PG_VERDICT_TO_WAN);
+	assert_int_equal(cnt[PG_CNT_FLOW_CREATED], created + 1);
+	n_of(e, &by_port, fi, 1);
+	assert_int_equal(fi[0].pkts[0], 1);
+	/* A budget of one slot stops early and says where to go on. */
+	assert_int_equal(pg_engine_flows_clear(e, &none, &cursor, &budget), 0);
+	assert_int_equal(budget, 0);
+	assert_int_equal(cursor, 1);
 	pg_engine_destroy(e);
 }
 
@@ -218,6 +276,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flows_paged_and_filtered),
 		cmocka_unit_test(test_flows_by_protocol),
+		cmocka_unit_test(test_flows_clear),
 		cmocka_unit_test(test_sessions),
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_ring_keeps_newest),

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * history.c - the configurations that ran, kept as plain files (history.h).
+ * config_history.c - the configurations that ran, kept as plain files (config_history.h).
  *
  * Each is the exact text the daemon ran, so a rollback writes it back
  * byte for byte and `diff` works on it by hand too. A file is written to
@@ -18,12 +18,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "conf/history.h"
+#include "conf/config_history.h"
 
 #define SEQ_DIGITS 8
 #define LIST_MAX 1024 /* files looked at in the directory */
 
-bool pg_history_name_seq(const char *name, uint32_t *seq)
+bool pg_cfghist_name_seq(const char *name, uint32_t *seq)
 {
 	uint32_t v = 0;
 
@@ -38,19 +38,19 @@ bool pg_history_name_seq(const char *name, uint32_t *seq)
 	return true;
 }
 
-unsigned int pg_history_excess(unsigned int n, unsigned int keep)
+unsigned int pg_cfghist_excess(unsigned int n, unsigned int keep)
 {
 	return n > keep ? n - keep : 0;
 }
 
-int pg_history_init(struct pg_history *h, const char *state_dir, unsigned int keep)
+int pg_cfghist_init(struct pg_cfghist *h, const char *state_dir, unsigned int keep)
 {
 	memset(h, 0, sizeof(*h));
 	if (!state_dir || !keep)
 		return 0;
-	if (keep > PG_HISTORY_MAX)
-		keep = PG_HISTORY_MAX;
-	if (snprintf(h->dir, sizeof(h->dir), "%s/" PG_HISTORY_SUBDIR, state_dir) >=
+	if (keep > PG_CFGHIST_MAX)
+		keep = PG_CFGHIST_MAX;
+	if (snprintf(h->dir, sizeof(h->dir), "%s/" PG_CFGHIST_SUBDIR, state_dir) >=
 	    (int)sizeof(h->dir)) {
 		h->dir[0] = '\0';
 		return -ENAMETOOLONG;
@@ -67,13 +67,13 @@ int pg_history_init(struct pg_history *h, const char *state_dir, unsigned int ke
 
 static int cmp_desc(const void *a, const void *b)
 {
-	const struct pg_history_entry *x = a, *y = b;
+	const struct pg_cfghist_entry *x = a, *y = b;
 
 	return x->seq < y->seq ? 1 : x->seq > y->seq ? -1 : 0;
 }
 
 /* Every revision file, newest first, into all[LIST_MAX]; returns how many. */
-static unsigned int scan(const struct pg_history *h, struct pg_history_entry *all)
+static unsigned int scan(const struct pg_cfghist *h, struct pg_cfghist_entry *all)
 {
 	unsigned int n = 0;
 	struct dirent *de;
@@ -88,7 +88,7 @@ static unsigned int scan(const struct pg_history *h, struct pg_history_entry *al
 		struct stat st;
 		uint32_t seq;
 
-		if (!pg_history_name_seq(de->d_name, &seq))
+		if (!pg_cfghist_name_seq(de->d_name, &seq))
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
 			continue;
@@ -102,10 +102,10 @@ static unsigned int scan(const struct pg_history *h, struct pg_history_entry *al
 	return n;
 }
 
-unsigned int pg_history_list(const struct pg_history *h, struct pg_history_entry *out,
+unsigned int pg_cfghist_list(const struct pg_cfghist *h, struct pg_cfghist_entry *out,
 			     unsigned int max)
 {
-	struct pg_history_entry *all = calloc(LIST_MAX, sizeof(*all));
+	struct pg_cfghist_entry *all = calloc(LIST_MAX, sizeof(*all));
 	unsigned int n;
 
 	if (!all)
@@ -118,7 +118,7 @@ unsigned int pg_history_list(const struct pg_history *h, struct pg_history_entry
 	return n;
 }
 
-int pg_history_read_file(const char *path, size_t max, char **text, size_t *len)
+int pg_cfghist_read_file(const char *path, size_t max, char **text, size_t *len)
 {
 	struct stat st;
 	size_t off = 0;
@@ -165,14 +165,14 @@ out:
 	return r;
 }
 
-static void path_of(const struct pg_history *h, uint32_t seq, char *buf, size_t len)
+static void path_of(const struct pg_cfghist *h, uint32_t seq, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/%0*u.conf", h->dir, SEQ_DIGITS, seq);
 }
 
-int pg_history_get(const struct pg_history *h, unsigned int k, char **text, size_t *len)
+int pg_cfghist_get(const struct pg_cfghist *h, unsigned int k, char **text, size_t *len)
 {
-	struct pg_history_entry *all;
+	struct pg_cfghist_entry *all;
 	char path[4096 + 32];
 	unsigned int n;
 	uint32_t seq;
@@ -189,7 +189,7 @@ int pg_history_get(const struct pg_history *h, unsigned int k, char **text, size
 		return -ENOENT;
 	path_of(h, seq, path, sizeof(path));
 	/* A revision was a configuration the daemon accepted: PG_CONFIG_FILE_MAX. */
-	return pg_history_read_file(path, 1u << 20, text, len);
+	return pg_cfghist_read_file(path, 1u << 20, text, len);
 }
 
 static int write_file(const char *path, const char *text, size_t len)
@@ -225,9 +225,9 @@ static int write_file(const char *path, const char *text, size_t len)
 	return r;
 }
 
-int pg_history_save(const struct pg_history *h, const char *text, size_t len)
+int pg_cfghist_save(const struct pg_cfghist *h, const char *text, size_t len)
 {
-	struct pg_history_entry *all;
+	struct pg_cfghist_entry *all;
 	char path[4096 + 32];
 	unsigned int n, drop;
 	int r = 0;
@@ -243,7 +243,7 @@ int pg_history_save(const struct pg_history *h, const char *text, size_t len)
 		size_t last_len = 0;
 
 		path_of(h, all[0].seq, path, sizeof(path));
-		if (!pg_history_read_file(path, 1u << 20, &last, &last_len) && last &&
+		if (!pg_cfghist_read_file(path, 1u << 20, &last, &last_len) && last &&
 		    last_len == len && !memcmp(last, text, len)) {
 			free(last);
 			goto out; /* the newest already is this text */
@@ -259,7 +259,7 @@ int pg_history_save(const struct pg_history *h, const char *text, size_t len)
 	if (r)
 		goto out;
 	/* The new file counts: n + 1 revisions, newest first, the new one ahead of all[]. */
-	drop = pg_history_excess(n + 1, h->keep);
+	drop = pg_cfghist_excess(n + 1, h->keep);
 	for (unsigned int i = 0; i < drop; i++) {
 		path_of(h, all[n - 1 - i].seq, path, sizeof(path));
 		unlink(path);

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+// tests/web/lib.js - what the page scenarios' drivers share: Debian's
+// chromium under playwright-core (CHROMIUM overrides the path), a login
+// through the page's own form, timed steps on stderr, and the API read
+// with the same bearer password the page uses.
+'use strict';
+
+let chromium;
+try {
+  ({ chromium } = require('playwright-core'));
+} catch (e) {
+  console.log('FAIL: playwright-core is not installed (scripts/install-deps runs npm ci in tests/web)');
+  process.exit(1);
+}
+
+const t0 = Date.now();
+const step = (what) => console.error(`${((Date.now() - t0) / 1000).toFixed(1)}s ${what}`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function apiGet(url, password, path) {
+  const r = await fetch(url + 'api/v1/' + path, { headers: { Authorization: 'Bearer ' + password } });
+  if (!r.ok) throw new Error(`GET ${path}: ${r.status}`);
+  return r.json();
+}
+
+async function login(page, url, password) {
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForSelector('#login');
+  await page.fill('#password', password);
+  await page.click('#login button');
+  try {
+    await page.waitForSelector('#who', { state: 'visible', timeout: 10000 });
+  } catch (e) {
+    throw new Error('login did not succeed: ' + (await page.textContent('#summary')));
+  }
+  step('logged in');
+}
+
+// Run fn(page) in a fresh browser at width x height; print its result line,
+// or "FAIL: reason" and exit 1. timeoutMs bounds the whole run.
+function run(width, height, timeoutMs, fn) {
+  setTimeout(() => { console.log('FAIL: timed out'); process.exit(1); }, timeoutMs).unref();
+  (async () => {
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
+        '--disable-background-networking'],
+      timeout: 30000,
+    });
+    step('browser up');
+    let code = 0;
+    try {
+      const page = await browser.newPage({ viewport: { width, height } });
+      page.setDefaultTimeout(15000);
+      page.on('pageerror', (e) => console.error('page error: ' + e.message));
+      console.log(await fn(page));
+    } catch (e) {
+      console.log('FAIL: ' + e.message.split('\n')[0]);
+      code = 1;
+    }
+    await browser.close().catch(() => {});
+    process.exit(code);
+  })().catch((e) => { console.log('FAIL: ' + e.message); process.exit(1); });
+}
+
+module.exports = { step, sleep, apiGet, login, run };
