@@ -43,6 +43,7 @@ bool pg_api_wan_snapshot(struct pg_api *api, struct pg_wan_view *out)
 {
 	struct wan_job j = {.api = api, .view = out};
 
+	out->on = false;
 	if (!api->env.dp)
 		return false;
 	pg_api_on_dp(api, wan_fn, &j);
