@@ -22,6 +22,7 @@
 #include "dp/hostpath.h"
 #include "dp/wan.h"
 #include "dp/overload.h"
+#include "dp/offload.h"
 #include "l2/port.h"
 #include "dp/workers.h"
 
@@ -63,6 +64,9 @@ struct pg_datapath {
 	 */
 	struct pg_shaper *shaper[2];
 	uint32_t host_of[PG_DP_FRAMES];
+	/* [datapath] offload: the XDP fast path's maps, when both links run it (offload.h). */
+	struct pg_offload offload;
+	bool offload_on;
 };
 
 /*
