@@ -460,9 +460,19 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 	uint64_t now_ns = dp->shaper[0] || dp->shaper[1] ? mono_ns() : 0;
 
 	pg_capture_update(&dp->capture, now_ms);
-	/* What a job between passes changed (a reconfiguration flushes the offered flows). */
-	if (dp->offload_on)
+	/*
+	 * What a job between passes changed (a reconfiguration flushes the
+	 * offered flows). An armed capture must see every packet: the engines
+	 * take their flows back from XDP while it runs.
+	 */
+	if (dp->offload_on) {
+		if (dp->capture.armed != dp->offload_paused) {
+			dp->offload_paused = dp->capture.armed;
+			for (unsigned int k = 0; k < dp->engines->n; k++)
+				pg_engine_set_offload(dp->engines->e[k], !dp->offload_paused);
+		}
 		pg_offload_apply(&dp->offload, dp->engines);
+	}
 	for (int s = 0; s < 2; s++) {
 		struct pg_link *l = &dp->link[s];
 		unsigned int got = link_rx(l, dp->frames + nf, PG_DP_BURST);

@@ -67,6 +67,7 @@ struct pg_datapath {
 	/* [datapath] offload: the XDP fast path's maps, when both links run it (offload.h). */
 	struct pg_offload offload;
 	bool offload_on;
+	bool offload_paused; /* a capture is armed: every packet through the daemon */
 };
 
 /*
