@@ -104,8 +104,12 @@ out:
 
 static int attach(int prog_fd, unsigned int ifindex, unsigned int flags)
 {
-	LIBBPF_OPTS(bpf_link_create_opts, o, .flags = flags);
+	struct bpf_link_create_opts o;
 
+	/* LIBBPF_OPTS() spelt out: the analysers in make lint cannot expand it. */
+	memset(&o, 0, sizeof(o));
+	o.sz = sizeof(o);
+	o.flags = flags;
 	return bpf_link_create(prog_fd, (int)ifindex, BPF_XDP, &o);
 }
 
