@@ -96,11 +96,14 @@ static bool eligible(const struct pg_flow *f)
 
 void pg_offload_note(struct pg_engine *e, uint32_t idx, const struct pg_flow *f)
 {
-	uint32_t next_hop = pg_wan_next_hop(e, f->key.b);
-	bool was = offered(e, idx);
+	uint32_t next_hop;
+	bool was;
 
+	/* Every forwarded packet comes here: one load and a branch while offload is off. */
 	if (!e->offload_on)
 		return;
+	was = offered(e, idx);
+	next_hop = pg_wan_next_hop(e, f->key.b);
 	if (!was && next_hop && eligible(f)) {
 		push(e, PG_OFFLOAD_ADD, idx, f, next_hop);
 		pg_count(e, PG_CNT_OFFLOAD_ADDED);
