@@ -471,7 +471,7 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 			for (unsigned int k = 0; k < dp->engines->n; k++)
 				pg_engine_set_offload(dp->engines->e[k], !dp->offload_paused);
 		}
-		pg_offload_apply(&dp->offload, dp->engines);
+		pg_offload_apply(&dp->offload, dp->engines, now_ms);
 	}
 	for (int s = 0; s < 2; s++) {
 		struct pg_link *l = &dp->link[s];
@@ -538,7 +538,7 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 		}
 		/* After delivery: the next hops the new entries need are resolved by now. */
 		if (dp->offload_on)
-			pg_offload_apply(&dp->offload, dp->engines);
+			pg_offload_apply(&dp->offload, dp->engines, now_ms);
 	}
 	pg_wan_tick(dp, now_ms);
 	shaper_release(dp, now_ms, now_ns);
@@ -557,7 +557,7 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 			pg_offload_sync(&dp->offload, dp->engines, now_ms);
 		pg_engines_tick(dp->engines, now_ms);
 		if (dp->offload_on)
-			pg_offload_apply(&dp->offload, dp->engines);
+			pg_offload_apply(&dp->offload, dp->engines, now_ms);
 		dp->last_tick_ms = now_ms;
 		for (int s = 0; s < 2; s++)
 			dp->link[s].port.cnt[PG_L2_CNT_RX_KERNEL_DROPS] =

@@ -107,14 +107,37 @@ static void entries(const struct pg_offload *o, const struct pg_offload_op *op,
 	v[PG_SIDE_WAN].mtu = (uint16_t)o->link[PG_SIDE_LAN].mtu;
 }
 
-/* Take the entry with key k out of side's map and free its slot. */
-static void take(struct pg_offload *o, int side, const struct pg_xf_key *k)
+/* What slot s of side forwarded since the counts were last given: to its flow, and free it. */
+static void settle(struct pg_offload *o, struct pg_engine *e, int side, uint32_t s,
+		   uint64_t now_ms)
 {
 	struct pg_offload_link *l = &o->link[side];
+	struct pg_offload_slot *sl;
+	const struct pg_xf_stats *st;
+	uint64_t pkts, last_ms;
+
+	if (s >= PG_XF_MAX_ENTRIES || !l->slot[s].used)
+		return;
+	sl = &l->slot[s];
+	st = &l->x->stats[s];
+	pkts = __atomic_load_n(&st->pkts, __ATOMIC_RELAXED);
+	if (pkts != sl->pkts) {
+		last_ms = __atomic_load_n(&st->last_ns, __ATOMIC_RELAXED) / 1000000u;
+		pg_engine_offload_settle(e, &sl->op, side == PG_SIDE_LAN, pkts - sl->pkts,
+					 __atomic_load_n(&st->bytes, __ATOMIC_RELAXED) - sl->bytes,
+					 last_ms < now_ms ? last_ms : now_ms);
+	}
+	slot_put(l, s);
+}
+
+/* Take the entry with key k out of side's map, settle and free its slot. */
+static void take(struct pg_offload *o, struct pg_engine *e, int side, const struct pg_xf_key *k,
+		 uint64_t now_ms)
+{
 	struct pg_xf_val v;
 
-	if (!pg_xdp_fast_take(l->x, k, &v))
-		slot_put(l, v.slot);
+	if (!pg_xdp_fast_take(o->link[side].x, k, &v))
+		settle(o, e, side, v.slot, now_ms);
 }
 
 static void add(struct pg_offload *o, struct pg_engine *e, unsigned int engine,
@@ -146,8 +169,9 @@ static void add(struct pg_offload *o, struct pg_engine *e, unsigned int engine,
 			break;
 		}
 		sl = &l->slot[slot[s]];
-		*sl = (struct pg_offload_slot){.key = k[s], .flow = op->flow, .next_hop = hop[s],
-					       .engine = (uint8_t)engine, .used = true};
+		*sl = (struct pg_offload_slot){.key = k[s], .op = *op, .flow = op->flow,
+					       .next_hop = hop[s], .engine = (uint8_t)engine,
+					       .used = true};
 		memcpy(sl->dmac, v[s].dmac, 6);
 		/* Counts from where the slot's counters stand now: never reset under the program. */
 		sl->pkts = __atomic_load_n(&l->x->stats[slot[s]].pkts, __ATOMIC_RELAXED);
@@ -170,8 +194,9 @@ static void add(struct pg_offload *o, struct pg_engine *e, unsigned int engine,
 		o->errors++;
 }
 
-/* An engine asked for a flush: every entry of its flows out. */
-static void flush_engine(struct pg_offload *o, unsigned int engine)
+/* An engine asked for a flush: every entry of its flows out, their last counts settled. */
+static void flush_engine(struct pg_offload *o, struct pg_engine *e, unsigned int engine,
+			 uint64_t now_ms)
 {
 	for (int s = 0; s < 2; s++) {
 		struct pg_offload_link *l = &o->link[s];
@@ -180,12 +205,12 @@ static void flush_engine(struct pg_offload *o, unsigned int engine)
 			if (!l->slot[i].used || l->slot[i].engine != engine)
 				continue;
 			pg_xdp_fast_del(l->x, &l->slot[i].key);
-			slot_put(l, i);
+			settle(o, e, s, i, now_ms);
 		}
 	}
 }
 
-void pg_offload_apply(struct pg_offload *o, struct pg_engines *engines)
+void pg_offload_apply(struct pg_offload *o, struct pg_engines *engines, uint64_t now_ms)
 {
 	for (unsigned int k = 0; k < engines->n; k++) {
 		const struct pg_offload_op *ops;
@@ -193,7 +218,7 @@ void pg_offload_apply(struct pg_offload *o, struct pg_engines *engines)
 		unsigned int n = pg_engine_offload_ops(engines->e[k], &ops, &flush);
 
 		if (flush)
-			flush_engine(o, k);
+			flush_engine(o, engines->e[k], k, now_ms);
 		for (unsigned int i = 0; i < n; i++) {
 			const struct pg_offload_op *op = &ops[i];
 
@@ -204,8 +229,8 @@ void pg_offload_apply(struct pg_offload *o, struct pg_engines *engines)
 				struct pg_xf_val val[2];
 
 				entries(o, op, key, val);
-				take(o, PG_SIDE_LAN, &key[PG_SIDE_LAN]);
-				take(o, PG_SIDE_WAN, &key[PG_SIDE_WAN]);
+				take(o, engines->e[k], PG_SIDE_LAN, &key[PG_SIDE_LAN], now_ms);
+				take(o, engines->e[k], PG_SIDE_WAN, &key[PG_SIDE_WAN], now_ms);
 			}
 		}
 	}

@@ -20,6 +20,7 @@ typedef bool pg_offload_mac_fn(void *ctx, enum pg_side side, uint32_t ip, uint8_
 /* One counter slot of a link's program: which flow its entry belongs to. */
 struct pg_offload_slot {
 	struct pg_xf_key key; /* the entry's key in the link's map */
+	struct pg_offload_op op; /* the ADD it was put for: the flow, for the last counts */
 	uint32_t flow;	      /* the flow's index in its engine */
 	uint32_t next_hop;    /* whose MAC the entry writes */
 	uint64_t pkts, bytes; /* the counters as last given to the engine */
@@ -54,8 +55,12 @@ int pg_offload_init(struct pg_offload *o, struct pg_xdp_fast *lan, struct pg_xdp
 		    uint32_t wan_mtu, pg_offload_mac_fn *mac_of, void *mac_ctx);
 void pg_offload_fini(struct pg_offload *o);
 
-/* Read every engine's operations and apply them to the maps (after each run, tick, reconfiguration). */
-void pg_offload_apply(struct pg_offload *o, struct pg_engines *engines);
+/*
+ * Read every engine's operations and apply them to the maps (after each
+ * run, tick, reconfiguration); what an entry taken out had forwarded since
+ * the last sync goes to its flow (times capped at now_ms).
+ */
+void pg_offload_apply(struct pg_offload *o, struct pg_engines *engines, uint64_t now_ms);
 
 /*
  * Give the engines what the programs forwarded since the last call, the

@@ -348,6 +348,16 @@ void pg_engine_offload_refused(struct pg_engine *e, uint32_t flow);
 void pg_engine_offload_sync(struct pg_engine *e, uint32_t flow, bool out, uint64_t pkts,
 			    uint64_t bytes, uint64_t last_ms);
 
+/*
+ * The last counts of an entry the caller is taking out (op: the DEL, or the
+ * ADD it was put with, for a flush): given to the flow as by
+ * pg_engine_offload_sync() if the flow op names is still there (a FIN, a
+ * reconfiguration); only to the engine's counters if it has gone (evicted
+ * while XDP forwarded it).
+ */
+void pg_engine_offload_settle(struct pg_engine *e, const struct pg_offload_op *op, bool out,
+			      uint64_t pkts, uint64_t bytes, uint64_t last_ms);
+
 /* Flows offered right now. */
 uint32_t pg_engine_offload_count(const struct pg_engine *e);
 

@@ -143,16 +143,13 @@ void pg_engine_offload_refused(struct pg_engine *e, uint32_t flow)
 		set_offered(e, flow, false);
 }
 
-void pg_engine_offload_sync(struct pg_engine *e, uint32_t flow, bool out, uint64_t pkts,
-			    uint64_t bytes, uint64_t last_ms)
+/* Count what XDP forwarded of flow f. */
+static void count(struct pg_engine *e, struct pg_flow *f, bool out, uint64_t pkts, uint64_t bytes,
+		  uint64_t last_ms)
 {
 	int dir = out ? PG_DIR_OUT : PG_DIR_IN;
-	struct pg_flow *f;
 	uint32_t lo, secs;
 
-	if (flow >= e->pool_size || !offered(e, flow) || !pkts)
-		return;
-	f = &e->flows[flow];
 	/* pg_flow_count() for pkts packets at once: 32-bit packets, 40-bit bytes. */
 	lo = f->bytes_lo[dir] + (uint32_t)bytes;
 	f->bytes_hi[dir] = (uint8_t)(f->bytes_hi[dir] + (uint8_t)(bytes >> 32) + (lo < (uint32_t)bytes));
@@ -164,6 +161,34 @@ void pg_engine_offload_sync(struct pg_engine *e, uint32_t flow, bool out, uint64
 	secs = pg_secs_ceil(last_ms);
 	if (secs > f->last_seen)
 		pg_flow_touch(e, f, secs);
+}
+
+void pg_engine_offload_sync(struct pg_engine *e, uint32_t flow, bool out, uint64_t pkts,
+			    uint64_t bytes, uint64_t last_ms)
+{
+	if (flow >= e->pool_size || !offered(e, flow) || !pkts)
+		return;
+	count(e, &e->flows[flow], out, pkts, bytes, last_ms);
+}
+
+void pg_engine_offload_settle(struct pg_engine *e, const struct pg_offload_op *op, bool out,
+			      uint64_t pkts, uint64_t bytes, uint64_t last_ms)
+{
+	struct pg_flow *f;
+
+	if (op->flow >= e->pool_size || !pkts)
+		return;
+	f = &e->flows[op->flow];
+	/* Still the flow the entry was made for (its index may hold another by now)? */
+	if (f->key.kind != PG_KEY_FLOW_OUT || f->key.proto != op->proto || f->key.a != op->lan_addr ||
+	    f->key.b != op->remote_addr || f->key.pa != op->lan_port || f->key.pb != op->remote_port) {
+		/* Gone (evicted while XDP forwarded it): the packets were still forwarded. */
+		e->counters[out ? PG_CNT_RX_LAN : PG_CNT_RX_WAN] += pkts;
+		e->counters[out ? PG_CNT_TX_WAN : PG_CNT_TX_LAN] += pkts;
+		e->counters[PG_CNT_OFFLOADED] += pkts;
+		return;
+	}
+	count(e, f, out, pkts, bytes, last_ms);
 }
 
 uint32_t pg_engine_offload_count(const struct pg_engine *e)

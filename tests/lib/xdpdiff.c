@@ -80,14 +80,18 @@ void pgt_xdiff_close(struct pgt_xdiff *w)
 	pg_xdp_fast_close(&w->xf[1]);
 }
 
-/* Give the packets the program just counted the test's clock, as if they came now. */
+/*
+ * Give the packet the program just counted the test's clock, as if it came
+ * now (the program writes the real clock's time).
+ */
 static void stamp(struct pgt_xdiff *w)
 {
 	for (int s = 0; s < 2; s++)
 		for (uint32_t i = 0; i < PG_XF_MAX_ENTRIES; i++)
-			if (w->off.link[s].slot[i].used &&
-			    w->xf[s].stats[i].pkts != w->off.link[s].slot[i].pkts)
+			if (w->xf[s].stats[i].pkts != w->stamped[s][i]) {
+				w->stamped[s][i] = w->xf[s].stats[i].pkts;
 				w->xf[s].stats[i].last_ns = w->now * 1000000u;
+			}
 }
 
 void pgt_xdiff_tick(struct pgt_xdiff *w)
@@ -95,7 +99,7 @@ void pgt_xdiff_tick(struct pgt_xdiff *w)
 	pg_offload_sync(&w->off, &w->ea, w->now);
 	pg_engine_tick(w->a, w->now);
 	pg_engine_tick(w->b, w->now);
-	pg_offload_apply(&w->off, &w->ea);
+	pg_offload_apply(&w->off, &w->ea, w->now);
 }
 
 static int xdp_run(struct pgt_xdiff *w, int side, uint8_t *frame, uint32_t len, uint8_t *out,
@@ -169,7 +173,7 @@ int pgt_xdiff_packet(struct pgt_xdiff *w, int side, const uint8_t *pkt, uint32_t
 	}
 	if (pgt_run(w->a, &a, 1, w->now, err, errlen))
 		return -1;
-	pg_offload_apply(&w->off, &w->ea);
+	pg_offload_apply(&w->off, &w->ea, w->now);
 	if (a.verdict != b->verdict || a.drop_reason != b->drop_reason || a.len != b->len ||
 	    a.next_hop != b->next_hop || memcmp(a.buf, b->buf, a.len)) {
 		snprintf(err, errlen, "with offload %s %s, without %s %s", pgt_verdict_name(a.verdict),

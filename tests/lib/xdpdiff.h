@@ -29,6 +29,7 @@ struct pgt_xdiff {
 	struct pg_engines ea;
 	uint64_t now;
 	unsigned int fast, slow; /* packets XDP forwarded, packets it passed */
+	uint64_t stamped[2][PG_XF_MAX_ENTRIES]; /* each slot's packets when last given a time */
 };
 
 /* Every neighbour's MAC is made of its address: 02:01:a.b.c.d. */
