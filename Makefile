@@ -13,6 +13,7 @@
 CC      ?= gcc
 FUZZ_CC ?= clang
 BUILD   ?= build
+XDP_FAST_OBJ = xdp_fast.bpf.o
 
 WARN    = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
           -Wformat=2 -Wvla -Werror
@@ -25,7 +26,7 @@ CFLAGS_SAN = $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer -fsanitize=address,und
              -fno-sanitize-recover=all -DPG_TESTING
 LDFLAGS_REL = -pie -Wl,-z,relro,-z,now
 LDFLAGS_SAN = -fsanitize=address,undefined
-LIBS_DAEMON = -lpcap -ljson-c -lmicrohttpd -lgnutls -lcrypt -lsystemd -lcap-ng -lseccomp
+LIBS_DAEMON = -lpcap -ljson-c -lmicrohttpd -lgnutls -lcrypt -lsystemd -lcap-ng -lseccomp -lbpf
 LIBS_CTL    = -ljson-c -lcrypt -lcurl -lgnutls
 LIBS_TEST   = -lcmocka -lpcap -lcurl
 
@@ -65,7 +66,7 @@ FUZZ_BINS  = $(patsubst tests/fuzz/%.c,$(FZ)/%,$(FUZZ_SRC))
 
 .PHONY: all check check-fast test-bins fuzz-bins fuzz demo bench lint clean deps e2e
 
-all: $(BUILD)/passgated $(BUILD)/passgatectl
+all: $(BUILD)/passgated $(BUILD)/passgatectl $(BUILD)/$(XDP_FAST_OBJ)
 
 $(REL)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -100,12 +101,20 @@ $(FZ)/%: tests/fuzz/%.c $(ENGINE_SRC) $(DAEMON_SRC) $(CLI_SRC) $(TESTLIB_SRC)
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(ENGINE_SRC) $(DAEMON_SRC) \
 		$(CLI_SRC) $(TESTLIB_SRC) $(LIBS_DAEMON) -lcurl
 
+# The XDP fast path (src/bpf/): compiled for the BPF target, read by the
+# daemon at start from beside its executable or PREFIX/lib/passgate
+# (io/xdp_fast.c). -g keeps the BTF libbpf reads the maps' layout from.
+BPF_CFLAGS = -target bpf -O2 -g -Wall -Werror $(INCS) -I/usr/include/$(shell $(CC) -dumpmachine)
+$(BUILD)/$(XDP_FAST_OBJ): src/bpf/xdp_fast.bpf.c src/bpf/xdp_fast.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(BPF_CFLAGS) -c $< -o $@
+
 # The admin page is embedded with .incbin (src/ctl/api_web.c): rebuild on edits.
 WEB_FILES = $(wildcard src/ctl/web/*)
 $(REL)/src/ctl/api_web.o $(SAN)/src/ctl/api_web.o: $(WEB_FILES)
 $(FUZZ_BINS): $(WEB_FILES)
 
-test-bins: $(UNIT_BINS) $(TOOL_BINS)
+test-bins: $(UNIT_BINS) $(TOOL_BINS) $(BUILD)/$(XDP_FAST_OBJ)
 fuzz-bins: $(FUZZ_BINS)
 
 check-fast: test-bins fuzz-bins
@@ -140,7 +149,9 @@ lint:
 	scripts/check-layers
 	clang-tidy --quiet $(ENGINE_SRC) $(DAEMON_SRC) $(CLI_SRC) src/passgated.c src/cli/passgatectl.c \
 		-- $(DEFS) $(INCS) -std=c11
-	cppcheck --error-exitcode=1 --enable=warning,performance,portability -q $(INCS) src
+	@# src/bpf is BPF C (libbpf's SEC() and map macros): clang -Wall -Werror and
+	@# the kernel's verifier at every load check it, test_xdp_fast its output.
+	cppcheck --error-exitcode=1 --enable=warning,performance,portability -q $(INCS) -isrc/bpf src
 
 clean:
 	rm -rf $(BUILD)

@@ -28,6 +28,9 @@ UNITDIR    ?= $(PREFIX)/lib/systemd/system
 endif
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 INSTALL    ?= install
+# The XDP fast path's program: the daemon looks for it in ../lib/passgate
+# from its own directory (io/xdp_fast.c), so any PREFIX works unchanged.
+BPFDIR     ?= $(PREFIX)/lib/passgate
 
 PG_VERSION_H = $(firstword $(wildcard src/util/version.h src/ctl/version.h))
 VERSION := $(shell sed -n 's/^\#define PG_VERSION "\(.*\)"/\1/p' $(PG_VERSION_H))
@@ -48,14 +51,16 @@ INSTALLED = $(SBINDIR)/passgated $(SBINDIR)/passgatectl $(BINDIR)/passgate-probe
 	$(MANDIR)/man8/passgated.8 $(MANDIR)/man8/passgatectl.8 \
 	$(MANDIR)/man5/passgate.conf.5 $(MANDIR)/man1/passgate-probe.1 \
 	$(DATADIR)/passgate.conf $(BASHCOMPDIR)/passgatectl $(UNITDIR)/passgate.service \
-	$(SYSUSERSDIR)/passgate.conf
+	$(SYSUSERSDIR)/passgate.conf $(BPFDIR)/$(XDP_FAST_OBJ)
 
 install: all man
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+		$(DESTDIR)$(BPFDIR)
 	$(INSTALL) -m 0755 $(BUILD)/passgated $(BUILD)/passgatectl $(DESTDIR)$(SBINDIR)/
 	$(INSTALL) -m 0755 $(BUILD)/passgate-probe $(DESTDIR)$(BINDIR)/
+	$(INSTALL) -m 0644 $(BUILD)/$(XDP_FAST_OBJ) $(DESTDIR)$(BPFDIR)/
 	$(INSTALL) -m 0644 $(BUILD)/man/passgated.8 $(BUILD)/man/passgatectl.8 \
 		$(DESTDIR)$(MANDIR)/man8/
 	$(INSTALL) -m 0644 $(BUILD)/man/passgate.conf.5 $(DESTDIR)$(MANDIR)/man5/
@@ -82,7 +87,7 @@ install: all man
 # The configuration and state are left alone, as a package removal does.
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
-	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
+	-rmdir $(DESTDIR)$(DATADIR) $(DESTDIR)$(BPFDIR) 2>/dev/null
 
 # The .deb is built from a copy of the working tree (uncommitted changes
 # included, build output and git data not), so dpkg-buildpackage's clean

@@ -159,6 +159,7 @@ static const struct key_def key_table[] = {
 	{S_LOG, "syslog", K_BOOL, OFF(log_syslog), 0, 0, 0, false, false, NULL},
 	{S_DATAPATH, "backend", K_BACKEND, OFF(backend), 0, 0, 0, false, false, NULL},
 	{S_DATAPATH, "workers", K_U32, OFF(workers), 0, 1, PG_SHARDS_MAX, false, false, NULL},
+	{S_DATAPATH, "offload", K_BOOL, OFF(offload), 0, 0, 0, false, false, NULL},
 	{S_PASSTHROUGH, "pptp", K_BOOL, EOFF(pptp_passthrough), 0, 0, 0, false, false, NULL},
 	{S_PASSTHROUGH, "ipsec", K_BOOL, EOFF(ipsec_passthrough), 0, 0, 0, false, false, NULL},
 	{S_PASSTHROUGH, "l2tp", K_BOOL, EOFF(l2tp_passthrough), 0, 0, 0, false, false, NULL},

@@ -99,6 +99,7 @@ struct pg_config {
 	struct pg_engine_config engine;
 	enum pg_backend backend;
 	uint32_t workers; /* [datapath] workers: engines the flows are sharded over */
+	bool offload;	  /* [datapath] offload: established flows forwarded in XDP (afxdp only) */
 	char lan_ifname[PG_CONFIG_IFNAME_SIZE];
 	char wan_ifname[PG_CONFIG_IFNAME_SIZE];
 	/*

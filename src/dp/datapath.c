@@ -141,8 +141,8 @@ static uint64_t link_kernel_drops(struct pg_link *l)
 }
 
 static int link_open(struct pg_link *l, enum pg_side side, const char *ifname, uint32_t mtu,
-		     uint32_t addr, uint8_t prefix, uint32_t gateway, bool auto_backend, char *err,
-		     size_t errlen)
+		     uint32_t addr, uint8_t prefix, uint32_t gateway, bool auto_backend,
+		     const char *fast_obj, char *err, size_t errlen)
 {
 	struct pg_ifinfo info;
 	int r;
@@ -151,7 +151,7 @@ static int link_open(struct pg_link *l, enum pg_side side, const char *ifname, u
 	if (r)
 		return r;
 	if (l->use_xdp && auto_backend) {
-		r = pg_afxdp_open(&l->xdp, ifname, err, errlen);
+		r = pg_afxdp_open(&l->xdp, ifname, fast_obj, err, errlen);
 		if (r) {
 			/* The default: take the fast path where the link allows it. */
 			pg_warn("%s; using AF_PACKET", err);
@@ -159,7 +159,7 @@ static int link_open(struct pg_link *l, enum pg_side side, const char *ifname, u
 			l->xdp.fd = -1;
 		}
 	} else if (l->use_xdp) {
-		r = pg_afxdp_open(&l->xdp, ifname, err, errlen);
+		r = pg_afxdp_open(&l->xdp, ifname, fast_obj, err, errlen);
 		if (r) {
 			/* Asked for explicitly: refuse rather than run slower than configured. */
 			size_t n = strlen(err);
@@ -171,7 +171,8 @@ static int link_open(struct pg_link *l, enum pg_side side, const char *ifname, u
 		}
 	}
 	if (l->use_xdp) {
-		pg_info("%s: AF_XDP copy mode, XDP program in %s mode", ifname,
+		pg_info("%s: AF_XDP copy mode, XDP %sprogram in %s mode", ifname,
+			l->xdp.use_fast ? "fast path " : "",
 			pg_afxdp_native(&l->xdp) ? "driver" : "generic");
 	} else {
 		r = pg_afp_open(&l->afp, ifname, err, errlen);
@@ -243,12 +244,85 @@ static int links_ipv6(struct pg_datapath *dp, const struct pg_config *cfg, char 
 	return 0;
 }
 
+/* The offload's neighbour lookup: a MAC in use on link side's cache. */
+static bool offload_mac(void *ctx, enum pg_side side, uint32_t ip, uint8_t mac[6])
+{
+	struct pg_datapath *dp = ctx;
+	const struct pg_neigh_entry *n = pg_neigh_find(&dp->link[side & 1].port.neigh, ip);
+
+	if (!n || (n->state != PG_NEIGH_REACHABLE && n->state != PG_NEIGH_PROBE))
+		return false;
+	memcpy(mac, n->mac, 6);
+	return true;
+}
+
+/*
+ * [datapath] offload = on: the fast path's object file, or NULL with the
+ * reason logged (the links then run without it, as with offload = off).
+ */
+static const char *offload_obj(const struct pg_config *cfg, char *path, size_t len)
+{
+	char err[256];
+
+	if (!cfg->offload)
+		return NULL;
+	if (cfg->backend == PG_BACKEND_AFPACKET) {
+		pg_warn("[datapath] offload needs the afxdp backend; off");
+		return NULL;
+	}
+	if (cfg->shape_up_bps || cfg->shape_down_bps) {
+		pg_warn("[datapath] offload is off while a shaper is on (shaped packets must "
+			"queue in the daemon)");
+		return NULL;
+	}
+	if (pg_xdp_fast_find(path, len, err, sizeof(err))) {
+		pg_warn("[datapath] offload: %s; off", err);
+		return NULL;
+	}
+	return path;
+}
+
+/* Both links run the fast path: point each at the other and let the engines offer flows. */
+static int offload_start(struct pg_datapath *dp, const struct pg_config *cfg, char *err,
+			 size_t errlen)
+{
+	struct pg_link *lan = &dp->link[PG_SIDE_LAN], *wan = &dp->link[PG_SIDE_WAN];
+	int r;
+
+	if (!cfg->offload || !lan->use_xdp || !wan->use_xdp || !lan->xdp.use_fast ||
+	    !wan->xdp.use_fast) {
+		if (cfg->offload && (lan->xdp.use_fast || wan->xdp.use_fast))
+			pg_warn("[datapath] offload needs AF_XDP on both links; off");
+		return 0;
+	}
+	r = pg_xdp_fast_set_egress(&lan->xdp.fast, wan->ifindex);
+	if (!r)
+		r = pg_xdp_fast_set_egress(&wan->xdp.fast, lan->ifindex);
+	if (r) {
+		snprintf(err, errlen, "[datapath] offload: the redirect map: %s", strerror(-r));
+		return r;
+	}
+	r = pg_offload_init(&dp->offload, &lan->xdp.fast, &wan->xdp.fast, lan->port.mac,
+			    wan->port.mac, cfg->lan_mtu, cfg->wan_mtu, offload_mac, dp);
+	if (r) {
+		snprintf(err, errlen, "out of memory for the XDP fast path's slots");
+		return r;
+	}
+	for (unsigned int k = 0; k < dp->engines->n; k++)
+		pg_engine_set_offload(dp->engines->e[k], true);
+	dp->offload_on = true;
+	pg_info("XDP fast path on: established TCP and UDP flows are forwarded in XDP");
+	return 0;
+}
+
 _Static_assert(PG_DP_FRAMES <= PG_WORKERS_BATCH_MAX, "a pass holds more than workers take");
 
 int pg_datapath_init(struct pg_datapath *dp, const struct pg_config *cfg,
 		     struct pg_engines *engines, char *err, size_t errlen)
 {
 	const struct pg_engine_config *ec = &cfg->engine;
+	char obj_path[4096];
+	const char *fast_obj = offload_obj(cfg, obj_path, sizeof(obj_path));
 	int r;
 
 	memset(dp, 0, sizeof(*dp));
@@ -275,15 +349,18 @@ int pg_datapath_init(struct pg_datapath *dp, const struct pg_config *cfg,
 		goto out_free;
 	}
 	r = link_open(&dp->link[PG_SIDE_LAN], PG_SIDE_LAN, cfg->lan_ifname, cfg->lan_mtu,
-		      ec->lan_addr, ec->lan_prefix, 0, cfg->backend == PG_BACKEND_AUTO, err, errlen);
+		      ec->lan_addr, ec->lan_prefix, 0, cfg->backend == PG_BACKEND_AUTO, fast_obj, err,
+		      errlen);
 	if (r)
 		goto out_free;
 	r = link_open(&dp->link[PG_SIDE_WAN], PG_SIDE_WAN, cfg->wan_ifname, cfg->wan_mtu,
 		      ec->wan_addr, ec->wan_prefix, ec->wan_gateway, cfg->backend == PG_BACKEND_AUTO,
-		      err, errlen);
+		      fast_obj, err, errlen);
 	if (r)
 		goto out_lan;
 	r = links_ipv6(dp, cfg, err, errlen);
+	if (!r)
+		r = offload_start(dp, cfg, err, errlen);
 	if (r)
 		goto out_wan;
 	pg_capture_init(&dp->capture, dp->link[PG_SIDE_LAN].ifindex,
@@ -311,6 +388,7 @@ out_shapers:
 out_host:
 	pg_hostpath_fini(&dp->host);
 out_wan:
+	pg_offload_fini(&dp->offload);
 	pg_port_fini(&dp->link[PG_SIDE_WAN].port);
 	link_close(&dp->link[PG_SIDE_WAN]);
 out_lan:
@@ -329,6 +407,7 @@ void pg_datapath_fini(struct pg_datapath *dp)
 {
 	pg_workers_stop(&dp->workers);
 	pg_hostpath_fini(&dp->host);
+	pg_offload_fini(&dp->offload);
 	for (int s = 0; s < 2; s++) {
 		pg_shaper_destroy(dp->shaper[s]);
 		dp->shaper[s] = NULL;
@@ -411,6 +490,19 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 	uint64_t now_ns = dp->shaper[0] || dp->shaper[1] ? mono_ns() : 0;
 
 	pg_capture_update(&dp->capture, now_ms);
+	/*
+	 * What a job between passes changed (a reconfiguration flushes the
+	 * offered flows). An armed capture must see every packet: the engines
+	 * take their flows back from XDP while it runs.
+	 */
+	if (dp->offload_on) {
+		if (dp->capture.armed != dp->offload_paused) {
+			dp->offload_paused = dp->capture.armed;
+			for (unsigned int k = 0; k < dp->engines->n; k++)
+				pg_engine_set_offload(dp->engines->e[k], !dp->offload_paused);
+		}
+		pg_offload_apply(&dp->offload, dp->engines, now_ms);
+	}
 	for (int s = 0; s < 2; s++) {
 		struct pg_link *l = &dp->link[s];
 		unsigned int got = link_rx(l, dp->frames + nf, PG_DP_BURST);
@@ -474,6 +566,9 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 			for (unsigned int i = 0; i < ne; i++)
 				deliver(dp, &em[i], 0, now_ms, now_ns);
 		}
+		/* After delivery: the next hops the new entries need are resolved by now. */
+		if (dp->offload_on)
+			pg_offload_apply(&dp->offload, dp->engines, now_ms);
 	}
 	pg_wan_tick(dp, now_ms);
 	shaper_release(dp, now_ms, now_ns);
@@ -487,7 +582,12 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 	}
 	/* Every second, busy or idle: expiry must not depend on what traffic runs. */
 	if (now_ms - dp->last_tick_ms >= TICK_INTERVAL_MS) {
+		/* The XDP path's packets first: no flow expires while it forwards them. */
+		if (dp->offload_on)
+			pg_offload_sync(&dp->offload, dp->engines, now_ms);
 		pg_engines_tick(dp->engines, now_ms);
+		if (dp->offload_on)
+			pg_offload_apply(&dp->offload, dp->engines, now_ms);
 		dp->last_tick_ms = now_ms;
 		for (int s = 0; s < 2; s++)
 			dp->link[s].port.cnt[PG_L2_CNT_RX_KERNEL_DROPS] =

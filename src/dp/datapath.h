@@ -23,6 +23,7 @@
 #include "dp/hostpath.h"
 #include "dp/wan.h"
 #include "dp/overload.h"
+#include "dp/offload.h"
 #include "l2/port.h"
 #include "dp/workers.h"
 
@@ -68,6 +69,10 @@ struct pg_datapath {
 	struct pg_history history;
 	uint64_t *hist_row;
 	uint64_t hist_cnt[PG_CNT__COUNT];
+	/* [datapath] offload: the XDP fast path's maps, when both links run it (offload.h). */
+	struct pg_offload offload;
+	bool offload_on;
+	bool offload_paused; /* a capture is armed: every packet through the daemon */
 };
 
 /*

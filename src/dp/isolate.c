@@ -81,7 +81,7 @@ static const char *const steady_calls[] = {
 	"socket", "socketpair", "bind", "listen", "accept", "accept4", "connect",
 	"shutdown", "getsockname", "getpeername", "setsockopt", "getsockopt", "sendto",
 	"recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "sendfile",
-	"mmap", "munmap", "mprotect", "mremap", "madvise", "brk", "mlock", "munlock",
+	"mmap", "munmap", "mprotect", "bpf", "mremap", "madvise", "brk", "mlock", "munlock",
 	"futex", "futex_waitv", "set_robust_list", "get_robust_list", "rseq", "sched_yield",
 	"sched_getaffinity", "membarrier", "nanosleep", "clock_nanosleep", "clock_gettime",
 	"clock_getres", "gettimeofday", "time", "getrandom",

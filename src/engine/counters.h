@@ -27,6 +27,9 @@
 	X(FRAG_HELD, "frag_held", "out-of-order fragments held for their first")                   \
 	X(FRAG_FORGOTTEN, "frag_forgotten", "fragmented datagrams forgotten for room")             \
 	X(FRAGMENTED, "fragmented", "packets cut into fragments to fit the egress MTU")            \
+	X(OFFLOADED, "offload_packets", "packets of the engine's flows the XDP fast path forwarded") \
+	X(OFFLOAD_ADDED, "offload_added", "flows handed to the XDP fast path")                     \
+	X(OFFLOAD_FLUSHED, "offload_flushed", "times every flow was taken back from the XDP fast path") \
 	/* flow table events */                                                                    \
 	X(FLOW_CREATED, "flow_created", "flows created")                                           \
 	X(FLOW_EXPIRED, "flow_expired", "flows expired after their timeout")                       \

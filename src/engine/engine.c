@@ -230,11 +230,16 @@ struct pg_engine *pg_engine_create(const struct pg_engine_config *cfg)
 	pools = pg_pools_size(n, &nslots, &nmappings, &nhosts);
 	e = calloc(1, sizeof(*e));
 	mem = table_alloc(pools + 2 * PG_PORTS__COUNT * port_bitmap_bytes() + pg_alg_mem_size(cfg));
-	if (e)
+	if (e) {
 		e->v6 = pg_v6_create(cfg);
-	if (!e || !mem || !e->v6) {
-		if (e)
+		/* One bit per flow entry: which ones the XDP fast path holds (offload.c). */
+		e->offload_bits = calloc(((size_t)n + 63) / 64, sizeof(uint64_t));
+	}
+	if (!e || !mem || !e->v6 || !e->offload_bits) {
+		if (e) {
 			pg_v6_destroy(e->v6);
+			free(e->offload_bits);
+		}
 		free(e);
 		free(mem);
 		errno = ENOMEM;
@@ -284,6 +289,7 @@ void pg_engine_destroy(struct pg_engine *e)
 		return;
 	free(e->slots);
 	pg_v6_destroy(e->v6);
+	free(e->offload_bits);
 	free(e);
 }
 
@@ -311,6 +317,8 @@ int pg_engine_reconfigure(struct pg_engine *e, const struct pg_engine_config *cf
 
 	if (r)
 		return r;
+	/* What the engine would do with an offered flow's packets may change. */
+	pg_offload_flush(e);
 	/* Flow entries rebuild their WAN-side keys on it (struct pg_flow). */
 	if (cfg->wan_addr != e->cfg.wan_addr || cfg->wan_down != e->cfg.wan_down)
 		end_all_flows(e);

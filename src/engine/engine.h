@@ -321,6 +321,74 @@ void pg_engine_set_fast_path(struct pg_engine *e, bool on);
 void pg_engine_set_tunnel_up(struct pg_engine *e, bool up);
 
 /*
+ * ---- The XDP fast path's flows (offload.c) --------------------------------
+ *
+ * With offload on, the engine names the flows an XDP program may forward
+ * without it (an established TCP connection, a UDP flow that has seen an
+ * answer, no helper, no hairpin) and says when each stops being one (FIN or
+ * RST, expiry, eviction, the WAN address changing, a reconfiguration). The
+ * caller reads these as a list of operations after each run, tick and
+ * reconfiguration and applies them to the program's flow maps; it gives the
+ * packets the program forwarded back with pg_engine_offload_sync() before
+ * each tick, so timeouts and counters stay the engine's.
+ */
+enum pg_offload_kind {
+	PG_OFFLOAD_ADD = 1, /* put both directions of the flow in the maps */
+	PG_OFFLOAD_DEL = 2, /* take them out */
+};
+
+/* One flow as both maps key it; addresses and ports in network order. */
+struct pg_offload_op {
+	uint8_t kind; /* enum pg_offload_kind */
+	uint8_t proto;
+	uint16_t lan_port, remote_port, pub_port;
+	uint32_t lan_addr, remote_addr, pub_addr;
+	uint32_t next_hop; /* outbound packets' next hop on the WAN (ADD only) */
+	uint32_t flow;	   /* the flow's index in this engine: pg_engine_offload_sync()'s handle */
+};
+
+/* Most operations kept between two reads; more and the engine asks for a flush instead. */
+#define PG_OFFLOAD_OPS 4096
+
+/* Offer flows to an XDP program or not (default off). Turning it off asks for a flush. */
+void pg_engine_set_offload(struct pg_engine *e, bool on);
+
+/*
+ * The operations since the last call, in order, valid until the next run.
+ * *flush set: before applying them, take every entry of this engine out of
+ * the maps (a reconfiguration, offload turned off, or more operations than
+ * PG_OFFLOAD_OPS); the list then holds only what came after.
+ */
+unsigned int pg_engine_offload_ops(struct pg_engine *e, const struct pg_offload_op **ops,
+				   bool *flush);
+
+/* The caller could not put flow in the maps: offer it again on a later packet. */
+void pg_engine_offload_refused(struct pg_engine *e, uint32_t flow);
+
+/*
+ * The program forwarded pkts packets, bytes bytes (IP lengths) of flow in
+ * direction out (LAN to WAN) or not, the last at last_ms (the clock of
+ * pg_engine_run()). Counted as the engine's fast path counts them; the
+ * flow's last-seen time moves to last_ms if later. Ignored for a flow no
+ * longer offered.
+ */
+void pg_engine_offload_sync(struct pg_engine *e, uint32_t flow, bool out, uint64_t pkts,
+			    uint64_t bytes, uint64_t last_ms);
+
+/*
+ * The last counts of an entry the caller is taking out (op: the DEL, or the
+ * ADD it was put with, for a flush): given to the flow as by
+ * pg_engine_offload_sync() if the flow op names is still there (a FIN, a
+ * reconfiguration); only to the engine's counters if it has gone (evicted
+ * while XDP forwarded it).
+ */
+void pg_engine_offload_settle(struct pg_engine *e, const struct pg_offload_op *op, bool out,
+			      uint64_t pkts, uint64_t bytes, uint64_t last_ms);
+
+/* Flows offered right now. */
+uint32_t pg_engine_offload_count(const struct pg_engine *e);
+
+/*
  * Packets the engine produced during the last pg_engine_run() besides the
  * batch, with verdicts like any packet: held out-of-order fragments released
  * by their first fragment, and the second and later pieces of packets cut

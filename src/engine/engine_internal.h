@@ -316,6 +316,11 @@ struct pg_engine {
 	uint32_t nflows_proto[PG_FP__COUNT]; /* nflows by protocol (observe.h) */
 	bool fast_off; /* pg_engine_set_fast_path(e, false) */
 	bool tunnel_up; /* pg_engine_set_tunnel_up(): cfg.tunnel's peer answers */
+	/* The XDP fast path's flows (offload.c): one bit per flow entry, the pending operations. */
+	bool offload_on, offload_flush;
+	uint64_t *offload_bits;
+	uint32_t noffload, noffload_ops;
+	struct pg_offload_op offload_ops[PG_OFFLOAD_OPS];
 	/* every helper's declared ports, network order (pg_alg_ports_init()) */
 	uint16_t alg_ports[PG_ALG_PORTS_MAX];
 	uint8_t n_alg_ports;
@@ -691,6 +696,13 @@ static inline bool pg_alg_port_claimed(const struct pg_engine *e, uint16_t port_
 
 /* tcp.c: connection state */
 void pg_tcp_track(struct pg_flow *f, int dir, uint8_t tcp_flags);
+
+/* offload.c: after a flow's packet was forwarded (fast or full path): offer it or take it back. */
+void pg_offload_note(struct pg_engine *e, uint32_t idx, const struct pg_flow *f);
+/* pg_flow_free(): the flow goes, so do its map entries. */
+void pg_offload_forget(struct pg_engine *e, uint32_t idx);
+/* Every offered flow out at once (reconfiguration, offload off). */
+void pg_offload_flush(struct pg_engine *e);
 
 /* icmp.c: answers and errors the gateway generates itself */
 void pg_icmp_echo_reply(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p);

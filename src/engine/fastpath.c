@@ -365,6 +365,7 @@ bool pg_fast_forward(struct pg_engine *e, const struct pg_fast_chunk *c, unsigne
 	pg_flow_count(f, dir, tot);
 	pg_flow_touch(e, f, pg_secs_ceil(now_ms));
 	pg_translate_plain(e, pkt, f, dir, 20, proto);
+	pg_offload_note(e, PG_REF_IDX(ref), f);
 	return true;
 }
 

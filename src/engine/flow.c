@@ -276,6 +276,7 @@ void pg_flow_free(struct pg_engine *e, uint32_t idx)
 	struct pg_flow *f = &e->flows[idx];
 	struct pg_key in;
 
+	pg_offload_forget(e, idx);
 	if (f->alg != PG_ALG_NONE)
 		pg_alg_get(f->alg)->flow_free(e, f);
 	wheel_unlink(e, f);

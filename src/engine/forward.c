@@ -163,6 +163,8 @@ void pg_forward_flow(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pa
 	}
 	pg_flow_count(f, dir, pkt->len);
 	pg_flow_touch(e, f, pg_secs_ceil(now_ms));
+	/* A FIN or RST the XDP program handed over ends the flow's offer. */
+	pg_offload_note(e, (uint32_t)(f - e->flows), f);
 	if (f->flags & PG_FLOW_HAIRPIN) {
 		pg_hairpin_translate(e, pkt, p, f, dir);
 		forward(e, pkt, PG_SIDE_LAN);

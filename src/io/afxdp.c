@@ -178,7 +178,8 @@ static int map_rings(struct pg_afxdp *s, char *err, size_t errlen)
 	return 0;
 }
 
-int pg_afxdp_open(struct pg_afxdp *s, const char *ifname, char *err, size_t errlen)
+int pg_afxdp_open(struct pg_afxdp *s, const char *ifname, const char *fast_obj, char *err,
+		  size_t errlen)
 {
 	struct sockaddr_xdp sxdp = {0};
 	uint64_t *fill;
@@ -187,6 +188,9 @@ int pg_afxdp_open(struct pg_afxdp *s, const char *ifname, char *err, size_t errl
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
 	s->prog.map_fd = s->prog.prog_fd = s->prog.link_fd = -1;
+	s->fast.obj = NULL;
+	s->fast.prog_fd = s->fast.flows_fd = s->fast.stats_fd = s->fast.egress_fd = -1;
+	s->fast.xsks_fd = s->fast.link_fd = -1;
 	snprintf(s->name, sizeof(s->name), "%s", ifname);
 	errno = 0;
 	s->ifindex = if_nametoindex(ifname);
@@ -238,7 +242,14 @@ int pg_afxdp_open(struct pg_afxdp *s, const char *ifname, char *err, size_t errl
 		r = fail(err, errlen, ifname, "binding the AF_XDP socket to queue 0");
 		goto out;
 	}
-	r = pg_xdp_prog_attach(&s->prog, s->ifindex, ifname, s->fd, err, errlen);
+	if (fast_obj) {
+		s->use_fast = true;
+		r = pg_xdp_fast_load(&s->fast, fast_obj, err, errlen);
+		if (!r)
+			r = pg_xdp_fast_attach(&s->fast, s->ifindex, ifname, s->fd, err, errlen);
+	} else {
+		r = pg_xdp_prog_attach(&s->prog, s->ifindex, ifname, s->fd, err, errlen);
+	}
 	if (r)
 		goto out;
 	return 0;
@@ -251,6 +262,7 @@ void pg_afxdp_close(struct pg_afxdp *s)
 {
 	/* Detach first: no frame may be steered to a socket that is going away. */
 	pg_xdp_prog_detach(&s->prog);
+	pg_xdp_fast_close(&s->fast);
 	ring_unmap(&s->fill);
 	ring_unmap(&s->comp);
 	ring_unmap(&s->rx);
@@ -407,5 +419,5 @@ uint64_t pg_afxdp_kernel_drops(struct pg_afxdp *s)
 
 bool pg_afxdp_native(const struct pg_afxdp *s)
 {
-	return s->prog.native;
+	return s->use_fast ? s->fast.native : s->prog.native;
 }

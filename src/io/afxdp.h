@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "io/frame.h"
+#include "io/xdp_fast.h"
 #include "io/xdp_prog.h"
 
 /* One of the four rings shared with the kernel (producer/consumer indexes). */
@@ -35,7 +36,9 @@ struct pg_afxdp {
 	uint64_t *tx_free; /* UMEM addresses free for transmit (a stack) */
 	uint32_t tx_free_n;
 	uint32_t tx_pending; /* descriptors queued since the last kick */
-	struct pg_xdp_prog prog;
+	struct pg_xdp_prog prog;  /* steers every frame to the socket, or: */
+	struct pg_xdp_fast fast;  /* the XDP fast path ([datapath] offload) */
+	bool use_fast;
 	uint64_t kernel_drops;
 };
 
@@ -43,8 +46,11 @@ struct pg_afxdp {
  * Open link ifname: the socket, its memory and rings, the XDP program. The
  * link must have a single receive queue. Returns 0 or -errno with a message
  * in err (which names what failed, so the caller can say why XDP is not used).
+ * fast_obj: the XDP fast path's object file (io/xdp_fast.h) to attach
+ * instead of the program that steers every frame to the socket, or NULL.
  */
-int pg_afxdp_open(struct pg_afxdp *s, const char *ifname, char *err, size_t errlen);
+int pg_afxdp_open(struct pg_afxdp *s, const char *ifname, const char *fast_obj, char *err,
+		  size_t errlen);
 void pg_afxdp_close(struct pg_afxdp *s);
 
 /* Frames waiting in the receive ring now (the gateway's own queue on this link). */

@@ -14,6 +14,9 @@
 #   GW_PASSTHROUGH="pptp=off ipsec=off l2tp=off"
 #       passthrough switches (passgated's [passthrough] keys); the Linux
 #       gateway drops that VPN type's traffic in its forward path instead.
+#   GW_OFFLOAD=on
+#       passgated's [datapath] offload (the XDP fast path); the Linux gateway
+#       ignores it;
 #   GW_SHAPE_UP=50mbit  GW_SHAPE_DOWN=200mbit
 #       the WAN shaper (passgated's [wan] shape_up, shape_down); the Linux
 #       gateway gets an HTB class at that rate on wan0 (lan0 for down),
@@ -48,7 +51,8 @@ PASS_NOTE=			# why a judged scenario passed
 # scenario_env_reset - forget the previous scenario's requests (before each
 # scenario file is sourced).
 scenario_env_reset() {
-	unset GW_FORWARDS GW_DMZ GW_WAN_MTU GW_PASSTHROUGH GW_SHAPE_UP GW_SHAPE_DOWN EXPECT_PASSGATE \
+	unset GW_FORWARDS GW_DMZ GW_WAN_MTU GW_PASSTHROUGH GW_SHAPE_UP GW_SHAPE_DOWN GW_OFFLOAD \
+		EXPECT_PASSGATE \
 		EXPECT_LINUX
 	PASS_NOTE=
 }
@@ -62,6 +66,7 @@ gw_settings_key() {
 	[[ -n ${GW_PASSTHROUGH:-} ]] && printf ';pt=%s' "$GW_PASSTHROUGH"
 	[[ -n ${GW_SHAPE_UP:-}${GW_SHAPE_DOWN:-} ]] &&
 		printf ';shape=%s/%s' "${GW_SHAPE_UP:-}" "${GW_SHAPE_DOWN:-}"
+	[[ -n ${GW_OFFLOAD:-} ]] && printf ';offload=%s' "$GW_OFFLOAD"
 	return 0
 }
 

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: (MIT OR GPL-2.0) */
+/*
+ * xdp_fast.bpf.c - the XDP fast path: packets of established flows the
+ * engine handed over are translated and sent out of the other link here,
+ * without reaching the daemon; every other frame goes to the link's AF_XDP
+ * socket, as the five-instruction program of io/xdp_prog.c sends them all.
+ *
+ * DOC: Theory of operation
+ *
+ * The engine stays the authority: it decides which flows come here (an
+ * established TCP connection, a UDP flow that has seen an answer, no helper,
+ * no hairpin) and the daemon puts one entry per direction in the flow map of
+ * the link that direction arrives on (io/xdp_fast.c), and takes it out when
+ * the engine ends the flow. This program only looks up and rewrites; it
+ * never creates state.
+ *
+ * A frame takes this path only if the engine's own fast lane
+ * (engine/fastpath.c candidate()) would have forwarded it with nothing but
+ * the rewrite: IPv4 without options, header checksum right, not a fragment,
+ * TTL above 1, the IP length within the frame, UDP length or TCP data offset
+ * sane, no TCP SYN, FIN or RST (the engine follows the connection's state
+ * with them and ends the entry), the packet within the egress MTU. The
+ * rewrite is pg_translate_plain()'s: address, port and TTL changes folded
+ * into each checksum at once (RFC 1624), a zero UDP checksum left zero and a
+ * computed zero sent as 0xffff. test_xdp_fast compares both byte for byte.
+ *
+ * Counters and the time of the last packet go to the entry's slot of a
+ * memory-mapped array, which the daemon reads every second to give the
+ * engine's flow its packets and its last-seen time (timeouts stay exact).
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "bpf/xdp_fast.h"
+
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define IP_FRAG_BITS 0x3fff
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PG_XF_MAX_ENTRIES);
+	__type(key, struct pg_xf_key);
+	__type(value, struct pg_xf_val);
+} flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PG_XF_MAX_ENTRIES);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct pg_xf_stats);
+} stats SEC(".maps");
+
+/* Key 0: the other link. */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} egress SEC(".maps");
+
+/* Queue index -> the link's AF_XDP socket (one queue). */
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} xsks SEC(".maps");
+
+static __always_inline __u16 csum_add_fold(__u16 csum, __u32 delta)
+{
+	__u32 sum = (__u32)(__u16)~csum + delta;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)~sum;
+}
+
+static __always_inline __u32 delta32(__u32 old_v, __u32 new_v)
+{
+	return (__u32)(__u16)~old_v + (__u16)new_v + (__u16)~(old_v >> 16) + (__u16)(new_v >> 16);
+}
+
+static __always_inline __u32 delta16(__u16 old_v, __u16 new_v)
+{
+	return (__u32)(__u16)~old_v + new_v;
+}
+
+/* The IPv4 header (20 bytes, no options) sums to 0xffff when its checksum is right. */
+static __always_inline int header_csum_ok(const __u16 *w)
+{
+	__u32 sum = 0;
+
+#pragma unroll
+	for (int i = 0; i < 10; i++)
+		sum += w[i];
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)~sum == 0;
+}
+
+static __always_inline int to_engine(struct xdp_md *ctx)
+{
+	return bpf_redirect_map(&xsks, ctx->rx_queue_index, XDP_PASS);
+}
+
+SEC("xdp")
+int pg_xdp_fast(struct xdp_md *ctx)
+{
+	__u8 *data = (__u8 *)(long)ctx->data, *end = (__u8 *)(long)ctx->data_end;
+	__u8 *ip = data + ETH_HLEN, *l4 = ip + 20;
+	struct pg_xf_key k = {};
+	struct pg_xf_val *v;
+	struct pg_xf_stats *st;
+	__u32 tot, old_addr, aoff, poff, coff;
+	__u16 old_port, old_ttl, new_ttl, csum, l4c, eth_type;
+
+	/* 20 bytes of L4 header: TCP's fixed header, more than UDP's. */
+	if (l4 + 20 > end)
+		return to_engine(ctx);
+	__builtin_memcpy(&eth_type, data + 12, 2);
+	if (eth_type != bpf_htons(ETH_P_IP) || ip[0] != 0x45 || ip[8] <= 1)
+		return to_engine(ctx);
+	if (bpf_ntohs(*(__u16 *)(ip + 6)) & IP_FRAG_BITS)
+		return to_engine(ctx);
+	tot = bpf_ntohs(*(__u16 *)(ip + 2));
+	if (tot < 28 || tot > (__u32)(end - ip))
+		return to_engine(ctx);
+	k.proto = ip[9];
+	if (k.proto == IPPROTO_TCP) {
+		__u32 doff = (__u32)(l4[12] >> 4) * 4;
+
+		if (tot < 40 || doff < 20 || doff > tot - 20 || (l4[13] & (TCP_SYN | TCP_FIN | TCP_RST)))
+			return to_engine(ctx);
+		coff = 16;
+	} else if (k.proto == IPPROTO_UDP) {
+		__u32 ulen = bpf_ntohs(*(__u16 *)(l4 + 4));
+
+		if (ulen < 8 || ulen > tot - 20)
+			return to_engine(ctx);
+		coff = 6;
+	} else {
+		return to_engine(ctx);
+	}
+	if (!header_csum_ok((const __u16 *)ip))
+		return to_engine(ctx);
+	__builtin_memcpy(&k.saddr, ip + 12, 4);
+	__builtin_memcpy(&k.daddr, ip + 16, 4);
+	__builtin_memcpy(&k.sport, l4, 2);
+	__builtin_memcpy(&k.dport, l4 + 2, 2);
+	v = bpf_map_lookup_elem(&flows, &k);
+	if (!v || tot > v->mtu)
+		return to_engine(ctx);
+
+	if (v->rewrite_src) {
+		aoff = 12;
+		poff = 0;
+	} else {
+		aoff = 16;
+		poff = 2;
+	}
+	__builtin_memcpy(&old_addr, ip + aoff, 4);
+	__builtin_memcpy(&old_port, l4 + poff, 2);
+	__builtin_memcpy(&old_ttl, ip + 8, 2);
+	ip[8]--;
+	__builtin_memcpy(&new_ttl, ip + 8, 2);
+	__builtin_memcpy(ip + aoff, &v->addr, 4);
+	__builtin_memcpy(l4 + poff, &v->port, 2);
+
+	__builtin_memcpy(&csum, ip + 10, 2);
+	csum = csum_add_fold(csum, delta32(old_addr, v->addr) + delta16(old_ttl, new_ttl));
+	__builtin_memcpy(ip + 10, &csum, 2);
+
+	__builtin_memcpy(&l4c, l4 + coff, 2);
+	/* UDP checksum 0 means "none" (RFC 768): leave it so. */
+	if (k.proto == IPPROTO_TCP || l4c != 0) {
+		l4c = csum_add_fold(l4c, delta32(old_addr, v->addr) + delta16(old_port, v->port));
+		if (k.proto == IPPROTO_UDP && l4c == 0)
+			l4c = 0xffff;
+		__builtin_memcpy(l4 + coff, &l4c, 2);
+	}
+	__builtin_memcpy(data, v->dmac, 6);
+	__builtin_memcpy(data + 6, v->smac, 6);
+
+	st = bpf_map_lookup_elem(&stats, &v->slot);
+	if (st) {
+		__sync_fetch_and_add(&st->pkts, 1);
+		__sync_fetch_and_add(&st->bytes, tot);
+		st->last_ns = bpf_ktime_get_ns();
+	}
+	return bpf_redirect_map(&egress, 0, XDP_DROP);
+}
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xdp_fast.h - the layout the XDP fast path (xdp_fast.bpf.c) and its loader
+ * (io/xdp_fast.c) share: the flow map's key and value and the counters each
+ * entry has. Included by the BPF program and by userspace, so it uses only
+ * the kernel's fixed-width types. Every address and port is in network order.
+ */
+#ifndef PG_BPF_XDP_FAST_H
+#define PG_BPF_XDP_FAST_H
+
+#include <linux/types.h>
+
+/* Entries per link's flow map (and counter slots): a flow takes one on each link. */
+#define PG_XF_MAX_ENTRIES 65536
+
+/* The packet's 5-tuple as it arrives on the link whose map holds the entry. */
+struct pg_xf_key {
+	__u32 saddr, daddr;
+	__u16 sport, dport;
+	__u8 proto;
+	__u8 pad[3]; /* zero: hashed with the rest */
+};
+
+/* What the program writes into a packet whose key matched. */
+struct pg_xf_val {
+	__u32 addr;	    /* the new source (from the LAN) or destination (from the WAN) */
+	__u16 port;	    /* the new source or destination port */
+	__u8 rewrite_src;   /* 1: rewrite the source (outbound), 0: the destination */
+	__u8 pad;
+	__u8 dmac[6];	    /* the next hop's MAC on the other link */
+	__u8 smac[6];	    /* the other link's own MAC */
+	__u16 mtu;	    /* host order: a longer IP packet goes to the engine */
+	__u32 slot;	    /* index of this entry's counters in the stats array */
+};
+
+/* Per entry, written by the program, read by the daemon (a memory-mapped array). */
+struct pg_xf_stats {
+	__u64 pkts;
+	__u64 bytes;	/* IP lengths, as the engine counts them */
+	__u64 last_ns;	/* bpf_ktime_get_ns() of the last packet: CLOCK_MONOTONIC */
+	__u64 pad;
+};
+
+#endif /* PG_BPF_XDP_FAST_H */

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * offload.h - the data path's side of the XDP fast path ([datapath] offload):
+ * the engines' operations applied to the two links' flow maps, and the
+ * program's counters given back to the engines before each tick.
+ */
+#ifndef PG_DP_OFFLOAD_H
+#define PG_DP_OFFLOAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/engine.h"
+#include "engine/engines.h"
+#include "io/xdp_fast.h"
+
+/* The MAC of next hop ip on link side, if known now: the caller's neighbour cache. */
+typedef bool pg_offload_mac_fn(void *ctx, enum pg_side side, uint32_t ip, uint8_t mac[6]);
+
+/* One counter slot of a link's program: which flow its entry belongs to. */
+struct pg_offload_slot {
+	struct pg_xf_key key; /* the entry's key in the link's map */
+	struct pg_offload_op op; /* the ADD it was put for: the flow, for the last counts */
+	uint32_t flow;	      /* the flow's index in its engine */
+	uint32_t next_hop;    /* whose MAC the entry writes */
+	uint64_t pkts, bytes; /* the counters as last given to the engine */
+	uint8_t engine;	      /* the flow's engine (worker) */
+	bool used;
+	uint8_t dmac[6];
+};
+
+/* Per link: entries that arrive on it (LAN: outbound, WAN: inbound). */
+struct pg_offload_link {
+	struct pg_xdp_fast *x;	      /* the program on this link */
+	uint8_t mac[6];		      /* this link's own MAC (the other side's smac) */
+	uint32_t mtu;		      /* the egress MTU of packets arriving here */
+	struct pg_offload_slot *slot; /* PG_XF_MAX_ENTRIES */
+	uint32_t *free;		      /* free slot numbers, a stack */
+	uint32_t nfree;
+};
+
+struct pg_offload {
+	struct pg_offload_link link[2]; /* by enum pg_side */
+	pg_offload_mac_fn *mac_of;
+	void *mac_ctx;
+	uint64_t refused_no_mac, refused_full, errors; /* entries not put, by reason */
+};
+
+/*
+ * Set up with the two links' programs (lan arrives on the LAN link), their
+ * own MACs and MTUs. Returns 0 or -ENOMEM.
+ */
+int pg_offload_init(struct pg_offload *o, struct pg_xdp_fast *lan, struct pg_xdp_fast *wan,
+		    const uint8_t lan_mac[6], const uint8_t wan_mac[6], uint32_t lan_mtu,
+		    uint32_t wan_mtu, pg_offload_mac_fn *mac_of, void *mac_ctx);
+void pg_offload_fini(struct pg_offload *o);
+
+/*
+ * Read every engine's operations and apply them to the maps (after each
+ * run, tick, reconfiguration); what an entry taken out had forwarded since
+ * the last sync goes to its flow (times capped at now_ms).
+ */
+void pg_offload_apply(struct pg_offload *o, struct pg_engines *engines, uint64_t now_ms);
+
+/*
+ * Give the engines what the programs forwarded since the last call, the
+ * last packet's time capped at now_ms; and follow neighbours whose MAC
+ * changed. Before each tick, so no flow expires while XDP forwards it.
+ */
+void pg_offload_sync(struct pg_offload *o, struct pg_engines *engines, uint64_t now_ms);
+
+/* Entries in both maps now. */
+uint32_t pg_offload_entries(const struct pg_offload *o);
+
+#endif /* PG_DP_OFFLOAD_H */

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_xdp_fast.c - libFuzzer target for the XDP fast path
+ * (src/bpf/xdp_fast.bpf.c) against the engine (tests/lib/xdpdiff.h): the
+ * real program, run with BPF_PROG_TEST_RUN on packets close to those of
+ * flows it holds, must forward exactly what the engine forwards, byte for
+ * byte, and leave everything else untouched to an engine that then agrees
+ * with the one that saw every packet.
+ *
+ * Eight flows are set up first (four TCP connections after their
+ * handshake, four UDP flows answered once), so both maps hold entries.
+ * Input: byte 0 picks the template (bits 0-2: the flow, bit 3: inbound
+ * rather than outbound) and what to do (bit 4: fix the IP header checksum
+ * and total length afterwards, bit 5: fix the TCP/UDP checksum, bit 6: the
+ * daemon's tick first, 1.5 s later, bit 7: a tick 130 s later, past the UDP
+ * timeout); the rest is XORed onto the template's bytes and, past its end,
+ * appended (up to 1500 bytes in all). A FIN or RST found by the fuzzer ends
+ * an offer as in the daemon; later inputs see the maps as they are then.
+ *
+ * Needs BPF (root or CAP_BPF); without it each input is ignored (a note on
+ * stderr once).
+ */
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "xdpdiff.h"
+
+#define NFLOWS 8
+
+static struct pgt_xdiff world;
+static bool ready, unavailable;
+static uint8_t tmpl[NFLOWS][2][PGT_BUF];
+static uint32_t tmpl_len[NFLOWS][2];
+
+static void die(const char *what, const uint8_t *pkt, uint32_t len)
+{
+	char d[200];
+
+	pgt_describe(pkt, len, d, sizeof(d));
+	fprintf(stderr, "fuzz_xdp_fast: invariant broken: %s (%s)\n", what, d);
+	abort();
+}
+
+static void step(int side, const uint8_t *pkt, uint32_t len, struct pgt_pkt *b)
+{
+	char err[512];
+
+	if (pgt_xdiff_packet(&world, side, pkt, len, b, err, sizeof(err)))
+		die(err, pkt, len);
+}
+
+static uint32_t build(struct pgt_spec *s, uint8_t *buf)
+{
+	uint32_t n = pgt_build(s, NULL, buf, PGT_BUF, NULL);
+
+	if (!n)
+		abort();
+	return n;
+}
+
+/* The eight flows, established in both engines and offered; their packets as templates. */
+static void setup(void)
+{
+	static const char *const lans[] = {"192.168.1.10", "192.168.1.11"};
+	static const char *const srvs[] = {"203.0.113.1", "198.51.100.7"};
+	struct pg_engine_config cfg;
+	static struct pgt_pkt b;
+	static uint8_t buf[PGT_BUF];
+	char why[512];
+
+	pgt_config(&cfg);
+	if (!pgt_xdiff_open(&world, &cfg, why, sizeof(why))) {
+		fprintf(stderr, "fuzz_xdp_fast: inputs ignored: %s\n", why);
+		unavailable = true;
+		return;
+	}
+	for (int i = 0; i < NFLOWS; i++) {
+		bool tcp = i < 4;
+		struct pgt_spec out = {.proto = tcp ? PGT_P_TCP : PGT_P_UDP, .src = lans[i % 2],
+				       .dst = srvs[(i / 2) % 2], .sport = (uint16_t)(41000 + i),
+				       .dport = (uint16_t)(443 + i), .paylen = 32};
+		struct pgt_spec in = out;
+		uint16_t pub;
+
+		if (tcp) {
+			out.tcp_flags = PGT_SYN;
+			step(PG_SIDE_LAN, buf, build(&out, buf), &b);
+		} else {
+			step(PG_SIDE_LAN, buf, build(&out, buf), &b);
+		}
+		if (b.verdict != PG_VERDICT_TO_WAN)
+			abort();
+		pub = pgt_get16(b.buf + 20);
+		in.src = out.dst, in.dst = PGT_WAN_ADDR, in.sport = out.dport, in.dport = pub;
+		if (tcp) {
+			in.tcp_flags = PGT_SYN | PGT_ACK;
+			step(PG_SIDE_WAN, buf, build(&in, buf), &b);
+			out.tcp_flags = PGT_ACK;
+			step(PG_SIDE_LAN, buf, build(&out, buf), &b);
+			in.tcp_flags = PGT_ACK | PGT_PSH;
+		} else {
+			step(PG_SIDE_WAN, buf, build(&in, buf), &b);
+		}
+		out.tcp_flags = tcp ? PGT_ACK | PGT_PSH : 0;
+		tmpl_len[i][0] = build(&out, tmpl[i][0]);
+		tmpl_len[i][1] = build(&in, tmpl[i][1]);
+	}
+	/* The outbound templates of answered flows are offered now: check the maps hold them. */
+	if (pg_offload_entries(&world.off) != 2 * NFLOWS)
+		die("the set-up flows are not all in the maps", tmpl[0][0], tmpl_len[0][0]);
+	ready = true;
+}
+
+static void fix_ip(uint8_t *p, uint32_t len)
+{
+	uint32_t ihl = (uint32_t)(p[0] & 0x0f) * 4;
+
+	if (len < 20 || ihl < 20 || ihl > len)
+		return;
+	pgt_put16(p + 2, (uint16_t)len);
+	pgt_put16(p + 10, 0);
+	pgt_put16(p + 10, pgt_cksum(p, ihl, 0));
+}
+
+static void fix_l4(uint8_t *p, uint32_t len)
+{
+	uint32_t ihl = (uint32_t)(p[0] & 0x0f) * 4, off;
+	uint8_t proto = p[9];
+
+	if (len < 20 || ihl < 20 || ihl > len)
+		return;
+	if (proto == PGT_P_TCP && len - ihl >= 20)
+		off = 16;
+	else if (proto == PGT_P_UDP && len - ihl >= 8)
+		off = 6;
+	else
+		return;
+	pgt_put16(p + ihl + off, 0);
+	pgt_put16(p + ihl + off, pgt_cksum(p + ihl, len - ihl,
+					   pgt_pseudo_sum(pgt_ip_src(p), pgt_ip_dst(p), proto,
+							  len - ihl)));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static uint8_t pkt[PGT_BUF];
+	static struct pgt_pkt b;
+	unsigned int f, in;
+	uint32_t len;
+
+	if (!ready && !unavailable)
+		setup();
+	if (unavailable || size < 1)
+		return 0;
+	f = data[0] & 7;
+	in = (data[0] >> 3) & 1;
+	len = tmpl_len[f][in];
+	memcpy(pkt, tmpl[f][in], len);
+	for (size_t i = 1; i < size && i - 1 < 1500; i++) {
+		if (i - 1 < len)
+			pkt[i - 1] ^= data[i];
+		else
+			pkt[len++] = data[i];
+	}
+	if (data[0] & 0x10)
+		fix_ip(pkt, len);
+	if (data[0] & 0x20)
+		fix_l4(pkt, len);
+	if (data[0] & 0xc0) {
+		world.now += data[0] & 0x80 ? 130000 : 1500;
+		pgt_xdiff_tick(&world);
+	}
+	world.now += 1;
+	step(in ? PG_SIDE_WAN : PG_SIDE_LAN, pkt, len, &b);
+	return 0;
+}

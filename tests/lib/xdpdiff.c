@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xdpdiff.c - the XDP fast path against the engine, one packet at a time
+ * (xdpdiff.h says how).
+ */
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <linux/bpf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xdpdiff.h"
+
+#define OBJ "build/" PG_XDP_FAST_OBJ
+#define ETH 14
+
+static const uint8_t lan_mac[6] = {0x02, 0x4c, 0, 0, 0, 1};
+static const uint8_t wan_mac[6] = {0x02, 0x57, 0, 0, 0, 1};
+
+void pgt_xdiff_mac_of_ip(uint32_t ip, uint8_t mac[6])
+{
+	mac[0] = 0x02;
+	mac[1] = 0x01;
+	memcpy(mac + 2, &ip, 4);
+}
+
+static bool mac_of(void *ctx, enum pg_side side, uint32_t ip, uint8_t mac[6])
+{
+	(void)ctx;
+	(void)side;
+	pgt_xdiff_mac_of_ip(ip, mac);
+	return true;
+}
+
+bool pgt_xdiff_open(struct pgt_xdiff *w, const struct pg_engine_config *cfg, char *why,
+		    size_t whylen)
+{
+	char err[256];
+
+	memset(w, 0, sizeof(*w));
+	for (int s = 0; s < 2; s++)
+		w->xf[s].prog_fd = w->xf[s].flows_fd = w->xf[s].stats_fd = w->xf[s].egress_fd =
+			w->xf[s].xsks_fd = w->xf[s].link_fd = -1;
+	for (int s = 0; s < 2; s++) {
+		if (pg_xdp_fast_load(&w->xf[s], OBJ, err, sizeof(err))) {
+			snprintf(why, whylen, "cannot load %s: %s", OBJ, err);
+			goto fail;
+		}
+		/* The redirect needs an existing interface; loopback will do (nothing is sent). */
+		if (pg_xdp_fast_set_egress(&w->xf[s], 1)) {
+			snprintf(why, whylen, "cannot fill the redirect map");
+			goto fail;
+		}
+	}
+	w->a = pg_engine_create(cfg);
+	w->b = pg_engine_create(cfg);
+	if (!w->a || !w->b ||
+	    pg_offload_init(&w->off, &w->xf[PG_SIDE_LAN], &w->xf[PG_SIDE_WAN], lan_mac, wan_mac,
+			    cfg->lan_mtu, cfg->wan_mtu, mac_of, NULL)) {
+		snprintf(why, whylen, "out of memory");
+		goto fail;
+	}
+	pg_engine_set_offload(w->a, true);
+	w->ea = PG_ENGINES_ONE(w->a);
+	w->now = 1000000;
+	return true;
+fail:
+	pgt_xdiff_close(w);
+	return false;
+}
+
+void pgt_xdiff_close(struct pgt_xdiff *w)
+{
+	pg_offload_fini(&w->off);
+	pg_engine_destroy(w->a);
+	pg_engine_destroy(w->b);
+	w->a = w->b = NULL;
+	pg_xdp_fast_close(&w->xf[0]);
+	pg_xdp_fast_close(&w->xf[1]);
+}
+
+/*
+ * Give the packet the program just counted the test's clock, as if it came
+ * now (the program writes the real clock's time).
+ */
+static void stamp(struct pgt_xdiff *w)
+{
+	for (int s = 0; s < 2; s++)
+		for (uint32_t i = 0; i < PG_XF_MAX_ENTRIES; i++)
+			if (w->xf[s].stats[i].pkts != w->stamped[s][i]) {
+				w->stamped[s][i] = w->xf[s].stats[i].pkts;
+				w->xf[s].stats[i].last_ns = w->now * 1000000u;
+			}
+}
+
+void pgt_xdiff_tick(struct pgt_xdiff *w)
+{
+	pg_offload_sync(&w->off, &w->ea, w->now);
+	pg_engine_tick(w->a, w->now);
+	pg_engine_tick(w->b, w->now);
+	pg_offload_apply(&w->off, &w->ea, w->now);
+}
+
+static int xdp_run(struct pgt_xdiff *w, int side, uint8_t *frame, uint32_t len, uint8_t *out,
+		   uint32_t *out_len, int *ret)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = len, .data_out = out,
+		    .data_size_out = PGT_BUF + ETH, .repeat = 1);
+
+	if (bpf_prog_test_run_opts(w->xf[side].prog_fd, &o))
+		return -1;
+	*out_len = o.data_size_out;
+	*ret = (int)o.retval;
+	return 0;
+}
+
+int pgt_xdiff_packet(struct pgt_xdiff *w, int side, const uint8_t *pkt, uint32_t len,
+		     struct pgt_pkt *b, char *err, size_t errlen)
+{
+	static struct pgt_pkt a;
+	static uint8_t frame[PGT_BUF + ETH], out[PGT_BUF + ETH];
+	uint32_t out_len;
+	int ret;
+
+	if (len > PGT_BUF - 64)
+		return 0;
+	memset(b, 0, sizeof(*b));
+	memcpy(b->buf, pkt, len);
+	b->len = len;
+	b->side = (uint8_t)side;
+	a = *b;
+	memcpy(frame, side == PG_SIDE_LAN ? lan_mac : wan_mac, 6);
+	memcpy(frame + 6, "\x02\x99\x00\x00\x00\x01", 6);
+	frame[12] = 0x08, frame[13] = 0x00;
+	memcpy(frame + ETH, pkt, len);
+	if (xdp_run(w, side, frame, ETH + len, out, &out_len, &ret)) {
+		snprintf(err, errlen, "BPF_PROG_TEST_RUN failed");
+		return -1;
+	}
+	if (pgt_run(w->b, b, 1, w->now, err, errlen))
+		return -1;
+	if (ret == XDP_REDIRECT) {
+		uint8_t want[6];
+
+		w->fast++;
+		stamp(w);
+		if (b->verdict != (side == PG_SIDE_LAN ? PG_VERDICT_TO_WAN : PG_VERDICT_TO_LAN)) {
+			snprintf(err, errlen, "XDP forwarded it, the engine's verdict is %s (%s)",
+				 pgt_verdict_name(b->verdict), pgt_counter(b->drop_reason));
+			return -1;
+		}
+		pgt_xdiff_mac_of_ip(htonl(b->next_hop), want);
+		if (out_len != ETH + len || b->len > len || memcmp(out + ETH, b->buf, b->len)) {
+			char dx[160], de[160];
+
+			pgt_describe(out + ETH, b->len, dx, sizeof(dx));
+			pgt_describe(b->buf, b->len, de, sizeof(de));
+			snprintf(err, errlen, "XDP wrote %s, the engine %s", dx, de);
+			return -1;
+		}
+		if (memcmp(out, want, 6) ||
+		    memcmp(out + 6, side == PG_SIDE_LAN ? wan_mac : lan_mac, 6)) {
+			snprintf(err, errlen, "XDP wrote the wrong MACs");
+			return -1;
+		}
+		return 0;
+	}
+	w->slow++;
+	if (ret != XDP_PASS || out_len != ETH + len || memcmp(out, frame, ETH + len)) {
+		snprintf(err, errlen, "XDP returned %d and changed the frame it handed over", ret);
+		return -1;
+	}
+	if (pgt_run(w->a, &a, 1, w->now, err, errlen))
+		return -1;
+	pg_offload_apply(&w->off, &w->ea, w->now);
+	if (a.verdict != b->verdict || a.drop_reason != b->drop_reason || a.len != b->len ||
+	    a.next_hop != b->next_hop || memcmp(a.buf, b->buf, a.len)) {
+		snprintf(err, errlen, "with offload %s %s, without %s %s", pgt_verdict_name(a.verdict),
+			 pgt_counter(a.drop_reason), pgt_verdict_name(b->verdict),
+			 pgt_counter(b->drop_reason));
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xdpdiff.h - the XDP fast path against the engine, one packet at a time
+ * (test_xdp_fast, fuzz_xdp_fast).
+ *
+ * The real program (build/xdp_fast.bpf.o) is loaded once per link and run
+ * with BPF_PROG_TEST_RUN; its maps are filled by the data path's own code
+ * (dp/offload.c) from engine A, which has offload on and sees only the
+ * packets the program passes, as the daemon's engine does. Engine B, without
+ * offload, sees every packet: the reference. A packet the program forwards
+ * must carry B's bytes, direction and next hop's MAC; a packet it passes
+ * must be untouched and A must do with it what B does.
+ */
+#ifndef PGT_XDPDIFF_H
+#define PGT_XDPDIFF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dp/offload.h"
+#include "fixture.h"
+#include "io/xdp_fast.h"
+
+struct pgt_xdiff {
+	struct pg_xdp_fast xf[2];
+	struct pg_offload off;
+	struct pg_engine *a, *b;
+	struct pg_engines ea;
+	uint64_t now;
+	unsigned int fast, slow; /* packets XDP forwarded, packets it passed */
+	uint64_t stamped[2][PG_XF_MAX_ENTRIES]; /* each slot's packets when last given a time */
+};
+
+/* Every neighbour's MAC is made of its address: 02:01:a.b.c.d. */
+void pgt_xdiff_mac_of_ip(uint32_t ip, uint8_t mac[6]);
+
+/*
+ * Load the program twice and make engines A and B with cfg. false with the
+ * reason in why when BPF is not available (not root, no BPF_PROG_TEST_RUN):
+ * the caller skips.
+ */
+bool pgt_xdiff_open(struct pgt_xdiff *w, const struct pg_engine_config *cfg, char *why,
+		    size_t whylen);
+void pgt_xdiff_close(struct pgt_xdiff *w);
+
+/*
+ * One IPv4 packet arriving on side at w->now. B's result in *b (its buffer
+ * holds the packet as B left it). 0, or -1 with the disagreement in err.
+ */
+int pgt_xdiff_packet(struct pgt_xdiff *w, int side, const uint8_t *pkt, uint32_t len,
+		     struct pgt_pkt *b, char *err, size_t errlen);
+
+/* The daemon's tick at w->now: XDP's counts to A, expiry in both, A's operations applied. */
+void pgt_xdiff_tick(struct pgt_xdiff *w);
+
+#endif /* PGT_XDPDIFF_H */

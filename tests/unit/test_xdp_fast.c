@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_xdp_fast.c - the XDP fast path (src/bpf/xdp_fast.bpf.c) and the
+ * engine translate packets alike: a differential test.
+ *
+ * The real program, compiled for the BPF target (build/xdp_fast.bpf.o), is
+ * loaded twice (one per link, as the daemon does) and run on each packet
+ * with BPF_PROG_TEST_RUN: no interface is needed. Its flow maps are filled
+ * by the data path's own code (dp/offload.c) from the operations of engine
+ * A, which has offload on and sees only the packets the program hands over
+ * (XDP_PASS here: the socket map is empty), as the daemon's engine sees only
+ * what reaches the AF_XDP socket. Engine B, without offload, sees every
+ * packet: the reference.
+ *
+ *   - A packet the program forwards (XDP_REDIRECT) must leave it with B's
+ *     bytes for the whole IP packet, B's direction, the MAC of B's next hop
+ *     as destination and the other link's MAC as source.
+ *   - A packet the program passes must leave it untouched, and A must do
+ *     with it exactly what B does.
+ *   - The program's counters go back to A (pg_offload_sync()) before every
+ *     tick, as in the daemon; at the end A's counters and flow count equal
+ *     B's, so no flow expired early or late because XDP carried it.
+ *
+ * The stream: TCP connections opened with a handshake, carrying data both
+ * ways, closed with FIN or RST and opened again; UDP flows both ways; and,
+ * one packet in eight, something the program must leave to the engine or
+ * get exactly right: TTL 1 and 2, bad IP and L4 checksums, UDP without a
+ * checksum, IP options, fragments, packets over the MTU with and without DF.
+ * The UDP timeout is 120 s; between the rare jumps past it, XDP carries
+ * flows for minutes without the engine seeing one of their packets.
+ *
+ * Needs BPF (root or CAP_BPF, a kernel with BPF_PROG_TEST_RUN for XDP);
+ * without it the test prints "SKIP" with the reason and passes.
+ */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../lib/fixture.h"
+#include "../lib/xdpdiff.h"
+
+#define NPKTS 8000
+#define NFLOWS 24
+
+static uint64_t rng_state;
+
+static uint32_t rnd(uint32_t n)
+{
+	return pgt_rand(&rng_state, n);
+}
+
+struct tflow {
+	uint8_t proto;
+	const char *lan, *srv;
+	uint16_t lport, sport;
+	uint32_t pub; /* the public port B gave it (host order), 0 until seen */
+	int step;     /* TCP: 0 SYN next, 1 SYN-ACK, 2 ACK, 3 established */
+};
+
+static struct tflow flows[NFLOWS];
+
+static void flows_init(void)
+{
+	static const char *const lans[] = {"192.168.1.10", "192.168.1.11", "192.168.1.12"};
+	static const char *const srvs[] = {"203.0.113.1", "203.0.113.2", "198.51.100.7"};
+
+	for (unsigned int i = 0; i < NFLOWS; i++) {
+		flows[i] = (struct tflow){.proto = i % 2 ? PGT_P_UDP : PGT_P_TCP,
+					  .lan = lans[i % 3], .srv = srvs[(i / 3) % 3],
+					  .lport = (uint16_t)(40000 + i), .sport = (uint16_t)(443 + i % 4)};
+	}
+}
+
+static const uint8_t nops[] = {1, 1, 1, 1};
+
+/* The next packet of flow f: its side in *lan_side. */
+static uint32_t make_packet(struct tflow *f, bool *lan_side, uint8_t *buf, size_t cap)
+{
+	struct pgt_spec s = {0};
+	uint32_t odd = rnd(8) == 0 ? rnd(10) : 99;
+	bool out = rnd(2) == 0;
+
+	s.proto = f->proto;
+	if (f->proto == PGT_P_TCP) {
+		static const uint8_t data[] = {PGT_ACK, PGT_ACK | PGT_PSH};
+
+		switch (f->step) {
+		case 0:
+			out = true, s.tcp_flags = PGT_SYN, f->step = 1;
+			break;
+		case 1:
+			out = false, s.tcp_flags = PGT_SYN | PGT_ACK, f->step = 2;
+			break;
+		case 2:
+			out = true, s.tcp_flags = PGT_ACK, f->step = 3;
+			break;
+		default:
+			s.tcp_flags = data[rnd(2)];
+			if (rnd(40) == 0)
+				s.tcp_flags = PGT_FIN | PGT_ACK, f->step = 0;
+			else if (rnd(60) == 0)
+				s.tcp_flags = PGT_RST, f->step = 0;
+		}
+		s.seq = rnd(1000000);
+		s.ack = rnd(1000000);
+	}
+	if (out) {
+		s.src = f->lan, s.dst = f->srv, s.sport = f->lport, s.dport = f->sport;
+	} else {
+		s.src = f->srv, s.dst = PGT_WAN_ADDR, s.sport = f->sport;
+		s.dport = f->pub ? f->pub : f->lport;
+	}
+	s.ttl = odd == 0 ? 1 : odd == 1 ? 2 : 64;
+	s.paylen = (uint16_t)(odd == 2 || odd == 3 ? 1473 : rnd(60));
+	s.frag = odd == 2 || rnd(2) ? PGT_IP_DF : 0;
+	if (odd == 4)
+		s.frag = PGT_IP_MF;
+	if (odd == 5) {
+		s.ip_opts = nops;
+		s.ip_optlen = sizeof(nops);
+	}
+	s.csum = odd == 6 ? PGT_CSUM_IP_BAD
+		 : odd == 7 ? PGT_CSUM_L4_BAD
+		 : odd == 8 && s.proto == PGT_P_UDP ? PGT_CSUM_L4_ZERO
+						  : PGT_CSUM_OK;
+	*lan_side = out;
+	return pgt_build(&s, NULL, buf, cap, NULL);
+}
+
+static void one_packet(struct pgt_xdiff *w, struct tflow *f)
+{
+	static uint8_t buf[PGT_BUF];
+	static struct pgt_pkt b;
+	char err[512];
+	uint32_t len;
+	bool lan;
+
+	len = make_packet(f, &lan, buf, sizeof(buf));
+	assert_true(len > 0);
+	if (pgt_xdiff_packet(w, lan ? PG_SIDE_LAN : PG_SIDE_WAN, buf, len, &b, err, sizeof(err))) {
+		char d[160];
+
+		pgt_describe(buf, len, d, sizeof(d));
+		fail_msg("packet %u (%s): %s", w->fast + w->slow, d, err);
+	}
+	/* Learn the public port B chose for the flow. */
+	if (lan && b.verdict == PG_VERDICT_TO_WAN && b.len >= 24 && (b.buf[0] & 0x0f) == 5)
+		f->pub = pgt_get16(b.buf + 20);
+}
+
+/* Every flow the same in A and B: its packets and bytes each way, its idle time. */
+static void compare_flows(struct pgt_xdiff *w)
+{
+	static struct pg_flow_info fa[256], fb[256];
+	uint32_t ca = 0, cb = 0;
+	unsigned int na = pg_engine_flows(w->a, NULL, &ca, fa, 256, w->now);
+	unsigned int nb = pg_engine_flows(w->b, NULL, &cb, fb, 256, w->now);
+
+	assert_int_equal(na, nb);
+	for (unsigned int i = 0; i < nb; i++) {
+		const struct pg_flow_info *b = &fb[i], *a = NULL;
+
+		for (unsigned int j = 0; j < na && !a; j++)
+			if (fa[j].proto == b->proto && fa[j].lan_addr == b->lan_addr &&
+			    fa[j].lan_port == b->lan_port && fa[j].remote_addr == b->remote_addr &&
+			    fa[j].remote_port == b->remote_port)
+				a = &fa[j];
+		if (!a)
+			fail_msg("flow %u (lan port %u) missing with offload", i, b->lan_port);
+		if (a->pkts[0] != b->pkts[0] || a->pkts[1] != b->pkts[1] ||
+		    a->bytes[0] != b->bytes[0] || a->bytes[1] != b->bytes[1] ||
+		    a->idle_s != b->idle_s || a->pub_port != b->pub_port)
+			fail_msg("flow lan port %u: with offload %llu/%llu packets idle %u s, "
+				 "without %llu/%llu idle %u s",
+				 b->lan_port, (unsigned long long)a->pkts[0],
+				 (unsigned long long)a->pkts[1], a->idle_s,
+				 (unsigned long long)b->pkts[0], (unsigned long long)b->pkts[1],
+				 b->idle_s);
+	}
+}
+
+static void test_xdp_same_as_engine(void **state)
+{
+	struct pg_engine_config cfg;
+	struct pgt_xdiff *w = calloc(1, sizeof(*w));
+	uint64_t last_tick = 0;
+	char why[512];
+
+	(void)state;
+	assert_non_null(w);
+	pgt_config(&cfg);
+	/*
+	 * The shortest UDP timeout, and stretches of time longer than it without
+	 * a jump: a flow XDP carries for longer than its timeout stays only if
+	 * its packets reach the engine's flow through pg_offload_sync().
+	 */
+	cfg.timeouts.udp = 120;
+	if (!pgt_xdiff_open(w, &cfg, why, sizeof(why))) {
+		printf("SKIP test_xdp_fast: %s\n", why);
+		free(w);
+		return;
+	}
+	rng_state = 0x9e3779b97f4a7c15ULL;
+	flows_init();
+	for (unsigned int n = 0; n < NPKTS; n++) {
+		one_packet(w, &flows[rnd(NFLOWS)]);
+		if (rnd(2000) == 0)
+			w->now += 121000; /* past the UDP timeout */
+		else
+			w->now += rnd(300);
+		/*
+		 * The daemon's tick, once a second: XDP's counts reach A only then,
+		 * or when an entry is taken out (a FIN or RST between two ticks).
+		 */
+		if (w->now - last_tick >= 1000) {
+			pgt_xdiff_tick(w);
+			last_tick = w->now;
+		}
+	}
+	pgt_xdiff_tick(w);
+	/* Both paths must have carried a fair share, or this proves little. */
+	print_message("%u packets through XDP, %u through the engine, %u entries\n", w->fast,
+		      w->slow, pg_offload_entries(&w->off));
+	assert_true(w->fast > NPKTS / 3);
+	assert_true(w->slow > NPKTS / 10);
+	assert_true(pg_engine_counters(w->a)[PG_CNT_OFFLOADED] == w->fast);
+	for (unsigned int c = 0; c < PG_CNT__COUNT; c++) {
+		if (c == PG_CNT_OFFLOADED || c == PG_CNT_OFFLOAD_ADDED || c == PG_CNT_OFFLOAD_FLUSHED)
+			continue;
+		if (pg_engine_counters(w->a)[c] != pg_engine_counters(w->b)[c])
+			fail_msg("counter %s: %llu with offload, %llu without", pgt_counter(c),
+				 (unsigned long long)pg_engine_counters(w->a)[c],
+				 (unsigned long long)pg_engine_counters(w->b)[c]);
+	}
+	assert_int_equal(pg_engine_flow_count(w->a), pg_engine_flow_count(w->b));
+	compare_flows(w);
+	/* A reconfiguration takes every flow back: both maps end empty. */
+	assert_int_equal(pg_engine_reconfigure(w->a, &cfg), 0);
+	pg_offload_apply(&w->off, &w->ea, w->now);
+	assert_int_equal(pg_offload_entries(&w->off), 0);
+	assert_int_equal(pg_engine_offload_count(w->a), 0);
+
+	pgt_xdiff_close(w);
+	free(w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_xdp_same_as_engine),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
