@@ -175,10 +175,16 @@ const char *pg_api_config_reason(const char *err);
  */
 /* A copy of the DHCP WAN's state (taken between two passes); false without one. */
 struct pg_wan;
+struct pg_pd;
 bool pg_api_wan_snapshot(struct pg_api *api, struct pg_wan *out);
 
 /* api_wan.c: GET /api/v1/wan, POST /api/v1/wan/renew and /release; the status part. */
 struct json_object *pg_api_wan_json(struct pg_api *api);
+
+/* api_pd.c: the DHCPv6 delegation ([lan] address6 = pd), copied out between passes. */
+bool pg_api_pd_snapshot(struct pg_api *api, struct pg_pd *out);
+/* The "ipv6_pd" object of GET /api/v1/wan; NULL without PD. */
+struct json_object *pg_api_pd_json(struct pg_api *api);
 void pg_api_wan_get(struct pg_api *api, const char *rest, const struct pg_api_req *req,
 		    struct pg_api_resp *resp);
 void pg_api_wan_post(struct pg_api *api, const char *rest, const struct pg_api_req *req,

@@ -176,7 +176,7 @@ static void send_msg(struct pg_dhcp6 *c, uint64_t now, uint8_t type)
 	m.iaid = c->conf.iaid;
 	if (type == PG_DHCP6_REQUEST)
 		l = &c->best;
-	if (type == PG_DHCP6_REQUEST || type == PG_DHCP6_RENEW || type == PG_DHCP6_RELEASE) {
+	if (l && (type == PG_DHCP6_REQUEST || type == PG_DHCP6_RENEW || type == PG_DHCP6_RELEASE)) {
 		m.server_id_len = l->server_id_len;
 		memcpy(m.server_id, l->server_id, l->server_id_len);
 	}
@@ -364,7 +364,7 @@ static void bind(struct pg_dhcp6 *c, uint64_t now, const struct pg_dhcp6_msg *m,
 	fill_lease(&l, m, p, c->xid_start);
 	same = c->have_lease && l.len == c->lease.len && !memcmp(l.prefix, c->lease.prefix, 16);
 	if (same) {
-		o = event(c, PG_DHCP6_EV_RENEWED);
+		event(c, PG_DHCP6_EV_RENEWED);
 		c->stats.renewals++;
 	} else {
 		o = event(c, PG_DHCP6_EV_BOUND);
@@ -574,10 +574,12 @@ void pg_dhcp6_conf_default(struct pg_dhcp6_conf *conf, const uint8_t mac[6])
 
 void pg_dhcp6_init(struct pg_dhcp6 *c, const struct pg_dhcp6_conf *conf)
 {
+	struct pg_dhcp6_conf keep = *conf; /* conf may live in c (a restart) */
 	uint8_t *d;
 
 	memset(c, 0, sizeof(*c));
-	c->conf = *conf;
+	c->conf = keep;
+	conf = &keep;
 	c->state = PG_DHCP6_ST_STOPPED;
 	c->timer = PG_DHCP6_NO_TIMER;
 	c->sol_max_rt_ms = PG_DHCP6_SOL_MAX_RT_MS;

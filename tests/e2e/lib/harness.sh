@@ -25,6 +25,7 @@ PASSGATE_SCENARIOS=(api)
 PASSGATE_SCENARIOS+=(reload-keeps-flows capture web-toggle)	# control plane: reload, capture, web
 PASSGATE_SCENARIOS+=(host-admin host-input-firewall router-vpn-server host-dhcp host-dns)	# gateway's own services (host path)
 PASSGATE_SCENARIOS+=(privileges api-tls)	# installed like a router daemon: privilege drop, sd_notify, HTTPS
+PASSGATE_SCENARIOS+=(ipv6-pd)	# the LAN prefix by DHCPv6-PD from Kea (Linux reference not written: see its header)
 # Run only when named (or with --extra): scenarios for behaviour passgated
 # does not have yet. They must pass with the Linux gateway.
 EXTRA_SCENARIOS=()
