@@ -177,7 +177,7 @@ static void event(struct pg_datapath *dp, const struct pg_dhcp6_out *o, uint64_t
 {
 	struct pg_pd *pd = &dp->pd;
 	const struct pg_dhcp6_lease *l = pg_dhcp6_current(&pd->c);
-	char a[2][INET6_ADDRSTRLEN];
+	char a[3][INET6_ADDRSTRLEN], was[INET6_ADDRSTRLEN + 8];
 
 	switch (o->event) {
 	case PG_DHCP6_EV_BOUND:
@@ -186,10 +186,11 @@ static void event(struct pg_datapath *dp, const struct pg_dhcp6_out *o, uint64_t
 		pd->bound_wall = wall_s();
 		if (o->old_len)
 			pd->prefix_changes++;
+		snprintf(was, sizeof(was), "%s/%u", p6(o->old_prefix, a[1]), o->old_len);
 		pg_info("IPv6: prefix %s/%u delegated (was %s; valid %u s, preferred %u s); LAN "
 			"%s/64",
-			p6(l->prefix, a[0]), l->len, o->old_len ? p6(o->old_prefix, a[1]) : "none",
-			l->valid_s, l->preferred_s, p6(l->prefix, a[1]));
+			p6(l->prefix, a[0]), l->len, o->old_len ? was : "none", l->valid_s,
+			l->preferred_s, p6(l->prefix, a[2]));
 		apply(dp, o, now_ms);
 		lease_save(pd, now_ms);
 		break;

@@ -25,7 +25,11 @@
 #   stream from lan1 across the renewal loses nothing (60 of 60);
 # - restarted with its state directory, passgated uses the kept prefix at
 #   once and confirms it with REBIND (seen on the ISP's link): same prefix,
-#   lan1 reaches srv1 again.
+#   lan1 reaches srv1 again;
+# - the ISP renumbers (Kea started again with another pool, no leases):
+#   after passgatectl wan renew the LAN gets a /64 of the new prefix, lan1's
+#   old address turns deprecated (the RA's preferred lifetime 0), and lan1
+#   pings srv1 (3 of 3) from its new address, as srv1 sees.
 #
 # passgate only: the Linux reference would be dhcpcd's DHCPv6-PD with an RA
 # daemon on lan0 fed by its hooks; dhcpcd5 is not installed on the test
@@ -34,7 +38,9 @@
 source "$E2E_DIR/lib/ipv6.sh"
 
 PD_POOL=2001:db8:100::
+PD_POOL2=2001:db8:200::	# the ISP renumbers: Kea started again with another pool
 PD_RUN=
+PD_KEA_PID=
 
 scenario() {
 	local rc
@@ -76,27 +82,29 @@ pd_state_bound() {
 	[[ $(pd_field .state) == bound ]]
 }
 
+# pd_kea [POOL [N]] - Kea delegating /56s of POOL/40 (its Nth start: own config and leases).
 pd_kea() {
-	local conf=$SCN_DIR/kea-dhcp6.conf
+	local pool=${1:-$PD_POOL} n=${2:-1} conf=$SCN_DIR/kea-dhcp6-$n.conf
 	cat >"$conf" <<-KEA
 		{ "Dhcp6": {
 		    "interfaces-config": { "interfaces": [ "eth0" ] },
 		    "server-id": { "type": "EN", "enterprise-id": 2495, "identifier": "706767617465",
 		                   "persist": false },
 		    "lease-database": { "type": "memfile", "persist": true, "lfc-interval": 0,
-		                        "name": "$SCN_DIR/kea6-leases.csv" },
+		                        "name": "$SCN_DIR/kea6-leases-$n.csv" },
 		    "renew-timer": 10, "rebind-timer": 25, "preferred-lifetime": 40, "valid-lifetime": 60,
 		    "subnet6": [ { "id": 1, "subnet": "2001:db8:ffff::/64", "interface": "eth0",
-		        "pd-pools": [ { "prefix": "$PD_POOL", "prefix-len": 40, "delegated-len": 56 } ],
+		        "pd-pools": [ { "prefix": "$pool", "prefix-len": 40, "delegated-len": 56 } ],
 		        "option-data": [ { "name": "dns-servers", "data": "2001:db8:2::53" } ] } ],
 		    "loggers": [ { "name": "kea-dhcp6", "severity": "INFO",
 		                   "output_options": [ { "output": "stdout" } ] } ]
 		} }
 	KEA
-	spawn isp-kea6 "$NS_INET" env KEA_LOCKFILE_DIR="$SCN_DIR" KEA_PIDFILE_DIR="$SCN_DIR" \
+	spawn "isp-kea6-$n" "$NS_INET" env KEA_LOCKFILE_DIR="$SCN_DIR" KEA_PIDFILE_DIR="$SCN_DIR" \
 		kea-dhcp6 -c "$conf"
+	PD_KEA_PID=$LAST_PID
 	wait_listen "$NS_INET" udp 547 10 ||
-		{ fail "Kea did not start: $(tail -n 2 "$SCN_DIR/isp-kea6.log" | head -n 1)"; return 1; }
+		{ fail "Kea did not start: $(tail -n 2 "$SCN_DIR/isp-kea6-$n.log" | head -n 1)"; return 1; }
 }
 
 # The gateway with [lan] address6 = pd, its delegation kept in PD_RUN.
@@ -127,6 +135,8 @@ pd_up() {
 	ip -n "$NS_INET" -6 addr add 2001:db8:2::1/64 dev br0 nodad || { fail "inet: address"; return 1; }
 	ip -n "$NS_INET" -6 route add "$PD_POOL/40" via "$WAN6_PUB" dev eth0 ||
 		{ fail "inet: route to the delegation pool"; return 1; }
+	ip -n "$NS_INET" -6 route add "$PD_POOL2/40" via "$WAN6_PUB" dev eth0 ||
+		{ fail "inet: route to the second delegation pool"; return 1; }
 	v6on "$NS_SRV1" eth0
 	ip -n "$NS_SRV1" -6 addr add "$SRV1_IP6/64" dev eth0 nodad || { fail "srv1: address"; return 1; }
 	ip -n "$NS_SRV1" -6 route add default via 2001:db8:2::1 || { fail "srv1: route"; return 1; }
@@ -149,7 +159,7 @@ pd_down() {
 }
 
 pd_scenario() {
-	local prefix lan64 addr out rx seen ren0 ren1 n
+	local prefix lan64 addr addr2 new out rx seen ren0 ren1 n
 	prefix=$(pd_field .lease.prefix)
 	lan64=$(pd_field .lease.lan_prefix)
 	note "delegated: $prefix, LAN $lan64; $(grep -m 1 'IPv6: prefix' "$PG_LOG")"
@@ -210,8 +220,49 @@ pd_scenario() {
 		{ fail "after the restart the prefix is $(pd_field .lease.prefix), not $prefix"; return; }
 	wait_until 10 tnsx 3 "${NS_LAN[0]}" ping -6 -n -c 1 -W 1 "$SRV1_IP6" ||
 		{ fail "lan1 cannot reach srv1 after the restart"; return; }
+	report pd-restart "gateway" "kea-dhcp6" PASS "$prefix kept, confirmed by REBIND"
+
+	# The ISP renumbers: Kea again with another pool and no leases; a
+	# renewal (passgatectl wan renew) moves the LAN to a new prefix and the
+	# old one is announced deprecated: lan1 keeps its old address only as
+	# deprecated and reaches srv1 from one in the new /64.
+	stop_pid "$PD_KEA_PID"
+	pd_kea "$PD_POOL2" 2 || return
+	gateway_ctl wan renew >/dev/null || { fail "passgatectl wan renew refused"; return; }
+	wait_alive "$PG_PID" 20 pd_moved ||
+		{ fail "no new prefix from the renumbered ISP within 20 s: $(pd_field .lease.prefix), $(pd_field .state)"; return; }
+	new=$(pd_field .lease.prefix)
+	lan64=$(pd_field .lease.lan_prefix)
+	note "renumbered: $prefix -> $new; $(grep 'IPv6: prefix' "$PG_LOG" | tail -n 1)"
+	wait_until 15 pd_lan1_addr "$lan64" ||
+		{ fail "lan1 configured no address in the new $lan64"; return; }
+	addr2=$(pd_lan1_addr "$lan64")
+	wait_until 10 pd_deprecated "$addr" ||
+		{ fail "lan1's old address $addr is not deprecated: $(ip -n "${NS_LAN[0]}" -6 -o addr show dev eth0 scope global | tr '\n' ' ')"; return; }
+	note "lan1: $(ip -n "${NS_LAN[0]}" -6 -o addr show dev eth0 scope global | awk '{print $4, $6, $7, $8, $9, $10}' | tr '\n' ';')"
+	out=$SCN_DIR/ping6-new.log
+	capture_start srv1b "$NS_SRV1" eth0 "icmp6 and ip6[40] == 128" || return
+	tnsx 15 "${NS_LAN[0]}" ping -6 -n -c 3 -i 0.2 -W 2 "$SRV1_IP6" >"$out" 2>&1
+	rx=$(sed -n 's/.* \([0-9]\+\) received.*/\1/p' "$out")
+	capture_stop srv1b
+	[[ $rx == 3 ]] || { fail "after renumbering lan1 got ${rx:-no} ping6 replies of 3"; return; }
+	capture_read srv1b | grep -q "IP6 $addr2 > $SRV1_IP6" ||
+		{ fail "srv1 saw no echo request from lan1's new $addr2 (the deprecated one still used?)"; return; }
+	n=$(pd_field .counters.prefix_changes)
+	((n >= 1)) || { fail "passgated counted ${n:-no} prefix changes"; return; }
 	capture_stop isp
 	note "ISP link: $(capture_read isp | grep -o 'dhcp6 [a-z-]*' | sort | uniq -c | tr '\n' ' ')"
-	report pd-restart "gateway" "kea-dhcp6" PASS "$prefix kept, confirmed by REBIND"
+	report pd-renumber "$addr2" "$SRV1_IP6" PASS "$prefix -> $new, old address deprecated"
 	return 0
+}
+
+pd_moved() {
+	local p
+	p=$(pd_field .lease.prefix)
+	[[ -n $p && $p != "$prefix" ]]
+}
+
+# pd_deprecated ADDR - lan1 holds ADDR with a preferred lifetime of 0.
+pd_deprecated() {
+	ip -n "${NS_LAN[0]}" -6 -o addr show dev eth0 scope global | grep " $1/" | grep -q deprecated
 }
