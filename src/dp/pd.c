@@ -18,8 +18,9 @@
  * LAN's router advertisements announce it with lifetimes no longer than
  * the delegation's, and announce the prefix before it with a preferred
  * lifetime of 0 and the valid time it has left, so hosts stop using it for
- * new connections (RFC 7084 L-13's spirit). Flows of the old prefix die
- * with it: nothing is translated, their addresses are gone.
+ * new connections (RFC 7084 L-13's spirit). Flows of the old prefix stop
+ * passing at once (nothing is translated: their addresses are no longer
+ * the LAN's) and expire by their timeouts.
  */
 #include <arpa/inet.h>
 #include <errno.h>
