@@ -457,6 +457,8 @@ int main(int argc, char **argv)
 	log_start(&cfg, &dp);
 	/* [wan] address = dhcp: the lease file lives in the state directory. */
 	pg_wan_start(&dp, &cfg, o.state_dir, now_ms());
+	/* [lan] address6 = pd: the delegation is kept beside the lease. */
+	pg_pd_start(&dp, &cfg, o.state_dir, now_ms());
 	if (cfg.api.enabled && pg_config_api_tls(&cfg.api) &&
 	    pg_tls_load(&tls, &cfg.api, o.state_dir, err, sizeof(err))) {
 		pg_err("%s", err);

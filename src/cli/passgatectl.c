@@ -108,11 +108,29 @@ static long long num(struct json_object *o, const char *key)
 	return (long long)json_object_get_int64(get(o, key));
 }
 
+/* "IPv6 prefix: 2001:db8:100::/56 delegated, LAN 2001:db8:100::/64, bound, renews in 9 s" */
+static void print_pd_line(struct json_object *pd)
+{
+	struct json_object *l = get(pd, "lease");
+
+	if (!pd || json_object_is_type(pd, json_type_null))
+		return;
+	if (!l || json_object_is_type(l, json_type_null)) {
+		printf("IPv6 prefix: none yet (DHCPv6-PD %s, %lld tries)\n", str(pd, "state"),
+		       num(pd, "tries"));
+		return;
+	}
+	printf("IPv6 prefix: %s delegated, LAN %s, %s, renews in %llds, expires in %llds\n",
+	       str(l, "prefix"), str(l, "lan_prefix"), str(pd, "state"), num(l, "renews_in_s"),
+	       num(l, "expires_in_s"));
+}
+
 /* "WAN: dhcp, bound, 198.51.100.50/24 via 198.51.100.1, renews in 12 s" */
 static void print_wan_line(struct json_object *w)
 {
 	struct json_object *l = get(w, "lease");
 
+	print_pd_line(get(w, "ipv6_pd"));
 	if (!w || strcmp(str(w, "mode"), "dhcp"))
 		return;
 	if (!l || json_object_is_type(l, json_type_null)) {

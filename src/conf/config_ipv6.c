@@ -55,8 +55,18 @@ int pg_config_ipv6_set(struct pg_config *cfg, const char *section, const char *k
 		ec->wan6_prefix = 0;
 		return 0;
 	}
+	if (!strcmp(key, "address6") && lan && !strcmp(v, "pd")) {
+		/* From the ISP by DHCPv6 prefix delegation: nothing until the lease (dp/pd.c). */
+		cfg->ipv6.lan_pd = true;
+		memset(ec->lan6_addr, 0, sizeof(ec->lan6_addr));
+		ec->lan6_prefix = 0;
+		return 0;
+	}
 	if (!strcmp(key, "address6")) {
-		*why = lan ? "expected an IPv6 address and prefix length such as 2001:db8:1::1/64"
+		if (lan)
+			cfg->ipv6.lan_pd = false;
+		*why = lan ? "expected 'pd' or an IPv6 address and prefix length such as "
+			     "2001:db8:1::1/64"
 			   : "expected 'slaac' or an IPv6 address and prefix length such as "
 			     "2001:db8:ffff::2/64";
 		if (lan)

@@ -3,6 +3,7 @@
  * config_ipv6.h - the IPv6 keys of [lan] and [wan] (docs/CONFIG.md "IPv6"):
  *
  *   [lan] address6 = 2001:db8:1::1/64   the gateway's LAN address and the LAN prefix
+ *         address6 = pd                 the LAN's /64 from a prefix the ISP delegates (DHCPv6-PD)
  *         dns6 = 2001:db8::53           a DNS server announced in RAs (RFC 8106)
  *         ra = on|off                   router advertisements on the LAN (on)
  *   [wan] address6 = ADDR/LEN | slaac   static, or from the ISP's RA
@@ -20,6 +21,7 @@ struct pg_config_ipv6 {
 	uint8_t lan_dns[16]; /* zero: no RDNSS option */
 	bool lan_ra;
 	bool wan_slaac;
+	bool lan_pd; /* [lan] address6 = pd: lan6_* stay zero in the file's engine settings */
 };
 
 struct pg_config;

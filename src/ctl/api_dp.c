@@ -188,8 +188,14 @@ static void reconf_fn(void *arg)
 	struct pg_engine_config live = *j->ec;
 
 	/* The file may say "dhcp": the engines run on the lease's address. */
-	if (j->api->env.dp)
+	if (j->api->env.dp) {
 		pg_wan_overlay(&j->api->env.dp->wan, &live);
+		/* "pd" in the file: the delegated LAN prefix stays, on the new settings. */
+		if (j->api->env.dp->pd.on) {
+			j->api->env.dp->pd.base = *j->ec;
+			pg_pd_overlay(&j->api->env.dp->pd, &live);
+		}
+	}
 	j->r = pg_engines_reconfigure(j->api->env.engines, &live);
 	j->flows = pg_engines_flow_count(j->api->env.engines);
 }

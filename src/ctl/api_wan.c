@@ -31,9 +31,10 @@ static void wan_fn(void *arg)
 	struct wan_job *j = arg;
 	struct pg_datapath *dp = j->api->env.dp;
 
-	if (j->act == 1)
+	if (j->act == 1) {
 		pg_wan_renew(dp, j->api->now_ms);
-	else if (j->act == 2)
+		pg_pd_renew(dp, j->api->now_ms);
+	} else if (j->act == 2)
 		pg_wan_release(dp, j->api->now_ms);
 	if (j->view)
 		pg_wan_view(&dp->wan, j->api->now_ms, j->view);
@@ -89,6 +90,7 @@ struct json_object *pg_api_wan_json(struct pg_api *api)
 	struct json_object *o = json_object_new_object(), *l, *a, *c, *d;
 	const struct pg_dhcp_lease *lease;
 
+	json_object_object_add(o, "ipv6_pd", pg_api_pd_json(api));
 	if (!w) {
 		json_object_object_add(o, "mode", json_object_new_string("static"));
 		return o;
@@ -152,13 +154,14 @@ void pg_api_wan_post(struct pg_api *api, const char *rest, const struct pg_api_r
 		     struct pg_api_resp *resp)
 {
 	struct pg_wan_view w;
+	static struct pg_pd pd;
 	struct wan_job j = {.api = api};
 
 	(void)req;
-	if (!pg_api_wan_snapshot(api, &w)) {
+	if (!pg_api_wan_snapshot(api, &w) && !pg_api_pd_snapshot(api, &pd)) {
 		pg_api_error(resp, 409, NULL,
 			     "the WAN address is static ([wan] address); renew and release need "
-			     "[wan] address = dhcp");
+			     "[wan] address = dhcp or [lan] address6 = pd");
 		return;
 	}
 	if (!strcmp(rest, "renew")) {

@@ -230,8 +230,8 @@ static int links_ipv6(struct pg_datapath *dp, const struct pg_config *cfg, char 
 	struct pg_nd_config wan = {.prefix = ec->wan6_prefix, .solicit = true,
 				   .slaac = cfg->ipv6.wan_slaac};
 
-	if (!ec->lan6_prefix)
-		return 0;
+	if (!ec->lan6_prefix && !cfg->ipv6.lan_pd)
+		return 0; /* with PD the prefix comes later (pd.c): discovery runs from the start */
 	memcpy(lan.addr, ec->lan6_addr, 16);
 	memcpy(lan.dns, cfg->ipv6.lan_dns, 16);
 	memcpy(wan.addr, ec->wan6_addr, 16);
@@ -530,6 +530,10 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 				pg_wan_input(dp, dp->pkts[np].l3, dp->pkts[np].len, now_ms);
 				continue;
 			}
+			if (s == PG_SIDE_WAN && pg_pd_claims(dp, dp->pkts[np].l3, dp->pkts[np].len)) {
+				pg_pd_input(dp, dp->pkts[np].l3, dp->pkts[np].len, now_ms);
+				continue;
+			}
 			np++;
 		}
 		nf += got;
@@ -571,6 +575,7 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 			pg_offload_apply(&dp->offload, dp->engines, now_ms);
 	}
 	pg_wan_tick(dp, now_ms);
+	pg_pd_tick(dp, now_ms);
 	shaper_release(dp, now_ms, now_ns);
 	for (int s = 0; s < 2; s++) {
 		struct pg_link *l = &dp->link[s];

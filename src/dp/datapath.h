@@ -22,6 +22,7 @@
 #include "engine/shaper.h"
 #include "dp/hostpath.h"
 #include "dp/wan.h"
+#include "dp/pd.h"
 #include "dp/overload.h"
 #include "dp/offload.h"
 #include "l2/port.h"
@@ -57,6 +58,7 @@ struct pg_datapath {
 	struct pg_capture capture; /* passgatectl capture (capture.h) */
 	struct pg_dp_stats stats;  /* batch sizes, for /metrics */
 	struct pg_wan wan;	   /* [wan] address = dhcp (wan.h) */
+	struct pg_pd pd;	   /* [lan] address6 = pd (pd.h) */
 	/*
 	 * Egress shapers ([wan] shape_down on the LAN link, shape_up on the
 	 * WAN link; NULL when off): forwarded packets wait there and leave at

@@ -164,6 +164,7 @@ static void apply(struct pg_datapath *dp, uint64_t now_ms)
 	int r;
 
 	pg_wan_overlay(w, &ec);
+	pg_pd_overlay(&dp->pd, &ec); /* the LAN's delegated IPv6 prefix stays */
 	r = pg_engines_reconfigure(dp->engines, &ec);
 	if (r) {
 		/* The lease was checked (router in the subnet, ...): this is a bug. */

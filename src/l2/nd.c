@@ -100,10 +100,10 @@ static void solicited_node(const uint8_t *ip, uint8_t out[16])
 static void send_icmp6(struct pg_port *p, const uint8_t *src, const uint8_t *dst,
 		       const uint8_t *dst_mac, uint8_t *body, uint32_t n)
 {
-	uint8_t frame[PG_ETH_HLEN + PG_IP6_HLEN + 128];
+	uint8_t frame[PG_ETH_HLEN + PG_IP6_HLEN + 256];
 	uint8_t *ip = frame + PG_ETH_HLEN;
 
-	if (n > 128)
+	if (n > 256)
 		return; /* our own messages are short; a bug, not wire input */
 	pg_eth_write(frame, dst_mac, p->mac, PG_ETH_P_IPV6);
 	memset(ip, 0, PG_IP6_HLEN);
@@ -247,16 +247,48 @@ static void solicit(struct pg_port *p, const struct pg_nd_entry *n, bool unicast
 
 /* ---- what we send on our own -------------------------------------------------- */
 
+/* Seconds from now to end (ms), at most cap; 0 once past. */
+static uint32_t left_s(uint64_t end, uint64_t now_ms, uint32_t cap)
+{
+	uint64_t s;
+
+	if (!end)
+		return cap;
+	if (end <= now_ms)
+		return 0;
+	s = (end - now_ms) / 1000;
+	return s < cap ? (uint32_t)s : cap;
+}
+
+/* A prefix information option for prefix/len at o (32 bytes). */
+static uint32_t prefix_opt(uint8_t *o, const uint8_t *prefix, uint8_t len, uint32_t valid,
+			   uint32_t preferred)
+{
+	unsigned int bytes = len / 8;
+
+	o[0] = OPT_PREFIX;
+	o[1] = 4;
+	o[2] = len;
+	/* SLAAC makes addresses from a /64 only (RFC 4862 5.5.3, RFC 4291 2.5.1). */
+	o[3] = (uint8_t)(PI_ONLINK | (len == 64 ? PI_AUTO : 0));
+	put32(o + 4, valid);
+	put32(o + 8, preferred);
+	memcpy(o + 16, prefix, bytes);
+	if (len % 8)
+		o[16 + bytes] = (uint8_t)(prefix[bytes] & (0xff00 >> (len % 8)));
+	return 32;
+}
+
 static void send_ra(struct pg_port *p, uint64_t now_ms)
 {
 	struct pg_nd *nd = p->nd;
 	const struct pg_nd_config *c = &nd->cfg;
-	uint8_t body[128] = { PG_ICMP6_ROUTER_ADVERT }, mac[PG_ETH_ALEN];
+	uint8_t body[256] = { PG_ICMP6_ROUTER_ADVERT }, mac[PG_ETH_ALEN];
 	uint32_t n = 16;
-	unsigned int bytes = c->prefix / 8;
 
 	body[4] = 64; /* the hop limit hosts should use */
-	put16(body + 6, PG_ND_ROUTER_LIFETIME);
+	/* No prefix of ours (a delegation not yet there or lost): not a default router. */
+	put16(body + 6, zero16(c->addr) ? 0 : PG_ND_ROUTER_LIFETIME);
 	n += lla_opt(p, body + n, OPT_SLLA);
 	if (c->mtu) {
 		body[n] = OPT_MTU;
@@ -264,20 +296,23 @@ static void send_ra(struct pg_port *p, uint64_t now_ms)
 		put32(body + n + 4, c->mtu);
 		n += 8;
 	}
-	if (!zero16(c->addr)) {
-		uint8_t *o = body + n;
+	if (!zero16(c->addr))
+		n += prefix_opt(body + n, c->addr, c->prefix,
+				left_s(nd->valid_end_ms, now_ms, PG_ND_VALID_LIFETIME),
+				left_s(nd->preferred_end_ms, now_ms, PG_ND_PREFERRED_LIFETIME));
+	for (unsigned int i = 0; i < PG_ND_DEPRECATED; i++) {
+		struct pg_nd_deprecated *d = &nd->dep[i];
 
-		o[0] = OPT_PREFIX;
-		o[1] = 4;
-		o[2] = c->prefix;
-		/* SLAAC makes addresses from a /64 only (RFC 4862 5.5.3, RFC 4291 2.5.1). */
-		o[3] = (uint8_t)(PI_ONLINK | (c->prefix == 64 ? PI_AUTO : 0));
-		put32(o + 4, PG_ND_VALID_LIFETIME);
-		put32(o + 8, PG_ND_PREFERRED_LIFETIME);
-		memcpy(o + 16, c->addr, bytes);
-		if (c->prefix % 8)
-			o[16 + bytes] = (uint8_t)(c->addr[bytes] & (0xff00 >> (c->prefix % 8)));
-		n += 32;
+		if (!d->len)
+			continue;
+		if (now_ms >= d->until_ms) {
+			d->len = 0;
+			continue;
+		}
+		n += prefix_opt(body + n, d->prefix, d->len,
+				left_s(d->valid_end_ms ? d->valid_end_ms : now_ms, now_ms,
+				       PG_ND_VALID_LIFETIME),
+				0);
 	}
 	if (!zero16(c->dns)) {
 		uint8_t *o = body + n;
@@ -610,6 +645,65 @@ void pg_nd_timer(struct pg_port *p, uint64_t now_ms)
 		n->request_ms = now_ms;
 		solicit(p, n, false);
 	}
+}
+
+/* The slot of the same prefix, else a free one, else the one whose announcing ends first. */
+static struct pg_nd_deprecated *deprecated_slot(struct pg_nd *nd, const uint8_t *prefix,
+						uint8_t len)
+{
+	struct pg_nd_deprecated *free_slot = NULL, *first = &nd->dep[0];
+
+	for (unsigned int i = 0; i < PG_ND_DEPRECATED; i++) {
+		struct pg_nd_deprecated *x = &nd->dep[i];
+
+		if (x->len == len && pg_ip6_in_prefix(prefix, x->prefix, len))
+			return x;
+		if (!x->len && !free_slot)
+			free_slot = x;
+		if (x->until_ms < first->until_ms)
+			first = x;
+	}
+	return free_slot ? free_slot : first;
+}
+
+void pg_nd_set_prefix(struct pg_port *p, const uint8_t addr[16], uint8_t len,
+		      uint64_t preferred_end_ms, uint64_t valid_end_ms, uint64_t old_valid_end_ms,
+		      uint64_t now_ms)
+{
+	struct pg_nd *nd = p->nd;
+	struct pg_nd_deprecated *d = NULL;
+
+	if (!nd)
+		return;
+	if (!zero16(nd->cfg.addr) &&
+	    (nd->cfg.prefix != len || !pg_ip6_in_prefix(addr, nd->cfg.addr, len))) {
+		d = deprecated_slot(nd, nd->cfg.addr, nd->cfg.prefix);
+		memcpy(d->prefix, nd->cfg.addr, 16);
+		d->len = nd->cfg.prefix;
+		d->valid_end_ms = old_valid_end_ms;
+		/* Said a few times more once invalid, so every host hears the end. */
+		d->until_ms = (old_valid_end_ms > now_ms ? old_valid_end_ms : now_ms) +
+			      (uint64_t)PG_ND_RA_FAST * PG_ND_RA_FAST_MS + PG_ND_RA_FAST_MS / 2;
+	}
+	/* A prefix announced deprecated that comes back is current again. */
+	for (unsigned int i = 0; i < PG_ND_DEPRECATED; i++)
+		if (nd->dep[i].len && nd->dep[i].len == len &&
+		    pg_ip6_in_prefix(addr, nd->dep[i].prefix, len))
+			nd->dep[i].len = 0;
+	memcpy(nd->cfg.addr, addr, 16);
+	nd->cfg.prefix = zero16(addr) ? 0 : len;
+	nd->preferred_end_ms = preferred_end_ms;
+	nd->valid_end_ms = valid_end_ms;
+	/* Tell the hosts now, and twice more soon (RFC 4861 6.2.4 allows this). */
+	nd->ra_sent = 0;
+	nd->next_ra_ms = now_ms;
+	nd->last_ra_ms = 0;
+}
+
+void pg_nd_set_dns(struct pg_port *p, const uint8_t dns[16])
+{
+	if (p->nd)
+		memcpy(p->nd->cfg.dns, dns, 16);
 }
 
 const struct pg_nd_entry *pg_nd_find(const struct pg_port *p, const uint8_t ip[16])

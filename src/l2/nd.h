@@ -35,6 +35,7 @@
 #define PG_ND_ROUTER_LIFETIME 1800
 #define PG_ND_VALID_LIFETIME 86400
 #define PG_ND_PREFERRED_LIFETIME 14400
+#define PG_ND_DEPRECATED 2 /* prefixes announced as going away (DHCPv6-PD changes) */
 
 struct pg_port;
 struct pg_pkt;
@@ -72,8 +73,19 @@ struct pg_nd_slot {
 	bool used;
 };
 
+/* A LAN prefix no longer ours: announced with preferred lifetime 0 until it is invalid. */
+struct pg_nd_deprecated {
+	uint8_t prefix[16];
+	uint8_t len; /* 0: slot free */
+	uint64_t valid_end_ms; /* announced valid lifetime counts down to this */
+	uint64_t until_ms;     /* announced until then (a few RAs after valid_end_ms) */
+};
+
 struct pg_nd {
 	struct pg_nd_config cfg;
+	/* A delegated prefix's ends (DHCPv6-PD); 0: the fixed lifetimes above. */
+	uint64_t preferred_end_ms, valid_end_ms;
+	struct pg_nd_deprecated dep[PG_ND_DEPRECATED];
 	uint8_t ll[16];	    /* our link-local address: fe80:: + the MAC's EUI-64 */
 	uint8_t router[16]; /* default router from RAs (link-local); zero: none */
 	uint64_t router_until_ms;
@@ -101,6 +113,25 @@ void pg_nd_output(struct pg_port *p, struct pg_pkt *pkt, uint64_t now_ms);
 
 /* Retries, router advertisements and solicitations; called with the port's timer. */
 void pg_nd_timer(struct pg_port *p, uint64_t now_ms);
+
+/**
+ * pg_nd_set_prefix() - the LAN's prefix changed (DHCPv6 prefix delegation)
+ * @addr:	the gateway's new address in it (zero: no prefix any more)
+ * @len:	its prefix length
+ * @preferred_end_ms, @valid_end_ms: when the delegation's lifetimes end
+ *		(the RAs never promise more); 0: the fixed lifetimes
+ * @old_valid_end_ms: when the prefix before stops being valid: it is
+ *		announced deprecated (preferred lifetime 0, RFC 7084 L-13's
+ *		spirit) with the valid time left, until then
+ *
+ * Sends the next RAs at once, quickly (three), so hosts learn it now.
+ */
+void pg_nd_set_prefix(struct pg_port *p, const uint8_t addr[16], uint8_t len,
+		      uint64_t preferred_end_ms, uint64_t valid_end_ms, uint64_t old_valid_end_ms,
+		      uint64_t now_ms);
+
+/* The DNS server announced in RAs (RDNSS); zero: none. */
+void pg_nd_set_dns(struct pg_port *p, const uint8_t dns[16]);
 
 /* Neighbour entry for ip, or NULL (tests, status). */
 const struct pg_nd_entry *pg_nd_find(const struct pg_port *p, const uint8_t ip[16]);

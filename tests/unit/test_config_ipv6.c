@@ -80,6 +80,22 @@ static void test_slaac(void **state)
 	pg_config_free(&cfg);
 }
 
+/* [lan] address6 = pd: no LAN prefix in the file's settings (it comes with the delegation). */
+static void test_pd(void **state)
+{
+	struct pg_config cfg;
+	char err[PG_CONFIG_ERR_SIZE] = "";
+
+	(void)state;
+	assert_int_equal(parse(HEAD "address6 = slaac\n[lan]\naddress6 = pd\n", &cfg, err), 0);
+	assert_true(cfg.ipv6.lan_pd);
+	assert_int_equal(cfg.engine.lan6_prefix, 0);
+	pg_config_free(&cfg);
+	/* The WAN's own address is never delegated. */
+	assert_int_not_equal(parse(HEAD "address6 = pd\n", &cfg, err), 0);
+	assert_non_null(strstr(err, "[wan] address6: expected 'slaac'"));
+}
+
 static void test_refused(void **state)
 {
 	static const struct bad_case cases[] = {
@@ -87,11 +103,11 @@ static void test_refused(void **state)
 		 "t.conf:9: [wan] address6: expected 'slaac' or an IPv6 address and prefix length "
 		 "such as 2001:db8:ffff::2/64"},
 		{HEAD "[lan]\naddress6 = slaac\n",
-		 "t.conf:10: [lan] address6: expected an IPv6 address and prefix length such as "
-		 "2001:db8:1::1/64"},
+		 "t.conf:10: [lan] address6: expected 'pd' or an IPv6 address and prefix length "
+		 "such as 2001:db8:1::1/64"},
 		{HEAD "[lan]\naddress6 = 2001:db8:1::1/129\n",
-		 "t.conf:10: [lan] address6: expected an IPv6 address and prefix length such as "
-		 "2001:db8:1::1/64"},
+		 "t.conf:10: [lan] address6: expected 'pd' or an IPv6 address and prefix length "
+		 "such as 2001:db8:1::1/64"},
 		{HEAD "gateway6 = 192.0.2.1\n",
 		 "t.conf:9: [wan] gateway6: expected an IPv6 address such as 2001:db8:ffff::1 or fe80::1"},
 		{HEAD "[lan]\nra = maybe\n", "t.conf:10: [lan] ra: expected 'on' or 'off'"},
@@ -121,7 +137,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),	cmocka_unit_test(test_static),
-		cmocka_unit_test(test_slaac),		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_slaac),
+		cmocka_unit_test(test_pd),
+		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_engine_checks),
 	};
 

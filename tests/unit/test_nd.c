@@ -281,6 +281,70 @@ static void test_lan_ra(void **state)
 	pg_port_fini(&port);
 }
 
+static uint32_t rd32(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/*
+ * A delegated prefix (DHCPv6-PD): RAs at once with the delegation's
+ * lifetimes; a new one announces the old one deprecated (preferred 0, the
+ * valid time left) until a few RAs after it ends; no prefix: router lifetime 0.
+ */
+static void test_lan_ra_delegated(void **state)
+{
+	uint8_t a[16], z[16] = {0};
+	uint8_t *m;
+
+	(void)state;
+	setup_port(PG_SIDE_LAN, NULL, true, false, false);
+	pg_port_timer(&port, 1000);
+	assert_int_equal(n_sent, 1);
+	m = sent[0] + 14 + 40;
+	assert_int_equal(m[6] << 8 | m[7], 0); /* no prefix yet: not a default router */
+	assert_int_equal(sent_len[0] - 54, 16 + 8 + 8 + 24);
+	a6("2001:db8:100::1", a);
+	pg_nd_set_prefix(&port, a, 64, 1000 + 40000, 1000 + 60000, 0, 2000);
+	pg_port_timer(&port, 2000); /* at once, not 4 s later */
+	assert_int_equal(n_sent, 2);
+	m = sent[1] + 14 + 40;
+	assert_int_equal(m[6] << 8 | m[7], PG_ND_ROUTER_LIFETIME);
+	assert_int_equal(m[32], 3);
+	assert_int_equal(rd32(m + 36), 59); /* valid: the delegation's 59 s left */
+	assert_int_equal(rd32(m + 40), 39);
+	assert_int_equal(sent_len[1] - 54, 16 + 8 + 8 + 32 + 24);
+	/* A new prefix; the old one valid until 61 s. */
+	a6("2001:db8:200::1", a);
+	pg_nd_set_prefix(&port, a, 64, 30000 + 40000, 30000 + 60000, 61000, 30000);
+	pg_port_timer(&port, 30000);
+	assert_int_equal(n_sent, 3);
+	m = sent[2] + 14 + 40;
+	assert_int_equal(sent_len[2] - 54, 16 + 8 + 8 + 32 + 32 + 24);
+	assert_int_equal(m[48 + 4], 0x02); /* 2001:db8:200:: first */
+	assert_int_equal(m[64], 3);
+	assert_int_equal(m[80 + 4], 0x01); /* then 2001:db8:100:: */
+	assert_int_equal(rd32(m + 68), 31); /* valid: what is left */
+	assert_int_equal(rd32(m + 72), 0);  /* preferred 0: deprecated */
+	/* Past its end it is said with valid 0 for a few RAs more, then dropped. */
+	pg_port_timer(&port, 62000);
+	m = sent[n_sent - 1] + 14 + 40;
+	assert_int_equal(sent_len[n_sent - 1] - 54, 16 + 8 + 8 + 32 + 32 + 24);
+	assert_int_equal(rd32(m + 68), 0);
+	pg_port_timer(&port, 62000 + 20000);
+	m = sent[n_sent - 1] + 14 + 40;
+	assert_int_equal(sent_len[n_sent - 1] - 54, 16 + 8 + 8 + 32 + 24);
+	/* The delegation lost: no prefix of ours, router lifetime 0, the last one deprecated. */
+	pg_nd_set_prefix(&port, z, 0, 0, 0, 90000, 85000);
+	pg_port_timer(&port, 85000);
+	m = sent[n_sent - 1] + 14 + 40;
+	assert_int_equal(m[6] << 8 | m[7], 0);
+	assert_int_equal(sent_len[n_sent - 1] - 54, 16 + 8 + 8 + 32 + 24);
+	assert_int_equal(m[32 + 4 + 16 - 4 + 4], 0x02); /* the deprecated 2001:db8:200:: */
+	assert_int_equal(rd32(m + 36), 5);
+	assert_int_equal(rd32(m + 40), 0);
+	pg_port_fini(&port);
+}
+
 static void test_wan_router(void **state)
 {
 	struct pg_pkt pkt = out_pkt("2001:db8:2::1", NULL), in;
@@ -354,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_ns_answered), cmocka_unit_test(test_resolve_and_hold),
 		cmocka_unit_test(test_lan_ra),	    cmocka_unit_test(test_wan_router),
 		cmocka_unit_test(test_ipv6_off),
+		cmocka_unit_test(test_lan_ra_delegated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
