@@ -212,9 +212,9 @@ struct json_object *pg_api_wan_json(struct pg_api *api);
 void pg_api_config_tunnel_json(struct json_object *o, const struct pg_config *cfg);
 void pg_api_tunnel_get(struct pg_api *api, const char *rest, const struct pg_api_req *req,
 		       struct pg_api_resp *resp);
-struct pg_pd;
+struct pg_pd_view;
 /* api_pd.c: the DHCPv6 delegation ([lan] address6 = pd), copied out between passes. */
-bool pg_api_pd_snapshot(struct pg_api *api, struct pg_pd *out);
+bool pg_api_pd_snapshot(struct pg_api *api, struct pg_pd_view *out);
 /* The "ipv6_pd" object of GET /api/v1/wan; NULL without PD. */
 struct json_object *pg_api_pd_json(struct pg_api *api);
 void pg_api_wan_get(struct pg_api *api, const char *rest, const struct pg_api_req *req,

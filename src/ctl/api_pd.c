@@ -15,20 +15,21 @@
 /* As for the IPv4 lease: copied out on the data path's thread between passes. */
 struct pd_job {
 	struct pg_api *api;
-	struct pg_pd *copy;
+	struct pg_pd_view *view;
 };
 
 static void pd_fn(void *arg)
 {
 	struct pd_job *j = arg;
 
-	*j->copy = j->api->env.dp->pd;
+	pg_pd_view(&j->api->env.dp->pd, j->view);
 }
 
-bool pg_api_pd_snapshot(struct pg_api *api, struct pg_pd *out)
+bool pg_api_pd_snapshot(struct pg_api *api, struct pg_pd_view *out)
 {
-	struct pd_job j = {.api = api, .copy = out};
+	struct pd_job j = {.api = api, .view = out};
 
+	out->on = false;
 	if (!api->env.dp)
 		return false;
 	pg_api_on_dp(api, pd_fn, &j);
@@ -58,16 +59,14 @@ static struct json_object *in_s(const struct pg_api *api, uint64_t t)
 	return json_object_new_int64(((int64_t)t - (int64_t)api->now_ms) / 1000);
 }
 
-static struct json_object *lease_json(const struct pg_api *api, const struct pg_pd *pd,
+static struct json_object *lease_json(const struct pg_api *api, const struct pg_pd_view *pd,
 				      const struct pg_dhcp6_lease *l)
 {
 	struct json_object *o = json_object_new_object(), *a = json_object_new_array();
-	uint8_t lan[16];
 	char sid[2 * PG_DHCP6_MAX_DUID + 1] = "", b[INET6_ADDRSTRLEN];
 
 	json_object_object_add(o, "prefix", prefix6(l->prefix, l->len));
-	pg_pd_lan_prefix(pd, lan);
-	json_object_object_add(o, "lan_prefix", prefix6(lan, 64));
+	json_object_object_add(o, "lan_prefix", prefix6(pd->lan_prefix, 64));
 	for (unsigned int i = 0; i < l->server_id_len; i++)
 		snprintf(sid + 2 * i, 3, "%02x", l->server_id[i]);
 	json_object_object_add(o, "server_duid", json_object_new_string(sid));
@@ -90,17 +89,17 @@ static struct json_object *lease_json(const struct pg_api *api, const struct pg_
 
 struct json_object *pg_api_pd_json(struct pg_api *api)
 {
-	static struct pg_pd copy; /* holds a configuration: not on the stack */
-	const struct pg_dhcp6_stats *s = &copy.c.stats;
+	struct pg_pd_view copy;
+	const struct pg_dhcp6_stats *s = &copy.stats;
 	const struct pg_dhcp6_lease *l;
 	struct json_object *o, *c, *d;
 
 	if (!pg_api_pd_snapshot(api, &copy))
 		return NULL;
 	o = json_object_new_object();
-	json_object_object_add(o, "state", json_object_new_string(pg_dhcp6_state_name(copy.c.state)));
-	json_object_object_add(o, "tries", json_object_new_int64(copy.c.acquire_tries));
-	l = pg_dhcp6_current(&copy.c);
+	json_object_object_add(o, "state", json_object_new_string(pg_dhcp6_state_name(copy.state)));
+	json_object_object_add(o, "tries", json_object_new_int64(copy.acquire_tries));
+	l = copy.has_lease ? &copy.lease : NULL;
 	json_object_object_add(o, "lease", l ? lease_json(api, &copy, l) : NULL);
 	c = json_object_new_object();
 	json_object_object_add(c, "leases", json_object_new_uint64(s->leases));

@@ -154,7 +154,7 @@ void pg_api_wan_post(struct pg_api *api, const char *rest, const struct pg_api_r
 		     struct pg_api_resp *resp)
 {
 	struct pg_wan_view w;
-	static struct pg_pd pd;
+	struct pg_pd_view pd;
 	struct wan_job j = {.api = api};
 
 	(void)req;

@@ -77,6 +77,22 @@ bool pg_pd_lan_prefix(const struct pg_pd *pd, uint8_t out[16])
 	return true;
 }
 
+void pg_pd_view(const struct pg_pd *pd, struct pg_pd_view *v)
+{
+	const struct pg_dhcp6_lease *l = pd->on ? pg_dhcp6_current(&pd->c) : NULL;
+
+	memset(v, 0, sizeof(*v));
+	v->on = pd->on;
+	v->state = pd->c.state;
+	v->acquire_tries = pd->c.acquire_tries;
+	v->has_lease = l != NULL;
+	if (l)
+		v->lease = *l;
+	pg_pd_lan_prefix(pd, v->lan_prefix);
+	v->stats = pd->c.stats;
+	v->frames_in = pd->frames_in;
+}
+
 void pg_pd_overlay(const struct pg_pd *pd, struct pg_engine_config *ec)
 {
 	uint8_t p[16];

@@ -65,4 +65,22 @@ void pg_pd_renew(struct pg_datapath *dp, uint64_t now_ms);
 /* The LAN /64 of the delegation in use (false: none). */
 bool pg_pd_lan_prefix(const struct pg_pd *pd, uint8_t out[16]);
 
+/*
+ * What the API shows of the delegation, copied out on the data path's thread
+ * by a job: the lease and counts, where struct pg_pd carries a whole engine
+ * configuration.
+ */
+struct pg_pd_view {
+	bool on; /* [lan] address6 = pd */
+	bool has_lease;
+	enum pg_dhcp6_state state;
+	unsigned int acquire_tries;
+	struct pg_dhcp6_lease lease; /* valid when has_lease */
+	uint8_t lan_prefix[16];	     /* the LAN's /64 from it */
+	struct pg_dhcp6_stats stats;
+	uint64_t frames_in;
+};
+
+void pg_pd_view(const struct pg_pd *pd, struct pg_pd_view *v);
+
 #endif /* PG_DP_PD_H */
