@@ -270,6 +270,7 @@ void pg_engine_destroy(struct pg_engine *e)
 {
 	if (!e)
 		return;
+	free(e->sync); /* the change ring, if sync was on */
 	free(e->slots);
 	free(e);
 }
