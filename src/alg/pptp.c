@@ -758,7 +758,8 @@ static bool sync_call_gre(struct pg_engine *e, struct pptp_conn *c, uint32_t con
 		pg_key_fill(&out, PG_KEY_PARKED, PG_PROTO_GRE, c->lan, c->server,
 			    (uint16_t)conn_idx, (uint16_t)cidx);
 		out.zero = (uint16_t)(conn_idx >> 16);
-	} else if (out.kind != PG_KEY_FLOW_OUT || out.pa != PG_GRE_KEYED) {
+	} else if (out.kind != PG_KEY_FLOW_OUT || out.pa != PG_GRE_KEYED || out.b != c->server) {
+		/* Another remote in the LAN key would make it a hairpin (test_sync_fuzz_cases). */
 		return false;
 	}
 	if (in.pa != PG_GRE_KEYED)

@@ -23,377 +23,33 @@
 
 #include <cmocka.h>
 
-#include "../lib/fixture.h"
-#include "engine/sync.h"
+#include "sync_mix.h"
 
-#define T0 5000000ULL /* ms: well past every timeout, as a daemon's clock would be */
-#define MAXPKT 512
-#define BUFSZ (256 * 1024)
-
-static struct pgt_pkt sent[MAXPKT]; /* every packet given to A, as given */
-static unsigned int nsent;
-static uint64_t now_ms;
-
-static void build(struct pgt_pkt *p, const struct pgt_spec *s, enum pg_side side)
+/*
+ * With PGT_SYNC_SEEDS=DIR, write A's table as fuzz_sync inputs (a signed
+ * bulk, and a bulk then the same records again as an update):
+ * tests/fuzz/corpus/sync/ holds what this wrote.
+ */
+static void write_seeds(struct pg_engine *a)
 {
-	memset(p, 0, sizeof(*p));
-	p->len = pgt_build(s, NULL, p->buf, sizeof(p->buf), NULL);
-	p->side = (uint8_t)side;
-	assert_true(p->len > 0);
-}
-
-/* Run p through e alone; returns the result. */
-static struct pgt_pkt *run1(struct pg_engine *e, const struct pgt_pkt *p)
-{
-	static struct pgt_pkt r;
-	char err[256];
-
-	r = *p;
-	if (pgt_run(e, &r, 1, now_ms, err, sizeof(err)))
-		fail_msg("%s", err);
-	return &r;
-}
-
-/* Give A a packet (kept for the replay); A must forward it. */
-static struct pgt_pkt *drive(struct pg_engine *a, const struct pgt_spec *s, enum pg_side side)
-{
-	struct pgt_pkt *r;
-	char d[160];
-
-	assert_true(nsent < MAXPKT);
-	build(&sent[nsent], s, side);
-	r = run1(a, &sent[nsent]);
-	nsent++;
-	if (r->verdict == PG_VERDICT_DROP) {
-		pgt_describe(sent[nsent - 1].buf, sent[nsent - 1].len, d, sizeof(d));
-		fail_msg("A dropped %s: %s", d, pgt_counter(r->drop_reason));
-	}
-	return r;
-}
-
-/* The server's answer to a translated outbound packet (addresses and ports swapped). */
-static struct pgt_spec answer_of(const struct pgt_pkt *out, uint8_t flags, uint32_t seq,
-				 uint32_t ack)
-{
-	const uint8_t *l4 = pgt_l4(out->buf);
-	static char src[4][20], dst[4][20];
-	static unsigned int k;
-	struct pgt_spec s = { .proto = pgt_ip_proto(out->buf), .paylen = 20 };
-
-	k = (k + 1) % 4;
-	snprintf(src[k], sizeof(src[k]), "%s", pgt_dotted(pgt_ip_dst(out->buf)));
-	snprintf(dst[k], sizeof(dst[k]), "%s", pgt_dotted(pgt_ip_src(out->buf)));
-	s.src = src[k];
-	s.dst = dst[k];
-	s.sport = pgt_get16(l4 + 2);
-	s.dport = pgt_get16(l4);
-	s.tcp_flags = flags;
-	s.seq = seq;
-	s.ack = ack;
-	if (s.proto == PGT_P_ICMP) {
-		s.icmp_type = 0;
-		s.icmp_id = pgt_get16(l4 + 4);
-		s.icmp_seq = pgt_get16(l4 + 6);
-	}
-	return s;
-}
-
-static const char *host(unsigned int i)
-{
-	return pgt_dotted(pgt_addr("192.168.1.10") + i);
-}
-
-static const char *server(unsigned int i)
-{
-	return pgt_dotted(pgt_addr("203.0.113.1") + i);
-}
-
-/* ---- PPTP ------------------------------------------------------------------- */
-
-enum { OCRQ = 7, OCRP = 8, ECHORQ = 5, CCRQ = 12 };
-
-static uint16_t pptp_msg(uint8_t *b, uint16_t type, uint16_t f12, uint16_t f14, uint8_t b16)
-{
-	static const uint16_t lens[16] = { [ECHORQ] = 16, [OCRQ] = 168, [OCRP] = 32, [CCRQ] = 16 };
-	uint16_t n = lens[type];
-
-	memset(b, 0, n);
-	pgt_put16(b, n);
-	pgt_put16(b + 2, 1);
-	pgt_put32(b + 4, 0x1a2b3c4d);
-	pgt_put16(b + 8, type);
-	pgt_put16(b + 12, f12);
-	pgt_put16(b + 14, f14);
-	b[16] = b16;
-	for (unsigned int i = 20; i < n; i++)
-		b[i] = (uint8_t)(i * 7);
-	return n;
-}
-
-static struct pgt_spec tcp(const char *s, uint32_t sp, const char *d, uint32_t dp, uint8_t fl,
-			   uint32_t seq, uint32_t ack)
-{
-	struct pgt_spec x = { .proto = PGT_P_TCP,
-			      .src = s,
-			      .sport = sp,
-			      .dst = d,
-			      .dport = dp,
-			      .tcp_flags = fl,
-			      .seq = seq,
-			      .ack = ack };
-
-	return x;
-}
-
-/* Client h:port opens a control connection to S1 and makes a call with id cid. */
-static void pptp_call(struct pg_engine *a, unsigned int h, uint32_t port, uint16_t cid,
-		      uint16_t pac_cid)
-{
-	static uint8_t m[4][256];
-	static unsigned int k;
-	struct pgt_spec s;
-	struct pgt_pkt *r;
-	uint16_t n, pub;
-
-	k = (k + 1) % 4;
-	s = tcp(host(h), port, server(0), 1723, PGT_SYN, 1000, 0);
-	drive(a, &s, PG_SIDE_LAN);
-	s = tcp(server(0), 1723, PGT_WAN_ADDR, port, PGT_SYN | PGT_ACK, 5000, 1001);
-	drive(a, &s, PG_SIDE_WAN);
-	s = tcp(host(h), port, server(0), 1723, PGT_ACK, 1001, 5001);
-	drive(a, &s, PG_SIDE_LAN);
-	n = pptp_msg(m[k], OCRQ, cid, 1, 0);
-	s = tcp(host(h), port, server(0), 1723, PGT_PSH | PGT_ACK, 1001, 5001);
-	s.payload = m[k];
-	s.paylen = n;
-	r = drive(a, &s, PG_SIDE_LAN);
-	pub = pgt_get16(pgt_l4(r->buf) + 20 + 12); /* the public call id A chose */
-	k = (k + 1) % 4;
-	n = pptp_msg(m[k], OCRP, pac_cid, pub, 1);
-	s = tcp(server(0), 1723, PGT_WAN_ADDR, port, PGT_PSH | PGT_ACK, 5001, 1169);
-	s.payload = m[k];
-	s.paylen = n;
-	drive(a, &s, PG_SIDE_WAN);
-	/* GRE both ways: the client's keyed by the server's id, the server's by ours. */
-	s = (struct pgt_spec){ .proto = PGT_P_GRE,
-			       .src = host(h),
-			       .dst = server(0),
-			       .gre_ver = 1,
-			       .call_id = pac_cid,
-			       .gre_seq = true,
-			       .gre_seqno = 7,
-			       .paylen = 40 };
-	drive(a, &s, PG_SIDE_LAN);
-	s = (struct pgt_spec){ .proto = PGT_P_GRE,
-			       .src = server(0),
-			       .dst = PGT_WAN_ADDR,
-			       .gre_ver = 1,
-			       .call_id = pub,
-			       .gre_seq = true,
-			       .gre_seqno = 9,
-			       .paylen = 40 };
-	drive(a, &s, PG_SIDE_WAN);
-}
-
-/* ---- the traffic ------------------------------------------------------------------ */
-
-/* Every kind of flow the engine keeps, from a dozen hosts, driven through a. */
-static void traffic(struct pg_engine *a)
-{
-	struct pgt_spec s;
-	struct pgt_pkt *r;
-
-	for (unsigned int h = 0; h < 6; h++) {
-		/* WireGuard: every host from 51820 (ports collide: mappings differ) */
-		s = (struct pgt_spec){ .proto = PGT_P_UDP,
-				       .src = host(h),
-				       .sport = 51820,
-				       .dst = server(h % 3),
-				       .dport = 51820,
-				       .paylen = 32 };
-		r = drive(a, &s, PG_SIDE_LAN);
-		s = answer_of(r, 0, 0, 0);
-		drive(a, &s, PG_SIDE_WAN);
-		/* OpenVPN over TCP, established, with data */
-		s = tcp(host(h), 40000 + h, server(1), 1194, PGT_SYN, 100, 0);
-		r = drive(a, &s, PG_SIDE_LAN);
-		s = answer_of(r, PGT_SYN | PGT_ACK, 7000, 101);
-		s.paylen = 0;
-		drive(a, &s, PG_SIDE_WAN);
-		s = tcp(host(h), 40000 + h, server(1), 1194, PGT_ACK | PGT_PSH, 101, 7001);
-		s.paylen = 100;
-		drive(a, &s, PG_SIDE_LAN);
-		/* NAT-T: IKE behind the non-ESP marker, then ESP in UDP */
-		s = (struct pgt_spec){ .proto = PGT_P_UDP,
-				       .src = host(h),
-				       .sport = 4500,
-				       .dst = server(2),
-				       .dport = 4500,
-				       .paylen = 64 };
-		r = drive(a, &s, PG_SIDE_LAN);
-		s = answer_of(r, 0, 0, 0);
-		drive(a, &s, PG_SIDE_WAN);
-		/* IKE on 500 */
-		s = (struct pgt_spec){ .proto = PGT_P_UDP,
-				       .src = host(h),
-				       .sport = 500,
-				       .dst = server(3),
-				       .dport = 500,
-				       .paylen = 40 };
-		r = drive(a, &s, PG_SIDE_LAN);
-		s = answer_of(r, 0, 0, 0);
-		drive(a, &s, PG_SIDE_WAN);
-		/* ping */
-		s = (struct pgt_spec){ .proto = PGT_P_ICMP,
-				       .src = host(h),
-				       .dst = server(4),
-				       .icmp_type = 8,
-				       .icmp_id = 77,
-				       .icmp_seq = 1,
-				       .paylen = 16 };
-		r = drive(a, &s, PG_SIDE_LAN);
-		s = answer_of(r, 0, 0, 0);
-		drive(a, &s, PG_SIDE_WAN);
-	}
-	/* A TCP connection still opening, and one a LAN host reset. */
-	s = tcp(host(7), 45000, server(5), 443, PGT_SYN, 1, 0);
-	drive(a, &s, PG_SIDE_LAN);
-	s = tcp(host(8), 45001, server(5), 443, PGT_SYN, 1, 0);
-	r = drive(a, &s, PG_SIDE_LAN);
-	s = answer_of(r, PGT_RST | PGT_ACK, 0, 2);
-	s.paylen = 0;
-	drive(a, &s, PG_SIDE_WAN);
-	/* Raw ESP: one SA learnt both ways, one still waiting for its inbound SPI. */
-	s = (struct pgt_spec){ .proto = PGT_P_ESP,
-			       .src = host(9),
-			       .dst = server(6),
-			       .spi = 0x1000,
-			       .esp_seq = 1,
-			       .paylen = 48 };
-	drive(a, &s, PG_SIDE_LAN);
-	s = (struct pgt_spec){ .proto = PGT_P_ESP,
-			       .src = server(6),
-			       .dst = PGT_WAN_ADDR,
-			       .spi = 0x2000,
-			       .esp_seq = 1,
-			       .paylen = 48 };
-	drive(a, &s, PG_SIDE_WAN);
-	s = (struct pgt_spec){ .proto = PGT_P_ESP,
-			       .src = host(10),
-			       .dst = server(7),
-			       .spi = 0x3000,
-			       .esp_seq = 1,
-			       .paylen = 48 };
-	drive(a, &s, PG_SIDE_LAN);
-	/* PPTP: two clients, the same call id, one server. */
-	pptp_call(a, 11, 41000, 0x0100, 0x0080);
-	pptp_call(a, 12, 41001, 0x0100, 0x0000);
-}
-
-/* Packets that continue each conversation after the transfer. */
-static unsigned int continuation(struct pgt_pkt *p)
-{
-	static uint8_t m[2][64];
-	struct pgt_spec s;
-	unsigned int n = 0;
-	uint16_t len;
-
-	/* PPTP: an echo, then the second client clears its call (id rewritten). */
-	len = pptp_msg(m[0], ECHORQ, 0, 0, 0);
-	s = tcp(host(12), 41001, server(0), 1723, PGT_PSH | PGT_ACK, 1169, 5033);
-	s.payload = m[0];
-	s.paylen = len;
-	build(&p[n++], &s, PG_SIDE_LAN);
-	len = pptp_msg(m[1], CCRQ, 0x0100, 0, 0);
-	s.seq = 1169 + 16;
-	s.payload = m[1];
-	s.paylen = len;
-	build(&p[n++], &s, PG_SIDE_LAN);
-	/* The waiting ESP SA's server answers: learnt on either engine alike. */
-	s = (struct pgt_spec){ .proto = PGT_P_ESP,
-			       .src = server(7),
-			       .dst = PGT_WAN_ADDR,
-			       .spi = 0x4000,
-			       .esp_seq = 2,
-			       .paylen = 48 };
-	build(&p[n++], &s, PG_SIDE_WAN);
-	/* A stranger's packet to a WireGuard client's public port: filtered on both. */
-	s = (struct pgt_spec){ .proto = PGT_P_UDP,
-			       .src = "192.0.2.99",
-			       .sport = 51820,
-			       .dst = PGT_WAN_ADDR,
-			       .dport = 51820,
-			       .paylen = 8 };
-	build(&p[n++], &s, PG_SIDE_WAN);
-	/* A new flow after the transfer: same port choice on both. */
-	s = (struct pgt_spec){ .proto = PGT_P_UDP,
-			       .src = host(3),
-			       .sport = 51820,
-			       .dst = server(9),
-			       .dport = 9,
-			       .paylen = 8 };
-	build(&p[n++], &s, PG_SIDE_LAN);
-	return n;
-}
-
-/* p through a and through b: the same verdict, reason and bytes. */
-static void same(struct pg_engine *a, struct pg_engine *b, const struct pgt_pkt *p,
-		 const char *what, unsigned int i)
-{
-	struct pgt_pkt ra = *run1(a, p), rb = *run1(b, p);
-	char d[160], diff[256];
-
-	pgt_describe(p->buf, p->len, d, sizeof(d));
-	if (ra.verdict != rb.verdict || ra.drop_reason != rb.drop_reason)
-		fail_msg("%s %u (%s): A %s/%s, B %s/%s", what, i, d, pgt_verdict_name(ra.verdict),
-			 pgt_counter(ra.drop_reason), pgt_verdict_name(rb.verdict),
-			 pgt_counter(rb.drop_reason));
-	if (pgt_diff(rb.buf, rb.len, ra.buf, ra.len, diff, sizeof(diff)))
-		fail_msg("%s %u (%s): B differs from A: %s", what, i, d, diff);
-}
-
-static void replay_alike(struct pg_engine *a, struct pg_engine *b)
-{
-	struct pgt_pkt more[16];
-	unsigned int n;
-
-	for (unsigned int i = 0; i < nsent; i++)
-		same(a, b, &sent[i], "replayed packet", i);
-	n = continuation(more);
-	for (unsigned int i = 0; i < n; i++)
-		same(a, b, &more[i], "next packet", i);
-	assert_int_equal(pg_engine_flow_count(a), pg_engine_flow_count(b));
-}
-
-static uint8_t *xfer;
-
-/* A's whole table into b, through a buffer of cap bytes at a time. */
-static void bulk(struct pg_engine *a, struct pg_engine *b, size_t cap,
-		 struct pg_sync_import_stats *st)
-{
+	const char *dir = getenv("PGT_SYNC_SEEDS");
 	uint32_t cursor = 0;
+	char path[512];
+	size_t n;
 
-	while (!pg_sync_walk_done(a, cursor)) {
-		size_t n = pg_sync_export_walk(a, &cursor, now_ms, xfer, cap);
+	if (!dir)
+		return;
+	n = pg_sync_export_walk(a, &cursor, now_ms, xfer + 1, 8192);
+	for (uint8_t mode = 1; mode <= 3; mode += 2) {
+		FILE *f;
 
-		assert_int_equal(pg_sync_import(b, xfer, n, now_ms, 0, st), 0);
+		snprintf(path, sizeof(path), "%s/mix-%u", dir, mode);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		xfer[0] = mode;
+		fwrite(xfer, 1, n + 1, f);
+		fclose(f);
 	}
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	nsent = 0;
-	now_ms = T0;
-	xfer = malloc(BUFSZ);
-	return xfer ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	free(xfer);
-	return 0;
 }
 
 static void test_bulk_translates_alike(void **state)
@@ -411,6 +67,7 @@ static void test_bulk_translates_alike(void **state)
 	assert_true(st.applied > 30);
 	now_ms += 1000;
 	replay_alike(a, b);
+	write_seeds(a);
 	pg_engine_destroy(a);
 	pg_engine_destroy(b);
 }
@@ -605,6 +262,52 @@ static void test_upsert_idempotent(void **state)
 	pg_engine_destroy(b);
 }
 
+/*
+ * A PPTP call's GRE record whose LAN key names another server than its
+ * connection's: made as it was, it became a hairpin flow whose helper
+ * reference overwrote the other host, and the table no longer exported
+ * whole (fuzz_sync, tests/fuzz/corpus/sync/crash-pptp-gre-other-server).
+ * The call is refused; the connection stays.
+ */
+static void test_pptp_gre_other_server_refused(void **state)
+{
+	struct pg_engine *a = pgt_engine_default(), *b = pgt_engine_default(),
+			 *c = pgt_engine_default();
+	struct pg_sync_import_stats st = { 0 };
+	uint32_t cursor = 0, flows;
+	size_t n, off = 0;
+	bool found = false;
+
+	(void)state;
+	pptp_call(a, 11, 41000, 0x0100, 0x0080);
+	n = pg_sync_export_walk(a, &cursor, now_ms, xfer, BUFSZ);
+	/* The control connection's record: TCP, with helper state and one call's GRE. */
+	while (off < n) {
+		size_t len = PG_SYNC_REC_HDR + pgt_get16(xfer + off + 2);
+
+		if (xfer[off + PG_SYNC_REC_HDR + 12] == PGT_P_TCP && len > 400) {
+			/* record header, flow body, connection state, then the GRE body's LAN key
+			 */
+			uint8_t *gre_b = xfer + off + PG_SYNC_REC_HDR + PG_SYNC_FLOW_LEN + 362 + 4;
+
+			gre_b[3] ^= 0x40;
+			found = true;
+		}
+		off += len;
+	}
+	assert_true(found);
+	assert_int_equal(pg_sync_import(b, xfer, n, now_ms, 0, &st), 0);
+	flows = pg_engine_flow_count(b);
+	assert_int_equal(flows, pg_engine_flow_count(a) - 1);
+	cursor = 0;
+	n = pg_sync_export_walk(b, &cursor, now_ms, xfer, BUFSZ);
+	assert_int_equal(pg_sync_import(c, xfer, n, now_ms, 0, &st), 0);
+	assert_int_equal(pg_engine_flow_count(c), flows);
+	pg_engine_destroy(a);
+	pg_engine_destroy(b);
+	pg_engine_destroy(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -615,6 +318,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_conflict_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upsert_idempotent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pptp_gre_other_server_refused, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
