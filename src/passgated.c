@@ -27,6 +27,7 @@
 #include "ctl/auth.h"
 #include "conf/config.h"
 #include "dp/datapath.h"
+#include "dp/statefile.h"
 #include "ctl/dnsmasq.h"
 #include "engine/engine.h"
 #include "io/ifcheck.h"
@@ -44,6 +45,8 @@ static void usage(FILE *f)
 		   "  -t       check the configuration and exit\n"
 		   "  -r DIR   run directory for dnsmasq's configuration and leases\n"
 		   "           (default " PG_DNSMASQ_RUN_DIR ")\n"
+		   "  -s DIR   keep flows across restarts: written to DIR on TERM or INT,\n"
+		   "           read back at start when fresh (docs/HA.md \"Restarts\")\n"
 		   "  -h       this help\n"
 		   "  --hash-password  read a password, print its hash for [api] (docs/API.md)\n"
 		   "signals: HUP re-reads FILE (docs/CONFIG.md \"Reload\"), USR1 logs the\n"
@@ -154,6 +157,7 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_api *api, struct pg_dn
 struct options {
 	const char *path;    /* -c, or NULL for the built-in demo configuration */
 	const char *run_dir; /* -r */
+	const char *state_dir; /* -s: flows kept across restarts */
 	bool check_only;     /* -t */
 };
 
@@ -167,7 +171,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int opt;
 
 	memset(o, 0, sizeof(*o));
-	while ((opt = getopt_long(argc, argv, "c:r:th", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:r:s:th", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'H':
 			return pg_passwd_prompt("passgated");
@@ -176,6 +180,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'r':
 			o->run_dir = optarg;
+			break;
+		case 's':
+			o->state_dir = optarg;
 			break;
 		case 't':
 			o->check_only = true;
@@ -314,6 +321,8 @@ int main(int argc, char **argv)
 	sfd = signals_open();
 	if (sfd < 0)
 		goto out_engines;
+	/* Flows a stopping passgated left (docs/HA.md "Restarts"). */
+	pg_statefile_startup(o.state_dir, o.path, pg_config_builtin, &engines, &cfg.engine, now_ms());
 	if (pg_datapath_init(&dp, &cfg, &engines, err, sizeof(err))) {
 		pg_err("%s", err);
 		goto out_signals;
@@ -324,6 +333,8 @@ int main(int argc, char **argv)
 		goto out_datapath;
 
 	status = run(&dp, sfd, api, &dnsmasq, &cfg);
+	if (status == 0 && o.state_dir)
+		pg_statefile_shutdown(o.state_dir, o.path, pg_config_builtin, &engines, now_ms());
 	pg_dnsmasq_stop(&dnsmasq);
 	pg_api_destroy(api);
 	pg_info("stopped");

@@ -97,6 +97,16 @@ bool pg_sync_walk_done(const struct pg_engine *e, uint32_t cursor);
 int pg_sync_import(struct pg_engine *e, const uint8_t *buf, size_t len, uint64_t now_ms,
 		   uint32_t age_s, struct pg_sync_import_stats *st);
 
+struct pg_engines;
+
+/*
+ * pg_sync_import() for a set of workers' engines: each record goes to the
+ * engine that owns its flow (pg_shard_of() on the flow's remote address),
+ * whatever the set that wrote it was. Same returns.
+ */
+int pg_sync_import_set(struct pg_engines *set, const uint8_t *buf, size_t len, uint64_t now_ms,
+		       uint32_t age_s, struct pg_sync_import_stats *st);
+
 /* End every flow (a standby about to take a bulk transfer). */
 void pg_sync_flush(struct pg_engine *e);
 

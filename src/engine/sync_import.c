@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "alg/alg.h"
+#include "engine/engines.h"
 #include "engine/sync_internal.h"
 #include "util/inet.h"
 
@@ -310,6 +311,32 @@ int pg_sync_import(struct pg_engine *e, const uint8_t *buf, size_t len, uint64_t
 			break;
 		}
 		off += PG_SYNC_REC_HDR + body;
+	}
+	return 0;
+}
+
+int pg_sync_import_set(struct pg_engines *set, const uint8_t *buf, size_t len, uint64_t now_ms,
+		       uint32_t age_s, struct pg_sync_import_stats *st)
+{
+	size_t off = 0;
+
+	if (set->n == 1)
+		return pg_sync_import(set->e[0], buf, len, now_ms, age_s, st);
+	while (off < len) {
+		uint8_t hdr[20] = {0x45};
+		size_t n;
+
+		if (len - off < PG_SYNC_REC_HDR ||
+		    len - off - PG_SYNC_REC_HDR < pg_sync_get16(buf + off + 2))
+			return -EINVAL;
+		n = PG_SYNC_REC_HDR + pg_sync_get16(buf + off + 2);
+		/* The remote is the LAN key's destination, where a packet would be steered. */
+		if (n >= PG_SYNC_REC_HDR + 8)
+			memcpy(hdr + 16, buf + off + PG_SYNC_REC_HDR + 4, 4);
+		if (pg_sync_import(set->e[pg_shard_of(&set->map, hdr, sizeof(hdr), PG_SIDE_LAN)],
+				   buf + off, n, now_ms, age_s, st) < 0)
+			return -EINVAL;
+		off += n;
 	}
 	return 0;
 }
