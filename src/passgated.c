@@ -28,6 +28,7 @@
 #include "conf/config.h"
 #include "dp/datapath.h"
 #include "dp/statefile.h"
+#include "dp/syncchan.h"
 #include "ctl/dnsmasq.h"
 #include "engine/engine.h"
 #include "io/ifcheck.h"
@@ -35,6 +36,8 @@
 #include "util/version.h"
 
 #define IDLE_POLL_MS 100 /* neighbour retries want ~100 ms, the engine tick 1 s */
+
+static struct pg_syncchan syncchan; /* [sync]: state to or from the other gateway */
 
 static void usage(FILE *f)
 {
@@ -59,6 +62,15 @@ static uint64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The sync epoch: a later start has a larger one (docs/HA.md "The sync protocol"). */
+static uint64_t realtime_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 static void log_start(const struct pg_config *cfg, const struct pg_datapath *dp)
@@ -141,6 +153,8 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_api *api, struct pg_dn
 				pg_datapath_host_ready(dp, (enum pg_side)s);
 		}
 		more = pg_datapath_pass(dp, now);
+		/* Between passes the engines are idle: the standby's updates go in now. */
+		pg_syncchan_run(&syncchan, dp->engines, now);
 		/* The helpers' VPN events, as log lines, after every pass. */
 		pg_api_drain_events(api, dp->engines, now);
 		/* Between passes: requests, and MHD's timeouts at least every second. */
@@ -323,9 +337,14 @@ int main(int argc, char **argv)
 		goto out_engines;
 	/* Flows a stopping passgated left (docs/HA.md "Restarts"). */
 	pg_statefile_startup(o.state_dir, o.path, pg_config_builtin, &engines, &cfg.engine, now_ms());
+	if (pg_syncchan_open(&syncchan, &cfg.sync, &engines, realtime_us(), err, sizeof(err))) {
+		pg_err("refusing to start: %s", err);
+		goto out_signals;
+	}
+	pg_syncchan_publish(&syncchan);
 	if (pg_datapath_init(&dp, &cfg, &engines, err, sizeof(err))) {
 		pg_err("%s", err);
-		goto out_signals;
+		goto out_sync;
 	}
 	log_start(&cfg, &dp);
 	api = api_start(&cfg, o.path, &engines, &dp);
@@ -340,6 +359,8 @@ int main(int argc, char **argv)
 	pg_info("stopped");
 out_datapath:
 	pg_datapath_fini(&dp);
+out_sync:
+	pg_syncchan_close(&syncchan);
 out_signals:
 	close(sfd);
 out_engines:

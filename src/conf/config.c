@@ -59,6 +59,7 @@ enum kind {
 	K_INPUT_LAN, /* [input] lan: engine.lan_input */
 	K_INPUT_WAN, /* [input] wan: wan_input, compiled into forwards later */
 	K_ROUTES,    /* [host] routes: engine.host_routes */
+	K_SYNC,      /* [sync]: parsed by config_sync.c */
 };
 
 enum section {
@@ -76,6 +77,7 @@ enum section {
 	S_DNS,
 	S_HOST,
 	S_INPUT,
+	S_SYNC,
 	S__COUNT,
 };
 
@@ -86,6 +88,7 @@ static const char *const section_names[S__COUNT] = {
 	[S_API] = "api", [S_DATAPATH] = "datapath",
 	[S_DHCP] = "dhcp", [S_DNS] = "dns",
 	[S_HOST] = "host", [S_INPUT] = "input",
+	[S_SYNC] = "sync",
 };
 
 struct key_def {
@@ -168,6 +171,10 @@ static const struct key_def key_table[] = {
 	{S_HOST, "routes", K_ROUTES, 0, 0, 0, 0, false, false, NULL},
 	{S_INPUT, "lan", K_INPUT_LAN, 0, 0, 0, 0, false, false, NULL},
 	{S_INPUT, "wan", K_INPUT_WAN, 0, 0, 0, 0, false, false, NULL},
+	{S_SYNC, "role", K_SYNC, 0, 0, 0, 0, false, false, NULL},
+	{S_SYNC, "listen", K_SYNC, 0, 0, 0, 0, false, false, NULL},
+	{S_SYNC, "peer", K_SYNC, 0, 0, 0, 0, false, false, NULL},
+	{S_SYNC, "key_file", K_SYNC, 0, 0, 0, 0, false, false, NULL},
 };
 
 #define N_KEYS (sizeof(key_table) / sizeof(key_table[0]))
@@ -585,6 +592,10 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 		if (pg_config_svc_set(p->cfg, section_names[k->section], k->name, v, line, &why))
 			return FAIL("%s", why);
 		return 0;
+	case K_SYNC:
+		if (pg_config_sync_set(p->cfg, k->name, v, &why))
+			return FAIL("%s", why);
+		return 0;
 	}
 	return FAIL("internal error: unknown kind");
 }
@@ -825,6 +836,9 @@ static int check_all(struct parse *p)
 	if (pg_config_svc_check(p->cfg, &svc))
 		return fail(p, svc.line, find_section(svc.section, strlen(svc.section)), svc.key,
 			    "%s", svc.reason);
+	k = key_index(S_SYNC, "role");
+	if (pg_config_sync_check(p->cfg, &why))
+		return fail(p, p->key_line[k], S_SYNC, "role", "%s", why);
 	/* The engine needs the MTUs for frag-needed and MSS clamping. */
 	p->cfg->engine.lan_mtu = (uint16_t)p->cfg->lan_mtu;
 	p->cfg->engine.wan_mtu = (uint16_t)p->cfg->wan_mtu;

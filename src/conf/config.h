@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "conf/config_dhcp.h"
+#include "conf/config_sync.h"
 #include "engine/engine.h"
 #include "util/log.h"
 
@@ -105,6 +106,7 @@ struct pg_config {
 	struct pg_config_api api;
 	struct pg_config_dhcp dhcp; /* [dhcp] (config_dhcp.h) */
 	struct pg_config_dns dns;   /* [dns] */
+	struct pg_config_sync sync; /* [sync] (config_sync.h) */
 	struct pg_config_doc doc;
 };
 

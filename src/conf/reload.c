@@ -58,6 +58,8 @@ static const struct fixed fixed[] = {
 	{"host", "lan_device", OFF(host.lan_dev), 0, "the host path's devices are made at start"},
 	{"host", "wan_device", OFF(host.wan_dev), 0, "the host path's devices are made at start"},
 	{"log", "syslog", OFF(log_syslog), sizeof(bool), "the log's destination is opened at start"},
+	{"sync", "role", OFF(sync), sizeof(struct pg_config_sync),
+	 "the sync channel is opened at start"},
 };
 
 #define N_FIXED (sizeof(fixed) / sizeof(fixed[0]))

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ctl/api_internal.h"
+#include "ctl/api_sync.h"
 #include "engine/observe.h"
 #include "engine/parse.h"
 #include "l2/port.h"
@@ -87,6 +88,7 @@ void pg_api_get_status(struct pg_api *api, const struct pg_api_req *req, struct 
 	json_object_object_add(pt, "ipsec", json_object_new_boolean(ec->ipsec_passthrough));
 	json_object_object_add(pt, "l2tp", json_object_new_boolean(ec->l2tp_passthrough));
 	json_object_object_add(o, "passthrough", pt);
+	json_object_object_add(o, "sync", pg_api_sync_json()); /* null when [sync] is off */
 	/* Every counter by its stable name, drop reasons included, zeros too. */
 	c = json_object_new_object();
 	for (unsigned int i = 1; i < PG_CNT__COUNT; i++)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "ctl/api_internal.h"
+#include "ctl/api_sync.h"
 #include "dp/dpstats.h"
 #include "engine/observe.h"
 #include "l2/port.h"
@@ -177,6 +178,21 @@ static void links(struct out *o, struct pg_api *api)
 	}
 }
 
+/* The sync channel's counters (docs/HA.md), when [sync] is on. */
+static void sync_channel(struct out *o)
+{
+	struct pg_sync_metric m[32];
+	unsigned int n = pg_api_sync_metrics(m, 32);
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (i == 0 || strcmp(m[i].name, m[i - 1].name))
+			family(o, m[i].name, m[i].type, m[i].help);
+		put(o, "%s%s%s%s %llu\n", m[i].name, m[i].label ? "{" : "",
+		    m[i].label ? m[i].label : "", m[i].label ? "}" : "",
+		    (unsigned long long)m[i].value);
+	}
+}
+
 void pg_metrics_render(struct pg_api *api, struct pg_api_resp *resp)
 {
 	const struct pg_engine_config *ec = &api->env.cfg->engine;
@@ -199,6 +215,7 @@ void pg_metrics_render(struct pg_api *api, struct pg_api_resp *resp)
 	engine_counters(&o, api->env.engines);
 	links(&o, api);
 	batches(&o, api->env.dp_stats);
+	sync_channel(&o);
 	if (o.failed) {
 		free(o.buf);
 		pg_api_error(resp, 500, NULL, "out of memory");

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* api_sync.h - the sync channel in GET /api/v1/status and /metrics (docs/API.md). */
+#ifndef PG_CTL_API_SYNC_H
+#define PG_CTL_API_SYNC_H
+
+#include <stdint.h>
+
+#include "dp/syncchan.h"
+
+struct json_object;
+
+/* {"role": ..., "synced": ..., counters...}, or NULL when sync is off. */
+struct json_object *pg_api_sync_json(void);
+
+/* The counters by Prometheus name, for the metrics page; false when sync is off. */
+struct pg_sync_metric {
+	const char *name, *type, *help;
+	const char *label; /* NULL, or reason="..." */
+	uint64_t value;
+};
+unsigned int pg_api_sync_metrics(struct pg_sync_metric *m, unsigned int max);
+
+#endif /* PG_CTL_API_SYNC_H */
