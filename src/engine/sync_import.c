@@ -107,8 +107,13 @@ static bool flow_sane(const struct pg_sync_flow *r)
 		return false;
 	if (r->has_map && r->map_pub != r->in_pb)
 		return false;
-	/* Only a helper parks a WAN key, and only it can bind it again. */
-	if (r->in_parked && (r->alg == PG_ALG_NONE || !pg_alg_get(r->alg)->sync_restore))
+	/*
+	 * Only a helper parks a WAN key, and only it can bind it again: raw ESP
+	 * waiting for its inbound SPI (an IKE flow parked came from fuzz_sync,
+	 * tests/fuzz/corpus/sync/crash-parked-udp).
+	 */
+	if (r->in_parked && (r->out.proto != PG_PROTO_ESP || r->alg == PG_ALG_NONE ||
+			     !pg_alg_get(r->alg)->sync_restore))
 		return false;
 	return true;
 }
@@ -245,7 +250,9 @@ static void import_flow(struct pg_engine *e, const uint8_t *body, size_t len, ui
 		f->alg = r.alg & 7;
 		f->alg_state = r.alg_state;
 		if (ops->sync_restore &&
-		    ops->sync_restore(e, f, r.helper, r.helper_len, now_s, age_s) < 0) {
+		    (ops->sync_restore(e, f, r.helper, r.helper_len, now_s, age_s) < 0 ||
+		     (f->in_parked && f->in_pa == 0xffff && f->in_pb == 0xffff))) {
+			/* Refused, or left on the placeholder key: not bound to the helper. */
 			f->alg = PG_ALG_NONE;
 			f->alg_state = 0;
 			if (f->in_parked) {

@@ -229,7 +229,11 @@ static void test_malformed_records(void **state)
 	memcpy(bad, rec, n);
 	bad[PG_SYNC_REC_HDR + 13] = 7; /* a parked LAN key */
 	assert_int_equal(pg_sync_import(b, bad, n, now_ms, 0, &st), 0);
-	assert_int_equal(st.malformed, 5);
+	memcpy(bad, rec, n);
+	bad[PG_SYNC_REC_HDR + 14] = 1; /* a parked WAN key on a UDP flow (fuzz_sync) */
+	bad[PG_SYNC_REC_HDR + 31] = 2; /* IPsec's */
+	assert_int_equal(pg_sync_import(b, bad, n, now_ms, 0, &st), 0);
+	assert_int_equal(st.malformed, 6);
 	assert_int_equal(pg_engine_flow_count(b), 0);
 
 	/* An unknown record type is skipped by its length; what follows applies. */
