@@ -16,7 +16,7 @@ ALL_SCENARIOS+=(hairpin-tcp hairpin-udp fwd-pptp fwd-esp fwd-openvpn fwd-wiregua
 ALL_SCENARIOS+=()	# gateway's own services (host path)
 # Only with --gateway passgate: what passgated offers beyond forwarding.
 PASSGATE_SCENARIOS=(api)
-PASSGATE_SCENARIOS+=(reload-keeps-flows restart-keeps-flows capture web-toggle)	# control plane: reload, capture, web
+PASSGATE_SCENARIOS+=(reload-keeps-flows restart-keeps-flows ha-sync capture web-toggle)	# control plane: reload, capture, web
 PASSGATE_SCENARIOS+=(host-admin host-input-firewall router-vpn-server host-dhcp host-dns)	# gateway's own services (host path)
 # Run only when named (or with --extra): scenarios for behaviour passgated
 # does not have yet. They must pass with the Linux gateway.
