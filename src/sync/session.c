@@ -96,10 +96,15 @@ void pg_sync_primary_pump(struct pg_sync_primary *p, struct pg_engine *e, uint64
 		resend_window(p, now_ms, send, ctx);
 	if (p->bulk_wanted && !p->in_bulk)
 		start_bulk(p, now_ms, send, ctx);
-	/* The slow refresh: a few messages of the walk per second keep timers current. */
+	/*
+	 * The refresh: timers are not noted on the packet path (every packet
+	 * moves one), so the table is walked again, every flow at least once
+	 * per PG_SYNC_REFRESH_S, a second's share of messages at a time; the
+	 * standby's copy of a live flow never runs out before the next pass.
+	 */
 	if (!p->in_bulk && now_ms - p->refresh_ms >= 1000) {
 		p->refresh_ms = now_ms;
-		refresh = 4;
+		refresh = pg_engine_flow_count(e) / (PG_SYNC_REFRESH_S * PG_SYNC_FLOWS_PER_MSG) + 1;
 	}
 	while (in_flight(p) < PG_SYNC_WINDOW - 1) {
 		if (p->in_bulk) {
@@ -121,11 +126,13 @@ void pg_sync_primary_pump(struct pg_sync_primary *p, struct pg_engine *e, uint64
 		if (!refresh)
 			break;
 		refresh--;
-		if (pg_sync_walk_done(e, p->refresh_cursor))
-			p->refresh_cursor = 0;
 		n = pg_sync_export_walk(e, &p->refresh_cursor, now_ms, p->body, sizeof(p->body));
 		if (n)
 			push(p, PG_SYNC_DATA, p->body, n, now_ms, send, ctx);
+		if (pg_sync_walk_done(e, p->refresh_cursor)) {
+			p->refresh_cursor = 0;
+			refresh = 0; /* the whole table once this second is enough */
+		}
 	}
 }
 

@@ -29,9 +29,10 @@
 #include "engine/sync.h"
 #include "sync/proto.h"
 
-#define PG_SYNC_WINDOW 64	   /* messages in flight, unacknowledged, at most */
-#define PG_SYNC_RESEND_MS 200	   /* silence after which the window is sent again */
-#define PG_SYNC_REFRESH_PER_S 2000 /* flows re-sent per second to keep timers current */
+#define PG_SYNC_WINDOW 64	 /* messages in flight, unacknowledged, at most */
+#define PG_SYNC_RESEND_MS 200	 /* silence after which the window is sent again */
+#define PG_SYNC_REFRESH_S 60	 /* every flow re-sent at least this often (UDP: >= 120 s) */
+#define PG_SYNC_FLOWS_PER_MSG 80 /* flow records in a full message, about */
 
 /* What one end has done; read by status and metrics. */
 struct pg_sync_counters {
