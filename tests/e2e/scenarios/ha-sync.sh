@@ -52,8 +52,9 @@ hs_run() {
 		{ fail "openssl rand failed"; return; }
 	hs_standby_world || return
 	# The primary: the harness's configuration plus [sync].
-	{ cat "$RUN_DIR/passgated.conf"; hs_sync_conf primary 10.99.0.1 10.99.0.2; } \
-		>"$SCN_DIR/primary.conf"
+	# One worker: [sync] streams one engine in this version (docs/HA.md).
+	{ sed 's/^workers = .*/workers = 1/' "$RUN_DIR/passgated.conf"
+	  hs_sync_conf primary 10.99.0.1 10.99.0.2; } >"$SCN_DIR/primary.conf"
 	gateway_restart_with "$SCN_DIR/primary.conf" ||
 		{ fail "passgated with [sync] role = primary did not start"; return; }
 	hs_standby_start || return
@@ -125,7 +126,8 @@ hs_standby_world() {
 hs_standby_start() {
 	HS_SB_SOCK=$SCN_DIR/sb/passgated.sock
 	mkdir -p "$SCN_DIR/sb"
-	sed "s|^socket = .*|socket = $HS_SB_SOCK|" "$RUN_DIR/passgated.conf" >"$SCN_DIR/standby.conf"
+	sed -e "s|^socket = .*|socket = $HS_SB_SOCK|" -e 's/^workers = .*/workers = 1/' \
+		"$RUN_DIR/passgated.conf" >"$SCN_DIR/standby.conf"
 	hs_sync_conf standby 10.99.0.2 10.99.0.1 >>"$SCN_DIR/standby.conf"
 	spawn passgated-standby "$NS_SB" "$PASSGATED" -c "$SCN_DIR/standby.conf" -r "$SCN_DIR/sb"
 	HS_SB_PID=$LAST_PID
