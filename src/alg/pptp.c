@@ -598,6 +598,8 @@ static enum pg_counter pptp_packet(struct pg_engine *e, struct pg_flow *f, struc
 		}
 	}
 	s->next_seq = seq + len;
+	/* A standby must take the stream up where it is (control traffic is rare). */
+	pg_sync_note(e, c->ctrl);
 	return PG_CNT_NONE;
 }
 

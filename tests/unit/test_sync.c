@@ -114,6 +114,43 @@ static void test_changes_keep_standby_alike(void **state)
 	pg_engine_destroy(b);
 }
 
+/*
+ * A PPTP control stream moves on with no flow created or re-keyed (an echo):
+ * the standby must still take the stream up where the primary is, or the
+ * next message looks like a segment past a gap and is dropped there.
+ */
+static void test_pptp_stream_follows(void **state)
+{
+	struct pg_engine *a = pgt_engine_default(), *b = pgt_engine_default();
+	struct pg_sync_import_stats st = { 0 };
+	struct pgt_pkt next[16];
+	uint8_t echo[32]; /* pptp_msg() writes up to byte 16 */
+	struct pgt_spec s;
+	unsigned int n;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(pg_sync_enable(a, 4096), 0);
+	pptp_call(a, 12, 41001, 0x0100, 0x0000);
+	len = pg_sync_export_changes(a, now_ms, xfer, BUFSZ);
+	assert_int_equal(pg_sync_import(b, xfer, len, now_ms, 0, &st), 0);
+	/* An echo request: the client's stream is 16 bytes further on A only. */
+	pptp_msg(echo, ECHORQ, 0, 0, 0);
+	s = tcp(host(12), 41001, server(0), 1723, PGT_PSH | PGT_ACK, 1169, 5033);
+	s.payload = echo;
+	s.paylen = 16;
+	drive(a, &s, PG_SIDE_LAN);
+	len = pg_sync_export_changes(a, now_ms, xfer, BUFSZ);
+	assert_int_equal(pg_sync_import(b, xfer, len, now_ms, 0, &st), 0);
+	/* The continuation's second packet: the call cleared at seq 1185. */
+	n = continuation(next);
+	assert_true(n >= 2);
+	same(a, b, &next[1], "clear request after the echo", 1);
+	assert_int_equal(st.malformed + st.conflicts + st.full, 0);
+	pg_engine_destroy(a);
+	pg_engine_destroy(b);
+}
+
 static void test_ring_overflow_asks_for_bulk(void **state)
 {
 	struct pg_engine *a = pgt_engine_default();
@@ -317,6 +354,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_bulk_translates_alike, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changes_keep_standby_alike, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pptp_stream_follows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ring_overflow_asks_for_bulk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_age_expires, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conflict_refused, setup, teardown),
