@@ -688,6 +688,8 @@ static int pptp_sync_save(const struct pg_engine *e, const struct pg_flow *f, ui
 
 	if (f->alg_state & PPTP_GRE_BIT)
 		return 0; /* never asked: a call rides in its connection's record */
+	if (f->alg_state >= st->nconns)
+		return 0; /* a connection the helper does not follow: nothing of its own */
 	if (cap < SYNC_CONN_LEN)
 		return -1;
 	b[0] = c->state;

@@ -110,10 +110,15 @@ static bool flow_sane(const struct pg_sync_flow *r)
 	/*
 	 * Only a helper parks a WAN key, and only it can bind it again: raw ESP
 	 * waiting for its inbound SPI (an IKE flow parked came from fuzz_sync,
-	 * tests/fuzz/corpus/sync/crash-parked-udp).
+	 * tests/fuzz/corpus/sync/crash-parked-udp). Enhanced GRE no helper
+	 * announced may be parked by (server, call id) alone, which means the
+	 * same on any engine.
 	 */
-	if (r->in_parked && (r->out.proto != PG_PROTO_ESP || r->alg == PG_ALG_NONE ||
-			     !pg_alg_get(r->alg)->sync_restore))
+	if (r->in_parked &&
+	    !(r->out.proto == PG_PROTO_GRE && r->alg == PG_ALG_NONE &&
+	      r->in_pa == PG_GRE_V1_ADDR) &&
+	    (r->out.proto != PG_PROTO_ESP || r->alg == PG_ALG_NONE ||
+	     !pg_alg_get(r->alg)->sync_restore))
 		return false;
 	return true;
 }
@@ -238,7 +243,7 @@ static void import_flow(struct pg_engine *e, const uint8_t *body, size_t len, ui
 		pg_flow_free(e, old); /* an upsert: the record is the flow as it is now */
 	}
 	pg_sync_flow_keys(e, &r, &out, &in);
-	if (r.in_parked) {
+	if (r.in_parked && r.out.proto == PG_PROTO_ESP) {
 		/* Parked keys name the sender's helper slots: the helper parks it here. */
 		in.pa = in.pb = 0xffff;
 	}
@@ -330,7 +335,7 @@ int pg_sync_import_set(struct pg_engines *set, const uint8_t *buf, size_t len, u
 	if (set->n == 1)
 		return pg_sync_import(set->e[0], buf, len, now_ms, age_s, st);
 	while (off < len) {
-		uint8_t hdr[20] = {0x45};
+		uint8_t hdr[20] = { 0x45 };
 		size_t n;
 
 		if (len - off < PG_SYNC_REC_HDR ||
