@@ -7,6 +7,8 @@
 #   make bench      benchmarks against Linux's NAT
 #   make fuzz       longer fuzzing runs (FUZZ_SECONDS per target)
 #   make lint       the layer rule, clang-tidy and cppcheck (make check runs it)
+#   make install    PREFIX (/usr/local), DESTDIR; make deb: build/passgate_*.deb
+#                   (mk/install.mk)
 
 CC      ?= gcc
 FUZZ_CC ?= clang
@@ -23,15 +25,15 @@ CFLAGS_SAN = $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer -fsanitize=address,und
              -fno-sanitize-recover=all -DPG_TESTING
 LDFLAGS_REL = -pie -Wl,-z,relro,-z,now
 LDFLAGS_SAN = -fsanitize=address,undefined
-LIBS_DAEMON = -lpcap -ljson-c -lmicrohttpd -lcrypt -lcrypto
-LIBS_CTL    = -ljson-c -lcrypt
-LIBS_TEST   = -lcmocka -lpcap
+LIBS_DAEMON = -lpcap -ljson-c -lmicrohttpd -lgnutls -lcrypt -lsystemd -lcap-ng -lseccomp -lcrypto
+LIBS_CTL    = -ljson-c -lcrypt -lcurl -lgnutls
+LIBS_TEST   = -lcmocka -lpcap -lcurl
 
 # The rooms of src/ (docs/ARCHITECTURE.md "Layers"; make lint checks who
 # includes whom). The engine links alone (bench); passgatectl links only the
 # configuration, the utilities and the engine's validation, never the daemon.
 UTIL_SRC   = $(wildcard src/util/*.c)
-ENGINE_SRC = $(wildcard src/engine/*.c src/alg/*.c)
+ENGINE_SRC = $(wildcard src/engine/*.c src/alg/*.c src/wan/*.c)
 CONF_SRC   = $(wildcard src/conf/*.c)
 DAEMON_SRC = $(wildcard src/l2/*.c src/io/*.c src/dp/*.c src/ctl/*.c src/sync/*.c) $(CONF_SRC) $(UTIL_SRC)
 CLI_SRC    = $(filter-out src/cli/passgatectl.c,$(wildcard src/cli/*.c))
@@ -96,7 +98,7 @@ $(FZ)/%: tests/fuzz/%.c $(ENGINE_SRC) $(DAEMON_SRC) $(CLI_SRC) $(TESTLIB_SRC)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(DEFS) $(INCS) -Itests/lib -g -O1 -DPG_TESTING -DPG_FUZZING \
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(ENGINE_SRC) $(DAEMON_SRC) \
-		$(CLI_SRC) $(TESTLIB_SRC) $(LIBS_DAEMON)
+		$(CLI_SRC) $(TESTLIB_SRC) $(LIBS_DAEMON) -lcurl
 
 # The admin page is embedded with .incbin (src/ctl/api_web.c): rebuild on edits.
 WEB_FILES = $(wildcard src/ctl/web/*)
@@ -109,8 +111,10 @@ fuzz-bins: $(FUZZ_BINS)
 check-fast: test-bins fuzz-bins
 	@tests/run-fast
 
+# Two jobs for the build: the machines have two cores, and every fuzz
+# target compiles the whole tree.
 check: deps
-	@$(MAKE) --no-print-directory all test-bins fuzz-bins
+	@$(MAKE) --no-print-directory -j2 all test-bins fuzz-bins
 	@tests/run-all
 
 deps:
@@ -141,7 +145,9 @@ lint:
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# Dependency files only: build/deb holds a whole copy of the tree for make deb
+# (its own build/ and directories such as sysusers.d).
+-include $(shell find $(BUILD) -path $(BUILD)/deb -prune -o -name '*.d' -type f -print 2>/dev/null)
 
 # --- benchmarks (issue 9) ----------------------------------------------------
 # The in-memory engine benchmark: release flags, linked against the engine
@@ -172,3 +178,6 @@ PROBE_TESTS = $(patsubst tests/unit/%.c,$(SAN)/tests/%,$(wildcard tests/unit/tes
 $(PROBE_TESTS): $(SAN)/tests/%: $(SAN)/tests/unit/%.o $(call obj,$(SAN),$(PROBE_LIB))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_SAN) -o $@ $^ -lcmocka
+
+# --- installing and packaging (issue 20) --------------------------------------
+include mk/install.mk

@@ -158,6 +158,65 @@ def read_tcp(path):
     return rows
 
 
+def read_latency(path):
+    """latency GW RUN + idle (sent lost avg p99 max) + load (the same) + upload bits/s."""
+    rows = []
+    if not path or not os.path.exists(path):
+        return rows
+    names = ["sent", "lost", "avg_ms", "p99_ms", "max_ms"]
+    with open(path) as f:
+        for line in f:
+            p = line.rstrip("\n").split("\t")
+            if len(p) < 4:
+                continue
+            row = {"case": p[0], "gateway": p[1], "run": int(p[2]), "failed": p[3] == "failed"}
+            if not row["failed"] and len(p) >= 14:
+                try:
+                    row["idle"] = dict(zip(names, [float(x) for x in p[3:8]]))
+                    row["load"] = dict(zip(names, [float(x) for x in p[8:13]]))
+                    row["upload_mbps"] = int(p[13]) / 1e6
+                except ValueError:
+                    row["failed"] = True
+            else:
+                row["failed"] = True
+            rows.append(row)
+    return rows
+
+
+def latency_table(rows):
+    out = []
+    gws = []
+    for r in rows:
+        if r["gateway"] not in gws:
+            gws.append(r["gateway"])
+    print("gateway   idle avg/p99 ms    load avg/p99 ms    lost  upload Mbit/s  (medians)")
+    med = {}
+    for g in gws:
+        ok = [r for r in rows if r["gateway"] == g and not r["failed"]]
+        if not ok:
+            print("%-9s all runs failed" % g)
+            continue
+        m = {k: summary([r[k.split(".")[0]][k.split(".")[1]] for r in ok])["median"]
+             for k in ("idle.avg_ms", "idle.p99_ms", "load.avg_ms", "load.p99_ms")}
+        lost = sum(r["load"]["lost"] for r in ok) / max(1, sum(r["load"]["sent"] for r in ok))
+        up = summary([r["upload_mbps"] for r in ok])["median"]
+        med[g] = m
+        print("%-9s %6.3f / %-8.3f %7.2f / %-8.2f %5.1f%% %8.0f" %
+              (g, m["idle.avg_ms"], m["idle.p99_ms"], m["load.avg_ms"], m["load.p99_ms"],
+               100 * lost, up))
+        out.append({"gateway": g, "runs": len(ok), "median": m, "load_loss_ratio": lost,
+                    "upload_mbps_median": up})
+    if "linux" in med:
+        for g in med:
+            if g == "linux":
+                continue
+            r = {k: (med[g][k] / med["linux"][k] if med["linux"][k] else None) for k in med[g]}
+            print("%-9s ratio to linux: idle avg %.2f, load avg %.2f, load p99 %.2f" %
+                  (g, r["idle.avg_ms"] or 0, r["load.avg_ms"] or 0, r["load.p99_ms"] or 0))
+            out.append({"gateway": g, "vs": "linux", "ratio_of_medians": r})
+    return out
+
+
 def tcp_table(rows):
     out = []
     gws = []
@@ -287,6 +346,7 @@ def main():
     ap.add_argument("--engine-text")
     ap.add_argument("--forward")
     ap.add_argument("--tcp")
+    ap.add_argument("--latency")
     ap.add_argument("--one-dst")
     ap.add_argument("--out", required=True)
     ap.add_argument("--runs", type=int)
@@ -360,6 +420,14 @@ def main():
               "     Gbit/s = iperf3's receiver figure; rtr% = router core busy share")
         doc["tcp"] = {"method": "iperf3 -c sink -t N, one stream, gateways alternating",
                       "results": tcp_table(tcp), "raw": tcp}
+    lat = read_latency(a.latency)
+    if lat:
+        print("\n== latency: ping every 10 ms, idle and under a 4-stream iperf3 upload ==")
+        print("how: ping -i 0.01 from the generator to the sink, 200 idle, then during iperf3 -P 4;\n"
+              "     targets (issue 25): idle avg <= 1.5x Linux, load avg <= 2x Linux, load p99 <= 1 ms")
+        doc["latency"] = {"method": "ping -i 0.01 generator -> sink, idle (200) and during an "
+                                    "iperf3 -P 4 upload; gateways alternating",
+                          "results": latency_table(lat), "raw": lat}
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
     with open(a.out, "w") as f:
         json.dump(doc, f, indent=2)

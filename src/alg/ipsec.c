@@ -20,20 +20,31 @@
  * seen in the client's first ESP packet; the inbound one is learnt:
  *
  *   - A client's ESP with an unknown SPI creates a flow whose WAN key is
- *     parked, and makes that client the server's learner.
- *   - While a learner younger than PG_ESP_LEARN_HOLD seconds waits for its
- *     server's answer, another client's ESP with an unknown SPI to the same
- *     server is dropped (drop_esp_learn_wait): it waits its turn, and its
- *     sender retransmits or sends the next packet.
- *   - ESP from a server with an unknown SPI is bound to that server's newest
- *     waiting flow (esp_spi_learned) and the learner is released. With no
- *     waiting flow it is dropped as unsolicited.
+ *     parked and which waits for its inbound SPI. Only one client's flows
+ *     wait at a server at a time: that client is the server's learner.
+ *   - ESP from a server with an unknown SPI is bound to a flow waiting at
+ *     that server (esp_spi_learned), the oldest of the learner's if it has
+ *     several; with none waiting it is dropped as unsolicited. An answer
+ *     can therefore only ever go to the one client that waits: it is never
+ *     in doubt between two clients, whatever order the server answers in.
+ *   - Another client's ESP with an unknown SPI to the same server is
+ *     dropped (drop_esp_learn_wait) while the learner waits; its sender
+ *     retransmits or sends the next packet, which passes once the learner
+ *     is answered.
+ *   - A learner waits as long as it keeps sending on its SA. One that has
+ *     been silent on it for PG_ESP_LEARN_SILENT seconds when another client
+ *     asks is forgotten (esp_learn_forgotten): its flow goes, so it holds
+ *     no one up for longer, and if it speaks again it waits anew.
  *
- * So two clients are never in doubt at once, rekeys (new SPIs both ways) are
- * learnt the same way, and old SA pairs expire with the ESP idle timeout.
- * A server that sends to a client before the client sent anything on that
- * SA is not learnt until the client speaks. All state is bound to exact
- * addresses and SPIs.
+ * So an SPI is only ever bound while exactly one client's SAs wait at its
+ * server. What the rule cannot see (RFC 3715 3.: inbound SPIs travel
+ * encrypted) is a server that sends its first packet on an SA more than
+ * PG_ESP_LEARN_SILENT seconds after the client's last one on it: the
+ * gateway has forgotten that SA by then, as it forgets any idle flow.
+ * Rekeys (new SPIs both ways) are learnt the same way, and old SA pairs
+ * expire with the ESP idle timeout. A server that sends to a client before
+ * the client sent anything on that SA is not learnt until the client
+ * speaks. All state is bound to exact addresses and SPIs.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -43,7 +54,7 @@
 
 #define IKE_PORT 500
 #define NATT_PORT 4500
-#define PG_ESP_LEARN_HOLD 3 /* seconds a learner keeps its server to itself */
+#define PG_ESP_LEARN_SILENT 10 /* seconds of silence after which a learner is forgotten */
 #define ESP_WAITING 1024    /* flows waiting for their inbound SPI, at most */
 
 /* alg_state of the flows this helper claims */
@@ -175,16 +186,17 @@ static struct pg_flow *esp_out(struct pg_engine *e, struct pg_pkt *pkt, const st
 	for (unsigned int i = 0; i < ESP_WAITING; i++) {
 		struct esp_wait *w = &st->wait[i];
 
-		if (w->flow == PG_NONE) {
-			if (!free_slot)
-				free_slot = w;
-			continue;
+		if (w->flow != PG_NONE && w->server == p->daddr && w->client != p->saddr) {
+			/* Another client learns from this server: wait, unless it fell silent. */
+			if (now_s - e->flows[w->flow].last_seen < PG_ESP_LEARN_SILENT) {
+				pg_drop(e, pkt, PG_CNT_DROP_ESP_LEARN_WAIT);
+				return NULL;
+			}
+			pg_count(e, PG_CNT_ESP_LEARN_FORGOTTEN);
+			pg_flow_free(e, w->flow); /* frees the slot too (ipsec_flow_free) */
 		}
-		if (w->server == p->daddr && w->client != p->saddr &&
-		    now_s - w->since < PG_ESP_LEARN_HOLD) {
-			pg_drop(e, pkt, PG_CNT_DROP_ESP_LEARN_WAIT);
-			return NULL;
-		}
+		if (w->flow == PG_NONE && !free_slot)
+			free_slot = w;
 	}
 	if (!free_slot) {
 		pg_drop(e, pkt, PG_CNT_DROP_ESP_LEARN_FULL);
@@ -225,7 +237,11 @@ bool pg_ipsec_waiting(struct pg_engine *e, uint32_t server)
 	return false;
 }
 
-/* A server's ESP with an unknown SPI: bind it to the newest waiting flow. */
+/*
+ * A server's ESP with an unknown SPI: bind it to a flow waiting at that
+ * server. They are all one client's (esp_out), so the choice among them
+ * never sends one client's traffic to another; the oldest goes first.
+ */
 static struct pg_flow *esp_in(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p)
 {
 	struct ipsec_state *st = state_of(e);
@@ -237,7 +253,7 @@ static struct pg_flow *esp_in(struct pg_engine *e, struct pg_pkt *pkt, const str
 		struct esp_wait *w = &st->wait[i];
 
 		if (w->flow != PG_NONE && w->server == p->saddr &&
-		    (!best || (int32_t)(w->since - best->since) >= 0))
+		    (!best || (int32_t)(w->since - best->since) < 0))
 			best = w;
 	}
 	if (!best) {

@@ -32,9 +32,41 @@
  *
  * State. A connection holds at most PPTP_MAX_CALLS calls. The GRE flow of a
  * call exists from the moment its public id is chosen (so two clients cannot
- * pick the same one), first with a parked LAN-side key, then keyed by the
- * server's call id once the server answers. Nothing from the server creates
- * a flow; everything is bound to exact addresses and ids.
+ * pick the same one), with both keys parked: no GRE passes for a call the
+ * server has not accepted. It is keyed both ways (the server's call id out,
+ * the public id in) when the server accepts: an Outgoing-Call-Reply with
+ * result "connected", or for a call the server offered, its
+ * Incoming-Call-Connected after the client's Incoming-Call-Reply "connect"
+ * (as Linux's helper does). Nothing from the server creates a flow;
+ * everything is bound to exact addresses and ids.
+ *
+ * Refusing what cannot be translated. A client call id must never reach the
+ * server untranslated: the server's GRE to it could name another client's
+ * public id and be delivered to that client. So when no public id can be
+ * given (PPTP_MAX_CALLS calls on the connection, every id with that high
+ * byte taken towards the server, the flow table full), the segment carrying
+ * the call id's low byte is dropped (drop_pptp_call_refused) and the stream
+ * is rewound to that segment's start: the client retransmits it, and it
+ * passes once an id is free. Messages before it in the same segment are
+ * read again then, so opening a call is idempotent (the same client id in
+ * the same kind of request gets the call already opened for it). A
+ * connection the helper cannot follow (no room for it, or a stream that
+ * broke the rules) could carry call ids we never see: its calls are ended
+ * and its payload is dropped both ways (drop_pptp_unfollowed), so the
+ * client's call fails visibly instead of half working. A Stop-Control-
+ * Connection-Request or -Reply ends every call of its connection (RFC 2637
+ * 2.3: all calls are implicitly cleared), and so does a FIN from either
+ * side (a RST does not: it may be stray, tcp.c). A server that gives a new
+ * call the id of a call we still hold has ended that one, unseen: its ids
+ * are unique between it and our one public address, so the new call takes
+ * the id over (pptp_call_id_conflict counts it).
+ *
+ * Enhanced GRE no followed call announced (pptp_miss) is keyed by the call
+ * id it carries, the server's, which is unique at the server; its WAN side
+ * stays parked, since the client's id the server's GRE would carry was
+ * never seen. So such a packet opens nothing inbound (as with Linux's GRE
+ * tracking, whose keys come from its PPTP helper), rather than letting
+ * every key from that server reach the host as tracking by address did.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -51,6 +83,8 @@
 #define PPTP_LOG 16
 #define PPTP_HDR_KEEP 20 /* message bytes kept: header and the fields we read */
 #define PPTP_GRE_BIT 0x80000000u
+#define PPTP_UNFOLLOWED 0x40000000u /* alg_state of a control flow refused for room */
+#define RESULT_CONNECTED 1 /* Outgoing-Call-Reply and Incoming-Call-Reply result */
 
 enum pptp_msg {
 	SCCRQ = 1, /* Start-Control-Connection-Request */
@@ -91,6 +125,7 @@ enum call_state {
 	CALL_OUT_REQ,  /* OCRQ sent, public id chosen */
 	CALL_IN_REQ,   /* ICRQ received: the server's id known */
 	CALL_IN_REP,   /* ICRP sent, public id chosen */
+	CALL_IN_ACK,   /* ICRP "connect" paired with its request: awaiting ICCN */
 	CALL_UP,       /* GRE keyed both ways */
 };
 
@@ -118,7 +153,7 @@ struct pptp_stream {
 enum conn_state {
 	CONN_FREE = 0,
 	CONN_FOLLOWING,
-	CONN_BROKEN, /* stream invalid: translation stopped, calls kept */
+	CONN_BROKEN, /* stream invalid: calls ended, payload refused */
 };
 
 struct pptp_conn {
@@ -174,7 +209,10 @@ static void pptp_flow_new(struct pg_engine *e, struct pg_flow *f, int side)
 		return;
 	idx = st->free_head;
 	if (idx == PG_NONE) {
+		/* Not followed: refused, so its call ids never leave untranslated. */
 		pg_count(e, PG_CNT_PPTP_SESSIONS_FULL);
+		f->alg = PG_ALG_PPTP;
+		f->alg_state = PPTP_UNFOLLOWED;
 		return;
 	}
 	c = &st->conns[idx];
@@ -221,6 +259,18 @@ static struct pptp_call *call_new(struct pg_engine *e, struct pptp_conn *c)
 	return NULL;
 }
 
+/* A call the server's call id (pac_cid) names: known once the server sent it. */
+static struct pptp_call *call_by_pac(struct pptp_conn *c, uint16_t pac_cid)
+{
+	for (unsigned int i = 0; i < PPTP_MAX_CALLS; i++) {
+		struct pptp_call *k = &c->calls[i];
+
+		if (k->state != CALL_FREE && k->state != CALL_OUT_REQ && k->pac_cid == pac_cid)
+			return k;
+	}
+	return NULL;
+}
+
 /* End a call: its GRE flow goes with it. */
 static void call_end(struct pg_engine *e, struct pptp_call *k)
 {
@@ -234,11 +284,43 @@ static void call_end(struct pg_engine *e, struct pptp_call *k)
 	}
 }
 
+/* A call that was up went down: log and count it, then end it. */
+static void call_down(struct pg_engine *e, struct pptp_conn *c, struct pptp_call *k)
+{
+	if (k->state == CALL_UP) {
+		pg_event_push(e, PG_EV_PPTP_CALL_DOWN, c->lan, c->server, 0, 0, 0,
+			      ntohs(k->pns_cid), 0);
+		pg_count(e, PG_CNT_PPTP_CALLS_CLEARED);
+	}
+	call_end(e, k);
+}
+
+/* End every call of a connection (Stop-Control-Connection, an unfollowable stream). */
+static void conn_end_calls(struct pg_engine *e, struct pptp_conn *c)
+{
+	for (unsigned int i = 0; i < PPTP_MAX_CALLS; i++)
+		if (c->calls[i].state != CALL_FREE)
+			call_down(e, c, &c->calls[i]);
+}
+
+/* The stream broke the rules: stop following it, end its calls. */
+static void conn_break(struct pg_engine *e, struct pptp_conn *c, const struct pg_flow *f)
+{
+	c->state = CONN_BROKEN;
+	pg_count(e, PG_CNT_PPTP_BAD_MESSAGE);
+	pg_event_flow(e, PG_EV_PPTP_BAD, f, 0, 0);
+	conn_end_calls(e, c);
+}
+
+/* Is public call id id free towards the server (no call holds it, parked or up)? */
 static bool pub_id_free(struct pg_engine *e, const struct pptp_conn *c, uint16_t id)
 {
 	struct pg_key k;
 
 	pg_key_fill(&k, PG_KEY_FLOW_IN, PG_PROTO_GRE, c->server, e->cfg.wan_addr, PG_GRE_KEYED, id);
+	if (pg_index_find(e, &k, pg_key_hash(e, &k)) != PG_NONE)
+		return false;
+	k.kind = PG_KEY_PARKED;
 	return pg_index_find(e, &k, pg_key_hash(e, &k)) == PG_NONE;
 }
 
@@ -263,11 +345,11 @@ static bool call_open(struct pg_engine *e, struct pptp_conn *c, struct pptp_call
 		pg_count(e, PG_CNT_PPTP_CALL_IDS_EXHAUSTED);
 		return false;
 	}
-	/* Parked until the server names its own call id. */
+	/* Parked both ways until the server accepts the call. */
 	pg_key_fill(&out, PG_KEY_PARKED, PG_PROTO_GRE, c->lan, c->server, (uint16_t)conn_idx,
 		    (uint16_t)cidx);
 	out.zero = (uint16_t)(conn_idx >> 16);
-	pg_key_fill(&in, PG_KEY_FLOW_IN, PG_PROTO_GRE, c->server, e->cfg.wan_addr, PG_GRE_KEYED,
+	pg_key_fill(&in, PG_KEY_PARKED, PG_PROTO_GRE, c->server, e->cfg.wan_addr, PG_GRE_KEYED,
 		    htons(pub));
 	g = pg_flow_create_keys(e, &out, &in, c->lan, pns_cid, now_s);
 	if (!g) {
@@ -282,22 +364,50 @@ static bool call_open(struct pg_engine *e, struct pptp_conn *c, struct pptp_call
 	return true;
 }
 
-/* The server named its call id: client GRE to it now finds the call. */
+/* End the call (or the unannounced GRE flow) that holds GRE flow idx. */
+static void stale_end(struct pg_engine *e, uint32_t idx)
+{
+	struct pg_flow *g = &e->flows[idx];
+
+	if (g->alg == PG_ALG_PPTP && (g->alg_state & PPTP_GRE_BIT)) {
+		uint32_t v = g->alg_state & ~PPTP_GRE_BIT;
+		struct pptp_conn *c2 = &state_of(e)->conns[v / PPTP_MAX_CALLS];
+
+		call_down(e, c2, &c2->calls[v % PPTP_MAX_CALLS]);
+		return;
+	}
+	pg_flow_free(e, idx);
+}
+
+/*
+ * The server accepted the call: GRE to its call id from the client and to
+ * the public id from the server now finds the call.
+ */
 static void call_up(struct pg_engine *e, struct pptp_conn *c, struct pptp_call *k,
 		    uint16_t pac_cid)
 {
-	struct pg_key out;
+	struct pg_key out, in;
+	uint32_t ref;
 
 	k->pac_cid = pac_cid;
 	k->state = CALL_UP;
 	/* The server's call id is unique at the server: no LAN address in the key. */
 	pg_key_fill(&out, PG_KEY_FLOW_OUT, PG_PROTO_GRE, 0, c->server, PG_GRE_KEYED, pac_cid);
-	if (pg_index_find(e, &out, pg_key_hash(e, &out)) != PG_NONE) {
-		/* A server that gave two of our calls one id cannot tell them apart. */
+	ref = pg_index_find(e, &out, pg_key_hash(e, &out));
+	if (ref != PG_NONE) {
+		/*
+		 * The server just gave this id to a new call, and its ids are
+		 * unique between it and our one public address: whatever held
+		 * the id is over, though we never saw it end (a client gone
+		 * without a word, a connection whose close we missed).
+		 */
+		stale_end(e, PG_REF_IDX(ref));
 		pg_count(e, PG_CNT_PPTP_CALL_ID_CONFLICT);
-		return;
 	}
 	pg_flow_rekey(e, &e->flows[k->gre], PG_DIR_OUT, &out);
+	pg_key_fill(&in, PG_KEY_FLOW_IN, PG_PROTO_GRE, c->server, e->cfg.wan_addr, PG_GRE_KEYED,
+		    k->pub_cid);
+	pg_flow_rekey(e, &e->flows[k->gre], PG_DIR_IN, &in);
 	pg_count(e, PG_CNT_PPTP_CALLS);
 	pg_event_push(e, PG_EV_PPTP_CALL_UP, c->lan, c->server, 0, 0, 0,
 		      (uint32_t)ntohs(k->pns_cid) << 16 | ntohs(k->pub_cid), ntohs(pac_cid));
@@ -311,41 +421,69 @@ static uint16_t hdr16(const struct pptp_stream *s, unsigned int off)
 }
 
 /*
- * The call id field at message offset off whose low byte is passing now:
- * its translated value, or the value itself when it is not translated.
- * Calls are opened here because the id must be chosen before this byte is
- * forwarded.
+ * The call a client's request for client id pns_cid opens: the one already
+ * opened for it (its segment is read again after a refusal rewound the
+ * stream), or a new one with a public id. NULL when none can be had: the
+ * request must not leave (see the theory of operation).
  */
-static uint16_t translate_field(struct pg_engine *e, struct pptp_conn *c, struct pptp_stream *s,
-				int dir, unsigned int off, uint32_t now_s)
+static struct pptp_call *call_for_request(struct pg_engine *e, struct pptp_conn *c,
+					  enum call_state st, uint16_t pns_cid, uint32_t now_s)
+{
+	struct pptp_call *k;
+
+	for (unsigned int i = 0; i < PPTP_MAX_CALLS; i++) {
+		k = &c->calls[i];
+		if (k->pns_cid == pns_cid && k->gre != PG_NONE &&
+		    (k->state == st || (st == CALL_IN_REP && k->state == CALL_IN_ACK)))
+			return k;
+	}
+	k = call_new(e, c);
+	if (!k)
+		return NULL;
+	if (!call_open(e, c, k, pns_cid, now_s)) {
+		k->state = CALL_FREE;
+		return NULL;
+	}
+	k->state = (uint8_t)st;
+	return k;
+}
+
+/*
+ * The call id field at message offset off whose low byte is passing now:
+ * its translated value in *out, or the value itself when it is not
+ * translated. Calls are opened here because the id must be chosen before
+ * this byte is forwarded. False: no public id could be given, the segment
+ * must be refused.
+ */
+static bool translate_field(struct pg_engine *e, struct pptp_conn *c, struct pptp_stream *s,
+			    int dir, unsigned int off, uint32_t now_s, uint16_t *out)
 {
 	uint16_t id = hdr16(s, off);
 	struct pptp_call *k;
 
+	*out = id;
 	if (dir == PG_DIR_OUT) {
 		if ((s->msg_type == OCRQ || s->msg_type == ICRP) && off == 12) {
-			k = call_new(e, c);
-			if (!k || !call_open(e, c, k, id, now_s)) {
-				if (k)
-					k->state = CALL_FREE;
-				return id; /* the call will fail end to end */
-			}
-			k->state = s->msg_type == OCRQ ? CALL_OUT_REQ : CALL_IN_REP;
-			return k->pub_cid;
+			k = call_for_request(e, c, s->msg_type == OCRQ ? CALL_OUT_REQ : CALL_IN_REP,
+					     id, now_s);
+			if (!k)
+				return false;
+			*out = k->pub_cid;
+			return true;
 		}
 		if (s->msg_type == CCRQ && off == 12) {
 			k = call_find(c, CALL_FREE, 0, id);
-			return k ? k->pub_cid : id;
+			*out = k ? k->pub_cid : id;
 		}
-		return id;
+		return true;
 	}
 	/* Inbound: a Peer's Call ID names the client's call by its public id. */
 	if ((s->msg_type == OCRP && off == 14) ||
 	    ((s->msg_type == ICCN || s->msg_type == WEN || s->msg_type == SLI) && off == 12)) {
 		k = call_find(c, CALL_FREE, 1, id);
-		return k ? k->pns_cid : id;
+		*out = k ? k->pns_cid : id;
 	}
-	return id;
+	return true;
 }
 
 /* Is message offset off the low byte of a field we translate? */
@@ -401,28 +539,34 @@ static void message_done(struct pg_engine *e, struct pptp_conn *c, struct pptp_s
 {
 	struct pptp_call *k;
 
-	if (c->inbound) {
-		/* dir OUT is the inside server (the PAC) speaking. */
-		if (dir == PG_DIR_OUT && s->msg_type == OCRP && s->hdr[16] == 1)
-			inbound_call(e, c, hdr16(s, 12), hdr16(s, 14), now_s);
-		else if (dir == PG_DIR_OUT && s->msg_type == CDN &&
-			 (k = call_find(c, CALL_UP, 2, hdr16(s, 12))) != NULL) {
-			call_end(e, k);
-			pg_count(e, PG_CNT_PPTP_CALLS_CLEARED);
-		}
+	if (s->msg_type == STOPRQ || s->msg_type == STOPRP) {
+		/* RFC 2637 2.3: closing the control connection clears every call. */
+		conn_end_calls(e, c);
 		return;
 	}
-
+	if (c->inbound) {
+		/* dir OUT is the inside server (the PAC) speaking. */
+		if (dir == PG_DIR_OUT && s->msg_type == OCRP && s->hdr[16] == RESULT_CONNECTED)
+			inbound_call(e, c, hdr16(s, 12), hdr16(s, 14), now_s);
+		else if (dir == PG_DIR_OUT && s->msg_type == CDN &&
+			 (k = call_find(c, CALL_UP, 2, hdr16(s, 12))) != NULL)
+			call_down(e, c, k);
+		return;
+	}
 	if (dir == PG_DIR_OUT) {
 		if (s->msg_type == ICRP) {
 			/* Pair the reply with the server's request by its call id. */
 			struct pptp_call *req = call_find(c, CALL_IN_REQ, 2, hdr16(s, 14));
 
 			k = call_find(c, CALL_IN_REP, 0, hdr16(s, 12));
-			if (k && req) {
-				req->state = CALL_FREE;
-				call_up(e, c, k, hdr16(s, 14));
-			}
+			if (!k || !req)
+				return; /* unpaired, or read again after a rewind: done */
+			k->pac_cid = req->pac_cid;
+			req->state = CALL_FREE;
+			if (s->hdr[16] == RESULT_CONNECTED)
+				k->state = CALL_IN_ACK; /* GRE once the server confirms */
+			else
+				call_end(e, k); /* the client turned the call down */
 		}
 		return;
 	}
@@ -431,7 +575,7 @@ static void message_done(struct pg_engine *e, struct pptp_conn *c, struct pptp_s
 		k = call_find(c, CALL_OUT_REQ, 1, hdr16(s, 14));
 		if (!k)
 			break;
-		if (s->hdr[16] == 1) /* result code: Connected */
+		if (s->hdr[16] == RESULT_CONNECTED)
 			call_up(e, c, k, hdr16(s, 12));
 		else
 			call_end(e, k);
@@ -443,14 +587,16 @@ static void message_done(struct pg_engine *e, struct pptp_conn *c, struct pptp_s
 			k->pac_cid = hdr16(s, 12);
 		}
 		break;
+	case ICCN:
+		/* The server confirms the call the client accepted. */
+		k = call_find(c, CALL_IN_ACK, 1, hdr16(s, 12));
+		if (k)
+			call_up(e, c, k, k->pac_cid);
+		break;
 	case CDN:
-		k = call_find(c, CALL_UP, 2, hdr16(s, 12));
-		if (k) {
-			pg_event_push(e, PG_EV_PPTP_CALL_DOWN, c->lan, c->server, 0, 0, 0,
-				      ntohs(k->pns_cid), 0);
-			call_end(e, k);
-			pg_count(e, PG_CNT_PPTP_CALLS_CLEARED);
-		}
+		k = call_by_pac(c, hdr16(s, 12));
+		if (k)
+			call_down(e, c, k);
 		break;
 	default:
 		break;
@@ -517,46 +663,51 @@ static enum pg_counter pptp_packet(struct pg_engine *e, struct pg_flow *f, struc
 {
 	struct pptp_state *st = state_of(e);
 	struct pptp_conn *c;
-	struct pptp_stream *s;
+	struct pptp_stream *s, saved;
 	uint8_t *tcp = pkt->l3 + p->ihl;
 	unsigned int doff, len, i, start;
 	uint32_t seq, now_s = pg_secs_ceil(now_ms);
 
 	if (f->alg_state & PPTP_GRE_BIT)
 		return PG_CNT_NONE; /* a call's GRE: translated by its keys */
-	c = &st->conns[f->alg_state];
-	s = &c->dir[dir];
-	if (c->state != CONN_FOLLOWING || p->more_frags)
-		return PG_CNT_NONE;
 	doff = pg_tcp_doff(tcp);
 	len = p->l4_len - doff;
+	if (f->alg_state == PPTP_UNFOLLOWED)
+		/* Handshake and teardown pass; messages we cannot read do not. */
+		return len && !(p->tcp_flags & PG_TCP_RST) ? PG_CNT_DROP_PPTP_UNFOLLOWED
+							   : PG_CNT_NONE;
+	c = &st->conns[f->alg_state];
+	s = &c->dir[dir];
+	if (c->state == CONN_BROKEN)
+		return len && !(p->tcp_flags & PG_TCP_RST) ? PG_CNT_DROP_PPTP_UNFOLLOWED
+							   : PG_CNT_NONE;
+	if (c->state != CONN_FOLLOWING || p->more_frags)
+		return PG_CNT_NONE;
 	seq = ntohl(pg_get32(tcp + PG_TCP_OFF_SEQ));
 	if (p->tcp_flags & PG_TCP_SYN) {
 		if (dir == PG_DIR_OUT && (c->seq_known & 1) && seq + 1 != s->next_seq) {
 			/* A new connection on the same ports: start over. */
-			for (i = 0; i < PPTP_MAX_CALLS; i++)
-				if (c->calls[i].state != CALL_FREE)
-					call_end(e, &c->calls[i]);
+			conn_end_calls(e, c);
 			memset(c->dir, 0, sizeof(c->dir));
 			c->seq_known = 0;
 		}
 		if (len) {
 			/* Data on a SYN is not how PPTP starts; stop following. */
-			c->state = CONN_BROKEN;
-			pg_count(e, PG_CNT_PPTP_BAD_MESSAGE);
-			return PG_CNT_NONE;
+			conn_break(e, c, f);
+			return PG_CNT_DROP_PPTP_UNFOLLOWED;
 		}
 		s->next_seq = seq + 1;
 		c->seq_known |= (uint8_t)(1u << dir);
 		return PG_CNT_NONE;
 	}
+	if (!len && (p->tcp_flags & PG_TCP_FIN))
+		conn_end_calls(e, c); /* the control connection closes: so do its calls */
 	if (!len || (p->tcp_flags & PG_TCP_RST))
 		return PG_CNT_NONE;
 	if (c->seq_known != 3) {
 		/* Payload before the handshake completed: not a stream we follow. */
-		c->state = CONN_BROKEN;
-		pg_count(e, PG_CNT_PPTP_BAD_MESSAGE);
-		return PG_CNT_NONE;
+		conn_break(e, c, f);
+		return PG_CNT_DROP_PPTP_UNFOLLOWED;
 	}
 	if ((int32_t)(seq - s->next_seq) > 0)
 		return PG_CNT_DROP_PPTP_OUT_OF_ORDER;
@@ -567,6 +718,7 @@ static enum pg_counter pptp_packet(struct pg_engine *e, struct pg_flow *f, struc
 	}
 	replay(s, tcp, doff, p->l4_len, seq, start);
 
+	saved = *s; /* to rewind to if a call must be refused */
 	for (i = start; i < len; i++) {
 		unsigned int off = s->msg_off;
 		uint8_t b = tcp[doff + i];
@@ -575,16 +727,19 @@ static enum pg_counter pptp_packet(struct pg_engine *e, struct pg_flow *f, struc
 			s->hdr[off] = b;
 		/* Roles: allowed[PG_DIR_OUT] are the client's messages. */
 		if (!header_ok(s, dir ^ c->inbound, off)) {
-			c->state = CONN_BROKEN;
-			pg_count(e, PG_CNT_PPTP_BAD_MESSAGE);
-			pg_event_flow(e, PG_EV_PPTP_BAD, f, 0, 0);
-			break;
+			conn_break(e, c, f);
+			return PG_CNT_DROP_PPTP_UNFOLLOWED;
 		}
 		/* One server inside owns its call ids: nothing to rewrite then. */
 		if (!c->inbound && off > 9 && is_field_low_byte(dir, s->msg_type, off)) {
-			uint16_t v = translate_field(e, c, s, dir, off - 1, now_s);
-			uint8_t low = (uint8_t)(ntohs(v) & 0xff);
+			uint16_t v;
+			uint8_t low;
 
+			if (!translate_field(e, c, s, dir, off - 1, now_s, &v)) {
+				*s = saved;
+				return PG_CNT_DROP_PPTP_CALL_REFUSED;
+			}
+			low = (uint8_t)(ntohs(v) & 0xff);
 			if (low != b) {
 				put_byte(tcp, p->l4_len, doff + i, low);
 				log_rewrite(s, seq + i, low);
@@ -598,6 +753,8 @@ static enum pg_counter pptp_packet(struct pg_engine *e, struct pg_flow *f, struc
 		}
 	}
 	s->next_seq = seq + len;
+	if (p->tcp_flags & PG_TCP_FIN)
+		conn_end_calls(e, c);
 	/* A standby must take the stream up where it is (control traffic is rare). */
 	pg_sync_note(e, c->ctrl);
 	return PG_CNT_NONE;
@@ -617,6 +774,8 @@ static void pptp_flow_free(struct pg_engine *e, struct pg_flow *f)
 		k->state = CALL_FREE;
 		return;
 	}
+	if (f->alg_state == PPTP_UNFOLLOWED)
+		return; /* no connection state was ever taken */
 	c = &st->conns[f->alg_state];
 	for (unsigned int i = 0; i < PPTP_MAX_CALLS; i++)
 		if (c->calls[i].state != CALL_FREE)
@@ -634,14 +793,52 @@ static bool pptp_describe(const struct pg_engine *e, const struct pg_flow *f,
 
 	if (f->alg_state & PPTP_GRE_BIT)
 		return false; /* a call: counted with its control connection */
-	c = &st->conns[f->alg_state];
 	s->kind = PG_VPN_PPTP;
+	if (f->alg_state == PPTP_UNFOLLOWED) {
+		s->state = "refused (helper full)";
+		return true;
+	}
+	c = &st->conns[f->alg_state];
 	for (unsigned int i = 0; i < PPTP_MAX_CALLS; i++)
 		s->calls += c->calls[i].state == CALL_UP;
-	s->state = c->state == CONN_BROKEN ? "not followed (invalid stream)"
+	s->state = c->state == CONN_BROKEN ? "refused (invalid stream)"
 		   : s->calls		   ? "call up"
 					   : "control connection";
 	return true;
+}
+
+/*
+ * Enhanced GRE from a LAN host that no followed call announced (dir OUT):
+ * a flow keyed, like a call's, by the server's call id it carries, so it
+ * is found again and an ICMP error quoting it finds it too; its WAN side
+ * stays parked (the theory of operation says why).
+ */
+static struct pg_flow *pptp_miss(struct pg_engine *e, struct pg_pkt *pkt,
+				 const struct pg_parsed *p, int dir, uint64_t now_ms)
+{
+	uint32_t now_s = pg_secs_ceil(now_ms);
+	struct pg_key out, in;
+	struct pg_flow *f;
+
+	if (dir != PG_DIR_OUT || p->proto != PG_PROTO_GRE || p->gre_version != 1) {
+		pg_drop(e, pkt, PG_CNT_DROP_UNSOLICITED);
+		return NULL;
+	}
+	pg_key_fill(&out, PG_KEY_FLOW_OUT, PG_PROTO_GRE, 0, p->daddr, PG_GRE_KEYED, p->gre_call_id);
+	pg_key_fill(&in, PG_KEY_PARKED, PG_PROTO_GRE, p->daddr, e->cfg.wan_addr, PG_GRE_V1_ADDR,
+		    p->gre_call_id);
+	if (pg_index_find(e, &in, pg_key_hash(e, &in)) != PG_NONE) {
+		pg_drop(e, pkt, PG_CNT_DROP_FLOW_CONFLICT);
+		return NULL;
+	}
+	if (!pg_flow_make_room(e)) {
+		pg_drop(e, pkt, PG_CNT_DROP_TABLE_FULL);
+		return NULL;
+	}
+	f = pg_flow_create_keys(e, &out, &in, p->saddr, 0, now_s);
+	if (!f)
+		pg_drop(e, pkt, PG_CNT_DROP_TABLE_FULL);
+	return f;
 }
 
 /* Enhanced GRE (version 1) carries PPTP's calls; plain GRE is not PPTP's. */
@@ -870,6 +1067,7 @@ const struct pg_alg_ops pg_alg_pptp = {
 	.flow_new = pptp_flow_new,
 	.packet = pptp_packet,
 	.flow_free = pptp_flow_free,
+	.miss = pptp_miss,
 	.sync_owner = pptp_sync_owner,
 	.sync_save = pptp_sync_save,
 	.sync_restore = pptp_sync_restore,

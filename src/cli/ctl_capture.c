@@ -24,6 +24,7 @@
 #include "conf/config.h"
 #include "cli/ctl_capture.h"
 #include "cli/ctl_reply.h"
+#include "util/version.h"
 
 #define CALL_TIMEOUT_MS 10000
 #define POLL_MS 200
@@ -143,7 +144,7 @@ static int usage(void)
 			"  FILE '-' writes the pcap to stdout. Without --seconds and --packets the\n"
 			"  capture runs 10 s. --link any (default) writes Linux cooked v2 frames\n"
 			"  (interface and direction kept); lan or wan the Ethernet frames.\n");
-	return 1;
+	return PG_EXIT_USAGE;
 }
 
 /* Parse argv into the request body; NULL after printing usage. */
@@ -199,7 +200,7 @@ int pg_ctl_capture(int argc, char **argv, const char *url, const char *token, bo
 
 	body = parse_args(argc, argv, &out, &seconds);
 	if (!body)
-		return 1;
+		return PG_EXIT_USAGE;
 	st = call(&x, "POST", "/api/v1/capture", json_object_to_json_string(body));
 	json_object_put(body);
 	if (!st)

@@ -13,4 +13,10 @@
  */
 void pg_ctl_print_refusal(int status, struct json_object *o);
 
+/*
+ * ctl_passes.c: the data path's pass durations and control jobs from a
+ * status answer, two lines (nothing when the daemon does not report them).
+ */
+void pg_ctl_print_passes(struct json_object *status);
+
 #endif /* PG_CTL_REPLY_H */

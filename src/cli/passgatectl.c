@@ -11,14 +11,22 @@
  *                and no URL is given; root-only, so no token is needed
  *   --url URL    the API (default http://127.0.0.1:8080, or $PASSGATE_URL)
  *   --token T    a token or session for changes (or $PASSGATE_TOKEN)
+ *   --token-file F  the same, read from F (not visible to ps)
+ *   --cacert F   trust an https API whose certificate is (or is signed by) F
+ *   --pin P      trust an https API whose public key has pin P; without
+ *                either, an API the system's CAs do not vouch for is pinned
+ *                on first use (~/.config/passgate/pins) and checked after
  *   --json       print the API's answer as it came
+ * Exit status: 0 done, 1 refused or unreachable, 2 usage error.
  */
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/api_client.h"
 #include "util/passwd.h"
@@ -51,8 +59,15 @@ static struct json_object *call(const char *method, const char *path, const char
 	struct json_object *o;
 
 	if (pg_http_request(opt_url, method, path, opt_token, body, TIMEOUT_MS, &r)) {
-		fprintf(stderr, "passgatectl: %s (is passgated running with [api] %s on?)\n", r.err,
-			strncmp(opt_url, "unix:", 5) ? "listen" : "socket");
+		/* A refused certificate is not a daemon that is down: say which. */
+		if (strstr(r.err, "SSL") || strstr(r.err, "certificate") || strstr(r.err, "pinned"))
+			fprintf(stderr,
+				"passgatectl: %s (the API's certificate is not trusted: give "
+				"--cacert or --pin, or see ~/.config/passgate/pins)\n",
+				r.err);
+		else
+			fprintf(stderr, "passgatectl: %s (is passgated running with [api] %s on?)\n",
+				r.err, strncmp(opt_url, "unix:", 5) ? "listen" : "socket");
 		return NULL;
 	}
 	o = json_tokener_parse(r.body);
@@ -92,6 +107,69 @@ static long long num(struct json_object *o, const char *key)
 	return (long long)json_object_get_int64(get(o, key));
 }
 
+/* "WAN: dhcp, bound, 198.51.100.50/24 via 198.51.100.1, renews in 12 s" */
+static void print_wan_line(struct json_object *w)
+{
+	struct json_object *l = get(w, "lease");
+
+	if (!w || strcmp(str(w, "mode"), "dhcp"))
+		return;
+	if (!l || json_object_is_type(l, json_type_null)) {
+		printf("WAN: %s\n", str(w, "status"));
+		return;
+	}
+	printf("WAN: dhcp, %s, %s/%lld via %s from %s, renews in %llds, expires in %llds\n",
+	       str(w, "state"), str(l, "address"), num(l, "prefix"), str(l, "gateway"),
+	       str(l, "server"), num(l, "renews_in_s"), num(l, "expires_in_s"));
+}
+
+static int cmd_wan(int argc, char **argv)
+{
+	struct json_object *o;
+	const char *path = "/api/v1/wan", *method = "GET";
+
+	if (argc == 2 && !strcmp(argv[1], "renew"))
+		path = "/api/v1/wan/renew", method = "POST";
+	else if (argc == 2 && !strcmp(argv[1], "release"))
+		path = "/api/v1/wan/release", method = "POST";
+	else if (argc != 1) {
+		fprintf(stderr, "usage: passgatectl wan [renew|release]\n");
+		return 1;
+	}
+	o = call(method, path, NULL);
+	if (!o)
+		return 1;
+	if (!opt_json) {
+		if (strcmp(str(o, "mode"), "dhcp"))
+			printf("WAN: static ([wan] address)\n");
+		else
+			print_wan_line(o);
+	}
+	json_object_put(o);
+	return 0;
+}
+
+/* The WAN shaper's line per shaped direction ([wan] shape_up, shape_down). */
+static void print_shaper(struct json_object *sh)
+{
+	static const char *const dirs[] = {"up", "down"};
+
+	for (int i = 0; i < 2; i++) {
+		struct json_object *d = get(sh, dirs[i]), *c;
+
+		if (!d)
+			continue;
+		c = get(d, "counters");
+		printf("shaper %-4s %.1f Mbit/s, sending %.1f Mbit/s, queued %lld packets, "
+		       "dropped %lld (CoDel) + %lld (full), ECN marked %lld\n",
+		       dirs[i], (double)num(d, "rate_bps") / 1e6, (double)num(d, "sent_bps") / 1e6,
+		       num(d, "backlog_packets"), num(c, "drop_codel"), num(c, "drop_overlimit"),
+		       num(c, "ecn_marked"));
+	}
+	if (get(sh, "up") || get(sh, "down"))
+		printf("\n");
+}
+
 static int cmd_status(int argc, char **argv)
 {
 	struct json_object *o, *links, *c, *pt;
@@ -99,7 +177,7 @@ static int cmd_status(int argc, char **argv)
 
 	if (argc != 1 && !all) {
 		fprintf(stderr, "usage: passgatectl status [--all]\n");
-		return 1;
+		return PG_EXIT_USAGE;
 	}
 	o = call("GET", "/api/v1/status", NULL);
 	if (!o)
@@ -109,10 +187,13 @@ static int cmd_status(int argc, char **argv)
 	printf("passgated %s, up %llds, %lld of %lld flows\n", str(o, "version"), num(o, "uptime_s"),
 	       num(o, "flows"), num(o, "max_flows"));
 	pt = get(o, "passthrough");
+	print_wan_line(get(o, "wan"));
 	printf("passthrough: pptp %s, ipsec %s, l2tp %s\n\n",
 	       json_object_get_boolean(get(pt, "pptp")) ? "on" : "off",
 	       json_object_get_boolean(get(pt, "ipsec")) ? "on" : "off",
 	       json_object_get_boolean(get(pt, "l2tp")) ? "on" : "off");
+	pg_ctl_print_passes(o);
+	print_shaper(get(o, "shaper"));
 	printf("%-4s %-10s %-20s %-18s %12s %12s\n", "SIDE", "INTERFACE", "ADDRESS", "MAC",
 	       "RX FRAMES", "TX FRAMES");
 	links = get(o, "interfaces");
@@ -166,7 +247,7 @@ static int cmd_flows(int argc, char **argv)
 		}
 		fprintf(stderr, "usage: passgatectl flows [--proto tcp|udp|icmp|gre|esp] "
 				"[--host ADDRESS]\n");
-		return 1;
+		return PG_EXIT_USAGE;
 	}
 	if (off >= sizeof(path) || strpbrk(path, " #\r\n")) {
 		fprintf(stderr, "passgatectl: filter values must be plain words\n");
@@ -206,7 +287,7 @@ static int cmd_sessions(int argc, char **argv)
 	(void)argv;
 	if (argc != 1) {
 		fprintf(stderr, "usage: passgatectl sessions\n");
-		return 1;
+		return PG_EXIT_USAGE;
 	}
 	o = call("GET", "/api/v1/sessions", NULL);
 	if (!o)
@@ -240,7 +321,7 @@ static int cmd_events(int argc, char **argv)
 	(void)argv;
 	if (argc != 1) {
 		fprintf(stderr, "usage: passgatectl events\n");
-		return 1;
+		return PG_EXIT_USAGE;
 	}
 	o = call("GET", "/api/v1/events", NULL);
 	if (!o)
@@ -283,7 +364,7 @@ static int cmd_passthrough(int argc, char **argv)
 		return put_setting("passthrough", argv[1], argv[2]);
 	if (argc != 1) {
 		fprintf(stderr, "usage: passgatectl passthrough [pptp|ipsec|l2tp on|off]\n");
-		return 1;
+		return PG_EXIT_USAGE;
 	}
 	o = call("GET", "/api/v1/config", NULL);
 	if (!o)
@@ -303,7 +384,7 @@ static int cmd_set(int argc, char **argv)
 	if (argc != 4) {
 		fprintf(stderr, "usage: passgatectl set SECTION KEY VALUE|default\n"
 				"  e.g. passgatectl set timeouts udp 5m\n");
-		return 1;
+		return PG_EXIT_USAGE;
 	}
 	return put_setting(argv[1], argv[2], argv[3]);
 }
@@ -352,7 +433,7 @@ static int cmd_forward(int argc, char **argv)
 		fprintf(stderr, "usage: passgatectl forward [list]\n"
 				"       passgatectl forward add PROTO WAN-PORTS HOST [PORT]\n"
 				"       passgatectl forward del ID\n");
-		return 1;
+		return PG_EXIT_USAGE;
 	}
 	if (!o)
 		return 1;
@@ -367,7 +448,7 @@ static int cmd_reload(int argc, char **argv)
 	(void)argv;
 	if (argc != 1) {
 		fprintf(stderr, "usage: passgatectl reload\n");
-		return 1;
+		return PG_EXIT_USAGE;
 	}
 	o = call("POST", "/api/v1/reload", NULL);
 	if (!o)
@@ -385,7 +466,7 @@ static int cmd_check_config(int argc, char **argv)
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: passgatectl check-config FILE\n");
-		return 1;
+		return PG_EXIT_USAGE;
 	}
 	if (pg_config_load(&cfg, argv[1], err, sizeof(err))) {
 		printf("%s\n", err);
@@ -401,7 +482,7 @@ static int cmd_hash_password(int argc, char **argv)
 	(void)argv;
 	if (argc != 1) {
 		fprintf(stderr, "usage: passgatectl hash-password < password\n");
-		return 1;
+		return PG_EXIT_USAGE;
 	}
 	return pg_passwd_prompt("passgatectl");
 }
@@ -411,7 +492,7 @@ static int cmd_version(int argc, char **argv)
 	(void)argv;
 	if (argc != 1) {
 		fprintf(stderr, "usage: passgatectl version\n");
-		return 1;
+		return PG_EXIT_USAGE;
 	}
 	printf("passgatectl %s\n", PG_VERSION);
 	return 0;
@@ -427,6 +508,7 @@ static int cmd_help(int argc, char **argv);
 static const struct subcommand subcommands[] = {
 	{"status", "[--all]", "uptime, links, passthrough switches, counters (nonzero)",
 	 cmd_status},
+	{"wan", "[renew|release]", "the WAN's DHCP lease; renew or give it back now", cmd_wan},
 	{"flows", "[--proto P] [--host A]", "the flow table (first 1000 matching)", cmd_flows},
 	{"sessions", "", "VPN sessions the helpers follow", cmd_sessions},
 	{"events", "", "recent VPN events (IKE, ESP, NAT-T, PPTP calls)", cmd_events},
@@ -456,7 +538,14 @@ static void usage(FILE *f)
 		   "                 or $PASSGATE_SOCKET); used when it exists and no URL is given\n"
 		   "  --url URL      the API (default http://127.0.0.1:8080, or $PASSGATE_URL)\n"
 		   "  --token TOKEN  password, token or session (or $PASSGATE_TOKEN)\n"
-		   "  --json         print the API's JSON answer\n\ncommands:\n");
+		   "  --token-file FILE  the token from FILE's first line (ps cannot see it)\n"
+		   "  --cacert FILE  trust an https API whose certificate is or is signed by FILE\n"
+		   "  --pin sha256//BASE64  trust an https API with this public key; without\n"
+		   "                 --cacert or --pin, an API no system CA vouches for is\n"
+		   "                 pinned on first use (~/.config/passgate/pins)\n"
+		   "  --json         print the API's JSON answer\n"
+		   "  -h, --help     this help; -V, --version: the version\n"
+		   "exit status: 0 done, 1 refused or unreachable, 2 usage error\n\ncommands:\n");
 	for (unsigned int i = 0; i < N_SUBCOMMANDS; i++) {
 		char left[64];
 
@@ -501,9 +590,120 @@ static int pick_transport(const char *url, const char *sock, bool sock_given)
 	return 0;
 }
 
+/* The token from the first line of path, into buf; 0, or 1 after a message. */
+static int read_token_file(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	bool ok;
+
+	if (!f) {
+		fprintf(stderr, "passgatectl: %s: %m\n", path);
+		return 1;
+	}
+	ok = fgets(buf, (int)len, f) != NULL;
+	fclose(f);
+	buf[ok ? strcspn(buf, "\r\n") : 0] = '\0';
+	if (!buf[0]) {
+		fprintf(stderr, "passgatectl: %s: no token on its first line\n", path);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Where pins taken on first use are kept: one "URL PIN" line per API,
+ * in $XDG_CONFIG_HOME/passgate/pins or ~/.config/passgate/pins.
+ */
+static int pins_path(char *buf, size_t len, bool make_dir)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char dir[512];
+
+	if (xdg && *xdg)
+		snprintf(dir, sizeof(dir), "%s/passgate", xdg);
+	else if (home && *home)
+		snprintf(dir, sizeof(dir), "%s/.config/passgate", home);
+	else
+		return -1;
+	if (make_dir) {
+		char parent[512];
+
+		snprintf(parent, sizeof(parent), "%s", dir);
+		*strrchr(parent, '/') = '\0';
+		mkdir(parent, 0700);
+		if (mkdir(dir, 0700) && errno != EEXIST)
+			return -1;
+	}
+	snprintf(buf, len, "%s/pins", dir);
+	return 0;
+}
+
+/* The pin kept for url, into pin; false when there is none. */
+static bool pin_lookup(const char *url, char *pin, size_t len)
+{
+	char path[600], line[1024], *sp;
+	bool found = false;
+	FILE *f;
+
+	if (pins_path(path, sizeof(path), false) || !(f = fopen(path, "re")))
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		sp = strchr(line, ' ');
+		if (sp && (size_t)(sp - line) == strlen(url) && !strncmp(line, url, strlen(url))) {
+			snprintf(pin, len, "%s", sp + 1);
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * Trust on first use, as ssh does with host keys: an https API the system's
+ * CAs do not vouch for (a router's self-signed certificate) is pinned the
+ * first time, with its pin printed so that it can be compared with the one
+ * passgated logged; afterwards a different key is refused. Returns 0 with
+ * the pin to use in pin (or "" to rely on the system's CAs), 1 after a
+ * message.
+ */
+static int trust_on_first_use(const char *url, char *pin, size_t len)
+{
+	char path[600], err[256];
+	struct pg_http_reply r;
+	FILE *f;
+
+	if (pin_lookup(url, pin, len))
+		return 0;
+	pin[0] = '\0';
+	/* A certificate the system's CAs vouch for needs no pin (and is then
+	 * free to change key when it is renewed). */
+	if (!pg_http_request(url, "GET", "/api/v1/auth", NULL, NULL, TIMEOUT_MS, &r)) {
+		pg_http_reply_free(&r);
+		return 0;
+	}
+	if (pg_http_peer_pin(url, TIMEOUT_MS, pin, len, err, sizeof(err))) {
+		fprintf(stderr, "passgatectl: %s\n", err);
+		return 1;
+	}
+	if (pins_path(path, sizeof(path), true) || !(f = fopen(path, "ae"))) {
+		fprintf(stderr, "passgatectl: cannot keep the pin of %s; give --pin %s\n", url, pin);
+		return 1;
+	}
+	fprintf(f, "%s %s\n", url, pin);
+	fclose(f);
+	fprintf(stderr,
+		"passgatectl: first contact with %s: its public key %s is now pinned in %s;\n"
+		"passgatectl: compare it with passgated's log line 'api: certificate ... pin'\n",
+		url, pin, path);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	const char *url = NULL, *sock = NULL;
+	const char *url = NULL, *sock = NULL, *token_file = NULL;
+	static char token_buf[PG_CONFIG_VALUE_MAX + 1], pin_buf[PG_TLS_PIN_SIZE];
+	struct pg_http_tls tls = {0};
 	bool sock_given;
 	int i = 1;
 
@@ -513,21 +713,43 @@ int main(int argc, char **argv)
 			opt_json = true;
 		} else if (!strcmp(argv[i], "--help")) {
 			return cmd_help(0, NULL);
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("passgatectl %s\n", PG_VERSION);
+			return 0;
 		} else if (i + 1 < argc && !strcmp(argv[i], "--url")) {
 			url = argv[++i];
 		} else if (i + 1 < argc && !strcmp(argv[i], "--socket")) {
 			sock = argv[++i];
 		} else if (i + 1 < argc && !strcmp(argv[i], "--token")) {
 			opt_token = argv[++i];
+		} else if (i + 1 < argc && !strcmp(argv[i], "--token-file")) {
+			token_file = argv[++i];
+		} else if (i + 1 < argc && !strcmp(argv[i], "--cacert")) {
+			tls.cacert = argv[++i];
+		} else if (i + 1 < argc && !strcmp(argv[i], "--pin")) {
+			tls.pin = argv[++i];
 		} else {
 			fprintf(stderr, "passgatectl: unknown option '%s'\n", argv[i]);
 			usage(stderr);
-			return 1;
+			return PG_EXIT_USAGE;
 		}
 	}
 	if (i >= argc) {
 		usage(stderr);
-		return 1;
+		return PG_EXIT_USAGE;
+	}
+	if (!strcmp(argv[i], "-V")) {
+		printf("passgatectl %s\n", PG_VERSION);
+		return 0;
+	}
+	if (token_file) {
+		if (read_token_file(token_file, token_buf, sizeof(token_buf)))
+			return 1;
+		opt_token = token_buf;
+	}
+	if (tls.pin && strncmp(tls.pin, "sha256//", 8)) {
+		fprintf(stderr, "passgatectl: --pin takes sha256//BASE64, as passgated logs it\n");
+		return PG_EXIT_USAGE;
 	}
 	/* The command line first; the environment only when it says nothing. */
 	if (!url && !sock) {
@@ -544,13 +766,23 @@ int main(int argc, char **argv)
 	if (!sock)
 		sock = PG_CONFIG_API_SOCKET;
 	if (pick_transport(url, sock, sock_given))
-		return 1;
+		return PG_EXIT_USAGE;
 	if (!strcmp(argv[i], "-h"))
 		return cmd_help(0, NULL);
+	/* Offline commands need no transport, and no first contact. */
+	if (!strncmp(opt_url, "https://", 8) && !tls.cacert && !tls.pin &&
+	    strcmp(argv[i], "check-config") && strcmp(argv[i], "hash-password") &&
+	    strcmp(argv[i], "version") && strcmp(argv[i], "help")) {
+		if (trust_on_first_use(opt_url, pin_buf, sizeof(pin_buf)))
+			return 1;
+		if (pin_buf[0])
+			tls.pin = pin_buf;
+	}
+	pg_http_set_tls(&tls);
 	for (unsigned int k = 0; k < N_SUBCOMMANDS; k++)
 		if (!strcmp(argv[i], subcommands[k].name))
 			return subcommands[k].run(argc - i, argv + i);
 	fprintf(stderr, "passgatectl: unknown command '%s'\n", argv[i]);
 	usage(stderr);
-	return 1;
+	return PG_EXIT_USAGE;
 }

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include "conf/config.h"
@@ -55,11 +56,15 @@ enum kind {
 	K_LISTEN,    /* [api] listen: "ADDR:PORT" or "off" */
 	K_SOCKET,    /* [api] socket: an absolute path or "off" */
 	K_HASH,      /* char[PG_CONFIG_VALUE_MAX + 1] at off: a crypt(3) hash */
+	K_TLS,       /* [api] tls: enum pg_api_tls at off */
+	K_PATH,      /* char[PG_CONFIG_VALUE_MAX + 1] at off: an absolute file path */
 	K_SVC,       /* [dhcp] and [dns]: parsed by config_dhcp.c */
+	K_IP6,       /* IPv6 keys of [lan] and [wan]: parsed by config_ipv6.c */
 	K_INPUT_LAN, /* [input] lan: engine.lan_input */
 	K_INPUT_WAN, /* [input] wan: wan_input, compiled into forwards later */
 	K_ROUTES,    /* [host] routes: engine.host_routes */
 	K_SYNC,      /* [sync]: parsed by config_sync.c */
+	K_RATE,      /* uint64_t bits/s at off: [wan] shape_up, shape_down */
 };
 
 enum section {
@@ -111,11 +116,19 @@ static const struct key_def key_table[] = {
 	 PG_LAN_PREFIX_MAX, true, false, NULL},
 	{S_LAN, "mtu", K_U32, OFF(lan_mtu), 0, PG_CONFIG_MTU_MIN, PG_CONFIG_MTU_MAX, false, false,
 	 NULL},
+	{S_LAN, "address6", K_IP6, 0, 0, 0, 0, false, false, NULL},
+	{S_LAN, "dns6", K_IP6, 0, 0, 0, 0, false, false, NULL},
+	{S_LAN, "ra", K_IP6, 0, 0, 0, 0, false, false, NULL},
+	{S_WAN, "address6", K_IP6, 0, 0, 0, 0, false, false, NULL},
+	{S_WAN, "gateway6", K_IP6, 0, 0, 0, 0, false, false, NULL},
+	{S_WAN, "ping6_inbound", K_IP6, 0, 0, 0, 0, false, false, NULL},
 	{S_WAN, "interface", K_IFNAME, OFF(wan_ifname), 0, 0, 0, true, false, NULL},
 	{S_WAN, "address", K_PREFIX, EOFF(wan_addr), EOFF(wan_prefix), 1, 31, true, false, NULL},
 	{S_WAN, "gateway", K_ADDR, EOFF(wan_gateway), 0, 0, 0, true, false, NULL},
 	{S_WAN, "mtu", K_U32, OFF(wan_mtu), 0, PG_CONFIG_MTU_MIN, PG_CONFIG_MTU_MAX, false, false,
 	 NULL},
+	{S_WAN, "shape_up", K_RATE, OFF(shape_up_bps), 0, 0, 0, false, false, NULL},
+	{S_WAN, "shape_down", K_RATE, OFF(shape_down_bps), 0, 0, 0, false, false, NULL},
 	{S_NAT, "filtering", K_FILTERING, EOFF(filtering), 0, 0, 0, false, false, NULL},
 	{S_NAT, "max_flows", K_U32, EOFF(max_flows), 0, PG_MAX_FLOWS_MIN, PG_MAX_FLOWS_MAX, false, false, NULL},
 	{S_NAT, "max_flows_per_host", K_U32, EOFF(max_flows_per_host), 0, 0, PG_MAX_FLOWS_PER_HOST_MAX, false, false,
@@ -126,9 +139,8 @@ static const struct key_def key_table[] = {
 	{S_TIMEOUTS, "tcp_transitory", K_DURATION, EOFF(timeouts.tcp_transitory), 0,
 	 PG_TCP_TRANSITORY_MIN, UINT32_MAX,
 	 false, false, "RFC 5382"},
-	{S_TIMEOUTS, "tcp_time_wait", K_DURATION, EOFF(timeouts.tcp_time_wait), 0, PG_TIMEOUT_MIN,
-	 UINT32_MAX, false,
-	 false, NULL},
+	{S_TIMEOUTS, "tcp_time_wait", K_DURATION, EOFF(timeouts.tcp_time_wait), 0,
+	 PG_TCP_TIME_WAIT_MIN, UINT32_MAX, false, false, "RFC 5382"},
 	{S_TIMEOUTS, "udp", K_DURATION, EOFF(timeouts.udp), 0, PG_UDP_MIN, UINT32_MAX, false, false,
 	 "RFC 4787"},
 	{S_TIMEOUTS, "icmp", K_DURATION, EOFF(timeouts.icmp), 0, PG_ICMP_MIN, UINT32_MAX, false, false,
@@ -139,6 +151,7 @@ static const struct key_def key_table[] = {
 	{S_ICMP, "error_rate", K_U32, EOFF(icmp_error_rate), 0, 0, 1000000, false, false, NULL},
 	{S_ICMP, "error_burst", K_U32, EOFF(icmp_error_burst), 0, 0, 1000000, false, false, NULL},
 	{S_ICMP, "refused", K_REFUSE, EOFF(refuse), 0, 0, 0, false, false, NULL},
+	{S_ICMP, "refused_outbound", K_BOOL, EOFF(refuse_outbound), 0, 0, 0, false, false, NULL},
 	{S_NAT, "mss_clamp", K_BOOL, EOFF(mss_clamp), 0, 0, 0, false, false, NULL},
 	{S_NAT, "mss", K_U16, EOFF(mss_max), 0, PG_MSS_MIN, PG_MSS_MAX, false, false, NULL},
 	{S_LOG, "level", K_LOGLEVEL, OFF(log_level), 0, 0, 0, false, false, NULL},
@@ -157,6 +170,9 @@ static const struct key_def key_table[] = {
 	{S_API, "socket", K_SOCKET, 0, 0, 0, 0, false, false, NULL},
 	{S_API, "password_hash", K_HASH, OFF(api.password_hash), 0, 0, 0, false, false, NULL},
 	{S_API, "token_hash", K_HASH, OFF(api.token_hash), 0, 0, 0, false, false, NULL},
+	{S_API, "tls", K_TLS, OFF(api.tls), 0, 0, 0, false, false, NULL},
+	{S_API, "tls_cert", K_PATH, OFF(api.tls_cert), 0, 0, 0, false, false, NULL},
+	{S_API, "tls_key", K_PATH, OFF(api.tls_key), 0, 0, 0, false, false, NULL},
 	{S_DHCP, "enable", K_SVC, 0, 0, 0, 0, false, false, NULL},
 	{S_DHCP, "range", K_SVC, 0, 0, 0, 0, false, false, NULL},
 	{S_DHCP, "lease", K_SVC, 0, 0, 0, 0, false, false, NULL},
@@ -426,8 +442,19 @@ static int set_prefix(struct parse *p, unsigned int line, const struct key_def *
 	uint32_t a;
 	uint8_t len;
 
+	if (k->section == S_WAN && !strcmp(v, "dhcp")) {
+		/* Placeholders until a lease is bound: the engine ignores them. */
+		p->cfg->wan_dhcp = true;
+		p->cfg->engine.wan_down = true;
+		p->cfg->engine.wan_addr = 0;
+		p->cfg->engine.wan_prefix = 32;
+		return 0;
+	}
 	if (pg_config_parse_prefix(v, &a, &len))
-		return FAIL("expected an address and prefix length such as 192.168.1.1/24");
+		return FAIL("expected %s", k->section == S_WAN
+						   ? "'dhcp' or an address and prefix length such as "
+						     "198.51.100.2/24"
+						   : "an address and prefix length such as 192.168.1.1/24");
 	if (len < k->min || len > k->max)
 		return FAIL("prefix length must be between %u and %u", k->min, k->max);
 	if (len <= 30 && (a & ~pg_prefix_mask(len)) == 0)
@@ -544,6 +571,26 @@ static int set_api(struct parse *p, unsigned int line, const struct key_def *k, 
 			return FAIL("expected 'off' or an absolute path of at most %d bytes such as %s",
 				    PG_CONFIG_SOCKET_PATH_SIZE - 1, PG_CONFIG_API_SOCKET);
 		return 0;
+	case K_TLS: {
+		enum pg_api_tls t;
+		bool b;
+
+		if (!strcmp(v, "auto"))
+			t = PG_API_TLS_AUTO;
+		else if (pg_config_parse_bool(v, &b) == 0)
+			t = b ? PG_API_TLS_ON : PG_API_TLS_OFF;
+		else
+			return FAIL("expected 'auto', 'on' or 'off'");
+		memcpy(base + k->off, &t, sizeof(t));
+		return 0;
+	}
+	case K_PATH:
+		/* Relative paths would depend on the daemon's working directory. */
+		if (v[0] != '/' || strlen(v) > PG_CONFIG_VALUE_MAX)
+			return FAIL("expected an absolute path of at most %d bytes",
+				    PG_CONFIG_VALUE_MAX);
+		snprintf(base + k->off, PG_CONFIG_VALUE_MAX + 1, "%s", v);
+		return 0;
 	default: /* K_HASH */
 		if (!pg_config_hash_valid(v))
 			return FAIL("expected a crypt(3) hash such as '$y$...' (make one with "
@@ -587,7 +634,22 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 	case K_LISTEN:
 	case K_SOCKET:
 	case K_HASH:
+	case K_TLS:
+	case K_PATH:
 		return set_api(p, line, k, base, v);
+	case K_RATE: {
+		uint64_t bps;
+		int r = pg_config_parse_rate(v, &bps);
+
+		if (r)
+			return FAIL("%s", pg_config_rate_why(r));
+		memcpy(base + k->off, &bps, sizeof(bps));
+		return 0;
+	}
+	case K_IP6:
+		if (pg_config_ipv6_set(p->cfg, section_names[k->section], k->name, v, &why))
+			return FAIL("%s", why);
+		return 0;
 	case K_SVC:
 		if (pg_config_svc_set(p->cfg, section_names[k->section], k->name, v, line, &why))
 			return FAIL("%s", why);
@@ -729,6 +791,9 @@ static int check_required(struct parse *p)
 
 		if (!kd->required || p->key_line[i])
 			continue;
+		/* A DHCP WAN learns its gateway from the lease. */
+		if (p->cfg->wan_dhcp && kd->section == S_WAN && !strcmp(kd->name, "gateway"))
+			continue;
 		/* Report at the section header, or at the last line if there is none. */
 		return fail(p,
 				p->section_line[kd->section] ? p->section_line[kd->section]
@@ -750,6 +815,12 @@ static int check_wan(struct parse *p)
 	if (!strcmp(p->cfg->lan_ifname, p->cfg->wan_ifname))
 		return fail(p, p->key_line[k], S_WAN, "interface",
 				"same interface as [lan] interface; the sides need their own links");
+	k = key_index(S_WAN, "gateway");
+	if (p->cfg->wan_dhcp && p->key_line[k])
+		return fail(p, p->key_line[k], S_WAN, "gateway",
+			    "with address = dhcp the gateway comes from the lease; remove this line");
+	if (p->cfg->wan_dhcp)
+		return 0; /* the lease is checked when it comes (src/wan/dhcp.c) */
 	k = key_index(S_WAN, "address");
 	if (same_net(ec->lan_addr, ec->wan_addr,
 		     ec->lan_prefix < ec->wan_prefix ? ec->lan_prefix : ec->wan_prefix)) {
@@ -833,6 +904,17 @@ static int check_all(struct parse *p)
 	    (ntohl(p->cfg->api.addr) >> 24) != 127)
 		return fail(p, p->key_line[k], S_API, "listen",
 			    "not a loopback address, and no password_hash or token_hash is set");
+	/* A certificate without its key (or the reverse) cannot be served. */
+	if (!p->cfg->api.tls_cert[0] != !p->cfg->api.tls_key[0]) {
+		k = key_index(S_API, p->cfg->api.tls_cert[0] ? "tls_cert" : "tls_key");
+		return fail(p, p->key_line[k], S_API, p->cfg->api.tls_cert[0] ? "tls_cert" : "tls_key",
+			    "tls_cert and tls_key are given together");
+	}
+	if (p->cfg->api.tls == PG_API_TLS_OFF && p->cfg->api.tls_cert[0]) {
+		k = key_index(S_API, "tls");
+		return fail(p, p->key_line[k], S_API, "tls",
+			    "off, but tls_cert and tls_key are given");
+	}
 	if (pg_config_svc_check(p->cfg, &svc))
 		return fail(p, svc.line, find_section(svc.section, strlen(svc.section)), svc.key,
 			    "%s", svc.reason);
@@ -860,6 +942,30 @@ static void doc_free(struct pg_config_doc *d)
 	d->lines = NULL;
 }
 
+uint32_t pg_config_default_max_flows(const struct pg_engine_config *ec)
+{
+	uint64_t ram, flows = PG_CONFIG_FLOWS_MAX_DEFAULT;
+	struct sysinfo si;
+
+	/*
+	 * A sixteenth of the memory, so that a 256 MB router starts with the
+	 * defaults (131072 flows, about 19 MB) and leaves the rest to the
+	 * system, dnsmasq and the page cache; a power of two, 65536 at least
+	 * (what a small office needs) and 1048576 at most (the old default).
+	 */
+	if (!sysinfo(&si) && si.totalram) {
+		ram = (uint64_t)si.totalram * (si.mem_unit ? si.mem_unit : 1);
+		flows = ram / 16 / pg_engine_bytes_per_flow(ec);
+	}
+	if (flows < PG_CONFIG_FLOWS_MIN_DEFAULT)
+		return PG_CONFIG_FLOWS_MIN_DEFAULT;
+	if (flows > PG_CONFIG_FLOWS_MAX_DEFAULT)
+		return PG_CONFIG_FLOWS_MAX_DEFAULT;
+	while (flows & (flows - 1))
+		flows &= flows - 1;
+	return (uint32_t)flows;
+}
+
 int pg_config_parse(struct pg_config *cfg, const char *name, const char *text, size_t len,
 			char *err, size_t errlen)
 {
@@ -876,11 +982,13 @@ int pg_config_parse(struct pg_config *cfg, const char *name, const char *text, s
 	p.errlen = errlen;
 	snprintf(c.doc.name, sizeof(c.doc.name), "%s", name);
 	pg_engine_config_defaults(&c.engine);
+	c.engine.max_flows = pg_config_default_max_flows(&c.engine);
 	c.lan_mtu = 1500;
 	c.wan_mtu = 1500;
 	c.log_level = PG_LOG_INFO;
 	pg_config_api_defaults(&c.api);
 	pg_config_svc_defaults(&c);
+	pg_config_ipv6_defaults(&c);
 	c.host.path = true;
 	c.workers = 1;
 

@@ -14,6 +14,7 @@
 
 #include "conf/config_dhcp.h"
 #include "conf/config_sync.h"
+#include "conf/config_ipv6.h"
 #include "engine/engine.h"
 #include "util/log.h"
 
@@ -55,6 +56,13 @@ struct pg_config_doc {
 /* The control socket passgatectl uses by default; sun_path holds 107 bytes. */
 #define PG_CONFIG_API_SOCKET "/run/passgate/passgated.sock"
 #define PG_CONFIG_SOCKET_PATH_SIZE 108
+/* [api] tls: auto serves HTTPS on any address but loopback. */
+enum pg_api_tls {
+	PG_API_TLS_AUTO = 0,
+	PG_API_TLS_ON = 1,
+	PG_API_TLS_OFF = 2,
+};
+
 struct pg_config_api {
 	bool enabled;	/* listen = off turns the API (and the admin page) off */
 	uint32_t addr;	/* network order; default 127.0.0.1 */
@@ -62,6 +70,9 @@ struct pg_config_api {
 	char socket_path[PG_CONFIG_SOCKET_PATH_SIZE]; /* unix socket; "" = socket off */
 	char password_hash[PG_CONFIG_VALUE_MAX + 1]; /* crypt(3) hash, or "" */
 	char token_hash[PG_CONFIG_VALUE_MAX + 1];    /* crypt(3) hash, or "" */
+	enum pg_api_tls tls;
+	char tls_cert[PG_CONFIG_VALUE_MAX + 1]; /* PEM files, or "": self-signed made at start */
+	char tls_key[PG_CONFIG_VALUE_MAX + 1];
 };
 
 /* The I/O backend moving frames on both links ([datapath] backend). */
@@ -88,8 +99,15 @@ struct pg_config {
 	uint32_t workers; /* [datapath] workers: engines the flows are sharded over */
 	char lan_ifname[PG_CONFIG_IFNAME_SIZE];
 	char wan_ifname[PG_CONFIG_IFNAME_SIZE];
+	/*
+	 * [wan] address = dhcp: the address, prefix and gateway come from the
+	 * ISP's DHCP server (src/wan/, dp/wan.c); engine.wan_down is set and
+	 * engine.wan_addr is 0 here, the data path fills in the lease.
+	 */
+	bool wan_dhcp;
 	uint32_t lan_mtu;
 	uint32_t wan_mtu;
+	uint64_t shape_up_bps, shape_down_bps; /* [wan] shape_up/down, bits/s; 0 = off */
 	enum pg_log_level log_level;
 	bool log_syslog; /* [log] syslog: lines to syslog(3) instead of stderr */
 	unsigned int forward_line[PG_MAX_FORWARDS]; /* where each [forward] rule stands */
@@ -107,6 +125,7 @@ struct pg_config {
 	struct pg_config_dhcp dhcp; /* [dhcp] (config_dhcp.h) */
 	struct pg_config_dns dns;   /* [dns] */
 	struct pg_config_sync sync; /* [sync] (config_sync.h) */
+	struct pg_config_ipv6 ipv6; /* IPv6 keys of [lan] and [wan] for layer 2 (config_ipv6.h) */
 	struct pg_config_doc doc;
 };
 
@@ -115,6 +134,14 @@ struct pg_config {
  * 192.168.1.1/24, WAN wan0 198.51.100.2/24 via 198.51.100.1).
  */
 extern const char pg_config_builtin[];
+
+/*
+ * The default [nat] max_flows for this machine: a sixteenth of its memory
+ * in flows, rounded down to a power of two, within these bounds.
+ */
+#define PG_CONFIG_FLOWS_MIN_DEFAULT 65536u
+#define PG_CONFIG_FLOWS_MAX_DEFAULT 1048576u
+uint32_t pg_config_default_max_flows(const struct pg_engine_config *ec);
 
 /*
  * Parse len bytes of text named name (used in messages) into cfg.
@@ -177,9 +204,18 @@ bool pg_config_hash_valid(const char *s);
 /* Is a password or token hash set? */
 bool pg_config_api_has_credential(const struct pg_config_api *api);
 
+/* Does the API's TCP listener speak TLS ([api] tls, docs/CONFIG.md)? */
+bool pg_config_api_tls(const struct pg_config_api *api);
+
 int pg_config_parse_duration(const char *s, uint32_t *seconds);
 int pg_config_parse_bool(const char *s, bool *value);
 int pg_config_parse_u32(const char *s, uint32_t *value);
+/* "off", or a rate "40mbit" (bit, kbit, mbit, gbit) into bits/s (config_shape.c); 0 or -errno. */
+int pg_config_parse_rate(const char *s, uint64_t *bps);
+/* The message for a pg_config_parse_rate() error. */
+const char *pg_config_rate_why(int r);
+/* A rate as the file writes it ("40mbit", "off"). */
+void pg_config_format_rate(uint64_t bps, char *buf, size_t len);
 
 /* "PORT" or "LO-HI" (1..65535, low to high) into *lo, *hi; 0, or -1. */
 int pg_config_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi);

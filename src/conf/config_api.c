@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * config_api.c - the values of the [api] section: the listen address and
- * the control socket's path and the stored credential hashes. The hashes themselves are made and checked
+ * the control socket's path, whether the listener speaks TLS, and the
+ * stored credential hashes. The hashes themselves are made and checked
  * in auth.c; here we only make sure a value can be one, so that a pasted
  * password (instead of its hash) is refused at load rather than never
  * matching at login.
@@ -76,4 +77,11 @@ bool pg_config_hash_valid(const char *s)
 bool pg_config_api_has_credential(const struct pg_config_api *api)
 {
 	return api->password_hash[0] || api->token_hash[0];
+}
+
+bool pg_config_api_tls(const struct pg_config_api *api)
+{
+	if (api->tls == PG_API_TLS_AUTO)
+		return api->tls_cert[0] || (ntohl(api->addr) >> 24) != 127;
+	return api->tls == PG_API_TLS_ON;
 }

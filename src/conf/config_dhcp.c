@@ -147,13 +147,16 @@ static int parse_upstream(const char *v, struct pg_config_dns *dns, const char *
 
 	snprintf(buf, sizeof(buf), "%s", v);
 	dns->nupstream = 0;
+	dns->upstream_dhcp = !strcmp(v, "dhcp");
+	if (dns->upstream_dhcp)
+		return 0;
 	for (char *t = strtok_r(buf, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save)) {
 		if (dns->nupstream == PG_DNS_MAX_UPSTREAMS) {
 			*why = "at most 4 upstream servers";
 			return -1;
 		}
 		if (pg_config_parse_addr(t, &dns->upstream[dns->nupstream])) {
-			*why = "expected IPv4 addresses separated by commas, such as "
+			*why = "expected 'dhcp' or IPv4 addresses separated by commas, such as "
 			       "203.0.113.53, 198.51.100.53";
 			return -1;
 		}
@@ -354,7 +357,11 @@ static int check_dns(const struct pg_config *cfg, struct pg_config_svc_err *e)
 	const struct pg_engine_config *ec = &cfg->engine;
 	uint32_t m = pg_prefix_mask(ec->lan_prefix);
 
-	if (d->forward && d->nupstream == 0)
+	if (d->upstream_dhcp && !cfg->wan_dhcp)
+		return svc_fail(e, d->upstream_line, "dns", "upstream",
+				"'dhcp' takes the servers of the WAN's DHCP lease, and [wan] "
+				"address is not dhcp");
+	if (d->forward && d->nupstream == 0 && !d->upstream_dhcp)
 		return svc_fail(e, d->forward_line, "dns", "forward",
 				"'upstream' is required when forwarding is on");
 	for (unsigned int i = 0; i < d->nupstream; i++) {

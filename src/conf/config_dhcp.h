@@ -51,6 +51,11 @@ struct pg_config_dns {
 	bool forward; /* queries for other names go to the upstream servers */
 	uint32_t upstream[PG_DNS_MAX_UPSTREAMS]; /* network order */
 	unsigned int nupstream;
+	/*
+	 * upstream = dhcp: the DNS servers of the WAN's DHCP lease ([wan]
+	 * address = dhcp); the daemon fills upstream[] from the lease in use.
+	 */
+	bool upstream_dhcp;
 	struct pg_dns_name names[PG_DNS_MAX_NAMES];
 	unsigned int nnames;
 	unsigned int forward_line, upstream_line;

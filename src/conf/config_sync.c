@@ -83,5 +83,14 @@ int pg_config_sync_check(const struct pg_config *cfg, const char **why)
 		*why = "needs [datapath] workers = 1 in this version";
 		return -1;
 	}
+	if (cfg->wan_dhcp) {
+		/*
+		 * The pair shares one public address, which a lease does not give:
+		 * each box would lease its own, and the flows a standby holds are
+		 * built on its address. docs/HA.md "Not yet".
+		 */
+		*why = "needs a static [wan] address (not dhcp): the pair shares one";
+		return -1;
+	}
 	return 0;
 }

@@ -6,13 +6,12 @@
  *
  * Theory of operation: MHD is started without any threading flag and with
  * MHD_USE_EPOLL, so it owns one epoll descriptor and never runs by itself.
- * The daemon polls that descriptor beside its packet sockets and calls
+ * The control thread (ctl_thread.c) polls that descriptor and calls
  * pg_api_run() (MHD_run) when it is readable or MHD's own timeout is due.
- * Handlers therefore run on the data path's thread between two batches:
- * they may read the engine and call pg_engine_reconfigure() without locks.
- * The price is that a slow handler delays packets; handlers only copy out
- * bounded amounts (a page of flows) and slow password checks are rationed
- * (auth.c).
+ * Handlers therefore run on the control thread, never on the data path's:
+ * a slow one (a password check, a page of JSON, an fsync) delays other
+ * requests, not packets. What they need from the engine they get through
+ * bounded jobs the data path runs between two batches (api_dp.c).
  *
  * The control socket ([api] socket) is a second MHD server on a unix
  * socket we bind ourselves (ctlsock.c), because MHD's per-address limit
@@ -246,6 +245,15 @@ struct pg_api *pg_api_create(const struct pg_api_env *env, char *err, size_t err
 	struct sockaddr_in sin;
 	struct pg_api *api;
 	char addr[INET_ADDRSTRLEN];
+	/* TLS 1.2 and up, GnuTLS's usual choice of ciphers among those. */
+	struct MHD_OptionItem tls_opts[] = {
+		{MHD_OPTION_HTTPS_MEM_KEY, 0, env->tls ? env->tls->key_pem : NULL},
+		{MHD_OPTION_HTTPS_MEM_CERT, 0, env->tls ? env->tls->cert_pem : NULL},
+		{MHD_OPTION_HTTPS_PRIORITIES, 0,
+		 (void *)(uintptr_t)"NORMAL:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1"},
+		{MHD_OPTION_END, 0, NULL},
+	};
+	struct MHD_OptionItem no_opts[] = {{MHD_OPTION_END, 0, NULL}};
 
 	api = calloc(1, sizeof(*api));
 	if (!api) {
@@ -264,7 +272,8 @@ struct pg_api *pg_api_create(const struct pg_api_env *env, char *err, size_t err
 	sin.sin_port = htons(ac->port);
 	inet_ntop(AF_INET, &ac->addr, addr, sizeof(addr));
 	api->mhd = MHD_start_daemon(
-		MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, access_handler, api,
+		MHD_USE_EPOLL | MHD_USE_ERROR_LOG | (env->tls ? MHD_USE_TLS : 0), 0, NULL, NULL,
+		access_handler, api, MHD_OPTION_ARRAY, env->tls ? tls_opts : no_opts,
 		MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&sin,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)PG_API_HEADER_MEM,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)PG_API_CONNECTIONS,
@@ -285,9 +294,13 @@ struct pg_api *pg_api_create(const struct pg_api_env *env, char *err, size_t err
 		pg_api_destroy(api);
 		return NULL;
 	}
-	pg_info("api: listening on http://%s:%u/ (%s)", addr, ac->port,
+	pg_info("api: listening on %s://%s:%u/ (%s)", env->tls ? "https" : "http", addr, ac->port,
 		pg_auth_enabled(&api->auth) ? "changes need the password or token"
 					    : "read-only: no password_hash or token_hash set");
+	if (env->tls)
+		pg_info("api: certificate %s%s, public key pin %s (passgatectl --pin)",
+			env->tls->cert_path, env->tls->made ? " (self-signed, made now)" : "",
+			env->tls->pin);
 	return api;
 }
 

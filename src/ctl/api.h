@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * api.h - the HTTP API and admin page, as the daemon's main loop sees it.
+ * api.h - the HTTP API and admin page, as the control thread sees it.
  *
  * The server (libmicrohttpd) runs without threads of its own: its epoll
- * descriptor sits in the daemon's poll set and pg_api_run() serves whatever
- * is ready, between two passes of the data path. The engine has no locks,
- * and this way every engine read and every reconfiguration happens on the
- * one thread that runs packets, never in the middle of a batch.
+ * descriptor is polled by the control thread (ctl_thread.c), which calls
+ * pg_api_run() to serve whatever is ready. Parsing, password checks, JSON
+ * and file writes happen there. The engine has no locks: whatever a request
+ * needs from it (a page of flows, the counters, a new configuration) is a
+ * bounded job the data path's thread runs between two batches
+ * (dp/handoff.h), so packets never wait for a request.
  */
 #ifndef PG_API_H
 #define PG_API_H
@@ -15,6 +17,7 @@
 #include <stdint.h>
 
 #include "conf/config.h"
+#include "ctl/tls.h"
 #include "engine/engine.h"
 #include "engine/engines.h"
 
@@ -22,6 +25,10 @@ struct pg_api;
 struct pg_port;
 struct pg_capture;
 struct pg_dp_stats;
+struct pg_datapath;
+struct pg_handoff;
+struct pg_shaper;
+struct pg_syncchan;
 
 /* What the API works on; all borrowed, owned by the daemon. */
 struct pg_api_env {
@@ -32,6 +39,11 @@ struct pg_api_env {
 	uint64_t start_ms;	  /* monotonic time the daemon started */
 	struct pg_capture *capture; /* the data path's (capture.h); NULL: none */
 	const struct pg_dp_stats *dp_stats; /* batch sizes (dpstats.h); NULL: none */
+	struct pg_datapath *dp; /* the DHCP WAN (dp/wan.h): lease, renew; NULL: none */
+	const struct pg_tls *tls; /* the listener's certificate (tls.h); NULL: plain HTTP */
+	struct pg_handoff *handoff; /* jobs for the data path's thread; NULL: run inline */
+	const struct pg_shaper *shapers[2]; /* egress shapers by side (shaper.h); NULL: off */
+	const struct pg_syncchan *sync; /* the sync channel (dp/syncchan.h), read in jobs; NULL: none */
 };
 
 /*
@@ -67,8 +79,20 @@ void pg_api_run(struct pg_api *api, uint64_t now_ms);
 
 /*
  * Take the engines' events, log each at info level and keep the latest
- * for GET /api/v1/events. Call after every pass; api may be NULL.
+ * for GET /api/v1/events; api may be NULL. Without a handoff (one thread)
+ * straight from the engines, after every pass; with one, from the ring the
+ * data path fills (dp/handoff.h), on the control thread.
  */
 void pg_api_drain_events(struct pg_api *api, struct pg_engines *engines, uint64_t now_ms);
+
+/* Log the counters and links (SIGUSR1), from a copy taken between two passes. */
+void pg_api_log_status(struct pg_api *api);
+
+/*
+ * dnsmasq's view of cfg: [dns] upstream = dhcp takes the DNS servers of the
+ * WAN's lease in use (copied between two passes); otherwise cfg itself.
+ * Control thread only.
+ */
+const struct pg_config *pg_api_dnsmasq_view(struct pg_api *api, const struct pg_config *cfg);
 
 #endif /* PG_API_H */

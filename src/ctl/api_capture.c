@@ -5,10 +5,15 @@
  *
  * Everything here needs credentials, reads included: a capture holds
  * other people's packets. The capture itself lives in the data path
- * (src/dp/capture.c); these handlers run between two passes like every
- * other, so arming and reading never race the hook. Arming compiles the
- * filter with libpcap on this thread: a refused expression answers 400
- * with field "filter" and libpcap's own words.
+ * (src/dp/capture.c) and only the data path's thread touches it while it
+ * runs: arming, stopping and reading the counts are jobs it runs between
+ * two passes (dp/handoff.h), so they never race the hook. The slow parts
+ * stay on the control thread: the filter is compiled with libpcap and the
+ * buffer allocated before the job that arms it (a refused expression
+ * answers 400 with field "filter" and libpcap's own words), a finished
+ * capture's buffer is freed after the job that lets go of it, and the pcap
+ * file is written from a finished capture, which the hook no longer
+ * touches.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -40,12 +45,57 @@ static struct pg_capture *capture_of(struct pg_api *api, struct pg_api_resp *res
 	return api->env.capture;
 }
 
-static void answer_status(struct pg_api *api, struct pg_capture *c, struct pg_api_resp *resp)
+enum cap_op { CAP_READ, CAP_ARM, CAP_STOP, CAP_CLEAR };
+
+/* One job on the data path's thread: do op, then copy the capture's state out. */
+struct cap_job {
+	struct pg_api *api;
+	struct pg_capture *c;
+	enum cap_op op;
+	struct pg_capture_prep prep; /* CAP_ARM: in, then what c held; CAP_CLEAR: out */
+	int r;
+	struct pg_capture copy; /* pointers in it belong to c: read, never free */
+};
+
+static void cap_fn(void *arg)
+{
+	struct cap_job *j = arg;
+
+	pg_capture_update(j->c, j->api->now_ms);
+	switch (j->op) {
+	case CAP_ARM:
+		j->r = pg_capture_arm(j->c, &j->prep, j->api->now_ms);
+		break;
+	case CAP_STOP:
+		pg_capture_stop(j->c, "stopped");
+		break;
+	case CAP_CLEAR:
+		pg_capture_stop(j->c, "stopped");
+		pg_capture_detach(j->c, &j->prep);
+		break;
+	case CAP_READ:
+		break;
+	}
+	j->copy = *j->c;
+}
+
+/* Run op between two passes; j->copy holds the state after it. */
+static void cap_run(struct pg_api *api, struct pg_capture *c, enum cap_op op, struct cap_job *j)
+{
+	j->api = api;
+	j->c = c;
+	j->op = op;
+	j->r = 0;
+	if (op != CAP_ARM)
+		memset(&j->prep, 0, sizeof(j->prep));
+	pg_api_on_dp(api, cap_fn, j);
+}
+
+static void answer_status(struct pg_api *api, const struct pg_capture *c, struct pg_api_resp *resp)
 {
 	struct json_object *o = json_object_new_object();
 	bool held = c->state != PG_CAPTURE_IDLE;
 
-	pg_capture_update(c, api->now_ms);
 	json_object_object_add(o, "state", json_object_new_string(pg_capture_state_name(c->state)));
 	if (held) {
 		json_object_object_add(o, "filter", json_object_new_string(c->filter));
@@ -151,6 +201,7 @@ void pg_api_capture_post(struct pg_api *api, const char *rest, const struct pg_a
 	struct pg_capture *c = capture_of(api, resp);
 	struct pg_capture_opts o = {0};
 	struct json_object *body;
+	struct cap_job *j;
 	const char *field;
 	char err[PG_CAPTURE_FILTER_MAX + 128];
 	int r;
@@ -165,63 +216,84 @@ void pg_api_capture_post(struct pg_api *api, const char *rest, const struct pg_a
 		json_object_put(body);
 		return;
 	}
-	r = pg_capture_start(c, &o, api->now_ms, err, sizeof(err), &field);
-	json_object_put(body);
-	if (r == -EBUSY) {
-		pg_api_error(resp, 409, NULL, "%s: stop it first (POST /api/v1/capture/stop)", err);
+	j = calloc(1, sizeof(*j));
+	if (!j) {
+		json_object_put(body);
+		pg_api_error(resp, 500, NULL, "out of memory");
 		return;
 	}
+	/* The slow part here: compile the filter, allocate the buffer. */
+	r = pg_capture_prepare(&j->prep, &o, err, sizeof(err), &field);
+	json_object_put(body);
 	if (r) {
+		free(j);
 		pg_api_error(resp, r == -EINVAL ? 400 : 500, field, "%s", err);
 		return;
 	}
-	pg_info("capture: started on %s link%s, filter '%s', %u s, %u packets", link_name(c->links),
-		c->links == PG_CAPTURE_LINK_ANY ? "s" : "", c->filter, o.seconds, o.packets);
-	answer_status(api, c, resp);
+	cap_run(api, c, CAP_ARM, j);
+	/* Armed: what the capture held before. Refused: the prepared one. Both go. */
+	pg_capture_prep_free(&j->prep);
+	if (j->r == -EBUSY) {
+		free(j);
+		pg_api_error(resp, 409, NULL,
+			     "a capture is already running: stop it first (POST /api/v1/capture/stop)");
+		return;
+	}
+	pg_info("capture: started on %s link%s, filter '%s', %u s, %u packets",
+		link_name(j->copy.links), j->copy.links == PG_CAPTURE_LINK_ANY ? "s" : "",
+		j->copy.filter, o.seconds, o.packets);
+	answer_status(api, &j->copy, resp);
+	free(j);
+}
+
+/* A job of op, then its answer. */
+static void cap_simple(struct pg_api *api, enum cap_op op, struct pg_api_resp *resp)
+{
+	struct pg_capture *c = capture_of(api, resp);
+	struct cap_job *j;
+
+	if (!c)
+		return;
+	j = calloc(1, sizeof(*j));
+	if (!j) {
+		pg_api_error(resp, 500, NULL, "out of memory");
+		return;
+	}
+	cap_run(api, c, op, j);
+	pg_capture_prep_free(&j->prep); /* CAP_CLEAR: the buffer, freed off the data path */
+	answer_status(api, &j->copy, resp);
+	free(j);
 }
 
 void pg_api_capture_get(struct pg_api *api, const char *rest, const struct pg_api_req *req,
 			struct pg_api_resp *resp)
 {
-	struct pg_capture *c = capture_of(api, resp);
-
 	(void)rest;
 	(void)req;
-	if (c)
-		answer_status(api, c, resp);
+	cap_simple(api, CAP_READ, resp);
 }
 
 void pg_api_capture_stop(struct pg_api *api, const char *rest, const struct pg_api_req *req,
 			 struct pg_api_resp *resp)
 {
-	struct pg_capture *c = capture_of(api, resp);
-
 	(void)rest;
 	(void)req;
-	if (!c)
-		return;
-	pg_capture_stop(c, "stopped");
-	answer_status(api, c, resp);
+	cap_simple(api, CAP_STOP, resp);
 }
 
 void pg_api_capture_delete(struct pg_api *api, const char *rest, const struct pg_api_req *req,
 			   struct pg_api_resp *resp)
 {
-	struct pg_capture *c = capture_of(api, resp);
-
 	(void)rest;
 	(void)req;
-	if (!c)
-		return;
-	pg_capture_stop(c, "stopped");
-	pg_capture_clear(c);
-	answer_status(api, c, resp);
+	cap_simple(api, CAP_CLEAR, resp);
 }
 
 void pg_api_capture_pcap(struct pg_api *api, const char *rest, const struct pg_api_req *req,
 			 struct pg_api_resp *resp)
 {
 	struct pg_capture *c = capture_of(api, resp);
+	struct cap_job *j;
 	uint8_t *file;
 	size_t len;
 	int r;
@@ -230,8 +302,18 @@ void pg_api_capture_pcap(struct pg_api *api, const char *rest, const struct pg_a
 	(void)req;
 	if (!c)
 		return;
-	pg_capture_update(c, api->now_ms);
-	r = pg_capture_pcap(c, &file, &len);
+	j = calloc(1, sizeof(*j));
+	if (!j) {
+		pg_api_error(resp, 500, NULL, "out of memory");
+		return;
+	}
+	cap_run(api, c, CAP_READ, j);
+	/*
+	 * A finished capture is no longer touched by the hook, and only this
+	 * thread re-arms or clears it: the copy's buffer is safe to read here.
+	 */
+	r = pg_capture_pcap(&j->copy, &file, &len);
+	free(j);
 	if (r == -EAGAIN) {
 		pg_api_error(resp, 409, NULL,
 			     "the capture is still running (wait, or POST /api/v1/capture/stop)");
@@ -249,5 +331,5 @@ void pg_api_capture_pcap(struct pg_api *api, const char *rest, const struct pg_a
 	resp->content_type = "application/vnd.tcpdump.pcap";
 	resp->body = (char *)file;
 	resp->len = len;
-	pg_info("capture: pcap fetched, %u packets, %zu bytes", c->packets, len);
+	pg_info("capture: pcap fetched, %zu bytes", len);
 }

@@ -3,8 +3,9 @@
  * api_commit.c - making an edited configuration the running one.
  *
  * Order matters: the new configuration is validated as a whole, saved
- * (temporary file, fsync, rename: config_write.c), and only then handed to
- * the engine, between two batches (we run on the data path's thread). If
+ * (temporary file, fsync, rename: config_write.c, on the control thread),
+ * and only then handed to the engine, between two batches (a job on the
+ * data path's thread, api_dp.c). If
  * saving fails nothing changes; if the engine refused (it validated the
  * same thing, so this should not happen) the old file is written back. The
  * engine keeps its flow table across pg_engine_reconfigure(): established
@@ -55,7 +56,7 @@ void pg_api_commit(struct pg_api *api, struct pg_config *next, const char *what,
 			return;
 		}
 	}
-	r = pg_engines_reconfigure(api->env.engines, &next->engine);
+	r = pg_api_reconfigure(api, &next->engine, NULL);
 	if (r) {
 		if (path && pg_config_write(cur, path))
 			pg_err("api: %s could not be restored after a refused change", path);

@@ -49,7 +49,12 @@ void pg_api_config_svc_json(struct json_object *o, const struct pg_config *cfg)
 	list = json_object_new_array();
 	for (unsigned int i = 0; i < n->nupstream; i++)
 		json_object_array_add(list, addr(n->upstream[i]));
-	json_object_object_add(s, "upstream", list);
+	if (n->upstream_dhcp) {
+		json_object_put(list);
+		json_object_object_add(s, "upstream", json_object_new_string("dhcp"));
+	} else {
+		json_object_object_add(s, "upstream", list);
+	}
 	json_object_object_add(s, "names", json_object_new_int64(n->nnames));
 	json_object_object_add(o, "dns", s);
 }

@@ -14,6 +14,10 @@
 
 #include "ctl/api.h"
 #include "ctl/auth.h"
+#include "dp/dpstats.h"
+#include "sync/session.h"
+#include "engine/observe.h"
+#include "l2/port.h"
 
 #define PG_API_BODY_MAX 16384	 /* request bodies larger than this get 413 */
 #define PG_API_HEADER_MEM 32768	 /* per connection: headers must fit (else 431) */
@@ -25,6 +29,12 @@
 #define PG_API_FLOWS_PAGE_MAX 1000
 #define PG_API_LOG_LINES 256	 /* recent events kept for GET /api/v1/events */
 #define PG_API_LOG_LINE_MAX 200
+/*
+ * A job copying flows or sessions on the data path's thread scans the table
+ * in slices of this many slots and stops after PG_API_JOB_NS (api_dp.c).
+ */
+#define PG_API_SCAN_SLICE 512
+#define PG_API_JOB_NS 200000
 
 struct pg_api_log_line {
 	uint64_t seq;	      /* 1, 2, ...: clients ask for lines after one they saw */
@@ -73,6 +83,47 @@ struct pg_api_resp {
 	unsigned int retry_after_s;   /* sent with 429 when nonzero */
 };
 
+/*
+ * api_dp.c: what requests need from the data path, copied out (or swapped
+ * in) by bounded jobs its thread runs between two passes (dp/handoff.h).
+ * Everything else about a request stays on the control thread.
+ */
+struct pg_api_link_snap {
+	bool present;
+	char name[16];
+	uint8_t mac[6];
+	unsigned int neighbours;
+	uint32_t addr, mask, gateway; /* the port's, network order (a DHCP WAN's lease) */
+	uint64_t cnt[PG_L2_CNT__COUNT];
+};
+
+struct pg_api_snap {
+	uint64_t cnt[PG_CNT__COUNT];
+	uint32_t flows;
+	uint32_t by_proto[PG_FP__COUNT];
+	struct pg_api_link_snap link[2];
+	bool has_dp;		/* dp below is filled */
+	struct pg_dp_stats dp;	/* batch sizes and pass durations */
+	bool has_sync;		/* [sync] is on: sync_role and sync below are filled */
+	enum pg_sync_role sync_role;
+	struct pg_sync_counters sync; /* the channel's (docs/HA.md) */
+};
+
+/* Run fn(arg) on the data path's thread between two passes (inline without one). */
+void pg_api_on_dp(struct pg_api *api, void (*fn)(void *arg), void *arg);
+/* Counters, flow counts, links and data path statistics, as of one moment. */
+void pg_api_snapshot(struct pg_api *api, struct pg_api_snap *s);
+/*
+ * pg_engines_flows() / _vpn_sessions(), in jobs of at most PG_API_JOB_NS;
+ * *total (may be NULL): flows in the table.
+ */
+unsigned int pg_api_flows(struct pg_api *api, const struct pg_flow_filter *f, uint32_t *cursor,
+			  struct pg_flow_info *out, unsigned int max, uint32_t *total);
+unsigned int pg_api_sessions(struct pg_api *api, uint32_t *cursor, struct pg_vpn_session *out,
+			     unsigned int max);
+/* pg_engines_reconfigure() between two passes; *flows (may be NULL): the count after. */
+int pg_api_reconfigure(struct pg_api *api, const struct pg_engine_config *ec, uint32_t *flows);
+
 /* api_route.c: dispatch a request; always fills resp. */
 void pg_api_handle(struct pg_api *api, const struct pg_api_req *req, struct pg_api_resp *resp);
 const char *pg_api_arg(const struct pg_api_req *req, const char *key);
@@ -87,6 +138,11 @@ struct json_object *pg_api_body_object(const struct pg_api_req *req, struct pg_a
 
 /* api_status.c */
 void pg_api_get_status(struct pg_api *api, const struct pg_api_req *req, struct pg_api_resp *resp);
+/* {"up": {...} or null, "down": ...}: the shapers' rates, queues and counters (api_shaper.c). */
+struct json_object *pg_api_shaper_json(struct pg_api *api);
+/* Both shapers' figures, copied between two passes; false when neither is on. */
+struct pg_shaper_stats;
+bool pg_api_shaper_stats(struct pg_api *api, struct pg_shaper_stats *st, bool *on);
 void pg_api_get_flows(struct pg_api *api, const struct pg_api_req *req, struct pg_api_resp *resp);
 void pg_api_get_sessions(struct pg_api *api, const struct pg_api_req *req,
 			 struct pg_api_resp *resp);
@@ -116,6 +172,21 @@ int pg_api_config_append(struct pg_config *cfg, const char *section, const char 
 			 const char *value, char *err, size_t errlen);
 /* Strip "FILE:LINE: " from a config error, leaving "[section] key: reason". */
 const char *pg_api_config_reason(const char *err);
+
+/*
+ * Hand a configuration's engine settings to the engines, with the DHCP
+ * WAN's lease put in (dp/wan.h) when there is one. 0 or -errno.
+ */
+/* A copy of the DHCP WAN's state (taken between two passes); false without one. */
+struct pg_wan;
+bool pg_api_wan_snapshot(struct pg_api *api, struct pg_wan *out);
+
+/* api_wan.c: GET /api/v1/wan, POST /api/v1/wan/renew and /release; the status part. */
+struct json_object *pg_api_wan_json(struct pg_api *api);
+void pg_api_wan_get(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+		    struct pg_api_resp *resp);
+void pg_api_wan_post(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+		     struct pg_api_resp *resp);
 
 /* api_reload.c: POST /api/v1/reload. */
 void pg_api_post_reload(struct pg_api *api, const struct pg_api_req *req,

@@ -4,18 +4,22 @@
  * ring of recent lines for GET /api/v1/events (the admin page's log view).
  *
  * The engine queues events (a PPTP call up, the first IKE message of a
- * client, NAT-T in use, an ESP SPI learnt); after every pass the daemon
- * drains them here. Each becomes one info line in the log, worded by
+ * client, NAT-T in use, an ESP SPI learnt); after every pass the data path
+ * moves them into the hand-over ring (dp/handoff.h) and the control thread
+ * drains them here, so formatting and writing the log never delay packets. Each becomes one info line in the log, worded by
  * pg_event_format(), and a numbered entry in the ring. Clients poll with
  * ?after=SEQ to get only lines newer than the last they saw.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "ctl/api_internal.h"
-#include "util/log.h"
+#include "dp/datapath.h"
+#include "dp/handoff.h"
 #include "engine/observe.h"
+#include "util/log.h"
 
 #define DRAIN_BATCH 32
 
@@ -35,19 +39,72 @@ void pg_api_log_add(struct pg_api *api, const char *level, const char *text)
 
 void pg_api_drain_events(struct pg_api *api, struct pg_engines *engines, uint64_t now_ms)
 {
+	struct pg_handoff *h = api ? api->env.handoff : NULL;
 	struct pg_event ev[DRAIN_BATCH];
 	char line[PG_API_LOG_LINE_MAX];
 	unsigned int n;
 
 	(void)now_ms;
 	do {
-		n = pg_engines_events(engines, ev, DRAIN_BATCH);
+		/* With a data path thread its ring is the only way to the engines. */
+		n = h ? pg_handoff_events_take(h, ev, DRAIN_BATCH)
+		      : pg_engines_events(engines, ev, DRAIN_BATCH);
 		for (unsigned int i = 0; i < n; i++) {
 			pg_event_format(&ev[i], line, sizeof(line));
 			pg_info("%s", line);
 			pg_api_log_add(api, "info", line);
 		}
 	} while (n == DRAIN_BATCH);
+}
+
+static void dp_status_fn(void *arg)
+{
+	pg_datapath_status(arg);
+}
+
+void pg_api_log_status(struct pg_api *api)
+{
+	struct pg_api_snap *s = malloc(sizeof(*s));
+	char mac[18];
+
+	if (!s) {
+		pg_err("status: out of memory");
+		return;
+	}
+	pg_api_snapshot(api, s);
+	if (api->env.dp)
+		pg_api_on_dp(api, dp_status_fn, api->env.dp);
+	for (unsigned int i = 0; i < PG_CNT__COUNT; i++)
+		if (s->cnt[i])
+			pg_log_status("counter %s %llu", pg_counter_name(i),
+				      (unsigned long long)s->cnt[i]);
+	for (int side = 0; side < 2; side++) {
+		const struct pg_api_link_snap *l = &s->link[side];
+		uint64_t drops = 0;
+
+		if (!l->present)
+			continue;
+		for (unsigned int i = 0; i < PG_L2_CNT__COUNT; i++)
+			if (!strncmp(pg_l2_counter_name(i), "drop_", 5))
+				drops += l->cnt[i];
+		pg_log_status("interface %s side %s mac %s rx %llu tx %llu drops %llu neighbours %u",
+			      l->name, side == PG_SIDE_LAN ? "lan" : "wan", pg_eth_ntoa(l->mac, mac),
+			      (unsigned long long)l->cnt[PG_L2_CNT_RX_FRAMES],
+			      (unsigned long long)l->cnt[PG_L2_CNT_TX_FRAMES],
+			      (unsigned long long)drops, l->neighbours);
+		for (unsigned int i = 0; i < PG_L2_CNT__COUNT; i++)
+			if (l->cnt[i])
+				pg_log_status("l2 %s %s %llu", l->name, pg_l2_counter_name(i),
+					      (unsigned long long)l->cnt[i]);
+	}
+	if (s->has_dp)
+		pg_log_status("passes %llu max %llu us over 1 ms %llu",
+			      (unsigned long long)s->dp.pass.count,
+			      (unsigned long long)(s->dp.pass.max_ns + 999) / 1000,
+			      (unsigned long long)pg_dp_pass_hist_over(&s->dp.pass, 1024));
+	/* Last: scripts read the dump as complete once this line is there. */
+	pg_log_status("flows %u", s->flows);
+	free(s);
 }
 
 void pg_api_get_events(struct pg_api *api, const struct pg_api_req *req, struct pg_api_resp *resp)

@@ -3,10 +3,11 @@
  * api_reload.c - re-reading the configuration file while running: for
  * SIGHUP (passgated.c) and POST /api/v1/reload (passgatectl reload).
  *
- * The file is parsed and validated whole, then held against the running
- * configuration (reload.c: settings fixed at start refuse the reload);
- * only a file that passes both is handed to the engine, between two
- * batches, with the flow table kept. Any refusal leaves the running
+ * The file is parsed and validated whole on the control thread, then held
+ * against the running configuration (reload.c: settings fixed at start
+ * refuse the reload); only a file that passes both is handed to the
+ * engine, between two batches (a job on the data path's thread, api_dp.c),
+ * with the flow table kept. Any refusal leaves the running
  * configuration as it was and names file, line and reason. The file is
  * not written: it is the source here, and rewriting it could race with the
  * editor that just saved it.
@@ -50,7 +51,8 @@ static int refuse(struct pg_api *api, int r, char *msg, size_t msglen, const cha
 	return r;
 }
 
-static int do_reload(struct pg_api *api, struct pg_reload_diff *d, char *msg, size_t msglen)
+static int do_reload(struct pg_api *api, struct pg_reload_diff *d, uint32_t *flows, char *msg,
+		     size_t msglen)
 {
 	struct pg_config *cur = api->env.cfg, next;
 	const char *path = api->env.cfg_path;
@@ -72,7 +74,7 @@ static int do_reload(struct pg_api *api, struct pg_reload_diff *d, char *msg, si
 	}
 	/* Not in the file: the flow hash key of this run must stay. */
 	memcpy(next.engine.hash_seed, cur->engine.hash_seed, sizeof(cur->engine.hash_seed));
-	r = pg_engines_reconfigure(api->env.engines, &next.engine);
+	r = pg_api_reconfigure(api, &next.engine, flows);
 	if (r) {
 		snprintf(err, sizeof(err), "%s: the engine refused it: %s", path, strerror(-r));
 		pg_config_free(&next);
@@ -100,7 +102,7 @@ int pg_api_reload(struct pg_api *api, char *msg, size_t msglen)
 {
 	struct pg_reload_diff d;
 
-	return do_reload(api, &d, msg, msglen);
+	return do_reload(api, &d, NULL, msg, msglen);
 }
 
 void pg_api_post_reload(struct pg_api *api, const struct pg_api_req *req,
@@ -109,11 +111,12 @@ void pg_api_post_reload(struct pg_api *api, const struct pg_api_req *req,
 	struct pg_reload_diff d;
 	struct json_object *o, *names;
 	char msg[PG_CONFIG_ERR_SIZE + 64];
+	uint32_t flows = 0;
 	int r;
 
 	(void)req;
 	memset(&d, 0, sizeof(d));
-	r = do_reload(api, &d, msg, sizeof(msg));
+	r = do_reload(api, &d, &flows, msg, sizeof(msg));
 	if (r) {
 		pg_api_error(resp, r == -ENOENT && !api->env.cfg_path ? 409
 				   : r == -ENOMEM			     ? 500
@@ -129,7 +132,6 @@ void pg_api_post_reload(struct pg_api *api, const struct pg_api_req *req,
 	json_object_object_add(o, "changed", names);
 	json_object_object_add(o, "changed_count", json_object_new_int64(d.n));
 	json_object_object_add(o, "message", json_object_new_string(msg));
-	json_object_object_add(o, "flows",
-			       json_object_new_int64(pg_engines_flow_count(api->env.engines)));
+	json_object_object_add(o, "flows", json_object_new_int64(flows));
 	pg_api_json(resp, 200, o);
 }

@@ -205,6 +205,8 @@ static const struct route routes[] = {
 	{"POST", "/api/v1/forwards", A_WRITE, r_add_forward},
 	{"DELETE", "/api/v1/forwards/", A_WRITE, r_del_forward},
 	{"GET", "/metrics", A_READ, r_metrics},
+	{"GET", "/api/v1/wan", A_READ, pg_api_wan_get},
+	{"POST", "/api/v1/wan/", A_WRITE, pg_api_wan_post},
 	{"POST", "/api/v1/reload", A_WRITE, r_reload},
 	/* A capture holds other people's packets: credentials even to read. */
 	{"POST", "/api/v1/capture", A_WRITE, pg_api_capture_post},

@@ -32,7 +32,7 @@ static const struct {
 	{"timeouts",
 	 {"tcp_established", "tcp_transitory", "tcp_time_wait", "udp", "icmp", "gre", "esp",
 	  "other"}},
-	{"icmp", {"error_rate", "error_burst", "refused"}},
+	{"icmp", {"error_rate", "error_burst", "refused", "refused_outbound"}},
 	{"log", {"level"}},
 	{"forward", {"dmz"}},
 	{"input", {"lan", "wan"}},
@@ -106,6 +106,7 @@ void pg_api_get_config(struct pg_api *api, const struct pg_api_req *req, struct 
 	json_object_object_add(s, "error_burst", json_object_new_int64(ec->icmp_error_burst));
 	json_object_object_add(s, "refused", json_object_new_string(
 				   pg_name_of(pg_refuse_names, PG_REFUSE__COUNT, ec->refuse, "?")));
+	json_object_object_add(s, "refused_outbound", json_object_new_boolean(ec->refuse_outbound));
 	json_object_object_add(o, "icmp", s);
 
 	s = json_object_new_object();

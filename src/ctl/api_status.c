@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * api_status.c - GET status, flows and VPN sessions: the engine's counters,
- * the links, and copies of flow table entries turned into JSON. Every read
- * is bounded: flows come a page at a time (the cursor of pg_engine_flows()
- * is handed to the client as "next"), sessions at most
- * PG_API_FLOWS_PAGE_MAX per answer.
+ * the links, and copies of flow table entries turned into JSON. The copies
+ * are taken between two passes by jobs on the data path's thread
+ * (api_dp.c); the JSON is made here, on the control thread. Every read is
+ * bounded: flows come a page at a time (the cursor of pg_engine_flows() is
+ * handed to the client as "next"), sessions at most PG_API_FLOWS_PAGE_MAX
+ * per answer.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -16,8 +18,9 @@
 #include "engine/observe.h"
 #include "engine/parse.h"
 #include "l2/port.h"
-#include "util/version.h"
 #include "util/inet.h"
+#include "util/version.h"
+#include "wan/dhcp.h"
 
 static struct json_object *prefix_json(uint32_t addr_be, uint8_t prefix)
 {
@@ -29,11 +32,12 @@ static struct json_object *prefix_json(uint32_t addr_be, uint8_t prefix)
 	return json_object_new_string(buf);
 }
 
-static struct json_object *link_json(const struct pg_api *api, enum pg_side side)
+static struct json_object *link_json(const struct pg_api *api, const struct pg_api_snap *snap,
+				     enum pg_side side)
 {
 	const struct pg_config *cfg = api->env.cfg;
 	const struct pg_engine_config *ec = &cfg->engine;
-	const struct pg_port *p = api->env.ports[side];
+	const struct pg_api_link_snap *p = &snap->link[side];
 	struct json_object *o = json_object_new_object(), *c;
 	char mac[18];
 
@@ -42,17 +46,28 @@ static struct json_object *link_json(const struct pg_api *api, enum pg_side side
 	json_object_object_add(o, "name", json_object_new_string(side == PG_SIDE_LAN
 									 ? cfg->lan_ifname
 									 : cfg->wan_ifname));
-	json_object_object_add(o, "address",
-			       side == PG_SIDE_LAN ? prefix_json(ec->lan_addr, ec->lan_prefix)
-						   : prefix_json(ec->wan_addr, ec->wan_prefix));
-	if (side == PG_SIDE_WAN)
-		json_object_object_add(o, "gateway", pg_api_addr(ntohl(ec->wan_gateway)));
+	if (side == PG_SIDE_WAN && cfg->wan_dhcp && p) {
+		/* The lease in use, as the port has it; none while waiting. */
+		int plen = pg_dhcp_mask_len(p->mask);
+
+		json_object_object_add(o, "address", p->addr ? prefix_json(p->addr, (uint8_t)plen)
+							     : NULL);
+		json_object_object_add(o, "gateway",
+				       p->gateway ? pg_api_addr(ntohl(p->gateway)) : NULL);
+	} else {
+		json_object_object_add(o, "address",
+				       side == PG_SIDE_LAN
+					       ? prefix_json(ec->lan_addr, ec->lan_prefix)
+					       : prefix_json(ec->wan_addr, ec->wan_prefix));
+		if (side == PG_SIDE_WAN)
+			json_object_object_add(o, "gateway", pg_api_addr(ntohl(ec->wan_gateway)));
+	}
 	json_object_object_add(o, "mtu", json_object_new_int64(side == PG_SIDE_LAN ? cfg->lan_mtu
 										    : cfg->wan_mtu));
-	if (!p)
+	if (!p->present)
 		return o;
 	json_object_object_add(o, "mac", json_object_new_string(pg_eth_ntoa(p->mac, mac)));
-	json_object_object_add(o, "neighbours", json_object_new_int64(pg_neigh_count(&p->neigh)));
+	json_object_object_add(o, "neighbours", json_object_new_int64(p->neighbours));
 	c = json_object_new_object();
 	for (unsigned int i = 0; i < PG_L2_CNT__COUNT; i++)
 		json_object_object_add(c, pg_l2_counter_name(i),
@@ -61,39 +76,76 @@ static struct json_object *link_json(const struct pg_api *api, enum pg_side side
 	return o;
 }
 
+/* A duration histogram of the data path's (dpstats.h): count, max, buckets in microseconds. */
+static struct json_object *passes_json(const struct pg_dp_pass_hist *h)
+{
+	struct json_object *o = json_object_new_object(), *b = json_object_new_array();
+
+	json_object_object_add(o, "count", json_object_new_uint64(h->count));
+	json_object_object_add(o, "max_us", json_object_new_uint64((h->max_ns + 999) / 1000));
+	json_object_object_add(o, "mean_ns",
+			       json_object_new_uint64(h->count ? h->sum_ns / h->count : 0));
+	json_object_object_add(o, "over_1ms", json_object_new_uint64(pg_dp_pass_hist_over(h, 1024)));
+	/* Only the buckets in use: [upper bound in us, passes]. */
+	for (unsigned int i = 0; i < PG_DP_PASS_BUCKETS; i++) {
+		struct json_object *pair;
+
+		if (!h->buckets[i])
+			continue;
+		pair = json_object_new_array();
+		json_object_array_add(pair, json_object_new_uint64(1ull << i));
+		json_object_array_add(pair, json_object_new_uint64(h->buckets[i]));
+		json_object_array_add(b, pair);
+	}
+	json_object_object_add(o, "buckets_us", b);
+	return o;
+}
+
 void pg_api_get_status(struct pg_api *api, const struct pg_api_req *req, struct pg_api_resp *resp)
 {
 	const struct pg_engine_config *ec = &api->env.cfg->engine;
-	uint64_t cnt[PG_CNT__COUNT];
-	struct json_object *o = json_object_new_object(), *links, *c, *pt;
+	struct pg_api_snap *snap = malloc(sizeof(*snap));
+	struct json_object *o, *links, *c, *pt;
 
 	(void)req;
-	pg_engines_counters(api->env.engines, cnt);
+	if (!snap) {
+		pg_api_error(resp, 500, NULL, "out of memory");
+		return;
+	}
+	pg_api_snapshot(api, snap);
+	o = json_object_new_object();
 	json_object_object_add(o, "version", json_object_new_string(PG_VERSION));
 	json_object_object_add(o, "uptime_s",
 			       json_object_new_uint64((api->now_ms - api->env.start_ms) / 1000));
-	json_object_object_add(o, "flows",
-			       json_object_new_int64(pg_engines_flow_count(api->env.engines)));
+	json_object_object_add(o, "flows", json_object_new_int64(snap->flows));
 	json_object_object_add(o, "max_flows", json_object_new_int64(ec->max_flows));
 	json_object_object_add(o, "workers", json_object_new_int64(api->env.engines->n));
 	json_object_object_add(o, "config_file", api->env.cfg_path
 							 ? json_object_new_string(api->env.cfg_path)
 							 : NULL);
 	links = json_object_new_array();
-	json_object_array_add(links, link_json(api, PG_SIDE_LAN));
-	json_object_array_add(links, link_json(api, PG_SIDE_WAN));
+	json_object_array_add(links, link_json(api, snap, PG_SIDE_LAN));
+	json_object_array_add(links, link_json(api, snap, PG_SIDE_WAN));
 	json_object_object_add(o, "interfaces", links);
+	json_object_object_add(o, "wan", pg_api_wan_json(api));
 	pt = json_object_new_object();
 	json_object_object_add(pt, "pptp", json_object_new_boolean(ec->pptp_passthrough));
 	json_object_object_add(pt, "ipsec", json_object_new_boolean(ec->ipsec_passthrough));
 	json_object_object_add(pt, "l2tp", json_object_new_boolean(ec->l2tp_passthrough));
 	json_object_object_add(o, "passthrough", pt);
-	json_object_object_add(o, "sync", pg_api_sync_json()); /* null when [sync] is off */
+	/* null when [sync] is off */
+	json_object_object_add(o, "sync", pg_api_sync_json(snap));
+	if (snap->has_dp) {
+		json_object_object_add(o, "passes", passes_json(&snap->dp.pass));
+		json_object_object_add(o, "control_jobs", passes_json(&snap->dp.job));
+	}
+	json_object_object_add(o, "shaper", pg_api_shaper_json(api));
 	/* Every counter by its stable name, drop reasons included, zeros too. */
 	c = json_object_new_object();
 	for (unsigned int i = 1; i < PG_CNT__COUNT; i++)
-		json_object_object_add(c, pg_counter_name(i), json_object_new_uint64(cnt[i]));
+		json_object_object_add(c, pg_counter_name(i), json_object_new_uint64(snap->cnt[i]));
 	json_object_object_add(o, "counters", c);
+	free(snap);
 	pg_api_json(resp, 200, o);
 }
 
@@ -203,7 +255,7 @@ void pg_api_get_flows(struct pg_api *api, const struct pg_api_req *req, struct p
 	struct pg_flow_info *buf;
 	struct json_object *o, *arr;
 	const char *v;
-	uint32_t cursor = 0, host;
+	uint32_t cursor = 0, host, total;
 	unsigned int limit, n;
 
 	memset(&flt, 0, sizeof(flt));
@@ -239,7 +291,7 @@ void pg_api_get_flows(struct pg_api *api, const struct pg_api_req *req, struct p
 		pg_api_error(resp, 500, NULL, "out of memory");
 		return;
 	}
-	n = pg_engines_flows(api->env.engines, &flt, &cursor, buf, limit, api->now_ms);
+	n = pg_api_flows(api, &flt, &cursor, buf, limit, &total);
 	o = json_object_new_object();
 	arr = json_object_new_array();
 	for (unsigned int i = 0; i < n; i++)
@@ -247,8 +299,7 @@ void pg_api_get_flows(struct pg_api *api, const struct pg_api_req *req, struct p
 	free(buf);
 	json_object_object_add(o, "flows", arr);
 	json_object_object_add(o, "next", cursor ? json_object_new_int64(cursor) : NULL);
-	json_object_object_add(o, "total",
-			       json_object_new_int64(pg_engines_flow_count(api->env.engines)));
+	json_object_object_add(o, "total", json_object_new_int64(total));
 	pg_api_json(resp, 200, o);
 }
 
@@ -316,7 +367,7 @@ void pg_api_get_sessions(struct pg_api *api, const struct pg_api_req *req,
 		pg_api_error(resp, 500, NULL, "out of memory");
 		return;
 	}
-	n = pg_engines_vpn_sessions(api->env.engines, &cursor, buf, limit, api->now_ms);
+	n = pg_api_sessions(api, &cursor, buf, limit);
 	o = json_object_new_object();
 	arr = json_object_new_array();
 	for (unsigned int i = 0; i < n; i++)

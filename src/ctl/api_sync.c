@@ -55,26 +55,25 @@ static unsigned int collect(const struct pg_sync_counters *c, struct pg_sync_met
 	return n;
 }
 
-unsigned int pg_api_sync_metrics(struct pg_sync_metric *m, unsigned int max)
+unsigned int pg_api_sync_metrics(const struct pg_api_snap *snap, struct pg_sync_metric *m,
+				 unsigned int max)
 {
-	const struct pg_sync_counters *c = pg_syncchan_counters(pg_syncchan_daemon());
-
-	return c ? collect(c, m, max) : 0;
+	return snap->has_sync ? collect(&snap->sync, m, max) : 0;
 }
 
-struct json_object *pg_api_sync_json(void)
+struct json_object *pg_api_sync_json(const struct pg_api_snap *snap)
 {
-	const struct pg_syncchan *ch = pg_syncchan_daemon();
-	const struct pg_sync_counters *c = pg_syncchan_counters(ch);
+	const struct pg_sync_counters *c = &snap->sync;
 	struct pg_sync_metric m[32];
 	struct json_object *o, *refused;
 	unsigned int n;
 
-	if (!c)
+	if (!snap->has_sync)
 		return NULL;
 	o = json_object_new_object();
 	refused = json_object_new_object();
-	json_object_object_add(o, "role", json_object_new_string(pg_sync_role_names[ch->role]));
+	json_object_object_add(o, "role",
+			       json_object_new_string(pg_sync_role_names[snap->sync_role]));
 	n = collect(c, m, 32);
 	for (unsigned int i = 0; i < n; i++) {
 		/* passgate_sync_X_total -> X */

@@ -5,12 +5,17 @@
 
 #include <stdint.h>
 
-#include "dp/syncchan.h"
+#include "ctl/api_internal.h"
 
 struct json_object;
 
+/*
+ * The counters come from a snapshot (pg_api_snapshot()), copied on the data
+ * path's thread, which owns the channel: never from the channel itself.
+ */
+
 /* {"role": ..., "synced": ..., counters...}, or NULL when sync is off. */
-struct json_object *pg_api_sync_json(void);
+struct json_object *pg_api_sync_json(const struct pg_api_snap *snap);
 
 /* The counters by Prometheus name, for the metrics page; false when sync is off. */
 struct pg_sync_metric {
@@ -18,6 +23,7 @@ struct pg_sync_metric {
 	const char *label; /* NULL, or reason="..." */
 	uint64_t value;
 };
-unsigned int pg_api_sync_metrics(struct pg_sync_metric *m, unsigned int max);
+unsigned int pg_api_sync_metrics(const struct pg_api_snap *snap, struct pg_sync_metric *m,
+				 unsigned int max);
 
 #endif /* PG_CTL_API_SYNC_H */

@@ -3,12 +3,16 @@
  * auth.c - passwords, tokens and sessions for the HTTP API.
  *
  * Credentials are stored as crypt(3) hashes (libxcrypt, yescrypt by
- * default), which are slow on purpose. The API runs on the data path's
- * thread, so every slow check stalls packets for its duration: checks are
- * therefore rationed (a token bucket shared by all clients) and a secret
- * that matched once is remembered in memory, so a script sending its token
- * with every request pays the price once. A browser logs in with the
- * password once and then carries a random session id.
+ * default), which are slow on purpose (tens of milliseconds). They run on
+ * the control thread (ctl_thread.c), never on the data path's, so a login
+ * costs other requests time, not packets. Checks are still rationed (a
+ * token bucket shared by all clients) so that a flood of guesses cannot
+ * keep the control thread busy, and a secret that matched once is
+ * remembered, so a script sending its token with every request pays the
+ * price once. It is remembered as a keyed hash (SipHash-2-4 with a 128-bit
+ * output under a random key): a memory dump does not hand out the token.
+ * A browser logs in with the password once and then carries a random
+ * session id.
  *
  * Failures are counted per client address: past PG_AUTH_MAX_FAILURES in a
  * window the address is refused (429) until the window ends, before any
@@ -22,6 +26,7 @@
 #include <sys/random.h>
 
 #include "ctl/auth.h"
+#include "engine/siphash.h"
 #include "util/passwd.h"
 
 void pg_auth_init(struct pg_auth *a, const struct pg_config_api *cfg)
@@ -29,6 +34,52 @@ void pg_auth_init(struct pg_auth *a, const struct pg_config_api *cfg)
 	memset(a, 0, sizeof(*a));
 	a->cfg = cfg;
 	a->bucket_ms = PG_AUTH_CHECKS_BURST * 1000ull;
+	/* Without randomness nothing is remembered: every request pays the check. */
+	if (getrandom(a->key, sizeof(a->key), 0) != (ssize_t)sizeof(a->key))
+		a->key[0] = a->key[1] = 0;
+}
+
+/* SipHash-2-4 with a 128-bit output (the reference's variant) of s under key. */
+static void keyed_hash(const uint64_t key[2], const char *s, uint64_t out[2])
+{
+	uint64_t v0 = 0x736f6d6570736575ULL ^ key[0], v1 = 0x646f72616e646f6dULL ^ key[1] ^ 0xee;
+	uint64_t v2 = 0x6c7967656e657261ULL ^ key[0], v3 = 0x7465646279746573ULL ^ key[1];
+	size_t len = strlen(s), i;
+	uint64_t m;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		m = 0;
+		for (int k = 7; k >= 0; k--)
+			m = m << 8 | (uint8_t)s[i + (size_t)k];
+		v3 ^= m;
+		PG_SIPROUND;
+		PG_SIPROUND;
+		v0 ^= m;
+	}
+	m = (uint64_t)len << 56;
+	for (size_t k = 0; i + k < len; k++)
+		m |= (uint64_t)(uint8_t)s[i + k] << (8 * k);
+	v3 ^= m;
+	PG_SIPROUND;
+	PG_SIPROUND;
+	v0 ^= m;
+	v2 ^= 0xee;
+	for (int r = 0; r < 4; r++)
+		PG_SIPROUND;
+	out[0] = v0 ^ v1 ^ v2 ^ v3;
+	v1 ^= 0xdd;
+	for (int r = 0; r < 4; r++)
+		PG_SIPROUND;
+	out[1] = v0 ^ v1 ^ v2 ^ v3;
+}
+
+/* Was secret remembered in known? Constant time in the hashes compared. */
+static bool known_match(const struct pg_auth *a, bool have, const uint64_t known[2],
+			const uint64_t h[2])
+{
+	uint64_t d = (known[0] ^ h[0]) | (known[1] ^ h[1]);
+
+	return have && (a->key[0] | a->key[1]) && d == 0;
 }
 
 bool pg_auth_enabled(const struct pg_auth *a)
@@ -102,15 +153,13 @@ static bool take_check(struct pg_auth *a, uint64_t now_ms)
 }
 
 /*
- * Does secret match hash, either remembered from an earlier match or by a
- * slow check? Returns PG_AUTH_OK, _BAD or _LIMITED (no check was possible).
- */
-/*
  * Does secret match hash by a slow check? Returns PG_AUTH_OK (and remembers
- * the secret in known), _BAD, or _LIMITED when no check may be spent now.
+ * the secret's keyed hash h in known), _BAD, or _LIMITED when no check may
+ * be spent now.
  */
 static enum pg_auth_result match(struct pg_auth *a, const char *secret, const char *hash,
-				 char *known, uint64_t now_ms)
+				 const uint64_t h[2], uint64_t known[2], bool *have,
+				 uint64_t now_ms)
 {
 	if (!*hash)
 		return PG_AUTH_BAD;
@@ -118,7 +167,9 @@ static enum pg_auth_result match(struct pg_auth *a, const char *secret, const ch
 		return PG_AUTH_LIMITED;
 	if (!pg_passwd_verify(secret, hash))
 		return PG_AUTH_BAD;
-	snprintf(known, PG_AUTH_SECRET_MAX + 1, "%s", secret);
+	known[0] = h[0];
+	known[1] = h[1];
+	*have = true;
 	return PG_AUTH_OK;
 }
 
@@ -171,6 +222,7 @@ static enum pg_auth_result check_secret(struct pg_auth *a, const char *secret, b
 					uint32_t addr, uint64_t now_ms)
 {
 	enum pg_auth_result r = PG_AUTH_BAD, t;
+	uint64_t h[2];
 
 	if (pg_auth_retry_after(a, addr, now_ms))
 		return PG_AUTH_LIMITED;
@@ -181,17 +233,19 @@ static enum pg_auth_result check_secret(struct pg_auth *a, const char *secret, b
 	if (!password_only && session_find(a, secret, now_ms))
 		return PG_AUTH_OK;
 	/* Secrets that matched before, before any slow check is spent. */
-	if (a->known_password[0] && pg_passwd_equal(secret, a->known_password))
+	keyed_hash(a->key, secret, h);
+	if (known_match(a, a->have_password, a->known_password, h))
 		return PG_AUTH_OK;
-	if (!password_only && a->known_token[0] && pg_passwd_equal(secret, a->known_token))
+	if (!password_only && known_match(a, a->have_token, a->known_token, h))
 		return PG_AUTH_OK;
 	if (a->cfg->password_hash[0]) {
-		r = match(a, secret, a->cfg->password_hash, a->known_password, now_ms);
+		r = match(a, secret, a->cfg->password_hash, h, a->known_password,
+			  &a->have_password, now_ms);
 		if (r == PG_AUTH_OK || r == PG_AUTH_LIMITED)
 			return r;
 	}
 	if (!password_only && a->cfg->token_hash[0]) {
-		t = match(a, secret, a->cfg->token_hash, a->known_token, now_ms);
+		t = match(a, secret, a->cfg->token_hash, h, a->known_token, &a->have_token, now_ms);
 		if (t == PG_AUTH_OK || t == PG_AUTH_LIMITED)
 			return t;
 		r = t;

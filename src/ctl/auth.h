@@ -2,6 +2,7 @@
 /*
  * auth.h - who may use the HTTP API: the password and token from [api],
  * stored as crypt(3) hashes, login sessions, and a rate limit on failures.
+ * Used by the control thread only (ctl_thread.c).
  */
 #ifndef PG_AUTH_H
 #define PG_AUTH_H
@@ -46,9 +47,15 @@ struct pg_auth {
 	const struct pg_config_api *cfg;
 	struct pg_auth_session sessions[PG_AUTH_SESSIONS];
 	struct pg_auth_client clients[PG_AUTH_CLIENTS];
-	/* Secrets that matched their hash once: later requests skip the slow check. */
-	char known_password[PG_AUTH_SECRET_MAX + 1];
-	char known_token[PG_AUTH_SECRET_MAX + 1];
+	/*
+	 * Secrets that matched their hash once, so that later requests skip the
+	 * slow check: remembered as a keyed hash (SipHash-2-4-128 under key,
+	 * random per pg_auth_init()), never as the secret itself.
+	 */
+	uint64_t key[2];
+	uint64_t known_password[2];
+	uint64_t known_token[2];
+	bool have_password, have_token;
 	uint64_t bucket_ms; /* token bucket for slow checks, in check-milliseconds */
 	uint64_t bucket_at;
 };

@@ -19,7 +19,7 @@
 
 #define PG_DNSMASQ_BIN "/usr/sbin/dnsmasq"
 /* Where the configuration and the lease file go without --run-dir. */
-#define PG_DNSMASQ_RUN_DIR "/run/passgated"
+#define PG_DNSMASQ_RUN_DIR "/run/passgate" /* with the control socket */
 /* Deaths in a row (each after less than PG_DNSMASQ_STABLE_MS) before giving up. */
 #define PG_DNSMASQ_MAX_RESTARTS 5
 #define PG_DNSMASQ_STABLE_MS (10u * 60 * 1000)
@@ -30,6 +30,7 @@
 struct pg_dnsmasq {
 	char bin[PG_DNSMASQ_PATH_MAX];
 	char run_dir[PG_DNSMASQ_PATH_MAX];
+	char lease_dir[PG_DNSMASQ_PATH_MAX]; /* the lease file's: run_dir unless set */
 	char lan_dev[16];	   /* the LAN host device dnsmasq binds to */
 	pid_t pid;		   /* the running child, 0 when none */
 	uint64_t started_ms;	   /* when it was started */
@@ -43,10 +44,16 @@ struct pg_dnsmasq {
 
 /*
  * Write dnsmasq's configuration for cfg into buf: bound to lan_dev, lease
- * file under run_dir. Returns its length, or -ENOSPC.
+ * file under lease_dir. Returns its length, or -ENOSPC.
  */
-int pg_dnsmasq_render(const struct pg_config *cfg, const char *lan_dev, const char *run_dir,
+int pg_dnsmasq_render(const struct pg_config *cfg, const char *lan_dev, const char *lease_dir,
 		      char *buf, size_t len);
+
+/*
+ * Keep the lease file in dir (the state directory: leases outlive a reboot)
+ * instead of the run directory; made when missing. 0, or -errno with err.
+ */
+int pg_dnsmasq_set_lease_dir(struct pg_dnsmasq *d, const char *dir, char *err, size_t errlen);
 
 /*
  * Prepare d. When cfg asks for DHCP or DNS, checks that bin can be run and
@@ -57,7 +64,7 @@ int pg_dnsmasq_init(struct pg_dnsmasq *d, const struct pg_config *cfg, const cha
 		    const char *run_dir, const char *lan_dev, char *err, size_t errlen);
 
 /*
- * Called from the daemon's loop (at least once a second): starts dnsmasq
+ * Called from the control thread's loop (at least once a second): starts dnsmasq
  * once lan_dev carries the LAN address, reaps and restarts it (with
  * back-off, at most PG_DNSMASQ_MAX_RESTARTS deaths in a row), and restarts
  * it when cfg (edited through the API) renders to another configuration,

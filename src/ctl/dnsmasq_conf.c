@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "ctl/dnsmasq.h"
+#include "dp/isolate.h"
 #include "util/inet.h"
 
 struct out {
@@ -78,7 +79,7 @@ static void render_dns(struct out *o, const struct pg_config *cfg)
 		put(o, "host-record=%s,%s\n", d->names[i].name, ntoa(d->names[i].addr, a));
 }
 
-static void render_dhcp(struct out *o, const struct pg_config *cfg, const char *run_dir)
+static void render_dhcp(struct out *o, const struct pg_config *cfg, const char *lease_dir)
 {
 	const struct pg_config_dhcp *d = &cfg->dhcp;
 	const struct pg_engine_config *ec = &cfg->engine;
@@ -92,7 +93,7 @@ static void render_dhcp(struct out *o, const struct pg_config *cfg, const char *
 	put(o, "# [dhcp]\n");
 	put(o, "dhcp-range=%s,%s,%s,%us\n", ntoa(d->range_lo, a), ntoa(d->range_hi, b),
 	    ntoa(mask, m), d->lease);
-	put(o, "dhcp-leasefile=%s/dnsmasq.leases\n", run_dir);
+	put(o, "dhcp-leasefile=%s/dnsmasq.leases\n", lease_dir);
 	put(o, "dhcp-authoritative\n");
 	put(o, "dhcp-option=option:router,%s\n", ntoa(ec->lan_addr, a));
 	if (d->dns)
@@ -108,7 +109,7 @@ static void render_dhcp(struct out *o, const struct pg_config *cfg, const char *
 	put(o, "log-dhcp\n");
 }
 
-int pg_dnsmasq_render(const struct pg_config *cfg, const char *lan_dev, const char *run_dir,
+int pg_dnsmasq_render(const struct pg_config *cfg, const char *lan_dev, const char *lease_dir,
 		      char *buf, size_t len)
 {
 	struct out o = {.buf = buf, .len = len};
@@ -119,8 +120,12 @@ int pg_dnsmasq_render(const struct pg_config *cfg, const char *lan_dev, const ch
 	put(&o, "# written by passgated from [dhcp] and [dns] of %s: edit that file instead\n",
 	    cfg->doc.name);
 	put(&o, "interface=%s\nexcept-interface=lo\nbind-interfaces\n", lan_dev);
-	put(&o, "user=nobody\ngroup=nogroup\nno-resolv\nno-hosts\n");
+	/* dnsmasq drops root to nobody itself; a passgated that already gave
+	 * up root (dp/isolate.c) starts it as its own user with the network
+	 * capabilities ambient, and dnsmasq must not try to change user. */
+	put(&o, pg_isolate_user() ? "user=\n" : "user=nobody\ngroup=nogroup\n");
+	put(&o, "no-resolv\nno-hosts\n");
 	render_dns(&o, cfg);
-	render_dhcp(&o, cfg, run_dir);
+	render_dhcp(&o, cfg, lease_dir);
 	return o.full ? -ENOSPC : (int)o.used;
 }

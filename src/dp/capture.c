@@ -135,29 +135,49 @@ void pg_capture_fini(struct pg_capture *c)
 	c->state = PG_CAPTURE_IDLE;
 }
 
-void pg_capture_clear(struct pg_capture *c)
+void pg_capture_prep_free(struct pg_capture_prep *p)
 {
-	if (c->state == PG_CAPTURE_RUNNING)
-		return;
-	pg_capture_fini(c);
+	if (p->has_prog)
+		pcap_freecode(&p->prog);
+	if (p->pd)
+		pcap_close(p->pd);
+	free(p->buf);
+	memset(p, 0, sizeof(*p));
 }
 
-int pg_capture_start(struct pg_capture *c, const struct pg_capture_opts *o, uint64_t now_ms,
-		     char *err, size_t errlen, const char **field)
+void pg_capture_detach(struct pg_capture *c, struct pg_capture_prep *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (c->state == PG_CAPTURE_RUNNING)
+		return;
+	c->armed = false;
+	p->pd = c->pd;
+	p->prog = c->prog;
+	p->has_prog = c->has_prog;
+	p->buf = c->buf;
+	c->pd = NULL;
+	c->has_prog = false;
+	c->buf = NULL;
+	c->used = 0;
+	c->state = PG_CAPTURE_IDLE;
+}
+
+void pg_capture_clear(struct pg_capture *c)
+{
+	struct pg_capture_prep old;
+
+	pg_capture_detach(c, &old);
+	pg_capture_prep_free(&old);
+}
+
+int pg_capture_prepare(struct pg_capture_prep *p, const struct pg_capture_opts *o, char *err,
+		       size_t errlen, const char **field)
 {
 	const char *filter = o->filter ? o->filter : "";
 	char alt[PG_CAPTURE_FILTER_MAX];
-	struct bpf_program prog;
-	struct timespec ts;
-	uint8_t *buf;
-	pcap_t *pd;
-	int dlt;
 
+	memset(p, 0, sizeof(*p));
 	*field = NULL;
-	if (c->state == PG_CAPTURE_RUNNING) {
-		snprintf(err, errlen, "a capture is already running");
-		return -EBUSY;
-	}
 	if (o->seconds > PG_CAPTURE_SECONDS_MAX) {
 		*field = "seconds";
 		snprintf(err, errlen, "seconds: at most %u", PG_CAPTURE_SECONDS_MAX);
@@ -173,57 +193,95 @@ int pg_capture_start(struct pg_capture *c, const struct pg_capture_opts *o, uint
 		snprintf(err, errlen, "link: expected lan, wan or any");
 		return -EINVAL;
 	}
-	if (strlen(filter) >= sizeof(c->filter)) {
+	if (strlen(filter) >= sizeof(p->filter)) {
 		*field = "filter";
 		snprintf(err, errlen, "filter: longer than %d characters", PG_CAPTURE_FILTER_MAX - 1);
 		return -EINVAL;
 	}
-	/* A finished capture stays fetchable until this one is sure to start. */
-	dlt = o->links == PG_CAPTURE_LINK_ANY ? DLT_LINUX_SLL2 : DLT_EN10MB;
-	pd = pcap_open_dead(dlt, PG_CAPTURE_SNAPLEN);
-	if (!pd) {
+	p->dlt = o->links == PG_CAPTURE_LINK_ANY ? DLT_LINUX_SLL2 : DLT_EN10MB;
+	p->pd = pcap_open_dead(p->dlt, PG_CAPTURE_SNAPLEN);
+	if (!p->pd) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	if (filter[0] && pcap_compile(pd, &prog, filter, 1, PCAP_NETMASK_UNKNOWN)) {
+	if (filter[0] && pcap_compile(p->pd, &p->prog, filter, 1, PCAP_NETMASK_UNKNOWN)) {
 		*field = "filter";
-		snprintf(err, errlen, "filter: %s", pcap_geterr(pd));
+		snprintf(err, errlen, "filter: %s", pcap_geterr(p->pd));
 		if (!expand(filter, alt, sizeof(alt)) ||
-		    pcap_compile(pd, &prog, alt, 1, PCAP_NETMASK_UNKNOWN)) {
-			pcap_close(pd);
+		    pcap_compile(p->pd, &p->prog, alt, 1, PCAP_NETMASK_UNKNOWN)) {
+			pg_capture_prep_free(p);
 			return -EINVAL;
 		}
 		*field = NULL;
 		filter = alt;
 	}
-	buf = malloc(PG_CAPTURE_BUF_MAX);
-	if (!buf) {
-		if (filter[0])
-			pcap_freecode(&prog);
-		pcap_close(pd);
+	p->has_prog = filter[0] != '\0';
+	p->buf = malloc(PG_CAPTURE_BUF_MAX);
+	if (!p->buf) {
+		pg_capture_prep_free(p);
 		snprintf(err, errlen, "out of memory for the capture buffer");
 		return -ENOMEM;
 	}
-	pg_capture_fini(c);
-	c->pd = pd;
-	c->buf = buf;
-	if (filter[0]) {
-		c->prog = prog;
-		c->has_prog = true;
-	}
-	snprintf(c->filter, sizeof(c->filter), "%s", filter);
-	c->dlt = dlt;
-	c->links = o->links;
-	c->max_packets = o->packets;
-	c->deadline_ms = o->seconds ? now_ms + (uint64_t)o->seconds * 1000 : 0;
+	/*
+	 * Touch every page here, off the data path: otherwise the hook would
+	 * take the page faults (4096 of them) while it copies frames in.
+	 */
+	memset(p->buf, 0, PG_CAPTURE_BUF_MAX);
+	snprintf(p->filter, sizeof(p->filter), "%s", filter);
+	p->links = o->links;
+	p->seconds = o->seconds;
+	p->packets = o->packets;
+	return 0;
+}
+
+int pg_capture_arm(struct pg_capture *c, struct pg_capture_prep *p, uint64_t now_ms)
+{
+	struct pg_capture_prep old;
+	struct timespec ts;
+
+	if (c->state == PG_CAPTURE_RUNNING)
+		return -EBUSY;
+	/* A finished capture stays fetchable until this one is sure to start. */
+	pg_capture_detach(c, &old);
+	c->pd = p->pd;
+	c->buf = p->buf;
+	c->prog = p->prog;
+	c->has_prog = p->has_prog;
+	snprintf(c->filter, sizeof(c->filter), "%s", p->filter);
+	c->dlt = p->dlt;
+	c->links = p->links;
+	c->max_packets = p->packets;
+	c->deadline_ms = p->seconds ? now_ms + (uint64_t)p->seconds * 1000 : 0;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	c->started_s = ts.tv_sec;
 	c->end_reason = NULL;
 	c->seen = c->matched = c->bytes = c->no_room = 0;
 	c->packets = 0;
+	c->used = 0;
 	c->state = PG_CAPTURE_RUNNING;
 	c->armed = true;
+	/* What c held before goes back to the caller, to be freed off the data path. */
+	*p = old;
 	return 0;
+}
+
+int pg_capture_start(struct pg_capture *c, const struct pg_capture_opts *o, uint64_t now_ms,
+		     char *err, size_t errlen, const char **field)
+{
+	struct pg_capture_prep p;
+	int r;
+
+	*field = NULL;
+	if (c->state == PG_CAPTURE_RUNNING) {
+		snprintf(err, errlen, "a capture is already running");
+		return -EBUSY;
+	}
+	r = pg_capture_prepare(&p, o, err, errlen, field);
+	if (r)
+		return r;
+	r = pg_capture_arm(c, &p, now_ms);
+	pg_capture_prep_free(&p);
+	return r;
 }
 
 void pg_capture_stop(struct pg_capture *c, const char *reason)

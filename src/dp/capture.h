@@ -6,8 +6,11 @@
  *
  * The data path calls pg_capture_hook() for every frame it receives and
  * every frame it transmits; while nothing is armed that is one load and one
- * branch. Arming, reading and the pcap file itself belong to the control
- * plane (src/ctl/api_capture.c), on the same thread, between two passes.
+ * branch. The control thread (src/ctl/api_capture.c) compiles the filter and
+ * allocates the buffer (pg_capture_prepare()), has the data path arm it
+ * between two passes (pg_capture_arm(), dp/handoff.h), and writes the pcap
+ * file itself once the capture is done: the hook no longer touches the
+ * buffer then.
  */
 #ifndef PG_CAPTURE_H
 #define PG_CAPTURE_H
@@ -82,6 +85,22 @@ static inline void pg_capture_hook(struct pg_capture *c, unsigned int side,
 		pg_capture_frame(c, side, dir, frame, len);
 }
 
+/*
+ * A capture made ready off the data path (filter compiled, buffer
+ * allocated), waiting to be armed; or what a capture held before it was
+ * re-armed or cleared, waiting to be freed off the data path.
+ */
+struct pg_capture_prep {
+	pcap_t *pd;
+	struct bpf_program prog;
+	bool has_prog;
+	int dlt;
+	unsigned int links;
+	uint32_t seconds, packets;
+	uint8_t *buf;
+	char filter[PG_CAPTURE_FILTER_MAX];
+};
+
 /* Set up an idle capture for links with these kernel interface indexes. */
 void pg_capture_init(struct pg_capture *c, unsigned int lan_ifindex, unsigned int wan_ifindex);
 /* Free what a capture holds. */
@@ -94,6 +113,30 @@ void pg_capture_fini(struct pg_capture *c);
  */
 int pg_capture_start(struct pg_capture *c, const struct pg_capture_opts *o, uint64_t now_ms,
 		     char *err, size_t errlen, const char **field);
+
+/*
+ * The slow half of pg_capture_start(), for the control thread: check the
+ * options, compile the filter, allocate the buffer. Same returns (no
+ * -EBUSY). On success p must reach pg_capture_arm() or
+ * pg_capture_prep_free().
+ */
+int pg_capture_prepare(struct pg_capture_prep *p, const struct pg_capture_opts *o, char *err,
+		       size_t errlen, const char **field);
+
+/*
+ * The quick half, on the data path's thread: arm c with p. p then holds
+ * what c held before (a finished capture), to be freed with
+ * pg_capture_prep_free() elsewhere. -EBUSY while one runs (p untouched).
+ */
+int pg_capture_arm(struct pg_capture *c, struct pg_capture_prep *p, uint64_t now_ms);
+
+/*
+ * On the data path's thread: forget a finished capture, moving what it held
+ * into p (empty when it runs or holds nothing). pg_capture_clear() is this
+ * and pg_capture_prep_free() in one.
+ */
+void pg_capture_detach(struct pg_capture *c, struct pg_capture_prep *p);
+void pg_capture_prep_free(struct pg_capture_prep *p);
 
 /* Finish a running capture now; reason is a static string. No-op otherwise. */
 void pg_capture_stop(struct pg_capture *c, const char *reason);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * datapath.c - one pass of the packet path, and its status report.
+ * datapath.c - one pass of the packet path (the SIGUSR1 status report is the
+ * control thread's, from a copy: ctl/api_log.c).
  *
  * A pass takes up to PG_DP_BURST frames from each link's ring into the
  * daemon's own buffers, lets layer 2 answer ARP and strip Ethernet, runs the
@@ -14,8 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "dp/datapath.h"
+#include "engine/forward6.h"
 #include "io/ifcheck.h"
 #include "util/log.h"
 
@@ -28,15 +31,64 @@ static bool in_frame_bufs(const struct pg_datapath *dp, const struct pg_pkt *p)
 	return p->l3 >= dp->bufs && p->l3 < dp->bufs + (size_t)PG_DP_FRAMES * PG_FRAME_SIZE;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint32_t ip_addr_at(const struct pg_pkt *p, unsigned int off)
+{
+	uint32_t a = 0;
+
+	if (p->len >= 20)
+		memcpy(&a, p->l3 + off, sizeof(a));
+	return a;
+}
+
+/*
+ * Out of a link, through its shaper when one is on. host: the LAN host the
+ * packet belongs to (its destination towards the LAN; towards the WAN its
+ * source before NAT, which only the caller still knows).
+ */
+static void output(struct pg_datapath *dp, enum pg_side s, struct pg_pkt *p, uint32_t host,
+		   uint64_t now_ms, uint64_t now_ns)
+{
+	if (dp->shaper[s])
+		pg_shaper_enqueue(dp->shaper[s], p->l3, p->len, host, p->next_hop, now_ns);
+	else
+		pg_port_output(&dp->link[s].port, p, now_ms);
+}
+
+/* Send what the shapers' buckets allow by now. */
+static void shaper_release(struct pg_datapath *dp, uint64_t now_ms, uint64_t now_ns)
+{
+	for (int s = 0; s < 2; s++) {
+		struct pg_shaper_pkt *sp;
+
+		if (!dp->shaper[s])
+			continue;
+		while ((sp = pg_shaper_dequeue(dp->shaper[s], now_ns))) {
+			struct pg_pkt p = {.l3 = sp->l3, .len = sp->len, .cap = sp->cap,
+					   .next_hop = sp->next_hop};
+
+			pg_port_output(&dp->link[s].port, &p, now_ms);
+		}
+	}
+}
+
 /* Hand one packet with its verdict to the link (or host device) it goes out of. */
-static void deliver(struct pg_datapath *dp, struct pg_pkt *p, uint64_t now_ms)
+static void deliver(struct pg_datapath *dp, struct pg_pkt *p, uint32_t host, uint64_t now_ms,
+		    uint64_t now_ns)
 {
 	switch (p->verdict) {
 	case PG_VERDICT_TO_LAN:
-		pg_port_output(&dp->link[PG_SIDE_LAN].port, p, now_ms);
+		output(dp, PG_SIDE_LAN, p, ip_addr_at(p, 16), now_ms, now_ns);
 		break;
 	case PG_VERDICT_TO_WAN:
-		pg_port_output(&dp->link[PG_SIDE_WAN].port, p, now_ms);
+		output(dp, PG_SIDE_WAN, p, host ? host : ip_addr_at(p, 12), now_ms, now_ns);
 		break;
 	case PG_VERDICT_TO_GW:
 		/* Counted as drop_host_path there when [host] path is off. */
@@ -60,6 +112,11 @@ static int link_tx(void *ctx, const uint8_t *frame, uint32_t len)
 static unsigned int link_rx(struct pg_link *l, struct pg_rx_frame *f, unsigned int max)
 {
 	return l->use_xdp ? pg_afxdp_rx_burst(&l->xdp, f, max) : pg_afp_rx_burst(&l->afp, f, max);
+}
+
+static uint32_t link_backlog(struct pg_link *l)
+{
+	return l->use_xdp ? pg_afxdp_rx_backlog(&l->xdp) : pg_afp_rx_backlog(&l->afp);
 }
 
 static void link_flush(struct pg_link *l)
@@ -120,7 +177,7 @@ static int link_open(struct pg_link *l, enum pg_side side, const char *ifname, u
 		r = pg_afp_open(&l->afp, ifname, err, errlen);
 		if (r)
 			return r;
-		pg_info("%s: AF_PACKET (TPACKET_V3 rings)", ifname);
+		pg_info("%s: AF_PACKET (TPACKET_V2 rings)", ifname);
 	}
 	l->ifindex = info.ifindex;
 	r = pg_port_init(&l->port, ifname, side, info.mac, addr, prefix, gateway, mtu, link_tx, l);
@@ -129,6 +186,61 @@ static int link_open(struct pg_link *l, enum pg_side side, const char *ifname, u
 		link_close(l);
 	}
 	return r;
+}
+
+/* [wan] shape_up on the WAN link's egress, shape_down on the LAN link's. */
+static int shapers_init(struct pg_datapath *dp, const struct pg_config *cfg, char *err,
+			size_t errlen)
+{
+	const uint64_t rate[2] = {[PG_SIDE_LAN] = cfg->shape_down_bps,
+				  [PG_SIDE_WAN] = cfg->shape_up_bps};
+	const uint32_t mtu[2] = {[PG_SIDE_LAN] = cfg->lan_mtu, [PG_SIDE_WAN] = cfg->wan_mtu};
+
+	for (int s = 0; s < 2; s++) {
+		struct pg_shaper_config sc = {.rate_bps = rate[s], .max_packet = mtu[s]};
+
+		if (!rate[s])
+			continue;
+		/* Unpredictable flow hashes: nobody outside picks which queues collide. */
+		if (getrandom(sc.hash_key, sizeof(sc.hash_key), 0) != sizeof(sc.hash_key))
+			sc.hash_key[0] = mono_ns();
+		if (pg_shaper_validate(&sc, err, errlen))
+			return -EINVAL;
+		dp->shaper[s] = pg_shaper_create(&sc);
+		if (!dp->shaper[s]) {
+			snprintf(err, errlen, "out of memory for the %s shaper",
+				 s == PG_SIDE_WAN ? "upload" : "download");
+			return -ENOMEM;
+		}
+		pg_info("%s: shaped to %llu kbit/s (%s), FQ-CoDel with per-host fairness, %zu KiB",
+			s == PG_SIDE_WAN ? cfg->wan_ifname : cfg->lan_ifname,
+			(unsigned long long)(rate[s] / 1000), s == PG_SIDE_WAN ? "upload" : "download",
+			pg_shaper_memory_size(&sc) / 1024);
+	}
+	return 0;
+}
+
+/* IPv6 on both links when the LAN has an IPv6 prefix ([lan] address6): neighbour discovery. */
+static int links_ipv6(struct pg_datapath *dp, const struct pg_config *cfg, char *err, size_t errlen)
+{
+	const struct pg_engine_config *ec = &cfg->engine;
+	struct pg_nd_config lan = {.prefix = ec->lan6_prefix, .send_ra = cfg->ipv6.lan_ra,
+				   .mtu = cfg->lan_mtu};
+	struct pg_nd_config wan = {.prefix = ec->wan6_prefix, .solicit = true,
+				   .slaac = cfg->ipv6.wan_slaac};
+
+	if (!ec->lan6_prefix)
+		return 0;
+	memcpy(lan.addr, ec->lan6_addr, 16);
+	memcpy(lan.dns, cfg->ipv6.lan_dns, 16);
+	memcpy(wan.addr, ec->wan6_addr, 16);
+	memcpy(wan.gateway, ec->wan6_gateway, 16);
+	if (pg_port_enable_ipv6(&dp->link[PG_SIDE_LAN].port, &lan) ||
+	    pg_port_enable_ipv6(&dp->link[PG_SIDE_WAN].port, &wan)) {
+		snprintf(err, errlen, "out of memory for IPv6 neighbour discovery");
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 _Static_assert(PG_DP_FRAMES <= PG_WORKERS_BATCH_MAX, "a pass holds more than workers take");
@@ -162,6 +274,9 @@ int pg_datapath_init(struct pg_datapath *dp, const struct pg_config *cfg,
 		      err, errlen);
 	if (r)
 		goto out_lan;
+	r = links_ipv6(dp, cfg, err, errlen);
+	if (r)
+		goto out_wan;
 	pg_capture_init(&dp->capture, dp->link[PG_SIDE_LAN].ifindex,
 			dp->link[PG_SIDE_WAN].ifindex);
 	dp->link[PG_SIDE_LAN].cap = dp->link[PG_SIDE_WAN].cap = &dp->capture;
@@ -173,11 +288,17 @@ int pg_datapath_init(struct pg_datapath *dp, const struct pg_config *cfg,
 	}
 	if (r)
 		goto out_wan;
-	r = pg_workers_start(&dp->workers, engines, err, errlen);
+	r = shapers_init(dp, cfg, err, errlen);
 	if (r)
 		goto out_host;
+	r = pg_workers_start(&dp->workers, engines, err, errlen);
+	if (r)
+		goto out_shapers;
 	return 0;
 
+out_shapers:
+	pg_shaper_destroy(dp->shaper[PG_SIDE_LAN]);
+	pg_shaper_destroy(dp->shaper[PG_SIDE_WAN]);
 out_host:
 	pg_hostpath_fini(&dp->host);
 out_wan:
@@ -196,6 +317,10 @@ void pg_datapath_fini(struct pg_datapath *dp)
 {
 	pg_workers_stop(&dp->workers);
 	pg_hostpath_fini(&dp->host);
+	for (int s = 0; s < 2; s++) {
+		pg_shaper_destroy(dp->shaper[s]);
+		dp->shaper[s] = NULL;
+	}
 	for (int s = 0; s < 2; s++) {
 		/* Let queued frames go before the ring disappears. */
 		link_flush(&dp->link[s]);
@@ -253,6 +378,7 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 {
 	unsigned int nf = 0, np = 0;
 	bool more = false;
+	uint64_t now_ns = dp->shaper[0] || dp->shaper[1] ? mono_ns() : 0;
 
 	pg_capture_update(&dp->capture, now_ms);
 	for (int s = 0; s < 2; s++) {
@@ -261,6 +387,8 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 
 		if (got == PG_DP_BURST)
 			more = true;
+		/* Behind: drop early from the heavy flows, not at the ring's tail (overload.c). */
+		got = pg_overload_filter(&l->overload, dp->frames + nf, got, link_backlog(l));
 		for (unsigned int i = nf; i < nf + got; i++) {
 			struct pg_rx_frame *f = &dp->frames[i];
 
@@ -269,9 +397,18 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 			if (s == PG_SIDE_LAN)
 				pg_hostpath_lan_peek(&dp->host, &l->port,
 						     f->buf + PG_FRAME_ETH_OFF, f->len);
-			if (pg_port_input(&l->port, f->buf + PG_FRAME_ETH_OFF, f->len, PG_FRAME_MAX,
-					  f->flags, now_ms, &dp->pkts[np]))
-				np++;
+			else if (dp->wan.on)
+				pg_wan_arp(dp, f->buf + PG_FRAME_ETH_OFF, f->len, now_ms);
+			if (!pg_port_input(&l->port, f->buf + PG_FRAME_ETH_OFF, f->len, PG_FRAME_MAX,
+					   f->flags, now_ms, &dp->pkts[np]))
+				continue;
+			/* The DHCP client's answers never reach the engine. */
+			if (s == PG_SIDE_WAN && dp->wan.on &&
+			    pg_dhcp_udp_match(dp->pkts[np].l3, dp->pkts[np].len)) {
+				pg_wan_input(dp, dp->pkts[np].l3, dp->pkts[np].len, now_ms);
+				continue;
+			}
+			np++;
 		}
 		nf += got;
 	}
@@ -292,18 +429,24 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 		more |= left;
 	}
 	if (np) {
+		/* The upload's fairness key: the LAN source, before NAT rewrites it. */
+		for (unsigned int i = 0; dp->shaper[PG_SIDE_WAN] && i < np; i++)
+			dp->host_of[i] = ip_addr_at(&dp->pkts[i], 12);
 		pg_workers_run(&dp->workers, dp->pkts, np, now_ms);
 		for (unsigned int i = 0; i < np; i++)
-			deliver(dp, &dp->pkts[i], now_ms);
+			deliver(dp, &dp->pkts[i], dp->shaper[PG_SIDE_WAN] ? dp->host_of[i] : 0,
+				now_ms, now_ns);
 		/* Held fragments their first fragment released: engine memory, this pass only. */
 		for (unsigned int k = 0; k < dp->engines->n; k++) {
 			struct pg_pkt *em;
 			unsigned int ne = pg_engine_emitted(dp->engines->e[k], &em);
 
 			for (unsigned int i = 0; i < ne; i++)
-				deliver(dp, &em[i], now_ms);
+				deliver(dp, &em[i], 0, now_ms, now_ns);
 		}
 	}
+	pg_wan_tick(dp, now_ms);
+	shaper_release(dp, now_ms, now_ns);
 	for (int s = 0; s < 2; s++) {
 		struct pg_link *l = &dp->link[s];
 
@@ -323,6 +466,24 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 	return more;
 }
 
+void pg_datapath_poll_timeout(const struct pg_datapath *dp, int timeout_ms, struct timespec *ts)
+{
+	uint64_t wait = (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000000u;
+
+	if (dp->shaper[0] || dp->shaper[1]) {
+		uint64_t now = mono_ns();
+
+		for (int s = 0; s < 2; s++) {
+			uint64_t due = dp->shaper[s] ? pg_shaper_next_ns(dp->shaper[s]) : UINT64_MAX;
+
+			if (due != UINT64_MAX)
+				wait = due <= now ? 0 : (due - now < wait ? due - now : wait);
+		}
+	}
+	ts->tv_sec = (time_t)(wait / 1000000000u);
+	ts->tv_nsec = (long)(wait % 1000000000u);
+}
+
 void pg_datapath_error(struct pg_datapath *dp, enum pg_side side, uint64_t now_ms)
 {
 	struct pg_link *l = &dp->link[side];
@@ -334,31 +495,49 @@ void pg_datapath_error(struct pg_datapath *dp, enum pg_side side, uint64_t now_m
 	}
 }
 
+/* One line per shaped direction: rates, queue, and every nonzero counter. */
+static void shaper_status(const struct pg_datapath *dp)
+{
+	for (int s = 0; s < 2; s++) {
+		struct pg_shaper_stats st;
+		char line[512];
+		int n;
+
+		if (!dp->shaper[s])
+			continue;
+		pg_shaper_get_stats(dp->shaper[s], mono_ns(), &st);
+		n = snprintf(line, sizeof(line),
+			     "shaper %s rate %llu sent_bps %llu backlog %u flows %u hosts %u",
+			     s == PG_SIDE_WAN ? "up" : "down", (unsigned long long)st.rate_bps,
+			     (unsigned long long)st.sent_bps, st.backlog_pkts, st.active_flows,
+			     st.active_hosts);
+		for (unsigned int i = 0; i < PG_SHAPER_CNT__COUNT && n > 0 && (size_t)n < sizeof(line);
+		     i++)
+			if (st.cnt[i])
+				n += snprintf(line + n, sizeof(line) - (size_t)n, " %s %llu",
+					      pg_shaper_counter_name(i), (unsigned long long)st.cnt[i]);
+		pg_log_status("%s", line);
+	}
+}
+
 void pg_datapath_status(struct pg_datapath *dp)
 {
-	uint64_t c[PG_CNT__COUNT];
+	uint32_t n6 = 0;
 
-	pg_engines_counters(dp->engines, c);
-	for (unsigned int i = 0; i < PG_CNT__COUNT; i++)
-		if (c[i])
-			pg_log_status("counter %s %llu", pg_counter_name(i),
-				      (unsigned long long)c[i]);
-	pg_log_status("flows %u", pg_engines_flow_count(dp->engines));
+	/* Counters, flows and links come from the control thread's snapshot
+	 * (api_log.c); what only the data path has is logged here, in a job. */
+	shaper_status(dp);
+	/* IPv6 flows live in a table of their own (engine/forward6.c). */
+	for (unsigned int k = 0; k < dp->engines->n; k++)
+		n6 += pg_v6_flow_count(dp->engines->e[k]);
+	if (n6)
+		pg_log_status("flows6 %u", n6);
 	for (int s = 0; s < 2; s++) {
-		struct pg_link *l = &dp->link[s];
-		const struct pg_port *p = &l->port;
-		char mac[18];
+		const struct pg_link *l = &dp->link[s];
 
-		l->port.cnt[PG_L2_CNT_RX_KERNEL_DROPS] = link_kernel_drops(l);
-		pg_log_status(
-			"interface %s side %s mac %s rx %llu tx %llu drops %llu neighbours %u", p->name,
-			s == PG_SIDE_LAN ? "lan" : "wan", pg_eth_ntoa(p->mac, mac),
-			(unsigned long long)p->cnt[PG_L2_CNT_RX_FRAMES],
-			(unsigned long long)p->cnt[PG_L2_CNT_TX_FRAMES],
-			(unsigned long long)pg_port_drops(p), pg_neigh_count(&p->neigh));
-		for (unsigned int i = 0; i < PG_L2_CNT__COUNT; i++)
-			if (p->cnt[i])
-				pg_log_status("l2 %s %s %llu", p->name, pg_l2_counter_name(i),
-					      (unsigned long long)p->cnt[i]);
+		if (l->overload.dropped)
+			pg_log_status("overload %s dropped %llu passes %llu", l->port.name,
+				      (unsigned long long)l->overload.dropped,
+				      (unsigned long long)l->overload.passes_dropping);
 	}
 }

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "io/afpacket.h"
 #include "io/afxdp.h"
@@ -17,7 +18,10 @@
 #include "conf/config.h"
 #include "engine/engine.h"
 #include "engine/engines.h"
+#include "engine/shaper.h"
 #include "dp/hostpath.h"
+#include "dp/wan.h"
+#include "dp/overload.h"
 #include "l2/port.h"
 #include "dp/workers.h"
 
@@ -35,6 +39,7 @@ struct pg_link {
 	uint64_t err_ms;
 	struct pg_capture *cap; /* the datapath's, for frames sent from layer 2 */
 	unsigned int ifindex;
+	struct pg_overload overload; /* early drops when we fall behind (overload.h) */
 };
 
 struct pg_datapath {
@@ -49,6 +54,15 @@ struct pg_datapath {
 	uint64_t last_tick_ms;
 	struct pg_capture capture; /* passgatectl capture (capture.h) */
 	struct pg_dp_stats stats;  /* batch sizes, for /metrics */
+	struct pg_wan wan;	   /* [wan] address = dhcp (wan.h) */
+	/*
+	 * Egress shapers ([wan] shape_down on the LAN link, shape_up on the
+	 * WAN link; NULL when off): forwarded packets wait there and leave at
+	 * the shaped rate (shaper.h). host_of[i]: the LAN host pkts[i] came
+	 * from, read before NAT rewrote its source (the upload's fairness key).
+	 */
+	struct pg_shaper *shaper[2];
+	uint32_t host_of[PG_DP_FRAMES];
 };
 
 /*
@@ -80,10 +94,17 @@ void pg_datapath_host_ready(struct pg_datapath *dp, enum pg_side side);
  */
 bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms);
 
+/*
+ * How long poll may sleep: timeout_ms, or less when a shaper is due to
+ * release its next packet sooner (0 when one is due now). ppoll()'s form,
+ * since a packet at 50 Mbit/s takes a quarter of a millisecond.
+ */
+void pg_datapath_poll_timeout(const struct pg_datapath *dp, int timeout_ms, struct timespec *ts);
+
 /* A socket reported an error (POLLERR): read it and log it (rate-limited). */
 void pg_datapath_error(struct pg_datapath *dp, enum pg_side side, uint64_t now_ms);
 
-/* Log counters, flow count and one line per link (SIGUSR1). */
+/* SIGUSR1: log the shapers and the early drop, which only the data path holds (a job on its thread). */
 void pg_datapath_status(struct pg_datapath *dp);
 
 #endif /* PG_DATAPATH_H */

@@ -68,6 +68,8 @@ int pg_hostpath_init(struct pg_hostpath *hp, const struct pg_config *cfg,
 		return 0;
 	memcpy(hp->peer_mac, wan_peer_mac, PG_ETH_ALEN);
 	hp->wan_addr = ec->wan_addr;
+	hp->wan_prefix = ec->wan_prefix;
+	hp->wan_gateway = ec->wan_gateway;
 	/* The kernel must stop serving the links before it holds their addresses. */
 	for (int s = 0; s < 2; s++) {
 		r = pg_tap_fence_link(link[s], &hp->fenced[s], err, errlen);
@@ -89,6 +91,25 @@ int pg_hostpath_init(struct pg_hostpath *hp, const struct pg_config *cfg,
 	return 0;
 out:
 	close_devices(hp);
+	return r;
+}
+
+int pg_hostpath_set_wan(struct pg_hostpath *hp, uint32_t addr, uint8_t prefix, uint32_t gateway,
+			char *err, size_t errlen)
+{
+	struct pg_tap_setup old = {.name = hp->name[PG_SIDE_WAN], .addr = hp->wan_addr,
+				   .prefix = hp->wan_prefix, .gateway = hp->wan_gateway};
+	struct pg_tap_setup s = {.name = hp->name[PG_SIDE_WAN], .addr = addr, .prefix = prefix,
+				 .gateway = gateway};
+	int r;
+
+	if (!hp->on)
+		return 0;
+	r = pg_tap_readdress(&old, &s, err, errlen);
+	/* Whatever the kernel took, packets from the old address are no longer the host's. */
+	hp->wan_addr = addr;
+	hp->wan_prefix = prefix;
+	hp->wan_gateway = gateway;
 	return r;
 }
 
@@ -173,7 +194,6 @@ bool pg_hostpath_lan_rx(struct pg_hostpath *hp, struct pg_port *lan)
 	for (i = 0; i < PG_HOST_BURST; i++) {
 		uint32_t len = dev_read(hp, lan, PG_SIDE_LAN, hp->scratch, sizeof(hp->scratch));
 		struct pg_eth_hdr h;
-		int r;
 
 		if (!len)
 			return false;
@@ -182,13 +202,7 @@ bool pg_hostpath_lan_rx(struct pg_hostpath *hp, struct pg_port *lan)
 			lan->cnt[PG_L2_CNT_DROP_HOST_FRAME]++;
 			continue;
 		}
-		r = lan->tx(lan->tx_ctx, hp->scratch, len);
-		if (r == 0)
-			lan->cnt[PG_L2_CNT_TX_FRAMES]++;
-		else if (r == -ENOBUFS)
-			lan->cnt[PG_L2_CNT_DROP_TX_RING_FULL]++;
-		else
-			lan->cnt[PG_L2_CNT_TX_ERRORS]++;
+		pg_port_transmit(lan, hp->scratch, len);
 	}
 	return true;
 }

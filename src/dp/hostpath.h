@@ -24,9 +24,19 @@ struct pg_hostpath {
 	uint8_t mac[2][PG_ETH_ALEN];	/* the devices' own MACs */
 	uint8_t peer_mac[PG_ETH_ALEN];	/* WAN device: what every ARP answer says */
 	uint32_t wan_addr;		/* the host's only source towards the WAN */
+	uint8_t wan_prefix;		/* and the rest of the WAN device's setup, */
+	uint32_t wan_gateway;		/* kept to undo it when a DHCP lease moves */
 	struct pg_tap_sysctl_saved fenced[2];
 	uint8_t scratch[PG_FRAME_SIZE]; /* a LAN device frame on its way to the link */
 };
+
+/*
+ * Move the WAN device to a new address, prefix and default route (a DHCP
+ * lease bound or changed; addr 0: lease lost, the device keeps no address).
+ * Returns 0 or -errno with a message in err.
+ */
+int pg_hostpath_set_wan(struct pg_hostpath *hp, uint32_t addr, uint8_t prefix, uint32_t gateway,
+			char *err, size_t errlen);
 
 /*
  * Create both devices for cfg ([host] path on) with the links' MACs taken

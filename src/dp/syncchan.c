@@ -20,8 +20,6 @@
 
 #define RECV_MAX 64
 
-static const struct pg_syncchan *daemon_chan;
-
 static void send_dgram(void *ctx, const uint8_t *msg, size_t len)
 {
 	struct pg_syncchan *c = ctx;
@@ -84,8 +82,6 @@ void pg_syncchan_close(struct pg_syncchan *c)
 {
 	if (c->fd < 0)
 		return;
-	if (daemon_chan == c)
-		daemon_chan = NULL;
 	close(c->fd);
 	c->fd = -1;
 	if (c->role == PG_SYNC_PRIMARY)
@@ -121,14 +117,4 @@ const struct pg_sync_counters *pg_syncchan_counters(const struct pg_syncchan *c)
 	if (!c || c->fd < 0)
 		return NULL;
 	return c->role == PG_SYNC_PRIMARY ? &c->primary.c : &c->standby.c;
-}
-
-void pg_syncchan_publish(const struct pg_syncchan *c)
-{
-	daemon_chan = c && c->fd >= 0 ? c : NULL;
-}
-
-const struct pg_syncchan *pg_syncchan_daemon(void)
-{
-	return daemon_chan;
 }

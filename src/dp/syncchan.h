@@ -37,14 +37,10 @@ void pg_syncchan_close(struct pg_syncchan *c);
 /* Between passes: read what the peer sent, apply or answer it, send what is due. */
 void pg_syncchan_run(struct pg_syncchan *c, struct pg_engines *set, uint64_t now_ms);
 
-/* The channel's counters (NULL when sync is off), and its role. */
-const struct pg_sync_counters *pg_syncchan_counters(const struct pg_syncchan *c);
-
 /*
- * The daemon's channel, for status and metrics (src/ctl): set once at start,
- * read between passes. NULL when sync is off.
+ * The channel's counters (NULL when sync is off or c is NULL). The channel
+ * is the data path thread's: the API copies them in a job (ctl/api_dp.c).
  */
-void pg_syncchan_publish(const struct pg_syncchan *c);
-const struct pg_syncchan *pg_syncchan_daemon(void);
+const struct pg_sync_counters *pg_syncchan_counters(const struct pg_syncchan *c);
 
 #endif /* PG_DP_SYNCCHAN_H */

@@ -17,6 +17,7 @@
 #include "alg/alg.h"
 #include "engine/csum.h"
 #include "engine/engine_internal.h"
+#include "engine/forward6.h"
 #include "util/names.h"
 #include "util/inet.h"
 
@@ -29,7 +30,7 @@ void pg_engine_config_defaults(struct pg_engine_config *cfg)
 	cfg->filtering = PG_FILTER_ADDRESS_DEPENDENT;
 	cfg->timeouts.tcp_established = 7440;
 	cfg->timeouts.tcp_transitory = 240;
-	cfg->timeouts.tcp_time_wait = 120;
+	cfg->timeouts.tcp_time_wait = 240;
 	cfg->timeouts.udp = 300;
 	cfg->timeouts.icmp = 60;
 	cfg->timeouts.gre = 7440;
@@ -46,6 +47,7 @@ void pg_engine_config_defaults(struct pg_engine_config *cfg)
 	cfg->lan_mtu = 1500;
 	cfg->wan_mtu = 1500;
 	cfg->mss_clamp = true;
+	cfg->ping6_inbound = true;
 	pg_engine_default_input(cfg);
 }
 
@@ -87,7 +89,7 @@ int pg_engine_config_validate(const struct pg_engine_config *c, const char **why
 		*why = "LAN prefix must be 1..30";
 	else if (c->wan_prefix > 32 || c->wan_prefix < 1)
 		*why = "WAN prefix must be 1..32";
-	else if (!c->lan_addr || !c->wan_addr)
+	else if (!c->lan_addr || (!c->wan_addr && !c->wan_down))
 		*why = "LAN and WAN addresses are required";
 	else if (c->max_flows < PG_MAX_FLOWS_MIN || c->max_flows > PG_MAX_FLOWS_MAX)
 		*why = "max_flows must be 1024..16777216";
@@ -95,12 +97,13 @@ int pg_engine_config_validate(const struct pg_engine_config *c, const char **why
 		*why = "tcp_established below RFC 5382's 2h4m";
 	else if (t->tcp_transitory < PG_TCP_TRANSITORY_MIN)
 		*why = "tcp_transitory below RFC 5382's 4m";
+	else if (t->tcp_time_wait < PG_TCP_TIME_WAIT_MIN)
+		*why = "tcp_time_wait below RFC 5382's 4m (a closing connection is transitory)";
 	else if (t->udp < PG_UDP_MIN)
 		*why = "udp below RFC 4787's 2m";
 	else if (t->icmp < PG_ICMP_MIN)
 		*why = "icmp below RFC 5508's 60s";
-	else if (t->tcp_time_wait < PG_TIMEOUT_MIN || t->gre < PG_TIMEOUT_MIN ||
-		 t->esp < PG_TIMEOUT_MIN || t->other < PG_TIMEOUT_MIN)
+	else if (t->gre < PG_TIMEOUT_MIN || t->esp < PG_TIMEOUT_MIN || t->other < PG_TIMEOUT_MIN)
 		*why = "timeouts must be at least 1s";
 	else if (c->lan_mtu < PG_MTU_MIN || c->wan_mtu < PG_MTU_MIN)
 		*why = "MTUs must be at least 576";
@@ -119,6 +122,8 @@ int pg_engine_config_validate(const struct pg_engine_config *c, const char **why
 		pg_portfwd_rule_check(c, &c->forwards[i], why);
 	if (!*why)
 		pg_local_config_check(c, why);
+	if (!*why)
+		pg_v6_config_check(c, why);
 	if (!*why && c->dmz_host &&
 	    (((c->dmz_host ^ c->lan_addr) & pg_prefix_mask(c->lan_prefix)) || c->dmz_host == c->lan_addr))
 		*why = "the DMZ host is not a LAN host";
@@ -130,6 +135,8 @@ int pg_engine_config_validate(const struct pg_engine_config *c, const char **why
 	}
 	if (*why)
 		return -EINVAL;
+	if (c->wan_down)
+		return 0; /* no WAN address to check against the LAN */
 	common = c->lan_prefix < c->wan_prefix ? c->lan_prefix : c->wan_prefix;
 	if (((c->lan_addr ^ c->wan_addr) & pg_prefix_mask(common)) == 0) {
 		*why = "LAN and WAN prefixes overlap";
@@ -151,7 +158,8 @@ static size_t port_bitmap_bytes(void)
 size_t pg_engine_memory_size(const struct pg_engine_config *cfg)
 {
 	return sizeof(struct pg_engine) + pg_pools_size(cfg->max_flows, NULL, NULL, NULL) +
-	       2 * PG_PORTS__COUNT * port_bitmap_bytes() + pg_alg_mem_size(cfg);
+	       2 * PG_PORTS__COUNT * port_bitmap_bytes() + pg_alg_mem_size(cfg) +
+	       pg_v6_memory_size(cfg);
 }
 
 size_t pg_engine_bytes_per_flow(const struct pg_engine_config *cfg)
@@ -222,7 +230,11 @@ struct pg_engine *pg_engine_create(const struct pg_engine_config *cfg)
 	pools = pg_pools_size(n, &nslots, &nmappings, &nhosts);
 	e = calloc(1, sizeof(*e));
 	mem = table_alloc(pools + 2 * PG_PORTS__COUNT * port_bitmap_bytes() + pg_alg_mem_size(cfg));
-	if (!e || !mem) {
+	if (e)
+		e->v6 = pg_v6_create(cfg);
+	if (!e || !mem || !e->v6) {
+		if (e)
+			pg_v6_destroy(e->v6);
 		free(e);
 		free(mem);
 		errno = ENOMEM;
@@ -272,6 +284,7 @@ void pg_engine_destroy(struct pg_engine *e)
 		return;
 	free(e->sync); /* the change ring, if sync was on */
 	free(e->slots);
+	pg_v6_destroy(e->v6);
 	free(e);
 }
 
@@ -279,6 +292,17 @@ void pg_engine_share_ports(struct pg_engine *e, struct pg_portdir *d)
 {
 	e->dir = d;
 	pg_nat_recount(e); /* the directory learns the forwarded (reserved) ports */
+}
+
+/* The WAN address changed: no flow's public end exists any more. */
+static void end_all_flows(struct pg_engine *e)
+{
+	for (uint32_t i = 0; i < e->pool_size && e->nflows; i++) {
+		if (!e->flows[i].key.kind)
+			continue;
+		pg_flow_free(e, i);
+		pg_count(e, PG_CNT_FLOW_WAN_CHANGED);
+	}
 }
 
 int pg_engine_reconfigure(struct pg_engine *e, const struct pg_engine_config *cfg)
@@ -289,8 +313,8 @@ int pg_engine_reconfigure(struct pg_engine *e, const struct pg_engine_config *cf
 	if (r)
 		return r;
 	/* Flow entries rebuild their WAN-side keys on it (struct pg_flow). */
-	if (cfg->wan_addr != e->cfg.wan_addr)
-		return -EINVAL;
+	if (cfg->wan_addr != e->cfg.wan_addr || cfg->wan_down != e->cfg.wan_down)
+		end_all_flows(e);
 	apply_config(e, cfg);
 	pg_portfwd_reserve(e);
 	return 0;
@@ -311,6 +335,7 @@ void pg_engine_tick(struct pg_engine *e, uint64_t now_ms)
 	e->now_ms = now_ms;
 	pg_flow_expire(e, (uint32_t)(now_ms / 1000));
 	pg_frag_expire(e, (uint32_t)(now_ms / 1000));
+	pg_v6_expire(e, (uint32_t)(now_ms / 1000));
 }
 
 /* ---- address classes ---------------------------------------------------- */
@@ -368,6 +393,10 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 	pkt->drop_reason = PG_CNT_NONE;
 	pkt->next_hop = 0;
 	pg_count(e, pkt->side == PG_SIDE_WAN ? PG_CNT_RX_WAN : PG_CNT_RX_LAN);
+	if (pkt->len && pkt->l3[0] >> 4 == 6) {
+		pg_v6_process(e, pkt, now_ms);
+		return;
+	}
 
 	r = pg_parse(pkt, &p);
 	if (r != PG_CNT_NONE) {
@@ -375,6 +404,11 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 		return;
 	}
 	ip_id = pg_get16(pkt->l3 + 4);
+	/* Without a WAN address only the LAN's talk with the gateway goes on. */
+	if (e->cfg.wan_down && !lan) {
+		pg_drop(e, pkt, PG_CNT_DROP_WAN_DOWN);
+		return;
+	}
 	if (pkt->side == PG_SIDE_HOST) {
 		/* The host stack's own connection: a LAN host at the WAN address. */
 		pkt->side = PG_SIDE_LAN;
@@ -410,6 +444,8 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 				pg_drop(e, pkt, PG_CNT_DROP_IP_FRAGMENT);
 			else if (!lan || !pg_hairpin(e, pkt, &p, now_ms))
 				to_gateway(e, pkt, &p);
+			else if (pkt->verdict == PG_VERDICT_DROP)
+				pg_icmp_refuse_new(e, pkt, &p, now_ms); /* as outbound */
 			return;
 		}
 	} else if (!lan) {
@@ -417,6 +453,18 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 		return;
 	} else if (in_lan(e, p.daddr)) {
 		pg_drop(e, pkt, PG_CNT_DROP_LAN_LOCAL);
+		return;
+	}
+	if (e->cfg.wan_down) {
+		pg_drop(e, pkt, PG_CNT_DROP_WAN_DOWN);
+		/*
+		 * With [icmp] refused_outbound the LAN host learns at once that
+		 * there is no way out (network unreachable) instead of timing
+		 * out; pg_icmp_error() never answers an ICMP error or a later
+		 * fragment.
+		 */
+		if (e->cfg.refuse_outbound)
+			pg_icmp_error(e, pkt, PG_ICMP_DEST_UNREACH, 0, 0, now_ms);
 		return;
 	}
 	if (p.frag_off) {
@@ -430,6 +478,8 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 		pg_icmp_error(e, pkt, PG_ICMP_TIME_EXCEEDED, 0, 0, now_ms);
 	} else {
 		pg_forward_out(e, pkt, &p, now_ms);
+		if (pkt->verdict == PG_VERDICT_DROP)
+			pg_icmp_refuse_new(e, pkt, &p, now_ms);
 	}
 	if (p.more_frags)
 		pg_frag_first(e, pkt, p.saddr, p.daddr, p.proto, ip_id, pkt->side, p.l4_len,
@@ -438,7 +488,11 @@ static void process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 
 static void count_tx(struct pg_engine *e, struct pg_pkt *pkt)
 {
-	pg_local_settle(e, pkt);
+	/* The host path and fragmenting are IPv4's (IPv6 routers never fragment). */
+	if (pkt->verdict == PG_VERDICT_DROP || pkt->l3[0] >> 4 == 4) {
+		pg_local_settle(e, pkt);
+		pg_mtu_fit(e, pkt);
+	}
 	if (pkt->verdict == PG_VERDICT_TO_LAN)
 		pg_count(e, PG_CNT_TX_LAN);
 	else if (pkt->verdict == PG_VERDICT_TO_WAN)
@@ -458,6 +512,7 @@ void pg_engine_run(struct pg_engine *e, struct pg_pkt *pkts, unsigned int n, uin
 	e->now_ms = now_ms;
 	pg_flow_expire(e, (uint32_t)(now_ms / 1000));
 	pg_frag_run_start(e);
+	pg_v6_expire(e, (uint32_t)(now_ms / 1000));
 	for (i = 0; i < n; i += m) {
 		m = n - i < PG_FAST_CHUNK ? n - i : PG_FAST_CHUNK;
 		pg_fast_prepare(e, &pkts[i], m, &chunk);
@@ -469,6 +524,7 @@ void pg_engine_run(struct pg_engine *e, struct pg_pkt *pkts, unsigned int n, uin
 			count_tx(e, pkt);
 		}
 	}
+	/* Held fragments released, and pieces cut for the MTU (appended as we go). */
 	for (i = 0; i < e->nemit; i++)
 		count_tx(e, &e->emit[i]);
 }

@@ -3,7 +3,7 @@
  * engine.h - the public face of the packet engine.
  *
  * The engine is pure: it never calls the kernel, never reads a clock and never
- * allocates after pg_engine_init(). A caller hands it a batch of IPv4 packets
+ * allocates after pg_engine_init(). A caller hands it a batch of IPv4 and IPv6 packets
  * (L3 buffers with the side they arrived on) and the current time; the engine
  * rewrites each packet in place and sets its verdict. Everything the product
  * does to packets can therefore be driven by tests, pcap files, fuzzers and
@@ -50,6 +50,10 @@ enum pg_verdict {
 #define PG_PKT_ERROR_GROWTH 28
 /* RFC 1812 4.3.2.3: an ICMP error carries as much as fits in 576 bytes. */
 #define PG_ICMP_ERROR_MAX 576
+/* The same for IPv6: a new IPv6 header and an ICMPv6 header (RFC 4443). */
+#define PG_PKT_ERROR_GROWTH6 48
+/* RFC 4443 2.4(c): an ICMPv6 error fits the IPv6 minimum MTU. */
+#define PG_ICMP6_ERROR_MAX 1280
 
 /*
  * One packet. The caller fills l3, len, cap and side; the engine fills the rest.
@@ -57,7 +61,7 @@ enum pg_verdict {
  * the engine replaces the packet in the same buffer).
  */
 struct pg_pkt {
-	uint8_t *l3;          /* first byte of the IPv4 header */
+	uint8_t *l3;          /* first byte of the IPv4 or IPv6 header */
 	uint32_t len;         /* bytes of packet at l3 (may include L2 padding) */
 	uint32_t cap;         /* bytes writable at l3 */
 	uint8_t side;         /* enum pg_side: ingress */
@@ -65,7 +69,15 @@ struct pg_pkt {
 	uint16_t drop_reason; /* enum pg_counter, meaningful when verdict is DROP;
 			       * PG_CNT_FRAG_HELD: not dropped but kept by the
 			       * engine, sent later through pg_engine_emitted() */
-	uint32_t next_hop;    /* IPv4 next hop (network order) for TO_LAN/TO_WAN */
+	/*
+	 * The next hop for TO_LAN/TO_WAN, by the packet's version (l3[0] >> 4):
+	 * IPv4, network order; IPv6, as on the wire, all zero on the WAN for
+	 * "the default router layer 2 learnt from router advertisements".
+	 */
+	union {
+		uint32_t next_hop;
+		uint8_t next_hop6[16];
+	};
 };
 
 /* Filtering of inbound packets towards an existing mapping (RFC 4787 section 5). */
@@ -120,7 +132,7 @@ struct pg_host_route {
 /* What an unsolicited or filtered inbound packet gets back (never for TCP). */
 enum pg_refuse {
 	PG_REFUSE_SILENT = 0,           /* default: nothing */
-	PG_REFUSE_PORT_UNREACHABLE = 1, /* ICMP type 3 code 3 */
+	PG_REFUSE_PORT_UNREACHABLE = 1, /* ICMP type 3 code 3; code 2 (protocol) without ports */
 	PG_REFUSE_ADMIN_PROHIBITED = 2, /* ICMP type 3 code 13 */
 	PG_REFUSE__COUNT
 };
@@ -143,8 +155,8 @@ struct pg_timeouts {
 /*
  * Engine configuration. Addresses in network byte order, prefix lengths 0..32.
  * Everything here may change between batches with pg_engine_reconfigure()
- * except max_flows, which sizes the tables, and wan_addr, on which every
- * flow's WAN-side key is built (a change is refused with -EINVAL).
+ * except max_flows, which sizes the tables. Every flow's WAN-side key is
+ * built on wan_addr: a new wan_addr (or wan_down) ends every flow.
  */
 struct pg_engine_config {
 	uint32_t lan_addr;
@@ -152,6 +164,12 @@ struct pg_engine_config {
 	uint32_t wan_addr;
 	uint8_t wan_prefix;
 	uint32_t wan_gateway; /* next hop for destinations outside the WAN prefix */
+	/*
+	 * No WAN address (a DHCP WAN without a lease): wan_addr, wan_prefix
+	 * and wan_gateway are not used; LAN traffic to the gateway itself is
+	 * served, everything that would cross is dropped as drop_wan_down.
+	 */
+	bool wan_down;
 
 	enum pg_filtering filtering;
 	struct pg_timeouts timeouts;
@@ -167,6 +185,12 @@ struct pg_engine_config {
 	uint32_t icmp_error_rate;
 	uint32_t icmp_error_burst;
 	enum pg_refuse refuse;
+	/*
+	 * Answer a LAN host's new flow that cannot be made (ports exhausted,
+	 * table full, host limit, passthrough off, protocol not passed) with
+	 * destination unreachable, code 13 (RFC 5508 REQ-8).
+	 */
+	bool refuse_outbound;
 
 	/* The gateway's own services: what the LAN may reach, what the host routes. */
 	struct pg_input_rule lan_input[PG_MAX_INPUT_RULES];
@@ -192,6 +216,19 @@ struct pg_engine_config {
 	uint32_t pptp_max_sessions; /* PPTP control connections followed at once */
 
 	uint64_t hash_seed[2]; /* random per start; tests fix it */
+
+	/*
+	 * IPv6, routed without NAT through the RFC 6092 firewall (forward6.c).
+	 * lan6_prefix 0: IPv6 off, every IPv6 packet is drop_ip6_off. Addresses
+	 * as on the wire. wan6_addr zero: the WAN has no global address (yet);
+	 * wan6_gateway zero: the default router layer 2 learnt from RAs.
+	 */
+	uint8_t lan6_addr[16];
+	uint8_t lan6_prefix;
+	uint8_t wan6_addr[16];
+	uint8_t wan6_prefix;
+	uint8_t wan6_gateway[16];
+	bool ping6_inbound; /* echo requests from the WAN reach LAN hosts (RFC 4890 4.3.1) */
 };
 
 struct pg_engine;
@@ -233,8 +270,13 @@ struct pg_portdir;
 void pg_engine_share_ports(struct pg_engine *e, struct pg_portdir *d);
 
 /*
- * Swap in a new configuration between batches; established flows survive.
- * -EINVAL for an invalid configuration or another wan_addr.
+ * Swap in a new configuration between batches; established flows survive,
+ * except when wan_addr or wan_down changes: then every flow (and with them
+ * every mapping) is ended and counted as flow_ended_wan_change, since their
+ * public ends were on the old address. Port forwards and the DMZ are
+ * configuration and stay. That costs one walk over the flow pool
+ * (max_flows entries) plus freeing each flow in use. -EINVAL for an invalid
+ * configuration.
  */
 int pg_engine_reconfigure(struct pg_engine *e, const struct pg_engine_config *cfg);
 
@@ -253,9 +295,11 @@ void pg_engine_set_fast_path(struct pg_engine *e, bool on);
 
 /*
  * Packets the engine produced during the last pg_engine_run() besides the
- * batch: held out-of-order fragments released by their first fragment, with
- * verdicts like any packet. The packets live in engine memory (with 64 bytes
- * of headroom before l3) until the next pg_engine_run(). Returns how many.
+ * batch, with verdicts like any packet: held out-of-order fragments released
+ * by their first fragment, and the second and later pieces of packets cut
+ * to fit the egress MTU (the first piece stays in the batch slot). Send them
+ * after the batch. The packets live in engine memory (with 64 bytes of
+ * headroom before l3) until the next pg_engine_run(). Returns how many.
  */
 unsigned int pg_engine_emitted(struct pg_engine *e, struct pg_pkt **pkts);
 

@@ -258,6 +258,14 @@ _Static_assert(PG_TCP_CLOSED < 8, "pg_flow.tcp_state is 3 bits");
 #define PG_FRAG_HOLD 64   /* out-of-order fragments held at once */
 #define PG_FRAG_LIFE 10   /* seconds a datagram is remembered */
 #define PG_FRAG_HEADROOM 64
+/*
+ * Fragments the engine cuts from packets too big for the egress MTU, per
+ * batch: enough for two full bursts of 1500-byte packets cut for a 576-byte
+ * link. Each buffer holds one piece after PG_FRAG_HEADROOM bytes.
+ */
+#define PG_FRAG_OUT 256
+#define PG_FRAG_OUT_SIZE 1536
+#define PG_EMIT_MAX (PG_FRAG_HOLD + PG_FRAG_OUT)
 
 enum pg_frag_state {
 	PG_FRAG_FREE = 0,
@@ -326,8 +334,10 @@ struct pg_engine {
 
 	struct pg_frag frags[PG_FRAG_BUCKETS * PG_FRAG_WAYS];
 	struct pg_frag_buf frag_bufs[PG_FRAG_HOLD];
-	struct pg_pkt emit[PG_FRAG_HOLD];
+	struct pg_pkt emit[PG_EMIT_MAX]; /* pg_engine_emitted(): held, then cut */
 	unsigned int nemit;
+	uint8_t frag_out[PG_FRAG_OUT][PG_FRAG_HEADROOM + PG_FRAG_OUT_SIZE];
+	unsigned int nfrag_out;
 	uint16_t frag_next_id;
 
 	/* events for the logs (observe.c): a ring, oldest dropped when full */
@@ -342,6 +352,7 @@ struct pg_engine {
 	uint16_t ip_id;
 
 	struct pg_sync_ring *sync; /* change records for a standby (sync_export.c), or NULL */
+	struct pg_v6 *v6; /* IPv6 firewall state (forward6.c) */
 };
 
 /*
@@ -697,6 +708,13 @@ void pg_icmp_echo_reply(struct pg_engine *e, struct pg_pkt *pkt, const struct pg
 /* Turn pkt into an ICMP error about itself; rest is the header's second word. */
 void pg_icmp_error(struct pg_engine *e, struct pg_pkt *pkt, uint8_t type, uint8_t code,
 		   uint32_t rest, uint64_t now_ms);
+/*
+ * A LAN host's packet was refused: answer a segment of an unknown TCP
+ * connection with a reset, a new flow with code 13 if [icmp]
+ * refused_outbound says so.
+ */
+void pg_icmp_refuse_new(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
+			uint64_t now_ms);
 
 /* frag.c: fragments */
 void pg_frag_later(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
@@ -708,11 +726,15 @@ void pg_frag_expire(struct pg_engine *e, uint32_t now_s);
 
 /* mtu.c: packets too big for the egress link, and TCP MSS clamping */
 bool pg_mtu_exceeded(struct pg_engine *e, struct pg_pkt *pkt, int to_side, uint64_t now_ms);
+/* Fragment a forwarded packet larger than its egress MTU (RFC 791); no DF. */
+void pg_mtu_fit(struct pg_engine *e, struct pg_pkt *pkt);
 void pg_mss_clamp(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p);
 bool pg_icmp_checksum_ok(const struct pg_pkt *pkt, const struct pg_parsed *p);
 
 /* icmp_xlate.c: errors about translated flows */
 bool pg_icmp_is_error(uint8_t type);
 void pg_icmp_error_xlate(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p);
+/* A LAN host's error to the public address about a hairpin flow; false: not one. */
+bool pg_icmp_error_hairpin(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p);
 
 #endif /* PG_ENGINE_INTERNAL_H */

@@ -160,26 +160,30 @@ void pg_engines_flows_by_proto(const struct pg_engines *s, uint32_t out[PG_FP__C
 /* One page of flows (filter set) or of VPN sessions (filter NULL) from one engine. */
 static unsigned int page(const struct pg_engine *e, const struct pg_flow_filter *f,
 			 uint32_t *place, void *out, unsigned int done, unsigned int max,
-			 uint64_t now_ms)
+			 uint64_t now_ms, uint32_t *budget)
 {
 	if (f)
-		return pg_engine_flows(e, f, place, (struct pg_flow_info *)out + done, max - done,
-				       now_ms);
-	return pg_engine_vpn_sessions(e, place, (struct pg_vpn_session *)out + done, max - done,
-				      now_ms);
+		return pg_engine_flows_scan(e, f, place, (struct pg_flow_info *)out + done,
+					    max - done, now_ms, budget);
+	return pg_engine_vpn_sessions_scan(e, place, (struct pg_vpn_session *)out + done,
+					   max - done, now_ms, budget);
 }
 
 static unsigned int walk(const struct pg_engines *s, const struct pg_flow_filter *f,
-			 uint32_t *cursor, void *out, unsigned int max, uint64_t now_ms)
+			 uint32_t *cursor, void *out, unsigned int max, uint64_t now_ms,
+			 uint32_t budget)
 {
 	unsigned int k = *cursor >> CURSOR_SHIFT, n = 0;
 	uint32_t place = *cursor & CURSOR_PLACE;
 
-	/* Only while there is room: an engine asked for 0 rows would read as walked. */
-	while (k < s->n && n < max) {
-		n += page(s->e[k], f, &place, out, n, max, now_ms);
+	/*
+	 * Only while there is room and budget: an engine asked for 0 rows or
+	 * 0 slots would read as walked.
+	 */
+	while (k < s->n && n < max && budget) {
+		n += page(s->e[k], f, &place, out, n, max, now_ms, &budget);
 		if (place)
-			break; /* the page filled inside engine k */
+			break; /* the page filled, or the budget ran out, inside engine k */
 		k++;
 	}
 	*cursor = k < s->n ? (uint32_t)k << CURSOR_SHIFT | place : 0;
@@ -190,15 +194,29 @@ unsigned int pg_engines_flows(const struct pg_engines *s, const struct pg_flow_f
 			      uint32_t *cursor, struct pg_flow_info *out, unsigned int max,
 			      uint64_t now_ms)
 {
+	return pg_engines_flows_scan(s, f, cursor, out, max, now_ms, UINT32_MAX);
+}
+
+unsigned int pg_engines_flows_scan(const struct pg_engines *s, const struct pg_flow_filter *f,
+				   uint32_t *cursor, struct pg_flow_info *out, unsigned int max,
+				   uint64_t now_ms, uint32_t budget)
+{
 	static const struct pg_flow_filter any;
 
-	return walk(s, f ? f : &any, cursor, out, max, now_ms);
+	return walk(s, f ? f : &any, cursor, out, max, now_ms, budget);
 }
 
 unsigned int pg_engines_vpn_sessions(const struct pg_engines *s, uint32_t *cursor,
 				     struct pg_vpn_session *out, unsigned int max, uint64_t now_ms)
 {
-	return walk(s, NULL, cursor, out, max, now_ms);
+	return pg_engines_vpn_sessions_scan(s, cursor, out, max, now_ms, UINT32_MAX);
+}
+
+unsigned int pg_engines_vpn_sessions_scan(const struct pg_engines *s, uint32_t *cursor,
+					  struct pg_vpn_session *out, unsigned int max,
+					  uint64_t now_ms, uint32_t budget)
+{
+	return walk(s, NULL, cursor, out, max, now_ms, budget);
 }
 
 unsigned int pg_engines_events(struct pg_engines *s, struct pg_event *out, unsigned int max)

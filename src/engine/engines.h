@@ -64,6 +64,18 @@ unsigned int pg_engines_flows(const struct pg_engines *s, const struct pg_flow_f
 			      uint64_t now_ms);
 unsigned int pg_engines_vpn_sessions(const struct pg_engines *s, uint32_t *cursor,
 				     struct pg_vpn_session *out, unsigned int max, uint64_t now_ms);
+/*
+ * The same, stopping after budget (> 0) table slots were examined in all:
+ * what the control plane asks of the data path's thread between two passes
+ * must be bounded (dp/handoff.h). A walk that stopped early returns a
+ * nonzero *cursor like a full page; the caller asks again from there.
+ */
+unsigned int pg_engines_flows_scan(const struct pg_engines *s, const struct pg_flow_filter *f,
+				   uint32_t *cursor, struct pg_flow_info *out, unsigned int max,
+				   uint64_t now_ms, uint32_t budget);
+unsigned int pg_engines_vpn_sessions_scan(const struct pg_engines *s, uint32_t *cursor,
+					  struct pg_vpn_session *out, unsigned int max,
+					  uint64_t now_ms, uint32_t budget);
 
 /* Take up to max events from the engines, engine 0's first. */
 unsigned int pg_engines_events(struct pg_engines *s, struct pg_event *out, unsigned int max);

@@ -225,8 +225,8 @@ static bool ported(uint8_t proto)
 }
 
 /*
- * Look a packet's flow up. Enhanced GRE that no helper announced falls back
- * to address-only tracking, like plain GRE.
+ * Look a packet's flow up. Enhanced GRE and ESP not keyed by call id or SPI
+ * fall back to address-only tracking (forwards, the DMZ).
  */
 static struct pg_flow *lookup(struct pg_engine *e, const struct pg_parsed *p, int dir)
 {
@@ -397,9 +397,22 @@ static bool syn_only(const struct pg_parsed *p)
 }
 
 /*
+ * Protocols NAT would break without a word, refused (drop_protocol) rather
+ * than passed by address: DCCP and UDP-Lite checksum a pseudo-header with
+ * the addresses, which only TCP and UDP get fixed here, and AH's integrity
+ * check covers the addresses themselves (RFC 3715 section 2.1).
+ */
+static bool proto_refused(uint8_t proto)
+{
+	return proto == PG_PROTO_DCCP || proto == PG_PROTO_UDPLITE || proto == PG_PROTO_AH;
+}
+
+/*
  * What may be forwarded at all: TCP, UDP, GRE, ESP, the echo messages that
- * go this way (echo_type), and ICMP errors, which are translated by the flow
- * they quote; a protocol whose passthrough switch is off is not.
+ * go this way (echo_type), ICMP errors, which are translated by the flow
+ * they quote, and other protocols by address (one LAN host per protocol and
+ * remote address, as Linux masquerade does); a protocol whose passthrough
+ * switch is off is not.
  */
 static bool admitted(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
 		     uint8_t echo_type)
@@ -411,7 +424,7 @@ static bool admitted(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pa
 			pg_drop(e, pkt, PG_CNT_DROP_ICMP_TYPE);
 		return false;
 	}
-	if (!ported(p->proto) && p->proto != PG_PROTO_GRE && p->proto != PG_PROTO_ESP) {
+	if (proto_refused(p->proto)) {
 		pg_drop(e, pkt, PG_CNT_DROP_PROTO);
 		return false;
 	}
@@ -455,10 +468,6 @@ void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_par
 		return;
 	}
 	l4_ports(p, &sport, &dport);
-	if (p->proto == PG_PROTO_GRE && p->gre_version == 1) {
-		/* Enhanced GRE no helper announced: tracked by addresses alone. */
-		sport = dport = PG_GRE_V1_ADDR;
-	}
 	if (ported(p->proto) && !pg_mapping_possible(e, p->proto, p->saddr, sport)) {
 		/*
 		 * Before making room: a flow that no port is left for must not
@@ -633,8 +642,12 @@ static void refuse(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pars
 		return;
 	if (pkt->drop_reason != PG_CNT_DROP_UNSOLICITED && pkt->drop_reason != PG_CNT_DROP_FILTERED)
 		return;
+	/* GRE, ESP and the rest have no port to be unreachable: their protocol is. */
 	pg_icmp_error(e, pkt, PG_ICMP_DEST_UNREACH,
-		      e->cfg.refuse == PG_REFUSE_PORT_UNREACHABLE ? 3 : 13, 0, now_ms);
+		      e->cfg.refuse != PG_REFUSE_PORT_UNREACHABLE ? PG_ICMP_ADMIN_PROHIBITED
+		      : p->proto == PG_PROTO_UDP		  ? PG_ICMP_PORT_UNREACHABLE
+								  : PG_ICMP_PROTO_UNREACHABLE,
+		      0, now_ms);
 }
 
 void pg_forward_in(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,

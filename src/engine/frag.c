@@ -155,7 +155,7 @@ static void release_held(struct pg_engine *e, struct pg_frag *f, bool send)
 		if (!h->used || h->entry != idx)
 			continue;
 		f->held--;
-		if (send && f->state == PG_FRAG_KNOWN && e->nemit < PG_FRAG_HOLD &&
+		if (send && f->state == PG_FRAG_KNOWN && e->nemit < PG_EMIT_MAX &&
 		    h->ttl > 1) {
 			struct pg_pkt *out = &e->emit[e->nemit++];
 
@@ -278,6 +278,7 @@ void pg_frag_run_start(struct pg_engine *e)
 		if (e->frag_bufs[i].used == 2)
 			e->frag_bufs[i].used = 0;
 	e->nemit = 0;
+	e->nfrag_out = 0;
 }
 
 void pg_frag_expire(struct pg_engine *e, uint32_t now_s)

@@ -13,6 +13,13 @@
  * Towards a mapping, filtering applies as for outside senders: with
  * address-dependent filtering B must have sent to the public address before
  * (a hairpin flow of B's own records that, as a permit for our address).
+ *
+ * B may be A itself, even the very socket (RFC 4787 REQ-9; the STUN
+ * hairpinning test of RFC 5780 4.6 sends to its own mapped address): the
+ * packet comes back to A from A's public address and port, as it would
+ * from outside. Both of that flow's keys then name A (the LAN-side key A to
+ * the public address, the WAN-side key A's answer to it), which are keys of
+ * different kinds, so one flow still holds them.
  */
 #include <arpa/inet.h>
 
@@ -87,6 +94,8 @@ bool pg_hairpin(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed 
 	uint16_t port;
 	int dir = PG_DIR_OUT;
 
+	if (p->proto == PG_PROTO_ICMP && p->daddr == e->cfg.wan_addr)
+		return pg_icmp_error_hairpin(e, pkt, p); /* RFC 5508 REQ-7 */
 	if ((p->proto != PG_PROTO_TCP && p->proto != PG_PROTO_UDP) || p->daddr != e->cfg.wan_addr)
 		return false;
 	pg_key_fill(&out, PG_KEY_FLOW_OUT, p->proto, p->saddr, p->daddr, p->sport, p->dport);
@@ -108,10 +117,6 @@ bool pg_hairpin(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed 
 				return true;
 			}
 			return false; /* nothing inside: for the gateway itself */
-		}
-		if (host == p->saddr && port == p->sport) {
-			pg_drop(e, pkt, PG_CNT_DROP_LAN_LOCAL); /* a host talking to itself */
-			return true;
 		}
 		if (p->proto == PG_PROTO_TCP &&
 		    (p->tcp_flags & (PG_TCP_SYN | PG_TCP_ACK | PG_TCP_RST)) != PG_TCP_SYN) {
@@ -158,6 +163,13 @@ bool pg_hairpin(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed 
 		pg_icmp_error(e, pkt, PG_ICMP_TIME_EXCEEDED, 0, 0, now_ms);
 		return true;
 	}
+	/*
+	 * A socket talking to itself: each packet is both ends' (its SYN comes
+	 * back as the peer's SYN, a simultaneous open), so it counts both ways.
+	 */
+	if (p->proto == PG_PROTO_TCP && f->lan_addr == pg_flow_in_addr(f) &&
+	    f->lan_port == f->in_pa)
+		pg_tcp_track(f, PG_DIR_IN, p->tcp_flags);
 	pg_forward_flow(e, pkt, p, f, dir, now_ms);
 	return true;
 }

@@ -21,6 +21,7 @@
 /* Shortest idle timeouts the RFCs allow, in seconds. */
 #define PG_TCP_ESTABLISHED_MIN 7440u /* RFC 5382 REQ-5: 2 h 4 min */
 #define PG_TCP_TRANSITORY_MIN 240u   /* RFC 5382 REQ-5: 4 min */
+#define PG_TCP_TIME_WAIT_MIN 240u    /* closing is transitory too (RFC 7857 2.1) */
 #define PG_UDP_MIN 120u		     /* RFC 4787 REQ-5: 2 min */
 #define PG_ICMP_MIN 60u		     /* RFC 5508 REQ-1: 60 s */
 #define PG_TIMEOUT_MIN 1u	     /* every other timeout */

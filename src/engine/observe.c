@@ -228,30 +228,61 @@ static void fill(const struct pg_engine *e, const struct pg_flow *f, struct pg_f
 	}
 }
 
-unsigned int pg_engine_flows(const struct pg_engine *e, const struct pg_flow_filter *flt,
-			     uint32_t *cursor, struct pg_flow_info *out, unsigned int max,
-			     uint64_t now_ms)
+unsigned int pg_engine_flows_scan(const struct pg_engine *e, const struct pg_flow_filter *flt,
+				  uint32_t *cursor, struct pg_flow_info *out, unsigned int max,
+				  uint64_t now_ms, uint32_t *budget)
 {
-	uint32_t i = *cursor, now_s = (uint32_t)(now_ms / 1000);
+	uint32_t i = *cursor, now_s = (uint32_t)(now_ms / 1000), end = e->pool_size, start;
 	unsigned int n = 0;
 
-	for (; i < e->pool_size && n < max; i++) {
+	/* A cursor past the table (from a client) reads as walked, as before. */
+	if (i > end)
+		i = end;
+	start = i;
+	if (end - i > *budget)
+		end = i + *budget;
+	for (; i < end && n < max; i++) {
 		const struct pg_flow *f = &e->flows[i];
 
 		if (f->key.kind && matches(f, flt))
 			fill(e, f, &out[n++], now_s);
 	}
+	*budget -= i - start;
 	*cursor = i < e->pool_size ? i : 0;
 	return n;
+}
+
+unsigned int pg_engine_flows(const struct pg_engine *e, const struct pg_flow_filter *flt,
+			     uint32_t *cursor, struct pg_flow_info *out, unsigned int max,
+			     uint64_t now_ms)
+{
+	uint32_t budget = UINT32_MAX;
+
+	return pg_engine_flows_scan(e, flt, cursor, out, max, now_ms, &budget);
 }
 
 unsigned int pg_engine_vpn_sessions(const struct pg_engine *e, uint32_t *cursor,
 				    struct pg_vpn_session *out, unsigned int max, uint64_t now_ms)
 {
-	uint32_t i = *cursor, now_s = (uint32_t)(now_ms / 1000);
+	uint32_t budget = UINT32_MAX;
+
+	return pg_engine_vpn_sessions_scan(e, cursor, out, max, now_ms, &budget);
+}
+
+unsigned int pg_engine_vpn_sessions_scan(const struct pg_engine *e, uint32_t *cursor,
+					 struct pg_vpn_session *out, unsigned int max,
+					 uint64_t now_ms, uint32_t *budget)
+{
+	uint32_t i = *cursor, now_s = (uint32_t)(now_ms / 1000), end = e->pool_size, start;
 	unsigned int n = 0;
 
-	for (; i < e->pool_size && n < max; i++) {
+	/* A cursor past the table (from a client) reads as walked, as before. */
+	if (i > end)
+		i = end;
+	start = i;
+	if (end - i > *budget)
+		end = i + *budget;
+	for (; i < end && n < max; i++) {
 		const struct pg_flow *f = &e->flows[i];
 		struct pg_vpn_session *s = &out[n];
 		struct pg_flow_info info;
@@ -278,6 +309,7 @@ unsigned int pg_engine_vpn_sessions(const struct pg_engine *e, uint32_t *cursor,
 		}
 		n++;
 	}
+	*budget -= i - start;
 	*cursor = i < e->pool_size ? i : 0;
 	return n;
 }

@@ -48,6 +48,16 @@ unsigned int pg_engine_flows(const struct pg_engine *e, const struct pg_flow_fil
 			     uint32_t *cursor, struct pg_flow_info *out, unsigned int max,
 			     uint64_t now_ms);
 
+/*
+ * pg_engine_flows() that also stops after examining *budget table slots
+ * (matching or not), taking them off *budget: a filtered page, or the last
+ * one, may otherwise read the whole table at once. A page that stopped
+ * early leaves *cursor at the next slot; call again with a new budget.
+ */
+unsigned int pg_engine_flows_scan(const struct pg_engine *e, const struct pg_flow_filter *f,
+				  uint32_t *cursor, struct pg_flow_info *out, unsigned int max,
+				  uint64_t now_ms, uint32_t *budget);
+
 /* A VPN session the helpers follow. */
 enum pg_vpn_kind {
 	PG_VPN_PPTP = 1,  /* a control connection (with its calls) */
@@ -73,6 +83,10 @@ struct pg_vpn_session {
 /* Copy up to max sessions into out; same cursor contract as pg_engine_flows(). */
 unsigned int pg_engine_vpn_sessions(const struct pg_engine *e, uint32_t *cursor,
 				    struct pg_vpn_session *out, unsigned int max, uint64_t now_ms);
+/* The same with a budget of table slots, as pg_engine_flows_scan(). */
+unsigned int pg_engine_vpn_sessions_scan(const struct pg_engine *e, uint32_t *cursor,
+					 struct pg_vpn_session *out, unsigned int max,
+					 uint64_t now_ms, uint32_t *budget);
 
 /* Something the logs should tell. */
 enum pg_event_kind {

@@ -24,6 +24,10 @@
 
 #define IPV4_MIN 20
 #define ICMP_HDR 8
+#define IPV6_MIN 40
+#define IPV6_SRC 8
+#define IPV6_DST 24
+#define IPV6_NH_ICMP 58
 
 static uint32_t rd32(const uint8_t *b)
 {
@@ -45,13 +49,43 @@ static uint32_t quoted_remote(const uint8_t *l3, uint32_t len, uint32_t ihl, boo
 	return from_wan ? rd32(q + 16) : rd32(q + 12);
 }
 
+/* A 64-bit multiply-xorshift mix: every bit of x reaches the top bits. */
+static unsigned int mix(const struct pg_shard_map *m, uint64_t x)
+{
+	x = (x ^ m->seed) * 0xff51afd7ed558ccdULL;
+	x ^= x >> 32;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	return (unsigned int)(((x >> 32) * m->n) >> 32);
+}
+
+/*
+ * IPv6 is routed, not translated, but the rule is the same: the remote
+ * address (an ICMPv6 error right after the fixed header: its quoted
+ * packet's), so both directions of a flow and its errors meet on the worker
+ * whose engine holds the flow (forward6.c).
+ */
+static unsigned int shard6(const struct pg_shard_map *m, const uint8_t *l3, uint32_t len,
+			   bool from_wan)
+{
+	const uint8_t *r = l3 + (from_wan ? IPV6_SRC : IPV6_DST), *q = l3 + IPV6_MIN + ICMP_HDR;
+
+	if (len < IPV6_MIN)
+		return 0;
+	if (l3[6] == IPV6_NH_ICMP && len >= IPV6_MIN + ICMP_HDR + IPV6_MIN &&
+	    l3[IPV6_MIN] < 128 && (q[0] >> 4) == 6)
+		r = q + (from_wan ? IPV6_DST : IPV6_SRC); /* it went the other way */
+	return mix(m, ((uint64_t)rd32(r) << 32 | rd32(r + 4)) * 0x9e3779b97f4a7c15ULL ^
+			      ((uint64_t)rd32(r + 8) << 32 | rd32(r + 12)));
+}
+
 unsigned int pg_shard_of(const struct pg_shard_map *m, const uint8_t *l3, uint32_t len,
 			 enum pg_side side)
 {
 	bool from_wan = side == PG_SIDE_WAN;
 	uint32_t ihl, remote, quoted;
-	uint64_t x;
 
+	if (m->n > 1 && len >= 1 && (l3[0] >> 4) == 6)
+		return shard6(m, l3, len, from_wan);
 	if (m->n <= 1 || len < IPV4_MIN || (l3[0] >> 4) != 4)
 		return 0;
 	ihl = (uint32_t)(l3[0] & 15) * 4;
@@ -64,9 +98,5 @@ unsigned int pg_shard_of(const struct pg_shard_map *m, const uint8_t *l3, uint32
 		if (quoted)
 			remote = quoted;
 	}
-	/* A 64-bit multiply-xorshift mix: every address bit reaches the top bits. */
-	x = (remote ^ m->seed) * 0xff51afd7ed558ccdULL;
-	x ^= x >> 32;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	return (unsigned int)(((x >> 32) * m->n) >> 32);
+	return mix(m, remote);
 }

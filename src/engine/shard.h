@@ -25,7 +25,7 @@ struct pg_shard_map {
 };
 
 /*
- * The worker (0..m->n - 1) that owns the IPv4 packet at l3 (len bytes)
+ * The worker (0..m->n - 1) that owns the IPv4 or IPv6 packet at l3 (len bytes)
  * arriving from side. Both directions of a translated flow give the same
  * worker, and so do every fragment of a datagram and the ICMP errors
  * quoting the flow's packets. Packets too short or malformed to say go to

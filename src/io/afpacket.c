@@ -4,15 +4,24 @@
  *
  * DOC: Theory of operation
  *
- * Receive uses TPACKET_V3: the kernel fills fixed-size blocks with
- * variable-size frames and hands a block over (TP_STATUS_USER in its
- * descriptor) when it is full or PG_AFP_RX_TIMEOUT_MS after its first frame.
- * We walk a block frame by frame, copy each frame into the caller's buffer,
- * and hand the block back (TP_STATUS_KERNEL) as soon as its last frame was
- * copied. A burst may stop in the middle of a block; the position is kept.
+ * Receive uses TPACKET_V2: fixed slots, each handed over (TP_STATUS_USER in
+ * its header) as soon as the kernel wrote a frame into it, and poll() wakes
+ * us for that frame. We copy each frame into the caller's buffer and hand
+ * the slot back (TP_STATUS_KERNEL) at once.
+ *
+ * Why not TPACKET_V3, which this backend used first: V3 hands over whole
+ * blocks, when full or when the block timer fires, and that timer counts in
+ * jiffies (4 ms at HZ=250): a lone packet waited up to that long, and the
+ * idle round trip through the gateway was 5 ms on average (latency-idle,
+ * docs/ARCHITECTURE.md "Latency"). Under load V2 costs nothing extra: a
+ * pass takes a burst of slots without sleeping.
+ *
+ * The receive ring has PG_AFP_RX_FRAMES slots: the most frames that can
+ * wait for us, so the gateway's own standing queue when it is the
+ * bottleneck. Beyond it the kernel drops (counted, rx_kernel_drops).
  *
  * Transmit uses the same socket's TX ring (the ring version is per socket,
- * so it is V3 too; V3 transmit works frame by frame like V2). A frame is
+ * so it is V2 too). A frame is
  * written into the next slot, the slot's status set to SEND_REQUEST, and one
  * send() per batch makes the kernel transmit every requested slot. The kernel
  * marks a slot AVAILABLE again once the frame left (its skb was freed).
@@ -35,13 +44,14 @@
 #include "io/afpacket.h"
 
 #define PG_AFP_RX_BLOCK_SIZE (1u << 17)
-#define PG_AFP_RX_BLOCK_NR 32
-#define PG_AFP_RX_TIMEOUT_MS 1
+#define PG_AFP_RX_FRAMES 1024 /* the most frames that wait for us (see above) */
 #define PG_AFP_TX_BLOCK_SIZE (1u << 16)
 #define PG_AFP_TX_BLOCK_NR 8
 #define PG_AFP_TX_FRAME_SIZE 2048
-/* Without PACKET_TX_HAS_OFF a TX slot's data follows the aligned V3 header. */
-#define TX_DATA_OFF TPACKET_ALIGN(sizeof(struct tpacket3_hdr))
+/* Without PACKET_TX_HAS_OFF a TX slot's data follows the aligned V2 header. */
+#define TX_DATA_OFF TPACKET_ALIGN(sizeof(struct tpacket2_hdr))
+/* A slot: the V2 header, then the kernel's sockaddr_ll, then the frame at tp_mac. */
+#define SLL_OFF TPACKET_ALIGN(sizeof(struct tpacket2_hdr))
 
 static int fail(char *err, size_t errlen, const char *ifname, const char *what)
 {
@@ -53,21 +63,20 @@ static int fail(char *err, size_t errlen, const char *ifname, const char *what)
 
 int pg_afp_open(struct pg_afp *s, const char *ifname, char *err, size_t errlen)
 {
-	struct tpacket_req3 rx = {
+	struct tpacket_req rx = {
 		.tp_block_size = PG_AFP_RX_BLOCK_SIZE,
-		.tp_block_nr = PG_AFP_RX_BLOCK_NR,
+		.tp_block_nr = PG_AFP_RX_FRAMES / (PG_AFP_RX_BLOCK_SIZE / PG_FRAME_SIZE),
 		.tp_frame_size = PG_FRAME_SIZE,
-		.tp_frame_nr = PG_AFP_RX_BLOCK_SIZE / PG_FRAME_SIZE * PG_AFP_RX_BLOCK_NR,
-		.tp_retire_blk_tov = PG_AFP_RX_TIMEOUT_MS,
+		.tp_frame_nr = PG_AFP_RX_FRAMES,
 	};
-	struct tpacket_req3 tx = {
+	struct tpacket_req tx = {
 		.tp_block_size = PG_AFP_TX_BLOCK_SIZE,
 		.tp_block_nr = PG_AFP_TX_BLOCK_NR,
 		.tp_frame_size = PG_AFP_TX_FRAME_SIZE,
 		.tp_frame_nr = PG_AFP_TX_BLOCK_SIZE / PG_AFP_TX_FRAME_SIZE * PG_AFP_TX_BLOCK_NR,
 	};
 	struct sockaddr_ll sll = {0};
-	int version = TPACKET_V3, one = 1, r;
+	int version = TPACKET_V2, one = 1, r;
 	size_t rx_len = (size_t)rx.tp_block_size * rx.tp_block_nr;
 	size_t tx_len = (size_t)tx.tp_block_size * tx.tp_block_nr;
 
@@ -83,7 +92,7 @@ int pg_afp_open(struct pg_afp *s, const char *ifname, char *err, size_t errlen)
 		return fail(err, errlen, ifname, "AF_PACKET socket (needs CAP_NET_RAW)");
 	/* Version and loss mode must be set before any ring exists. */
 	if (setsockopt(s->fd, SOL_PACKET, PACKET_VERSION, &version, sizeof(version))) {
-		r = fail(err, errlen, ifname, "PACKET_VERSION TPACKET_V3");
+		r = fail(err, errlen, ifname, "PACKET_VERSION TPACKET_V2");
 		goto out_close;
 	}
 	/* Skip a malformed TX slot instead of stalling the whole ring on it. */
@@ -112,8 +121,8 @@ int pg_afp_open(struct pg_afp *s, const char *ifname, char *err, size_t errlen)
 		r = fail(err, errlen, ifname, "mmap of the packet rings");
 		goto out_close;
 	}
-	s->rx_block_size = rx.tp_block_size;
-	s->rx_block_nr = rx.tp_block_nr;
+	s->rx_frame_size = rx.tp_frame_size;
+	s->rx_frame_nr = rx.tp_frame_nr;
 	s->tx_ring = s->map + rx_len;
 	s->tx_frame_size = tx.tp_frame_size;
 	s->tx_frame_nr = tx.tp_frame_nr;
@@ -146,32 +155,21 @@ void pg_afp_close(struct pg_afp *s)
 	s->fd = -1;
 }
 
-static struct tpacket_block_desc *rx_block(const struct pg_afp *s, uint32_t i)
+static struct tpacket2_hdr *rx_slot(const struct pg_afp *s, uint32_t i)
 {
-	return (struct tpacket_block_desc *)(s->map + (size_t)i * s->rx_block_size);
+	return (struct tpacket2_hdr *)(s->map + (size_t)i * s->rx_frame_size);
 }
 
-static void rx_release(struct pg_afp *s)
+/* Copy one ring frame into f; false if the kernel's header makes no sense. */
+static bool rx_copy(const struct pg_afp *s, const struct tpacket2_hdr *h, struct pg_rx_frame *f)
 {
-	__atomic_store_n(&rx_block(s, s->rx_cur)->hdr.bh1.block_status, TP_STATUS_KERNEL,
-			 __ATOMIC_RELEASE);
-	s->rx_cur = (s->rx_cur + 1) % s->rx_block_nr;
-	s->rx_next = NULL;
-	s->rx_left = 0;
-}
-
-/* Copy one ring frame into f; false if the kernel's descriptor makes no sense. */
-static bool rx_copy(const struct pg_afp *s, const struct tpacket3_hdr *h, struct pg_rx_frame *f)
-{
-	const uint8_t *block = (const uint8_t *)rx_block(s, s->rx_cur);
-	size_t at = (size_t)((const uint8_t *)h - block);
 	uint32_t n = h->tp_snaplen;
 
 	/* The ring is shared memory: check the kernel's offsets before trusting them. */
-	if (at + sizeof(*h) > s->rx_block_size || at + h->tp_mac + (size_t)n > s->rx_block_size)
+	if (h->tp_mac < SLL_OFF || (size_t)h->tp_mac + n > s->rx_frame_size)
 		return false;
 	f->flags = 0;
-	if ((h->tp_status & TP_STATUS_VLAN_VALID) || h->hv1.tp_vlan_tci)
+	if ((h->tp_status & TP_STATUS_VLAN_VALID) || h->tp_vlan_tci)
 		f->flags |= PG_RX_F_VLAN;
 	if (h->tp_status & TP_STATUS_CSUMNOTREADY)
 		f->flags |= PG_RX_F_CSUM_PARTIAL;
@@ -186,55 +184,51 @@ static bool rx_copy(const struct pg_afp *s, const struct tpacket3_hdr *h, struct
 	return true;
 }
 
+uint32_t pg_afp_rx_backlog(struct pg_afp *s)
+{
+	static const uint32_t probes[] = {512, 256, 128, 64};
+
+	/* Slots are filled in order: if the k-th ahead is ours, so are those before it. */
+	for (unsigned int i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		const struct tpacket2_hdr *h;
+
+		if (probes[i] >= s->rx_frame_nr)
+			continue;
+		h = rx_slot(s, (s->rx_cur + probes[i] - 1) % s->rx_frame_nr);
+		if (__atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER)
+			return probes[i];
+	}
+	return 0;
+}
+
 unsigned int pg_afp_rx_burst(struct pg_afp *s, struct pg_rx_frame *frames, unsigned int max)
 {
 	unsigned int n = 0;
 
 	while (n < max) {
-		const struct tpacket3_hdr *h;
-		const struct sockaddr_ll *sll;
+		struct tpacket2_hdr *h = rx_slot(s, s->rx_cur);
+		const struct sockaddr_ll *sll = (const struct sockaddr_ll *)((uint8_t *)h + SLL_OFF);
+		uint32_t st = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
 
-		if (!s->rx_next) {
-			struct tpacket_block_desc *bd = rx_block(s, s->rx_cur);
-			uint32_t st = __atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE);
-
-			if (!(st & TP_STATUS_USER))
-				break;
-			s->rx_left = bd->hdr.bh1.num_pkts;
-			s->rx_next = (uint8_t *)bd + bd->hdr.bh1.offset_to_first_pkt;
-			if (!s->rx_left || bd->hdr.bh1.offset_to_first_pkt >= s->rx_block_size) {
-				rx_release(s);
-				continue;
-			}
-		}
-		h = (const struct tpacket3_hdr *)s->rx_next;
-		sll = (const struct sockaddr_ll *)(s->rx_next + TPACKET_ALIGN(sizeof(*h)));
-		/* Belt and braces for PACKET_IGNORE_OUTGOING. */
-		if (sll->sll_pkttype != PACKET_OUTGOING) {
-			if (!rx_copy(s, h, &frames[n])) {
-				rx_release(s);
-				continue;
-			}
+		if (!(st & TP_STATUS_USER))
+			break;
+		/* Belt and braces for PACKET_IGNORE_OUTGOING; a bad header is skipped. */
+		if (sll->sll_pkttype != PACKET_OUTGOING && rx_copy(s, h, &frames[n]))
 			n++;
-		}
-		if (--s->rx_left == 0 || !h->tp_next_offset ||
-			(size_t)(s->rx_next - s->map) % s->rx_block_size + h->tp_next_offset >=
-			s->rx_block_size)
-			rx_release(s);
-		else
-			s->rx_next += h->tp_next_offset;
+		__atomic_store_n(&h->tp_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+		s->rx_cur = (s->rx_cur + 1) % s->rx_frame_nr;
 	}
 	return n;
 }
 
-static struct tpacket3_hdr *tx_slot(const struct pg_afp *s, uint32_t i)
+static struct tpacket2_hdr *tx_slot(const struct pg_afp *s, uint32_t i)
 {
-	return (struct tpacket3_hdr *)(s->tx_ring + (size_t)i * s->tx_frame_size);
+	return (struct tpacket2_hdr *)(s->tx_ring + (size_t)i * s->tx_frame_size);
 }
 
 int pg_afp_tx(struct pg_afp *s, const uint8_t *frame, uint32_t len)
 {
-	struct tpacket3_hdr *h = tx_slot(s, s->tx_cur);
+	struct tpacket2_hdr *h = tx_slot(s, s->tx_cur);
 	uint32_t st;
 
 	if (len > s->tx_frame_size - TX_DATA_OFF)
@@ -248,7 +242,6 @@ int pg_afp_tx(struct pg_afp *s, const uint8_t *frame, uint32_t len)
 	if (st != TP_STATUS_AVAILABLE)
 		return -ENOBUFS;
 	memcpy((uint8_t *)h + TX_DATA_OFF, frame, len);
-	h->tp_next_offset = 0;
 	h->tp_len = len;
 	h->tp_snaplen = len;
 	__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
@@ -275,7 +268,7 @@ int pg_afp_tx_flush(struct pg_afp *s)
 
 uint64_t pg_afp_kernel_drops(struct pg_afp *s)
 {
-	struct tpacket_stats_v3 st;
+	struct tpacket_stats st;
 	socklen_t len = sizeof(st);
 
 	/* Reading the statistics resets them in the kernel: accumulate. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * afpacket.h - the AF_PACKET I/O backend: one socket per link with a
- * TPACKET_V3 receive ring and a transmit ring, both mapped into the daemon.
+ * TPACKET_V2 receive ring and a transmit ring, both mapped into the daemon.
  */
 #ifndef PG_AFPACKET_H
 #define PG_AFPACKET_H
@@ -17,11 +17,9 @@ struct pg_afp {
 	char name[16];
 	uint8_t *map; /* receive ring, then transmit ring */
 	size_t map_len;
-	/* receive: blocks the kernel fills and hands over whole */
-	uint32_t rx_block_size, rx_block_nr;
-	uint32_t rx_cur;  /* block being read */
-	uint8_t *rx_next; /* next frame in it, NULL when no block is open */
-	uint32_t rx_left; /* frames left in it */
+	/* receive: fixed slots the kernel hands over one frame at a time */
+	uint32_t rx_frame_size, rx_frame_nr;
+	uint32_t rx_cur; /* next slot to read */
 	/* transmit: fixed slots, each handed to the kernel with a status word */
 	uint8_t *tx_ring;
 	uint32_t tx_frame_size, tx_frame_nr;
@@ -40,10 +38,15 @@ void pg_afp_close(struct pg_afp *s);
 
 /*
  * Copy up to max received frames into frames[i].buf (at PG_FRAME_ETH_OFF)
- * and give the ring blocks read to the end back to the kernel. Returns the
- * number of frames.
+ * and give their ring slots back to the kernel. Returns the number of frames.
  */
 unsigned int pg_afp_rx_burst(struct pg_afp *s, struct pg_rx_frame *frames, unsigned int max);
+
+/*
+ * Frames waiting in the receive ring, to a power of two from 64 to 512
+ * (0: fewer than 64): the gateway's own queue on this link.
+ */
+uint32_t pg_afp_rx_backlog(struct pg_afp *s);
 
 /* Queue one frame on the transmit ring: 0, -ENOBUFS (ring full) or -EMSGSIZE. */
 int pg_afp_tx(struct pg_afp *s, const uint8_t *frame, uint32_t len);

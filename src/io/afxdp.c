@@ -49,6 +49,12 @@
 
 #define PG_AFXDP_FRAMES 4096
 #define PG_AFXDP_RING 2048 /* each ring; half the frames each for RX and TX */
+/*
+ * Receive buffers lent to the kernel at once: the most frames that can wait
+ * for us, so the gateway's own standing queue when it is the bottleneck
+ * (docs/ARCHITECTURE.md "Latency"). A frame waits behind at most this many.
+ */
+#define PG_AFXDP_RX_INFLIGHT 1024
 #define PG_AFXDP_KICKS 16  /* sendto() calls per flush at most */
 
 static int fail(char *err, size_t errlen, const char *ifname, const char *what)
@@ -204,11 +210,15 @@ int pg_afxdp_open(struct pg_afxdp *s, const char *ifname, char *err, size_t errl
 		r = map_rings(s, err, errlen);
 	if (r)
 		goto out;
-	/* Lend the first half of the memory to the kernel for receive. */
+	/*
+	 * Lend receive buffers from the first half of the memory: only
+	 * PG_AFXDP_RX_INFLIGHT, so no more frames than that can queue for us
+	 * (each goes back as soon as it is copied out).
+	 */
 	fill = s->fill.desc;
-	for (uint32_t i = 0; i < PG_AFXDP_RING; i++)
+	for (uint32_t i = 0; i < PG_AFXDP_RX_INFLIGHT; i++)
 		fill[(s->fill.cached_prod + i) & s->fill.mask] = (uint64_t)i * PG_FRAME_SIZE;
-	s->fill.cached_prod += PG_AFXDP_RING;
+	s->fill.cached_prod += PG_AFXDP_RX_INFLIGHT;
 	prod_submit(&s->fill);
 	s->tx_free = calloc(PG_AFXDP_FRAMES - PG_AFXDP_RING, sizeof(uint64_t));
 	if (!s->tx_free) {
@@ -253,6 +263,11 @@ void pg_afxdp_close(struct pg_afxdp *s)
 	s->tx_free = NULL;
 	s->umem = NULL;
 	s->fd = -1;
+}
+
+uint32_t pg_afxdp_rx_backlog(struct pg_afxdp *s)
+{
+	return cons_avail(&s->rx);
 }
 
 unsigned int pg_afxdp_rx_burst(struct pg_afxdp *s, struct pg_rx_frame *frames, unsigned int max)

@@ -47,6 +47,9 @@ struct pg_afxdp {
 int pg_afxdp_open(struct pg_afxdp *s, const char *ifname, char *err, size_t errlen);
 void pg_afxdp_close(struct pg_afxdp *s);
 
+/* Frames waiting in the receive ring now (the gateway's own queue on this link). */
+uint32_t pg_afxdp_rx_backlog(struct pg_afxdp *s);
+
 /* Copy up to max received frames into frames[i].buf (at PG_FRAME_ETH_OFF). */
 unsigned int pg_afxdp_rx_burst(struct pg_afxdp *s, struct pg_rx_frame *frames, unsigned int max);
 

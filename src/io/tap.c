@@ -191,14 +191,17 @@ int pg_tap_open(const struct pg_tap_setup *s, char *err, size_t errlen)
 			pg_warn("host path device %s: cannot disable IPv6: %s", s->name,
 				strerror(-r));
 	}
-	sin_set(&ifr.ifr_addr, s->addr);
-	r = step(sk, SIOCSIFADDR, &ifr, "setting the address", err, errlen);
-	if (r)
-		goto out_sk;
-	sin_set(&ifr.ifr_netmask, pg_prefix_mask(s->prefix));
-	r = step(sk, SIOCSIFNETMASK, &ifr, "setting the netmask", err, errlen);
-	if (r)
-		goto out_sk;
+	/* No address yet (a DHCP WAN before its lease): pg_tap_readdress() later. */
+	if (s->addr) {
+		sin_set(&ifr.ifr_addr, s->addr);
+		r = step(sk, SIOCSIFADDR, &ifr, "setting the address", err, errlen);
+		if (r)
+			goto out_sk;
+		sin_set(&ifr.ifr_netmask, pg_prefix_mask(s->prefix));
+		r = step(sk, SIOCSIFNETMASK, &ifr, "setting the netmask", err, errlen);
+		if (r)
+			goto out_sk;
+	}
 	r = step(sk, SIOCGIFFLAGS, &ifr, "reading the flags", err, errlen);
 	if (r)
 		goto out_sk;
@@ -218,6 +221,47 @@ out_sk:
 	close(sk);
 out_fd:
 	close(fd);
+	return r;
+}
+
+int pg_tap_readdress(const struct pg_tap_setup *old, const struct pg_tap_setup *s, char *err,
+		     size_t errlen)
+{
+	struct rtentry rt;
+	struct ifreq ifr;
+	char dev[IFNAMSIZ];
+	int sk, r = 0;
+
+	sk = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sk < 0) {
+		r = -errno;
+		snprintf(err, errlen, "host path: socket: %s", strerror(errno));
+		return r;
+	}
+	/* The old default route first: its gateway may not be reachable any more. */
+	if (old->gateway) {
+		memset(&rt, 0, sizeof(rt));
+		snprintf(dev, sizeof(dev), "%s", s->name);
+		sin_set(&rt.rt_dst, 0);
+		sin_set(&rt.rt_genmask, 0);
+		sin_set(&rt.rt_gateway, old->gateway);
+		rt.rt_flags = RTF_UP | RTF_GATEWAY;
+		rt.rt_dev = dev;
+		(void)ioctl(sk, SIOCDELRT, &rt); /* gone with the address already: fine */
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", s->name);
+	/* Address 0 removes the old one: the host has no WAN address while down. */
+	sin_set(&ifr.ifr_addr, s->addr);
+	if (s->addr || old->addr)
+		r = step(sk, SIOCSIFADDR, &ifr, "setting the address", err, errlen);
+	if (!r && s->addr) {
+		sin_set(&ifr.ifr_netmask, pg_prefix_mask(s->prefix));
+		r = step(sk, SIOCSIFNETMASK, &ifr, "setting the netmask", err, errlen);
+	}
+	if (!r && s->addr && s->gateway)
+		r = add_default_route(sk, s, err, errlen);
+	close(sk);
 	return r;
 }
 

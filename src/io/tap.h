@@ -33,6 +33,14 @@ struct pg_tap_setup {
  */
 int pg_tap_open(const struct pg_tap_setup *s, char *err, size_t errlen);
 
+/*
+ * Move an open device from old's address, prefix and default route to s's
+ * (a DHCP WAN's new lease; address 0: none, the WAN is down). Returns 0 or
+ * -errno with a message in err.
+ */
+int pg_tap_readdress(const struct pg_tap_setup *old, const struct pg_tap_setup *s, char *err,
+		     size_t errlen);
+
 /* A link's IPv4 sysctls as found before passgated changed them. */
 struct pg_tap_sysctl_saved {
 	char ifname[16];

@@ -18,7 +18,7 @@
 	X(DROP_OVERSIZE, "drop_oversize", "frame above the MTU (GRO/GSO super-frame?)")            \
 	X(DROP_CSUM_PARTIAL, "drop_csum_partial", "frame with a checksum left to offload")         \
 	X(DROP_VLAN, "drop_vlan", "VLAN-tagged frame")                                             \
-	X(DROP_ETHERTYPE, "drop_ethertype", "neither IPv4 nor ARP (IPv6 included, for now)")       \
+	X(DROP_ETHERTYPE, "drop_ethertype", "neither IPv4, ARP nor IPv6 (IPv6 too without address6)")       \
 	X(DROP_NOT_FOR_US, "drop_not_for_us", "unicast frame for another MAC address")             \
 	X(DROP_LOOPED, "drop_looped", "frame sent from our own MAC address")                       \
 	X(DROP_HOST_PATH, "drop_host_path", "packet for the gateway's own stack (no host path)")   \
@@ -37,6 +37,16 @@
 	X(ARP_CONFLICT, "arp_conflict", "ARP from another host claiming our address")              \
 	X(DROP_ARP_MALFORMED, "drop_arp_malformed", "ARP message truncated or inconsistent")       \
 	X(DROP_ARP_UNSUPPORTED, "drop_arp_unsupported", "ARP for other than IPv4 over Ethernet")   \
+	/* IPv6 neighbour and router discovery (nd.c) */                                            \
+	X(RX_IPV6, "rx_ipv6", "IPv6 packets handed to the engine")                                 \
+	X(ND_RX, "nd_rx", "neighbour and router discovery messages received")                      \
+	X(ND_NA_SENT, "nd_na_sent", "neighbour advertisements sent for our addresses")             \
+	X(ND_NS_SENT, "nd_ns_sent", "neighbour solicitations sent to resolve a next hop")          \
+	X(ND_RA_SENT, "nd_ra_sent", "router advertisements sent (LAN)")                            \
+	X(ND_RS_SENT, "nd_rs_sent", "router solicitations sent (WAN)")                             \
+	X(ND_RA_RX, "nd_ra_received", "router advertisements received (WAN: the default router)")  \
+	X(DROP_ND_INVALID, "drop_nd_invalid", "discovery message failing RFC 4861 validation")     \
+	X(DROP_NO_ROUTER6, "drop_no_router6", "IPv6 packet for the WAN with no default router known") \
 	/* neighbour cache */                                                                      \
 	X(NEIGH_LEARNED, "neigh_learned", "neighbours learnt or refreshed from ARP")               \
 	X(NEIGH_QUEUED, "neigh_queued", "packets held while a neighbour was resolved")             \

@@ -35,7 +35,7 @@ static const struct pg_neigh_ops port_neigh_ops = {
 	.unreachable = port_unreachable,
 };
 
-static void transmit(struct pg_port *p, const uint8_t *frame, uint32_t len)
+void pg_port_transmit(struct pg_port *p, const uint8_t *frame, uint32_t len)
 {
 	int r = p->tx(p->tx_ctx, frame, len);
 
@@ -60,7 +60,7 @@ static void port_solicit(void *ctx, uint32_t ip)
 
 	memcpy(a.sha, p->mac, PG_ETH_ALEN);
 	len = pg_arp_build(frame, sizeof(frame), pg_eth_broadcast, &a);
-	transmit(p, frame, (uint32_t)len);
+	pg_port_transmit(p, frame, (uint32_t)len);
 }
 
 static void port_xmit(void *ctx, const uint8_t mac[PG_ETH_ALEN], uint8_t *l3, uint32_t len)
@@ -68,7 +68,7 @@ static void port_xmit(void *ctx, const uint8_t mac[PG_ETH_ALEN], uint8_t *l3, ui
 	struct pg_port *p = ctx;
 
 	pg_eth_write(l3 - PG_ETH_HLEN, mac, p->mac, PG_ETH_P_IP);
-	transmit(p, l3 - PG_ETH_HLEN, len + PG_ETH_HLEN);
+	pg_port_transmit(p, l3 - PG_ETH_HLEN, len + PG_ETH_HLEN);
 }
 
 static void port_unreachable(void *ctx, uint32_t ip, uint32_t dropped)
@@ -119,6 +119,7 @@ int pg_port_init(struct pg_port *p, const char *name, enum pg_side side,
 
 void pg_port_fini(struct pg_port *p)
 {
+	pg_nd_fini(p);
 	pg_neigh_fini(&p->neigh);
 }
 
@@ -178,7 +179,7 @@ static void arp_input(struct pg_port *p, const uint8_t *body, uint32_t len, uint
 	r.spa = p->addr;
 	memcpy(r.tha, a.sha, PG_ETH_ALEN);
 	r.tpa = a.spa;
-	transmit(p, frame, (uint32_t)pg_arp_build(frame, sizeof(frame), a.sha, &r));
+	pg_port_transmit(p, frame, (uint32_t)pg_arp_build(frame, sizeof(frame), a.sha, &r));
 	p->cnt[PG_L2_CNT_ARP_REPLIED]++;
 }
 
@@ -223,6 +224,8 @@ bool pg_port_input(struct pg_port *p, uint8_t *frame, uint32_t len, uint32_t cap
 		return false;
 	case PG_ETH_P_IP:
 		break;
+	case PG_ETH_P_IPV6:
+		return pg_nd_input(p, frame, len, cap, now_ms, pkt);
 	default:
 		p->cnt[PG_L2_CNT_DROP_ETHERTYPE]++;
 		return false;
@@ -241,6 +244,10 @@ void pg_port_output(struct pg_port *p, struct pg_pkt *pkt, uint64_t now_ms)
 	uint8_t mac[PG_ETH_ALEN];
 	uint32_t hop = pkt->next_hop;
 
+	if (pkt->len && pkt->l3[0] >> 4 == 6) {
+		pg_nd_output(p, pkt, now_ms);
+		return;
+	}
 	/* The engine hands out whole IPv4 headers; a shorter packet is a bug upstream. */
 	if (pkt->len < 20 || pkt->len > pkt->cap) {
 		p->cnt[PG_L2_CNT_TX_ERRORS]++;
@@ -263,12 +270,13 @@ void pg_port_output(struct pg_port *p, struct pg_pkt *pkt, uint64_t now_ms)
 	if (pg_neigh_output(&p->neigh, hop, pkt->l3, pkt->len, now_ms, mac) != PG_NEIGH_SEND)
 		return; /* held or dropped, and counted */
 	pg_eth_write(pkt->l3 - PG_ETH_HLEN, mac, p->mac, PG_ETH_P_IP);
-	transmit(p, pkt->l3 - PG_ETH_HLEN, pkt->len + PG_ETH_HLEN);
+	pg_port_transmit(p, pkt->l3 - PG_ETH_HLEN, pkt->len + PG_ETH_HLEN);
 }
 
 void pg_port_timer(struct pg_port *p, uint64_t now_ms)
 {
 	pg_neigh_timer(&p->neigh, now_ms);
+	pg_nd_timer(p, now_ms);
 }
 
 uint64_t pg_port_drops(const struct pg_port *p)

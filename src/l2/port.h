@@ -14,6 +14,7 @@
 #include "engine/engine.h"
 #include "l2/eth.h"
 #include "l2/l2_counters.h"
+#include "l2/nd.h"
 #include "l2/neigh.h"
 
 #define PG_PORT_MAX_NEIGH 1024 /* neighbours per link */
@@ -38,6 +39,7 @@ struct pg_port {
 	uint64_t conflict_ms; /* last ARP conflict warning */
 	pg_port_tx_fn *tx;
 	void *tx_ctx;
+	struct pg_nd *nd; /* IPv6 neighbour discovery (nd.h); NULL: IPv6 off */
 };
 
 /* Set a link up for layer 2; allocates its neighbour cache. 0 or -ENOMEM. */
@@ -48,9 +50,10 @@ void pg_port_fini(struct pg_port *p);
 
 /*
  * Take one received frame (len bytes at frame, cap bytes writable from
- * frame, rx_flags PG_RX_F_*). ARP is answered and learnt from here. Returns
- * true when the frame carries an IPv4 packet for the engine: pkt's l3, len,
- * cap and side are set. Anything else was consumed or dropped and counted.
+ * frame, rx_flags PG_RX_F_*). ARP and IPv6 neighbour discovery are answered
+ * and learnt from here. Returns true when the frame carries an IPv4 or IPv6
+ * packet for the engine: pkt's l3, len, cap and side are set. Anything else
+ * was consumed or dropped and counted.
  */
 bool pg_port_input(struct pg_port *p, uint8_t *frame, uint32_t len, uint32_t cap, uint32_t rx_flags,
 		   uint64_t now_ms, struct pg_pkt *pkt);
@@ -65,6 +68,12 @@ void pg_port_output(struct pg_port *p, struct pg_pkt *pkt, uint64_t now_ms);
 
 /* Neighbour retries and ageing; call at least every 100 ms or so. */
 void pg_port_timer(struct pg_port *p, uint64_t now_ms);
+
+/*
+ * Send one whole frame on the link and count it: sent, ring full, or error.
+ * Every frame layer 2 and the host path send goes through here.
+ */
+void pg_port_transmit(struct pg_port *p, const uint8_t *frame, uint32_t len);
 
 /* Sum of the drop counters (status lines). */
 uint64_t pg_port_drops(const struct pg_port *p);

@@ -12,16 +12,25 @@
 #include <string.h>
 
 #include "probe/probe.h"
+#include "util/version.h"
+
+/* To stdout with status 0 when asked for (--help), else to stderr with 2. */
+static void usage_to(FILE *f, int status)
+{
+	fprintf(f, "usage: passgate-probe serve [--addr A] [--addr2 B] [--port P]\n"
+		   "       passgate-probe check [--quick] [--json] [--vpn LIST] [--port P]\n"
+		   "                            [--idle SECS] [-v] SERVER\n"
+		   "       passgate-probe check --ike SERVER\n"
+		   "       passgate-probe --help | --version\n"
+		   "LIST: ipsec,l2tp,pptp,openvpn,wireguard,sstp or all\n"
+		   "exit status: 0 all selected VPN types pass, 1 one does not, 2 usage error\n"
+		   "(man passgate-probe)\n");
+	exit(status);
+}
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: passgate-probe serve [--addr A] [--addr2 B] [--port P]\n"
-		"       passgate-probe check [--quick] [--json] [--vpn LIST] [--port P]\n"
-		"                            [--idle SECS] [-v] SERVER\n"
-		"       passgate-probe check --ike SERVER\n"
-		"LIST: ipsec,l2tp,pptp,openvpn,wireguard,sstp or all\n");
-	exit(2);
+	usage_to(stderr, PG_EXIT_USAGE);
 }
 
 static uint32_t addr_arg(const char *s)
@@ -30,7 +39,7 @@ static uint32_t addr_arg(const char *s)
 
 	if (inet_pton(AF_INET, s, &a) != 1) {
 		fprintf(stderr, "passgate-probe: '%s' is not an IPv4 address\n", s);
-		exit(2);
+		exit(PG_EXIT_USAGE);
 	}
 	return ntohl(a.s_addr);
 }
@@ -42,7 +51,7 @@ static long num_arg(const char *s, long lo, long hi)
 
 	if (*s == '\0' || *end || v < lo || v > hi) {
 		fprintf(stderr, "passgate-probe: '%s' is not a number in %ld..%ld\n", s, lo, hi);
-		exit(2);
+		exit(PG_EXIT_USAGE);
 	}
 	return v;
 }
@@ -117,10 +126,16 @@ int main(int argc, char **argv)
 {
 	if (argc < 2)
 		usage();
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		usage_to(stdout, 0);
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("passgate-probe %s\n", PG_VERSION);
+		return 0;
+	}
 	if (!strcmp(argv[1], "serve"))
 		return serve_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "check"))
 		return check_main(argc - 2, argv + 2);
 	usage();
-	return 2;
+	return PG_EXIT_USAGE;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * log.c - timestamped, levelled log lines on stderr, or syslog(3).
+ * log.c - timestamped, levelled log lines on stderr, or syslog(3), or the
+ * systemd journal (stderr with priority prefixes, no timestamp).
  *
  * Each line is formatted into one buffer and written with a single write()
  * so that lines from the daemon never interleave mid-line with a harness
@@ -10,6 +11,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,8 +20,34 @@
 #include "util/log.h"
 #include "util/names.h"
 
+/* Set by the control thread (an API change), read by every thread: relaxed atomics. */
 static enum pg_log_level cur_level = PG_LOG_INFO;
 static bool use_syslog;
+static bool use_journal;
+
+bool pg_log_detect_journal(void)
+{
+	unsigned long long dev, ino;
+	const char *e = getenv("JOURNAL_STREAM");
+	struct stat st;
+
+	/* "DEV:INODE" of the stream; only stderr on that very stream counts
+	 * (a service may redirect stderr elsewhere and keep the variable). */
+	use_journal = e && sscanf(e, "%llu:%llu", &dev, &ino) == 2 &&
+		      !fstat(STDERR_FILENO, &st) && (unsigned long long)st.st_dev == dev &&
+		      (unsigned long long)st.st_ino == ino;
+	return use_journal;
+}
+
+void pg_log_set_journal(bool on)
+{
+	use_journal = on;
+}
+
+bool pg_log_journal(void)
+{
+	return use_journal;
+}
 
 void pg_log_set_syslog(bool on, const char *ident)
 {
@@ -39,12 +68,12 @@ _Static_assert(PG_ARRAY_SIZE(pg_log_level_names) == PG_LOG__COUNT, "a log level 
 
 void pg_log_set_level(enum pg_log_level level)
 {
-	cur_level = level;
+	__atomic_store_n(&cur_level, level, __ATOMIC_RELAXED);
 }
 
 enum pg_log_level pg_log_get_level(void)
 {
-	return cur_level;
+	return __atomic_load_n(&cur_level, __ATOMIC_RELAXED);
 }
 
 const char *pg_log_level_name(enum pg_log_level level)
@@ -83,11 +112,19 @@ static void vlog(enum pg_log_level level, const char *fmt, va_list ap)
 		syslog(prio[(unsigned int)level < 4 ? level : PG_LOG_DEBUG], "%s", line);
 		return;
 	}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
-	r = snprintf(line + n, sizeof(line) - n, ".%03ldZ %s: ", ts.tv_nsec / 1000000,
-		     pg_log_level_name(level) ? pg_log_level_name(level) : "?");
+	if (use_journal) {
+		/* sd-daemon(3) prefix: the journal's priority, its own timestamp. */
+		r = snprintf(line, sizeof(line), "<%d>%s: ",
+			     prio[(unsigned int)level < 4 ? level : PG_LOG_DEBUG],
+			     pg_log_level_name(level) ? pg_log_level_name(level) : "?");
+		n = 0;
+	} else {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
+		r = snprintf(line + n, sizeof(line) - n, ".%03ldZ %s: ", ts.tv_nsec / 1000000,
+			     pg_log_level_name(level) ? pg_log_level_name(level) : "?");
+	}
 	if (r > 0)
 		n += (size_t)r;
 	r = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
@@ -106,7 +143,7 @@ void pg_log(enum pg_log_level level, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (level > cur_level)
+	if (level > __atomic_load_n(&cur_level, __ATOMIC_RELAXED))
 		return;
 	va_start(ap, fmt);
 	vlog(level, fmt, ap);

@@ -22,6 +22,18 @@ enum pg_log_level {
 extern const char *const pg_log_level_names[PG_LOG__COUNT];
 
 /*
+ * Is stderr the systemd journal? True when JOURNAL_STREAM (set by systemd
+ * for a service whose output goes to the journal) names the device and
+ * inode stderr is open on. Lines then start with their syslog priority
+ * ("<6>info: text") and carry no timestamp: the journal stamps and sorts
+ * them itself, so `journalctl -p warning` filters by level. Call once at
+ * start; pg_log_set_journal() sets it directly (tests).
+ */
+bool pg_log_detect_journal(void);
+void pg_log_set_journal(bool on);
+bool pg_log_journal(void);
+
+/*
  * Send lines to syslog(3) (facility daemon, tagged ident) instead of
  * stderr, or back to stderr. The level maps to the syslog priority; the
  * timestamp is syslog's.
@@ -38,7 +50,10 @@ const char *pg_log_level_name(enum pg_log_level level);
 /* Parse a level name; 0 on success, -EINVAL for an unknown name. */
 int pg_log_level_parse(const char *name, enum pg_log_level *level);
 
-/* Write one line: "2026-01-01T00:00:00.000Z info: message". */
+/*
+ * Write one line: "2026-01-01T00:00:00.000Z info: message", or to the
+ * journal "<6>info: message".
+ */
 void pg_log(enum pg_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* An info line written whatever the level: output someone asked for (SIGUSR1). */

@@ -15,6 +15,8 @@
 #define TO_GW PG_VERDICT_TO_GW
 #define DROP PG_VERDICT_DROP
 #define DROPPED(r) .verdict = PG_VERDICT_DROP, .drop = PG_CNT_##r
+/* Dropped for reason r and answered with a TCP reset to the LAN host. */
+#define RESET(r) .verdict = PG_VERDICT_TO_LAN, .drop = PG_CNT_##r, .check = pgt_check_reset
 #define H10 PGT_H10
 #define H11 PGT_H11
 #define H12 PGT_H12

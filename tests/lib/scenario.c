@@ -339,3 +339,33 @@ int pgt_scenario_run(const struct pgt_scenario *sc, char *err, size_t n)
 	pgt_ctx_fini(&ctx);
 	return rc;
 }
+
+int pgt_check_reset(struct pgt_ctx *ctx, const struct pgt_step *st, const struct pgt_pkt *in,
+		    const struct pgt_pkt *out, char *err, size_t n)
+{
+	const uint8_t *i = in->buf, *o = out->buf, *it = i + (i[0] & 0x0f) * 4, *ot = o + 20;
+	bool acked = (it[13] & PGT_ACK) != 0;
+	uint32_t seg = in->len - (uint32_t)((i[0] & 0x0f) * 4) - (uint32_t)(it[12] >> 4) * 4 +
+		       !!(it[13] & PGT_SYN) + !!(it[13] & PGT_FIN);
+	uint32_t want_seq = acked ? pgt_get32(it + 8) : 0;
+	uint32_t want_ack = acked ? 0 : pgt_get32(it + 4) + seg;
+
+	(void)ctx;
+	if (out->len != 40 || o[9] != PGT_P_TCP || (o[0] & 0x0f) != 5 || (ot[12] >> 4) != 5) {
+		snprintf(err, n, "step '%s': not a 40-byte TCP packet", st->name);
+		return -1;
+	}
+	if (pgt_ip_src(o) != pgt_ip_dst(i) || pgt_ip_dst(o) != pgt_ip_src(i) ||
+	    pgt_get16(ot) != pgt_get16(it + 2) || pgt_get16(ot + 2) != pgt_get16(it)) {
+		snprintf(err, n, "step '%s': the reset does not answer the segment's ends", st->name);
+		return -1;
+	}
+	if (ot[13] != (acked ? PGT_RST : PGT_RST | PGT_ACK) || pgt_get32(ot + 4) != want_seq ||
+	    pgt_get32(ot + 8) != want_ack) {
+		snprintf(err, n, "step '%s': flags 0x%02x seq %u ack %u, want 0x%02x %u %u", st->name,
+			 ot[13], pgt_get32(ot + 4), pgt_get32(ot + 8),
+			 acked ? PGT_RST : PGT_RST | PGT_ACK, want_seq, want_ack);
+		return -1;
+	}
+	return 0;
+}

@@ -90,6 +90,14 @@ int pgt_step_run(struct pgt_ctx *ctx, const struct pgt_step *st, char *err, size
 /* Run a whole scenario on a fresh engine. */
 int pgt_scenario_run(const struct pgt_scenario *sc, char *err, size_t n);
 
+/*
+ * A pgt_check_fn: the output is the TCP reset RFC 793 gives for the input
+ * segment (addresses and ports swapped, 40 bytes; with an ACK in the input,
+ * RST with its acknowledgement as sequence number, else RST+ACK of it).
+ */
+int pgt_check_reset(struct pgt_ctx *ctx, const struct pgt_step *st, const struct pgt_pkt *in,
+		    const struct pgt_pkt *out, char *err, size_t n);
+
 /* Value of variable v (PGT_VAR(n)) or -1 when not learnt yet. */
 int64_t pgt_var(const struct pgt_ctx *ctx, uint32_t v);
 

@@ -56,6 +56,7 @@ class Nat:
         self.maps = {}  # (proto, lan ip, lan port) -> public port
         self.owner = {}  # (proto, public port) -> (lan ip, lan port)
         self.flows = {}  # (proto, lan ip, lan port, remote ip, remote port) -> [last, state]
+        self.gw_id = 0  # IP id of the next packet the gateway originates
 
     def _timeout(self, key, st):
         if key[0] == "tcp":
@@ -98,7 +99,7 @@ class Nat:
         key = (proto, ip.src, sport, ip.dst, rport)
         if key not in self.flows:
             if proto == "tcp" and (ip[TCP].flags & 0x12) != 0x02:
-                return "drop", "drop_tcp_no_flow"
+                return self.reset(ip)
             mk = (proto, ip.src, sport)
             if mk not in self.maps:
                 if (proto, sport) in self.owner:
@@ -126,6 +127,21 @@ class Nat:
             out[ICMP].id = pub
             del out[ICMP].chksum
         return "wan", out
+
+    def reset(self, ip):
+        """A LAN host's segment of no known connection: RFC 793's reset back."""
+        t = ip[TCP]
+        if t.flags & 0x04:
+            return "drop", "drop_tcp_no_flow"
+        if t.flags & 0x10:
+            seq, ack, flags = t.ack, 0, "R"
+        else:
+            seg = len(bytes(t.payload)) + (1 if t.flags & 0x02 else 0) + (1 if t.flags & 0x01 else 0)
+            seq, ack, flags = 0, (t.seq + seg) & 0xFFFFFFFF, "RA"
+        rst = IP(src=ip.dst, dst=ip.src, ttl=64, id=self.gw_id) / TCP(
+            sport=t.dport, dport=t.sport, seq=seq, ack=ack, flags=flags, window=0)
+        self.gw_id += 1  # the gateway numbers what it originates
+        return "lan", rst
 
     def inbound(self, ip, now):
         """WAN packet to our address: ('lan', packet) or ('drop', reason)."""
@@ -340,7 +356,7 @@ def case_malformed():
     u = udp(H10, 7000, S1, 7, b"ok")
     return [
         (0, "lan", bytes(u)[:10], "drop:drop_truncated"),
-        (1, "lan", damaged(u, set=[(0, 0x65)]), "drop:drop_ip_version"),
+        (1, "lan", damaged(u, set=[(0, 0x65)]), "drop:drop_ip6_off"),
         (2, "lan", damaged(u, set=[(0, 0x44)]), "drop:drop_ip_header_length"),
         (3, "lan", damaged(u, set=[(3, 200)], fix_ip=True), "drop:drop_ip_total_length"),
         (4, "lan", damaged(u, set=[(11, 0)]), "drop:drop_ip_checksum"),
@@ -354,7 +370,7 @@ def case_malformed():
          "drop:drop_l4_header"),
         (11, "lan", udp("10.0.0.1", 7000, S1, 7), "drop:drop_lan_spoofed"),
         (12, "lan", udp(H10, 7000, H11, 7), "drop:drop_lan_local"),
-        (13, "lan", IP(src=H10, dst=S1, proto=132) / Raw(b"sctp" * 4), "drop:drop_protocol"),
+        (13, "lan", IP(src=H10, dst=S1, proto=33) / Raw(b"dccp" * 4), "drop:drop_protocol"),
         (20, "lan", u, None),
         (30, "wan", udp(S1, 7, "198.51.100.77", 7000), "drop:drop_wan_not_ours"),
         (31, "wan", udp("192.168.1.99", 7, WAN, 7000), "drop:drop_wan_spoofed"),

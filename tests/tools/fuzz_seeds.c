@@ -3,7 +3,7 @@
  * fuzz_seeds.c - write seed corpora for the fuzz targets, built from the test
  * library's packet builder so they start from well-formed traffic.
  *
- *   fuzz_seeds DIR     writes DIR/engine, DIR/parse, DIR/csum, DIR/pptp
+ *   fuzz_seeds DIR     writes DIR/engine, DIR/parse, DIR/csum, DIR/pptp, DIR/parse6
  *
  * Formats are the ones the targets document at their top.
  */
@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../lib/pktbuild6.h"
 #include "../lib/scenario.h"
 
 struct seed {
@@ -341,9 +342,51 @@ static void pptp_seeds(const char *dir)
 	save(dir, "pptp", "gap-garbage", &s);
 }
 
+/* fuzz_parse6: a side byte, then an IPv6 packet. */
+static void parse6_seeds(const char *dir)
+{
+	static const uint8_t mss[] = {0x02, 0x04, 0x05, 0xb4};
+	static const struct pgt6_spec quoted = {.proto = PGT_P_UDP, .src = "2001:db8:1::10",
+						.sport = 5000, .dst = "2001:db8:2::1",
+						.dport = 53, .paylen = 8};
+	const struct pgt6_spec specs[] = {
+		{.proto = PGT_P_UDP, .src = "2001:db8:1::10", .sport = 5000,
+		 .dst = "2001:db8:2::1", .dport = 53, .paylen = 12},
+		{.proto = PGT_P_TCP, .src = "2001:db8:1::10", .sport = 40000,
+		 .dst = "2001:db8:2::1", .dport = 443, .tcp_flags = 0x02, .tcp_opts = mss,
+		 .tcp_optlen = 4},
+		{.proto = PGT_P_ICMP6, .src = "2001:db8:2::1", .dst = "2001:db8:1::10",
+		 .icmp_type = 1, .icmp_code = 4, .inner = &quoted},
+		{.proto = PGT_P_ICMP6, .src = "2001:db8:1::10", .dst = "2001:db8:1::1",
+		 .icmp_type = 128, .icmp_id = 1, .paylen = 8},
+		{.proto = PGT_P_ESP, .src = "2001:db8:2::1", .dst = "2001:db8:1::10",
+		 .spi = 0x100, .paylen = 16},
+		{.proto = PGT_P_UDP, .src = "2001:db8:1::10", .sport = 5000,
+		 .dst = "2001:db8:2::1", .dport = 4500, .paylen = 8,
+		 .ext = {PGT6_EXT_HOPOPTS, PGT6_EXT_DSTOPTS, PGT6_EXT_ROUTING, PGT6_EXT_AH,
+			 PGT6_EXT_FRAGMENT},
+		 .next = 5, .frag_more = true, .frag_id = 9},
+		{.proto = PGT_P_UDP, .src = "2001:db8:1::10", .dst = "2001:db8:2::1",
+		 .paylen = 16, .ext = {PGT6_EXT_FRAGMENT}, .next = 1, .frag_off = 8,
+		 .frag_id = 9},
+	};
+	char name[32];
+
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		struct seed s = {.n = 0};
+		uint8_t pkt[PGT_BUF];
+		uint32_t n = pgt6_build(&specs[i], pkt, sizeof(pkt));
+
+		put8(&s, i & 1); /* even: from the LAN */
+		put(&s, pkt, n);
+		snprintf(name, sizeof(name), "v6-%zu", i);
+		save(dir, "parse6", name, &s);
+	}
+}
+
 int main(int argc, char **argv)
 {
-	static const char *const subs[] = {"engine", "parse", "csum", "pptp"};
+	static const char *const subs[] = {"engine", "parse", "csum", "pptp", "parse6"};
 	char path[512];
 	size_t i;
 
@@ -363,6 +406,7 @@ int main(int argc, char **argv)
 	parse_seeds(argv[1]);
 	csum_seeds(argv[1]);
 	pptp_seeds(argv[1]);
+	parse6_seeds(argv[1]);
 	printf("fuzz_seeds: %u seeds in %s\n", written, argv[1]);
 	return 0;
 }

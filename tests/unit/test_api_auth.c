@@ -164,6 +164,53 @@ static int parse(const char *api_section, char *err)
 	return r;
 }
 
+/*
+ * A verified token is remembered (later checks spend no slow hash: the
+ * bucket is left as it was) as a keyed hash only: the secret's bytes are
+ * nowhere in the state, and a secret differing in one byte is not taken
+ * for it.
+ */
+static void test_remembered_as_hash(void **state)
+{
+	static const char token[] = "a-long-token-0123456789-abcdefghij";
+	struct pg_config_api c;
+	struct pg_auth a;
+	uint64_t t = 1000, bucket;
+	char wrong[sizeof(token)];
+
+	(void)state;
+	setup_cfg(&c, "pw", token);
+	pg_auth_init(&a, &c);
+	assert_int_equal(pg_auth_check(&a, "Bearer a-long-token-0123456789-abcdefghij", CLIENT, t),
+			 PG_AUTH_OK);
+	bucket = a.bucket_ms;
+	for (int i = 0; i < 50; i++)
+		assert_int_equal(pg_auth_check(&a, "Bearer a-long-token-0123456789-abcdefghij",
+					       CLIENT, t),
+				 PG_AUTH_OK);
+	assert_int_equal(a.bucket_ms, bucket);
+	assert_null(memmem(&a, sizeof(a), token, strlen(token)));
+	assert_null(memmem(&a, sizeof(a), token, 8));
+	memcpy(wrong, token, sizeof(token));
+	wrong[sizeof(token) - 2] ^= 1;
+	{
+		char hdr[sizeof(token) + 8];
+
+		snprintf(hdr, sizeof(hdr), "Bearer %s", wrong);
+		assert_int_equal(pg_auth_check(&a, hdr, OTHER, t), PG_AUTH_BAD);
+	}
+	/* A new key per start: the same token hashes differently. */
+	{
+		struct pg_auth b;
+
+		pg_auth_init(&b, &c);
+		assert_int_equal(pg_auth_check(&b, "Bearer a-long-token-0123456789-abcdefghij",
+					       CLIENT, t),
+				 PG_AUTH_OK);
+		assert_memory_not_equal(a.known_token, b.known_token, sizeof(a.known_token));
+	}
+}
+
 static void test_api_section(void **state)
 {
 	char err[PG_CONFIG_ERR_SIZE], hash[256], line[300];
@@ -191,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_hash_and_verify), cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_sessions),	 cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_api_section),
+		cmocka_unit_test(test_remembered_as_hash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

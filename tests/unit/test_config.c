@@ -38,7 +38,7 @@ static const char good[] = "# a full configuration\n"
 			   "[timeouts]\n"
 			   "tcp_established = 2h4m\n"
 			   "tcp_transitory  = 4m\n"
-			   "tcp_time_wait   = 2m\n"
+			   "tcp_time_wait   = 4m\n"
 			   "udp             = 300s\n"
 			   "icmp            = 60\n"
 			   "gre             = 1h\n"
@@ -47,6 +47,7 @@ static const char good[] = "# a full configuration\n"
 			   "[icmp]\n"
 			   "error_rate  = 10\n"
 			   "error_burst = 5\n"
+			   "refused_outbound = on\n"
 			   "[log]\n"
 			   "\tlevel = debug\t# tabs are blanks too\n";
 
@@ -79,7 +80,7 @@ static void test_good_file(void **state)
 	assert_int_equal(cfg.engine.max_flows_per_host, 100);
 	assert_int_equal(cfg.engine.timeouts.tcp_established, 7440);
 	assert_int_equal(cfg.engine.timeouts.tcp_transitory, 240);
-	assert_int_equal(cfg.engine.timeouts.tcp_time_wait, 120);
+	assert_int_equal(cfg.engine.timeouts.tcp_time_wait, 240);
 	assert_int_equal(cfg.engine.timeouts.udp, 300);
 	assert_int_equal(cfg.engine.timeouts.icmp, 60);
 	assert_int_equal(cfg.engine.timeouts.gre, 3600);
@@ -87,9 +88,10 @@ static void test_good_file(void **state)
 	assert_int_equal(cfg.engine.timeouts.other, 600);
 	assert_int_equal(cfg.engine.icmp_error_rate, 10);
 	assert_int_equal(cfg.engine.icmp_error_burst, 5);
+	assert_true(cfg.engine.refuse_outbound);
 	assert_int_equal(cfg.log_level, PG_LOG_DEBUG);
 	/* The document keeps every line and where the values are. */
-	assert_int_equal(cfg.doc.n_lines, 29);
+	assert_int_equal(cfg.doc.n_lines, 30);
 	assert_int_equal(cfg.doc.lines[2].val_len, strlen("pglan0"));
 	assert_memory_equal(cfg.doc.text + cfg.doc.lines[2].val_off, "pglan0", 6);
 	pg_config_free(&cfg);
@@ -111,6 +113,7 @@ static void test_defaults_and_builtin(void **state)
 	assert_int_equal(cfg.engine.filtering, PG_FILTER_ADDRESS_DEPENDENT);
 	assert_int_equal(cfg.log_level, PG_LOG_INFO);
 	assert_int_equal(cfg.lan_mtu, 1500);
+	assert_false(cfg.engine.refuse_outbound); /* RFC 5508 REQ-8 answers are opt-in */
 	pg_config_free(&cfg);
 }
 
@@ -161,6 +164,10 @@ static const struct bad_case bad_cases[] = {
 	 "t.conf:10: [timeouts] udp: RFC 4787 requires at least 2m (120 s)"},
 	{HEAD "[timeouts]\ntcp_established = 2h\n",
 	 "t.conf:10: [timeouts] tcp_established: RFC 5382 requires at least 2h4m (7440 s)"},
+	{HEAD "[timeouts]\ntcp_time_wait = 2m\n",
+	 "t.conf:10: [timeouts] tcp_time_wait: RFC 5382 requires at least 4m (240 s)"},
+	{HEAD "[timeouts]\ntcp_transitory = 239\n",
+	 "t.conf:10: [timeouts] tcp_transitory: RFC 5382 requires at least 4m (240 s)"},
 	{HEAD "[timeouts]\nicmp = 59s\n",
 	 "t.conf:10: [timeouts] icmp: RFC 5508 requires at least 1m (60 s)"},
 	{HEAD "[timeouts]\ngre = 0\n", "t.conf:10: [timeouts] gre: must be at least 1s"},

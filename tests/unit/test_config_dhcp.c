@@ -148,6 +148,9 @@ static const struct bad_case bad_cases[] = {
 	 "forward = on or give [dns] names"},
 	{HEAD "[dns]\nforward = on\n",
 	 "t.conf:10: [dns] forward: 'upstream' is required when forwarding is on"},
+	{HEAD "[dns]\nforward = on\nupstream = dhcp\n",
+	 "t.conf:11: [dns] upstream: 'dhcp' takes the servers of the WAN's DHCP lease, and [wan] "
+	 "address is not dhcp"},
 	{HEAD "[dns]\nupstream = 192.168.1.53\n",
 	 "t.conf:10: [dns] upstream: a LAN address: upstream servers are reached over the WAN"},
 	{HEAD "[dns]\nupstream = 203.0.113.53, 127.0.0.1\n",
@@ -159,7 +162,7 @@ static const struct bad_case bad_cases[] = {
 	{HEAD "[dns]\nupstream = 1.1.1.1, 1.0.0.1, 8.8.8.8, 8.8.4.4, 9.9.9.9\n",
 	 "t.conf:10: [dns] upstream: at most 4 upstream servers"},
 	{HEAD "[dns]\nupstream = 1.1.1.1;8.8.8.8\n",
-	 "t.conf:10: [dns] upstream: expected IPv4 addresses separated by commas, such as "
+	 "t.conf:10: [dns] upstream: expected 'dhcp' or IPv4 addresses separated by commas, such as "
 	 "203.0.113.53, 198.51.100.53"},
 	{HEAD "[dns]\nupstream = ,\n", "t.conf:10: [dns] upstream: expected at least one IPv4 address"},
 	{HEAD "[dns]\nname = bad_name.lan 192.168.1.10\n",

@@ -127,7 +127,7 @@ static const struct pgt_step tcp_syn_recv_240[] = {
 	{.name = "SYN", OUT_SEG(0, SYN, 100, 0)},
 	{.name = "SYN-ACK", IN_SEG(0, SA, 500, 101)},
 	{.name = "ACK after 240 s", .t = 240, .side = LAN,
-	 .in = PGT_TCP(H10, 40000, S1, 80, ACK, 101, 501), DROPPED(DROP_TCP_NO_FLOW)},
+	 .in = PGT_TCP(H10, 40000, S1, 80, ACK, 101, 501), RESET(DROP_TCP_NO_FLOW)},
 	END,
 };
 
@@ -137,7 +137,7 @@ static const struct pgt_step tcp_established[] = {
 	{.name = "data after 1000 s", OUT_SEG(1000, PA, 101, 501)},
 	{.name = "data back after 7439 s", IN_SEG(8439, PA, 501, 101)},
 	{.name = "data after another 7440 s", .t = 15879, .side = LAN,
-	 .in = PGT_TCP(H10, 40000, S1, 80, PA, 101, 501), DROPPED(DROP_TCP_NO_FLOW)},
+	 .in = PGT_TCP(H10, 40000, S1, 80, PA, 101, 501), RESET(DROP_TCP_NO_FLOW)},
 	{.name = "the server's data is unsolicited now", .t = 15879, .side = WAN,
 	 .in = PGT_TCP(S1, 80, WANA, 40000, PA, 501, 101), DROPPED(DROP_UNSOLICITED)},
 	END,
@@ -153,16 +153,16 @@ static const struct pgt_step tcp_fin_wait[] = {
 	END,
 };
 
-/* Both FINs acknowledged: TIME_WAIT, 120 s; then a SYN starts over. */
+/* Both FINs acknowledged: TIME_WAIT, 240 s (RFC 7857 2.1); then a SYN starts over. */
 static const struct pgt_step tcp_time_wait[] = {
 	HANDSHAKE(0),
 	{.name = "FIN out", OUT_SEG(10, FA, 101, 501)},
 	{.name = "ACK back", IN_SEG(10, ACK, 501, 102)},
 	{.name = "FIN back", IN_SEG(11, FA, 501, 102)},
 	{.name = "last ACK out", OUT_SEG(11, ACK, 102, 502)},
-	{.name = "FIN retransmitted after 119 s", IN_SEG(130, FA, 501, 102)},
-	{.name = "ACK after another 120 s", .t = 250, .side = LAN,
-	 .in = PGT_TCP(H10, 40000, S1, 80, ACK, 102, 502), DROPPED(DROP_TCP_NO_FLOW)},
+	{.name = "FIN retransmitted after 239 s", IN_SEG(250, FA, 501, 102)},
+	{.name = "ACK after another 240 s", .t = 490, .side = LAN,
+	 .in = PGT_TCP(H10, 40000, S1, 80, ACK, 102, 502), RESET(DROP_TCP_NO_FLOW)},
 	END,
 };
 
@@ -195,6 +195,37 @@ static const struct pgt_step tcp_rst_expiry[] = {
 	{.name = "RST out", OUT_SEG(10, PGT_RST, 101, 0)},
 	{.name = "server's data after 240 s", .t = 250, .side = WAN,
 	 .in = PGT_TCP(S1, 80, WANA, 40000, PA, 501, 101), DROPPED(DROP_UNSOLICITED)},
+	END,
+};
+
+/*
+ * RFC 7857 2.2: a RST does not end an established connection for good. A
+ * stray or spoofed RST from the server, after which the server goes on
+ * talking, leaves the connection established (2h4m), not transitory (4m).
+ */
+static const struct pgt_step tcp_rst_then_traffic[] = {
+	HANDSHAKE(0),
+	{.name = "RST from the server's side", IN_SEG(10, RA, 501, 101)},
+	{.name = "the server goes on: data", IN_SEG(20, PA, 501, 101)},
+	{.name = "established again: data after 1000 s", OUT_SEG(1020, PA, 101, 511)},
+	{.name = "and a RST from the client's side", OUT_SEG(1030, PGT_RST, 111, 0)},
+	{.name = "the client goes on too", OUT_SEG(1040, PA, 111, 511)},
+	{.name = "established: data back after 7000 s", IN_SEG(8040, PA, 511, 121)},
+	END,
+};
+
+/*
+ * Only the side that sent the RST undoes it: the other side's packets in
+ * flight after a real RST (it has not seen it yet) leave the flow closed,
+ * so it goes tcp_transitory after the last of them.
+ */
+static const struct pgt_step tcp_rst_peer_in_flight[] = {
+	HANDSHAKE(0),
+	{.name = "RST from the server", IN_SEG(10, RA, 501, 101)},
+	{.name = "client data in flight", OUT_SEG(11, PA, 101, 501)},
+	{.name = "the server's RST again, 239 s later", IN_SEG(250, PGT_RST, 501, 0)},
+	{.name = "closed: gone 240 s after (a late segment gets a reset)", .t = 490, .side = LAN,
+	 .in = PGT_TCP(H10, 40000, S1, 80, PA, 111, 501), RESET(DROP_TCP_NO_FLOW)},
 	END,
 };
 
@@ -293,11 +324,13 @@ static const struct pgt_scenario scenarios[] = {
 	{"tcp: SYN_RECV gone after 240 s", NULL, tcp_syn_recv_240},
 	{"tcp: ESTABLISHED lives 7440 s", NULL, tcp_established},
 	{"tcp: FIN_WAIT is transitory", NULL, tcp_fin_wait},
-	{"tcp: TIME_WAIT lasts 120 s", NULL, tcp_time_wait},
+	{"tcp: TIME_WAIT lasts 240 s", NULL, tcp_time_wait},
 	{"tcp: SYN after TIME_WAIT reopens", NULL, tcp_reopen_after_time_wait},
 	{"tcp: RST, then a new connection", NULL, tcp_rst},
 	{"tcp: CLOSED gone after 240 s", NULL, tcp_rst_expiry},
 	{"tcp: RST answers a SYN", NULL, tcp_rst_in_syn_sent},
+	{"tcp: RST, then its sender talks: established", NULL, tcp_rst_then_traffic},
+	{"tcp: RST, then the peer's packets in flight: closed", NULL, tcp_rst_peer_in_flight},
 	{"tcp: simultaneous open", NULL, tcp_simultaneous_open},
 	{"limits: flows per host", host_limit_3, host_limit},
 };

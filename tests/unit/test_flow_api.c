@@ -77,7 +77,7 @@ static void test_config_validate(void **state)
 	assert_int_equal(c.filtering, PG_FILTER_ADDRESS_DEPENDENT);
 	assert_int_equal(c.timeouts.tcp_established, 7440);
 	assert_int_equal(c.timeouts.tcp_transitory, 240);
-	assert_int_equal(c.timeouts.tcp_time_wait, 120);
+	assert_int_equal(c.timeouts.tcp_time_wait, 240);
 	assert_int_equal(c.timeouts.udp, 300);
 	assert_int_equal(c.timeouts.icmp, 60);
 	assert_int_equal(c.timeouts.gre, 7440);

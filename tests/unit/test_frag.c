@@ -3,7 +3,9 @@
  * test_frag.c - fragmented datagrams through the NAT (RFC 4787 REQ-14): in
  * order and out of order, both ways; equal IP ids from two hosts; overlaps,
  * too many fragments, a refused first fragment and fragments whose first
- * never comes.
+ * never comes; packets and fragments larger than the egress MTU cut into
+ * fragments (RFC 791, RFC 4787 REQ-13), with IP options and a batch that
+ * runs out of buffers.
  *
  * A datagram is built whole with full checksums, cut into fragments, run
  * through the engine, and what comes out is put back together and verified
@@ -320,6 +322,219 @@ static void test_too_many(void **state)
 	pg_engine_destroy(e);
 }
 
+/* An engine whose links have these MTUs. */
+static struct pg_engine *engine_mtu(uint16_t lan_mtu, uint16_t wan_mtu)
+{
+	struct pg_engine_config cfg;
+	struct pg_engine *e;
+
+	pgt_config(&cfg);
+	cfg.lan_mtu = lan_mtu;
+	cfg.wan_mtu = wan_mtu;
+	e = pgt_engine_new(&cfg);
+	assert_non_null(e);
+	return e;
+}
+
+/* Every piece within mtu, MF on all but the one ending the datagram. */
+static void check_pieces(const struct result *r, unsigned int n, uint32_t mtu)
+{
+	uint32_t end_max = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		uint16_t fl = pgt_get16(r[i].buf + 6);
+		uint32_t end = (uint32_t)(fl & 0x1fff) * 8 + r[i].len - 20;
+
+		assert_true(r[i].len <= mtu);
+		assert_int_equal(fl & PGT_IP_DF, 0);
+		if (end > end_max)
+			end_max = end;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		uint16_t fl = pgt_get16(r[i].buf + 6);
+		uint32_t end = (uint32_t)(fl & 0x1fff) * 8 + r[i].len - 20;
+
+		assert_int_equal(!!(fl & PGT_IP_MF), end != end_max);
+	}
+}
+
+static const struct pgt_spec full_out = {.proto = PGT_P_UDP, .src = PGT_H10, .sport = 4000,
+					 .dst = PGT_S1, .dport = 4000, .ip_id = 0x1234,
+					 .paylen = 1472};
+
+static void test_cut_for_wan_mtu(void **state)
+{
+	struct pg_engine *e = engine_mtu(1500, 576);
+	struct frag f;
+	struct result r[8];
+	unsigned int got;
+
+	(void)state;
+	/* 1500 bytes without DF to a 576-byte WAN: 552 + 552 + 376 bytes of data. */
+	f.len = build(&full_out, f.buf);
+	got = run(e, &f, PG_SIDE_LAN, T0, r);
+	assert_int_equal(got, 3);
+	check_pieces(r, got, 576);
+	assert_int_equal(r[0].len, 572);
+	assert_int_equal(r[2].len, 20 + 376);
+	reassemble_and_check(r, got, PG_VERDICT_TO_WAN, PGT_WAN_ADDR, PGT_S1, NULL);
+	assert_int_equal(pg_engine_counters(e)[PG_CNT_FRAGMENTED], 1);
+	assert_int_equal(pg_engine_counters(e)[PG_CNT_TX_WAN], 3);
+	assert_int_equal(pg_engine_counters(e)[PG_CNT_DROP_TOO_BIG], 0);
+	pg_engine_destroy(e);
+}
+
+static void test_cut_for_lan_mtu(void **state)
+{
+	struct pg_engine *e = engine_mtu(1000, 1500);
+	struct frag f;
+	struct result r[8];
+	unsigned int got;
+
+	(void)state;
+	open_flow(e);
+	/* The answer from the WAN is larger than the LAN link takes. */
+	f.len = build(&big_in, f.buf);
+	got = run(e, &f, PG_SIDE_WAN, T0 + 1, r);
+	assert_int_equal(got, 2);
+	check_pieces(r, got, 1000);
+	reassemble_and_check(r, got, PG_VERDICT_TO_LAN, PGT_S1, PGT_H10, NULL);
+	assert_int_equal(pg_engine_counters(e)[PG_CNT_TX_LAN], 2);
+	pg_engine_destroy(e);
+}
+
+/* Fragments the sender made, first and later ones, cut again to fit. */
+static void test_cut_fragments_again(void **state)
+{
+	struct pg_engine *e = engine_mtu(1500, 576);
+	struct frag fr[8];
+	struct result r[16];
+	uint8_t d[PGT_BUF];
+	unsigned int n, got = 0;
+
+	(void)state;
+	/* 1208 bytes of UDP in 600-byte fragments: 620-byte packets, too big both. */
+	n = cut(d, build(&big_out, d), 600, fr);
+	assert_int_equal(n, 3);
+	for (unsigned int i = 0; i < n; i++)
+		got += run(e, &fr[i], PG_SIDE_LAN, T0, &r[got]);
+	assert_int_equal(got, 5);
+	check_pieces(r, got, 576);
+	reassemble_and_check(r, got, PG_VERDICT_TO_WAN, PGT_WAN_ADDR, PGT_S1, NULL);
+	assert_int_equal(pg_engine_counters(e)[PG_CNT_FRAGMENTED], 2);
+
+	/* Inbound, later fragment first (held), then its first: all cut for the LAN. */
+	pg_engine_destroy(e);
+	e = engine_mtu(576, 1500);
+	open_flow(e);
+	n = cut(d, build(&big_in, d), 720, fr);
+	assert_int_equal(n, 2);
+	got = run(e, &fr[1], PG_SIDE_WAN, T0 + 1, r);
+	assert_int_equal(r[0].drop, PG_CNT_FRAG_HELD);
+	got = run(e, &fr[0], PG_SIDE_WAN, T0 + 1, r);
+	assert_int_equal(got, 4);
+	check_pieces(r, got, 576);
+	reassemble_and_check(r, got, PG_VERDICT_TO_LAN, PGT_S1, PGT_H10, NULL);
+	pg_engine_destroy(e);
+}
+
+/* A later fragment too big with DF: dropped, and no ICMP error about it. */
+static void test_later_fragment_df(void **state)
+{
+	struct pg_engine *e = engine_mtu(1500, 576);
+	struct frag fr[8];
+	struct result r[8];
+	uint8_t d[PGT_BUF];
+
+	(void)state;
+	cut(d, build(&big_out, d), 600, fr);
+	pgt_put16(fr[1].buf + 6, (uint16_t)(pgt_get16(fr[1].buf + 6) | PGT_IP_DF));
+	pgt_put16(fr[1].buf + 10, 0);
+	pgt_put16(fr[1].buf + 10, pgt_cksum(fr[1].buf, 20, 0));
+	assert_int_equal(run(e, &fr[1], PG_SIDE_LAN, T0, r), 1);
+	assert_int_equal(r[0].verdict, PG_VERDICT_DROP);
+	assert_int_equal(r[0].drop, PG_CNT_DROP_FRAG_NEEDED);
+	assert_int_equal(pg_engine_counters(e)[PG_CNT_ICMP_ERR_SENT], 0);
+	pg_engine_destroy(e);
+}
+
+/* Options with the copied flag go into every piece, the others only the first. */
+static void test_cut_options(void **state)
+{
+	/* Router alert (copied, RFC 2113), then a timestamp option (not copied). */
+	static const uint8_t opts[] = {0x94, 0x04, 0x00, 0x00, 0x44, 0x08, 0x05, 0x00,
+				       0x00, 0x00, 0x00, 0x00};
+	struct pg_engine *e = engine_mtu(1500, 576);
+	struct pgt_spec s = full_out;
+	struct frag f;
+	struct result r[8];
+	unsigned int got;
+	uint32_t total = 0;
+
+	(void)state;
+	s.ip_opts = opts;
+	s.ip_optlen = sizeof(opts);
+	f.len = build(&s, f.buf);
+	got = run(e, &f, PG_SIDE_LAN, T0, r);
+	assert_int_equal(got, 3);
+	assert_int_equal(r[0].buf[0], 0x48); /* 32-byte header, both options */
+	assert_memory_equal(r[0].buf + 20, opts, sizeof(opts));
+	for (unsigned int i = 0; i < got; i++) {
+		unsigned int hl = (r[i].buf[0] & 0x0f) * 4u;
+
+		assert_true(r[i].len <= 576);
+		assert_int_equal(pgt_cksum(r[i].buf, hl, 0), 0);
+		if (i > 0) {
+			assert_int_equal(r[i].buf[0], 0x46); /* router alert alone */
+			assert_memory_equal(r[i].buf + 20, opts, 4);
+		}
+		assert_int_equal((pgt_get16(r[i].buf + 6) & 0x1fff) * 8u, total);
+		total += r[i].len - hl;
+	}
+	assert_int_equal(total, 1480);
+	pg_engine_destroy(e);
+}
+
+/* More to cut in one batch than there are buffers: the rest is counted. */
+static void test_cut_batch_full(void **state)
+{
+	enum { N = 200 };
+	struct pg_engine *e = engine_mtu(1500, 576);
+	static uint8_t bufs[N][PGT_BUF];
+	static struct pg_pkt p[N];
+	struct pg_pkt *em;
+	unsigned int i, cutn = 0, too_big = 0, k;
+	uint32_t len;
+
+	(void)state;
+	for (i = 0; i < N; i++) {
+		struct pgt_spec s = full_out;
+
+		s.sport = 4000 + i;
+		len = build(&s, bufs[i]);
+		p[i] = (struct pg_pkt){.l3 = bufs[i], .len = len, .cap = PGT_BUF,
+				       .side = PG_SIDE_LAN};
+	}
+	pg_engine_run(e, p, N, T0);
+	for (i = 0; i < N; i++) {
+		cutn += p[i].verdict == PG_VERDICT_TO_WAN;
+		too_big += p[i].drop_reason == PG_CNT_DROP_TOO_BIG;
+	}
+	k = pg_engine_emitted(e, &em);
+	/* Two more pieces each: 128 packets fit the 256 buffers. */
+	assert_int_equal(cutn, 128);
+	assert_int_equal(too_big, N - 128);
+	assert_int_equal(k, 256);
+	for (i = 0; i < k; i++) {
+		assert_int_equal(em[i].verdict, PG_VERDICT_TO_WAN);
+		assert_true(em[i].len <= 576 && em[i].len <= em[i].cap);
+	}
+	/* The next batch has all its buffers again. */
+	pg_engine_run(e, p, 1, T0 + 1);
+	assert_int_equal(pg_engine_emitted(e, &em), 0); /* p[0] was cut in place: fits now */
+	pg_engine_destroy(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,6 +544,12 @@ int main(void)
 		cmocka_unit_test(test_refused_first),
 		cmocka_unit_test(test_overlap),
 		cmocka_unit_test(test_too_many),
+		cmocka_unit_test(test_cut_for_wan_mtu),
+		cmocka_unit_test(test_cut_for_lan_mtu),
+		cmocka_unit_test(test_cut_fragments_again),
+		cmocka_unit_test(test_later_fragment_df),
+		cmocka_unit_test(test_cut_options),
+		cmocka_unit_test(test_cut_batch_full),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

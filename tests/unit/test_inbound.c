@@ -123,6 +123,9 @@ static const struct pgt_step hairpin_steps[] = {
 	 .out = TCP63(WANA, 8080, H11, 40000, SA)},
 	{.name = "and on", .side = LAN, .in = TCP64(H11, 40000, WANA, 8080, PGT_ACK),
 	 .verdict = TO_LAN, .out = TCP63(WANA, 40000, H10, 80, PGT_ACK)},
+	{.name = "a segment of a hairpin connection it does not know: reset", .side = LAN,
+	 .in = TCP64(H11, 40002, WANA, 8080, PGT_ACK), RESET(DROP_TCP_NO_FLOW),
+	 .cnt = {CNT(TCP_RESET_SENT, 1)}},
 	{.name = "a port nobody has is the gateway's", .side = LAN,
 	 .in = TCP64(H11, 40001, WANA, 22, PGT_SYN), .verdict = TO_GW},
 	END,
@@ -158,6 +161,41 @@ static const struct pgt_step hairpin_adf_steps[] = {
 	END,
 };
 
+/*
+ * A host sending to its own public mapping gets the packet back from that
+ * mapping (RFC 4787 REQ-9; the STUN hairpinning test, RFC 5780 4.6), under
+ * the default address-dependent filtering: sending to our own address is
+ * what lets it in.
+ */
+static const struct pgt_step hairpin_self_steps[] = {
+	{.name = "H10 learns its mapping from a STUN server", .side = LAN,
+	 .in = UDP64(H10, 5000, S1, 3478), .verdict = TO_WAN, .out = UDP63(WANA, 5000, S1, 3478)},
+	{.name = "H10 to its own public address:port comes back from it", .side = LAN,
+	 .in = UDP64(H10, 5000, WANA, 5000), .verdict = TO_LAN,
+	 .out = UDP63(WANA, 5000, H10, 5000), .cnt = {CNT(HAIRPINNED, 1)}},
+	{.name = "and again, on the same flow", .side = LAN, .in = UDP64(H10, 5000, WANA, 5000),
+	 .verdict = TO_LAN, .out = UDP63(WANA, 5000, H10, 5000), .cnt = {CNT(HAIRPINNED, 0)}},
+	{.name = "another socket of H10 reaches it too", .side = LAN,
+	 .in = UDP64(H10, 5001, WANA, 5000), .verdict = TO_LAN, .out = UDP63(WANA, 5001, H10, 5000)},
+	END,
+};
+
+/* TCP to oneself through the public address: a simultaneous open with itself. */
+static const struct pgt_step hairpin_self_tcp_steps[] = {
+	{.name = "H10 opens a connection out from 5000", .side = LAN,
+	 .in = TCP64(H10, 5000, S1, 80, PGT_SYN), .verdict = TO_WAN,
+	 .out = TCP63(WANA, 5000, S1, 80, PGT_SYN)},
+	{.name = "its SYN to its own mapping comes back to it", .side = LAN,
+	 .in = TCP64(H10, 5000, WANA, 5000, PGT_SYN), .verdict = TO_LAN,
+	 .out = TCP63(WANA, 5000, H10, 5000, PGT_SYN)},
+	{.name = "SYN-ACK", .side = LAN, .in = TCP64(H10, 5000, WANA, 5000, SA), .verdict = TO_LAN,
+	 .out = TCP63(WANA, 5000, H10, 5000, SA)},
+	{.name = "established: data 1000 s later", .t = 1000, .side = LAN,
+	 .in = TCP64(H10, 5000, WANA, 5000, PGT_ACK), .verdict = TO_LAN,
+	 .out = TCP63(WANA, 5000, H10, 5000, PGT_ACK)},
+	END,
+};
+
 static void esp_forward(struct pg_engine_config *c)
 {
 	fwd(c, PGT_P_ESP, 0, 0, H12, 0, 0);
@@ -183,6 +221,8 @@ static const struct pgt_scenario scenarios[] = {
 	{"dmz: what nothing else claims", dmz_h11, dmz_steps},
 	{"hairpin: to a forward, back through the gateway", hairpin_cfg, hairpin_steps},
 	{"hairpin: UDP through each other's mappings", eif, hairpin_udp_steps},
+	{"hairpin: a host to its own mapping (UDP)", NULL, hairpin_self_steps},
+	{"hairpin: a host to its own mapping (TCP)", NULL, hairpin_self_tcp_steps},
 };
 
 PGT_MAIN("inbound", scenarios)

@@ -2,7 +2,8 @@
 /*
  * test_log.c - the log's destinations: [log] syslog read from the config
  * file (and refused when it is not a switch), lines sent to syslog without
- * harm when no syslog daemon listens, levels filtering what is written.
+ * harm when no syslog daemon listens, levels filtering what is written, the
+ * journal's priority prefixes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -90,11 +91,35 @@ static void test_levels_and_destinations(void **state)
 	assert_non_null(strstr(out, "Z error: back on stderr\n"));
 }
 
+static void log_journal(void)
+{
+	pg_log_set_journal(true);
+	pg_warn("to the journal %d", 1);
+	pg_info("info line");
+	pg_log_set_journal(false);
+}
+
+/* Under systemd: "<N>" priority prefixes (sd-daemon(3)), no timestamp. */
+static void test_journal_prefix(void **state)
+{
+	char out[1024];
+
+	(void)state;
+	capture_stderr(log_journal, out, sizeof(out));
+	assert_string_equal(out, "<4>warn: to the journal 1\n<6>info: info line\n");
+	/* JOURNAL_STREAM naming another stream than stderr's is not the journal. */
+	setenv("JOURNAL_STREAM", "1:1", 1);
+	assert_false(pg_log_detect_journal());
+	unsetenv("JOURNAL_STREAM");
+	assert_false(pg_log_detect_journal());
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_syslog_setting),
 		cmocka_unit_test(test_levels_and_destinations),
+		cmocka_unit_test(test_journal_prefix),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -341,9 +341,32 @@ static const struct pgt_step wan_neighbour[] = {
 	END,
 };
 
+/*
+ * TCP as UDP (RFC 5382 REQ-1, REQ-3, REQ-7): one public port per inside
+ * endpoint whatever the server, never one port for two endpoints, and
+ * address-dependent filtering of new connections to the mapping.
+ */
+static const struct pgt_step tcp_eim_adf[] = {
+	{.name = "SYN to server 1", .side = LAN, .in = PGT_TCP(H10, 5000, S1, 80, PGT_SYN, 1, 0),
+	 .verdict = TO_WAN, .out = TCP_OUT(WANA, 5000, S1, 80, PGT_SYN, 1, 0), NEW_MAPPING_KEPT},
+	{.name = "same endpoint to server 2: same public port", .side = LAN,
+	 .in = PGT_TCP(H10, 5000, S2, 443, PGT_SYN, 1, 0), .verdict = TO_WAN,
+	 .out = TCP_OUT(WANA, 5000, S2, 443, PGT_SYN, 1, 0), NEW_FLOW_OLD_MAPPING},
+	{.name = "another host on the same inside port: another public port", .side = LAN,
+	 .in = PGT_TCP(H11, 5000, S1, 80, PGT_SYN, 1, 0), .verdict = TO_WAN, .check = check_moved,
+	 .out = TCP_OUT(WANA, V(0), S1, 80, PGT_SYN, 1, 0), NEW_MAPPING_MOVED},
+	{.name = "server 1 from another port may open a connection", .side = WAN,
+	 .in = PGT_TCP(S1, 8080, WANA, 5000, PGT_SYN, 9, 0), .verdict = TO_LAN,
+	 .out = TCP_OUT(S1, 8080, H10, 5000, PGT_SYN, 9, 0)},
+	{.name = "a server the endpoint never talked to may not", .side = WAN,
+	 .in = PGT_TCP(S3, 80, WANA, 5000, PGT_SYN, 9, 0), DROPPED(DROP_FILTERED)},
+	END,
+};
+
 static struct pgt_ctx g_ctx;
 
 static const struct pgt_scenario scenarios[] = {
+	{"eim: TCP, with address-dependent filtering", NULL, tcp_eim_adf},
 	{"eim: one public port to every server", NULL, eim_two_servers},
 	{"eim: two hosts on one inside port", NULL, same_port_two_hosts},
 	{"ports: parity and range kept", NULL, parity_and_range},

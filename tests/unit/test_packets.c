@@ -381,16 +381,25 @@ static const struct pgt_step lan_policy[] = {
 	 DROPPED(DROP_LAN_SPOOFED)},
 	{.name = "to another LAN host", .side = LAN, .in = PGT_UDP(H10, 5000, H11, 53, 10),
 	 DROPPED(DROP_LAN_LOCAL)},
-	{.name = "TCP without SYN and no flow", .side = LAN,
-	 .in = PGT_TCP(H10, 40000, S1, 80, PGT_ACK, 1, 1), DROPPED(DROP_TCP_NO_FLOW)},
-	{.name = "SYN-ACK with no flow", .side = LAN, .in = PGT_TCP(H10, 40000, S1, 80, SA, 1, 1),
-	 DROPPED(DROP_TCP_NO_FLOW)},
-	{.name = "RST with no flow", .side = LAN,
-	 .in = PGT_TCP(H10, 40000, S1, 80, PGT_RST, 1, 0), DROPPED(DROP_TCP_NO_FLOW)},
-	{.name = "SCTP", .side = LAN, .in = {.proto = 132, .src = H10, .dst = S1, .paylen = 32},
-	 DROPPED(DROP_PROTO)},
-	{.name = "IPv6-in-IPv4", .side = LAN, .in = {.proto = 41, .src = H10, .dst = S1, .paylen = 40},
-	 DROPPED(DROP_PROTO)},
+	{.name = "TCP without SYN and no flow: reset", .side = LAN,
+	 .in = PGT_TCP(H10, 40000, S1, 80, PGT_ACK, 1, 1), RESET(DROP_TCP_NO_FLOW),
+	 .cnt = {CNT(TCP_RESET_SENT, 1)}},
+	{.name = "SYN-ACK with no flow: reset", .side = LAN,
+	 .in = PGT_TCP(H10, 40000, S1, 80, SA, 1, 1), RESET(DROP_TCP_NO_FLOW)},
+	{.name = "FIN without ACK, no flow: reset acknowledging it", .side = LAN,
+	 .in = PGT_TCP(H10, 40000, S1, 80, PGT_FIN, 7, 0), RESET(DROP_TCP_NO_FLOW)},
+	{.name = "RST with no flow: no reset about a reset", .side = LAN,
+	 .in = PGT_TCP(H10, 40000, S1, 80, PGT_RST, 1, 0), DROPPED(DROP_TCP_NO_FLOW),
+	 .cnt = {CNT(TCP_RESET_SENT, 0)}},
+	{.name = "TCP without SYN from the WAN: silence", .side = WAN,
+	 .in = PGT_TCP(S1, 80, WANA, 40000, PGT_ACK, 1, 1), DROPPED(DROP_UNSOLICITED),
+	 .cnt = {CNT(TCP_RESET_SENT, 0)}},
+	{.name = "DCCP: its checksum covers the addresses", .side = LAN,
+	 .in = {.proto = 33, .src = H10, .dst = S1, .paylen = 32}, DROPPED(DROP_PROTO)},
+	{.name = "UDP-Lite: so does its", .side = LAN,
+	 .in = {.proto = 136, .src = H10, .dst = S1, .paylen = 32}, DROPPED(DROP_PROTO)},
+	{.name = "AH: its integrity check covers them", .side = LAN,
+	 .in = {.proto = 51, .src = H10, .dst = S1, .paylen = 40}, DROPPED(DROP_PROTO)},
 	{.name = "echo reply from LAN", .side = LAN, .in = PGT_ECHO(H10, S1, 0, 9, 1, 64),
 	 DROPPED(DROP_ICMP_TYPE)},
 	{.name = "timestamp request", .side = LAN,
@@ -412,7 +421,7 @@ static const struct pgt_step lan_icmp_error[] = {
 	END,
 };
 
-/* GRE (PPTP) tracked by address: one LAN host per server. */
+/* GRE: plain GRE tracked by address (one LAN host per server), enhanced by key. */
 #define GRE1(s, d, cid, sq)                                                                        \
 	{                                                                                          \
 		.proto = PGT_P_GRE, .src = (s), .dst = (d), .gre_ver = 1, .call_id = (cid),        \
@@ -424,25 +433,28 @@ static const struct pgt_step lan_icmp_error[] = {
 		.gre_seq = true, .gre_seqno = (sq), .paylen = 24, .ttl = 63                        \
 	}
 
+/*
+ * Enhanced GRE no PPTP call announced is keyed by the call id it carries
+ * (the server's); nothing comes in on it: the client's id the server's GRE
+ * carries was never seen (only a followed call names it), and tracking by
+ * address let every key from that server reach the host.
+ */
 static const struct pgt_step gre_flows[] = {
 	{.name = "GRE v1 out", .side = LAN, .in = GRE1(H10, S1, 0x8001, 1), .verdict = TO_WAN,
 	 .out = GRE1_TTL(WANA, S1, 0x8001, 1), .cnt = {CNT(FLOW_CREATED, 1)}, .flows1 = 1 + 1},
-	{.name = "GRE v1 back", .side = WAN, .in = GRE1(S1, WANA, 0x0080, 1), .verdict = TO_LAN,
-	 .out = GRE1_TTL(S1, H10, 0x0080, 1)},
+	{.name = "GRE v1 back: no call announced it", .side = WAN, .in = GRE1(S1, WANA, 0x0080, 1),
+	 DROPPED(DROP_UNSOLICITED)},
 	{.name = "GRE v1 back with ack", .side = WAN,
 	 .in = {.proto = PGT_P_GRE, .src = S1, .dst = WANA, .gre_ver = 1, .call_id = 0x0080,
 		.gre_ack = true, .gre_ackno = 1},
-	 .verdict = TO_LAN,
-	 .out = {.proto = PGT_P_GRE, .src = S1, .dst = H10, .gre_ver = 1, .call_id = 0x0080,
-		 .gre_ack = true, .gre_ackno = 1, .ttl = 63}},
-	{.name = "second host to the same server", .side = LAN, .in = GRE1(H11, S1, 0x9001, 1),
-	 DROPPED(DROP_FLOW_CONFLICT), .cnt = {CNT(FLOW_CREATED, 0)}},
-	{.name = "second host to another server", .side = LAN, .in = GRE1(H11, S2, 0x9001, 1),
-	 .verdict = TO_WAN, .out = GRE1_TTL(WANA, S2, 0x9001, 1)},
-	{.name = "reply from the other server", .side = WAN, .in = GRE1(S2, WANA, 0x0001, 2),
-	 .verdict = TO_LAN, .out = GRE1_TTL(S2, H11, 0x0001, 2)},
+	 DROPPED(DROP_UNSOLICITED)},
+	{.name = "second host to the same server, its own key", .side = LAN,
+	 .in = GRE1(H11, S1, 0x9001, 1), .verdict = TO_WAN, .out = GRE1_TTL(WANA, S1, 0x9001, 1),
+	 .cnt = {CNT(FLOW_CREATED, 1)}},
+	{.name = "second host with the first one's key", .side = LAN,
+	 .in = GRE1(H11, S1, 0x8001, 2), DROPPED(DROP_FLOW_CONFLICT), .cnt = {CNT(FLOW_CREATED, 0)}},
 	{.name = "first host again", .t = 5, .side = LAN, .in = GRE1(H10, S1, 0x8001, 2),
-	 .verdict = TO_WAN, .out = GRE1_TTL(WANA, S1, 0x8001, 2), .flows1 = 2 + 1},
+	 .verdict = TO_WAN, .out = GRE1_TTL(WANA, S1, 0x8001, 2), .cnt = {CNT(FLOW_CREATED, 0)}},
 	{.name = "GRE v0 (plain) out", .t = 5, .side = LAN,
 	 .in = {.proto = PGT_P_GRE, .src = H10, .dst = S2, .paylen = 60}, .verdict = TO_WAN,
 	 .out = {.proto = PGT_P_GRE, .src = WANA, .dst = S2, .paylen = 60, .ttl = 63},
@@ -502,19 +514,94 @@ static const struct pgt_step esp_flows[] = {
 	 DROPPED(DROP_UNSOLICITED)},
 	{.name = "another host cannot ride a known SPI", .t = 12, .side = LAN,
 	 .in = ESP(H11, S1, 0xc0010001, 9), DROPPED(DROP_FLOW_CONFLICT)},
-	{.name = "a silent learner holds its server 3 s", .t = 20, .side = LAN,
+	/*
+	 * The answers come oldest first: the first host's SA is answered while
+	 * the second's would already wait, had it been let in. One client waits
+	 * per server, for as long as it keeps sending, so the answer can only be
+	 * the first host's (newest-first learning gave it to the second).
+	 */
+	{.name = "a learner that keeps sending", .t = 20, .side = LAN,
 	 .in = ESP(H10, S1, 0xc0010003, 1), .verdict = TO_WAN,
 	 .out = ESP_TTL(WANA, S1, 0xc0010003, 1)},
-	{.name = "then another host may learn", .t = 23, .side = LAN,
-	 .in = ESP(H11, S1, 0xc0020003, 1), .verdict = TO_WAN,
-	 .out = ESP_TTL(WANA, S1, 0xc0020003, 1)},
-	{.name = "the newest waiting flow gets the answer", .t = 23, .ms = 10, .side = WAN,
+	{.name = "sends again", .t = 23, .side = LAN, .in = ESP(H10, S1, 0xc0010003, 2),
+	 .verdict = TO_WAN, .out = ESP_TTL(WANA, S1, 0xc0010003, 2)},
+	{.name = "holds its server past 3 s", .t = 24, .side = LAN,
+	 .in = ESP(H11, S1, 0xc0020003, 1), DROPPED(DROP_ESP_LEARN_WAIT)},
+	{.name = "the older SA's answer goes to its own client", .t = 24, .ms = 10, .side = WAN,
 	 .in = ESP(S1, WANA, 0x0badf020, 1), .verdict = TO_LAN,
-	 .out = ESP_TTL(S1, H11, 0x0badf020, 1)},
+	 .out = ESP_TTL(S1, H10, 0x0badf020, 1)},
+	{.name = "then the second host waits", .t = 25, .side = LAN,
+	 .in = ESP(H11, S1, 0xc0020003, 2), .verdict = TO_WAN,
+	 .out = ESP_TTL(WANA, S1, 0xc0020003, 2)},
+	{.name = "and gets its own answer", .t = 25, .ms = 10, .side = WAN,
+	 .in = ESP(S1, WANA, 0x0badf021, 1), .verdict = TO_LAN,
+	 .out = ESP_TTL(S1, H11, 0x0badf021, 1)},
+	{.name = "the first host keeps its own", .t = 25, .ms = 20, .side = WAN,
+	 .in = ESP(S1, WANA, 0x0badf020, 2), .verdict = TO_LAN,
+	 .out = ESP_TTL(S1, H10, 0x0badf020, 2)},
+	/* A learner silent for 10 s is forgotten when another client asks. */
+	{.name = "a learner falls silent", .t = 40, .side = LAN, .in = ESP(H10, S1, 0xc0010004, 1),
+	 .verdict = TO_WAN, .out = ESP_TTL(WANA, S1, 0xc0010004, 1)},
+	{.name = "9 s later it still holds its server", .t = 49, .side = LAN,
+	 .in = ESP(H11, S1, 0xc0020004, 1), DROPPED(DROP_ESP_LEARN_WAIT)},
+	{.name = "10 s later its SA is forgotten", .t = 50, .side = LAN,
+	 .in = ESP(H11, S1, 0xc0020004, 2), .verdict = TO_WAN,
+	 .out = ESP_TTL(WANA, S1, 0xc0020004, 2), .cnt = {CNT(ESP_LEARN_FORGOTTEN, 1)}},
+	{.name = "the answer goes to the one waiting", .t = 50, .ms = 10, .side = WAN,
+	 .in = ESP(S1, WANA, 0x0badf030, 1), .verdict = TO_LAN,
+	 .out = ESP_TTL(S1, H11, 0x0badf030, 1)},
+	{.name = "a client's two new SAs wait together", .t = 60, .side = LAN,
+	 .in = ESP(H10, S1, 0xc0010005, 1), .verdict = TO_WAN,
+	 .out = ESP_TTL(WANA, S1, 0xc0010005, 1)},
+	{.name = "the second of them", .t = 60, .ms = 10, .side = LAN,
+	 .in = ESP(H10, S1, 0xc0010006, 1), .verdict = TO_WAN,
+	 .out = ESP_TTL(WANA, S1, 0xc0010006, 1)},
+	{.name = "answers to both reach it", .t = 60, .ms = 20, .side = WAN,
+	 .in = ESP(S1, WANA, 0x0badf040, 1), .verdict = TO_LAN,
+	 .out = ESP_TTL(S1, H10, 0x0badf040, 1)},
+	{.name = "the other answer", .t = 60, .ms = 30, .side = WAN,
+	 .in = ESP(S1, WANA, 0x0badf041, 1), .verdict = TO_LAN,
+	 .out = ESP_TTL(S1, H10, 0x0badf041, 1)},
 	END,
 };
 
 static struct pgt_ctx g_ctx;
+
+/*
+ * Other protocols pass by address, as Linux masquerade passes them: one LAN
+ * host per protocol and remote address at a time, timeouts.other idle.
+ */
+#define OTHER(p, s, d, tl)                                                                         \
+	{                                                                                          \
+		.proto = (p), .src = (s), .dst = (d), .paylen = 36, .ttl = (tl)                    \
+	}
+
+static void other_short(struct pg_engine_config *cfg)
+{
+	cfg->timeouts.other = 30;
+}
+
+static const struct pgt_step other_protocols[] = {
+	{.name = "SCTP out from H10", .side = LAN, .in = OTHER(132, H10, S1, 64), .verdict = TO_WAN,
+	 .out = OTHER(132, WANA, S1, 63), .cnt = {CNT(FLOW_CREATED, 1)}},
+	{.name = "SCTP back to H10", .side = WAN, .in = OTHER(132, S1, WANA, 64), .verdict = TO_LAN,
+	 .out = OTHER(132, S1, H10, 63)},
+	{.name = "H11's SCTP to the same server: one host at a time", .side = LAN,
+	 .in = OTHER(132, H11, S1, 64), DROPPED(DROP_FLOW_CONFLICT)},
+	{.name = "H11's SCTP to another server passes", .side = LAN, .in = OTHER(132, H11, S2, 64),
+	 .verdict = TO_WAN, .out = OTHER(132, WANA, S2, 63)},
+	{.name = "IPv6-in-IPv4 from H11 to the first server too", .side = LAN,
+	 .in = OTHER(41, H11, S1, 64), .verdict = TO_WAN, .out = OTHER(41, WANA, S1, 63)},
+	{.name = "a stranger's SCTP is unsolicited", .side = WAN, .in = OTHER(132, S3, WANA, 64),
+	 DROPPED(DROP_UNSOLICITED)},
+	{.name = "still there after 29 s idle", .t = 29, .side = WAN, .in = OTHER(132, S1, WANA, 64),
+	 .verdict = TO_LAN, .out = OTHER(132, S1, H10, 63)},
+	{.name = "gone after timeouts.other (30 s)", .t = 59, .side = WAN,
+	 .in = OTHER(132, S1, WANA, 64), DROPPED(DROP_UNSOLICITED)},
+	{.name = "so H11 may take the server now", .t = 59, .side = LAN,
+	 .in = OTHER(132, H11, S1, 64), .verdict = TO_WAN, .out = OTHER(132, WANA, S1, 63)},
+	END,
+};
 
 static const struct pgt_scenario scenarios[] = {
 	{"tcp: handshake, data, FIN both ways", NULL, tcp_session},
@@ -530,8 +617,9 @@ static const struct pgt_scenario scenarios[] = {
 	{"inbound: unsolicited and misdirected dropped", NULL, unsolicited},
 	{"outbound: policy drops", NULL, lan_policy},
 	{"outbound: ICMP error about no flow dropped", NULL, lan_icmp_error},
-	{"gre: tracked by address, conflict refused", NULL, gre_flows},
+	{"gre: plain by address, enhanced by key", NULL, gre_flows},
 	{"esp: SPIs learnt, many hosts to one server", NULL, esp_flows},
+	{"other protocols: by address, one LAN host per server", other_short, other_protocols},
 };
 
 /* TTL 1 with no room to grow: the quote is cut so the error fits cap. */

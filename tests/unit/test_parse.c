@@ -113,8 +113,9 @@ static const struct pgt_scenario rows[] = {
 	ONE("19 bytes", .side = LAN, .in = GOOD_UDP, .cut = 19, DROPPED(DROP_TRUNCATED)),
 	ONE("19 bytes from WAN", .side = WAN, .in = PGT_UDP(PGT_S1, 53, PGT_WAN_ADDR, 5000, 10),
 	    .cut = 19, DROPPED(DROP_TRUNCATED)),
-	ONE("version 6", .side = LAN, .in = GOOD_UDP, .set = {{0, 0x65}}, .nset = 1, .fix_ip = true,
-	    DROPPED(DROP_IP_VERSION)),
+	/* Version 6 is IPv6's path; without [lan] address6 it is counted as such. */
+	ONE("version 6 without IPv6 configured", .side = LAN, .in = GOOD_UDP, .set = {{0, 0x65}},
+	    .nset = 1, .fix_ip = true, DROPPED(DROP_IP6_OFF)),
 	ONE("version 0", .side = WAN, .in = PGT_UDP(PGT_S1, 53, PGT_WAN_ADDR, 5000, 10),
 	    .set = {{0, 0x05}}, .nset = 1, DROPPED(DROP_IP_VERSION)),
 	/* 2. header length */

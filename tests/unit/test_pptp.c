@@ -27,10 +27,26 @@
 #define WANA PGT_WAN_ADDR
 #define PA (PGT_PSH | PGT_ACK)
 
-enum { SCCRQ = 1, OCRQ = 7, OCRP = 8, CCRQ = 12, CDN = 13, ECHORQ = 5 };
+enum {
+	SCCRQ = 1,
+	STOPRQ = 3,
+	STOPRP = 4,
+	ECHORQ = 5,
+	OCRQ = 7,
+	OCRP = 8,
+	ICRQ = 9,
+	ICRP = 10,
+	ICCN = 11,
+	CCRQ = 12,
+	CDN = 13,
+	WEN = 14,
+	SLI = 15,
+};
 
-static const uint16_t lens[16] = {[SCCRQ] = 156, [ECHORQ] = 16, [OCRQ] = 168,
-				  [OCRP] = 32,   [CCRQ] = 16,   [CDN] = 148};
+static const uint16_t lens[16] = {[SCCRQ] = 156, [STOPRQ] = 16, [STOPRP] = 16, [ECHORQ] = 16,
+				  [OCRQ] = 168,  [OCRP] = 32,   [ICRQ] = 220,  [ICRP] = 24,
+				  [ICCN] = 28,   [CCRQ] = 16,   [CDN] = 148,   [WEN] = 40,
+				  [SLI] = 24};
 
 /* A control message of the given type with the fields at 12, 14 and 16. */
 static uint16_t pptp_msg(uint8_t *b, uint16_t type, uint16_t f12, uint16_t f14, uint8_t b16)
@@ -209,7 +225,8 @@ static void test_split_and_retransmitted(void **state)
 	{
 		uint8_t two[512], two_want[512];
 		uint16_t a = pptp_msg(two, ECHORQ, 0, 0, 0);
-		uint16_t b = pptp_msg(two + a, OCRQ, 0x0100, 2, 0);
+		/* H11's next call, id 0x0101: that is its first call's public id. */
+		uint16_t b = pptp_msg(two + a, OCRQ, 0x0101, 2, 0);
 
 		memcpy(two_want, two, (size_t)a + b);
 		pptp_msg(two_want + a, OCRQ, 0x0102, 2, 0);
@@ -221,6 +238,27 @@ static void test_split_and_retransmitted(void **state)
 	pgt_ctx_fini(&c);
 }
 
+/* A control segment refused with reason drop (the stream does not move). */
+static void seg_refused(struct pgt_ctx *c, int side, const char *h, uint32_t port, uint32_t seq,
+			const uint8_t *data, uint16_t n, uint16_t drop)
+{
+	struct pgt_step st = {.name = "control segment refused", .side = (uint8_t)side,
+			      .verdict = PG_VERDICT_DROP, .drop = drop};
+
+	if (side == PG_SIDE_LAN)
+		st.in = tcp(h, port, S1, 1723, PA, seq, 5001, 64);
+	else
+		st.in = tcp(S1, 1723, WANA, port, PA, seq, 2000, 64);
+	st.in.payload = data;
+	st.in.paylen = n;
+	run(c, &st);
+}
+
+/*
+ * A stream that breaks the rules is no longer followed: its calls end and
+ * its payload is refused both ways, so call ids we cannot see never leave.
+ * Other connections go on.
+ */
 static void test_invalid_stream_stops_helper(void **state)
 {
 	uint8_t m[256];
@@ -229,18 +267,26 @@ static void test_invalid_stream_stops_helper(void **state)
 
 	(void)state;
 	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
-	handshake(&c, H10, 40000);
-	handshake(&c, H11, 40001);
-	n = pptp_msg(m, OCRQ, 0x0100, 1, 0);
-	seg_out(&c, H10, 40000, 1001, m, n, NULL);
-	/* Bad magic: no longer followed, so nothing is rewritten after it. */
-	pptp_msg(m, OCRQ, 0x0100, 1, 0);
+	two_calls(&c);
+	/* Bad magic from the second client: no longer followed. */
+	n = pptp_msg(m, OCRQ, 0x0105, 2, 0);
 	m[7] ^= 1;
-	seg_out(&c, H11, 40001, 1001, m, n, NULL);
+	seg_refused(&c, PG_SIDE_LAN, H11, 40001, 1001 + lens[OCRQ], m, n,
+		    PG_CNT_DROP_PPTP_UNFOLLOWED);
 	assert_int_equal(counter(&c, PG_CNT_PPTP_BAD_MESSAGE), 1);
-	pptp_msg(m, OCRQ, 0x0100, 1, 0);
-	seg_out(&c, H11, 40001, 1001 + n, m, n, NULL);
-	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS), 0);
+	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS_CLEARED), 1);
+	/* Its next request would carry an id we cannot translate: refused. */
+	n = pptp_msg(m, OCRQ, 0x0100, 3, 0);
+	seg_refused(&c, PG_SIDE_LAN, H11, 40001, 1001 + lens[OCRQ], m, n,
+		    PG_CNT_DROP_PPTP_UNFOLLOWED);
+	n = pptp_msg(m, ECHORQ, 0, 0, 0);
+	seg_refused(&c, PG_SIDE_WAN, H11, 40001, 5001 + lens[OCRP], m, n,
+		    PG_CNT_DROP_PPTP_UNFOLLOWED);
+	/* Its call is gone; the first client's goes on. */
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0101, NULL, NULL, 0, PG_VERDICT_DROP,
+	    PG_CNT_DROP_UNSOLICITED);
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, S1, H10, 0x0100, PG_VERDICT_TO_LAN, 0);
+	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS), 2);
 	pgt_ctx_fini(&c);
 }
 
@@ -255,15 +301,304 @@ static void test_wrong_role_and_length(void **state)
 	handshake(&c, H10, 40000);
 	/* A server may not send an Outgoing-Call-Request. */
 	n = pptp_msg(m, OCRQ, 0x0100, 1, 0);
-	seg_in(&c, H10, 40000, 5001, m, n, NULL);
+	seg_refused(&c, PG_SIDE_WAN, H10, 40000, 5001, m, n, PG_CNT_DROP_PPTP_UNFOLLOWED);
 	assert_int_equal(counter(&c, PG_CNT_PPTP_BAD_MESSAGE), 1);
 
 	handshake(&c, H11, 40001);
 	/* A length that is not the type's. */
 	n = pptp_msg(m, ECHORQ, 0, 0, 0);
 	pgt_put16(m, 20);
-	seg_out(&c, H11, 40001, 1001, m, n, NULL);
+	seg_refused(&c, PG_SIDE_LAN, H11, 40001, 1001, m, n, PG_CNT_DROP_PPTP_UNFOLLOWED);
 	assert_int_equal(counter(&c, PG_CNT_PPTP_BAD_MESSAGE), 2);
+	pgt_ctx_fini(&c);
+}
+
+/* No GRE passes for a call the server has not accepted. */
+static void test_gre_waits_for_connected_reply(void **state)
+{
+	uint8_t m[256];
+	struct pgt_ctx c;
+	uint16_t n;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
+	handshake(&c, H10, 40000);
+	n = pptp_msg(m, OCRQ, 0x0100, 1, 0);
+	seg_out(&c, H10, 40000, 1001, m, n, NULL);
+	/* Requested, not accepted: the server's GRE to the id, or ours, does not pass. */
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, NULL, NULL, 0, PG_VERDICT_DROP,
+	    PG_CNT_DROP_UNSOLICITED);
+	/* A refusal (result 2, "general error") ends the call. */
+	n = pptp_msg(m, OCRP, 0x0080, 0x0100, 2);
+	seg_in(&c, H10, 40000, 5001, m, n, NULL);
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, NULL, NULL, 0, PG_VERDICT_DROP,
+	    PG_CNT_DROP_UNSOLICITED);
+	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS), 0);
+	/* The next request gets the same id (it was freed), and "connected" opens it. */
+	n = pptp_msg(m, OCRQ, 0x0100, 2, 0);
+	seg_out(&c, H10, 40000, 1001 + lens[OCRQ], m, n, NULL);
+	n = pptp_msg(m, OCRP, 0x0081, 0x0100, 1);
+	seg_in(&c, H10, 40000, 5001 + lens[OCRP], m, n, NULL);
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, S1, H10, 0x0100, PG_VERDICT_TO_LAN, 0);
+	gre(&c, PG_SIDE_LAN, H10, S1, 0x0081, WANA, S1, 0x0081, PG_VERDICT_TO_WAN, 0);
+	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS), 1);
+	pgt_ctx_fini(&c);
+}
+
+/*
+ * A call the server offers (Incoming-Call-Request), the second client's id
+ * colliding with the first's public id: its Incoming-Call-Reply is
+ * rewritten, the server's Incoming-Call-Connected restored, and GRE opens
+ * with the Incoming-Call-Connected. WAN-Error-Notify and Set-Link-Info from
+ * the server name the client's call by its public id too.
+ */
+static void test_incoming_call(void **state)
+{
+	uint8_t m[256], want[256];
+	struct pgt_ctx c;
+	uint32_t s_in = 5001, s_out = 1001;
+	uint16_t n;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
+	handshake(&c, H10, 40000);
+	handshake(&c, H11, 40001);
+	n = pptp_msg(m, OCRQ, 0x0100, 1, 0);
+	seg_out(&c, H10, 40000, 1001, m, n, NULL);
+	n = pptp_msg(m, OCRP, 0x0080, 0x0100, 1);
+	seg_in(&c, H10, 40000, 5001, m, n, NULL);
+
+	n = pptp_msg(m, ICRQ, 0x0200, 7, 0); /* the server's call id, serial */
+	seg_in(&c, H11, 40001, s_in, m, n, NULL);
+	s_in += n;
+	n = pptp_msg(m, ICRP, 0x0100, 0x0200, 1); /* 0x0100 is H10's public id */
+	pptp_msg(want, ICRP, 0x0101, 0x0200, 1);
+	seg_out(&c, H11, 40001, s_out, m, n, want);
+	s_out += n;
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0101, NULL, NULL, 0, PG_VERDICT_DROP,
+	    PG_CNT_DROP_UNSOLICITED);
+	n = pptp_msg(m, ICCN, 0x0101, 0, 0);
+	pptp_msg(want, ICCN, 0x0100, 0, 0);
+	seg_in(&c, H11, 40001, s_in, m, n, want);
+	s_in += n;
+	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS), 2);
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0101, S1, H11, 0x0100, PG_VERDICT_TO_LAN, 0);
+	gre(&c, PG_SIDE_LAN, H11, S1, 0x0200, WANA, S1, 0x0200, PG_VERDICT_TO_WAN, 0);
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, S1, H10, 0x0100, PG_VERDICT_TO_LAN, 0);
+
+	n = pptp_msg(m, WEN, 0x0101, 0, 0);
+	pptp_msg(want, WEN, 0x0100, 0, 0);
+	seg_in(&c, H11, 40001, s_in, m, n, want);
+	s_in += n;
+	n = pptp_msg(m, SLI, 0x0101, 0, 0);
+	pptp_msg(want, SLI, 0x0100, 0, 0);
+	seg_in(&c, H11, 40001, s_in, m, n, want);
+	s_in += n;
+	/* The client's Set-Link-Info names the server's id: nothing to rewrite. */
+	n = pptp_msg(m, SLI, 0x0200, 0, 0);
+	seg_out(&c, H11, 40001, s_out, m, n, NULL);
+	/* The server ends the call: Call-Disconnect-Notify with its own id. */
+	n = pptp_msg(m, CDN, 0x0200, 0, 3);
+	seg_in(&c, H11, 40001, s_in, m, n, NULL);
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0101, NULL, NULL, 0, PG_VERDICT_DROP,
+	    PG_CNT_DROP_UNSOLICITED);
+	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS_CLEARED), 1);
+	assert_int_equal(counter(&c, PG_CNT_PPTP_BAD_MESSAGE), 0);
+	pgt_ctx_fini(&c);
+}
+
+/* A client turning an offered call down: no GRE for it, its id free again. */
+static void test_incoming_call_declined(void **state)
+{
+	uint8_t m[256];
+	struct pgt_ctx c;
+	uint16_t n;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
+	handshake(&c, H10, 40000);
+	n = pptp_msg(m, ICRQ, 0x0200, 7, 0);
+	seg_in(&c, H10, 40000, 5001, m, n, NULL);
+	n = pptp_msg(m, ICRP, 0x0100, 0x0200, 3); /* result 3: do not accept */
+	seg_out(&c, H10, 40000, 1001, m, n, NULL);
+	n = pptp_msg(m, ICCN, 0x0100, 0, 0);
+	seg_in(&c, H10, 40000, 5001 + lens[ICRQ], m, n, NULL);
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, NULL, NULL, 0, PG_VERDICT_DROP,
+	    PG_CNT_DROP_UNSOLICITED);
+	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS), 0);
+	pgt_ctx_fini(&c);
+}
+
+/* RFC 2637 2.3: a Stop-Control-Connection ends every call of its connection. */
+static void test_stop_control_connection(void **state)
+{
+	uint8_t m[256];
+	struct pgt_ctx c;
+	uint16_t n;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
+	two_calls(&c);
+	n = pptp_msg(m, STOPRQ, 0, 0, 0);
+	m[12] = 1; /* reason: general request */
+	seg_out(&c, H11, 40001, 1001 + lens[OCRQ], m, n, NULL);
+	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS_CLEARED), 1);
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0101, NULL, NULL, 0, PG_VERDICT_DROP,
+	    PG_CNT_DROP_UNSOLICITED);
+	gre(&c, PG_SIDE_LAN, H11, S1, 0x0000, WANA, S1, 0x0000, PG_VERDICT_TO_WAN, 0);
+	/* The first client's call goes on, until its server stops. */
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, S1, H10, 0x0100, PG_VERDICT_TO_LAN, 0);
+	n = pptp_msg(m, STOPRQ, 0, 0, 0);
+	seg_in(&c, H10, 40000, 5001 + lens[OCRP], m, n, NULL);
+	n = pptp_msg(m, STOPRP, 0, 0, 0);
+	seg_out(&c, H10, 40000, 1001 + lens[OCRQ], m, n, NULL);
+	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS_CLEARED), 2);
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, NULL, NULL, 0, PG_VERDICT_DROP,
+	    PG_CNT_DROP_UNSOLICITED);
+	pgt_ctx_fini(&c);
+}
+
+/*
+ * The 17th call on one connection gets no public id: the segment carrying
+ * its request is dropped, never forwarded with the client's own id, and
+ * passes when retransmitted once a call has ended. An echo before it in the
+ * same segment is read again then without harm.
+ */
+static void test_call_table_full(void **state)
+{
+	uint8_t m[512];
+	struct pgt_ctx c;
+	uint32_t seq = 1001;
+	uint16_t n, a;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
+	handshake(&c, H10, 40000);
+	for (unsigned int i = 0; i < 16; i++) {
+		n = pptp_msg(m, OCRQ, (uint16_t)(0x0300 + i), (uint16_t)i, 0);
+		seg_out(&c, H10, 40000, seq, m, n, NULL);
+		seq += n;
+	}
+	a = pptp_msg(m, ECHORQ, 0, 0, 0);
+	n = (uint16_t)(a + pptp_msg(m + a, OCRQ, 0x0310, 16, 0));
+	seg_refused(&c, PG_SIDE_LAN, H10, 40000, seq, m, n, PG_CNT_DROP_PPTP_CALL_REFUSED);
+	assert_int_equal(counter(&c, PG_CNT_PPTP_CALL_LIMIT), 1);
+	seg_refused(&c, PG_SIDE_LAN, H10, 40000, seq, m, n, PG_CNT_DROP_PPTP_CALL_REFUSED);
+	/* The server turns the first call down: a slot is free. */
+	{
+		uint8_t r[64];
+		uint16_t rn = pptp_msg(r, OCRP, 0x0080, 0x0300, 2);
+
+		seg_in(&c, H10, 40000, 5001, r, rn, NULL);
+	}
+	seg_out(&c, H10, 40000, seq, m, n, NULL);
+	assert_int_equal(counter(&c, PG_CNT_PPTP_BAD_MESSAGE), 0);
+	pgt_ctx_fini(&c);
+}
+
+/*
+ * Every public id with the client's high byte is taken towards the server
+ * (256 calls over 16 connections): the next request is refused, not sent
+ * with an id that names another client's call.
+ */
+static void test_call_ids_exhausted(void **state)
+{
+	uint8_t m[256];
+	struct pgt_ctx c;
+	uint16_t n;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
+	for (unsigned int i = 0; i < 16; i++) {
+		handshake(&c, H10, 41000 + i);
+		for (unsigned int j = 0; j < 16; j++) {
+			n = pptp_msg(m, OCRQ, (uint16_t)(0x0100 | (i * 16 + j)), (uint16_t)j, 0);
+			seg_out(&c, H10, 41000 + i, 1001 + j * n, m, n, NULL);
+		}
+	}
+	handshake(&c, H11, 40001);
+	n = pptp_msg(m, OCRQ, 0x0142, 1, 0);
+	seg_refused(&c, PG_SIDE_LAN, H11, 40001, 1001, m, n, PG_CNT_DROP_PPTP_CALL_REFUSED);
+	assert_int_equal(counter(&c, PG_CNT_PPTP_CALL_IDS_EXHAUSTED), 1);
+	/* Another high byte is free. */
+	n = pptp_msg(m, OCRQ, 0x0242, 1, 0);
+	seg_out(&c, H11, 40001, 1001, m, n, NULL);
+	pgt_ctx_fini(&c);
+}
+
+/*
+ * A client gone without a word: the server gives its call id to another
+ * client's new call (pptpd hands out 0, 128, 256, ... again). The new call
+ * takes it over; the old one is ended, not left to block it for hours.
+ */
+static void test_server_reuses_call_id(void **state)
+{
+	uint8_t m[256];
+	struct pgt_ctx c;
+	uint16_t n;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
+	two_calls(&c); /* H10's call has server id 0x0080 */
+	handshake(&c, PGT_H12, 40002);
+	n = pptp_msg(m, OCRQ, 0x0300, 1, 0);
+	seg_out(&c, PGT_H12, 40002, 1001, m, n, NULL);
+	n = pptp_msg(m, OCRP, 0x0080, 0x0300, 1);
+	seg_in(&c, PGT_H12, 40002, 5001, m, n, NULL);
+	assert_int_equal(counter(&c, PG_CNT_PPTP_CALL_ID_CONFLICT), 1);
+	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS_CLEARED), 1);
+	gre(&c, PG_SIDE_LAN, PGT_H12, S1, 0x0080, WANA, S1, 0x0080, PG_VERDICT_TO_WAN, 0);
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0300, S1, PGT_H12, 0x0300, PG_VERDICT_TO_LAN, 0);
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, NULL, NULL, 0, PG_VERDICT_DROP,
+	    PG_CNT_DROP_UNSOLICITED);
+	gre(&c, PG_SIDE_LAN, H10, S1, 0x0080, NULL, NULL, 0, PG_VERDICT_DROP,
+	    PG_CNT_DROP_FLOW_CONFLICT);
+	/* The second client's call is untouched. */
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0101, S1, H11, 0x0100, PG_VERDICT_TO_LAN, 0);
+	pgt_ctx_fini(&c);
+}
+
+/* A FIN on the control connection ends its calls (a RST does not: it may be stray). */
+static void test_fin_ends_calls(void **state)
+{
+	struct pgt_step fin = {.name = "FIN", .side = PG_SIDE_LAN, .verdict = PG_VERDICT_TO_WAN};
+	struct pgt_ctx c;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
+	two_calls(&c);
+	fin.in = tcp(H11, 40001, S1, 1723, PGT_FIN | PGT_ACK, 1001 + lens[OCRQ],
+		     5001 + lens[OCRP], 64);
+	fin.out = tcp(WANA, 40001, S1, 1723, PGT_FIN | PGT_ACK, 1001 + lens[OCRQ],
+		      5001 + lens[OCRP], 63);
+	run(&c, &fin);
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0101, NULL, NULL, 0, PG_VERDICT_DROP,
+	    PG_CNT_DROP_UNSOLICITED);
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, S1, H10, 0x0100, PG_VERDICT_TO_LAN, 0);
+	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS_CLEARED), 1);
+	pgt_ctx_fini(&c);
+}
+
+static void cap_one_session(struct pg_engine_config *cfg)
+{
+	cfg->pptp_max_sessions = 1;
+}
+
+/* A control connection the helper has no room for is refused, not half followed. */
+static void test_sessions_full(void **state)
+{
+	uint8_t m[256];
+	struct pgt_ctx c;
+	uint16_t n;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(&c, cap_one_session), 0);
+	handshake(&c, H10, 40000);
+	handshake(&c, H11, 40001); /* the handshake passes */
+	assert_int_equal(counter(&c, PG_CNT_PPTP_SESSIONS_FULL), 1);
+	n = pptp_msg(m, OCRQ, 0x0100, 1, 0);
+	seg_out(&c, H10, 40000, 1001, m, n, NULL);
+	seg_refused(&c, PG_SIDE_LAN, H11, 40001, 1001, m, n, PG_CNT_DROP_PPTP_UNFOLLOWED);
 	pgt_ctx_fini(&c);
 }
 
@@ -374,6 +709,8 @@ static void test_control_end_frees_calls(void **state)
 	rst.in = tcp(H10, 40000, S1, 1723, PGT_RST, 1001 + 168, 0, 64);
 	rst.out = tcp(WANA, 40000, S1, 1723, PGT_RST, 1001 + 168, 0, 63);
 	run(&c, &rst);
+	/* A RST may be stray (RFC 7857 2.2): the call goes on meanwhile. */
+	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, S1, H10, 0x0100, PG_VERDICT_TO_LAN, 0);
 	/* The RST'd connection lasts the transitory timeout, then goes with its call. */
 	now_t = 241;
 	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, NULL, NULL, 0, PG_VERDICT_DROP,
@@ -466,6 +803,15 @@ int main(void)
 		cmocka_unit_test(test_passthrough_off),
 		cmocka_unit_test(test_control_end_frees_calls),
 		cmocka_unit_test(test_server_inside),
+		cmocka_unit_test(test_gre_waits_for_connected_reply),
+		cmocka_unit_test(test_incoming_call),
+		cmocka_unit_test(test_incoming_call_declined),
+		cmocka_unit_test(test_stop_control_connection),
+		cmocka_unit_test(test_call_table_full),
+		cmocka_unit_test(test_call_ids_exhausted),
+		cmocka_unit_test(test_sessions_full),
+		cmocka_unit_test(test_server_reuses_call_id),
+		cmocka_unit_test(test_fin_ends_calls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

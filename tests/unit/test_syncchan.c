@@ -131,6 +131,11 @@ static void test_refused_setups(void **state)
 	assert_int_equal(pg_config_sync_check(&cfg, &why), 0);
 	cfg.workers = 2;
 	assert_int_equal(pg_config_sync_check(&cfg, &why), -1);
+	/* A DHCP WAN: the pair would not share its public address. */
+	cfg.workers = 1;
+	cfg.wan_dhcp = true;
+	assert_int_equal(pg_config_sync_check(&cfg, &why), -1);
+	assert_non_null(strstr(why, "static [wan] address"));
 	pg_engine_destroy(a);
 }
 

@@ -62,6 +62,17 @@ function bytes(n) {
   return Math.round(n / 1e6) + ' MB';
 }
 
+// "WAN: DHCP lease 198.51.100.53/24 from 198.51.100.1, obtained ..., renews ..., expires ..."
+function wanText(w) {
+  if (!w || w.mode !== 'dhcp') return '';
+  const l = w.lease;
+  if (!l) return 'WAN: ' + w.status;
+  const at = (t) => new Date(t * 1000).toLocaleTimeString();
+  return 'WAN: DHCP lease ' + l.address + '/' + l.prefix + ' via ' + l.gateway + ' from ' +
+    l.server + ', obtained ' + at(l.obtained) + ', renews ' + at(l.renews_at) +
+    ', expires ' + at(l.expires_at) + ' (' + w.state + ')';
+}
+
 async function loadStatus() {
   const s = await api('GET', 'status');
   $('#summary').textContent = 'version ' + s.version + ' · up ' + ago(s.uptime_s) +
@@ -69,12 +80,34 @@ async function loadStatus() {
   fill($('#links tbody'), s.interfaces, (tr, l) => {
     cell(tr, l.side.toUpperCase());
     cell(tr, l.name);
-    cell(tr, l.address + (l.gateway ? ' via ' + l.gateway : ''));
+    cell(tr, (l.address || 'none') + (l.gateway ? ' via ' + l.gateway : ''));
     cell(tr, l.mac || '');
     cell(tr, l.counters ? l.counters.rx_frames + ' / ' + l.counters.tx_frames : '');
   });
+  $('#wan').textContent = wanText(s.wan);
   const nz = Object.entries(s.counters).filter(([, v]) => v > 0);
   fill($('#counters tbody'), nz, (tr, [k, v]) => { cell(tr, k); cell(tr, v); });
+  showShaper(s.shaper || {});
+}
+
+function mbit(bps) {
+  return (bps / 1e6).toFixed(bps < 1e7 ? 2 : 1) + ' Mbit/s';
+}
+
+// The WAN shaper per direction ([wan] shape_up / shape_down): null when off.
+function showShaper(sh) {
+  const rows = [['upload', sh.up], ['download', sh.down]].filter(([, d]) => d);
+  $('#shaper-off').hidden = rows.length > 0;
+  $('#shaper').hidden = rows.length === 0;
+  fill($('#shaper tbody'), rows, (tr, [name, d]) => {
+    cell(tr, name);
+    cell(tr, mbit(d.rate_bps));
+    cell(tr, mbit(d.sent_bps));
+    cell(tr, d.backlog_packets + ' pkts, ' + bytes(d.backlog_bytes));
+    cell(tr, d.active_flows + ' / ' + d.active_hosts);
+    cell(tr, d.counters.drop_codel + ' / ' + d.counters.drop_overlimit);
+    cell(tr, d.counters.ecn_marked);
+  });
 }
 
 // Save sends all three switches, so it waits until they show the running values.

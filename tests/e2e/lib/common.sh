@@ -16,6 +16,7 @@ PY=/usr/bin/python3		# Debian's python: the helpers need only stdlib
 # Processes started for the current scenario, and for the whole world
 # (the gateway daemon). Separate so a scenario's teardown leaves the gateway up.
 SCN_PIDS=()
+SCN_UNDO=()
 WORLD_PIDS=()
 SPAWN_SCOPE=scenario
 LAST_PID=
@@ -83,16 +84,31 @@ stop_pid() {
 	return 0
 }
 
-# stop_scenario_procs - stop everything the current scenario started.
-# Grandchildren (e.g. a daemon's forked workers) are stopped first, while their
-# parent is still alive to reap them; then our own children.
+# scn_undo CMD [ARG ...] - run CMD when the current scenario ends (after its
+# processes stopped), last registered first. The world is shared by every
+# scenario of a run: what one adds to it (an address on a host's loopback, a
+# route) must not change what the next one sees.
+scn_undo() {
+	local q
+	printf -v q '%q ' "$@"
+	SCN_UNDO=("$q" "${SCN_UNDO[@]}")
+}
+
+# stop_scenario_procs - stop everything the current scenario started, then
+# undo what it registered with scn_undo. Grandchildren (e.g. a daemon's
+# forked workers) are stopped first, while their parent is still alive to
+# reap them; then our own children.
 stop_scenario_procs() {
-	local pid
+	local pid cmd
 	kill_ns_strays
 	for pid in "${SCN_PIDS[@]}"; do
 		stop_pid "$pid"
 	done
 	SCN_PIDS=()
+	for cmd in "${SCN_UNDO[@]}"; do
+		eval "$cmd" >/dev/null 2>&1
+	done
+	SCN_UNDO=()
 }
 
 # our_ns - the names of this run's namespaces.

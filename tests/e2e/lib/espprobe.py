@@ -16,6 +16,13 @@ server. No cryptography: what matters to a NAT is the shape of the traffic.
       payload "ECHO " + the client's payload. With DELAY, the answers of an
       SA are held until DELAY seconds after its first ESP arrived (a server
       slow to install the SA), then sent in order. Logs one line per event.
+  responder DELAY gather HOLD
+      As above, but every SA's answers are held until each SA negotiated on
+      UDP 500 has sent ESP, or HOLD seconds after the SA's first ESP; SAs
+      released together are answered oldest first, DELAY seconds apart. The
+      first client's SA is thus answered while later ones already wait: the
+      reverse of the newest-first order a gateway guessing by recency
+      assumes (esp-raw-reverse).
   client TAG SERVER COUNT INTERVAL [START]
       From UDP port 500, runs the IKE-like exchange (3 tries, 1 s each), then
       sends COUNT ESP packets, one every INTERVAL seconds from the wall-clock
@@ -65,7 +72,7 @@ def log(msg):
     print(msg, flush=True)
 
 
-def responder(delay):
+def responder(delay, gather=None):
     udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     udp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     udp.bind(("0.0.0.0", 500))
@@ -74,13 +81,35 @@ def responder(delay):
     by_ispi = {}  # initiator SPI -> our answer, for retransmitted requests
     first = {}  # our inbound SPI -> when its first ESP came
     held = []  # (due, address, packet) answers waiting for their SA's delay
-    log("listening udp 500 and esp")
+    pending = {}  # gather: our inbound SPI -> [(address, packet)] not yet released
+    released = {}  # gather: our inbound SPI -> when its answers may go
+    log("listening udp 500 and esp" + (f" gather {gather}" if gather is not None else ""))
     while True:
         now = time.monotonic()
+        if gather is not None:
+            # Release every SA at once when all have spoken, else each after
+            # HOLD; those released together go oldest first, DELAY apart.
+            everyone = len(first) == len(sas) and len(sas) > 0
+            due_now = sorted((t, k) for k, t in first.items()
+                             if k not in released and (everyone or now >= t + gather))
+            for n, (_, k) in enumerate(due_now):
+                released[k] = now + n * delay
+                log(f"release spi {k:08x} at +{n * delay:.1f}s")
+            for k, when in released.items():
+                if when <= now and pending.get(k):
+                    for dst, pkt in pending.pop(k):
+                        esp.sendto(pkt, (dst, 0))
+                    log(f"released spi {k:08x}")
         while held and held[0][0] <= now:
             _, dst, pkt = held.pop(0)
             esp.sendto(pkt, (dst, 0))
         timeout = max(0.0, held[0][0] - now) if held else None
+        if gather is not None:
+            waits = [t + gather for k, t in first.items() if k not in released]
+            waits += [w for k, w in released.items() if pending.get(k)]
+            if waits:
+                w = max(0.0, min(waits) - now) + 0.01
+                timeout = w if timeout is None else min(timeout, w)
         ready, _, _ = select.select([udp, esp], [], [], timeout)
         if udp in ready:
             data, (addr, port) = udp.recvfrom(2048)
@@ -109,6 +138,16 @@ def responder(delay):
                 continue
             addr, cspi, tag = sas[spi]
             pkt = esp_packet(cspi, seq, b"ECHO " + payload)
+            if gather is not None:
+                first.setdefault(spi, time.monotonic())
+                if spi not in released or released[spi] > time.monotonic():
+                    pending.setdefault(spi, []).append((src, pkt))
+                    log(f"esp from {src} spi {spi:08x} seq {seq} tag {tag} -> spi {cspi:08x} "
+                        f"gathered")
+                    continue
+                esp.sendto(pkt, (src, 0))
+                log(f"esp from {src} spi {spi:08x} seq {seq} tag {tag} -> spi {cspi:08x}")
+                continue
             due = first.setdefault(spi, time.monotonic()) + delay
             if due > time.monotonic():
                 held.append((due, src, pkt))
@@ -181,6 +220,8 @@ def client(tag, server, count, interval, start):
 def main(argv):
     if argv[:1] == ["responder"] and len(argv) <= 2:
         return responder(float(argv[1]) if len(argv) == 2 else 0.0)
+    if argv[:1] == ["responder"] and len(argv) == 4 and argv[2] == "gather":
+        return responder(float(argv[1]), float(argv[3]))
     if len(argv) in (5, 6) and argv[0] == "client":
         start = float(argv[5]) if len(argv) == 6 else 0.0
         return client(argv[1], argv[2], int(argv[3]), float(argv[4]), start)

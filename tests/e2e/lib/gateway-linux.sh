@@ -154,6 +154,30 @@ gateway_apply_settings() {
 		echo "}"
 	} >"$SCN_DIR/pgfwd.nft"
 	nsx "$NS_GW" nft -f "$SCN_DIR/pgfwd.nft" || { echo "nft refused $SCN_DIR/pgfwd.nft" >&2; return 1; }
+	gateway_shape wan0 "${GW_SHAPE_UP:-}" && gateway_shape lan0 "${GW_SHAPE_DOWN:-}"
+}
+
+# gateway_note_shaper - the HTB shapers' statistics (sent, dropped,
+# overlimits, backlog) into the scenario's notes.
+gateway_note_shaper() {
+	local ifc
+	for ifc in wan0 lan0; do
+		nsx "$NS_GW" tc -s qdisc show dev "$ifc" 2>/dev/null | grep -A2 -E '^qdisc (htb|pfifo)' |
+			tr -s ' \n' ' ' | while read -r l; do note "gateway $ifc: $l"; done
+	done
+}
+
+# gateway_shape IF RATE - shape IF's egress to RATE (tc's units: 50mbit) or
+# take the shaper off (empty RATE). This kernel has HTB and TBF but neither
+# fq_codel nor cake (CONFIG_NET_SCH_FQ_CODEL, _CAKE, _CODEL not set): one
+# HTB class with the default FIFO leaf, what such a router can do.
+gateway_shape() {
+	local ifc=$1 rate=$2
+	nsx "$NS_GW" tc qdisc del dev "$ifc" root 2>/dev/null
+	[[ -n $rate ]] || return 0
+	nsx "$NS_GW" tc qdisc add dev "$ifc" root handle 1: htb default 10 &&
+		nsx "$NS_GW" tc class add dev "$ifc" parent 1: classid 1:10 htb rate "$rate" ceil "$rate" ||
+		{ echo "tc refused an HTB shaper of $rate on $ifc" >&2; return 1; }
 }
 
 # gateway_passthrough_dropped - packets a passthrough switch turned away.

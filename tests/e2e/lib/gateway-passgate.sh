@@ -44,6 +44,8 @@ gateway_up() {
 		address   = $WAN_PUB/24
 		gateway   = $WAN_NEXTHOP
 		${GW_WAN_MTU:+mtu       = $GW_WAN_MTU}
+		${GW_SHAPE_UP:+shape_up  = $GW_SHAPE_UP}
+		${GW_SHAPE_DOWN:+shape_down = $GW_SHAPE_DOWN}
 
 		[log]
 		level = ${PG_LOG_LEVEL:-info}
@@ -53,13 +55,14 @@ gateway_up() {
 
 		[datapath]
 		workers = ${PG_E2E_WORKERS:-1}
+		backend = ${PG_E2E_BACKEND:-auto}   # afpacket: the latency-* figures per backend
 	EOF
 	PG_SOCK=$RUN_DIR/ctl/passgated.sock
 	gateway_forward_conf >>"$conf"
 	gateway_passthrough_conf >>"$conf"
 	PG_LOG=$RUN_DIR/$PG_LOG_NAME.log
 	SPAWN_SCOPE=world
-	spawn "$PG_LOG_NAME" "$NS_GW" "$PASSGATED" -c "$conf"
+	spawn "$PG_LOG_NAME" "$NS_GW" "$PASSGATED" -c "$conf" -s "$RUN_DIR/state"
 	SPAWN_SCOPE=scenario
 	PG_PID=$LAST_PID
 	# Ready when a LAN host's ping to 192.168.1.1 is answered; give up at
@@ -153,7 +156,7 @@ gateway_restart_with() {
 	PG_LOG_NAME=passgated-$SCN_NAME
 	PG_LOG=$RUN_DIR/$PG_LOG_NAME.log
 	SPAWN_SCOPE=world
-	spawn "$PG_LOG_NAME" "$NS_GW" "$PASSGATED" -c "$conf" "${PG_RESTART_ARGS[@]}"
+	spawn "$PG_LOG_NAME" "$NS_GW" "$PASSGATED" -c "$conf" -s "$RUN_DIR/state" "${PG_RESTART_ARGS[@]}"
 	SPAWN_SCOPE=scenario
 	PG_RESTART_ARGS=()
 	PG_PID=$LAST_PID
@@ -214,6 +217,13 @@ gateway_dump() {
 # dump_value NAME - a counter's value in PG_DUMP.
 dump_value() {
 	grep -oE "counter $1 [0-9]+" <<<"$PG_DUMP" | tail -n 1 | grep -oE '[0-9]+$' || echo 0
+}
+
+# gateway_note_shaper - the shaper's line of a counter dump ("shaper up
+# rate ... drop_codel N ecn_marked N"), into the scenario's notes.
+gateway_note_shaper() {
+	gateway_dump || return 0
+	grep -oE 'shaper (up|down) .*' <<<"$PG_DUMP" | while read -r l; do note "gateway: $l"; done
 }
 
 # gateway_counter NAME - the current value of one engine counter.

@@ -14,10 +14,17 @@ ALL_SCENARIOS=(ping tcp udp ttl icmp-errors fragments pmtu openvpn-udp openvpn-t
 # One line per piece of work, so lists grow without touching each other.
 ALL_SCENARIOS+=(hairpin-tcp hairpin-udp fwd-pptp fwd-esp fwd-openvpn fwd-wireguard fwd-ipsec fwd-conflict)	# inbound: forwards, DMZ, hairpinning
 ALL_SCENARIOS+=()	# gateway's own services (host path)
+ALL_SCENARIOS+=(ipv6-basic ipv6-pmtu ipv6-wireguard ipv6-openvpn ipv6-ipsec-off)	# IPv6 routed, RFC 6092 firewall (lib/ipv6.sh)
+ALL_SCENARIOS+=(esp-raw-reverse)	# conformance (issue 17): raw ESP answered oldest first
+ALL_SCENARIOS+=(mtu-mismatch)	# conformance (issue 17): fragmentation, ICMP, other protocols
+ALL_SCENARIOS+=(wan-dhcp wan-dhcp-restart wan-dhcp-lost wan-address-change)	# the WAN address from the ISP's DHCP server (Linux: udhcpc)
+ALL_SCENARIOS+=(control-no-stall)	# the control plane never stalls packets (issue 26)
+ALL_SCENARIOS+=(sqm-upload sqm-download sqm-fair latency-idle latency-load)	# the WAN shaper and latency (issue 25)
 # Only with --gateway passgate: what passgated offers beyond forwarding.
 PASSGATE_SCENARIOS=(api)
-PASSGATE_SCENARIOS+=(reload-keeps-flows restart-keeps-flows ha-sync capture web-toggle)	# control plane: reload, capture, web
+PASSGATE_SCENARIOS+=(reload-keeps-flows restart-keeps-flows ha-sync ha-sync-auth capture web-toggle)	# control plane: reload, capture, web
 PASSGATE_SCENARIOS+=(host-admin host-input-firewall router-vpn-server host-dhcp host-dns)	# gateway's own services (host path)
+PASSGATE_SCENARIOS+=(privileges api-tls)	# installed like a router daemon: privilege drop, sd_notify, HTTPS
 # Run only when named (or with --extra): scenarios for behaviour passgated
 # does not have yet. They must pass with the Linux gateway.
 EXTRA_SCENARIOS=()

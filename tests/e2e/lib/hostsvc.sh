@@ -26,7 +26,7 @@ hostsvc_restart() {
 	HOSTSVC_RUN=$SCN_DIR/gw-run
 	# Whatever happens next, the following scenario must not inherit this daemon.
 	GW_SETTINGS_APPLIED=unknown
-	PG_RESTART_ARGS=(-r "$HOSTSVC_RUN")
+	PG_RESTART_ARGS=(-r "$HOSTSVC_RUN" -s "$HOSTSVC_RUN")
 	gateway_restart_with "$conf" 2>/dev/null ||
 		{ fail "passgated with [dhcp]/[dns] did not come back: $(tail -n 1 "$PG_LOG")"; return; }
 	wait_alive "$PG_PID" 15 listening "$NS_GW" udp "$port" ||

@@ -11,6 +11,9 @@
 #                          IKE_AUTH is far larger than the MTU
 #   IPSEC_FRAG=yes|no      IKE fragmentation (no: the IP layer fragments)
 #   IPSEC_PROPOSALS=...    IKE proposals (default aes128-sha256-x25519)
+#   IPSEC_DPD=5s           initiators check liveness this often (an IKE
+#                          message, which also tells the responder a new
+#                          NAT mapping: wan-address-change)
 #
 # Where the peers are, set by the scenario before ipsec_start (fwd-ipsec puts
 # a responder inside the LAN and initiators on both sides):
@@ -141,6 +144,7 @@ ipsec_conf() {
 				gw {
 					version = $IPSEC_VERSION
 					remote_addrs = ${IPSEC_SERVER[$n]:-$SRV1_IP}
+					${IPSEC_DPD:+dpd_delay = $IPSEC_DPD}
 					proposals = $IPSEC_PROPOSALS
 					fragmentation = $IPSEC_FRAG
 					send_cert = $send_cert
@@ -182,6 +186,9 @@ ipsec_start() {
 		tun=10.10.1.$((i + 1))
 		ipsec_is_responder "$i" && tun=10.10.0.1
 		ip -n "$ns" addr replace "$tun/32" dev lo
+		# Left behind, srv1's 10.10.1.2 (fwd-ipsec's initiator there) would
+		# swallow every later scenario's replies into lan1's tunnel.
+		scn_undo ip -n "$ns" addr del "$tun/32" dev lo
 		spawn "charon$i" "$ns" env STRONGSWAN_CONF="$d/strongswan.conf" sh -c \
 			'mount --bind "$1" /run && exec /usr/lib/ipsec/charon' sh "$d/run"
 		wait_alive "$LAST_PID" 5 test -S "$d/charon.vici" ||
@@ -205,7 +212,14 @@ ipsec_initiate() {
 # ipsec_tunnel_up I SECS - lanI's first ping inside its tunnel is answered
 # within SECS seconds.
 ipsec_tunnel_up() {
-	wait_until "$2" nsx "${NS_LAN[$(($1 - 1))]}" ping -n -c 1 -W 1 10.10.0.1
+	local ns=${NS_LAN[$(($1 - 1))]}
+	# A ping the host answers itself (10.10.0.1 on its own loopback) has not
+	# crossed the gateway: never count it as a tunnel.
+	if ip -n "$ns" route get 10.10.0.1 2>/dev/null | grep -q '^local '; then
+		echo "10.10.0.1 is an address of lan$1 itself" >&2
+		return 1
+	fi
+	wait_until "$2" nsx "$ns" ping -n -c 1 -W 1 10.10.0.1
 }
 
 # ipsec_why I - the first line in lanI's charon log that says what went wrong.

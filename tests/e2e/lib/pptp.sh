@@ -28,14 +28,32 @@ pptp_server() {
 }
 
 # pptp_client N - start a pptp call from lanN; its stand-in tags its echo
-# requests "lanN" and logs to $SCN_DIR/stub-lanN.log. Sets LAST_PID.
+# requests "lanN" and logs to $SCN_DIR/stub-lanN.log. Sets LAST_PID. With
+# PPTP_RANDOM set (pptp_same_call_ids), pptp reads that file as /dev/random.
 pptp_client() {
 	local i=$1
 	mkdir -p "$SCN_DIR/run$i/pptp"
-	spawn "pptp-lan$i" "${NS_LAN[$((i - 1))]}" sh -c 'mount --bind "$1" /run && exec socat \
+	spawn "pptp-lan$i" "${NS_LAN[$((i - 1))]}" sh -c 'mount --bind "$1" /run &&
+		{ [ -z "$6" ] || mount --bind "$6" /dev/random; } && exec socat \
 		"EXEC:pptp $2 --nolaunchpppd --nohostroute --loglevel 2" \
 		"EXEC:$3 --tag $4 --log $5"' sh \
-		"$SCN_DIR/run$i" "$SRV1_IP" "$PPTP_STUB" "lan$i" "$SCN_DIR/stub-lan$i.log"
+		"$SCN_DIR/run$i" "$SRV1_IP" "$PPTP_STUB" "lan$i" "$SCN_DIR/stub-lan$i.log" \
+		"${PPTP_RANDOM:-}"
+}
+
+# pptp_same_call_ids - make every pptp client started afterwards pick the
+# same call id, as clients counting their ids from one start do: pptp-linux
+# draws its call id from two bytes of /dev/random, which each client's
+# private mount namespace then finds in a file of constant bytes.
+pptp_same_call_ids() {
+	PPTP_RANDOM=$SCN_DIR/same-call-id.bin
+	printf 'BB%.0s' {1..64} >"$PPTP_RANDOM"
+}
+
+# pptp_ocrq_ids PCAP - "SRC:PORT CALLID" for each Outgoing-Call-Request in PCAP.
+pptp_ocrq_ids() {
+	tshark -r "$1" -n -Y 'pptp.control_message_type == 7' -T fields -E separator=' ' -e ip.src -e tcp.srcport \
+		-e pptp.call_id 2>/dev/null | awk '{print $1 ":" $2, $3}' | sort -u
 }
 
 # pptp_ctl_peers - remote address:port of pptpd's established connections.

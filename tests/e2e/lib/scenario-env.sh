@@ -14,6 +14,10 @@
 #   GW_PASSTHROUGH="pptp=off ipsec=off l2tp=off"
 #       passthrough switches (passgated's [passthrough] keys); the Linux
 #       gateway drops that VPN type's traffic in its forward path instead.
+#   GW_SHAPE_UP=50mbit  GW_SHAPE_DOWN=200mbit
+#       the WAN shaper (passgated's [wan] shape_up, shape_down); the Linux
+#       gateway gets an HTB class at that rate on wan0 (lan0 for down),
+#       the only shapers its kernel has (no fq_codel, no cake).
 #
 # The harness applies them before the scenario (lib/gateway-*.sh,
 # gateway_apply_settings: passgated is restarted with a config holding them;
@@ -44,7 +48,8 @@ PASS_NOTE=			# why a judged scenario passed
 # scenario_env_reset - forget the previous scenario's requests (before each
 # scenario file is sourced).
 scenario_env_reset() {
-	unset GW_FORWARDS GW_DMZ GW_WAN_MTU GW_PASSTHROUGH EXPECT_PASSGATE EXPECT_LINUX
+	unset GW_FORWARDS GW_DMZ GW_WAN_MTU GW_PASSTHROUGH GW_SHAPE_UP GW_SHAPE_DOWN EXPECT_PASSGATE \
+		EXPECT_LINUX
 	PASS_NOTE=
 }
 
@@ -55,6 +60,8 @@ gw_settings_key() {
 	printf 'dmz=%s;mtu=%s' "${GW_DMZ:-}" "${GW_WAN_MTU:-}"
 	# Only when asked for, so the default key stays what a fresh world has.
 	[[ -n ${GW_PASSTHROUGH:-} ]] && printf ';pt=%s' "$GW_PASSTHROUGH"
+	[[ -n ${GW_SHAPE_UP:-}${GW_SHAPE_DOWN:-} ]] &&
+		printf ';shape=%s/%s' "${GW_SHAPE_UP:-}" "${GW_SHAPE_DOWN:-}"
 	return 0
 }
 

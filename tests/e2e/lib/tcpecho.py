@@ -5,7 +5,8 @@
 the address:port the server saw.
 
   server PORT...
-      Listens on every PORT. Each connection gets b"SEEN addr:port\\n" first,
+  server6 PORT...
+      Listens on every PORT (server6: on IPv6 only). Each connection gets b"SEEN addr:port\\n" first,
       then every byte it sends echoed until it closes its side. Logs
       "from addr:port to PORT bytes N" when a connection ends.
   client HOST PORT SIZE
@@ -34,12 +35,14 @@ def handle(conn, addr, port):
     print(f"from {addr[0]}:{addr[1]} to {port} bytes {total}", flush=True)
 
 
-def server(ports):
+def server(ports, family=socket.AF_INET):
     sel = selectors.DefaultSelector()
     for port in ports:
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s = socket.socket(family, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(("0.0.0.0", port))
+        if family == socket.AF_INET6:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        s.bind(("::" if family == socket.AF_INET6 else "0.0.0.0", port))
         s.listen(16)
         sel.register(s, selectors.EVENT_READ, port)
     print(f"listening tcp {' '.join(map(str, ports))}", flush=True)
@@ -78,6 +81,8 @@ def main(argv):
     try:
         if len(argv) >= 2 and argv[0] == "server":
             return server([int(p) for p in argv[1:]])
+        if len(argv) >= 2 and argv[0] == "server6":
+            return server([int(p) for p in argv[1:]], socket.AF_INET6)
         if len(argv) == 4 and argv[0] == "client":
             return client(argv[1], int(argv[2]), int(argv[3]))
     except OSError as e:

@@ -17,6 +17,11 @@
 #       so each filter lets the other's packets in: "both";
 #     - linux: nftables masquerade does not hairpin mappings (a packet to
 #       the public address from the LAN is for the router itself): "none".
+# 3. To oneself (RFC 4787 REQ-9, the STUN hairpinning test of RFC 5780 4.6):
+#    lan3 learns its public UDP mapping from the echo on pgsrv1 and sends to
+#    that address:port for 2 s (lib/udppunch.py self). Expected: passgate
+#    "back" (its packets come back to it from its own public address:port),
+#    linux "none".
 # The TCP half is hairpin-tcp.
 
 source "$E2E_DIR/lib/forward.sh"
@@ -33,7 +38,35 @@ scenario() {
 	grep -q "^from $FWD_SEEN " "$SCN_DIR/udp-echo-lan1.log" ||
 		{ fail "lan1's UDP server did not log $FWD_SEEN"; return; }
 	report hairpin-udp "${LAN_IP[2]}:42000 -> $WAN_PUB:5353" "${LAN_IP[0]}:7007/udp" PASS "$FWD_SEEN, 10 echoed"
-	hairpin_mappings
+	hairpin_mappings || return
+	hairpin_self
+}
+
+# hairpin_self - part 3: lan3 sends to its own public mapping (the UDP echo
+# on pgsrv1 from part 2 tells it which that is).
+hairpin_self() {
+	local line pub sent got from word text
+	# Its own expectations: what each gateway does to a host's packet to itself.
+	local EXPECT_PASSGATE=back EXPECT_LINUX=none
+	spawn punch-self-lan3 "${NS_LAN[2]}" timeout 15 "$PY" "$E2E_DIR/lib/udppunch.py" \
+		self lan3 "$SRV1_IP" 44003 2
+	wait "$LAST_PID"
+	line=$(grep '^result ' "$SCN_DIR/punch-self-lan3.log")
+	note "lan3 to itself: $line"
+	pub=$(sed -n 's/.* public=\([^ ]*\) .*/\1/p' <<<"$line")
+	sent=$(sed -n 's/.* sent=\([0-9]*\).*/\1/p' <<<"$line")
+	got=$(sed -n 's/.* received=\([0-9]*\).*/\1/p' <<<"$line")
+	from=$(sed -n 's/.* from_public=\([0-9]*\).*/\1/p' <<<"$line")
+	all_from_public "$pub" || { fail "lan3 could not learn its public mapping (${line:-no result})"; return; }
+	if ((got > 0 && got == from)); then
+		word=back text="lan3's packets to $pub came back to it from $pub ($got of $sent)"
+	elif ((got == 0)); then
+		word=none text="none of lan3's $sent packets to its own $pub came back"
+	else
+		word=wrong-source text="$got of lan3's packets came back, only $from from $pub"
+	fi
+	judge "$word" "$text" || return
+	report hairpin-udp "${LAN_IP[2]}:44003 -> itself" "$pub" PASS "$got of $sent back from $pub"
 }
 
 # hairpin_mappings - part 2: lan1 and lan2 through each other's mappings.

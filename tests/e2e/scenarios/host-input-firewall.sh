@@ -29,7 +29,7 @@ scenario() {
 	need curl python3 || return
 	local creds code out lan=${NS_LAN[0]} before after up n=5 p
 	creds=$(hp_credentials) || { fail "passgated --hash-password failed"; return; }
-	hp_restart "$(printf '[api]\nlisten = %s:80\n%s\n' "$LAN_GW" "$creds")" || return
+	hp_restart "$(printf '[api]\nlisten = %s:80\ntls = off\n%s\n' "$LAN_GW" "$creds")" || return
 	spawn gw-listeners "$NS_GW" "$PY" "$E2E_DIR/lib/tcpecho.py" server 22 2222
 	for p in 22 2222 80; do
 		wait_listen "$NS_GW" tcp "$p" 5 || { fail "nothing listens on the gateway's port $p"; return; }

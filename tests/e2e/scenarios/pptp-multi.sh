@@ -5,14 +5,26 @@
 # ways. Passes when every client's frames reach a server end of their own
 # (three distinct server ends), every client hears its own server end and
 # no other (calls not crossed), and pptpd saw every control connection from
-# the gateway's public address.
+# the gateway's public address. The clients all pick the same call id
+# (pptp_same_call_ids: pptp-linux draws it from /dev/random), as clients
+# counting from one start do: captured on the LAN hosts and at the server, the
+# Outgoing-Call-Requests carry one id inside and three distinct ids outside,
+# so the gateway really translated them (passgated's public call ids, Linux's
+# NATed source ports).
 
 source "$E2E_DIR/lib/pptp.sh"
 
 scenario() {
-	need pptpd pptp socat || return
-	local i j n=3 peers own=() other seen=() known=
+	need pptpd pptp socat tshark || return
+	local i j n=3 peers own=() other seen=() known= ids inside outside
 	pptp_server || return
+	pptp_same_call_ids
+	for ((i = 1; i <= n; i++)); do
+		CAP_NOWAIT=1 capture_start "ctl-lan$i" "${NS_LAN[$((i - 1))]}" eth0 "tcp port 1723" -s 0
+	done
+	CAP_NOWAIT=1 capture_start ctl-srv1 "$NS_SRV1" eth0 "tcp port 1723" -s 0
+	for ((i = 1; i <= n; i++)); do capture_ready "ctl-lan$i" || return; done
+	capture_ready ctl-srv1 || return
 	# One control connection at a time, so pptpd's view of each is known;
 	# the calls then run side by side.
 	for ((i = 1; i <= n; i++)); do
@@ -50,6 +62,17 @@ scenario() {
 	done
 	# shellcheck disable=SC2086
 	all_from_public $peers || { fail "pptpd saw '${peers//$'\n'/ }', expected $WAN_PUB only"; return; }
+	capture_stop ctl-lan1 ctl-lan2 ctl-lan3 ctl-srv1
+	for ((i = 1; i <= n; i++)); do
+		ids+=$(pptp_ocrq_ids "$SCN_DIR/ctl-lan$i.pcap")$'\n'
+	done
+	inside=$(awk 'NF == 2 {print $2}' <<<"$ids" | sort -u)
+	outside=$(pptp_ocrq_ids "$SCN_DIR/ctl-srv1.pcap" | awk '{print $2}' | sort -u)
+	note "call ids sent by the clients: ${inside//$'\n'/ }; seen by pptpd: ${outside//$'\n'/ }"
+	(($(grep -c . <<<"$inside") == 1 && $(awk 'NF == 2' <<<"$ids" | grep -c .) == n)) ||
+		{ fail "the clients' call ids did not collide (${inside//$'\n'/ }): nothing to translate"; return; }
+	(($(grep -c . <<<"$outside") == n)) ||
+		{ fail "pptpd saw call ids '${outside//$'\n'/ }' for $n calls: not rewritten apart"; return; }
 	((${#own[@]} == n)) || { fail "fewer server ends than calls"; return; }
 	for ((i = 1; i <= n; i++)); do
 		report pptp-multi "${LAN_IP[$((i - 1))]}" "$SRV1_IP:1723/tcp+gre" PASS "${seen[i]} + GRE"

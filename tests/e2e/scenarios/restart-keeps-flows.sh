@@ -5,11 +5,11 @@
 #
 #   lan1 (openvpn client, TCP, ping 10.8.0.1 every 0.2 s) ──┐
 #                                                           ├─► passgated ──► srv1 (openvpn server tcp 1194,
-#   lan2 (wireguard-go, ping 10.9.0.1 every 0.2 s) ─────────┘   -s STATE      wireguard-go 10.9.0.1)
+#   lan2 (wireguard-go, ping 10.9.0.1 every 0.2 s) ─────────┘   -k -s STATE   wireguard-go 10.9.0.1)
 #                         SIGTERM: flows written to STATE/flows.state
 #                         start:   read back (same config, fresh), then forwarding resumes
 #
-# passgated runs with -s (docs/HA.md "Restarts") from the start of the
+# passgated runs with -k (docs/HA.md "Restarts") from the start of the
 # scenario. Passes when, across the restart: the OpenVPN client never
 # re-initialised (one "Initialization Sequence Completed", no restart in its
 # log: its TCP connection lived on), the WireGuard server still has the
@@ -37,7 +37,7 @@ scenario() {
 	mkdir -p "$RS_STATE"
 	rs_run
 	local rc=$?
-	# The daemon runs with -s and this scenario's name: the next scenario
+	# The daemon runs with -k and this scenario's name: the next scenario
 	# gets the harness's own start again.
 	GW_SETTINGS_APPLIED=unknown
 	return "$rc"
@@ -45,10 +45,10 @@ scenario() {
 
 rs_run() {
 	local p0 p1 before after gap0 gap1 tx rx i
-	# passgated with -s from here on, so the restart under test can hand over.
-	PG_RESTART_ARGS=(-s "$RS_STATE")
+	# passgated with -k from here on, so the restart under test can hand over.
+	PG_RESTART_ARGS=(-k -s "$RS_STATE")
 	gateway_restart_with "$RUN_DIR/passgated.conf" ||
-		{ fail "passgated with -s $RS_STATE did not start"; return; }
+		{ fail "passgated with -k -s $RS_STATE did not start"; return; }
 	rs_openvpn || return
 	rs_wireguard || return
 
@@ -121,7 +121,7 @@ rs_restart() {
 	PG_LOG_NAME=passgated-$SCN_NAME-2
 	PG_LOG=$RUN_DIR/$PG_LOG_NAME.log
 	SPAWN_SCOPE=world
-	spawn "$PG_LOG_NAME" "$NS_GW" "$PASSGATED" -c "$RUN_DIR/passgated.conf" -s "$RS_STATE"
+	spawn "$PG_LOG_NAME" "$NS_GW" "$PASSGATED" -c "$RUN_DIR/passgated.conf" -k -s "$RS_STATE"
 	SPAWN_SCOPE=scenario
 	PG_PID=$LAST_PID
 	wait_until 15 rs_ready ||

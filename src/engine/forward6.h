@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * forward6.h - the engine's IPv6 side: routed without NAT, through the
+ * RFC 6092 simple-security firewall. Internal to the engine (engine.c calls
+ * it); behaviour in docs/ENGINE.md "IPv6".
+ */
+#ifndef PG_FORWARD6_H
+#define PG_FORWARD6_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/engine.h"
+
+struct pg_engine;
+struct pg_v6;
+
+/* Check the IPv6 part of a configuration: 0, or -1 with *why set. */
+int pg_v6_config_check(const struct pg_engine_config *cfg, const char **why);
+
+/* Bytes pg_v6_create() allocates for cfg. */
+size_t pg_v6_memory_size(const struct pg_engine_config *cfg);
+
+/* The IPv6 state: its flow table and ICMPv6 error bucket. NULL without memory. */
+struct pg_v6 *pg_v6_create(const struct pg_engine_config *cfg);
+void pg_v6_destroy(struct pg_v6 *v);
+
+/* One IPv6 packet (pkt->l3[0] >> 4 == 6) from pg_engine_run(): verdict set, counted. */
+void pg_v6_process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms);
+
+/* Free a bounded number of idle flows; called with every run and tick. */
+void pg_v6_expire(struct pg_engine *e, uint32_t now_s);
+
+/* Live IPv6 flows. */
+uint32_t pg_v6_flow_count(const struct pg_engine *e);
+
+#endif /* PG_FORWARD6_H */

@@ -1,0 +1,543 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_forward6.c - IPv6 packet tables: routing without NAT, the RFC 6092
+ * firewall (outbound opens, inbound only on a flow, IPsec let in unless
+ * switched off, ICMPv6 errors of flows), hop limit and Packet Too Big
+ * generated, MSS clamping, the gateway's own echo replies, the extension
+ * header walk and its counted refusals, fragments, expiry.
+ *
+ * Each scenario is a fresh engine and rows (name, input, side, time,
+ * expected verdict, output bytes or drop reason, next hop). Expected packets
+ * are built from scratch by the test library with its own checksum code.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine/engine.h"
+#include "engine/shard.h"
+#include "../lib/fixture.h"
+#include "../lib/pktbuild6.h"
+
+#define H10 "2001:db8:1::10"
+#define H11 "2001:db8:1::11"
+#define GWL "2001:db8:1::1"
+#define GWW "2001:db8:ffff::2"
+#define NH "2001:db8:ffff::1"
+#define S1 "2001:db8:2::1"
+#define S2 "2001:db8:2::2"
+#define WN "2001:db8:ffff::7" /* a server on the WAN's own prefix */
+
+#define LAN PG_SIDE_LAN
+#define WAN PG_SIDE_WAN
+#define TO_LAN PG_VERDICT_TO_LAN
+#define TO_WAN PG_VERDICT_TO_WAN
+
+struct poke {
+	uint16_t off;
+	uint8_t val;
+	bool set;
+};
+
+struct row6 {
+	const char *name;
+	uint32_t t; /* seconds */
+	uint8_t side;
+	struct pgt6_spec in;
+	struct poke poke[2]; /* bytes changed after building (malformed input) */
+	uint16_t trim;	     /* bytes cut off the end after building */
+	uint8_t verdict;
+	uint16_t drop; /* counter expected: the drop reason, or with a verdict a drop it stands for */
+	struct pgt6_spec out;
+	const char *hop; /* expected next hop; NULL: not checked; "::": zero */
+	uint16_t counter; /* a counter that must read cval after the row */
+	uint64_t cval;
+};
+
+#define END {.name = NULL}
+#define DROPPED(r) .verdict = PG_VERDICT_DROP, .drop = PG_CNT_##r
+
+static void config6(struct pg_engine_config *cfg)
+{
+	pgt_config(cfg);
+	pgt6_addr(GWL, cfg->lan6_addr);
+	cfg->lan6_prefix = 64;
+	pgt6_addr(GWW, cfg->wan6_addr);
+	cfg->wan6_prefix = 64;
+	pgt6_addr(NH, cfg->wan6_gateway);
+}
+
+static void run_rows(const struct row6 *rows, void (*tweak)(struct pg_engine_config *))
+{
+	struct pg_engine_config cfg;
+	struct pg_engine *e;
+
+	config6(&cfg);
+	if (tweak)
+		tweak(&cfg);
+	e = pg_engine_create(&cfg);
+	assert_non_null(e);
+	for (const struct row6 *r = rows; r->name; r++) {
+		uint8_t in[PGT_BUF], want[PGT_BUF], hop[16], *buf;
+		uint32_t len = pgt6_build(&r->in, in, sizeof(in)), wlen, cap;
+		struct pg_pkt pkt;
+
+		if (!len)
+			fail_msg("row '%s': input does not build", r->name);
+		for (int k = 0; k < 2; k++)
+			if (r->poke[k].set)
+				in[r->poke[k].off] = r->poke[k].val;
+		len -= r->trim;
+		cap = len + PG_PKT_ERROR_GROWTH6;
+		buf = malloc(cap); /* exactly cap: the sanitizer sees any write past it */
+		assert_non_null(buf);
+		memcpy(buf, in, len);
+		memset(&pkt, 0, sizeof(pkt));
+		pkt.l3 = buf;
+		pkt.len = len;
+		pkt.cap = cap;
+		pkt.side = r->side;
+		pg_engine_run(e, &pkt, 1, (uint64_t)r->t * 1000);
+		if (pkt.verdict != r->verdict)
+			fail_msg("row '%s': verdict %u, want %u (drop reason %s)", r->name,
+				 pkt.verdict, r->verdict, pg_counter_name(pkt.drop_reason));
+		if (r->verdict == PG_VERDICT_DROP && pkt.drop_reason != r->drop)
+			fail_msg("row '%s': dropped as %s, want %s", r->name,
+				 pg_counter_name(pkt.drop_reason), pg_counter_name(r->drop));
+		if (r->verdict != PG_VERDICT_DROP && r->drop && !pg_engine_counters(e)[r->drop])
+			fail_msg("row '%s': %s not counted", r->name, pg_counter_name(r->drop));
+		if (r->verdict != PG_VERDICT_DROP && r->out.src) {
+			wlen = pgt6_build(&r->out, want, sizeof(want));
+			if (wlen != pkt.len || memcmp(want, pkt.l3, wlen)) {
+				uint32_t i = 0;
+
+				while (i < wlen && i < pkt.len && want[i] == pkt.l3[i])
+					i++;
+				fail_msg("row '%s': output differs at byte %u (len %u, want %u)",
+					 r->name, i, pkt.len, wlen);
+			}
+		}
+		if (r->hop) {
+			pgt6_addr(r->hop, hop);
+			if (memcmp(hop, pkt.next_hop6, 16))
+				fail_msg("row '%s': wrong next hop", r->name);
+		}
+		if (r->counter && pg_engine_counters(e)[r->counter] != r->cval)
+			fail_msg("row '%s': %s is %llu, want %llu", r->name,
+				 pg_counter_name(r->counter),
+				 (unsigned long long)pg_engine_counters(e)[r->counter],
+				 (unsigned long long)r->cval);
+		free(buf);
+	}
+	pg_engine_destroy(e);
+}
+
+#define UDP6(s, sp, d, dp, h) \
+	{.proto = PGT_P_UDP, .src = (s), .sport = (sp), .dst = (d), .dport = (dp), .hlim = (h), .paylen = 20}
+#define TCP6(s, sp, d, dp, fl, h) \
+	{.proto = PGT_P_TCP, .src = (s), .sport = (sp), .dst = (d), .dport = (dp), .tcp_flags = (fl), .seq = 1, .hlim = (h)}
+#define ECHO6(s, d, ty, id, h) \
+	{.proto = PGT_P_ICMP6, .src = (s), .dst = (d), .icmp_type = (ty), .icmp_id = (id), .icmp_seq = 1, .hlim = (h), .paylen = 16}
+
+/* ---- outbound opens, inbound only on a flow --------------------------------- */
+
+static const struct row6 udp_tcp[] = {
+	{.name = "UDP out: routed, hop limit 63, via the WAN gateway", .side = LAN,
+	 .in = UDP6(H10, 5000, S1, 53, 64), .verdict = TO_WAN, .out = UDP6(H10, 5000, S1, 53, 63),
+	 .hop = NH, .counter = PG_CNT_FLOW6_CREATED, .cval = 1},
+	{.name = "UDP answer in: to the host itself", .t = 1, .side = WAN,
+	 .in = UDP6(S1, 53, H10, 5000, 50), .verdict = TO_LAN, .out = UDP6(S1, 53, H10, 5000, 49),
+	 .hop = H10},
+	{.name = "UDP from the same server, another port: unsolicited", .t = 1, .side = WAN,
+	 .in = UDP6(S1, 54, H10, 5000, 50), DROPPED(DROP_UNSOLICITED)},
+	{.name = "UDP from another server: unsolicited", .t = 1, .side = WAN,
+	 .in = UDP6(S2, 53, H10, 5000, 50), DROPPED(DROP_UNSOLICITED)},
+	{.name = "UDP to a server on the WAN prefix: next hop is the server", .t = 1, .side = LAN,
+	 .in = UDP6(H10, 5001, WN, 53, 64), .verdict = TO_WAN, .hop = WN},
+	{.name = "TCP SYN out", .t = 2, .side = LAN, .in = TCP6(H10, 40000, S1, 443, PGT_SYN, 64),
+	 .verdict = TO_WAN, .out = TCP6(H10, 40000, S1, 443, PGT_SYN, 63)},
+	{.name = "TCP SYN-ACK in", .t = 2, .side = WAN,
+	 .in = TCP6(S1, 443, H10, 40000, PGT_SYN | PGT_ACK, 60), .verdict = TO_LAN,
+	 .out = TCP6(S1, 443, H10, 40000, PGT_SYN | PGT_ACK, 59)},
+	{.name = "TCP ACK out", .t = 2, .side = LAN, .in = TCP6(H10, 40000, S1, 443, PGT_ACK, 64),
+	 .verdict = TO_WAN},
+	{.name = "unsolicited TCP SYN in: dropped, counted, no answer", .t = 3, .side = WAN,
+	 .in = TCP6(S1, 5555, H10, 22, PGT_SYN, 60), DROPPED(DROP_UNSOLICITED),
+	 .counter = PG_CNT_ICMP_ERR_SENT, .cval = 0},
+	{.name = "TCP ACK out without a flow", .t = 3, .side = LAN,
+	 .in = TCP6(H10, 40001, S1, 443, PGT_ACK, 64), DROPPED(DROP_TCP_NO_FLOW)},
+	{.name = "UDP flow idle past 300 s: its answer is unsolicited", .t = 302, .side = WAN,
+	 .in = UDP6(S1, 53, H10, 5000, 50), DROPPED(DROP_UNSOLICITED)},
+	{.name = "the TCP flow is established: still there", .t = 302, .side = WAN,
+	 .in = TCP6(S1, 443, H10, 40000, PGT_ACK, 60), .verdict = TO_LAN},
+	END,
+};
+
+static void test_udp_tcp(void **state)
+{
+	(void)state;
+	run_rows(udp_tcp, NULL);
+}
+
+/* ---- addresses ------------------------------------------------------------------ */
+
+static const struct row6 addresses[] = {
+	{.name = "LAN source outside the LAN prefix", .side = LAN,
+	 .in = UDP6("2001:db8:9::10", 5000, S1, 53, 64), DROPPED(DROP_LAN_SPOOFED)},
+	{.name = "LAN source is the gateway's own", .side = LAN, .in = UDP6(GWL, 5000, S1, 53, 64),
+	 DROPPED(DROP_LAN_SPOOFED)},
+	{.name = "WAN source inside the LAN prefix", .side = WAN, .in = UDP6(H11, 5000, H10, 53, 64),
+	 DROPPED(DROP_WAN_SPOOFED)},
+	{.name = "WAN packet for another prefix", .side = WAN,
+	 .in = UDP6(S1, 5000, "2001:db8:5::1", 53, 64), DROPPED(DROP_WAN_NOT_OURS)},
+	{.name = "LAN host to another LAN host", .side = LAN, .in = UDP6(H10, 5000, H11, 53, 64),
+	 DROPPED(DROP_LAN_LOCAL)},
+	{.name = "link-local source is never forwarded", .side = LAN,
+	 .in = UDP6("fe80::10", 5000, S1, 53, 64), DROPPED(DROP_IP_BAD_ADDR)},
+	{.name = "multicast source", .side = WAN, .in = UDP6("ff02::1", 5000, H10, 53, 64),
+	 DROPPED(DROP_IP_BAD_ADDR)},
+	{.name = "loopback destination", .side = LAN, .in = UDP6(H10, 5000, "::1", 53, 64),
+	 DROPPED(DROP_IP_BAD_ADDR)},
+	{.name = "UDP to the gateway: no IPv6 host path", .side = LAN,
+	 .in = UDP6(H10, 5000, GWL, 53, 64), DROPPED(DROP_TO_GW_LIMIT)},
+	END,
+};
+
+static void test_addresses(void **state)
+{
+	(void)state;
+	run_rows(addresses, NULL);
+}
+
+static void v6_off(struct pg_engine_config *cfg)
+{
+	cfg->lan6_prefix = 0;
+}
+
+static const struct row6 off[] = {
+	{.name = "no IPv6 prefix: every IPv6 packet counted", .side = LAN,
+	 .in = UDP6(H10, 5000, S1, 53, 64), DROPPED(DROP_IP6_OFF)},
+	END,
+};
+
+static void test_off(void **state)
+{
+	(void)state;
+	run_rows(off, v6_off);
+}
+
+/* ---- ICMPv6 --------------------------------------------------------------------- */
+
+static const struct pgt6_spec dying = UDP6(H10, 5000, S1, 33434, 1);
+static const struct pgt6_spec dying_in = TCP6(S1, 443, H10, 40000, PGT_ACK, 1);
+static const struct pgt6_spec quoted_out = UDP6(H10, 6000, S1, 53, 63);
+static const struct pgt6_spec quoted_other = UDP6(H10, 6001, S1, 53, 63);
+
+static const struct row6 icmp6[] = {
+	{.name = "echo request out", .side = LAN, .in = ECHO6(H10, S1, 128, 7, 64),
+	 .verdict = TO_WAN, .out = ECHO6(H10, S1, 128, 7, 63)},
+	{.name = "echo reply in", .side = WAN, .in = ECHO6(S1, H10, 129, 7, 60), .verdict = TO_LAN,
+	 .out = ECHO6(S1, H10, 129, 7, 59)},
+	{.name = "echo reply in, another identifier: unsolicited", .side = WAN,
+	 .in = ECHO6(S1, H10, 129, 8, 60), DROPPED(DROP_UNSOLICITED)},
+	{.name = "echo request in: RFC 4890 lets it pass", .side = WAN,
+	 .in = ECHO6(S2, H10, 128, 9, 60), .verdict = TO_LAN},
+	{.name = "the host's echo reply out", .side = LAN, .in = ECHO6(H10, S2, 129, 9, 64),
+	 .verdict = TO_WAN},
+	{.name = "echo reply out without a request", .side = LAN, .in = ECHO6(H10, S2, 129, 10, 64),
+	 DROPPED(DROP_ICMP_TYPE)},
+	{.name = "ping to the gateway's LAN address: answered", .side = LAN,
+	 .in = ECHO6(H10, GWL, 128, 11, 64), .verdict = TO_LAN,
+	 .out = ECHO6(GWL, H10, 129, 11, 64), .hop = H10,
+	 .counter = PG_CNT_ICMP_ECHO_REPLIED, .cval = 1},
+	{.name = "ping to the gateway's WAN address from outside: answered", .side = WAN,
+	 .in = ECHO6(S1, GWW, 128, 12, 60), .verdict = TO_WAN, .out = ECHO6(GWW, S1, 129, 12, 64),
+	 .hop = NH},
+	{.name = "hop limit 1 out: time exceeded from the gateway's LAN address", .side = LAN,
+	 .in = UDP6(H10, 5000, S1, 33434, 1), .verdict = TO_LAN, .drop = PG_CNT_DROP_TTL_EXCEEDED,
+	 .out = {.proto = PGT_P_ICMP6, .src = GWL, .dst = H10, .icmp_type = 3, .inner = &dying},
+	 .hop = H10},
+	{.name = "hop limit 1 in: time exceeded back to the WAN", .side = WAN,
+	 .in = TCP6(S1, 443, H10, 40000, PGT_ACK, 1), .verdict = TO_WAN,
+	 .out = {.proto = PGT_P_ICMP6, .src = GWW, .dst = S1, .icmp_type = 3, .inner = &dying_in},
+	 .hop = NH},
+	{.name = "UDP out for the errors below", .side = LAN, .in = UDP6(H10, 6000, S1, 53, 64),
+	 .verdict = TO_WAN},
+	{.name = "port unreachable about the flow: passes in", .side = WAN,
+	 .in = {.proto = PGT_P_ICMP6, .src = S1, .dst = H10, .icmp_type = 1, .icmp_code = 4,
+		.inner = &quoted_out},
+	 .verdict = TO_LAN},
+	{.name = "a router's time exceeded about the flow: passes in", .side = WAN,
+	 .in = {.proto = PGT_P_ICMP6, .src = "2001:db8:77::1", .dst = H10, .icmp_type = 3,
+		.inner = &quoted_out},
+	 .verdict = TO_LAN},
+	{.name = "an error about no flow: dropped", .side = WAN,
+	 .in = {.proto = PGT_P_ICMP6, .src = S1, .dst = H10, .icmp_type = 1, .icmp_code = 4,
+		.inner = &quoted_other},
+	 DROPPED(DROP_ICMP_ERROR_NO_FLOW)},
+	{.name = "an error quoting a packet to another host: dropped", .side = WAN,
+	 .in = {.proto = PGT_P_ICMP6, .src = S1, .dst = H11, .icmp_type = 1, .icmp_code = 4,
+		.inner = &quoted_out},
+	 DROPPED(DROP_ICMP_ERROR_NO_FLOW)},
+	{.name = "router solicitation in transit: not forwarded", .side = LAN,
+	 .in = {.proto = PGT_P_ICMP6, .src = H10, .dst = S1, .icmp_type = 133},
+	 DROPPED(DROP_ICMP_TYPE)},
+	END,
+};
+
+static void test_icmp6(void **state)
+{
+	(void)state;
+	run_rows(icmp6, NULL);
+}
+
+static void no_inbound_ping(struct pg_engine_config *cfg)
+{
+	cfg->ping6_inbound = false;
+}
+
+static const struct row6 ping_off[] = {
+	{.name = "echo request in with ping6_inbound off", .side = WAN,
+	 .in = ECHO6(S2, H10, 128, 9, 60), DROPPED(DROP_UNSOLICITED)},
+	END,
+};
+
+static void test_ping_off(void **state)
+{
+	(void)state;
+	run_rows(ping_off, no_inbound_ping);
+}
+
+/* ---- MTU and MSS ------------------------------------------------------------------ */
+
+static void wan_mtu_1400(struct pg_engine_config *cfg)
+{
+	cfg->wan_mtu = 1400;
+}
+
+static const struct pgt6_spec big = {.proto = PGT_P_UDP, .src = H10, .sport = 5000, .dst = S1,
+				     .dport = 4500, .hlim = 64, .paylen = 1353};
+static const uint8_t mss1460[] = {0x02, 0x04, 0x05, 0xb4, 0x04, 0x02, 0x01, 0x01};
+static const uint8_t mss1340[] = {0x02, 0x04, 0x05, 0x3c, 0x04, 0x02, 0x01, 0x01};
+
+static const struct row6 mtu[] = {
+	{.name = "1400 bytes fit the WAN", .side = LAN,
+	 .in = {.proto = PGT_P_UDP, .src = H10, .sport = 5000, .dst = S1, .dport = 4500,
+		.hlim = 64, .paylen = 1352},
+	 .verdict = TO_WAN},
+	{.name = "1401 bytes: Packet Too Big with MTU 1400, never fragmented", .side = LAN,
+	 .in = big, .verdict = TO_LAN, .drop = PG_CNT_DROP_IP6_TOO_BIG,
+	 .out = {.proto = PGT_P_ICMP6, .src = GWL, .dst = H10, .icmp_type = 2, .icmp_rest = 1400,
+		 .inner = &big, .inner_quote = 1280 - 48},
+	 .hop = H10},
+	{.name = "SYN out: MSS 1460 clamped to 1400 - 60", .side = LAN,
+	 .in = {.proto = PGT_P_TCP, .src = H10, .sport = 40000, .dst = S1, .dport = 443,
+		.tcp_flags = PGT_SYN, .seq = 1, .hlim = 64, .tcp_opts = mss1460, .tcp_optlen = 8},
+	 .verdict = TO_WAN,
+	 .out = {.proto = PGT_P_TCP, .src = H10, .sport = 40000, .dst = S1, .dport = 443,
+		 .tcp_flags = PGT_SYN, .seq = 1, .hlim = 63, .tcp_opts = mss1340, .tcp_optlen = 8},
+	 .counter = PG_CNT_MSS_CLAMPED, .cval = 1},
+	END,
+};
+
+static void test_mtu(void **state)
+{
+	(void)state;
+	run_rows(mtu, wan_mtu_1400);
+}
+
+/* ---- IPsec: RFC 6092 REC-22..26 ------------------------------------------------------ */
+
+static const struct row6 ipsec[] = {
+	{.name = "unsolicited ESP in: let in", .side = WAN,
+	 .in = {.proto = PGT_P_ESP, .src = S1, .dst = H10, .spi = 0x1234, .paylen = 40},
+	 .verdict = TO_LAN, .counter = PG_CNT_IP6_IPSEC_ADMITTED, .cval = 1},
+	{.name = "the host's ESP back out", .side = LAN,
+	 .in = {.proto = PGT_P_ESP, .src = H10, .dst = S1, .spi = 0x5678, .paylen = 40},
+	 .verdict = TO_WAN},
+	{.name = "unsolicited IKE (UDP 500) in: let in", .side = WAN, .in = UDP6(S1, 500, H10, 500, 60),
+	 .verdict = TO_LAN},
+	{.name = "unsolicited NAT-T (UDP 4500) in: let in", .side = WAN,
+	 .in = UDP6(S2, 4500, H10, 4500, 60), .verdict = TO_LAN,
+	 .counter = PG_CNT_IP6_IPSEC_ADMITTED, .cval = 3},
+	{.name = "unsolicited AH in: let in", .side = WAN,
+	 .in = {.proto = PGT_P_TCP, .src = S2, .dst = H11, .sport = 1000, .dport = 22,
+		.tcp_flags = PGT_SYN, .ext = {PGT6_EXT_AH}, .next = 1},
+	 .verdict = TO_LAN},
+	{.name = "unsolicited L2TP (UDP 1701) in: not IPsec, dropped", .side = WAN,
+	 .in = UDP6(S1, 1701, H10, 1701, 60), DROPPED(DROP_UNSOLICITED)},
+	END,
+};
+
+static void test_ipsec(void **state)
+{
+	(void)state;
+	run_rows(ipsec, NULL);
+}
+
+static void ipsec_off(struct pg_engine_config *cfg)
+{
+	cfg->ipsec_passthrough = false;
+}
+
+static const struct row6 ipsec_switched_off[] = {
+	{.name = "ESP in with ipsec passthrough off", .side = WAN,
+	 .in = {.proto = PGT_P_ESP, .src = S1, .dst = H10, .spi = 0x1234, .paylen = 40},
+	 DROPPED(DROP_PASSTHROUGH_OFF)},
+	{.name = "ESP out with ipsec passthrough off", .side = LAN,
+	 .in = {.proto = PGT_P_ESP, .src = H10, .dst = S1, .spi = 0x1234, .paylen = 40},
+	 DROPPED(DROP_PASSTHROUGH_OFF)},
+	{.name = "IKE out with ipsec passthrough off", .side = LAN, .in = UDP6(H10, 500, S1, 500, 64),
+	 DROPPED(DROP_PASSTHROUGH_OFF)},
+	{.name = "other UDP still passes", .side = LAN, .in = UDP6(H10, 5000, S1, 53, 64),
+	 .verdict = TO_WAN},
+	END,
+};
+
+static void test_ipsec_off(void **state)
+{
+	(void)state;
+	run_rows(ipsec_switched_off, ipsec_off);
+}
+
+/* ---- extension headers and fragments --------------------------------------------------- */
+
+#define EXT_UDP(n, ...)                                                                             \
+	{.proto = PGT_P_UDP, .src = H10, .sport = 5000, .dst = S1, .dport = 53, .paylen = 8,       \
+	 .ext = {__VA_ARGS__}, .next = (n)}
+
+static const struct row6 exts[] = {
+	{.name = "hop-by-hop, destination options, routing type 2: walked, forwarded", .side = LAN,
+	 .in = EXT_UDP(3, PGT6_EXT_HOPOPTS, PGT6_EXT_DSTOPTS, PGT6_EXT_ROUTING), .verdict = TO_WAN},
+	{.name = "the answer without extension headers finds the flow", .side = WAN,
+	 .in = {.proto = PGT_P_UDP, .src = S1, .sport = 53, .dst = H10, .dport = 5000, .paylen = 8},
+	 .verdict = TO_LAN},
+	{.name = "eight extension headers: the most walked", .side = LAN,
+	 .in = EXT_UDP(8, 60, 60, 60, 60, 60, 60, 60, 60), .verdict = TO_WAN},
+	{.name = "nine: too long a chain", .side = LAN,
+	 .in = EXT_UDP(9, 60, 60, 60, 60, 60, 60, 60, 60, 60), DROPPED(DROP_IP6_EXT_CHAIN)},
+	{.name = "hop-by-hop after another header", .side = LAN,
+	 .in = EXT_UDP(2, PGT6_EXT_DSTOPTS, PGT6_EXT_HOPOPTS), DROPPED(DROP_IP6_EXT_HDR)},
+	{.name = "routing type 0 with a segment left (RFC 5095)", .side = LAN,
+	 .in = EXT_UDP(1, PGT6_EXT_ROUTING),
+	 .poke = {{.off = 42, .val = 0, .set = true}, {.off = 43, .val = 1, .set = true}},
+	 DROPPED(DROP_IP6_EXT_HDR)},
+	{.name = "an extension header longer than the packet", .side = LAN,
+	 .in = EXT_UDP(1, PGT6_EXT_DSTOPTS), .poke = {{.off = 41, .val = 200, .set = true}},
+	 DROPPED(DROP_IP6_EXT_CHAIN)},
+	{.name = "payload length past the buffer", .side = LAN, .in = UDP6(H10, 5000, S1, 53, 64),
+	 .trim = 1, DROPPED(DROP_IP6_PAYLOAD_LEN)},
+	{.name = "truncated to the fixed header minus one", .side = LAN,
+	 .in = UDP6(H10, 5000, S1, 53, 64), .trim = 28 + 1, DROPPED(DROP_TRUNCATED)},
+	{.name = "UDP port 0", .side = LAN, .in = UDP6(H10, 5000, S1, 0, 64), DROPPED(DROP_L4_HDR)},
+	{.name = "first fragment: opens the flow", .t = 1, .side = LAN,
+	 .in = {.proto = PGT_P_UDP, .src = H10, .sport = 7000, .dst = S1, .dport = 53,
+		.paylen = 64, .ext = {PGT6_EXT_FRAGMENT}, .next = 1, .frag_more = true,
+		.frag_id = 77},
+	 .verdict = TO_WAN},
+	{.name = "its later fragment follows", .t = 1, .side = LAN,
+	 .in = {.proto = PGT_P_UDP, .src = H10, .dst = S1, .paylen = 64,
+		.ext = {PGT6_EXT_FRAGMENT}, .next = 1, .frag_off = 72, .frag_id = 77},
+	 .verdict = TO_WAN},
+	{.name = "a later fragment of an unknown datagram", .t = 1, .side = WAN,
+	 .in = {.proto = PGT_P_UDP, .src = S1, .dst = H10, .paylen = 64,
+		.ext = {PGT6_EXT_FRAGMENT}, .next = 1, .frag_off = 72, .frag_id = 78},
+	 DROPPED(DROP_IP6_FRAG_NO_FLOW)},
+	END,
+};
+
+static void test_exts(void **state)
+{
+	(void)state;
+	run_rows(exts, NULL);
+}
+
+/* IPv4 keeps working next to it, and IPv6 does not disturb its counters. */
+static void test_ipv4_untouched(void **state)
+{
+	struct pg_engine_config cfg;
+	struct pg_engine *e;
+	struct pgt_pkt p = {.side = LAN};
+	const struct pgt_spec s = {.proto = PGT_P_UDP, .src = PGT_H10, .sport = 5000,
+				   .dst = PGT_S1, .dport = 53, .paylen = 8};
+	char err[128];
+
+	(void)state;
+	config6(&cfg);
+	e = pg_engine_create(&cfg);
+	assert_non_null(e);
+	p.len = pgt_build(&s, NULL, p.buf, sizeof(p.buf), NULL);
+	assert_int_equal(pgt_run(e, &p, 1, 1000, err, sizeof(err)), 0);
+	assert_int_equal(p.verdict, PG_VERDICT_TO_WAN);
+	assert_int_equal(pgt_ip_src(p.buf), pgt_addr(PGT_WAN_ADDR));
+	assert_int_equal(pg_engine_counters(e)[PG_CNT_FLOW6_CREATED], 0);
+	pg_engine_destroy(e);
+}
+
+/* A configuration whose IPv6 prefixes overlap is refused. */
+static void test_config_checks(void **state)
+{
+	struct pg_engine_config cfg;
+	const char *why;
+
+	(void)state;
+	config6(&cfg);
+	assert_int_equal(pg_engine_config_validate(&cfg, &why), 0);
+	pgt6_addr("2001:db8:1::2", cfg.wan6_addr);
+	assert_int_not_equal(pg_engine_config_validate(&cfg, &why), 0);
+	config6(&cfg);
+	pgt6_addr("fe80::1", cfg.lan6_addr);
+	assert_int_not_equal(pg_engine_config_validate(&cfg, &why), 0);
+	config6(&cfg);
+	cfg.lan6_prefix = 129;
+	assert_int_not_equal(pg_engine_config_validate(&cfg, &why), 0);
+}
+
+/*
+ * Several workers: both directions of an IPv6 flow, and an ICMPv6 error a
+ * router sends about it, go to one worker; remotes spread over the workers.
+ */
+static void test_shard(void **state)
+{
+	const struct pg_shard_map m = {.n = 4, .seed = 0x1234567890abcdefULL};
+	const struct pgt6_spec out = UDP6(H10, 6000, S1, 53, 64), in = UDP6(S1, 53, H10, 6000, 60);
+	const struct pgt6_spec err = {.proto = PGT_P_ICMP6, .src = "2001:db8:77::1", .dst = H10,
+				      .icmp_type = 3, .inner = &out};
+	uint8_t a[PGT_BUF], b[PGT_BUF], c[PGT_BUF];
+	uint32_t na = pgt6_build(&out, a, sizeof(a)), nb = pgt6_build(&in, b, sizeof(b)),
+		 nc = pgt6_build(&err, c, sizeof(c));
+	unsigned int w = pg_shard_of(&m, a, na, PG_SIDE_LAN), seen = 0;
+
+	(void)state;
+	assert_int_equal(pg_shard_of(&m, b, nb, PG_SIDE_WAN), w);
+	assert_int_equal(pg_shard_of(&m, c, nc, PG_SIDE_WAN), w);
+	for (unsigned int i = 0; i < 32; i++) {
+		char dst[64];
+		struct pgt6_spec s = UDP6(H10, 6000, dst, 53, 64);
+
+		snprintf(dst, sizeof(dst), "2001:db8:%x::1", i + 2);
+		na = pgt6_build(&s, a, sizeof(a));
+		seen |= 1u << pg_shard_of(&m, a, na, PG_SIDE_LAN);
+	}
+	assert_int_equal(seen, 0xf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_udp_tcp),	    cmocka_unit_test(test_addresses),
+		cmocka_unit_test(test_off),	    cmocka_unit_test(test_icmp6),
+		cmocka_unit_test(test_ping_off),    cmocka_unit_test(test_mtu),
+		cmocka_unit_test(test_ipsec),	    cmocka_unit_test(test_ipsec_off),
+		cmocka_unit_test(test_exts),	    cmocka_unit_test(test_ipv4_untouched),
+		cmocka_unit_test(test_config_checks), cmocka_unit_test(test_shard),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
