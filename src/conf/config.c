@@ -191,6 +191,7 @@ static const struct key_def key_table[] = {
 	{S_SYNC, "listen", K_SYNC, 0, 0, 0, 0, false, false, NULL},
 	{S_SYNC, "peer", K_SYNC, 0, 0, 0, 0, false, false, NULL},
 	{S_SYNC, "key_file", K_SYNC, 0, 0, 0, 0, false, false, NULL},
+	{S_SYNC, "ha_start", K_SYNC, 0, 0, 0, 0, false, false, NULL},
 };
 
 #define N_KEYS (sizeof(key_table) / sizeof(key_table[0]))

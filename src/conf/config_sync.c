@@ -64,6 +64,14 @@ int pg_config_sync_set(struct pg_config *cfg, const char *key, const char *v, co
 		snprintf(s->key_file, sizeof(s->key_file), "%s", v);
 		return 0;
 	}
+	if (!strcmp(key, "ha_start")) {
+		if (strcmp(v, "master") && strcmp(v, "backup")) {
+			*why = "must be master or backup";
+			return -1;
+		}
+		s->start_backup = v[0] == 'b';
+		return 0;
+	}
 	*why = "unknown key";
 	return -1;
 }

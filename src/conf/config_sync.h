@@ -12,6 +12,7 @@
 #ifndef PG_CONF_CONFIG_SYNC_H
 #define PG_CONF_CONFIG_SYNC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 enum pg_sync_role { PG_SYNC_OFF = 0, PG_SYNC_PRIMARY, PG_SYNC_STANDBY, PG_SYNC_ROLE__COUNT };
@@ -23,6 +24,7 @@ struct pg_config_sync {
 	uint32_t listen_addr, peer_addr; /* network order */
 	uint16_t listen_port, peer_port; /* host order */
 	char key_file[256];
+	bool start_backup; /* ha_start = backup: forward only once told master (dp/ha.h) */
 };
 
 struct pg_config;

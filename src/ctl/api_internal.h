@@ -188,6 +188,13 @@ void pg_api_wan_get(struct pg_api *api, const char *rest, const struct pg_api_re
 void pg_api_wan_post(struct pg_api *api, const char *rest, const struct pg_api_req *req,
 		     struct pg_api_resp *resp);
 
+/* api_ha.c: GET /api/v1/ha, POST /api/v1/ha/ROLE; the status part (NULL: no data path). */
+struct json_object *pg_api_ha_json(struct pg_api *api);
+void pg_api_ha_get(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+		   struct pg_api_resp *resp);
+void pg_api_ha_post(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+		    struct pg_api_resp *resp);
+
 /* api_reload.c: POST /api/v1/reload. */
 void pg_api_post_reload(struct pg_api *api, const struct pg_api_req *req,
 			struct pg_api_resp *resp);

@@ -207,6 +207,8 @@ static const struct route routes[] = {
 	{"GET", "/metrics", A_READ, r_metrics},
 	{"GET", "/api/v1/wan", A_READ, pg_api_wan_get},
 	{"POST", "/api/v1/wan/", A_WRITE, pg_api_wan_post},
+	{"GET", "/api/v1/ha", A_READ, pg_api_ha_get},
+	{"POST", "/api/v1/ha/", A_WRITE, pg_api_ha_post},
 	{"POST", "/api/v1/reload", A_WRITE, r_reload},
 	/* A capture holds other people's packets: credentials even to read. */
 	{"POST", "/api/v1/capture", A_WRITE, pg_api_capture_post},

@@ -135,6 +135,7 @@ void pg_api_get_status(struct pg_api *api, const struct pg_api_req *req, struct 
 	json_object_object_add(o, "passthrough", pt);
 	/* null when [sync] is off */
 	json_object_object_add(o, "sync", pg_api_sync_json(snap));
+	json_object_object_add(o, "ha", pg_api_ha_json(api)); /* the VRRP role */
 	if (snap->has_dp) {
 		json_object_object_add(o, "passes", passes_json(&snap->dp.pass));
 		json_object_object_add(o, "control_jobs", passes_json(&snap->dp.job));

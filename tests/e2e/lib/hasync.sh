@@ -18,6 +18,7 @@ hs_cleanup() {
 	[[ -n ${HS_SB_PID:-} ]] && stop_pid "$HS_SB_PID"
 	ip -n "$NS_GW" link del sync0 2>/dev/null
 	ip netns del "$NS_SB" 2>/dev/null
+	hs_standby_unwire
 	return 0
 }
 
@@ -52,10 +53,16 @@ hs_standby_world() {
 	ip netns add "$NS_SB" || { fail "cannot create $NS_SB"; return 1; }
 	nsx "$NS_SB" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 	ip -n "$NS_SB" link set lo up
+	if [[ ${HS_WIRED:-0} == 1 ]]; then
+		hs_standby_wire || return 1
+	else
+		for ifc in lan0 wan0; do
+			ip -n "$NS_SB" link add "$ifc" type veth peer name "${ifc}p" &&
+				ip -n "$NS_SB" link set "$ifc" up && ip -n "$NS_SB" link set "${ifc}p" up ||
+				{ fail "standby link $ifc"; return 1; }
+		done
+	fi
 	for ifc in lan0 wan0; do
-		ip -n "$NS_SB" link add "$ifc" type veth peer name "${ifc}p" &&
-			ip -n "$NS_SB" link set "$ifc" up && ip -n "$NS_SB" link set "${ifc}p" up ||
-			{ fail "standby link $ifc"; return 1; }
 		nsx "$NS_SB" ethtool -K "$ifc" gro off >/dev/null 2>&1
 	done
 	ip -n "$NS_GW" link add sync0 type veth peer name sync0 netns "$NS_SB" &&
@@ -72,12 +79,44 @@ hs_standby_start() {
 	sed -e "s|^socket = .*|socket = $HS_SB_SOCK|" -e 's/^workers = .*/workers = 1/' \
 		"$RUN_DIR/passgated.conf" >"$SCN_DIR/standby.conf"
 	hs_sync_conf standby 10.99.0.2 10.99.0.1 >>"$SCN_DIR/standby.conf"
+	[[ -n ${HS_SB_EXTRA:-} ]] && printf '%s\n' "$HS_SB_EXTRA" >>"$SCN_DIR/standby.conf"
 	spawn passgated-standby "$NS_SB" "$PASSGATED" -c "$SCN_DIR/standby.conf" -r "$SCN_DIR/sb" -s "$SCN_DIR/sb"
 	HS_SB_PID=$LAST_PID
 	wait_until 15 test -S "$HS_SB_SOCK" ||
 		{ fail "the standby passgated did not start: $(tail -n 2 "$SCN_DIR/passgated-standby.log")"; return 1; }
 	wait_until 10 hs_synced ||
 		{ fail "the standby never synced: $(hs_status "$HS_SB_SOCK" 'd["sync"]')"; return 1; }
+}
+
+# hs_standby_wire - HS_WIRED=1: the standby's lan0 on the LAN switch (port
+# gwb of br0) and its wan0 on the WAN segment, which becomes a bridge (brw in
+# the internet router's namespace, taking the router's 198.51.100.1 from its
+# eth0, which joins it with the gateway's wan0). Undone by hs_standby_unwire.
+hs_standby_wire() {
+	ip -n "$NS_SW" link add gwb type veth peer name lan0 netns "$NS_SB" &&
+		ip -n "$NS_SW" link set gwb master br0 && ip -n "$NS_SW" link set gwb up &&
+		ip -n "$NS_SB" link set lan0 up || { fail "standby LAN link"; return 1; }
+	host_offload_off "$NS_SW" gwb
+	ip -n "$NS_INET" link add brw type bridge &&
+		ip -n "$NS_INET" addr del "$WAN_NEXTHOP/24" dev eth0 &&
+		ip -n "$NS_INET" link set eth0 master brw &&
+		ip -n "$NS_INET" addr add "$WAN_NEXTHOP/24" dev brw &&
+		ip -n "$NS_INET" link set brw up || { fail "WAN bridge"; return 1; }
+	ip -n "$NS_INET" link add wb type veth peer name wan0 netns "$NS_SB" &&
+		ip -n "$NS_INET" link set wb master brw && ip -n "$NS_INET" link set wb up &&
+		ip -n "$NS_SB" link set wan0 up || { fail "standby WAN link"; return 1; }
+	host_offload_off "$NS_INET" wb
+}
+
+hs_standby_unwire() {
+	ip -n "$NS_SW" link del gwb 2>/dev/null
+	ip -n "$NS_INET" link del wb 2>/dev/null
+	if ip -n "$NS_INET" link show brw >/dev/null 2>&1; then
+		ip -n "$NS_INET" link del brw
+		ip -n "$NS_INET" addr add "$WAN_NEXTHOP/24" dev eth0 2>/dev/null
+		ip -n "$NS_INET" link set eth0 up
+	fi
+	return 0
 }
 
 hs_synced() {
