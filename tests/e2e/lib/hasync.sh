@@ -1,17 +1,24 @@
 # SPDX-License-Identifier: MIT
 # tests/e2e/lib/hasync.sh - a primary and a standby passgated joined by a
-# sync link (docs/HA.md), for the ha-sync and ha-sync-auth scenarios: the
-# standby's namespace, the [sync] sections, status and flows as each side
-# lists them, and VPN sessions through the primary. Sourced.
+# sync link (docs/HA.md), for the ha-sync, ha-sync-auth and ha-failover
+# scenarios: the standby's namespace, the [sync] sections, status and flows
+# as each side lists them, and VPN sessions through the primary. Sourced.
 #
 # The standby runs in pgsb-SFX with links that lead nowhere (it follows, it
-# does not forward), joined to the gateway by the veth pair sync0
-# 10.99.0.1 (gateway) <-> 10.99.0.2 (standby), UDP port HS_PORT.
+# does not forward), or with HS_WIRED=1 on the same LAN and WAN segments as
+# the gateway, joined to it by the veth pair sync0 10.99.0.1 (gateway) <->
+# 10.99.0.2 (standby), UDP port HS_PORT.
 
 HS_PORT=7979
 HS_WG_PORT=51820
 NS_SB=
 HS_SB_PID=
+# Per scenario (this file is sourced again with each one): the standby on
+# the real LAN and WAN segments, extra lines for its configuration, a
+# command between the primary's start and the standby's.
+HS_WIRED=0
+HS_SB_EXTRA=
+HS_BEFORE_STANDBY=
 
 # hs_cleanup - the standby, its namespace and the gateway's end of the link.
 hs_cleanup() {
@@ -47,7 +54,8 @@ hs_sync_conf() {
 }
 
 # hs_standby_world - the standby's namespace: links that lead nowhere (so it
-# answers nobody on the LAN or WAN) and the sync link to the gateway.
+# answers nobody on the LAN or WAN), or HS_WIRED=1 the real segments, and
+# the sync link to the gateway.
 hs_standby_world() {
 	local ifc
 	ip netns add "$NS_SB" || { fail "cannot create $NS_SB"; return 1; }
