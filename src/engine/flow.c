@@ -313,30 +313,26 @@ void pg_flow_expire(struct pg_engine *e, uint32_t now_s)
 	/* Process every second up to and including now_s, at most one turn. */
 	while (e->wheel_now <= now_s) {
 		uint32_t slot = e->wheel_now & (PG_WHEEL_SLOTS - 1);
-		uint32_t idx;
+		uint32_t idx = e->wheel[slot];
 
-		/*
-		 * Always from the slot's head, with the chain left linked: freeing
-		 * a flow may free others through its helper (a PPTP control
-		 * connection ends its calls' GRE flows), which may be the next one
-		 * here; each unlinks itself from a consistent chain. Every flow
-		 * taken leaves the slot, so this is one pass over it.
-		 */
-		while ((idx = e->wheel[slot]) != PG_NONE) {
+		e->wheel[slot] = PG_NONE;
+		while (idx != PG_NONE) {
 			struct pg_flow *f = &e->flows[idx];
+			uint32_t next = f->next;
 			uint32_t due = due_time(e, f);
 
 			if (due <= now_s) {
+				/* Re-link so pg_flow_free() can unlink it normally. */
+				f->prev = PG_NONE;
+				f->next = PG_NONE;
+				e->wheel[slot] = idx;
 				pg_flow_free(e, idx);
 				pg_count(e, PG_CNT_FLOW_EXPIRED);
 			} else {
-				/*
-				 * due > now_s >= wheel_now: wheel_link() puts it in
-				 * another slot (due or the horizon, wheel_now - 1).
-				 */
-				wheel_unlink(e, f);
+				/* due > now_s >= wheel_now: never the slot being emptied */
 				wheel_link(e, idx, due);
 			}
+			idx = next;
 		}
 		if (++steps >= PG_WHEEL_SLOTS && e->wheel_now < now_s) {
 			/* A jump of more than one turn: every slot was seen once. */
