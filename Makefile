@@ -26,7 +26,7 @@ CFLAGS_SAN = $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer -fsanitize=address,und
              -fno-sanitize-recover=all -DPG_TESTING
 LDFLAGS_REL = -pie -Wl,-z,relro,-z,now
 LDFLAGS_SAN = -fsanitize=address,undefined
-LIBS_DAEMON = -lpcap -ljson-c -lmicrohttpd -lgnutls -lcrypt -lsystemd -lcap-ng -lseccomp -lbpf
+LIBS_DAEMON = -lpcap -ljson-c -lmicrohttpd -lgnutls -lcrypt -lsystemd -lcap-ng -lseccomp -lbpf -lcrypto
 LIBS_CTL    = -ljson-c -lcrypt -lcurl -lgnutls
 LIBS_TEST   = -lcmocka -lpcap -lcurl
 
@@ -36,7 +36,7 @@ LIBS_TEST   = -lcmocka -lpcap -lcurl
 UTIL_SRC   = $(wildcard src/util/*.c)
 ENGINE_SRC = $(wildcard src/engine/*.c src/alg/*.c src/wan/*.c)
 CONF_SRC   = $(wildcard src/conf/*.c)
-DAEMON_SRC = $(wildcard src/l2/*.c src/io/*.c src/dp/*.c src/ctl/*.c) $(CONF_SRC) $(UTIL_SRC)
+DAEMON_SRC = $(wildcard src/l2/*.c src/io/*.c src/dp/*.c src/ctl/*.c src/sync/*.c) $(CONF_SRC) $(UTIL_SRC)
 CLI_SRC    = $(filter-out src/cli/passgatectl.c,$(wildcard src/cli/*.c))
 CTL_SRC    = $(CLI_SRC) $(CONF_SRC) $(UTIL_SRC)
 TESTLIB_SRC = $(wildcard tests/lib/*.c)

@@ -42,6 +42,8 @@
 #include "ctl/ctl_thread.h"
 #include "conf/config.h"
 #include "dp/datapath.h"
+#include "dp/statefile.h"
+#include "dp/syncchan.h"
 #include "dp/isolate.h"
 #include "dp/sdnotify.h"
 #include "dp/handoff.h"
@@ -56,9 +58,11 @@
 #define IDLE_POLL_MS 100 /* neighbour retries want ~100 ms, the engine tick 1 s */
 #define DP_NICE (-10)	 /* the data path's thread before other work on its core */
 
+static struct pg_syncchan syncchan; /* [sync]: state to or from the other gateway */
+
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: passgated [-c FILE] [-r DIR] [-s DIR] [-u USER] [-t]\n"
+	fprintf(f, "usage: passgated [-c FILE] [-r DIR] [-s DIR] [-k] [-u USER] [-t]\n"
 		   "       passgated --hash-password | --help | --version\n"
 		   "  -c FILE  configuration file (man passgate.conf); without it the built-in\n"
 		   "           demo configuration: lan0 192.168.1.1/24, wan0 198.51.100.2/24\n"
@@ -69,6 +73,8 @@ static void usage(FILE *f)
 		   "  -s DIR   state directory: DHCP leases, the API's self-signed certificate,\n"
 		   "           past configurations (DIR/config.d)\n"
 		   "           (default " PG_STATE_DIR ")\n"
+		   "  -k       keep flows across restarts: written to the state directory on\n"
+		   "           TERM or INT, read back at start when fresh (docs/HA.md \"Restarts\")\n"
 		   "  -u USER  the user to run as once set up (default " PG_ISOLATE_USER
 		   ", when it exists)\n"
 		   "  -h, --help     this help\n"
@@ -99,6 +105,15 @@ static uint64_t cpu_ns(void)
 static uint64_t now_ms(void)
 {
 	return now_ns() / 1000000;
+}
+
+/* The sync epoch: a later start has a larger one (docs/HA.md "The sync protocol"). */
+static uint64_t realtime_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 static void log_start(const struct pg_config *cfg, const struct pg_datapath *dp)
@@ -154,15 +169,17 @@ static bool signal_handled(int sfd, struct pg_ctl *ctl)
 static int run(struct pg_datapath *dp, int sfd, struct pg_handoff *h, struct pg_ctl *ctl)
 {
 	/* poll() skips negative descriptors: no host path. */
-	struct pollfd pfd[6] = {
+	struct pollfd pfd[7] = {
 		{.fd = pg_datapath_fd(dp, PG_SIDE_LAN), .events = POLLIN},
 		{.fd = pg_datapath_fd(dp, PG_SIDE_WAN), .events = POLLIN},
 		{.fd = sfd, .events = POLLIN},
 		{.fd = pg_handoff_fd(h), .events = POLLIN},
 		{.fd = pg_datapath_host_fd(dp, PG_SIDE_LAN), .events = POLLIN},
 		{.fd = pg_datapath_host_fd(dp, PG_SIDE_WAN), .events = POLLIN},
+		/* The peer's updates are applied without waiting for the idle timeout. */
+		{.fd = syncchan.fd, .events = POLLIN},
 	};
-	nfds_t nfds = 6;
+	nfds_t nfds = 7;
 	bool more = false;
 
 	for (;;) {
@@ -190,6 +207,8 @@ static int run(struct pg_datapath *dp, int sfd, struct pg_handoff *h, struct pg_
 				pg_datapath_host_ready(dp, (enum pg_side)s);
 		}
 		more = pg_datapath_pass(dp, now);
+		/* Between passes the engines are idle: the standby's updates go in now. */
+		pg_syncchan_run(&syncchan, dp->engines, now);
 		/* The helpers' VPN events go to the control thread to be logged. */
 		pg_handoff_events_push(h, dp->engines);
 		/* Between passes: at most one bounded job for the control thread. */
@@ -209,6 +228,7 @@ struct options {
 	const char *run_dir;   /* -r */
 	const char *state_dir; /* -s: DHCP leases, the API's self-signed certificate */
 	const char *user;      /* -u: whom to become once set up */
+	bool keep_flows;       /* -k: a state file across restarts */
 	bool check_only;       /* -t */
 };
 
@@ -226,7 +246,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->state_dir = PG_STATE_DIR;
 	o->user = PG_ISOLATE_USER;
-	while ((opt = getopt_long(argc, argv, "c:r:s:u:thV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:r:s:ku:thV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'H':
 			return pg_passwd_prompt("passgated");
@@ -238,6 +258,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 's':
 			o->state_dir = optarg;
+			break;
+		case 'k':
+			o->keep_flows = true;
 			break;
 		case 'u':
 			o->user = optarg;
@@ -361,6 +384,7 @@ static struct pg_api *api_start(struct pg_config *cfg, const char *path,
 	env.shapers[PG_SIDE_LAN] = dp->shaper[PG_SIDE_LAN];
 	env.shapers[PG_SIDE_WAN] = dp->shaper[PG_SIDE_WAN];
 	env.tunnel = &tunnel->st;
+	env.sync = &syncchan;
 	api = pg_api_create(&env, err, sizeof(err));
 	if (!api) {
 		pg_err("%s", err);
@@ -394,6 +418,7 @@ int main(int argc, char **argv)
 	bool journal;
 	int r, sfd, status = 1;
 	bool keeps_state;
+	const char *state_flows = NULL; /* -k: where the state file goes */
 
 	r = parse_options(argc, argv, &o);
 	if (r >= 0)
@@ -450,9 +475,26 @@ int main(int argc, char **argv)
 	sfd = signals_open();
 	if (sfd < 0)
 		goto out_engines;
+	/*
+	 * Flows a stopping passgated left (docs/HA.md "Restarts"). Not with a
+	 * DHCP WAN: the address they were translated to is not known until a
+	 * lease is bound, and a lease ends every flow on another address.
+	 */
+	if (o.keep_flows && cfg.wan_dhcp) {
+		pg_warn("-k: flows are not kept across restarts with [wan] address = dhcp "
+			"(docs/HA.md \"Restarts\")");
+		o.keep_flows = false;
+	}
+	state_flows = o.keep_flows ? o.state_dir : NULL;
+	pg_statefile_startup(state_flows, o.path, pg_config_builtin, &engines, &cfg.engine,
+			     now_ms());
+	if (pg_syncchan_open(&syncchan, &cfg.sync, &engines, realtime_us(), err, sizeof(err))) {
+		pg_err("refusing to start: %s", err);
+		goto out_signals;
+	}
 	if (pg_datapath_init(&dp, &cfg, &engines, err, sizeof(err))) {
 		pg_err("%s", err);
-		goto out_signals;
+		goto out_sync;
 	}
 	log_start(&cfg, &dp);
 	/* [wan] address = dhcp: the lease file lives in the state directory. */
@@ -477,10 +519,11 @@ int main(int argc, char **argv)
 	 * thread, and a thread made later inherits the reduced set and the
 	 * seccomp filter. The state directory is handed over when the
 	 * daemon keeps something there (leases, the WAN's lease, its key, the
-	 * past configurations).
+	 * past configurations, the flows of -k). The sync channel's socket is open
+	 * by now.
 	 */
 	keeps_state = cfg.host.path || cfg.wan_dhcp || (tls.cert_pem && !cfg.api.tls_cert[0]) ||
-		      (o.path && cfg.api.config_history);
+		      (o.path && cfg.api.config_history) || state_flows;
 	/*
 	 * Packets first when the cores are shared with other work (the control
 	 * thread runs at nice 10, ctl_thread.c). This thread becomes the data
@@ -500,6 +543,9 @@ int main(int argc, char **argv)
 	status = run(&dp, sfd, &handoff, &ctl);
 	pg_sd_stopping();
 	pg_ctl_stop(&ctl); /* dnsmasq stops with it */
+	/* No job can reach the engines now: the control thread is gone. */
+	if (status == 0 && state_flows)
+		pg_statefile_shutdown(state_flows, o.path, pg_config_builtin, &engines, now_ms());
 	pg_info("stopped");
 out_api:
 	pg_api_destroy(api);
@@ -509,6 +555,8 @@ out_tls:
 	pg_tls_free(&tls);
 out_datapath:
 	pg_datapath_fini(&dp);
+out_sync:
+	pg_syncchan_close(&syncchan);
 out_signals:
 	close(sfd);
 out_engines:

@@ -96,6 +96,20 @@ struct pg_alg_ops {
 	 */
 	bool (*admits)(struct pg_engine *e, const struct pg_parsed *p, uint32_t lan,
 		       uint16_t lan_port);
+	/*
+	 * Optional, state sync (engine/sync_export.c, sync_import.c). owner:
+	 * the flow whose record carries f (a PPTP call's GRE rides in its
+	 * control connection's), or f itself. save: the helper's state for
+	 * flow f as bytes (at most cap), or -1 when it does not fit. restore:
+	 * take a flow just imported with alg and alg_state from the record and
+	 * bind it to fresh helper state from buf; 0, or -1 to drop the
+	 * helper (the flow stays, untranslated by the helper).
+	 */
+	uint32_t (*sync_owner)(const struct pg_engine *e, const struct pg_flow *f);
+	int (*sync_save)(const struct pg_engine *e, const struct pg_flow *f, uint32_t now_s,
+			 uint8_t *buf, size_t cap);
+	int (*sync_restore)(struct pg_engine *e, struct pg_flow *f, const uint8_t *buf,
+			    size_t len, uint32_t now_s, uint32_t age_s);
 };
 
 extern const struct pg_alg_ops pg_alg_pptp;

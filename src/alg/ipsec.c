@@ -314,6 +314,49 @@ static bool ipsec_expects(struct pg_engine *e, const struct pg_parsed *p)
 	return p->proto == PG_PROTO_ESP && pg_ipsec_waiting(e, p->saddr);
 }
 
+/*
+ * State sync (engine/sync.h). IKE and NAT-T flows carry only their seen
+ * bits. A learnt ESP flow is whole in its keys; one still waiting for its
+ * inbound SPI takes a wait slot here and starts its learning hold over.
+ */
+static int ipsec_sync_restore(struct pg_engine *e, struct pg_flow *f, const uint8_t *buf,
+			      size_t len, uint32_t now_s, uint32_t age_s)
+{
+	struct ipsec_state *st = state_of(e);
+	struct pg_key in;
+
+	(void)buf;
+	(void)age_s;
+	if (len != 0)
+		return -1; /* this version saves nothing of its own */
+	if (f->key.proto != PG_PROTO_ESP) {
+		f->alg_state &= IPSEC_IKE_SEEN | IPSEC_NATT_ESP_SEEN;
+		return f->key.proto == PG_PROTO_UDP ? 0 : -1;
+	}
+	if (!(f->alg_state & IPSEC_ESP) || f->key.a != 0)
+		return -1;
+	f->alg_state = IPSEC_ESP;
+	if (!f->in_parked)
+		return 0;
+	for (unsigned int i = 0; i < ESP_WAITING; i++) {
+		struct esp_wait *w = &st->wait[i];
+
+		if (w->flow != PG_NONE)
+			continue;
+		pg_key_fill(&in, PG_KEY_PARKED, PG_PROTO_ESP, f->key.b, e->cfg.wan_addr,
+			    (uint16_t)i, 0);
+		pg_flow_rekey(e, f, PG_DIR_IN, &in);
+		f->alg_state = IPSEC_ESP | i;
+		w->flow = (uint32_t)(f - e->flows);
+		w->client = f->lan_addr;
+		w->server = f->key.b;
+		w->since = now_s;
+		return 0;
+	}
+	pg_count(e, PG_CNT_DROP_ESP_LEARN_FULL);
+	return -1;
+}
+
 const struct pg_alg_ops pg_alg_ipsec = {
 	.describe = ipsec_describe,
 	.name = "ipsec",
@@ -329,4 +372,5 @@ const struct pg_alg_ops pg_alg_ipsec = {
 	.packet = ipsec_packet,
 	.flow_free = ipsec_flow_free,
 	.miss = ipsec_miss,
+	.sync_restore = ipsec_sync_restore,
 };

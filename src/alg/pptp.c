@@ -73,6 +73,7 @@
 
 #include "alg/alg.h"
 #include "engine/csum.h"
+#include "engine/sync_internal.h"
 #include "util/inet.h"
 
 #define PPTP_PORT 1723
@@ -754,6 +755,8 @@ static enum pg_counter pptp_packet(struct pg_engine *e, struct pg_flow *f, struc
 	s->next_seq = seq + len;
 	if (p->tcp_flags & PG_TCP_FIN)
 		conn_end_calls(e, c);
+	/* A standby must take the stream up where it is (control traffic is rare). */
+	pg_sync_note(e, c->ctrl);
 	return PG_CNT_NONE;
 }
 
@@ -849,6 +852,208 @@ static bool pptp_enabled(const struct pg_engine_config *cfg)
 	return cfg->pptp_passthrough;
 }
 
+/* ---- state sync (engine/sync.h) -------------------------------------------
+ *
+ * A control connection's record carries the whole connection: both
+ * streams' following state (so the standby reads the next message where we
+ * stopped), the calls, and each call's GRE flow as a flow body of its own.
+ * Parked GRE keys name this engine's connection and call slots, so they are
+ * made again from the slots the standby gives the connection.
+ */
+#define SYNC_STREAM_LEN (4 + 2 + 2 + 1 + PPTP_HDR_KEEP + 2 + PPTP_LOG * 5)
+#define SYNC_CALL_LEN 8
+#define SYNC_CONN_LEN (12 + 2 * SYNC_STREAM_LEN + PPTP_MAX_CALLS * SYNC_CALL_LEN)
+_Static_assert(SYNC_CONN_LEN + PPTP_MAX_CALLS * PG_SYNC_FLOW_LEN <= PG_SYNC_HELPER_MAX,
+	       "a PPTP connection's record must fit PG_SYNC_HELPER_MAX");
+
+static uint32_t pptp_sync_owner(const struct pg_engine *e, const struct pg_flow *f)
+{
+	const struct pptp_state *st = e->alg_state[PG_ALG_PPTP];
+	uint32_t v = f->alg_state & ~PPTP_GRE_BIT;
+
+	if (!(f->alg_state & PPTP_GRE_BIT))
+		return (uint32_t)(f - e->flows);
+	return st->conns[v / PPTP_MAX_CALLS].ctrl;
+}
+
+static int pptp_sync_save(const struct pg_engine *e, const struct pg_flow *f, uint32_t now_s,
+			  uint8_t *b, size_t cap)
+{
+	const struct pptp_state *st = e->alg_state[PG_ALG_PPTP];
+	const struct pptp_conn *c = &st->conns[f->alg_state];
+	size_t off = 12;
+
+	if (f->alg_state & PPTP_GRE_BIT)
+		return 0; /* never asked: a call rides in its connection's record */
+	if (f->alg_state >= st->nconns)
+		return 0; /* a connection the helper does not follow: nothing of its own */
+	if (cap < SYNC_CONN_LEN)
+		return -1;
+	b[0] = c->state;
+	b[1] = c->seq_known;
+	b[2] = c->inbound;
+	b[3] = 0;
+	memcpy(b + 4, &c->lan, 4);
+	memcpy(b + 8, &c->server, 4);
+	for (int d = 0; d < 2; d++) {
+		const struct pptp_stream *s = &c->dir[d];
+
+		pg_sync_put32(b + off, s->next_seq);
+		pg_sync_put16(b + off + 4, s->msg_off);
+		pg_sync_put16(b + off + 6, s->msg_len);
+		b[off + 8] = s->msg_type;
+		memcpy(b + off + 9, s->hdr, PPTP_HDR_KEEP);
+		b[off + 9 + PPTP_HDR_KEEP] = s->log_next;
+		b[off + 10 + PPTP_HDR_KEEP] = s->log_used;
+		for (unsigned int i = 0; i < PPTP_LOG; i++) {
+			pg_sync_put32(b + off + 11 + PPTP_HDR_KEEP + i * 5, s->log[i].seq);
+			b[off + 15 + PPTP_HDR_KEEP + i * 5] = s->log[i].val;
+		}
+		off += SYNC_STREAM_LEN;
+	}
+	for (unsigned int i = 0; i < PPTP_MAX_CALLS; i++, off += SYNC_CALL_LEN) {
+		const struct pptp_call *k = &c->calls[i];
+
+		memcpy(b + off, &k->pns_cid, 2);
+		memcpy(b + off + 2, &k->pub_cid, 2);
+		memcpy(b + off + 4, &k->pac_cid, 2);
+		b[off + 6] = k->state;
+		b[off + 7] = k->state != CALL_FREE && k->gre != PG_NONE;
+	}
+	for (unsigned int i = 0; i < PPTP_MAX_CALLS; i++) {
+		const struct pptp_call *k = &c->calls[i];
+
+		if (k->state == CALL_FREE || k->gre == PG_NONE)
+			continue;
+		if (cap - off < PG_SYNC_FLOW_LEN)
+			return -1;
+		pg_sync_flow_encode(e, &e->flows[k->gre], now_s, b + off);
+		off += PG_SYNC_FLOW_LEN;
+	}
+	return (int)off;
+}
+
+/* Are the saved stream fields ones pptp_packet() can take up? */
+static bool sync_stream_ok(const uint8_t *b)
+{
+	uint16_t off = pg_sync_get16(b + 4), mlen = pg_sync_get16(b + 6);
+
+	return b[8] <= PPTP_MSG_MAX && mlen <= 220 && off <= mlen &&
+	       b[9 + PPTP_HDR_KEEP] < PPTP_LOG && b[10 + PPTP_HDR_KEEP] <= PPTP_LOG;
+}
+
+/* Make call k's GRE flow from its saved body; false when it cannot be made here. */
+static bool sync_call_gre(struct pg_engine *e, struct pptp_conn *c, uint32_t conn_idx,
+			  uint32_t cidx, const uint8_t *body, uint32_t now_s, uint32_t age_s)
+{
+	struct pptp_call *k = &c->calls[cidx];
+	struct pg_sync_flow r;
+	struct pg_key out, in;
+	struct pg_flow *g;
+
+	if (pg_sync_flow_decode(body, PG_SYNC_FLOW_LEN, &r) || r.out.proto != PG_PROTO_GRE ||
+	    r.in_parked || r.in_addr != c->server || r.has_map || r.lan_addr != c->lan)
+		return false;
+	pg_sync_flow_keys(e, &r, &out, &in);
+	if (out.kind == PG_KEY_PARKED) {
+		pg_key_fill(&out, PG_KEY_PARKED, PG_PROTO_GRE, c->lan, c->server,
+			    (uint16_t)conn_idx, (uint16_t)cidx);
+		out.zero = (uint16_t)(conn_idx >> 16);
+	} else if (out.kind != PG_KEY_FLOW_OUT || out.pa != PG_GRE_KEYED || out.b != c->server) {
+		/* Another remote in the LAN key would make it a hairpin (test_sync_fuzz_cases). */
+		return false;
+	}
+	if (in.pa != PG_GRE_KEYED)
+		return false;
+	g = pg_sync_flow_make(e, &r, &out, &in, now_s, age_s, NULL);
+	if (!g)
+		return false;
+	g->alg = PG_ALG_PPTP;
+	g->alg_state = PPTP_GRE_BIT | (conn_idx * PPTP_MAX_CALLS + cidx);
+	k->gre = (uint32_t)(g - e->flows);
+	return true;
+}
+
+static int pptp_sync_restore(struct pg_engine *e, struct pg_flow *f, const uint8_t *b,
+			     size_t len, uint32_t now_s, uint32_t age_s)
+{
+	struct pptp_state *st = state_of(e);
+	size_t off = 12, ngre = 0, need;
+	struct pptp_conn *c;
+	uint32_t idx;
+
+	if (f->key.proto != PG_PROTO_TCP || len < SYNC_CONN_LEN)
+		return -1;
+	/* Check everything before taking a connection slot. */
+	if (b[0] != CONN_FOLLOWING && b[0] != CONN_BROKEN)
+		return -1;
+	if (b[1] > 3 || b[2] > 1 || memcmp(b + 4, &f->lan_addr, 4) || memcmp(b + 8, &f->key.b, 4))
+		return -1;
+	if (!sync_stream_ok(b + off) || !sync_stream_ok(b + off + SYNC_STREAM_LEN))
+		return -1;
+	for (unsigned int i = 0; i < PPTP_MAX_CALLS; i++) {
+		const uint8_t *k = b + 12 + 2 * SYNC_STREAM_LEN + i * SYNC_CALL_LEN;
+
+		if (k[6] > CALL_UP || k[7] > 1 || (k[7] && k[6] == CALL_FREE))
+			return -1;
+		ngre += k[7];
+	}
+	need = SYNC_CONN_LEN + ngre * PG_SYNC_FLOW_LEN;
+	if (len != need)
+		return -1; /* the calls say one length, the record another */
+	idx = st->free_head;
+	if (idx == PG_NONE) {
+		pg_count(e, PG_CNT_PPTP_SESSIONS_FULL);
+		return -1;
+	}
+	c = &st->conns[idx];
+	st->free_head = c->next_free;
+	memset(c, 0, sizeof(*c));
+	c->ctrl = (uint32_t)(f - e->flows);
+	c->state = b[0];
+	c->seq_known = b[1];
+	c->inbound = b[2];
+	c->lan = f->lan_addr;
+	c->server = f->key.b;
+	for (int d = 0; d < 2; d++, off += SYNC_STREAM_LEN) {
+		struct pptp_stream *s = &c->dir[d];
+
+		s->next_seq = pg_sync_get32(b + off);
+		s->msg_off = pg_sync_get16(b + off + 4);
+		s->msg_len = pg_sync_get16(b + off + 6);
+		s->msg_type = b[off + 8];
+		memcpy(s->hdr, b + off + 9, PPTP_HDR_KEEP);
+		s->log_next = b[off + 9 + PPTP_HDR_KEEP];
+		s->log_used = b[off + 10 + PPTP_HDR_KEEP];
+		for (unsigned int i = 0; i < PPTP_LOG; i++) {
+			s->log[i].seq = pg_sync_get32(b + off + 11 + PPTP_HDR_KEEP + i * 5);
+			s->log[i].val = b[off + 15 + PPTP_HDR_KEEP + i * 5];
+		}
+	}
+	f->alg = PG_ALG_PPTP;
+	f->alg_state = idx;
+	for (unsigned int i = 0; i < PPTP_MAX_CALLS; i++, off += SYNC_CALL_LEN) {
+		struct pptp_call *k = &c->calls[i];
+
+		memcpy(&k->pns_cid, b + off, 2);
+		memcpy(&k->pub_cid, b + off + 2, 2);
+		memcpy(&k->pac_cid, b + off + 4, 2);
+		k->state = b[off + 6];
+		k->gre = PG_NONE;
+	}
+	for (unsigned int i = 0; i < PPTP_MAX_CALLS; i++) {
+		const uint8_t *k = b + 12 + 2 * SYNC_STREAM_LEN + i * SYNC_CALL_LEN;
+
+		if (!k[7])
+			continue;
+		/* A call whose GRE cannot be made here is over here. */
+		if (!sync_call_gre(e, c, idx, i, b + off, now_s, age_s))
+			c->calls[i].state = CALL_FREE;
+		off += PG_SYNC_FLOW_LEN;
+	}
+	return 0;
+}
+
 const struct pg_alg_ops pg_alg_pptp = {
 	.describe = pptp_describe,
 	.name = "pptp",
@@ -863,4 +1068,7 @@ const struct pg_alg_ops pg_alg_pptp = {
 	.packet = pptp_packet,
 	.flow_free = pptp_flow_free,
 	.miss = pptp_miss,
+	.sync_owner = pptp_sync_owner,
+	.sync_save = pptp_sync_save,
+	.sync_restore = pptp_sync_restore,
 };

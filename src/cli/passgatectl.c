@@ -168,6 +168,33 @@ static int cmd_wan(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The VRRP role (docs/HA.md "Failover"): show it, or set it, as keepalived's
+ * notify scripts do (notify_master "passgatectl ha master", ...).
+ */
+static int cmd_ha(int argc, char **argv)
+{
+	struct json_object *o;
+	char path[64];
+
+	if (argc == 2 && (!strcmp(argv[1], "master") || !strcmp(argv[1], "backup") ||
+			  !strcmp(argv[1], "fault"))) {
+		snprintf(path, sizeof(path), "/api/v1/ha/%s", argv[1]);
+		o = call("POST", path, NULL);
+	} else if (argc == 1) {
+		o = call("GET", "/api/v1/ha", NULL);
+	} else {
+		fprintf(stderr, "usage: passgatectl ha [master|backup|fault]\n");
+		return 1;
+	}
+	if (!o)
+		return 1;
+	if (!opt_json)
+		printf("HA: %s (%lld changes)\n", str(o, "role"), num(o, "changes"));
+	json_object_put(o);
+	return 0;
+}
+
 /* The WAN shaper's line per shaped direction ([wan] shape_up, shape_down). */
 static void print_shaper(struct json_object *sh)
 {
@@ -629,6 +656,8 @@ static const struct subcommand subcommands[] = {
 	{"status", "[--all]", "uptime, links, passthrough switches, counters (nonzero)",
 	 cmd_status},
 	{"wan", "[renew|release]", "the WAN's DHCP lease; renew or give it back now", cmd_wan},
+	{"ha", "[master|backup|fault]", "the VRRP role; keepalived's notify scripts set it",
+	 cmd_ha},
 	{"flows", "[--proto P] [--host A] [...]", "the flow table (first 1000; also --port N)",
 	 cmd_flows},
 	{"flows clear", "--host A|--rule N|...", "end those flows (pfSense's reset states)",

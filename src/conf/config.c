@@ -64,6 +64,7 @@ enum kind {
 	K_INPUT_LAN, /* [input] lan: engine.lan_input */
 	K_INPUT_WAN, /* [input] wan: wan_input, compiled into forwards later */
 	K_ROUTES,    /* [host] routes: engine.host_routes */
+	K_SYNC,      /* [sync]: parsed by config_sync.c */
 	K_RATE,      /* uint64_t bits/s at off: [wan] shape_up, shape_down */
 	K_TUNNEL,    /* [tunnel]: parsed by config_tunnel.c */
 };
@@ -84,6 +85,7 @@ enum section {
 	S_HOST,
 	S_INPUT,
 	S_TUNNEL,
+	S_SYNC,
 	S__COUNT,
 };
 
@@ -95,6 +97,7 @@ static const char *const section_names[S__COUNT] = {
 	[S_DHCP] = "dhcp", [S_DNS] = "dns",
 	[S_HOST] = "host", [S_INPUT] = "input",
 	[S_TUNNEL] = "tunnel",
+	[S_SYNC] = "sync",
 };
 
 struct key_def {
@@ -201,6 +204,11 @@ static const struct key_def key_table[] = {
 	{S_TUNNEL, "killswitch", K_TUNNEL, 0, 0, 0, 0, false, false, NULL},
 	{S_TUNNEL, "route", K_TUNNEL, 0, 0, 0, 0, false, false, NULL},
 	{S_TUNNEL, "bypass", K_TUNNEL, 0, 0, 0, 0, false, false, NULL},
+	{S_SYNC, "role", K_SYNC, 0, 0, 0, 0, false, false, NULL},
+	{S_SYNC, "listen", K_SYNC, 0, 0, 0, 0, false, false, NULL},
+	{S_SYNC, "peer", K_SYNC, 0, 0, 0, 0, false, false, NULL},
+	{S_SYNC, "key_file", K_SYNC, 0, 0, 0, 0, false, false, NULL},
+	{S_SYNC, "ha_start", K_SYNC, 0, 0, 0, 0, false, false, NULL},
 };
 
 #define N_KEYS (sizeof(key_table) / sizeof(key_table[0]))
@@ -668,6 +676,10 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 		if (pg_config_tunnel_set(p->cfg, k->name, v, &why))
 			return FAIL("%s", why);
 		return 0;
+	case K_SYNC:
+		if (pg_config_sync_set(p->cfg, k->name, v, &why))
+			return FAIL("%s", why);
+		return 0;
 	}
 	return FAIL("internal error: unknown kind");
 }
@@ -930,6 +942,9 @@ static int check_all(struct parse *p)
 	if (pg_config_svc_check(p->cfg, &svc))
 		return fail(p, svc.line, find_section(svc.section, strlen(svc.section)), svc.key,
 			    "%s", svc.reason);
+	k = key_index(S_SYNC, "role");
+	if (pg_config_sync_check(p->cfg, &why))
+		return fail(p, p->key_line[k], S_SYNC, "role", "%s", why);
 	/* The engine needs the MTUs for frag-needed and MSS clamping. */
 	p->cfg->engine.lan_mtu = (uint16_t)p->cfg->lan_mtu;
 	p->cfg->engine.wan_mtu = (uint16_t)p->cfg->wan_mtu;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "conf/config_dhcp.h"
+#include "conf/config_sync.h"
 #include "conf/config_ipv6.h"
 #include "engine/engine.h"
 #include "util/log.h"
@@ -128,6 +129,7 @@ struct pg_config {
 	struct pg_config_api api;
 	struct pg_config_dhcp dhcp; /* [dhcp] (config_dhcp.h) */
 	struct pg_config_dns dns;   /* [dns] */
+	struct pg_config_sync sync; /* [sync] (config_sync.h) */
 	struct pg_config_ipv6 ipv6; /* IPv6 keys of [lan] and [wan] for layer 2 (config_ipv6.h) */
 	struct pg_config_doc doc;
 };

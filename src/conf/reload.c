@@ -69,6 +69,8 @@ static const struct fixed fixed[] = {
 	{"log", "syslog", OFF(log_syslog), sizeof(bool), "the log's destination is opened at start"},
 	{"tunnel", "type", OFF(tunnel.type), sizeof(enum pg_tunnel_type),
 	 "the tunnel's programs are checked and its socket directory handed over at start"},
+	{"sync", "role", OFF(sync), sizeof(struct pg_config_sync),
+	 "the sync channel is opened at start"},
 };
 
 #define N_FIXED (sizeof(fixed) / sizeof(fixed[0]))

@@ -19,6 +19,7 @@
 #include "ctl/api_internal.h"
 #include "dp/datapath.h"
 #include "dp/handoff.h"
+#include "dp/syncchan.h"
 
 void pg_api_on_dp(struct pg_api *api, void (*fn)(void *arg), void *arg)
 {
@@ -58,6 +59,11 @@ static void snap_fn(void *arg)
 	if (env->dp_stats) {
 		s->has_dp = true;
 		s->dp = *env->dp_stats;
+	}
+	if (pg_syncchan_counters(env->sync)) {
+		s->has_sync = true;
+		s->sync_role = env->sync->role;
+		s->sync = *pg_syncchan_counters(env->sync);
 	}
 }
 

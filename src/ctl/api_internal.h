@@ -17,6 +17,7 @@
 #include "conf/confirm.h"
 #include "conf/config_history.h"
 #include "dp/dpstats.h"
+#include "sync/session.h"
 #include "engine/observe.h"
 #include "l2/port.h"
 
@@ -116,6 +117,9 @@ struct pg_api_snap {
 	struct pg_api_link_snap link[2];
 	bool has_dp;		/* dp below is filled */
 	struct pg_dp_stats dp;	/* batch sizes and pass durations */
+	bool has_sync;		/* [sync] is on: sync_role and sync below are filled */
+	enum pg_sync_role sync_role;
+	struct pg_sync_counters sync; /* the channel's (docs/HA.md) */
 };
 
 /* Run fn(arg) on the data path's thread between two passes (inline without one). */
@@ -257,6 +261,13 @@ void pg_api_safe_rollback(struct pg_api *api, const char *rest, const struct pg_
 
 /* The running configuration as GET /api/v1/config shows it (api_settings.c). */
 struct json_object *pg_api_config_json(struct pg_api *api);
+
+/* api_ha.c: GET /api/v1/ha, POST /api/v1/ha/ROLE; the status part (NULL: no data path). */
+struct json_object *pg_api_ha_json(struct pg_api *api);
+void pg_api_ha_get(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+		   struct pg_api_resp *resp);
+void pg_api_ha_post(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+		    struct pg_api_resp *resp);
 
 /* api_reload.c: POST /api/v1/reload. */
 void pg_api_post_reload(struct pg_api *api, const struct pg_api_req *req,

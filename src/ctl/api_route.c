@@ -231,6 +231,8 @@ static const struct route routes[] = {
 	{"GET", "/api/v1/wan", A_READ, pg_api_wan_get},
 	{"GET", "/api/v1/tunnel", A_READ, pg_api_tunnel_get},
 	{"POST", "/api/v1/wan/", A_WRITE, pg_api_wan_post},
+	{"GET", "/api/v1/ha", A_READ, pg_api_ha_get},
+	{"POST", "/api/v1/ha/", A_WRITE, pg_api_ha_post},
 	{"POST", "/api/v1/reload", A_WRITE, r_reload},
 	/* A capture holds other people's packets: credentials even to read. */
 	{"POST", "/api/v1/capture", A_WRITE, pg_api_capture_post},

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ctl/api_internal.h"
+#include "ctl/api_sync.h"
 #include "engine/observe.h"
 #include "engine/parse.h"
 #include "l2/port.h"
@@ -132,6 +133,9 @@ void pg_api_get_status(struct pg_api *api, const struct pg_api_req *req, struct 
 	json_object_object_add(pt, "ipsec", json_object_new_boolean(ec->ipsec_passthrough));
 	json_object_object_add(pt, "l2tp", json_object_new_boolean(ec->l2tp_passthrough));
 	json_object_object_add(o, "passthrough", pt);
+	/* null when [sync] is off */
+	json_object_object_add(o, "sync", pg_api_sync_json(snap));
+	json_object_object_add(o, "ha", pg_api_ha_json(api)); /* the VRRP role */
 	if (snap->has_dp) {
 		json_object_object_add(o, "passes", passes_json(&snap->dp.pass));
 		json_object_object_add(o, "control_jobs", passes_json(&snap->dp.job));

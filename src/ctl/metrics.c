@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "ctl/api_internal.h"
+#include "ctl/api_sync.h"
 #include "dp/dpstats.h"
 #include "engine/observe.h"
 #include "dp/datapath.h"
@@ -278,6 +279,21 @@ static void shapers(struct out *o, struct pg_api *api)
 	}
 }
 
+/* The sync channel's counters (docs/HA.md), when [sync] is on. */
+static void sync_channel(struct out *o, const struct pg_api_snap *snap)
+{
+	struct pg_sync_metric m[32];
+	unsigned int n = pg_api_sync_metrics(snap, m, 32);
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (i == 0 || strcmp(m[i].name, m[i - 1].name))
+			family(o, m[i].name, m[i].type, m[i].help);
+		put(o, "%s%s%s%s %llu\n", m[i].name, m[i].label ? "{" : "",
+		    m[i].label ? m[i].label : "", m[i].label ? "}" : "",
+		    (unsigned long long)m[i].value);
+	}
+}
+
 void pg_metrics_render(struct pg_api *api, struct pg_api_resp *resp)
 {
 	const struct pg_engine_config *ec = &api->env.cfg->engine;
@@ -316,6 +332,7 @@ void pg_metrics_render(struct pg_api *api, struct pg_api_resp *resp)
 	}
 	wan(&o, api);
 	shapers(&o, api);
+	sync_channel(&o, snap);
 	free(snap);
 	if (o.failed) {
 		free(o.buf);

@@ -380,6 +380,11 @@ int pg_datapath_init(struct pg_datapath *dp, const struct pg_config *cfg,
 	r = pg_workers_start(&dp->workers, engines, err, errlen);
 	if (r)
 		goto out_shapers;
+	/* [sync] ha_start = backup: silent until keepalived says master. */
+	if (cfg->sync.start_backup) {
+		dp->ha.role = PG_HA_BACKUP;
+		dp->link[PG_SIDE_LAN].port.standby = dp->link[PG_SIDE_WAN].port.standby = true;
+	}
 	return 0;
 
 out_shapers:
@@ -524,6 +529,11 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 			if (!pg_port_input(&l->port, f->buf + PG_FRAME_ETH_OFF, f->len, PG_FRAME_MAX,
 					   f->flags, now_ms, &dp->pkts[np]))
 				continue;
+			/* An HA backup forwards nothing: the master does (ha.h). */
+			if (l->port.standby) {
+				l->port.cnt[PG_L2_CNT_DROP_HA_STANDBY]++;
+				continue;
+			}
 			/* The DHCP client's answers never reach the engine. */
 			if (s == PG_SIDE_WAN && dp->wan.on &&
 			    pg_dhcp_udp_match(dp->pkts[np].l3, dp->pkts[np].len)) {
@@ -576,6 +586,7 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 	}
 	pg_wan_tick(dp, now_ms);
 	pg_pd_tick(dp, now_ms);
+	pg_ha_tick(dp, now_ms);
 	shaper_release(dp, now_ms, now_ns);
 	for (int s = 0; s < 2; s++) {
 		struct pg_link *l = &dp->link[s];

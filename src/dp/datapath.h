@@ -20,6 +20,7 @@
 #include "engine/engine.h"
 #include "engine/engines.h"
 #include "engine/shaper.h"
+#include "dp/ha.h"
 #include "dp/hostpath.h"
 #include "dp/wan.h"
 #include "dp/pd.h"
@@ -59,6 +60,7 @@ struct pg_datapath {
 	struct pg_dp_stats stats;  /* batch sizes, for /metrics */
 	struct pg_wan wan;	   /* [wan] address = dhcp (wan.h) */
 	struct pg_pd pd;	   /* [lan] address6 = pd (pd.h) */
+	struct pg_ha ha;	   /* master, backup or fault in a VRRP pair (ha.h) */
 	/*
 	 * Egress shapers ([wan] shape_down on the LAN link, shape_up on the
 	 * WAN link; NULL when off): forwarded packets wait there and leave at

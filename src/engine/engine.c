@@ -287,6 +287,7 @@ void pg_engine_destroy(struct pg_engine *e)
 {
 	if (!e)
 		return;
+	free(e->sync); /* the change ring, if sync was on */
 	free(e->slots);
 	pg_v6_destroy(e->v6);
 	free(e->offload_bits);

@@ -357,8 +357,28 @@ struct pg_engine {
 	uint64_t icmp_last_ms;
 	uint16_t ip_id;
 
+	struct pg_sync_ring *sync; /* change records for a standby (sync_export.c), or NULL */
 	struct pg_v6 *v6; /* IPv6 firewall state (forward6.c) */
 };
+
+/*
+ * sync_export.c: flow idx was created or changed, or flow f is about to be
+ * freed; recorded for the standby only when sync is on (one branch otherwise).
+ */
+void pg_sync_push_changed(struct pg_engine *e, uint32_t idx);
+void pg_sync_push_gone(struct pg_engine *e, const struct pg_flow *f);
+
+static inline void pg_sync_note(struct pg_engine *e, uint32_t idx)
+{
+	if (__builtin_expect(e->sync != NULL, 0))
+		pg_sync_push_changed(e, idx);
+}
+
+static inline void pg_sync_note_gone(struct pg_engine *e, const struct pg_flow *f)
+{
+	if (__builtin_expect(e->sync != NULL, 0))
+		pg_sync_push_gone(e, f);
+}
 
 /* observe.c: record an event for the logs */
 void pg_event_push(struct pg_engine *e, enum pg_event_kind kind, uint32_t client, uint32_t server,

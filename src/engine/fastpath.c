@@ -360,8 +360,13 @@ bool pg_fast_forward(struct pg_engine *e, const struct pg_fast_chunk *c, unsigne
 	pkt->drop_reason = PG_CNT_NONE;
 	pg_count(e, dir == PG_DIR_OUT ? PG_CNT_RX_LAN : PG_CNT_RX_WAN);
 	proto = ip[PG_IP_OFF_PROTO];
-	if (proto == PG_PROTO_TCP)
+	if (proto == PG_PROTO_TCP) {
+		uint8_t was = f->tcp_state;
+
 		pg_tcp_track(f, dir, l4[PG_TCP_OFF_FLAGS]);
+		if (f->tcp_state != was)
+			pg_sync_note(e, (uint32_t)(f - e->flows));
+	}
 	pg_flow_count(f, dir, tot);
 	pg_flow_touch(e, f, pg_secs_ceil(now_ms));
 	pg_translate_plain(e, pkt, f, dir, 20, proto);

@@ -245,6 +245,7 @@ void pg_flow_insert(struct pg_engine *e, uint32_t idx, uint32_t now_s)
 	e->nflows++;
 	e->nflows_proto[pg_flow_proto_slot(f->key.proto)]++;
 	pg_count(e, PG_CNT_FLOW_CREATED);
+	pg_sync_note(e, idx);
 }
 
 /*
@@ -277,6 +278,7 @@ void pg_flow_free(struct pg_engine *e, uint32_t idx)
 	struct pg_key in;
 
 	pg_offload_forget(e, idx);
+	pg_sync_note_gone(e, f);
 	if (f->alg != PG_ALG_NONE)
 		pg_alg_get(f->alg)->flow_free(e, f);
 	wheel_unlink(e, f);

@@ -157,7 +157,11 @@ void pg_forward_flow(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pa
 		}
 	}
 	if (p->proto == PG_PROTO_TCP) {
+		uint8_t was = f->tcp_state;
+
 		pg_tcp_track(f, dir, p->tcp_flags);
+		if (f->tcp_state != was)
+			pg_sync_note(e, (uint32_t)(f - e->flows));
 		if (p->tcp_flags & PG_TCP_SYN)
 			pg_mss_clamp(e, pkt, p);
 	}
@@ -347,6 +351,7 @@ void pg_flow_rekey(struct pg_engine *e, struct pg_flow *f, int which, const stru
 		f->in_parked = k->kind == PG_KEY_PARKED;
 	}
 	pg_index_insert(e, pg_key_hash(e, k), PG_REF(idx, PG_REF_FLOW, which));
+	pg_sync_note(e, idx);
 }
 
 /*

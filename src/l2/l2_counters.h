@@ -37,6 +37,8 @@
 	X(ARP_REQUESTS_SENT, "arp_requests_sent", "ARP requests sent to resolve a neighbour")      \
 	X(ARP_NOT_FOR_US, "arp_not_for_us", "ARP messages for another address")                    \
 	X(ARP_CONFLICT, "arp_conflict", "ARP from another host claiming our address")              \
+	X(ARP_ANNOUNCED, "arp_announced", "gratuitous ARP sent on becoming the HA master")         \
+	X(DROP_HA_STANDBY, "drop_ha_standby", "frame not sent or packet not forwarded: HA backup") \
 	X(DROP_ARP_MALFORMED, "drop_arp_malformed", "ARP message truncated or inconsistent")       \
 	X(DROP_ARP_UNSUPPORTED, "drop_arp_unsupported", "ARP for other than IPv4 over Ethernet")   \
 	/* IPv6 neighbour and router discovery (nd.c) */                                            \

@@ -37,8 +37,13 @@ static const struct pg_neigh_ops port_neigh_ops = {
 
 void pg_port_transmit(struct pg_port *p, const uint8_t *frame, uint32_t len)
 {
-	int r = p->tx(p->tx_ctx, frame, len);
+	int r;
 
+	if (p->standby) {
+		p->cnt[PG_L2_CNT_DROP_HA_STANDBY]++;
+		return;
+	}
+	r = p->tx(p->tx_ctx, frame, len);
 	if (r == 0) {
 		p->cnt[PG_L2_CNT_TX_FRAMES]++;
 		p->cnt[PG_L2_CNT_TX_BYTES] += len;
@@ -46,6 +51,23 @@ void pg_port_transmit(struct pg_port *p, const uint8_t *frame, uint32_t len)
 		p->cnt[PG_L2_CNT_DROP_TX_RING_FULL]++;
 	else
 		p->cnt[PG_L2_CNT_TX_ERRORS]++;
+}
+
+void pg_port_announce(struct pg_port *p)
+{
+	uint8_t frame[PG_ETH_ZLEN];
+	struct pg_arp a = {
+		.op = PG_ARP_OP_REQUEST,
+		.spa = p->addr,
+		.tpa = p->addr,
+	};
+
+	if (!p->addr)
+		return;
+	memcpy(a.sha, p->mac, PG_ETH_ALEN);
+	pg_port_transmit(p, frame,
+			 (uint32_t)pg_arp_build(frame, sizeof(frame), pg_eth_broadcast, &a));
+	p->cnt[PG_L2_CNT_ARP_ANNOUNCED]++;
 }
 
 static void port_solicit(void *ctx, uint32_t ip)
@@ -151,6 +173,8 @@ static void arp_input(struct pg_port *p, const uint8_t *body, uint32_t len, uint
 	}
 	if (a.spa == p->addr && memcmp(a.sha, p->mac, PG_ETH_ALEN)) {
 		/* Someone else uses our address; never learn ourselves as a neighbour. */
+		if (p->standby)
+			return; /* the HA master's, as it should be */
 		if (!p->cnt[PG_L2_CNT_ARP_CONFLICT]++ || now_ms - p->conflict_ms >= 10000) {
 			char m[18];
 
@@ -172,7 +196,7 @@ static void arp_input(struct pg_port *p, const uint8_t *body, uint32_t len, uint
 		log_learn(p, a.spa, a.sha);
 		pg_neigh_learn(&p->neigh, a.spa, a.sha, now_ms, true);
 	}
-	if (a.op != PG_ARP_OP_REQUEST)
+	if (a.op != PG_ARP_OP_REQUEST || p->standby)
 		return;
 	/* RFC 826: swap the addresses, put ours in as sender, reply unicast. */
 	r.op = PG_ARP_OP_REPLY;

@@ -40,6 +40,12 @@ struct pg_port {
 	pg_port_tx_fn *tx;
 	void *tx_ctx;
 	struct pg_nd *nd; /* IPv6 neighbour discovery (nd.h); NULL: IPv6 off */
+	/*
+	 * HA backup or fault (dp/ha.h): the address is the master's, so no ARP
+	 * is answered for it and nothing is sent on the link at all (an ARP
+	 * request of ours would move the hosts' caches to our MAC).
+	 */
+	bool standby;
 };
 
 /* Set a link up for layer 2; allocates its neighbour cache. 0 or -ENOMEM. */
@@ -65,6 +71,12 @@ bool pg_port_input(struct pg_port *p, uint8_t *frame, uint32_t len, uint32_t cap
  * in front of it.
  */
 void pg_port_output(struct pg_port *p, struct pg_pkt *pkt, uint64_t now_ms);
+
+/*
+ * Gratuitous ARP for our address (a request with sender and target ours,
+ * broadcast): hosts, routers and switches move it to this port's MAC.
+ */
+void pg_port_announce(struct pg_port *p);
 
 /* Neighbour retries and ageing; call at least every 100 ms or so. */
 void pg_port_timer(struct pg_port *p, uint64_t now_ms);

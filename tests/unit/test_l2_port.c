@@ -280,12 +280,74 @@ static void test_tx_refusals(void **state)
 	pg_port_fini(&p);
 }
 
+/* A request for who from peer_mac/192.168.1.10, through p. */
+static void ask(struct pg_port *p, const char *who, uint64_t now)
+{
+	struct pg_arp a = {.op = PG_ARP_OP_REQUEST, .spa = ip("192.168.1.10"), .tpa = ip(who)};
+	uint8_t f[60];
+	struct pg_pkt pkt;
+
+	memcpy(a.sha, peer_mac, 6);
+	assert_int_equal(pg_arp_build(f, sizeof(f), pg_eth_broadcast, &a), 60);
+	assert_false(pg_port_input(p, f, 60, 60, 0, now, &pkt));
+}
+
+/*
+ * An HA backup (dp/ha.h) answers no ARP for the shared address, sends
+ * nothing, and takes the master's claim without a conflict warning; once
+ * master it announces the address with a gratuitous ARP and answers again.
+ */
+static void test_ha_standby(void **state)
+{
+	struct pg_port p;
+	struct pg_pkt pkt;
+	struct pg_arp a;
+	uint8_t f[60];
+
+	(void)state;
+	lan_port(&p);
+	p.standby = true;
+	ask(&p, "192.168.1.1", 0);
+	assert_int_equal(n_sent, 0);
+	assert_int_equal(p.cnt[PG_L2_CNT_ARP_REPLIED], 0);
+	/* Forwarded traffic would need ARP: nothing leaves, counted. */
+	pkt = out_pkt("192.168.1.20", 0, 1);
+	pg_port_output(&p, &pkt, 0);
+	assert_int_equal(n_sent, 0);
+	assert_true(p.cnt[PG_L2_CNT_DROP_HA_STANDBY] >= 1);
+	/* The master's gratuitous ARP: no conflict while we are backup. */
+	memset(&a, 0, sizeof(a));
+	a.op = PG_ARP_OP_REQUEST;
+	a.spa = a.tpa = ip("192.168.1.1");
+	memcpy(a.sha, other_mac, 6);
+	assert_int_equal(pg_arp_build(f, sizeof(f), pg_eth_broadcast, &a), 60);
+	assert_false(pg_port_input(&p, f, 60, 60, 0, 0, &pkt));
+	assert_int_equal(p.cnt[PG_L2_CNT_ARP_CONFLICT], 0);
+	/* Master: the announcement, then answers. */
+	p.standby = false;
+	n_sent = 0;
+	pg_port_announce(&p);
+	assert_int_equal(n_sent, 1);
+	assert_memory_equal(sent[0], pg_eth_broadcast, 6);
+	assert_int_equal(pg_arp_parse(sent[0] + 14, sent_len[0] - 14, &a), 0);
+	assert_int_equal(a.op, PG_ARP_OP_REQUEST);
+	assert_int_equal(a.spa, ip("192.168.1.1"));
+	assert_int_equal(a.tpa, ip("192.168.1.1"));
+	assert_memory_equal(a.sha, our_mac, 6);
+	assert_int_equal(p.cnt[PG_L2_CNT_ARP_ANNOUNCED], 1);
+	ask(&p, "192.168.1.1", 1);
+	assert_int_equal(n_sent, 2);
+	assert_int_equal(p.cnt[PG_L2_CNT_ARP_REPLIED], 1);
+	pg_port_fini(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rx_table),
 		cmocka_unit_test(test_tx_wan_gateway),
 		cmocka_unit_test(test_tx_refusals),
+		cmocka_unit_test(test_ha_standby),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,210 @@
+# SPDX-License-Identifier: MIT
+# tests/e2e/lib/hasync.sh - a primary and a standby passgated joined by a
+# sync link (docs/HA.md), for the ha-sync, ha-sync-auth and ha-failover
+# scenarios: the standby's namespace, the [sync] sections, status and flows
+# as each side lists them, and VPN sessions through the primary. Sourced.
+#
+# The standby runs in pgsb-SFX with links that lead nowhere (it follows, it
+# does not forward), or with HS_WIRED=1 on the same LAN and WAN segments as
+# the gateway, joined to it by the veth pair sync0 10.99.0.1 (gateway) <->
+# 10.99.0.2 (standby), UDP port HS_PORT.
+
+HS_PORT=7979
+HS_WG_PORT=51820
+NS_SB=
+HS_SB_PID=
+# Per scenario (this file is sourced again with each one): the standby on
+# the real LAN and WAN segments, extra lines for its configuration, a
+# command between the primary's start and the standby's.
+HS_WIRED=0
+HS_SB_EXTRA=
+HS_BEFORE_STANDBY=
+
+# hs_cleanup - the standby, its namespace and the gateway's end of the link.
+hs_cleanup() {
+	[[ -n ${HS_SB_PID:-} ]] && stop_pid "$HS_SB_PID"
+	ip -n "$NS_GW" link del sync0 2>/dev/null
+	ip netns del "$NS_SB" 2>/dev/null
+	hs_standby_unwire
+	return 0
+}
+
+# hs_pair_start - a fresh key, the standby's world, the gateway restarted
+# as primary (the harness's configuration plus [sync]; one worker: [sync]
+# streams one engine in this version), then the standby, synced. Set
+# HS_BEFORE_STANDBY to a command to run between the two (a capture).
+hs_pair_start() {
+	openssl rand -hex 32 >"$SCN_DIR/sync.key" && chmod 600 "$SCN_DIR/sync.key" ||
+		{ fail "openssl rand failed"; return 1; }
+	hs_standby_world || return 1
+	{ sed 's/^workers = .*/workers = 1/' "$RUN_DIR/passgated.conf"
+	  hs_sync_conf primary 10.99.0.1 10.99.0.2; } >"$SCN_DIR/primary.conf"
+	gateway_restart_with "$SCN_DIR/primary.conf" ||
+		{ fail "passgated with [sync] role = primary did not start"; return 1; }
+	if [[ -n ${HS_BEFORE_STANDBY:-} ]]; then
+		$HS_BEFORE_STANDBY || return 1
+	fi
+	hs_standby_start
+}
+
+# hs_sync_conf ROLE ME PEER - a [sync] section.
+hs_sync_conf() {
+	printf '\n[sync]\nrole = %s\nlisten = %s:%d\npeer = %s:%d\nkey_file = %s\n' \
+		"$1" "$2" "$HS_PORT" "$3" "$HS_PORT" "$SCN_DIR/sync.key"
+}
+
+# hs_standby_world - the standby's namespace: links that lead nowhere (so it
+# answers nobody on the LAN or WAN), or HS_WIRED=1 the real segments, and
+# the sync link to the gateway.
+hs_standby_world() {
+	local ifc
+	ip netns add "$NS_SB" || { fail "cannot create $NS_SB"; return 1; }
+	nsx "$NS_SB" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	ip -n "$NS_SB" link set lo up
+	if [[ ${HS_WIRED:-0} == 1 ]]; then
+		hs_standby_wire || return 1
+	else
+		for ifc in lan0 wan0; do
+			ip -n "$NS_SB" link add "$ifc" type veth peer name "${ifc}p" &&
+				ip -n "$NS_SB" link set "$ifc" up && ip -n "$NS_SB" link set "${ifc}p" up ||
+				{ fail "standby link $ifc"; return 1; }
+		done
+	fi
+	for ifc in lan0 wan0; do
+		nsx "$NS_SB" ethtool -K "$ifc" gro off >/dev/null 2>&1
+	done
+	ip -n "$NS_GW" link add sync0 type veth peer name sync0 netns "$NS_SB" &&
+		ip -n "$NS_GW" addr add 10.99.0.1/24 dev sync0 && ip -n "$NS_GW" link set sync0 up &&
+		ip -n "$NS_SB" addr add 10.99.0.2/24 dev sync0 && ip -n "$NS_SB" link set sync0 up ||
+		{ fail "the sync link"; return 1; }
+}
+
+# hs_standby_start - passgated in the standby namespace: the gateway's own
+# [lan], [wan] and the rest, its own control socket, [sync] role = standby.
+hs_standby_start() {
+	HS_SB_SOCK=$SCN_DIR/sb/passgated.sock
+	mkdir -p "$SCN_DIR/sb"
+	sed -e "s|^socket = .*|socket = $HS_SB_SOCK|" -e 's/^workers = .*/workers = 1/' \
+		"$RUN_DIR/passgated.conf" >"$SCN_DIR/standby.conf"
+	hs_sync_conf standby 10.99.0.2 10.99.0.1 >>"$SCN_DIR/standby.conf"
+	[[ -n ${HS_SB_EXTRA:-} ]] && printf '%s\n' "$HS_SB_EXTRA" >>"$SCN_DIR/standby.conf"
+	spawn passgated-standby "$NS_SB" "$PASSGATED" -c "$SCN_DIR/standby.conf" -r "$SCN_DIR/sb" -s "$SCN_DIR/sb"
+	HS_SB_PID=$LAST_PID
+	wait_until 15 test -S "$HS_SB_SOCK" ||
+		{ fail "the standby passgated did not start: $(tail -n 2 "$SCN_DIR/passgated-standby.log")"; return 1; }
+	wait_until 10 hs_synced ||
+		{ fail "the standby never synced: $(hs_status "$HS_SB_SOCK" 'd["sync"]')"; return 1; }
+}
+
+# hs_standby_wire - HS_WIRED=1: the standby's lan0 on the LAN switch (port
+# gwb of br0) and its wan0 on the WAN segment, which becomes a bridge (brw in
+# the internet router's namespace, taking the router's 198.51.100.1 from its
+# eth0, which joins it with the gateway's wan0). Undone by hs_standby_unwire.
+hs_standby_wire() {
+	ip -n "$NS_SW" link add gwb type veth peer name lan0 netns "$NS_SB" &&
+		ip -n "$NS_SW" link set gwb master br0 && ip -n "$NS_SW" link set gwb up &&
+		ip -n "$NS_SB" link set lan0 up || { fail "standby LAN link"; return 1; }
+	host_offload_off "$NS_SW" gwb
+	ip -n "$NS_INET" link add brw type bridge &&
+		ip -n "$NS_INET" addr del "$WAN_NEXTHOP/24" dev eth0 &&
+		ip -n "$NS_INET" link set eth0 master brw &&
+		ip -n "$NS_INET" addr add "$WAN_NEXTHOP/24" dev brw &&
+		ip -n "$NS_INET" link set brw up || { fail "WAN bridge"; return 1; }
+	ip -n "$NS_INET" link add wb type veth peer name wan0 netns "$NS_SB" &&
+		ip -n "$NS_INET" link set wb master brw && ip -n "$NS_INET" link set wb up &&
+		ip -n "$NS_SB" link set wan0 up || { fail "standby WAN link"; return 1; }
+	host_offload_off "$NS_INET" wb
+}
+
+hs_standby_unwire() {
+	ip -n "$NS_SW" link del gwb 2>/dev/null
+	ip -n "$NS_INET" link del wb 2>/dev/null
+	if ip -n "$NS_INET" link show brw >/dev/null 2>&1; then
+		ip -n "$NS_INET" link del brw
+		ip -n "$NS_INET" addr add "$WAN_NEXTHOP/24" dev eth0 2>/dev/null
+		ip -n "$NS_INET" link set eth0 up
+	fi
+	return 0
+}
+
+hs_synced() {
+	[[ $(hs_status "$HS_SB_SOCK" 'd["sync"]["synced"]') == True ]]
+}
+
+# hs_status SOCK EXPR - GET /api/v1/status on SOCK, EXPR evaluated on it (as d).
+hs_status() {
+	curl -sf --max-time 5 --unix-socket "$1" http://localhost/api/v1/status |
+		python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$2"
+}
+
+hs_refused_at_least() {
+	local n
+	n=$(hs_status "$HS_SB_SOCK" "d['sync']['refused']['$1']")
+	[[ -n $n ]] && ((n >= $2))
+}
+
+# hs_flows SOCK - the flows to srv1's OpenVPN and WireGuard ports.
+hs_flows() {
+	curl -sf --max-time 10 --unix-socket "$1" 'http://localhost/api/v1/flows?limit=1000' |
+		python3 -c '
+import json, sys
+for f in json.load(sys.stdin)["flows"]:
+    if (f["proto"], f["remote"], str(f["remote_port"])) in (
+            ("tcp", sys.argv[1], sys.argv[2]), ("udp", sys.argv[1], sys.argv[3])):
+        print(f["proto"], "%s:%d" % (f["lan"], f["lan_port"]),
+              "%s:%d" % (f["remote"], f["remote_port"]), f["public_port"])
+' "$SRV1_IP" "$OVPN_PORT" "$HS_WG_PORT" | sort
+}
+
+hs_same_flows() {
+	local p s
+	p=$(hs_flows "$PG_SOCK")
+	s=$(hs_flows "$HS_SB_SOCK")
+	[[ -n $p && $p == "$s" && $(wc -l <<<"$p") -ge 2 ]]
+}
+
+# hs_openvpn / hs_wireguard - the sessions (as in restart-keeps-flows).
+hs_openvpn() {
+	pki_selfsigned pgsrv1 && pki_selfsigned lan1 || { fail "openssl could not make certificates"; return 1; }
+	ovpn_server_conf "$SCN_DIR/server.conf" tcp4-server pgsrv1 "$(pki_fingerprint lan1)"
+	spawn openvpn-srv "$NS_SRV1" openvpn --config "$SCN_DIR/server.conf"
+	wait_listen "$NS_SRV1" tcp "$OVPN_PORT" 10 || { fail "openvpn server did not start"; return 1; }
+	ovpn_client_conf "$SCN_DIR/client-lan1.conf" tcp4-client lan1 "$SRV1_IP" pgsrv1
+	spawn openvpn-lan1 "${NS_LAN[0]}" openvpn --config "$SCN_DIR/client-lan1.conf"
+	wait_until 20 nsx "${NS_LAN[0]}" ping -n -c 1 -W 1 10.8.0.1 ||
+		{ fail "no ping answered inside the OpenVPN tunnel within 20 s"; return 1; }
+}
+
+hs_wireguard() {
+	local i ns
+	for i in 0 1; do
+		(umask 077 && wg genkey >"$SCN_DIR/wg$i.key") || { fail "wg genkey failed"; return 1; }
+		HS_IF[i]=pghs$i-$SFX
+		HS_PUB[i]=$(wg pubkey <"$SCN_DIR/wg$i.key")
+		ns=$NS_SRV1
+		((i)) && ns=${NS_LAN[1]}
+		mkdir -p "$SCN_DIR/run$i"
+		spawn "wireguard-go-$i" "$ns" sh -c \
+			'mount --bind "$1" /run && exec wireguard-go -f "$2"' sh "$SCN_DIR/run$i" "${HS_IF[i]}"
+		wait_until 5 test -S "$SCN_DIR/run$i/wireguard/${HS_IF[i]}.sock" ||
+			{ fail "wireguard-go ${HS_IF[i]} did not start"; return 1; }
+	done
+	hs_wg 0 "$NS_SRV1" set "${HS_IF[0]}" listen-port "$HS_WG_PORT" private-key "$SCN_DIR/wg0.key" \
+		peer "${HS_PUB[1]}" allowed-ips 10.9.0.2/32 || { fail "wg set on srv1 failed"; return 1; }
+	hs_wg 1 "${NS_LAN[1]}" set "${HS_IF[1]}" listen-port "$HS_WG_PORT" \
+		private-key "$SCN_DIR/wg1.key" peer "${HS_PUB[0]}" endpoint "$SRV1_IP:$HS_WG_PORT" \
+		allowed-ips 10.9.0.0/24 persistent-keepalive 5 || { fail "wg set on lan2 failed"; return 1; }
+	ip -n "$NS_SRV1" addr add 10.9.0.1/24 dev "${HS_IF[0]}" &&
+		ip -n "$NS_SRV1" link set "${HS_IF[0]}" up &&
+		ip -n "${NS_LAN[1]}" addr add 10.9.0.2/24 dev "${HS_IF[1]}" &&
+		ip -n "${NS_LAN[1]}" link set "${HS_IF[1]}" up || { fail "tunnel addresses"; return 1; }
+	wait_until 10 nsx "${NS_LAN[1]}" ping -n -c 1 -W 1 10.9.0.1 ||
+		{ fail "no ping answered inside the WireGuard tunnel within 10 s"; return 1; }
+}
+
+hs_wg() {
+	local n=$1 ns=$2
+	shift 2
+	timeout 5 ip netns exec "$ns" sh -c 'mount --bind "$1" /run && shift && exec wg "$@"' \
+		sh "$SCN_DIR/run$n" "$@"
+}
