@@ -133,6 +133,13 @@ bool pg_local_tunnel(struct pg_engine *e, struct pg_pkt *pkt)
 
 void pg_engine_set_tunnel_up(struct pg_engine *e, bool up)
 {
+	/*
+	 * Flows the XDP program forwards never reach the check above: when the
+	 * tunnel comes or goes, take them all back; the next packet of each
+	 * decides again (offload.c offers no tunnelled host's flow).
+	 */
+	if (up != e->tunnel_up && e->offload_on)
+		pg_offload_flush(e);
 	e->tunnel_up = up;
 }
 

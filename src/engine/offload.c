@@ -83,11 +83,18 @@ static void push(struct pg_engine *e, enum pg_offload_kind kind, uint32_t idx,
 	set_offered(e, idx, kind == PG_OFFLOAD_ADD);
 }
 
-/* May the XDP program forward this flow's plain packets? */
-static bool eligible(const struct pg_flow *f)
+/*
+ * May the XDP program forward this flow's plain packets? Not a flow of a host
+ * the router's tunnel carries ([tunnel] route): with the kill switch off such
+ * a flow may exist from while the tunnel was down, and the program would
+ * keep it going around the tunnel once it is up.
+ */
+static bool eligible(const struct pg_engine *e, const struct pg_flow *f)
 {
 	if (f->alg != PG_ALG_NONE || (f->flags & PG_FLOW_HAIRPIN) || f->key.kind != PG_KEY_FLOW_OUT ||
 	    f->in_parked)
+		return false;
+	if (e->cfg.tunnel && pg_local_tunnelled(e, f->key.a))
 		return false;
 	if (f->key.proto == PG_PROTO_TCP)
 		return f->tcp_state == PG_TCP_ESTABLISHED;
@@ -104,10 +111,10 @@ void pg_offload_note(struct pg_engine *e, uint32_t idx, const struct pg_flow *f)
 		return;
 	was = offered(e, idx);
 	next_hop = pg_wan_next_hop(e, f->key.b);
-	if (!was && next_hop && eligible(f)) {
+	if (!was && next_hop && eligible(e, f)) {
 		push(e, PG_OFFLOAD_ADD, idx, f, next_hop);
 		pg_count(e, PG_CNT_OFFLOAD_ADDED);
-	} else if (was && !eligible(f)) {
+	} else if (was && !eligible(e, f)) {
 		push(e, PG_OFFLOAD_DEL, idx, f, 0);
 	}
 }

@@ -5,7 +5,8 @@
  * their traffic goes up to the host and never through the NAT, the kill
  * switch while the tunnel is down (their DNS to the gateway included), the
  * bypass list, and that a host's existing mapping does not carry it past
- * the policy (the fast path declines tunnelled sources).
+ * the policy (the fast path declines tunnelled sources, and the XDP program
+ * is never offered their flows).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -110,9 +111,85 @@ static const struct pgt_step open_switch[] = {
 	END,
 };
 
+static int offload_on(struct pgt_ctx *ctx, const struct pgt_step *st, const struct pgt_pkt *in,
+		      const struct pgt_pkt *out, char *err, size_t n)
+{
+	(void)st, (void)in, (void)out, (void)err, (void)n;
+	pg_engine_set_offload(ctx->e, true);
+	return 0;
+}
+
+/* The XDP program was offered H11's flow and nothing of H10's (tunnelled). */
+static int offered_h11_only(struct pgt_ctx *ctx, const struct pgt_step *st,
+			    const struct pgt_pkt *in, const struct pgt_pkt *out, char *err, size_t n)
+{
+	const struct pg_offload_op *ops;
+	unsigned int adds = 0;
+	bool flush;
+	unsigned int k = pg_engine_offload_ops(ctx->e, &ops, &flush);
+
+	(void)st, (void)in, (void)out;
+	for (unsigned int i = 0; i < k; i++) {
+		if (ops[i].kind != PG_OFFLOAD_ADD)
+			continue;
+		if (ops[i].lan_addr != htonl(pgt_addr(H11))) {
+			snprintf(err, n, "a tunnelled host's flow was offered to the XDP program");
+			return -1;
+		}
+		adds++;
+	}
+	if (adds != 1) {
+		snprintf(err, n, "%u offers, wanted H11's one", adds);
+		return -1;
+	}
+	return 0;
+}
+
+/* The tunnel came up: every offered flow is taken back (a flush). */
+static int up_flushes(struct pgt_ctx *ctx, const struct pgt_step *st, const struct pgt_pkt *in,
+		      const struct pgt_pkt *out, char *err, size_t n)
+{
+	const struct pg_offload_op *ops;
+	bool flush;
+
+	(void)st, (void)in, (void)out;
+	pg_engine_set_tunnel_up(ctx->e, true);
+	(void)pg_engine_offload_ops(ctx->e, &ops, &flush);
+	if (!flush) {
+		snprintf(err, n, "the tunnel came up and the XDP program kept its flows");
+		return -1;
+	}
+	return 0;
+}
+
+static const struct pgt_step offload[] = {
+	{.name = "kill switch off, down: the tunnelled host leaves through the NAT", .side = LAN,
+	 .in = PGT_UDP(H10, 40000, S1, 53, 30), .verdict = TO_WAN,
+	 .out = UDP_OUT(WANA, V(1), S1, 53, 30), .check = offload_on},
+	{.name = "its answer", .side = WAN, .in = PGT_UDP(S1, 53, WANA, V(1), 30), .verdict = TO_LAN,
+	 .out = UDP_OUT(S1, 53, H10, 40000, 30)},
+	{.name = "its next packet: a two-way flow, yet not offered", .side = LAN,
+	 .in = PGT_UDP(H10, 40000, S1, 53, 30), .verdict = TO_WAN,
+	 .out = UDP_OUT(WANA, V(1), S1, 53, 30)},
+	{.name = "an unlisted host's flow", .side = LAN, .in = PGT_UDP(H11, 40000, S1, 53, 30),
+	 .verdict = TO_WAN, .out = UDP_OUT(WANA, V(2), S1, 53, 30)},
+	{.name = "its answer", .side = WAN, .in = PGT_UDP(S1, 53, WANA, V(2), 30), .verdict = TO_LAN,
+	 .out = UDP_OUT(S1, 53, H11, 40000, 30)},
+	{.name = "its next packet: offered, and only it", .side = LAN,
+	 .in = PGT_UDP(H11, 40000, S1, 53, 30), .verdict = TO_WAN,
+	 .out = UDP_OUT(WANA, V(2), S1, 53, 30), .check = offered_h11_only},
+	{.name = "the tunnel comes up: the program's flows are taken back", .side = LAN,
+	 .in = PGT_UDP(H11, 40000, S1, 53, 30), .verdict = TO_WAN,
+	 .out = UDP_OUT(WANA, V(2), S1, 53, 30), .check = up_flushes},
+	{.name = "up: the tunnelled host's flow goes to the tunnel", .side = LAN,
+	 .in = PGT_UDP(H10, 40000, S1, 53, 30), .verdict = TO_GW, .same = true},
+	END,
+};
+
 static const struct pgt_scenario scenarios[] = {
 	{"tunnel: kill switch, bypass, route = all", tunnel_all, killswitch},
 	{"tunnel: one host, kill switch off", tunnel_one_open, open_switch},
+	{"tunnel: offload never carries a tunnelled host", tunnel_one_open, offload},
 };
 
 PGT_MAIN("tunnel_policy", scenarios)
