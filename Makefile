@@ -152,6 +152,8 @@ lint:
 	@# src/bpf is BPF C (libbpf's SEC() and map macros): clang -Wall -Werror and
 	@# the kernel's verifier at every load check it, test_xdp_fast its output.
 	cppcheck --error-exitcode=1 --enable=warning,performance,portability -q $(INCS) -isrc/bpf src
+	@# The man pages: a page scdoc refuses would otherwise fail only in make install.
+	@for f in docs/man/*.scd; do scdoc <$$f >/dev/null || { echo "lint: $$f: scdoc refuses it"; exit 1; }; done
 
 clean:
 	rm -rf $(BUILD)
