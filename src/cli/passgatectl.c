@@ -282,8 +282,13 @@ out:
 static void endpoint(char *buf, size_t len, struct json_object *o, const char *addr,
 		     const char *port)
 {
-	if (num(o, port))
-		snprintf(buf, len, "%s:%lld", str(o, addr), num(o, port));
+	const char *a = str(o, addr);
+
+	/* RFC 5952 section 6: an IPv6 address with a port goes in brackets. */
+	if (num(o, port) && strchr(a, ':'))
+		snprintf(buf, len, "[%s]:%lld", a, num(o, port));
+	else if (num(o, port))
+		snprintf(buf, len, "%s:%lld", a, num(o, port));
 	else
 		snprintf(buf, len, "%s", str(o, addr));
 }
@@ -336,7 +341,7 @@ static int flows_clear(int argc, char **argv)
 
 static int cmd_flows(int argc, char **argv)
 {
-	char path[256] = "/api/v1/flows?limit=1000", a[32], b[32];
+	char path[256] = "/api/v1/flows?limit=1000", a[64], b[64];
 	struct json_object *o, *arr;
 	size_t off = strlen(path);
 
@@ -344,13 +349,13 @@ static int cmd_flows(int argc, char **argv)
 		return flows_clear(argc, argv);
 	for (int i = 1; i < argc; i++) {
 		if (i + 1 < argc && (!strcmp(argv[i], "--proto") || !strcmp(argv[i], "--host") ||
-				     !strcmp(argv[i], "--port"))) {
+				     !strcmp(argv[i], "--port") || !strcmp(argv[i], "--family"))) {
 			off += (size_t)snprintf(path + off, sizeof(path) - off, "&%s=%s",
 						argv[i] + 2, argv[i + 1]);
 			i++;
 			continue;
 		}
-		fprintf(stderr, "usage: passgatectl flows [--proto tcp|udp|icmp|gre|esp] "
+		fprintf(stderr, "usage: passgatectl flows [--family 4|6] [--proto tcp|udp|icmp|gre|esp] "
 				"[--host ADDRESS] [--port P]\n       passgatectl flows clear "
 				"[--host A] [--rule N] [--port P] [--proto P]\n");
 		return PG_EXIT_USAGE;
@@ -364,6 +369,7 @@ static int cmd_flows(int argc, char **argv)
 		return 1;
 	if (opt_json)
 		goto out;
+	/* IPv6 rows are wider than the columns; they stay one line each. */
 	printf("%-5s %-12s %-8s %-21s %-21s %6s %6s %10s %10s\n", "PROTO", "STATE", "HELPER",
 	       "LAN", "REMOTE", "PUBLIC", "IDLE", "BYTES OUT", "BYTES IN");
 	arr = get(o, "flows");
@@ -658,7 +664,8 @@ static const struct subcommand subcommands[] = {
 	{"wan", "[renew|release]", "the WAN's DHCP lease; renew or give it back now", cmd_wan},
 	{"ha", "[master|backup|fault]", "the VRRP role; keepalived's notify scripts set it",
 	 cmd_ha},
-	{"flows", "[--proto P] [--host A] [...]", "the flow table (first 1000; also --port N)",
+	{"flows", "[--family 6] [--proto P] [--host A] [...]",
+	 "the flow table (first 1000; also --port N; IPv6 with --family 6 or an IPv6 --host)",
 	 cmd_flows},
 	{"flows clear", "--host A|--rule N|...", "end those flows (pfSense's reset states)",
 	 cmd_flows},

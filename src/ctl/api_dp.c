@@ -115,7 +115,7 @@ static void page_fn(void *arg)
 			j->n += pg_engines_vpn_sessions_scan(e, &j->cursor, out, j->max - j->n,
 							     j->api->now_ms, PG_API_SCAN_SLICE);
 	} while (j->cursor && j->n < j->max && mono_ns() - t0 < PG_API_JOB_NS);
-	j->total = pg_engines_flow_count(e);
+	j->total = j->f && j->f->family == 6 ? pg_engines_flow6_count(e) : pg_engines_flow_count(e);
 }
 
 /* Fill out from *cursor until max rows or the end of the table, a job at a time. */

@@ -23,11 +23,11 @@
 #include "util/inet.h"
 #include "util/log.h"
 
-static const char *const known_keys[] = {"proto", "helper", "lan",  "remote", "host",
-					 "port",  "rule",   "limit", "cursor"};
+static const char *const known_keys[] = {"proto", "helper", "lan",   "remote", "host",
+					 "port",  "rule",   "family", "limit", "cursor"};
 
 #define N_KNOWN (sizeof(known_keys) / sizeof(known_keys[0]))
-/* The keys before "limit" filter; limit and cursor only page a GET. */
+/* The keys before "family" filter; family, limit and cursor only shape a GET. */
 #define N_FILTER_KEYS 7
 
 static uint8_t proto_parse(const char *s)
@@ -53,6 +53,55 @@ static uint8_t alg_parse(const char *s)
 		if (!strcmp(s, pg_alg_name(a)))
 			return a;
 	return 0;
+}
+
+/*
+ * family=6, or host= an IPv6 address: the IPv6 table, where only proto,
+ * port and host apply (no NAT: no public side, no helpers, no rules).
+ * GET only: DELETE of IPv6 flows is not built, and refusing beats ending
+ * IPv4 flows the caller did not mean. false (resp filled) when refused.
+ */
+static bool family_arg(const struct pg_api_req *req, bool strict, struct pg_flow_filter *f,
+		       struct pg_api_resp *resp)
+{
+	const char *v = pg_api_arg(req, "family"), *h = pg_api_arg(req, "host");
+	static const char *const v4only[] = {"helper", "lan", "remote", "rule"};
+
+	if (v && strcmp(v, "4") && strcmp(v, "6")) {
+		pg_api_error(resp, 400, "family", "family: expected 4 or 6");
+		return false;
+	}
+	if (h && strchr(h, ':')) {
+		/* inet_pton reads the whole string strictly; MHD bounded its length. */
+		if (inet_pton(AF_INET6, h, f->host6) != 1) {
+			pg_api_error(resp, 400, "host", "host: expected an IPv4 or IPv6 address");
+			return false;
+		}
+		if (v && !strcmp(v, "4")) {
+			pg_api_error(resp, 400, "host", "host: an IPv6 address with family=4");
+			return false;
+		}
+		v = "6";
+	}
+	if (!v || strcmp(v, "6"))
+		return true;
+	if (strict) {
+		pg_api_error(resp, 400, "family", "family: IPv6 flows cannot be ended yet");
+		return false;
+	}
+	for (unsigned int i = 0; i < sizeof(v4only) / sizeof(v4only[0]); i++) {
+		if (pg_api_arg(req, v4only[i])) {
+			pg_api_error(resp, 400, v4only[i], "%s: IPv4 flows only (not with family=6)",
+				     v4only[i]);
+			return false;
+		}
+	}
+	if (h && !strchr(h, ':')) {
+		pg_api_error(resp, 400, "host", "host: expected an IPv6 address with family=6");
+		return false;
+	}
+	f->family = 6;
+	return true;
 }
 
 /* Read an address argument into host order; false (resp filled) when malformed. */
@@ -157,8 +206,12 @@ int pg_api_flow_query(const struct pg_api *api, const struct pg_api_req *req, bo
 		pg_api_error(resp, 400, "helper", "helper: expected pptp, ipsec or l2tp");
 		return -1;
 	}
+	if (!family_arg(req, strict, f, resp))
+		return -1;
+	host = 0;
 	if (!addr_arg(req, "lan", &f->lan_addr, resp) ||
-	    !addr_arg(req, "remote", &f->remote_addr, resp) || !addr_arg(req, "host", &host, resp))
+	    !addr_arg(req, "remote", &f->remote_addr, resp) ||
+	    (f->family != 6 && !addr_arg(req, "host", &host, resp)))
 		return -1;
 	/* host= is either side: a LAN address filters the LAN end, any other the remote end. */
 	if (host) {

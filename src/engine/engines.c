@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "engine/engines.h"
+#include "engine/forward6.h"
 #include "engine/portdir.h"
 
 /* The cursor's top bits name the engine: tables have at most 2^24 flows. */
@@ -148,6 +149,15 @@ uint32_t pg_engines_flow_count(const struct pg_engines *s)
 
 	for (unsigned int i = 0; i < s->n; i++)
 		n += pg_engine_flow_count(s->e[i]);
+	return n;
+}
+
+uint32_t pg_engines_flow6_count(const struct pg_engines *s)
+{
+	uint32_t n = 0;
+
+	for (unsigned int i = 0; i < s->n; i++)
+		n += pg_v6_flow_count(s->e[i]);
 	return n;
 }
 

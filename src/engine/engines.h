@@ -55,6 +55,8 @@ void pg_engines_set_tunnel_up(struct pg_engines *s, bool up);
 void pg_engines_counters(const struct pg_engines *s, uint64_t *out);
 
 uint32_t pg_engines_flow_count(const struct pg_engines *s);
+/* Live IPv6 flows (forward6.c's tables) across the set. */
+uint32_t pg_engines_flow6_count(const struct pg_engines *s);
 void pg_engines_flows_by_proto(const struct pg_engines *s, uint32_t out[PG_FP__COUNT]);
 
 /*

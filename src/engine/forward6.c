@@ -51,6 +51,7 @@
 #include "engine/csum.h"
 #include "engine/engine_internal.h"
 #include "engine/forward6.h"
+#include "engine/observe.h"
 #include "engine/parse6.h"
 #include "engine/siphash.h"
 
@@ -78,6 +79,7 @@ struct v6_flow {
 	uint8_t inbound;		/* opened from the WAN (IPsec, ping) */
 	uint8_t pad;
 	uint32_t last_s;
+	uint64_t pkts[2], bytes[2]; /* [0] LAN to WAN, [1] WAN to LAN, for the API */
 	uint32_t next;	 /* chain in the bucket, or the free list */
 	uint32_t bucket; /* which chain holds it */
 };
@@ -314,6 +316,8 @@ static struct v6_flow *flow_create(struct pg_engine *e, const struct v6_key *k, 
 	f->tcp = V6_TCP_NONE;
 	f->inbound = inbound;
 	f->last_s = now_s;
+	memset(f->pkts, 0, sizeof(f->pkts));
+	memset(f->bytes, 0, sizeof(f->bytes));
 	pg_count(e, PG_CNT_FLOW6_CREATED);
 	return f;
 }
@@ -638,6 +642,8 @@ static bool firewall(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pa
 	if (p->proto == PG_PROTO_TCP)
 		tcp_track(f, true, p->tcp_flags);
 pass:
+	f->pkts[!to_wan]++;
+	f->bytes[!to_wan] += pkt->len;
 	if (p->fragment && p->more_frags) {
 		struct v6_frag *s = frag_slot(e, p);
 
@@ -745,4 +751,83 @@ void pg_v6_process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 		mss_clamp(e, pkt, &p);
 	pkt->l3[PG_IP6_OFF_HLIM]--;
 	set_out(e, pkt, to_wan ? PG_SIDE_WAN : PG_SIDE_LAN, p.daddr);
+}
+
+/* ---- what the API sees (observe.h) ------------------------------------------ */
+
+static uint8_t tcp_state_info(const struct v6_flow *f)
+{
+	switch (f->tcp) {
+	case V6_TCP_SYN:
+		return PG_TCP_SYN_SENT;
+	case V6_TCP_ESTABLISHED:
+		return PG_TCP_ESTABLISHED;
+	case V6_TCP_CLOSING:
+		return PG_TCP_CLOSING;
+	default:
+		return PG_TCP_NONE;
+	}
+}
+
+static bool flow_matches(const struct v6_flow *f, const struct pg_flow_filter *flt)
+{
+	if (flt->proto && f->proto != flt->proto)
+		return false;
+	if (flt->port && f->lan_port != htons(flt->port) && f->remote_port != htons(flt->port))
+		return false;
+	if (!is_zero(flt->host6) && memcmp(f->lan, flt->host6, 16) &&
+	    memcmp(f->remote, flt->host6, 16))
+		return false;
+	return true;
+}
+
+static void flow_info(const struct pg_engine *e, const struct v6_flow *f,
+		      struct pg_flow_info *o, uint32_t now_s)
+{
+	uint32_t idle = now_s - f->last_s, tmo = flow_timeout(e, f);
+
+	memset(o, 0, sizeof(*o));
+	o->family = 6;
+	o->proto = f->proto;
+	o->tcp_state = f->proto == PG_PROTO_TCP ? tcp_state_info(f) : 0;
+	o->from_wan = f->inbound;
+	memcpy(o->lan6, f->lan, 16);
+	memcpy(o->remote6, f->remote, 16);
+	o->lan_port = ntohs(f->lan_port);
+	o->remote_port = ntohs(f->remote_port);
+	o->idle_s = idle;
+	o->expires_s = tmo > idle ? tmo - idle : 0;
+	memcpy(o->pkts, f->pkts, sizeof(o->pkts));
+	memcpy(o->bytes, f->bytes, sizeof(o->bytes));
+}
+
+unsigned int pg_v6_flows_scan(const struct pg_engine *e, const struct pg_flow_filter *flt,
+			      uint32_t *cursor, struct pg_flow_info *out, unsigned int max,
+			      uint64_t now_ms, uint32_t *budget)
+{
+	const struct pg_v6 *v = e->v6;
+	uint32_t i = *cursor, now_s = (uint32_t)(now_ms / 1000), end, start;
+	unsigned int n = 0;
+
+	if (!v) {
+		*cursor = 0;
+		return 0;
+	}
+	end = v->pool;
+	/* A cursor past the table (from a client) reads as walked, as for IPv4. */
+	if (i > end)
+		i = end;
+	start = i;
+	if (end - i > *budget)
+		end = i + *budget;
+	for (; i < end && n < max; i++) {
+		const struct v6_flow *f = &v->flows[i];
+
+		/* Expired but not yet swept: gone for the firewall, so for the API too. */
+		if (f->proto && !expired(e, f, now_s) && flow_matches(f, flt))
+			flow_info(e, f, &out[n++], now_s);
+	}
+	*budget -= i - start;
+	*cursor = i < v->pool ? i : 0;
+	return n;
 }

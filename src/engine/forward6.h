@@ -31,6 +31,18 @@ void pg_v6_process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms);
 /* Free a bounded number of idle flows; called with every run and tick. */
 void pg_v6_expire(struct pg_engine *e, uint32_t now_s);
 
+struct pg_flow_filter;
+struct pg_flow_info;
+
+/*
+ * pg_engine_flows_scan() for the IPv6 table (flt->family == 6): copy up to
+ * max flows matching flt (proto, port, host6) from slot *cursor, examining
+ * at most *budget slots and taking them off it; *cursor is 0 when walked.
+ */
+unsigned int pg_v6_flows_scan(const struct pg_engine *e, const struct pg_flow_filter *flt,
+			      uint32_t *cursor, struct pg_flow_info *out, unsigned int max,
+			      uint64_t now_ms, uint32_t *budget);
+
 /* Live IPv6 flows. */
 uint32_t pg_v6_flow_count(const struct pg_engine *e);
 

@@ -13,6 +13,7 @@
 
 #include "alg/alg.h"
 #include "engine/engine_internal.h"
+#include "engine/forward6.h"
 
 #define EV_RING 256u
 
@@ -257,6 +258,8 @@ unsigned int pg_engine_flows_scan(const struct pg_engine *e, const struct pg_flo
 	uint32_t i = *cursor, now_s = (uint32_t)(now_ms / 1000), end = e->pool_size, start;
 	unsigned int n = 0;
 
+	if (flt && flt->family == 6)
+		return pg_v6_flows_scan(e, flt, cursor, out, max, now_ms, budget);
 	/* A cursor past the table (from a client) reads as walked, as before. */
 	if (i > end)
 		i = end;

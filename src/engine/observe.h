@@ -29,6 +29,8 @@ struct pg_flow_info {
 	uint32_t idle_s;    /* seconds since the last packet */
 	uint32_t expires_s; /* seconds until it expires if idle */
 	uint64_t pkts[2], bytes[2]; /* [0] LAN to WAN, [1] WAN to LAN */
+	uint8_t family;     /* 6: an IPv6 flow (lan6, remote6 set, no public port); else IPv4 */
+	uint8_t lan6[16], remote6[16]; /* IPv6 addresses as on the wire */
 };
 
 /* Flow filter: 0 fields match anything. */
@@ -40,6 +42,9 @@ struct pg_flow_filter {
 	uint16_t port;	      /* any end: LAN, remote or public port (TCP, UDP, ICMP id) */
 	/* The public port in [pub_lo, pub_hi] (a forward's WAN ports); pub_hi 0: any. */
 	uint16_t pub_lo, pub_hi;
+	/* 6: walk the IPv6 table (forward6.c) instead; only proto, port and host6 apply. */
+	uint8_t family;
+	uint8_t host6[16]; /* IPv6: either end is this address; all zero: any */
 };
 
 /*

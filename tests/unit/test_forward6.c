@@ -4,7 +4,8 @@
  * firewall (outbound opens, inbound only on a flow, IPsec let in unless
  * switched off, ICMPv6 errors of flows), hop limit and Packet Too Big
  * generated, MSS clamping, the gateway's own echo replies, the extension
- * header walk and its counted refusals, fragments, expiry.
+ * header walk and its counted refusals, fragments, expiry; the walk of the
+ * IPv6 flow table the API lists (pg_engine_flows() with family 6).
  *
  * Each scenario is a fresh engine and rows (name, input, side, time,
  * expected verdict, output bytes or drop reason, next hop). Expected packets
@@ -21,6 +22,8 @@
 #include <cmocka.h>
 
 #include "engine/engine.h"
+#include "engine/observe.h"
+#include "engine/parse.h"
 #include "engine/shard.h"
 #include "../lib/fixture.h"
 #include "../lib/pktbuild6.h"
@@ -550,6 +553,156 @@ static void test_shard(void **state)
 	assert_int_equal(seen, 0xf);
 }
 
+/* ---- the flow table as the API sees it ----------------------------------------- */
+
+/* One packet through e; returns its length, checks its verdict. */
+static uint32_t send6(struct pg_engine *e, const struct pgt6_spec *s, uint8_t side, uint32_t t,
+		      uint8_t verdict)
+{
+	uint8_t buf[PGT_BUF];
+	struct pg_pkt pkt;
+
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.len = pgt6_build(s, buf, sizeof(buf) - PG_PKT_ERROR_GROWTH6);
+	assert_true(pkt.len > 0);
+	pkt.l3 = buf;
+	pkt.cap = sizeof(buf);
+	pkt.side = side;
+	pg_engine_run(e, &pkt, 1, (uint64_t)t * 1000);
+	assert_int_equal(pkt.verdict, verdict);
+	return pkt.len;
+}
+
+static const struct pg_flow_info *find_row(const struct pg_flow_info *rows, unsigned int n,
+					   uint8_t proto)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (rows[i].proto == proto)
+			return &rows[i];
+	fail_msg("no flow of protocol %u listed", proto);
+	return NULL;
+}
+
+static unsigned int list6(const struct pg_engine *e, const struct pg_flow_filter *f,
+			  struct pg_flow_info *out, unsigned int max, uint32_t t)
+{
+	uint32_t cursor = 0;
+	unsigned int n = pg_engine_flows(e, f, &cursor, out, max, (uint64_t)t * 1000);
+
+	assert_int_equal(cursor, 0);
+	return n;
+}
+
+static void test_flows_listed(void **state)
+{
+	const struct pgt6_spec syn = TCP6(H10, 40000, S1, 443, PGT_SYN, 64),
+			       synack = TCP6(S1, 443, H10, 40000, PGT_SYN | PGT_ACK, 60),
+			       ack = TCP6(H10, 40000, S1, 443, PGT_ACK, 64),
+			       udp_out = UDP6(H11, 5000, S2, 53, 64),
+			       udp_in = UDP6(S2, 53, H11, 5000, 50),
+			       echo = ECHO6(H10, S2, 128, 77, 64), reply = ECHO6(S2, H10, 129, 77, 50),
+			       scan = TCP6(S1, 5555, H10, 22, PGT_SYN, 60);
+	struct pg_flow_filter f = {.family = 6}, v4 = {0};
+	struct pg_flow_info rows[8];
+	const struct pg_flow_info *r;
+	struct pg_engine_config cfg;
+	struct pg_engine *e;
+	uint64_t out_tcp, in_tcp, uo, ui;
+	uint8_t h10[16], s1[16], s2[16];
+	uint32_t cursor, budget;
+	unsigned int n, total;
+
+	(void)state;
+	pgt6_addr(H10, h10);
+	pgt6_addr(S1, s1);
+	pgt6_addr(S2, s2);
+	config6(&cfg);
+	e = pg_engine_create(&cfg);
+	assert_non_null(e);
+	out_tcp = send6(e, &syn, LAN, 1, TO_WAN);
+	in_tcp = send6(e, &synack, WAN, 1, TO_LAN);
+	out_tcp += send6(e, &ack, LAN, 1, TO_WAN);
+	uo = send6(e, &udp_out, LAN, 2, TO_WAN);
+	ui = send6(e, &udp_in, WAN, 2, TO_LAN);
+	send6(e, &echo, LAN, 3, TO_WAN);
+	send6(e, &reply, WAN, 3, TO_LAN);
+	send6(e, &scan, WAN, 3, PG_VERDICT_DROP); /* refused traffic makes no flow */
+
+	n = list6(e, &f, rows, 8, 4);
+	assert_int_equal(n, 3);
+	r = find_row(rows, n, PG_PROTO_TCP);
+	assert_int_equal(r->family, 6);
+	assert_memory_equal(r->lan6, h10, 16);
+	assert_memory_equal(r->remote6, s1, 16);
+	assert_int_equal(r->lan_port, 40000);
+	assert_int_equal(r->remote_port, 443);
+	assert_string_equal(pg_tcp_state_name(r->tcp_state), "ESTABLISHED");
+	assert_int_equal(r->from_wan, 0);
+	assert_int_equal(r->idle_s, 3);
+	assert_int_equal(r->pkts[0], 2);
+	assert_int_equal(r->pkts[1], 1);
+	assert_int_equal(r->bytes[0], out_tcp);
+	assert_int_equal(r->bytes[1], in_tcp);
+	r = find_row(rows, n, PG_PROTO_UDP);
+	assert_int_equal(r->lan_port, 5000);
+	assert_int_equal(r->remote_port, 53);
+	assert_memory_equal(r->remote6, s2, 16);
+	assert_int_equal(r->bytes[0], uo);
+	assert_int_equal(r->bytes[1], ui);
+	assert_int_equal(r->expires_s, 300 - 2);
+	r = find_row(rows, n, 58 /* ICMPv6 */);
+	assert_int_equal(r->lan_port, 77);
+	assert_int_equal(r->pkts[0], 1);
+	assert_int_equal(r->pkts[1], 1);
+
+	/* The IPv4 listing is the NAT table's alone, as before. */
+	assert_int_equal(list6(e, &v4, rows, 8, 4), 0);
+
+	/* Filters: protocol, a port at either end, an address at either end. */
+	f.proto = PG_PROTO_UDP;
+	assert_int_equal(list6(e, &f, rows, 8, 4), 1);
+	f.proto = 0;
+	f.port = 443;
+	assert_int_equal(list6(e, &f, rows, 8, 4), 1);
+	assert_int_equal(rows[0].proto, PG_PROTO_TCP);
+	f.port = 0;
+	memcpy(f.host6, s2, 16);
+	assert_int_equal(list6(e, &f, rows, 8, 4), 2);
+	memcpy(f.host6, h10, 16);
+	assert_int_equal(list6(e, &f, rows, 8, 4), 2);
+	f.port = 53;
+	assert_int_equal(list6(e, &f, rows, 8, 4), 0);
+	memset(&f, 0, sizeof(f));
+	f.family = 6;
+
+	/* A budget of one slot per call still walks the whole table, each row once. */
+	cursor = 0;
+	total = 0;
+	do {
+		budget = 1;
+		total += pg_engine_flows_scan(e, &f, &cursor, rows, 8, 4000, &budget);
+		assert_int_equal(budget, 0);
+	} while (cursor);
+	assert_int_equal(total, 3);
+	/* Pages of one row. */
+	cursor = 0;
+	total = 0;
+	do
+		total += pg_engine_flows(e, &f, &cursor, rows, 1, 4000);
+	while (cursor);
+	assert_int_equal(total, 3);
+	/* A cursor past the table reads as walked. */
+	cursor = 0x0fffffff;
+	assert_int_equal(pg_engine_flows(e, &f, &cursor, rows, 8, 4000), 0);
+	assert_int_equal(cursor, 0);
+
+	/* Idle past its timeout: gone from the list before any sweep frees it. */
+	n = list6(e, &f, rows, 8, 2 + 300);
+	assert_int_equal(n, 1); /* the established TCP flow stays */
+	assert_int_equal(rows[0].proto, PG_PROTO_TCP);
+	pg_engine_destroy(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -559,7 +712,7 @@ int main(void)
 		cmocka_unit_test(test_ipsec),	    cmocka_unit_test(test_ipsec_off),
 		cmocka_unit_test(test_exts),	    cmocka_unit_test(test_ipv4_untouched),
 		cmocka_unit_test(test_config_checks), cmocka_unit_test(test_shard),
-		cmocka_unit_test(test_tunnel),
+		cmocka_unit_test(test_tunnel),	    cmocka_unit_test(test_flows_listed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

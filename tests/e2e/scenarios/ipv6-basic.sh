@@ -11,12 +11,61 @@
 # - srv2's IKE (UDP 500 and 4500) and raw ESP to lan1 reach lan1 unasked
 #   (RFC 6092 REC-22..26);
 # - with passgated: lan1 learnt its default route from the gateway's router
-#   advertisement (proto ra).
+#   advertisement (proto ra); and while lan1 holds a TCP connection to srv1
+#   open (32 KB echoed, from port 47070), `passgatectl flows --family 6`
+#   lists it as [lan1]:47070 to [srv1]:7070 with at least those 32 KB
+#   counted each way, and GET /api/v1/flows?host=<lan1> returns it too.
 
 source "$E2E_DIR/lib/ipv6.sh"
 
 scenario() {
 	ipv6_scenario
+}
+
+# v6_flow_listed - a live IPv6 TCP flow as passgatectl and the API show it.
+v6_flow_listed() {
+	local fl out in min=32768 json
+	spawn tcphold-lan1 "${NS_LAN[0]}" python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.bind(("", 47070))
+s.connect((sys.argv[1], 7070))
+s.recv(200)  # the SEEN line
+got = 0
+for _ in range(32):
+    s.sendall(b"x" * 1024)
+while got < 32768:
+    d = s.recv(65536)
+    if not d:
+        break
+    got += len(d)
+print("echoed", got, flush=True)
+time.sleep(8)
+s.close()' "$SRV1_IP6"
+	wait_until 5 grep -q "echoed 32768" "$SCN_DIR/tcphold-lan1.log" ||
+		{ fail "lan1's held TCP connection to srv1 did not echo 32 KB: $(cat "$SCN_DIR/tcphold-lan1.log")"; return 1; }
+	gateway_ctl flows --family 6 --proto tcp --port 47070 >"$SCN_DIR/flows6.txt" 2>&1
+	fl=$(grep -F "[${LAN6_IP[0]}]:47070 [$SRV1_IP6]:7070 " "$SCN_DIR/flows6.txt" | head -n 1)
+	[[ -n $fl ]] ||
+		{ fail "passgatectl flows --family 6 does not list [${LAN6_IP[0]}]:47070 -> [$SRV1_IP6]:7070: $(cat "$SCN_DIR/flows6.txt")"; return 1; }
+	note "flow: $fl"
+	read -r out in < <(awk '{print $(NF-1), $NF}' <<<"$fl")
+	[[ $out =~ ^[0-9]+$ && $in =~ ^[0-9]+$ ]] && ((out >= min && in >= min)) ||
+		{ fail "the IPv6 flow shows $out bytes out, $in in; the echo moved at least $min each way"; return 1; }
+	[[ $fl == tcp*ESTABLISHED* ]] || { fail "the IPv6 flow is not shown established: $fl"; return 1; }
+	# The API, with host= an IPv6 address (family 6 implied).
+	json=$(gateway_ctl --json flows --host "${LAN6_IP[0]}" --port 47070 2>&1)
+	python3 -c '
+import json, sys
+o = json.loads(sys.argv[1])
+f = [x for x in o["flows"] if x["lan_port"] == 47070]
+assert len(f) == 1 and o["total"] >= 1, o
+f = f[0]
+assert f["family"] == 6 and f["lan"] == sys.argv[2] and f["remote"] == sys.argv[3], f
+assert f["remote_port"] == 7070 and f["proto"] == "tcp" and min(f["bytes"]) >= 32768, f
+' "$json" "${LAN6_IP[0]}" "$SRV1_IP6" 2>"$SCN_DIR/flows6-api.err" ||
+		{ fail "GET /api/v1/flows?host=${LAN6_IP[0]} is wrong: $(tail -n 1 "$SCN_DIR/flows6-api.err")"; return 1; }
+	report tcp6-flow-listed "[${LAN6_IP[0]}]:47070" "[$SRV1_IP6]:7070" PASS "bytes out $out in $in"
 }
 
 scenario6() {
@@ -97,6 +146,7 @@ scenario6() {
 		ip -n "${NS_LAN[0]}" -6 route show default | grep -q "proto ra" ||
 			{ fail "lan1 has no default route from the gateway's router advertisement"; return; }
 		note "lan1: $(ip -n "${NS_LAN[0]}" -6 route show default | grep 'proto ra')"
+		v6_flow_listed || return
 	fi
 	return 0
 }
