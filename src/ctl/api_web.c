@@ -30,6 +30,7 @@ PG_WEB_ASSET(pg_web_panels, "src/ctl/web/panels.css");
 PG_WEB_ASSET(pg_web_flows, "src/ctl/web/flows.js");
 PG_WEB_ASSET(pg_web_graphs, "src/ctl/web/graphs.js");
 PG_WEB_ASSET(pg_web_capture, "src/ctl/web/capture.js");
+PG_WEB_ASSET(pg_web_tunnel, "src/ctl/web/tunnel.js");
 
 struct asset {
 	const char *path;
@@ -50,6 +51,7 @@ bool pg_api_web(const char *path, struct pg_api_resp *resp)
 		{"/graphs.js", "text/javascript; charset=utf-8", pg_web_graphs_start, pg_web_graphs_end},
 		{"/capture.js", "text/javascript; charset=utf-8", pg_web_capture_start,
 		 pg_web_capture_end},
+		{"/tunnel.js", "text/javascript; charset=utf-8", pg_web_tunnel_start, pg_web_tunnel_end},
 	};
 
 	for (unsigned int i = 0; i < sizeof(assets) / sizeof(assets[0]); i++) {

@@ -37,14 +37,15 @@ async function login(page, url, password) {
 }
 
 // Run fn(page) in a fresh browser at width x height; print its result line,
-// or "FAIL: reason" and exit 1. timeoutMs bounds the whole run.
-function run(width, height, timeoutMs, fn) {
+// or "FAIL: reason" and exit 1. timeoutMs bounds the whole run; args are
+// extra Chromium switches.
+function run(width, height, timeoutMs, fn, args = []) {
   setTimeout(() => { console.log('FAIL: timed out'); process.exit(1); }, timeoutMs).unref();
   (async () => {
     const browser = await chromium.launch({
       executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
-        '--disable-background-networking'],
+        '--disable-background-networking', ...args],
       timeout: 30000,
     });
     step('browser up');

@@ -81,7 +81,28 @@ vc_gateway() {
 	EOF2
 	umask 022
 	hp_restart "$(printf '[tunnel]\ntype = wireguard\ndevice = %s\nwg_config = %s\naddress = %s/32\ndns = %s\nroute = %s\nbypass = %s\nkillswitch = %s\n' \
-		"$VC_DEV" "$SCN_DIR/tunnel.conf" "$VC_GW" "$VC_SRV" "$1" "$2" "${3:-on}")" || return 1
+		"$VC_DEV" "$SCN_DIR/tunnel.conf" "$VC_GW" "$VC_SRV" "$1" "$2" "${3:-on}")${VC_EXTRA:+
+$VC_EXTRA}" || return 1
+}
+
+# vc_page_setup - before vc_gateway: an [api] HTTP listener with a password
+# (VC_EXTRA), for the admin page in Chromium (tests/web/tunnel.js).
+VC_API=http://127.0.0.1:8080
+vc_page_setup() {
+	VC_PASSWORD=e2e-password-$RANDOM$RANDOM
+	VC_EXTRA=$(printf '[api]\nlisten = 127.0.0.1:8080\n%s\n' "$("$PASSGATED" --hash-password <<<"$VC_PASSWORD")") ||
+		{ fail "passgated --hash-password failed"; return 1; }
+}
+
+# vc_page STATE [toggle] - the page's tunnel panel shows STATE and agrees
+# with GET /api/v1/tunnel (with toggle: the kill switch pressed off and on
+# again, the API following); the driver's line goes to $VC_PAGE_SAID.
+vc_page() {
+	tnsx 100 "$NS_GW" node "$REPO/tests/web/tunnel.js" "$VC_API/" "$VC_PASSWORD" "$1" \
+		"$REPO/build/$SCN_NAME-$1.png" ${2:+"$2"} >>"$SCN_DIR/browser.log" 2>&1 ||
+		{ fail "the page's tunnel panel ($1): $(grep -v Warning "$SCN_DIR/browser.log" | tail -n 1)"; return 1; }
+	VC_PAGE_SAID=$(grep '^tunnel: ' "$SCN_DIR/browser.log" | tail -n 1)
+	note "page: $VC_PAGE_SAID"
 }
 
 # vc_state [FIELD] - the tunnel's state from the API ("up", "down", "off"),

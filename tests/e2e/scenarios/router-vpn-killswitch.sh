@@ -15,6 +15,11 @@
 # 3. srv1's server starts again (same key): the gateway says up by itself
 #    within 40 s and lan1's traffic is answered through the tunnel again
 #    (srv2's service sees srv1's address).
+# Page (tests/web/tunnel.js, headless Chromium): the "VPN tunnel" panel says
+#    up while lan1's traffic crosses the tunnel, down after the server
+#    stopped, each time with the state, restarts, route, bypass and kill
+#    switch GET /api/v1/tunnel gives; at the end its kill switch is pressed
+#    (keyboard) off and on again and the API follows each press.
 # 4. The WAN capture holds no packet at all: nothing of lan1's (ICMP, DNS,
 #    TCP) left in the clear at any time.
 # Only for --gateway passgate.
@@ -23,9 +28,10 @@ source "$E2E_DIR/lib/vpnclient.sh"
 
 scenario() {
 	[[ $GATEWAY == passgate ]] || { fail "the tunnel is passgated's: run with --gateway passgate"; return; }
-	need wireguard-go wg nft dnsmasq python3 tcpdump || return
-	local d0 d1 d2 seen t0 down_ms up_ms before after
+	need wireguard-go wg nft dnsmasq python3 tcpdump node chromium || return
+	local d0 d1 d2 seen t0 down_ms up_ms before after VC_EXTRA VC_PASSWORD
 	vc_server_start || return
+	vc_page_setup || return
 	vc_gateway "${LAN_IP[0]}" none || return
 	vc_wait_up 20 || { fail "the tunnel did not come up within 20 s (state $(vc_state))"; return; }
 	vc_wan_capture wan || return
@@ -43,6 +49,7 @@ except OSError: print("none")' "$LAN_GW" "$VC_NAME"
 		{ fail "lan1's pings to srv2 are not answered through the tunnel"; return; }
 	wait_until 5 grep -q "answer" "$SCN_DIR/lan1-dns.log" ||
 		{ fail "lan1's DNS queries to the gateway are not answered through the tunnel"; return; }
+	vc_page up || return
 	d0=$(gateway_counter drop_tunnel_down)
 
 	# 2. The server goes away.
@@ -58,6 +65,7 @@ except OSError: print("none")' "$LAN_GW" "$VC_NAME"
 	# 4 s of pings (5/s) and queries (2/s), 28 packets: at least 20 dropped, counted.
 	((d2 - d1 >= 20)) || { fail "drop_tunnel_down grew by $((d2 - d1)) in 4 s of lan1 sending while down (expected >= 20 of 28)"; return; }
 	((after == before)) || { fail "lan1 got $((after - before)) ping answers while the tunnel was down"; return; }
+	vc_page down || return
 
 	# 3. It comes back; nobody touches the gateway.
 	t0=$EPOCHREALTIME
@@ -76,6 +84,7 @@ except OSError: print("none")' "$LAN_GW" "$VC_NAME"
 	read -r tun leaked < <(vc_wan_verdict wan)
 	((tun > 0)) || { fail "the WAN capture saw none of the tunnel's packets: it proves nothing"; return; }
 	((leaked == 0)) || { fail "$leaked packets left the public address outside the tunnel: $(capture_read wan "not udp port $VC_PORT" | head -n 3 | tr '\n' ' ')"; return; }
+	vc_page up toggle || return
 	note "down seen after ${down_ms} ms, drop_tunnel_down $d0 -> $d1 -> $d2 (4 s), back up ${up_ms} ms after the server; WAN: $tun tunnel packets, 0 others"
 	report router-vpn-killswitch "${LAN_IP[0]}" "$SRV2_IP" PASS "drops $((d2 - d0)), down in ${down_ms} ms, up again in ${up_ms} ms, 0 leaked"
 }
