@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "util/wire.h"
 #include "wan/dhcp6_msg.h"
 
 static const char *const type_names[] = {
@@ -42,28 +43,6 @@ const char *pg_dhcp6_drop_name(enum pg_dhcp6_drop r)
 	return (unsigned int)r < PG_DHCP6_DROP__COUNT ? drop_names[r] : "?";
 }
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
-
 /* ---- reading ------------------------------------------------------------- */
 
 typedef enum pg_dhcp6_drop (*opt_fn)(struct pg_dhcp6_msg *m, void *ctx, uint16_t code,
@@ -79,10 +58,10 @@ static enum pg_dhcp6_drop walk(const uint8_t *p, size_t len, opt_fn fn, struct p
 
 		if (len < 4)
 			return PG_DHCP6_DROP_OPT_TRUNCATED; /* a header cut short */
-		olen = get16(p + 2);
+		olen = pg_get16(p + 2);
 		if (olen > len - 4)
 			return PG_DHCP6_DROP_OPT_TRUNCATED; /* a body claiming more than is left */
-		r = fn(m, ctx, get16(p), p + 4, olen);
+		r = fn(m, ctx, pg_get16(p), p + 4, olen);
 		if (r != PG_DHCP6_OK)
 			return r;
 		p += 4 + olen;
@@ -104,7 +83,7 @@ static enum pg_dhcp6_drop prefix_opt(struct pg_dhcp6_msg *m, void *ctx, uint16_t
 	if (px->has_status)
 		return PG_DHCP6_DROP_DUPLICATE;
 	px->has_status = true;
-	px->status = get16(b);
+	px->status = pg_get16(b);
 	return PG_DHCP6_OK;
 }
 
@@ -121,7 +100,7 @@ static enum pg_dhcp6_drop ia_opt(struct pg_dhcp6_msg *m, void *ctx, uint16_t cod
 		if (m->has_ia_status)
 			return PG_DHCP6_DROP_DUPLICATE;
 		m->has_ia_status = true;
-		m->ia_status = get16(b);
+		m->ia_status = pg_get16(b);
 		return PG_DHCP6_OK;
 	}
 	if (code != PG_DHCP6_OPT_IAPREFIX)
@@ -130,8 +109,8 @@ static enum pg_dhcp6_drop ia_opt(struct pg_dhcp6_msg *m, void *ctx, uint16_t cod
 	if (len < 25)
 		return PG_DHCP6_DROP_OPT_LEN;
 	memset(&px, 0, sizeof(px));
-	px.preferred_s = get32(b);
-	px.valid_s = get32(b + 4);
+	px.preferred_s = pg_get32(b);
+	px.valid_s = pg_get32(b + 4);
 	px.len = b[8];
 	memcpy(px.addr, b + 9, 16);
 	r = walk(b + 25, len - 25, prefix_opt, m, &px);
@@ -175,7 +154,7 @@ static enum pg_dhcp6_drop top_opt(struct pg_dhcp6_msg *m, void *ctx, uint16_t co
 		if (len != 2)
 			return PG_DHCP6_DROP_OPT_LEN;
 		m->has_elapsed = true;
-		m->elapsed_cs = get16(b);
+		m->elapsed_cs = pg_get16(b);
 		return PG_DHCP6_OK;
 	case PG_DHCP6_OPT_STATUS_CODE:
 		if (len < 2)
@@ -183,13 +162,13 @@ static enum pg_dhcp6_drop top_opt(struct pg_dhcp6_msg *m, void *ctx, uint16_t co
 		if (m->has_status)
 			return PG_DHCP6_DROP_DUPLICATE;
 		m->has_status = true;
-		m->status = get16(b);
+		m->status = pg_get16(b);
 		return PG_DHCP6_OK;
 	case PG_DHCP6_OPT_SOL_MAX_RT:
 		if (len != 4)
 			return PG_DHCP6_DROP_OPT_LEN;
 		m->has_sol_max_rt = true;
-		m->sol_max_rt_s = get32(b);
+		m->sol_max_rt_s = pg_get32(b);
 		return PG_DHCP6_OK;
 	case PG_DHCP6_OPT_DNS_SERVERS:
 		if (len % 16)
@@ -204,9 +183,9 @@ static enum pg_dhcp6_drop top_opt(struct pg_dhcp6_msg *m, void *ctx, uint16_t co
 		if (m->has_ia_pd)
 			return PG_DHCP6_OK; /* we ask for one; a second is not ours to read */
 		m->has_ia_pd = true;
-		m->iaid = get32(b);
-		m->t1_s = get32(b + 4);
-		m->t2_s = get32(b + 8);
+		m->iaid = pg_get32(b);
+		m->t1_s = pg_get32(b + 4);
+		m->t2_s = pg_get32(b + 8);
 		return walk(b + 12, len - 12, ia_opt, m, NULL);
 	default:
 		return PG_DHCP6_OK;
@@ -241,8 +220,8 @@ static uint8_t *opt_begin(struct out *o, uint16_t code)
 		return NULL;
 	}
 	h = o->buf + o->n;
-	put16(h, code);
-	put16(h + 2, 0);
+	pg_put16(h, code);
+	pg_put16(h + 2, 0);
 	o->n += 4;
 	return h;
 }
@@ -261,7 +240,7 @@ static void put_u16(struct out *o, uint32_t v)
 {
 	uint8_t b[2];
 
-	put16(b, v);
+	pg_put16(b, v);
 	put_bytes(o, b, 2);
 }
 
@@ -269,14 +248,14 @@ static void put_u32(struct out *o, uint32_t v)
 {
 	uint8_t b[4];
 
-	put32(b, v);
+	pg_put32(b, v);
 	put_bytes(o, b, 4);
 }
 
 static void opt_end(struct out *o, uint8_t *h)
 {
 	if (h && !o->full)
-		put16(h + 2, (uint32_t)(o->buf + o->n - h - 4));
+		pg_put16(h + 2, (uint32_t)(o->buf + o->n - h - 4));
 }
 
 size_t pg_dhcp6_msg_build(const struct pg_dhcp6_msg *m, uint8_t *buf, size_t cap)

@@ -7,48 +7,20 @@
  */
 #include <string.h>
 
+#include "util/wire.h"
 #include "wan/dhcp6_msg.h"
 
 #define IP6_HLEN 40
 #define UDP_HLEN 8
 #define NH_UDP 17
 
-static uint32_t sum16(const uint8_t *p, size_t len, uint32_t sum)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 /* RFC 8200 8.1: addresses, upper-layer length, next header, then the datagram. */
 static uint16_t udp_csum(const uint8_t *ip, const uint8_t *udp, size_t ulen)
 {
-	uint32_t sum = sum16(ip + 8, 32, 0);
+	uint32_t sum = pg_sum16(ip + 8, 32, 0);
 
 	sum += (uint32_t)(ulen >> 16) + (uint32_t)(ulen & 0xffff) + NH_UDP;
-	return fold(sum16(udp, ulen, sum));
+	return pg_sum_fold(pg_sum16(udp, ulen, sum));
 }
 
 size_t pg_dhcp6_udp_build(uint8_t *buf, size_t cap, const uint8_t src[16], const uint8_t dst[16],
@@ -62,24 +34,24 @@ size_t pg_dhcp6_udp_build(uint8_t *buf, size_t cap, const uint8_t src[16], const
 		return 0;
 	memset(buf, 0, IP6_HLEN + UDP_HLEN);
 	buf[0] = 0x60;
-	put16(buf + 4, (uint32_t)(UDP_HLEN + len));
+	pg_put16(buf + 4, (uint32_t)(UDP_HLEN + len));
 	buf[6] = NH_UDP;
 	buf[7] = 1; /* to servers on the link: never routed */
 	memcpy(buf + 8, src, 16);
 	memcpy(buf + 24, dst, 16);
-	put16(udp, PG_DHCP6_CLIENT_PORT);
-	put16(udp + 2, PG_DHCP6_SERVER_PORT);
-	put16(udp + 4, (uint32_t)(UDP_HLEN + len));
+	pg_put16(udp, PG_DHCP6_CLIENT_PORT);
+	pg_put16(udp + 2, PG_DHCP6_SERVER_PORT);
+	pg_put16(udp + 4, (uint32_t)(UDP_HLEN + len));
 	memcpy(udp + UDP_HLEN, msg, len);
 	c = udp_csum(buf, udp, UDP_HLEN + len);
-	put16(udp + 6, c ? c : 0xffff); /* zero is "no checksum", forbidden in IPv6 */
+	pg_put16(udp + 6, c ? c : 0xffff); /* zero is "no checksum", forbidden in IPv6 */
 	return total;
 }
 
 bool pg_dhcp6_udp_match(const uint8_t *ip, size_t len)
 {
 	return len >= IP6_HLEN + UDP_HLEN && ip[0] >> 4 == 6 && ip[6] == NH_UDP &&
-	       get16(ip + IP6_HLEN + 2) == PG_DHCP6_CLIENT_PORT;
+	       pg_get16(ip + IP6_HLEN + 2) == PG_DHCP6_CLIENT_PORT;
 }
 
 enum pg_dhcp6_drop pg_dhcp6_udp_unwrap(const uint8_t *ip, size_t len, const uint8_t **msg,
@@ -90,14 +62,14 @@ enum pg_dhcp6_drop pg_dhcp6_udp_unwrap(const uint8_t *ip, size_t len, const uint
 
 	if (len < IP6_HLEN + UDP_HLEN || ip[0] >> 4 != 6 || ip[6] != NH_UDP)
 		return PG_DHCP6_DROP_NOT_UDP;
-	plen = get16(ip + 4);
+	plen = pg_get16(ip + 4);
 	if (plen > len - IP6_HLEN)
 		return PG_DHCP6_DROP_NOT_UDP; /* claims more than arrived */
-	ulen = get16(udp + 4);
-	if (ulen < UDP_HLEN || ulen > plen || get16(udp) != PG_DHCP6_SERVER_PORT ||
-	    get16(udp + 2) != PG_DHCP6_CLIENT_PORT)
+	ulen = pg_get16(udp + 4);
+	if (ulen < UDP_HLEN || ulen > plen || pg_get16(udp) != PG_DHCP6_SERVER_PORT ||
+	    pg_get16(udp + 2) != PG_DHCP6_CLIENT_PORT)
 		return PG_DHCP6_DROP_NOT_UDP;
-	if (get16(udp + 6) == 0 || udp_csum(ip, udp, ulen) != 0)
+	if (pg_get16(udp + 6) == 0 || udp_csum(ip, udp, ulen) != 0)
 		return PG_DHCP6_DROP_UDP_CSUM;
 	*msg = udp + UDP_HLEN;
 	*msg_len = ulen - UDP_HLEN;

@@ -7,48 +7,20 @@
  */
 #include <string.h>
 
+#include "util/wire.h"
 #include "wan/dhcp_msg.h"
 
 #define IP_HLEN 20
 #define UDP_HLEN 8
 #define IPPROTO_UDP_NUM 17
 
-static uint32_t sum16(const uint8_t *p, size_t len, uint32_t sum)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 /* The UDP checksum over the pseudo-header, header and payload. */
 static uint16_t udp_csum(const uint8_t *ip, const uint8_t *udp, size_t ulen)
 {
-	uint32_t sum = sum16(ip + 12, 8, 0);
+	uint32_t sum = pg_sum16(ip + 12, 8, 0);
 
 	sum += IPPROTO_UDP_NUM + (uint32_t)ulen;
-	return fold(sum16(udp, ulen, sum));
+	return pg_sum_fold(pg_sum16(udp, ulen, sum));
 }
 
 size_t pg_dhcp_udp_build(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst, uint16_t sport,
@@ -62,19 +34,19 @@ size_t pg_dhcp_udp_build(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst, u
 		return 0;
 	memset(buf, 0, IP_HLEN + UDP_HLEN);
 	buf[0] = 0x45;
-	put16(buf + 2, (uint16_t)total);
+	pg_put16(buf + 2, (uint16_t)total);
 	buf[8] = 64; /* TTL */
 	buf[9] = IPPROTO_UDP_NUM;
 	memcpy(buf + 12, &src, 4);
 	memcpy(buf + 16, &dst, 4);
-	put16(buf + 10, fold(sum16(buf, IP_HLEN, 0)));
-	put16(udp, sport);
-	put16(udp + 2, dport);
-	put16(udp + 4, (uint16_t)(UDP_HLEN + len));
+	pg_put16(buf + 10, pg_sum_fold(pg_sum16(buf, IP_HLEN, 0)));
+	pg_put16(udp, sport);
+	pg_put16(udp + 2, dport);
+	pg_put16(udp + 4, (uint16_t)(UDP_HLEN + len));
 	memmove(udp + UDP_HLEN, msg, len);
 	c = udp_csum(buf, udp, UDP_HLEN + len);
 	/* A computed zero is sent as all ones: zero means "no checksum". */
-	put16(udp + 6, c ? c : 0xffff);
+	pg_put16(udp + 6, c ? c : 0xffff);
 	return total;
 }
 
@@ -85,12 +57,12 @@ bool pg_dhcp_udp_match(const uint8_t *ip, size_t len)
 	if (len < IP_HLEN || ip[0] >> 4 != 4 || ip[9] != IPPROTO_UDP_NUM)
 		return false;
 	/* Neither more fragments nor an offset: a first and only fragment. */
-	if (get16(ip + 6) & 0x3fff)
+	if (pg_get16(ip + 6) & 0x3fff)
 		return false;
 	ihl = (size_t)(ip[0] & 0xf) * 4;
 	if (ihl < IP_HLEN || len < ihl + UDP_HLEN)
 		return false;
-	return get16(ip + ihl + 2) == PG_DHCP_CLIENT_PORT;
+	return pg_get16(ip + ihl + 2) == PG_DHCP_CLIENT_PORT;
 }
 
 enum pg_dhcp_drop pg_dhcp_udp_unwrap(const uint8_t *ip, size_t len, const uint8_t **msg,
@@ -102,19 +74,19 @@ enum pg_dhcp_drop pg_dhcp_udp_unwrap(const uint8_t *ip, size_t len, const uint8_
 	if (!pg_dhcp_udp_match(ip, len))
 		return PG_DHCP_DROP_NOT_UDP;
 	ihl = (size_t)(ip[0] & 0xf) * 4;
-	total = get16(ip + 2);
+	total = pg_get16(ip + 2);
 	/* The total length covers the headers and lies inside what arrived. */
 	if (total < ihl + UDP_HLEN || total > len)
 		return PG_DHCP_DROP_NOT_UDP;
-	if (fold(sum16(ip, ihl, 0)) != 0)
+	if (pg_sum_fold(pg_sum16(ip, ihl, 0)) != 0)
 		return PG_DHCP_DROP_UDP_CSUM;
 	udp = ip + ihl;
-	ulen = get16(udp + 4);
+	ulen = pg_get16(udp + 4);
 	if (ulen < UDP_HLEN || ulen > total - ihl)
 		return PG_DHCP_DROP_NOT_UDP;
-	if (get16(udp) != PG_DHCP_SERVER_PORT)
+	if (pg_get16(udp) != PG_DHCP_SERVER_PORT)
 		return PG_DHCP_DROP_NOT_UDP;
-	if (get16(udp + 6) && udp_csum(ip, udp, ulen) != 0)
+	if (pg_get16(udp + 6) && udp_csum(ip, udp, ulen) != 0)
 		return PG_DHCP_DROP_UDP_CSUM;
 	*msg = udp + UDP_HLEN;
 	*msg_len = ulen - UDP_HLEN;

@@ -168,3 +168,19 @@ ipv6_scenario() {
 	ipv6_down
 	return $rc
 }
+
+# ipv6_ipsec_probe DST - srv2 sends what an IPsec peer opens with to DST:
+# IKE on UDP 500 and 4500 and one raw ESP packet (RFC 6092 REC-22..26 say
+# which of these the firewall lets in). Log: SCN_DIR/ipsec-in.log.
+ipv6_ipsec_probe() {
+	tnsx 10 "$NS_SRV2" python3 - "$1" <<-'EOF' >"$SCN_DIR/ipsec-in.log" 2>&1
+		import socket, sys
+		dst = sys.argv[1]
+		for port in (500, 4500):
+		    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+		    s.sendto(b"\x00" * 8 + b"ike-probe", (dst, port))
+		esp = socket.socket(socket.AF_INET6, socket.SOCK_RAW, 50)
+		esp.sendto(b"\x00\x00\x12\x34\x00\x00\x00\x01" + b"esp-probe" * 4, (dst, 0))
+		print("sent")
+	EOF
+}

@@ -115,16 +115,7 @@ scenario6() {
 	[[ $out == *" ok" ]] && { fail "srv2 connected to lan1 unsolicited: $out"; return; }
 
 	# IKE and raw ESP from srv2 to lan1: not blocked (RFC 6092 REC-22..26).
-	tnsx 10 "$NS_SRV2" python3 - "${LAN6_IP[0]}" <<-'EOF' >"$SCN_DIR/ipsec-in.log" 2>&1
-		import socket, sys
-		dst = sys.argv[1]
-		for port in (500, 4500):
-		    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-		    s.sendto(b"\x00" * 8 + b"ike-probe", (dst, port))
-		esp = socket.socket(socket.AF_INET6, socket.SOCK_RAW, 50)
-		esp.sendto(b"\x00\x00\x12\x34\x00\x00\x00\x01" + b"esp-probe" * 4, (dst, 0))
-		print("sent")
-	EOF
+	ipv6_ipsec_probe "${LAN6_IP[0]}"
 	sleep 0.5
 	capture_stop lan1
 	after=$(ipv6_unsolicited)

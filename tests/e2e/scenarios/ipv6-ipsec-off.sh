@@ -27,16 +27,7 @@ scenario6() {
 	local before after out
 	before=$(ipsec6_refused)
 	capture_start lan1 "${NS_LAN[0]}" eth0 "ip6 and (udp port 500 or udp port 4500 or ip6[6] == 50)" || return
-	tnsx 10 "$NS_SRV2" python3 - "${LAN6_IP[0]}" <<-'EOF' >"$SCN_DIR/ipsec-in.log" 2>&1
-		import socket, sys
-		dst = sys.argv[1]
-		for port in (500, 4500):
-		    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-		    s.sendto(b"\x00" * 8 + b"ike-probe", (dst, port))
-		esp = socket.socket(socket.AF_INET6, socket.SOCK_RAW, 50)
-		esp.sendto(b"\x00\x00\x12\x34\x00\x00\x00\x01" + b"esp-probe" * 4, (dst, 0))
-		print("sent")
-	EOF
+	ipv6_ipsec_probe "${LAN6_IP[0]}"
 	sleep 0.5
 	capture_stop lan1
 	after=$(ipsec6_refused)
