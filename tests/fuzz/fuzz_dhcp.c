@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzzrec.h"
 #include "wan/dhcp.h"
 
 static const uint8_t mac[6] = { 0x02, 0, 0, 0, 0xaa, 0x01 };
@@ -297,6 +298,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct run r; /* big: keep it off the stack */
+	struct pgt_rec rec;
 	unsigned int mode;
 	size_t i = 1;
 
@@ -308,17 +310,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	setup(&r, mode);
-	while (i + 2 <= size) {
-		uint8_t kind = data[i];
-		size_t n = data[i + 1];
-		const uint8_t *d = data + i + 2;
+	while (pgt_rec_next(data, size, &i, &rec)) {
+		uint8_t kind = rec.kind;
+		size_t n = rec.n;
+		const uint8_t *d = rec.d;
 
-		/* A long record: the length byte counts 8-byte units. */
-		if (kind & 0x10)
-			n *= 8;
-		if (n > size - i - 2)
-			n = size - i - 2;
-		i += 2 + n;
 		switch (kind & 7) {
 		case 0:
 			play_message(&r, d, n, !(kind & 8), false);

@@ -973,6 +973,23 @@ static void test_lease_file(void **state)
 	assert_int_equal(back.t1_s, 9);
 	assert_int_equal(pg_dhcp_lease_end(&back), 24000);
 	assert_int_equal(pg_dhcp_lease_format(&l, 57000, 1765000007, text, 20), -1);
+	/*
+	 * Obtained far in the future (a file from a clock that was wrong, or
+	 * edited): counted from now, nothing shortened. The seconds between
+	 * were once multiplied to milliseconds in a signed 64-bit, which
+	 * overflows for the largest value the file allows (2^62).
+	 */
+	{
+		static const char future[] = "address 203.0.113.10\nmask 255.255.255.0\n"
+					     "router 203.0.113.1\nserver 203.0.113.1\n"
+					     "lease 30\nt1 15\nt2 26\nobtained 4611686018427387904\n";
+
+		assert_int_equal(pg_dhcp_lease_parse(future, sizeof(future) - 1, 4000, 1765000010,
+						     &back, &line),
+				 0);
+		assert_int_equal(back.start_ms, 4000);
+		assert_int_equal(back.lease_s, 30);
+	}
 
 	static const struct {
 		const char *text;
