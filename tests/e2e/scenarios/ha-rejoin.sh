@@ -32,7 +32,7 @@ source "$E2E_DIR/lib/hasync.sh"
 HR_KILL_AT=4         # seconds into the pings
 HR_THROUGH_B=3       # seconds of the sessions through B before A returns
 HR_AFTER=5           # seconds of pings once A is master again
-HR_PREEMPT_DELAY=4   # keepalived's preempt_delay: A ready, then this long to take over
+HR_PREEMPT_DELAY=6   # keepalived's preempt_delay: A ready, then this long to take over (room for the checks)
 HR_MAX_GAP_MS=3000   # the goal: at most 3 s per session and move
 
 scenario() {
