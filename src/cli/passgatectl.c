@@ -170,12 +170,16 @@ static int cmd_wan(int argc, char **argv)
 
 /*
  * The VRRP role (docs/HA.md "Failover"): show it, or set it, as keepalived's
- * notify scripts do (notify_master "passgatectl ha master", ...).
+ * notify scripts do (notify_master "passgatectl ha master", ...). Shown, it
+ * is keepalived's health check: exit 1 while the box is not ready to
+ * forward (a standby still waiting for its bulk, docs/HA.md "Rejoin"), so a
+ * returning box does not take over with an empty table.
  */
 static int cmd_ha(int argc, char **argv)
 {
-	struct json_object *o;
+	struct json_object *o, *ready;
 	char path[64];
+	int rc = 0;
 
 	if (argc == 2 && (!strcmp(argv[1], "master") || !strcmp(argv[1], "backup") ||
 			  !strcmp(argv[1], "fault"))) {
@@ -189,10 +193,17 @@ static int cmd_ha(int argc, char **argv)
 	}
 	if (!o)
 		return 1;
+	ready = get(o, "ready");
+	if (argc == 1 && ready && !json_object_get_boolean(ready))
+		rc = 1;
 	if (!opt_json)
-		printf("HA: %s (%lld changes)\n", str(o, "role"), num(o, "changes"));
+		printf("HA: %s (%lld changes)%s%s\n", str(o, "role"), num(o, "changes"),
+		       get(o, "sync_role") ? ", sync " : "",
+		       get(o, "sync_role") ? str(o, "sync_role") : "");
+	if (!opt_json && rc)
+		printf("not ready: waiting for the master's state (a bulk sync)\n");
 	json_object_put(o);
-	return 0;
+	return rc;
 }
 
 /* The WAN shaper's line per shaped direction ([wan] shape_up, shape_down). */

@@ -48,7 +48,7 @@ struct pg_api_env {
 	const struct pg_tunnel_status *tunnel; /* the VPN client's (tunnel.h); NULL: none */
 	const char *state_dir; /* configurations kept in STATE/config.d (conf/config_history.h); NULL: none */
 	struct pg_history *history; /* the graphs' samples (dp/history.h), read by jobs; NULL: none */
-	const struct pg_syncchan *sync; /* the sync channel (dp/syncchan.h), read in jobs; NULL: none */
+	struct pg_syncchan *sync; /* the sync channel (dp/syncchan.h), read in jobs; NULL: none */
 };
 
 /*

@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "dp/syncchan.h"
+#include "sync/roles.h"
+#include "util/log.h"
 
 #define RECV_MAX 64
 
@@ -42,6 +44,8 @@ int pg_syncchan_open(struct pg_syncchan *c, const struct pg_config_sync *cfg,
 	c->role = cfg->role;
 	if (cfg->role == PG_SYNC_OFF)
 		return 0;
+	if (cfg->start_backup)
+		c->role = PG_SYNC_STANDBY;
 	r = pg_sync_key_load(cfg->key_file, &key, &why);
 	if (r) {
 		snprintf(err, errlen, "[sync] key_file %s: %s%s%s", cfg->key_file, why,
@@ -59,19 +63,18 @@ int pg_syncchan_open(struct pg_syncchan *c, const struct pg_config_sync *cfg,
 		snprintf(err, errlen, "[sync] socket on listen, to peer: %s", strerror(errno));
 		goto fail;
 	}
-	if (cfg->role == PG_SYNC_PRIMARY) {
-		if (pg_sync_enable(set->e[0], PG_SYNC_RING_DEFAULT) ||
-		    pg_sync_primary_init(&c->primary, &key, epoch)) {
-			snprintf(err, errlen, "[sync] out of memory for the change ring");
-			goto fail;
-		}
-	} else {
-		pg_sync_standby_init(&c->standby, &key);
+	/* Both ends, whatever the role: keepalived may move it. */
+	if (pg_sync_primary_init(&c->primary, &key, epoch) ||
+	    (c->role == PG_SYNC_PRIMARY && pg_sync_enable(set->e[0], PG_SYNC_RING_DEFAULT))) {
+		snprintf(err, errlen, "[sync] out of memory for the change ring");
+		goto fail;
 	}
+	pg_sync_standby_init(&c->standby, &key);
 	memset(&key, 0, sizeof(key));
 	return 0;
 fail:
 	memset(&key, 0, sizeof(key));
+	pg_sync_primary_fini(&c->primary);
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
@@ -84,8 +87,9 @@ void pg_syncchan_close(struct pg_syncchan *c)
 		return;
 	close(c->fd);
 	c->fd = -1;
-	if (c->role == PG_SYNC_PRIMARY)
-		pg_sync_primary_fini(&c->primary);
+	pg_sync_primary_fini(&c->primary);
+	memset(&c->primary.key, 0, sizeof(c->primary.key));
+	memset(&c->standby.key, 0, sizeof(c->standby.key));
 }
 
 void pg_syncchan_run(struct pg_syncchan *c, struct pg_engines *set, uint64_t now_ms)
@@ -94,6 +98,8 @@ void pg_syncchan_run(struct pg_syncchan *c, struct pg_engines *set, uint64_t now
 
 	if (c->fd < 0)
 		return;
+	if (!c->standby_since_ms)
+		c->standby_since_ms = now_ms;
 	for (int i = 0; i < RECV_MAX; i++) {
 		ssize_t n = recv(c->fd, c->buf, sizeof(c->buf), MSG_DONTWAIT);
 
@@ -112,9 +118,67 @@ void pg_syncchan_run(struct pg_syncchan *c, struct pg_engines *set, uint64_t now
 		pg_sync_standby_tick(&c->standby, now_ms, send_dgram, c);
 }
 
-const struct pg_sync_counters *pg_syncchan_counters(const struct pg_syncchan *c)
+void pg_syncchan_follow(struct pg_syncchan *c, struct pg_engines *set, bool master,
+			uint64_t now_ms, uint64_t now_us)
+{
+	struct pg_engine *e = set->e[0];
+	enum pg_sync_role want = master ? PG_SYNC_PRIMARY : PG_SYNC_STANDBY;
+
+	if (c->fd < 0 || c->role == want)
+		return;
+	if (want == PG_SYNC_PRIMARY) {
+		/*
+		 * A fresh ring: what the standby's imports noted is not news for
+		 * anyone, and the bulk that starts the new epoch covers it all.
+		 * Out of memory: no ring, so every change is lost and noticed
+		 * as nothing; the refresh walk still sends the whole table each
+		 * minute, so say it and go on.
+		 */
+		if (pg_sync_enable(e, PG_SYNC_RING_DEFAULT))
+			pg_warn("sync: no memory for the change ring; the standby gets the "
+				"refresh walk only");
+		pg_sync_primary_restart(&c->primary, pg_sync_takeover_epoch(now_us, c->standby.epoch,
+									      c->primary.epoch));
+		pg_info("sync: primary now (VRRP master), epoch %llu",
+			(unsigned long long)c->primary.epoch);
+	} else {
+		pg_sync_disable(e); /* imports are not changes to note */
+		pg_sync_standby_restart(&c->standby);
+		c->standby_since_ms = now_ms;
+		pg_info("sync: standby now (VRRP backup or fault), asking for a bulk");
+	}
+	c->role = want;
+	c->role_changes++;
+}
+
+bool pg_syncchan_ready(const struct pg_syncchan *c, uint64_t now_ms)
 {
 	if (!c || c->fd < 0)
+		return true;
+	return pg_sync_ready(c->role == PG_SYNC_PRIMARY, c->standby.c.synced, now_ms,
+			     c->standby_since_ms ? c->standby_since_ms : now_ms);
+}
+
+const struct pg_sync_counters *pg_syncchan_counters(struct pg_syncchan *c)
+{
+	const struct pg_sync_counters *p, *s;
+	struct pg_sync_counters *m;
+
+	if (!c || c->fd < 0)
 		return NULL;
-	return c->role == PG_SYNC_PRIMARY ? &c->primary.c : &c->standby.c;
+	/* Each end counts its own part; a box that changed roles did both. */
+	p = &c->primary.c;
+	s = &c->standby.c;
+	m = &c->merged;
+	*m = *s;
+	m->sent = p->sent;
+	m->resent = p->resent;
+	m->acked = p->acked;
+	m->bulks = p->bulks;
+	m->lag_ms = p->lag_ms;
+	m->unacked = c->role == PG_SYNC_PRIMARY ? p->unacked : 0;
+	for (int r = 0; r < PG_SYNC_REFUSAL__COUNT; r++)
+		m->refused[r] = p->refused[r] + s->refused[r];
+	m->role_changes = c->role_changes;
+	return m;
 }

@@ -37,6 +37,18 @@ void pg_sync_primary_fini(struct pg_sync_primary *p)
 	p->win = NULL;
 }
 
+void pg_sync_primary_restart(struct pg_sync_primary *p, uint64_t epoch)
+{
+	p->epoch = epoch;
+	p->next_seq = 1;
+	p->acked = 0;
+	p->in_bulk = false;
+	p->bulk_wanted = true;
+	p->bulk_cursor = p->refresh_cursor = 0;
+	p->resend_ms = p->ack_ms = p->refresh_ms = 0;
+	p->c.unacked = 0;
+}
+
 static uint32_t in_flight(const struct pg_sync_primary *p)
 {
 	return p->next_seq - 1 - p->acked;
@@ -175,6 +187,14 @@ void pg_sync_standby_init(struct pg_sync_standby *s, const struct pg_sync_key *k
 	memset(s, 0, sizeof(*s));
 	s->key = *key;
 	s->next_seq = 1;
+}
+
+void pg_sync_standby_restart(struct pg_sync_standby *s)
+{
+	s->epoch = 0;
+	s->next_seq = 1;
+	s->hello_ms = 0;
+	s->c.synced = false;
 }
 
 static void reply(struct pg_sync_standby *s, uint8_t type, uint32_t ack, pg_sync_send_fn send,

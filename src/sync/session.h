@@ -49,6 +49,8 @@ struct pg_sync_counters {
 	uint64_t resyncs; /* bulk transfers taken */
 	uint64_t hellos;  /* bulk transfers asked for */
 	bool synced;	  /* a whole bulk and everything after it applied */
+	/* either end: the sync role moved with the VRRP role (dp/syncchan.c) */
+	uint64_t role_changes;
 	struct pg_sync_import_stats records;
 	/* either end */
 	uint64_t refused[PG_SYNC_REFUSAL__COUNT];
@@ -95,6 +97,13 @@ int pg_sync_primary_init(struct pg_sync_primary *p, const struct pg_sync_key *ke
 void pg_sync_primary_fini(struct pg_sync_primary *p);
 
 /*
+ * Take up the primary's part again as a new instance (a box turned master,
+ * docs/HA.md "Rejoin"): epoch as given (sync/roles.h), numbering from 1,
+ * nothing in flight, a bulk first. The counters are kept.
+ */
+void pg_sync_primary_restart(struct pg_sync_primary *p, uint64_t epoch);
+
+/*
  * Between batches: send what engine e has for the standby (bulk in
  * progress, changes, the slow refresh), and the window again when it was
  * not acknowledged in time. Turns the engine's change ring on if needed.
@@ -108,6 +117,13 @@ enum pg_sync_refusal pg_sync_primary_input(struct pg_sync_primary *p, const uint
 					   void *ctx);
 
 void pg_sync_standby_init(struct pg_sync_standby *s, const struct pg_sync_key *key);
+
+/*
+ * Follow anew (a box turned backup): no epoch followed, not synced, so the
+ * next tick asks for a bulk; the first primary heard is followed. The
+ * counters are kept.
+ */
+void pg_sync_standby_restart(struct pg_sync_standby *s);
 
 /*
  * A message from the primary: check it, apply its records to e in order,

@@ -5,7 +5,9 @@
  * in both directions, ends up translating every flow as the primary does;
  * a lost update is re-sent, an overflowed change ring brings a bulk; wrong
  * keys, replays, truncation and messages of an older primary are refused,
- * counted, and change nothing.
+ * counted, and change nothing. The roles moving with VRRP (sync/roles.c):
+ * a standby takes over as primary, the old primary returns empty, follows
+ * it after a bulk and takes over again, alike at every step.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -19,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "sync/roles.h"
 #include "sync/session.h"
 #include "sync_mix.h"
 
@@ -82,28 +85,34 @@ static struct pg_sync_key key(uint8_t fill)
 static struct pg_sync_primary prim;
 static struct pg_sync_standby stby;
 
-/* Deliver both queues until nothing moves, pumping the primary every 50 ms. */
-static void converge(struct pg_engine *a, struct pg_engine *b)
+/* Deliver both queues until nothing moves, pumping primary p (engine a) every 50 ms. */
+static void converge_on(struct pg_sync_primary *p, struct pg_sync_standby *sb,
+			struct pg_engine *a, struct pg_engine *b)
 {
 	for (unsigned int round = 0; round < 400; round++) {
 		unsigned int moved = to_standby.n + to_primary.n;
 
-		pg_sync_primary_pump(&prim, a, now_ms, enqueue, &to_standby);
-		pg_sync_standby_tick(&stby, now_ms, enqueue, &to_primary);
+		pg_sync_primary_pump(p, a, now_ms, enqueue, &to_standby);
+		pg_sync_standby_tick(sb, now_ms, enqueue, &to_primary);
 		for (unsigned int i = 0; i < to_standby.n; i++)
-			pg_sync_standby_input(&stby, b, to_standby.msg[i], to_standby.len[i],
-					      now_ms, enqueue, &to_primary);
+			pg_sync_standby_input(sb, b, to_standby.msg[i], to_standby.len[i], now_ms,
+					      enqueue, &to_primary);
 		queue_clear(&to_standby);
 		for (unsigned int i = 0; i < to_primary.n; i++)
-			pg_sync_primary_input(&prim, to_primary.msg[i], to_primary.len[i], now_ms,
+			pg_sync_primary_input(p, to_primary.msg[i], to_primary.len[i], now_ms,
 					      enqueue, &to_standby);
 		queue_clear(&to_primary);
-		if (!moved && stby.c.synced && prim.c.unacked == 0 && pg_sync_pending(a) == 0)
+		if (!moved && sb->c.synced && p->c.unacked == 0 && pg_sync_pending(a) == 0)
 			return;
 		now_ms += 50;
 	}
 	fail_msg("no convergence: unacked %llu synced %d pending %u",
-		 (unsigned long long)prim.c.unacked, stby.c.synced, pg_sync_pending(a));
+		 (unsigned long long)p->c.unacked, sb->c.synced, pg_sync_pending(a));
+}
+
+static void converge(struct pg_engine *a, struct pg_engine *b)
+{
+	converge_on(&prim, &stby, a, b);
 }
 
 static int session_setup(void **state)
@@ -327,6 +336,101 @@ static void test_new_primary_instance(void **state)
 	pg_engine_destroy(b);
 }
 
+/* ---- roles following VRRP ---------------------------------------------------- */
+
+static void test_takeover_epoch(void **state)
+{
+	(void)state;
+	assert_true(pg_sync_takeover_epoch(5000, 1000, 0) == 5000);    /* our clock is ahead */
+	assert_true(pg_sync_takeover_epoch(900, 1000, 0) == 1001);     /* behind the primary */
+	assert_true(pg_sync_takeover_epoch(900, 1000, 1500) == 1501);  /* behind our own past */
+	assert_true(pg_sync_takeover_epoch(1000, 1000, 1000) == 1001); /* never equal */
+	assert_true(pg_sync_takeover_epoch(900, 0, 0) == 900);	       /* followed nobody */
+}
+
+static void test_ready(void **state)
+{
+	(void)state;
+	assert_true(pg_sync_ready(true, false, 0, 0));	  /* a primary */
+	assert_true(pg_sync_ready(false, true, 100, 100)); /* synced */
+	assert_false(pg_sync_ready(false, false, 100, 100));
+	assert_false(pg_sync_ready(false, false, 100 + PG_SYNC_JOIN_WAIT_MS - 1, 100));
+	assert_true(pg_sync_ready(false, false, 100 + PG_SYNC_JOIN_WAIT_MS, 100)); /* alone */
+	assert_false(pg_sync_ready(false, false, 50, 100)); /* a clock before the start */
+}
+
+/*
+ * A primary, B standby. A dies; B takes over: its primary end starts an
+ * epoch past the one it followed, though its clock is behind. A returns as
+ * a new, empty instance, follows B and takes a bulk. Then A takes over again
+ * and B, back to standby, takes a bulk from A. Each time the follower
+ * translates every flow as the leader; an older instance's message is a
+ * replay; the counters are kept across the role changes.
+ */
+static void test_rejoin_and_take_back(void **state)
+{
+	struct pg_engine *a = pgt_engine_default(), *b = pgt_engine_default(), *a2;
+	struct pg_sync_key k = key(0x42);
+	static struct pg_sync_primary prim_b, prim_a2;
+	static struct pg_sync_standby stby_a2;
+	uint8_t old[PG_SYNC_HDR + PG_SYNC_MAC];
+	struct pg_sync_msg m = { .type = PG_SYNC_DATA, .epoch = 1000, .seq = 999 };
+	uint64_t resyncs_b;
+
+	(void)state;
+	assert_int_equal(pg_sync_enable(a, 8192), 0);
+	traffic(a);
+	converge(a, b);
+	assert_true(stby.epoch == 1000);
+
+	/* A is gone; B master: primary with epoch past 1000, though its clock says 900. */
+	pg_engine_destroy(a);
+	assert_int_equal(pg_sync_primary_init(&prim_b, &k, 500), 0);
+	pg_sync_primary_restart(&prim_b, pg_sync_takeover_epoch(900, stby.epoch, prim_b.epoch));
+	assert_true(prim_b.epoch == 1001);
+	assert_int_equal(pg_sync_enable(b, 8192), 0);
+
+	/* A returns empty (a restarted daemon) and follows B. */
+	a2 = pgt_engine_default();
+	pg_sync_standby_init(&stby_a2, &k);
+	converge_on(&prim_b, &stby_a2, b, a2);
+	assert_true(stby_a2.epoch == 1001);
+	assert_true(stby_a2.c.resyncs == 1 && stby_a2.c.synced);
+	assert_true(prim_b.c.bulks >= 1);
+	assert_int_equal(stby_a2.c.records.malformed + stby_a2.c.records.conflicts, 0);
+	assert_true(pg_engine_flow_count(a2) > 0);
+	replay_alike(b, a2);
+
+	/* A takes over again; B follows anew (its standby end, counters kept). */
+	resyncs_b = stby.c.resyncs;
+	assert_int_equal(pg_sync_primary_init(&prim_a2, &k, 700), 0);
+	pg_sync_primary_restart(&prim_a2,
+				pg_sync_takeover_epoch(800, stby_a2.epoch, prim_a2.epoch));
+	assert_true(prim_a2.epoch == 1002);
+	assert_int_equal(pg_sync_enable(a2, 8192), 0);
+	pg_sync_disable(b);
+	pg_sync_standby_restart(&stby);
+	assert_false(stby.c.synced);
+	converge_on(&prim_a2, &stby, a2, b);
+	assert_true(stby.epoch == 1002 && stby.c.synced);
+	assert_true(stby.c.resyncs == resyncs_b + 1);
+	replay_alike(a2, b);
+
+	/* The first A's stream, heard again: older than the epoch followed. */
+	pg_sync_msg_build(&k, &m, NULL, old);
+	assert_int_equal(pg_sync_standby_input(&stby, b, old, sizeof(old), now_ms, enqueue,
+					       &to_primary),
+			 PG_SYNC_REPLAY);
+	queue_clear(&to_primary);
+	assert_true(stby.c.synced);
+	replay_alike(a2, b);
+
+	pg_sync_primary_fini(&prim_b);
+	pg_sync_primary_fini(&prim_a2);
+	pg_engine_destroy(a2);
+	pg_engine_destroy(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +443,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refusals_change_nothing, session_setup,
 						session_teardown),
 		cmocka_unit_test_setup_teardown(test_new_primary_instance, session_setup,
+						session_teardown),
+		cmocka_unit_test(test_takeover_epoch),
+		cmocka_unit_test(test_ready),
+		cmocka_unit_test_setup_teardown(test_rejoin_and_take_back, session_setup,
 						session_teardown),
 	};
 

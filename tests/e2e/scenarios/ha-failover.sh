@@ -36,9 +36,7 @@ source "$E2E_DIR/lib/hasync.sh"
 
 HF_SECS=20         # pings run this long in each tunnel
 HF_KILL_AT=7       # seconds into the pings
-HF_TAIL_OK=10      # the last pings of each tunnel that must be answered (all but one)
 HF_MAX_GAP_MS=3000 # the issue's goal: at most 3 s per session
-HF_KA_PIDS=()
 
 scenario() {
 	[[ $GATEWAY == passgate ]] || { fail "failover is passgated's own: run with --gateway passgate"; return; }
@@ -53,28 +51,9 @@ scenario() {
 	return "$rc"
 }
 
-hf_cleanup() {
-	local p
-	for p in "${HF_KA_PIDS[@]}"; do stop_pid "$p"; done
-	HF_KA_PIDS=()
-	hs_cleanup
-	# The hosts and the router learnt B's MAC for the gateway's addresses.
-	for p in "${NS_LAN[@]}" "$NS_INET"; do ip -n "$p" neigh flush all 2>/dev/null; done
-	# A was killed: the harness's gateway again (the next scenario expects one).
-	gateway_alive || gateway_restart_with "$RUN_DIR/passgated.conf" ||
-		echo "ha-failover: passgated did not come back" >>"$RUN_DIR/harness.log"
-}
-
 hf_run() {
 	local p0 p1 before after gap0 gap1 tx rx i t_kill
-	hs_pair_start || return
-	hf_keepalived A "$NS_GW" 10.99.0.1 10.99.0.2 150 "$PG_SOCK" || return
-	wait_until 10 hf_role "$PG_SOCK" master ||
-		{ fail "A did not become master: $(hf_role_of "$PG_SOCK"); $(tail -n 3 "$SCN_DIR/keepalived-A.log" | tr '\n' ' ')"; return; }
-	hf_keepalived B "$NS_SB" 10.99.0.2 10.99.0.1 100 "$HS_SB_SOCK" || return
-	wait_until 10 hf_role "$HS_SB_SOCK" backup ||
-		{ fail "B did not settle as backup: $(hf_role_of "$HS_SB_SOCK")"; return; }
-	hf_role "$PG_SOCK" master || { fail "A is no longer master once B runs: $(hf_role_of "$PG_SOCK")"; return; }
+	hf_pair_up || return
 
 	hs_openvpn || return
 	hs_wireguard || return
@@ -134,93 +113,5 @@ hf_run() {
 	PASS_NOTE="kill -9 of the master: keepalived moved to B; openvpn-tcp outage ${gap0} ms, wireguard ${gap1} ms, no VPN restarted"
 }
 
-# hf_keepalived NAME NS ME PEER PRIORITY SOCK - keepalived in NS, VRRP over
-# the sync link, driving the passgated behind SOCK.
-hf_keepalived() {
-	local name=$1 ns=$2 me=$3 peer=$4 prio=$5 sock=$6 conf=$SCN_DIR/keepalived-$1.conf
-	local ctl="$REPO/build/passgatectl --socket $sock"
-	cat >"$conf" <<-EOF
-		global_defs {
-		    router_id pg-$name
-		    vrrp_version 3
-		    script_user root
-		}
-		vrrp_script chk_passgated {
-		    script "$ctl ha"
-		    interval 1
-		    timeout 1
-		    fall 1
-		    rise 1
-		    weight 0
-		}
-		vrrp_instance gw {
-		    state BACKUP
-		    interface sync0
-		    virtual_router_id 42
-		    priority $prio
-		    advert_int 0.2
-		    unicast_src_ip $me
-		    unicast_peer {
-		        $peer
-		    }
-		    # keepalived wants one: an address of the sync link that moves
-		    # with the master (the gateway's addresses are passgated's).
-		    virtual_ipaddress {
-		        10.99.0.254/32 dev sync0
-		    }
-		    track_interface {
-		        lan0
-		        wan0
-		    }
-		    track_script {
-		        chk_passgated
-		    }
-		    notify_master "$ctl ha master"
-		    notify_backup "$ctl ha backup"
-		    notify_fault "$ctl ha fault"
-		}
-	EOF
-	spawn "keepalived-$name" "$ns" keepalived -n -l -D -P -f "$conf" \
-		-p "$SCN_DIR/keepalived-$name.pid" -r "$SCN_DIR/keepalived-$name-vrrp.pid"
-	HF_KA_PIDS+=("$LAST_PID")
-	sleep 0.3
-	alive "$LAST_PID" || { fail "keepalived $name did not start: $(tail -n 3 "$SCN_DIR/keepalived-$name.log" | tr '\n' ' ')"; return 1; }
-}
-
-hf_role_of() {
-	curl -sf --max-time 3 --unix-socket "$1" http://localhost/api/v1/ha |
-		python3 -c 'import json,sys; print(json.load(sys.stdin)["role"])' 2>/dev/null
-}
-
-hf_role() {
-	[[ $(hf_role_of "$1") == "$2" ]]
-}
-
-# hf_kill_a - SIGKILL A's passgated (no state written, nothing said) and
-# forget it, as the harness's restart scenarios do.
-hf_kill_a() {
-	local pid=$PG_PID w keep=()
-	kill -KILL "$pid" || { fail "cannot kill passgated A"; return 1; }
-	wait "$pid" 2>/dev/null
-	for w in "${WORLD_PIDS[@]}"; do
-		[[ $w == "$pid" ]] || keep+=("$w")
-	done
-	WORLD_PIDS=("${keep[@]}")
-	PG_PID=
-	PG_STATUS=
-}
-
-hf_wg_endpoint() {
-	hs_wg 0 "$NS_SRV1" show "${HS_IF[0]}" endpoints | awk '{print $2}'
-}
-
-hf_max_gap() {
-	sed -n 's/^\[\([0-9.]*\)\] .*icmp_seq=.*/\1/p' "$1" |
-		awk 'NR > 1 { g = ($1 - p) * 1000; if (g > m) m = g } { p = $1 } END { printf "%d\n", m }'
-}
-
-# hf_tail_answered LOG SENT - of the last HF_TAIL_OK pings sent, all but one answered.
-hf_tail_answered() {
-	(($(sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p' "$1" | awk -v l="$2" -v n="$HF_TAIL_OK" \
-		'$1 > l - n' | sort -u | wc -l) >= HF_TAIL_OK - 1))
-}
+# hf_keepalived, hf_role, hf_kill_a, hf_max_gap and the rest: lib/hasync.sh
+# (shared with ha-rejoin).
