@@ -15,10 +15,11 @@
 # the end, with all of them up), every raw ESP packet is echoed to its own
 # client, every server saw each host at its own IPv6 address and port (no
 # NAT), neither strongSwan initiator found its own address changed on the
-# way ("local host is behind NAT" is what charon logs through a NAT), and
-# the WAN link (captured on the internet router's side) carried, from each
-# LAN host: raw ESP (next header 50) to srv2, IKE on UDP 500 and ESP-in-UDP
-# on 4500 to srv1.
+# way ("local host is behind NAT" is what charon logs through a NAT),
+# passgated lists each host's raw ESP as one outbound IPv6 flow with srv2
+# that counted the packets of both ways, and the WAN link (captured on the
+# internet router's side) carried, from each LAN host: raw ESP (next header
+# 50) to srv2, IKE on UDP 500 and ESP-in-UDP on 4500 to srv1.
 #
 # strongSwan's ESP is in UDP 4500 here although no NAT is detected:
 # kernel-libipsec (userspace ESP, the kernel has no ESP) always encapsulates
@@ -105,6 +106,30 @@ v6vpn_esp() {
 			{ fail "lan$i: $good of $V6VPN_ESP_COUNT raw ESP packets echoed"; return; }
 		report esp6 "${LAN6_IP[$((i - 1))]}" "$SRV2_IP6 (proto 50)" PASS "$seen (IKE), $good/$V6VPN_ESP_COUNT ESP echoed"
 	done
+	[[ $GATEWAY == passgate ]] || return 0
+	v6vpn_esp_flows
+}
+
+# passgated's firewall holds one outbound ESP flow per LAN host with srv2,
+# the packets of both ways counted on it.
+v6vpn_esp_flows() {
+	local json
+	json=$(gateway_ctl --json flows --family 6 --proto esp 2>&1)
+	echo "$json" >"$SCN_DIR/flows6-esp.json"
+	"$PY" -c '
+import json, sys
+o = json.loads(sys.argv[1])
+n = int(sys.argv[2])
+for lan in sys.argv[4:]:
+    f = [x for x in o["flows"] if x["lan"] == lan and x["remote"] == sys.argv[3]]
+    assert len(f) == 1, (lan, o["flows"])
+    f = f[0]
+    assert f["family"] == 6 and f["direction"] == "outbound", f
+    assert min(f["packets"]) >= n, f
+    print(lan, "esp", f["direction"], "packets", f["packets"])
+' "$json" "$V6VPN_ESP_COUNT" "$SRV2_IP6" "${LAN6_IP[0]}" "${LAN6_IP[1]}" >"$SCN_DIR/flows6-esp.txt" 2>&1 ||
+		{ fail "passgated's IPv6 ESP flows are wrong: $(tail -n 1 "$SCN_DIR/flows6-esp.txt" | cut -c 1-200)"; return 1; }
+	note "passgated: $(tr '\n' ';' <"$SCN_DIR/flows6-esp.txt")"
 }
 
 v6vpn_ikev2() {
