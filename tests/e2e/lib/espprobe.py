@@ -6,7 +6,7 @@ Nothing installed here sends raw ESP (no kernel ESP; strongSwan's userspace
 ESP always uses UDP 4500), so these two stand in for an IPsec client and
 server. No cryptography: what matters to a NAT is the shape of the traffic.
 
-  responder [DELAY]
+  responder [-6] [DELAY]
       Listens on UDP 500 and on a raw IPPROTO_ESP socket. An IKE-like request
       (an IKEv2 header with the initiator's random SPI, then "PGSA", the SPI
       the client wants to receive ESP on and its tag) gets an answer holding
@@ -34,6 +34,10 @@ server. No cryptography: what matters to a NAT is the shape of the traffic.
       good: answers to our SPI with our sequence number and payload; bad: to
       our SPI but wrong; foreign: ESP to any other SPI (another client's).
       Exit 0 when the exchange worked (whatever ESP came back).
+
+IPv6 (ipv6-vpn): the client speaks IPv6 when SERVER is an IPv6 address, the
+responder with -6. An IPv6 raw socket hands over the payload without the IP
+header (RFC 3542 3), so the sender's address comes from recvfrom instead.
 """
 import os
 import random
@@ -45,6 +49,8 @@ import time
 
 IPPROTO_ESP = 50
 MAGIC = b"PGSA"
+FAMILY = socket.AF_INET  # AF_INET6 for an IPv6 server (client) or with -6 (responder)
+ANY = {socket.AF_INET: "0.0.0.0", socket.AF_INET6: "::"}
 
 
 def ike_header(ispi, rspi, flags, body_len):
@@ -57,11 +63,15 @@ def esp_packet(spi, seq, payload):
     return struct.pack("!II", spi, seq) + payload
 
 
-def parse_esp(raw):
-    """raw: a packet from a raw socket (IP header included)."""
-    ihl = (raw[0] & 0x0F) * 4
-    src = socket.inet_ntoa(raw[12:16])
-    esp = raw[ihl:]
+def parse_esp(raw, frm):
+    """raw, frm: what recvfrom on a raw ESP socket gave (IPv4: the IP header
+    included; IPv6: the ESP header first)."""
+    if FAMILY == socket.AF_INET6:
+        src, esp = frm[0], raw
+    else:
+        ihl = (raw[0] & 0x0F) * 4
+        src = socket.inet_ntoa(raw[12:16])
+        esp = raw[ihl:]
     if len(esp) < 8:
         return src, None, None, b""
     spi, seq = struct.unpack("!II", esp[:8])
@@ -73,10 +83,10 @@ def log(msg):
 
 
 def responder(delay, gather=None):
-    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp = socket.socket(FAMILY, socket.SOCK_DGRAM)
     udp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    udp.bind(("0.0.0.0", 500))
-    esp = socket.socket(socket.AF_INET, socket.SOCK_RAW, IPPROTO_ESP)
+    udp.bind((ANY[FAMILY], 500))
+    esp = socket.socket(FAMILY, socket.SOCK_RAW, IPPROTO_ESP)
     sas = {}  # our inbound SPI -> (client address, client's SPI, tag)
     by_ispi = {}  # initiator SPI -> our answer, for retransmitted requests
     first = {}  # our inbound SPI -> when its first ESP came
@@ -112,7 +122,8 @@ def responder(delay, gather=None):
                 timeout = w if timeout is None else min(timeout, w)
         ready, _, _ = select.select([udp, esp], [], [], timeout)
         if udp in ready:
-            data, (addr, port) = udp.recvfrom(2048)
+            data, frm = udp.recvfrom(2048)
+            addr, port = frm[0], frm[1]
             if len(data) < 28 + 8 or data[28:32] != MAGIC:
                 log(f"ike from {addr}:{port} malformed len {len(data)}")
                 continue
@@ -131,8 +142,8 @@ def responder(delay, gather=None):
             log(f"ike from {addr}:{port} tag {tag} ispi {ispi.hex()} "
                 f"client_spi {cspi:08x} server_spi {sspi:08x}")
         if esp in ready:
-            raw, _ = esp.recvfrom(65535)
-            src, spi, seq, payload = parse_esp(raw)
+            raw, frm = esp.recvfrom(65535)
+            src, spi, seq, payload = parse_esp(raw, frm)
             if spi is None or spi not in sas:
                 log(f"esp from {src} unknown spi {spi if spi is None else format(spi, '08x')}")
                 continue
@@ -159,8 +170,11 @@ def responder(delay, gather=None):
 
 
 def client(tag, server, count, interval, start):
-    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    udp.bind(("0.0.0.0", 500))
+    global FAMILY
+    if ":" in server:
+        FAMILY = socket.AF_INET6
+    udp = socket.socket(FAMILY, socket.SOCK_DGRAM)
+    udp.bind((ANY[FAMILY], 500))
     udp.connect((server, 500))
     udp.settimeout(1.0)
     ispi = os.urandom(8)
@@ -181,7 +195,7 @@ def client(tag, server, count, interval, start):
         log(f"result tag={tag} ike=failed")
         return 1
     log(f"ike ok seen {seen} my_spi {my_spi:08x} server_spi {server_spi:08x}")
-    esp = socket.socket(socket.AF_INET, socket.SOCK_RAW, IPPROTO_ESP)
+    esp = socket.socket(FAMILY, socket.SOCK_RAW, IPPROTO_ESP)
     sent = {}
     good, bad, foreign, first_good = 0, 0, 0, 0
     seq, next_send = 0, time.monotonic() + max(0.0, start - time.time())
@@ -201,8 +215,8 @@ def client(tag, server, count, interval, start):
         ready, _, _ = select.select([esp], [], [], max(0.0, wait))
         if not ready:
             continue
-        raw, _ = esp.recvfrom(65535)
-        src, spi, rseq, payload = parse_esp(raw)
+        raw, frm = esp.recvfrom(65535)
+        src, spi, rseq, payload = parse_esp(raw, frm)
         if spi != my_spi:
             foreign += 1
             log(f"esp from {src} to another spi {spi} seq {rseq}")
@@ -218,6 +232,10 @@ def client(tag, server, count, interval, start):
 
 
 def main(argv):
+    global FAMILY
+    if argv[:2] == ["responder", "-6"]:
+        FAMILY = socket.AF_INET6
+        argv = argv[:1] + argv[2:]
     if argv[:1] == ["responder"] and len(argv) <= 2:
         return responder(float(argv[1]) if len(argv) == 2 else 0.0)
     if argv[:1] == ["responder"] and len(argv) == 4 and argv[2] == "gather":

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
 # tests/e2e/lib/ipsec.sh - strongSwan (charon with kernel-libipsec: ESP in
 # userspace over TUN, always in UDP) as one responder on pgsrv1 and up to
-# three initiators on the LAN hosts, for ipsec-multi, ikev1, ipsec-off and
-# fragments. Sourced by those scenarios.
+# three initiators on the LAN hosts, for ipsec-multi, ikev1, ipsec-off,
+# fragments and ipv6-vpn (IPSEC_SERVER set to srv1's IPv6 address). Sourced
+# by those scenarios.
 #
 # Settings, set by the scenario before ipsec_start:
 #   IPSEC_VERSION=2|1      IKE version (IKEv1: main mode, tunnel mode)

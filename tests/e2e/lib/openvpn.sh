@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # tests/e2e/lib/openvpn.sh - one OpenVPN 2.6 server on pgsrv1, two LAN
 # clients at once, over UDP or TCP; the config writers also serve fwd-openvpn
-# (the server inside). Sourced by scenarios/openvpn-*.sh, fwd-openvpn.sh.
+# (the server inside). Sourced by scenarios/openvpn-*.sh, fwd-openvpn.sh,
+# ipv6-openvpn.sh, ipv6-vpn.sh.
 #
 # TLS server mode (static keys allow one peer per server): each side has a
 # self-signed EC certificate made at run time and pins the other's SHA-256

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # tests/e2e/lib/wireguard.sh - wireguard-go peers for wireguard and
-# fwd-wireguard, ipv6-wireguard and wan-address-change. Sourced by those
+# fwd-wireguard, ipv6-wireguard, ipv6-vpn and wan-address-change. Sourced by those
 # scenarios.
 #
 # wireguard-go and wg meet at /run/wireguard/IFNAME.sock, on the filesystem
