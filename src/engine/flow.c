@@ -311,6 +311,14 @@ void pg_flow_expire(struct pg_engine *e, uint32_t now_s)
 		e->wheel_now = now_s;
 		e->wheel_started = true;
 	}
+	/*
+	 * Only flows are on the wheel: with none there is nothing to visit,
+	 * however far the clock moved (an idle gateway after a long sleep).
+	 */
+	if (!e->nflows && e->wheel_now <= now_s) {
+		e->wheel_now = now_s + 1;
+		return;
+	}
 	/* Process every second up to and including now_s, at most one turn. */
 	while (e->wheel_now <= now_s) {
 		uint32_t slot = e->wheel_now & (PG_WHEEL_SLOTS - 1);
