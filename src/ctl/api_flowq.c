@@ -177,7 +177,13 @@ static bool rule_arg(const struct pg_api *api, const char *v, struct pg_flow_fil
 		return false;
 	}
 	f->proto = r->proto;
-	if (r->wan_hi) {
+	if (r->v6) {
+		/* A pinhole: the host's flows (on its ports, when it opens one). */
+		f->family = 6;
+		memcpy(f->host6, r->host6, 16);
+		if (r->wan_lo == r->wan_hi)
+			f->port = r->wan_lo;
+	} else if (r->wan_hi) {
 		f->pub_lo = r->wan_lo;
 		f->pub_hi = r->wan_hi;
 	} else if (!f->lan_addr) {
