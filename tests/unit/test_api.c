@@ -410,6 +410,18 @@ static void test_forwards6(void **state)
 	assert_string_equal(jstr(r, "host"), "192.168.1.10");
 	assert_int_equal(json_object_get_int(jget(r, "family")), 4);
 	json_object_put(o);
+	/* rule=0 lists the pinhole's IPv6 flows; IPv6 flows cannot be ended yet. */
+	assert_int_equal(request(f, "GET", "/api/v1/flows?rule=0", NULL, basic_pw, &o), 200);
+	assert_int_equal(json_object_array_length(jget(o, "flows")), 0);
+	json_object_put(o);
+	assert_int_equal(request(f, "GET", "/api/v1/flows?rule=0&lan=192.168.1.10", NULL, basic_pw, &o),
+			 400);
+	assert_string_equal(jstr(o, "field"), "rule");
+	json_object_put(o);
+	assert_int_equal(request(f, "DELETE", "/api/v1/flows?rule=0", NULL, basic_pw, &o), 400);
+	assert_string_equal(jstr(o, "field"), "rule");
+	json_object_put(o);
+	assert_int_equal(request(f, "DELETE", "/api/v1/flows?rule=1", NULL, basic_pw, NULL), 200);
 	assert_int_equal(request(f, "DELETE", "/api/v1/forwards/0", NULL, basic_pw, NULL), 200);
 	assert_int_equal(f->cfg.engine.nforwards, 1);
 	assert_false(f->cfg.engine.forwards[0].v6);
