@@ -890,6 +890,9 @@ static int check_rules(struct parse *p)
 		/* Past nforward_rules: an [input] wan rule, compiled into a forward. */
 		bool input = i >= p->cfg->nforward_rules;
 
+		if (ec->forwards[i].v6 && !ec->lan6_prefix && !p->cfg->ipv6.lan_pd)
+			return fail(p, p->cfg->forward_line[i], S_FORWARD, "rule",
+				    "an IPv6 host, but the LAN has no IPv6 ([lan] address6)");
 		if (pg_portfwd_rule_check(ec, &ec->forwards[i], &why))
 			return fail(p, p->cfg->forward_line[i], input ? S_INPUT : S_FORWARD,
 				    input ? "wan" : "rule", "%s", why);

@@ -7,12 +7,19 @@
  *
  * Without LAN ports the WAN ports are kept; one LAN port takes the whole WAN
  * range; a LAN range must be as long as the WAN range.
+ *
+ * An IPv6 HOST makes the rule an IPv6 pinhole (docs/CONFIG.md "[forward]"):
+ * the same words, one rule list, since what a user means is the same ("let
+ * the internet reach port 443 of this server"); the address says which
+ * family. Its ports are the host's own (the engine refuses LAN ports that
+ * differ: IPv6 is not translated).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conf/config.h"
+#include "conf/config_ipv6.h"
 #include "engine/parse.h"
 
 int pg_config_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi)
@@ -57,8 +64,13 @@ int pg_config_parse_forward(const char *value, struct pg_port_forward *r, const 
 		goto usage;
 	if (!strcmp(w[0], "gre") || !strcmp(w[0], "esp")) {
 		r->proto = w[0][0] == 'g' ? PG_PROTO_GRE : PG_PROTO_ESP;
-		if (n != 2 || pg_config_parse_addr(w[1], &r->host))
+		if (n != 2)
 			goto usage;
+		if (!pg_config_parse_addr(w[1], &r->host))
+			return 0;
+		if (pg_config_parse_addr6(w[1], r->host6))
+			goto usage;
+		r->v6 = true;
 		return 0;
 	}
 	if (strcmp(w[0], "tcp") && strcmp(w[0], "udp")) {
@@ -73,8 +85,11 @@ int pg_config_parse_forward(const char *value, struct pg_port_forward *r, const 
 		return -1;
 	}
 	if (pg_config_parse_addr(w[2], &r->host)) {
-		*why = "expected the LAN host's IPv4 address after the WAN ports";
-		return -1;
+		if (pg_config_parse_addr6(w[2], r->host6)) {
+			*why = "expected the LAN host's IPv4 or IPv6 address after the WAN ports";
+			return -1;
+		}
+		r->v6 = true;
 	}
 	r->lan_lo = r->wan_lo;
 	r->lan_hi = r->wan_hi;

@@ -177,7 +177,19 @@ static bool rule_arg(const struct pg_api *api, const char *v, struct pg_flow_fil
 		return false;
 	}
 	f->proto = r->proto;
-	if (r->wan_hi) {
+	if (r->v6) {
+		/* A pinhole: the host's flows (on its ports, when it opens one). */
+		if (f->lan_addr || f->remote_addr || f->alg) {
+			pg_api_error(resp, 400, "rule",
+				     "rule: %u is an IPv6 pinhole; lan, remote and helper are IPv4 "
+				     "only", n);
+			return false;
+		}
+		f->family = 6;
+		memcpy(f->host6, r->host6, 16);
+		if (r->wan_lo == r->wan_hi)
+			f->port = r->wan_lo;
+	} else if (r->wan_hi) {
 		f->pub_lo = r->wan_lo;
 		f->pub_hi = r->wan_hi;
 	} else if (!f->lan_addr) {
@@ -231,6 +243,10 @@ int pg_api_flow_query(const struct pg_api *api, const struct pg_api_req *req, bo
 	}
 	if ((v = pg_api_arg(req, "rule")) && !rule_arg(api, v, f, resp))
 		return -1;
+	if (strict && f->family == 6) {
+		pg_api_error(resp, 400, "rule", "rule: an IPv6 pinhole; IPv6 flows cannot be ended yet");
+		return -1;
+	}
 	if (strict) {
 		bool any = false;
 

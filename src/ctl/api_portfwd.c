@@ -4,7 +4,8 @@
  * has them (with their index and line), POST adds one in the file's own
  * syntax ({"rule": "tcp 8080 192.168.1.10 80"}), DELETE /forwards/N removes
  * rule N. The rule text goes through the file parser, conflicts included,
- * so a refused rule gets the same reason as in the file. The DMZ host is a
+ * so a refused rule gets the same reason as in the file. A rule whose host
+ * is an IPv6 address is a pinhole ("family": 6, LAN ports = WAN ports). The DMZ host is a
  * setting of [forward] like the others (PUT /api/v1/config/forward).
  */
 #include <arpa/inet.h>
@@ -32,7 +33,16 @@ static struct json_object *rule_json(const struct pg_config *cfg, unsigned int i
 		json_object_object_add(o, "lan_ports_from", json_object_new_int(r->lan_lo));
 		json_object_object_add(o, "lan_ports_to", json_object_new_int(r->lan_hi));
 	}
-	json_object_object_add(o, "host", pg_api_addr(ntohl(r->host)));
+	if (r->v6) {
+		char a[INET6_ADDRSTRLEN];
+
+		json_object_object_add(o, "family", json_object_new_int(6));
+		json_object_object_add(o, "host", json_object_new_string(inet_ntop(
+							  AF_INET6, r->host6, a, sizeof(a))));
+	} else {
+		json_object_object_add(o, "family", json_object_new_int(4));
+		json_object_object_add(o, "host", pg_api_addr(ntohl(r->host)));
+	}
 	json_object_object_add(o, "line", json_object_new_int((int)cfg->forward_line[i]));
 	return o;
 }

@@ -150,7 +150,7 @@ void pg_wan_overlay(struct pg_wan *w, struct pg_engine_config *ec)
 	}
 	/* [input] wan rules are forwards to the gateway's own WAN address. */
 	for (unsigned int i = 0; i < ec->nforwards; i++)
-		if (ec->forwards[i].host == old)
+		if (!ec->forwards[i].v6 && ec->forwards[i].host == old)
 			ec->forwards[i].host = ec->wan_addr;
 }
 

@@ -96,12 +96,18 @@ extern const char *const pg_filtering_names[PG_FILTER__COUNT];
  * WAN port in [wan_lo, wan_hi] goes to host, port lan_lo + (port - wan_lo)
  * (or lan_lo for every port when lan_hi == lan_lo). GRE and ESP forwards
  * have no ports. Ports in host order, host in network order.
+ *
+ * v6: an IPv6 pinhole instead (forward6.c): nothing is translated, new
+ * inbound flows to host6 for proto and a port in [wan_lo, wan_hi] pass the
+ * firewall; lan_lo/lan_hi equal wan_lo/wan_hi and host is 0.
  */
 struct pg_port_forward {
 	uint8_t proto; /* PG_PROTO_TCP, _UDP, _GRE, _ESP (parse.h numbers) */
 	uint16_t wan_lo, wan_hi;
 	uint16_t lan_lo, lan_hi;
 	uint32_t host;
+	bool v6;
+	uint8_t host6[16]; /* as on the wire */
 };
 
 #define PG_MAX_FORWARDS 64

@@ -427,6 +427,12 @@ struct pg_flow *pg_portfwd_match(struct pg_engine *e, struct pg_pkt *pkt,
 				  const struct pg_parsed *p, uint64_t now_ms, bool *claimed);
 struct pg_flow *pg_dmz(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
 		       uint64_t now_ms);
+/*
+ * Does an IPv6 pinhole open proto to host (as on the wire) on port dport
+ * (wire order; ignored for GRE and ESP)? forward6.c asks for new inbound flows.
+ */
+bool pg_portfwd_pinhole6(const struct pg_engine *e, uint8_t proto, const uint8_t *host,
+			 uint16_t dport);
 
 /* local.c: the gateway's own traffic (host path) */
 int pg_local_config_check(const struct pg_engine_config *c, const char **why);

@@ -34,7 +34,10 @@
  *   ESP, AH and UDP to the IKE ports the IPsec helper declares are let in
  *   and open a flow (REC-22..26: "SHOULD NOT prohibit" IPsec), unless the
  *   [passthrough] ipsec switch is off, which then stops them both ways as it
- *   does for IPv4; echo requests pass when ping6_inbound is on (RFC 4890
+ *   does for IPv4; new flows a [forward] pinhole opens (protocol and port
+ *   to one LAN host, the user's own exceptions to RFC 6092's default; a
+ *   TCP one starts with a SYN), counted as forwarded_flows;
+ *   echo requests pass when ping6_inbound is on (RFC 4890
  *   4.3.1); ICMPv6 errors pass when the packet they quote belongs to a flow
  *   (RFC 4890 4.3.1, errors of an unknown flow are dropped both ways);
  * - everything else from the WAN is drop_unsolicited, silently (REC-8 asks
@@ -630,6 +633,14 @@ static bool firewall(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pa
 		}
 	} else if (is_ipsec(pkt, p)) {
 		pg_count(e, PG_CNT_IP6_IPSEC_ADMITTED);
+	} else if (!icmp && pg_portfwd_pinhole6(e, p->proto, p->daddr, p->dport)) {
+		/* A pinhole opens new connections only: a stray segment is no flow. */
+		if (p->proto == PG_PROTO_TCP &&
+		    (p->tcp_flags & (PG_TCP_SYN | PG_TCP_ACK | PG_TCP_RST)) != PG_TCP_SYN) {
+			pg_drop(e, pkt, PG_CNT_DROP_TCP_NO_FLOW);
+			return false;
+		}
+		pg_count(e, PG_CNT_FORWARDED_NEW);
 	} else if (!(icmp && p->icmp_type == PG_ICMP6_ECHO_REQUEST && e->cfg.ping6_inbound)) {
 		pg_drop(e, pkt, PG_CNT_DROP_UNSOLICITED);
 		return false;

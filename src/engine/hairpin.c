@@ -42,7 +42,7 @@ static bool hairpin_target(struct pg_engine *e, const struct pg_parsed *p, uint3
 		const struct pg_port_forward *r = &e->cfg.forwards[i];
 		uint16_t d = ntohs(p->dport);
 
-		if (r->proto != p->proto || d < r->wan_lo || d > r->wan_hi)
+		if (r->v6 || r->proto != p->proto || d < r->wan_lo || d > r->wan_hi)
 			continue;
 		if (r->host == e->cfg.wan_addr)
 			return false; /* the gateway's own service: not a hairpin */

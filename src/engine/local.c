@@ -163,7 +163,7 @@ bool pg_local_admit(const struct pg_engine *e, const struct pg_parsed *p)
 	for (unsigned int i = 0; i < e->cfg.nforwards; i++) {
 		const struct pg_port_forward *f = &e->cfg.forwards[i];
 
-		if (f->host == e->cfg.wan_addr && f->proto == p->proto &&
+		if (!f->v6 && f->host == e->cfg.wan_addr && f->proto == p->proto &&
 		    (p->proto == PG_PROTO_GRE || p->proto == PG_PROTO_ESP ||
 		     (port >= f->lan_lo && port <= f->lan_hi)))
 			return true;

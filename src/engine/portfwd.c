@@ -14,11 +14,18 @@
  * ever given one, so a LAN client using source port 500 while UDP 500 is
  * forwarded simply gets another public port. A flow made for a forward or
  * the DMZ answers from the forwarded port, like any flow.
+ *
+ * IPv6 pinholes (v6 rules) live in the same list but translate nothing:
+ * the IPv4 side never looks at them, forward6.c asks pg_portfwd_pinhole6()
+ * whether a new inbound flow may pass its firewall. Every LAN host has an
+ * address of its own, so two pinholes clash only when they open the same
+ * protocol and ports to the same host.
  */
 #include <arpa/inet.h>
 #include <string.h>
 
 #include "engine/engine_internal.h"
+#include "engine/parse6.h"
 #include "util/inet.h"
 
 static bool ported_rule(const struct pg_port_forward *r)
@@ -28,11 +35,29 @@ static bool ported_rule(const struct pg_port_forward *r)
 
 static bool rules_clash(const struct pg_port_forward *a, const struct pg_port_forward *b)
 {
-	if (a->proto != b->proto)
+	if (a->proto != b->proto || a->v6 != b->v6)
 		return false;
+	if (a->v6 && memcmp(a->host6, b->host6, 16))
+		return false; /* two hosts, two addresses: nothing shared */
 	if (!ported_rule(a))
 		return true; /* one GRE or ESP forward each */
 	return a->wan_lo <= b->wan_hi && b->wan_lo <= a->wan_hi;
+}
+
+/*
+ * The host of a pinhole: a global unicast address, in the LAN's prefix when
+ * one is known (a delegated prefix may be absent or change: then a pinhole
+ * outside it is inert, since nothing from the WAN for it gets that far).
+ */
+static const char *pinhole_host_check(const struct pg_engine_config *c, const uint8_t *h)
+{
+	if (pg_ip6_is_unspecified(h) || pg_ip6_is_multicast(h) || pg_ip6_is_linklocal(h) ||
+	    pg_ip6_is_loopback(h))
+		return "an IPv6 forward's host must be a global unicast address";
+	if (c->lan6_prefix &&
+	    (!pg_ip6_in_prefix(h, c->lan6_addr, c->lan6_prefix) || !memcmp(h, c->lan6_addr, 16)))
+		return "the IPv6 forward's host is not a host of the LAN's IPv6 prefix";
+	return NULL;
 }
 
 int pg_portfwd_rule_check(const struct pg_engine_config *c, const struct pg_port_forward *r,
@@ -41,8 +66,13 @@ int pg_portfwd_rule_check(const struct pg_engine_config *c, const struct pg_port
 	uint32_t mask = pg_prefix_mask(c->lan_prefix);
 
 	*why = NULL;
+	if (r->v6 && (*why = pinhole_host_check(c, r->host6)))
+		return -1;
+	if (r->v6 && (r->lan_lo != r->wan_lo || r->lan_hi != r->wan_hi))
+		*why = "IPv6 is not translated: an IPv6 forward opens the host's own ports "
+		       "(no LAN ports)";
 	/* The WAN address as host: the gateway's own stack (local.c). */
-	if (r->host != c->wan_addr && (((r->host ^ c->lan_addr) & mask) || r->host == c->lan_addr))
+	else if (!r->v6 && r->host != c->wan_addr && (((r->host ^ c->lan_addr) & mask) || r->host == c->lan_addr))
 		*why = "the forward's host is neither a LAN host nor the gateway";
 	else if (r->proto != PG_PROTO_TCP && r->proto != PG_PROTO_UDP &&
 		 r->proto != PG_PROTO_GRE && r->proto != PG_PROTO_ESP)
@@ -76,7 +106,7 @@ void pg_portfwd_reserve(struct pg_engine *e)
 		const struct pg_port_forward *r = &e->cfg.forwards[i];
 		uint64_t *bm;
 
-		if (!ported_rule(r))
+		if (!ported_rule(r) || r->v6)
 			continue;
 		bm = e->ports_reserved[r->proto == PG_PROTO_TCP ? PG_PORTS_TCP : PG_PORTS_UDP];
 		for (uint32_t p = r->wan_lo; p <= r->wan_hi; p++)
@@ -95,12 +125,28 @@ static const struct pg_port_forward *match(const struct pg_engine *e, uint8_t pr
 	for (unsigned int i = 0; i < e->cfg.nforwards; i++) {
 		const struct pg_port_forward *r = &e->cfg.forwards[i];
 
-		if (r->proto != proto)
+		if (r->proto != proto || r->v6)
 			continue;
 		if (!ported_rule(r) || (port >= r->wan_lo && port <= r->wan_hi))
 			return r;
 	}
 	return NULL;
+}
+
+bool pg_portfwd_pinhole6(const struct pg_engine *e, uint8_t proto, const uint8_t *host,
+			 uint16_t dport)
+{
+	uint16_t port = ntohs(dport);
+
+	for (unsigned int i = 0; i < e->cfg.nforwards; i++) {
+		const struct pg_port_forward *r = &e->cfg.forwards[i];
+
+		if (!r->v6 || r->proto != proto || memcmp(r->host6, host, 16))
+			continue;
+		if (!ported_rule(r) || (port >= r->wan_lo && port <= r->wan_hi))
+			return true;
+	}
+	return false;
 }
 
 /* Portless protocols keep one flow per (LAN host, remote): address keys. */

@@ -45,6 +45,13 @@ static struct pg_engine *engine(void)
 	cfg.wan6_prefix = 64;
 	pgt6_addr("2001:db8:ffff::1", cfg.wan6_gateway);
 	cfg.max_flows = 1024;
+	/* Pinholes ([forward] rules with an IPv6 host): a port range and a protocol. */
+	cfg.forwards[0] = (struct pg_port_forward){.proto = PG_PROTO_TCP, .wan_lo = 1, .wan_hi = 1024,
+						    .lan_lo = 1, .lan_hi = 1024, .v6 = true};
+	pgt6_addr("2001:db8:1::10", cfg.forwards[0].host6);
+	cfg.forwards[1] = (struct pg_port_forward){.proto = PG_PROTO_GRE, .v6 = true};
+	pgt6_addr("2001:db8:1::10", cfg.forwards[1].host6);
+	cfg.nforwards = 2;
 	e = pg_engine_create(&cfg);
 	if (!e)
 		fail("engine");

@@ -370,6 +370,64 @@ static void test_forwards(void **state)
 	fx_free(f);
 }
 
+/* A rule with an IPv6 host is a pinhole: listed with family 6, refused without IPv6. */
+static void test_forwards6(void **state)
+{
+	struct fixture *f = fx_auth();
+	struct json_object *o, *r;
+	char hash[256], line[340];
+
+	(void)state;
+	assert_int_equal(request(f, "POST", "/api/v1/forwards",
+				 "{\"rule\": \"tcp 443 2001:db8:1::10\"}", basic_pw, &o),
+			 400);
+	assert_non_null(strstr(jstr(o, "error"), "the LAN has no IPv6"));
+	json_object_put(o);
+	fx_free(f);
+	assert_int_equal(pg_passwd_hash("pw", hash, sizeof(hash)), 0);
+	snprintf(line, sizeof(line), "password_hash = %s\n[lan]\naddress6 = 2001:db8:1::1/64\n",
+		 hash);
+	f = fx_new(line);
+	assert_int_equal(request(f, "POST", "/api/v1/forwards",
+				 "{\"rule\": \"tcp 443 2001:db8:1::10\"}", basic_pw, NULL),
+			 200);
+	assert_int_equal(request(f, "POST", "/api/v1/forwards",
+				 "{\"rule\": \"tcp 443 192.168.1.10\"}", basic_pw, NULL),
+			 200);
+	assert_int_equal(request(f, "POST", "/api/v1/forwards",
+				 "{\"rule\": \"tcp 8443 2001:db8:1::10 443\"}", basic_pw, &o),
+			 400);
+	assert_non_null(strstr(jstr(o, "error"), "IPv6 is not translated"));
+	json_object_put(o);
+	assert_int_equal(f->cfg.engine.nforwards, 2);
+	assert_true(f->cfg.engine.forwards[0].v6);
+	assert_int_equal(request(f, "GET", "/api/v1/forwards", NULL, basic_pw, &o), 200);
+	r = json_object_array_get_idx(jget(o, "rules"), 0);
+	assert_string_equal(jstr(r, "host"), "2001:db8:1::10");
+	assert_int_equal(json_object_get_int(jget(r, "family")), 6);
+	assert_int_equal(json_object_get_int(jget(r, "lan_ports_from")), 443);
+	r = json_object_array_get_idx(jget(o, "rules"), 1);
+	assert_string_equal(jstr(r, "host"), "192.168.1.10");
+	assert_int_equal(json_object_get_int(jget(r, "family")), 4);
+	json_object_put(o);
+	/* rule=0 lists the pinhole's IPv6 flows; IPv6 flows cannot be ended yet. */
+	assert_int_equal(request(f, "GET", "/api/v1/flows?rule=0", NULL, basic_pw, &o), 200);
+	assert_int_equal(json_object_array_length(jget(o, "flows")), 0);
+	json_object_put(o);
+	assert_int_equal(request(f, "GET", "/api/v1/flows?rule=0&lan=192.168.1.10", NULL, basic_pw, &o),
+			 400);
+	assert_string_equal(jstr(o, "field"), "rule");
+	json_object_put(o);
+	assert_int_equal(request(f, "DELETE", "/api/v1/flows?rule=0", NULL, basic_pw, &o), 400);
+	assert_string_equal(jstr(o, "field"), "rule");
+	json_object_put(o);
+	assert_int_equal(request(f, "DELETE", "/api/v1/flows?rule=1", NULL, basic_pw, NULL), 200);
+	assert_int_equal(request(f, "DELETE", "/api/v1/forwards/0", NULL, basic_pw, NULL), 200);
+	assert_int_equal(f->cfg.engine.nforwards, 1);
+	assert_false(f->cfg.engine.forwards[0].v6);
+	fx_free(f);
+}
+
 static void test_flows_and_arguments(void **state)
 {
 	struct fixture *f = fx_new("");
@@ -519,7 +577,7 @@ int main(void)
 		cmocka_unit_test(test_read_only_without_credential),
 		cmocka_unit_test(test_change_applies_and_saves),
 		cmocka_unit_test(test_invalid_changes_name_the_field),
-		cmocka_unit_test(test_forwards),
+		cmocka_unit_test(test_forwards), cmocka_unit_test(test_forwards6),
 		cmocka_unit_test(test_flows_and_arguments),
 		cmocka_unit_test(test_flows_delete_query),
 		cmocka_unit_test(test_routing_and_page),

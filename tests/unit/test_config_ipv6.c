@@ -2,7 +2,7 @@
 /*
  * test_config_ipv6.c - the IPv6 keys of [lan] and [wan]: defaults (off, RAs
  * on), static and SLAAC WAN, the values reaching the engine's config, and
- * the refusals with their line.
+ * the refusals with their line; [forward] rules with an IPv6 host (pinholes).
  */
 #include <arpa/inet.h>
 #include <setjmp.h>
@@ -133,6 +133,87 @@ static void test_engine_checks(void **state)
 	assert_non_null(strstr(err, "global unicast"));
 }
 
+#define L6 HEAD "[lan]\naddress6 = 2001:db8:1::1/64\n[forward]\n" /* rules from line 12 */
+
+/* [forward] rules with an IPv6 host: pinholes beside the IPv4 forwards, in one list. */
+static void test_pinholes(void **state)
+{
+	struct pg_config cfg;
+	char err[PG_CONFIG_ERR_SIZE] = "";
+	const struct pg_port_forward *r;
+	uint8_t want[16];
+
+	(void)state;
+	assert_int_equal(parse(L6 "rule = tcp 443 2001:db8:1::10\n"
+				  "rule = udp 5000-5001 2001:db8:1::11\n"
+				  "rule = tcp 443 2001:db8:1::11 443\n" /* another host: no clash */
+				  "rule = tcp 443 192.168.1.10\n"	 /* IPv4: no clash either */
+				  "rule = gre 2001:db8:1::12\n",
+			       &cfg, err),
+			 0);
+	assert_int_equal(cfg.engine.nforwards, 5);
+	r = &cfg.engine.forwards[0];
+	a6("2001:db8:1::10", want);
+	assert_true(r->v6);
+	assert_memory_equal(r->host6, want, 16);
+	assert_int_equal(r->host, 0);
+	assert_int_equal(r->proto, 6);
+	assert_int_equal(r->wan_lo, 443);
+	assert_int_equal(r->lan_hi, 443);
+	r = &cfg.engine.forwards[1];
+	assert_true(r->v6);
+	assert_int_equal(r->proto, 17);
+	assert_int_equal(r->wan_hi, 5001);
+	assert_int_equal(r->lan_hi, 5001);
+	assert_false(cfg.engine.forwards[3].v6);
+	assert_int_equal(cfg.engine.forwards[3].host, inet_addr("192.168.1.10"));
+	assert_true(cfg.engine.forwards[4].v6);
+	assert_int_equal(cfg.engine.forwards[4].proto, 47);
+	assert_int_equal(cfg.forward_line[4], 16);
+	pg_config_free(&cfg);
+	/* A delegated prefix is not known yet: any global host is taken. */
+	assert_int_equal(parse(HEAD "[lan]\naddress6 = pd\n[forward]\n"
+				    "rule = tcp 22 2001:db8:77::5\n",
+			       &cfg, err),
+			 0);
+	assert_true(cfg.engine.forwards[0].v6);
+	pg_config_free(&cfg);
+}
+
+static void test_pinholes_refused(void **state)
+{
+	static const struct bad_case cases[] = {
+		{HEAD "[forward]\nrule = tcp 443 2001:db8:1::10\n",
+		 "t.conf:10: [forward] rule: an IPv6 host, but the LAN has no IPv6 ([lan] address6)"},
+		{L6 "rule = tcp 443 2001:db8:9::10\n",
+		 "t.conf:12: [forward] rule: the IPv6 forward's host is not a host of the LAN's IPv6 "
+		 "prefix"},
+		{L6 "rule = tcp 443 2001:db8:1::1\n",
+		 "t.conf:12: [forward] rule: the IPv6 forward's host is not a host of the LAN's IPv6 "
+		 "prefix"},
+		{L6 "rule = udp 53 fe80::10\n",
+		 "t.conf:12: [forward] rule: an IPv6 forward's host must be a global unicast address"},
+		{L6 "rule = tcp 443 2001:db8:1::10 8443\n",
+		 "t.conf:12: [forward] rule: IPv6 is not translated: an IPv6 forward opens the host's "
+		 "own ports (no LAN ports)"},
+		{L6 "rule = tcp 443 2001:db8:1::zz\n",
+		 "t.conf:12: [forward] rule: expected the LAN host's IPv4 or IPv6 address after the "
+		 "WAN ports"},
+		{L6 "rule = esp 2001:db8:1::zz\n",
+		 "t.conf:12: [forward] rule: expected 'tcp|udp WANPORT[-WANPORT] HOST "
+		 "[LANPORT[-LANPORT]]' or 'gre|esp HOST'"},
+		{L6 "rule = tcp 443 2001:db8:1::10\nrule = tcp 400-500 2001:db8:1::10\n",
+		 "t.conf:13: [forward] rule: 'tcp 400-500 2001:db8:1::10' claims traffic that "
+		 "'tcp 443 2001:db8:1::10' (t.conf:12) already forwards"},
+		{L6 "rule = gre 2001:db8:1::12\nrule = gre 2001:db8:1:0::12\n",
+		 "t.conf:13: [forward] rule: 'gre 2001:db8:1:0::12' claims traffic that "
+		 "'gre 2001:db8:1::12' (t.conf:12) already forwards"},
+	};
+
+	(void)state;
+	check_bad_cases(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -141,6 +222,8 @@ int main(void)
 		cmocka_unit_test(test_pd),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_engine_checks),
+		cmocka_unit_test(test_pinholes),
+		cmocka_unit_test(test_pinholes_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -112,8 +112,10 @@ static void compare_stream(uint64_t seed, uint32_t max_flows)
 	cfg.max_flows = max_flows;
 	cfg.refuse = PG_REFUSE_PORT_UNREACHABLE;
 	/* The gateway's own services (local.c): a port open to the host, a host route. */
-	cfg.forwards[0] = (struct pg_port_forward){PGT_P_UDP, 40002, 40002, 40002, 40002,
-						    htonl(pgt_addr(PGT_WAN_ADDR))};
+	cfg.forwards[0] = (struct pg_port_forward){.proto = PGT_P_UDP, .wan_lo = 40002,
+						    .wan_hi = 40002, .lan_lo = 40002,
+						    .lan_hi = 40002,
+						    .host = htonl(pgt_addr(PGT_WAN_ADDR))};
 	cfg.nforwards = 1;
 	cfg.host_routes[0] = (struct pg_host_route){htonl(pgt_addr("10.9.0.0")), 24};
 	cfg.nhost_routes = 1;

@@ -263,6 +263,7 @@ static const struct pgt6_spec dying = UDP6(H10, 5000, S1, 33434, 1);
 static const struct pgt6_spec dying_in = TCP6(S1, 443, H10, 40000, PGT_ACK, 1);
 static const struct pgt6_spec quoted_out = UDP6(H10, 6000, S1, 53, 63);
 static const struct pgt6_spec quoted_other = UDP6(H10, 6001, S1, 53, 63);
+static const struct pgt6_spec pinhole_answer = UDP6(H11, 5001, S2, 9000, 63);
 
 static const struct row6 icmp6[] = {
 	{.name = "echo request out", .side = LAN, .in = ECHO6(H10, S1, 128, 7, 64),
@@ -429,6 +430,83 @@ static void test_ipsec_off(void **state)
 {
 	(void)state;
 	run_rows(ipsec_switched_off, ipsec_off);
+}
+
+/* ---- pinholes: [forward] rules with an IPv6 host ----------------------------------- */
+
+static void pinholes(struct pg_engine_config *cfg)
+{
+	struct pg_port_forward *r = &cfg->forwards[cfg->nforwards++];
+
+	*r = (struct pg_port_forward){.proto = PGT_P_TCP, .wan_lo = 443, .wan_hi = 443,
+				      .lan_lo = 443, .lan_hi = 443, .v6 = true};
+	pgt6_addr(H10, r->host6);
+	r = &cfg->forwards[cfg->nforwards++];
+	*r = (struct pg_port_forward){.proto = PGT_P_UDP, .wan_lo = 5000, .wan_hi = 5001,
+				      .lan_lo = 5000, .lan_hi = 5001, .v6 = true};
+	pgt6_addr(H11, r->host6);
+}
+
+static const struct row6 pinhole[] = {
+	{.name = "SYN to the pinhole's host and port: in, a flow", .t = 1, .side = WAN,
+	 .in = TCP6(S1, 5555, H10, 443, PGT_SYN, 60), .verdict = TO_LAN,
+	 .out = TCP6(S1, 5555, H10, 443, PGT_SYN, 59), .hop = H10,
+	 .counter = PG_CNT_FORWARDED_NEW, .cval = 1},
+	{.name = "the server's SYN-ACK out on that flow", .t = 1, .side = LAN,
+	 .in = TCP6(H10, 443, S1, 5555, PGT_SYN | PGT_ACK, 64), .verdict = TO_WAN},
+	{.name = "the client's ACK in on that flow", .t = 1, .side = WAN,
+	 .in = TCP6(S1, 5555, H10, 443, PGT_ACK, 60), .verdict = TO_LAN,
+	 .counter = PG_CNT_FORWARDED_NEW, .cval = 1},
+	{.name = "another port of that host: unsolicited", .t = 1, .side = WAN,
+	 .in = TCP6(S1, 5556, H10, 444, PGT_SYN, 60), DROPPED(DROP_UNSOLICITED)},
+	{.name = "that port of another host: unsolicited", .t = 1, .side = WAN,
+	 .in = TCP6(S1, 5557, H11, 443, PGT_SYN, 60), DROPPED(DROP_UNSOLICITED)},
+	{.name = "that port and host over UDP: unsolicited", .t = 1, .side = WAN,
+	 .in = UDP6(S1, 5558, H10, 443, 60), DROPPED(DROP_UNSOLICITED)},
+	{.name = "a stray ACK to the pinhole: no new flow", .t = 1, .side = WAN,
+	 .in = TCP6(S2, 5559, H10, 443, PGT_ACK, 60), DROPPED(DROP_TCP_NO_FLOW)},
+	{.name = "a SYN-ACK to the pinhole: no new flow", .t = 1, .side = WAN,
+	 .in = TCP6(S2, 5560, H10, 443, PGT_SYN | PGT_ACK, 60), DROPPED(DROP_TCP_NO_FLOW)},
+	{.name = "UDP to the top of the other pinhole's range: in", .t = 2, .side = WAN,
+	 .in = UDP6(S2, 9000, H11, 5001, 60), .verdict = TO_LAN,
+	 .out = UDP6(S2, 9000, H11, 5001, 59), .counter = PG_CNT_FORWARDED_NEW, .cval = 2},
+	{.name = "its answer out", .t = 2, .side = LAN, .in = UDP6(H11, 5001, S2, 9000, 64),
+	 .verdict = TO_WAN},
+	{.name = "one past the range: unsolicited", .t = 2, .side = WAN,
+	 .in = UDP6(S2, 9000, H11, 5002, 60), DROPPED(DROP_UNSOLICITED)},
+	{.name = "an error about the pinhole's flow passes in", .t = 3, .side = WAN,
+	 .in = {.proto = PGT_P_ICMP6, .src = "2001:db8:77::1", .dst = H11, .icmp_type = 1,
+		.inner = &pinhole_answer},
+	 .verdict = TO_LAN},
+	END,
+};
+
+static void test_pinhole(void **state)
+{
+	(void)state;
+	run_rows(pinhole, pinholes);
+}
+
+/* A pinhole opens nothing on the IPv4 side: not the port, not a host 0.0.0.0. */
+static void test_pinhole_not_ipv4(void **state)
+{
+	struct pg_engine_config cfg;
+	struct pg_engine *e;
+	struct pgt_pkt p = {.side = WAN};
+	const struct pgt_spec s = {.proto = PGT_P_TCP, .src = PGT_S1, .sport = 5555,
+				   .dst = PGT_WAN_ADDR, .dport = 443, .tcp_flags = PGT_SYN};
+	char err[128];
+
+	(void)state;
+	config6(&cfg);
+	pinholes(&cfg);
+	e = pg_engine_create(&cfg);
+	assert_non_null(e);
+	p.len = pgt_build(&s, NULL, p.buf, sizeof(p.buf), NULL);
+	assert_int_equal(pgt_run(e, &p, 1, 1000, err, sizeof(err)), 0);
+	assert_int_equal(p.verdict, PG_VERDICT_DROP);
+	assert_int_equal(pg_engine_counters(e)[PG_CNT_FORWARDED_NEW], 0);
+	pg_engine_destroy(e);
 }
 
 /* ---- extension headers and fragments --------------------------------------------------- */
@@ -713,6 +791,7 @@ int main(void)
 		cmocka_unit_test(test_exts),	    cmocka_unit_test(test_ipv4_untouched),
 		cmocka_unit_test(test_config_checks), cmocka_unit_test(test_shard),
 		cmocka_unit_test(test_tunnel),	    cmocka_unit_test(test_flows_listed),
+		cmocka_unit_test(test_pinhole),	    cmocka_unit_test(test_pinhole_not_ipv4),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,7 @@ ALL_SCENARIOS+=(hairpin-tcp hairpin-udp fwd-pptp fwd-esp fwd-openvpn fwd-wiregua
 ALL_SCENARIOS+=()	# gateway's own services (host path)
 ALL_SCENARIOS+=(ipv6-basic ipv6-pmtu ipv6-wireguard ipv6-openvpn ipv6-ipsec-off)	# IPv6 routed, RFC 6092 firewall (lib/ipv6.sh)
 ALL_SCENARIOS+=(ipv6-vpn)	# issue 19: WireGuard, OpenVPN, raw ESP and IKEv2 over IPv6, two hosts at once
+ALL_SCENARIOS+=(ipv6-firewall)	# IPv6: RFC 6092 and RFC 4890 4.3 in transit, pinholes ([forward] rule with an IPv6 host)
 ALL_SCENARIOS+=(esp-raw-reverse)	# conformance (issue 17): raw ESP answered oldest first
 ALL_SCENARIOS+=(mtu-mismatch)	# conformance (issue 17): fragmentation, ICMP, other protocols
 ALL_SCENARIOS+=(wan-dhcp wan-dhcp-restart wan-dhcp-lost wan-address-change)	# the WAN address from the ISP's DHCP server (Linux: udhcpc)

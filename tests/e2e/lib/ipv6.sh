@@ -171,9 +171,9 @@ ipv6_scenario() {
 
 # ipv6_ipsec_probe DST - srv2 sends what an IPsec peer opens with to DST:
 # IKE on UDP 500 and 4500 and one raw ESP packet (RFC 6092 REC-22..26 say
-# which of these the firewall lets in). Log: SCN_DIR/ipsec-in.log.
+# which of these the firewall lets in). Log (appended): SCN_DIR/ipsec-in.log.
 ipv6_ipsec_probe() {
-	tnsx 10 "$NS_SRV2" python3 - "$1" <<-'EOF' >"$SCN_DIR/ipsec-in.log" 2>&1
+	tnsx 10 "$NS_SRV2" python3 - "$1" <<-'EOF' >>"$SCN_DIR/ipsec-in.log" 2>&1
 		import socket, sys
 		dst = sys.argv[1]
 		for port in (500, 4500):
@@ -183,4 +183,54 @@ ipv6_ipsec_probe() {
 		esp.sendto(b"\x00\x00\x12\x34\x00\x00\x00\x01" + b"esp-probe" * 4, (dst, 0))
 		print("sent")
 	EOF
+}
+
+# v6_tcp_try NS HOST PORT - one TCP connection attempt from NS, 2 s at most:
+# prints "connected", "timeout" or "refused" (or "error ..."); for checks
+# that a firewall let a connection in or not, without tcpecho's 5 s wait.
+v6_tcp_try() {
+	tnsx 5 "$1" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.settimeout(2)
+try:
+    s.connect((sys.argv[1], int(sys.argv[2])))
+    print("connected")
+except socket.timeout:
+    print("timeout")
+except ConnectionRefusedError:
+    print("refused")
+except OSError as e:
+    print("error", e)' "$2" "$3"
+}
+
+# v6_udp_send NS HOST PORT TEXT - one UDP datagram from NS.
+v6_udp_send() {
+	tnsx 5 "$1" python3 -c '
+import socket, sys
+socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).sendto(sys.argv[3].encode(), (sys.argv[1], int(sys.argv[2])))' \
+		"$2" "$3" "$4"
+}
+
+# ipv6_fw6_insert TAG RULE... - (linux) a rule at the head of the Linux
+# gateway's fw6 chain, commented TAG (ipv6_gateway_up empties fw6 again).
+ipv6_fw6_insert() {
+	local tag=$1
+	shift
+	nsx "$NS_GW" nft insert rule inet pgnat fw6 "$@" comment "\"$tag\""
+}
+
+# ipv6_fw6_count TAG - (linux) packets the fw6 rules commented TAG counted.
+ipv6_fw6_count() {
+	nsx "$NS_GW" nft list chain inet pgnat fw6 | grep -F "comment \"$1\"" |
+		sed -n 's/.*counter packets \([0-9]*\).*/\1/p' | awk '{n += $1} END {print n + 0}'
+}
+
+# ipv6_fw6_delete PATTERN - (linux) delete the fw6 rules whose listing has PATTERN.
+ipv6_fw6_delete() {
+	local h
+	for h in $(nsx "$NS_GW" nft -a list chain inet pgnat fw6 | grep -F -- "$1" |
+		sed -n 's/.*# handle \([0-9]*\)$/\1/p'); do
+		nsx "$NS_GW" nft delete rule inet pgnat fw6 handle "$h" || return 1
+	done
 }
