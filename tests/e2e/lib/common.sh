@@ -255,3 +255,19 @@ tail_log() {
 	[[ -s $1 ]] || return 0
 	tail -n "${2:-15}" "$1" | sed 's/^/    | /'
 }
+
+# ping_max_gap LOG [FROM TO] - the longest time (ms) between two answered
+# pings of a `ping -D` log; with FROM and TO (realtime seconds) only the gaps
+# that end after FROM and begin before TO.
+ping_max_gap() {
+	sed -n 's/^\[\([0-9.]*\)\] .*icmp_seq=.*/\1/p' "$1" |
+		awk -v from="${2:-0}" -v to="${3:-9999999999}" \
+			'NR > 1 && $1 > from && p < to { g = ($1 - p) * 1000; if (g > m) m = g }
+			{ p = $1 } END { printf "%d\n", m }'
+}
+
+# ping_tail_answered LOG SENT N - of the last N pings sent, all but one answered.
+ping_tail_answered() {
+	(($(sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p' "$1" | awk -v l="$2" -v n="$3" \
+		'$1 > l - n' | sort -u | wc -l) >= $3 - 1))
+}

@@ -325,13 +325,3 @@ hf_wg_endpoint() {
 	hs_wg 0 "$NS_SRV1" show "${HS_IF[0]}" endpoints | awk '{print $2}'
 }
 
-hf_max_gap() {
-	sed -n 's/^\[\([0-9.]*\)\] .*icmp_seq=.*/\1/p' "$1" |
-		awk 'NR > 1 { g = ($1 - p) * 1000; if (g > m) m = g } { p = $1 } END { printf "%d\n", m }'
-}
-
-# hf_tail_answered LOG SENT - of the last HF_TAIL_OK pings sent, all but one answered.
-hf_tail_answered() {
-	(($(sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p' "$1" | awk -v l="$2" -v n="$HF_TAIL_OK" \
-		'$1 > l - n' | sort -u | wc -l) >= HF_TAIL_OK - 1))
-}

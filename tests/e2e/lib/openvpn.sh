@@ -120,3 +120,11 @@ ovpn_client_conf() {
 ovpn_last_words() {
 	tail -n 1 "$SCN_DIR/openvpn-$1.log" | cut -c 1-120
 }
+
+# ovpn_session_kept LOG - the OpenVPN client of LOG set its session up once
+# and never restarted it (no restart pause, SIGUSR1 or reset); fails with why.
+ovpn_session_kept() {
+	(($(grep -c 'Initialization Sequence Completed' "$1") == 1)) &&
+		! grep -qE 'Restart pause|SIGUSR1\[|Connection reset' "$1" ||
+		{ fail "the OpenVPN client restarted its session: $(grep -m1 -E 'Restart|SIGUSR1|reset' "$1")"; return 1; }
+}

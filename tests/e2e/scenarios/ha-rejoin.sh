@@ -125,17 +125,15 @@ hr_run() {
 	after=$(hf_wg_endpoint)
 	[[ -n $before && $before == "$after" ]] ||
 		{ fail "the WireGuard server sees the client at '$after', before '$before'"; return; }
-	(($(grep -c 'Initialization Sequence Completed' "$SCN_DIR/openvpn-lan1.log") == 1)) &&
-		! grep -qE 'Restart pause|SIGUSR1\[|Connection reset' "$SCN_DIR/openvpn-lan1.log" ||
-		{ fail "the OpenVPN client restarted its session: $(grep -m1 -E 'Restart|SIGUSR1|reset' "$SCN_DIR/openvpn-lan1.log")"; return; }
+	ovpn_session_kept "$SCN_DIR/openvpn-lan1.log" || return
 	for i in ovpn wg; do
 		read -r tx rx < <(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' \
 			"$SCN_DIR/tunnel-ping-$i.log")
 		[[ -n $tx && -n $rx ]] || { fail "$i: no ping summary"; return; }
-		hf_tail_answered "$SCN_DIR/tunnel-ping-$i.log" "$tx" ||
+		ping_tail_answered "$SCN_DIR/tunnel-ping-$i.log" "$tx" "$HF_TAIL_OK" ||
 			{ fail "$i: pings inside the tunnel not answered again after the failback ($rx/$tx)"; return; }
-		gap_out[$i]=$(hr_max_gap "$SCN_DIR/tunnel-ping-$i.log" 0 "$t_back")
-		gap_back[$i]=$(hr_max_gap "$SCN_DIR/tunnel-ping-$i.log" "$t_back" 9999999999)
+		gap_out[$i]=$(ping_max_gap "$SCN_DIR/tunnel-ping-$i.log" 0 "$t_back")
+		gap_back[$i]=$(ping_max_gap "$SCN_DIR/tunnel-ping-$i.log" "$t_back" 9999999999)
 		note "$i: outage at the failover ${gap_out[$i]} ms, at the failback ${gap_back[$i]} ms; pings $rx/$tx"
 		((gap_out[$i] <= HR_MAX_GAP_MS && gap_back[$i] <= HR_MAX_GAP_MS)) ||
 			{ fail "$i: outage too long: failover ${gap_out[$i]} ms, failback ${gap_back[$i]} ms (at most $HR_MAX_GAP_MS)"; return; }
@@ -163,12 +161,4 @@ hr_b_follows() {
 # hr_answered_since LOG T - a ping answered after realtime T.
 hr_answered_since() {
 	sed -n 's/^\[\([0-9.]*\)\] .*icmp_seq=.*/\1/p' "$1" | awk -v t="$2" '$1 > t { f = 1 } END { exit !f }'
-}
-
-# hr_max_gap LOG FROM TO - the longest gap (ms) between answered pings, for
-# gaps that end after FROM and begin before TO (realtime seconds).
-hr_max_gap() {
-	sed -n 's/^\[\([0-9.]*\)\] .*icmp_seq=.*/\1/p' "$1" |
-		awk -v from="$2" -v to="$3" 'NR > 1 && $1 > from && p < to { g = ($1 - p) * 1000; if (g > m) m = g }
-			{ p = $1 } END { printf "%d\n", m }'
 }

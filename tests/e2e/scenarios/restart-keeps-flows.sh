@@ -76,20 +76,18 @@ rs_run() {
 		{ fail "the WireGuard server sees the client at '$after', before the restart '$before'"; return; }
 	grep -q 'flows from the last run' "$PG_LOG" ||
 		{ fail "the new passgated did not restore flows: $(grep -m1 'flows.state' "$PG_LOG")"; return; }
-	(($(grep -c 'Initialization Sequence Completed' "$SCN_DIR/openvpn-lan1.log") == 1)) &&
-		! grep -qE 'Restart pause|SIGUSR1\[|Connection reset' "$SCN_DIR/openvpn-lan1.log" ||
-		{ fail "the OpenVPN client restarted its session: $(grep -m1 -E 'Restart|SIGUSR1|reset' "$SCN_DIR/openvpn-lan1.log")"; return; }
+	ovpn_session_kept "$SCN_DIR/openvpn-lan1.log" || return
 
 	for i in ovpn wg; do
 		read -r tx rx < <(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' \
 			"$SCN_DIR/tunnel-ping-$i.log")
 		[[ -n $tx && -n $rx ]] || { fail "$i: no ping summary"; return; }
-		rs_tail_answered "$SCN_DIR/tunnel-ping-$i.log" "$tx" ||
+		ping_tail_answered "$SCN_DIR/tunnel-ping-$i.log" "$tx" "$RS_TAIL_OK" ||
 			{ fail "$i: pings inside the tunnel not answered again after the restart"; return; }
 		eval "RS_TX_$i=$tx RS_RX_$i=$rx"
 	done
-	gap0=$(rs_max_gap "$SCN_DIR/tunnel-ping-ovpn.log")
-	gap1=$(rs_max_gap "$SCN_DIR/tunnel-ping-wg.log")
+	gap0=$(ping_max_gap "$SCN_DIR/tunnel-ping-ovpn.log")
+	gap1=$(ping_max_gap "$SCN_DIR/tunnel-ping-wg.log")
 	note "restart: stop ${RS_STOP_MS} ms, start ${RS_START_MS} ms; outage (longest gap between answered pings): openvpn-tcp ${gap0} ms, wireguard ${gap1} ms; pings $RS_RX_ovpn/$RS_TX_ovpn, $RS_RX_wg/$RS_TX_wg"
 	((gap0 <= RS_MAX_GAP_MS && gap1 <= RS_MAX_GAP_MS)) ||
 		{ fail "outage too long: openvpn-tcp $gap0 ms, wireguard $gap1 ms (at most $RS_MAX_GAP_MS)"; return; }
@@ -208,14 +206,3 @@ for f in json.load(sys.stdin)["flows"]:
 ' "$SRV1_IP" "$OVPN_PORT" "$RS_WG_PORT"
 }
 
-# rs_max_gap LOG - the longest time between two answered pings (ping -D), in ms.
-rs_max_gap() {
-	sed -n 's/^\[\([0-9.]*\)\] .*icmp_seq=.*/\1/p' "$1" |
-		awk 'NR > 1 { g = ($1 - p) * 1000; if (g > m) m = g } { p = $1 } END { printf "%d\n", m }'
-}
-
-# rs_tail_answered LOG SENT - of the last RS_TAIL_OK pings sent, all but one answered.
-rs_tail_answered() {
-	(($(sed -n 's/.*icmp_seq=\([0-9]*\).*/\1/p' "$1" | awk -v l="$2" -v n="$RS_TAIL_OK" \
-		'$1 > l - n' | sort -u | wc -l) >= RS_TAIL_OK - 1))
-}
