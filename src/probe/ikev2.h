@@ -34,4 +34,18 @@ size_t pg_ike_sa_init(uint8_t *buf, size_t len, const uint8_t spi_i[8], uint16_t
 int pg_ike_parse(const uint8_t *buf, size_t len, const uint8_t spi_i[8],
 		 struct pg_ike_answer *a);
 
+/* One IKE_SA_INIT exchange with a server (ike_ask.c). Addresses host order. */
+struct pg_ike_result {
+	bool answered;
+	bool from_ike_port;		/* our source port was 500 (4500) */
+	uint32_t local;			/* our address and port towards it */
+	uint16_t sport;
+	struct pg_ike_answer a;
+	bool nat;			/* its NAT_DETECTION_DESTINATION_IP is not ours */
+	bool server_nat;		/* ... nor its own source hash its address */
+};
+
+int pg_ike_ask(uint32_t server, uint16_t dport, const uint8_t spi_i[8], int tries, int wait_ms,
+	       struct pg_ike_result *r);
+
 #endif /* PG_PROBE_IKEV2_H */
