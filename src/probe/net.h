@@ -23,6 +23,7 @@ int pg_wait_answer(int fd, uint32_t token, int timeout_ms, struct pg_msg *ans,
 int pg_udp_ask(int fd, const struct sockaddr_in *to, struct pg_msg *req, size_t pad,
 	       int tries, int timeout_ms, struct pg_msg *ans);
 int pg_tcp_connect(uint32_t addr, uint16_t port, int timeout_ms);
+int pg_tcp_connect_err(uint32_t addr, uint16_t port, int timeout_ms, int *why);
 /* Read exactly len bytes from a stream socket within its receive timeout; 0 or -1. */
 int pg_read_full(int fd, uint8_t *buf, size_t len);
 
