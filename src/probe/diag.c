@@ -84,8 +84,11 @@ typedef enum pg_vpn_answer (*reader_fn)(const uint8_t *buf, size_t len, const vo
  * Send req from a socket bound to sport (when it can be bound), twice, and
  * classify what comes back with rd. Fills it.
  */
+/* Says more about an answer than its name (may be NULL). */
+typedef void (*detail_fn)(struct pg_diag_item *it, const uint8_t *buf, size_t len, const void *ctx);
+
 static void udp_probe(const struct pg_diag_opts *o, uint16_t dport, uint16_t sport,
-		      const uint8_t *req, size_t len, reader_fn rd, const void *ctx,
+		      const uint8_t *req, size_t len, reader_fn rd, detail_fn more, const void *ctx,
 		      struct pg_diag_item *it)
 {
 	struct sockaddr_in to = pg_sa(o->server, dport);
@@ -124,6 +127,8 @@ static void udp_probe(const struct pg_diag_opts *o, uint16_t dport, uint16_t spo
 				continue;
 			it->state = PG_DIAG_ANSWERED;
 			snprintf(it->answer, sizeof(it->answer), "%s", pg_vpn_answer_name(a));
+			if (more)
+				more(it, buf, (size_t)n, ctx);
 			break;
 		}
 	}
@@ -185,6 +190,16 @@ static enum pg_vpn_answer read_ikev1(const uint8_t *buf, size_t len, const void 
 	return pg_ikev1_read(buf, len, ctx, &notify);
 }
 
+/* IKEv1's answer again, for its notification's type (14: NO_PROPOSAL_CHOSEN). */
+static void ikev1_notify(struct pg_diag_item *it, const uint8_t *buf, size_t len, const void *ctx)
+{
+	uint16_t notify;
+
+	if (pg_ikev1_read(buf, len, ctx, &notify) == PG_ANS_IKEV1_NOTIFY && notify)
+		snprintf(it->answer, sizeof(it->answer), "IKEv1 notification %u%s", notify,
+			 notify == 14 ? " (NO_PROPOSAL_CHOSEN: it speaks IKEv1, not with our offer)" : "");
+}
+
 static enum pg_vpn_answer read_l2tp(const uint8_t *buf, size_t len, const void *ctx)
 {
 	return pg_l2tp_read(buf, len, *(const uint16_t *)ctx);
@@ -222,7 +237,10 @@ static void ike(const struct pg_diag_opts *o, uint16_t port, struct pg_diag_resu
 	if (!ir.answered)
 		return;
 	it->nat = ir.nat;
-	if (ir.a.error)
+	if (ir.a.cookie)
+		snprintf(it->answer, sizeof(it->answer),
+			 "IKE_SA_INIT answer: a COOKIE request (the server has many half-open SAs)");
+	else if (ir.a.error)
 		snprintf(it->answer, sizeof(it->answer), "IKE_SA_INIT answer, notification %u%s",
 			 ir.a.error, ir.a.has_nat_dst ? "" : ", no NAT detection");
 	else
@@ -317,7 +335,7 @@ void pg_diag_run(const struct pg_diag_opts *o, struct pg_diag_result *r)
 		case PG_DIAG_IKEV1:
 			random_bytes(cookie, sizeof(cookie));
 			len = pg_ikev1_main_mode(req, sizeof(req), cookie);
-			udp_probe(o, 500, 500, req, len, read_ikev1, cookie, it);
+			udp_probe(o, 500, 500, req, len, read_ikev1, ikev1_notify, cookie, it);
 			break;
 		case PG_DIAG_PPTP:
 			pptp(o, it);
@@ -326,14 +344,14 @@ void pg_diag_run(const struct pg_diag_opts *o, struct pg_diag_result *r)
 			random_bytes((uint8_t *)&tid, sizeof(tid));
 			tid |= 1;
 			len = pg_l2tp_sccrq(req, sizeof(req), tid);
-			udp_probe(o, 1701, 1701, req, len, read_l2tp, &tid, it);
+			udp_probe(o, 1701, 1701, req, len, read_l2tp, NULL, &tid, it);
 			break;
 		case PG_DIAG_OVPN_UDP:
 		case PG_DIAG_OVPN_TCP:
 			random_bytes(session, sizeof(session));
 			len = pg_ovpn_reset(req, sizeof(req), session, p == PG_DIAG_OVPN_TCP);
 			if (p == PG_DIAG_OVPN_UDP)
-				udp_probe(o, 1194, 0, req, len, read_ovpn_udp, NULL, it);
+				udp_probe(o, 1194, 0, req, len, read_ovpn_udp, NULL, NULL, it);
 			else
 				tcp_probe(o, 1194, req, len, read_ovpn_tcp, NULL, it);
 			break;

@@ -138,13 +138,19 @@ static void advise_one(const struct pg_diag_gw *gw, const struct pg_diag_result 
 			       "passthrough on every router in front (it must forward GRE); check ISP "
 			       "blocks of GRE.");
 	}
+	/*
+	 * The probe leaves from the gateway's own WAN address: a NAT the server
+	 * detects is beyond this gateway, another one (double NAT).
+	 */
 	if (p == PG_DIAG_IKE500 && it->nat) {
+		raise_to(a, PG_DIAG_WARN);
+		say(a, "The server saw another address or port than this gateway's: a NAT is "
+		       "upstream (double NAT). Avoid double NAT: bridge the upstream router, or "
+		       "enable passthrough on it.");
 		if (r->item[PG_DIAG_IKE4500].state == PG_DIAG_ANSWERED)
-			say(a, "NAT detected: clients will move to NAT-T (UDP 4500), which answers.");
-		else {
-			raise_to(a, PG_DIAG_WARN);
-			say(a, "NAT detected, and NAT-T (UDP 4500) does not answer: ensure NAT-T passes.");
-		}
+			say(a, "Clients will move to NAT-T (UDP 4500), which answers.");
+		else
+			say(a, "NAT-T (UDP 4500) does not answer: ensure it passes.");
 	}
 	if (gw->forward_host[p]) {
 		raise_to(a, PG_DIAG_WARN);

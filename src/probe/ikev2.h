@@ -17,6 +17,7 @@
 #define PG_IKE_NAT_DST 16389		/* NAT_DETECTION_DESTINATION_IP */
 #define PG_IKE_INVALID_KE 17
 #define PG_IKE_NO_PROPOSAL 14
+#define PG_IKE_COOKIE 16390
 
 /* What an IKE_SA_INIT answer told us. */
 struct pg_ike_answer {
@@ -25,6 +26,7 @@ struct pg_ike_answer {
 	uint8_t nat_src[PG_SHA1_LEN], nat_dst[PG_SHA1_LEN];
 	uint16_t error;			/* an error notification's type, 0 none */
 	uint16_t want_group;		/* INVALID_KE_PAYLOAD: the group asked for */
+	bool cookie;			/* COOKIE: the server is busy with half-open SAs */
 };
 
 void pg_ike_nat_hash(const uint8_t spi_i[8], const uint8_t spi_r[8], uint32_t addr,
