@@ -8,8 +8,13 @@
 # is the server's own protocol message. Then pgsrv1 drops UDP 500 (nft, in
 # its own table, undone at the end): IKEv2 on 500 and IKEv1 must turn
 # unreachable with the "check ISP blocks of UDP 500" advice, and every
-# other protocol stay reachable. Only for --gateway passgate (the command
-# is passgated's).
+# other protocol stay reachable. The same from the admin page, by keyboard
+# (tests/web/diagnose.js: 8 rows, IKEv2 failed with the advice, axe-core
+# clean on the section, no overflow at 360 px; screenshots
+# build/web-diagnose*.png). Last, PPTP passthrough off on the gateway: the
+# call is set up but its GRE does not come back, and the advice names
+# "[passthrough] pptp = on". Only for --gateway passgate (the command is
+# passgated's).
 #
 #   passgated (pggw-S) --- inet --- pgsrv1 203.0.113.10
 #   host path: 198.51.100.2         charon, pptpd, xl2tpd, openvpn x2, socat :443
@@ -18,6 +23,8 @@ source "$E2E_DIR/lib/ipsec.sh"
 source "$E2E_DIR/lib/pptp.sh"
 source "$E2E_DIR/lib/l2tp.sh"
 source "$E2E_DIR/lib/openvpn.sh"
+# api_restart, API*: the api scenario's helpers (the page needs a password).
+source "$E2E_DIR/scenarios/api.sh"
 
 DIAG_PROTOS="ikev2 ikev2-natt ikev1 pptp l2tp openvpn-udp openvpn-tcp sstp"
 
@@ -61,6 +68,49 @@ scenario() {
 	done
 	[[ -z $bad ]] || { fail "UDP 500 dropped, but also unreachable:$bad"; return; }
 	report diagnose "$WAN_PUB" "$SRV1_IP:500/udp" PASS "blocked: ikev2, ikev1 fail with advice"
+
+	diag_page || return
+	diag_pptp_off
+}
+
+# diag_page - the same from the admin page (tests/web/diagnose.js, by
+# keyboard), UDP 500 still dropped: the page shows IKEv2 failed with the
+# advice, PPTP and the others OK. Screenshots build/web-diagnose.png and
+# build/web-diagnose-phone.png (360 px).
+diag_page() {
+	local log=$SCN_DIR/browser.log
+	command -v node >/dev/null && command -v chromium >/dev/null ||
+		{ note "page not driven: node or chromium missing"; return 0; }
+	api_restart || return
+	tnsx 130 "$NS_GW" node "$REPO/tests/web/diagnose.js" "$API/" "$API_PASSWORD" "$SRV1_IP" \
+		"$REPO/build/web-diagnose.png" "$REPO/build/web-diagnose-phone.png" >"$log" 2>&1 ||
+		{ fail "page: $(grep -v Warning "$log" | tail -n 1)"; return; }
+	grep -q '^row ikev2 no fail | .*check ISP blocks of UDP 500' "$log" ||
+		{ fail "page: IKEv2 not shown failed with the advice: $(grep '^row ikev2 ' "$log")"; return; }
+	grep -q '^row pptp yes ok ' "$log" || { fail "page: PPTP not shown OK: $(grep '^row pptp ' "$log")"; return; }
+	grep -q '^row sstp yes ok ' "$log" || { fail "page: SSTP not shown OK: $(grep '^row sstp ' "$log")"; return; }
+	(($(grep -c '^row ' "$log") == 8)) || { fail "page: not 8 rows"; return; }
+	grep -q 'page width at 360 px: 360$' "$log" ||
+		{ fail "page: wider than a 360 px phone: $(grep '^diagnose:' "$log")"; return; }
+	note "$(grep '^diagnose:' "$log")"
+	report diagnose "$WAN_PUB" "$SRV1_IP" PASS "page: ikev2 failed with advice, 8 rows"
+}
+
+# diag_pptp_off - PPTP passthrough off on the gateway (the harness's own
+# settings, GW_PASSTHROUGH; passgated restarted): the gateway's own PPTP
+# call is set up but its GRE never comes back, and the advice names the
+# switch. The default gateway is back afterwards.
+diag_pptp_off() {
+	GW_PASSTHROUGH="pptp=off"
+	gw_settings_apply || return
+	diag_run pptp-off
+	unset GW_PASSTHROUGH
+	gw_settings_apply || return
+	[[ $(diag_field pptp-off pptp verdict) == fail ]] ||
+		{ fail "PPTP off: verdict $(diag_field pptp-off pptp verdict): $(diag_field pptp-off pptp answer)"; return; }
+	[[ $(diag_field pptp-off pptp advice) == *"[passthrough] pptp = on"* ]] ||
+		{ fail "PPTP off: the advice does not name the switch: $(diag_field pptp-off pptp advice)"; return; }
+	report diagnose "$WAN_PUB" "$SRV1_IP:1723/tcp+gre" PASS "pptp off: $(diag_field pptp-off pptp answer)"
 }
 
 # diag_servers - every server on pgsrv1, each waited for.
