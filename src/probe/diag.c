@@ -164,11 +164,21 @@ static void tcp_probe(const struct pg_diag_opts *o, uint16_t dport, const uint8_
 	it->state = PG_DIAG_NO_ANSWER;
 	snprintf(it->answer, sizeof(it->answer), "TCP connected, no answer to our request");
 	if (send(fd, req, len, MSG_NOSIGNAL) == (ssize_t)len) {
-		/* Until the answer reads as one, the peer stops or the timeout. */
-		while (have < sizeof(buf)) {
-			ssize_t n = recv(fd, buf + have, sizeof(buf) - have, 0);
-			enum pg_vpn_answer a;
+		/*
+		 * Until the answer reads as one, the peer stops or the deadline
+		 * (for the whole answer: a peer trickling bytes cannot stretch it).
+		 */
+		long long end = pg_now_ms() + 2LL * o->wait_ms;
 
+		while (have < sizeof(buf)) {
+			struct pollfd p = {.fd = fd, .events = POLLIN};
+			long long left = end - pg_now_ms();
+			enum pg_vpn_answer a;
+			ssize_t n;
+
+			if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+				break;
+			n = recv(fd, buf + have, sizeof(buf) - have, MSG_DONTWAIT);
 			if (n <= 0)
 				break;
 			have += (size_t)n;

@@ -62,7 +62,7 @@ static int exchange(int fd, const uint8_t *req, size_t len, size_t skip, const u
 int pg_ike_ask(uint32_t server, uint16_t dport, const uint8_t spi_i[8], int tries, int wait_ms,
 	       struct pg_ike_result *r)
 {
-	struct sockaddr_in to = pg_sa(server, dport), me;
+	struct sockaddr_in to = pg_sa(server, dport), me = {0};
 	socklen_t ml = sizeof(me);
 	uint8_t req[1024 + MARKER], h[PG_SHA1_LEN];
 	size_t skip = dport == 4500 ? MARKER : 0, len;

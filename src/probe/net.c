@@ -238,16 +238,32 @@ int pg_read_icmp_err(int fd, struct pg_icmp_err *e)
 	return 0;
 }
 
+/*
+ * The receive timeout bounds the whole read, not each recv(): a peer that
+ * trickles a byte at a time cannot hold the caller for len timeouts.
+ */
 int pg_read_full(int fd, uint8_t *buf, size_t len)
 {
+	struct timeval tv = {0};
+	socklen_t tl = sizeof(tv);
+	long long end;
 	size_t got = 0;
 
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, &tl) < 0 || (!tv.tv_sec && !tv.tv_usec))
+		tv.tv_sec = 3;
+	end = pg_now_ms() + (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 	while (got < len) {
-		ssize_t n = recv(fd, buf + got, len - got, 0);
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		long long left = end - pg_now_ms();
+		ssize_t n;
 
-		if (n <= 0)
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
 			return -1;
-		got += (size_t)n;
+		n = recv(fd, buf + got, len - got, MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			return -1;
+		if (n > 0)
+			got += (size_t)n;
 	}
 	return 0;
 }

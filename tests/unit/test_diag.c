@@ -6,14 +6,18 @@
  * seen upstream), the first messages it sends and the readers of the
  * answers (each length lie refused), and the API's host argument.
  */
+#include <json-c/json.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "conf/config.h"
 #include "ctl/api_internal.h"
 #include "probe/diag.h"
 #include "probe/vpnmsg.h"
@@ -266,6 +270,65 @@ static void api_host(void **state)
 	assert_int_equal(pg_api_diag_host("01.2.3.4", 8, &a, err, sizeof(err)), -1);
 }
 
+/* POST and GET /api/v1/diagnose through the API's router, without probes. */
+static unsigned int diag_request(struct pg_api *api, const char *method, const char *body,
+				 char *out, size_t outlen)
+{
+	struct pg_api_req req = {.method = method, .path = "/api/v1/diagnose", .local = true};
+	struct pg_api_resp resp;
+	unsigned int status;
+
+	req.body = body ? body : "";
+	req.body_len = body ? strlen(body) : 0;
+	pg_api_handle(api, &req, &resp);
+	snprintf(out, outlen, "%.*s", (int)resp.len, resp.body ? resp.body : "");
+	status = resp.status;
+	if (!resp.body_static)
+		free(resp.body);
+	return status;
+}
+
+static void api_endpoints(void **state)
+{
+	static const char text[] = "[lan]\ninterface = lan0\naddress = 192.168.1.1/24\n"
+				   "[wan]\ninterface = wan0\naddress = 198.51.100.2/24\n"
+				   "gateway = 198.51.100.1\n[nat]\nmax_flows = 1024\nmax_flows_per_host = 64\n"
+				   "[api]\nlisten = off\n";
+	char err[PG_CONFIG_ERR_SIZE], out[512];
+	struct pg_config cfg;
+	struct pg_engine *e;
+	struct pg_engines one;
+	struct pg_api_env env = {0};
+	struct pg_api *api;
+
+	(void)state;
+	if (pg_config_parse(&cfg, "t", text, strlen(text), err, sizeof(err)))
+		fail_msg("%s", err);
+	e = pg_engine_create(&cfg.engine);
+	assert_non_null(e);
+	one = PG_ENGINES_ONE(e);
+	env.engines = &one;
+	env.cfg = &cfg;
+	api = pg_api_create(&env, err, sizeof(err));
+	assert_non_null(api);
+	assert_int_equal(diag_request(api, "GET", NULL, out, sizeof(out)), 200);
+	assert_non_null(strstr(out, "\"idle\""));
+	assert_int_equal(diag_request(api, "POST", "{\"host\": \"vpn.example\"}", out, sizeof(out)), 400);
+	assert_non_null(strstr(out, "field"));
+	assert_non_null(strstr(out, "\"host\""));
+	assert_int_equal(diag_request(api, "POST", "{\"host\": 5}", out, sizeof(out)), 400);
+	assert_int_equal(diag_request(api, "POST", "{}", out, sizeof(out)), 400);
+	assert_int_equal(diag_request(api, "POST", "[1]", out, sizeof(out)), 400);
+	/* The gateway's own address is no server. */
+	assert_int_equal(diag_request(api, "POST", "{\"host\": \"198.51.100.2\"}", out, sizeof(out)), 400);
+	/* A good host, but this API runs no probes (env.diagnose off). */
+	assert_int_equal(diag_request(api, "POST", "{\"host\": \"203.0.113.10\"}", out, sizeof(out)), 503);
+	assert_int_equal(diag_request(api, "DELETE", NULL, out, sizeof(out)), 405);
+	pg_api_destroy(api);
+	pg_engine_destroy(e);
+	pg_config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +342,7 @@ int main(void)
 		cmocka_unit_test(l2tp_messages),
 		cmocka_unit_test(ovpn_and_tls_messages),
 		cmocka_unit_test(api_host),
+		cmocka_unit_test(api_endpoints),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
