@@ -118,6 +118,11 @@ void pg_api_diag_post(struct pg_api *api, const char *rest, const struct pg_api_
 		pg_api_error(resp, 400, "host", "that is the gateway's own address");
 		return;
 	}
+	if (!api->env.cfg->host.path) {
+		pg_api_error(resp, 409, NULL, "the probes leave from the gateway's own stack: "
+			     "diagnose needs the host path ([host] path = on)");
+		return;
+	}
 	if (!api->env.diagnose) {
 		pg_api_error(resp, 503, NULL, "this passgated does not run diagnoses");
 		return;
