@@ -36,7 +36,11 @@ LIBS_TEST   = -lcmocka -lpcap -lcurl
 UTIL_SRC   = $(wildcard src/util/*.c)
 ENGINE_SRC = $(wildcard src/engine/*.c src/alg/*.c src/wan/*.c)
 CONF_SRC   = $(wildcard src/conf/*.c)
-DAEMON_SRC = $(wildcard src/l2/*.c src/io/*.c src/dp/*.c src/ctl/*.c src/sync/*.c) $(CONF_SRC) $(UTIL_SRC)
+# passgate-probe's message code that passgated's "diagnose" links too (issue 24).
+DIAG_SRC   = $(addprefix src/probe/,diag.c diag_advice.c vpnmsg.c ike_ask.c ikev2.c sha1.c \
+	     msg.c net.c pptp_call.c verdict.c)
+DAEMON_SRC = $(wildcard src/l2/*.c src/io/*.c src/dp/*.c src/ctl/*.c src/sync/*.c) $(CONF_SRC) $(UTIL_SRC) \
+	     $(DIAG_SRC)
 CLI_SRC    = $(filter-out src/cli/passgatectl.c,$(wildcard src/cli/*.c))
 CTL_SRC    = $(CLI_SRC) $(CONF_SRC) $(UTIL_SRC)
 TESTLIB_SRC = $(wildcard tests/lib/*.c)
@@ -180,7 +184,8 @@ $(BUILD)/bench/sndbuf.so: bench/preload/sndbuf.c
 	$(CC) $(WARN) $(DEFS) -O2 -fPIC -shared -o $@ $< -ldl
 
 # --- passgate-probe (issue 10) -----------------------------------------------
-# A separate program (src/probe/), not linked into passgated. Its unit tests
+# A separate program (src/probe/); passgated links its message code
+# (DIAG_SRC above) for "diagnose". Its unit tests
 # (tests/unit/test_probe*.c) link the probe's objects instead of the engine's.
 PROBE_SRC = $(wildcard src/probe/*.c)
 PROBE_LIB = $(filter-out src/probe/main.c,$(PROBE_SRC))

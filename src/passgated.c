@@ -385,6 +385,7 @@ static struct pg_api *api_start(struct pg_config *cfg, const char *path,
 	env.shapers[PG_SIDE_WAN] = dp->shaper[PG_SIDE_WAN];
 	env.tunnel = &tunnel->st;
 	env.sync = &syncchan;
+	env.diagnose = true; /* from the gateway's own stack: needs the host path to reach the WAN */
 	api = pg_api_create(&env, err, sizeof(err));
 	if (!api) {
 		pg_err("%s", err);

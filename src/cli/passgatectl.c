@@ -32,6 +32,7 @@
 #include "util/passwd.h"
 #include "conf/config.h"
 #include "cli/ctl_capture.h"
+#include "cli/ctl_diag.h"
 #include "cli/ctl_reply.h"
 #include "cli/ctl_safe.h"
 #include "util/version.h"
@@ -667,6 +668,11 @@ static int cmd_capture(int argc, char **argv)
 	return pg_ctl_capture(argc, argv, opt_url, opt_token, opt_json);
 }
 
+static int cmd_diagnose(int argc, char **argv)
+{
+	return pg_ctl_diagnose(argc, argv, opt_url, opt_token, opt_json);
+}
+
 static int cmd_help(int argc, char **argv);
 
 static const struct subcommand subcommands[] = {
@@ -687,6 +693,8 @@ static const struct subcommand subcommands[] = {
 	{"forward", "[list|add RULE|del ID]", "port forwards ([forward] rule syntax)", cmd_forward},
 	{"capture", "-w FILE [--filter F] [...]", "a pcap of what crosses the gateway (-h: options)",
 	 cmd_capture},
+	{"diagnose", "HOST", "the gateway probes a VPN server on each protocol; what to do",
+	 cmd_diagnose},
 	{"set", "[--confirm SECS] SECTION KEY VALUE", "change one setting (docs/API.md lists them)",
 	 cmd_set},
 	{"reload", "", "re-read the daemon's config file (as SIGHUP); errors name the line",

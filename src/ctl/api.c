@@ -37,6 +37,7 @@
 
 #include "ctl/api_internal.h"
 #include "ctl/ctlsock.h"
+#include "ctl/diag_job.h"
 #include "util/log.h"
 
 /* Per-request state, kept by MHD between calls of the access handler. */
@@ -353,6 +354,7 @@ void pg_api_destroy(struct pg_api *api)
 	if (api->epfd >= 0)
 		close(api->epfd);
 	pg_confirm_disarm(&api->safe.pending);
+	pg_diag_job_destroy(api->diag);
 	free(api);
 }
 

@@ -49,6 +49,7 @@ struct pg_api_env {
 	const char *state_dir; /* configurations kept in STATE/config.d (conf/config_history.h); NULL: none */
 	struct pg_history *history; /* the graphs' samples (dp/history.h), read by jobs; NULL: none */
 	struct pg_syncchan *sync; /* the sync channel (dp/syncchan.h), read in jobs; NULL: none */
+	bool diagnose; /* POST /api/v1/diagnose may send probes (ctl/diag_job.h); off: 503 */
 };
 
 /*

@@ -65,6 +65,7 @@ struct pg_api {
 	uint64_t now_ms;
 	struct pg_api_log_line log[PG_API_LOG_LINES];
 	uint64_t log_seq; /* sequence number of the newest line */
+	struct pg_diag_job *diag; /* the diagnose runs (diag_job.h); NULL until the first */
 };
 
 struct pg_api_arg {
@@ -288,6 +289,14 @@ void pg_api_capture_delete(struct pg_api *api, const char *rest, const struct pg
 			   struct pg_api_resp *resp);
 void pg_api_capture_pcap(struct pg_api *api, const char *rest, const struct pg_api_req *req,
 			 struct pg_api_resp *resp);
+
+/* api_diag.c: POST /api/v1/diagnose {"host": ...}, GET /api/v1/diagnose. */
+void pg_api_diag_post(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+		      struct pg_api_resp *resp);
+void pg_api_diag_get(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+		     struct pg_api_resp *resp);
+/* The host of a diagnose request: a unicast IPv4 literal; 0, or -1 with why in err. */
+int pg_api_diag_host(const char *s, size_t len, uint32_t *addr, char *err, size_t errlen);
 
 /* metrics.c */
 void pg_metrics_render(struct pg_api *api, struct pg_api_resp *resp);

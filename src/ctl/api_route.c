@@ -240,6 +240,9 @@ static const struct route routes[] = {
 	{"DELETE", "/api/v1/capture", A_WRITE, pg_api_capture_delete},
 	{"POST", "/api/v1/capture/stop", A_WRITE, pg_api_capture_stop},
 	{"GET", "/api/v1/capture/pcap", A_WRITE, pg_api_capture_pcap},
+	/* Sends packets from the gateway: a change's credentials to start one. */
+	{"POST", "/api/v1/diagnose", A_WRITE, pg_api_diag_post},
+	{"GET", "/api/v1/diagnose", A_READ, pg_api_diag_get},
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))

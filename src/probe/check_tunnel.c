@@ -94,31 +94,6 @@ void pg_probe_check_esp(const struct pg_probe_check_opts *o, struct pg_probe_obs
 	/* No answer: did ours arrive? The responder logs it; we cannot tell. */
 }
 
-static int write_all(int fd, const uint8_t *buf, size_t len)
-{
-	return send(fd, buf, len, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
-}
-
-/* Set up the call. Return: the responder's call id, or -1. */
-static int pptp_call(int tcp, struct pg_probe_obs *obs)
-{
-	uint8_t buf[PG_PPTP_OCRQ_LEN];
-	uint16_t cid, pcid;
-	int type;
-
-	pg_pptp_sccr(buf, sizeof(buf), PG_PPTP_SCCRQ);
-	if (write_all(tcp, buf, PG_PPTP_SCCR_LEN) < 0 || pg_read_full(tcp, buf, PG_PPTP_SCCR_LEN) < 0 ||
-	    pg_pptp_parse(buf, PG_PPTP_SCCR_LEN, &type, &cid, &pcid) < 0 || type != PG_PPTP_SCCRP)
-		return -1;
-	obs->call_id = (uint16_t)(1 + pg_token() % 0xfffe);
-	pg_pptp_ocrq(buf, sizeof(buf), obs->call_id, (uint16_t)pg_token());
-	if (write_all(tcp, buf, PG_PPTP_OCRQ_LEN) < 0 || pg_read_full(tcp, buf, PG_PPTP_OCRP_LEN) < 0 ||
-	    pg_pptp_parse(buf, PG_PPTP_OCRP_LEN, &type, &cid, &pcid) < 0 || type != PG_PPTP_OCRP)
-		return -1;
-	obs->call_id_seen = pcid;
-	return cid;
-}
-
 /**
  * pg_probe_check_pptp() - TCP 1723 call set-up, then GRE both ways.
  */
@@ -137,7 +112,8 @@ void pg_probe_check_pptp(const struct pg_probe_check_opts *o, struct pg_probe_ob
 	obs->pptp_ctrl = PG_TRI_NO;
 	if (tcp < 0)
 		goto out;
-	peer = pptp_call(tcp, obs);
+	obs->call_id = (uint16_t)(1 + pg_token() % 0xfffe);
+	peer = pg_pptp_call(tcp, obs->call_id, &obs->call_id_seen);
 	if (peer < 0)
 		goto out;
 	obs->pptp_ctrl = PG_TRI_YES;

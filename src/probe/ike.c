@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ike.c - check --ike SERVER: no responder of ours, a real IKEv2 server.
- * Send an IKE_SA_INIT (from source port 500 when we can bind it, as a real
- * client does) and read the server's NAT detection hashes: the destination
+ * Send an IKE_SA_INIT (ike_ask.c: from source port 500 when we can bind it,
+ * as a real client does) and read the server's NAT detection hashes: the destination
  * hash names the address and port our request arrived from; if it is not
  * ours, a NAT is on the path. We then stop: the exchange is never finished,
  * the server forgets the half-open SA after its timeout.
@@ -21,101 +21,55 @@
 #include "probe/net.h"
 #include "probe/probe.h"
 
-static int exchange(int fd, const struct sockaddr_in *to, const uint8_t *req, size_t len,
-		    const uint8_t spi_i[8], struct pg_ike_answer *a)
-{
-	uint8_t buf[4096];
-	int tries;
-
-	for (tries = 0; tries < 3; tries++) {
-		long long end = pg_now_ms() + 1500;
-
-		if (sendto(fd, req, len, 0, (const struct sockaddr *)to, sizeof(*to)) < 0)
-			return -1;
-		while (pg_now_ms() < end) {
-			struct timeval tv = {0, 100000};
-			ssize_t n;
-
-			setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-			n = recv(fd, buf, sizeof(buf), 0);
-			if (n > 0 && pg_ike_parse(buf, (size_t)n, spi_i, a) == 0)
-				return 1;
-		}
-	}
-	return 0;
-}
-
 /**
  * pg_probe_ike() - the --ike check, printed as a short report.
  * Return: 0 when the server answered with NAT detection, 1 otherwise.
  */
 int pg_probe_ike(uint32_t server, bool verbose)
 {
-	struct sockaddr_in to = pg_sa(server, 500), me;
-	socklen_t ml = sizeof(me);
-	struct pg_ike_answer a;
-	uint8_t spi_i[8], req[1024], h[PG_SHA1_LEN];
+	struct pg_ike_result r;
+	struct in_addr sa = {htonl(server)}, la;
 	char srv[INET_ADDRSTRLEN], mine[INET_ADDRSTRLEN];
-	uint16_t group = 31, sport;
-	uint32_t local;
-	size_t len;
-	int fd, r, i;
+	uint8_t spi_i[8];
+	int i, e;
 
 	srand((unsigned)(time(NULL) ^ getpid()));
 	for (i = 0; i < 8; i++)
 		spi_i[i] = (uint8_t)rand();
-	fd = pg_udp_socket(500);
-	if (fd < 0)
-		fd = pg_udp_socket(0);	/* port 500 taken here: any port will do */
-	if (fd < 0 || connect(fd, (struct sockaddr *)&to, sizeof(to)) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&me, &ml) < 0) {
-		fprintf(stderr, "passgate-probe: no UDP socket: %s\n", strerror(errno));
+	e = pg_ike_ask(server, 500, spi_i, 3, 1500, &r);
+	if (e < 0) {
+		fprintf(stderr, "passgate-probe: no UDP socket: %s\n", strerror(-e));
 		return 1;
 	}
-	local = ntohl(me.sin_addr.s_addr);
-	sport = ntohs(me.sin_port);
-	for (i = 0; i < 2; i++) {
-		len = pg_ike_sa_init(req, sizeof(req), spi_i, group, local, sport, server, 500);
-		r = exchange(fd, &to, req, len, spi_i, &a);
-		if (r != 1 || a.error != PG_IKE_INVALID_KE || !a.want_group)
-			break;
-		if (verbose)
-			fprintf(stderr, "passgate-probe: the server wants DH group %u\n", a.want_group);
-		group = a.want_group;
-		if (!pg_ike_sa_init(req, sizeof(req), spi_i, group, local, sport, server, 500))
-			break;
-	}
-	close(fd);
-	inet_ntop(AF_INET, &to.sin_addr, srv, sizeof(srv));
-	inet_ntop(AF_INET, &me.sin_addr, mine, sizeof(mine));
-	printf("passgate-probe: IKEv2 server %s, from %s:%u\n\n", srv, mine, sport);
-	if (r != 1) {
+	if (verbose && r.answered && r.a.want_group)
+		fprintf(stderr, "passgate-probe: the server wanted DH group %u\n", r.a.want_group);
+	la.s_addr = htonl(r.local);
+	inet_ntop(AF_INET, &sa, srv, sizeof(srv));
+	inet_ntop(AF_INET, &la, mine, sizeof(mine));
+	printf("passgate-probe: IKEv2 server %s, from %s:%u\n\n", srv, mine, r.sport);
+	if (!r.answered) {
 		printf("%-36s FAIL  no IKE_SA_INIT answer on UDP 500\n"
 		       "%-36s       symptom: VPN never connects\n"
 		       "%-36s       fix: Enable IPsec passthrough; check ISP blocks of UDP 500\n",
 		       "IKE (UDP 500)", "", "");
 		return 1;
 	}
-	if (!a.has_nat_dst) {
+	if (!r.a.has_nat_dst) {
 		printf("%-36s WARN  answered (error notification %u) without NAT detection\n",
-		       "IKE (UDP 500)", a.error);
+		       "IKE (UDP 500)", r.a.error);
 		return 1;
 	}
 	printf("%-36s PASS  IKE_SA_INIT answered%s\n", "IKE (UDP 500)",
-	       a.error ? " with an error notification" : "");
-	pg_ike_nat_hash(spi_i, a.spi_r, local, sport, h);
-	if (memcmp(h, a.nat_dst, PG_SHA1_LEN) == 0) {
-		printf("%-36s PASS  no NAT: the server saw %s:%u\n", "NAT on the path",
-		       mine, sport);
+	       r.a.error ? " with an error notification" : "");
+	if (!r.nat) {
+		printf("%-36s PASS  no NAT: the server saw %s:%u\n", "NAT on the path", mine,
+		       r.sport);
 	} else {
 		printf("%-36s PASS  NAT detected: the server saw another address or port than %s:%u\n"
 		       "%-36s       NAT-T (UDP 4500) will be used: it must pass too\n",
-		       "NAT on the path", mine, sport, "");
+		       "NAT on the path", mine, r.sport, "");
 	}
-	if (a.has_nat_src) {
-		pg_ike_nat_hash(spi_i, a.spi_r, server, 500, h);
-		if (memcmp(h, a.nat_src, PG_SHA1_LEN))
-			printf("%-36s INFO  the server says it is behind NAT itself\n", "server side");
-	}
+	if (r.server_nat)
+		printf("%-36s INFO  the server says it is behind NAT itself\n", "server side");
 	return 0;
 }

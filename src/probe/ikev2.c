@@ -210,6 +210,8 @@ int pg_ike_parse(const uint8_t *buf, size_t len, const uint8_t spi_i[8], struct 
 			} else if (type == PG_IKE_NAT_DST && dl == PG_SHA1_LEN) {
 				a->has_nat_dst = true;
 				memcpy(a->nat_dst, d, PG_SHA1_LEN);
+			} else if (type == PG_IKE_COOKIE) {
+				a->cookie = true;
 			} else if (type < 16384 && !a->error) {
 				a->error = type;
 				if (type == PG_IKE_INVALID_KE && dl == 2)

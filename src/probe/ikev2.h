@@ -17,6 +17,7 @@
 #define PG_IKE_NAT_DST 16389		/* NAT_DETECTION_DESTINATION_IP */
 #define PG_IKE_INVALID_KE 17
 #define PG_IKE_NO_PROPOSAL 14
+#define PG_IKE_COOKIE 16390
 
 /* What an IKE_SA_INIT answer told us. */
 struct pg_ike_answer {
@@ -25,6 +26,7 @@ struct pg_ike_answer {
 	uint8_t nat_src[PG_SHA1_LEN], nat_dst[PG_SHA1_LEN];
 	uint16_t error;			/* an error notification's type, 0 none */
 	uint16_t want_group;		/* INVALID_KE_PAYLOAD: the group asked for */
+	bool cookie;			/* COOKIE: the server is busy with half-open SAs */
 };
 
 void pg_ike_nat_hash(const uint8_t spi_i[8], const uint8_t spi_r[8], uint32_t addr,
@@ -33,5 +35,19 @@ size_t pg_ike_sa_init(uint8_t *buf, size_t len, const uint8_t spi_i[8], uint16_t
 		      uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport);
 int pg_ike_parse(const uint8_t *buf, size_t len, const uint8_t spi_i[8],
 		 struct pg_ike_answer *a);
+
+/* One IKE_SA_INIT exchange with a server (ike_ask.c). Addresses host order. */
+struct pg_ike_result {
+	bool answered;
+	bool from_ike_port;		/* our source port was 500 (4500) */
+	uint32_t local;			/* our address and port towards it */
+	uint16_t sport;
+	struct pg_ike_answer a;
+	bool nat;			/* its NAT_DETECTION_DESTINATION_IP is not ours */
+	bool server_nat;		/* ... nor its own source hash its address */
+};
+
+int pg_ike_ask(uint32_t server, uint16_t dport, const uint8_t spi_i[8], int tries, int wait_ms,
+	       struct pg_ike_result *r);
 
 #endif /* PG_PROBE_IKEV2_H */

@@ -43,7 +43,7 @@ struct sockaddr_in pg_sa(uint32_t addr, uint16_t port)
 int pg_udp_socket(uint16_t port)
 {
 	struct sockaddr_in sa = pg_sa(0, port);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), one = 1;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), one = 1;
 
 	if (fd < 0)
 		return -errno;
@@ -159,22 +159,43 @@ int pg_udp_ask(int fd, const struct sockaddr_in *to, struct pg_msg *req, size_t 
  */
 int pg_tcp_connect(uint32_t addr, uint16_t port, int timeout_ms)
 {
+	int err;
+
+	return pg_tcp_connect_err(addr, port, timeout_ms, &err);
+}
+
+/**
+ * pg_tcp_connect_err() - pg_tcp_connect(), and why it failed: *err is
+ * ECONNREFUSED (a reset: nothing listens), ETIMEDOUT (no answer) or another
+ * errno (an ICMP error: host or network unreachable).
+ */
+int pg_tcp_connect_err(uint32_t addr, uint16_t port, int timeout_ms, int *why)
+{
 	struct sockaddr_in sa = pg_sa(addr, port);
 	struct timeval tv = {.tv_sec = 3};
 	struct pollfd p;
 	int fd, err = 0;
 	socklen_t el = sizeof(err);
 
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	if (fd < 0)
+	*why = 0;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		*why = errno;
 		return -1;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS)
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS) {
+		*why = errno;
 		goto fail;
+	}
 	p = (struct pollfd){.fd = fd, .events = POLLOUT};
-	if (poll(&p, 1, timeout_ms) != 1)
+	if (poll(&p, 1, timeout_ms) != 1) {
+		*why = ETIMEDOUT;
 		goto fail;
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0 || err)
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0 || err) {
+		*why = err ? err : errno;
 		goto fail;
+	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	return fd;
@@ -217,16 +238,32 @@ int pg_read_icmp_err(int fd, struct pg_icmp_err *e)
 	return 0;
 }
 
+/*
+ * The receive timeout bounds the whole read, not each recv(): a peer that
+ * trickles a byte at a time cannot hold the caller for len timeouts.
+ */
 int pg_read_full(int fd, uint8_t *buf, size_t len)
 {
+	struct timeval tv = {0};
+	socklen_t tl = sizeof(tv);
+	long long end;
 	size_t got = 0;
 
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, &tl) < 0 || (!tv.tv_sec && !tv.tv_usec))
+		tv.tv_sec = 3;
+	end = pg_now_ms() + (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 	while (got < len) {
-		ssize_t n = recv(fd, buf + got, len - got, 0);
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		long long left = end - pg_now_ms();
+		ssize_t n;
 
-		if (n <= 0)
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
 			return -1;
-		got += (size_t)n;
+		n = recv(fd, buf + got, len - got, MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			return -1;
+		if (n > 0)
+			got += (size_t)n;
 	}
 	return 0;
 }

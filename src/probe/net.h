@@ -23,8 +23,16 @@ int pg_wait_answer(int fd, uint32_t token, int timeout_ms, struct pg_msg *ans,
 int pg_udp_ask(int fd, const struct sockaddr_in *to, struct pg_msg *req, size_t pad,
 	       int tries, int timeout_ms, struct pg_msg *ans);
 int pg_tcp_connect(uint32_t addr, uint16_t port, int timeout_ms);
+int pg_tcp_connect_err(uint32_t addr, uint16_t port, int timeout_ms, int *why);
 /* Read exactly len bytes from a stream socket within its receive timeout; 0 or -1. */
 int pg_read_full(int fd, uint8_t *buf, size_t len);
+
+/*
+ * A PPTP call set up on connected TCP socket @tcp (pptp_call.c): SCCRQ, then
+ * OCRQ with our @call_id. Returns the server's call id, with the call id it
+ * saw ours as in *seen (a PPTP helper on the path may rewrite it), or -1.
+ */
+int pg_pptp_call(int tcp, uint16_t call_id, uint16_t *seen);
 
 /* An ICMP error read from a socket's error queue. */
 struct pg_icmp_err {

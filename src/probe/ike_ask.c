@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ike_ask.c - one IKEv2 IKE_SA_INIT exchange with a real server, on UDP 500
+ * or 4500, shared by "passgate-probe check --ike" (ike.c) and the gateway's
+ * "diagnose" (diag.c). From source port 500 (4500) when it can be bound, as
+ * a real client sends, else from any port. On 4500 the request carries the
+ * four-byte non-ESP marker (RFC 3948), as an initiator that starts there
+ * must. A server asking for another Diffie-Hellman group (INVALID_KE_PAYLOAD)
+ * is asked once more with that group. The exchange is never finished: the
+ * server forgets the half-open SA after its own timeout.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "probe/ikev2.h"
+#include "probe/net.h"
+
+#define MARKER 4	/* non-ESP marker before IKE on port 4500 */
+
+/* Send req (tries times) and wait for an answer to spi_i; 1 answered, 0 not. */
+static int exchange(int fd, const uint8_t *req, size_t len, size_t skip, const uint8_t spi_i[8],
+		    int tries, int wait_ms, struct pg_ike_answer *a)
+{
+	uint8_t buf[4096];
+
+	for (int t = 0; t < tries; t++) {
+		long long end = pg_now_ms() + wait_ms;
+
+		if (send(fd, req, len, 0) < 0 && errno != ECONNREFUSED)
+			return 0;
+		for (;;) {
+			struct pollfd p = {.fd = fd, .events = POLLIN};
+			long long left = end - pg_now_ms();
+			ssize_t n;
+
+			if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+				break;
+			n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+			/* An ICMP error (port unreachable) shows as ECONNREFUSED: try on. */
+			if (n < 0 && errno == ECONNREFUSED)
+				continue;
+			if (n < (ssize_t)skip || (skip && memcmp(buf, "\0\0\0\0", skip)))
+				continue;
+			if (pg_ike_parse(buf + skip, (size_t)n - skip, spi_i, a) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/**
+ * pg_ike_ask() - ask @server's IKE on UDP @dport (500 or 4500).
+ * @spi_i: our initiator SPI (random, chosen by the caller).
+ * Return: 0 with @r filled (r->answered says whether it answered), or
+ * -errno when no socket could be made.
+ */
+int pg_ike_ask(uint32_t server, uint16_t dport, const uint8_t spi_i[8], int tries, int wait_ms,
+	       struct pg_ike_result *r)
+{
+	struct sockaddr_in to = pg_sa(server, dport), me = {0};
+	socklen_t ml = sizeof(me);
+	uint8_t req[1024 + MARKER], h[PG_SHA1_LEN];
+	size_t skip = dport == 4500 ? MARKER : 0, len;
+	uint16_t group = 31;
+	int fd, e;
+
+	memset(r, 0, sizeof(*r));
+	fd = pg_udp_socket(dport);
+	r->from_ike_port = fd >= 0;
+	if (fd < 0)
+		fd = pg_udp_socket(0);	/* the port is taken here: any port will do */
+	if (fd < 0)
+		return fd;
+	if (connect(fd, (struct sockaddr *)&to, sizeof(to)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&me, &ml) < 0) {
+		e = -errno;
+		close(fd);
+		return e;
+	}
+	r->local = ntohl(me.sin_addr.s_addr);
+	r->sport = ntohs(me.sin_port);
+	memset(req, 0, skip);
+	for (int i = 0; i < 2; i++) {
+		len = pg_ike_sa_init(req + skip, sizeof(req) - skip, spi_i, group, r->local, r->sport,
+				     server, dport);
+		if (!len)
+			break;
+		r->answered = exchange(fd, req, len + skip, skip, spi_i, tries, wait_ms, &r->a);
+		if (!r->answered || r->a.error != PG_IKE_INVALID_KE || !r->a.want_group)
+			break;
+		group = r->a.want_group;
+	}
+	close(fd);
+	if (!r->answered || !r->a.has_nat_dst)
+		return 0;
+	pg_ike_nat_hash(spi_i, r->a.spi_r, r->local, r->sport, h);
+	r->nat = memcmp(h, r->a.nat_dst, PG_SHA1_LEN) != 0;
+	if (r->a.has_nat_src) {
+		pg_ike_nat_hash(spi_i, r->a.spi_r, server, dport, h);
+		r->server_nat = memcmp(h, r->a.nat_src, PG_SHA1_LEN) != 0;
+	}
+	return 0;
+}
