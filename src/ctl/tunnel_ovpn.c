@@ -78,7 +78,7 @@ static int sys_read(const char *dev, const char *name, unsigned long long *v)
 
 int pg_tunnel_dev_state(const char *dev, unsigned int *ifindex, bool *up)
 {
-	unsigned long long idx, flags;
+	unsigned long long idx = 0, flags = 0;
 	int r = sys_read(dev, "ifindex", &idx);
 
 	if (!r)
@@ -92,7 +92,7 @@ int pg_tunnel_dev_state(const char *dev, unsigned int *ifindex, bool *up)
 
 int pg_tunnel_dev_stats(const char *dev, struct pg_wg_stats *out)
 {
-	unsigned long long rx, tx;
+	unsigned long long rx = 0, tx = 0;
 	int r = sys_read(dev, "statistics/rx_bytes", &rx);
 
 	if (!r)
