@@ -233,12 +233,12 @@ static void child_start(struct pg_tunnel *t, const struct pg_config *cfg, uint64
 	char *wg_envp[] = {pg_log_get_level() >= PG_LOG_DEBUG ? "LOG_LEVEL=verbose" :
 								"LOG_LEVEL=error",
 			   "WG_PROCESS_FOREGROUND=1", NULL};
-	char *ovpn_argv[PG_TUNNEL_OVPN_ARGV];
+	char *ovpn_argv[PG_TUNNEL_OVPN_ARGV], dir[PG_TUNNEL_PATH_MAX + 1];
 	char **argv = wg_argv, **envp = wg_envp;
 	pid_t pid;
 
 	if (t->type == PG_TUNNEL_OPENVPN) {
-		if (pg_tunnel_ovpn_argv(cfg, ovpn_argv, PG_TUNNEL_OVPN_ARGV) < 0) {
+		if (pg_tunnel_ovpn_argv(cfg, ovpn_argv, PG_TUNNEL_OVPN_ARGV, dir, sizeof(dir)) < 0) {
 			pg_err("tunnel: openvpn's command line does not fit");
 			t->gave_up = true;
 			return;

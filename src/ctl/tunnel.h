@@ -98,8 +98,13 @@ void pg_tunnel_host_teardown(struct pg_tunnel *t, bool quiet);
 int pg_tunnel_host_dev_up(const struct pg_config *cfg);
 
 /* tunnel_ovpn.c */
-/* openvpn's command line into argv (n words, NULL included); the count, or -ENOSPC. */
-int pg_tunnel_ovpn_argv(const struct pg_config *cfg, char **argv, size_t n);
+/*
+ * openvpn's command line into argv (n words, NULL included), pointing into
+ * cfg and dir (dirlen bytes: filled with the config file's directory).
+ * The count of words, or -ENOSPC.
+ */
+int pg_tunnel_ovpn_argv(const struct pg_config *cfg, char **argv, size_t n, char *dir,
+			size_t dirlen);
 /* dev's ifindex and whether it is up, from /sys/class/net. 0 or -errno (-ENOENT: no dev). */
 int pg_tunnel_dev_state(const char *dev, unsigned int *ifindex, bool *up);
 /* dev's byte counters (rx: from the tunnel, tx: into it) as one peer's. 0 or -errno. */

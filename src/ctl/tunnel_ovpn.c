@@ -5,8 +5,11 @@
  * tunnel"): its command line, and the tunnel device's state and byte
  * counters as the kernel shows them in /sys/class/net.
  *
- * The user's file says where and how to connect; the options passgated
- * adds come after it on the command line, where OpenVPN lets them win:
+ * The user's file says where and how to connect. --cd DIR (the file's
+ * directory) comes first, so that names in the file (ca ca.crt,
+ * auth-user-pass creds.txt) mean what they mean to a user who runs openvpn
+ * where the file is; the options passgated adds come after the file, where
+ * OpenVPN lets them win:
  *   --dev DEVICE --dev-type tun  a fixed name: the host's rules and the
  *                                liveness probe name the device;
  *   --route-noexec               routes (redirect-gateway included) pushed
@@ -38,16 +41,25 @@
 
 #include "ctl/tunnel.h"
 
-int pg_tunnel_ovpn_argv(const struct pg_config *cfg, char **argv, size_t n)
+int pg_tunnel_ovpn_argv(const struct pg_config *cfg, char **argv, size_t n, char *dir,
+			size_t dirlen)
 {
-	char *const words[] = {PG_TUNNEL_OPENVPN_BIN, "--config", (char *)cfg->tunnel.ovpn_config,
+	char *const words[] = {PG_TUNNEL_OPENVPN_BIN, "--cd", dir,
+			       "--config", (char *)cfg->tunnel.ovpn_config,
 			       "--dev", (char *)cfg->tunnel.device, "--dev-type", "tun",
 			       "--route-noexec", "--persist-tun", "--disable-dco",
 			       "--script-security", "1", NULL};
 	size_t k = sizeof(words) / sizeof(words[0]);
+	const char *slash = strrchr(cfg->tunnel.ovpn_config, '/');
+	size_t len = slash ? (size_t)(slash - cfg->tunnel.ovpn_config) : 0;
 
-	if (k > n)
+	if (k > n || len >= dirlen || dirlen < 2)
 		return -ENOSPC;
+	/* config is absolute (config_tunnel.c): "/x.ovpn" lives in "/" */
+	memcpy(dir, cfg->tunnel.ovpn_config, len);
+	dir[len] = '\0';
+	if (!len)
+		snprintf(dir, dirlen, "/");
 	memcpy(argv, words, sizeof(words));
 	return (int)k - 1;
 }

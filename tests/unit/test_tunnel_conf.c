@@ -109,21 +109,31 @@ static void test_openvpn(void **state)
 static void test_openvpn_argv(void **state)
 {
 	struct pg_config cfg;
-	char err[PG_CONFIG_ERR_SIZE] = "", *argv[PG_TUNNEL_OVPN_ARGV];
+	char err[PG_CONFIG_ERR_SIZE] = "", *argv[PG_TUNNEL_OVPN_ARGV], dir[256];
 	static const char *const want[] = {
-		"/usr/sbin/openvpn", "--config", "/etc/passgate/vpn.ovpn", "--dev", "ovc0",
+		"/usr/sbin/openvpn", "--cd", "/etc/passgate", "--config", "/etc/passgate/vpn.ovpn", "--dev", "ovc0",
 		"--dev-type", "tun", "--route-noexec", "--persist-tun", "--disable-dco",
 		"--script-security", "1"};
 	int n;
 
 	(void)state;
 	assert_int_equal(parse(OVPN "device = ovc0\n", &cfg, err), 0);
-	n = pg_tunnel_ovpn_argv(&cfg, argv, PG_TUNNEL_OVPN_ARGV);
+	n = pg_tunnel_ovpn_argv(&cfg, argv, PG_TUNNEL_OVPN_ARGV, dir, sizeof(dir));
 	assert_int_equal(n, (int)(sizeof(want) / sizeof(want[0])));
 	for (int i = 0; i < n; i++)
 		assert_string_equal(argv[i], want[i]);
 	assert_null(argv[n]);
-	assert_int_equal(pg_tunnel_ovpn_argv(&cfg, argv, (size_t)n), -ENOSPC);
+	assert_int_equal(pg_tunnel_ovpn_argv(&cfg, argv, (size_t)n, dir, sizeof(dir)), -ENOSPC);
+	/* the directory must fit too */
+	assert_int_equal(pg_tunnel_ovpn_argv(&cfg, argv, PG_TUNNEL_OVPN_ARGV, dir, 13), -ENOSPC);
+	pg_config_free(&cfg);
+	/* a file in / runs in / */
+	assert_int_equal(parse(HEAD "[tunnel]\ntype = openvpn\nconfig = /vpn.ovpn\ndns = 10.8.0.1\n",
+			       &cfg, err),
+			 0);
+	assert_true(pg_tunnel_ovpn_argv(&cfg, argv, PG_TUNNEL_OVPN_ARGV, dir, sizeof(dir)) > 0);
+	assert_string_equal(argv[2], "/");
+	assert_string_equal(argv[4], "/vpn.ovpn");
 	pg_config_free(&cfg);
 }
 

@@ -140,14 +140,16 @@ vc_server_conf() {
 vc_gateway() {
 	VC_DEV=pgtun$SFX
 	if [[ $VC_TYPE == openvpn ]]; then
-		# A provider's client file, as users get them: no dev (passgated names it).
+		# A provider's client file, as users get them: no dev (passgated names
+		# it), its certificate and key beside it by relative names (--cd).
+		cp "$RUN_DIR/pki/pgtunc.crt" "$RUN_DIR/pki/pgtunc.key" "$SCN_DIR/"
 		cat >"$SCN_DIR/tunnel.ovpn" <<-EOF2
 			client
 			proto udp4
 			remote $SRV1_IP $VC_PORT
 			nobind
-			cert $RUN_DIR/pki/pgtunc.crt
-			key $RUN_DIR/pki/pgtunc.key
+			cert pgtunc.crt
+			key pgtunc.key
 			peer-fingerprint $(pki_fingerprint pgsrv1)
 			connect-retry 1
 			verb 3
