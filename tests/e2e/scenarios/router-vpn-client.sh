@@ -34,6 +34,8 @@ scenario() {
 	vc_server_start wireguard || return
 	vc_round || return
 	wg_said=$VC_SAID
+	# The next round's passgated writes the same log: keep this round's.
+	cp "$PG_LOG" "$SCN_DIR/passgated-wireguard-round.log"
 	vc_server_start openvpn || return
 	vc_round || return
 	report router-vpn-client "${LAN_IP[0]}" "$SRV2_IP:$VC_OUTSIDE/tcp" PASS "wireguard: $wg_said; openvpn: $VC_SAID"

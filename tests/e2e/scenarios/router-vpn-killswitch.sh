@@ -37,6 +37,8 @@ scenario() {
 	vc_page_setup || return
 	vk_round page || return
 	wg_said=$VK_SAID
+	# The next round's passgated writes the same log: keep this round's.
+	cp "$PG_LOG" "$SCN_DIR/passgated-wireguard-round.log"
 	VC_EXTRA=
 	vc_server_start openvpn || return
 	vk_round || return
