@@ -348,7 +348,7 @@ static int drop_privileges(const struct pg_config *cfg, const struct pg_dnsmasq 
 	/* The TLS key made there must stay readable to the next start. */
 	iso.dirs[2] = state_dir;
 	/* wireguard-go, started after the drop, makes its control socket there. */
-	if (cfg->host.path && cfg->tunnel.type != PG_TUNNEL_OFF)
+	if (cfg->host.path && cfg->tunnel.type == PG_TUNNEL_WIREGUARD)
 		iso.dirs[3] = PG_WG_SOCK_DIR;
 	if (pg_isolate_apply(&iso, err, sizeof(err))) {
 		pg_err("refusing to run with more privileges than needed: %s", err);

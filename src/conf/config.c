@@ -197,6 +197,7 @@ static const struct key_def key_table[] = {
 	{S_TUNNEL, "type", K_TUNNEL, 0, 0, 0, 0, false, false, NULL},
 	{S_TUNNEL, "device", K_TUNNEL, 0, 0, 0, 0, false, false, NULL},
 	{S_TUNNEL, "wg_config", K_TUNNEL, 0, 0, 0, 0, false, false, NULL},
+	{S_TUNNEL, "config", K_TUNNEL, 0, 0, 0, 0, false, false, NULL},
 	{S_TUNNEL, "address", K_TUNNEL, 0, 0, 0, 0, false, false, NULL},
 	{S_TUNNEL, "dns", K_TUNNEL, 0, 0, 0, 0, false, false, NULL},
 	{S_TUNNEL, "mtu", K_TUNNEL, 0, 0, 0, 0, false, false, NULL},

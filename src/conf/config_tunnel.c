@@ -3,11 +3,12 @@
  * config_tunnel.c - the values of [tunnel] (docs/CONFIG.md):
  *
  *   [tunnel]
- *   type       = wireguard            # off (the default) or wireguard
- *   wg_config  = /etc/passgate/tunnel.conf   # `wg setconf` file: keys, peer
- *   address    = 10.66.0.2/32          # the provider's address for us
+ *   type       = wireguard            # off (the default), wireguard or openvpn
+ *   wg_config  = /etc/passgate/tunnel.conf   # wireguard: `wg setconf` file
+ *   address    = 10.66.0.2/32          # wireguard: the provider's address for us
+ *   config     = /etc/passgate/vpn.ovpn       # openvpn: `openvpn --config` file
  *   dns        = 10.66.0.1             # resolver inside the tunnel
- *   mtu        = 1420
+ *   mtu        = 1420                  # wireguard (openvpn: the file's tun-mtu)
  *   route      = all                   # or hosts/prefixes of the LAN
  *   bypass     = 192.168.1.20          # hosts that run their own VPN
  *   killswitch = on
@@ -27,6 +28,7 @@
 const char *const pg_tunnel_type_names[PG_TUNNEL__COUNT] = {
 	[PG_TUNNEL_OFF] = "off",
 	[PG_TUNNEL_WIREGUARD] = "wireguard",
+	[PG_TUNNEL_OPENVPN] = "openvpn",
 };
 
 void pg_config_tunnel_defaults(struct pg_config *cfg)
@@ -101,7 +103,7 @@ int pg_config_tunnel_set(struct pg_config *cfg, const char *key, const char *v, 
 				return 0;
 			}
 		}
-		*why = "expected off or wireguard";
+		*why = "expected off, wireguard or openvpn";
 		return -1;
 	}
 	if (!strcmp(key, "device")) {
@@ -118,6 +120,14 @@ int pg_config_tunnel_set(struct pg_config *cfg, const char *key, const char *v, 
 			return -1;
 		}
 		snprintf(t->wg_config, sizeof(t->wg_config), "%s", v);
+		return 0;
+	}
+	if (!strcmp(key, "config")) {
+		if (v[0] != '/' || strlen(v) > PG_TUNNEL_PATH_MAX) {
+			*why = "expected an absolute path";
+			return -1;
+		}
+		snprintf(t->ovpn_config, sizeof(t->ovpn_config), "%s", v);
 		return 0;
 	}
 	if (!strcmp(key, "address")) {
@@ -178,6 +188,41 @@ int pg_config_tunnel_set(struct pg_config *cfg, const char *key, const char *v, 
 	return -1;
 }
 
+/* What only type = wireguard needs: NULL, or why not. */
+static const char *finish_wireguard(const struct pg_config *cfg)
+{
+	const struct pg_config_tunnel *t = &cfg->tunnel;
+
+	if (t->ovpn_config[0])
+		return "config is the OpenVPN file (type = openvpn); WireGuard's is wg_config";
+	if (!t->wg_config[0])
+		return "type = wireguard needs wg_config (the file `wg setconf` reads)";
+	if (!t->addr)
+		return "needs address (the tunnel's own address, from the provider)";
+	if (t->mtu + 60 > cfg->wan_mtu)
+		return "mtu leaves no room for WireGuard's 60 bytes within the WAN MTU";
+	return NULL;
+}
+
+/*
+ * What only type = openvpn needs: NULL, or why not. The server assigns the
+ * tunnel's address (pushed, or ifconfig in the file) and openvpn puts it on
+ * the device, so an address here could only disagree with it.
+ */
+static const char *finish_openvpn(const struct pg_config *cfg)
+{
+	const struct pg_config_tunnel *t = &cfg->tunnel;
+
+	if (t->wg_config[0])
+		return "wg_config is WireGuard's; type = openvpn takes config (the .ovpn file)";
+	if (!t->ovpn_config[0])
+		return "type = openvpn needs config (the file `openvpn --config` reads)";
+	if (t->addr)
+		return "type = openvpn takes its address from the server (or the file's ifconfig): "
+		       "leave address out";
+	return NULL;
+}
+
 int pg_config_tunnel_finish(struct pg_config *cfg, const char **why)
 {
 	struct pg_config_tunnel *t = &cfg->tunnel;
@@ -189,16 +234,12 @@ int pg_config_tunnel_finish(struct pg_config *cfg, const char **why)
 		return 0;
 	if (!cfg->host.path)
 		*why = "the tunnel runs on the host path: needs [host] path = on";
-	else if (!t->wg_config[0])
-		*why = "type = wireguard needs wg_config (the file `wg setconf` reads)";
-	else if (!t->addr)
-		*why = "needs address (the tunnel's own address, from the provider)";
-	else if (!t->dns)
+	else
+		*why = t->type == PG_TUNNEL_WIREGUARD ? finish_wireguard(cfg) : finish_openvpn(cfg);
+	if (!*why && !t->dns)
 		*why = "needs dns (a resolver inside the tunnel: tunnelled hosts' DNS goes there)";
-	else if (t->mtu + 60 > cfg->wan_mtu)
-		*why = "mtu leaves no room for WireGuard's 60 bytes within the WAN MTU";
-	else if (!strcmp(t->device, cfg->host.lan_dev) || !strcmp(t->device, cfg->host.wan_dev) ||
-		 !strcmp(t->device, cfg->lan_ifname) || !strcmp(t->device, cfg->wan_ifname))
+	else if (!*why && (!strcmp(t->device, cfg->host.lan_dev) || !strcmp(t->device, cfg->host.wan_dev) ||
+		 !strcmp(t->device, cfg->lan_ifname) || !strcmp(t->device, cfg->wan_ifname)))
 		*why = "device has the name of a link or a host device";
 	for (unsigned int i = 0; !*why && i < ec->ntunnel_route + ec->ntunnel_bypass; i++) {
 		const struct pg_host_route *h = i < ec->ntunnel_route ?
@@ -211,7 +252,7 @@ int pg_config_tunnel_finish(struct pg_config *cfg, const char **why)
 	}
 	if (*why)
 		return -1;
-	if (((t->addr ^ ec->lan_addr) & pg_prefix_mask(t->prefix < ec->lan_prefix ?
+	if (t->addr && ((t->addr ^ ec->lan_addr) & pg_prefix_mask(t->prefix < ec->lan_prefix ?
 								    t->prefix : ec->lan_prefix)) == 0)
 		*why = "address overlaps the LAN";
 	return *why ? -1 : 0;

@@ -20,6 +20,7 @@
 enum pg_tunnel_type {
 	PG_TUNNEL_OFF = 0,
 	PG_TUNNEL_WIREGUARD,
+	PG_TUNNEL_OPENVPN,
 	PG_TUNNEL__COUNT
 };
 
@@ -30,9 +31,11 @@ struct pg_config_tunnel {
 	enum pg_tunnel_type type;		/* default off */
 	char device[16];			/* the tunnel's network device */
 	char wg_config[PG_TUNNEL_PATH_MAX + 1];	/* `wg setconf` file: key, peer, endpoint */
-	uint32_t addr;				/* the address the provider gave us (network order) */
+	char ovpn_config[PG_TUNNEL_PATH_MAX + 1]; /* `openvpn --config` file (key config) */
+	uint32_t addr;	/* WireGuard: the address the provider gave us (network order);
+			 * OpenVPN: 0, the server assigns it */
 	uint8_t prefix;
-	uint32_t mtu;
+	uint32_t mtu;	/* WireGuard's device; OpenVPN's comes from its file (tun-mtu) */
 	uint32_t dns;	 /* resolver inside the tunnel for tunnelled hosts' DNS (network order) */
 	uint32_t table;	 /* routing table and rule priority of the host's policy routing */
 	unsigned int line; /* where [tunnel] starts, for messages */

@@ -40,7 +40,7 @@ static const struct {
 	{"dhcp", {"enable", "range", "lease", "dns"}},
 	{"dns", {"forward", "upstream"}},
 	{"tunnel",
-	 {"wg_config", "address", "dns", "mtu", "route", "bypass", "killswitch"}},
+	 {"wg_config", "config", "address", "dns", "mtu", "route", "bypass", "killswitch"}},
 };
 
 #define N_EDITABLE (sizeof(editable) / sizeof(editable[0]))

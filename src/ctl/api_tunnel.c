@@ -65,6 +65,8 @@ void pg_api_config_tunnel_json(struct json_object *o, const struct pg_config *cf
 	json_object_object_add(s, "type", json_object_new_string(pg_tunnel_type_names[t->type]));
 	json_object_object_add(s, "wg_config",
 			       t->wg_config[0] ? json_object_new_string(t->wg_config) : NULL);
+	json_object_object_add(s, "config",
+			       t->ovpn_config[0] ? json_object_new_string(t->ovpn_config) : NULL);
 	if (t->addr) {
 		char a[40];
 		const uint8_t *b = (const uint8_t *)&t->addr;

@@ -13,7 +13,12 @@
  *      hosts' packets can only go into the tunnel or into the blackhole.
  *   3. wireguard-go -f DEV is started; once its control socket appears,
  *      `wg setconf DEV FILE` and ip(8) give the device its keys, peer,
- *      address, MTU and the table's default route. A child that dies is
+ *      address, MTU and the table's default route. Or openvpn --config
+ *      FILE with the options of tunnel_ovpn.c; it makes the device and
+ *      gives it its address once connected, and when the device is there
+ *      and up ip(8) adds the table's default route. Should OpenVPN make a
+ *      new device (another ifindex) the route is added again. A child
+ *      that dies is
  *      reaped and started again after 1, 2, 4 ... s (at most 30 s); after
  *      PG_TUNNEL_MAX_RESTARTS quick deaths in a row we give up until the
  *      settings change.
@@ -24,7 +29,8 @@
  *      keeps sending on its last keys for minutes); an answer from inside
  *      proves the path both ways. The probe also makes WireGuard start a
  *      handshake when it has none, so a peer that comes back is found
- *      without a manual step.
+ *      without a manual step. For OpenVPN the same probe decides: its
+ *      own ping-restart finds the server again.
  *   5. Each change of up/down is logged once and handed to the engines
  *      (set_up: a job between two passes), whose kill switch drops the
  *      tunnelled hosts' traffic while down.
@@ -50,29 +56,41 @@
 #define STOP_WAIT_MS 3000
 #define BACKOFF_MAX_MS 30000
 
+/* The child's name, for the log. */
+static const char *prog(const struct pg_tunnel *t)
+{
+	return t->type == PG_TUNNEL_OPENVPN ? "openvpn" : "wireguard-go";
+}
+
 int pg_tunnel_init(struct pg_tunnel *t, const struct pg_config *cfg, char *err, size_t errlen)
 {
-	static const char *const bins[] = {PG_TUNNEL_WG_GO, PG_TUNNEL_WG, PG_TUNNEL_IP,
-					   PG_TUNNEL_NFT};
+	static const char *const wg_bins[] = {PG_TUNNEL_WG_GO, PG_TUNNEL_WG, PG_TUNNEL_IP,
+					      PG_TUNNEL_NFT, NULL};
+	static const char *const ovpn_bins[] = {PG_TUNNEL_OPENVPN_BIN, PG_TUNNEL_IP, PG_TUNNEL_NFT,
+						NULL};
+	const char *const *bins = cfg->tunnel.type == PG_TUNNEL_OPENVPN ? ovpn_bins : wg_bins;
 
 	memset(t, 0, sizeof(*t));
 	t->probe_fd = -1;
+	t->type = cfg->tunnel.type;
 	snprintf(t->lan_dev, sizeof(t->lan_dev), "%s", cfg->host.lan_dev);
 	snprintf(t->wan_dev, sizeof(t->wan_dev), "%s", cfg->host.wan_dev);
 	if (cfg->tunnel.type == PG_TUNNEL_OFF)
 		return 0;
-	for (size_t i = 0; i < sizeof(bins) / sizeof(bins[0]); i++) {
+	for (size_t i = 0; bins[i]; i++) {
 		if (access(bins[i], X_OK)) {
 			int r = -errno;
 
 			snprintf(err, errlen,
-				 "[tunnel] type = wireguard needs %s (%s): install the Debian "
-				 "packages wireguard-go, wireguard-tools, iproute2 and nftables",
-				 bins[i], strerror(-r));
+				 "[tunnel] type = %s needs %s (%s): install the Debian packages %s, "
+				 "iproute2 and nftables",
+				 pg_tunnel_type_names[t->type], bins[i], strerror(-r),
+				 t->type == PG_TUNNEL_OPENVPN ? "openvpn" :
+								"wireguard-go, wireguard-tools");
 			return r;
 		}
 	}
-	if (mkdir(PG_WG_SOCK_DIR, 0755) && errno != EEXIST) {
+	if (t->type == PG_TUNNEL_WIREGUARD && mkdir(PG_WG_SOCK_DIR, 0755) && errno != EEXIST) {
 		int r = -errno;
 
 		snprintf(err, errlen, "tunnel: cannot make %s: %s", PG_WG_SOCK_DIR, strerror(-r));
@@ -86,8 +104,8 @@ static int render_sig(const struct pg_tunnel *t, const struct pg_config *cfg, ch
 		      size_t len)
 {
 	const struct pg_config_tunnel *tc = &cfg->tunnel;
-	int n = snprintf(buf, len, "%d %s %s %08x/%u mtu %u table %u killswitch %d\n", tc->type,
-			 tc->device, tc->wg_config, tc->addr, tc->prefix, tc->mtu, tc->table,
+	int n = snprintf(buf, len, "%d %s %s %s %08x/%u mtu %u table %u killswitch %d\n", tc->type,
+			 tc->device, tc->wg_config, tc->ovpn_config, tc->addr, tc->prefix, tc->mtu, tc->table,
 			 cfg->engine.tunnel_killswitch);
 	int m;
 
@@ -172,15 +190,15 @@ static void child_gone(struct pg_tunnel *t, uint64_t now, const char *how)
 	t->dev_ready = false;
 	t->st.running = false;
 	t->st.restarts++;
-	set_state(t, false, "wireguard-go ended");
+	set_state(t, false, t->type == PG_TUNNEL_OPENVPN ? "openvpn ended" : "wireguard-go ended");
 	if (now - t->started_ms >= PG_TUNNEL_STABLE_MS)
 		t->deaths = 0;
 	t->deaths++;
 	if (t->deaths > PG_TUNNEL_MAX_RESTARTS) {
 		t->gave_up = true;
-		pg_err("tunnel: wireguard-go %s after %u restarts; not starting it again until "
+		pg_err("tunnel: %s %s after %u restarts; not starting it again until "
 		       "[tunnel] changes (tunnelled hosts stay cut off)",
-		       how, PG_TUNNEL_MAX_RESTARTS);
+		       prog(t), how, PG_TUNNEL_MAX_RESTARTS);
 		return;
 	}
 	/* 1, 2, 4 ... s; from the sixth death on the ceiling (no shift past the width). */
@@ -188,7 +206,7 @@ static void child_gone(struct pg_tunnel *t, uint64_t now, const char *how)
 	if (delay > BACKOFF_MAX_MS)
 		delay = BACKOFF_MAX_MS;
 	t->next_start_ms = now + delay;
-	pg_warn("tunnel: wireguard-go %s; restart %u of %u in %u ms", how, t->deaths,
+	pg_warn("tunnel: %s %s; restart %u of %u in %u ms", prog(t), how, t->deaths,
 		PG_TUNNEL_MAX_RESTARTS, delay);
 }
 
@@ -202,7 +220,7 @@ static void child_stop(struct pg_tunnel *t)
 		return;
 	pg_child_stop(t->pid, STOP_WAIT_MS, &status);
 	pg_child_describe(status, how, sizeof(how));
-	pg_info("tunnel: wireguard-go pid %d stopped (%s)", (int)t->pid, how);
+	pg_info("tunnel: %s pid %d stopped (%s)", prog(t), (int)t->pid, how);
 	t->pid = 0;
 	t->st.pid = 0;
 	t->dev_ready = false;
@@ -211,13 +229,26 @@ static void child_stop(struct pg_tunnel *t)
 
 static void child_start(struct pg_tunnel *t, const struct pg_config *cfg, uint64_t now)
 {
-	char *argv[] = {PG_TUNNEL_WG_GO, "-f", (char *)cfg->tunnel.device, NULL};
-	char *envp[] = {pg_log_get_level() >= PG_LOG_DEBUG ? "LOG_LEVEL=verbose" : "LOG_LEVEL=error",
-			"WG_PROCESS_FOREGROUND=1", NULL};
-	pid_t pid = pg_child_spawn(argv, envp);
+	char *wg_argv[] = {PG_TUNNEL_WG_GO, "-f", (char *)cfg->tunnel.device, NULL};
+	char *wg_envp[] = {pg_log_get_level() >= PG_LOG_DEBUG ? "LOG_LEVEL=verbose" :
+								"LOG_LEVEL=error",
+			   "WG_PROCESS_FOREGROUND=1", NULL};
+	char *ovpn_argv[PG_TUNNEL_OVPN_ARGV], dir[PG_TUNNEL_PATH_MAX + 1];
+	char **argv = wg_argv, **envp = wg_envp;
+	pid_t pid;
 
+	if (t->type == PG_TUNNEL_OPENVPN) {
+		if (pg_tunnel_ovpn_argv(cfg, ovpn_argv, PG_TUNNEL_OVPN_ARGV, dir, sizeof(dir)) < 0) {
+			pg_err("tunnel: openvpn's command line does not fit");
+			t->gave_up = true;
+			return;
+		}
+		argv = ovpn_argv;
+		envp = NULL; /* nothing of passgated's environment; openvpn needs none */
+	}
+	pid = pg_child_spawn(argv, envp);
 	if (pid < 0) {
-		pg_err("tunnel: cannot start wireguard-go: %s", strerror((int)-pid));
+		pg_err("tunnel: cannot start %s: %s", prog(t), strerror((int)-pid));
 		t->next_start_ms = now + 1000;
 		return;
 	}
@@ -225,17 +256,38 @@ static void child_start(struct pg_tunnel *t, const struct pg_config *cfg, uint64
 	t->st.pid = pid;
 	t->started_ms = now;
 	t->dev_ready = false;
-	pg_info("tunnel: started pid %d: %s -f %s", (int)pid, PG_TUNNEL_WG_GO, cfg->tunnel.device);
+	if (t->type == PG_TUNNEL_OPENVPN)
+		pg_info("tunnel: started pid %d: %s --config %s --dev %s (and passgated's options)",
+			(int)pid, PG_TUNNEL_OPENVPN_BIN, cfg->tunnel.ovpn_config, cfg->tunnel.device);
+	else
+		pg_info("tunnel: started pid %d: %s -f %s", (int)pid, PG_TUNNEL_WG_GO,
+			cfg->tunnel.device);
+}
+
+/*
+ * openvpn's device: is it there and up (then 1, with its ifindex), or not
+ * yet (0)? OpenVPN makes it only once connected, which takes as long as
+ * the server does: no deadline, the tunnel is down meanwhile.
+ */
+static int ovpn_dev_ready(const struct pg_config *cfg, unsigned int *ifindex)
+{
+	bool up = false;
+
+	return !pg_tunnel_dev_state(cfg->tunnel.device, ifindex, &up) && up;
 }
 
 /* wireguard-go's socket is there: keys, peer, address, route; then the probe. */
 static void child_configure(struct pg_tunnel *t, const struct pg_config *cfg, uint64_t now)
 {
 	char sock[PG_TUNNEL_PATH_MAX];
+	unsigned int ifindex = 0;
 	int r;
 
 	snprintf(sock, sizeof(sock), "%s/%s.sock", PG_WG_SOCK_DIR, cfg->tunnel.device);
-	if (access(sock, F_OK)) {
+	if (t->type == PG_TUNNEL_OPENVPN) {
+		if (!ovpn_dev_ready(cfg, &ifindex))
+			return;
+	} else if (access(sock, F_OK)) {
 		if (now - t->started_ms < PG_TUNNEL_START_MS)
 			return;
 		pg_err("tunnel: wireguard-go made no %s within %u ms", sock, PG_TUNNEL_START_MS);
@@ -257,10 +309,15 @@ static void child_configure(struct pg_tunnel *t, const struct pg_config *cfg, ui
 		return;
 	}
 	t->dev_ready = true;
+	t->dev_ifindex = ifindex;
 	t->st.running = true;
 	t->probe_sent_ms = 0;
 	t->last_answer_ms = 0;
-	{
+	if (t->type == PG_TUNNEL_OPENVPN) {
+		pg_info("tunnel %s: openvpn's device is up (ifindex %u), routed; waiting for an "
+			"answer through it",
+			cfg->tunnel.device, ifindex);
+	} else {
 		struct in_addr a = {.s_addr = cfg->tunnel.addr};
 		char as[INET_ADDRSTRLEN];
 
@@ -270,6 +327,24 @@ static void child_configure(struct pg_tunnel *t, const struct pg_config *cfg, ui
 			cfg->tunnel.device, cfg->tunnel.wg_config, as, cfg->tunnel.prefix,
 			cfg->tunnel.mtu);
 	}
+}
+
+/*
+ * openvpn's device went away or was made anew (another ifindex: OpenVPN
+ * reopened it), taking the table's route with it: configure it again once
+ * it is back. The blackhole holds meanwhile.
+ */
+static void ovpn_dev_watch(struct pg_tunnel *t, const struct pg_config *cfg)
+{
+	unsigned int ifindex = 0;
+
+	if (ovpn_dev_ready(cfg, &ifindex) && ifindex == t->dev_ifindex)
+		return;
+	pg_warn("tunnel %s: openvpn's device is %s; routing it again when it is back",
+		cfg->tunnel.device, ifindex ? "new or down" : "gone");
+	probe_close(t);
+	t->dev_ready = false;
+	t->st.running = false;
 }
 
 static void reap(struct pg_tunnel *t, uint64_t now)
@@ -337,13 +412,24 @@ void pg_tunnel_tick(struct pg_tunnel *t, const struct pg_config *cfg, uint64_t n
 			child_start(t, cfg, now);
 		return;
 	}
+	if (t->dev_ready && t->type == PG_TUNNEL_OPENVPN)
+		ovpn_dev_watch(t, cfg);
 	if (!t->dev_ready) {
 		child_configure(t, cfg, now);
-		if (!t->dev_ready)
+		if (!t->dev_ready) {
+			/* openvpn still connecting: its address is not there, so neither is the
+			 * tunnel; after 5 s without an answer that is down as well. */
+			if (t->st.up && now - t->last_answer_ms >= PG_TUNNEL_DOWN_MS)
+				set_state(t, false, "its device is gone");
 			return;
+		}
 	}
 	probe_run(t, now);
-	t->st.have_stats = !pg_wg_uapi_get(PG_WG_SOCK_DIR, cfg->tunnel.device, &t->st.stats);
+	if (t->type == PG_TUNNEL_OPENVPN)
+		t->st.have_stats = !pg_tunnel_dev_stats(cfg->tunnel.device, &t->st.stats);
+	else
+		t->st.have_stats =
+			!pg_wg_uapi_get(PG_WG_SOCK_DIR, cfg->tunnel.device, &t->st.stats);
 	if (t->last_answer_ms && now - t->last_answer_ms < PG_TUNNEL_DOWN_MS)
 		set_state(t, true, "its peer answers through it");
 	else if (t->st.up)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tunnel.h - the router's own VPN client ([tunnel], docs/HOSTPATH.md "The
- * tunnel"): passgated runs wireguard-go on the host side as its child,
- * configures it with `wg setconf`, routes tunnelled LAN hosts into it
+ * tunnel"): passgated runs wireguard-go (configured with `wg setconf`) or
+ * openvpn (tunnel_ovpn.c) on the host side as its child, routes tunnelled LAN hosts into it
  * (tunnel_host.c), watches whether it carries traffic, and tells the
  * engines (kill switch) and the log when that changes.
  */
@@ -21,6 +21,8 @@
 #define PG_TUNNEL_WG "/usr/bin/wg"
 #define PG_TUNNEL_IP "/usr/sbin/ip"
 #define PG_TUNNEL_NFT "/usr/sbin/nft"
+#define PG_TUNNEL_OPENVPN_BIN "/usr/sbin/openvpn"
+#define PG_TUNNEL_OVPN_ARGV 16	     /* words of openvpn's command line, NULL included */
 #define PG_TUNNEL_RULE_PRIO 5182u /* the host's two policy rules: this and the next */
 #define PG_TUNNEL_TICK_MS 500
 #define PG_TUNNEL_PROBE_MS 1000	     /* a liveness query into the tunnel this often */
@@ -33,17 +35,18 @@
 /* What the status API shows (api_tunnel.c). */
 struct pg_tunnel_status {
 	bool configured;	/* [tunnel] type is not off */
-	bool running;		/* wireguard-go runs and is configured */
+	bool running;		/* the child runs and its device is configured */
 	bool up;		/* its peer answers: selected hosts go through */
 	int64_t since;		/* wall clock of the last up/down change, 0: never */
 	uint64_t changes;	/* up/down changes since start */
-	unsigned int restarts;	/* wireguard-go deaths */
+	unsigned int restarts;	/* the child's deaths */
 	pid_t pid;
 	bool have_stats;
 	struct pg_wg_stats stats;
 };
 
 struct pg_tunnel {
+	enum pg_tunnel_type type; /* fixed at start (the privilege drop) */
 	char lan_dev[16], wan_dev[16];
 	/* the engines' kill switch: called with the new state (on this thread) */
 	void (*set_up)(void *arg, bool up);
@@ -55,6 +58,7 @@ struct pg_tunnel {
 	unsigned int deaths;
 	bool gave_up;
 	bool dev_ready;		/* wg setconf, address, route done for this child */
+	unsigned int dev_ifindex; /* openvpn: the device dev_ready was for */
 	char sig[PG_TUNNEL_SIG_MAX]; /* the settings the running tunnel was built from */
 
 	/* the host's rules (tunnel_host.c) */
@@ -92,5 +96,18 @@ int pg_tunnel_nft_render(const struct pg_config *cfg, const char *lan_dev, const
 int pg_tunnel_host_setup(struct pg_tunnel *t, const struct pg_config *cfg);
 void pg_tunnel_host_teardown(struct pg_tunnel *t, bool quiet);
 int pg_tunnel_host_dev_up(const struct pg_config *cfg);
+
+/* tunnel_ovpn.c */
+/*
+ * openvpn's command line into argv (n words, NULL included), pointing into
+ * cfg and dir (dirlen bytes: filled with the config file's directory).
+ * The count of words, or -ENOSPC.
+ */
+int pg_tunnel_ovpn_argv(const struct pg_config *cfg, char **argv, size_t n, char *dir,
+			size_t dirlen);
+/* dev's ifindex and whether it is up, from /sys/class/net. 0 or -errno (-ENOENT: no dev). */
+int pg_tunnel_dev_state(const char *dev, unsigned int *ifindex, bool *up);
+/* dev's byte counters (rx: from the tunnel, tx: into it) as one peer's. 0 or -errno. */
+int pg_tunnel_dev_stats(const char *dev, struct pg_wg_stats *out);
 
 #endif /* PG_TUNNEL_H */

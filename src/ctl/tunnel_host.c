@@ -263,7 +263,10 @@ int pg_tunnel_host_dev_up(const struct pg_config *cfg)
 		char *route[] = {PG_TUNNEL_IP, "route", "replace", "default", "dev", dev, "metric",
 				 "0", "table", table, NULL};
 
-		if (run(false, setconf) || run(false, ad) || run(false, up) || run(false, route))
+		/* OpenVPN set the device's address, MTU and state itself: only the route. */
+		if (tc->type == PG_TUNNEL_OPENVPN ? run(false, route) :
+						    run(false, setconf) || run(false, ad) ||
+							    run(false, up) || run(false, route))
 			return -1;
 	}
 	/* Answers from the tunnel are forwarded to the LAN: forwarding on its device. */

@@ -98,16 +98,18 @@ static const char *const steady_calls[] = {
 
 /*
  * Starting dnsmasq and the tunnel's programs, and those programs themselves
- * (they inherit the filter): wireguard-go, wg, ip and nft make no call
- * outside the two lists (strace of each, and the router-vpn-* scenarios
- * run them under the filter).
+ * (they inherit the filter): wireguard-go, wg, ip, nft and openvpn make no
+ * call outside the two lists (strace of each, and the router-vpn-*
+ * scenarios run them under the filter). openvpn asks fstatfs() (glibc,
+ * at its start) and nothing else beyond what dnsmasq needs: an strace of a
+ * connect, a server restart (ping-restart, reconnect) and a SIGTERM.
  */
 static const char *const spawn_calls[] = {
 	"clone", "clone3", "fork", "vfork", "execve", "execveat", "setsid", "setpgid",
 	"getpgid", "getpgrp", "setgroups", "setuid", "setgid", "setresuid", "setresgid",
 	"capset", "chdir", "fchdir", "chown", "chmod", "inotify_init1", "inotify_add_watch",
 	"inotify_rm_watch", "alarm", "setitimer", "getitimer", "pause", "rt_sigsuspend",
-	"utimensat", "link", "linkat", "symlink", "rmdir", "truncate",
+	"utimensat", "link", "linkat", "symlink", "rmdir", "truncate", "fstatfs",
 };
 
 /* Append s to line at *n, leaving room for the newline. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_tunnel_conf.c - [tunnel] (conf/config_tunnel.c): defaults, what a
- * WireGuard tunnel needs, route and bypass lists into the engine's
+ * WireGuard and an OpenVPN tunnel need, openvpn's command line, route and bypass lists into the engine's
  * configuration, refusals with their line; the nftables rules rendered for
  * the host (ctl/tunnel_host.c); and the WireGuard userspace API answer and
  * probe answers (ctl/wg_uapi.c).
@@ -24,6 +24,8 @@
 
 #define TUN HEAD "[tunnel]\ntype = wireguard\nwg_config = /etc/passgate/wg.conf\n" \
 		 "address = 10.66.0.2/32\ndns = 10.66.0.1\n"
+
+#define OVPN HEAD "[tunnel]\ntype = openvpn\nconfig = /etc/passgate/vpn.ovpn\ndns = 10.8.0.1\n"
 
 static uint32_t ip(const char *s)
 {
@@ -82,11 +84,81 @@ static void test_wireguard(void **state)
 	pg_config_free(&cfg);
 }
 
+/* OpenVPN: no address (the server's to give), no WireGuard MTU rule, the same lists. */
+static void test_openvpn(void **state)
+{
+	struct pg_config cfg;
+	char err[PG_CONFIG_ERR_SIZE] = "", list[256];
+
+	(void)state;
+	assert_int_equal(parse(OVPN "route = 192.168.1.10\nmtu = 1500\n", &cfg, err), 0);
+	assert_int_equal(cfg.tunnel.type, PG_TUNNEL_OPENVPN);
+	assert_string_equal(pg_tunnel_type_names[cfg.tunnel.type], "openvpn");
+	assert_string_equal(cfg.tunnel.ovpn_config, "/etc/passgate/vpn.ovpn");
+	assert_string_equal(cfg.tunnel.wg_config, "");
+	assert_int_equal(cfg.tunnel.addr, 0);
+	assert_int_equal(cfg.tunnel.dns, ip("10.8.0.1"));
+	assert_true(cfg.engine.tunnel);
+	assert_true(cfg.engine.tunnel_killswitch);
+	pg_config_tunnel_format_list(&cfg, false, list, sizeof(list));
+	assert_string_equal(list, "192.168.1.10");
+	pg_config_free(&cfg);
+}
+
+/* The file first, passgated's options after it (where OpenVPN lets them win). */
+static void test_openvpn_argv(void **state)
+{
+	struct pg_config cfg;
+	char err[PG_CONFIG_ERR_SIZE] = "", *argv[PG_TUNNEL_OVPN_ARGV], dir[256];
+	static const char *const want[] = {
+		"/usr/sbin/openvpn", "--cd", "/etc/passgate", "--config", "/etc/passgate/vpn.ovpn", "--dev", "ovc0",
+		"--dev-type", "tun", "--route-noexec", "--persist-tun", "--disable-dco",
+		"--script-security", "1"};
+	int n;
+
+	(void)state;
+	assert_int_equal(parse(OVPN "device = ovc0\n", &cfg, err), 0);
+	n = pg_tunnel_ovpn_argv(&cfg, argv, PG_TUNNEL_OVPN_ARGV, dir, sizeof(dir));
+	assert_int_equal(n, (int)(sizeof(want) / sizeof(want[0])));
+	for (int i = 0; i < n; i++)
+		assert_string_equal(argv[i], want[i]);
+	assert_null(argv[n]);
+	assert_int_equal(pg_tunnel_ovpn_argv(&cfg, argv, (size_t)n, dir, sizeof(dir)), -ENOSPC);
+	/* the directory must fit too */
+	assert_int_equal(pg_tunnel_ovpn_argv(&cfg, argv, PG_TUNNEL_OVPN_ARGV, dir, 13), -ENOSPC);
+	pg_config_free(&cfg);
+	/* a file in / runs in / */
+	assert_int_equal(parse(HEAD "[tunnel]\ntype = openvpn\nconfig = /vpn.ovpn\ndns = 10.8.0.1\n",
+			       &cfg, err),
+			 0);
+	assert_true(pg_tunnel_ovpn_argv(&cfg, argv, PG_TUNNEL_OVPN_ARGV, dir, sizeof(dir)) > 0);
+	assert_string_equal(argv[2], "/");
+	assert_string_equal(argv[4], "/vpn.ovpn");
+	pg_config_free(&cfg);
+}
+
 static void test_refused(void **state)
 {
 	static const struct bad_case cases[] = {
-		{HEAD "[tunnel]\ntype = openvpn\n",
-		 "t.conf:10: [tunnel] type: expected off or wireguard"},
+		{HEAD "[tunnel]\ntype = ipsec\n",
+		 "t.conf:10: [tunnel] type: expected off, wireguard or openvpn"},
+		{HEAD "[tunnel]\ntype = openvpn\ndns = 10.8.0.1\n",
+		 "t.conf:9: [tunnel]: type = openvpn needs config (the file `openvpn --config` "
+		 "reads)"},
+		{OVPN "address = 10.8.0.2/24\n",
+		 "t.conf:9: [tunnel]: type = openvpn takes its address from the server (or the "
+		 "file's ifconfig): leave address out"},
+		{OVPN "wg_config = /x\n",
+		 "t.conf:9: [tunnel]: wg_config is WireGuard's; type = openvpn takes config (the "
+		 ".ovpn file)"},
+		{TUN "config = /x.ovpn\n",
+		 "t.conf:9: [tunnel]: config is the OpenVPN file (type = openvpn); WireGuard's is "
+		 "wg_config"},
+		{HEAD "[tunnel]\nconfig = client.ovpn\n",
+		 "t.conf:10: [tunnel] config: expected an absolute path"},
+		{HEAD "[tunnel]\ntype = openvpn\nconfig = /x.ovpn\n",
+		 "t.conf:9: [tunnel]: needs dns (a resolver inside the tunnel: tunnelled hosts' "
+		 "DNS goes there)"},
 		{HEAD "[tunnel]\ntype = wireguard\n",
 		 "t.conf:9: [tunnel]: type = wireguard needs wg_config (the file `wg setconf` reads)"},
 		{HEAD "[tunnel]\ntype = wireguard\nwg_config = /x\n",
@@ -180,7 +252,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_off_by_default), cmocka_unit_test(test_wireguard),
 		cmocka_unit_test(test_refused),	       cmocka_unit_test(test_nft_rules),
-		cmocka_unit_test(test_uapi),
+		cmocka_unit_test(test_uapi),	       cmocka_unit_test(test_openvpn),
+		cmocka_unit_test(test_openvpn_argv),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # tests/e2e/lib/vpnclient.sh - the router as a VPN client ([tunnel],
-# docs/HOSTPATH.md "The tunnel"): a real WireGuard server on srv1 and
-# passgated's own tunnel to it. Sourced by router-vpn-client,
+# docs/HOSTPATH.md "The tunnel"): a real WireGuard or OpenVPN server on
+# srv1 and passgated's own tunnel to it. Sourced by router-vpn-client,
 # router-vpn-killswitch and router-vpn-dns.
 #
 #   lan1 192.168.1.10 (tunnelled) ─┐                 ┌─ srv1 203.0.113.10
@@ -16,44 +16,113 @@
 # /var/run/wireguard/DEV.sock on the machine's /run: the device name
 # carries the run's suffix). srv1's server gets a private /run as in
 # lib/wireguard.sh.
+#
+# With VC_TYPE=openvpn (vc_server_start openvpn) srv1 runs an OpenVPN 2.6
+# TLS server instead (udp 1194, certificates pinned as in lib/openvpn.sh)
+# on 10.67.0.0/24: srv1 10.67.0.1, passgated's openvpn gets 10.67.0.2 from
+# the server's pool. Both servers can run at once (the services bind to all
+# of srv1's addresses).
 
 source "$E2E_DIR/lib/hostpath.sh"
 source "$E2E_DIR/lib/wireguard.sh"
 source "$E2E_DIR/lib/capture.sh"
+source "$E2E_DIR/lib/pki.sh"
 
+VC_TYPE=wireguard
 VC_NET=10.66.0.0/24
 VC_SRV=10.66.0.1	# srv1's tunnel address: the inside service and the resolver
 VC_GW=10.66.0.2		# passgated's tunnel address
 VC_PORT=51820
+VC_CHILD=wireguard-go	# passgated's child for the tunnel
 VC_INSIDE=8098		# tcpecho on srv1, bound to the tunnel address only
 VC_OUTSIDE=8099		# tcpecho on srv2: logs who it saw
 VC_NAME=inside.vpn.test	# answered by srv1's resolver only
 
-# vc_server_start - wireguard-go on srv1 (peer 1) with the inside services,
-# forwarding and masquerading the tunnel's traffic out of its eth0.
+# vc_server_start [wireguard|openvpn] - the server on srv1 with the inside
+# services, forwarding and masquerading the tunnel's traffic out of its eth0.
 vc_server_start() {
-	VC_SIF=pgvs-$SFX
+	if [[ ${1:-wireguard} == openvpn ]]; then
+		vc_ovpn_server_start
+		return
+	fi
+	VC_TYPE=wireguard VC_NET=10.66.0.0/24 VC_SRV=10.66.0.1 VC_GW=10.66.0.2 VC_PORT=51820
+	VC_CHILD=wireguard-go VC_SIF=pgvs-$SFX
 	wg_peer_start 1 "$NS_SRV1" "$VC_SIF" || return 1
 	VC_SRV_PID=$LAST_PID
 	(umask 077 && wg genkey >"$SCN_DIR/wg0.key") || { fail "wg genkey failed"; return 1; }
 	vc_server_conf || return 1
-	nsx "$NS_SRV1" sysctl -qw "net.ipv4.conf.$VC_SIF.forwarding=1" net.ipv4.conf.eth0.forwarding=1 >/dev/null
+	nsx "$NS_SRV1" sysctl -qw "net.ipv4.conf.$VC_SIF.forwarding=1" >/dev/null
+	vc_services || return 1
+	spawn inside-dns "$NS_SRV1" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv \
+		--no-hosts --listen-address="$VC_SRV" --bind-dynamic --port=53 --user=root \
+		--pid-file --log-facility=- --log-queries --address="/$VC_NAME/$VC_SRV"
+	wait_listen "$NS_SRV1" udp 53 10 || { fail "srv1's resolver did not start: $(tail -n 1 "$SCN_DIR/inside-dns.log")"; return 1; }
+}
+
+# vc_services - once per scenario: srv1 forwards and masquerades both
+# tunnels' nets out of eth0; the inside echo (all of srv1's addresses, so
+# reachable only through a tunnel at its tunnel address) and the outside one.
+vc_services() {
+	[[ ${VC_SERVICES_SCN:-} == "$SCN_DIR" ]] && return 0
+	VC_SERVICES_SCN=$SCN_DIR
+	nsx "$NS_SRV1" sysctl -qw net.ipv4.conf.eth0.forwarding=1 >/dev/null
 	scn_undo ip netns exec "$NS_SRV1" sysctl -qw net.ipv4.conf.eth0.forwarding=0
 	nsx "$NS_SRV1" nft -f - <<-EOF2 || { fail "nft on srv1 failed"; return 1; }
 		table ip pgvc {
 			chain out { type nat hook postrouting priority srcnat; policy accept;
-				oifname "eth0" ip saddr $VC_NET masquerade
+				oifname "eth0" ip saddr { 10.66.0.0/24, 10.67.0.0/24 } masquerade
 			}
 		}
 	EOF2
 	scn_undo ip netns exec "$NS_SRV1" nft delete table ip pgvc
 	spawn inside-echo "$NS_SRV1" "$PY" "$E2E_DIR/lib/tcpecho.py" server "$VC_INSIDE"
-	spawn inside-dns "$NS_SRV1" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv \
-		--no-hosts --listen-address="$VC_SRV" --bind-dynamic --port=53 --user=root \
-		--pid-file --log-facility=- --log-queries --address="/$VC_NAME/$VC_SRV"
 	spawn outside-echo "$NS_SRV2" "$PY" "$E2E_DIR/lib/tcpecho.py" server "$VC_OUTSIDE"
 	wait_listen "$NS_SRV2" tcp "$VC_OUTSIDE" 10 || { fail "the outside service did not start"; return 1; }
-	wait_listen "$NS_SRV1" udp 53 10 || { fail "srv1's resolver did not start: $(tail -n 1 "$SCN_DIR/inside-dns.log")"; return 1; }
+}
+
+# vc_ovpn_server_start - an OpenVPN TLS server on srv1 (udp 1194, device
+# pgvo-SFX, pool 10.67.0.0/24) pinning the certificate of passgated's
+# client, and a resolver on 10.67.0.1; from then on the vc_* functions
+# speak of this tunnel (VC_TYPE=openvpn).
+vc_ovpn_server_start() {
+	VC_TYPE=openvpn VC_NET=10.67.0.0/24 VC_SRV=10.67.0.1 VC_GW=10.67.0.2 VC_PORT=1194
+	VC_CHILD=openvpn VC_SIF=pgvo-$SFX
+	pki_selfsigned pgsrv1 && pki_selfsigned pgtunc || { fail "openssl could not make certificates"; return 1; }
+	cat >"$SCN_DIR/ovpn-server.conf" <<-EOF2
+		server 10.67.0.0 255.255.255.0
+		topology subnet
+		proto udp4
+		port $VC_PORT
+		dev $VC_SIF
+		dev-type tun
+		cert $RUN_DIR/pki/pgsrv1.crt
+		key $RUN_DIR/pki/pgsrv1.key
+		dh none
+		peer-fingerprint $(pki_fingerprint pgtunc)
+		keepalive 2 10
+		disable-dco
+		verb 3
+	EOF2
+	vc_services || return 1
+	vc_ovpn_server_run openvpn-srv || return 1
+	spawn inside-dns-ovpn "$NS_SRV1" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv \
+		--no-hosts --listen-address="$VC_SRV" --bind-dynamic --port=53 --user=root \
+		--pid-file --log-facility=- --log-queries --address="/$VC_NAME/$VC_SRV"
+	wait_until 10 vc_resolver_listens ||
+		{ fail "srv1's resolver on $VC_SRV did not start: $(tail -n 1 "$SCN_DIR/inside-dns-ovpn.log")"; return 1; }
+}
+
+vc_resolver_listens() {
+	[[ -n $(nsx "$NS_SRV1" ss -Hlun "src $VC_SRV and sport = :53") ]]
+}
+
+# vc_ovpn_server_run NAME - (again) srv1's openvpn; returns once it listens.
+vc_ovpn_server_run() {
+	spawn "$1" "$NS_SRV1" openvpn --config "$SCN_DIR/ovpn-server.conf"
+	VC_SRV_PID=$LAST_PID
+	wait_until 10 grep -q "Initialization Sequence Completed" "$SCN_DIR/$1.log" ||
+		{ fail "srv1's openvpn did not start: $(tail -n 1 "$SCN_DIR/$1.log")"; return 1; }
+	nsx "$NS_SRV1" sysctl -qw "net.ipv4.conf.$VC_SIF.forwarding=1" >/dev/null
 }
 
 # vc_server_conf - (again) the server's key, peer and address: after a
@@ -66,9 +135,30 @@ vc_server_conf() {
 	ip -n "$NS_SRV1" link set "$VC_SIF" up
 }
 
-# vc_gateway ROUTE BYPASS [KILLSWITCH] - passgated with a [tunnel] to srv1.
+# vc_gateway ROUTE BYPASS [KILLSWITCH] - passgated with a [tunnel] to srv1
+# (of VC_TYPE).
 vc_gateway() {
 	VC_DEV=pgtun$SFX
+	if [[ $VC_TYPE == openvpn ]]; then
+		# A provider's client file, as users get them: no dev (passgated names
+		# it), its certificate and key beside it by relative names (--cd).
+		cp "$RUN_DIR/pki/pgtunc.crt" "$RUN_DIR/pki/pgtunc.key" "$SCN_DIR/"
+		cat >"$SCN_DIR/tunnel.ovpn" <<-EOF2
+			client
+			proto udp4
+			remote $SRV1_IP $VC_PORT
+			nobind
+			cert pgtunc.crt
+			key pgtunc.key
+			peer-fingerprint $(pki_fingerprint pgsrv1)
+			connect-retry 1
+			verb 3
+		EOF2
+		hp_restart "$(printf '[tunnel]\ntype = openvpn\ndevice = %s\nconfig = %s\ndns = %s\nroute = %s\nbypass = %s\nkillswitch = %s\n' \
+			"$VC_DEV" "$SCN_DIR/tunnel.ovpn" "$VC_SRV" "$1" "$2" "${3:-on}")${VC_EXTRA:+
+$VC_EXTRA}" || return 1
+		return 0
+	fi
 	umask 077
 	cat >"$SCN_DIR/tunnel.conf" <<-EOF2
 		[Interface]
@@ -142,7 +232,7 @@ vc_debug() {
 		nsx "$NS_GW" ip rule; nsx "$NS_GW" ip route show table all | grep -v local
 		nsx "$NS_GW" nft list ruleset; nsx "$NS_GW" sysctl -a 2>/dev/null | grep -E "forwarding|rp_filter|ip_forward"
 		nsx "$NS_GW" ip -s link; nsx "$NS_GW" nstat -az | grep -vE " 0 +0.0$"
-		wgx 1 "$NS_SRV1" show
+		[[ $VC_TYPE == wireguard ]] && wgx 1 "$NS_SRV1" show
 	} >"$SCN_DIR/debug.txt" 2>&1
 }
 
@@ -168,13 +258,18 @@ print(socket.inet_ntoa(a[-4:]))
 ' "$2" "$3" 2>/dev/null
 }
 
-# vc_server_stop / vc_server_again - srv1's WireGuard server goes away and
-# comes back with the same key and peer (what a provider's restart looks like).
+# vc_server_stop / vc_server_again - srv1's WireGuard (or OpenVPN) server
+# goes away and comes back with the same key and peer (what a provider's
+# restart looks like).
 vc_server_stop() {
 	stop_pid "$VC_SRV_PID"
 }
 
 vc_server_again() {
+	if [[ $VC_TYPE == openvpn ]]; then
+		vc_ovpn_server_run openvpn-srv-again
+		return
+	fi
 	spawn wireguard-go-1-again "$NS_SRV1" sh -c \
 		'mount --bind "$1" /run && LOG_LEVEL=verbose exec wireguard-go -f "$2"' \
 		sh "$SCN_DIR/run1" "$VC_SIF"
@@ -193,7 +288,7 @@ vc_wan_capture() {
 }
 
 # vc_wan_verdict NAME - after capture_stop: "TUNNEL CLEAR", the packets to
-# srv1's WireGuard port (the tunnel, which must be there: the capture saw
+# srv1's WireGuard (or OpenVPN) port (the tunnel, which must be there: the capture saw
 # the traffic) and all others (in the clear).
 vc_wan_verdict() {
 	echo "$(capture_count "$1" "udp and dst host $SRV1_IP and dst port $VC_PORT")" \
