@@ -294,3 +294,25 @@ vc_wan_verdict() {
 	echo "$(capture_count "$1" "udp and dst host $SRV1_IP and dst port $VC_PORT")" \
 		"$(capture_count "$1" "not (udp and dst host $SRV1_IP and dst port $VC_PORT)")"
 }
+
+# vc_mtu_check CAPTURE - the tunnel's MTU reaches lan1: the SYN in CAPTURE
+# (taken at srv1's tunnel device) carries an MSS of at most the tunnel's
+# MTU - 40, and a ping from lan1 with DF and 1500 bytes is answered
+# "fragmentation needed" with the tunnel's MTU, which lan1's route to the
+# server then holds (docs/HOSTPATH.md "MTU").
+vc_mtu_check() {
+	local mtu mss out
+	mtu=$(nsx "$NS_GW" cat "/sys/class/net/$VC_DEV/mtu" 2>/dev/null)
+	[[ $mtu =~ ^[0-9]+$ ]] || { fail "$VC_TYPE: no MTU for $VC_DEV on the gateway"; return 1; }
+	mss=$(capture_read "$1" | sed -n 's/.*mss \([0-9]*\).*/\1/p' | head -n 1)
+	[[ -n $mss ]] || { fail "$VC_TYPE: srv1 saw no SYN of lan1's with an MSS ($(capture_count "$1") packets)"; return 1; }
+	((mss <= mtu - 40)) ||
+		{ fail "$VC_TYPE: lan1's SYN reached srv1 with MSS $mss, above the tunnel's $((mtu - 40)) (MTU $mtu)"; return 1; }
+	scn_undo ip netns exec "${NS_LAN[0]}" ip route flush cache
+	out=$(tnsx 10 "${NS_LAN[0]}" ping -n -M do -s $((1500 - 28)) -c 2 -i 0.3 -W 1 "$VC_SRV" 2>&1)
+	grep -qE "mtu ?= ?$mtu\b" <<<"$out" ||
+		{ fail "$VC_TYPE: lan1's 1500-byte ping with DF into the tunnel (MTU $mtu) got no 'fragmentation needed' for $mtu: $(tail -n 3 <<<"$out" | tr '\n' ' ')"; return 1; }
+	nsx "${NS_LAN[0]}" ip route get "$VC_SRV" | grep -q "mtu $mtu" ||
+		{ fail "$VC_TYPE: lan1's route to $VC_SRV did not learn mtu $mtu: $(nsx "${NS_LAN[0]}" ip route get "$VC_SRV" | tr '\n' ' ')"; return 1; }
+	note "$VC_TYPE: lan1's SYN at srv1 with MSS $mss (tunnel MTU $mtu); a 1500-byte DF ping answered: $(grep -m1 -oE '[^:]*mtu ?= ?[0-9]+\)?' <<<"$out")"
+}

@@ -93,10 +93,13 @@ hr_run() {
 	note "A synced $(elapsed_ms "$t_back") ms after its restart"
 	hf_role "$PG_SOCK" backup ||
 		{ fail "A took over before it could be checked as backup (role $(hf_role_of "$PG_SOCK"))"; return; }
-	(($(hs_status "$HS_SB_SOCK" 'd["sync"]["bulks"]') > bulks_b)) ||
-		{ fail "B sent no bulk when A returned (bulks $bulks_b)"; return; }
+	# B, primary since the takeover, sent a bulk: the one it began then
+	# (resent until acknowledged, so a quick return takes that one) or a
+	# new one A asked for. A's counters began with its restart: a resync
+	# there is a whole bulk applied since.
+	((bulks_b >= 1)) || { fail "B, primary, sent no bulk (bulks $bulks_b)"; return; }
 	(($(hs_status "$PG_SOCK" 'd["sync"]["resyncs"]') >= 1)) ||
-		{ fail "A took no bulk"; return; }
+		{ fail "A took no bulk after its restart"; return; }
 	missing=$(comm -23 "$SCN_DIR/flows-A.txt" <(hs_flows "$PG_SOCK"))
 	[[ -z $missing ]] || { fail "A, back as backup, lacks or remapped flows: ${missing//$'\n'/; }"; return; }
 	hf_role "$PG_SOCK" backup ||

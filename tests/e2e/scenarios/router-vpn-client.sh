@@ -14,6 +14,10 @@
 #    (203.0.113.10), never the gateway's public one. A capture on the WAN
 #    meanwhile holds no packet to srv2's service from the public address:
 #    nothing of lan1's left in the clear.
+# 2b. (WireGuard) the tunnel's MTU: lan1's SYN reached srv1 with its MSS
+#    clamped to the tunnel's MTU - 40, and a 1500-byte ping with DF is
+#    answered "fragmentation needed" with the tunnel's MTU, which lan1's
+#    route then holds.
 # 3. lan2 reaches srv2's outside service, which sees the public address.
 # 4. lan3's own WireGuard session to srv2 (passthrough, NATed by
 #    passgated) answers pings while lan1 talks through the router's tunnel,
@@ -49,9 +53,12 @@ vc_round() {
 	vc_wait_up 20 || { vc_debug; fail "$t: the tunnel did not come up within 20 s (state $(vc_state))"; return; }
 	[[ $(vc_state type) == "$t" ]] || { fail "$t: the API says type '$(vc_state type)'"; return; }
 
-	# 2. lan1 through the tunnel, watched on the WAN.
+	# 2. lan1 through the tunnel, watched on the WAN (and its SYN at srv1's
+	#    end of the tunnel, for step 2b).
 	vc_wan_capture "wan-$t" || return
+	capture_start "syn-$t" "$NS_SRV1" "$VC_SIF" "tcp[tcpflags] & tcp-syn != 0 and dst port $VC_INSIDE" || return
 	seen=$(vc_seen "${NS_LAN[0]}" "$VC_SRV" "$VC_INSIDE")
+	capture_stop "syn-$t"
 	vc_debug
 	[[ $seen == "$VC_GW:"* ]] || { fail "$t: lan1 -> inside service $VC_SRV:$VC_INSIDE: seen '${seen:-no answer}', expected the tunnel address $VC_GW"; return; }
 	seen=$(vc_seen "${NS_LAN[0]}" "$SRV2_IP" "$VC_OUTSIDE")
@@ -66,6 +73,10 @@ vc_round() {
 	[[ $rx =~ ^[0-9]+$ && $tx =~ ^[0-9]+$ ]] && ((rx > 0 && tx > 0)) ||
 		{ fail "$t: the API's tunnel bytes are rx '$rx' tx '$tx' after traffic through it"; return; }
 	note "$t: lan1: inside service saw $VC_GW, outside service saw $seen; WAN capture: $tun tunnel packets, 0 others; API bytes rx $rx tx $tx"
+
+	# 2b. The tunnel's MTU reaches lan1 (WireGuard's device is 1420; the
+	#     OpenVPN one is 1500 with OpenVPN's own mssfix inside).
+	[[ $t == wireguard ]] && { vc_mtu_check "syn-$t" || return; }
 
 	# 3. lan2 is not tunnelled.
 	seen=$(vc_seen "${NS_LAN[1]}" "$SRV2_IP" "$VC_OUTSIDE")
