@@ -898,15 +898,15 @@ static int pptp_sync_save(const struct pg_engine *e, const struct pg_flow *f, ui
 	for (int d = 0; d < 2; d++) {
 		const struct pptp_stream *s = &c->dir[d];
 
-		pg_sync_put32(b + off, s->next_seq);
-		pg_sync_put16(b + off + 4, s->msg_off);
-		pg_sync_put16(b + off + 6, s->msg_len);
+		pg_put_be32(b + off, s->next_seq);
+		pg_put_be16(b + off + 4, s->msg_off);
+		pg_put_be16(b + off + 6, s->msg_len);
 		b[off + 8] = s->msg_type;
 		memcpy(b + off + 9, s->hdr, PPTP_HDR_KEEP);
 		b[off + 9 + PPTP_HDR_KEEP] = s->log_next;
 		b[off + 10 + PPTP_HDR_KEEP] = s->log_used;
 		for (unsigned int i = 0; i < PPTP_LOG; i++) {
-			pg_sync_put32(b + off + 11 + PPTP_HDR_KEEP + i * 5, s->log[i].seq);
+			pg_put_be32(b + off + 11 + PPTP_HDR_KEEP + i * 5, s->log[i].seq);
 			b[off + 15 + PPTP_HDR_KEEP + i * 5] = s->log[i].val;
 		}
 		off += SYNC_STREAM_LEN;
@@ -936,7 +936,7 @@ static int pptp_sync_save(const struct pg_engine *e, const struct pg_flow *f, ui
 /* Are the saved stream fields ones pptp_packet() can take up? */
 static bool sync_stream_ok(const uint8_t *b)
 {
-	uint16_t off = pg_sync_get16(b + 4), mlen = pg_sync_get16(b + 6);
+	uint16_t off = pg_be16(b + 4), mlen = pg_be16(b + 6);
 
 	return b[8] <= PPTP_MSG_MAX && mlen <= 220 && off <= mlen &&
 	       b[9 + PPTP_HDR_KEEP] < PPTP_LOG && b[10 + PPTP_HDR_KEEP] <= PPTP_LOG;
@@ -1018,15 +1018,15 @@ static int pptp_sync_restore(struct pg_engine *e, struct pg_flow *f, const uint8
 	for (int d = 0; d < 2; d++, off += SYNC_STREAM_LEN) {
 		struct pptp_stream *s = &c->dir[d];
 
-		s->next_seq = pg_sync_get32(b + off);
-		s->msg_off = pg_sync_get16(b + off + 4);
-		s->msg_len = pg_sync_get16(b + off + 6);
+		s->next_seq = pg_be32(b + off);
+		s->msg_off = pg_be16(b + off + 4);
+		s->msg_len = pg_be16(b + off + 6);
 		s->msg_type = b[off + 8];
 		memcpy(s->hdr, b + off + 9, PPTP_HDR_KEEP);
 		s->log_next = b[off + 9 + PPTP_HDR_KEEP];
 		s->log_used = b[off + 10 + PPTP_HDR_KEEP];
 		for (unsigned int i = 0; i < PPTP_LOG; i++) {
-			s->log[i].seq = pg_sync_get32(b + off + 11 + PPTP_HDR_KEEP + i * 5);
+			s->log[i].seq = pg_be32(b + off + 11 + PPTP_HDR_KEEP + i * 5);
 			s->log[i].val = b[off + 15 + PPTP_HDR_KEEP + i * 5];
 		}
 	}

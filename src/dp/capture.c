@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "dp/capture.h"
+#include "util/wire.h"
 
 #define ETH_HLEN 14
 #define SLL2_HLEN 20
@@ -66,18 +67,6 @@ static const struct {
 };
 
 #define REC_ALIGN(n) (((n) + 7u) & ~(size_t)7u)
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
 
 /* in with the shorthand words replaced; false when nothing was or it does not fit. */
 static bool expand(const char *in, char *out, size_t outlen)
@@ -313,13 +302,13 @@ static uint32_t to_sll2(const struct pg_capture *c, unsigned int side, enum pg_c
 		type = memcmp(frame, "\xff\xff\xff\xff\xff\xff", 6) ? PKT_MULTICAST
 								     : PKT_BROADCAST;
 	memcpy(out, frame + 12, 2); /* EtherType, already network order */
-	put16(out + 2, 0);
-	put32(out + 4, c->ifindex[side & 1]);
-	put16(out + 8, ARPHRD_ETHER_);
+	pg_put_be16(out + 2, 0);
+	pg_put_be32(out + 4, c->ifindex[side & 1]);
+	pg_put_be16(out + 8, ARPHRD_ETHER_);
 	out[10] = type;
 	out[11] = 6;
 	memcpy(out + 12, frame + 6, 6); /* the sender's address */
-	put16(out + 18, 0);
+	pg_put_be16(out + 18, 0);
 	memcpy(out + SLL2_HLEN, frame + ETH_HLEN, len - ETH_HLEN);
 	return len - ETH_HLEN + SLL2_HLEN;
 }

@@ -150,8 +150,8 @@ static void put_key(uint8_t *p, const struct pg_key *k)
 
 static void put64(uint8_t *p, uint64_t v)
 {
-	pg_sync_put32(p, (uint32_t)(v >> 32));
-	pg_sync_put32(p + 4, (uint32_t)v);
+	pg_put_be32(p, (uint32_t)(v >> 32));
+	pg_put_be32(p + 4, (uint32_t)v);
 }
 
 void pg_sync_flow_encode(const struct pg_engine *e, const struct pg_flow *f, uint32_t now_s,
@@ -172,9 +172,9 @@ void pg_sync_flow_encode(const struct pg_engine *e, const struct pg_flow *f, uin
 	b[30] = f->tcp_state;
 	b[31] = f->alg;
 	/* A hairpin flow's alg_state is its WAN remote, sent as in_addr. */
-	pg_sync_put32(b + 32, (f->flags & PG_FLOW_HAIRPIN) ? 0 : f->alg_state);
-	pg_sync_put32(b + 36, due > now_s ? due - now_s : 0);
-	pg_sync_put32(b + 40, now_s > f->created ? now_s - f->created : 0);
+	pg_put_be32(b + 32, (f->flags & PG_FLOW_HAIRPIN) ? 0 : f->alg_state);
+	pg_put_be32(b + 36, due > now_s ? due - now_s : 0);
+	pg_put_be32(b + 40, now_s > f->created ? now_s - f->created : 0);
 	if (map != PG_NONE) {
 		const struct pg_mapping *m = &e->mappings[map];
 
@@ -185,8 +185,8 @@ void pg_sync_flow_encode(const struct pg_engine *e, const struct pg_flow *f, uin
 		memcpy(b + 54, &m->key[1].pa, 2);
 	}
 	b[46] = f->has_permit;
-	pg_sync_put32(b + 56, f->pkts[PG_DIR_OUT]);
-	pg_sync_put32(b + 60, f->pkts[PG_DIR_IN]);
+	pg_put_be32(b + 56, f->pkts[PG_DIR_OUT]);
+	pg_put_be32(b + 60, f->pkts[PG_DIR_IN]);
 	put64(b + 64, pg_flow_bytes(f, PG_DIR_OUT));
 	put64(b + 72, pg_flow_bytes(f, PG_DIR_IN));
 	/* b[80..81]: helper length, 0 here; the caller appends helper state */
@@ -210,11 +210,11 @@ static size_t put_flow(struct pg_engine *e, const struct pg_flow *f, uint32_t no
 		if (h < 0)
 			return 0;
 	}
-	pg_sync_put16(buf + PG_SYNC_REC_HDR + 80, (uint16_t)h);
+	pg_put_be16(buf + PG_SYNC_REC_HDR + 80, (uint16_t)h);
 	n += (size_t)h;
 	buf[0] = PG_SYNC_REC_FLOW;
 	buf[1] = 0;
-	pg_sync_put16(buf + 2, (uint16_t)(n - PG_SYNC_REC_HDR));
+	pg_put_be16(buf + 2, (uint16_t)(n - PG_SYNC_REC_HDR));
 	return n;
 }
 
@@ -224,7 +224,7 @@ static size_t put_gone(const struct pg_key *k, uint8_t *buf, size_t cap)
 		return 0;
 	buf[0] = PG_SYNC_REC_GONE;
 	buf[1] = 0;
-	pg_sync_put16(buf + 2, PG_SYNC_GONE_LEN);
+	pg_put_be16(buf + 2, PG_SYNC_GONE_LEN);
 	put_key(buf + PG_SYNC_REC_HDR, k);
 	return PG_SYNC_REC_HDR + PG_SYNC_GONE_LEN;
 }

@@ -35,7 +35,7 @@ static void get_key(const uint8_t *p, struct pg_key *k)
 
 static uint64_t get64(const uint8_t *p)
 {
-	return (uint64_t)pg_sync_get32(p) << 32 | pg_sync_get32(p + 4);
+	return (uint64_t)pg_be32(p) << 32 | pg_be32(p + 4);
 }
 
 int pg_sync_flow_decode(const uint8_t *b, size_t len, struct pg_sync_flow *r)
@@ -53,20 +53,20 @@ int pg_sync_flow_decode(const uint8_t *b, size_t len, struct pg_sync_flow *r)
 	memcpy(&r->lan_port, b + 28, 2);
 	r->tcp_state = b[30];
 	r->alg = b[31];
-	r->alg_state = pg_sync_get32(b + 32);
-	r->remaining = pg_sync_get32(b + 36);
-	r->age = pg_sync_get32(b + 40);
+	r->alg_state = pg_be32(b + 32);
+	r->remaining = pg_be32(b + 36);
+	r->age = pg_be32(b + 40);
 	r->has_map = b[44];
 	r->map_hairpin = b[45];
 	r->has_permit = b[46];
 	memcpy(&r->map_lan, b + 48, 4);
 	memcpy(&r->map_lan_port, b + 52, 2);
 	memcpy(&r->map_pub, b + 54, 2);
-	r->pkts[PG_DIR_OUT] = pg_sync_get32(b + 56);
-	r->pkts[PG_DIR_IN] = pg_sync_get32(b + 60);
+	r->pkts[PG_DIR_OUT] = pg_be32(b + 56);
+	r->pkts[PG_DIR_IN] = pg_be32(b + 60);
 	r->bytes[PG_DIR_OUT] = get64(b + 64);
 	r->bytes[PG_DIR_IN] = get64(b + 72);
-	r->helper_len = pg_sync_get16(b + 80);
+	r->helper_len = pg_be16(b + 80);
 	r->helper = b + PG_SYNC_FLOW_LEN;
 	if (PG_SYNC_FLOW_LEN + (size_t)r->helper_len != len)
 		return -1; /* the helper length disagrees with the record's */
@@ -308,7 +308,7 @@ int pg_sync_import(struct pg_engine *e, const uint8_t *buf, size_t len, uint64_t
 
 		if (len - off < PG_SYNC_REC_HDR)
 			return -EINVAL; /* a header cut short */
-		body = pg_sync_get16(rec + 2);
+		body = pg_be16(rec + 2);
 		if (rec[1] != 0 || len - off - PG_SYNC_REC_HDR < body)
 			return -EINVAL; /* reserved bits set, or a body longer than what is left */
 		switch (rec[0]) {
@@ -339,9 +339,9 @@ int pg_sync_import_set(struct pg_engines *set, const uint8_t *buf, size_t len, u
 		size_t n;
 
 		if (len - off < PG_SYNC_REC_HDR ||
-		    len - off - PG_SYNC_REC_HDR < pg_sync_get16(buf + off + 2))
+		    len - off - PG_SYNC_REC_HDR < pg_be16(buf + off + 2))
 			return -EINVAL;
-		n = PG_SYNC_REC_HDR + pg_sync_get16(buf + off + 2);
+		n = PG_SYNC_REC_HDR + pg_be16(buf + off + 2);
 		/* The remote is the LAN key's destination, where a packet would be steered. */
 		if (n >= PG_SYNC_REC_HDR + 8)
 			memcpy(hdr + 16, buf + off + PG_SYNC_REC_HDR + 4, 4);

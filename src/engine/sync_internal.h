@@ -9,6 +9,7 @@
 
 #include "engine/engine_internal.h"
 #include "engine/sync.h"
+#include "util/wire.h"
 
 /* A flow record's body, decoded (struct pg_flow's fields, times relative). */
 struct pg_sync_flow {
@@ -49,27 +50,5 @@ struct pg_flow *pg_sync_flow_make(struct pg_engine *e, const struct pg_sync_flow
 /* The record's own keys for r on engine e. */
 void pg_sync_flow_keys(const struct pg_engine *e, const struct pg_sync_flow *r, struct pg_key *out,
 		       struct pg_key *in);
-
-static inline void pg_sync_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void pg_sync_put32(uint8_t *p, uint32_t v)
-{
-	pg_sync_put16(p, (uint16_t)(v >> 16));
-	pg_sync_put16(p + 2, (uint16_t)v);
-}
-
-static inline uint16_t pg_sync_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t pg_sync_get32(const uint8_t *p)
-{
-	return (uint32_t)pg_sync_get16(p) << 16 | pg_sync_get16(p + 2);
-}
 
 #endif /* PG_ENGINE_SYNC_INTERNAL_H */

@@ -9,19 +9,9 @@
 
 #include "l2/arp.h"
 #include "l2/l2_counters.h"
+#include "util/wire.h"
 
 #define ARP_HTYPE_ETHER 1
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 int pg_arp_parse(const uint8_t *body, size_t len, struct pg_arp *a)
 {
@@ -31,10 +21,10 @@ int pg_arp_parse(const uint8_t *body, size_t len, struct pg_arp *a)
 	if (len < PG_ARP_LEN)
 		return PG_L2_CNT_DROP_ARP_MALFORMED;
 	/* Another hardware or protocol type, or lengths that do not fit them. */
-	if (get16(body) != ARP_HTYPE_ETHER || get16(body + 2) != PG_ETH_P_IP ||
+	if (pg_be16(body) != ARP_HTYPE_ETHER || pg_be16(body + 2) != PG_ETH_P_IP ||
 		body[4] != PG_ETH_ALEN || body[5] != 4)
 		return PG_L2_CNT_DROP_ARP_UNSUPPORTED;
-	op = get16(body + 6);
+	op = pg_be16(body + 6);
 	if (op != PG_ARP_OP_REQUEST && op != PG_ARP_OP_REPLY)
 		return PG_L2_CNT_DROP_ARP_UNSUPPORTED; /* RARP, InARP, ... */
 	a->op = op;
@@ -56,11 +46,11 @@ size_t pg_arp_build(uint8_t *frame, size_t cap, const uint8_t eth_dst[PG_ETH_ALE
 	if (cap < PG_ETH_ZLEN)
 		return 0;
 	pg_eth_write(frame, eth_dst, a->sha, PG_ETH_P_ARP);
-	put16(b, ARP_HTYPE_ETHER);
-	put16(b + 2, PG_ETH_P_IP);
+	pg_put_be16(b, ARP_HTYPE_ETHER);
+	pg_put_be16(b + 2, PG_ETH_P_IP);
 	b[4] = PG_ETH_ALEN;
 	b[5] = 4;
-	put16(b + 6, a->op);
+	pg_put_be16(b + 6, a->op);
 	memcpy(b + 8, a->sha, PG_ETH_ALEN);
 	memcpy(b + 14, &a->spa, 4);
 	memcpy(b + 18, a->tha, PG_ETH_ALEN);

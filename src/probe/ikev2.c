@@ -14,29 +14,13 @@
 #include <string.h>
 
 #include "probe/ikev2.h"
+#include "util/wire.h"
 
 #define NP_NONE 0
 #define NP_SA 33
 #define NP_KE 34
 #define NP_NONCE 40
 #define NP_NOTIFY 41
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 /**
  * pg_ike_nat_hash() - a NAT detection hash (addresses host order).
@@ -48,8 +32,8 @@ void pg_ike_nat_hash(const uint8_t spi_i[8], const uint8_t spi_r[8], uint32_t ad
 
 	memcpy(in, spi_i, 8);
 	memcpy(in + 8, spi_r, 8);
-	put32(in + 16, addr);
-	put16(in + 20, port);
+	pg_put_be32(in + 16, addr);
+	pg_put_be16(in + 20, port);
 	pg_sha1(in, sizeof(in), out);
 }
 
@@ -121,25 +105,25 @@ size_t pg_ike_sa_init(uint8_t *buf, size_t len, const uint8_t spi_i[8], uint16_t
 
 		buf[n] = i + 1 < nt ? 3 : 0;
 		buf[n + 1] = 0;
-		put16(buf + n + 2, (uint16_t)tl);
+		pg_put_be16(buf + n + 2, (uint16_t)tl);
 		buf[n + 4] = offer[i].type;
 		buf[n + 5] = 0;
-		put16(buf + n + 6, offer[i].id);
+		pg_put_be16(buf + n + 6, offer[i].id);
 		if (offer[i].keylen) {
-			put16(buf + n + 8, 0x800e);	/* key length, TV format */
-			put16(buf + n + 10, offer[i].keylen);
+			pg_put_be16(buf + n + 8, 0x800e);	/* key length, TV format */
+			pg_put_be16(buf + n + 10, offer[i].keylen);
 		}
 		n += tl;
 	}
-	put16(buf + prop + 2, (uint16_t)(n - prop));
-	put16(buf + 28 + 2, (uint16_t)(n - 28));
+	pg_put_be16(buf + prop + 2, (uint16_t)(n - prop));
+	pg_put_be16(buf + 28 + 2, (uint16_t)(n - 28));
 
 	/* KE payload. */
 	buf[n] = NP_NONCE;
 	buf[n + 1] = 0;
-	put16(buf + n + 2, (uint16_t)(8 + kl));
-	put16(buf + n + 4, group);
-	put16(buf + n + 6, 0);
+	pg_put_be16(buf + n + 2, (uint16_t)(8 + kl));
+	pg_put_be16(buf + n + 4, group);
+	pg_put_be16(buf + n + 6, 0);
 	fill_random(buf + n + 8, kl);
 	if (group == 14)
 		buf[n + 8] &= 0x7f;	/* below the prime */
@@ -148,7 +132,7 @@ size_t pg_ike_sa_init(uint8_t *buf, size_t len, const uint8_t spi_i[8], uint16_t
 	/* Nonce payload. */
 	buf[n] = NP_NOTIFY;
 	buf[n + 1] = 0;
-	put16(buf + n + 2, 4 + 32);
+	pg_put_be16(buf + n + 2, 4 + 32);
 	fill_random(buf + n + 4, 32);
 	n += 4 + 32;
 
@@ -156,17 +140,17 @@ size_t pg_ike_sa_init(uint8_t *buf, size_t len, const uint8_t spi_i[8], uint16_t
 	for (i = 0; i < 2; i++) {
 		buf[n] = i == 0 ? NP_NOTIFY : NP_NONE;
 		buf[n + 1] = 0;
-		put16(buf + n + 2, 8 + PG_SHA1_LEN);
+		pg_put_be16(buf + n + 2, 8 + PG_SHA1_LEN);
 		buf[n + 4] = 0;		/* protocol: none */
 		buf[n + 5] = 0;		/* SPI size */
-		put16(buf + n + 6, i == 0 ? PG_IKE_NAT_SRC : PG_IKE_NAT_DST);
+		pg_put_be16(buf + n + 6, i == 0 ? PG_IKE_NAT_SRC : PG_IKE_NAT_DST);
 		if (i == 0)
 			pg_ike_nat_hash(spi_i, zero, src, sport, buf + n + 8);
 		else
 			pg_ike_nat_hash(spi_i, zero, dst, dport, buf + n + 8);
 		n += 8 + PG_SHA1_LEN;
 	}
-	put32(buf + 24, (uint32_t)n);
+	pg_put_be32(buf + 24, (uint32_t)n);
 	return n;
 }
 
@@ -194,13 +178,13 @@ int pg_ike_parse(const uint8_t *buf, size_t len, const uint8_t spi_i[8], struct 
 
 		if (n + 4 > total)
 			return -1;
-		pl = get16(buf + n + 2);
+		pl = pg_be16(buf + n + 2);
 		if (pl < 4 || n + pl > total)
 			return -1;
 		if (np == NP_NOTIFY && pl >= 8) {
 			const uint8_t *d = buf + n + 8 + buf[n + 5];
 			size_t dl = pl - 8 - buf[n + 5];
-			uint16_t type = get16(buf + n + 6);
+			uint16_t type = pg_be16(buf + n + 6);
 
 			if (8 + (size_t)buf[n + 5] > pl)
 				return -1;
@@ -215,7 +199,7 @@ int pg_ike_parse(const uint8_t *buf, size_t len, const uint8_t spi_i[8], struct 
 			} else if (type < 16384 && !a->error) {
 				a->error = type;
 				if (type == PG_IKE_INVALID_KE && dl == 2)
-					a->want_group = get16(d);
+					a->want_group = pg_be16(d);
 			}
 		}
 		np = buf[n];

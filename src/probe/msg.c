@@ -7,30 +7,7 @@
 #include <string.h>
 
 #include "probe/msg.h"
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
+#include "util/wire.h"
 
 /**
  * pg_msg_encode() - write a control message.
@@ -40,17 +17,17 @@ size_t pg_msg_encode(const struct pg_msg *m, uint8_t *buf, size_t len)
 {
 	if (len < PG_MSG_LEN)
 		return 0;
-	put32(buf, PG_MSG_MAGIC);
+	pg_put_be32(buf, PG_MSG_MAGIC);
 	buf[4] = PG_MSG_VERSION;
 	buf[5] = m->type;
 	buf[6] = m->flags;
 	buf[7] = m->delay;
-	put32(buf + 8, m->token);
-	put32(buf + 12, m->addr);
-	put16(buf + 16, m->port);
-	put16(buf + 18, m->aux);
-	put32(buf + 20, m->value);
-	put32(buf + 24, m->alt);
+	pg_put_be32(buf + 8, m->token);
+	pg_put_be32(buf + 12, m->addr);
+	pg_put_be16(buf + 16, m->port);
+	pg_put_be16(buf + 18, m->aux);
+	pg_put_be32(buf + 20, m->value);
+	pg_put_be32(buf + 24, m->alt);
 	return PG_MSG_LEN;
 }
 
@@ -63,19 +40,19 @@ int pg_msg_decode(const uint8_t *buf, size_t len, struct pg_msg *m)
 {
 	if (len < PG_MSG_LEN)
 		return -1;
-	if (get32(buf) != PG_MSG_MAGIC || buf[4] != PG_MSG_VERSION)
+	if (pg_be32(buf) != PG_MSG_MAGIC || buf[4] != PG_MSG_VERSION)
 		return -1;
 	if (buf[5] < PG_MSG_ECHO || buf[5] > PG_MSG_MSS)
 		return -1;
 	m->type = buf[5];
 	m->flags = buf[6];
 	m->delay = buf[7];
-	m->token = get32(buf + 8);
-	m->addr = get32(buf + 12);
-	m->port = get16(buf + 16);
-	m->aux = get16(buf + 18);
-	m->value = get32(buf + 20);
-	m->alt = get32(buf + 24);
+	m->token = pg_be32(buf + 8);
+	m->addr = pg_be32(buf + 12);
+	m->port = pg_be16(buf + 16);
+	m->aux = pg_be16(buf + 18);
+	m->value = pg_be32(buf + 20);
+	m->alt = pg_be32(buf + 24);
 	return 0;
 }
 
@@ -83,10 +60,10 @@ int pg_msg_decode(const uint8_t *buf, size_t len, struct pg_msg *m)
 static void pptp_head(uint8_t *buf, size_t len, int ctrl_type)
 {
 	memset(buf, 0, len);
-	put16(buf, (uint16_t)len);
-	put16(buf + 2, 1);		/* control message */
-	put32(buf + 4, PG_PPTP_MAGIC);
-	put16(buf + 8, (uint16_t)ctrl_type);
+	pg_put_be16(buf, (uint16_t)len);
+	pg_put_be16(buf + 2, 1);		/* control message */
+	pg_put_be32(buf + 4, PG_PPTP_MAGIC);
+	pg_put_be16(buf + 8, (uint16_t)ctrl_type);
 }
 
 /**
@@ -99,13 +76,13 @@ size_t pg_pptp_sccr(uint8_t *buf, size_t len, int ctrl_type)
 	if (len < PG_PPTP_SCCR_LEN)
 		return 0;
 	pptp_head(buf, PG_PPTP_SCCR_LEN, ctrl_type);
-	put16(buf + 12, 0x0100);	/* protocol version 1.0 */
+	pg_put_be16(buf + 12, 0x0100);	/* protocol version 1.0 */
 	if (ctrl_type == PG_PPTP_SCCRP)
 		buf[14] = 1;		/* result: OK */
-	put32(buf + 16, 3);		/* framing: async and sync */
-	put32(buf + 20, 3);		/* bearer: analog and digital */
-	put16(buf + 24, 1);		/* maximum channels */
-	put16(buf + 26, 1);		/* firmware revision */
+	pg_put_be32(buf + 16, 3);		/* framing: async and sync */
+	pg_put_be32(buf + 20, 3);		/* bearer: analog and digital */
+	pg_put_be16(buf + 24, 1);		/* maximum channels */
+	pg_put_be16(buf + 26, 1);		/* firmware revision */
 	memcpy(buf + 28, "passgate-probe", 14);	/* host name */
 	memcpy(buf + 92, "passgate", 8);	/* vendor */
 	return PG_PPTP_SCCR_LEN;
@@ -120,13 +97,13 @@ size_t pg_pptp_ocrq(uint8_t *buf, size_t len, uint16_t call_id, uint16_t serial)
 	if (len < PG_PPTP_OCRQ_LEN)
 		return 0;
 	pptp_head(buf, PG_PPTP_OCRQ_LEN, PG_PPTP_OCRQ);
-	put16(buf + 12, call_id);
-	put16(buf + 14, serial);
-	put32(buf + 16, 2400);		/* minimum bps */
-	put32(buf + 20, 10000000);	/* maximum bps */
-	put32(buf + 24, 3);		/* bearer type: any */
-	put32(buf + 28, 3);		/* framing type: any */
-	put16(buf + 32, 64);		/* receive window */
+	pg_put_be16(buf + 12, call_id);
+	pg_put_be16(buf + 14, serial);
+	pg_put_be32(buf + 16, 2400);		/* minimum bps */
+	pg_put_be32(buf + 20, 10000000);	/* maximum bps */
+	pg_put_be32(buf + 24, 3);		/* bearer type: any */
+	pg_put_be32(buf + 28, 3);		/* framing type: any */
+	pg_put_be16(buf + 32, 64);		/* receive window */
 	return PG_PPTP_OCRQ_LEN;
 }
 
@@ -140,11 +117,11 @@ size_t pg_pptp_ocrp(uint8_t *buf, size_t len, uint16_t call_id, uint16_t peer_ca
 	if (len < PG_PPTP_OCRP_LEN)
 		return 0;
 	pptp_head(buf, PG_PPTP_OCRP_LEN, PG_PPTP_OCRP);
-	put16(buf + 12, call_id);
-	put16(buf + 14, peer_call_id);
+	pg_put_be16(buf + 12, call_id);
+	pg_put_be16(buf + 14, peer_call_id);
 	buf[16] = 1;			/* result: connected */
-	put32(buf + 20, 10000000);	/* connect speed */
-	put16(buf + 24, 64);		/* receive window */
+	pg_put_be32(buf + 20, 10000000);	/* connect speed */
+	pg_put_be16(buf + 24, 64);		/* receive window */
 	return PG_PPTP_OCRP_LEN;
 }
 
@@ -158,10 +135,10 @@ int pg_pptp_parse(const uint8_t *buf, size_t len, int *ctrl_type,
 {
 	size_t want;
 
-	if (len < 12 || get16(buf) != len || get16(buf + 2) != 1 ||
-	    get32(buf + 4) != PG_PPTP_MAGIC)
+	if (len < 12 || pg_be16(buf) != len || pg_be16(buf + 2) != 1 ||
+	    pg_be32(buf + 4) != PG_PPTP_MAGIC)
 		return -1;
-	*ctrl_type = get16(buf + 8);
+	*ctrl_type = pg_be16(buf + 8);
 	switch (*ctrl_type) {
 	case PG_PPTP_SCCRQ:
 	case PG_PPTP_SCCRP:
@@ -182,9 +159,9 @@ int pg_pptp_parse(const uint8_t *buf, size_t len, int *ctrl_type,
 	*call_id = 0;
 	*peer_call_id = 0;
 	if (*ctrl_type == PG_PPTP_OCRQ || *ctrl_type == PG_PPTP_OCRP)
-		*call_id = get16(buf + 12);
+		*call_id = pg_be16(buf + 12);
 	if (*ctrl_type == PG_PPTP_OCRP)
-		*peer_call_id = get16(buf + 14);
+		*peer_call_id = pg_be16(buf + 14);
 	return 0;
 }
 
@@ -200,10 +177,10 @@ size_t pg_gre_encode(uint8_t *buf, size_t len, uint16_t call_id, uint32_t seq,
 		return 0;
 	buf[0] = 0x30;			/* K and S bits */
 	buf[1] = 0x01;			/* version 1 */
-	put16(buf + 2, 0x880B);
-	put16(buf + 4, (uint16_t)plen);
-	put16(buf + 6, call_id);
-	put32(buf + 8, seq);
+	pg_put_be16(buf + 2, 0x880B);
+	pg_put_be16(buf + 4, (uint16_t)plen);
+	pg_put_be16(buf + 6, call_id);
+	pg_put_be32(buf + 8, seq);
 	memcpy(buf + PG_GRE_HDR_LEN, payload, plen);
 	return PG_GRE_HDR_LEN + plen;
 }
@@ -217,17 +194,17 @@ int pg_gre_decode(const uint8_t *buf, size_t len, uint16_t *call_id,
 {
 	size_t hl = 8;
 
-	if (len < 8 || (buf[1] & 0x07) != 1 || get16(buf + 2) != 0x880B || !(buf[0] & 0x20))
+	if (len < 8 || (buf[1] & 0x07) != 1 || pg_be16(buf + 2) != 0x880B || !(buf[0] & 0x20))
 		return -1;
 	if (buf[0] & 0x10)
 		hl += 4;		/* sequence number */
 	if (buf[1] & 0x80)
 		hl += 4;		/* acknowledgement number */
-	if (len < hl || get16(buf + 4) > len - hl)
+	if (len < hl || pg_be16(buf + 4) > len - hl)
 		return -1;
-	*call_id = get16(buf + 6);
+	*call_id = pg_be16(buf + 6);
 	*payload = buf + hl;
-	*plen = get16(buf + 4);
+	*plen = pg_be16(buf + 4);
 	return 0;
 }
 
@@ -240,8 +217,8 @@ size_t pg_esp_encode(uint8_t *buf, size_t len, uint32_t spi, uint32_t seq,
 {
 	if (len < PG_ESP_HDR_LEN + plen)
 		return 0;
-	put32(buf, spi);
-	put32(buf + 4, seq);
+	pg_put_be32(buf, spi);
+	pg_put_be32(buf + 4, seq);
 	memcpy(buf + PG_ESP_HDR_LEN, payload, plen);
 	return PG_ESP_HDR_LEN + plen;
 }
@@ -255,7 +232,7 @@ int pg_esp_decode(const uint8_t *buf, size_t len, uint32_t *spi,
 {
 	if (len < PG_ESP_HDR_LEN)
 		return -1;
-	*spi = get32(buf);
+	*spi = pg_be32(buf);
 	*payload = buf + PG_ESP_HDR_LEN;
 	*plen = len - PG_ESP_HDR_LEN;
 	return 0;
@@ -274,13 +251,13 @@ const uint8_t *pg_ip_payload(const uint8_t *buf, size_t len, size_t *plen,
 	if (len < 20 || buf[0] >> 4 != 4)
 		return NULL;
 	hl = (size_t)(buf[0] & 0x0f) * 4;
-	tot = get16(buf + 2);
+	tot = pg_be16(buf + 2);
 	/* The kernel may hand over less than the total length, never more. */
 	if (hl < 20 || hl > len)
 		return NULL;
 	if (tot > len || tot < hl)
 		tot = len;
-	*src = get32(buf + 12);
+	*src = pg_be32(buf + 12);
 	*proto = buf[9];
 	*plen = tot - hl;
 	return buf + hl;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "probe/vpnmsg.h"
+#include "util/wire.h"
 
 static const char *const answer_names[] = {
 	[PG_ANS_NONE] = "no answer",
@@ -33,23 +34,6 @@ _Static_assert(sizeof(answer_names) / sizeof(answer_names[0]) == PG_ANS__COUNT,
 const char *pg_vpn_answer_name(enum pg_vpn_answer a)
 {
 	return (unsigned)a < PG_ANS__COUNT ? answer_names[a] : "?";
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
 /* --- IKEv1 Main Mode ---------------------------------------------------- */
@@ -79,11 +63,11 @@ size_t pg_ikev1_main_mode(uint8_t *buf, size_t len, const uint8_t cookie_i[8])
 	buf[16] = ISAKMP_NP_SA;
 	buf[17] = 0x10;				/* version 1.0 */
 	buf[18] = ISAKMP_MAIN_MODE;
-	put32(buf + 24, (uint32_t)total);
-	put16(buf + ISAKMP_HDR + 2, (uint16_t)(total - ISAKMP_HDR));
-	put32(buf + ISAKMP_HDR + 4, 1);		/* DOI: IPsec */
-	put32(buf + ISAKMP_HDR + 8, 1);		/* SIT_IDENTITY_ONLY */
-	put16(buf + ISAKMP_HDR + 12 + 2, (uint16_t)(8 + nt * tl));
+	pg_put_be32(buf + 24, (uint32_t)total);
+	pg_put_be16(buf + ISAKMP_HDR + 2, (uint16_t)(total - ISAKMP_HDR));
+	pg_put_be32(buf + ISAKMP_HDR + 4, 1);		/* DOI: IPsec */
+	pg_put_be32(buf + ISAKMP_HDR + 8, 1);		/* SIT_IDENTITY_ONLY */
+	pg_put_be16(buf + ISAKMP_HDR + 12 + 2, (uint16_t)(8 + nt * tl));
 	buf[ISAKMP_HDR + 12 + 4] = 1;		/* proposal 1 */
 	buf[ISAKMP_HDR + 12 + 5] = 1;		/* PROTO_ISAKMP */
 	buf[ISAKMP_HDR + 12 + 7] = (uint8_t)nt;
@@ -99,12 +83,12 @@ size_t pg_ikev1_main_mode(uint8_t *buf, size_t len, const uint8_t cookie_i[8])
 		};
 
 		buf[n] = i + 1 < nt ? 3 : 0;
-		put16(buf + n + 2, (uint16_t)tl);
+		pg_put_be16(buf + n + 2, (uint16_t)tl);
 		buf[n + 4] = (uint8_t)(i + 1);
 		buf[n + 5] = 1;			/* KEY_IKE */
 		for (size_t a = 0; a < IKEV1_ATTRS; a++) {
-			put16(buf + n + 8 + 4 * a, (uint16_t)(0x8000 | attrs[a][0]));
-			put16(buf + n + 10 + 4 * a, attrs[a][1]);
+			pg_put_be16(buf + n + 8 + 4 * a, (uint16_t)(0x8000 | attrs[a][0]));
+			pg_put_be16(buf + n + 10 + 4 * a, attrs[a][1]);
 		}
 	}
 	return total;
@@ -129,11 +113,11 @@ enum pg_vpn_answer pg_ikev1_read(const uint8_t *buf, size_t len, const uint8_t c
 
 		if (n + 4 > total)
 			return PG_ANS_NONE;
-		pl = get16(buf + n + 2);
+		pl = pg_be16(buf + n + 2);
 		if (pl < 4 || n + pl > total)	/* a payload longer than the message */
 			return PG_ANS_NONE;
 		if (np == ISAKMP_NP_NOTIFY && pl >= 12 && !*notify)
-			*notify = get16(buf + n + 10);
+			*notify = pg_be16(buf + n + 10);
 		np = buf[n];
 		n += pl;
 	}
@@ -152,9 +136,9 @@ enum pg_vpn_answer pg_ikev1_read(const uint8_t *buf, size_t len, const uint8_t c
 
 static size_t avp(uint8_t *p, uint16_t type, const uint8_t *v, size_t vl)
 {
-	put16(p, (uint16_t)(AVP_M | (6 + vl)));
-	put16(p + 2, 0);			/* IETF */
-	put16(p + 4, type);
+	pg_put_be16(p, (uint16_t)(AVP_M | (6 + vl)));
+	pg_put_be16(p + 2, 0);			/* IETF */
+	pg_put_be16(p + 4, type);
 	memcpy(p + 6, v, vl);
 	return 6 + vl;
 }
@@ -169,14 +153,14 @@ size_t pg_l2tp_sccrq(uint8_t *buf, size_t len, uint16_t tunnel_id)
 	if (len < PG_L2TP_REQ_MAX)
 		return 0;
 	memset(buf, 0, 12);
-	put16(buf, L2TP_T | L2TP_L | L2TP_S | 2);
-	put16(tid, tunnel_id);
+	pg_put_be16(buf, L2TP_T | L2TP_L | L2TP_S | 2);
+	pg_put_be16(tid, tunnel_id);
 	n += avp(buf + n, 0, type, 2);		/* Message Type: SCCRQ */
 	n += avp(buf + n, 2, ver, 2);		/* Protocol Version 1.0 */
 	n += avp(buf + n, 3, framing, 4);	/* Framing Capabilities: sync, async */
 	n += avp(buf + n, 7, (const uint8_t *)host, sizeof(host) - 1);	/* Host Name */
 	n += avp(buf + n, 9, tid, 2);		/* Assigned Tunnel ID */
-	put16(buf + 2, (uint16_t)n);
+	pg_put_be16(buf + 2, (uint16_t)n);
 	return n;
 }
 
@@ -187,29 +171,29 @@ enum pg_vpn_answer pg_l2tp_read(const uint8_t *buf, size_t len, uint16_t tunnel_
 
 	if (len < 6)
 		return PG_ANS_NONE;
-	flags = get16(buf);
+	flags = pg_be16(buf);
 	if (!(flags & L2TP_T) || (flags & 0xf) != 2)
 		return PG_ANS_NONE;
 	if (flags & L2TP_L) {
-		end = get16(buf + 2);
+		end = pg_be16(buf + 2);
 		if (end > len || end < 6)	/* a length beyond the datagram */
 			return PG_ANS_NONE;
 		n += 2;
 	}
-	if (n + 4 > end || get16(buf + n) != tunnel_id)
+	if (n + 4 > end || pg_be16(buf + n) != tunnel_id)
 		return PG_ANS_NONE;
 	n += 4;					/* tunnel and session id */
 	if (flags & L2TP_S)
 		n += 4;
 	if ((flags & L2TP_O) && n + 2 <= end)
-		n += 2 + get16(buf + n);
+		n += 2 + pg_be16(buf + n);
 	if (n > end)
 		return PG_ANS_NONE;
 	if (n + 8 > end)
 		return PG_ANS_L2TP_OTHER;	/* a ZLB acknowledgement */
-	if ((get16(buf + n) & 0x3ff) < 8 || get16(buf + n + 2) || get16(buf + n + 4))
+	if ((pg_be16(buf + n) & 0x3ff) < 8 || pg_be16(buf + n + 2) || pg_be16(buf + n + 4))
 		return PG_ANS_L2TP_OTHER;	/* the first AVP must be the Message Type */
-	switch (get16(buf + n + 6)) {
+	switch (pg_be16(buf + n + 6)) {
 	case 2:
 		return PG_ANS_L2TP_SCCRP;
 	case 4:
@@ -233,7 +217,7 @@ size_t pg_ovpn_reset(uint8_t *buf, size_t len, const uint8_t session[8], int tcp
 		return 0;
 	memset(buf, 0, n);
 	if (tcp)
-		put16(buf, (uint16_t)(n - 2));
+		pg_put_be16(buf, (uint16_t)(n - 2));
 	buf[off] = OVPN_HARD_RESET_CLIENT_V2 << 3;	/* key id 0 */
 	memcpy(buf + off + 1, session, 8);
 	/* then an empty ack array and message packet id 0 */
@@ -245,9 +229,9 @@ enum pg_vpn_answer pg_ovpn_read(const uint8_t *buf, size_t len, int tcp)
 	unsigned op;
 
 	if (tcp) {
-		if (len < 2 || get16(buf) + 2u > len)
+		if (len < 2 || pg_be16(buf) + 2u > len)
 			return PG_ANS_NONE;
-		len = get16(buf);
+		len = pg_be16(buf);
 		buf += 2;
 	}
 	if (len < 1 + 8)
@@ -273,46 +257,46 @@ size_t pg_tls_client_hello(uint8_t *buf, size_t len, const uint8_t random[32])
 	if (len < PG_TLS_REQ_MAX)
 		return 0;
 	buf[0] = 0x16;				/* handshake record */
-	put16(buf + 1, 0x0301);
+	pg_put_be16(buf + 1, 0x0301);
 	buf[5] = 1;				/* ClientHello */
 	n = 9;
-	put16(buf + n, 0x0303);			/* TLS 1.2 */
+	pg_put_be16(buf + n, 0x0303);			/* TLS 1.2 */
 	memcpy(buf + n + 2, random, 32);
 	n += 34;
 	buf[n++] = 0;				/* no session id */
-	put16(buf + n, (uint16_t)(2 * ns));
+	pg_put_be16(buf + n, (uint16_t)(2 * ns));
 	n += 2;
 	for (size_t i = 0; i < ns; i++, n += 2)
-		put16(buf + n, tls_suites[i]);
+		pg_put_be16(buf + n, tls_suites[i]);
 	buf[n++] = 1;
 	buf[n++] = 0;				/* no compression */
 	ext = n;
 	n += 2;
-	put16(buf + n, 0x000a);			/* supported_groups: x25519, P-256 */
-	put16(buf + n + 2, 6);
-	put16(buf + n + 4, 4);
-	put16(buf + n + 6, 0x001d);
-	put16(buf + n + 8, 0x0017);
+	pg_put_be16(buf + n, 0x000a);			/* supported_groups: x25519, P-256 */
+	pg_put_be16(buf + n + 2, 6);
+	pg_put_be16(buf + n + 4, 4);
+	pg_put_be16(buf + n + 6, 0x001d);
+	pg_put_be16(buf + n + 8, 0x0017);
 	n += 10;
-	put16(buf + n, 0x000b);			/* ec_point_formats: uncompressed */
-	put16(buf + n + 2, 2);
+	pg_put_be16(buf + n, 0x000b);			/* ec_point_formats: uncompressed */
+	pg_put_be16(buf + n + 2, 2);
 	buf[n + 4] = 1;
 	buf[n + 5] = 0;
 	n += 6;
-	put16(buf + n, 0x000d);			/* signature_algorithms */
-	put16(buf + n + 2, (uint16_t)(2 + 2 * na));
-	put16(buf + n + 4, (uint16_t)(2 * na));
+	pg_put_be16(buf + n, 0x000d);			/* signature_algorithms */
+	pg_put_be16(buf + n + 2, (uint16_t)(2 + 2 * na));
+	pg_put_be16(buf + n + 4, (uint16_t)(2 * na));
 	n += 6;
 	for (size_t i = 0; i < na; i++, n += 2)
-		put16(buf + n, tls_sigalgs[i]);
-	put16(buf + n, 0xff01);			/* renegotiation_info, empty */
-	put16(buf + n + 2, 1);
+		pg_put_be16(buf + n, tls_sigalgs[i]);
+	pg_put_be16(buf + n, 0xff01);			/* renegotiation_info, empty */
+	pg_put_be16(buf + n + 2, 1);
 	buf[n + 4] = 0;
 	n += 5;
-	put16(buf + ext, (uint16_t)(n - ext - 2));
-	put16(buf + 3, (uint16_t)(n - 5));
+	pg_put_be16(buf + ext, (uint16_t)(n - ext - 2));
+	pg_put_be16(buf + 3, (uint16_t)(n - 5));
 	buf[6] = 0;
-	put16(buf + 7, (uint16_t)(n - 9));
+	pg_put_be16(buf + 7, (uint16_t)(n - 9));
 	return n;
 }
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * wire.h - reading and writing big-endian fields at any alignment, and the
- * Internet checksum's one's-complement sum (RFC 1071), for the pure message
- * code that may not use the engine's csum.c (the WAN's DHCP and DHCPv6
- * clients: src/wan).
+ * wire.h - reading and writing big-endian fields at any alignment (every
+ * room's message code: the engine's sync records, the WAN clients, ARP,
+ * capture files, passgate-probe's messages), and the Internet checksum's
+ * one's-complement sum (RFC 1071) for the pure message code that may not
+ * use the engine's csum.c (the WAN's DHCP and DHCPv6 clients: src/wan).
  */
 #ifndef PG_UTIL_WIRE_H
 #define PG_UTIL_WIRE_H
@@ -11,26 +12,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
-static inline uint16_t pg_get16(const uint8_t *p)
+static inline uint16_t pg_be16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-static inline uint32_t pg_get32(const uint8_t *p)
+static inline uint32_t pg_be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static inline void pg_put16(uint8_t *p, uint16_t v)
+static inline void pg_put_be16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
 	p[1] = (uint8_t)v;
 }
 
-static inline void pg_put32(uint8_t *p, uint32_t v)
+static inline void pg_put_be32(uint8_t *p, uint32_t v)
 {
-	pg_put16(p, (uint16_t)(v >> 16));
-	pg_put16(p + 2, (uint16_t)v);
+	pg_put_be16(p, (uint16_t)(v >> 16));
+	pg_put_be16(p + 2, (uint16_t)v);
 }
 
 /* Add len bytes as 16-bit words (an odd last byte padded with zero) to sum. */

@@ -58,10 +58,10 @@ static enum pg_dhcp6_drop walk(const uint8_t *p, size_t len, opt_fn fn, struct p
 
 		if (len < 4)
 			return PG_DHCP6_DROP_OPT_TRUNCATED; /* a header cut short */
-		olen = pg_get16(p + 2);
+		olen = pg_be16(p + 2);
 		if (olen > len - 4)
 			return PG_DHCP6_DROP_OPT_TRUNCATED; /* a body claiming more than is left */
-		r = fn(m, ctx, pg_get16(p), p + 4, olen);
+		r = fn(m, ctx, pg_be16(p), p + 4, olen);
 		if (r != PG_DHCP6_OK)
 			return r;
 		p += 4 + olen;
@@ -83,7 +83,7 @@ static enum pg_dhcp6_drop prefix_opt(struct pg_dhcp6_msg *m, void *ctx, uint16_t
 	if (px->has_status)
 		return PG_DHCP6_DROP_DUPLICATE;
 	px->has_status = true;
-	px->status = pg_get16(b);
+	px->status = pg_be16(b);
 	return PG_DHCP6_OK;
 }
 
@@ -100,7 +100,7 @@ static enum pg_dhcp6_drop ia_opt(struct pg_dhcp6_msg *m, void *ctx, uint16_t cod
 		if (m->has_ia_status)
 			return PG_DHCP6_DROP_DUPLICATE;
 		m->has_ia_status = true;
-		m->ia_status = pg_get16(b);
+		m->ia_status = pg_be16(b);
 		return PG_DHCP6_OK;
 	}
 	if (code != PG_DHCP6_OPT_IAPREFIX)
@@ -109,8 +109,8 @@ static enum pg_dhcp6_drop ia_opt(struct pg_dhcp6_msg *m, void *ctx, uint16_t cod
 	if (len < 25)
 		return PG_DHCP6_DROP_OPT_LEN;
 	memset(&px, 0, sizeof(px));
-	px.preferred_s = pg_get32(b);
-	px.valid_s = pg_get32(b + 4);
+	px.preferred_s = pg_be32(b);
+	px.valid_s = pg_be32(b + 4);
 	px.len = b[8];
 	memcpy(px.addr, b + 9, 16);
 	r = walk(b + 25, len - 25, prefix_opt, m, &px);
@@ -154,7 +154,7 @@ static enum pg_dhcp6_drop top_opt(struct pg_dhcp6_msg *m, void *ctx, uint16_t co
 		if (len != 2)
 			return PG_DHCP6_DROP_OPT_LEN;
 		m->has_elapsed = true;
-		m->elapsed_cs = pg_get16(b);
+		m->elapsed_cs = pg_be16(b);
 		return PG_DHCP6_OK;
 	case PG_DHCP6_OPT_STATUS_CODE:
 		if (len < 2)
@@ -162,13 +162,13 @@ static enum pg_dhcp6_drop top_opt(struct pg_dhcp6_msg *m, void *ctx, uint16_t co
 		if (m->has_status)
 			return PG_DHCP6_DROP_DUPLICATE;
 		m->has_status = true;
-		m->status = pg_get16(b);
+		m->status = pg_be16(b);
 		return PG_DHCP6_OK;
 	case PG_DHCP6_OPT_SOL_MAX_RT:
 		if (len != 4)
 			return PG_DHCP6_DROP_OPT_LEN;
 		m->has_sol_max_rt = true;
-		m->sol_max_rt_s = pg_get32(b);
+		m->sol_max_rt_s = pg_be32(b);
 		return PG_DHCP6_OK;
 	case PG_DHCP6_OPT_DNS_SERVERS:
 		if (len % 16)
@@ -183,9 +183,9 @@ static enum pg_dhcp6_drop top_opt(struct pg_dhcp6_msg *m, void *ctx, uint16_t co
 		if (m->has_ia_pd)
 			return PG_DHCP6_OK; /* we ask for one; a second is not ours to read */
 		m->has_ia_pd = true;
-		m->iaid = pg_get32(b);
-		m->t1_s = pg_get32(b + 4);
-		m->t2_s = pg_get32(b + 8);
+		m->iaid = pg_be32(b);
+		m->t1_s = pg_be32(b + 4);
+		m->t2_s = pg_be32(b + 8);
 		return walk(b + 12, len - 12, ia_opt, m, NULL);
 	default:
 		return PG_DHCP6_OK;
@@ -220,8 +220,8 @@ static uint8_t *opt_begin(struct out *o, uint16_t code)
 		return NULL;
 	}
 	h = o->buf + o->n;
-	pg_put16(h, code);
-	pg_put16(h + 2, 0);
+	pg_put_be16(h, code);
+	pg_put_be16(h + 2, 0);
 	o->n += 4;
 	return h;
 }
@@ -240,7 +240,7 @@ static void put_u16(struct out *o, uint32_t v)
 {
 	uint8_t b[2];
 
-	pg_put16(b, v);
+	pg_put_be16(b, v);
 	put_bytes(o, b, 2);
 }
 
@@ -248,14 +248,14 @@ static void put_u32(struct out *o, uint32_t v)
 {
 	uint8_t b[4];
 
-	pg_put32(b, v);
+	pg_put_be32(b, v);
 	put_bytes(o, b, 4);
 }
 
 static void opt_end(struct out *o, uint8_t *h)
 {
 	if (h && !o->full)
-		pg_put16(h + 2, (uint32_t)(o->buf + o->n - h - 4));
+		pg_put_be16(h + 2, (uint32_t)(o->buf + o->n - h - 4));
 }
 
 size_t pg_dhcp6_msg_build(const struct pg_dhcp6_msg *m, uint8_t *buf, size_t cap)

@@ -34,24 +34,24 @@ size_t pg_dhcp6_udp_build(uint8_t *buf, size_t cap, const uint8_t src[16], const
 		return 0;
 	memset(buf, 0, IP6_HLEN + UDP_HLEN);
 	buf[0] = 0x60;
-	pg_put16(buf + 4, (uint32_t)(UDP_HLEN + len));
+	pg_put_be16(buf + 4, (uint32_t)(UDP_HLEN + len));
 	buf[6] = NH_UDP;
 	buf[7] = 1; /* to servers on the link: never routed */
 	memcpy(buf + 8, src, 16);
 	memcpy(buf + 24, dst, 16);
-	pg_put16(udp, PG_DHCP6_CLIENT_PORT);
-	pg_put16(udp + 2, PG_DHCP6_SERVER_PORT);
-	pg_put16(udp + 4, (uint32_t)(UDP_HLEN + len));
+	pg_put_be16(udp, PG_DHCP6_CLIENT_PORT);
+	pg_put_be16(udp + 2, PG_DHCP6_SERVER_PORT);
+	pg_put_be16(udp + 4, (uint32_t)(UDP_HLEN + len));
 	memcpy(udp + UDP_HLEN, msg, len);
 	c = udp_csum(buf, udp, UDP_HLEN + len);
-	pg_put16(udp + 6, c ? c : 0xffff); /* zero is "no checksum", forbidden in IPv6 */
+	pg_put_be16(udp + 6, c ? c : 0xffff); /* zero is "no checksum", forbidden in IPv6 */
 	return total;
 }
 
 bool pg_dhcp6_udp_match(const uint8_t *ip, size_t len)
 {
 	return len >= IP6_HLEN + UDP_HLEN && ip[0] >> 4 == 6 && ip[6] == NH_UDP &&
-	       pg_get16(ip + IP6_HLEN + 2) == PG_DHCP6_CLIENT_PORT;
+	       pg_be16(ip + IP6_HLEN + 2) == PG_DHCP6_CLIENT_PORT;
 }
 
 enum pg_dhcp6_drop pg_dhcp6_udp_unwrap(const uint8_t *ip, size_t len, const uint8_t **msg,
@@ -62,14 +62,14 @@ enum pg_dhcp6_drop pg_dhcp6_udp_unwrap(const uint8_t *ip, size_t len, const uint
 
 	if (len < IP6_HLEN + UDP_HLEN || ip[0] >> 4 != 6 || ip[6] != NH_UDP)
 		return PG_DHCP6_DROP_NOT_UDP;
-	plen = pg_get16(ip + 4);
+	plen = pg_be16(ip + 4);
 	if (plen > len - IP6_HLEN)
 		return PG_DHCP6_DROP_NOT_UDP; /* claims more than arrived */
-	ulen = pg_get16(udp + 4);
-	if (ulen < UDP_HLEN || ulen > plen || pg_get16(udp) != PG_DHCP6_SERVER_PORT ||
-	    pg_get16(udp + 2) != PG_DHCP6_CLIENT_PORT)
+	ulen = pg_be16(udp + 4);
+	if (ulen < UDP_HLEN || ulen > plen || pg_be16(udp) != PG_DHCP6_SERVER_PORT ||
+	    pg_be16(udp + 2) != PG_DHCP6_CLIENT_PORT)
 		return PG_DHCP6_DROP_NOT_UDP;
-	if (pg_get16(udp + 6) == 0 || udp_csum(ip, udp, ulen) != 0)
+	if (pg_be16(udp + 6) == 0 || udp_csum(ip, udp, ulen) != 0)
 		return PG_DHCP6_DROP_UDP_CSUM;
 	*msg = udp + UDP_HLEN;
 	*msg_len = ulen - UDP_HLEN;

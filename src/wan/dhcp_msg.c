@@ -180,7 +180,7 @@ static enum pg_dhcp_drop one_option(struct parse_state *ps, uint8_t code, const 
 	if (addr)
 		memcpy(addr, v, 4);
 	else
-		*num = pg_get32(v);
+		*num = pg_be32(v);
 	return PG_DHCP_OK;
 }
 
@@ -227,10 +227,10 @@ enum pg_dhcp_drop pg_dhcp_msg_parse(const uint8_t *buf, size_t len, struct pg_dh
 		return PG_DHCP_DROP_SHORT;
 	if (buf[PG_DHCP_OFF_HTYPE] != 1 || buf[PG_DHCP_OFF_HLEN] != 6)
 		return PG_DHCP_DROP_BAD_HW;
-	if (pg_get32(buf + PG_DHCP_OFF_COOKIE) != PG_DHCP_COOKIE)
+	if (pg_be32(buf + PG_DHCP_OFF_COOKIE) != PG_DHCP_COOKIE)
 		return PG_DHCP_DROP_BAD_COOKIE;
 	m->op = buf[PG_DHCP_OFF_OP];
-	m->xid = pg_get32(buf + PG_DHCP_OFF_XID);
+	m->xid = pg_be32(buf + PG_DHCP_OFF_XID);
 	m->secs = (uint16_t)(buf[PG_DHCP_OFF_SECS] << 8 | buf[PG_DHCP_OFF_SECS + 1]);
 	m->flags = (uint16_t)(buf[PG_DHCP_OFF_FLAGS] << 8 | buf[PG_DHCP_OFF_FLAGS + 1]);
 	memcpy(&m->ciaddr, buf + PG_DHCP_OFF_CIADDR, 4);
@@ -289,7 +289,7 @@ static void opt32(struct writer *w, uint8_t code, uint32_t host)
 {
 	uint8_t v[4];
 
-	pg_put32(v, host);
+	pg_put_be32(v, host);
 	opt(w, code, v, 4);
 }
 
@@ -304,7 +304,7 @@ size_t pg_dhcp_msg_build(const struct pg_dhcp_msg *m, uint8_t *buf, size_t cap)
 	buf[PG_DHCP_OFF_OP] = m->op;
 	buf[PG_DHCP_OFF_HTYPE] = 1;
 	buf[PG_DHCP_OFF_HLEN] = 6;
-	pg_put32(buf + PG_DHCP_OFF_XID, m->xid);
+	pg_put_be32(buf + PG_DHCP_OFF_XID, m->xid);
 	buf[PG_DHCP_OFF_SECS] = (uint8_t)(m->secs >> 8);
 	buf[PG_DHCP_OFF_SECS + 1] = (uint8_t)m->secs;
 	buf[PG_DHCP_OFF_FLAGS] = (uint8_t)(m->flags >> 8);
@@ -314,7 +314,7 @@ size_t pg_dhcp_msg_build(const struct pg_dhcp_msg *m, uint8_t *buf, size_t cap)
 	memcpy(buf + PG_DHCP_OFF_SIADDR, &m->siaddr, 4);
 	memcpy(buf + PG_DHCP_OFF_GIADDR, &m->giaddr, 4);
 	memcpy(buf + PG_DHCP_OFF_CHADDR, m->chaddr, 6);
-	pg_put32(buf + PG_DHCP_OFF_COOKIE, PG_DHCP_COOKIE);
+	pg_put_be32(buf + PG_DHCP_OFF_COOKIE, PG_DHCP_COOKIE);
 	w.n = PG_DHCP_OFF_OPTIONS;
 
 	opt(&w, PG_DHCP_OPT_MSG_TYPE, &t, 1);
