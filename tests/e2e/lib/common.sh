@@ -45,6 +45,10 @@ spawn() {
 	[[ $SPAWN_SCOPE == world ]] && dir=$RUN_DIR
 	ip netns exec "$ns" "$@" >"$dir/$name.log" 2>&1 </dev/null &
 	LAST_PID=$!
+	# Spawned in a subshell ($(...), a pipe): the arrays below die with it
+	# and the process would outlive the run; note it for stop_escaped.
+	((BASH_SUBSHELL > ${HARNESS_SUBSHELL:-0})) &&
+		echo "$LAST_PID $(proc_start "$LAST_PID")" >>"$RUN_DIR/escaped.pids"
 	if [[ $SPAWN_SCOPE == world ]]; then
 		WORLD_PIDS+=("$LAST_PID")
 	else
@@ -105,10 +109,28 @@ stop_scenario_procs() {
 		stop_pid "$pid"
 	done
 	SCN_PIDS=()
+	stop_escaped
 	for cmd in "${SCN_UNDO[@]}"; do
 		eval "$cmd" >/dev/null 2>&1
 	done
 	SCN_UNDO=()
+}
+
+# stop_escaped - stop what spawn started from a subshell (RUN_DIR/
+# escaped.pids: PID and start time, so a reused PID is never signalled):
+# no longer our children, so polled rather than waited for.
+stop_escaped() {
+	local f=$RUN_DIR/escaped.pids pid start i
+	[[ -s $f ]] || return 0
+	while read -r pid start; do
+		[[ $(proc_start "$pid") == "$start" ]] || continue
+		kill -TERM "$pid" 2>/dev/null
+		for ((i = 0; i < 30 && $(proc_start "$pid" | wc -c) > 1; i++)); do
+			sleep 0.1
+		done
+		[[ $(proc_start "$pid") == "$start" ]] && kill -KILL "$pid" 2>/dev/null
+	done <"$f"
+	: >"$f"
 }
 
 # our_ns - the names of this run's namespaces.

@@ -69,8 +69,12 @@ harness_init() {
 		ip netns list 2>/dev/null | grep -q -- "-$SFX\\b" || break
 	done
 	RUN_DIR=$(mktemp -d "/tmp/pge2e-$SFX.XXXX") || return 2
+	world_owner_write
+	HARNESS_SUBSHELL=$BASH_SUBSHELL
 	: >"$RUN_DIR/report.tsv"
 	echo "run $SFX gateway=$GATEWAY started $(date -u +%FT%TZ)" >"$RUN_DIR/harness.log"
+	# A run killed outright (SIGKILL) runs no trap: the next run tidies up.
+	world_reap_dead
 	source "$E2E_DIR/lib/gateway-$GATEWAY.sh"
 	if [[ -z $GW_CAPTURE ]]; then
 		GW_CAPTURE=0
@@ -79,6 +83,7 @@ harness_init() {
 	world_names
 	trap 'harness_interrupted; exit 130' INT
 	trap 'harness_interrupted; exit 143' TERM
+	trap 'harness_interrupted; exit 129' HUP
 	trap 'harness_cleanup' EXIT
 }
 
@@ -206,8 +211,9 @@ harness_interrupted() {
 harness_cleanup() {
 	((CLEANED)) && return 0
 	CLEANED=1
-	trap - INT TERM
+	trap - INT TERM HUP
 	stop_scenario_procs 2>/dev/null
+	stop_escaped 2>/dev/null
 	if ((WORLD_IS_UP)); then
 		gateway_down 2>/dev/null
 		kill_ns_strays all 2>/dev/null

@@ -115,14 +115,16 @@ wandhcp_in_range() {
 	[[ ${1%.*} == "${WANDHCP_LO%.*}" ]] && ((last >= ${WANDHCP_LO##*.} && last <= ${WANDHCP_HI##*.}))
 }
 
-# wandhcp_tcp_seen NS PORT - a TCP echo from NS to srv1:PORT; prints the
-# address:port the server saw.
+# wandhcp_tcp_seen NS PORT - a TCP echo from NS to srv1:PORT; WD_SEEN: the
+# address:port the server saw. Not for $(...): it may start srv1's echo
+# server, which must be spawned by the run's own shell.
 wandhcp_tcp_seen() {
 	local ns=$1 port=$2 log=$SCN_DIR/tcp-$2.log
+	WD_SEEN=
 	listening "$NS_SRV1" tcp "$port" || spawn "tcp-echo-$port" "$NS_SRV1" "$PY" "$E2E_DIR/lib/tcpecho.py" server "$port"
 	wait_listen "$NS_SRV1" tcp "$port" || return 1
 	tnsx 15 "$ns" "$PY" "$E2E_DIR/lib/tcpecho.py" client "$SRV1_IP" "$port" 20000 >"$log" 2>&1 || return 1
-	awk '/^seen /{print $2}' "$log"
+	WD_SEEN=$(awk '/^seen /{print $2}' "$log")
 }
 
 # wandhcp_kea [LEASE [T1 [T2]]] - ISC Kea as the ISP's server instead (any

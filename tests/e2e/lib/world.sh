@@ -109,3 +109,55 @@ world_down() {
 	done
 	return 0
 }
+
+# proc_start PID - the kernel's start time of PID (clock ticks since boot),
+# so that a recorded owner is not mistaken for a later process with its PID.
+proc_start() {
+	awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$1/stat" 2>/dev/null
+}
+
+# world_owner_write - record this run's shell as the owner of its world
+# (RUN_DIR/owner: "PID START"), for world_reap_dead in later runs.
+world_owner_write() {
+	echo "$$ $(proc_start $$)" >"$RUN_DIR/owner"
+}
+
+# world_run_dead DIR - true when the run of run directory DIR is gone: its
+# owner process no longer exists (or is another process now); a directory
+# without an owner file (a harness before it had one) counts as dead when
+# nothing in it changed for 30 minutes.
+world_run_dead() {
+	local pid start
+	if [[ -f $1/owner ]]; then
+		read -r pid start <"$1/owner"
+		[[ -n $pid && $(proc_start "$pid") == "$start" ]] && return 1
+		return 0
+	fi
+	[[ -z $(find "$1" -newermt '-30 minutes' -print -quit 2>/dev/null) ]]
+}
+
+# world_reap_dead - delete the namespaces of runs that died without their
+# cleanup (SIGKILL, a machine's session ended: no trap runs then). A world
+# is ours to delete when its run directory /tmp/pge2e-SFX.* exists and its
+# run is dead; a namespace that still holds a process is left alone (we did
+# not start it in this run) and said so.
+world_reap_dead() {
+	local sfx dir ns busy
+	for sfx in $(ip netns list 2>/dev/null | sed -n 's/^pg[a-z0-9]*-\([0-9a-f]\{5\}\)\b.*/\1/p' | sort -u); do
+		[[ $sfx == "${SFX:-}" ]] && continue
+		dir=$(compgen -G "/tmp/pge2e-$sfx.*" | head -n 1)
+		[[ -n $dir ]] && world_run_dead "$dir" || continue
+		busy=
+		for ns in $(SFX=$sfx our_ns); do
+			[[ -n $(ip netns pids "$ns" 2>/dev/null) ]] && busy+=" $ns"
+		done
+		if [[ -n $busy ]]; then
+			echo "note: namespaces of dead run $sfx still hold processes ($busy ); left alone" >&2
+			continue
+		fi
+		for ns in $(SFX=$sfx our_ns); do
+			ip netns del "$ns" 2>/dev/null
+		done
+		echo "reaped the namespaces of dead run $sfx ($dir)" >>"$RUN_DIR/harness.log"
+	done
+}

@@ -47,7 +47,8 @@ wan_dhcp_lost() {
 	wandhcp_kea 30 15 26 || return
 	wandhcp_gateway || return
 	pub=$(wandhcp_field address)
-	seen=$(wandhcp_tcp_seen "${NS_LAN[0]}" 7300) || { fail "TCP echo before the loss failed"; return; }
+	wandhcp_tcp_seen "${NS_LAN[0]}" 7300 || { fail "TCP echo before the loss failed"; return; }
+	seen=$WD_SEEN
 	[[ ${seen%:*} == "$pub" ]] || { fail "srv1 saw '$seen', not the leased $pub"; return; }
 	report wan-dhcp-lost "${LAN_IP[0]}" "$SRV1_IP:7300/tcp" PASS "$seen"
 
@@ -72,7 +73,8 @@ wan_dhcp_lost() {
 	wandhcp_wait 75 wandhcp_bound || { fail "no lease within 75 s of the server's return"; return; }
 	pub2=$(wandhcp_field address)
 	note "back after $(($(elapsed_ms "$t0") / 1000)) s with $pub2"
-	seen=$(wandhcp_tcp_seen "${NS_LAN[0]}" 7300) || { fail "TCP echo after the return failed"; return; }
+	wandhcp_tcp_seen "${NS_LAN[0]}" 7300 || { fail "TCP echo after the return failed"; return; }
+	seen=$WD_SEEN
 	[[ ${seen%:*} == "$pub2" ]] || { fail "after the return srv1 saw '$seen', not $pub2"; return; }
 	PASS_NOTE="Kea left: WAN down ${down_s} s later ($DOWN_NOTE), back with $pub2 ($([[ $pub2 == "$pub" ]] && echo same || echo new) address) $(($(elapsed_ms "$t0") / 1000)) s after Kea returned"
 	return 0

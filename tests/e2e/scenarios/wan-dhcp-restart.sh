@@ -40,7 +40,8 @@ wan_dhcp_restart() {
 	pub2=$(wandhcp_field address)
 	[[ $pub2 == "$pub" ]] || { fail "restarted with $pub2, not $pub"; return; }
 	grep -q "DHCPREQUEST(eth0) $pub" "$SCN_DIR/isp-dhcp.log" || { fail "no REQUEST for $pub logged by dnsmasq"; return; }
-	seen=$(wandhcp_tcp_seen "${NS_LAN[0]}" 7400) || { fail "TCP echo after the restart failed"; return; }
+	wandhcp_tcp_seen "${NS_LAN[0]}" 7400 || { fail "TCP echo after the restart failed"; return; }
+	seen=$WD_SEEN
 	[[ ${seen%:*} == "$pub" ]] || { fail "after the restart srv1 saw '$seen', not $pub"; return; }
 	report wan-dhcp-restart "${LAN_IP[0]}" "$SRV1_IP:7400/tcp" PASS "$seen"
 	how=init-reboot

@@ -70,7 +70,8 @@ wan_dhcp() {
 	if [[ $GATEWAY == passgate ]]; then
 		wan_dhcp_passgate "$pub" || return
 	fi
-	seen=$(wandhcp_tcp_seen "${NS_LAN[0]}" 7200) || { fail "TCP echo from lan1 to srv1 failed"; return; }
+	wandhcp_tcp_seen "${NS_LAN[0]}" 7200 || { fail "TCP echo from lan1 to srv1 failed"; return; }
+	seen=$WD_SEEN
 	[[ ${seen%:*} == "$pub" ]] || { fail "srv1 saw '$seen', not the leased $pub"; return; }
 	report wan-dhcp "${LAN_IP[0]}" "$SRV1_IP:7200/tcp" PASS "$seen"
 
@@ -92,7 +93,8 @@ wan_dhcp() {
 		[[ $ended == 0 ]] || { fail "$ended flows ended at the renewal"; return; }
 	fi
 	[[ $(wandhcp_field address) == "$pub" ]] || { fail "the address changed at renewal"; return; }
-	seen=$(wandhcp_tcp_seen "${NS_LAN[1]}" 7200) || { fail "TCP echo from lan2 after the renewal failed"; return; }
+	wandhcp_tcp_seen "${NS_LAN[1]}" 7200 || { fail "TCP echo from lan2 after the renewal failed"; return; }
+	seen=$WD_SEEN
 	[[ ${seen%:*} == "$pub" ]] || { fail "after the renewal srv1 saw '$seen'"; return; }
 	PASS_NOTE="leased $pub from dnsmasq; TCP seen from it; renewed with $((tx - rx))/$tx pings lost"
 	[[ $GATEWAY == passgate ]] && PASS_NOTE+="; DNS through the lease's server; no flow ended"
