@@ -32,6 +32,7 @@ PASSGATE_SCENARIOS+=(router-vpn-client router-vpn-killswitch router-vpn-dns)	# t
 PASSGATE_SCENARIOS+=(web-flows web-graphs web-a11y)	# the admin page as the user's tool (issue 24): flows, graphs, capture, accessibility
 PASSGATE_SCENARIOS+=(diagnose)	# the gateway probes a VPN server on every protocol (issue 24): passgatectl diagnose against srv1's real servers
 PASSGATE_SCENARIOS+=(ipv6-pd)	# the LAN prefix by DHCPv6-PD from Kea (Linux reference not written: see its header)
+PASSGATE_SCENARIOS+=(ipv6-dns)	# the gateway's resolver over IPv6 (host path), announced by RDNSS
 # Run only when named (or with --extra): scenarios for behaviour passgated
 # does not have yet. They must pass with the Linux gateway.
 EXTRA_SCENARIOS=()

@@ -98,9 +98,13 @@ ipv6_down() {
 ipv6_gateway_up() {
 	if [[ $GATEWAY == passgate ]]; then
 		local conf=$SCN_DIR/passgated-ipv6.conf
-		sed -e "/^\[lan\]/a address6 = $LAN6_GW/64" \
-			-e "/^\[wan\]/a address6 = $WAN6_PUB/64\ngateway6 = $WAN6_NEXTHOP${IPV6_WAN_EXTRA:+\n$IPV6_WAN_EXTRA}" \
-			"$RUN_DIR/passgated.conf" >"$conf"
+		{
+			sed -e "/^\[lan\]/a address6 = $LAN6_GW/64${IPV6_LAN_EXTRA:+\n$IPV6_LAN_EXTRA}" \
+				-e "/^\[wan\]/a address6 = $WAN6_PUB/64\ngateway6 = $WAN6_NEXTHOP${IPV6_WAN_EXTRA:+\n$IPV6_WAN_EXTRA}" \
+				"$RUN_DIR/passgated.conf"
+			# Whole sections a scenario adds (ipv6-dns: [dns]).
+			[[ -z ${IPV6_CONF_TAIL:-} ]] || printf '\n%s\n' "$IPV6_CONF_TAIL"
+		} >"$conf"
 		# The next scenario gets the harness's own config back.
 		GW_SETTINGS_APPLIED=unknown
 		gateway_restart_with "$conf" || { fail "passgated with IPv6 did not come up"; return 1; }
