@@ -205,6 +205,9 @@ static void test_pinholes_refused(void **state)
 		{L6 "rule = tcp 443 2001:db8:1::10\nrule = tcp 400-500 2001:db8:1::10\n",
 		 "t.conf:13: [forward] rule: 'tcp 400-500 2001:db8:1::10' claims traffic that "
 		 "'tcp 443 2001:db8:1::10' (t.conf:12) already forwards"},
+		{L6 "rule = tcp 443 ::1\n",
+		 "t.conf:12: [forward] rule: the IPv6 forward's host suffix is the gateway's own "
+		 "address"},
 		{L6 "rule = gre 2001:db8:1::12\nrule = gre 2001:db8:1:0::12\n",
 		 "t.conf:13: [forward] rule: 'gre 2001:db8:1:0::12' claims traffic that "
 		 "'gre 2001:db8:1::12' (t.conf:12) already forwards"},
