@@ -29,7 +29,13 @@
 # - the ISP renumbers (Kea started again with another pool, no leases):
 #   after passgatectl wan renew the LAN gets a /64 of the new prefix, lan1's
 #   old address turns deprecated (the RA's preferred lifetime 0), and lan1
-#   pings srv1 (3 of 3) from its new address, as srv1 sees.
+#   pings srv1 (3 of 3) from its new address, as srv1 sees;
+# - a pinhole that follows the prefix: [forward] rule = tcp 7443 ::10, and
+#   lan1 takes ::10 as its SLAAC interface identifier (ip token, as a user
+#   gives a server a stable suffix): srv1 connects to lan1's port 7443 in
+#   the first prefix and, after the renumbering, in the new one (srv1's
+#   connection seen by lan1's listener), while port 7444 of the same host
+#   (a listener there too) stays closed both times.
 #
 # passgate only: the Linux reference would be dhcpcd's DHCPv6-PD with an RA
 # daemon on lan0 fed by its hooks; dhcpcd5 is not installed on the test
@@ -110,9 +116,13 @@ pd_kea() {
 # The gateway with [lan] address6 = pd, its delegation kept in PD_RUN.
 pd_gateway() {
 	local conf=$SCN_DIR/passgated-pd.conf
-	sed -e "/^\[lan\]/a address6 = pd" \
-		-e "/^\[wan\]/a address6 = $WAN6_PUB/64\ngateway6 = $WAN6_NEXTHOP" \
-		"$RUN_DIR/passgated.conf" >"$conf"
+	{
+		sed -e "/^\[lan\]/a address6 = pd" \
+			-e "/^\[wan\]/a address6 = $WAN6_PUB/64\ngateway6 = $WAN6_NEXTHOP" \
+			"$RUN_DIR/passgated.conf"
+		# A pinhole for lan1's interface identifier, whatever the prefix.
+		printf '\n[forward]\nrule = tcp 7443 ::10\n'
+	} >"$conf"
 	GW_SETTINGS_APPLIED=unknown
 	PG_RESTART_ARGS=(-r "$PD_RUN" -s "$PD_RUN")
 	gateway_restart_with "$conf" 2>/dev/null ||
@@ -128,6 +138,8 @@ pd_up() {
 	v6on "${NS_LAN[0]}" eth0
 	nsx "${NS_LAN[0]}" sysctl -qw net.ipv6.conf.eth0.accept_ra=1 net.ipv6.conf.eth0.autoconf=1 \
 		net.ipv6.conf.eth0.use_tempaddr=0 >/dev/null
+	# SLAAC with a chosen interface identifier (RFC 7136 tokens): lan1 is <prefix>::10.
+	ip -n "${NS_LAN[0]}" token set ::10 dev eth0 || { fail "lan1: ip token"; return 1; }
 	nsx "$NS_INET" sysctl -qw net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.eth0.accept_dad=0 >/dev/null
 	v6on "$NS_INET" eth0 br0 s1 s2
 	nsx "$NS_INET" sysctl -qw net.ipv6.conf.all.forwarding=1 >/dev/null
@@ -150,6 +162,7 @@ pd_up() {
 
 pd_down() {
 	local ns
+	ip -n "${NS_LAN[0]}" token set :: dev eth0 2>/dev/null
 	for ns in "${NS_LAN[0]}" "$NS_INET" "$NS_SRV1"; do
 		v6off "$ns"
 	done
@@ -193,6 +206,10 @@ pd_scenario() {
 	seen=${seen%% *}
 	[[ ${seen%:*} == "$addr" ]] || { fail "srv1 saw the TCP connection from ${seen%:*}, expected $addr"; return; }
 	report tcp6-pd "$addr" "[$SRV1_IP6]:7071" PASS "$seen"
+	[[ $addr == "${prefix%%::/56}::10" ]] || { fail "lan1's SLAAC address $addr does not end in its token ::10"; return; }
+	spawn pinhole-lan1 "${NS_LAN[0]}" "$PY" "$E2E_DIR/lib/tcpecho.py" server6 7443 7444
+	wait_until 5 grep -q listening "$SCN_DIR/pinhole-lan1.log" || { fail "lan1's listeners did not start"; return; }
+	pd_pinhole "$addr" || return
 
 	# The renewal at T1 (10 s after the REQUEST), under a ping stream.
 	ren0=$(pd_field .counters.renewals)
@@ -248,12 +265,25 @@ pd_scenario() {
 	[[ $rx == 3 ]] || { fail "after renumbering lan1 got ${rx:-no} ping6 replies of 3"; return; }
 	capture_read srv1b | grep -q "IP6 $addr2 > $SRV1_IP6" ||
 		{ fail "srv1 saw no echo request from lan1's new $addr2 (the deprecated one still used?)"; return; }
+	[[ $addr2 == "${new%%::/56}::10" ]] || { fail "lan1's new address $addr2 does not end in ::10"; return; }
+	pd_pinhole "$addr2" || return
 	n=$(pd_field .counters.prefix_changes)
 	((n >= 1)) || { fail "passgated counted ${n:-no} prefix changes"; return; }
 	capture_stop isp
 	note "ISP link: $(capture_read isp | grep -o 'dhcp6 [a-z-]*' | sort | uniq -c | tr '\n' ' ')"
 	report pd-renumber "$addr2" "$SRV1_IP6" PASS "$prefix -> $new, old address deprecated"
 	return 0
+}
+
+# pd_pinhole ADDR - srv1 reaches ADDR's port 7443 (rule ::10), not its 7444.
+pd_pinhole() {
+	local a=$1 got
+	got=$(tnsx 10 "$NS_SRV1" "$PY" "$E2E_DIR/lib/tcpecho.py" client "$a" 7443 2000)
+	[[ $got == "seen [$SRV1_IP6]:"*" ok" || $got == "seen $SRV1_IP6:"*" ok" ]] ||
+		{ fail "srv1 -> [$a]:7443 (pinhole ::10): ${got:-no answer}"; return 1; }
+	got=$(v6_tcp_try "$NS_SRV1" "$a" 7444)
+	[[ $got == timeout ]] || { fail "srv1 -> [$a]:7444 (no pinhole): $got, expected no answer"; return 1; }
+	report pinhole6-suffix "[$SRV1_IP6]" "[$a]:7443" PASS "::10 under ${a%::10}::/64; 7444 closed"
 }
 
 pd_moved() {
