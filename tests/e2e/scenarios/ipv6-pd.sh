@@ -35,7 +35,9 @@
 #   gives a server a stable suffix): srv1 connects to lan1's port 7443 in
 #   the first prefix and, after the renumbering, in the new one (srv1's
 #   connection seen by lan1's listener), while port 7444 of the same host
-#   (a listener there too) stays closed both times.
+#   (a listener there too) stays closed both times;
+# - with passgated, the host path's LAN device holds the new prefix's ::1
+#   (and not the old one) after the renumbering.
 #
 # With --gateway linux, the careful user's Linux router (lib/ipv6.sh's
 # nftables filter): dhcpcd 9 (Debian's dhcpcd-base) on wan0 asks for the
@@ -383,6 +385,11 @@ pd_scenario() {
 	if [[ $GATEWAY == passgate ]]; then
 		n=$(pd_field .counters.prefix_changes)
 		((n >= 1)) || { fail "passgated counted ${n:-no} prefix changes"; return; }
+		# The host path's LAN device follows the prefix (the resolver's address, ipv6-dns).
+		out=$(ip -n "$NS_GW" -6 -o addr show dev "${HP_LAN_DEV:-pgh-lan0}" scope global | awk '{print $4}' | tr '\n' ' ')
+		[[ $out == "${new%%::/56}::1/64 " ]] ||
+			{ fail "the host path's LAN device holds '$out', expected only ${new%%::/56}::1/64"; return; }
+		note "host path LAN device: $out"
 	fi
 	capture_stop isp
 	note "ISP link: $(capture_read isp | grep -o 'dhcp6 [a-z-]*' | sort | uniq -c | tr '\n' ' ')"
