@@ -290,6 +290,11 @@ pd_scenario() {
 		{ fail "lan1 has no default route from the gateway's RA"; return; }
 	note "lan1: $addr by SLAAC; $(ip -n "${NS_LAN[0]}" -6 route show default | head -n 1)"
 
+	# One answered ping first: the gateway resolves srv1 (neighbour
+	# discovery) on the first packet, and a loaded machine may take longer
+	# than a ping's wait for it; then all five must be answered.
+	wait_until 10 tnsx 3 "${NS_LAN[0]}" ping -6 -n -c 1 -W 1 "$SRV1_IP6" ||
+		{ fail "lan1 ($addr) got no ping6 reply from $SRV1_IP6 in 10 s"; return; }
 	capture_start srv1 "$NS_SRV1" eth0 "icmp6 and ip6[40] == 128" || return
 	out=$SCN_DIR/ping6.log
 	tnsx 15 "${NS_LAN[0]}" ping -6 -n -c 5 -i 0.2 -W 2 "$SRV1_IP6" >"$out" 2>&1
