@@ -191,6 +191,16 @@ void pg_api_get_forwards(struct pg_api *api, const struct pg_api_req *req,
 void pg_api_add_forward(struct pg_api *api, const struct pg_api_req *req, struct pg_api_resp *resp);
 void pg_api_del_forward(struct pg_api *api, const char *index, const struct pg_api_req *req,
 			struct pg_api_resp *resp);
+/*
+ * api_lists.c: the list keys [dhcp] host and [dns] name, rest naming one
+ * ("dhcp.host"): GET lists, POST {"value"} adds, DELETE ?id=N removes.
+ */
+void pg_api_list_get(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+		     struct pg_api_resp *resp);
+void pg_api_list_add(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+		     struct pg_api_resp *resp);
+void pg_api_list_del(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+		     struct pg_api_resp *resp);
 
 /*
  * api_commit.c: make next the running configuration (engine, file, log);
