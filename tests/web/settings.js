@@ -127,7 +127,7 @@ async function doShot(page, out, width) {
 
 run(1280, 1000, 110000, async (page) => {
   await login(page, url, password);
-  await page.waitForSelector('#set-nat form.settings');
+  await page.waitForSelector('#set-nat form.settings', { state: 'attached' });
   await page.waitForFunction(() => document.querySelector('#set-nat-filtering').value !== '');
   const said = [];
   for (const s of steps) {

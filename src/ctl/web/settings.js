@@ -141,7 +141,11 @@ function settingsBuild() {
     bar.className = 'row';
     const save = document.createElement('button');
     save.type = 'submit';
-    save.textContent = 'Save ' + s.title.replace(/ settings$/, '');
+    // "Save", and for a screen reader's list of buttons which one.
+    const which = document.createElement('span');
+    which.className = 'sr-only';
+    which.textContent = ' ' + s.title;
+    save.append('Save', which);
     const msg = document.createElement('span');
     msg.className = 'msg';
     msg.id = `set-${s.section}-msg`;

@@ -137,10 +137,11 @@ wset_dhcp() {
 	mac=$(nsx "$ns" cat /sys/class/net/eth0/address)
 	wset_page "set:dhcp:range=$WSET_LO - $WSET_HI,lease=10m,enable=on" \
 		"bad:dhcp:range=10.0.0.1 - 10.0.0.9:[dhcp] range" "add:dhcp.host:$mac $WSET_FIXED" || return
+	# The fixed address restarts dnsmasq with it (the range started one already).
+	wait_alive "$PG_PID" 15 grep -q "^dhcp-host=$mac,$WSET_FIXED" "$HOSTSVC_RUN/dnsmasq.conf" ||
+		{ fail "dnsmasq.conf has no dhcp-host line for $mac"; return; }
 	wait_alive "$PG_PID" 15 listening "$NS_GW" udp 67 ||
 		{ fail "no dnsmasq after DHCP was switched on in the page: $(grep dnsmasq "$PG_LOG" | tail -n 1)"; return; }
-	grep -q "^dhcp-host=$mac,$WSET_FIXED" "$HOSTSVC_RUN/dnsmasq.conf" ||
-		{ fail "dnsmasq.conf has no dhcp-host line for $mac"; return; }
 	hostsvc_udhcpc_script "$script" "$out"
 	tnsx 40 "$ns" busybox udhcpc -i eth0 -f -q -n -t 6 -T 2 -A 2 -s "$script" \
 		>"$SCN_DIR/udhcpc.log" 2>&1 ||
