@@ -214,6 +214,7 @@ static const struct route routes[] = {
 	{"DELETE", "/api/v1/flows", A_WRITE, r_del_flows},
 	{"GET", "/api/v1/sessions", A_READ, r_sessions},
 	{"GET", "/api/v1/history", A_READ, r_history},
+	{"GET", "/api/v1/history/sessions", A_READ, pg_api_shist_get},
 	{"GET", "/api/v1/events", A_READ, r_events},
 	{"GET", "/api/v1/config", A_READ, r_config},
 	{"PUT", "/api/v1/config/", A_WRITE, r_put_section},
