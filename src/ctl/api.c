@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "ctl/api_internal.h"
+#include "ctl/session_hist.h"
 #include "ctl/ctlsock.h"
 #include "ctl/diag_job.h"
 #include "util/log.h"
@@ -355,6 +356,7 @@ void pg_api_destroy(struct pg_api *api)
 		close(api->epfd);
 	pg_confirm_disarm(&api->safe.pending);
 	pg_diag_job_destroy(api->diag);
+	pg_shist_destroy(api->shist);
 	free(api);
 }
 

@@ -66,6 +66,10 @@ struct pg_api {
 	struct pg_api_log_line log[PG_API_LOG_LINES];
 	uint64_t log_seq; /* sequence number of the newest line */
 	struct pg_diag_job *diag; /* the diagnose runs (diag_job.h); NULL until the first */
+	struct pg_shist *shist;	  /* per-session samples (api_shist.c); NULL until watched */
+	uint64_t shist_until_ms;  /* sample until then: a client asked lately */
+	uint64_t shist_last_ms;	  /* the last sample */
+	uint64_t shist_since_ms;  /* sampling (re)started then */
 };
 
 struct pg_api_arg {
@@ -149,6 +153,8 @@ void pg_api_json(struct pg_api_resp *resp, unsigned int status, struct json_obje
 void pg_api_error(struct pg_api_resp *resp, unsigned int status, const char *field,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 struct json_object *pg_api_addr(uint32_t addr_host);
+/* "pptp", "ike", "nat-t", "esp", "l2tp" (api_status.c). */
+const char *pg_api_vpn_kind_name(uint8_t kind);
 /* Parse a request body as a JSON object; NULL with resp filled (400) on failure. */
 struct json_object *pg_api_body_object(const struct pg_api_req *req, struct pg_api_resp *resp);
 
@@ -191,6 +197,27 @@ void pg_api_get_forwards(struct pg_api *api, const struct pg_api_req *req,
 void pg_api_add_forward(struct pg_api *api, const struct pg_api_req *req, struct pg_api_resp *resp);
 void pg_api_del_forward(struct pg_api *api, const char *index, const struct pg_api_req *req,
 			struct pg_api_resp *resp);
+/*
+ * api_shist.c: GET /api/v1/history/sessions (per-VPN-session throughput,
+ * sampled once a second while a client watches); the sampler runs from
+ * pg_api_tick(); JSON of a ring for a window of seconds ending at now_ms.
+ */
+struct pg_shist;
+void pg_api_shist_get(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+		      struct pg_api_resp *resp);
+void pg_api_shist_tick(struct pg_api *api, uint64_t now_ms);
+struct json_object *pg_api_shist_json(const struct pg_shist *h, unsigned int seconds);
+
+/*
+ * api_lists.c: the list keys [dhcp] host and [dns] name, rest naming one
+ * ("dhcp.host"): GET lists, POST {"value"} adds, DELETE ?id=N removes.
+ */
+void pg_api_list_get(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+		     struct pg_api_resp *resp);
+void pg_api_list_add(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+		     struct pg_api_resp *resp);
+void pg_api_list_del(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+		     struct pg_api_resp *resp);
 
 /*
  * api_commit.c: make next the running configuration (engine, file, log);

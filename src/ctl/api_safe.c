@@ -193,6 +193,7 @@ void pg_api_tick(struct pg_api *api, uint64_t now_ms)
 		return;
 	s = &api->safe;
 	api->now_ms = now_ms;
+	pg_api_shist_tick(api, now_ms); /* per-session graphs, while watched */
 	if (!s->started) {
 		s->started = true;
 		/* Set at start: the state directory is handed over only then (passgated.c). */

@@ -253,7 +253,7 @@ void pg_api_get_flows(struct pg_api *api, const struct pg_api_req *req, struct p
 	pg_api_json(resp, 200, o);
 }
 
-static const char *kind_name(uint8_t k)
+const char *pg_api_vpn_kind_name(uint8_t k)
 {
 	switch (k) {
 	case PG_VPN_PPTP:
@@ -275,7 +275,7 @@ static struct json_object *session_json(const struct pg_vpn_session *s)
 {
 	struct json_object *o = json_object_new_object(), *a;
 
-	json_object_object_add(o, "kind", json_object_new_string(kind_name(s->kind)));
+	json_object_object_add(o, "kind", json_object_new_string(pg_api_vpn_kind_name(s->kind)));
 	json_object_object_add(o, "client", pg_api_addr(s->client));
 	json_object_object_add(o, "client_port", json_object_new_int(s->client_port));
 	json_object_object_add(o, "server", pg_api_addr(s->server));

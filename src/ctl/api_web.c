@@ -32,6 +32,7 @@ PG_WEB_ASSET(pg_web_graphs, "src/ctl/web/graphs.js");
 PG_WEB_ASSET(pg_web_capture, "src/ctl/web/capture.js");
 PG_WEB_ASSET(pg_web_tunnel, "src/ctl/web/tunnel.js");
 PG_WEB_ASSET(pg_web_diag, "src/ctl/web/diag.js");
+PG_WEB_ASSET(pg_web_settings, "src/ctl/web/settings.js");
 
 struct asset {
 	const char *path;
@@ -54,6 +55,8 @@ bool pg_api_web(const char *path, struct pg_api_resp *resp)
 		 pg_web_capture_end},
 		{"/tunnel.js", "text/javascript; charset=utf-8", pg_web_tunnel_start, pg_web_tunnel_end},
 		{"/diag.js", "text/javascript; charset=utf-8", pg_web_diag_start, pg_web_diag_end},
+		{"/settings.js", "text/javascript; charset=utf-8", pg_web_settings_start,
+		 pg_web_settings_end},
 	};
 
 	for (unsigned int i = 0; i < sizeof(assets) / sizeof(assets[0]); i++) {

@@ -5,7 +5,8 @@
 //    desktop (1280 px) and phone (360 px) width: any violation of impact
 //    "serious" or "critical" fails; the others are printed;
 //  - keyboard: from the top, Tab alone reaches the login field, and after
-//    logging in every control of the flow, graph and capture panels; a
+//    logging in every control of the flow, graph and capture panels and of
+//    the Settings sections (one opened with Enter on its summary); a
 //    search typed and submitted with Enter fills the flow table;
 //  - 360 px: the page itself does not scroll sideways (wide tables scroll
 //    inside their own box).
@@ -89,10 +90,17 @@ run(1280, 1000, 120000, async (page) => {
   step('logged in with the keyboard');
   await page.waitForSelector('#graph-wan polyline');
   await sleep(2500);
-  const want = ['#flow-search [name=host]', '#flow-search [name=proto]', '#flow-search [name=port]',
+  // Settings: a section opens with Enter on its summary; open, every field is on the Tab path.
+  await page.focus('#set-nat > summary');
+  await page.keyboard.press('Enter');
+  if (!(await page.$eval('#set-nat', (d) => d.open))) throw new Error('Enter does not open a Settings section');
+  await page.$$eval('#settings details', (ds) => ds.forEach((d) => { d.open = true; }));
+  notes.push('Enter opens a Settings section');
+  const want = ['#set-nat-filtering', '#set-nat-mss', '#set-icmp-refused', '#set-input-lan',
+    '#set-dhcp-range', '#list-dhcp-host-new', '#set-log-level', '#flow-search [name=host]', '#flow-search [name=proto]', '#flow-search [name=port]',
     '#flow-search [name=rule]', '#flow-clear', '#graph-range', '#capture [name=filter]',
     '#cap-start', '#passthrough [name=pptp]'];
-  const seen = await tabWalk(page, 80);
+  const seen = await tabWalk(page, 200);
   const missed = want.filter((w) => !seen.has(w));
   if (missed.length) throw new Error('Tab never reaches ' + missed.join(', '));
   notes.push(`Tab reaches all ${want.length} controls checked`);

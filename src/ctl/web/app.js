@@ -17,7 +17,11 @@ async function api(method, path, body) {
   let data = {};
   try { data = await r.json(); } catch (e) { /* empty or not JSON */ }
   if (r.status === 401 && session) setSession('');
-  if (!r.ok) throw new Error(data.error || (r.status + ' ' + r.statusText));
+  if (!r.ok) {
+    const e = new Error(data.error || (r.status + ' ' + r.statusText));
+    e.field = data.field; // which setting was refused ("nat.mss"): settings.js marks it
+    throw e;
+  }
   return data;
 }
 
@@ -196,6 +200,7 @@ async function start() {
       $('#password').value = '';
       setSession(r.session);
       await Promise.all([loadConfig(), loadForwards()]);
+      document.dispatchEvent(new Event('pg-login'));
       await refresh();
     } catch (e) {
       $('#summary').textContent = 'login: ' + e.message;

@@ -1,5 +1,5 @@
-// passgate admin page, live graphs: throughput per link, flows, drops by
-// reason, from GET /api/v1/history (samples the daemon keeps once a
+// passgate admin page, live graphs: throughput per link and per VPN
+// session, flows, drops by reason, from GET /api/v1/history (samples the daemon keeps once a
 // second for an hour, once a minute for a day). Plain SVG drawn here: no
 // library, nothing fetched from elsewhere, works offline. Uses app.js's
 // api() and $().
@@ -111,7 +111,28 @@ async function loadGraphs() {
   drawGraph('graph-drops', 'Drops by reason', 'per s',
     reasons.length ? reasons.map(([k]) => line(s, k, k.replace(/^drop\./, ''), 1))
       : [line(s, 'wan.drops', 'none', 1)], xs, r.label);
+  await loadSessionGraph(r, h);
   $('#graph-msg').textContent = '';
+}
+
+// Throughput per VPN session (GET /api/v1/history/sessions, sampled once a
+// second while the page looks, ten minutes at most): the five busiest now,
+// both directions together; each line's data-last is the session's byte
+// count (out + in) at its newest sample, as GET /api/v1/sessions counts.
+async function loadSessionGraph(r, h) {
+  const secs = Math.min(r.seconds, 600);
+  const sh = await api('GET', 'history/sessions?seconds=' + secs);
+  const xs = sh.t_ms.map((t) => Math.max(0, 1 - (h.now_ms - t) / (r.seconds * 1000)));
+  const lines = sh.sessions.map((s) => {
+    const values = s.out.values.map((v, i) => (v === null || s.in.values[i] === null ? null : v + s.in.values[i]));
+    const name = `${s.kind} ${s.client}:${s.client_port}>${s.server}:${s.server_port}`;
+    const last = s.out.last === null || s.in.last === null ? null : s.out.last + s.in.last;
+    return { name, label: `${s.kind} ${s.client} \u2192 ${s.server}`, values, scale: 8,
+      now: lastOf(values) * 8, last };
+  }).sort((a, b) => b.now - a.now).slice(0, 5);
+  drawGraph('graph-sessions', 'VPN sessions', 'bit/s',
+    lines.length ? lines : [{ name: 'none', label: 'no VPN session', values: [], scale: 8, now: 0, last: null }],
+    xs, r.seconds > 600 ? 'last 10 minutes' : r.label);
 }
 
 function graphsStart() {

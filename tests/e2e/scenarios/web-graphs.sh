@@ -8,7 +8,10 @@
 # While lan3 sends, tests/web/graphs.js waits for the WAN graph's upload
 # line and checks it against the daemon: its current rate within
 # [0.6, 1.5] of 8 Mbit/s, its last sample's byte count at most a few
-# seconds' traffic behind the WAN link's tx_bytes (GET /api/v1/status).
+# seconds' traffic behind the WAN link's tx_bytes (GET /api/v1/status);
+# and lan1's NAT-T stream (2 Mbit/s) has its own line in the VPN sessions
+# graph: rate within [0.6, 1.5] of it, last sample within a few seconds of
+# the bytes GET /api/v1/sessions counts for it.
 # Then, the transfer still running, tests/web/capture.js arms a 3 s
 # capture from the page (filter "udp port 5211", WAN link), waits for it
 # to finish and downloads the pcap: tshark must find the transfer's
@@ -21,6 +24,24 @@ source "$E2E_DIR/lib/iperf.sh"
 source "$E2E_DIR/scenarios/api.sh"
 
 GRAPHS_RATE=8000000
+# lan1's NAT-T stream: an IKE header on UDP 4500 (non-ESP marker), then
+# ESP-in-UDP datagrams of 1000 bytes (1028 with UDP and IP headers) at a
+# fixed pace; the gateway's IPsec helper follows it as a "nat-t" session.
+GRAPHS_NATT_PPS=250
+GRAPHS_NATT_RATE=$((GRAPHS_NATT_PPS * 1028 * 8))
+GRAPHS_NATT='
+import os, socket, struct, sys, time
+dst, pps, secs = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 4500))
+ike = os.urandom(8) + bytes(8) + struct.pack("!BBBBII", 33, 0x20, 34, 0x08, 0, 28)
+s.sendto(bytes(4) + ike, (dst, 4500))
+spi, t0, n = 0x1234abcd, time.monotonic(), 0
+while time.monotonic() - t0 < secs:
+    n += 1
+    s.sendto(struct.pack("!II", spi, n) + bytes(992), (dst, 4500))
+    time.sleep(max(0.0, t0 + n / pps - time.monotonic()))
+'
 
 scenario() {
 	[[ $GATEWAY == passgate ]] || { fail "the admin page is passgated's own: run with --gateway passgate"; return; }
@@ -32,8 +53,10 @@ scenario() {
 	spawn graphs-iperf3 "${NS_LAN[2]}" sh -c \
 		"exec iperf3 -c $SRV1_IP -p 5211 -u -b $GRAPHS_RATE -t 35 -J >'$log' 2>&1"
 	local client=$LAST_PID
-	tnsx 100 "$NS_GW" node "$REPO/tests/web/graphs.js" "$API/" "$API_PASSWORD" "$GRAPHS_RATE" \
-		"$REPO/build/web-graphs.png" >>"$SCN_DIR/browser.log" 2>&1 ||
+	# A VPN session of its own for the per-session graph: NAT-T from lan1.
+	spawn graphs-natt "${NS_LAN[0]}" "$PY" -c "$GRAPHS_NATT" "$SRV1_IP" "$GRAPHS_NATT_PPS" 40
+	tnsx 100 "$NS_GW" node "$REPO/tests/web/graphs.js" "$API/" "$API_PASSWORD" \
+		"$((GRAPHS_RATE + GRAPHS_NATT_RATE))" "$REPO/build/web-graphs.png" "nat-t ${LAN_IP[0]}" "$GRAPHS_NATT_RATE" >>"$SCN_DIR/browser.log" 2>&1 ||
 		{ fail "graphs: $(grep -v Warning "$SCN_DIR/browser.log" | tail -n 1)"; return; }
 	said=$(grep '^graphs: ' "$SCN_DIR/browser.log" | tail -n 1)
 	graphs_capture || return
