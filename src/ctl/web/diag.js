@@ -94,7 +94,10 @@ function diagInit() {
   $('#diag').onsubmit = diagStart;
   const check = () => {
     $('#diag-go').disabled = !session || !!diagTimer;
-    if (!session) $('#diag-state').textContent = 'log in to diagnose: the gateway sends packets to the server';
+    const state = $('#diag-state');
+    const hint = 'log in to diagnose: the gateway sends packets to the server';
+    if (!session) state.textContent = hint;
+    else if (state.textContent === hint) state.textContent = ''; /* logged in since */
   };
   check();
   setInterval(() => { if (!document.hidden) check(); }, 2000);
