@@ -180,6 +180,34 @@ bench_rev_start() {
 	BW_REV_PID=$!
 }
 
+# bench_ports_kept GATEWAY: "entries kept assured" of the router's UDP NAT
+# table: how many entries, how many kept the LAN source port as the public
+# port (the answers are sent to the LAN ports, so they must), and for Linux
+# how many conntrack marked ASSURED (-1: not known). passgated's table comes
+# through its control socket (BW_CTL_SOCK).
+bench_ports_kept() {
+	case $1 in
+	linux*)
+		ip netns exec "$BW_R" conntrack -L -p udp 2>/dev/null | awk '
+			{ n++; s = ""; d = ""
+			  for (i = 1; i <= NF; i++) {
+				if ($i ~ /^sport=/ && s == "") s = substr($i, 7)
+				if ($i ~ /^dport=/) d = substr($i, 7)
+				if ($i == "[ASSURED]") a++
+			  }
+			  if (s != "" && s == d) k++ }
+			END { print n + 0, k + 0, a + 0 }'
+		;;
+	*)
+		"$BENCH_BUILD/passgatectl" --socket "$BW_CTL_SOCK" --json flows 2>/dev/null |
+			python3 -c 'import json, sys
+f = [x for x in json.load(sys.stdin)["flows"] if x.get("proto") == "udp"]
+print(len(f), sum(1 for x in f if x.get("public_port") == x.get("lan_port")), -1)' 2>/dev/null ||
+			echo "-1 -1 -1"
+		;;
+	esac
+}
+
 bench_rev_stop() {
 	if [ -n "$BW_REV_PID" ]; then
 		trafgen_stop "$BW_REV_PID"
