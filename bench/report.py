@@ -625,6 +625,9 @@ def main():
         print("how: %s" % doc["engine"]["method"])
         with open(a.engine_text) as f:
             print(f.read().rstrip())
+        if doc["engine"].get("failures"):
+            print("FAILED: %d engine figure(s) had wrong verdicts and are left out (bench/run's "
+                  "stderr names them)" % doc["engine"]["failures"])
     unavailable = {}
     rows = read_forward(a.forward, a.tck)
     unavailable = {(r["case"], r["gateway"]): r["unavailable"] for r in rows
