@@ -175,7 +175,16 @@ $(BUILD)/bench/engine_bench: $(call obj,$(REL),$(BENCH_SRC)) $(ENGINE_REL)
 	$(CC) $(LDFLAGS_REL) -o $@ $^
 
 .PHONY: bench-bins
-bench-bins: $(BUILD)/bench/engine_bench $(BUILD)/bench/sndbuf.so
+bench-bins: $(BUILD)/bench/engine_bench $(BUILD)/bench/sndbuf.so \
+	$(BUILD)/bench/ceiling.bpf.o $(BUILD)/bench/ceiling_load
+
+# The xdp-ceiling gateway (issue 21): a bare XDP forwarder and its loader.
+$(BUILD)/bench/ceiling.bpf.o: bench/xdp/ceiling.bpf.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(BPF_CFLAGS) -c $< -o $@
+$(BUILD)/bench/ceiling_load: bench/xdp/ceiling_load.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(DEFS) -O2 -o $@ $< -lbpf
 
 # LD_PRELOAD shim giving the traffic generator's packet socket a large send
 # buffer (bench/preload/sndbuf.c says why).

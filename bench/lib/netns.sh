@@ -18,6 +18,10 @@ BW_RTR_NICE=-10
 BW_LOG_DIR=
 BW_CTL_SOCK= # passgated's control socket; off unless a case needs its counters
 
+# Answers (bidirectional cases): a second trafgen in the sink sends to the
+# router's public address 198.51.100.2 and the flows' ports; the
+# generator's own netdev ingress rule counts and drops them.
+#
 # bench_world_up SUFFIX LOGDIR
 bench_world_up() {
 	BW_G=pgbg-$1 BW_R=pgbr-$1 BW_S=pgbs-$1 BW_LOG_DIR=$2
@@ -39,9 +43,28 @@ bench_world_up() {
 	ip -n "$BW_R" link set lan0 up
 	ip -n "$BW_R" link set wan0 up
 	ip -n "$BW_S" link set eth0 up
+	# The hosts' links run NAPI (GRO on): a frame an XDP program redirects
+	# into a veth is delivered only when the veth's peer has NAPI
+	# (docs/CONFIG.md, "veth links"); the xdp-ceiling gateway and the XDP
+	# fast path need it, and every gateway gets the same links. UDP is not
+	# merged (no UDP GRO socket, rx-udp-gro-forwarding off).
+	ip netns exec "$BW_G" ethtool -K eth0 gro on >/dev/null 2>&1
+	ip netns exec "$BW_S" ethtool -K eth0 gro on >/dev/null 2>&1
 	# veth runs the receiver's work on the sender's CPU: steer the router's
-	# LAN receive work to the router core so the generator core only generates.
+	# receive work (LAN, and WAN for the answers) to the router core so the
+	# generator core only generates.
 	ip netns exec "$BW_R" sh -c "printf %x $((1 << BW_RTR_CPU)) > /sys/class/net/lan0/queues/rx-0/rps_cpus"
+	ip netns exec "$BW_R" sh -c "printf %x $((1 << BW_RTR_CPU)) > /sys/class/net/wan0/queues/rx-0/rps_cpus"
+	# The generator counts and drops the answers (UDP from the WAN side) at
+	# its ingress, as the sink does with the LAN's packets.
+	ip netns exec "$BW_G" nft -f - <<-EOF || return 1
+	table netdev pgbench {
+	  chain in {
+	    type filter hook ingress device "eth0" priority 0; policy accept;
+	    ip protocol udp counter drop
+	  }
+	}
+	EOF
 	# The sink drops UDP at ingress, before its IP stack, and counts it there.
 	ip netns exec "$BW_S" nft -f - <<-EOF || return 1
 	table netdev pgbench {
@@ -59,6 +82,7 @@ bench_world_down() {
 	bench_sink_ports_off
 	bench_tcp_finish
 	bench_gw_stop
+	bench_ceiling_stop
 	for ns in "$BW_G" "$BW_R" "$BW_S"; do
 		[ -n "$ns" ] && ip netns del "$ns" 2>/dev/null
 	done
@@ -75,8 +99,21 @@ bench_sink_count() {
 		awk '/counter packets/ { for (i = 1; i < NF; i++) if ($i == "packets") { print $(i + 1); exit } }'
 }
 
-bench_gen_count() {
-	ip netns exec "$BW_G" cat /sys/class/net/eth0/statistics/tx_packets
+# Frames a host's link sent plus those it dropped because the receiving
+# veth's queue was full (each was offered, and lost at the router).
+bench_link_sent() { # NS
+	ip netns exec "$1" cat /sys/class/net/eth0/statistics/tx_packets \
+		/sys/class/net/eth0/statistics/tx_dropped | awk '{ s += $1 } END { print s }'
+}
+
+bench_gen_count() { bench_link_sent "$BW_G"; }
+
+# The answers: sent by the sink's generator, received by the generator's
+# ingress counter.
+bench_rev_sent() { bench_link_sent "$BW_S"; }
+bench_rev_count() {
+	ip netns exec "$BW_G" nft list chain netdev pgbench in |
+		awk '/counter packets/ { for (i = 1; i < NF; i++) if ($i == "packets") { print $(i + 1); exit } }'
 }
 
 # "busy total user nice" jiffies of one CPU from /proc/stat (whole machine:
@@ -90,11 +127,12 @@ bench_proc_jiffies() { # PID: "user system" time of one process
 	awk '{ sub(/^.*\) /, ""); print $12, $13 }' "/proc/$1/stat" 2>/dev/null || echo 0 0
 }
 
-# bench_gen_start SPORT_LO SPORT_HI DPORT_LO DPORT_HI: 64-byte UDP frames from
-# 10.0.0.2 to the sink, source ports and destination ports each counting
-# through their range (two coprime ranges give their product of flows).
+# bench_gen_start SPORT_LO SPORT_HI DPORT_LO DPORT_HI [PPS]: 64-byte UDP
+# frames from 10.0.0.2 to the sink, source ports and destination ports each
+# counting through their range (two coprime ranges give their product of
+# flows); as fast as the generator core allows, or at PPS.
 bench_gen_start() {
-	local rmac gmac cfg=$BW_LOG_DIR/trafgen.cfg sp=$1 dp=$3
+	local rmac gmac cfg=$BW_LOG_DIR/trafgen.cfg sp=$1 dp=$3 rate=${5:-}
 	[ "$1" = "$2" ] || sp="dinc($1, $2)"
 	[ "$3" = "$4" ] || dp="dinc($3, $4)"
 	rmac=$(bench_mac "$BW_R" lan0)
@@ -109,8 +147,72 @@ bench_gen_start() {
 	EOF
 	ip netns exec "$BW_G" env LD_PRELOAD="$BENCH_BUILD/bench/sndbuf.so" \
 		taskset -c "$BW_GEN_CPU" trafgen --dev eth0 --conf "$cfg" --cpus 1 \
-		>"$BW_LOG_DIR/trafgen.log" 2>&1 &
+		${rate:+--rate "${rate}pps"} >"$BW_LOG_DIR/trafgen.log" 2>&1 &
 	BW_GEN_PID=$!
+}
+
+# bench_rev_start SPORT_LO SPORT_HI DPORT_LO DPORT_HI PPS: the WAN side's
+# answers to bench_gen_start's flows, at PPS, from the sink on the generator
+# core: from the flows' destination to the router's public address and the
+# flows' source ports, which are the mapped ports when the gateway keeps
+# them (Linux masquerade and passgated's endpoint-independent mapping do
+# while a port is free: bench_rev_check counts the answers that found no
+# mapping). The two counters step in the same order as the LAN side's, so
+# the answers go round the same 5-tuples.
+BW_REV_PID=''
+bench_rev_start() {
+	local rmac smac cfg=$BW_LOG_DIR/trafgen-rev.cfg sp=$3 dp=$1
+	[ "$1" = "$2" ] || dp="dinc($1, $2)"
+	[ "$3" = "$4" ] || sp="dinc($3, $4)"
+	rmac=$(bench_mac "$BW_R" wan0)
+	smac=$(bench_mac "$BW_S" eth0)
+	cat >"$cfg" <<-EOF
+	{
+	  eth(da=$rmac, sa=$smac, type=0x0800),
+	  ipv4(sa=198.51.100.1, da=198.51.100.2, ttl=64, df),
+	  udp(sp=$sp, dp=$dp),
+	  fill(0x00, 18)
+	}
+	EOF
+	ip netns exec "$BW_S" env LD_PRELOAD="$BENCH_BUILD/bench/sndbuf.so" \
+		taskset -c "$BW_GEN_CPU" trafgen --dev eth0 --conf "$cfg" --cpus 1 \
+		--rate "${5}pps" >"$BW_LOG_DIR/trafgen-rev.log" 2>&1 &
+	BW_REV_PID=$!
+}
+
+# bench_ports_kept GATEWAY: "entries kept assured" of the router's UDP NAT
+# table: how many entries, how many kept the LAN source port as the public
+# port (the answers are sent to the LAN ports, so they must), and for Linux
+# how many conntrack marked ASSURED (-1: not known). passgated's table comes
+# through its control socket (BW_CTL_SOCK).
+bench_ports_kept() {
+	case $1 in
+	linux*)
+		ip netns exec "$BW_R" conntrack -L -p udp 2>/dev/null | awk '
+			{ n++; s = ""; d = ""
+			  for (i = 1; i <= NF; i++) {
+				if ($i ~ /^sport=/ && s == "") s = substr($i, 7)
+				if ($i ~ /^dport=/) d = substr($i, 7)
+				if ($i == "[ASSURED]") a++
+			  }
+			  if (s != "" && s == d) k++ }
+			END { print n + 0, k + 0, a + 0 }'
+		;;
+	*)
+		"$BENCH_BUILD/passgatectl" --socket "$BW_CTL_SOCK" --json flows 2>/dev/null |
+			python3 -c 'import json, sys
+f = [x for x in json.load(sys.stdin)["flows"] if x.get("proto") == "udp"]
+print(len(f), sum(1 for x in f if x.get("public_port") == x.get("lan_port")), -1)' 2>/dev/null ||
+			echo "-1 -1 -1"
+		;;
+	esac
+}
+
+bench_rev_stop() {
+	if [ -n "$BW_REV_PID" ]; then
+		trafgen_stop "$BW_REV_PID"
+		BW_REV_PID=
+	fi
 }
 
 # trafgen_stop PID: trafgen's sending process is a child that does not hear
@@ -129,6 +231,7 @@ bench_gen_stop() {
 		BW_GEN_PID=
 	fi
 	bench_est_stop
+	bench_rev_stop
 }
 
 # --- one destination, ports exhausted (the one_dst case) ---------------------
@@ -270,6 +373,72 @@ bench_linux_stop() {
 	ip -n "$BW_R" neigh flush all 2>/dev/null
 }
 
+# The router as Linux NAT plus an nftables flowtable on both links with
+# `flow add` for established TCP and UDP (OpenWrt's "software flow
+# offloading"): after the first packets of each direction, conntrack and
+# the forward path are skipped. Fails, with the kernel's reason in
+# BW_FT_REASON, where the kernel lacks nf_flow_table.
+BW_FT_REASON=''
+bench_linux_ft_start() {
+	local err=$BW_LOG_DIR/flowtable.err
+	BW_FT_REASON=
+	bench_linux_start
+	if ! ip netns exec "$BW_R" nft -f - 2>"$err" <<-EOF; then
+	table ip pgbenchft {
+	  flowtable ft {
+	    hook ingress priority 0; devices = { lan0, wan0 };
+	  }
+	  chain pgfwd {
+	    type filter hook forward priority 0; policy accept;
+	    ip protocol { tcp, udp } ct state established flow add @ft
+	  }
+	}
+	EOF
+		BW_FT_REASON="nftables cannot create a flowtable on this kernel ($(uname -r)): $(grep -m1 -i 'error' "$err" | sed 's/^.*Error: *//')"
+		[ -r /proc/config.gz ] && zgrep -q '^# CONFIG_NF_FLOW_TABLE is not set' /proc/config.gz &&
+			BW_FT_REASON="$BW_FT_REASON; CONFIG_NF_FLOW_TABLE is not set"
+		bench_linux_stop
+		return 1
+	fi
+}
+
+bench_linux_ft_stop() {
+	ip netns exec "$BW_R" nft delete table ip pgbenchft 2>/dev/null
+	bench_linux_stop
+}
+
+# The xdp-ceiling gateway: bench/xdp/ceiling.bpf.c in native mode on both
+# router links (MAC rewrite and redirect, nothing else), their NAPI threads
+# pinned to the router core like afxdp's.
+BW_CEIL_PID=''
+bench_ceiling_start() {
+	local log=$BW_LOG_DIR/ceiling.log t
+	: >"$log"
+	ip netns exec "$BW_R" "$BENCH_BUILD/bench/ceiling_load" "$BENCH_BUILD/bench/ceiling.bpf.o" \
+		lan0 "$(bench_mac "$BW_G" eth0)" wan0 "$(bench_mac "$BW_S" eth0)" >"$log" 2>&1 &
+	BW_CEIL_PID=$!
+	for t in $(seq 30); do
+		grep -q '^attached' "$log" && break
+		kill -0 "$BW_CEIL_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if ! grep -q '^attached' "$log"; then
+		bench_ceiling_stop
+		return 1
+	fi
+	bench_napi_pin lan0 fifo
+	bench_napi_pin wan0 fifo
+}
+
+bench_ceiling_stop() {
+	if [ -n "$BW_CEIL_PID" ]; then
+		kill -TERM "$BW_CEIL_PID" 2>/dev/null
+		wait "$BW_CEIL_PID" 2>/dev/null
+		BW_CEIL_PID=
+	fi
+	bench_napi_unpin
+}
+
 # bench_gw_start BACKEND[-wN]: passgated on the router core; with -wN
 # ([datapath] workers = N), worker threads 1.. on the generator's core (the
 # only other one), the daemon's own thread and worker 0 staying on the
@@ -313,7 +482,10 @@ bench_gw_start() {
 		BW_GW_PID=
 		return 1
 	fi
-	[ "$backend" = afxdp ] && bench_napi_pin lan0
+	if [ "$backend" = afxdp ]; then
+		bench_napi_pin lan0
+		bench_napi_pin wan0
+	fi
 	if [ "$workers" -gt 1 ]; then
 		# The threads start once the links are up: wait for them (2 s at most).
 		for t in $(seq 20); do
@@ -334,8 +506,20 @@ bench_gw_start() {
 # it into a kernel thread that can be pinned to the router core, as RPS does
 # for the kernel path; it gets the daemon's priority. The thread is found as the napi/IF-* thread that
 # appeared when threading was turned on (names repeat across namespaces).
-bench_napi_pin() { # IF
+#
+# With "fifo" (xdp-ceiling) the threads run SCHED_FIFO instead: all of that
+# gateway's work is kernel receive work, which Linux NAT gets in softirq
+# context ahead of every program; a thread at nice -10 on a shared core
+# waits for other programs' time slices and the veth's 256-frame XDP ring
+# overflows (measured: 3-7% lost at 100 kpps on the loaded machine, 0 with
+# SCHED_FIFO). afxdp keeps nice -10, the daemon's, as before: a FIFO
+# thread at full load would starve the daemon it feeds.
+bench_napi_pin() { # IF [fifo]
 	local before after p
+	# Off first: once the XDP program that gave the veth its NAPI is gone,
+	# turning threading off fails and the flag stays on, so the next
+	# program's threads would start at once, already in the list below.
+	ip netns exec "$BW_R" sh -c "echo 0 > /sys/class/net/$1/threaded" 2>/dev/null
 	before=$(ps -eo pid=,comm= | awk -v p="napi/$1-" 'index($2, p) == 1 { print $1 }')
 	ip netns exec "$BW_R" sh -c "echo 1 > /sys/class/net/$1/threaded" || return 0
 	sleep 0.1
@@ -343,7 +527,11 @@ bench_napi_pin() { # IF
 	for p in $after; do
 		case " $before " in *" $p "*) continue ;; esac
 		taskset -pc "$BW_RTR_CPU" "$p" >/dev/null
-		renice -n "$BW_RTR_NICE" -p "$p" >/dev/null
+		if [ "${2:-}" = fifo ]; then
+			chrt -f -p 50 "$p"
+		else
+			renice -n "$BW_RTR_NICE" -p "$p" >/dev/null
+		fi
 	done
 }
 
@@ -353,7 +541,12 @@ bench_gw_stop() {
 		wait "$BW_GW_PID" 2>/dev/null
 		BW_GW_PID=
 	fi
-	[ -n "$BW_R" ] && ip netns exec "$BW_R" sh -c "echo 0 > /sys/class/net/lan0/threaded" 2>/dev/null
+	bench_napi_unpin
+}
+
+bench_napi_unpin() {
+	[ -n "$BW_R" ] && ip netns exec "$BW_R" sh -c \
+		"echo 0 > /sys/class/net/lan0/threaded; echo 0 > /sys/class/net/wan0/threaded" 2>/dev/null
 	return 0
 }
 
