@@ -73,6 +73,17 @@ void pg_bench_gre(uint8_t *p, uint32_t src, uint32_t dst, uint16_t call_id)
 	memcpy(g + 6, &cid, 2);
 }
 
+void pg_bench_gre0(uint8_t *p, uint32_t src, uint32_t dst)
+{
+	uint8_t *g = p + IP_HLEN;
+
+	ip_header(p, src, dst, 47);
+	g[0] = 0x00; /* no checksum, key or sequence number */
+	g[1] = 0x00; /* version 0: plain GRE (RFC 2784) */
+	g[2] = 0x08;
+	g[3] = 0x00; /* carrying IPv4 */
+}
+
 void pg_bench_esp(uint8_t *p, uint32_t src, uint32_t dst, uint32_t spi, uint32_t seq)
 {
 	uint32_t v;

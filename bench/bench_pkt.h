@@ -20,6 +20,8 @@
 void pg_bench_udp(uint8_t *p, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport);
 /* Enhanced GRE (version 1, key present: payload length and call id). */
 void pg_bench_gre(uint8_t *p, uint32_t src, uint32_t dst, uint16_t call_id);
+/* Plain GRE (version 0, RFC 2784) carrying IPv4, tracked by (LAN host, server). */
+void pg_bench_gre0(uint8_t *p, uint32_t src, uint32_t dst);
 /* Raw ESP (protocol 50) with SPI and sequence number. */
 void pg_bench_esp(uint8_t *p, uint32_t src, uint32_t dst, uint32_t spi, uint32_t seq);
 
