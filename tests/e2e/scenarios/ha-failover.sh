@@ -9,8 +9,9 @@
 #   lan2 (wireguard-go) ──┤   br0      │   keepalived A (priority 150)                     ├─ brw ─ router ─ srv1
 #                         └────────────┴─ lan0 pgsb-S: passgated B, [sync] standby ─ wan0 ┘  198.51.100.1
 #                                            keepalived B (priority 100)
-#   sync0 10.99.0.1 <-> 10.99.0.2: the sync channel and VRRP (unicast, version 3,
-#   advert_int 0.2 s). Each keepalived runs passgatectl ha master|backup|fault
+#   sync0 10.99.0.1 <-> 10.99.0.2: the sync channel. VRRP (version 3, advert_int
+#   0.2 s) on the LAN: multicast through each box's passgated (host path, from
+#   192.168.1.2 and .3). Each keepalived runs passgatectl ha master|backup|fault
 #   as its notify scripts, tracks its box's lan0 and wan0, and checks its
 #   passgated with "passgatectl ha" every second (weight 0: a failed check
 #   is FAULT, which hands over at once).
