@@ -262,6 +262,10 @@ hf_pair_up() {
 hf_keepalived() {
 	local name=$1 ns=$2 me=$3 prio=$4 sock=$5 conf=$SCN_DIR/keepalived-$1.conf
 	local ctl="$REPO/build/passgatectl --socket $sock"
+	# keepalived refuses to start without its interface (passgated makes it
+	# after its control socket: a restarted box's).
+	wait_until 10 ip -n "$ns" link show "$HF_VRRP_DEV" >/dev/null 2>&1 ||
+		{ fail "box $name has no $HF_VRRP_DEV (the host path's LAN device)"; return 1; }
 	cat >"$conf" <<-EOF
 		global_defs {
 		    router_id pg-$name
