@@ -15,9 +15,10 @@
 #   3. Links up after HL_DOWN_FOR s: the pair settles. A, whose sync
 #      channel followed B over sync0 the whole time, preempts (priority)
 #      once keepalived's health check passes.
-# Passes when B took over, then, after the links came back, exactly one box
-# is master and the other backup (passgatectl ha on each), sampled
-# HL_STABLE times 0.5 s apart; pings inside both tunnels are answered again
+# Passes when B took over; after the links came back, exactly one box is
+# master and the other backup (passgatectl ha on each), sampled HL_STABLE
+# times 0.5 s apart; a LAN host saw both boxes' adverts (from 192.168.1.2
+# and .3) and the WAN bridge none; pings inside both tunnels are answered again
 # at the end (all but one of the last 10 at 5/s), the OpenVPN client never
 # re-initialised, the WireGuard server still sees the client at the same
 # public address:port, the master lists the tunnels' flows with A's public
@@ -56,6 +57,7 @@ hl_links() {
 # hl_settled - exactly one master, the other backup; the master's name.
 hl_settled() {
 	local a b
+	HL_ROLES=
 	a=$(hf_role_of "$PG_SOCK")
 	b=$(hf_role_of "$HS_SB_SOCK")
 	if [[ $a == master && $b == backup ]]; then
@@ -79,6 +81,11 @@ hl_run() {
 		{ fail "B's flows to srv1 differ: A [$(hs_flows "$PG_SOCK" | tr '\n' ';')] B [$(hs_flows "$HS_SB_SOCK" | tr '\n' ';')]"; return; }
 	hs_flows "$PG_SOCK" >"$SCN_DIR/flows-A.txt"
 	before=$(hf_wg_endpoint)
+	# VRRP as the LAN and the WAN see it: both boxes' adverts on the LAN, none
+	# ever on the WAN (passgated hands them up and never forwards them).
+	CAP_NOWAIT=1 capture_start vrrp-lan "${NS_LAN[2]}" eth0 'ip proto 112'
+	CAP_NOWAIT=1 capture_start vrrp-wan "$NS_INET" brw 'ip proto 112'
+	capture_ready vrrp-lan && capture_ready vrrp-wan || return
 	(($(hs_status "$HS_SB_SOCK" '[i["counters"]["host_vrrp_up"] for i in d["interfaces"] if i["side"] == "lan"][0]') > 0)) ||
 		{ fail "B's passgated handed no VRRP advert of A's up to its keepalived"; return; }
 
@@ -116,6 +123,15 @@ hl_run() {
 	kill -INT "$p0" "$p1"
 	wait "$p0"
 	wait "$p1"
+	capture_stop vrrp-lan vrrp-wan
+	local from_a from_b on_wan
+	from_a=$(capture_count vrrp-lan "src host $HF_VRRP_A")
+	from_b=$(capture_count vrrp-lan "src host $HF_VRRP_B")
+	on_wan=$(capture_count vrrp-wan)
+	note "VRRP adverts seen on the LAN: $from_a from A, $from_b from B; on the WAN: $on_wan"
+	((from_a > 0 && from_b > 0)) ||
+		{ fail "the LAN did not see both boxes' adverts (A $from_a, B $from_b)"; return; }
+	((on_wan == 0)) || { fail "$on_wan VRRP packets reached the WAN"; return; }
 
 	missing=$(comm -23 "$SCN_DIR/flows-A.txt" <(hs_flows "$sock"))
 	[[ -z $missing ]] || { fail "flows gone or remapped on $first, master: ${missing//$'\n'/; }"; return; }
