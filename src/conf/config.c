@@ -900,6 +900,14 @@ static int check_rules(struct parse *p)
 		if (pg_portfwd_conflict(ec, &first, &second))
 			return forward_clash(p, first, second);
 	}
+	k = key_index(S_LAN, "dns6");
+	if (p->cfg->ipv6.lan_dns_gw && (!p->cfg->host.path || !pg_config_dns_serves(p->cfg)))
+		return fail(p, p->key_line[k], S_LAN, "dns6",
+			    "'gateway' needs the gateway's resolver: [host] path = on and [dns] "
+			    "answering");
+	if (p->cfg->ipv6.lan_dns_gw && !ec->lan6_prefix && !p->cfg->ipv6.lan_pd)
+		return fail(p, p->key_line[k], S_LAN, "dns6",
+			    "'gateway', but the LAN has no IPv6 ([lan] address6)");
 	if (pg_config_tunnel_finish(p->cfg, &why))
 		return fail(p, p->section_line[S_TUNNEL], S_TUNNEL, NULL, "%s", why);
 	k = key_index(S_FORWARD, "dmz");

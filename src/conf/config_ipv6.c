@@ -79,7 +79,12 @@ int pg_config_ipv6_set(struct pg_config *cfg, const char *section, const char *k
 		return pg_config_parse_addr6(v, ec->wan6_gateway);
 	}
 	if (!strcmp(key, "dns6")) {
-		*why = "expected an IPv6 address such as 2001:db8::53";
+		/* The gateway's own resolver on its LAN address (the host path's dnsmasq). */
+		cfg->ipv6.lan_dns_gw = !strcmp(v, "gateway");
+		memset(cfg->ipv6.lan_dns, 0, sizeof(cfg->ipv6.lan_dns));
+		if (cfg->ipv6.lan_dns_gw)
+			return 0;
+		*why = "expected 'gateway' or an IPv6 address such as 2001:db8::53";
 		return pg_config_parse_addr6(v, cfg->ipv6.lan_dns);
 	}
 	*why = "expected 'on' or 'off'";

@@ -5,6 +5,7 @@
  *   [lan] address6 = 2001:db8:1::1/64   the gateway's LAN address and the LAN prefix
  *         address6 = pd                 the LAN's /64 from a prefix the ISP delegates (DHCPv6-PD)
  *         dns6 = 2001:db8::53           a DNS server announced in RAs (RFC 8106)
+ *         dns6 = gateway                the gateway's own resolver, at its LAN address
  *         ra = on|off                   router advertisements on the LAN (on)
  *   [wan] address6 = ADDR/LEN | slaac   static, or from the ISP's RA
  *         gateway6 = ADDR               static default router (else from RAs)
@@ -18,7 +19,8 @@
 
 /* What the engine's configuration does not hold (layer 2's part). */
 struct pg_config_ipv6 {
-	uint8_t lan_dns[16]; /* zero: no RDNSS option */
+	uint8_t lan_dns[16]; /* zero: no RDNSS option (or lan_dns_gw) */
+	bool lan_dns_gw;     /* dns6 = gateway: RDNSS is the LAN address, as it moves */
 	bool lan_ra;
 	bool wan_slaac;
 	bool lan_pd; /* [lan] address6 = pd: lan6_* stay zero in the file's engine settings */

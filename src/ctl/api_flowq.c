@@ -186,7 +186,9 @@ static bool rule_arg(const struct pg_api *api, const char *v, struct pg_flow_fil
 			return false;
 		}
 		f->family = 6;
-		memcpy(f->host6, r->host6, 16);
+		/* A suffix's host depends on the prefix of the moment: its ports only. */
+		if (!pg_portfwd_is_suffix6(r->host6))
+			memcpy(f->host6, r->host6, 16);
 		if (r->wan_lo == r->wan_hi)
 			f->port = r->wan_lo;
 	} else if (r->wan_hi) {

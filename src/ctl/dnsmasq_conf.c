@@ -7,7 +7,10 @@
  * tests can read it. The choices, and why:
  * - interface + bind-interfaces + except-interface=lo: dnsmasq listens on
  *   the LAN host device's address only, never on the WAN device nor on
- *   loopback (where a system resolver may already sit);
+ *   loopback (where a system resolver may already sit); its addresses
+ *   include the gateway's IPv6 LAN address when the LAN has IPv6, and with
+ *   a delegated prefix (which comes and moves at run time) bind-dynamic
+ *   instead, so dnsmasq follows the device's addresses as they change;
  * - no-resolv, no-hosts: answers come from [dns] alone, never from the
  *   machine's /etc/resolv.conf or /etc/hosts;
  * - port=0 when the gateway answers no DNS, so nothing listens on 53;
@@ -119,7 +122,9 @@ int pg_dnsmasq_render(const struct pg_config *cfg, const char *lan_dev, const ch
 	buf[0] = '\0';
 	put(&o, "# written by passgated from [dhcp] and [dns] of %s: edit that file instead\n",
 	    cfg->doc.name);
-	put(&o, "interface=%s\nexcept-interface=lo\nbind-interfaces\n", lan_dev);
+	/* A delegated prefix arrives and moves after dnsmasq started: it must follow. */
+	put(&o, "interface=%s\nexcept-interface=lo\n%s\n", lan_dev,
+	    cfg->ipv6.lan_pd ? "bind-dynamic" : "bind-interfaces");
 	/* dnsmasq drops root to nobody itself; a passgated that already gave
 	 * up root (dp/isolate.c) starts it as its own user with the network
 	 * capabilities ambient, and dnsmasq must not try to change user. */

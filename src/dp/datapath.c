@@ -233,7 +233,7 @@ static int links_ipv6(struct pg_datapath *dp, const struct pg_config *cfg, char 
 	if (!ec->lan6_prefix && !cfg->ipv6.lan_pd)
 		return 0; /* with PD the prefix comes later (pd.c): discovery runs from the start */
 	memcpy(lan.addr, ec->lan6_addr, 16);
-	memcpy(lan.dns, cfg->ipv6.lan_dns, 16);
+	memcpy(lan.dns, cfg->ipv6.lan_dns_gw ? ec->lan6_addr : cfg->ipv6.lan_dns, 16);
 	memcpy(wan.addr, ec->wan6_addr, 16);
 	memcpy(wan.gateway, ec->wan6_gateway, 16);
 	if (pg_port_enable_ipv6(&dp->link[PG_SIDE_LAN].port, &lan) ||

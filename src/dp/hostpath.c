@@ -24,6 +24,15 @@
  * out through the WAN link's own neighbour resolution. Answers come back up
  * with a header from peer_mac to the device.
  *
+ * IPv6 (LAN side only): the LAN device also holds the gateway's IPv6 LAN
+ * address, quiet (no DAD, no router solicitations, no autoconfiguration:
+ * io/tap.c), so the host's resolver and services answer LAN hosts over
+ * IPv6. Neighbour discovery stays passgated's: it answers solicitations
+ * for our addresses, so the host's own advertisements (and any router
+ * discovery it would send) are not let out; neighbour advertisements
+ * addressed to us are copied up, as ARP replies are, so the host learns
+ * the LAN hosts it answers. The WAN device has no IPv6.
+ *
  * This is an exception path: frames are read with read() and written with
  * write() one at a time, at most PG_HOST_BURST per device per pass, and a
  * frame that does not fit anywhere is counted on the link of its side.
@@ -59,7 +68,8 @@ int pg_hostpath_init(struct pg_hostpath *hp, const struct pg_config *cfg,
 	const char *link[2] = {cfg->lan_ifname, cfg->wan_ifname};
 	struct pg_tap_setup setup[2] = {
 		{.name = cfg->host.lan_dev, .mtu = cfg->lan_mtu, .addr = ec->lan_addr,
-		 .prefix = ec->lan_prefix},
+		 .prefix = ec->lan_prefix, .ipv6 = ec->lan6_prefix || cfg->ipv6.lan_pd,
+		 .prefix6 = ec->lan6_prefix},
 		{.name = cfg->host.wan_dev, .mtu = cfg->wan_mtu, .addr = ec->wan_addr,
 		 .prefix = ec->wan_prefix, .gateway = ec->wan_gateway},
 	};
@@ -74,6 +84,9 @@ int pg_hostpath_init(struct pg_hostpath *hp, const struct pg_config *cfg,
 	hp->wan_addr = ec->wan_addr;
 	hp->wan_prefix = ec->wan_prefix;
 	hp->wan_gateway = ec->wan_gateway;
+	memcpy(setup[0].addr6, ec->lan6_addr, 16);
+	memcpy(hp->lan6_addr, ec->lan6_addr, 16);
+	hp->lan6_prefix = ec->lan6_prefix;
 	/* The kernel must stop serving the links before it holds their addresses. */
 	for (int s = 0; s < 2; s++) {
 		r = pg_tap_fence_link(link[s], &hp->fenced[s], err, errlen);
@@ -117,6 +130,20 @@ int pg_hostpath_set_wan(struct pg_hostpath *hp, uint32_t addr, uint8_t prefix, u
 	return r;
 }
 
+int pg_hostpath_set_lan6(struct pg_hostpath *hp, const uint8_t addr[16], uint8_t prefix, char *err,
+			 size_t errlen)
+{
+	int r;
+
+	if (!hp->on || (hp->lan6_prefix == prefix && !memcmp(hp->lan6_addr, addr, 16)))
+		return 0;
+	r = pg_tap_set_addr6(hp->name[PG_SIDE_LAN], hp->lan6_addr, hp->lan6_prefix, addr, prefix,
+			     err, errlen);
+	memcpy(hp->lan6_addr, addr, 16);
+	hp->lan6_prefix = prefix;
+	return r;
+}
+
 void pg_hostpath_fini(struct pg_hostpath *hp)
 {
 	close_devices(hp);
@@ -147,7 +174,8 @@ void pg_hostpath_deliver(struct pg_hostpath *hp, struct pg_port *port, struct pg
 		return;
 	}
 	if (side == PG_SIDE_WAN || !keep_eth)
-		pg_eth_write(eth, hp->mac[side], hp->peer_mac, PG_ETH_P_IP);
+		pg_eth_write(eth, hp->mac[side], hp->peer_mac,
+			     pkt->l3[0] >> 4 == 6 ? PG_ETH_P_IPV6 : PG_ETH_P_IP);
 	dev_write(hp, port, side, eth, pkt->len + PG_ETH_HLEN);
 }
 
@@ -165,6 +193,22 @@ static void vrrp_up(struct pg_hostpath *hp, struct pg_port *lan, const uint8_t *
 	dev_write(hp, lan, PG_SIDE_LAN, frame, len);
 }
 
+/* Offsets in an Ethernet frame carrying IPv6 with ICMPv6 right after the header. */
+#define V6_NH (PG_ETH_HLEN + 6)
+#define V6_ICMP_TYPE (PG_ETH_HLEN + 40)
+#define ICMP6_RS 133
+#define ICMP6_RA 134
+#define ICMP6_NA 136
+#define ICMP6_REDIRECT 137
+
+/* The ICMPv6 type of an IPv6 frame whose first next header is ICMPv6, else -1. */
+static int icmp6_type(const uint8_t *frame, uint32_t len)
+{
+	if (len <= V6_ICMP_TYPE || frame[V6_NH] != 58)
+		return -1;
+	return frame[V6_ICMP_TYPE];
+}
+
 bool pg_hostpath_lan_peek(struct pg_hostpath *hp, struct pg_port *lan, const uint8_t *frame,
 			  uint32_t len)
 {
@@ -179,9 +223,17 @@ bool pg_hostpath_lan_peek(struct pg_hostpath *hp, struct pg_port *lan, const uin
 			vrrp_up(hp, lan, frame, len);
 		return true;
 	}
-	if (!hp->on || h.type != PG_ETH_P_ARP)
+	if (!hp->on)
 		return false;
-	if (memcmp(h.dst, lan->mac, PG_ETH_ALEN) && !pg_eth_is_broadcast(h.dst))
+	if (memcmp(h.dst, lan->mac, PG_ETH_ALEN) && !pg_eth_is_broadcast(h.dst) &&
+	    !(h.type == PG_ETH_P_IPV6 && (h.dst[0] & 1)))
+		return false;
+	if (h.type == PG_ETH_P_IPV6 && hp->lan6_prefix && icmp6_type(frame, len) == ICMP6_NA) {
+		lan->cnt[PG_L2_CNT_HOST_ARP_COPIED]++;
+		dev_write(hp, lan, PG_SIDE_LAN, frame, len);
+		return false;
+	}
+	if (h.type != PG_ETH_P_ARP)
 		return false;
 	/* Requests stay ours: the host answering too would double every reply. */
 	if (pg_arp_parse(frame + PG_ETH_HLEN, len - PG_ETH_HLEN, &a) || a.op != PG_ARP_OP_REPLY)
@@ -221,11 +273,16 @@ bool pg_hostpath_lan_rx(struct pg_hostpath *hp, struct pg_port *lan)
 	for (i = 0; i < PG_HOST_BURST; i++) {
 		uint32_t len = dev_read(hp, lan, PG_SIDE_LAN, hp->scratch, sizeof(hp->scratch));
 		struct pg_eth_hdr h;
+		int t;
 
 		if (!len)
 			return false;
 		pg_eth_parse(hp->scratch, len, &h);
-		if (h.type != PG_ETH_P_IP && h.type != PG_ETH_P_ARP) {
+		t = h.type == PG_ETH_P_IPV6 ? icmp6_type(hp->scratch, len) : -1;
+		/* Router discovery and our own advertisements are passgated's to send. */
+		if ((h.type != PG_ETH_P_IP && h.type != PG_ETH_P_ARP && h.type != PG_ETH_P_IPV6) ||
+		    (h.type == PG_ETH_P_IPV6 && (!hp->lan6_prefix || t == ICMP6_RS || t == ICMP6_RA ||
+						 t == ICMP6_NA || t == ICMP6_REDIRECT))) {
 			lan->cnt[PG_L2_CNT_DROP_HOST_FRAME]++;
 			continue;
 		}

@@ -26,6 +26,8 @@ struct pg_hostpath {
 	uint32_t wan_addr;		/* the host's only source towards the WAN */
 	uint8_t wan_prefix;		/* and the rest of the WAN device's setup, */
 	uint32_t wan_gateway;		/* kept to undo it when a DHCP lease moves */
+	uint8_t lan6_addr[16];		/* the LAN device's IPv6 address, */
+	uint8_t lan6_prefix;		/* 0: none (IPv6 frames not let out) */
 	struct pg_tap_sysctl_saved fenced[2];
 	uint8_t scratch[PG_FRAME_SIZE]; /* a LAN device frame on its way to the link */
 };
@@ -37,6 +39,13 @@ struct pg_hostpath {
  */
 int pg_hostpath_set_wan(struct pg_hostpath *hp, uint32_t addr, uint8_t prefix, uint32_t gateway,
 			char *err, size_t errlen);
+
+/*
+ * Move the LAN device to a new IPv6 address (a delegated prefix came,
+ * changed or went; prefix 0: none). Returns 0 or -errno with a message.
+ */
+int pg_hostpath_set_lan6(struct pg_hostpath *hp, const uint8_t addr[16], uint8_t prefix, char *err,
+			 size_t errlen);
 
 /*
  * Create both devices for cfg ([host] path on) with the links' MACs taken
@@ -62,17 +71,19 @@ void pg_hostpath_deliver(struct pg_hostpath *hp, struct pg_port *port, struct pg
 
 /*
  * A frame received on the LAN link, before layer 2 takes it: an ARP reply
- * addressed to us is copied up so the host stack learns its neighbours; a
- * VRRP advert (l2/vrrp.h) is handed up (counted, and dropped when the host
- * path is off) and taken: returns true, and the frame goes no further, in
- * any HA role. Every other frame: false, layer 2 takes it as usual.
+ * or IPv6 neighbour advertisement addressed to us is copied up so the host
+ * stack learns its neighbours; a VRRP advert (l2/vrrp.h) is handed up
+ * (counted, and dropped when the host path is off) and taken: returns
+ * true, and the frame goes no further, in any HA role. Every other frame:
+ * false, layer 2 takes it as usual.
  */
 bool pg_hostpath_lan_peek(struct pg_hostpath *hp, struct pg_port *lan, const uint8_t *frame,
 			  uint32_t len);
 
 /*
  * What the host stack sent on the LAN device goes out of the LAN link as it
- * is (ARP included). Returns true if the device may hold more frames.
+ * is (ARP and IPv6 neighbour solicitations included; never its router
+ * discovery, neighbour advertisements or redirects: those are passgated's). Returns true if the device may hold more frames.
  */
 bool pg_hostpath_lan_rx(struct pg_hostpath *hp, struct pg_port *lan);
 

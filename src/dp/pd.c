@@ -169,6 +169,7 @@ static void apply(struct pg_datapath *dp, const struct pg_dhcp6_out *o, uint64_t
 	const struct pg_dhcp6_lease *l = pg_dhcp6_current(&pd->c);
 	struct pg_engine_config ec = pd->base;
 	uint8_t addr[16] = { 0 };
+	char err[160];
 	int r;
 
 	pg_wan_overlay(&dp->wan, &ec);
@@ -185,8 +186,13 @@ static void apply(struct pg_datapath *dp, const struct pg_dhcp6_out *o, uint64_t
 		pg_nd_set_prefix(lan, addr, 0, 0, 0, o && o->old_len ? o->old_valid_end : 0,
 				 now_ms);
 	}
+	/* The host path's LAN device holds the gateway's address wherever it moves. */
+	if (pg_hostpath_set_lan6(&dp->host, addr, l && !r ? 64 : 0, err, sizeof(err)))
+		pg_err("IPv6: %s", err);
 	/* The delegation's DNS server in RAs, unless [lan] dns6 names one. */
-	if (pg_ip6_is_unspecified(pd->cfg_dns))
+	if (pd->dns_gw)
+		pg_nd_set_dns(lan, addr);
+	else if (pg_ip6_is_unspecified(pd->cfg_dns))
 		pg_nd_set_dns(lan, l && l->n_dns ? l->dns[0] : pd->cfg_dns);
 }
 
@@ -277,6 +283,7 @@ void pg_pd_start(struct pg_datapath *dp, const struct pg_config *cfg, const char
 	pd->on = true;
 	pd->base = cfg->engine;
 	memcpy(pd->cfg_dns, cfg->ipv6.lan_dns, 16);
+	pd->dns_gw = cfg->ipv6.lan_dns_gw;
 	if (getrandom(&pd->rnd, sizeof(pd->rnd), 0) != (ssize_t)sizeof(pd->rnd) || !pd->rnd)
 		pd->rnd = now_ms | 1;
 	if (run_dir && strlen(run_dir) + sizeof(LEASE_FILE) + 1 < sizeof(pd->lease_path)) {

@@ -26,6 +26,7 @@ struct pg_pd {
 	uint64_t rnd;
 	char lease_path[PG_WAN_PATH_SIZE]; /* "" when the delegation is not kept */
 	uint8_t cfg_dns[16];		    /* [lan] dns6; zero: the delegation's first */
+	bool dns_gw;			    /* [lan] dns6 = gateway: the LAN address */
 	uint64_t frames_in;		    /* DHCPv6 messages handed to the client */
 	int64_t bound_wall;		    /* wall-clock seconds of the last bind or renewal */
 	uint64_t prefix_changes;

@@ -99,7 +99,8 @@ extern const char *const pg_filtering_names[PG_FILTER__COUNT];
  *
  * v6: an IPv6 pinhole instead (forward6.c): nothing is translated, new
  * inbound flows to host6 for proto and a port in [wan_lo, wan_hi] pass the
- * firewall; lan_lo/lan_hi equal wan_lo/wan_hi and host is 0.
+ * firewall; lan_lo/lan_hi equal wan_lo/wan_hi and host is 0. host6 with
+ * its upper 64 bits zero is a suffix (pg_portfwd_is_suffix6()).
  */
 struct pg_port_forward {
 	uint8_t proto; /* PG_PROTO_TCP, _UDP, _GRE, _ESP (parse.h numbers) */
@@ -269,6 +270,15 @@ void pg_engine_default_input(struct pg_engine_config *cfg);
 int pg_engine_config_validate(const struct pg_engine_config *cfg, const char **why);
 
 /* Is one port forward sane for this configuration? 0, or -1 with *why set. */
+/*
+ * An IPv6 pinhole's host given as a suffix (the upper 64 bits zero, such as
+ * ::10): the interface identifier under the LAN prefix, whatever it is.
+ */
+bool pg_portfwd_is_suffix6(const uint8_t *host6);
+/* out = the first len bits of prefix, then suffix's remaining bits. */
+void pg_portfwd_host6_at(const uint8_t *suffix, const uint8_t *prefix, unsigned int len,
+			 uint8_t out[16]);
+
 int pg_portfwd_rule_check(const struct pg_engine_config *cfg, const struct pg_port_forward *r,
 			  const char **why);
 

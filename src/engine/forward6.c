@@ -685,7 +685,29 @@ static void to_gateway(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_
 		echo_reply(e, pkt, p);
 		return;
 	}
-	/* Neighbour and router discovery are answered at layer 2; no IPv6 host path yet. */
+	/*
+	 * The gateway's LAN address from the LAN goes up to the host path's LAN
+	 * device (dp/hostpath.c) under the same input policy as IPv4 (local.c):
+	 * the resolver, the admin page, what [input] lan opens; ICMPv6 always
+	 * (errors about the host's own connections). Neighbour and router
+	 * discovery were answered at layer 2; the WAN address has no host path.
+	 */
+	if (own && pkt->side == PG_SIDE_LAN && !memcmp(p->daddr, e->cfg.lan6_addr, 16) &&
+	    !pg_ip6_is_unspecified(p->saddr)) {
+		struct pg_parsed p4;
+
+		as_v4(pkt, p, &p4);
+		if (p->proto == PG_IP6_NH_ICMP6 || (!p->frag_off && pg_local_admit(e, &p4))) {
+			/* No LAN IPv6 around the router's tunnel: see pg_v6_process(). */
+			if (e->cfg.tunnel && e->cfg.tunnel_killswitch) {
+				pg_drop(e, pkt, PG_CNT_DROP_TUNNEL_IP6);
+				return;
+			}
+			pkt->verdict = PG_VERDICT_TO_GW;
+			pg_count(e, PG_CNT_TO_GW);
+			return;
+		}
+	}
 	pg_drop(e, pkt, PG_CNT_DROP_TO_GW_LIMIT);
 }
 

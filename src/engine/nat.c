@@ -104,19 +104,28 @@ static void port_release(struct pg_engine *e, int space, uint32_t port)
 			 space, port);
 }
 
+/* Add the free ports of bitmap words [from, to) to classes c (even) and c | 1 (odd). */
+static void count_words(const uint64_t *bm, const uint64_t *rsv, uint32_t from, uint32_t to,
+			uint64_t first_mask, unsigned int c, uint32_t *n)
+{
+	uint64_t mask = first_mask;
+
+	/* No test inside the loop: it runs over 1024 words per port space. */
+	for (uint32_t w = from; w < to; w++) {
+		uint64_t f = ~(bm[w] | rsv[w]) & mask;
+
+		n[c] += (uint32_t)__builtin_popcountll(f & EVEN_BITS);
+		n[c | 1] += (uint32_t)__builtin_popcountll(f & ~EVEN_BITS);
+		mask = ~0ULL;
+	}
+}
+
 void pg_ports_count(const uint64_t *bm, const uint64_t *rsv, int space, uint32_t *n)
 {
 	memset(n, 0, PG_PORT_CLASSES * sizeof(n[0]));
-	for (uint32_t w = 0; w < 65536 / 64; w++) {
-		uint64_t f = ~(bm[w] | rsv[w]);
-		/* Words 0-15 are ports 0-1023, the system ports. */
-		unsigned int c = w < 1024 / 64 ? 0u : 2u;
-
-		if (w == 0 && !port_counted(space, 0))
-			f &= ~1ULL;
-		n[c] += (uint32_t)__builtin_popcountll(f & EVEN_BITS);
-		n[c | 1] += (uint32_t)__builtin_popcountll(f & ~EVEN_BITS);
-	}
+	/* Words 0-15 are ports 0-1023, the system ports (class 0/1); port 0 may not count. */
+	count_words(bm, rsv, 0, 1024 / 64, port_counted(space, 0) ? ~0ULL : ~1ULL, 0, n);
+	count_words(bm, rsv, 1024 / 64, 65536 / 64, ~0ULL, 2, n);
 }
 
 static void count_free(const struct pg_engine *e, int space, uint32_t n[PG_PORT_CLASSES])

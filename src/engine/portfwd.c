@@ -15,7 +15,9 @@
  * forwarded simply gets another public port. A flow made for a forward or
  * the DMZ answers from the forwarded port, like any flow.
  *
- * IPv6 pinholes (v6 rules) live in the same list but translate nothing:
+ * IPv6 pinholes (v6 rules) live in the same list but translate nothing
+ * (a host written as a suffix, "::10", is that interface identifier under
+ * the LAN prefix of the moment, so it follows a delegated prefix):
  * the IPv4 side never looks at them, forward6.c asks pg_portfwd_pinhole6()
  * whether a new inbound flow may pass its firewall. Every LAN host has an
  * address of its own, so two pinholes clash only when they open the same
@@ -49,8 +51,40 @@ static bool rules_clash(const struct pg_port_forward *a, const struct pg_port_fo
  * one is known (a delegated prefix may be absent or change: then a pinhole
  * outside it is inert, since nothing from the WAN for it gets that far).
  */
+bool pg_portfwd_is_suffix6(const uint8_t *h)
+{
+	static const uint8_t zero[8];
+
+	return !memcmp(h, zero, 8) && !pg_ip6_is_unspecified(h);
+}
+
+void pg_portfwd_host6_at(const uint8_t *suffix, const uint8_t *prefix, unsigned int len,
+			 uint8_t out[16])
+{
+	for (unsigned int i = 0; i < 16; i++) {
+		unsigned int bits = len > i * 8 ? len - i * 8 : 0;
+		uint8_t m = bits >= 8 ? 0xff : (uint8_t)(0xff << (8 - bits));
+
+		out[i] = (uint8_t)((prefix[i] & m) | (suffix[i] & ~m));
+	}
+}
+
 static const char *pinhole_host_check(const struct pg_engine_config *c, const uint8_t *h)
 {
+	uint8_t at[16];
+
+	/* "::10": the interface identifier under whatever the LAN prefix is. */
+	if (pg_portfwd_is_suffix6(h)) {
+		if (c->lan6_prefix > 64)
+			return "an IPv6 forward's host suffix (such as ::10) needs a LAN prefix of /64 "
+			       "or shorter";
+		pg_portfwd_host6_at(h, c->lan6_addr, c->lan6_prefix, at);
+		/* With pd the gateway is ::1 of the /64 (dp/pd.c). */
+		if ((c->lan6_prefix && !memcmp(at, c->lan6_addr, 16)) ||
+		    (!c->lan6_prefix && h[15] == 1 && pg_ip6_is_loopback(h)))
+			return "the IPv6 forward's host suffix is the gateway's own address";
+		return NULL;
+	}
 	if (pg_ip6_is_unspecified(h) || pg_ip6_is_multicast(h) || pg_ip6_is_linklocal(h) ||
 	    pg_ip6_is_loopback(h))
 		return "an IPv6 forward's host must be a global unicast address";
@@ -141,8 +175,20 @@ bool pg_portfwd_pinhole6(const struct pg_engine *e, uint8_t proto, const uint8_t
 	for (unsigned int i = 0; i < e->cfg.nforwards; i++) {
 		const struct pg_port_forward *r = &e->cfg.forwards[i];
 
-		if (!r->v6 || r->proto != proto || memcmp(r->host6, host, 16))
+		uint8_t at[16];
+
+		if (!r->v6 || r->proto != proto)
 			continue;
+		/* A suffix follows the LAN prefix: a renumbered host keeps its pinhole. */
+		if (pg_portfwd_is_suffix6(r->host6)) {
+			if (!e->cfg.lan6_prefix)
+				continue;
+			pg_portfwd_host6_at(r->host6, e->cfg.lan6_addr, e->cfg.lan6_prefix, at);
+			if (memcmp(at, host, 16))
+				continue;
+		} else if (memcmp(r->host6, host, 16)) {
+			continue;
+		}
 		if (!ported_rule(r) || (port >= r->wan_lo && port <= r->wan_hi))
 			return true;
 	}

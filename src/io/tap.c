@@ -92,6 +92,80 @@ static int step(int sk, unsigned long req, struct ifreq *ifr, const char *what, 
 	return r;
 }
 
+/*
+ * The LAN device's IPv6 (docs/HOSTPATH.md "IPv6"): passgated announces the
+ * prefix and answers neighbour solicitations for the gateway's addresses at
+ * layer 2, so the host's stack must neither configure itself from router
+ * advertisements, nor solicit routers, nor probe its addresses (the probes
+ * would ask the LAN about our own address). Then IPv6 goes on.
+ */
+static void ipv6_quiet(const char *name, bool on)
+{
+	static const char *const keys[] = {"accept_ra", "autoconf", "accept_dad", "dad_transmits",
+					   "router_solicitations"};
+	char path[128];
+	int r;
+
+	for (size_t i = 0; on && i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (conf_path(path, sizeof(path), "ipv6", name, keys[i]))
+			continue;
+		r = sysctl_write(path, 0);
+		if (r && r != -ENOENT)
+			pg_warn("host path device %s: cannot set %s to 0: %s", name, keys[i],
+				strerror(-r));
+	}
+	/* Without IPv6 on the LAN, an IPv6 stack here would only chatter. */
+	if (!conf_path(path, sizeof(path), "ipv6", name, "disable_ipv6")) {
+		r = sysctl_write(path, on ? 0 : 1);
+		if (r && r != -ENOENT)
+			pg_warn("host path device %s: cannot %s IPv6: %s", name,
+				on ? "enable" : "disable", strerror(-r));
+	}
+}
+
+/* struct in6_ifreq of <linux/ipv6.h>, which clashes with glibc's <netinet/in.h>. */
+struct pg_in6_ifreq {
+	struct in6_addr addr;
+	uint32_t prefixlen;
+	int ifindex;
+};
+
+int pg_tap_set_addr6(const char *name, const uint8_t old[16], uint8_t old_len,
+		     const uint8_t addr[16], uint8_t len, char *err, size_t errlen)
+{
+	struct pg_in6_ifreq rq;
+	int sk, r = 0;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.ifindex = (int)if_nametoindex(name);
+	if (!rq.ifindex) {
+		snprintf(err, errlen, "host path device %s: gone", name);
+		return -ENODEV;
+	}
+	sk = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sk < 0) {
+		r = -errno;
+		snprintf(err, errlen, "host path: IPv6 socket: %s", strerror(errno));
+		return r;
+	}
+	if (old_len) {
+		memcpy(&rq.addr, old, 16);
+		rq.prefixlen = old_len;
+		(void)ioctl(sk, SIOCDIFADDR, &rq); /* gone already: fine */
+	}
+	if (len) {
+		memcpy(&rq.addr, addr, 16);
+		rq.prefixlen = len;
+		if (ioctl(sk, SIOCSIFADDR, &rq) && errno != EEXIST) {
+			r = -errno;
+			snprintf(err, errlen, "host path device %s: adding its IPv6 address: %s",
+				 name, strerror(errno));
+		}
+	}
+	close(sk);
+	return r;
+}
+
 /* Does the host have a default route already (/proc/net/route, destination 0)? */
 static bool has_default_route(void)
 {
@@ -142,7 +216,6 @@ static int add_default_route(int sk, const struct pg_tap_setup *s, char *err, si
 
 int pg_tap_open(const struct pg_tap_setup *s, char *err, size_t errlen)
 {
-	char path[128];
 	struct ifreq ifr;
 	int fd, sk, r;
 
@@ -184,13 +257,7 @@ int pg_tap_open(const struct pg_tap_setup *s, char *err, size_t errlen)
 	r = step(sk, SIOCSIFMTU, &ifr, "setting the MTU", err, errlen);
 	if (r)
 		goto out_sk;
-	/* The product translates IPv4 only; an IPv6 stack here would only chatter. */
-	if (!conf_path(path, sizeof(path), "ipv6", s->name, "disable_ipv6")) {
-		r = sysctl_write(path, 1);
-		if (r && r != -ENOENT)
-			pg_warn("host path device %s: cannot disable IPv6: %s", s->name,
-				strerror(-r));
-	}
+	ipv6_quiet(s->name, s->ipv6);
 	/* No address yet (a DHCP WAN before its lease): pg_tap_readdress() later. */
 	if (s->addr) {
 		sin_set(&ifr.ifr_addr, s->addr);
@@ -215,6 +282,11 @@ int pg_tap_open(const struct pg_tap_setup *s, char *err, size_t errlen)
 			goto out_sk;
 	}
 	close(sk);
+	if (s->ipv6 && s->prefix6) {
+		r = pg_tap_set_addr6(s->name, s->addr6, 0, s->addr6, s->prefix6, err, errlen);
+		if (r)
+			goto out_fd;
+	}
 	return fd;
 
 out_sk:

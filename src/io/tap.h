@@ -9,6 +9,7 @@
 #ifndef PG_TAP_H
 #define PG_TAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,12 +23,15 @@ struct pg_tap_setup {
 	uint32_t addr;
 	uint8_t prefix;
 	uint32_t gateway; /* default route via this address, 0: none */
+	bool ipv6;	  /* IPv6 on (the LAN device of a LAN with IPv6), else off */
+	uint8_t addr6[16]; /* with ipv6: its address, if prefix6 is not 0 */
+	uint8_t prefix6;
 };
 
 /*
  * Create the non-persistent TAP device s->name (it must not exist yet), give
- * it s's MAC, MTU and address, turn IPv6 off on it, bring it up and add the
- * default route. The device lives as long as the returned descriptor
+ * it s's MAC, MTU and address, turn IPv6 off on it (or on, quiet, with
+ * addr6), bring it up and add the default route. The device lives as long as the returned descriptor
  * (non-blocking, close-on-exec). Returns the descriptor, or -errno with a
  * message in err (nothing is left behind).
  */
@@ -40,6 +44,14 @@ int pg_tap_open(const struct pg_tap_setup *s, char *err, size_t errlen);
  */
 int pg_tap_readdress(const struct pg_tap_setup *old, const struct pg_tap_setup *s, char *err,
 		     size_t errlen);
+
+/*
+ * Replace the IPv6 address old/old_len (0: none) of device name by
+ * addr/len (0: none): a delegated prefix came, changed or went. Returns 0
+ * or -errno with a message in err.
+ */
+int pg_tap_set_addr6(const char *name, const uint8_t old[16], uint8_t old_len,
+		     const uint8_t addr[16], uint8_t len, char *err, size_t errlen);
 
 /* A link's IPv4 sysctls as found before passgated changed them. */
 struct pg_tap_sysctl_saved {

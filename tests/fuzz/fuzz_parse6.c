@@ -51,7 +51,11 @@ static struct pg_engine *engine(void)
 	pgt6_addr("2001:db8:1::10", cfg.forwards[0].host6);
 	cfg.forwards[1] = (struct pg_port_forward){.proto = PG_PROTO_GRE, .v6 = true};
 	pgt6_addr("2001:db8:1::10", cfg.forwards[1].host6);
-	cfg.nforwards = 2;
+	/* A suffix pinhole (::20 under the LAN prefix: portfwd.c's matching). */
+	cfg.forwards[2] = (struct pg_port_forward){.proto = PG_PROTO_UDP, .wan_lo = 1, .wan_hi = 65535,
+						    .lan_lo = 1, .lan_hi = 65535, .v6 = true};
+	pgt6_addr("::20", cfg.forwards[2].host6);
+	cfg.nforwards = 3;
 	e = pg_engine_create(&cfg);
 	if (!e)
 		fail("engine");

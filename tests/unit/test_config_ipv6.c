@@ -205,12 +205,46 @@ static void test_pinholes_refused(void **state)
 		{L6 "rule = tcp 443 2001:db8:1::10\nrule = tcp 400-500 2001:db8:1::10\n",
 		 "t.conf:13: [forward] rule: 'tcp 400-500 2001:db8:1::10' claims traffic that "
 		 "'tcp 443 2001:db8:1::10' (t.conf:12) already forwards"},
+		{L6 "rule = tcp 443 ::1\n",
+		 "t.conf:12: [forward] rule: the IPv6 forward's host suffix is the gateway's own "
+		 "address"},
 		{L6 "rule = gre 2001:db8:1::12\nrule = gre 2001:db8:1:0::12\n",
 		 "t.conf:13: [forward] rule: 'gre 2001:db8:1:0::12' claims traffic that "
 		 "'gre 2001:db8:1::12' (t.conf:12) already forwards"},
 	};
 
 	(void)state;
+	check_bad_cases(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* dns6 = gateway: the gateway's own resolver, which needs the host path and [dns]. */
+static void test_dns6_gateway(void **state)
+{
+	static const struct bad_case cases[] = {
+		{HEAD "[lan]\ndns6 = gateway\n[dns]\nname = router.lan 192.168.1.1\n",
+		 "t.conf:10: [lan] dns6: 'gateway', but the LAN has no IPv6 ([lan] address6)"},
+		{HEAD "[lan]\naddress6 = 2001:db8:1::1/64\ndns6 = gateway\n",
+		 "t.conf:11: [lan] dns6: 'gateway' needs the gateway's resolver: [host] path = on and "
+		 "[dns] answering"},
+		{HEAD "[lan]\naddress6 = 2001:db8:1::1/64\ndns6 = gateway\n[host]\npath = off\n"
+		      "[dns]\nname = router.lan 192.168.1.1\n",
+		 "t.conf:11: [lan] dns6: 'gateway' needs the gateway's resolver: [host] path = on and "
+		 "[dns] answering"},
+		{HEAD "[lan]\naddress6 = 2001:db8:1::1/64\ndns6 = gw\n",
+		 "t.conf:11: [lan] dns6: expected 'gateway' or an IPv6 address such as 2001:db8::53"},
+	};
+	struct pg_config cfg;
+	char err[PG_CONFIG_ERR_SIZE] = "";
+	static const uint8_t zero[16];
+
+	(void)state;
+	assert_int_equal(parse(HEAD "[lan]\naddress6 = pd\ndns6 = gateway\n"
+				    "[dns]\nname = router.lan 192.168.1.1\n",
+			       &cfg, err),
+			 0);
+	assert_true(cfg.ipv6.lan_dns_gw);
+	assert_memory_equal(cfg.ipv6.lan_dns, zero, 16);
+	pg_config_free(&cfg);
 	check_bad_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
@@ -224,6 +258,7 @@ int main(void)
 		cmocka_unit_test(test_engine_checks),
 		cmocka_unit_test(test_pinholes),
 		cmocka_unit_test(test_pinholes_refused),
+		cmocka_unit_test(test_dns6_gateway),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -207,8 +207,15 @@ static const struct row6 addresses[] = {
 	 DROPPED(DROP_IP_BAD_ADDR)},
 	{.name = "loopback destination", .side = LAN, .in = UDP6(H10, 5000, "::1", 53, 64),
 	 DROPPED(DROP_IP_BAD_ADDR)},
-	{.name = "UDP to the gateway: no IPv6 host path", .side = LAN,
-	 .in = UDP6(H10, 5000, GWL, 53, 64), DROPPED(DROP_TO_GW_LIMIT)},
+	{.name = "DNS to the gateway's LAN address: up to the host path", .side = LAN,
+	 .in = UDP6(H10, 5000, GWL, 53, 64), .verdict = PG_VERDICT_TO_GW,
+	 .counter = PG_CNT_TO_GW, .cval = 1},
+	{.name = "a port the LAN input policy does not open: refused", .side = LAN,
+	 .in = UDP6(H10, 5000, GWL, 2222, 64), DROPPED(DROP_TO_GW_LIMIT)},
+	{.name = "DNS to the gateway's WAN address from the WAN: no host path there", .side = WAN,
+	 .in = UDP6(S1, 5000, GWW, 53, 60), DROPPED(DROP_TO_GW_LIMIT)},
+	{.name = "DNS to the gateway's WAN address from the LAN: not the LAN device's", .side = LAN,
+	 .in = UDP6(H10, 5000, GWW, 53, 64), DROPPED(DROP_TO_GW_LIMIT)},
 	END,
 };
 
@@ -485,6 +492,86 @@ static void test_pinhole(void **state)
 {
 	(void)state;
 	run_rows(pinhole, pinholes);
+}
+
+/*
+ * A pinhole whose host is a suffix (::10) follows the LAN prefix: after the
+ * engine is given a renumbered prefix (a new delegation), it opens to the
+ * new address of that interface identifier, and to no other host.
+ */
+static void suffix_pinhole(struct pg_engine_config *cfg)
+{
+	struct pg_port_forward *r = &cfg->forwards[cfg->nforwards++];
+
+	*r = (struct pg_port_forward){.proto = PGT_P_TCP, .wan_lo = 443, .wan_hi = 443,
+				      .lan_lo = 443, .lan_hi = 443, .v6 = true};
+	pgt6_addr("::10", r->host6);
+}
+
+static enum pg_verdict syn_in(struct pg_engine *e, const char *dst, uint16_t sport)
+{
+	const struct pgt6_spec in = TCP6(S1, sport, dst, 443, PGT_SYN, 60);
+	struct pgt_pkt p = {.side = WAN};
+	char err[128];
+
+	p.len = pgt6_build(&in, p.buf, sizeof(p.buf));
+	assert_int_equal(pgt_run(e, &p, 1, 1000, err, sizeof(err)), 0);
+	return p.verdict;
+}
+
+static void test_pinhole_suffix(void **state)
+{
+	struct pg_engine_config cfg;
+	struct pg_engine *e;
+	const char *why;
+	uint8_t at[16], want[16];
+
+	(void)state;
+	config6(&cfg);
+	suffix_pinhole(&cfg);
+	assert_true(pg_portfwd_is_suffix6(cfg.forwards[0].host6));
+	assert_int_equal(pg_portfwd_rule_check(&cfg, &cfg.forwards[0], &why), 0);
+	pg_portfwd_host6_at(cfg.forwards[0].host6, cfg.lan6_addr, 64, at);
+	pgt6_addr(H10, want);
+	assert_memory_equal(at, want, 16);
+	e = pg_engine_create(&cfg);
+	assert_non_null(e);
+	assert_int_equal(syn_in(e, H10, 5000), PG_VERDICT_TO_LAN);
+	assert_int_equal(syn_in(e, H11, 5001), PG_VERDICT_DROP);
+	assert_int_equal(syn_in(e, "2001:db8:1::1:10", 5002), PG_VERDICT_DROP);
+	assert_int_equal(pg_engine_counters(e)[PG_CNT_FORWARDED_NEW], 1);
+
+	/* Renumbered: 2001:db8:5::/64, the gateway at ::1 as pd.c puts it. */
+	pgt6_addr("2001:db8:5::1", cfg.lan6_addr);
+	assert_int_equal(pg_engine_reconfigure(e, &cfg), 0);
+	assert_int_equal(syn_in(e, "2001:db8:5::10", 5003), PG_VERDICT_TO_LAN);
+	assert_int_equal(syn_in(e, "2001:db8:5::11", 5004), PG_VERDICT_DROP);
+	assert_int_equal(syn_in(e, H10, 5005), PG_VERDICT_DROP); /* the old prefix: not ours */
+	assert_int_equal(pg_engine_counters(e)[PG_CNT_FORWARDED_NEW], 2);
+	assert_int_equal(pg_engine_counters(e)[PG_CNT_DROP_WAN_NOT_OURS], 1);
+	pg_engine_destroy(e);
+
+	/* No prefix yet (pd before its lease): the suffix opens nothing, is still valid. */
+	config6(&cfg);
+	cfg.lan6_prefix = 0;
+	memset(cfg.lan6_addr, 0, 16);
+	suffix_pinhole(&cfg);
+	assert_int_equal(pg_portfwd_rule_check(&cfg, &cfg.forwards[0], &why), 0);
+	/* Suffixes need room: a /80 LAN has 48-bit identifiers. */
+	config6(&cfg);
+	cfg.lan6_prefix = 80;
+	suffix_pinhole(&cfg);
+	assert_int_equal(pg_portfwd_rule_check(&cfg, &cfg.forwards[0], &why), -1);
+	/* A full address is no suffix; ::1 is one, and the gateway's. */
+	assert_false(pg_portfwd_is_suffix6(want));
+	pgt6_addr("::1", at);
+	config6(&cfg);
+	cfg.forwards[0] = (struct pg_port_forward){.proto = PGT_P_TCP, .wan_lo = 1, .wan_hi = 1,
+						   .lan_lo = 1, .lan_hi = 1, .v6 = true};
+	memcpy(cfg.forwards[0].host6, at, 16);
+	assert_int_equal(pg_portfwd_rule_check(&cfg, &cfg.forwards[0], &why), -1);
+	pgt6_addr("::", at);
+	assert_false(pg_portfwd_is_suffix6(at));
 }
 
 /* A pinhole opens nothing on the IPv4 side: not the port, not a host 0.0.0.0. */
@@ -792,6 +879,7 @@ int main(void)
 		cmocka_unit_test(test_config_checks), cmocka_unit_test(test_shard),
 		cmocka_unit_test(test_tunnel),	    cmocka_unit_test(test_flows_listed),
 		cmocka_unit_test(test_pinhole),	    cmocka_unit_test(test_pinhole_not_ipv4),
+		cmocka_unit_test(test_pinhole_suffix),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

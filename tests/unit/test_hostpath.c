@@ -325,6 +325,83 @@ static void test_vrrp_both_ways_any_role(void **state)
 	fx.hp.on = true;
 }
 
+/* An IPv6 frame whose next header is ICMPv6 of type t (len bytes; fields past it unset). */
+static uint32_t icmp6_frame(uint8_t *f, const uint8_t *dst, uint8_t t, uint32_t len)
+{
+	memset(f, 0, len);
+	pg_eth_write(f, dst, host_mac, PG_ETH_P_IPV6);
+	f[14] = 0x60;
+	f[20] = 58;
+	f[21] = 255;
+	if (len > 54)
+		f[54] = t;
+	return len;
+}
+
+/*
+ * The LAN device with IPv6: the host's neighbour solicitations and other
+ * IPv6 go out; its router discovery, advertisements and redirects do not;
+ * neighbour advertisements from the LAN (ours or multicast) come up, other
+ * ICMPv6 and truncated frames do not; a packet sent up without its own
+ * header gets an IPv6 one.
+ */
+static void test_lan_ipv6(void **state)
+{
+	static const uint8_t mcast[6] = {0x33, 0x33, 0xff, 0, 0, 0x10};
+	static const uint8_t types[] = {135, 133, 134, 136, 137, 128};
+	uint8_t f[128], got[128];
+	struct pg_pkt p = {0};
+
+	(void)state;
+	/* No IPv6 address on the device yet (pd before its lease): nothing IPv6 leaves. */
+	icmp6_frame(f, mcast, 135, 86);
+	assert_int_equal(write(fx.kernel[0], f, 86), 86);
+	assert_false(pg_hostpath_lan_rx(&fx.hp, &fx.port[0]));
+	assert_int_equal(n_sent, 0);
+	fx.hp.lan6_prefix = 64;
+	for (size_t i = 0; i < sizeof(types); i++) {
+		icmp6_frame(f, mcast, types[i], 86);
+		assert_int_equal(write(fx.kernel[0], f, 86), 86);
+	}
+	/* Too short to hold an ICMPv6 type: not ND, so it may go (the link checks the rest). */
+	icmp6_frame(f, mcast, 0, 54);
+	assert_int_equal(write(fx.kernel[0], f, 54), 54);
+	assert_false(pg_hostpath_lan_rx(&fx.hp, &fx.port[0]));
+	assert_int_equal(n_sent, 3);
+	assert_int_equal(sent[0][54], 135);
+	assert_int_equal(sent[1][54], 128);
+	assert_int_equal(sent_len[2], 54);
+	assert_int_equal(fx.port[0].cnt[PG_L2_CNT_DROP_HOST_FRAME], 5);
+
+	/* Up: neighbour advertisements to us or to a group, nothing else. */
+	icmp6_frame(f, lan_mac, 136, 86);
+	pg_hostpath_lan_peek(&fx.hp, &fx.port[0], f, 86);
+	assert_int_equal(read(fx.kernel[0], got, sizeof(got)), 86);
+	icmp6_frame(f, mcast, 136, 86);
+	pg_hostpath_lan_peek(&fx.hp, &fx.port[0], f, 86);
+	assert_int_equal(read(fx.kernel[0], got, sizeof(got)), 86);
+	icmp6_frame(f, host_mac, 136, 86); /* another station's */
+	pg_hostpath_lan_peek(&fx.hp, &fx.port[0], f, 86);
+	icmp6_frame(f, lan_mac, 135, 86);
+	pg_hostpath_lan_peek(&fx.hp, &fx.port[0], f, 86);
+	for (uint32_t len = 14; len <= 54; len++) {
+		icmp6_frame(f, lan_mac, 136, len);
+		pg_hostpath_lan_peek(&fx.hp, &fx.port[0], f, len);
+	}
+	assert_int_equal(read(fx.kernel[0], got, sizeof(got)), -1);
+	assert_int_equal(fx.port[0].cnt[PG_L2_CNT_HOST_ARP_COPIED], 2);
+
+	/* A packet the engine sends up without its frame: an IPv6 Ethernet type. */
+	icmp6_frame(fx.bufs[0] + PG_FRAME_ETH_OFF, lan_mac, 128, 86);
+	p.l3 = fx.bufs[0] + PG_FRAME_ETH_OFF + 14;
+	p.len = 72;
+	p.side = PG_SIDE_LAN;
+	pg_hostpath_deliver(&fx.hp, &fx.port[0], &p, false);
+	assert_int_equal(read(fx.kernel[0], got, sizeof(got)), 86);
+	assert_int_equal(got[12], 0x86);
+	assert_int_equal(got[13], 0xdd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -334,6 +411,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_deliver_and_peek, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vrrp_frame, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vrrp_both_ways_any_role, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lan_ipv6, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,6 +17,7 @@ ALL_SCENARIOS+=()	# gateway's own services (host path)
 ALL_SCENARIOS+=(ipv6-basic ipv6-pmtu ipv6-wireguard ipv6-openvpn ipv6-ipsec-off)	# IPv6 routed, RFC 6092 firewall (lib/ipv6.sh)
 ALL_SCENARIOS+=(ipv6-vpn)	# issue 19: WireGuard, OpenVPN, raw ESP and IKEv2 over IPv6, two hosts at once
 ALL_SCENARIOS+=(ipv6-firewall)	# IPv6: RFC 6092 and RFC 4890 4.3 in transit, pinholes ([forward] rule with an IPv6 host)
+ALL_SCENARIOS+=(ipv6-pd)	# the LAN prefix by DHCPv6-PD from Kea, renewed, renumbered, a pinhole following it (Linux: dhcpcd + dnsmasq RAs)
 ALL_SCENARIOS+=(esp-raw-reverse)	# conformance (issue 17): raw ESP answered oldest first
 ALL_SCENARIOS+=(mtu-mismatch)	# conformance (issue 17): fragmentation, ICMP, other protocols
 ALL_SCENARIOS+=(wan-dhcp wan-dhcp-restart wan-dhcp-lost wan-address-change)	# the WAN address from the ISP's DHCP server (Linux: udhcpc)
@@ -31,7 +32,7 @@ PASSGATE_SCENARIOS+=(privileges api-tls safe-change)	# installed like a router d
 PASSGATE_SCENARIOS+=(router-vpn-client router-vpn-killswitch router-vpn-dns)	# the router as a VPN client, kill switch (issue 23, lib/vpnclient.sh)
 PASSGATE_SCENARIOS+=(web-flows web-graphs web-a11y)	# the admin page as the user's tool (issue 24): flows, graphs, capture, accessibility
 PASSGATE_SCENARIOS+=(diagnose)	# the gateway probes a VPN server on every protocol (issue 24): passgatectl diagnose against srv1's real servers
-PASSGATE_SCENARIOS+=(ipv6-pd)	# the LAN prefix by DHCPv6-PD from Kea (Linux reference not written: see its header)
+PASSGATE_SCENARIOS+=(ipv6-dns)	# the gateway's resolver over IPv6 (host path), announced by RDNSS
 # Run only when named (or with --extra): scenarios for behaviour passgated
 # does not have yet. They must pass with the Linux gateway.
 EXTRA_SCENARIOS=()

@@ -98,9 +98,13 @@ ipv6_down() {
 ipv6_gateway_up() {
 	if [[ $GATEWAY == passgate ]]; then
 		local conf=$SCN_DIR/passgated-ipv6.conf
-		sed -e "/^\[lan\]/a address6 = $LAN6_GW/64" \
-			-e "/^\[wan\]/a address6 = $WAN6_PUB/64\ngateway6 = $WAN6_NEXTHOP${IPV6_WAN_EXTRA:+\n$IPV6_WAN_EXTRA}" \
-			"$RUN_DIR/passgated.conf" >"$conf"
+		{
+			sed -e "/^\[lan\]/a address6 = $LAN6_GW/64${IPV6_LAN_EXTRA:+\n$IPV6_LAN_EXTRA}" \
+				-e "/^\[wan\]/a address6 = $WAN6_PUB/64\ngateway6 = $WAN6_NEXTHOP${IPV6_WAN_EXTRA:+\n$IPV6_WAN_EXTRA}" \
+				"$RUN_DIR/passgated.conf"
+			# Whole sections a scenario adds (ipv6-dns: [dns]).
+			[[ -z ${IPV6_CONF_TAIL:-} ]] || printf '\n%s\n' "$IPV6_CONF_TAIL"
+		} >"$conf"
 		# The next scenario gets the harness's own config back.
 		GW_SETTINGS_APPLIED=unknown
 		gateway_restart_with "$conf" || { fail "passgated with IPv6 did not come up"; return 1; }
@@ -111,17 +115,28 @@ ipv6_gateway_up() {
 	ip -n "$NS_GW" -6 addr add "$LAN6_GW/64" dev lan0 nodad || { fail "gateway: LAN address"; return 1; }
 	ip -n "$NS_GW" -6 addr add "$WAN6_PUB/64" dev wan0 nodad || { fail "gateway: WAN address"; return 1; }
 	ip -n "$NS_GW" -6 route add default via "$WAN6_NEXTHOP" || { fail "gateway: route"; return 1; }
+	ipv6_linux_fw6 || return 1
+	# The IPv4 MSS clamp of mss-clamp has its IPv6 twin here when asked for.
+	return 0
+}
+
+# ipv6_linux_fw6 - (linux) the RFC 6092-style IPv6 filter in the gateway's
+# inet table; IPV6_LINUX_PINHOLES: more accept rules for fw6 (ipv6-pd's).
+ipv6_linux_fw6() {
 	# The IPv4 gateway's table is "inet": its input and forward chains would
 	# drop neighbour discovery and inbound IPv6 and its masquerade would NAT
 	# IPv6 too. So the IPv6 rules go into that table: neighbour discovery
 	# accepted for the gateway, no NAT for IPv6, and the forward chain jumps
-	# to fw6 for IPv6 first. Made once per world, emptied between scenarios.
+	# to fw6 for IPv6 first; the ISP's DHCPv6 server's answers to the
+	# gateway's client (ipv6-pd; link-local, as OpenWrt's Allow-DHCPv6 rule).
+	# Made once per world, emptied between scenarios.
 	if ! nsx "$NS_GW" nft list chain inet pgnat fw6 >/dev/null 2>&1; then
 		nsx "$NS_GW" nft -f - <<-'EOF' || { fail "gateway: ip6 rules refused"; return 1; }
 			add chain inet pgnat fw6
 			add counter inet pgnat unsolicited6
 			insert rule inet pgnat forward meta nfproto ipv6 jump fw6
 			insert rule inet pgnat input meta nfproto ipv6 icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert } accept
+			insert rule inet pgnat input meta nfproto ipv6 iifname "wan0" ip6 saddr fe80::/10 udp sport 547 udp dport 546 accept
 			insert rule inet pgnat postrouting meta nfproto ipv6 accept
 		EOF
 	fi
@@ -133,11 +148,10 @@ ipv6_gateway_up() {
 		add rule inet pgnat fw6 iifname "lan0" oifname "wan0" accept
 		add rule inet pgnat fw6 iifname "wan0" meta l4proto { esp, ah } ${IPV6_LINUX_IPSEC:-accept}
 		add rule inet pgnat fw6 iifname "wan0" udp dport { 500, 4500 } ${IPV6_LINUX_IPSEC:-accept}
+		${IPV6_LINUX_PINHOLES:-}
 		add rule inet pgnat fw6 iifname "wan0" icmpv6 type echo-request accept
 		add rule inet pgnat fw6 iifname "wan0" counter name "unsolicited6" drop
 	EOF
-	# The IPv4 MSS clamp of mss-clamp has its IPv6 twin here when asked for.
-	return 0
 }
 
 ipv6_gateway_down() {

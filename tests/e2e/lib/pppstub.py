@@ -18,6 +18,11 @@ accepted and ignored, except:
     --log FILE    where to log (default: stderr)
     file PATH     pppd's option file; when there is no --log, log to
                   "stub-<pid>.log" next to it (pptpd passes it through)
+From the environment (it crosses pptpd and pptpctrl, which take no
+arguments for pppd): PGSTUB_INTERVAL=SECS sends the echo requests this
+often instead; PGSTUB_STAMP=1 starts each rx line with the wall-clock time
+as `ping -D` does ("[1700000000.123456] rx ..."), so a gap in delivery can
+be measured (ha-failover).
 """
 import os
 import select
@@ -97,6 +102,8 @@ def main(argv):
         i += 1
     log = open(logpath, "a", buffering=1) if logpath else sys.stderr
     log.write(f"start tag={tag} args={' '.join(argv)}\n")
+    interval = float(os.environ.get("PGSTUB_INTERVAL", "0.5"))
+    stamp = os.environ.get("PGSTUB_STAMP") == "1"
     fd_in, fd_out = sys.stdin.fileno(), sys.stdout.fileno()
     if ttypath:
         fd_in = fd_out = os.open(ttypath, os.O_RDWR | os.O_NOCTTY)
@@ -111,7 +118,7 @@ def main(argv):
         if now >= next_tx:
             seq += 1
             os.write(fd_out, echo_request(seq, tag, seq))
-            next_tx = now + 0.5
+            next_tx = now + interval
         ready, _, _ = select.select([fd_in], [], [], max(0.0, next_tx - now))
         if not ready:
             continue
@@ -122,7 +129,8 @@ def main(argv):
         for b in data:
             if b == FLAG:
                 if inframe and buf:
-                    log.write(describe(bytes(buf)) + "\n")
+                    when = f"[{time.time():.6f}] " if stamp else ""
+                    log.write(when + describe(bytes(buf)) + "\n")
                 buf, inframe, esc = bytearray(), True, False
             elif inframe:
                 if esc:
