@@ -48,7 +48,7 @@
 # pings (PPTP: between echo requests received, the worse direction; iperf3:
 # the longest run of 0.2 s intervals in which the receiver got nothing), each
 # at most HF_MAX_GAP_MS. Only for --gateway passgate. The links-down variant
-# of the issue is not run here.
+# of the issue is ha-links-down.sh.
 
 source "$E2E_DIR/lib/openvpn.sh"
 source "$E2E_DIR/lib/ipsec.sh"
