@@ -521,10 +521,17 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 
 			pg_capture_hook(&dp->capture, (unsigned int)s, PG_CAPTURE_RX,
 					f->buf + PG_FRAME_ETH_OFF, f->len);
-			if (s == PG_SIDE_LAN)
-				pg_hostpath_lan_peek(&dp->host, &l->port,
-						     f->buf + PG_FRAME_ETH_OFF, f->len);
-			else if (dp->wan.on)
+			if (s == PG_SIDE_LAN) {
+				/*
+				 * A VRRP advert goes up and never through the engine;
+				 * tagged or cut frames are layer 2's to drop.
+				 */
+				if (!(f->flags & (PG_RX_F_VLAN | PG_RX_F_TRUNCATED |
+						  PG_RX_F_OVERSIZE)) &&
+				    pg_hostpath_lan_peek(&dp->host, &l->port,
+							 f->buf + PG_FRAME_ETH_OFF, f->len))
+					continue;
+			} else if (dp->wan.on)
 				pg_wan_arp(dp, f->buf + PG_FRAME_ETH_OFF, f->len, now_ms);
 			if (!pg_port_input(&l->port, f->buf + PG_FRAME_ETH_OFF, f->len, PG_FRAME_MAX,
 					   f->flags, now_ms, &dp->pkts[np]))

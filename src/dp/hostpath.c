@@ -11,7 +11,10 @@
  * as it is (its ARP requests included), packets the engine sends up keep the
  * Ethernet header they arrived with, and ARP replies addressed to us are
  * copied up so the host learns its neighbours. DHCP answers unicast to a
- * client's MAC work because nothing at layer 2 is rewritten.
+ * client's MAC work because nothing at layer 2 is rewritten. VRRP adverts
+ * (an HA pair's keepalived, docs/HA.md) pass both ways in every HA role:
+ * the link's are taken before layer 2 and handed up, never to the engine,
+ * so they are never forwarded; the host's go out even from a backup.
  *
  * WAN side: the device carries the WAN address and a default route via the
  * WAN gateway, but the host never talks to the WAN link directly. Every ARP
@@ -40,6 +43,7 @@
 #include <unistd.h>
 
 #include "l2/arp.h"
+#include "l2/vrrp.h"
 #include "dp/hostpath.h"
 #include "util/log.h"
 
@@ -175,6 +179,20 @@ void pg_hostpath_deliver(struct pg_hostpath *hp, struct pg_port *port, struct pg
 	dev_write(hp, port, side, eth, pkt->len + PG_ETH_HLEN);
 }
 
+/* A VRRP advert from the LAN: up to the host's keepalived, whatever our role. */
+static void vrrp_up(struct pg_hostpath *hp, struct pg_port *lan, const uint8_t *frame,
+		    uint32_t len)
+{
+	lan->cnt[PG_L2_CNT_RX_FRAMES]++;
+	lan->cnt[PG_L2_CNT_RX_BYTES] += len;
+	if (!hp->on) {
+		lan->cnt[PG_L2_CNT_DROP_HOST_PATH]++;
+		return;
+	}
+	lan->cnt[PG_L2_CNT_HOST_VRRP_UP]++;
+	dev_write(hp, lan, PG_SIDE_LAN, frame, len);
+}
+
 /* Offsets in an Ethernet frame carrying IPv6 with ICMPv6 right after the header. */
 #define V6_NH (PG_ETH_HLEN + 6)
 #define V6_ICMP_TYPE (PG_ETH_HLEN + 40)
@@ -191,29 +209,38 @@ static int icmp6_type(const uint8_t *frame, uint32_t len)
 	return frame[V6_ICMP_TYPE];
 }
 
-void pg_hostpath_lan_peek(struct pg_hostpath *hp, struct pg_port *lan, const uint8_t *frame,
+bool pg_hostpath_lan_peek(struct pg_hostpath *hp, struct pg_port *lan, const uint8_t *frame,
 			  uint32_t len)
 {
 	struct pg_eth_hdr h;
 	struct pg_arp a;
 
-	if (!hp->on || pg_eth_parse(frame, len, &h))
-		return;
+	if (pg_eth_parse(frame, len, &h))
+		return false;
+	if (pg_vrrp_frame(frame, len)) {
+		/* Our own, come back (a looped switch): not the peer's. */
+		if (memcmp(h.src, lan->mac, PG_ETH_ALEN))
+			vrrp_up(hp, lan, frame, len);
+		return true;
+	}
+	if (!hp->on)
+		return false;
 	if (memcmp(h.dst, lan->mac, PG_ETH_ALEN) && !pg_eth_is_broadcast(h.dst) &&
 	    !(h.type == PG_ETH_P_IPV6 && (h.dst[0] & 1)))
-		return;
+		return false;
 	if (h.type == PG_ETH_P_IPV6 && hp->lan6_prefix && icmp6_type(frame, len) == ICMP6_NA) {
 		lan->cnt[PG_L2_CNT_HOST_ARP_COPIED]++;
 		dev_write(hp, lan, PG_SIDE_LAN, frame, len);
-		return;
+		return false;
 	}
 	if (h.type != PG_ETH_P_ARP)
-		return;
+		return false;
 	/* Requests stay ours: the host answering too would double every reply. */
 	if (pg_arp_parse(frame + PG_ETH_HLEN, len - PG_ETH_HLEN, &a) || a.op != PG_ARP_OP_REPLY)
-		return;
+		return false;
 	lan->cnt[PG_L2_CNT_HOST_ARP_COPIED]++;
 	dev_write(hp, lan, PG_SIDE_LAN, frame, len);
+	return false;
 }
 
 /* Read one frame from side's device into buf (cap bytes): its length, 0 when none. */
@@ -257,6 +284,11 @@ bool pg_hostpath_lan_rx(struct pg_hostpath *hp, struct pg_port *lan)
 		    (h.type == PG_ETH_P_IPV6 && (!hp->lan6_prefix || t == ICMP6_RS || t == ICMP6_RA ||
 						 t == ICMP6_NA || t == ICMP6_REDIRECT))) {
 			lan->cnt[PG_L2_CNT_DROP_HOST_FRAME]++;
+			continue;
+		}
+		if (pg_vrrp_frame(hp->scratch, len)) {
+			lan->cnt[PG_L2_CNT_HOST_VRRP_SENT]++;
+			pg_port_transmit_any(lan, hp->scratch, len);
 			continue;
 		}
 		pg_port_transmit(lan, hp->scratch, len);

@@ -72,9 +72,12 @@ void pg_hostpath_deliver(struct pg_hostpath *hp, struct pg_port *port, struct pg
 /*
  * A frame received on the LAN link, before layer 2 takes it: an ARP reply
  * or IPv6 neighbour advertisement addressed to us is copied up so the host
- * stack learns its neighbours.
+ * stack learns its neighbours; a VRRP advert (l2/vrrp.h) is handed up
+ * (counted, and dropped when the host path is off) and taken: returns
+ * true, and the frame goes no further, in any HA role. Every other frame:
+ * false, layer 2 takes it as usual.
  */
-void pg_hostpath_lan_peek(struct pg_hostpath *hp, struct pg_port *lan, const uint8_t *frame,
+bool pg_hostpath_lan_peek(struct pg_hostpath *hp, struct pg_port *lan, const uint8_t *frame,
 			  uint32_t len);
 
 /*

@@ -31,6 +31,8 @@
 	X(DROP_HOST_FRAME, "drop_host_frame", "frame from the host device that cannot go out")     \
 	X(HOST_ARP_ANSWERED, "host_arp_answered", "ARP requests of the host stack answered")       \
 	X(HOST_ARP_COPIED, "host_arp_copied", "ARP replies from the link copied to the host")      \
+	X(HOST_VRRP_UP, "host_vrrp_up", "VRRP adverts from the LAN handed to the host, never forwarded") \
+	X(HOST_VRRP_SENT, "host_vrrp_sent", "VRRP adverts of the host sent on the LAN, in any HA role") \
 	/* ARP */                                                                                  \
 	X(ARP_RX, "arp_rx", "ARP messages received")                                               \
 	X(ARP_REPLIED, "arp_replied", "ARP requests for our address answered")                     \

@@ -37,13 +37,17 @@ static const struct pg_neigh_ops port_neigh_ops = {
 
 void pg_port_transmit(struct pg_port *p, const uint8_t *frame, uint32_t len)
 {
-	int r;
-
 	if (p->standby) {
 		p->cnt[PG_L2_CNT_DROP_HA_STANDBY]++;
 		return;
 	}
-	r = p->tx(p->tx_ctx, frame, len);
+	pg_port_transmit_any(p, frame, len);
+}
+
+void pg_port_transmit_any(struct pg_port *p, const uint8_t *frame, uint32_t len)
+{
+	int r = p->tx(p->tx_ctx, frame, len);
+
 	if (r == 0) {
 		p->cnt[PG_L2_CNT_TX_FRAMES]++;
 		p->cnt[PG_L2_CNT_TX_BYTES] += len;

@@ -87,6 +87,15 @@ void pg_port_timer(struct pg_port *p, uint64_t now_ms);
  */
 void pg_port_transmit(struct pg_port *p, const uint8_t *frame, uint32_t len);
 
+/*
+ * The same in any HA role: for the host stack's VRRP adverts. keepalived
+ * leads and passgated's role follows through notify scripts a moment later,
+ * so adverts are due while passgated is still backup (a new master's first
+ * ones) or already backup (a master stepping down sends priority 0 so the
+ * peer takes over at once). Everything else goes through pg_port_transmit().
+ */
+void pg_port_transmit_any(struct pg_port *p, const uint8_t *frame, uint32_t len);
+
 /* Sum of the drop counters (status lines). */
 uint64_t pg_port_drops(const struct pg_port *p);
 

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "l2/arp.h"
+#include "l2/vrrp.h"
 #include "dp/hostpath.h"
 
 static const uint8_t lan_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
@@ -232,6 +233,98 @@ static void test_deliver_and_peek(void **state)
 	assert_int_equal(fx.port[0].cnt[PG_L2_CNT_DROP_HOST_PATH], 1);
 }
 
+static const uint8_t vrrp_mac[6] = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x12};
+
+/* A VRRPv3 advert of len bytes from src (a box's own LAN address) to 224.0.0.18. */
+static uint32_t vrrp_advert(uint8_t *f, const uint8_t *from_mac, const char *src, uint32_t len)
+{
+	host_frame(f, vrrp_mac, src, "224.0.0.18", len);
+	memcpy(f + 6, from_mac, 6);
+	f[22] = 255; /* RFC 5798: TTL 255 */
+	f[23] = PG_VRRP_PROTO;
+	f[34] = 0x31; /* version 3, advertisement */
+	f[35] = 42;   /* virtual router id */
+	return len;
+}
+
+static void test_vrrp_frame(void **state)
+{
+	uint8_t f[128];
+
+	(void)state;
+	vrrp_advert(f, host_mac, "192.168.1.2", 60);
+	assert_true(pg_vrrp_frame(f, 60));
+	/* Every byte the check reads must be there: a runt is nobody's advert. */
+	assert_false(pg_vrrp_frame(f, 33));
+	assert_true(pg_vrrp_frame(f, 34));
+	/* Options make the header longer than what arrived. */
+	f[14] = 0x4f;
+	assert_false(pg_vrrp_frame(f, 59));
+	assert_true(pg_vrrp_frame(f, 74));
+	f[14] = 0x44; /* a header length below 20 */
+	assert_false(pg_vrrp_frame(f, 60));
+	f[14] = 0x65; /* not IPv4 */
+	assert_false(pg_vrrp_frame(f, 60));
+	vrrp_advert(f, host_mac, "192.168.1.2", 60);
+	f[23] = 17; /* another protocol to the group */
+	assert_false(pg_vrrp_frame(f, 60));
+	vrrp_advert(f, host_mac, "192.168.1.2", 60);
+	memcpy(f + 30, (const uint8_t[]){224, 0, 0, 19}, 4); /* protocol 112 elsewhere */
+	assert_false(pg_vrrp_frame(f, 60));
+	vrrp_advert(f, host_mac, "192.168.1.2", 60);
+	pg_eth_write(f, vrrp_mac, host_mac, PG_ETH_P_ARP);
+	assert_false(pg_vrrp_frame(f, 60));
+}
+
+/*
+ * The peer's adverts go up and are taken (the engine never sees them), the
+ * host's go out, as master and as backup alike; a link's advert never
+ * reaches the other link.
+ */
+static void test_vrrp_both_ways_any_role(void **state)
+{
+	const uint8_t peer_mac[6] = {0x02, 0, 0, 0, 0, 0x22};
+	uint8_t f[128], got[128];
+
+	(void)state;
+	for (int standby = 0; standby < 2; standby++) {
+		fx.port[0].standby = fx.port[1].standby = standby;
+		n_sent = 0;
+		vrrp_advert(f, peer_mac, "192.168.1.3", 60);
+		assert_true(pg_hostpath_lan_peek(&fx.hp, &fx.port[0], f, 60));
+		assert_int_equal(read(fx.kernel[0], got, sizeof(got)), 60);
+		assert_memory_equal(got, f, 60);
+		/* The host's own advert, out of the LAN link unchanged. */
+		vrrp_advert(f, lan_mac, "192.168.1.2", 60);
+		assert_int_equal(write(fx.kernel[0], f, 60), 60);
+		assert_false(pg_hostpath_lan_rx(&fx.hp, &fx.port[0]));
+		assert_int_equal(n_sent, 1);
+		assert_memory_equal(sent[0], f, 60);
+		/* Our own advert come back (a loop): taken, not handed up. */
+		assert_true(pg_hostpath_lan_peek(&fx.hp, &fx.port[0], f, 60));
+		assert_int_equal(read(fx.kernel[0], got, sizeof(got)), -1);
+	}
+	assert_int_equal(fx.port[0].cnt[PG_L2_CNT_HOST_VRRP_UP], 2);
+	assert_int_equal(fx.port[0].cnt[PG_L2_CNT_HOST_VRRP_SENT], 2);
+	assert_int_equal(fx.port[0].cnt[PG_L2_CNT_DROP_HA_STANDBY], 0);
+	/* A backup still sends nothing else the host writes. */
+	host_frame(f, peer_mac, "192.168.1.1", "192.168.1.10", 60);
+	assert_int_equal(write(fx.kernel[0], f, 60), 60);
+	pg_hostpath_lan_rx(&fx.hp, &fx.port[0]);
+	assert_int_equal(n_sent, 1);
+	assert_int_equal(fx.port[0].cnt[PG_L2_CNT_DROP_HA_STANDBY], 1);
+	/* Other IPv4 is layer 2's: not taken. */
+	assert_false(pg_hostpath_lan_peek(&fx.hp, &fx.port[0], f, 60));
+	/* Host path off: the advert is still taken (never forwarded), a counted drop. */
+	fx.hp.on = false;
+	vrrp_advert(f, peer_mac, "192.168.1.3", 60);
+	assert_true(pg_hostpath_lan_peek(&fx.hp, &fx.port[0], f, 60));
+	assert_int_equal(fx.port[0].cnt[PG_L2_CNT_DROP_HOST_PATH], 1);
+	assert_int_equal(fx.port[0].cnt[PG_L2_CNT_HOST_VRRP_UP], 2);
+	assert_int_equal(read(fx.kernel[0], got, sizeof(got)), -1);
+	fx.hp.on = true;
+}
+
 /* An IPv6 frame whose next header is ICMPv6 of type t (len bytes; fields past it unset). */
 static uint32_t icmp6_frame(uint8_t *f, const uint8_t *dst, uint8_t t, uint32_t len)
 {
@@ -316,6 +409,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wan_ipv4_to_engine, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lan_frames_go_out_unchanged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deliver_and_peek, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vrrp_frame, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vrrp_both_ways_any_role, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lan_ipv6, setup, teardown),
 	};
 

@@ -26,7 +26,7 @@ ALL_SCENARIOS+=(sqm-upload sqm-download sqm-fair latency-idle latency-load)	# th
 # Only with --gateway passgate: what passgated offers beyond forwarding.
 PASSGATE_SCENARIOS=(api offload)
 PASSGATE_SCENARIOS+=(reload-keeps-flows restart-keeps-flows ha-sync ha-sync-auth ha-failover capture web-toggle)	# control plane: reload, capture, web
-PASSGATE_SCENARIOS+=(ha-rejoin)	# HA pair (issue 22): the killed master returns as standby, takes a bulk from the new master, then takes over again
+PASSGATE_SCENARIOS+=(ha-rejoin ha-links-down)	# HA pair (issue 22): the killed master returns as standby, takes a bulk from the new master, then takes over again; the master's links down instead of a kill
 PASSGATE_SCENARIOS+=(host-admin host-input-firewall router-vpn-server host-dhcp host-dns)	# gateway's own services (host path)
 PASSGATE_SCENARIOS+=(privileges api-tls safe-change)	# installed like a router daemon: privilege drop, sd_notify, HTTPS, changes rolled back unless confirmed
 PASSGATE_SCENARIOS+=(router-vpn-client router-vpn-killswitch router-vpn-dns)	# the router as a VPN client, kill switch (issue 23, lib/vpnclient.sh)

@@ -9,7 +9,11 @@
 # The standby runs in pgsb-SFX with links that lead nowhere (it follows, it
 # does not forward), or with HS_WIRED=1 on the same LAN and WAN segments as
 # the gateway, joined to it by the veth pair sync0 10.99.0.1 (gateway) <->
-# 10.99.0.2 (standby), UDP port HS_PORT.
+# 10.99.0.2 (standby), UDP port HS_PORT: the sync channel's own link.
+# keepalived's VRRP runs on the LAN (docs/HA.md "VRRP on the LAN"): each
+# box's keepalived advertises to 224.0.0.18 on its host path's LAN device
+# (HF_VRRP_DEV), from an own LAN address of its box (HF_VRRP_A, HF_VRRP_B;
+# the gateway's 192.168.1.1 is both boxes'), through its passgated.
 
 HS_PORT=7979
 HS_WG_PORT=51820
@@ -22,7 +26,11 @@ HS_WIRED=0
 HS_SB_EXTRA=
 HS_BEFORE_STANDBY=
 HF_KA_PIDS=()
+declare -A HF_KA_PID=()
 HF_KA_EXTRA=
+HF_VRRP_DEV=pgh-lan0 # the host path's LAN device (default name for lan0)
+HF_VRRP_A=192.168.1.2
+HF_VRRP_B=192.168.1.3
 HF_TAIL_OK=10 # the last pings of each tunnel that must be answered (all but one)
 
 # hs_cleanup - the standby, its namespace and the gateway's end of the link.
@@ -222,6 +230,7 @@ hf_cleanup() {
 	local p
 	for p in "${HF_KA_PIDS[@]}"; do stop_pid "$p"; done
 	HF_KA_PIDS=()
+	HF_KA_PID=()
 	hs_cleanup
 	# The hosts and the router learnt B's MAC for the gateway's addresses.
 	for p in "${NS_LAN[@]}" "$NS_INET"; do ip -n "$p" neigh flush all 2>/dev/null; done
@@ -234,26 +243,37 @@ hf_cleanup() {
 # and B (100): A master, B backup.
 hf_pair_up() {
 	hs_pair_start || return
-	hf_keepalived A "$NS_GW" 10.99.0.1 10.99.0.2 150 "$PG_SOCK" || return
+	hf_keepalived A "$NS_GW" "$HF_VRRP_A" 150 "$PG_SOCK" || return
 	wait_until 10 hf_role "$PG_SOCK" master ||
 		{ fail "A did not become master: $(hf_role_of "$PG_SOCK"); $(tail -n 3 "$SCN_DIR/keepalived-A.log" | tr '\n' ' ')"; return; }
-	hf_keepalived B "$NS_SB" 10.99.0.2 10.99.0.1 100 "$HS_SB_SOCK" || return
+	hf_keepalived B "$NS_SB" "$HF_VRRP_B" 100 "$HS_SB_SOCK" || return
 	wait_until 10 hf_role "$HS_SB_SOCK" backup ||
 		{ fail "B did not settle as backup: $(hf_role_of "$HS_SB_SOCK")"; return; }
 	hf_role "$PG_SOCK" master || { fail "A is no longer master once B runs: $(hf_role_of "$PG_SOCK")"; return; }
 }
 
-# hf_keepalived NAME NS ME PEER PRIORITY SOCK - keepalived in NS, VRRP over
-# the sync link, driving the passgated behind SOCK; HF_KA_EXTRA: more lines
-# for the vrrp_instance (ha-rejoin's preempt_delay). Its pid in HF_KA_PIDS.
+# hf_keepalived NAME NS ADDR PRIORITY SOCK - keepalived in NS, VRRP on the
+# LAN: multicast adverts on the host path's LAN device, from ADDR, this box's
+# own LAN address (keepalived puts it on the device: static_ipaddress), so
+# they go in and out through the passgated behind SOCK, which it drives;
+# HF_KA_EXTRA: more lines for the vrrp_instance (ha-rejoin's
+# preempt_delay). Its pid in HF_KA_PIDS and HF_KA_PID[NAME]. The device
+# lives as long as its passgated: keepalived goes with it (hf_ka_stop).
 hf_keepalived() {
-	local name=$1 ns=$2 me=$3 peer=$4 prio=$5 sock=$6 conf=$SCN_DIR/keepalived-$1.conf
+	local name=$1 ns=$2 me=$3 prio=$4 sock=$5 conf=$SCN_DIR/keepalived-$1.conf
 	local ctl="$REPO/build/passgatectl --socket $sock"
+	# keepalived refuses to start without its interface (passgated makes it
+	# after its control socket: a restarted box's).
+	wait_until 10 ip -n "$ns" link show "$HF_VRRP_DEV" >/dev/null 2>&1 ||
+		{ fail "box $name has no $HF_VRRP_DEV (the host path's LAN device)"; return 1; }
 	cat >"$conf" <<-EOF
 		global_defs {
 		    router_id pg-$name
 		    vrrp_version 3
 		    script_user root
+		}
+		static_ipaddress {
+		    $me/24 dev $HF_VRRP_DEV
 		}
 		vrrp_script chk_passgated {
 		    script "$ctl ha"
@@ -265,14 +285,11 @@ hf_keepalived() {
 		}
 		vrrp_instance gw {
 		    state BACKUP
-		    interface sync0
+		    interface $HF_VRRP_DEV
+		    mcast_src_ip $me
 		    virtual_router_id 42
 		    priority $prio
 		    advert_int 0.2
-		    unicast_src_ip $me
-		    unicast_peer {
-		        $peer
-		    }
 		    # keepalived wants one: an address of the sync link that moves
 		    # with the master (the gateway's addresses are passgated's).
 		    virtual_ipaddress {
@@ -294,8 +311,22 @@ hf_keepalived() {
 	spawn "keepalived-$name" "$ns" keepalived -n -l -D -P -f "$conf" \
 		-p "$SCN_DIR/keepalived-$name.pid" -r "$SCN_DIR/keepalived-$name-vrrp.pid"
 	HF_KA_PIDS+=("$LAST_PID")
+	HF_KA_PID[$name]=$LAST_PID
 	sleep 0.3
 	alive "$LAST_PID" || { fail "keepalived $name did not start: $(tail -n 3 "$SCN_DIR/keepalived-$name.log" | tr '\n' ' ')"; return 1; }
+}
+
+# hf_ka_stop NAME - stop that box's keepalived (as a unit bound to
+# passgated's goes with it: its LAN device is gone).
+hf_ka_stop() {
+	local p=${HF_KA_PID[$1]:-} w keep=()
+	[[ -n $p ]] || return 0
+	stop_pid "$p"
+	for w in "${HF_KA_PIDS[@]}"; do
+		[[ $w == "$p" ]] || keep+=("$w")
+	done
+	HF_KA_PIDS=("${keep[@]}")
+	unset "HF_KA_PID[$1]"
 }
 
 hf_role_of() {

@@ -13,8 +13,9 @@
 #   lan3 iperf3 -c (TCP up) ─┴────────────┴─ lan0 pgsb-S: passgated B, [sync] standby ─ wan0 ┘
 #                                            keepalived B (priority 100)
 #   srv1: openvpn server, wireguard-go, charon (responder), pptpd, iperf3 -s.
-#   sync0 10.99.0.1 <-> 10.99.0.2: the sync channel and VRRP (unicast, version 3,
-#   advert_int 0.2 s). Each keepalived runs passgatectl ha master|backup|fault
+#   sync0 10.99.0.1 <-> 10.99.0.2: the sync channel. VRRP (version 3, advert_int
+#   0.2 s) on the LAN: multicast through each box's passgated (host path, from
+#   192.168.1.2 and .3). Each keepalived runs passgatectl ha master|backup|fault
 #   as its notify scripts, tracks its box's lan0 and wan0, and checks its
 #   passgated with "passgatectl ha" every second (weight 0: a failed check
 #   is FAULT, which hands over at once).
@@ -47,7 +48,7 @@
 # pings (PPTP: between echo requests received, the worse direction; iperf3:
 # the longest run of 0.2 s intervals in which the receiver got nothing), each
 # at most HF_MAX_GAP_MS. Only for --gateway passgate. The links-down variant
-# of the issue is not run here.
+# of the issue is ha-links-down.sh.
 
 source "$E2E_DIR/lib/openvpn.sh"
 source "$E2E_DIR/lib/ipsec.sh"

@@ -2,18 +2,22 @@
 # ha-rejoin: the failed gateway returns as standby, is brought up to date by
 # the box that took over, and takes over again with no session lost
 # (docs/HA.md "Rejoin"). The world of ha-failover (lib/hasync.sh: two
-# passgated on the same LAN and WAN segments, keepalived in each, VRRP and
-# [sync] over sync0; A priority 150, B 100), and the same sessions: an
-# OpenVPN session over TCP from lan1 and a WireGuard tunnel from lan2 to srv1.
+# passgated on the same LAN and WAN segments, keepalived in each with VRRP
+# on the LAN through its passgated's host path, [sync] over sync0; A
+# priority 150, B 100), and the same sessions: an OpenVPN session over TCP
+# from lan1 and a WireGuard tunnel from lan2 to srv1.
 #
 #   1. A master and sync primary, B backup following it.
 #   2. kill -9 of A's passgated: keepalived moves to B, whose sync channel
 #      turns primary (a new epoch); the sessions go on through B.
 #   3. A's passgated starts again (ha_start = backup): silent, a standby, it
-#      asks B for a bulk. keepalived's health check (passgatectl ha) fails
-#      until it has it, so A cannot preempt with an empty table.
-#      Checked while A is still backup: B sent a bulk, A took one (counters),
-#      A lists the sessions' flows with the public ports they had on A.
+#      asks B for a bulk. A's keepalived, which went with its passgated (its
+#      LAN device is passgated's: a unit bound to passgated's), starts again
+#      with it; its health check (passgatectl ha) fails until A has the
+#      bulk, so A cannot preempt with an empty table. Checked while A is
+#      still backup (or fault: not master): B sent a bulk, A took one
+#      (counters), A lists the sessions' flows with the public ports they
+#      had on A.
 #   4. The documented failback: keepalived's priority (A's 150 is higher)
 #      preempts once A is ready and preempt_delay (HR_PREEMPT_DELAY s) has
 #      passed; A turns master and sync primary, B backup and standby, and B
@@ -75,6 +79,7 @@ hr_run() {
 	wait_until 10 hf_role "$HS_SB_SOCK" master ||
 		{ fail "B did not become master after A's passgated died: $(hf_role_of "$HS_SB_SOCK")"; return; }
 	note "B master $(elapsed_ms "$t_kill") ms after the kill"
+	hf_ka_stop A
 	wait_until 3 hr_sync_role "$HS_SB_SOCK" primary ||
 		{ fail "B, master, did not turn sync primary: $(hs_status "$HS_SB_SOCK" 'd["sync"]["role"]')"; return; }
 	sleep "$HR_THROUGH_B"
@@ -88,10 +93,11 @@ hr_run() {
 	t_back=$EPOCHREALTIME
 	gateway_restart_with "$SCN_DIR/rejoin.conf" test -S "$PG_SOCK" ||
 		{ fail "A's passgated did not start again"; return; }
+	hf_keepalived A "$NS_GW" "$HF_VRRP_A" 150 "$PG_SOCK" || return
 	wait_until 10 hr_a_synced ||
 		{ fail "A never synced from B: $(hs_status "$PG_SOCK" 'd["sync"]')"; return; }
 	note "A synced $(elapsed_ms "$t_back") ms after its restart"
-	hf_role "$PG_SOCK" backup ||
+	hr_not_master "$PG_SOCK" ||
 		{ fail "A took over before it could be checked as backup (role $(hf_role_of "$PG_SOCK"))"; return; }
 	# B, primary since the takeover, sent a bulk: the one it began then
 	# (resent until acknowledged, so a quick return takes that one) or a
@@ -102,7 +108,7 @@ hr_run() {
 		{ fail "A took no bulk after its restart"; return; }
 	missing=$(comm -23 "$SCN_DIR/flows-A.txt" <(hs_flows "$PG_SOCK"))
 	[[ -z $missing ]] || { fail "A, back as backup, lacks or remapped flows: ${missing//$'\n'/; }"; return; }
-	hf_role "$PG_SOCK" backup ||
+	hr_not_master "$PG_SOCK" ||
 		{ fail "A took over before it could be checked as backup"; return; }
 	note "A backup and synced: B bulks $(hs_status "$HS_SB_SOCK" 'd["sync"]["bulks"]'), A resyncs $(hs_status "$PG_SOCK" 'd["sync"]["resyncs"]'), A holds the flows with A's public ports"
 
@@ -146,6 +152,14 @@ hr_run() {
 	report ha-rejoin "${LAN_IP[1]}:$HS_WG_PORT" "$SRV1_IP:$HS_WG_PORT/udp" PASS \
 		"outage failover ${gap_out[wg]} ms, failback ${gap_back[wg]} ms, endpoint $after kept"
 	PASS_NOTE="A killed, B took over, A rejoined (bulk from B) and took over again: openvpn-tcp outage ${gap_out[ovpn]}/${gap_back[ovpn]} ms, wireguard ${gap_out[wg]}/${gap_back[wg]} ms (failover/failback), no VPN restarted"
+}
+
+# hr_not_master SOCK - backup or fault (keepalived's health check holds a
+# box that is not synced yet in fault), and answering.
+hr_not_master() {
+	local r
+	r=$(hf_role_of "$1")
+	[[ $r == backup || $r == fault ]]
 }
 
 hr_sync_role() {
