@@ -138,8 +138,12 @@ int pg_xdp_fast(struct xdp_md *ctx)
 	__u32 tot, old_addr, aoff, poff, coff;
 	__u16 old_port, old_ttl, new_ttl, csum, l4c, eth_type;
 
-	/* 20 bytes of L4 header: TCP's fixed header, more than UDP's. */
-	if (l4 + 20 > end)
+	/*
+	 * 8 bytes of L4 header: UDP's, ESP's SPI and sequence number, enhanced
+	 * GRE's fixed part. Not more: veth frames are not padded to 60 bytes,
+	 * and a PPTP acknowledgement (GRE with no payload) is 46.
+	 */
+	if (l4 + 8 > end)
 		return to_engine(ctx);
 	__builtin_memcpy(&eth_type, data + 12, 2);
 	if (eth_type != bpf_htons(ETH_P_IP) || ip[0] != 0x45 || ip[8] <= 1)
@@ -151,7 +155,11 @@ int pg_xdp_fast(struct xdp_md *ctx)
 		return to_engine(ctx);
 	k.proto = ip[9];
 	if (k.proto == IPPROTO_TCP) {
-		__u32 doff = (__u32)(l4[12] >> 4) * 4;
+		__u32 doff;
+
+		if (l4 + 20 > end)
+			return to_engine(ctx);
+		doff = (__u32)(l4[12] >> 4) * 4;
 
 		if (tot < 40 || doff < 20 || doff > tot - 20 || (l4[13] & (TCP_SYN | TCP_FIN | TCP_RST)))
 			return to_engine(ctx);
@@ -190,7 +198,7 @@ int pg_xdp_fast(struct xdp_md *ctx)
 	if (!v || tot > v->mtu)
 		return to_engine(ctx);
 	/* RFC 3948 2.2/2.3: a one-byte 0xff is a keepalive, four zero bytes mark IKE. */
-	if (v->natt && (tot < 36 || *(__u32 *)(l4 + 8) == 0))
+	if (v->natt && (tot < 36 || l4 + 12 > end || *(__u32 *)(l4 + 8) == 0))
 		return to_engine(ctx);
 
 	if (v->rewrite_src) {
