@@ -37,6 +37,12 @@ unset -f scenario
 OV_XDP=0
 OV_RX=0
 
+# ov_say TEXT - a note, also on the PASS line (the figures a reader wants).
+ov_say() {
+	note "$1"
+	OV_SAID="${OV_SAID:+$OV_SAID; }$1"
+}
+
 # ov_counts - XDP's packets and the daemon's received frames now (OV_XDP, OV_RX).
 ov_counts() {
 	local lan wan
@@ -58,6 +64,7 @@ scenario() {
 	grep -q 'XDP fast path on' "$PG_LOG" ||
 		{ fail "passgated did not turn the XDP fast path on: $(grep -m1 offload "$PG_LOG")"; return; }
 	local x0 r0 dx dr h1 h2 i ns
+	OV_SAID=
 
 	# PPTP: the calls, then 6 s of their GRE.
 	ov_pptp
@@ -67,7 +74,7 @@ scenario() {
 	sleep 6
 	ov_counts || { fail "no counter dump"; return; }
 	dx=$((OV_XDP - x0)) dr=$((OV_RX - r0))
-	note "pptp: over 6 s XDP forwarded $dx packets, the daemon received $dr frames; lan1 heard $(($(ov_heard 1) - h1)) frames, lan2 $(($(ov_heard 2) - h2))"
+	ov_say "pptp: over 6 s XDP forwarded $dx packets, the daemon received $dr frames; lan1 heard $(($(ov_heard 1) - h1)) frames, lan2 $(($(ov_heard 2) - h2))"
 	(($(ov_heard 1) > h1 && $(ov_heard 2) > h2)) ||
 		{ fail "pptp: a client stopped hearing its server end with offload on"; return; }
 	((dx >= 12 && dx * 4 >= (dx + dr) * 3)) ||
@@ -81,7 +88,7 @@ scenario() {
 	[[ -n ${FAIL_REASON:-} ]] && { FAIL_REASON="esp-raw: $FAIL_REASON"; return; }
 	ov_counts || { fail "no counter dump"; return; }
 	dx=$((OV_XDP - x0)) dr=$((OV_RX - r0))
-	note "esp-raw: XDP forwarded $dx packets, the daemon received $dr frames"
+	ov_say "esp-raw: XDP forwarded $dx packets, the daemon received $dr frames"
 	((dx >= 40 && dx > dr)) ||
 		{ fail "esp-raw: XDP forwarded $dx packets, the daemon received $dr (want more than half and >= 40)"; return; }
 	stop_scenario_procs
@@ -98,7 +105,8 @@ scenario() {
 	done
 	ov_counts || { fail "no counter dump"; return; }
 	dx=$((OV_XDP - x0)) dr=$((OV_RX - r0))
-	note "ipsec: 2 x 20 pings in the tunnels; XDP forwarded $dx packets, the daemon received $dr frames"
+	ov_say "ipsec: 2 x 20 pings in the tunnels; XDP forwarded $dx packets, the daemon received $dr frames"
 	((dx >= 72 && dx * 4 >= (dx + dr) * 3)) ||
 		{ fail "ipsec: XDP forwarded $dx of $((dx + dr)) packets of the tunnels' pings (want >= 72 of 80 and >= 75%)"; return; }
+	PASS_NOTE="$OV_SAID; ${PASS_NOTE:-}"
 }
