@@ -110,6 +110,14 @@ struct pg_alg_ops {
 			 uint8_t *buf, size_t cap);
 	int (*sync_restore)(struct pg_engine *e, struct pg_flow *f, const uint8_t *buf,
 			    size_t len, uint32_t now_s, uint32_t age_s);
+	/*
+	 * Optional, the XDP fast path (engine/offload.c): may a program forward
+	 * this claimed flow's packets without the helper seeing them, now?
+	 * PG_XF_PLAIN (address and port or call id rewritten, nothing to
+	 * watch), PG_XF_NATT (only ESP in UDP: keepalives and IKE still come
+	 * here), or 0 (not now: the helper must see every packet).
+	 */
+	uint8_t (*offload)(const struct pg_engine *e, const struct pg_flow *f);
 };
 
 extern const struct pg_alg_ops pg_alg_pptp;

@@ -299,6 +299,24 @@ static bool ipsec_describe(const struct pg_engine *e, const struct pg_flow *f,
 	return true;
 }
 
+/*
+ * Raw ESP with both SPIs known is translated by its keys alone. A NAT-T flow
+ * that carried ESP both ways may leave its ESP to the XDP program; its
+ * keepalives and IKE still come here to be counted (PG_XF_NATT). IKE on 500
+ * stays: every message is counted and logged.
+ */
+static uint8_t ipsec_offload(const struct pg_engine *e, const struct pg_flow *f)
+{
+	(void)e;
+	if (f->alg_state & IPSEC_ESP)
+		return f->key.proto == PG_PROTO_ESP && !f->in_parked ? PG_XF_PLAIN : 0;
+	return f->key.proto == PG_PROTO_UDP && f->key.pb == htons(NATT_PORT) &&
+			       (f->alg_state & IPSEC_NATT_ESP_SEEN) && f->pkts[PG_DIR_OUT] &&
+			       f->pkts[PG_DIR_IN]
+		       ? PG_XF_NATT
+		       : 0;
+}
+
 static bool ipsec_owns(const struct pg_parsed *p)
 {
 	return p->proto == PG_PROTO_ESP;
@@ -373,4 +391,5 @@ const struct pg_alg_ops pg_alg_ipsec = {
 	.flow_free = ipsec_flow_free,
 	.miss = ipsec_miss,
 	.sync_restore = ipsec_sync_restore,
+	.offload = ipsec_offload,
 };

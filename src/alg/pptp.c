@@ -841,6 +841,22 @@ static struct pg_flow *pptp_miss(struct pg_engine *e, struct pg_pkt *pkt,
 	return f;
 }
 
+/*
+ * A call's GRE keyed both ways (the server's call id out, the public one in)
+ * needs nothing from the helper: the XDP program may forward it, writing the
+ * client's call id into inbound packets as pg_rewrite() does. Parked keys
+ * (a call not yet accepted, GRE no call announced) stay here.
+ */
+static uint8_t pptp_offload(const struct pg_engine *e, const struct pg_flow *f)
+{
+	(void)e;
+	return (f->alg_state & PPTP_GRE_BIT) && f->key.proto == PG_PROTO_GRE && !f->in_parked &&
+			       f->key.kind == PG_KEY_FLOW_OUT && f->key.pa == PG_GRE_KEYED &&
+			       f->in_pa == PG_GRE_KEYED
+		       ? PG_XF_PLAIN
+		       : 0;
+}
+
 /* Enhanced GRE (version 1) carries PPTP's calls; plain GRE is not PPTP's. */
 static bool pptp_owns(const struct pg_parsed *p)
 {
@@ -1071,4 +1087,5 @@ const struct pg_alg_ops pg_alg_pptp = {
 	.sync_owner = pptp_sync_owner,
 	.sync_save = pptp_sync_save,
 	.sync_restore = pptp_sync_restore,
+	.offload = pptp_offload,
 };

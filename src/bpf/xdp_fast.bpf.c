@@ -24,6 +24,17 @@
  * into each checksum at once (RFC 1624), a zero UDP checksum left zero and a
  * computed zero sent as 0xffff. test_xdp_fast compares both byte for byte.
  *
+ * The helpers' flows the engine hands over take the same rewrite with the
+ * full path's choice of fields (engine/forward.c pg_rewrite()): a PPTP
+ * call's enhanced GRE (RFC 2637 4.1: version 1, no checksum, key present,
+ * protocol PPP, the header as long as its S and A bits say) is keyed by the
+ * call id it carries; outbound only the source address changes, inbound the
+ * destination and the call id, and GRE has no checksum to follow. Raw ESP
+ * (8 bytes at least, as parse.c wants) is keyed by its SPI and only the
+ * address changes. A NAT-T flow's entry says so (natt): only ESP in UDP, a
+ * payload of 8 bytes or more not starting with the zero marker, is
+ * forwarded; keepalives and IKE go to the engine, whose helper counts them.
+ *
  * Counters and the time of the last packet go to the entry's slot of a
  * memory-mapped array, which the daemon reads every second to give the
  * engine's flow its packets and its last-seen time (timeouts stay exact).
@@ -40,6 +51,13 @@
 #define TCP_SYN 0x02
 #define TCP_RST 0x04
 #define IP_FRAG_BITS 0x3fff
+/* Enhanced GRE's first word (RFC 2637 4.1) and its protocol. */
+#define GRE_C 0x8000
+#define GRE_K 0x2000
+#define GRE_S 0x1000
+#define GRE_A 0x0080
+#define GRE_VER 0x0007
+#define GRE_PROTO_PPP 0x880b
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -120,8 +138,12 @@ int pg_xdp_fast(struct xdp_md *ctx)
 	__u32 tot, old_addr, aoff, poff, coff;
 	__u16 old_port, old_ttl, new_ttl, csum, l4c, eth_type;
 
-	/* 20 bytes of L4 header: TCP's fixed header, more than UDP's. */
-	if (l4 + 20 > end)
+	/*
+	 * 8 bytes of L4 header: UDP's, ESP's SPI and sequence number, enhanced
+	 * GRE's fixed part. Not more: veth frames are not padded to 60 bytes,
+	 * and a PPTP acknowledgement (GRE with no payload) is 46.
+	 */
+	if (l4 + 8 > end)
 		return to_engine(ctx);
 	__builtin_memcpy(&eth_type, data + 12, 2);
 	if (eth_type != bpf_htons(ETH_P_IP) || ip[0] != 0x45 || ip[8] <= 1)
@@ -133,7 +155,11 @@ int pg_xdp_fast(struct xdp_md *ctx)
 		return to_engine(ctx);
 	k.proto = ip[9];
 	if (k.proto == IPPROTO_TCP) {
-		__u32 doff = (__u32)(l4[12] >> 4) * 4;
+		__u32 doff;
+
+		if (l4 + 20 > end)
+			return to_engine(ctx);
+		doff = (__u32)(l4[12] >> 4) * 4;
 
 		if (tot < 40 || doff < 20 || doff > tot - 20 || (l4[13] & (TCP_SYN | TCP_FIN | TCP_RST)))
 			return to_engine(ctx);
@@ -144,6 +170,16 @@ int pg_xdp_fast(struct xdp_md *ctx)
 		if (ulen < 8 || ulen > tot - 20)
 			return to_engine(ctx);
 		coff = 6;
+	} else if (k.proto == IPPROTO_GRE) {
+		__u16 flags = bpf_ntohs(*(__u16 *)l4);
+		__u32 need = 8 + ((flags & GRE_S) ? 4 : 0) + ((flags & GRE_A) ? 4 : 0);
+
+		if ((flags & GRE_VER) != 1 || (flags & GRE_C) || !(flags & GRE_K) ||
+		    *(__u16 *)(l4 + 2) != bpf_htons(GRE_PROTO_PPP) || need > tot - 20)
+			return to_engine(ctx);
+		coff = 0;
+	} else if (k.proto == IPPROTO_ESP) {
+		coff = 0; /* tot >= 28: the SPI and sequence number are there */
 	} else {
 		return to_engine(ctx);
 	}
@@ -151,10 +187,18 @@ int pg_xdp_fast(struct xdp_md *ctx)
 		return to_engine(ctx);
 	__builtin_memcpy(&k.saddr, ip + 12, 4);
 	__builtin_memcpy(&k.daddr, ip + 16, 4);
-	__builtin_memcpy(&k.sport, l4, 2);
-	__builtin_memcpy(&k.dport, l4 + 2, 2);
+	if (k.proto == IPPROTO_GRE) {
+		/* Keyed by the receiver's call id (the key's low half) alone. */
+		__builtin_memcpy(&k.dport, l4 + 6, 2);
+	} else {
+		__builtin_memcpy(&k.sport, l4, 2);
+		__builtin_memcpy(&k.dport, l4 + 2, 2);
+	}
 	v = bpf_map_lookup_elem(&flows, &k);
 	if (!v || tot > v->mtu)
+		return to_engine(ctx);
+	/* RFC 3948 2.2/2.3: a one-byte 0xff is a keepalive, four zero bytes mark IKE. */
+	if (v->natt && (tot < 36 || l4 + 12 > end || *(__u32 *)(l4 + 8) == 0))
 		return to_engine(ctx);
 
 	if (v->rewrite_src) {
@@ -165,24 +209,29 @@ int pg_xdp_fast(struct xdp_md *ctx)
 		poff = 2;
 	}
 	__builtin_memcpy(&old_addr, ip + aoff, 4);
-	__builtin_memcpy(&old_port, l4 + poff, 2);
 	__builtin_memcpy(&old_ttl, ip + 8, 2);
 	ip[8]--;
 	__builtin_memcpy(&new_ttl, ip + 8, 2);
 	__builtin_memcpy(ip + aoff, &v->addr, 4);
-	__builtin_memcpy(l4 + poff, &v->port, 2);
 
 	__builtin_memcpy(&csum, ip + 10, 2);
 	csum = csum_add_fold(csum, delta32(old_addr, v->addr) + delta16(old_ttl, new_ttl));
 	__builtin_memcpy(ip + 10, &csum, 2);
 
-	__builtin_memcpy(&l4c, l4 + coff, 2);
-	/* UDP checksum 0 means "none" (RFC 768): leave it so. */
-	if (k.proto == IPPROTO_TCP || l4c != 0) {
-		l4c = csum_add_fold(l4c, delta32(old_addr, v->addr) + delta16(old_port, v->port));
-		if (k.proto == IPPROTO_UDP && l4c == 0)
-			l4c = 0xffff;
-		__builtin_memcpy(l4 + coff, &l4c, 2);
+	if (coff) {
+		__builtin_memcpy(&old_port, l4 + poff, 2);
+		__builtin_memcpy(l4 + poff, &v->port, 2);
+		__builtin_memcpy(&l4c, l4 + coff, 2);
+		/* UDP checksum 0 means "none" (RFC 768): leave it so. */
+		if (k.proto == IPPROTO_TCP || l4c != 0) {
+			l4c = csum_add_fold(l4c, delta32(old_addr, v->addr) + delta16(old_port, v->port));
+			if (k.proto == IPPROTO_UDP && l4c == 0)
+				l4c = 0xffff;
+			__builtin_memcpy(l4 + coff, &l4c, 2);
+		}
+	} else if (k.proto == IPPROTO_GRE && !v->rewrite_src) {
+		/* Inbound: the client's own call id; no checksum covers it. */
+		__builtin_memcpy(l4 + 6, &v->port, 2);
 	}
 	__builtin_memcpy(data, v->dmac, 6);
 	__builtin_memcpy(data + 6, v->smac, 6);

@@ -13,7 +13,11 @@
 /* Entries per link's flow map (and counter slots): a flow takes one on each link. */
 #define PG_XF_MAX_ENTRIES 65536
 
-/* The packet's 5-tuple as it arrives on the link whose map holds the entry. */
+/*
+ * The packet's 5-tuple as it arrives on the link whose map holds the entry.
+ * Enhanced GRE (PPTP): sport 0, dport the call id its key carries. ESP:
+ * sport and dport the SPI's two halves.
+ */
 struct pg_xf_key {
 	__u32 saddr, daddr;
 	__u16 sport, dport;
@@ -24,9 +28,9 @@ struct pg_xf_key {
 /* What the program writes into a packet whose key matched. */
 struct pg_xf_val {
 	__u32 addr;	    /* the new source (from the LAN) or destination (from the WAN) */
-	__u16 port;	    /* the new source or destination port */
+	__u16 port;	    /* the new source or destination port; GRE inbound: call id; ESP: unused */
 	__u8 rewrite_src;   /* 1: rewrite the source (outbound), 0: the destination */
-	__u8 pad;
+	__u8 natt;	    /* 1: a NAT-T flow: only ESP in UDP here, keepalives and IKE to the engine */
 	__u8 dmac[6];	    /* the next hop's MAC on the other link */
 	__u8 smac[6];	    /* the other link's own MAC */
 	__u16 mtu;	    /* host order: a longer IP packet goes to the engine */

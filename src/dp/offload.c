@@ -25,6 +25,7 @@
  * entry when the MAC changed.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,28 +84,36 @@ void pg_offload_fini(struct pg_offload *o)
 	}
 }
 
-/* The two entries of an ADD: [side] is the key of packets arriving on that side's link. */
+/*
+ * The two entries of an ADD: [side] is the key of packets arriving on that
+ * side's link. The engine's keys carry a marker where enhanced GRE has no
+ * field (its LAN and WAN keys' first port): the program keys GRE by the
+ * call id alone (sport 0).
+ */
 static void entries(const struct pg_offload *o, const struct pg_offload_op *op,
 		    struct pg_xf_key k[2], struct pg_xf_val v[2])
 {
+	bool gre = op->proto == IPPROTO_GRE;
+
 	memset(k, 0, 2 * sizeof(*k));
 	memset(v, 0, 2 * sizeof(*v));
 	k[PG_SIDE_LAN] = (struct pg_xf_key){.saddr = op->lan_addr, .daddr = op->remote_addr,
-					    .sport = op->lan_port, .dport = op->remote_port,
-					    .proto = op->proto};
+					    .sport = gre ? 0 : op->lan_port,
+					    .dport = op->remote_port, .proto = op->proto};
 	v[PG_SIDE_LAN].addr = op->pub_addr;
 	v[PG_SIDE_LAN].port = op->pub_port;
 	v[PG_SIDE_LAN].rewrite_src = 1;
 	memcpy(v[PG_SIDE_LAN].smac, o->link[PG_SIDE_WAN].mac, 6);
 	v[PG_SIDE_LAN].mtu = (uint16_t)o->link[PG_SIDE_WAN].mtu;
 	k[PG_SIDE_WAN] = (struct pg_xf_key){.saddr = op->remote_addr, .daddr = op->pub_addr,
-					    .sport = op->remote_port, .dport = op->pub_port,
-					    .proto = op->proto};
+					    .sport = gre ? 0 : op->in_port,
+					    .dport = op->pub_port, .proto = op->proto};
 	v[PG_SIDE_WAN].addr = op->lan_addr;
-	v[PG_SIDE_WAN].port = op->lan_port;
+	v[PG_SIDE_WAN].port = op->lan_id;
 	v[PG_SIDE_WAN].rewrite_src = 0;
 	memcpy(v[PG_SIDE_WAN].smac, o->link[PG_SIDE_LAN].mac, 6);
 	v[PG_SIDE_WAN].mtu = (uint16_t)o->link[PG_SIDE_LAN].mtu;
+	v[PG_SIDE_LAN].natt = v[PG_SIDE_WAN].natt = op->how == PG_XF_NATT;
 }
 
 /* What slot s of side forwarded since the counts were last given: to its flow, and free it. */

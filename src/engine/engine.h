@@ -341,23 +341,40 @@ void pg_engine_set_tunnel_up(struct pg_engine *e, bool up);
  *
  * With offload on, the engine names the flows an XDP program may forward
  * without it (an established TCP connection, a UDP flow that has seen an
- * answer, no helper, no hairpin) and says when each stops being one (FIN or
- * RST, expiry, eviction, the WAN address changing, a reconfiguration). The
- * caller reads these as a list of operations after each run, tick and
- * reconfiguration and applies them to the program's flow maps; it gives the
- * packets the program forwarded back with pg_engine_offload_sync() before
- * each tick, so timeouts and counters stay the engine's.
+ * answer, no hairpin; of the helpers' flows a PPTP call's GRE once both call
+ * ids are known, raw ESP once both SPIs are learnt, a NAT-T flow that carried
+ * ESP both ways) and says when each stops being one (FIN or RST, expiry,
+ * eviction, the helper ending or rekeying it, the WAN address changing, a
+ * reconfiguration). The caller reads these as a list of operations after
+ * each run, tick and reconfiguration and applies them to the program's flow
+ * maps; it gives the packets the program forwarded back with
+ * pg_engine_offload_sync() before each tick, so timeouts and counters stay
+ * the engine's.
  */
 enum pg_offload_kind {
 	PG_OFFLOAD_ADD = 1, /* put both directions of the flow in the maps */
 	PG_OFFLOAD_DEL = 2, /* take them out */
 };
 
-/* One flow as both maps key it; addresses and ports in network order. */
+/* Which of a flow's packets the program may forward (pg_offload_op.how). */
+#define PG_XF_PLAIN 1 /* all that match its keys and need nothing but the rewrite */
+#define PG_XF_NATT 2  /* of those, only ESP in UDP (RFC 3948): keepalives and IKE come here */
+
+/*
+ * One flow as both maps key it; addresses and ports in network order. The
+ * ports are the flow keys' own: for enhanced GRE (PPTP) the LAN key's
+ * remote_port is the server's call id and the WAN key's pub_port the public
+ * call id (lan_port and in_port are the engine's marker, no field of the
+ * packet); for ESP the LAN key's pair is the server's SPI, the WAN key's
+ * the client's.
+ */
 struct pg_offload_op {
 	uint8_t kind; /* enum pg_offload_kind */
 	uint8_t proto;
-	uint16_t lan_port, remote_port, pub_port;
+	uint8_t how;			   /* PG_XF_* (ADD only) */
+	uint16_t lan_port, remote_port;	   /* the LAN-side key's */
+	uint16_t in_port, pub_port;	   /* the WAN-side key's: remote's, then ours */
+	uint16_t lan_id;		   /* written into inbound packets: the LAN host's port or call id */
 	uint32_t lan_addr, remote_addr, pub_addr;
 	uint32_t next_hop; /* outbound packets' next hop on the WAN (ADD only) */
 	uint32_t flow;	   /* the flow's index in this engine: pg_engine_offload_sync()'s handle */

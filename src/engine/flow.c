@@ -322,26 +322,27 @@ void pg_flow_expire(struct pg_engine *e, uint32_t now_s)
 	/* Process every second up to and including now_s, at most one turn. */
 	while (e->wheel_now <= now_s) {
 		uint32_t slot = e->wheel_now & (PG_WHEEL_SLOTS - 1);
-		uint32_t idx = e->wheel[slot];
+		uint32_t idx;
 
-		e->wheel[slot] = PG_NONE;
-		while (idx != PG_NONE) {
+		/*
+		 * Always the slot's first flow, the list left in place: freeing
+		 * one flow may free others (a PPTP control connection ends its
+		 * calls' GRE flows), and such a flow may be the next one here.
+		 * A walk that kept its own next would then visit a free entry
+		 * and free it again.
+		 */
+		while ((idx = e->wheel[slot]) != PG_NONE) {
 			struct pg_flow *f = &e->flows[idx];
-			uint32_t next = f->next;
 			uint32_t due = due_time(e, f);
 
 			if (due <= now_s) {
-				/* Re-link so pg_flow_free() can unlink it normally. */
-				f->prev = PG_NONE;
-				f->next = PG_NONE;
-				e->wheel[slot] = idx;
 				pg_flow_free(e, idx);
 				pg_count(e, PG_CNT_FLOW_EXPIRED);
 			} else {
 				/* due > now_s >= wheel_now: never the slot being emptied */
+				wheel_unlink(e, f);
 				wheel_link(e, idx, due);
 			}
-			idx = next;
 		}
 		if (++steps >= PG_WHEEL_SLOTS && e->wheel_now < now_s) {
 			/* A jump of more than one turn: every slot was seen once. */

@@ -342,6 +342,8 @@ void pg_flow_rekey(struct pg_engine *e, struct pg_flow *f, int which, const stru
 		return;
 	if (which == PG_DIR_OUT && (k->b != old.b || k->proto != old.proto))
 		return;
+	/* The XDP program's entries name the old key: out before it changes. */
+	pg_offload_forget(e, idx);
 	pg_index_remove(e, &old, PG_REF(idx, PG_REF_FLOW, which));
 	if (which == PG_DIR_OUT) {
 		f->key = *k;

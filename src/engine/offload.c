@@ -7,8 +7,14 @@
  * DOC: Theory of operation
  *
  * A flow is offered once it is established: a TCP connection in
- * ESTABLISHED, a UDP flow with packets both ways; never one a helper
- * follows or a hairpin. The offer is made after one of its packets went
+ * ESTABLISHED, a UDP flow with packets both ways; never a hairpin. A flow a
+ * helper follows only when the helper says its packets need nothing from it
+ * any more (ops->offload): a PPTP call's GRE keyed both ways, raw ESP whose
+ * inbound SPI is learnt, a NAT-T flow that carried ESP (PG_XF_NATT: the
+ * program leaves keepalives and IKE to the helper, which counts them; the
+ * ESP it forwards is counted here as the helper would). A helper ending a
+ * flow frees it, and rekeying one (pg_flow_rekey()) takes it back first, so
+ * the maps never hold a key the engine no longer has. The offer is made after one of its packets went
  * through the fast lane (so the packet was plain, and its next hop is known),
  * and a bit per flow entry remembers it. Any packet that reaches the engine
  * for an offered flow is checked again: a TCP connection that left
@@ -60,7 +66,7 @@ void pg_offload_flush(struct pg_engine *e)
 }
 
 static void push(struct pg_engine *e, enum pg_offload_kind kind, uint32_t idx,
-		 const struct pg_flow *f, uint32_t next_hop)
+		 const struct pg_flow *f, uint32_t next_hop, uint8_t how)
 {
 	struct pg_offload_op *op;
 
@@ -72,57 +78,68 @@ static void push(struct pg_engine *e, enum pg_offload_kind kind, uint32_t idx,
 	op = &e->offload_ops[e->noffload_ops++];
 	op->kind = (uint8_t)kind;
 	op->proto = f->key.proto;
-	op->lan_addr = f->key.a;
+	op->how = how;
+	/* GRE's and ESP's LAN keys hold no address (keyed by the server's id): the flow has it. */
+	op->lan_addr = f->lan_addr;
 	op->remote_addr = f->key.b;
 	op->lan_port = f->key.pa;
 	op->remote_port = f->key.pb;
+	op->in_port = f->in_pa;
 	op->pub_addr = e->cfg.wan_addr;
 	op->pub_port = f->in_pb;
+	op->lan_id = f->lan_port;
 	op->next_hop = next_hop;
 	op->flow = idx;
 	set_offered(e, idx, kind == PG_OFFLOAD_ADD);
 }
 
 /*
- * May the XDP program forward this flow's plain packets? Not a flow of a host
- * the router's tunnel carries ([tunnel] route): with the kill switch off such
- * a flow may exist from while the tunnel was down, and the program would
- * keep it going around the tunnel once it is up.
+ * May the XDP program forward this flow's packets, and which (PG_XF_*, 0:
+ * none)? Not a flow of a host the router's tunnel carries ([tunnel] route):
+ * with the kill switch off such a flow may exist from while the tunnel was
+ * down, and the program would keep it going around the tunnel once it is up.
  */
-static bool eligible(const struct pg_engine *e, const struct pg_flow *f)
+static uint8_t eligible(const struct pg_engine *e, const struct pg_flow *f)
 {
-	if (f->alg != PG_ALG_NONE || (f->flags & PG_FLOW_HAIRPIN) || f->key.kind != PG_KEY_FLOW_OUT ||
-	    f->in_parked)
-		return false;
-	if (e->cfg.tunnel && pg_local_tunnelled(e, f->key.a))
-		return false;
+	if ((f->flags & PG_FLOW_HAIRPIN) || f->key.kind != PG_KEY_FLOW_OUT || f->in_parked)
+		return 0;
+	if (e->cfg.tunnel && pg_local_tunnelled(e, f->lan_addr))
+		return 0;
+	if (f->alg != PG_ALG_NONE) {
+		const struct pg_alg_ops *ops = pg_alg_get(f->alg);
+
+		return ops && ops->offload ? ops->offload(e, f) : 0;
+	}
 	if (f->key.proto == PG_PROTO_TCP)
-		return f->tcp_state == PG_TCP_ESTABLISHED;
-	return f->key.proto == PG_PROTO_UDP && f->pkts[PG_DIR_OUT] && f->pkts[PG_DIR_IN];
+		return f->tcp_state == PG_TCP_ESTABLISHED ? PG_XF_PLAIN : 0;
+	return f->key.proto == PG_PROTO_UDP && f->pkts[PG_DIR_OUT] && f->pkts[PG_DIR_IN]
+		       ? PG_XF_PLAIN
+		       : 0;
 }
 
 void pg_offload_note(struct pg_engine *e, uint32_t idx, const struct pg_flow *f)
 {
 	uint32_t next_hop;
+	uint8_t how;
 	bool was;
 
 	/* Every forwarded packet comes here: one load and a branch while offload is off. */
 	if (!e->offload_on)
 		return;
 	was = offered(e, idx);
-	next_hop = pg_wan_next_hop(e, f->key.b);
-	if (!was && next_hop && eligible(e, f)) {
-		push(e, PG_OFFLOAD_ADD, idx, f, next_hop);
+	how = eligible(e, f);
+	if (!was && how && (next_hop = pg_wan_next_hop(e, f->key.b)) != 0) {
+		push(e, PG_OFFLOAD_ADD, idx, f, next_hop, how);
 		pg_count(e, PG_CNT_OFFLOAD_ADDED);
-	} else if (was && !eligible(e, f)) {
-		push(e, PG_OFFLOAD_DEL, idx, f, 0);
+	} else if (was && !how) {
+		push(e, PG_OFFLOAD_DEL, idx, f, 0, 0);
 	}
 }
 
 void pg_offload_forget(struct pg_engine *e, uint32_t idx)
 {
 	if (offered(e, idx))
-		push(e, PG_OFFLOAD_DEL, idx, &e->flows[idx], 0);
+		push(e, PG_OFFLOAD_DEL, idx, &e->flows[idx], 0, 0);
 }
 
 void pg_engine_set_offload(struct pg_engine *e, bool on)
@@ -165,6 +182,9 @@ static void count(struct pg_engine *e, struct pg_flow *f, bool out, uint64_t pkt
 	e->counters[out ? PG_CNT_RX_LAN : PG_CNT_RX_WAN] += pkts;
 	e->counters[out ? PG_CNT_TX_WAN : PG_CNT_TX_LAN] += pkts;
 	e->counters[PG_CNT_OFFLOADED] += pkts;
+	/* Only ESP in UDP takes the program's path on a NAT-T flow: the helper's count of it. */
+	if (f->alg == PG_ALG_IPSEC && f->key.proto == PG_PROTO_UDP)
+		e->counters[PG_CNT_NATT_ESP] += pkts;
 	secs = pg_secs_ceil(last_ms);
 	if (secs > f->last_seen)
 		pg_flow_touch(e, f, secs);
@@ -187,12 +207,15 @@ void pg_engine_offload_settle(struct pg_engine *e, const struct pg_offload_op *o
 		return;
 	f = &e->flows[op->flow];
 	/* Still the flow the entry was made for (its index may hold another by now)? */
-	if (f->key.kind != PG_KEY_FLOW_OUT || f->key.proto != op->proto || f->key.a != op->lan_addr ||
-	    f->key.b != op->remote_addr || f->key.pa != op->lan_port || f->key.pb != op->remote_port) {
+	if (f->key.kind != PG_KEY_FLOW_OUT || f->key.proto != op->proto ||
+	    f->lan_addr != op->lan_addr || f->key.b != op->remote_addr ||
+	    f->key.pa != op->lan_port || f->key.pb != op->remote_port) {
 		/* Gone (evicted while XDP forwarded it): the packets were still forwarded. */
 		e->counters[out ? PG_CNT_RX_LAN : PG_CNT_RX_WAN] += pkts;
 		e->counters[out ? PG_CNT_TX_WAN : PG_CNT_TX_LAN] += pkts;
 		e->counters[PG_CNT_OFFLOADED] += pkts;
+		if (op->how == PG_XF_NATT)
+			e->counters[PG_CNT_NATT_ESP] += pkts;
 		return;
 	}
 	count(e, f, out, pkts, bytes, last_ms);

@@ -7,15 +7,19 @@
  * byte, and leave everything else untouched to an engine that then agrees
  * with the one that saw every packet.
  *
- * Eight flows are set up first (four TCP connections after their
- * handshake, four UDP flows answered once), so both maps hold entries.
+ * Eight flows are set up first, each answered and offered, so both maps
+ * hold entries: three TCP connections after their handshake, two UDP flows,
+ * a PPTP call's GRE (control connection, Outgoing-Call-Request and -Reply,
+ * a GRE packet each way), raw ESP whose inbound SPI was learnt, and a NAT-T
+ * flow that carried ESP in UDP both ways.
  * Input: byte 0 picks the template (bits 0-2: the flow, bit 3: inbound
  * rather than outbound) and what to do (bit 4: fix the IP header checksum
  * and total length afterwards, bit 5: fix the TCP/UDP checksum, bit 6: the
  * daemon's tick first, 1.5 s later, bit 7: a tick 130 s later, past the UDP
  * timeout); the rest is XORed onto the template's bytes and, past its end,
  * appended (up to 1500 bytes in all). A FIN or RST found by the fuzzer ends
- * an offer as in the daemon; later inputs see the maps as they are then.
+ * an offer as in the daemon, a mangled control message may end the call;
+ * later inputs see the maps as they are then.
  *
  * Needs BPF (root or CAP_BPF); without it each input is ignored (a note on
  * stderr once).
@@ -64,6 +68,63 @@ static uint32_t build(struct pgt_spec *s, uint8_t *buf)
 	return n;
 }
 
+/* A PPTP control message of the given type with the fields at 12, 14 and 16. */
+static uint16_t pptp_msg(uint8_t *m, uint16_t type, uint16_t len, uint16_t f12, uint16_t f14,
+			 uint8_t b16)
+{
+	memset(m, 0, len);
+	pgt_put16(m, len);
+	pgt_put16(m + 2, 1);
+	pgt_put32(m + 4, 0x1a2b3c4d);
+	pgt_put16(m + 8, type);
+	pgt_put16(m + 12, f12);
+	pgt_put16(m + 14, f14);
+	m[16] = b16;
+	return len;
+}
+
+/* Send out, then in (whose destination port becomes out's public port); B's verdicts checked. */
+static void exchange(struct pgt_spec *out, struct pgt_spec *in, uint8_t *buf, struct pgt_pkt *b)
+{
+	step(PG_SIDE_LAN, buf, build(out, buf), b);
+	if (b->verdict != PG_VERDICT_TO_WAN)
+		die("a set-up packet was not forwarded out", buf, 0);
+	if (in->proto == PGT_P_TCP || in->proto == PGT_P_UDP)
+		in->dport = pgt_get16(b->buf + 20);
+	step(PG_SIDE_WAN, buf, build(in, buf), b);
+	if (b->verdict != PG_VERDICT_TO_LAN)
+		die("a set-up packet was not forwarded in", buf, 0);
+}
+
+/* Flow 5: a PPTP call from .12 to S; its GRE packets as templates. */
+static void setup_pptp(const char *lan, const char *srv, uint8_t *buf, struct pgt_pkt *b)
+{
+	static uint8_t m[256];
+	struct pgt_spec out = {.proto = PGT_P_TCP, .src = lan, .dst = srv, .sport = 42000,
+			       .dport = 1723, .tcp_flags = PGT_SYN, .seq = 1000};
+	struct pgt_spec in = {.proto = PGT_P_TCP, .src = srv, .dst = PGT_WAN_ADDR, .sport = 1723,
+			      .tcp_flags = PGT_SYN | PGT_ACK, .seq = 5000, .ack = 1001};
+	struct pgt_spec gout = {.proto = PGT_P_GRE, .src = lan, .dst = srv, .gre_ver = 1,
+				.call_id = 0x0000, .gre_seq = true, .gre_seqno = 1, .paylen = 40};
+	struct pgt_spec gin = {.proto = PGT_P_GRE, .src = srv, .dst = PGT_WAN_ADDR, .gre_ver = 1,
+			       .call_id = 0x0100, .gre_seq = true, .gre_ack = true, .paylen = 40};
+
+	exchange(&out, &in, buf, b);
+	out.tcp_flags = PGT_ACK, out.seq = 1001, out.ack = 5001;
+	step(PG_SIDE_LAN, buf, build(&out, buf), b);
+	out.tcp_flags = PGT_ACK | PGT_PSH;
+	out.payload = m, out.paylen = pptp_msg(m, 7, 168, 0x0100, 1, 0); /* Outgoing-Call-Request */
+	in.tcp_flags = PGT_ACK | PGT_PSH, in.seq = 5001, in.ack = 1001 + 168;
+	in.payload = m;
+	/* The request's bytes are sent before the reply overwrites m. */
+	step(PG_SIDE_LAN, buf, build(&out, buf), b);
+	in.paylen = pptp_msg(m, 8, 32, 0x0000, 0x0100, 1); /* -Reply, connected, server id 0 */
+	step(PG_SIDE_WAN, buf, build(&in, buf), b);
+	exchange(&gout, &gin, buf, b);
+	tmpl_len[5][0] = build(&gout, tmpl[5][0]);
+	tmpl_len[5][1] = build(&gin, tmpl[5][1]);
+}
+
 /* The eight flows, established in both engines and offered; their packets as templates. */
 static void setup(void)
 {
@@ -71,7 +132,7 @@ static void setup(void)
 	static const char *const srvs[] = {"203.0.113.1", "198.51.100.7"};
 	struct pg_engine_config cfg;
 	static struct pgt_pkt b;
-	static uint8_t buf[PGT_BUF];
+	static uint8_t buf[PGT_BUF], natt[32];
 	char why[512];
 
 	pgt_config(&cfg);
@@ -80,38 +141,57 @@ static void setup(void)
 		unavailable = true;
 		return;
 	}
-	for (int i = 0; i < NFLOWS; i++) {
-		bool tcp = i < 4;
+	for (int i = 0; i < 5; i++) {
+		bool tcp = i < 3;
 		struct pgt_spec out = {.proto = tcp ? PGT_P_TCP : PGT_P_UDP, .src = lans[i % 2],
 				       .dst = srvs[(i / 2) % 2], .sport = (uint16_t)(41000 + i),
 				       .dport = (uint16_t)(443 + i), .paylen = 32};
 		struct pgt_spec in = out;
-		uint16_t pub;
 
+		in.src = out.dst, in.dst = PGT_WAN_ADDR, in.sport = out.dport;
 		if (tcp) {
 			out.tcp_flags = PGT_SYN;
-			step(PG_SIDE_LAN, buf, build(&out, buf), &b);
-		} else {
-			step(PG_SIDE_LAN, buf, build(&out, buf), &b);
-		}
-		if (b.verdict != PG_VERDICT_TO_WAN)
-			abort();
-		pub = pgt_get16(b.buf + 20);
-		in.src = out.dst, in.dst = PGT_WAN_ADDR, in.sport = out.dport, in.dport = pub;
-		if (tcp) {
 			in.tcp_flags = PGT_SYN | PGT_ACK;
-			step(PG_SIDE_WAN, buf, build(&in, buf), &b);
+		}
+		exchange(&out, &in, buf, &b);
+		if (tcp) {
 			out.tcp_flags = PGT_ACK;
 			step(PG_SIDE_LAN, buf, build(&out, buf), &b);
 			in.tcp_flags = PGT_ACK | PGT_PSH;
-		} else {
-			step(PG_SIDE_WAN, buf, build(&in, buf), &b);
 		}
 		out.tcp_flags = tcp ? PGT_ACK | PGT_PSH : 0;
 		tmpl_len[i][0] = build(&out, tmpl[i][0]);
 		tmpl_len[i][1] = build(&in, tmpl[i][1]);
 	}
-	/* The outbound templates of answered flows are offered now: check the maps hold them. */
+	setup_pptp("192.168.1.12", srvs[0], buf, &b);
+	{
+		/* Flow 6: raw ESP; the server's answer teaches the client's SPI. */
+		struct pgt_spec out = {.proto = PGT_P_ESP, .src = "192.168.1.13", .dst = srvs[1],
+				       .spi = 0x11223344, .esp_seq = 1, .paylen = 48};
+		struct pgt_spec in = {.proto = PGT_P_ESP, .src = srvs[1], .dst = PGT_WAN_ADDR,
+				      .spi = 0x55667788, .esp_seq = 1, .paylen = 48};
+
+		exchange(&out, &in, buf, &b);
+		step(PG_SIDE_LAN, buf, build(&out, buf), &b); /* offered by a packet after the learning */
+		tmpl_len[6][0] = build(&out, tmpl[6][0]);
+		tmpl_len[6][1] = build(&in, tmpl[6][1]);
+	}
+	{
+		/* Flow 7: NAT-T carrying ESP in UDP (a non-zero SPI where IKE has its marker). */
+		struct pgt_spec out = {.proto = PGT_P_UDP, .src = "192.168.1.14", .dst = srvs[0],
+				       .sport = 4500, .dport = 4500, .payload = natt,
+				       .paylen = sizeof(natt)};
+		struct pgt_spec in = out;
+
+		for (unsigned int k = 0; k < sizeof(natt); k++)
+			natt[k] = (uint8_t)(k + 1);
+		in.src = out.dst, in.dst = PGT_WAN_ADDR;
+		exchange(&out, &in, buf, &b);
+		step(PG_SIDE_LAN, buf, build(&out, buf), &b);
+		tmpl_len[7][0] = build(&out, tmpl[7][0]);
+		tmpl_len[7][1] = build(&in, tmpl[7][1]);
+	}
+	/* Every flow is offered now: check the maps hold them. */
 	if (pg_offload_entries(&world.off) != 2 * NFLOWS)
 		die("the set-up flows are not all in the maps", tmpl[0][0], tmpl_len[0][0]);
 	ready = true;

@@ -723,6 +723,53 @@ static void test_control_end_frees_calls(void **state)
 }
 
 /* A PPTP server inside (forwarded 1723), two outside clients with equal call ids. */
+/* The GRE flow lives exactly one second longer than an idle control connection. */
+static void gre_outlives_control(struct pg_engine_config *cfg)
+{
+	cfg->timeouts.tcp_established = 7440;
+	cfg->timeouts.gre = 7441;
+}
+
+/*
+ * The control connection expires while its call's GRE flow sits right after
+ * it on the same second of the expiry wheel: ending the connection ends the
+ * call and frees the GRE flow, and expiry must not then visit that free
+ * entry (it freed it a second time: the host pool's free list broke and a
+ * later flow crashed the engine; found by fuzz_xdp_fast).
+ */
+static void test_control_expires_before_its_gre(void **state)
+{
+	uint8_t m[256];
+	struct pgt_ctx c;
+	uint16_t n;
+
+	(void)state;
+	assert_int_equal(pgt_ctx_init(&c, gre_outlives_control), 0);
+	now_t = 0;
+	handshake(&c, H10, 40000);
+	n = pptp_msg(m, OCRQ, 0x0100, 1, 0);
+	seg_out(&c, H10, 40000, 1001, m, n, NULL); /* the GRE flow: due at 0 + 7441 */
+	now_t = 1;
+	n = pptp_msg(m, OCRP, 0x0080, 0x0100, 1);
+	seg_in(&c, H10, 40000, 5001, m, n, NULL); /* the connection: due at 1 + 7440 */
+	/* Expiry finds the connection in its first slot and puts it before the GRE flow. */
+	pg_engine_tick(c.e, c.t0_ms + 300 * 1000);
+	now_t = 300;
+	gre(&c, PG_SIDE_LAN, H10, S1, 0x0080, WANA, S1, 0x0080, PG_VERDICT_TO_WAN, 0);
+	assert_int_equal(pg_engine_flow_count(c.e), 2);
+	pg_engine_tick(c.e, c.t0_ms + 7442 * 1000);
+	assert_int_equal(pg_engine_flow_count(c.e), 0);
+	assert_int_equal(counter(&c, PG_CNT_FLOW_EXPIRED), 1);
+	/* Flows come and go as before: the pools are whole. */
+	now_t = 7443;
+	handshake(&c, H11, 40001);
+	handshake(&c, PGT_H12, 40002);
+	assert_int_equal(pg_engine_flow_count(c.e), 2);
+	pg_engine_tick(c.e, c.t0_ms + 30000ull * 1000);
+	assert_int_equal(pg_engine_flow_count(c.e), 0);
+	pgt_ctx_fini(&c);
+}
+
 static void server_inside(struct pg_engine_config *cfg)
 {
 	struct pg_port_forward *r = &cfg->forwards[cfg->nforwards++];
@@ -803,6 +850,7 @@ int main(void)
 		cmocka_unit_test(test_passthrough_off),
 		cmocka_unit_test(test_control_end_frees_calls),
 		cmocka_unit_test(test_server_inside),
+		cmocka_unit_test(test_control_expires_before_its_gre),
 		cmocka_unit_test(test_gre_waits_for_connected_reply),
 		cmocka_unit_test(test_incoming_call),
 		cmocka_unit_test(test_incoming_call_declined),
