@@ -7,6 +7,8 @@
 # saw (the PPTP call's from its stamped echo requests, the upload's from the
 # receiver's intervals). Sourced after lib/openvpn.sh and lib/pptp.sh.
 
+source "$E2E_DIR/lib/wireguard.sh"
+
 SS_WG_PORT=51820
 SS_IPERF_PORT=5201
 
@@ -25,24 +27,19 @@ ss_openvpn() {
 }
 
 # ss_wireguard - wireguard-go on srv1 (10.9.0.1) and lan2 (10.9.0.2), each
-# with a private /run; waits for the first ping inside.
+# with a private /run (lib/wireguard.sh); waits for the first ping inside.
 ss_wireguard() {
 	local i ns
 	for i in 0 1; do
-		(umask 077 && wg genkey >"$SCN_DIR/wg$i.key") || { fail "wg genkey failed"; return 1; }
 		SS_IF[i]=pgss$i-$SFX
-		SS_PUB[i]=$(wg pubkey <"$SCN_DIR/wg$i.key")
 		ns=$NS_SRV1
 		((i)) && ns=${NS_LAN[1]}
-		mkdir -p "$SCN_DIR/run$i"
-		spawn "wireguard-go-$i" "$ns" sh -c \
-			'mount --bind "$1" /run && exec wireguard-go -f "$2"' sh "$SCN_DIR/run$i" "${SS_IF[i]}"
-		wait_until 5 test -S "$SCN_DIR/run$i/wireguard/${SS_IF[i]}.sock" ||
-			{ fail "wireguard-go ${SS_IF[i]} did not start"; return 1; }
+		wg_peer_start "$i" "$ns" "${SS_IF[i]}" || return 1
+		SS_PUB[i]=$(wg_pub "$i")
 	done
-	ss_wg 0 "$NS_SRV1" set "${SS_IF[0]}" listen-port "$SS_WG_PORT" private-key "$SCN_DIR/wg0.key" \
+	wgx 0 "$NS_SRV1" set "${SS_IF[0]}" listen-port "$SS_WG_PORT" private-key "$SCN_DIR/wg0.key" \
 		peer "${SS_PUB[1]}" allowed-ips 10.9.0.2/32 || { fail "wg set on srv1 failed"; return 1; }
-	ss_wg 1 "${NS_LAN[1]}" set "${SS_IF[1]}" listen-port "$SS_WG_PORT" \
+	wgx 1 "${NS_LAN[1]}" set "${SS_IF[1]}" listen-port "$SS_WG_PORT" \
 		private-key "$SCN_DIR/wg1.key" peer "${SS_PUB[0]}" endpoint "$SRV1_IP:$SS_WG_PORT" \
 		allowed-ips 10.9.0.0/24 persistent-keepalive 5 || { fail "wg set on lan2 failed"; return 1; }
 	ip -n "$NS_SRV1" addr add 10.9.0.1/24 dev "${SS_IF[0]}" &&
@@ -53,18 +50,10 @@ ss_wireguard() {
 		{ fail "no ping answered inside the WireGuard tunnel within 10 s"; return 1; }
 }
 
-# ss_wg N NS ARGS... - wg in NS with peer N's private /run.
-ss_wg() {
-	local n=$1 ns=$2
-	shift 2
-	timeout 5 ip netns exec "$ns" sh -c 'mount --bind "$1" /run && shift && exec wg "$@"' \
-		sh "$SCN_DIR/run$n" "$@"
-}
-
 # ss_wg_endpoint - the address:port the WireGuard server last heard its
 # client from.
 ss_wg_endpoint() {
-	ss_wg 0 "$NS_SRV1" show "${SS_IF[0]}" endpoints | awk '{print $2}'
+	wgx 0 "$NS_SRV1" show "${SS_IF[0]}" endpoints | awk '{print $2}'
 }
 
 # ss_flows SOCK - every flow to srv1 but ICMP, one "proto lan:port

@@ -48,8 +48,10 @@ scenario() {
 	[[ $GATEWAY == passgate ]] || { fail "restart state is passgated's own: run with --gateway passgate"; return; }
 	need openvpn wireguard-go wg curl pptpd pptp socat iperf3 || return
 	[[ -x $RS_NEXT ]] || { fail "no new build at $RS_NEXT (make test-bins builds it)"; return; }
-	RS_STATE=$SCN_DIR/state
-	mkdir -p "$RS_STATE"
+	# A directory of this run's own: the daemon an earlier run of this
+	# scenario left running with -k writes its flows to its own at the next
+	# restart, and they must not come back here.
+	RS_STATE=$(mktemp -d "$SCN_DIR/state.XXXX") || { fail "mktemp failed"; return; }
 	# The pppd stand-ins (started by pptpd, which passes no arguments of
 	# ours) stamp what they receive and send an echo request every 0.2 s.
 	export PGSTUB_STAMP=1 PGSTUB_INTERVAL=0.2
