@@ -81,6 +81,9 @@ ss_long_lived() {
 # first (pptpd starts the server's stand-ins with no arguments of ours): the
 # stand-ins then stamp what they receive and send echo requests that often.
 ss_pptp() {
+	# The stand-ins append to their logs, and a scenario run twice in one run
+	# has the same directory: the call is counted from its own logs.
+	rm -rf "$SCN_DIR/pptpd" "$SCN_DIR/stub-lan2.log"
 	pptp_server || return 1
 	pptp_client 2
 	SS_PPTP_PID=$LAST_PID
