@@ -86,6 +86,26 @@ $(BUILD)/passgated: $(REL)/src/passgated.o $(DAEMON_REL) $(ENGINE_REL)
 $(BUILD)/passgatectl: $(REL)/src/cli/passgatectl.o $(CTL_REL) $(ENGINE_REL)
 	$(CC) $(LDFLAGS_REL) -o $@ $^ $(LIBS_CTL)
 
+# A second build of passgated, its version marked (build/next/passgated
+# --version: "0.1.0+next"): restart-keeps-flows upgrades onto it, so a state
+# file written by one build is read by another. The objects that carry the
+# version are compiled again with it; the rest are the release build's.
+NEXT = $(BUILD)/next
+NEXT_VERSION = $(shell sed -n 's/^\#define PG_VERSION "\(.*\)"/\1/p' src/util/version.h)+next
+NEXT_SRC = src/passgated.c src/ctl/api_status.c
+$(NEXT)/rel/%.o: %.c src/util/version.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_REL) -DPG_VERSION='"$(NEXT_VERSION)"' -c $< -o $@
+
+$(NEXT)/passgated: $(call obj,$(NEXT)/rel,$(NEXT_SRC)) \
+		$(filter-out $(call obj,$(REL),$(NEXT_SRC)),$(REL)/src/passgated.o $(DAEMON_REL) $(ENGINE_REL)) \
+		$(NEXT)/$(XDP_FAST_OBJ)
+	$(CC) $(LDFLAGS_REL) -o $@ $(filter %.o,$(filter-out %.bpf.o,$^)) $(LIBS_DAEMON)
+
+$(NEXT)/$(XDP_FAST_OBJ): $(BUILD)/$(XDP_FAST_OBJ)
+	@mkdir -p $(dir $@)
+	cp $< $@
+
 # Unit and packet tests: one binary per tests/unit/test_*.c, sanitizers on,
 # linked against every engine and daemon object.
 $(SAN)/tests/%: $(SAN)/tests/unit/%.o $(TESTLIB_SAN) $(ENGINE_SAN) $(DAEMON_SAN)
@@ -118,7 +138,7 @@ WEB_FILES = $(wildcard src/ctl/web/*)
 $(REL)/src/ctl/api_web.o $(SAN)/src/ctl/api_web.o: $(WEB_FILES)
 $(FUZZ_BINS): $(WEB_FILES)
 
-test-bins: $(UNIT_BINS) $(TOOL_BINS) $(BUILD)/$(XDP_FAST_OBJ)
+test-bins: $(UNIT_BINS) $(TOOL_BINS) $(BUILD)/$(XDP_FAST_OBJ) $(NEXT)/passgated
 fuzz-bins: $(FUZZ_BINS)
 
 check-fast: test-bins fuzz-bins
@@ -133,7 +153,7 @@ check: deps
 deps:
 	@scripts/install-deps
 
-e2e: all
+e2e: all $(NEXT)/passgated
 	@tests/e2e/run --gateway passgate
 
 demo: deps

@@ -6,7 +6,11 @@
 #ifndef PG_VERSION_H
 #define PG_VERSION_H
 
+/* A build may mark its version (the Makefile's second build of passgated,
+ * build/next, that restart-keeps-flows upgrades onto). */
+#ifndef PG_VERSION
 #define PG_VERSION "0.1.0"
+#endif
 
 /* Exit statuses shared by passgated, passgatectl and passgate-probe. */
 #define PG_EXIT_USAGE 2	  /* unknown option, missing or malformed argument */

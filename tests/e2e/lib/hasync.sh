@@ -2,7 +2,8 @@
 # tests/e2e/lib/hasync.sh - a primary and a standby passgated joined by a
 # sync link (docs/HA.md), for the ha-sync, ha-sync-auth and ha-failover
 # scenarios: the standby's namespace, the [sync] sections, status and flows
-# as each side lists them, and VPN sessions through the primary; for
+# as each side lists them (the VPN sessions through the primary:
+# lib/sessions.sh, sourced here); for
 # ha-failover and ha-rejoin, keepalived in each box and the measures of
 # the outage (hf_*). Sourced.
 #
@@ -15,8 +16,9 @@
 # (HF_VRRP_DEV), from an own LAN address of its box (HF_VRRP_A, HF_VRRP_B;
 # the gateway's 192.168.1.1 is both boxes'), through its passgated.
 
+source "$E2E_DIR/lib/sessions.sh"
+
 HS_PORT=7979
-HS_WG_PORT=51820
 NS_SB=
 HS_SB_PID=
 # Per scenario (this file is sourced again with each one): the standby on
@@ -166,7 +168,7 @@ for f in json.load(sys.stdin)["flows"]:
             ("tcp", sys.argv[1], sys.argv[2]), ("udp", sys.argv[1], sys.argv[3])):
         print(f["proto"], "%s:%d" % (f["lan"], f["lan_port"]),
               "%s:%d" % (f["remote"], f["remote_port"]), f["public_port"])
-' "$SRV1_IP" "$OVPN_PORT" "$HS_WG_PORT" | sort
+' "$SRV1_IP" "$OVPN_PORT" "$SS_WG_PORT" | sort
 }
 
 hs_same_flows() {
@@ -174,52 +176,6 @@ hs_same_flows() {
 	p=$(hs_flows "$PG_SOCK")
 	s=$(hs_flows "$HS_SB_SOCK")
 	[[ -n $p && $p == "$s" && $(wc -l <<<"$p") -ge 2 ]]
-}
-
-# hs_openvpn / hs_wireguard - the sessions (as in restart-keeps-flows).
-hs_openvpn() {
-	pki_selfsigned pgsrv1 && pki_selfsigned lan1 || { fail "openssl could not make certificates"; return 1; }
-	ovpn_server_conf "$SCN_DIR/server.conf" tcp4-server pgsrv1 "$(pki_fingerprint lan1)"
-	spawn openvpn-srv "$NS_SRV1" openvpn --config "$SCN_DIR/server.conf"
-	wait_listen "$NS_SRV1" tcp "$OVPN_PORT" 10 || { fail "openvpn server did not start"; return 1; }
-	ovpn_client_conf "$SCN_DIR/client-lan1.conf" tcp4-client lan1 "$SRV1_IP" pgsrv1
-	spawn openvpn-lan1 "${NS_LAN[0]}" openvpn --config "$SCN_DIR/client-lan1.conf"
-	wait_until 20 nsx "${NS_LAN[0]}" ping -n -c 1 -W 1 10.8.0.1 ||
-		{ fail "no ping answered inside the OpenVPN tunnel within 20 s"; return 1; }
-}
-
-hs_wireguard() {
-	local i ns
-	for i in 0 1; do
-		(umask 077 && wg genkey >"$SCN_DIR/wg$i.key") || { fail "wg genkey failed"; return 1; }
-		HS_IF[i]=pghs$i-$SFX
-		HS_PUB[i]=$(wg pubkey <"$SCN_DIR/wg$i.key")
-		ns=$NS_SRV1
-		((i)) && ns=${NS_LAN[1]}
-		mkdir -p "$SCN_DIR/run$i"
-		spawn "wireguard-go-$i" "$ns" sh -c \
-			'mount --bind "$1" /run && exec wireguard-go -f "$2"' sh "$SCN_DIR/run$i" "${HS_IF[i]}"
-		wait_until 5 test -S "$SCN_DIR/run$i/wireguard/${HS_IF[i]}.sock" ||
-			{ fail "wireguard-go ${HS_IF[i]} did not start"; return 1; }
-	done
-	hs_wg 0 "$NS_SRV1" set "${HS_IF[0]}" listen-port "$HS_WG_PORT" private-key "$SCN_DIR/wg0.key" \
-		peer "${HS_PUB[1]}" allowed-ips 10.9.0.2/32 || { fail "wg set on srv1 failed"; return 1; }
-	hs_wg 1 "${NS_LAN[1]}" set "${HS_IF[1]}" listen-port "$HS_WG_PORT" \
-		private-key "$SCN_DIR/wg1.key" peer "${HS_PUB[0]}" endpoint "$SRV1_IP:$HS_WG_PORT" \
-		allowed-ips 10.9.0.0/24 persistent-keepalive 5 || { fail "wg set on lan2 failed"; return 1; }
-	ip -n "$NS_SRV1" addr add 10.9.0.1/24 dev "${HS_IF[0]}" &&
-		ip -n "$NS_SRV1" link set "${HS_IF[0]}" up &&
-		ip -n "${NS_LAN[1]}" addr add 10.9.0.2/24 dev "${HS_IF[1]}" &&
-		ip -n "${NS_LAN[1]}" link set "${HS_IF[1]}" up || { fail "tunnel addresses"; return 1; }
-	wait_until 10 nsx "${NS_LAN[1]}" ping -n -c 1 -W 1 10.9.0.1 ||
-		{ fail "no ping answered inside the WireGuard tunnel within 10 s"; return 1; }
-}
-
-hs_wg() {
-	local n=$1 ns=$2
-	shift 2
-	timeout 5 ip netns exec "$ns" sh -c 'mount --bind "$1" /run && shift && exec wg "$@"' \
-		sh "$SCN_DIR/run$n" "$@"
 }
 
 # ---- keepalived and the outage (ha-failover, ha-rejoin) ----
@@ -351,8 +307,3 @@ hf_kill_a() {
 	PG_PID=
 	PG_STATUS=
 }
-
-hf_wg_endpoint() {
-	hs_wg 0 "$NS_SRV1" show "${HS_IF[0]}" endpoints | awk '{print $2}'
-}
-

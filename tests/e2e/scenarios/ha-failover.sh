@@ -58,7 +58,6 @@ source "$E2E_DIR/lib/hasync.sh"
 HF_SECS=20         # pings run this long in each tunnel
 HF_KILL_AT=7       # seconds into the pings
 HF_MAX_GAP_MS=3000 # the issue's goal: at most 3 s per session
-HF_IPERF_PORT=5201
 HF_IPERF_RATE=20   # Mbit/s: a steady stream, not a load test (2 shared cores)
 
 scenario() {
@@ -80,26 +79,21 @@ scenario() {
 }
 
 hf_run() {
-	local p0 p1 p2 pi before after tx rx i t_kill t_iperf t_pings sas0 sas1 seen0 seen1 ctl0 ctl1
+	local p0 p1 p2 before after tx rx i t_kill t_pings sas0 sas1 seen0 seen1 ctl0 ctl1
 	local -A gap
 	hf_pair_up || return
 
-	hs_openvpn || return
-	hs_wireguard || return
+	ss_openvpn || return
+	ss_wireguard || return
 	hf_ipsec || return
-	hf_pptp || return
-	spawn iperf3-srv "$NS_SRV1" iperf3 -s -1 -p "$HF_IPERF_PORT" -i 0.2 -J
-	wait_listen "$NS_SRV1" tcp "$HF_IPERF_PORT" 5 || { fail "iperf3 server did not start"; return; }
+	ss_pptp || return
 	nsx "${NS_LAN[1]}" ping -n -c 3 -i 0.2 -W 1 10.9.0.1 >/dev/null 2>&1
 	# The upload runs through the kill and ends with the pings.
-	t_iperf=$EPOCHREALTIME
-	spawn iperf3-lan3 "${NS_LAN[2]}" timeout 60 iperf3 -c "$SRV1_IP" -p "$HF_IPERF_PORT" \
-		-t $((HF_SECS + 1)) -b "${HF_IPERF_RATE}M" -i 0.2 -J
-	pi=$LAST_PID
+	ss_iperf_start $((HF_SECS + 1)) "$HF_IPERF_RATE" || return
 	wait_until 10 hf_same_flows ||
-		{ fail "B's flows to srv1 differ or lack a session: A [$(hf_flows "$PG_SOCK" | tr '\n' ';')] B [$(hf_flows "$HS_SB_SOCK" | tr '\n' ';')]"; return; }
-	hf_flows "$PG_SOCK" >"$SCN_DIR/flows-A.txt"
-	before=$(hf_wg_endpoint)
+		{ fail "B's flows to srv1 differ or lack a session: A [$(ss_flows "$PG_SOCK" | tr '\n' ';')] B [$(ss_flows "$HS_SB_SOCK" | tr '\n' ';')]"; return; }
+	ss_flows "$PG_SOCK" >"$SCN_DIR/flows-A.txt"
+	before=$(ss_wg_endpoint)
 	sas0=$(hf_ipsec_spis)
 	seen0=$(hf_ipsec_seen)
 	ctl0=$(pptp_ctl_peers)
@@ -126,16 +120,14 @@ hf_run() {
 	wait "$p0"
 	wait "$p1"
 	wait "$p2"
-	wait "$pi"
-	local irc=$?
 
-	hf_flows "$HS_SB_SOCK" >"$SCN_DIR/flows-B-after.txt"
+	ss_flows "$HS_SB_SOCK" >"$SCN_DIR/flows-B-after.txt"
 	local missing
 	# iperf3's connections have closed by now, and IKE's port 500 flow may
 	# idle out: the tunnels' flows must all be there.
-	missing=$(comm -23 <(hf_long_lived <"$SCN_DIR/flows-A.txt") <(sort "$SCN_DIR/flows-B-after.txt"))
+	missing=$(comm -23 <(ss_long_lived <"$SCN_DIR/flows-A.txt") <(sort "$SCN_DIR/flows-B-after.txt"))
 	[[ -z $missing ]] || { fail "flows gone or remapped on B: ${missing//$'\n'/; }"; return; }
-	after=$(hf_wg_endpoint)
+	after=$(ss_wg_endpoint)
 	[[ -n $before && $before == "$after" ]] ||
 		{ fail "the WireGuard server sees the client at '$after', before '$before'"; return; }
 	ovpn_session_kept "$SCN_DIR/openvpn-lan1.log" || return
@@ -148,7 +140,7 @@ hf_run() {
 	[[ $i == 1 ]] || { fail "lan1's charon sent IKE_SA_INIT $i times (a new IKE SA)"; return; }
 	ctl1=$(pptp_ctl_peers)
 	[[ $ctl0 == "$ctl1" ]] || { fail "pptpd's control connection was from '$ctl0', now '$ctl1'"; return; }
-	hf_pptp_same_call || return
+	ss_pptp_same_call || return
 	[[ $(hs_status "$HS_SB_SOCK" 'min(i["counters"]["arp_announced"] for i in d["interfaces"])') -ge 1 ]] ||
 		{ fail "B sent no gratuitous ARP on one of its links"; return; }
 	grep -q 'Entering MASTER STATE' "$SCN_DIR/keepalived-B.log" ||
@@ -162,24 +154,24 @@ hf_run() {
 		gap[$i]=$(ping_max_gap "$SCN_DIR/tunnel-ping-$i.log")
 		note "$i: pings $rx/$tx"
 	done
-	hf_pptp_gap "$t_pings" || return
-	hf_iperf_check "$irc" "$t_iperf" "$t_kill" || return
-	gap[pptp]=$HF_GAP_PPTP
-	gap[iperf]=$HF_GAP_IPERF
+	ss_pptp_gap "$t_pings" || return
+	ss_iperf_check "$t_kill" "$HF_MAX_GAP_MS" || return
+	gap[pptp]=$SS_GAP_PPTP
+	gap[iperf]=$SS_GAP_IPERF
 	note "outage: openvpn-tcp ${gap[ovpn]} ms, wireguard ${gap[wg]} ms, ipsec-natt ${gap[ipsec]} ms, pptp ${gap[pptp]} ms, iperf3-tcp ${gap[iperf]} ms"
 	for i in ovpn wg ipsec pptp iperf; do
 		((gap[$i] <= HF_MAX_GAP_MS)) ||
 			{ fail "outage too long: openvpn-tcp ${gap[ovpn]} ms, wireguard ${gap[wg]} ms, ipsec-natt ${gap[ipsec]} ms, pptp ${gap[pptp]} ms, iperf3-tcp ${gap[iperf]} ms (each at most $HF_MAX_GAP_MS)"; return; }
 	done
 	report ha-failover "${LAN_IP[0]}" "$SRV1_IP:$OVPN_PORT/tcp" PASS "outage ${gap[ovpn]} ms, same session on B"
-	report ha-failover "${LAN_IP[1]}:$HS_WG_PORT" "$SRV1_IP:$HS_WG_PORT/udp" PASS \
+	report ha-failover "${LAN_IP[1]}:$SS_WG_PORT" "$SRV1_IP:$SS_WG_PORT/udp" PASS \
 		"outage ${gap[wg]} ms, endpoint $after kept"
 	report ha-failover "${LAN_IP[0]}:500,4500" "$SRV1_IP:500,4500/udp" PASS \
 		"outage ${gap[ipsec]} ms, same IKE and ESP SPIs, seen at $seen1"
 	report ha-failover "${LAN_IP[1]}" "$SRV1_IP:1723/tcp+gre" PASS \
 		"outage ${gap[pptp]} ms, same call, control from $ctl1"
-	report ha-failover "${LAN_IP[2]}" "$SRV1_IP:$HF_IPERF_PORT/tcp" PASS \
-		"outage ${gap[iperf]} ms, ${HF_IPERF_AFTER_MB} MB after the kill, no reset"
+	report ha-failover "${LAN_IP[2]}" "$SRV1_IP:$SS_IPERF_PORT/tcp" PASS \
+		"outage ${gap[iperf]} ms, ${SS_IPERF_AFTER_MB} MB after the kill, no reset"
 	PASS_NOTE="kill -9 of the master: keepalived moved to B; outage openvpn-tcp ${gap[ovpn]} ms, wireguard ${gap[wg]} ms, ipsec-natt ${gap[ipsec]} ms, pptp ${gap[pptp]} ms, iperf3-tcp ${gap[iperf]} ms; no VPN restarted, no reset"
 }
 
@@ -209,126 +201,20 @@ hf_ipsec_seen() {
 		sed -n "s/.*remote 'lan1@pg' @ \([0-9.]*\)\[\([0-9]*\)\].*/\1:\2/p" | head -n 1
 }
 
-# hf_pptp - pptpd on srv1 and a call from lan2 (lib/pptp.sh); up when
-# echo requests crossed both ways.
-hf_pptp() {
-	pptp_server || return 1
-	pptp_client 2
-	HF_PPTP_PID=$LAST_PID
-	wait_alive "$HF_PPTP_PID" 5 pptp_ctl_count 1 ||
-		{ fail "lan2: no PPTP control connection reached the server"; return 1; }
-	wait_until 10 pptp_server_heard lan2 ||
-		{ fail "lan2's PPP frames did not reach the server through GRE ($(pptp_why 2))"; return 1; }
-	wait_until 10 pptp_client_heard 2 ||
-		{ fail "the server's PPP frames did not reach lan2 through GRE ($(pptp_why 2))"; return 1; }
-}
-
-# hf_pptp_same_call - the call that was up before is the one still up: pptpd
-# starts a pppd (here its stand-in, one log each) per call, and lan2's pptp
-# and stand-in never restarted.
-hf_pptp_same_call() {
-	local n
-	n=$(find "$SCN_DIR/pptpd" -name 'stub-*.log' | wc -l)
-	((n == 1)) || { fail "pptpd started $n pppd stand-ins: the call was made again"; return 1; }
-	alive "$HF_PPTP_PID" || { fail "lan2's pptp ended: $(pptp_why 2)"; return 1; }
-	n=$(grep -c '^start ' "$SCN_DIR/stub-lan2.log")
-	((n == 1)) || { fail "lan2's pppd stand-in started $n times"; return 1; }
-}
-
-# hf_pptp_gap T0 - HF_GAP_PPTP: the longest gap (ms) between LCP echo
-# requests received since T0, in the worse direction; fails when either
-# direction went quiet (nothing in the last second).
-hf_pptp_gap() {
-	local srv cli g1 g2 now=$EPOCHREALTIME
-	srv=$(grep -l 'tag=lan2 ' "$SCN_DIR"/pptpd/stub-*.log | head -n 1)
-	cli=$SCN_DIR/stub-lan2.log
-	g1=$(hf_stamp_gap "$srv" 'fcs=ok .*code=9 tag=lan2 ' "$1" "$now") &&
-		g2=$(hf_stamp_gap "$cli" 'fcs=ok .*code=9 tag=' "$1" "$now") ||
-		{ fail "pptp: echo requests not received again after the failover (to srv1: gap ${g1:-quiet}, to lan2: gap ${g2:-quiet})"; return 1; }
-	HF_GAP_PPTP=$((g1 > g2 ? g1 : g2))
-}
-
-# hf_stamp_gap LOG PATTERN FROM NOW - the longest gap (ms) between stamped
-# lines matching PATTERN from FROM on; fails when the last is older than 1 s.
-hf_stamp_gap() {
-	grep -E "$2" "$1" | sed -n 's/^\[\([0-9.]*\)\] .*/\1/p' |
-		awk -v from="$3" -v now="$4" '$1 >= from { if (p) { g = ($1 - p) * 1000; if (g > m) m = g } p = $1 }
-			END { if (!p || now - p > 1) exit 1; printf "%d\n", m }'
-}
-
-# hf_iperf_check RC T_START T_KILL - iperf3's upload ended well (exit 0, no
-# error: a reset would be one) and the receiver got data after the kill;
-# HF_GAP_IPERF: the longest run of empty 0.2 s intervals at the receiver
-# (ms), HF_IPERF_AFTER_MB: what it got after the kill.
-hf_iperf_check() {
-	local rc=$1 out err res
-	out=$SCN_DIR/iperf3-lan3.log
-	err=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1])).get("error", ""))' "$out" 2>&1) ||
-		err="no JSON: $(tail -n 1 "$out")"
-	((rc == 0)) && [[ -z $err ]] ||
-		{ fail "iperf3's upload failed across the failover (exit $rc): $err"; return 1; }
-	# Offsets in the test's own time: the kill relative to the client's start.
-	res=$("$PY" - "$SCN_DIR/iperf3-srv.log" "$(( $(elapsed_ms "$2") - $(elapsed_ms "$3") ))" <<-'PYEOF'
-		import json, sys
-		d = json.load(open(sys.argv[1]))
-		kill = int(sys.argv[2]) / 1000.0
-		run = longest = after = 0.0
-		for i in d["intervals"]:
-		    s = i["sum"]
-		    if s["bytes"] == 0:
-		        run += s["end"] - s["start"]
-		        longest = max(longest, run)
-		    else:
-		        run = 0.0
-		    if s["start"] >= kill:
-		        after += s["bytes"]
-		print(int(longest * 1000), "%.1f" % (after / 1e6))
-	PYEOF
-	) || { fail "iperf3 server's JSON unreadable: $(tail -n 1 "$SCN_DIR/iperf3-srv.log")"; return 1; }
-	read -r HF_GAP_IPERF HF_IPERF_AFTER_MB <<<"$res"
-	# At the rate set, what the seconds after the kill less the allowed
-	# outage should carry, halved for a slow start after the retransmits.
-	local want secs
-	secs=$((HF_SECS + 1 - $(( $(elapsed_ms "$2") - $(elapsed_ms "$3") )) / 1000 - HF_MAX_GAP_MS / 1000))
-	want=$((HF_IPERF_RATE * secs / 8 / 2))
-	"$PY" -c 'import sys; sys.exit(0 if float(sys.argv[1]) >= float(sys.argv[2]) else 1)' "$HF_IPERF_AFTER_MB" "$want" ||
-		{ fail "iperf3: the receiver got $HF_IPERF_AFTER_MB MB after the kill, expected at least $want MB"; return 1; }
-}
-
-# hf_flows SOCK - every flow to srv1 but ICMP, one "proto lan:port
-# remote:port public" line each (GRE: the call ids), sorted.
-hf_flows() {
-	curl -sf --max-time 10 --unix-socket "$1" 'http://localhost/api/v1/flows?limit=1000' |
-		"$PY" -c '
-import json, sys
-for f in json.load(sys.stdin)["flows"]:
-    if f["remote"] == sys.argv[1] and f["proto"] != "icmp":
-        print(f["proto"], "%s:%d" % (f["lan"], f["lan_port"]),
-              "%s:%d" % (f["remote"], f["remote_port"]), f["public_port"])
-' "$SRV1_IP" | sort
-}
-
 # hf_same_flows - A and B list the same flows to srv1, and they hold every
 # session: OpenVPN, WireGuard, NAT-T, PPTP control and call, iperf3 (2).
 hf_same_flows() {
 	local p s
-	p=$(hf_flows "$PG_SOCK")
-	s=$(hf_flows "$HS_SB_SOCK")
+	p=$(ss_flows "$PG_SOCK")
+	s=$(ss_flows "$HS_SB_SOCK")
 	[[ -n $p && $p == "$s" ]] || return 1
 	grep -q "^tcp ${LAN_IP[0]}:[0-9]* $SRV1_IP:$OVPN_PORT " <<<"$p" &&
-		grep -q "^udp ${LAN_IP[1]}:$HS_WG_PORT $SRV1_IP:$HS_WG_PORT " <<<"$p" &&
+		grep -q "^udp ${LAN_IP[1]}:$SS_WG_PORT $SRV1_IP:$SS_WG_PORT " <<<"$p" &&
 		grep -q "^udp ${LAN_IP[0]}:4500 $SRV1_IP:4500 " <<<"$p" &&
 		grep -q "^tcp ${LAN_IP[1]}:[0-9]* $SRV1_IP:1723 " <<<"$p" &&
 		grep -q "^gre ${LAN_IP[1]}:[1-9]" <<<"$p" &&
-		(($(grep -c "^tcp ${LAN_IP[2]}:[0-9]* $SRV1_IP:$HF_IPERF_PORT " <<<"$p") == 2))
+		(($(grep -c "^tcp ${LAN_IP[2]}:[0-9]* $SRV1_IP:$SS_IPERF_PORT " <<<"$p") == 2))
 }
 
-# hf_long_lived - the lines of hf_flows that must outlive the failover (not
-# iperf3's, which end with the test, nor IKE's port 500 one, idle since the
-# move to 4500).
-hf_long_lived() {
-	grep -v -e " $SRV1_IP:$HF_IPERF_PORT " -e " $SRV1_IP:500 " | sort
-}
-
-# hf_keepalived, hf_role, hf_kill_a, ping_max_gap and the rest: lib/hasync.sh
-# (shared with ha-rejoin).
+# hf_keepalived, hf_role, hf_kill_a and the rest: lib/hasync.sh (shared
+# with ha-rejoin); the sessions and their outage (ss_*): lib/sessions.sh.

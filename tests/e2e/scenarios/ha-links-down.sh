@@ -71,13 +71,13 @@ hl_run() {
 	local p0 p1 before after t_down t_up i tx rx missing n
 	local -A gap_down gap_up
 	hf_pair_up || return
-	hs_openvpn || return
-	hs_wireguard || return
+	ss_openvpn || return
+	ss_wireguard || return
 	nsx "${NS_LAN[1]}" ping -n -c 3 -i 0.2 -W 1 10.9.0.1 >/dev/null 2>&1
 	wait_until 10 hs_same_flows ||
 		{ fail "B's flows to srv1 differ: A [$(hs_flows "$PG_SOCK" | tr '\n' ';')] B [$(hs_flows "$HS_SB_SOCK" | tr '\n' ';')]"; return; }
 	hs_flows "$PG_SOCK" >"$SCN_DIR/flows-A.txt"
-	before=$(hf_wg_endpoint)
+	before=$(ss_wg_endpoint)
 	# VRRP as the LAN and the WAN see it: both boxes' adverts on the LAN, none
 	# ever on the WAN (passgated hands them up and never forwards them).
 	CAP_NOWAIT=1 capture_start vrrp-lan "${NS_LAN[2]}" eth0 'ip proto 112'
@@ -128,7 +128,7 @@ hl_run() {
 
 	missing=$(comm -23 "$SCN_DIR/flows-A.txt" <(hs_flows "$PG_SOCK"))
 	[[ -z $missing ]] || { fail "flows gone or remapped on A, master again: ${missing//$'\n'/; }"; return; }
-	after=$(hf_wg_endpoint)
+	after=$(ss_wg_endpoint)
 	[[ -n $before && $before == "$after" ]] ||
 		{ fail "the WireGuard server sees the client at '$after', before '$before'"; return; }
 	ovpn_session_kept "$SCN_DIR/openvpn-lan1.log" || return
@@ -146,7 +146,7 @@ hl_run() {
 	done
 	report ha-links-down "${LAN_IP[0]}" "$SRV1_IP:$OVPN_PORT/tcp" PASS \
 		"outage links down ${gap_down[ovpn]} ms, links up ${gap_up[ovpn]} ms, same session"
-	report ha-links-down "${LAN_IP[1]}:$HS_WG_PORT" "$SRV1_IP:$HS_WG_PORT/udp" PASS \
+	report ha-links-down "${LAN_IP[1]}:$SS_WG_PORT" "$SRV1_IP:$SS_WG_PORT/udp" PASS \
 		"outage links down ${gap_down[wg]} ms, links up ${gap_up[wg]} ms, endpoint $after kept"
 	PASS_NOTE="A's links down: B took over, links up: A master again, B backup; openvpn-tcp outage ${gap_down[ovpn]}/${gap_up[ovpn]} ms, wireguard ${gap_down[wg]}/${gap_up[wg]} ms (down/up), no VPN restarted"
 }

@@ -58,13 +58,13 @@ hr_run() {
 	local p0 p1 before after t_kill t_back t_master i tx rx bulks_b resyncs_b missing
 	local -A gap_out gap_back
 	hf_pair_up || return
-	hs_openvpn || return
-	hs_wireguard || return
+	ss_openvpn || return
+	ss_wireguard || return
 	nsx "${NS_LAN[1]}" ping -n -c 3 -i 0.2 -W 1 10.9.0.1 >/dev/null 2>&1
 	wait_until 10 hs_same_flows ||
 		{ fail "B's flows to srv1 differ: A [$(hs_flows "$PG_SOCK" | tr '\n' ';')] B [$(hs_flows "$HS_SB_SOCK" | tr '\n' ';')]"; return; }
 	hs_flows "$PG_SOCK" >"$SCN_DIR/flows-A.txt"
-	before=$(hf_wg_endpoint)
+	before=$(ss_wg_endpoint)
 
 	# The pings run until stopped (SIGINT prints their summary).
 	spawn tunnel-ping-ovpn "${NS_LAN[0]}" ping -D -n -i 0.2 -W 1 10.8.0.1
@@ -131,7 +131,7 @@ hr_run() {
 
 	missing=$(comm -23 "$SCN_DIR/flows-A.txt" <(hs_flows "$PG_SOCK"))
 	[[ -z $missing ]] || { fail "flows gone or remapped on A after the failback: ${missing//$'\n'/; }"; return; }
-	after=$(hf_wg_endpoint)
+	after=$(ss_wg_endpoint)
 	[[ -n $before && $before == "$after" ]] ||
 		{ fail "the WireGuard server sees the client at '$after', before '$before'"; return; }
 	ovpn_session_kept "$SCN_DIR/openvpn-lan1.log" || return
@@ -149,7 +149,7 @@ hr_run() {
 	done
 	report ha-rejoin "${LAN_IP[0]}" "$SRV1_IP:$OVPN_PORT/tcp" PASS \
 		"outage failover ${gap_out[ovpn]} ms, failback ${gap_back[ovpn]} ms, same session"
-	report ha-rejoin "${LAN_IP[1]}:$HS_WG_PORT" "$SRV1_IP:$HS_WG_PORT/udp" PASS \
+	report ha-rejoin "${LAN_IP[1]}:$SS_WG_PORT" "$SRV1_IP:$SS_WG_PORT/udp" PASS \
 		"outage failover ${gap_out[wg]} ms, failback ${gap_back[wg]} ms, endpoint $after kept"
 	PASS_NOTE="A killed, B took over, A rejoined (bulk from B) and took over again: openvpn-tcp outage ${gap_out[ovpn]}/${gap_back[ovpn]} ms, wireguard ${gap_out[wg]}/${gap_back[wg]} ms (failover/failback), no VPN restarted"
 }

@@ -59,7 +59,7 @@ ha_run() {
 	local before after d name
 	HS_BEFORE_STANDBY=ha_capture
 	hs_pair_start || return
-	hs_wireguard || return
+	ss_wireguard || return
 	nsx "${NS_LAN[1]}" ping -n -c 5 -i 0.2 -W 1 10.9.0.1 >/dev/null 2>&1
 	wait_until 10 ha_standby_has_wg ||
 		{ fail "the standby never listed the WireGuard flow: [$(hs_flows "$HS_SB_SOCK" | tr '\n' ';')]"; return; }
@@ -94,14 +94,14 @@ ha_run() {
 
 	# The channel still works: a new flow reaches the standby.
 	nsx "${NS_LAN[0]}" python3 -c 'import socket,sys; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("",int(sys.argv[3]))); s.sendto(b"probe",(sys.argv[1],int(sys.argv[2])))' \
-		"$SRV1_IP" "$HS_WG_PORT" "$HA_PROBE_SPORT" || { fail "could not send the probe datagram"; return; }
+		"$SRV1_IP" "$SS_WG_PORT" "$HA_PROBE_SPORT" || { fail "could not send the probe datagram"; return; }
 	wait_until 5 ha_probe_same ||
 		{ fail "the probe flow did not reach the standby alike: primary [$(ha_probe_flow "$PG_SOCK")] standby [$(ha_probe_flow "$HS_SB_SOCK")]"; return; }
 	PASS_NOTE="standby refused 4 bad_auth, 3 truncated, ${D[replay]} replay (primary re-sent ${D[resent]}); flows, synced state unchanged; follows on"
 }
 
 ha_standby_has_wg() {
-	hs_flows "$HS_SB_SOCK" | grep -q "^udp ${LAN_IP[1]}:$HS_WG_PORT "
+	hs_flows "$HS_SB_SOCK" | grep -q "^udp ${LAN_IP[1]}:$SS_WG_PORT "
 }
 
 # ha_counters - "name=value ..." of the standby's refusals and resyncs and
@@ -140,7 +140,7 @@ for f in json.load(sys.stdin)["flows"]:
     if f["proto"] == "udp" and f["remote"] == sys.argv[1] and str(f["remote_port"]) == sys.argv[2] \
             and str(f["lan_port"]) == sys.argv[3]:
         print("%s:%d %s:%d %s" % (f["lan"], f["lan_port"], f["remote"], f["remote_port"], f["public_port"]))
-' "$SRV1_IP" "$HS_WG_PORT" "$HA_PROBE_SPORT"
+' "$SRV1_IP" "$SS_WG_PORT" "$HA_PROBE_SPORT"
 }
 
 ha_probe_same() {

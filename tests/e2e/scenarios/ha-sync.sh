@@ -36,8 +36,8 @@ scenario() {
 hs_run() {
 	hs_pair_start || return
 
-	hs_openvpn || return
-	hs_wireguard || return
+	ss_openvpn || return
+	ss_wireguard || return
 	# Some traffic inside both tunnels, then the standby must have caught up.
 	nsx "${NS_LAN[0]}" ping -n -c 5 -i 0.2 -W 1 10.8.0.1 >/dev/null 2>&1
 	nsx "${NS_LAN[1]}" ping -n -c 5 -i 0.2 -W 1 10.9.0.1 >/dev/null 2>&1
@@ -46,7 +46,7 @@ hs_run() {
 	hs_flows "$PG_SOCK" >"$SCN_DIR/flows-primary.txt"
 	hs_flows "$HS_SB_SOCK" >"$SCN_DIR/flows-standby.txt"
 	grep -q "^tcp ${LAN_IP[0]}:" "$SCN_DIR/flows-standby.txt" &&
-		grep -q "^udp ${LAN_IP[1]}:$HS_WG_PORT " "$SCN_DIR/flows-standby.txt" ||
+		grep -q "^udp ${LAN_IP[1]}:$SS_WG_PORT " "$SCN_DIR/flows-standby.txt" ||
 		{ fail "the standby lacks the tunnels' flows: $(tr '\n' ';' <"$SCN_DIR/flows-standby.txt")"; return; }
 	[[ $(hs_status "$HS_SB_SOCK" 'd["sync"]["synced"]') == True ]] ||
 		{ fail "the standby does not say it is synced"; return; }
@@ -60,7 +60,7 @@ hs_run() {
 		awk '$1 == "passgate_sync_sent_total" && $2 > 0 { ok = 1 } END { exit !ok }' "$SCN_DIR/metrics.txt" ||
 		{ fail "/metrics has no passgate_sync_sent_total above 0"; return; }
 	report ha-sync "${LAN_IP[0]}" "$SRV1_IP:$OVPN_PORT/tcp" PASS "on the standby"
-	report ha-sync "${LAN_IP[1]}:$HS_WG_PORT" "$SRV1_IP:$HS_WG_PORT/udp" PASS "on the standby"
+	report ha-sync "${LAN_IP[1]}:$SS_WG_PORT" "$SRV1_IP:$SS_WG_PORT/udp" PASS "on the standby"
 
 	note "primary: sent $sent acked $acked lag ${lag} ms"
 	PASS_NOTE="standby holds the OpenVPN-TCP and WireGuard flows with the primary's public ports (lag ${lag} ms)"
