@@ -188,7 +188,7 @@ kill_ns_strays() {
 				# The gateway's own children (passgated's dnsmasq): it stops them.
 				continue
 			fi
-			echo "stray pid=$pid ppid=$ppid ns=$ns: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" \
+			echo "stray pid=$pid ppid=$ppid ns=$ns: $( { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null)" \
 				>>"$RUN_DIR/harness.log"
 			kill -TERM "$pid" 2>/dev/null
 			n=$((n + 1))
