@@ -267,6 +267,7 @@ void pg_statefile_startup(const char *dir, const char *cfg_path, const char *bui
 	struct pg_sync_import_stats st = { 0 };
 	uint8_t hash[PG_CONFIG_HASH];
 	const char *why = "";
+	uint64_t flows = 0;
 	uint32_t age = 0;
 	int r;
 
@@ -282,9 +283,16 @@ void pg_statefile_startup(const char *dir, const char *cfg_path, const char *bui
 		pg_warn("%s/%s not used: %s; starting with no flows", dir, PG_STATEFILE_NAME, why);
 		return;
 	}
-	pg_info("flows from the last run (%u s ago): %llu restored, %llu expired meanwhile, "
-		"%llu refused (%llu conflicts, %llu table full, %llu malformed)",
-		age, (unsigned long long)st.applied, (unsigned long long)st.expired,
+	/*
+	 * Flows, not records: a PPTP call's GRE travels in its control
+	 * connection's record, and the save counted flows.
+	 */
+	for (unsigned int i = 0; i < set->n; i++)
+		flows += pg_engine_flow_count(set->e[i]);
+	pg_info("flows from the last run (%u s ago): %llu restored (%llu records), %llu records "
+		"expired meanwhile, %llu refused (%llu conflicts, %llu table full, %llu malformed)",
+		age, (unsigned long long)flows, (unsigned long long)st.applied,
+		(unsigned long long)st.expired,
 		(unsigned long long)(st.conflicts + st.full + st.malformed),
 		(unsigned long long)st.conflicts, (unsigned long long)st.full,
 		(unsigned long long)st.malformed);
