@@ -307,3 +307,35 @@ hf_kill_a() {
 	PG_PID=
 	PG_STATUS=
 }
+
+# hs_both_phases CONTEXT WHAT1 WHAT2 T_SPLIT MAX_MS BEFORE - the checks after
+# a handover and the return to A (ha-rejoin, ha-links-down): A holds every
+# flow it held before (flows-A.txt), the WireGuard server sees the client
+# where it did (BEFORE), OpenVPN never re-initialised, and in each tunnel
+# the last pings are answered and the longest gap before and after T_SPLIT
+# (ms) is at most MAX_MS. CONTEXT ends the messages ("after the failback");
+# WHAT1 and WHAT2 name the two events. Sets HS_GAP1[ovpn|wg],
+# HS_GAP2[ovpn|wg] and HS_WG_AFTER.
+declare -gA HS_GAP1 HS_GAP2
+HS_WG_AFTER=
+hs_both_phases() {
+	local context=$1 what1=$2 what2=$3 split=$4 max=$5 before=$6 missing i tx rx log
+	missing=$(comm -23 "$SCN_DIR/flows-A.txt" <(hs_flows "$PG_SOCK"))
+	[[ -z $missing ]] || { fail "flows gone or remapped on A $context: ${missing//$'\n'/; }"; return 1; }
+	HS_WG_AFTER=$(ss_wg_endpoint)
+	[[ -n $before && $before == "$HS_WG_AFTER" ]] ||
+		{ fail "the WireGuard server sees the client at '$HS_WG_AFTER', before '$before'"; return 1; }
+	ovpn_session_kept "$SCN_DIR/openvpn-lan1.log" || return 1
+	for i in ovpn wg; do
+		log=$SCN_DIR/tunnel-ping-$i.log
+		read -r tx rx < <(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' "$log")
+		[[ -n $tx && -n $rx ]] || { fail "$i: no ping summary"; return 1; }
+		ping_tail_answered "$log" "$tx" "$HF_TAIL_OK" ||
+			{ fail "$i: pings inside the tunnel not answered again $context ($rx/$tx)"; return 1; }
+		HS_GAP1[$i]=$(ping_max_gap "$log" 0 "$split")
+		HS_GAP2[$i]=$(ping_max_gap "$log" "$split" 9999999999)
+		note "$i: outage at $what1 ${HS_GAP1[$i]} ms, at $what2 ${HS_GAP2[$i]} ms; pings $rx/$tx"
+		((HS_GAP1[$i] <= max && HS_GAP2[$i] <= max)) ||
+			{ fail "$i: outage too long: $what1 ${HS_GAP1[$i]} ms, $what2 ${HS_GAP2[$i]} ms (at most $max)"; return 1; }
+	done
+}

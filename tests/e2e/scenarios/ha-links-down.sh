@@ -68,8 +68,7 @@ hl_settled() {
 }
 
 hl_run() {
-	local p0 p1 before after t_down t_up i tx rx missing n
-	local -A gap_down gap_up
+	local p0 p1 before t_down t_up n
 	hf_pair_up || return
 	ss_openvpn || return
 	ss_wireguard || return
@@ -126,27 +125,10 @@ hl_run() {
 		{ fail "the LAN did not see both boxes' adverts (A $from_a, B $from_b)"; return; }
 	((on_wan == 0)) || { fail "$on_wan VRRP packets reached the WAN"; return; }
 
-	missing=$(comm -23 "$SCN_DIR/flows-A.txt" <(hs_flows "$PG_SOCK"))
-	[[ -z $missing ]] || { fail "flows gone or remapped on A, master again: ${missing//$'\n'/; }"; return; }
-	after=$(ss_wg_endpoint)
-	[[ -n $before && $before == "$after" ]] ||
-		{ fail "the WireGuard server sees the client at '$after', before '$before'"; return; }
-	ovpn_session_kept "$SCN_DIR/openvpn-lan1.log" || return
-	for i in ovpn wg; do
-		read -r tx rx < <(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' \
-			"$SCN_DIR/tunnel-ping-$i.log")
-		[[ -n $tx && -n $rx ]] || { fail "$i: no ping summary"; return; }
-		ping_tail_answered "$SCN_DIR/tunnel-ping-$i.log" "$tx" "$HF_TAIL_OK" ||
-			{ fail "$i: pings inside the tunnel not answered again after the links came back ($rx/$tx)"; return; }
-		gap_down[$i]=$(ping_max_gap "$SCN_DIR/tunnel-ping-$i.log" 0 "$t_up")
-		gap_up[$i]=$(ping_max_gap "$SCN_DIR/tunnel-ping-$i.log" "$t_up" 9999999999)
-		note "$i: outage at links down ${gap_down[$i]} ms, at links up ${gap_up[$i]} ms; pings $rx/$tx"
-		((gap_down[$i] <= HL_MAX_GAP_MS && gap_up[$i] <= HL_MAX_GAP_MS)) ||
-			{ fail "$i: outage too long: links down ${gap_down[$i]} ms, links up ${gap_up[$i]} ms (at most $HL_MAX_GAP_MS)"; return; }
-	done
+	hs_both_phases "after the links came back" "links down" "links up" "$t_up" "$HL_MAX_GAP_MS" "$before" || return
 	report ha-links-down "${LAN_IP[0]}" "$SRV1_IP:$OVPN_PORT/tcp" PASS \
-		"outage links down ${gap_down[ovpn]} ms, links up ${gap_up[ovpn]} ms, same session"
+		"outage links down ${HS_GAP1[ovpn]} ms, links up ${HS_GAP2[ovpn]} ms, same session"
 	report ha-links-down "${LAN_IP[1]}:$SS_WG_PORT" "$SRV1_IP:$SS_WG_PORT/udp" PASS \
-		"outage links down ${gap_down[wg]} ms, links up ${gap_up[wg]} ms, endpoint $after kept"
-	PASS_NOTE="A's links down: B took over, links up: A master again, B backup; openvpn-tcp outage ${gap_down[ovpn]}/${gap_up[ovpn]} ms, wireguard ${gap_down[wg]}/${gap_up[wg]} ms (down/up), no VPN restarted"
+		"outage links down ${HS_GAP1[wg]} ms, links up ${HS_GAP2[wg]} ms, endpoint $HS_WG_AFTER kept"
+	PASS_NOTE="A's links down: B took over, links up: A master again, B backup; openvpn-tcp outage ${HS_GAP1[ovpn]}/${HS_GAP2[ovpn]} ms, wireguard ${HS_GAP1[wg]}/${HS_GAP2[wg]} ms (down/up), no VPN restarted"
 }

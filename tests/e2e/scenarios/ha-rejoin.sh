@@ -55,8 +55,7 @@ scenario() {
 }
 
 hr_run() {
-	local p0 p1 before after t_kill t_back t_master i tx rx bulks_b resyncs_b missing
-	local -A gap_out gap_back
+	local p0 p1 before t_kill t_back t_master bulks_b resyncs_b missing
 	hf_pair_up || return
 	ss_openvpn || return
 	ss_wireguard || return
@@ -129,29 +128,12 @@ hr_run() {
 	wait "$p0"
 	wait "$p1"
 
-	missing=$(comm -23 "$SCN_DIR/flows-A.txt" <(hs_flows "$PG_SOCK"))
-	[[ -z $missing ]] || { fail "flows gone or remapped on A after the failback: ${missing//$'\n'/; }"; return; }
-	after=$(ss_wg_endpoint)
-	[[ -n $before && $before == "$after" ]] ||
-		{ fail "the WireGuard server sees the client at '$after', before '$before'"; return; }
-	ovpn_session_kept "$SCN_DIR/openvpn-lan1.log" || return
-	for i in ovpn wg; do
-		read -r tx rx < <(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' \
-			"$SCN_DIR/tunnel-ping-$i.log")
-		[[ -n $tx && -n $rx ]] || { fail "$i: no ping summary"; return; }
-		ping_tail_answered "$SCN_DIR/tunnel-ping-$i.log" "$tx" "$HF_TAIL_OK" ||
-			{ fail "$i: pings inside the tunnel not answered again after the failback ($rx/$tx)"; return; }
-		gap_out[$i]=$(ping_max_gap "$SCN_DIR/tunnel-ping-$i.log" 0 "$t_back")
-		gap_back[$i]=$(ping_max_gap "$SCN_DIR/tunnel-ping-$i.log" "$t_back" 9999999999)
-		note "$i: outage at the failover ${gap_out[$i]} ms, at the failback ${gap_back[$i]} ms; pings $rx/$tx"
-		((gap_out[$i] <= HR_MAX_GAP_MS && gap_back[$i] <= HR_MAX_GAP_MS)) ||
-			{ fail "$i: outage too long: failover ${gap_out[$i]} ms, failback ${gap_back[$i]} ms (at most $HR_MAX_GAP_MS)"; return; }
-	done
+	hs_both_phases "after the failback" "the failover" "the failback" "$t_back" "$HR_MAX_GAP_MS" "$before" || return
 	report ha-rejoin "${LAN_IP[0]}" "$SRV1_IP:$OVPN_PORT/tcp" PASS \
-		"outage failover ${gap_out[ovpn]} ms, failback ${gap_back[ovpn]} ms, same session"
+		"outage failover ${HS_GAP1[ovpn]} ms, failback ${HS_GAP2[ovpn]} ms, same session"
 	report ha-rejoin "${LAN_IP[1]}:$SS_WG_PORT" "$SRV1_IP:$SS_WG_PORT/udp" PASS \
-		"outage failover ${gap_out[wg]} ms, failback ${gap_back[wg]} ms, endpoint $after kept"
-	PASS_NOTE="A killed, B took over, A rejoined (bulk from B) and took over again: openvpn-tcp outage ${gap_out[ovpn]}/${gap_back[ovpn]} ms, wireguard ${gap_out[wg]}/${gap_back[wg]} ms (failover/failback), no VPN restarted"
+		"outage failover ${HS_GAP1[wg]} ms, failback ${HS_GAP2[wg]} ms, endpoint $HS_WG_AFTER kept"
+	PASS_NOTE="A killed, B took over, A rejoined (bulk from B) and took over again: openvpn-tcp outage ${HS_GAP1[ovpn]}/${HS_GAP2[ovpn]} ms, wireguard ${HS_GAP1[wg]}/${HS_GAP2[wg]} ms (failover/failback), no VPN restarted"
 }
 
 # hr_not_master SOCK - backup or fault (keepalived's health check holds a
