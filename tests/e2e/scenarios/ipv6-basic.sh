@@ -42,7 +42,7 @@ scenario() {
 # connection ([srv1]:7070 -> [lan1]:47070), as the echo server's stack
 # would send its next segment.
 v6_mark() {
-	tnsx 10 "$NS_SRV1" python3 - "$SRV1_IP6" "${LAN6_IP[0]}" "$1" <<-'EOF' >>"$SCN_DIR/mark.log" 2>&1
+	tnsx 10 "$NS_SRV1" "$PY" - "$SRV1_IP6" "${LAN6_IP[0]}" "$1" <<-'EOF' >>"$SCN_DIR/mark.log" 2>&1
 		import sys
 		from scapy.all import IPv6, TCP, send
 		src, dst, mark = sys.argv[1:4]
