@@ -307,12 +307,13 @@ static void endpoint(char *buf, size_t len, struct json_object *o, const char *a
 
 /*
  * flows clear --host A | --rule N | --port P | --proto P ...: end the
- * matching flows (DELETE /api/v1/flows; at least one filter).
+ * matching flows (DELETE /api/v1/flows; at least one filter). --family 6
+ * (or an IPv6 --host) ends IPv6 flows; the daemon refuses --family alone.
  */
 static int flows_clear(int argc, char **argv)
 {
 	static const char *const opts[] = {"--host", "--rule", "--port", "--proto", "--lan",
-					   "--remote", "--helper"};
+					   "--remote", "--helper", "--family"};
 	char path[256] = "/api/v1/flows";
 	struct json_object *o;
 	size_t off = strlen(path);
@@ -335,7 +336,8 @@ static int flows_clear(int argc, char **argv)
 	}
 	if (!given) {
 		fprintf(stderr, "usage: passgatectl flows clear [--host A] [--rule N] [--port P] "
-				"[--proto P] [--lan A] [--remote A] [--helper H] (at least one)\n");
+				"[--proto P] [--lan A] [--remote A] [--helper H] [--family 4|6] "
+				"(at least one filter besides --family)\n");
 		return PG_EXIT_USAGE;
 	}
 	if (off >= sizeof(path) || strpbrk(path, " #\r\n")) {

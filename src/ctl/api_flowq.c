@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * api_flowq.c - the query string of GET and DELETE /api/v1/flows turned
- * into a flow filter (proto, helper, lan, remote, host, port, rule), and
- * DELETE itself: the matching flows ended through a data path job.
+ * into a flow filter (proto, helper, lan, remote, host, port, rule; family=6
+ * or an IPv6 host for the IPv6 table), and DELETE itself: the matching
+ * flows, of either table, ended through a data path job.
  *
  * The query is hostile input. MHD has already split and decoded it into at
  * most PG_API_MAX_ARGS key/value strings; here each value is read whole by
@@ -57,11 +58,12 @@ static uint8_t alg_parse(const char *s)
 
 /*
  * family=6, or host= an IPv6 address: the IPv6 table, where only proto,
- * port and host apply (no NAT: no public side, no helpers, no rules).
- * GET only: DELETE of IPv6 flows is not built, and refusing beats ending
- * IPv4 flows the caller did not mean. false (resp filled) when refused.
+ * port and host apply (no NAT: no public side, no helpers; rule= only as an
+ * IPv6 pinhole's id, set by rule_arg()). The IPv4-only keys are refused
+ * rather than ignored, for GET and DELETE alike: an ignored filter would
+ * widen what a DELETE ends. false (resp filled) when refused.
  */
-static bool family_arg(const struct pg_api_req *req, bool strict, struct pg_flow_filter *f,
+static bool family_arg(const struct pg_api_req *req, struct pg_flow_filter *f,
 		       struct pg_api_resp *resp)
 {
 	const char *v = pg_api_arg(req, "family"), *h = pg_api_arg(req, "host");
@@ -85,10 +87,6 @@ static bool family_arg(const struct pg_api_req *req, bool strict, struct pg_flow
 	}
 	if (!v || strcmp(v, "6"))
 		return true;
-	if (strict) {
-		pg_api_error(resp, 400, "family", "family: IPv6 flows cannot be ended yet");
-		return false;
-	}
 	for (unsigned int i = 0; i < sizeof(v4only) / sizeof(v4only[0]); i++) {
 		if (pg_api_arg(req, v4only[i])) {
 			pg_api_error(resp, 400, v4only[i], "%s: IPv4 flows only (not with family=6)",
@@ -158,9 +156,10 @@ static bool keys_check(const struct pg_api_req *req, bool strict, struct pg_api_
  * host: the old host's flows keep the public port and are kept alive by
  * their own retransmissions (IKE), so the new rule never sees a packet.
  */
-static bool rule_arg(const struct pg_api *api, const char *v, struct pg_flow_filter *f,
-		     struct pg_api_resp *resp)
+static bool rule_arg(const struct pg_api *api, const struct pg_api_req *req, const char *v,
+		     struct pg_flow_filter *f, struct pg_api_resp *resp)
 {
+	const char *fam = pg_api_arg(req, "family");
 	const struct pg_config *cfg = api->env.cfg;
 	const struct pg_port_forward *r;
 	uint32_t n;
@@ -183,6 +182,14 @@ static bool rule_arg(const struct pg_api *api, const char *v, struct pg_flow_fil
 			pg_api_error(resp, 400, "rule",
 				     "rule: %u is an IPv6 pinhole; lan, remote and helper are IPv4 "
 				     "only", n);
+			return false;
+		}
+		/* A filter that contradicts the rule is refused, never replaced by it. */
+		if ((fam && !strcmp(fam, "4")) ||
+		    (f->port && r->wan_lo == r->wan_hi && f->port != r->wan_lo)) {
+			pg_api_error(resp, 400, "rule",
+				     "rule: %u is an IPv6 pinhole on port %u; family or port "
+				     "contradict it", n, r->wan_lo);
 			return false;
 		}
 		f->family = 6;
@@ -220,7 +227,7 @@ int pg_api_flow_query(const struct pg_api *api, const struct pg_api_req *req, bo
 		pg_api_error(resp, 400, "helper", "helper: expected pptp, ipsec or l2tp");
 		return -1;
 	}
-	if (!family_arg(req, strict, f, resp))
+	if (!family_arg(req, f, resp))
 		return -1;
 	host = 0;
 	if (!addr_arg(req, "lan", &f->lan_addr, resp) ||
@@ -243,12 +250,8 @@ int pg_api_flow_query(const struct pg_api *api, const struct pg_api_req *req, bo
 		}
 		f->port = (uint16_t)n;
 	}
-	if ((v = pg_api_arg(req, "rule")) && !rule_arg(api, v, f, resp))
+	if ((v = pg_api_arg(req, "rule")) && !rule_arg(api, req, v, f, resp))
 		return -1;
-	if (strict && f->family == 6) {
-		pg_api_error(resp, 400, "rule", "rule: an IPv6 pinhole; IPv6 flows cannot be ended yet");
-		return -1;
-	}
 	if (strict) {
 		bool any = false;
 

@@ -237,7 +237,8 @@ static bool expired(const struct pg_engine *e, const struct v6_flow *f, uint32_t
 	return now_s - f->last_s >= flow_timeout(e, f);
 }
 
-static void flow_free(struct pg_engine *e, uint32_t i)
+/* Take flow i off its chain onto the free list; the caller counts why. */
+static void flow_unlink(struct pg_engine *e, uint32_t i)
 {
 	struct pg_v6 *v = e->v6;
 	struct v6_flow *f = &v->flows[i];
@@ -250,6 +251,11 @@ static void flow_free(struct pg_engine *e, uint32_t i)
 	f->next = v->free_head;
 	v->free_head = i;
 	v->nflows--;
+}
+
+static void flow_free(struct pg_engine *e, uint32_t i)
+{
+	flow_unlink(e, i);
 	pg_count(e, PG_CNT_FLOW6_EXPIRED);
 }
 
@@ -863,4 +869,46 @@ unsigned int pg_v6_flows_scan(const struct pg_engine *e, const struct pg_flow_fi
 	*budget -= i - start;
 	*cursor = i < v->pool ? i : 0;
 	return n;
+}
+
+unsigned int pg_v6_flows_clear(struct pg_engine *e, const struct pg_flow_filter *flt,
+			       uint32_t *cursor, uint32_t *budget)
+{
+	struct pg_v6 *v = e->v6;
+	uint32_t i = *cursor, end, start, now_s = (uint32_t)(e->now_ms / 1000);
+	unsigned int ended = 0;
+
+	if (!v) {
+		*cursor = 0;
+		return 0;
+	}
+	end = v->pool;
+	if (i > end)
+		i = end;
+	start = i;
+	if (end - i > *budget)
+		end = i + *budget;
+	for (; i < end; i++) {
+		const struct v6_flow *f = &v->flows[i];
+
+		/*
+		 * No IPv6 state lives outside the entry (no mapping, no helper,
+		 * no fast-path cache), so unlinking it is the whole end; a
+		 * pinhole is configuration and stays. One already past its
+		 * timeout (by the last batch's clock) is freed as the sweep
+		 * would, not counted as ended: "ended" stays what GET showed.
+		 */
+		if (!f->proto || !flow_matches(f, flt))
+			continue;
+		if (expired(e, f, now_s)) {
+			flow_free(e, i);
+			continue;
+		}
+		flow_unlink(e, i);
+		ended++;
+	}
+	*budget -= i - start;
+	*cursor = i < v->pool ? i : 0;
+	e->counters[PG_CNT_FLOW_CLEARED] += ended;
+	return ended;
 }

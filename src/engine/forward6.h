@@ -43,6 +43,15 @@ unsigned int pg_v6_flows_scan(const struct pg_engine *e, const struct pg_flow_fi
 			      uint32_t *cursor, struct pg_flow_info *out, unsigned int max,
 			      uint64_t now_ms, uint32_t *budget);
 
+/*
+ * pg_engine_flows_clear() for the IPv6 table (flt->family == 6): free the
+ * flows matching flt from slot *cursor, at most *budget slots; counted as
+ * flow_cleared. The next packet of an ended flow meets the firewall as a
+ * new one (outbound opens again, unsolicited inbound is dropped).
+ */
+unsigned int pg_v6_flows_clear(struct pg_engine *e, const struct pg_flow_filter *flt,
+			       uint32_t *cursor, uint32_t *budget);
+
 /* Live IPv6 flows. */
 uint32_t pg_v6_flow_count(const struct pg_engine *e);
 

@@ -282,6 +282,8 @@ unsigned int pg_engine_flows_clear(struct pg_engine *e, const struct pg_flow_fil
 {
 	uint32_t i = *cursor, end = e->pool_size, start, before = e->nflows, ended;
 
+	if (flt->family == 6)
+		return pg_v6_flows_clear(e, flt, cursor, budget);
 	if (i > end)
 		i = end;
 	start = i;

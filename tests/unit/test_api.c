@@ -410,7 +410,7 @@ static void test_forwards6(void **state)
 	assert_string_equal(jstr(r, "host"), "192.168.1.10");
 	assert_int_equal(json_object_get_int(jget(r, "family")), 4);
 	json_object_put(o);
-	/* rule=0 lists the pinhole's IPv6 flows; IPv6 flows cannot be ended yet. */
+	/* rule=0 lists the pinhole's IPv6 flows, and ends them. */
 	assert_int_equal(request(f, "GET", "/api/v1/flows?rule=0", NULL, basic_pw, &o), 200);
 	assert_int_equal(json_object_array_length(jget(o, "flows")), 0);
 	json_object_put(o);
@@ -418,7 +418,16 @@ static void test_forwards6(void **state)
 			 400);
 	assert_string_equal(jstr(o, "field"), "rule");
 	json_object_put(o);
-	assert_int_equal(request(f, "DELETE", "/api/v1/flows?rule=0", NULL, basic_pw, &o), 400);
+	assert_int_equal(request(f, "DELETE", "/api/v1/flows?rule=0", NULL, basic_pw, &o), 200);
+	assert_int_equal(json_object_get_int(jget(o, "ended")), 0);
+	json_object_put(o);
+	/* A filter that contradicts the pinhole is refused, not overridden by it. */
+	assert_int_equal(request(f, "DELETE", "/api/v1/flows?rule=0&port=80", NULL, basic_pw, &o),
+			 400);
+	assert_string_equal(jstr(o, "field"), "rule");
+	json_object_put(o);
+	assert_int_equal(request(f, "DELETE", "/api/v1/flows?rule=0&family=4", NULL, basic_pw, &o),
+			 400);
 	assert_string_equal(jstr(o, "field"), "rule");
 	json_object_put(o);
 	assert_int_equal(request(f, "DELETE", "/api/v1/flows?rule=1", NULL, basic_pw, NULL), 200);
@@ -476,6 +485,18 @@ static void test_flows_delete_query(void **state)
 		{"?rule=0", "rule"},
 		{"?rule=-1", "rule"},
 		{"?limit=5", NULL},
+		/* IPv6: family alone names nothing; IPv4-only keys and bad addresses refused. */
+		{"?family=6", NULL},
+		{"?family=6&limit=5", NULL},
+		{"?family=7&port=1", "family"},
+		{"?family=6&lan=192.168.1.2", "lan"},
+		{"?family=6&remote=1.2.3.4", "remote"},
+		{"?family=6&helper=ipsec", "helper"},
+		{"?family=6&host=192.168.1.10", "host"},
+		{"?family=4&host=2001:db8:1::10", "host"},
+		{"?host=2001:db8:1::zz", "host"},
+		{"?host=2001:db8:1::10&lan=192.168.1.2", "lan"},
+		{"?family=6&port=443&famliy=6", "famliy"},
 		{"?port=1&proto=tcp&lan=192.168.1.2&remote=1.2.3.4&helper=ipsec&limit=1&cursor=0"
 		 "&host=192.168.1.3&rule=0",
 		 NULL},
@@ -499,6 +520,15 @@ static void test_flows_delete_query(void **state)
 			 200);
 	assert_int_equal(json_object_get_int(jget(o, "ended")), 0);
 	json_object_put(o);
+	/* IPv6 flows: by host (family implied), or family=6 with proto or port. */
+	assert_int_equal(request(f, "DELETE", "/api/v1/flows?host=2001:db8:1::10", NULL, basic_pw,
+				 &o),
+			 200);
+	assert_int_equal(json_object_get_int(jget(o, "ended")), 0);
+	json_object_put(o);
+	assert_int_equal(request(f, "DELETE", "/api/v1/flows?family=6&proto=tcp&port=443", NULL,
+				 basic_pw, NULL),
+			 200);
 	/* rule=N: the forward's protocol and public ports. */
 	assert_int_equal(request(f, "POST", "/api/v1/forwards",
 				 "{\"rule\": \"udp 500 192.168.1.10\"}", basic_pw, NULL),

@@ -868,6 +868,140 @@ static void test_flows_listed(void **state)
 	pg_engine_destroy(e);
 }
 
+
+/* Live IPv6 flows matching f, by the API's walk. */
+static unsigned int count6(const struct pg_engine *e, const struct pg_flow_filter *f, uint32_t t)
+{
+	struct pg_flow_info rows[16];
+
+	return list6(e, f, rows, 16, t);
+}
+
+/*
+ * Ending IPv6 flows (DELETE /api/v1/flows with family 6): the matching
+ * flows end and are counted, the others and the IPv4 table stay, and the
+ * firewall then treats the ended connection as new: the remote's next
+ * segment is unsolicited, while a pinhole still opens afresh.
+ */
+static void test_flows_cleared(void **state)
+{
+	const struct pgt6_spec syn = TCP6(H10, 40000, S1, 443, PGT_SYN, 64),
+			       synack = TCP6(S1, 443, H10, 40000, PGT_SYN | PGT_ACK, 60),
+			       ack_in = TCP6(S1, 443, H10, 40000, PGT_ACK, 60),
+			       ack_out = TCP6(H10, 40000, S1, 443, PGT_ACK, 64),
+			       udp_out = UDP6(H11, 5000, S2, 53, 64),
+			       udp_in = UDP6(S2, 53, H11, 5000, 50),
+			       hole_syn = TCP6(S2, 5555, H10, 443, PGT_SYN, 60),
+			       hole_synack = TCP6(H10, 443, S2, 5555, PGT_SYN | PGT_ACK, 64),
+			       hole_ack = TCP6(S2, 5555, H10, 443, PGT_ACK, 60);
+	const struct pgt_spec v4 = {.proto = PGT_P_UDP, .src = PGT_H10, .sport = 5000,
+				    .dst = PGT_S1, .dport = 53, .paylen = 8};
+	struct pg_flow_filter f = {.family = 6}, all6 = {.family = 6}, all4 = {0};
+	struct pgt_pkt p4 = {.side = LAN};
+	struct pg_engine_config cfg;
+	struct pg_engine *e;
+	const uint64_t *c;
+	uint32_t cursor, budget;
+	unsigned int ended, n4;
+	char err[128];
+
+	(void)state;
+	config6(&cfg);
+	pinholes(&cfg);
+	e = pg_engine_create(&cfg);
+	assert_non_null(e);
+	c = pg_engine_counters(e);
+	send6(e, &syn, LAN, 1, TO_WAN);
+	send6(e, &synack, WAN, 1, TO_LAN);
+	send6(e, &udp_out, LAN, 1, TO_WAN);
+	send6(e, &udp_in, WAN, 1, TO_LAN);
+	send6(e, &hole_syn, WAN, 1, TO_LAN);
+	send6(e, &hole_synack, LAN, 1, TO_WAN);
+	p4.len = pgt_build(&v4, NULL, p4.buf, sizeof(p4.buf), NULL);
+	assert_int_equal(pgt_run(e, &p4, 1, 1000, err, sizeof(err)), 0);
+	assert_int_equal(p4.verdict, TO_WAN);
+	assert_int_equal(count6(e, &all6, 2), 3);
+	assert_int_equal(count6(e, &all4, 2), 1);
+
+	/* Nothing matches: nothing ends. */
+	f.proto = PG_PROTO_UDP;
+	f.port = 40000;
+	cursor = 0;
+	budget = UINT32_MAX;
+	assert_int_equal(pg_engine_flows_clear(e, &f, &cursor, &budget), 0);
+	assert_int_equal(cursor, 0);
+	assert_int_equal(c[PG_CNT_FLOW_CLEARED], 0);
+
+	/* H10's outbound TCP connection by its port: that one flow, counted. */
+	f.proto = PG_PROTO_TCP;
+	pgt6_addr(H10, f.host6);
+	budget = UINT32_MAX;
+	assert_int_equal(pg_engine_flows_clear(e, &f, &cursor, &budget), 1);
+	assert_int_equal(c[PG_CNT_FLOW_CLEARED], 1);
+	assert_int_equal(c[PG_CNT_FLOW6_EXPIRED], 0);
+	assert_int_equal(count6(e, &all6, 2), 2);
+	assert_int_equal(count6(e, &f, 2), 0);
+	assert_int_equal(count6(e, &all4, 2), 1);
+
+	/* The server's next segment on it is now unsolicited; the UDP flow still passes. */
+	send6(e, &ack_in, WAN, 2, PG_VERDICT_DROP);
+	assert_int_equal(c[PG_CNT_DROP_UNSOLICITED], 1);
+	send6(e, &udp_in, WAN, 2, TO_LAN);
+	send6(e, &hole_ack, WAN, 2, TO_LAN);
+
+	/* A pinhole's flows (as rule= asks: its host and port), one slot per call. */
+	memset(&f, 0, sizeof(f));
+	f.family = 6;
+	f.proto = PG_PROTO_TCP;
+	f.port = 443;
+	pgt6_addr(H10, f.host6);
+	cursor = 0;
+	ended = 0;
+	do {
+		budget = 1;
+		ended += pg_engine_flows_clear(e, &f, &cursor, &budget);
+		assert_int_equal(budget, 0);
+	} while (cursor);
+	assert_int_equal(ended, 1);
+	assert_int_equal(c[PG_CNT_FLOW_CLEARED], 2);
+	/* Its established segment is no flow now; a new SYN opens the pinhole again. */
+	send6(e, &hole_ack, WAN, 3, PG_VERDICT_DROP);
+	assert_int_equal(c[PG_CNT_DROP_TCP_NO_FLOW], 1);
+	send6(e, &hole_syn, WAN, 3, TO_LAN);
+	send6(e, &hole_synack, LAN, 3, TO_WAN);
+	send6(e, &hole_ack, WAN, 3, TO_LAN);
+	assert_int_equal(count6(e, &all6, 3), 2);
+
+	/* The LAN host reconnecting makes a fresh flow, as after an expiry. */
+	send6(e, &syn, LAN, 4, TO_WAN);
+	send6(e, &synack, WAN, 4, TO_LAN);
+	send6(e, &ack_out, LAN, 4, TO_WAN);
+	assert_int_equal(count6(e, &all6, 4), 3);
+
+	/*
+	 * A flow past its timeout is freed as expired, not counted as ended
+	 * (by the clear, or by the batch's own sweep before it).
+	 */
+	memset(&f, 0, sizeof(f));
+	f.family = 6;
+	f.proto = PG_PROTO_UDP;
+	send6(e, &ack_out, LAN, 1 + 300 + 1, TO_WAN); /* the batch clock moves on */
+	cursor = 0;
+	budget = UINT32_MAX;
+	assert_int_equal(pg_engine_flows_clear(e, &f, &cursor, &budget), 0);
+	assert_int_equal(c[PG_CNT_FLOW_CLEARED], 2);
+	assert_int_equal(c[PG_CNT_FLOW6_EXPIRED], 1);
+
+	/* An empty IPv6 filter ends every IPv6 flow (the pinhole's, H10's) and no IPv4 one. */
+	n4 = count6(e, &all4, 302);
+	budget = UINT32_MAX;
+	assert_int_equal(pg_engine_flows_clear(e, &all6, &cursor, &budget), 2);
+	assert_int_equal(c[PG_CNT_FLOW_CLEARED], 4);
+	assert_int_equal(count6(e, &all6, 302), 0);
+	assert_int_equal(count6(e, &all4, 302), n4);
+	pg_engine_destroy(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -879,7 +1013,7 @@ int main(void)
 		cmocka_unit_test(test_config_checks), cmocka_unit_test(test_shard),
 		cmocka_unit_test(test_tunnel),	    cmocka_unit_test(test_flows_listed),
 		cmocka_unit_test(test_pinhole),	    cmocka_unit_test(test_pinhole_not_ipv4),
-		cmocka_unit_test(test_pinhole_suffix),
+		cmocka_unit_test(test_pinhole_suffix), cmocka_unit_test(test_flows_cleared),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
-// passgate admin page, the flow table: search by host, protocol, port or
-// forward rule, page through with the API's cursor, and end the flows
-// found (DELETE /api/v1/flows, pfSense's "reset states"). Uses app.js's
+// passgate admin page, the flow table: IPv4 (NAT) or IPv6 (routed) flows,
+// searched by host, protocol, port or forward rule, paged through with the
+// API's cursor, and the flows found ended (DELETE /api/v1/flows, pfSense's
+// "reset states"). Uses app.js's
 // api(), $(), cell(), fill(), say(), ago(), bytes() and session.
 'use strict';
 
@@ -15,6 +16,8 @@ const flowView = {
 const FLOW_PAGE = 50;
 
 // The filter in the form, as URLSearchParams (empty fields left out).
+// family=6 picks the IPv6 table (routed, no NAT: no public port, no
+// forward rules but pinholes, which the API names by rule= alone).
 function flowFilter() {
   const f = $('#flow-search').elements;
   const q = new URLSearchParams();
@@ -22,11 +25,27 @@ function flowFilter() {
     const v = f[k].value.trim();
     if (v) q.set(k, v);
   }
+  if (f.family.value === '6') q.set('family', '6');
   return q;
 }
 
+// The keys that name flows: family alone only picks the table.
+const FLOW_NAMING = ['host', 'proto', 'port', 'rule'];
+
+// RFC 5952 section 6: an IPv6 address with a port goes in brackets.
 function endpoint(addr, port) {
-  return port ? addr + ':' + port : addr;
+  if (!port) return addr;
+  return (addr.includes(':') ? '[' + addr + ']' : addr) + ':' + port;
+}
+
+// The form follows the family: an IPv6 host's example, and forward
+// rules (IPv4 mappings) cleared away for IPv6, where the API refuses them.
+function flowFamily() {
+  const f = $('#flow-search').elements;
+  const v6 = f.family.value === '6';
+  f.host.placeholder = v6 ? '2001:db8:1::10' : '192.168.1.10';
+  f.rule.disabled = v6;
+  if (v6) f.rule.value = '';
 }
 
 async function loadFlows() {
@@ -85,7 +104,7 @@ function flowSearch() {
 async function flowClear() {
   const q = flowFilter();
   const msg = $('#flow-msg');
-  if (![...q.keys()].length) {
+  if (!FLOW_NAMING.some((k) => q.has(k))) {
     say(msg, 'choose a host, protocol, port or rule first: this never ends every flow', false);
     return;
   }
@@ -105,6 +124,11 @@ function flowsStart() {
     flowSearch();
   };
   $('#flow-clear').onclick = flowClear;
+  $('#flow-search').elements.family.onchange = () => {
+    flowFamily();
+    flowSearch();
+  };
+  flowFamily();
   $('#flow-prev').onclick = () => {
     if (flowView.page > 0) flowView.page--;
     loadFlows();

@@ -14,12 +14,77 @@
 #   advertisement (proto ra); and while lan1 holds a TCP connection to srv1
 #   open (32 KB echoed, from port 47070), `passgatectl flows --family 6`
 #   lists it as [lan1]:47070 to [srv1]:7070 with at least those 32 KB
-#   counted each way, and GET /api/v1/flows?host=<lan1> returns it too.
+#   counted each way, and GET /api/v1/flows?host=<lan1> returns it too;
+#   then the admin page (tests/web/flows6.js, headless Chromium) with
+#   family IPv6 lists that connection, its "End these flows" ends it
+#   (flow_cleared counts one), and the traffic shows it ended: a segment
+#   srv1 sends on it (scapy, marked) reached lan1 before and is dropped as
+#   unsolicited after (drop_unsolicited counts it, lan1's capture has
+#   nothing); screenshot build/web-flows6.png.
 
 source "$E2E_DIR/lib/ipv6.sh"
 
+V6_API=http://127.0.0.1:8080
+V6_API_PASSWORD=e2e-password-$RANDOM$RANDOM
+
 scenario() {
+	local IPV6_CONF_TAIL
+	if [[ $GATEWAY == passgate ]]; then
+		# The page's listener and password, beside the harness's socket.
+		IPV6_CONF_TAIL=$(printf '[api]\nlisten = 127.0.0.1:8080\n%s\n' \
+			"$("$PASSGATED" --hash-password <<<"$V6_API_PASSWORD")") ||
+			{ fail "passgated --hash-password failed"; return; }
+	fi
 	ipv6_scenario
+}
+
+# v6_mark NAME - srv1 sends one TCP ACK marked NAME on lan1's held
+# connection ([srv1]:7070 -> [lan1]:47070), as the echo server's stack
+# would send its next segment.
+v6_mark() {
+	tnsx 10 "$NS_SRV1" "$PY" - "$SRV1_IP6" "${LAN6_IP[0]}" "$1" <<-'EOF' >>"$SCN_DIR/mark.log" 2>&1
+		import sys
+		from scapy.all import IPv6, TCP, send
+		src, dst, mark = sys.argv[1:4]
+		send(IPv6(src=src, dst=dst) / TCP(sport=7070, dport=47070, flags="A", seq=1, ack=1)
+		     / mark.encode(), verbose=0)
+		print("sent", mark)
+	EOF
+}
+
+# v6_unsolicited_above N - the gateway counted more than N unsolicited packets.
+v6_unsolicited_above() {
+	(($(ipv6_unsolicited) > $1))
+}
+
+# v6_flow_page - the page ends the held IPv6 connection; the traffic shows it.
+v6_flow_page() {
+	local said c0 c1 u0 u1 n
+	capture_start mark "${NS_LAN[0]}" eth0 "ip6 and tcp src port 7070 and tcp dst port 47070" || return 1
+	capture_ready mark || return 1
+	v6_mark pgmark-before || { fail "scapy on srv1 could not send: $(tail -n 1 "$SCN_DIR/mark.log")"; return 1; }
+	wait_until 3 sh -c "tcpdump -n -A -r '$SCN_DIR/mark.pcap' 2>/dev/null | grep -q pgmark-before" ||
+		{ capture_stop mark; fail "srv1's marked segment on the live flow did not reach lan1 (the check could not fail)"; return 1; }
+	c0=$(gateway_counter flow_cleared)
+	tnsx 100 "$NS_GW" node "$REPO/tests/web/flows6.js" "$V6_API/" "$V6_API_PASSWORD" \
+		"${LAN6_IP[0]}" 47070 "$REPO/build/web-flows6.png" >>"$SCN_DIR/browser.log" 2>&1 ||
+		{ capture_stop mark; fail "IPv6 flows on the page: $(grep -v Warning "$SCN_DIR/browser.log" | tail -n 1)"; return 1; }
+	said=$(grep '^flows6: ' "$SCN_DIR/browser.log" | tail -n 1)
+	c1=$(gateway_counter flow_cleared)
+	((c1 == c0 + 1)) || { capture_stop mark; fail "the page said '$said' but flow_cleared went $c0 -> $c1"; return 1; }
+	n=$(tcpdump -n -r "$SCN_DIR/mark.pcap" 2>/dev/null | grep -c .)
+	u0=$(ipv6_unsolicited)
+	v6_mark pgmark-after || { capture_stop mark; fail "scapy on srv1 could not send"; return 1; }
+	wait_until 3 v6_unsolicited_above "$u0"
+	u1=$(ipv6_unsolicited)
+	sleep 0.5
+	capture_stop mark
+	capture_read mark >"$SCN_DIR/mark.txt"
+	tcpdump -n -A -r "$SCN_DIR/mark.pcap" 2>/dev/null | grep -q pgmark-after &&
+		{ fail "after the page ended the flow, srv1's segment on it still reached lan1"; return 1; }
+	((u1 > u0)) || { fail "after the page ended the flow, srv1's segment was not counted as unsolicited ($u0 -> $u1)"; return 1; }
+	note "page: $said; flow_cleared $c0 -> $c1; drop_unsolicited $u0 -> $u1; lan1 saw $n marked segment(s) before, none after"
+	report tcp6-flow-ended "[${LAN6_IP[0]}]:47070" "[$SRV1_IP6]:7070" PASS "page ended it; next inbound segment dropped, counted"
 }
 
 # v6_flow_listed - a live IPv6 TCP flow as passgatectl and the API show it.
@@ -40,7 +105,7 @@ while got < 32768:
         break
     got += len(d)
 print("echoed", got, flush=True)
-time.sleep(8)
+time.sleep(60)  # held open (idle) through the page check; its end is not checked
 s.close()' "$SRV1_IP6"
 	wait_until 5 grep -q "echoed 32768" "$SCN_DIR/tcphold-lan1.log" ||
 		{ fail "lan1's held TCP connection to srv1 did not echo 32 KB: $(cat "$SCN_DIR/tcphold-lan1.log")"; return 1; }
@@ -66,6 +131,7 @@ assert f["remote_port"] == 7070 and f["proto"] == "tcp" and min(f["bytes"]) >= 3
 ' "$json" "${LAN6_IP[0]}" "$SRV1_IP6" 2>"$SCN_DIR/flows6-api.err" ||
 		{ fail "GET /api/v1/flows?host=${LAN6_IP[0]} is wrong: $(tail -n 1 "$SCN_DIR/flows6-api.err")"; return 1; }
 	report tcp6-flow-listed "[${LAN6_IP[0]}]:47070" "[$SRV1_IP6]:7070" PASS "bytes out $out in $in"
+	v6_flow_page
 }
 
 scenario6() {
