@@ -37,19 +37,24 @@ hostsvc_restart() {
 }
 
 # hostsvc_bare_host NS - a LAN host with no address: namespace NS on the LAN
-# switch (veth eth0, peer dh0 on the bridge), offloads off like the others.
+# switch (veth eth0, its peer on the bridge named after NS: dh-pgdhcp for
+# pgdhcp-SFX), offloads off like the others; NS is deleted at the
+# scenario's end (a later scenario's host must not meet its peer on the
+# switch: web-settings could not link its host after host-dhcp's).
 hostsvc_bare_host() {
-	local ns=$1
+	local ns=$1 peer="dh-${1%%-*}"
 	ip netns add "$ns" || { fail "cannot create namespace $ns"; return; }
+	scn_undo ip netns del "$ns"
 	nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 \
 		>/dev/null
 	ip -n "$ns" link set lo up
-	ip -n "$ns" link add eth0 type veth peer name dh0 netns "$NS_SW" ||
+	ip -n "$ns" link add eth0 type veth peer name "${peer:0:15}" netns "$NS_SW" ||
 		{ fail "cannot link $ns to the LAN switch"; return; }
-	ip -n "$NS_SW" link set dh0 master br0
+	peer=${peer:0:15}
+	ip -n "$NS_SW" link set "$peer" master br0
 	host_offload_off "$ns" eth0
-	host_offload_off "$NS_SW" dh0
-	ip -n "$NS_SW" link set dh0 up
+	host_offload_off "$NS_SW" "$peer"
+	ip -n "$NS_SW" link set "$peer" up
 	ip -n "$ns" link set eth0 up
 }
 

@@ -133,7 +133,6 @@ wset_mss() {
 wset_dhcp() {
 	local ns=pgwset-$SFX out=$SCN_DIR/udhcpc script=$SCN_DIR/udhcpc-event.sh mac ip
 	hostsvc_bare_host "$ns" || return
-	scn_undo ip netns del "$ns"
 	mac=$(nsx "$ns" cat /sys/class/net/eth0/address)
 	wset_page "set:dhcp:range=$WSET_LO - $WSET_HI,lease=10m,enable=on" \
 		"bad:dhcp:range=10.0.0.1 - 10.0.0.9:[dhcp] range" "add:dhcp.host:$mac $WSET_FIXED" || return
