@@ -840,26 +840,34 @@ static void flow_info(const struct pg_engine *e, const struct v6_flow *f,
 	memcpy(o->bytes, f->bytes, sizeof(o->bytes));
 }
 
+/*
+ * The slots a walk from *cursor may visit with budget: [*start, *end). A
+ * cursor past the table (from a client) reads as walked, as for IPv4. false,
+ * with the cursor reset, when there is no IPv6 table.
+ */
+static bool walk_window(const struct pg_v6 *v, uint32_t *cursor, uint32_t budget,
+			uint32_t *start, uint32_t *end)
+{
+	if (!v) {
+		*cursor = 0;
+		return false;
+	}
+	*start = *cursor < v->pool ? *cursor : v->pool;
+	*end = v->pool - *start > budget ? *start + budget : v->pool;
+	return true;
+}
+
 unsigned int pg_v6_flows_scan(const struct pg_engine *e, const struct pg_flow_filter *flt,
 			      uint32_t *cursor, struct pg_flow_info *out, unsigned int max,
 			      uint64_t now_ms, uint32_t *budget)
 {
 	const struct pg_v6 *v = e->v6;
-	uint32_t i = *cursor, now_s = (uint32_t)(now_ms / 1000), end, start;
+	uint32_t i, now_s = (uint32_t)(now_ms / 1000), end, start;
 	unsigned int n = 0;
 
-	if (!v) {
-		*cursor = 0;
+	if (!walk_window(v, cursor, *budget, &start, &end))
 		return 0;
-	}
-	end = v->pool;
-	/* A cursor past the table (from a client) reads as walked, as for IPv4. */
-	if (i > end)
-		i = end;
-	start = i;
-	if (end - i > *budget)
-		end = i + *budget;
-	for (; i < end && n < max; i++) {
+	for (i = start; i < end && n < max; i++) {
 		const struct v6_flow *f = &v->flows[i];
 
 		/* Expired but not yet swept: gone for the firewall, so for the API too. */
@@ -875,20 +883,12 @@ unsigned int pg_v6_flows_clear(struct pg_engine *e, const struct pg_flow_filter 
 			       uint32_t *cursor, uint32_t *budget)
 {
 	struct pg_v6 *v = e->v6;
-	uint32_t i = *cursor, end, start, now_s = (uint32_t)(e->now_ms / 1000);
+	uint32_t i, end, start, now_s = (uint32_t)(e->now_ms / 1000);
 	unsigned int ended = 0;
 
-	if (!v) {
-		*cursor = 0;
+	if (!walk_window(v, cursor, *budget, &start, &end))
 		return 0;
-	}
-	end = v->pool;
-	if (i > end)
-		i = end;
-	start = i;
-	if (end - i > *budget)
-		end = i + *budget;
-	for (; i < end; i++) {
+	for (i = start; i < end; i++) {
 		const struct v6_flow *f = &v->flows[i];
 
 		/*

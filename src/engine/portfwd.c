@@ -46,11 +46,6 @@ static bool rules_clash(const struct pg_port_forward *a, const struct pg_port_fo
 	return a->wan_lo <= b->wan_hi && b->wan_lo <= a->wan_hi;
 }
 
-/*
- * The host of a pinhole: a global unicast address, in the LAN's prefix when
- * one is known (a delegated prefix may be absent or change: then a pinhole
- * outside it is inert, since nothing from the WAN for it gets that far).
- */
 bool pg_portfwd_is_suffix6(const uint8_t *h)
 {
 	static const uint8_t zero[8];
@@ -69,6 +64,11 @@ void pg_portfwd_host6_at(const uint8_t *suffix, const uint8_t *prefix, unsigned 
 	}
 }
 
+/*
+ * The host of a pinhole: a global unicast address, in the LAN's prefix when
+ * one is known (a delegated prefix may be absent or change: then a pinhole
+ * outside it is inert, since nothing from the WAN for it gets that far).
+ */
 static const char *pinhole_host_check(const struct pg_engine_config *c, const uint8_t *h)
 {
 	uint8_t at[16];
@@ -81,7 +81,7 @@ static const char *pinhole_host_check(const struct pg_engine_config *c, const ui
 		pg_portfwd_host6_at(h, c->lan6_addr, c->lan6_prefix, at);
 		/* With pd the gateway is ::1 of the /64 (dp/pd.c). */
 		if ((c->lan6_prefix && !memcmp(at, c->lan6_addr, 16)) ||
-		    (!c->lan6_prefix && h[15] == 1 && pg_ip6_is_loopback(h)))
+		    (!c->lan6_prefix && pg_ip6_is_loopback(h)))
 			return "the IPv6 forward's host suffix is the gateway's own address";
 		return NULL;
 	}
@@ -174,7 +174,6 @@ bool pg_portfwd_pinhole6(const struct pg_engine *e, uint8_t proto, const uint8_t
 
 	for (unsigned int i = 0; i < e->cfg.nforwards; i++) {
 		const struct pg_port_forward *r = &e->cfg.forwards[i];
-
 		uint8_t at[16];
 
 		if (!r->v6 || r->proto != proto)

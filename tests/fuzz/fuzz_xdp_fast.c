@@ -68,21 +68,6 @@ static uint32_t build(struct pgt_spec *s, uint8_t *buf)
 	return n;
 }
 
-/* A PPTP control message of the given type with the fields at 12, 14 and 16. */
-static uint16_t pptp_msg(uint8_t *m, uint16_t type, uint16_t len, uint16_t f12, uint16_t f14,
-			 uint8_t b16)
-{
-	memset(m, 0, len);
-	pgt_put16(m, len);
-	pgt_put16(m + 2, 1);
-	pgt_put32(m + 4, 0x1a2b3c4d);
-	pgt_put16(m + 8, type);
-	pgt_put16(m + 12, f12);
-	pgt_put16(m + 14, f14);
-	m[16] = b16;
-	return len;
-}
-
 /* Send out, then in (whose destination port becomes out's public port); B's verdicts checked. */
 static void exchange(struct pgt_spec *out, struct pgt_spec *in, uint8_t *buf, struct pgt_pkt *b)
 {
@@ -113,12 +98,12 @@ static void setup_pptp(const char *lan, const char *srv, uint8_t *buf, struct pg
 	out.tcp_flags = PGT_ACK, out.seq = 1001, out.ack = 5001;
 	step(PG_SIDE_LAN, buf, build(&out, buf), b);
 	out.tcp_flags = PGT_ACK | PGT_PSH;
-	out.payload = m, out.paylen = pptp_msg(m, 7, 168, 0x0100, 1, 0); /* Outgoing-Call-Request */
+	out.payload = m, out.paylen = pgt_pptp_msg(m, 7, 0x0100, 1, 0); /* Outgoing-Call-Request */
 	in.tcp_flags = PGT_ACK | PGT_PSH, in.seq = 5001, in.ack = 1001 + 168;
 	in.payload = m;
 	/* The request's bytes are sent before the reply overwrites m. */
 	step(PG_SIDE_LAN, buf, build(&out, buf), b);
-	in.paylen = pptp_msg(m, 8, 32, 0x0000, 0x0100, 1); /* -Reply, connected, server id 0 */
+	in.paylen = pgt_pptp_msg(m, 8, 0x0000, 0x0100, 1); /* -Reply, connected, server id 0 */
 	step(PG_SIDE_WAN, buf, build(&in, buf), b);
 	exchange(&gout, &gin, buf, b);
 	tmpl_len[5][0] = build(&gout, tmpl[5][0]);

@@ -36,6 +36,37 @@ void pgt_put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
+uint16_t pgt_pptp_len(uint16_t type)
+{
+	/*
+	 * By type: Start-Control-Connection-Request/Reply, Stop-..., Echo-...,
+	 * Outgoing-Call-..., Incoming-Call-Request/Reply/Connected,
+	 * Call-Clear-Request, Call-Disconnect-Notify, WAN-Error-Notify,
+	 * Set-Link-Info.
+	 */
+	static const uint16_t lens[16] = {0,   156, 156, 16, 16, 16, 20,  168,
+					  32,  220, 24,  28, 16, 148, 40, 24};
+
+	return lens[type & 15];
+}
+
+uint16_t pgt_pptp_msg(uint8_t *b, uint16_t type, uint16_t f12, uint16_t f14, uint8_t b16)
+{
+	uint16_t n = pgt_pptp_len(type);
+
+	memset(b, 0, n);
+	pgt_put16(b, n);
+	pgt_put16(b + 2, 1); /* a control message */
+	pgt_put32(b + 4, 0x1a2b3c4d);
+	pgt_put16(b + 8, type);
+	pgt_put16(b + 12, f12);
+	pgt_put16(b + 14, f14);
+	b[16] = b16;
+	for (unsigned int i = 20; i < n; i++)
+		b[i] = (uint8_t)(i * 7);
+	return n;
+}
+
 const char *pgt_dotted(uint32_t a)
 {
 	static char ring[8][16];

@@ -140,6 +140,16 @@ uint32_t pgt_get32(const uint8_t *p);
 void pgt_put16(uint8_t *p, uint16_t v);
 void pgt_put32(uint8_t *p, uint32_t v);
 
+/*
+ * A PPTP control message (RFC 2637) of TYPE (1-15) in b, at its length for
+ * that type, with the 16-bit fields at offsets 12 and 14 and the byte at 16
+ * as given (call ids, result codes) and the rest filled with non-zero
+ * bytes (checksums must cover real data); returns the length.
+ */
+uint16_t pgt_pptp_msg(uint8_t *b, uint16_t type, uint16_t f12, uint16_t f14, uint8_t b16);
+/* The length of a PPTP control message of TYPE (0 for an unknown type). */
+uint16_t pgt_pptp_len(uint16_t type);
+
 /* Header readers; they assume a packet that pgt_check() accepted. */
 uint32_t pgt_ip_src(const uint8_t *ip);
 uint32_t pgt_ip_dst(const uint8_t *ip);

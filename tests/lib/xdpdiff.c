@@ -183,3 +183,63 @@ int pgt_xdiff_packet(struct pgt_xdiff *w, int side, const uint8_t *pkt, uint32_t
 	}
 	return 0;
 }
+
+bool pgt_xdiff_same_counters(const struct pgt_xdiff *w, char *err, size_t errlen)
+{
+	for (unsigned int c = 0; c < PG_CNT__COUNT; c++) {
+		if (c == PG_CNT_OFFLOADED || c == PG_CNT_OFFLOAD_ADDED || c == PG_CNT_OFFLOAD_FLUSHED)
+			continue;
+		if (pg_engine_counters(w->a)[c] != pg_engine_counters(w->b)[c]) {
+			snprintf(err, errlen, "counter %s: %llu with offload, %llu without",
+				 pgt_counter(c), (unsigned long long)pg_engine_counters(w->a)[c],
+				 (unsigned long long)pg_engine_counters(w->b)[c]);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool same_flow(const struct pg_flow_info *a, const struct pg_flow_info *b)
+{
+	return a->proto == b->proto && a->lan_addr == b->lan_addr && a->lan_port == b->lan_port &&
+	       a->remote_addr == b->remote_addr && a->remote_port == b->remote_port &&
+	       a->pub_port == b->pub_port && a->spi_out == b->spi_out && a->spi_in == b->spi_in;
+}
+
+bool pgt_xdiff_same_flows(const struct pgt_xdiff *w, char *err, size_t errlen)
+{
+	static struct pg_flow_info fa[256], fb[256];
+	uint32_t ca = 0, cb = 0;
+	unsigned int na = pg_engine_flows(w->a, NULL, &ca, fa, 256, w->now);
+	unsigned int nb = pg_engine_flows(w->b, NULL, &cb, fb, 256, w->now);
+
+	if (na != nb) {
+		snprintf(err, errlen, "%u flows with offload, %u without", na, nb);
+		return false;
+	}
+	for (unsigned int i = 0; i < nb; i++) {
+		const struct pg_flow_info *b = &fb[i], *a = NULL;
+
+		for (unsigned int j = 0; j < na && !a; j++)
+			if (same_flow(&fa[j], b))
+				a = &fa[j];
+		if (!a) {
+			snprintf(err, errlen, "flow %u (proto %u lan port %u) missing with offload", i,
+				 b->proto, b->lan_port);
+			return false;
+		}
+		if (a->pkts[0] != b->pkts[0] || a->pkts[1] != b->pkts[1] ||
+		    a->bytes[0] != b->bytes[0] || a->bytes[1] != b->bytes[1] ||
+		    a->idle_s != b->idle_s) {
+			snprintf(err, errlen,
+				 "flow proto %u lan port %u: with offload %llu/%llu packets idle %u s, "
+				 "without %llu/%llu idle %u s",
+				 b->proto, b->lan_port, (unsigned long long)a->pkts[0],
+				 (unsigned long long)a->pkts[1], a->idle_s,
+				 (unsigned long long)b->pkts[0], (unsigned long long)b->pkts[1],
+				 b->idle_s);
+			return false;
+		}
+	}
+	return true;
+}

@@ -54,4 +54,13 @@ int pgt_xdiff_packet(struct pgt_xdiff *w, int side, const uint8_t *pkt, uint32_t
 /* The daemon's tick at w->now: XDP's counts to A, expiry in both, A's operations applied. */
 void pgt_xdiff_tick(struct pgt_xdiff *w);
 
+/*
+ * A and B agree: every engine counter but the offload ones, and every flow
+ * (matched by its keys, public port and SPIs) with the same packets and
+ * bytes each way and the same idle time. false with the first difference
+ * in err.
+ */
+bool pgt_xdiff_same_counters(const struct pgt_xdiff *w, char *err, size_t errlen);
+bool pgt_xdiff_same_flows(const struct pgt_xdiff *w, char *err, size_t errlen);
+
 #endif /* PGT_XDPDIFF_H */

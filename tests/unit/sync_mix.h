@@ -98,24 +98,6 @@ static inline const char *server(unsigned int i)
 
 enum { OCRQ = 7, OCRP = 8, ECHORQ = 5, CCRQ = 12 };
 
-static inline uint16_t pptp_msg(uint8_t *b, uint16_t type, uint16_t f12, uint16_t f14, uint8_t b16)
-{
-	static const uint16_t lens[16] = { [ECHORQ] = 16, [OCRQ] = 168, [OCRP] = 32, [CCRQ] = 16 };
-	uint16_t n = lens[type];
-
-	memset(b, 0, n);
-	pgt_put16(b, n);
-	pgt_put16(b + 2, 1);
-	pgt_put32(b + 4, 0x1a2b3c4d);
-	pgt_put16(b + 8, type);
-	pgt_put16(b + 12, f12);
-	pgt_put16(b + 14, f14);
-	b[16] = b16;
-	for (unsigned int i = 20; i < n; i++)
-		b[i] = (uint8_t)(i * 7);
-	return n;
-}
-
 static inline struct pgt_spec tcp(const char *s, uint32_t sp, const char *d, uint32_t dp,
 				  uint8_t fl, uint32_t seq, uint32_t ack)
 {
@@ -148,14 +130,14 @@ static inline void pptp_call(struct pg_engine *a, unsigned int h, uint32_t port,
 	drive(a, &s, PG_SIDE_WAN);
 	s = tcp(host(h), port, server(0), 1723, PGT_ACK, 1001, 5001);
 	drive(a, &s, PG_SIDE_LAN);
-	n = pptp_msg(m[k], OCRQ, cid, 1, 0);
+	n = pgt_pptp_msg(m[k], OCRQ, cid, 1, 0);
 	s = tcp(host(h), port, server(0), 1723, PGT_PSH | PGT_ACK, 1001, 5001);
 	s.payload = m[k];
 	s.paylen = n;
 	r = drive(a, &s, PG_SIDE_LAN);
 	pub = pgt_get16(pgt_l4(r->buf) + 20 + 12); /* the public call id A chose */
 	k = (k + 1) % 4;
-	n = pptp_msg(m[k], OCRP, pac_cid, pub, 1);
+	n = pgt_pptp_msg(m[k], OCRP, pac_cid, pub, 1);
 	s = tcp(server(0), 1723, PGT_WAN_ADDR, port, PGT_PSH | PGT_ACK, 5001, 1169);
 	s.payload = m[k];
 	s.paylen = n;
@@ -285,12 +267,12 @@ static inline unsigned int continuation(struct pgt_pkt *p)
 	uint16_t len;
 
 	/* PPTP: an echo, then the second client clears its call (id rewritten). */
-	len = pptp_msg(m[0], ECHORQ, 0, 0, 0);
+	len = pgt_pptp_msg(m[0], ECHORQ, 0, 0, 0);
 	s = tcp(host(12), 41001, server(0), 1723, PGT_PSH | PGT_ACK, 1169, 5033);
 	s.payload = m[0];
 	s.paylen = len;
 	build(&p[n++], &s, PG_SIDE_LAN);
-	len = pptp_msg(m[1], CCRQ, 0x0100, 0, 0);
+	len = pgt_pptp_msg(m[1], CCRQ, 0x0100, 0, 0);
 	s.seq = 1169 + 16;
 	s.payload = m[1];
 	s.paylen = len;

@@ -43,29 +43,6 @@ enum {
 	SLI = 15,
 };
 
-static const uint16_t lens[16] = {[SCCRQ] = 156, [STOPRQ] = 16, [STOPRP] = 16, [ECHORQ] = 16,
-				  [OCRQ] = 168,  [OCRP] = 32,   [ICRQ] = 220,  [ICRP] = 24,
-				  [ICCN] = 28,   [CCRQ] = 16,   [CDN] = 148,   [WEN] = 40,
-				  [SLI] = 24};
-
-/* A control message of the given type with the fields at 12, 14 and 16. */
-static uint16_t pptp_msg(uint8_t *b, uint16_t type, uint16_t f12, uint16_t f14, uint8_t b16)
-{
-	uint16_t n = lens[type];
-
-	memset(b, 0, n);
-	pgt_put16(b, n);
-	pgt_put16(b + 2, 1);
-	pgt_put32(b + 4, 0x1a2b3c4d);
-	pgt_put16(b + 8, type);
-	pgt_put16(b + 12, f12);
-	pgt_put16(b + 14, f14);
-	b[16] = b16;
-	for (unsigned int i = 20; i < n; i++)
-		b[i] = (uint8_t)(i * 7); /* not zeros: checksums must cover real data */
-	return n;
-}
-
 /* Seconds after the start at which the next steps run. */
 static uint32_t now_t;
 
@@ -168,15 +145,15 @@ static void two_calls(struct pgt_ctx *c)
 
 	handshake(c, H10, 40000);
 	handshake(c, H11, 40001);
-	n = pptp_msg(m, OCRQ, 0x0100, 1, 0);
+	n = pgt_pptp_msg(m, OCRQ, 0x0100, 1, 0);
 	seg_out(c, H10, 40000, 1001, m, n, NULL); /* first keeps its id */
-	pptp_msg(want, OCRQ, 0x0101, 1, 0);
+	pgt_pptp_msg(want, OCRQ, 0x0101, 1, 0);
 	seg_out(c, H11, 40001, 1001, m, n, want); /* second: same high byte */
 
-	n = pptp_msg(m, OCRP, 0x0080, 0x0100, 1);
+	n = pgt_pptp_msg(m, OCRP, 0x0080, 0x0100, 1);
 	seg_in(c, H10, 40000, 5001, m, n, NULL);
-	n = pptp_msg(m, OCRP, 0x0000, 0x0101, 1); /* pptpd really hands out call id 0 */
-	pptp_msg(want, OCRP, 0x0000, 0x0100, 1);
+	n = pgt_pptp_msg(m, OCRP, 0x0000, 0x0101, 1); /* pptpd really hands out call id 0 */
+	pgt_pptp_msg(want, OCRP, 0x0000, 0x0100, 1);
 	seg_in(c, H11, 40001, 5001, m, n, want);
 }
 
@@ -210,11 +187,11 @@ static void test_split_and_retransmitted(void **state)
 	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
 	handshake(&c, H10, 40000);
 	handshake(&c, H11, 40001);
-	n = pptp_msg(m, OCRQ, 0x0100, 1, 0);
+	n = pgt_pptp_msg(m, OCRQ, 0x0100, 1, 0);
 	seg_out(&c, H10, 40000, 1001, m, n, NULL);
 
 	/* The call id's high byte ends the first segment, its low byte opens the next. */
-	pptp_msg(want, OCRQ, 0x0101, 1, 0);
+	pgt_pptp_msg(want, OCRQ, 0x0101, 1, 0);
 	seg_out(&c, H11, 40001, 1001, m, 13, NULL);
 	seg_out(&c, H11, 40001, 1014, m + 13, (uint16_t)(n - 13), want + 13);
 	/* The same segment again, and the whole message again in one segment. */
@@ -224,12 +201,12 @@ static void test_split_and_retransmitted(void **state)
 	/* Two messages in one segment, the second split in its call id. */
 	{
 		uint8_t two[512], two_want[512];
-		uint16_t a = pptp_msg(two, ECHORQ, 0, 0, 0);
+		uint16_t a = pgt_pptp_msg(two, ECHORQ, 0, 0, 0);
 		/* H11's next call, id 0x0101: that is its first call's public id. */
-		uint16_t b = pptp_msg(two + a, OCRQ, 0x0101, 2, 0);
+		uint16_t b = pgt_pptp_msg(two + a, OCRQ, 0x0101, 2, 0);
 
 		memcpy(two_want, two, (size_t)a + b);
-		pptp_msg(two_want + a, OCRQ, 0x0102, 2, 0);
+		pgt_pptp_msg(two_want + a, OCRQ, 0x0102, 2, 0);
 		seg_out(&c, H11, 40001, 1001 + n, two, (uint16_t)(a + 12), NULL);
 		seg_out(&c, H11, 40001, 1001 + n + a + 12, two + a + 12, (uint16_t)(b - 12),
 			two_want + a + 12);
@@ -269,18 +246,18 @@ static void test_invalid_stream_stops_helper(void **state)
 	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
 	two_calls(&c);
 	/* Bad magic from the second client: no longer followed. */
-	n = pptp_msg(m, OCRQ, 0x0105, 2, 0);
+	n = pgt_pptp_msg(m, OCRQ, 0x0105, 2, 0);
 	m[7] ^= 1;
-	seg_refused(&c, PG_SIDE_LAN, H11, 40001, 1001 + lens[OCRQ], m, n,
+	seg_refused(&c, PG_SIDE_LAN, H11, 40001, 1001 + pgt_pptp_len(OCRQ), m, n,
 		    PG_CNT_DROP_PPTP_UNFOLLOWED);
 	assert_int_equal(counter(&c, PG_CNT_PPTP_BAD_MESSAGE), 1);
 	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS_CLEARED), 1);
 	/* Its next request would carry an id we cannot translate: refused. */
-	n = pptp_msg(m, OCRQ, 0x0100, 3, 0);
-	seg_refused(&c, PG_SIDE_LAN, H11, 40001, 1001 + lens[OCRQ], m, n,
+	n = pgt_pptp_msg(m, OCRQ, 0x0100, 3, 0);
+	seg_refused(&c, PG_SIDE_LAN, H11, 40001, 1001 + pgt_pptp_len(OCRQ), m, n,
 		    PG_CNT_DROP_PPTP_UNFOLLOWED);
-	n = pptp_msg(m, ECHORQ, 0, 0, 0);
-	seg_refused(&c, PG_SIDE_WAN, H11, 40001, 5001 + lens[OCRP], m, n,
+	n = pgt_pptp_msg(m, ECHORQ, 0, 0, 0);
+	seg_refused(&c, PG_SIDE_WAN, H11, 40001, 5001 + pgt_pptp_len(OCRP), m, n,
 		    PG_CNT_DROP_PPTP_UNFOLLOWED);
 	/* Its call is gone; the first client's goes on. */
 	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0101, NULL, NULL, 0, PG_VERDICT_DROP,
@@ -300,13 +277,13 @@ static void test_wrong_role_and_length(void **state)
 	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
 	handshake(&c, H10, 40000);
 	/* A server may not send an Outgoing-Call-Request. */
-	n = pptp_msg(m, OCRQ, 0x0100, 1, 0);
+	n = pgt_pptp_msg(m, OCRQ, 0x0100, 1, 0);
 	seg_refused(&c, PG_SIDE_WAN, H10, 40000, 5001, m, n, PG_CNT_DROP_PPTP_UNFOLLOWED);
 	assert_int_equal(counter(&c, PG_CNT_PPTP_BAD_MESSAGE), 1);
 
 	handshake(&c, H11, 40001);
 	/* A length that is not the type's. */
-	n = pptp_msg(m, ECHORQ, 0, 0, 0);
+	n = pgt_pptp_msg(m, ECHORQ, 0, 0, 0);
 	pgt_put16(m, 20);
 	seg_refused(&c, PG_SIDE_LAN, H11, 40001, 1001, m, n, PG_CNT_DROP_PPTP_UNFOLLOWED);
 	assert_int_equal(counter(&c, PG_CNT_PPTP_BAD_MESSAGE), 2);
@@ -323,22 +300,22 @@ static void test_gre_waits_for_connected_reply(void **state)
 	(void)state;
 	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
 	handshake(&c, H10, 40000);
-	n = pptp_msg(m, OCRQ, 0x0100, 1, 0);
+	n = pgt_pptp_msg(m, OCRQ, 0x0100, 1, 0);
 	seg_out(&c, H10, 40000, 1001, m, n, NULL);
 	/* Requested, not accepted: the server's GRE to the id, or ours, does not pass. */
 	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, NULL, NULL, 0, PG_VERDICT_DROP,
 	    PG_CNT_DROP_UNSOLICITED);
 	/* A refusal (result 2, "general error") ends the call. */
-	n = pptp_msg(m, OCRP, 0x0080, 0x0100, 2);
+	n = pgt_pptp_msg(m, OCRP, 0x0080, 0x0100, 2);
 	seg_in(&c, H10, 40000, 5001, m, n, NULL);
 	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, NULL, NULL, 0, PG_VERDICT_DROP,
 	    PG_CNT_DROP_UNSOLICITED);
 	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS), 0);
 	/* The next request gets the same id (it was freed), and "connected" opens it. */
-	n = pptp_msg(m, OCRQ, 0x0100, 2, 0);
-	seg_out(&c, H10, 40000, 1001 + lens[OCRQ], m, n, NULL);
-	n = pptp_msg(m, OCRP, 0x0081, 0x0100, 1);
-	seg_in(&c, H10, 40000, 5001 + lens[OCRP], m, n, NULL);
+	n = pgt_pptp_msg(m, OCRQ, 0x0100, 2, 0);
+	seg_out(&c, H10, 40000, 1001 + pgt_pptp_len(OCRQ), m, n, NULL);
+	n = pgt_pptp_msg(m, OCRP, 0x0081, 0x0100, 1);
+	seg_in(&c, H10, 40000, 5001 + pgt_pptp_len(OCRP), m, n, NULL);
 	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, S1, H10, 0x0100, PG_VERDICT_TO_LAN, 0);
 	gre(&c, PG_SIDE_LAN, H10, S1, 0x0081, WANA, S1, 0x0081, PG_VERDICT_TO_WAN, 0);
 	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS), 1);
@@ -363,22 +340,22 @@ static void test_incoming_call(void **state)
 	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
 	handshake(&c, H10, 40000);
 	handshake(&c, H11, 40001);
-	n = pptp_msg(m, OCRQ, 0x0100, 1, 0);
+	n = pgt_pptp_msg(m, OCRQ, 0x0100, 1, 0);
 	seg_out(&c, H10, 40000, 1001, m, n, NULL);
-	n = pptp_msg(m, OCRP, 0x0080, 0x0100, 1);
+	n = pgt_pptp_msg(m, OCRP, 0x0080, 0x0100, 1);
 	seg_in(&c, H10, 40000, 5001, m, n, NULL);
 
-	n = pptp_msg(m, ICRQ, 0x0200, 7, 0); /* the server's call id, serial */
+	n = pgt_pptp_msg(m, ICRQ, 0x0200, 7, 0); /* the server's call id, serial */
 	seg_in(&c, H11, 40001, s_in, m, n, NULL);
 	s_in += n;
-	n = pptp_msg(m, ICRP, 0x0100, 0x0200, 1); /* 0x0100 is H10's public id */
-	pptp_msg(want, ICRP, 0x0101, 0x0200, 1);
+	n = pgt_pptp_msg(m, ICRP, 0x0100, 0x0200, 1); /* 0x0100 is H10's public id */
+	pgt_pptp_msg(want, ICRP, 0x0101, 0x0200, 1);
 	seg_out(&c, H11, 40001, s_out, m, n, want);
 	s_out += n;
 	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0101, NULL, NULL, 0, PG_VERDICT_DROP,
 	    PG_CNT_DROP_UNSOLICITED);
-	n = pptp_msg(m, ICCN, 0x0101, 0, 0);
-	pptp_msg(want, ICCN, 0x0100, 0, 0);
+	n = pgt_pptp_msg(m, ICCN, 0x0101, 0, 0);
+	pgt_pptp_msg(want, ICCN, 0x0100, 0, 0);
 	seg_in(&c, H11, 40001, s_in, m, n, want);
 	s_in += n;
 	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS), 2);
@@ -386,19 +363,19 @@ static void test_incoming_call(void **state)
 	gre(&c, PG_SIDE_LAN, H11, S1, 0x0200, WANA, S1, 0x0200, PG_VERDICT_TO_WAN, 0);
 	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, S1, H10, 0x0100, PG_VERDICT_TO_LAN, 0);
 
-	n = pptp_msg(m, WEN, 0x0101, 0, 0);
-	pptp_msg(want, WEN, 0x0100, 0, 0);
+	n = pgt_pptp_msg(m, WEN, 0x0101, 0, 0);
+	pgt_pptp_msg(want, WEN, 0x0100, 0, 0);
 	seg_in(&c, H11, 40001, s_in, m, n, want);
 	s_in += n;
-	n = pptp_msg(m, SLI, 0x0101, 0, 0);
-	pptp_msg(want, SLI, 0x0100, 0, 0);
+	n = pgt_pptp_msg(m, SLI, 0x0101, 0, 0);
+	pgt_pptp_msg(want, SLI, 0x0100, 0, 0);
 	seg_in(&c, H11, 40001, s_in, m, n, want);
 	s_in += n;
 	/* The client's Set-Link-Info names the server's id: nothing to rewrite. */
-	n = pptp_msg(m, SLI, 0x0200, 0, 0);
+	n = pgt_pptp_msg(m, SLI, 0x0200, 0, 0);
 	seg_out(&c, H11, 40001, s_out, m, n, NULL);
 	/* The server ends the call: Call-Disconnect-Notify with its own id. */
-	n = pptp_msg(m, CDN, 0x0200, 0, 3);
+	n = pgt_pptp_msg(m, CDN, 0x0200, 0, 3);
 	seg_in(&c, H11, 40001, s_in, m, n, NULL);
 	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0101, NULL, NULL, 0, PG_VERDICT_DROP,
 	    PG_CNT_DROP_UNSOLICITED);
@@ -417,12 +394,12 @@ static void test_incoming_call_declined(void **state)
 	(void)state;
 	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
 	handshake(&c, H10, 40000);
-	n = pptp_msg(m, ICRQ, 0x0200, 7, 0);
+	n = pgt_pptp_msg(m, ICRQ, 0x0200, 7, 0);
 	seg_in(&c, H10, 40000, 5001, m, n, NULL);
-	n = pptp_msg(m, ICRP, 0x0100, 0x0200, 3); /* result 3: do not accept */
+	n = pgt_pptp_msg(m, ICRP, 0x0100, 0x0200, 3); /* result 3: do not accept */
 	seg_out(&c, H10, 40000, 1001, m, n, NULL);
-	n = pptp_msg(m, ICCN, 0x0100, 0, 0);
-	seg_in(&c, H10, 40000, 5001 + lens[ICRQ], m, n, NULL);
+	n = pgt_pptp_msg(m, ICCN, 0x0100, 0, 0);
+	seg_in(&c, H10, 40000, 5001 + pgt_pptp_len(ICRQ), m, n, NULL);
 	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, NULL, NULL, 0, PG_VERDICT_DROP,
 	    PG_CNT_DROP_UNSOLICITED);
 	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS), 0);
@@ -439,19 +416,19 @@ static void test_stop_control_connection(void **state)
 	(void)state;
 	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
 	two_calls(&c);
-	n = pptp_msg(m, STOPRQ, 0, 0, 0);
+	n = pgt_pptp_msg(m, STOPRQ, 0, 0, 0);
 	m[12] = 1; /* reason: general request */
-	seg_out(&c, H11, 40001, 1001 + lens[OCRQ], m, n, NULL);
+	seg_out(&c, H11, 40001, 1001 + pgt_pptp_len(OCRQ), m, n, NULL);
 	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS_CLEARED), 1);
 	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0101, NULL, NULL, 0, PG_VERDICT_DROP,
 	    PG_CNT_DROP_UNSOLICITED);
 	gre(&c, PG_SIDE_LAN, H11, S1, 0x0000, WANA, S1, 0x0000, PG_VERDICT_TO_WAN, 0);
 	/* The first client's call goes on, until its server stops. */
 	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, S1, H10, 0x0100, PG_VERDICT_TO_LAN, 0);
-	n = pptp_msg(m, STOPRQ, 0, 0, 0);
-	seg_in(&c, H10, 40000, 5001 + lens[OCRP], m, n, NULL);
-	n = pptp_msg(m, STOPRP, 0, 0, 0);
-	seg_out(&c, H10, 40000, 1001 + lens[OCRQ], m, n, NULL);
+	n = pgt_pptp_msg(m, STOPRQ, 0, 0, 0);
+	seg_in(&c, H10, 40000, 5001 + pgt_pptp_len(OCRP), m, n, NULL);
+	n = pgt_pptp_msg(m, STOPRP, 0, 0, 0);
+	seg_out(&c, H10, 40000, 1001 + pgt_pptp_len(OCRQ), m, n, NULL);
 	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS_CLEARED), 2);
 	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0100, NULL, NULL, 0, PG_VERDICT_DROP,
 	    PG_CNT_DROP_UNSOLICITED);
@@ -475,19 +452,19 @@ static void test_call_table_full(void **state)
 	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
 	handshake(&c, H10, 40000);
 	for (unsigned int i = 0; i < 16; i++) {
-		n = pptp_msg(m, OCRQ, (uint16_t)(0x0300 + i), (uint16_t)i, 0);
+		n = pgt_pptp_msg(m, OCRQ, (uint16_t)(0x0300 + i), (uint16_t)i, 0);
 		seg_out(&c, H10, 40000, seq, m, n, NULL);
 		seq += n;
 	}
-	a = pptp_msg(m, ECHORQ, 0, 0, 0);
-	n = (uint16_t)(a + pptp_msg(m + a, OCRQ, 0x0310, 16, 0));
+	a = pgt_pptp_msg(m, ECHORQ, 0, 0, 0);
+	n = (uint16_t)(a + pgt_pptp_msg(m + a, OCRQ, 0x0310, 16, 0));
 	seg_refused(&c, PG_SIDE_LAN, H10, 40000, seq, m, n, PG_CNT_DROP_PPTP_CALL_REFUSED);
 	assert_int_equal(counter(&c, PG_CNT_PPTP_CALL_LIMIT), 1);
 	seg_refused(&c, PG_SIDE_LAN, H10, 40000, seq, m, n, PG_CNT_DROP_PPTP_CALL_REFUSED);
 	/* The server turns the first call down: a slot is free. */
 	{
 		uint8_t r[64];
-		uint16_t rn = pptp_msg(r, OCRP, 0x0080, 0x0300, 2);
+		uint16_t rn = pgt_pptp_msg(r, OCRP, 0x0080, 0x0300, 2);
 
 		seg_in(&c, H10, 40000, 5001, r, rn, NULL);
 	}
@@ -512,16 +489,16 @@ static void test_call_ids_exhausted(void **state)
 	for (unsigned int i = 0; i < 16; i++) {
 		handshake(&c, H10, 41000 + i);
 		for (unsigned int j = 0; j < 16; j++) {
-			n = pptp_msg(m, OCRQ, (uint16_t)(0x0100 | (i * 16 + j)), (uint16_t)j, 0);
+			n = pgt_pptp_msg(m, OCRQ, (uint16_t)(0x0100 | (i * 16 + j)), (uint16_t)j, 0);
 			seg_out(&c, H10, 41000 + i, 1001 + j * n, m, n, NULL);
 		}
 	}
 	handshake(&c, H11, 40001);
-	n = pptp_msg(m, OCRQ, 0x0142, 1, 0);
+	n = pgt_pptp_msg(m, OCRQ, 0x0142, 1, 0);
 	seg_refused(&c, PG_SIDE_LAN, H11, 40001, 1001, m, n, PG_CNT_DROP_PPTP_CALL_REFUSED);
 	assert_int_equal(counter(&c, PG_CNT_PPTP_CALL_IDS_EXHAUSTED), 1);
 	/* Another high byte is free. */
-	n = pptp_msg(m, OCRQ, 0x0242, 1, 0);
+	n = pgt_pptp_msg(m, OCRQ, 0x0242, 1, 0);
 	seg_out(&c, H11, 40001, 1001, m, n, NULL);
 	pgt_ctx_fini(&c);
 }
@@ -541,9 +518,9 @@ static void test_server_reuses_call_id(void **state)
 	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
 	two_calls(&c); /* H10's call has server id 0x0080 */
 	handshake(&c, PGT_H12, 40002);
-	n = pptp_msg(m, OCRQ, 0x0300, 1, 0);
+	n = pgt_pptp_msg(m, OCRQ, 0x0300, 1, 0);
 	seg_out(&c, PGT_H12, 40002, 1001, m, n, NULL);
-	n = pptp_msg(m, OCRP, 0x0080, 0x0300, 1);
+	n = pgt_pptp_msg(m, OCRP, 0x0080, 0x0300, 1);
 	seg_in(&c, PGT_H12, 40002, 5001, m, n, NULL);
 	assert_int_equal(counter(&c, PG_CNT_PPTP_CALL_ID_CONFLICT), 1);
 	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS_CLEARED), 1);
@@ -567,10 +544,10 @@ static void test_fin_ends_calls(void **state)
 	(void)state;
 	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
 	two_calls(&c);
-	fin.in = tcp(H11, 40001, S1, 1723, PGT_FIN | PGT_ACK, 1001 + lens[OCRQ],
-		     5001 + lens[OCRP], 64);
-	fin.out = tcp(WANA, 40001, S1, 1723, PGT_FIN | PGT_ACK, 1001 + lens[OCRQ],
-		      5001 + lens[OCRP], 63);
+	fin.in = tcp(H11, 40001, S1, 1723, PGT_FIN | PGT_ACK, 1001 + pgt_pptp_len(OCRQ),
+		     5001 + pgt_pptp_len(OCRP), 64);
+	fin.out = tcp(WANA, 40001, S1, 1723, PGT_FIN | PGT_ACK, 1001 + pgt_pptp_len(OCRQ),
+		      5001 + pgt_pptp_len(OCRP), 63);
 	run(&c, &fin);
 	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0101, NULL, NULL, 0, PG_VERDICT_DROP,
 	    PG_CNT_DROP_UNSOLICITED);
@@ -596,7 +573,7 @@ static void test_sessions_full(void **state)
 	handshake(&c, H10, 40000);
 	handshake(&c, H11, 40001); /* the handshake passes */
 	assert_int_equal(counter(&c, PG_CNT_PPTP_SESSIONS_FULL), 1);
-	n = pptp_msg(m, OCRQ, 0x0100, 1, 0);
+	n = pgt_pptp_msg(m, OCRQ, 0x0100, 1, 0);
 	seg_out(&c, H10, 40000, 1001, m, n, NULL);
 	seg_refused(&c, PG_SIDE_LAN, H11, 40001, 1001, m, n, PG_CNT_DROP_PPTP_UNFOLLOWED);
 	pgt_ctx_fini(&c);
@@ -613,7 +590,7 @@ static void test_gap_dropped(void **state)
 	(void)state;
 	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
 	handshake(&c, H10, 40000);
-	n = pptp_msg(m, OCRQ, 0x0100, 1, 0);
+	n = pgt_pptp_msg(m, OCRQ, 0x0100, 1, 0);
 	st.in = tcp(H10, 40000, S1, 1723, PA, 1001 + 20, 5001, 64);
 	st.in.payload = m + 20;
 	st.in.paylen = (uint16_t)(n - 20);
@@ -633,11 +610,11 @@ static void test_disconnect_ends_call(void **state)
 	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
 	two_calls(&c);
 	/* The second client clears its call: its own id becomes the public one. */
-	n = pptp_msg(m, CCRQ, 0x0100, 0, 0);
-	pptp_msg(want, CCRQ, 0x0101, 0, 0);
-	seg_out(&c, H11, 40001, 1001 + lens[OCRQ], m, n, want);
-	n = pptp_msg(m, CDN, 0x0000, 0, 3);
-	seg_in(&c, H11, 40001, 5001 + lens[OCRP], m, n, NULL);
+	n = pgt_pptp_msg(m, CCRQ, 0x0100, 0, 0);
+	pgt_pptp_msg(want, CCRQ, 0x0101, 0, 0);
+	seg_out(&c, H11, 40001, 1001 + pgt_pptp_len(OCRQ), m, n, want);
+	n = pgt_pptp_msg(m, CDN, 0x0000, 0, 3);
+	seg_in(&c, H11, 40001, 5001 + pgt_pptp_len(OCRP), m, n, NULL);
 	assert_int_equal(counter(&c, PG_CNT_PPTP_CALLS_CLEARED), 1);
 	gre(&c, PG_SIDE_WAN, S1, WANA, 0x0101, NULL, NULL, 0, PG_VERDICT_DROP,
 	    PG_CNT_DROP_UNSOLICITED);
@@ -656,14 +633,14 @@ static void test_call_id_zero(void **state)
 	assert_int_equal(pgt_ctx_init(&c, NULL), 0);
 	handshake(&c, H10, 40000);
 	handshake(&c, H11, 40001);
-	n = pptp_msg(m, OCRQ, 0, 1, 0);
+	n = pgt_pptp_msg(m, OCRQ, 0, 1, 0);
 	seg_out(&c, H10, 40000, 1001, m, n, NULL);
-	pptp_msg(want, OCRQ, 1, 1, 0);
+	pgt_pptp_msg(want, OCRQ, 1, 1, 0);
 	seg_out(&c, H11, 40001, 1001, m, n, want);
-	n = pptp_msg(m, OCRP, 0x0200, 0, 1);
+	n = pgt_pptp_msg(m, OCRP, 0x0200, 0, 1);
 	seg_in(&c, H10, 40000, 5001, m, n, NULL);
-	n = pptp_msg(m, OCRP, 0x0201, 1, 1);
-	pptp_msg(want, OCRP, 0x0201, 0, 1);
+	n = pgt_pptp_msg(m, OCRP, 0x0201, 1, 1);
+	pgt_pptp_msg(want, OCRP, 0x0201, 0, 1);
 	seg_in(&c, H11, 40001, 5001, m, n, want);
 	gre(&c, PG_SIDE_WAN, S1, WANA, 0, S1, H10, 0, PG_VERDICT_TO_LAN, 0);
 	gre(&c, PG_SIDE_WAN, S1, WANA, 1, S1, H11, 0, PG_VERDICT_TO_LAN, 0);
@@ -684,7 +661,7 @@ static void test_passthrough_off(void **state)
 	(void)state;
 	assert_int_equal(pgt_ctx_init(&c, pptp_off), 0);
 	handshake(&c, H10, 40000);
-	n = pptp_msg(m, OCRQ, 0x0100, 1, 0);
+	n = pgt_pptp_msg(m, OCRQ, 0x0100, 1, 0);
 	seg_out(&c, H10, 40000, 1001, m, n, NULL);
 	assert_int_equal(counter(&c, PG_CNT_PPTP_SESSIONS), 0);
 	gre(&c, PG_SIDE_LAN, H10, S1, 0x0080, NULL, NULL, 0, PG_VERDICT_DROP,
@@ -747,10 +724,10 @@ static void test_control_expires_before_its_gre(void **state)
 	assert_int_equal(pgt_ctx_init(&c, gre_outlives_control), 0);
 	now_t = 0;
 	handshake(&c, H10, 40000);
-	n = pptp_msg(m, OCRQ, 0x0100, 1, 0);
+	n = pgt_pptp_msg(m, OCRQ, 0x0100, 1, 0);
 	seg_out(&c, H10, 40000, 1001, m, n, NULL); /* the GRE flow: due at 0 + 7441 */
 	now_t = 1;
-	n = pptp_msg(m, OCRP, 0x0080, 0x0100, 1);
+	n = pgt_pptp_msg(m, OCRP, 0x0080, 0x0100, 1);
 	seg_in(&c, H10, 40000, 5001, m, n, NULL); /* the connection: due at 1 + 7440 */
 	/* Expiry finds the connection in its first slot and puts it before the GRE flow. */
 	pg_engine_tick(c.e, c.t0_ms + 300 * 1000);
@@ -794,7 +771,7 @@ static void inbound_conn(struct pgt_ctx *c, const char *client, uint16_t pac)
 	st.in = tcp(PGT_H12, 1723, client, 50000, PGT_SYN | PGT_ACK, 5000, 1001, 64);
 	st.out = tcp(WANA, 1723, client, 50000, PGT_SYN | PGT_ACK, 5000, 1001, 63);
 	run(c, &st);
-	n = pptp_msg(m, OCRQ, 5, 1, 0); /* both clients use call id 5 */
+	n = pgt_pptp_msg(m, OCRQ, 5, 1, 0); /* both clients use call id 5 */
 	st.side = PG_SIDE_WAN;
 	st.verdict = PG_VERDICT_TO_LAN;
 	st.in = tcp(client, 50000, WANA, 1723, PA, 1001, 5001, 64);
@@ -804,7 +781,7 @@ static void inbound_conn(struct pgt_ctx *c, const char *client, uint16_t pac)
 	st.out.payload = m;
 	st.out.paylen = n;
 	run(c, &st);
-	n = pptp_msg(m, OCRP, pac, 5, 1);
+	n = pgt_pptp_msg(m, OCRP, pac, 5, 1);
 	st.side = PG_SIDE_LAN;
 	st.verdict = PG_VERDICT_TO_WAN;
 	st.in = tcp(PGT_H12, 1723, client, 50000, PA, 5001, 1001 + 168, 64);

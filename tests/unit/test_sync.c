@@ -124,7 +124,7 @@ static void test_pptp_stream_follows(void **state)
 	struct pg_engine *a = pgt_engine_default(), *b = pgt_engine_default();
 	struct pg_sync_import_stats st = { 0 };
 	struct pgt_pkt next[16];
-	uint8_t echo[32]; /* pptp_msg() writes up to byte 16 */
+	uint8_t echo[32]; /* pgt_pptp_msg() writes 16 bytes for it */
 	struct pgt_spec s;
 	unsigned int n;
 	size_t len;
@@ -135,7 +135,7 @@ static void test_pptp_stream_follows(void **state)
 	len = pg_sync_export_changes(a, now_ms, xfer, BUFSZ);
 	assert_int_equal(pg_sync_import(b, xfer, len, now_ms, 0, &st), 0);
 	/* An echo request: the client's stream is 16 bytes further on A only. */
-	pptp_msg(echo, ECHORQ, 0, 0, 0);
+	pgt_pptp_msg(echo, ECHORQ, 0, 0, 0);
 	s = tcp(host(12), 41001, server(0), 1723, PGT_PSH | PGT_ACK, 1169, 5033);
 	s.payload = echo;
 	s.paylen = 16;

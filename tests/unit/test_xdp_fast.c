@@ -155,37 +155,6 @@ static void one_packet(struct pgt_xdiff *w, struct tflow *f)
 		f->pub = pgt_get16(b.buf + 20);
 }
 
-/* Every flow the same in A and B: its packets and bytes each way, its idle time. */
-static void compare_flows(struct pgt_xdiff *w)
-{
-	static struct pg_flow_info fa[256], fb[256];
-	uint32_t ca = 0, cb = 0;
-	unsigned int na = pg_engine_flows(w->a, NULL, &ca, fa, 256, w->now);
-	unsigned int nb = pg_engine_flows(w->b, NULL, &cb, fb, 256, w->now);
-
-	assert_int_equal(na, nb);
-	for (unsigned int i = 0; i < nb; i++) {
-		const struct pg_flow_info *b = &fb[i], *a = NULL;
-
-		for (unsigned int j = 0; j < na && !a; j++)
-			if (fa[j].proto == b->proto && fa[j].lan_addr == b->lan_addr &&
-			    fa[j].lan_port == b->lan_port && fa[j].remote_addr == b->remote_addr &&
-			    fa[j].remote_port == b->remote_port)
-				a = &fa[j];
-		if (!a)
-			fail_msg("flow %u (lan port %u) missing with offload", i, b->lan_port);
-		if (a->pkts[0] != b->pkts[0] || a->pkts[1] != b->pkts[1] ||
-		    a->bytes[0] != b->bytes[0] || a->bytes[1] != b->bytes[1] ||
-		    a->idle_s != b->idle_s || a->pub_port != b->pub_port)
-			fail_msg("flow lan port %u: with offload %llu/%llu packets idle %u s, "
-				 "without %llu/%llu idle %u s",
-				 b->lan_port, (unsigned long long)a->pkts[0],
-				 (unsigned long long)a->pkts[1], a->idle_s,
-				 (unsigned long long)b->pkts[0], (unsigned long long)b->pkts[1],
-				 b->idle_s);
-	}
-}
-
 static void test_xdp_same_as_engine(void **state)
 {
 	struct pg_engine_config cfg;
@@ -231,16 +200,11 @@ static void test_xdp_same_as_engine(void **state)
 	assert_true(w->fast > NPKTS / 3);
 	assert_true(w->slow > NPKTS / 10);
 	assert_true(pg_engine_counters(w->a)[PG_CNT_OFFLOADED] == w->fast);
-	for (unsigned int c = 0; c < PG_CNT__COUNT; c++) {
-		if (c == PG_CNT_OFFLOADED || c == PG_CNT_OFFLOAD_ADDED || c == PG_CNT_OFFLOAD_FLUSHED)
-			continue;
-		if (pg_engine_counters(w->a)[c] != pg_engine_counters(w->b)[c])
-			fail_msg("counter %s: %llu with offload, %llu without", pgt_counter(c),
-				 (unsigned long long)pg_engine_counters(w->a)[c],
-				 (unsigned long long)pg_engine_counters(w->b)[c]);
-	}
+	if (!pgt_xdiff_same_counters(w, why, sizeof(why)))
+		fail_msg("%s", why);
 	assert_int_equal(pg_engine_flow_count(w->a), pg_engine_flow_count(w->b));
-	compare_flows(w);
+	if (!pgt_xdiff_same_flows(w, why, sizeof(why)))
+		fail_msg("%s", why);
 	/* A reconfiguration takes every flow back: both maps end empty. */
 	assert_int_equal(pg_engine_reconfigure(w->a, &cfg), 0);
 	pg_offload_apply(&w->off, &w->ea, w->now);
