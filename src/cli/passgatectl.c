@@ -228,6 +228,15 @@ static void print_shaper(struct json_object *sh)
 		printf("\n");
 }
 
+/* The XDP fast path: "offload: on (lan0, wan0 accept XDP redirect)" or off with why. */
+static void print_offload(struct json_object *off)
+{
+	if (!off || !json_object_is_type(off, json_type_object))
+		return;
+	printf("offload: %s (%s)\n\n", json_object_get_boolean(get(off, "active")) ? "on" : "off",
+	       str(off, "reason"));
+}
+
 static int cmd_status(int argc, char **argv)
 {
 	struct json_object *o, *links, *c, *pt;
@@ -260,6 +269,7 @@ static int cmd_status(int argc, char **argv)
 	       json_object_get_boolean(get(pt, "pptp")) ? "on" : "off",
 	       json_object_get_boolean(get(pt, "ipsec")) ? "on" : "off",
 	       json_object_get_boolean(get(pt, "l2tp")) ? "on" : "off");
+	print_offload(get(o, "offload"));
 	pg_ctl_print_passes(o);
 	print_shaper(get(o, "shaper"));
 	printf("%-4s %-10s %-20s %-18s %12s %12s\n", "SIDE", "INTERFACE", "ADDRESS", "MAC",

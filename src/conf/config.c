@@ -52,6 +52,7 @@ enum kind {
 	K_BOOL,      /* bool at off */
 	K_REFUSE,    /* enum pg_refuse at off */
 	K_BACKEND,   /* enum pg_backend at off */
+	K_OFFLOAD,   /* enum pg_offload_mode at off */
 	K_FORWARD,   /* one more engine.forwards[] rule */
 	K_U16,       /* uint16_t at off, min..max */
 	K_LISTEN,    /* [api] listen: "ADDR:PORT" or "off" */
@@ -162,7 +163,7 @@ static const struct key_def key_table[] = {
 	{S_LOG, "syslog", K_BOOL, OFF(log_syslog), 0, 0, 0, false, false, NULL},
 	{S_DATAPATH, "backend", K_BACKEND, OFF(backend), 0, 0, 0, false, false, NULL},
 	{S_DATAPATH, "workers", K_U32, OFF(workers), 0, 1, PG_SHARDS_MAX, false, false, NULL},
-	{S_DATAPATH, "offload", K_BOOL, OFF(offload), 0, 0, 0, false, false, NULL},
+	{S_DATAPATH, "offload", K_OFFLOAD, OFF(offload), 0, 0, 0, false, false, NULL},
 	{S_PASSTHROUGH, "pptp", K_BOOL, EOFF(pptp_passthrough), 0, 0, 0, false, false, NULL},
 	{S_PASSTHROUGH, "ipsec", K_BOOL, EOFF(ipsec_passthrough), 0, 0, 0, false, false, NULL},
 	{S_PASSTHROUGH, "l2tp", K_BOOL, EOFF(l2tp_passthrough), 0, 0, 0, false, false, NULL},
@@ -418,9 +419,17 @@ const char *const pg_backend_names[] = {
 };
 _Static_assert(PG_ARRAY_SIZE(pg_backend_names) == PG_BACKEND__COUNT, "a backend without a name");
 
+const char *const pg_offload_names[] = {
+	[PG_OFFLOAD_AUTO] = "auto",
+	[PG_OFFLOAD_OFF] = "off",
+	[PG_OFFLOAD_ON] = "on",
+};
+_Static_assert(PG_ARRAY_SIZE(pg_offload_names) == PG_OFFLOAD__COUNT, "an offload mode without a name");
+
 /* Enums are stored as int: set_enum() writes one through base + k->off. */
 _Static_assert(sizeof(enum pg_filtering) == sizeof(int) && sizeof(enum pg_refuse) == sizeof(int) &&
 		       sizeof(enum pg_backend) == sizeof(int) &&
+		       sizeof(enum pg_offload_mode) == sizeof(int) &&
 		       sizeof(enum pg_log_level) == sizeof(int),
 	       "an enum setting is not int-sized");
 
@@ -542,6 +551,22 @@ static int set_bool(struct parse *p, unsigned int line, const struct key_def *k,
 	return 0;
 }
 
+/* [datapath] offload: auto, or a boolean as before auto existed (yes/no, true/false too). */
+static int set_offload(struct parse *p, unsigned int line, const struct key_def *k, char *base,
+		       const char *v)
+{
+	int m = pg_name_index(pg_offload_names, PG_OFFLOAD__COUNT, v);
+	bool b;
+
+	if (m < 0) {
+		if (pg_config_parse_bool(v, &b))
+			return FAIL("expected 'auto', 'on' or 'off'");
+		m = b ? PG_OFFLOAD_ON : PG_OFFLOAD_OFF;
+	}
+	memcpy(base + k->off, &m, sizeof(m));
+	return 0;
+}
+
 /* One more rule of a list: port forwards, input rules, host routes. */
 static int set_rule(struct parse *p, unsigned int line, const struct key_def *k, const char *v)
 {
@@ -643,6 +668,8 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 		return set_enum(p, line, k, base, v, pg_refuse_names, PG_REFUSE__COUNT);
 	case K_BACKEND:
 		return set_enum(p, line, k, base, v, pg_backend_names, PG_BACKEND__COUNT);
+	case K_OFFLOAD:
+		return set_offload(p, line, k, base, v);
 	case K_LOGLEVEL:
 		return set_enum(p, line, k, base, v, pg_log_level_names, PG_LOG__COUNT);
 	case K_FORWARD:

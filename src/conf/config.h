@@ -87,6 +87,17 @@ enum pg_backend {
 /* The config file's names of the backends (config.c). */
 extern const char *const pg_backend_names[PG_BACKEND__COUNT];
 
+/* [datapath] offload: the XDP fast path (docs/CONFIG.md "The XDP fast path"). */
+enum pg_offload_mode {
+	PG_OFFLOAD_AUTO = 0, /* default: on where both links' drivers take redirected frames */
+	PG_OFFLOAD_OFF = 1,
+	PG_OFFLOAD_ON = 2, /* forced: even where the kernel says a link does not take them */
+	PG_OFFLOAD__COUNT
+};
+
+/* The config file's names of the offload modes (config.c). */
+extern const char *const pg_offload_names[PG_OFFLOAD__COUNT];
+
 /* [host]: the host path's devices (docs/HOSTPATH.md). */
 #include "conf/config_tunnel.h"
 
@@ -100,7 +111,7 @@ struct pg_config {
 	struct pg_engine_config engine;
 	enum pg_backend backend;
 	uint32_t workers; /* [datapath] workers: engines the flows are sharded over */
-	bool offload;	  /* [datapath] offload: established flows forwarded in XDP (afxdp only) */
+	enum pg_offload_mode offload; /* [datapath] offload: established flows forwarded in XDP */
 	char lan_ifname[PG_CONFIG_IFNAME_SIZE];
 	char wan_ifname[PG_CONFIG_IFNAME_SIZE];
 	/*

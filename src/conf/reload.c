@@ -53,7 +53,7 @@ static const struct fixed fixed[] = {
 	 "the I/O backend is set up at start"},
 	{"datapath", "workers", OFF(workers), sizeof(uint32_t),
 	 "each worker's flow table is allocated at start"},
-	{"datapath", "offload", OFF(offload), sizeof(bool),
+	{"datapath", "offload", OFF(offload), sizeof(enum pg_offload_mode),
 	 "the XDP program is attached at start"},
 	{"api", "listen", OFF(api.enabled), sizeof(bool), "the API's sockets are opened at start"},
 	{"api", "listen", OFF(api.addr), sizeof(uint32_t), "the API's sockets are opened at start"},

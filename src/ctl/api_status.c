@@ -15,6 +15,7 @@
 
 #include "ctl/api_internal.h"
 #include "ctl/api_sync.h"
+#include "dp/datapath.h"
 #include "engine/observe.h"
 #include "engine/parse.h"
 #include "l2/port.h"
@@ -101,6 +102,25 @@ static struct json_object *passes_json(const struct pg_dp_pass_hist *h)
 	return o;
 }
 
+/*
+ * The XDP fast path: as configured, whether it runs and why (decided at
+ * start, constant afterwards: dp/offload_decide.c). null without a data path.
+ */
+static struct json_object *offload_json(const struct pg_api *api)
+{
+	const struct pg_offload_decision *d;
+	struct json_object *o;
+
+	if (!api->env.dp)
+		return NULL;
+	d = &api->env.dp->offload_decision;
+	o = json_object_new_object();
+	json_object_object_add(o, "mode", json_object_new_string(pg_offload_names[d->mode]));
+	json_object_object_add(o, "active", json_object_new_boolean(d->on));
+	json_object_object_add(o, "reason", json_object_new_string(d->why));
+	return o;
+}
+
 void pg_api_get_status(struct pg_api *api, const struct pg_api_req *req, struct pg_api_resp *resp)
 {
 	const struct pg_engine_config *ec = &api->env.cfg->engine;
@@ -133,6 +153,7 @@ void pg_api_get_status(struct pg_api *api, const struct pg_api_req *req, struct 
 	json_object_object_add(pt, "ipsec", json_object_new_boolean(ec->ipsec_passthrough));
 	json_object_object_add(pt, "l2tp", json_object_new_boolean(ec->l2tp_passthrough));
 	json_object_object_add(o, "passthrough", pt);
+	json_object_object_add(o, "offload", offload_json(api));
 	/* null when [sync] is off */
 	json_object_object_add(o, "sync", pg_api_sync_json(snap));
 	json_object_object_add(o, "ha", pg_api_ha_json(api)); /* the VRRP role */

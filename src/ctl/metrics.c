@@ -19,6 +19,7 @@
 
 #include "ctl/api_internal.h"
 #include "ctl/api_sync.h"
+#include "dp/datapath.h"
 #include "dp/dpstats.h"
 #include "engine/observe.h"
 #include "dp/datapath.h"
@@ -134,6 +135,11 @@ static void flows(struct out *o, struct pg_api *api, const struct pg_api_snap *s
 	put(o, "passgate_flows_max %u\n", ec->max_flows);
 	family(o, "passgate_workers", "gauge", "engines the flows are sharded over ([datapath] workers)");
 	put(o, "passgate_workers %u\n", api->env.engines->n);
+	if (api->env.dp) {
+		family(o, "passgate_offload_active", "gauge",
+		       "1 while the XDP fast path forwards established flows (decided at start)");
+		put(o, "passgate_offload_active %d\n", api->env.dp->offload_decision.on ? 1 : 0);
+	}
 	family(o, "passgate_flow_table_fill_ratio", "gauge", "flows / max_flows");
 	put(o, "passgate_flow_table_fill_ratio %.6f\n",
 	    ec->max_flows ? (double)total / ec->max_flows : 0.0);

@@ -257,26 +257,19 @@ static bool offload_mac(void *ctx, enum pg_side side, uint32_t ip, uint8_t mac[6
 }
 
 /*
- * [datapath] offload = on: the fast path's object file, or NULL with the
- * reason logged (the links then run without it, as with offload = off).
+ * The fast path's object file when the decision (offload_decide.c) is to
+ * load it, else NULL. A missing file turns it off, with the reason.
  */
-static const char *offload_obj(const struct pg_config *cfg, char *path, size_t len)
+static const char *offload_obj(struct pg_offload_decision *d, const struct pg_config *cfg,
+			       char *path, size_t len)
 {
-	char err[256];
+	char err[200];
 
-	if (!cfg->offload)
+	if (!pg_offload_decide(cfg, d))
 		return NULL;
-	if (cfg->backend == PG_BACKEND_AFPACKET) {
-		pg_warn("[datapath] offload needs the afxdp backend; off");
-		return NULL;
-	}
-	if (cfg->shape_up_bps || cfg->shape_down_bps) {
-		pg_warn("[datapath] offload is off while a shaper is on (shaped packets must "
-			"queue in the daemon)");
-		return NULL;
-	}
 	if (pg_xdp_fast_find(path, len, err, sizeof(err))) {
-		pg_warn("[datapath] offload: %s; off", err);
+		snprintf(d->why, sizeof(d->why), "%s", err);
+		d->load = false;
 		return NULL;
 	}
 	return path;
@@ -286,13 +279,24 @@ static const char *offload_obj(const struct pg_config *cfg, char *path, size_t l
 static int offload_start(struct pg_datapath *dp, const struct pg_config *cfg, char *err,
 			 size_t errlen)
 {
+	struct pg_offload_decision *d = &dp->offload_decision;
 	struct pg_link *lan = &dp->link[PG_SIDE_LAN], *wan = &dp->link[PG_SIDE_WAN];
+	char why[96];
 	int r;
 
-	if (!cfg->offload || !lan->use_xdp || !wan->use_xdp || !lan->xdp.use_fast ||
-	    !wan->xdp.use_fast) {
-		if (cfg->offload && (lan->xdp.use_fast || wan->xdp.use_fast))
-			pg_warn("[datapath] offload needs AF_XDP on both links; off");
+	if (!d->load) {
+		pg_offload_decided(d, false, NULL);
+		return 0;
+	}
+	for (int s = 0; s < 2; s++) {
+		const struct pg_link *l = &dp->link[s];
+
+		if (l->use_xdp && l->xdp.use_fast)
+			continue;
+		/* backend = auto fell back to AF_PACKET on this link (logged with why). */
+		snprintf(why, sizeof(why), "%s runs without AF_XDP; the fast path needs it on both links",
+			 s == PG_SIDE_LAN ? cfg->lan_ifname : cfg->wan_ifname);
+		pg_offload_decided(d, false, why);
 		return 0;
 	}
 	r = pg_xdp_fast_set_egress(&lan->xdp.fast, wan->ifindex);
@@ -311,7 +315,7 @@ static int offload_start(struct pg_datapath *dp, const struct pg_config *cfg, ch
 	for (unsigned int k = 0; k < dp->engines->n; k++)
 		pg_engine_set_offload(dp->engines->e[k], true);
 	dp->offload_on = true;
-	pg_info("XDP fast path on: established TCP and UDP flows are forwarded in XDP");
+	pg_offload_decided(d, true, NULL);
 	return 0;
 }
 
@@ -322,10 +326,11 @@ int pg_datapath_init(struct pg_datapath *dp, const struct pg_config *cfg,
 {
 	const struct pg_engine_config *ec = &cfg->engine;
 	char obj_path[4096];
-	const char *fast_obj = offload_obj(cfg, obj_path, sizeof(obj_path));
+	const char *fast_obj;
 	int r;
 
 	memset(dp, 0, sizeof(*dp));
+	fast_obj = offload_obj(&dp->offload_decision, cfg, obj_path, sizeof(obj_path));
 	dp->host.fd[0] = dp->host.fd[1] = -1;
 	for (int i = 0; i < 2; i++) {
 		dp->link[i].afp.fd = -1;

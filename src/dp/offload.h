@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "conf/config.h"
 #include "engine/engine.h"
 #include "engine/engines.h"
 #include "io/xdp_fast.h"
@@ -71,5 +72,29 @@ void pg_offload_sync(struct pg_offload *o, struct pg_engines *engines, uint64_t 
 
 /* Entries in both maps now. */
 uint32_t pg_offload_entries(const struct pg_offload *o);
+
+/* ---- Whether it runs at all (offload_decide.c) ---------------------------- */
+
+/* Taken at start, constant afterwards (the control thread reads it unlocked). */
+struct pg_offload_decision {
+	enum pg_offload_mode mode; /* as configured */
+	bool load;		   /* the links load the fast path's program */
+	bool on;		   /* it runs: both links have it and point at each other */
+	char why[256];		   /* the reason, as logged: "lan0, wan0 accept XDP redirect" */
+};
+
+/*
+ * Before the links open: should they load the fast path's program? auto:
+ * only when the kernel says both links' drivers redirect frames out and
+ * accept them in (xdp_features); on: yes, with a warning when the kernel
+ * says no; off: no. Sets d (why: the reason either way) and returns d->load.
+ */
+bool pg_offload_decide(const struct pg_config *cfg, struct pg_offload_decision *d);
+
+/*
+ * The outcome once the links are open: log the one line that says whether
+ * it runs and why (why: a new reason, or NULL to keep d->why).
+ */
+void pg_offload_decided(struct pg_offload_decision *d, bool on, const char *why);
 
 #endif /* PG_DP_OFFLOAD_H */
