@@ -33,16 +33,10 @@ gateway_up() {
 		nsx "$NS_GW" ethtool -K "$ifc" gro off >/dev/null 2>&1 ||
 			echo "ethtool -K $ifc gro off failed" >&2
 	done
-	# The XDP fast path redirects frames into the other veth, which delivers
-	# them to its peer only when that peer runs NAPI: an XDP program or GRO on
-	# (docs/CONFIG.md "The XDP fast path"). The peers are the LAN switch's
-	# port and the internet router's link; off (veth's default) otherwise,
-	# so a run's later scenarios get the world they would have had.
-	local gro=off
-	[[ ${GW_OFFLOAD:-${PG_E2E_OFFLOAD:-off}} == on ]] && gro=on
-	nsx "$NS_SW" ethtool -K gw gro $gro >/dev/null 2>&1 || echo "ethtool -K gw gro $gro failed" >&2
-	nsx "$NS_INET" ethtool -K eth0 gro $gro >/dev/null 2>&1 ||
-		echo "ethtool -K eth0 gro $gro failed" >&2
+	# The links' peers have GRO on (lib/world.sh gw_peer_gro_on), so the
+	# kernel says both links accept redirected frames and offload = auto
+	# (passgated's default) runs the XDP fast path; GW_OFFLOAD=off or
+	# PG_E2E_OFFLOAD=off runs without it.
 	cat >"$conf" <<-EOF
 		# passgated config for end-to-end run $SFX (see docs/CONFIG.md)
 		[lan]
@@ -66,7 +60,7 @@ gateway_up() {
 		[datapath]
 		workers = ${PG_E2E_WORKERS:-1}
 		backend = ${PG_E2E_BACKEND:-auto}   # afpacket: the latency-* figures per backend
-		offload = ${GW_OFFLOAD:-${PG_E2E_OFFLOAD:-off}}   # on: the XDP fast path (docs/CONFIG.md)
+		offload = ${GW_OFFLOAD:-${PG_E2E_OFFLOAD:-auto}}   # the XDP fast path (docs/CONFIG.md)
 	EOF
 	PG_SOCK=$RUN_DIR/ctl/passgated.sock
 	gateway_forward_conf >>"$conf"

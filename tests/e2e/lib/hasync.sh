@@ -120,6 +120,7 @@ hs_standby_wire() {
 		ip -n "$NS_SW" link set gwb master br0 && ip -n "$NS_SW" link set gwb up &&
 		ip -n "$NS_SB" link set lan0 up || { fail "standby LAN link"; return 1; }
 	host_offload_off "$NS_SW" gwb
+	gw_peer_gro_on "$NS_SW" gwb
 	ip -n "$NS_INET" link add brw type bridge &&
 		ip -n "$NS_INET" addr del "$WAN_NEXTHOP/24" dev eth0 &&
 		ip -n "$NS_INET" link set eth0 master brw &&
@@ -129,6 +130,7 @@ hs_standby_wire() {
 		ip -n "$NS_INET" link set wb master brw && ip -n "$NS_INET" link set wb up &&
 		ip -n "$NS_SB" link set wan0 up || { fail "standby WAN link"; return 1; }
 	host_offload_off "$NS_INET" wb
+	gw_peer_gro_on "$NS_INET" wb
 }
 
 hs_standby_unwire() {

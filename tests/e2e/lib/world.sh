@@ -35,6 +35,18 @@ host_offload_off() {
 		echo "ethtool -K $2 in $1 failed" >>"$RUN_DIR/harness.log"
 }
 
+# gw_peer_gro_on NS IF - GRO on the far end of a gateway link. A veth
+# delivers a frame an XDP program redirected into it only while its peer
+# runs NAPI (GRO on or an XDP program), and the kernel says so in the
+# link's xdp_features, which passgated's [datapath] offload = auto reads at
+# start (docs/CONFIG.md "The XDP fast path"). Both gateways get the same
+# world: for the Linux gateway it means the switch and the internet router
+# merge TCP segments they receive from it (GRO), as a real host's NIC would.
+gw_peer_gro_on() {
+	nsx "$1" ethtool -K "$2" gro on >/dev/null 2>&1 ||
+		echo "ethtool -K $2 gro on in $1 failed" >>"$RUN_DIR/harness.log"
+}
+
 # world_up - create every namespace, link, address and route. Returns 1 with
 # a message on stderr when the kernel refuses something.
 world_up() {
@@ -65,6 +77,7 @@ world_up() {
 	ip -n "$NS_SW" link add gw type veth peer name lan0 netns "$NS_GW" || return 1
 	ip -n "$NS_SW" link set gw master br0
 	host_offload_off "$NS_SW" gw
+	gw_peer_gro_on "$NS_SW" gw
 	for i in 1 2 3; do ip -n "$NS_SW" link set "h$i" up; done
 	ip -n "$NS_SW" link set gw up
 	ip -n "$NS_SW" link set br0 up
@@ -74,6 +87,7 @@ world_up() {
 	ip -n "$NS_INET" addr add "$WAN_NEXTHOP/24" dev eth0
 	ip -n "$NS_INET" link set eth0 up
 	host_offload_off "$NS_INET" eth0
+	gw_peer_gro_on "$NS_INET" eth0
 
 	# The internet router: forwards between the gateway's link and the
 	# servers' segment, and has NO route to 192.168.1.0/24: a reply reaches

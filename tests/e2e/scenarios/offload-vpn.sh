@@ -61,8 +61,8 @@ ov_heard() {
 
 scenario() {
 	[[ $GATEWAY == passgate ]] || { fail "the XDP fast path is passgated's own"; return; }
-	grep -q 'XDP fast path on' "$PG_LOG" ||
-		{ fail "passgated did not turn the XDP fast path on: $(grep -m1 offload "$PG_LOG")"; return; }
+	grep -q 'offload: on (' "$PG_LOG" ||
+		{ fail "passgated did not turn the XDP fast path on: $(grep -m1 'offload:' "$PG_LOG")"; return; }
 	local x0 r0 dx dr h1 h2 i ns
 	OV_SAID=
 

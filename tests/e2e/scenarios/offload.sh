@@ -1,25 +1,27 @@
 # SPDX-License-Identifier: MIT
-# offload: the XDP fast path ([datapath] offload = on) carries established
-# flows without the daemon, and the engine still knows them exactly.
+# offload: the XDP fast path ([datapath] offload = auto, the default, which
+# the kernel's xdp_features allow here) carries established flows without
+# the daemon, and the engine still knows them exactly.
 #
 #   lan1 --UDP echo, 400 x 200 bytes--\                    /-- srv1:7007 echo
 #                                      passgated: XDP     --
 #   lan2 --iperf3 TCP upload, 2 s-----/  lan0 <-> wan0      \-- srv1:5204 iperf3
 #                                       (devmap redirect)
 #
-# Passes when every datagram came back byte for byte and iperf3 delivered;
+# Passes when passgated logged that auto turned it on because both links
+# accept XDP redirect; every datagram came back byte for byte and iperf3 delivered;
 # the engine's counter offload_packets (packets XDP forwarded, given back to
 # the engine every second) covers at least 90% of the echo's 800 packets;
 # the AF_XDP sockets of both links together received fewer frames than a
 # tenth of that (so the packets really went around the daemon); and
 # `passgatectl flows` lists the echo's flow with at least the bytes the echo
 # sent each way (the counters came back from the XDP map).
-# Only for --gateway passgate. The links' veth peers get GRO on (see
-# lib/gateway-passgate.sh): a veth delivers a redirected frame only then.
+# Only for --gateway passgate. The links' veth peers have GRO on (see
+# lib/world.sh gw_peer_gro_on): a veth delivers a redirected frame only then.
 
 source "$E2E_DIR/lib/iperf.sh"
 
-GW_OFFLOAD=on
+GW_OFFLOAD=auto		# whatever PG_E2E_OFFLOAD says: this tests the default
 OFF_N=400		# echo datagrams
 OFF_SIZE=200		# their payload: IP length 228
 OFF_PORT=7007
@@ -28,8 +30,8 @@ OFF_SPORT=40100
 scenario() {
 	[[ $GATEWAY == passgate ]] || { fail "the XDP fast path is passgated's own"; return; }
 	need iperf3 || return
-	grep -q 'XDP fast path on' "$PG_LOG" ||
-		{ fail "passgated did not turn the XDP fast path on: $(grep -m1 offload "$PG_LOG")"; return; }
+	grep -q 'offload: on (lan0, wan0 accept XDP redirect)' "$PG_LOG" ||
+		{ fail "offload = auto did not turn the XDP fast path on: $(grep -m1 'offload:' "$PG_LOG")"; return; }
 	local line sent rcvd xdp rx_lan rx_wan fl out in min
 	spawn off-echo-srv "$NS_SRV1" "$PY" "$E2E_DIR/lib/netprobe.py" udp-echo-server "$OFF_PORT"
 	wait_listen "$NS_SRV1" udp "$OFF_PORT" || { fail "UDP echo server did not start"; return; }
