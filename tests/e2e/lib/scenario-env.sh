@@ -14,8 +14,9 @@
 #   GW_PASSTHROUGH="pptp=off ipsec=off l2tp=off"
 #       passthrough switches (passgated's [passthrough] keys); the Linux
 #       gateway drops that VPN type's traffic in its forward path instead.
-#   GW_OFFLOAD=on
-#       passgated's [datapath] offload (the XDP fast path); the Linux gateway
+#   GW_OFFLOAD=auto / on / off
+#       passgated's [datapath] offload (the XDP fast path; unset: auto, on in
+#       this world as the links' peers have GRO on); the Linux gateway
 #       ignores it;
 #   GW_SHAPE_UP=50mbit  GW_SHAPE_DOWN=200mbit
 #       the WAN shaper (passgated's [wan] shape_up, shape_down); the Linux
