@@ -502,12 +502,15 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 	pg_capture_update(&dp->capture, now_ms);
 	/*
 	 * What a job between passes changed (a reconfiguration flushes the
-	 * offered flows). An armed capture must see every packet: the engines
-	 * take their flows back from XDP while it runs.
+	 * offered flows). An armed capture must see every packet, and a backup
+	 * or faulty box in an HA pair forwards none (ha.c): the engines take
+	 * their flows back from XDP meanwhile.
 	 */
 	if (dp->offload_on) {
-		if (dp->capture.armed != dp->offload_paused) {
-			dp->offload_paused = dp->capture.armed;
+		bool pause = dp->capture.armed || dp->ha.role != PG_HA_MASTER;
+
+		if (pause != dp->offload_paused) {
+			dp->offload_paused = pause;
 			for (unsigned int k = 0; k < dp->engines->n; k++)
 				pg_engine_set_offload(dp->engines->e[k], !dp->offload_paused);
 		}

@@ -77,7 +77,7 @@ struct pg_datapath {
 	struct pg_offload offload;
 	struct pg_offload_decision offload_decision; /* whether and why, for the status */
 	bool offload_on;
-	bool offload_paused; /* a capture is armed: every packet through the daemon */
+	bool offload_paused; /* a capture is armed, or HA backup/fault: no XDP forwarding */
 };
 
 /*
