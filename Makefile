@@ -14,6 +14,9 @@ CC      ?= gcc
 FUZZ_CC ?= clang
 BUILD   ?= build
 XDP_FAST_OBJ = xdp_fast.bpf.o
+# The same program with one deliberate bug (no IPv6 hop limit decrement):
+# test_xdp_v6 must catch it, or its comparison proves nothing.
+XDP_MUTANT_OBJ = xdp_fast_mutant.bpf.o
 
 WARN    = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
           -Wformat=2 -Wvla -Werror
@@ -132,13 +135,17 @@ BPF_CFLAGS = -target bpf -O2 -g -Wall -Werror $(INCS) -I/usr/include/$(shell $(C
 $(BUILD)/$(XDP_FAST_OBJ): src/bpf/xdp_fast.bpf.c src/bpf/xdp_fast.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(BPF_CFLAGS) -c $< -o $@
+$(BUILD)/$(XDP_MUTANT_OBJ): src/bpf/xdp_fast.bpf.c src/bpf/xdp_fast.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(BPF_CFLAGS) -DPG_XF_MUTANT_HOP_LIMIT -c $< -o $@
 
 # The admin page is embedded with .incbin (src/ctl/api_web.c): rebuild on edits.
 WEB_FILES = $(wildcard src/ctl/web/*)
 $(REL)/src/ctl/api_web.o $(SAN)/src/ctl/api_web.o: $(WEB_FILES)
 $(FUZZ_BINS): $(WEB_FILES)
 
-test-bins: $(UNIT_BINS) $(TOOL_BINS) $(BUILD)/$(XDP_FAST_OBJ) $(NEXT)/passgated
+test-bins: $(UNIT_BINS) $(TOOL_BINS) $(BUILD)/$(XDP_FAST_OBJ) $(BUILD)/$(XDP_MUTANT_OBJ) \
+	$(NEXT)/passgated
 fuzz-bins: $(FUZZ_BINS)
 
 check-fast: test-bins fuzz-bins

@@ -35,6 +35,17 @@
  * payload of 8 bytes or more not starting with the zero marker, is
  * forwarded; keepalives and IKE go to the engine, whose helper counts them.
  *
+ * IPv6 (engine/forward6.c: routed, no NAT) takes a map of its own, keyed by
+ * the firewall's flow as the packet shows it, and nothing is rewritten but
+ * the hop limit and the MACs: IPv6 has no header checksum and TCP's and
+ * UDP's pseudo-header leaves the hop limit out. The program forwards only
+ * what pg_v6_process() would forward so: the next header TCP, UDP or ESP
+ * right after the fixed header (an extension header, a fragment, ICMPv6
+ * go to the engine), hop limit above 1, the payload length within the
+ * frame, UDP length and TCP data offset as parse6.c wants them, no SYN, FIN
+ * or RST, the packet within the egress MTU (above it the engine sends
+ * Packet Too Big).
+ *
  * Counters and the time of the last packet go to the entry's slot of a
  * memory-mapped array, which the daemon reads every second to give the
  * engine's flow its packets and its last-seen time (timeouts stay exact).
@@ -51,6 +62,7 @@
 #define TCP_SYN 0x02
 #define TCP_RST 0x04
 #define IP_FRAG_BITS 0x3fff
+#define IP6_HLEN 40
 /* Enhanced GRE's first word (RFC 2637 4.1) and its protocol. */
 #define GRE_C 0x8000
 #define GRE_K 0x2000
@@ -73,6 +85,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct pg_xf_stats);
 } stats SEC(".maps");
+
+/* IPv6 flows: the same values, only the MACs, mtu and slot used. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PG_XF_MAX_ENTRIES);
+	__type(key, struct pg_xf_key6);
+	__type(value, struct pg_xf_val);
+} flows6 SEC(".maps");
 
 /* Key 0: the other link. */
 struct {
@@ -127,6 +147,73 @@ static __always_inline int to_engine(struct xdp_md *ctx)
 	return bpf_redirect_map(&xsks, ctx->rx_queue_index, XDP_PASS);
 }
 
+/* Out of the other link to the entry's next hop, counted in its slot (tot: the IP length). */
+static __always_inline int send(__u8 *data, const struct pg_xf_val *v, __u32 tot)
+{
+	struct pg_xf_stats *st;
+
+	__builtin_memcpy(data, v->dmac, 6);
+	__builtin_memcpy(data + 6, v->smac, 6);
+	st = bpf_map_lookup_elem(&stats, &v->slot);
+	if (st) {
+		__sync_fetch_and_add(&st->pkts, 1);
+		__sync_fetch_and_add(&st->bytes, tot);
+		st->last_ns = bpf_ktime_get_ns();
+	}
+	return bpf_redirect_map(&egress, 0, XDP_DROP);
+}
+
+/* An IPv6 frame (ip: its fixed header): forwarded as the firewall would, or to the engine. */
+static __always_inline int fast6(struct xdp_md *ctx, __u8 *data, __u8 *end)
+{
+	__u8 *ip = data + ETH_HLEN, *l4 = ip + IP6_HLEN;
+	struct pg_xf_key6 k = {};
+	struct pg_xf_val *v;
+	__u32 tot;
+
+	/* 8 bytes of L4 header, as for IPv4: UDP's, or ESP's SPI and sequence number. */
+	if (l4 + 8 > end || (ip[0] >> 4) != 6 || ip[7] <= 1)
+		return to_engine(ctx);
+	tot = IP6_HLEN + bpf_ntohs(*(__u16 *)(ip + 4));
+	if (tot > (__u32)(end - ip))
+		return to_engine(ctx);
+	k.proto = ip[6];
+	if (k.proto == IPPROTO_TCP) {
+		__u32 doff;
+
+		if (l4 + 20 > end)
+			return to_engine(ctx);
+		doff = (__u32)(l4[12] >> 4) * 4;
+		if (tot < IP6_HLEN + 20 || doff < 20 || doff > tot - IP6_HLEN ||
+		    (l4[13] & (TCP_SYN | TCP_FIN | TCP_RST)))
+			return to_engine(ctx);
+	} else if (k.proto == IPPROTO_UDP) {
+		__u32 ulen = bpf_ntohs(*(__u16 *)(l4 + 4));
+
+		if (ulen < 8 || ulen > tot - IP6_HLEN)
+			return to_engine(ctx);
+	} else if (k.proto == IPPROTO_ESP) {
+		if (tot < IP6_HLEN + 8)
+			return to_engine(ctx);
+	} else {
+		return to_engine(ctx); /* ICMPv6, an extension header, anything else */
+	}
+	__builtin_memcpy(k.saddr, ip + 8, 16);
+	__builtin_memcpy(k.daddr, ip + 24, 16);
+	if (k.proto != IPPROTO_ESP) {
+		__builtin_memcpy(&k.sport, l4, 2);
+		__builtin_memcpy(&k.dport, l4 + 2, 2);
+	}
+	v = bpf_map_lookup_elem(&flows6, &k);
+	if (!v || tot > v->mtu)
+		return to_engine(ctx);
+	/* test_xdp_v6's mutation check builds a program without it, which it must catch. */
+#ifndef PG_XF_MUTANT_HOP_LIMIT
+	ip[7]--;
+#endif
+	return send(data, v, tot);
+}
+
 SEC("xdp")
 int pg_xdp_fast(struct xdp_md *ctx)
 {
@@ -134,10 +221,14 @@ int pg_xdp_fast(struct xdp_md *ctx)
 	__u8 *ip = data + ETH_HLEN, *l4 = ip + 20;
 	struct pg_xf_key k = {};
 	struct pg_xf_val *v;
-	struct pg_xf_stats *st;
 	__u32 tot, old_addr, aoff, poff, coff;
 	__u16 old_port, old_ttl, new_ttl, csum, l4c, eth_type;
 
+	if (data + ETH_HLEN > end)
+		return to_engine(ctx);
+	__builtin_memcpy(&eth_type, data + 12, 2);
+	if (eth_type == bpf_htons(ETH_P_IPV6))
+		return fast6(ctx, data, end);
 	/*
 	 * 8 bytes of L4 header: UDP's, ESP's SPI and sequence number, enhanced
 	 * GRE's fixed part. Not more: veth frames are not padded to 60 bytes,
@@ -145,7 +236,6 @@ int pg_xdp_fast(struct xdp_md *ctx)
 	 */
 	if (l4 + 8 > end)
 		return to_engine(ctx);
-	__builtin_memcpy(&eth_type, data + 12, 2);
 	if (eth_type != bpf_htons(ETH_P_IP) || ip[0] != 0x45 || ip[8] <= 1)
 		return to_engine(ctx);
 	if (bpf_ntohs(*(__u16 *)(ip + 6)) & IP_FRAG_BITS)
@@ -233,16 +323,7 @@ int pg_xdp_fast(struct xdp_md *ctx)
 		/* Inbound: the client's own call id; no checksum covers it. */
 		__builtin_memcpy(l4 + 6, &v->port, 2);
 	}
-	__builtin_memcpy(data, v->dmac, 6);
-	__builtin_memcpy(data + 6, v->smac, 6);
-
-	st = bpf_map_lookup_elem(&stats, &v->slot);
-	if (st) {
-		__sync_fetch_and_add(&st->pkts, 1);
-		__sync_fetch_and_add(&st->bytes, tot);
-		st->last_ns = bpf_ktime_get_ns();
-	}
-	return bpf_redirect_map(&egress, 0, XDP_DROP);
+	return send(data, v, tot);
 }
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";

@@ -25,7 +25,22 @@ struct pg_xf_key {
 	__u8 pad[3]; /* zero: hashed with the rest */
 };
 
-/* What the program writes into a packet whose key matched. */
+/*
+ * An IPv6 packet's 5-tuple as it arrives on the link (the flows6 map): the
+ * firewall's flow key seen from that side (engine/forward6.c). ESP: ports
+ * zero, one flow per address pair as the firewall keeps it.
+ */
+struct pg_xf_key6 {
+	__u8 saddr[16], daddr[16];
+	__u16 sport, dport;
+	__u8 proto;
+	__u8 pad[3]; /* zero: hashed with the rest */
+};
+
+/*
+ * What the program writes into a packet whose key matched. An IPv6 entry
+ * uses only the MACs, mtu and slot: nothing is translated.
+ */
 struct pg_xf_val {
 	__u32 addr;	    /* the new source (from the LAN) or destination (from the WAN) */
 	__u16 port;	    /* the new source or destination port; GRE inbound: call id; ESP: unused */

@@ -256,6 +256,23 @@ static bool offload_mac(void *ctx, enum pg_side side, uint32_t ip, uint8_t mac[6
 	return true;
 }
 
+/* The same for an IPv6 next hop, zero naming the router the WAN's advertisements gave. */
+static bool offload_mac6(void *ctx, enum pg_side side, const uint8_t ip[16], uint8_t mac[6])
+{
+	static const uint8_t zero[16];
+	struct pg_datapath *dp = ctx;
+	const struct pg_port *p = &dp->link[side & 1].port;
+	const struct pg_nd_entry *n;
+
+	if (!p->nd)
+		return false;
+	n = pg_nd_find(p, memcmp(ip, zero, 16) ? ip : p->nd->router);
+	if (!n || n->state != PG_ND_REACHABLE)
+		return false;
+	memcpy(mac, n->mac, 6);
+	return true;
+}
+
 /*
  * The fast path's object file when the decision (offload_decide.c) is to
  * load it, else NULL. A missing file turns it off, with the reason.
@@ -312,6 +329,7 @@ static int offload_start(struct pg_datapath *dp, const struct pg_config *cfg, ch
 		snprintf(err, errlen, "out of memory for the XDP fast path's slots");
 		return r;
 	}
+	dp->offload.mac6_of = offload_mac6;
 	for (unsigned int k = 0; k < dp->engines->n; k++)
 		pg_engine_set_offload(dp->engines->e[k], true);
 	dp->offload_on = true;

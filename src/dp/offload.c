@@ -23,6 +23,14 @@
  * program may still add to the old entry for a moment; nothing is reset
  * under it). The same walk re-reads each entry's neighbour and rewrites the
  * entry when the MAC changed.
+ *
+ * An IPv6 flow (op->family 6: the firewall's, routed without NAT) takes
+ * the same two entries in the links' flows6 maps, keyed by its addresses
+ * and ports as each side's packets carry them, with nothing to rewrite but
+ * the MACs; its slots come from the same arrays. Its key is made again
+ * from the operation the slot keeps, and its next hops are the router (or
+ * a neighbour on the WAN's prefix) and the LAN host, in the links' IPv6
+ * neighbour caches (mac6_of).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -116,6 +124,77 @@ static void entries(const struct pg_offload *o, const struct pg_offload_op *op,
 	v[PG_SIDE_LAN].natt = v[PG_SIDE_WAN].natt = op->how == PG_XF_NATT;
 }
 
+/* An IPv6 flow's two entries: nothing rewritten but the MACs. */
+static void entries6(const struct pg_offload *o, const struct pg_offload_op *op,
+		     struct pg_xf_key6 k[2], struct pg_xf_val v[2])
+{
+	memset(k, 0, 2 * sizeof(*k));
+	memset(v, 0, 2 * sizeof(*v));
+	memcpy(k[PG_SIDE_LAN].saddr, op->lan6, 16);
+	memcpy(k[PG_SIDE_LAN].daddr, op->remote6, 16);
+	k[PG_SIDE_LAN].sport = op->lan_port;
+	k[PG_SIDE_LAN].dport = op->remote_port;
+	memcpy(k[PG_SIDE_WAN].saddr, op->remote6, 16);
+	memcpy(k[PG_SIDE_WAN].daddr, op->lan6, 16);
+	k[PG_SIDE_WAN].sport = op->remote_port;
+	k[PG_SIDE_WAN].dport = op->lan_port;
+	for (int s = 0; s < 2; s++) {
+		int out = s == PG_SIDE_LAN ? PG_SIDE_WAN : PG_SIDE_LAN;
+
+		k[s].proto = op->proto;
+		memcpy(v[s].smac, o->link[out].mac, 6);
+		v[s].mtu = (uint16_t)o->link[out].mtu; /* the egress link's */
+	}
+}
+
+/* An IPv6 flow's next hop for packets from side: on the WAN (zero: the router), the host. */
+static const uint8_t *hop6(const struct pg_offload_op *op, int side)
+{
+	return side == PG_SIDE_LAN ? op->next_hop6 : op->lan6;
+}
+
+/* The MAC of the next hop of slot-to-be (op, side) on the other link. */
+static bool hop_mac(const struct pg_offload *o, const struct pg_offload_op *op, int side,
+		    uint32_t hop, uint8_t mac[6])
+{
+	enum pg_side out = side == PG_SIDE_LAN ? PG_SIDE_WAN : PG_SIDE_LAN;
+
+	if (op->family == 6)
+		return o->mac6_of && o->mac6_of(o->mac_ctx, out, hop6(op, side), mac);
+	return o->mac_of(o->mac_ctx, out, hop, mac);
+}
+
+enum map_op { MAP_DEL, MAP_READ, MAP_WRITE };
+
+/* Slot sl's entry in its link's map (flows or flows6): taken out, read, or written. */
+static int slot_map(struct pg_offload *o, int side, const struct pg_offload_slot *sl,
+		    enum map_op what, struct pg_xf_val *v)
+{
+	struct pg_xdp_fast *x = o->link[side].x;
+	struct pg_xf_key6 k6[2];
+	struct pg_xf_val unused[2];
+
+	if (sl->op.family == 6) {
+		entries6(o, &sl->op, k6, unused);
+		switch (what) {
+		case MAP_DEL:
+			return pg_xdp_fast_del6(x, &k6[side]);
+		case MAP_READ:
+			return pg_xdp_fast_lookup6(x, &k6[side], v);
+		default:
+			return pg_xdp_fast_put6(x, &k6[side], v);
+		}
+	}
+	switch (what) {
+	case MAP_DEL:
+		return pg_xdp_fast_del(x, &sl->key);
+	case MAP_READ:
+		return pg_xdp_fast_lookup(x, &sl->key, v);
+	default:
+		return pg_xdp_fast_put(x, &sl->key, v);
+	}
+}
+
 /* What slot s of side forwarded since the counts were last given: to its flow, and free it. */
 static void settle(struct pg_offload *o, struct pg_engine *e, int side, uint32_t s,
 		   uint64_t now_ms)
@@ -155,14 +234,19 @@ static void add(struct pg_offload *o, struct pg_engine *e, unsigned int engine,
 	/* Where each direction's packets go next: the WAN next hop, the LAN host. */
 	const uint32_t hop[2] = {[PG_SIDE_LAN] = op->next_hop, [PG_SIDE_WAN] = op->lan_addr};
 	struct pg_xf_key k[2];
+	struct pg_xf_key6 k6[2];
 	struct pg_xf_val v[2];
 	uint32_t slot[2] = {UINT32_MAX, UINT32_MAX};
 	int s, r = 0;
 
-	entries(o, op, k, v);
+	if (op->family == 6) {
+		memset(k, 0, sizeof(k)); /* the slot keeps the operation, not a key */
+		entries6(o, op, k6, v);
+	} else {
+		entries(o, op, k, v);
+	}
 	for (s = 0; s < 2; s++) {
-		if (!o->mac_of(o->mac_ctx, s == PG_SIDE_LAN ? PG_SIDE_WAN : PG_SIDE_LAN, hop[s],
-			       v[s].dmac)) {
+		if (!hop_mac(o, op, s, hop[s], v[s].dmac)) {
 			o->refused_no_mac++;
 			pg_engine_offload_refused(e, op->flow);
 			return;
@@ -186,7 +270,7 @@ static void add(struct pg_offload *o, struct pg_engine *e, unsigned int engine,
 		sl->pkts = __atomic_load_n(&l->x->stats[slot[s]].pkts, __ATOMIC_RELAXED);
 		sl->bytes = __atomic_load_n(&l->x->stats[slot[s]].bytes, __ATOMIC_RELAXED);
 		v[s].slot = slot[s];
-		r = pg_xdp_fast_put(l->x, &k[s], &v[s]);
+		r = slot_map(o, s, sl, MAP_WRITE, &v[s]);
 	}
 	if (!r)
 		return;
@@ -194,7 +278,7 @@ static void add(struct pg_offload *o, struct pg_engine *e, unsigned int engine,
 	for (s = 0; s < 2; s++) {
 		if (slot[s] == UINT32_MAX)
 			continue;
-		pg_xdp_fast_del(o->link[s].x, &k[s]);
+		slot_map(o, s, &o->link[s].slot[slot[s]], MAP_DEL, NULL);
 		slot_put(&o->link[s], slot[s]);
 	}
 	if (r == -E2BIG || r == -ENOSPC || r == -ENOMEM)
@@ -213,7 +297,7 @@ static void flush_engine(struct pg_offload *o, struct pg_engine *e, unsigned int
 		for (uint32_t i = 0; i < PG_XF_MAX_ENTRIES; i++) {
 			if (!l->slot[i].used || l->slot[i].engine != engine)
 				continue;
-			pg_xdp_fast_del(l->x, &l->slot[i].key);
+			slot_map(o, s, &l->slot[i], MAP_DEL, NULL);
 			settle(o, e, s, i, now_ms);
 		}
 	}
@@ -233,6 +317,14 @@ void pg_offload_apply(struct pg_offload *o, struct pg_engines *engines, uint64_t
 
 			if (op->kind == PG_OFFLOAD_ADD) {
 				add(o, engines->e[k], k, op);
+			} else if (op->family == 6) {
+				struct pg_xf_key6 key[2];
+				struct pg_xf_val val[2];
+
+				entries6(o, op, key, val);
+				for (int s = 0; s < 2; s++)
+					if (!pg_xdp_fast_take6(o->link[s].x, &key[s], &val[s]))
+						settle(o, engines->e[k], s, val[s].slot, now_ms);
 			} else {
 				struct pg_xf_key key[2];
 				struct pg_xf_val val[2];
@@ -249,7 +341,6 @@ void pg_offload_sync(struct pg_offload *o, struct pg_engines *engines, uint64_t 
 {
 	for (int s = 0; s < 2; s++) {
 		struct pg_offload_link *l = &o->link[s];
-		int out = s == PG_SIDE_WAN ? PG_SIDE_LAN : PG_SIDE_WAN; /* the egress link */
 
 		for (uint32_t i = 0; i < PG_XF_MAX_ENTRIES; i++) {
 			struct pg_offload_slot *sl = &l->slot[i];
@@ -271,13 +362,12 @@ void pg_offload_sync(struct pg_offload *o, struct pg_engines *engines, uint64_t 
 				sl->bytes = bytes;
 			}
 			/* The neighbour moved: write its new MAC into the entry. */
-			if (o->mac_of(o->mac_ctx, (enum pg_side)out, sl->next_hop, mac) &&
-			    memcmp(mac, sl->dmac, 6)) {
+			if (hop_mac(o, &sl->op, s, sl->next_hop, mac) && memcmp(mac, sl->dmac, 6)) {
 				struct pg_xf_val v;
 
-				if (!pg_xdp_fast_lookup(l->x, &sl->key, &v)) {
+				if (!slot_map(o, s, sl, MAP_READ, &v)) {
 					memcpy(v.dmac, mac, 6);
-					if (!pg_xdp_fast_put(l->x, &sl->key, &v))
+					if (!slot_map(o, s, sl, MAP_WRITE, &v))
 						memcpy(sl->dmac, mac, 6);
 				}
 			}

@@ -18,9 +18,16 @@
 /* The MAC of next hop ip on link side, if known now: the caller's neighbour cache. */
 typedef bool pg_offload_mac_fn(void *ctx, enum pg_side side, uint32_t ip, uint8_t mac[6]);
 
+/*
+ * The MAC of IPv6 next hop ip on link side, if known now; ip zero: the
+ * router the WAN's advertisements name.
+ */
+typedef bool pg_offload_mac6_fn(void *ctx, enum pg_side side, const uint8_t ip[16],
+				uint8_t mac[6]);
+
 /* One counter slot of a link's program: which flow its entry belongs to. */
 struct pg_offload_slot {
-	struct pg_xf_key key; /* the entry's key in the link's map */
+	struct pg_xf_key key; /* the entry's key in the link's map (IPv4; IPv6's from op) */
 	struct pg_offload_op op; /* the ADD it was put for: the flow, for the last counts */
 	uint32_t flow;	      /* the flow's index in its engine */
 	uint32_t next_hop;    /* whose MAC the entry writes */
@@ -43,6 +50,7 @@ struct pg_offload_link {
 struct pg_offload {
 	struct pg_offload_link link[2]; /* by enum pg_side */
 	pg_offload_mac_fn *mac_of;
+	pg_offload_mac6_fn *mac6_of; /* NULL: IPv6 flows are refused (no IPv6 on the links) */
 	void *mac_ctx;
 	uint64_t refused_no_mac, refused_full, errors; /* entries not put, by reason */
 };

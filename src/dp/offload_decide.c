@@ -96,7 +96,7 @@ void pg_offload_decided(struct pg_offload_decision *d, bool on, const char *why)
 		snprintf(d->why, sizeof(d->why), "%s", why);
 	d->on = on;
 	if (on)
-		pg_info("offload: on (%s): established flows are forwarded in XDP", d->why);
+		pg_info("offload: on (%s): established flows (IPv4 and IPv6) are forwarded in XDP", d->why);
 	else if (d->mode == PG_OFFLOAD_ON)
 		pg_warn("offload: off: %s", d->why);
 	else

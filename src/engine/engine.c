@@ -344,6 +344,7 @@ void pg_engine_tick(struct pg_engine *e, uint64_t now_ms)
 	pg_flow_expire(e, (uint32_t)(now_ms / 1000));
 	pg_frag_expire(e, (uint32_t)(now_ms / 1000));
 	pg_v6_expire(e, (uint32_t)(now_ms / 1000));
+	pg_v6_expire_offered(e, (uint32_t)(now_ms / 1000));
 }
 
 /* ---- address classes ---------------------------------------------------- */

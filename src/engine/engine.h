@@ -343,13 +343,14 @@ void pg_engine_set_tunnel_up(struct pg_engine *e, bool up);
  * without it (an established TCP connection, a UDP flow that has seen an
  * answer, no hairpin; of the helpers' flows a PPTP call's GRE once both call
  * ids are known, raw ESP once both SPIs are learnt, a NAT-T flow that carried
- * ESP both ways) and says when each stops being one (FIN or RST, expiry,
- * eviction, the helper ending or rekeying it, the WAN address changing, a
- * reconfiguration). The caller reads these as a list of operations after
- * each run, tick and reconfiguration and applies them to the program's flow
- * maps; it gives the packets the program forwarded back with
- * pg_engine_offload_sync() before each tick, so timeouts and counters stay
- * the engine's.
+ * ESP both ways; of the IPv6 firewall's flows, TCP established, UDP and raw
+ * ESP once they carried packets both ways) and says when each stops being
+ * one (FIN or RST, expiry, eviction, the helper ending or rekeying it, the
+ * WAN address changing, a reconfiguration). The caller reads these as a
+ * list of operations after each run, tick and reconfiguration and applies
+ * them to the program's flow maps; it gives the packets the program
+ * forwarded back with pg_engine_offload_sync() before each tick, so
+ * timeouts and counters stay the engine's.
  */
 enum pg_offload_kind {
 	PG_OFFLOAD_ADD = 1, /* put both directions of the flow in the maps */
@@ -372,13 +373,24 @@ struct pg_offload_op {
 	uint8_t kind; /* enum pg_offload_kind */
 	uint8_t proto;
 	uint8_t how;			   /* PG_XF_* (ADD only) */
+	uint8_t family;			   /* 4, or 6: an IPv6 firewall flow (the *6 fields) */
 	uint16_t lan_port, remote_port;	   /* the LAN-side key's */
 	uint16_t in_port, pub_port;	   /* the WAN-side key's: remote's, then ours */
 	uint16_t lan_id;		   /* written into inbound packets: the LAN host's port or call id */
 	uint32_t lan_addr, remote_addr, pub_addr;
 	uint32_t next_hop; /* outbound packets' next hop on the WAN (ADD only) */
 	uint32_t flow;	   /* the flow's index in this engine: pg_engine_offload_sync()'s handle */
+	/*
+	 * IPv6 (family 6): the firewall's flow, nothing translated. Its keys are
+	 * the LAN host's and the remote's addresses and ports (lan_port,
+	 * remote_port; zero for ESP); next_hop6 is the outbound packets' next
+	 * hop on the WAN, zero for the router the WAN's advertisements name.
+	 */
+	uint8_t lan6[16], remote6[16], next_hop6[16];
 };
+
+/* pg_offload_op.flow of an IPv6 flow: its index in the IPv6 table with this bit set. */
+#define PG_OFFLOAD_FLOW6 0x80000000u
 
 /* Most operations kept between two reads; more and the engine asks for a flush instead. */
 #define PG_OFFLOAD_OPS 4096

@@ -729,6 +729,12 @@ void pg_offload_note(struct pg_engine *e, uint32_t idx, const struct pg_flow *f)
 void pg_offload_forget(struct pg_engine *e, uint32_t idx);
 /* Every offered flow out at once (reconfiguration, offload off). */
 void pg_offload_flush(struct pg_engine *e);
+/*
+ * A new operation at the end of the list, its flow marked offered or not
+ * by the caller; NULL when the list was full and a flush was asked for
+ * instead (everything already offered is taken back).
+ */
+struct pg_offload_op *pg_offload_op_new(struct pg_engine *e);
 
 /* icmp.c: answers and errors the gateway generates itself */
 void pg_icmp_echo_reply(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p);

@@ -54,6 +54,7 @@
 #include "engine/csum.h"
 #include "engine/engine_internal.h"
 #include "engine/forward6.h"
+#include "engine/forward6_internal.h"
 #include "engine/observe.h"
 #include "engine/parse6.h"
 #include "engine/siphash.h"
@@ -61,47 +62,8 @@
 #define FLOWS_MIN 1024u
 #define FLOWS_MAX 65536u
 #define SWEEP_PER_CALL 64u /* entries looked at per run for expiry */
-#define FRAG_SLOTS 256u	   /* first fragments remembered */
 #define FRAG_TIMEOUT_S 60  /* RFC 8200 4.5: reassembly gives up after 60 s */
 #define GW_HOP_LIMIT 64
-#define NONE 0xffffffffu
-
-enum v6_tcp {
-	V6_TCP_NONE = 0,
-	V6_TCP_SYN, /* opened, not yet answered */
-	V6_TCP_ESTABLISHED,
-	V6_TCP_CLOSING, /* FIN or RST seen */
-};
-
-/* One flow, from the LAN host's side. Addresses and ports as on the wire. */
-struct v6_flow {
-	uint8_t lan[16], remote[16];
-	uint16_t lan_port, remote_port; /* ICMPv6 echo: the identifier in both */
-	uint8_t proto;			/* 0: a free entry */
-	uint8_t tcp;			/* enum v6_tcp */
-	uint8_t inbound;		/* opened from the WAN (IPsec, ping) */
-	uint8_t pad;
-	uint32_t last_s;
-	uint64_t pkts[2], bytes[2]; /* [0] LAN to WAN, [1] WAN to LAN, for the API */
-	uint32_t next;	 /* chain in the bucket, or the free list */
-	uint32_t bucket; /* which chain holds it */
-};
-
-struct v6_frag {
-	uint8_t src[16], dst[16];
-	uint32_t id;
-	uint32_t t_s; /* 0: empty */
-	uint8_t to_wan;
-};
-
-struct pg_v6 {
-	uint32_t pool, nbuckets; /* nbuckets a power of two */
-	uint32_t free_head, nflows, sweep;
-	uint32_t *buckets;
-	struct v6_flow *flows;
-	uint64_t tokens, last_ms; /* ICMPv6 errors, milli-tokens (RFC 4443 2.4(f)) */
-	struct v6_frag frags[FRAG_SLOTS];
-};
 
 /* The lookup key: a flow as the LAN host sees it. */
 struct v6_key {
@@ -137,9 +99,9 @@ struct pg_v6 *pg_v6_create(const struct pg_engine_config *cfg)
 	v->flows = (struct v6_flow *)(v + 1);
 	v->buckets = (uint32_t *)(v->flows + n);
 	for (uint32_t i = 0; i < v->nbuckets; i++)
-		v->buckets[i] = NONE;
+		v->buckets[i] = PG_V6_NONE;
 	for (uint32_t i = 0; i < n; i++)
-		v->flows[i].next = i + 1 < n ? i + 1 : NONE;
+		v->flows[i].next = i + 1 < n ? i + 1 : PG_V6_NONE;
 	v->free_head = 0;
 	v->tokens = (uint64_t)cfg->icmp_error_burst * 1000; /* a full bucket, as for IPv4 */
 	return v;
@@ -247,6 +209,7 @@ static void flow_unlink(struct pg_engine *e, uint32_t i)
 	while (*link != i)
 		link = &v->flows[*link].next; /* i is on its bucket's chain by construction */
 	*link = f->next;
+	pg_offload6_forget(e, i);
 	memset(f, 0, sizeof(*f));
 	f->next = v->free_head;
 	v->free_head = i;
@@ -278,11 +241,20 @@ void pg_v6_expire(struct pg_engine *e, uint32_t now_s)
 		sweep(e, now_s, SWEEP_PER_CALL);
 }
 
+void pg_v6_expire_offered(struct pg_engine *e, uint32_t now_s)
+{
+	struct pg_v6 *v = e->v6;
+
+	for (uint32_t i = 0; v && v->noffered && i < v->pool; i++)
+		if (v->flows[i].offered && expired(e, &v->flows[i], now_s))
+			flow_free(e, i);
+}
+
 static struct v6_flow *flow_find(struct pg_engine *e, const struct v6_key *k, uint32_t now_s)
 {
 	struct pg_v6 *v = e->v6;
 
-	for (uint32_t i = v->buckets[key_bucket(e, k)]; i != NONE; i = v->flows[i].next) {
+	for (uint32_t i = v->buckets[key_bucket(e, k)]; i != PG_V6_NONE; i = v->flows[i].next) {
 		struct v6_flow *f = &v->flows[i];
 
 		if (key_eq(f, k))
@@ -299,13 +271,13 @@ static struct v6_flow *flow_create(struct pg_engine *e, const struct v6_key *k, 
 	struct v6_flow *f;
 
 	/* An expired flow with this key is still on the chain: reuse it in place. */
-	for (i = v->buckets[b]; i != NONE; i = v->flows[i].next)
+	for (i = v->buckets[b]; i != PG_V6_NONE; i = v->flows[i].next)
 		if (key_eq(&v->flows[i], k))
 			break;
-	if (i == NONE) {
-		if (v->free_head == NONE)
+	if (i == PG_V6_NONE) {
+		if (v->free_head == PG_V6_NONE)
 			sweep(e, now_s, v->pool);
-		if (v->free_head == NONE) {
+		if (v->free_head == PG_V6_NONE) {
 			return NULL;
 		}
 		i = v->free_head;
@@ -320,6 +292,13 @@ static struct v6_flow *flow_create(struct pg_engine *e, const struct v6_key *k, 
 		f->next = v->buckets[b];
 		v->buckets[b] = i;
 		v->nflows++;
+	} else {
+		/*
+		 * It ended by its timeout as surely as one the sweep frees: counted
+		 * so, or the counter would depend on how often the sweep ran.
+		 */
+		pg_count(e, PG_CNT_FLOW6_EXPIRED);
+		pg_offload6_forget(e, i); /* an expired flow's entry must not carry the new one */
 	}
 	f = &v->flows[i];
 	f->tcp = V6_TCP_NONE;
@@ -346,17 +325,24 @@ static void tcp_track(struct v6_flow *f, bool from_opener, uint8_t flags)
 
 /* ---- what the gateway sends itself -------------------------------------- */
 
-static void set_out(const struct pg_engine *e, struct pg_pkt *pkt, int side, const uint8_t *dst)
+void pg_v6_wan_next_hop(const struct pg_engine *e, const uint8_t *dst, uint8_t out[16])
 {
 	const struct pg_engine_config *c = &e->cfg;
 
-	pkt->verdict = side == PG_SIDE_LAN ? PG_VERDICT_TO_LAN : PG_VERDICT_TO_WAN;
-	memset(pkt->next_hop6, 0, sizeof(pkt->next_hop6));
-	if (side == PG_SIDE_LAN || pg_ip6_is_linklocal(dst) ||
+	if (pg_ip6_is_linklocal(dst) ||
 	    (!is_zero(c->wan6_addr) && pg_ip6_in_prefix(dst, c->wan6_addr, c->wan6_prefix)))
+		memcpy(out, dst, 16); /* on the link */
+	else
+		memcpy(out, c->wan6_gateway, 16); /* zero: the learnt router */
+}
+
+static void set_out(const struct pg_engine *e, struct pg_pkt *pkt, int side, const uint8_t *dst)
+{
+	pkt->verdict = side == PG_SIDE_LAN ? PG_VERDICT_TO_LAN : PG_VERDICT_TO_WAN;
+	if (side == PG_SIDE_LAN)
 		memcpy(pkt->next_hop6, dst, 16); /* on the link */
 	else
-		memcpy(pkt->next_hop6, c->wan6_gateway, 16); /* zero: the learnt router */
+		pg_v6_wan_next_hop(e, dst, pkt->next_hop6);
 }
 
 /* The gateway's address on a side: the WAN's own if it has one, else the LAN's. */
@@ -536,7 +522,7 @@ static struct v6_frag *frag_slot(struct pg_engine *e, const struct pg_parsed6 *p
 	uint64_t h = pg_siphash_2w(e->cfg.hash_seed, word(p->saddr) ^ word(p->daddr + 8),
 				   word(p->daddr) ^ word(p->saddr + 8) ^ p->frag_id);
 
-	return &e->v6->frags[h & (FRAG_SLOTS - 1)];
+	return &e->v6->frags[h & (PG_V6_FRAG_SLOTS - 1)];
 }
 
 static void mss_clamp(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed6 *p)
@@ -582,15 +568,17 @@ static void mss_clamp(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_p
 
 /*
  * Decide a packet crossing the gateway (to_wan: from the LAN). Returns true
- * when it may pass; otherwise the drop is counted.
+ * when it may pass, with its flow in *fp (NULL: an error or a later
+ * fragment, which belong to none); otherwise the drop is counted.
  */
 static bool firewall(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed6 *p,
-		     bool to_wan, uint32_t now_s)
+		     bool to_wan, uint32_t now_s, struct v6_flow **fp)
 {
 	struct v6_flow *f;
 	struct v6_key k;
 	bool icmp = p->proto == PG_IP6_NH_ICMP6;
 
+	*fp = NULL;
 	if (switched_off(e, pkt, p)) {
 		pg_drop(e, pkt, PG_CNT_DROP_PASSTHROUGH_OFF);
 		return false;
@@ -659,6 +647,7 @@ static bool firewall(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pa
 	if (p->proto == PG_PROTO_TCP)
 		tcp_track(f, true, p->tcp_flags);
 pass:
+	*fp = f;
 	f->pkts[!to_wan]++;
 	f->bytes[!to_wan] += pkt->len;
 	if (p->fragment && p->more_frags) {
@@ -722,6 +711,7 @@ void pg_v6_process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 	const struct pg_engine_config *c = &e->cfg;
 	uint32_t now_s = (uint32_t)(now_ms / 1000), mtu;
 	struct pg_parsed6 p;
+	struct v6_flow *f;
 	enum pg_counter r;
 	bool to_wan = pkt->side == PG_SIDE_LAN;
 
@@ -784,12 +774,14 @@ void pg_v6_process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 		icmp6_error(e, pkt, &p, PG_ICMP6_PACKET_TOO_BIG, 0, mtu, now_ms);
 		return;
 	}
-	if (!firewall(e, pkt, &p, to_wan, now_s))
+	if (!firewall(e, pkt, &p, to_wan, now_s, &f))
 		return;
 	if (p.proto == PG_PROTO_TCP && !p.frag_off)
 		mss_clamp(e, pkt, &p);
 	pkt->l3[PG_IP6_OFF_HLIM]--;
 	set_out(e, pkt, to_wan ? PG_SIDE_WAN : PG_SIDE_LAN, p.daddr);
+	if (f && e->offload_on)
+		pg_offload6_note(e, (uint32_t)(f - e->v6->flows), f);
 }
 
 /* ---- what the API sees (observe.h) ------------------------------------------ */
@@ -892,9 +884,10 @@ unsigned int pg_v6_flows_clear(struct pg_engine *e, const struct pg_flow_filter 
 		const struct v6_flow *f = &v->flows[i];
 
 		/*
-		 * No IPv6 state lives outside the entry (no mapping, no helper,
-		 * no fast-path cache), so unlinking it is the whole end; a
-		 * pinhole is configuration and stays. One already past its
+		 * No IPv6 state lives outside the entry (no mapping, no helper;
+		 * an XDP fast path entry is taken back by flow_unlink()), so
+		 * unlinking it is the whole end; a pinhole is configuration and
+		 * stays. One already past its
 		 * timeout (by the last batch's clock) is freed as the sweep
 		 * would, not counted as ended: "ended" stays what GET showed.
 		 */

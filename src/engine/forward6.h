@@ -7,6 +7,7 @@
 #ifndef PG_FORWARD6_H
 #define PG_FORWARD6_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,6 +52,23 @@ unsigned int pg_v6_flows_scan(const struct pg_engine *e, const struct pg_flow_fi
  */
 unsigned int pg_v6_flows_clear(struct pg_engine *e, const struct pg_flow_filter *flt,
 			       uint32_t *cursor, uint32_t *budget);
+
+/*
+ * The XDP fast path's side of the IPv6 flows (offload6.c), called by
+ * offload.c for the operations whose flow has PG_OFFLOAD_FLOW6 (idx without
+ * it) or family 6: every IPv6 flow's offer cleared (a flush), one flow's
+ * offer refused, XDP's counts given to a flow, and to the flow an entry
+ * taken out was made for if it is still there. pg_v6_expire_offered() frees
+ * the offered flows past their timeout, once a tick: the program does not
+ * know timeouts, and the table's sweep is bounded.
+ */
+void pg_offload6_clear(struct pg_engine *e);
+void pg_offload6_refused(struct pg_engine *e, uint32_t idx);
+void pg_offload6_sync(struct pg_engine *e, uint32_t idx, bool out, uint64_t pkts, uint64_t bytes,
+		      uint64_t last_ms);
+void pg_offload6_settle(struct pg_engine *e, const struct pg_offload_op *op, bool out,
+			uint64_t pkts, uint64_t bytes, uint64_t last_ms);
+void pg_v6_expire_offered(struct pg_engine *e, uint32_t now_s);
 
 /* Live IPv6 flows. */
 uint32_t pg_v6_flow_count(const struct pg_engine *e);

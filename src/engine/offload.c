@@ -33,6 +33,7 @@
  */
 #include "alg/alg.h"
 #include "engine/engine_internal.h"
+#include "engine/forward6.h"
 #include "util/inet.h"
 
 static inline bool offered(const struct pg_engine *e, uint32_t idx)
@@ -60,23 +61,35 @@ void pg_offload_flush(struct pg_engine *e)
 	if (e->noffload || e->noffload_ops)
 		pg_count(e, PG_CNT_OFFLOAD_FLUSHED);
 	memset(e->offload_bits, 0, ((size_t)e->pool_size + 63) / 64 * sizeof(uint64_t));
+	pg_offload6_clear(e);
 	e->noffload = 0;
 	e->noffload_ops = 0;
 	e->offload_flush = true;
 }
 
-static void push(struct pg_engine *e, enum pg_offload_kind kind, uint32_t idx,
-		 const struct pg_flow *f, uint32_t next_hop, uint8_t how)
+struct pg_offload_op *pg_offload_op_new(struct pg_engine *e)
 {
 	struct pg_offload_op *op;
 
 	if (e->noffload_ops == PG_OFFLOAD_OPS) {
 		/* No operation may be lost: a DEL missed would leave an entry behind. */
 		pg_offload_flush(e);
-		return;
+		return NULL;
 	}
 	op = &e->offload_ops[e->noffload_ops++];
+	memset(op, 0, sizeof(*op));
+	return op;
+}
+
+static void push(struct pg_engine *e, enum pg_offload_kind kind, uint32_t idx,
+		 const struct pg_flow *f, uint32_t next_hop, uint8_t how)
+{
+	struct pg_offload_op *op = pg_offload_op_new(e);
+
+	if (!op)
+		return;
 	op->kind = (uint8_t)kind;
+	op->family = 4;
 	op->proto = f->key.proto;
 	op->how = how;
 	/* GRE's and ESP's LAN keys hold no address (keyed by the server's id): the flow has it. */
@@ -163,7 +176,9 @@ unsigned int pg_engine_offload_ops(struct pg_engine *e, const struct pg_offload_
 
 void pg_engine_offload_refused(struct pg_engine *e, uint32_t flow)
 {
-	if (flow < e->pool_size && offered(e, flow))
+	if (flow & PG_OFFLOAD_FLOW6)
+		pg_offload6_refused(e, flow & ~PG_OFFLOAD_FLOW6);
+	else if (flow < e->pool_size && offered(e, flow))
 		set_offered(e, flow, false);
 }
 
@@ -193,6 +208,10 @@ static void count(struct pg_engine *e, struct pg_flow *f, bool out, uint64_t pkt
 void pg_engine_offload_sync(struct pg_engine *e, uint32_t flow, bool out, uint64_t pkts,
 			    uint64_t bytes, uint64_t last_ms)
 {
+	if (flow & PG_OFFLOAD_FLOW6) {
+		pg_offload6_sync(e, flow & ~PG_OFFLOAD_FLOW6, out, pkts, bytes, last_ms);
+		return;
+	}
 	if (flow >= e->pool_size || !offered(e, flow) || !pkts)
 		return;
 	count(e, &e->flows[flow], out, pkts, bytes, last_ms);
@@ -203,6 +222,10 @@ void pg_engine_offload_settle(struct pg_engine *e, const struct pg_offload_op *o
 {
 	struct pg_flow *f;
 
+	if (op->family == 6) {
+		pg_offload6_settle(e, op, out, pkts, bytes, last_ms);
+		return;
+	}
 	if (op->flow >= e->pool_size || !pkts)
 		return;
 	f = &e->flows[op->flow];

@@ -66,7 +66,8 @@ int pg_xdp_fast_load(struct pg_xdp_fast *x, const char *path, char *err, size_t 
 	int r;
 
 	memset(x, 0, sizeof(*x));
-	x->prog_fd = x->flows_fd = x->stats_fd = x->egress_fd = x->xsks_fd = x->link_fd = -1;
+	x->prog_fd = x->flows_fd = x->flows6_fd = x->stats_fd = -1;
+	x->egress_fd = x->xsks_fd = x->link_fd = -1;
 	libbpf_set_print(NULL); /* its messages are not ours to print; errors come back here */
 	x->obj = bpf_object__open_file(path, NULL);
 	if (!x->obj) {
@@ -81,11 +82,12 @@ int pg_xdp_fast_load(struct pg_xdp_fast *x, const char *path, char *err, size_t 
 	prog = bpf_object__find_program_by_name(x->obj, "pg_xdp_fast");
 	x->prog_fd = prog ? bpf_program__fd(prog) : -1;
 	x->flows_fd = map_fd(x, "flows");
+	x->flows6_fd = map_fd(x, "flows6");
 	x->stats_fd = map_fd(x, "stats");
 	x->egress_fd = map_fd(x, "egress");
 	x->xsks_fd = map_fd(x, "xsks");
-	if (x->prog_fd < 0 || x->flows_fd < 0 || x->stats_fd < 0 || x->egress_fd < 0 ||
-	    x->xsks_fd < 0) {
+	if (x->prog_fd < 0 || x->flows_fd < 0 || x->flows6_fd < 0 || x->stats_fd < 0 ||
+	    x->egress_fd < 0 || x->xsks_fd < 0) {
 		r = fail(err, errlen, "the XDP fast path's object lacks a map or its program", ENOENT);
 		goto out;
 	}
@@ -166,16 +168,44 @@ int pg_xdp_fast_take(struct pg_xdp_fast *x, const struct pg_xf_key *k, struct pg
 	return bpf_map_lookup_and_delete_elem(x->flows_fd, k, v) ? -errno : 0;
 }
 
+int pg_xdp_fast_put6(struct pg_xdp_fast *x, const struct pg_xf_key6 *k, const struct pg_xf_val *v)
+{
+	return bpf_map_update_elem(x->flows6_fd, k, v, BPF_ANY) ? -errno : 0;
+}
+
+int pg_xdp_fast_del6(struct pg_xdp_fast *x, const struct pg_xf_key6 *k)
+{
+	return bpf_map_delete_elem(x->flows6_fd, k) ? -errno : 0;
+}
+
+int pg_xdp_fast_lookup6(struct pg_xdp_fast *x, const struct pg_xf_key6 *k, struct pg_xf_val *v)
+{
+	return bpf_map_lookup_elem(x->flows6_fd, k, v) ? -errno : 0;
+}
+
+int pg_xdp_fast_take6(struct pg_xdp_fast *x, const struct pg_xf_key6 *k, struct pg_xf_val *v)
+{
+	return bpf_map_lookup_and_delete_elem(x->flows6_fd, k, v) ? -errno : 0;
+}
+
+/* Every key of one map out; key: room for one. */
+static void clear_map(int fd, void *key)
+{
+	if (fd < 0)
+		return;
+	/* Always the first key: deleting while walking would skip entries. */
+	while (!bpf_map_get_next_key(fd, NULL, key))
+		if (bpf_map_delete_elem(fd, key))
+			break;
+}
+
 void pg_xdp_fast_clear(struct pg_xdp_fast *x)
 {
 	struct pg_xf_key k;
+	struct pg_xf_key6 k6;
 
-	if (x->flows_fd < 0)
-		return;
-	/* Always the first key: deleting while walking would skip entries. */
-	while (!bpf_map_get_next_key(x->flows_fd, NULL, &k))
-		if (bpf_map_delete_elem(x->flows_fd, &k))
-			break;
+	clear_map(x->flows_fd, &k);
+	clear_map(x->flows6_fd, &k6);
 }
 
 void pg_xdp_fast_close(struct pg_xdp_fast *x)
@@ -187,5 +217,6 @@ void pg_xdp_fast_close(struct pg_xdp_fast *x)
 	if (x->obj)
 		bpf_object__close(x->obj); /* closes the program's and maps' fds */
 	memset(x, 0, sizeof(*x));
-	x->prog_fd = x->flows_fd = x->stats_fd = x->egress_fd = x->xsks_fd = x->link_fd = -1;
+	x->prog_fd = x->flows_fd = x->flows6_fd = x->stats_fd = -1;
+	x->egress_fd = x->xsks_fd = x->link_fd = -1;
 }

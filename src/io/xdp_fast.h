@@ -18,7 +18,7 @@ struct bpf_object;
 
 struct pg_xdp_fast {
 	struct bpf_object *obj;
-	int prog_fd, flows_fd, stats_fd, egress_fd, xsks_fd;
+	int prog_fd, flows_fd, flows6_fd, stats_fd, egress_fd, xsks_fd;
 	int link_fd;		   /* the attachment; -1 while not attached */
 	struct pg_xf_stats *stats; /* PG_XF_MAX_ENTRIES, mapped from the array map */
 	bool native;		   /* driver mode (else generic) */
@@ -55,7 +55,13 @@ int pg_xdp_fast_lookup(struct pg_xdp_fast *x, const struct pg_xf_key *k, struct 
 /* Take an entry out and say what it held (its counter slot): 0 or -errno. */
 int pg_xdp_fast_take(struct pg_xdp_fast *x, const struct pg_xf_key *k, struct pg_xf_val *v);
 
-/* Take every entry out. */
+/* The same for the IPv6 flows' map (flows6): 0 or -errno. */
+int pg_xdp_fast_put6(struct pg_xdp_fast *x, const struct pg_xf_key6 *k, const struct pg_xf_val *v);
+int pg_xdp_fast_del6(struct pg_xdp_fast *x, const struct pg_xf_key6 *k);
+int pg_xdp_fast_lookup6(struct pg_xdp_fast *x, const struct pg_xf_key6 *k, struct pg_xf_val *v);
+int pg_xdp_fast_take6(struct pg_xdp_fast *x, const struct pg_xf_key6 *k, struct pg_xf_val *v);
+
+/* Take every entry out (both maps). */
 void pg_xdp_fast_clear(struct pg_xdp_fast *x);
 
 /* Detach, unmap, close. Safe on a zeroed or half-loaded struct (fds -1). */

@@ -11,13 +11,15 @@
  * hold entries: three TCP connections after their handshake, two UDP flows,
  * a PPTP call's GRE (control connection, Outgoing-Call-Request and -Reply,
  * a GRE packet each way), raw ESP whose inbound SPI was learnt, and a NAT-T
- * flow that carried ESP in UDP both ways.
- * Input: byte 0 picks the template (bits 0-2: the flow, bit 3: inbound
- * rather than outbound) and what to do (bit 4: fix the IP header checksum
- * and total length afterwards, bit 5: fix the TCP/UDP checksum, bit 6: the
- * daemon's tick first, 1.5 s later, bit 7: a tick 130 s later, past the UDP
- * timeout); the rest is XORed onto the template's bytes and, past its end,
- * appended (up to 1500 bytes in all). A FIN or RST found by the fuzzer ends
+ * flow that carried ESP in UDP both ways. Eight IPv6 firewall flows beside
+ * them (routed, no NAT): TCP, UDP and raw ESP to servers behind the WAN's
+ * router and on the WAN's own prefix, each answered and offered.
+ * Input: byte 0 picks the template (bits 0-3: the flow, 0-7 IPv4, 8-15
+ * IPv6; bit 4: inbound rather than outbound) and what to do (bit 5: fix
+ * the headers afterwards: IPv4's total length and checksum and the TCP/UDP
+ * checksum, IPv6's payload length; bit 6: the daemon's tick first, 1.5 s
+ * later, bit 7: a tick 130 s later, past the UDP timeout); the rest is
+ * XORed onto the template's bytes and, past its end, appended (up to 1500 bytes in all). A FIN or RST found by the fuzzer ends
  * an offer as in the daemon, a mangled control message may end the call;
  * later inputs see the maps as they are then.
  *
@@ -33,9 +35,11 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "pktbuild6.h"
 #include "xdpdiff.h"
 
-#define NFLOWS 8
+#define NFLOWS4 8
+#define NFLOWS 16
 
 static struct pgt_xdiff world;
 static bool ready, unavailable;
@@ -110,7 +114,41 @@ static void setup_pptp(const char *lan, const char *srv, uint8_t *buf, struct pg
 	tmpl_len[5][1] = build(&gin, tmpl[5][1]);
 }
 
-/* The eight flows, established in both engines and offered; their packets as templates. */
+/* Flows 8-15: IPv6, answered (TCP after its handshake), offered; their packets as templates. */
+static void setup6(uint8_t *buf, struct pgt_pkt *b)
+{
+	static const char *const lans[] = {"2001:db8:1::10", "2001:db8:1::11"};
+	static const char *const srvs[] = {"2001:db8:2::1", "2001:db8:ffff::7"};
+	static const uint8_t protos[] = {PGT_P_TCP, PGT_P_TCP, PGT_P_TCP, PGT_P_UDP,
+					 PGT_P_UDP, PGT_P_ESP, PGT_P_UDP, PGT_P_ESP};
+
+	for (int i = 0; i < NFLOWS - NFLOWS4; i++) {
+		bool tcp = protos[i] == PGT_P_TCP;
+		struct pgt6_spec out = {.proto = protos[i], .src = lans[i % 2],
+					.dst = srvs[(i / 2) % 2], .sport = (uint16_t)(42000 + i),
+					.dport = (uint16_t)(443 + i), .spi = 0x7000u + (uint32_t)i,
+					.paylen = 32};
+		struct pgt6_spec in = out;
+		int k = NFLOWS4 + i;
+
+		in.src = out.dst, in.dst = out.src, in.sport = out.dport, in.dport = out.sport;
+		if (tcp) {
+			out.tcp_flags = PGT_SYN;
+			in.tcp_flags = PGT_SYN | PGT_ACK;
+		}
+		step(PG_SIDE_LAN, buf, pgt6_build(&out, buf, PGT_BUF), b);
+		step(PG_SIDE_WAN, buf, pgt6_build(&in, buf, PGT_BUF), b);
+		if (b->verdict != PG_VERDICT_TO_LAN)
+			die("an IPv6 set-up packet was not forwarded in", buf, 0);
+		out.tcp_flags = tcp ? PGT_ACK : 0;
+		step(PG_SIDE_LAN, buf, pgt6_build(&out, buf, PGT_BUF), b);
+		out.tcp_flags = in.tcp_flags = tcp ? PGT_ACK | PGT_PSH : 0;
+		tmpl_len[k][0] = pgt6_build(&out, tmpl[k][0], PGT_BUF);
+		tmpl_len[k][1] = pgt6_build(&in, tmpl[k][1], PGT_BUF);
+	}
+}
+
+/* The sixteen flows, established in both engines and offered; their packets as templates. */
 static void setup(void)
 {
 	static const char *const lans[] = {"192.168.1.10", "192.168.1.11"};
@@ -121,6 +159,11 @@ static void setup(void)
 	char why[512];
 
 	pgt_config(&cfg);
+	pgt6_addr("2001:db8:1::1", cfg.lan6_addr);
+	cfg.lan6_prefix = 64;
+	pgt6_addr("2001:db8:ffff::2", cfg.wan6_addr);
+	cfg.wan6_prefix = 64;
+	pgt6_addr("2001:db8:ffff::1", cfg.wan6_gateway);
 	if (!pgt_xdiff_open(&world, &cfg, why, sizeof(why))) {
 		fprintf(stderr, "fuzz_xdp_fast: inputs ignored: %s\n", why);
 		unavailable = true;
@@ -176,6 +219,7 @@ static void setup(void)
 		tmpl_len[7][0] = build(&out, tmpl[7][0]);
 		tmpl_len[7][1] = build(&in, tmpl[7][1]);
 	}
+	setup6(buf, &b);
 	/* Every flow is offered now: check the maps hold them. */
 	if (pg_offload_entries(&world.off) != 2 * NFLOWS)
 		die("the set-up flows are not all in the maps", tmpl[0][0], tmpl_len[0][0]);
@@ -191,6 +235,13 @@ static void fix_ip(uint8_t *p, uint32_t len)
 	pgt_put16(p + 2, (uint16_t)len);
 	pgt_put16(p + 10, 0);
 	pgt_put16(p + 10, pgt_cksum(p, ihl, 0));
+}
+
+/* IPv6: the payload length the frame has. */
+static void fix_ip6(uint8_t *p, uint32_t len)
+{
+	if (len >= 40)
+		pgt_put16(p + 4, (uint16_t)(len - 40));
 }
 
 static void fix_l4(uint8_t *p, uint32_t len)
@@ -225,8 +276,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 	if (unavailable || size < 1)
 		return 0;
-	f = data[0] & 7;
-	in = (data[0] >> 3) & 1;
+	f = data[0] & 15;
+	in = (data[0] >> 4) & 1;
 	len = tmpl_len[f][in];
 	memcpy(pkt, tmpl[f][in], len);
 	for (size_t i = 1; i < size && i - 1 < 1500; i++) {
@@ -235,10 +286,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else
 			pkt[len++] = data[i];
 	}
-	if (data[0] & 0x10)
+	if ((data[0] & 0x20) && f >= NFLOWS4) {
+		fix_ip6(pkt, len);
+	} else if (data[0] & 0x20) {
 		fix_ip(pkt, len);
-	if (data[0] & 0x20)
 		fix_l4(pkt, len);
+	}
 	if (data[0] & 0xc0) {
 		world.now += data[0] & 0x80 ? 130000 : 1500;
 		pgt_xdiff_tick(&world);

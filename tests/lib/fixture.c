@@ -116,6 +116,7 @@ int pgt_run(struct pg_engine *e, struct pgt_pkt *pkts, unsigned int n, uint64_t 
 		p->verdict = pp[i].verdict;
 		p->drop_reason = pp[i].verdict == PG_VERDICT_DROP ? pp[i].drop_reason : 0;
 		p->next_hop = ntohl(pp[i].next_hop);
+		memcpy(p->next_hop6, pp[i].next_hop6, 16);
 		if (pp[i].l3 < bufs[i] || pp[i].len > pp[i].cap ||
 		    (size_t)(pp[i].l3 - bufs[i]) + pp[i].len > pp[i].cap) {
 			snprintf(

@@ -41,6 +41,7 @@ struct pgt_pkt {
 	uint8_t verdict;
 	uint16_t drop_reason;
 	uint32_t next_hop; /* host order */
+	uint8_t next_hop6[16]; /* IPv6: as the engine set it (zero: the WAN's router) */
 };
 
 /* Defaults plus the test addresses and seed, and max_flows 4096. */

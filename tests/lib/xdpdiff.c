@@ -25,6 +25,26 @@ void pgt_xdiff_mac_of_ip(uint32_t ip, uint8_t mac[6])
 	memcpy(mac + 2, &ip, 4);
 }
 
+void pgt_xdiff_mac_of_ip6(const uint8_t ip[16], uint8_t mac[6])
+{
+	static const uint8_t zero[16];
+
+	mac[0] = 0x02;
+	mac[1] = 0x06;
+	if (memcmp(ip, zero, 16))
+		memcpy(mac + 2, ip + 12, 4);
+	else
+		memset(mac + 2, 0xff, 4);
+}
+
+static bool mac6_of(void *ctx, enum pg_side side, const uint8_t ip[16], uint8_t mac[6])
+{
+	(void)ctx;
+	(void)side;
+	pgt_xdiff_mac_of_ip6(ip, mac);
+	return true;
+}
+
 static bool mac_of(void *ctx, enum pg_side side, uint32_t ip, uint8_t mac[6])
 {
 	(void)ctx;
@@ -36,15 +56,21 @@ static bool mac_of(void *ctx, enum pg_side side, uint32_t ip, uint8_t mac[6])
 bool pgt_xdiff_open(struct pgt_xdiff *w, const struct pg_engine_config *cfg, char *why,
 		    size_t whylen)
 {
+	return pgt_xdiff_open_obj(w, cfg, OBJ, why, whylen);
+}
+
+bool pgt_xdiff_open_obj(struct pgt_xdiff *w, const struct pg_engine_config *cfg, const char *obj,
+			char *why, size_t whylen)
+{
 	char err[256];
 
 	memset(w, 0, sizeof(*w));
 	for (int s = 0; s < 2; s++)
-		w->xf[s].prog_fd = w->xf[s].flows_fd = w->xf[s].stats_fd = w->xf[s].egress_fd =
-			w->xf[s].xsks_fd = w->xf[s].link_fd = -1;
+		w->xf[s].prog_fd = w->xf[s].flows_fd = w->xf[s].flows6_fd = w->xf[s].stats_fd =
+			w->xf[s].egress_fd = w->xf[s].xsks_fd = w->xf[s].link_fd = -1;
 	for (int s = 0; s < 2; s++) {
-		if (pg_xdp_fast_load(&w->xf[s], OBJ, err, sizeof(err))) {
-			snprintf(why, whylen, "cannot load %s: %s", OBJ, err);
+		if (pg_xdp_fast_load(&w->xf[s], obj, err, sizeof(err))) {
+			snprintf(why, whylen, "cannot load %s: %s", obj, err);
 			goto fail;
 		}
 		/* The redirect needs an existing interface; loopback will do (nothing is sent). */
@@ -61,6 +87,7 @@ bool pgt_xdiff_open(struct pgt_xdiff *w, const struct pg_engine_config *cfg, cha
 		snprintf(why, whylen, "out of memory");
 		goto fail;
 	}
+	w->off.mac6_of = mac6_of;
 	pg_engine_set_offload(w->a, true);
 	w->ea = PG_ENGINES_ONE(w->a);
 	w->now = 1000000;
@@ -132,7 +159,9 @@ int pgt_xdiff_packet(struct pgt_xdiff *w, int side, const uint8_t *pkt, uint32_t
 	a = *b;
 	memcpy(frame, side == PG_SIDE_LAN ? lan_mac : wan_mac, 6);
 	memcpy(frame + 6, "\x02\x99\x00\x00\x00\x01", 6);
-	frame[12] = 0x08, frame[13] = 0x00;
+	/* IPv4 0x0800, IPv6 0x86dd */
+	frame[12] = len && pkt[0] >> 4 == 6 ? 0x86 : 0x08;
+	frame[13] = len && pkt[0] >> 4 == 6 ? 0xdd : 0x00;
 	memcpy(frame + ETH, pkt, len);
 	if (xdp_run(w, side, frame, ETH + len, out, &out_len, &ret)) {
 		snprintf(err, errlen, "BPF_PROG_TEST_RUN failed");
@@ -150,7 +179,10 @@ int pgt_xdiff_packet(struct pgt_xdiff *w, int side, const uint8_t *pkt, uint32_t
 				 pgt_verdict_name(b->verdict), pgt_counter(b->drop_reason));
 			return -1;
 		}
-		pgt_xdiff_mac_of_ip(htonl(b->next_hop), want);
+		if (frame[12] == 0x86)
+			pgt_xdiff_mac_of_ip6(b->next_hop6, want);
+		else
+			pgt_xdiff_mac_of_ip(htonl(b->next_hop), want);
 		if (out_len != ETH + len || b->len > len || memcmp(out + ETH, b->buf, b->len)) {
 			char dx[160], de[160];
 
@@ -175,7 +207,8 @@ int pgt_xdiff_packet(struct pgt_xdiff *w, int side, const uint8_t *pkt, uint32_t
 		return -1;
 	pg_offload_apply(&w->off, &w->ea, w->now);
 	if (a.verdict != b->verdict || a.drop_reason != b->drop_reason || a.len != b->len ||
-	    a.next_hop != b->next_hop || memcmp(a.buf, b->buf, a.len)) {
+	    a.next_hop != b->next_hop || memcmp(a.next_hop6, b->next_hop6, 16) ||
+	    memcmp(a.buf, b->buf, a.len)) {
 		snprintf(err, errlen, "with offload %s %s, without %s %s", pgt_verdict_name(a.verdict),
 			 pgt_counter(a.drop_reason), pgt_verdict_name(b->verdict),
 			 pgt_counter(b->drop_reason));
@@ -203,15 +236,19 @@ static bool same_flow(const struct pg_flow_info *a, const struct pg_flow_info *b
 {
 	return a->proto == b->proto && a->lan_addr == b->lan_addr && a->lan_port == b->lan_port &&
 	       a->remote_addr == b->remote_addr && a->remote_port == b->remote_port &&
-	       a->pub_port == b->pub_port && a->spi_out == b->spi_out && a->spi_in == b->spi_in;
+	       a->pub_port == b->pub_port && a->spi_out == b->spi_out && a->spi_in == b->spi_in &&
+	       a->family == b->family && !memcmp(a->lan6, b->lan6, 16) &&
+	       !memcmp(a->remote6, b->remote6, 16);
 }
 
-bool pgt_xdiff_same_flows(const struct pgt_xdiff *w, char *err, size_t errlen)
+/* Both engines' flows of one table (flt NULL: IPv4's) alike. */
+static bool same_flows(const struct pgt_xdiff *w, const struct pg_flow_filter *flt, char *err,
+		       size_t errlen)
 {
 	static struct pg_flow_info fa[256], fb[256];
 	uint32_t ca = 0, cb = 0;
-	unsigned int na = pg_engine_flows(w->a, NULL, &ca, fa, 256, w->now);
-	unsigned int nb = pg_engine_flows(w->b, NULL, &cb, fb, 256, w->now);
+	unsigned int na = pg_engine_flows(w->a, flt, &ca, fa, 256, w->now);
+	unsigned int nb = pg_engine_flows(w->b, flt, &cb, fb, 256, w->now);
 
 	if (na != nb) {
 		snprintf(err, errlen, "%u flows with offload, %u without", na, nb);
@@ -242,4 +279,16 @@ bool pgt_xdiff_same_flows(const struct pgt_xdiff *w, char *err, size_t errlen)
 		}
 	}
 	return true;
+}
+
+bool pgt_xdiff_same_flows(const struct pgt_xdiff *w, char *err, size_t errlen)
+{
+	return same_flows(w, NULL, err, errlen);
+}
+
+bool pgt_xdiff_same_flows6(const struct pgt_xdiff *w, char *err, size_t errlen)
+{
+	const struct pg_flow_filter flt = {.family = 6};
+
+	return same_flows(w, &flt, err, errlen);
 }

@@ -9,7 +9,8 @@
  * packets the program passes, as the daemon's engine does. Engine B, without
  * offload, sees every packet: the reference. A packet the program forwards
  * must carry B's bytes, direction and next hop's MAC; a packet it passes
- * must be untouched and A must do with it what B does.
+ * must be untouched and A must do with it what B does. IPv4 and IPv6 alike
+ * (the packet's version picks the frame's EtherType).
  */
 #ifndef PGT_XDPDIFF_H
 #define PGT_XDPDIFF_H
@@ -34,6 +35,8 @@ struct pgt_xdiff {
 
 /* Every neighbour's MAC is made of its address: 02:01:a.b.c.d. */
 void pgt_xdiff_mac_of_ip(uint32_t ip, uint8_t mac[6]);
+/* An IPv6 neighbour's: 02:06 and its last four bytes; zero (the WAN's router) 02:06:ff:ff:ff:ff. */
+void pgt_xdiff_mac_of_ip6(const uint8_t ip[16], uint8_t mac[6]);
 
 /*
  * Load the program twice and make engines A and B with cfg. false with the
@@ -42,10 +45,13 @@ void pgt_xdiff_mac_of_ip(uint32_t ip, uint8_t mac[6]);
  */
 bool pgt_xdiff_open(struct pgt_xdiff *w, const struct pg_engine_config *cfg, char *why,
 		    size_t whylen);
+/* The same with another build of the program (obj: its path), as a mutation check does. */
+bool pgt_xdiff_open_obj(struct pgt_xdiff *w, const struct pg_engine_config *cfg, const char *obj,
+			char *why, size_t whylen);
 void pgt_xdiff_close(struct pgt_xdiff *w);
 
 /*
- * One IPv4 packet arriving on side at w->now. B's result in *b (its buffer
+ * One IPv4 or IPv6 packet arriving on side at w->now. B's result in *b (its buffer
  * holds the packet as B left it). 0, or -1 with the disagreement in err.
  */
 int pgt_xdiff_packet(struct pgt_xdiff *w, int side, const uint8_t *pkt, uint32_t len,
@@ -62,5 +68,7 @@ void pgt_xdiff_tick(struct pgt_xdiff *w);
  */
 bool pgt_xdiff_same_counters(const struct pgt_xdiff *w, char *err, size_t errlen);
 bool pgt_xdiff_same_flows(const struct pgt_xdiff *w, char *err, size_t errlen);
+/* The same for the IPv6 firewall's flows (matched by addresses, ports, protocol). */
+bool pgt_xdiff_same_flows6(const struct pgt_xdiff *w, char *err, size_t errlen);
 
 #endif /* PGT_XDPDIFF_H */

@@ -3,12 +3,15 @@
 """netprobe.py - small traffic tools for the end-to-end tests (stdlib only).
 
   udp-echo-server PORT
+  udp-echo-server6 PORT
       Answers every datagram with b"SEEN addr:port\\n" + the datagram, and logs
       "from addr:port len N": the server's own record of who it talked to.
+      server6: on IPv6 only.
   udp-echo-client HOST PORT SPORT COUNT [SIZE]
       Sends COUNT datagrams of random content from local port SPORT, of random
       size or of SIZE bytes (more than the MTU: IP fragments both ways), and
-      checks each comes back intact. Prints the address:port the server saw.
+      checks each comes back intact (over IPv6 when HOST is an IPv6 address).
+      Prints the address:port the server saw.
       Exit 0 only if every datagram was echoed.
   probe TIMEOUT SPEC...
       SPEC is tcp:ADDR:PORT or udp:ADDR:PORT. Tries them all at once and prints
@@ -24,21 +27,25 @@ import sys
 import time
 
 
-def udp_echo_server(port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+def udp_echo_server(port, family=socket.AF_INET):
+    s = socket.socket(family, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", port))
+    if family == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    s.bind(("::" if family == socket.AF_INET6 else "0.0.0.0", port))
     print(f"listening udp {port}", flush=True)
     while True:
-        data, (addr, sport) = s.recvfrom(65535)
+        data, peer = s.recvfrom(65535)
+        addr, sport = peer[0], peer[1]
         print(f"from {addr}:{sport} len {len(data)}", flush=True)
         s.sendto(f"SEEN {addr}:{sport}\n".encode() + data, (addr, sport))
 
 
 def udp_echo_client(host, port, sport, count, size=0):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    v6 = ":" in host
+    s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", sport))
+    s.bind(("::" if v6 else "0.0.0.0", sport))
     s.connect((host, port))
     s.settimeout(1.0)
     seen, echoed, out_bytes, in_bytes = "-", 0, 0, 0
@@ -119,6 +126,8 @@ def probe(timeout, specs):
 def main(argv):
     if len(argv) >= 2 and argv[0] == "udp-echo-server":
         return udp_echo_server(int(argv[1]))
+    if len(argv) >= 2 and argv[0] == "udp-echo-server6":
+        return udp_echo_server(int(argv[1]), socket.AF_INET6)
     if len(argv) in (5, 6) and argv[0] == "udp-echo-client":
         size = int(argv[5]) if len(argv) == 6 else 0
         return udp_echo_client(argv[1], int(argv[2]), int(argv[3]), int(argv[4]), size)

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * forward6_internal.h - the IPv6 firewall's flow table as forward6.c keeps
+ * it, shared with offload6.c, which hands its flows to the XDP fast path.
+ * Internal to the engine.
+ */
+#ifndef PG_FORWARD6_INTERNAL_H
+#define PG_FORWARD6_INTERNAL_H
+
+#include <stdint.h>
+
+#include "engine/engine.h"
+
+#define PG_V6_FRAG_SLOTS 256u /* first fragments remembered */
+#define PG_V6_NONE 0xffffffffu
+
+enum v6_tcp {
+	V6_TCP_NONE = 0,
+	V6_TCP_SYN, /* opened, not yet answered */
+	V6_TCP_ESTABLISHED,
+	V6_TCP_CLOSING, /* FIN or RST seen */
+};
+
+/* One flow, from the LAN host's side. Addresses and ports as on the wire. */
+struct v6_flow {
+	uint8_t lan[16], remote[16];
+	uint16_t lan_port, remote_port; /* ICMPv6 echo: the identifier in both */
+	uint8_t proto;			/* 0: a free entry */
+	uint8_t tcp;			/* enum v6_tcp */
+	uint8_t inbound;		/* opened from the WAN (IPsec, ping) */
+	uint8_t offered; /* handed to the XDP fast path (offload6.c) */
+	uint32_t last_s;
+	uint64_t pkts[2], bytes[2]; /* [0] LAN to WAN, [1] WAN to LAN, for the API */
+	uint32_t next;	 /* chain in the bucket, or the free list */
+	uint32_t bucket; /* which chain holds it */
+};
+
+struct v6_frag {
+	uint8_t src[16], dst[16];
+	uint32_t id;
+	uint32_t t_s; /* 0: empty */
+	uint8_t to_wan;
+};
+
+struct pg_v6 {
+	uint32_t pool, nbuckets; /* nbuckets a power of two */
+	uint32_t free_head, nflows, sweep;
+	uint32_t *buckets;
+	struct v6_flow *flows;
+	uint64_t tokens, last_ms; /* ICMPv6 errors, milli-tokens (RFC 4443 2.4(f)) */
+	uint32_t noffered;	  /* flows handed to the XDP fast path */
+	struct v6_frag frags[PG_V6_FRAG_SLOTS];
+};
+
+/*
+ * The next hop on the WAN of a packet to dst: dst itself when it is on the
+ * WAN's link, else the configured gateway (zero: the router the WAN's
+ * advertisements name).
+ */
+void pg_v6_wan_next_hop(const struct pg_engine *e, const uint8_t *dst, uint8_t out[16]);
+
+/* offload6.c: flow idx (f) was forwarded: offer it to the XDP fast path or take it back. */
+void pg_offload6_note(struct pg_engine *e, uint32_t idx, struct v6_flow *f);
+/* Flow idx is being freed or reused: take it back if offered. */
+void pg_offload6_forget(struct pg_engine *e, uint32_t idx);
+
+#endif /* PG_FORWARD6_INTERNAL_H */

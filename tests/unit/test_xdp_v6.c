@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_xdp_v6.c - the XDP fast path (src/bpf/xdp_fast.bpf.c) and the
+ * engine forward IPv6 packets alike: the differential test of
+ * test_xdp_fast.c (tests/lib/xdpdiff.h says how) for the IPv6 firewall's
+ * flows, routed without NAT.
+ *
+ * The stream: TCP connections opened with a handshake, carrying data both
+ * ways, closed with FIN or RST, carrying more after it (a half-close), and
+ * opened again with a new SYN; UDP flows and raw ESP both
+ * ways; to servers behind the WAN's router and to one on the WAN's own
+ * prefix (a different next hop). One packet in eight is something the
+ * program must leave to the engine or get exactly right: hop limit 1, 2
+ * and 255, a packet above the WAN's MTU (Packet Too Big outbound, forwarded
+ * inbound), a destination options header, a fragment header, link padding
+ * after the packet, a payload length past the frame, an ICMPv6 echo, a
+ * traffic class and flow label. Time jumps past the UDP timeout now and
+ * then; the program's counters reach engine A only at the ticks.
+ *
+ * At the end both engines' counters (but the offload ones) and IPv6 flows
+ * (packets, bytes, idle time) are equal, and A counted as offload_packets
+ * exactly what the program forwarded.
+ *
+ * The mutation check: the same program built without its hop limit
+ * decrement (build/xdp_fast_mutant.bpf.o) must fail the same stream.
+ *
+ * Needs BPF (root or CAP_BPF, a kernel with BPF_PROG_TEST_RUN for XDP);
+ * without it the test prints "SKIP" with the reason and passes.
+ */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine/observe.h"
+#include "../lib/fixture.h"
+#include "../lib/pktbuild6.h"
+#include "../lib/xdpdiff.h"
+
+#define NPKTS 8000
+#define NFLOWS 24
+#define MUTANT "build/xdp_fast_mutant.bpf.o"
+
+static uint64_t rng_state;
+
+static uint32_t rnd(uint32_t n)
+{
+	return pgt_rand(&rng_state, n);
+}
+
+struct tflow {
+	uint8_t proto;
+	const char *lan, *srv;
+	uint16_t lport, sport;
+	uint32_t spi;
+	int step; /* TCP: 0 SYN next, 1 SYN-ACK, 2 ACK, 3 established, 4 closing */
+};
+
+static struct tflow flows[NFLOWS];
+
+static void flows_init(void)
+{
+	static const char *const lans[] = {"2001:db8:1::10", "2001:db8:1::11", "2001:db8:1::12"};
+	/* The last is on the WAN's own prefix: its own next hop, not the router. */
+	static const char *const srvs[] = {"2001:db8:2::1", "2001:db8:2::2", "2001:db8:ffff::7"};
+	static const uint8_t protos[] = {PGT_P_TCP, PGT_P_UDP, PGT_P_ESP};
+
+	for (unsigned int i = 0; i < NFLOWS; i++)
+		flows[i] = (struct tflow){.proto = protos[i % 3], .lan = lans[i % 3],
+					  .srv = srvs[(i / 3) % 3], .lport = (uint16_t)(40000 + i),
+					  .sport = (uint16_t)(443 + i % 4), .spi = 0x1000 + i};
+}
+
+static void config(struct pg_engine_config *cfg)
+{
+	pgt_config(cfg);
+	pgt6_addr("2001:db8:1::1", cfg->lan6_addr);
+	cfg->lan6_prefix = 64;
+	pgt6_addr("2001:db8:ffff::2", cfg->wan6_addr);
+	cfg->wan6_prefix = 64;
+	pgt6_addr("2001:db8:ffff::1", cfg->wan6_gateway);
+	cfg->timeouts.udp = 120;
+	/* A smaller WAN: big packets fit inbound only (outbound: Packet Too Big). */
+	cfg->lan_mtu = 1500;
+	cfg->wan_mtu = 1400;
+}
+
+static const uint8_t ext_dstopts[] = {PGT6_EXT_DSTOPTS};
+static const uint8_t ext_frag[] = {PGT6_EXT_FRAGMENT};
+
+/* The next packet of flow f, its side in *lan_side. */
+static uint32_t make_packet(struct tflow *f, bool *lan_side, uint8_t *buf, size_t cap)
+{
+	struct pgt6_spec s = {0};
+	uint32_t odd = rnd(8) == 0 ? rnd(10) : 99, len;
+	bool out = rnd(2) == 0;
+
+	s.proto = f->proto;
+	if (f->proto == PGT_P_TCP) {
+		static const uint8_t data[] = {PGT_ACK, PGT_ACK | PGT_PSH};
+
+		switch (f->step) {
+		case 0:
+			out = true, s.tcp_flags = PGT_SYN, f->step = 1;
+			break;
+		case 1:
+			out = false, s.tcp_flags = PGT_SYN | PGT_ACK, f->step = 2;
+			break;
+		case 2:
+			out = true, s.tcp_flags = PGT_ACK, f->step = 3;
+			break;
+		case 3:
+			s.tcp_flags = data[rnd(2)];
+			if (rnd(40) == 0)
+				s.tcp_flags = PGT_FIN | PGT_ACK, f->step = 4;
+			else if (rnd(60) == 0)
+				s.tcp_flags = PGT_RST, f->step = 4;
+			break;
+		default:
+			/* Half-closed (or reset): data and ACKs go on a while, then a new SYN. */
+			s.tcp_flags = data[rnd(2)];
+			if (rnd(6) == 0)
+				s.tcp_flags = PGT_SYN, out = true, f->step = 1;
+		}
+		s.seq = rnd(1000000);
+		s.ack = rnd(1000000);
+	}
+	s.spi = f->spi;
+	s.src = out ? f->lan : f->srv;
+	s.dst = out ? f->srv : f->lan;
+	s.sport = out ? f->lport : f->sport;
+	s.dport = out ? f->sport : f->lport;
+	s.hlim = odd == 0 ? 1 : odd == 1 ? 2 : odd == 8 ? 255 : 64;
+	s.paylen = (uint16_t)(odd == 2 ? 1360 + rnd(40) : rnd(60));
+	if (odd == 3) {
+		memcpy(s.ext, ext_dstopts, sizeof(ext_dstopts));
+		s.next = 1;
+	} else if (odd == 4 && f->proto != PGT_P_TCP) {
+		memcpy(s.ext, ext_frag, sizeof(ext_frag));
+		s.next = 1;
+		s.frag_more = true;
+		s.frag_id = rnd(100000);
+	} else if (odd == 7) {
+		s.proto = PGT_P_ICMP6;
+		s.icmp_type = 128;
+		s.icmp_id = f->lport;
+	}
+	*lan_side = out;
+	len = pgt6_build(&s, buf, (uint32_t)cap);
+	if (odd == 5 && len && len + 6 <= cap) {
+		memset(buf + len, 0xee, 6); /* link padding: not part of the packet */
+		len += 6;
+	} else if (odd == 6 && len > 44) {
+		len -= 4; /* the payload length now claims 4 bytes the frame lacks */
+	} else if (odd == 9 && len) {
+		buf[0] = 0x6b, buf[1] = 0x8c, buf[3] = 0x42; /* traffic class and flow label */
+	}
+	return len;
+}
+
+/* Run the stream through w; 0, or -1 with the first disagreement in err. */
+static int run_stream(struct pgt_xdiff *w, char *err, size_t errlen)
+{
+	static uint8_t buf[PGT_BUF];
+	static struct pgt_pkt b;
+	uint64_t last_tick = 0;
+
+	rng_state = 0x2545f4914f6cdd1dULL;
+	flows_init();
+	for (unsigned int n = 0; n < NPKTS; n++) {
+		struct tflow *f = &flows[rnd(NFLOWS)];
+		char e[400];
+		bool lan;
+		uint32_t len = make_packet(f, &lan, buf, sizeof(buf));
+
+		if (!len) {
+			snprintf(err, errlen, "packet %u: cannot build it", n);
+			return -1;
+		}
+		if (pgt_xdiff_packet(w, lan ? PG_SIDE_LAN : PG_SIDE_WAN, buf, len, &b, e,
+				     sizeof(e))) {
+			snprintf(err, errlen, "packet %u (proto %u, %s, %u bytes): %s", n,
+				 buf[6], lan ? "from the LAN" : "from the WAN", len, e);
+			return -1;
+		}
+		if (rnd(2000) == 0)
+			w->now += 121000; /* past the UDP timeout */
+		else
+			w->now += rnd(300);
+		if (w->now - last_tick >= 1000) {
+			pgt_xdiff_tick(w);
+			last_tick = w->now;
+		}
+	}
+	/*
+	 * The sweep that frees expired flows looks at 64 entries per run or
+	 * tick, and B runs once per packet, A only for what XDP left it: ticks
+	 * enough to walk the whole table (1024) in both, so flow6_expired
+	 * compares what expired, not how far each sweep got.
+	 */
+	for (int i = 0; i < 20; i++)
+		pgt_xdiff_tick(w);
+	return 0;
+}
+
+static void test_xdp_v6_same_as_engine(void **state)
+{
+	struct pg_engine_config cfg;
+	struct pgt_xdiff *w = calloc(1, sizeof(*w));
+	struct pg_flow_filter all6 = {.family = 6};
+	uint32_t cursor = 0, budget = UINT32_MAX;
+	char why[600];
+
+	(void)state;
+	assert_non_null(w);
+	config(&cfg);
+	if (!pgt_xdiff_open(w, &cfg, why, sizeof(why))) {
+		printf("SKIP test_xdp_v6: %s\n", why);
+		free(w);
+		return;
+	}
+	if (run_stream(w, why, sizeof(why)))
+		fail_msg("%s", why);
+	print_message("%u IPv6 packets through XDP, %u through the engine, %u entries\n",
+		      w->fast, w->slow, pg_offload_entries(&w->off));
+	/* Both paths must have carried a fair share, or this proves little. */
+	assert_true(w->fast > NPKTS / 3);
+	assert_true(w->slow > NPKTS / 10);
+	assert_true(pg_engine_counters(w->a)[PG_CNT_OFFLOADED] == w->fast);
+	if (!pgt_xdiff_same_counters(w, why, sizeof(why)))
+		fail_msg("%s", why);
+	if (!pgt_xdiff_same_flows6(w, why, sizeof(why)))
+		fail_msg("%s", why);
+	assert_true(pg_offload_entries(&w->off) > 0);
+
+	/* DELETE /api/v1/flows family=6 takes every entry back with its flow. */
+	pg_engine_flows_clear(w->a, &all6, &cursor, &budget);
+	pg_offload_apply(&w->off, &w->ea, w->now);
+	assert_int_equal(pg_offload_entries(&w->off), 0);
+	assert_int_equal(pg_engine_offload_count(w->a), 0);
+	pgt_xdiff_close(w);
+
+	/* A reconfiguration (reload, a new delegated prefix) does too. */
+	assert_true(pgt_xdiff_open(w, &cfg, why, sizeof(why)));
+	if (run_stream(w, why, sizeof(why)))
+		fail_msg("%s", why);
+	assert_true(pg_offload_entries(&w->off) > 0);
+	assert_int_equal(pg_engine_reconfigure(w->a, &cfg), 0);
+	pg_offload_apply(&w->off, &w->ea, w->now);
+	assert_int_equal(pg_offload_entries(&w->off), 0);
+	assert_int_equal(pg_engine_offload_count(w->a), 0);
+	pgt_xdiff_close(w);
+	free(w);
+}
+
+/* The comparison catches a program that forgets the hop limit. */
+static void test_xdp_v6_mutant_caught(void **state)
+{
+	struct pg_engine_config cfg;
+	struct pgt_xdiff *w = calloc(1, sizeof(*w));
+	char why[600];
+
+	(void)state;
+	assert_non_null(w);
+	config(&cfg);
+	/* Skipped only where BPF is: a missing mutant must not pass unseen. */
+	if (!pgt_xdiff_open(w, &cfg, why, sizeof(why))) {
+		printf("SKIP test_xdp_v6 mutant: %s\n", why);
+		free(w);
+		return;
+	}
+	pgt_xdiff_close(w);
+	if (!pgt_xdiff_open_obj(w, &cfg, MUTANT, why, sizeof(why)))
+		fail_msg("the mutant program (make %s): %s", MUTANT, why);
+	assert_int_equal(run_stream(w, why, sizeof(why)), -1);
+	print_message("the mutant (no hop limit decrement) caught: %s\n", why);
+	assert_non_null(strstr(why, "XDP wrote"));
+	pgt_xdiff_close(w);
+	free(w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_xdp_v6_same_as_engine),
+		cmocka_unit_test(test_xdp_v6_mutant_caught),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
