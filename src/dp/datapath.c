@@ -131,11 +131,15 @@ static unsigned int link_take(struct pg_link *l, struct pg_rx_frame *f, uint64_t
 	struct pg_rx_frame *stage;
 	unsigned int got, room;
 
-	if (!l->rxq) {
+	/*
+	 * Keeping up (the ring holds a burst at most, nothing queued here): as
+	 * it comes, so an idle or shaped line runs exactly as without the queue.
+	 */
+	if (!l->rxq || (!pg_rxq_backlog(l->rxq) && link_backlog(l) <= PG_DP_BURST)) {
 		got = link_rx(l, f, PG_DP_BURST);
 		if (got == PG_DP_BURST)
 			*more = true;
-		return pg_overload_filter(&l->overload, f, got, link_backlog(l));
+		return l->rxq ? got : pg_overload_filter(&l->overload, f, got, link_backlog(l));
 	}
 	/* At most a ring's worth: the kernel refills it while we copy. */
 	for (unsigned int k = 0; k < PG_RXQ_FRAMES / PG_DP_BURST; k++) {
