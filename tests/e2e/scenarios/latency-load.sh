@@ -11,9 +11,9 @@
 # on a loaded two-core machine, not Linux's figures (it forwards in softirq
 # with the sender's backpressure: no queue, no loss; the notes say so).
 # Measured here through AF_XDP with light flows first (src/dp/rxq.c): avg
-# 0.4-2.6 ms, p99 8-21 ms at load 14-20, one run of twelve avg 4.6, p99 200
+# 0.4-3.1 ms, p99 8-48 ms at load 14-20, one run of sixteen avg 4.6, p99 200
 # ms (a stall of the data path's thread); with the early drop before it avg
-# 5-11 ms, p99 29-75 ms, once avg 23, p99 147 ms at load 17.
+# 5-12 ms, p99 29-76 ms, once avg 23, p99 147 ms at load 17.
 # PG_E2E_BACKEND=afpacket runs passgated on AF_PACKET instead of AF_XDP.
 
 source "$E2E_DIR/lib/iperf.sh"
