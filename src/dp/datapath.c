@@ -119,6 +119,42 @@ static uint32_t link_backlog(struct pg_link *l)
 	return l->use_xdp ? pg_afxdp_rx_backlog(&l->xdp) : pg_afp_rx_backlog(&l->afp);
 }
 
+/*
+ * A pass's frames from one link. AF_XDP: the ring is emptied into the
+ * daemon's queue and light flows come out first (rxq.c); AF_PACKET: a burst
+ * in ring order, early drops from its heavy flows when behind (overload.c).
+ * *more: frames are left for another pass.
+ */
+static unsigned int link_take(struct pg_link *l, struct pg_rx_frame *f, uint64_t now_ns,
+			      bool *more)
+{
+	struct pg_rx_frame *stage;
+	unsigned int got, room;
+
+	/*
+	 * Keeping up (the ring holds a burst at most, nothing queued here): as
+	 * it comes, so an idle or shaped line runs exactly as without the queue.
+	 */
+	if (!l->rxq || (!pg_rxq_backlog(l->rxq) && link_backlog(l) <= PG_DP_BURST)) {
+		got = link_rx(l, f, PG_DP_BURST);
+		if (got == PG_DP_BURST)
+			*more = true;
+		return l->rxq ? got : pg_overload_filter(&l->overload, f, got, link_backlog(l));
+	}
+	/* At most a ring's worth: the kernel refills it while we copy. */
+	for (unsigned int k = 0; k < PG_RXQ_FRAMES / PG_DP_BURST; k++) {
+		room = pg_rxq_room(l->rxq, &stage);
+		got = room ? link_rx(l, stage, room) : 0;
+		pg_rxq_push(l->rxq, got, now_ns);
+		if (got < room || !room)
+			break;
+	}
+	got = pg_rxq_pop(l->rxq, f, PG_DP_BURST, now_ns);
+	if (pg_rxq_backlog(l->rxq))
+		*more = true;
+	return got;
+}
+
 static void link_flush(struct pg_link *l)
 {
 	if (l->use_xdp)
@@ -129,6 +165,8 @@ static void link_flush(struct pg_link *l)
 
 static void link_close(struct pg_link *l)
 {
+	pg_rxq_destroy(l->rxq);
+	l->rxq = NULL;
 	if (l->use_xdp)
 		pg_afxdp_close(&l->xdp);
 	else
@@ -171,6 +209,13 @@ static int link_open(struct pg_link *l, enum pg_side side, const char *ifname, u
 		}
 	}
 	if (l->use_xdp) {
+		/* Light flows first when we fall behind (rxq.c). */
+		l->rxq = pg_rxq_create((uint32_t)mono_ns());
+		if (!l->rxq) {
+			snprintf(err, errlen, "%s: out of memory for the receive queue", ifname);
+			pg_afxdp_close(&l->xdp);
+			return -ENOMEM;
+		}
 		pg_info("%s: AF_XDP copy mode, XDP %sprogram in %s mode", ifname,
 			l->xdp.use_fast ? "fast path " : "",
 			pg_afxdp_native(&l->xdp) ? "driver" : "generic");
@@ -515,7 +560,9 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 {
 	unsigned int nf = 0, np = 0;
 	bool more = false;
-	uint64_t now_ns = dp->shaper[0] || dp->shaper[1] ? mono_ns() : 0;
+	uint64_t now_ns = dp->shaper[0] || dp->shaper[1] || dp->link[0].rxq || dp->link[1].rxq
+				  ? mono_ns()
+				  : 0;
 
 	pg_capture_update(&dp->capture, now_ms);
 	/*
@@ -536,12 +583,8 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 	}
 	for (int s = 0; s < 2; s++) {
 		struct pg_link *l = &dp->link[s];
-		unsigned int got = link_rx(l, dp->frames + nf, PG_DP_BURST);
+		unsigned int got = link_take(l, dp->frames + nf, now_ns, &more);
 
-		if (got == PG_DP_BURST)
-			more = true;
-		/* Behind: drop early from the heavy flows, not at the ring's tail (overload.c). */
-		got = pg_overload_filter(&l->overload, dp->frames + nf, got, link_backlog(l));
 		for (unsigned int i = nf; i < nf + got; i++) {
 			struct pg_rx_frame *f = &dp->frames[i];
 
@@ -715,6 +758,9 @@ void pg_datapath_status(struct pg_datapath *dp)
 	for (int s = 0; s < 2; s++) {
 		const struct pg_link *l = &dp->link[s];
 
+		for (unsigned int i = 0; l->rxq && i < PG_RXQ_CNT__COUNT; i++)
+			pg_log_status("rxq %s %s %llu", l->port.name, pg_rxq_counter_name(i),
+				      (unsigned long long)pg_rxq_count(l->rxq, i));
 		if (l->overload.dropped)
 			pg_log_status("overload %s dropped %llu passes %llu", l->port.name,
 				      (unsigned long long)l->overload.dropped,

@@ -25,6 +25,7 @@
 #include "dp/wan.h"
 #include "dp/pd.h"
 #include "dp/overload.h"
+#include "dp/rxq.h"
 #include "dp/offload.h"
 #include "l2/port.h"
 #include "dp/workers.h"
@@ -44,6 +45,7 @@ struct pg_link {
 	struct pg_capture *cap; /* the datapath's, for frames sent from layer 2 */
 	unsigned int ifindex;
 	struct pg_overload overload; /* early drops when we fall behind (overload.h) */
+	struct pg_rxq *rxq;	     /* AF_XDP: light flows first when we fall behind (rxq.h) */
 };
 
 struct pg_datapath {

@@ -10,16 +10,19 @@
 # tail when full, light flows included: the bounds are what passgated holds
 # on a loaded two-core machine, not Linux's figures (it forwards in softirq
 # with the sender's backpressure: no queue, no loss; the notes say so).
-# Measured here: avg 10.7-15.5 ms, p99 56-58 ms at load 10-13; avg 23, p99
-# 147 ms at load 17 with another developer's clang-tidy running.
+# Measured here through AF_XDP with light flows first (src/dp/rxq.c): avg
+# 0.4-3.1 ms, p99 8-48 ms at load 14-20, one run of sixteen avg 4.6, p99 200
+# ms (a stall of the data path's thread); with the early drop before it avg
+# 5-12 ms, p99 29-76 ms, once avg 23, p99 147 ms at load 17.
 # PG_E2E_BACKEND=afpacket runs passgated on AF_PACKET instead of AF_XDP.
 
 source "$E2E_DIR/lib/iperf.sh"
 
 LAT_LOAD_SECS=8
-LAT_LOAD_AVG_MS=${LAT_LOAD_AVG_MS:-50.0}
+# AF_PACKET has the early drop only (avg 14 ms measured): its own bound.
+LAT_LOAD_AVG_MS=${LAT_LOAD_AVG_MS:-$([[ ${PG_E2E_BACKEND:-} == afpacket ]] && echo 50.0 || echo 10.0)}
 LAT_LOAD_P99_MS=${LAT_LOAD_P99_MS:-250.0}
-LAT_LOAD_LOSS_PCT=${LAT_LOAD_LOSS_PCT:-10}
+LAT_LOAD_LOSS_PCT=${LAT_LOAD_LOSS_PCT:-5}
 
 scenario() {
 	need iperf3 || return
