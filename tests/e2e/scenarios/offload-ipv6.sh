@@ -40,7 +40,7 @@ off6_engine_rx() {
 
 scenario6() {
 	local line out xdp xdp0 rx0 rx1 tcp_xdp tcp_all fr_lan fr_wan fl o i min
-	grep -q 'XDP fast path on' "$PG_LOG" ||
+	grep -q 'offload: on (' "$PG_LOG" ||
 		{ fail "passgated did not turn the XDP fast path on: $(grep -m1 offload "$PG_LOG")"; return 1; }
 
 	# UDP: 400 datagrams echoed, each checked.
