@@ -649,7 +649,10 @@ def main():
               "     kernel time + passgated's user time (others' user time left out); rtr ns/pkt =\n"
               "     that work / delivered; daemon%% = passgated's own CPU time; ratios are per run\n"
               "     pair (gateways alternate within this one invocation); xdp-ceiling forwards\n"
-              "     without NAT: the links' limit" % a.rev_full_pps)
+              "     without NAT: the links' limit; shared_1k: 1k_flows placed as an ordinary\n"
+              "     installation runs (passgated in a session of its own with only the priorities\n"
+              "     it sets itself, NAPI threads at the kernel's default; Linux as in 1k_flows)"
+              % a.rev_full_pps)
         for (c, g), why in unavailable.items():
             print("%-11s %-15s unavailable: %s" % (c, g, why))
         doc["forwarding"] = {

@@ -31,7 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -45,6 +44,7 @@
 #include "dp/statefile.h"
 #include "dp/syncchan.h"
 #include "dp/isolate.h"
+#include "dp/priority.h"
 #include "dp/sdnotify.h"
 #include "dp/handoff.h"
 #include "ctl/dnsmasq.h"
@@ -528,11 +528,11 @@ int main(int argc, char **argv)
 	/*
 	 * Packets first when the cores are shared with other work (the control
 	 * thread runs at nice 10, ctl_thread.c). This thread becomes the data
-	 * path's; a negative nice needs CAP_SYS_NICE, so before the drop. Best
-	 * effort.
+	 * path's, and its session's scheduling group too when it leads one
+	 * (priority.c: autogroup); a negative nice needs CAP_SYS_NICE, so
+	 * before the drop. Best effort.
 	 */
-	if (setpriority(PRIO_PROCESS, (id_t)gettid(), DP_NICE))
-		pg_debug("data path: setpriority: %s", strerror(errno));
+	pg_priority_raise(DP_NICE);
 	if (drop_privileges(&cfg, &dnsmasq, o.user, keeps_state ? o.state_dir : NULL))
 		goto out_api;
 	if (pg_ctl_start(&ctl, api, &dnsmasq, cfg.host.path ? &tunnel : NULL, &cfg, &engines, &handoff, err, sizeof(err))) {

@@ -15,6 +15,9 @@ BW_GEN_PID= BW_GW_PID=
 BW_GEN_CPU=0
 BW_RTR_CPU=1
 BW_RTR_NICE=-10
+# bench: the placement tuned for figures (nice -10 on the daemon and its NAPI
+# threads); shared: an ordinary installation's (shared_1k, bench/run).
+BW_PLACEMENT=bench
 BW_LOG_DIR=
 BW_CTL_SOCK= # passgated's control socket; off unless a case needs its counters
 
@@ -476,8 +479,17 @@ bench_gw_start() {
 	# nice -10: on a shared machine other programs' time slices would
 	# otherwise be taken from the daemon, while Linux's forwarding runs in
 	# softirq context ahead of every program. A router core runs nothing else.
-	ip netns exec "$BW_R" nice -n "$BW_RTR_NICE" taskset -c "$BW_RTR_CPU" "$BENCH_BUILD/passgated" -c "$conf" \
-		>>"$BW_LOG_DIR/passgated.log" 2>&1 &
+	if [ "$BW_PLACEMENT" = shared ]; then
+		# As a service runs: a session of its own (systemd starts each
+		# service so) and no nice from outside, only what passgated sets
+		# itself (src/dp/priority.c). setsid execs in place (this
+		# background job leads no process group), so $! stays its PID.
+		ip netns exec "$BW_R" setsid taskset -c "$BW_RTR_CPU" "$BENCH_BUILD/passgated" -c "$conf" \
+			>>"$BW_LOG_DIR/passgated.log" 2>&1 &
+	else
+		ip netns exec "$BW_R" nice -n "$BW_RTR_NICE" taskset -c "$BW_RTR_CPU" "$BENCH_BUILD/passgated" -c "$conf" \
+			>>"$BW_LOG_DIR/passgated.log" 2>&1 &
+	fi
 	BW_GW_PID=$!
 	sleep 0.3
 	if ! kill -0 "$BW_GW_PID" 2>/dev/null; then
@@ -516,7 +528,8 @@ bench_gw_start() {
 # waits for other programs' time slices and the veth's 256-frame XDP ring
 # overflows (measured: 3-7% lost at 100 kpps on the loaded machine, 0 with
 # SCHED_FIFO). afxdp keeps nice -10, the daemon's, as before: a FIFO
-# thread at full load would starve the daemon it feeds.
+# thread at full load would starve the daemon it feeds. In the shared
+# placement the threads keep the kernel's default (nice 0).
 bench_napi_pin() { # IF [fifo]
 	local before after p
 	# Off first: once the XDP program that gave the veth its NAPI is gone,
@@ -532,6 +545,8 @@ bench_napi_pin() { # IF [fifo]
 		taskset -pc "$BW_RTR_CPU" "$p" >/dev/null
 		if [ "${2:-}" = fifo ]; then
 			chrt -f -p 50 "$p"
+		elif [ "$BW_PLACEMENT" = shared ]; then
+			: # the kernel's default priority, as on a router nobody tuned
 		else
 			renice -n "$BW_RTR_NICE" -p "$p" >/dev/null
 		fi
