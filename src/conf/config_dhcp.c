@@ -22,6 +22,7 @@
 
 #include "conf/config.h"
 #include "engine/parse.h"
+#include "engine/parse6.h"
 #include "util/inet.h"
 
 void pg_config_svc_defaults(struct pg_config *cfg)
@@ -140,30 +141,38 @@ static int parse_name(const char *v, struct pg_dns_name *d)
 	return 0;
 }
 
-/* "ADDR[, ADDR...]" */
+/* "ADDR[, ADDR...]", IPv4 or IPv6 */
 static int parse_upstream(const char *v, struct pg_config_dns *dns, const char **why)
 {
 	char buf[PG_CONFIG_VALUE_MAX + 1], *save = NULL;
 
 	snprintf(buf, sizeof(buf), "%s", v);
-	dns->nupstream = 0;
+	dns->nupstream = dns->nupstream6 = 0;
 	dns->upstream_dhcp = !strcmp(v, "dhcp");
 	if (dns->upstream_dhcp)
 		return 0;
 	for (char *t = strtok_r(buf, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save)) {
-		if (dns->nupstream == PG_DNS_MAX_UPSTREAMS) {
+		bool v6 = strchr(t, ':') != NULL;
+		int bad;
+
+		if (dns->nupstream + dns->nupstream6 == PG_DNS_MAX_UPSTREAMS) {
 			*why = "at most 4 upstream servers";
 			return -1;
 		}
-		if (pg_config_parse_addr(t, &dns->upstream[dns->nupstream])) {
-			*why = "expected 'dhcp' or IPv4 addresses separated by commas, such as "
-			       "203.0.113.53, 198.51.100.53";
+		bad = v6 ? pg_config_parse_addr6(t, dns->upstream6[dns->nupstream6])
+			 : pg_config_parse_addr(t, &dns->upstream[dns->nupstream]);
+		if (bad) {
+			*why = "expected 'dhcp' or addresses separated by commas, such as "
+			       "203.0.113.53, 2001:db8::53";
 			return -1;
 		}
-		dns->nupstream++;
+		if (v6)
+			dns->nupstream6++;
+		else
+			dns->nupstream++;
 	}
-	if (dns->nupstream == 0) {
-		*why = "expected at least one IPv4 address";
+	if (dns->nupstream + dns->nupstream6 == 0) {
+		*why = "expected at least one address";
 		return -1;
 	}
 	return 0;
@@ -361,7 +370,7 @@ static int check_dns(const struct pg_config *cfg, struct pg_config_svc_err *e)
 		return svc_fail(e, d->upstream_line, "dns", "upstream",
 				"'dhcp' takes the servers of the WAN's DHCP lease, and [wan] "
 				"address is not dhcp");
-	if (d->forward && d->nupstream == 0 && !d->upstream_dhcp)
+	if (d->forward && d->nupstream + d->nupstream6 == 0 && !d->upstream_dhcp)
 		return svc_fail(e, d->forward_line, "dns", "forward",
 				"'upstream' is required when forwarding is on");
 	for (unsigned int i = 0; i < d->nupstream; i++) {
@@ -375,6 +384,22 @@ static int check_dns(const struct pg_config *cfg, struct pg_config_svc_err *e)
 			return svc_fail(e, d->upstream_line, "dns", "upstream",
 					"not a DNS server's address (the gateway itself, 0, "
 					"loopback, multicast or reserved)");
+	}
+	for (unsigned int i = 0; i < d->nupstream6; i++) {
+		const uint8_t *u = d->upstream6[i];
+
+		/* Reached over the WAN's IPv6: never the LAN's prefix, nothing link-bound. */
+		if (pg_ip6_is_unspecified(u) || pg_ip6_is_loopback(u) || pg_ip6_is_multicast(u) ||
+		    pg_ip6_is_linklocal(u) ||
+		    (ec->lan6_prefix && pg_ip6_in_prefix(u, ec->lan6_addr, ec->lan6_prefix)) ||
+		    !memcmp(u, ec->wan6_addr, 16))
+			return svc_fail(e, d->upstream_line, "dns", "upstream",
+					"not an IPv6 DNS server on the WAN (the LAN's prefix, the "
+					"gateway itself, link-local, loopback or multicast)");
+		if (!ec->lan6_prefix && !cfg->ipv6.lan_pd)
+			return svc_fail(e, d->upstream_line, "dns", "upstream",
+					"an IPv6 server needs IPv6 on: [lan] address6 and [wan] "
+					"address6");
 	}
 	for (unsigned int i = 0; i < d->nnames; i++)
 		for (unsigned int j = 0; j < i; j++)

@@ -51,6 +51,9 @@ struct pg_config_dns {
 	bool forward; /* queries for other names go to the upstream servers */
 	uint32_t upstream[PG_DNS_MAX_UPSTREAMS]; /* network order */
 	unsigned int nupstream;
+	/* IPv6 servers, reached over the host path's WAN IPv6 (HOSTPATH.md "IPv6"). */
+	uint8_t upstream6[PG_DNS_MAX_UPSTREAMS][16];
+	unsigned int nupstream6;
 	/*
 	 * upstream = dhcp: the DNS servers of the WAN's DHCP lease ([wan]
 	 * address = dhcp); the daemon fills upstream[] from the lease in use.

@@ -68,7 +68,7 @@ static const char *ntoa(uint32_t a, char buf[INET_ADDRSTRLEN])
 static void render_dns(struct out *o, const struct pg_config *cfg)
 {
 	const struct pg_config_dns *d = &cfg->dns;
-	char a[INET_ADDRSTRLEN];
+	char a[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN];
 
 	if (!pg_config_dns_serves(cfg)) {
 		put(o, "# [dns]: the gateway answers no DNS\nport=0\n");
@@ -78,6 +78,9 @@ static void render_dns(struct out *o, const struct pg_config *cfg)
 	if (d->forward)
 		for (unsigned int i = 0; i < d->nupstream; i++)
 			put(o, "server=%s\n", ntoa(d->upstream[i], a));
+	/* Asked from the WAN IPv6 address, through the host path's WAN device. */
+	for (unsigned int i = 0; d->forward && i < d->nupstream6; i++)
+		put(o, "server=%s\n", inet_ntop(AF_INET6, d->upstream6[i], a6, sizeof(a6)));
 	for (unsigned int i = 0; i < d->nnames; i++)
 		put(o, "host-record=%s,%s\n", d->names[i].name, ntoa(d->names[i].addr, a));
 }

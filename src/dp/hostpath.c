@@ -24,14 +24,18 @@
  * out through the WAN link's own neighbour resolution. Answers come back up
  * with a header from peer_mac to the device.
  *
- * IPv6 (LAN side only): the LAN device also holds the gateway's IPv6 LAN
+ * IPv6: the LAN device also holds the gateway's IPv6 LAN
  * address, quiet (no DAD, no router solicitations, no autoconfiguration:
  * io/tap.c), so the host's resolver and services answer LAN hosts over
  * IPv6. Neighbour discovery stays passgated's: it answers solicitations
  * for our addresses, so the host's own advertisements (and any router
  * discovery it would send) are not let out; neighbour advertisements
  * addressed to us are copied up, as ARP replies are, so the host learns
- * the LAN hosts it answers. The WAN device has no IPv6.
+ * the LAN hosts it answers. The WAN device holds the gateway's WAN IPv6
+ * address (static [wan] address6) with a default route via a made-up
+ * link-local router; every solicitation the host sends there is answered
+ * with peer_mac (dp/hostpath6.c), and packets from that address go to the
+ * engine as PG_SIDE_HOST, through the IPv6 firewall (forward6.c).
  *
  * This is an exception path: frames are read with read() and written with
  * write() one at a time, at most PG_HOST_BURST per device per pass, and a
@@ -45,6 +49,8 @@
 #include "l2/arp.h"
 #include "l2/vrrp.h"
 #include "dp/hostpath.h"
+#include "dp/hostpath6.h"
+#include "engine/parse6.h"
 #include "util/log.h"
 
 /* Locally administered, and not any link's: the WAN device's only neighbour. */
@@ -66,12 +72,16 @@ int pg_hostpath_init(struct pg_hostpath *hp, const struct pg_config *cfg,
 {
 	const struct pg_engine_config *ec = &cfg->engine;
 	const char *link[2] = {cfg->lan_ifname, cfg->wan_ifname};
+	/* The WAN's IPv6 goes up with the LAN's: the engine routes IPv6 only then. */
+	bool wan6 = (ec->lan6_prefix || cfg->ipv6.lan_pd) && ec->wan6_prefix &&
+		    !pg_ip6_is_unspecified(ec->wan6_addr);
 	struct pg_tap_setup setup[2] = {
 		{.name = cfg->host.lan_dev, .mtu = cfg->lan_mtu, .addr = ec->lan_addr,
 		 .prefix = ec->lan_prefix, .ipv6 = ec->lan6_prefix || cfg->ipv6.lan_pd,
 		 .prefix6 = ec->lan6_prefix},
 		{.name = cfg->host.wan_dev, .mtu = cfg->wan_mtu, .addr = ec->wan_addr,
-		 .prefix = ec->wan_prefix, .gateway = ec->wan_gateway},
+		 .prefix = ec->wan_prefix, .gateway = ec->wan_gateway, .ipv6 = wan6,
+		 .prefix6 = ec->wan6_prefix, .route6 = wan6},
 	};
 	int r;
 
@@ -87,6 +97,11 @@ int pg_hostpath_init(struct pg_hostpath *hp, const struct pg_config *cfg,
 	memcpy(setup[0].addr6, ec->lan6_addr, 16);
 	memcpy(hp->lan6_addr, ec->lan6_addr, 16);
 	hp->lan6_prefix = ec->lan6_prefix;
+	if (wan6) {
+		memcpy(setup[1].addr6, ec->wan6_addr, 16);
+		memcpy(setup[1].gateway6, pg_host6_router, 16);
+		memcpy(hp->wan6_addr, ec->wan6_addr, 16);
+	}
 	/* The kernel must stop serving the links before it holds their addresses. */
 	for (int s = 0; s < 2; s++) {
 		r = pg_tap_fence_link(link[s], &hp->fenced[s], err, errlen);
@@ -323,6 +338,34 @@ static void wan_arp(struct pg_hostpath *hp, struct pg_port *wan, const uint8_t *
 	}
 }
 
+/*
+ * An IPv6 frame from the WAN device: its solicitations answered (counted as
+ * ARP's), link business and other sources dropped; true: to the engine.
+ */
+static bool wan_ipv6(struct pg_hostpath *hp, struct pg_port *wan, const uint8_t *frame,
+		     uint32_t len)
+{
+	uint8_t out[PG_ETH_ZLEN + 64];
+	uint32_t n;
+
+	switch (pg_hostpath6_classify(frame, len, hp->wan6_addr)) {
+	case PG_HOST6_OUT:
+		return true;
+	case PG_HOST6_ANSWER:
+		n = pg_hostpath6_answer(out, sizeof(out), frame, len, hp->peer_mac);
+		if (!n)
+			break;
+		wan->cnt[PG_L2_CNT_HOST_ARP_ANSWERED]++;
+		if (write(hp->fd[PG_SIDE_WAN], out, n) != (ssize_t)n)
+			wan->cnt[PG_L2_CNT_DROP_HOST_TX]++;
+		return false;
+	case PG_HOST6_DROP:
+		break;
+	}
+	wan->cnt[PG_L2_CNT_DROP_HOST_FRAME]++;
+	return false;
+}
+
 unsigned int pg_hostpath_wan_rx(struct pg_hostpath *hp, struct pg_port *wan,
 				struct pg_rx_frame *frames, struct pg_pkt *pkts, unsigned int max,
 				bool *more)
@@ -344,18 +387,22 @@ unsigned int pg_hostpath_wan_rx(struct pg_hostpath *hp, struct pg_port *wan,
 			wan_arp(hp, wan, frame, len);
 			continue;
 		}
-		/*
-		 * Only the WAN address may leave through the NAT: a VPN client's
-		 * packet the host routed this way has no mapping to come back on.
-		 */
-		if (h.type != PG_ETH_P_IP || len < PG_ETH_HLEN + 20) {
+		if (h.type == PG_ETH_P_IPV6) {
+			if (!wan_ipv6(hp, wan, frame, len))
+				continue;
+		} else if (h.type != PG_ETH_P_IP || len < PG_ETH_HLEN + 20) {
 			wan->cnt[PG_L2_CNT_DROP_HOST_FRAME]++;
 			continue;
-		}
-		memcpy(&src, frame + PG_ETH_HLEN + 12, sizeof(src));
-		if (src != hp->wan_addr) {
-			wan->cnt[PG_L2_CNT_DROP_HOST_FRAME]++;
-			continue;
+		} else {
+			/*
+			 * Only the WAN address may leave through the NAT: a VPN client's
+			 * packet the host routed this way has no mapping to come back on.
+			 */
+			memcpy(&src, frame + PG_ETH_HLEN + 12, sizeof(src));
+			if (src != hp->wan_addr) {
+				wan->cnt[PG_L2_CNT_DROP_HOST_FRAME]++;
+				continue;
+			}
 		}
 		frames[np].len = len;
 		frames[np].flags = 0;

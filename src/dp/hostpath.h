@@ -28,6 +28,7 @@ struct pg_hostpath {
 	uint32_t wan_gateway;		/* kept to undo it when a DHCP lease moves */
 	uint8_t lan6_addr[16];		/* the LAN device's IPv6 address, */
 	uint8_t lan6_prefix;		/* 0: none (IPv6 frames not let out) */
+	uint8_t wan6_addr[16];		/* the WAN device's; zero: no IPv6 out there */
 	struct pg_tap_sysctl_saved fenced[2];
 	uint8_t scratch[PG_FRAME_SIZE]; /* a LAN device frame on its way to the link */
 };
@@ -88,8 +89,9 @@ bool pg_hostpath_lan_peek(struct pg_hostpath *hp, struct pg_port *lan, const uin
 bool pg_hostpath_lan_rx(struct pg_hostpath *hp, struct pg_port *lan);
 
 /*
- * What the host stack sent on the WAN device: ARP requests are answered,
- * IPv4 packets from the WAN address become engine packets with side
+ * What the host stack sent on the WAN device: ARP requests and IPv6
+ * neighbour solicitations are answered, IPv4 and IPv6 packets from the WAN
+ * addresses become engine packets with side
  * PG_SIDE_HOST in frames[] buffers (at most max) and pkts[]. Returns the
  * number of packets; *more is set if the device may hold more frames.
  */

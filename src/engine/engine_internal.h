@@ -446,6 +446,8 @@ bool pg_local_tunnelled(const struct pg_engine *e, uint32_t src);
  */
 bool pg_local_tunnel(struct pg_engine *e, struct pg_pkt *pkt);
 bool pg_local_admit(const struct pg_engine *e, const struct pg_parsed *p);
+/* Does [input] wan open proto and dport (network order) of the gateway's WAN addresses? */
+bool pg_local_admit_wan(const struct pg_engine *e, uint8_t proto, uint16_t dport);
 void pg_local_settle(struct pg_engine *e, struct pg_pkt *pkt);
 
 /* hairpin.c: LAN hosts reaching LAN services through the public address */

@@ -502,8 +502,11 @@ static bool error_of_flow(struct pg_engine *e, const struct pg_pkt *pkt, const s
 
 	if (p->fragment || !pg_parse6_quoted(q, p->l4_len - PG_ICMP6_HLEN, &qp))
 		return false;
-	/* The quoted packet travelled towards the error's sender. */
-	if (memcmp(to_wan ? qp.daddr : qp.saddr, p->daddr, 16))
+	/*
+	 * The quoted packet came from the host the error is for (a router on
+	 * the way may have sent it: its own address says nothing).
+	 */
+	if (memcmp(qp.saddr, p->daddr, 16))
 		return false;
 	if (qp.frag_off)
 		return false; /* a later fragment names no ports, so no flow */
@@ -563,6 +566,23 @@ static void mss_clamp(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_p
 			return;
 		}
 		i += len;
+	}
+}
+
+/* A packet of flow f passed: its bytes, and a first fragment remembered for the rest. */
+static void count_pass(struct pg_engine *e, struct v6_flow *f, const struct pg_pkt *pkt,
+		       const struct pg_parsed6 *p, bool to_wan, uint32_t now_s)
+{
+	f->pkts[!to_wan]++;
+	f->bytes[!to_wan] += pkt->len;
+	if (p->fragment && p->more_frags) {
+		struct v6_frag *s = frag_slot(e, p);
+
+		memcpy(s->src, p->saddr, 16);
+		memcpy(s->dst, p->daddr, 16);
+		s->id = p->frag_id;
+		s->t_s = now_s ? now_s : 1;
+		s->to_wan = to_wan;
 	}
 }
 
@@ -648,17 +668,7 @@ static bool firewall(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pa
 		tcp_track(f, true, p->tcp_flags);
 pass:
 	*fp = f;
-	f->pkts[!to_wan]++;
-	f->bytes[!to_wan] += pkt->len;
-	if (p->fragment && p->more_frags) {
-		struct v6_frag *s = frag_slot(e, p);
-
-		memcpy(s->src, p->saddr, 16);
-		memcpy(s->dst, p->daddr, 16);
-		s->id = p->frag_id;
-		s->t_s = now_s ? now_s : 1;
-		s->to_wan = to_wan;
-	}
+	count_pass(e, f, pkt, p, to_wan, now_s);
 	return true;
 }
 
@@ -671,7 +681,84 @@ static bool for_gateway(const struct pg_engine *e, const uint8_t *dst)
 	       pg_ip6_is_linklocal(dst) || pg_ip6_is_multicast(dst);
 }
 
-static void to_gateway(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed6 *p)
+/*
+ * From the WAN to the gateway's WAN address: up to the host path's WAN
+ * device when it answers the host's own connection (a flow its packets
+ * opened, from_host()), is ICMPv6 (errors about those connections, as from
+ * the LAN) or [input] wan opens its port; else drop_gateway_policy. A new
+ * admitted connection opens a flow, so the host's answers leave.
+ */
+static void up_from_wan(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed6 *p,
+			uint32_t now_s)
+{
+	struct v6_flow *f = NULL;
+	struct v6_key k;
+
+	if (p->frag_off) {
+		struct v6_frag *s = frag_slot(e, p);
+
+		if (!frag_slot_match(s, p, now_s) || s->to_wan)
+			goto refuse;
+		goto up;
+	}
+	pkt_key(p, false, &k);
+	f = flow_find(e, &k, now_s);
+	if (f) {
+		if (p->proto == PG_PROTO_TCP)
+			tcp_track(f, !!f->inbound, p->tcp_flags);
+		f->last_s = now_s;
+	} else if (p->proto == PG_IP6_NH_ICMP6) {
+		goto up;
+	} else if (pg_local_admit_wan(e, p->proto, p->dport)) {
+		/* Only a SYN starts a connection; a stray segment goes up unremembered. */
+		if (p->proto != PG_PROTO_TCP ||
+		    (p->tcp_flags & (PG_TCP_SYN | PG_TCP_ACK | PG_TCP_RST)) == PG_TCP_SYN)
+			f = flow_create(e, &k, true, now_s);
+		if (f && p->proto == PG_PROTO_TCP)
+			tcp_track(f, true, p->tcp_flags);
+	} else {
+		goto refuse;
+	}
+	if (f)
+		count_pass(e, f, pkt, p, false, now_s);
+up:
+	pkt->verdict = PG_VERDICT_TO_GW;
+	pg_count(e, PG_CNT_TO_GW);
+	return;
+refuse:
+	pg_drop(e, pkt, PG_CNT_DROP_TO_GW_LIMIT);
+}
+
+/*
+ * The host stack's own IPv6 from the host path's WAN device (dp/hostpath.c):
+ * its WAN address to anywhere but the LAN and the gateway, through the same
+ * firewall as a LAN host's (its packets open the flows its answers come back
+ * on), out of the WAN link with its hop limit as the host set it: the
+ * gateway is the sender here, not a router on the way.
+ */
+static void from_host(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed6 *p,
+		      uint32_t now_s)
+{
+	const struct pg_engine_config *c = &e->cfg;
+
+	if (is_zero(c->wan6_addr) || memcmp(p->saddr, c->wan6_addr, 16) ||
+	    pg_ip6_in_prefix(p->daddr, c->lan6_addr, c->lan6_prefix) || for_gateway(e, p->daddr) ||
+	    pg_ip6_is_unspecified(p->daddr)) {
+		pg_drop(e, pkt, PG_CNT_DROP_LAN_SPOOFED);
+		return;
+	}
+	/* The device's MTU is the WAN link's: longer is a host we do not know. */
+	if (pkt->len > c->wan_mtu) {
+		pg_drop(e, pkt, PG_CNT_DROP_IP6_TOO_BIG);
+		return;
+	}
+	if (!firewall(e, pkt, p, true, now_s))
+		return;
+	set_out(e, pkt, PG_SIDE_WAN, p->daddr);
+}
+
+static void to_gateway(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed6 *p,
+		       uint32_t now_s)
 {
 	bool own = !pg_ip6_is_linklocal(p->daddr) && !pg_ip6_is_multicast(p->daddr);
 
@@ -685,8 +772,14 @@ static void to_gateway(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_
 	 * device (dp/hostpath.c) under the same input policy as IPv4 (local.c):
 	 * the resolver, the admin page, what [input] lan opens; ICMPv6 always
 	 * (errors about the host's own connections). Neighbour and router
-	 * discovery were answered at layer 2; the WAN address has no host path.
+	 * discovery were answered at layer 2. The WAN address from the WAN:
+	 * up_from_wan().
 	 */
+	if (own && pkt->side == PG_SIDE_WAN && !is_zero(e->cfg.wan6_addr) &&
+	    !memcmp(p->daddr, e->cfg.wan6_addr, 16) && !pg_ip6_is_unspecified(p->saddr)) {
+		up_from_wan(e, pkt, p, now_s);
+		return;
+	}
 	if (own && pkt->side == PG_SIDE_LAN && !memcmp(p->daddr, e->cfg.lan6_addr, 16) &&
 	    !pg_ip6_is_unspecified(p->saddr)) {
 		struct pg_parsed p4;
@@ -715,13 +808,17 @@ void pg_v6_process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 	enum pg_counter r;
 	bool to_wan = pkt->side == PG_SIDE_LAN;
 
-	if (!c->lan6_prefix || !e->v6 || pkt->side == PG_SIDE_HOST) {
+	if (!c->lan6_prefix || !e->v6) {
 		pg_drop(e, pkt, PG_CNT_DROP_IP6_OFF);
 		return;
 	}
 	r = pg_parse6(pkt, &p);
 	if (r != PG_CNT_NONE) {
 		pg_drop(e, pkt, r);
+		return;
+	}
+	if (pkt->side == PG_SIDE_HOST) {
+		from_host(e, pkt, &p, now_s);
 		return;
 	}
 	/* Addresses: the LAN's own prefix behind the LAN, never behind the WAN. */
@@ -737,7 +834,7 @@ void pg_v6_process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 		return;
 	}
 	if (for_gateway(e, p.daddr)) {
-		to_gateway(e, pkt, &p);
+		to_gateway(e, pkt, &p, now_s);
 		return;
 	}
 	/* RFC 4291 2.5.6: link-local sources are never forwarded off their link. */

@@ -17,7 +17,8 @@
  * whose inside address is the WAN address: the host stack's source ports
  * need not avoid the NAT's, and answers are told apart by their mapping.
  * From the WAN nothing reaches the host unless a port forward names the WAN
- * address as its host. Either way the answer or the forwarded packet leaves
+ * address as its host ([input] wan); over IPv6 the same rules open the WAN
+ * IPv6 address (pg_local_admit_wan(), forward6.c). Either way the answer or the forwarded packet leaves
  * forwarding addressed to the WAN address; pg_local_settle() turns it up.
  *
  * The router's own VPN client (cfg.tunnel): a selected LAN host's packet
@@ -166,6 +167,24 @@ bool pg_local_admit(const struct pg_engine *e, const struct pg_parsed *p)
 		if (!f->v6 && f->host == e->cfg.wan_addr && f->proto == p->proto &&
 		    (p->proto == PG_PROTO_GRE || p->proto == PG_PROTO_ESP ||
 		     (port >= f->lan_lo && port <= f->lan_hi)))
+			return true;
+	}
+	return false;
+}
+
+bool pg_local_admit_wan(const struct pg_engine *e, uint8_t proto, uint16_t dport)
+{
+	uint16_t port = ntohs(dport);
+
+	/* [input] wan rules are the forwards to the WAN address (conf/config_host.c). */
+	for (unsigned int i = 0; i < e->cfg.nforwards; i++) {
+		const struct pg_port_forward *f = &e->cfg.forwards[i];
+
+		if (f->v6 || f->host != e->cfg.wan_addr || !f->host || f->proto != proto)
+			continue;
+		if (proto != PG_PROTO_TCP && proto != PG_PROTO_UDP)
+			return true;
+		if (port >= f->wan_lo && port <= f->wan_hi)
 			return true;
 	}
 	return false;

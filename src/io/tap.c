@@ -4,8 +4,9 @@
  * keep the kernel off the physical links (docs/HOSTPATH.md).
  *
  * Plain ioctls are enough for everything a TAP device needs here (MAC, MTU,
- * one address, up, one route), so no netlink library is pulled in. A failed
- * step closes the descriptor, which removes the device again.
+ * one address per family, up, one default route per family), so no
+ * netlink library is pulled in. A failed step closes the descriptor, which
+ * removes the device again.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -93,11 +94,11 @@ static int step(int sk, unsigned long req, struct ifreq *ifr, const char *what, 
 }
 
 /*
- * The LAN device's IPv6 (docs/HOSTPATH.md "IPv6"): passgated announces the
+ * A device's IPv6 (docs/HOSTPATH.md "IPv6"): passgated announces the
  * prefix and answers neighbour solicitations for the gateway's addresses at
  * layer 2, so the host's stack must neither configure itself from router
  * advertisements, nor solicit routers, nor probe its addresses (the probes
- * would ask the LAN about our own address). Then IPv6 goes on.
+ * would ask the link about our own address). Then IPv6 goes on.
  */
 static void ipv6_quiet(const char *name, bool on)
 {
@@ -161,6 +162,35 @@ int pg_tap_set_addr6(const char *name, const uint8_t old[16], uint8_t old_len,
 			snprintf(err, errlen, "host path device %s: adding its IPv6 address: %s",
 				 name, strerror(errno));
 		}
+	}
+	close(sk);
+	return r;
+}
+
+int pg_tap_route6(const char *name, const uint8_t gateway[16], char *err, size_t errlen)
+{
+	struct in6_rtmsg rt;
+	int sk, r = 0;
+
+	memset(&rt, 0, sizeof(rt));
+	rt.rtmsg_ifindex = (int)if_nametoindex(name);
+	if (!rt.rtmsg_ifindex) {
+		snprintf(err, errlen, "host path device %s: gone", name);
+		return -ENODEV;
+	}
+	memcpy(&rt.rtmsg_gateway, gateway, 16);
+	rt.rtmsg_flags = RTF_UP | RTF_GATEWAY;
+	rt.rtmsg_metric = 1024; /* the kernel's own default for IPv6 routes */
+	sk = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sk < 0) {
+		r = -errno;
+		snprintf(err, errlen, "host path: IPv6 socket: %s", strerror(errno));
+		return r;
+	}
+	if (ioctl(sk, SIOCADDRT, &rt) && errno != EEXIST) {
+		r = -errno;
+		snprintf(err, errlen, "host path device %s: IPv6 default route: %s", name,
+			 strerror(errno));
 	}
 	close(sk);
 	return r;
@@ -284,6 +314,11 @@ int pg_tap_open(const struct pg_tap_setup *s, char *err, size_t errlen)
 	close(sk);
 	if (s->ipv6 && s->prefix6) {
 		r = pg_tap_set_addr6(s->name, s->addr6, 0, s->addr6, s->prefix6, err, errlen);
+		if (r)
+			goto out_fd;
+	}
+	if (s->ipv6 && s->route6) {
+		r = pg_tap_route6(s->name, s->gateway6, err, errlen);
 		if (r)
 			goto out_fd;
 	}

@@ -20,6 +20,9 @@
 #include "conf/config.h"
 #include "ctl/dnsmasq.h"
 
+/* IPv6 on both sides (lines 9-12), for IPv6 upstream servers. */
+#define V6 "[lan]\naddress6 = 2001:db8:1::1/64\n[wan]\naddress6 = 2001:db8:ffff::2/64\n"
+
 static const char good[] = HEAD "[dhcp]\n"				/* 9 */
 				"enable = on\n"				/* 10 */
 				"range  = 192.168.1.100 - 192.168.1.199\n" /* 11 */
@@ -162,9 +165,23 @@ static const struct bad_case bad_cases[] = {
 	{HEAD "[dns]\nupstream = 1.1.1.1, 1.0.0.1, 8.8.8.8, 8.8.4.4, 9.9.9.9\n",
 	 "t.conf:10: [dns] upstream: at most 4 upstream servers"},
 	{HEAD "[dns]\nupstream = 1.1.1.1;8.8.8.8\n",
-	 "t.conf:10: [dns] upstream: expected 'dhcp' or IPv4 addresses separated by commas, such as "
-	 "203.0.113.53, 198.51.100.53"},
-	{HEAD "[dns]\nupstream = ,\n", "t.conf:10: [dns] upstream: expected at least one IPv4 address"},
+	 "t.conf:10: [dns] upstream: expected 'dhcp' or addresses separated by commas, such as "
+	 "203.0.113.53, 2001:db8::53"},
+	{HEAD "[dns]\nupstream = ,\n", "t.conf:10: [dns] upstream: expected at least one address"},
+	{HEAD "[dns]\nforward = on\nupstream = 2001:db8:2::53\n",
+	 "t.conf:11: [dns] upstream: an IPv6 server needs IPv6 on: [lan] address6 and [wan] "
+	 "address6"},
+	{HEAD V6 "[dns]\nforward = on\nupstream = 203.0.113.53, 2001:db8:1::53\n",
+	 "t.conf:15: [dns] upstream: not an IPv6 DNS server on the WAN (the LAN's prefix, the "
+	 "gateway itself, link-local, loopback or multicast)"},
+	{HEAD V6 "[dns]\nforward = on\nupstream = fe80::1\n",
+	 "t.conf:15: [dns] upstream: not an IPv6 DNS server on the WAN (the LAN's prefix, the "
+	 "gateway itself, link-local, loopback or multicast)"},
+	{HEAD V6 "[dns]\nforward = on\nupstream = 2001:db8:ffff::2\n",
+	 "t.conf:15: [dns] upstream: not an IPv6 DNS server on the WAN (the LAN's prefix, the "
+	 "gateway itself, link-local, loopback or multicast)"},
+	{HEAD V6 "[dns]\nupstream = 1.1.1.1, 2001:db8::1, 8.8.8.8, 2001:db8::2, 9.9.9.9\n",
+	 "t.conf:14: [dns] upstream: at most 4 upstream servers"},
 	{HEAD "[dns]\nname = bad_name.lan 192.168.1.10\n",
 	 "t.conf:10: [dns] name: expected 'NAME IP' such as nas.lan 192.168.1.10 (letters, digits, "
 	 "'-' and dots)"},
@@ -273,6 +290,17 @@ static void test_render(void **state)
 	assert_non_null(strstr(buf, "\nport=0\n"));
 	assert_non_null(strstr(buf, "\ndhcp-option=option:dns-server\n"));
 	assert_null(strstr(buf, "server="));
+	pg_config_free(&cfg);
+
+	/* An IPv6 upstream server beside an IPv4 one: both asked. */
+	assert_int_equal(parse(HEAD V6 "[dns]\nforward = on\nupstream = 203.0.113.53, 2001:db8:2::53\n",
+			       &cfg, err),
+			 0);
+	assert_int_equal(cfg.dns.nupstream, 1);
+	assert_int_equal(cfg.dns.nupstream6, 1);
+	n = pg_dnsmasq_render(&cfg, "t0", "/r", buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_non_null(strstr(buf, "\nserver=203.0.113.53\nserver=2001:db8:2::53\n"));
 	pg_config_free(&cfg);
 
 	/* DNS only: no DHCP lines at all. */

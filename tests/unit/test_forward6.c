@@ -212,8 +212,8 @@ static const struct row6 addresses[] = {
 	 .counter = PG_CNT_TO_GW, .cval = 1},
 	{.name = "a port the LAN input policy does not open: refused", .side = LAN,
 	 .in = UDP6(H10, 5000, GWL, 2222, 64), DROPPED(DROP_TO_GW_LIMIT)},
-	{.name = "DNS to the gateway's WAN address from the WAN: no host path there", .side = WAN,
-	 .in = UDP6(S1, 5000, GWW, 53, 60), DROPPED(DROP_TO_GW_LIMIT)},
+	{.name = "DNS to the gateway's WAN address from the WAN: [input] wan opens nothing",
+	 .side = WAN, .in = UDP6(S1, 5000, GWW, 53, 60), DROPPED(DROP_TO_GW_LIMIT)},
 	{.name = "DNS to the gateway's WAN address from the LAN: not the LAN device's", .side = LAN,
 	 .in = UDP6(H10, 5000, GWW, 53, 64), DROPPED(DROP_TO_GW_LIMIT)},
 	END,
@@ -223,6 +223,99 @@ static void test_addresses(void **state)
 {
 	(void)state;
 	run_rows(addresses, NULL);
+}
+
+/* ---- the host path's WAN side: the gateway's own IPv6 ---------------------------- */
+
+#define HOST PG_SIDE_HOST
+
+/* [input] wan = udp 51820: a forward to the WAN address (conf/config_host.c). */
+static void wan_input(struct pg_engine_config *cfg)
+{
+	struct pg_port_forward *f = &cfg->forwards[cfg->nforwards++];
+
+	memset(f, 0, sizeof(*f));
+	f->proto = PG_PROTO_UDP;
+	f->wan_lo = f->wan_hi = f->lan_lo = f->lan_hi = 51820;
+	f->host = cfg->wan_addr;
+}
+
+static const struct pgt6_spec wg_in = UDP6(S2, 7000, GWW, 51820, 60);
+
+static const struct row6 host_wan[] = {
+	{.name = "the host's DNS query: out unchanged (the gateway sends it), via the router",
+	 .side = HOST, .in = UDP6(GWW, 40000, S1, 53, 64), .verdict = TO_WAN,
+	 .out = UDP6(GWW, 40000, S1, 53, 64), .hop = NH, .counter = PG_CNT_FLOW6_CREATED,
+	 .cval = 1},
+	{.name = "its answer: up to the host", .t = 1, .side = WAN,
+	 .in = UDP6(S1, 53, GWW, 40000, 60), .verdict = PG_VERDICT_TO_GW,
+	 .out = UDP6(S1, 53, GWW, 40000, 60), .counter = PG_CNT_TO_GW, .cval = 1},
+	{.name = "the same server, another port of the host: refused", .t = 1, .side = WAN,
+	 .in = UDP6(S1, 53, GWW, 40001, 60), DROPPED(DROP_TO_GW_LIMIT)},
+	{.name = "another server to the host's port: refused", .t = 1, .side = WAN,
+	 .in = UDP6(S2, 53, GWW, 40000, 60), DROPPED(DROP_TO_GW_LIMIT)},
+	{.name = "the host to a server on the WAN prefix: on the link", .t = 1, .side = HOST,
+	 .in = UDP6(GWW, 40002, WN, 53, 64), .verdict = TO_WAN, .hop = WN},
+	{.name = "[input] wan's port (a WireGuard server): up, a flow", .t = 2, .side = WAN,
+	 .in = UDP6(S2, 7000, GWW, 51820, 60), .verdict = PG_VERDICT_TO_GW,
+	 .counter = PG_CNT_FLOW6_CREATED, .cval = 3},
+	{.name = "the server's answer out", .t = 2, .side = HOST,
+	 .in = UDP6(GWW, 51820, S2, 7000, 64), .verdict = TO_WAN, .hop = NH,
+	 .counter = PG_CNT_FLOW6_CREATED, .cval = 3},
+	{.name = "the host's port unreachable about it: out (an error of the flow)", .t = 2,
+	 .side = HOST,
+	 .in = {.proto = PGT_P_ICMP6, .src = GWW, .dst = S2, .icmp_type = 1, .icmp_code = 4,
+		.inner = &wg_in},
+	 .verdict = TO_WAN, .hop = NH},
+	{.name = "that port over TCP: refused", .t = 2, .side = WAN,
+	 .in = TCP6(S2, 7000, GWW, 51820, PGT_SYN, 60), DROPPED(DROP_TO_GW_LIMIT)},
+	{.name = "SSH to the WAN address: refused (not in [input] wan)", .t = 2, .side = WAN,
+	 .in = TCP6(S2, 7001, GWW, 22, PGT_SYN, 60), DROPPED(DROP_TO_GW_LIMIT)},
+	{.name = "the host's TCP SYN out", .t = 3, .side = HOST,
+	 .in = TCP6(GWW, 41000, S1, 443, PGT_SYN, 64), .verdict = TO_WAN},
+	{.name = "the SYN-ACK up", .t = 3, .side = WAN,
+	 .in = TCP6(S1, 443, GWW, 41000, PGT_SYN | PGT_ACK, 60), .verdict = PG_VERDICT_TO_GW},
+	{.name = "the host's ACK without a SYN: no flow", .t = 3, .side = HOST,
+	 .in = TCP6(GWW, 41001, S1, 443, PGT_ACK, 64), DROPPED(DROP_TCP_NO_FLOW)},
+	{.name = "ICMPv6 to the host (an error, an echo reply): up as from the LAN", .t = 3,
+	 .side = WAN, .in = ECHO6(S1, GWW, 129, 77, 60), .verdict = PG_VERDICT_TO_GW},
+	{.name = "a ping to the WAN address: answered by the engine", .t = 3, .side = WAN,
+	 .in = ECHO6(S1, GWW, 128, 78, 60), .verdict = TO_WAN, .out = ECHO6(GWW, S1, 129, 78, 64),
+	 .counter = PG_CNT_ICMP_ECHO_REPLIED, .cval = 1},
+	{.name = "the host from another source: dropped", .t = 4, .side = HOST,
+	 .in = UDP6("2001:db8:ffff::9", 5000, S1, 53, 64), DROPPED(DROP_LAN_SPOOFED)},
+	{.name = "the host to a LAN host through the WAN device: dropped", .t = 4, .side = HOST,
+	 .in = UDP6(GWW, 5000, H10, 53, 64), DROPPED(DROP_LAN_SPOOFED)},
+	{.name = "the host to a multicast group: dropped", .t = 4, .side = HOST,
+	 .in = UDP6(GWW, 5000, "ff02::fb", 5353, 255), DROPPED(DROP_LAN_SPOOFED)},
+	{.name = "the host's DNS answer idle past 300 s: refused", .t = 302, .side = WAN,
+	 .in = UDP6(S1, 53, GWW, 40000, 60), DROPPED(DROP_TO_GW_LIMIT)},
+	END,
+};
+
+static void test_host_wan(void **state)
+{
+	(void)state;
+	run_rows(host_wan, wan_input);
+}
+
+/* Without a WAN IPv6 address the host has nothing to send from. */
+static void no_wan6(struct pg_engine_config *cfg)
+{
+	memset(cfg->wan6_addr, 0, 16);
+	cfg->wan6_prefix = 0;
+}
+
+static const struct row6 host_no_wan6[] = {
+	{.name = "the host's packet with no WAN IPv6 address: dropped", .side = HOST,
+	 .in = UDP6(GWW, 5000, S1, 53, 64), DROPPED(DROP_LAN_SPOOFED)},
+	END,
+};
+
+static void test_host_no_wan6(void **state)
+{
+	(void)state;
+	run_rows(host_no_wan6, no_wan6);
 }
 
 static void v6_off(struct pg_engine_config *cfg)
@@ -271,6 +364,7 @@ static const struct pgt6_spec dying_in = TCP6(S1, 443, H10, 40000, PGT_ACK, 1);
 static const struct pgt6_spec quoted_out = UDP6(H10, 6000, S1, 53, 63);
 static const struct pgt6_spec quoted_other = UDP6(H10, 6001, S1, 53, 63);
 static const struct pgt6_spec pinhole_answer = UDP6(H11, 5001, S2, 9000, 63);
+static const struct pgt6_spec pinhole_in = UDP6(S2, 9000, H11, 5001, 59);
 
 static const struct row6 icmp6[] = {
 	{.name = "echo request out", .side = LAN, .in = ECHO6(H10, S1, 128, 7, 64),
@@ -481,6 +575,11 @@ static const struct row6 pinhole[] = {
 	 .verdict = TO_WAN},
 	{.name = "one past the range: unsolicited", .t = 2, .side = WAN,
 	 .in = UDP6(S2, 9000, H11, 5002, 60), DROPPED(DROP_UNSOLICITED)},
+	{.name = "the LAN host's port unreachable about the inbound flow: out", .t = 2,
+	 .side = LAN,
+	 .in = {.proto = PGT_P_ICMP6, .src = H11, .dst = S2, .icmp_type = 1, .icmp_code = 4,
+		.inner = &pinhole_in},
+	 .verdict = TO_WAN},
 	{.name = "an error about the pinhole's flow passes in", .t = 3, .side = WAN,
 	 .in = {.proto = PGT_P_ICMP6, .src = "2001:db8:77::1", .dst = H11, .icmp_type = 1,
 		.inner = &pinhole_answer},
@@ -1006,6 +1105,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_udp_tcp),	    cmocka_unit_test(test_addresses),
+		cmocka_unit_test(test_host_wan),    cmocka_unit_test(test_host_no_wan6),
 		cmocka_unit_test(test_off),	    cmocka_unit_test(test_icmp6),
 		cmocka_unit_test(test_ping_off),    cmocka_unit_test(test_mtu),
 		cmocka_unit_test(test_ipsec),	    cmocka_unit_test(test_ipsec_off),

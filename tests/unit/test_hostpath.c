@@ -21,6 +21,9 @@
 #include "l2/arp.h"
 #include "l2/vrrp.h"
 #include "dp/hostpath.h"
+#include "dp/hostpath6.h"
+#include "engine/parse6.h"
+#include "../lib/pktbuild6.h"
 
 static const uint8_t lan_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
 static const uint8_t wan_mac[6] = {0x02, 0, 0, 0, 0, 0x02};
@@ -402,6 +405,108 @@ static void test_lan_ipv6(void **state)
 	assert_int_equal(got[13], 0xdd);
 }
 
+/* An IPv6 frame from the host's WAN device: ICMPv6 of type (target at 8) or UDP. */
+static uint32_t wan6_frame(uint8_t *f, const char *src, const char *dst, int icmp_type,
+			   const char *target)
+{
+	struct pgt6_spec u = {.proto = PGT_P_UDP, .src = src, .dst = dst, .sport = 5000,
+			      .dport = 53, .paylen = 20};
+	uint8_t *ip = f + 14;
+	uint32_t n;
+
+	pg_eth_write(f, (const uint8_t[]){0x33, 0x33, 0xff, 0, 0, 1}, wan_mac, PG_ETH_P_IPV6);
+	if (icmp_type < 0)
+		return 14 + pgt6_build(&u, ip, 200);
+	memset(ip, 0, 40 + 32);
+	ip[0] = 0x60;
+	ip[5] = 32;
+	ip[6] = 58;
+	ip[7] = 255;
+	pgt6_addr(src, ip + 8);
+	pgt6_addr(dst, ip + 24);
+	ip[40] = (uint8_t)icmp_type;
+	pgt6_addr(target, ip + 48);
+	ip[64] = 1; /* source link-layer address option */
+	ip[65] = 1;
+	memcpy(ip + 66, wan_mac, 6);
+	n = 14 + 40 + 32;
+	return n;
+}
+
+/*
+ * The WAN device with IPv6: every neighbour solicitation the host sends is
+ * answered with the made-up MAC (its router's, an on-link address's), not
+ * one for its own address; router and neighbour discovery, MLD, other
+ * sources and cut frames stay in; packets from the WAN address go to the
+ * engine as the host's.
+ */
+static void test_wan_ipv6(void **state)
+{
+	static const char *const ll = "fe80::70:67ff:fe00:2", *const me = "2001:db8:ffff::2";
+	uint8_t f[256], got[256], router[16];
+	bool more = false;
+	uint32_t n;
+
+	(void)state;
+	pgt6_addr(me, fx.hp.wan6_addr);
+	pgt6_addr("fe80::70:67ff:fe00:1", router);
+	assert_memory_equal(router, pg_host6_router, 16);
+	n = wan6_frame(f, ll, "ff02::1:ff00:1", 135, "fe80::70:67ff:fe00:1");
+	assert_int_equal(write(fx.kernel[1], f, n), n);
+	n = wan6_frame(f, "::", "ff02::1:ff00:7", 135, "2001:db8:ffff::7"); /* an on-link server */
+	assert_int_equal(write(fx.kernel[1], f, n), n);
+	n = wan6_frame(f, ll, "ff02::1:ff00:2", 135, me);
+	assert_int_equal(write(fx.kernel[1], f, n), n);
+	for (int t = 133; t <= 137; t += 3) { /* a router solicitation, a redirect */
+		n = wan6_frame(f, ll, "ff02::2", t, "::");
+		assert_int_equal(write(fx.kernel[1], f, n), n);
+	}
+	n = wan6_frame(f, ll, "ff02::16", 143, "::"); /* an MLDv2 report */
+	assert_int_equal(write(fx.kernel[1], f, n), n);
+	n = wan6_frame(f, me, "2001:db8:ffff::7", 136, me); /* an advertisement of its own */
+	assert_int_equal(write(fx.kernel[1], f, n), n);
+	n = wan6_frame(f, ll, "2001:db8:2::10", -1, NULL); /* not from the WAN address */
+	assert_int_equal(write(fx.kernel[1], f, n), n);
+	n = wan6_frame(f, me, "2001:db8:2::10", -1, NULL);
+	assert_int_equal(write(fx.kernel[1], f, n - 1), n - 1); /* payload length lies */
+	assert_int_equal(write(fx.kernel[1], f, 50), 50);	   /* cut in the header */
+	assert_int_equal(write(fx.kernel[1], f, n), n);
+	assert_int_equal(pg_hostpath_wan_rx(&fx.hp, &fx.port[1], fx.frames, fx.pkts, 4, &more), 1);
+	assert_int_equal(fx.pkts[0].side, PG_SIDE_HOST);
+	assert_int_equal(fx.pkts[0].len, n - 14);
+	assert_int_equal(fx.pkts[0].l3[0] >> 4, 6);
+	assert_int_equal(fx.port[1].cnt[PG_L2_CNT_HOST_ARP_ANSWERED], 2);
+	assert_int_equal(fx.port[1].cnt[PG_L2_CNT_DROP_HOST_FRAME], 8);
+
+	/* The answers: to the asker (all nodes for ::), from the target, its MAC ours. */
+	for (int i = 0; i < 2; i++) {
+		uint8_t *ip = got + 14, want[16];
+
+		assert_int_equal(read(fx.kernel[1], got, sizeof(got)), 86);
+		assert_memory_equal(got, wan_mac, 6);
+		assert_memory_equal(got + 6, fx.hp.peer_mac, 6);
+		assert_int_equal(ip[6], 58);
+		assert_int_equal(ip[7], 255);
+		assert_int_equal(ip[40], 136);
+		pgt6_addr(i ? "2001:db8:ffff::7" : "fe80::70:67ff:fe00:1", want);
+		assert_memory_equal(ip + 48, want, 16);
+		assert_memory_equal(ip + 8, want, 16);
+		pgt6_addr(i ? "ff02::1" : ll, want);
+		assert_memory_equal(ip + 24, want, 16);
+		assert_int_equal(ip[44], i ? 0xa0 : 0xe0); /* solicited only when asked by someone */
+		assert_int_equal(ip[64], 2);
+		assert_memory_equal(ip + 66, fx.hp.peer_mac, 6);
+		assert_int_equal(pg_ip6_l4_csum(ip + 8, ip + 24, 58, ip + 40, 32), 0);
+	}
+	assert_int_equal(read(fx.kernel[1], got, sizeof(got)), -1);
+
+	/* Without a WAN IPv6 address nothing IPv6 of the host's leaves. */
+	memset(fx.hp.wan6_addr, 0, 16);
+	assert_int_equal(write(fx.kernel[1], f, n), n);
+	assert_int_equal(pg_hostpath_wan_rx(&fx.hp, &fx.port[1], fx.frames, fx.pkts, 4, &more), 0);
+	assert_int_equal(fx.port[1].cnt[PG_L2_CNT_DROP_HOST_FRAME], 9);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +517,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vrrp_frame, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vrrp_both_ways_any_role, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lan_ipv6, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wan_ipv6, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,6 +33,7 @@ PASSGATE_SCENARIOS+=(router-vpn-client router-vpn-killswitch router-vpn-dns)	# t
 PASSGATE_SCENARIOS+=(web-flows web-graphs web-a11y web-settings)	# the admin page as the user's tool (issue 24): flows, graphs, capture, accessibility, settings on traffic
 PASSGATE_SCENARIOS+=(diagnose)	# the gateway probes a VPN server on every protocol (issue 24): passgatectl diagnose against srv1's real servers
 PASSGATE_SCENARIOS+=(ipv6-dns)	# the gateway's resolver over IPv6 (host path), announced by RDNSS
+PASSGATE_SCENARIOS+=(ipv6-hostpath)	# the gateway's own IPv6 on the WAN side: dnsmasq's IPv6 upstream, the host's ping/TCP out, [input] wan and its WireGuard server over IPv6, no host ND on the wire
 # Run only when named (or with --extra): scenarios for behaviour passgated
 # does not have yet. They must pass with the Linux gateway.
 EXTRA_SCENARIOS=()
