@@ -47,7 +47,8 @@ bench_family() {
 }
 
 # Answers (bidirectional cases): a second trafgen in the sink sends to the
-# router's public address 198.51.100.2 and the flows' ports; the
+# router's public address 198.51.100.2 (IPv6: to the LAN host's own
+# address) and the flows' ports; the
 # generator's own netdev ingress rule counts and drops them.
 #
 # bench_world_up SUFFIX LOGDIR
@@ -205,8 +206,8 @@ bench_gen_start() {
 # the LAN host's own) and the flows' source ports, which are the mapped
 # ports when the gateway keeps them (Linux masquerade and passgated's
 # endpoint-independent mapping do while a port is free: bench_ports_kept
-# checks; over IPv6 nothing is translated). The two counters step in the same order as the LAN side's, so
-# the answers go round the same 5-tuples.
+# checks; over IPv6 nothing is translated). The two counters step in the
+# same order as the LAN side's, so the answers go round the same 5-tuples.
 BW_REV_PID=''
 bench_rev_start() {
 	local cfg=$BW_LOG_DIR/trafgen-rev.cfg sp=$3 dp=$1
