@@ -110,6 +110,14 @@ def order(rows, key):
     return out
 
 
+def by_gateway(rows):
+    """Each gateway of ROWS in order of appearance, with its rows that
+    measured something and how many of its runs failed."""
+    for g in order(rows, "gateway"):
+        yield (g, [r for r in rows if r["gateway"] == g and not r["failed"]],
+               sum(1 for r in rows if r["gateway"] == g and r["failed"]))
+
+
 REFERENCES = ("linux", "linux-flowtable", "xdp-ceiling")
 
 
@@ -308,9 +316,10 @@ def ports_kept(path):
                  "assured_pct_min": min(100.0 * r["assured"] / r["entries"] for r in ok)
                  if ok and all(r["assured"] >= 0 for r in ok) else None}
             out.append(e)
-            print("%-11s %-15s NAT entries after the first window: %s; LAN port kept in %s; "
+            # IPv6 is routed: the table is the firewall's state, every port kept.
+            print("%-11s %-15s %s entries after the first window: %s; LAN port kept in %s; "
                   "ASSURED %s" %
-                  (c, g, "/".join(str(r["entries"]) for r in rs),
+                  (c, g, "state" if c.startswith("ipv6") else "NAT", "/".join(str(r["entries"]) for r in rs),
                    "%.1f%% (least of the runs)" % e["ports_kept_pct_min"]
                    if e["ports_kept_pct_min"] is not None else "(table not read)",
                    "%.1f%%" % e["assured_pct_min"] if e["assured_pct_min"] is not None else "-"))
@@ -440,14 +449,9 @@ def read_latency(path):
 
 def latency_table(rows):
     out = []
-    gws = []
-    for r in rows:
-        if r["gateway"] not in gws:
-            gws.append(r["gateway"])
     print("gateway   idle avg/p99 ms    load avg/p99 ms    lost  upload Mbit/s  (medians)")
     med = {}
-    for g in gws:
-        ok = [r for r in rows if r["gateway"] == g and not r["failed"]]
+    for g, ok, _ in by_gateway(rows):
         if not ok:
             print("%-9s all runs failed" % g)
             continue
@@ -474,15 +478,9 @@ def latency_table(rows):
 
 def tcp_table(rows):
     out = []
-    gws = []
-    for r in rows:
-        if r["gateway"] not in gws:
-            gws.append(r["gateway"])
     print("gateway   Gbit/s med(min-max)    rtr%  failed")
     per_gw = {}
-    for g in gws:
-        ok = [r for r in rows if r["gateway"] == g and not r["failed"]]
-        nfail = sum(1 for r in rows if r["gateway"] == g and r["failed"])
+    for g, ok, nfail in by_gateway(rows):
         if not ok:
             print("%-9s all %d runs failed" % (g, nfail))
             continue
@@ -492,8 +490,8 @@ def tcp_table(rows):
         out.append({"gateway": g, "gbps": d, "router_cpu_pct": cpu, "failed_runs": nfail})
         print("%-9s %6.2f (%4.2f-%4.2f)   %5.0f  %d" %
               (g, d["median"], d["min"], d["max"], cpu["median"], nfail))
-    for g in gws:
-        if g == "linux" or g not in per_gw or "linux" not in per_gw:
+    for g in per_gw:
+        if g == "linux" or "linux" not in per_gw:
             continue
         ratios = [per_gw[g][n]["gbps"] / per_gw["linux"][n]["gbps"] for n in per_gw[g]
                   if n in per_gw["linux"] and per_gw["linux"][n]["gbps"] > 0]
@@ -535,17 +533,11 @@ def read_one_dst(path):
 
 def one_dst_table(rows):
     out = []
-    gws = []
-    for r in rows:
-        if r["gateway"] not in gws:
-            gws.append(r["gateway"])
     print("%-9s %-22s %-22s %6s %-22s %9s %-22s %5s %8s" %
           ("gateway", "est before kpps", "est during kpps", "kept%", "flood dlvd kpps",
            "sent kpps", "refused kpps", "rtr%", "conntrk"))
     per_gw = {}
-    for g in gws:
-        ok = [r for r in rows if r["gateway"] == g and not r["failed"]]
-        nfail = sum(1 for r in rows if r["gateway"] == g and r["failed"])
+    for g, ok, nfail in by_gateway(rows):
         if not ok:
             print("%-9s failed (%d runs)" % (g, nfail))
             continue
@@ -570,8 +562,8 @@ def one_dst_table(rows):
                entry["router_cpu_pct"]["median"],
                "%.0f" % entry["conntrack_entries"]["median"]
                if entry["conntrack_entries"] else "-"))
-    for g in gws:
-        if g == "linux" or g not in per_gw or "linux" not in per_gw:
+    for g in per_gw:
+        if g == "linux" or "linux" not in per_gw:
             continue
         pairs = [(per_gw[g][n], per_gw["linux"][n]) for n in per_gw[g] if n in per_gw["linux"]]
         est = [a["est_during_kpps"] / b["est_during_kpps"] for a, b in pairs
@@ -649,7 +641,10 @@ def main():
               "     kernel time + passgated's user time (others' user time left out); rtr ns/pkt =\n"
               "     that work / delivered; daemon%% = passgated's own CPU time; ratios are per run\n"
               "     pair (gateways alternate within this one invocation); xdp-ceiling forwards\n"
-              "     without NAT: the links' limit; shared_1k: 1k_flows placed as an ordinary\n"
+              "     without NAT: the links' limit; ipv6_1k: 1k_flows over IPv6 (84-byte frames),\n"
+              "     routed through each gateway's RFC 6092 firewall, answers to the LAN host's\n"
+              "     own address; linux there = ip6 forwarding + the e2e's nftables filter;\n"
+              "     shared_1k: 1k_flows placed as an ordinary\n"
               "     installation runs (passgated in a session of its own with only the priorities\n"
               "     it sets itself, NAPI threads at the kernel's default; Linux as in 1k_flows)"
               % a.rev_full_pps)
@@ -662,7 +657,9 @@ def main():
                       "answers each flow (%d pps at full load, %d%% of the offered rate in the "
                       "fixed and search windows); %d runs per case and gateway, gateways "
                       "alternating, %.1fs windows after %.1fs warm-up; new_flows: every packet "
-                      "a new 5-tuple, delivered Mpps = M new flows/s"
+                      "a new 5-tuple, delivered Mpps = M new flows/s; ipv6_1k: 1k_flows over "
+                      "IPv6, routed through the RFC 6092 firewall (linux: ip6 forwarding with "
+                      "tests/e2e/lib/ipv6.sh's nftables filter), answers to the LAN host"
                       % (a.rev_full_pps, a.rev_share, a.runs, a.seconds, a.warmup),
             "unavailable": [{"case": c, "gateway": g, "reason": why}
                             for (c, g), why in unavailable.items()],

@@ -24,6 +24,10 @@
 #   only established/related,
 #   except ESP, AH, IKE (UDP 500/4500) and echo requests (RFC 6092
 #   REC-22..26, RFC 4890); refusals counted in "unsolicited6".
+#
+# bench/lib/netns.sh sources this file too: its ipv6_1k case uses the
+# addresses, v6on/v6off and ipv6_linux_fw6 (the same filter, not a copy),
+# with nsx and fail of its own: keep those functions to nsx and fail.
 
 LAN6_PREFIX=2001:db8:1::
 LAN6_GW=2001:db8:1::1
