@@ -30,7 +30,7 @@ PASSGATE_SCENARIOS+=(ha-rejoin ha-links-down)	# HA pair (issue 22): the killed m
 PASSGATE_SCENARIOS+=(host-admin host-input-firewall router-vpn-server host-dhcp host-dns)	# gateway's own services (host path)
 PASSGATE_SCENARIOS+=(privileges api-tls safe-change)	# installed like a router daemon: privilege drop, sd_notify, HTTPS, changes rolled back unless confirmed
 PASSGATE_SCENARIOS+=(router-vpn-client router-vpn-killswitch router-vpn-dns)	# the router as a VPN client, kill switch (issue 23, lib/vpnclient.sh)
-PASSGATE_SCENARIOS+=(web-flows web-graphs web-a11y web-settings)	# the admin page as the user's tool (issue 24): flows, graphs, capture, accessibility, settings on traffic
+PASSGATE_SCENARIOS+=(web-flows web-graphs web-a11y web-settings web-wan)	# the admin page as the user's tool (issue 24): flows, graphs, capture, accessibility, settings on traffic, the WAN lease
 PASSGATE_SCENARIOS+=(diagnose)	# the gateway probes a VPN server on every protocol (issue 24): passgatectl diagnose against srv1's real servers
 PASSGATE_SCENARIOS+=(ipv6-dns)	# the gateway's resolver over IPv6 (host path), announced by RDNSS
 # Run only when named (or with --extra): scenarios for behaviour passgated
