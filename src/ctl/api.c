@@ -268,6 +268,8 @@ struct pg_api *pg_api_create(const struct pg_api_env *env, char *err, size_t err
 	api->epfd = -1;
 	api->now_ms = env->start_ms;
 	pg_auth_init(&api->auth, ac);
+	/* Debug lines for GET /api/v1/events (the page's log, passgatectl events). */
+	pg_log_tap_enable(true);
 	if (!ac->enabled)
 		return api;
 	memset(&sin, 0, sizeof(sin));
@@ -346,6 +348,7 @@ void pg_api_destroy(struct pg_api *api)
 {
 	if (!api)
 		return;
+	pg_log_tap_enable(false);
 	if (api->mhd)
 		MHD_stop_daemon(api->mhd);
 	if (api->mhd_unix) {

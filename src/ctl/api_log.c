@@ -8,7 +8,9 @@
  * moves them into the hand-over ring (dp/handoff.h) and the control thread
  * drains them here, so formatting and writing the log never delay packets. Each becomes one info line in the log, worded by
  * pg_event_format(), and a numbered entry in the ring. Clients poll with
- * ?after=SEQ to get only lines newer than the last they saw.
+ * ?after=SEQ to get only lines newer than the last they saw. With [log]
+ * level = debug the debug lines of every thread join the ring too, taken
+ * from the log's tap (util/log.h), so the page's log shows them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +57,9 @@ void pg_api_drain_events(struct pg_api *api, struct pg_engines *engines, uint64_
 			pg_api_log_add(api, "info", line);
 		}
 	} while (n == DRAIN_BATCH);
+	/* Bounded: a flood of debug lines waits for the next round. */
+	for (n = 0; n < PG_API_LOG_LINES / 4 && pg_log_tap_take(line, sizeof(line), NULL); n++)
+		pg_api_log_add(api, "debug", line);
 }
 
 static void dp_status_fn(void *arg)

@@ -31,6 +31,7 @@ PG_WEB_ASSET(pg_web_flows, "src/ctl/web/flows.js");
 PG_WEB_ASSET(pg_web_graphs, "src/ctl/web/graphs.js");
 PG_WEB_ASSET(pg_web_capture, "src/ctl/web/capture.js");
 PG_WEB_ASSET(pg_web_tunnel, "src/ctl/web/tunnel.js");
+PG_WEB_ASSET(pg_web_wan, "src/ctl/web/wan.js");
 PG_WEB_ASSET(pg_web_diag, "src/ctl/web/diag.js");
 PG_WEB_ASSET(pg_web_settings, "src/ctl/web/settings.js");
 
@@ -54,6 +55,7 @@ bool pg_api_web(const char *path, struct pg_api_resp *resp)
 		{"/capture.js", "text/javascript; charset=utf-8", pg_web_capture_start,
 		 pg_web_capture_end},
 		{"/tunnel.js", "text/javascript; charset=utf-8", pg_web_tunnel_start, pg_web_tunnel_end},
+		{"/wan.js", "text/javascript; charset=utf-8", pg_web_wan_start, pg_web_wan_end},
 		{"/diag.js", "text/javascript; charset=utf-8", pg_web_diag_start, pg_web_diag_end},
 		{"/settings.js", "text/javascript; charset=utf-8", pg_web_settings_start,
 		 pg_web_settings_end},

@@ -8,6 +8,7 @@
  * that shares the terminal.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -139,13 +140,78 @@ static void vlog(enum pg_log_level level, const char *fmt, va_list ap)
 	}
 }
 
+/*
+ * The debug tap: debug lines kept for the admin page's log, written by any
+ * thread and taken by the control thread. A mutex is enough: a line only
+ * gets here at level debug, where each line already costs a write(2).
+ */
+#define TAP_LINES 64
+static struct {
+	pthread_mutex_t lock;
+	bool on;
+	unsigned int head, count; /* oldest line, lines held */
+	uint64_t lost;		  /* overwritten before they were taken */
+	char line[TAP_LINES][PG_LOG_TAP_LINE_MAX];
+} tap = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+void pg_log_tap_enable(bool on)
+{
+	pthread_mutex_lock(&tap.lock);
+	__atomic_store_n(&tap.on, on, __ATOMIC_RELAXED);
+	tap.head = tap.count = 0;
+	pthread_mutex_unlock(&tap.lock);
+}
+
+static void tap_put(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+static void tap_put(const char *fmt, va_list ap)
+{
+	char text[PG_LOG_TAP_LINE_MAX];
+
+	if (!__atomic_load_n(&tap.on, __ATOMIC_RELAXED))
+		return;
+	vsnprintf(text, sizeof(text), fmt, ap); /* outside the lock */
+	pthread_mutex_lock(&tap.lock);
+	if (tap.count == TAP_LINES) {
+		/* Full: the newest lines matter most, drop the oldest. */
+		tap.head = (tap.head + 1) % TAP_LINES;
+		tap.count--;
+		tap.lost++;
+	}
+	memcpy(tap.line[(tap.head + tap.count) % TAP_LINES], text, sizeof(text));
+	tap.count++;
+	pthread_mutex_unlock(&tap.lock);
+}
+
+bool pg_log_tap_take(char *out, size_t size, uint64_t *lost)
+{
+	bool got = false;
+
+	pthread_mutex_lock(&tap.lock);
+	if (tap.count) {
+		snprintf(out, size, "%s", tap.line[tap.head]);
+		tap.head = (tap.head + 1) % TAP_LINES;
+		tap.count--;
+		got = true;
+	}
+	if (lost)
+		*lost = tap.lost;
+	pthread_mutex_unlock(&tap.lock);
+	return got;
+}
+
 void pg_log(enum pg_log_level level, const char *fmt, ...)
 {
-	va_list ap;
+	va_list ap, ap2;
 
 	if (level > __atomic_load_n(&cur_level, __ATOMIC_RELAXED))
 		return;
 	va_start(ap, fmt);
+	if (level == PG_LOG_DEBUG) {
+		va_copy(ap2, ap);
+		tap_put(fmt, ap2);
+		va_end(ap2);
+	}
 	vlog(level, fmt, ap);
 	va_end(ap);
 }

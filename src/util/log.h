@@ -9,6 +9,8 @@
 #define PG_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 enum pg_log_level {
 	PG_LOG_ERROR = 0,
@@ -58,6 +60,18 @@ void pg_log(enum pg_log_level level, const char *fmt, ...) __attribute__((format
 
 /* An info line written whatever the level: output someone asked for (SIGUSR1). */
 void pg_log_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * The debug tap, for the admin page's log: once enabled, every line logged
+ * at level debug (only written at all while [log] level = debug) is also
+ * kept, without timestamp or level, in a ring of 64 lines that any thread
+ * fills. pg_log_tap_take() copies out the oldest line and drops it: true,
+ * or false when there is none; *lost (may be NULL) is how many lines were
+ * overwritten unread since the start. Enabling (or disabling) empties it.
+ */
+#define PG_LOG_TAP_LINE_MAX 200
+void pg_log_tap_enable(bool on);
+bool pg_log_tap_take(char *out, size_t size, uint64_t *lost);
 
 #define pg_err(...) pg_log(PG_LOG_ERROR, __VA_ARGS__)
 #define pg_warn(...) pg_log(PG_LOG_WARN, __VA_ARGS__)

@@ -3,8 +3,10 @@
  * test_log.c - the log's destinations: [log] syslog read from the config
  * file (and refused when it is not a switch), lines sent to syslog without
  * harm when no syslog daemon listens, levels filtering what is written, the
- * journal's priority prefixes.
+ * journal's priority prefixes, the debug tap the admin page's log reads
+ * (debug lines only, oldest first, the oldest dropped when full).
  */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -114,12 +116,54 @@ static void test_journal_prefix(void **state)
 	assert_false(pg_log_detect_journal());
 }
 
+static void test_debug_tap(void **state)
+{
+	char line[PG_LOG_TAP_LINE_MAX];
+	uint64_t lost = 1;
+	int fd = dup(STDERR_FILENO), null = open("/dev/null", O_WRONLY);
+
+	(void)state;
+	/* The lines themselves go to stderr too: not into the test's output. */
+	assert_true(fd >= 0 && null >= 0 && dup2(null, STDERR_FILENO) >= 0);
+	close(null);
+	pg_log_set_level(PG_LOG_DEBUG);
+	pg_debug("before the tap is on");
+	assert_false(pg_log_tap_take(line, sizeof(line), NULL));
+	pg_log_tap_enable(true);
+	pg_info("an info line");
+	pg_debug("neighbour %d", 1);
+	pg_log_set_level(PG_LOG_INFO);
+	pg_debug("not written at level info");
+	assert_true(pg_log_tap_take(line, sizeof(line), &lost));
+	assert_string_equal(line, "neighbour 1");
+	assert_int_equal(lost, 0);
+	assert_false(pg_log_tap_take(line, sizeof(line), NULL));
+	/* 70 into 64 places: the 6 oldest go, counted. */
+	pg_log_set_level(PG_LOG_DEBUG);
+	for (int i = 0; i < 70; i++)
+		pg_debug("line %d", i);
+	assert_true(pg_log_tap_take(line, sizeof(line), &lost));
+	assert_string_equal(line, "line 6");
+	assert_int_equal(lost, 6);
+	for (int i = 7; i < 70; i++)
+		assert_true(pg_log_tap_take(line, sizeof(line), NULL));
+	assert_string_equal(line, "line 69");
+	assert_false(pg_log_tap_take(line, sizeof(line), NULL));
+	pg_log_tap_enable(false);
+	pg_debug("off again");
+	assert_false(pg_log_tap_take(line, sizeof(line), NULL));
+	pg_log_set_level(PG_LOG_INFO);
+	assert_true(dup2(fd, STDERR_FILENO) >= 0);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_syslog_setting),
 		cmocka_unit_test(test_levels_and_destinations),
 		cmocka_unit_test(test_journal_prefix),
+		cmocka_unit_test(test_debug_tap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

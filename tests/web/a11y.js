@@ -19,44 +19,18 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { step, sleep, login, run } = require('./lib');
+const { step, sleep, login, run, axe, axeJudge } = require('./lib');
 
 const [url, password, host, outdir] = process.argv.slice(2);
 if (!url || !password || !host || !outdir) {
   console.error('usage: a11y.js URL PASSWORD HOST OUTDIR');
   process.exit(2);
 }
-let axeSource;
 try {
-  axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  require.resolve('axe-core/axe.min.js');
 } catch (e) {
   console.log('FAIL: axe-core is not installed (scripts/install-deps runs npm ci in tests/web)');
   process.exit(1);
-}
-
-// axe-core in the page (evaluated through the debugger protocol: the
-// page's CSP rightly refuses inline scripts). Returns violations.
-async function axe(page) {
-  await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const r = await window.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-    });
-    return r.violations.map((v) => ({
-      id: v.id, impact: v.impact, help: v.help, n: v.nodes.length,
-      where: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-    }));
-  });
-}
-
-function judge(width, violations, notes) {
-  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  for (const v of violations)
-    console.error(`${width}px axe ${v.impact} ${v.id} (${v.n}): ${v.help} at ${v.where.join(', ')}`);
-  if (bad.length)
-    throw new Error(`${width}px: ${bad.length} serious axe violations: ` +
-      bad.map((v) => `${v.id} at ${v.where[0]}`).join('; '));
-  notes.push(`${width}px: ${violations.length} minor axe findings`);
 }
 
 // Tab up to max times; the set of focused elements' ids or names.
@@ -114,7 +88,7 @@ run(1280, 1000, 120000, async (page) => {
   await page.fill('#flow-search [name=host]', '');
   await page.keyboard.press('Enter');
   await sleep(1000);
-  judge(1280, await axe(page), notes);
+  axeJudge(1280, await axe(page), notes);
   fs.writeFileSync(path.join(outdir, 'admin-page-desktop.png'), await page.screenshot({ fullPage: true }));
   await page.setViewportSize({ width: 360, height: 780 });
   await sleep(2500);
@@ -127,7 +101,7 @@ run(1280, 1000, 120000, async (page) => {
         ' (' + Math.round(e.getBoundingClientRect().right) + ' px)'));
     throw new Error(`at 360 px the page is ${wide} px wide: ${culprits.join(', ')}`);
   }
-  judge(360, await axe(page), notes);
+  axeJudge(360, await axe(page), notes);
   // The phone's first screen for the docs; the whole page and its panels to look at.
   await page.evaluate(() => window.scrollTo(0, 0));
   fs.writeFileSync(path.join(outdir, 'admin-page-phone.png'), await page.screenshot());

@@ -64,4 +64,33 @@ function run(width, height, timeoutMs, fn, args = []) {
   })().catch((e) => { console.log('FAIL: ' + e.message); process.exit(1); });
 }
 
-module.exports = { step, sleep, apiGet, login, run };
+// axe-core (npm, tests/web/package.json) in the page, evaluated through the
+// debugger protocol (the page's CSP rightly refuses inline scripts), on the
+// whole document or the element of selector. Returns the violations.
+let axeSource = null;
+async function axe(page, selector) {
+  if (!axeSource) axeSource = require('fs').readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(axeSource);
+  return page.evaluate(async (sel) => {
+    const r = await window.axe.run(sel ? document.querySelector(sel) : document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+    });
+    return r.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help, n: v.nodes.length,
+      where: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+    }));
+  }, selector || null);
+}
+
+// Any "serious" or "critical" violation fails; all are printed on stderr.
+function axeJudge(width, violations, notes) {
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  for (const v of violations)
+    console.error(`${width}px axe ${v.impact} ${v.id} (${v.n}): ${v.help} at ${v.where.join(', ')}`);
+  if (bad.length)
+    throw new Error(`${width}px: ${bad.length} serious axe violations: ` +
+      bad.map((v) => `${v.id} at ${v.where[0]}`).join('; '));
+  notes.push(`${width}px: ${violations.length} minor axe findings`);
+}
+
+module.exports = { step, sleep, apiGet, login, run, axe, axeJudge };

@@ -12,6 +12,9 @@
 //   bad:SECTION:key=value:WORDS       the page must show WORDS under that
 //                                     field, mark it invalid, save nothing
 //   add:LIST:VALUE                    add a line to dhcp.host or dns.name
+//   log:WORDS                         a line with WORDS shows in the page's
+//                                     log (its Log section) within 15 s
+//   nolog:WORDS                       none does, after the log's refresh
 //   shot:OUT.png:WIDTH                the Settings panel opened, whole page
 // Prints "settings: ..." or "FAIL: reason".
 'use strict';
@@ -114,6 +117,29 @@ async function doAdd(page, list, value, said) {
   said.push(`${list} += ${value}`);
 }
 
+// The page's log (app.js's loadEvents every 2 s): lines holding words.
+async function logLines(page, words) {
+  return page.$$eval('#log li', (lis, w) => lis.map((l) => l.textContent).filter((t) => t.includes(w)), words);
+}
+
+async function doLog(page, words, want, said) {
+  if (want) {
+    await page.waitForFunction((w) => [...document.querySelectorAll('#log li')].some((l) => l.textContent.includes(w)),
+      words, { timeout: 15000 }).catch(() => {});
+    const got = await logLines(page, words);
+    if (!got.length) throw new Error(`the page's log shows no line with '${words}'`);
+    const last = got[got.length - 1];
+    said.push(`log shows '${last.slice(last.indexOf(words))}'`);
+  } else {
+    // Two refreshes of the log (every 2 s) after the page's first load.
+    await page.waitForSelector('#log li', { state: 'attached' });
+    await sleep(4500);
+    const got = await logLines(page, words);
+    if (got.length) throw new Error(`the page's log already shows '${got[0]}'`);
+    said.push(`log has no '${words}'`);
+  }
+}
+
 async function doShot(page, out, width) {
   await page.setViewportSize({ width, height: width < 600 ? 780 : 1000 });
   for (const d of await page.$$('#settings details:not([hidden])'))
@@ -139,6 +165,7 @@ run(1280, 1000, 110000, async (page) => {
       await doBad(page, a, b.slice(0, i), b.slice(i + 1), said);
     } else if (kind === 'add') await doAdd(page, a, b, said);
     else if (kind === 'shot') await doShot(page, a, Number(b));
+    else if (kind === 'log' || kind === 'nolog') await doLog(page, [a, ...rest].join(':'), kind === 'log', said);
     else throw new Error('unknown step ' + s);
     step(s);
   }

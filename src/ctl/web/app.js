@@ -66,17 +66,6 @@ function bytes(n) {
   return Math.round(n / 1e6) + ' MB';
 }
 
-// "WAN: DHCP lease 198.51.100.53/24 from 198.51.100.1, obtained ..., renews ..., expires ..."
-function wanText(w) {
-  if (!w || w.mode !== 'dhcp') return '';
-  const l = w.lease;
-  if (!l) return 'WAN: ' + w.status;
-  const at = (t) => new Date(t * 1000).toLocaleTimeString();
-  return 'WAN: DHCP lease ' + l.address + '/' + l.prefix + ' via ' + l.gateway + ' from ' +
-    l.server + ', obtained ' + at(l.obtained) + ', renews ' + at(l.renews_at) +
-    ', expires ' + at(l.expires_at) + ' (' + w.state + ')';
-}
-
 async function loadStatus() {
   const s = await api('GET', 'status');
   $('#summary').textContent = 'version ' + s.version + ' · up ' + ago(s.uptime_s) +
@@ -88,7 +77,6 @@ async function loadStatus() {
     cell(tr, l.mac || '');
     cell(tr, l.counters ? l.counters.rx_frames + ' / ' + l.counters.tx_frames : '');
   });
-  $('#wan').textContent = wanText(s.wan);
   const nz = Object.entries(s.counters).filter(([, v]) => v > 0);
   fill($('#counters tbody'), nz, (tr, [k, v]) => { cell(tr, k); cell(tr, v); });
   showShaper(s.shaper || {});
@@ -157,7 +145,10 @@ async function loadEvents() {
   for (const ev of e.events) {
     const li = document.createElement('li');
     li.value = ev.seq;
-    li.textContent = new Date(ev.time * 1000).toLocaleTimeString() + '  ' + ev.text;
+    // Debug lines ([log] level = debug) and problems say their level.
+    li.textContent = new Date(ev.time * 1000).toLocaleTimeString() + '  ' +
+      (ev.level && ev.level !== 'info' ? ev.level + ': ' : '') + ev.text;
+    li.className = 'log-' + (ev.level || 'info');
     ol.appendChild(li);
     lastEvent = ev.seq;
   }

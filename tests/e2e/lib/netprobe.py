@@ -13,6 +13,10 @@
       checks each comes back intact (over IPv6 when HOST is an IPv6 address).
       Prints the address:port the server saw.
       Exit 0 only if every datagram was echoed.
+  udp-send SPORT HOST PORT COUNT SIZE
+      Sends COUNT datagrams of SIZE bytes from local port SPORT (shared with
+      a server bound there: SO_REUSEADDR), e.g. a server's late answer, and
+      waits for nothing.
   probe TIMEOUT SPEC...
       SPEC is tcp:ADDR:PORT or udp:ADDR:PORT. Tries them all at once and prints
       one line per SPEC: "SPEC open|answered|refused|unreachable|silent".
@@ -74,6 +78,17 @@ def udp_echo_client(host, port, sport, count, size=0):
     return 0 if echoed == count else 1
 
 
+def udp_send(sport, host, port, count, size):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", sport))
+    for _ in range(count):
+        s.sendto(os.urandom(size), (host, port))
+        time.sleep(0.1)
+    print(f"sent {count} of {size} bytes from {sport} to {host}:{port}", flush=True)
+    return 0
+
+
 def probe(timeout, specs):
     sel = selectors.DefaultSelector()
     result = {}
@@ -131,6 +146,8 @@ def main(argv):
     if len(argv) in (5, 6) and argv[0] == "udp-echo-client":
         size = int(argv[5]) if len(argv) == 6 else 0
         return udp_echo_client(argv[1], int(argv[2]), int(argv[3]), int(argv[4]), size)
+    if len(argv) == 6 and argv[0] == "udp-send":
+        return udp_send(int(argv[1]), argv[2], int(argv[3]), int(argv[4]), int(argv[5]))
     if len(argv) >= 3 and argv[0] == "probe":
         return probe(float(argv[1]), argv[2:])
     print(__doc__, file=sys.stderr)
