@@ -739,6 +739,7 @@ refuse:
 static void from_host(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed6 *p,
 		      uint32_t now_s)
 {
+	struct v6_flow *f;
 	const struct pg_engine_config *c = &e->cfg;
 
 	if (is_zero(c->wan6_addr) || memcmp(p->saddr, c->wan6_addr, 16) ||
@@ -752,7 +753,8 @@ static void from_host(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_p
 		pg_drop(e, pkt, PG_CNT_DROP_IP6_TOO_BIG);
 		return;
 	}
-	if (!firewall(e, pkt, p, true, now_s))
+	/* Never offered to the fast path: the host's packets come from its device, not a link. */
+	if (!firewall(e, pkt, p, true, now_s, &f))
 		return;
 	set_out(e, pkt, PG_SIDE_WAN, p->daddr);
 }
