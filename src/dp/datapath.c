@@ -515,6 +515,23 @@ void pg_datapath_host_ready(struct pg_datapath *dp, enum pg_side side)
 }
 
 /* Say once in a while why frames are being dropped, with the fix. */
+/* The XDP path's frames into the links' layer 2 counters: in on one link, out of the other. */
+static void offload_l2_count(struct pg_datapath *dp)
+{
+	struct pg_offload *o = &dp->offload;
+
+	for (int s = 0; s < 2; s++) {
+		uint64_t *in = dp->link[s].port.cnt, *out = dp->link[!s].port.cnt;
+
+		in[PG_L2_CNT_RX_FRAMES] += o->fwd_frames[s];
+		in[PG_L2_CNT_RX_OFFLOADED] += o->fwd_frames[s];
+		in[PG_L2_CNT_RX_BYTES] += o->fwd_bytes[s];
+		out[PG_L2_CNT_TX_FRAMES] += o->fwd_frames[s];
+		out[PG_L2_CNT_TX_BYTES] += o->fwd_bytes[s];
+		o->fwd_frames[s] = o->fwd_bytes[s] = 0;
+	}
+}
+
 /* One row of the graphs' history: a few hundred counters copied, once a second. */
 static void history_sample(struct pg_datapath *dp, uint64_t now_ms)
 {
@@ -678,8 +695,10 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 		if (dp->offload_on)
 			pg_offload_sync(&dp->offload, dp->engines, now_ms);
 		pg_engines_tick(dp->engines, now_ms);
-		if (dp->offload_on)
+		if (dp->offload_on) {
 			pg_offload_apply(&dp->offload, dp->engines, now_ms);
+			offload_l2_count(dp);
+		}
 		dp->last_tick_ms = now_ms;
 		for (int s = 0; s < 2; s++)
 			dp->link[s].port.cnt[PG_L2_CNT_RX_KERNEL_DROPS] =

@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "dp/offload.h"
+#include "l2/eth.h"
 
 static uint32_t slot_get(struct pg_offload_link *l)
 {
@@ -195,6 +196,13 @@ static int slot_map(struct pg_offload *o, int side, const struct pg_offload_slot
 	}
 }
 
+/* pkts packets of bytes IP bytes that side's program forwarded, for the links' counters. */
+static void tally(struct pg_offload *o, int side, uint64_t pkts, uint64_t bytes)
+{
+	o->fwd_frames[side] += pkts;
+	o->fwd_bytes[side] += bytes + pkts * PG_ETH_HLEN;
+}
+
 /* What slot s of side forwarded since the counts were last given: to its flow, and free it. */
 static void settle(struct pg_offload *o, struct pg_engine *e, int side, uint32_t s,
 		   uint64_t now_ms)
@@ -210,10 +218,12 @@ static void settle(struct pg_offload *o, struct pg_engine *e, int side, uint32_t
 	st = &l->x->stats[s];
 	pkts = __atomic_load_n(&st->pkts, __ATOMIC_RELAXED);
 	if (pkts != sl->pkts) {
+		uint64_t bytes = __atomic_load_n(&st->bytes, __ATOMIC_RELAXED) - sl->bytes;
+
 		last_ms = __atomic_load_n(&st->last_ns, __ATOMIC_RELAXED) / 1000000u;
-		pg_engine_offload_settle(e, &sl->op, side == PG_SIDE_LAN, pkts - sl->pkts,
-					 __atomic_load_n(&st->bytes, __ATOMIC_RELAXED) - sl->bytes,
+		pg_engine_offload_settle(e, &sl->op, side == PG_SIDE_LAN, pkts - sl->pkts, bytes,
 					 last_ms < now_ms ? last_ms : now_ms);
+		tally(o, side, pkts - sl->pkts, bytes);
 	}
 	slot_put(l, s);
 }
@@ -358,6 +368,7 @@ void pg_offload_sync(struct pg_offload *o, struct pg_engines *engines, uint64_t 
 						       s == PG_SIDE_LAN, pkts - sl->pkts,
 						       bytes - sl->bytes,
 						       last_ms < now_ms ? last_ms : now_ms);
+				tally(o, s, pkts - sl->pkts, bytes - sl->bytes);
 				sl->pkts = pkts;
 				sl->bytes = bytes;
 			}

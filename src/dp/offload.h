@@ -53,6 +53,13 @@ struct pg_offload {
 	pg_offload_mac6_fn *mac6_of; /* NULL: IPv6 flows are refused (no IPv6 on the links) */
 	void *mac_ctx;
 	uint64_t refused_no_mac, refused_full, errors; /* entries not put, by reason */
+	/*
+	 * What the programs forwarded since the data path last added it to the
+	 * links' layer 2 counters (frames and Ethernet frame bytes, by the side
+	 * they arrived on): rx_* of that link and tx_* of the other must count
+	 * them, as they do the frames the daemon forwards (graphs, status).
+	 */
+	uint64_t fwd_frames[2], fwd_bytes[2];
 };
 
 /*

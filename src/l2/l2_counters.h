@@ -14,6 +14,7 @@
 	X(TX_FRAMES, "tx_frames", "frames transmitted")                                            \
 	X(RX_BYTES, "rx_bytes", "bytes received (Ethernet frames, without FCS)")                   \
 	X(TX_BYTES, "tx_bytes", "bytes transmitted (Ethernet frames, without FCS)")                \
+	X(RX_OFFLOADED, "rx_offloaded", "of rx_frames, forwarded by the XDP fast path")             \
 	/* receive drops */                                                                        \
 	X(DROP_RUNT, "drop_runt", "frame shorter than an Ethernet header")                         \
 	X(DROP_RX_TRUNCATED, "drop_rx_truncated", "frame cut short by the receive ring")           \

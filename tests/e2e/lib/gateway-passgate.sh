@@ -224,6 +224,16 @@ dump_value() {
 	grep -oE "counter $1 [0-9]+" <<<"$PG_DUMP" | tail -n 1 | grep -oE '[0-9]+$' || echo 0
 }
 
+# l2_daemon_frames LINK - frames the daemon's own sockets received on LINK
+# (lan0, wan0) in the last dump: rx_frames less what the XDP fast path
+# forwarded (rx_offloaded, also counted in rx_frames).
+l2_daemon_frames() {
+	local rx off
+	rx=$(grep -oE "l2 $1 rx_frames [0-9]+" <<<"$PG_DUMP" | tail -n 1 | grep -oE '[0-9]+$' || echo 0)
+	off=$(grep -oE "l2 $1 rx_offloaded [0-9]+" <<<"$PG_DUMP" | tail -n 1 | grep -oE '[0-9]+$' || echo 0)
+	echo $((rx - off))
+}
+
 # gateway_note_shaper - the shaper's line of a counter dump ("shaper up
 # rate ... drop_codel N ecn_marked N"), into the scenario's notes.
 gateway_note_shaper() {

@@ -74,8 +74,8 @@ scenario6() {
 	rx1=$(off6_engine_rx)
 	tcp_xdp=$((xdp - xdp0))
 	tcp_all=$((rx1 - rx0))
-	fr_lan=$(grep -oE 'l2 lan0 rx_frames [0-9]+' <<<"$PG_DUMP" | grep -oE '[0-9]+$' || echo 0)
-	fr_wan=$(grep -oE 'l2 wan0 rx_frames [0-9]+' <<<"$PG_DUMP" | grep -oE '[0-9]+$' || echo 0)
+	fr_lan=$(l2_daemon_frames lan0)
+	fr_wan=$(l2_daemon_frames wan0)
 	note "TCP: $tcp_xdp of $tcp_all packets through XDP; offload_packets $xdp; frames the daemon received: lan0 $fr_lan wan0 $fr_wan"
 	((tcp_all > 0 && tcp_xdp * 10 >= tcp_all * 9)) ||
 		{ fail "XDP forwarded $tcp_xdp of the TCP transfer's $tcp_all packets, under 90%"; return 1; }

@@ -49,8 +49,8 @@ ov_counts() {
 	sleep 1.5 # XDP's counts reach the engine once a second
 	gateway_dump || return 1
 	OV_XDP=$(dump_value offload_packets)
-	lan=$(grep -oE 'l2 lan0 rx_frames [0-9]+' <<<"$PG_DUMP" | grep -oE '[0-9]+$' || echo 0)
-	wan=$(grep -oE 'l2 wan0 rx_frames [0-9]+' <<<"$PG_DUMP" | grep -oE '[0-9]+$' || echo 0)
+	lan=$(l2_daemon_frames lan0)
+	wan=$(l2_daemon_frames wan0)
 	OV_RX=$((lan + wan))
 }
 

@@ -51,8 +51,8 @@ scenario() {
 	sleep 1.5 # the data path gives XDP's counts to the engine once a second
 	gateway_dump || { fail "no counter dump"; return; }
 	xdp=$(dump_value offload_packets)
-	rx_lan=$(grep -oE 'l2 lan0 rx_frames [0-9]+' <<<"$PG_DUMP" | grep -oE '[0-9]+$' || echo 0)
-	rx_wan=$(grep -oE 'l2 wan0 rx_frames [0-9]+' <<<"$PG_DUMP" | grep -oE '[0-9]+$' || echo 0)
+	rx_lan=$(l2_daemon_frames lan0)
+	rx_wan=$(l2_daemon_frames wan0)
 	note "offload_packets $xdp; frames the daemon received: lan0 $rx_lan wan0 $rx_wan"
 	((xdp >= OFF_N * 2 * 9 / 10)) ||
 		{ fail "XDP forwarded $xdp packets, fewer than 90% of the echo's $((OFF_N * 2))"; return; }
