@@ -50,9 +50,12 @@ async function lease(page) {
       if (shown.gateway !== l.gateway) d.push(`gateway ${shown.gateway} vs ${l.gateway}`);
       if (shown.server !== l.server) d.push(`server ${shown.server} vs ${l.server}`);
       const at = (t) => new Date(t * 1000).toLocaleTimeString();
-      if (!shown.obtained.startsWith(at(l.obtained))) d.push(`obtained '${shown.obtained}' vs ${at(l.obtained)}`);
-      if (!shown.renews.startsWith(at(l.renews_at))) d.push(`renews '${shown.renews}' vs ${at(l.renews_at)}`);
-      if (!shown.expires.startsWith(at(l.expires_at))) d.push(`expires '${shown.expires}' vs ${at(l.expires_at)}`);
+      // The daemon gives wall-clock times from its monotonic clock at each request: the page's
+      // fetch and this one may round a second apart.
+      const near = (txt, t) => [t - 1, t, t + 1].some((u) => txt.startsWith(at(u)));
+      if (!near(shown.obtained, l.obtained)) d.push(`obtained '${shown.obtained}' vs ${at(l.obtained)}`);
+      if (!near(shown.renews, l.renews_at)) d.push(`renews '${shown.renews}' vs ${at(l.renews_at)}`);
+      if (!near(shown.expires, l.expires_at)) d.push(`expires '${shown.expires}' vs ${at(l.expires_at)}`);
     }
     if (!d.length) return { shown, l };
     why = d.join('; ');
