@@ -45,10 +45,15 @@ spawn() {
 	[[ $SPAWN_SCOPE == world ]] && dir=$RUN_DIR
 	ip netns exec "$ns" "$@" >"$dir/$name.log" 2>&1 </dev/null &
 	LAST_PID=$!
+	local rec
+	rec="$LAST_PID $(proc_start "$LAST_PID")"
+	# Every process the run starts, by PID and start time: a run killed
+	# outright (no trap) leaves them running in its namespaces, and the next
+	# run stops exactly these before it deletes them (world_reap_dead).
+	echo "$rec" >>"$RUN_DIR/spawned.pids"
 	# Spawned in a subshell ($(...), a pipe): the arrays below die with it
 	# and the process would outlive the run; note it for stop_escaped.
-	((BASH_SUBSHELL > ${HARNESS_SUBSHELL:-0})) &&
-		echo "$LAST_PID $(proc_start "$LAST_PID")" >>"$RUN_DIR/escaped.pids"
+	((BASH_SUBSHELL > ${HARNESS_SUBSHELL:-0})) && echo "$rec" >>"$RUN_DIR/escaped.pids"
 	if [[ $SPAWN_SCOPE == world ]]; then
 		WORLD_PIDS+=("$LAST_PID")
 	else
@@ -116,11 +121,12 @@ stop_scenario_procs() {
 	SCN_UNDO=()
 }
 
-# stop_escaped - stop what spawn started from a subshell (RUN_DIR/
-# escaped.pids: PID and start time, so a reused PID is never signalled):
-# no longer our children, so polled rather than waited for.
-stop_escaped() {
-	local f=$RUN_DIR/escaped.pids pid start i
+# stop_recorded FILE - stop the processes FILE lists ("PID START" lines, as
+# spawn writes them), each only while PID is still the process recorded (its
+# start time), so a reused PID is never signalled; then empty FILE. They are
+# not (or no longer) our children, so polled rather than waited for.
+stop_recorded() {
+	local f=$1 pid start i
 	[[ -s $f ]] || return 0
 	while read -r pid start; do
 		[[ $(proc_start "$pid") == "$start" ]] || continue
@@ -131,6 +137,11 @@ stop_escaped() {
 		[[ $(proc_start "$pid") == "$start" ]] && kill -KILL "$pid" 2>/dev/null
 	done <"$f"
 	: >"$f"
+}
+
+# stop_escaped - stop what spawn started from a subshell (RUN_DIR/escaped.pids).
+stop_escaped() {
+	stop_recorded "$RUN_DIR/escaped.pids"
 }
 
 # our_ns - the names of this run's namespaces.

@@ -153,14 +153,17 @@ world_run_dead() {
 # world_reap_dead - delete the namespaces of runs that died without their
 # cleanup (SIGKILL, a machine's session ended: no trap runs then). A world
 # is ours to delete when its run directory /tmp/pge2e-SFX.* exists and its
-# run is dead; a namespace that still holds a process is left alone (we did
-# not start it in this run) and said so.
+# run is dead. The processes that run started (its spawned.pids, by PID and
+# start time) outlived it in those namespaces: they are stopped first. A
+# namespace that still holds a process after that is left alone (nothing
+# says a run of ours started it) and said so.
 world_reap_dead() {
 	local sfx dir ns busy
 	for sfx in $(ip netns list 2>/dev/null | sed -n 's/^pg[a-z0-9]*-\([0-9a-f]\{5\}\)\b.*/\1/p' | sort -u); do
 		[[ $sfx == "${SFX:-}" ]] && continue
 		dir=$(compgen -G "/tmp/pge2e-$sfx.*" | head -n 1)
 		[[ -n $dir ]] && world_run_dead "$dir" || continue
+		stop_recorded "$dir/spawned.pids"
 		busy=
 		for ns in $(SFX=$sfx our_ns); do
 			[[ -n $(ip netns pids "$ns" 2>/dev/null) ]] && busy+=" $ns"
