@@ -123,9 +123,10 @@ static uint32_t link_backlog(struct pg_link *l)
  * A pass's frames from one link. AF_XDP: the ring is emptied into the
  * daemon's queue and light flows come out first (rxq.c); AF_PACKET: a burst
  * in ring order, early drops from its heavy flows when behind (overload.c).
+ * *now_ns: the pass's clock, read here if still 0 and the queue is used.
  * *more: frames are left for another pass.
  */
-static unsigned int link_take(struct pg_link *l, struct pg_rx_frame *f, uint64_t now_ns,
+static unsigned int link_take(struct pg_link *l, struct pg_rx_frame *f, uint64_t *now_ns,
 			      bool *more)
 {
 	struct pg_rx_frame *stage;
@@ -141,15 +142,17 @@ static unsigned int link_take(struct pg_link *l, struct pg_rx_frame *f, uint64_t
 			*more = true;
 		return l->rxq ? got : pg_overload_filter(&l->overload, f, got, link_backlog(l));
 	}
+	if (!*now_ns)
+		*now_ns = mono_ns();
 	/* At most a ring's worth: the kernel refills it while we copy. */
 	for (unsigned int k = 0; k < PG_RXQ_FRAMES / PG_DP_BURST; k++) {
 		room = pg_rxq_room(l->rxq, &stage);
 		got = room ? link_rx(l, stage, room) : 0;
-		pg_rxq_push(l->rxq, got, now_ns);
+		pg_rxq_push(l->rxq, got, *now_ns);
 		if (got < room || !room)
 			break;
 	}
-	got = pg_rxq_pop(l->rxq, f, PG_DP_BURST, now_ns);
+	got = pg_rxq_pop(l->rxq, f, PG_DP_BURST, *now_ns);
 	if (pg_rxq_backlog(l->rxq))
 		*more = true;
 	return got;
@@ -514,7 +517,6 @@ void pg_datapath_host_ready(struct pg_datapath *dp, enum pg_side side)
 	dp->host_ready[side & 1] = true;
 }
 
-/* Say once in a while why frames are being dropped, with the fix. */
 /* The XDP path's frames into the links' layer 2 counters: in on one link, out of the other. */
 static void offload_l2_count(struct pg_datapath *dp)
 {
@@ -547,6 +549,7 @@ static void history_sample(struct pg_datapath *dp, uint64_t now_ms)
 	pg_history_add(&dp->history, now_ms, dp->hist_row);
 }
 
+/* Say once in a while why frames are being dropped, with the fix. */
 static void warn_offloads(struct pg_link *l, uint64_t now_ms)
 {
 	const uint64_t *c = l->port.cnt;
@@ -577,9 +580,8 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 {
 	unsigned int nf = 0, np = 0;
 	bool more = false;
-	uint64_t now_ns = dp->shaper[0] || dp->shaper[1] || dp->link[0].rxq || dp->link[1].rxq
-				  ? mono_ns()
-				  : 0;
+	/* Read only when used: a shaper, or a receive queue that is behind (link_take()). */
+	uint64_t now_ns = dp->shaper[0] || dp->shaper[1] ? mono_ns() : 0;
 
 	pg_capture_update(&dp->capture, now_ms);
 	/*
@@ -600,7 +602,7 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 	}
 	for (int s = 0; s < 2; s++) {
 		struct pg_link *l = &dp->link[s];
-		unsigned int got = link_take(l, dp->frames + nf, now_ns, &more);
+		unsigned int got = link_take(l, dp->frames + nf, &now_ns, &more);
 
 		for (unsigned int i = nf; i < nf + got; i++) {
 			struct pg_rx_frame *f = &dp->frames[i];
