@@ -42,6 +42,7 @@
 
 #include "dp/rxq.h"
 #include "engine/codel.h"
+#include "util/names.h"
 
 #define CHUNK 64			/* frames one pg_rxq_room() hands out */
 #define LIGHT_MAX (PG_RXQ_FRAMES / 4) /* frames the light lane holds at most */
@@ -78,12 +79,11 @@ static const char *const counter_names[] = {
 	PG_RXQ_COUNTERS(PG_RXQ_NAME)
 #undef PG_RXQ_NAME
 };
-_Static_assert(sizeof(counter_names) / sizeof(counter_names[0]) == PG_RXQ_CNT__COUNT,
-	       "a name per counter");
+_Static_assert(PG_ARRAY_SIZE(counter_names) == PG_RXQ_CNT__COUNT, "a name per counter");
 
 const char *pg_rxq_counter_name(unsigned int i)
 {
-	return i < PG_RXQ_CNT__COUNT ? counter_names[i] : "?";
+	return pg_name_of(counter_names, PG_ARRAY_SIZE(counter_names), i, "?");
 }
 
 struct pg_rxq *pg_rxq_create(uint32_t seed)
