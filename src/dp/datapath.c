@@ -19,6 +19,7 @@
 
 #include "dp/datapath.h"
 #include "engine/forward6.h"
+#include "engine/parse6.h"
 #include "io/ifcheck.h"
 #include "util/log.h"
 
@@ -307,14 +308,13 @@ static bool offload_mac(void *ctx, enum pg_side side, uint32_t ip, uint8_t mac[6
 /* The same for an IPv6 next hop, zero naming the router the WAN's advertisements gave. */
 static bool offload_mac6(void *ctx, enum pg_side side, const uint8_t ip[16], uint8_t mac[6])
 {
-	static const uint8_t zero[16];
 	struct pg_datapath *dp = ctx;
 	const struct pg_port *p = &dp->link[side & 1].port;
 	const struct pg_nd_entry *n;
 
 	if (!p->nd)
 		return false;
-	n = pg_nd_find(p, memcmp(ip, zero, 16) ? ip : p->nd->router);
+	n = pg_nd_find(p, pg_ip6_is_unspecified(ip) ? p->nd->router : ip);
 	if (!n || n->state != PG_ND_REACHABLE)
 		return false;
 	memcpy(mac, n->mac, 6);
