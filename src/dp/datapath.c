@@ -380,7 +380,6 @@ static int offload_start(struct pg_datapath *dp, const struct pg_config *cfg, ch
 	dp->offload.mac6_of = offload_mac6;
 	for (unsigned int k = 0; k < dp->engines->n; k++)
 		pg_engine_set_offload(dp->engines->e[k], true);
-	dp->offload_on = true;
 	pg_offload_decided(d, true, NULL);
 	return 0;
 }
@@ -590,7 +589,7 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 	 * or faulty box in an HA pair forwards none (ha.c): the engines take
 	 * their flows back from XDP meanwhile.
 	 */
-	if (dp->offload_on) {
+	if (dp->offload_decision.on) {
 		bool pause = dp->capture.armed || dp->ha.role != PG_HA_MASTER;
 
 		if (pause != dp->offload_paused) {
@@ -676,7 +675,7 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 				deliver(dp, &em[i], 0, now_ms, now_ns);
 		}
 		/* After delivery: the next hops the new entries need are resolved by now. */
-		if (dp->offload_on)
+		if (dp->offload_decision.on)
 			pg_offload_apply(&dp->offload, dp->engines, now_ms);
 	}
 	pg_wan_tick(dp, now_ms);
@@ -694,10 +693,10 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 	/* Every second, busy or idle: expiry must not depend on what traffic runs. */
 	if (now_ms - dp->last_tick_ms >= TICK_INTERVAL_MS) {
 		/* The XDP path's packets first: no flow expires while it forwards them. */
-		if (dp->offload_on)
+		if (dp->offload_decision.on)
 			pg_offload_sync(&dp->offload, dp->engines, now_ms);
 		pg_engines_tick(dp->engines, now_ms);
-		if (dp->offload_on) {
+		if (dp->offload_decision.on) {
 			pg_offload_apply(&dp->offload, dp->engines, now_ms);
 			offload_l2_count(dp);
 		}
