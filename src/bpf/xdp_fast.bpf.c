@@ -147,6 +147,27 @@ static __always_inline int to_engine(struct xdp_md *ctx)
 	return bpf_redirect_map(&xsks, ctx->rx_queue_index, XDP_PASS);
 }
 
+/*
+ * TCP's or UDP's header as the engine's parsers want it (parse.c,
+ * parse6.c), for IPv4 and IPv6 alike; l4len: the IP payload's length, and
+ * the caller has checked that 8 bytes of it are in the frame. TCP: a whole
+ * header, the data offset within the payload, no SYN, FIN or RST (the
+ * engine follows those); UDP: its length within the payload.
+ */
+static __always_inline int tcp_udp_ok(const __u8 *l4, const __u8 *end, __u8 proto, __u32 l4len)
+{
+	__u32 n;
+
+	if (proto == IPPROTO_TCP) {
+		if (l4 + 20 > end || l4len < 20)
+			return 0;
+		n = (__u32)(l4[12] >> 4) * 4;
+		return n >= 20 && n <= l4len && !(l4[13] & (TCP_SYN | TCP_FIN | TCP_RST));
+	}
+	n = bpf_ntohs(*(const __u16 *)(l4 + 4));
+	return n >= 8 && n <= l4len;
+}
+
 /* Out of the other link to the entry's next hop, counted in its slot (tot: the IP length). */
 static __always_inline int send(__u8 *data, const struct pg_xf_val *v, __u32 tot)
 {
@@ -178,19 +199,8 @@ static __always_inline int fast6(struct xdp_md *ctx, __u8 *data, __u8 *end)
 	if (tot > (__u32)(end - ip))
 		return to_engine(ctx);
 	k.proto = ip[6];
-	if (k.proto == IPPROTO_TCP) {
-		__u32 doff;
-
-		if (l4 + 20 > end)
-			return to_engine(ctx);
-		doff = (__u32)(l4[12] >> 4) * 4;
-		if (tot < IP6_HLEN + 20 || doff < 20 || doff > tot - IP6_HLEN ||
-		    (l4[13] & (TCP_SYN | TCP_FIN | TCP_RST)))
-			return to_engine(ctx);
-	} else if (k.proto == IPPROTO_UDP) {
-		__u32 ulen = bpf_ntohs(*(__u16 *)(l4 + 4));
-
-		if (ulen < 8 || ulen > tot - IP6_HLEN)
+	if (k.proto == IPPROTO_TCP || k.proto == IPPROTO_UDP) {
+		if (!tcp_udp_ok(l4, end, k.proto, tot - IP6_HLEN))
 			return to_engine(ctx);
 	} else if (k.proto == IPPROTO_ESP) {
 		if (tot < IP6_HLEN + 8)
@@ -244,22 +254,10 @@ int pg_xdp_fast(struct xdp_md *ctx)
 	if (tot < 28 || tot > (__u32)(end - ip))
 		return to_engine(ctx);
 	k.proto = ip[9];
-	if (k.proto == IPPROTO_TCP) {
-		__u32 doff;
-
-		if (l4 + 20 > end)
+	if (k.proto == IPPROTO_TCP || k.proto == IPPROTO_UDP) {
+		if (!tcp_udp_ok(l4, end, k.proto, tot - 20))
 			return to_engine(ctx);
-		doff = (__u32)(l4[12] >> 4) * 4;
-
-		if (tot < 40 || doff < 20 || doff > tot - 20 || (l4[13] & (TCP_SYN | TCP_FIN | TCP_RST)))
-			return to_engine(ctx);
-		coff = 16;
-	} else if (k.proto == IPPROTO_UDP) {
-		__u32 ulen = bpf_ntohs(*(__u16 *)(l4 + 4));
-
-		if (ulen < 8 || ulen > tot - 20)
-			return to_engine(ctx);
-		coff = 6;
+		coff = k.proto == IPPROTO_TCP ? 16 : 6; /* where its checksum is */
 	} else if (k.proto == IPPROTO_GRE) {
 		__u16 flags = bpf_ntohs(*(__u16 *)l4);
 		__u32 need = 8 + ((flags & GRE_S) ? 4 : 0) + ((flags & GRE_A) ? 4 : 0);

@@ -19,6 +19,7 @@
 
 #include "dp/datapath.h"
 #include "engine/forward6.h"
+#include "engine/parse6.h"
 #include "io/ifcheck.h"
 #include "util/log.h"
 
@@ -123,9 +124,10 @@ static uint32_t link_backlog(struct pg_link *l)
  * A pass's frames from one link. AF_XDP: the ring is emptied into the
  * daemon's queue and light flows come out first (rxq.c); AF_PACKET: a burst
  * in ring order, early drops from its heavy flows when behind (overload.c).
+ * *now_ns: the pass's clock, read here if still 0 and the queue is used.
  * *more: frames are left for another pass.
  */
-static unsigned int link_take(struct pg_link *l, struct pg_rx_frame *f, uint64_t now_ns,
+static unsigned int link_take(struct pg_link *l, struct pg_rx_frame *f, uint64_t *now_ns,
 			      bool *more)
 {
 	struct pg_rx_frame *stage;
@@ -141,15 +143,17 @@ static unsigned int link_take(struct pg_link *l, struct pg_rx_frame *f, uint64_t
 			*more = true;
 		return l->rxq ? got : pg_overload_filter(&l->overload, f, got, link_backlog(l));
 	}
+	if (!*now_ns)
+		*now_ns = mono_ns();
 	/* At most a ring's worth: the kernel refills it while we copy. */
 	for (unsigned int k = 0; k < PG_RXQ_FRAMES / PG_DP_BURST; k++) {
 		room = pg_rxq_room(l->rxq, &stage);
 		got = room ? link_rx(l, stage, room) : 0;
-		pg_rxq_push(l->rxq, got, now_ns);
+		pg_rxq_push(l->rxq, got, *now_ns);
 		if (got < room || !room)
 			break;
 	}
-	got = pg_rxq_pop(l->rxq, f, PG_DP_BURST, now_ns);
+	got = pg_rxq_pop(l->rxq, f, PG_DP_BURST, *now_ns);
 	if (pg_rxq_backlog(l->rxq))
 		*more = true;
 	return got;
@@ -304,14 +308,13 @@ static bool offload_mac(void *ctx, enum pg_side side, uint32_t ip, uint8_t mac[6
 /* The same for an IPv6 next hop, zero naming the router the WAN's advertisements gave. */
 static bool offload_mac6(void *ctx, enum pg_side side, const uint8_t ip[16], uint8_t mac[6])
 {
-	static const uint8_t zero[16];
 	struct pg_datapath *dp = ctx;
 	const struct pg_port *p = &dp->link[side & 1].port;
 	const struct pg_nd_entry *n;
 
 	if (!p->nd)
 		return false;
-	n = pg_nd_find(p, memcmp(ip, zero, 16) ? ip : p->nd->router);
+	n = pg_nd_find(p, pg_ip6_is_unspecified(ip) ? p->nd->router : ip);
 	if (!n || n->state != PG_ND_REACHABLE)
 		return false;
 	memcpy(mac, n->mac, 6);
@@ -377,7 +380,6 @@ static int offload_start(struct pg_datapath *dp, const struct pg_config *cfg, ch
 	dp->offload.mac6_of = offload_mac6;
 	for (unsigned int k = 0; k < dp->engines->n; k++)
 		pg_engine_set_offload(dp->engines->e[k], true);
-	dp->offload_on = true;
 	pg_offload_decided(d, true, NULL);
 	return 0;
 }
@@ -514,7 +516,6 @@ void pg_datapath_host_ready(struct pg_datapath *dp, enum pg_side side)
 	dp->host_ready[side & 1] = true;
 }
 
-/* Say once in a while why frames are being dropped, with the fix. */
 /* The XDP path's frames into the links' layer 2 counters: in on one link, out of the other. */
 static void offload_l2_count(struct pg_datapath *dp)
 {
@@ -547,6 +548,7 @@ static void history_sample(struct pg_datapath *dp, uint64_t now_ms)
 	pg_history_add(&dp->history, now_ms, dp->hist_row);
 }
 
+/* Say once in a while why frames are being dropped, with the fix. */
 static void warn_offloads(struct pg_link *l, uint64_t now_ms)
 {
 	const uint64_t *c = l->port.cnt;
@@ -577,9 +579,8 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 {
 	unsigned int nf = 0, np = 0;
 	bool more = false;
-	uint64_t now_ns = dp->shaper[0] || dp->shaper[1] || dp->link[0].rxq || dp->link[1].rxq
-				  ? mono_ns()
-				  : 0;
+	/* Read only when used: a shaper, or a receive queue that is behind (link_take()). */
+	uint64_t now_ns = dp->shaper[0] || dp->shaper[1] ? mono_ns() : 0;
 
 	pg_capture_update(&dp->capture, now_ms);
 	/*
@@ -588,7 +589,7 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 	 * or faulty box in an HA pair forwards none (ha.c): the engines take
 	 * their flows back from XDP meanwhile.
 	 */
-	if (dp->offload_on) {
+	if (dp->offload_decision.on) {
 		bool pause = dp->capture.armed || dp->ha.role != PG_HA_MASTER;
 
 		if (pause != dp->offload_paused) {
@@ -600,7 +601,7 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 	}
 	for (int s = 0; s < 2; s++) {
 		struct pg_link *l = &dp->link[s];
-		unsigned int got = link_take(l, dp->frames + nf, now_ns, &more);
+		unsigned int got = link_take(l, dp->frames + nf, &now_ns, &more);
 
 		for (unsigned int i = nf; i < nf + got; i++) {
 			struct pg_rx_frame *f = &dp->frames[i];
@@ -674,7 +675,7 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 				deliver(dp, &em[i], 0, now_ms, now_ns);
 		}
 		/* After delivery: the next hops the new entries need are resolved by now. */
-		if (dp->offload_on)
+		if (dp->offload_decision.on)
 			pg_offload_apply(&dp->offload, dp->engines, now_ms);
 	}
 	pg_wan_tick(dp, now_ms);
@@ -692,10 +693,10 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 	/* Every second, busy or idle: expiry must not depend on what traffic runs. */
 	if (now_ms - dp->last_tick_ms >= TICK_INTERVAL_MS) {
 		/* The XDP path's packets first: no flow expires while it forwards them. */
-		if (dp->offload_on)
+		if (dp->offload_decision.on)
 			pg_offload_sync(&dp->offload, dp->engines, now_ms);
 		pg_engines_tick(dp->engines, now_ms);
-		if (dp->offload_on) {
+		if (dp->offload_decision.on) {
 			pg_offload_apply(&dp->offload, dp->engines, now_ms);
 			offload_l2_count(dp);
 		}

@@ -77,8 +77,7 @@ struct pg_datapath {
 	uint64_t hist_cnt[PG_CNT__COUNT];
 	/* [datapath] offload: the XDP fast path's maps, when both links run it (offload.h). */
 	struct pg_offload offload;
-	struct pg_offload_decision offload_decision; /* whether and why, for the status */
-	bool offload_on;
+	struct pg_offload_decision offload_decision; /* whether (.on) and why, for the status */
 	bool offload_paused; /* a capture is armed, or HA backup/fault: no XDP forwarding */
 };
 

@@ -81,7 +81,7 @@ int pg_hostpath_init(struct pg_hostpath *hp, const struct pg_config *cfg,
 		 .prefix6 = ec->lan6_prefix},
 		{.name = cfg->host.wan_dev, .mtu = cfg->wan_mtu, .addr = ec->wan_addr,
 		 .prefix = ec->wan_prefix, .gateway = ec->wan_gateway, .ipv6 = wan6,
-		 .prefix6 = ec->wan6_prefix, .route6 = wan6},
+		 .prefix6 = ec->wan6_prefix},
 	};
 	int r;
 

@@ -41,6 +41,8 @@
 #include <string.h>
 
 #include "dp/rxq.h"
+#include "engine/codel.h"
+#include "util/names.h"
 
 #define CHUNK 64			/* frames one pg_rxq_room() hands out */
 #define LIGHT_MAX (PG_RXQ_FRAMES / 4) /* frames the light lane holds at most */
@@ -68,10 +70,7 @@ struct pg_rxq {
 	uint32_t stage_n;
 	uint32_t seed;
 	bool last_light_only; /* the last pop carried light frames alone */
-	/* CoDel's state (RFC 8289 section 5). */
-	bool dropping;
-	uint32_t count, last_count;
-	uint64_t first_above_ns, drop_next_ns;
+	struct pg_codel codel; /* the bulk lane's */
 	uint64_t cnt[PG_RXQ_CNT__COUNT];
 };
 
@@ -80,12 +79,11 @@ static const char *const counter_names[] = {
 	PG_RXQ_COUNTERS(PG_RXQ_NAME)
 #undef PG_RXQ_NAME
 };
-_Static_assert(sizeof(counter_names) / sizeof(counter_names[0]) == PG_RXQ_CNT__COUNT,
-	       "a name per counter");
+_Static_assert(PG_ARRAY_SIZE(counter_names) == PG_RXQ_CNT__COUNT, "a name per counter");
 
 const char *pg_rxq_counter_name(unsigned int i)
 {
-	return i < PG_RXQ_CNT__COUNT ? counter_names[i] : "?";
+	return pg_name_of(counter_names, PG_ARRAY_SIZE(counter_names), i, "?");
 }
 
 struct pg_rxq *pg_rxq_create(uint32_t seed)
@@ -235,99 +233,28 @@ void pg_rxq_push(struct pg_rxq *q, unsigned int got, uint64_t now_ns)
 	q->stage_n = 0;
 }
 
-static uint64_t isqrt(uint64_t x)
+/* The bulk lane as CoDel's queue (engine/codel.h): its head, and a drop. */
+static bool bulk_head(void *ctx, uint32_t *pkt, uint64_t *enq_ns, bool *spare)
 {
-	uint64_t r = 0, b = 1ULL << 62;
+	struct pg_rxq *q = ctx;
 
-	while (b > x)
-		b >>= 2;
-	while (b) {
-		if (x >= r + b) {
-			x -= r + b;
-			r = (r >> 1) + b;
-		} else {
-			r >>= 1;
-		}
-		b >>= 2;
-	}
-	return r;
+	if (!q->bulk.n)
+		return false;
+	*pkt = bulk_pop(q);
+	*enq_ns = q->slot[*pkt].t_ns;
+	*spare = q->bulk.n > 0; /* a single waiting frame is never over target */
+	return true;
 }
 
-/* The next drop time: interval / sqrt(count) after t (RFC 8289's control law). */
-static uint64_t control_law(uint64_t t, uint32_t count)
+static bool bulk_drop(void *ctx, uint32_t pkt)
 {
-	uint64_t r = isqrt((uint64_t)(count ? count : 1) << 20); /* sqrt(count) * 1024 */
-
-	return t + PG_RXQ_INTERVAL_NS * 1024 / r;
+	drop(ctx, (uint16_t)pkt, PG_RXQ_CNT_DROP_CODEL);
+	return false; /* dropped, never marked: a raw link frame, not yet checked by layer 2 */
 }
 
-/*
- * Take the bulk head; *ok_to_drop says whether the queue has been over
- * target for an interval (a single waiting frame is never over it).
- */
-static uint16_t codel_head(struct pg_rxq *q, uint64_t now_ns, bool *ok_to_drop)
-{
-	uint16_t i = bulk_pop(q);
-	uint64_t sojourn = now_ns > q->slot[i].t_ns ? now_ns - q->slot[i].t_ns : 0;
-
-	*ok_to_drop = false;
-	if (sojourn < PG_RXQ_TARGET_NS || !q->bulk.n) {
-		q->first_above_ns = 0;
-	} else if (!q->first_above_ns) {
-		q->first_above_ns = now_ns + PG_RXQ_INTERVAL_NS;
-	} else if (now_ns >= q->first_above_ns) {
-		*ok_to_drop = true;
-	}
-	return i;
-}
-
-/* The next bulk frame to forward, CoDel dropping before it; -1 when the lane is empty. */
-static int codel_next(struct pg_rxq *q, uint64_t now_ns)
-{
-	bool ok;
-	uint16_t i;
-
-	if (!q->bulk.n) {
-		q->dropping = false;
-		return -1;
-	}
-	i = codel_head(q, now_ns, &ok);
-	if (q->dropping) {
-		if (!ok) {
-			q->dropping = false;
-		} else {
-			while (q->dropping && now_ns >= q->drop_next_ns) {
-				drop(q, i, PG_RXQ_CNT_DROP_CODEL);
-				q->count++;
-				if (!q->bulk.n) {
-					q->dropping = false;
-					return -1;
-				}
-				i = codel_head(q, now_ns, &ok);
-				if (!ok)
-					q->dropping = false;
-				else
-					q->drop_next_ns = control_law(q->drop_next_ns, q->count);
-			}
-		}
-	} else if (ok) {
-		uint32_t delta = q->count - q->last_count;
-
-		drop(q, i, PG_RXQ_CNT_DROP_CODEL);
-		q->dropping = true;
-		/* Back soon after a drop state ended: resume near the old rate. */
-		q->count = delta > 1 && (now_ns < q->drop_next_ns ||
-					 now_ns - q->drop_next_ns < 16 * PG_RXQ_INTERVAL_NS)
-				   ? delta
-				   : 1;
-		q->last_count = q->count;
-		q->drop_next_ns = control_law(now_ns, q->count);
-		if (!q->bulk.n)
-			return -1;
-		i = codel_head(q, now_ns, &ok);
-	}
-	return i;
-}
+static const struct pg_codel_ops bulk_codel = {.head = bulk_head, .signal = bulk_drop};
+static const struct pg_codel_params bulk_params = {.target_ns = PG_RXQ_TARGET_NS,
+						   .interval_ns = PG_RXQ_INTERVAL_NS};
 
 static void copy_out(struct pg_rxq *q, uint16_t i, struct pg_rx_frame *o)
 {
@@ -344,7 +271,7 @@ unsigned int pg_rxq_pop(struct pg_rxq *q, struct pg_rx_frame *out, unsigned int 
 			uint64_t now_ns)
 {
 	unsigned int n = 0;
-	int i;
+	uint32_t i;
 
 	while (n < max && q->light.n) {
 		uint16_t k = lane_pop(&q->light);
@@ -363,7 +290,7 @@ unsigned int pg_rxq_pop(struct pg_rxq *q, struct pg_rx_frame *out, unsigned int 
 		return n;
 	}
 	q->last_light_only = false;
-	while (n < max && (i = codel_next(q, now_ns)) >= 0) {
+	while (n < max && pg_codel_dequeue(&q->codel, &bulk_params, &bulk_codel, q, now_ns, &i)) {
 		copy_out(q, (uint16_t)i, &out[n++]);
 		q->cnt[PG_RXQ_CNT_BULK]++;
 	}

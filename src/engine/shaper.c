@@ -37,8 +37,8 @@
  * sparse one: a ping, a VoIP frame, a DNS query) is served before the
  * host's bulk flows.
  *
- * AQM: each flow queue runs CoDel (RFC 8289) on the time its packets spent
- * queued (including the wait for the token bucket). When that sojourn time
+ * AQM: each flow queue runs CoDel (RFC 8289; codel.h) on the time its
+ * packets spent queued (including the wait for the token bucket). When that sojourn time
  * stays above target (5 ms) for an interval (100 ms), the queue enters the
  * dropping state and drops (or, for a packet that says it is ECN-capable,
  * marks Congestion Experienced and fixes the IP header checksum) at
@@ -57,6 +57,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/codel.h"
 #include "engine/csum.h"
 #include "engine/parse.h"
 #include "engine/shaper.h"
@@ -86,10 +87,7 @@ struct sflow {
 	int32_t deficit;
 	uint32_t host; /* host bucket, while on a list */
 	uint8_t list;  /* LIST_* */
-	/* CoDel (RFC 8289 section 5) */
-	bool dropping;
-	uint32_t count, lastcount;
-	uint64_t first_above_ns, drop_next_ns;
+	struct pg_codel codel;
 };
 
 struct shost {
@@ -391,112 +389,47 @@ static bool ecn_mark(struct pg_shaper *s, uint32_t i)
 	return true;
 }
 
-/* floor(sqrt(x)), bit by bit. */
-static uint64_t isqrt64(uint64_t x)
-{
-	uint64_t r = 0, bit = 1ULL << 62;
+/* One flow queue as CoDel's queue (codel.h): the shaper and the flow. */
+struct codel_ctx {
+	struct pg_shaper *s;
+	struct sflow *f;
+};
 
-	while (bit > x)
-		bit >>= 2;
-	while (bit) {
-		if (x >= r + bit) {
-			x -= r + bit;
-			r = (r >> 1) + bit;
-		} else {
-			r >>= 1;
-		}
-		bit >>= 2;
-	}
-	return r;
+static bool codel_head(void *ctx, uint32_t *pkt, uint64_t *enq_ns, bool *spare)
+{
+	struct codel_ctx *c = ctx;
+	uint32_t i = flow_pop(c->s, c->f);
+
+	if (i == NIL)
+		return false;
+	*pkt = i;
+	*enq_ns = c->s->slots[i].enq_ns;
+	*spare = c->f->bytes > c->s->c.max_packet;
+	return true;
 }
 
-/* RFC 8289 control law: the next drop, interval / sqrt(count) after t. */
-static uint64_t control_law(const struct pg_shaper *s, uint64_t t, uint32_t count)
+/* Mark an ECN-capable packet (it goes on), else drop it. */
+static bool codel_signal(void *ctx, uint32_t pkt)
 {
-	/* sqrt(count << 32) = sqrt(count) << 16; count is at least 1. */
-	uint64_t root = isqrt64((uint64_t)(count ? count : 1) << 32);
+	struct codel_ctx *c = ctx;
 
-	return t + (s->c.interval_ns << 16) / root;
+	if (ecn_mark(c->s, pkt))
+		return true;
+	drop_slot(c->s, pkt, PG_SHAPER_CNT_DROP_CODEL);
+	return false;
 }
 
-/*
- * RFC 8289 dodequeue(): the head packet and whether its sojourn time has
- * been above target for at least an interval (ok_to_drop).
- */
-static uint32_t codel_pop(struct pg_shaper *s, struct sflow *f, uint64_t now, bool *ok_to_drop)
-{
-	uint32_t i = flow_pop(s, f);
-	uint64_t sojourn;
-
-	*ok_to_drop = false;
-	if (i == NIL) {
-		f->first_above_ns = 0;
-		return NIL;
-	}
-	sojourn = now > s->slots[i].enq_ns ? now - s->slots[i].enq_ns : 0;
-	if (sojourn < s->c.target_ns || f->bytes <= s->c.max_packet) {
-		/* Below target, or too little queued for dropping to help. */
-		f->first_above_ns = 0;
-	} else if (!f->first_above_ns) {
-		f->first_above_ns = now + s->c.interval_ns;
-	} else if (now >= f->first_above_ns) {
-		*ok_to_drop = true;
-	}
-	return i;
-}
+static const struct pg_codel_ops flow_codel = {.head = codel_head, .signal = codel_signal};
 
 /* RFC 8289 dequeue() for one flow queue: the packet to send, or NIL. */
 static uint32_t codel_dequeue(struct pg_shaper *s, struct sflow *f, uint64_t now)
 {
-	bool ok;
-	uint32_t i = codel_pop(s, f, now, &ok);
+	const struct pg_codel_params p = {.target_ns = s->c.target_ns,
+					  .interval_ns = s->c.interval_ns};
+	struct codel_ctx ctx = {.s = s, .f = f};
+	uint32_t i;
 
-	if (i == NIL) {
-		f->dropping = false;
-		return NIL;
-	}
-	if (f->dropping) {
-		if (!ok) {
-			f->dropping = false; /* sojourn fell below target */
-			return i;
-		}
-		while (f->dropping && now >= f->drop_next_ns) {
-			f->count++;
-			if (ecn_mark(s, i)) {
-				f->drop_next_ns = control_law(s, f->drop_next_ns, f->count);
-				return i;
-			}
-			drop_slot(s, i, PG_SHAPER_CNT_DROP_CODEL);
-			i = codel_pop(s, f, now, &ok);
-			if (i == NIL) {
-				f->dropping = false;
-				return NIL;
-			}
-			if (!ok)
-				f->dropping = false;
-			else
-				f->drop_next_ns = control_law(s, f->drop_next_ns, f->count);
-		}
-		return i;
-	}
-	if (ok) {
-		uint32_t delta = f->count - f->lastcount;
-
-		/* Enter the dropping state: this packet is the first signal. */
-		if (!ecn_mark(s, i)) {
-			drop_slot(s, i, PG_SHAPER_CNT_DROP_CODEL);
-			i = codel_pop(s, f, now, &ok);
-		}
-		f->dropping = true;
-		/* Resume near the old drop rate if the last episode ended recently. */
-		f->count = 1;
-		if (delta > 1 &&
-		    (int64_t)(now - f->drop_next_ns) < (int64_t)(16 * s->c.interval_ns))
-			f->count = delta;
-		f->drop_next_ns = control_law(s, now, f->count);
-		f->lastcount = f->count;
-	}
-	return i;
+	return pg_codel_dequeue(&f->codel, &p, &flow_codel, &ctx, now, &i) ? i : NIL;
 }
 
 /* List helpers: a host's new and old flow lists, singly linked with tails. */

@@ -188,9 +188,7 @@ int pg_afxdp_open(struct pg_afxdp *s, const char *ifname, const char *fast_obj, 
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
 	s->prog.map_fd = s->prog.prog_fd = s->prog.link_fd = -1;
-	s->fast.obj = NULL;
-	s->fast.prog_fd = s->fast.flows_fd = s->fast.flows6_fd = s->fast.stats_fd = -1;
-	s->fast.egress_fd = s->fast.xsks_fd = s->fast.link_fd = -1;
+	pg_xdp_fast_init(&s->fast);
 	snprintf(s->name, sizeof(s->name), "%s", ifname);
 	errno = 0;
 	s->ifindex = if_nametoindex(ifname);

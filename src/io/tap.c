@@ -131,6 +131,27 @@ struct pg_in6_ifreq {
 	int ifindex;
 };
 
+/*
+ * An AF_INET6 socket for the IPv6 ioctls on device name, whose index goes
+ * to *ifindex. The socket, or -errno with a message in err.
+ */
+static int inet6_sock(const char *name, int *ifindex, char *err, size_t errlen)
+{
+	int sk;
+
+	*ifindex = (int)if_nametoindex(name);
+	if (!*ifindex) {
+		snprintf(err, errlen, "host path device %s: gone", name);
+		return -ENODEV;
+	}
+	sk = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sk < 0) {
+		sk = -errno;
+		snprintf(err, errlen, "host path: IPv6 socket: %s", strerror(errno));
+	}
+	return sk;
+}
+
 int pg_tap_set_addr6(const char *name, const uint8_t old[16], uint8_t old_len,
 		     const uint8_t addr[16], uint8_t len, char *err, size_t errlen)
 {
@@ -138,17 +159,9 @@ int pg_tap_set_addr6(const char *name, const uint8_t old[16], uint8_t old_len,
 	int sk, r = 0;
 
 	memset(&rq, 0, sizeof(rq));
-	rq.ifindex = (int)if_nametoindex(name);
-	if (!rq.ifindex) {
-		snprintf(err, errlen, "host path device %s: gone", name);
-		return -ENODEV;
-	}
-	sk = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (sk < 0) {
-		r = -errno;
-		snprintf(err, errlen, "host path: IPv6 socket: %s", strerror(errno));
-		return r;
-	}
+	sk = inet6_sock(name, &rq.ifindex, err, errlen);
+	if (sk < 0)
+		return sk;
 	if (old_len) {
 		memcpy(&rq.addr, old, 16);
 		rq.prefixlen = old_len;
@@ -167,26 +180,23 @@ int pg_tap_set_addr6(const char *name, const uint8_t old[16], uint8_t old_len,
 	return r;
 }
 
-int pg_tap_route6(const char *name, const uint8_t gateway[16], char *err, size_t errlen)
+/*
+ * The IPv6 default route via gateway (link-local) on device name: 0 (also
+ * when it is there already) or -errno with a message in err.
+ */
+static int add_default_route6(const char *name, const uint8_t gateway[16], char *err,
+			      size_t errlen)
 {
 	struct in6_rtmsg rt;
 	int sk, r = 0;
 
 	memset(&rt, 0, sizeof(rt));
-	rt.rtmsg_ifindex = (int)if_nametoindex(name);
-	if (!rt.rtmsg_ifindex) {
-		snprintf(err, errlen, "host path device %s: gone", name);
-		return -ENODEV;
-	}
+	sk = inet6_sock(name, &rt.rtmsg_ifindex, err, errlen);
+	if (sk < 0)
+		return sk;
 	memcpy(&rt.rtmsg_gateway, gateway, 16);
 	rt.rtmsg_flags = RTF_UP | RTF_GATEWAY;
 	rt.rtmsg_metric = 1024; /* the kernel's own default for IPv6 routes */
-	sk = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (sk < 0) {
-		r = -errno;
-		snprintf(err, errlen, "host path: IPv6 socket: %s", strerror(errno));
-		return r;
-	}
 	if (ioctl(sk, SIOCADDRT, &rt) && errno != EEXIST) {
 		r = -errno;
 		snprintf(err, errlen, "host path device %s: IPv6 default route: %s", name,
@@ -246,6 +256,7 @@ static int add_default_route(int sk, const struct pg_tap_setup *s, char *err, si
 
 int pg_tap_open(const struct pg_tap_setup *s, char *err, size_t errlen)
 {
+	static const uint8_t no_gateway6[16];
 	struct ifreq ifr;
 	int fd, sk, r;
 
@@ -317,8 +328,8 @@ int pg_tap_open(const struct pg_tap_setup *s, char *err, size_t errlen)
 		if (r)
 			goto out_fd;
 	}
-	if (s->ipv6 && s->route6) {
-		r = pg_tap_route6(s->name, s->gateway6, err, errlen);
+	if (s->ipv6 && memcmp(s->gateway6, no_gateway6, 16)) {
+		r = add_default_route6(s->name, s->gateway6, err, errlen);
 		if (r)
 			goto out_fd;
 	}

@@ -26,8 +26,7 @@ struct pg_tap_setup {
 	bool ipv6;	  /* IPv6 on (a device of a side with IPv6), else off */
 	uint8_t addr6[16]; /* with ipv6: its address, if prefix6 is not 0 */
 	uint8_t prefix6;
-	bool route6;	     /* with ipv6: a default route via gateway6 (link-local) */
-	uint8_t gateway6[16];
+	uint8_t gateway6[16]; /* with ipv6: default route via this link-local address, zero: none */
 };
 
 /*
@@ -54,12 +53,6 @@ int pg_tap_readdress(const struct pg_tap_setup *old, const struct pg_tap_setup *
  */
 int pg_tap_set_addr6(const char *name, const uint8_t old[16], uint8_t old_len,
 		     const uint8_t addr[16], uint8_t len, char *err, size_t errlen);
-
-/*
- * Add the IPv6 default route via gateway (link-local, on device name).
- * Returns 0 (also when it is there already) or -errno with a message.
- */
-int pg_tap_route6(const char *name, const uint8_t gateway[16], char *err, size_t errlen);
 
 /* A link's IPv4 sysctls as found before passgated changed them. */
 struct pg_tap_sysctl_saved {

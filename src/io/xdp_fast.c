@@ -59,15 +59,20 @@ static int map_fd(struct pg_xdp_fast *x, const char *name)
 	return m ? bpf_map__fd(m) : -1;
 }
 
+void pg_xdp_fast_init(struct pg_xdp_fast *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->prog_fd = x->flows_fd = x->flows6_fd = x->stats_fd = -1;
+	x->egress_fd = x->xsks_fd = x->link_fd = -1;
+}
+
 int pg_xdp_fast_load(struct pg_xdp_fast *x, const char *path, char *err, size_t errlen)
 {
 	struct bpf_program *prog;
 	void *m;
 	int r;
 
-	memset(x, 0, sizeof(*x));
-	x->prog_fd = x->flows_fd = x->flows6_fd = x->stats_fd = -1;
-	x->egress_fd = x->xsks_fd = x->link_fd = -1;
+	pg_xdp_fast_init(x);
 	libbpf_set_print(NULL); /* its messages are not ours to print; errors come back here */
 	x->obj = bpf_object__open_file(path, NULL);
 	if (!x->obj) {
@@ -216,7 +221,5 @@ void pg_xdp_fast_close(struct pg_xdp_fast *x)
 		munmap(x->stats, sizeof(struct pg_xf_stats) * PG_XF_MAX_ENTRIES);
 	if (x->obj)
 		bpf_object__close(x->obj); /* closes the program's and maps' fds */
-	memset(x, 0, sizeof(*x));
-	x->prog_fd = x->flows_fd = x->flows6_fd = x->stats_fd = -1;
-	x->egress_fd = x->xsks_fd = x->link_fd = -1;
+	pg_xdp_fast_init(x);
 }

@@ -34,6 +34,12 @@ struct pg_xdp_fast {
  */
 int pg_xdp_fast_find(char *path, size_t len, char *err, size_t errlen);
 
+/*
+ * Nothing loaded, every descriptor -1: safe to close. Every fd the struct
+ * gains is set here once (load and close start from it too).
+ */
+void pg_xdp_fast_init(struct pg_xdp_fast *x);
+
 /* Load the object at path (maps and program; nothing attached). 0 or -errno with err. */
 int pg_xdp_fast_load(struct pg_xdp_fast *x, const char *path, char *err, size_t errlen);
 

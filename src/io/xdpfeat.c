@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "io/xdpfeat.h"
+#include "util/names.h"
 
 /* The "netdev" family (uapi linux/netdev.h, Linux 6.3+). */
 #define NETDEV_FAMILY "netdev"
@@ -235,7 +236,7 @@ const char *pg_xdpfeat_names(uint64_t features, char *buf, size_t len)
 	if (!len)
 		return buf;
 	buf[0] = '\0';
-	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (unsigned int i = 0; i < PG_ARRAY_SIZE(names); i++) {
 		int w;
 
 		if (!(features & (1ull << i)))
