@@ -737,6 +737,8 @@ void pg_offload_flush(struct pg_engine *e);
  * instead (everything already offered is taken back).
  */
 struct pg_offload_op *pg_offload_op_new(struct pg_engine *e);
+/* pkts packets XDP forwarded (out: LAN to WAN), on the engine's counters as if it had. */
+void pg_offload_count_forwarded(struct pg_engine *e, bool out, uint64_t pkts);
 
 /* icmp.c: answers and errors the gateway generates itself */
 void pg_icmp_echo_reply(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p);

@@ -133,21 +133,17 @@ void pg_offload6_refused(struct pg_engine *e, uint32_t idx)
 		set_offered(e, &e->v6->flows[idx], false);
 }
 
-/* Count what XDP forwarded of flow f, as firewall() and engine.c count a packet. */
+/* Count what XDP forwarded of flow f, as firewall() counts a packet. */
 static void count(struct pg_engine *e, struct v6_flow *f, bool out, uint64_t pkts,
 		  uint64_t bytes, uint64_t last_ms)
 {
 	uint32_t secs = (uint32_t)(last_ms / 1000);
 
-	if (f) {
-		f->pkts[out ? 0 : 1] += pkts;
-		f->bytes[out ? 0 : 1] += bytes;
-		if (secs > f->last_s)
-			f->last_s = secs;
-	}
-	e->counters[out ? PG_CNT_RX_LAN : PG_CNT_RX_WAN] += pkts;
-	e->counters[out ? PG_CNT_TX_WAN : PG_CNT_TX_LAN] += pkts;
-	e->counters[PG_CNT_OFFLOADED] += pkts;
+	f->pkts[out ? 0 : 1] += pkts;
+	f->bytes[out ? 0 : 1] += bytes;
+	if (secs > f->last_s)
+		f->last_s = secs;
+	pg_offload_count_forwarded(e, out, pkts);
 }
 
 void pg_offload6_sync(struct pg_engine *e, uint32_t idx, bool out, uint64_t pkts, uint64_t bytes,
@@ -171,6 +167,7 @@ void pg_offload6_settle(struct pg_engine *e, const struct pg_offload_op *op, boo
 	if (f->proto != op->proto || f->lan_port != op->lan_port ||
 	    f->remote_port != op->remote_port || memcmp(f->lan, op->lan6, 16) ||
 	    memcmp(f->remote, op->remote6, 16))
-		f = NULL; /* gone: the packets were still forwarded */
-	count(e, f, out, pkts, bytes, last_ms);
+		pg_offload_count_forwarded(e, out, pkts); /* gone: the packets were still forwarded */
+	else
+		count(e, f, out, pkts, bytes, last_ms);
 }
