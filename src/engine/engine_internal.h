@@ -423,6 +423,13 @@ static inline void pg_key_fill(struct pg_key *k, enum pg_key_kind kind, uint8_t 
  * packet on (forward.c); a port forward is always "portfwd".
  */
 void pg_portfwd_reserve(struct pg_engine *e);
+/*
+ * The IPv4 forward for an inbound packet of proto to public port dport (wire
+ * order; ignored for GRE and ESP), or NULL. Forwards never overlap
+ * (pg_portfwd_conflict()), so it is the only one.
+ */
+const struct pg_port_forward *pg_portfwd_rule(const struct pg_engine *e, uint8_t proto,
+					      uint16_t dport);
 struct pg_flow *pg_portfwd_match(struct pg_engine *e, struct pg_pkt *pkt,
 				  const struct pg_parsed *p, uint64_t now_ms, bool *claimed);
 struct pg_flow *pg_dmz(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
