@@ -636,8 +636,7 @@ static bool firewall(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pa
 		goto pass;
 	}
 	if (to_wan) {
-		if (p->proto == PG_PROTO_TCP &&
-		    (p->tcp_flags & (PG_TCP_SYN | PG_TCP_ACK | PG_TCP_RST)) != PG_TCP_SYN) {
+		if (p->proto == PG_PROTO_TCP && !pg_tcp_syn_only(p->tcp_flags)) {
 			pg_drop(e, pkt, PG_CNT_DROP_TCP_NO_FLOW);
 			return false;
 		}
@@ -649,8 +648,7 @@ static bool firewall(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pa
 		pg_count(e, PG_CNT_IP6_IPSEC_ADMITTED);
 	} else if (!icmp && pg_portfwd_pinhole6(e, p->proto, p->daddr, p->dport)) {
 		/* A pinhole opens new connections only: a stray segment is no flow. */
-		if (p->proto == PG_PROTO_TCP &&
-		    (p->tcp_flags & (PG_TCP_SYN | PG_TCP_ACK | PG_TCP_RST)) != PG_TCP_SYN) {
+		if (p->proto == PG_PROTO_TCP && !pg_tcp_syn_only(p->tcp_flags)) {
 			pg_drop(e, pkt, PG_CNT_DROP_TCP_NO_FLOW);
 			return false;
 		}
@@ -711,8 +709,7 @@ static void up_from_wan(struct pg_engine *e, struct pg_pkt *pkt, const struct pg
 		goto up;
 	} else if (pg_local_admit_wan(e, p->proto, p->dport)) {
 		/* Only a SYN starts a connection; a stray segment goes up unremembered. */
-		if (p->proto != PG_PROTO_TCP ||
-		    (p->tcp_flags & (PG_TCP_SYN | PG_TCP_ACK | PG_TCP_RST)) == PG_TCP_SYN)
+		if (p->proto != PG_PROTO_TCP || pg_tcp_syn_only(p->tcp_flags))
 			f = flow_create(e, &k, true, now_s);
 		if (f && p->proto == PG_PROTO_TCP)
 			tcp_track(f, true, p->tcp_flags);
