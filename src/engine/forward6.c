@@ -528,6 +528,15 @@ static struct v6_frag *frag_slot(struct pg_engine *e, const struct pg_parsed6 *p
 	return &e->v6->frags[h & (PG_V6_FRAG_SLOTS - 1)];
 }
 
+/* A later fragment: does it follow a first one that passed the same way? */
+static bool frag_follows(struct pg_engine *e, const struct pg_parsed6 *p, bool to_wan,
+			 uint32_t now_s)
+{
+	const struct v6_frag *s = frag_slot(e, p);
+
+	return frag_slot_match(s, p, now_s) && s->to_wan == to_wan;
+}
+
 static void mss_clamp(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed6 *p)
 {
 	uint8_t *tcp = pkt->l3 + p->l4_off;
@@ -569,6 +578,14 @@ static void mss_clamp(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_p
 	}
 }
 
+/* A packet of an existing flow f (to_wan: from the LAN side): its TCP state, its time. */
+static void flow_seen(struct v6_flow *f, const struct pg_parsed6 *p, bool to_wan, uint32_t now_s)
+{
+	if (p->proto == PG_PROTO_TCP)
+		tcp_track(f, to_wan != !!f->inbound, p->tcp_flags);
+	f->last_s = now_s;
+}
+
 /* A packet of flow f passed: its bytes, and a first fragment remembered for the rest. */
 static void count_pass(struct pg_engine *e, struct v6_flow *f, const struct pg_pkt *pkt,
 		       const struct pg_parsed6 *p, bool to_wan, uint32_t now_s)
@@ -604,9 +621,7 @@ static bool firewall(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pa
 		return false;
 	}
 	if (p->frag_off) {
-		struct v6_frag *s = frag_slot(e, p);
-
-		if (frag_slot_match(s, p, now_s) && s->to_wan == to_wan)
+		if (frag_follows(e, p, to_wan, now_s))
 			return true;
 		pg_drop(e, pkt, PG_CNT_DROP_IP6_FRAG_NO_FLOW);
 		return false;
@@ -630,9 +645,7 @@ static bool firewall(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pa
 	pkt_key(p, to_wan, &k);
 	f = flow_find(e, &k, now_s);
 	if (f) {
-		if (p->proto == PG_PROTO_TCP)
-			tcp_track(f, to_wan != !!f->inbound, p->tcp_flags);
-		f->last_s = now_s;
+		flow_seen(f, p, to_wan, now_s);
 		goto pass;
 	}
 	if (to_wan) {
@@ -693,18 +706,14 @@ static void up_from_wan(struct pg_engine *e, struct pg_pkt *pkt, const struct pg
 	struct v6_key k;
 
 	if (p->frag_off) {
-		struct v6_frag *s = frag_slot(e, p);
-
-		if (!frag_slot_match(s, p, now_s) || s->to_wan)
+		if (!frag_follows(e, p, false, now_s))
 			goto refuse;
 		goto up;
 	}
 	pkt_key(p, false, &k);
 	f = flow_find(e, &k, now_s);
 	if (f) {
-		if (p->proto == PG_PROTO_TCP)
-			tcp_track(f, !!f->inbound, p->tcp_flags);
-		f->last_s = now_s;
+		flow_seen(f, p, false, now_s);
 	} else if (p->proto == PG_IP6_NH_ICMP6) {
 		goto up;
 	} else if (pg_local_admit_wan(e, p->proto, p->dport)) {
