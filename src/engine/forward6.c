@@ -60,7 +60,6 @@
 #include "engine/siphash.h"
 
 #define FLOWS_MIN 1024u
-#define FLOWS_MAX 65536u
 #define SWEEP_PER_CALL 64u /* entries looked at per run for expiry */
 #define FRAG_TIMEOUT_S 60  /* RFC 8200 4.5: reassembly gives up after 60 s */
 #define GW_HOP_LIMIT 64
@@ -76,7 +75,7 @@ static uint32_t pool_size(const struct pg_engine_config *cfg)
 {
 	uint32_t n = cfg->max_flows / 16;
 
-	return n < FLOWS_MIN ? FLOWS_MIN : n > FLOWS_MAX ? FLOWS_MAX : n;
+	return n < FLOWS_MIN ? FLOWS_MIN : n > PG_V6_FLOWS_MAX ? PG_V6_FLOWS_MAX : n;
 }
 
 size_t pg_v6_memory_size(const struct pg_engine_config *cfg)
@@ -245,9 +244,17 @@ void pg_v6_expire_offered(struct pg_engine *e, uint32_t now_s)
 {
 	struct pg_v6 *v = e->v6;
 
-	for (uint32_t i = 0; v && v->noffered && i < v->pool; i++)
-		if (v->flows[i].offered && expired(e, &v->flows[i], now_s))
-			flow_free(e, i);
+	for (uint32_t w = 0; v && v->noffered && w < (v->pool + 63) / 64; w++) {
+		/* A copy: freeing a flow clears its bit (or, on a flush, all of them). */
+		uint64_t bits = v->offered[w];
+
+		for (; bits; bits &= bits - 1) {
+			uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(bits);
+
+			if (expired(e, &v->flows[i], now_s))
+				flow_free(e, i);
+		}
+	}
 }
 
 static struct v6_flow *flow_find(struct pg_engine *e, const struct v6_key *k, uint32_t now_s)

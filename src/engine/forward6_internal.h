@@ -7,11 +7,13 @@
 #ifndef PG_FORWARD6_INTERNAL_H
 #define PG_FORWARD6_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "engine/engine.h"
 
 #define PG_V6_FRAG_SLOTS 256u /* first fragments remembered */
+#define PG_V6_FLOWS_MAX 65536u /* the table's most entries, whatever max_flows says */
 #define PG_V6_NONE 0xffffffffu
 
 enum v6_tcp {
@@ -28,7 +30,7 @@ struct v6_flow {
 	uint8_t proto;			/* 0: a free entry */
 	uint8_t tcp;			/* enum v6_tcp */
 	uint8_t inbound;		/* opened from the WAN (IPsec, ping) */
-	uint8_t offered; /* handed to the XDP fast path (offload6.c) */
+	uint8_t pad;
 	uint32_t last_s;
 	uint64_t pkts[2], bytes[2]; /* [0] LAN to WAN, [1] WAN to LAN, for the API */
 	uint32_t next;	 /* chain in the bucket, or the free list */
@@ -48,9 +50,20 @@ struct pg_v6 {
 	uint32_t *buckets;
 	struct v6_flow *flows;
 	uint64_t tokens, last_ms; /* ICMPv6 errors, milli-tokens (RFC 4443 2.4(f)) */
-	uint32_t noffered;	  /* flows handed to the XDP fast path */
+	/*
+	 * The flows handed to the XDP fast path (offload6.c), a bit each by
+	 * index: a tick's walk for their expiry, and a flush, read 8 KiB
+	 * rather than every entry of the table.
+	 */
+	uint64_t offered[PG_V6_FLOWS_MAX / 64];
+	uint32_t noffered; /* bits set in offered[] */
 	struct v6_frag frags[PG_V6_FRAG_SLOTS];
 };
+
+static inline bool pg_v6_offered(const struct pg_v6 *v, uint32_t idx)
+{
+	return (v->offered[idx / 64] >> (idx % 64)) & 1;
+}
 
 /*
  * The next hop on the WAN of a packet to dst: dst itself when it is on the
@@ -60,7 +73,7 @@ struct pg_v6 {
 void pg_v6_wan_next_hop(const struct pg_engine *e, const uint8_t *dst, uint8_t out[16]);
 
 /* offload6.c: flow idx (f) was forwarded: offer it to the XDP fast path or take it back. */
-void pg_offload6_note(struct pg_engine *e, uint32_t idx, struct v6_flow *f);
+void pg_offload6_note(struct pg_engine *e, uint32_t idx, const struct v6_flow *f);
 /* Flow idx is being freed or reused: take it back if offered. */
 void pg_offload6_forget(struct pg_engine *e, uint32_t idx);
 
