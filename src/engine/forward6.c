@@ -172,34 +172,8 @@ static bool key_eq(const struct v6_flow *f, const struct v6_key *k)
 	       !memcmp(f->remote, k->remote, 16);
 }
 
-static uint32_t flow_timeout(const struct pg_engine *e, const struct v6_flow *f)
-{
-	const struct pg_timeouts *t = &e->cfg.timeouts;
-
-	switch (f->proto) {
-	case PG_PROTO_TCP:
-		return f->tcp == V6_TCP_ESTABLISHED ? t->tcp_established : t->tcp_transitory;
-	case PG_PROTO_UDP:
-		return t->udp;
-	case PG_IP6_NH_ICMP6:
-		return t->icmp;
-	case PG_IP6_NH_ESP:
-	case PG_IP6_NH_AH:
-		return t->esp;
-	case PG_PROTO_GRE:
-		return t->gre;
-	default:
-		return t->other;
-	}
-}
-
-static bool expired(const struct pg_engine *e, const struct v6_flow *f, uint32_t now_s)
-{
-	return now_s - f->last_s >= flow_timeout(e, f);
-}
-
 /* Take flow i off its chain onto the free list; the caller counts why. */
-static void flow_unlink(struct pg_engine *e, uint32_t i)
+void pg_v6_flow_unlink(struct pg_engine *e, uint32_t i)
 {
 	struct pg_v6 *v = e->v6;
 	struct v6_flow *f = &v->flows[i];
@@ -215,9 +189,9 @@ static void flow_unlink(struct pg_engine *e, uint32_t i)
 	v->nflows--;
 }
 
-static void flow_free(struct pg_engine *e, uint32_t i)
+void pg_v6_flow_free(struct pg_engine *e, uint32_t i)
 {
-	flow_unlink(e, i);
+	pg_v6_flow_unlink(e, i);
 	pg_count(e, PG_CNT_FLOW6_EXPIRED);
 }
 
@@ -229,8 +203,8 @@ static void sweep(struct pg_engine *e, uint32_t now_s, uint32_t n)
 		uint32_t i = v->sweep;
 
 		v->sweep = i + 1 < v->pool ? i + 1 : 0;
-		if (v->flows[i].proto && expired(e, &v->flows[i], now_s))
-			flow_free(e, i);
+		if (v->flows[i].proto && pg_v6_flow_expired(e, &v->flows[i], now_s))
+			pg_v6_flow_free(e, i);
 	}
 }
 
@@ -251,8 +225,8 @@ void pg_v6_expire_offered(struct pg_engine *e, uint32_t now_s)
 		for (; bits; bits &= bits - 1) {
 			uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(bits);
 
-			if (expired(e, &v->flows[i], now_s))
-				flow_free(e, i);
+			if (pg_v6_flow_expired(e, &v->flows[i], now_s))
+				pg_v6_flow_free(e, i);
 		}
 	}
 }
@@ -265,7 +239,7 @@ static struct v6_flow *flow_find(struct pg_engine *e, const struct v6_key *k, ui
 		struct v6_flow *f = &v->flows[i];
 
 		if (key_eq(f, k))
-			return expired(e, f, now_s) ? NULL : f;
+			return pg_v6_flow_expired(e, f, now_s) ? NULL : f;
 	}
 	return NULL;
 }
@@ -894,126 +868,4 @@ void pg_v6_process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 	set_out(e, pkt, to_wan ? PG_SIDE_WAN : PG_SIDE_LAN, p.daddr);
 	if (f && e->offload_on)
 		pg_offload6_note(e, (uint32_t)(f - e->v6->flows), f);
-}
-
-/* ---- what the API sees (observe.h) ------------------------------------------ */
-
-static uint8_t tcp_state_info(const struct v6_flow *f)
-{
-	switch (f->tcp) {
-	case V6_TCP_SYN:
-		return PG_TCP_SYN_SENT;
-	case V6_TCP_ESTABLISHED:
-		return PG_TCP_ESTABLISHED;
-	case V6_TCP_CLOSING:
-		return PG_TCP_CLOSING;
-	default:
-		return PG_TCP_NONE;
-	}
-}
-
-static bool flow_matches(const struct v6_flow *f, const struct pg_flow_filter *flt)
-{
-	if (flt->proto && f->proto != flt->proto)
-		return false;
-	if (flt->port && f->lan_port != htons(flt->port) && f->remote_port != htons(flt->port))
-		return false;
-	if (!is_zero(flt->host6) && memcmp(f->lan, flt->host6, 16) &&
-	    memcmp(f->remote, flt->host6, 16))
-		return false;
-	return true;
-}
-
-static void flow_info(const struct pg_engine *e, const struct v6_flow *f,
-		      struct pg_flow_info *o, uint32_t now_s)
-{
-	uint32_t idle = now_s - f->last_s, tmo = flow_timeout(e, f);
-
-	memset(o, 0, sizeof(*o));
-	o->family = 6;
-	o->proto = f->proto;
-	o->tcp_state = f->proto == PG_PROTO_TCP ? tcp_state_info(f) : 0;
-	o->from_wan = f->inbound;
-	memcpy(o->lan6, f->lan, 16);
-	memcpy(o->remote6, f->remote, 16);
-	o->lan_port = ntohs(f->lan_port);
-	o->remote_port = ntohs(f->remote_port);
-	o->idle_s = idle;
-	o->expires_s = tmo > idle ? tmo - idle : 0;
-	memcpy(o->pkts, f->pkts, sizeof(o->pkts));
-	memcpy(o->bytes, f->bytes, sizeof(o->bytes));
-}
-
-/*
- * The slots a walk from *cursor may visit with budget: [*start, *end). A
- * cursor past the table (from a client) reads as walked, as for IPv4. false,
- * with the cursor reset, when there is no IPv6 table.
- */
-static bool walk_window(const struct pg_v6 *v, uint32_t *cursor, uint32_t budget,
-			uint32_t *start, uint32_t *end)
-{
-	if (!v) {
-		*cursor = 0;
-		return false;
-	}
-	*start = *cursor < v->pool ? *cursor : v->pool;
-	*end = v->pool - *start > budget ? *start + budget : v->pool;
-	return true;
-}
-
-unsigned int pg_v6_flows_scan(const struct pg_engine *e, const struct pg_flow_filter *flt,
-			      uint32_t *cursor, struct pg_flow_info *out, unsigned int max,
-			      uint64_t now_ms, uint32_t *budget)
-{
-	const struct pg_v6 *v = e->v6;
-	uint32_t i, now_s = (uint32_t)(now_ms / 1000), end, start;
-	unsigned int n = 0;
-
-	if (!walk_window(v, cursor, *budget, &start, &end))
-		return 0;
-	for (i = start; i < end && n < max; i++) {
-		const struct v6_flow *f = &v->flows[i];
-
-		/* Expired but not yet swept: gone for the firewall, so for the API too. */
-		if (f->proto && !expired(e, f, now_s) && flow_matches(f, flt))
-			flow_info(e, f, &out[n++], now_s);
-	}
-	*budget -= i - start;
-	*cursor = i < v->pool ? i : 0;
-	return n;
-}
-
-unsigned int pg_v6_flows_clear(struct pg_engine *e, const struct pg_flow_filter *flt,
-			       uint32_t *cursor, uint32_t *budget)
-{
-	struct pg_v6 *v = e->v6;
-	uint32_t i, end, start, now_s = (uint32_t)(e->now_ms / 1000);
-	unsigned int ended = 0;
-
-	if (!walk_window(v, cursor, *budget, &start, &end))
-		return 0;
-	for (i = start; i < end; i++) {
-		const struct v6_flow *f = &v->flows[i];
-
-		/*
-		 * No IPv6 state lives outside the entry (no mapping, no helper;
-		 * an XDP fast path entry is taken back by flow_unlink()), so
-		 * unlinking it is the whole end; a pinhole is configuration and
-		 * stays. One already past its
-		 * timeout (by the last batch's clock) is freed as the sweep
-		 * would, not counted as ended: "ended" stays what GET showed.
-		 */
-		if (!f->proto || !flow_matches(f, flt))
-			continue;
-		if (expired(e, f, now_s)) {
-			flow_free(e, i);
-			continue;
-		}
-		flow_unlink(e, i);
-		ended++;
-	}
-	*budget -= i - start;
-	*cursor = i < v->pool ? i : 0;
-	e->counters[PG_CNT_FLOW_CLEARED] += ended;
-	return ended;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * forward6_internal.h - the IPv6 firewall's flow table as forward6.c keeps
- * it, shared with offload6.c, which hands its flows to the XDP fast path.
+ * it, shared with offload6.c, which hands its flows to the XDP fast path,
+ * and observe6.c, which copies them out for the API.
  * Internal to the engine.
  */
 #ifndef PG_FORWARD6_INTERNAL_H
@@ -11,6 +12,9 @@
 #include <stdint.h>
 
 #include "engine/engine.h"
+#include "engine/engine_internal.h"
+#include "engine/parse.h"
+#include "engine/parse6.h"
 
 #define PG_V6_FRAG_SLOTS 256u /* first fragments remembered */
 #define PG_V6_FLOWS_MAX 65536u /* the table's most entries, whatever max_flows says */
@@ -64,6 +68,43 @@ static inline bool pg_v6_offered(const struct pg_v6 *v, uint32_t idx)
 {
 	return (v->offered[idx / 64] >> (idx % 64)) & 1;
 }
+
+/* How long flow f lives idle: the engine's timeout for its protocol and TCP state. */
+static inline uint32_t pg_v6_flow_timeout(const struct pg_engine *e, const struct v6_flow *f)
+{
+	const struct pg_timeouts *t = &e->cfg.timeouts;
+
+	switch (f->proto) {
+	case PG_PROTO_TCP:
+		return f->tcp == V6_TCP_ESTABLISHED ? t->tcp_established : t->tcp_transitory;
+	case PG_PROTO_UDP:
+		return t->udp;
+	case PG_IP6_NH_ICMP6:
+		return t->icmp;
+	case PG_IP6_NH_ESP:
+	case PG_IP6_NH_AH:
+		return t->esp;
+	case PG_PROTO_GRE:
+		return t->gre;
+	default:
+		return t->other;
+	}
+}
+
+/* Past its timeout: gone for every lookup, whether or not a sweep freed it yet. */
+static inline bool pg_v6_flow_expired(const struct pg_engine *e, const struct v6_flow *f,
+				      uint32_t now_s)
+{
+	return now_s - f->last_s >= pg_v6_flow_timeout(e, f);
+}
+
+/*
+ * forward6.c's table: take flow i off its chain onto the free list (an
+ * XDP fast path entry taken back first), the caller counting why; or
+ * free it as expired (flow6_expired).
+ */
+void pg_v6_flow_unlink(struct pg_engine *e, uint32_t i);
+void pg_v6_flow_free(struct pg_engine *e, uint32_t i);
 
 /*
  * The next hop on the WAN of a packet to dst: dst itself when it is on the

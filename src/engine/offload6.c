@@ -21,7 +21,7 @@
  * treats the closing connection's other packets as before) and loses it
  * with a new SYN on the same ports; a flow unlinked for any reason
  * (expiry, DELETE /api/v1/flows, reuse of an expired entry) is taken back
- * by flow_unlink(). Flushes are offload.c's: every bit is cleared.
+ * by pg_v6_flow_unlink(). Flushes are offload.c's: every bit is cleared.
  *
  * The firewall checks a packet's addresses against the configuration (the
  * LAN prefix, the gateway's own addresses, the tunnel's kill switch, the
