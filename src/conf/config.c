@@ -430,6 +430,7 @@ _Static_assert(PG_ARRAY_SIZE(pg_offload_names) == PG_OFFLOAD__COUNT, "an offload
 _Static_assert(sizeof(enum pg_filtering) == sizeof(int) && sizeof(enum pg_refuse) == sizeof(int) &&
 		       sizeof(enum pg_backend) == sizeof(int) &&
 		       sizeof(enum pg_offload_mode) == sizeof(int) &&
+		       sizeof(enum pg_api_tls) == sizeof(int) &&
 		       sizeof(enum pg_log_level) == sizeof(int),
 	       "an enum setting is not int-sized");
 
@@ -551,18 +552,22 @@ static int set_bool(struct parse *p, unsigned int line, const struct key_def *k,
 	return 0;
 }
 
-/* [datapath] offload: auto, or a boolean as before auto existed (yes/no, true/false too). */
-static int set_offload(struct parse *p, unsigned int line, const struct key_def *k, char *base,
-		       const char *v)
+/*
+ * "auto" or a boolean (on/off, yes/no, true/false), stored as the enum's
+ * value for each: [api] tls, and [datapath] offload (a boolean before auto).
+ */
+static int set_auto_bool(struct parse *p, unsigned int line, const struct key_def *k, char *base,
+			 const char *v, int is_auto, int is_on, int is_off)
 {
-	int m = pg_name_index(pg_offload_names, PG_OFFLOAD__COUNT, v);
+	int m;
 	bool b;
 
-	if (m < 0) {
-		if (pg_config_parse_bool(v, &b))
-			return FAIL("expected 'auto', 'on' or 'off'");
-		m = b ? PG_OFFLOAD_ON : PG_OFFLOAD_OFF;
-	}
+	if (!strcmp(v, "auto"))
+		m = is_auto;
+	else if (!pg_config_parse_bool(v, &b))
+		m = b ? is_on : is_off;
+	else
+		return FAIL("expected 'auto', 'on' or 'off'");
 	memcpy(base + k->off, &m, sizeof(m));
 	return 0;
 }
@@ -615,19 +620,9 @@ static int set_api(struct parse *p, unsigned int line, const struct key_def *k, 
 			return FAIL("expected 'off' or an absolute path of at most %d bytes such as %s",
 				    PG_CONFIG_SOCKET_PATH_SIZE - 1, PG_CONFIG_API_SOCKET);
 		return 0;
-	case K_TLS: {
-		enum pg_api_tls t;
-		bool b;
-
-		if (!strcmp(v, "auto"))
-			t = PG_API_TLS_AUTO;
-		else if (pg_config_parse_bool(v, &b) == 0)
-			t = b ? PG_API_TLS_ON : PG_API_TLS_OFF;
-		else
-			return FAIL("expected 'auto', 'on' or 'off'");
-		memcpy(base + k->off, &t, sizeof(t));
-		return 0;
-	}
+	case K_TLS:
+		return set_auto_bool(p, line, k, base, v, PG_API_TLS_AUTO, PG_API_TLS_ON,
+				     PG_API_TLS_OFF);
 	case K_PATH:
 		/* Relative paths would depend on the daemon's working directory. */
 		if (v[0] != '/' || strlen(v) > PG_CONFIG_VALUE_MAX)
@@ -669,7 +664,8 @@ static int set_value(struct parse *p, unsigned int line, const struct key_def *k
 	case K_BACKEND:
 		return set_enum(p, line, k, base, v, pg_backend_names, PG_BACKEND__COUNT);
 	case K_OFFLOAD:
-		return set_offload(p, line, k, base, v);
+		return set_auto_bool(p, line, k, base, v, PG_OFFLOAD_AUTO, PG_OFFLOAD_ON,
+				     PG_OFFLOAD_OFF);
 	case K_LOGLEVEL:
 		return set_enum(p, line, k, base, v, pg_log_level_names, PG_LOG__COUNT);
 	case K_FORWARD:

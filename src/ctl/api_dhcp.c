@@ -49,12 +49,8 @@ void pg_api_config_svc_json(struct json_object *o, const struct pg_config *cfg)
 	list = json_object_new_array();
 	for (unsigned int i = 0; i < n->nupstream; i++)
 		json_object_array_add(list, addr(n->upstream[i]));
-	for (unsigned int i = 0; i < n->nupstream6; i++) {
-		char a6[INET6_ADDRSTRLEN];
-
-		json_object_array_add(list, json_object_new_string(inet_ntop(
-					      AF_INET6, n->upstream6[i], a6, sizeof(a6))));
-	}
+	for (unsigned int i = 0; i < n->nupstream6; i++)
+		json_object_array_add(list, pg_api_addr6(n->upstream6[i]));
 	if (n->upstream_dhcp) {
 		json_object_put(list);
 		json_object_object_add(s, "upstream", json_object_new_string("dhcp"));

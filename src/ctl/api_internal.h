@@ -153,6 +153,8 @@ void pg_api_json(struct pg_api_resp *resp, unsigned int status, struct json_obje
 void pg_api_error(struct pg_api_resp *resp, unsigned int status, const char *field,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 struct json_object *pg_api_addr(uint32_t addr_host);
+/* An IPv6 address (16 bytes, network order) as a JSON string. */
+struct json_object *pg_api_addr6(const uint8_t *a);
 /* "pptp", "ike", "nat-t", "esp", "l2tp" (api_status.c). */
 const char *pg_api_vpn_kind_name(uint8_t kind);
 /* Parse a request body as a JSON object; NULL with resp filled (400) on failure. */

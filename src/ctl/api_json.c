@@ -60,6 +60,13 @@ struct json_object *pg_api_addr(uint32_t addr_host)
 	return json_object_new_string(buf);
 }
 
+struct json_object *pg_api_addr6(const uint8_t *a)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	return json_object_new_string(inet_ntop(AF_INET6, a, buf, sizeof(buf)) ? buf : "");
+}
+
 struct json_object *pg_api_body_object(const struct pg_api_req *req, struct pg_api_resp *resp)
 {
 	struct json_tokener *tok = json_tokener_new_ex(JSON_DEPTH_MAX);

@@ -192,13 +192,6 @@ static bool limit_arg(const struct pg_api_req *req, unsigned int def, unsigned i
 	return true;
 }
 
-static struct json_object *addr6_json(const uint8_t *a)
-{
-	char buf[INET6_ADDRSTRLEN];
-
-	return json_object_new_string(inet_ntop(AF_INET6, a, buf, sizeof(buf)) ? buf : "");
-}
-
 static struct json_object *flow_json(const struct pg_flow_info *f)
 {
 	struct json_object *o = json_object_new_object(), *a;
@@ -215,10 +208,10 @@ static struct json_object *flow_json(const struct pg_flow_info *f)
 						      : f->from_wan ? "inbound"
 								    : "outbound"));
 	json_object_object_add(o, "family", json_object_new_int(v6 ? 6 : 4));
-	json_object_object_add(o, "lan", v6 ? addr6_json(f->lan6) : pg_api_addr(f->lan_addr));
+	json_object_object_add(o, "lan", v6 ? pg_api_addr6(f->lan6) : pg_api_addr(f->lan_addr));
 	json_object_object_add(o, "lan_port", json_object_new_int(f->lan_port));
 	json_object_object_add(o, "remote",
-			       v6 ? addr6_json(f->remote6) : pg_api_addr(f->remote_addr));
+			       v6 ? pg_api_addr6(f->remote6) : pg_api_addr(f->remote_addr));
 	json_object_object_add(o, "remote_port", json_object_new_int(f->remote_port));
 	/* IPv6 is not translated: the LAN port is the one the remote end sees. */
 	json_object_object_add(o, "public_port",

@@ -22,7 +22,6 @@
 #include "dp/datapath.h"
 #include "dp/dpstats.h"
 #include "engine/observe.h"
-#include "dp/datapath.h"
 #include "engine/shaper.h"
 #include "l2/port.h"
 #include "wan/dhcp.h"

@@ -423,6 +423,13 @@ static inline void pg_key_fill(struct pg_key *k, enum pg_key_kind kind, uint8_t 
  * packet on (forward.c); a port forward is always "portfwd".
  */
 void pg_portfwd_reserve(struct pg_engine *e);
+/*
+ * The IPv4 forward for an inbound packet of proto to public port dport (wire
+ * order; ignored for GRE and ESP), or NULL. Forwards never overlap
+ * (pg_portfwd_conflict()), so it is the only one.
+ */
+const struct pg_port_forward *pg_portfwd_rule(const struct pg_engine *e, uint8_t proto,
+					      uint16_t dport);
 struct pg_flow *pg_portfwd_match(struct pg_engine *e, struct pg_pkt *pkt,
 				  const struct pg_parsed *p, uint64_t now_ms, bool *claimed);
 struct pg_flow *pg_dmz(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p,
@@ -737,6 +744,8 @@ void pg_offload_flush(struct pg_engine *e);
  * instead (everything already offered is taken back).
  */
 struct pg_offload_op *pg_offload_op_new(struct pg_engine *e);
+/* pkts packets XDP forwarded (out: LAN to WAN), on the engine's counters as if it had. */
+void pg_offload_count_forwarded(struct pg_engine *e, bool out, uint64_t pkts);
 
 /* icmp.c: answers and errors the gateway generates itself */
 void pg_icmp_echo_reply(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed *p);

@@ -395,11 +395,6 @@ struct pg_flow *pg_flow_new(struct pg_engine *e, struct pg_pkt *pkt, uint8_t pro
 	return f;
 }
 
-static bool syn_only(const struct pg_parsed *p)
-{
-	return (p->tcp_flags & (PG_TCP_SYN | PG_TCP_ACK | PG_TCP_RST)) == PG_TCP_SYN;
-}
-
 /*
  * Protocols NAT would break without a word, refused (drop_protocol) rather
  * than passed by address: DCCP and UDP-Lite checksum a pseudo-header with
@@ -455,7 +450,7 @@ void pg_forward_out(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_par
 		pg_forward_flow(e, pkt, p, f, PG_DIR_OUT, now_ms);
 		return;
 	}
-	if (p->proto == PG_PROTO_TCP && !syn_only(p)) {
+	if (p->proto == PG_PROTO_TCP && !pg_tcp_syn_only(p->tcp_flags)) {
 		pg_drop(e, pkt, PG_CNT_DROP_TCP_NO_FLOW);
 		return;
 	}
@@ -543,7 +538,7 @@ static struct pg_flow *inbound_new(struct pg_engine *e, struct pg_pkt *pkt,
 		pg_drop(e, pkt, PG_CNT_DROP_FILTERED);
 		return NULL;
 	}
-	if (p->proto == PG_PROTO_TCP && !syn_only(p)) {
+	if (p->proto == PG_PROTO_TCP && !pg_tcp_syn_only(p->tcp_flags)) {
 		pg_drop(e, pkt, PG_CNT_DROP_TCP_NO_FLOW);
 		return NULL;
 	}

@@ -60,7 +60,6 @@
 #include "engine/siphash.h"
 
 #define FLOWS_MIN 1024u
-#define FLOWS_MAX 65536u
 #define SWEEP_PER_CALL 64u /* entries looked at per run for expiry */
 #define FRAG_TIMEOUT_S 60  /* RFC 8200 4.5: reassembly gives up after 60 s */
 #define GW_HOP_LIMIT 64
@@ -76,7 +75,7 @@ static uint32_t pool_size(const struct pg_engine_config *cfg)
 {
 	uint32_t n = cfg->max_flows / 16;
 
-	return n < FLOWS_MIN ? FLOWS_MIN : n > FLOWS_MAX ? FLOWS_MAX : n;
+	return n < FLOWS_MIN ? FLOWS_MIN : n > PG_V6_FLOWS_MAX ? PG_V6_FLOWS_MAX : n;
 }
 
 size_t pg_v6_memory_size(const struct pg_engine_config *cfg)
@@ -173,34 +172,8 @@ static bool key_eq(const struct v6_flow *f, const struct v6_key *k)
 	       !memcmp(f->remote, k->remote, 16);
 }
 
-static uint32_t flow_timeout(const struct pg_engine *e, const struct v6_flow *f)
-{
-	const struct pg_timeouts *t = &e->cfg.timeouts;
-
-	switch (f->proto) {
-	case PG_PROTO_TCP:
-		return f->tcp == V6_TCP_ESTABLISHED ? t->tcp_established : t->tcp_transitory;
-	case PG_PROTO_UDP:
-		return t->udp;
-	case PG_IP6_NH_ICMP6:
-		return t->icmp;
-	case PG_IP6_NH_ESP:
-	case PG_IP6_NH_AH:
-		return t->esp;
-	case PG_PROTO_GRE:
-		return t->gre;
-	default:
-		return t->other;
-	}
-}
-
-static bool expired(const struct pg_engine *e, const struct v6_flow *f, uint32_t now_s)
-{
-	return now_s - f->last_s >= flow_timeout(e, f);
-}
-
 /* Take flow i off its chain onto the free list; the caller counts why. */
-static void flow_unlink(struct pg_engine *e, uint32_t i)
+void pg_v6_flow_unlink(struct pg_engine *e, uint32_t i)
 {
 	struct pg_v6 *v = e->v6;
 	struct v6_flow *f = &v->flows[i];
@@ -216,9 +189,9 @@ static void flow_unlink(struct pg_engine *e, uint32_t i)
 	v->nflows--;
 }
 
-static void flow_free(struct pg_engine *e, uint32_t i)
+void pg_v6_flow_free(struct pg_engine *e, uint32_t i)
 {
-	flow_unlink(e, i);
+	pg_v6_flow_unlink(e, i);
 	pg_count(e, PG_CNT_FLOW6_EXPIRED);
 }
 
@@ -230,8 +203,8 @@ static void sweep(struct pg_engine *e, uint32_t now_s, uint32_t n)
 		uint32_t i = v->sweep;
 
 		v->sweep = i + 1 < v->pool ? i + 1 : 0;
-		if (v->flows[i].proto && expired(e, &v->flows[i], now_s))
-			flow_free(e, i);
+		if (v->flows[i].proto && pg_v6_flow_expired(e, &v->flows[i], now_s))
+			pg_v6_flow_free(e, i);
 	}
 }
 
@@ -245,9 +218,17 @@ void pg_v6_expire_offered(struct pg_engine *e, uint32_t now_s)
 {
 	struct pg_v6 *v = e->v6;
 
-	for (uint32_t i = 0; v && v->noffered && i < v->pool; i++)
-		if (v->flows[i].offered && expired(e, &v->flows[i], now_s))
-			flow_free(e, i);
+	for (uint32_t w = 0; v && v->noffered && w < (v->pool + 63) / 64; w++) {
+		/* A copy: freeing a flow clears its bit (or, on a flush, all of them). */
+		uint64_t bits = v->offered[w];
+
+		for (; bits; bits &= bits - 1) {
+			uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(bits);
+
+			if (pg_v6_flow_expired(e, &v->flows[i], now_s))
+				pg_v6_flow_free(e, i);
+		}
+	}
 }
 
 static struct v6_flow *flow_find(struct pg_engine *e, const struct v6_key *k, uint32_t now_s)
@@ -258,7 +239,7 @@ static struct v6_flow *flow_find(struct pg_engine *e, const struct v6_key *k, ui
 		struct v6_flow *f = &v->flows[i];
 
 		if (key_eq(f, k))
-			return expired(e, f, now_s) ? NULL : f;
+			return pg_v6_flow_expired(e, f, now_s) ? NULL : f;
 	}
 	return NULL;
 }
@@ -528,6 +509,15 @@ static struct v6_frag *frag_slot(struct pg_engine *e, const struct pg_parsed6 *p
 	return &e->v6->frags[h & (PG_V6_FRAG_SLOTS - 1)];
 }
 
+/* A later fragment: does it follow a first one that passed the same way? */
+static bool frag_follows(struct pg_engine *e, const struct pg_parsed6 *p, bool to_wan,
+			 uint32_t now_s)
+{
+	const struct v6_frag *s = frag_slot(e, p);
+
+	return frag_slot_match(s, p, now_s) && s->to_wan == to_wan;
+}
+
 static void mss_clamp(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed6 *p)
 {
 	uint8_t *tcp = pkt->l3 + p->l4_off;
@@ -569,6 +559,14 @@ static void mss_clamp(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_p
 	}
 }
 
+/* A packet of an existing flow f (to_wan: from the LAN side): its TCP state, its time. */
+static void flow_seen(struct v6_flow *f, const struct pg_parsed6 *p, bool to_wan, uint32_t now_s)
+{
+	if (p->proto == PG_PROTO_TCP)
+		tcp_track(f, to_wan != !!f->inbound, p->tcp_flags);
+	f->last_s = now_s;
+}
+
 /* A packet of flow f passed: its bytes, and a first fragment remembered for the rest. */
 static void count_pass(struct pg_engine *e, struct v6_flow *f, const struct pg_pkt *pkt,
 		       const struct pg_parsed6 *p, bool to_wan, uint32_t now_s)
@@ -604,9 +602,7 @@ static bool firewall(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pa
 		return false;
 	}
 	if (p->frag_off) {
-		struct v6_frag *s = frag_slot(e, p);
-
-		if (frag_slot_match(s, p, now_s) && s->to_wan == to_wan)
+		if (frag_follows(e, p, to_wan, now_s))
 			return true;
 		pg_drop(e, pkt, PG_CNT_DROP_IP6_FRAG_NO_FLOW);
 		return false;
@@ -630,14 +626,11 @@ static bool firewall(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pa
 	pkt_key(p, to_wan, &k);
 	f = flow_find(e, &k, now_s);
 	if (f) {
-		if (p->proto == PG_PROTO_TCP)
-			tcp_track(f, to_wan != !!f->inbound, p->tcp_flags);
-		f->last_s = now_s;
+		flow_seen(f, p, to_wan, now_s);
 		goto pass;
 	}
 	if (to_wan) {
-		if (p->proto == PG_PROTO_TCP &&
-		    (p->tcp_flags & (PG_TCP_SYN | PG_TCP_ACK | PG_TCP_RST)) != PG_TCP_SYN) {
+		if (p->proto == PG_PROTO_TCP && !pg_tcp_syn_only(p->tcp_flags)) {
 			pg_drop(e, pkt, PG_CNT_DROP_TCP_NO_FLOW);
 			return false;
 		}
@@ -649,8 +642,7 @@ static bool firewall(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_pa
 		pg_count(e, PG_CNT_IP6_IPSEC_ADMITTED);
 	} else if (!icmp && pg_portfwd_pinhole6(e, p->proto, p->daddr, p->dport)) {
 		/* A pinhole opens new connections only: a stray segment is no flow. */
-		if (p->proto == PG_PROTO_TCP &&
-		    (p->tcp_flags & (PG_TCP_SYN | PG_TCP_ACK | PG_TCP_RST)) != PG_TCP_SYN) {
+		if (p->proto == PG_PROTO_TCP && !pg_tcp_syn_only(p->tcp_flags)) {
 			pg_drop(e, pkt, PG_CNT_DROP_TCP_NO_FLOW);
 			return false;
 		}
@@ -695,24 +687,19 @@ static void up_from_wan(struct pg_engine *e, struct pg_pkt *pkt, const struct pg
 	struct v6_key k;
 
 	if (p->frag_off) {
-		struct v6_frag *s = frag_slot(e, p);
-
-		if (!frag_slot_match(s, p, now_s) || s->to_wan)
+		if (!frag_follows(e, p, false, now_s))
 			goto refuse;
 		goto up;
 	}
 	pkt_key(p, false, &k);
 	f = flow_find(e, &k, now_s);
 	if (f) {
-		if (p->proto == PG_PROTO_TCP)
-			tcp_track(f, !!f->inbound, p->tcp_flags);
-		f->last_s = now_s;
+		flow_seen(f, p, false, now_s);
 	} else if (p->proto == PG_IP6_NH_ICMP6) {
 		goto up;
 	} else if (pg_local_admit_wan(e, p->proto, p->dport)) {
 		/* Only a SYN starts a connection; a stray segment goes up unremembered. */
-		if (p->proto != PG_PROTO_TCP ||
-		    (p->tcp_flags & (PG_TCP_SYN | PG_TCP_ACK | PG_TCP_RST)) == PG_TCP_SYN)
+		if (p->proto != PG_PROTO_TCP || pg_tcp_syn_only(p->tcp_flags))
 			f = flow_create(e, &k, true, now_s);
 		if (f && p->proto == PG_PROTO_TCP)
 			tcp_track(f, true, p->tcp_flags);
@@ -881,126 +868,4 @@ void pg_v6_process(struct pg_engine *e, struct pg_pkt *pkt, uint64_t now_ms)
 	set_out(e, pkt, to_wan ? PG_SIDE_WAN : PG_SIDE_LAN, p.daddr);
 	if (f && e->offload_on)
 		pg_offload6_note(e, (uint32_t)(f - e->v6->flows), f);
-}
-
-/* ---- what the API sees (observe.h) ------------------------------------------ */
-
-static uint8_t tcp_state_info(const struct v6_flow *f)
-{
-	switch (f->tcp) {
-	case V6_TCP_SYN:
-		return PG_TCP_SYN_SENT;
-	case V6_TCP_ESTABLISHED:
-		return PG_TCP_ESTABLISHED;
-	case V6_TCP_CLOSING:
-		return PG_TCP_CLOSING;
-	default:
-		return PG_TCP_NONE;
-	}
-}
-
-static bool flow_matches(const struct v6_flow *f, const struct pg_flow_filter *flt)
-{
-	if (flt->proto && f->proto != flt->proto)
-		return false;
-	if (flt->port && f->lan_port != htons(flt->port) && f->remote_port != htons(flt->port))
-		return false;
-	if (!is_zero(flt->host6) && memcmp(f->lan, flt->host6, 16) &&
-	    memcmp(f->remote, flt->host6, 16))
-		return false;
-	return true;
-}
-
-static void flow_info(const struct pg_engine *e, const struct v6_flow *f,
-		      struct pg_flow_info *o, uint32_t now_s)
-{
-	uint32_t idle = now_s - f->last_s, tmo = flow_timeout(e, f);
-
-	memset(o, 0, sizeof(*o));
-	o->family = 6;
-	o->proto = f->proto;
-	o->tcp_state = f->proto == PG_PROTO_TCP ? tcp_state_info(f) : 0;
-	o->from_wan = f->inbound;
-	memcpy(o->lan6, f->lan, 16);
-	memcpy(o->remote6, f->remote, 16);
-	o->lan_port = ntohs(f->lan_port);
-	o->remote_port = ntohs(f->remote_port);
-	o->idle_s = idle;
-	o->expires_s = tmo > idle ? tmo - idle : 0;
-	memcpy(o->pkts, f->pkts, sizeof(o->pkts));
-	memcpy(o->bytes, f->bytes, sizeof(o->bytes));
-}
-
-/*
- * The slots a walk from *cursor may visit with budget: [*start, *end). A
- * cursor past the table (from a client) reads as walked, as for IPv4. false,
- * with the cursor reset, when there is no IPv6 table.
- */
-static bool walk_window(const struct pg_v6 *v, uint32_t *cursor, uint32_t budget,
-			uint32_t *start, uint32_t *end)
-{
-	if (!v) {
-		*cursor = 0;
-		return false;
-	}
-	*start = *cursor < v->pool ? *cursor : v->pool;
-	*end = v->pool - *start > budget ? *start + budget : v->pool;
-	return true;
-}
-
-unsigned int pg_v6_flows_scan(const struct pg_engine *e, const struct pg_flow_filter *flt,
-			      uint32_t *cursor, struct pg_flow_info *out, unsigned int max,
-			      uint64_t now_ms, uint32_t *budget)
-{
-	const struct pg_v6 *v = e->v6;
-	uint32_t i, now_s = (uint32_t)(now_ms / 1000), end, start;
-	unsigned int n = 0;
-
-	if (!walk_window(v, cursor, *budget, &start, &end))
-		return 0;
-	for (i = start; i < end && n < max; i++) {
-		const struct v6_flow *f = &v->flows[i];
-
-		/* Expired but not yet swept: gone for the firewall, so for the API too. */
-		if (f->proto && !expired(e, f, now_s) && flow_matches(f, flt))
-			flow_info(e, f, &out[n++], now_s);
-	}
-	*budget -= i - start;
-	*cursor = i < v->pool ? i : 0;
-	return n;
-}
-
-unsigned int pg_v6_flows_clear(struct pg_engine *e, const struct pg_flow_filter *flt,
-			       uint32_t *cursor, uint32_t *budget)
-{
-	struct pg_v6 *v = e->v6;
-	uint32_t i, end, start, now_s = (uint32_t)(e->now_ms / 1000);
-	unsigned int ended = 0;
-
-	if (!walk_window(v, cursor, *budget, &start, &end))
-		return 0;
-	for (i = start; i < end; i++) {
-		const struct v6_flow *f = &v->flows[i];
-
-		/*
-		 * No IPv6 state lives outside the entry (no mapping, no helper;
-		 * an XDP fast path entry is taken back by flow_unlink()), so
-		 * unlinking it is the whole end; a pinhole is configuration and
-		 * stays. One already past its
-		 * timeout (by the last batch's clock) is freed as the sweep
-		 * would, not counted as ended: "ended" stays what GET showed.
-		 */
-		if (!f->proto || !flow_matches(f, flt))
-			continue;
-		if (expired(e, f, now_s)) {
-			flow_free(e, i);
-			continue;
-		}
-		flow_unlink(e, i);
-		ended++;
-	}
-	*budget -= i - start;
-	*cursor = i < v->pool ? i : 0;
-	e->counters[PG_CNT_FLOW_CLEARED] += ended;
-	return ended;
 }

@@ -118,8 +118,7 @@ bool pg_hairpin(struct pg_engine *e, struct pg_pkt *pkt, const struct pg_parsed 
 			}
 			return false; /* nothing inside: for the gateway itself */
 		}
-		if (p->proto == PG_PROTO_TCP &&
-		    (p->tcp_flags & (PG_TCP_SYN | PG_TCP_ACK | PG_TCP_RST)) != PG_TCP_SYN) {
+		if (p->proto == PG_PROTO_TCP && !pg_tcp_syn_only(p->tcp_flags)) {
 			pg_drop(e, pkt, PG_CNT_DROP_TCP_NO_FLOW);
 			return true;
 		}

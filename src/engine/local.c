@@ -174,20 +174,10 @@ bool pg_local_admit(const struct pg_engine *e, const struct pg_parsed *p)
 
 bool pg_local_admit_wan(const struct pg_engine *e, uint8_t proto, uint16_t dport)
 {
-	uint16_t port = ntohs(dport);
+	const struct pg_port_forward *r = pg_portfwd_rule(e, proto, dport);
 
 	/* [input] wan rules are the forwards to the WAN address (conf/config_host.c). */
-	for (unsigned int i = 0; i < e->cfg.nforwards; i++) {
-		const struct pg_port_forward *f = &e->cfg.forwards[i];
-
-		if (f->v6 || f->host != e->cfg.wan_addr || !f->host || f->proto != proto)
-			continue;
-		if (proto != PG_PROTO_TCP && proto != PG_PROTO_UDP)
-			return true;
-		if (port >= f->wan_lo && port <= f->wan_hi)
-			return true;
-	}
-	return false;
+	return r && r->host && r->host == e->cfg.wan_addr;
 }
 
 void pg_local_settle(struct pg_engine *e, struct pg_pkt *pkt)

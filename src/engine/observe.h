@@ -42,7 +42,7 @@ struct pg_flow_filter {
 	uint16_t port;	      /* any end: LAN, remote or public port (TCP, UDP, ICMP id) */
 	/* The public port in [pub_lo, pub_hi] (a forward's WAN ports); pub_hi 0: any. */
 	uint16_t pub_lo, pub_hi;
-	/* 6: walk the IPv6 table (forward6.c) instead; only proto, port and host6 apply. */
+	/* 6: walk the IPv6 table (observe6.c) instead; only proto, port and host6 apply. */
 	uint8_t family;
 	uint8_t host6[16]; /* IPv6: either end is this address; all zero: any */
 };

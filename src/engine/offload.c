@@ -182,6 +182,13 @@ void pg_engine_offload_refused(struct pg_engine *e, uint32_t flow)
 		set_offered(e, flow, false);
 }
 
+void pg_offload_count_forwarded(struct pg_engine *e, bool out, uint64_t pkts)
+{
+	e->counters[out ? PG_CNT_RX_LAN : PG_CNT_RX_WAN] += pkts;
+	e->counters[out ? PG_CNT_TX_WAN : PG_CNT_TX_LAN] += pkts;
+	e->counters[PG_CNT_OFFLOADED] += pkts;
+}
+
 /* Count what XDP forwarded of flow f. */
 static void count(struct pg_engine *e, struct pg_flow *f, bool out, uint64_t pkts, uint64_t bytes,
 		  uint64_t last_ms)
@@ -194,9 +201,7 @@ static void count(struct pg_engine *e, struct pg_flow *f, bool out, uint64_t pkt
 	f->bytes_hi[dir] = (uint8_t)(f->bytes_hi[dir] + (uint8_t)(bytes >> 32) + (lo < (uint32_t)bytes));
 	f->bytes_lo[dir] = lo;
 	f->pkts[dir] += (uint32_t)pkts;
-	e->counters[out ? PG_CNT_RX_LAN : PG_CNT_RX_WAN] += pkts;
-	e->counters[out ? PG_CNT_TX_WAN : PG_CNT_TX_LAN] += pkts;
-	e->counters[PG_CNT_OFFLOADED] += pkts;
+	pg_offload_count_forwarded(e, out, pkts);
 	/* Only ESP in UDP takes the program's path on a NAT-T flow: the helper's count of it. */
 	if (f->alg == PG_ALG_IPSEC && f->key.proto == PG_PROTO_UDP)
 		e->counters[PG_CNT_NATT_ESP] += pkts;
@@ -234,9 +239,7 @@ void pg_engine_offload_settle(struct pg_engine *e, const struct pg_offload_op *o
 	    f->lan_addr != op->lan_addr || f->key.b != op->remote_addr ||
 	    f->key.pa != op->lan_port || f->key.pb != op->remote_port) {
 		/* Gone (evicted while XDP forwarded it): the packets were still forwarded. */
-		e->counters[out ? PG_CNT_RX_LAN : PG_CNT_RX_WAN] += pkts;
-		e->counters[out ? PG_CNT_TX_WAN : PG_CNT_TX_LAN] += pkts;
-		e->counters[PG_CNT_OFFLOADED] += pkts;
+		pg_offload_count_forwarded(e, out, pkts);
 		if (op->how == PG_XF_NATT)
 			e->counters[PG_CNT_NATT_ESP] += pkts;
 		return;

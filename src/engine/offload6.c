@@ -15,13 +15,13 @@
  * and RST); this file decides which flows: a TCP connection the firewall
  * saw established, a UDP flow or raw ESP (keyed by the address pair, as the
  * firewall keeps it) that carried packets both ways. The offer is made after
- * one of the flow's packets was forwarded, and the flow's offered byte
- * remembers it. A TCP connection keeps its offer through its FIN or RST
+ * one of the flow's packets was forwarded, and a bit per table entry
+ * (pg_v6.offered, as offload.c's offload_bits) remembers it. A TCP connection keeps its offer through its FIN or RST
  * (the program hands those to the engine, which tracks them; the firewall
  * treats the closing connection's other packets as before) and loses it
  * with a new SYN on the same ports; a flow unlinked for any reason
  * (expiry, DELETE /api/v1/flows, reuse of an expired entry) is taken back
- * by flow_unlink(). Flushes are offload.c's: every offered byte is cleared.
+ * by pg_v6_flow_unlink(). Flushes are offload.c's: every bit is cleared.
  *
  * The firewall checks a packet's addresses against the configuration (the
  * LAN prefix, the gateway's own addresses, the tunnel's kill switch, the
@@ -32,15 +32,17 @@
  * The firewall's lookup ignores a flow past its timeout, while the sweep
  * that frees it is bounded: pg_v6_expire_offered() (forward6.c) frees the
  * offered ones at every tick, after XDP's counts came in, so an entry
- * outlives its flow's timeout by at most a tick.
+ * outlives its flow's timeout by at most a tick. That walk visits the set
+ * bits only: a tick costs the bitmap's 8 KiB and the offered flows, not
+ * the whole table (5.5 MiB at its largest, 65536 entries).
  */
 #include "engine/engine_internal.h"
 #include "engine/forward6.h"
 #include "engine/forward6_internal.h"
 #include "engine/parse6.h"
 
-/* May the XDP program forward this flow's packets? */
-static bool eligible(const struct pg_engine *e, const struct v6_flow *f)
+/* May the XDP program forward this flow's packets (was: it is offered now)? */
+static bool eligible(const struct pg_engine *e, const struct v6_flow *f, bool was)
 {
 	/* No LAN IPv6 leaves while the tunnel's kill switch is on (pg_v6_process()). */
 	if (e->cfg.tunnel && e->cfg.tunnel_killswitch)
@@ -53,7 +55,7 @@ static bool eligible(const struct pg_engine *e, const struct v6_flow *f)
 		 * echo still carries data one way), only its timeout is the
 		 * transitory one, which expiry applies. A new SYN ends the offer.
 		 */
-		return f->tcp == V6_TCP_ESTABLISHED || (f->offered && f->tcp == V6_TCP_CLOSING);
+		return f->tcp == V6_TCP_ESTABLISHED || (was && f->tcp == V6_TCP_CLOSING);
 	case PG_PROTO_UDP:
 	case PG_IP6_NH_ESP:
 		return f->pkts[0] && f->pkts[1];
@@ -62,19 +64,24 @@ static bool eligible(const struct pg_engine *e, const struct v6_flow *f)
 	}
 }
 
-static void set_offered(struct pg_engine *e, struct v6_flow *f, bool on)
+static void set_offered(struct pg_engine *e, uint32_t idx, bool on)
 {
-	f->offered = on;
+	struct pg_v6 *v = e->v6;
+	uint64_t bit = (uint64_t)1 << (idx % 64);
+
 	if (on) {
+		v->offered[idx / 64] |= bit;
 		e->noffload++;
-		e->v6->noffered++;
+		v->noffered++;
 	} else {
+		v->offered[idx / 64] &= ~bit;
 		e->noffload--;
-		e->v6->noffered--;
+		v->noffered--;
 	}
 }
 
-static void push(struct pg_engine *e, enum pg_offload_kind kind, uint32_t idx, struct v6_flow *f)
+static void push(struct pg_engine *e, enum pg_offload_kind kind, uint32_t idx,
+		 const struct v6_flow *f)
 {
 	struct pg_offload_op *op = pg_offload_op_new(e);
 
@@ -91,69 +98,61 @@ static void push(struct pg_engine *e, enum pg_offload_kind kind, uint32_t idx, s
 	if (kind == PG_OFFLOAD_ADD)
 		pg_v6_wan_next_hop(e, f->remote, op->next_hop6);
 	op->flow = idx | PG_OFFLOAD_FLOW6;
-	set_offered(e, f, kind == PG_OFFLOAD_ADD);
+	set_offered(e, idx, kind == PG_OFFLOAD_ADD);
 }
 
-void pg_offload6_note(struct pg_engine *e, uint32_t idx, struct v6_flow *f)
+void pg_offload6_note(struct pg_engine *e, uint32_t idx, const struct v6_flow *f)
 {
-	bool how = eligible(e, f);
+	bool was = pg_v6_offered(e->v6, idx), how = eligible(e, f, was);
 
-	if (!f->offered && how) {
+	if (!was && how) {
 		push(e, PG_OFFLOAD_ADD, idx, f);
 		pg_count(e, PG_CNT_OFFLOAD_ADDED);
-	} else if (f->offered && !how) {
+	} else if (was && !how) {
 		push(e, PG_OFFLOAD_DEL, idx, f);
 	}
 }
 
 void pg_offload6_forget(struct pg_engine *e, uint32_t idx)
 {
-	struct v6_flow *f = &e->v6->flows[idx];
-
-	if (f->offered)
-		push(e, PG_OFFLOAD_DEL, idx, f);
+	if (pg_v6_offered(e->v6, idx))
+		push(e, PG_OFFLOAD_DEL, idx, &e->v6->flows[idx]);
 }
 
 void pg_offload6_clear(struct pg_engine *e)
 {
 	struct pg_v6 *v = e->v6;
 
-	/* The caller zeroes noffload; a walk only while some flow is offered. */
-	for (uint32_t i = 0; v && v->noffered && i < v->pool; i++) {
-		if (v->flows[i].offered) {
-			v->flows[i].offered = 0;
-			v->noffered--;
-		}
+	/* The caller zeroes noffload. */
+	if (v && v->noffered) {
+		memset(v->offered, 0, sizeof(v->offered));
+		v->noffered = 0;
 	}
 }
 
 void pg_offload6_refused(struct pg_engine *e, uint32_t idx)
 {
-	if (e->v6 && idx < e->v6->pool && e->v6->flows[idx].offered)
-		set_offered(e, &e->v6->flows[idx], false);
+	if (e->v6 && idx < e->v6->pool && pg_v6_offered(e->v6, idx))
+		set_offered(e, idx, false);
 }
 
-/* Count what XDP forwarded of flow f, as firewall() and engine.c count a packet. */
+/* Count what XDP forwarded of flow f, as firewall() counts a packet. */
 static void count(struct pg_engine *e, struct v6_flow *f, bool out, uint64_t pkts,
 		  uint64_t bytes, uint64_t last_ms)
 {
 	uint32_t secs = (uint32_t)(last_ms / 1000);
 
-	if (f) {
-		f->pkts[out ? 0 : 1] += pkts;
-		f->bytes[out ? 0 : 1] += bytes;
-		if (secs > f->last_s)
-			f->last_s = secs;
-	}
-	e->counters[out ? PG_CNT_RX_LAN : PG_CNT_RX_WAN] += pkts;
-	e->counters[out ? PG_CNT_TX_WAN : PG_CNT_TX_LAN] += pkts;
-	e->counters[PG_CNT_OFFLOADED] += pkts;
+	f->pkts[out ? 0 : 1] += pkts;
+	f->bytes[out ? 0 : 1] += bytes;
+	if (secs > f->last_s)
+		f->last_s = secs;
+	pg_offload_count_forwarded(e, out, pkts);
 }
 
 void pg_offload6_sync(struct pg_engine *e, uint32_t idx, bool out, uint64_t pkts, uint64_t bytes,
 		      uint64_t last_ms)
 {
-	if (!e->v6 || idx >= e->v6->pool || !e->v6->flows[idx].offered || !pkts)
+	if (!e->v6 || idx >= e->v6->pool || !pg_v6_offered(e->v6, idx) || !pkts)
 		return;
 	count(e, &e->v6->flows[idx], out, pkts, bytes, last_ms);
 }
@@ -171,6 +170,7 @@ void pg_offload6_settle(struct pg_engine *e, const struct pg_offload_op *op, boo
 	if (f->proto != op->proto || f->lan_port != op->lan_port ||
 	    f->remote_port != op->remote_port || memcmp(f->lan, op->lan6, 16) ||
 	    memcmp(f->remote, op->remote6, 16))
-		f = NULL; /* gone: the packets were still forwarded */
-	count(e, f, out, pkts, bytes, last_ms);
+		pg_offload_count_forwarded(e, out, pkts); /* gone: the packets were still forwarded */
+	else
+		count(e, f, out, pkts, bytes, last_ms);
 }

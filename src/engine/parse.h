@@ -82,6 +82,12 @@ static inline unsigned int pg_tcp_doff(const uint8_t *tcp)
 	return (unsigned int)(tcp[PG_TCP_OFF_DOFF] >> 4) * 4;
 }
 
+/* TCP flags that may open a connection: SYN without ACK or RST (IPv4 and IPv6 alike). */
+static inline bool pg_tcp_syn_only(uint8_t flags)
+{
+	return (flags & (PG_TCP_SYN | PG_TCP_ACK | PG_TCP_RST)) == PG_TCP_SYN;
+}
+
 /* What the parser learnt. Addresses and ports stay in network byte order. */
 struct pg_parsed {
 	uint32_t saddr, daddr;

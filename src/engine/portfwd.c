@@ -150,9 +150,8 @@ void pg_portfwd_reserve(struct pg_engine *e)
 	pg_nat_recount(e);
 }
 
-/* The forward for an inbound packet to public port dport (wire order), or NULL. */
-static const struct pg_port_forward *match(const struct pg_engine *e, uint8_t proto,
-					   uint16_t dport)
+const struct pg_port_forward *pg_portfwd_rule(const struct pg_engine *e, uint8_t proto,
+					      uint16_t dport)
 {
 	uint16_t port = ntohs(dport);
 
@@ -212,7 +211,7 @@ struct pg_flow *pg_portfwd_match(struct pg_engine *e, struct pg_pkt *pkt,
 	*claimed = false;
 	if (p->proto == PG_PROTO_TCP || p->proto == PG_PROTO_UDP || p->proto == PG_PROTO_GRE ||
 	    p->proto == PG_PROTO_ESP)
-		r = match(e, p->proto, p->dport);
+		r = pg_portfwd_rule(e, p->proto, p->dport);
 	if (!r)
 		return NULL;
 	*claimed = true;

@@ -92,54 +92,6 @@ int pg_log_level_parse(const char *name, enum pg_log_level *level)
 	return 0;
 }
 
-static void vlog(enum pg_log_level level, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
-
-static void vlog(enum pg_log_level level, const char *fmt, va_list ap)
-{
-	static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
-	char line[1024];
-	struct timespec ts;
-	struct tm tm;
-	size_t n;
-	int r;
-
-	if (use_syslog) {
-		/* syslog stamps the time itself; the level stays in the text for grep. */
-		r = snprintf(line, sizeof(line), "%s: ",
-			     pg_log_level_name(level) ? pg_log_level_name(level) : "?");
-		n = r > 0 ? (size_t)r : 0;
-		vsnprintf(line + n, sizeof(line) - n, fmt, ap);
-		syslog(prio[(unsigned int)level < 4 ? level : PG_LOG_DEBUG], "%s", line);
-		return;
-	}
-	if (use_journal) {
-		/* sd-daemon(3) prefix: the journal's priority, its own timestamp. */
-		r = snprintf(line, sizeof(line), "<%d>%s: ",
-			     prio[(unsigned int)level < 4 ? level : PG_LOG_DEBUG],
-			     pg_log_level_name(level) ? pg_log_level_name(level) : "?");
-		n = 0;
-	} else {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		gmtime_r(&ts.tv_sec, &tm);
-		n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
-		r = snprintf(line + n, sizeof(line) - n, ".%03ldZ %s: ", ts.tv_nsec / 1000000,
-			     pg_log_level_name(level) ? pg_log_level_name(level) : "?");
-	}
-	if (r > 0)
-		n += (size_t)r;
-	r = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
-	if (r > 0)
-		n += (size_t)r;
-	/* A truncated line still ends with a newline. */
-	if (n > sizeof(line) - 2)
-		n = sizeof(line) - 2;
-	line[n++] = '\n';
-	if (write(STDERR_FILENO, line, n) < 0) {
-		/* Nowhere left to report a failing stderr. */
-	}
-}
-
 /*
  * The debug tap: debug lines kept for the admin page's log, written by any
  * thread and taken by the control thread. A mutex is enough: a line only
@@ -162,15 +114,11 @@ void pg_log_tap_enable(bool on)
 	pthread_mutex_unlock(&tap.lock);
 }
 
-static void tap_put(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
-
-static void tap_put(const char *fmt, va_list ap)
+/* A debug line's text, as vlog() formatted it, into the ring if the tap is on. */
+static void tap_put(const char *text)
 {
-	char text[PG_LOG_TAP_LINE_MAX];
-
 	if (!__atomic_load_n(&tap.on, __ATOMIC_RELAXED))
 		return;
-	vsnprintf(text, sizeof(text), fmt, ap); /* outside the lock */
 	pthread_mutex_lock(&tap.lock);
 	if (tap.count == TAP_LINES) {
 		/* Full: the newest lines matter most, drop the oldest. */
@@ -178,7 +126,7 @@ static void tap_put(const char *fmt, va_list ap)
 		tap.count--;
 		tap.lost++;
 	}
-	memcpy(tap.line[(tap.head + tap.count) % TAP_LINES], text, sizeof(text));
+	snprintf(tap.line[(tap.head + tap.count) % TAP_LINES], PG_LOG_TAP_LINE_MAX, "%s", text);
 	tap.count++;
 	pthread_mutex_unlock(&tap.lock);
 }
@@ -200,18 +148,65 @@ bool pg_log_tap_take(char *out, size_t size, uint64_t *lost)
 	return got;
 }
 
+static void vlog(enum pg_log_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void vlog(enum pg_log_level level, const char *fmt, va_list ap)
+{
+	static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
+	char line[1024];
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+	int r;
+
+	if (use_syslog) {
+		/* syslog stamps the time itself; the level stays in the text for grep. */
+		r = snprintf(line, sizeof(line), "%s: ",
+			     pg_log_level_name(level) ? pg_log_level_name(level) : "?");
+		n = r > 0 ? (size_t)r : 0;
+		vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+		if (level == PG_LOG_DEBUG)
+			tap_put(line + n);
+		syslog(prio[(unsigned int)level < 4 ? level : PG_LOG_DEBUG], "%s", line);
+		return;
+	}
+	if (use_journal) {
+		/* sd-daemon(3) prefix: the journal's priority, its own timestamp. */
+		r = snprintf(line, sizeof(line), "<%d>%s: ",
+			     prio[(unsigned int)level < 4 ? level : PG_LOG_DEBUG],
+			     pg_log_level_name(level) ? pg_log_level_name(level) : "?");
+		n = 0;
+	} else {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
+		r = snprintf(line + n, sizeof(line) - n, ".%03ldZ %s: ", ts.tv_nsec / 1000000,
+			     pg_log_level_name(level) ? pg_log_level_name(level) : "?");
+	}
+	if (r > 0)
+		n += (size_t)r;
+	r = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	if (level == PG_LOG_DEBUG)
+		tap_put(line + n); /* the text alone, formatted once for both */
+	if (r > 0)
+		n += (size_t)r;
+	/* A truncated line still ends with a newline. */
+	if (n > sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	if (write(STDERR_FILENO, line, n) < 0) {
+		/* Nowhere left to report a failing stderr. */
+	}
+}
+
 void pg_log(enum pg_log_level level, const char *fmt, ...)
 {
-	va_list ap, ap2;
+	va_list ap;
 
 	if (level > __atomic_load_n(&cur_level, __ATOMIC_RELAXED))
 		return;
 	va_start(ap, fmt);
-	if (level == PG_LOG_DEBUG) {
-		va_copy(ap2, ap);
-		tap_put(fmt, ap2);
-		va_end(ap2);
-	}
 	vlog(level, fmt, ap);
 	va_end(ap);
 }
