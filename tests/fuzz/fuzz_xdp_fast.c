@@ -158,12 +158,7 @@ static void setup(void)
 	static uint8_t buf[PGT_BUF], natt[32];
 	char why[512];
 
-	pgt_config(&cfg);
-	pgt6_addr("2001:db8:1::1", cfg.lan6_addr);
-	cfg.lan6_prefix = 64;
-	pgt6_addr("2001:db8:ffff::2", cfg.wan6_addr);
-	cfg.wan6_prefix = 64;
-	pgt6_addr("2001:db8:ffff::1", cfg.wan6_gateway);
+	pgt_config6(&cfg);
 	if (!pgt_xdiff_open(&world, &cfg, why, sizeof(why))) {
 		fprintf(stderr, "fuzz_xdp_fast: inputs ignored: %s\n", why);
 		unavailable = true;

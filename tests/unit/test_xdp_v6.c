@@ -79,12 +79,7 @@ static void flows_init(void)
 
 static void config(struct pg_engine_config *cfg)
 {
-	pgt_config(cfg);
-	pgt6_addr("2001:db8:1::1", cfg->lan6_addr);
-	cfg->lan6_prefix = 64;
-	pgt6_addr("2001:db8:ffff::2", cfg->wan6_addr);
-	cfg->wan6_prefix = 64;
-	pgt6_addr("2001:db8:ffff::1", cfg->wan6_gateway);
+	pgt_config6(cfg);
 	cfg->timeouts.udp = 120;
 	/* A smaller WAN: big packets fit inbound only (outbound: Packet Too Big). */
 	cfg->lan_mtu = 1500;
