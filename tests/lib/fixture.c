@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "pktbuild6.h"
 
 void pgt_config(struct pg_engine_config *cfg)
 {
@@ -25,6 +26,16 @@ void pgt_config(struct pg_engine_config *cfg)
 	cfg->max_flows = 4096;
 	cfg->hash_seed[0] = PGT_SEED0;
 	cfg->hash_seed[1] = PGT_SEED1;
+}
+
+void pgt_config6(struct pg_engine_config *cfg)
+{
+	pgt_config(cfg);
+	pgt6_addr("2001:db8:1::1", cfg->lan6_addr);
+	cfg->lan6_prefix = 64;
+	pgt6_addr("2001:db8:ffff::2", cfg->wan6_addr);
+	cfg->wan6_prefix = 64;
+	pgt6_addr("2001:db8:ffff::1", cfg->wan6_gateway);
 }
 
 struct pg_engine *pgt_engine_default(void)

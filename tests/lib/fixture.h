@@ -46,6 +46,11 @@ struct pgt_pkt {
 
 /* Defaults plus the test addresses and seed, and max_flows 4096. */
 void pgt_config(struct pg_engine_config *cfg);
+/*
+ * pgt_config() and the IPv6 test network (tests/e2e/lib/ipv6.sh's plan):
+ * LAN 2001:db8:1::1/64, WAN 2001:db8:ffff::2/64, its router ::1.
+ */
+void pgt_config6(struct pg_engine_config *cfg);
 
 /* pg_engine_create() with a message on stderr when it fails. */
 struct pg_engine *pgt_engine_new(const struct pg_engine_config *cfg);

@@ -129,6 +129,60 @@ void pgt_xdiff_tick(struct pgt_xdiff *w)
 	pg_offload_apply(&w->off, &w->ea, w->now);
 }
 
+bool pgt_xdiff_advance(struct pgt_xdiff *w, uint64_t *rng, uint32_t jump_odds)
+{
+	bool jump = pgt_rand(rng, jump_odds) == 0;
+
+	w->now += jump ? 121000 : pgt_rand(rng, 300);
+	if (w->now - w->last_tick >= 1000) {
+		pgt_xdiff_tick(w);
+		w->last_tick = w->now;
+	}
+	return jump;
+}
+
+uint8_t pgt_xdiff_tcp_next(int *step, bool *out, bool half_close, uint64_t *rng)
+{
+	static const uint8_t data[] = {PGT_ACK, PGT_ACK | PGT_PSH};
+	uint8_t flags;
+
+	switch (*step) {
+	case 0:
+		*out = true, *step = 1;
+		return PGT_SYN;
+	case 1:
+		*out = false, *step = 2;
+		return PGT_SYN | PGT_ACK;
+	case 2:
+		*out = true, *step = 3;
+		return PGT_ACK;
+	case 3:
+		flags = data[pgt_rand(rng, 2)];
+		if (pgt_rand(rng, 40) == 0)
+			flags = PGT_FIN | PGT_ACK, *step = half_close ? 4 : 0;
+		else if (pgt_rand(rng, 60) == 0)
+			flags = PGT_RST, *step = half_close ? 4 : 0;
+		return flags;
+	default:
+		/* Half-closed (or reset): data and ACKs go on a while, then a new SYN. */
+		flags = data[pgt_rand(rng, 2)];
+		if (pgt_rand(rng, 6) == 0)
+			flags = PGT_SYN, *out = true, *step = 1;
+		return flags;
+	}
+}
+
+bool pgt_xdiff_withdrawn(struct pgt_xdiff *w, char *err, size_t errlen)
+{
+	pg_offload_apply(&w->off, &w->ea, w->now);
+	if (pg_offload_entries(&w->off) || pg_engine_offload_count(w->a)) {
+		snprintf(err, errlen, "%u entries left in the maps, %u flows still offered",
+			 pg_offload_entries(&w->off), pg_engine_offload_count(w->a));
+		return false;
+	}
+	return true;
+}
+
 static int xdp_run(struct pgt_xdiff *w, int side, uint8_t *frame, uint32_t len, uint8_t *out,
 		   uint32_t *out_len, int *ret)
 {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * xdpdiff.h - the XDP fast path against the engine, one packet at a time
- * (test_xdp_fast, fuzz_xdp_fast).
+ * (test_xdp_fast, test_xdp_vpn, test_xdp_v6, fuzz_xdp_fast), and the
+ * pieces of their random streams they share: the TCP walk and the clock.
  *
  * The real program (build/xdp_fast.bpf.o) is loaded once per link and run
  * with BPF_PROG_TEST_RUN; its maps are filled by the data path's own code
@@ -28,7 +29,7 @@ struct pgt_xdiff {
 	struct pg_offload off;
 	struct pg_engine *a, *b;
 	struct pg_engines ea;
-	uint64_t now;
+	uint64_t now, last_tick; /* ms; last_tick: pgt_xdiff_advance()'s last tick */
 	unsigned int fast, slow; /* packets XDP forwarded, packets it passed */
 	uint64_t stamped[2][PG_XF_MAX_ENTRIES]; /* each slot's packets when last given a time */
 };
@@ -59,6 +60,31 @@ int pgt_xdiff_packet(struct pgt_xdiff *w, int side, const uint8_t *pkt, uint32_t
 
 /* The daemon's tick at w->now: XDP's counts to A, expiry in both, A's operations applied. */
 void pgt_xdiff_tick(struct pgt_xdiff *w);
+
+/*
+ * The streams' clock after a packet: one time in jump_odds a jump past
+ * every timeout the tests set (120 s), else up to 0.3 s; the daemon's tick
+ * once a second, so XDP's counts reach A only then (or when an entry is
+ * taken out between two ticks). true when the clock jumped.
+ */
+bool pgt_xdiff_advance(struct pgt_xdiff *w, uint64_t *rng, uint32_t jump_odds);
+
+/*
+ * The streams' TCP walk: the flags of a connection's next segment. *step: 0
+ * SYN next, 1 SYN-ACK, 2 ACK, 3 established (data, ended now and then by a
+ * FIN or an RST), 4 after them. With half_close the connection carries data
+ * a while after its FIN or RST (step 4) before a new SYN; without, the next
+ * segment is the SYN. *out is set for the segments whose direction the walk
+ * decides (the handshake, the new SYN) and left as the caller drew it
+ * otherwise.
+ */
+uint8_t pgt_xdiff_tcp_next(int *step, bool *out, bool half_close, uint64_t *rng);
+
+/*
+ * After a reconfiguration or a flush of A: its operations applied, nothing
+ * is left offered or in the maps. false with the counts in err.
+ */
+bool pgt_xdiff_withdrawn(struct pgt_xdiff *w, char *err, size_t errlen);
 
 /*
  * A and B agree: every engine counter but the offload ones, and every flow

@@ -59,7 +59,7 @@ struct tflow {
 	const char *lan, *srv;
 	uint16_t lport, sport;
 	uint32_t spi;
-	int step; /* TCP: 0 SYN next, 1 SYN-ACK, 2 ACK, 3 established, 4 closing */
+	int step; /* TCP: where pgt_xdiff_tcp_next() is in its walk */
 };
 
 static struct tflow flows[NFLOWS];
@@ -79,12 +79,7 @@ static void flows_init(void)
 
 static void config(struct pg_engine_config *cfg)
 {
-	pgt_config(cfg);
-	pgt6_addr("2001:db8:1::1", cfg->lan6_addr);
-	cfg->lan6_prefix = 64;
-	pgt6_addr("2001:db8:ffff::2", cfg->wan6_addr);
-	cfg->wan6_prefix = 64;
-	pgt6_addr("2001:db8:ffff::1", cfg->wan6_gateway);
+	pgt_config6(cfg);
 	cfg->timeouts.udp = 120;
 	/* A smaller WAN: big packets fit inbound only (outbound: Packet Too Big). */
 	cfg->lan_mtu = 1500;
@@ -103,31 +98,8 @@ static uint32_t make_packet(struct tflow *f, bool *lan_side, uint8_t *buf, size_
 
 	s.proto = f->proto;
 	if (f->proto == PGT_P_TCP) {
-		static const uint8_t data[] = {PGT_ACK, PGT_ACK | PGT_PSH};
-
-		switch (f->step) {
-		case 0:
-			out = true, s.tcp_flags = PGT_SYN, f->step = 1;
-			break;
-		case 1:
-			out = false, s.tcp_flags = PGT_SYN | PGT_ACK, f->step = 2;
-			break;
-		case 2:
-			out = true, s.tcp_flags = PGT_ACK, f->step = 3;
-			break;
-		case 3:
-			s.tcp_flags = data[rnd(2)];
-			if (rnd(40) == 0)
-				s.tcp_flags = PGT_FIN | PGT_ACK, f->step = 4;
-			else if (rnd(60) == 0)
-				s.tcp_flags = PGT_RST, f->step = 4;
-			break;
-		default:
-			/* Half-closed (or reset): data and ACKs go on a while, then a new SYN. */
-			s.tcp_flags = data[rnd(2)];
-			if (rnd(6) == 0)
-				s.tcp_flags = PGT_SYN, out = true, f->step = 1;
-		}
+		/* Half-closes too: data after a FIN or RST, then a new SYN. */
+		s.tcp_flags = pgt_xdiff_tcp_next(&f->step, &out, true, &rng_state);
 		s.seq = rnd(1000000);
 		s.ack = rnd(1000000);
 	}
@@ -169,7 +141,6 @@ static int run_stream(struct pgt_xdiff *w, char *err, size_t errlen)
 {
 	static uint8_t buf[PGT_BUF];
 	static struct pgt_pkt b;
-	uint64_t last_tick = 0;
 
 	rng_state = 0x2545f4914f6cdd1dULL;
 	flows_init();
@@ -189,14 +160,7 @@ static int run_stream(struct pgt_xdiff *w, char *err, size_t errlen)
 				 buf[6], lan ? "from the LAN" : "from the WAN", len, e);
 			return -1;
 		}
-		if (rnd(2000) == 0)
-			w->now += 121000; /* past the UDP timeout */
-		else
-			w->now += rnd(300);
-		if (w->now - last_tick >= 1000) {
-			pgt_xdiff_tick(w);
-			last_tick = w->now;
-		}
+		pgt_xdiff_advance(w, &rng_state, 2000); /* now and then past the UDP timeout */
 	}
 	/*
 	 * The sweep that frees expired flows looks at 64 entries per run or
@@ -209,22 +173,32 @@ static int run_stream(struct pgt_xdiff *w, char *err, size_t errlen)
 	return 0;
 }
 
+/* The world with config(), or NULL after "SKIP what: why" where BPF is not to be had. */
+static struct pgt_xdiff *open_or_skip(struct pg_engine_config *cfg, const char *what)
+{
+	struct pgt_xdiff *w = calloc(1, sizeof(*w));
+	char why[600];
+
+	assert_non_null(w);
+	config(cfg);
+	if (pgt_xdiff_open(w, cfg, why, sizeof(why)))
+		return w;
+	printf("SKIP %s: %s\n", what, why);
+	free(w);
+	return NULL;
+}
+
 static void test_xdp_v6_same_as_engine(void **state)
 {
 	struct pg_engine_config cfg;
-	struct pgt_xdiff *w = calloc(1, sizeof(*w));
+	struct pgt_xdiff *w = open_or_skip(&cfg, "test_xdp_v6");
 	struct pg_flow_filter all6 = {.family = 6};
 	uint32_t cursor = 0, budget = UINT32_MAX;
 	char why[600];
 
 	(void)state;
-	assert_non_null(w);
-	config(&cfg);
-	if (!pgt_xdiff_open(w, &cfg, why, sizeof(why))) {
-		printf("SKIP test_xdp_v6: %s\n", why);
-		free(w);
+	if (!w)
 		return;
-	}
 	if (run_stream(w, why, sizeof(why)))
 		fail_msg("%s", why);
 	print_message("%u IPv6 packets through XDP, %u through the engine, %u entries\n",
@@ -241,9 +215,8 @@ static void test_xdp_v6_same_as_engine(void **state)
 
 	/* DELETE /api/v1/flows family=6 takes every entry back with its flow. */
 	pg_engine_flows_clear(w->a, &all6, &cursor, &budget);
-	pg_offload_apply(&w->off, &w->ea, w->now);
-	assert_int_equal(pg_offload_entries(&w->off), 0);
-	assert_int_equal(pg_engine_offload_count(w->a), 0);
+	if (!pgt_xdiff_withdrawn(w, why, sizeof(why)))
+		fail_msg("%s", why);
 	pgt_xdiff_close(w);
 
 	/* A reconfiguration (reload, a new delegated prefix) does too. */
@@ -252,9 +225,8 @@ static void test_xdp_v6_same_as_engine(void **state)
 		fail_msg("%s", why);
 	assert_true(pg_offload_entries(&w->off) > 0);
 	assert_int_equal(pg_engine_reconfigure(w->a, &cfg), 0);
-	pg_offload_apply(&w->off, &w->ea, w->now);
-	assert_int_equal(pg_offload_entries(&w->off), 0);
-	assert_int_equal(pg_engine_offload_count(w->a), 0);
+	if (!pgt_xdiff_withdrawn(w, why, sizeof(why)))
+		fail_msg("%s", why);
 	pgt_xdiff_close(w);
 	free(w);
 }
@@ -263,18 +235,13 @@ static void test_xdp_v6_same_as_engine(void **state)
 static void test_xdp_v6_mutant_caught(void **state)
 {
 	struct pg_engine_config cfg;
-	struct pgt_xdiff *w = calloc(1, sizeof(*w));
+	/* Skipped only where BPF is not: a missing mutant must not pass unseen. */
+	struct pgt_xdiff *w = open_or_skip(&cfg, "test_xdp_v6 mutant");
 	char why[600];
 
 	(void)state;
-	assert_non_null(w);
-	config(&cfg);
-	/* Skipped only where BPF is: a missing mutant must not pass unseen. */
-	if (!pgt_xdiff_open(w, &cfg, why, sizeof(why))) {
-		printf("SKIP test_xdp_v6 mutant: %s\n", why);
-		free(w);
+	if (!w)
 		return;
-	}
 	pgt_xdiff_close(w);
 	if (!pgt_xdiff_open_obj(w, &cfg, MUTANT, why, sizeof(why)))
 		fail_msg("the mutant program (make %s): %s", MUTANT, why);

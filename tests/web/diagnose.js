@@ -6,30 +6,13 @@
 // ("row PROTOCOL REACHABLE VERDICT | ADVICE") and a summary line, and
 // saves screenshots at desktop width and at 360 px (a phone). axe-core
 // checks the section with its results at both widths: a serious or
-// critical finding fails.
+// critical finding fails, and so does axe-core missing (as in a11y.js: a
+// check that cannot run must not pass).
 //
 //   node tests/web/diagnose.js URL PASSWORD HOST OUT.png OUT-phone.png
 'use strict';
 const fs = require('fs');
-const { step, login, run } = require('./lib');
-
-let axeSource = null;
-try {
-  axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-} catch (e) { /* reported below: the section is then not checked */ }
-
-// axe-core on the diagnose section only; returns "N minor" or throws.
-async function axeSection(page, width) {
-  if (!axeSource) return 'axe-core not installed';
-  await page.evaluate(axeSource);
-  const v = await page.evaluate(async () => (await window.axe.run({ include: [['#diag-box']] }, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-  })).violations.map((x) => ({ id: x.id, impact: x.impact, where: x.nodes[0].target.join(' ') })));
-  for (const x of v) console.error(`${width}px axe ${x.impact} ${x.id} at ${x.where}`);
-  const bad = v.filter((x) => x.impact === 'serious' || x.impact === 'critical');
-  if (bad.length) throw new Error(`${width}px: serious axe findings: ${bad.map((x) => x.id + ' at ' + x.where).join('; ')}`);
-  return `${width}px axe: ${v.length} minor`;
-}
+const { step, login, run, axe, axeJudge } = require('./lib');
 
 const [url, password, host, png, phonePng] = process.argv.slice(2);
 if (!url || !password || !host || !png || !phonePng) {
@@ -63,12 +46,14 @@ run(1280, 1000, 120000, async (page) => {
   const state = await page.textContent('#diag-state');
   await page.evaluate(() => document.querySelector('#diag-box').scrollIntoView());
   fs.writeFileSync(png, await page.screenshot());
-  const axeWide = await axeSection(page, 1280);
+  // axe-core on the section with its results, at both widths (tests/web/lib.js).
+  const notes = [];
+  axeJudge(1280, await axe(page, '#diag-box'), notes);
   await page.setViewportSize({ width: 360, height: 1400 });
   await page.evaluate(() => document.querySelector('#diag-box').scrollIntoView());
   fs.writeFileSync(phonePng, await page.screenshot());
-  const axePhone = await axeSection(page, 360);
+  axeJudge(360, await axe(page, '#diag-box'), notes);
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
   for (const r of rows) console.log(`row ${r.protocol} ${r.reachable} ${r.verdict} | ${r.advice}`);
-  return `diagnose: label '${label}'; ${state}; ${axeWide}, ${axePhone}; page width at 360 px: ${wide}`;
+  return `diagnose: label '${label}'; ${state}; ${notes.join(', ')}; page width at 360 px: ${wide}`;
 });

@@ -64,12 +64,37 @@ function run(width, height, timeoutMs, fn, args = []) {
   })().catch((e) => { console.log('FAIL: ' + e.message); process.exit(1); });
 }
 
+// The trimmed text of the element with this id.
+const text = (page, id) => page.textContent('#' + id).then((s) => s.trim());
+
+// A panel against the API: check() reads both and returns { diffs, value };
+// tried up to tries times, pauseMs apart (the page refreshes on a timer, so
+// one read may fall between the API's change and the panel's). Returns the
+// value of the first try without differences, or throws with the last ones.
+async function untilSame(what, tries, pauseMs, check) {
+  let why = '';
+  for (let i = 0; i < tries; i++) {
+    if (i) await sleep(pauseMs);
+    const { diffs, value } = await check();
+    if (!diffs.length) return value;
+    why = diffs.join('; ');
+  }
+  throw new Error(`the panel differs from ${what}: ${why}`);
+}
+
 // axe-core (npm, tests/web/package.json) in the page, evaluated through the
 // debugger protocol (the page's CSP rightly refuses inline scripts), on the
-// whole document or the element of selector. Returns the violations.
+// whole document or the element of selector. Returns the violations; throws
+// when axe-core is missing (a check that cannot run must not pass).
 let axeSource = null;
 async function axe(page, selector) {
-  if (!axeSource) axeSource = require('fs').readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  if (!axeSource) {
+    try {
+      axeSource = require('fs').readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+    } catch (e) {
+      throw new Error('axe-core is not installed (scripts/install-deps runs npm ci in tests/web)');
+    }
+  }
   await page.evaluate(axeSource);
   return page.evaluate(async (sel) => {
     const r = await window.axe.run(sel ? document.querySelector(sel) : document, {
@@ -93,4 +118,4 @@ function axeJudge(width, violations, notes) {
   notes.push(`${width}px: ${violations.length} minor axe findings`);
 }
 
-module.exports = { step, sleep, apiGet, login, run, axe, axeJudge };
+module.exports = { step, sleep, apiGet, login, run, text, untilSame, axe, axeJudge };

@@ -10,7 +10,7 @@
 // Prints "tunnel: <what the panel said>" or "FAIL: reason".
 'use strict';
 const fs = require('fs');
-const { step, sleep, apiGet, login, run } = require('./lib');
+const { step, apiGet, login, run, text, untilSame } = require('./lib');
 
 const [url, password, want, png, toggle] = process.argv.slice(2);
 if (!url || !password || !want || !png) {
@@ -18,13 +18,10 @@ if (!url || !password || !want || !png) {
   process.exit(2);
 }
 
-const text = (page, id) => page.textContent('#' + id).then((s) => s.trim());
-
 // The panel against the API, read right after; the state is steady in each
 // phase of the scenario, so one retry covers a refresh in between.
-async function compare(page) {
-  let why = '';
-  for (let i = 0; i < 3; i++) {
+function compare(page) {
+  return untilSame('GET /api/v1/tunnel', 3, 2500, async () => {
     const shown = {
       state: await text(page, 'tunnel-state'),
       restarts: await text(page, 'tunnel-restarts'),
@@ -45,11 +42,8 @@ async function compare(page) {
       d.push(`bytes '${shown.bytes}' vs rx ${t.rx_bytes} tx ${t.tx_bytes}`);
     if (t.handshake_age_s !== undefined && t.handshake_age_s !== null && !/ ago$/.test(shown.handshake))
       d.push(`handshake '${shown.handshake}' vs ${t.handshake_age_s} s`);
-    if (!d.length) return { shown, t };
-    why = d.join('; ');
-    await sleep(2500);
-  }
-  throw new Error('the panel differs from GET /api/v1/tunnel: ' + why);
+    return { diffs: d, value: { shown, t } };
+  });
 }
 
 async function press(page, on) {

@@ -17,7 +17,7 @@
 // Prints "wan: ..." or "FAIL: reason".
 'use strict';
 const fs = require('fs');
-const { step, sleep, apiGet, login, run, axe, axeJudge } = require('./lib');
+const { step, sleep, apiGet, login, run, text, untilSame, axe, axeJudge } = require('./lib');
 
 const [url, password, ...steps] = process.argv.slice(2);
 if (!url || !password || !steps.length) {
@@ -25,12 +25,9 @@ if (!url || !password || !steps.length) {
   process.exit(2);
 }
 
-const text = (page, id) => page.textContent('#' + id).then((s) => s.trim());
-
-// The panel and the API agree on the lease (one retry per 2 s refresh).
-async function lease(page) {
-  let why = '';
-  for (let i = 0; i < 4; i++) {
+// The panel and the API agree on the lease (retried across the page's 2 s refresh).
+function lease(page) {
+  return untilSame('GET /api/v1/wan', 4, 2100, async () => {
     const w = await apiGet(url, password, 'wan');
     const l = w.lease;
     const shown = {
@@ -57,11 +54,8 @@ async function lease(page) {
       if (!near(shown.renews, l.renews_at)) d.push(`renews '${shown.renews}' vs ${at(l.renews_at)}`);
       if (!near(shown.expires, l.expires_at)) d.push(`expires '${shown.expires}' vs ${at(l.expires_at)}`);
     }
-    if (!d.length) return { shown, l };
-    why = d.join('; ');
-    await sleep(2100);
-  }
-  throw new Error('the panel differs from GET /api/v1/wan: ' + why);
+    return { diffs: d, value: { shown, l } };
+  });
 }
 
 async function doRenew(page, said) {

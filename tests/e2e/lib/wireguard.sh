@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # tests/e2e/lib/wireguard.sh - wireguard-go peers for wireguard and
-# fwd-wireguard, ipv6-wireguard, ipv6-vpn and wan-address-change. Sourced by those
-# scenarios.
+# fwd-wireguard, ipv6-wireguard, ipv6-vpn, ipv6-hostpath and
+# wan-address-change. Sourced by those scenarios.
 #
 # wireguard-go and wg meet at /run/wireguard/IFNAME.sock, on the filesystem
 # every namespace shares: each peer gets a private /run (a directory of the

@@ -31,6 +31,7 @@
 
 source "$E2E_DIR/lib/ipv6.sh"
 source "$E2E_DIR/lib/hostpath.sh"
+source "$E2E_DIR/lib/wireguard.sh"
 
 V6H_NAME=v6only.example.test
 V6H_ADDR=198.51.100.66
@@ -120,28 +121,22 @@ scenario6() {
 	PASS_NOTE="dnsmasq upstream over IPv6 ($V6H_NAME = $V6H_ADDR, query from $WAN6_PUB); host ping -6 $n/$n and TCP echo; [$WAN6_PUB]:$V6H_TCP echo and WireGuard over IPv6 from srv2; :2222 refused (+$((after - before))); NS/NA $ns_n/$na_n, no host chatter (drop_host_frame $frames)"
 }
 
-# v6h_wireguard - the router's WireGuard server reached over IPv6 from srv2.
+# v6h_wireguard - the router's WireGuard server reached over IPv6 from srv2
+# (peer 0 on the router, 1 on srv2: lib/wireguard.sh).
 v6h_wireguard() {
-	local i ifs=() pubs=() ns out got n=5 seen
+	local i ifs=() ns out got n=5 seen
 	for i in 0 1; do
 		ifs[i]=pgw6h$i-$SFX
-		(umask 077 && wg genkey >"$SCN_DIR/wg$i.key") || { fail "wg genkey failed"; return 1; }
-		pubs[i]=$(wg pubkey <"$SCN_DIR/wg$i.key")
 		ns=$NS_GW
 		((i == 1)) && ns=$NS_SRV2
-		mkdir -p "$SCN_DIR/run$i"
-		spawn "wireguard-go-$i" "$ns" sh -c \
-			'mount --bind "$1" /run && LOG_LEVEL=verbose exec wireguard-go -f "$2"' \
-			sh "$SCN_DIR/run$i" "${ifs[$i]}"
-		wait_until 5 test -S "$SCN_DIR/run$i/wireguard/${ifs[$i]}.sock" ||
-			{ fail "wireguard-go ${ifs[$i]} did not start: $(tail -n 1 "$SCN_DIR/wireguard-go-$i.log")"; return 1; }
+		wg_peer_start "$i" "$ns" "${ifs[$i]}" || return 1
 	done
-	v6h_wg 0 "$NS_GW" set "${ifs[0]}" listen-port "$V6H_WG" private-key "$SCN_DIR/wg0.key" \
-		peer "${pubs[1]}" allowed-ips 10.9.6.2/32 || { fail "wg set on the router failed"; return 1; }
+	wgx 0 "$NS_GW" set "${ifs[0]}" listen-port "$V6H_WG" private-key "$SCN_DIR/wg0.key" \
+		peer "$(wg_pub 1)" allowed-ips 10.9.6.2/32 || { fail "wg set on the router failed"; return 1; }
 	ip -n "$NS_GW" addr add 10.9.6.1/24 dev "${ifs[0]}"
 	ip -n "$NS_GW" link set "${ifs[0]}" up
-	v6h_wg 1 "$NS_SRV2" set "${ifs[1]}" private-key "$SCN_DIR/wg1.key" \
-		peer "${pubs[0]}" endpoint "[$WAN6_PUB]:$V6H_WG" allowed-ips 10.9.6.0/24 \
+	wgx 1 "$NS_SRV2" set "${ifs[1]}" private-key "$SCN_DIR/wg1.key" \
+		peer "$(wg_pub 0)" endpoint "[$WAN6_PUB]:$V6H_WG" allowed-ips 10.9.6.0/24 \
 		persistent-keepalive 5 || { fail "wg set on srv2 failed"; return 1; }
 	ip -n "$NS_SRV2" addr add 10.9.6.2/24 dev "${ifs[1]}"
 	ip -n "$NS_SRV2" link set "${ifs[1]}" up
@@ -151,16 +146,8 @@ v6h_wireguard() {
 	echo "$out" >"$SCN_DIR/tunnel-ping.txt"
 	got=$(grep -oE '[0-9]+ received' <<<"$out" | grep -oE '^[0-9]+')
 	[[ ${got:-0} == "$n" ]] || { fail "srv2 -> 10.9.6.1 inside the tunnel: ${got:-0} of $n answered"; return 1; }
-	seen=$(v6h_wg 0 "$NS_GW" show "${ifs[0]}" endpoints | awk '{print $2}')
+	seen=$(wgx 0 "$NS_GW" show "${ifs[0]}" endpoints | awk '{print $2}')
 	[[ $seen == "[$SRV2_IP6]:"* ]] || { fail "the router's server has the client at '${seen:-nothing}', expected [$SRV2_IP6]"; return 1; }
 	note "WireGuard over IPv6: srv2 -> 10.9.6.1 $got/$n in the tunnel; the router's server sees $seen"
 	report wireguard6-router "[$SRV2_IP6]" "[$WAN6_PUB]:$V6H_WG/udp" PASS "$seen; tunnel pings $got/$n"
-}
-
-# v6h_wg N NS ARGS... - wg in NS with peer N's private /run.
-v6h_wg() {
-	local n=$1 ns=$2
-	shift 2
-	timeout 5 ip netns exec "$ns" sh -c 'mount --bind "$1" /run && shift && exec wg "$@"' \
-		sh "$SCN_DIR/run$n" "$@"
 }

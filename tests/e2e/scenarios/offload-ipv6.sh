@@ -17,7 +17,8 @@
 # frames than a tenth of what XDP forwarded; and `passgatectl flows
 # --family 6` lists the echo's flow with at least the bytes the echo sent
 # each way (the counters came back from the XDP map). Only for --gateway
-# passgate; the links' veth peers get GRO on (lib/gateway-passgate.sh).
+# passgate; the links' veth peers have GRO on (lib/world.sh
+# gw_peer_gro_on): a veth delivers a redirected frame only then.
 
 source "$E2E_DIR/lib/ipv6.sh"
 
@@ -41,7 +42,7 @@ off6_engine_rx() {
 scenario6() {
 	local line out xdp xdp0 rx0 rx1 tcp_xdp tcp_all fr_lan fr_wan fl o i min
 	grep -q 'offload: on (' "$PG_LOG" ||
-		{ fail "passgated did not turn the XDP fast path on: $(grep -m1 offload "$PG_LOG")"; return 1; }
+		{ fail "passgated did not turn the XDP fast path on: $(grep -m1 'offload:' "$PG_LOG")"; return 1; }
 
 	# UDP: 400 datagrams echoed, each checked.
 	spawn off6-echo-srv "$NS_SRV1" "$PY" "$E2E_DIR/lib/netprobe.py" udp-echo-server6 "$OFF6_PORT"
@@ -62,9 +63,9 @@ scenario6() {
 		{ fail "XDP forwarded $xdp0 packets, fewer than 90% of the echo's $((OFF6_N * 2))"; return 1; }
 
 	# TCP: 1 MiB echoed, byte for byte.
-	spawn off6-tcp-srv "$NS_SRV1" python3 "$E2E_DIR/lib/tcpecho.py" server6 7071
+	spawn off6-tcp-srv "$NS_SRV1" "$PY" "$E2E_DIR/lib/tcpecho.py" server6 7071
 	wait_until 5 grep -q listening "$SCN_DIR/off6-tcp-srv.log" || { fail "TCP echo server did not start"; return 1; }
-	out=$(tnsx 30 "${NS_LAN[1]}" python3 "$E2E_DIR/lib/tcpecho.py" client "$SRV1_IP6" 7071 "$OFF6_TCP")
+	out=$(tnsx 30 "${NS_LAN[1]}" "$PY" "$E2E_DIR/lib/tcpecho.py" client "$SRV1_IP6" 7071 "$OFF6_TCP")
 	note "lan2 -> srv1 tcp: $out"
 	[[ $out == "seen ${LAN6_IP[1]}:"*" ok" ]] || { fail "TCP echo over IPv6: $out"; return 1; }
 
