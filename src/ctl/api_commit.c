@@ -71,7 +71,7 @@ void pg_api_commit(struct pg_api *api, struct pg_config *next, const char *what,
 	prev[prev_len] = '\0';
 	risky = pg_api_safe_risky(cur, next, risky_names, sizeof(risky_names));
 	if (path) {
-		r = pg_config_write(next, path);
+		r = pg_api_config_save(api, next);
 		if (r) {
 			pg_api_error(resp, 500, NULL, "cannot save %s: %s; nothing changed", path,
 				     strerror(-r));
@@ -80,7 +80,7 @@ void pg_api_commit(struct pg_api *api, struct pg_config *next, const char *what,
 	}
 	r = pg_api_reconfigure(api, &next->engine, NULL);
 	if (r) {
-		if (path && pg_config_write(cur, path))
+		if (path && pg_api_config_save(api, cur))
 			pg_err("api: %s could not be restored after a refused change", path);
 		pg_api_error(resp, 400, NULL, "the engine refused the change: %s", strerror(-r));
 		goto fail;

@@ -193,6 +193,32 @@ void pg_api_config_svc_json(struct json_object *o, const struct pg_config *cfg);
 void pg_api_put_section(struct pg_api *api, const char *section, const struct pg_api_req *req,
 			struct pg_api_resp *resp);
 
+/*
+ * One setting of a PUT body (JSON true/300/"text"/null) onto next through
+ * the file parser; 0, or -1 with resp filled (400) naming field. shown
+ * gets the value as logged.
+ */
+int pg_api_config_apply_one(struct pg_config *next, const char *section, const char *key,
+			    struct json_object *v, const char *field, char *shown, size_t shownlen,
+			    struct pg_api_resp *resp);
+
+/*
+ * api_restart.c: settings that wait for a restart, edited in the file
+ * (GET/DELETE /api/v1/config/restart, PUT /api/v1/config/restart/SECTION).
+ */
+void pg_api_restart_get(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+			struct pg_api_resp *resp);
+void pg_api_restart_put(struct pg_api *api, const char *section, const struct pg_api_req *req,
+			struct pg_api_resp *resp);
+void pg_api_restart_discard(struct pg_api *api, const char *rest, const struct pg_api_req *req,
+			    struct pg_api_resp *resp);
+/*
+ * Write cfg (the running configuration, or what is about to be) to the
+ * file, keeping the file's values of settings that wait for a restart.
+ * 0 or -errno.
+ */
+int pg_api_config_save(struct pg_api *api, const struct pg_config *cfg);
+
 /* api_portfwd.c */
 void pg_api_get_forwards(struct pg_api *api, const struct pg_api_req *req,
 			 struct pg_api_resp *resp);

@@ -224,6 +224,10 @@ static const struct route routes[] = {
 	/* The text holds the credential hashes: credentials even to read. */
 	{"GET", "/api/v1/config/diff", A_WRITE, pg_api_safe_diff},
 	{"GET", "/api/v1/config/history", A_READ, pg_api_safe_history},
+	/* Settings that wait for a restart; the file's text: credentials even to read. */
+	{"GET", "/api/v1/config/restart", A_WRITE, pg_api_restart_get},
+	{"PUT", "/api/v1/config/restart/", A_WRITE, pg_api_restart_put},
+	{"DELETE", "/api/v1/config/restart", A_WRITE, pg_api_restart_discard},
 	{"POST", "/api/v1/config/rollback", A_WRITE, pg_api_safe_rollback},
 	{"GET", "/api/v1/forwards", A_READ, r_forwards},
 	{"POST", "/api/v1/forwards", A_WRITE, r_add_forward},

@@ -129,7 +129,7 @@ static int apply_text(struct pg_api *api, const char *text, size_t len, char *ms
 	/* Not in the file: the flow hash key of this run must stay. */
 	memcpy(next.engine.hash_seed, cur->engine.hash_seed, sizeof(cur->engine.hash_seed));
 	if (path) {
-		r = pg_config_write(&next, path);
+		r = pg_api_config_save(api, &next);
 		if (r) {
 			snprintf(msg, msglen, "cannot save %s: %s", path, strerror(-r));
 			goto fail;
@@ -137,7 +137,7 @@ static int apply_text(struct pg_api *api, const char *text, size_t len, char *ms
 	}
 	r = pg_api_reconfigure(api, &next.engine, NULL);
 	if (r) {
-		if (path && pg_config_write(cur, path))
+		if (path && pg_api_config_save(api, cur))
 			pg_err("config: %s could not be restored after a refused change", path);
 		snprintf(msg, msglen, "the engine refused it: %s", strerror(-r));
 		goto fail;

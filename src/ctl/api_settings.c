@@ -4,12 +4,14 @@
  *
  * A PUT body is a flat object of settings of one section, in the file's own
  * names: {"pptp": false}. Only what can change while flows run is listed in
- * `editable` below (links, addresses and the table size need a restart).
+ * `editable` below (links, addresses and the table size need a restart:
+ * api_restart.c).
  * Values are turned into the file's text (true -> "on", 300 -> "300",
  * strings as given; null returns the setting to its default by removing
  * its line) and applied one by one to a copy of the running configuration
  * with the file parser itself, so the API accepts exactly what the file
- * accepts and refuses it with the same reason. The first refusal answers
+ * accepts and refuses it with the same reason. (The settings that need a
+ * restart are edited in the file only: api_restart.c.) The first refusal answers
  * 400 naming the field; the running configuration and the file stay as
  * they were. All settings valid: api_commit.c applies and saves them.
  */
@@ -170,10 +172,10 @@ static unsigned int find_line(const struct pg_config *cfg, const char *section, 
 	return 0;
 }
 
-/* One setting onto next; 0, or -1 with resp filled naming field. */
-static int apply_one(struct pg_config *next, const char *section, const char *key,
-		     struct json_object *v, const char *field, char *shown, size_t shownlen,
-		     struct pg_api_resp *resp)
+/* One setting onto next; 0, or -1 with resp filled naming field (api_restart.c too). */
+int pg_api_config_apply_one(struct pg_config *next, const char *section, const char *key,
+			    struct json_object *v, const char *field, char *shown, size_t shownlen,
+			    struct pg_api_resp *resp)
 {
 	char err[PG_CONFIG_ERR_SIZE], text[64];
 	const char *value;
@@ -267,7 +269,8 @@ void pg_api_put_section(struct pg_api *api, const char *section, const struct pg
 		char field[128], shown[PG_CONFIG_VALUE_MAX + 1];
 
 		snprintf(field, sizeof(field), "%s.%s", section, key);
-		if (apply_one(&next, section, key, val, field, shown, sizeof(shown), resp)) {
+		if (pg_api_config_apply_one(&next, section, key, val, field, shown, sizeof(shown),
+					    resp)) {
 			pg_config_free(&next);
 			json_object_put(body);
 			return;
