@@ -34,6 +34,7 @@ PG_WEB_ASSET(pg_web_tunnel, "src/ctl/web/tunnel.js");
 PG_WEB_ASSET(pg_web_wan, "src/ctl/web/wan.js");
 PG_WEB_ASSET(pg_web_diag, "src/ctl/web/diag.js");
 PG_WEB_ASSET(pg_web_settings, "src/ctl/web/settings.js");
+PG_WEB_ASSET(pg_web_restart, "src/ctl/web/restart.js");
 
 struct asset {
 	const char *path;
@@ -59,6 +60,8 @@ bool pg_api_web(const char *path, struct pg_api_resp *resp)
 		{"/diag.js", "text/javascript; charset=utf-8", pg_web_diag_start, pg_web_diag_end},
 		{"/settings.js", "text/javascript; charset=utf-8", pg_web_settings_start,
 		 pg_web_settings_end},
+		{"/restart.js", "text/javascript; charset=utf-8", pg_web_restart_start,
+		 pg_web_restart_end},
 	};
 
 	for (unsigned int i = 0; i < sizeof(assets) / sizeof(assets[0]); i++) {
