@@ -521,18 +521,57 @@ static int cmd_passthrough(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * Save a setting that needs a restart into the file only (docs/API.md
+ * "Settings that wait for a restart"); the running daemon keeps its value.
+ */
+static int put_at_restart(const char *section, const char *key, const char *value)
+{
+	struct json_object *body = json_object_new_object(), *o, *p;
+	char path[160];
+
+	json_object_object_add(body, key,
+			       strcmp(value, "default") ? json_object_new_string(value) : NULL);
+	snprintf(path, sizeof(path), "/api/v1/config/restart/%.64s", section);
+	o = call("PUT", path, json_object_to_json_string(body));
+	json_object_put(body);
+	if (!o)
+		return 1;
+	if (!opt_json) {
+		printf("[%s] %s = %s: saved to %s, pending until passgated restarts\n", section, key,
+		       value, json_object_get_string(get(o, "saved_to")));
+		p = get(o, "pending");
+		printf("pending:");
+		for (size_t i = 0; i < json_object_array_length(p); i++)
+			printf(" %s", json_object_get_string(json_object_array_get_idx(p, i)));
+		printf("\n");
+		p = get(o, "lockout_risk");
+		if (json_object_array_length(p))
+			printf("warning: could cut you off after the restart (no rollback "
+			       "applies): %s\n",
+			       json_object_get_string(json_object_array_get_idx(p, 0)));
+	}
+	json_object_put(o);
+	return 0;
+}
+
 static int cmd_set(int argc, char **argv)
 {
 	char q[32] = "";
 	int i = 1, r = 0;
 
+	if (argc == 5 && !strcmp(argv[1], "--at-restart"))
+		return put_at_restart(argv[2], argv[3], argv[4]);
 	if (argc > 1)
 		r = pg_ctl_confirm_opt(argc, argv, &i, q, sizeof(q));
 	if (r < 0 || argc - i != 3) {
 		fprintf(stderr, "usage: passgatectl set [--confirm SECS] SECTION KEY VALUE|default\n"
+				"       passgatectl set --at-restart SECTION KEY VALUE|default\n"
 				"  e.g. passgatectl set timeouts udp 5m\n"
 				"  --confirm SECS: rolled back unless 'passgatectl confirm' comes in "
-				"time\n");
+				"time\n"
+				"  --at-restart: links, addresses, MTUs, max_flows...: saved to the "
+				"file, applied when passgated restarts\n");
 		return PG_EXIT_USAGE;
 	}
 	return put_setting(argv[i], argv[i + 1], argv[i + 2], q);
@@ -707,7 +746,8 @@ static const struct subcommand subcommands[] = {
 	 cmd_capture},
 	{"diagnose", "HOST", "the gateway probes a VPN server on each protocol; what to do",
 	 cmd_diagnose},
-	{"set", "[--confirm SECS] SECTION KEY VALUE", "change one setting (docs/API.md lists them)",
+	{"set", "[--confirm SECS|--at-restart] SECTION KEY VALUE",
+	 "change one setting (docs/API.md lists them)",
 	 cmd_set},
 	{"reload", "", "re-read the daemon's config file (as SIGHUP); errors name the line",
 	 cmd_reload},

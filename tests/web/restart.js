@@ -16,6 +16,8 @@
 //                                it invalid and focuses it; the file keeps its value
 //   live:SECTION:key=value       after a restart: nothing pending, the field
 //                                shows value and "running: value"
+//   discard                      "Discard pending changes": nothing pending
+//                                after, the daemon agrees
 //   axe:WIDTH                    axe-core on the section (opened, as it is
 //                                now), no serious violation, no sideways scroll
 //   shot:OUT.png:WIDTH           the section opened
@@ -104,6 +106,17 @@ async function doLive(page, section, spec, said) {
   said.push(`[${section}] ${k} = ${v} running, nothing pending`);
 }
 
+async function doDiscard(page, said) {
+  await open(page);
+  const before = await page.textContent('#restart-state');
+  await page.click('#restart-discard');
+  await page.waitForFunction(() => document.querySelector('#restart-state').textContent.startsWith('Nothing waits'));
+  const r = await apiGet(url, password, 'config/restart');
+  if (r.pending.length) throw new Error(`after Discard the daemon still has pending: ${r.pending.join(', ')}`);
+  if (await page.isVisible('#restart-discard')) throw new Error('the Discard button is still shown');
+  said.push(`discarded (${before.replace(/ \(saved to.*$/, '')})`);
+}
+
 async function wide(page, width) {
   await page.setViewportSize({ width, height: width < 600 ? 780 : 1000 });
   await open(page);
@@ -125,6 +138,7 @@ run(1280, 1000, 100000, async (page) => {
       const i = b.lastIndexOf(':');
       await doBad(page, a, b.slice(0, i), b.slice(i + 1), said);
     } else if (kind === 'live') await doLive(page, a, b, said);
+    else if (kind === 'discard') await doDiscard(page, said);
     else if (kind === 'axe') {
       await wide(page, Number(a));
       axeJudge(Number(a), await axe(page, '#set-restart'), said);

@@ -25,7 +25,10 @@
 #    values as running. axe-core finds no serious violation in the section
 #    at 1280 and 360 px (with the pending list and diff shown), and it does
 #    not scroll sideways; screenshots go to build/ (docs/settings-restart-*.png
-#    are copies, looked at). Only --gateway passgate.
+#    are copies, looked at).
+# 5. passgatectl set --at-restart nat max_flows 65536: in the file, not
+#    running; the page's "Discard pending changes" puts the running values
+#    back into the file (mtu 1400, max_flows 32768). Only --gateway passgate.
 
 # api_restart, api_get, API*: the api scenario's helpers.
 source "$E2E_DIR/scenarios/api.sh"
@@ -73,7 +76,7 @@ wrst_section() {
 }
 
 wrst_run() {
-	local before after said=() restored wan_before flows_before
+	local before after said=() restored wan_before flows_before out
 	before=$(wrst_running) || { fail "cannot read the running MTU and max_flows"; return; }
 	read -r wan_before flows_before <<<"$before"
 	[[ $wan_before == 1500 && $flows_before != 32768 ]] ||
@@ -109,9 +112,18 @@ wrst_run() {
 
 	wrst_page "live:wan:mtu=1400" "live:nat:max_flows=32768" || return
 	said+=("${WRST_SAID#restart: }")
-	# The look with something pending: a value for the next restart again.
+	# passgatectl saves one for the next restart too; the running value stays.
+	out=$(tnsx 8 "$NS_GW" "$REPO/build/passgatectl" --token "$API_TOKEN" set --at-restart nat max_flows 65536 2>&1) ||
+		{ fail "passgatectl set --at-restart failed: $out"; return; }
+	[[ $out == *"pending until passgated restarts"* && $(wrst_section "$API_CONF" nat max_flows) == 65536 &&
+		$(wrst_running) == "1400 32768" ]] ||
+		{ fail "passgatectl set --at-restart nat max_flows 65536: '$out', file $(wrst_section "$API_CONF" nat max_flows), running $(wrst_running)"; return; }
+	# The look with something pending, then Discard: the file as what runs.
 	wrst_page "set:wan:mtu=1450" "axe:1280" "axe:360" \
-		"shot:$REPO/build/settings-restart-desktop.png:1280" "shot:$REPO/build/settings-restart-phone.png:360" || return
-	said+=("${WRST_SAID#restart: }")
+		"shot:$REPO/build/settings-restart-desktop.png:1280" "shot:$REPO/build/settings-restart-phone.png:360" \
+		discard || return
+	said+=("passgatectl set --at-restart: max_flows 65536 pending; ${WRST_SAID#restart: }")
+	[[ $(wrst_section "$API_CONF" wan mtu) == 1400 && $(wrst_section "$API_CONF" nat max_flows) == 32768 ]] ||
+		{ fail "after Discard the file has mtu $(wrst_section "$API_CONF" wan mtu), max_flows $(wrst_section "$API_CONF" nat max_flows)"; return; }
 	report web-restart "${LAN_IP[0]}" "$SRV1_IP" PASS "$(IFS=';'; echo "${said[*]}")"
 }
