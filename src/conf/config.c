@@ -612,8 +612,8 @@ static int set_api(struct parse *p, unsigned int line, const struct key_def *k, 
 	switch (k->kind) {
 	case K_LISTEN:
 		if (pg_config_parse_listen(v, &p->cfg->api))
-			return FAIL("expected 'off' or an IPv4 address and port such as "
-				    "127.0.0.1:8080");
+			return FAIL("expected 'off', or an address and port such as "
+				    "127.0.0.1:8080 or [::1]:8080 (IPv6 in brackets)");
 		return 0;
 	case K_SOCKET:
 		if (pg_config_parse_socket(v, &p->cfg->api))
@@ -960,7 +960,7 @@ static int check_all(struct parse *p)
 	 */
 	k = key_index(S_API, "listen");
 	if (p->cfg->api.enabled && !pg_config_api_has_credential(&p->cfg->api) &&
-	    (ntohl(p->cfg->api.addr) >> 24) != 127)
+	    !pg_config_api_loopback(&p->cfg->api))
 		return fail(p, p->key_line[k], S_API, "listen",
 			    "not a loopback address, and no password_hash or token_hash is set");
 	/* A certificate without its key (or the reverse) cannot be served. */

@@ -65,7 +65,9 @@ enum pg_api_tls {
 
 struct pg_config_api {
 	bool enabled;	/* listen = off turns the API (and the admin page) off */
+	bool v6;	/* listens on addr6, not addr ("[ADDR6]:PORT") */
 	uint32_t addr;	/* network order; default 127.0.0.1 */
+	uint8_t addr6[16]; /* when v6: "[::]" listens on every address of both families */
 	uint16_t port;	/* host order; default 8080 */
 	char socket_path[PG_CONFIG_SOCKET_PATH_SIZE]; /* unix socket; "" = socket off */
 	char password_hash[PG_CONFIG_VALUE_MAX + 1]; /* crypt(3) hash, or "" */
@@ -211,7 +213,7 @@ void pg_config_format_routes(const struct pg_host_route *routes, unsigned int n,
 
 /* [api] helpers (config_api.c). */
 void pg_config_api_defaults(struct pg_config_api *api);
-/* "off" or "A.B.C.D:PORT" (port 1..65535) into api; 0 or -EINVAL. */
+/* "off", "A.B.C.D:PORT" or "[IPV6]:PORT" (port 1..65535) into api; 0 or -EINVAL. */
 int pg_config_parse_listen(const char *s, struct pg_config_api *api);
 /* "off" or an absolute path that fits a unix socket address; 0 or -EINVAL. */
 int pg_config_parse_socket(const char *s, struct pg_config_api *api);
@@ -222,6 +224,10 @@ bool pg_config_api_has_credential(const struct pg_config_api *api);
 
 /* Does the API's TCP listener speak TLS ([api] tls, docs/CONFIG.md)? */
 bool pg_config_api_tls(const struct pg_config_api *api);
+/* Is the API's listen address a loopback one (127.0.0.0/8 or ::1)? */
+bool pg_config_api_loopback(const struct pg_config_api *api);
+/* The listen address as written in URLs ("192.0.2.1", "[2001:db8::1]"); out holds 48. */
+void pg_config_api_host(const struct pg_config_api *api, char *out, size_t len);
 
 int pg_config_parse_duration(const char *s, uint32_t *seconds);
 int pg_config_parse_bool(const char *s, bool *value);

@@ -58,6 +58,8 @@ static const struct fixed fixed[] = {
 	{"api", "listen", OFF(api.enabled), sizeof(bool), "the API's sockets are opened at start"},
 	{"api", "listen", OFF(api.addr), sizeof(uint32_t), "the API's sockets are opened at start"},
 	{"api", "listen", OFF(api.port), sizeof(uint16_t), "the API's sockets are opened at start"},
+	{"api", "listen", OFF(api.v6), sizeof(bool), "the API's sockets are opened at start"},
+	{"api", "listen", OFF(api.addr6), 16, "the API's sockets are opened at start"},
 	{"api", "socket", OFF(api.socket_path), 0, "the API's sockets are opened at start"},
 	{"api", "tls", OFF(api.tls), sizeof(enum pg_api_tls),
 	 "the API's certificate is loaded at start"},

@@ -65,15 +65,33 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 	return MHD_YES;
 }
 
-static uint32_t peer_addr(struct MHD_Connection *c)
+/*
+ * The client's key for login limits (auth.c): its IPv4 address, or for
+ * IPv6 its /64 folded to 32 bits, since one host holds a whole /64 and
+ * could step through its addresses to dodge a per-address limit.
+ */
+static uint32_t peer_addr(struct MHD_Connection *c, char *text, size_t len)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr_in *sin;
+	const struct sockaddr_in6 *sin6;
+	uint32_t hi, lo;
 
-	if (!ci || !ci->client_addr || ci->client_addr->sa_family != AF_INET)
+	text[0] = '\0';
+	if (!ci || !ci->client_addr)
+		return 0;
+	if (ci->client_addr->sa_family == AF_INET6) {
+		sin6 = (const struct sockaddr_in6 *)(const void *)ci->client_addr;
+		inet_ntop(AF_INET6, &sin6->sin6_addr, text, (socklen_t)len);
+		memcpy(&hi, sin6->sin6_addr.s6_addr, 4);
+		memcpy(&lo, sin6->sin6_addr.s6_addr + 4, 4);
+		return ntohl(hi) ^ ntohl(lo);
+	}
+	if (ci->client_addr->sa_family != AF_INET)
 		return 0;
 	sin = (const struct sockaddr_in *)(const void *)ci->client_addr;
+	inet_ntop(AF_INET, &sin->sin_addr, text, (socklen_t)len);
 	return ntohl(sin->sin_addr.s_addr);
 }
 
@@ -181,7 +199,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
 	cn->req.path = url;
 	cn->req.body = cn->body ? cn->body : "";
 	cn->req.body_len = cn->len;
-	cn->req.client = peer_addr(c);
+	cn->req.client = peer_addr(c, cn->req.client_text, sizeof(cn->req.client_text));
 	cn->req.local = on_ctlsock(api, c, &trusted);
 	if (cn->req.local && !trusted) {
 		pg_api_error(&resp, 403, NULL, "the control socket is for root only");
@@ -246,9 +264,12 @@ static int watch(struct pg_api *api, struct MHD_Daemon *d)
 struct pg_api *pg_api_create(const struct pg_api_env *env, char *err, size_t errlen)
 {
 	const struct pg_config_api *ac = &env->cfg->api;
-	struct sockaddr_in sin;
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)(void *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)(void *)&ss;
+	unsigned int family_flags = 0;
 	struct pg_api *api;
-	char addr[INET_ADDRSTRLEN];
+	char addr[INET6_ADDRSTRLEN + 2];
 	/* TLS 1.2 and up, GnuTLS's usual choice of ciphers among those. */
 	struct MHD_OptionItem tls_opts[] = {
 		{MHD_OPTION_HTTPS_MEM_KEY, 0, env->tls ? env->tls->key_pem : NULL},
@@ -272,15 +293,25 @@ struct pg_api *pg_api_create(const struct pg_api_env *env, char *err, size_t err
 	pg_log_tap_enable(true);
 	if (!ac->enabled)
 		return api;
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = ac->addr;
-	sin.sin_port = htons(ac->port);
-	inet_ntop(AF_INET, &ac->addr, addr, sizeof(addr));
+	memset(&ss, 0, sizeof(ss));
+	if (ac->v6) {
+		static const uint8_t any6[16];
+
+		sin6->sin6_family = AF_INET6;
+		memcpy(sin6->sin6_addr.s6_addr, ac->addr6, 16);
+		sin6->sin6_port = htons(ac->port);
+		/* "[::]" is every address of both families (docs/CONFIG.md "[api]"). */
+		family_flags = memcmp(ac->addr6, any6, 16) ? MHD_USE_IPv6 : MHD_USE_DUAL_STACK;
+	} else {
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = ac->addr;
+		sin->sin_port = htons(ac->port);
+	}
+	pg_config_api_host(ac, addr, sizeof(addr));
 	api->mhd = MHD_start_daemon(
-		MHD_USE_EPOLL | MHD_USE_ERROR_LOG | (env->tls ? MHD_USE_TLS : 0), 0, NULL, NULL,
-		access_handler, api, MHD_OPTION_ARRAY, env->tls ? tls_opts : no_opts,
-		MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&sin,
+		MHD_USE_EPOLL | MHD_USE_ERROR_LOG | family_flags | (env->tls ? MHD_USE_TLS : 0), 0,
+		NULL, NULL, access_handler, api, MHD_OPTION_ARRAY, env->tls ? tls_opts : no_opts,
+		MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&ss,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)PG_API_HEADER_MEM,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)PG_API_CONNECTIONS,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)PG_API_PER_IP,

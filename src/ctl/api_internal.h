@@ -86,7 +86,8 @@ struct pg_api_req {
 	const char *authorization; /* the header, or NULL */
 	const char *body;	   /* NUL-terminated */
 	size_t body_len;
-	uint32_t client;	   /* peer address, host order */
+	uint32_t client;	   /* peer address, host order; IPv6: its /64 folded (api.c) */
+	char client_text[48];	   /* the peer's address as text, for the log; "" if unknown */
 	bool local;		   /* came on the control socket: its permissions authenticate */
 };
 

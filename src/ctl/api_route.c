@@ -182,8 +182,8 @@ static void r_login(struct pg_api *api, const char *rest, const struct pg_api_re
 		limited(api, req, resp);
 		return;
 	default:
-		pg_warn("api: failed login from %u.%u.%u.%u", req->client >> 24,
-			(req->client >> 16) & 0xff, (req->client >> 8) & 0xff, req->client & 0xff);
+		pg_warn("api: failed login from %s",
+			req->client_text[0] ? req->client_text : "an unknown address");
 		pg_api_error(resp, 401, "password", "wrong password");
 		return;
 	}

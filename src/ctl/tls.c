@@ -89,11 +89,11 @@ static int make_self_signed(const struct pg_config_api *api, const char *cert_pa
 	gnutls_x509_crt_t crt = NULL;
 	gnutls_datum_t cert_pem = {0}, key_pem = {0};
 	unsigned char serial[16];
-	char cn[64], addr[INET_ADDRSTRLEN];
+	char cn[80], addr[INET6_ADDRSTRLEN + 2];
 	time_t now = time(NULL);
 	int r;
 
-	inet_ntop(AF_INET, &api->addr, addr, sizeof(addr));
+	pg_config_api_host(api, addr, sizeof(addr));
 	snprintf(cn, sizeof(cn), "passgate %s", addr);
 	r = gnutls_rnd(GNUTLS_RND_NONCE, serial, sizeof(serial));
 	serial[0] &= 0x7f; /* a positive INTEGER */
@@ -116,8 +116,10 @@ static int make_self_signed(const struct pg_config_api *api, const char *cert_pa
 		r = gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, cn,
 						  (unsigned int)strlen(cn));
 	if (r >= 0)
-		r = gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_IPADDRESS, &api->addr, 4,
-							 GNUTLS_FSAN_SET);
+		r = api->v6 ? gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_IPADDRESS,
+								   api->addr6, 16, GNUTLS_FSAN_SET)
+			    : gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_IPADDRESS,
+								   &api->addr, 4, GNUTLS_FSAN_SET);
 	if (r >= 0)
 		r = gnutls_x509_crt_set_basic_constraints(crt, 0, -1);
 	if (r >= 0)

@@ -7,7 +7,9 @@
  * four-byte non-ESP marker (RFC 3948), as an initiator that starts there
  * must. A server asking for another Diffie-Hellman group (INVALID_KE_PAYLOAD)
  * is asked once more with that group. The exchange is never finished: the
- * server forgets the half-open SA after its own timeout.
+ * server forgets the half-open SA after its own timeout. pg_ike_ask6() is
+ * the same over IPv6 (check --ike with an IPv6 server): the NAT detection
+ * hashes then cover the 16-byte addresses.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -102,6 +104,77 @@ int pg_ike_ask(uint32_t server, uint16_t dport, const uint8_t spi_i[8], int trie
 	r->nat = memcmp(h, r->a.nat_dst, PG_SHA1_LEN) != 0;
 	if (r->a.has_nat_src) {
 		pg_ike_nat_hash(spi_i, r->a.spi_r, server, dport, h);
+		r->server_nat = memcmp(h, r->a.nat_src, PG_SHA1_LEN) != 0;
+	}
+	return 0;
+}
+
+/* A UDP/IPv6 socket bound to port (0: any), IPv6 only. */
+static int udp6_socket(uint16_t port)
+{
+	struct sockaddr_in6 sa = {.sin6_family = AF_INET6, .sin6_port = htons(port)};
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), one = 1, e;
+
+	if (fd < 0)
+		return -errno;
+	(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		e = -errno;
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+/**
+ * pg_ike_ask6() - ask @server's IKE on UDP @dport (500 or 4500) over IPv6.
+ * Return: as pg_ike_ask(), with our address in @r6->local6.
+ */
+int pg_ike_ask6(const uint8_t server[16], uint16_t dport, const uint8_t spi_i[8], int tries,
+		int wait_ms, struct pg_ike_result6 *r6)
+{
+	struct sockaddr_in6 to = {.sin6_family = AF_INET6, .sin6_port = htons(dport)}, me = {0};
+	struct pg_ike_result *r = &r6->r;
+	socklen_t ml = sizeof(me);
+	uint8_t req[1024 + MARKER], h[PG_SHA1_LEN];
+	size_t skip = dport == 4500 ? MARKER : 0, len;
+	uint16_t group = 31;
+	int fd, e;
+
+	memset(r6, 0, sizeof(*r6));
+	memcpy(to.sin6_addr.s6_addr, server, 16);
+	fd = udp6_socket(dport);
+	r->from_ike_port = fd >= 0;
+	if (fd < 0)
+		fd = udp6_socket(0);
+	if (fd < 0)
+		return fd;
+	if (connect(fd, (struct sockaddr *)&to, sizeof(to)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&me, &ml) < 0) {
+		e = -errno;
+		close(fd);
+		return e;
+	}
+	memcpy(r6->local6, me.sin6_addr.s6_addr, 16);
+	r->sport = ntohs(me.sin6_port);
+	memset(req, 0, skip);
+	for (int i = 0; i < 2; i++) {
+		len = pg_ike_sa_init_raw(req + skip, sizeof(req) - skip, spi_i, group, r6->local6,
+					 server, 16, r->sport, dport);
+		if (!len)
+			break;
+		r->answered = exchange(fd, req, len + skip, skip, spi_i, tries, wait_ms, &r->a);
+		if (!r->answered || r->a.error != PG_IKE_INVALID_KE || !r->a.want_group)
+			break;
+		group = r->a.want_group;
+	}
+	close(fd);
+	if (!r->answered || !r->a.has_nat_dst)
+		return 0;
+	pg_ike_nat_hash_raw(spi_i, r->a.spi_r, r6->local6, 16, r->sport, h);
+	r->nat = memcmp(h, r->a.nat_dst, PG_SHA1_LEN) != 0;
+	if (r->a.has_nat_src) {
+		pg_ike_nat_hash_raw(spi_i, r->a.spi_r, server, 16, dport, h);
 		r->server_nat = memcmp(h, r->a.nat_src, PG_SHA1_LEN) != 0;
 	}
 	return 0;

@@ -28,13 +28,29 @@
 void pg_ike_nat_hash(const uint8_t spi_i[8], const uint8_t spi_r[8], uint32_t addr,
 		     uint16_t port, uint8_t out[PG_SHA1_LEN])
 {
-	uint8_t in[22];
+	uint8_t a[4];
 
+	pg_put_be32(a, addr);
+	pg_ike_nat_hash_raw(spi_i, spi_r, a, sizeof(a), port, out);
+}
+
+/**
+ * pg_ike_nat_hash_raw() - the same over an address as it is on the wire:
+ * 4 bytes for IPv4, 16 for IPv6 (RFC 7296 2.23 hashes the address "as it
+ * appears in the IP header").
+ */
+void pg_ike_nat_hash_raw(const uint8_t spi_i[8], const uint8_t spi_r[8], const uint8_t *addr,
+			 size_t alen, uint16_t port, uint8_t out[PG_SHA1_LEN])
+{
+	uint8_t in[16 + 16 + 2];
+
+	if (alen > 16)
+		alen = 16;
 	memcpy(in, spi_i, 8);
 	memcpy(in + 8, spi_r, 8);
-	pg_put_be32(in + 16, addr);
-	pg_put_be16(in + 20, port);
-	pg_sha1(in, sizeof(in), out);
+	memcpy(in + 16, addr, alen);
+	pg_put_be16(in + 16 + alen, port);
+	pg_sha1(in, 16 + alen + 2, out);
 }
 
 /* The transforms offered: type, id, key length attribute (0 none). */
@@ -76,6 +92,21 @@ static void fill_random(uint8_t *p, size_t n)
  */
 size_t pg_ike_sa_init(uint8_t *buf, size_t len, const uint8_t spi_i[8], uint16_t group,
 		      uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
+{
+	uint8_t s[4], d[4];
+
+	pg_put_be32(s, src);
+	pg_put_be32(d, dst);
+	return pg_ike_sa_init_raw(buf, len, spi_i, group, s, d, sizeof(s), sport, dport);
+}
+
+/**
+ * pg_ike_sa_init_raw() - the same with addresses as on the wire, @alen
+ * bytes each (4 or 16): the IPv6 probe's request (ike6.c).
+ */
+size_t pg_ike_sa_init_raw(uint8_t *buf, size_t len, const uint8_t spi_i[8], uint16_t group,
+			  const uint8_t *src, const uint8_t *dst, size_t alen, uint16_t sport,
+			  uint16_t dport)
 {
 	static const uint8_t zero[8];
 	size_t kl = ke_len(group), n = 28, prop, i, nt = sizeof(offer) / sizeof(offer[0]);
@@ -145,9 +176,9 @@ size_t pg_ike_sa_init(uint8_t *buf, size_t len, const uint8_t spi_i[8], uint16_t
 		buf[n + 5] = 0;		/* SPI size */
 		pg_put_be16(buf + n + 6, i == 0 ? PG_IKE_NAT_SRC : PG_IKE_NAT_DST);
 		if (i == 0)
-			pg_ike_nat_hash(spi_i, zero, src, sport, buf + n + 8);
+			pg_ike_nat_hash_raw(spi_i, zero, src, alen, sport, buf + n + 8);
 		else
-			pg_ike_nat_hash(spi_i, zero, dst, dport, buf + n + 8);
+			pg_ike_nat_hash_raw(spi_i, zero, dst, alen, dport, buf + n + 8);
 		n += 8 + PG_SHA1_LEN;
 	}
 	pg_put_be32(buf + 24, (uint32_t)n);

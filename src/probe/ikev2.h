@@ -31,8 +31,13 @@ struct pg_ike_answer {
 
 void pg_ike_nat_hash(const uint8_t spi_i[8], const uint8_t spi_r[8], uint32_t addr,
 		     uint16_t port, uint8_t out[PG_SHA1_LEN]);
+void pg_ike_nat_hash_raw(const uint8_t spi_i[8], const uint8_t spi_r[8], const uint8_t *addr,
+			 size_t alen, uint16_t port, uint8_t out[PG_SHA1_LEN]);
 size_t pg_ike_sa_init(uint8_t *buf, size_t len, const uint8_t spi_i[8], uint16_t group,
 		      uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport);
+size_t pg_ike_sa_init_raw(uint8_t *buf, size_t len, const uint8_t spi_i[8], uint16_t group,
+			  const uint8_t *src, const uint8_t *dst, size_t alen, uint16_t sport,
+			  uint16_t dport);
 int pg_ike_parse(const uint8_t *buf, size_t len, const uint8_t spi_i[8],
 		 struct pg_ike_answer *a);
 
@@ -49,5 +54,14 @@ struct pg_ike_result {
 
 int pg_ike_ask(uint32_t server, uint16_t dport, const uint8_t spi_i[8], int tries, int wait_ms,
 	       struct pg_ike_result *r);
+
+/* The same over IPv6: our address in local6 (r->local stays 0). */
+struct pg_ike_result6 {
+	struct pg_ike_result r;
+	uint8_t local6[16];
+};
+
+int pg_ike_ask6(const uint8_t server[16], uint16_t dport, const uint8_t spi_i[8], int tries,
+		int wait_ms, struct pg_ike_result6 *r6);
 
 #endif /* PG_PROBE_IKEV2_H */

@@ -20,7 +20,7 @@ static void usage_to(FILE *f, int status)
 	fprintf(f, "usage: passgate-probe serve [--addr A] [--addr2 B] [--port P]\n"
 		   "       passgate-probe check [--quick] [--json] [--vpn LIST] [--port P]\n"
 		   "                            [--idle SECS] [-v] SERVER\n"
-		   "       passgate-probe check --ike SERVER\n"
+		   "       passgate-probe check --ike SERVER (IPv4 or IPv6)\n"
 		   "       passgate-probe --help | --version\n"
 		   "LIST: ipsec,l2tp,pptp,openvpn,wireguard,sstp or all\n"
 		   "exit status: 0 all selected VPN types pass, 1 one does not, 2 usage error\n"
@@ -110,6 +110,21 @@ static int check_main(int argc, char **argv)
 	}
 	if (!server)
 		usage();
+	if (strchr(server, ':')) {
+		uint8_t a6[16];
+
+		/* IPv6: only the IKE questions to a real server so far (ike6.c). */
+		if (inet_pton(AF_INET6, server, a6) != 1) {
+			fprintf(stderr, "passgate-probe: '%s' is not an IPv6 address\n", server);
+			return PG_EXIT_USAGE;
+		}
+		if (!ike) {
+			fprintf(stderr, "passgate-probe: an IPv6 server is checked with --ike only "
+					"(the responder speaks IPv4)\n");
+			return PG_EXIT_USAGE;
+		}
+		return pg_probe_ike6(a6, o.verbose);
+	}
 	o.server = addr_arg(server);
 	if (ike)
 		return pg_probe_ike(o.server, o.verbose);

@@ -145,5 +145,7 @@ int pg_probe_check(const struct pg_probe_check_opts *o, struct pg_probe_obs *obs
 
 /* ike.c */
 int pg_probe_ike(uint32_t server, bool verbose);
+/* ike6.c: the same against an IPv6 server (IKE on 500 and 4500). */
+int pg_probe_ike6(const uint8_t server[16], bool verbose);
 
 #endif /* PG_PROBE_H */

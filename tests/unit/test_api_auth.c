@@ -5,6 +5,7 @@
  * [api] section's rules (a non-loopback listen needs a credential; a value
  * that is not a hash is refused at load).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -232,12 +233,78 @@ static void test_api_section(void **state)
 	assert_int_equal(parse(line, err), 0);
 }
 
+/* The listen address parsed straight into the section's values. */
+static void test_listen_values(void **state)
+{
+	static const uint8_t lan6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 1};
+	struct pg_config_api a;
+	char host[48];
+
+	(void)state;
+	pg_config_api_defaults(&a);
+	assert_int_equal(pg_config_parse_listen("[2001:db8:1::1]:443", &a), 0);
+	assert_true(a.enabled && a.v6);
+	assert_memory_equal(a.addr6, lan6, 16);
+	assert_int_equal(a.port, 443);
+	assert_false(pg_config_api_loopback(&a));
+	assert_true(pg_config_api_tls(&a)); /* auto: HTTPS off loopback, as for IPv4 */
+	pg_config_api_host(&a, host, sizeof(host));
+	assert_string_equal(host, "[2001:db8:1::1]");
+	/* Back to IPv4: the IPv6 address is forgotten, not left to confuse a reload. */
+	assert_int_equal(pg_config_parse_listen("192.168.1.1:80", &a), 0);
+	assert_false(a.v6);
+	assert_int_equal(a.addr, htonl(0xc0a80101));
+	pg_config_api_host(&a, host, sizeof(host));
+	assert_string_equal(host, "192.168.1.1");
+	assert_int_equal(pg_config_parse_listen("[::1]:8080", &a), 0);
+	assert_true(pg_config_api_loopback(&a));
+	assert_false(pg_config_api_tls(&a));
+	/* Refused: a value that changes nothing on failure is not checked here. */
+	static const char *const bad[] = {
+		"[2001:db8::1]",	  "[2001:db8::1]:",	"[2001:db8::1]:0",
+		"[2001:db8::1]:65536",	  "[2001:db8::1]80",	"[2001:db8::1:80",
+		"2001:db8::1:80",	  "[]:80",		"[ff02::1]:80",
+		"[::ffff:192.0.2.1]:80", "[fe80::1%eth0]:80", "[2001:db8::1]:80x",
+		"[2001:db8:1:2:3:4:5:6:7:8:9]:80",
+		"[0000:0000:0000:0000:0000:0000:0000:0000:0000:0000:0000]:80",
+		"[192.0.2.1]:80",	  "[2001:db8::1]:-1",	"[fe80::1]:80",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		pg_config_api_defaults(&a);
+		if (pg_config_parse_listen(bad[i], &a) != -EINVAL)
+			fail_msg("'%s' was taken as a listen address", bad[i]);
+	}
+}
+
+/* Over the whole file: FILE:LINE names the line, and the credential rule holds. */
+static void test_listen6_section(void **state)
+{
+	char err[PG_CONFIG_ERR_SIZE], hash[256], line[400];
+
+	(void)state;
+	assert_int_equal(parse("listen = [::1]:8080\n", err), 0);
+	assert_int_equal(parse("listen = [2001:db8:1::1]:8080\n", err), -EINVAL);
+	assert_string_equal(err, "t.conf:9: [api] listen: not a loopback address, and no "
+				 "password_hash or token_hash is set");
+	assert_int_equal(parse("listen = [2001:db8:1::1:8080\n", err), -EINVAL);
+	assert_string_equal(err, "t.conf:9: [api] listen: expected 'off', or an address and port "
+				 "such as 127.0.0.1:8080 or [::1]:8080 (IPv6 in brackets)");
+	assert_int_equal(parse("\nlisten = [fe80::1]:8080x\n", err), -EINVAL);
+	assert_non_null(strstr(err, "t.conf:10: [api] listen: expected"));
+	assert_int_equal(pg_passwd_hash("pw", hash, sizeof(hash)), 0);
+	snprintf(line, sizeof(line), "listen = [2001:db8:1::1]:8080\ntoken_hash = %s\n", hash);
+	assert_int_equal(parse(line, err), 0);
+	snprintf(line, sizeof(line), "listen = [::]:80\npassword_hash = %s\n", hash);
+	assert_int_equal(parse(line, err), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hash_and_verify), cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_sessions),	 cmocka_unit_test(test_rate_limit),
-		cmocka_unit_test(test_api_section),
+		cmocka_unit_test(test_api_section),	 cmocka_unit_test(test_listen_values),
+		cmocka_unit_test(test_listen6_section),
 		cmocka_unit_test(test_remembered_as_hash),
 	};
 

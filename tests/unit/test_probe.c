@@ -432,9 +432,43 @@ static void ike_request_and_parse(void **state)
 	assert_int_equal(pg_ike_sa_init(buf, 100, spi, 31, 1, 500, 2, 500), 0);
 }
 
+/*
+ * Over IPv6 the NAT detection hashes cover the 16-byte addresses (RFC 7296
+ * 2.23: the address as in the IP header); the expected digests were
+ * computed apart from this code (Python's hashlib over SPIi | 8 zero bytes
+ * | address | port 500).
+ */
+static void ike_request6(void **state)
+{
+	static const uint8_t spi[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+	static const uint8_t src[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x10};
+	static const uint8_t dst[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 2, [15] = 0x10};
+	static const uint8_t h_src[PG_SHA1_LEN] = {
+		0x66, 0xfc, 0x4d, 0xad, 0xba, 0xab, 0x23, 0x84, 0x1b, 0x42,
+		0x7c, 0x7a, 0x0a, 0xc1, 0xee, 0x16, 0x87, 0x3e, 0xd3, 0xdd};
+	static const uint8_t h_dst[PG_SHA1_LEN] = {
+		0x4e, 0x28, 0x00, 0xb6, 0x2a, 0x22, 0xd9, 0x51, 0xbf, 0x30,
+		0x06, 0x58, 0x9f, 0xbe, 0x97, 0xab, 0xe1, 0x77, 0x86, 0x69};
+	uint8_t buf[1024];
+	struct pg_ike_answer a;
+	size_t n;
+
+	(void)state;
+	n = pg_ike_sa_init_raw(buf, sizeof(buf), spi, 31, src, dst, 16, 500, 500);
+	assert_true(n > 100);
+	buf[19] = 0x20;
+	assert_int_equal(pg_ike_parse(buf, n, spi, &a), 0);
+	assert_true(a.has_nat_src && a.has_nat_dst);
+	assert_memory_equal(a.nat_src, h_src, PG_SHA1_LEN);
+	assert_memory_equal(a.nat_dst, h_dst, PG_SHA1_LEN);
+	/* Too small a buffer, as for IPv4. */
+	assert_int_equal(pg_ike_sa_init_raw(buf, 100, spi, 31, src, dst, 16, 500, 500), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(ike_request6),
 		cmocka_unit_test(msg_round_trip),
 		cmocka_unit_test(msg_refused),
 		cmocka_unit_test(pptp_messages),

@@ -17,6 +17,7 @@ ALL_SCENARIOS+=()	# gateway's own services (host path)
 ALL_SCENARIOS+=(ipv6-basic ipv6-pmtu ipv6-wireguard ipv6-openvpn ipv6-ipsec-off)	# IPv6 routed, RFC 6092 firewall (lib/ipv6.sh)
 ALL_SCENARIOS+=(ipv6-vpn)	# issue 19: WireGuard, OpenVPN, raw ESP and IKEv2 over IPv6, two hosts at once
 ALL_SCENARIOS+=(ipv6-firewall)	# IPv6: RFC 6092 and RFC 4890 4.3 in transit, pinholes ([forward] rule with an IPv6 host)
+ALL_SCENARIOS+=(probe-ike6)	# issue 19: passgate-probe check --ike against strongSwan over IPv6, IPsec passthrough on and off
 ALL_SCENARIOS+=(ipv6-pd)	# the LAN prefix by DHCPv6-PD from Kea, renewed, renumbered, a pinhole following it (Linux: dhcpcd + dnsmasq RAs)
 ALL_SCENARIOS+=(esp-raw-reverse)	# conformance (issue 17): raw ESP answered oldest first
 ALL_SCENARIOS+=(mtu-mismatch)	# conformance (issue 17): fragmentation, ICMP, other protocols
@@ -33,6 +34,7 @@ PASSGATE_SCENARIOS+=(router-vpn-client router-vpn-killswitch router-vpn-dns)	# t
 PASSGATE_SCENARIOS+=(web-flows web-graphs web-a11y web-settings web-wan web-restart)	# the admin page as the user's tool (issue 24): flows, graphs, capture, accessibility, settings on traffic, the WAN lease
 PASSGATE_SCENARIOS+=(diagnose)	# the gateway probes a VPN server on every protocol (issue 24): passgatectl diagnose against srv1's real servers
 PASSGATE_SCENARIOS+=(ipv6-dns)	# the gateway's resolver over IPv6 (host path), announced by RDNSS
+PASSGATE_SCENARIOS+=(ipv6-admin)	# issue 19: the admin page, API and passgatectl over IPv6 on the LAN address, refused from the WAN; [::] for both families
 PASSGATE_SCENARIOS+=(ipv6-hostpath)	# the gateway's own IPv6 on the WAN side: dnsmasq's IPv6 upstream, the host's ping/TCP out, [input] wan and its WireGuard server over IPv6, no host ND on the wire
 # Run only when named (or with --extra): scenarios for behaviour passgated
 # does not have yet. They must pass with the Linux gateway.

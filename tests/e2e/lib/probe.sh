@@ -72,3 +72,43 @@ probe_not_passed() {
 probe_seen() {
 	jq -r '.public' "$SCN_DIR/$1.json" 2>/dev/null
 }
+
+# ike_conf DIR - a strongSwan responder accepting any IKEv2 initiator with
+# a PSK (probe-ike, probe-ike6).
+ike_conf() {
+	cat >"$1/strongswan.conf" <<-CONF
+		charon {
+			load_modular = no
+			load = random nonce aes sha1 sha2 hmac kdf curve25519 gmp kernel-libipsec kernel-netlink socket-default updown vici
+			plugins {
+				vici { socket = unix://$1/charon.vici }
+			}
+			filelog {
+				main {
+					path = $1/charon.log
+					default = 1
+					ike = 2
+					net = 2
+					time_format = %T
+					flush_line = yes
+				}
+			}
+			syslog { daemon { default = -1 } }
+		}
+	CONF
+	cat >"$1/swanctl.conf" <<-CONF
+		connections {
+			rw {
+				version = 2
+				proposals = aes128-sha256-x25519
+				local { auth = psk
+					id = srv@pg }
+				remote { auth = psk }
+				children { net { local_ts = 10.10.0.1/32 } }
+			}
+		}
+		secrets {
+			ike-all { secret = "pg-probe-ike-secret" }
+		}
+	CONF
+}
