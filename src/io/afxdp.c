@@ -416,8 +416,8 @@ unsigned int pg_afxdp_rx_burst(struct pg_afxdp *s, struct pg_rx_frame *frames, u
 {
 	unsigned int got = 0, first = s->next_rx;
 
-	if (s->nq == 1)
-		return xsk_rx_burst(&s->q[0], frames, max);
+	if (s->nq <= 1) /* one queue as before; none: a closed backend */
+		return s->nq ? xsk_rx_burst(&s->q[0], frames, max) : 0;
 	/*
 	 * Every queue in turn, the first one further on each call: a queue
 	 * busy enough to fill the burst alone does not keep the others waiting.
