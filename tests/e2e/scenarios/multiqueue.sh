@@ -9,12 +9,15 @@
 # The shared world's gateway links have one queue each and a veth's queue
 # count is fixed when it is made, so this scenario builds its own three
 # namespaces (deleted at its end) and runs its own daemon in them, with the
-# backend forced to afxdp and the fast path off (offload would carry the
-# established flows past the sockets this tests). Each veth end has two
+# backend forced to afxdp. Each veth end has two
 # queues; a sender spreads flows over its two transmit queues by hash, and
 # each lands on the gateway link's receive queue of the same number.
 #
-# For workers = 1 and workers = 2, in turn: 8 UDP echo flows (200 datagrams
+# Three rounds, each with a daemon of its own: workers = 1 and workers = 2
+# with the fast path off (every frame through the queues' sockets), then
+# workers = 2 with offload = on (the XDP fast path's program, whose socket
+# map must hand what it does not forward to the socket of the frame's
+# queue; the peers have GRO on, so redirect works). Each round: 8 UDP echo flows (200 datagrams
 # of 300 bytes each, every one echoed byte for byte), 4 TCP connections (each
 # 256 KiB echoed byte for byte), a raw ESP exchange (the IKE-like request on
 # UDP 500, 40 ESP packets answered with the right payload) all cross the
@@ -22,7 +25,8 @@
 # that holds and the kernel's per-queue XDP counters (ethtool -S on lan0 and
 # wan0: rx_queue_N_xdp_packets) show each receive queue of each link got at
 # least 5% of that link's frames (the flows really used both queues, so both
-# sockets were read), and the daemon logged "2 receive queues" for both links.
+# sockets were read), and the daemon logged "2 receive queues" for both links
+# (and with offload, that it turned the fast path on).
 
 MQ_C=pgmqc-$SFX
 MQ_G=pgmqg-$SFX
@@ -67,7 +71,7 @@ mq_world() {
 	done
 }
 
-# mq_conf WORKERS - the daemon's configuration.
+# mq_conf WORKERS OFFLOAD - the daemon's configuration.
 mq_conf() {
 	cat <<-EOF
 		[lan]
@@ -80,12 +84,12 @@ mq_conf() {
 		gateway   = $MQ_SRV
 
 		[api]
-		socket = $SCN_DIR/mq-$1.sock
+		socket = $SCN_DIR/mq-$1-$2.sock
 
 		[datapath]
 		workers = $1
 		backend = afxdp
-		offload = off
+		offload = $2
 	EOF
 }
 
@@ -96,53 +100,58 @@ mq_queue_frames() {
 		     END {print a + 0, b + 0}'
 }
 
-# mq_round WORKERS - one daemon, all the traffic, the checks. 0 or 1 after fail.
+# mq_round WORKERS OFFLOAD - one daemon, all the traffic, the checks. 0 or 1 after fail.
 mq_round() {
-	local w=$1 pid t0 i line pids=() lan0 wan0 a0 a1 b0 b1 d0 d1 tot ok
-	mq_conf "$w" >"$SCN_DIR/mq-$w.conf"
+	local w="$1 offload=$2" pid t0 i line pids=() a0 a1 b0 b1 d0 d1 tot ok
+	local tag=$1-$2
+	mq_conf "$1" "$2" >"$SCN_DIR/mq-$tag.conf"
 	read -r a0 a1 < <(mq_queue_frames lan0)
 	read -r b0 b1 < <(mq_queue_frames wan0)
-	spawn "passgated-w$w" "$MQ_G" "$PASSGATED" -c "$SCN_DIR/mq-$w.conf" -s "$SCN_DIR/state-$w"
+	spawn "passgated-$tag" "$MQ_G" "$PASSGATED" -c "$SCN_DIR/mq-$tag.conf" -s "$SCN_DIR/state-$tag"
 	pid=$LAST_PID
 	t0=$EPOCHREALTIME
 	until nsx "$MQ_C" ping -c 1 -W 1 "$MQ_LAN_GW" >/dev/null 2>&1; do
 		alive "$pid" && (($(elapsed_ms "$t0") < 10000)) ||
-			{ fail "workers=$w: passgated not ready: $(tail -n 2 "$SCN_DIR/passgated-w$w.log")"; return 1; }
+			{ fail "workers=$w: passgated not ready: $(tail -n 2 "$SCN_DIR/passgated-$tag.log")"; return 1; }
 		sleep 0.1
 	done
 	for i in lan0 wan0; do
-		grep -q "$i: AF_XDP copy mode, 2 receive queues" "$SCN_DIR/passgated-w$w.log" ||
-			{ fail "workers=$w: $i not served with 2 queues: $(grep -m1 "$i:" "$SCN_DIR/passgated-w$w.log")"; return 1; }
+		grep -q "$i: AF_XDP copy mode, 2 receive queues" "$SCN_DIR/passgated-$tag.log" ||
+			{ fail "workers=$w: $i not served with 2 queues: $(grep -m1 "$i:" "$SCN_DIR/passgated-$tag.log")"; return 1; }
 	done
+	if [[ $2 == on ]]; then
+		grep -q 'offload: on' "$SCN_DIR/passgated-$tag.log" ||
+			{ fail "workers=$w: the fast path is not on: $(grep -m1 'offload:' "$SCN_DIR/passgated-$tag.log")"; return 1; }
+	fi
 
 	# UDP: 8 flows at once, each datagram echoed byte for byte.
 	for ((i = 0; i < 8; i++)); do
-		spawn "udp-w$w-$i" "$MQ_C" timeout 40 "$PY" "$E2E_DIR/lib/netprobe.py" udp-echo-client \
+		spawn "udp-$tag-$i" "$MQ_C" timeout 40 "$PY" "$E2E_DIR/lib/netprobe.py" udp-echo-client \
 			"$MQ_SRV" 7007 $((41000 + i)) "$MQ_UDP_N" "$MQ_UDP_SIZE"
 		pids+=("$LAST_PID")
 	done
 	# TCP: 4 connections at once, each echoed byte for byte.
 	for ((i = 0; i < 4; i++)); do
-		spawn "tcp-w$w-$i" "$MQ_C" timeout 40 "$PY" "$E2E_DIR/lib/tcpecho.py" client \
+		spawn "tcp-$tag-$i" "$MQ_C" timeout 40 "$PY" "$E2E_DIR/lib/tcpecho.py" client \
 			"$MQ_SRV" 7008 "$MQ_TCP_SIZE"
 		pids+=("$LAST_PID")
 	done
-	spawn "esp-w$w" "$MQ_C" timeout 30 "$PY" "$E2E_DIR/lib/espprobe.py" client "mq$w" "$MQ_SRV" \
+	spawn "esp-$tag" "$MQ_C" timeout 30 "$PY" "$E2E_DIR/lib/espprobe.py" client "mq$1" "$MQ_SRV" \
 		"$MQ_ESP_N" 0.02
 	pids+=("$LAST_PID")
 	for i in "${pids[@]}"; do wait "$i"; done
 
 	for ((i = 0; i < 8; i++)); do
-		line=$(grep '^seen ' "$SCN_DIR/udp-w$w-$i.log")
+		line=$(grep '^seen ' "$SCN_DIR/udp-$tag-$i.log")
 		[[ $line =~ echoed\ $MQ_UDP_N\  && $line == *"$MQ_PUB:"* ]] ||
 			{ fail "workers=$w: UDP flow $i: ${line:-no result}"; return 1; }
 	done
 	for ((i = 0; i < 4; i++)); do
-		line=$(grep '^seen ' "$SCN_DIR/tcp-w$w-$i.log")
+		line=$(grep '^seen ' "$SCN_DIR/tcp-$tag-$i.log")
 		[[ $line == "seen $MQ_PUB:"*" sent $MQ_TCP_SIZE echoed $MQ_TCP_SIZE ok" ]] ||
 			{ fail "workers=$w: TCP connection $i: ${line:-no result}"; return 1; }
 	done
-	line=$(grep '^result ' "$SCN_DIR/esp-w$w.log")
+	line=$(grep '^result ' "$SCN_DIR/esp-$tag.log")
 	ok=$(sed -n 's/.* good=\([0-9]*\) .*/\1/p' <<<"$line")
 	[[ $line == *" seen=$MQ_PUB:"* && $line == *" bad=0 foreign=0"* ]] && ((ok >= MQ_ESP_N * 9 / 10)) ||
 		{ fail "workers=$w: ESP: ${line:-no result}"; return 1; }
@@ -158,8 +167,8 @@ mq_round() {
 			{ fail "workers=$w: $i receive queues got $d0 and $d1 frames (each must have >= 5%)"; return 1; }
 	done
 	stop_pid "$pid"
-	grep -q 'ERROR\|AddressSanitizer' "$SCN_DIR/passgated-w$w.log" &&
-		{ fail "workers=$w: $(grep -m1 'ERROR\|AddressSanitizer' "$SCN_DIR/passgated-w$w.log")"; return 1; }
+	grep -q 'ERROR\|AddressSanitizer' "$SCN_DIR/passgated-$tag.log" &&
+		{ fail "workers=$w: $(grep -m1 'ERROR\|AddressSanitizer' "$SCN_DIR/passgated-$tag.log")"; return 1; }
 	return 0
 }
 
@@ -171,6 +180,7 @@ scenario() {
 	spawn mq-esp-srv "$MQ_S" "$PY" "$E2E_DIR/lib/espprobe.py" responder
 	wait_listen "$MQ_S" udp 7007 && wait_listen "$MQ_S" tcp 7008 && wait_listen "$MQ_S" udp 500 ||
 		{ fail "the servers did not start"; return; }
-	mq_round 1 || return
-	mq_round 2 || return
+	mq_round 1 off || return
+	mq_round 2 off || return
+	mq_round 2 on || return
 }
