@@ -646,7 +646,9 @@ def main():
               "     own address; linux there = ip6 forwarding + the e2e's nftables filter;\n"
               "     shared_1k: 1k_flows placed as an ordinary\n"
               "     installation runs (passgated in a session of its own with only the priorities\n"
-              "     it sets itself, NAPI threads at the kernel's default; Linux as in 1k_flows)"
+              "     it sets itself, NAPI threads at the kernel's default; Linux as in 1k_flows);\n"
+              "     workers2_mq: 1k_flows on links with two queues per veth end (one AF_XDP\n"
+              "     socket per queue; trafgen --qdisc-path so flows spread by hash)"
               % a.rev_full_pps)
         for (c, g), why in unavailable.items():
             print("%-11s %-15s unavailable: %s" % (c, g, why))
@@ -659,7 +661,8 @@ def main():
                       "alternating, %.1fs windows after %.1fs warm-up; new_flows: every packet "
                       "a new 5-tuple, delivered Mpps = M new flows/s; ipv6_1k: 1k_flows over "
                       "IPv6, routed through the RFC 6092 firewall (linux: ip6 forwarding with "
-                      "tests/e2e/lib/ipv6.sh's nftables filter), answers to the LAN host"
+                      "tests/e2e/lib/ipv6.sh's nftables filter), answers to the LAN host; "
+                      "workers2_mq: 1k_flows on links with two queues per veth end"
                       % (a.rev_full_pps, a.rev_share, a.runs, a.seconds, a.warmup),
             "unavailable": [{"case": c, "gateway": g, "reason": why}
                             for (c, g), why in unavailable.items()],

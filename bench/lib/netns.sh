@@ -34,6 +34,9 @@ BW_RTR_NICE=-10
 BW_PLACEMENT=bench
 BW_LOG_DIR=
 BW_CTL_SOCK= # passgated's control socket; off unless a case needs its counters
+# Queues of every veth end (bench_world_up): 1, or 2 for the *_mq case
+# (bench/run), where a frame's queue is the sender's flow hash.
+BW_QUEUES=1
 
 # bench_family 4|6: the addresses the generators use. The LAN host, the sink
 # (the WAN next hop and every flow's destination) and where the answers go:
@@ -61,8 +64,11 @@ bench_world_up() {
 	# The router's links must never run IPv6 (passgated refuses them).
 	ip netns exec "$BW_R" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
 	ip netns exec "$BW_R" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-	ip link add eth0 netns "$BW_G" type veth peer name lan0 netns "$BW_R" || return 1
-	ip link add wan0 netns "$BW_R" type veth peer name eth0 netns "$BW_S" || return 1
+	local q="numtxqueues $BW_QUEUES numrxqueues $BW_QUEUES" i
+	# shellcheck disable=SC2086 # $q is two option pairs
+	ip link add eth0 netns "$BW_G" $q type veth peer name lan0 netns "$BW_R" $q || return 1
+	# shellcheck disable=SC2086
+	ip link add wan0 netns "$BW_R" $q type veth peer name eth0 netns "$BW_S" $q || return 1
 	for ns in "$BW_G" "$BW_R" "$BW_S"; do
 		ip -n "$ns" link set lo up
 	done
@@ -93,8 +99,10 @@ bench_world_up() {
 	# veth runs the receiver's work on the sender's CPU: steer the router's
 	# receive work (LAN, and WAN for the answers) to the router core so the
 	# generator core only generates.
-	ip netns exec "$BW_R" sh -c "printf %x $((1 << BW_RTR_CPU)) > /sys/class/net/lan0/queues/rx-0/rps_cpus"
-	ip netns exec "$BW_R" sh -c "printf %x $((1 << BW_RTR_CPU)) > /sys/class/net/wan0/queues/rx-0/rps_cpus"
+	for ((i = 0; i < BW_QUEUES; i++)); do
+		ip netns exec "$BW_R" sh -c "printf %x $((1 << BW_RTR_CPU)) > /sys/class/net/lan0/queues/rx-$i/rps_cpus"
+		ip netns exec "$BW_R" sh -c "printf %x $((1 << BW_RTR_CPU)) > /sys/class/net/wan0/queues/rx-$i/rps_cpus"
+	done
 	# The sink drops UDP at ingress, before its IP stack, and counts it there;
 	# the generator does the same with the answers (UDP from the WAN side).
 	# Both families: meta l4proto is the transport of IPv4 and IPv6 alike.
@@ -181,9 +189,16 @@ bench_udp_frame() {
 # eth0 from the generator core, as fast as it can or at PPS, output in the
 # log directory's LOG; its PID in BW_TG_PID.
 BW_TG_PID=
+#
+# With several queues trafgen goes through the kernel's queue selection
+# (--qdisc-path; the veths have no qdisc, so nothing queues there), which
+# picks a flow's transmit queue by its hash; its default path picks the
+# queue by the sending CPU, which would put every flow on queue 0.
 bench_trafgen() {
+	local qpath=''
+	[ "$BW_QUEUES" -gt 1 ] && qpath=--qdisc-path
 	ip netns exec "$1" env LD_PRELOAD="$BENCH_BUILD/bench/sndbuf.so" \
-		taskset -c "$BW_GEN_CPU" trafgen --dev eth0 --conf "$2" --cpus 1 \
+		taskset -c "$BW_GEN_CPU" trafgen --dev eth0 --conf "$2" --cpus 1 $qpath \
 		${4:+--rate "${4}pps"} >"$BW_LOG_DIR/$3" 2>&1 &
 	BW_TG_PID=$!
 }

@@ -102,10 +102,10 @@ struct {
 	__type(value, __u32);
 } egress SEC(".maps");
 
-/* Queue index -> the link's AF_XDP socket (one queue). */
+/* Receive queue index -> that queue's AF_XDP socket (io/afxdp.c: one per queue). */
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);
-	__uint(max_entries, 1);
+	__uint(max_entries, PG_XF_QUEUES_MAX);
 	__type(key, __u32);
 	__type(value, __u32);
 } xsks SEC(".maps");

@@ -10,6 +10,12 @@
 
 #include <linux/types.h>
 
+/*
+ * Receive queues of a link the programs hand to AF_XDP sockets (the xsks
+ * map's size): a frame on a higher queue goes to the kernel.
+ */
+#define PG_XF_QUEUES_MAX 16
+
 /* Entries per link's flow map (and counter slots): a flow takes one on each link. */
 #define PG_XF_MAX_ENTRIES 65536
 

@@ -220,7 +220,8 @@ static int link_open(struct pg_link *l, enum pg_side side, const char *ifname, u
 			pg_afxdp_close(&l->xdp);
 			return -ENOMEM;
 		}
-		pg_info("%s: AF_XDP copy mode, XDP %sprogram in %s mode", ifname,
+		pg_info("%s: AF_XDP copy mode, %u receive queue%s, XDP %sprogram in %s mode",
+			ifname, l->xdp.nq, l->xdp.nq == 1 ? "" : "s",
 			l->xdp.use_fast ? "fast path " : "",
 			pg_afxdp_native(&l->xdp) ? "driver" : "generic");
 	} else {

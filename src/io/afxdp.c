@@ -4,15 +4,27 @@
  *
  * DOC: Theory of operation
  *
- * The XDP program (xdp_prog.c) redirects every frame arriving on the link's
- * queue 0 to our socket before the kernel builds an skb for it, so there is
- * no GRO, no receive softirq work for the stack and no per-frame socket
- * queueing: what is left of the kernel's work per frame is a copy into our
- * memory (copy mode; veth offers no zero-copy).
+ * The XDP program (xdp_prog.c) redirects every frame arriving on one of the
+ * link's receive queues to that queue's socket (an AF_XDP socket is bound to
+ * one queue) before the kernel builds an skb for it, so there is no GRO, no
+ * receive softirq work for the stack and no per-frame socket queueing: what
+ * is left of the kernel's work per frame is a copy into our memory (copy
+ * mode; veth offers no zero-copy).
  *
- * Memory (UMEM) is PG_AFXDP_FRAMES buffers of PG_FRAME_SIZE bytes. The first
- * half is lent to the kernel for receive through the fill ring; the second
- * half is ours for transmit, kept on a free stack.
+ * Several queues (RSS on a NIC, a veth made with numrxqueues > 1): one
+ * socket per queue, each with a UMEM of its own rather than one shared
+ * (XDP_SHARED_UMEM). Sharing saves memory but not work in copy mode, and
+ * needs a fill and a completion ring per queue anyway plus a split of the
+ * buffers between them; separate memories are the simplest correct choice,
+ * at PG_AFXDP_FRAMES * PG_FRAME_SIZE (8 MiB) per queue. The daemon's thread
+ * reads every queue, in turn, and transmits on queue 0's socket; which
+ * worker's engine handles a packet is the flow's shard (dp/workers.c), not
+ * its queue. The daemon polls one descriptor per link: the socket itself
+ * with one queue, an epoll set of the sockets with several.
+ *
+ * Memory (UMEM) of each socket is PG_AFXDP_FRAMES buffers of PG_FRAME_SIZE
+ * bytes. The first half is lent to the kernel for receive through the fill
+ * ring; the second half is ours for transmit, kept on a free stack.
  *
  * Receive: the kernel writes frames into fill-ring buffers and posts
  * descriptors on the RX ring. We copy each frame into the caller's batch
@@ -36,6 +48,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -63,6 +76,19 @@ static int fail(char *err, size_t errlen, const char *ifname, const char *what)
 
 	snprintf(err, errlen, "%s: %s: %s", ifname, what, strerror(-r));
 	return r;
+}
+
+/* The same, naming the queue on a link with several. */
+static int failq(char *err, size_t errlen, const struct pg_afxdp *s, unsigned int qi,
+		 const char *what)
+{
+	char name[48];
+
+	if (s->nq > 1)
+		snprintf(name, sizeof(name), "%s queue %u", s->name, qi);
+	else
+		snprintf(name, sizeof(name), "%s", s->name);
+	return fail(err, errlen, name, what);
 }
 
 /* Number of receive queues of ifname (from sysfs). */
@@ -137,52 +163,133 @@ static void prod_submit(struct pg_xsk_ring *r)
 	__atomic_store_n(r->producer, r->cached_prod, __ATOMIC_RELEASE);
 }
 
-static int setup_umem(struct pg_afxdp *s, char *err, size_t errlen)
+static int setup_umem(struct pg_xsk *x, const struct pg_afxdp *s, unsigned int qi, char *err,
+		      size_t errlen)
 {
 	struct xdp_umem_reg mr = {0};
 	int n = PG_AFXDP_RING;
 
-	s->umem_len = (size_t)PG_AFXDP_FRAMES * PG_FRAME_SIZE;
-	s->umem = mmap(NULL, s->umem_len, PROT_READ | PROT_WRITE,
+	x->umem_len = (size_t)PG_AFXDP_FRAMES * PG_FRAME_SIZE;
+	x->umem = mmap(NULL, x->umem_len, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (s->umem == MAP_FAILED) {
-		s->umem = NULL;
-		return fail(err, errlen, s->name, "packet memory (UMEM)");
+	if (x->umem == MAP_FAILED) {
+		x->umem = NULL;
+		return failq(err, errlen, s, qi, "packet memory (UMEM)");
 	}
-	mr.addr = (uint64_t)(uintptr_t)s->umem;
-	mr.len = s->umem_len;
+	mr.addr = (uint64_t)(uintptr_t)x->umem;
+	mr.len = x->umem_len;
 	mr.chunk_size = PG_FRAME_SIZE;
 	mr.headroom = 0;
-	if (setsockopt(s->fd, SOL_XDP, XDP_UMEM_REG, &mr, sizeof(mr)))
-		return fail(err, errlen, s->name, "XDP_UMEM_REG");
-	if (setsockopt(s->fd, SOL_XDP, XDP_UMEM_FILL_RING, &n, sizeof(n)) ||
-	    setsockopt(s->fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &n, sizeof(n)) ||
-	    setsockopt(s->fd, SOL_XDP, XDP_RX_RING, &n, sizeof(n)) ||
-	    setsockopt(s->fd, SOL_XDP, XDP_TX_RING, &n, sizeof(n)))
-		return fail(err, errlen, s->name, "AF_XDP ring sizes");
+	if (setsockopt(x->fd, SOL_XDP, XDP_UMEM_REG, &mr, sizeof(mr)))
+		return failq(err, errlen, s, qi, "XDP_UMEM_REG");
+	if (setsockopt(x->fd, SOL_XDP, XDP_UMEM_FILL_RING, &n, sizeof(n)) ||
+	    setsockopt(x->fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &n, sizeof(n)) ||
+	    setsockopt(x->fd, SOL_XDP, XDP_RX_RING, &n, sizeof(n)) ||
+	    setsockopt(x->fd, SOL_XDP, XDP_TX_RING, &n, sizeof(n)))
+		return failq(err, errlen, s, qi, "AF_XDP ring sizes");
 	return 0;
 }
 
-static int map_rings(struct pg_afxdp *s, char *err, size_t errlen)
+static int map_rings(struct pg_xsk *x, const struct pg_afxdp *s, unsigned int qi, char *err,
+		     size_t errlen)
 {
 	struct xdp_mmap_offsets off;
 	socklen_t len = sizeof(off);
 
-	if (getsockopt(s->fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &len))
-		return fail(err, errlen, s->name, "XDP_MMAP_OFFSETS");
-	if (ring_map(s->fd, &s->fill, &off.fr, sizeof(uint64_t), XDP_UMEM_PGOFF_FILL_RING) ||
-	    ring_map(s->fd, &s->comp, &off.cr, sizeof(uint64_t), XDP_UMEM_PGOFF_COMPLETION_RING) ||
-	    ring_map(s->fd, &s->rx, &off.rx, sizeof(struct xdp_desc), XDP_PGOFF_RX_RING) ||
-	    ring_map(s->fd, &s->tx, &off.tx, sizeof(struct xdp_desc), XDP_PGOFF_TX_RING))
-		return fail(err, errlen, s->name, "mmap of the AF_XDP rings");
+	if (getsockopt(x->fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &len))
+		return failq(err, errlen, s, qi, "XDP_MMAP_OFFSETS");
+	if (ring_map(x->fd, &x->fill, &off.fr, sizeof(uint64_t), XDP_UMEM_PGOFF_FILL_RING) ||
+	    ring_map(x->fd, &x->comp, &off.cr, sizeof(uint64_t), XDP_UMEM_PGOFF_COMPLETION_RING) ||
+	    ring_map(x->fd, &x->rx, &off.rx, sizeof(struct xdp_desc), XDP_PGOFF_RX_RING) ||
+	    ring_map(x->fd, &x->tx, &off.tx, sizeof(struct xdp_desc), XDP_PGOFF_TX_RING))
+		return failq(err, errlen, s, qi, "mmap of the AF_XDP rings");
+	return 0;
+}
+
+/* One queue's socket: memory, rings, receive buffers lent, bound to queue qi. */
+static int xsk_open(struct pg_xsk *x, const struct pg_afxdp *s, unsigned int qi, char *err,
+		    size_t errlen)
+{
+	struct sockaddr_xdp sxdp = {0};
+	uint64_t *fill;
+	int r;
+
+	x->fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (x->fd < 0)
+		return failq(err, errlen, s, qi,
+			     "AF_XDP socket (needs CONFIG_XDP_SOCKETS, CAP_NET_RAW)");
+	r = setup_umem(x, s, qi, err, errlen);
+	if (!r)
+		r = map_rings(x, s, qi, err, errlen);
+	if (r)
+		return r;
+	/*
+	 * Lend receive buffers from the first half of the memory: only
+	 * PG_AFXDP_RX_INFLIGHT, so no more frames than that can queue for us
+	 * (each goes back as soon as it is copied out).
+	 */
+	fill = x->fill.desc;
+	for (uint32_t i = 0; i < PG_AFXDP_RX_INFLIGHT; i++)
+		fill[(x->fill.cached_prod + i) & x->fill.mask] = (uint64_t)i * PG_FRAME_SIZE;
+	x->fill.cached_prod += PG_AFXDP_RX_INFLIGHT;
+	prod_submit(&x->fill);
+	x->tx_free = calloc(PG_AFXDP_FRAMES - PG_AFXDP_RING, sizeof(uint64_t));
+	if (!x->tx_free) {
+		errno = ENOMEM;
+		return failq(err, errlen, s, qi, "transmit buffer list");
+	}
+	for (uint32_t i = PG_AFXDP_RING; i < PG_AFXDP_FRAMES; i++)
+		x->tx_free[x->tx_free_n++] = (uint64_t)i * PG_FRAME_SIZE;
+
+	sxdp.sxdp_family = AF_XDP;
+	sxdp.sxdp_ifindex = s->ifindex;
+	sxdp.sxdp_queue_id = qi;
+	/* Copy mode: works on every driver (veth has no zero-copy). */
+	sxdp.sxdp_flags = XDP_COPY | XDP_USE_NEED_WAKEUP;
+	if (bind(x->fd, (struct sockaddr *)&sxdp, sizeof(sxdp)))
+		return failq(err, errlen, s, qi, "binding the AF_XDP socket to its queue");
+	return 0;
+}
+
+static void xsk_close(struct pg_xsk *x)
+{
+	ring_unmap(&x->fill);
+	ring_unmap(&x->comp);
+	ring_unmap(&x->rx);
+	ring_unmap(&x->tx);
+	if (x->fd >= 0)
+		close(x->fd);
+	if (x->umem)
+		munmap(x->umem, x->umem_len);
+	free(x->tx_free);
+	x->tx_free = NULL;
+	x->umem = NULL;
+	x->fd = -1;
+}
+
+/* With several queues, one descriptor to poll: an epoll set readable when a socket is. */
+static int poll_set(struct pg_afxdp *s, char *err, size_t errlen)
+{
+	if (s->nq == 1) {
+		s->fd = s->q[0].fd;
+		return 0;
+	}
+	s->fd = epoll_create1(EPOLL_CLOEXEC);
+	if (s->fd < 0)
+		return fail(err, errlen, s->name, "epoll set of the queues' sockets");
+	for (unsigned int i = 0; i < s->nq; i++) {
+		struct epoll_event ev = {.events = EPOLLIN, .data.u32 = i};
+
+		if (epoll_ctl(s->fd, EPOLL_CTL_ADD, s->q[i].fd, &ev))
+			return fail(err, errlen, s->name, "epoll set of the queues' sockets");
+	}
 	return 0;
 }
 
 int pg_afxdp_open(struct pg_afxdp *s, const char *ifname, const char *fast_obj, char *err,
 		  size_t errlen)
 {
-	struct sockaddr_xdp sxdp = {0};
-	uint64_t *fill;
+	int fds[PG_AFXDP_QUEUES_MAX];
 	int r, q;
 
 	memset(s, 0, sizeof(*s));
@@ -195,58 +302,38 @@ int pg_afxdp_open(struct pg_afxdp *s, const char *ifname, const char *fast_obj, 
 	if (!s->ifindex)
 		return fail(err, errlen, ifname, "no such interface");
 	q = rx_queues(ifname);
-	if (q != 1) {
+	if (q < 1 || q > PG_AFXDP_QUEUES_MAX) {
 		snprintf(err, errlen,
-			 "%s: the afxdp backend serves one receive queue, the link has %d "
-			 "(set 'ethtool -L %s combined 1')",
-			 ifname, q, ifname);
+			 "%s: the afxdp backend serves 1 to %d receive queues, the link has %d "
+			 "(set e.g. 'ethtool -L %s combined %d')",
+			 ifname, PG_AFXDP_QUEUES_MAX, q, ifname, PG_AFXDP_QUEUES_MAX);
 		return -EOPNOTSUPP;
 	}
-	s->fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
-	if (s->fd < 0) {
-		r = fail(err, errlen, ifname, "AF_XDP socket (needs CONFIG_XDP_SOCKETS, CAP_NET_RAW)");
-		goto out;
+	s->nq = (unsigned int)q;
+	s->q = calloc(s->nq, sizeof(*s->q));
+	if (!s->q) {
+		errno = ENOMEM;
+		return fail(err, errlen, ifname, "queue sockets");
 	}
-	r = setup_umem(s, err, errlen);
-	if (!r)
-		r = map_rings(s, err, errlen);
+	for (unsigned int i = 0; i < s->nq; i++)
+		s->q[i].fd = -1;
+	for (unsigned int i = 0; i < s->nq; i++) {
+		r = xsk_open(&s->q[i], s, i, err, errlen);
+		if (r)
+			goto out;
+		fds[i] = s->q[i].fd;
+	}
+	r = poll_set(s, err, errlen);
 	if (r)
 		goto out;
-	/*
-	 * Lend receive buffers from the first half of the memory: only
-	 * PG_AFXDP_RX_INFLIGHT, so no more frames than that can queue for us
-	 * (each goes back as soon as it is copied out).
-	 */
-	fill = s->fill.desc;
-	for (uint32_t i = 0; i < PG_AFXDP_RX_INFLIGHT; i++)
-		fill[(s->fill.cached_prod + i) & s->fill.mask] = (uint64_t)i * PG_FRAME_SIZE;
-	s->fill.cached_prod += PG_AFXDP_RX_INFLIGHT;
-	prod_submit(&s->fill);
-	s->tx_free = calloc(PG_AFXDP_FRAMES - PG_AFXDP_RING, sizeof(uint64_t));
-	if (!s->tx_free) {
-		errno = ENOMEM;
-		r = fail(err, errlen, ifname, "transmit buffer list");
-		goto out;
-	}
-	for (uint32_t i = PG_AFXDP_RING; i < PG_AFXDP_FRAMES; i++)
-		s->tx_free[s->tx_free_n++] = (uint64_t)i * PG_FRAME_SIZE;
-
-	sxdp.sxdp_family = AF_XDP;
-	sxdp.sxdp_ifindex = s->ifindex;
-	sxdp.sxdp_queue_id = 0;
-	/* Copy mode: works on every driver (veth has no zero-copy). */
-	sxdp.sxdp_flags = XDP_COPY | XDP_USE_NEED_WAKEUP;
-	if (bind(s->fd, (struct sockaddr *)&sxdp, sizeof(sxdp))) {
-		r = fail(err, errlen, ifname, "binding the AF_XDP socket to queue 0");
-		goto out;
-	}
 	if (fast_obj) {
 		s->use_fast = true;
 		r = pg_xdp_fast_load(&s->fast, fast_obj, err, errlen);
 		if (!r)
-			r = pg_xdp_fast_attach(&s->fast, s->ifindex, ifname, s->fd, err, errlen);
+			r = pg_xdp_fast_attach(&s->fast, s->ifindex, ifname, fds, s->nq, err,
+					       errlen);
 	} else {
-		r = pg_xdp_prog_attach(&s->prog, s->ifindex, ifname, s->fd, err, errlen);
+		r = pg_xdp_prog_attach(&s->prog, s->ifindex, ifname, fds, s->nq, err, errlen);
 	}
 	if (r)
 		goto out;
@@ -261,123 +348,143 @@ void pg_afxdp_close(struct pg_afxdp *s)
 	/* Detach first: no frame may be steered to a socket that is going away. */
 	pg_xdp_prog_detach(&s->prog);
 	pg_xdp_fast_close(&s->fast);
-	ring_unmap(&s->fill);
-	ring_unmap(&s->comp);
-	ring_unmap(&s->rx);
-	ring_unmap(&s->tx);
-	if (s->fd >= 0)
-		close(s->fd);
-	if (s->umem)
-		munmap(s->umem, s->umem_len);
-	free(s->tx_free);
-	s->tx_free = NULL;
-	s->umem = NULL;
+	if (s->nq > 1 && s->fd >= 0)
+		close(s->fd); /* the epoll set; with one queue fd is q[0]'s socket */
+	for (unsigned int i = 0; s->q && i < s->nq; i++)
+		xsk_close(&s->q[i]);
+	free(s->q);
+	s->q = NULL;
+	s->nq = 0;
 	s->fd = -1;
 }
 
 uint32_t pg_afxdp_rx_backlog(struct pg_afxdp *s)
 {
-	return cons_avail(&s->rx);
+	uint32_t n = 0;
+
+	for (unsigned int i = 0; i < s->nq; i++)
+		n += cons_avail(&s->q[i].rx);
+	return n;
 }
 
-unsigned int pg_afxdp_rx_burst(struct pg_afxdp *s, struct pg_rx_frame *frames, unsigned int max)
+/* Up to max frames from one queue's socket. */
+static unsigned int xsk_rx_burst(struct pg_xsk *x, struct pg_rx_frame *frames, unsigned int max)
 {
-	const struct xdp_desc *d = s->rx.desc;
-	uint64_t *fill = s->fill.desc;
-	uint32_t n = cons_avail(&s->rx), back = 0;
+	const struct xdp_desc *d = x->rx.desc;
+	uint64_t *fill = x->fill.desc;
+	uint32_t n = cons_avail(&x->rx), back = 0;
 	unsigned int got = 0;
 
 	if (n > max)
 		n = max;
 	for (uint32_t i = 0; i < n; i++) {
-		const struct xdp_desc *e = &d[(s->rx.cached_cons + i) & s->rx.mask];
+		const struct xdp_desc *e = &d[(x->rx.cached_cons + i) & x->rx.mask];
 		uint64_t addr = e->addr;
 		uint32_t len = e->len;
 		struct pg_rx_frame *f = &frames[got];
 
 		/* The descriptor is the kernel's word: stay inside our memory. */
-		if (addr >= s->umem_len || len > s->umem_len - addr)
+		if (addr >= x->umem_len || len > x->umem_len - addr)
 			continue;
 		f->flags = 0;
 		if (len > PG_FRAME_MAX) {
 			f->flags |= PG_RX_F_OVERSIZE;
 			len = PG_FRAME_MAX;
 		}
-		memcpy(f->buf + PG_FRAME_ETH_OFF, s->umem + addr, len);
+		memcpy(f->buf + PG_FRAME_ETH_OFF, x->umem + addr, len);
 		f->len = len;
 		got++;
 		/* The buffer goes straight back to the kernel (its chunk start). */
-		fill[(s->fill.cached_prod + back++) & s->fill.mask] =
+		fill[(x->fill.cached_prod + back++) & x->fill.mask] =
 			addr & ~(uint64_t)(PG_FRAME_SIZE - 1);
 	}
 	if (n) {
-		cons_release(&s->rx, n);
+		cons_release(&x->rx, n);
 		/* We took n buffers from the fill ring's consumers, so n slots are free. */
-		if (back <= prod_free(&s->fill)) {
-			s->fill.cached_prod += back;
-			prod_submit(&s->fill);
+		if (back <= prod_free(&x->fill)) {
+			x->fill.cached_prod += back;
+			prod_submit(&x->fill);
 		}
 	}
-	if (__atomic_load_n(s->fill.flags, __ATOMIC_ACQUIRE) & XDP_RING_NEED_WAKEUP)
-		recvfrom(s->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+	if (__atomic_load_n(x->fill.flags, __ATOMIC_ACQUIRE) & XDP_RING_NEED_WAKEUP)
+		recvfrom(x->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+	x->rx_frames += got;
+	return got;
+}
+
+unsigned int pg_afxdp_rx_burst(struct pg_afxdp *s, struct pg_rx_frame *frames, unsigned int max)
+{
+	unsigned int got = 0, first = s->next_rx;
+
+	if (s->nq <= 1) /* one queue as before; none: a closed backend */
+		return s->nq ? xsk_rx_burst(&s->q[0], frames, max) : 0;
+	/*
+	 * Every queue in turn, the first one further on each call: a queue
+	 * busy enough to fill the burst alone does not keep the others waiting.
+	 */
+	for (unsigned int k = 0; k < s->nq && got < max; k++)
+		got += xsk_rx_burst(&s->q[(first + k) % s->nq], frames + got, max - got);
+	s->next_rx = (first + 1) % s->nq;
 	return got;
 }
 
 /* Return sent buffers from the completion ring to the free stack. */
-static void reclaim(struct pg_afxdp *s)
+static void reclaim(struct pg_xsk *x)
 {
-	const uint64_t *c = s->comp.desc;
-	uint32_t n = cons_avail(&s->comp);
+	const uint64_t *c = x->comp.desc;
+	uint32_t n = cons_avail(&x->comp);
 
 	for (uint32_t i = 0; i < n; i++) {
-		uint64_t addr = c[(s->comp.cached_cons + i) & s->comp.mask];
+		uint64_t addr = c[(x->comp.cached_cons + i) & x->comp.mask];
 
-		if (addr < s->umem_len && s->tx_free_n < PG_AFXDP_FRAMES - PG_AFXDP_RING)
-			s->tx_free[s->tx_free_n++] = addr & ~(uint64_t)(PG_FRAME_SIZE - 1);
+		if (addr < x->umem_len && x->tx_free_n < PG_AFXDP_FRAMES - PG_AFXDP_RING)
+			x->tx_free[x->tx_free_n++] = addr & ~(uint64_t)(PG_FRAME_SIZE - 1);
 	}
 	if (n)
-		cons_release(&s->comp, n);
+		cons_release(&x->comp, n);
 }
 
 int pg_afxdp_tx(struct pg_afxdp *s, const uint8_t *frame, uint32_t len)
 {
+	struct pg_xsk *x = &s->q[0];
 	struct xdp_desc *d;
 	uint64_t addr;
 
 	if (len > PG_FRAME_SIZE)
 		return -EMSGSIZE;
-	if (!s->tx_free_n)
-		reclaim(s);
-	if (!s->tx_free_n && s->tx_pending) {
+	if (!x->tx_free_n)
+		reclaim(x);
+	if (!x->tx_free_n && x->tx_pending) {
 		pg_afxdp_tx_flush(s);
-		reclaim(s);
+		reclaim(x);
 	}
-	if (!s->tx_free_n || !prod_free(&s->tx))
+	if (!x->tx_free_n || !prod_free(&x->tx))
 		return -ENOBUFS;
-	addr = s->tx_free[--s->tx_free_n];
-	memcpy(s->umem + addr, frame, len);
-	d = &((struct xdp_desc *)s->tx.desc)[s->tx.cached_prod & s->tx.mask];
+	addr = x->tx_free[--x->tx_free_n];
+	memcpy(x->umem + addr, frame, len);
+	d = &((struct xdp_desc *)x->tx.desc)[x->tx.cached_prod & x->tx.mask];
 	d->addr = addr;
 	d->len = len;
 	d->options = 0;
-	s->tx.cached_prod++;
-	s->tx_pending++;
+	x->tx.cached_prod++;
+	x->tx_pending++;
 	return 0;
 }
 
 int pg_afxdp_tx_flush(struct pg_afxdp *s)
 {
+	struct pg_xsk *x = &s->q[0];
 	int r = 0;
 
-	if (s->tx_pending) {
-		prod_submit(&s->tx);
-		s->tx_pending = 0;
+	if (x->tx_pending) {
+		prod_submit(&x->tx);
+		x->tx_pending = 0;
 	}
 	/* Copy mode sends a bounded batch per call: kick until the ring drains. */
 	for (int k = 0; k < PG_AFXDP_KICKS; k++) {
-		if (__atomic_load_n(s->tx.consumer, __ATOMIC_ACQUIRE) == s->tx.cached_prod)
+		if (__atomic_load_n(x->tx.consumer, __ATOMIC_ACQUIRE) == x->tx.cached_prod)
 			break;
-		if (sendto(s->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0) {
+		if (sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				continue;
 			if (errno != EBUSY && errno != ENOBUFS && errno != ENETDOWN)
@@ -385,34 +492,50 @@ int pg_afxdp_tx_flush(struct pg_afxdp *s)
 			break;
 		}
 	}
-	reclaim(s);
+	reclaim(x);
 	return r;
 }
 
 int pg_afxdp_take_error(struct pg_afxdp *s)
 {
-	int e = 0;
-	socklen_t len = sizeof(e);
+	for (unsigned int i = 0; i < s->nq; i++) {
+		int e = 0;
+		socklen_t len = sizeof(e);
 
-	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &e, &len))
-		return errno;
-	return e;
+		if (getsockopt(s->q[i].fd, SOL_SOCKET, SO_ERROR, &e, &len))
+			return errno;
+		if (e)
+			return e;
+	}
+	return 0;
 }
 
 uint64_t pg_afxdp_kernel_drops(struct pg_afxdp *s)
 {
-	struct xdp_statistics st = {0};
-	socklen_t len = sizeof(st);
+	uint64_t sum = 0;
 
 	/*
 	 * Unlike AF_PACKET's, these counters are cumulative: no accumulation.
 	 * rx_dropped already counts frames lost to an empty fill ring (we were
 	 * too slow to hand buffers back); rx_ring_full, frames lost to a full
-	 * receive ring.
+	 * receive ring. A queue whose counters cannot be read keeps the last sum.
 	 */
-	if (s->fd >= 0 && !getsockopt(s->fd, SOL_XDP, XDP_STATISTICS, &st, &len))
-		s->kernel_drops = st.rx_dropped + st.rx_ring_full;
+	for (unsigned int i = 0; i < s->nq; i++) {
+		struct xdp_statistics st = {0};
+		socklen_t len = sizeof(st);
+
+		if (s->q[i].fd < 0 || getsockopt(s->q[i].fd, SOL_XDP, XDP_STATISTICS, &st, &len))
+			return s->kernel_drops;
+		sum += st.rx_dropped + st.rx_ring_full;
+	}
+	if (s->nq)
+		s->kernel_drops = sum;
 	return s->kernel_drops;
+}
+
+uint64_t pg_afxdp_queue_rx(const struct pg_afxdp *s, unsigned int i)
+{
+	return i < s->nq ? s->q[i].rx_frames : 0;
 }
 
 bool pg_afxdp_native(const struct pg_afxdp *s)

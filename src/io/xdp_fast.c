@@ -121,14 +121,18 @@ static int attach(int prog_fd, unsigned int ifindex, unsigned int flags)
 }
 
 int pg_xdp_fast_attach(struct pg_xdp_fast *x, unsigned int ifindex, const char *ifname,
-		       int xsk_fd, char *err, size_t errlen)
+		       const int *xsk_fds, unsigned int n, char *err, size_t errlen)
 {
-	uint32_t key = 0, val = (uint32_t)xsk_fd;
+	uint32_t key, val;
 	char what[96];
 
-	if (bpf_map_update_elem(x->xsks_fd, &key, &val, BPF_ANY)) {
-		snprintf(what, sizeof(what), "%s: putting the AF_XDP socket in the map", ifname);
-		return fail(err, errlen, what, errno);
+	for (key = 0; key < n && key < PG_XF_QUEUES_MAX; key++) {
+		val = (uint32_t)xsk_fds[key];
+		if (bpf_map_update_elem(x->xsks_fd, &key, &val, BPF_ANY)) {
+			snprintf(what, sizeof(what), "%s: putting an AF_XDP socket in the map",
+				 ifname);
+			return fail(err, errlen, what, errno);
+		}
 	}
 	x->link_fd = attach(x->prog_fd, ifindex, XDP_FLAGS_DRV_MODE);
 	if (x->link_fd >= 0) {

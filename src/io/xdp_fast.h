@@ -44,11 +44,12 @@ void pg_xdp_fast_init(struct pg_xdp_fast *x);
 int pg_xdp_fast_load(struct pg_xdp_fast *x, const char *path, char *err, size_t errlen);
 
 /*
- * Put xsk_fd in the socket map for queue 0 and attach the program to
- * ifindex (driver mode where offered, else generic). 0 or -errno with err.
+ * Put xsk_fds[i] in the socket map for receive queue i (n <=
+ * PG_XF_QUEUES_MAX) and attach the program to ifindex (driver mode where
+ * offered, else generic). 0 or -errno with err.
  */
 int pg_xdp_fast_attach(struct pg_xdp_fast *x, unsigned int ifindex, const char *ifname,
-		       int xsk_fd, char *err, size_t errlen);
+		       const int *xsk_fds, unsigned int n, char *err, size_t errlen);
 
 /* The link the program redirects translated frames to. 0 or -errno. */
 int pg_xdp_fast_set_egress(struct pg_xdp_fast *x, unsigned int ifindex);

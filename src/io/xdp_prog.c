@@ -32,6 +32,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "bpf/xdp_fast.h"
 #include "io/xdp_prog.h"
 
 static int sys_bpf(int cmd, union bpf_attr *attr)
@@ -53,7 +54,7 @@ static int map_create(void)
 	a.map_type = BPF_MAP_TYPE_XSKMAP;
 	a.key_size = sizeof(uint32_t);
 	a.value_size = sizeof(uint32_t);
-	a.max_entries = 1; /* queue 0 only: afxdp.c refuses multi-queue links */
+	a.max_entries = PG_XF_QUEUES_MAX; /* the fast path's map is as large */
 	snprintf(a.map_name, sizeof(a.map_name), "pg_xsks");
 	return sys_bpf(BPF_MAP_CREATE, &a);
 }
@@ -103,11 +104,11 @@ static int link_create(int prog_fd, unsigned int ifindex, uint32_t flags)
 	return sys_bpf(BPF_LINK_CREATE, &a);
 }
 
-int pg_xdp_prog_attach(struct pg_xdp_prog *x, unsigned int ifindex, const char *ifname, int xsk_fd,
-		       char *err, size_t errlen)
+int pg_xdp_prog_attach(struct pg_xdp_prog *x, unsigned int ifindex, const char *ifname,
+		       const int *xsk_fds, unsigned int n, char *err, size_t errlen)
 {
 	char log[1024] = "";
-	uint32_t key = 0, val = (uint32_t)xsk_fd;
+	uint32_t key, val;
 	union bpf_attr a;
 	int r;
 
@@ -125,13 +126,16 @@ int pg_xdp_prog_attach(struct pg_xdp_prog *x, unsigned int ifindex, const char *
 				 (int)strcspn(log, "\n"), log);
 		goto out;
 	}
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)x->map_fd;
-	a.key = (uint64_t)(uintptr_t)&key;
-	a.value = (uint64_t)(uintptr_t)&val;
-	if (sys_bpf(BPF_MAP_UPDATE_ELEM, &a)) {
-		r = fail(err, errlen, ifname, "putting the AF_XDP socket in the map", errno);
-		goto out;
+	for (key = 0; key < n && key < PG_XF_QUEUES_MAX; key++) {
+		val = (uint32_t)xsk_fds[key];
+		memset(&a, 0, sizeof(a));
+		a.map_fd = (uint32_t)x->map_fd;
+		a.key = (uint64_t)(uintptr_t)&key;
+		a.value = (uint64_t)(uintptr_t)&val;
+		if (sys_bpf(BPF_MAP_UPDATE_ELEM, &a)) {
+			r = fail(err, errlen, ifname, "putting an AF_XDP socket in the map", errno);
+			goto out;
+		}
 	}
 	x->link_fd = link_create(x->prog_fd, ifindex, XDP_FLAGS_DRV_MODE);
 	if (x->link_fd >= 0) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * xdp_prog.h - the XDP program in front of an AF_XDP socket: it hands every
- * frame arriving on the link's queue 0 to the socket in its one-entry map.
+ * xdp_prog.h - the XDP program in front of the AF_XDP sockets: it hands every
+ * frame to the socket its map holds for the frame's receive queue.
  */
 #ifndef PG_XDP_PROG_H
 #define PG_XDP_PROG_H
@@ -17,14 +17,14 @@ struct pg_xdp_prog {
 };
 
 /*
- * Create the map and load the program, put xsk_fd in the map for queue 0 and
- * attach to ifindex, in driver mode where the driver offers it, else in
+ * Create the map and load the program, put xsk_fds[i] in the map for queue i
+ * (n <= PG_XF_QUEUES_MAX) and attach to ifindex, in driver mode where the driver offers it, else in
  * generic mode. The attachment lives as long as the returned link: it goes
  * away with the process, so a crash never leaves a program behind. Returns 0
  * or -errno with a message in err.
  */
-int pg_xdp_prog_attach(struct pg_xdp_prog *x, unsigned int ifindex, const char *ifname, int xsk_fd,
-		       char *err, size_t errlen);
+int pg_xdp_prog_attach(struct pg_xdp_prog *x, unsigned int ifindex, const char *ifname,
+		       const int *xsk_fds, unsigned int n, char *err, size_t errlen);
 void pg_xdp_prog_detach(struct pg_xdp_prog *x);
 
 #endif /* PG_XDP_PROG_H */

@@ -26,6 +26,7 @@ ALL_SCENARIOS+=(control-no-stall)	# the control plane never stalls packets (issu
 ALL_SCENARIOS+=(sqm-upload sqm-download sqm-fair latency-idle latency-load)	# the WAN shaper and latency (issue 25)
 # Only with --gateway passgate: what passgated offers beyond forwarding.
 PASSGATE_SCENARIOS=(api offload offload-vpn offload-ipv6)
+PASSGATE_SCENARIOS+=(multiqueue)	# issue 21: links with two receive queues, one AF_XDP socket each, one and two workers
 PASSGATE_SCENARIOS+=(reload-keeps-flows restart-keeps-flows ha-sync ha-sync-auth ha-failover capture web-toggle)	# control plane: reload, capture, web
 PASSGATE_SCENARIOS+=(ha-rejoin ha-links-down)	# HA pair (issue 22): the killed master returns as standby, takes a bulk from the new master, then takes over again; the master's links down instead of a kill
 PASSGATE_SCENARIOS+=(host-admin host-input-firewall router-vpn-server host-dhcp host-dns)	# gateway's own services (host path)
