@@ -34,6 +34,7 @@ PASSGATE_SCENARIOS+=(web-flows web-graphs web-a11y web-settings web-wan)	# the a
 PASSGATE_SCENARIOS+=(diagnose)	# the gateway probes a VPN server on every protocol (issue 24): passgatectl diagnose against srv1's real servers
 PASSGATE_SCENARIOS+=(ipv6-dns)	# the gateway's resolver over IPv6 (host path), announced by RDNSS
 PASSGATE_SCENARIOS+=(ipv6-hostpath)	# the gateway's own IPv6 on the WAN side: dnsmasq's IPv6 upstream, the host's ping/TCP out, [input] wan and its WireGuard server over IPv6, no host ND on the wire
+PASSGATE_SCENARIOS+=(ipv6-hostpath-slaac)	# the same with the WAN address by SLAAC from radvd, moved when the ISP renumbers
 # Run only when named (or with --extra): scenarios for behaviour passgated
 # does not have yet. They must pass with the Linux gateway.
 EXTRA_SCENARIOS=()
