@@ -15,8 +15,6 @@
  * set at start. Like wan.c's and pd.c's overlays, every reconfiguration
  * (a DHCP lease, a delegated prefix, a reload) puts it in again.
  */
-#include <arpa/inet.h>
-#include <errno.h>
 #include <string.h>
 
 #include "dp/datapath.h"
@@ -40,7 +38,6 @@ void pg_wan6_overlay(struct pg_wan6 *w, struct pg_engine_config *ec)
 {
 	if (!w->on)
 		return;
-	w->base = *ec;
 	memcpy(ec->wan6_addr, w->addr, 16);
 	ec->wan6_prefix = pg_ip6_is_unspecified(w->addr) ? 0 : 64;
 }

@@ -17,7 +17,7 @@ struct pg_datapath;
 
 struct pg_wan6 {
 	bool on;			 /* [wan] address6 = slaac */
-	struct pg_engine_config base;	 /* the file's settings, without the address */
+	struct pg_engine_config base;	 /* the file's settings (start, reloads) */
 	uint8_t addr[16];		 /* the address applied; zero: none yet */
 	uint32_t changes;		 /* applied: taken, moved, given up */
 };
@@ -26,8 +26,8 @@ struct pg_wan6 {
 void pg_wan6_start(struct pg_datapath *dp, const struct pg_config *cfg);
 
 /*
- * The configuration changed or another overlay is applied: keep ec as the
- * new base (when on) and put the SLAAC address in use into it.
+ * Put the SLAAC address in use into ec (settings about to be given to the
+ * engines: a DHCP lease, a delegated prefix, a reload). No-op unless on.
  */
 void pg_wan6_overlay(struct pg_wan6 *w, struct pg_engine_config *ec);
 

@@ -440,8 +440,9 @@ static void ra_input(struct pg_port *p, const uint8_t *src, const uint8_t *m, ui
 
 		if (len > left)
 			break;
+		/* 5.5.3 b): not a link-local prefix (nor a group: no unicast address there). */
 		if (o[0] == OPT_PREFIX && len == 32 && o[2] == 64 && (o[3] & PI_AUTO) &&
-		    !pg_ip6_is_linklocal(o + 16))
+		    !pg_ip6_is_linklocal(o + 16) && !pg_ip6_is_multicast(o + 16))
 			pg_slaac_offer(&nd->slaac, o + 16, pg_be32(o + 4), pg_be32(o + 8), now_ms);
 		o += len;
 		left -= len;
