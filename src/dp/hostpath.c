@@ -33,9 +33,10 @@
  * addressed to us are copied up, as ARP replies are, so the host learns
  * the LAN hosts it answers. The WAN device holds the gateway's WAN IPv6
  * address (static [wan] address6, or the SLAAC one as it comes and moves:
- * dp/wan6.c) with a default route via a made-up link-local router; every solicitation the host sends there is answered
- * with peer_mac (dp/hostpath6.c), and packets from that address go to the
- * engine as PG_SIDE_HOST, through the IPv6 firewall (forward6.c).
+ * dp/wan6.c) with a default route via a made-up link-local router; every
+ * solicitation the host sends there is answered with peer_mac
+ * (dp/hostpath6.c), and packets from that address go to the engine as
+ * PG_SIDE_HOST, through the IPv6 firewall (forward6.c).
  *
  * This is an exception path: frames are read with read() and written with
  * write() one at a time, at most PG_HOST_BURST per device per pass, and a
