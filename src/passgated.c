@@ -502,6 +502,8 @@ int main(int argc, char **argv)
 	pg_wan_start(&dp, &cfg, o.state_dir, now_ms());
 	/* [lan] address6 = pd: the delegation is kept beside the lease. */
 	pg_pd_start(&dp, &cfg, o.state_dir, now_ms());
+	/* [wan] address6 = slaac: the address the ISP offers, to the engines and the host. */
+	pg_wan6_start(&dp, &cfg);
 	if (cfg.api.enabled && pg_config_api_tls(&cfg.api) &&
 	    pg_tls_load(&tls, &cfg.api, o.state_dir, err, sizeof(err))) {
 		pg_err("%s", err);

@@ -201,6 +201,10 @@ static void reconf_fn(void *arg)
 			j->api->env.dp->pd.base = *j->ec;
 			pg_pd_overlay(&j->api->env.dp->pd, &live);
 		}
+		/* "slaac" in the file: the address the ISP's RAs gave stays. */
+		if (j->api->env.dp->wan6.on)
+			j->api->env.dp->wan6.base = *j->ec;
+		pg_wan6_overlay(&j->api->env.dp->wan6, &live);
 	}
 	j->r = pg_engines_reconfigure(j->api->env.engines, &live);
 	j->flows = pg_engines_flow_count(j->api->env.engines);

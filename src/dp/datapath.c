@@ -681,6 +681,7 @@ bool pg_datapath_pass(struct pg_datapath *dp, uint64_t now_ms)
 	}
 	pg_wan_tick(dp, now_ms);
 	pg_pd_tick(dp, now_ms);
+	pg_wan6_tick(dp, now_ms);
 	pg_ha_tick(dp, now_ms);
 	shaper_release(dp, now_ms, now_ns);
 	for (int s = 0; s < 2; s++) {

@@ -24,6 +24,7 @@
 #include "dp/hostpath.h"
 #include "dp/wan.h"
 #include "dp/pd.h"
+#include "dp/wan6.h"
 #include "dp/overload.h"
 #include "dp/rxq.h"
 #include "dp/offload.h"
@@ -62,6 +63,7 @@ struct pg_datapath {
 	struct pg_dp_stats stats;  /* batch sizes, for /metrics */
 	struct pg_wan wan;	   /* [wan] address = dhcp (wan.h) */
 	struct pg_pd pd;	   /* [lan] address6 = pd (pd.h) */
+	struct pg_wan6 wan6;	   /* [wan] address6 = slaac (wan6.h) */
 	struct pg_ha ha;	   /* master, backup or fault in a VRRP pair (ha.h) */
 	/*
 	 * Egress shapers ([wan] shape_down on the LAN link, shape_up on the

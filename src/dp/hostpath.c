@@ -32,10 +32,11 @@
  * discovery it would send) are not let out; neighbour advertisements
  * addressed to us are copied up, as ARP replies are, so the host learns
  * the LAN hosts it answers. The WAN device holds the gateway's WAN IPv6
- * address (static [wan] address6) with a default route via a made-up
- * link-local router; every solicitation the host sends there is answered
- * with peer_mac (dp/hostpath6.c), and packets from that address go to the
- * engine as PG_SIDE_HOST, through the IPv6 firewall (forward6.c).
+ * address (static [wan] address6, or the SLAAC one as it comes and moves:
+ * dp/wan6.c) with a default route via a made-up link-local router; every
+ * solicitation the host sends there is answered with peer_mac
+ * (dp/hostpath6.c), and packets from that address go to the engine as
+ * PG_SIDE_HOST, through the IPv6 firewall (forward6.c).
  *
  * This is an exception path: frames are read with read() and written with
  * write() one at a time, at most PG_HOST_BURST per device per pass, and a
@@ -73,11 +74,12 @@ int pg_hostpath_init(struct pg_hostpath *hp, const struct pg_config *cfg,
 	const struct pg_engine_config *ec = &cfg->engine;
 	const char *link[2] = {cfg->lan_ifname, cfg->wan_ifname};
 	/* The WAN's IPv6 goes up with the LAN's: the engine routes IPv6 only then. */
-	bool wan6 = (ec->lan6_prefix || cfg->ipv6.lan_pd) && ec->wan6_prefix &&
-		    !pg_ip6_is_unspecified(ec->wan6_addr);
+	bool lan6 = ec->lan6_prefix || cfg->ipv6.lan_pd;
+	bool wan6 = lan6 && ((ec->wan6_prefix && !pg_ip6_is_unspecified(ec->wan6_addr)) ||
+			     cfg->ipv6.wan_slaac);
 	struct pg_tap_setup setup[2] = {
 		{.name = cfg->host.lan_dev, .mtu = cfg->lan_mtu, .addr = ec->lan_addr,
-		 .prefix = ec->lan_prefix, .ipv6 = ec->lan6_prefix || cfg->ipv6.lan_pd,
+		 .prefix = ec->lan_prefix, .ipv6 = lan6,
 		 .prefix6 = ec->lan6_prefix},
 		{.name = cfg->host.wan_dev, .mtu = cfg->wan_mtu, .addr = ec->wan_addr,
 		 .prefix = ec->wan_prefix, .gateway = ec->wan_gateway, .ipv6 = wan6,
@@ -97,10 +99,14 @@ int pg_hostpath_init(struct pg_hostpath *hp, const struct pg_config *cfg,
 	memcpy(setup[0].addr6, ec->lan6_addr, 16);
 	memcpy(hp->lan6_addr, ec->lan6_addr, 16);
 	hp->lan6_prefix = ec->lan6_prefix;
-	if (wan6) {
+	/* SLAAC: IPv6 on, quiet, and nothing more until pg_hostpath_set_wan6(). */
+	if (wan6 && !cfg->ipv6.wan_slaac) {
 		memcpy(setup[1].addr6, ec->wan6_addr, 16);
 		memcpy(setup[1].gateway6, pg_host6_router, 16);
 		memcpy(hp->wan6_addr, ec->wan6_addr, 16);
+		hp->wan6_prefix = ec->wan6_prefix;
+	} else {
+		setup[1].prefix6 = 0;
 	}
 	/* The kernel must stop serving the links before it holds their addresses. */
 	for (int s = 0; s < 2; s++) {
@@ -156,6 +162,28 @@ int pg_hostpath_set_lan6(struct pg_hostpath *hp, const uint8_t addr[16], uint8_t
 			     err, errlen);
 	memcpy(hp->lan6_addr, addr, 16);
 	hp->lan6_prefix = prefix;
+	return r;
+}
+
+int pg_hostpath_set_wan6(struct pg_hostpath *hp, const uint8_t addr[16], uint8_t prefix, char *err,
+			 size_t errlen)
+{
+	const char *dev = hp->name[PG_SIDE_WAN];
+	bool had = hp->wan6_prefix != 0;
+	int r;
+
+	if (!hp->on || (hp->wan6_prefix == prefix && !memcmp(hp->wan6_addr, addr, 16)))
+		return 0;
+	/* The old address goes first: the host's sockets on it end, none use it again. */
+	r = pg_tap_set_addr6(dev, hp->wan6_addr, hp->wan6_prefix, addr, prefix, err, errlen);
+	/* As for IPv4: whatever the kernel took, only the new address may leave. */
+	memcpy(hp->wan6_addr, prefix ? addr : (const uint8_t[16]){0}, 16);
+	hp->wan6_prefix = prefix;
+	if (r)
+		return r;
+	/* The route via the made-up router only while there is an address to leave from. */
+	if (!had != !prefix)
+		r = pg_tap_route6(dev, pg_host6_router, prefix != 0, err, errlen);
 	return r;
 }
 

@@ -29,6 +29,7 @@ struct pg_hostpath {
 	uint8_t lan6_addr[16];		/* the LAN device's IPv6 address, */
 	uint8_t lan6_prefix;		/* 0: none (IPv6 frames not let out) */
 	uint8_t wan6_addr[16];		/* the WAN device's; zero: no IPv6 out there */
+	uint8_t wan6_prefix;		/* its prefix length; 0: none */
 	struct pg_tap_sysctl_saved fenced[2];
 	uint8_t scratch[PG_FRAME_SIZE]; /* a LAN device frame on its way to the link */
 };
@@ -46,6 +47,15 @@ int pg_hostpath_set_wan(struct pg_hostpath *hp, uint32_t addr, uint8_t prefix, u
  * changed or went; prefix 0: none). Returns 0 or -errno with a message.
  */
 int pg_hostpath_set_lan6(struct pg_hostpath *hp, const uint8_t addr[16], uint8_t prefix, char *err,
+			 size_t errlen);
+
+/*
+ * Move the WAN device to a new IPv6 address (the WAN's SLAAC address came,
+ * moved to a new prefix or went; prefix 0: none): the old one removed, the
+ * default route via the made-up router there while an address is.
+ * Returns 0 or -errno with a message in err.
+ */
+int pg_hostpath_set_wan6(struct pg_hostpath *hp, const uint8_t addr[16], uint8_t prefix, char *err,
 			 size_t errlen);
 
 /*

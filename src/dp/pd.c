@@ -174,6 +174,7 @@ static void apply(struct pg_datapath *dp, const struct pg_dhcp6_out *o, uint64_t
 
 	pg_wan_overlay(&dp->wan, &ec);
 	pg_pd_overlay(pd, &ec);
+	pg_wan6_overlay(&dp->wan6, &ec); /* the WAN's SLAAC address stays */
 	r = pg_engines_reconfigure(dp->engines, &ec);
 	if (r)
 		pg_err("IPv6: the engines refused the delegated prefix: %s", strerror(-r));

@@ -165,6 +165,7 @@ static void apply(struct pg_datapath *dp, uint64_t now_ms)
 
 	pg_wan_overlay(w, &ec);
 	pg_pd_overlay(&dp->pd, &ec); /* the LAN's delegated IPv6 prefix stays */
+	pg_wan6_overlay(&dp->wan6, &ec); /* and the WAN's SLAAC address */
 	r = pg_engines_reconfigure(dp->engines, &ec);
 	if (r) {
 		/* The lease was checked (router in the subnet, ...): this is a bug. */

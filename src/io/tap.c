@@ -180,12 +180,7 @@ int pg_tap_set_addr6(const char *name, const uint8_t old[16], uint8_t old_len,
 	return r;
 }
 
-/*
- * The IPv6 default route via gateway (link-local) on device name: 0 (also
- * when it is there already) or -errno with a message in err.
- */
-static int add_default_route6(const char *name, const uint8_t gateway[16], char *err,
-			      size_t errlen)
+int pg_tap_route6(const char *name, const uint8_t gateway[16], bool add, char *err, size_t errlen)
 {
 	struct in6_rtmsg rt;
 	int sk, r = 0;
@@ -197,10 +192,10 @@ static int add_default_route6(const char *name, const uint8_t gateway[16], char 
 	memcpy(&rt.rtmsg_gateway, gateway, 16);
 	rt.rtmsg_flags = RTF_UP | RTF_GATEWAY;
 	rt.rtmsg_metric = 1024; /* the kernel's own default for IPv6 routes */
-	if (ioctl(sk, SIOCADDRT, &rt) && errno != EEXIST) {
+	if (ioctl(sk, add ? SIOCADDRT : SIOCDELRT, &rt) && errno != (add ? EEXIST : ESRCH)) {
 		r = -errno;
-		snprintf(err, errlen, "host path device %s: IPv6 default route: %s", name,
-			 strerror(errno));
+		snprintf(err, errlen, "host path device %s: %s its IPv6 default route: %s", name,
+			 add ? "adding" : "deleting", strerror(errno));
 	}
 	close(sk);
 	return r;
@@ -329,7 +324,7 @@ int pg_tap_open(const struct pg_tap_setup *s, char *err, size_t errlen)
 			goto out_fd;
 	}
 	if (s->ipv6 && memcmp(s->gateway6, no_gateway6, 16)) {
-		r = add_default_route6(s->name, s->gateway6, err, errlen);
+		r = pg_tap_route6(s->name, s->gateway6, true, err, errlen);
 		if (r)
 			goto out_fd;
 	}

@@ -54,6 +54,13 @@ int pg_tap_readdress(const struct pg_tap_setup *old, const struct pg_tap_setup *
 int pg_tap_set_addr6(const char *name, const uint8_t old[16], uint8_t old_len,
 		     const uint8_t addr[16], uint8_t len, char *err, size_t errlen);
 
+/*
+ * Add (add) or delete the IPv6 default route via gateway (link-local) on
+ * device name: the WAN's SLAAC address came or went. 0 (also when already
+ * so) or -errno with a message in err.
+ */
+int pg_tap_route6(const char *name, const uint8_t gateway[16], bool add, char *err, size_t errlen);
+
 /* A link's IPv4 sysctls as found before passgated changed them. */
 struct pg_tap_sysctl_saved {
 	char ifname[16];

@@ -29,7 +29,8 @@
  * - WAN: router solicitations at start (three, 4 s apart) until an
  *   advertisement comes; the advertising router becomes the default router
  *   for as long as its lifetime says (a configured gateway6 overrides it),
- *   and the first /64 it announces for SLAAC is kept.
+ *   and the /64s it announces for SLAAC are offered to l2/slaac.c, which
+ *   says which one the WAN address is in (moved when the ISP renumbers).
  * Duplicate address detection of our own addresses is not done: the
  * addresses are configured, and a conflict shows up as an advertisement
  * for them from someone else, which is ignored.
@@ -42,7 +43,9 @@
 #include "engine/parse6.h"
 #include "l2/nd.h"
 #include "l2/port.h"
+#include "l2/slaac.h"
 #include "util/log.h"
+#include "util/wire.h"
 
 #define HLIM_ND 255
 #define OPT_SLLA 1
@@ -388,13 +391,26 @@ static bool walk_opts(const uint8_t *o, uint32_t n, uint8_t lla_type, const uint
 	return true;
 }
 
-/* Our WAN address from the announced /64 and our interface identifier (RFC 4862 5.5.3). */
-static void slaac(struct pg_port *p)
+/*
+ * Our WAN address follows the SLAAC prefix (l2/slaac.c): the /64 held and
+ * our interface identifier (RFC 4862 5.5.3), or none once it is given up.
+ */
+static void slaac_apply(struct pg_port *p, uint64_t now_ms)
 {
 	struct pg_nd *nd = p->nd;
 	char a[INET6_ADDRSTRLEN];
 
-	memcpy(nd->cfg.addr, nd->ra_prefix, 8);
+	if (!nd->cfg.slaac || !pg_slaac_decide(&nd->slaac, now_ms))
+		return;
+	inet_ntop(AF_INET6, nd->cfg.addr, a, sizeof(a));
+	if (!nd->slaac.cur.used) {
+		pg_warn("%s: IPv6 address %s/64 expired (no prefix from the ISP's RAs)", p->name, a);
+		memset(nd->cfg.addr, 0, 16);
+		return;
+	}
+	if (!zero16(nd->cfg.addr))
+		pg_info("%s: IPv6 address %s/64 deprecated by the ISP's RAs: given up", p->name, a);
+	memcpy(nd->cfg.addr, nd->slaac.cur.prefix, 8);
 	memcpy(nd->cfg.addr + 8, nd->ll + 8, 8);
 	nd->cfg.prefix = 64;
 	inet_ntop(AF_INET6, nd->cfg.addr, a, sizeof(a));
@@ -418,22 +434,20 @@ static void ra_input(struct pg_port *p, const uint8_t *src, const uint8_t *m, ui
 	} else if (!memcmp(nd->router, src, 16)) {
 		memset(nd->router, 0, 16);
 	}
-	/* The first /64 announced for autoconfiguration: the WAN's SLAAC prefix. */
+	/* The /64s announced for autoconfiguration: offers for the WAN's SLAAC address. */
 	while (left >= 8 && o[1]) {
 		uint32_t len = (uint32_t)o[1] * 8;
 
 		if (len > left)
 			break;
+		/* 5.5.3 b): not a link-local prefix (nor a group: no unicast address there). */
 		if (o[0] == OPT_PREFIX && len == 32 && o[2] == 64 && (o[3] & PI_AUTO) &&
-		    !nd->ra_prefix_len) {
-			memcpy(nd->ra_prefix, o + 16, 16);
-			nd->ra_prefix_len = 64;
-			if (nd->cfg.slaac && zero16(nd->cfg.addr))
-				slaac(p);
-		}
+		    !pg_ip6_is_linklocal(o + 16) && !pg_ip6_is_multicast(o + 16))
+			pg_slaac_offer(&nd->slaac, o + 16, pg_be32(o + 4), pg_be32(o + 8), now_ms);
 		o += len;
 		left -= len;
 	}
+	slaac_apply(p, now_ms);
 }
 
 /* Handle a discovery message; returns false when the packet is not one. */
@@ -620,6 +634,7 @@ void pg_nd_timer(struct pg_port *p, uint64_t now_ms)
 		nd->next_ra_ms = now_ms;
 		nd->next_rs_ms = now_ms;
 	}
+	slaac_apply(p, now_ms); /* a prefix whose lifetime ran out */
 	if (nd->cfg.send_ra && now_ms >= nd->next_ra_ms) {
 		send_ra(p, now_ms);
 		nd->next_ra_ms =

@@ -18,6 +18,7 @@
 
 #include "engine/engine.h"
 #include "l2/eth.h"
+#include "l2/slaac.h"
 
 #define PG_ND_ENTRIES 256	 /* neighbours per link */
 #define PG_ND_PROBE 8		 /* slots looked at from a neighbour's home slot */
@@ -47,7 +48,7 @@ struct pg_nd_config {
 	uint8_t gateway[16]; /* WAN: static default router; zero: learnt from RAs */
 	bool send_ra;	     /* LAN: advertise addr's prefix and the gateway as router */
 	bool solicit;	     /* WAN: send router solicitations, take the router RAs name */
-	bool slaac;	     /* WAN: take addr from the first /64 an RA offers (RFC 4862) */
+	bool slaac;	     /* WAN: addr from the /64s RAs offer (RFC 4862, l2/slaac.c) */
 	uint8_t dns[16];     /* RDNSS in RAs (RFC 8106); zero: none */
 	uint32_t mtu;	     /* MTU option in RAs; 0: none */
 };
@@ -89,8 +90,7 @@ struct pg_nd {
 	uint8_t ll[16];	    /* our link-local address: fe80:: + the MAC's EUI-64 */
 	uint8_t router[16]; /* default router from RAs (link-local); zero: none */
 	uint64_t router_until_ms;
-	uint8_t ra_prefix[16]; /* the first on-link /64 an RA announced (for SLAAC) */
-	uint8_t ra_prefix_len;
+	struct pg_slaac slaac; /* [wan] address6 = slaac: the prefix cfg.addr is in */
 	uint64_t next_ra_ms, last_ra_ms, next_rs_ms;
 	uint32_t ra_sent, rs_sent;
 	bool started;

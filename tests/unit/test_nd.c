@@ -5,7 +5,7 @@
  * solicited with its packet held and sent on the answer, give-up after
  * three tries, router advertisements on the LAN (prefix, MTU, RDNSS) in
  * answer to solicitations, router solicitations on the WAN and the default
- * router (and a SLAAC address) taken from the answer, messages that fail
+ * router (and a SLAAC address, moved when the ISP renumbers) taken from the answer, messages that fail
  * RFC 4861 validation counted, other IPv6 handed to the engine.
  */
 #include <arpa/inet.h>
@@ -348,7 +348,7 @@ static void test_lan_ra_delegated(void **state)
 static void test_wan_router(void **state)
 {
 	struct pg_pkt pkt = out_pkt("2001:db8:2::1", NULL), in;
-	uint8_t b[64];
+	uint8_t b[96];
 	uint32_t len;
 	uint8_t *f;
 	uint8_t want[16];
@@ -372,6 +372,11 @@ static void test_wan_router(void **state)
 	b[25] = 4;
 	b[26] = 64;
 	b[27] = 0xc0;
+	b[29] = 0x01; /* valid 86400 s, preferred 14400 s: a prefix of valid 0 forms no address */
+	b[30] = 0x51;
+	b[31] = 0x80;
+	b[34] = 0x38;
+	b[35] = 0x40;
 	a6("2001:db8:ffff::", b + 40);
 	f = icmp_frame((const uint8_t[6]){0x33, 0x33, 0, 0, 0, 1}, "fe80::1", "ff02::1", 255, b, 56,
 		       &len);
@@ -379,6 +384,16 @@ static void test_wan_router(void **state)
 	assert_int_equal(port.cnt[PG_L2_CNT_ND_RA_RX], 1);
 	a6("2001:db8:ffff::ff:fe00:1", want);
 	assert_memory_equal(port.nd->cfg.addr, want, 16);
+	/* The ISP renumbers: a new /64, and the old one at lifetime 0, in one RA. */
+	memcpy(b + 56, b + 24, 32);
+	a6("2001:db8:fffe::", b + 56 + 16);
+	memset(b + 28, 0, 8);
+	f = icmp_frame((const uint8_t[6]){0x33, 0x33, 0, 0, 0, 1}, "fe80::1", "ff02::1", 255, b, 88,
+		       &len);
+	assert_false(pg_port_input(&port, f, len, PG_FRAME_MAX, 0, 1150, &in));
+	a6("2001:db8:fffe::ff:fe00:1", want);
+	assert_memory_equal(port.nd->cfg.addr, want, 16);
+	assert_int_equal(port.nd->slaac.moves, 2);
 	/* A next hop of zero goes to that router, whose MAC the RA gave. */
 	pkt = out_pkt("2001:db8:2::1", NULL);
 	pg_port_output(&port, &pkt, 1200);

@@ -37,6 +37,7 @@ PASSGATE_SCENARIOS+=(diagnose)	# the gateway probes a VPN server on every protoc
 PASSGATE_SCENARIOS+=(ipv6-dns)	# the gateway's resolver over IPv6 (host path), announced by RDNSS
 PASSGATE_SCENARIOS+=(ipv6-admin)	# issue 19: the admin page, API and passgatectl over IPv6 on the LAN address, refused from the WAN; [::] for both families
 PASSGATE_SCENARIOS+=(ipv6-hostpath)	# the gateway's own IPv6 on the WAN side: dnsmasq's IPv6 upstream, the host's ping/TCP out, [input] wan and its WireGuard server over IPv6, no host ND on the wire
+PASSGATE_SCENARIOS+=(ipv6-hostpath-slaac)	# the same with the WAN address by SLAAC from radvd, moved when the ISP renumbers
 # Run only when named (or with --extra): scenarios for behaviour passgated
 # does not have yet. They must pass with the Linux gateway.
 EXTRA_SCENARIOS=()

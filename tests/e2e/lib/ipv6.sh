@@ -73,8 +73,14 @@ ipv6_up() {
 	nsx "$NS_INET" sysctl -qw net.ipv6.conf.all.forwarding=1 >/dev/null
 	ip -n "$NS_INET" -6 addr add "$WAN6_NEXTHOP/64" dev eth0 nodad || { fail "inet: address"; return 1; }
 	ip -n "$NS_INET" -6 addr add 2001:db8:2::1/64 dev br0 nodad || { fail "inet: address"; return 1; }
-	ip -n "$NS_INET" -6 route add "$LAN6_PREFIX/64" via "$WAN6_PUB" dev eth0 ||
+	# IPV6_LAN_VIA: the LAN prefix routed to another of the gateway's
+	# addresses (ipv6-hostpath-slaac: its link-local one, the WAN address
+	# being whatever the RAs give).
+	ip -n "$NS_INET" -6 route add "$LAN6_PREFIX/64" via "${IPV6_LAN_VIA:-$WAN6_PUB}" dev eth0 ||
 		{ fail "inet: route to the LAN prefix"; return 1; }
+	# IPV6_HOOK_UP: a function run once the ISP side has IPv6, before the
+	# gateway starts (ipv6-hostpath-slaac's RA sender).
+	[[ -z ${IPV6_HOOK_UP:-} ]] || "$IPV6_HOOK_UP" || return 1
 	for i in 1 2; do
 		ns=$NS_SRV1
 		((i == 2)) && ns=$NS_SRV2
@@ -103,8 +109,11 @@ ipv6_gateway_up() {
 	if [[ $GATEWAY == passgate ]]; then
 		local conf=$SCN_DIR/passgated-ipv6.conf
 		{
+			# IPV6_WAN_SLAAC=1: the WAN address and router from the ISP's RAs.
+			local wan6="address6 = $WAN6_PUB/64\ngateway6 = $WAN6_NEXTHOP"
+			[[ -z ${IPV6_WAN_SLAAC:-} ]] || wan6="address6 = slaac"
 			sed -e "/^\[lan\]/a address6 = $LAN6_GW/64${IPV6_LAN_EXTRA:+\n$IPV6_LAN_EXTRA}" \
-				-e "/^\[wan\]/a address6 = $WAN6_PUB/64\ngateway6 = $WAN6_NEXTHOP${IPV6_WAN_EXTRA:+\n$IPV6_WAN_EXTRA}" \
+				-e "/^\[wan\]/a $wan6${IPV6_WAN_EXTRA:+\n$IPV6_WAN_EXTRA}" \
 				"$RUN_DIR/passgated.conf"
 			# Whole sections a scenario adds (ipv6-dns: [dns]).
 			[[ -z ${IPV6_CONF_TAIL:-} ]] || printf '\n%s\n' "$IPV6_CONF_TAIL"
