@@ -24,9 +24,10 @@
  * The stream: TCP connections opened with a handshake, carrying data both
  * ways, closed with FIN or RST and opened again; UDP flows both ways; pings
  * (ICMP echo requests out, replies in with the public identifier; three
- * hosts use the same identifier, so the NAT changes it; one flow's is 0, so a reply from the LAN or a request from the WAN
- * matches its keys and the program must check the type); and,
- * one packet in eight, something the program must leave to the engine or
+ * hosts use the same identifier, so the NAT changes it; one flow's is 0,
+ * so a reply from the LAN or a request from the WAN matches its keys and
+ * the program must check the type, and an empty reply's checksum must
+ * come out 0xffff); and, one packet in eight, something the program must leave to the engine or
  * get exactly right: TTL 1 and 2, bad IP and L4 checksums, UDP without a
  * checksum, IP options, fragments, packets over the MTU with and without DF.
  * The UDP timeout is 120 s; between the rare jumps past it, XDP carries

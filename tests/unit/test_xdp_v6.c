@@ -8,8 +8,8 @@
  * The stream: TCP connections opened with a handshake, carrying data both
  * ways, closed with FIN or RST, carrying more after it (a half-close), and
  * opened again with a new SYN; UDP flows, raw ESP and pings (ICMPv6 echo
- * requests out, replies in) both ways; to servers behind the WAN's router and to one on the WAN's own
- * prefix (a different next hop). One packet in eight is something the
+ * requests out, replies in) both ways; to servers behind the WAN's router
+ * and to one on the WAN's own prefix (a different next hop). One packet in eight is something the
  * program must leave to the engine or get exactly right: hop limit 1, 2
  * and 255, a packet above the WAN's MTU (Packet Too Big outbound, forwarded
  * inbound), a destination options header, a fragment header, link padding
