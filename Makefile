@@ -17,6 +17,8 @@ XDP_FAST_OBJ = xdp_fast.bpf.o
 # The same program with one deliberate bug (no IPv6 hop limit decrement):
 # test_xdp_v6 must catch it, or its comparison proves nothing.
 XDP_MUTANT_OBJ = xdp_fast_mutant.bpf.o
+# Another (the ICMP echo identifier not rewritten): test_xdp_fast must catch it.
+XDP_MUTANT_ICMP_OBJ = xdp_fast_mutant_icmp.bpf.o
 
 WARN    = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
           -Wformat=2 -Wvla -Werror
@@ -138,6 +140,9 @@ $(BUILD)/$(XDP_FAST_OBJ): src/bpf/xdp_fast.bpf.c src/bpf/xdp_fast.h
 $(BUILD)/$(XDP_MUTANT_OBJ): src/bpf/xdp_fast.bpf.c src/bpf/xdp_fast.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(BPF_CFLAGS) -DPG_XF_MUTANT_HOP_LIMIT -c $< -o $@
+$(BUILD)/$(XDP_MUTANT_ICMP_OBJ): src/bpf/xdp_fast.bpf.c src/bpf/xdp_fast.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(BPF_CFLAGS) -DPG_XF_MUTANT_ICMP_ID -c $< -o $@
 
 # The admin page is embedded with .incbin (src/ctl/api_web.c): rebuild on edits.
 WEB_FILES = $(wildcard src/ctl/web/*)
@@ -145,6 +150,7 @@ $(REL)/src/ctl/api_web.o $(SAN)/src/ctl/api_web.o: $(WEB_FILES)
 $(FUZZ_BINS): $(WEB_FILES)
 
 test-bins: $(UNIT_BINS) $(TOOL_BINS) $(BUILD)/$(XDP_FAST_OBJ) $(BUILD)/$(XDP_MUTANT_OBJ) \
+	$(BUILD)/$(XDP_MUTANT_ICMP_OBJ) \
 	$(NEXT)/passgated
 fuzz-bins: $(FUZZ_BINS)
 

@@ -39,12 +39,26 @@
  * the firewall's flow as the packet shows it, and nothing is rewritten but
  * the hop limit and the MACs: IPv6 has no header checksum and TCP's and
  * UDP's pseudo-header leaves the hop limit out. The program forwards only
- * what pg_v6_process() would forward so: the next header TCP, UDP or ESP
- * right after the fixed header (an extension header, a fragment, ICMPv6
- * go to the engine), hop limit above 1, the payload length within the
+ * what pg_v6_process() would forward so: the next header TCP, UDP, ESP or
+ * ICMPv6 echo right after the fixed header (an extension header, a
+ * fragment, other ICMPv6 go to the engine), hop limit above 1, the payload length within the
  * frame, UDP length and TCP data offset as parse6.c wants them, no SYN, FIN
  * or RST, the packet within the egress MTU (above it the engine sends
  * Packet Too Big).
+ *
+ * ICMP echo (a ping) takes the same path once the engine has seen a request
+ * and its reply: keyed as forward.c keys it (a request by its identifier as
+ * the source port, a reply by it as the destination port), only a request
+ * from the LAN and a reply from the WAN (the engine drops the other way
+ * round). The identifier is the query's port (RFC 5508 3.1): rewritten
+ * with the address, and the ICMP checksum, which covers no pseudo-header,
+ * follows the identifier alone. A result of 0x0000 goes to the engine
+ * untouched: its pg_rewrite() turns an all-zero message's checksum into
+ * 0xffff, which the program cannot tell without reading the whole message.
+ * ICMPv6 echo (request or reply, either way: the firewall passes both on
+ * a flow) is routed like the rest of IPv6: the hop limit only, since
+ * ICMPv6's pseudo-header leaves it out. Errors, other types, fragments,
+ * short messages stay with the engine.
  *
  * Counters and the time of the last packet go to the entry's slot of a
  * memory-mapped array, which the daemon reads every second to give the
@@ -53,6 +67,7 @@
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
+#include <linux/in6.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
@@ -63,6 +78,10 @@
 #define TCP_RST 0x04
 #define IP_FRAG_BITS 0x3fff
 #define IP6_HLEN 40
+#define ICMP_ECHO_REPLY 0
+#define ICMP_ECHO_REQUEST 8
+#define ICMP6_ECHO_REQUEST 128
+#define ICMP6_ECHO_REPLY 129
 /* Enhanced GRE's first word (RFC 2637 4.1) and its protocol. */
 #define GRE_C 0x8000
 #define GRE_K 0x2000
@@ -205,12 +224,20 @@ static __always_inline int fast6(struct xdp_md *ctx, __u8 *data, __u8 *end)
 	} else if (k.proto == IPPROTO_ESP) {
 		if (tot < IP6_HLEN + 8)
 			return to_engine(ctx);
+	} else if (k.proto == IPPROTO_ICMPV6) {
+		/* Echo only (8 bytes of header, parse6.c's minimum, are in the frame). */
+		if (l4[0] != ICMP6_ECHO_REQUEST && l4[0] != ICMP6_ECHO_REPLY)
+			return to_engine(ctx);
 	} else {
-		return to_engine(ctx); /* ICMPv6, an extension header, anything else */
+		return to_engine(ctx); /* an extension header, anything else */
 	}
 	__builtin_memcpy(k.saddr, ip + 8, 16);
 	__builtin_memcpy(k.daddr, ip + 24, 16);
-	if (k.proto != IPPROTO_ESP) {
+	if (k.proto == IPPROTO_ICMPV6) {
+		/* The firewall keys an echo by its identifier on both sides (parse6.c). */
+		__builtin_memcpy(&k.sport, l4 + 4, 2);
+		__builtin_memcpy(&k.dport, l4 + 4, 2);
+	} else if (k.proto != IPPROTO_ESP) {
 		__builtin_memcpy(&k.sport, l4, 2);
 		__builtin_memcpy(&k.dport, l4 + 2, 2);
 	}
@@ -268,6 +295,11 @@ int pg_xdp_fast(struct xdp_md *ctx)
 		coff = 0;
 	} else if (k.proto == IPPROTO_ESP) {
 		coff = 0; /* tot >= 28: the SPI and sequence number are there */
+	} else if (k.proto == IPPROTO_ICMP) {
+		/* tot >= 28: the 8-byte echo header is there. */
+		if (l4[0] != ICMP_ECHO_REQUEST && l4[0] != ICMP_ECHO_REPLY)
+			return to_engine(ctx);
+		coff = 2;
 	} else {
 		return to_engine(ctx);
 	}
@@ -278,6 +310,9 @@ int pg_xdp_fast(struct xdp_md *ctx)
 	if (k.proto == IPPROTO_GRE) {
 		/* Keyed by the receiver's call id (the key's low half) alone. */
 		__builtin_memcpy(&k.dport, l4 + 6, 2);
+	} else if (k.proto == IPPROTO_ICMP) {
+		/* forward.c l4_ports(): a request's id is its source port, a reply's its destination. */
+		__builtin_memcpy(l4[0] == ICMP_ECHO_REQUEST ? &k.sport : &k.dport, l4 + 4, 2);
 	} else {
 		__builtin_memcpy(&k.sport, l4, 2);
 		__builtin_memcpy(&k.dport, l4 + 2, 2);
@@ -296,6 +331,20 @@ int pg_xdp_fast(struct xdp_md *ctx)
 		aoff = 16;
 		poff = 2;
 	}
+	if (k.proto == IPPROTO_ICMP) {
+		/*
+		 * Requests go out, replies come in: the other way the engine
+		 * drops them (drop_icmp_type) or answers for itself.
+		 */
+		if (l4[0] != (v->rewrite_src ? ICMP_ECHO_REQUEST : ICMP_ECHO_REPLY))
+			return to_engine(ctx);
+		/* Decided before any byte changes: see the theory of operation. */
+		__builtin_memcpy(&old_port, l4 + 4, 2);
+		__builtin_memcpy(&l4c, l4 + 2, 2);
+		l4c = csum_add_fold(l4c, delta16(old_port, v->port));
+		if (l4c == 0)
+			return to_engine(ctx);
+	}
 	__builtin_memcpy(&old_addr, ip + aoff, 4);
 	__builtin_memcpy(&old_ttl, ip + 8, 2);
 	ip[8]--;
@@ -306,7 +355,13 @@ int pg_xdp_fast(struct xdp_md *ctx)
 	csum = csum_add_fold(csum, delta32(old_addr, v->addr) + delta16(old_ttl, new_ttl));
 	__builtin_memcpy(ip + 10, &csum, 2);
 
-	if (coff) {
+	if (k.proto == IPPROTO_ICMP) {
+		/* test_xdp_fast's mutation check builds a program without it, which it must catch. */
+#ifndef PG_XF_MUTANT_ICMP_ID
+		__builtin_memcpy(l4 + 4, &v->port, 2);
+#endif
+		__builtin_memcpy(l4 + 2, &l4c, 2);
+	} else if (coff) {
 		__builtin_memcpy(&old_port, l4 + poff, 2);
 		__builtin_memcpy(l4 + poff, &v->port, 2);
 		__builtin_memcpy(&l4c, l4 + coff, 2);

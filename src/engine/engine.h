@@ -341,12 +341,13 @@ void pg_engine_set_tunnel_up(struct pg_engine *e, bool up);
  *
  * With offload on, the engine names the flows an XDP program may forward
  * without it (an established TCP connection, a UDP flow that has seen an
- * answer, no hairpin; of the helpers' flows a PPTP call's GRE once both call
- * ids are known, raw ESP once both SPIs are learnt, a NAT-T flow that carried
- * ESP both ways; of the IPv6 firewall's flows, TCP established, UDP and raw
- * ESP once they carried packets both ways) and says when each stops being
- * one (FIN or RST, expiry, eviction, the helper ending or rekeying it, the
- * WAN address changing, a reconfiguration). The caller reads these as a
+ * answer, a ping whose request was answered, no hairpin; of the helpers'
+ * flows a PPTP call's GRE once both call ids are known, raw ESP once both
+ * SPIs are learnt, a NAT-T flow that carried ESP both ways; of the IPv6
+ * firewall's flows, TCP established, UDP, raw ESP and ICMPv6 echo once they
+ * carried packets both ways) and says when each stops being one (FIN or
+ * RST, expiry, eviction, the helper ending or rekeying it, the WAN address
+ * changing, a reconfiguration). The caller reads these as a
  * list of operations after each run, tick and reconfiguration and applies
  * them to the program's flow maps; it gives the packets the program
  * forwarded back with pg_engine_offload_sync() before each tick, so

@@ -7,7 +7,9 @@
  * DOC: Theory of operation
  *
  * A flow is offered once it is established: a TCP connection in
- * ESTABLISHED, a UDP flow with packets both ways; never a hairpin. A flow a
+ * ESTABLISHED, a UDP flow or an ICMP echo flow (a ping's identifier) with
+ * packets both ways; never a hairpin. The program takes of an echo flow
+ * only requests out and replies in, as forward.c admits them. A flow a
  * helper follows only when the helper says its packets need nothing from it
  * any more (ops->offload): a PPTP call's GRE keyed both ways, raw ESP whose
  * inbound SPI is learnt, a NAT-T flow that carried ESP (PG_XF_NATT: the
@@ -125,7 +127,9 @@ static uint8_t eligible(const struct pg_engine *e, const struct pg_flow *f)
 	}
 	if (f->key.proto == PG_PROTO_TCP)
 		return f->tcp_state == PG_TCP_ESTABLISHED ? PG_XF_PLAIN : 0;
-	return f->key.proto == PG_PROTO_UDP && f->pkts[PG_DIR_OUT] && f->pkts[PG_DIR_IN]
+	/* An echo flow (RFC 5508 query) once a request and its reply went through. */
+	return (f->key.proto == PG_PROTO_UDP || f->key.proto == PG_PROTO_ICMP) &&
+			       f->pkts[PG_DIR_OUT] && f->pkts[PG_DIR_IN]
 		       ? PG_XF_PLAIN
 		       : 0;
 }

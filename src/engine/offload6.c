@@ -11,10 +11,11 @@
  * packet of an offered flow is what pg_v6_process() does to it: the hop
  * limit down by one, the next hop's MAC, out of the other link. The
  * program itself refuses what the engine would treat otherwise (extension
- * headers, fragments, ICMPv6, hop limit 1, above the MTU, TCP SYN, FIN
+ * headers, fragments, ICMPv6 but echo, hop limit 1, above the MTU, TCP SYN, FIN
  * and RST); this file decides which flows: a TCP connection the firewall
- * saw established, a UDP flow or raw ESP (keyed by the address pair, as the
- * firewall keeps it) that carried packets both ways. The offer is made after
+ * saw established, a UDP flow, raw ESP (keyed by the address pair, as the
+ * firewall keeps it) or an ICMPv6 echo flow (keyed by its identifier) that
+ * carried packets both ways. The offer is made after
  * one of the flow's packets was forwarded, and a bit per table entry
  * (pg_v6.offered, as offload.c's offload_bits) remembers it. A TCP connection keeps its offer through its FIN or RST
  * (the program hands those to the engine, which tracks them; the firewall
@@ -58,6 +59,7 @@ static bool eligible(const struct pg_engine *e, const struct v6_flow *f, bool wa
 		return f->tcp == V6_TCP_ESTABLISHED || (was && f->tcp == V6_TCP_CLOSING);
 	case PG_PROTO_UDP:
 	case PG_IP6_NH_ESP:
+	case PG_IP6_NH_ICMP6: /* an echo flow: keyed by its identifier (parse6.c) */
 		return f->pkts[0] && f->pkts[1];
 	default:
 		return false;

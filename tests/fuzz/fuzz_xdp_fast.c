@@ -8,17 +8,18 @@
  * with the one that saw every packet.
  *
  * Eight flows are set up first, each answered and offered, so both maps
- * hold entries: three TCP connections after their handshake, two UDP flows,
+ * hold entries: three TCP connections after their handshake, a UDP flow, a
+ * ping (ICMP echo request out, reply in: the identifier translated),
  * a PPTP call's GRE (control connection, Outgoing-Call-Request and -Reply,
  * a GRE packet each way), raw ESP whose inbound SPI was learnt, and a NAT-T
  * flow that carried ESP in UDP both ways. Eight IPv6 firewall flows beside
- * them (routed, no NAT): TCP, UDP and raw ESP to servers behind the WAN's
+ * them (routed, no NAT): TCP, UDP, raw ESP and a ping (ICMPv6 echo) to servers behind the WAN's
  * router and on the WAN's own prefix, each answered and offered.
  * Input: byte 0 picks the template (bits 0-3: the flow, 0-7 IPv4, 8-15
  * IPv6; bit 4: inbound rather than outbound) and what to do (bit 5: fix
- * the headers afterwards: IPv4's total length and checksum and the TCP/UDP
- * checksum, IPv6's payload length; bit 6: the daemon's tick first, 1.5 s
- * later, bit 7: a tick 130 s later, past the UDP timeout); the rest is
+ * the headers afterwards: IPv4's total length and checksum and the TCP,
+ * UDP or ICMP checksum, IPv6's payload length; bit 6: the daemon's tick
+ * first, 1.5 s later, bit 7: a tick 130 s later, past the UDP timeout); the rest is
  * XORed onto the template's bytes and, past its end, appended (up to 1500
  * bytes in all). A FIN or RST found by the fuzzer ends an offer as in the
  * daemon, a mangled control message may end the call; later inputs see the
@@ -81,6 +82,8 @@ static void exchange(struct pgt_spec *out, struct pgt_spec *in, uint8_t *buf, st
 		die("a set-up packet was not forwarded out", buf, 0);
 	if (in->proto == PGT_P_TCP || in->proto == PGT_P_UDP)
 		in->dport = pgt_get16(b->buf + 20);
+	else if (in->proto == PGT_P_ICMP)
+		in->icmp_id = pgt_get16(b->buf + 24); /* the echo's public identifier */
 	step(PG_SIDE_WAN, buf, build(in, buf), b);
 	if (b->verdict != PG_VERDICT_TO_LAN)
 		die("a set-up packet was not forwarded in", buf, 0);
@@ -120,19 +123,20 @@ static void setup6(uint8_t *buf, struct pgt_pkt *b)
 {
 	static const char *const lans[] = {"2001:db8:1::10", "2001:db8:1::11"};
 	static const char *const srvs[] = {"2001:db8:2::1", "2001:db8:ffff::7"};
-	static const uint8_t protos[] = {PGT_P_TCP, PGT_P_TCP, PGT_P_TCP, PGT_P_UDP,
-					 PGT_P_UDP, PGT_P_ESP, PGT_P_UDP, PGT_P_ESP};
+	static const uint8_t protos[] = {PGT_P_TCP, PGT_P_TCP, PGT_P_TCP,  PGT_P_UDP,
+					 PGT_P_UDP, PGT_P_ESP, PGT_P_ICMP6, PGT_P_ESP};
 
 	for (int i = 0; i < NFLOWS - NFLOWS4; i++) {
 		bool tcp = protos[i] == PGT_P_TCP;
 		struct pgt6_spec out = {.proto = protos[i], .src = lans[i % 2],
 					.dst = srvs[(i / 2) % 2], .sport = (uint16_t)(42000 + i),
 					.dport = (uint16_t)(443 + i), .spi = 0x7000u + (uint32_t)i,
-					.paylen = 32};
+					.icmp_type = 128, .icmp_id = 0x4242, .paylen = 32};
 		struct pgt6_spec in = out;
 		int k = NFLOWS4 + i;
 
 		in.src = out.dst, in.dst = out.src, in.sport = out.dport, in.dport = out.sport;
+		in.icmp_type = 129;
 		if (tcp) {
 			out.tcp_flags = PGT_SYN;
 			in.tcp_flags = PGT_SYN | PGT_ACK;
@@ -167,12 +171,14 @@ static void setup(void)
 	}
 	for (int i = 0; i < 5; i++) {
 		bool tcp = i < 3;
-		struct pgt_spec out = {.proto = tcp ? PGT_P_TCP : PGT_P_UDP, .src = lans[i % 2],
-				       .dst = srvs[(i / 2) % 2], .sport = (uint16_t)(41000 + i),
-				       .dport = (uint16_t)(443 + i), .paylen = 32};
+		/* Flow 4: a ping (echo request out, reply in). */
+		struct pgt_spec out = {.proto = tcp ? PGT_P_TCP : i == 4 ? PGT_P_ICMP : PGT_P_UDP,
+				       .src = lans[i % 2], .dst = srvs[(i / 2) % 2],
+				       .sport = (uint16_t)(41000 + i), .dport = (uint16_t)(443 + i),
+				       .icmp_type = 8, .icmp_id = 41000, .icmp_seq = 1, .paylen = 32};
 		struct pgt_spec in = out;
 
-		in.src = out.dst, in.dst = PGT_WAN_ADDR, in.sport = out.dport;
+		in.src = out.dst, in.dst = PGT_WAN_ADDR, in.sport = out.dport, in.icmp_type = 0;
 		if (tcp) {
 			out.tcp_flags = PGT_SYN;
 			in.tcp_flags = PGT_SYN | PGT_ACK;
@@ -254,12 +260,17 @@ static void fix_l4(uint8_t *p, uint32_t len)
 		off = 16;
 	else if (proto == PGT_P_UDP && len - ihl >= 8)
 		off = 6;
+	else if (proto == PGT_P_ICMP && len - ihl >= 8)
+		off = 2;
 	else
 		return;
 	pgt_put16(p + ihl + off, 0);
-	pgt_put16(p + ihl + off, pgt_cksum(p + ihl, len - ihl,
-					   pgt_pseudo_sum(pgt_ip_src(p), pgt_ip_dst(p), proto,
-							  len - ihl)));
+	/* ICMP's checksum covers the message alone (no pseudo-header). */
+	pgt_put16(p + ihl + off,
+		  pgt_cksum(p + ihl, len - ihl,
+			    proto == PGT_P_ICMP ? 0
+						: pgt_pseudo_sum(pgt_ip_src(p), pgt_ip_dst(p), proto,
+								 len - ihl)));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

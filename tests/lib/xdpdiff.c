@@ -227,6 +227,8 @@ int pgt_xdiff_packet(struct pgt_xdiff *w, int side, const uint8_t *pkt, uint32_t
 		uint8_t want[6];
 
 		w->fast++;
+		if (len >= 20 && (frame[12] == 0x86 ? pkt[6] == 58 : pkt[9] == 1))
+			w->fast_icmp++;
 		stamp(w);
 		if (b->verdict != (side == PG_SIDE_LAN ? PG_VERDICT_TO_WAN : PG_VERDICT_TO_LAN)) {
 			snprintf(err, errlen, "XDP forwarded it, the engine's verdict is %s (%s)",

@@ -31,6 +31,7 @@ struct pgt_xdiff {
 	struct pg_engines ea;
 	uint64_t now, last_tick; /* ms; last_tick: pgt_xdiff_advance()'s last tick */
 	unsigned int fast, slow; /* packets XDP forwarded, packets it passed */
+	unsigned int fast_icmp;	 /* of fast, ICMP and ICMPv6 echoes */
 	uint64_t stamped[2][PG_XF_MAX_ENTRIES]; /* each slot's packets when last given a time */
 };
 

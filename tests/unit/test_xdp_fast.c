@@ -22,12 +22,19 @@
  *     B's, so no flow expired early or late because XDP carried it.
  *
  * The stream: TCP connections opened with a handshake, carrying data both
- * ways, closed with FIN or RST and opened again; UDP flows both ways; and,
- * one packet in eight, something the program must leave to the engine or
+ * ways, closed with FIN or RST and opened again; UDP flows both ways; pings
+ * (ICMP echo requests out, replies in with the public identifier; three
+ * hosts use the same identifier, so the NAT changes it; one flow's is 0,
+ * so a reply from the LAN or a request from the WAN matches its keys and
+ * the program must check the type, and an empty reply's checksum must
+ * come out 0xffff); and, one packet in eight, something the program must leave to the engine or
  * get exactly right: TTL 1 and 2, bad IP and L4 checksums, UDP without a
  * checksum, IP options, fragments, packets over the MTU with and without DF.
  * The UDP timeout is 120 s; between the rare jumps past it, XDP carries
  * flows for minutes without the engine seeing one of their packets.
+ *
+ * The mutation check: the same program built without the echo identifier's
+ * rewrite (build/xdp_fast_mutant_icmp.bpf.o) must fail the same stream.
  *
  * Needs BPF (root or CAP_BPF, a kernel with BPF_PROG_TEST_RUN for XDP);
  * without it the test prints "SKIP" with the reason and passes.
@@ -48,6 +55,7 @@
 
 #define NPKTS 8000
 #define NFLOWS 24
+#define MUTANT "build/xdp_fast_mutant_icmp.bpf.o"
 
 static uint64_t rng_state;
 
@@ -60,7 +68,8 @@ struct tflow {
 	uint8_t proto;
 	const char *lan, *srv;
 	uint16_t lport, sport;
-	uint32_t pub; /* the public port B gave it (host order), 0 until seen */
+	uint32_t pub; /* the public port or echo id B gave it (host order) */
+	bool seen;    /* pub is known */
 	int step;     /* TCP: where pgt_xdiff_tcp_next() is in its walk */
 };
 
@@ -71,10 +80,19 @@ static void flows_init(void)
 	static const char *const lans[] = {"192.168.1.10", "192.168.1.11", "192.168.1.12"};
 	static const char *const srvs[] = {"203.0.113.1", "203.0.113.2", "198.51.100.7"};
 
+	static const uint8_t protos[] = {PGT_P_TCP, PGT_P_UDP, PGT_P_ICMP, PGT_P_UDP};
+
+	/*
+	 * Pings of three hosts share identifier 7, so the NAT gives all but
+	 * the first another public one: the program's rewrite is not a no-op.
+	 */
 	for (unsigned int i = 0; i < NFLOWS; i++) {
-		flows[i] = (struct tflow){.proto = i % 2 ? PGT_P_UDP : PGT_P_TCP,
-					  .lan = lans[i % 3], .srv = srvs[(i / 3) % 3],
-					  .lport = (uint16_t)(40000 + i), .sport = (uint16_t)(443 + i % 4)};
+		flows[i] = (struct tflow){.proto = protos[i % 4], .lan = lans[i % 3],
+					  .srv = srvs[(i / 3) % 3],
+					  .lport = (uint16_t)(protos[i % 4] != PGT_P_ICMP ? 40000 + i
+							      : i == 2			   ? 0
+											   : 7),
+					  .sport = (uint16_t)(443 + i % 4)};
 	}
 }
 
@@ -97,7 +115,13 @@ static uint32_t make_packet(struct tflow *f, bool *lan_side, uint8_t *buf, size_
 		s.src = f->lan, s.dst = f->srv, s.sport = f->lport, s.dport = f->sport;
 	} else {
 		s.src = f->srv, s.dst = PGT_WAN_ADDR, s.sport = f->sport;
-		s.dport = f->pub ? f->pub : f->lport;
+		s.dport = f->seen ? f->pub : f->lport;
+	}
+	if (f->proto == PGT_P_ICMP) {
+		/* A request out, its reply in; odd 9: the other type (the engine's to judge). */
+		s.icmp_type = (out != (odd == 9)) ? 8 : 0;
+		s.icmp_id = out ? f->lport : (f->seen ? f->pub : f->lport);
+		s.icmp_seq = (uint16_t)rnd(3);
 	}
 	s.ttl = odd == 0 ? 1 : odd == 1 ? 2 : 64;
 	s.paylen = (uint16_t)(odd == 2 || odd == 3 ? 1473 : rnd(60));
@@ -116,60 +140,86 @@ static uint32_t make_packet(struct tflow *f, bool *lan_side, uint8_t *buf, size_
 	return pgt_build(&s, NULL, buf, cap, NULL);
 }
 
-static void one_packet(struct pgt_xdiff *w, struct tflow *f)
+/* The next packet of a random flow through w: 0, or -1 with the disagreement in err. */
+static int one_packet(struct pgt_xdiff *w, char *err, size_t errlen)
 {
 	static uint8_t buf[PGT_BUF];
 	static struct pgt_pkt b;
-	char err[512];
+	struct tflow *f = &flows[rnd(NFLOWS)];
+	char e[400], d[160];
 	uint32_t len;
 	bool lan;
 
 	len = make_packet(f, &lan, buf, sizeof(buf));
 	assert_true(len > 0);
-	if (pgt_xdiff_packet(w, lan ? PG_SIDE_LAN : PG_SIDE_WAN, buf, len, &b, err, sizeof(err))) {
-		char d[160];
-
+	if (pgt_xdiff_packet(w, lan ? PG_SIDE_LAN : PG_SIDE_WAN, buf, len, &b, e, sizeof(e))) {
 		pgt_describe(buf, len, d, sizeof(d));
-		fail_msg("packet %u (%s): %s", w->fast + w->slow, d, err);
+		snprintf(err, errlen, "packet %u (%s): %s", w->fast + w->slow, d, e);
+		return -1;
 	}
-	/* Learn the public port B chose for the flow. */
-	if (lan && b.verdict == PG_VERDICT_TO_WAN && b.len >= 24 && (b.buf[0] & 0x0f) == 5)
-		f->pub = pgt_get16(b.buf + 20);
+	/* Learn the public port (or echo id) B chose for the flow. */
+	if (lan && b.verdict == PG_VERDICT_TO_WAN && b.len >= 28 && (b.buf[0] & 0x0f) == 5) {
+		f->pub = pgt_get16(b.buf + (f->proto == PGT_P_ICMP ? 24 : 20));
+		f->seen = true;
+	}
+	return 0;
 }
 
-static void test_xdp_same_as_engine(void **state)
+/* The stream through w: 0, or -1 with the first disagreement in err. */
+static int run_stream(struct pgt_xdiff *w, char *err, size_t errlen)
 {
-	struct pg_engine_config cfg;
+	rng_state = 0x9e3779b97f4a7c15ULL;
+	flows_init();
+	for (unsigned int n = 0; n < NPKTS; n++) {
+		if (one_packet(w, err, errlen))
+			return -1;
+		/* Now and then past the UDP timeout. */
+		pgt_xdiff_advance(w, &rng_state, 2000);
+	}
+	pgt_xdiff_tick(w);
+	return 0;
+}
+
+/* The world, or NULL after "SKIP what: why" where BPF is not to be had. */
+static struct pgt_xdiff *open_or_skip(struct pg_engine_config *cfg, const char *what)
+{
 	struct pgt_xdiff *w = calloc(1, sizeof(*w));
 	char why[512];
 
-	(void)state;
 	assert_non_null(w);
-	pgt_config(&cfg);
+	pgt_config(cfg);
 	/*
 	 * The shortest UDP timeout, and stretches of time longer than it without
 	 * a jump: a flow XDP carries for longer than its timeout stays only if
 	 * its packets reach the engine's flow through pg_offload_sync().
 	 */
-	cfg.timeouts.udp = 120;
-	if (!pgt_xdiff_open(w, &cfg, why, sizeof(why))) {
-		printf("SKIP test_xdp_fast: %s\n", why);
-		free(w);
+	cfg->timeouts.udp = 120;
+	if (pgt_xdiff_open(w, cfg, why, sizeof(why)))
+		return w;
+	printf("SKIP %s: %s\n", what, why);
+	free(w);
+	return NULL;
+}
+
+static void test_xdp_same_as_engine(void **state)
+{
+	struct pg_engine_config cfg;
+	struct pgt_xdiff *w = open_or_skip(&cfg, "test_xdp_fast");
+	char why[512];
+
+	(void)state;
+	if (!w)
 		return;
-	}
-	rng_state = 0x9e3779b97f4a7c15ULL;
-	flows_init();
-	for (unsigned int n = 0; n < NPKTS; n++) {
-		one_packet(w, &flows[rnd(NFLOWS)]);
-		/* Now and then past the UDP timeout. */
-		pgt_xdiff_advance(w, &rng_state, 2000);
-	}
-	pgt_xdiff_tick(w);
+	if (run_stream(w, why, sizeof(why)))
+		fail_msg("%s", why);
 	/* Both paths must have carried a fair share, or this proves little. */
-	print_message("%u packets through XDP, %u through the engine, %u entries\n", w->fast,
-		      w->slow, pg_offload_entries(&w->off));
+	print_message("%u packets through XDP, %u through the engine, %u entries, "
+		      "%u ICMP echoes through XDP\n",
+		      w->fast, w->slow, pg_offload_entries(&w->off), w->fast_icmp);
 	assert_true(w->fast > NPKTS / 3);
 	assert_true(w->slow > NPKTS / 10);
+	/* A quarter of the flows are pings: a fair share of the XDP side too. */
+	assert_true(w->fast_icmp > NPKTS / 10);
 	assert_true(pg_engine_counters(w->a)[PG_CNT_OFFLOADED] == w->fast);
 	if (!pgt_xdiff_same_counters(w, why, sizeof(why)))
 		fail_msg("%s", why);
@@ -185,10 +235,33 @@ static void test_xdp_same_as_engine(void **state)
 	free(w);
 }
 
+/* The comparison catches a program that forgets the echo identifier. */
+static void test_xdp_icmp_mutant_caught(void **state)
+{
+	struct pg_engine_config cfg;
+	/* Skipped only where BPF is not: a missing mutant must not pass unseen. */
+	struct pgt_xdiff *w = open_or_skip(&cfg, "test_xdp_fast mutant");
+	char why[512];
+
+	(void)state;
+	if (!w)
+		return;
+	pgt_xdiff_close(w);
+	if (!pgt_xdiff_open_obj(w, &cfg, MUTANT, why, sizeof(why)))
+		fail_msg("the mutant program (make %s): %s", MUTANT, why);
+	assert_int_equal(run_stream(w, why, sizeof(why)), -1);
+	print_message("the mutant (no echo identifier rewrite) caught: %s\n", why);
+	assert_non_null(strstr(why, "XDP wrote"));
+	assert_non_null(strstr(why, "ICMP"));
+	pgt_xdiff_close(w);
+	free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_xdp_same_as_engine),
+		cmocka_unit_test(test_xdp_icmp_mutant_caught),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,9 +7,9 @@
  *
  * The stream: TCP connections opened with a handshake, carrying data both
  * ways, closed with FIN or RST, carrying more after it (a half-close), and
- * opened again with a new SYN; UDP flows and raw ESP both
- * ways; to servers behind the WAN's router and to one on the WAN's own
- * prefix (a different next hop). One packet in eight is something the
+ * opened again with a new SYN; UDP flows, raw ESP and pings (ICMPv6 echo
+ * requests out, replies in) both ways; to servers behind the WAN's router
+ * and to one on the WAN's own prefix (a different next hop). One packet in eight is something the
  * program must leave to the engine or get exactly right: hop limit 1, 2
  * and 255, a packet above the WAN's MTU (Packet Too Big outbound, forwarded
  * inbound), a destination options header, a fragment header, link padding
@@ -69,10 +69,10 @@ static void flows_init(void)
 	static const char *const lans[] = {"2001:db8:1::10", "2001:db8:1::11", "2001:db8:1::12"};
 	/* The last is on the WAN's own prefix: its own next hop, not the router. */
 	static const char *const srvs[] = {"2001:db8:2::1", "2001:db8:2::2", "2001:db8:ffff::7"};
-	static const uint8_t protos[] = {PGT_P_TCP, PGT_P_UDP, PGT_P_ESP};
+	static const uint8_t protos[] = {PGT_P_TCP, PGT_P_UDP, PGT_P_ESP, PGT_P_ICMP6};
 
 	for (unsigned int i = 0; i < NFLOWS; i++)
-		flows[i] = (struct tflow){.proto = protos[i % 3], .lan = lans[i % 3],
+		flows[i] = (struct tflow){.proto = protos[i % 4], .lan = lans[i % 3],
 					  .srv = srvs[(i / 3) % 3], .lport = (uint16_t)(40000 + i),
 					  .sport = (uint16_t)(443 + i % 4), .spi = 0x1000 + i};
 }
@@ -119,9 +119,16 @@ static uint32_t make_packet(struct tflow *f, bool *lan_side, uint8_t *buf, size_
 		s.frag_more = true;
 		s.frag_id = rnd(100000);
 	} else if (odd == 7) {
+		/* An echo request either way (of a ping flow: the reverse of its usual types). */
 		s.proto = PGT_P_ICMP6;
 		s.icmp_type = 128;
 		s.icmp_id = f->lport;
+	}
+	if (f->proto == PGT_P_ICMP6) {
+		/* A ping: requests out, replies in (odd 7: the other way round). */
+		s.icmp_type = (out != (odd == 7)) ? 128 : 129;
+		s.icmp_id = f->lport;
+		s.icmp_seq = (uint16_t)rnd(1000);
 	}
 	*lan_side = out;
 	len = pgt6_build(&s, buf, (uint32_t)cap);
@@ -201,11 +208,14 @@ static void test_xdp_v6_same_as_engine(void **state)
 		return;
 	if (run_stream(w, why, sizeof(why)))
 		fail_msg("%s", why);
-	print_message("%u IPv6 packets through XDP, %u through the engine, %u entries\n",
-		      w->fast, w->slow, pg_offload_entries(&w->off));
+	print_message("%u IPv6 packets through XDP, %u through the engine, %u entries, "
+		      "%u ICMPv6 echoes through XDP\n",
+		      w->fast, w->slow, pg_offload_entries(&w->off), w->fast_icmp);
 	/* Both paths must have carried a fair share, or this proves little. */
 	assert_true(w->fast > NPKTS / 3);
 	assert_true(w->slow > NPKTS / 10);
+	/* A quarter of the flows are pings: a fair share of the XDP side too. */
+	assert_true(w->fast_icmp > NPKTS / 10);
 	assert_true(pg_engine_counters(w->a)[PG_CNT_OFFLOADED] == w->fast);
 	if (!pgt_xdiff_same_counters(w, why, sizeof(why)))
 		fail_msg("%s", why);

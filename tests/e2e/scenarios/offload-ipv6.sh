@@ -16,7 +16,10 @@
 # include XDP's); the AF_XDP sockets of both links together received fewer
 # frames than a tenth of what XDP forwarded; and `passgatectl flows
 # --family 6` lists the echo's flow with at least the bytes the echo sent
-# each way (the counters came back from the XDP map). Only for --gateway
+# each way (the counters came back from the XDP map). Pings (an ICMPv6
+# echo flow, offered once a request and its reply went through): every
+# reply received, all but at most 6 of the 400 echo packets through XDP and
+# their bytes on the ping's flow. Only for --gateway
 # passgate; the links' veth peers have GRO on (lib/world.sh
 # gw_peer_gro_on): a veth delivers a redirected frame only then.
 
@@ -28,6 +31,8 @@ OFF6_SIZE=200	  # their payload: IPv6 length 248
 OFF6_PORT=7008
 OFF6_SPORT=40200
 OFF6_TCP=1048576  # bytes the TCP echo sends (and gets back)
+OFF6_PINGS=200	  # echo requests, 10 ms apart
+OFF6_PING_SIZE=100 # their data: IPv6 length 148
 
 scenario() {
 	[[ $GATEWAY == passgate ]] || { fail "the XDP fast path is passgated's own"; return; }
@@ -62,7 +67,11 @@ scenario6() {
 	((xdp0 >= OFF6_N * 2 * 9 / 10)) ||
 		{ fail "XDP forwarded $xdp0 packets, fewer than 90% of the echo's $((OFF6_N * 2))"; return 1; }
 
-	# TCP: 1 MiB echoed, byte for byte.
+	off6_pings || return 1
+
+	# TCP: 1 MiB echoed, byte for byte (counted from off6_pings' last dump).
+	xdp0=$(dump_value offload_packets)
+	rx0=$(off6_engine_rx)
 	spawn off6-tcp-srv "$NS_SRV1" "$PY" "$E2E_DIR/lib/tcpecho.py" server6 7071
 	wait_until 5 grep -q listening "$SCN_DIR/off6-tcp-srv.log" || { fail "TCP echo server did not start"; return 1; }
 	out=$(tnsx 30 "${NS_LAN[1]}" "$PY" "$E2E_DIR/lib/tcpecho.py" client "$SRV1_IP6" 7071 "$OFF6_TCP")
@@ -93,4 +102,31 @@ scenario6() {
 	[[ $o =~ ^[0-9]+$ && $i =~ ^[0-9]+$ ]] && ((o >= min && i >= min)) ||
 		{ fail "the flow shows $o bytes out, $i in; the echo moved at least $min each way"; return 1; }
 	return 0
+}
+
+# off6_pings - lan1 pings srv1 over IPv6; the echo flow must ride XDP, every reply back.
+off6_pings() {
+	local x0 x1 fl o i min
+	x0=$(dump_value offload_packets) # the caller's dump, after the UDP echo
+	tnsx 30 "${NS_LAN[0]}" ping -6 -n -c "$OFF6_PINGS" -i 0.01 -s "$OFF6_PING_SIZE" -W 1 "$SRV1_IP6" \
+		>"$SCN_DIR/off6-ping.log" 2>&1
+	grep -q "^$OFF6_PINGS packets transmitted, $OFF6_PINGS received" "$SCN_DIR/off6-ping.log" ||
+		{ fail "ping -6: not every echo answered: $(grep -m1 'packets transmitted' "$SCN_DIR/off6-ping.log")"; return 1; }
+	sleep 1.5
+	gateway_dump || { fail "no counter dump"; return 1; }
+	x1=$(dump_value offload_packets)
+	note "ping -6: $((x1 - x0)) of $((OFF6_PINGS * 2)) echo packets through XDP; $(grep -m1 'rtt' "$SCN_DIR/off6-ping.log")"
+	# The first request and its reply go through the engine (the offer follows
+	# the reply); a loaded daemon may apply the offer a ping or two late.
+	(((x1 - x0) >= OFF6_PINGS * 2 - 6 && (x1 - x0) <= OFF6_PINGS * 2)) ||
+		{ fail "XDP forwarded $((x1 - x0)) packets during the pings, not within 6 below their $((OFF6_PINGS * 2))"; return 1; }
+	# The ping's flow: the busiest ICMPv6 flow of lan1 to srv1.
+	gateway_ctl flows --family 6 --proto 58 --host "${LAN6_IP[0]}" >"$SCN_DIR/flows6-icmp.txt" 2>&1
+	fl=$(grep -F "[$SRV1_IP6]" "$SCN_DIR/flows6-icmp.txt" | awk '{print $(NF-1), $NF, $0}' | sort -n -r | head -n 1)
+	[[ -n $fl ]] || { fail "passgatectl flows --family 6 does not list the ping's flow: $(cat "$SCN_DIR/flows6-icmp.txt")"; return 1; }
+	read -r o i _ <<<"$fl"
+	min=$((OFF6_PINGS * (OFF6_PING_SIZE + 48)))
+	note "ping -6 flow: ${fl#* * }"
+	[[ $o =~ ^[0-9]+$ && $i =~ ^[0-9]+$ ]] && ((o >= min && i >= min)) ||
+		{ fail "the ping's flow shows $o bytes out, $i in; the pings moved at least $min each way"; return 1; }
 }

@@ -4,7 +4,7 @@
 # the daemon, and the engine still knows them exactly.
 #
 #   lan1 --UDP echo, 400 x 200 bytes--\                    /-- srv1:7007 echo
-#                                      passgated: XDP     --
+#   lan1 --ping, 200 x 100 bytes-------- passgated: XDP     --- srv1 (its kernel answers)
 #   lan2 --iperf3 TCP upload, 2 s-----/  lan0 <-> wan0      \-- srv1:5204 iperf3
 #                                       (devmap redirect)
 #
@@ -15,7 +15,11 @@
 # the AF_XDP sockets of both links together received fewer frames than a
 # tenth of that (so the packets really went around the daemon); and
 # `passgatectl flows` lists the echo's flow with at least the bytes the echo
-# sent each way (the counters came back from the XDP map).
+# sent each way (the counters came back from the XDP map). The pings (an
+# ICMP echo flow, offered once a request and its reply went through the
+# engine, the identifier translated in XDP): every reply received, XDP
+# forwarded all but at most 6 of the 400 echo packets (offload_packets
+# before and after: the first request and reply are the engine's), and the ping's flow shows at least their bytes each way.
 # Only for --gateway passgate. The links' veth peers have GRO on (see
 # lib/world.sh gw_peer_gro_on): a veth delivers a redirected frame only then.
 
@@ -26,6 +30,8 @@ OFF_N=400		# echo datagrams
 OFF_SIZE=200		# their payload: IP length 228
 OFF_PORT=7007
 OFF_SPORT=40100
+OFF_PINGS=200		# echo requests, 10 ms apart
+OFF_PING_SIZE=100	# their data: IP length 128
 
 scenario() {
 	[[ $GATEWAY == passgate ]] || { fail "the XDP fast path is passgated's own"; return; }
@@ -39,6 +45,7 @@ scenario() {
 		"$OFF_PORT" "$OFF_SPORT" "$OFF_N" "$OFF_SIZE" >"$SCN_DIR/off-echo.log" 2>&1
 	line=$(grep '^seen ' "$SCN_DIR/off-echo.log")
 	[[ $line =~ echoed\ $OFF_N\  ]] || { fail "not every datagram echoed (${line:-no result})"; return; }
+	off_pings || return
 
 	spawn iperf3-srv "$NS_SRV1" iperf3 -s -p 5204 --forceflush
 	wait_listen "$NS_SRV1" tcp 5204 || { fail "iperf3 server did not start"; return; }
@@ -68,4 +75,33 @@ scenario() {
 	note "flow: $fl"
 	[[ $out =~ ^[0-9]+$ && $in =~ ^[0-9]+$ ]] && ((out >= min && in >= min)) ||
 		{ fail "the flow shows $out bytes out, $in in; the echo moved at least $min each way"; return; }
+}
+
+# off_pings - lan1 pings srv1; the echo flow must ride XDP, every reply back.
+off_pings() {
+	local x0 x1 fl out in min
+	sleep 1.5 # the UDP echo's XDP counts reach the engine first
+	gateway_dump || { fail "no counter dump"; return 1; }
+	x0=$(dump_value offload_packets)
+	tnsx 30 "${NS_LAN[0]}" ping -n -c "$OFF_PINGS" -i 0.01 -s "$OFF_PING_SIZE" -W 1 "$SRV1_IP" \
+		>"$SCN_DIR/off-ping.log" 2>&1
+	grep -q "^$OFF_PINGS packets transmitted, $OFF_PINGS received" "$SCN_DIR/off-ping.log" ||
+		{ fail "ping: not every echo answered: $(grep -m1 'packets transmitted' "$SCN_DIR/off-ping.log")"; return 1; }
+	sleep 1.5
+	gateway_dump || { fail "no counter dump"; return 1; }
+	x1=$(dump_value offload_packets)
+	note "ping: $((x1 - x0)) of $((OFF_PINGS * 2)) echo packets through XDP; $(grep -m1 'rtt' "$SCN_DIR/off-ping.log")"
+	# The first request and its reply go through the engine (the offer follows
+	# the reply); a loaded daemon may apply the offer a ping or two late.
+	(((x1 - x0) >= OFF_PINGS * 2 - 6 && (x1 - x0) <= OFF_PINGS * 2)) ||
+		{ fail "XDP forwarded $((x1 - x0)) packets during the pings, not within 6 below their $((OFF_PINGS * 2))"; return 1; }
+	# The ping's flow (the busiest ICMP flow of lan1: earlier scenarios' pings may linger).
+	gateway_ctl flows --proto icmp --host "${LAN_IP[0]}" >"$SCN_DIR/flows-icmp.txt" 2>&1
+	fl=$(grep -F " $SRV1_IP" "$SCN_DIR/flows-icmp.txt" | awk '{print $(NF-1), $NF, $0}' | sort -n -r | head -n 1)
+	[[ -n $fl ]] || { fail "passgatectl flows does not list the ping's flow: $(cat "$SCN_DIR/flows-icmp.txt")"; return 1; }
+	read -r out in _ <<<"$fl"
+	min=$((OFF_PINGS * (OFF_PING_SIZE + 28)))
+	note "ping flow: ${fl#* * }"
+	[[ $out =~ ^[0-9]+$ && $in =~ ^[0-9]+$ ]] && ((out >= min && in >= min)) ||
+		{ fail "the ping's flow shows $out bytes out, $in in; the pings moved at least $min each way"; return 1; }
 }
