@@ -298,8 +298,7 @@ void pg_api_restart_put(struct pg_api *api, const char *section, const struct pg
 {
 	struct json_object *body;
 	struct pg_config file;
-	char what[PG_API_LOG_LINE_MAX] = "";
-	size_t wl = 0;
+	char what[PG_API_LOG_LINE_MAX];
 
 	if (!has_section(section)) {
 		pg_api_error(
@@ -336,20 +335,10 @@ void pg_api_restart_put(struct pg_api *api, const char *section, const struct pg
 		json_object_put(body);
 		return;
 	}
-	json_object_object_foreach(body, key, val)
-	{
-		char field[128], shown[PG_CONFIG_VALUE_MAX + 1];
-
-		snprintf(field, sizeof(field), "%s.%s", section, key);
-		if (pg_api_config_apply_one(&file, section, key, val, field, shown, sizeof(shown),
-					    resp)) {
-			pg_config_free(&file);
-			json_object_put(body);
-			return;
-		}
-		if (wl < sizeof(what))
-			wl += (size_t)snprintf(what + wl, sizeof(what) - wl, "%s[%s] %s = %s",
-					       wl ? ", " : "", section, key, shown);
+	if (pg_api_config_apply_body(&file, section, body, what, sizeof(what), resp)) {
+		pg_config_free(&file);
+		json_object_put(body);
+		return;
 	}
 	json_object_put(body);
 	save_and_answer(api, &file, what, resp);

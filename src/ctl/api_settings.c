@@ -172,10 +172,10 @@ static unsigned int find_line(const struct pg_config *cfg, const char *section, 
 	return 0;
 }
 
-/* One setting onto next; 0, or -1 with resp filled naming field (api_restart.c too). */
-int pg_api_config_apply_one(struct pg_config *next, const char *section, const char *key,
-			    struct json_object *v, const char *field, char *shown, size_t shownlen,
-			    struct pg_api_resp *resp)
+/* One setting onto next; 0, or -1 with resp filled naming field. */
+static int apply_one(struct pg_config *next, const char *section, const char *key,
+		     struct json_object *v, const char *field, char *shown, size_t shownlen,
+		     struct pg_api_resp *resp)
 {
 	char err[PG_CONFIG_ERR_SIZE], text[64];
 	const char *value;
@@ -222,13 +222,32 @@ done:
 	return 0;
 }
 
+int pg_api_config_apply_body(struct pg_config *next, const char *section, struct json_object *body,
+			     char *what, size_t whatlen, struct pg_api_resp *resp)
+{
+	size_t wl = 0;
+
+	if (whatlen)
+		what[0] = '\0';
+	json_object_object_foreach(body, key, val) {
+		char field[128], shown[PG_CONFIG_VALUE_MAX + 1];
+
+		snprintf(field, sizeof(field), "%s.%s", section, key);
+		if (apply_one(next, section, key, val, field, shown, sizeof(shown), resp))
+			return -1;
+		if (wl < whatlen)
+			wl += (size_t)snprintf(what + wl, whatlen - wl, "%s[%s] %s = %s",
+					       wl ? ", " : "", section, key, shown);
+	}
+	return 0;
+}
+
 void pg_api_put_section(struct pg_api *api, const char *section, const struct pg_api_req *req,
 			struct pg_api_resp *resp)
 {
 	struct json_object *body;
 	struct pg_config next;
-	char what[PG_API_LOG_LINE_MAX] = "";
-	size_t wl = 0;
+	char what[PG_API_LOG_LINE_MAX];
 	int sec = section_index(section);
 
 	if (sec < 0) {
@@ -265,19 +284,10 @@ void pg_api_put_section(struct pg_api *api, const char *section, const struct pg
 		json_object_put(body);
 		return;
 	}
-	json_object_object_foreach(body, key, val) {
-		char field[128], shown[PG_CONFIG_VALUE_MAX + 1];
-
-		snprintf(field, sizeof(field), "%s.%s", section, key);
-		if (pg_api_config_apply_one(&next, section, key, val, field, shown, sizeof(shown),
-					    resp)) {
-			pg_config_free(&next);
-			json_object_put(body);
-			return;
-		}
-		if (wl < sizeof(what))
-			wl += (size_t)snprintf(what + wl, sizeof(what) - wl, "%s[%s] %s = %s",
-					       wl ? ", " : "", section, key, shown);
+	if (pg_api_config_apply_body(&next, section, body, what, sizeof(what), resp)) {
+		pg_config_free(&next);
+		json_object_put(body);
+		return;
 	}
 	json_object_put(body);
 	pg_api_commit(api, &next, what, req, resp);
