@@ -195,6 +195,18 @@ void pg_api_put_section(struct pg_api *api, const char *section, const struct pg
 			struct pg_api_resp *resp);
 
 /*
+ * The body of a PUT of settings to [section], for the live settings and
+ * the ones that wait for a restart (api_restart.c) alike: a JSON object
+ * with at least one setting, each a key known(section, key) accepts. NULL
+ * with resp filled otherwise: a key refused is a 400 naming
+ * "section.key", "[section] key: no such setting, or one that OTHER".
+ */
+struct json_object *pg_api_settings_body(const struct pg_api_req *req, struct pg_api_resp *resp,
+					 const char *section,
+					 bool (*known)(const char *section, const char *key),
+					 const char *other);
+
+/*
  * Every setting of a PUT body for [section] (JSON true/300/"text"/null
  * each) onto next through the file parser, for the live settings and the
  * ones that wait for a restart (api_restart.c) alike; what gets the log's

@@ -63,6 +63,13 @@ static bool key_editable(int sec, const char *key)
 	return false;
 }
 
+static bool section_key_editable(const char *section, const char *key)
+{
+	int sec = section_index(section);
+
+	return sec >= 0 && key_editable(sec, key);
+}
+
 static struct json_object *addr_or_null(uint32_t be)
 {
 	return be ? pg_api_addr(ntohl(be)) : NULL;
@@ -222,6 +229,36 @@ done:
 	return 0;
 }
 
+struct json_object *pg_api_settings_body(const struct pg_api_req *req, struct pg_api_resp *resp,
+					 const char *section,
+					 bool (*known)(const char *section, const char *key),
+					 const char *other)
+{
+	struct json_object *body = pg_api_body_object(req, resp);
+
+	if (!body)
+		return NULL;
+	if (!json_object_object_length(body)) {
+		json_object_put(body);
+		pg_api_error(resp, 400, NULL, "no settings in the request body");
+		return NULL;
+	}
+	/* Refuse unknown names before touching anything. */
+	json_object_object_foreach(body, k0, v0) {
+		(void)v0;
+		if (!known(section, k0)) {
+			char field[128];
+
+			snprintf(field, sizeof(field), "%s.%s", section, k0);
+			pg_api_error(resp, 400, field, "[%s] %s: no such setting, or one that %s",
+				     section, k0, other);
+			json_object_put(body);
+			return NULL;
+		}
+	}
+	return body;
+}
+
 int pg_api_config_apply_body(struct pg_config *next, const char *section, struct json_object *body,
 			     char *what, size_t whatlen, struct pg_api_resp *resp)
 {
@@ -257,29 +294,10 @@ void pg_api_put_section(struct pg_api *api, const char *section, const struct pg
 			     section);
 		return;
 	}
-	body = pg_api_body_object(req, resp);
+	body = pg_api_settings_body(req, resp, section, section_key_editable,
+				    "needs a restart (docs/API.md)");
 	if (!body)
 		return;
-	if (!json_object_object_length(body)) {
-		json_object_put(body);
-		pg_api_error(resp, 400, NULL, "no settings in the request body");
-		return;
-	}
-	/* Refuse unknown names before touching anything. */
-	json_object_object_foreach(body, k0, v0) {
-		(void)v0;
-		if (!key_editable(sec, k0)) {
-			char field[128];
-
-			snprintf(field, sizeof(field), "%s.%s", section, k0);
-			pg_api_error(resp, 400, field,
-				     "[%s] %s: no such setting, or one that needs a restart "
-				     "(docs/API.md)",
-				     section, k0);
-			json_object_put(body);
-			return;
-		}
-	}
 	if (pg_api_config_copy(api, &next, resp)) {
 		json_object_put(body);
 		return;
