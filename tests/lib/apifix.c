@@ -152,6 +152,21 @@ unsigned int pgt_api_send(struct pg_api *api, const struct pg_api_req *req,
 	return resp.status;
 }
 
+unsigned int pgt_api_call(struct pg_api *api, const char *method, const char *path,
+			  const char *body, const char *auth, bool local, struct json_object **out)
+{
+	struct pg_api_req req;
+	char p[256];
+
+	pgt_api_req(&req, method, path, p, sizeof(p), body);
+	req.local = local;
+	if (!local) {
+		req.authorization = auth;
+		req.client = 0x7f000001;
+	}
+	return pgt_api_send(api, &req, out);
+}
+
 struct json_object *pgt_jget(struct json_object *o, const char *key)
 {
 	struct json_object *v = NULL;

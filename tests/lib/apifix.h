@@ -65,6 +65,15 @@ void pgt_api_req(struct pg_api_req *req, const char *method, const char *path, c
 unsigned int pgt_api_send(struct pg_api *api, const struct pg_api_req *req,
 			  struct json_object **out);
 
+/*
+ * method on path (arguments split as pgt_api_req() does) with body (NULL:
+ * none): on the control socket when local (its permissions authenticate),
+ * else from 127.0.0.1 with auth as the Authorization header (NULL: none).
+ * As pgt_api_send().
+ */
+unsigned int pgt_api_call(struct pg_api *api, const char *method, const char *path,
+			  const char *body, const char *auth, bool local, struct json_object **out);
+
 /* o's member key, or NULL (o NULL too). */
 struct json_object *pgt_jget(struct json_object *o, const char *key);
 

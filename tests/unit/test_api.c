@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "../lib/apifix.h"
+#include "../lib/cmapi.h"
 #include "ctl/api_internal.h"
 #include "conf/config.h"
 
@@ -45,42 +45,21 @@ static const char conf_text[] = "# API test configuration\n"
 
 static struct pgt_api *fx_new(const char *extra)
 {
-	struct pgt_api *f = calloc(1, sizeof(*f));
+	struct pgt_api *f;
 	char *text;
 
-	assert_non_null(f);
 	assert_true(asprintf(&text, "%s%s", conf_text, extra) > 0);
-	assert_int_equal(pgt_api_open(f, "api", text), 0);
+	f = pgt_cm_api_open("api", text);
 	free(text);
 	f->api->now_ms = 61000;
 	return f;
-}
-
-static void fx_free(struct pgt_api *f)
-{
-	pgt_api_close(f);
-	free(f);
-}
-
-static char *file_text(const char *path)
-{
-	char *t = pgt_api_read(path);
-
-	assert_non_null(t);
-	return t;
 }
 
 /* Run one request; returns the status, *out the parsed JSON body (or NULL). */
 static unsigned int request(struct pgt_api *f, const char *method, const char *path,
 			    const char *body, const char *auth, struct json_object **out)
 {
-	struct pg_api_req req;
-	char p[256];
-
-	pgt_api_req(&req, method, path, p, sizeof(p), body);
-	req.authorization = auth;
-	req.client = 0x7f000001;
-	return pgt_api_send(f->api, &req, out);
+	return pgt_api_call(f->api, method, path, body, auth, false, out);
 }
 
 static const char *jstr(struct json_object *o, const char *key)
@@ -114,13 +93,13 @@ static void test_status_lists_every_counter(void **state)
 	assert_string_equal(jstr(json_object_array_get_idx(links, 1), "gateway"), "198.51.100.1");
 	assert_true(json_object_get_boolean(pgt_jget(pgt_jget(o, "passthrough"), "pptp")));
 	json_object_put(o);
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 static void test_read_only_without_credential(void **state)
 {
 	struct pgt_api *f = fx_new("");
-	char *before = file_text(f->path), *after;
+	char *before = pgt_cm_read(f->path), *after;
 	struct json_object *o;
 
 	(void)state;
@@ -130,11 +109,11 @@ static void test_read_only_without_credential(void **state)
 	assert_non_null(strstr(jstr(o, "error"), "password_hash"));
 	json_object_put(o);
 	assert_true(f->cfg.engine.pptp_passthrough);
-	after = file_text(f->path);
+	after = pgt_cm_read(f->path);
 	assert_string_equal(before, after);
 	free(before);
 	free(after);
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 /* A fixture with a password ("pw") configured; returns a Basic header for it. */
@@ -167,7 +146,7 @@ static void test_change_applies_and_saves(void **state)
 	assert_false(f->cfg.engine.l2tp_passthrough);
 	assert_true(f->cfg.engine.ipsec_passthrough);
 	/* ...and the file too, its comments where they were. */
-	text = file_text(f->path);
+	text = pgt_cm_read(f->path);
 	assert_non_null(strstr(text, "pptp = off      # the brief: avoid PPTP\n"));
 	assert_non_null(strstr(text, "address = 192.168.1.1/24   # the LAN\n"));
 	assert_non_null(strstr(text, "l2tp = off\n"));
@@ -177,7 +156,7 @@ static void test_change_applies_and_saves(void **state)
 				 basic_pw, NULL),
 			 200);
 	assert_true(f->cfg.engine.l2tp_passthrough);
-	text = file_text(f->path);
+	text = pgt_cm_read(f->path);
 	assert_null(strstr(text, "l2tp"));
 	free(text);
 	/* Timeouts as numbers or durations. */
@@ -186,13 +165,13 @@ static void test_change_applies_and_saves(void **state)
 			 200);
 	assert_int_equal(f->cfg.engine.timeouts.udp, 600);
 	assert_int_equal(f->cfg.engine.timeouts.esp, 3600);
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 static void expect_refusal(struct pgt_api *f, const char *path, const char *body,
 			   unsigned int status, const char *field, const char *words)
 {
-	char *before = file_text(f->path), *after;
+	char *before = pgt_cm_read(f->path), *after;
 	struct json_object *o;
 	bool pptp = f->cfg.engine.pptp_passthrough;
 	uint32_t udp = f->cfg.engine.timeouts.udp;
@@ -205,7 +184,7 @@ static void expect_refusal(struct pgt_api *f, const char *path, const char *body
 	/* Nothing changed: not the running configuration, not the file. */
 	assert_int_equal(f->cfg.engine.pptp_passthrough, pptp);
 	assert_int_equal(f->cfg.engine.timeouts.udp, udp);
-	after = file_text(f->path);
+	after = pgt_cm_read(f->path);
 	assert_string_equal(before, after);
 	free(before);
 	free(after);
@@ -242,7 +221,7 @@ static void test_invalid_changes_name_the_field(void **state)
 	expect_refusal(f, "/api/v1/config/nat",
 		       "{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":{\"g\":{\"h\":{\"i\":1}}}}}}}}}", 400,
 		       NULL, "JSON");
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 static void test_forwards(void **state)
@@ -288,11 +267,11 @@ static void test_forwards(void **state)
 	assert_int_equal(f->cfg.engine.nforwards, 1);
 	assert_int_equal(request(f, "DELETE", "/api/v1/forwards/5", NULL, basic_pw, NULL), 404);
 	assert_int_equal(request(f, "DELETE", "/api/v1/forwards/x", NULL, basic_pw, NULL), 404);
-	text = file_text(f->path);
+	text = pgt_cm_read(f->path);
 	assert_null(strstr(text, "tcp 8080"));
 	assert_non_null(strstr(text, "[forward]\nrule = gre 192.168.1.20\ndmz = 192.168.1.50\n"));
 	free(text);
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 /* A rule with an IPv6 host is a pinhole: listed with family 6, refused without IPv6. */
@@ -308,7 +287,7 @@ static void test_forwards6(void **state)
 			 400);
 	assert_non_null(strstr(jstr(o, "error"), "the LAN has no IPv6"));
 	json_object_put(o);
-	fx_free(f);
+	pgt_cm_api_free(f);
 	assert_int_equal(pg_passwd_hash("pw", hash, sizeof(hash)), 0);
 	snprintf(line, sizeof(line), "password_hash = %s\n[lan]\naddress6 = 2001:db8:1::1/64\n",
 		 hash);
@@ -359,7 +338,7 @@ static void test_forwards6(void **state)
 	assert_int_equal(request(f, "DELETE", "/api/v1/forwards/0", NULL, basic_pw, NULL), 200);
 	assert_int_equal(f->cfg.engine.nforwards, 1);
 	assert_false(f->cfg.engine.forwards[0].v6);
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 static void test_flows_and_arguments(void **state)
@@ -386,7 +365,7 @@ static void test_flows_and_arguments(void **state)
 	assert_int_equal(request(f, "GET", "/api/v1/sessions", NULL, NULL, &o), 200);
 	assert_int_equal(json_object_array_length(pgt_jget(o, "sessions")), 0);
 	json_object_put(o);
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 /* DELETE /api/v1/flows: a filter that is hostile, empty or cut short ends nothing. */
@@ -469,7 +448,7 @@ static void test_flows_delete_query(void **state)
 			 200);
 	assert_int_equal(request(f, "GET", "/api/v1/flows?port=1&port=2", NULL, basic_pw, NULL),
 			 400);
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 static void test_routing_and_page(void **state)
@@ -493,7 +472,7 @@ static void test_routing_and_page(void **state)
 			    "ipsec: NAT-T in use");
 	json_object_put(o);
 	assert_int_equal(request(f, "GET", "/api/v1/events?after=x", NULL, NULL, NULL), 400);
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 /*
@@ -521,7 +500,7 @@ static void test_config_names_every_enum_value(void **state)
 		assert_string_equal(jstr(pgt_jget(o, "nat"), "filtering"), filtering[i]);
 		assert_string_equal(jstr(pgt_jget(o, "icmp"), "refused"), refused[i]);
 		json_object_put(o);
-		fx_free(f);
+		pgt_cm_api_free(f);
 	}
 }
 

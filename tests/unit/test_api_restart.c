@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "../lib/apifix.h"
+#include "../lib/cmapi.h"
 
 static const char conf_text[] = "# restart test configuration\n"
 				"[lan]\n"
@@ -41,38 +41,17 @@ static const char conf_text[] = "# restart test configuration\n"
 
 static struct pgt_api *fx_new(void)
 {
-	struct pgt_api *f = calloc(1, sizeof(*f));
+	struct pgt_api *f = pgt_cm_api_open("restart", conf_text);
 
-	assert_non_null(f);
-	assert_int_equal(pgt_api_open(f, "restart", conf_text), 0);
 	pg_api_tick(f->api, 100000);
 	return f;
-}
-
-static void fx_free(struct pgt_api *f)
-{
-	pgt_api_close(f);
-	free(f);
-}
-
-static char *file_text(const char *path)
-{
-	char *t = pgt_api_read(path);
-
-	assert_non_null(t);
-	return t;
 }
 
 /* One request on the control socket (no password). */
 static unsigned int request(struct pgt_api *f, const char *method, const char *path,
 			    const char *body, struct json_object **out)
 {
-	struct pg_api_req req;
-	char p[256];
-
-	pgt_api_req(&req, method, path, p, sizeof(p), body);
-	req.local = true;
-	return pgt_api_send(f->api, &req, out);
+	return pgt_api_call(f->api, method, path, body, NULL, true, out);
 }
 
 static const char *jstr(struct json_object *o, const char *a, const char *b, const char *c)
@@ -100,7 +79,7 @@ static void test_saved_to_file_not_running(void **state)
 	/* The running configuration did not change; the file did, comments kept. */
 	assert_int_equal(f->cfg.wan_mtu, 1500);
 	assert_null(strstr(f->cfg.doc.text, "mtu"));
-	text = file_text(f->path);
+	text = pgt_cm_read(f->path);
 	assert_non_null(strstr(text, "gateway = 198.51.100.1\nmtu = 1400\n"));
 	assert_non_null(strstr(text, "# from the ISP"));
 	free(text);
@@ -111,7 +90,7 @@ static void test_saved_to_file_not_running(void **state)
 	assert_int_equal(json_object_array_length(pgt_jget(o, "pending")), 2);
 	json_object_put(o);
 	assert_int_equal(f->cfg.engine.max_flows, 1024);
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 static void test_refusals_name_the_field(void **state)
@@ -143,10 +122,10 @@ static void test_refusals_name_the_field(void **state)
 			 404);
 	assert_int_equal(request(f, "PUT", "/api/v1/config/restart/wan", "[1]", NULL), 400);
 	assert_int_equal(request(f, "PUT", "/api/v1/config/restart/wan", "{}", NULL), 400);
-	text = file_text(f->path);
+	text = pgt_cm_read(f->path);
 	assert_string_equal(text, conf_text);
 	free(text);
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 static void test_live_change_keeps_pending(void **state)
@@ -172,7 +151,7 @@ static void test_live_change_keeps_pending(void **state)
 			 200);
 	assert_false(f->cfg.engine.pptp_passthrough);
 	assert_int_equal(f->cfg.wan_mtu, 1500);
-	text = file_text(f->path);
+	text = pgt_cm_read(f->path);
 	assert_non_null(strstr(text, "pptp = off"));
 	assert_non_null(strstr(text, "mtu = 1400"));
 	assert_non_null(strstr(text, "address = 192.168.7.1/24"));
@@ -181,7 +160,7 @@ static void test_live_change_keeps_pending(void **state)
 	assert_int_equal(request(f, "DELETE", "/api/v1/config/restart", NULL, &o), 200);
 	assert_int_equal(json_object_array_length(pgt_jget(o, "pending")), 0);
 	json_object_put(o);
-	text = file_text(f->path);
+	text = pgt_cm_read(f->path);
 	assert_null(strstr(text, "mtu"));
 	assert_non_null(strstr(text, "address = 192.168.1.1/24"));
 	assert_non_null(strstr(text, "pptp = off"));
@@ -189,7 +168,7 @@ static void test_live_change_keeps_pending(void **state)
 	assert_int_equal(request(f, "GET", "/api/v1/config/restart", NULL, &o), 200);
 	assert_string_equal(json_object_get_string(pgt_jget(o, "diff")), "");
 	json_object_put(o);
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 int main(void)

@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "../lib/apifix.h"
+#include "../lib/cmapi.h"
 #include "conf/config_history.h"
 
 static const char conf_text[] = "# safe-change test configuration\n"
@@ -54,14 +54,6 @@ static void write_text(const char *path, const char *text)
 	assert_int_equal(pgt_api_write(path, text), 0);
 }
 
-static char *file_text(const char *path)
-{
-	char *t = pgt_api_read(path);
-
-	assert_non_null(t);
-	return t;
-}
-
 static struct fixture *fx_new(void)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -93,13 +85,8 @@ static void fx_free(struct fixture *f)
 static unsigned int request(struct fixture *f, const char *method, const char *path,
 			    const char *body, struct json_object **out)
 {
-	struct pg_api_req req;
-	char p[256];
-
-	pgt_api_req(&req, method, path, p, sizeof(p), body);
-	req.local = true;
 	f->a.api->now_ms = f->now;
-	return pgt_api_send(f->a.api, &req, out);
+	return pgt_api_call(f->a.api, method, path, body, NULL, true, out);
 }
 
 static bool pending(struct fixture *f)
@@ -127,7 +114,7 @@ static void test_unconfirmed_change_rolls_back_at_deadline(void **state)
 	json_object_put(o);
 	/* Applied at once: running and file. */
 	assert_int_equal(f->a.cfg.engine.nlan_input, 1);
-	text = file_text(f->a.path);
+	text = pgt_cm_read(f->a.path);
 	assert_non_null(strstr(text, "lan = tcp 22   # ssh and the page\n"));
 	free(text);
 	assert_true(pending(f));
@@ -148,7 +135,7 @@ static void test_unconfirmed_change_rolls_back_at_deadline(void **state)
 	assert_false(pending(f));
 	assert_int_equal(f->a.cfg.engine.nlan_input, 2);
 	assert_int_equal(f->a.cfg.engine.lan_input[1].lo, lan_ports);
-	text = file_text(f->a.path);
+	text = pgt_cm_read(f->a.path);
 	assert_string_equal(text, conf_text);
 	free(text);
 	f->now += 10000;
@@ -183,7 +170,7 @@ static void test_confirmed_change_stays(void **state)
 	assert_false(pending(f));
 	pg_api_tick(f->a.api, f->now + 60000);
 	assert_int_equal(f->a.cfg.engine.nlan_input, 1);
-	text = file_text(f->a.path);
+	text = pgt_cm_read(f->a.path);
 	assert_non_null(strstr(text, "lan = tcp 80   #"));
 	free(text);
 
@@ -203,7 +190,7 @@ static void test_bad_windows_change_nothing(void **state)
 	static const char *const bad[] = {"", "abc", "4", "3601", "-10", "+10", " 10", "10s",
 					  "0x10", "999999999999", "10&confirm=20"};
 	struct fixture *f = fx_new();
-	char *before = file_text(f->a.path), *after, path[128];
+	char *before = pgt_cm_read(f->a.path), *after, path[128];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -217,7 +204,7 @@ static void test_bad_windows_change_nothing(void **state)
 	}
 	assert_true(f->a.cfg.engine.pptp_passthrough);
 	assert_false(pending(f));
-	after = file_text(f->a.path);
+	after = pgt_cm_read(f->a.path);
 	assert_string_equal(before, after);
 	free(before);
 	free(after);
@@ -241,7 +228,7 @@ static void test_reload_on_probation(void **state)
 	pg_api_tick(f->a.api, f->now + 30000);
 	/* Rolled back: the text before the reload, in the file too. */
 	assert_true(f->a.cfg.engine.pptp_passthrough);
-	text = file_text(f->a.path);
+	text = pgt_cm_read(f->a.path);
 	assert_string_equal(text, conf_text);
 	free(text);
 	free(edited);
@@ -280,7 +267,7 @@ static void test_history_diff_and_rollback(void **state)
 	assert_non_null(strstr(diff, "\n-udp = 600\n+udp = 900\n"));
 	json_object_put(o);
 	/* Against the file, edited by hand meanwhile. */
-	text = file_text(f->a.path);
+	text = pgt_cm_read(f->a.path);
 	write_text(f->a.path, "# emptied\n");
 	assert_int_equal(request(f, "GET", "/api/v1/config/diff?against=file", NULL, &o), 200);
 	assert_false(json_object_get_boolean(pgt_jget(o, "same")));
@@ -301,7 +288,7 @@ static void test_history_diff_and_rollback(void **state)
 	assert_false(f->a.cfg.engine.pptp_passthrough);
 	assert_true(pending(f));
 	assert_int_equal(request(f, "POST", "/api/v1/config/confirm", NULL, NULL), 200);
-	text = file_text(f->a.path);
+	text = pgt_cm_read(f->a.path);
 	assert_null(strstr(text, "udp ="));
 	free(text);
 	fx_free(f);

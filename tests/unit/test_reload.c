@@ -21,7 +21,7 @@
 #include <cmocka.h>
 
 #include "../lib/fixture.h"
-#include "../lib/apifix.h"
+#include "../lib/cmapi.h"
 #include "ctl/api_internal.h"
 #include "conf/config.h"
 #include "conf/reload.h"
@@ -221,12 +221,6 @@ static struct pgt_api *fx_new(const char *extra)
 	return f;
 }
 
-static void fx_free(struct pgt_api *f)
-{
-	pgt_api_close(f);
-	free(f);
-}
-
 /* One UDP packet from a LAN host: a new flow. */
 static void make_flow(struct pgt_api *f, uint32_t sport)
 {
@@ -264,7 +258,7 @@ static void test_reload_applies_and_keeps_flows(void **state)
 	/* The engine found them again: the same packets make no new flow. */
 	make_flow(f, 40000);
 	assert_int_equal(pg_engine_flow_count(f->engine), 2);
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 static void test_broken_file_keeps_running_config(void **state)
@@ -291,7 +285,7 @@ static void test_broken_file_keeps_running_config(void **state)
 	assert_true(pg_api_reload(f->api, msg, sizeof(msg)) < 0);
 	assert_non_null(strstr(msg, "No such file"));
 	write_file(f->path, "");
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 static void test_credentials_change_ends_sessions(void **state)
@@ -314,7 +308,7 @@ static void test_credentials_change_ends_sessions(void **state)
 	assert_int_equal(pg_api_reload(f->api, msg, sizeof(msg)), 0);
 	assert_non_null(strstr(msg, "no setting changed"));
 	assert_string_equal(f->api->auth.sessions[0].id, "abc");
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 static unsigned int post_reload(struct pgt_api *f, bool local, const char *auth,
@@ -368,7 +362,7 @@ static void test_post_reload(void **state)
 	json_object_put(o);
 	f->api->env.cfg_path = f->path;
 	write_file(f->path, "");
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 int main(void)
