@@ -195,13 +195,26 @@ void pg_api_put_section(struct pg_api *api, const char *section, const struct pg
 			struct pg_api_resp *resp);
 
 /*
- * One setting of a PUT body (JSON true/300/"text"/null) onto next through
- * the file parser; 0, or -1 with resp filled (400) naming field. shown
- * gets the value as logged.
+ * The body of a PUT of settings to [section], for the live settings and
+ * the ones that wait for a restart (api_restart.c) alike: a JSON object
+ * with at least one setting, each a key known(section, key) accepts. NULL
+ * with resp filled otherwise: a key refused is a 400 naming
+ * "section.key", "[section] key: no such setting, or one that OTHER".
  */
-int pg_api_config_apply_one(struct pg_config *next, const char *section, const char *key,
-			    struct json_object *v, const char *field, char *shown, size_t shownlen,
-			    struct pg_api_resp *resp);
+struct json_object *pg_api_settings_body(const struct pg_api_req *req, struct pg_api_resp *resp,
+					 const char *section,
+					 bool (*known)(const char *section, const char *key),
+					 const char *other);
+
+/*
+ * Every setting of a PUT body for [section] (JSON true/300/"text"/null
+ * each) onto next through the file parser, for the live settings and the
+ * ones that wait for a restart (api_restart.c) alike; what gets the log's
+ * "[section] key = value, ..." text. 0, or -1 with resp filled (400)
+ * naming "section.key"; next is then partly changed, for the caller to free.
+ */
+int pg_api_config_apply_body(struct pg_config *next, const char *section, struct json_object *body,
+			     char *what, size_t whatlen, struct pg_api_resp *resp);
 
 /*
  * api_restart.c: settings that wait for a restart, edited in the file

@@ -298,8 +298,7 @@ void pg_api_restart_put(struct pg_api *api, const char *section, const struct pg
 {
 	struct json_object *body;
 	struct pg_config file;
-	char what[PG_API_LOG_LINE_MAX] = "";
-	size_t wl = 0;
+	char what[PG_API_LOG_LINE_MAX], live[128];
 
 	if (!has_section(section)) {
 		pg_api_error(
@@ -309,47 +308,18 @@ void pg_api_restart_put(struct pg_api *api, const char *section, const struct pg
 		    section);
 		return;
 	}
-	body = pg_api_body_object(req, resp);
+	snprintf(live, sizeof(live), "changes live (PUT /api/v1/config/%s)", section);
+	body = pg_api_settings_body(req, resp, section, is_restart_key, live);
 	if (!body)
 		return;
-	if (!json_object_object_length(body)) {
-		json_object_put(body);
-		pg_api_error(resp, 400, NULL, "no settings in the request body");
-		return;
-	}
-	json_object_object_foreach(body, k0, v0)
-	{
-		(void)v0;
-		if (!is_restart_key(section, k0)) {
-			char field[128];
-
-			snprintf(field, sizeof(field), "%s.%s", section, k0);
-			pg_api_error(resp, 400, field,
-				     "[%s] %s: no such setting, or one that changes live (PUT "
-				     "/api/v1/config/%s)",
-				     section, k0, section);
-			json_object_put(body);
-			return;
-		}
-	}
 	if (file_or_error(api, &file, resp)) {
 		json_object_put(body);
 		return;
 	}
-	json_object_object_foreach(body, key, val)
-	{
-		char field[128], shown[PG_CONFIG_VALUE_MAX + 1];
-
-		snprintf(field, sizeof(field), "%s.%s", section, key);
-		if (pg_api_config_apply_one(&file, section, key, val, field, shown, sizeof(shown),
-					    resp)) {
-			pg_config_free(&file);
-			json_object_put(body);
-			return;
-		}
-		if (wl < sizeof(what))
-			wl += (size_t)snprintf(what + wl, sizeof(what) - wl, "%s[%s] %s = %s",
-					       wl ? ", " : "", section, key, shown);
+	if (pg_api_config_apply_body(&file, section, body, what, sizeof(what), resp)) {
+		pg_config_free(&file);
+		json_object_put(body);
+		return;
 	}
 	json_object_put(body);
 	save_and_answer(api, &file, what, resp);

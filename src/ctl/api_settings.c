@@ -63,6 +63,13 @@ static bool key_editable(int sec, const char *key)
 	return false;
 }
 
+static bool section_key_editable(const char *section, const char *key)
+{
+	int sec = section_index(section);
+
+	return sec >= 0 && key_editable(sec, key);
+}
+
 static struct json_object *addr_or_null(uint32_t be)
 {
 	return be ? pg_api_addr(ntohl(be)) : NULL;
@@ -172,10 +179,10 @@ static unsigned int find_line(const struct pg_config *cfg, const char *section, 
 	return 0;
 }
 
-/* One setting onto next; 0, or -1 with resp filled naming field (api_restart.c too). */
-int pg_api_config_apply_one(struct pg_config *next, const char *section, const char *key,
-			    struct json_object *v, const char *field, char *shown, size_t shownlen,
-			    struct pg_api_resp *resp)
+/* One setting onto next; 0, or -1 with resp filled naming field. */
+static int apply_one(struct pg_config *next, const char *section, const char *key,
+		     struct json_object *v, const char *field, char *shown, size_t shownlen,
+		     struct pg_api_resp *resp)
 {
 	char err[PG_CONFIG_ERR_SIZE], text[64];
 	const char *value;
@@ -222,13 +229,62 @@ done:
 	return 0;
 }
 
+struct json_object *pg_api_settings_body(const struct pg_api_req *req, struct pg_api_resp *resp,
+					 const char *section,
+					 bool (*known)(const char *section, const char *key),
+					 const char *other)
+{
+	struct json_object *body = pg_api_body_object(req, resp);
+
+	if (!body)
+		return NULL;
+	if (!json_object_object_length(body)) {
+		json_object_put(body);
+		pg_api_error(resp, 400, NULL, "no settings in the request body");
+		return NULL;
+	}
+	/* Refuse unknown names before touching anything. */
+	json_object_object_foreach(body, k0, v0) {
+		(void)v0;
+		if (!known(section, k0)) {
+			char field[128];
+
+			snprintf(field, sizeof(field), "%s.%s", section, k0);
+			pg_api_error(resp, 400, field, "[%s] %s: no such setting, or one that %s",
+				     section, k0, other);
+			json_object_put(body);
+			return NULL;
+		}
+	}
+	return body;
+}
+
+int pg_api_config_apply_body(struct pg_config *next, const char *section, struct json_object *body,
+			     char *what, size_t whatlen, struct pg_api_resp *resp)
+{
+	size_t wl = 0;
+
+	if (whatlen)
+		what[0] = '\0';
+	json_object_object_foreach(body, key, val) {
+		char field[128], shown[PG_CONFIG_VALUE_MAX + 1];
+
+		snprintf(field, sizeof(field), "%s.%s", section, key);
+		if (apply_one(next, section, key, val, field, shown, sizeof(shown), resp))
+			return -1;
+		if (wl < whatlen)
+			wl += (size_t)snprintf(what + wl, whatlen - wl, "%s[%s] %s = %s",
+					       wl ? ", " : "", section, key, shown);
+	}
+	return 0;
+}
+
 void pg_api_put_section(struct pg_api *api, const char *section, const struct pg_api_req *req,
 			struct pg_api_resp *resp)
 {
 	struct json_object *body;
 	struct pg_config next;
-	char what[PG_API_LOG_LINE_MAX] = "";
-	size_t wl = 0;
+	char what[PG_API_LOG_LINE_MAX];
 	int sec = section_index(section);
 
 	if (sec < 0) {
@@ -238,46 +294,18 @@ void pg_api_put_section(struct pg_api *api, const char *section, const struct pg
 			     section);
 		return;
 	}
-	body = pg_api_body_object(req, resp);
+	body = pg_api_settings_body(req, resp, section, section_key_editable,
+				    "needs a restart (docs/API.md)");
 	if (!body)
 		return;
-	if (!json_object_object_length(body)) {
-		json_object_put(body);
-		pg_api_error(resp, 400, NULL, "no settings in the request body");
-		return;
-	}
-	/* Refuse unknown names before touching anything. */
-	json_object_object_foreach(body, k0, v0) {
-		(void)v0;
-		if (!key_editable(sec, k0)) {
-			char field[128];
-
-			snprintf(field, sizeof(field), "%s.%s", section, k0);
-			pg_api_error(resp, 400, field,
-				     "[%s] %s: no such setting, or one that needs a restart "
-				     "(docs/API.md)",
-				     section, k0);
-			json_object_put(body);
-			return;
-		}
-	}
 	if (pg_api_config_copy(api, &next, resp)) {
 		json_object_put(body);
 		return;
 	}
-	json_object_object_foreach(body, key, val) {
-		char field[128], shown[PG_CONFIG_VALUE_MAX + 1];
-
-		snprintf(field, sizeof(field), "%s.%s", section, key);
-		if (pg_api_config_apply_one(&next, section, key, val, field, shown, sizeof(shown),
-					    resp)) {
-			pg_config_free(&next);
-			json_object_put(body);
-			return;
-		}
-		if (wl < sizeof(what))
-			wl += (size_t)snprintf(what + wl, sizeof(what) - wl, "%s[%s] %s = %s",
-					       wl ? ", " : "", section, key, shown);
+	if (pg_api_config_apply_body(&next, section, body, what, sizeof(what), resp)) {
+		pg_config_free(&next);
+		json_object_put(body);
+		return;
 	}
 	json_object_put(body);
 	pg_api_commit(api, &next, what, req, resp);

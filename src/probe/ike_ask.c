@@ -55,6 +55,66 @@ static int exchange(int fd, const uint8_t *req, size_t len, size_t skip, const u
 	return 0;
 }
 
+/*
+ * A socket from our IKE port dport made by open_sock (from any port when
+ * that one is taken here), connected to the server at to; our end of it in
+ * me. Return: the fd, or -errno.
+ */
+static int connect_from(int (*open_sock)(uint16_t), uint16_t dport, const struct sockaddr *to,
+			socklen_t tolen, struct sockaddr *me, socklen_t mlen,
+			struct pg_ike_result *r)
+{
+	int fd, e;
+
+	fd = open_sock(dport);
+	r->from_ike_port = fd >= 0;
+	if (fd < 0)
+		fd = open_sock(0);	/* the port is taken here: any port will do */
+	if (fd < 0)
+		return fd;
+	if (connect(fd, to, tolen) < 0 || getsockname(fd, me, &mlen) < 0) {
+		e = -errno;
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+/*
+ * The exchange on fd, connected from local:r->sport to server:dport (alen
+ * bytes each, as on the wire), asked once more with the group the server
+ * wants; closes fd, then fills r's answer and NAT findings.
+ */
+static void ask_on(int fd, const uint8_t *local, const uint8_t *server, size_t alen,
+		   uint16_t dport, const uint8_t spi_i[8], int tries, int wait_ms,
+		   struct pg_ike_result *r)
+{
+	uint8_t req[1024 + MARKER], h[PG_SHA1_LEN];
+	size_t skip = dport == 4500 ? MARKER : 0, len;
+	uint16_t group = 31;
+
+	memset(req, 0, skip);
+	for (int i = 0; i < 2; i++) {
+		len = pg_ike_sa_init_raw(req + skip, sizeof(req) - skip, spi_i, group, local, server,
+					 alen, r->sport, dport);
+		if (!len)
+			break;
+		r->answered = exchange(fd, req, len + skip, skip, spi_i, tries, wait_ms, &r->a);
+		if (!r->answered || r->a.error != PG_IKE_INVALID_KE || !r->a.want_group)
+			break;
+		group = r->a.want_group;
+	}
+	close(fd);
+	if (!r->answered || !r->a.has_nat_dst)
+		return;
+	pg_ike_nat_hash_raw(spi_i, r->a.spi_r, local, alen, r->sport, h);
+	r->nat = memcmp(h, r->a.nat_dst, PG_SHA1_LEN) != 0;
+	if (r->a.has_nat_src) {
+		pg_ike_nat_hash_raw(spi_i, r->a.spi_r, server, alen, dport, h);
+		r->server_nat = memcmp(h, r->a.nat_src, PG_SHA1_LEN) != 0;
+	}
+}
+
 /**
  * pg_ike_ask() - ask @server's IKE on UDP @dport (500 or 4500).
  * @spi_i: our initiator SPI (random, chosen by the caller).
@@ -65,47 +125,18 @@ int pg_ike_ask(uint32_t server, uint16_t dport, const uint8_t spi_i[8], int trie
 	       struct pg_ike_result *r)
 {
 	struct sockaddr_in to = pg_sa(server, dport), me = {0};
-	socklen_t ml = sizeof(me);
-	uint8_t req[1024 + MARKER], h[PG_SHA1_LEN];
-	size_t skip = dport == 4500 ? MARKER : 0, len;
-	uint16_t group = 31;
-	int fd, e;
+	int fd;
 
 	memset(r, 0, sizeof(*r));
-	fd = pg_udp_socket(dport);
-	r->from_ike_port = fd >= 0;
-	if (fd < 0)
-		fd = pg_udp_socket(0);	/* the port is taken here: any port will do */
+	fd = connect_from(pg_udp_socket, dport, (struct sockaddr *)&to, sizeof(to),
+			  (struct sockaddr *)&me, sizeof(me), r);
 	if (fd < 0)
 		return fd;
-	if (connect(fd, (struct sockaddr *)&to, sizeof(to)) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&me, &ml) < 0) {
-		e = -errno;
-		close(fd);
-		return e;
-	}
 	r->local = ntohl(me.sin_addr.s_addr);
 	r->sport = ntohs(me.sin_port);
-	memset(req, 0, skip);
-	for (int i = 0; i < 2; i++) {
-		len = pg_ike_sa_init(req + skip, sizeof(req) - skip, spi_i, group, r->local, r->sport,
-				     server, dport);
-		if (!len)
-			break;
-		r->answered = exchange(fd, req, len + skip, skip, spi_i, tries, wait_ms, &r->a);
-		if (!r->answered || r->a.error != PG_IKE_INVALID_KE || !r->a.want_group)
-			break;
-		group = r->a.want_group;
-	}
-	close(fd);
-	if (!r->answered || !r->a.has_nat_dst)
-		return 0;
-	pg_ike_nat_hash(spi_i, r->a.spi_r, r->local, r->sport, h);
-	r->nat = memcmp(h, r->a.nat_dst, PG_SHA1_LEN) != 0;
-	if (r->a.has_nat_src) {
-		pg_ike_nat_hash(spi_i, r->a.spi_r, server, dport, h);
-		r->server_nat = memcmp(h, r->a.nat_src, PG_SHA1_LEN) != 0;
-	}
+	/* Both addresses as on the wire: network order, four bytes. */
+	ask_on(fd, (const uint8_t *)&me.sin_addr.s_addr, (const uint8_t *)&to.sin_addr.s_addr, 4,
+	       dport, spi_i, tries, wait_ms, r);
 	return 0;
 }
 
@@ -135,47 +166,16 @@ int pg_ike_ask6(const uint8_t server[16], uint16_t dport, const uint8_t spi_i[8]
 {
 	struct sockaddr_in6 to = {.sin6_family = AF_INET6, .sin6_port = htons(dport)}, me = {0};
 	struct pg_ike_result *r = &r6->r;
-	socklen_t ml = sizeof(me);
-	uint8_t req[1024 + MARKER], h[PG_SHA1_LEN];
-	size_t skip = dport == 4500 ? MARKER : 0, len;
-	uint16_t group = 31;
-	int fd, e;
+	int fd;
 
 	memset(r6, 0, sizeof(*r6));
 	memcpy(to.sin6_addr.s6_addr, server, 16);
-	fd = udp6_socket(dport);
-	r->from_ike_port = fd >= 0;
-	if (fd < 0)
-		fd = udp6_socket(0);
+	fd = connect_from(udp6_socket, dport, (struct sockaddr *)&to, sizeof(to),
+			  (struct sockaddr *)&me, sizeof(me), r);
 	if (fd < 0)
 		return fd;
-	if (connect(fd, (struct sockaddr *)&to, sizeof(to)) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&me, &ml) < 0) {
-		e = -errno;
-		close(fd);
-		return e;
-	}
 	memcpy(r6->local6, me.sin6_addr.s6_addr, 16);
 	r->sport = ntohs(me.sin6_port);
-	memset(req, 0, skip);
-	for (int i = 0; i < 2; i++) {
-		len = pg_ike_sa_init_raw(req + skip, sizeof(req) - skip, spi_i, group, r6->local6,
-					 server, 16, r->sport, dport);
-		if (!len)
-			break;
-		r->answered = exchange(fd, req, len + skip, skip, spi_i, tries, wait_ms, &r->a);
-		if (!r->answered || r->a.error != PG_IKE_INVALID_KE || !r->a.want_group)
-			break;
-		group = r->a.want_group;
-	}
-	close(fd);
-	if (!r->answered || !r->a.has_nat_dst)
-		return 0;
-	pg_ike_nat_hash_raw(spi_i, r->a.spi_r, r6->local6, 16, r->sport, h);
-	r->nat = memcmp(h, r->a.nat_dst, PG_SHA1_LEN) != 0;
-	if (r->a.has_nat_src) {
-		pg_ike_nat_hash_raw(spi_i, r->a.spi_r, server, 16, dport, h);
-		r->server_nat = memcmp(h, r->a.nat_src, PG_SHA1_LEN) != 0;
-	}
+	ask_on(fd, r6->local6, server, 16, dport, spi_i, tries, wait_ms, r);
 	return 0;
 }

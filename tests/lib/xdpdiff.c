@@ -107,6 +107,58 @@ void pgt_xdiff_close(struct pgt_xdiff *w)
 	pg_xdp_fast_close(&w->xf[1]);
 }
 
+struct pgt_xdiff *pgt_xdiff_new(const struct pg_engine_config *cfg, const char *what)
+{
+	struct pgt_xdiff *w = calloc(1, sizeof(*w));
+	char why[512];
+
+	if (!w) {
+		perror("pgt_xdiff_new");
+		abort();
+	}
+	if (pgt_xdiff_open(w, cfg, why, sizeof(why)))
+		return w;
+	printf("SKIP %s: %s\n", what, why);
+	free(w);
+	return NULL;
+}
+
+bool pgt_xdiff_fair(const struct pgt_xdiff *w, unsigned int npkts, char *err, size_t errlen)
+{
+	uint64_t offloaded = pg_engine_counters(w->a)[PG_CNT_OFFLOADED];
+
+	if (w->fast <= npkts / 3 || w->slow <= npkts / 10 || w->fast_icmp <= npkts / 10) {
+		snprintf(err, errlen,
+			 "not a fair share of %u packets: %u through XDP (%u echoes), %u through "
+			 "the engine",
+			 npkts, w->fast, w->fast_icmp, w->slow);
+		return false;
+	}
+	if (offloaded != w->fast) {
+		snprintf(err, errlen, "A counted %llu packets offloaded, XDP forwarded %u",
+			 (unsigned long long)offloaded, w->fast);
+		return false;
+	}
+	return pgt_xdiff_same_counters(w, err, errlen);
+}
+
+bool pgt_xdiff_mutant_caught(struct pgt_xdiff *w, const struct pg_engine_config *cfg,
+			     const char *obj, pgt_xdiff_stream *run, char *err, size_t errlen)
+{
+	char why[512];
+
+	pgt_xdiff_close(w);
+	if (!pgt_xdiff_open_obj(w, cfg, obj, why, sizeof(why))) {
+		snprintf(err, errlen, "the mutant program (make %s): %s", obj, why);
+		return false;
+	}
+	if (run(w, err, errlen) != -1) {
+		snprintf(err, errlen, "the mutant %s went through the stream unseen", obj);
+		return false;
+	}
+	return strstr(err, "XDP wrote") != NULL;
+}
+
 /*
  * Give the packet the program just counted the test's clock, as if it came
  * now (the program writes the real clock's time).

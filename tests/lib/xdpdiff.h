@@ -53,6 +53,34 @@ bool pgt_xdiff_open_obj(struct pgt_xdiff *w, const struct pg_engine_config *cfg,
 void pgt_xdiff_close(struct pgt_xdiff *w);
 
 /*
+ * A world opened with cfg, allocated; NULL after the line "SKIP what: why"
+ * where BPF is not to be had (the caller returns: skipped). Freed with
+ * pgt_xdiff_close() and free().
+ */
+struct pgt_xdiff *pgt_xdiff_new(const struct pg_engine_config *cfg, const char *what);
+
+/* A stream over w: 0, or -1 with the first disagreement in err. */
+typedef int pgt_xdiff_stream(struct pgt_xdiff *w, char *err, size_t errlen);
+
+/*
+ * After a stream of npkts whose flows are a quarter pings: both paths
+ * carried a fair share (XDP over a third, the engine and XDP's echoes over
+ * a tenth each, or the comparison proves little), A counted every packet
+ * XDP forwarded, and A's counters are B's (pgt_xdiff_same_counters()).
+ * false with the shortfall in err.
+ */
+bool pgt_xdiff_fair(const struct pgt_xdiff *w, unsigned int npkts, char *err, size_t errlen);
+
+/*
+ * The mutation check: w (opened with cfg) closed and opened again on the
+ * program built at obj, and run over it, which must fail with "XDP wrote"
+ * in err. true when caught (err: the disagreement), false with what went
+ * wrong in err (the mutant missing, or not caught).
+ */
+bool pgt_xdiff_mutant_caught(struct pgt_xdiff *w, const struct pg_engine_config *cfg,
+			     const char *obj, pgt_xdiff_stream *run, char *err, size_t errlen);
+
+/*
  * One IPv4 or IPv6 packet arriving on side at w->now. B's result in *b (its buffer
  * holds the packet as B left it). 0, or -1 with the disagreement in err.
  */

@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "../lib/cmapi.h"
 #include "ctl/api_internal.h"
 #include "conf/config.h"
 
@@ -42,112 +43,23 @@ static const char conf_text[] = "# API test configuration\n"
 				"[api]\n"
 				"listen = off\n";
 
-struct fixture {
-	struct pg_config cfg;
-	struct pg_engine *engine;
-	struct pg_api *api;
-	char path[64];
-};
-
-static struct fixture *fx_new(const char *extra)
+static struct pgt_api *fx_new(const char *extra)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	char err[PG_CONFIG_ERR_SIZE], *text;
-	struct pg_api_env env;
-	FILE *fp;
-	int fd;
+	struct pgt_api *f;
+	char *text;
 
-	assert_non_null(f);
 	assert_true(asprintf(&text, "%s%s", conf_text, extra) > 0);
-	snprintf(f->path, sizeof(f->path), "/tmp/pg-test-api-XXXXXX");
-	fd = mkstemp(f->path);
-	assert_true(fd >= 0);
-	fp = fdopen(fd, "w");
-	fputs(text, fp);
-	fclose(fp);
+	f = pgt_cm_api_open("api", text);
 	free(text);
-	assert_int_equal(pg_config_load(&f->cfg, f->path, err, sizeof(err)), 0);
-	f->engine = pg_engine_create(&f->cfg.engine);
-	assert_non_null(f->engine);
-	memset(&env, 0, sizeof(env));
-	/* One engine, as a daemon with one worker has. */
-	static struct pg_engines one;
-
-	one = PG_ENGINES_ONE(f->engine);
-	env.engines = &one;
-	env.cfg = &f->cfg;
-	env.cfg_path = f->path;
-	env.start_ms = 1000;
-	f->api = pg_api_create(&env, err, sizeof(err));
-	assert_non_null(f->api);
 	f->api->now_ms = 61000;
 	return f;
 }
 
-static void fx_free(struct fixture *f)
-{
-	pg_api_destroy(f->api);
-	pg_engine_destroy(f->engine);
-	pg_config_free(&f->cfg);
-	unlink(f->path);
-	free(f);
-}
-
-static char *file_text(const char *path)
-{
-	FILE *fp = fopen(path, "r");
-	char *buf = calloc(1, 65536);
-
-	assert_non_null(fp);
-	assert_non_null(buf);
-	assert_true(fread(buf, 1, 65535, fp) > 0);
-	fclose(fp);
-	return buf;
-}
-
 /* Run one request; returns the status, *out the parsed JSON body (or NULL). */
-static unsigned int request(struct fixture *f, const char *method, const char *path,
+static unsigned int request(struct pgt_api *f, const char *method, const char *path,
 			    const char *body, const char *auth, struct json_object **out)
 {
-	struct pg_api_req req;
-	struct pg_api_resp resp;
-	char p[256], *q;
-
-	memset(&req, 0, sizeof(req));
-	snprintf(p, sizeof(p), "%s", path);
-	/* Split "?a=b&c=d" the way MHD hands arguments over. */
-	q = strchr(p, '?');
-	if (q) {
-		char *save = NULL;
-
-		*q++ = '\0';
-		for (char *kv = strtok_r(q, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
-			char *eq = strchr(kv, '=');
-
-			if (eq)
-				*eq++ = '\0';
-			if (req.nargs == PG_API_MAX_ARGS) {
-				req.args_cut = true; /* as api.c's collect_arg() */
-				break;
-			}
-			req.args[req.nargs].key = kv;
-			req.args[req.nargs++].value = eq ? eq : "";
-		}
-	}
-	req.method = method;
-	req.path = p;
-	req.body = body ? body : "";
-	req.body_len = body ? strlen(body) : 0;
-	req.authorization = auth;
-	req.client = 0x7f000001;
-	pg_api_handle(f->api, &req, &resp);
-	if (out)
-		*out = resp.content_type && strstr(resp.content_type, "json")
-			       ? json_tokener_parse(resp.body)
-			       : NULL;
-	if (!resp.body_static)
-		free(resp.body);
-	return resp.status;
+	return pgt_api_call(f->api, method, path, body, auth, false, out);
 }
 
 static const char *jstr(struct json_object *o, const char *key)
@@ -159,43 +71,35 @@ static const char *jstr(struct json_object *o, const char *key)
 	return json_object_get_string(v);
 }
 
-static struct json_object *jget(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-
-	json_object_object_get_ex(o, key, &v);
-	return v;
-}
-
 static void test_status_lists_every_counter(void **state)
 {
-	struct fixture *f = fx_new("");
+	struct pgt_api *f = fx_new("");
 	struct json_object *o, *c, *links;
 
 	(void)state;
 	assert_int_equal(request(f, "GET", "/api/v1/status", NULL, NULL, &o), 200);
-	c = jget(o, "counters");
+	c = pgt_jget(o, "counters");
 	assert_non_null(c);
 	/* Every counter by name, each drop reason included, zeros too. */
 	assert_int_equal(json_object_object_length(c), PG_CNT__COUNT - 1);
-	assert_non_null(jget(c, "drop_passthrough_off"));
-	assert_non_null(jget(c, "drop_truncated"));
-	assert_int_equal(json_object_get_int(jget(o, "uptime_s")), 60);
-	assert_int_equal(json_object_get_int(jget(o, "max_flows")), 1024);
-	links = jget(o, "interfaces");
+	assert_non_null(pgt_jget(c, "drop_passthrough_off"));
+	assert_non_null(pgt_jget(c, "drop_truncated"));
+	assert_int_equal(json_object_get_int(pgt_jget(o, "uptime_s")), 60);
+	assert_int_equal(json_object_get_int(pgt_jget(o, "max_flows")), 1024);
+	links = pgt_jget(o, "interfaces");
 	assert_int_equal(json_object_array_length(links), 2);
 	assert_string_equal(jstr(json_object_array_get_idx(links, 0), "address"),
 			    "192.168.1.1/24");
 	assert_string_equal(jstr(json_object_array_get_idx(links, 1), "gateway"), "198.51.100.1");
-	assert_true(json_object_get_boolean(jget(jget(o, "passthrough"), "pptp")));
+	assert_true(json_object_get_boolean(pgt_jget(pgt_jget(o, "passthrough"), "pptp")));
 	json_object_put(o);
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 static void test_read_only_without_credential(void **state)
 {
-	struct fixture *f = fx_new("");
-	char *before = file_text(f->path), *after;
+	struct pgt_api *f = fx_new("");
+	char *before = pgt_cm_read(f->path), *after;
 	struct json_object *o;
 
 	(void)state;
@@ -205,17 +109,17 @@ static void test_read_only_without_credential(void **state)
 	assert_non_null(strstr(jstr(o, "error"), "password_hash"));
 	json_object_put(o);
 	assert_true(f->cfg.engine.pptp_passthrough);
-	after = file_text(f->path);
+	after = pgt_cm_read(f->path);
 	assert_string_equal(before, after);
 	free(before);
 	free(after);
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 /* A fixture with a password ("pw") configured; returns a Basic header for it. */
 static const char *basic_pw = "Basic YWRtaW46cHc="; /* admin:pw */
 
-static struct fixture *fx_auth(void)
+static struct pgt_api *fx_auth(void)
 {
 	char hash[256], line[300];
 
@@ -226,7 +130,7 @@ static struct fixture *fx_auth(void)
 
 static void test_change_applies_and_saves(void **state)
 {
-	struct fixture *f = fx_auth();
+	struct pgt_api *f = fx_auth();
 	struct json_object *o;
 	char *text;
 
@@ -235,14 +139,14 @@ static void test_change_applies_and_saves(void **state)
 	assert_int_equal(request(f, "PUT", "/api/v1/config/passthrough",
 				 "{\"pptp\": false, \"l2tp\": \"off\"}", basic_pw, &o),
 			 200);
-	assert_false(json_object_get_boolean(jget(jget(o, "passthrough"), "pptp")));
+	assert_false(json_object_get_boolean(pgt_jget(pgt_jget(o, "passthrough"), "pptp")));
 	json_object_put(o);
 	/* The running configuration changed... */
 	assert_false(f->cfg.engine.pptp_passthrough);
 	assert_false(f->cfg.engine.l2tp_passthrough);
 	assert_true(f->cfg.engine.ipsec_passthrough);
 	/* ...and the file too, its comments where they were. */
-	text = file_text(f->path);
+	text = pgt_cm_read(f->path);
 	assert_non_null(strstr(text, "pptp = off      # the brief: avoid PPTP\n"));
 	assert_non_null(strstr(text, "address = 192.168.1.1/24   # the LAN\n"));
 	assert_non_null(strstr(text, "l2tp = off\n"));
@@ -252,7 +156,7 @@ static void test_change_applies_and_saves(void **state)
 				 basic_pw, NULL),
 			 200);
 	assert_true(f->cfg.engine.l2tp_passthrough);
-	text = file_text(f->path);
+	text = pgt_cm_read(f->path);
 	assert_null(strstr(text, "l2tp"));
 	free(text);
 	/* Timeouts as numbers or durations. */
@@ -261,13 +165,13 @@ static void test_change_applies_and_saves(void **state)
 			 200);
 	assert_int_equal(f->cfg.engine.timeouts.udp, 600);
 	assert_int_equal(f->cfg.engine.timeouts.esp, 3600);
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
-static void expect_refusal(struct fixture *f, const char *path, const char *body,
+static void expect_refusal(struct pgt_api *f, const char *path, const char *body,
 			   unsigned int status, const char *field, const char *words)
 {
-	char *before = file_text(f->path), *after;
+	char *before = pgt_cm_read(f->path), *after;
 	struct json_object *o;
 	bool pptp = f->cfg.engine.pptp_passthrough;
 	uint32_t udp = f->cfg.engine.timeouts.udp;
@@ -280,7 +184,7 @@ static void expect_refusal(struct fixture *f, const char *path, const char *body
 	/* Nothing changed: not the running configuration, not the file. */
 	assert_int_equal(f->cfg.engine.pptp_passthrough, pptp);
 	assert_int_equal(f->cfg.engine.timeouts.udp, udp);
-	after = file_text(f->path);
+	after = pgt_cm_read(f->path);
 	assert_string_equal(before, after);
 	free(before);
 	free(after);
@@ -288,7 +192,7 @@ static void expect_refusal(struct fixture *f, const char *path, const char *body
 
 static void test_invalid_changes_name_the_field(void **state)
 {
-	struct fixture *f = fx_auth();
+	struct pgt_api *f = fx_auth();
 
 	(void)state;
 	expect_refusal(f, "/api/v1/config/nat", "{\"mss\": 100}", 400, "nat.mss", "536");
@@ -317,12 +221,12 @@ static void test_invalid_changes_name_the_field(void **state)
 	expect_refusal(f, "/api/v1/config/nat",
 		       "{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":{\"f\":{\"g\":{\"h\":{\"i\":1}}}}}}}}}", 400,
 		       NULL, "JSON");
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 static void test_forwards(void **state)
 {
-	struct fixture *f = fx_auth();
+	struct pgt_api *f = fx_auth();
 	struct json_object *o, *rules;
 	char *text;
 
@@ -349,7 +253,7 @@ static void test_forwards(void **state)
 			 400);
 	assert_int_equal(f->cfg.engine.nforwards, 2);
 	assert_int_equal(request(f, "GET", "/api/v1/forwards", NULL, basic_pw, &o), 200);
-	rules = jget(o, "rules");
+	rules = pgt_jget(o, "rules");
 	assert_int_equal(json_object_array_length(rules), 2);
 	assert_string_equal(jstr(json_object_array_get_idx(rules, 0), "rule"),
 			    "tcp 8080 192.168.1.10 80");
@@ -363,17 +267,17 @@ static void test_forwards(void **state)
 	assert_int_equal(f->cfg.engine.nforwards, 1);
 	assert_int_equal(request(f, "DELETE", "/api/v1/forwards/5", NULL, basic_pw, NULL), 404);
 	assert_int_equal(request(f, "DELETE", "/api/v1/forwards/x", NULL, basic_pw, NULL), 404);
-	text = file_text(f->path);
+	text = pgt_cm_read(f->path);
 	assert_null(strstr(text, "tcp 8080"));
 	assert_non_null(strstr(text, "[forward]\nrule = gre 192.168.1.20\ndmz = 192.168.1.50\n"));
 	free(text);
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 /* A rule with an IPv6 host is a pinhole: listed with family 6, refused without IPv6. */
 static void test_forwards6(void **state)
 {
-	struct fixture *f = fx_auth();
+	struct pgt_api *f = fx_auth();
 	struct json_object *o, *r;
 	char hash[256], line[340];
 
@@ -383,7 +287,7 @@ static void test_forwards6(void **state)
 			 400);
 	assert_non_null(strstr(jstr(o, "error"), "the LAN has no IPv6"));
 	json_object_put(o);
-	fx_free(f);
+	pgt_cm_api_free(f);
 	assert_int_equal(pg_passwd_hash("pw", hash, sizeof(hash)), 0);
 	snprintf(line, sizeof(line), "password_hash = %s\n[lan]\naddress6 = 2001:db8:1::1/64\n",
 		 hash);
@@ -402,24 +306,24 @@ static void test_forwards6(void **state)
 	assert_int_equal(f->cfg.engine.nforwards, 2);
 	assert_true(f->cfg.engine.forwards[0].v6);
 	assert_int_equal(request(f, "GET", "/api/v1/forwards", NULL, basic_pw, &o), 200);
-	r = json_object_array_get_idx(jget(o, "rules"), 0);
+	r = json_object_array_get_idx(pgt_jget(o, "rules"), 0);
 	assert_string_equal(jstr(r, "host"), "2001:db8:1::10");
-	assert_int_equal(json_object_get_int(jget(r, "family")), 6);
-	assert_int_equal(json_object_get_int(jget(r, "lan_ports_from")), 443);
-	r = json_object_array_get_idx(jget(o, "rules"), 1);
+	assert_int_equal(json_object_get_int(pgt_jget(r, "family")), 6);
+	assert_int_equal(json_object_get_int(pgt_jget(r, "lan_ports_from")), 443);
+	r = json_object_array_get_idx(pgt_jget(o, "rules"), 1);
 	assert_string_equal(jstr(r, "host"), "192.168.1.10");
-	assert_int_equal(json_object_get_int(jget(r, "family")), 4);
+	assert_int_equal(json_object_get_int(pgt_jget(r, "family")), 4);
 	json_object_put(o);
 	/* rule=0 lists the pinhole's IPv6 flows, and ends them. */
 	assert_int_equal(request(f, "GET", "/api/v1/flows?rule=0", NULL, basic_pw, &o), 200);
-	assert_int_equal(json_object_array_length(jget(o, "flows")), 0);
+	assert_int_equal(json_object_array_length(pgt_jget(o, "flows")), 0);
 	json_object_put(o);
 	assert_int_equal(request(f, "GET", "/api/v1/flows?rule=0&lan=192.168.1.10", NULL, basic_pw, &o),
 			 400);
 	assert_string_equal(jstr(o, "field"), "rule");
 	json_object_put(o);
 	assert_int_equal(request(f, "DELETE", "/api/v1/flows?rule=0", NULL, basic_pw, &o), 200);
-	assert_int_equal(json_object_get_int(jget(o, "ended")), 0);
+	assert_int_equal(json_object_get_int(pgt_jget(o, "ended")), 0);
 	json_object_put(o);
 	/* A filter that contradicts the pinhole is refused, not overridden by it. */
 	assert_int_equal(request(f, "DELETE", "/api/v1/flows?rule=0&port=80", NULL, basic_pw, &o),
@@ -434,20 +338,20 @@ static void test_forwards6(void **state)
 	assert_int_equal(request(f, "DELETE", "/api/v1/forwards/0", NULL, basic_pw, NULL), 200);
 	assert_int_equal(f->cfg.engine.nforwards, 1);
 	assert_false(f->cfg.engine.forwards[0].v6);
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 static void test_flows_and_arguments(void **state)
 {
-	struct fixture *f = fx_new("");
+	struct pgt_api *f = fx_new("");
 	struct json_object *o;
 
 	(void)state;
 	assert_int_equal(request(f, "GET", "/api/v1/flows?proto=tcp&host=192.168.1.10&limit=5",
 				 NULL, NULL, &o),
 			 200);
-	assert_int_equal(json_object_array_length(jget(o, "flows")), 0);
-	assert_null(jget(o, "next"));
+	assert_int_equal(json_object_array_length(pgt_jget(o, "flows")), 0);
+	assert_null(pgt_jget(o, "next"));
 	json_object_put(o);
 	assert_int_equal(request(f, "GET", "/api/v1/flows?proto=bogus", NULL, NULL, &o), 400);
 	assert_string_equal(jstr(o, "field"), "proto");
@@ -459,15 +363,15 @@ static void test_flows_and_arguments(void **state)
 	assert_int_equal(request(f, "GET", "/api/v1/flows?limit=100000", NULL, NULL, NULL), 400);
 	assert_int_equal(request(f, "GET", "/api/v1/flows?cursor=-1", NULL, NULL, NULL), 400);
 	assert_int_equal(request(f, "GET", "/api/v1/sessions", NULL, NULL, &o), 200);
-	assert_int_equal(json_object_array_length(jget(o, "sessions")), 0);
+	assert_int_equal(json_object_array_length(pgt_jget(o, "sessions")), 0);
 	json_object_put(o);
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 /* DELETE /api/v1/flows: a filter that is hostile, empty or cut short ends nothing. */
 static void test_flows_delete_query(void **state)
 {
-	struct fixture *f = fx_auth();
+	struct pgt_api *f = fx_auth();
 	struct json_object *o;
 	static const struct {
 		const char *query, *field;
@@ -518,13 +422,13 @@ static void test_flows_delete_query(void **state)
 	assert_int_equal(request(f, "DELETE", "/api/v1/flows?host=192.168.1.10&port=500", NULL,
 				 basic_pw, &o),
 			 200);
-	assert_int_equal(json_object_get_int(jget(o, "ended")), 0);
+	assert_int_equal(json_object_get_int(pgt_jget(o, "ended")), 0);
 	json_object_put(o);
 	/* IPv6 flows: by host (family implied), or family=6 with proto or port. */
 	assert_int_equal(request(f, "DELETE", "/api/v1/flows?host=2001:db8:1::10", NULL, basic_pw,
 				 &o),
 			 200);
-	assert_int_equal(json_object_get_int(jget(o, "ended")), 0);
+	assert_int_equal(json_object_get_int(pgt_jget(o, "ended")), 0);
 	json_object_put(o);
 	assert_int_equal(request(f, "DELETE", "/api/v1/flows?family=6&proto=tcp&port=443", NULL,
 				 basic_pw, NULL),
@@ -544,12 +448,12 @@ static void test_flows_delete_query(void **state)
 			 200);
 	assert_int_equal(request(f, "GET", "/api/v1/flows?port=1&port=2", NULL, basic_pw, NULL),
 			 400);
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 static void test_routing_and_page(void **state)
 {
-	struct fixture *f = fx_new("");
+	struct pgt_api *f = fx_new("");
 	struct json_object *o;
 
 	(void)state;
@@ -563,12 +467,12 @@ static void test_routing_and_page(void **state)
 	pg_api_log_add(f->api, "info", "ipsec: IKE seen");
 	pg_api_log_add(f->api, "info", "ipsec: NAT-T in use");
 	assert_int_equal(request(f, "GET", "/api/v1/events?after=1", NULL, NULL, &o), 200);
-	assert_int_equal(json_object_array_length(jget(o, "events")), 1);
-	assert_string_equal(jstr(json_object_array_get_idx(jget(o, "events"), 0), "text"),
+	assert_int_equal(json_object_array_length(pgt_jget(o, "events")), 1);
+	assert_string_equal(jstr(json_object_array_get_idx(pgt_jget(o, "events"), 0), "text"),
 			    "ipsec: NAT-T in use");
 	json_object_put(o);
 	assert_int_equal(request(f, "GET", "/api/v1/events?after=x", NULL, NULL, NULL), 400);
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 /*
@@ -584,7 +488,7 @@ static void test_config_names_every_enum_value(void **state)
 
 	(void)state;
 	for (unsigned int i = 0; i < 3; i++) {
-		struct fixture *f;
+		struct pgt_api *f;
 		struct json_object *o;
 		char extra[200];
 
@@ -593,10 +497,10 @@ static void test_config_names_every_enum_value(void **state)
 			 refused[i], filtering[i]);
 		f = fx_new(extra);
 		assert_int_equal(request(f, "GET", "/api/v1/config", NULL, NULL, &o), 200);
-		assert_string_equal(jstr(jget(o, "nat"), "filtering"), filtering[i]);
-		assert_string_equal(jstr(jget(o, "icmp"), "refused"), refused[i]);
+		assert_string_equal(jstr(pgt_jget(o, "nat"), "filtering"), filtering[i]);
+		assert_string_equal(jstr(pgt_jget(o, "icmp"), "refused"), refused[i]);
 		json_object_put(o);
-		fx_free(f);
+		pgt_cm_api_free(f);
 	}
 }
 

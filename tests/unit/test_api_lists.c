@@ -18,6 +18,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "../lib/apifix.h"
 #include "ctl/api_internal.h"
 
 static const char text[] = "[lan]\ninterface = lan0\naddress = 192.168.1.1/24\n"
@@ -70,25 +71,16 @@ static unsigned int call(struct fix *f, const char *method, const char *path, co
 			 const char *body, struct json_object **out)
 {
 	struct pg_api_req req;
-	struct pg_api_resp resp;
+	char p[128];
 
-	memset(&req, 0, sizeof(req));
-	req.method = method;
-	req.path = path;
+	pgt_api_req(&req, method, path, p, sizeof(p), body);
 	if (arg) {
 		req.args[0].key = "id";
 		req.args[0].value = arg;
 		req.nargs = 1;
 	}
-	req.body = body ? body : "";
-	req.body_len = body ? strlen(body) : 0;
 	req.local = true;
-	pg_api_handle(f->api, &req, &resp);
-	if (out)
-		*out = json_tokener_parse(resp.body);
-	if (!resp.body_static)
-		free(resp.body);
-	return resp.status;
+	return pgt_api_send(f->api, &req, out);
 }
 
 static const char *item(struct json_object *o, unsigned int i)

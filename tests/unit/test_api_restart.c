@@ -20,9 +20,7 @@
 
 #include <cmocka.h>
 
-#include "ctl/api_internal.h"
-#include "conf/config.h"
-#include "conf/config_history.h"
+#include "../lib/cmapi.h"
 
 static const char conf_text[] = "# restart test configuration\n"
 				"[lan]\n"
@@ -41,120 +39,47 @@ static const char conf_text[] = "# restart test configuration\n"
 				"[api]\n"
 				"listen = off\n";
 
-struct fixture {
-	struct pg_config cfg;
-	struct pg_engine *engine;
-	struct pg_engines one;
-	struct pg_api *api;
-	char path[64];
-};
-
-static char *file_text(const char *path)
+static struct pgt_api *fx_new(void)
 {
-	char *t = NULL;
-	size_t len = 0;
+	struct pgt_api *f = pgt_cm_api_open("restart", conf_text);
 
-	assert_int_equal(pg_cfghist_read_file(path, 1 << 20, &t, &len), 0);
-	return t;
-}
-
-static struct fixture *fx_new(void)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	char err[PG_CONFIG_ERR_SIZE];
-	struct pg_api_env env;
-	FILE *fp;
-	int fd;
-
-	assert_non_null(f);
-	snprintf(f->path, sizeof(f->path), "/tmp/pg-test-restart-XXXXXX");
-	fd = mkstemp(f->path);
-	assert_true(fd >= 0);
-	close(fd);
-	fp = fopen(f->path, "w");
-	assert_non_null(fp);
-	fputs(conf_text, fp);
-	fclose(fp);
-	if (pg_config_load(&f->cfg, f->path, err, sizeof(err)))
-		fail_msg("%s", err);
-	f->engine = pg_engine_create(&f->cfg.engine);
-	assert_non_null(f->engine);
-	f->one = PG_ENGINES_ONE(f->engine);
-	memset(&env, 0, sizeof(env));
-	env.engines = &f->one;
-	env.cfg = &f->cfg;
-	env.cfg_path = f->path;
-	env.start_ms = 1000;
-	f->api = pg_api_create(&env, err, sizeof(err));
-	assert_non_null(f->api);
 	pg_api_tick(f->api, 100000);
 	return f;
 }
 
-static void fx_free(struct fixture *f)
-{
-	pg_api_destroy(f->api);
-	pg_engine_destroy(f->engine);
-	pg_config_free(&f->cfg);
-	unlink(f->path);
-	free(f);
-}
-
 /* One request on the control socket (no password). */
-static unsigned int request(struct fixture *f, const char *method, const char *path,
+static unsigned int request(struct pgt_api *f, const char *method, const char *path,
 			    const char *body, struct json_object **out)
 {
-	struct pg_api_req req;
-	struct pg_api_resp resp;
-
-	memset(&req, 0, sizeof(req));
-	req.method = method;
-	req.path = path;
-	req.body = body ? body : "";
-	req.body_len = body ? strlen(body) : 0;
-	req.local = true;
-	pg_api_handle(f->api, &req, &resp);
-	if (out)
-		*out = json_tokener_parse(resp.body);
-	if (!resp.body_static)
-		free(resp.body);
-	return resp.status;
-}
-
-static struct json_object *jget(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-
-	json_object_object_get_ex(o, key, &v);
-	return v;
+	return pgt_api_call(f->api, method, path, body, NULL, true, out);
 }
 
 static const char *jstr(struct json_object *o, const char *a, const char *b, const char *c)
 {
-	return json_object_get_string(jget(jget(jget(o, a), b), c));
+	return json_object_get_string(pgt_jget(pgt_jget(pgt_jget(o, a), b), c));
 }
 
 static void test_saved_to_file_not_running(void **state)
 {
-	struct fixture *f = fx_new();
+	struct pgt_api *f = fx_new();
 	struct json_object *o, *p;
 	char *text;
 
 	(void)state;
 	assert_int_equal(request(f, "PUT", "/api/v1/config/restart/wan", "{\"mtu\": 1400}", &o),
 			 200);
-	p = jget(o, "pending");
+	p = pgt_jget(o, "pending");
 	assert_int_equal(json_object_array_length(p), 1);
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(p, 0)), "[wan] mtu");
-	assert_string_equal(jstr(jget(o, "settings"), "wan", "mtu", "file"), "1400");
-	assert_null(jstr(jget(o, "settings"), "wan", "mtu", "running")); /* the default */
-	assert_non_null(strstr(json_object_get_string(jget(o, "diff")), "+mtu = 1400\n"));
-	assert_int_equal(json_object_array_length(jget(o, "lockout_risk")), 0);
+	assert_string_equal(jstr(pgt_jget(o, "settings"), "wan", "mtu", "file"), "1400");
+	assert_null(jstr(pgt_jget(o, "settings"), "wan", "mtu", "running")); /* the default */
+	assert_non_null(strstr(json_object_get_string(pgt_jget(o, "diff")), "+mtu = 1400\n"));
+	assert_int_equal(json_object_array_length(pgt_jget(o, "lockout_risk")), 0);
 	json_object_put(o);
 	/* The running configuration did not change; the file did, comments kept. */
 	assert_int_equal(f->cfg.wan_mtu, 1500);
 	assert_null(strstr(f->cfg.doc.text, "mtu"));
-	text = file_text(f->path);
+	text = pgt_cm_read(f->path);
 	assert_non_null(strstr(text, "gateway = 198.51.100.1\nmtu = 1400\n"));
 	assert_non_null(strstr(text, "# from the ISP"));
 	free(text);
@@ -162,33 +87,33 @@ static void test_saved_to_file_not_running(void **state)
 	assert_int_equal(request(f, "PUT", "/api/v1/config/restart/nat", "{\"max_flows\": 4096}",
 				 &o),
 			 200);
-	assert_int_equal(json_object_array_length(jget(o, "pending")), 2);
+	assert_int_equal(json_object_array_length(pgt_jget(o, "pending")), 2);
 	json_object_put(o);
 	assert_int_equal(f->cfg.engine.max_flows, 1024);
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 static void test_refusals_name_the_field(void **state)
 {
-	struct fixture *f = fx_new();
+	struct pgt_api *f = fx_new();
 	struct json_object *o;
 	char *text;
 
 	(void)state;
 	assert_int_equal(request(f, "PUT", "/api/v1/config/restart/wan", "{\"mtu\": 100}", &o), 400);
-	assert_string_equal(json_object_get_string(jget(o, "field")), "wan.mtu");
-	assert_non_null(strstr(json_object_get_string(jget(o, "error")), "[wan] mtu: "));
-	assert_null(strstr(json_object_get_string(jget(o, "error")), f->path));
+	assert_string_equal(json_object_get_string(pgt_jget(o, "field")), "wan.mtu");
+	assert_non_null(strstr(json_object_get_string(pgt_jget(o, "error")), "[wan] mtu: "));
+	assert_null(strstr(json_object_get_string(pgt_jget(o, "error")), f->path));
 	json_object_put(o);
 	assert_int_equal(
 		request(f, "PUT", "/api/v1/config/restart/nat", "{\"max_flows\": \"lots\"}", &o),
 		400);
-	assert_string_equal(json_object_get_string(jget(o, "field")), "nat.max_flows");
+	assert_string_equal(json_object_get_string(pgt_jget(o, "field")), "nat.max_flows");
 	json_object_put(o);
 	/* A live setting belongs to PUT /api/v1/config/nat. */
 	assert_int_equal(request(f, "PUT", "/api/v1/config/restart/nat", "{\"mss\": 1200}", &o),
 			 400);
-	assert_string_equal(json_object_get_string(jget(o, "field")), "nat.mss");
+	assert_string_equal(json_object_get_string(pgt_jget(o, "field")), "nat.mss");
 	json_object_put(o);
 	/* And the live endpoint still refuses a restart-only one. */
 	assert_int_equal(request(f, "PUT", "/api/v1/config/nat", "{\"max_flows\": 4096}", NULL),
@@ -197,15 +122,15 @@ static void test_refusals_name_the_field(void **state)
 			 404);
 	assert_int_equal(request(f, "PUT", "/api/v1/config/restart/wan", "[1]", NULL), 400);
 	assert_int_equal(request(f, "PUT", "/api/v1/config/restart/wan", "{}", NULL), 400);
-	text = file_text(f->path);
+	text = pgt_cm_read(f->path);
 	assert_string_equal(text, conf_text);
 	free(text);
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 static void test_live_change_keeps_pending(void **state)
 {
-	struct fixture *f = fx_new();
+	struct pgt_api *f = fx_new();
 	struct json_object *o;
 	char *text;
 
@@ -216,9 +141,9 @@ static void test_live_change_keeps_pending(void **state)
 				 "{\"address\": \"192.168.7.1/24\"}", &o),
 			 200);
 	/* The LAN address could lock the admin out: named, no probation offered. */
-	assert_int_equal(json_object_array_length(jget(o, "lockout_risk")), 1);
+	assert_int_equal(json_object_array_length(pgt_jget(o, "lockout_risk")), 1);
 	assert_string_equal(
-		json_object_get_string(json_object_array_get_idx(jget(o, "lockout_risk"), 0)),
+		json_object_get_string(json_object_array_get_idx(pgt_jget(o, "lockout_risk"), 0)),
 		"[lan] address");
 	json_object_put(o);
 	/* A live change: running and file get it, the pending ones stay in the file. */
@@ -226,24 +151,24 @@ static void test_live_change_keeps_pending(void **state)
 			 200);
 	assert_false(f->cfg.engine.pptp_passthrough);
 	assert_int_equal(f->cfg.wan_mtu, 1500);
-	text = file_text(f->path);
+	text = pgt_cm_read(f->path);
 	assert_non_null(strstr(text, "pptp = off"));
 	assert_non_null(strstr(text, "mtu = 1400"));
 	assert_non_null(strstr(text, "address = 192.168.7.1/24"));
 	free(text);
 	/* DELETE: the running values back in the file, the live change kept. */
 	assert_int_equal(request(f, "DELETE", "/api/v1/config/restart", NULL, &o), 200);
-	assert_int_equal(json_object_array_length(jget(o, "pending")), 0);
+	assert_int_equal(json_object_array_length(pgt_jget(o, "pending")), 0);
 	json_object_put(o);
-	text = file_text(f->path);
+	text = pgt_cm_read(f->path);
 	assert_null(strstr(text, "mtu"));
 	assert_non_null(strstr(text, "address = 192.168.1.1/24"));
 	assert_non_null(strstr(text, "pptp = off"));
 	free(text);
 	assert_int_equal(request(f, "GET", "/api/v1/config/restart", NULL, &o), 200);
-	assert_string_equal(json_object_get_string(jget(o, "diff")), "");
+	assert_string_equal(json_object_get_string(pgt_jget(o, "diff")), "");
 	json_object_put(o);
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 int main(void)

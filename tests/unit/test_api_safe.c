@@ -19,8 +19,7 @@
 
 #include <cmocka.h>
 
-#include "ctl/api_internal.h"
-#include "conf/config.h"
+#include "../lib/cmapi.h"
 #include "conf/config_history.h"
 
 static const char conf_text[] = "# safe-change test configuration\n"
@@ -45,61 +44,30 @@ static const char conf_text[] = "# safe-change test configuration\n"
 				"config_history = 3\n";
 
 struct fixture {
-	struct pg_config cfg;
-	struct pg_engine *engine;
-	struct pg_engines one;
-	struct pg_api *api;
-	char path[64], state[64];
+	struct pgt_api a;
+	char state[64];
 	uint64_t now;
 };
 
 static void write_text(const char *path, const char *text)
 {
-	FILE *fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-}
-
-static char *file_text(const char *path)
-{
-	char *t = NULL;
-	size_t len = 0;
-
-	assert_int_equal(pg_cfghist_read_file(path, 1 << 20, &t, &len), 0);
-	return t;
+	assert_int_equal(pgt_api_write(path, text), 0);
 }
 
 static struct fixture *fx_new(void)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	char err[PG_CONFIG_ERR_SIZE];
 	struct pg_api_env env;
-	int fd;
 
 	assert_non_null(f);
-	snprintf(f->path, sizeof(f->path), "/tmp/pg-test-safe-XXXXXX");
-	fd = mkstemp(f->path);
-	assert_true(fd >= 0);
-	close(fd);
-	write_text(f->path, conf_text);
+	assert_int_equal(pgt_api_load(&f->a, "safe", conf_text), 0);
 	snprintf(f->state, sizeof(f->state), "/tmp/pg-test-safe-state-XXXXXX");
 	assert_non_null(mkdtemp(f->state));
-	assert_int_equal(pg_config_load(&f->cfg, f->path, err, sizeof(err)), 0);
-	f->engine = pg_engine_create(&f->cfg.engine);
-	assert_non_null(f->engine);
-	f->one = PG_ENGINES_ONE(f->engine);
 	memset(&env, 0, sizeof(env));
-	env.engines = &f->one;
-	env.cfg = &f->cfg;
-	env.cfg_path = f->path;
-	env.start_ms = 1000;
 	env.state_dir = f->state;
-	f->api = pg_api_create(&env, err, sizeof(err));
-	assert_non_null(f->api);
+	assert_int_equal(pgt_api_start(&f->a, &env), 0);
 	f->now = 100000;
-	pg_api_tick(f->api, f->now); /* opens the history, keeps revision 0 */
+	pg_api_tick(f->a.api, f->now); /* opens the history, keeps revision 0 */
 	return f;
 }
 
@@ -107,10 +75,7 @@ static void fx_free(struct fixture *f)
 {
 	char cmd[128];
 
-	pg_api_destroy(f->api);
-	pg_engine_destroy(f->engine);
-	pg_config_free(&f->cfg);
-	unlink(f->path);
+	pgt_api_close(&f->a);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->state);
 	assert_int_equal(system(cmd), 0);
 	free(f);
@@ -120,74 +85,36 @@ static void fx_free(struct fixture *f)
 static unsigned int request(struct fixture *f, const char *method, const char *path,
 			    const char *body, struct json_object **out)
 {
-	struct pg_api_req req;
-	struct pg_api_resp resp;
-	char p[256], *q;
-
-	memset(&req, 0, sizeof(req));
-	snprintf(p, sizeof(p), "%s", path);
-	q = strchr(p, '?');
-	if (q) {
-		char *save = NULL;
-
-		*q++ = '\0';
-		for (char *kv = strtok_r(q, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
-			char *eq = strchr(kv, '=');
-
-			if (eq)
-				*eq++ = '\0';
-			req.args[req.nargs].key = kv;
-			req.args[req.nargs++].value = eq ? eq : "";
-		}
-	}
-	req.method = method;
-	req.path = p;
-	req.body = body ? body : "";
-	req.body_len = body ? strlen(body) : 0;
-	req.local = true;
-	f->api->now_ms = f->now;
-	pg_api_handle(f->api, &req, &resp);
-	if (out)
-		*out = json_tokener_parse(resp.body);
-	if (!resp.body_static)
-		free(resp.body);
-	return resp.status;
-}
-
-static struct json_object *jget(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-
-	json_object_object_get_ex(o, key, &v);
-	return v;
+	f->a.api->now_ms = f->now;
+	return pgt_api_call(f->a.api, method, path, body, NULL, true, out);
 }
 
 static bool pending(struct fixture *f)
 {
-	return f->api->safe.pending.armed;
+	return f->a.api->safe.pending.armed;
 }
 
 static void test_unconfirmed_change_rolls_back_at_deadline(void **state)
 {
 	struct fixture *f = fx_new();
-	uint16_t lan_ports = f->cfg.engine.lan_input[1].lo;
+	uint16_t lan_ports = f->a.cfg.engine.lan_input[1].lo;
 	struct json_object *o, *risky;
 	char *text;
 
 	(void)state;
-	assert_int_equal(f->cfg.engine.nlan_input, 2);
+	assert_int_equal(f->a.cfg.engine.nlan_input, 2);
 	assert_int_equal(request(f, "PUT", "/api/v1/config/input?confirm=10", "{\"lan\": \"tcp 22\"}",
 				 &o),
 			 200);
-	risky = jget(o, "lockout_risk");
+	risky = pgt_jget(o, "lockout_risk");
 	assert_int_equal(json_object_array_length(risky), 1);
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(risky, 0)),
 			    "[input] lan");
-	assert_int_equal(json_object_get_int(jget(jget(o, "pending"), "seconds_left")), 10);
+	assert_int_equal(json_object_get_int(pgt_jget(pgt_jget(o, "pending"), "seconds_left")), 10);
 	json_object_put(o);
 	/* Applied at once: running and file. */
-	assert_int_equal(f->cfg.engine.nlan_input, 1);
-	text = file_text(f->path);
+	assert_int_equal(f->a.cfg.engine.nlan_input, 1);
+	text = pgt_cm_read(f->a.path);
 	assert_non_null(strstr(text, "lan = tcp 22   # ssh and the page\n"));
 	free(text);
 	assert_true(pending(f));
@@ -196,29 +123,30 @@ static void test_unconfirmed_change_rolls_back_at_deadline(void **state)
 	assert_int_equal(request(f, "PUT", "/api/v1/config/passthrough", "{\"pptp\": false}", NULL),
 			 409);
 	assert_int_equal(request(f, "POST", "/api/v1/reload", NULL, NULL), 409);
-	assert_true(f->cfg.engine.pptp_passthrough);
+	assert_true(f->a.cfg.engine.pptp_passthrough);
 
 	/* 9.999 s later: still waiting, with 1 s shown. */
-	pg_api_tick(f->api, f->now + 9999);
+	pg_api_tick(f->a.api, f->now + 9999);
 	assert_true(pending(f));
-	assert_int_equal(pg_confirm_left_s(&f->api->safe.pending, f->now + 9999), 1);
-	assert_int_equal(f->cfg.engine.nlan_input, 1);
+	assert_int_equal(pg_confirm_left_s(&f->a.api->safe.pending, f->now + 9999), 1);
+	assert_int_equal(f->a.cfg.engine.nlan_input, 1);
 	/* At the deadline: undone, in memory and on disk. */
-	pg_api_tick(f->api, f->now + 10000);
+	pg_api_tick(f->a.api, f->now + 10000);
 	assert_false(pending(f));
-	assert_int_equal(f->cfg.engine.nlan_input, 2);
-	assert_int_equal(f->cfg.engine.lan_input[1].lo, lan_ports);
-	text = file_text(f->path);
+	assert_int_equal(f->a.cfg.engine.nlan_input, 2);
+	assert_int_equal(f->a.cfg.engine.lan_input[1].lo, lan_ports);
+	text = pgt_cm_read(f->a.path);
 	assert_string_equal(text, conf_text);
 	free(text);
 	f->now += 10000;
 	assert_int_equal(request(f, "GET", "/api/v1/status", NULL, &o), 200);
-	assert_true(json_object_is_type(jget(o, "pending"), json_type_null));
-	assert_non_null(strstr(json_object_get_string(jget(jget(o, "last_rollback"), "what")),
-			       "not confirmed within 10 s"));
+	assert_true(json_object_is_type(pgt_jget(o, "pending"), json_type_null));
+	assert_non_null(
+	    strstr(json_object_get_string(pgt_jget(pgt_jget(o, "last_rollback"), "what")),
+		   "not confirmed within 10 s"));
 	json_object_put(o);
 	/* And logged where GET /api/v1/events shows it. */
-	assert_non_null(strstr(f->api->log[(f->api->log_seq - 1) % PG_API_LOG_LINES].text,
+	assert_non_null(strstr(f->a.api->log[(f->a.api->log_seq - 1) % PG_API_LOG_LINES].text,
 			       "rolled back '[input] lan = tcp 22': not confirmed within 10 s"));
 	/* Changes are possible again. */
 	assert_int_equal(request(f, "PUT", "/api/v1/config/passthrough", "{\"pptp\": false}", NULL),
@@ -240,9 +168,9 @@ static void test_confirmed_change_stays(void **state)
 	f->now += 4000;
 	assert_int_equal(request(f, "POST", "/api/v1/config/confirm", NULL, NULL), 200);
 	assert_false(pending(f));
-	pg_api_tick(f->api, f->now + 60000);
-	assert_int_equal(f->cfg.engine.nlan_input, 1);
-	text = file_text(f->path);
+	pg_api_tick(f->a.api, f->now + 60000);
+	assert_int_equal(f->a.cfg.engine.nlan_input, 1);
+	text = pgt_cm_read(f->a.path);
 	assert_non_null(strstr(text, "lan = tcp 80   #"));
 	free(text);
 
@@ -250,9 +178,9 @@ static void test_confirmed_change_stays(void **state)
 	assert_int_equal(request(f, "PUT", "/api/v1/config/passthrough?confirm=60",
 				 "{\"pptp\": false}", NULL),
 			 200);
-	assert_false(f->cfg.engine.pptp_passthrough);
+	assert_false(f->a.cfg.engine.pptp_passthrough);
 	assert_int_equal(request(f, "DELETE", "/api/v1/config/pending", NULL, NULL), 200);
-	assert_true(f->cfg.engine.pptp_passthrough);
+	assert_true(f->a.cfg.engine.pptp_passthrough);
 	assert_false(pending(f));
 	fx_free(f);
 }
@@ -262,7 +190,7 @@ static void test_bad_windows_change_nothing(void **state)
 	static const char *const bad[] = {"", "abc", "4", "3601", "-10", "+10", " 10", "10s",
 					  "0x10", "999999999999", "10&confirm=20"};
 	struct fixture *f = fx_new();
-	char *before = file_text(f->path), *after, path[128];
+	char *before = pgt_cm_read(f->a.path), *after, path[128];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -274,9 +202,9 @@ static void test_bad_windows_change_nothing(void **state)
 		snprintf(path, sizeof(path), "/api/v1/reload?confirm=%s", bad[i]);
 		assert_int_equal(request(f, "POST", path, NULL, NULL), 400);
 	}
-	assert_true(f->cfg.engine.pptp_passthrough);
+	assert_true(f->a.cfg.engine.pptp_passthrough);
 	assert_false(pending(f));
-	after = file_text(f->path);
+	after = pgt_cm_read(f->a.path);
 	assert_string_equal(before, after);
 	free(before);
 	free(after);
@@ -292,15 +220,15 @@ static void test_reload_on_probation(void **state)
 	(void)state;
 	/* The admin edits the file, then applies it with a window. */
 	assert_true(asprintf(&edited, "%s[passthrough]\npptp = off\n", conf_text) > 0);
-	write_text(f->path, edited);
+	write_text(f->a.path, edited);
 	assert_int_equal(request(f, "POST", "/api/v1/reload?confirm=30", NULL, &o), 200);
-	assert_int_equal(json_object_array_length(jget(o, "lockout_risk")), 0);
+	assert_int_equal(json_object_array_length(pgt_jget(o, "lockout_risk")), 0);
 	json_object_put(o);
-	assert_false(f->cfg.engine.pptp_passthrough);
-	pg_api_tick(f->api, f->now + 30000);
+	assert_false(f->a.cfg.engine.pptp_passthrough);
+	pg_api_tick(f->a.api, f->now + 30000);
 	/* Rolled back: the text before the reload, in the file too. */
-	assert_true(f->cfg.engine.pptp_passthrough);
-	text = file_text(f->path);
+	assert_true(f->a.cfg.engine.pptp_passthrough);
+	text = pgt_cm_read(f->a.path);
 	assert_string_equal(text, conf_text);
 	free(text);
 	free(edited);
@@ -316,7 +244,7 @@ static void test_history_diff_and_rollback(void **state)
 
 	(void)state;
 	assert_int_equal(request(f, "GET", "/api/v1/config/diff", NULL, &o), 200);
-	assert_true(json_object_get_boolean(jget(o, "same")));
+	assert_true(json_object_get_boolean(pgt_jget(o, "same")));
 	json_object_put(o);
 	/* Three changes; config_history = 3 keeps the newest three. */
 	assert_int_equal(request(f, "PUT", "/api/v1/config/passthrough", "{\"pptp\": false}", NULL),
@@ -324,28 +252,28 @@ static void test_history_diff_and_rollback(void **state)
 	assert_int_equal(request(f, "PUT", "/api/v1/config/timeouts", "{\"udp\": 600}", NULL), 200);
 	assert_int_equal(request(f, "PUT", "/api/v1/config/timeouts", "{\"udp\": 900}", NULL), 200);
 	assert_int_equal(request(f, "GET", "/api/v1/config/history", NULL, &o), 200);
-	revs = jget(o, "revisions");
+	revs = pgt_jget(o, "revisions");
 	assert_int_equal(json_object_array_length(revs), 3);
-	assert_int_equal(json_object_get_int(jget(json_object_array_get_idx(revs, 0), "serial")),
-			 4);
-	assert_int_equal(json_object_get_int(jget(json_object_array_get_idx(revs, 2), "serial")),
-			 2);
+	assert_int_equal(
+	    json_object_get_int(pgt_jget(json_object_array_get_idx(revs, 0), "serial")), 4);
+	assert_int_equal(
+	    json_object_get_int(pgt_jget(json_object_array_get_idx(revs, 2), "serial")), 2);
 	json_object_put(o);
 
 	/* Against revision 1: one line changed. */
 	assert_int_equal(request(f, "GET", "/api/v1/config/diff?against=1", NULL, &o), 200);
-	diff = json_object_get_string(jget(o, "diff"));
+	diff = json_object_get_string(pgt_jget(o, "diff"));
 	assert_non_null(strstr(diff, "--- revision 1\n+++ running\n"));
 	assert_non_null(strstr(diff, "\n-udp = 600\n+udp = 900\n"));
 	json_object_put(o);
 	/* Against the file, edited by hand meanwhile. */
-	text = file_text(f->path);
-	write_text(f->path, "# emptied\n");
+	text = pgt_cm_read(f->a.path);
+	write_text(f->a.path, "# emptied\n");
 	assert_int_equal(request(f, "GET", "/api/v1/config/diff?against=file", NULL, &o), 200);
-	assert_false(json_object_get_boolean(jget(o, "same")));
-	assert_non_null(strstr(json_object_get_string(jget(o, "diff")), "\n-# emptied\n"));
+	assert_false(json_object_get_boolean(pgt_jget(o, "same")));
+	assert_non_null(strstr(json_object_get_string(pgt_jget(o, "diff")), "\n-# emptied\n"));
 	json_object_put(o);
-	write_text(f->path, text);
+	write_text(f->a.path, text);
 	free(text);
 	assert_int_equal(request(f, "GET", "/api/v1/config/diff?against=x", NULL, NULL), 400);
 	assert_int_equal(request(f, "GET", "/api/v1/config/diff?against=3", NULL, NULL), 404);
@@ -356,11 +284,11 @@ static void test_history_diff_and_rollback(void **state)
 	assert_int_equal(request(f, "POST", "/api/v1/config/rollback?to=7", NULL, NULL), 404);
 	assert_int_equal(request(f, "POST", "/api/v1/config/rollback?to=2&confirm=20", NULL, NULL),
 			 200);
-	assert_int_equal(f->cfg.engine.timeouts.udp, 300);
-	assert_false(f->cfg.engine.pptp_passthrough);
+	assert_int_equal(f->a.cfg.engine.timeouts.udp, 300);
+	assert_false(f->a.cfg.engine.pptp_passthrough);
 	assert_true(pending(f));
 	assert_int_equal(request(f, "POST", "/api/v1/config/confirm", NULL, NULL), 200);
-	text = file_text(f->path);
+	text = pgt_cm_read(f->a.path);
 	assert_null(strstr(text, "udp ="));
 	free(text);
 	fx_free(f);

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "../lib/fixture.h"
+#include "../lib/cmapi.h"
 #include "ctl/api_internal.h"
 #include "conf/config.h"
 #include "conf/reload.h"
@@ -193,66 +194,35 @@ static void test_diff_names_changes(void **state)
 
 /* ---- the reload itself, through the API ------------------------------------ */
 
-struct fixture {
-	struct pg_config cfg;
-	struct pg_engine *engine;
-	struct pg_api *api;
-	char path[64];
-};
-
 static void write_file(const char *path, const char *extra)
 {
-	FILE *fp = fopen(path, "w");
+	char *text;
 
-	assert_non_null(fp);
-	fprintf(fp, "%s%s", base, extra);
-	assert_int_equal(fclose(fp), 0);
+	assert_true(asprintf(&text, "%s%s", base, extra) > 0);
+	assert_int_equal(pgt_api_write(path, text), 0);
+	free(text);
 }
 
-static struct fixture *fx_new(const char *extra)
+static struct pgt_api *fx_new(const char *extra)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	char err[PG_CONFIG_ERR_SIZE];
+	struct pgt_api *f = calloc(1, sizeof(*f));
 	struct pg_api_env env;
-	int fd;
+	char *text;
 
 	assert_non_null(f);
-	snprintf(f->path, sizeof(f->path), "/tmp/pg-test-reload-XXXXXX");
-	fd = mkstemp(f->path);
-	assert_true(fd >= 0);
-	close(fd);
-	write_file(f->path, extra);
-	assert_int_equal(pg_config_load(&f->cfg, f->path, err, sizeof(err)), 0);
+	assert_true(asprintf(&text, "%s%s", base, extra) > 0);
+	assert_int_equal(pgt_api_load(f, "reload", text), 0);
+	free(text);
 	f->cfg.engine.hash_seed[0] = PGT_SEED0;
 	f->cfg.engine.hash_seed[1] = PGT_SEED1;
-	f->engine = pg_engine_create(&f->cfg.engine);
-	assert_non_null(f->engine);
 	memset(&env, 0, sizeof(env));
-	/* One engine, as a daemon with one worker has. */
-	static struct pg_engines one;
-
-	one = PG_ENGINES_ONE(f->engine);
-	env.engines = &one;
-	env.cfg = &f->cfg;
-	env.cfg_path = f->path;
-	env.start_ms = 1000;
-	f->api = pg_api_create(&env, err, sizeof(err));
-	assert_non_null(f->api);
+	assert_int_equal(pgt_api_start(f, &env), 0);
 	f->api->now_ms = 2000;
 	return f;
 }
 
-static void fx_free(struct fixture *f)
-{
-	pg_api_destroy(f->api);
-	pg_engine_destroy(f->engine);
-	pg_config_free(&f->cfg);
-	unlink(f->path);
-	free(f);
-}
-
 /* One UDP packet from a LAN host: a new flow. */
-static void make_flow(struct fixture *f, uint32_t sport)
+static void make_flow(struct pgt_api *f, uint32_t sport)
 {
 	struct pgt_spec s = {.proto = PGT_P_UDP, .src = PGT_H10, .dst = PGT_S1, .sport = sport,
 			     .dport = 4500, .ttl = 64, .paylen = 20};
@@ -270,7 +240,7 @@ static void make_flow(struct fixture *f, uint32_t sport)
 
 static void test_reload_applies_and_keeps_flows(void **state)
 {
-	struct fixture *f = fx_new("");
+	struct pgt_api *f = fx_new("");
 	char msg[PG_CONFIG_ERR_SIZE + 64];
 
 	(void)state;
@@ -288,12 +258,12 @@ static void test_reload_applies_and_keeps_flows(void **state)
 	/* The engine found them again: the same packets make no new flow. */
 	make_flow(f, 40000);
 	assert_int_equal(pg_engine_flow_count(f->engine), 2);
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 static void test_broken_file_keeps_running_config(void **state)
 {
-	struct fixture *f = fx_new("\n[timeouts]\nudp = 7m\n");
+	struct pgt_api *f = fx_new("\n[timeouts]\nudp = 7m\n");
 	char msg[PG_CONFIG_ERR_SIZE + 64], want[128];
 
 	(void)state;
@@ -315,12 +285,12 @@ static void test_broken_file_keeps_running_config(void **state)
 	assert_true(pg_api_reload(f->api, msg, sizeof(msg)) < 0);
 	assert_non_null(strstr(msg, "No such file"));
 	write_file(f->path, "");
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 static void test_credentials_change_ends_sessions(void **state)
 {
-	struct fixture *f = fx_new("");
+	struct pgt_api *f = fx_new("");
 	char msg[PG_CONFIG_ERR_SIZE + 64], extra[512], hash[256];
 
 	(void)state;
@@ -338,27 +308,20 @@ static void test_credentials_change_ends_sessions(void **state)
 	assert_int_equal(pg_api_reload(f->api, msg, sizeof(msg)), 0);
 	assert_non_null(strstr(msg, "no setting changed"));
 	assert_string_equal(f->api->auth.sessions[0].id, "abc");
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
-static unsigned int post_reload(struct fixture *f, bool local, const char *auth,
+static unsigned int post_reload(struct pgt_api *f, bool local, const char *auth,
 				struct json_object **out)
 {
 	struct pg_api_req req;
-	struct pg_api_resp resp;
+	char p[32];
 
-	memset(&req, 0, sizeof(req));
-	req.method = "POST";
-	req.path = "/api/v1/reload";
-	req.body = "";
+	pgt_api_req(&req, "POST", "/api/v1/reload", p, sizeof(p), NULL);
 	req.client = 0x7f000001;
 	req.local = local;
 	req.authorization = auth;
-	pg_api_handle(f->api, &req, &resp);
-	*out = json_tokener_parse(resp.body);
-	if (!resp.body_static)
-		free(resp.body);
-	return resp.status;
+	return pgt_api_send(f->api, &req, out);
 }
 
 static const char *jstr(struct json_object *o, const char *key)
@@ -370,7 +333,7 @@ static const char *jstr(struct json_object *o, const char *key)
 
 static void test_post_reload(void **state)
 {
-	struct fixture *f = fx_new("");
+	struct pgt_api *f = fx_new("");
 	struct json_object *o, *v = NULL;
 
 	(void)state;
@@ -399,7 +362,7 @@ static void test_post_reload(void **state)
 	json_object_put(o);
 	f->api->env.cfg_path = f->path;
 	write_file(f->path, "");
-	fx_free(f);
+	pgt_cm_api_free(f);
 }
 
 int main(void)

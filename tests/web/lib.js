@@ -64,6 +64,24 @@ function run(width, height, timeoutMs, fn, args = []) {
   })().catch((e) => { console.log('FAIL: ' + e.message); process.exit(1); });
 }
 
+// A scenario's steps, "kind:a:b" each, run in order and timed: kinds[kind]
+// is called with a, b (all after a, colons kept) and all after the kind.
+// An unknown kind throws.
+async function runSteps(steps, kinds) {
+  for (const s of steps) {
+    const [kind, a, ...rest] = s.split(':');
+    if (!Object.prototype.hasOwnProperty.call(kinds, kind)) throw new Error('unknown step ' + s);
+    await kinds[kind](a, rest.join(':'), s.slice(kind.length + 1));
+    step(s);
+  }
+}
+
+// "FIELD:VALUE:EXPECTED" with colons in VALUE: [VALUE, EXPECTED] of b.
+function splitLast(b) {
+  const i = b.lastIndexOf(':');
+  return [b.slice(0, i), b.slice(i + 1)];
+}
+
 // The trimmed text of the element with this id.
 const text = (page, id) => page.textContent('#' + id).then((s) => s.trim());
 
@@ -118,4 +136,6 @@ function axeJudge(width, violations, notes) {
   notes.push(`${width}px: ${violations.length} minor axe findings`);
 }
 
-module.exports = { step, sleep, apiGet, login, run, text, untilSame, axe, axeJudge };
+module.exports = {
+  step, sleep, apiGet, login, run, runSteps, splitLast, text, untilSame, axe, axeJudge,
+};

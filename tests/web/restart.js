@@ -24,7 +24,7 @@
 // Prints "restart: ..." or "FAIL: reason".
 'use strict';
 const fs = require('fs');
-const { step, sleep, apiGet, login, run, axe, axeJudge } = require('./lib');
+const { sleep, apiGet, login, run, runSteps, splitLast, axe, axeJudge } = require('./lib');
 
 const [url, password, ...steps] = process.argv.slice(2);
 if (!url || !password || !steps.length) {
@@ -130,23 +130,19 @@ run(1280, 1000, 100000, async (page) => {
   await page.waitForSelector('#rst-wan', { state: 'attached' });
   await page.waitForFunction(() => !document.querySelector('#restart-state').textContent.startsWith('Log in'));
   const said = [];
-  for (const s of steps) {
-    const [kind, a, ...rest] = s.split(':');
-    const b = rest.join(':');
-    if (kind === 'set') await doSet(page, a, b, said);
-    else if (kind === 'bad') {
-      const i = b.lastIndexOf(':');
-      await doBad(page, a, b.slice(0, i), b.slice(i + 1), said);
-    } else if (kind === 'live') await doLive(page, a, b, said);
-    else if (kind === 'discard') await doDiscard(page, said);
-    else if (kind === 'axe') {
+  await runSteps(steps, {
+    set: (a, b) => doSet(page, a, b, said),
+    bad: (a, b) => doBad(page, a, ...splitLast(b), said),
+    live: (a, b) => doLive(page, a, b, said),
+    discard: () => doDiscard(page, said),
+    axe: async (a) => {
       await wide(page, Number(a));
       axeJudge(Number(a), await axe(page, '#set-restart'), said);
-    } else if (kind === 'shot') {
+    },
+    shot: async (a, b) => {
       await wide(page, Number(b));
       fs.writeFileSync(a, await (await page.$('#set-restart')).screenshot());
-    } else throw new Error('unknown step ' + s);
-    step(s);
-  }
+    },
+  });
   return 'restart: ' + said.join('; ');
 });

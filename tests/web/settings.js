@@ -19,7 +19,7 @@
 // Prints "settings: ..." or "FAIL: reason".
 'use strict';
 const fs = require('fs');
-const { step, sleep, apiGet, login, run } = require('./lib');
+const { sleep, apiGet, login, run, runSteps, splitLast } = require('./lib');
 
 const [url, password, ...steps] = process.argv.slice(2);
 if (!url || !password || !steps.length) {
@@ -156,18 +156,13 @@ run(1280, 1000, 110000, async (page) => {
   await page.waitForSelector('#set-nat form.settings', { state: 'attached' });
   await page.waitForFunction(() => document.querySelector('#set-nat-filtering').value !== '');
   const said = [];
-  for (const s of steps) {
-    const [kind, a, ...rest] = s.split(':');
-    const b = rest.join(':');
-    if (kind === 'set') await doSet(page, a, b, said);
-    else if (kind === 'bad') {
-      const i = b.lastIndexOf(':');
-      await doBad(page, a, b.slice(0, i), b.slice(i + 1), said);
-    } else if (kind === 'add') await doAdd(page, a, b, said);
-    else if (kind === 'shot') await doShot(page, a, Number(b));
-    else if (kind === 'log' || kind === 'nolog') await doLog(page, [a, ...rest].join(':'), kind === 'log', said);
-    else throw new Error('unknown step ' + s);
-    step(s);
-  }
+  await runSteps(steps, {
+    set: (a, b) => doSet(page, a, b, said),
+    bad: (a, b) => doBad(page, a, ...splitLast(b), said),
+    add: (a, b) => doAdd(page, a, b, said),
+    shot: (a, b) => doShot(page, a, Number(b)),
+    log: (a, b, all) => doLog(page, all, true, said),
+    nolog: (a, b, all) => doLog(page, all, false, said),
+  });
   return 'settings: ' + said.join('; ');
 });

@@ -38,6 +38,62 @@ function say(el, text, ok) {
   el.className = 'msg ' + (ok ? 'ok' : 'err');
 }
 
+// The settings forms' pieces (settings.js, restart.js). A status line that
+// say() writes to and a screen reader reads out.
+function statusLine(id) {
+  const msg = document.createElement('span');
+  msg.className = 'msg';
+  msg.id = id;
+  msg.setAttribute('role', 'status');
+  return msg;
+}
+
+// "Save", and for a screen reader's list of buttons which one.
+function saveButton(which) {
+  const save = document.createElement('button');
+  save.type = 'submit';
+  const sr = document.createElement('span');
+  sr.className = 'sr-only';
+  sr.textContent = ' ' + which;
+  save.append('Save', sr);
+  return save;
+}
+
+// Under field id: where its refusal goes (id-err), and its hint (id-hint).
+function fieldErr(id) {
+  const err = document.createElement('span');
+  err.className = 'field-err';
+  err.id = id + '-err';
+  err.setAttribute('role', 'alert');
+  return err;
+}
+
+function fieldHint(id, text) {
+  const h = document.createElement('span');
+  h.className = 'what';
+  h.id = id + '-hint';
+  h.textContent = text;
+  return h;
+}
+
+function clearErrors(form) {
+  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  for (const e of form.querySelectorAll('.field-err')) e.textContent = '';
+}
+
+// A refusal of a PUT to section shown under its field (id prefix-KEY, the
+// key from the error's field "section.key"); false when it names none here.
+function fieldError(form, prefix, section, e) {
+  const key = e.field && e.field.startsWith(section + '.') ? e.field.slice(section.length + 1) : '';
+  const el = key && form.elements[key];
+  const err = key && $(`#${prefix}-${key}-err`);
+  if (!el || !err) return false;
+  el.setAttribute('aria-invalid', 'true');
+  err.textContent = e.message;
+  el.focus();
+  return true;
+}
+
 function cell(tr, text) {
   const td = document.createElement('td');
   td.textContent = text;

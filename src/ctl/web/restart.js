@@ -7,7 +7,8 @@
 // of the file against the running configuration, until passgated restarts.
 // No probation here: the running daemon cannot roll back across its own
 // restart, so the page says which of them could cut you off instead.
-// Uses app.js's api(), $(), say().
+// Uses app.js's api(), $(), say() and the forms' pieces (saveButton(),
+// statusLine(), fieldError(), ...).
 'use strict';
 
 const restartSchema = [
@@ -59,17 +60,11 @@ function restartField(s, f) {
   const now = document.createElement('span');
   now.className = 'what';
   now.id = id + '-now';
-  const err = document.createElement('span');
-  err.className = 'field-err';
-  err.id = id + '-err';
-  err.setAttribute('role', 'alert');
+  const err = fieldErr(id);
   const desc = [err.id, now.id];
   row.append(label, input, now);
   if (f.hint) {
-    const h = document.createElement('span');
-    h.className = 'what';
-    h.id = id + '-hint';
-    h.textContent = f.hint;
+    const h = fieldHint(id, f.hint);
     desc.push(h.id);
     row.append(' ', h);
   }
@@ -112,10 +107,7 @@ function restartBuild() {
   discard.id = 'restart-discard';
   discard.textContent = 'Discard pending changes';
   discard.hidden = true;
-  const dmsg = document.createElement('span');
-  dmsg.className = 'msg';
-  dmsg.id = 'restart-discard-msg';
-  dmsg.setAttribute('role', 'status');
+  const dmsg = statusLine('restart-discard-msg');
   discard.onclick = async () => {
     try {
       restartFill(await api('DELETE', 'config/restart'));
@@ -139,17 +131,7 @@ function restartBuild() {
     for (const f of s.fields) fs.appendChild(restartField(s, f));
     const row = document.createElement('div');
     row.className = 'row';
-    const save = document.createElement('button');
-    save.type = 'submit';
-    const which = document.createElement('span');
-    which.className = 'sr-only';
-    which.textContent = ' ' + s.title + ' for the next restart';
-    save.append('Save', which);
-    const msg = document.createElement('span');
-    msg.className = 'msg';
-    msg.id = `rst-${s.section}-msg`;
-    msg.setAttribute('role', 'status');
-    row.append(save, msg);
+    row.append(saveButton(s.title + ' for the next restart'), statusLine(`rst-${s.section}-msg`));
     fs.appendChild(row);
     form.appendChild(fs);
     form.onsubmit = (ev) => { ev.preventDefault(); restartSave(s, form); };
@@ -198,8 +180,7 @@ async function restartSave(s, form) {
   const msg = $(`#rst-${s.section}-msg`);
   const shown = restartShown[s.section] || {};
   const body = {};
-  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
-  for (const e of form.querySelectorAll('.field-err')) e.textContent = '';
+  clearErrors(form);
   for (const f of s.fields) {
     const now = form.elements[f.key].value.trim();
     if (now !== shown[f.key]) body[f.key] = now === '' ? null : now;
@@ -212,16 +193,8 @@ async function restartSave(s, form) {
     restartFill(await api('PUT', 'config/restart/' + s.section, body));
     say(msg, 'saved: ' + Object.keys(body).join(', ') + ' \u2014 pending until restart', true);
   } catch (e) {
-    const key = e.field && e.field.startsWith(s.section + '.') ? e.field.slice(s.section.length + 1) : '';
-    const el = key && form.elements[key];
-    if (el) {
-      el.setAttribute('aria-invalid', 'true');
-      $(`#rst-${s.section}-${key}-err`).textContent = e.message;
-      el.focus();
-      say(msg, 'not saved', false);
-    } else {
-      say(msg, e.message, false);
-    }
+    if (fieldError(form, 'rst-' + s.section, s.section, e)) say(msg, 'not saved', false);
+    else say(msg, e.message, false);
   }
 }
 

@@ -5,7 +5,8 @@
 // refuses them; a refusal names its field ("nat.mss") and the message
 // ("[nat] mss: expected a whole number from 536 to 65495") is shown next
 // to that field. Only the fields changed are sent. [input] and [host]
-// changes go on probation through safe.js. Uses app.js's api(), $(), say().
+// changes go on probation through safe.js. Uses app.js's api(), $(), say()
+// and the forms' pieces (saveButton(), statusLine(), fieldError(), ...).
 'use strict';
 
 const T = 'text';
@@ -116,16 +117,10 @@ function settingsBuild() {
       }
       input.id = id;
       input.name = f.key;
-      const err = document.createElement('span');
-      err.className = 'field-err';
-      err.id = id + '-err';
-      err.setAttribute('role', 'alert');
+      const err = fieldErr(id);
       const desc = [err.id];
       if (f.hint) {
-        const h = document.createElement('span');
-        h.className = 'what';
-        h.id = id + '-hint';
-        h.textContent = f.hint;
+        const h = fieldHint(id, f.hint);
         desc.push(h.id);
         if (f.type === 'bool') { label.prepend(input, ' '); row.append(label, ' ', h, err); } else row.append(label, input, h, err);
       } else if (f.type === 'bool') {
@@ -139,18 +134,7 @@ function settingsBuild() {
     }
     const bar = document.createElement('div');
     bar.className = 'row';
-    const save = document.createElement('button');
-    save.type = 'submit';
-    // "Save", and for a screen reader's list of buttons which one.
-    const which = document.createElement('span');
-    which.className = 'sr-only';
-    which.textContent = ' ' + s.title;
-    save.append('Save', which);
-    const msg = document.createElement('span');
-    msg.className = 'msg';
-    msg.id = `set-${s.section}-msg`;
-    msg.setAttribute('role', 'status');
-    bar.append(save, msg);
+    bar.append(saveButton(s.title), statusLine(`set-${s.section}-msg`));
     form.appendChild(bar);
     form.onsubmit = (ev) => { ev.preventDefault(); settingsSave(s, form); };
     det.appendChild(form);
@@ -174,21 +158,6 @@ function settingsFill(c) {
     }
     settingsShown[s.section] = shown;
   }
-}
-
-function fieldError(form, section, key, text) {
-  const el = form.elements[key];
-  const err = $(`#set-${section}-${key}-err`);
-  if (!el || !err) return false;
-  el.setAttribute('aria-invalid', 'true');
-  err.textContent = text;
-  el.focus();
-  return true;
-}
-
-function clearErrors(form) {
-  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
-  for (const e of form.querySelectorAll('.field-err')) e.textContent = '';
 }
 
 async function settingsSave(s, form) {
@@ -216,8 +185,7 @@ async function settingsSave(s, form) {
     settingsFill(c);
     say(msg, 'saved: ' + Object.keys(body).join(', '), true);
   } catch (e) {
-    const key = e.field && e.field.startsWith(s.section + '.') ? e.field.slice(s.section.length + 1) : '';
-    if (!fieldError(form, s.section, key, e.message)) say(msg, e.message, false);
+    if (!fieldError(form, 'set-' + s.section, s.section, e)) say(msg, e.message, false);
     else say(msg, 'not saved', false);
   }
 }
@@ -248,10 +216,7 @@ function listBuild(s) {
   const add = document.createElement('button');
   add.type = 'submit';
   add.textContent = 'Add';
-  const msg = document.createElement('span');
-  msg.className = 'msg';
-  msg.id = id + '-msg';
-  msg.setAttribute('role', 'status');
+  const msg = statusLine(id + '-msg');
   form.append(label, input, add, msg);
   form.onsubmit = async (ev) => {
     ev.preventDefault();

@@ -268,6 +268,22 @@ note() {
 	echo "$*" >>"${SCN_DIR:-$RUN_DIR}/notes.txt"
 }
 
+# web_page SECONDS DRIVER STEP... - the admin page driven in headless
+# Chromium by tests/web/DRIVER.js with these steps, from the gateway's
+# namespace against the API, within SECONDS; its output goes to
+# browser.log. WEB_SAID is then its result line ("DRIVER: ..."), noted.
+# 0, or 1 after fail with the driver's last line.
+web_page() {
+	local secs=$1 drv=$2
+	shift 2
+	WEB_SAID=
+	tnsx "$secs" "$NS_GW" node "$REPO/tests/web/$drv.js" "$API/" "$API_PASSWORD" "$@" \
+		>>"$SCN_DIR/browser.log" 2>&1 ||
+		{ fail "page ($1): $(grep -v Warning "$SCN_DIR/browser.log" | tail -n 1)"; return 1; }
+	WEB_SAID=$(grep "^$drv: " "$SCN_DIR/browser.log" | tail -n 1)
+	note "$WEB_SAID"
+}
+
 # report PROTO CLIENT SERVER RESULT SEEN - one row of the passthrough report:
 # which LAN endpoint reached which server, and the public address:port the
 # server saw (from the server's own log or capture).

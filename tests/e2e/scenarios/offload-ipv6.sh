@@ -24,6 +24,7 @@
 # gw_peer_gro_on): a veth delivers a redirected frame only then.
 
 source "$E2E_DIR/lib/ipv6.sh"
+source "$E2E_DIR/lib/offload.sh"
 
 GW_OFFLOAD=on
 OFF6_N=400	  # echo datagrams
@@ -67,9 +68,10 @@ scenario6() {
 	((xdp0 >= OFF6_N * 2 * 9 / 10)) ||
 		{ fail "XDP forwarded $xdp0 packets, fewer than 90% of the echo's $((OFF6_N * 2))"; return 1; }
 
-	off6_pings || return 1
+	# The pings, from this dump on.
+	xdp_pings 6 "$OFF6_PINGS" "$OFF6_PING_SIZE" "$SRV1_IP6" "$xdp0" || return 1
 
-	# TCP: 1 MiB echoed, byte for byte (counted from off6_pings' last dump).
+	# TCP: 1 MiB echoed, byte for byte (counted from xdp_pings' last dump).
 	xdp0=$(dump_value offload_packets)
 	rx0=$(off6_engine_rx)
 	spawn off6-tcp-srv "$NS_SRV1" "$PY" "$E2E_DIR/lib/tcpecho.py" server6 7071
@@ -102,31 +104,4 @@ scenario6() {
 	[[ $o =~ ^[0-9]+$ && $i =~ ^[0-9]+$ ]] && ((o >= min && i >= min)) ||
 		{ fail "the flow shows $o bytes out, $i in; the echo moved at least $min each way"; return 1; }
 	return 0
-}
-
-# off6_pings - lan1 pings srv1 over IPv6; the echo flow must ride XDP, every reply back.
-off6_pings() {
-	local x0 x1 fl o i min
-	x0=$(dump_value offload_packets) # the caller's dump, after the UDP echo
-	tnsx 30 "${NS_LAN[0]}" ping -6 -n -c "$OFF6_PINGS" -i 0.01 -s "$OFF6_PING_SIZE" -W 1 "$SRV1_IP6" \
-		>"$SCN_DIR/off6-ping.log" 2>&1
-	grep -q "^$OFF6_PINGS packets transmitted, $OFF6_PINGS received" "$SCN_DIR/off6-ping.log" ||
-		{ fail "ping -6: not every echo answered: $(grep -m1 'packets transmitted' "$SCN_DIR/off6-ping.log")"; return 1; }
-	sleep 1.5
-	gateway_dump || { fail "no counter dump"; return 1; }
-	x1=$(dump_value offload_packets)
-	note "ping -6: $((x1 - x0)) of $((OFF6_PINGS * 2)) echo packets through XDP; $(grep -m1 'rtt' "$SCN_DIR/off6-ping.log")"
-	# The first request and its reply go through the engine (the offer follows
-	# the reply); a loaded daemon may apply the offer a ping or two late.
-	(((x1 - x0) >= OFF6_PINGS * 2 - 6 && (x1 - x0) <= OFF6_PINGS * 2)) ||
-		{ fail "XDP forwarded $((x1 - x0)) packets during the pings, not within 6 below their $((OFF6_PINGS * 2))"; return 1; }
-	# The ping's flow: the busiest ICMPv6 flow of lan1 to srv1.
-	gateway_ctl flows --family 6 --proto 58 --host "${LAN6_IP[0]}" >"$SCN_DIR/flows6-icmp.txt" 2>&1
-	fl=$(grep -F "[$SRV1_IP6]" "$SCN_DIR/flows6-icmp.txt" | awk '{print $(NF-1), $NF, $0}' | sort -n -r | head -n 1)
-	[[ -n $fl ]] || { fail "passgatectl flows --family 6 does not list the ping's flow: $(cat "$SCN_DIR/flows6-icmp.txt")"; return 1; }
-	read -r o i _ <<<"$fl"
-	min=$((OFF6_PINGS * (OFF6_PING_SIZE + 48)))
-	note "ping -6 flow: ${fl#* * }"
-	[[ $o =~ ^[0-9]+$ && $i =~ ^[0-9]+$ ]] && ((o >= min && i >= min)) ||
-		{ fail "the ping's flow shows $o bytes out, $i in; the pings moved at least $min each way"; return 1; }
 }

@@ -24,6 +24,7 @@
 # lib/world.sh gw_peer_gro_on): a veth delivers a redirected frame only then.
 
 source "$E2E_DIR/lib/iperf.sh"
+source "$E2E_DIR/lib/offload.sh"
 
 GW_OFFLOAD=auto		# whatever PG_E2E_OFFLOAD says: this tests the default
 OFF_N=400		# echo datagrams
@@ -79,29 +80,7 @@ scenario() {
 
 # off_pings - lan1 pings srv1; the echo flow must ride XDP, every reply back.
 off_pings() {
-	local x0 x1 fl out in min
 	sleep 1.5 # the UDP echo's XDP counts reach the engine first
 	gateway_dump || { fail "no counter dump"; return 1; }
-	x0=$(dump_value offload_packets)
-	tnsx 30 "${NS_LAN[0]}" ping -n -c "$OFF_PINGS" -i 0.01 -s "$OFF_PING_SIZE" -W 1 "$SRV1_IP" \
-		>"$SCN_DIR/off-ping.log" 2>&1
-	grep -q "^$OFF_PINGS packets transmitted, $OFF_PINGS received" "$SCN_DIR/off-ping.log" ||
-		{ fail "ping: not every echo answered: $(grep -m1 'packets transmitted' "$SCN_DIR/off-ping.log")"; return 1; }
-	sleep 1.5
-	gateway_dump || { fail "no counter dump"; return 1; }
-	x1=$(dump_value offload_packets)
-	note "ping: $((x1 - x0)) of $((OFF_PINGS * 2)) echo packets through XDP; $(grep -m1 'rtt' "$SCN_DIR/off-ping.log")"
-	# The first request and its reply go through the engine (the offer follows
-	# the reply); a loaded daemon may apply the offer a ping or two late.
-	(((x1 - x0) >= OFF_PINGS * 2 - 6 && (x1 - x0) <= OFF_PINGS * 2)) ||
-		{ fail "XDP forwarded $((x1 - x0)) packets during the pings, not within 6 below their $((OFF_PINGS * 2))"; return 1; }
-	# The ping's flow (the busiest ICMP flow of lan1: earlier scenarios' pings may linger).
-	gateway_ctl flows --proto icmp --host "${LAN_IP[0]}" >"$SCN_DIR/flows-icmp.txt" 2>&1
-	fl=$(grep -F " $SRV1_IP" "$SCN_DIR/flows-icmp.txt" | awk '{print $(NF-1), $NF, $0}' | sort -n -r | head -n 1)
-	[[ -n $fl ]] || { fail "passgatectl flows does not list the ping's flow: $(cat "$SCN_DIR/flows-icmp.txt")"; return 1; }
-	read -r out in _ <<<"$fl"
-	min=$((OFF_PINGS * (OFF_PING_SIZE + 28)))
-	note "ping flow: ${fl#* * }"
-	[[ $out =~ ^[0-9]+$ && $in =~ ^[0-9]+$ ]] && ((out >= min && in >= min)) ||
-		{ fail "the ping's flow shows $out bytes out, $in in; the pings moved at least $min each way"; return 1; }
+	xdp_pings 4 "$OFF_PINGS" "$OFF_PING_SIZE" "$SRV1_IP" "$(dump_value offload_packets)"
 }

@@ -48,13 +48,9 @@ scenario() {
 	wrst_run
 }
 
-# wrst_page STEP... - tests/web/restart.js with these steps.
+# wrst_page STEP... - tests/web/restart.js with these steps (WEB_SAID: what it said).
 wrst_page() {
-	tnsx 110 "$NS_GW" node "$REPO/tests/web/restart.js" "$API/" "$API_PASSWORD" "$@" \
-		>>"$SCN_DIR/browser.log" 2>&1 ||
-		{ fail "page ($1): $(grep -v Warning "$SCN_DIR/browser.log" | tail -n 1)"; return; }
-	WRST_SAID=$(grep '^restart: ' "$SCN_DIR/browser.log" | tail -n 1)
-	note "$WRST_SAID"
+	web_page 110 restart "$@"
 }
 
 # wrst_running - "WAN-MTU MAX-FLOWS" as the running daemon reports them.
@@ -85,7 +81,7 @@ wrst_run() {
 
 	wrst_page "bad:wan:mtu=100:expected a whole number" \
 		"bad:nat:max_flows=4096:larger than max_flows" "set:wan:mtu=1400" "set:nat:max_flows=32768" || return
-	said+=("${WRST_SAID#restart: }")
+	said+=("${WEB_SAID#restart: }")
 	[[ $(wrst_section "$API_CONF" wan mtu) == 1400 && $(wrst_section "$API_CONF" nat max_flows) == 32768 ]] ||
 		{ fail "the file does not have [wan] mtu = 1400 and [nat] max_flows = 32768: $(grep -n 'mtu\|max_flows' "$API_CONF" | tr '\n' ' ')"; return; }
 	after=$(wrst_running)
@@ -111,7 +107,7 @@ wrst_run() {
 	said+=("restarted with -k ($restored flows restored): running $after, 1400-byte DF ping crosses, 1420 gets frag-needed mtu 1400 from $LAN_GW")
 
 	wrst_page "live:wan:mtu=1400" "live:nat:max_flows=32768" || return
-	said+=("${WRST_SAID#restart: }")
+	said+=("${WEB_SAID#restart: }")
 	# passgatectl saves one for the next restart too; the running value stays.
 	out=$(tnsx 8 "$NS_GW" "$REPO/build/passgatectl" --token "$API_TOKEN" set --at-restart nat max_flows 65536 2>&1) ||
 		{ fail "passgatectl set --at-restart failed: $out"; return; }
@@ -122,7 +118,7 @@ wrst_run() {
 	wrst_page "set:wan:mtu=1450" "axe:1280" "axe:360" \
 		"shot:$REPO/build/settings-restart-desktop.png:1280" "shot:$REPO/build/settings-restart-phone.png:360" \
 		discard || return
-	said+=("passgatectl set --at-restart: max_flows 65536 pending; ${WRST_SAID#restart: }")
+	said+=("passgatectl set --at-restart: max_flows 65536 pending; ${WEB_SAID#restart: }")
 	[[ $(wrst_section "$API_CONF" wan mtu) == 1400 && $(wrst_section "$API_CONF" nat max_flows) == 32768 ]] ||
 		{ fail "after Discard the file has mtu $(wrst_section "$API_CONF" wan mtu), max_flows $(wrst_section "$API_CONF" nat max_flows)"; return; }
 	report web-restart "${LAN_IP[0]}" "$SRV1_IP" PASS "$(IFS=';'; echo "${said[*]}")"

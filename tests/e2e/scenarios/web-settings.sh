@@ -69,10 +69,7 @@ scenario() {
 
 # wset_page STEP... - run tests/web/settings.js with these steps.
 wset_page() {
-	tnsx 120 "$NS_GW" node "$REPO/tests/web/settings.js" "$API/" "$API_PASSWORD" "$@" \
-		>>"$SCN_DIR/browser.log" 2>&1 ||
-		{ fail "page ($1): $(grep -v Warning "$SCN_DIR/browser.log" | tail -n 1)"; return; }
-	note "$(grep '^settings: ' "$SCN_DIR/browser.log" | tail -n 1)"
+	web_page 120 settings "$@"
 }
 
 # wset_icmp - srv2's UDP to an unused port of the WAN address: silent, then refused.

@@ -39,18 +39,18 @@ scenario() {
 	wwan_ping pass || return
 
 	wwan_page lease renew || return
-	said+=("$WWAN_NOTE")
+	said+=("$WEB_SAID")
 	wait_until 5 grep -q "DHCPREQUEST(eth0) $pub" "$log" || { fail "the server logged no DHCPREQUEST for $pub"; return; }
 	acks=$(grep -c "DHCPACK(eth0) $pub" "$log")
 	((acks == 2)) || { fail "the server logged $acks DHCPACK for $pub, want 2 (the bind and the page's renewal)"; return; }
 
 	wwan_page release || return
-	said+=("$WWAN_NOTE")
+	said+=("$WEB_SAID")
 	wait_until 5 grep -q "DHCPRELEASE(eth0) $pub" "$log" || { fail "the server logged no DHCPRELEASE for $pub"; return; }
 	wwan_ping fail || return
 
 	wwan_page renew lease "shot:$REPO/build/wan-desktop.png:1280" "shot:$REPO/build/wan-phone.png:360" || return
-	said+=("$WWAN_NOTE")
+	said+=("$WEB_SAID")
 	pub=$(wandhcp_field address)
 	wandhcp_in_range "$pub" || { fail "after Renew the lease is '$pub'"; return; }
 	grep -q "DHCPDISCOVER(eth0)" "$log" && (($(grep -c "DHCPACK(eth0) $pub" "$log") >= 1)) ||
@@ -61,11 +61,7 @@ scenario() {
 
 # wwan_page STEP... - run tests/web/wan.js with these steps.
 wwan_page() {
-	tnsx 100 "$NS_GW" node "$REPO/tests/web/wan.js" "$API/" "$API_PASSWORD" "$@" \
-		>>"$SCN_DIR/browser.log" 2>&1 ||
-		{ fail "page ($*): $(grep -v Warning "$SCN_DIR/browser.log" | tail -n 1)"; return; }
-	WWAN_NOTE=$(grep '^wan: ' "$SCN_DIR/browser.log" | tail -n 1)
-	note "$WWAN_NOTE"
+	web_page 100 wan "$@"
 }
 
 # wwan_ping pass|fail - lan1's ping to srv1 through the gateway.
