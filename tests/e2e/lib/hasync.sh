@@ -207,7 +207,17 @@ hf_pair_up() {
 	hf_keepalived B "$NS_SB" "$HF_VRRP_B" 100 "$HS_SB_SOCK" || return
 	wait_until 10 hf_role "$HS_SB_SOCK" backup ||
 		{ fail "B did not settle as backup: $(hf_role_of "$HS_SB_SOCK")"; return; }
-	hf_role "$PG_SOCK" master || { fail "A is no longer master once B runs: $(hf_role_of "$PG_SOCK")"; return; }
+	# B's arrival must not take the role from A: A's keepalived never went
+	# back to BACKUP. A health check that timed out on a loaded machine
+	# (FAULT, MASTER again at the next check a second later) is another
+	# matter, noted; A must be master again within the next check.
+	local after
+	after=$(sed -n '/Entering MASTER STATE/,$p' "$SCN_DIR/keepalived-A.log" | grep 'Entering\|Script' | tail -n +2)
+	! grep -q 'Entering BACKUP STATE' <<<"$after" ||
+		{ fail "A left the master role once B ran: $(tr '\n' ' ' <<<"$after")"; return; }
+	[[ -z $after ]] || note "A's keepalived while B started: $(tr '\n' ' ' <<<"$after")"
+	wait_until 3 hf_role "$PG_SOCK" master ||
+		{ fail "A is no longer master once B runs: $(hf_role_of "$PG_SOCK"); $(tr '\n' ' ' <<<"$after")"; return; }
 }
 
 # hf_keepalived NAME NS ADDR PRIORITY SOCK - keepalived in NS, VRRP on the

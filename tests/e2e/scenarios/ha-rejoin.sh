@@ -81,6 +81,11 @@ hr_run() {
 	hf_ka_stop A
 	wait_until 3 hr_sync_role "$HS_SB_SOCK" primary ||
 		{ fail "B, master, did not turn sync primary: $(hs_status "$HS_SB_SOCK" 'd["sync"]["role"]')"; return; }
+	# B's bulks taken as a standby, read now: they cannot change while B is
+	# primary, so step 4 sees the one B takes from A however soon A
+	# preempts (read later, on a loaded machine the preemption could come
+	# first and the new bulk be counted in the baseline).
+	resyncs_b=$(hs_status "$HS_SB_SOCK" 'd["sync"]["resyncs"]')
 	sleep "$HR_THROUGH_B"
 	hr_answered_since "$SCN_DIR/tunnel-ping-ovpn.log" "$t_kill" &&
 		hr_answered_since "$SCN_DIR/tunnel-ping-wg.log" "$t_kill" ||
@@ -112,7 +117,6 @@ hr_run() {
 	note "A backup and synced: B bulks $(hs_status "$HS_SB_SOCK" 'd["sync"]["bulks"]'), A resyncs $(hs_status "$PG_SOCK" 'd["sync"]["resyncs"]'), A holds the flows with A's public ports"
 
 	# 4. keepalived hands mastership back (priority, after preempt_delay).
-	resyncs_b=$(hs_status "$HS_SB_SOCK" 'd["sync"]["resyncs"]')
 	t_master=$EPOCHREALTIME
 	wait_until $((HR_PREEMPT_DELAY + 10)) hf_role "$PG_SOCK" master ||
 		{ fail "A did not take over again: $(hf_role_of "$PG_SOCK"); $(tail -n 3 "$SCN_DIR/keepalived-A.log" | tr '\n' ' ')"; return; }
