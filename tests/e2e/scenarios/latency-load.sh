@@ -19,6 +19,9 @@
 # the previous program: avg 0.09-0.33 ms, p99 0.21-8.5 ms (5 of 7 runs under
 # 0.3 ms) against avg 0.36-0.90, p99 7.9-24 ms; Linux avg 0.09-0.16, p99
 # 0.13-0.89 ms in the same minutes. The bounds stay for offload off.
+# On a quiet machine the fast path's pings see avg 0.5-1.0, p99 9-11 ms:
+# the veth's XDP mode, as Linux with a do-nothing XDP program on the same
+# links shows (avg 0.8-1.1, p99 7.7-9.7 ms; docs/ARCHITECTURE.md "Latency").
 # PG_E2E_BACKEND=afpacket runs passgated on AF_PACKET instead of AF_XDP.
 
 source "$E2E_DIR/lib/iperf.sh"
