@@ -217,10 +217,14 @@ $(BUILD)/bench/engine_bench: $(call obj,$(REL),$(BENCH_SRC)) $(ENGINE_REL)
 
 .PHONY: bench-bins
 bench-bins: $(BUILD)/bench/engine_bench $(BUILD)/bench/sndbuf.so \
-	$(BUILD)/bench/ceiling.bpf.o $(BUILD)/bench/ceiling_load
+	$(BUILD)/bench/ceiling.bpf.o $(BUILD)/bench/ceiling_load $(BUILD)/bench/pass.bpf.o
 
 # The xdp-ceiling gateway (issue 21): a bare XDP forwarder and its loader.
 $(BUILD)/bench/ceiling.bpf.o: bench/xdp/ceiling.bpf.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(BPF_CFLAGS) -c $< -o $@
+# The linux-xdp reference of the latency case: XDP_PASS, attached with ip(8).
+$(BUILD)/bench/pass.bpf.o: bench/xdp/pass.bpf.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(BPF_CFLAGS) -c $< -o $@
 $(BUILD)/bench/ceiling_load: bench/xdp/ceiling_load.c

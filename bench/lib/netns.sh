@@ -406,6 +406,23 @@ bench_linux_start() {
 	EOF
 }
 
+# The linux-xdp reference (latency case): Linux's NAT as above, with
+# bench/xdp/pass.bpf.c (XDP_PASS) on the router's two links in native mode,
+# the veth receive mode of every XDP gateway; nothing else changes.
+bench_linux_xdp_on() {
+	local dev
+	for dev in lan0 wan0; do
+		ip -n "$BW_R" link set dev "$dev" xdpdrv obj "$BENCH_BUILD/bench/pass.bpf.o" sec xdp ||
+			{ echo "bench: XDP_PASS did not attach to $dev" >&2; bench_linux_xdp_off; return 1; }
+	done
+}
+
+bench_linux_xdp_off() {
+	ip -n "$BW_R" link set dev lan0 xdpdrv off 2>/dev/null
+	ip -n "$BW_R" link set dev wan0 xdpdrv off 2>/dev/null
+	return 0
+}
+
 bench_linux_stop() {
 	[ "$BW_FAMILY" = 6 ] && { bench_linux6_stop; return; }
 	ip netns exec "$BW_R" nft delete table ip pgbench 2>/dev/null
