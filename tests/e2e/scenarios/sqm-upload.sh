@@ -85,7 +85,7 @@ scenario() {
 		"$SCN_DIR/iperf3-up.log" 2>/dev/null)
 	[[ -n $rx_bps ]] || { fail "the upload failed: $(iperf_error "$SCN_DIR/iperf3-up.log")"; return; }
 	((${#load[@]} == 5)) || { fail "irtt under load gave no result ($(tail -n 1 "$SCN_DIR/irtt-load.log"))"; return; }
-	rise=$("$PY" -c 'import sys; print("%.3f" % (float(sys.argv[2]) - float(sys.argv[1])))' "${idle[3]}" "${load[3]}")
+	rise=$("$PY" -c 'import sys; print("%+.3f" % (float(sys.argv[2]) - float(sys.argv[1])))' "${idle[3]}" "${load[3]}")
 	note "load: ${load[0]} probes, ${load[1]} lost, one-way p50 ${load[2]} p99 ${load[3]} max ${load[4]} ms; p99 rise $rise ms; upload $((rx_bps / 1000)) kbit/s of $((SQM_RATE_BPS / 1000))"
 	gateway_note_shaper
 	"$PY" -c 'import sys; sys.exit(0 if float(sys.argv[1]) <= float(sys.argv[2]) else 1)' \
@@ -95,10 +95,10 @@ scenario() {
 	report sqm-upload "${LAN_IP[0]}" "10.9.0.1 (wg)" "$( ((ok_delay && ok_loss && ok_rate)) && echo PASS || echo FAIL)" \
 		"p99 one-way ${idle[3]} -> ${load[3]} ms, lost ${load[1]}/${load[0]}, upload $((rx_bps / 1000000)) Mbit/s"
 	if ((ok_delay && ok_loss && ok_rate)); then
-		judge pass "p99 one-way delay +$rise ms under a saturating upload, no probe lost, upload $((rx_bps / 1000000)) Mbit/s"
+		judge pass "p99 one-way delay $rise ms under a saturating upload, no probe lost, upload $((rx_bps / 1000000)) Mbit/s"
 	elif ((ok_rate && !ok_delay)); then
-		judge bloat "p99 one-way delay +$rise ms (limit $SQM_DELAY_RISE_MS), ${load[1]} probes lost, upload $((rx_bps / 1000000)) Mbit/s"
+		judge bloat "p99 one-way delay $rise ms (limit $SQM_DELAY_RISE_MS), ${load[1]} probes lost, upload $((rx_bps / 1000000)) Mbit/s"
 	else
-		fail "p99 one-way delay +$rise ms (limit $SQM_DELAY_RISE_MS), ${load[1]} of ${load[0]} probes lost, upload $((rx_bps / 1000)) kbit/s (need 90% of $((SQM_RATE_BPS / 1000)))"
+		fail "p99 one-way delay $rise ms (limit $SQM_DELAY_RISE_MS), ${load[1]} of ${load[0]} probes lost, upload $((rx_bps / 1000)) kbit/s (need 90% of $((SQM_RATE_BPS / 1000)))"
 	fi
 }
