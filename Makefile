@@ -219,12 +219,10 @@ $(BUILD)/bench/engine_bench: $(call obj,$(REL),$(BENCH_SRC)) $(ENGINE_REL)
 bench-bins: $(BUILD)/bench/engine_bench $(BUILD)/bench/sndbuf.so \
 	$(BUILD)/bench/ceiling.bpf.o $(BUILD)/bench/ceiling_load $(BUILD)/bench/pass.bpf.o
 
-# The xdp-ceiling gateway (issue 21): a bare XDP forwarder and its loader.
-$(BUILD)/bench/ceiling.bpf.o: bench/xdp/ceiling.bpf.c
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(BPF_CFLAGS) -c $< -o $@
-# The linux-xdp reference of the latency case: XDP_PASS, attached with ip(8).
-$(BUILD)/bench/pass.bpf.o: bench/xdp/pass.bpf.c
+# The references' XDP programs: ceiling.bpf.c, the xdp-ceiling gateway's
+# bare forwarder (issue 21, with its loader below); pass.bpf.c, XDP_PASS for
+# the latency case's linux-xdp, attached with ip(8).
+$(BUILD)/bench/%.bpf.o: bench/xdp/%.bpf.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(BPF_CFLAGS) -c $< -o $@
 $(BUILD)/bench/ceiling_load: bench/xdp/ceiling_load.c

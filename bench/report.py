@@ -303,6 +303,11 @@ def ports_kept(path):
             if len(p) >= 6:
                 rows.append({"case": p[0], "gateway": p[1], "run": int(p[2]), "entries": int(p[3]),
                              "ports_kept": int(p[4]), "assured": int(p[5])})
+                # -fast gateways: packets XDP forwarded and packets received
+                # since start, after the first window and at the case's end.
+                if len(p) >= 10 and int(p[6]) >= 0 and int(p[7]) > 0 and int(p[9]) > 0:
+                    rows[-1]["offloaded"], rows[-1]["received"] = int(p[6]), int(p[7])
+                    rows[-1]["offloaded_end"], rows[-1]["received_end"] = int(p[8]), int(p[9])
     out = []
     for c in order(rows, "case"):
         for g in order(rows, "gateway"):
@@ -315,6 +320,16 @@ def ports_kept(path):
                  if ok else None,
                  "assured_pct_min": min(100.0 * r["assured"] / r["entries"] for r in ok)
                  if ok and all(r["assured"] >= 0 for r in ok) else None}
+            off = [r for r in rs if "offloaded" in r]
+            if off:
+                e["offloaded_pct_min"] = min(100.0 * r["offloaded"] / r["received"] for r in off)
+                # After the first window: the fast path's steady share (the
+                # first second's packets precede the offers, ARP under load).
+                later = [r for r in off if r["received_end"] > r["received"]]
+                if later:
+                    e["offloaded_later_pct_min"] = min(
+                        100.0 * (r["offloaded_end"] - r["offloaded"]) /
+                        (r["received_end"] - r["received"]) for r in later)
             out.append(e)
             # IPv6 is routed: the table is the firewall's state, every port kept.
             print("%-11s %-15s %s entries after the first window: %s; LAN port kept in %s; "
@@ -322,7 +337,13 @@ def ports_kept(path):
                   (c, g, "state" if c.startswith("ipv6") else "NAT", "/".join(str(r["entries"]) for r in rs),
                    "%.1f%% (least of the runs)" % e["ports_kept_pct_min"]
                    if e["ports_kept_pct_min"] is not None else "(table not read)",
-                   "%.1f%%" % e["assured_pct_min"] if e["assured_pct_min"] is not None else "-"))
+                   "%.1f%%" % e["assured_pct_min"] if e["assured_pct_min"] is not None else "-") +
+                  ("; XDP forwarded %.1f%% of the packets received in the first window (with the "
+                   "warm-up)%s, least of the runs" %
+                   (e["offloaded_pct_min"],
+                    ", %.1f%% after it" % e["offloaded_later_pct_min"]
+                    if "offloaded_later_pct_min" in e else "")
+                   if "offloaded_pct_min" in e else ""))
     return out
 
 

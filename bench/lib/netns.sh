@@ -374,6 +374,15 @@ bench_gw_counter() {
 			"$1" 2>/dev/null || echo -1
 }
 
+# bench_gw_offloaded: packets the XDP fast path forwarded and packets
+# received from both links since passgated started (its engine counts both),
+# or "-1 -1".
+bench_gw_offloaded() {
+	"$BENCH_BUILD/passgatectl" --socket "$BW_CTL_SOCK" --json status 2>/dev/null |
+		python3 -c 'import json, sys; c = json.load(sys.stdin)["counters"]
+print(c["offload_packets"], c["rx_lan"] + c["rx_wan"])' 2>/dev/null || echo -1 -1
+}
+
 # Linux: connection tracking entries in the router namespace, or -1.
 bench_linux_conntrack_count() {
 	ip netns exec "$BW_R" conntrack -C 2>/dev/null || echo -1
@@ -552,13 +561,14 @@ bench_reap() {
 	return 0
 }
 
-# bench_gw_start BACKEND[-wN]: passgated on the router core; with -wN
+# bench_gw_start BACKEND[-wN][-fast]: passgated on the router core; with -wN
 # ([datapath] workers = N), worker threads 1.. on the generator's core (the
 # only other one), the daemon's own thread and worker 0 staying on the
-# router core.
+# router core; with -fast, the XDP fast path on (afxdp only).
 bench_gw_start() {
-	local conf=$BW_LOG_DIR/passgate.conf ct backend=${1%%-w*} workers=1 t lan6='' wan6=''
-	case $1 in *-w[0-9]*) workers=${1##*-w} ;; esac
+	local conf=$BW_LOG_DIR/passgate.conf ct backend=${1%%-*} workers=1 offload=off napi t lan6='' wan6=''
+	case $1 in *-w[0-9]*) workers=${1##*-w} workers=${workers%%-*} ;; esac
+	case $1 in *-fast) offload=on ;; esac
 	# The same table size as Linux's connection tracking gets on this machine.
 	ct=$(cat /proc/sys/net/netfilter/nf_conntrack_max 2>/dev/null || echo 262144)
 	[ "$ct" -lt 1024 ] && ct=1024
@@ -587,10 +597,10 @@ bench_gw_start() {
 	[api]
 	socket = ${BW_CTL_SOCK:-off}
 	EOF
-	# The rows measure the backend named: the XDP fast path (offload =
-	# auto, the daemon's default, on wherever the peers take redirected
-	# frames) stays off until the bench has rows of its own for it.
-	printf '[datapath]\nworkers = %s\noffload = off\n' "$workers" >>"$conf"
+	# The rows measure what they name: BACKEND alone with the XDP fast path
+	# off, BACKEND-fast with it on (the daemon's default, auto, turns it on
+	# on these links: the hosts' GRO makes them take redirected frames).
+	printf '[datapath]\nworkers = %s\noffload = %s\n' "$workers" "$offload" >>"$conf"
 	if [ "$backend" != afpacket ]; then
 		printf 'backend = %s\n' "$backend" >>"$conf"
 	fi
@@ -616,8 +626,10 @@ bench_gw_start() {
 		return 1
 	fi
 	if [ "$backend" = afxdp ]; then
-		bench_napi_pin lan0
-		bench_napi_pin wan0
+		napi=
+		[ "$offload" = on ] && napi=${BW_FAST_NAPI-fifo}
+		bench_napi_pin lan0 $napi
+		bench_napi_pin wan0 $napi
 	fi
 	if [ "$workers" -gt 1 ]; then
 		# The threads start once the links are up: wait for them (2 s at most).
@@ -645,7 +657,12 @@ bench_gw_start() {
 # context ahead of every program; a thread at nice -10 on a shared core
 # waits for other programs' time slices and the veth's 256-frame XDP ring
 # overflows (measured: 3-7% lost at 100 kpps on the loaded machine, 0 with
-# SCHED_FIFO). afxdp keeps nice -10, the daemon's, as before: a FIFO
+# SCHED_FIFO). So do the threads of a -fast gateway (the XDP fast path):
+# the established flows' forwarding is that program's, kernel receive work
+# again, which a NIC runs in softirq ahead of the daemon; the daemon keeps
+# the slow path in what the kernel leaves to programs (at least 5%:
+# sched_rt_runtime_us). BW_FAST_NAPI= (empty) gives them nice -10 instead,
+# for comparison. Plain afxdp keeps nice -10, the daemon's, as before: a FIFO
 # thread at full load would starve the daemon it feeds. In the shared
 # placement the threads keep the kernel's default (nice 0).
 bench_napi_pin() { # IF [fifo]
