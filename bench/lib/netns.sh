@@ -103,15 +103,15 @@ bench_world_up() {
 		ip netns exec "$BW_R" sh -c "printf %x $((1 << BW_RTR_CPU)) > /sys/class/net/lan0/queues/rx-$i/rps_cpus"
 		ip netns exec "$BW_R" sh -c "printf %x $((1 << BW_RTR_CPU)) > /sys/class/net/wan0/queues/rx-$i/rps_cpus"
 	done
-	# The sink drops UDP at ingress, before its IP stack, and counts it there;
-	# the generator does the same with the answers (UDP from the WAN side).
+	# The sink drops UDP (and the ESP of esp_250) at ingress, before its IP
+	# stack, and counts it there; the generator does the same with the answers.
 	# Both families: meta l4proto is the transport of IPv4 and IPv6 alike.
 	for ns in "$BW_G" "$BW_S"; do
 		ip netns exec "$ns" nft -f - <<-EOF || return 1
 		table netdev pgbench {
 		  chain in {
 		    type filter hook ingress device "eth0" priority 0; policy accept;
-		    meta l4proto udp counter drop
+		    meta l4proto { udp, esp } counter drop
 		  }
 		}
 		EOF
@@ -172,15 +172,37 @@ bench_proc_jiffies() { # PID: "user system" time of one process
 # bench_udp_frame DMAC SMAC SRC DST SPORT DPORT: one trafgen packet, UDP
 # with an 18-byte payload: 64-byte frames (FCS counted) over IPv4, 84 over
 # IPv6 (its header is 20 bytes longer); the family is SRC's.
+#
+# BW_L4 (bench_l4) makes the same frames a VPN's, IPv4 only:
+#   natt  the payload starts with a non-zero SPI, so it is ESP in UDP (RFC
+#         3948) to a NAT-T port, not IKE (zero marker) or a keepalive;
+#   esp   raw ESP (IP protocol 50): 26 bytes of SPI, sequence number and
+#         data after the IPv4 header, the same 64-byte frame. No ports: the
+#         counting one of SPORT and DPORT (a one-byte dinc, at most 255
+#         values) is the SPI's low byte, its third byte 0x10 from the LAN
+#         host and 0x20 from the WAN side, as each end picks its own SPIs.
+BW_L4=udp
+bench_l4() { BW_L4=$1; }
 bench_udp_frame() {
-	local l3="ipv4(sa=$3, da=$4, ttl=64, df)" type=0x0800
+	local l3="ipv4(sa=$3, da=$4, ttl=64, df)" type=0x0800 l4="udp(sp=$5, dp=$6)," data="fill(0x00, 18)"
+	local spi=$5 side=0x20
 	case $3 in *:*) l3="ipv6(sa=$3, da=$4, hl=64, nh=17)" type=0x86dd ;; esac
+	case $BW_L4 in
+	natt) data="c32(0x00001001), fill(0x00, 14)" ;;
+	esp)
+		case $spi in dinc*) ;; *) spi=$6 ;; esac
+		[ "$3" = "$BW_LAN_HOST" ] && side=0x10
+		case $spi in dinc*) ;; *) spi="c8($spi)" ;; esac
+		l3="ipv4(sa=$3, da=$4, ttl=64, df, proto=50)" l4=''
+		data="c16(0), c8($side), $spi, c32(1), fill(0x00, 18)"
+		;;
+	esac
 	cat <<-EOF
 	{
 	  eth(da=$1, sa=$2, type=$type),
 	  $l3,
-	  udp(sp=$5, dp=$6),
-	  fill(0x00, 18)
+	  $l4
+	  $data
 	}
 	EOF
 }
@@ -246,7 +268,9 @@ bench_rev_start() {
 bench_ports_kept() {
 	case $1 in
 	linux*)
-		ip netns exec "$BW_R" conntrack -L -f "ipv$BW_FAMILY" -p udp 2>/dev/null | awk '
+		local esp=0
+		[ "$BW_L4" = esp ] && esp=1
+		ip netns exec "$BW_R" conntrack -L -f "ipv$BW_FAMILY" -p "${BW_L4/natt/udp}" 2>/dev/null | awk -v esp=$esp '
 			{ n++; s = ""; d = ""
 			  for (i = 1; i <= NF; i++) {
 				if ($i ~ /^sport=/ && s == "") s = substr($i, 7)
@@ -254,16 +278,18 @@ bench_ports_kept() {
 				if ($i == "[ASSURED]") a++
 			  }
 			  if (s != "" && s == d) k++ }
-			END { print n + 0, k + 0, a + 0 }'
+			END { print n + 0, esp ? -1 : k + 0, a + 0 }'
 		;;
 	*)
 		local fam=()
 		[ "$BW_FAMILY" = 6 ] && fam=(--family 6)
+		# ESP has no ports to keep: its flows are counted, "kept" is -1.
 		"$BENCH_BUILD/passgatectl" --socket "$BW_CTL_SOCK" --json flows "${fam[@]}" 2>/dev/null |
 			python3 -c 'import json, sys
-f = [x for x in json.load(sys.stdin)["flows"] if x.get("proto") == "udp"]
-print(len(f), sum(1 for x in f if x.get("public_port") == x.get("lan_port")), -1)' 2>/dev/null ||
-			echo "-1 -1 -1"
+p = "esp" if sys.argv[1] == "esp" else "udp"
+f = [x for x in json.load(sys.stdin)["flows"] if x.get("proto") == p]
+print(len(f), -1 if p == "esp" else sum(1 for x in f if x.get("public_port") == x.get("lan_port")), -1)' \
+				"$BW_L4" 2>/dev/null || echo "-1 -1 -1"
 		;;
 	esac
 }
@@ -722,10 +748,12 @@ bench_tcp_finish() {
 	return 0
 }
 
-# bench_tcp_run SECONDS: one iperf3 client on the generator core; prints the
-# receiver's bits per second, or nothing when the transfer failed.
+# bench_tcp_run SECONDS [STREAMS]: one iperf3 client on the generator core,
+# with STREAMS (1) parallel streams; prints the receiver's bits per second,
+# or nothing when the transfer failed.
 bench_tcp_run() {
-	ip netns exec "$BW_G" taskset -c "$BW_GEN_CPU" iperf3 -c 198.51.100.1 -t "$1" -J 		>"$BW_LOG_DIR/iperf3-client.json" 2>&1 || return 1
+	ip netns exec "$BW_G" taskset -c "$BW_GEN_CPU" iperf3 -c 198.51.100.1 -t "$1" -P "${2:-1}" -J \
+		>"$BW_LOG_DIR/iperf3-client.json" 2>&1 || return 1
 	python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]))' \
 		"$BW_LOG_DIR/iperf3-client.json" 2>/dev/null
 }
