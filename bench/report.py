@@ -418,7 +418,7 @@ def targets(doc, unavailable):
             v = r["pps_ratio"]["median"]
             add("new flows per second vs linux", gw, v, ">= 2.0x", v >= 2.0)
     for r in doc.get("tcp", {}).get("results", []):
-        if r.get("vs") == "linux":
+        if r.get("vs") == "linux" and r["gateway"] != "linux-xdp":
             v = r["gbps_ratio"]["median"]
             add("bulk TCP, iperf3 %s, vs linux" %
                 ("four streams" if r.get("case") == "tcp_iperf3_p4" else "one stream"),
@@ -546,13 +546,16 @@ def tcp_table(all_rows):
                         "failed_runs": nfail})
             print("%-14s %-11s %6.2f (%4.2f-%4.2f)   %5.0f  %d" %
                   (c, g, d["median"], d["min"], d["max"], cpu["median"], nfail))
+        # Each to Linux; passgated's also to linux-xdp, Linux in the veth
+        # receive mode of an XDP gateway (what the gateway adds in that mode).
         for g in per_gw:
-            if g == "linux":
-                continue
-            s = pair_ratios(per_gw, g, "linux", "gbps")
-            if s:
-                out.append({"case": c, "gateway": g, "vs": "linux", "gbps_ratio": s})
-                print("%-14s ratio       %s/linux %s" % (c, g, fmt_ratio(s)))
+            for ref in ("linux", "linux-xdp"):
+                if g == ref or (ref == "linux-xdp" and g == "linux"):
+                    continue
+                s = pair_ratios(per_gw, g, ref, "gbps")
+                if s:
+                    out.append({"case": c, "gateway": g, "vs": ref, "gbps_ratio": s})
+                    print("%-14s ratio       %s/%s %s" % (c, g, ref, fmt_ratio(s)))
     return out
 
 
