@@ -34,10 +34,23 @@ capture_ready() {
 # capture_stop NAME... - stop captures (SIGINT lets tcpdump close the file),
 # all at once, then reap them. Each must show a "packets captured" summary
 # equal to "received by filter": a capture that lost packets proves nothing.
+# A tcpdump stopped while matched packets still wait in its socket is short
+# of them (on a loaded machine it may not have run since they came), so
+# first each is asked for its counts until it has caught up (3 s at most).
 capture_stop() {
-	local name var pids=() pid
-	# Give packets in flight a moment to be written.
+	local name var pids=() pid i behind
+	# Give packets in flight a moment to reach the captures.
 	sleep 0.1
+	for ((i = 0; i < 30; i++)); do
+		behind=0
+		for name in "$@"; do
+			var="CAP_PID_${name//-/_}"
+			[[ -n ${!var:-} ]] || continue
+			capture_caught_up "${!var}" "$SCN_DIR/cap-$name.log" || behind=1
+		done
+		((behind)) || break
+		sleep 0.1
+	done
 	for name in "$@"; do
 		var="CAP_PID_${name//-/_}"
 		[[ -n ${!var:-} ]] || continue
@@ -52,6 +65,24 @@ capture_stop() {
 		capture_complete "$name" || echo "capture $name lost packets" >>"$RUN_DIR/harness.log"
 	done
 	return 0
+}
+
+# capture_caught_up PID LOG - true when the tcpdump PID, writing its messages
+# to LOG, has written every packet its filter matched so far: SIGUSR1 makes
+# it print "N packets captured, M packets received by filter, ..." (only
+# once it listens: before that the signal would end it).
+capture_caught_up() {
+	local pid=$1 log=$2 n i counts
+	grep -q 'listening on' "$log" 2>/dev/null || return 0
+	n=$(grep -c 'packets\{0,1\} captured, ' "$log")
+	kill -USR1 "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < 20; i++)); do
+		(($(grep -c 'packets\{0,1\} captured, ' "$log") > n)) && break
+		sleep 0.02
+	done
+	counts=$(grep 'packets\{0,1\} captured, ' "$log" | tail -n 1 |
+		sed -n 's/.* \([0-9][0-9]*\) packets\{0,1\} captured, \([0-9][0-9]*\) packets\{0,1\} received by filter.*/\1 \2/p')
+	[[ -n $counts && ${counts% *} == "${counts#* }" ]]
 }
 
 # capture_complete NAME - true when tcpdump wrote every packet its filter
