@@ -93,6 +93,7 @@
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, PG_XF_MAX_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct pg_xf_key);
 	__type(value, struct pg_xf_val);
 } flows SEC(".maps");
@@ -109,6 +110,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, PG_XF_MAX_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct pg_xf_key6);
 	__type(value, struct pg_xf_val);
 } flows6 SEC(".maps");

@@ -16,8 +16,15 @@
  */
 #define PG_XF_QUEUES_MAX 16
 
-/* Entries per link's flow map (and counter slots): a flow takes one on each link. */
-#define PG_XF_MAX_ENTRIES 65536
+/*
+ * Entries per link's flow map (and counter slots): a flow takes one on each
+ * link. The hash maps allocate an entry when it is put (BPF_F_NO_PREALLOC),
+ * so only the counters' array (32 bytes a slot: 4 MiB a link) is taken up
+ * front. Above the 101,000 two-way flows of make bench's 100k_flows case,
+ * which overflowed the 65,536 this was (a third of its packets stayed on
+ * the daemon's path).
+ */
+#define PG_XF_MAX_ENTRIES 131072
 
 /*
  * The packet's 5-tuple as it arrives on the link whose map holds the entry.

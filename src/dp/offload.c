@@ -40,9 +40,17 @@
 #include "dp/offload.h"
 #include "l2/eth.h"
 
+/* A freed slot is taken again first, else the lowest never used: all in use stay below top. */
 static uint32_t slot_get(struct pg_offload_link *l)
 {
-	return l->nfree ? l->free[--l->nfree] : UINT32_MAX;
+	uint32_t s;
+
+	if (!l->nfree)
+		return UINT32_MAX;
+	s = l->free[--l->nfree];
+	if (s >= l->top)
+		l->top = s + 1;
+	return s;
 }
 
 static void slot_put(struct pg_offload_link *l, uint32_t s)
@@ -304,7 +312,7 @@ static void flush_engine(struct pg_offload *o, struct pg_engine *e, unsigned int
 	for (int s = 0; s < 2; s++) {
 		struct pg_offload_link *l = &o->link[s];
 
-		for (uint32_t i = 0; i < PG_XF_MAX_ENTRIES; i++) {
+		for (uint32_t i = 0; i < l->top; i++) {
 			if (!l->slot[i].used || l->slot[i].engine != engine)
 				continue;
 			slot_map(o, s, &l->slot[i], MAP_DEL, NULL);
@@ -352,7 +360,7 @@ void pg_offload_sync(struct pg_offload *o, struct pg_engines *engines, uint64_t 
 	for (int s = 0; s < 2; s++) {
 		struct pg_offload_link *l = &o->link[s];
 
-		for (uint32_t i = 0; i < PG_XF_MAX_ENTRIES; i++) {
+		for (uint32_t i = 0; i < l->top; i++) {
 			struct pg_offload_slot *sl = &l->slot[i];
 			const struct pg_xf_stats *st = &l->x->stats[i];
 			uint64_t pkts, bytes, last_ms;

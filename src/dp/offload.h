@@ -45,6 +45,7 @@ struct pg_offload_link {
 	struct pg_offload_slot *slot; /* PG_XF_MAX_ENTRIES */
 	uint32_t *free;		      /* free slot numbers, a stack */
 	uint32_t nfree;
+	uint32_t top; /* one past the highest slot ever taken: the walks stop there */
 };
 
 struct pg_offload {

@@ -166,7 +166,7 @@ bool pgt_xdiff_mutant_caught(struct pgt_xdiff *w, const struct pg_engine_config 
 static void stamp(struct pgt_xdiff *w)
 {
 	for (int s = 0; s < 2; s++)
-		for (uint32_t i = 0; i < PG_XF_MAX_ENTRIES; i++)
+		for (uint32_t i = 0; i < w->off.link[s].top; i++)
 			if (w->xf[s].stats[i].pkts != w->stamped[s][i]) {
 				w->stamped[s][i] = w->xf[s].stats[i].pkts;
 				w->xf[s].stats[i].last_ns = w->now * 1000000u;
