@@ -121,13 +121,18 @@ def by_gateway(rows):
 REFERENCES = ("linux", "linux-flowtable", "xdp-ceiling")
 
 
-def pair_ratios(per_gw, g, ref, key, lower_better=False):
+def run_ratios(runs, ref_runs, key):
+    """Per run pair ratios of KEY between two maps of rows by run number."""
+    vals = [runs[n][key] / ref_runs[n][key] for n in runs
+            if n in ref_runs and ref_runs[n][key] > 0]
+    return summary(vals) if vals else None
+
+
+def pair_ratios(per_gw, g, ref, key):
     """Per run pair ratios of KEY between gateway G and the reference REF."""
     if g not in per_gw or ref not in per_gw:
         return None
-    vals = [per_gw[g][n][key] / per_gw[ref][n][key] for n in per_gw[g]
-            if n in per_gw[ref] and per_gw[ref][n][key] > 0]
-    return summary(vals) if vals else None
+    return run_ratios(per_gw[g], per_gw[ref], key)
 
 
 def fmt_ratio(d):
@@ -194,8 +199,7 @@ def forward_tables(rows, unavailable):
     for (c, g), runs in every.items():
         if not c.startswith(("natt_", "esp_")) or (UDP_CASE, g) not in every:
             continue
-        pair = {g: runs, UDP_CASE: every[(UDP_CASE, g)]}
-        pps = pair_ratios(pair, g, UDP_CASE, "delivered_mpps")
+        pps = run_ratios(runs, every[(UDP_CASE, g)], "delivered_mpps")
         if pps:
             out.append({"case": c, "gateway": g, "vs_case": UDP_CASE, "window": "full",
                         "pps_ratio": pps})
@@ -550,7 +554,7 @@ def tcp_table(all_rows):
         # receive mode of an XDP gateway (what the gateway adds in that mode).
         for g in per_gw:
             for ref in ("linux", "linux-xdp"):
-                if g == ref or (ref == "linux-xdp" and g == "linux"):
+                if g in ("linux", ref):
                     continue
                 s = pair_ratios(per_gw, g, ref, "gbps")
                 if s:

@@ -185,14 +185,15 @@ BW_L4=udp
 bench_l4() { BW_L4=$1; }
 bench_udp_frame() {
 	local l3="ipv4(sa=$3, da=$4, ttl=64, df)" type=0x0800 l4="udp(sp=$5, dp=$6)," data="fill(0x00, 18)"
-	local spi=$5 side=0x20
+	local spi side=0x20
 	case $3 in *:*) l3="ipv6(sa=$3, da=$4, hl=64, nh=17)" type=0x86dd ;; esac
 	case $BW_L4 in
 	natt) data="c32(0x00001001), fill(0x00, 14)" ;;
 	esp)
-		case $spi in dinc*) ;; *) spi=$6 ;; esac
+		# No ports: the SPI's low byte counts as the varying port argument
+		# would (the source port's unless only the destination's varies).
+		case "$5 $6" in dinc*) spi=$5 ;; *dinc*) spi=$6 ;; *) spi="c8($5)" ;; esac
 		[ "$3" = "$BW_LAN_HOST" ] && side=0x10
-		case $spi in dinc*) ;; *) spi="c8($spi)" ;; esac
 		l3="ipv4(sa=$3, da=$4, ttl=64, df, proto=50)" l4=''
 		data="c16(0), c8($side), $spi, c32(1), fill(0x00, 18)"
 		;;
@@ -400,13 +401,19 @@ bench_gw_counter() {
 			"$1" 2>/dev/null || echo -1
 }
 
-# bench_gw_offloaded: packets the XDP fast path forwarded and packets
+# bench_gw_offloaded GATEWAY: packets the XDP fast path forwarded and packets
 # received from both links since passgated started (its engine counts both),
-# or "-1 -1".
+# tab-separated; "-1<tab>-1" for a gateway without the fast path or when the
+# counters cannot be read.
 bench_gw_offloaded() {
-	"$BENCH_BUILD/passgatectl" --socket "$BW_CTL_SOCK" --json status 2>/dev/null |
-		python3 -c 'import json, sys; c = json.load(sys.stdin)["counters"]
-print(c["offload_packets"], c["rx_lan"] + c["rx_wan"])' 2>/dev/null || echo -1 -1
+	case $1 in
+	*-fast)
+		"$BENCH_BUILD/passgatectl" --socket "$BW_CTL_SOCK" --json status 2>/dev/null |
+			python3 -c 'import json, sys; c = json.load(sys.stdin)["counters"]
+print(c["offload_packets"], c["rx_lan"] + c["rx_wan"], sep="\t")' 2>/dev/null && return
+		;;
+	esac
+	printf '%s\t%s\n' -1 -1
 }
 
 # Linux: connection tracking entries in the router namespace, or -1.
