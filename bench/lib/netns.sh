@@ -103,7 +103,7 @@ bench_world_up() {
 		ip netns exec "$BW_R" sh -c "printf %x $((1 << BW_RTR_CPU)) > /sys/class/net/lan0/queues/rx-$i/rps_cpus"
 		ip netns exec "$BW_R" sh -c "printf %x $((1 << BW_RTR_CPU)) > /sys/class/net/wan0/queues/rx-$i/rps_cpus"
 	done
-	# The sink drops UDP (and the ESP of esp_250) at ingress, before its IP
+	# The sink drops UDP (and the ESP of esp_250, the GRE of pptp_250) at ingress, before its IP
 	# stack, and counts it there; the generator does the same with the answers.
 	# Both families: meta l4proto is the transport of IPv4 and IPv6 alike.
 	for ns in "$BW_G" "$BW_S"; do
@@ -111,7 +111,7 @@ bench_world_up() {
 		table netdev pgbench {
 		  chain in {
 		    type filter hook ingress device "eth0" priority 0; policy accept;
-		    meta l4proto { udp, esp } counter drop
+		    meta l4proto { udp, esp, gre } counter drop
 		  }
 		}
 		EOF
@@ -181,11 +181,18 @@ bench_proc_jiffies() { # PID: "user system" time of one process
 #         counting one of SPORT and DPORT (a one-byte dinc, at most 255
 #         values) is the SPI's low byte, its third byte 0x10 from the LAN
 #         host and 0x20 from the WAN side, as each end picks its own SPIs.
+#   pptp  a PPTP call's GRE (enhanced GRE, version 1, RFC 2637 4.1, with a
+#         sequence number and 14 bytes of payload: the same 64-byte frame). The key is the peer's
+#         call id: from the LAN host the server's, 1..N in the order the
+#         calls came (the counting port argument, a one-byte dinc); from the
+#         WAN side each call's client id as the server saw it, one packet
+#         per call from the server's list (BW_PPTP_IDS, bench_pptp_up).
 BW_L4=udp
+BW_PPTP_IDS=
 bench_l4() { BW_L4=$1; }
 bench_udp_frame() {
 	local l3="ipv4(sa=$3, da=$4, ttl=64, df)" type=0x0800 l4="udp(sp=$5, dp=$6)," data="fill(0x00, 18)"
-	local spi side=0x20
+	local spi side=0x20 keys=() key
 	case $3 in *:*) l3="ipv6(sa=$3, da=$4, hl=64, nh=17)" type=0x86dd ;; esac
 	case $BW_L4 in
 	natt) data="c32(0x00001001), fill(0x00, 14)" ;;
@@ -197,15 +204,29 @@ bench_udp_frame() {
 		l3="ipv4(sa=$3, da=$4, ttl=64, df, proto=50)" l4=''
 		data="c16(0), c8($side), $spi, c32(1), fill(0x00, 18)"
 		;;
+	pptp)
+		l3="ipv4(sa=$3, da=$4, ttl=64, df, proto=47)" l4=''
+		if [ "$3" = "$BW_LAN_HOST" ]; then
+			case "$5 $6" in dinc*) keys=("c8(0), $5") ;; *dinc*) keys=("c8(0), $6") ;; *) keys=("c16($5)") ;; esac
+		else
+			while read -r _ key; do keys+=("c16($key)"); done <"$BW_PPTP_IDS"
+		fi
+		;;
 	esac
-	cat <<-EOF
-	{
-	  eth(da=$1, sa=$2, type=$type),
-	  $l3,
-	  $l4
-	  $data
-	}
-	EOF
+	# One packet, or with PPTP's list one per call; trafgen sends them in turn.
+	[ ${#keys[@]} = 0 ] && keys=('')
+	for key in "${keys[@]}"; do
+		# K and S set, version 1; PPP (0x880b); payload length; call id; sequence.
+		[ -n "$key" ] && data="c16(0x3001), c16(0x880b), c16(14), $key, c32(1), fill(0x00, 14)"
+		cat <<-EOF
+		{
+		  eth(da=$1, sa=$2, type=$type),
+		  $l3,
+		  $l4
+		  $data
+		}
+		EOF
+	done
 }
 
 # bench_trafgen NS CFG LOG [PPS]: trafgen sends CFG's packets out of NS's
@@ -269,9 +290,10 @@ bench_rev_start() {
 bench_ports_kept() {
 	case $1 in
 	linux*)
-		local esp=0
-		[ "$BW_L4" = esp ] && esp=1
-		ip netns exec "$BW_R" conntrack -L -f "ipv$BW_FAMILY" -p "${BW_L4/natt/udp}" 2>/dev/null | awk -v esp=$esp '
+		local esp=0 p=$BW_L4
+		case $BW_L4 in esp | pptp) esp=1 ;; esac
+		case $BW_L4 in natt) p=udp ;; pptp) p=gre ;; esac
+		ip netns exec "$BW_R" conntrack -L -f "ipv$BW_FAMILY" -p "$p" 2>/dev/null | awk -v esp=$esp '
 			{ n++; s = ""; d = ""
 			  for (i = 1; i <= NF; i++) {
 				if ($i ~ /^sport=/ && s == "") s = substr($i, 7)
@@ -284,12 +306,12 @@ bench_ports_kept() {
 	*)
 		local fam=()
 		[ "$BW_FAMILY" = 6 ] && fam=(--family 6)
-		# ESP has no ports to keep: its flows are counted, "kept" is -1.
+		# ESP and GRE have no ports to keep: their flows are counted, "kept" is -1.
 		"$BENCH_BUILD/passgatectl" --socket "$BW_CTL_SOCK" --json flows "${fam[@]}" 2>/dev/null |
 			python3 -c 'import json, sys
-p = "esp" if sys.argv[1] == "esp" else "udp"
+p = {"esp": "esp", "pptp": "gre"}.get(sys.argv[1], "udp")
 f = [x for x in json.load(sys.stdin)["flows"] if x.get("proto") == p]
-print(len(f), -1 if p == "esp" else sum(1 for x in f if x.get("public_port") == x.get("lan_port")), -1)' \
+print(len(f), -1 if p != "udp" else sum(1 for x in f if x.get("public_port") == x.get("lan_port")), -1)' \
 				"$BW_L4" 2>/dev/null || echo "-1 -1 -1"
 		;;
 	esac
@@ -310,6 +332,76 @@ trafgen_stop() {
 	[ -n "$kids" ] && kill -INT $kids 2>/dev/null
 	kill -INT "$1" 2>/dev/null
 	wait "$1" 2>/dev/null
+}
+
+# bench_pptp_up N: N PPTP calls through the router before a pptp case's
+# windows, made by bench/pptpcalls.py (its header says why a stand-in): the
+# server in the sink, the client on the LAN host, which gets a default
+# route via the router's LAN address for this. The server's list of call
+# ids (for the answers' GRE) in BW_PPTP_IDS; the PIDs in BW_PPTP_PIDS.
+BW_PPTP_PIDS=''
+bench_pptp_up() {
+	local i log=$BW_LOG_DIR/pptp-client.log py client rc python=/usr/bin/python3
+	py=$(dirname "${BASH_SOURCE[0]}")/../pptpcalls.py
+	# Debian's interpreter: a version manager's shim first on PATH took 1-4 s
+	# to start on this loaded machine (measured), Debian's 0.1-0.5 s.
+	[ -x "$python" ] || python=python3
+	# Emptied here, not by the background commands' redirections: those run
+	# when the child does, and the waits below would read the last run's
+	# "listening" and "calls".
+	: >"$BW_LOG_DIR/pptp-server.log"
+	: >"$log"
+	BW_PPTP_IDS=$BW_LOG_DIR/pptp-ids
+	: >"$BW_PPTP_IDS"
+	ip -n "$BW_G" route replace default via 10.0.0.1 || return 1
+	# The hosts' kernels write their TCP checksums: passgated forwards what
+	# it receives, and a veth would hand it a checksum left to the hardware.
+	ip netns exec "$BW_G" ethtool -K eth0 tx off tso off gso off >/dev/null 2>&1
+	ip netns exec "$BW_S" ethtool -K eth0 tx off tso off gso off >/dev/null 2>&1
+	ip netns exec "$BW_S" "$python" "$py" server 198.51.100.1 "$BW_PPTP_IDS" \
+		>>"$BW_LOG_DIR/pptp-server.log" 2>&1 &
+	BW_PPTP_PIDS=$!
+	# Python can take seconds to start when its files left the page cache
+	# (measured: up to 10 s): 30 s for the server, and the client
+	# until it says what became of its calls (its own time-outs bound it).
+	for ((i = 0; i < 300; i++)); do
+		grep -qs '^listening' "$BW_LOG_DIR/pptp-server.log" && break
+		kill -0 "$BW_PPTP_PIDS" 2>/dev/null || break
+		sleep 0.1
+	done
+	if ! grep -qs '^listening' "$BW_LOG_DIR/pptp-server.log"; then
+		echo "bench: the PPTP server did not start: $(tail -n 1 "$BW_LOG_DIR/pptp-server.log")" >&2
+		bench_pptp_down
+		return 1
+	fi
+	ip netns exec "$BW_G" "$python" "$py" client 198.51.100.1 "$1" >>"$log" 2>&1 &
+	client=$!
+	BW_PPTP_PIDS="$BW_PPTP_PIDS $client"
+	while ! grep -qs '^calls ' "$log" && kill -0 "$client" 2>/dev/null; do
+		sleep 0.1
+	done
+	if ! grep -qs "^calls $1\$" "$log" || [ "$(wc -l <"$BW_PPTP_IDS")" != "$1" ]; then
+		rc=running
+		kill -0 "$client" 2>/dev/null || { wait "$client"; rc="exit status $?"; }
+		echo "bench: $1 PPTP calls not made (the server saw $(wc -l <"$BW_PPTP_IDS"), the client" \
+			"$rc): $(tail -n 2 "$log" | tr '\n' ' ')" >&2
+		bench_pptp_down
+		return 1
+	fi
+}
+
+bench_pptp_down() {
+	local p
+	for p in $BW_PPTP_PIDS; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	BW_PPTP_PIDS=''
+	[ -n "$BW_G" ] || return 0
+	ip -n "$BW_G" route del default 2>/dev/null
+	ip netns exec "$BW_G" ethtool -K eth0 tx on tso on gso on >/dev/null 2>&1
+	ip netns exec "$BW_S" ethtool -K eth0 tx on tso on gso on >/dev/null 2>&1
+	return 0
 }
 
 bench_gen_stop() {
@@ -440,6 +532,13 @@ bench_linux_start() {
 	ip netns exec "$BW_R" sysctl -qw net.ipv4.ip_forward=1
 	ip netns exec "$BW_R" nft -f - <<-EOF
 	table ip pgbench {
+	  ct helper pptp {
+	    type "pptp" protocol tcp
+	  }
+	  chain pre {
+	    type filter hook prerouting priority filter; policy accept;
+	    iifname "lan0" tcp dport 1723 ct helper set "pptp"
+	  }
 	  chain post {
 	    type nat hook postrouting priority srcnat; policy accept;
 	    oifname "wan0" masquerade
