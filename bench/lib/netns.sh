@@ -353,11 +353,7 @@ bench_pptp_up() {
 	: >"$log"
 	BW_PPTP_IDS=$BW_LOG_DIR/pptp-ids
 	: >"$BW_PPTP_IDS"
-	ip -n "$BW_G" route replace default via 10.0.0.1 || return 1
-	# The hosts' kernels write their TCP checksums: passgated forwards what
-	# it receives, and a veth would hand it a checksum left to the hardware.
-	ip netns exec "$BW_G" ethtool -K eth0 tx off tso off gso off >/dev/null 2>&1
-	ip netns exec "$BW_S" ethtool -K eth0 tx off tso off gso off >/dev/null 2>&1
+	bench_hosts_tcp || return 1
 	ip netns exec "$BW_S" "$python" "$py" server 198.51.100.1 "$BW_PPTP_IDS" \
 		>>"$BW_LOG_DIR/pptp-server.log" 2>&1 &
 	BW_PPTP_PIDS=$!
@@ -392,12 +388,12 @@ bench_pptp_up() {
 
 bench_pptp_down() {
 	local p
+	[ -n "$BW_PPTP_PIDS" ] || return 0
 	for p in $BW_PPTP_PIDS; do
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
 	BW_PPTP_PIDS=''
-	[ -n "$BW_G" ] || return 0
 	ip -n "$BW_G" route del default 2>/dev/null
 	ip netns exec "$BW_G" ethtool -K eth0 tx on tso on gso on >/dev/null 2>&1
 	ip netns exec "$BW_S" ethtool -K eth0 tx on tso on gso on >/dev/null 2>&1
@@ -837,10 +833,19 @@ bench_napi_unpin() {
 # a route via the router's LAN address, checksums filled in by the sender
 # (tx offload off: AF_XDP and AF_PACKET forward frames as they are, and a
 # partial checksum left for a NIC that is not there would arrive wrong).
-bench_tcp_prepare() {
+# bench_hosts_tcp: the hosts ready for TCP of their own kernels through the
+# router (the TCP and latency cases, pptp_250's control connections): the
+# LAN host's default route via the router's LAN address, and both writing
+# their own checksums: passgated forwards what it receives, and a veth
+# would hand it a checksum left to the hardware.
+bench_hosts_tcp() {
 	ip -n "$BW_G" route replace default via 10.0.0.1 || return 1
 	ip netns exec "$BW_G" ethtool -K eth0 tx off tso off gso off >/dev/null 2>&1
 	ip netns exec "$BW_S" ethtool -K eth0 tx off tso off gso off >/dev/null 2>&1
+}
+
+bench_tcp_prepare() {
+	bench_hosts_tcp || return 1
 	ip netns exec "$BW_S" iperf3 -s -B 198.51.100.1 >"$BW_LOG_DIR/iperf3-server.log" 2>&1 &
 	BW_IPERF_PID=$!
 	sleep 0.3
