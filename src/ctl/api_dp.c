@@ -125,6 +125,8 @@ static unsigned int page(struct pg_api *api, const struct pg_flow_filter *f, uin
 	struct page_job j = {.api = api, .f = f, .cursor = *cursor};
 	unsigned int n = 0;
 
+	/* Its page faults taken here, not in a job on the data path's thread. */
+	memset(out, 0, row * max);
 	do {
 		j.out = (char *)out + n * row;
 		j.max = max - n;

@@ -215,6 +215,19 @@ static void *table_alloc(size_t n)
 	return mem;
 }
 
+/*
+ * Fault memory in now, on the caller's thread: calloc() hands out pages the
+ * kernel maps on first write, and the first write may come from a
+ * reconfiguration run between two data path passes (a flush clears the
+ * bits), where ~30 faults cost 0.1-1.5 ms of the data path's CPU on these
+ * machines. Volatile, so the compiler cannot drop the stores as redundant.
+ */
+static void touch_pages(void *p, size_t len)
+{
+	for (size_t o = 0; o < len; o += 4096)
+		((volatile uint8_t *)p)[o] = 0;
+}
+
 struct pg_engine *pg_engine_create(const struct pg_engine_config *cfg)
 {
 	struct pg_engine *e;
@@ -234,6 +247,8 @@ struct pg_engine *pg_engine_create(const struct pg_engine_config *cfg)
 		e->v6 = pg_v6_create(cfg);
 		/* One bit per flow entry: which ones the XDP fast path holds (offload.c). */
 		e->offload_bits = calloc(((size_t)n + 63) / 64, sizeof(uint64_t));
+		if (e->offload_bits)
+			touch_pages(e->offload_bits, ((size_t)n + 63) / 64 * sizeof(uint64_t));
 	}
 	if (!e || !mem || !e->v6 || !e->offload_bits) {
 		if (e) {
