@@ -38,28 +38,30 @@ capture_ready() {
 # of them (on a loaded machine it may not have run since they came), so
 # first each is asked for its counts until it has caught up (3 s at most).
 capture_stop() {
-	local name var pids=() pid i behind
+	local name var names=() pids=() i n behind
+	# The captures still running, by name and PID.
+	for name in "$@"; do
+		var="CAP_PID_${name//-/_}"
+		[[ -n ${!var:-} ]] || continue
+		names+=("$name")
+		pids+=("${!var}")
+		printf -v "$var" '%s' ""
+	done
 	# Give packets in flight a moment to reach the captures.
 	sleep 0.1
 	for ((i = 0; i < 30; i++)); do
 		behind=0
-		for name in "$@"; do
-			var="CAP_PID_${name//-/_}"
-			[[ -n ${!var:-} ]] || continue
-			capture_caught_up "${!var}" "$SCN_DIR/cap-$name.log" || behind=1
+		for ((n = 0; n < ${#pids[@]}; n++)); do
+			capture_caught_up "${pids[n]}" "$SCN_DIR/cap-${names[n]}.log" || behind=1
 		done
 		((behind)) || break
 		sleep 0.1
 	done
-	for name in "$@"; do
-		var="CAP_PID_${name//-/_}"
-		[[ -n ${!var:-} ]] || continue
-		kill -INT "${!var}" 2>/dev/null
-		pids+=("${!var}")
-		printf -v "$var" '%s' ""
+	for ((n = 0; n < ${#pids[@]}; n++)); do
+		kill -INT "${pids[n]}" 2>/dev/null
 	done
-	for pid in "${pids[@]}"; do
-		stop_pid "$pid" INT
+	for ((n = 0; n < ${#pids[@]}; n++)); do
+		stop_pid "${pids[n]}" INT
 	done
 	for name in "$@"; do
 		capture_complete "$name" || echo "capture $name lost packets" >>"$RUN_DIR/harness.log"
