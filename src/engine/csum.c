@@ -45,13 +45,6 @@ uint32_t pg_csum_partial(const void *buf, size_t len, uint32_t sum)
 	return (uint32_t)acc;
 }
 
-uint16_t pg_csum_fold(uint32_t sum)
-{
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 uint16_t pg_csum(const void *buf, size_t len)
 {
 	return pg_csum_fold(pg_csum_partial(buf, len, 0));

@@ -558,8 +558,18 @@ void pg_engine_run(struct pg_engine *e, struct pg_pkt *pkts, unsigned int n, uin
 		for (j = 0; j < m; j++) {
 			struct pg_pkt *pkt = &pkts[i + j];
 
-			if (!pg_fast_forward(e, &chunk, j, pkt, now_ms))
+			if (pg_fast_forward(e, &chunk, j, pkt, now_ms)) {
+				/* The fast lane checked the MTU: only a packet for the
+				 * gateway's own address needs count_tx()'s settling. */
+				if (pkt->next_hop != e->cfg.wan_addr) {
+					pg_count(e, pkt->verdict == PG_VERDICT_TO_LAN
+							    ? PG_CNT_TX_LAN
+							    : PG_CNT_TX_WAN);
+					continue;
+				}
+			} else {
 				process(e, pkt, now_ms);
+			}
 			count_tx(e, pkt);
 		}
 	}
